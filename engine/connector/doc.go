@@ -1,0 +1,14 @@
+// Package connector is the plugin SDK of cardflow: the only engine package a
+// connector may import.
+//
+// A connector describes itself with a [Connector] value: the schema of its
+// connection block, its actions and its triggers. The engine owns decoding,
+// evaluation, retries and storage; a connector owns its schemas, its HTTP
+// client and the mapping of remote failures to error kinds ([Error]).
+//
+// The registry of connectors is a value ([Registry]) passed to the engine, so
+// tests build engines with fakes and nothing registers itself in init.
+//
+// This package must not import any other engine package, and must not do
+// I/O of its own.
+package connector

@@ -1,0 +1,227 @@
+package connector
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Attribute describes one argument of a connection, trigger or card block.
+type Attribute struct {
+	Name     string
+	Type     cty.Type // cty.DynamicPseudoType accepts any value
+	Required bool
+	// Default is used when the argument is absent. cty.NilVal means null.
+	Default cty.Value
+	// Sensitive arguments never reach the journal, logs or output, and a
+	// literal value in one is an error: secrets come from env() or file().
+	Sensitive bool
+	Doc       string
+	// Check validates a known value statically (durations, cron expressions,
+	// event types, encoded queries). Its error message becomes a diagnostic
+	// on the argument's expression.
+	Check func(cty.Value) error
+}
+
+// Schema is the ordered set of arguments of a block.
+type Schema []Attribute
+
+// Lookup returns the attribute named name.
+func (s Schema) Lookup(name string) (*Attribute, bool) {
+	for i := range s {
+		if s[i].Name == name {
+			return &s[i], true
+		}
+	}
+	return nil, false
+}
+
+// Names returns the argument names, for did-you-mean suggestions.
+func (s Schema) Names() []string {
+	names := make([]string, len(s))
+	for i, a := range s {
+		names[i] = a.Name
+	}
+	return names
+}
+
+// ObjectType is the type of the object value an action or trigger receives:
+// one attribute per argument.
+func (s Schema) ObjectType() cty.Type {
+	atys := make(map[string]cty.Type, len(s))
+	for _, a := range s {
+		atys[a.Name] = a.Type
+	}
+	return cty.Object(atys)
+}
+
+// Effect says whether an action changes the remote system. Dry runs
+// intercept writes and let reads through.
+type Effect uint8
+
+// The effects of actions.
+const (
+	Read Effect = iota
+	Write
+	// Pure actions touch nothing outside the execution (text.compose).
+	Pure
+)
+
+// Action is one card type a connector offers, e.g. okta.add_user_to_group.
+type Action struct {
+	Name   string // without the connector prefix: "add_user_to_group"
+	Doc    string
+	Input  Schema
+	Output cty.Type // the type of card.<name> in later expressions
+	Effect Effect
+	// Do performs the action. It returns a value conforming to Output, or an
+	// error (an *Error whose Kind decides retries). Do may be nil for actions
+	// whose runtime is not available yet; the engine reports them at run.
+	Do func(ctx context.Context, call *Call) (cty.Value, error)
+}
+
+// Call is one invocation of an action.
+type Call struct {
+	// Client is the provisioned connection, nil for connectors without one.
+	Client Client
+	// Input is an object of Action.Input's ObjectType with defaults applied.
+	Input cty.Value
+	// IdempotencyKey is stable across retries, crash recovery and replays
+	// of the same card invocation (execution id, card, each.key).
+	IdempotencyKey string
+	// Host gives function cards access to engine services.
+	Host Host
+}
+
+// Host is what the engine lends to function cards (tables, helper flows).
+type Host interface {
+	// Table returns the flow table called name.
+	Table(name string) (Table, error)
+	// CallFlow runs the helper flow name with input. When async is true it
+	// only enqueues it and returns a null value.
+	CallFlow(ctx context.Context, name string, input cty.Value, async bool) (cty.Value, error)
+}
+
+// Table is a flow table: rows keyed by a string.
+type Table interface {
+	RowType() cty.Type
+	Get(ctx context.Context, key string) (row cty.Value, found bool, err error)
+	Put(ctx context.Context, key string, row cty.Value) error
+	Delete(ctx context.Context, key string) (found bool, err error)
+	// Scan calls fn for each row in key order until fn returns false.
+	Scan(ctx context.Context, fn func(key string, row cty.Value) bool) error
+}
+
+// Client is a provisioned connection: an API client with its credentials,
+// rate limiter and HTTP transport. The engine keeps a client across reloads
+// while the connection's settings are unchanged, and closes it when it is
+// no longer used.
+type Client interface {
+	Close() error
+}
+
+// TriggerMode says how a trigger produces events.
+type TriggerMode uint8
+
+// The trigger modes.
+const (
+	// Push triggers receive HTTP deliveries (Okta event hooks, endpoints).
+	Push TriggerMode = iota
+	// Poll triggers are called every interval with their persisted cursor.
+	Poll
+	// Schedule triggers fire on a cron expression or an interval.
+	Schedule
+	// Called triggers start only when another flow or the CLI calls them.
+	Called
+)
+
+// Trigger is one trigger type a connector offers, e.g. okta.event_hook.
+type Trigger struct {
+	Name   string
+	Doc    string
+	Mode   TriggerMode
+	Config Schema
+	// Output is the type of the trigger object in expressions (trigger.*).
+	Output cty.Type
+	// Accept reports whether a pushed event concerns a flow whose trigger
+	// block has config cfg (event types, tables). Nil accepts everything.
+	Accept func(cfg cty.Value, ev *Event) bool
+	// Poll fetches what happened since req.Cursor (Poll mode).
+	Poll func(ctx context.Context, req *PollRequest) error
+	// Invoke turns a request to the flow's own endpoint into events (Push
+	// triggers that are addressed per flow, such as http.endpoint).
+	Invoke func(cfg cty.Value, r *http.Request) ([]Event, error)
+}
+
+// Event is one occurrence that starts an execution.
+type Event struct {
+	// ID is the dedup key within a flow: Okta's event uuid, a ServiceNow
+	// record's sys_id@sys_mod_count. The same ID never runs twice.
+	ID   string
+	Type string
+	Time time.Time
+	// Payload is the JSON object of the trigger value (trigger.*).
+	Payload json.RawMessage
+}
+
+// PollRequest is one tick of a polling trigger.
+type PollRequest struct {
+	Client Client
+	Config cty.Value
+	// Cursor is what the last Emit stored, nil on the first start.
+	Cursor []byte
+	// Emit durably records events and the cursor that follows them, in one
+	// transaction. A poller calls it once per page; after a crash the next
+	// tick starts at the last emitted cursor.
+	Emit func(ctx context.Context, events []Event, cursor []byte) error
+	Now  func() time.Time
+}
+
+// Webhook receives deliveries on /hooks/<connector>/<connection>.
+type Webhook struct {
+	// Receive authenticates and decodes one request. When it writes the
+	// response itself (verification challenges) it returns handled = true.
+	// Errors of kind Permission become 401, Invalid 400.
+	Receive func(ctx context.Context, c Client, w http.ResponseWriter, r *http.Request) (events []Event, handled bool, err error)
+}
+
+// Connector describes a connector: its connection, actions and triggers.
+type Connector struct {
+	Name string // "okta", "servicenow", "text"
+	Doc  string
+	// Connection is the schema of `connection "<name>" "<label>"` blocks.
+	// Connectors without a connection leave it nil.
+	Connection Schema
+	// Open provisions a connection from its evaluated config. It must not
+	// do network I/O: validate and dry-run call it too.
+	Open     func(cfg cty.Value) (Client, error)
+	Actions  []*Action
+	Triggers []*Trigger
+	Webhook  *Webhook
+}
+
+// HasConnection reports whether the connector's cards take a connection.
+func (c *Connector) HasConnection() bool { return c.Connection != nil }
+
+// Action returns the action called name.
+func (c *Connector) Action(name string) (*Action, bool) {
+	for _, a := range c.Actions {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return nil, false
+}
+
+// Trigger returns the trigger called name.
+func (c *Connector) Trigger(name string) (*Trigger, bool) {
+	for _, t := range c.Triggers {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return nil, false
+}

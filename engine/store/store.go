@@ -1,0 +1,159 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned when an execution, definition or row does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrLeaseLost is returned when a claim's lease expired and another owner took it.
+var ErrLeaseLost = errors.New("store: lease lost")
+
+// Status is the state of an execution.
+type Status string
+
+// Execution statuses. Pending and Running are live; the rest are final.
+const (
+	Pending   Status = "pending"   // acknowledged, in the inbox, not yet claimed
+	Running   Status = "running"   // claimed by a worker
+	Succeeded Status = "succeeded" // every card ran or was skipped by its condition
+	Failed    Status = "failed"    // a card failed and its policy halted the flow
+	Halted    Status = "halted"    // a card stopped the flow early on purpose
+	Filtered  Status = "filtered"  // the trigger's filter was false: nothing ran
+)
+
+// Final reports whether s is a terminal status.
+func (s Status) Final() bool { return s != Pending && s != Running && s != "" }
+
+// Event is a trigger event to enqueue: it becomes a pending execution.
+type Event struct {
+	Flow string
+	// DedupKey is unique per flow: enqueuing an existing (Flow, DedupKey)
+	// again creates nothing.
+	DedupKey string
+	Type     string
+	Payload  []byte // JSON of the trigger value
+	// DefinitionHash pins the execution to a definition at enqueue time
+	// (replays, helper flows). Empty: the worker pins it when it starts.
+	DefinitionHash string
+	// Parent is the execution that called this one (flow.call), if any.
+	Parent     string
+	ReceivedAt time.Time
+}
+
+// Enqueued reports what Enqueue did with one event.
+type Enqueued struct {
+	ID        string // the execution id, new or existing
+	Duplicate bool   // the (Flow, DedupKey) existed already
+}
+
+// Execution is one run of a flow for one trigger event.
+type Execution struct {
+	ID             string
+	Flow           string
+	DedupKey       string
+	Type           string
+	DefinitionHash string
+	Status         Status
+	Payload        []byte
+	Output         []byte // JSON result of the flow, if any
+	Error          string
+	Parent         string
+	// Claims counts how many times a worker claimed it (1 + crash recoveries).
+	Claims     int
+	Owner      string
+	LeaseUntil time.Time
+	ReceivedAt time.Time
+	StartedAt  time.Time // zero until first claimed
+	EndedAt    time.Time // zero until final
+}
+
+// EntryStatus is the outcome of one card attempt.
+type EntryStatus string
+
+// Journal entry outcomes.
+const (
+	EntryOK      EntryStatus = "ok"      // the card ran; Output holds its result
+	EntryError   EntryStatus = "error"   // the attempt failed; Error holds why
+	EntrySkipped EntryStatus = "skipped" // its `if` was false
+	EntryReset   EntryStatus = "reset"   // replay discarded earlier entries of this card
+)
+
+// JournalEntry is one card attempt, appended when the attempt ends. A card
+// that was running when the process died has no entry and runs again.
+type JournalEntry struct {
+	ExecutionID string
+	Seq         int    // assigned by the store: order within the execution
+	Card        string // card name
+	Key         string // each.key for for_each cards, "" otherwise
+	Attempt     int    // 1-based
+	Status      EntryStatus
+	Input       []byte // JSON, with sensitive values redacted
+	Output      []byte // JSON
+	Error       string
+	ErrorKind   string
+	StartedAt   time.Time
+	EndedAt     time.Time
+}
+
+// Filter selects executions for history.
+type Filter struct {
+	Flow   string
+	Status Status
+	Since  time.Time
+	Limit  int // 0: a default of 50
+}
+
+// Store is the durable state of an engine. Implementations are safe for
+// concurrent use. Writes that return without error are durable.
+type Store interface {
+	// Enqueue records events as pending executions, in one transaction.
+	Enqueue(ctx context.Context, events []Event) ([]Enqueued, error)
+	// EnqueueWithCursor is Enqueue plus setting a trigger cursor in the same
+	// transaction, so a poller that crashes neither skips nor repeats.
+	EnqueueWithCursor(ctx context.Context, events []Event, cursorKey string, cursor []byte) ([]Enqueued, error)
+	// Claim marks up to n executions as running by owner until now+lease and
+	// returns them, oldest first: pending ones, and running ones whose lease
+	// expired (their owner died). Claims is incremented.
+	Claim(ctx context.Context, owner string, n int, lease time.Duration) ([]*Execution, error)
+	// Renew extends the leases owner holds on ids.
+	Renew(ctx context.Context, owner string, ids []string, lease time.Duration) error
+	// Pin records the definition hash an execution runs on.
+	Pin(ctx context.Context, id, definitionHash string) error
+	// Append adds journal entries (Seq is assigned by the store).
+	Append(ctx context.Context, entries ...JournalEntry) error
+	// Finish sets a final status, output and error; it ends the claim.
+	Finish(ctx context.Context, id string, status Status, output []byte, errMsg string) error
+	// Release gives a claimed execution back as pending (graceful shutdown).
+	Release(ctx context.Context, owner string, ids []string) error
+	// Reopen sets a final execution back to pending for a replay.
+	Reopen(ctx context.Context, id string) error
+
+	Execution(ctx context.Context, id string) (*Execution, error)
+	Journal(ctx context.Context, id string) ([]JournalEntry, error)
+	Executions(ctx context.Context, f Filter) ([]*Execution, error)
+	// Depth counts pending executions (the inbox depth, for backpressure).
+	Depth(ctx context.Context) (int, error)
+
+	PutDefinition(ctx context.Context, hash string, source []byte) error
+	Definition(ctx context.Context, hash string) ([]byte, error)
+
+	Cursor(ctx context.Context, key string) ([]byte, error) // nil, nil when unset
+	SetCursor(ctx context.Context, key string, cursor []byte) error
+
+	TableGet(ctx context.Context, table, key string) ([]byte, error) // ErrNotFound
+	TablePut(ctx context.Context, table, key string, row []byte) error
+	TableDelete(ctx context.Context, table, key string) (bool, error)
+	// TableScan calls fn for each row of table in key order until it returns false.
+	TableScan(ctx context.Context, table string, fn func(key string, row []byte) bool) error
+
+	// AcquireLease takes or renews the named lease for owner until now+ttl;
+	// it reports false when another owner holds an unexpired lease.
+	AcquireLease(ctx context.Context, name, owner string, ttl time.Duration) (bool, error)
+	ReleaseLease(ctx context.Context, name, owner string) error
+
+	Close() error
+}
