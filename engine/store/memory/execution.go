@@ -1,0 +1,152 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+// defaultLimit is the number of executions Executions returns when the
+// filter does not say.
+const defaultLimit = 50
+
+func notFound(id string) error {
+	return fmt.Errorf("execution %s: %w", id, store.ErrNotFound)
+}
+
+// Pin records the definition hash an execution runs on.
+func (s *Store) Pin(ctx context.Context, id, definitionHash string) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	e, ok := s.executions[id]
+	if !ok {
+		return notFound(id)
+	}
+	e.DefinitionHash = definitionHash
+	return nil
+}
+
+// Append adds journal entries, numbering them after the execution's last
+// entry. Either all entries are appended or, when one names an unknown
+// execution, none.
+func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	for _, en := range entries {
+		if _, ok := s.executions[en.ExecutionID]; !ok {
+			return notFound(en.ExecutionID)
+		}
+	}
+	for _, en := range entries {
+		j := s.journals[en.ExecutionID]
+		en.Seq = len(j) + 1
+		en.Input, en.Output = clone(en.Input), clone(en.Output)
+		en.StartedAt, en.EndedAt = en.StartedAt.UTC(), en.EndedAt.UTC()
+		s.journals[en.ExecutionID] = append(j, en)
+	}
+	return nil
+}
+
+// Finish sets a final status, output and error, and ends the claim.
+func (s *Store) Finish(ctx context.Context, id string, status store.Status, output []byte, errMsg string) error {
+	if !status.Final() {
+		return fmt.Errorf("finish %s: status %q is not final", id, status)
+	}
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	e, ok := s.executions[id]
+	if !ok {
+		return notFound(id)
+	}
+	e.Status, e.Output, e.Error = status, clone(output), errMsg
+	e.Owner, e.LeaseUntil, e.EndedAt = "", time.Time{}, time.Now().UTC()
+	return nil
+}
+
+// Reopen sets a final execution back to pending for a replay; its journal
+// stays so the replay can resume after the last good card.
+func (s *Store) Reopen(ctx context.Context, id string) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	e, ok := s.executions[id]
+	if !ok {
+		return notFound(id)
+	}
+	if !e.Status.Final() {
+		return fmt.Errorf("reopen %s (%s): %w", id, e.Status, errNotFinal)
+	}
+	e.Status, e.Output, e.Error, e.EndedAt = store.Pending, nil, "", time.Time{}
+	return nil
+}
+
+// Execution returns one execution, or store.ErrNotFound.
+func (s *Store) Execution(ctx context.Context, id string) (*store.Execution, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	e, ok := s.executions[id]
+	if !ok {
+		return nil, notFound(id)
+	}
+	return cloneExecution(e), nil
+}
+
+// Journal returns an execution's entries in Seq order; store.ErrNotFound
+// when the execution does not exist.
+func (s *Store) Journal(ctx context.Context, id string) ([]store.JournalEntry, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	if _, ok := s.executions[id]; !ok {
+		return nil, notFound(id)
+	}
+	j := s.journals[id]
+	out := make([]store.JournalEntry, len(j))
+	for i, en := range j {
+		en.Input, en.Output = clone(en.Input), clone(en.Output)
+		out[i] = en
+	}
+	return out, nil
+}
+
+// Executions returns the executions matching f, newest first.
+func (s *Store) Executions(ctx context.Context, f store.Filter) ([]*store.Execution, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	var out []*store.Execution
+	for _, e := range s.executions {
+		if (f.Flow == "" || e.Flow == f.Flow) &&
+			(f.Status == "" || e.Status == f.Status) &&
+			(f.Since.IsZero() || !e.ReceivedAt.Before(f.Since)) {
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, func(a, b *store.Execution) int { return cmp.Compare(b.ID, a.ID) })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	for i, e := range out {
+		out[i] = cloneExecution(e)
+	}
+	return out, nil
+}

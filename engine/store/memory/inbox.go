@@ -1,0 +1,166 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+// Enqueue records events as pending executions, all or none.
+func (s *Store) Enqueue(ctx context.Context, events []store.Event) ([]store.Enqueued, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	return s.enqueueLocked(events)
+}
+
+// EnqueueWithCursor is Enqueue plus setting a trigger cursor, all or none.
+func (s *Store) EnqueueWithCursor(ctx context.Context, events []store.Event, cursorKey string, cursor []byte) ([]store.Enqueued, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	out, err := s.enqueueLocked(events)
+	if err != nil {
+		return nil, err
+	}
+	s.cursors[cursorKey] = clone(cursor)
+	return out, nil
+}
+
+func (s *Store) enqueueLocked(events []store.Event) ([]store.Enqueued, error) {
+	for i, ev := range events { // validate first so that a bad event changes nothing
+		if ev.Flow == "" {
+			return nil, fmt.Errorf("enqueue: event %d has no flow", i)
+		}
+	}
+	now := time.Now().UTC()
+	out := make([]store.Enqueued, len(events))
+	for i, ev := range events {
+		k := dedupKey{ev.Flow, ev.DedupKey}
+		if id, ok := s.dedup[k]; ok && ev.DedupKey != "" {
+			out[i] = store.Enqueued{ID: id, Duplicate: true}
+			continue
+		}
+		received := ev.ReceivedAt
+		if received.IsZero() {
+			received = now
+		}
+		e := &store.Execution{
+			ID:             s.ids.next(now),
+			Flow:           ev.Flow,
+			DedupKey:       ev.DedupKey,
+			Type:           ev.Type,
+			DefinitionHash: ev.DefinitionHash,
+			Status:         store.Pending,
+			Payload:        clone(ev.Payload),
+			Parent:         ev.Parent,
+			ReceivedAt:     received.UTC(),
+		}
+		s.executions[e.ID] = e
+		if ev.DedupKey != "" {
+			s.dedup[k] = e.ID
+		}
+		out[i] = store.Enqueued{ID: e.ID}
+	}
+	return out, nil
+}
+
+// Claim marks up to n pending or lease-expired executions as running by
+// owner and returns them, oldest first.
+func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Duration) ([]*store.Execution, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	if n <= 0 {
+		return nil, nil
+	}
+	now := time.Now().UTC()
+	var claimable []*store.Execution
+	for _, e := range s.executions {
+		if e.Status == store.Pending || (e.Status == store.Running && !now.Before(e.LeaseUntil)) {
+			claimable = append(claimable, e)
+		}
+	}
+	slices.SortFunc(claimable, func(a, b *store.Execution) int { return cmp.Compare(a.ID, b.ID) })
+	if len(claimable) > n {
+		claimable = claimable[:n]
+	}
+	out := make([]*store.Execution, len(claimable))
+	for i, e := range claimable {
+		e.Status, e.Owner, e.LeaseUntil = store.Running, owner, now.Add(lease)
+		e.Claims++
+		if e.StartedAt.IsZero() {
+			e.StartedAt = now
+		}
+		out[i] = cloneExecution(e)
+	}
+	return out, nil
+}
+
+// Renew extends the leases owner holds on ids. Ids owner no longer holds
+// are reported with store.ErrLeaseLost; the others are renewed regardless.
+func (s *Store) Renew(ctx context.Context, owner string, ids []string, lease time.Duration) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	until := time.Now().UTC().Add(lease)
+	var lost []string
+	for _, id := range ids {
+		e, ok := s.executions[id]
+		if !ok || e.Status != store.Running || e.Owner != owner {
+			lost = append(lost, id)
+			continue
+		}
+		e.LeaseUntil = until
+	}
+	if lost != nil {
+		return fmt.Errorf("renew %v: %w", lost, store.ErrLeaseLost)
+	}
+	return nil
+}
+
+// Release gives the executions among ids that owner holds back as pending.
+// A graceful release is not a crash recovery, so it takes back the claim it
+// counted.
+func (s *Store) Release(ctx context.Context, owner string, ids []string) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		e, ok := s.executions[id]
+		if !ok || e.Status != store.Running || e.Owner != owner {
+			continue
+		}
+		e.Status, e.Owner, e.LeaseUntil = store.Pending, "", time.Time{}
+		e.Claims = max(e.Claims-1, 0)
+	}
+	return nil
+}
+
+// Depth counts pending executions.
+func (s *Store) Depth(ctx context.Context) (int, error) {
+	if err := s.lock(ctx); err != nil {
+		return 0, err
+	}
+	defer s.mu.Unlock()
+	n := 0
+	for _, e := range s.executions {
+		if e.Status == store.Pending {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// errNotFinal is returned by Reopen for an execution that is still live.
+var errNotFinal = errors.New("execution is not final")

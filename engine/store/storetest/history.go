@@ -1,0 +1,86 @@
+package storetest
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+var historyTests = []test{
+	{"ExecutionsFilter", testExecutionsFilter},
+	{"ExecutionsDefaultLimit", testExecutionsDefaultLimit},
+}
+
+func testExecutionsFilter(t *testing.T, s store.Store) {
+	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	at := func(flow, key string, h int) store.Event {
+		ev := event(flow, key)
+		ev.ReceivedAt = t0.Add(time.Duration(h) * time.Hour)
+		return ev
+	}
+	// Enqueued oldest first, one call each, so ids follow this order.
+	var all []string
+	for _, ev := range []store.Event{at("a", "1", 0), at("b", "1", 1), at("a", "2", 2), at("a", "3", 3), at("b", "2", 4)} {
+		all = append(all, mustEnqueue(t, s, ev)...)
+	}
+	if err := s.Finish(ctx(t), all[2], store.Failed, nil, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Finish(ctx(t), all[4], store.Failed, nil, "x"); err != nil {
+		t.Fatal(err)
+	}
+	newestFirst := func(idx ...int) []string {
+		var out []string
+		for _, i := range slices.Backward(idx) {
+			out = append(out, all[i])
+		}
+		return out
+	}
+	cases := []struct {
+		name string
+		f    store.Filter
+		want []string
+	}{
+		{"all", store.Filter{}, newestFirst(0, 1, 2, 3, 4)},
+		{"flow", store.Filter{Flow: "a"}, newestFirst(0, 2, 3)},
+		{"status", store.Filter{Status: store.Failed}, newestFirst(2, 4)},
+		{"flow and status", store.Filter{Flow: "a", Status: store.Pending}, newestFirst(0, 3)},
+		{"since is inclusive", store.Filter{Since: t0.Add(2 * time.Hour)}, newestFirst(2, 3, 4)},
+		{"since and flow", store.Filter{Flow: "b", Since: t0.Add(2 * time.Hour)}, newestFirst(4)},
+		{"limit keeps the newest", store.Filter{Limit: 2}, newestFirst(3, 4)},
+		{"no match", store.Filter{Flow: "nope"}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.Executions(ctx(t), tc.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, idsOf(got), cmpOpts); diff != "" {
+				t.Errorf("Executions(%+v) (-want +got):\n%s", tc.f, diff)
+			}
+		})
+	}
+	got, err := s.Executions(ctx(t), store.Filter{Status: store.Failed, Limit: 1})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Executions = %v, %v", got, err)
+	}
+	if diff := cmp.Diff(mustExecution(t, s, all[4]), got[0], cmpOpts); diff != "" {
+		t.Errorf("Executions and Execution disagree (-Execution +Executions):\n%s", diff)
+	}
+}
+
+func testExecutionsDefaultLimit(t *testing.T, s store.Store) {
+	mustEnqueue(t, s, events("a", "l", 60)...)
+	got, err := s.Executions(ctx(t), store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 50 {
+		t.Errorf("Executions with no limit returned %d, want the default of 50", len(got))
+	}
+}
