@@ -203,6 +203,3 @@ func testRelease(t *testing.T, s store.Store) {
 		}
 	}
 }
-
-// ids2 is ids, for where a local variable shadows it.
-func ids2(execs []*store.Execution) []string { return idsOf(execs) }
