@@ -1,0 +1,81 @@
+package servicenow
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cardflow/cardflow/engine/connector"
+)
+
+// doAPICall sends any request to the instance with the connection's
+// credentials, rate limiter and error mapping: the escape hatch for APIs the
+// connector has no card for (Okta Workflows' "Custom API Action").
+func doAPICall(ctx context.Context, call *connector.Call) (cty.Value, error) {
+	const op = "servicenow.api_call"
+	c, err := clientOf(call.Client, op)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	in := call.Input
+	method := strings.ToUpper(connector.String(in, "method"))
+	if method == "" {
+		method = http.MethodGet
+	}
+	path := connector.String(in, "path")
+	if err := checkPath(cty.StringVal(path)); err != nil {
+		return cty.NilVal, &connector.Error{Kind: connector.Invalid, Op: op, Message: err.Error()}
+	}
+	r := &request{op: op, method: method, path: path, query: url.Values{}, header: http.Header{}}
+	for k, v := range connector.StringMap(in, "query") {
+		r.query.Set(k, v)
+	}
+	for k, v := range connector.StringMap(in, "headers") {
+		r.header.Set(k, v)
+	}
+	if body := connector.Attr(in, "body"); known(body) {
+		g, err := connector.ToGo(body)
+		if err != nil {
+			return cty.NilVal, &connector.Error{Kind: connector.Invalid, Op: op, Message: "body: " + err.Error()}
+		}
+		r.body = g
+	}
+	resp, err := c.send(ctx, r)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	body, err := bodyValue(resp)
+	if err != nil {
+		return cty.NilVal, &connector.Error{Kind: connector.Other, Op: op, Status: resp.status, Message: "cannot decode the response body", Err: err}
+	}
+	headers := make(map[string]string, len(resp.header))
+	for k, vs := range resp.header {
+		headers[k] = strings.Join(vs, ", ")
+	}
+	return cty.ObjectVal(map[string]cty.Value{
+		"status":  cty.NumberIntVal(int64(resp.status)),
+		"headers": mapValue(headers),
+		"body":    body,
+	}), nil
+}
+
+// bodyValue decodes a JSON body; other bodies become a string, an empty one
+// null.
+func bodyValue(resp *response) (cty.Value, error) {
+	b := bytes.TrimSpace(resp.body)
+	if len(b) == 0 {
+		return cty.NullVal(cty.DynamicPseudoType), nil
+	}
+	ct := resp.header.Get("Content-Type")
+	if strings.Contains(ct, "json") || b[0] == '{' || b[0] == '[' {
+		var v any
+		if err := decodeJSON(b, &v); err == nil {
+			return connector.FromGo(v, cty.DynamicPseudoType)
+		}
+	}
+	return cty.StringVal(string(resp.body)), nil
+}

@@ -1,0 +1,434 @@
+package servicenow
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+	"golang.org/x/time/rate"
+
+	"github.com/cardflow/cardflow/engine/connector"
+)
+
+// maxBody caps how much of a response the client reads.
+const maxBody = 64 << 20
+
+// Client is a provisioned ServiceNow connection: the instance URL, its
+// credentials, a rate limiter and an HTTP transport whose keep-alive
+// connections all of the connection's cards share.
+type Client struct {
+	base      *url.URL
+	username  string
+	password  string
+	apiKey    string
+	oauth     *tokenSource
+	transport *http.Transport
+	hc        *http.Client
+	limiter   *rate.Limiter
+}
+
+var _ connector.Client = (*Client)(nil)
+
+// Open provisions a connection from its evaluated config. It does no network
+// I/O: OAuth tokens are fetched on the first request.
+func Open(cfg cty.Value) (*Client, error) {
+	base, err := parseInstanceURL(connector.String(cfg, "instance_url"))
+	if err != nil {
+		return nil, err
+	}
+	timeout, err := parseDuration(connector.Attr(cfg, "timeout"), "timeout")
+	if err != nil {
+		return nil, err
+	}
+	if timeout == 0 {
+		timeout, _ = time.ParseDuration(defaultTimeout)
+	}
+	perSecond := float64(defaultRateLimit)
+	if v := connector.Attr(cfg, "rate_limit"); known(v) && v.Type() == cty.Number {
+		perSecond, _ = v.AsBigFloat().Float64()
+	}
+	if perSecond <= 0 {
+		return nil, fmt.Errorf("rate_limit must be greater than zero")
+	}
+	t := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          64,
+		MaxIdleConnsPerHost:   32,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	c := &Client{
+		base:      base,
+		username:  connector.String(cfg, "username"),
+		password:  connector.String(cfg, "password"),
+		apiKey:    connector.String(cfg, "api_key"),
+		transport: t,
+		hc:        &http.Client{Transport: t, Timeout: timeout},
+		limiter:   rate.NewLimiter(rate.Limit(perSecond), int(math.Max(1, math.Ceil(perSecond)))),
+	}
+	if id, secret := connector.String(cfg, "client_id"), connector.String(cfg, "client_secret"); id != "" || secret != "" {
+		c.oauth = &tokenSource{client: c, clientID: id, clientSecret: secret}
+	}
+	return c, nil
+}
+
+// Close releases the connection's idle keep-alive connections.
+func (c *Client) Close() error {
+	c.transport.CloseIdleConnections()
+	return nil
+}
+
+// Username is the connection's integration user, "" when it has none.
+func (c *Client) Username() string { return c.username }
+
+// request is one Table API call.
+type request struct {
+	op     string // "servicenow.read_record"
+	method string
+	path   string // relative to the instance; ignored when url is set
+	url    string // absolute URL (a Link header's next page)
+	query  url.Values
+	body   any // encoded as JSON when not nil
+	header http.Header
+}
+
+// response is a successful (2xx) answer.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// send performs r and returns its 2xx response, or an *connector.Error.
+// Under OAuth a 401 fetches a new token and repeats the request once.
+func (c *Client) send(ctx context.Context, r *request) (*response, error) {
+	var body []byte
+	if r.body != nil {
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return nil, &connector.Error{Kind: connector.Invalid, Op: r.op, Message: "cannot encode the request body", Err: err}
+		}
+		body = b
+	}
+	resp, token, err := c.attempt(ctx, r, body)
+	if err == nil && resp.status == http.StatusUnauthorized && c.oauth != nil {
+		c.oauth.invalidate(token)
+		resp, _, err = c.attempt(ctx, r, body)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if resp.status < 200 || resp.status > 299 {
+		return nil, apiError(r.op, resp.status, resp.header, resp.body)
+	}
+	return resp, nil
+}
+
+// attempt sends r once. It returns the bearer token it used, if any.
+func (c *Client) attempt(ctx context.Context, r *request, body []byte) (*response, string, error) {
+	u, err := c.target(r)
+	if err != nil {
+		return nil, "", &connector.Error{Kind: connector.Invalid, Op: r.op, Message: err.Error()}
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u, rd)
+	if err != nil {
+		return nil, "", &connector.Error{Kind: connector.Invalid, Op: r.op, Message: err.Error()}
+	}
+	for k, vs := range r.header {
+		req.Header[http.CanonicalHeaderKey(k)] = vs
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "cardflow-servicenow")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	token, err := c.authorize(ctx, req, r.op)
+	if err != nil {
+		return nil, "", err
+	}
+	resp, err := c.roundTrip(ctx, req, r.op)
+	return resp, token, err
+}
+
+// roundTrip waits for the rate limiter, sends req and reads the answer.
+func (c *Client) roundTrip(ctx context.Context, req *http.Request, op string) (*response, error) {
+	if err := c.limiter.Wait(ctx); err != nil {
+		return nil, &connector.Error{Kind: connector.Transient, Op: op, Message: "waiting for the connection's rate limit", Err: err}
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, transportError(op, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, transportError(op, err)
+	}
+	return &response{status: resp.StatusCode, header: resp.Header, body: b}, nil
+}
+
+// authorize sets the request's credentials and returns the bearer token.
+func (c *Client) authorize(ctx context.Context, req *http.Request, op string) (string, error) {
+	switch {
+	case c.oauth != nil:
+		tok, err := c.oauth.get(ctx, op)
+		if err != nil {
+			return "", err
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+		return tok, nil
+	case c.apiKey != "":
+		req.Header.Set("x-sn-apikey", c.apiKey)
+	case c.username != "" || c.password != "":
+		req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(c.username+":"+c.password)))
+	default:
+		return "", &connector.Error{Kind: connector.Permission, Op: op,
+			Message: "the connection has no credentials: set username and password, client_id and client_secret, or api_key"}
+	}
+	return "", nil
+}
+
+// target returns the absolute URL of r. A next-page link is kept on the
+// instance's scheme and host, so credentials never travel elsewhere.
+func (c *Client) target(r *request) (string, error) {
+	if r.url != "" {
+		u, err := c.base.Parse(r.url)
+		if err != nil {
+			return "", fmt.Errorf("bad next-page link %q: %v", r.url, err)
+		}
+		u.Scheme, u.Host, u.User = c.base.Scheme, c.base.Host, nil
+		return u.String(), nil
+	}
+	u, err := url.Parse(c.base.String() + r.path)
+	if err != nil {
+		return "", fmt.Errorf("bad path %q: %v", r.path, err)
+	}
+	if len(r.query) > 0 {
+		q := u.Query()
+		for k, vs := range r.query {
+			q[k] = append(q[k], vs...)
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String(), nil
+}
+
+// tablePath is /api/now/table/<table>[/<sys_id>].
+func tablePath(table string, sysID ...string) string {
+	p := "/api/now/table/" + url.PathEscape(table)
+	for _, s := range sysID {
+		p += "/" + url.PathEscape(s)
+	}
+	return p
+}
+
+// transportError classifies a failure to get an answer at all.
+func transportError(op string, err error) error {
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) {
+		return &connector.Error{Kind: connector.Invalid, Op: op, Message: "the instance's TLS certificate is not trusted", Err: err}
+	}
+	// Timeouts, refused and reset connections, EOFs: all worth a retry.
+	return &connector.Error{Kind: connector.Transient, Op: op, Message: "request failed", Err: err}
+}
+
+// envelope is ServiceNow's error body: {"error":{"message","detail"},"status":"failure"}.
+type envelope struct {
+	Error *struct {
+		Message string `json:"message"`
+		Detail  any    `json:"detail"`
+	} `json:"error"`
+}
+
+// apiError turns a non-2xx answer into a *connector.Error.
+func apiError(op string, status int, h http.Header, body []byte) *connector.Error {
+	e := &connector.Error{Kind: connector.HTTPKind(status), Op: op, Status: status}
+	msg, detail := errorText(body)
+	switch {
+	case msg != "" && detail != "":
+		e.Message = msg + ": " + detail
+	case msg != "" || detail != "":
+		e.Message = msg + detail
+	default:
+		e.Message = http.StatusText(status)
+	}
+	if status == http.StatusForbidden && strings.Contains(detail, "Data Policy Exception") {
+		e.Kind = connector.Invalid
+		e.Message = dataPolicyMessage(detail)
+	}
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+		e.RetryAt = retryAt(h, time.Now())
+	}
+	return e
+}
+
+func errorText(body []byte) (msg, detail string) {
+	var env envelope
+	if json.Unmarshal(body, &env) != nil || env.Error == nil {
+		return "", strings.TrimSpace(string(truncate(body, 300)))
+	}
+	switch d := env.Error.Detail.(type) {
+	case string:
+		detail = d
+	case nil:
+	default:
+		b, _ := json.Marshal(d)
+		detail = string(b)
+	}
+	return strings.TrimSpace(env.Error.Message), strings.TrimSpace(detail)
+}
+
+func truncate(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+// dataPolicyMessage rewrites "Data Policy Exception: The following fields
+// are mandatory: Resolution code, Close notes" into advice.
+func dataPolicyMessage(detail string) string {
+	fields := ""
+	if _, after, ok := strings.Cut(detail, "mandatory:"); ok {
+		fields = strings.TrimSpace(after)
+	}
+	if fields == "" {
+		return "ServiceNow data policy rejected the write: " + strings.Join(strings.Fields(detail), " ")
+	}
+	return "ServiceNow data policy rejected the write: the fields " + fields +
+		" are mandatory. Resolving or closing an incident needs close_code (Resolution code) and close_notes (Resolution notes) in the same request; " +
+		"an unknown close_code is dropped silently by ServiceNow and trips this policy too"
+}
+
+// retryAt reads Retry-After (seconds or an HTTP date) or X-RateLimit-Reset
+// (Unix seconds).
+func retryAt(h http.Header, now time.Time) time.Time {
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
+			return now.Add(time.Duration(s * float64(time.Second)))
+		}
+		if t, err := http.ParseTime(v); err == nil {
+			return t
+		}
+	}
+	for _, name := range []string{"X-RateLimit-Reset", "X-Rate-Limit-Reset"} {
+		if v := strings.TrimSpace(h.Get(name)); v != "" {
+			if s, err := strconv.ParseInt(v, 10, 64); err == nil && s > 0 {
+				return time.Unix(s, 0)
+			}
+		}
+	}
+	return time.Time{}
+}
+
+// withOp returns err with its Op replaced, for errors of helper requests.
+func withOp(err error, op string) error {
+	var ce *connector.Error
+	if errors.As(err, &ce) {
+		cp := *ce
+		cp.Op = op
+		return &cp
+	}
+	return err
+}
+
+// page is one page of a list answer.
+type page struct {
+	rows  []map[string]any
+	next  string // the Link header's rel="next", "" on the last page
+	total int    // X-Total-Count, -1 when absent
+}
+
+// list performs a GET that answers {"result": [...]}.
+func (c *Client) list(ctx context.Context, r *request) (*page, error) {
+	resp, err := c.send(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	var env struct {
+		Result []map[string]any `json:"result"`
+	}
+	if err := decodeJSON(resp.body, &env); err != nil {
+		return nil, &connector.Error{Kind: connector.Transient, Op: r.op, Status: resp.status, Message: "the answer is not a JSON list result", Err: err}
+	}
+	p := &page{rows: env.Result, next: nextLink(resp.header.Values("Link")), total: -1}
+	if n, err := strconv.Atoi(resp.header.Get("X-Total-Count")); err == nil {
+		p.total = n
+	}
+	return p, nil
+}
+
+// one performs a request that answers {"result": {...}}.
+func (c *Client) one(ctx context.Context, r *request) (map[string]any, error) {
+	resp, err := c.send(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	var env struct {
+		Result map[string]any `json:"result"`
+	}
+	if err := decodeJSON(resp.body, &env); err != nil || env.Result == nil {
+		return nil, &connector.Error{Kind: connector.Transient, Op: r.op, Status: resp.status, Message: "the answer is not a JSON record result", Err: err}
+	}
+	return env.Result, nil
+}
+
+func decodeJSON(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(v)
+}
+
+// nextLink finds rel="next" in Link headers. URLs may contain commas
+// (sysparm_fields=a,b), so entries are split on their <...> brackets.
+func nextLink(headers []string) string {
+	for _, h := range headers {
+		for h != "" {
+			start := strings.IndexByte(h, '<')
+			if start < 0 {
+				break
+			}
+			end := strings.IndexByte(h[start:], '>')
+			if end < 0 {
+				break
+			}
+			target := h[start+1 : start+end]
+			rest := h[start+end+1:]
+			params := rest
+			if i := strings.IndexByte(rest, '<'); i >= 0 {
+				params = rest[:i]
+			}
+			for _, p := range strings.Split(params, ";") {
+				k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+				if strings.EqualFold(strings.TrimSpace(k), "rel") && strings.Trim(strings.TrimSpace(v), `",`) == "next" {
+					return target
+				}
+			}
+			h = rest
+		}
+	}
+	return ""
+}

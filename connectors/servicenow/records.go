@@ -1,0 +1,328 @@
+package servicenow
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cardflow/cardflow/engine/connector"
+)
+
+// recordParams are the query parameters of every record request: references
+// as plain sys_ids, values (not display values).
+func recordParams() url.Values {
+	return url.Values{"sysparm_exclude_reference_link": {"true"}}
+}
+
+func doCreateRecord(ctx context.Context, call *connector.Call) (cty.Value, error) {
+	const op = "servicenow.create_record"
+	c, err := clientOf(call.Client, op)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	table := connector.String(call.Input, "table")
+	fields := connector.StringMap(call.Input, "fields")
+	if fields == nil {
+		fields = map[string]string{}
+	}
+	if key := connector.String(call.Input, "idempotency_key"); key != "" {
+		field := connector.String(call.Input, "idempotency_field")
+		if field == "" {
+			field = defaultIdemField
+		}
+		if v, ok := fields[field]; ok && v != key {
+			return cty.NilVal, connector.Errorf(connector.Invalid,
+				"fields.%s is %q but idempotency_key is %q: the key is stored in %s, so drop the field or set idempotency_field to another field", field, v, key, field)
+		}
+		if err := checkQueryValue(cty.StringVal(key)); err != nil {
+			return cty.NilVal, &connector.Error{Kind: connector.Invalid, Op: op, Message: "idempotency_key " + err.Error()}
+		}
+		existing, err := c.first(ctx, op, table, field+"="+key+"^ORDERBYsys_created_on")
+		if err != nil {
+			return cty.NilVal, err
+		}
+		if existing != nil {
+			return createValue(table, existing, false), nil
+		}
+		fields[field] = key
+	}
+	row, err := c.one(ctx, &request{op: op, method: http.MethodPost, path: tablePath(table), query: recordParams(), body: fields})
+	if err != nil {
+		return cty.NilVal, err
+	}
+	return createValue(table, row, true), nil
+}
+
+func doReadRecord(ctx context.Context, call *connector.Call) (cty.Value, error) {
+	const op = "servicenow.read_record"
+	c, err := clientOf(call.Client, op)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	table := connector.String(call.Input, "table")
+	if sysID := connector.String(call.Input, "sys_id"); sysID != "" {
+		row, err := c.one(ctx, &request{op: op, method: http.MethodGet, path: tablePath(table, sysID), query: recordParams()})
+		if err != nil {
+			return cty.NilVal, err
+		}
+		return recordValue(table, row), nil
+	}
+	row, err := c.byNumber(ctx, op, table, connector.String(call.Input, "number"))
+	if err != nil {
+		return cty.NilVal, err
+	}
+	return recordValue(table, row), nil
+}
+
+func doUpdateRecord(ctx context.Context, call *connector.Call) (cty.Value, error) {
+	const op = "servicenow.update_record"
+	c, err := clientOf(call.Client, op)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	table := connector.String(call.Input, "table")
+	row, err := c.patch(ctx, op, table, connector.String(call.Input, "sys_id"), connector.StringMap(call.Input, "fields"))
+	if err != nil {
+		return cty.NilVal, err
+	}
+	return recordValue(table, row), nil
+}
+
+func doDeleteRecord(ctx context.Context, call *connector.Call) (cty.Value, error) {
+	const op = "servicenow.delete_record"
+	c, err := clientOf(call.Client, op)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	table, sysID := connector.String(call.Input, "table"), connector.String(call.Input, "sys_id")
+	if sysID == "" {
+		return cty.NilVal, &connector.Error{Kind: connector.Invalid, Op: op, Message: "sys_id is empty"}
+	}
+	if _, err := c.send(ctx, &request{op: op, method: http.MethodDelete, path: tablePath(table, sysID)}); err != nil {
+		return cty.NilVal, err
+	}
+	return cty.ObjectVal(map[string]cty.Value{
+		"table": cty.StringVal(table), "sys_id": cty.StringVal(sysID), "deleted": cty.True,
+	}), nil
+}
+
+func doSearchRecords(ctx context.Context, call *connector.Call) (cty.Value, error) {
+	const op = "servicenow.search_records"
+	c, err := clientOf(call.Client, op)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	in := call.Input
+	table := connector.String(in, "table")
+	limit := intAttr(in, "limit", defaultLimit, math32)
+	pageSize := min(intAttr(in, "page_size", defaultSearchPage, maxPageSize), limit)
+	display := connector.String(in, "display_value")
+	if display == "" {
+		display = "false"
+	}
+	params := recordParams()
+	params.Set("sysparm_query", stableOrder(connector.String(in, "query")))
+	params.Set("sysparm_limit", strconv.Itoa(pageSize))
+	params.Set("sysparm_display_value", display)
+	if fs := connector.Strings(in, "fields"); len(fs) > 0 {
+		params.Set("sysparm_fields", strings.Join(fs, ","))
+	}
+	rows, total, err := c.collect(ctx, &request{op: op, method: http.MethodGet, path: tablePath(table), query: params}, limit, pageSize)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	pick := "value"
+	if display == "true" {
+		pick = "display_value"
+	}
+	records := make([]cty.Value, len(rows))
+	displays := make([]cty.Value, len(rows))
+	for i, row := range rows {
+		records[i] = mapValue(flatten(row, pick))
+		displays[i] = mapValue(flatten(row, "display_value"))
+	}
+	out := map[string]cty.Value{
+		"table":   cty.StringVal(table),
+		"records": listValue(records),
+		"display": cty.NullVal(cty.List(cty.Map(cty.String))),
+		"count":   cty.NumberIntVal(int64(len(rows))),
+		"total":   cty.NullVal(cty.Number),
+	}
+	if display == "all" {
+		out["display"] = listValue(displays)
+	}
+	if total >= 0 {
+		out["total"] = cty.NumberIntVal(int64(total))
+	}
+	return cty.ObjectVal(out), nil
+}
+
+const math32 = 1 << 30
+
+// collect follows the Link header's next pages until limit rows are read or
+// there is no next page. An empty page is not the end: ACLs are applied after
+// sysparm_limit, so a page can be empty while more rows follow. The number
+// of pages is capped from the first X-Total-Count against rolling ends.
+func (c *Client) collect(ctx context.Context, r *request, limit, pageSize int) ([]map[string]any, int, error) {
+	var rows []map[string]any
+	total, maxPages := -1, math32
+	for n := 0; n < maxPages; n++ {
+		p, err := c.list(ctx, r)
+		if err != nil {
+			return nil, 0, err
+		}
+		if n == 0 && p.total >= 0 {
+			total = p.total
+			maxPages = p.total*3/(2*pageSize) + 3
+		}
+		rows = append(rows, p.rows...)
+		if len(rows) >= limit || p.next == "" {
+			break
+		}
+		r = &request{op: r.op, method: http.MethodGet, url: p.next}
+	}
+	if len(rows) > limit {
+		rows = rows[:limit]
+	}
+	return rows, total, nil
+}
+
+// stableOrder appends ORDERBYsys_id so offset paging neither skips nor
+// repeats rows; a trailing ^EQ terminator is dropped first.
+func stableOrder(q string) string {
+	q = strings.TrimSuffix(strings.TrimSpace(q), "^EQ")
+	if strings.Contains(q, "ORDERBYsys_id") || strings.Contains(q, "ORDERBYDESCsys_id") {
+		return q
+	}
+	if q == "" || q == "EQ" {
+		return "ORDERBYsys_id"
+	}
+	return q + "^ORDERBYsys_id"
+}
+
+// first returns the first record matching q, or nil.
+func (c *Client) first(ctx context.Context, op, table, q string) (map[string]any, error) {
+	params := recordParams()
+	params.Set("sysparm_query", q)
+	params.Set("sysparm_limit", "1")
+	p, err := c.list(ctx, &request{op: op, method: http.MethodGet, path: tablePath(table), query: params})
+	if err != nil || len(p.rows) == 0 {
+		return nil, err
+	}
+	return p.rows[0], nil
+}
+
+// byNumber reads the record whose number is number.
+func (c *Client) byNumber(ctx context.Context, op, table, number string) (map[string]any, error) {
+	if number == "" {
+		return nil, &connector.Error{Kind: connector.Invalid, Op: op, Message: "give sys_id or number"}
+	}
+	if strings.Contains(number, "^") {
+		return nil, &connector.Error{Kind: connector.Invalid, Op: op, Message: fmt.Sprintf("number %q contains ^", number)}
+	}
+	row, err := c.first(ctx, op, table, "number="+number)
+	if err != nil {
+		return nil, err
+	}
+	if row == nil {
+		return nil, &connector.Error{Kind: connector.NotFound, Op: op, Message: fmt.Sprintf("no %s record has number %s", table, number)}
+	}
+	return row, nil
+}
+
+// sysIDOf returns the input's sys_id, looking the number up when needed.
+func (c *Client) sysIDOf(ctx context.Context, op, table string, in cty.Value) (string, error) {
+	if id := connector.String(in, "sys_id"); id != "" {
+		return id, nil
+	}
+	row, err := c.byNumber(ctx, op, table, connector.String(in, "number"))
+	if err != nil {
+		return "", err
+	}
+	return str(row["sys_id"], "value"), nil
+}
+
+// patch changes fields of a record and returns the whole record.
+func (c *Client) patch(ctx context.Context, op, table, sysID string, fields map[string]string) (map[string]any, error) {
+	if sysID == "" {
+		return nil, &connector.Error{Kind: connector.Invalid, Op: op, Message: "sys_id is empty"}
+	}
+	if fields == nil {
+		fields = map[string]string{}
+	}
+	return c.one(ctx, &request{op: op, method: http.MethodPatch, path: tablePath(table, sysID), query: recordParams(), body: fields})
+}
+
+// flatten turns a row into strings. Objects ({value, display_value, link})
+// contribute their pick, falling back to the other.
+func flatten(row map[string]any, pick string) map[string]string {
+	out := make(map[string]string, len(row))
+	for k, v := range row {
+		out[k] = str(v, pick)
+	}
+	return out
+}
+
+func str(v any, pick string) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case bool:
+		return strconv.FormatBool(x)
+	case map[string]any:
+		other := "display_value"
+		if pick == "display_value" {
+			other = "value"
+		}
+		if s, ok := x[pick]; ok {
+			return str(s, pick)
+		}
+		return str(x[other], pick)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func mapValue(m map[string]string) cty.Value {
+	if len(m) == 0 {
+		return cty.MapValEmpty(cty.String)
+	}
+	vals := make(map[string]cty.Value, len(m))
+	for k, v := range m {
+		vals[k] = cty.StringVal(v)
+	}
+	return cty.MapVal(vals)
+}
+
+func listValue(vs []cty.Value) cty.Value {
+	if len(vs) == 0 {
+		return cty.ListValEmpty(cty.Map(cty.String))
+	}
+	return cty.ListVal(vs)
+}
+
+func recordValue(table string, row map[string]any) cty.Value {
+	rec := flatten(row, "value")
+	return cty.ObjectVal(map[string]cty.Value{
+		"sys_id": cty.StringVal(rec["sys_id"]),
+		"number": cty.StringVal(rec["number"]),
+		"table":  cty.StringVal(table),
+		"record": mapValue(rec),
+	})
+}
+
+func createValue(table string, row map[string]any, created bool) cty.Value {
+	v := recordValue(table, row).AsValueMap()
+	v["created"] = cty.BoolVal(created)
+	return cty.ObjectVal(v)
+}
