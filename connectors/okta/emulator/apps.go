@@ -1,0 +1,450 @@
+package emulator
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// App is an Okta application instance as the API returns it (the common
+// fields of every sign-on mode; no settings or credentials blocks).
+type App struct {
+	ID            string         `json:"id"`
+	Name          string         `json:"name"`
+	Label         string         `json:"label"`
+	Status        string         `json:"status"`
+	Created       time.Time      `json:"created"`
+	LastUpdated   time.Time      `json:"lastUpdated"`
+	SignOnMode    string         `json:"signOnMode"`
+	Features      []string       `json:"features"`
+	Accessibility map[string]any `json:"accessibility"`
+	Visibility    map[string]any `json:"visibility"`
+	Links         map[string]any `json:"_links"`
+}
+
+// AppUser is an application assignment as the API returns it.
+type AppUser struct {
+	ID              string         `json:"id"`
+	ExternalID      *string        `json:"externalId"`
+	Created         time.Time      `json:"created"`
+	LastUpdated     time.Time      `json:"lastUpdated"`
+	Scope           string         `json:"scope"`
+	Status          string         `json:"status"`
+	StatusChanged   time.Time      `json:"statusChanged"`
+	PasswordChanged *time.Time     `json:"passwordChanged"`
+	SyncState       string         `json:"syncState"`
+	Credentials     map[string]any `json:"credentials"`
+	Profile         map[string]any `json:"profile"`
+	Links           map[string]any `json:"_links"`
+}
+
+type appRec struct {
+	seq                             int64
+	id, name, label, status, signOn string
+	created, lastUpdated            time.Time
+	users                           map[string]*appUserRec
+}
+
+type appUserRec struct {
+	created     time.Time
+	scope       string
+	credentials map[string]any
+	profile     map[string]any
+}
+
+func (a *appRec) export(base string) App {
+	self := base + "/api/v1/apps/" + a.id
+	f := false
+	return App{
+		ID: a.id, Name: a.name, Label: a.label, Status: a.status, Created: a.created,
+		LastUpdated: a.lastUpdated, SignOnMode: a.signOn, Features: []string{},
+		Accessibility: map[string]any{"selfService": false},
+		Visibility:    map[string]any{"autoSubmitToolbar": f, "hide": map[string]any{"iOS": f, "web": f}, "appLinks": map[string]any{}},
+		Links: map[string]any{
+			"self":   map[string]any{"href": self},
+			"users":  map[string]any{"href": self + "/users"},
+			"groups": map[string]any{"href": self + "/groups"},
+		},
+	}
+}
+
+func (a *appRec) target() LogActor {
+	return LogActor{ID: a.id, Type: "AppInstance", AlternateID: a.label, DisplayName: a.label}
+}
+
+func (a *appRec) exportUser(base string, u *userRec, au *appUserRec) AppUser {
+	return AppUser{
+		ID: u.id, Created: au.created, LastUpdated: au.created, Scope: au.scope, Status: "ACTIVE",
+		StatusChanged: au.created, SyncState: "DISABLED",
+		Credentials: maps.Clone(au.credentials), Profile: maps.Clone(au.profile),
+		Links: map[string]any{
+			"app":  map[string]any{"href": base + "/api/v1/apps/" + a.id},
+			"user": map[string]any{"href": base + "/api/v1/users/" + u.id},
+		},
+	}
+}
+
+func (e *Emulator) findAppLocked(idOrLabel string) *appRec {
+	if a, ok := e.apps[idOrLabel]; ok {
+		return a
+	}
+	for _, a := range e.appOrder {
+		if strings.EqualFold(a.label, idOrLabel) {
+			return a
+		}
+	}
+	return nil
+}
+
+func (e *Emulator) appLocked(id string) (*appRec, *apiError) {
+	if a, ok := e.apps[id]; ok {
+		return a, nil
+	}
+	return nil, notFound(id, "AppInstance")
+}
+
+type appBody struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Label      string `json:"label"`
+	Status     string `json:"status"`
+	SignOnMode string `json:"signOnMode"`
+}
+
+func (e *Emulator) createAppLocked(c *callCtx, b appBody) (*appRec, *apiError) {
+	if b.Name == "" {
+		return nil, validation("name", "The field cannot be left blank")
+	}
+	if b.Label == "" {
+		return nil, validation("label", "The field cannot be left blank")
+	}
+	if b.ID == "" {
+		b.ID = e.ids.next("0oa")
+	} else if _, dup := e.apps[b.ID]; dup {
+		return nil, alreadyExists("id")
+	}
+	if b.SignOnMode == "" {
+		b.SignOnMode = "BOOKMARK"
+	}
+	if b.Status == "" {
+		b.Status = "ACTIVE"
+	}
+	now := e.stamp()
+	a := &appRec{seq: e.nextSeq(), id: b.ID, name: b.Name, label: b.Label, status: b.Status,
+		signOn: b.SignOnMode, created: now, lastUpdated: now, users: map[string]*appUserRec{}}
+	e.apps[a.id] = a
+	e.appOrder = append(e.appOrder, a)
+	e.emitLocked(c, "application.lifecycle.create", a.target())
+	return a, nil
+}
+
+func (e *Emulator) handleCreateApp(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	var b appBody
+	if ae := decodeBody(r, &b); ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	b.ID, b.Status = "", "ACTIVE"
+	if r.URL.Query().Get("activate") == "false" {
+		b.Status = "INACTIVE"
+	}
+	e.mu.Lock()
+	a, ae := e.createAppLocked(c, b)
+	var out App
+	if a != nil {
+		out = a.export(c.base)
+	}
+	e.mu.Unlock()
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func appAttr(a *appRec) attrFunc {
+	return func(attr string) []string {
+		switch attr {
+		case "id":
+			return []string{a.id}
+		case "status":
+			return []string{a.status}
+		case "name":
+			return []string{a.name}
+		}
+		return nil
+	}
+}
+
+// handleListApps serves q (startsWith on name or label), filter (id,
+// status, name) and limit/after paging; without limit it returns all.
+func (e *Emulator) handleListApps(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	q := r.URL.Query()
+	var f expr
+	if s := q.Get("filter"); s != "" {
+		var err error
+		if f, err = parseFilter(s, func(a string) bool { return appAttr(&appRec{})(a) != nil }); err != nil {
+			e.writeError(w, invalidSearch(err))
+			return
+		}
+	}
+	prefix := strings.ToLower(q.Get("q"))
+	limit, ae := limitParam(q, 1<<30, 200)
+	var after int64
+	if ae == nil {
+		after, ae = afterParam(q, "app")
+	}
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	e.mu.Lock()
+	var matched []*appRec
+	for _, a := range e.appOrder {
+		if prefix != "" && !strings.HasPrefix(strings.ToLower(a.name), prefix) && !strings.HasPrefix(strings.ToLower(a.label), prefix) {
+			continue
+		}
+		if f == nil || f.match(appAttr(a)) {
+			matched = append(matched, a)
+		}
+	}
+	page, next := pageBySeq(matched, func(a *appRec) int64 { return a.seq }, "app", after, limit)
+	out := make([]App, 0, len(page))
+	for _, a := range page {
+		out = append(out, a.export(c.base))
+	}
+	e.mu.Unlock()
+	setLinks(w, c, r, next)
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (e *Emulator) handleGetApp(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	e.mu.Lock()
+	a, ae := e.appLocked(r.PathValue("aid"))
+	var out App
+	if a != nil {
+		out = a.export(c.base)
+	}
+	e.mu.Unlock()
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleDeleteApp deletes an INACTIVE app; an ACTIVE one is refused as in
+// Okta (E0000056).
+func (e *Emulator) handleDeleteApp(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	e.mu.Lock()
+	a, ae := e.appLocked(r.PathValue("aid"))
+	if ae == nil && a.status == "ACTIVE" {
+		ae = &apiError{Status: http.StatusForbidden, Code: "E0000056", Summary: "Delete application forbidden.",
+			Causes: []string{"Applications must be deactivated before they can be deleted"}}
+	}
+	if ae == nil {
+		delete(e.apps, a.id)
+		e.appOrder = removeRec(e.appOrder, a)
+		e.emitLocked(c, "application.lifecycle.delete", a.target())
+	}
+	e.mu.Unlock()
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (e *Emulator) handleAppLifecycle(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	to := map[string]string{"activate": "ACTIVE", "deactivate": "INACTIVE"}[r.PathValue("op")]
+	if to == "" {
+		e.writeError(w, errNoResource)
+		return
+	}
+	e.mu.Lock()
+	a, ae := e.appLocked(r.PathValue("aid"))
+	if ae == nil && a.status != to {
+		a.status, a.lastUpdated = to, e.stamp()
+		e.emitLocked(c, "application.lifecycle."+r.PathValue("op"), a.target())
+	}
+	e.mu.Unlock()
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{})
+}
+
+type appUserBody struct {
+	ID          string         `json:"id"`
+	Scope       string         `json:"scope"`
+	Credentials map[string]any `json:"credentials"`
+	Profile     map[string]any `json:"profile"`
+}
+
+// assignLocked assigns a user to an app; assigning again returns the
+// existing assignment unchanged.
+func (e *Emulator) assignLocked(c *callCtx, appID string, b appUserBody) (AppUser, *apiError) {
+	a, ae := e.appLocked(appID)
+	if ae != nil {
+		return AppUser{}, ae
+	}
+	if b.ID == "" {
+		return AppUser{}, validation("id", "The field cannot be left blank")
+	}
+	u, ae := e.userLocked(b.ID)
+	if ae != nil {
+		return AppUser{}, ae
+	}
+	if au, ok := a.users[u.id]; ok {
+		return a.exportUser(c.base, u, au), nil
+	}
+	au := &appUserRec{created: e.stamp(), scope: "USER", credentials: b.Credentials, profile: b.Profile}
+	if au.credentials == nil {
+		au.credentials = map[string]any{"userName": u.login()}
+	}
+	if au.profile == nil {
+		au.profile = map[string]any{}
+	}
+	a.users[u.id] = au
+	e.emitLocked(c, "application.user_membership.add", u.target(), a.target())
+	return a.exportUser(c.base, u, au), nil
+}
+
+func (e *Emulator) handleAssignUser(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	var b appUserBody
+	if ae := decodeBody(r, &b); ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	e.mu.Lock()
+	out, ae := e.assignLocked(c, r.PathValue("aid"), b)
+	e.mu.Unlock()
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (e *Emulator) handleListAppUsers(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	q := r.URL.Query()
+	limit, ae := limitParam(q, 50, 500)
+	var after int64
+	if ae == nil {
+		after, ae = afterParam(q, "appuser")
+	}
+	var out []AppUser
+	var next string
+	if ae == nil {
+		e.mu.Lock()
+		var a *appRec
+		if a, ae = e.appLocked(r.PathValue("aid")); ae == nil {
+			var assigned []*userRec
+			for _, u := range e.userOrder {
+				if a.users[u.id] != nil {
+					assigned = append(assigned, u)
+				}
+			}
+			page, n := pageBySeq(assigned, func(u *userRec) int64 { return u.seq }, "appuser", after, limit)
+			next = n
+			out = make([]AppUser, 0, len(page))
+			for _, u := range page {
+				out = append(out, a.exportUser(c.base, u, a.users[u.id]))
+			}
+		}
+		e.mu.Unlock()
+	}
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	setLinks(w, c, r, next)
+	writeJSON(w, http.StatusOK, out)
+}
+
+// appUserLocked finds an assignment; a missing one is 404 (AppUser).
+func (e *Emulator) appUserLocked(appID, userID string) (*appRec, *userRec, *apiError) {
+	a, ae := e.appLocked(appID)
+	if ae != nil {
+		return nil, nil, ae
+	}
+	u, ae := e.userLocked(userID)
+	if ae != nil {
+		return nil, nil, ae
+	}
+	if a.users[u.id] == nil {
+		return nil, nil, notFound(fmt.Sprintf("%s", userID), "AppUser")
+	}
+	return a, u, nil
+}
+
+func (e *Emulator) handleGetAppUser(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	e.mu.Lock()
+	a, u, ae := e.appUserLocked(r.PathValue("aid"), r.PathValue("uid"))
+	var out AppUser
+	if ae == nil {
+		out = a.exportUser(c.base, u, a.users[u.id])
+	}
+	e.mu.Unlock()
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (e *Emulator) handleDeleteAppUser(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	e.mu.Lock()
+	a, u, ae := e.appUserLocked(r.PathValue("aid"), r.PathValue("uid"))
+	if ae == nil {
+		delete(a.users, u.id)
+		e.emitLocked(c, "application.user_membership.remove", u.target(), a.target())
+	}
+	e.mu.Unlock()
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// AppUsers returns the users assigned to an app given by id or label, or nil.
+func (e *Emulator) AppUsers(appIDOrLabel string) []User {
+	base := e.orgURL.Load().(string)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.findAppLocked(appIDOrLabel)
+	if a == nil {
+		return nil
+	}
+	out := []User{}
+	for _, u := range e.userOrder {
+		if a.users[u.id] != nil {
+			out = append(out, u.export(base))
+		}
+	}
+	return out
+}
+
+// App looks an app up by id or label (case-insensitive).
+func (e *Emulator) App(idOrLabel string) (App, bool) {
+	base := e.orgURL.Load().(string)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if a := e.findAppLocked(idOrLabel); a != nil {
+		return a.export(base), true
+	}
+	return App{}, false
+}

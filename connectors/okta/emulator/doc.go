@@ -1,0 +1,26 @@
+// Package emulator is an in-memory Okta Management API for tests and demos.
+//
+// It serves enough of /api/v1 (users, groups, apps, System Log, event hooks)
+// that the unmodified okta-sdk-golang v2 client works against an
+// httptest.Server wrapping an *Emulator: the same paths, status codes, error
+// bodies (errorCode, errorSummary, errorLink, errorId, errorCauses), rate-limit
+// headers and Link paging. Every change appends a System Log event and, when an
+// active and verified event hook subscribes to its type, delivers it
+// asynchronously with Okta's envelope, 3 s timeout and single retry on 5xx or
+// timeout.
+//
+// Deliberate simplifications (see README of the package tests for details):
+// activation is immediate (no welcome flow, no PROVISIONED step); passwords are
+// accepted and never checked; the filter and search grammars cover eq, ne, sw,
+// ew, co, gt, ge, lt, le and pr joined by and/or with parentheses; rate limits
+// are only reported, never enforced, unless a Fault is injected; there is no
+// "Everyone" group, no OAuth, no caching and no persistence.
+//
+// RegisterEventHook (the Go helper) verifies the hook itself by sending the
+// one-time verification GET, so demo code needs no separate call; hooks made
+// over HTTP stay UNVERIFIED and get no deliveries until
+// POST /api/v1/eventHooks/{id}/lifecycle/verify succeeds, as in Okta.
+//
+// The package must not import anything from engine/: it is a stand-in for
+// Okta, not part of cardflow.
+package emulator

@@ -1,0 +1,318 @@
+package emulator
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"math/big"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configures an Emulator. The zero value is usable.
+type Options struct {
+	// Token is the API token to require. Empty accepts any non-empty
+	// "SSWS x" or "Bearer x"; otherwise the token must match exactly.
+	Token string
+	// Now is the clock for timestamps, rate-limit windows and log queries.
+	// Default time.Now.
+	Now func() time.Time
+	// HookClient sends event-hook verifications and deliveries. Default: a
+	// client with a 3 s timeout and its own transport, closed by Close.
+	HookClient *http.Client
+	// Logger receives delivery failures and other diagnostics. Optional.
+	Logger *slog.Logger
+	// OrgURL is the base used in _links, activation URLs and the event-hook
+	// "source" when there is no request to take it from (the direct
+	// helpers). Default: the Host of the latest request, else
+	// "http://okta.emulator.invalid".
+	OrgURL string
+}
+
+// Emulator is an in-memory Okta org. It is an http.Handler; all methods are
+// safe for concurrent use.
+type Emulator struct {
+	now        func() time.Time
+	token      string
+	logger     *slog.Logger
+	hookClient *http.Client
+	transport  *http.Transport // owned by us when HookClient was nil
+	orgURL     atomic.Value    // string
+	fixedOrg   bool
+	mux        *http.ServeMux
+	ids        idGen
+	requests   atomic.Int64
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	wake   chan struct{}
+
+	mu         sync.Mutex
+	seq        int64
+	users      map[string]*userRec
+	userOrder  []*userRec
+	groups     map[string]*groupRec
+	groupOrder []*groupRec
+	apps       map[string]*appRec
+	appOrder   []*appRec
+	events     []*LogEvent
+	hooks      map[string]*hookRec
+	hookOrder  []*hookRec
+	faults     []*faultRec
+	queue      []delivery
+	dupNext    bool
+	quiet      bool // seeding: no System Log events
+	window     rateWindow
+}
+
+// New returns an empty org and starts its event-hook delivery goroutine;
+// call Close to stop it.
+func New(opts Options) *Emulator {
+	e := &Emulator{
+		now:    opts.Now,
+		token:  opts.Token,
+		logger: opts.Logger,
+		users:  map[string]*userRec{},
+		groups: map[string]*groupRec{},
+		apps:   map[string]*appRec{},
+		hooks:  map[string]*hookRec{},
+		wake:   make(chan struct{}, 1),
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.logger == nil {
+		e.logger = slog.New(slog.DiscardHandler)
+	}
+	e.hookClient = opts.HookClient
+	if e.hookClient == nil {
+		e.transport = http.DefaultTransport.(*http.Transport).Clone()
+		e.hookClient = &http.Client{Timeout: hookTimeout, Transport: e.transport}
+	}
+	org := opts.OrgURL
+	if org == "" {
+		org = "http://okta.emulator.invalid"
+	}
+	e.orgURL.Store(org)
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	e.fixedOrg = opts.OrgURL != ""
+	e.routes()
+	e.wg.Add(1)
+	go e.deliverLoop()
+	return e
+}
+
+// Close stops event-hook deliveries (in-flight ones are cancelled) and waits
+// for the delivery goroutine to end. The handler keeps answering API calls.
+func (e *Emulator) Close() {
+	e.cancel()
+	e.wg.Wait()
+	if e.transport != nil {
+		e.transport.CloseIdleConnections()
+	}
+}
+
+// Requests reports how many API requests the emulator has received,
+// including rejected and fault-injected ones.
+func (e *Emulator) Requests() int64 { return e.requests.Load() }
+
+// callCtx is what a change needs to know about who asked: it feeds the
+// System Log event (client, transaction, debugContext) and the _links base.
+type callCtx struct {
+	base      string
+	requestID string
+	uri       string
+	url       string
+	userAgent string
+	ip        string
+}
+
+func (e *Emulator) directCall(uri string) *callCtx {
+	return &callCtx{
+		base:      e.orgURL.Load().(string),
+		requestID: e.ids.random(27),
+		uri:       uri,
+		url:       uri,
+		userAgent: "cardflow-okta-emulator",
+		ip:        "127.0.0.1",
+	}
+}
+
+func (e *Emulator) httpCall(w http.ResponseWriter, r *http.Request) *callCtx {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	ip := r.RemoteAddr
+	if i := lastColon(ip); i > 0 {
+		ip = ip[:i]
+	}
+	base := scheme + "://" + r.Host
+	if e.fixedOrg {
+		base = e.orgURL.Load().(string)
+	} else {
+		e.orgURL.Store(base)
+	}
+	return &callCtx{
+		base:      base,
+		requestID: w.Header().Get("X-Okta-Request-Id"),
+		uri:       r.URL.Path,
+		url:       r.URL.RequestURI(),
+		userAgent: r.UserAgent(),
+		ip:        ip,
+	}
+}
+
+func lastColon(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == ':' {
+			return i
+		}
+	}
+	return -1
+}
+
+// ServeHTTP answers one Okta Management API request.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	e.requests.Add(1)
+	now := e.now()
+	h := w.Header()
+	h.Set("X-Okta-Request-Id", e.ids.random(27))
+	// The SDK computes its 429 back-off as X-Rate-Limit-Reset - Date, so both
+	// come from the same clock.
+	h.Set("Date", now.UTC().Format(http.TimeFormat))
+	if e.applyFault(w, r, now) {
+		return
+	}
+	e.setRateHeaders(h, now)
+	if !e.authorized(r) {
+		e.writeError(w, errInvalidToken)
+		return
+	}
+	if _, pattern := e.mux.Handler(r); pattern == "" {
+		e.writeError(w, e.unrouted(r))
+		return
+	}
+	e.mux.ServeHTTP(w, r)
+}
+
+// unrouted tells an unknown path (404) from a known path with the wrong
+// method (405 E0000022).
+func (e *Emulator) unrouted(r *http.Request) *apiError {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, p := e.mux.Handler(probe); p != "" {
+			return errNoMethod
+		}
+	}
+	return errNoResource
+}
+
+func (e *Emulator) authorized(r *http.Request) bool {
+	auth := r.Header.Get("Authorization")
+	for _, scheme := range []string{"SSWS ", "Bearer "} {
+		if len(auth) > len(scheme) && auth[:len(scheme)] == scheme {
+			tok := auth[len(scheme):]
+			return e.token == "" || tok == e.token
+		}
+	}
+	return false
+}
+
+// rateWindow reports Okta-like rate-limit headers. Limits are never
+// enforced; only injected faults answer 429.
+type rateWindow struct {
+	start time.Time
+	used  int
+}
+
+const rateLimit = 600
+
+func (e *Emulator) setRateHeaders(h http.Header, now time.Time) {
+	e.mu.Lock()
+	if now.Sub(e.window.start) >= time.Minute || now.Before(e.window.start) {
+		e.window = rateWindow{start: now}
+	}
+	e.window.used++
+	remaining := max(rateLimit-e.window.used, 0)
+	reset := e.window.start.Add(time.Minute).Unix()
+	e.mu.Unlock()
+	h.Set("X-Rate-Limit-Limit", strconv.Itoa(rateLimit))
+	h.Set("X-Rate-Limit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(reset, 10))
+}
+
+// decodeBody reads a JSON request body into v.
+func decodeBody(r *http.Request, v any) *apiError {
+	data, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return badRequestBody(err)
+	}
+	if len(data) == 0 {
+		return badRequestBody(errors.New("empty body"))
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return badRequestBody(err)
+	}
+	return nil
+}
+
+// idGen makes Okta-looking identifiers: a 3-character type prefix, a
+// counter, random padding and an org-cell suffix, 20 characters in all.
+type idGen struct{ n atomic.Int64 }
+
+const alphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+func (g *idGen) random(n int) string {
+	b := make([]byte, n)
+	limit := big.NewInt(int64(len(alphabet)))
+	for i := range b {
+		v, err := rand.Int(rand.Reader, limit)
+		if err != nil {
+			panic(err) // crypto/rand never fails on supported platforms
+		}
+		b[i] = alphabet[v.Int64()]
+	}
+	return string(b)
+}
+
+func (g *idGen) next(prefix string) string {
+	c := g.n.Add(1)
+	counter := strconv.FormatInt(c, 36)
+	pad := 14 - len(counter)
+	return prefix + g.random(pad) + counter + "0h7"
+}
+
+func (g *idGen) uuid() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	const hex = "0123456789abcdef"
+	out := make([]byte, 0, 36)
+	for i, x := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out = append(out, '-')
+		}
+		out = append(out, hex[x>>4], hex[x&0x0f])
+	}
+	return string(out)
+}
+
+// stamp is Okta's timestamp precision: UTC milliseconds.
+func (e *Emulator) stamp() time.Time { return e.now().UTC().Truncate(time.Millisecond) }
+
+func (e *Emulator) nextSeq() int64 {
+	e.seq++
+	return e.seq
+}

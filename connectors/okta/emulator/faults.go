@@ -1,0 +1,129 @@
+package emulator
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Fault makes matching API requests slow or failing, for tests of retries
+// and rate-limit handling.
+type Fault struct {
+	// Method matches the HTTP method; "" matches any.
+	Method string
+	// PathPrefix matches the start of the URL path; "" matches any.
+	PathPrefix string
+	// Status is the error to answer: 429 gives E0000047 with X-Rate-Limit-*
+	// headers, 5xx gives E0000009, other codes E0000001. 0 only delays.
+	Status int
+	// Count is how many matching requests the fault hits; default 1.
+	Count int
+	// Latency delays each hit request before it is answered.
+	Latency time.Duration
+	// ResetAfter sets X-Rate-Limit-Reset of a 429 to now+ResetAfter. Until
+	// then every matching request gets 429 too, as a real exhausted bucket
+	// does; those requests do not use up Count.
+	ResetAfter time.Duration
+}
+
+type faultRec struct {
+	Fault
+	left    int
+	resetAt time.Time
+}
+
+// Inject adds a fault. Faults are checked in the order they were added.
+func (e *Emulator) Inject(f Fault) {
+	if f.Count <= 0 {
+		f.Count = 1
+	}
+	e.mu.Lock()
+	e.faults = append(e.faults, &faultRec{Fault: f, left: f.Count})
+	e.mu.Unlock()
+}
+
+// ClearFaults removes every injected fault.
+func (e *Emulator) ClearFaults() {
+	e.mu.Lock()
+	e.faults = nil
+	e.mu.Unlock()
+}
+
+func (f *faultRec) matches(r *http.Request) bool {
+	return (f.Method == "" || strings.EqualFold(f.Method, r.Method)) && strings.HasPrefix(r.URL.Path, f.PathPrefix)
+}
+
+// takeFault finds the fault that hits r, if any, and uses it up.
+func (e *Emulator) takeFault(r *http.Request, now time.Time) (Fault, time.Time, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var (
+		hit   *faultRec
+		reset time.Time
+	)
+	for _, f := range e.faults {
+		if !f.matches(r) {
+			continue
+		}
+		if f.Status == http.StatusTooManyRequests && now.Before(f.resetAt) {
+			hit = f
+			break
+		}
+		if f.left > 0 {
+			f.left--
+			f.resetAt = now.Add(f.ResetAfter)
+			hit = f
+			break
+		}
+	}
+	if hit != nil {
+		reset = hit.resetAt
+	}
+	kept := e.faults[:0]
+	for _, f := range e.faults {
+		if f.left > 0 || now.Before(f.resetAt) {
+			kept = append(kept, f)
+		}
+	}
+	e.faults = kept
+	if hit == nil {
+		return Fault{}, time.Time{}, false
+	}
+	return hit.Fault, reset, true
+}
+
+// applyFault delays or fails r; it reports whether it wrote the response.
+func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request, now time.Time) bool {
+	f, reset, ok := e.takeFault(r, now)
+	if !ok {
+		return false
+	}
+	if f.Latency > 0 {
+		t := time.NewTimer(f.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return true
+		}
+	}
+	switch {
+	case f.Status == 0:
+		return false
+	case f.Status == http.StatusTooManyRequests:
+		h := w.Header()
+		h.Set("X-Rate-Limit-Limit", strconv.Itoa(rateLimit))
+		h.Set("X-Rate-Limit-Remaining", "0")
+		// Round up: the SDK waits Reset - Date + 1 whole seconds.
+		h.Set("X-Rate-Limit-Reset", strconv.FormatInt(reset.Add(time.Second-time.Nanosecond).Unix(), 10))
+		e.writeError(w, errRateLimited)
+	case f.Status >= 500:
+		e.setRateHeaders(w.Header(), now)
+		e.writeError(w, &apiError{Status: f.Status, Code: errInternal.Code, Summary: errInternal.Summary})
+	default:
+		e.setRateHeaders(w.Header(), now)
+		e.writeError(w, &apiError{Status: f.Status, Code: "E0000001", Summary: "Api validation failed: injected fault"})
+	}
+	return true
+}

@@ -1,0 +1,45 @@
+package emulator
+
+import "net/http"
+
+// routes registers the Management API surface the emulator serves.
+func (e *Emulator) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /api/v1/users", e.handleListUsers)
+	m.HandleFunc("POST /api/v1/users", e.handleCreateUser)
+	m.HandleFunc("GET /api/v1/users/{id}", e.handleGetUser)
+	m.HandleFunc("POST /api/v1/users/{id}", e.handleUpdateUser)
+	m.HandleFunc("PUT /api/v1/users/{id}", e.handleUpdateUser)
+	m.HandleFunc("DELETE /api/v1/users/{id}", e.handleDeleteUser)
+	m.HandleFunc("POST /api/v1/users/{id}/lifecycle/{op}", e.handleUserLifecycle)
+	m.HandleFunc("GET /api/v1/users/{id}/groups", e.handleUserGroups)
+
+	m.HandleFunc("GET /api/v1/groups", e.handleListGroups)
+	m.HandleFunc("POST /api/v1/groups", e.handleCreateGroup)
+	m.HandleFunc("GET /api/v1/groups/{gid}", e.handleGetGroup)
+	m.HandleFunc("PUT /api/v1/groups/{gid}", e.handleUpdateGroup)
+	m.HandleFunc("DELETE /api/v1/groups/{gid}", e.handleDeleteGroup)
+	m.HandleFunc("GET /api/v1/groups/{gid}/users", e.handleGroupUsers)
+	m.HandleFunc("PUT /api/v1/groups/{gid}/users/{uid}", e.handleMembership)
+	m.HandleFunc("DELETE /api/v1/groups/{gid}/users/{uid}", e.handleMembership)
+
+	m.HandleFunc("GET /api/v1/apps", e.handleListApps)
+	m.HandleFunc("POST /api/v1/apps", e.handleCreateApp)
+	m.HandleFunc("GET /api/v1/apps/{aid}", e.handleGetApp)
+	m.HandleFunc("DELETE /api/v1/apps/{aid}", e.handleDeleteApp)
+	m.HandleFunc("POST /api/v1/apps/{aid}/lifecycle/{op}", e.handleAppLifecycle)
+	m.HandleFunc("GET /api/v1/apps/{aid}/users", e.handleListAppUsers)
+	m.HandleFunc("POST /api/v1/apps/{aid}/users", e.handleAssignUser)
+	m.HandleFunc("GET /api/v1/apps/{aid}/users/{uid}", e.handleGetAppUser)
+	m.HandleFunc("DELETE /api/v1/apps/{aid}/users/{uid}", e.handleDeleteAppUser)
+
+	m.HandleFunc("GET /api/v1/logs", e.handleListLogs)
+
+	m.HandleFunc("GET /api/v1/eventHooks", e.handleListHooks)
+	m.HandleFunc("POST /api/v1/eventHooks", e.handleCreateHook)
+	m.HandleFunc("GET /api/v1/eventHooks/{hid}", e.handleGetHook)
+	m.HandleFunc("PUT /api/v1/eventHooks/{hid}", e.handleUpdateHook)
+	m.HandleFunc("DELETE /api/v1/eventHooks/{hid}", e.handleDeleteHook)
+	m.HandleFunc("POST /api/v1/eventHooks/{hid}/lifecycle/{op}", e.handleHookLifecycle)
+	e.mux = m
+}

@@ -1,0 +1,525 @@
+package emulator
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// User is an Okta user as the API returns it.
+type User struct {
+	ID              string         `json:"id"`
+	Status          string         `json:"status"`
+	Created         time.Time      `json:"created"`
+	Activated       *time.Time     `json:"activated"`
+	StatusChanged   *time.Time     `json:"statusChanged"`
+	LastLogin       *time.Time     `json:"lastLogin"`
+	LastUpdated     time.Time      `json:"lastUpdated"`
+	PasswordChanged *time.Time     `json:"passwordChanged"`
+	Type            map[string]any `json:"type"`
+	Profile         map[string]any `json:"profile"`
+	Credentials     map[string]any `json:"credentials"`
+	Links           map[string]any `json:"_links"`
+}
+
+// Login returns profile.login.
+func (u User) Login() string { s, _ := u.Profile["login"].(string); return s }
+
+const defaultUserType = "oty1defau1tUserTy0h7"
+
+type userRec struct {
+	seq             int64
+	id, status      string
+	created         time.Time
+	activated       *time.Time
+	statusChanged   *time.Time
+	lastUpdated     time.Time
+	passwordChanged *time.Time
+	profile         map[string]any
+}
+
+func (u *userRec) login() string { s, _ := u.profile["login"].(string); return s }
+
+func (u *userRec) export(base string) User {
+	self := base + "/api/v1/users/" + u.id
+	creds := map[string]any{"provider": map[string]any{"type": "OKTA", "name": "OKTA"}}
+	if u.passwordChanged != nil {
+		creds["password"] = map[string]any{}
+	}
+	return User{
+		ID: u.id, Status: u.status, Created: u.created, Activated: u.activated,
+		StatusChanged: u.statusChanged, LastUpdated: u.lastUpdated, PasswordChanged: u.passwordChanged,
+		Type:        map[string]any{"id": defaultUserType},
+		Profile:     maps.Clone(u.profile),
+		Credentials: creds,
+		Links: map[string]any{
+			"self": map[string]any{"href": self},
+			"type": map[string]any{"href": base + "/api/v1/meta/types/user/" + defaultUserType},
+		},
+	}
+}
+
+func (u *userRec) target() LogActor {
+	first, _ := u.profile["firstName"].(string)
+	last, _ := u.profile["lastName"].(string)
+	return LogActor{ID: u.id, Type: "User", AlternateID: u.login(), DisplayName: strings.TrimSpace(first + " " + last)}
+}
+
+func (u *userRec) setStatus(status string, at time.Time) {
+	u.status = status
+	u.statusChanged = &at
+	u.lastUpdated = at
+	if status == "ACTIVE" && u.activated == nil {
+		u.activated = &at
+	}
+}
+
+func (e *Emulator) findUserLocked(idOrLogin string) *userRec {
+	if u, ok := e.users[idOrLogin]; ok {
+		return u
+	}
+	want := strings.ToLower(idOrLogin)
+	for _, u := range e.userOrder {
+		if strings.ToLower(u.login()) == want {
+			return u
+		}
+	}
+	return nil
+}
+
+func (e *Emulator) userLocked(idOrLogin string) (*userRec, *apiError) {
+	if u := e.findUserLocked(idOrLogin); u != nil {
+		return u, nil
+	}
+	return nil, notFound(idOrLogin, "User")
+}
+
+// validateProfile checks the attributes Okta's default user profile requires.
+func validateProfile(p map[string]any) *apiError {
+	for _, f := range []string{"login", "email", "firstName", "lastName"} {
+		if s, _ := p[f].(string); strings.TrimSpace(s) == "" {
+			return validation(f, "The field cannot be left blank")
+		}
+	}
+	for _, f := range []string{"login", "email"} {
+		s := p[f].(string)
+		if at := strings.Index(s, "@"); at <= 0 || at == len(s)-1 {
+			return validation(f, "Does not match required pattern")
+		}
+	}
+	return nil
+}
+
+func (e *Emulator) loginTakenLocked(login, exceptID string) bool {
+	u := e.findUserLocked(login)
+	return u != nil && u.id != exceptID && strings.EqualFold(u.login(), login)
+}
+
+type createUserBody struct {
+	Profile     map[string]any `json:"profile"`
+	Credentials *struct {
+		Password *struct {
+			Value string `json:"value"`
+		} `json:"password"`
+	} `json:"credentials"`
+	GroupIDs []string `json:"groupIds"`
+}
+
+func (e *Emulator) createUserLocked(c *callCtx, b createUserBody, activate bool) (*userRec, *apiError) {
+	if b.Profile == nil {
+		return nil, validation("profile", "The field cannot be left blank")
+	}
+	if ae := validateProfile(b.Profile); ae != nil {
+		return nil, ae
+	}
+	if e.loginTakenLocked(b.Profile["login"].(string), "") {
+		return nil, alreadyExists("login")
+	}
+	for _, gid := range b.GroupIDs {
+		if _, ok := e.groups[gid]; !ok {
+			return nil, notFound(gid, "UserGroup")
+		}
+	}
+	now := e.stamp()
+	u := &userRec{seq: e.nextSeq(), id: e.ids.next("00u"), status: "STAGED", created: now,
+		lastUpdated: now, profile: maps.Clone(b.Profile)}
+	if b.Credentials != nil && b.Credentials.Password != nil && b.Credentials.Password.Value != "" {
+		u.passwordChanged = &now
+	}
+	e.users[u.id] = u
+	e.userOrder = append(e.userOrder, u)
+	e.emitLocked(c, "user.lifecycle.create", u.target())
+	if activate {
+		// Activation is immediate in the emulator: no welcome flow.
+		u.setStatus("ACTIVE", now)
+		e.emitLocked(c, "user.lifecycle.activate", u.target())
+	}
+	for _, gid := range b.GroupIDs {
+		e.addMemberLocked(c, e.groups[gid], u)
+	}
+	return u, nil
+}
+
+func (e *Emulator) handleCreateUser(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	var b createUserBody
+	if ae := decodeBody(r, &b); ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	activate := true
+	if s := r.URL.Query().Get("activate"); s != "" {
+		activate, _ = strconv.ParseBool(s)
+	}
+	e.mu.Lock()
+	u, ae := e.createUserLocked(c, b, activate)
+	var out User
+	if u != nil {
+		out = u.export(c.base)
+	}
+	e.mu.Unlock()
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (e *Emulator) handleGetUser(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	e.mu.Lock()
+	u, ae := e.userLocked(r.PathValue("id"))
+	var out User
+	if u != nil {
+		out = u.export(c.base)
+	}
+	e.mu.Unlock()
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func userAttr(u *userRec) attrFunc {
+	ts := func(t *time.Time) []string {
+		if t == nil {
+			return nil
+		}
+		return []string{t.Format(time.RFC3339Nano)}
+	}
+	return func(attr string) []string {
+		switch attr {
+		case "id":
+			return []string{u.id}
+		case "status":
+			return []string{u.status}
+		case "created":
+			return ts(&u.created)
+		case "lastUpdated":
+			return ts(&u.lastUpdated)
+		case "activated":
+			return ts(u.activated)
+		case "statusChanged":
+			return ts(u.statusChanged)
+		case "type.id":
+			return []string{defaultUserType}
+		}
+		if f, ok := strings.CutPrefix(attr, "profile."); ok {
+			if v, ok := u.profile[f]; ok && v != nil {
+				return []string{fmt.Sprint(v)}
+			}
+		}
+		return nil
+	}
+}
+
+// userSelector returns which users a list request wants, and its page size.
+func userSelector(r *http.Request) (func(*userRec) bool, int, *apiError) {
+	q := r.URL.Query()
+	for _, p := range []string{"filter", "search"} {
+		s := q.Get(p)
+		if s == "" {
+			continue
+		}
+		f, err := parseFilter(s, nil)
+		if err != nil {
+			return nil, 0, invalidSearch(err)
+		}
+		limit, ae := limitParam(q, 200, 200)
+		return func(u *userRec) bool { return f.match(userAttr(u)) }, limit, ae
+	}
+	if s := strings.ToLower(q.Get("q")); s != "" {
+		limit, ae := limitParam(q, 10, 200)
+		return func(u *userRec) bool {
+			if u.status == "DEPROVISIONED" {
+				return false
+			}
+			for _, f := range []string{"firstName", "lastName", "email"} {
+				if v, _ := u.profile[f].(string); strings.HasPrefix(strings.ToLower(v), s) {
+					return true
+				}
+			}
+			return false
+		}, limit, ae
+	}
+	limit, ae := limitParam(q, 200, 200)
+	return func(u *userRec) bool { return u.status != "DEPROVISIONED" }, limit, ae
+}
+
+func (e *Emulator) handleListUsers(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	keep, limit, ae := userSelector(r)
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	after, ae := afterParam(r.URL.Query(), "user")
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	e.mu.Lock()
+	var matched []*userRec
+	for _, u := range e.userOrder {
+		if keep(u) {
+			matched = append(matched, u)
+		}
+	}
+	page, next := pageBySeq(matched, func(u *userRec) int64 { return u.seq }, "user", after, limit)
+	out := exportUsers(page, c.base)
+	e.mu.Unlock()
+	setLinks(w, c, r, next)
+	writeJSON(w, http.StatusOK, out)
+}
+
+func exportUsers(us []*userRec, base string) []User {
+	out := make([]User, 0, len(us))
+	for _, u := range us {
+		out = append(out, u.export(base))
+	}
+	return out
+}
+
+// handleUpdateUser serves POST (partial) and PUT (full replace) of a profile.
+func (e *Emulator) handleUpdateUser(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	var b struct {
+		Profile map[string]any `json:"profile"`
+	}
+	if ae := decodeBody(r, &b); ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	e.mu.Lock()
+	out, ae := e.updateUserLocked(c, r.PathValue("id"), b.Profile, r.Method == http.MethodPut)
+	e.mu.Unlock()
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (e *Emulator) updateUserLocked(c *callCtx, id string, profile map[string]any, replace bool) (User, *apiError) {
+	u, ae := e.userLocked(id)
+	if ae != nil {
+		return User{}, ae
+	}
+	next := maps.Clone(u.profile)
+	if replace {
+		next = map[string]any{}
+	}
+	for k, v := range profile {
+		next[k] = v
+	}
+	if ae := validateProfile(next); ae != nil {
+		return User{}, ae
+	}
+	if e.loginTakenLocked(next["login"].(string), u.id) {
+		return User{}, alreadyExists("login")
+	}
+	u.profile = next
+	u.lastUpdated = e.stamp()
+	e.emitLocked(c, "user.account.update_profile", u.target())
+	return u.export(c.base), nil
+}
+
+// transition is one user lifecycle operation: the statuses it starts from,
+// the status it ends in, its event, and the error for any other status.
+type transition struct {
+	from  []string
+	to    string
+	event string
+	deny  func(status string) *apiError
+}
+
+var transitions = map[string]transition{
+	"activate": {from: []string{"STAGED", "DEPROVISIONED"}, to: "ACTIVE", event: "user.lifecycle.activate",
+		deny: func(s string) *apiError {
+			if s == "ACTIVE" {
+				return errAlreadyActive
+			}
+			return forbiddenStatus()
+		}},
+	"reactivate": {from: []string{"PROVISIONED"}, to: "ACTIVE", event: "user.lifecycle.reactivate",
+		deny: func(string) *apiError { return forbiddenStatus() }},
+	"deactivate": {from: []string{"STAGED", "PROVISIONED", "ACTIVE", "RECOVERY", "LOCKED_OUT", "PASSWORD_EXPIRED", "SUSPENDED"},
+		to: "DEPROVISIONED", event: "user.lifecycle.deactivate",
+		deny: func(string) *apiError { return nil }},
+	"suspend": {from: []string{"ACTIVE"}, to: "SUSPENDED", event: "user.lifecycle.suspend",
+		deny: func(string) *apiError { return validation("status", "Cannot suspend a user that is not active") }},
+	"unsuspend": {from: []string{"SUSPENDED"}, to: "ACTIVE", event: "user.lifecycle.unsuspend",
+		deny: func(string) *apiError { return validation("status", "Cannot unsuspend a user that is not suspended") }},
+}
+
+// lifecycleLocked applies op to a user. changed is false when the operation
+// was a permitted no-op (deactivating a deactivated user).
+func (e *Emulator) lifecycleLocked(c *callCtx, id, op string) (u *userRec, changed bool, ae *apiError) {
+	t, ok := transitions[op]
+	if !ok {
+		return nil, false, errNoResource
+	}
+	if u, ae = e.userLocked(id); ae != nil {
+		return nil, false, ae
+	}
+	for _, s := range t.from {
+		if s == u.status {
+			u.setStatus(t.to, e.stamp())
+			e.emitLocked(c, t.event, u.target())
+			return u, true, nil
+		}
+	}
+	return u, false, t.deny(u.status)
+}
+
+func (e *Emulator) handleUserLifecycle(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	op := r.PathValue("op")
+	e.mu.Lock()
+	u, _, ae := e.lifecycleLocked(c, r.PathValue("id"), op)
+	var token string
+	if ae == nil && op == "activate" {
+		token = e.ids.random(20)
+	}
+	e.mu.Unlock()
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	body := map[string]any{}
+	if op == "activate" && r.URL.Query().Get("sendEmail") == "false" {
+		body["activationToken"] = token
+		body["activationUrl"] = c.base + "/welcome/" + token
+	}
+	_ = u
+	writeJSON(w, http.StatusOK, body)
+}
+
+// handleDeleteUser deactivates a user on the first DELETE and deletes a
+// deactivated one on the second, as Okta does.
+func (e *Emulator) handleDeleteUser(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	e.mu.Lock()
+	ae := e.deleteUserLocked(c, r.PathValue("id"))
+	e.mu.Unlock()
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (e *Emulator) deleteUserLocked(c *callCtx, id string) *apiError {
+	u, ae := e.userLocked(id)
+	if ae != nil {
+		return ae
+	}
+	if u.status != "DEPROVISIONED" {
+		_, _, ae = e.lifecycleLocked(c, u.id, "deactivate")
+		return ae
+	}
+	for _, g := range e.groupOrder {
+		delete(g.members, u.id)
+	}
+	for _, a := range e.appOrder {
+		delete(a.users, u.id)
+	}
+	delete(e.users, u.id)
+	e.userOrder = removeRec(e.userOrder, u)
+	e.emitLocked(c, "user.lifecycle.delete.initiated", u.target())
+	return nil
+}
+
+func removeRec[T comparable](s []T, x T) []T {
+	for i, v := range s {
+		if v == x {
+			return append(s[:i:i], s[i+1:]...)
+		}
+	}
+	return s
+}
+
+func (e *Emulator) handleUserGroups(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	e.mu.Lock()
+	u, ae := e.userLocked(r.PathValue("id"))
+	var out []Group
+	if u != nil {
+		out = e.userGroupsLocked(u, c.base)
+	}
+	e.mu.Unlock()
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// CreateUser creates a user as POST /api/v1/users?activate=… does, with
+// the same System Log events and event-hook deliveries.
+func (e *Emulator) CreateUser(profile map[string]any, activate bool) (User, error) {
+	c := e.directCall("/api/v1/users")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	u, ae := e.createUserLocked(c, createUserBody{Profile: profile}, activate)
+	if ae != nil {
+		return User{}, ae
+	}
+	return u.export(c.base), nil
+}
+
+// User looks a user up by id or login (case-insensitive).
+func (e *Emulator) User(idOrLogin string) (User, bool) {
+	base := e.orgURL.Load().(string)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	u := e.findUserLocked(idOrLogin)
+	if u == nil {
+		return User{}, false
+	}
+	return u.export(base), true
+}
+
+// Users returns every user, DEPROVISIONED included, in creation order.
+func (e *Emulator) Users() []User {
+	base := e.orgURL.Load().(string)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return exportUsers(e.userOrder, base)
+}
+
+// UserGroups returns the groups of a user, or nil if there is no such user.
+func (e *Emulator) UserGroups(userIDOrLogin string) []Group {
+	base := e.orgURL.Load().(string)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	u := e.findUserLocked(userIDOrLogin)
+	if u == nil {
+		return nil
+	}
+	return e.userGroupsLocked(u, base)
+}
