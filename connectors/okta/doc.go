@@ -1,0 +1,16 @@
+// Package okta is the Okta connector of cardflow: a connection to one Okta
+// org (SSWS API token or an OAuth 2.0 service app with a private key), the
+// identity actions a flow needs (read, search and update users, group and
+// app membership, lifecycle, a raw API call) and two triggers: Okta event
+// hooks pushed to /hooks/okta/<connection> and System Log polling.
+//
+// Every remote call goes through okta-sdk-golang v2 with its cache and its
+// own 429 retries turned off: the engine's retry policy is the only retry
+// layer, and every failure is an *connector.Error whose Kind says whether
+// a retry is worth it. A per-connection token bucket (x/time/rate) keeps a
+// connection under the tenant's rate limits instead of bouncing off them.
+//
+// This package imports no engine package but engine/connector, does no
+// I/O when a connection is opened (validate and dry-run open connections),
+// and never logs or returns secrets.
+package okta

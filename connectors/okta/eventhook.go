@@ -1,0 +1,247 @@
+package okta
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cardflow/cardflow/engine/connector"
+)
+
+// maxHookBody caps an event hook delivery. Okta documents no batch size;
+// its samples are a few KiB per event.
+const maxHookBody = 1 << 20
+
+const (
+	hookEnvelopeType  = "com.okta.event_hook"
+	challengeHeader   = "X-Okta-Verification-Challenge"
+	eventHookOp       = "okta.event_hook"
+	eventHookTrigName = "event_hook"
+)
+
+func eventTypesAttr(forHooks bool) connector.Attribute {
+	return connector.Attribute{Name: "event_types", Type: cty.List(cty.String), Required: true,
+		Check: checkEventTypes(forHooks),
+		Doc:   "The Okta event types that start the flow, e.g. [\"user.lifecycle.create\"]."}
+}
+
+func eventHookTrigger() *connector.Trigger {
+	return &connector.Trigger{
+		Name: eventHookTrigName,
+		Doc: "Starts the flow for each event Okta delivers to /hooks/okta/<connection> whose type is in " +
+			"event_types. Register the hook in Okta with that URL, authentication header " +
+			"event_hook_header and the connection's event_hook_secret as its value. trigger.event is " +
+			"the System Log event (target[0] is usually the user), trigger.delivery the delivery's " +
+			"eventId, source and eventTime.",
+		Mode:   connector.Push,
+		Config: connector.Schema{eventTypesAttr(true)},
+		Output: eventOutput,
+		Accept: acceptEventTypes,
+	}
+}
+
+// acceptEventTypes keeps the events whose type the trigger lists.
+func acceptEventTypes(cfg cty.Value, ev *connector.Event) bool {
+	return ev != nil && slices.Contains(connector.Strings(cfg, "event_types"), ev.Type)
+}
+
+// receiveEventHook answers Okta's verification GET and decodes POSTed
+// deliveries after checking the authentication header.
+func receiveEventHook(_ context.Context, cl connector.Client, w http.ResponseWriter, r *http.Request) ([]connector.Event, bool, error) {
+	c, ok := cl.(*Client)
+	if !ok || c == nil {
+		return nil, false, &connector.Error{Kind: connector.Other, Op: eventHookOp, Message: "not an okta connection"}
+	}
+	switch r.Method {
+	case http.MethodGet:
+		return nil, true, verify(w, r)
+	case http.MethodPost:
+	default:
+		return nil, false, &connector.Error{Kind: connector.Invalid, Op: eventHookOp,
+			Status: http.StatusMethodNotAllowed, Message: "event hooks use GET (verification) and POST (delivery)"}
+	}
+	if err := c.authenticate(r); err != nil {
+		return nil, false, err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxHookBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, false, &connector.Error{Kind: connector.Invalid, Op: eventHookOp,
+				Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("delivery larger than %d bytes", maxHookBody)}
+		}
+		return nil, false, &connector.Error{Kind: connector.Invalid, Op: eventHookOp, Message: "reading the delivery", Err: err}
+	}
+	events, err := DecodeEventHook(body)
+	return events, false, err
+}
+
+// verify answers the one-time verification request: 200 with the
+// challenge echoed as {"verification": "…"} (reference §1.2).
+func verify(w http.ResponseWriter, r *http.Request) error {
+	challenge := r.Header.Get(challengeHeader)
+	if challenge == "" {
+		return &connector.Error{Kind: connector.Invalid, Op: eventHookOp,
+			Message: "a GET must carry the " + challengeHeader + " header (Okta's verification request)"}
+	}
+	b, err := json.Marshal(map[string]string{"verification": challenge})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(b)
+	return err
+}
+
+// authenticate compares the configured header with the secret in constant
+// time (over digests, so that the length does not leak either). A
+// connection without a secret refuses every delivery.
+func (c *Client) authenticate(r *http.Request) error {
+	if c.hookSecret == "" {
+		return &connector.Error{Kind: connector.Permission, Op: eventHookOp, Status: http.StatusUnauthorized,
+			Message: "the connection has no event_hook_secret, so it accepts no deliveries"}
+	}
+	got := sha256.Sum256([]byte(r.Header.Get(c.hookHeader)))
+	want := sha256.Sum256([]byte(c.hookSecret))
+	if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+		return &connector.Error{Kind: connector.Permission, Op: eventHookOp, Status: http.StatusUnauthorized,
+			Message: "missing or wrong " + c.hookHeader + " header"}
+	}
+	return nil
+}
+
+// hookEnvelope is the outer object of a delivery (reference §1.4).
+type hookEnvelope struct {
+	EventType string `json:"eventType"`
+	EventID   string `json:"eventId"`
+	EventTime string `json:"eventTime"`
+	Source    string `json:"source"`
+	Data      *struct {
+		Events json.RawMessage `json:"events"`
+	} `json:"data"`
+}
+
+// eventHead is what the decoder reads of each event; the rest stays raw.
+type eventHead struct {
+	UUID      string `json:"uuid"`
+	EventType string `json:"eventType"`
+	Published string `json:"published"`
+}
+
+// delivery is trigger.delivery.
+type delivery struct {
+	EventID   *string `json:"event_id"`
+	Source    *string `json:"source"`
+	EventTime *string `json:"event_time"`
+}
+
+// DecodeEventHook turns one event hook delivery into one event per element
+// of data.events: ID is the event's uuid (Okta delivers at least once, so
+// the engine dedups on it), Type its eventType, Time its published time,
+// and Payload {"event": <the event's JSON, byte for byte>, "delivery":
+// {event_id, source, event_time}}. Errors are *connector.Error of kind
+// Invalid.
+func DecodeEventHook(body []byte) ([]connector.Event, error) {
+	var env hookEnvelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, invalidHook("the body is not a JSON event hook envelope: %v", err)
+	}
+	if env.EventType != hookEnvelopeType {
+		return nil, invalidHook("eventType is %q, want %q: not an Okta event hook delivery", env.EventType, hookEnvelopeType)
+	}
+	if env.Data == nil || !isJSONArray(env.Data.Events) {
+		return nil, invalidHook("data.events must be an array of events")
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(env.Data.Events, &raws); err != nil {
+		return nil, invalidHook("data.events: %v", err)
+	}
+	d, err := json.Marshal(delivery{EventID: nonEmpty(env.EventID), Source: nonEmpty(env.Source), EventTime: nonEmpty(env.EventTime)})
+	if err != nil {
+		return nil, err
+	}
+	events := make([]connector.Event, 0, len(raws))
+	for i, raw := range raws {
+		ev, err := decodeEvent(raw, d)
+		if err != nil {
+			return nil, invalidHook("data.events[%d]: %v", i, err)
+		}
+		events = append(events, ev)
+	}
+	return events, nil
+}
+
+// decodeEvent reads one LogEvent and wraps it with the delivery JSON.
+func decodeEvent(raw json.RawMessage, deliveryJSON []byte) (connector.Event, error) {
+	ev, err := readEventHead(raw)
+	if err != nil {
+		return connector.Event{}, err
+	}
+	ev.Payload = wrapEvent(ev.Payload, deliveryJSON)
+	return ev, nil
+}
+
+// readEventHead returns an event with ID, Type and Time set from raw, a
+// LogEvent object, and the trimmed raw bytes as its Payload.
+func readEventHead(raw json.RawMessage) (connector.Event, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		return connector.Event{}, errors.New("an event must be a JSON object")
+	}
+	var head eventHead
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return connector.Event{}, err
+	}
+	if head.UUID == "" {
+		return connector.Event{}, errors.New("the event has no uuid")
+	}
+	var at time.Time
+	if head.Published != "" {
+		t, err := time.Parse(time.RFC3339Nano, head.Published)
+		if err != nil {
+			return connector.Event{}, fmt.Errorf("published %q is not an RFC 3339 time", head.Published)
+		}
+		at = t
+	}
+	return connector.Event{ID: head.UUID, Type: head.EventType, Time: at, Payload: raw}, nil
+}
+
+// wrapEvent builds {"event": raw, "delivery": deliveryJSON} without
+// re-encoding the event.
+func wrapEvent(raw, deliveryJSON []byte) json.RawMessage {
+	payload := make([]byte, 0, len(raw)+len(deliveryJSON)+24)
+	payload = append(payload, `{"event":`...)
+	payload = append(payload, raw...)
+	payload = append(payload, `,"delivery":`...)
+	payload = append(payload, deliveryJSON...)
+	return append(payload, '}')
+}
+
+func isJSONArray(b json.RawMessage) bool {
+	b = bytes.TrimSpace(b)
+	return len(b) > 0 && b[0] == '['
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func invalidHook(format string, args ...any) *connector.Error {
+	return &connector.Error{Kind: connector.Invalid, Op: eventHookOp, Status: http.StatusBadRequest,
+		Message: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,140 @@
+package okta
+
+import (
+	"context"
+
+	"github.com/okta/okta-sdk-golang/v2/okta"
+	"github.com/okta/okta-sdk-golang/v2/okta/query"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cardflow/cardflow/engine/connector"
+)
+
+// User statuses (reference §3.2).
+const (
+	statusActive      = "ACTIVE"
+	statusSuspended   = "SUSPENDED"
+	statusDeprovision = "DEPROVISIONED"
+)
+
+// transition is one lifecycle operation. done reports whether a user in
+// a status needs nothing (the no-op case); run performs the change.
+type transition struct {
+	name, doc string
+	input     connector.Schema
+	done      func(status string) bool
+	run       func(ctx context.Context, c *Client, id string, in cty.Value) (*okta.UserActivationToken, *okta.Response, error)
+	// already is Okta's error code for "already in that state", if any.
+	already string
+}
+
+func sendEmailAttr(doc string) connector.Attribute {
+	return connector.Attribute{Name: "send_email", Type: cty.Bool, Default: cty.False, Doc: doc}
+}
+
+func activateUserAction() *connector.Action {
+	return lifecycleAction(transition{
+		name: "activate_user",
+		doc: "Activates a STAGED or DEPROVISIONED user. An ACTIVE user is a successful no-op " +
+			"(changed = false). With send_email = false the output carries the activation link.",
+		input: connector.Schema{userAttr, sendEmailAttr("Whether Okta emails the user an activation link.")},
+		done:  func(s string) bool { return s == statusActive },
+		run: func(ctx context.Context, c *Client, id string, in cty.Value) (*okta.UserActivationToken, *okta.Response, error) {
+			qp := query.NewQueryParams(query.WithSendEmail(connector.Bool(in, "send_email", false)))
+			return c.sdk.User.ActivateUser(ctx, id, qp)
+		},
+		already: codeAlreadyActive,
+	})
+}
+
+func deactivateUserAction() *connector.Action {
+	return lifecycleAction(transition{
+		name: "deactivate_user",
+		doc: "Deactivates a user (status DEPROVISIONED). A deactivated user is a successful no-op " +
+			"(changed = false). Deactivation is not deletion.",
+		input: connector.Schema{userAttr, sendEmailAttr("Whether Okta emails the admins about the deactivation.")},
+		done:  func(s string) bool { return s == statusDeprovision },
+		run: func(ctx context.Context, c *Client, id string, in cty.Value) (*okta.UserActivationToken, *okta.Response, error) {
+			qp := query.NewQueryParams(query.WithSendEmail(connector.Bool(in, "send_email", false)))
+			resp, err := c.sdk.User.DeactivateUser(ctx, id, qp)
+			return nil, resp, err
+		},
+	})
+}
+
+func suspendUserAction() *connector.Action {
+	return lifecycleAction(transition{
+		name: "suspend_user",
+		doc: "Suspends an ACTIVE user. A suspended user is a successful no-op (changed = false); " +
+			"Okta refuses other statuses.",
+		input: connector.Schema{userAttr},
+		done:  func(s string) bool { return s == statusSuspended },
+		run: func(ctx context.Context, c *Client, id string, _ cty.Value) (*okta.UserActivationToken, *okta.Response, error) {
+			resp, err := c.sdk.User.SuspendUser(ctx, id)
+			return nil, resp, err
+		},
+	})
+}
+
+func unsuspendUserAction() *connector.Action {
+	return lifecycleAction(transition{
+		name: "unsuspend_user",
+		doc: "Returns a SUSPENDED user to ACTIVE. A user that is not suspended is a successful no-op " +
+			"(changed = false, status says where the user is).",
+		input: connector.Schema{userAttr},
+		done:  func(s string) bool { return s != statusSuspended },
+		run: func(ctx context.Context, c *Client, id string, _ cty.Value) (*okta.UserActivationToken, *okta.Response, error) {
+			resp, err := c.sdk.User.UnsuspendUser(ctx, id)
+			return nil, resp, err
+		},
+	})
+}
+
+func lifecycleAction(t transition) *connector.Action {
+	return action(t.name, t.doc, connector.Write, t.input, lifecycleOutput,
+		func(ctx context.Context, c *Client, in cty.Value) (any, error) {
+			return c.transition(ctx, t, in)
+		})
+}
+
+// transition reads the user, skips the call when the user already is where
+// the transition leads, and otherwise runs it and reads the user again.
+func (c *Client) transition(ctx context.Context, t transition, in cty.Value) (any, error) {
+	u, err := c.resolveUser(ctx, connector.String(in, "user"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{
+		"user_id": u.Id, "login": loginOf(u), "previous_status": str(u.Status),
+		"status": str(u.Status), "changed": false,
+	}
+	if t.done(u.Status) {
+		return out, nil
+	}
+	token, resp, err := t.run(ctx, c, pathSegment(u.Id), in)
+	if err != nil {
+		ce := classify(resp, err)
+		if t.already == "" || ce.Code != t.already {
+			return nil, ce
+		}
+		// Someone else got there between our read and our call.
+	} else {
+		out["changed"] = true
+	}
+	if token != nil {
+		out["activation_url"], out["activation_token"] = str(token.ActivationUrl), str(token.ActivationToken)
+	}
+	after, resp, err := c.sdk.User.GetUser(ctx, pathSegment(u.Id))
+	if err != nil {
+		return nil, classify(resp, err)
+	}
+	out["status"] = str(after.Status)
+	return out, nil
+}
+
+func loginOf(u *okta.User) any {
+	if u.Profile == nil {
+		return nil
+	}
+	return (*u.Profile)["login"]
+}

@@ -1,0 +1,70 @@
+package okta
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"golang.org/x/time/rate"
+)
+
+// transport is the connection's http.RoundTripper. It waits on the
+// connection's rate limiter before every request (SDK calls, pagination,
+// OAuth token requests and api_call alike) and turns two answers the SDK
+// would mangle into typed errors:
+//
+//   - a 429 becomes *rateLimitedError carrying the headers and body. With
+//     MaxRetries 0 the SDK would otherwise return a bare "too many
+//     requests" error without the response, losing X-Rate-Limit-Reset.
+//   - io.EOF from the network becomes *connResetError, which does not
+//     unwrap to io.EOF: the SDK retries io.EOF in a loop without counting
+//     attempts or backing off, and retries belong to the engine.
+type transport struct {
+	next    http.RoundTripper
+	limiter *rate.Limiter
+}
+
+// maxErrorBody caps how much of an error response is kept.
+const maxErrorBody = 64 << 10
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.limiter.Wait(req.Context()); err != nil {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, &limiterError{err: err}
+	}
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, &connResetError{msg: err.Error()}
+		}
+		return nil, err
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		_ = resp.Body.Close()
+		return nil, &rateLimitedError{header: resp.Header.Clone(), body: body}
+	}
+	return resp, nil
+}
+
+// rateLimitedError is a 429 answer, kept whole for RetryAt.
+type rateLimitedError struct {
+	header http.Header
+	body   []byte
+}
+
+func (e *rateLimitedError) Error() string { return "HTTP 429 Too Many Requests" }
+
+// connResetError is a connection closed by the server mid-request.
+type connResetError struct{ msg string }
+
+func (e *connResetError) Error() string { return "connection reset: " + e.msg }
+
+// limiterError is a rate-limiter wait that could not finish before the
+// request's deadline or cancellation.
+type limiterError struct{ err error }
+
+func (e *limiterError) Error() string { return "rate limiter: " + e.err.Error() }
+func (e *limiterError) Unwrap() error { return e.err }
