@@ -1,0 +1,202 @@
+package emulator
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/cardflow/cardflow/connectors/servicenow/query"
+)
+
+// Insert creates a record as asUser through the same rules as an HTTP POST
+// and returns it (reference fields hold sys_ids). An unknown table is
+// created. Data policy violations are *PolicyError.
+func (e *Emulator) Insert(tableName, asUser string, fields map[string]string) (map[string]string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t, err := e.tableLocked(tableName, true)
+	if err != nil {
+		return nil, err
+	}
+	return e.applyLocked(write{t: t, fields: fields, user: asUser})
+}
+
+// Update changes the given fields of a record as asUser through the same
+// rules as an HTTP PATCH. It returns *PolicyError for a data policy
+// violation, ErrNotFound or *InvalidTableError.
+func (e *Emulator) Update(tableName, sysID, asUser string, fields map[string]string) (map[string]string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t, err := e.tableLocked(tableName, false)
+	if err != nil {
+		return nil, err
+	}
+	old, ok := t.rows[sysID]
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return e.applyLocked(write{t: t, old: old, fields: fields, user: asUser})
+}
+
+// Delete removes a record.
+func (e *Emulator) Delete(tableName, sysID string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t, err := e.tableLocked(tableName, false)
+	if err != nil {
+		return err
+	}
+	if _, ok := t.rows[sysID]; !ok {
+		return ErrNotFound
+	}
+	delete(t.rows, sysID)
+	return nil
+}
+
+// Get returns a copy of the record with this sys_id or number.
+func (e *Emulator) Get(tableName, sysIDOrNumber string) (map[string]string, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t, ok := e.tables[tableName]
+	if !ok {
+		return nil, false
+	}
+	if r, ok := t.rows[sysIDOrNumber]; ok {
+		return maps.Clone(r), true
+	}
+	for _, r := range t.rows {
+		if r["number"] != "" && r["number"] == sysIDOrNumber {
+			return maps.Clone(r), true
+		}
+	}
+	return nil, false
+}
+
+// Find returns copies of the records matching an encoded query, in the
+// order the Table API would list them. An invalid query or table finds
+// nothing.
+func (e *Emulator) Find(tableName, encodedQuery string) []map[string]string {
+	q, err := query.Parse(encodedQuery)
+	if err != nil {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t, ok := e.tables[tableName]
+	if !ok {
+		return nil
+	}
+	rows, err := e.selectLocked(t, q)
+	if err != nil {
+		return nil
+	}
+	out := make([]map[string]string, len(rows))
+	for i, r := range rows {
+		out[i] = maps.Clone(r)
+	}
+	return out
+}
+
+// JournalEntry is one work note or comment.
+type JournalEntry struct {
+	Field, Value, CreatedOn, CreatedBy string
+}
+
+// Journal returns the journal entries (work_notes, comments) of a record,
+// oldest first.
+func (e *Emulator) Journal(tableName, sysID string) []JournalEntry {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.journalLocked(tableName, sysID)
+}
+
+func (e *Emulator) journalLocked(tableName, sysID string) []JournalEntry {
+	var out []JournalEntry
+	for _, r := range e.tables["sys_journal_field"].rows {
+		if r["name"] == tableName && r["element_id"] == sysID {
+			out = append(out, JournalEntry{r["element"], r["value"], r["sys_created_on"], r["sys_created_by"]})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b JournalEntry) int { return strings.Compare(a.CreatedOn, b.CreatedOn) })
+	return out
+}
+
+// selectLocked returns the rows of t matching q (javascript values resolved
+// in the configured time zone), sorted by q's ORDERBY and then by
+// sys_created_on and sys_id, which is also the order without ORDERBY.
+func (e *Emulator) selectLocked(t *table, q *query.Query) ([]map[string]string, error) {
+	q, err := q.Resolve(e.opts.TimeZone)
+	if err != nil {
+		return nil, err
+	}
+	var dotted []string
+	for _, f := range q.Fields() {
+		if strings.Contains(f, ".") {
+			dotted = append(dotted, f)
+		}
+	}
+	type row struct{ rec, view map[string]string }
+	var rows []row
+	opts := query.MatchOptions{Strict: e.opts.StrictQuery, Location: e.opts.TimeZone}
+	for _, r := range t.rows {
+		view := r
+		if len(dotted) > 0 {
+			view = maps.Clone(r)
+			for _, f := range dotted {
+				if _, _, v, ok := e.dotWalkLocked(t, r, f); ok {
+					view[f] = v
+				}
+			}
+		}
+		if q.Match(view, opts) {
+			rows = append(rows, row{r, view})
+		}
+	}
+	order := append(slices.Clone(q.OrderBy), query.Order{Field: "sys_created_on"}, query.Order{Field: "sys_id"})
+	less := query.Less(order)
+	slices.SortFunc(rows, func(a, b row) int {
+		switch {
+		case less(a.view, b.view):
+			return -1
+		case less(b.view, a.view):
+			return 1
+		}
+		return 0
+	})
+	out := make([]map[string]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.rec
+	}
+	return out, nil
+}
+
+// dotWalkLocked follows a dot-walked field such as caller_id.user_name from
+// rec, returning the table and field the path ends on and its value.
+func (e *Emulator) dotWalkLocked(t *table, rec map[string]string, path string) (*table, string, string, bool) {
+	parts := strings.Split(path, ".")
+	for i, f := range parts {
+		v, ok := rec[f]
+		if !ok {
+			return nil, "", "", false
+		}
+		if i == len(parts)-1 {
+			return t, f, v, true
+		}
+		target, ok := t.schema.refs[f]
+		if !ok {
+			return nil, "", "", false
+		}
+		nt, ok := e.tables[target]
+		if !ok {
+			return nil, "", "", false
+		}
+		next, ok := nt.rows[v]
+		if !ok {
+			// An empty or dangling reference walks to empty values.
+			last := parts[len(parts)-1]
+			return nt, last, "", true
+		}
+		t, rec = nt, next
+	}
+	return nil, "", "", false
+}

@@ -1,0 +1,136 @@
+package emulator
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/cardflow/cardflow/connectors/servicenow/query"
+)
+
+const defaultLimit = 10000
+
+// serveList is GET /api/now/table/{t}: filter with sysparm_query (or simple
+// name=value parameters), order, page with sysparm_offset/sysparm_limit,
+// and report X-Total-Count and Link.
+func (e *Emulator) serveList(w http.ResponseWriter, r *http.Request, rt route, hideRows int) {
+	params := r.URL.Query()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t, err := e.tableLocked(rt.table, false)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	q, err := e.listQueryLocked(t, params)
+	if err != nil {
+		detail := err.Error()
+		writeError(w, http.StatusBadRequest, "Invalid query", &detail)
+		return
+	}
+	rows, err := e.selectLocked(t, q)
+	if err != nil {
+		detail := err.Error()
+		writeError(w, http.StatusBadRequest, "Invalid query", &detail)
+		return
+	}
+	total := len(rows)
+	offset := max(atoiDefault(params.Get("sysparm_offset"), 0), 0)
+	limit := atoiDefault(params.Get("sysparm_limit"), defaultLimit)
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	page := rows[min(offset, total):min(offset+limit, total)]
+	if hideRows > 0 {
+		page = page[:max(len(page)-hideRows, 0)]
+	}
+	base := e.baseURL(r)
+	h := w.Header()
+	if !strings.EqualFold(params.Get("sysparm_no_count"), "true") {
+		h.Set("X-Total-Count", strconv.Itoa(total))
+	}
+	if !strings.EqualFold(params.Get("sysparm_suppress_pagination_header"), "true") {
+		h.Set("Link", linkHeader(base+r.URL.Path, r.URL.RawQuery, offset, limit, total))
+	}
+	if rt.version == "v1" && total == 0 {
+		detail := "Records matching query not found. Check query parameter or offset parameter"
+		writeError(w, http.StatusNotFound, "No Record found", &detail)
+		return
+	}
+	v := viewFrom(r, base)
+	result := make([]map[string]any, 0, len(page))
+	for _, rec := range page {
+		result = append(result, e.renderLocked(t, rec, v))
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"result": result})
+}
+
+// listQueryLocked is sysparm_query, or else the simple name=value filter
+// parameters, which accept choice labels (state=closed).
+func (e *Emulator) listQueryLocked(t *table, params url.Values) (*query.Query, error) {
+	if s := params.Get("sysparm_query"); s != "" {
+		return query.Parse(s)
+	}
+	q := &query.Query{}
+	var g query.Group
+	for name, vals := range params {
+		if strings.HasPrefix(name, "sysparm_") || !t.schema.has(name) || len(vals) == 0 {
+			continue
+		}
+		g.Terms = append(g.Terms, query.Term{Conds: []query.Cond{{Field: name, Op: query.OpEq, Value: choiceValue(t, name, vals[0])}}})
+	}
+	if len(g.Terms) > 0 {
+		q.Groups = []query.Group{g}
+	}
+	return q, nil
+}
+
+// choiceValue maps a choice label given as a value ("closed") to the value.
+func choiceValue(t *table, field, v string) string {
+	for val, label := range t.schema.choices[field] {
+		if strings.EqualFold(label, v) {
+			return val
+		}
+	}
+	return v
+}
+
+func atoiDefault(s string, def int) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return def
+	}
+	return n
+}
+
+// linkHeader builds the platform's Link header: first, prev, next and last
+// pages, each the request URL with its sysparm_offset and sysparm_limit
+// replaced, joined by commas without spaces.
+func linkHeader(u, rawQuery string, offset, limit, total int) string {
+	var keep []string
+	for p := range strings.SplitSeq(rawQuery, "&") {
+		name, _, _ := strings.Cut(p, "=")
+		if p == "" || name == "sysparm_offset" || name == "sysparm_limit" {
+			continue
+		}
+		keep = append(keep, p)
+	}
+	page := func(off int, rel string) string {
+		q := append(append([]string{}, keep...), "sysparm_offset="+strconv.Itoa(off), "sysparm_limit="+strconv.Itoa(limit))
+		return "<" + u + "?" + strings.Join(q, "&") + ">;rel=\"" + rel + "\""
+	}
+	links := []string{page(0, "first")}
+	if offset > 0 {
+		links = append(links, page(max(offset-limit, 0), "prev"))
+	}
+	if offset+limit < total {
+		links = append(links, page(offset+limit, "next"))
+	}
+	last := 0
+	if total > 0 {
+		last = (total - 1) / limit * limit
+	}
+	links = append(links, page(last, "last"))
+	return strings.Join(links, ",")
+}

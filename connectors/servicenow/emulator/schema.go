@@ -1,0 +1,113 @@
+package emulator
+
+// schema describes one table: its columns, which of them are references and
+// to what, choice labels for display values, and journal fields.
+type schema struct {
+	columns []string
+	refs    map[string]string // reference field → target table
+	choices map[string]map[string]string
+	journal map[string]bool
+	// display is the field shown as a reference's display value.
+	display string
+	// numberPrefix makes inserts get number = prefix + %07d.
+	numberPrefix string
+	// open means any well-formed field name may be written (custom tables).
+	open bool
+}
+
+func (s *schema) has(field string) bool {
+	for _, c := range s.columns {
+		if c == field {
+			return true
+		}
+	}
+	return false
+}
+
+var sysColumns = []string{"sys_id", "sys_created_on", "sys_created_by", "sys_updated_on", "sys_updated_by", "sys_mod_count", "sys_tags"}
+
+func withSys(cols ...string) []string { return append(append([]string{}, sysColumns...), cols...) }
+
+// incidentColumns are the fields of the incident records in
+// shared/fixtures/servicenow (a modern instance's incident with task fields).
+var incidentColumns = withSys(
+	"parent", "made_sla", "caused_by", "watch_list", "upon_reject", "child_incidents", "hold_reason",
+	"approval_history", "number", "resolved_by", "opened_by", "user_input", "sys_domain", "state",
+	"knowledge", "order", "calendar_stc", "closed_at", "cmdb_ci", "delivery_plan", "impact", "active",
+	"work_notes_list", "business_service", "priority", "sys_domain_path", "rfc", "time_worked",
+	"expected_start", "opened_at", "business_duration", "group_list", "work_end", "caller_id",
+	"reopened_time", "resolved_at", "approval_set", "subcategory", "work_notes", "short_description",
+	"close_code", "correlation_display", "delivery_task", "work_start", "assignment_group",
+	"additional_assignee_list", "business_stc", "description", "calendar_duration", "close_notes",
+	"notify", "sys_class_name", "closed_by", "follow_up", "parent_incident", "contact_type",
+	"reopened_by", "incident_state", "urgency", "problem_id", "company", "reassignment_count",
+	"activity_due", "assigned_to", "severity", "comments", "approval", "sla_due",
+	"comments_and_work_notes", "due_date", "reopen_count", "escalation", "upon_approval",
+	"correlation_id", "location", "category",
+)
+
+var stateLabels = map[string]string{"1": "New", "2": "In Progress", "3": "On Hold", "6": "Resolved", "7": "Closed", "8": "Canceled"}
+
+var incidentSchema = &schema{
+	columns: incidentColumns,
+	refs: map[string]string{
+		"caller_id": "sys_user", "opened_by": "sys_user", "assigned_to": "sys_user", "resolved_by": "sys_user",
+		"closed_by": "sys_user", "reopened_by": "sys_user", "assignment_group": "sys_user_group",
+		"sys_domain": "sys_user_group", "company": "core_company", "cmdb_ci": "cmdb_ci", "problem_id": "problem",
+		"parent": "task", "parent_incident": "incident", "caused_by": "change_request", "rfc": "change_request",
+		"business_service": "cmdb_ci_service", "location": "cmn_location",
+	},
+	choices: map[string]map[string]string{
+		"state":          stateLabels,
+		"incident_state": stateLabels,
+		"impact":         {"1": "1 - High", "2": "2 - Medium", "3": "3 - Low"},
+		"urgency":        {"1": "1 - High", "2": "2 - Medium", "3": "3 - Low"},
+		"severity":       {"1": "1 - High", "2": "2 - Medium", "3": "3 - Low"},
+		"priority":       {"1": "1 - Critical", "2": "2 - High", "3": "3 - Moderate", "4": "4 - Low", "5": "5 - Planning"},
+		"approval":       {"not requested": "Not Yet Requested", "requested": "Requested", "approved": "Approved", "rejected": "Rejected"},
+		"category":       {"inquiry": "Inquiry / Help", "software": "Software", "hardware": "Hardware", "network": "Network", "database": "Database"},
+		"notify":         {"1": "Do Not Notify", "2": "Send Email"},
+		"hold_reason":    {"1": "Awaiting Caller", "3": "Awaiting Problem", "4": "Awaiting Vendor", "5": "Awaiting Change"},
+		"contact_type":   {"email": "Email", "phone": "Phone", "self-service": "Self-service", "walk-in": "Walk-in", "virtual_agent": "Virtual Agent"},
+	},
+	journal:      map[string]bool{"work_notes": true, "comments": true},
+	display:      "number",
+	numberPrefix: "INC",
+}
+
+var builtinSchemas = map[string]*schema{
+	"incident": incidentSchema,
+	"sys_user": {
+		columns: withSys("user_name", "name", "first_name", "last_name", "email", "active", "title", "department",
+			"manager", "company", "location", "phone", "mobile_phone", "employee_number", "locked_out", "time_zone",
+			"sys_class_name", "sys_domain"),
+		refs:    map[string]string{"manager": "sys_user", "company": "core_company", "location": "cmn_location", "department": "cmn_department", "sys_domain": "sys_user_group"},
+		display: "name",
+	},
+	"sys_user_group": {
+		columns: withSys("name", "description", "email", "manager", "parent", "active", "type", "roles", "sys_domain"),
+		refs:    map[string]string{"manager": "sys_user", "parent": "sys_user_group", "sys_domain": "sys_user_group"},
+		display: "name",
+	},
+	"sys_user_grmember": {
+		columns: withSys("user", "group"),
+		refs:    map[string]string{"user": "sys_user", "group": "sys_user_group"},
+		display: "sys_id",
+	},
+	"sys_choice": {
+		columns: withSys("name", "element", "value", "label", "sequence", "inactive", "language", "dependent_value", "hint"),
+		display: "label",
+	},
+	"sys_journal_field": {
+		columns: withSys("name", "element", "element_id", "value"),
+		display: "value",
+	},
+}
+
+// defaultCloseCodes are the resolution codes of a modern instance or PDI
+// (reference §3.3).
+var defaultCloseCodes = []string{
+	"Solution provided", "Workaround provided", "Resolved by caller", "Resolved by change",
+	"Resolved by problem", "Resolved by request", "Known error", "Duplicate", "User error",
+	"No resolution provided",
+}
