@@ -344,17 +344,6 @@ func retryAt(h http.Header, now time.Time) time.Time {
 	return time.Time{}
 }
 
-// withOp returns err with its Op replaced, for errors of helper requests.
-func withOp(err error, op string) error {
-	var ce *connector.Error
-	if errors.As(err, &ce) {
-		cp := *ce
-		cp.Op = op
-		return &cp
-	}
-	return err
-}
-
 // page is one page of a list answer.
 type page struct {
 	rows  []map[string]any
