@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"fmt"
 	"maps"
 	"net/http"
 	"strings"
@@ -383,7 +382,7 @@ func (e *Emulator) appUserLocked(appID, userID string) (*appRec, *userRec, *apiE
 		return nil, nil, ae
 	}
 	if a.users[u.id] == nil {
-		return nil, nil, notFound(fmt.Sprintf("%s", userID), "AppUser")
+		return nil, nil, notFound(userID, "AppUser")
 	}
 	return a, u, nil
 }

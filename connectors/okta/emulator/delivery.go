@@ -135,10 +135,3 @@ func (e *Emulator) post(d delivery) (int, error) {
 	resp.Body.Close()
 	return resp.StatusCode, nil
 }
-
-// pendingDeliveries reports queued deliveries; tests use it to wait.
-func (e *Emulator) pendingDeliveries() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return len(e.queue)
-}

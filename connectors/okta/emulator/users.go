@@ -400,7 +400,7 @@ func (e *Emulator) handleUserLifecycle(w http.ResponseWriter, r *http.Request) {
 	c := e.httpCall(w, r)
 	op := r.PathValue("op")
 	e.mu.Lock()
-	u, _, ae := e.lifecycleLocked(c, r.PathValue("id"), op)
+	_, _, ae := e.lifecycleLocked(c, r.PathValue("id"), op)
 	var token string
 	if ae == nil && op == "activate" {
 		token = e.ids.random(20)
@@ -415,7 +415,6 @@ func (e *Emulator) handleUserLifecycle(w http.ResponseWriter, r *http.Request) {
 		body["activationToken"] = token
 		body["activationUrl"] = c.base + "/welcome/" + token
 	}
-	_ = u
 	writeJSON(w, http.StatusOK, body)
 }
 

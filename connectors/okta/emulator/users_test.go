@@ -120,13 +120,6 @@ func TestListUsersSearch(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	logins := func(us []*okta.User) []string {
-		out := []string{}
-		for _, u := range us {
-			out = append(out, (*u.Profile)["login"].(string))
-		}
-		return out
-	}
 	tests := []struct {
 		name string
 		qp   *query.Params
