@@ -24,7 +24,7 @@ func (e *Emulator) applyLocked(w write) (map[string]string, error) {
 	var rec map[string]string
 	if w.old == nil {
 		rec = e.blankLocked(w.t, w.user)
-		e.insertDefaultsLocked(w.t, rec, userID)
+		e.insertDefaultsLocked(w.t, rec, userID, !(w.seed && w.fields["number"] != ""))
 	} else {
 		rec = maps.Clone(w.old)
 	}
@@ -105,8 +105,11 @@ func (e *Emulator) resolveRefLocked(target, v string) string {
 	return found
 }
 
-func (e *Emulator) insertDefaultsLocked(t *table, rec map[string]string, userID string) {
-	if p := t.schema.numberPrefix; p != "" {
+// insertDefaultsLocked fills an insert's defaults. A number is drawn from
+// the counter unless a seed brings its own (the platform draws one for any
+// insert, even when the client then overwrites it).
+func (e *Emulator) insertDefaultsLocked(t *table, rec map[string]string, userID string, number bool) {
+	if p := t.schema.numberPrefix; p != "" && number {
 		e.numbers[p]++
 		rec["number"] = p + pad7(e.numbers[p])
 	}
