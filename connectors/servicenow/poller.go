@@ -153,7 +153,7 @@ func poll(ctx context.Context, req *connector.PollRequest, kind pollKind) error 
 	t := now().UTC()
 	upper := t.Add(-cfg.lag).Truncate(time.Second)
 	p := &poller{c: c, req: req, cfg: cfg, kind: kind, username: c.username}
-	fresh := req.Cursor == nil
+	fresh := len(req.Cursor) == 0
 	if fresh {
 		start := stamp(upper.Add(-cfg.backfill))
 		p.cur = &cursor{TS: start, Floor: start, Seen: map[string]seenEntry{}}

@@ -120,7 +120,7 @@ func doSearchRecords(ctx context.Context, call *connector.Call) (cty.Value, erro
 	}
 	in := call.Input
 	table := connector.String(in, "table")
-	limit := intAttr(in, "limit", defaultLimit, math32)
+	limit := intAttr(in, "limit", defaultLimit, maxLimit)
 	pageSize := min(intAttr(in, "page_size", defaultSearchPage, maxPageSize), limit)
 	display := connector.String(in, "display_value")
 	if display == "" {
@@ -163,7 +163,8 @@ func doSearchRecords(ctx context.Context, call *connector.Call) (cty.Value, erro
 	return cty.ObjectVal(out), nil
 }
 
-const math32 = 1 << 30
+// maxLimit bounds search_records' limit.
+const maxLimit = 1 << 30
 
 // collect follows the Link header's next pages until limit rows are read or
 // there is no next page. An empty page is not the end: ACLs are applied after
@@ -171,7 +172,7 @@ const math32 = 1 << 30
 // of pages is capped from the first X-Total-Count against rolling ends.
 func (c *Client) collect(ctx context.Context, r *request, limit, pageSize int) ([]map[string]any, int, error) {
 	var rows []map[string]any
-	total, maxPages := -1, math32
+	total, maxPages := -1, maxLimit
 	for n := 0; n < maxPages; n++ {
 		p, err := c.list(ctx, r)
 		if err != nil {
