@@ -151,6 +151,9 @@ type Trigger struct {
 	Accept func(cfg cty.Value, ev *Event) bool
 	// Poll fetches what happened since req.Cursor (Poll mode).
 	Poll func(ctx context.Context, req *PollRequest) error
+	// DefaultEvery is the poll interval when the trigger block sets no
+	// `every`; zero means five minutes, as Okta Workflows polls.
+	DefaultEvery time.Duration
 	// Invoke turns a request to the flow's own endpoint into events (Push
 	// triggers that are addressed per flow, such as http.endpoint).
 	Invoke func(cfg cty.Value, r *http.Request) ([]Event, error)

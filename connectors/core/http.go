@@ -1,0 +1,232 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// MaxBody caps inbound endpoint bodies and outbound response bodies.
+const MaxBody = 1 << 20
+
+var endpointOutput = cty.Object(map[string]cty.Type{
+	"method":  cty.String,
+	"headers": cty.Map(cty.String),
+	"query":   cty.Map(cty.String),
+	"body":    cty.DynamicPseudoType,
+})
+
+var responseOutput = cty.Object(map[string]cty.Type{
+	"status":  cty.Number,
+	"headers": cty.Map(cty.String),
+	"body":    cty.DynamicPseudoType,
+})
+
+// HTTP is the http connector: outbound requests and the inbound endpoint.
+func HTTP() *connector.Connector {
+	client := &http.Client{Timeout: 30 * time.Second}
+	return &connector.Connector{
+		Name: "http",
+		Doc:  "Plain HTTP: http.request calls any API; trigger \"http.endpoint\" lets a system push events (a ServiceNow business rule, a script).",
+		Actions: []*connector.Action{{
+			Name: "request",
+			Doc:  "Sends an HTTP request. A JSON response body is parsed; others are text. The output is { status, headers, body }. Dry runs treat it as a write.",
+			Input: connector.Schema{
+				{Name: "method", Type: cty.String, Default: cty.StringVal("GET")},
+				{Name: "url", Type: cty.String, Required: true},
+				{Name: "headers", Type: cty.Map(cty.String), Sensitive: false},
+				{Name: "query", Type: cty.Map(cty.String)},
+				{Name: "body", Type: cty.DynamicPseudoType},
+			},
+			Output: responseOutput,
+			Effect: connector.Write,
+			Do: func(ctx context.Context, call *connector.Call) (cty.Value, error) {
+				return doRequest(ctx, client, call.Input)
+			},
+		}},
+		Triggers: []*connector.Trigger{{
+			Name: "endpoint",
+			Doc: "Runs the flow for each POST to /flows/<flow>/invoke. The caller authenticates with the client token in the " +
+				"x-api-client-token header or the clientToken query parameter. An Idempotency-Key header dedups retries.",
+			Mode: connector.Push,
+			Config: connector.Schema{
+				{Name: "token", Type: cty.String, Required: true, Sensitive: true, Doc: "The client token callers present."},
+			},
+			Output: endpointOutput,
+			Invoke: invokeEndpoint,
+		}},
+	}
+}
+
+func invokeEndpoint(cfg cty.Value, r *http.Request) ([]connector.Event, error) {
+	want := connector.String(cfg, "token")
+	got := r.Header.Get("X-Api-Client-Token")
+	if got == "" {
+		got = r.URL.Query().Get("clientToken")
+	}
+	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return nil, &connector.Error{Kind: connector.Permission, Status: http.StatusUnauthorized, Message: "missing or wrong client token"}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &connector.Error{Kind: connector.Invalid, Status: http.StatusRequestEntityTooLarge, Message: "body over 1 MiB"}
+		}
+		return nil, &connector.Error{Kind: connector.Invalid, Status: http.StatusBadRequest, Message: err.Error()}
+	}
+	var parsed any = string(body)
+	if len(body) > 0 && strings.Contains(r.Header.Get("Content-Type"), "json") {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&parsed); err != nil {
+			return nil, &connector.Error{Kind: connector.Invalid, Status: http.StatusBadRequest, Message: "body is not JSON: " + err.Error()}
+		}
+	}
+	headers := map[string]any{}
+	for k, v := range r.Header {
+		if strings.EqualFold(k, "X-Api-Client-Token") || strings.EqualFold(k, "Authorization") || strings.EqualFold(k, "Cookie") {
+			continue
+		}
+		headers[strings.ToLower(k)] = strings.Join(v, ", ")
+	}
+	query := map[string]any{}
+	for k, v := range r.URL.Query() {
+		if k != "clientToken" {
+			query[k] = strings.Join(v, ",")
+		}
+	}
+	payload, err := json.Marshal(map[string]any{"method": r.Method, "headers": headers, "query": query, "body": parsed})
+	if err != nil {
+		return nil, err
+	}
+	id := r.Header.Get("Idempotency-Key")
+	if id == "" {
+		id = randomID()
+	}
+	return []connector.Event{{ID: id, Type: "http.endpoint", Time: time.Now().UTC(), Payload: payload}}, nil
+}
+
+func randomID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func doRequest(ctx context.Context, client *http.Client, in cty.Value) (cty.Value, error) {
+	method := strings.ToUpper(connector.String(in, "method"))
+	u, err := url.Parse(connector.String(in, "url"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return cty.NilVal, connector.Errorf(connector.Invalid, "url %q is not an http(s) URL", connector.String(in, "url"))
+	}
+	if q := connector.StringMap(in, "query"); len(q) > 0 {
+		vals := u.Query()
+		for k, v := range q {
+			vals.Set(k, v)
+		}
+		u.RawQuery = vals.Encode()
+	}
+	var body io.Reader
+	if b := in.GetAttr("body"); !b.IsNull() {
+		g, err := connector.ToGo(b)
+		if err != nil {
+			return cty.NilVal, connector.Errorf(connector.Invalid, "body: %v", err)
+		}
+		data, err := json.Marshal(g)
+		if err != nil {
+			return cty.NilVal, connector.Errorf(connector.Invalid, "body: %v", err)
+		}
+		body = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return cty.NilVal, connector.Errorf(connector.Invalid, "%v", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range connector.StringMap(in, "headers") {
+		req.Header.Set(k, v)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return cty.NilVal, transportError("http.request", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
+	if err != nil {
+		return cty.NilVal, transportError("http.request", err)
+	}
+	if resp.StatusCode >= 400 {
+		e := &connector.Error{Kind: connector.HTTPKind(resp.StatusCode), Op: "http.request", Status: resp.StatusCode, Message: strings.TrimSpace(string(truncate(data, 300)))}
+		e.RetryAt = retryAfter(resp.Header, time.Now())
+		return cty.NilVal, e
+	}
+	var parsed any = string(data)
+	if strings.Contains(resp.Header.Get("Content-Type"), "json") && len(data) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) == nil {
+			parsed = v
+		}
+	}
+	headers := map[string]any{}
+	for k, v := range resp.Header {
+		headers[strings.ToLower(k)] = strings.Join(v, ", ")
+	}
+	return connector.FromGo(map[string]any{"status": resp.StatusCode, "headers": headers, "body": parsed}, responseOutput)
+}
+
+func truncate(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+// transportError classifies a failed round trip: timeouts and resets are
+// transient, everything else (bad host, TLS) is not.
+func transportError(op string, err error) error {
+	kind := connector.Other
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+		kind = connector.Other
+	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
+		kind = connector.Transient
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), strings.Contains(err.Error(), "connection reset"), strings.Contains(err.Error(), "connection refused"):
+		kind = connector.Transient
+	}
+	return &connector.Error{Kind: kind, Op: op, Err: err}
+}
+
+// retryAfter reads Retry-After (seconds or an HTTP date).
+func retryAfter(h http.Header, now time.Time) time.Time {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return time.Time{}
+	}
+	var secs int
+	if _, err := fmtSscan(v, &secs); err == nil {
+		return now.Add(time.Duration(secs) * time.Second)
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return t
+	}
+	return time.Time{}
+}

@@ -1,0 +1,264 @@
+package lang
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Predicate is a compiled expr-lang condition (a card's `if`, a trigger's
+// `filter`).
+type Predicate struct {
+	Source  string
+	Range   hcl.Range
+	program *vm.Program
+}
+
+// CompilePredicate type-checks src against env (name → cty type of each
+// top-level variable: trigger, card, var, each) and compiles it for
+// evaluation. Syntax errors, unknown fields and non-boolean results are
+// diagnostics on rng.
+func CompilePredicate(src string, rng hcl.Range, env map[string]cty.Type) (*Predicate, hcl.Diagnostics) {
+	typed := reflect.New(envStruct(env)).Elem().Interface()
+	if _, err := expr.Compile(src, expr.Env(typed), expr.AsBool()); err != nil {
+		return nil, hcl.Diagnostics{exprDiag(src, rng, err)}
+	}
+	// The checked program reads structs; the runtime one reads the maps
+	// that Eval builds, so compile again untyped.
+	program, err := expr.Compile(src, expr.AsBool(), expr.AllowUndefinedVariables())
+	if err != nil {
+		return nil, hcl.Diagnostics{exprDiag(src, rng, err)}
+	}
+	return &Predicate{Source: src, Range: rng, program: program}, nil
+}
+
+// Eval evaluates the predicate over env (name → value).
+func (p *Predicate) Eval(env map[string]cty.Value) (bool, error) {
+	m := make(map[string]any, len(env))
+	for k, v := range env {
+		m[k] = ExprValue(v)
+	}
+	out, err := expr.Run(p.program, m)
+	if err != nil {
+		return false, fmt.Errorf("evaluating %q: %w", p.Source, err)
+	}
+	b, ok := out.(bool)
+	if !ok {
+		return false, fmt.Errorf("%q returned %T, not a bool", p.Source, out)
+	}
+	return b, nil
+}
+
+func exprDiag(src string, rng hcl.Range, err error) *hcl.Diagnostic {
+	msg := err.Error()
+	subject := rng
+	var fe *file.Error
+	if ok := asFileError(err, &fe); ok {
+		msg = fe.Message
+		subject = narrow(rng, src, fe.Column)
+	}
+	if i := strings.Index(msg, " has no field "); i >= 0 {
+		msg = fmt.Sprintf("there is no field %q here", strings.TrimSpace(msg[i+len(" has no field "):]))
+	}
+	summary := "Invalid condition"
+	switch {
+	case strings.Contains(msg, "expected bool"):
+		summary = "Condition is not a boolean"
+	case strings.Contains(msg, "unknown name"), strings.Contains(msg, "no field"), strings.Contains(msg, "undefined"):
+		summary = "Unknown field in condition"
+	case strings.Contains(msg, "unexpected token"), strings.Contains(msg, "unexpected"), strings.Contains(msg, "literal not terminated"):
+		summary = "Condition syntax error"
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  summary,
+		Detail:   fmt.Sprintf("%s. Conditions are expr-lang expressions over trigger, card, var and each that return true or false.", strings.TrimSuffix(msg, ".")),
+		Subject:  subject.Ptr(),
+	}
+}
+
+func asFileError(err error, target **file.Error) bool {
+	fe, ok := err.(*file.Error)
+	if ok {
+		*target = fe
+	}
+	return ok
+}
+
+// narrow points at column col (0-based, in runes) of a quoted string
+// literal's content when the literal is on one line.
+func narrow(rng hcl.Range, src string, col int) hcl.Range {
+	if rng.Start.Line != rng.End.Line || col < 0 || col > len(src) {
+		return rng
+	}
+	start := rng.Start
+	start.Column += 1 + col
+	start.Byte += 1 + col
+	end := start
+	end.Column++
+	end.Byte++
+	if end.Byte > rng.End.Byte {
+		return rng
+	}
+	return hcl.Range{Filename: rng.Filename, Start: start, End: end}
+}
+
+var structCache sync.Map // string(type) → reflect.Type
+
+// envStruct builds a struct type whose fields mirror env, so that expr-lang's
+// checker knows every field and its type.
+func envStruct(env map[string]cty.Type) reflect.Type {
+	names := make([]string, 0, len(env))
+	for n := range env {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fields := make([]reflect.StructField, len(names))
+	for i, n := range names {
+		fields[i] = reflect.StructField{
+			Name: fmt.Sprintf("F%d", i),
+			Type: goType(env[n]),
+			Tag:  reflect.StructTag(fmt.Sprintf(`expr:%q`, n)),
+		}
+	}
+	return reflect.StructOf(fields)
+}
+
+var anyType = reflect.TypeOf((*any)(nil)).Elem()
+
+// goType maps a cty type to the Go type expr-lang checks against.
+func goType(ty cty.Type) reflect.Type {
+	switch {
+	case ty == cty.String:
+		return reflect.TypeOf("")
+	case ty == cty.Number:
+		return reflect.TypeOf(float64(0))
+	case ty == cty.Bool:
+		return reflect.TypeOf(false)
+	case ty.IsListType() || ty.IsSetType():
+		return reflect.SliceOf(goType(ty.ElementType()))
+	case ty.IsTupleType():
+		return reflect.SliceOf(anyType)
+	case ty.IsMapType():
+		return reflect.MapOf(reflect.TypeOf(""), goType(ty.ElementType()))
+	case ty.IsObjectType():
+		key := ty.GoString()
+		if t, ok := structCache.Load(key); ok {
+			return t.(reflect.Type)
+		}
+		atys := ty.AttributeTypes()
+		if len(atys) == 0 {
+			return reflect.MapOf(reflect.TypeOf(""), anyType)
+		}
+		t := envStruct(atys)
+		structCache.Store(key, t)
+		return t
+	}
+	return anyType
+}
+
+// ExprValue converts a cty value to what expr-lang evaluates: strings,
+// float64/int, bools, []any and map[string]any; null and unknown are nil.
+func ExprValue(v cty.Value) any {
+	if v == cty.NilVal || v.IsNull() || !v.IsKnown() {
+		return nil
+	}
+	v, _ = v.UnmarkDeep()
+	ty := v.Type()
+	switch {
+	case ty == cty.String:
+		return v.AsString()
+	case ty == cty.Number:
+		bf := v.AsBigFloat()
+		if bf.IsInt() {
+			if i, acc := bf.Int64(); acc == big.Exact {
+				return int(i)
+			}
+		}
+		f, _ := bf.Float64()
+		return f
+	case ty == cty.Bool:
+		return v.True()
+	case ty.IsListType() || ty.IsSetType() || ty.IsTupleType():
+		out := make([]any, 0, v.LengthInt())
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			out = append(out, ExprValue(e))
+		}
+		return out
+	case ty.IsMapType() || ty.IsObjectType():
+		out := make(map[string]any, v.LengthInt())
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			out[k.AsString()] = ExprValue(e)
+		}
+		return out
+	}
+	return nil
+}
+
+// FromExprValue converts an expr-lang result back to cty.
+func FromExprValue(x any) (cty.Value, error) {
+	switch t := x.(type) {
+	case nil:
+		return cty.NullVal(cty.DynamicPseudoType), nil
+	case int:
+		return cty.NumberIntVal(int64(t)), nil
+	case int64:
+		return cty.NumberIntVal(t), nil
+	case float64:
+		return cty.NumberFloatVal(t), nil
+	case json.Number:
+		return cty.ParseNumberVal(t.String())
+	case string:
+		return cty.StringVal(t), nil
+	case bool:
+		return cty.BoolVal(t), nil
+	case []any:
+		if len(t) == 0 {
+			return cty.EmptyTupleVal, nil
+		}
+		vals := make([]cty.Value, len(t))
+		for i, e := range t {
+			v, err := FromExprValue(e)
+			if err != nil {
+				return cty.NilVal, err
+			}
+			vals[i] = v
+		}
+		return cty.TupleVal(vals), nil
+	case map[string]any:
+		if len(t) == 0 {
+			return cty.EmptyObjectVal, nil
+		}
+		vals := make(map[string]cty.Value, len(t))
+		for k, e := range t {
+			v, err := FromExprValue(e)
+			if err != nil {
+				return cty.NilVal, err
+			}
+			vals[k] = v
+		}
+		return cty.ObjectVal(vals), nil
+	}
+	return cty.NilVal, fmt.Errorf("cannot convert %T", x)
+}
+
+// Types returns the types of env's values, for CompilePredicate.
+func Types(env map[string]cty.Value) map[string]cty.Type {
+	out := make(map[string]cty.Type, len(env))
+	for k, v := range env {
+		out[k] = v.Type()
+	}
+	return out
+}

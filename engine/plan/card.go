@@ -1,0 +1,249 @@
+package plan
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/config"
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+func (c *compiler) card(flow *config.Flow, index int, decl *config.Card, flowScope *lang.Scope) (*Card, hcl.Diagnostics) {
+	card := &Card{
+		Name: decl.Name, Index: index, Decl: decl,
+		Action: decl.Spec, Connector: decl.Connector, Connection: decl.Connection,
+		ForEach: decl.ForEach, OnError: decl.OnError, Inputs: decl.Inputs,
+		Retry: DefaultRetry, Output: cty.DynamicPseudoType,
+	}
+	var diags hcl.Diagnostics
+	refs := func(expr hcl.Expression) hcl.Diagnostics {
+		return c.cardRefs(flow, index, decl, expr)
+	}
+	scope := *flowScope
+	if decl.ForEach != nil {
+		each, d := c.forEach(decl.ForEach, &scope, refs)
+		diags = append(diags, d...)
+		scope.Each = each
+	}
+	static := c.staticScope()
+	var d hcl.Diagnostics
+	card.Timeout, d = evalDuration(decl.Timeout, static, "card timeout", time.Millisecond)
+	diags = append(diags, d...)
+	card.Concurrency, d = evalInt(decl.Concurrency, static, "for_each concurrency", 1, 1000)
+	diags = append(diags, d...)
+	if decl.Retry != nil {
+		card.Retry, d = retryPolicy(decl.Retry, static)
+		diags = append(diags, d...)
+	}
+	if decl.Spec == nil {
+		for _, a := range decl.Inputs {
+			diags = append(diags, refs(a.Expr)...)
+		}
+		return card, diags
+	}
+	_, d = c.evalArgs(decl.Spec.Input, decl.Inputs, &scope, refs)
+	diags = append(diags, d...)
+	if decl.If != "" {
+		p, d := lang.CompilePredicate(decl.If, decl.IfRange, lang.Types(scope.PredicateEnv()))
+		diags = append(diags, d...)
+		card.If = p
+	}
+	card.Output = c.outputType(decl)
+	if decl.OnError.Mode == config.Continue && card.Output.IsObjectType() {
+		atys := card.Output.AttributeTypes()
+		withErr := make(map[string]cty.Type, len(atys)+1)
+		for k, v := range atys {
+			withErr[k] = v
+		}
+		withErr["error"] = ErrorType
+		card.Output = cty.Object(withErr)
+	}
+	if decl.ForEach != nil {
+		card.Output = cty.Map(card.Output)
+	}
+	return card, diags
+}
+
+// outputType refines dynamic outputs the engine knows more about: table
+// cards return rows of the table they name.
+func (c *compiler) outputType(decl *config.Card) cty.Type {
+	out := decl.Spec.Output
+	if decl.Connector.Name != "table" || !out.IsObjectType() {
+		return out
+	}
+	attr, ok := decl.Inputs["table"]
+	if !ok {
+		return out
+	}
+	v, d := attr.Expr.Value(c.staticScope().EvalContext())
+	if d.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
+		return out
+	}
+	t, ok := c.gen.Config.Tables[v.AsString()]
+	if !ok {
+		return out
+	}
+	atys := out.AttributeTypes()
+	refined := make(map[string]cty.Type, len(atys))
+	for name, ty := range atys {
+		switch {
+		case name == "row" && ty == cty.DynamicPseudoType:
+			ty = t.RowType()
+		case name == "rows" && ty == cty.DynamicPseudoType:
+			ty = cty.List(t.RowType())
+		}
+		refined[name] = ty
+	}
+	return cty.Object(refined)
+}
+
+func (c *compiler) forEach(expr hcl.Expression, scope *lang.Scope, refs func(hcl.Expression) hcl.Diagnostics) (*lang.Each, hcl.Diagnostics) {
+	each := &lang.Each{Key: cty.UnknownVal(cty.String), Value: cty.DynamicVal}
+	diags := refs(expr)
+	if diags.HasErrors() {
+		return each, diags
+	}
+	v, d := expr.Value(scope.EvalContext())
+	diags = append(diags, d...)
+	if d.HasErrors() {
+		return each, diags
+	}
+	ty := v.Type()
+	switch {
+	case ty.IsListType() || ty.IsSetType() || ty.IsMapType():
+		each.Value = cty.UnknownVal(ty.ElementType())
+	case ty.IsTupleType() || ty.IsObjectType() || ty == cty.DynamicPseudoType:
+	default:
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid for_each",
+			Detail:   fmt.Sprintf("for_each takes a list, set or map; this is %s.", ty.FriendlyName()),
+			Subject:  expr.Range().Ptr(),
+		})
+	}
+	return each, diags
+}
+
+// cardRefs checks the references of one of a card's expressions.
+func (c *compiler) cardRefs(flow *config.Flow, index int, decl *config.Card, expr hcl.Expression) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, tr := range expr.Variables() {
+		switch tr.RootName() {
+		case "var":
+			diags = append(diags, c.checkVarRef(tr)...)
+		case "table", "flow":
+			diags = append(diags, c.checkNamedRef(tr)...)
+		case "trigger":
+		case "each":
+			if decl.ForEach == nil {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Reference to each outside for_each",
+					Detail:   "each.key and each.value exist only in cards with a for_each argument.",
+					Subject:  tr.SourceRange().Ptr(),
+				})
+			} else if name, rng, ok := attrStep(tr, 1); !ok || (name != "key" && name != "value") {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid reference",
+					Detail:   "each has two attributes: each.key and each.value.",
+					Subject:  rng.Ptr(),
+				})
+			}
+		case "card":
+			diags = append(diags, cardRef(flow, index, tr)...)
+		case "connection":
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid reference",
+				Detail:   "A connection is set with the card's connection argument, not used as a value.",
+				Subject:  tr.SourceRange().Ptr(),
+			})
+		default:
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Unknown reference",
+				Detail: fmt.Sprintf("%q is not something a card can refer to: use trigger.*, card.<name>.*, var.*, each.*, table.<name> or flow.<name>.%s",
+					tr.RootName(), suggest(tr.RootName(), []string{"trigger", "card", "var", "each", "table", "flow"})),
+				Subject: tr[0].SourceRange().Ptr(),
+			})
+		}
+	}
+	return diags
+}
+
+func cardRef(flow *config.Flow, index int, tr hcl.Traversal) hcl.Diagnostics {
+	name, rng, ok := attrStep(tr, 1)
+	if !ok {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid reference", Detail: "A card is referenced as card.<name>.", Subject: tr.SourceRange().Ptr()}}
+	}
+	at := flow.CardIndex(name)
+	switch {
+	case at < 0:
+		var names []string
+		for _, c := range flow.Cards {
+			names = append(names, c.Name)
+		}
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Unknown card",
+			Detail:   fmt.Sprintf("Flow %q has no card %q.%s", flow.Name, name, suggest(name, names)),
+			Subject:  rng.Ptr(),
+		}}
+	case at == index:
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Self-referential card",
+			Detail:   fmt.Sprintf("Card %q refers to its own output, which does not exist until it has run.", name),
+			Subject:  rng.Ptr(),
+		}}
+	case at > index:
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Reference to a later card",
+			Detail:   fmt.Sprintf("Cards run in the order they are written, and card %q runs after this one. Move it above, or refer to an earlier card.", name),
+			Subject:  rng.Ptr(),
+		}}
+	}
+	return nil
+}
+
+func retryPolicy(r *config.Retry, scope *lang.Scope) (RetryPolicy, hcl.Diagnostics) {
+	p := DefaultRetry
+	var diags, d hcl.Diagnostics
+	if r.Attempts != nil {
+		p.Attempts, d = evalInt(r.Attempts, scope, "retry attempts", 1, 100)
+		diags = append(diags, d...)
+	}
+	if r.Backoff != nil {
+		p.Backoff, d = evalDuration(r.Backoff, scope, "retry backoff", time.Millisecond)
+		diags = append(diags, d...)
+	}
+	if r.MaxBackoff != nil {
+		p.MaxBackoff, d = evalDuration(r.MaxBackoff, scope, "retry max_backoff", time.Millisecond)
+		diags = append(diags, d...)
+	}
+	if !diags.HasErrors() && p.MaxBackoff < p.Backoff {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid retry policy",
+			Detail:   fmt.Sprintf("max_backoff (%s) is shorter than backoff (%s).", p.MaxBackoff, p.Backoff),
+			Subject:  r.DeclRange.Ptr(),
+		})
+	}
+	return p, diags
+}
+
+// ErrorType is the type of the error attribute that cards with
+// on_error = continue add to their output: null when the card succeeded.
+var ErrorType = cty.Object(map[string]cty.Type{
+	"kind":    cty.String,
+	"message": cty.String,
+	"status":  cty.Number,
+	"code":    cty.String,
+})
+
+var _ = connector.Pure

@@ -1,0 +1,139 @@
+package plan
+
+import (
+	"github.com/cardflow/cardflow/engine/config"
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+)
+
+// Options configure Compile.
+type Options struct {
+	Registry *connector.Registry
+	Vars     lang.VarValues
+	Mode     lang.Mode
+	Host     lang.Host
+	// VarValues, when set, are the variable values to use instead of
+	// evaluating Vars (resuming from a snapshot).
+	VarValues cty.Value
+}
+
+// Compile checks cfg whole and returns the generation. The generation is
+// usable only when the diagnostics have no errors.
+func Compile(cfg *config.Config, opts Options) (*Generation, hcl.Diagnostics) {
+	if opts.Host.LookupEnv == nil {
+		opts.Host = lang.DefaultHost()
+	}
+	gen := &Generation{
+		Config:      cfg,
+		Registry:    opts.Registry,
+		Connections: map[string]*Connection{},
+		Flows:       map[string]*Flow{},
+		Tables:      cfg.Tables,
+		Mode:        opts.Mode,
+		Host:        opts.Host,
+	}
+	var diags hcl.Diagnostics
+	if opts.VarValues != cty.NilVal {
+		gen.Vars = opts.VarValues
+	} else {
+		vars, d := lang.EvalVariables(cfg, opts.Vars, opts.Mode, opts.Host)
+		diags = append(diags, d...)
+		gen.Vars = vars
+	}
+	diags = append(diags, checkEnvCalls(cfg, opts.Mode, opts.Host)...)
+	gen.Funcs = lang.Functions(opts.Mode, opts.Host)
+	c := &compiler{gen: gen, funcs: gen.Funcs}
+	for _, addr := range sortedKeys(cfg.Connections) {
+		conn, d := c.connection(cfg.Connections[addr])
+		diags = append(diags, d...)
+		gen.Connections[addr] = conn
+	}
+	for _, name := range cfg.FlowNames() {
+		f, d := c.flow(cfg.Flows[name])
+		diags = append(diags, d...)
+		if f != nil {
+			gen.Flows[name] = f
+		}
+	}
+	diags = append(diags, checkFlowCycles(gen)...)
+	if !diags.HasErrors() {
+		snap, err := snapshot(cfg, gen.Vars)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot snapshot definitions", Detail: err.Error()})
+		}
+		gen.Snapshot = snap
+		for _, f := range gen.Flows {
+			f.Hash = flowHash(cfg, f, gen.Vars)
+		}
+	}
+	return gen, diags
+}
+
+type compiler struct {
+	gen   *Generation
+	funcs map[string]function.Function
+}
+
+func (c *compiler) staticScope() *lang.Scope {
+	return &lang.Scope{
+		Vars:   c.gen.Vars,
+		Tables: lang.NamesObject(sortedKeys(c.gen.Config.Tables)),
+		Flows:  lang.NamesObject(c.gen.Config.FlowNames()),
+		Funcs:  c.funcs,
+	}
+}
+
+func (c *compiler) connection(decl *config.Connection) (*Connection, hcl.Diagnostics) {
+	conn := &Connection{Addr: decl.Addr(), Connector: decl.Connector}
+	val, diags := c.evalArgs(decl.Connector.Connection, decl.Attrs, c.staticScope(), nil)
+	conn.Config = val
+	conn.Hash = valueHash(decl.Addr(), val)
+	return conn, diags
+}
+
+// evalArgs evaluates attrs against schema in scope and returns the object
+// of all arguments (defaults for absent ones). Sensitive arguments are
+// marked; literals in them are errors.
+func (c *compiler) evalArgs(schema connector.Schema, attrs hcl.Attributes, scope *lang.Scope, refCheck func(hcl.Expression) hcl.Diagnostics) (cty.Value, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	ctx := scope.EvalContext()
+	vals := make(map[string]cty.Value, len(schema))
+	for _, a := range schema {
+		attr, ok := attrs[a.Name]
+		if !ok {
+			if a.Default != cty.NilVal {
+				vals[a.Name] = a.Default
+			} else {
+				vals[a.Name] = cty.NullVal(a.Type)
+			}
+			continue
+		}
+		if a.Sensitive {
+			diags = append(diags, checkLiteralSecret(a.Name, attr.Expr)...)
+		}
+		if refCheck != nil {
+			d := refCheck(attr.Expr)
+			diags = append(diags, d...)
+			if d.HasErrors() {
+				vals[a.Name] = cty.UnknownVal(a.Type)
+				continue
+			}
+		}
+		v, d := attr.Expr.Value(ctx)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			vals[a.Name] = cty.UnknownVal(a.Type)
+			continue
+		}
+		v, d = convertArg(a, attr.Expr, v)
+		diags = append(diags, d...)
+		if a.Sensitive {
+			v = v.Mark(lang.Sensitive)
+		}
+		vals[a.Name] = v
+	}
+	return cty.ObjectVal(vals), diags
+}

@@ -1,0 +1,170 @@
+package plan
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/config"
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// MinPollInterval is the shortest `every` a polled trigger accepts.
+const MinPollInterval = time.Second
+
+func (c *compiler) flow(decl *config.Flow) (*Flow, hcl.Diagnostics) {
+	f := &Flow{Name: decl.Name, Decl: decl, Gen: c.gen, Enabled: true, OnError: decl.OnError}
+	var diags hcl.Diagnostics
+	static := c.staticScope()
+	if decl.Enabled != nil {
+		v, d := decl.Enabled.Value(static.EvalContext())
+		diags = append(diags, d...)
+		if !d.HasErrors() && v.IsKnown() && !v.IsNull() {
+			if v.Type() != cty.Bool {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Incorrect argument type", Detail: "enabled must be true or false.", Subject: decl.Enabled.Range().Ptr()})
+			} else {
+				f.Enabled = v.True()
+			}
+		}
+	}
+	var d hcl.Diagnostics
+	f.Timeout, d = evalDuration(decl.Timeout, static, "flow timeout", time.Second)
+	diags = append(diags, d...)
+	f.Concurrency, d = evalInt(decl.Concurrency, static, "flow concurrency", 1, 10000)
+	diags = append(diags, d...)
+	if decl.Trigger == nil {
+		return nil, diags
+	}
+	t, d := c.trigger(decl.Trigger)
+	diags = append(diags, d...)
+	f.Trigger = t
+	scope := c.staticScope()
+	scope.Cards = map[string]cty.Value{}
+	if t != nil {
+		scope.Trigger = cty.UnknownVal(t.Spec.Output)
+	} else {
+		scope.Trigger = cty.DynamicVal
+	}
+	for i, cd := range decl.Cards {
+		card, d := c.card(decl, i, cd, scope)
+		diags = append(diags, d...)
+		f.Cards = append(f.Cards, card)
+		scope.Cards[cd.Name] = cty.UnknownVal(card.Output)
+	}
+	return f, diags
+}
+
+func (c *compiler) trigger(decl *config.Trigger) (*Trigger, hcl.Diagnostics) {
+	if decl == nil || decl.Spec == nil {
+		return nil, nil
+	}
+	t := &Trigger{Type: decl.Type, Connector: decl.Connector, Spec: decl.Spec, Connection: decl.Connection}
+	static := c.staticScope()
+	cfgVal, diags := c.evalArgs(decl.Spec.Config, decl.Attrs, static, c.staticRefs)
+	t.Config = cfgVal
+	if decl.Spec.Mode == connector.Poll || decl.Spec.Mode == connector.Schedule {
+		every, d := evalDuration(decl.Every, static, "poll interval (every)", MinPollInterval)
+		diags = append(diags, d...)
+		t.Every = every
+	}
+	if decl.Filter != "" {
+		scope := c.staticScope()
+		scope.Trigger = cty.UnknownVal(decl.Spec.Output)
+		p, d := lang.CompilePredicate(decl.Filter, decl.FilterRange, lang.Types(scope.PredicateEnv()))
+		diags = append(diags, d...)
+		t.Filter = p
+	}
+	return t, diags
+}
+
+// staticRefs allows only var, table and flow references: connection and
+// trigger arguments are evaluated before any event exists.
+func (c *compiler) staticRefs(expr hcl.Expression) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, tr := range expr.Variables() {
+		switch tr.RootName() {
+		case "var":
+			diags = append(diags, c.checkVarRef(tr)...)
+		case "table", "flow":
+			diags = append(diags, c.checkNamedRef(tr)...)
+		default:
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid reference",
+				Detail:   fmt.Sprintf("%s cannot be used here: trigger and connection arguments are evaluated when flows load, so they may refer only to var.*.", tr.RootName()),
+				Subject:  tr.SourceRange().Ptr(),
+			})
+		}
+	}
+	return diags
+}
+
+func (c *compiler) checkVarRef(tr hcl.Traversal) hcl.Diagnostics {
+	name, rng, ok := attrStep(tr, 1)
+	if !ok {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid reference", Detail: "A variable is referenced as var.<name>.", Subject: tr.SourceRange().Ptr()}}
+	}
+	if _, ok := c.gen.Config.Variables[name]; ok {
+		return nil
+	}
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Unknown variable",
+		Detail:   fmt.Sprintf("There is no variable %q.%s Declare it with a variable block.", name, suggest(name, sortedKeys(c.gen.Config.Variables))),
+		Subject:  rng.Ptr(),
+	}}
+}
+
+func (c *compiler) checkNamedRef(tr hcl.Traversal) hcl.Diagnostics {
+	kind := tr.RootName()
+	name, rng, ok := attrStep(tr, 1)
+	if !ok {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid reference", Detail: fmt.Sprintf("A %s is referenced as %s.<name>.", kind, kind), Subject: tr.SourceRange().Ptr()}}
+	}
+	var names []string
+	if kind == "table" {
+		names = sortedKeys(c.gen.Config.Tables)
+	} else {
+		names = c.gen.Config.FlowNames()
+	}
+	for _, n := range names {
+		if n == name {
+			return nil
+		}
+	}
+	summary := "Unknown table"
+	if kind == "flow" {
+		summary = "Unknown flow"
+	}
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  summary,
+		Detail:   fmt.Sprintf("There is no %s %q.%s", kind, name, suggest(name, names)),
+		Subject:  rng.Ptr(),
+	}}
+}
+
+// attrStep returns the name and range of the attribute step at index i.
+func attrStep(tr hcl.Traversal, i int) (string, hcl.Range, bool) {
+	if len(tr) <= i {
+		return "", hcl.Range{}, false
+	}
+	switch s := tr[i].(type) {
+	case hcl.TraverseAttr:
+		return s.Name, hcl.RangeBetween(tr[0].SourceRange(), s.SrcRange), true
+	case hcl.TraverseIndex:
+		if s.Key.Type() == cty.String {
+			return s.Key.AsString(), hcl.RangeBetween(tr[0].SourceRange(), s.SrcRange), true
+		}
+	}
+	return "", hcl.Range{}, false
+}
+
+func suggest(name string, candidates []string) string {
+	if s := config.NameSuggestion(name, candidates); s != "" {
+		return fmt.Sprintf(" Did you mean %q?", s)
+	}
+	return ""
+}

@@ -1,0 +1,118 @@
+package plan
+
+import (
+	"time"
+
+	"github.com/cardflow/cardflow/engine/config"
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+)
+
+// Scope returns a scope holding what every expression of the generation may
+// reference: variables, tables, flows and functions.
+func (g *Generation) Scope() *lang.Scope {
+	return &lang.Scope{
+		Vars:   g.Vars,
+		Tables: lang.NamesObject(sortedKeys(g.Config.Tables)),
+		Flows:  lang.NamesObject(g.Config.FlowNames()),
+		Funcs:  g.Funcs,
+	}
+}
+
+// Generation is one loaded, checked configuration.
+type Generation struct {
+	Config      *config.Config
+	Registry    *connector.Registry
+	Vars        cty.Value
+	Connections map[string]*Connection
+	Flows       map[string]*Flow
+	Tables      map[string]*config.Table
+	Mode        lang.Mode
+	Host        lang.Host
+	// Funcs are the expression functions for Mode.
+	Funcs map[string]function.Function
+	// Snapshot is a self-contained copy of the sources and variable values,
+	// stored under each flow's hash so a pinned execution can be resumed
+	// after the files changed.
+	Snapshot []byte
+}
+
+// Connection is an evaluated connection block.
+type Connection struct {
+	Addr      string
+	Connector *connector.Connector
+	// Config is an object of the connector's connection schema. Sensitive
+	// values carry lang.Sensitive marks.
+	Config cty.Value
+	// Hash identifies the settings: a client is reused while it is unchanged.
+	Hash string
+}
+
+// Flow is a checked flow, ready to execute.
+type Flow struct {
+	Name        string
+	Hash        string
+	Enabled     bool
+	Timeout     time.Duration // 0: the engine default
+	Concurrency int           // 0: unlimited
+	OnError     string
+	Trigger     *Trigger
+	Cards       []*Card
+	Decl        *config.Flow
+	Gen         *Generation
+}
+
+// Card returns the card called name, or nil.
+func (f *Flow) Card(name string) *Card {
+	for _, c := range f.Cards {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Trigger is a checked trigger.
+type Trigger struct {
+	Type       string
+	Connector  *connector.Connector
+	Spec       *connector.Trigger
+	Connection string
+	Config     cty.Value
+	Filter     *lang.Predicate
+	Every      time.Duration
+}
+
+// Card is a checked card.
+type Card struct {
+	Name        string
+	Index       int
+	Action      *connector.Action
+	Connector   *connector.Connector
+	Connection  string
+	If          *lang.Predicate
+	ForEach     hcl.Expression
+	Concurrency int
+	Timeout     time.Duration
+	Retry       RetryPolicy
+	OnError     config.OnError
+	Inputs      hcl.Attributes
+	// Output is the type of card.<name>: the action's output, or a map of
+	// it keyed by each.key for for_each cards.
+	Output cty.Type
+	Decl   *config.Card
+}
+
+// RetryPolicy says how a card retries transient failures.
+type RetryPolicy struct {
+	Attempts   int           // total attempts, ≥ 1
+	Backoff    time.Duration // base delay
+	MaxBackoff time.Duration // cap on one delay
+}
+
+// DefaultRetry is the policy of cards without a retry block: transient
+// failures and rate limits are retried politely.
+var DefaultRetry = RetryPolicy{Attempts: 5, Backoff: time.Second, MaxBackoff: 5 * time.Minute}

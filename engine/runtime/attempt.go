@@ -1,0 +1,120 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// attempts calls the action until it succeeds, fails permanently, or the
+// retry policy gives up. Every attempt is journaled when it ends.
+func (r *run) attempts(ctx context.Context, c *plan.Card, name, key string, input cty.Value, outType cty.Type) (cty.Value, error) {
+	var client connector.Client
+	if c.Connection != "" {
+		conn := r.flow.Gen.Connections[c.Connection]
+		cl, err := r.x.Clients.Get(conn)
+		if err != nil {
+			return r.failed(ctx, c, name, key, 1, cty.NilVal, outType, connector.Errorf(connector.Other, "%v", err))
+		}
+		client = cl
+	}
+	plain, _ := input.UnmarkDeep()
+	journalInput := marshal(redact(input, c.Action.Input))
+	call := &connector.Call{
+		Client:         client,
+		Input:          plain,
+		IdempotencyKey: r.ex.ID + "/" + name + "/" + key,
+		Host:           &host{run: r, card: name, key: key},
+	}
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = DefaultCardTimeout
+	}
+	for attempt := 1; ; attempt++ {
+		start := r.x.Clock.Now()
+		actx, cancel := context.WithTimeout(ctx, timeout)
+		out, err := r.x.Invoker.Invoke(actx, c, call)
+		if err == nil && actx.Err() != nil {
+			err = actx.Err()
+		}
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			err = &connector.Error{Kind: connector.Transient, Op: c.Connector.Name + "." + c.Action.Name, Message: fmt.Sprintf("timed out after %s", timeout), Err: err}
+		}
+		end := r.x.Clock.Now()
+		r.x.Observer.CardAttempt(r.flow.Name, c.Name, end.Sub(start), err)
+		entry := store.JournalEntry{
+			ExecutionID: r.ex.ID, Card: name, Key: key, Attempt: attempt,
+			Input: journalInput, StartedAt: start, EndedAt: end,
+		}
+		var stop *connector.Stop
+		if err == nil || errors.As(err, &stop) {
+			if err == nil {
+				out, err = conform(out, c, outType)
+				if err != nil {
+					return cty.NilVal, err
+				}
+				entry.Output = marshal(redactValue(out))
+			} else {
+				entry.Output = marshal(map[string]any{"stop": stop.Status, "reason": stop.Reason, "result": stop.Result})
+			}
+			entry.Status = store.EntryOK
+			if jerr := r.x.Store.Append(ctx, entry); jerr != nil {
+				return cty.NilVal, jerr
+			}
+			if stop != nil {
+				return cty.NilVal, stop
+			}
+			return out, nil
+		}
+		if ctx.Err() != nil {
+			// Shutdown or the execution's deadline: not the card's fault and
+			// not journaled, so the attempt runs again on resume.
+			return cty.NilVal, ctx.Err()
+		}
+		entry.Status = store.EntryError
+		entry.Error = err.Error()
+		entry.ErrorKind = connector.KindOf(err).String()
+		if jerr := r.x.Store.Append(ctx, entry); jerr != nil {
+			return cty.NilVal, jerr
+		}
+		delay, again := retryDelay(c.Retry, attempt, err, end, r.x.Rand)
+		if !again {
+			r.log.Warn("card failed", "card", name, "key", key, "attempt", attempt, "err", err.Error())
+			return r.failed(ctx, c, name, key, attempt, input, outType, err)
+		}
+		r.x.Observer.Retry(r.flow.Name, c.Name)
+		r.log.Info("card will retry", "card", name, "key", key, "attempt", attempt, "delay_ms", delay.Milliseconds(), "err", err.Error())
+		if err := r.x.Clock.Sleep(ctx, delay); err != nil {
+			return cty.NilVal, err
+		}
+	}
+}
+
+// conform checks an action's output against its declared type.
+func conform(out cty.Value, c *plan.Card, outType cty.Type) (cty.Value, error) {
+	if out == cty.NilVal {
+		return cty.NullVal(outType), nil
+	}
+	if c.OnError.Mode != 0 && outType.IsObjectType() && outType.HasAttribute("error") && out.Type().IsObjectType() {
+		// on_error = continue adds a null error attribute to a success.
+		atys := out.Type().AttributeTypes()
+		vals := make(map[string]cty.Value, len(atys)+1)
+		for k := range atys {
+			vals[k] = out.GetAttr(k)
+		}
+		vals["error"] = cty.NullVal(plan.ErrorType)
+		out = cty.ObjectVal(vals)
+	}
+	v, err := convertValue(out, outType)
+	if err != nil {
+		return cty.NilVal, connector.Errorf(connector.Other, "action %s.%s returned %s, not its declared output: %v",
+			c.Connector.Name, c.Action.Name, out.Type().FriendlyName(), err)
+	}
+	return v, nil
+}

@@ -1,0 +1,231 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Defaults for flows and cards that set no timeout.
+const (
+	DefaultExecutionTimeout = time.Hour
+	DefaultCardTimeout      = 2 * time.Minute
+)
+
+// Invoker calls an action. The default calls Action.Do; dry runs and flow
+// tests substitute theirs to intercept writes or mock actions.
+type Invoker interface {
+	Invoke(ctx context.Context, card *plan.Card, call *connector.Call) (cty.Value, error)
+}
+
+// InvokeFunc adapts a function to Invoker.
+type InvokeFunc func(ctx context.Context, card *plan.Card, call *connector.Call) (cty.Value, error)
+
+// Invoke calls f.
+func (f InvokeFunc) Invoke(ctx context.Context, card *plan.Card, call *connector.Call) (cty.Value, error) {
+	return f(ctx, card, call)
+}
+
+// DirectInvoker calls the action's Do.
+var DirectInvoker = InvokeFunc(func(ctx context.Context, card *plan.Card, call *connector.Call) (cty.Value, error) {
+	if card.Action.Do == nil {
+		return cty.NilVal, connector.Errorf(connector.Other, "action %s.%s has no implementation", card.Connector.Name, card.Action.Name)
+	}
+	return card.Action.Do(ctx, call)
+})
+
+// Executor runs executions against a store.
+type Executor struct {
+	Store    store.Store
+	Clients  *Clients
+	Clock    Clock
+	Invoker  Invoker
+	Logger   *slog.Logger
+	Observer Observer
+	// Rand returns a uniform integer in [0, n); nil uses math/rand.
+	Rand func(n int64) int64
+}
+
+func (x *Executor) defaults() {
+	if x.Clock == nil {
+		x.Clock = RealClock{}
+	}
+	if x.Invoker == nil {
+		x.Invoker = DirectInvoker
+	}
+	if x.Logger == nil {
+		x.Logger = slog.New(slog.DiscardHandler)
+	}
+	if x.Observer == nil {
+		x.Observer = nopObserver{}
+	}
+	if x.Rand == nil {
+		x.Rand = defaultRand
+	}
+	if x.Clients == nil {
+		x.Clients = NewClients()
+	}
+}
+
+// Result is how an execution ended.
+type Result struct {
+	Status store.Status
+	Output cty.Value
+	Err    error
+}
+
+// Execute runs ex on flow (which must be the definition ex is pinned to),
+// resuming from its journal, and records the outcome in the store.
+func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.Flow) Result {
+	x.defaults()
+	start := x.Clock.Now()
+	log := x.Logger.With("execution", ex.ID, "flow", flow.Name)
+	if ex.DefinitionHash == "" {
+		if err := x.Store.Pin(ctx, ex.ID, flow.Hash); err != nil {
+			return Result{Status: store.Failed, Err: err}
+		}
+		ex.DefinitionHash = flow.Hash
+	}
+	timeout := flow.Timeout
+	if timeout <= 0 {
+		timeout = DefaultExecutionTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	res := x.run(ctx, ex, flow, log)
+	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) && res.Status == store.Failed {
+		// Shutdown interrupted the execution: leave it running so that it
+		// is claimed again (and resumes from its journal) after a restart.
+		return Result{Status: store.Running, Err: ctx.Err()}
+	}
+	output := []byte(nil)
+	if res.Output != cty.NilVal && !res.Output.IsNull() {
+		output = marshal(redactValue(res.Output))
+	}
+	errMsg := ""
+	if res.Err != nil {
+		errMsg = res.Err.Error()
+	}
+	// The outcome must be recorded even when the execution's own deadline
+	// has passed.
+	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer fcancel()
+	if err := x.Store.Finish(fctx, ex.ID, res.Status, output, errMsg); err != nil {
+		log.Error("recording the outcome failed", "err", err)
+		return Result{Status: store.Running, Err: err}
+	}
+	if res.Status == store.Failed {
+		x.callErrorFlow(fctx, ex, flow, flow.OnError, "", res.Err, log)
+	}
+	x.Observer.ExecutionDone(flow.Name, res.Status, x.Clock.Now().Sub(start))
+	log.Info("execution finished", "status", string(res.Status), "duration_ms", x.Clock.Now().Sub(start).Milliseconds(), "err", errMsg)
+	return res
+}
+
+func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow, log *slog.Logger) Result {
+	journal, err := x.Store.Journal(ctx, ex.ID)
+	if err != nil {
+		return Result{Status: store.Failed, Err: fmt.Errorf("reading the journal: %w", err)}
+	}
+	trigger, err := triggerValue(flow, ex.Payload)
+	if err != nil {
+		return Result{Status: store.Failed, Err: err}
+	}
+	r := &run{x: x, ex: ex, flow: flow, log: log, done: replayJournal(journal), cards: map[string]cty.Value{}}
+	if t := flow.Trigger; t != nil && t.Filter != nil {
+		scope := flow.Gen.Scope()
+		scope.Trigger = trigger
+		ok, err := t.Filter.Eval(scope.PredicateEnv())
+		if err != nil {
+			return Result{Status: store.Failed, Err: fmt.Errorf("trigger filter: %w", err)}
+		}
+		if !ok {
+			return Result{Status: store.Filtered}
+		}
+	}
+	return r.cardsOf(ctx, flow, trigger, "")
+}
+
+// triggerValue decodes the stored trigger payload to the trigger's type.
+func triggerValue(flow *plan.Flow, payload []byte) (cty.Value, error) {
+	ty := cty.DynamicPseudoType
+	if flow.Trigger != nil {
+		ty = flow.Trigger.Spec.Output
+	}
+	if len(payload) == 0 {
+		return cty.NullVal(ty), nil
+	}
+	v, err := connector.FromJSON(payload, ty)
+	if err != nil {
+		return cty.NilVal, fmt.Errorf("decoding the trigger event: %w", err)
+	}
+	return v, nil
+}
+
+// journalKey identifies a card instance in the journal.
+type journalKey struct{ card, key string }
+
+// replayJournal keeps, per card instance, the last entry that ended it (ok
+// or skipped) and the number of attempts made; a reset entry discards what
+// came before it (replays).
+func replayJournal(entries []store.JournalEntry) map[journalKey]store.JournalEntry {
+	done := map[journalKey]store.JournalEntry{}
+	for _, e := range entries {
+		k := journalKey{e.Card, e.Key}
+		switch e.Status {
+		case store.EntryOK, store.EntrySkipped:
+			done[k] = e
+		case store.EntryReset:
+			delete(done, k)
+		}
+	}
+	return done
+}
+
+func (x *Executor) callErrorFlow(ctx context.Context, ex *store.Execution, flow *plan.Flow, target, card string, cause error, log *slog.Logger) {
+	if target == "" {
+		return
+	}
+	input := map[string]any{
+		"flow":         flow.Name,
+		"execution_id": ex.ID,
+		"card":         card,
+		"error":        errorObject(cause),
+	}
+	payload := marshal(map[string]any{"input": input, "caller": map[string]any{"flow": flow.Name, "execution_id": ex.ID}})
+	key := ex.ID + "/on_error"
+	if card != "" {
+		key += "/" + card
+	}
+	_, err := x.Store.Enqueue(ctx, []store.Event{{
+		Flow: target, DedupKey: key, Type: "flow.called", Payload: payload,
+		Parent: ex.ID, ReceivedAt: x.Clock.Now().UTC(),
+	}})
+	if err != nil {
+		log.Error("enqueuing the error flow failed", "error_flow", target, "err", err)
+	}
+}
+
+// errorObject describes a card failure for flows and outputs.
+func errorObject(err error) map[string]any {
+	if err == nil {
+		return nil
+	}
+	obj := map[string]any{"kind": connector.KindOf(err).String(), "message": err.Error(), "status": nil, "code": ""}
+	var ce *connector.Error
+	if errors.As(err, &ce) {
+		if ce.Status != 0 {
+			obj["status"] = ce.Status
+		}
+		obj["code"] = ce.Code
+	}
+	return obj
+}

@@ -1,0 +1,272 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+
+	"github.com/cardflow/cardflow/engine/config"
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// run is the state of one execution while it runs.
+type run struct {
+	x    *Executor
+	ex   *store.Execution
+	flow *plan.Flow
+	log  *slog.Logger
+	done map[journalKey]store.JournalEntry
+
+	mu    sync.Mutex
+	cards map[string]cty.Value
+}
+
+// cardsOf runs the cards of flow in order. prefix names the journal space
+// of an inline helper flow ("" for the execution's own flow).
+func (r *run) cardsOf(ctx context.Context, flow *plan.Flow, trigger cty.Value, prefix string) Result {
+	cards := map[string]cty.Value{}
+	for _, c := range flow.Cards {
+		scope := flow.Gen.Scope()
+		scope.Trigger = trigger
+		scope.Cards = cards
+		out, err := r.card(ctx, c, scope, prefix)
+		var stop *connector.Stop
+		switch {
+		case errors.As(err, &stop):
+			res, cerr := connector.FromGo(stop.Result, cty.DynamicPseudoType)
+			if cerr != nil {
+				res = cty.NullVal(cty.DynamicPseudoType)
+			}
+			status := store.Succeeded
+			if stop.Status == string(store.Halted) {
+				status = store.Halted
+			}
+			return Result{Status: status, Output: res}
+		case err != nil:
+			return Result{Status: store.Failed, Err: fmt.Errorf("card %s: %w", c.Name, err)}
+		}
+		cards[c.Name] = out
+	}
+	return Result{Status: store.Succeeded, Output: cty.NullVal(cty.DynamicPseudoType)}
+}
+
+// card runs one card: once, or once per for_each element.
+func (r *run) card(ctx context.Context, c *plan.Card, scope *lang.Scope, prefix string) (cty.Value, error) {
+	name := prefix + c.Name
+	if c.ForEach == nil {
+		return r.instance(ctx, c, scope, name, "")
+	}
+	coll, diags := c.ForEach.Value(scope.EvalContext())
+	if diags.HasErrors() {
+		return cty.NilVal, connector.Errorf(connector.Invalid, "for_each: %s", diagText(diags))
+	}
+	items, err := eachItems(coll)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	limit := c.Concurrency
+	if limit <= 0 {
+		limit = 1
+	}
+	outs := make([]cty.Value, len(items))
+	errs := make([]error, len(items))
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for i, it := range items {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			s := *scope
+			s.Each = &lang.Each{Key: cty.StringVal(it.key), Value: it.value}
+			outs[i], errs[i] = r.instance(ctx, c, &s, name, it.key)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return cty.NilVal, err
+	}
+	m := make(map[string]cty.Value, len(items))
+	for i, it := range items {
+		m[it.key] = outs[i]
+	}
+	if len(m) == 0 {
+		return cty.MapValEmpty(c.Output.ElementType()), nil
+	}
+	v, err := convert.Convert(cty.ObjectVal(m), c.Output)
+	if err != nil {
+		return cty.NilVal, connector.Errorf(connector.Other, "collecting for_each outputs: %v", err)
+	}
+	return v, nil
+}
+
+type eachItem struct {
+	key   string
+	value cty.Value
+}
+
+// eachItems lists a for_each collection with stable keys: map keys, the
+// values of a list or set of strings, otherwise the index.
+func eachItems(coll cty.Value) ([]eachItem, error) {
+	coll, _ = coll.UnmarkDeep()
+	if coll.IsNull() || !coll.IsKnown() {
+		return nil, connector.Errorf(connector.Invalid, "for_each is null")
+	}
+	ty := coll.Type()
+	if !coll.CanIterateElements() {
+		return nil, connector.Errorf(connector.Invalid, "for_each takes a list, set or map, not %s", ty.FriendlyName())
+	}
+	byValue := (ty.IsListType() || ty.IsSetType()) && ty.ElementType() == cty.String
+	var items []eachItem
+	seen := map[string]bool{}
+	for it := coll.ElementIterator(); it.Next(); {
+		k, v := it.Element()
+		var key string
+		switch {
+		case ty.IsMapType() || ty.IsObjectType():
+			key = k.AsString()
+		case byValue && !v.IsNull():
+			key = v.AsString()
+		default:
+			bf := k.AsBigFloat()
+			i, _ := bf.Int64()
+			key = strconv.FormatInt(i, 10)
+		}
+		if seen[key] {
+			continue // a list of strings may repeat a value: act once
+		}
+		seen[key] = true
+		items = append(items, eachItem{key: key, value: v})
+	}
+	return items, nil
+}
+
+// instance runs one card instance: resume from the journal, evaluate the
+// condition and inputs, call the action with retries.
+func (r *run) instance(ctx context.Context, c *plan.Card, scope *lang.Scope, name, key string) (cty.Value, error) {
+	outType := c.Output
+	if c.ForEach != nil {
+		outType = c.Output.ElementType()
+	}
+	if e, ok := r.done[journalKey{name, key}]; ok {
+		if e.Status == store.EntrySkipped {
+			return cty.NullVal(outType), nil
+		}
+		return connector.FromJSON(e.Output, outType)
+	}
+	if c.If != nil {
+		ok, err := c.If.Eval(scope.PredicateEnv())
+		if err != nil {
+			return cty.NilVal, connector.Errorf(connector.Invalid, "if: %v", err)
+		}
+		if !ok {
+			now := r.x.Clock.Now()
+			err := r.x.Store.Append(ctx, store.JournalEntry{
+				ExecutionID: r.ex.ID, Card: name, Key: key, Attempt: 1, Status: store.EntrySkipped,
+				StartedAt: now, EndedAt: now,
+			})
+			return cty.NullVal(outType), err
+		}
+	}
+	input, err := r.inputs(c, scope)
+	if err != nil {
+		return r.failed(ctx, c, name, key, 1, cty.NilVal, outType, err)
+	}
+	return r.attempts(ctx, c, name, key, input, outType)
+}
+
+// inputs evaluates the card's arguments into the action's input object.
+func (r *run) inputs(c *plan.Card, scope *lang.Scope) (cty.Value, error) {
+	ctx := scope.EvalContext()
+	vals := make(map[string]cty.Value, len(c.Action.Input))
+	for _, a := range c.Action.Input {
+		attr, ok := c.Inputs[a.Name]
+		if !ok {
+			if a.Default != cty.NilVal {
+				vals[a.Name] = a.Default
+			} else {
+				vals[a.Name] = cty.NullVal(a.Type)
+			}
+			continue
+		}
+		v, diags := attr.Expr.Value(ctx)
+		if diags.HasErrors() {
+			return cty.NilVal, connector.Errorf(connector.Invalid, "%s: %s", a.Name, diagText(diags))
+		}
+		cv, err := convert.Convert(v, a.Type)
+		if err != nil {
+			return cty.NilVal, connector.Errorf(connector.Invalid, "%s: %v", a.Name, err)
+		}
+		if a.Required && cv.IsNull() {
+			return cty.NilVal, connector.Errorf(connector.Invalid, "%s is required but null", a.Name)
+		}
+		if a.Sensitive {
+			cv = cv.Mark(lang.Sensitive)
+		}
+		vals[a.Name] = cv
+	}
+	return cty.ObjectVal(vals), nil
+}
+
+func diagText(diags hcl.Diagnostics) string {
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			if d.Subject != nil {
+				return fmt.Sprintf("%s: %s (%s)", d.Summary, d.Detail, d.Subject)
+			}
+			return d.Summary + ": " + d.Detail
+		}
+	}
+	return diags.Error()
+}
+
+// failed applies the card's error policy to a final failure.
+func (r *run) failed(ctx context.Context, c *plan.Card, name, key string, attempt int, input cty.Value, outType cty.Type, cause error) (cty.Value, error) {
+	if input == cty.NilVal {
+		// The inputs did not evaluate: journal the failure itself.
+		now := r.x.Clock.Now()
+		if err := r.x.Store.Append(ctx, store.JournalEntry{
+			ExecutionID: r.ex.ID, Card: name, Key: key, Attempt: attempt, Status: store.EntryError,
+			Error: cause.Error(), ErrorKind: connector.KindOf(cause).String(), StartedAt: now, EndedAt: now,
+		}); err != nil {
+			return cty.NilVal, err
+		}
+	}
+	switch c.OnError.Mode {
+	case config.Continue:
+		out, err := errorOutput(outType, cause)
+		if err != nil {
+			return cty.NilVal, err
+		}
+		now := r.x.Clock.Now()
+		err = r.x.Store.Append(ctx, store.JournalEntry{
+			ExecutionID: r.ex.ID, Card: name, Key: key, Attempt: attempt, Status: store.EntryOK,
+			Output: marshal(redactValue(out)), StartedAt: now, EndedAt: now,
+		})
+		return out, err
+	case config.CallFlow:
+		r.x.callErrorFlow(ctx, r.ex, r.flow, c.OnError.Flow, name, cause, r.log)
+	}
+	return cty.NilVal, cause
+}
+
+// errorOutput is the output of an on_error = continue card that failed:
+// every attribute null but error.
+func errorOutput(ty cty.Type, cause error) (cty.Value, error) {
+	if !ty.IsObjectType() || !ty.HasAttribute("error") {
+		return cty.NullVal(ty), nil
+	}
+	obj := map[string]any{"error": errorObject(cause)}
+	return connector.FromGo(obj, ty)
+}
+
+var _ = context.Canceled
