@@ -345,7 +345,7 @@ func (e *Emulator) pollLogs(lq *logQuery) ([]LogEvent, string, *apiError) {
 	out := []LogEvent{}
 	read := int64(len(e.events))
 	for _, ev := range e.events[min(start, read):] {
-		if lq.after == "" && (ev.Published.Before(lq.since) || !ev.Published.Before(lq.until)) {
+		if lq.after == "" && ev.Published.Before(lq.since) {
 			continue
 		}
 		if !lq.matches(ev) {
