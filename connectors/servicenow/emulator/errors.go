@@ -25,3 +25,12 @@ type PolicyError struct {
 func (e *PolicyError) Error() string {
 	return "Data Policy Exception: \n\tThe following fields are mandatory: " + strings.Join(e.Fields, ", ")
 }
+
+// apiError is an HTTP failure with the platform's envelope; an empty detail
+// is written as null.
+type apiError struct {
+	status          int
+	message, detail string
+}
+
+func (e *apiError) Error() string { return e.message + ": " + e.detail }

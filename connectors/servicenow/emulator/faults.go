@@ -67,8 +67,22 @@ func (e *Emulator) takeFault(r *http.Request) *Fault {
 	return nil
 }
 
-func (e *Emulator) writeFault(w http.ResponseWriter, f *Fault) {
-	if f.Status != http.StatusTooManyRequests {
+// writeFault answers with the injected status and the body the platform
+// sends for it: the 401 and 404 bodies, an ACL exception for 403, the rate
+// limit for 429, and the envelope with the status text otherwise.
+func (e *Emulator) writeFault(w http.ResponseWriter, r *http.Request, f *Fault) {
+	switch f.Status {
+	case http.StatusTooManyRequests:
+	case http.StatusUnauthorized:
+		writeError(w, f.Status, "User Not Authenticated", ptr("Required to provide Auth information"))
+		return
+	case http.StatusForbidden:
+		writeError(w, f.Status, "Operation Failed", ptr("ACL Exception "+aclOperation(r.Method)+" Failed due to security constraints"))
+		return
+	case http.StatusNotFound:
+		writeErr(w, ErrNotFound)
+		return
+	default:
 		writeError(w, f.Status, http.StatusText(f.Status), nil)
 		return
 	}
@@ -101,6 +115,20 @@ func setRateHeaders(h http.Header, limit int, reset time.Time) {
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
 	h.Set("X-RateLimit-Rule", rateLimitRule)
 }
+
+func aclOperation(method string) string {
+	switch method {
+	case http.MethodPost:
+		return "Insert"
+	case http.MethodDelete:
+		return "Delete"
+	case http.MethodGet, http.MethodHead:
+		return "Read"
+	}
+	return "Update"
+}
+
+func ptr(s string) *string { return &s }
 
 // rateWindow counts one user's requests in the current hour.
 type rateWindow struct {

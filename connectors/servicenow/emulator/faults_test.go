@@ -103,3 +103,36 @@ func TestHourlyRateLimit(t *testing.T) {
 	}
 }
 
+func TestFaultBodies(t *testing.T) {
+	f := newFixture(t, nil)
+	id := f.createIncident(map[string]any{"short_description": "x"})
+	tests := []struct {
+		method string
+		status int
+		want   map[string]any
+	}{
+		{"PATCH", 403, map[string]any{"message": "Operation Failed", "detail": "ACL Exception Update Failed due to security constraints"}},
+		{"DELETE", 403, map[string]any{"message": "Operation Failed", "detail": "ACL Exception Delete Failed due to security constraints"}},
+		{"GET", 404, map[string]any{"message": "No Record found", "detail": "Record doesn't exist or ACL restricts the record retrieval"}},
+		{"GET", 401, map[string]any{"message": "User Not Authenticated", "detail": "Required to provide Auth information"}},
+		{"GET", 502, map[string]any{"message": "Bad Gateway", "detail": nil}},
+	}
+	for _, tt := range tests {
+		f.e.Inject(Fault{Method: tt.method, Status: tt.status})
+		var body any
+		if tt.method == "PATCH" {
+			body = map[string]any{"state": "2"}
+		}
+		r := f.do(tt.method, "/api/now/table/incident/"+id, body)
+		if r.status != tt.status {
+			t.Errorf("%s fault %d: got %d", tt.method, tt.status, r.status)
+			continue
+		}
+		if diff := cmp.Diff(map[string]any{"error": tt.want, "status": "failure"}, r.body); diff != "" {
+			t.Errorf("%s fault %d body (-want +got):\n%s", tt.method, tt.status, diff)
+		}
+	}
+	if rec, _ := f.e.Get("incident", id); rec["state"] != "1" {
+		t.Errorf("a faulted PATCH changed the record: state %s", rec["state"])
+	}
+}

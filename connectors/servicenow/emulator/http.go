@@ -56,7 +56,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if f != nil && f.Status != 0 {
-		e.writeFault(w, f)
+		e.writeFault(w, r, f)
 		return
 	}
 	if r.URL.Path == "/oauth_token.do" {
@@ -102,42 +102,48 @@ func (e *Emulator) serveTable(w http.ResponseWriter, r *http.Request, rt route, 
 	}
 }
 
+// The handlers below build their reply under e.mu and write it after
+// unlocking, so a slow client never holds up the instance.
+
 func (e *Emulator) serveInsert(w http.ResponseWriter, r *http.Request, rt route, user string) {
 	fields, ok := readBody(w, r)
 	if !ok {
 		return
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	t, err := e.tableLocked(rt.table, e.opts.CreateTables)
-	if err != nil {
-		writeErr(w, err)
-		return
-	}
-	rec, err := e.applyLocked(write{t: t, fields: fields, user: user})
-	if err != nil {
-		writeErr(w, err)
-		return
-	}
 	base := e.baseURL(r)
-	w.Header().Set("Location", base+rt.prefix+"/"+rt.table+"/"+rec["sys_id"])
-	e.writeRecordLocked(w, r, http.StatusCreated, t, rec, base)
+	e.mu.Lock()
+	body, err := func() (any, error) {
+		t, err := e.tableLocked(rt.table, e.opts.CreateTables)
+		if err != nil {
+			return nil, err
+		}
+		rec, err := e.applyLocked(write{t: t, fields: fields, user: user, noSysFields: suppressAuto(r)})
+		if err != nil {
+			return nil, err
+		}
+		w.Header().Set("Location", base+rt.prefix+"/"+rt.table+"/"+rec["sys_id"])
+		return e.recordBodyLocked(r, t, rec, base), nil
+	}()
+	e.mu.Unlock()
+	writeReply(w, r, http.StatusCreated, body, err)
 }
 
 func (e *Emulator) serveGet(w http.ResponseWriter, r *http.Request, rt route) {
+	base := e.baseURL(r)
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	t, err := e.tableLocked(rt.table, false)
-	if err != nil {
-		writeErr(w, err)
-		return
-	}
-	rec, ok := t.rows[rt.sysID]
-	if !ok {
-		writeErr(w, ErrNotFound)
-		return
-	}
-	e.writeRecordLocked(w, r, http.StatusOK, t, rec, e.baseURL(r))
+	body, err := func() (any, error) {
+		t, err := e.tableLocked(rt.table, false)
+		if err != nil {
+			return nil, err
+		}
+		rec, ok := t.rows[rt.sysID]
+		if !ok {
+			return nil, ErrNotFound
+		}
+		return e.recordBodyLocked(r, t, rec, base), nil
+	}()
+	e.mu.Unlock()
+	writeReply(w, r, http.StatusOK, body, err)
 }
 
 func (e *Emulator) serveUpdate(w http.ResponseWriter, r *http.Request, rt route, user string) {
@@ -145,24 +151,25 @@ func (e *Emulator) serveUpdate(w http.ResponseWriter, r *http.Request, rt route,
 	if !ok {
 		return
 	}
+	base := e.baseURL(r)
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	t, err := e.tableLocked(rt.table, false)
-	if err != nil {
-		writeErr(w, err)
-		return
-	}
-	old, ok := t.rows[rt.sysID]
-	if !ok {
-		writeErr(w, ErrNotFound)
-		return
-	}
-	rec, err := e.applyLocked(write{t: t, old: old, fields: fields, user: user})
-	if err != nil {
-		writeErr(w, err)
-		return
-	}
-	e.writeRecordLocked(w, r, http.StatusOK, t, rec, e.baseURL(r))
+	body, err := func() (any, error) {
+		t, err := e.tableLocked(rt.table, false)
+		if err != nil {
+			return nil, err
+		}
+		old, ok := t.rows[rt.sysID]
+		if !ok {
+			return nil, ErrNotFound
+		}
+		rec, err := e.applyLocked(write{t: t, old: old, fields: fields, user: user, noSysFields: suppressAuto(r)})
+		if err != nil {
+			return nil, err
+		}
+		return e.recordBodyLocked(r, t, rec, base), nil
+	}()
+	e.mu.Unlock()
+	writeReply(w, r, http.StatusOK, body, err)
 }
 
 func (e *Emulator) serveDelete(w http.ResponseWriter, rt route) {
@@ -173,15 +180,32 @@ func (e *Emulator) serveDelete(w http.ResponseWriter, rt route) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// writeRecordLocked writes {"result": record} unless the client sent
-// X-no-response-body: true (then only the status).
-func (e *Emulator) writeRecordLocked(w http.ResponseWriter, r *http.Request, status int, t *table, rec map[string]string, base string) {
+// suppressAuto is sysparm_suppress_auto_sys_field=true: the write does not
+// touch sys_updated_on, sys_updated_by or sys_mod_count, so pollers miss it.
+func suppressAuto(r *http.Request) bool {
+	return strings.EqualFold(r.URL.Query().Get("sysparm_suppress_auto_sys_field"), "true")
+}
+
+// recordBodyLocked is {"result": record}, or nil when the client sent
+// X-no-response-body: true.
+func (e *Emulator) recordBodyLocked(r *http.Request, t *table, rec map[string]string, base string) any {
 	if strings.EqualFold(r.Header.Get("X-no-response-body"), "true") {
-		w.WriteHeader(status)
-		return
+		return nil
 	}
-	body := map[string]any{"result": e.renderLocked(t, rec, viewFrom(r, base))}
-	writeJSON(w, r, status, body)
+	return map[string]any{"result": e.renderLocked(t, rec, viewFrom(r, base))}
+}
+
+// writeReply writes err as the platform's error, or status with body (no
+// body when it is nil).
+func writeReply(w http.ResponseWriter, r *http.Request, status int, body any, err error) {
+	switch {
+	case err != nil:
+		writeErr(w, err)
+	case body == nil:
+		w.WriteHeader(status)
+	default:
+		writeJSON(w, r, status, body)
+	}
 }
 
 func viewFrom(r *http.Request, base string) view {
@@ -248,7 +272,14 @@ func writeBadPayload(w http.ResponseWriter) {
 func writeErr(w http.ResponseWriter, err error) {
 	var pe *PolicyError
 	var te *InvalidTableError
+	var ae *apiError
 	switch {
+	case errors.As(err, &ae):
+		var detail *string
+		if ae.detail != "" {
+			detail = &ae.detail
+		}
+		writeError(w, ae.status, ae.message, detail)
 	case errors.As(err, &pe):
 		detail := pe.Error()
 		writeError(w, http.StatusForbidden, "Operation Failed", &detail)

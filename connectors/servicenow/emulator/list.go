@@ -15,25 +15,25 @@ const defaultLimit = 10000
 // name=value parameters), order, page with sysparm_offset/sysparm_limit,
 // and report X-Total-Count and Link.
 func (e *Emulator) serveList(w http.ResponseWriter, r *http.Request, rt route, hideRows int) {
-	params := r.URL.Query()
 	e.mu.Lock()
-	defer e.mu.Unlock()
+	body, err := e.listLocked(w.Header(), r, rt, hideRows)
+	e.mu.Unlock()
+	writeReply(w, r, http.StatusOK, body, err)
+}
+
+func (e *Emulator) listLocked(h http.Header, r *http.Request, rt route, hideRows int) (any, error) {
+	params := r.URL.Query()
 	t, err := e.tableLocked(rt.table, false)
 	if err != nil {
-		writeErr(w, err)
-		return
+		return nil, err
 	}
 	q, err := e.listQueryLocked(t, params)
 	if err != nil {
-		detail := err.Error()
-		writeError(w, http.StatusBadRequest, "Invalid query", &detail)
-		return
+		return nil, invalidQuery(err)
 	}
 	rows, err := e.selectLocked(t, q)
 	if err != nil {
-		detail := err.Error()
-		writeError(w, http.StatusBadRequest, "Invalid query", &detail)
-		return
+		return nil, invalidQuery(err)
 	}
 	total := len(rows)
 	offset := max(atoiDefault(params.Get("sysparm_offset"), 0), 0)
@@ -46,7 +46,6 @@ func (e *Emulator) serveList(w http.ResponseWriter, r *http.Request, rt route, h
 		page = page[:max(len(page)-hideRows, 0)]
 	}
 	base := e.baseURL(r)
-	h := w.Header()
 	if !strings.EqualFold(params.Get("sysparm_no_count"), "true") {
 		h.Set("X-Total-Count", strconv.Itoa(total))
 	}
@@ -54,16 +53,21 @@ func (e *Emulator) serveList(w http.ResponseWriter, r *http.Request, rt route, h
 		h.Set("Link", linkHeader(base+r.URL.Path, r.URL.RawQuery, offset, limit, total))
 	}
 	if rt.version == "v1" && total == 0 {
-		detail := "Records matching query not found. Check query parameter or offset parameter"
-		writeError(w, http.StatusNotFound, "No Record found", &detail)
-		return
+		return nil, &apiError{http.StatusNotFound, "No Record found", "Records matching query not found. Check query parameter or offset parameter"}
 	}
 	v := viewFrom(r, base)
 	result := make([]map[string]any, 0, len(page))
 	for _, rec := range page {
 		result = append(result, e.renderLocked(t, rec, v))
 	}
-	writeJSON(w, r, http.StatusOK, map[string]any{"result": result})
+	return map[string]any{"result": result}, nil
+}
+
+// invalidQuery is the emulator's answer to a query it cannot parse or
+// evaluate. The platform would ignore the bad part; a 400 makes the mistake
+// visible in tests instead of silently widening the result.
+func invalidQuery(err error) error {
+	return &apiError{http.StatusBadRequest, "Invalid query", err.Error()}
 }
 
 // listQueryLocked is sysparm_query, or else the simple name=value filter

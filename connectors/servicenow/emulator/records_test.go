@@ -227,3 +227,22 @@ func TestJournalFields(t *testing.T) {
 		t.Errorf("sys_journal_field rows = %d, want 2", n)
 	}
 }
+
+func TestWriteOptions(t *testing.T) {
+	f := newFixture(t, nil)
+	if r := f.do("POST", "/api/now/table/incident", map[string]any{"short_description": "x", "state": "6"}); r.status != 403 {
+		t.Errorf("insert resolved without close fields = %d, want 403", r.status)
+	}
+	id := f.createIncident(map[string]any{"short_description": "x"})
+	f.clock.Advance(time.Minute)
+	r := f.do("PATCH", "/api/now/table/incident/"+id, map[string]any{"description": "quiet"}, "X-no-response-body", "true")
+	if r.status != 200 || len(r.raw) != 0 {
+		t.Errorf("X-no-response-body PATCH = %d %q", r.status, r.raw)
+	}
+	f.clock.Advance(time.Minute)
+	r = f.do("PATCH", "/api/now/table/incident/"+id+"?sysparm_suppress_auto_sys_field=true", map[string]any{"description": "invisible"})
+	got := r.result()
+	if got["description"] != "invisible" || got["sys_mod_count"] != "1" || got["sys_updated_on"] != "2026-11-20 09:15:05" {
+		t.Errorf("suppress_auto_sys_field: description %v, mod_count %v, updated_on %v", got["description"], got["sys_mod_count"], got["sys_updated_on"])
+	}
+}

@@ -15,6 +15,9 @@ type write struct {
 	// seed writes keep the sys_ fields they are given and skip data policy,
 	// so seeded history looks as it was.
 	seed bool
+	// noSysFields is sysparm_suppress_auto_sys_field: an update leaves
+	// sys_updated_on, sys_updated_by and sys_mod_count alone.
+	noSysFields bool
 }
 
 // applyLocked runs w through the rules and stores the result, returning the
@@ -150,7 +153,7 @@ func (e *Emulator) bookkeepLocked(w write, rec map[string]string) {
 		e.bumpNumberLocked(w.t, rec["number"])
 		return
 	}
-	if w.old == nil {
+	if w.old == nil || w.noSysFields {
 		return // blankLocked set the insert's system fields
 	}
 	n, _ := strconv.Atoi(w.old["sys_mod_count"])
