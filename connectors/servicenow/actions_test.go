@@ -235,7 +235,8 @@ func TestSearchRecordsPaging(t *testing.T) {
 		t.Errorf("after an emptied first page: %d records, want 18", len(got))
 	}
 
-	withDisplay := search(2, 5, map[string]cty.Value{"display_value": str("all"), "fields": cty.ListVal([]cty.Value{str("state"), str("sys_id")})})
+	// page_size 1: the next links carry sysparm_fields=state,sys_id, commas and all.
+	withDisplay := search(2, 1, map[string]cty.Value{"display_value": str("all"), "fields": cty.ListVal([]cty.Value{str("state"), str("sys_id")})})
 	recs, disp := withDisplay.GetAttr("records").AsValueSlice(), withDisplay.GetAttr("display").AsValueSlice()
 	if len(recs) != 2 || len(disp) != 2 {
 		t.Fatalf("display_value=all: %d records, %d display maps", len(recs), len(disp))
@@ -358,4 +359,21 @@ func TestEmulatorOAuth(t *testing.T) {
 	}
 	in.clock.Advance(2 * time.Minute) // the emulator's token expired; ours does not know yet
 	mustRun(t, in.c, "read_record", map[string]cty.Value{"table": str("incident"), "sys_id": v.GetAttr("sys_id")})
+}
+
+func TestAPIKeyAndRateLimit(t *testing.T) {
+	in := newInstance(t, emulator.Options{APIKeys: map[string]string{"k-123": svcUser}},
+		map[string]cty.Value{"api_key": str("k-123"), "rate_limit": cty.NumberIntVal(20)})
+	v := mustRun(t, in.c, "create_record", map[string]cty.Value{"table": str("incident"), "fields": strMap("short_description", "via api key")})
+	if field(v, "sys_created_by") != svcUser {
+		t.Errorf("created by %q, want %s", field(v, "sys_created_by"), svcUser)
+	}
+	read := map[string]cty.Value{"table": str("incident"), "sys_id": v.GetAttr("sys_id")}
+	start := time.Now()
+	for range 30 { // a burst of 20, then 20 per second
+		mustRun(t, in.c, "read_record", read)
+	}
+	if d := time.Since(start); d < 400*time.Millisecond {
+		t.Errorf("31 requests at 20/s took %v", d)
+	}
 }

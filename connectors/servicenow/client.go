@@ -80,13 +80,22 @@ func Open(cfg cty.Value) (*Client, error) {
 		password:  connector.String(cfg, "password"),
 		apiKey:    connector.String(cfg, "api_key"),
 		transport: t,
-		hc:        &http.Client{Transport: t, Timeout: timeout},
+		hc:        &http.Client{Transport: t, Timeout: timeout, CheckRedirect: sameHost},
 		limiter:   rate.NewLimiter(rate.Limit(perSecond), int(math.Max(1, math.Ceil(perSecond)))),
 	}
 	if id, secret := connector.String(cfg, "client_id"), connector.String(cfg, "client_secret"); id != "" || secret != "" {
 		c.oauth = &tokenSource{client: c, clientID: id, clientSecret: secret}
 	}
 	return c, nil
+}
+
+// sameHost follows redirects only within the instance's host: Go drops
+// Authorization on a cross-host redirect but would forward x-sn-apikey.
+func sameHost(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 || req.URL.Host != via[0].URL.Host {
+		return http.ErrUseLastResponse
+	}
+	return nil
 }
 
 // Close releases the connection's idle keep-alive connections.
@@ -275,6 +284,9 @@ func apiError(op string, status int, h http.Header, body []byte) *connector.Erro
 	default:
 		e.Message = http.StatusText(status)
 	}
+	if status >= 300 && status < 400 {
+		e.Message = fmt.Sprintf("redirected to %q; check instance_url (redirects off the instance are not followed)", h.Get("Location"))
+	}
 	if status == http.StatusForbidden && strings.Contains(detail, "Data Policy Exception") {
 		e.Kind = connector.Invalid
 		e.Message = dataPolicyMessage(detail)
@@ -361,7 +373,7 @@ func (c *Client) list(ctx context.Context, r *request) (*page, error) {
 		Result []map[string]any `json:"result"`
 	}
 	if err := decodeJSON(resp.body, &env); err != nil {
-		return nil, &connector.Error{Kind: connector.Transient, Op: r.op, Status: resp.status, Message: "the answer is not a JSON list result", Err: err}
+		return nil, notJSON(r.op, resp, err)
 	}
 	p := &page{rows: env.Result, next: nextLink(resp.header.Values("Link")), total: -1}
 	if n, err := strconv.Atoi(resp.header.Get("X-Total-Count")); err == nil {
@@ -380,9 +392,17 @@ func (c *Client) one(ctx context.Context, r *request) (map[string]any, error) {
 		Result map[string]any `json:"result"`
 	}
 	if err := decodeJSON(resp.body, &env); err != nil || env.Result == nil {
-		return nil, &connector.Error{Kind: connector.Transient, Op: r.op, Status: resp.status, Message: "the answer is not a JSON record result", Err: err}
+		return nil, notJSON(r.op, resp, err)
 	}
 	return env.Result, nil
+}
+
+// notJSON reports a 2xx answer that is not the Table API's JSON: a proxy,
+// a login page or a wrong instance_url. Retrying would not help.
+func notJSON(op string, resp *response, err error) error {
+	return &connector.Error{Kind: connector.Other, Op: op, Status: resp.status, Err: err,
+		Message: fmt.Sprintf("the answer is not a Table API result (Content-Type %q, body %q); check instance_url",
+			resp.header.Get("Content-Type"), truncate(resp.body, 120))}
 }
 
 func decodeJSON(b []byte, v any) error {

@@ -3,7 +3,6 @@ package servicenow
 import (
 	"context"
 	"fmt"
-	"math"
 
 	"github.com/zclconf/go-cty/cty"
 
@@ -70,8 +69,7 @@ func clientOf(c connector.Client, op string) (*Client, error) {
 	return cl, nil
 }
 
-// intAttr reads a whole number attribute, clamped to [1, max].
-func intAttr(obj cty.Value, name string, def, max int) int {
-	n := connector.Int(obj, name, def)
-	return int(math.Min(math.Max(float64(n), 1), float64(max)))
+// intAttr reads a whole number attribute, clamped to [1, limit].
+func intAttr(obj cty.Value, name string, def, limit int) int {
+	return min(max(connector.Int(obj, name, def), 1), limit)
 }

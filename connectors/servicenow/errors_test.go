@@ -145,3 +145,31 @@ func TestNetworkErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestNotTheTableAPI: a login page or a redirect off the instance is a
+// configuration problem, reported as such and not retried.
+func TestNotTheTableAPI(t *testing.T) {
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("x-sn-apikey") != "" {
+			t.Error("the API key followed a redirect to another host")
+		}
+		w.Write([]byte(`{"result":{"sys_id":"stolen"}}`))
+	}))
+	defer elsewhere.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/redirect") {
+			http.Redirect(w, r, elsewhere.URL+"/api/now/table/incident/x", http.StatusFound)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<html>Log in</html>"))
+	}))
+	defer srv.Close()
+	c := open(t, srv.URL, map[string]cty.Value{"api_key": str("k")})
+	for _, id := range []string{"login", "redirect"} {
+		_, err := run(t, c, "read_record", map[string]cty.Value{"table": str("incident"), "sys_id": str(id)})
+		if ce := asError(t, err); ce.Kind.Retryable() || !strings.Contains(err.Error(), "instance_url") {
+			t.Errorf("%s: kind %v: %v", id, ce.Kind, err)
+		}
+	}
+}

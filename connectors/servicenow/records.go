@@ -137,6 +137,13 @@ func doSearchRecords(ctx context.Context, call *connector.Call) (cty.Value, erro
 	if err != nil {
 		return cty.NilVal, err
 	}
+	return searchValue(table, rows, total, display), nil
+}
+
+// searchValue is search_records' output. With display_value "all" records
+// hold the values and display the display values; with "true" records hold
+// the display values.
+func searchValue(table string, rows []map[string]any, total int, display string) cty.Value {
 	pick := "value"
 	if display == "true" {
 		pick = "display_value"
@@ -160,7 +167,7 @@ func doSearchRecords(ctx context.Context, call *connector.Call) (cty.Value, erro
 	if total >= 0 {
 		out["total"] = cty.NumberIntVal(int64(total))
 	}
-	return cty.ObjectVal(out), nil
+	return cty.ObjectVal(out)
 }
 
 // maxLimit bounds search_records' limit.
