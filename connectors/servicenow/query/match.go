@@ -30,12 +30,32 @@ func (q *Query) Match(rec map[string]string, opts MatchOptions) bool {
 	if q == nil || len(q.Groups) == 0 {
 		return true
 	}
+	if opts.Strict && !q.knows(rec) {
+		return false // like the platform, an invalid query returns no rows at all
+	}
 	for _, g := range q.Groups {
 		if g.match(rec, opts) {
 			return true
 		}
 	}
 	return false
+}
+
+// knows reports whether every field the conditions reference is in rec.
+func (q *Query) knows(rec map[string]string) bool {
+	for _, g := range q.Groups {
+		for _, t := range g.Terms {
+			for _, c := range t.Conds {
+				if _, ok := rec[c.Field]; !ok {
+					return false
+				}
+				if _, ok := rec[c.Value]; !ok && (c.Op == OpSameAs || c.Op == OpNotSameAs) {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 func (g Group) match(rec map[string]string, opts MatchOptions) bool {

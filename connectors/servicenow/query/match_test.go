@@ -59,6 +59,8 @@ func TestMatch(t *testing.T) {
 		{q: "bogus=1^ORstate=1", want: false},
 		{q: "bogus=1", want: true},
 		{q: "bogus=1^state=6", strict: true, want: false},
+		{q: "state=6^NQbogus=1", strict: true, want: false}, // no rows at all, not just no group
+		{q: "state=6^NQstate=1", strict: true, want: true},
 		{q: "sys_idSAMEASbogus", want: true},
 	}
 	for _, tt := range tests {

@@ -43,6 +43,19 @@ var wordOps = []operator{
 	{"BETWEEN", OpBetween, false},
 }
 
+// unsupportedOps are real platform operators this package does not evaluate
+// (date, field-to-field and condition-only operators, reference §2.2), so
+// that the error names them instead of calling them unknown. Longest first.
+var unsupportedOps = []string{
+	"GT_OR_EQUALS_FIELD", "LT_OR_EQUALS_FIELD", "IN_HIERARCHY", "CHANGESFROM", "RELATIVEGT", "RELATIVELT",
+	"RELATIVEGE", "RELATIVELE", "RELATIVEEE", "VALCHANGES", "CHANGESTO", "DATEPART", "GT_FIELD", "LT_FIELD",
+	"MORETHAN", "LESSTHAN", "DYNAMIC", "NOTON", "ON",
+}
+
+// unsupportedClauses are special clauses (related-list, text search,
+// sub-queries and joins) the package does not implement.
+var unsupportedClauses = []string{"123TEXTQUERY321", "ENDRLQUERY", "RLQUERY", "SUBQUERY", "JOIN"}
+
 // Parse parses an encoded query. The empty string is a valid query that
 // matches everything. Errors are *SyntaxError.
 func Parse(s string) (*Query, error) {
@@ -139,6 +152,11 @@ func parseCond(tok string, off int) (Cond, error) {
 	}
 	n := fieldLen(tok)
 	if n == 0 {
+		for _, c := range unsupportedClauses {
+			if strings.HasPrefix(tok, c) {
+				return Cond{}, &SyntaxError{off, fmt.Sprintf("%s clauses are not supported in %q", c, tok)}
+			}
+		}
 		return Cond{}, &SyntaxError{off, fmt.Sprintf("missing field name in %q", tok)}
 	}
 	rest := tok[n:]
@@ -147,6 +165,11 @@ func parseCond(tok string, off int) (Cond, error) {
 	}
 	op, ok := matchOp(rest)
 	if !ok {
+		for _, u := range unsupportedOps {
+			if strings.HasPrefix(rest, u) {
+				return Cond{}, &SyntaxError{off + n, fmt.Sprintf("operator %s is not supported in %q", u, tok)}
+			}
+		}
 		return Cond{}, &SyntaxError{off + n, fmt.Sprintf("unknown operator in %q", tok)}
 	}
 	c := Cond{Field: tok[:n], Op: op.canonical, Value: rest[len(op.spelling):]}

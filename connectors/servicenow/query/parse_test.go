@@ -158,6 +158,9 @@ func TestParseErrors(t *testing.T) {
 		{"aSAMEASB", "SAMEAS needs a field name", 1},
 		{"a=1^state VALCHANGES", `unknown operator in "state VALCHANGES"`, 9},
 		{"ORDERBYNumber", "invalid field name", 7},
+		{"stateVALCHANGES", `operator VALCHANGES is not supported in "stateVALCHANGES"`, 5},
+		{"a=1^sys_created_onONToday@javascript:gs.daysAgoStart(0)", "operator ON is not supported", 18},
+		{"a=1^RLQUERYtask_sla.task,>=1^ENDRLQUERY", "RLQUERY clauses are not supported", 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
