@@ -324,3 +324,37 @@ func TestPollCursorIsSmall(t *testing.T) {
 		t.Errorf("cursor keeps %d seen entries a minute later: %s", len(cur.Seen), f.cursor)
 	}
 }
+
+// TestPollACLPages: ACLs filter after sysparm_limit, so pages come back
+// short or empty while more rows follow. A short page continues after its
+// last visible row; an empty one follows Link rel="next".
+func TestPollACLPages(t *testing.T) {
+	in := newInstance(t, emulator.Options{}, nil)
+	f := newFeed(t, in, "record_updated", map[string]cty.Value{"page_size": cty.NumberIntVal(2)})
+	f.mustTick()
+	in.clock.Advance(time.Second)
+	var want []string
+	for i := range 6 {
+		want = append(want, version(in.insert(t, approver, map[string]string{"short_description": fmt.Sprint("r", i)})))
+	}
+	in.clock.Advance(5 * time.Second)
+
+	in.emu.Inject(emulator.Fault{Method: "GET", PathPrefix: "/api/now/table/incident", HideRows: 1})
+	expect(t, "a short first page", f.mustTick(), want...)
+
+	in.clock.Advance(time.Minute)
+	expect(t, "quiet", f.mustTick()) // the window moves past the first batch
+	var more []string
+	for i := range 6 {
+		more = append(more, version(in.insert(t, approver, map[string]string{"short_description": fmt.Sprint("s", i)})))
+	}
+	in.clock.Advance(5 * time.Second)
+	in.emu.Inject(emulator.Fault{Method: "GET", PathPrefix: "/api/now/table/incident", HideRows: 2})
+	got := f.mustTick()
+	if len(got) != 4 {
+		t.Errorf("after an empty first page: %d events, want the 4 rows after it", len(got))
+	}
+	// The rows the fault hid are read again within the overlap.
+	in.clock.Advance(time.Second)
+	expect(t, "empty first page, then the next tick", append(got, f.mustTick()...), more...)
+}
