@@ -144,3 +144,16 @@ func TestConcurrentWrites(t *testing.T) {
 		t.Errorf("sys_mod_count = %s, want 80", rec["sys_mod_count"])
 	}
 }
+
+func TestDemoSeed(t *testing.T) {
+	fromFile, err := LoadSeed("testdata/seed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(fromFile, DemoSeed()); diff != "" {
+		t.Errorf("DemoSeed differs from testdata/seed.json:\n%s", diff)
+	}
+	if err := New(Options{}).Seed(DemoSeed()); err != nil {
+		t.Errorf("seeding the demo seed: %v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -189,4 +190,19 @@ func (e *Emulator) seedGroupLocked(g SeedGroup) error {
 		}
 	}
 	return nil
+}
+
+//go:embed testdata/seed.json
+var demoSeed []byte
+
+// DemoSeed returns the built-in seed (testdata/seed.json): the integration
+// account svc.cardflow, the approver beth.anglin, two agents and callers,
+// two groups, a modern instance's close codes and two unrelated incidents.
+// `cardflow demo` and `cardflow emulate servicenow` start from it.
+func DemoSeed() Seed {
+	var s Seed
+	if err := json.Unmarshal(demoSeed, &s); err != nil {
+		panic("emulator: embedded seed: " + err.Error()) // caught by TestDemoSeed
+	}
+	return s
 }
