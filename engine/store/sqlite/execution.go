@@ -1,0 +1,155 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+// defaultLimit is the number of executions Executions returns when the
+// filter does not say.
+const defaultLimit = 50
+
+// Pin records the definition hash an execution runs on.
+func (s *Store) Pin(ctx context.Context, id, definitionHash string) error {
+	return s.w.do(ctx, func(tx *writeTx) error {
+		n, err := tx.changed(wPin, definitionHash, id)
+		if err == nil && n == 0 {
+			return keep(notFound("execution " + id))
+		}
+		return err
+	})
+}
+
+// Append adds journal entries, numbering them after the execution's last
+// entry, all in one transaction: an entry for an unknown execution fails
+// the whole call with store.ErrNotFound.
+func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	return s.w.do(ctx, func(tx *writeTx) error {
+		for i, en := range entries {
+			_, err := tx.exec(wAppend, en.ExecutionID, en.Card, en.Key, en.Attempt, string(en.Status),
+				en.Input, en.Output, en.Error, en.ErrorKind, timeArg(en.StartedAt), timeArg(en.EndedAt))
+			if isForeignKey(err) {
+				err = notFound("execution " + en.ExecutionID)
+				if i == 0 {
+					return keep(err) // the failed statement wrote nothing
+				}
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Finish sets a final status, output and error, and ends the claim.
+func (s *Store) Finish(ctx context.Context, id string, status store.Status, output []byte, errMsg string) error {
+	if !status.Final() {
+		return fmt.Errorf("finish %s: status %q is not final", id, status)
+	}
+	return s.w.do(ctx, func(tx *writeTx) error {
+		n, err := tx.changed(wFinish, string(status), output, errMsg, time.Now().UnixNano(), id)
+		if err == nil && n == 0 {
+			return keep(notFound("execution " + id))
+		}
+		return err
+	})
+}
+
+// Reopen sets a final execution back to pending for a replay; its journal
+// stays so the replay can resume after the last good card.
+func (s *Store) Reopen(ctx context.Context, id string) error {
+	return s.w.do(ctx, func(tx *writeTx) error {
+		n, err := tx.changed(wReopen, id)
+		if err != nil || n == 1 {
+			return err
+		}
+		var status string
+		if err := tx.queryRow(wStatus, id).Scan(&status); err != nil {
+			return keep(noRows(err, "execution "+id))
+		}
+		return keep(fmt.Errorf("reopen %s: execution is %s, not final", id, status))
+	})
+}
+
+// Execution returns one execution, or store.ErrNotFound.
+func (s *Store) Execution(ctx context.Context, id string) (*store.Execution, error) {
+	e, err := scanExecution(s.read(rExecution).QueryRowContext(ctx, id))
+	return e, noRows(err, "execution "+id)
+}
+
+// Journal returns an execution's entries in Seq order; store.ErrNotFound
+// when the execution does not exist.
+func (s *Store) Journal(ctx context.Context, id string) ([]store.JournalEntry, error) {
+	rows, err := s.read(rJournal).QueryContext(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.JournalEntry
+	for rows.Next() {
+		en, err := scanEntry(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, en)
+	}
+	if err := rows.Err(); err != nil || len(out) > 0 {
+		return out, err
+	}
+	// No entries: an execution yet to journal, or none at all.
+	var exists bool
+	if err := s.read(rExists).QueryRowContext(ctx, id).Scan(&exists); err != nil {
+		return nil, err
+	}
+	if !exists {
+		return nil, notFound("execution " + id)
+	}
+	return out, nil
+}
+
+// Executions returns the executions matching f, newest first.
+func (s *Store) Executions(ctx context.Context, f store.Filter) ([]*store.Execution, error) {
+	var (
+		where []string
+		args  []any
+	)
+	if f.Flow != "" {
+		where, args = append(where, "flow = ?"), append(args, f.Flow)
+	}
+	if f.Status != "" {
+		where, args = append(where, "status = ?"), append(args, string(f.Status))
+	}
+	if !f.Since.IsZero() {
+		where, args = append(where, "received_at >= ?"), append(args, f.Since.UnixNano())
+	}
+	q := "SELECT " + executionColumns + " FROM executions"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	rows, err := s.rdb.QueryContext(ctx, q+" ORDER BY id DESC LIMIT ?", append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*store.Execution
+	for rows.Next() {
+		e, err := scanExecution(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,122 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migration is one numbered schema change, migrations/NNNN_name.sql.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// loadMigrations reads the migrations in fsys's migrations directory,
+// ordered by version; versions must be unique.
+func loadMigrations(fsys fs.FS) ([]migration, error) {
+	names, err := fs.Glob(fsys, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, n := range names {
+		base := strings.TrimSuffix(path.Base(n), ".sql")
+		num, name, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", n)
+		}
+		body, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: name, sql: string(body)})
+	}
+	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s share version %d", ms[i-1].name, ms[i].name, ms[i].version)
+		}
+	}
+	return ms, nil
+}
+
+const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    INTEGER PRIMARY KEY,
+	name       TEXT NOT NULL,
+	applied_at INTEGER NOT NULL
+)`
+
+// migrate applies the migrations conn's database lacks, each in its own
+// transaction together with its schema_migrations row, so a crash leaves
+// every migration applied or not at all. It refuses a database that a newer
+// cardflow has migrated further than ms knows.
+func migrate(ctx context.Context, conn *sql.Conn, ms []migration) error {
+	for _, m := range ms {
+		err := inTx(ctx, conn, func() error {
+			if _, err := conn.ExecContext(ctx, createMigrationsTable); err != nil {
+				return err
+			}
+			var latest int
+			row := conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`)
+			if err := row.Scan(&latest); err != nil {
+				return err
+			}
+			if known := ms[len(ms)-1].version; latest > known {
+				return fmt.Errorf("database schema is at version %d, newer than this build knows (%d)", latest, known)
+			}
+			var applied bool
+			row = conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)`, m.version)
+			if err := row.Scan(&applied); err != nil || applied {
+				return err
+			}
+			if _, err := conn.ExecContext(ctx, m.sql); err != nil {
+				return err
+			}
+			_, err := conn.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.version, m.name, time.Now().UnixNano())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}
+
+// inTx runs fn inside BEGIN IMMEDIATE … COMMIT on conn, rolling back when fn
+// or the commit fails. IMMEDIATE takes the write lock up front, so a
+// transaction never fails half-way for want of it.
+func inTx(ctx context.Context, conn *sql.Conn, fn func() error) error {
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		rollback(conn)
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		rollback(conn)
+		return err
+	}
+	return nil
+}
+
+// rollback ends conn's transaction, if one is still open. Its error is of
+// no use: either there was no transaction left (SQLite rolls back by itself
+// after some errors) or the connection is broken and the next call says so.
+func rollback(conn *sql.Conn) {
+	_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
+}

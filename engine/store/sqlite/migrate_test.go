@@ -1,0 +1,102 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+func TestMigrationsApplyOnceAndSurviveReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.db")
+	ctx := context.Background()
+	for i := range 3 {
+		s, err := Open(path, Options{})
+		if err != nil {
+			t.Fatalf("open %d: %v", i, err)
+		}
+		if i == 0 {
+			if _, err := s.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var rows, version int
+		err = s.rdb.QueryRow(`SELECT COUNT(*), MAX(version) FROM schema_migrations`).Scan(&rows, &version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, _ := loadMigrations(migrationFiles)
+		if rows != len(ms) || version != ms[len(ms)-1].version {
+			t.Errorf("open %d: schema_migrations has %d rows up to version %d, want %d up to %d",
+				i, rows, version, len(ms), ms[len(ms)-1].version)
+		}
+		if n, err := s.Depth(ctx); err != nil || n != 1 {
+			t.Errorf("open %d: Depth = %d, %v; data must survive reopening", i, n, err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestMigrationsRefuseNewerDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.w.do(context.Background(), func(tx *writeTx) error {
+		_, err := tx.conn.ExecContext(context.Background(),
+			`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)`)
+		return err
+	})
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Open(path, Options{}); err == nil {
+		s.Close()
+		t.Fatal("Open of a database migrated by a newer build succeeded")
+	} else if !strings.Contains(err.Error(), "newer") {
+		t.Errorf("error = %v, want one that says the database is newer", err)
+	}
+}
+
+func TestLoadMigrations(t *testing.T) {
+	sql := &fstest.MapFile{Data: []byte("SELECT 1;")}
+	cases := []struct {
+		name    string
+		files   fstest.MapFS
+		want    string // version and name of each, or the error's start
+		wantErr bool
+	}{
+		{"ordered by number", fstest.MapFS{"migrations/0010_b.sql": sql, "migrations/0002_a.sql": sql}, "2a 10b", false},
+		{"no number", fstest.MapFS{"migrations/init.sql": sql}, "migration migrations/init.sql", true},
+		{"duplicate", fstest.MapFS{"migrations/0001_a.sql": sql, "migrations/001_b.sql": sql}, "migrations a and b", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ms, err := loadMigrations(tc.files)
+			if tc.wantErr {
+				if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+					t.Errorf("error = %v, want %q…", err, tc.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range ms {
+				got = append(got, fmt.Sprintf("%d%s", m.version, m.name))
+			}
+			if strings.Join(got, " ") != tc.want {
+				t.Errorf("migrations = %v, want %s", got, tc.want)
+			}
+		})
+	}
+}

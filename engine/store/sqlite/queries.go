@@ -1,0 +1,104 @@
+package sqlite
+
+// writeStmt names a statement prepared once on the write connection.
+type writeStmt int
+
+const (
+	wInsertExecution writeStmt = iota
+	wDedupLookup
+	wClaim
+	wRenew
+	wRelease
+	wPin
+	wAppend
+	wFinish
+	wReopen
+	wStatus
+	wPutDefinition
+	wSetCursor
+	wTablePut
+	wTableDelete
+	wAcquireLease
+	wReleaseLease
+	numWriteStmts
+)
+
+// executionColumns are the columns scanExecution reads, in its order.
+const executionColumns = `id, flow, COALESCE(dedup_key, ''), type, definition_hash, status, payload, output,
+	error, parent, claims, owner, lease_until, received_at, started_at, ended_at`
+
+var writeSQL = [numWriteStmts]string{
+	// ON CONFLICT DO NOTHING on (flow, dedup_key): zero rows changed means a
+	// duplicate, and wDedupLookup finds the execution it duplicates.
+	wInsertExecution: `INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, payload, parent, received_at)
+		VALUES (?, ?, NULLIF(?, ''), ?, ?, 'pending', ?, ?, ?) ON CONFLICT DO NOTHING`,
+	wDedupLookup: `SELECT id FROM executions WHERE flow = ? AND dedup_key = ?`,
+
+	// Oldest first among pending executions and running ones whose lease
+	// ended. Each side is limited on its own index range so that neither a
+	// deep inbox nor a long history makes a claim scan much.
+	wClaim: `UPDATE executions
+		SET status = 'running', owner = ?1, lease_until = ?2, claims = claims + 1,
+			started_at = COALESCE(started_at, ?3)
+		WHERE id IN (
+			SELECT id FROM (SELECT id FROM executions WHERE status = 'pending' ORDER BY id LIMIT ?4)
+			UNION ALL
+			SELECT id FROM (SELECT id FROM executions WHERE status = 'running' AND lease_until <= ?3 ORDER BY id LIMIT ?4)
+			ORDER BY id LIMIT ?4)
+		RETURNING ` + executionColumns,
+	wRenew: `UPDATE executions SET lease_until = ? WHERE id = ? AND status = 'running' AND owner = ?`,
+	// A graceful release is not a crash recovery: it takes back its claim.
+	wRelease: `UPDATE executions SET status = 'pending', owner = '', lease_until = NULL, claims = MAX(claims - 1, 0)
+		WHERE id = ? AND status = 'running' AND owner = ?`,
+	wPin: `UPDATE executions SET definition_hash = ? WHERE id = ?`,
+
+	// Seq is the execution's next number; the foreign key rejects an
+	// unknown execution.
+	wAppend: `INSERT INTO journal (execution_id, seq, card, key, attempt, status, input, output, error, error_kind, started_at, ended_at)
+		SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 FROM journal WHERE execution_id = ?1`,
+	wFinish: `UPDATE executions SET status = ?, output = ?, error = ?, owner = '', lease_until = NULL, ended_at = ?
+		WHERE id = ?`,
+	wReopen: `UPDATE executions SET status = 'pending', output = NULL, error = '', ended_at = NULL
+		WHERE id = ? AND status NOT IN ('pending', 'running')`,
+	wStatus: `SELECT status FROM executions WHERE id = ?`,
+
+	wPutDefinition: `INSERT INTO definitions (hash, source, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+	wSetCursor:     `INSERT INTO cursors (key, cursor) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET cursor = excluded.cursor`,
+	wTablePut:      `INSERT INTO table_rows (tbl, key, row) VALUES (?, ?, ?) ON CONFLICT (tbl, key) DO UPDATE SET row = excluded.row`,
+	wTableDelete:   `DELETE FROM table_rows WHERE tbl = ? AND key = ?`,
+	// Taken when free, expired or already ours; zero rows changed: refused.
+	wAcquireLease: `INSERT INTO leases (name, owner, until) VALUES (?1, ?2, ?3)
+		ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until
+		WHERE leases.owner = excluded.owner OR leases.until <= ?4`,
+	wReleaseLease: `DELETE FROM leases WHERE name = ? AND owner = ?`,
+}
+
+// readStmt names a statement prepared on the read-only pool.
+type readStmt int
+
+const (
+	rExecution readStmt = iota
+	rExists
+	rJournal
+	rDepth
+	rDefinition
+	rCursor
+	rTableGet
+	rTableScanFirst
+	rTableScan
+	numReadStmts
+)
+
+var readSQL = [numReadStmts]string{
+	rExecution: `SELECT ` + executionColumns + ` FROM executions WHERE id = ?`,
+	rExists:    `SELECT EXISTS (SELECT 1 FROM executions WHERE id = ?)`,
+	rJournal: `SELECT execution_id, seq, card, key, attempt, status, input, output, error, error_kind, started_at, ended_at
+		FROM journal WHERE execution_id = ? ORDER BY seq`,
+	rDepth:      `SELECT COUNT(*) FROM executions WHERE status = 'pending'`,
+	rDefinition: `SELECT source FROM definitions WHERE hash = ?`,
+	rCursor:     `SELECT cursor FROM cursors WHERE key = ?`,
+	rTableGet:   `SELECT row FROM table_rows WHERE tbl = ? AND key = ?`,
+	// Pages by key so that no read is open while the caller's fn runs.
+	rTableScanFirst: `SELECT key, row FROM table_rows WHERE tbl = ? ORDER BY key LIMIT ?`,
+	rTableScan:      `SELECT key, row FROM table_rows WHERE tbl = ? AND key > ? ORDER BY key LIMIT ?`,
+}

@@ -1,0 +1,81 @@
+package sqlite
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"modernc.org/sqlite"
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+// Times are stored as Unix nanoseconds, NULL for the zero time.
+
+func timeArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixNano()
+}
+
+func timeOf(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, n.Int64).UTC()
+}
+
+// scanner is *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanExecution(sc scanner) (*store.Execution, error) {
+	var (
+		e                         store.Execution
+		status                    string
+		lease, recv, start, ended sql.NullInt64
+	)
+	err := sc.Scan(&e.ID, &e.Flow, &e.DedupKey, &e.Type, &e.DefinitionHash, &status, &e.Payload, &e.Output,
+		&e.Error, &e.Parent, &e.Claims, &e.Owner, &lease, &recv, &start, &ended)
+	if err != nil {
+		return nil, err
+	}
+	e.Status = store.Status(status)
+	e.LeaseUntil, e.ReceivedAt, e.StartedAt, e.EndedAt = timeOf(lease), timeOf(recv), timeOf(start), timeOf(ended)
+	return &e, nil
+}
+
+func scanEntry(sc scanner) (store.JournalEntry, error) {
+	var (
+		en           store.JournalEntry
+		status       string
+		start, ended sql.NullInt64
+	)
+	err := sc.Scan(&en.ExecutionID, &en.Seq, &en.Card, &en.Key, &en.Attempt, &status, &en.Input, &en.Output,
+		&en.Error, &en.ErrorKind, &start, &ended)
+	en.Status = store.EntryStatus(status)
+	en.StartedAt, en.EndedAt = timeOf(start), timeOf(ended)
+	return en, err
+}
+
+func notFound(what string) error {
+	return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+}
+
+// noRows turns sql.ErrNoRows into store.ErrNotFound.
+func noRows(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound(what)
+	}
+	return err
+}
+
+// isForeignKey reports whether err is SQLite refusing a row whose parent
+// does not exist.
+func isForeignKey(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}

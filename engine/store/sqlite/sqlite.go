@@ -1,0 +1,176 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+var _ store.Store = (*Store)(nil)
+
+// Options tune a Store. The zero value is a sound default.
+type Options struct {
+	// BusyTimeout is how long a connection waits for a lock another
+	// process holds before failing. Default 5s.
+	BusyTimeout time.Duration
+	// MaxBatch is the most writes committed in one transaction. Default 256.
+	MaxBatch int
+	// ReadConns is the size of the read-only connection pool. Default 4.
+	ReadConns int
+	// SyncFull syncs the WAL on every commit (synchronous=FULL) so that an
+	// acknowledged write survives power loss too. The default
+	// (synchronous=NORMAL) survives a crash of the process, and a power loss
+	// can lose the last commits but never corrupts the file.
+	SyncFull bool
+}
+
+func (o Options) withDefaults() Options {
+	if o.BusyTimeout <= 0 {
+		o.BusyTimeout = 5 * time.Second
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 256
+	}
+	if o.ReadConns <= 0 {
+		o.ReadConns = 4
+	}
+	return o
+}
+
+// Store is a store.Store in one SQLite file.
+type Store struct {
+	ids   idSource
+	wdb   *sql.DB // one connection, owned by the writer
+	w     *writer
+	rdb   *sql.DB // read-only pool
+	reads [numReadStmts]*sql.Stmt
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens or creates the database at path, brings its schema up to
+// date and starts the writer. Close releases it.
+func Open(path string, opts Options) (*Store, error) {
+	opts = opts.withDefaults()
+	s := &Store{}
+	var err error
+	if s.wdb, err = openDB(path, opts, false); err != nil {
+		return nil, err
+	}
+	s.wdb.SetMaxOpenConns(1)
+	if err := s.startWriter(opts); err != nil {
+		s.wdb.Close()
+		return nil, err
+	}
+	if err := s.openReads(path, opts); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openDB opens a pool on path with the pragmas every connection needs.
+func openDB(path string, opts Options, readOnly bool) (*sql.DB, error) {
+	sync := "NORMAL"
+	if opts.SyncFull {
+		sync = "FULL"
+	}
+	q := url.Values{}
+	q.Set("_busy_timeout", strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10))
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", sync)
+	q.Set("_foreign_keys", "1")
+	if readOnly {
+		q.Set("_query_only", "1")
+	}
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: open %s: %w", path, err)
+	}
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	return db, nil
+}
+
+// startWriter takes the one write connection, migrates the schema on it,
+// prepares the write statements and starts the writer goroutine.
+func (s *Store) startWriter(opts Options) error {
+	ctx := context.Background()
+	conn, err := s.wdb.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite store: %w", err)
+	}
+	ms, err := loadMigrations(migrationFiles)
+	if err == nil {
+		err = migrate(ctx, conn, ms)
+	}
+	tx := writeTx{conn: conn}
+	for i := 0; err == nil && i < len(writeSQL); i++ {
+		tx.stmts[i], err = conn.PrepareContext(ctx, writeSQL[i])
+	}
+	if err != nil {
+		for _, st := range tx.stmts {
+			if st != nil {
+				st.Close()
+			}
+		}
+		conn.Close()
+		return fmt.Errorf("sqlite store: %w", err)
+	}
+	s.w = newWriter(tx, opts.MaxBatch)
+	return nil
+}
+
+func (s *Store) openReads(path string, opts Options) error {
+	var err error
+	if s.rdb, err = openDB(path, opts, true); err != nil {
+		return err
+	}
+	s.rdb.SetMaxOpenConns(opts.ReadConns)
+	s.rdb.SetMaxIdleConns(opts.ReadConns)
+	for i, q := range readSQL {
+		if s.reads[i], err = s.rdb.Prepare(q); err != nil {
+			return fmt.Errorf("sqlite store: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close commits the writes already queued, stops the writer and closes
+// every connection. Later calls fail; Close itself may be called again.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		var errs []error
+		if s.w != nil {
+			s.w.close()
+			for _, st := range s.w.tx.stmts {
+				errs = append(errs, st.Close())
+			}
+			errs = append(errs, s.w.tx.conn.Close())
+		}
+		errs = append(errs, s.wdb.Close())
+		for _, st := range s.reads {
+			if st != nil {
+				errs = append(errs, st.Close())
+			}
+		}
+		if s.rdb != nil {
+			errs = append(errs, s.rdb.Close())
+		}
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}
+
+// read returns a prepared read statement.
+func (s *Store) read(id readStmt) *sql.Stmt { return s.reads[id] }
