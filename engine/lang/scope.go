@@ -56,7 +56,7 @@ func (s *Scope) PredicateEnv() map[string]cty.Value {
 		env["trigger"] = s.Trigger
 		// A trigger's own filter reads its attributes unprefixed too
 		// (record.state rather than trigger.record.state).
-		if s.Trigger.Type().IsObjectType() && s.Trigger.IsKnown() && !s.Trigger.IsNull() {
+		if s.Trigger.Type().IsObjectType() && (!s.Trigger.IsKnown() || !s.Trigger.IsNull()) {
 			for name := range s.Trigger.Type().AttributeTypes() {
 				if _, taken := env[name]; !taken {
 					env[name] = s.Trigger.GetAttr(name)

@@ -1,0 +1,17 @@
+// Command cardflow runs identity workflows written as HCL files.
+package main
+
+import (
+	"os"
+
+	"github.com/cardflow/cardflow/connectors/core"
+	"github.com/cardflow/cardflow/connectors/okta"
+	"github.com/cardflow/cardflow/connectors/servicenow"
+	"github.com/cardflow/cardflow/engine/cli"
+	"github.com/cardflow/cardflow/engine/connector"
+)
+
+func main() {
+	reg := connector.NewRegistry(append(core.Connectors(), okta.New(), servicenow.New())...)
+	os.Exit(cli.Main(reg, cli.System(), os.Args[1:]))
+}

@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"github.com/cardflow/cardflow/engine/config"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/spf13/cobra"
+)
+
+// FmtOptions are the inputs of cardflow fmt.
+type FmtOptions struct {
+	IO    *IOStreams
+	Paths []string
+	Check bool
+	Diff  bool
+}
+
+// NewCmdFmt returns `cardflow fmt`.
+func NewCmdFmt(f *Factory, runF func(*FmtOptions) error) *cobra.Command {
+	opts := &FmtOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "fmt [PATH...]",
+		Short: "Rewrite flow files in canonical format (default ./flows)",
+		Long: `Rewrite .hcl files in the canonical HCL format. With -check nothing is written
+and the exit status is 1 when a file would change; -diff prints the changes.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			if len(opts.Paths) == 0 {
+				opts.Paths = []string{"flows"}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return fmtRun(opts)
+		},
+	}
+	cmd.Flags().BoolVarP(&opts.Check, "check", "c", false, "only check: exit 1 when a file is not formatted")
+	cmd.Flags().BoolVarP(&opts.Diff, "diff", "d", false, "print the changes as a diff")
+	return cmd
+}
+
+func fmtRun(opts *FmtOptions) error {
+	files, err := config.Discover(opts.Paths)
+	if err != nil {
+		return exit(ExitUsage, err)
+	}
+	changed := 0
+	for _, name := range files {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			return exit(ExitProblem, err)
+		}
+		if _, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos); diags.HasErrors() {
+			writeDiagnosticsText(opts.IO.ErrOut, nil, diags, opts.IO.colorErr)
+			return exit(ExitFailed, fmt.Errorf("%s has syntax errors; fix them first", name))
+		}
+		out := hclwrite.Format(src)
+		if bytes.Equal(src, out) {
+			continue
+		}
+		changed++
+		fmt.Fprintln(opts.IO.Out, name)
+		if opts.Diff {
+			fmt.Fprint(opts.IO.Out, unifiedDiff(name, src, out))
+		}
+		if !opts.Check {
+			if err := os.WriteFile(name, out, 0o644); err != nil {
+				return exit(ExitProblem, err)
+			}
+		}
+	}
+	if opts.Check && changed > 0 {
+		return exit(ExitFailed, nil)
+	}
+	return nil
+}

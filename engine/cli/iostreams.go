@@ -1,0 +1,41 @@
+package cli
+
+import (
+	"io"
+	"os"
+
+	"golang.org/x/term"
+)
+
+// IOStreams are the standard streams of a command, replaceable in tests.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// Environ is the process environment ("NAME=value").
+	Environ []string
+	// colorErr says whether stderr takes ANSI colors.
+	colorErr bool
+}
+
+// System returns the process's streams. Color is on only for a terminal
+// and without NO_COLOR.
+func System() *IOStreams {
+	_, noColor := os.LookupEnv("NO_COLOR")
+	return &IOStreams{
+		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		Environ:  os.Environ(),
+		colorErr: !noColor && term.IsTerminal(int(os.Stderr.Fd())),
+	}
+}
+
+// LookupEnv reads a variable of the streams' environment.
+func (s *IOStreams) LookupEnv(name string) (string, bool) {
+	for i := len(s.Environ) - 1; i >= 0; i-- {
+		kv := s.Environ[i]
+		if len(kv) > len(name) && kv[len(name)] == '=' && kv[:len(name)] == name {
+			return kv[len(name)+1:], true
+		}
+	}
+	return "", false
+}

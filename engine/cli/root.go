@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	ExitOK      = 0
+	ExitFailed  = 1 // invalid flows, failed tests, a flow that would fail
+	ExitUsage   = 2
+	ExitProblem = 3 // the command itself could not run
+)
+
+// exitError carries an exit code through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func exit(code int, err error) error { return &exitError{code: code, err: err} }
+
+// Factory is what every command needs.
+type Factory struct {
+	IO       *IOStreams
+	Registry *connector.Registry
+}
+
+// Main runs the cardflow command line and returns the exit code.
+func Main(reg *connector.Registry, io *IOStreams, args []string) int {
+	f := &Factory{IO: io, Registry: reg}
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
+	root.SetOut(io.Out)
+	root.SetErr(io.ErrOut)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(io.ErrOut, "Error:", ee.err)
+		}
+		return ee.code
+	}
+	// Cobra's own errors are flag and argument problems.
+	fmt.Fprintln(io.ErrOut, "Error:", err)
+	return ExitUsage
+}
+
+// NewCmdRoot returns the root command with every subcommand.
+func NewCmdRoot(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "cardflow",
+		Short:         "Identity workflows as files: Okta and ServiceNow flows in HCL, checked, tested and run.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(
+		NewCmdValidate(f, nil),
+		NewCmdFmt(f, nil),
+	)
+	for _, add := range extraCommands {
+		root.AddCommand(add(f))
+	}
+	return root
+}
+
+// extraCommands are registered by the files that define them.
+var extraCommands []func(*Factory) *cobra.Command

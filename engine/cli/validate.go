@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/spf13/cobra"
+)
+
+// ValidateOptions are the inputs of cardflow validate.
+type ValidateOptions struct {
+	IO     *IOStreams
+	F      *Factory
+	Paths  []string
+	Format string
+	Vars   varFlags
+}
+
+// NewCmdValidate returns `cardflow validate`.
+func NewCmdValidate(f *Factory, runF func(*ValidateOptions) error) *cobra.Command {
+	opts := &ValidateOptions{IO: f.IO, F: f}
+	cmd := &cobra.Command{
+		Use:   "validate [PATH...]",
+		Short: "Check flow files statically (default ./flows); no network I/O",
+		Long: `Check every .hcl file under the paths as one configuration: syntax, blocks and
+arguments, connections, references between cards, types, expr-lang conditions,
+durations, cron expressions, event types and encoded queries.
+
+Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			if len(opts.Paths) == 0 {
+				opts.Paths = []string{"flows"}
+			}
+			switch opts.Format {
+			case "text", "json", "github":
+			default:
+				return exit(ExitUsage, fmt.Errorf("--format is text, json or github, not %q", opts.Format))
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return validateRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text, json or github (workflow annotations)")
+	opts.Vars.register(cmd.Flags())
+	return cmd
+}
+
+func validateRun(opts *ValidateOptions) error {
+	host := lang.Host{LookupEnv: opts.IO.LookupEnv}
+	_, files, diags := engine.Load(opts.Paths, engine.LoadOptions{
+		Registry: opts.F.Registry,
+		Vars:     opts.Vars.values(opts.IO),
+		Mode:     lang.Check,
+		Host:     host,
+	})
+	errs, warns := countDiags(diags)
+	switch opts.Format {
+	case "json":
+		if err := writeDiagnosticsJSON(opts.IO.Out, files, diags); err != nil {
+			return exit(ExitProblem, err)
+		}
+	case "github":
+		writeDiagnosticsGitHub(opts.IO.Out, diags)
+	default:
+		writeDiagnosticsText(opts.IO.ErrOut, files, diags, opts.IO.colorErr)
+		switch {
+		case errs > 0:
+			fmt.Fprintf(opts.IO.ErrOut, "%s, %s.\n", plural(errs, "error"), plural(warns, "warning"))
+		case warns > 0:
+			fmt.Fprintf(opts.IO.Out, "The configuration is valid, with %s.\n", plural(warns, "warning"))
+		default:
+			fmt.Fprintln(opts.IO.Out, "The configuration is valid.")
+		}
+	}
+	if errs > 0 {
+		return exit(ExitFailed, nil)
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

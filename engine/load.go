@@ -1,0 +1,68 @@
+package engine
+
+import (
+	"github.com/cardflow/cardflow/engine/config"
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/hashicorp/hcl/v2"
+)
+
+// LoadOptions configure Load.
+type LoadOptions struct {
+	Registry *connector.Registry
+	Vars     lang.VarValues
+	// Mode is lang.Check for validate and lang.Live for run.
+	Mode lang.Mode
+	Host lang.Host
+}
+
+// Load parses every .hcl file under paths with a fresh parser and checks the
+// whole configuration. Files is returned even when there are errors, for the
+// diagnostic writer's snippets.
+func Load(paths []string, opts LoadOptions) (*plan.Generation, map[string]*hcl.File, hcl.Diagnostics) {
+	cfg, diags := config.Load(paths, opts.Registry)
+	return compile(cfg, diags, opts)
+}
+
+// LoadSources is Load over in-memory files.
+func LoadSources(srcs map[string][]byte, opts LoadOptions) (*plan.Generation, map[string]*hcl.File, hcl.Diagnostics) {
+	cfg, diags := config.LoadSources(srcs, opts.Registry)
+	return compile(cfg, diags, opts)
+}
+
+func compile(cfg *config.Config, diags hcl.Diagnostics, opts LoadOptions) (*plan.Generation, map[string]*hcl.File, hcl.Diagnostics) {
+	if cfg == nil {
+		return nil, nil, diags
+	}
+	if diags.HasErrors() {
+		// Structure errors make evaluation noisy; report what the checker
+		// can still see in the files that parsed, without duplicates.
+		gen, d := plan.Compile(cfg, plan.Options{Registry: opts.Registry, Vars: opts.Vars, Mode: opts.Mode, Host: opts.Host})
+		return gen, cfg.Files, dedupe(append(diags, d...))
+	}
+	gen, d := plan.Compile(cfg, plan.Options{Registry: opts.Registry, Vars: opts.Vars, Mode: opts.Mode, Host: opts.Host})
+	return gen, cfg.Files, dedupe(append(diags, d...))
+}
+
+// dedupe drops diagnostics identical in summary and subject.
+func dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
+	type key struct {
+		summary string
+		rng     hcl.Range
+	}
+	seen := map[key]bool{}
+	out := diags[:0:0]
+	for _, d := range diags {
+		k := key{summary: d.Summary}
+		if d.Subject != nil {
+			k.rng = *d.Subject
+		}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, d)
+	}
+	return out
+}

@@ -1,0 +1,112 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/store/sqlite"
+)
+
+// benchParallelism is goroutines per CPU in the parallel benchmarks. Group
+// commit batches what is pending, so it needs concurrent writers, as the
+// engine has: a webhook handler per request, an executor per claimed
+// execution.
+const benchParallelism = 16
+
+var (
+	benchPayload = []byte(`{"eventType":"user.lifecycle.create","uuid":"` + strings.Repeat("a", 36) +
+		`","target":[{"id":"00u1abcdefghijklmnop","type":"User","alternateId":"jane.doe@example.com","displayName":"Jane Doe"}],` +
+		`"actor":{"id":"00u0","type":"User"},"published":"2026-11-28T10:00:00.000Z","debugContext":{"debugData":{"requestId":"` +
+		strings.Repeat("r", 40) + `"}}}`)
+	benchInput  = []byte(`{"user":"00u1abcdefghijklmnop","group":"00g1abcdefghijklmnop","connection":"okta.main","token":"(sensitive)"}`)
+	benchOutput = []byte(`{"status":200,"body":{"id":"00u1abcdefghijklmnop","status":"ACTIVE","profile":{"login":"jane.doe@example.com",` +
+		`"email":"jane.doe@example.com","firstName":"Jane","lastName":"Doe","department":"` + strings.Repeat("d", 120) + `"}}}`)
+)
+
+func openBench(b *testing.B, opts sqlite.Options) *sqlite.Store {
+	s := open(b, filepath.Join(b.TempDir(), "bench.db"), opts)
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+func reportExecPerSec(b *testing.B) {
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "exec/s")
+}
+
+// BenchmarkEnqueue is the inbox: one event per call, as an event hook
+// delivers them, each call durable when it returns.
+func BenchmarkEnqueue(b *testing.B) {
+	s := openBench(b, sqlite.Options{})
+	var seq atomic.Int64
+	b.SetParallelism(benchParallelism)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		ctx := context.Background()
+		for pb.Next() {
+			ev := store.Event{Flow: "request_approval", DedupKey: fmt.Sprint(seq.Add(1)), Type: "user.lifecycle.create",
+				Payload: benchPayload, ReceivedAt: time.Now()}
+			if _, err := s.Enqueue(ctx, []store.Event{ev}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	reportExecPerSec(b)
+}
+
+// BenchmarkExecutionLifecycle is what the store does for one execution of
+// a five-card flow: enqueue the event, claim it, pin the definition,
+// journal each card as it ends, finish.
+func BenchmarkExecutionLifecycle(b *testing.B) {
+	s := openBench(b, sqlite.Options{})
+	var seq atomic.Int64
+	b.SetParallelism(benchParallelism)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		ctx := context.Background()
+		owner := fmt.Sprintf("worker-%d", seq.Add(1<<40)>>40)
+		for pb.Next() {
+			if err := lifecycle(ctx, s, owner, fmt.Sprint(seq.Add(1))); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	reportExecPerSec(b)
+}
+
+func lifecycle(ctx context.Context, s store.Store, owner, key string) error {
+	ev := store.Event{Flow: "provision_on_approval", DedupKey: key, Type: "servicenow.record_updated",
+		Payload: benchPayload, ReceivedAt: time.Now()}
+	if _, err := s.Enqueue(ctx, []store.Event{ev}); err != nil {
+		return err
+	}
+	var claimed []*store.Execution
+	for len(claimed) == 0 {
+		var err error
+		if claimed, err = s.Claim(ctx, owner, 1, time.Minute); err != nil {
+			return err
+		}
+	}
+	id := claimed[0].ID
+	if err := s.Pin(ctx, id, "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"); err != nil {
+		return err
+	}
+	for c := range 5 {
+		start := time.Now()
+		en := store.JournalEntry{ExecutionID: id, Card: fmt.Sprintf("card_%d", c), Attempt: 1, Status: store.EntryOK,
+			Input: benchInput, Output: benchOutput, StartedAt: start, EndedAt: start.Add(time.Millisecond)}
+		if err := s.Append(ctx, en); err != nil {
+			return err
+		}
+	}
+	return s.Finish(ctx, id, store.Succeeded, []byte(`{"ok":true}`), "")
+}
