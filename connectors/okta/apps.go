@@ -116,23 +116,28 @@ func (c *Client) appByLabel(ctx context.Context, label string) (*okta.Applicatio
 		return nil, classify(resp, err)
 	}
 	var matches []*okta.Application
-	for page := 1; ; page++ {
+	for page, next := 1, nextOf(resp); ; page++ {
 		for _, a := range apps {
 			if app, ok := a.(*okta.Application); ok && app.Label == label {
 				matches = append(matches, app)
 			}
 		}
-		if page >= maxLookupPages || !resp.HasNextPage() || len(apps) == 0 {
+		if page >= maxLookupPages || next == "" || len(apps) == 0 {
 			break
 		}
-		var next []okta.Application
-		if resp, err = resp.Next(ctx, &next); err != nil {
-			return nil, classify(resp, err)
+		var more []okta.Application
+		after, err := c.getPage(ctx, next, &more)
+		if err != nil {
+			return nil, err
 		}
 		apps = apps[:0]
-		for i := range next {
-			apps = append(apps, &next[i])
+		for i := range more {
+			apps = append(apps, &more[i])
 		}
+		if after == next {
+			after = ""
+		}
+		next = after
 	}
 	switch len(matches) {
 	case 0:

@@ -230,11 +230,11 @@ func TestEventTypesCheck(t *testing.T) {
 		}
 	}
 	for bad, want := range map[string]string{
-		"user.lifecycle.created":  `did you mean "user.lifecycle.create"`,
-		"user.lifecyle.activate":  `did you mean "user.lifecycle.activate"`,
-		"User.Lifecycle.Create":   "dotted lower-case",
-		"userlifecyclecreate":     "dotted lower-case",
-		"event_hook.delivery":     "not eligible",
+		"user.lifecycle.created":   `did you mean "user.lifecycle.create"`,
+		"user.lifecyle.activate":   `did you mean "user.lifecycle.activate"`,
+		"User.Lifecycle.Create":    "dotted lower-case",
+		"userlifecyclecreate":      "dotted lower-case",
+		"event_hook.delivery":      "not eligible",
 		"group.user_membership.ad": `did you mean "group.user_membership.add"`,
 	} {
 		err := check(list(bad))

@@ -130,19 +130,24 @@ func (c *Client) groupByName(ctx context.Context, name string) (*okta.Group, err
 		return nil, classify(resp, err)
 	}
 	var matches []*okta.Group
-	for page := 1; ; page++ {
+	for page, next := 1, nextOf(resp); ; page++ {
 		for _, g := range groups {
 			if groupName(g) == name {
 				matches = append(matches, g)
 			}
 		}
-		if page >= maxLookupPages || !resp.HasNextPage() || len(groups) == 0 {
+		if page >= maxLookupPages || next == "" || len(groups) == 0 {
 			break
 		}
 		groups = nil
-		if resp, err = resp.Next(ctx, &groups); err != nil {
-			return nil, classify(resp, err)
+		after, err := c.getPage(ctx, next, &groups)
+		if err != nil {
+			return nil, err
 		}
+		if after == next {
+			after = ""
+		}
+		next = after
 	}
 	switch len(matches) {
 	case 0:

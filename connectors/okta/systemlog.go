@@ -148,17 +148,12 @@ func parseLogsCursor(s string) (string, error) {
 // fetchLogs GETs one page through the SDK's request executor and returns
 // the events undecoded with the page's next link.
 func (c *Client) fetchLogs(ctx context.Context, path string) ([]json.RawMessage, string, error) {
-	rq := c.sdk.CloneRequestExecutor()
-	req, err := rq.WithAccept("application/json").NewRequest("GET", path, nil)
-	if err != nil {
-		return nil, "", classifyHTTP(0, nil, err)
-	}
 	var raws []json.RawMessage
-	resp, err := rq.Do(ctx, req, &raws)
+	next, err := c.getPage(ctx, path, &raws)
 	if err != nil {
-		return nil, "", classify(resp, err)
+		return nil, "", err
 	}
-	return raws, resp.NextPage, nil
+	return raws, next, nil
 }
 
 // logEvents turns a page into events of the wanted types. The server

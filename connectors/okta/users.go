@@ -86,15 +86,17 @@ func (c *Client) listUsers(ctx context.Context, qp *query.Params, limit int) ([]
 	if err != nil {
 		return nil, classify(resp, err)
 	}
-	for len(users) < limit && resp.HasNextPage() {
+	for next := nextOf(resp); len(users) < limit && next != ""; {
 		var page []*okta.User
-		if resp, err = resp.Next(ctx, &page); err != nil {
-			return nil, classify(resp, err)
-		}
-		if len(page) == 0 {
-			break
+		after, err := c.getPage(ctx, next, &page)
+		if err != nil {
+			return nil, err
 		}
 		users = append(users, page...)
+		if len(page) == 0 || after == next {
+			break
+		}
+		next = after
 	}
 	if len(users) > limit {
 		users = users[:limit]
