@@ -25,6 +25,7 @@ type feed struct {
 	config cty.Value
 	cursor []byte
 	ids    map[string]bool
+	events []connector.Event // every event, in order
 	// onEmit, when set, runs after each Emit (an update landing mid-poll);
 	// an error from it fails that Emit (a crash).
 	onEmit func(page int) error
@@ -66,6 +67,7 @@ func (f *feed) tick() ([]string, error) {
 				}
 				f.ids[ev.ID] = true
 				got = append(got, ev.ID)
+				f.events = append(f.events, ev)
 				f.checkPayload(ev)
 			}
 			f.cursor = cursor
@@ -288,6 +290,7 @@ func TestPollCreated(t *testing.T) {
 	in := newInstance(t, emulator.Options{}, nil)
 	f := newFeed(t, in, "record_created", map[string]cty.Value{
 		"query": str("impact=1^NQurgency=1"), "page_size": cty.NumberIntVal(1), "safety_lag": sec("0s"),
+		"fields": cty.ListVal([]cty.Value{str("short_description")}),
 	})
 	f.mustTick()
 	in.clock.Advance(time.Second)
@@ -296,6 +299,17 @@ func TestPollCreated(t *testing.T) {
 	in.insert(t, approver, map[string]string{"impact": "3", "urgency": "3", "short_description": "not selected"})
 	c := in.insert(t, approver, map[string]string{"impact": "1", "short_description": "c"})
 	expect(t, "created", f.mustTick(), a["sys_id"]+"@created", b["sys_id"]+"@created", c["sys_id"]+"@created")
+	var p struct {
+		Record    map[string]string `json:"record"`
+		Number    string            `json:"number"`
+		Operation string            `json:"operation"`
+	}
+	if err := json.Unmarshal(f.events[0].Payload, &p); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := p.Record["impact"]; ok || p.Record["short_description"] == "" || p.Record["sys_mod_count"] != "0" || p.Number == "" || p.Operation != "created" {
+		t.Errorf("fields did not select short_description plus the bookkeeping fields: %s", f.events[0].Payload)
+	}
 	in.update(t, approver, a["sys_id"], map[string]string{"short_description": "a2"})
 	in.clock.Advance(time.Second)
 	expect(t, "after an update", f.mustTick())
