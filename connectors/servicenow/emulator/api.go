@@ -135,7 +135,11 @@ func (e *Emulator) selectLocked(t *table, q *query.Query) ([]map[string]string, 
 			dotted = append(dotted, f)
 		}
 	}
-	type row struct{ rec, view map[string]string }
+	type row struct {
+		rec  map[string]string
+		keys []string // the ORDERBY values, read once rather than per comparison
+	}
+	order := append(slices.Clone(q.OrderBy), query.Order{Field: "sys_created_on"}, query.Order{Field: "sys_id"})
 	var rows []row
 	opts := query.MatchOptions{Strict: e.opts.StrictQuery, Location: e.opts.TimeZone}
 	for _, r := range t.rows {
@@ -148,18 +152,23 @@ func (e *Emulator) selectLocked(t *table, q *query.Query) ([]map[string]string, 
 				}
 			}
 		}
-		if q.Match(view, opts) {
-			rows = append(rows, row{r, view})
+		if !q.Match(view, opts) {
+			continue
 		}
+		keys := make([]string, len(order))
+		for i, o := range order {
+			keys[i] = view[o.Field]
+		}
+		rows = append(rows, row{r, keys})
 	}
-	order := append(slices.Clone(q.OrderBy), query.Order{Field: "sys_created_on"}, query.Order{Field: "sys_id"})
-	less := query.Less(order)
 	slices.SortFunc(rows, func(a, b row) int {
-		switch {
-		case less(a.view, b.view):
-			return -1
-		case less(b.view, a.view):
-			return 1
+		for i, o := range order {
+			if c := query.Compare(a.keys[i], b.keys[i]); c != 0 {
+				if o.Desc {
+					return -c
+				}
+				return c
+			}
 		}
 		return 0
 	})

@@ -8,9 +8,10 @@ import (
 
 // MatchOptions tunes Match.
 type MatchOptions struct {
-	// Strict makes a condition on a field the record does not have match
-	// nothing, like glide.invalid_query.returns_no_rows=true. By default such
-	// conditions are dropped, as the platform drops invalid query parts.
+	// Strict makes a query that names a field the record does not have
+	// match nothing at all, like glide.invalid_query.returns_no_rows=true.
+	// By default such conditions are dropped, as the platform drops invalid
+	// query parts.
 	Strict bool
 	// Location is the calling user's time zone for gs.dateGenerate values
 	// that were not resolved beforehand; nil means UTC.
@@ -167,8 +168,10 @@ func inList(v, list string) bool {
 
 func equal(a, b string) bool { return compare(a, b) == 0 }
 
-// compare orders two values: numerically when both are numbers, else as
-// strings.
+// Compare orders two field values as Match and Less do: numerically when
+// both are numbers, else as strings (which orders UTC date-times).
+func Compare(a, b string) int { return compare(a, b) }
+
 func compare(a, b string) int {
 	if x, ok := number(a); ok {
 		if y, ok := number(b); ok {
@@ -207,8 +210,15 @@ func Less(order []Order) func(a, b map[string]string) bool {
 // number parses plain decimal numbers only: ParseFloat alone would also take
 // "NaN", "Inf" and hex floats, which are strings in a record.
 func number(s string) (float64, bool) {
-	if s == "" || strings.Trim(s, "0123456789.+-eE") != "" {
+	if s == "" {
 		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c == '.', c == '+', c == '-', c == 'e', c == 'E':
+		default:
+			return 0, false
+		}
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	return f, err == nil

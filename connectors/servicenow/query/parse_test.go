@@ -221,3 +221,24 @@ func TestAnd(t *testing.T) {
 		t.Errorf("And(nil, nil) = %q", got)
 	}
 }
+
+func TestOperatorsAllParse(t *testing.T) {
+	for _, op := range Operators() {
+		value := "x"
+		switch op {
+		case OpIsEmpty, OpIsNotEmpty, OpAnything, OpEmptyString:
+			value = ""
+		case OpBetween:
+			value = "1@2"
+		}
+		s := "field" + op + value
+		q, err := Parse(s)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", s, err)
+			continue
+		}
+		if got := q.Groups[0].Terms[0].Conds[0].Op; got != op {
+			t.Errorf("Parse(%q) op = %q", s, got)
+		}
+	}
+}

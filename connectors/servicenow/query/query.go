@@ -7,7 +7,8 @@ import (
 
 // Query is a parsed encoded query: groups separated by ^NQ (ORed together)
 // plus the ORDERBY clauses, which apply to the whole query.
-// A Query without groups matches every record.
+// A Query without groups matches every record. Queries built by hand must
+// keep every Group and Term non-empty (as Parse does) to print parseably.
 type Query struct {
 	Groups  []Group
 	OrderBy []Order
@@ -193,4 +194,13 @@ func And(a, b *Query) *Query {
 		}
 	}
 	return out
+}
+
+// Operators returns the canonical operators Parse accepts, for help texts
+// and did-you-mean suggestions.
+func Operators() []string {
+	return []string{
+		OpEq, OpNe, OpGt, OpGe, OpLt, OpLe, OpIn, OpNotIn, OpLike, OpNotLike, OpStartsWith, OpEndsWith,
+		OpIsEmpty, OpIsNotEmpty, OpAnything, OpEmptyString, OpBetween, OpSameAs, OpNotSameAs,
+	}
 }

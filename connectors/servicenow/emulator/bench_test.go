@@ -1,0 +1,48 @@
+package emulator
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+	"time"
+)
+
+// BenchmarkKeysetPage measures one poller page (limit 100, keyset query,
+// plain values) over 5,000 incidents.
+func BenchmarkKeysetPage(b *testing.B) {
+	clock := newClock()
+	e := New(Options{Now: clock.Now})
+	for i := 0; i < 5000; i++ {
+		if i%50 == 0 {
+			clock.Advance(time.Second)
+		}
+		if _, err := e.Insert("incident", svcUser, map[string]string{"short_description": fmt.Sprint(i), "correlation_display": "cardflow"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	q := "sys_updated_on>2026-11-20 09:14:30^correlation_display=cardflow^NQsys_updated_on=2026-11-20 09:14:30^sys_id>8^correlation_display=cardflow^ORDERBYsys_updated_on^ORDERBYsys_id"
+	path := "/api/now/table/incident?sysparm_limit=100&sysparm_exclude_reference_link=true&sysparm_fields=sys_id,sys_updated_on,sys_mod_count,state&sysparm_query=" + url.QueryEscape(q)
+	b.ResetTimer()
+	for b.Loop() {
+		req := httptest.NewRequest("GET", path, nil)
+		req.SetBasicAuth(svcUser, "x")
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatal(w.Code, w.Body.String())
+		}
+	}
+}
+
+// BenchmarkInsert measures an HTTP-equivalent incident insert via the Go API.
+func BenchmarkInsert(b *testing.B) {
+	e := New(Options{})
+	fields := map[string]string{"short_description": "x", "correlation_id": "00u1", "work_notes": "created"}
+	for b.Loop() {
+		if _, err := e.Insert("incident", svcUser, fields); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
