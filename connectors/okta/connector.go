@@ -128,10 +128,7 @@ func Open(cfg cty.Value) (connector.Client, error) {
 	}
 	limiter := rate.NewLimiter(rate.Limit(s.rate), burst(s.rate))
 	base := http.DefaultTransport.(*http.Transport).Clone()
-	hc := &http.Client{
-		Transport: &transport{next: base, limiter: limiter},
-		Timeout:   s.timeout,
-	}
+	hc := &http.Client{Transport: &transport{next: base, limiter: limiter, timeout: s.timeout}}
 	opts, err := sdkOptions(s, hc)
 	if err != nil {
 		return nil, &connector.Error{Kind: connector.Invalid, Op: "okta.open", Message: err.Error()}
@@ -211,7 +208,7 @@ func sdkOptions(s *settings, hc *http.Client) ([]okta.ConfigSetter, error) {
 		okta.WithCache(false),
 		okta.WithRateLimitMaxRetries(0),
 		okta.WithRateLimitMaxBackOff(0),
-		okta.WithRequestTimeout(0), // hc.Timeout bounds each request
+		okta.WithRequestTimeout(0), // the transport bounds each request
 		okta.WithConnectionTimeout(int64(math.Ceil(s.timeout.Seconds()))),
 		okta.WithTestingDisableHttpsCheck(s.loopbackHTTP),
 		okta.WithUserAgentExtra("cardflow"),

@@ -1,9 +1,11 @@
 package okta
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"golang.org/x/time/rate"
 )
@@ -22,6 +24,8 @@ import (
 type transport struct {
 	next    http.RoundTripper
 	limiter *rate.Limiter
+	// timeout bounds one request, from sending it to reading its body.
+	timeout time.Duration
 }
 
 // maxErrorBody caps how much of an error response is kept.
@@ -34,8 +38,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, &limiterError{err: err}
 	}
-	resp, err := t.next.RoundTrip(req)
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
+		cancel()
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, &connResetError{msg: err.Error()}
 		}
@@ -44,9 +50,35 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp.StatusCode == http.StatusTooManyRequests {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		_ = resp.Body.Close()
+		cancel()
 		return nil, &rateLimitedError{header: resp.Header.Clone(), body: body}
 	}
+	resp.Body = &releasingBody{rc: resp.Body, cancel: cancel}
 	return resp, nil
+}
+
+// releasingBody ends a request's timeout when its body is closed or read
+// to the end. The timeout lives here rather than in http.Client.Timeout
+// because the SDK never closes the body of its OAuth token responses, and
+// net/http stops a client timeout only on Close.
+type releasingBody struct {
+	rc     io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *releasingBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if err == io.EOF {
+		_ = b.rc.Close()
+		b.cancel()
+	}
+	return n, err
+}
+
+func (b *releasingBody) Close() error {
+	err := b.rc.Close()
+	b.cancel()
+	return err
 }
 
 // rateLimitedError is a 429 answer, kept whole for RetryAt.
