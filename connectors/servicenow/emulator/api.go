@@ -18,7 +18,7 @@ func (e *Emulator) Insert(tableName, asUser string, fields map[string]string) (m
 	if err != nil {
 		return nil, err
 	}
-	return e.applyLocked(write{t: t, fields: fields, user: asUser})
+	return e.applyLocked(write{t: t, fields: fields, user: actor(asUser)})
 }
 
 // Update changes the given fields of a record as asUser through the same
@@ -35,10 +35,19 @@ func (e *Emulator) Update(tableName, sysID, asUser string, fields map[string]str
 	if !ok {
 		return nil, ErrNotFound
 	}
-	return e.applyLocked(write{t: t, old: old, fields: fields, user: asUser})
+	return e.applyLocked(write{t: t, old: old, fields: fields, user: actor(asUser)})
 }
 
-// Delete removes a record.
+// actor is the user a Go API write acts as: "system", like a script, when
+// none is given.
+func actor(user string) string {
+	if user == "" {
+		return "system"
+	}
+	return user
+}
+
+// Delete removes a record and its journal entries.
 func (e *Emulator) Delete(tableName, sysID string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -50,6 +59,12 @@ func (e *Emulator) Delete(tableName, sysID string) error {
 		return ErrNotFound
 	}
 	delete(t.rows, sysID)
+	journal := e.tables["sys_journal_field"]
+	for id, r := range journal.rows {
+		if r["name"] == tableName && r["element_id"] == sysID {
+			delete(journal.rows, id)
+		}
+	}
 	return nil
 }
 

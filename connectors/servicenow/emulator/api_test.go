@@ -157,3 +157,26 @@ func TestDemoSeed(t *testing.T) {
 		t.Errorf("seeding the demo seed: %v", err)
 	}
 }
+
+func TestGoAPIDefaultsAndDelete(t *testing.T) {
+	e := New(Options{})
+	rec, err := e.Insert("incident", "", map[string]string{"short_description": "x", "work_notes": "note"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec["sys_created_by"] != "system" || rec["opened_by"] == "" {
+		t.Errorf("insert without a user: created_by %q opened_by %q", rec["sys_created_by"], rec["opened_by"])
+	}
+	if n := len(e.Journal("incident", rec["sys_id"])); n != 1 {
+		t.Fatalf("journal entries = %d, want 1", n)
+	}
+	if err := e.Delete("incident", rec["sys_id"]); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.Find("sys_journal_field", "element_id="+rec["sys_id"])); n != 0 {
+		t.Errorf("journal rows left after delete: %d", n)
+	}
+	if err := e.Delete("incident", rec["sys_id"]); !errors.Is(err, ErrNotFound) {
+		t.Errorf("second delete = %v", err)
+	}
+}

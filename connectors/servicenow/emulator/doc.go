@@ -16,6 +16,12 @@
 // which take the same write path and rules as HTTP, and inject faults (429,
 // 5xx, latency, ACL-hidden rows) with Inject.
 //
+// Deliberate differences from an instance: a query that does not parse, or
+// a javascript: value other than gs.dateGenerate, is a 400 "Invalid query"
+// (the platform ignores the bad part); the Link header is sent even for a
+// single page; references written as a display value or user_name are
+// resolved to a sys_id; state wins when state and incident_state disagree.
+//
 // It must not grow into a ServiceNow: no ACLs, business-rule engine, script
 // evaluation or persistence. Where its behaviour is a guess rather than a
 // documented or observed platform behaviour, the code says so.
