@@ -104,9 +104,6 @@ func (c *Client) Close() error {
 	return nil
 }
 
-// Username is the connection's integration user, "" when it has none.
-func (c *Client) Username() string { return c.username }
-
 // request is one Table API call.
 type request struct {
 	op     string // "servicenow.read_record"
@@ -164,13 +161,14 @@ func (c *Client) attempt(ctx context.Context, r *request, body []byte) (*respons
 	if err != nil {
 		return nil, "", &connector.Error{Kind: connector.Invalid, Op: r.op, Message: err.Error()}
 	}
-	for k, vs := range r.header {
-		req.Header[http.CanonicalHeaderKey(k)] = vs
-	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "cardflow-servicenow")
-	if body != nil {
+	if body != nil || (r.method != http.MethodGet && r.method != http.MethodHead) {
+		// The Table API wants Content-Type on POST, PUT, PATCH and DELETE.
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, vs := range r.header { // api_call's own headers; credentials are set below
+		req.Header[http.CanonicalHeaderKey(k)] = vs
 	}
 	token, err := c.authorize(ctx, req, r.op)
 	if err != nil {

@@ -37,7 +37,7 @@ func connectionSchema() connector.Schema {
 		{Name: "client_id", Type: cty.String,
 			Doc: "OAuth client id: tokens come from POST /oauth_token.do (grant password when username and password are set, client_credentials otherwise)."},
 		{Name: "client_secret", Type: cty.String, Sensitive: true, Doc: "OAuth client secret."},
-		{Name: "api_key", Type: cty.String, Sensitive: true, Doc: "API key sent as the x-sn-apikey header (API Key and HMAC Authentication plugin)."},
+		{Name: "api_key", Type: cty.String, Sensitive: true, Doc: "API key sent as the x-sn-apikey header (API Key and HMAC Authentication plugin). It takes precedence over basic auth; OAuth takes precedence over both."},
 		{Name: "timeout", Type: cty.String, Default: cty.StringVal(defaultTimeout), Check: checkPositiveDuration,
 			Doc: "Timeout of one HTTP request, as a duration (\"30s\")."},
 		{Name: "rate_limit", Type: cty.Number, Default: cty.NumberIntVal(defaultRateLimit), Check: checkPositiveNumber,
@@ -180,7 +180,7 @@ func triggerConfig() connector.Schema {
 	return connector.Schema{
 		tableAttr(),
 		{Name: "query", Type: cty.String, Check: checkQuery,
-			Doc: "Encoded query that records must match (the domain filter), e.g. correlation_display=cardflow."},
+			Doc: "Encoded query that records must match (the domain filter), e.g. correlation_display=cardflow^state=6. Its ORDERBY clauses are ignored: the trigger orders by timestamp and sys_id to page."},
 		{Name: "fields", Type: cty.List(cty.String),
 			Doc: "Fields to fetch; sys_id, number and the bookkeeping fields are always added. All fields when absent."},
 		{Name: "ignore_own_updates", Type: cty.Bool, Default: cty.True,
