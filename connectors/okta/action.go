@@ -32,7 +32,8 @@ func action(name, doc string, effect connector.Effect, input connector.Schema, o
 				return cty.NilVal, &connector.Error{Kind: connector.Invalid, Op: op,
 					Message: "the card needs an okta connection (connection = connection.okta.<name>)"}
 			}
-			v, err := do(ctx, c, call.Input)
+			in, _ := call.Input.UnmarkDeep()
+			v, err := do(ctx, c, in)
 			if err != nil {
 				return cty.NilVal, withOp(op, err)
 			}
@@ -85,4 +86,14 @@ func str(s string) any {
 		return nil
 	}
 	return s
+}
+
+// checkable unmarks v for a Check, which sees only known values but may
+// see sensitive ones; ok is false for unknown and null values.
+func checkable(v cty.Value) (cty.Value, bool) {
+	if v == cty.NilVal || !v.IsWhollyKnown() || v.IsNull() {
+		return v, false
+	}
+	v, _ = v.UnmarkDeep()
+	return v, true
 }

@@ -128,14 +128,16 @@ func validMethod(m string) error {
 }
 
 func checkMethod(v cty.Value) error {
-	if !v.IsKnown() || v.IsNull() {
+	v, ok := checkable(v)
+	if !ok {
 		return nil
 	}
 	return validMethod(strings.ToUpper(v.AsString()))
 }
 
 func checkAPIPath(v cty.Value) error {
-	if !v.IsKnown() || v.IsNull() {
+	v, ok := checkable(v)
+	if !ok {
 		return nil
 	}
 	return validAPIPath(v.AsString())

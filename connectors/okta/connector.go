@@ -92,7 +92,6 @@ func connectionSchema() connector.Schema {
 type Client struct {
 	sdk        *okta.Client
 	http       *http.Client
-	limiter    *rate.Limiter
 	orgURL     string
 	hookSecret string
 	hookHeader string
@@ -122,6 +121,7 @@ type settings struct {
 // Open provisions a connection. It validates cfg and builds the SDK client
 // but sends no request: the SDK fetches OAuth tokens on first use.
 func Open(cfg cty.Value) (connector.Client, error) {
+	cfg, _ = cfg.UnmarkDeep()
 	s, err := parseSettings(cfg)
 	if err != nil {
 		return nil, &connector.Error{Kind: connector.Invalid, Op: "okta.open", Message: err.Error()}
@@ -140,7 +140,6 @@ func Open(cfg cty.Value) (connector.Client, error) {
 	return &Client{
 		sdk:        sdk,
 		http:       hc,
-		limiter:    limiter,
 		orgURL:     s.orgURL,
 		hookSecret: s.hookSecret,
 		hookHeader: s.hookHeader,
@@ -302,7 +301,8 @@ func isLoopback(host string) bool {
 }
 
 func checkOrgURL(v cty.Value) error {
-	if !v.IsKnown() || v.IsNull() {
+	v, ok := checkable(v)
+	if !ok {
 		return nil
 	}
 	_, _, err := parseOrgURL(v.AsString())
@@ -321,7 +321,8 @@ func parseDuration(s string) (time.Duration, error) {
 }
 
 func checkDuration(v cty.Value) error {
-	if !v.IsKnown() || v.IsNull() {
+	v, ok := checkable(v)
+	if !ok {
 		return nil
 	}
 	_, err := parseDuration(v.AsString())
@@ -329,7 +330,8 @@ func checkDuration(v cty.Value) error {
 }
 
 func checkRateLimit(v cty.Value) error {
-	if !v.IsKnown() || v.IsNull() {
+	v, ok := checkable(v)
+	if !ok {
 		return nil
 	}
 	if f, _ := v.AsBigFloat().Float64(); f <= 0 {

@@ -60,6 +60,8 @@ func TestOpenValidation(t *testing.T) {
 		wantErr string
 	}{
 		{"token", map[string]cty.Value{"org_url": cty.StringVal("https://acme.okta.com/"), "token": cty.StringVal("t")}, ""},
+		{"marked secrets", map[string]cty.Value{"org_url": cty.StringVal("https://acme.okta.com"),
+			"token": cty.StringVal("t").Mark("sensitive"), "event_hook_secret": cty.StringVal("h").Mark("sensitive")}, ""},
 		{"loopback http", map[string]cty.Value{"org_url": cty.StringVal("http://127.0.0.1:8080"), "token": cty.StringVal("t")}, ""},
 		{"localhost http", map[string]cty.Value{"org_url": cty.StringVal("http://localhost:8080"), "token": cty.StringVal("t")}, ""},
 		{"remote http", map[string]cty.Value{"org_url": cty.StringVal("http://acme.okta.com"), "token": cty.StringVal("t")}, "https"},
@@ -109,6 +111,9 @@ func TestConnectionChecks(t *testing.T) {
 		if err := orgURL.Check(cty.StringVal(good)); err != nil {
 			t.Errorf("org_url Check refused %q: %v", good, err)
 		}
+	}
+	if err := orgURL.Check(cty.StringVal("http://example.com").Mark("sensitive")); err == nil {
+		t.Error("org_url Check accepted a marked http URL")
 	}
 	timeout, _ := schema.Lookup("request_timeout")
 	if timeout.Check(cty.StringVal("30")) == nil || timeout.Check(cty.StringVal("1m")) != nil {

@@ -45,7 +45,8 @@ var notHookEligible = []string{"event_hook.delivery"}
 // refuses the types event hooks cannot subscribe to.
 func checkEventTypes(forHooks bool) func(cty.Value) error {
 	return func(v cty.Value) error {
-		if !v.IsKnown() || v.IsNull() || !v.CanIterateElements() {
+		v, ok := checkable(v)
+		if !ok || !v.CanIterateElements() {
 			return nil
 		}
 		if v.LengthInt() == 0 {
@@ -53,7 +54,7 @@ func checkEventTypes(forHooks bool) func(cty.Value) error {
 		}
 		for it := v.ElementIterator(); it.Next(); {
 			_, e := it.Element()
-			if !e.IsKnown() || e.IsNull() {
+			if e, ok = checkable(e); !ok || e.Type() != cty.String {
 				continue
 			}
 			if err := checkEventType(e.AsString(), forHooks); err != nil {

@@ -45,6 +45,9 @@ func systemLogTrigger() *connector.Trigger {
 		},
 		Output: eventOutput,
 		Poll:   pollSystemLog,
+		// One request a minute when idle: 1/120 of the logs bucket, and
+		// onboarding flows start within a minute of the event.
+		DefaultEvery: time.Minute,
 	}
 }
 
@@ -56,6 +59,8 @@ func pollSystemLog(ctx context.Context, req *connector.PollRequest) error {
 	if !ok || c == nil {
 		return &connector.Error{Kind: connector.Invalid, Op: systemLogOp, Message: "the trigger needs an okta connection"}
 	}
+	cfg, _ := req.Config.UnmarkDeep()
+	req = &connector.PollRequest{Client: req.Client, Config: cfg, Cursor: req.Cursor, Emit: req.Emit, Now: req.Now}
 	cursor, err := startCursor(req)
 	if err != nil {
 		return withOp(systemLogOp, err)
@@ -196,7 +201,8 @@ func parseBackfill(s string) (time.Duration, error) {
 }
 
 func checkBackfill(v cty.Value) error {
-	if !v.IsKnown() || v.IsNull() {
+	v, ok := checkable(v)
+	if !ok {
 		return nil
 	}
 	_, err := parseBackfill(v.AsString())
@@ -204,7 +210,8 @@ func checkBackfill(v cty.Value) error {
 }
 
 func checkLogLimit(v cty.Value) error {
-	if !v.IsKnown() || v.IsNull() {
+	v, ok := checkable(v)
+	if !ok {
 		return nil
 	}
 	if n, _ := v.AsBigFloat().Int64(); n < 1 || n > maxLogLimit {
@@ -214,7 +221,8 @@ func checkLogLimit(v cty.Value) error {
 }
 
 func checkLogFilter(v cty.Value) error {
-	if !v.IsKnown() || v.IsNull() {
+	v, ok := checkable(v)
+	if !ok {
 		return nil
 	}
 	if strings.Contains(v.AsString(), "published") {

@@ -71,7 +71,8 @@ func searchUsers(ctx context.Context, c *Client, in cty.Value) (any, error) {
 }
 
 func checkSearchLimit(v cty.Value) error {
-	if !v.IsKnown() || v.IsNull() {
+	v, ok := checkable(v)
+	if !ok {
 		return nil
 	}
 	if n, _ := v.AsBigFloat().Int64(); n < 1 || n > maxSearchLimit {
