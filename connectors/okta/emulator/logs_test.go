@@ -53,7 +53,10 @@ func TestLogPolling(t *testing.T) {
 		t.Fatalf("first page has %d events, want 2", len(page))
 	}
 	// Follow next until an empty page: a polling query always has a next link.
-	for len(page) > 0 {
+	for polls := 0; len(page) > 0; polls++ {
+		if polls > 5 {
+			t.Fatal("still polling after 5 pages: the next link does not advance")
+		}
 		if !resp.HasNextPage() {
 			t.Fatal("polling page without a next link")
 		}

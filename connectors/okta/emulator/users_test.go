@@ -88,6 +88,9 @@ func TestListUsersPaging(t *testing.T) {
 	pages := 1
 	got := ids(users)
 	for resp.HasNextPage() {
+		if pages > 5 {
+			t.Fatalf("still paging after %d pages: the next link does not advance", pages)
+		}
 		var next []*okta.User
 		if resp, err = resp.Next(o.ctx, &next); err != nil {
 			t.Fatal(err)
