@@ -104,6 +104,25 @@ func TestOAuth(t *testing.T) {
 		}
 	})
 
+	t.Run("concurrent cards fetch one token", func(t *testing.T) {
+		ts := &tokenServer{expiresIn: "1799", secret: "s3cret"}
+		srv := httptest.NewServer(ts)
+		defer srv.Close()
+		c := open(t, srv.URL, oauth("s3cret", true))
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				if _, err := run(t, c, "read_record", read); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if g := ts.grantTypes(); len(g) != 1 {
+			t.Fatalf("grants = %v, want one", g)
+		}
+	})
+
 	t.Run("bad secret is a permission error", func(t *testing.T) {
 		ts := &tokenServer{expiresIn: "1799", secret: "s3cret"}
 		srv := httptest.NewServer(ts)
