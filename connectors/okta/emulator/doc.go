@@ -9,12 +9,14 @@
 // asynchronously with Okta's envelope, 3 s timeout and single retry on 5xx or
 // timeout.
 //
-// Deliberate simplifications (see README of the package tests for details):
-// activation is immediate (no welcome flow, no PROVISIONED step); passwords are
-// accepted and never checked; the filter and search grammars cover eq, ne, sw,
-// ew, co, gt, ge, lt, le and pr joined by and/or with parentheses; rate limits
-// are only reported, never enforced, unless a Fault is injected; there is no
-// "Everyone" group, no OAuth, no caching and no persistence.
+// Deliberate simplifications: activation is immediate (no welcome flow, no
+// PROVISIONED step, no transitioningToStatus); passwords are accepted and
+// never checked; filter and search share one grammar (eq, ne, sw, ew, co,
+// gt, ge, lt, le, pr, and/or, parentheses); rate limits are reported in
+// headers but enforced only through injected Faults; each event-hook
+// delivery carries one event (no batching); seeded objects write no System
+// Log events; there is no "Everyone" group, no OAuth, no group rules, no app
+// group assignments and no persistence.
 //
 // RegisterEventHook (the Go helper) verifies the hook itself by sending the
 // one-time verification GET, so demo code needs no separate call; hooks made

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"slices"
@@ -379,11 +380,14 @@ func (e *Emulator) boundedLogs(lq *logQuery) ([]LogEvent, string, *apiError) {
 		}
 	}
 	e.mu.Unlock()
-	slices.SortStableFunc(all, func(a, b LogEvent) int {
+	// Ordered by published; events of the same millisecond keep insertion
+	// order (reversed for DESCENDING).
+	slices.SortFunc(all, func(a, b LogEvent) int {
+		c := cmp.Or(a.Published.Compare(b.Published), cmp.Compare(a.seq, b.seq))
 		if lq.descending {
-			return b.Published.Compare(a.Published)
+			return -c
 		}
-		return a.Published.Compare(b.Published)
+		return c
 	})
 	if offset > int64(len(all)) {
 		offset = int64(len(all))
