@@ -1,6 +1,8 @@
 package servicenow_test
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -375,5 +377,32 @@ func TestAPIKeyAndRateLimit(t *testing.T) {
 	}
 	if d := time.Since(start); d < 400*time.Millisecond {
 		t.Errorf("31 requests at 20/s took %v", d)
+	}
+}
+
+// TestContextCancel: a card's context bounds the request, rate-limit
+// waits included.
+func TestContextCancel(t *testing.T) {
+	in := newInstance(t, emulator.Options{}, map[string]cty.Value{
+		"username": str(svcUser), "password": str(svcPass), "rate_limit": cty.NumberFloatVal(0.5),
+	})
+	read, _ := servicenow.New().Action("read_record")
+	call := &connector.Call{Client: in.c, Input: object(t, read.Input, map[string]cty.Value{"table": str("incident"), "sys_id": str("x")})}
+
+	in.emu.Inject(emulator.Fault{Latency: 10 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := read.Do(ctx, call)
+	if ce := asError(t, err); ce.Kind != connector.Transient || !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 2*time.Second {
+		t.Errorf("slow answer: kind %v after %v: %v", ce.Kind, time.Since(start), err)
+	}
+	// The limiter's one token is spent; the next request would wait 2s.
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel2()
+	start = time.Now()
+	_, err = read.Do(ctx2, call)
+	if ce := asError(t, err); ce.Kind != connector.Transient || time.Since(start) > time.Second {
+		t.Errorf("rate-limit wait: kind %v after %v: %v", ce.Kind, time.Since(start), err)
 	}
 }
