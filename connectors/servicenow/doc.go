@@ -19,11 +19,12 @@
 // empty page is followed through its Link rel="next", and the cursor, stored
 // after every page, is JSON:
 //
-//	{"ts": "2026-11-20 10:02:41", "floor": "...", "seen": {"<sys_id>": {"mod": 2, "on": "2026-11-20 10:02:41"}}}
+//	{"ts": "2026-11-20 10:02:41", "floor": "...", "seen": {"2026-11-20 10:02:41": {"<sys_id>": 2}}}
 //
-// seen remembers the versions delivered within the overlap (with their
-// timestamp, so that older entries can be pruned); a version is emitted only
-// when it is newer than what seen holds. Event IDs are sys_id@sys_mod_count
+// seen remembers the versions (sys_id → sys_mod_count) read within the
+// overlap, bucketed by timestamp so that whole seconds are pruned once the
+// window has passed them; a version is emitted only when it is newer than
+// what seen holds. Event IDs are sys_id@sys_mod_count
 // (record_updated) and sys_id@created (record_created). The overlap must
 // exceed the instance's commit lag plus the clock skew between the engine
 // and the instance.

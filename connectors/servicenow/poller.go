@@ -59,14 +59,11 @@ type cursor struct {
 	// Floor is where the first start began; nothing older is delivered.
 	// It is dropped once the window no longer reaches it.
 	Floor string `json:"floor,omitempty"`
-	// Seen holds what was delivered within the overlap window: sys_id to
-	// the sys_mod_count and timestamp of the last version read.
-	Seen map[string]seenEntry `json:"seen"`
-}
-
-type seenEntry struct {
-	Mod int64  `json:"mod"`
-	On  string `json:"on"`
+	// Seen holds the versions read within the overlap window, by
+	// timestamp: {timestamp: {sys_id: sys_mod_count}}. A version re-read
+	// carries the same timestamp, so one bucket answers "seen before?", and
+	// whole buckets are pruned once the window has passed them.
+	Seen map[string]map[string]int64 `json:"seen"`
 }
 
 // pollConfig is a decoded trigger block.
@@ -156,7 +153,7 @@ func poll(ctx context.Context, req *connector.PollRequest, kind pollKind) error 
 	fresh := len(req.Cursor) == 0
 	if fresh {
 		start := stamp(upper.Add(-cfg.backfill))
-		p.cur = &cursor{TS: start, Floor: start, Seen: map[string]seenEntry{}}
+		p.cur = &cursor{TS: start, Floor: start, Seen: map[string]map[string]int64{}}
 	} else if p.cur, err = decodeCursor(req.Cursor, kind.op()); err != nil {
 		return err
 	}
@@ -272,11 +269,15 @@ func (p *poller) accept(rows []map[string]any) []connector.Event {
 			p.cur.TS = on
 		}
 		mod, _ := strconv.ParseInt(rec["sys_mod_count"], 10, 64)
-		prev, seen := p.cur.Seen[id]
-		if seen && (p.kind == created || mod <= prev.Mod) {
+		bucket := p.cur.Seen[on]
+		if prev, seen := bucket[id]; seen && (p.kind == created || mod <= prev) {
 			continue
 		}
-		p.cur.Seen[id] = seenEntry{Mod: mod, On: on}
+		if bucket == nil {
+			bucket = map[string]int64{}
+			p.cur.Seen[on] = bucket
+		}
+		bucket[id] = mod
 		if p.cfg.ignoreOwn && p.username != "" && rec[p.kind.byField()] == p.username {
 			continue
 		}
@@ -312,9 +313,9 @@ func (p *poller) finish(upper string) bool {
 // the window no longer reaches it.
 func (p *poller) prune() {
 	edge := stamp(parseStamp(p.cur.TS).Add(-p.cfg.overlap))
-	for id, e := range p.cur.Seen {
-		if e.On < edge {
-			delete(p.cur.Seen, id)
+	for on := range p.cur.Seen {
+		if on < edge {
+			delete(p.cur.Seen, on)
 		}
 	}
 	if p.cur.Floor != "" && p.cur.Floor <= edge {
@@ -337,7 +338,7 @@ func decodeCursor(b []byte, op string) (*cursor, error) {
 		return nil, &connector.Error{Kind: connector.Invalid, Op: op, Message: fmt.Sprintf("the trigger's cursor %.100q is unreadable", b), Err: err}
 	}
 	if cur.Seen == nil {
-		cur.Seen = map[string]seenEntry{}
+		cur.Seen = map[string]map[string]int64{}
 	}
 	return &cur, nil
 }
