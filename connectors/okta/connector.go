@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -82,7 +83,7 @@ func connectionSchema() connector.Schema {
 			Doc: "Requests per second this connection sends at most; bursts up to one second's worth."},
 		{Name: "event_hook_secret", Type: cty.String, Sensitive: true,
 			Doc: "Value of the event hook's authentication header. Without it every delivery is refused."},
-		{Name: "event_hook_header", Type: cty.String, Default: cty.StringVal(defaultHookHeader),
+		{Name: "event_hook_header", Type: cty.String, Default: cty.StringVal(defaultHookHeader), Check: checkHeaderName,
 			Doc: "Name of the header carrying event_hook_secret (the hook's authScheme key)."},
 	}
 }
@@ -166,6 +167,9 @@ func parseSettings(cfg cty.Value) (*settings, error) {
 	}
 	if s.hookHeader == "" {
 		s.hookHeader = defaultHookHeader
+	}
+	if !headerName.MatchString(s.hookHeader) {
+		return nil, fmt.Errorf("event_hook_header %q is not an HTTP header name", s.hookHeader)
 	}
 	timeout := connector.String(cfg, "request_timeout")
 	if timeout == "" {
@@ -336,6 +340,20 @@ func checkRateLimit(v cty.Value) error {
 	}
 	if f, _ := v.AsBigFloat().Float64(); f <= 0 {
 		return errors.New("rate_limit must be a positive number of requests per second")
+	}
+	return nil
+}
+
+// headerName is an HTTP header field name (RFC 9110 token).
+var headerName = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+
+func checkHeaderName(v cty.Value) error {
+	v, ok := checkable(v)
+	if !ok {
+		return nil
+	}
+	if !headerName.MatchString(v.AsString()) {
+		return fmt.Errorf("event_hook_header %q is not an HTTP header name", v.AsString())
 	}
 	return nil
 }

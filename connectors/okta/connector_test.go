@@ -75,6 +75,8 @@ func TestOpenValidation(t *testing.T) {
 			"scopes": cty.ListVal([]cty.Value{cty.StringVal("okta.users.read")})}, "PEM"},
 		{"bad timeout", map[string]cty.Value{"org_url": cty.StringVal("https://acme.okta.com"), "token": cty.StringVal("t"),
 			"request_timeout": cty.StringVal("soon")}, "duration"},
+		{"bad hook header", map[string]cty.Value{"org_url": cty.StringVal("https://acme.okta.com"), "token": cty.StringVal("t"),
+			"event_hook_header": cty.StringVal("X Secret:")}, "header name"},
 		{"bad rate", map[string]cty.Value{"org_url": cty.StringVal("https://acme.okta.com"), "token": cty.StringVal("t"),
 			"rate_limit": cty.NumberIntVal(0)}, "rate_limit"},
 	}

@@ -153,6 +153,22 @@ func TestEventHookBatch(t *testing.T) {
 			t.Errorf("event %d = %s %s, want %s %s", i, evs[i].ID, evs[i].Type, w.id, w.typ)
 		}
 	}
+	var env struct {
+		Data struct {
+			Events []json.RawMessage `json:"events"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		t.Fatal(err)
+	}
+	for i, ev := range evs {
+		var p struct {
+			Event json.RawMessage `json:"event"`
+		}
+		if err := json.Unmarshal(ev.Payload, &p); err != nil || !bytes.Equal(p.Event, env.Data.Events[i]) {
+			t.Errorf("event %d not kept byte for byte in the payload (err %v)", i, err)
+		}
+	}
 	if !evs[0].Time.Equal(time.Date(2026, 11, 20, 9, 14, 2, 871e6, time.UTC)) {
 		t.Errorf("Time = %v", evs[0].Time)
 	}
@@ -307,7 +323,9 @@ func TestEventHookFromEmulator(t *testing.T) {
 }
 
 func FuzzDecodeEventHook(f *testing.F) {
-	for _, name := range []string{"event-hook-batch-mixed.json", "event-hook-user-created.json"} {
+	// The 9 KiB batch fixture stalls Go's mutator (0 execs/s); the batch
+	// is decoded and checked byte for byte in TestEventHookBatch instead.
+	for _, name := range []string{"event-hook-user-created.json"} {
 		b, err := os.ReadFile("testdata/" + name)
 		if err != nil {
 			f.Fatal(err)

@@ -75,10 +75,7 @@ func pollSystemLog(ctx context.Context, req *connector.PollRequest) error {
 		if next == "" {
 			next = cursor // not a polling answer; keep our place, dedup absorbs repeats
 		}
-		events, err := c.logEvents(raws, types)
-		if err != nil {
-			return withOp(systemLogOp, err)
-		}
+		events := c.logEvents(raws, types)
 		if len(raws) > 0 || next != cursor || fresh {
 			if err := req.Emit(ctx, events, []byte(next)); err != nil {
 				return err
@@ -163,15 +160,14 @@ func (c *Client) fetchLogs(ctx context.Context, path string) ([]json.RawMessage,
 
 // logEvents turns a page into events of the wanted types. The server
 // filters already; this guards against a server that ignores the filter.
-func (c *Client) logEvents(raws []json.RawMessage, types []string) ([]connector.Event, error) {
+// An element without a uuid cannot be deduplicated and is skipped rather
+// than failing every later tick on the same page.
+func (c *Client) logEvents(raws []json.RawMessage, types []string) []connector.Event {
 	source := c.orgURL + logsPath
 	events := make([]connector.Event, 0, len(raws))
-	for i, raw := range raws {
+	for _, raw := range raws {
 		ev, err := readEventHead(raw)
-		if err != nil {
-			return nil, &connector.Error{Kind: connector.Invalid, Message: fmt.Sprintf("System Log event %d: %v", i, err)}
-		}
-		if !slices.Contains(types, ev.Type) {
+		if err != nil || !slices.Contains(types, ev.Type) {
 			continue
 		}
 		var at *string
@@ -179,14 +175,11 @@ func (c *Client) logEvents(raws []json.RawMessage, types []string) ([]connector.
 			s := ev.Time.UTC().Format(time.RFC3339Nano)
 			at = &s
 		}
-		d, err := json.Marshal(delivery{Source: &source, EventTime: at})
-		if err != nil {
-			return nil, err
-		}
+		d, _ := json.Marshal(delivery{Source: &source, EventTime: at})
 		ev.Payload = wrapEvent(ev.Payload, d)
 		events = append(events, ev)
 	}
-	return events, nil
+	return events
 }
 
 func parseBackfill(s string) (time.Duration, error) {
