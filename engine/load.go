@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"sort"
+
 	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
@@ -35,14 +37,29 @@ func compile(cfg *config.Config, diags hcl.Diagnostics, opts LoadOptions) (*plan
 	if cfg == nil {
 		return nil, nil, diags
 	}
-	if diags.HasErrors() {
-		// Structure errors make evaluation noisy; report what the checker
-		// can still see in the files that parsed, without duplicates.
-		gen, d := plan.Compile(cfg, plan.Options{Registry: opts.Registry, Vars: opts.Vars, Mode: opts.Mode, Host: opts.Host})
-		return gen, cfg.Files, dedupe(append(diags, d...))
-	}
+	// Even with structure errors the checker reports what it can still see
+	// in the files that parsed, without duplicates.
 	gen, d := plan.Compile(cfg, plan.Options{Registry: opts.Registry, Vars: opts.Vars, Mode: opts.Mode, Host: opts.Host})
-	return gen, cfg.Files, dedupe(append(diags, d...))
+	return gen, cfg.Files, sortDiagnostics(dedupe(append(diags, d...)))
+}
+
+// sortDiagnostics orders diagnostics by file and position, those without a
+// range first, so that output is stable from run to run (the checker walks
+// maps).
+func sortDiagnostics(diags hcl.Diagnostics) hcl.Diagnostics {
+	sort.SliceStable(diags, func(i, j int) bool {
+		a, b := diags[i].Subject, diags[j].Subject
+		switch {
+		case a == nil || b == nil:
+			return a == nil && b != nil
+		case a.Filename != b.Filename:
+			return a.Filename < b.Filename
+		case a.Start.Byte != b.Start.Byte:
+			return a.Start.Byte < b.Start.Byte
+		}
+		return diags[i].Summary < diags[j].Summary
+	})
+	return diags
 }
 
 // dedupe drops diagnostics identical in summary and subject.

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"encoding/json"
+
 	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
@@ -15,9 +17,10 @@ type Options struct {
 	Vars     lang.VarValues
 	Mode     lang.Mode
 	Host     lang.Host
-	// VarValues, when set, are the variable values to use instead of
-	// evaluating Vars (resuming from a snapshot).
-	VarValues cty.Value
+	// Pinned are variable values from a definition snapshot (JSON by name);
+	// they replace what Vars gives, so that a pinned execution resumes with
+	// the values it started with. Sensitive variables are never pinned.
+	Pinned map[string]json.RawMessage
 }
 
 // Compile checks cfg whole and returns the generation. The generation is
@@ -36,13 +39,9 @@ func Compile(cfg *config.Config, opts Options) (*Generation, hcl.Diagnostics) {
 		Host:        opts.Host,
 	}
 	var diags hcl.Diagnostics
-	if opts.VarValues != cty.NilVal {
-		gen.Vars = opts.VarValues
-	} else {
-		vars, d := lang.EvalVariables(cfg, opts.Vars, opts.Mode, opts.Host)
-		diags = append(diags, d...)
-		gen.Vars = vars
-	}
+	vars, d := lang.EvalVariables(cfg, opts.Vars, opts.Mode, opts.Host)
+	diags = append(diags, d...)
+	gen.Vars = pinVars(cfg, vars, opts.Pinned)
 	diags = append(diags, checkEnvCalls(cfg, opts.Mode, opts.Host)...)
 	gen.Funcs = lang.Functions(opts.Mode, opts.Host)
 	c := &compiler{gen: gen, funcs: gen.Funcs}
@@ -59,6 +58,7 @@ func Compile(cfg *config.Config, opts Options) (*Generation, hcl.Diagnostics) {
 		}
 	}
 	diags = append(diags, checkFlowCycles(gen)...)
+	lang.SuggestAttributes(diags)
 	if !diags.HasErrors() {
 		snap, err := snapshot(cfg, gen.Vars)
 		if err != nil {
@@ -136,4 +136,24 @@ func (c *compiler) evalArgs(schema connector.Schema, attrs hcl.Attributes, scope
 		vals[a.Name] = v
 	}
 	return cty.ObjectVal(vals), diags
+}
+
+// pinVars replaces variable values by the pinned ones.
+func pinVars(cfg *config.Config, vars cty.Value, pinned map[string]json.RawMessage) cty.Value {
+	if len(pinned) == 0 || !vars.Type().IsObjectType() {
+		return vars
+	}
+	vals := map[string]cty.Value{}
+	for name := range vars.Type().AttributeTypes() {
+		vals[name] = vars.GetAttr(name)
+		raw, ok := pinned[name]
+		v, declared := cfg.Variables[name]
+		if !ok || !declared || v.Sensitive {
+			continue
+		}
+		if pv, err := connector.FromJSON(raw, v.Type.Type); err == nil {
+			vals[name] = pv
+		}
+	}
+	return cty.ObjectVal(vals)
 }

@@ -101,7 +101,7 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	defer cancel()
 
 	res := x.run(ctx, ex, flow, log)
-	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) && res.Status == store.Failed {
+	if errors.Is(ctx.Err(), context.Canceled) && res.Status == store.Failed {
 		// Shutdown interrupted the execution: leave it running so that it
 		// is claimed again (and resumes from its journal) after a restart.
 		return Result{Status: store.Running, Err: ctx.Err()}

@@ -17,7 +17,7 @@ flow "request_approval" {
     action = text.compose
     text   = <<-EOT
       A new Okta account needs approval before access is granted.
-      Name: ${card.read_user.display_name}
+      Name: ${card.read_user.first_name} ${card.read_user.last_name}
       Login: ${card.read_user.login}
       Department: ${coalesce(card.read_user.profile.department, "-")}
       Manager: ${coalesce(card.read_user.profile.manager, "-")}

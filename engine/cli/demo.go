@@ -1,0 +1,426 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
+	snemu "github.com/cardflow/cardflow/connectors/servicenow/emulator"
+	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/store/sqlite"
+	"github.com/cardflow/cardflow/flows"
+	"github.com/spf13/cobra"
+)
+
+func init() { extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdDemo(f) }) }
+
+// DemoOptions are the inputs of cardflow demo.
+type DemoOptions struct {
+	IO      *IOStreams
+	F       *Factory
+	Dir     string
+	Timeout time.Duration
+}
+
+// NewCmdDemo returns `cardflow demo`.
+func NewCmdDemo(f *Factory) *cobra.Command {
+	opts := &DemoOptions{IO: f.IO, F: f}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run the onboarding approval scenario end to end against the built-in emulators",
+		Long: `Start the Okta and ServiceNow emulators, run the onboarding flows (the files of
+flows/onboarding) on an embedded SQLite store, and play the scenario: a user is
+created in Okta, cardflow opens a ServiceNow incident, the business owner
+resolves it, cardflow grants the groups and apps, activates the user and closes
+the incident; then a second user is rejected and deactivated.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return demoRun(cmd.Context(), opts) },
+	}
+	cmd.Flags().StringVar(&opts.Dir, "dir", "", "working directory for the flows, store and log (default: a new temporary directory)")
+	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 60*time.Second, "give up if a step takes longer")
+	return cmd
+}
+
+// demo is the running scenario.
+type demo struct {
+	out     io.Writer
+	okta    *oktaemu.Emulator
+	sn      *snemu.Emulator
+	store   store.Store
+	timeout time.Duration
+}
+
+const (
+	demoToken      = "demo-okta-token"
+	demoHookSecret = "demo-hook-secret"
+	demoApprover   = "beth.anglin"
+)
+
+var demoGroups = []string{"Employees", "VPN Users"}
+var demoApps = []string{"Slack", "Zoom"}
+
+func demoRun(ctx context.Context, opts *DemoOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	dir := opts.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "cardflow-demo-")
+		if err != nil {
+			return exit(ExitProblem, err)
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	out := opts.IO.Out
+	d := &demo{out: out, timeout: opts.Timeout}
+
+	fmt.Fprintln(out, "cardflow demo: the onboarding approval scenario, end to end, on this machine.")
+	fmt.Fprintln(out)
+	d.okta = oktaemu.New(oktaemu.Options{Token: demoToken})
+	defer d.okta.Close()
+	if err := d.okta.Seed(demoOktaSeed()); err != nil {
+		return exit(ExitProblem, err)
+	}
+	d.sn = snemu.New(snemu.Options{})
+	if err := d.sn.Seed(snemu.DemoSeed()); err != nil {
+		return exit(ExitProblem, err)
+	}
+	oktaURL, stopOkta, err := serveLoopback(d.okta)
+	if err != nil {
+		return exit(ExitProblem, err)
+	}
+	defer stopOkta()
+	snURL, stopSN, err := serveLoopback(d.sn)
+	if err != nil {
+		return exit(ExitProblem, err)
+	}
+	defer stopSN()
+	d.step("Started the Okta emulator at %s and the ServiceNow emulator at %s.", oktaURL, snURL)
+
+	flowDir := filepath.Join(dir, "flows")
+	if err := writeEmbeddedFlows(flowDir); err != nil {
+		return exit(ExitProblem, err)
+	}
+	st, err := sqlite.Open(filepath.Join(dir, "cardflow.db"), sqlite.Options{})
+	if err != nil {
+		return exit(ExitProblem, err)
+	}
+	defer st.Close()
+	d.store = st
+	logFile, err := os.Create(filepath.Join(dir, "cardflow.log"))
+	if err != nil {
+		return exit(ExitProblem, err)
+	}
+	defer logFile.Close()
+	env := map[string]string{
+		"OKTA_ORG_URL":            oktaURL,
+		"OKTA_API_TOKEN":          demoToken,
+		"OKTA_EVENT_HOOK_SECRET":  demoHookSecret,
+		"SERVICENOW_INSTANCE_URL": snURL,
+		"SERVICENOW_USERNAME":     "svc.cardflow",
+		"SERVICENOW_PASSWORD":     "cardflow-dev",
+	}
+	eng := engine.New(engine.Options{
+		Registry: opts.F.Registry,
+		Store:    st,
+		Paths:    []string{flowDir},
+		Vars:     lang.VarValues{Flags: []string{"poll_interval=1s"}},
+		Host:     lang.Host{LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }},
+		Logger:   slog.New(slog.NewJSONHandler(logFile, nil)),
+	})
+	if diags, err := eng.Reload(ctx); err != nil {
+		return exit(ExitFailed, fmt.Errorf("the onboarding flows do not load: %s", diags.Error()))
+	}
+	engURL, stopEng, err := serveLoopback(eng.Handler())
+	if err != nil {
+		return exit(ExitProblem, err)
+	}
+	defer stopEng()
+	engDone := make(chan error, 1)
+	go func() { engDone <- eng.Run(ctx) }()
+	defer func() { cancel(); <-engDone }()
+	d.step("cardflow runs flows/onboarding (request_approval, provision_on_approval, on_rejection) at %s,\n  polling ServiceNow every second; store and log in %s.", engURL, dir)
+
+	if _, err := d.okta.RegisterEventHook(oktaemu.EventHook{
+		Name: "cardflow onboarding", URI: engURL + "/hooks/okta/main", Secret: demoHookSecret,
+		EventTypes: []string{"user.lifecycle.create"},
+	}); err != nil {
+		return exit(ExitProblem, fmt.Errorf("registering the event hook: %w", err))
+	}
+	d.step("Registered an Okta event hook for user.lifecycle.create; cardflow answered the verification challenge.")
+	fmt.Fprintln(out)
+
+	kari, err := d.approval(ctx)
+	if err != nil {
+		return exit(ExitFailed, err)
+	}
+	fmt.Fprintln(out)
+	ola, err := d.rejection(ctx)
+	if err != nil {
+		return exit(ExitFailed, err)
+	}
+	fmt.Fprintln(out)
+	d.summary(ctx, []demoUser{kari, ola})
+	return nil
+}
+
+type demoUser struct {
+	name, login, id, incident, decision string
+}
+
+func (d *demo) approval(ctx context.Context) (demoUser, error) {
+	fmt.Fprintln(d.out, "1. Approval")
+	u, inc, err := d.newHire(ctx, "Kari", "Nordmann", "Finance")
+	if err != nil {
+		return u, err
+	}
+	d.step("%s resolves %s (state 6, close code \"Solution provided\") to approve.", demoApprover, inc["number"])
+	if _, err := d.sn.Update("incident", inc["sys_id"], demoApprover, map[string]string{
+		"state": "6", "close_code": "Solution provided", "close_notes": "Approved by the business owner: access as requested.",
+	}); err != nil {
+		return u, err
+	}
+	closed, err := d.waitIncident(ctx, inc["sys_id"], "7")
+	if err != nil {
+		return u, fmt.Errorf("waiting for cardflow to close %s: %w", inc["number"], err)
+	}
+	user, _ := d.okta.User(u.id)
+	d.step("cardflow added %s to %s, activated the account (status %s),", u.login, strings.Join(groupNames(d.okta.UserGroups(u.id)), ", "), user.Status)
+	fmt.Fprintf(d.out, "   assigned %s, and closed %s (state %s, close code %q):\n     %q\n",
+		strings.Join(d.appsOf(u.id), ", "), closed["number"], closed["state"], closed["close_code"], closed["close_notes"])
+	u.decision = "approved"
+	return u, nil
+}
+
+func (d *demo) rejection(ctx context.Context) (demoUser, error) {
+	fmt.Fprintln(d.out, "2. Rejection")
+	u, inc, err := d.newHire(ctx, "Ola", "Hansen", "Sales")
+	if err != nil {
+		return u, err
+	}
+	d.step("%s cancels %s (state 8) to reject.", demoApprover, inc["number"])
+	if _, err := d.sn.Update("incident", inc["sys_id"], demoApprover, map[string]string{
+		"state": "8", "close_code": "No resolution provided", "close_notes": "Rejected: no business need.",
+	}); err != nil {
+		return u, err
+	}
+	if err := d.wait(ctx, func() bool { usr, _ := d.okta.User(u.id); return usr.Status == "DEPROVISIONED" }); err != nil {
+		return u, fmt.Errorf("waiting for cardflow to deactivate %s: %w", u.login, err)
+	}
+	d.step("cardflow deactivated %s (status DEPROVISIONED), granted nothing, and left a work note on %s.", u.login, inc["number"])
+	u.decision = "rejected"
+	return u, nil
+}
+
+// newHire creates a staged user in Okta and waits for cardflow's incident.
+func (d *demo) newHire(ctx context.Context, first, last, dept string) (demoUser, map[string]string, error) {
+	login := strings.ToLower(first+"."+last) + "@acme.example"
+	created, err := d.okta.CreateUser(map[string]any{
+		"firstName": first, "lastName": last, "email": login, "login": login,
+		"department": dept, "manager": "per.olsen@acme.example",
+	}, false)
+	if err != nil {
+		return demoUser{}, nil, err
+	}
+	u := demoUser{name: first + " " + last, login: login, id: created.ID}
+	d.step("An admin creates %s (%s) in Okta, status %s: Okta delivers user.lifecycle.create to cardflow.", u.name, login, created.Status)
+	var inc map[string]string
+	err = d.wait(ctx, func() bool {
+		found := d.sn.Find("incident", "correlation_id="+u.id)
+		if len(found) > 0 {
+			inc = found[0]
+		}
+		return inc != nil
+	})
+	if err != nil {
+		return u, nil, fmt.Errorf("waiting for the approval incident of %s: %w", login, err)
+	}
+	u.incident = inc["number"]
+	d.step("request_approval read the profile and opened %s: %q\n   (correlation_display %q, correlation_id %s); nothing is granted yet.",
+		inc["number"], inc["short_description"], inc["correlation_display"], inc["correlation_id"])
+	return u, inc, nil
+}
+
+func (d *demo) waitIncident(ctx context.Context, sysID, state string) (map[string]string, error) {
+	var rec map[string]string
+	err := d.wait(ctx, func() bool {
+		r, ok := d.sn.Get("incident", sysID)
+		if ok && r["state"] == state {
+			rec = r
+			return true
+		}
+		return false
+	})
+	return rec, err
+}
+
+func (d *demo) wait(ctx context.Context, cond func() bool) error {
+	deadline := time.Now().Add(d.timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return errors.New("timed out")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+func (d *demo) step(format string, args ...any) {
+	fmt.Fprintf(d.out, " • "+format+"\n", args...)
+}
+
+func (d *demo) appsOf(userID string) []string {
+	var apps []string
+	for _, label := range demoApps {
+		for _, u := range d.okta.AppUsers(label) {
+			if u.ID == userID {
+				apps = append(apps, label)
+			}
+		}
+	}
+	return apps
+}
+
+func (d *demo) summary(ctx context.Context, users []demoUser) {
+	fmt.Fprintln(d.out, "Summary")
+	tw := tabwriter.NewWriter(d.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  USER\tINCIDENT\tDECISION\tOKTA STATUS\tGROUPS\tAPPS\tINCIDENT STATE")
+	for _, u := range users {
+		usr, _ := d.okta.User(u.id)
+		inc, _ := d.sn.Get("incident", u.incident)
+		groups := groupNames(d.okta.UserGroups(u.id))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.login, u.incident, u.decision, usr.Status,
+			orDash(strings.Join(groups, ", ")), orDash(strings.Join(d.appsOf(u.id), ", ")), stateLabel(inc["state"]))
+	}
+	tw.Flush()
+	fmt.Fprintln(d.out)
+	exs, _ := d.store.Executions(ctx, store.Filter{Limit: 1000})
+	counts := map[string]map[store.Status]int{}
+	for _, ex := range exs {
+		if counts[ex.Flow] == nil {
+			counts[ex.Flow] = map[store.Status]int{}
+		}
+		counts[ex.Flow][ex.Status]++
+	}
+	names := make([]string, 0, len(counts))
+	for n := range counts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	tw = tabwriter.NewWriter(d.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  FLOW\tEXECUTIONS")
+	for _, n := range names {
+		var parts []string
+		for _, s := range []store.Status{store.Succeeded, store.Halted, store.Filtered, store.Failed, store.Running, store.Pending} {
+			if c := counts[n][s]; c > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", c, s))
+			}
+		}
+		fmt.Fprintf(tw, "  %s\t%s\n", n, strings.Join(parts, ", "))
+	}
+	tw.Flush()
+	fmt.Fprintln(d.out)
+	fmt.Fprintln(d.out, "Every execution is journaled card by card: `cardflow history --db FILE` and `cardflow show ID` (run the demo with --dir to keep the store).")
+}
+
+func groupNames(gs []oktaemu.Group) []string {
+	var names []string
+	for _, g := range gs {
+		names = append(names, g.Profile.Name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func stateLabel(s string) string {
+	labels := map[string]string{"1": "New", "2": "In Progress", "3": "On Hold", "6": "Resolved", "7": "Closed", "8": "Canceled"}
+	if l, ok := labels[s]; ok {
+		return s + " " + l
+	}
+	return s
+}
+
+func demoOktaSeed() oktaemu.Seed {
+	s := oktaemu.Seed{
+		Groups: []oktaemu.SeedGroup{
+			{Name: "Employees", Description: "Everyone employed by Acme"},
+			{Name: "VPN Users", Description: "Remote access"},
+			{Name: "Finance", Description: "Finance department"},
+			{Name: "Engineering", Description: "Engineering department"},
+		},
+		Apps: []oktaemu.SeedApp{
+			{Name: "slack", Label: "Slack"},
+			{Name: "zoom", Label: "Zoom"},
+			{Name: "salesforce", Label: "Salesforce"},
+			{Name: "github", Label: "GitHub"},
+		},
+		Users: []oktaemu.SeedUser{{
+			Profile: map[string]any{"firstName": "Per", "lastName": "Olsen", "email": "per.olsen@acme.example", "login": "per.olsen@acme.example", "department": "Finance"},
+			Groups:  []string{"Employees", "Finance"},
+			Apps:    []string{"Slack"},
+		}},
+	}
+	return s
+}
+
+// writeEmbeddedFlows copies flows/onboarding into dir.
+func writeEmbeddedFlows(dir string) error {
+	return fs.WalkDir(flows.Onboarding, ".", func(path string, de fs.DirEntry, err error) error {
+		if err != nil || de.IsDir() {
+			return err
+		}
+		data, err := flows.Onboarding.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(dir, path)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o644)
+	})
+}
+
+// serveLoopback serves h on a new loopback port.
+func serveLoopback(h http.Handler) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}
+	return "http://" + ln.Addr().String(), stop, nil
+}

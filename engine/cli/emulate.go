@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
+	snemu "github.com/cardflow/cardflow/connectors/servicenow/emulator"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdEmulate(f) })
+}
+
+// EmulateOptions are the inputs of cardflow emulate.
+type EmulateOptions struct {
+	IO       *IOStreams
+	System   string
+	Listen   string
+	Seed     string
+	Token    string
+	User     string
+	Password string
+}
+
+// NewCmdEmulate returns `cardflow emulate okta|servicenow`.
+func NewCmdEmulate(f *Factory) *cobra.Command {
+	opts := &EmulateOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "emulate okta|servicenow",
+		Short: "Run the Okta or ServiceNow emulator for local development",
+		Long: `Serve an in-memory Okta Management API or ServiceNow Table API on a loopback
+address, so that flows can be developed and tried with no tenant. The Okta
+emulator accepts any SSWS or Bearer token unless --token is given; the
+ServiceNow emulator accepts any basic-auth user unless --user is given.`,
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: []string{"okta", "servicenow"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.System = args[0]
+			return emulateRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Listen, "listen", "127.0.0.1:0", "address to listen on")
+	cmd.Flags().StringVar(&opts.Seed, "seed", "", "JSON seed file")
+	cmd.Flags().StringVar(&opts.Token, "token", "", "Okta: the API token to require")
+	cmd.Flags().StringVar(&opts.User, "user", "", "ServiceNow: the basic-auth user to require")
+	cmd.Flags().StringVar(&opts.Password, "password", "", "ServiceNow: that user's password")
+	return cmd
+}
+
+func emulateRun(ctx context.Context, opts *EmulateOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var h http.Handler
+	var closeFn func()
+	switch opts.System {
+	case "okta":
+		e := oktaemu.New(oktaemu.Options{Token: opts.Token})
+		if opts.Seed != "" {
+			s, err := oktaemu.LoadSeed(opts.Seed)
+			if err == nil {
+				err = e.Seed(s)
+			}
+			if err != nil {
+				return exit(ExitUsage, fmt.Errorf("seed: %w", err))
+			}
+		}
+		h, closeFn = e, e.Close
+	case "servicenow":
+		o := snemu.Options{}
+		if opts.User != "" {
+			o.Users = map[string]string{opts.User: opts.Password}
+		}
+		e := snemu.New(o)
+		if opts.Seed != "" {
+			s, err := snemu.LoadSeed(opts.Seed)
+			if err == nil {
+				err = e.Seed(s)
+			}
+			if err != nil {
+				return exit(ExitUsage, fmt.Errorf("seed: %w", err))
+			}
+		}
+		h, closeFn = e, func() {}
+	default:
+		return exit(ExitUsage, fmt.Errorf("emulate okta or servicenow, not %q", opts.System))
+	}
+	defer closeFn()
+	ln, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		return exit(ExitProblem, err)
+	}
+	if !isLoopback(ln.Addr()) {
+		ln.Close()
+		return exit(ExitUsage, errors.New("the emulators listen on loopback addresses only"))
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	fmt.Fprintf(opts.IO.Out, "%s emulator listening on http://%s\n", opts.System, ln.Addr())
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return exit(ExitProblem, err)
+	}
+	return nil
+}
+
+func isLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}

@@ -1,0 +1,190 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/reload"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/store/sqlite"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/spf13/cobra"
+)
+
+func init() { extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdRun(f, nil) }) }
+
+// RunOptions are the inputs of cardflow run.
+type RunOptions struct {
+	IO         *IOStreams
+	F          *Factory
+	Paths      []string
+	Listen     string
+	DB         string
+	Workers    int
+	InboxLimit int
+	Drain      time.Duration
+	Watch      bool
+	LogLevel   string
+	Vars       varFlags
+	// ready, when set, receives the listening address (tests).
+	ready func(addr string)
+}
+
+// NewCmdRun returns `cardflow run`.
+func NewCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
+	opts := &RunOptions{IO: f.IO, F: f}
+	cmd := &cobra.Command{
+		Use:   "run [PATH...]",
+		Short: "Serve flows: event hooks, endpoints, pollers, workers, hot reload",
+		Long: `Load the flows under the paths (default ./flows) and run them until SIGTERM or
+SIGINT: Okta event hooks on /hooks/okta/<connection>, endpoint flows on
+/flows/<flow>/invoke, /healthz, /metrics and /api/v1/executions. Flow files are
+watched: a valid change is swapped in atomically, an invalid one is logged and
+the running flows stay. SIGHUP reloads too. Executions and their journal live
+in the SQLite file given by --db.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			if len(opts.Paths) == 0 {
+				opts.Paths = []string{"flows"}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Listen, "listen", envOr(f.IO, "CARDFLOW_LISTEN", "127.0.0.1:8080"), "address to serve HTTP on (CARDFLOW_LISTEN)")
+	fl.StringVar(&opts.DB, "db", envOr(f.IO, "CARDFLOW_DB", "cardflow.db"), "SQLite file of the store (CARDFLOW_DB)")
+	fl.IntVar(&opts.Workers, "workers", 64, "executions run concurrently")
+	fl.IntVar(&opts.InboxLimit, "inbox-limit", 100000, "pending executions above which intake answers 503")
+	fl.DurationVar(&opts.Drain, "drain", 10*time.Second, "on shutdown, how long running executions may finish")
+	fl.BoolVar(&opts.Watch, "watch", true, "reload when flow files change")
+	fl.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
+	opts.Vars.register(fl)
+	return cmd
+}
+
+func envOr(io *IOStreams, name, def string) string {
+	if v, ok := io.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func newLogger(io *IOStreams, level string) *slog.Logger {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		lv = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(io.ErrOut, &slog.HandlerOptions{Level: lv}))
+}
+
+func runRun(ctx context.Context, opts *RunOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	log := newLogger(opts.IO, opts.LogLevel)
+	st, err := sqlite.Open(opts.DB, sqlite.Options{})
+	if err != nil {
+		return exit(ExitProblem, fmt.Errorf("opening the store %s: %w", opts.DB, err))
+	}
+	defer st.Close()
+	ln, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		return exit(ExitProblem, err)
+	}
+	return serve(ctx, opts, st, ln, log)
+}
+
+// serve runs an engine on st until a signal; the listener is closed on return.
+func serve(ctx context.Context, opts *RunOptions, st store.Store, ln net.Listener, log *slog.Logger) error {
+	eng := engine.New(engine.Options{
+		Registry:   opts.F.Registry,
+		Store:      st,
+		Paths:      opts.Paths,
+		Vars:       opts.Vars.values(opts.IO),
+		Host:       lang.Host{LookupEnv: opts.IO.LookupEnv},
+		Logger:     log,
+		Workers:    opts.Workers,
+		InboxLimit: opts.InboxLimit,
+		Drain:      opts.Drain,
+		FormatDiagnostics: func(files map[string]*hcl.File, diags hcl.Diagnostics) string {
+			var b strings.Builder
+			writeDiagnosticsText(&b, files, diags, false)
+			return b.String()
+		},
+	})
+	if _, err := eng.Reload(ctx); err != nil {
+		_, files, diags := engine.Load(opts.Paths, engine.LoadOptions{Registry: opts.F.Registry, Vars: opts.Vars.values(opts.IO), Mode: lang.Live, Host: lang.Host{LookupEnv: opts.IO.LookupEnv}})
+		writeDiagnosticsText(opts.IO.ErrOut, files, diags, opts.IO.colorErr)
+		return exit(ExitFailed, err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+
+	srv := &http.Server{Handler: eng.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second}
+	srvErr := make(chan error, 1)
+	go func() { srvErr <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "db", opts.DB)
+	if opts.ready != nil {
+		opts.ready(ln.Addr().String())
+	}
+	engErr := make(chan error, 1)
+	go func() { engErr <- eng.Run(runCtx) }()
+	watchDone := make(chan struct{})
+	reloadNow := func() {
+		if _, err := eng.Reload(runCtx); err == nil {
+			log.Info("reload accepted", "generation", eng.Health().(map[string]any)["generation"])
+		}
+	}
+	if opts.Watch {
+		w := &reload.Watcher{Paths: opts.Paths, Reload: reloadNow, Logger: log}
+		go func() {
+			defer close(watchDone)
+			if err := w.Run(runCtx); err != nil {
+				log.Error("watching flow files failed; reload with SIGHUP", "err", err)
+			}
+		}()
+	} else {
+		close(watchDone)
+	}
+	for {
+		select {
+		case sig := <-sigs:
+			if sig == syscall.SIGHUP {
+				reloadNow()
+				continue
+			}
+			log.Info("shutting down: intake stops, running executions drain", "signal", sig.String(), "drain", opts.Drain.String())
+		case err := <-srvErr:
+			if err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("HTTP server failed", "err", err)
+			}
+		case <-ctx.Done():
+		}
+		break
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	_ = srv.Shutdown(sctx)
+	cancel()
+	stop()
+	err := <-engErr
+	<-watchDone
+	log.Info("stopped")
+	return err
+}

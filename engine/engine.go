@@ -1,0 +1,309 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/config"
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/engine/runtime"
+	"github.com/cardflow/cardflow/engine/server"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/trigger"
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Options configure an Engine.
+type Options struct {
+	Registry *connector.Registry
+	Store    store.Store
+	Paths    []string
+	Vars     lang.VarValues
+	Host     lang.Host
+	Logger   *slog.Logger
+	// Owner names this process in claims and leases.
+	Owner string
+	// Workers bounds concurrent executions.
+	Workers int
+	// InboxLimit is the number of pending executions above which intake
+	// answers 503 with Retry-After.
+	InboxLimit int
+	// Drain is how long Run waits for running executions on shutdown.
+	Drain time.Duration
+	// Invoker replaces action calls (dry runs, tests).
+	Invoker runtime.Invoker
+	// FormatDiagnostics renders rejected reloads as validate prints them.
+	FormatDiagnostics func(files map[string]*hcl.File, diags hcl.Diagnostics) string
+}
+
+// Engine runs generations of flows: it serves pushed events, runs pollers,
+// executes, and swaps generations on reload.
+type Engine struct {
+	opts     Options
+	log      *slog.Logger
+	gen      atomic.Pointer[plan.Generation]
+	genNum   atomic.Int64
+	clients  *runtime.Clients
+	exec     *runtime.Executor
+	pool     *runtime.Pool
+	triggers *trigger.Manager
+	metrics  *Metrics
+	srv      *server.Server
+	depth    atomic.Int64
+
+	mu         sync.Mutex
+	pinned     map[string]*plan.Flow // by definition hash
+	rejected   string                // diagnostics of the last rejected reload
+	rejectedAt time.Time
+	loadedAt   time.Time
+	runCtx     context.Context
+}
+
+// New returns an engine; call Reload to load flows and Run to serve.
+func New(opts Options) *Engine {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Owner == "" {
+		host, _ := os.Hostname()
+		opts.Owner = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	if opts.InboxLimit <= 0 {
+		opts.InboxLimit = 100_000
+	}
+	if opts.Drain <= 0 {
+		opts.Drain = 10 * time.Second
+	}
+	if opts.Host.LookupEnv == nil {
+		opts.Host = lang.DefaultHost()
+	}
+	e := &Engine{opts: opts, log: opts.Logger, clients: runtime.NewClients(), pinned: map[string]*plan.Flow{}}
+	e.metrics = newMetrics(func() float64 { return float64(e.depth.Load()) })
+	e.exec = &runtime.Executor{Store: opts.Store, Clients: e.clients, Logger: opts.Logger, Observer: e.metrics, Invoker: opts.Invoker}
+	e.pool = &runtime.Pool{Executor: e.exec, Resolver: e, Owner: opts.Owner, Workers: opts.Workers, Logger: opts.Logger}
+	e.triggers = &trigger.Manager{Store: opts.Store, Clients: e.clients, Logger: opts.Logger, Owner: opts.Owner, Wake: e.pool.Wake, Observer: e.metrics}
+	e.srv = &server.Server{Backend: e, Logger: opts.Logger, Observer: e.metrics, Metrics: e.metrics.Handler()}
+	return e
+}
+
+// Handler is the engine's HTTP handler.
+func (e *Engine) Handler() http.Handler { return e.srv.Handler() }
+
+// Generation implements server.Backend.
+func (e *Engine) Generation() *plan.Generation { return e.gen.Load() }
+
+// Client implements server.Backend.
+func (e *Engine) Client(conn *plan.Connection) (connector.Client, error) { return e.clients.Get(conn) }
+
+// Store implements server.Backend.
+func (e *Engine) Store() store.Store { return e.opts.Store }
+
+// Enqueue implements server.Backend: it refuses work over the inbox limit.
+func (e *Engine) Enqueue(ctx context.Context, events []store.Event) ([]store.Enqueued, error) {
+	if int(e.depth.Load()) >= e.opts.InboxLimit {
+		return nil, server.ErrBusy
+	}
+	res, err := e.opts.Store.Enqueue(ctx, events)
+	if err != nil {
+		return nil, err
+	}
+	added := 0
+	for _, r := range res {
+		if !r.Duplicate {
+			added++
+		}
+	}
+	e.depth.Add(int64(added))
+	if added > 0 {
+		e.pool.Wake()
+	}
+	return res, nil
+}
+
+// Reload loads the flow files and, when they are valid, activates them.
+// When they are not, the running generation stays and the diagnostics are
+// kept for /healthz and returned.
+func (e *Engine) Reload(ctx context.Context) (hcl.Diagnostics, error) {
+	gen, files, diags := Load(e.opts.Paths, LoadOptions{Registry: e.opts.Registry, Vars: e.opts.Vars, Mode: lang.Live, Host: e.opts.Host})
+	if diags.HasErrors() {
+		text := diags.Error()
+		if e.opts.FormatDiagnostics != nil {
+			text = e.opts.FormatDiagnostics(files, diags)
+		}
+		e.mu.Lock()
+		e.rejected, e.rejectedAt = text, time.Now().UTC()
+		e.mu.Unlock()
+		e.metrics.reloads.WithLabelValues("rejected").Inc()
+		if e.gen.Load() != nil {
+			e.log.Error("reload rejected: the running flows stay", "generation", e.genNum.Load(), "diagnostics", text)
+		}
+		return diags, errors.New("the flow files are not valid")
+	}
+	if err := e.activate(ctx, gen); err != nil {
+		return diags, err
+	}
+	return diags, nil
+}
+
+// activate stores the generation's definitions and swaps it in.
+func (e *Engine) activate(ctx context.Context, gen *plan.Generation) error {
+	for _, f := range gen.Flows {
+		if err := e.opts.Store.PutDefinition(ctx, f.Hash, gen.Snapshot); err != nil {
+			return fmt.Errorf("storing definitions: %w", err)
+		}
+	}
+	e.mu.Lock()
+	for _, f := range gen.Flows {
+		e.pinned[f.Hash] = f
+	}
+	e.rejected = ""
+	e.loadedAt = time.Now().UTC()
+	runCtx := e.runCtx
+	e.mu.Unlock()
+	old := e.gen.Swap(gen)
+	n := e.genNum.Add(1)
+	e.metrics.generation.Set(float64(n))
+	e.metrics.reloads.WithLabelValues("accepted").Inc()
+	if runCtx != nil {
+		e.triggers.Sync(runCtx, gen)
+	}
+	e.log.Info("flows loaded", "generation", n, "flows", strings.Join(gen.Config.FlowNames(), ","))
+	// Clients of connections that changed close once no generation uses
+	// them; executions pinned to the old generation reopen what they need.
+	e.clients.Retain(gen, old)
+	return nil
+}
+
+// Resolve implements runtime.Resolver: the flow an execution is pinned to.
+func (e *Engine) Resolve(ctx context.Context, flow, hash string) (*plan.Flow, error) {
+	gen := e.gen.Load()
+	if gen == nil {
+		return nil, errors.New("no flows loaded")
+	}
+	if hash == "" {
+		f, ok := gen.Flows[flow]
+		if !ok {
+			return nil, fmt.Errorf("flow %q is not loaded", flow)
+		}
+		return f, nil
+	}
+	e.mu.Lock()
+	f, ok := e.pinned[hash]
+	e.mu.Unlock()
+	if ok && f.Name == flow {
+		return f, nil
+	}
+	f, err := e.fromSnapshot(ctx, flow, hash)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.pinned[hash] = f
+	e.mu.Unlock()
+	return f, nil
+}
+
+// fromSnapshot recompiles a definition stored by an earlier process.
+func (e *Engine) fromSnapshot(ctx context.Context, flow, hash string) (*plan.Flow, error) {
+	snap, err := e.opts.Store.Definition(ctx, hash)
+	if err != nil {
+		return nil, fmt.Errorf("definition %s of flow %s: %w", hash, flow, err)
+	}
+	srcs, vars, err := plan.ReadSnapshot(snap)
+	if err != nil {
+		return nil, err
+	}
+	cfg, diags := config.LoadSources(srcs, e.opts.Registry)
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("definition %s no longer loads: %s", hash, diags.Error())
+	}
+	gen, diags := plan.Compile(cfg, plan.Options{Registry: e.opts.Registry, Vars: e.opts.Vars, Mode: lang.Live, Host: e.opts.Host, Pinned: vars})
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("definition %s no longer compiles: %s", hash, diags.Error())
+	}
+	f, ok := gen.Flows[flow]
+	if !ok || f.Hash != hash {
+		return nil, fmt.Errorf("definition %s of flow %s cannot be reproduced (its connections or variables changed)", hash, flow)
+	}
+	return f, nil
+}
+
+// Run serves until ctx is done: pollers, workers and the inbox gauge. On
+// return, running executions were drained or released.
+func (e *Engine) Run(ctx context.Context) error {
+	if e.gen.Load() == nil {
+		return errors.New("no flows loaded")
+	}
+	e.mu.Lock()
+	e.runCtx = ctx
+	e.mu.Unlock()
+	e.triggers.Sync(ctx, e.gen.Load())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		e.watchDepth(ctx)
+	}()
+	err := e.pool.Run(ctx, e.opts.Drain)
+	e.triggers.Stop()
+	wg.Wait()
+	e.clients.Close()
+	return err
+}
+
+// watchDepth refreshes the inbox depth that intake checks.
+func (e *Engine) watchDepth(ctx context.Context) {
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if n, err := e.opts.Store.Depth(ctx); err == nil {
+			e.depth.Store(int64(n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Health implements server.Backend.
+func (e *Engine) Health() any {
+	gen := e.gen.Load()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	h := map[string]any{
+		"status":     "ok",
+		"generation": e.genNum.Load(),
+		"loaded_at":  e.loadedAt,
+		"running":    e.pool.Running(),
+		"inbox":      e.depth.Load(),
+	}
+	flows := []map[string]any{}
+	if gen != nil {
+		for _, name := range gen.Config.FlowNames() {
+			f := gen.Flows[name]
+			fl := map[string]any{"name": name, "hash": f.Hash, "enabled": f.Enabled}
+			if f.Trigger != nil {
+				fl["trigger"] = f.Trigger.Type
+			}
+			flows = append(flows, fl)
+		}
+	}
+	h["flows"] = flows
+	if e.rejected != "" {
+		h["status"] = "degraded"
+		h["last_rejected_reload"] = map[string]any{"at": e.rejectedAt, "diagnostics": e.rejected}
+	}
+	return h
+}

@@ -1,0 +1,93 @@
+package engine
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the Prometheus metrics of an engine. They implement the
+// observers of runtime, trigger and server.
+type Metrics struct {
+	reg        *prometheus.Registry
+	executions *prometheus.CounterVec
+	execDur    *prometheus.HistogramVec
+	cardDur    *prometheus.HistogramVec
+	cardErrs   *prometheus.CounterVec
+	retries    *prometheus.CounterVec
+	received   *prometheus.CounterVec
+	rejected   *prometheus.CounterVec
+	reloads    *prometheus.CounterVec
+	pollErrs   *prometheus.CounterVec
+	lag        *prometheus.GaugeVec
+	depth      prometheus.GaugeFunc
+	generation prometheus.Gauge
+}
+
+func newMetrics(depth func() float64) *Metrics {
+	m := &Metrics{reg: prometheus.NewRegistry()}
+	m.executions = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_executions_total", Help: "Executions that ended, by flow and status."}, []string{"flow", "status"})
+	m.execDur = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "cardflow_execution_duration_seconds", Help: "Execution run time, by flow.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 10)}, []string{"flow"})
+	m.cardDur = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "cardflow_card_duration_seconds", Help: "Card attempt latency, by flow and card.", Buckets: prometheus.ExponentialBuckets(0.0005, 4, 10)}, []string{"flow", "card"})
+	m.cardErrs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_card_errors_total", Help: "Failed card attempts, by flow, card and error kind."}, []string{"flow", "card", "kind"})
+	m.retries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_card_retries_total", Help: "Card retries, by flow and card."}, []string{"flow", "card"})
+	m.received = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_events_received_total", Help: "Pushed events stored in the inbox, by flow."}, []string{"flow"})
+	m.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_requests_rejected_total", Help: "Rejected hook and endpoint requests, by route and status."}, []string{"route", "status"})
+	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_reloads_total", Help: "Flow reloads, by result (accepted, rejected)."}, []string{"result"})
+	m.pollErrs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_poll_errors_total", Help: "Failed polls, by flow."}, []string{"flow"})
+	m.lag = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "cardflow_trigger_lag_seconds", Help: "Age of the newest event a poller emitted when it emitted it, by flow."}, []string{"flow"})
+	m.depth = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cardflow_inbox_depth", Help: "Executions waiting to be claimed."}, depth)
+	m.generation = prometheus.NewGauge(prometheus.GaugeOpts{Name: "cardflow_generation", Help: "The number of the active generation of flows."})
+	m.reg.MustRegister(m.executions, m.execDur, m.cardDur, m.cardErrs, m.retries, m.received, m.rejected, m.reloads, m.pollErrs, m.lag, m.depth, m.generation,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the metrics.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// CardAttempt implements runtime.Observer.
+func (m *Metrics) CardAttempt(flow, card string, d time.Duration, err error) {
+	m.cardDur.WithLabelValues(flow, card).Observe(d.Seconds())
+	if err != nil {
+		var stop *connector.Stop
+		if !errors.As(err, &stop) {
+			m.cardErrs.WithLabelValues(flow, card, connector.KindOf(err).String()).Inc()
+		}
+	}
+}
+
+// Retry implements runtime.Observer.
+func (m *Metrics) Retry(flow, card string) { m.retries.WithLabelValues(flow, card).Inc() }
+
+// ExecutionDone implements runtime.Observer.
+func (m *Metrics) ExecutionDone(flow string, status store.Status, d time.Duration) {
+	m.executions.WithLabelValues(flow, string(status)).Inc()
+	m.execDur.WithLabelValues(flow).Observe(d.Seconds())
+}
+
+// Received implements server.Observer.
+func (m *Metrics) Received(flow string, n int) { m.received.WithLabelValues(flow).Add(float64(n)) }
+
+// Rejected implements server.Observer.
+func (m *Metrics) Rejected(route string, status int) {
+	m.rejected.WithLabelValues(route, http.StatusText(status)).Inc()
+}
+
+// Emitted implements trigger.Observer.
+func (m *Metrics) Emitted(flow string, n int, newest time.Time) {
+	if !newest.IsZero() {
+		m.lag.WithLabelValues(flow).Set(time.Since(newest).Seconds())
+	}
+}
+
+// PollFailed implements trigger.Observer.
+func (m *Metrics) PollFailed(flow string, err error) { m.pollErrs.WithLabelValues(flow).Inc() }

@@ -1,0 +1,188 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+// Resolver finds the definition an execution is pinned to: the current
+// generation's flow when hash is empty or current, else an older one.
+type Resolver interface {
+	Resolve(ctx context.Context, flow, hash string) (*plan.Flow, error)
+}
+
+// Pool is a bounded set of workers that claim executions from the store
+// and run them.
+type Pool struct {
+	Executor *Executor
+	Resolver Resolver
+	Owner    string        // this process's name in claims
+	Workers  int           // concurrent executions
+	Lease    time.Duration // claim lease; renewed while running
+	Poll     time.Duration // how often to look for work without a wake-up
+	Logger   *slog.Logger
+
+	wake    chan struct{}
+	mu      sync.Mutex
+	running map[string]context.CancelCauseFunc
+	wg      sync.WaitGroup
+}
+
+// ErrShutdown is the cause of executions interrupted by Stop.
+var ErrShutdown = errors.New("shutting down")
+
+// Wake tells the pool that work arrived.
+func (p *Pool) Wake() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (p *Pool) init() {
+	if p.Workers <= 0 {
+		p.Workers = 16
+	}
+	if p.Lease <= 0 {
+		p.Lease = 30 * time.Second
+	}
+	if p.Poll <= 0 {
+		p.Poll = 250 * time.Millisecond
+	}
+	if p.Logger == nil {
+		p.Logger = slog.New(slog.DiscardHandler)
+	}
+	if p.Owner == "" {
+		p.Owner = "cardflow"
+	}
+	p.wake = make(chan struct{}, 1)
+	p.running = map[string]context.CancelCauseFunc{}
+	p.Executor.defaults()
+}
+
+// Run claims and executes until ctx is done, then waits for the running
+// executions up to drain; those still running are released to resume on
+// the next start.
+func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
+	p.init()
+	slots := make(chan struct{}, p.Workers)
+	execCtx, cancelExec := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancelExec(ErrShutdown)
+	renewDone := make(chan struct{})
+	go func() {
+		defer close(renewDone)
+		p.renew(ctx)
+	}()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for ctx.Err() == nil {
+		free := p.Workers - len(slots)
+		if free > 0 {
+			exs, err := p.Executor.Store.Claim(ctx, p.Owner, free, p.Lease)
+			if err != nil && ctx.Err() == nil {
+				p.Logger.Error("claiming executions failed", "err", err)
+			}
+			for _, ex := range exs {
+				slots <- struct{}{}
+				p.start(execCtx, ex, slots)
+			}
+			if len(exs) == free {
+				continue // there may be more waiting
+			}
+		}
+		timer.Reset(p.Poll)
+		select {
+		case <-ctx.Done():
+		case <-p.wake:
+		case <-timer.C:
+		}
+	}
+	<-renewDone
+	p.drain(drain, cancelExec)
+	return nil
+}
+
+func (p *Pool) start(ctx context.Context, ex *store.Execution, slots chan struct{}) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	p.mu.Lock()
+	p.running[ex.ID] = cancel
+	p.mu.Unlock()
+	p.wg.Add(1)
+	go func() {
+		defer func() {
+			p.mu.Lock()
+			delete(p.running, ex.ID)
+			p.mu.Unlock()
+			cancel(nil)
+			<-slots
+			p.wg.Done()
+		}()
+		flow, err := p.Resolver.Resolve(ctx, ex.Flow, ex.DefinitionHash)
+		if err != nil {
+			p.Logger.Error("no definition for execution", "execution", ex.ID, "flow", ex.Flow, "err", err)
+			_ = p.Executor.Store.Finish(ctx, ex.ID, store.Failed, nil, err.Error())
+			return
+		}
+		res := p.Executor.Execute(ctx, ex, flow)
+		if res.Status == store.Running {
+			// Interrupted by shutdown: give it back so it resumes soon.
+			rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = p.Executor.Store.Release(rctx, p.Owner, []string{ex.ID})
+			rcancel()
+		}
+		if res.Status.Final() {
+			// An execution may have enqueued helpers or error flows.
+			p.Wake()
+		}
+	}()
+}
+
+// renew extends the leases of running executions until ctx is done.
+func (p *Pool) renew(ctx context.Context) {
+	t := time.NewTicker(p.Lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		p.mu.Lock()
+		ids := make([]string, 0, len(p.running))
+		for id := range p.running {
+			ids = append(ids, id)
+		}
+		p.mu.Unlock()
+		if len(ids) > 0 {
+			if err := p.Executor.Store.Renew(ctx, p.Owner, ids, p.Lease); err != nil && ctx.Err() == nil {
+				p.Logger.Error("renewing leases failed", "err", err)
+			}
+		}
+	}
+}
+
+// drain waits for running executions up to d, then interrupts the rest.
+func (p *Pool) drain(d time.Duration, cancel context.CancelCauseFunc) {
+	done := make(chan struct{})
+	go func() { p.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return
+	case <-time.After(d):
+	}
+	cancel(ErrShutdown)
+	<-done
+}
+
+// Running returns how many executions run now.
+func (p *Pool) Running() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.running)
+}

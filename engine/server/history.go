@@ -1,0 +1,122 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+// ExecutionJSON is an execution as the history API and `cardflow show
+// --format json` present it.
+type ExecutionJSON struct {
+	ID             string          `json:"id"`
+	Flow           string          `json:"flow"`
+	Status         string          `json:"status"`
+	DedupKey       string          `json:"dedup_key"`
+	DefinitionHash string          `json:"definition_hash"`
+	ReceivedAt     *time.Time      `json:"received_at,omitempty"`
+	StartedAt      *time.Time      `json:"started_at,omitempty"`
+	EndedAt        *time.Time      `json:"ended_at,omitempty"`
+	Claims         int             `json:"claims"`
+	Error          string          `json:"error,omitempty"`
+	Output         json.RawMessage `json:"output,omitempty"`
+	Trigger        json.RawMessage `json:"trigger,omitempty"`
+	Cards          []CardJSON      `json:"cards,omitempty"`
+}
+
+// CardJSON is one journal entry.
+type CardJSON struct {
+	Card       string          `json:"card"`
+	Key        string          `json:"key,omitempty"`
+	Attempt    int             `json:"attempt"`
+	Status     string          `json:"status"`
+	Input      json.RawMessage `json:"input,omitempty"`
+	Output     json.RawMessage `json:"output,omitempty"`
+	Error      string          `json:"error,omitempty"`
+	ErrorKind  string          `json:"error_kind,omitempty"`
+	StartedAt  time.Time       `json:"started_at"`
+	DurationMS float64         `json:"duration_ms"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// ExecutionView builds the JSON view of an execution and its journal.
+func ExecutionView(ex *store.Execution, journal []store.JournalEntry) ExecutionJSON {
+	v := ExecutionJSON{
+		ID: ex.ID, Flow: ex.Flow, Status: string(ex.Status), DedupKey: ex.DedupKey, DefinitionHash: ex.DefinitionHash,
+		ReceivedAt: timePtr(ex.ReceivedAt), StartedAt: timePtr(ex.StartedAt), EndedAt: timePtr(ex.EndedAt),
+		Claims: ex.Claims, Error: ex.Error,
+	}
+	if json.Valid(ex.Output) {
+		v.Output = ex.Output
+	}
+	if json.Valid(ex.Payload) {
+		v.Trigger = ex.Payload
+	}
+	for _, e := range journal {
+		c := CardJSON{Card: e.Card, Key: e.Key, Attempt: e.Attempt, Status: string(e.Status), Error: e.Error, ErrorKind: e.ErrorKind,
+			StartedAt: e.StartedAt, DurationMS: float64(e.EndedAt.Sub(e.StartedAt).Microseconds()) / 1000}
+		if json.Valid(e.Input) {
+			c.Input = e.Input
+		}
+		if json.Valid(e.Output) {
+			c.Output = e.Output
+		}
+		v.Cards = append(v.Cards, c)
+	}
+	return v
+}
+
+func (s *Server) listExecutions(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := store.Filter{Flow: q.Get("flow"), Status: store.Status(q.Get("status"))}
+	if l, err := strconv.Atoi(q.Get("limit")); err == nil {
+		f.Limit = l
+	}
+	if since := q.Get("since"); since != "" {
+		t, err := time.Parse(time.RFC3339, since)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "since is an RFC 3339 time"})
+			return
+		}
+		f.Since = t
+	}
+	exs, err := s.Backend.Store().Executions(r.Context(), f)
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		return
+	}
+	out := make([]ExecutionJSON, 0, len(exs))
+	for _, ex := range exs {
+		out = append(out, ExecutionView(ex, nil))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"executions": out})
+}
+
+func (s *Server) getExecution(w http.ResponseWriter, r *http.Request) {
+	st := s.Backend.Store()
+	ex, err := st.Execution(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such execution"})
+		return
+	}
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		return
+	}
+	journal, err := st.Journal(r.Context(), ex.ID)
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, ExecutionView(ex, journal))
+}

@@ -1,0 +1,228 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+// Backend is what the server needs from the engine.
+type Backend interface {
+	// Generation is the active generation.
+	Generation() *plan.Generation
+	// Client provisions the client of a connection.
+	Client(conn *plan.Connection) (connector.Client, error)
+	// Enqueue durably stores events; ErrBusy when the inbox is over its limit.
+	Enqueue(ctx context.Context, events []store.Event) ([]store.Enqueued, error)
+	// Health is the JSON of GET /healthz.
+	Health() any
+	Store() store.Store
+}
+
+// ErrBusy means the inbox is full: the sender should retry later.
+var ErrBusy = errors.New("inbox over its limit")
+
+// Observer counts what the server receives.
+type Observer interface {
+	Received(flow string, n int)
+	Rejected(path string, status int)
+}
+
+// Server routes requests to the backend.
+type Server struct {
+	Backend  Backend
+	Logger   *slog.Logger
+	Observer Observer
+	Metrics  http.Handler
+	// RetryAfter is what a 503 asks senders to wait.
+	RetryAfter time.Duration
+}
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/hooks/{connector}/{connection}", s.hook)
+	mux.HandleFunc("POST /flows/{flow}/invoke", s.invoke)
+	mux.HandleFunc("GET /healthz", s.health)
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", s.Metrics)
+	}
+	mux.HandleFunc("GET /api/v1/executions", s.listExecutions)
+	mux.HandleFunc("GET /api/v1/executions/{id}", s.getExecution)
+	return mux
+}
+
+func (s *Server) log() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
+}
+
+func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
+	gen := s.Backend.Generation()
+	typ, name := r.PathValue("connector"), r.PathValue("connection")
+	conn, ok := gen.Connections[typ+"."+name]
+	if !ok || conn.Connector.Webhook == nil {
+		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no %s connection %q receives hooks here", typ, name))
+		return
+	}
+	client, err := s.Backend.Client(conn)
+	if err != nil {
+		s.log().Error("opening the connection failed", "connection", conn.Addr, "err", err)
+		s.fail(w, r, http.StatusServiceUnavailable, "connection unavailable")
+		return
+	}
+	events, handled, err := conn.Connector.Webhook.Receive(r.Context(), client, w, r)
+	if handled {
+		return
+	}
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	var batch []store.Event
+	counts := map[string]int{}
+	now := time.Now().UTC()
+	for _, f := range sortedFlows(gen) {
+		t := f.Trigger
+		if !f.Enabled || t == nil || t.Spec.Mode != connector.Push || t.Connection != conn.Addr || t.Spec.Invoke != nil {
+			continue
+		}
+		cfg, _ := t.Config.UnmarkDeep()
+		for i := range events {
+			ev := &events[i]
+			if t.Spec.Accept != nil && !t.Spec.Accept(cfg, ev) {
+				continue
+			}
+			batch = append(batch, store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: now})
+			counts[f.Name]++
+		}
+	}
+	if !s.store(w, r, batch, counts) {
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
+	gen := s.Backend.Generation()
+	f, ok := gen.Flows[r.PathValue("flow")]
+	if !ok || !f.Enabled || f.Trigger == nil || f.Trigger.Spec.Invoke == nil {
+		s.fail(w, r, http.StatusNotFound, "no endpoint flow here")
+		return
+	}
+	cfg, _ := f.Trigger.Config.UnmarkDeep()
+	events, err := f.Trigger.Spec.Invoke(cfg, r)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	batch := make([]store.Event, len(events))
+	for i, ev := range events {
+		batch[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: time.Now().UTC()}
+	}
+	res, ok := s.enqueue(w, r, batch, map[string]int{f.Name: len(batch)})
+	if !ok {
+		return
+	}
+	ids := make([]string, len(res))
+	for i, e := range res {
+		ids[i] = e.ID
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"executions": ids})
+}
+
+// store enqueues batch; it answers the error itself and reports false.
+func (s *Server) store(w http.ResponseWriter, r *http.Request, batch []store.Event, counts map[string]int) bool {
+	_, ok := s.enqueue(w, r, batch, counts)
+	return ok
+}
+
+func (s *Server) enqueue(w http.ResponseWriter, r *http.Request, batch []store.Event, counts map[string]int) ([]store.Enqueued, bool) {
+	if len(batch) == 0 {
+		return nil, true
+	}
+	res, err := s.Backend.Enqueue(r.Context(), batch)
+	if errors.Is(err, ErrBusy) {
+		retry := s.RetryAfter
+		if retry <= 0 {
+			retry = 5 * time.Second
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())))
+		s.fail(w, r, http.StatusServiceUnavailable, "the inbox is full; retry later")
+		return nil, false
+	}
+	if err != nil {
+		s.log().Error("storing events failed", "err", err)
+		s.fail(w, r, http.StatusServiceUnavailable, "events could not be stored; retry")
+		return nil, false
+	}
+	if s.Observer != nil {
+		for f, n := range counts {
+			s.Observer.Received(f, n)
+		}
+	}
+	return res, true
+}
+
+func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusBadRequest
+	var ce *connector.Error
+	if errors.As(err, &ce) && ce.Status != 0 {
+		status = ce.Status
+	} else if connector.KindOf(err) == connector.Permission {
+		status = http.StatusUnauthorized
+	}
+	msg := err.Error()
+	if status == http.StatusUnauthorized {
+		msg = "unauthorized"
+	}
+	s.fail(w, r, status, msg)
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if s.Observer != nil {
+		s.Observer.Rejected(routeOf(r.URL.Path), status)
+	}
+	s.log().Warn("request rejected", "path", r.URL.Path, "status", status, "reason", msg)
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+func routeOf(path string) string {
+	parts := strings.SplitN(strings.Trim(path, "/"), "/", 2)
+	return "/" + parts[0]
+}
+
+func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.Backend.Health())
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func sortedFlows(gen *plan.Generation) []*plan.Flow {
+	names := gen.Config.FlowNames()
+	out := make([]*plan.Flow, 0, len(names))
+	for _, n := range names {
+		if f, ok := gen.Flows[n]; ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
