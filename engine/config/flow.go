@@ -81,18 +81,20 @@ func decodeFlow(b *hcl.Block, reg *connector.Registry) (*Flow, hcl.Diagnostics) 
 		diags = append(diags, d...)
 		f.OnError, f.OnErrorRange = name, a.Expr.Range()
 	}
+	var firstTrigger *hcl.Block
 	for _, blk := range content.Blocks {
 		switch blk.Type {
 		case "trigger":
-			if f.Trigger != nil {
+			if firstTrigger != nil {
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Duplicate trigger",
-					Detail:   fmt.Sprintf("A flow has exactly one trigger; this flow's first is at %s. Split the flow in two, or call a helper flow from both.", f.Trigger.DeclRange),
+					Detail:   fmt.Sprintf("A flow has exactly one trigger; this flow's first is at %s. Split the flow in two, or call a helper flow from both.", firstTrigger.DefRange),
 					Subject:  blk.DefRange.Ptr(),
 				})
 				continue
 			}
+			firstTrigger = blk
 			t, d := decodeTrigger(blk, reg)
 			diags = append(diags, d...)
 			f.Trigger = t
@@ -109,7 +111,7 @@ func decodeFlow(b *hcl.Block, reg *connector.Registry) (*Flow, hcl.Diagnostics) 
 			f.Cards = append(f.Cards, c)
 		}
 	}
-	if f.Trigger == nil {
+	if firstTrigger == nil {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Missing trigger",

@@ -116,7 +116,7 @@ func LoadSources(srcs map[string][]byte, reg *connector.Registry) (*Config, hcl.
 	names := sortedKeys(srcs)
 	for _, name := range names {
 		f, fdiags := parser.ParseHCL(srcs[name], name)
-		diags = append(diags, fdiags...)
+		diags = append(diags, trimSyntaxCascade(fdiags)...)
 		if f == nil {
 			continue
 		}
@@ -203,4 +203,30 @@ func duplicate(kind, name string, prev hcl.Range, subject hcl.Range) *hcl.Diagno
 		Detail:   fmt.Sprintf("A %s named %q was already declared at %s. Names must be unique within the configuration.", kind, name, prev),
 		Subject:  subject.Ptr(),
 	}
+}
+
+// trimSyntaxCascade drops the errors that follow from an unterminated
+// string: HCL's scanner then reads every later line as part of a string and
+// reports each one as an "Invalid multi-line string", burying the one
+// mistake the author made under dozens of diagnostics.
+func trimSyntaxCascade(diags hcl.Diagnostics) hcl.Diagnostics {
+	var at *hcl.Range
+	for _, d := range diags {
+		if d.Summary == "Unterminated template string" && d.Subject != nil {
+			if at == nil || d.Subject.Start.Byte < at.Start.Byte {
+				at = d.Subject
+			}
+		}
+	}
+	if at == nil {
+		return diags
+	}
+	out := diags[:0:0]
+	for _, d := range diags {
+		if d.Summary == "Invalid multi-line string" && d.Subject != nil && d.Subject.Start.Byte >= at.Start.Byte {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }

@@ -14,11 +14,12 @@ func (cfg *Config) resolve(reg *connector.Registry) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, name := range cfg.FlowNames() {
 		f := cfg.Flows[name]
-		if t := f.Trigger; t != nil && t.Connection != "" {
+		// A connector without connections already got "Unexpected connection".
+		if t := f.Trigger; t != nil && t.Connection != "" && t.Connector.HasConnection() {
 			diags = append(diags, cfg.checkConnection(t.Connector, t.Connection, t.ConnectionRange)...)
 		}
 		for _, c := range f.Cards {
-			if c.Connection != "" && c.Connector != nil {
+			if c.Connection != "" && c.Connector != nil && c.Connector.HasConnection() {
 				diags = append(diags, cfg.checkConnection(c.Connector, c.Connection, c.ConnectionRange)...)
 			}
 			if c.OnError.Mode == CallFlow {

@@ -10,7 +10,9 @@ import (
 	"sync"
 
 	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -158,7 +160,9 @@ func goType(ty cty.Type) reflect.Type {
 		}
 		atys := ty.AttributeTypes()
 		if len(atys) == 0 {
-			return reflect.MapOf(reflect.TypeOf(""), anyType)
+			// An empty object has no fields: card.stop.result on a
+			// flow.return card is an unknown field, not any value.
+			return reflect.TypeOf(struct{}{})
 		}
 		t := envStruct(atys)
 		structCache.Store(key, t)
@@ -261,4 +265,58 @@ func Types(env map[string]cty.Value) map[string]cty.Type {
 		out[k] = v.Type()
 	}
 	return out
+}
+
+// PredicateRef is a `root.name` reference in a predicate, such as
+// card.read_user or each.value, with its range in the HCL file.
+type PredicateRef struct {
+	Root, Name string
+	Range      hcl.Range
+}
+
+// PredicateRefs returns the card.<name> and each.<name> references of src,
+// a predicate written at rng, so that the checker can report unknown and
+// later cards as it does for HCL expressions. A predicate that does not
+// parse has none; CompilePredicate reports its syntax error.
+func PredicateRefs(src string, rng hcl.Range) []PredicateRef {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return nil
+	}
+	v := &refVisitor{src: src, rng: rng}
+	ast.Walk(&tree.Node, v)
+	return v.refs
+}
+
+type refVisitor struct {
+	src  string
+	rng  hcl.Range
+	refs []PredicateRef
+}
+
+func (v *refVisitor) Visit(node *ast.Node) {
+	m, ok := (*node).(*ast.MemberNode)
+	if !ok {
+		return
+	}
+	id, ok := m.Node.(*ast.IdentifierNode)
+	if !ok || (id.Value != "card" && id.Value != "each") {
+		return
+	}
+	prop, ok := m.Property.(*ast.StringNode)
+	if !ok {
+		return
+	}
+	from := id.Location().From
+	text := id.Value + "." + prop.Value
+	rng := narrow(v.rng, v.src, from)
+	if from >= 0 && from+len(text) <= len(v.src) && v.src[from:from+len(text)] == text {
+		rng.End = rng.Start
+		rng.End.Column += len(text)
+		rng.End.Byte += len(text)
+		if rng.End.Byte > v.rng.End.Byte {
+			rng = v.rng
+		}
+	}
+	v.refs = append(v.refs, PredicateRef{Root: id.Value, Name: prop.Value, Range: rng})
 }

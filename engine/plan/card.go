@@ -47,9 +47,13 @@ func (c *compiler) card(flow *config.Flow, index int, decl *config.Card, flowSco
 	_, d = c.evalArgs(decl.Spec.Input, decl.Inputs, &scope, refs)
 	diags = append(diags, d...)
 	if decl.If != "" {
-		p, d := lang.CompilePredicate(decl.If, decl.IfRange, lang.Types(scope.PredicateEnv()))
+		d := predicateRefs(flow, index, decl)
 		diags = append(diags, d...)
-		card.If = p
+		if !d.HasErrors() {
+			p, d := lang.CompilePredicate(decl.If, decl.IfRange, lang.Types(scope.PredicateEnv()))
+			diags = append(diags, d...)
+			card.If = p
+		}
 	}
 	card.Output = c.outputType(decl)
 	if decl.OnError.Mode == config.Continue && card.Output.IsObjectType() {
@@ -139,12 +143,7 @@ func (c *compiler) cardRefs(flow *config.Flow, index int, decl *config.Card, exp
 		case "trigger":
 		case "each":
 			if decl.ForEach == nil {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Reference to each outside for_each",
-					Detail:   "each.key and each.value exist only in cards with a for_each argument.",
-					Subject:  tr.SourceRange().Ptr(),
-				})
+				diags = append(diags, eachOutsideForEach(tr.SourceRange()))
 			} else if name, rng, ok := attrStep(tr, 1); !ok || (name != "key" && name != "value") {
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
@@ -175,11 +174,40 @@ func (c *compiler) cardRefs(flow *config.Flow, index int, decl *config.Card, exp
 	return diags
 }
 
+// predicateRefs checks the card and each references of a card's `if` with
+// the diagnostics of HCL references: the predicate's type check alone would
+// call a later card an unknown field.
+func predicateRefs(flow *config.Flow, index int, decl *config.Card) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, ref := range lang.PredicateRefs(decl.If, decl.IfRange) {
+		switch {
+		case ref.Root == "card":
+			diags = append(diags, cardRefByName(flow, index, ref.Name, ref.Range)...)
+		case decl.ForEach == nil:
+			diags = append(diags, eachOutsideForEach(ref.Range))
+		}
+	}
+	return diags
+}
+
+func eachOutsideForEach(rng hcl.Range) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Reference to each outside for_each",
+		Detail:   "each.key and each.value exist only in cards with a for_each argument: add for_each, or refer to something else.",
+		Subject:  rng.Ptr(),
+	}
+}
+
 func cardRef(flow *config.Flow, index int, tr hcl.Traversal) hcl.Diagnostics {
 	name, rng, ok := attrStep(tr, 1)
 	if !ok {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid reference", Detail: "A card is referenced as card.<name>.", Subject: tr.SourceRange().Ptr()}}
 	}
+	return cardRefByName(flow, index, name, rng)
+}
+
+func cardRefByName(flow *config.Flow, index int, name string, rng hcl.Range) hcl.Diagnostics {
 	at := flow.CardIndex(name)
 	switch {
 	case at < 0:

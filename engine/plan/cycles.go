@@ -15,7 +15,9 @@ func checkFlowCycles(gen *Generation) hcl.Diagnostics {
 	where := map[string]hcl.Range{}
 	for _, name := range sortedKeys(gen.Flows) {
 		f := gen.Flows[name]
-		if f.OnError != "" {
+		// A flow that is its own error handler is reported by config as
+		// "Flow handles its own errors"; one diagnostic is enough.
+		if f.OnError != "" && f.OnError != name {
 			g.Edge(name, f.OnError)
 			where[name+">"+f.OnError] = f.Decl.OnErrorRange
 		}

@@ -1,0 +1,31 @@
+flow "join_engineering" {
+  trigger "okta.event_hook" {
+    connection  = connection.okta.main
+    event_types = ["user.lifecycle.create"]
+  }
+
+  card "read_user" {
+    action     = okta.read_user
+    connection = connection.okta.main
+    user       = trigger.event.target[0].id
+  }
+
+  card "add" {
+    action     = okta.add_user_to_group
+    connection = connection.okta.main
+    if         = "card.read_user.profile.department == each.key" # ERROR: Reference to each outside for_each
+    user       = card.read_user.id
+    group      = "Engineering"
+  }
+}
+
+connection "okta" "main" {
+  org_url = env("OKTA_ORG_URL")
+  token   = env("OKTA_API_TOKEN")
+}
+
+connection "servicenow" "main" {
+  instance_url = env("SERVICENOW_INSTANCE_URL")
+  username     = env("SERVICENOW_USERNAME")
+  password     = env("SERVICENOW_PASSWORD")
+}

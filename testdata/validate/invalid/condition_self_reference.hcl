@@ -1,0 +1,24 @@
+flow "activate" {
+  trigger "okta.event_hook" {
+    connection  = connection.okta.main
+    event_types = ["user.lifecycle.create"]
+  }
+
+  card "activate" {
+    action     = okta.activate_user
+    connection = connection.okta.main
+    if         = "card.activate.status != 'ACTIVE'" # ERROR: Self-referential card
+    user       = trigger.event.target[0].id
+  }
+}
+
+connection "okta" "main" {
+  org_url = env("OKTA_ORG_URL")
+  token   = env("OKTA_API_TOKEN")
+}
+
+connection "servicenow" "main" {
+  instance_url = env("SERVICENOW_INSTANCE_URL")
+  username     = env("SERVICENOW_USERNAME")
+  password     = env("SERVICENOW_PASSWORD")
+}

@@ -1,0 +1,28 @@
+flow "ping" {
+  trigger "flow.called" {}
+
+  card "call" {
+    action = flow.call
+    flow   = flow.pong # ERROR: Dependency cycle
+  }
+}
+
+flow "pong" {
+  trigger "flow.called" {}
+
+  card "call" {
+    action = flow.call
+    flow   = flow.ping
+  }
+}
+
+connection "okta" "main" {
+  org_url = env("OKTA_ORG_URL")
+  token   = env("OKTA_API_TOKEN")
+}
+
+connection "servicenow" "main" {
+  instance_url = env("SERVICENOW_INSTANCE_URL")
+  username     = env("SERVICENOW_USERNAME")
+  password     = env("SERVICENOW_PASSWORD")
+}

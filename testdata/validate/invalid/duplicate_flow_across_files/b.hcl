@@ -1,0 +1,8 @@
+flow "notify" { # ERROR: Duplicate flow
+  trigger "flow.called" {}
+
+  card "compose" {
+    action = text.compose
+    text   = "another flow ${trigger.caller.flow} failed"
+  }
+}

@@ -1,0 +1,20 @@
+table "approvals" {
+  columns = { user_id = string, status = string }
+  key     = "user_id"
+}
+
+table "approvals" { # ERROR: Duplicate table
+  columns = { user_id = string, incident = string }
+  key     = "user_id"
+}
+
+connection "okta" "main" {
+  org_url = env("OKTA_ORG_URL")
+  token   = env("OKTA_API_TOKEN")
+}
+
+connection "servicenow" "main" {
+  instance_url = env("SERVICENOW_INSTANCE_URL")
+  username     = env("SERVICENOW_USERNAME")
+  password     = env("SERVICENOW_PASSWORD")
+}

@@ -1,0 +1,21 @@
+flow "notify" {
+  trigger "flow.called" {}
+
+  card "post" {
+    action = http.request
+    method = "POST"
+    url    = env("TEAMS_WEBHOOK_URL") # WARNING: Environment variable not set
+    body   = { text = "flow ${trigger.caller.flow} failed" }
+  }
+}
+
+connection "okta" "main" {
+  org_url = env("OKTA_ORG_URL")
+  token   = env("OKTA_API_TOKEN")
+}
+
+connection "servicenow" "main" {
+  instance_url = env("SERVICENOW_INSTANCE_URL")
+  username     = env("SERVICENOW_USERNAME")
+  password     = env("SERVICENOW_PASSWORD")
+}

@@ -1,0 +1,19 @@
+flow "lookup" {
+  trigger "flow.called" {}
+
+  card "stop" {
+    action = flow.return
+    status = "failed" # ERROR: Invalid argument value
+  }
+}
+
+connection "okta" "main" {
+  org_url = env("OKTA_ORG_URL")
+  token   = env("OKTA_API_TOKEN")
+}
+
+connection "servicenow" "main" {
+  instance_url = env("SERVICENOW_INSTANCE_URL")
+  username     = env("SERVICENOW_USERNAME")
+  password     = env("SERVICENOW_PASSWORD")
+}

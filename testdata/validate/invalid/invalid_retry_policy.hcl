@@ -1,0 +1,30 @@
+flow "join_employees" {
+  trigger "okta.event_hook" {
+    connection  = connection.okta.main
+    event_types = ["user.lifecycle.create"]
+  }
+
+  card "add" {
+    action     = okta.add_user_to_group
+    connection = connection.okta.main
+    user       = trigger.event.target[0].id
+    group      = "Employees"
+
+    retry { # ERROR: Invalid retry policy
+      attempts    = 5
+      backoff     = "2m"
+      max_backoff = "30s"
+    }
+  }
+}
+
+connection "okta" "main" {
+  org_url = env("OKTA_ORG_URL")
+  token   = env("OKTA_API_TOKEN")
+}
+
+connection "servicenow" "main" {
+  instance_url = env("SERVICENOW_INSTANCE_URL")
+  username     = env("SERVICENOW_USERNAME")
+  password     = env("SERVICENOW_PASSWORD")
+}

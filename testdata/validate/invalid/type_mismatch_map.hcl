@@ -1,0 +1,24 @@
+flow "request_approval" {
+  trigger "okta.event_hook" {
+    connection  = connection.okta.main
+    event_types = ["user.lifecycle.create"]
+  }
+
+  card "incident" {
+    action     = servicenow.create_record
+    connection = connection.servicenow.main
+    table      = "incident"
+    fields     = "short_description=Approve access" # ERROR: Incorrect argument type
+  }
+}
+
+connection "okta" "main" {
+  org_url = env("OKTA_ORG_URL")
+  token   = env("OKTA_API_TOKEN")
+}
+
+connection "servicenow" "main" {
+  instance_url = env("SERVICENOW_INSTANCE_URL")
+  username     = env("SERVICENOW_USERNAME")
+  password     = env("SERVICENOW_PASSWORD")
+}

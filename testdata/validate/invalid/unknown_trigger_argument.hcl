@@ -1,0 +1,24 @@
+flow "join_employees" {
+  trigger "okta.event_hook" { # ERROR: Missing required argument
+    connection = connection.okta.main
+    event_type = ["user.lifecycle.create"] # ERROR: Unsupported argument ~ Did you mean "event_types"?
+  }
+
+  card "add" {
+    action     = okta.add_user_to_group
+    connection = connection.okta.main
+    user       = trigger.event.target[0].id
+    group      = "Employees"
+  }
+}
+
+connection "okta" "main" {
+  org_url = env("OKTA_ORG_URL")
+  token   = env("OKTA_API_TOKEN")
+}
+
+connection "servicenow" "main" {
+  instance_url = env("SERVICENOW_INSTANCE_URL")
+  username     = env("SERVICENOW_USERNAME")
+  password     = env("SERVICENOW_PASSWORD")
+}
