@@ -1,6 +1,7 @@
 package okta_test
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -168,4 +169,26 @@ func openTo(t *testing.T, url string) connector.Client {
 	t.Helper()
 	o := &org{srv: &httptest.Server{URL: url}}
 	return o.open(t, nil)
+}
+
+// The limiter waits with the request's context: a caller whose deadline
+// comes before the next token fails at once, and Transient.
+func TestRateLimiterHonoursContext(t *testing.T) {
+	o := newOrg(t, nil)
+	c := o.open(t, map[string]cty.Value{"rate_limit": cty.NumberFloatVal(0.2)}) // one token per 5s
+	a := action(t, "read_user")
+	in := objectValue(a.Input, map[string]cty.Value{"user": s("erik.berg@acme.example")})
+	if _, err := a.Do(context.Background(), &connector.Call{Client: c, Input: in}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := a.Do(ctx, &connector.Call{Client: c, Input: in})
+	if connector.KindOf(err) != connector.Transient {
+		t.Fatalf("error %v: kind %v, want Transient", err, connector.KindOf(err))
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("waited %v for a token the deadline could not reach", d)
+	}
 }

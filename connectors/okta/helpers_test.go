@@ -38,9 +38,16 @@ type org struct {
 // lastResponse records the headers of the emulator's latest answer, so
 // tests can compare what the connector reports with what Okta said.
 type lastResponse struct {
-	mu     sync.Mutex
-	status int
-	header http.Header
+	mu       sync.Mutex
+	status   int
+	header   http.Header
+	requests []string // request URIs, in order
+}
+
+func (l *lastResponse) uris() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.requests...)
 }
 
 func (l *lastResponse) get() (int, http.Header) {
@@ -67,6 +74,9 @@ func newOrg(t *testing.T, attrs map[string]cty.Value) *org {
 	t.Helper()
 	o := &org{emu: emulator.New(emulator.Options{Token: testToken}), last: &lastResponse{}}
 	o.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o.last.mu.Lock()
+		o.last.requests = append(o.last.requests, r.Method+" "+r.URL.RequestURI())
+		o.last.mu.Unlock()
 		o.emu.ServeHTTP(&recorder{ResponseWriter: w, last: o.last}, r)
 	}))
 	t.Cleanup(func() {

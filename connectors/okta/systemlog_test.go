@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -165,6 +166,13 @@ func TestSystemLogStartsNowWithoutBackfill(t *testing.T) {
 	}
 	if len(st.events) != 0 || st.cursor == nil {
 		t.Fatalf("first tick: %d events, cursor %q; want none and a stored start", len(st.events), st.cursor)
+	}
+	uris := o.last.uris()
+	first, _ := url.Parse(strings.TrimPrefix(uris[len(uris)-1], "GET "))
+	q := first.Query()
+	if first.Path != "/api/v1/logs" || q.Get("filter") != `eventType eq "user.lifecycle.create"` ||
+		q.Get("sortOrder") != "ASCENDING" || q.Get("limit") != "100" || q.Get("since") == "" || q.Get("after") != "" {
+		t.Errorf("first request %s", first)
 	}
 	createUsers(t, o, "new", 2)
 	if err := st.poll(t, o.client, cfg, nil); err != nil {
