@@ -26,7 +26,9 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdDemo(f) }) }
+func init() {
+	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdDemo(f) })
+}
 
 // DemoOptions are the inputs of cardflow demo.
 type DemoOptions struct {

@@ -22,7 +22,9 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdRun(f, nil) }) }
+func init() {
+	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdRun(f, nil) })
+}
 
 // RunOptions are the inputs of cardflow run.
 type RunOptions struct {

@@ -1,0 +1,41 @@
+# cardflow — make targets. Go 1.26; nothing else needs installing.
+GO       ?= go
+BIN      := bin/cardflow
+PKGS     := ./...
+
+.PHONY: build test test-short bench lint demo flowtest fmt clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/cardflow
+
+# The full suite: vet, race-enabled tests of every package (the end-to-end
+# tests build and run the binary against the emulators), then the flow tests.
+test: build
+	$(GO) vet $(PKGS)
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+	$(BIN) validate flows
+	@if ls flows/*/*.test.hcl >/dev/null 2>&1; then $(BIN) test flows; fi
+
+test-short:
+	$(GO) test -short -count=1 $(PKGS)
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./engine/... ./connectors/...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	@if command -v staticcheck >/dev/null 2>&1; then staticcheck $(PKGS); \
+	elif [ -x $$HOME/go/bin/staticcheck ]; then $$HOME/go/bin/staticcheck $(PKGS); \
+	else $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS); fi
+
+# The onboarding scenario end to end against the built-in emulators.
+demo: build
+	$(BIN) demo
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+	$(BIN) fmt flows testdata/validate/valid
+
+clean:
+	rm -rf bin
