@@ -246,3 +246,17 @@ func TestAPICall(t *testing.T) {
 		}
 	}
 }
+
+// Okta answers 403 E0000038 to a transition the user's status forbids:
+// that is a conflict with the user's state, not a permission problem.
+func TestLifecycleWrongStatusIsConflict(t *testing.T) {
+	o := newOrg(t, nil)
+	_, err := o.do(t, "activate_user", map[string]cty.Value{"user": s("sven.suspended@acme.example")})
+	if ce := asError(t, err); ce.Kind != connector.Conflict || ce.Code != "E0000038" || ce.Status != 403 {
+		t.Errorf("activate SUSPENDED: %v (kind %v), want Conflict E0000038", err, ce.Kind)
+	}
+	_, err = o.do(t, "suspend_user", map[string]cty.Value{"user": s("kari.nordmann@acme.example")})
+	if ce := asError(t, err); ce.Kind != connector.Invalid || ce.Code != "E0000001" {
+		t.Errorf("suspend STAGED: %v (kind %v), want Invalid E0000001", err, ce.Kind)
+	}
+}

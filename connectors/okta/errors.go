@@ -24,6 +24,7 @@ const (
 	codeNotFound      = "E0000007"
 	codeInvalidToken  = "E0000011"
 	codeAlreadyActive = "E0000016"
+	codeWrongStatus   = "E0000038"
 	codeRateLimited   = "E0000047"
 )
 
@@ -90,6 +91,9 @@ func apiFailure(status int, header http.Header, oe *okta.Error) *connector.Error
 		e.Kind = connector.Permission
 	case codeRateLimited:
 		e.Kind = connector.RateLimited
+	case codeAlreadyActive, codeWrongStatus:
+		// 403s about the user's status, not about the credentials.
+		e.Kind = connector.Conflict
 	}
 	if e.Kind == connector.Other {
 		e.Kind = connector.Invalid
