@@ -10,7 +10,15 @@
 // a retry is worth it. A per-connection token bucket (x/time/rate) keeps a
 // connection under the tenant's rate limits instead of bouncing off them.
 //
+// The connection's http.RoundTripper (transport.go) works around the SDK
+// where it would hurt a workflow engine: it keeps a 429's headers (the SDK
+// drops the response and with it X-Rate-Limit-Reset), stops the SDK's
+// unbounded retry loop on io.EOF, bounds each request with request_timeout
+// and releases it on EOF (the SDK leaves OAuth token bodies open). Paging
+// follows Link rel="next" with our own parser (links.go), because the SDK
+// misreads links folded into one header line.
+//
 // This package imports no engine package but engine/connector, does no
-// I/O when a connection is opened (validate and dry-run open connections),
-// and never logs or returns secrets.
+// network I/O when a connection is opened (validate and dry-run open
+// connections), and never logs or returns secrets.
 package okta
