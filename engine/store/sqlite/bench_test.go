@@ -35,8 +35,14 @@ func openBench(b *testing.B, opts sqlite.Options) *sqlite.Store {
 	return s
 }
 
-func reportExecPerSec(b *testing.B) {
+func reportExecPerSec(b *testing.B, s *sqlite.Store, cpu0 time.Duration) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "exec/s")
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/exec")
+	}
+	if batches, writes := sqlite.BatchStats(s); batches > 0 {
+		b.ReportMetric(float64(writes)/float64(batches), "writes/commit")
+	}
 }
 
 // BenchmarkEnqueue is the inbox: one event per call, as an event hook
@@ -47,6 +53,7 @@ func BenchmarkEnqueue(b *testing.B) {
 	b.SetParallelism(benchParallelism)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()
 		for pb.Next() {
@@ -58,7 +65,7 @@ func BenchmarkEnqueue(b *testing.B) {
 			}
 		}
 	})
-	reportExecPerSec(b)
+	reportExecPerSec(b, s, cpu0)
 }
 
 // BenchmarkExecutionLifecycle is what the store does for one execution of
@@ -70,6 +77,7 @@ func BenchmarkExecutionLifecycle(b *testing.B) {
 	b.SetParallelism(benchParallelism)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()
 		owner := fmt.Sprintf("worker-%d", seq.Add(1<<40)>>40)
@@ -80,7 +88,7 @@ func BenchmarkExecutionLifecycle(b *testing.B) {
 			}
 		}
 	})
-	reportExecPerSec(b)
+	reportExecPerSec(b, s, cpu0)
 }
 
 func lifecycle(ctx context.Context, s store.Store, owner, key string) error {

@@ -33,7 +33,7 @@ func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error
 	}
 	return s.w.do(ctx, func(tx *writeTx) error {
 		for i, en := range entries {
-			_, err := tx.exec(wAppend, en.ExecutionID, en.Card, en.Key, en.Attempt, string(en.Status),
+			_, err := tx.exec(wAppend, en.ExecutionID, en.ExecutionID, en.Card, en.Key, en.Attempt, string(en.Status),
 				en.Input, en.Output, en.Error, en.ErrorKind, timeArg(en.StartedAt), timeArg(en.EndedAt))
 			if isForeignKey(err) {
 				err = notFound("execution " + en.ExecutionID)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/cardflow/cardflow/engine/store"
@@ -76,28 +75,54 @@ func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Durat
 	}
 	var out []*store.Execution
 	err := s.w.do(ctx, func(tx *writeTx) error {
-		out = out[:0]
 		now := time.Now()
-		rows, err := tx.query(wClaim, owner, now.Add(lease).UnixNano(), now.UnixNano(), n)
+		ids, err := claimable(tx, now, n)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanExecution(rows)
+		out = make([]*store.Execution, 0, len(ids))
+		for _, id := range ids {
+			e, err := scanExecution(tx.queryRow(wClaim, owner, now.Add(lease).UnixNano(), now.UnixNano(), id))
 			if err != nil {
 				return err
 			}
 			out = append(out, e)
 		}
-		return rows.Err()
+		return nil
 	})
+	return out, err
+}
+
+// claimable returns the ids of the n oldest executions that may be claimed.
+func claimable(tx *writeTx, now time.Time, n int) ([]string, error) {
+	ids, err := queryIDs(tx, wClaimablePending, n)
 	if err != nil {
 		return nil, err
 	}
-	// RETURNING promises no order.
-	slices.SortFunc(out, func(a, b *store.Execution) int { return strings.Compare(a.ID, b.ID) })
-	return out, nil
+	expired, err := queryIDs(tx, wClaimableExpired, now.UnixNano())
+	if err != nil || len(expired) == 0 {
+		return ids, err
+	}
+	ids = append(ids, expired...)
+	slices.Sort(ids)
+	return ids[:min(n, len(ids))], nil
+}
+
+func queryIDs(tx *writeTx, q writeStmt, args ...any) ([]string, error) {
+	rows, err := tx.query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // Renew extends the leases owner holds on ids. Ids owner no longer holds

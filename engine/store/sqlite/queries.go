@@ -4,8 +4,13 @@ package sqlite
 type writeStmt int
 
 const (
-	wInsertExecution writeStmt = iota
+	wBegin writeStmt = iota
+	wCommit
+	wRollback
+	wInsertExecution
 	wDedupLookup
+	wClaimablePending
+	wClaimableExpired
 	wClaim
 	wRenew
 	wRelease
@@ -28,23 +33,30 @@ const executionColumns = `id, flow, COALESCE(dedup_key, ''), type, definition_ha
 	error, parent, claims, owner, lease_until, received_at, started_at, ended_at`
 
 var writeSQL = [numWriteStmts]string{
+	// IMMEDIATE takes the write lock up front, so that a transaction never
+	// fails half-way for want of it.
+	wBegin:    `BEGIN IMMEDIATE`,
+	wCommit:   `COMMIT`,
+	wRollback: `ROLLBACK`,
+
 	// ON CONFLICT DO NOTHING on (flow, dedup_key): zero rows changed means a
 	// duplicate, and wDedupLookup finds the execution it duplicates.
 	wInsertExecution: `INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, payload, parent, received_at)
 		VALUES (?, ?, NULLIF(?, ''), ?, ?, 'pending', ?, ?, ?) ON CONFLICT DO NOTHING`,
 	wDedupLookup: `SELECT id FROM executions WHERE flow = ? AND dedup_key = ?`,
 
-	// Oldest first among pending executions and running ones whose lease
-	// ended. Each side is limited on its own index range so that neither a
-	// deep inbox nor a long history makes a claim scan much.
+	// Claim reads the oldest pending executions and the oldest running ones
+	// whose lease ended, each on its own index, merges them and claims the
+	// first n one by one: cheaper than one statement with a compound
+	// subquery, which SQLite sorts in a temporary b-tree.
+	wClaimablePending: `SELECT id FROM executions WHERE status = 'pending' ORDER BY id LIMIT ?`,
+	// Unordered and unlimited, so that it stays on the covering partial
+	// index executions_lease: there are no more rows than running
+	// executions, and nearly always none.
+	wClaimableExpired: `SELECT id FROM executions INDEXED BY executions_lease WHERE status = 'running' AND lease_until <= ?`,
 	wClaim: `UPDATE executions
-		SET status = 'running', owner = ?1, lease_until = ?2, claims = claims + 1,
-			started_at = COALESCE(started_at, ?3)
-		WHERE id IN (
-			SELECT id FROM (SELECT id FROM executions WHERE status = 'pending' ORDER BY id LIMIT ?4)
-			UNION ALL
-			SELECT id FROM (SELECT id FROM executions WHERE status = 'running' AND lease_until <= ?3 ORDER BY id LIMIT ?4)
-			ORDER BY id LIMIT ?4)
+		SET status = 'running', owner = ?, lease_until = ?, claims = claims + 1, started_at = COALESCE(started_at, ?)
+		WHERE id = ?
 		RETURNING ` + executionColumns,
 	wRenew: `UPDATE executions SET lease_until = ? WHERE id = ? AND status = 'running' AND owner = ?`,
 	// A graceful release is not a crash recovery: it takes back its claim.
@@ -53,9 +65,10 @@ var writeSQL = [numWriteStmts]string{
 	wPin: `UPDATE executions SET definition_hash = ? WHERE id = ?`,
 
 	// Seq is the execution's next number; the foreign key rejects an
-	// unknown execution.
+	// unknown execution. A scalar subquery, not INSERT … SELECT FROM
+	// journal, which SQLite would first copy to a temporary table.
 	wAppend: `INSERT INTO journal (execution_id, seq, card, key, attempt, status, input, output, error, error_kind, started_at, ended_at)
-		SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 FROM journal WHERE execution_id = ?1`,
+		VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE execution_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	wFinish: `UPDATE executions SET status = ?, output = ?, error = ?, owner = '', lease_until = NULL, ended_at = ?
 		WHERE id = ?`,
 	wReopen: `UPDATE executions SET status = 'pending', output = NULL, error = '', ended_at = NULL

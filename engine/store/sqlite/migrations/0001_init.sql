@@ -22,6 +22,8 @@ CREATE UNIQUE INDEX executions_dedup ON executions (flow, dedup_key);
 -- Claims walk pending ids in order; Depth and history filter by status.
 CREATE INDEX executions_status ON executions (status, id);
 CREATE INDEX executions_flow ON executions (flow, id);
+-- Claims look for running executions whose lease ended.
+CREATE INDEX executions_lease ON executions (lease_until, id) WHERE status = 'running';
 
 CREATE TABLE journal (
 	execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
@@ -37,7 +39,8 @@ CREATE TABLE journal (
 	started_at   INTEGER,
 	ended_at     INTEGER,
 	PRIMARY KEY (execution_id, seq)
-);
+); -- a rowid table: appends of every execution go to its last page, and the
+   -- small primary-key index orders them for Journal
 
 CREATE TABLE definitions (
 	hash       TEXT PRIMARY KEY,

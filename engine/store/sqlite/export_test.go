@@ -1,0 +1,7 @@
+package sqlite
+
+// BatchStats reports how many transactions the writer committed and how
+// many writes they held.
+func BatchStats(s *Store) (batches, writes int64) {
+	return s.w.batches.Load(), s.w.writes.Load()
+}
