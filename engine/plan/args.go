@@ -62,7 +62,7 @@ func friendly(ty cty.Type) string {
 
 // checkLiteralSecret rejects secrets written into flow files: a sensitive
 // argument must come from env(), file() or a sensitive variable.
-func checkLiteralSecret(name string, expr hcl.Expression) hcl.Diagnostics {
+func checkLiteralSecret(kind, name string, expr hcl.Expression) hcl.Diagnostics {
 	if len(expr.Variables()) > 0 || hasCall(expr) {
 		return nil
 	}
@@ -73,9 +73,16 @@ func checkLiteralSecret(name string, expr hcl.Expression) hcl.Diagnostics {
 	return hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  "Literal secret",
-		Detail:   fmt.Sprintf("The argument %q is sensitive and holds a literal value: secrets must not live in flow files. Use env(\"NAME\"), file(\"path\") or a sensitive variable.", name),
+		Detail:   literalSecretDetail(kind, name),
 		Subject:  expr.Range().Ptr(),
 	}}
+}
+
+func literalSecretDetail(kind, name string) string {
+	if kind == "variable" {
+		return fmt.Sprintf("The variable %q is sensitive and its default is a literal value: secrets must not live in flow files. Remove the default and set the value with CARDFLOW_VAR_%s or --var-file, or use env(\"NAME\") in the argument instead.", name, name)
+	}
+	return fmt.Sprintf("The %s %q is sensitive and holds a literal value: secrets must not live in flow files. Use env(\"NAME\"), file(\"path\") or a sensitive variable.", kind, name)
 }
 
 func hasCall(expr hcl.Expression) bool {

@@ -110,7 +110,11 @@ func (c *compiler) forEach(expr hcl.Expression, scope *lang.Scope, refs func(hcl
 	if diags.HasErrors() {
 		return each, diags
 	}
-	v, d := expr.Value(scope.EvalContext())
+	ctx := scope.EvalContext()
+	v, d := expr.Value(ctx)
+	if !d.HasErrors() {
+		d = append(d, lang.CheckForBodies(expr, ctx)...)
+	}
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return each, diags

@@ -43,6 +43,11 @@ func Compile(cfg *config.Config, opts Options) (*Generation, hcl.Diagnostics) {
 	diags = append(diags, d...)
 	gen.Vars = pinVars(cfg, vars, opts.Pinned)
 	diags = append(diags, checkEnvCalls(cfg, opts.Mode, opts.Host)...)
+	for _, name := range sortedKeys(cfg.Variables) {
+		if v := cfg.Variables[name]; v.Sensitive && v.Default != nil {
+			diags = append(diags, checkLiteralSecret("variable", name, v.Default)...)
+		}
+	}
 	gen.Funcs = lang.Functions(opts.Mode, opts.Host)
 	c := &compiler{gen: gen, funcs: gen.Funcs}
 	for _, addr := range sortedKeys(cfg.Connections) {
@@ -88,7 +93,7 @@ func (c *compiler) staticScope() *lang.Scope {
 
 func (c *compiler) connection(decl *config.Connection) (*Connection, hcl.Diagnostics) {
 	conn := &Connection{Addr: decl.Addr(), Connector: decl.Connector}
-	val, diags := c.evalArgs(decl.Connector.Connection, decl.Attrs, c.staticScope(), nil)
+	val, diags := c.evalArgs(decl.Connector.Connection, decl.Attrs, c.staticScope(), c.staticRefs)
 	conn.Config = val
 	conn.Hash = valueHash(decl.Addr(), val)
 	return conn, diags
@@ -112,7 +117,7 @@ func (c *compiler) evalArgs(schema connector.Schema, attrs hcl.Attributes, scope
 			continue
 		}
 		if a.Sensitive {
-			diags = append(diags, checkLiteralSecret(a.Name, attr.Expr)...)
+			diags = append(diags, checkLiteralSecret("argument", a.Name, attr.Expr)...)
 		}
 		if refCheck != nil {
 			d := refCheck(attr.Expr)
@@ -123,6 +128,9 @@ func (c *compiler) evalArgs(schema connector.Schema, attrs hcl.Attributes, scope
 			}
 		}
 		v, d := attr.Expr.Value(ctx)
+		if !d.HasErrors() {
+			d = append(d, lang.CheckForBodies(attr.Expr, ctx)...)
+		}
 		diags = append(diags, d...)
 		if d.HasErrors() {
 			vals[a.Name] = cty.UnknownVal(a.Type)

@@ -1,0 +1,23 @@
+flow "read_new_user" {
+  trigger "okta.event_hook" {
+    connection  = connection.okta.main
+    event_types = ["user.lifecycle.create"]
+  }
+
+  card "read_user" {
+    action     = okta.read_user
+    connection = connection.okta.main
+    user       = null # ERROR: Missing required argument
+  }
+}
+
+connection "okta" "main" {
+  org_url = env("OKTA_ORG_URL")
+  token   = env("OKTA_API_TOKEN")
+}
+
+connection "servicenow" "main" {
+  instance_url = env("SERVICENOW_INSTANCE_URL")
+  username     = env("SERVICENOW_USERNAME")
+  password     = env("SERVICENOW_PASSWORD")
+}
