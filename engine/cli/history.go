@@ -1,0 +1,361 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/engine/server"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/store/sqlite"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	extraCommands = append(extraCommands,
+		func(f *Factory) *cobra.Command { return NewCmdHistory(f, nil) },
+		func(f *Factory) *cobra.Command { return NewCmdShow(f, nil) },
+		func(f *Factory) *cobra.Command { return NewCmdReplay(f, nil) },
+	)
+}
+
+// HistoryOptions are the inputs of cardflow history.
+type HistoryOptions struct {
+	IO     *IOStreams
+	DB     string
+	Flow   string
+	Status string
+	Since  string
+	Limit  int
+	Format string
+}
+
+// NewCmdHistory returns `cardflow history`.
+func NewCmdHistory(f *Factory, runF func(*HistoryOptions) error) *cobra.Command {
+	opts := &HistoryOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "history",
+		Short: "List executions, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return historyRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.DB, "db", envOr(f.IO, "CARDFLOW_DB", "cardflow.db"), "SQLite file of the store (CARDFLOW_DB)")
+	cmd.Flags().StringVar(&opts.Flow, "flow", "", "only this flow")
+	cmd.Flags().StringVar(&opts.Status, "status", "", "only this status: pending, running, succeeded, failed, halted, filtered")
+	cmd.Flags().StringVar(&opts.Since, "since", "", "only executions received since a duration ago (24h) or an RFC 3339 time")
+	cmd.Flags().IntVar(&opts.Limit, "limit", 50, "at most this many")
+	cmd.Flags().StringVar(&opts.Format, "format", "text", "text or json")
+	return cmd
+}
+
+func openStore(path string) (store.Store, error) {
+	st, err := sqlite.Open(path, sqlite.Options{})
+	if err != nil {
+		return nil, exit(ExitProblem, fmt.Errorf("opening the store %s: %w", path, err))
+	}
+	return st, nil
+}
+
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if d, err := plan.ParseDuration(s); err == nil {
+		return now.Add(-d), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--since is a duration (24h, 7d) or an RFC 3339 time, not %q", s)
+	}
+	return t, nil
+}
+
+func historyRun(ctx context.Context, opts *HistoryOptions) error {
+	ctx = orBackground(ctx)
+	since, err := parseSince(opts.Since, time.Now())
+	if err != nil {
+		return exit(ExitUsage, err)
+	}
+	switch store.Status(opts.Status) {
+	case "", store.Pending, store.Running, store.Succeeded, store.Failed, store.Halted, store.Filtered:
+	default:
+		return exit(ExitUsage, fmt.Errorf("unknown status %q", opts.Status))
+	}
+	st, err := openStore(opts.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	exs, err := st.Executions(ctx, store.Filter{Flow: opts.Flow, Status: store.Status(opts.Status), Since: since, Limit: opts.Limit})
+	if err != nil {
+		return exit(ExitProblem, err)
+	}
+	if opts.Format == "json" {
+		views := make([]server.ExecutionJSON, 0, len(exs))
+		for _, ex := range exs {
+			views = append(views, server.ExecutionView(ex, nil))
+		}
+		return writeJSONOut(opts.IO, map[string]any{"format_version": "1.0", "executions": views})
+	}
+	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tFLOW\tSTATUS\tRECEIVED\tDURATION\tERROR")
+	for _, ex := range exs {
+		dur := "-"
+		if !ex.EndedAt.IsZero() && !ex.StartedAt.IsZero() {
+			dur = ex.EndedAt.Sub(ex.StartedAt).Round(time.Millisecond).String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ex.ID, ex.Flow, ex.Status, ex.ReceivedAt.UTC().Format(time.RFC3339), dur, oneLine(ex.Error, 80))
+	}
+	return tw.Flush()
+}
+
+func oneLine(s string, n int) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	if len(s) > n {
+		return s[:n-1] + "…"
+	}
+	return s
+}
+
+func writeJSONOut(io *IOStreams, v any) error {
+	enc := json.NewEncoder(io.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func orBackground(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
+}
+
+// ShowOptions are the inputs of cardflow show.
+type ShowOptions struct {
+	IO     *IOStreams
+	DB     string
+	ID     string
+	Format string
+}
+
+// NewCmdShow returns `cardflow show`.
+func NewCmdShow(f *Factory, runF func(*ShowOptions) error) *cobra.Command {
+	opts := &ShowOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "show EXECUTION_ID",
+		Short: "Show one execution card by card: inputs, output, error, attempts, duration",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ID = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return showRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.DB, "db", envOr(f.IO, "CARDFLOW_DB", "cardflow.db"), "SQLite file of the store (CARDFLOW_DB)")
+	cmd.Flags().StringVar(&opts.Format, "format", "text", "text or json")
+	return cmd
+}
+
+func showRun(ctx context.Context, opts *ShowOptions) error {
+	ctx = orBackground(ctx)
+	st, err := openStore(opts.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ex, err := st.Execution(ctx, opts.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return exit(ExitFailed, fmt.Errorf("no execution %s in %s", opts.ID, opts.DB))
+	}
+	if err != nil {
+		return exit(ExitProblem, err)
+	}
+	journal, err := st.Journal(ctx, ex.ID)
+	if err != nil {
+		return exit(ExitProblem, err)
+	}
+	view := server.ExecutionView(ex, journal)
+	if opts.Format == "json" {
+		return writeJSONOut(opts.IO, view)
+	}
+	printExecution(opts.IO, view)
+	return nil
+}
+
+func printExecution(io *IOStreams, v server.ExecutionJSON) {
+	w := io.Out
+	fmt.Fprintf(w, "Execution %s\n", v.ID)
+	fmt.Fprintf(w, "  flow        %s (definition %s)\n", v.Flow, orDash(v.DefinitionHash))
+	fmt.Fprintf(w, "  status      %s\n", v.Status)
+	fmt.Fprintf(w, "  event       %s\n", v.DedupKey)
+	if v.ReceivedAt != nil {
+		fmt.Fprintf(w, "  received    %s\n", v.ReceivedAt.UTC().Format(time.RFC3339Nano))
+	}
+	if v.StartedAt != nil && v.EndedAt != nil {
+		fmt.Fprintf(w, "  duration    %s (claimed %d×)\n", v.EndedAt.Sub(*v.StartedAt).Round(time.Microsecond), v.Claims)
+	}
+	if v.Error != "" {
+		fmt.Fprintf(w, "  error       %s\n", v.Error)
+	}
+	if len(v.Output) > 0 {
+		fmt.Fprintf(w, "  output      %s\n", v.Output)
+	}
+	fmt.Fprintln(w)
+	for _, c := range v.Cards {
+		name := c.Card
+		if c.Key != "" {
+			name += "[" + c.Key + "]"
+		}
+		fmt.Fprintf(w, "  %-28s %-8s attempt %d  %8.1f ms\n", name, c.Status, c.Attempt, c.DurationMS)
+		if len(c.Input) > 0 && string(c.Input) != "null" {
+			fmt.Fprintf(w, "      input   %s\n", compactJSON(c.Input))
+		}
+		if len(c.Output) > 0 && string(c.Output) != "null" {
+			fmt.Fprintf(w, "      output  %s\n", compactJSON(c.Output))
+		}
+		if c.Error != "" {
+			fmt.Fprintf(w, "      error   %s (%s)\n", c.Error, c.ErrorKind)
+		}
+	}
+}
+
+func compactJSON(b []byte) string {
+	var x any
+	if json.Unmarshal(b, &x) != nil {
+		return string(b)
+	}
+	out, _ := json.Marshal(x)
+	return oneLine(string(out), 300)
+}
+
+// ReplayOptions are the inputs of cardflow replay.
+type ReplayOptions struct {
+	IO       *IOStreams
+	DB       string
+	ID       string
+	FromCard string
+}
+
+// NewCmdReplay returns `cardflow replay`.
+func NewCmdReplay(f *Factory, runF func(*ReplayOptions) error) *cobra.Command {
+	opts := &ReplayOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "replay EXECUTION_ID",
+		Short: "Re-run a failed execution on its pinned definition from the failed card",
+		Long: `Queue a finished execution to run again on the definition it was pinned to.
+Cards before the failed card (or --from-card) keep their journaled outputs; the
+failed card and those after it run again. A running cardflow run on the same
+store picks the execution up.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ID = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return replayRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.DB, "db", envOr(f.IO, "CARDFLOW_DB", "cardflow.db"), "SQLite file of the store (CARDFLOW_DB)")
+	cmd.Flags().StringVar(&opts.FromCard, "from-card", "", "re-run from this card instead of the failed one")
+	return cmd
+}
+
+func replayRun(ctx context.Context, opts *ReplayOptions) error {
+	ctx = orBackground(ctx)
+	st, err := openStore(opts.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ex, err := st.Execution(ctx, opts.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return exit(ExitFailed, fmt.Errorf("no execution %s in %s", opts.ID, opts.DB))
+	}
+	if err != nil {
+		return exit(ExitProblem, err)
+	}
+	if !ex.Status.Final() {
+		return exit(ExitFailed, fmt.Errorf("execution %s is %s: only finished executions are replayed", ex.ID, ex.Status))
+	}
+	journal, err := st.Journal(ctx, ex.ID)
+	if err != nil {
+		return exit(ExitProblem, err)
+	}
+	resets, from, err := replayResets(journal, opts.FromCard)
+	if err != nil {
+		return exit(ExitFailed, err)
+	}
+	now := time.Now().UTC()
+	for i := range resets {
+		resets[i].ExecutionID, resets[i].StartedAt, resets[i].EndedAt = ex.ID, now, now
+	}
+	if err := st.Append(ctx, resets...); err != nil {
+		return exit(ExitProblem, err)
+	}
+	if err := st.Reopen(ctx, ex.ID); err != nil {
+		return exit(ExitProblem, err)
+	}
+	if from == "" {
+		fmt.Fprintf(opts.IO.Out, "Execution %s is queued to run again from its start on definition %s.\n", ex.ID, ex.DefinitionHash)
+	} else {
+		fmt.Fprintf(opts.IO.Out, "Execution %s is queued to run again from card %s on definition %s; earlier cards keep their outputs.\n", ex.ID, from, ex.DefinitionHash)
+	}
+	fmt.Fprintln(opts.IO.Out, "cardflow run picks it up; follow it with `cardflow show "+ex.ID+"`.")
+	return nil
+}
+
+// replayResets returns reset entries for the card to replay from and every
+// card instance journaled after it. Without fromCard it replays from the
+// last failed card.
+func replayResets(journal []store.JournalEntry, fromCard string) ([]store.JournalEntry, string, error) {
+	start := -1
+	if fromCard != "" {
+		for i, e := range journal {
+			if e.Card == fromCard || strings.HasPrefix(e.Card, fromCard+"/") {
+				start = i
+				break
+			}
+		}
+		if start < 0 {
+			return nil, "", fmt.Errorf("card %q did not run in this execution; name one of the cards `cardflow show` lists", fromCard)
+		}
+	} else {
+		for i := len(journal) - 1; i >= 0; i-- {
+			if journal[i].Status == store.EntryError {
+				start = i
+				card := journal[i].Card
+				for start > 0 && journal[start-1].Card == card {
+					start--
+				}
+				break
+			}
+		}
+		if start < 0 {
+			return nil, "", nil
+		}
+	}
+	from := journal[start].Card
+	seen := map[[2]string]bool{}
+	var resets []store.JournalEntry
+	for _, e := range journal[start:] {
+		k := [2]string{e.Card, e.Key}
+		if seen[k] || e.Status == store.EntryReset {
+			continue
+		}
+		seen[k] = true
+		resets = append(resets, store.JournalEntry{Card: e.Card, Key: e.Key, Status: store.EntryReset, Attempt: e.Attempt})
+	}
+	return resets, from, nil
+}
