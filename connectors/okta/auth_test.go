@@ -18,6 +18,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cardflow/cardflow/connectors/okta"
+	"github.com/cardflow/cardflow/engine/connector"
 )
 
 // An OAuth 2.0 service app: Open does no I/O; the first call fetches a
@@ -140,5 +141,48 @@ func TestConcurrentActions(t *testing.T) {
 	}
 	if n := len(o.emu.UserGroups("kari.nordmann@acme.example")); n != 4 {
 		t.Errorf("kari is in %d groups, want 4", n)
+	}
+}
+
+// A failed token request keeps its status: a 503 is worth a retry, a
+// rejected client is not.
+func TestPrivateKeyTokenFailures(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	tests := []struct {
+		status int
+		body   string
+		kind   connector.Kind
+		text   string
+	}{
+		{401, `{"error":"invalid_client","error_description":"The client_assertion signature is invalid."}`, connector.Permission, "signature is invalid"},
+		{400, `{"error":"invalid_scope","error_description":"The requested scope is invalid."}`, connector.Permission, "scope"},
+		{503, `<html>down</html>`, connector.Transient, "down"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.status)
+				fmt.Fprint(w, tt.body)
+			}))
+			defer srv.Close()
+			c, err := okta.Open(connectionValue(map[string]cty.Value{
+				"org_url": s(srv.URL), "client_id": s("0oaclient"), "private_key": s(keyPEM),
+				"scopes": cty.ListVal([]cty.Value{s("okta.users.read")}),
+			}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			_, err = doWith(t, c, "read_user", map[string]cty.Value{"user": s("a@x")})
+			ce := asError(t, err)
+			if ce.Kind != tt.kind || ce.Status != tt.status || !strings.Contains(ce.Error(), tt.text) {
+				t.Errorf("error %v: kind %v status %d, want %v %d containing %q", err, ce.Kind, ce.Status, tt.kind, tt.status, tt.text)
+			}
+		})
 	}
 }

@@ -42,6 +42,7 @@ func classify(resp *okta.Response, err error) *connector.Error {
 func classifyHTTP(status int, header http.Header, err error) *connector.Error {
 	var ce *connector.Error
 	var rl *rateLimitedError
+	var te *tokenError
 	var oe *okta.Error
 	switch {
 	case err == nil:
@@ -50,6 +51,8 @@ func classifyHTTP(status int, header http.Header, err error) *connector.Error {
 		return ce
 	case errors.As(err, &rl):
 		return rateLimited(rl)
+	case errors.As(err, &te):
+		return errorFromBody(te.status, te.header, te.body)
 	case errors.As(err, &oe):
 		return apiFailure(status, header, oe)
 	}
@@ -94,6 +97,10 @@ func apiFailure(status int, header http.Header, oe *okta.Error) *connector.Error
 	case codeAlreadyActive, codeWrongStatus:
 		// 403s about the user's status, not about the credentials.
 		e.Kind = connector.Conflict
+	}
+	switch oe.ErrorMessage { // OAuth 2.0 token errors (RFC 6749 §5.2)
+	case "invalid_client", "unauthorized_client", "invalid_grant", "invalid_scope", "access_denied":
+		e.Kind, e.Code = connector.Permission, oe.ErrorMessage
 	}
 	if e.Kind == connector.Other {
 		e.Kind = connector.Invalid
@@ -178,7 +185,8 @@ func retryAt(h http.Header) time.Time {
 // errorFromBody maps a raw non-2xx answer (api_call) like an SDK error.
 func errorFromBody(status int, header http.Header, body []byte) *connector.Error {
 	var oe okta.Error
-	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&oe); err != nil || (oe.ErrorCode == "" && oe.ErrorSummary == "") {
+	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&oe); err != nil ||
+		(oe.ErrorCode == "" && oe.ErrorSummary == "" && oe.ErrorMessage == "" && oe.ErrorDescription == "") {
 		oe.ErrorSummary = strings.TrimSpace(string(truncate(body, 200)))
 		if oe.ErrorSummary == "" {
 			oe.ErrorSummary = http.StatusText(status)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -53,9 +54,28 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		cancel()
 		return nil, &rateLimitedError{header: resp.Header.Clone(), body: body}
 	}
+	if resp.StatusCode >= 400 && strings.HasSuffix(req.URL.Path, tokenPath) {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		_ = resp.Body.Close()
+		cancel()
+		return nil, &tokenError{status: resp.StatusCode, header: resp.Header.Clone(), body: body}
+	}
 	resp.Body = &releasingBody{rc: resp.Body, cancel: cancel}
 	return resp, nil
 }
+
+// tokenPath is where the SDK fetches OAuth access tokens.
+const tokenPath = "/oauth2/v1/token"
+
+// tokenError is a failed OAuth token request. The SDK reports those
+// without their status, so a 503 would look like a bad key.
+type tokenError struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (e *tokenError) Error() string { return "OAuth token request: HTTP " + http.StatusText(e.status) }
 
 // releasingBody ends a request's timeout when its body is closed or read
 // to the end. The timeout lives here rather than in http.Client.Timeout
