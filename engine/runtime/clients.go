@@ -37,6 +37,14 @@ func (p *Clients) Get(conn *plan.Connection) (connector.Client, error) {
 	return c, nil
 }
 
+// Provide sets the client of conn: Get returns it instead of opening one.
+// Flow tests serve connections from mocks and emulators this way.
+func (p *Clients) Provide(conn *plan.Connection, c connector.Client) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clients[conn.Hash] = c
+}
+
 // Retain closes every client whose connection is not in keep (the
 // connections of the generations still running).
 func (p *Clients) Retain(keep ...*plan.Generation) {

@@ -106,6 +106,9 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 		// is claimed again (and resumes from its journal) after a restart.
 		return Result{Status: store.Running, Err: ctx.Err()}
 	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && res.Status == store.Failed {
+		res.Err = fmt.Errorf("execution timed out after %s: %w", timeout, res.Err)
+	}
 	output := []byte(nil)
 	if res.Output != cty.NilVal && !res.Output.IsNull() {
 		output = marshal(redactValue(res.Output))
