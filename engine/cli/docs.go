@@ -10,7 +10,9 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-func init() { extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdDocs(f) }) }
+func init() {
+	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdDocs(f) })
+}
 
 // NewCmdDocs returns `cardflow docs`: the reference of every connector's
 // connection, triggers and actions, from the schemas validate uses.

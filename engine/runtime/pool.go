@@ -31,7 +31,29 @@ type Pool struct {
 	wake    chan struct{}
 	mu      sync.Mutex
 	running map[string]context.CancelCauseFunc
+	perFlow map[string]chan struct{} // flows with a concurrency limit
 	wg      sync.WaitGroup
+}
+
+// flowSlot waits for a free slot of a flow with a concurrency limit and
+// returns its release.
+func (p *Pool) flowSlot(ctx context.Context, f *plan.Flow) (func(), error) {
+	if f.Concurrency <= 0 {
+		return func() {}, nil
+	}
+	p.mu.Lock()
+	sem, ok := p.perFlow[f.Name]
+	if !ok || cap(sem) != f.Concurrency {
+		sem = make(chan struct{}, f.Concurrency)
+		p.perFlow[f.Name] = sem
+	}
+	p.mu.Unlock()
+	select {
+	case sem <- struct{}{}:
+		return func() { <-sem }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // ErrShutdown is the cause of executions interrupted by Stop.
@@ -63,6 +85,7 @@ func (p *Pool) init() {
 	}
 	p.wake = make(chan struct{}, 1)
 	p.running = map[string]context.CancelCauseFunc{}
+	p.perFlow = map[string]chan struct{}{}
 	p.Executor.defaults()
 }
 
@@ -129,7 +152,15 @@ func (p *Pool) start(ctx context.Context, ex *store.Execution, slots chan struct
 			_ = p.Executor.Store.Finish(ctx, ex.ID, store.Failed, nil, err.Error())
 			return
 		}
+		release, err := p.flowSlot(ctx, flow)
+		if err != nil {
+			rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = p.Executor.Store.Release(rctx, p.Owner, []string{ex.ID})
+			rcancel()
+			return
+		}
 		res := p.Executor.Execute(ctx, ex, flow)
+		release()
 		if res.Status == store.Running {
 			// Interrupted by shutdown: give it back so it resumes soon.
 			rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
