@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcled"
 )
 
 // writeDiagnosticsText prints diagnostics with source snippets, as
@@ -78,67 +80,68 @@ func toJSONDiagnostics(files map[string]*hcl.File, diags hcl.Diagnostics) []json
 			jd.Severity = "warning"
 		}
 		if d.Subject != nil {
-			r := *d.Subject
-			jd.Range = &jsonRange{
-				Filename: r.Filename,
-				Start:    jsonPos{r.Start.Line, r.Start.Column, r.Start.Byte},
-				End:      jsonPos{r.End.Line, r.End.Column, r.End.Byte},
+			highlight := *d.Subject
+			// Some diagnostic sources leave the end unset.
+			if highlight.End == (hcl.Pos{}) {
+				highlight.End = highlight.Start
 			}
-			jd.Snippet = snippet(files, d)
+			snippetRange := highlight
+			if d.Context != nil {
+				snippetRange = hcl.RangeOver(*d.Context, highlight)
+			}
+			// Empty ranges make odd output: extend them to one byte, as
+			// Terraform does.
+			if snippetRange.Empty() {
+				snippetRange.End.Byte++
+				snippetRange.End.Column++
+			}
+			if highlight.Empty() {
+				highlight.End.Byte++
+				highlight.End.Column++
+			}
+			jd.Range = &jsonRange{
+				Filename: highlight.Filename,
+				Start:    jsonPos{highlight.Start.Line, highlight.Start.Column, highlight.Start.Byte},
+				End:      jsonPos{highlight.End.Line, highlight.End.Column, highlight.End.Byte},
+			}
+			if f := files[highlight.Filename]; f != nil && f.Bytes != nil {
+				jd.Snippet = snippet(f, highlight, snippetRange)
+			}
 		}
 		out = append(out, jd)
 	}
 	return out
 }
 
-// snippet extracts the source lines of a diagnostic, as Terraform's JSON.
-func snippet(files map[string]*hcl.File, d *hcl.Diagnostic) *jsonSnippet {
-	r := *d.Subject
-	f, ok := files[r.Filename]
-	if !ok || f == nil {
-		return nil
+// snippet extracts the source lines of a diagnostic as Terraform's
+// validate -json does: the lines overlapping the snippet range, the
+// highlight as offsets into them (clamped), and the header of the
+// enclosing block as context.
+func snippet(f *hcl.File, highlight, snippetRange hcl.Range) *jsonSnippet {
+	s := &jsonSnippet{Values: []any{}, StartLine: snippetRange.Start.Line}
+	if ctx := hcled.ContextString(f, highlight.Start.Byte-1); ctx != "" {
+		s.Context = &ctx
 	}
-	src := f.Bytes
-	if r.Start.Byte > len(src) || r.End.Byte > len(src) {
-		return nil
+	var code strings.Builder
+	codeStart, started := 0, false
+	sc := hcl.NewRangeScanner(f.Bytes, highlight.Filename, bufio.ScanLines)
+	for sc.Scan() {
+		line := sc.Range()
+		if !line.Overlaps(snippetRange) {
+			continue
+		}
+		if !started {
+			codeStart, started = line.Start.Byte, true
+		}
+		code.Write(sc.Bytes())
+		code.WriteByte('\n')
 	}
-	lineStart := strings.LastIndexByte(string(src[:r.Start.Byte]), '\n') + 1
-	endLineEnd := len(src)
-	if i := strings.IndexByte(string(src[r.End.Byte:]), '\n'); i >= 0 {
-		endLineEnd = r.End.Byte + i
-	}
-	if r.End.Byte > 0 && r.End.Byte <= len(src) && r.End.Byte > r.Start.Byte && src[r.End.Byte-1] == '\n' {
-		endLineEnd = r.End.Byte - 1
-	}
-	if endLineEnd < lineStart {
-		endLineEnd = lineStart
-	}
-	code := string(src[lineStart:endLineEnd])
-	s := &jsonSnippet{
-		Code:                 code,
-		StartLine:            r.Start.Line,
-		HighlightStartOffset: r.Start.Byte - lineStart,
-		HighlightEndOffset:   min(r.End.Byte-lineStart, len(code)),
-		Values:               []any{},
-	}
-	if d.Context != nil {
-		ctxs := contextOf(f, *d.Context)
-		s.Context = ctxs
-	}
+	s.Code = strings.TrimSuffix(code.String(), "\n")
+	start := highlight.Start.Byte - codeStart
+	end := start + (highlight.End.Byte - highlight.Start.Byte)
+	s.HighlightStartOffset = max(0, min(start, len(s.Code)))
+	s.HighlightEndOffset = max(0, min(end, len(s.Code)))
 	return s
-}
-
-func contextOf(f *hcl.File, r hcl.Range) *string {
-	src := f.Bytes
-	if r.Start.Byte >= len(src) {
-		return nil
-	}
-	line := src[r.Start.Byte:]
-	if i := strings.IndexByte(string(line), '\n'); i >= 0 {
-		line = line[:i]
-	}
-	s := strings.TrimSpace(string(line))
-	return &s
 }
 
 func writeDiagnosticsJSON(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/cardflow/cardflow/engine/config"
 	"github.com/hashicorp/hcl/v2"
@@ -28,7 +29,17 @@ func NewCmdFmt(f *Factory, runF func(*FmtOptions) error) *cobra.Command {
 		Short: "Rewrite flow files in canonical format (default ./flows)",
 		Long: `Rewrite .hcl files in the canonical HCL format. With -check nothing is written
 and the exit status is 1 when a file would change; -diff prints the changes.`,
+		// Flags are parsed here so that Terraform's single-dash spelling
+		// (-check, -diff) works beside --check and -c.
+		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := cmd.Flags().Parse(singleDashFlags(args, "check", "diff", "help")); err != nil {
+				return exit(ExitUsage, err)
+			}
+			if help, _ := cmd.Flags().GetBool("help"); help {
+				return cmd.Help()
+			}
+			args = cmd.Flags().Args()
 			opts.Paths = args
 			if len(opts.Paths) == 0 {
 				opts.Paths = []string{"flows"}
@@ -41,7 +52,26 @@ and the exit status is 1 when a file would change; -diff prints the changes.`,
 	}
 	cmd.Flags().BoolVarP(&opts.Check, "check", "c", false, "only check: exit 1 when a file is not formatted")
 	cmd.Flags().BoolVarP(&opts.Diff, "diff", "d", false, "print the changes as a diff")
+	cmd.Flags().BoolP("help", "h", false, "help for fmt")
 	return cmd
+}
+
+// singleDashFlags rewrites -name to --name for the given long flag names,
+// up to a "--" that ends the flags.
+func singleDashFlags(args []string, names ...string) []string {
+	out := make([]string, len(args))
+	copy(out, args)
+	for i, a := range out {
+		if a == "--" {
+			break
+		}
+		for _, n := range names {
+			if a == "-"+n || strings.HasPrefix(a, "-"+n+"=") {
+				out[i] = "-" + a
+			}
+		}
+	}
+	return out
 }
 
 func fmtRun(opts *FmtOptions) error {

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"os"
 
 	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/lang"
@@ -50,6 +52,13 @@ Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.`,
 }
 
 func validateRun(opts *ValidateOptions) error {
+	// A path that does not exist is a mistake on the command line, not in
+	// the flows: exit 2, as for a bad flag.
+	for _, p := range opts.Paths {
+		if _, err := os.Stat(p); err != nil {
+			return exit(ExitUsage, fmt.Errorf("cannot read %s: %w", p, errors.Unwrap(err)))
+		}
+	}
 	host := lang.Host{LookupEnv: opts.IO.LookupEnv}
 	_, files, diags := engine.Load(opts.Paths, engine.LoadOptions{
 		Registry: opts.F.Registry,

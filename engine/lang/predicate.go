@@ -84,9 +84,16 @@ func exprDiag(src string, rng hcl.Range, err error) *hcl.Diagnostic {
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  summary,
-		Detail:   fmt.Sprintf("%s. Conditions are expr-lang expressions over trigger, card, var and each that return true or false.", strings.TrimSuffix(msg, ".")),
+		Detail:   fmt.Sprintf("%s. Conditions are expr-lang expressions over trigger, card, var and each that return true or false.", capitalize(strings.TrimSuffix(msg, "."))),
 		Subject:  subject.Ptr(),
 	}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func asFileError(err error, target **file.Error) bool {

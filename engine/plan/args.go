@@ -32,7 +32,7 @@ func convertArg(a connector.Attribute, expr hcl.Expression, v cty.Value) (cty.Va
 			return conv, hcl.Diagnostics{{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid argument value",
-				Detail:   fmt.Sprintf("The argument %q is not valid: %s.", a.Name, strings.TrimSuffix(err.Error(), ".")),
+				Detail:   fmt.Sprintf("The argument %q is not valid: %s", a.Name, sentence(err.Error())),
 				Subject:  expr.Range().Ptr(),
 			}}
 		}
@@ -46,6 +46,15 @@ func convertArg(a connector.Attribute, expr hcl.Expression, v cty.Value) (cty.Va
 		}}
 	}
 	return conv, nil
+}
+
+// sentence ends s with a period unless it already ends a sentence.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "!") {
+		return s
+	}
+	return s + "."
 }
 
 func friendly(ty cty.Type) string {
