@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -105,6 +106,9 @@ func KindOf(err error) Kind {
 	var ce *Error
 	if errors.As(err, &ce) {
 		return ce.Kind
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return Transient
 	}
 	return Other
 }

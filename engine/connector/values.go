@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 )
 
 // FromJSON decodes JSON into a value of type ty, the way connectors turn API
@@ -112,6 +113,10 @@ func fromGo(v any, ty cty.Type, path cty.Path) (cty.Value, error) {
 			}
 			vals[i] = ev
 		}
+		vals, err := unifyElements(vals, ety, path)
+		if err != nil {
+			return cty.NilVal, err
+		}
 		if ty.IsSetType() {
 			return cty.SetVal(vals), nil
 		}
@@ -131,6 +136,20 @@ func fromGo(v any, ty cty.Type, path cty.Path) (cty.Value, error) {
 				return cty.NilVal, err
 			}
 			vals[k] = ev
+		}
+		if ety := ty.ElementType(); ety.HasDynamicTypes() {
+			keys := SortedKeys(vals)
+			list := make([]cty.Value, len(keys))
+			for i, k := range keys {
+				list[i] = vals[k]
+			}
+			list, err := unifyElements(list, ety, path)
+			if err != nil {
+				return cty.NilVal, err
+			}
+			for i, k := range keys {
+				vals[k] = list[i]
+			}
 		}
 		return cty.MapVal(vals), nil
 	case ty.IsObjectType():
@@ -169,6 +188,37 @@ func fromGo(v any, ty cty.Type, path cty.Path) (cty.Value, error) {
 		return cty.TupleVal(vals), nil
 	}
 	return cty.NilVal, path.NewErrorf("cannot convert %T to %s", v, ty.FriendlyName())
+}
+
+// unifyElements converts the elements of a collection whose declared
+// element type is dynamic to one type, as cty collections require: a
+// list(any) of a string and a number becomes a list of strings. Elements
+// that have no common type are an error, not a panic.
+func unifyElements(vals []cty.Value, ety cty.Type, path cty.Path) ([]cty.Value, error) {
+	if !ety.HasDynamicTypes() || len(vals) < 2 {
+		return vals, nil
+	}
+	types := make([]cty.Type, len(vals))
+	for i, v := range vals {
+		types[i] = v.Type()
+	}
+	unified, convs := convert.Unify(types)
+	if unified == cty.NilType {
+		return nil, path.NewErrorf("the elements have no common type")
+	}
+	out := make([]cty.Value, len(vals))
+	for i, v := range vals {
+		if convs[i] == nil {
+			out[i] = v
+			continue
+		}
+		c, err := convs[i](v)
+		if err != nil {
+			return nil, path.NewErrorf("the elements have no common type: %v", err)
+		}
+		out[i] = c
+	}
+	return out, nil
 }
 
 func parseNumber(s string, path cty.Path) (cty.Value, error) {
@@ -268,6 +318,9 @@ func ToGo(v cty.Value) (any, error) {
 		return v.AsString(), nil
 	case ty == cty.Number:
 		bf := v.AsBigFloat()
+		if bf.IsInf() {
+			return nil, fmt.Errorf("%s is not a JSON number", bf.Text('g', -1))
+		}
 		if bf.IsInt() {
 			i, _ := bf.Int(nil)
 			return json.Number(i.String()), nil
@@ -304,7 +357,7 @@ func ToGo(v cty.Value) (any, error) {
 // String returns the string attribute name of obj, or "" when it is null or
 // absent. Actions use it on their Input.
 func String(obj cty.Value, name string) string {
-	v := attr(obj, name)
+	v := plainAttr(obj, name)
 	if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
 		return ""
 	}
@@ -313,7 +366,7 @@ func String(obj cty.Value, name string) string {
 
 // Bool returns the bool attribute name of obj, or def when null or absent.
 func Bool(obj cty.Value, name string, def bool) bool {
-	v := attr(obj, name)
+	v := plainAttr(obj, name)
 	if v.IsNull() || !v.IsKnown() || v.Type() != cty.Bool {
 		return def
 	}
@@ -322,7 +375,7 @@ func Bool(obj cty.Value, name string, def bool) bool {
 
 // Int returns the number attribute name of obj as an int, or def.
 func Int(obj cty.Value, name string, def int) int {
-	v := attr(obj, name)
+	v := plainAttr(obj, name)
 	if v.IsNull() || !v.IsKnown() || v.Type() != cty.Number {
 		return def
 	}
@@ -332,7 +385,7 @@ func Int(obj cty.Value, name string, def int) int {
 
 // Strings returns a list or set of strings attribute as a slice.
 func Strings(obj cty.Value, name string) []string {
-	v := attr(obj, name)
+	v := plainAttr(obj, name)
 	if v.IsNull() || !v.IsKnown() || !v.CanIterateElements() {
 		return nil
 	}
@@ -348,7 +401,7 @@ func Strings(obj cty.Value, name string) []string {
 
 // StringMap returns a map or object attribute whose values are strings.
 func StringMap(obj cty.Value, name string) map[string]string {
-	v := attr(obj, name)
+	v := plainAttr(obj, name)
 	if v.IsNull() || !v.IsKnown() || !v.CanIterateElements() {
 		return nil
 	}
@@ -375,21 +428,30 @@ func StringMap(obj cty.Value, name string) map[string]string {
 // Attr returns the attribute name of obj, or a null of dynamic type.
 func Attr(obj cty.Value, name string) cty.Value { return attr(obj, name) }
 
+// attr keeps the marks of obj and of the attribute on the result.
 func attr(obj cty.Value, name string) cty.Value {
 	if obj == cty.NilVal || obj.IsNull() || !obj.IsKnown() {
 		return cty.NullVal(cty.DynamicPseudoType)
 	}
+	obj, marks := obj.Unmark()
 	ty := obj.Type()
 	if ty.IsObjectType() && ty.HasAttribute(name) {
-		return obj.GetAttr(name)
+		return obj.GetAttr(name).WithMarks(marks)
 	}
 	if ty.IsMapType() {
 		k := cty.StringVal(name)
 		if obj.HasIndex(k).True() {
-			return obj.Index(k)
+			return obj.Index(k).WithMarks(marks)
 		}
 	}
 	return cty.NullVal(cty.DynamicPseudoType)
+}
+
+// plainAttr is attr without marks: the typed getters hand connectors plain
+// Go values, and cty panics on reading a marked value.
+func plainAttr(obj cty.Value, name string) cty.Value {
+	v, _ := attr(obj, name).UnmarkDeep()
+	return v
 }
 
 // SortedKeys returns the keys of m in order, for deterministic output.
