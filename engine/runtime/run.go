@@ -1,12 +1,15 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
@@ -81,19 +84,34 @@ func (r *run) card(ctx context.Context, c *plan.Card, scope *lang.Scope, prefix 
 	errs := make([]error, len(items))
 	sem := make(chan struct{}, limit)
 	var wg sync.WaitGroup
+	var failed atomic.Bool
+	launched := 0
 	for i, it := range items {
 		sem <- struct{}{}
+		// Once an instance failed (or the execution is interrupted) the
+		// card fails: start no more instances, as a sequential card would.
+		if failed.Load() || ctx.Err() != nil {
+			<-sem
+			break
+		}
+		launched++
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			s := *scope
 			s.Each = &lang.Each{Key: cty.StringVal(it.key), Value: it.value}
 			outs[i], errs[i] = r.instance(ctx, c, &s, name, it.key)
+			if errs[i] != nil {
+				failed.Store(true)
+			}
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return cty.NilVal, err
+	}
+	if launched < len(items) {
+		return cty.NilVal, ctx.Err()
 	}
 	m := make(map[string]cty.Value, len(items))
 	for i, it := range items {
@@ -161,6 +179,10 @@ func (r *run) instance(ctx context.Context, c *plan.Card, scope *lang.Scope, nam
 		if e.Status == store.EntrySkipped {
 			return cty.NullVal(outType), nil
 		}
+		if stop, ok := journaledStop(e.Output, outType); ok {
+			// The card stopped the flow before the crash: stop it again.
+			return cty.NilVal, stop
+		}
 		return connector.FromJSON(e.Output, outType)
 	}
 	if c.If != nil {
@@ -182,6 +204,29 @@ func (r *run) instance(ctx context.Context, c *plan.Card, scope *lang.Scope, nam
 		return r.failed(ctx, c, name, key, 1, cty.NilVal, outType, err)
 	}
 	return r.attempts(ctx, c, name, key, input, outType)
+}
+
+// journaledStop recognises the journal output of an attempt that stopped
+// the flow (see attempts): an object with a string "stop" attribute where
+// the card's output type has none.
+func journaledStop(output []byte, outType cty.Type) (*connector.Stop, bool) {
+	if outType.IsObjectType() && outType.HasAttribute("stop") {
+		return nil, false
+	}
+	if !bytes.Contains(output, []byte(`"stop"`)) {
+		return nil, false
+	}
+	var s struct {
+		Stop   *string `json:"stop"`
+		Reason string  `json:"reason"`
+		Result any     `json:"result"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(output))
+	dec.UseNumber()
+	if dec.Decode(&s) != nil || s.Stop == nil {
+		return nil, false
+	}
+	return &connector.Stop{Status: *s.Stop, Reason: s.Reason, Result: s.Result}, true
 }
 
 // inputs evaluates the card's arguments into the action's input object.
