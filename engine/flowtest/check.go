@@ -1,0 +1,500 @@
+package flowtest
+
+import (
+	"fmt"
+	"math/big"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/config"
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// Check reports the mistakes in gen's test files that show without running
+// them: unknown flows, cards, actions, tables, variables and emulators,
+// mock outputs and trigger events with attributes their types do not have,
+// and references in asserts to cards the flow does not have. gen is a
+// generation compiled in check mode (as validate does); Check does no
+// network I/O and reads only the seed and trigger files the tests name.
+func Check(gen *plan.Generation) hcl.Diagnostics {
+	if gen == nil || gen.Config == nil {
+		return nil
+	}
+	emus := DefaultEmulators()
+	var diags hcl.Diagnostics
+	for _, tf := range gen.Config.Tests {
+		for _, tr := range tf.Runs {
+			c := &checker{gen: gen, file: tf.Name, run: tr, emus: emus}
+			diags = append(diags, c.check()...)
+		}
+	}
+	return diags
+}
+
+type checker struct {
+	gen  *plan.Generation
+	file string
+	run  *config.TestRun
+	flow *plan.Flow
+	emus map[string]Emulator
+}
+
+func (c *checker) check() hcl.Diagnostics {
+	tr := c.run
+	if tr.Flow == "" {
+		return nil // the structure diagnostics said why
+	}
+	flow, ok := c.gen.Flows[tr.Flow]
+	if !ok || flow == nil {
+		return hcl.Diagnostics{unknownFlow(c.gen.Config, tr)}
+	}
+	c.flow = flow
+	var diags hcl.Diagnostics
+	if tr.Variables != nil {
+		_, d := runVariables(c.gen.Config, tr)
+		diags = append(diags, d...)
+	}
+	diags = append(diags, c.checkTrigger()...)
+	if _, d := evalCount(tr.Repeat, "repeat", 1); d.HasErrors() {
+		diags = append(diags, d...)
+	}
+	for _, tb := range tr.Tables {
+		_, d := tableRows(c.gen, tb)
+		diags = append(diags, d...)
+	}
+	for _, m := range tr.Mocks {
+		diags = append(diags, c.checkMock(m)...)
+	}
+	for _, e := range tr.Emulators {
+		diags = append(diags, c.checkEmulator(e)...)
+	}
+	for _, a := range tr.Asserts {
+		diags = append(diags, c.checkRefs(a.Condition)...)
+		if a.ErrorMessage != nil {
+			diags = append(diags, c.checkRefs(a.ErrorMessage)...)
+		}
+	}
+	for _, e := range tr.ExpectCalls {
+		diags = append(diags, c.checkExpectCall(e)...)
+	}
+	for _, ref := range append(append([]config.CardRef(nil), tr.ExpectSkipped...), tr.ExpectFailures...) {
+		if flow.Card(ref.Name) == nil {
+			diags = append(diags, c.unknownCard(ref.Name, ref.Range))
+		}
+	}
+	return diags
+}
+
+func (c *checker) checkTrigger() hcl.Diagnostics {
+	tr := c.run
+	if c.flow.Trigger == nil || (tr.Trigger == nil && tr.TriggerFile == nil) {
+		return nil
+	}
+	ty := c.flow.Trigger.Spec.Output
+	var v cty.Value
+	var subject hcl.Range
+	if tr.Trigger != nil {
+		val, diags := tr.Trigger.Value(staticContext(c.gen))
+		if diags.HasErrors() {
+			return diags
+		}
+		v, subject = val, tr.Trigger.Range()
+	} else {
+		path, diags := evalPath(tr.TriggerFile, c.file, "trigger_file")
+		if diags.HasErrors() {
+			return diags
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read trigger file", Detail: err.Error(), Subject: tr.TriggerFile.Range().Ptr()}}
+		}
+		val, err := connector.FromJSON(b, cty.DynamicPseudoType)
+		if err != nil {
+			return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid trigger file", Detail: fmt.Sprintf("%s is not JSON: %v", path, err), Subject: tr.TriggerFile.Range().Ptr()}}
+		}
+		v, subject = val, tr.TriggerFile.Range()
+	}
+	if !v.IsWhollyKnown() {
+		return nil
+	}
+	return typeFit(v, ty, "trigger event", fmt.Sprintf("the %s trigger", c.flow.Trigger.Type), subject)
+}
+
+// typeFit reports attributes v has and ty lacks, and values that do not
+// convert.
+func typeFit(v cty.Value, ty cty.Type, what, of string, subject hcl.Range) hcl.Diagnostics {
+	if extra := extraAttributes(v, ty, ""); len(extra) > 0 {
+		var diags hcl.Diagnostics
+		for _, path := range extra {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Unsupported attribute in " + what,
+				Detail:   fmt.Sprintf("%s has no attribute %q.%s", upperFirst(of), path, suggestPath(path, ty)),
+				Subject:  subject.Ptr(),
+			})
+		}
+		return diags
+	}
+	if _, err := conformValue(v, ty); err != nil {
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid " + what,
+			Detail:   fmt.Sprintf("The value does not fit %s: %v.", of, err),
+			Subject:  subject.Ptr(),
+		}}
+	}
+	return nil
+}
+
+// suggestPath offers the nearest attribute name at the path's last step.
+func suggestPath(path string, ty cty.Type) string {
+	parts := strings.Split(path, ".")
+	for _, p := range parts[:len(parts)-1] {
+		if !ty.IsObjectType() || !ty.HasAttribute(p) {
+			return ""
+		}
+		ty = ty.AttributeType(p)
+	}
+	if !ty.IsObjectType() {
+		return ""
+	}
+	return didYouMean(parts[len(parts)-1], keys(ty.AttributeTypes()))
+}
+
+// target resolves a mock or expect_call target to the card's or action's
+// input and output types.
+func (c *checker) target(t config.TestTarget) (*connector.Action, cty.Type, hcl.Diagnostics) {
+	if t.Card != "" {
+		card := c.flow.Card(t.Card)
+		if card == nil {
+			return nil, cty.NilType, hcl.Diagnostics{c.unknownCard(t.Card, t.Range)}
+		}
+		out := card.Output
+		if card.ForEach != nil && out.IsMapType() {
+			out = out.ElementType()
+		}
+		return card.Action, out, nil
+	}
+	_, a, err := c.gen.Registry.Action(t.Action)
+	if err != nil {
+		return nil, cty.NilType, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Unknown action",
+			Detail:   fmt.Sprintf("%s.%s", upperFirst(err.Error()), didYouMean(t.Action, c.gen.Registry.ActionNames())),
+			Subject:  t.Range.Ptr(),
+		}}
+	}
+	used := false
+	for _, card := range c.flow.Cards {
+		used = used || actionName(card) == t.Action
+	}
+	if !used {
+		return a, a.Output, hcl.Diagnostics{{
+			Severity: hcl.DiagWarning,
+			Summary:  "Action not used by the flow",
+			Detail:   fmt.Sprintf("No card of flow %q calls %s, so this block has no effect.", c.flow.Name, t.Action),
+			Subject:  t.Range.Ptr(),
+		}}
+	}
+	return a, a.Output, nil
+}
+
+func (c *checker) checkMock(m *config.TestMock) hcl.Diagnostics {
+	if m.Target.Card == "" && m.Target.Action == "" {
+		return nil
+	}
+	a, out, diags := c.target(m.Target)
+	if diags.HasErrors() || a == nil {
+		return diags
+	}
+	if _, d := evalCount(m.Times, "times", -1); d.HasErrors() {
+		diags = append(diags, d...)
+	} else if n, _ := evalCount(m.Times, "times", -1); m.Times != nil && n < 1 {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid times", Detail: "times is how many calls the mock answers, at least 1.", Subject: m.Times.Range().Ptr()})
+	}
+	ectx := staticContext(c.gen)
+	ectx.Variables["input"] = cty.UnknownVal(a.Input.ObjectType())
+	if m.Output != nil {
+		v, d := m.Output.Value(ectx)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			diags = append(diags, typeFitKnown(v, out, "mock output", "the output of "+m.Target.String(), m.Output.Range())...)
+		}
+	}
+	if m.Error != nil {
+		v, d := m.Error.Value(ectx)
+		diags = append(diags, d...)
+		if !d.HasErrors() && v.IsWhollyKnown() {
+			if _, err := mockError(v, "", time.Time{}); err != nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid mock error", Detail: upperFirst(err.Error()) + ".", Subject: m.Error.Range().Ptr()})
+			}
+		}
+	}
+	return diags
+}
+
+// typeFitKnown is typeFit for values that may be partly unknown (they
+// refer to input.*): only the attribute names are checked then.
+func typeFitKnown(v cty.Value, ty cty.Type, what, of string, subject hcl.Range) hcl.Diagnostics {
+	if v.IsWhollyKnown() {
+		return typeFit(v, ty, what, of, subject)
+	}
+	var diags hcl.Diagnostics
+	for _, path := range extraAttributes(v, ty, "") {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Unsupported attribute in " + what,
+			Detail:   fmt.Sprintf("%s has no attribute %q.%s", upperFirst(of), path, suggestPath(path, ty)),
+			Subject:  subject.Ptr(),
+		})
+	}
+	return diags
+}
+
+func (c *checker) checkEmulator(e *config.TestEmulator) hcl.Diagnostics {
+	if _, ok := c.emus[e.Connector]; !ok {
+		return hcl.Diagnostics{unknownEmulator(e, c.emus)}
+	}
+	if e.SeedFile == nil {
+		return nil
+	}
+	path, diags := evalPath(e.SeedFile, c.file, "seed_file")
+	if diags.HasErrors() {
+		return diags
+	}
+	if _, err := os.Stat(path); err != nil {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read seed file", Detail: err.Error(), Subject: e.SeedFile.Range().Ptr()}}
+	}
+	return nil
+}
+
+func (c *checker) checkExpectCall(e *config.TestExpectCall) hcl.Diagnostics {
+	if e.Target.Card == "" && e.Target.Action == "" {
+		return nil
+	}
+	a, _, diags := c.target(e.Target)
+	if diags.HasErrors() || a == nil {
+		return diags
+	}
+	if _, d := evalCount(e.Count, "count", -1); d.HasErrors() {
+		diags = append(diags, d...)
+	}
+	if e.With != nil {
+		diags = append(diags, c.checkRefs(e.With)...)
+		if pairs, d := hcl.ExprMap(e.With); !d.HasErrors() {
+			names := a.Input.Names()
+			for _, p := range pairs {
+				name := hcl.ExprAsKeyword(p.Key)
+				if name == "" {
+					if v, d := p.Key.Value(nil); !d.HasErrors() && v.Type() == cty.String && v.IsKnown() {
+						name = v.AsString()
+					}
+				}
+				if name != "" && !contains(names, name) {
+					diags = append(diags, &hcl.Diagnostic{
+						Severity: hcl.DiagError,
+						Summary:  "Unsupported argument in with",
+						Detail:   fmt.Sprintf("%s takes no argument %q.%s", e.Target, name, didYouMean(name, names)),
+						Subject:  p.Key.Range().Ptr(),
+					})
+				}
+			}
+		}
+	}
+	return diags
+}
+
+// assertRoots are the names asserts and expect_call arguments may refer to.
+var assertRoots = []string{"card", "trigger", "var", "calls", "execution"}
+
+// checkRefs checks the references of an assert or expect_call expression.
+func (c *checker) checkRefs(expr hcl.Expression) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, tr := range expr.Variables() {
+		root := tr.RootName()
+		switch root {
+		case "card":
+			if name, rng, ok := attrName(tr, 1); ok && c.flow.Card(name) == nil {
+				diags = append(diags, c.unknownCard(name, rng))
+			}
+		case "var":
+			if name, rng, ok := attrName(tr, 1); ok {
+				if _, declared := c.gen.Config.Variables[name]; !declared {
+					diags = append(diags, &hcl.Diagnostic{
+						Severity: hcl.DiagError,
+						Summary:  "Unknown variable",
+						Detail:   fmt.Sprintf("There is no variable %q.%s", name, didYouMean(name, keys(c.gen.Config.Variables))),
+						Subject:  rng.Ptr(),
+					})
+				}
+			}
+		case "trigger", "calls", "execution":
+		default:
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid reference",
+				Detail:   fmt.Sprintf("%q cannot be used here: asserts refer to %s.%s", root, strings.Join(assertRoots, ", "), didYouMean(root, assertRoots)),
+				Subject:  tr.SourceRange().Ptr(),
+			})
+		}
+	}
+	return diags
+}
+
+func attrName(tr hcl.Traversal, i int) (string, hcl.Range, bool) {
+	if len(tr) <= i {
+		return "", hcl.Range{}, false
+	}
+	switch s := tr[i].(type) {
+	case hcl.TraverseAttr:
+		return s.Name, hcl.RangeBetween(tr[0].SourceRange(), s.SrcRange), true
+	case hcl.TraverseIndex:
+		if s.Key.Type() == cty.String && s.Key.IsKnown() {
+			return s.Key.AsString(), hcl.RangeBetween(tr[0].SourceRange(), s.SrcRange), true
+		}
+	}
+	return "", hcl.Range{}, false
+}
+
+func (c *checker) unknownCard(name string, rng hcl.Range) *hcl.Diagnostic {
+	names := make([]string, len(c.flow.Cards))
+	for i, card := range c.flow.Cards {
+		names[i] = card.Name
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Unknown card",
+		Detail:   fmt.Sprintf("Flow %q has no card %q.%s", c.flow.Name, name, didYouMean(name, names)),
+		Subject:  rng.Ptr(),
+	}
+}
+
+func unknownFlow(cfg *config.Config, tr *config.TestRun) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Unknown flow",
+		Detail:   fmt.Sprintf("There is no flow %q.%s", tr.Flow, didYouMean(tr.Flow, cfg.FlowNames())),
+		Subject:  tr.FlowRange.Ptr(),
+	}
+}
+
+func unknownEmulator(e *config.TestEmulator, emus map[string]Emulator) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Unknown emulator",
+		Detail:   fmt.Sprintf("There is no emulator for %q; emulators exist for %s.%s", e.Connector, strings.Join(keys(emus), ", "), didYouMean(e.Connector, keys(emus))),
+		Subject:  e.ConnectorRange.Ptr(),
+	}
+}
+
+// tableRows evaluates a table block's rows into row values by key.
+func tableRows(gen *plan.Generation, tb *config.TestTable) (map[string]cty.Value, hcl.Diagnostics) {
+	decl, ok := gen.Config.Tables[tb.Name]
+	if !ok {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Unknown table",
+			Detail:   fmt.Sprintf("There is no table %q.%s", tb.Name, didYouMean(tb.Name, keys(gen.Config.Tables))),
+			Subject:  tb.NameRange.Ptr(),
+		}}
+	}
+	if tb.Rows == nil {
+		return nil, nil
+	}
+	v, diags := tb.Rows.Value(staticContext(gen))
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	if v.IsNull() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid rows", Detail: "rows is an object of rows by key: { \"00u1\" = { user_id = \"00u1\", … } }.", Subject: tb.Rows.Range().Ptr()}}
+	}
+	rows := map[string]cty.Value{}
+	ty := decl.RowType()
+	for it := v.ElementIterator(); it.Next(); {
+		k, row := it.Element()
+		d := typeFitKnown(row, ty, "table row", "table "+tb.Name, tb.Rows.Range())
+		diags = append(diags, d...)
+		if d.HasErrors() || !row.IsWhollyKnown() {
+			continue
+		}
+		rv, err := conformValue(row, ty)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid table row", Detail: fmt.Sprintf("Row %q does not fit table %s: %v.", k.AsString(), tb.Name, err), Subject: tb.Rows.Range().Ptr()})
+			continue
+		}
+		rows[k.AsString()] = rv
+	}
+	return rows, diags
+}
+
+// evalCount evaluates a whole-number argument; def when absent.
+func evalCount(expr hcl.Expression, what string, def int) (int, hcl.Diagnostics) {
+	if expr == nil {
+		return def, nil
+	}
+	v, diags := expr.Value(nil)
+	if diags.HasErrors() {
+		return def, diags
+	}
+	bad := hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid " + what, Detail: what + " is a whole number.", Subject: expr.Range().Ptr()}}
+	if v.IsNull() || !v.IsKnown() {
+		return def, bad
+	}
+	nv, err := convert.Convert(v, cty.Number)
+	if err != nil {
+		return def, bad
+	}
+	bf := nv.AsBigFloat()
+	if !bf.IsInt() || bf.Sign() < 0 || bf.Cmp(big.NewFloat(1e6)) > 0 {
+		return def, bad
+	}
+	n, _ := bf.Int64()
+	if what == "repeat" && n < 1 {
+		return def, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid repeat", Detail: "repeat is how many times the event is delivered, at least 1.", Subject: expr.Range().Ptr()}}
+	}
+	return int(n), nil
+}
+
+func conformVar(v cty.Value, decl *config.Variable) (cty.Value, error) {
+	return convert.Convert(v, decl.Type.Type)
+}
+
+func didYouMean(name string, candidates []string) string {
+	if s := config.NameSuggestion(name, candidates); s != "" {
+		return fmt.Sprintf(" Did you mean %q?", s)
+	}
+	return ""
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string { return keys(m) }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,99 @@
+package flowtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
+	snemu "github.com/cardflow/cardflow/connectors/servicenow/emulator"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Emulator serves the actions of one connector in tests, in process.
+type Emulator struct {
+	// New returns the emulator's HTTP handler, seeded with seed (the JSON
+	// of the emulator block's seed_file; nil for none), and a function that
+	// releases it.
+	New func(seed []byte) (http.Handler, func(), error)
+	// Connection returns the connection arguments that point a client at
+	// the emulator served at url. Arguments it does not name keep their
+	// values from the flow's connection block, or are null when those are
+	// unknown (env() is never read in tests).
+	Connection func(url string) map[string]cty.Value
+}
+
+// Credentials the emulators are started with; they never leave the test.
+const (
+	testOktaToken  = "cardflow-test-token"
+	testSNUser     = "cardflow.test"
+	testSNPassword = "cardflow-test-password"
+)
+
+// DefaultEmulators are the emulators of the built-in connectors.
+func DefaultEmulators() map[string]Emulator {
+	return map[string]Emulator{
+		"okta": {
+			New: func(seed []byte) (http.Handler, func(), error) {
+				emu := oktaemu.New(oktaemu.Options{Token: testOktaToken})
+				if seed != nil {
+					var s oktaemu.Seed
+					if err := decodeStrict(seed, &s); err != nil {
+						emu.Close()
+						return nil, nil, err
+					}
+					if err := emu.Seed(s); err != nil {
+						emu.Close()
+						return nil, nil, err
+					}
+				}
+				return emu, emu.Close, nil
+			},
+			Connection: func(url string) map[string]cty.Value {
+				return map[string]cty.Value{
+					"org_url":     cty.StringVal(url),
+					"token":       cty.StringVal(testOktaToken),
+					"client_id":   cty.NullVal(cty.String),
+					"private_key": cty.NullVal(cty.String),
+					"rate_limit":  cty.NumberIntVal(10000),
+				}
+			},
+		},
+		"servicenow": {
+			New: func(seed []byte) (http.Handler, func(), error) {
+				emu := snemu.New(snemu.Options{Users: map[string]string{testSNUser: testSNPassword}})
+				if seed != nil {
+					var s snemu.Seed
+					if err := decodeStrict(seed, &s); err != nil {
+						return nil, nil, err
+					}
+					if err := emu.Seed(s); err != nil {
+						return nil, nil, err
+					}
+				}
+				return emu, func() {}, nil
+			},
+			Connection: func(url string) map[string]cty.Value {
+				return map[string]cty.Value{
+					"instance_url":  cty.StringVal(url),
+					"username":      cty.StringVal(testSNUser),
+					"password":      cty.StringVal(testSNPassword),
+					"client_id":     cty.NullVal(cty.String),
+					"client_secret": cty.NullVal(cty.String),
+					"api_key":       cty.NullVal(cty.String),
+					"rate_limit":    cty.NumberIntVal(10000),
+				}
+			},
+		},
+	}
+}
+
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,404 @@
+package flowtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/config"
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/engine/runtime"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/store/memory"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// testOwner claims executions in the test store.
+const testOwner = "flowtest"
+
+// runOne executes one run block and checks its expectations.
+func runOne(ctx context.Context, cfg *config.Config, file string, tr *config.TestRun, opts Options) *RunResult {
+	start := time.Now()
+	res := &RunResult{File: file, Name: tr.Name, Flow: tr.Flow, Passed: true, Calls: map[string]int{}, Range: tr.DeclRange}
+	defer func() { res.Duration = time.Since(start) }()
+
+	gen, flow, diags := compileRun(cfg, tr, opts.Registry)
+	if diags.HasErrors() {
+		res.fail(diags...)
+		return res
+	}
+	env, diags := newRunEnv(gen, file, tr, opts)
+	defer env.close()
+	if diags.HasErrors() {
+		res.fail(diags...)
+		return res
+	}
+	payload, trigger, diags := triggerPayload(gen, flow, file, tr)
+	if diags.HasErrors() {
+		res.fail(diags...)
+		return res
+	}
+	if diags := env.seedTables(ctx, tr); diags.HasErrors() {
+		res.fail(diags...)
+		return res
+	}
+	repeat, diags := evalCount(tr.Repeat, "repeat", 1)
+	if diags.HasErrors() {
+		res.fail(diags...)
+		return res
+	}
+	var last *store.Execution
+	var result runtime.Result
+	for i := 1; i <= repeat; i++ {
+		ex, err := env.start(ctx, flow, payload, i)
+		if err != nil {
+			res.fail(internal(tr, err))
+			return res
+		}
+		last = ex
+		result = env.exec.Execute(ctx, ex, flow)
+		res.Executions++
+	}
+	res.Status = result.Status
+	if result.Err != nil {
+		res.Error = result.Err.Error()
+	}
+	res.Waited = env.clock.Slept()
+	calls := env.inv.snapshot()
+	for _, c := range calls {
+		res.Calls[c.Action]++
+	}
+	journal, err := env.store.Journal(ctx, last.ID)
+	if err != nil {
+		res.fail(internal(tr, err))
+		return res
+	}
+	ex := &outcome{gen: gen, flow: flow, trigger: trigger, result: result, journal: journal, calls: calls}
+	res.fail(env.inv.problems()...)
+	res.fail(ex.check(tr)...)
+	return res
+}
+
+// compileRun checks the configuration with the run's variables. Variables
+// are compiled in, not patched afterwards, so that everything derived from
+// them (for_each lists, trigger settings) sees the test's values.
+func compileRun(cfg *config.Config, tr *config.TestRun, reg *connector.Registry) (*plan.Generation, *plan.Flow, hcl.Diagnostics) {
+	vars, diags := runVariables(cfg, tr)
+	if diags.HasErrors() {
+		return nil, nil, diags
+	}
+	gen, d := plan.Compile(cfg, plan.Options{Registry: reg, Vars: vars, Mode: lang.Check, Host: testHost()})
+	if d.HasErrors() {
+		return nil, nil, errorsOnly(d)
+	}
+	flow, ok := gen.Flows[tr.Flow]
+	if !ok {
+		return nil, nil, hcl.Diagnostics{unknownFlow(cfg, tr)}
+	}
+	if gen.Vars.Type().IsObjectType() {
+		for name := range gen.Vars.Type().AttributeTypes() {
+			if v := gen.Vars.GetAttr(name); !v.IsWhollyKnown() {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "No value for required variable",
+					Detail:   fmt.Sprintf("The variable %q has no default: set it in this run, variables = { %s = … }.", name, name),
+					Subject:  tr.DeclRange.Ptr(),
+				})
+			}
+		}
+	}
+	return gen, flow, diags
+}
+
+// runVariables turns the run's variables argument into a variables file
+// that the compiler reads like a --var-file.
+func runVariables(cfg *config.Config, tr *config.TestRun) (lang.VarValues, hcl.Diagnostics) {
+	if tr.Variables == nil {
+		return lang.VarValues{}, nil
+	}
+	v, diags := tr.Variables.Value(&hcl.EvalContext{Functions: lang.Functions(lang.Check, testHost())})
+	if diags.HasErrors() {
+		return lang.VarValues{}, diags
+	}
+	if v.IsNull() || !(v.Type().IsObjectType() || v.Type().IsMapType()) || !v.IsWhollyKnown() {
+		return lang.VarValues{}, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid variables",
+			Detail:   "variables is an object of variable values, such as { groups = [\"Employees\"] }.",
+			Subject:  tr.Variables.Range().Ptr(),
+		}}
+	}
+	f := hclwrite.NewEmptyFile()
+	for it := v.ElementIterator(); it.Next(); {
+		k, ev := it.Element()
+		name := k.AsString()
+		decl, ok := cfg.Variables[name]
+		if !ok {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Undeclared variable",
+				Detail:   fmt.Sprintf("There is no variable %q.%s", name, didYouMean(name, keys(cfg.Variables))),
+				Subject:  tr.Variables.Range().Ptr(),
+			})
+			continue
+		}
+		if _, err := conformVar(ev, decl); err != nil {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid variable value",
+				Detail:   fmt.Sprintf("The value for %q does not fit its type %s: %s.", name, decl.Type.Type.FriendlyName(), err),
+				Subject:  tr.Variables.Range().Ptr(),
+			})
+			continue
+		}
+		f.Body().SetAttributeValue(name, ev)
+	}
+	path := "run " + tr.Name + " variables"
+	return lang.VarValues{Files: []string{path}, FileData: map[string][]byte{path: f.Bytes()}}, diags
+}
+
+// runEnv is what one run executes in: a fresh store, clock, clients and
+// emulators.
+type runEnv struct {
+	store   *memory.Store
+	clock   *fakeClock
+	inv     *invoker
+	exec    *runtime.Executor
+	clients *runtime.Clients
+	closers []func()
+}
+
+func newRunEnv(gen *plan.Generation, file string, tr *config.TestRun, opts Options) (*runEnv, hcl.Diagnostics) {
+	env := &runEnv{store: memory.New(), clock: newFakeClock(time.Now().UTC().Truncate(time.Second)), clients: runtime.NewClients()}
+	env.closers = append(env.closers, func() { _ = env.store.Close() }, env.clients.Close)
+	emulated := map[string]bool{}
+	var diags hcl.Diagnostics
+	for _, eb := range tr.Emulators {
+		d := env.startEmulator(gen, file, eb, opts.Emulators)
+		diags = append(diags, d...)
+		emulated[eb.Connector] = true
+	}
+	for _, conn := range gen.Connections {
+		if !emulated[conn.Connector.Name] {
+			// Every call on this connection is answered by a mock (or
+			// refused): no client is ever used.
+			env.clients.Provide(conn, stubClient{})
+		}
+	}
+	env.inv = newInvoker(gen, tr, emulated, env.clock)
+	env.exec = &runtime.Executor{
+		Store: env.store, Clients: env.clients, Clock: env.clock, Invoker: env.inv,
+		Rand: func(int64) int64 { return 0 },
+	}
+	return env, diags
+}
+
+func (env *runEnv) close() {
+	for i := len(env.closers) - 1; i >= 0; i-- {
+		env.closers[i]()
+	}
+}
+
+type stubClient struct{}
+
+func (stubClient) Close() error { return nil }
+
+// startEmulator serves a connector's emulator on a loopback test server and
+// points every connection of that connector at it.
+func (env *runEnv) startEmulator(gen *plan.Generation, file string, eb *config.TestEmulator, emus map[string]Emulator) hcl.Diagnostics {
+	emu, ok := emus[eb.Connector]
+	if !ok {
+		return hcl.Diagnostics{unknownEmulator(eb, emus)}
+	}
+	var seed []byte
+	if eb.SeedFile != nil {
+		path, diags := evalPath(eb.SeedFile, file, "seed_file")
+		if diags.HasErrors() {
+			return diags
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read seed file", Detail: err.Error(), Subject: eb.SeedFile.Range().Ptr()}}
+		}
+		seed = b
+	}
+	h, release, err := emu.New(seed)
+	if err != nil {
+		subject := eb.DeclRange
+		if eb.SeedFile != nil {
+			subject = eb.SeedFile.Range()
+		}
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid emulator seed", Detail: err.Error(), Subject: subject.Ptr()}}
+	}
+	srv := httptest.NewServer(h)
+	env.closers = append(env.closers, release, srv.Close)
+	var diags hcl.Diagnostics
+	for _, conn := range gen.Connections {
+		if conn.Connector.Name != eb.Connector {
+			continue
+		}
+		cfg := connectionConfig(conn.Config, emu.Connection(srv.URL))
+		client, err := conn.Connector.Open(cfg)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Cannot connect to the emulator",
+				Detail:   fmt.Sprintf("connection %s: %v", conn.Addr, err),
+				Subject:  eb.DeclRange.Ptr(),
+			})
+			continue
+		}
+		env.clients.Provide(conn, client)
+	}
+	return diags
+}
+
+// connectionConfig is the flow's connection settings with the emulator's
+// address and credentials; unknown values (env()) become null.
+func connectionConfig(cfg cty.Value, override map[string]cty.Value) cty.Value {
+	cfg, _ = cfg.UnmarkDeep()
+	vals := map[string]cty.Value{}
+	for name, ty := range cfg.Type().AttributeTypes() {
+		v := cfg.GetAttr(name)
+		if o, ok := override[name]; ok {
+			v = o
+		} else if !v.IsWhollyKnown() {
+			v = cty.NullVal(ty)
+		}
+		vals[name] = v
+	}
+	return cty.ObjectVal(vals)
+}
+
+// seedTables writes the run's table rows before the first execution.
+func (env *runEnv) seedTables(ctx context.Context, tr *config.TestRun) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, tb := range tr.Tables {
+		rows, d := tableRows(env.inv.gen, tb)
+		diags = append(diags, d...)
+		for _, k := range sortedKeys(rows) {
+			g, err := connector.ToGo(rows[k])
+			if err != nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid table row", Detail: err.Error(), Subject: tb.Rows.Range().Ptr()})
+				continue
+			}
+			b, _ := json.Marshal(g)
+			if err := env.store.TablePut(ctx, tb.Name, k, b); err != nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot seed table", Detail: err.Error(), Subject: tb.DeclRange.Ptr()})
+			}
+		}
+	}
+	return diags
+}
+
+// start enqueues the trigger event as the i-th delivery and claims it.
+func (env *runEnv) start(ctx context.Context, flow *plan.Flow, payload []byte, i int) (*store.Execution, error) {
+	if _, err := env.store.Enqueue(ctx, []store.Event{{
+		Flow: flow.Name, DedupKey: fmt.Sprintf("flowtest-%d", i), Type: "flowtest",
+		Payload: payload, ReceivedAt: env.clock.Now(),
+	}}); err != nil {
+		return nil, err
+	}
+	exs, err := env.store.Claim(ctx, testOwner, 1, time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	if len(exs) != 1 {
+		return nil, fmt.Errorf("the test store returned %d executions to claim, want 1", len(exs))
+	}
+	return exs[0], nil
+}
+
+// triggerPayload evaluates the run's trigger (or reads trigger_file) into
+// the stored event payload and the trigger value asserts see.
+func triggerPayload(gen *plan.Generation, flow *plan.Flow, file string, tr *config.TestRun) ([]byte, cty.Value, hcl.Diagnostics) {
+	ty := cty.DynamicPseudoType
+	if flow.Trigger != nil {
+		ty = flow.Trigger.Spec.Output
+	}
+	var v cty.Value
+	var subject hcl.Range
+	switch {
+	case tr.Trigger != nil:
+		val, diags := tr.Trigger.Value(staticContext(gen))
+		if diags.HasErrors() {
+			return nil, cty.NilVal, diags
+		}
+		v, subject = val, tr.Trigger.Range()
+	case tr.TriggerFile != nil:
+		path, diags := evalPath(tr.TriggerFile, file, "trigger_file")
+		if diags.HasErrors() {
+			return nil, cty.NilVal, diags
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, cty.NilVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read trigger file", Detail: err.Error(), Subject: tr.TriggerFile.Range().Ptr()}}
+		}
+		val, err := connector.FromJSON(b, cty.DynamicPseudoType)
+		if err != nil {
+			return nil, cty.NilVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid trigger file", Detail: fmt.Sprintf("%s is not JSON: %v", path, err), Subject: tr.TriggerFile.Range().Ptr()}}
+		}
+		v, subject = val, tr.TriggerFile.Range()
+	default:
+		return nil, cty.NullVal(ty), nil
+	}
+	tv, err := conformValue(v, ty)
+	if err != nil {
+		return nil, cty.NilVal, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid trigger event",
+			Detail:   fmt.Sprintf("The event does not fit the %s trigger's type: %v.", flow.Trigger.Type, err),
+			Subject:  subject.Ptr(),
+		}}
+	}
+	g, _ := connector.ToGo(tv)
+	b, err := json.Marshal(g)
+	if err != nil {
+		return nil, cty.NilVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid trigger event", Detail: err.Error(), Subject: subject.Ptr()}}
+	}
+	return b, tv, nil
+}
+
+// evalPath evaluates a file path argument, relative to the test file.
+func evalPath(expr hcl.Expression, file, what string) (string, hcl.Diagnostics) {
+	v, diags := expr.Value(nil)
+	if diags.HasErrors() {
+		return "", diags
+	}
+	if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
+		return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid " + what, Detail: what + " is a file path, relative to the test file.", Subject: expr.Range().Ptr()}}
+	}
+	p := v.AsString()
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(filepath.Dir(file), p)
+	}
+	return p, nil
+}
+
+// staticContext evaluates test arguments that exist before the execution:
+// var.* and the functions of flows.
+func staticContext(gen *plan.Generation) *hcl.EvalContext {
+	return &hcl.EvalContext{Variables: map[string]cty.Value{"var": gen.Vars}, Functions: gen.Funcs}
+}
+
+func internal(tr *config.TestRun, err error) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Test run failed to execute", Detail: err.Error(), Subject: tr.DeclRange.Ptr()}
+}
+
+func errorsOnly(diags hcl.Diagnostics) hcl.Diagnostics {
+	var out hcl.Diagnostics
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			out = append(out, d)
+		}
+	}
+	return out
+}
