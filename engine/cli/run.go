@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -38,7 +39,9 @@ type RunOptions struct {
 	Drain      time.Duration
 	Watch      bool
 	LogLevel   string
-	Vars       varFlags
+	// Pprof serves net/http/pprof under /debug/pprof/ on the same listener.
+	Pprof bool
+	Vars  varFlags
 	// ready, when set, receives the listening address (tests).
 	ready func(addr string)
 }
@@ -74,6 +77,7 @@ in the SQLite file given by --db.`,
 	fl.DurationVar(&opts.Drain, "drain", 10*time.Second, "on shutdown, how long running executions may finish")
 	fl.BoolVar(&opts.Watch, "watch", true, "reload when flow files change")
 	fl.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fl.BoolVar(&opts.Pprof, "pprof", false, "serve Go profiles under /debug/pprof/ (profiling; the endpoints are unauthenticated)")
 	opts.Vars.register(fl)
 	return cmd
 }
@@ -139,7 +143,11 @@ func serve(ctx context.Context, opts *RunOptions, st store.Store, ln net.Listene
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 
-	srv := &http.Server{Handler: eng.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second}
+	handler := eng.Handler()
+	if opts.Pprof {
+		handler = withPprof(handler)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second}
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.Serve(ln) }()
 	log.Info("serving", "addr", ln.Addr().String(), "db", opts.DB)
@@ -189,4 +197,18 @@ func serve(ctx context.Context, opts *RunOptions, st store.Store, ln net.Listene
 	<-watchDone
 	log.Info("stopped")
 	return err
+}
+
+// withPprof serves net/http/pprof under /debug/pprof/ and h elsewhere. The
+// server never serves http.DefaultServeMux (where the pprof package also
+// registers itself), so the profiles exist only with --pprof.
+func withPprof(h http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.Handle("/", h)
+	return mux
 }

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// delivery is one event hook POST and what became of it.
+type delivery struct {
+	UUID   string
+	User   int   // index into bench.users
+	Sched  int64 // Unix ns the delivery was due (open loop) or sent (closed loop)
+	Acked  int64 // Unix ns the 200 arrived; 0 if it did not
+	Status int   // HTTP status; 0 on a transport error
+}
+
+// hookTemplate is a delivery with one user.lifecycle.create event, in the
+// shape of fixtures/okta/event-hook-user-created.json.
+var hookTemplate = splitTemplate(`{"eventType":"com.okta.event_hook","eventTypeVersion":"1.0","cloudEventsVersion":"0.1",` +
+	`"source":"https://acme.okta.com/api/v1/eventHooks/whoq1ab2cDeFgHiJk0h7","eventId":"{{EVENTID}}","eventTime":"{{TIME}}",` +
+	`"contentType":"application/json","data":{"events":[{"uuid":"{{UUID}}","published":"{{TIME}}",` +
+	`"eventType":"user.lifecycle.create","version":"0","displayMessage":"Create Okta user","severity":"INFO",` +
+	`"client":{"userAgent":{"rawUserAgent":"okta-sdk-golang/2.17.0 golang/go1.22.3 linux/amd64","os":"Linux","browser":"UNKNOWN"},` +
+	`"zone":"null","device":"Unknown","id":null,"ipAddress":"203.0.113.24","geographicalContext":{"city":"Oslo","state":"Oslo",` +
+	`"country":"Norway","postalCode":"0150","geolocation":{"lat":59.9127,"lon":10.7461}}},"device":null,` +
+	`"actor":{"id":"00u1adm1nXyZ9AbCd0h7","type":"User","alternateId":"it-admin@acme.example","displayName":"IT Admin","detailEntry":null},` +
+	`"outcome":{"result":"SUCCESS","reason":null},` +
+	`"target":[{"id":"{{USERID}}","type":"User","alternateId":"{{LOGIN}}","displayName":"{{NAME}}","detailEntry":null}],` +
+	`"transaction":{"type":"WEB","id":"Zz0yYwAbCdEfGh1JkLmNoAAAAAA","detail":{}},` +
+	`"debugContext":{"debugData":{"requestId":"Zz0yYwAbCdEfGh1JkLmNoAAAAAA","requestUri":"/api/v1/users","url":"/api/v1/users?activate=false"}},` +
+	`"legacyEventType":"core.user.config.user_creation.success",` +
+	`"authenticationContext":{"authenticationProvider":null,"credentialProvider":null,"credentialType":null,"issuer":null,` +
+	`"interface":null,"authenticationStep":0,"externalSessionId":"trs1aBcDeFgHiJkLmNo"},` +
+	`"securityContext":{"asNumber":null,"asOrg":null,"isp":null,"domain":null,"isProxy":null},"insertionTimestamp":null}]}}`)
+
+// template is literal text with {{NAME}} holes, split once.
+type template struct {
+	lits  []string
+	holes []string
+}
+
+func splitTemplate(s string) template {
+	var t template
+	for {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			t.lits = append(t.lits, s)
+			return t
+		}
+		j := strings.Index(s[i:], "}}") + i
+		t.lits = append(t.lits, s[:i])
+		t.holes = append(t.holes, s[i+2:j])
+		s = s[j+2:]
+	}
+}
+
+func (t template) appendTo(dst []byte, vals map[string]string) []byte {
+	for i, h := range t.holes {
+		dst = append(dst, t.lits[i]...)
+		dst = append(dst, vals[h]...)
+	}
+	return append(dst, t.lits[len(t.lits)-1]...)
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// loadgen sends deliveries to the engine's hook endpoint.
+type loadgen struct {
+	url   string
+	users []user
+	hc    *http.Client
+	dels  []delivery
+	next  atomic.Int64 // next delivery index (closed loop)
+	sent  atomic.Int64
+}
+
+func newLoadgen(engURL string, users []user, conns int) *loadgen {
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        conns,
+		MaxIdleConnsPerHost: conns,
+		MaxConnsPerHost:     conns,
+		IdleConnTimeout:     90 * time.Second,
+		DisableCompression:  true,
+	}
+	return &loadgen{url: engURL + "/hooks/okta/main", users: users, hc: &http.Client{Transport: tr, Timeout: 30 * time.Second},
+		dels: make([]delivery, len(users))}
+}
+
+// send POSTs delivery i and records its outcome.
+func (g *loadgen) send(ctx context.Context, i int, buf *[]byte) {
+	d := &g.dels[i]
+	u := g.users[d.User]
+	now := time.Now().UTC()
+	*buf = hookTemplate.appendTo((*buf)[:0], map[string]string{
+		"EVENTID": newUUID(), "TIME": now.Format("2006-01-02T15:04:05.000Z"), "UUID": d.UUID,
+		"USERID": u.ID, "LOGIN": u.Login, "NAME": u.First + " " + u.Last})
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, g.url, bytes.NewReader(*buf))
+	req.Header.Set("Authorization", hookSecret)
+	req.Header.Set("Content-Type", "application/json")
+	g.sent.Add(1)
+	resp, err := g.hc.Do(req)
+	if err != nil {
+		return
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	d.Status = resp.StatusCode
+	if resp.StatusCode == http.StatusOK {
+		d.Acked = time.Now().UnixNano()
+	}
+}
+
+// openLoop sends rate deliveries per second for d, each at its due time
+// whatever became of the earlier ones (latency counts from the due time, so
+// a stalled engine cannot hide queueing), with at most conns in flight.
+func (g *loadgen) openLoop(ctx context.Context, rate float64, d time.Duration, conns int) int {
+	total := min(int(rate*d.Seconds()), len(g.dels))
+	due := make(chan int, total)
+	var wg sync.WaitGroup
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []byte
+			for i := range due {
+				g.send(ctx, i, &buf)
+			}
+		}()
+	}
+	start := time.Now()
+	interval := float64(time.Second) / rate
+	n := 0
+	for n < total && ctx.Err() == nil {
+		elapsed := time.Since(start)
+		for n < total && float64(n)*interval <= float64(elapsed) {
+			g.dels[n] = delivery{UUID: newUUID(), User: n, Sched: start.Add(time.Duration(float64(n) * interval)).UnixNano()}
+			due <- n
+			n++
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(due)
+	wg.Wait()
+	g.dels = g.dels[:n]
+	return n
+}
+
+// closedLoop keeps conc deliveries in flight for d: each sender sends its
+// next delivery when the previous one is answered.
+func (g *loadgen) closedLoop(ctx context.Context, conc int, d time.Duration) int {
+	stop := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []byte
+			for ctx.Err() == nil && time.Now().Before(stop) {
+				i := int(g.next.Add(1) - 1)
+				if i >= len(g.dels) {
+					return
+				}
+				g.dels[i] = delivery{UUID: newUUID(), User: i, Sched: time.Now().UnixNano()}
+				g.send(ctx, i, &buf)
+			}
+		}()
+	}
+	wg.Wait()
+	n := min(int(g.next.Load()), len(g.dels))
+	g.dels = g.dels[:n]
+	return n
+}

@@ -1,0 +1,54 @@
+// Command cardflow-bench is the end-to-end load benchmark of cardflow: it
+// starts the Okta and ServiceNow emulators and `cardflow run` as separate
+// processes on loopback, fires Okta event hook deliveries at the
+// request_approval flow, and reports throughput, latency, CPU and memory,
+// then checks that every delivery produced exactly one incident and one
+// succeeded execution. See doc.go.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	opts, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cardflow-bench:", err)
+		os.Exit(2)
+	}
+	os.Exit(run(opts))
+}
+
+// run owns the child processes: they stop on every return, on a panic and
+// on SIGINT/SIGTERM (and die with the harness through Pdeathsig otherwise).
+func run(opts *options) (code int) {
+	kids := &children{}
+	defer kids.stopAll()
+	defer func() {
+		if r := recover(); r != nil {
+			kids.killAll()
+			fmt.Fprintln(os.Stderr, "cardflow-bench: panic:", r)
+			code = 3
+		}
+	}()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	b := &bench{opts: opts, kids: kids, log: os.Stderr}
+	res, err := b.run(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cardflow-bench:", err)
+		return 1
+	}
+	if err := res.print(os.Stdout, opts.JSON); err != nil {
+		fmt.Fprintln(os.Stderr, "cardflow-bench:", err)
+		return 1
+	}
+	if !res.Verified() {
+		return 1
+	}
+	return 0
+}

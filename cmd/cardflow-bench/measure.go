@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// measure runs the load, waits until every acknowledged delivery's
+// execution ended, and records CPU and memory of every process.
+func (b *bench) measure(ctx context.Context, res *result) error {
+	g := newLoadgen(b.engURL, b.users, b.opts.Conns)
+	before := b.snapCPU()
+	start := time.Now()
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	smp := &sampler{}
+	go smp.run(sctx, b, start)
+	var bg sync.WaitGroup
+	if b.opts.ReloadAt > 0 {
+		bg.Add(1)
+		go func() {
+			defer bg.Done()
+			res.Reload = b.reloadUnderLoad(sctx, start.Add(b.opts.ReloadAt))
+		}()
+	}
+	if b.opts.Pprof != "" {
+		bg.Add(1)
+		go func() {
+			defer bg.Done()
+			select {
+			case <-sctx.Done():
+				return
+			case <-time.After(b.opts.PprofAfter):
+			}
+			if err := b.profile(sctx, b.opts.Pprof, b.opts.PprofFor); err != nil {
+				b.logf("profile: %v", err)
+				return
+			}
+			res.Profile = b.opts.Pprof
+			b.logf("wrote the engine's CPU profile to %s (go tool pprof -top %s %s)", b.opts.Pprof, b.opts.Bin, b.opts.Pprof)
+		}()
+	}
+	b.logf("load: %s against %s, %d users", b.opts.mode(), b.engURL+"/hooks/okta/main", len(b.users))
+	var n int
+	if b.opts.Concurrency > 0 {
+		n = g.closedLoop(ctx, b.opts.Concurrency, b.opts.Duration)
+	} else {
+		n = g.openLoop(ctx, b.opts.Rate, b.opts.Duration, b.opts.Conns)
+	}
+	loadEnd := time.Now()
+	acked := 0
+	for _, d := range g.dels {
+		if d.Status == 200 {
+			acked++
+		}
+	}
+	b.logf("load: %d deliveries sent in %.1fs, %d acknowledged; waiting for the executions", n, loadEnd.Sub(start).Seconds(), acked)
+	drained := false
+	deadline := time.Now().Add(b.opts.Drain)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if c, err := b.metrics(ctx); err == nil && c.Ended >= float64(acked) {
+			drained = true
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	done := time.Now()
+	after := b.snapCPU()
+	cancel()
+	bg.Wait()
+	res.Deliveries = g.dels
+	res.Sent = n
+	res.Start, res.LoadEnd, res.Done = start, loadEnd, done
+	res.Drained = drained
+	res.Samples = smp.all()
+	res.cpu(before, after)
+	return ctx.Err()
+}
+
+// reloadResult is what the hot-reload-under-load mode measured.
+type reloadResult struct {
+	At       float64 `json:"at_s"`            // seconds into the load the flow file was written
+	LiveMS   float64 `json:"live_ms"`         // write → /healthz shows the new generation
+	From     int64   `json:"from_generation"` //
+	To       int64   `json:"to_generation"`
+	Error    string  `json:"error,omitempty"`
+	NewHash  int     `json:"executions_on_new_definition"`
+	OldHash  int     `json:"executions_on_old_definition"`
+	Observed bool    `json:"observed"`
+}
+
+// reloadUnderLoad changes the flow's description at `at` (a real change:
+// the definition hash changes) and polls /healthz until the generation
+// moves.
+func (b *bench) reloadUnderLoad(ctx context.Context, at time.Time) *reloadResult {
+	r := &reloadResult{}
+	select {
+	case <-ctx.Done():
+		return r
+	case <-time.After(time.Until(at)):
+	}
+	h, err := b.health(ctx)
+	if err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	r.From = h.Generation
+	path := filepath.Join(b.flowsDir, "request_approval.hcl")
+	src, err := os.ReadFile(path)
+	if err == nil {
+		changed := strings.Replace(string(src), `description = "A user was created`, `description = "(changed under load) A user was created`, 1)
+		err = os.WriteFile(path, []byte(changed), 0o644)
+	}
+	written := time.Now()
+	if err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	r.At = written.Sub(at.Add(-b.opts.ReloadAt)).Seconds()
+	for time.Since(written) < 10*time.Second && ctx.Err() == nil {
+		if h, err := b.health(ctx); err == nil && h.Generation > r.From {
+			r.LiveMS = float64(time.Since(written).Microseconds()) / 1000
+			r.To, r.Observed = h.Generation, true
+			b.logf("reload: generation %d live %.0f ms after the flow file changed", r.To, r.LiveMS)
+			return r
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	r.Error = "the new generation did not go live within 10s"
+	return r
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// healthz is the part of GET /healthz the harness reads.
+type healthz struct {
+	Status     string `json:"status"`
+	Generation int64  `json:"generation"`
+	Inbox      int64  `json:"inbox"`
+}
+
+func (b *bench) health(ctx context.Context) (healthz, error) {
+	var h healthz
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.engURL+"/healthz", nil)
+	if err != nil {
+		return h, err
+	}
+	resp, err := b.client.Do(req)
+	if err != nil {
+		return h, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return h, fmt.Errorf("healthz: HTTP %d", resp.StatusCode)
+	}
+	return h, json.NewDecoder(resp.Body).Decode(&h)
+}
+
+// counters are the engine's Prometheus counters the harness follows.
+type counters struct {
+	Succeeded float64 // cardflow_executions_total{flow=request_approval,status=succeeded}
+	Ended     float64 // the same, all statuses
+	Received  float64 // cardflow_events_received_total{flow=request_approval}
+	Depth     float64 // cardflow_inbox_depth
+}
+
+func (b *bench) metrics(ctx context.Context) (counters, error) {
+	var c counters
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.engURL+"/metrics", nil)
+	if err != nil {
+		return c, err
+	}
+	resp, err := b.client.Do(req)
+	if err != nil {
+		return c, err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	flowLabel := `flow="` + flowName + `"`
+	for sc.Scan() {
+		line := sc.Text()
+		name, rest, _ := strings.Cut(line, "{")
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		if i < 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			continue
+		}
+		switch {
+		case name == "cardflow_executions_total" && strings.Contains(rest, flowLabel):
+			c.Ended += v
+			if strings.Contains(rest, `status="succeeded"`) {
+				c.Succeeded += v
+			}
+		case name == "cardflow_events_received_total" && strings.Contains(rest, flowLabel):
+			c.Received += v
+		case strings.HasPrefix(line, "cardflow_inbox_depth "):
+			c.Depth = v
+		}
+	}
+	return c, sc.Err()
+}
+
+// cpuSnap is the CPU time of every process at one instant.
+type cpuSnap struct {
+	at                     time.Time
+	engine, okta, snow, lg procStat
+}
+
+func (b *bench) snapCPU() cpuSnap {
+	s := cpuSnap{at: time.Now()}
+	s.engine, _ = readProc(strconv.Itoa(b.engine.pid()))
+	s.okta, _ = readProc(strconv.Itoa(b.okta.pid()))
+	s.snow, _ = readProc(strconv.Itoa(b.snow.pid()))
+	s.lg, _ = readProc("self")
+	return s
+}
+
+// sample is one second of the run as /metrics saw it.
+type sample struct {
+	T         float64 `json:"t"`
+	Completed float64 `json:"completed"`
+	Depth     float64 `json:"inbox_depth"`
+}
+
+// sampler polls /metrics once a second during the run.
+type sampler struct {
+	mu      sync.Mutex
+	samples []sample
+}
+
+func (s *sampler) run(ctx context.Context, b *bench, start time.Time) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		c, err := b.metrics(ctx)
+		if err != nil {
+			continue
+		}
+		s.mu.Lock()
+		s.samples = append(s.samples, sample{T: time.Since(start).Seconds(), Completed: c.Ended, Depth: c.Depth})
+		s.mu.Unlock()
+	}
+}
+
+func (s *sampler) all() []sample {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]sample(nil), s.samples...)
+}
+
+// profile fetches a CPU profile of the engine into path.
+func (b *bench) profile(ctx context.Context, path string, d time.Duration) error {
+	url := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", b.engURL, int(d.Seconds()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	hc := &http.Client{Timeout: d + 30*time.Second}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("pprof: HTTP %d (was cardflow run started with --pprof?)", resp.StatusCode)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

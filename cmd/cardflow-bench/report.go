@@ -1,0 +1,223 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// result is everything one run measured.
+type result struct {
+	Mode    string `json:"mode"`
+	Workers int    `json:"workers"`
+	Users   int    `json:"users"`
+
+	Deliveries []delivery `json:"-"`
+	Sent       int        `json:"sent"`
+	Acked      int        `json:"acked"`
+	Rejected   int        `json:"rejected"` // non-200 answers and transport errors
+
+	Start, LoadEnd, Done time.Time `json:"-"`
+	LoadSeconds          float64   `json:"load_s"`
+	DrainSeconds         float64   `json:"drain_s"` // load end → last execution ended
+	Drained              bool      `json:"drained"`
+
+	Succeeded      int     `json:"executions_succeeded"`
+	NotSucceeded   int     `json:"executions_not_succeeded"`
+	Missing        int     `json:"executions_missing"`
+	Duplicated     int     `json:"executions_duplicated"`
+	IncidentsOK    int     `json:"incidents_exactly_one"`
+	IncidentsBad   int     `json:"incidents_not_exactly_one"`
+	ThroughputRun  float64 `json:"executions_per_s"`         // succeeded / (first due → last ended)
+	ThroughputLoad float64 `json:"executions_per_s_in_load"` // ended during the load window / its length
+
+	AckMS      latency `json:"ack_ms"`               // due → 200 from the hook
+	IncidentMS latency `json:"delivery_incident_ms"` // due → incident created
+	EndedMS    latency `json:"delivery_ended_ms"`    // due → execution ended
+
+	Engine   cpuShare      `json:"engine"`
+	Okta     cpuShare      `json:"okta_emulator"`
+	Snow     cpuShare      `json:"servicenow_emulator"`
+	Loadgen  cpuShare      `json:"load_generator"`
+	Cores    int           `json:"cores"`
+	Wall     float64       `json:"wall_s"`
+	EngHWM   float64       `json:"engine_peak_rss_mib"`
+	EngRSS   float64       `json:"engine_rss_end_mib"`
+	Samples  []sample      `json:"samples"`
+	Reload   *reloadResult `json:"reload,omitempty"`
+	Profile  string        `json:"profile,omitempty"`
+	Verdicts []string      `json:"problems,omitempty"`
+}
+
+// latency is a distribution in milliseconds.
+type latency struct {
+	N   int     `json:"n"`
+	P50 float64 `json:"p50"`
+	P90 float64 `json:"p90"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max"`
+}
+
+func newLatency(ns []int64) latency {
+	if len(ns) == 0 {
+		return latency{}
+	}
+	slices.Sort(ns)
+	q := func(p float64) float64 {
+		i := int(math.Ceil(p*float64(len(ns)))) - 1
+		return float64(ns[max(i, 0)]) / 1e6
+	}
+	return latency{N: len(ns), P50: q(0.50), P90: q(0.90), P99: q(0.99), Max: float64(ns[len(ns)-1]) / 1e6}
+}
+
+// cpuShare is a process's CPU over the run.
+type cpuShare struct {
+	Seconds float64 `json:"cpu_s"`
+	Cores   float64 `json:"cores_used"` // CPU seconds per wall second
+}
+
+func (r *result) cpu(before, after cpuSnap) {
+	r.Wall = after.at.Sub(before.at).Seconds()
+	share := func(a, b procStat) cpuShare {
+		s := (b.CPU - a.CPU).Seconds()
+		return cpuShare{Seconds: s, Cores: s / r.Wall}
+	}
+	r.Engine = share(before.engine, after.engine)
+	r.Okta = share(before.okta, after.okta)
+	r.Snow = share(before.snow, after.snow)
+	r.Loadgen = share(before.lg, after.lg)
+	r.Cores = runtime.NumCPU()
+	r.EngHWM = float64(after.engine.HWM) / (1 << 20)
+	r.EngRSS = float64(after.engine.RSS) / (1 << 20)
+	r.LoadSeconds = r.LoadEnd.Sub(r.Start).Seconds()
+}
+
+// check compares deliveries with executions and incidents.
+func (r *result) check(execs map[string]*execRow, incidents map[string]int, users []user) {
+	var ack, inc, end []int64
+	var first, last int64 = math.MaxInt64, 0
+	inLoad := 0
+	for _, d := range r.Deliveries {
+		if d.Status != 200 {
+			r.Rejected++
+			continue
+		}
+		r.Acked++
+		ack = append(ack, d.Acked-d.Sched)
+		first = min(first, d.Sched)
+		e, ok := execs[d.UUID]
+		switch {
+		case !ok:
+			r.Missing++
+		case e.count > 1:
+			r.Duplicated++
+		case e.status != "succeeded":
+			r.NotSucceeded++
+		default:
+			r.Succeeded++
+			last = max(last, e.endedAt)
+			end = append(end, e.endedAt-d.Sched)
+			if e.incidentAt > 0 {
+				inc = append(inc, e.incidentAt-d.Sched)
+			}
+			if e.endedAt <= r.LoadEnd.UnixNano() {
+				inLoad++
+			}
+		}
+		if incidents[users[d.User].ID] == 1 {
+			r.IncidentsOK++
+		} else {
+			r.IncidentsBad++
+		}
+	}
+	r.AckMS, r.IncidentMS, r.EndedMS = newLatency(ack), newLatency(inc), newLatency(end)
+	if last > first {
+		r.ThroughputRun = float64(r.Succeeded) / (float64(last-first) / 1e9)
+		r.DrainSeconds = max(0, float64(last-r.LoadEnd.UnixNano())/1e9)
+	}
+	if r.LoadSeconds > 0 {
+		r.ThroughputLoad = float64(inLoad) / r.LoadSeconds
+	}
+	total := 0
+	for _, n := range incidents {
+		total += n
+	}
+	if extra := total - r.IncidentsOK; extra > 0 && r.IncidentsBad == 0 {
+		r.Verdicts = append(r.Verdicts, fmt.Sprintf("%d incidents for no acknowledged delivery", extra))
+	}
+	if r.Missing+r.Duplicated+r.NotSucceeded > 0 {
+		r.Verdicts = append(r.Verdicts, fmt.Sprintf("executions: %d missing, %d duplicated, %d not succeeded", r.Missing, r.Duplicated, r.NotSucceeded))
+	}
+	if r.IncidentsBad > 0 {
+		r.Verdicts = append(r.Verdicts, fmt.Sprintf("%d acknowledged deliveries without exactly one incident", r.IncidentsBad))
+	}
+	if !r.Drained {
+		r.Verdicts = append(r.Verdicts, "the executions did not finish within -drain-timeout")
+	}
+	if r.Reload != nil && !r.Reload.Observed {
+		r.Verdicts = append(r.Verdicts, "reload: "+r.Reload.Error)
+	}
+}
+
+// Verified reports whether every check held.
+func (r *result) Verified() bool { return len(r.Verdicts) == 0 && r.Acked > 0 }
+
+func (r *result) print(w io.Writer, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	fmt.Fprintf(w, "cardflow-bench: request_approval (event → okta.read_user → text.compose → servicenow.create_record → table.put), SQLite store\n")
+	fmt.Fprintf(w, "load: %s; engine --workers %d; %d cores\n\n", r.Mode, r.Workers, r.Cores)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	lat := func(l latency) string {
+		return fmt.Sprintf("%.1f / %.1f / %.1f / %.1f", l.P50, l.P90, l.P99, l.Max)
+	}
+	rows := [][2]string{
+		{"deliveries sent / acknowledged / rejected", fmt.Sprintf("%d / %d / %d", r.Sent, r.Acked, r.Rejected)},
+		{"executions succeeded (exactly one per delivery)", fmt.Sprintf("%d", r.Succeeded)},
+		{"executions/s, first delivery → last execution ended", fmt.Sprintf("%.0f", r.ThroughputRun)},
+		{"executions/s ended during the load window", fmt.Sprintf("%.0f (window %.1fs, drain after it %.2fs)", r.ThroughputLoad, r.LoadSeconds, r.DrainSeconds)},
+		{"hook ack latency ms p50 / p90 / p99 / max", lat(r.AckMS)},
+		{"delivery → incident created ms p50 / p90 / p99 / max", lat(r.IncidentMS)},
+		{"delivery → execution ended ms p50 / p90 / p99 / max", lat(r.EndedMS)},
+		{"engine CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Engine.Seconds, r.Engine.Cores)},
+		{"engine CPU per execution", fmt.Sprintf("%.0f µs", 1e6*r.Engine.Seconds/math.Max(1, float64(r.Succeeded)))},
+		{"engine peak RSS (VmHWM)", fmt.Sprintf("%.1f MiB", r.EngHWM)},
+		{"okta emulator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Okta.Seconds, r.Okta.Cores)},
+		{"servicenow emulator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Snow.Seconds, r.Snow.Cores)},
+		{"load generator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Loadgen.Seconds, r.Loadgen.Cores)},
+		{"incidents: exactly one per delivery", fmt.Sprintf("%d of %d", r.IncidentsOK, r.Acked)},
+	}
+	if r.Reload != nil {
+		v := "not observed: " + r.Reload.Error
+		if r.Reload.Observed {
+			v = fmt.Sprintf("%.0f ms (generation %d → %d at %.1fs; %d executions on the old definition, %d on the new)",
+				r.Reload.LiveMS, r.Reload.From, r.Reload.To, r.Reload.At, r.Reload.OldHash, r.Reload.NewHash)
+		}
+		rows = append(rows, [2]string{"hot reload under load: change → live", v})
+	}
+	verdict := "ok: every acknowledged delivery has exactly one succeeded execution and one incident"
+	if !r.Verified() {
+		verdict = "FAILED: " + strings.Join(r.Verdicts, "; ")
+	}
+	rows = append(rows, [2]string{"verification", verdict})
+	fmt.Fprintln(tw, "metric\tvalue")
+	for _, row := range rows {
+		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if r.Profile != "" {
+		fmt.Fprintf(w, "\nengine CPU profile: %s\n", r.Profile)
+	}
+	return nil
+}
