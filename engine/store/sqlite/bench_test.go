@@ -17,7 +17,7 @@ import (
 // commit batches what is pending, so it needs concurrent writers, as the
 // engine has: a webhook handler per request, an executor per claimed
 // execution.
-const benchParallelism = 16
+const benchParallelism = 64
 
 var (
 	benchPayload = []byte(`{"eventType":"user.lifecycle.create","uuid":"` + strings.Repeat("a", 36) +

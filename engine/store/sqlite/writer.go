@@ -47,6 +47,8 @@ type writer struct {
 	// batches and writes count transactions committed and the writes in
 	// them: their ratio is the batching group commit achieves.
 	batches, writes atomic.Int64
+	// splits counts batches rolled back and run again write by write.
+	splits atomic.Int64
 
 	mu     sync.RWMutex // held for reading while sending on reqs
 	closed bool
@@ -172,6 +174,7 @@ func (w *writer) commit(batch []*request) {
 		batch[0].done <- unkeep(err)
 	default:
 		w.tx.rollback()
+		w.splits.Add(1)
 		for _, r := range batch {
 			w.commit([]*request{r})
 		}
