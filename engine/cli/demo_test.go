@@ -1,0 +1,76 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestDemo plays the whole onboarding scenario and then reads its store
+// back through history and show.
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo takes a few seconds")
+	}
+	dir := t.TempDir()
+	res := run(t, nil, "demo", "--dir", dir, "--timeout", "30s")
+	if res.code != 0 {
+		t.Fatalf("demo failed:\n%s", res)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`kari\.nordmann@acme\.example\s+INC\d{7}\s+approved\s+ACTIVE\s+Employees, VPN Users\s+Slack, Zoom\s+7 Closed`),
+		regexp.MustCompile(`ola\.hansen@acme\.example\s+INC\d{7}\s+rejected\s+DEPROVISIONED\s+-\s+-\s+8 Canceled`),
+		regexp.MustCompile(`request_approval\s+2 succeeded`),
+		regexp.MustCompile(`provision_on_approval\s+1 succeeded`),
+		regexp.MustCompile(`on_rejection\s+1 succeeded`),
+	} {
+		if !want.MatchString(res.stdout) {
+			t.Errorf("the demo's summary lacks %s:\n%s", want, res.stdout)
+		}
+	}
+
+	db := dir + "/cardflow.db"
+	hist := run(t, nil, "history", "--db", db, "--format", "json")
+	var h struct {
+		Executions []struct {
+			ID     string `json:"id"`
+			Flow   string `json:"flow"`
+			Status string `json:"status"`
+		} `json:"executions"`
+	}
+	if err := json.Unmarshal([]byte(hist.stdout), &h); err != nil || hist.code != 0 {
+		t.Fatalf("history --format json: %v\n%s", err, hist)
+	}
+	if len(h.Executions) != 4 {
+		t.Fatalf("want 4 executions in the history, got %d:\n%s", len(h.Executions), hist.stdout)
+	}
+	var provision string
+	for _, ex := range h.Executions {
+		if ex.Flow == "provision_on_approval" {
+			provision = ex.ID
+		}
+	}
+	show := run(t, nil, "show", provision, "--db", db)
+	if show.code != 0 {
+		t.Fatalf("show failed:\n%s", show)
+	}
+	for _, card := range []string{"approval", "not_waiting", "add_groups[Employees]", "add_groups[VPN Users]", "read_user", "activate", "assign_apps[Slack]", "assign_apps[Zoom]", "close", "done"} {
+		if !strings.Contains(show.stdout, card) {
+			t.Errorf("show lacks card %s:\n%s", card, show.stdout)
+		}
+	}
+	if !regexp.MustCompile(`not_waiting\s+skipped`).MatchString(show.stdout) {
+		t.Errorf("not_waiting must be skipped for an approval:\n%s", show.stdout)
+	}
+	if strings.Contains(show.stdout, "cardflow-dev") {
+		t.Errorf("the ServiceNow password leaked into show:\n%s", show.stdout)
+	}
+	filtered := run(t, nil, "history", "--db", db, "--flow", "on_rejection")
+	if filtered.code != 0 || strings.Count(strings.TrimSpace(filtered.stdout), "\n") != 1 || !strings.Contains(filtered.stdout, "on_rejection") {
+		t.Errorf("history --flow on_rejection: want one execution\n%s", filtered)
+	}
+	if res := run(t, nil, "show", "ex_nope", "--db", db); res.code != 1 {
+		t.Errorf("show of an unknown id: want exit 1\n%s", res)
+	}
+}

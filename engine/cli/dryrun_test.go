@@ -1,0 +1,121 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// dryRunEnv has secrets whose values must never appear in any output.
+var dryRunEnv = []string{
+	"OKTA_ORG_URL=https://acme.okta.com",
+	"OKTA_API_TOKEN=very-secret-okta-token",
+	"OKTA_EVENT_HOOK_SECRET=very-secret-hook",
+	"SERVICENOW_INSTANCE_URL=https://acme.service-now.com",
+	"SERVICENOW_USERNAME=svc.cardflow",
+	"SERVICENOW_PASSWORD=very-secret-password",
+}
+
+type dryRunJSON struct {
+	Flow         string `json:"flow"`
+	WouldSucceed bool   `json:"would_succeed"`
+	Execution    struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+		Cards  []struct {
+			Card   string `json:"card"`
+			Key    string `json:"key"`
+			Status string `json:"status"`
+		} `json:"cards"`
+	} `json:"execution"`
+	Writes []struct {
+		Card   string          `json:"card"`
+		Action string          `json:"action"`
+		Input  json.RawMessage `json:"input"`
+	} `json:"intercepted_writes"`
+}
+
+func dryRunReport(t *testing.T, args ...string) (result, dryRunJSON) {
+	t.Helper()
+	res := run(t, dryRunEnv, append([]string{"dry-run", "--format", "json"}, args...)...)
+	var rep dryRunJSON
+	if err := json.Unmarshal([]byte(res.stdout), &rep); err != nil {
+		t.Fatalf("dry-run output is not JSON: %v\n%s", err, res)
+	}
+	for _, secret := range []string{"very-secret-okta-token", "very-secret-hook", "very-secret-password"} {
+		if strings.Contains(res.stdout+res.stderr, secret) {
+			t.Errorf("a secret leaked into the dry-run output:\n%s", res)
+		}
+	}
+	return res, rep
+}
+
+func TestDryRunRequestApprovalInterceptsTheIncident(t *testing.T) {
+	res, rep := dryRunReport(t, "request_approval",
+		"--event", "testdata/event-hook-user-created.json", "--seed", "testdata/dryrun-seed.json", "../../flows")
+	if res.code != 0 || !rep.WouldSucceed || rep.Execution.Status != "succeeded" {
+		t.Fatalf("want a successful dry run:\n%s", res)
+	}
+	if len(rep.Writes) != 1 || rep.Writes[0].Action != "servicenow.create_record" || rep.Writes[0].Card != "incident" {
+		t.Fatalf("want exactly the incident creation intercepted, got %+v", rep.Writes)
+	}
+	var in struct {
+		Fields map[string]string `json:"fields"`
+		Key    string            `json:"idempotency_key"`
+	}
+	if err := json.Unmarshal(rep.Writes[0].Input, &in); err != nil {
+		t.Fatal(err)
+	}
+	if in.Fields["correlation_id"] != "00u8newUsEr1234abc0h7" || in.Fields["correlation_display"] != "cardflow" || in.Key != "00u8newUsEr1234abc0h7" {
+		t.Errorf("incident inputs = %+v", in)
+	}
+	if !strings.Contains(in.Fields["description"], "Department: Finance") {
+		t.Errorf("the description was not composed from the profile the emulator served: %q", in.Fields["description"])
+	}
+}
+
+func TestDryRunProvisionOnApproval(t *testing.T) {
+	res, rep := dryRunReport(t, "provision_on_approval",
+		"--event", "testdata/incident-resolved.json", "--seed", "testdata/dryrun-seed.json", "../../flows")
+	if res.code != 0 || rep.Execution.Status != "succeeded" {
+		t.Fatalf("want a successful dry run:\n%s", res)
+	}
+	var got []string
+	for _, w := range rep.Writes {
+		got = append(got, w.Card+" "+w.Action)
+	}
+	want := []string{
+		"add_groups okta.add_user_to_group",
+		"add_groups okta.add_user_to_group",
+		"activate okta.activate_user",
+		"assign_apps okta.assign_user_to_app",
+		"assign_apps okta.assign_user_to_app",
+		"close servicenow.close_incident",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("intercepted writes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestDryRunFailureExitsOne(t *testing.T) {
+	// Without the seed the emulator has no such user: read_user fails.
+	res, rep := dryRunReport(t, "request_approval", "--event", "testdata/event-hook-user-created.json", "../../flows")
+	if res.code != 1 || rep.WouldSucceed || rep.Execution.Status != "failed" {
+		t.Fatalf("want exit 1 and a failed execution:\n%s", res)
+	}
+	if !strings.Contains(rep.Execution.Error, "read_user") {
+		t.Errorf("error %q does not name the failing card", rep.Execution.Error)
+	}
+	if len(rep.Writes) != 0 {
+		t.Errorf("nothing may be written after the failure, got %+v", rep.Writes)
+	}
+}
+
+func TestDryRunUsage(t *testing.T) {
+	if res := run(t, dryRunEnv, "dry-run", "request_approval", "../../flows"); res.code != 2 {
+		t.Errorf("without --event: want exit 2\n%s", res)
+	}
+	if res := run(t, dryRunEnv, "dry-run", "no_such_flow", "--event", "testdata/event-hook-user-created.json", "../../flows"); res.code != 2 || !strings.Contains(res.stderr, "request_approval") {
+		t.Errorf("unknown flow: want exit 2 listing the flows\n%s", res)
+	}
+}

@@ -1,0 +1,192 @@
+package cli_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cardflow/cardflow/connectors/core"
+	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/store/sqlite"
+)
+
+const replayFlow = `
+flow "sync_badge" {
+  trigger "http.endpoint" {
+    token = env("ENDPOINT_TOKEN")
+  }
+  card "lookup" {
+    action = http.request
+    url    = "${env("API")}/lookup"
+  }
+  card "push" {
+    action = http.request
+    method = "POST"
+    url    = "${env("API")}/push"
+    body   = { badge = card.lookup.body.badge }
+  }
+  card "done" {
+    action = text.compose
+    text   = "pushed ${card.lookup.body.badge}"
+  }
+}
+`
+
+// runEngine runs an engine over db until the execution reaches a final
+// status, and returns it.
+func runEngine(t *testing.T, db, dir string, env map[string]string, invoke bool) *store.Execution {
+	t.Helper()
+	st, err := sqlite.Open(db, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	eng := engine.New(engine.Options{
+		Registry: connector.NewRegistry(core.Connectors()...),
+		Store:    st,
+		Paths:    []string{dir},
+		Host:     lang.Host{LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if diags, err := eng.Reload(ctx); err != nil {
+		t.Fatalf("reload: %v %s", err, diags.Error())
+	}
+	done := make(chan error, 1)
+	go func() { done <- eng.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	if invoke {
+		srv := httptest.NewServer(eng.Handler())
+		defer srv.Close()
+		req, _ := http.NewRequest("POST", srv.URL+"/flows/sync_badge/invoke", strings.NewReader(`{}`))
+		req.Header.Set("x-api-client-token", env["ENDPOINT_TOKEN"])
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("invoke: HTTP %d", resp.StatusCode)
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		exs, err := st.Executions(ctx, store.Filter{Flow: "sync_badge"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(exs) == 1 && exs[0].Status.Final() {
+			return exs[0]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the execution did not finish")
+	return nil
+}
+
+// TestReplayFromTheFailedCard fails an execution on a permanent error,
+// replays it with the CLI, and checks that the card before the failure
+// kept its output and was not called again.
+func TestReplayFromTheFailedCard(t *testing.T) {
+	var lookups, pushes atomic.Int32
+	var broken atomic.Bool
+	broken.Store(true)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/lookup":
+			lookups.Add(1)
+			_, _ = w.Write([]byte(`{"badge": "B-42"}`))
+		case "/push":
+			pushes.Add(1)
+			if broken.Load() {
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = w.Write([]byte(`{"error": "badge system rejects"}`))
+				return
+			}
+			_, _ = w.Write([]byte(`{"ok": true}`))
+		}
+	}))
+	defer api.Close()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "flow.hcl"), []byte(replayFlow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "cardflow.db")
+	env := map[string]string{"API": api.URL, "ENDPOINT_TOKEN": "tok"}
+
+	ex := runEngine(t, db, dir, env, true)
+	if ex.Status != store.Failed || !strings.Contains(ex.Error, "card push") {
+		t.Fatalf("want the execution failed at push, got %s: %s", ex.Status, ex.Error)
+	}
+	if lookups.Load() != 1 || pushes.Load() != 1 {
+		t.Fatalf("a permanent error must not be retried: lookups %d pushes %d", lookups.Load(), pushes.Load())
+	}
+
+	res := run(t, nil, "replay", ex.ID, "--db", db)
+	if res.code != 0 || !strings.Contains(res.stdout, "from card push") {
+		t.Fatalf("replay:\n%s", res)
+	}
+	if res := run(t, nil, "replay", ex.ID, "--db", db); res.code != 1 {
+		t.Errorf("replaying a pending execution must be refused:\n%s", res)
+	}
+
+	broken.Store(false)
+	ex = runEngine(t, db, dir, env, false)
+	if ex.Status != store.Succeeded {
+		t.Fatalf("the replay did not succeed: %s %s", ex.Status, ex.Error)
+	}
+	if lookups.Load() != 1 {
+		t.Errorf("lookup ran %d times: the replay must keep its journaled output", lookups.Load())
+	}
+	if pushes.Load() != 2 {
+		t.Errorf("push ran %d times, want 2 (the failure and the replay)", pushes.Load())
+	}
+	show := run(t, nil, "show", ex.ID, "--db", db)
+	for _, want := range []string{"push", "reset", "pushed B-42"} {
+		if !strings.Contains(show.stdout, want) {
+			t.Errorf("show lacks %q:\n%s", want, show.stdout)
+		}
+	}
+}
+
+func TestReplayFromCardMustHaveRun(t *testing.T) {
+	// A store with one finished execution whose journal has one card.
+	db := filepath.Join(t.TempDir(), "cardflow.db")
+	st, err := sqlite.Open(db, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	enq, err := st.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k", ReceivedAt: time.Now()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := enq[0].ID
+	if _, err := st.Claim(ctx, "t", 1, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Append(ctx, store.JournalEntry{ExecutionID: id, Card: "a", Attempt: 1, Status: store.EntryOK, StartedAt: time.Now(), EndedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Finish(ctx, id, store.Succeeded, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if res := run(t, nil, "replay", id, "--db", db, "--from-card", "zzz"); res.code != 1 || !strings.Contains(res.stderr, "did not run") {
+		t.Errorf("--from-card of a card that did not run: want exit 1\n%s", res)
+	}
+	if res := run(t, nil, "replay", id, "--db", db, "--from-card", "a"); res.code != 0 {
+		t.Errorf("--from-card a:\n%s", res)
+	}
+}
