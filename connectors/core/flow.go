@@ -48,12 +48,21 @@ func Flow() *connector.Connector {
 				Output: cty.EmptyObject,
 				Effect: connector.Pure,
 				Do: func(_ context.Context, call *connector.Call) (cty.Value, error) {
+					status := connector.String(call.Input, "status")
+					if status == "" {
+						status = "succeeded"
+					}
+					// The static check sees literals only; a computed status
+					// is checked here.
+					if err := checkStopStatus(cty.StringVal(status)); err != nil {
+						return cty.NilVal, connector.Errorf(connector.Invalid, "%v", err)
+					}
 					res, err := connector.ToGo(call.Input.GetAttr("result"))
 					if err != nil {
 						return cty.NilVal, connector.Errorf(connector.Invalid, "result: %v", err)
 					}
 					return cty.NilVal, &connector.Stop{
-						Status: connector.String(call.Input, "status"),
+						Status: status,
 						Reason: connector.String(call.Input, "reason"),
 						Result: res,
 					}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -77,7 +79,9 @@ func invokeEndpoint(cfg cty.Value, r *http.Request) ([]connector.Event, error) {
 	if got == "" {
 		got = r.URL.Query().Get("clientToken")
 	}
-	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+	// Compare digests so that the time taken does not reveal the length.
+	gd, wd := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
+	if want == "" || subtle.ConstantTimeCompare(gd[:], wd[:]) != 1 {
 		return nil, &connector.Error{Kind: connector.Permission, Status: http.StatusUnauthorized, Message: "missing or wrong client token"}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBody))
@@ -98,7 +102,7 @@ func invokeEndpoint(cfg cty.Value, r *http.Request) ([]connector.Event, error) {
 	}
 	headers := map[string]any{}
 	for k, v := range r.Header {
-		if strings.EqualFold(k, "X-Api-Client-Token") || strings.EqualFold(k, "Authorization") || strings.EqualFold(k, "Cookie") {
+		if secretHeaders[http.CanonicalHeaderKey(k)] {
 			continue
 		}
 		headers[strings.ToLower(k)] = strings.Join(v, ", ")
@@ -118,6 +122,13 @@ func invokeEndpoint(cfg cty.Value, r *http.Request) ([]connector.Event, error) {
 		id = randomID()
 	}
 	return []connector.Event{{ID: id, Type: "http.endpoint", Time: time.Now().UTC(), Payload: payload}}, nil
+}
+
+// secretHeaders carry credentials; they never reach trigger.headers, and so
+// never the journal.
+var secretHeaders = map[string]bool{
+	"X-Api-Client-Token": true, "Authorization": true, "Proxy-Authorization": true,
+	"Cookie": true, "X-Api-Key": true,
 }
 
 func randomID() string {
@@ -173,7 +184,7 @@ func doRequest(ctx context.Context, client *http.Client, in cty.Value) (cty.Valu
 	}
 	if resp.StatusCode >= 400 {
 		e := &connector.Error{Kind: connector.HTTPKind(resp.StatusCode), Op: "http.request", Status: resp.StatusCode, Message: strings.TrimSpace(string(truncate(data, 300)))}
-		e.RetryAt = retryAfter(resp.Header, time.Now())
+		e.RetryAt = retryAfter(resp.Header, resp.StatusCode, time.Now())
 		return cty.NilVal, e
 	}
 	var parsed any = string(data)
@@ -215,18 +226,27 @@ func transportError(op string, err error) error {
 	return &connector.Error{Kind: kind, Op: op, Err: err}
 }
 
-// retryAfter reads Retry-After (seconds or an HTTP date).
-func retryAfter(h http.Header, now time.Time) time.Time {
-	v := h.Get("Retry-After")
-	if v == "" {
+// retryAfter reads Retry-After (seconds or an HTTP date), or else the
+// rate-limit reset headers (Unix seconds) that Okta and GitHub send; those
+// come with every response and mean a wait only on a 429.
+func retryAfter(h http.Header, status int, now time.Time) time.Time {
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		if secs, err := strconv.Atoi(v); err == nil {
+			return now.Add(time.Duration(max(secs, 0)) * time.Second)
+		}
+		if t, err := http.ParseTime(v); err == nil {
+			return t
+		}
+	}
+	if status != http.StatusTooManyRequests {
 		return time.Time{}
 	}
-	var secs int
-	if _, err := fmtSscan(v, &secs); err == nil {
-		return now.Add(time.Duration(secs) * time.Second)
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return t
+	for _, name := range []string{"X-Rate-Limit-Reset", "X-RateLimit-Reset"} {
+		if v := strings.TrimSpace(h.Get(name)); v != "" {
+			if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs > 0 {
+				return time.Unix(secs, 0).UTC()
+			}
+		}
 	}
 	return time.Time{}
 }

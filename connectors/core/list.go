@@ -72,7 +72,7 @@ func eachItem(call *connector.Call, src string, fn func(i int, item cty.Value, o
 	if list.IsNull() {
 		return nil
 	}
-	if !list.CanIterateElements() {
+	if ty := list.Type(); !ty.IsListType() && !ty.IsSetType() && !ty.IsTupleType() {
 		return connector.Errorf(connector.Invalid, "items is %s, not a list", list.Type().FriendlyName())
 	}
 	i := 0
@@ -172,5 +172,3 @@ func normalize(g any) any {
 	}
 	return g
 }
-
-

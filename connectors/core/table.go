@@ -89,7 +89,7 @@ func tablePut(ctx context.Context, call *connector.Call) (cty.Value, error) {
 // conformRow converts an object to the row type: absent columns are null,
 // unknown columns are an error.
 func conformRow(v cty.Value, rowType cty.Type) (cty.Value, error) {
-	if v.IsNull() || !v.CanIterateElements() {
+	if v.IsNull() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
 		return cty.NilVal, errorf("a row is an object of column values")
 	}
 	atys := rowType.AttributeTypes()
@@ -152,6 +152,9 @@ func tableSearch(ctx context.Context, call *connector.Call) (cty.Value, error) {
 		return cty.NilVal, connector.Errorf(connector.Invalid, "%v", err)
 	}
 	limit := connector.Int(call.Input, "limit", 1000)
+	if limit <= 0 {
+		return cty.NilVal, connector.Errorf(connector.Invalid, "limit is %d; it must be at least 1", limit)
+	}
 	var rows []cty.Value
 	var runErr error
 	err = t.Scan(ctx, func(key string, row cty.Value) bool {
@@ -160,7 +163,12 @@ func tableSearch(ctx context.Context, call *connector.Call) (cty.Value, error) {
 			runErr = connector.Errorf(connector.Invalid, "row %q: %v", key, err)
 			return false
 		}
-		if b, _ := out.(bool); b {
+		b, ok := out.(bool)
+		if !ok {
+			runErr = connector.Errorf(connector.Invalid, "where returned %T for row %q, not a bool", out, key)
+			return false
+		}
+		if b {
 			rows = append(rows, row)
 		}
 		return len(rows) < limit

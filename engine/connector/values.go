@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/big"
 	"sort"
 	"strconv"
@@ -22,6 +23,9 @@ func FromJSON(data []byte, ty cty.Type) (cty.Value, error) {
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return cty.NilVal, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return cty.NilVal, fmt.Errorf("unexpected data after the JSON value at offset %d", dec.InputOffset())
 	}
 	return FromGo(v, ty)
 }

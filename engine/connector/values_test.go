@@ -89,6 +89,8 @@ func TestFromJSONErrors(t *testing.T) {
 		want       string // in the error
 	}{
 		{"not JSON", `{`, cty.String, "EOF"},
+		{"trailing data", `{} {}`, cty.DynamicPseudoType, "after the JSON value"},
+		{"trailing garbage", `"a" x`, cty.String, "after the JSON value"},
 		{"text to number", `"abc"`, cty.Number, `"abc" is not a number`},
 		{"text to bool", `"yes please"`, cty.Bool, "is not a bool"},
 		{"number to bool", `1`, cty.Bool, "cannot convert"},
