@@ -24,7 +24,7 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, name, key string, inpu
 		client = cl
 	}
 	plain, _ := input.UnmarkDeep()
-	journalInput := marshal(redact(input, c.Action.Input))
+	journalInput := marshal(r.sec.input(input, c.Action.Input))
 	call := &connector.Call{
 		Client:         client,
 		Input:          plain,
@@ -59,9 +59,9 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, name, key string, inpu
 				if err != nil {
 					return cty.NilVal, err
 				}
-				entry.Output = marshal(redactValue(out))
+				entry.Output = marshal(r.sec.value(out))
 			} else {
-				entry.Output = marshal(map[string]any{"stop": stop.Status, "reason": stop.Reason, "result": stop.Result})
+				entry.Output = marshal(map[string]any{"stop": stop.Status, "reason": r.sec.scrub(stop.Reason), "result": r.sec.goValue(stop.Result)})
 			}
 			entry.Status = store.EntryOK
 			if jerr := r.x.Store.Append(ctx, entry); jerr != nil {
@@ -78,18 +78,18 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, name, key string, inpu
 			return cty.NilVal, ctx.Err()
 		}
 		entry.Status = store.EntryError
-		entry.Error = err.Error()
+		entry.Error = r.sec.scrub(err.Error())
 		entry.ErrorKind = connector.KindOf(err).String()
 		if jerr := r.x.Store.Append(ctx, entry); jerr != nil {
 			return cty.NilVal, jerr
 		}
 		delay, again := retryDelay(c.Retry, attempt, err, end, r.x.Rand)
 		if !again {
-			r.log.Warn("card failed", "card", name, "key", key, "attempt", attempt, "err", err.Error())
+			r.log.Warn("card failed", "card", name, "key", key, "attempt", attempt, "err", entry.Error)
 			return r.failed(ctx, c, name, key, attempt, input, outType, err)
 		}
 		r.x.Observer.Retry(r.flow.Name, c.Name)
-		r.log.Info("card will retry", "card", name, "key", key, "attempt", attempt, "delay_ms", delay.Milliseconds(), "err", err.Error())
+		r.log.Info("card will retry", "card", name, "key", key, "attempt", attempt, "delay_ms", delay.Milliseconds(), "err", entry.Error)
 		if err := r.x.Clock.Sleep(ctx, delay); err != nil {
 			return cty.NilVal, err
 		}

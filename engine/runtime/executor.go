@@ -100,7 +100,9 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	res := x.run(ctx, ex, flow, log)
+	sec := newSecrets(generationSecrets(flow.Gen))
+	res := x.run(ctx, ex, flow, log, sec)
+	res.Err = sec.scrubErr(res.Err)
 	if errors.Is(ctx.Err(), context.Canceled) && res.Status == store.Failed {
 		// Shutdown interrupted the execution: leave it running so that it
 		// is claimed again (and resumes from its journal) after a restart.
@@ -111,7 +113,7 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	}
 	output := []byte(nil)
 	if res.Output != cty.NilVal && !res.Output.IsNull() {
-		output = marshal(redactValue(res.Output))
+		output = marshal(sec.value(res.Output))
 	}
 	errMsg := ""
 	if res.Err != nil {
@@ -126,14 +128,14 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 		return Result{Status: store.Running, Err: err}
 	}
 	if res.Status == store.Failed {
-		x.callErrorFlow(fctx, ex, flow, flow.OnError, "", res.Err, log)
+		x.callErrorFlow(fctx, ex, flow, flow.OnError, "", res.Err, log, sec)
 	}
 	x.Observer.ExecutionDone(flow.Name, res.Status, x.Clock.Now().Sub(start))
 	log.Info("execution finished", "status", string(res.Status), "duration_ms", x.Clock.Now().Sub(start).Milliseconds(), "err", errMsg)
 	return res
 }
 
-func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow, log *slog.Logger) Result {
+func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow, log *slog.Logger, sec *secrets) Result {
 	journal, err := x.Store.Journal(ctx, ex.ID)
 	if err != nil {
 		return Result{Status: store.Failed, Err: fmt.Errorf("reading the journal: %w", err)}
@@ -142,7 +144,7 @@ func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow
 	if err != nil {
 		return Result{Status: store.Failed, Err: err}
 	}
-	r := &run{x: x, ex: ex, flow: flow, log: log, done: replayJournal(journal), cards: map[string]cty.Value{}}
+	r := &run{x: x, ex: ex, flow: flow, log: log, sec: sec, done: replayJournal(journal)}
 	if t := flow.Trigger; t != nil && t.Filter != nil {
 		scope := flow.Gen.Scope()
 		scope.Trigger = trigger
@@ -193,7 +195,7 @@ func replayJournal(entries []store.JournalEntry) map[journalKey]store.JournalEnt
 	return done
 }
 
-func (x *Executor) callErrorFlow(ctx context.Context, ex *store.Execution, flow *plan.Flow, target, card string, cause error, log *slog.Logger) {
+func (x *Executor) callErrorFlow(ctx context.Context, ex *store.Execution, flow *plan.Flow, target, card string, cause error, log *slog.Logger, sec *secrets) {
 	if target == "" {
 		return
 	}
@@ -201,7 +203,7 @@ func (x *Executor) callErrorFlow(ctx context.Context, ex *store.Execution, flow 
 		"flow":         flow.Name,
 		"execution_id": ex.ID,
 		"card":         card,
-		"error":        errorObject(cause),
+		"error":        errorObject(sec.scrubErr(cause)),
 	}
 	payload := marshal(map[string]any{"input": input, "caller": map[string]any{"flow": flow.Name, "execution_id": ex.ID}})
 	key := ex.ID + "/on_error"

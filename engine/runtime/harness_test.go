@@ -88,8 +88,9 @@ func (f *fake) connector() *connector.Connector {
 			Name: "event",
 			Mode: connector.Push,
 			Output: cty.Object(map[string]cty.Type{
-				"user":  cty.String,
-				"items": cty.List(cty.String),
+				"user":     cty.String,
+				"items":    cty.List(cty.String),
+				"password": cty.String,
 			}),
 		}},
 	}
@@ -125,12 +126,6 @@ func (f *fake) on(id string, s stepFunc) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.steps[id] = s
-}
-
-func (f *fake) count(id string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.calls[id]
 }
 
 func (f *fake) counts() map[string]int {

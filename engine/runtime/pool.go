@@ -102,6 +102,10 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 		defer close(renewDone)
 		p.renew(ctx)
 	}()
+	var notify <-chan struct{} // nil: never ready
+	if n, ok := p.Executor.Store.(store.Notifier); ok {
+		notify = n.Notify() // other replicas' work
+	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for ctx.Err() == nil {
@@ -123,6 +127,7 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 		select {
 		case <-ctx.Done():
 		case <-p.wake:
+		case <-notify:
 		case <-timer.C:
 		}
 	}

@@ -307,3 +307,54 @@ flow "f" {
 }
 
 var _ = runtime.Redacted
+
+// TestResumeRedactedOutput: a card whose journaled output had to be
+// redacted runs again on resume, so that later cards get the real value
+// rather than the placeholder.
+func TestResumeRedactedOutput(t *testing.T) {
+	const src = `
+variable "api_key" {
+  type      = string
+  sensitive = true
+}
+flow "f" {
+  trigger "fake.event" {
+    connection = connection.fake.main
+  }
+  card "header" {
+    action     = fake.step
+    connection = connection.fake.main
+    id         = "header"
+    value      = "Bearer ${var.api_key}"
+  }
+  card "plain" {
+    action     = fake.step
+    connection = connection.fake.main
+    id         = "plain"
+    value      = trigger.user
+  }
+  card "use" {
+    action     = fake.step
+    connection = connection.fake.main
+    id         = "use"
+    value      = "${card.header.value} for ${card.plain.value}"
+  }
+}
+`
+	h := newHarness(t, src, withVars(map[string]string{"api_key": secretVar}))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h.fake.on("use", crashIn(cancel))
+	ex := h.enqueue("f", "k", map[string]any{"user": "u1"})
+	ex = h.interrupt(ctx, ex, "f")
+	res, stored := h.execute(ex, "f")
+	if stored.Status != store.Succeeded {
+		t.Fatalf("resumed: %s %v", stored.Status, res.Err)
+	}
+	if diff := cmp.Diff(map[string]int{"header": 2, "plain": 1, "use": 2}, h.fake.counts()); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+	if got, want := stepValue(t, h, "use", 2), "Bearer "+secretVar+" for u1"; got != want {
+		t.Errorf("use got %v on resume, want %v", got, want)
+	}
+}

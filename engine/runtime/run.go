@@ -27,10 +27,8 @@ type run struct {
 	ex   *store.Execution
 	flow *plan.Flow
 	log  *slog.Logger
+	sec  *secrets
 	done map[journalKey]store.JournalEntry
-
-	mu    sync.Mutex
-	cards map[string]cty.Value
 }
 
 // cardsOf runs the cards of flow in order. prefix names the journal space
@@ -175,15 +173,8 @@ func (r *run) instance(ctx context.Context, c *plan.Card, scope *lang.Scope, nam
 	if c.ForEach != nil {
 		outType = c.Output.ElementType()
 	}
-	if e, ok := r.done[journalKey{name, key}]; ok {
-		if e.Status == store.EntrySkipped {
-			return cty.NullVal(outType), nil
-		}
-		if stop, ok := journaledStop(e.Output, outType); ok {
-			// The card stopped the flow before the crash: stop it again.
-			return cty.NilVal, stop
-		}
-		return connector.FromJSON(e.Output, outType)
+	if out, err, ok := r.replay(name, key, outType); ok {
+		return out, err
 	}
 	if c.If != nil {
 		ok, err := c.If.Eval(scope.PredicateEnv())
@@ -204,6 +195,28 @@ func (r *run) instance(ctx context.Context, c *plan.Card, scope *lang.Scope, nam
 		return r.failed(ctx, c, name, key, 1, cty.NilVal, outType, err)
 	}
 	return r.attempts(ctx, c, name, key, input, outType)
+}
+
+// replay returns what the journal says a card instance did, if it ended
+// before a crash or replay.
+func (r *run) replay(name, key string, outType cty.Type) (cty.Value, error, bool) {
+	e, ok := r.done[journalKey{name, key}]
+	switch {
+	case !ok:
+		return cty.NilVal, nil, false
+	case e.Status == store.EntrySkipped:
+		return cty.NullVal(outType), nil, true
+	case bytes.Contains(e.Output, []byte(Redacted)):
+		// The journal holds a redacted copy of the output, not the output:
+		// run the card again for the real value.
+		return cty.NilVal, nil, false
+	}
+	if stop, ok := journaledStop(e.Output, outType); ok {
+		// The card stopped the flow before the crash: stop it again.
+		return cty.NilVal, stop, true
+	}
+	v, err := connector.FromJSON(e.Output, outType)
+	return v, err, true
 }
 
 // journaledStop recognises the journal output of an attempt that stopped
@@ -281,7 +294,7 @@ func (r *run) failed(ctx context.Context, c *plan.Card, name, key string, attemp
 		now := r.x.Clock.Now()
 		if err := r.x.Store.Append(ctx, store.JournalEntry{
 			ExecutionID: r.ex.ID, Card: name, Key: key, Attempt: attempt, Status: store.EntryError,
-			Error: cause.Error(), ErrorKind: connector.KindOf(cause).String(), StartedAt: now, EndedAt: now,
+			Error: r.sec.scrub(cause.Error()), ErrorKind: connector.KindOf(cause).String(), StartedAt: now, EndedAt: now,
 		}); err != nil {
 			return cty.NilVal, err
 		}
@@ -295,11 +308,11 @@ func (r *run) failed(ctx context.Context, c *plan.Card, name, key string, attemp
 		now := r.x.Clock.Now()
 		err = r.x.Store.Append(ctx, store.JournalEntry{
 			ExecutionID: r.ex.ID, Card: name, Key: key, Attempt: attempt, Status: store.EntryOK,
-			Output: marshal(redactValue(out)), StartedAt: now, EndedAt: now,
+			Output: marshal(r.sec.value(out)), StartedAt: now, EndedAt: now,
 		})
 		return out, err
 	case config.CallFlow:
-		r.x.callErrorFlow(ctx, r.ex, r.flow, c.OnError.Flow, name, cause, r.log)
+		r.x.callErrorFlow(ctx, r.ex, r.flow, c.OnError.Flow, name, cause, r.log, r.sec)
 	}
 	return cty.NilVal, cause
 }
