@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/flowtest"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/spf13/cobra"
 )
@@ -60,12 +61,13 @@ func validateRun(opts *ValidateOptions) error {
 		}
 	}
 	host := lang.Host{LookupEnv: opts.IO.LookupEnv}
-	_, files, diags := engine.Load(opts.Paths, engine.LoadOptions{
+	gen, files, diags := engine.Load(opts.Paths, engine.LoadOptions{
 		Registry: opts.F.Registry,
 		Vars:     opts.Vars.values(opts.IO),
 		Mode:     lang.Check,
 		Host:     host,
 	})
+	diags = append(diags, flowtest.Check(gen)...)
 	errs, warns := countDiags(diags)
 	switch opts.Format {
 	case "json":

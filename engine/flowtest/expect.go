@@ -178,7 +178,7 @@ func (o *outcome) check(tr *config.TestRun) hcl.Diagnostics {
 	diags = append(diags, o.checkStatus(tr)...)
 	ectx := o.evalContext()
 	for _, a := range tr.Asserts {
-		diags = append(diags, checkAssert(a, ectx)...)
+		diags = append(diags, dedupe(checkAssert(a, ectx))...)
 	}
 	for _, e := range tr.ExpectCalls {
 		diags = append(diags, o.checkCalls(e, ectx)...)
@@ -294,6 +294,14 @@ func (o *outcome) ending() string {
 func checkAssert(a *config.TestAssert, ectx *hcl.EvalContext) hcl.Diagnostics {
 	v, diags := a.Condition.Value(ectx)
 	if diags.HasErrors() {
+		// The condition could not be evaluated, which fails the assert:
+		// say which one, with its message.
+		msg := assertMessage(a, ectx)
+		for _, d := range diags {
+			if d.Severity == hcl.DiagError {
+				d.Detail = strings.TrimSpace(d.Detail + "\n\nThe assert fails: " + msg)
+			}
+		}
 		return diags
 	}
 	v, _ = v.UnmarkDeep()
@@ -313,6 +321,18 @@ func checkAssert(a *config.TestAssert, ectx *hcl.EvalContext) hcl.Diagnostics {
 	if v.True() {
 		return nil
 	}
+	return hcl.Diagnostics{{
+		Severity:    hcl.DiagError,
+		Summary:     "Test assertion failed",
+		Detail:      assertMessage(a, ectx),
+		Subject:     a.Condition.Range().Ptr(),
+		Expression:  a.Condition,
+		EvalContext: ectx,
+	}}
+}
+
+// assertMessage evaluates an assert's error_message.
+func assertMessage(a *config.TestAssert, ectx *hcl.EvalContext) string {
 	msg := "The assert condition is false."
 	if a.ErrorMessage != nil {
 		mv, d := a.ErrorMessage.Value(ectx)
@@ -323,14 +343,7 @@ func checkAssert(a *config.TestAssert, ectx *hcl.EvalContext) hcl.Diagnostics {
 			}
 		}
 	}
-	return hcl.Diagnostics{{
-		Severity:    hcl.DiagError,
-		Summary:     "Test assertion failed",
-		Detail:      msg,
-		Subject:     a.Condition.Range().Ptr(),
-		Expression:  a.Condition,
-		EvalContext: ectx,
-	}}
+	return msg
 }
 
 func (o *outcome) checkCalls(e *config.TestExpectCall, ectx *hcl.EvalContext) hcl.Diagnostics {
@@ -367,10 +380,14 @@ func (o *outcome) checkCalls(e *config.TestExpectCall, ectx *hcl.EvalContext) hc
 	if want != cty.NilVal {
 		with = " with " + show(want)
 	}
+	got := "called " + times(n)
+	if n == 0 {
+		got = "never called"
+	}
 	return hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  "Unexpected calls",
-		Detail:   fmt.Sprintf("The run expects %s to be called %s%s, but it was called %s%s.", e.Target, expect, with, times(n), listCalls(all, want != cty.NilVal)),
+		Detail:   fmt.Sprintf("The run expects %s to be called %s%s, but it was %s%s.", e.Target, expect, with, got, listCalls(all, want != cty.NilVal)),
 		Subject:  e.DeclRange.Ptr(),
 	}}
 }
@@ -403,4 +420,26 @@ func listCalls(calls []call, filtered bool) string {
 		}
 	}
 	return b.String()
+}
+
+// dedupe drops repeats of one diagnostic (HCL reports a null attribute
+// access once per use in an expression).
+func dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
+	type key struct {
+		summary string
+		rng     hcl.Range
+	}
+	seen := map[key]bool{}
+	var out hcl.Diagnostics
+	for _, d := range diags {
+		k := key{summary: d.Summary}
+		if d.Subject != nil {
+			k.rng = *d.Subject
+		}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, d)
+		}
+	}
+	return out
 }

@@ -74,3 +74,164 @@ run "approval grants groups and apps" {
   }
   expect_status = "succeeded"
 }
+
+run "an active user is not activated again" {
+  flow    = flow.provision_on_approval
+  trigger = { record = { sys_id = "9d385017c611228701d22104cc95c371", state = "6", correlation_id = "00u1kari0nordmann0h7", sys_updated_by = "beth.anglin" } }
+
+  table "approvals" {
+    rows = { "00u1kari0nordmann0h7" = { user_id = "00u1kari0nordmann0h7", login = "kari.nordmann@acme.example", status = "pending" } }
+  }
+
+  mock "okta.add_user_to_group" {}
+  mock "okta.assign_user_to_app" {}
+  mock "okta.read_user" {
+    output = { id = "00u1kari0nordmann0h7", status = "ACTIVE" }
+  }
+  mock "servicenow.close_incident" {}
+
+  assert {
+    condition     = endswith(calls["servicenow.close_incident"][0].close_notes, "account already active.")
+    error_message = "The close notes must say the account was already active."
+  }
+  expect_skipped = [card.activate]
+  expect_status  = "succeeded"
+}
+
+# Incidents cardflow did not open, or opened for someone else, end the flow
+# before anything is granted. No Okta mock is needed: a call would fail the
+# run as unmocked.
+run "not ours: no approval row for the incident" {
+  flow    = flow.provision_on_approval
+  trigger = { record = { sys_id = "46d44a23a9fe19810012d100cca80666", state = "6", correlation_id = "00u9someone0else00h7", sys_updated_by = "beth.anglin" } }
+
+  expect_status  = "halted"
+  expect_skipped = [card.add_groups, card.read_user, card.activate, card.assign_apps, card.close, card.done]
+  expect_call "okta.add_user_to_group" { count = 0 }
+}
+
+run "not ours: an incident without correlation id is filtered out" {
+  flow    = flow.provision_on_approval
+  trigger = { record = { sys_id = "46d44a23a9fe19810012d100cca80666", state = "6", correlation_id = "", sys_updated_by = "beth.anglin" } }
+
+  expect_status = "filtered"
+}
+
+run "duplicate: an incident already handled is ignored" {
+  flow    = flow.provision_on_approval
+  trigger = { record = { sys_id = "9d385017c611228701d22104cc95c371", state = "6", correlation_id = "00u1kari0nordmann0h7", sys_updated_by = "beth.anglin" } }
+
+  table "approvals" {
+    rows = { "00u1kari0nordmann0h7" = { user_id = "00u1kari0nordmann0h7", status = "approved" } }
+  }
+
+  expect_status  = "halted"
+  expect_skipped = [card.add_groups, card.close]
+}
+
+# A later update of the resolved incident (a work note, a field change)
+# arrives as a new event with state 6 still set: it must not grant twice.
+run "duplicate: the resolution seen twice grants once" {
+  flow    = flow.provision_on_approval
+  trigger = { record = { sys_id = "9d385017c611228701d22104cc95c371", state = "6", correlation_id = "00u1kari0nordmann0h7", sys_updated_by = "beth.anglin" } }
+  repeat  = 2
+
+  table "approvals" {
+    rows = { "00u1kari0nordmann0h7" = { user_id = "00u1kari0nordmann0h7", status = "pending" } }
+  }
+
+  mock "okta.add_user_to_group" {}
+  mock "okta.assign_user_to_app" {}
+  mock "okta.read_user" { output = { status = "STAGED" } }
+  mock "okta.activate_user" {}
+  mock "servicenow.close_incident" {}
+
+  expect_status = "halted"
+  expect_call "okta.add_user_to_group" { count = 2 }
+  expect_call "okta.activate_user" { count = 1 }
+  expect_call "servicenow.close_incident" { count = 1 }
+}
+
+run "rate limited then recovered" {
+  flow    = flow.provision_on_approval
+  trigger = { record = { sys_id = "9d385017c611228701d22104cc95c371", state = "6", correlation_id = "00u1kari0nordmann0h7", sys_updated_by = "beth.anglin" } }
+
+  table "approvals" {
+    rows = { "00u1kari0nordmann0h7" = { user_id = "00u1kari0nordmann0h7", status = "pending" } }
+  }
+
+  mock "okta.add_user_to_group" {}
+  mock "okta.assign_user_to_app" {}
+  mock "okta.read_user" { output = { status = "ACTIVE" } }
+  # ServiceNow answers 429 once; the card waits for Retry-After (skipped by
+  # the test clock) and the second attempt succeeds.
+  mock "card.close" {
+    error = { kind = "rate_limited", status = 429, message = "Rate limit exceeded", retry_after = "30s" }
+    times = 1
+  }
+  mock "servicenow.close_incident" {
+    output = { sys_id = input.sys_id, number = "INC0010001", record = { state = "7" } }
+  }
+
+  assert {
+    condition     = card.close.record.state == "7"
+    error_message = "The incident must be closed after the retry."
+  }
+  assert {
+    condition     = card.done.row.status == "approved"
+    error_message = "The row must be marked approved once the incident is closed."
+  }
+  expect_call "card.close" { count = 2 }
+  expect_status = "succeeded"
+}
+
+run "rate limited until the retries run out" {
+  flow    = flow.provision_on_approval
+  trigger = { record = { sys_id = "9d385017c611228701d22104cc95c371", state = "6", correlation_id = "00u1kari0nordmann0h7", sys_updated_by = "beth.anglin" } }
+
+  table "approvals" {
+    rows = { "00u1kari0nordmann0h7" = { user_id = "00u1kari0nordmann0h7", status = "pending" } }
+  }
+
+  mock "okta.add_user_to_group" {}
+  mock "okta.assign_user_to_app" {}
+  mock "okta.read_user" { output = { status = "ACTIVE" } }
+  mock "card.close" {
+    error = { status = 429, retry_after = "1m" }
+  }
+
+  assert {
+    condition     = strcontains(execution.error, "HTTP 429")
+    error_message = "The execution must fail with the rate limit."
+  }
+  expect_failures = [card.close]
+  expect_skipped  = [card.done]
+  expect_call "card.close" { count = 5 }
+  expect_status = "failed"
+}
+
+# The same approval against the built-in Okta and ServiceNow emulators: real
+# connector code, real HTTP, on loopback test servers.
+run "approval against the emulators" {
+  flow    = flow.provision_on_approval
+  trigger = { record = { sys_id = "9d385017c611228701d22104cc95c371", state = "6", correlation_id = "00u1kari0nordmann0h7", sys_updated_by = "beth.anglin" } }
+
+  table "approvals" {
+    rows = { "00u1kari0nordmann0h7" = { user_id = "00u1kari0nordmann0h7", incident = "INC0009001", status = "pending" } }
+  }
+  emulator "okta" { seed_file = "testdata/okta-seed.json" }
+  emulator "servicenow" { seed_file = "testdata/servicenow-incident-open.json" }
+
+  assert {
+    condition     = alltrue([for g in card.add_groups : g.changed])
+    error_message = "The user must join every group."
+  }
+  assert {
+    condition     = card.activate.previous_status == "STAGED" && card.activate.status == "ACTIVE"
+    error_message = "The STAGED user must be activated."
+  }
+  assert {
+    condition     = card.close.record.state == "7" && card.close.record.close_code == "Solution provided"
+    error_message = "The incident must be closed with the close code."
+  }
+}
