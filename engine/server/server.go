@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -71,6 +72,10 @@ func (s *Server) log() *slog.Logger {
 
 func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 	gen := s.Backend.Generation()
+	if gen == nil {
+		s.fail(w, r, http.StatusServiceUnavailable, "no flows are loaded yet")
+		return
+	}
 	typ, name := r.PathValue("connector"), r.PathValue("connection")
 	conn, ok := gen.Connections[typ+"."+name]
 	if !ok || conn.Connector.Webhook == nil {
@@ -83,8 +88,10 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusServiceUnavailable, "connection unavailable")
 		return
 	}
-	events, handled, err := conn.Connector.Webhook.Receive(r.Context(), client, w, r)
-	if handled {
+	rw := &trackingWriter{ResponseWriter: w}
+	events, handled, err := conn.Connector.Webhook.Receive(r.Context(), client, rw, r)
+	if rw.wrote || (handled && err == nil) {
+		// The connector answered (a verification challenge), or began to.
 		return
 	}
 	if err != nil {
@@ -92,7 +99,6 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var batch []store.Event
-	counts := map[string]int{}
 	now := time.Now().UTC()
 	for _, f := range sortedFlows(gen) {
 		t := f.Trigger
@@ -106,10 +112,9 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 			batch = append(batch, store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: now})
-			counts[f.Name]++
 		}
 	}
-	if !s.store(w, r, batch, counts) {
+	if !s.store(w, r, batch) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
@@ -117,6 +122,10 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 	gen := s.Backend.Generation()
+	if gen == nil {
+		s.fail(w, r, http.StatusServiceUnavailable, "no flows are loaded yet")
+		return
+	}
 	f, ok := gen.Flows[r.PathValue("flow")]
 	if !ok || !f.Enabled || f.Trigger == nil || f.Trigger.Spec.Invoke == nil {
 		s.fail(w, r, http.StatusNotFound, "no endpoint flow here")
@@ -132,7 +141,7 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 	for i, ev := range events {
 		batch[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: time.Now().UTC()}
 	}
-	res, ok := s.enqueue(w, r, batch, map[string]int{f.Name: len(batch)})
+	res, ok := s.enqueue(w, r, batch)
 	if !ok {
 		return
 	}
@@ -144,12 +153,12 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 }
 
 // store enqueues batch; it answers the error itself and reports false.
-func (s *Server) store(w http.ResponseWriter, r *http.Request, batch []store.Event, counts map[string]int) bool {
-	_, ok := s.enqueue(w, r, batch, counts)
+func (s *Server) store(w http.ResponseWriter, r *http.Request, batch []store.Event) bool {
+	_, ok := s.enqueue(w, r, batch)
 	return ok
 }
 
-func (s *Server) enqueue(w http.ResponseWriter, r *http.Request, batch []store.Event, counts map[string]int) ([]store.Enqueued, bool) {
+func (s *Server) enqueue(w http.ResponseWriter, r *http.Request, batch []store.Event) ([]store.Enqueued, bool) {
 	if len(batch) == 0 {
 		return nil, true
 	}
@@ -159,7 +168,9 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request, batch []store.E
 		if retry <= 0 {
 			retry = 5 * time.Second
 		}
-		w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())))
+		// Retry-After counts whole seconds; round up so that a sender
+		// never comes back early.
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.Seconds()))))
 		s.fail(w, r, http.StatusServiceUnavailable, "the inbox is full; retry later")
 		return nil, false
 	}
@@ -169,12 +180,39 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request, batch []store.E
 		return nil, false
 	}
 	if s.Observer != nil {
-		for f, n := range counts {
+		// Count what is new: a repeated delivery is acknowledged, not received.
+		fresh := map[string]int{}
+		for i, e := range res {
+			if !e.Duplicate && i < len(batch) {
+				fresh[batch[i].Flow]++
+			}
+		}
+		for f, n := range fresh {
 			s.Observer.Received(f, n)
 		}
 	}
 	return res, true
 }
+
+// trackingWriter records whether a connector began the response itself.
+type trackingWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (t *trackingWriter) WriteHeader(code int) {
+	t.wrote = true
+	t.ResponseWriter.WriteHeader(code)
+}
+
+func (t *trackingWriter) Write(b []byte) (int, error) {
+	t.wrote = true
+	return t.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController and http.MaxBytesReader reach the
+// underlying writer.
+func (t *trackingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
 func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusBadRequest

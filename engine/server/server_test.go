@@ -1,0 +1,477 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cardflow/cardflow/connectors/core"
+	"github.com/cardflow/cardflow/connectors/okta"
+	"github.com/cardflow/cardflow/connectors/servicenow"
+	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/engine/runtime"
+	"github.com/cardflow/cardflow/engine/server"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/store/memory"
+	"github.com/google/go-cmp/cmp"
+)
+
+const hookSecret = "hook-s3cret"
+
+const flowsHCL = `
+connection "okta" "main" {
+  org_url           = env("OKTA_ORG_URL")
+  token             = env("OKTA_API_TOKEN")
+  event_hook_secret = env("OKTA_EVENT_HOOK_SECRET")
+}
+
+connection "okta" "nosecret" {
+  org_url = env("OKTA_ORG_URL")
+  token   = env("OKTA_API_TOKEN")
+}
+
+connection "servicenow" "main" {
+  instance_url = env("SERVICENOW_INSTANCE_URL")
+  username     = env("SERVICENOW_USERNAME")
+  password     = env("SERVICENOW_PASSWORD")
+}
+
+flow "on_create" {
+  trigger "okta.event_hook" {
+    connection  = connection.okta.main
+    event_types = ["user.lifecycle.create"]
+  }
+  card "hello" {
+    action = text.compose
+    text   = "created ${trigger.event.target[0].id}"
+  }
+}
+
+flow "on_update" {
+  trigger "okta.event_hook" {
+    connection  = connection.okta.main
+    event_types = ["user.account.update_profile"]
+  }
+  card "hello" {
+    action = text.compose
+    text   = "updated"
+  }
+}
+
+flow "hr" {
+  trigger "http.endpoint" {
+    token = env("HR_ENDPOINT_TOKEN")
+  }
+  card "hello" {
+    action = text.compose
+    text   = "hr"
+  }
+}
+`
+
+var fakeEnv = map[string]string{
+	"OKTA_ORG_URL":            "http://127.0.0.1:1",
+	"OKTA_API_TOKEN":          "okta-token",
+	"OKTA_EVENT_HOOK_SECRET":  hookSecret,
+	"SERVICENOW_INSTANCE_URL": "http://127.0.0.1:2",
+	"SERVICENOW_USERNAME":     "svc",
+	"SERVICENOW_PASSWORD":     "pw",
+	"HR_ENDPOINT_TOKEN":       "hr-token",
+}
+
+func registry() *connector.Registry {
+	return connector.NewRegistry(append(core.Connectors(), okta.New(), servicenow.New())...)
+}
+
+func loadGen(t testing.TB, src string) *plan.Generation {
+	t.Helper()
+	gen, _, diags := engine.LoadSources(map[string][]byte{"flows.hcl": []byte(src)}, engine.LoadOptions{
+		Registry: registry(), Mode: lang.Live,
+		Host: lang.Host{LookupEnv: func(k string) (string, bool) { v, ok := fakeEnv[k]; return v, ok }},
+	})
+	if diags.HasErrors() {
+		t.Fatalf("loading flows: %s", diags.Error())
+	}
+	return gen
+}
+
+// fakeBackend is a server.Backend over a generation and the memory store.
+type fakeBackend struct {
+	gen     *plan.Generation
+	clients *runtime.Clients
+	st      *memory.Store
+
+	mu      sync.Mutex
+	busy    bool
+	batches int // calls of Enqueue that reached the store
+}
+
+func (b *fakeBackend) Generation() *plan.Generation { return b.gen }
+func (b *fakeBackend) Client(conn *plan.Connection) (connector.Client, error) {
+	return b.clients.Get(conn)
+}
+func (b *fakeBackend) Store() store.Store { return b.st }
+func (b *fakeBackend) Health() any {
+	return map[string]any{"status": "ok", "flows": len(b.gen.Flows)}
+}
+func (b *fakeBackend) Enqueue(ctx context.Context, events []store.Event) ([]store.Enqueued, error) {
+	b.mu.Lock()
+	busy := b.busy
+	if !busy {
+		b.batches++
+	}
+	b.mu.Unlock()
+	if busy {
+		return nil, server.ErrBusy
+	}
+	return b.st.Enqueue(ctx, events)
+}
+
+type observer struct {
+	mu       sync.Mutex
+	received map[string]int
+	rejected map[string]int
+}
+
+func (o *observer) Received(flow string, n int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.received[flow] += n
+}
+
+func (o *observer) Rejected(path string, status int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.rejected[path+" "+http.StatusText(status)]++
+}
+
+type fixture struct {
+	backend *fakeBackend
+	obs     *observer
+	srv     *httptest.Server
+}
+
+func newFixture(t testing.TB, gen *plan.Generation) *fixture {
+	t.Helper()
+	b := &fakeBackend{gen: gen, clients: runtime.NewClients(), st: memory.New()}
+	obs := &observer{received: map[string]int{}, rejected: map[string]int{}}
+	s := &server.Server{Backend: b, Observer: obs, RetryAfter: 1500 * time.Millisecond,
+		Metrics: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "metrics") })}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		b.clients.Close()
+		_ = b.st.Close()
+	})
+	return &fixture{backend: b, obs: obs, srv: srv}
+}
+
+func readFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+type response struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+func (f *fixture) do(t testing.TB, method, path string, body []byte, header map[string]string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, f.srv.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := f.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{resp.StatusCode, resp.Header, string(b)}
+}
+
+// executions returns flow → dedup keys of what the store holds.
+func (f *fixture) executions(t testing.TB) map[string][]string {
+	t.Helper()
+	exs, err := f.backend.st.Executions(context.Background(), store.Filter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for _, ex := range exs {
+		out[ex.Flow] = append(out[ex.Flow], ex.DedupKey)
+	}
+	for _, keys := range out {
+		sortStrings(keys)
+	}
+	return out
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+var auth = map[string]string{"Authorization": hookSecret, "Content-Type": "application/json"}
+
+const (
+	uuidCreate1 = "2d4f8a1e-8b7c-11ef-9f2a-4f5c1b7d2e90"
+	uuidCreate2 = "2d4f8a1f-8b7c-11ef-9f2a-4f5c1b7d2e90"
+	uuidUpdate  = "2d4f8a20-8b7c-11ef-9f2a-4f5c1b7d2e90"
+)
+
+func TestHookBatch(t *testing.T) {
+	f := newFixture(t, loadGen(t, flowsHCL))
+	batch := readFixture(t, "event-hook-batch-mixed.json")
+
+	r := f.do(t, "POST", "/hooks/okta/main", batch, auth)
+	if r.Status != http.StatusOK {
+		t.Fatalf("status %d: %s", r.Status, r.Body)
+	}
+	want := map[string][]string{"on_create": {uuidCreate1, uuidCreate2}, "on_update": {uuidUpdate}}
+	if diff := cmp.Diff(want, f.executions(t)); diff != "" {
+		t.Errorf("executions (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]int{"on_create": 2, "on_update": 1}, f.obs.received); diff != "" {
+		t.Errorf("received (-want +got):\n%s", diff)
+	}
+
+	// Each execution's trigger payload is the event itself.
+	exs, _ := f.backend.st.Executions(context.Background(), store.Filter{Flow: "on_update"})
+	var payload struct {
+		Event struct {
+			UUID      string `json:"uuid"`
+			EventType string `json:"eventType"`
+		} `json:"event"`
+	}
+	if err := json.Unmarshal(exs[0].Payload, &payload); err != nil || payload.Event.UUID != uuidUpdate || payload.Event.EventType != "user.account.update_profile" {
+		t.Errorf("payload %s (%v)", exs[0].Payload, err)
+	}
+
+	// Okta delivers at least once: the same delivery again runs nothing new
+	// and is still acknowledged.
+	r = f.do(t, "POST", "/hooks/okta/main", batch, auth)
+	if r.Status != http.StatusOK {
+		t.Fatalf("second delivery: status %d: %s", r.Status, r.Body)
+	}
+	if diff := cmp.Diff(want, f.executions(t)); diff != "" {
+		t.Errorf("after a repeated delivery (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]int{"on_create": 2, "on_update": 1}, f.obs.received); diff != "" {
+		t.Errorf("duplicates counted as received (-want +got):\n%s", diff)
+	}
+
+	// A single-event delivery of an event already seen adds nothing either.
+	r = f.do(t, "POST", "/hooks/okta/main", readFixture(t, "event-hook-user-created.json"), auth)
+	if r.Status != http.StatusOK {
+		t.Fatalf("status %d: %s", r.Status, r.Body)
+	}
+	if diff := cmp.Diff(want, f.executions(t)); diff != "" {
+		t.Errorf("after the single event (-want +got):\n%s", diff)
+	}
+}
+
+func TestHookRejects(t *testing.T) {
+	batch := readFixture(t, "event-hook-batch-mixed.json")
+	var notHook bytes.Buffer
+	_ = json.Compact(&notHook, []byte(`{"eventType": "com.example.other", "data": {"events": []}}`))
+	tests := []struct {
+		name   string
+		method string
+		path   string
+		body   []byte
+		header map[string]string
+		status int
+		busy   bool
+		check  func(t *testing.T, r response)
+	}{
+		{name: "wrong secret", method: "POST", path: "/hooks/okta/main", body: batch,
+			header: map[string]string{"Authorization": "nope"}, status: 401,
+			check: func(t *testing.T, r response) {
+				if strings.Contains(r.Body, hookSecret) || strings.Contains(r.Body, "nope") {
+					t.Errorf("the 401 body echoes a secret: %s", r.Body)
+				}
+			}},
+		{name: "no secret", method: "POST", path: "/hooks/okta/main", body: batch, status: 401},
+		{name: "connection without a secret refuses all", method: "POST", path: "/hooks/okta/nosecret", body: batch, header: map[string]string{"Authorization": ""}, status: 401},
+		{name: "malformed JSON", method: "POST", path: "/hooks/okta/main", body: batch[:len(batch)/2], header: auth, status: 400},
+		{name: "not an event hook", method: "POST", path: "/hooks/okta/main", body: notHook.Bytes(), header: auth, status: 400},
+		{name: "JSON array", method: "POST", path: "/hooks/okta/main", body: []byte(`[1,2]`), header: auth, status: 400},
+		{name: "oversize", method: "POST", path: "/hooks/okta/main", body: append(append([]byte(`{"eventType":"com.okta.event_hook","pad":"`), bytes.Repeat([]byte("x"), 1<<20)...), `"}`...), header: auth, status: 413},
+		{name: "unknown connection", method: "POST", path: "/hooks/okta/other", body: batch, header: auth, status: 404},
+		{name: "connector without hooks", method: "POST", path: "/hooks/servicenow/main", body: batch, header: auth, status: 404},
+		{name: "unknown connector", method: "POST", path: "/hooks/nope/main", body: batch, header: auth, status: 404},
+		{name: "busy inbox", method: "POST", path: "/hooks/okta/main", body: batch, header: auth, status: 503, busy: true,
+			check: func(t *testing.T, r response) {
+				if got := r.Header.Get("Retry-After"); got != "2" {
+					t.Errorf("Retry-After = %q, want 2 (1.5s rounded up)", got)
+				}
+			}},
+		{name: "wrong method", method: "PUT", path: "/hooks/okta/main", body: batch, header: auth, status: 405},
+		{name: "GET without a challenge", method: "GET", path: "/hooks/okta/main", header: auth, status: 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, loadGen(t, flowsHCL))
+			f.backend.busy = tt.busy
+			r := f.do(t, tt.method, tt.path, tt.body, tt.header)
+			if r.Status != tt.status {
+				t.Errorf("status %d, want %d: %s", r.Status, tt.status, r.Body)
+			}
+			var body map[string]string
+			if err := json.Unmarshal([]byte(r.Body), &body); err != nil || body["error"] == "" {
+				t.Errorf("body %q is not a JSON error", r.Body)
+			}
+			if got := f.executions(t); len(got) != 0 {
+				t.Errorf("stored %v", got)
+			}
+			if f.obs.rejected["/hooks "+http.StatusText(tt.status)] != 1 {
+				t.Errorf("rejections %v", f.obs.rejected)
+			}
+			if tt.check != nil {
+				tt.check(t, r)
+			}
+		})
+	}
+}
+
+func TestHookVerification(t *testing.T) {
+	f := newFixture(t, loadGen(t, flowsHCL))
+	// Okta's verification request carries no auth header requirement beyond
+	// the challenge; the answer echoes it.
+	r := f.do(t, "GET", "/hooks/okta/main", nil, map[string]string{"X-Okta-Verification-Challenge": "abc-123"})
+	if r.Status != http.StatusOK {
+		t.Fatalf("status %d: %s", r.Status, r.Body)
+	}
+	var got map[string]string
+	if err := json.Unmarshal([]byte(r.Body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]string{"verification": "abc-123"}, got); diff != "" {
+		t.Error(diff)
+	}
+	if len(f.executions(t)) != 0 {
+		t.Error("a verification stored something")
+	}
+}
+
+func TestNoGeneration(t *testing.T) {
+	f := newFixture(t, nil)
+	for _, path := range []string{"/hooks/okta/main", "/flows/hr/invoke"} {
+		r := f.do(t, "POST", path, []byte("{}"), auth)
+		if r.Status != http.StatusServiceUnavailable {
+			t.Errorf("%s before any generation: status %d, want 503", path, r.Status)
+		}
+	}
+}
+
+func TestInvoke(t *testing.T) {
+	tests := []struct {
+		name   string
+		path   string
+		header map[string]string
+		body   string
+		status int
+		stored int
+	}{
+		{"token header", "/flows/hr/invoke", map[string]string{"X-Api-Client-Token": "hr-token", "Content-Type": "application/json"}, `{"title":"CTO"}`, 202, 1},
+		{"token query", "/flows/hr/invoke?clientToken=hr-token", nil, "x", 202, 1},
+		{"no token", "/flows/hr/invoke", nil, "{}", 401, 0},
+		{"wrong token", "/flows/hr/invoke?clientToken=hr", nil, "{}", 401, 0},
+		{"not an endpoint flow", "/flows/on_create/invoke?clientToken=hr-token", nil, "{}", 404, 0},
+		{"no such flow", "/flows/nope/invoke?clientToken=hr-token", nil, "{}", 404, 0},
+		{"malformed JSON", "/flows/hr/invoke", map[string]string{"X-Api-Client-Token": "hr-token", "Content-Type": "application/json"}, `{"a":`, 400, 0},
+		{"oversize", "/flows/hr/invoke?clientToken=hr-token", nil, strings.Repeat("x", 1<<20+1), 413, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, loadGen(t, flowsHCL))
+			r := f.do(t, "POST", tt.path, []byte(tt.body), tt.header)
+			if r.Status != tt.status {
+				t.Fatalf("status %d, want %d: %s", r.Status, tt.status, r.Body)
+			}
+			got := f.executions(t)
+			if len(got["hr"]) != tt.stored || len(got) > 1 {
+				t.Errorf("stored %v, want %d for hr", got, tt.stored)
+			}
+			if tt.status == 202 {
+				var body struct{ Executions []string }
+				if err := json.Unmarshal([]byte(r.Body), &body); err != nil || len(body.Executions) != 1 {
+					t.Fatalf("body %s: %v", r.Body, err)
+				}
+				ex, err := f.backend.st.Execution(context.Background(), body.Executions[0])
+				if err != nil || ex.Flow != "hr" || ex.Status != store.Pending {
+					t.Errorf("execution %+v, %v", ex, err)
+				}
+				if strings.Contains(string(ex.Payload), "hr-token") {
+					t.Errorf("the client token reached the payload: %s", ex.Payload)
+				}
+			}
+		})
+	}
+	t.Run("idempotency key dedups", func(t *testing.T) {
+		f := newFixture(t, loadGen(t, flowsHCL))
+		h := map[string]string{"X-Api-Client-Token": "hr-token", "Idempotency-Key": "k1"}
+		a := f.do(t, "POST", "/flows/hr/invoke", []byte("one"), h)
+		b := f.do(t, "POST", "/flows/hr/invoke", []byte("two"), h)
+		if a.Status != 202 || b.Status != 202 || a.Body != b.Body {
+			t.Errorf("retries with one key: %d %s / %d %s", a.Status, a.Body, b.Status, b.Body)
+		}
+		if got := f.executions(t); len(got["hr"]) != 1 {
+			t.Errorf("stored %v", got)
+		}
+	})
+	t.Run("busy", func(t *testing.T) {
+		f := newFixture(t, loadGen(t, flowsHCL))
+		f.backend.busy = true
+		r := f.do(t, "POST", "/flows/hr/invoke?clientToken=hr-token", nil, nil)
+		if r.Status != 503 || r.Header.Get("Retry-After") == "" {
+			t.Errorf("status %d Retry-After %q", r.Status, r.Header.Get("Retry-After"))
+		}
+	})
+}
+
+func TestHealthAndMetrics(t *testing.T) {
+	f := newFixture(t, loadGen(t, flowsHCL))
+	r := f.do(t, "GET", "/healthz", nil, nil)
+	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("status %d content type %q", r.Status, r.Header.Get("Content-Type"))
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(r.Body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]any{"status": "ok", "flows": 3.0}, got); diff != "" {
+		t.Error(diff)
+	}
+	if r := f.do(t, "GET", "/metrics", nil, nil); r.Status != 200 || r.Body != "metrics" {
+		t.Errorf("metrics: %d %q", r.Status, r.Body)
+	}
+	if r := f.do(t, "POST", "/healthz", nil, nil); r.Status != http.StatusMethodNotAllowed {
+		t.Errorf("POST /healthz: %d", r.Status)
+	}
+}
