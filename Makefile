@@ -19,8 +19,16 @@ test: build
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
 
+# The Go benchmarks, then the end-to-end load harness (cmd/cardflow-bench):
+# the emulators and `cardflow run` as separate processes, Okta event hooks
+# into the request_approval flow. BENCH_FLAGS picks the load; see
+# cmd/cardflow-bench/doc.go.
+BENCH_FLAGS ?= -rate 1250 -duration 30s -reload-at 15s
+
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./engine/... ./connectors/...
+	$(GO) build -o bin/cardflow-bench ./cmd/cardflow-bench
+	bin/cardflow-bench -bin $(BIN) $(BENCH_FLAGS)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi

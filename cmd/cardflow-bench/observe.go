@@ -88,14 +88,16 @@ func (b *bench) metrics(ctx context.Context) (counters, error) {
 	return c, sc.Err()
 }
 
-// cpuSnap is the CPU time of every process at one instant.
+// cpuSnap is the CPU time of every process, and of the whole machine, at
+// one instant.
 type cpuSnap struct {
 	at                     time.Time
 	engine, okta, snow, lg procStat
+	machine                time.Duration // busy time of all CPUs (/proc/stat)
 }
 
 func (b *bench) snapCPU() cpuSnap {
-	s := cpuSnap{at: time.Now()}
+	s := cpuSnap{at: time.Now(), machine: machineBusy()}
 	s.engine, _ = readProc(strconv.Itoa(b.engine.pid()))
 	s.okta, _ = readProc(strconv.Itoa(b.okta.pid()))
 	s.snow, _ = readProc(strconv.Itoa(b.snow.pid()))
@@ -166,4 +168,27 @@ func (b *bench) profile(ctx context.Context, path string, d time.Duration) error
 		return err
 	}
 	return f.Close()
+}
+
+// machineBusy is the time all CPUs spent on anything but idle and iowait,
+// from the first line of /proc/stat; other processes' share of the machine
+// during a run is this minus the harness's processes.
+func machineBusy() time.Duration {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 || f[0] != "cpu" {
+		return 0
+	}
+	var busy int64
+	for i, v := range f[1:] {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		if i != 3 && i != 4 && i < 8 { // idle, iowait; guest time is already in user
+			busy += n
+		}
+	}
+	return time.Duration(busy) * time.Second / clockTick
 }

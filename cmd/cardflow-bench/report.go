@@ -45,6 +45,7 @@ type result struct {
 	Okta     cpuShare      `json:"okta_emulator"`
 	Snow     cpuShare      `json:"servicenow_emulator"`
 	Loadgen  cpuShare      `json:"load_generator"`
+	Others   cpuShare      `json:"other_processes"`
 	Cores    int           `json:"cores"`
 	Wall     float64       `json:"wall_s"`
 	EngHWM   float64       `json:"engine_peak_rss_mib"`
@@ -92,6 +93,8 @@ func (r *result) cpu(before, after cpuSnap) {
 	r.Okta = share(before.okta, after.okta)
 	r.Snow = share(before.snow, after.snow)
 	r.Loadgen = share(before.lg, after.lg)
+	others := (after.machine - before.machine).Seconds() - r.Engine.Seconds - r.Okta.Seconds - r.Snow.Seconds - r.Loadgen.Seconds
+	r.Others = cpuShare{Seconds: max(0, others), Cores: max(0, others) / r.Wall}
 	r.Cores = runtime.NumCPU()
 	r.EngHWM = float64(after.engine.HWM) / (1 << 20)
 	r.EngRSS = float64(after.engine.RSS) / (1 << 20)
@@ -194,6 +197,7 @@ func (r *result) print(w io.Writer, asJSON bool) error {
 		{"okta emulator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Okta.Seconds, r.Okta.Cores)},
 		{"servicenow emulator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Snow.Seconds, r.Snow.Cores)},
 		{"load generator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Loadgen.Seconds, r.Loadgen.Cores)},
+		{"other processes on the machine CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Others.Seconds, r.Others.Cores)},
 		{"incidents: exactly one per delivery", fmt.Sprintf("%d of %d", r.IncidentsOK, r.Acked)},
 	}
 	if r.Reload != nil {

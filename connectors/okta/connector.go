@@ -129,6 +129,11 @@ func Open(cfg cty.Value) (connector.Client, error) {
 	}
 	limiter := rate.NewLimiter(rate.Limit(s.rate), burst(s.rate))
 	base := http.DefaultTransport.(*http.Transport).Clone()
+	// The default keeps 2 idle connections per host: with more executions
+	// than that calling the org at once, every extra request dialed a new
+	// connection and closed it after (TIME_WAIT churn, a TCP handshake per
+	// call). Keep as many as the engine runs executions by default.
+	base.MaxIdleConnsPerHost = maxIdleConnsPerHost
 	hc := &http.Client{Transport: &transport{next: base, limiter: limiter, timeout: s.timeout}}
 	opts, err := sdkOptions(s, hc)
 	if err != nil {
@@ -146,6 +151,10 @@ func Open(cfg cty.Value) (connector.Client, error) {
 		hookHeader: s.hookHeader,
 	}, nil
 }
+
+// maxIdleConnsPerHost is the keep-alive connections kept to the org: as
+// many as cardflow run's default number of workers.
+const maxIdleConnsPerHost = 64
 
 func burst(r float64) int {
 	return int(math.Max(1, math.Ceil(r)))

@@ -68,8 +68,11 @@ func Open(cfg cty.Value) (*Client, error) {
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		ForceAttemptHTTP2:     true,
+		// As many keep-alive connections as cardflow run's default number
+		// of workers may call the instance at once; fewer made the extra
+		// calls dial (and close) a connection each under load.
 		MaxIdleConns:          64,
-		MaxIdleConnsPerHost:   32,
+		MaxIdleConnsPerHost:   64,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
