@@ -64,13 +64,13 @@ func Open(cfg cty.Value) (*Client, error) {
 	if perSecond <= 0 {
 		return nil, fmt.Errorf("rate_limit must be greater than zero")
 	}
+	// Keep-alive connections for as many calls as cardflow run's default
+	// number of workers makes at once; fewer made the extra calls dial (and
+	// close) a connection each under load.
 	t := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		ForceAttemptHTTP2:     true,
-		// As many keep-alive connections as cardflow run's default number
-		// of workers may call the instance at once; fewer made the extra
-		// calls dial (and close) a connection each under load.
 		MaxIdleConns:          64,
 		MaxIdleConnsPerHost:   64,
 		IdleConnTimeout:       90 * time.Second,
