@@ -51,9 +51,7 @@ func Load(paths []string, reg *connector.Registry) (*Suite, hcl.Diagnostics) {
 	s.Config, s.Files = cfg, cfg.Files
 	gen, d := plan.Compile(cfg, plan.Options{Registry: reg, Mode: lang.Check, Host: testHost()})
 	diags = append(diags, d...)
-	if !diags.HasErrors() {
-		diags = append(diags, Check(gen)...)
-	}
+	diags = append(diags, Check(gen)...)
 	var out hcl.Diagnostics
 	for _, dg := range diags {
 		if dg.Severity == hcl.DiagError || (dg.Subject != nil && strings.HasSuffix(dg.Subject.Filename, config.TestFileSuffix)) {

@@ -1,0 +1,32 @@
+connection "okta" "main" {
+  org_url = env("OKTA_ORG_URL")
+  token   = env("OKTA_API_TOKEN")
+}
+
+variable "groups" {
+  type    = list(string)
+  default = ["Employees"]
+}
+
+table "approvals" {
+  columns = { user_id = string, status = string }
+  key     = "user_id"
+}
+
+flow "grant" {
+  trigger "flow.called" {}
+
+  card "add_groups" {
+    action     = okta.add_user_to_group
+    connection = connection.okta.main
+    for_each   = var.groups
+    user       = trigger.input.user
+    group      = each.value
+  }
+
+  card "activate" {
+    action     = okta.activate_user
+    connection = connection.okta.main
+    user       = trigger.input.user
+  }
+}
