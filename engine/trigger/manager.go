@@ -50,6 +50,8 @@ type poller struct {
 	done   chan struct{}
 }
 
+func leaseName(flow string) string { return "poller/" + flow }
+
 // CursorKey is where a flow's trigger keeps its cursor.
 func CursorKey(flow string) string { return "trigger/" + flow }
 
@@ -146,6 +148,15 @@ func (m *Manager) run(ctx context.Context, f *plan.Flow) {
 	interval := every(f)
 	t := time.NewTimer(0)
 	defer t.Stop()
+	// Give the lease up on the way out so that another replica takes over
+	// at once instead of after the lease's TTL.
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := m.Store.ReleaseLease(rctx, leaseName(f.Name), m.Owner); err != nil {
+			m.log().Warn("releasing the poller lease failed", "flow", f.Name, "err", err)
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -161,7 +172,7 @@ func (m *Manager) tick(ctx context.Context, f *plan.Flow, interval time.Duration
 	log := m.log().With("flow", f.Name, "trigger", f.Trigger.Type)
 	// Only one replica polls a flow at a time.
 	ttl := max(3*interval, 15*time.Second)
-	ok, err := m.Store.AcquireLease(ctx, "poller/"+f.Name, m.Owner, ttl)
+	ok, err := m.Store.AcquireLease(ctx, leaseName(f.Name), m.Owner, ttl)
 	if err != nil || !ok {
 		if err != nil && ctx.Err() == nil {
 			log.Error("poller lease failed", "err", err)
@@ -205,6 +216,9 @@ func (m *Manager) tick(ctx context.Context, f *plan.Flow, interval time.Duration
 
 func (m *Manager) emit(ctx context.Context, f *plan.Flow, events []connector.Event, cursor []byte) error {
 	now := time.Now().UTC()
+	if m.Now != nil {
+		now = m.Now().UTC()
+	}
 	evs := make([]store.Event, len(events))
 	var newest time.Time
 	for i, ev := range events {
