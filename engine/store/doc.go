@@ -3,7 +3,7 @@
 // trigger cursors, flow definitions by hash, and leases.
 //
 // Implementations: sqlite (the embedded default, one file, WAL), memory (unit
-// tests) and, later, postgres (several replicas). Every implementation passes
+// tests) and postgres (several replicas). Every implementation passes
 // the same suite, storetest.Run.
 //
 // A store holds bytes and timestamps; it knows nothing of HCL or cty, and it

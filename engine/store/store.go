@@ -157,3 +157,14 @@ type Store interface {
 
 	Close() error
 }
+
+// Notifier is implemented by stores that several processes share and that
+// can tell a worker when another process made executions pending, so that
+// it claims them at once instead of at its next poll. Workers still poll:
+// a notification may be lost.
+type Notifier interface {
+	// Notify returns a channel that receives a value after executions were
+	// enqueued, released or reopened, by this process or another. The same
+	// channel each call; it is never closed.
+	Notify() <-chan struct{}
+}

@@ -1,0 +1,162 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+// defaultLimit is the number of executions Executions returns when the
+// filter does not say.
+const defaultLimit = 50
+
+// Pin records the definition hash an execution runs on.
+func (s *Store) Pin(ctx context.Context, id, definitionHash string) error {
+	return s.w.do(ctx, func(b *batch) {
+		b.exec(`UPDATE executions SET definition_hash = $2 WHERE id = $1`, []any{id, definitionHash}, changedOne(id))
+	})
+}
+
+// changedOne reads a command tag: no row changed means no such execution.
+func changedOne(id string) func(pgconn.CommandTag) error {
+	return func(ct pgconn.CommandTag) error {
+		if ct.RowsAffected() == 0 {
+			return keep(notFound("execution " + id))
+		}
+		return nil
+	}
+}
+
+// appendEntry numbers the entry after the execution's last one. One
+// replica's writes go through one writer, and only the replica holding an
+// execution's lease appends to it, so two transactions never number the
+// same execution at once; if a replica that lost its lease still does, the
+// primary key refuses the second. The foreign key refuses an unknown
+// execution, which aborts the whole Append.
+const appendEntry = `INSERT INTO journal (` + journalColumns + `)
+	VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE execution_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
+
+// Append adds journal entries, numbering them after the execution's last
+// entry, all in one transaction: an entry for an unknown execution fails
+// the whole call with store.ErrNotFound.
+func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	err := s.w.do(ctx, func(b *batch) {
+		for _, en := range entries {
+			b.exec(appendEntry, []any{en.ExecutionID, en.Card, en.Key, en.Attempt, string(en.Status), en.Input, en.Output,
+				en.Error, en.ErrorKind, timeArg(en.StartedAt), timeArg(en.EndedAt)}, nil)
+		}
+	})
+	if isForeignKey(err) {
+		return fmt.Errorf("append: %w: %w", store.ErrNotFound, err)
+	}
+	return err
+}
+
+// Finish sets a final status, output and error, and ends the claim.
+func (s *Store) Finish(ctx context.Context, id string, status store.Status, output []byte, errMsg string) error {
+	if !status.Final() {
+		return fmt.Errorf("finish %s: status %q is not final", id, status)
+	}
+	return s.w.do(ctx, func(b *batch) {
+		b.exec(`UPDATE executions SET status = $2, output = $3, error = $4, owner = '', lease_until = NULL, ended_at = now()
+			WHERE id = $1`, []any{id, string(status), output, errMsg}, changedOne(id))
+	})
+}
+
+// Reopen sets a final execution back to pending for a replay; its journal
+// stays so the replay can resume after the last good card.
+func (s *Store) Reopen(ctx context.Context, id string) error {
+	var reopened bool
+	err := s.w.do(ctx, func(b *batch) {
+		b.exec(`UPDATE executions SET status = 'pending', output = NULL, error = '', ended_at = NULL
+			WHERE id = $1 AND status NOT IN ('pending', 'running')`, []any{id}, func(ct pgconn.CommandTag) error {
+			reopened = ct.RowsAffected() == 1
+			return nil
+		})
+		b.notify = true
+	})
+	if err != nil || reopened {
+		return err
+	}
+	var status string
+	if err := s.pool.QueryRow(ctx, `SELECT status FROM executions WHERE id = $1`, id).Scan(&status); err != nil {
+		return noRows(err, "execution "+id)
+	}
+	return fmt.Errorf("reopen %s: execution is %s, not final", id, status)
+}
+
+// Execution returns one execution, or store.ErrNotFound.
+func (s *Store) Execution(ctx context.Context, id string) (*store.Execution, error) {
+	e, err := scanExecution(s.pool.QueryRow(ctx, `SELECT `+executionColumns+` FROM executions WHERE id = $1`, id))
+	return e, noRows(err, "execution "+id)
+}
+
+// Journal returns an execution's entries in Seq order; store.ErrNotFound
+// when the execution does not exist.
+func (s *Store) Journal(ctx context.Context, id string) ([]store.JournalEntry, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+journalColumns+` FROM journal WHERE execution_id = $1 ORDER BY seq`, id)
+	if err != nil {
+		return nil, err
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.JournalEntry, error) {
+		return scanEntry(row)
+	})
+	if err != nil || len(out) > 0 {
+		return out, err
+	}
+	// No entries: an execution yet to journal, or none at all.
+	var exists bool
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM executions WHERE id = $1)`, id).Scan(&exists); err != nil {
+		return nil, err
+	}
+	if !exists {
+		return nil, notFound("execution " + id)
+	}
+	return out, nil
+}
+
+// Executions returns the executions matching f, newest first.
+func (s *Store) Executions(ctx context.Context, f store.Filter) ([]*store.Execution, error) {
+	var (
+		where []string
+		args  []any
+	)
+	arg := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.Flow != "" {
+		arg("flow = ?", f.Flow)
+	}
+	if f.Status != "" {
+		arg("status = ?", string(f.Status))
+	}
+	if !f.Since.IsZero() {
+		arg("received_at >= ?", f.Since)
+	}
+	q := "SELECT " + executionColumns + " FROM executions"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	args = append(args, limit)
+	rows, err := s.pool.Query(ctx, q+" ORDER BY id DESC LIMIT $"+strconv.Itoa(len(args)), args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (*store.Execution, error) {
+		return scanExecution(row)
+	})
+}

@@ -1,0 +1,177 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+// insertExecution inserts a pending execution unless its (flow, dedup_key)
+// exists; it returns the new id with false, or the existing one with true.
+// The existing row is read with the statement's snapshot: one that another
+// transaction committed meanwhile is found by dedupLookup afterwards.
+const insertExecution = `WITH ins AS (
+	INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, payload, parent, received_at)
+	VALUES ($1, $2, NULLIF($3, ''), $4, $5, 'pending', $6, $7, $8)
+	ON CONFLICT DO NOTHING
+	RETURNING id)
+SELECT id, false FROM ins
+UNION ALL
+SELECT id, true FROM executions WHERE flow = $2 AND dedup_key = NULLIF($3, '') AND NOT EXISTS (SELECT 1 FROM ins)`
+
+const dedupLookup = `SELECT id FROM executions WHERE flow = $1 AND dedup_key = $2`
+
+const setCursor = `INSERT INTO cursors (key, cursor) VALUES ($1, $2)
+	ON CONFLICT (key) DO UPDATE SET cursor = excluded.cursor`
+
+// Enqueue records events as pending executions in one transaction.
+func (s *Store) Enqueue(ctx context.Context, events []store.Event) ([]store.Enqueued, error) {
+	return s.enqueue(ctx, events, nil)
+}
+
+// EnqueueWithCursor is Enqueue plus setting a trigger cursor in the same
+// transaction.
+func (s *Store) EnqueueWithCursor(ctx context.Context, events []store.Event, cursorKey string, cursor []byte) ([]store.Enqueued, error) {
+	return s.enqueue(ctx, events, func(b *batch) {
+		b.exec(setCursor, []any{cursorKey, cursor}, nil)
+	})
+}
+
+func (s *Store) enqueue(ctx context.Context, events []store.Event, also writeFunc) ([]store.Enqueued, error) {
+	for i, ev := range events {
+		if ev.Flow == "" {
+			return nil, fmt.Errorf("enqueue: event %d has no flow", i)
+		}
+	}
+	out := make([]store.Enqueued, len(events))
+	err := s.w.do(ctx, func(b *batch) {
+		clear(out)
+		now := time.Now()
+		for i, ev := range events {
+			received := ev.ReceivedAt
+			if received.IsZero() {
+				received = now
+			}
+			args := []any{s.ids.next(now), ev.Flow, ev.DedupKey, ev.Type, ev.DefinitionHash, ev.Payload, ev.Parent, received}
+			b.query(insertExecution, args, func(rows pgx.Rows) error {
+				return rows.Scan(&out[i].ID, &out[i].Duplicate)
+			})
+		}
+		if also != nil {
+			also(b)
+		}
+		b.notify = len(events) > 0
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, ev := range events {
+		if out[i].ID != "" {
+			continue
+		}
+		// A concurrent transaction inserted the same (flow, dedup_key)
+		// after this one's snapshot: it has committed by now.
+		if err := s.pool.QueryRow(ctx, dedupLookup, ev.Flow, ev.DedupKey).Scan(&out[i].ID); err != nil {
+			return nil, fmt.Errorf("enqueue: dedup of (%s, %s): %w", ev.Flow, ev.DedupKey, err)
+		}
+		out[i].Duplicate = true
+	}
+	return out, nil
+}
+
+// claimSQL claims the oldest pending executions and running ones whose
+// lease ended, skipping rows another replica is claiming right now. Each
+// kind is read on its own partial index, merged, and the first $3 claimed.
+var claimSQL = `WITH pending AS (
+	SELECT id FROM executions WHERE status = 'pending' ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED
+), expired AS (
+	SELECT id FROM executions WHERE status = 'running' AND lease_until <= now() ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED
+), pick AS (
+	SELECT id FROM pending UNION ALL SELECT id FROM expired ORDER BY id LIMIT $3
+)
+UPDATE executions e
+SET status = 'running', owner = $1, lease_until = now() + $2 * interval '1 microsecond',
+	claims = e.claims + 1, started_at = COALESCE(e.started_at, now())
+FROM pick WHERE e.id = pick.id
+RETURNING ` + columns("e")
+
+// Claim marks up to n pending or lease-expired executions as running by
+// owner and returns them, oldest first. The lease runs on the database's
+// clock, which every replica shares.
+func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Duration) ([]*store.Execution, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, claimSQL, owner, micros(lease), n)
+	if err != nil {
+		return nil, err
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*store.Execution, error) {
+		return scanExecution(row)
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b *store.Execution) int {
+		switch {
+		case a.ID < b.ID:
+			return -1
+		case a.ID > b.ID:
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// Renew extends the leases owner holds on ids. Ids owner no longer holds
+// are reported with store.ErrLeaseLost; the others are renewed regardless.
+func (s *Store) Renew(ctx context.Context, owner string, ids []string, lease time.Duration) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := s.pool.Query(ctx, `UPDATE executions SET lease_until = now() + $3 * interval '1 microsecond'
+		WHERE id = ANY($1) AND status = 'running' AND owner = $2 RETURNING id`, ids, owner, micros(lease))
+	if err != nil {
+		return err
+	}
+	renewed, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	if len(renewed) == len(ids) {
+		return nil
+	}
+	var lost []string
+	for _, id := range ids {
+		if !slices.Contains(renewed, id) {
+			lost = append(lost, id)
+		}
+	}
+	return fmt.Errorf("renew %v: %w", lost, store.ErrLeaseLost)
+}
+
+// Release gives the executions among ids that owner holds back as pending.
+// A graceful release is not a crash recovery: it takes back its claim.
+func (s *Store) Release(ctx context.Context, owner string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.w.do(ctx, func(b *batch) {
+		b.exec(`UPDATE executions SET status = 'pending', owner = '', lease_until = NULL, claims = GREATEST(claims - 1, 0)
+			WHERE id = ANY($1) AND status = 'running' AND owner = $2`, []any{ids, owner}, nil)
+		b.notify = true
+	})
+}
+
+// Depth counts pending executions.
+func (s *Store) Depth(ctx context.Context) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM executions WHERE status = 'pending'`).Scan(&n)
+	return n, err
+}

@@ -1,0 +1,271 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// groupTimeout bounds one group's round trip, so that a database that stops
+// answering fails the writes instead of hanging them.
+const groupTimeout = 30 * time.Second
+
+// writeFunc is one caller's write: it queues its statements on b, each with
+// a function that reads the statement's result. It runs on the writer
+// goroutine and again, on a fresh batch, if its group is retried, so it
+// resets whatever its readers fill in.
+type writeFunc func(b *batch)
+
+// batch is the statements of one group, sent as one pipelined pgx.Batch:
+// PostgreSQL runs them as one implicit transaction, committed at the end.
+type batch struct {
+	pgx.Batch
+	reads []func(br pgx.BatchResults) error
+	owner []int // index of the request each statement belongs to
+	cur   int
+	// notify asks for a NOTIFY on the store's channel when the group
+	// commits: it made executions pending.
+	notify bool
+}
+
+// exec queues a statement whose command tag fn reads. fn returns nil or
+// keep(err): an error for its caller that does not spoil the transaction.
+func (b *batch) exec(sql string, args []any, fn func(pgconn.CommandTag) error) {
+	b.Queue(sql, args...)
+	b.owner = append(b.owner, b.cur)
+	b.reads = append(b.reads, func(br pgx.BatchResults) error {
+		ct, err := br.Exec()
+		if err != nil || fn == nil {
+			return err
+		}
+		return fn(ct)
+	})
+}
+
+// query queues a statement whose rows fn reads one by one.
+func (b *batch) query(sql string, args []any, fn func(pgx.Rows) error) {
+	b.Queue(sql, args...)
+	b.owner = append(b.owner, b.cur)
+	b.reads = append(b.reads, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := fn(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// keepError is an error for one caller that leaves the group committable.
+type keepError struct{ err error }
+
+func (k keepError) Error() string { return k.err.Error() }
+
+// keep marks err as one that does not undo the write: the write found
+// nothing to do (an unknown id) or did part of its job on purpose.
+func keep(err error) error { return keepError{err} }
+
+func unkeep(err error) error {
+	if k, ok := err.(keepError); ok {
+		return k.err
+	}
+	return err
+}
+
+type request struct {
+	ctx  context.Context
+	fn   writeFunc
+	done chan error // buffered: the writer never waits for the caller
+}
+
+// writer commits the requests queued on it in groups (group commit): one
+// round trip, one transaction, one WAL flush for however many writes
+// arrived while the previous group committed.
+type writer struct {
+	pool     *pgxpool.Pool
+	channel  string // NOTIFY channel
+	maxBatch int
+	reqs     chan *request
+
+	// groups and writes count transactions committed and the writes in
+	// them: their ratio is the batching group commit achieves.
+	groups, writes atomic.Int64
+
+	mu     sync.RWMutex // held for reading while sending on reqs
+	closed bool
+	quit   chan struct{}
+	exited chan struct{}
+}
+
+func newWriter(pool *pgxpool.Pool, channel string, maxBatch int) *writer {
+	w := &writer{
+		pool:     pool,
+		channel:  channel,
+		maxBatch: maxBatch,
+		reqs:     make(chan *request, maxBatch),
+		quit:     make(chan struct{}),
+		exited:   make(chan struct{}),
+	}
+	go w.run()
+	return w
+}
+
+// do queues fn and waits until the transaction holding it has committed
+// (or failed). When ctx ends first do returns ctx.Err(), and the write may
+// or may not have been committed.
+func (w *writer) do(ctx context.Context, fn writeFunc) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r := &request{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return errClosed
+	}
+	select {
+	case w.reqs <- r:
+	case <-ctx.Done():
+		w.mu.RUnlock()
+		return ctx.Err()
+	}
+	w.mu.RUnlock()
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// close stops taking requests, commits those already queued and waits for
+// the writer goroutine to end.
+func (w *writer) close() {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.quit)
+	}
+	w.mu.Unlock()
+	<-w.exited
+}
+
+func (w *writer) run() {
+	defer close(w.exited)
+	group := make([]*request, 0, w.maxBatch)
+	for {
+		var first *request
+		select {
+		case first = <-w.reqs:
+		case <-w.quit:
+			// No sender is left (close holds the lock they send under);
+			// commit what they queued, then stop.
+			select {
+			case first = <-w.reqs:
+			default:
+				return
+			}
+		}
+		group = append(group[:0], first)
+	fill:
+		for len(group) < w.maxBatch {
+			select {
+			case r := <-w.reqs:
+				group = append(group, r)
+			default:
+				break fill
+			}
+		}
+		w.commit(group)
+		clear(group)
+		// Let the callers just answered queue their next writes, so that
+		// the next group is larger.
+		runtime.Gosched()
+	}
+}
+
+// commit runs group in one transaction and answers every request. If a
+// statement fails, which aborts the transaction, each request is run again
+// alone so that one caller's failure is nobody else's.
+func (w *writer) commit(group []*request) {
+	live := group[:0:0]
+	for _, r := range group {
+		if err := r.ctx.Err(); err != nil {
+			r.done <- err // given up: nothing written
+			continue
+		}
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		return
+	}
+	errs, err := w.send(live)
+	switch {
+	case err == nil:
+		w.groups.Add(1)
+		w.writes.Add(int64(len(live)))
+		for i, r := range live {
+			r.done <- unkeep(errs[i])
+		}
+	case len(live) == 1:
+		live[0].done <- err
+	default:
+		for _, r := range live {
+			w.commit([]*request{r})
+		}
+	}
+}
+
+// send sends the requests' statements as one batch and reads every result.
+// It returns each request's kept error, or the error that aborted the
+// transaction.
+func (w *writer) send(reqs []*request) ([]error, error) {
+	b := &batch{}
+	for i, r := range reqs {
+		b.cur = i
+		r.fn(b)
+	}
+	if b.notify {
+		// Delivered when the transaction commits, once however many
+		// writes asked for it.
+		b.cur = 0
+		b.exec(`SELECT pg_notify($1, '')`, []any{w.channel}, nil)
+	}
+	errs := make([]error, len(reqs))
+	if b.Len() == 0 {
+		return errs, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	defer cancel()
+	br := w.pool.SendBatch(ctx, &b.Batch)
+	for k, read := range b.reads {
+		rerr := read(br)
+		var kerr keepError
+		switch {
+		case rerr == nil:
+		case errors.As(rerr, &kerr):
+			if errs[b.owner[k]] == nil {
+				errs[b.owner[k]] = rerr
+			}
+		default:
+			_ = br.Close()
+			return nil, rerr
+		}
+	}
+	if err := br.Close(); err != nil {
+		return nil, err
+	}
+	return errs, nil
+}
