@@ -7,6 +7,7 @@ package reload
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -22,10 +23,20 @@ type Watcher struct {
 	Debounce time.Duration
 	Reload   func()
 	Logger   *slog.Logger
+
+	// ready, when set, is called once the first watches are in place
+	// (tests wait for it before changing files).
+	ready func()
 }
 
-// Run watches until ctx is done.
+// Run watches until ctx is done. Reload is called from Run's goroutine,
+// never after Run returned.
 func (w *Watcher) Run(ctx context.Context) error {
+	for _, p := range w.Paths {
+		if _, err := os.Stat(p); err != nil {
+			return fmt.Errorf("watching flows: %w", err)
+		}
+	}
 	fw, err := fsnotify.NewWatcher()
 	if err != nil {
 		return err
@@ -39,10 +50,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 	if debounce <= 0 {
 		debounce = 300 * time.Millisecond
 	}
-	for _, p := range w.Paths {
-		if err := addTree(fw, p); err != nil {
-			return err
-		}
+	w.sync(fw, log)
+	if w.ready != nil {
+		w.ready()
 	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -55,10 +65,12 @@ func (w *Watcher) Run(ctx context.Context) error {
 			if !ok {
 				return nil
 			}
-			if ev.Has(fsnotify.Create) {
-				if info, err := os.Stat(ev.Name); err == nil && info.IsDir() {
-					_ = addTree(fw, ev.Name)
-				}
+			// The shape of the tree may have changed: new or removed
+			// directories, a symlink re-pointed (a ConfigMap swap). Watch
+			// what is there now before the debounce ends, so that changes
+			// inside a new directory are not missed.
+			if ev.Has(fsnotify.Create) || ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
+				w.sync(fw, log)
 			}
 			timer.Reset(debounce)
 		case err, ok := <-fw.Errors:
@@ -72,29 +84,75 @@ func (w *Watcher) Run(ctx context.Context) error {
 	}
 }
 
-// addTree watches dir and its subdirectories (a file path watches its
-// directory). Symlinked directories are followed, as ConfigMaps need.
-func addTree(fw *fsnotify.Watcher, root string) error {
-	info, err := os.Stat(root)
-	if err != nil {
-		return err
-	}
-	if !info.IsDir() {
-		return fw.Add(filepath.Dir(root))
-	}
-	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+// sync makes the watched directories exactly the real directories under
+// Paths now. Watches are on resolved paths: when a symlink is re-pointed the
+// new target is a different directory and gets its own watch, and the old
+// one is dropped.
+func (w *Watcher) sync(fw *fsnotify.Watcher, log *slog.Logger) {
+	want := map[string]bool{}
+	for _, p := range w.Paths {
+		info, err := os.Stat(p)
 		if err != nil {
-			return nil
+			log.Warn("watching flow files", "path", p, "err", err)
+			continue
 		}
-		isDir := d.IsDir()
-		if d.Type()&fs.ModeSymlink != 0 {
-			if st, err := os.Stat(path); err == nil && st.IsDir() {
-				isDir = true
-			}
+		if !info.IsDir() {
+			// A file path: watch its directory, where saves rename files.
+			walk(filepath.Dir(p), want, false)
+			continue
+		}
+		walk(p, want, true)
+	}
+	for _, d := range fw.WatchList() {
+		if !want[d] {
+			_ = fw.Remove(d) // it may be gone already
+		}
+	}
+	have := map[string]bool{}
+	for _, d := range fw.WatchList() {
+		have[d] = true
+	}
+	for d := range want {
+		if have[d] {
+			continue
+		}
+		if err := fw.Add(d); err != nil && !os.IsNotExist(err) {
+			log.Warn("watching flow files", "dir", d, "err", err)
+		}
+	}
+}
+
+// walk adds the real path of dir to out and, when deep, the real paths of
+// its subdirectories, following symlinks to directories (ConfigMaps mount
+// files through ..data links). Cycles end at directories already seen.
+func walk(dir string, out map[string]bool, deep bool) {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return
+	}
+	if real, err = filepath.Abs(real); err != nil || out[real] {
+		return
+	}
+	out[real] = true
+	if !deep {
+		return
+	}
+	entries, err := os.ReadDir(real)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if e.Name() == ".git" {
+			continue
+		}
+		path := filepath.Join(real, e.Name())
+		isDir := e.IsDir()
+		if e.Type()&fs.ModeSymlink != 0 {
+			st, err := os.Stat(path)
+			isDir = err == nil && st.IsDir()
 		}
 		if isDir {
-			return fw.Add(path)
+			walk(path, out, true)
 		}
-		return nil
-	})
+	}
 }
