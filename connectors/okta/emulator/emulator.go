@@ -58,6 +58,7 @@ type Emulator struct {
 	seq        int64
 	users      map[string]*userRec
 	userOrder  []*userRec
+	byLogin    map[string]*userRec // lower-cased login → user
 	groups     map[string]*groupRec
 	groupOrder []*groupRec
 	apps       map[string]*appRec
@@ -76,14 +77,15 @@ type Emulator struct {
 // call Close to stop it.
 func New(opts Options) *Emulator {
 	e := &Emulator{
-		now:    opts.Now,
-		token:  opts.Token,
-		logger: opts.Logger,
-		users:  map[string]*userRec{},
-		groups: map[string]*groupRec{},
-		apps:   map[string]*appRec{},
-		hooks:  map[string]*hookRec{},
-		wake:   make(chan struct{}, 1),
+		now:     opts.Now,
+		token:   opts.Token,
+		logger:  opts.Logger,
+		users:   map[string]*userRec{},
+		byLogin: map[string]*userRec{},
+		groups:  map[string]*groupRec{},
+		apps:    map[string]*appRec{},
+		hooks:   map[string]*hookRec{},
+		wake:    make(chan struct{}, 1),
 	}
 	if e.now == nil {
 		e.now = time.Now

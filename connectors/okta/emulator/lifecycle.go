@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"slices"
+	"strings"
 )
 
 // transition is one user lifecycle operation: the statuses it starts from,
@@ -103,6 +104,7 @@ func (e *Emulator) deleteUserLocked(c *callCtx, id string) *apiError {
 		delete(a.users, u.id)
 	}
 	delete(e.users, u.id)
+	delete(e.byLogin, strings.ToLower(u.login()))
 	e.userOrder = removeRec(e.userOrder, u)
 	e.emitLocked(c, "user.lifecycle.delete.initiated", u.target())
 	return nil

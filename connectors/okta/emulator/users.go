@@ -81,13 +81,10 @@ func (e *Emulator) findUserLocked(idOrLogin string) *userRec {
 	if u, ok := e.users[idOrLogin]; ok {
 		return u
 	}
-	want := strings.ToLower(idOrLogin)
-	for _, u := range e.userOrder {
-		if strings.ToLower(u.login()) == want {
-			return u
-		}
-	}
-	return nil
+	// Logins are unique regardless of case (loginTakenLocked), so the
+	// index finds the one user a scan of userOrder would; it keeps seeding
+	// and creating users linear (load tests create tens of thousands).
+	return e.byLogin[strings.ToLower(idOrLogin)]
 }
 
 func (e *Emulator) userLocked(idOrLogin string) (*userRec, *apiError) {
@@ -151,6 +148,7 @@ func (e *Emulator) createUserLocked(c *callCtx, b createUserBody, activate bool)
 	}
 	e.users[u.id] = u
 	e.userOrder = append(e.userOrder, u)
+	e.byLogin[strings.ToLower(u.login())] = u
 	e.emitLocked(c, "user.lifecycle.create", u.target())
 	if activate {
 		// Activation is immediate in the emulator: no welcome flow.
@@ -342,7 +340,9 @@ func (e *Emulator) updateUserLocked(c *callCtx, id string, profile map[string]an
 	if e.loginTakenLocked(next["login"].(string), u.id) {
 		return User{}, alreadyExists("login")
 	}
+	delete(e.byLogin, strings.ToLower(u.login()))
 	u.profile = next
+	e.byLogin[strings.ToLower(u.login())] = u
 	u.lastUpdated = e.stamp()
 	e.emitLocked(c, "user.account.update_profile", u.target())
 	return u.export(c.base), nil

@@ -157,7 +157,11 @@ func (e *Emulator) selectLocked(t *table, q *query.Query) ([]map[string]string, 
 	order := append(slices.Clone(q.OrderBy), query.Order{Field: "sys_created_on"}, query.Order{Field: "sys_id"})
 	var rows []row
 	opts := query.MatchOptions{Strict: e.opts.StrictQuery, Location: e.opts.TimeZone}
-	for _, r := range t.rows {
+	scan := slices.Collect(maps.Values(t.rows))
+	if cands, ok := t.candidatesLocked(q); ok {
+		scan = cands
+	}
+	for _, r := range scan {
 		view := r
 		if len(dotted) > 0 {
 			view = maps.Clone(r)

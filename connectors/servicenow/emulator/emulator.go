@@ -67,6 +67,7 @@ type table struct {
 	name   string
 	schema *schema
 	rows   map[string]map[string]string
+	index  fieldIndex // see index.go
 }
 
 // New returns an emulator with the built-in tables (incident, sys_user,

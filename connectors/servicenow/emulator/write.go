@@ -47,7 +47,7 @@ func (e *Emulator) applyLocked(w write) (map[string]string, error) {
 	for _, j := range journal {
 		e.addJournalLocked(w.t.name, rec["sys_id"], j.field, j.value, w.user)
 	}
-	w.t.rows[rec["sys_id"]] = rec
+	w.t.put(rec)
 	return maps.Clone(rec), nil
 }
 
