@@ -37,13 +37,13 @@ var testEnv = map[string]string{
 	"SLACK_WEBHOOK_URL":       "https://hooks.slack.com/services/T000/B000/XXXX",
 }
 
-func registry() *connector.Registry {
+func checkerRegistry() *connector.Registry {
 	return connector.NewRegistry(append(core.Connectors(), okta.New(), servicenow.New())...)
 }
 
-func loadOptions() engine.LoadOptions {
+func checkerOptions() engine.LoadOptions {
 	return engine.LoadOptions{
-		Registry: registry(),
+		Registry: checkerRegistry(),
 		Mode:     lang.Check,
 		Host: lang.Host{LookupEnv: func(name string) (string, bool) {
 			v, ok := testEnv[name]
@@ -53,7 +53,7 @@ func loadOptions() engine.LoadOptions {
 }
 
 // cases returns the configurations under dir, by name.
-func cases(t *testing.T, dir string) []string {
+func fixtureCases(t *testing.T, dir string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -72,9 +72,9 @@ func cases(t *testing.T, dir string) []string {
 }
 
 func TestValidateValid(t *testing.T) {
-	for _, path := range cases(t, filepath.Join(validateDir, "valid")) {
+	for _, path := range fixtureCases(t, filepath.Join(validateDir, "valid")) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			_, _, diags := engine.Load([]string{path}, loadOptions())
+			_, _, diags := engine.Load([]string{path}, checkerOptions())
 			for _, d := range diags {
 				t.Errorf("unexpected %s", describe(d))
 			}
@@ -83,14 +83,14 @@ func TestValidateValid(t *testing.T) {
 }
 
 func TestValidateOnboardingFlows(t *testing.T) {
-	_, _, diags := engine.Load([]string{"../flows"}, loadOptions())
+	_, _, diags := engine.Load([]string{"../flows"}, checkerOptions())
 	for _, d := range diags {
 		t.Errorf("unexpected %s", describe(d))
 	}
 }
 
 func TestValidateInvalid(t *testing.T) {
-	all := cases(t, filepath.Join(validateDir, "invalid"))
+	all := fixtureCases(t, filepath.Join(validateDir, "invalid"))
 	if len(all) < 40 {
 		t.Errorf("only %d invalid cases; the checker needs at least 40", len(all))
 	}
@@ -100,7 +100,7 @@ func TestValidateInvalid(t *testing.T) {
 			if len(want) == 0 {
 				t.Fatal("an invalid case must mark at least one diagnostic with # ERROR: or # WARNING:")
 			}
-			_, _, diags := engine.Load([]string{path}, loadOptions())
+			_, _, diags := engine.Load([]string{path}, checkerOptions())
 			var got []string
 			for _, d := range diags {
 				if d.Subject == nil {

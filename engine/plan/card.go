@@ -83,6 +83,7 @@ func (c *compiler) outputType(decl *config.Card) cty.Type {
 		return out
 	}
 	v, d := attr.Expr.Value(c.staticScope().EvalContext())
+	v, _ = v.UnmarkDeep()
 	if d.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
 		return out
 	}

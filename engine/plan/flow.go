@@ -20,6 +20,7 @@ func (c *compiler) flow(decl *config.Flow) (*Flow, hcl.Diagnostics) {
 	static := c.staticScope()
 	if decl.Enabled != nil {
 		v, d := decl.Enabled.Value(static.EvalContext())
+		v, _ = v.UnmarkDeep() // a sensitive variable may switch a flow off
 		diags = append(diags, d...)
 		if !d.HasErrors() && v.IsKnown() && !v.IsNull() {
 			if v.Type() != cty.Bool {
