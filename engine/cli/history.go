@@ -12,7 +12,6 @@ import (
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
-	"github.com/cardflow/cardflow/engine/store/sqlite"
 	"github.com/spf13/cobra"
 )
 
@@ -27,7 +26,7 @@ func init() {
 // HistoryOptions are the inputs of cardflow history.
 type HistoryOptions struct {
 	IO     *IOStreams
-	DB     string
+	Store  StoreFlags
 	Flow   string
 	Status string
 	Since  string
@@ -49,21 +48,13 @@ func NewCmdHistory(f *Factory, runF func(*HistoryOptions) error) *cobra.Command 
 			return historyRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.DB, "db", envOr(f.IO, "CARDFLOW_DB", "cardflow.db"), "SQLite file of the store (CARDFLOW_DB)")
+	opts.Store.register(cmd.Flags(), f)
 	cmd.Flags().StringVar(&opts.Flow, "flow", "", "only this flow")
 	cmd.Flags().StringVar(&opts.Status, "status", "", "only this status: pending, running, succeeded, failed, halted, filtered")
 	cmd.Flags().StringVar(&opts.Since, "since", "", "only executions received since a duration ago (24h) or an RFC 3339 time")
 	cmd.Flags().IntVar(&opts.Limit, "limit", 50, "at most this many")
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "text or json")
 	return cmd
-}
-
-func openStore(path string) (store.Store, error) {
-	st, err := sqlite.Open(path, sqlite.Options{})
-	if err != nil {
-		return nil, exit(ExitProblem, fmt.Errorf("opening the store %s: %w", path, err))
-	}
-	return st, nil
 }
 
 func parseSince(s string, now time.Time) (time.Time, error) {
@@ -91,7 +82,7 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 	default:
 		return exit(ExitUsage, fmt.Errorf("unknown status %q", opts.Status))
 	}
-	st, err := openStore(opts.DB)
+	st, err := opts.Store.Open(ctx)
 	if err != nil {
 		return err
 	}
@@ -143,7 +134,7 @@ func orBackground(ctx context.Context) context.Context {
 // ShowOptions are the inputs of cardflow show.
 type ShowOptions struct {
 	IO     *IOStreams
-	DB     string
+	Store  StoreFlags
 	ID     string
 	Format string
 }
@@ -163,21 +154,21 @@ func NewCmdShow(f *Factory, runF func(*ShowOptions) error) *cobra.Command {
 			return showRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.DB, "db", envOr(f.IO, "CARDFLOW_DB", "cardflow.db"), "SQLite file of the store (CARDFLOW_DB)")
+	opts.Store.register(cmd.Flags(), f)
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "text or json")
 	return cmd
 }
 
 func showRun(ctx context.Context, opts *ShowOptions) error {
 	ctx = orBackground(ctx)
-	st, err := openStore(opts.DB)
+	st, err := opts.Store.Open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	ex, err := st.Execution(ctx, opts.ID)
 	if errors.Is(err, store.ErrNotFound) {
-		return exit(ExitFailed, fmt.Errorf("no execution %s in %s", opts.ID, opts.DB))
+		return exit(ExitFailed, fmt.Errorf("no execution %s in %s", opts.ID, opts.Store.Name()))
 	}
 	if err != nil {
 		return exit(ExitProblem, err)
@@ -243,7 +234,7 @@ func compactJSON(b []byte) string {
 // ReplayOptions are the inputs of cardflow replay.
 type ReplayOptions struct {
 	IO       *IOStreams
-	DB       string
+	Store    StoreFlags
 	ID       string
 	FromCard string
 }
@@ -267,21 +258,21 @@ store picks the execution up.`,
 			return replayRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.DB, "db", envOr(f.IO, "CARDFLOW_DB", "cardflow.db"), "SQLite file of the store (CARDFLOW_DB)")
+	opts.Store.register(cmd.Flags(), f)
 	cmd.Flags().StringVar(&opts.FromCard, "from-card", "", "re-run from this card instead of the failed one")
 	return cmd
 }
 
 func replayRun(ctx context.Context, opts *ReplayOptions) error {
 	ctx = orBackground(ctx)
-	st, err := openStore(opts.DB)
+	st, err := opts.Store.Open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	ex, err := st.Execution(ctx, opts.ID)
 	if errors.Is(err, store.ErrNotFound) {
-		return exit(ExitFailed, fmt.Errorf("no execution %s in %s", opts.ID, opts.DB))
+		return exit(ExitFailed, fmt.Errorf("no execution %s in %s", opts.ID, opts.Store.Name()))
 	}
 	if err != nil {
 		return exit(ExitProblem, err)

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -18,7 +17,6 @@ import (
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/reload"
 	"github.com/cardflow/cardflow/engine/store"
-	"github.com/cardflow/cardflow/engine/store/sqlite"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 )
@@ -33,7 +31,7 @@ type RunOptions struct {
 	F          *Factory
 	Paths      []string
 	Listen     string
-	DB         string
+	Store      StoreFlags
 	Workers    int
 	InboxLimit int
 	Drain      time.Duration
@@ -57,7 +55,9 @@ SIGINT: Okta event hooks on /hooks/okta/<connection>, endpoint flows on
 /flows/<flow>/invoke, /healthz, /metrics and /api/v1/executions. Flow files are
 watched: a valid change is swapped in atomically, an invalid one is logged and
 the running flows stay. SIGHUP reloads too. Executions and their journal live
-in the SQLite file given by --db.`,
+in the SQLite file given by --db, or in PostgreSQL with --store postgres://…:
+any number of replicas on one database share the work (every replica serves
+hooks and executes; pollers run on one replica at a time).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			if len(opts.Paths) == 0 {
@@ -71,7 +71,7 @@ in the SQLite file given by --db.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Listen, "listen", envOr(f.IO, "CARDFLOW_LISTEN", "127.0.0.1:8080"), "address to serve HTTP on (CARDFLOW_LISTEN)")
-	fl.StringVar(&opts.DB, "db", envOr(f.IO, "CARDFLOW_DB", "cardflow.db"), "SQLite file of the store (CARDFLOW_DB)")
+	opts.Store.register(fl, f)
 	fl.IntVar(&opts.Workers, "workers", 64, "executions run concurrently")
 	fl.IntVar(&opts.InboxLimit, "inbox-limit", 100000, "pending executions above which intake answers 503")
 	fl.DurationVar(&opts.Drain, "drain", 10*time.Second, "on shutdown, how long running executions may finish")
@@ -102,9 +102,9 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		ctx = context.Background()
 	}
 	log := newLogger(opts.IO, opts.LogLevel)
-	st, err := sqlite.Open(opts.DB, sqlite.Options{})
+	st, err := opts.Store.Open(ctx)
 	if err != nil {
-		return exit(ExitProblem, fmt.Errorf("opening the store %s: %w", opts.DB, err))
+		return err
 	}
 	defer st.Close()
 	ln, err := net.Listen("tcp", opts.Listen)
@@ -150,7 +150,7 @@ func serve(ctx context.Context, opts *RunOptions, st store.Store, ln net.Listene
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second}
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.Serve(ln) }()
-	log.Info("serving", "addr", ln.Addr().String(), "db", opts.DB)
+	log.Info("serving", "addr", ln.Addr().String(), "store", opts.Store.Name())
 	if opts.ready != nil {
 		opts.ready(ln.Addr().String())
 	}

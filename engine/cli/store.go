@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/store/postgres"
+	"github.com/cardflow/cardflow/engine/store/sqlite"
+)
+
+// StoreFlags say where the store is: a PostgreSQL URL (--store, shared by
+// replicas) or else a SQLite file (--db).
+type StoreFlags struct {
+	DB    string
+	Store string
+}
+
+func (s *StoreFlags) register(fl *pflag.FlagSet, f *Factory) {
+	fl.StringVar(&s.DB, "db", envOr(f.IO, "CARDFLOW_DB", "cardflow.db"), "SQLite file of the store, unless --store is set (CARDFLOW_DB)")
+	fl.StringVar(&s.Store, "store", envOr(f.IO, "CARDFLOW_STORE", ""),
+		"PostgreSQL store shared by replicas, postgres://user@host/db (CARDFLOW_STORE); overrides --db")
+}
+
+// Name is the store for messages and logs, without a password.
+func (s *StoreFlags) Name() string {
+	if s.Store == "" {
+		return s.DB
+	}
+	if u, err := url.Parse(s.Store); err == nil && u.Scheme != "" {
+		return u.Redacted()
+	}
+	return "PostgreSQL store"
+}
+
+// Open opens the store: PostgreSQL when --store is set, else SQLite.
+func (s *StoreFlags) Open(ctx context.Context) (store.Store, error) {
+	if s.Store == "" {
+		st, err := sqlite.Open(s.DB, sqlite.Options{})
+		if err != nil {
+			return nil, exit(ExitProblem, fmt.Errorf("opening the store %s: %w", s.DB, err))
+		}
+		return st, nil
+	}
+	if !strings.HasPrefix(s.Store, "postgres://") && !strings.HasPrefix(s.Store, "postgresql://") {
+		return nil, exit(ExitUsage, fmt.Errorf("--store takes a postgres:// URL, not %q; a SQLite file goes in --db", s.Name()))
+	}
+	ctx, cancel := context.WithTimeout(orBackground(ctx), 30*time.Second)
+	defer cancel()
+	st, err := postgres.Open(ctx, s.Store, postgres.Options{})
+	if err != nil {
+		return nil, exit(ExitProblem, fmt.Errorf("opening the store %s: %w", s.Name(), err))
+	}
+	return st, nil
+}
