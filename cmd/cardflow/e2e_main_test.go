@@ -18,6 +18,15 @@ func TestMain(m *testing.M) {
 	if testing.Short() {
 		os.Exit(m.Run())
 	}
+	// The end-to-end tests spend their time waiting for child processes
+	// (a restarted one waits out the dead one's 30 s lease), not on the
+	// CPU: run more of them at once than -parallel's GOMAXPROCS default,
+	// unless the caller chose.
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		_ = flag.Set("test.parallel", "16")
+	}
 	dir, err := os.MkdirTemp("", "cardflow-e2e-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
