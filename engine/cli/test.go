@@ -51,9 +51,9 @@ Exit status: 0 all runs passed, 1 a run failed or the files are invalid,
 				opts.Paths = []string{"flows"}
 			}
 			switch opts.Format {
-			case "text", "json":
+			case "text", "json", "github":
 			default:
-				return exit(ExitUsage, fmt.Errorf("--format is text or json, not %q", opts.Format))
+				return exit(ExitUsage, fmt.Errorf("--format is text, json or github, not %q", opts.Format))
 			}
 			if _, err := regexp.Compile(opts.Run); err != nil {
 				return exit(ExitUsage, fmt.Errorf("--run: %v", err))
@@ -64,7 +64,7 @@ Exit status: 0 all runs passed, 1 a run failed or the files are invalid,
 			return testRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text, json or github (workflow annotations on the failing lines)")
 	cmd.Flags().StringVar(&opts.JUnitXML, "junit-xml", "", "also write the results as JUnit XML to `FILE`")
 	cmd.Flags().StringVar(&opts.Run, "run", "", "run only the runs whose name matches this regular expression")
 	cmd.Flags().IntVar(&opts.Parallel, "parallel", 0, "runs executed at once (default: the number of CPUs)")
@@ -101,6 +101,8 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 		if err := writeTestJSON(opts.IO.Out, suite.Files, diags, report); err != nil {
 			return exit(ExitProblem, err)
 		}
+	case "github":
+		writeTestGitHub(opts.IO, diags, report)
 	default:
 		writeTestText(opts.IO, suite.Files, diags, report)
 	}

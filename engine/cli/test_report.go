@@ -41,6 +41,24 @@ func writeTestText(io *IOStreams, files map[string]*hcl.File, diags hcl.Diagnost
 		report.Passed(), report.Failed(), plural(len(report.Runs), "run"), plural(testFileCount(report), "file"), report.Duration.Seconds())
 }
 
+// writeTestGitHub prints the text summary with GitHub Actions workflow
+// commands for the diagnostics, which become annotations on the pull
+// request's failing lines.
+func writeTestGitHub(io *IOStreams, diags hcl.Diagnostics, report *flowtest.Report) {
+	writeDiagnosticsGitHub(io.Out, diags)
+	for _, r := range report.Runs {
+		verdict := "PASS"
+		if !r.Passed {
+			verdict = "FAIL"
+		}
+		fmt.Fprintf(io.Out, "%s  %s: %s (%s%s)\n", verdict, r.File, r.Name, runStatus(r), durationText(r))
+		if !r.Passed {
+			writeDiagnosticsGitHub(io.Out, r.Diagnostics)
+		}
+	}
+	fmt.Fprintf(io.Out, "%d passed, %d failed\n", report.Passed(), report.Failed())
+}
+
 func runStatus(r *flowtest.RunResult) string {
 	if r.Status == "" {
 		return "not executed"

@@ -225,6 +225,18 @@ func checkJUnit(t *testing.T, path string, wantTests, wantFailures int) {
 	}
 }
 
+func TestTestGitHub(t *testing.T) {
+	t.Chdir(repoRoot)
+	r := run(t, nil, "test", "--format", "github", "testdata/flowtest/failing/broken_flow.test.hcl")
+	if r.code != cli.ExitFailed {
+		t.Fatalf("exit %d:\n%s", r.code, r)
+	}
+	want := "::error file=testdata/flowtest/failing/broken_flow.test.hcl,line=13,col=21,endLine=13,endColumn=49,title=Test assertion failed::The user must join both groups.\n"
+	if !strings.Contains(r.stdout, want) {
+		t.Errorf("no annotation on the assert:\n%s", r)
+	}
+}
+
 func TestTestInvalidFiles(t *testing.T) {
 	t.Chdir(repoRoot)
 	r := run(t, nil, "test", "testdata/flowtest/invalid")

@@ -139,15 +139,25 @@ func (o *outcome) cardValue(c *plan.Card) cty.Value {
 }
 
 // callValues is calls.* for asserts: the inputs of every attempt, by
-// "connector.action", in order.
+// "connector.action", in order. Every action of the flow's cards is
+// present, so length(calls["okta.deactivate_user"]) == 0 works.
 func (o *outcome) callValues() cty.Value {
 	by := map[string][]cty.Value{}
+	for _, c := range o.flow.Cards {
+		if c.Action != nil && c.Connector != nil {
+			by[actionName(c)] = nil
+		}
+	}
 	for _, c := range o.calls {
 		in, _ := c.Input.UnmarkDeep()
 		by[c.Action] = append(by[c.Action], in)
 	}
 	vals := make(map[string]cty.Value, len(by))
 	for k, v := range by {
+		if len(v) == 0 {
+			vals[k] = cty.EmptyTupleVal
+			continue
+		}
 		vals[k] = cty.TupleVal(v)
 	}
 	return cty.ObjectVal(vals)

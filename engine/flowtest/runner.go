@@ -2,7 +2,9 @@ package flowtest
 
 import (
 	"context"
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"time"
@@ -121,6 +123,14 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) *Report {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			defer func() {
+				// A panic is a bug of cardflow, not of the test: report it
+				// as the run's failure rather than lose the other runs.
+				if p := recover(); p != nil {
+					results[i] = &RunResult{File: j.file.Name, Name: j.run.Name, Flow: j.run.Flow, Range: j.run.DeclRange,
+						Diagnostics: hcl.Diagnostics{internal(j.run, fmt.Errorf("panic: %v\n%s", p, debug.Stack()))}}
+				}
+			}()
 			rctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 			defer cancel()
 			results[i] = runOne(rctx, cfg, j.file.Name, j.run, opts)
