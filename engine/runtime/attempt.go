@@ -13,7 +13,7 @@ import (
 
 // attempts calls the action until it succeeds, fails permanently, or the
 // retry policy gives up. Every attempt is journaled when it ends.
-func (r *run) attempts(ctx context.Context, c *plan.Card, name, key string, input cty.Value, outType cty.Type) (cty.Value, error) {
+func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, key string, input cty.Value, marked bool, outType cty.Type) (cty.Value, error) {
 	var client connector.Client
 	if c.Connection != "" {
 		conn := r.flow.Gen.Connections[c.Connection]
@@ -23,14 +23,23 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, name, key string, inpu
 		}
 		client = cl
 	}
-	plain, _ := input.UnmarkDeep()
-	journalInput := marshal(r.sec.input(input, c.Action.Input))
-	call := &connector.Call{
+	plain := input
+	if marked {
+		plain, _ = input.UnmarkDeep()
+	}
+	journalInput := r.sec.inputJSON(input, c.Action.Input, ci.inputNames)
+	// One allocation for the call and the host it lends.
+	cs := &struct {
+		call connector.Call
+		host host
+	}{host: host{run: r, card: name, key: key}}
+	cs.call = connector.Call{
 		Client:         client,
 		Input:          plain,
 		IdempotencyKey: r.ex.ID + "/" + name + "/" + key,
-		Host:           &host{run: r, card: name, key: key},
+		Host:           &cs.host,
 	}
+	call := &cs.call
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = DefaultCardTimeout
@@ -53,13 +62,13 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, name, key string, inpu
 			Input: journalInput, StartedAt: start, EndedAt: end,
 		}
 		var stop *connector.Stop
-		if err == nil || errors.As(err, &stop) {
+		if err == nil || asStop(err, &stop) {
 			if err == nil {
 				out, err = conform(out, c, outType)
 				if err != nil {
 					return cty.NilVal, err
 				}
-				entry.Output = marshal(r.sec.value(out))
+				entry.Output = r.sec.objectJSON(out, ci.outputNames)
 			} else {
 				entry.Output = marshal(map[string]any{"stop": stop.Status, "reason": r.sec.scrub(stop.Reason), "result": r.sec.goValue(stop.Result)})
 			}
@@ -94,6 +103,17 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, name, key string, inpu
 			return cty.NilVal, err
 		}
 	}
+}
+
+// asStop is errors.As for a *connector.Stop, kept apart so that the
+// common path (no error) does not move stop to the heap.
+func asStop(err error, stop **connector.Stop) bool {
+	s := new(*connector.Stop)
+	if errors.As(err, s) {
+		*stop = *s
+		return true
+	}
+	return false
 }
 
 // conform checks an action's output against its declared type.

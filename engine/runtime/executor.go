@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/zclconf/go-cty/cty"
@@ -87,7 +88,11 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	x.defaults()
 	start := x.Clock.Now()
 	log := x.Logger.With("execution", ex.ID, "flow", flow.Name)
-	if ex.DefinitionHash == "" {
+	// An execution that was never pinned never started: it has no journal
+	// to read. (Claims does not tell: a graceful release takes its claim
+	// back.)
+	fresh := ex.DefinitionHash == ""
+	if fresh {
 		if err := x.Store.Pin(ctx, ex.ID, flow.Hash); err != nil {
 			return Result{Status: store.Failed, Err: err}
 		}
@@ -101,7 +106,7 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	defer cancel()
 
 	sec := newSecrets(generationSecrets(flow.Gen))
-	res := x.run(ctx, ex, flow, log, sec)
+	res := x.run(ctx, ex, flow, log, sec, fresh)
 	res.Err = sec.scrubErr(res.Err)
 	if errors.Is(ctx.Err(), context.Canceled) && res.Status == store.Failed {
 		// Shutdown interrupted the execution: leave it running so that it
@@ -113,7 +118,7 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	}
 	output := []byte(nil)
 	if res.Output != cty.NilVal && !res.Output.IsNull() {
-		output = marshal(sec.value(res.Output))
+		output = sec.json(res.Output)
 	}
 	errMsg := ""
 	if res.Err != nil {
@@ -135,10 +140,13 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	return res
 }
 
-func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow, log *slog.Logger, sec *secrets) Result {
-	journal, err := x.Store.Journal(ctx, ex.ID)
-	if err != nil {
-		return Result{Status: store.Failed, Err: fmt.Errorf("reading the journal: %w", err)}
+func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow, log *slog.Logger, sec *secrets, fresh bool) Result {
+	var journal []store.JournalEntry
+	if !fresh {
+		var err error
+		if journal, err = x.Store.Journal(ctx, ex.ID); err != nil {
+			return Result{Status: store.Failed, Err: fmt.Errorf("reading the journal: %w", err)}
+		}
 	}
 	trigger, err := triggerValue(flow, ex.Payload)
 	if err != nil {
@@ -146,8 +154,7 @@ func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow
 	}
 	r := &run{x: x, ex: ex, flow: flow, log: log, sec: sec, done: replayJournal(journal)}
 	if t := flow.Trigger; t != nil && t.Filter != nil {
-		scope := flow.Gen.Scope()
-		scope.Trigger = trigger
+		scope := lang.Scope{Vars: flow.Gen.Vars, Trigger: trigger}
 		ok, err := t.Filter.Eval(scope.PredicateEnv())
 		if err != nil {
 			return Result{Status: store.Failed, Err: fmt.Errorf("trigger filter: %w", err)}

@@ -2,15 +2,15 @@ package runtime
 
 import (
 	"encoding/json"
-	goruntime "runtime"
+	"math/big"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"weak"
+	"unicode/utf8"
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
-	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -105,80 +105,205 @@ type scrubbedError struct {
 func (e *scrubbedError) Error() string { return e.msg }
 func (e *scrubbedError) Unwrap() error { return e.err }
 
-// input returns a JSON-ready copy of a card's input where every value
-// carrying the sensitive mark, and every argument the schema marks
-// sensitive, is Redacted. It first learns those values as secrets, so
-// that an action echoing them is scrubbed too.
-func (s *secrets) input(v cty.Value, schema connector.Schema) any {
+// inputJSON returns a card's input as JSON where every value carrying the
+// sensitive mark, and every argument the schema marks sensitive, is
+// Redacted. It first learns those values as secrets, so that an action
+// echoing them is scrubbed too.
+func (s *secrets) inputJSON(v cty.Value, schema connector.Schema, names []string) []byte {
 	if v == cty.NilVal {
-		return nil
+		return []byte("null")
 	}
 	var found []string
 	collect := func(str string) { found = append(found, str) }
-	if schema != nil && v.Type().IsObjectType() && v.IsKnown() && !v.IsNull() {
-		out := make(map[string]any, len(schema))
-		for name := range v.Type().AttributeTypes() {
-			av := v.GetAttr(name)
-			a, ok := schema.Lookup(name)
-			sensitive := ok && a.Sensitive
-			sensitiveStrings(av, sensitive, collect)
-			if sensitive && !av.IsNull() {
-				out[name] = Redacted
-				continue
-			}
-			out[name] = nil // filled in below, once every secret is known
-		}
-		if len(found) > 0 {
-			s.add(found...)
-		}
-		for name, val := range out {
-			if val == nil {
-				out[name] = s.value(v.GetAttr(name))
-			}
-		}
-		return out
-	}
-	sensitiveStrings(v, false, collect)
-	if len(found) > 0 {
+	if schema == nil || !v.Type().IsObjectType() || !v.IsKnown() || v.IsNull() {
+		sensitiveStrings(v, false, collect)
 		s.add(found...)
+		return s.appendJSON(nil, v)
 	}
-	return s.value(v)
+	for name := range v.Type().AttributeTypes() {
+		a, ok := schema.Lookup(name)
+		sensitiveStrings(v.GetAttr(name), ok && a.Sensitive, collect)
+	}
+	s.add(found...)
+	if names == nil {
+		names = connector.SortedKeys(v.Type().AttributeTypes())
+	}
+	b := make([]byte, 0, 256)
+	b = append(b, '{')
+	first := true
+	for _, name := range names {
+		if !v.Type().HasAttribute(name) {
+			continue
+		}
+		av := v.GetAttr(name)
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendString(b, name)
+		b = append(b, ':')
+		if a, ok := schema.Lookup(name); ok && a.Sensitive && !av.IsNull() {
+			b = appendString(b, Redacted)
+			continue
+		}
+		b = s.appendJSON(b, av)
+	}
+	return append(b, '}')
 }
 
-// value returns a JSON-ready copy of v with marked values Redacted and
-// known secrets scrubbed from its strings.
-func (s *secrets) value(v cty.Value) any {
-	if v.HasMark(lang.Sensitive) {
-		return Redacted
+// json returns v as JSON with marked values Redacted and known secrets
+// scrubbed from its strings.
+func (s *secrets) json(v cty.Value) []byte {
+	return s.appendJSON(make([]byte, 0, 128), v)
+}
+
+// objectJSON is json for a value of an object type whose attribute names,
+// in order, are names: it spares sorting them again.
+func (s *secrets) objectJSON(v cty.Value, names []string) []byte {
+	if names == nil || v == cty.NilVal || v.IsMarked() || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() ||
+		len(names) != len(v.Type().AttributeTypes()) {
+		return s.json(v)
 	}
-	v, _ = v.Unmark()
+	b := make([]byte, 0, 128)
+	b = append(b, '{')
+	for i, name := range names {
+		if !v.Type().HasAttribute(name) {
+			return s.json(v)
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, s.scrub(name))
+		b = append(b, ':')
+		b = s.appendJSON(b, v.GetAttr(name))
+	}
+	return append(b, '}')
+}
+
+// appendJSON appends v as encoding/json would encode connector.ToGo(v),
+// with marked values Redacted and known secrets scrubbed from strings and
+// keys. Null and unknown values are null.
+func (s *secrets) appendJSON(b []byte, v cty.Value) []byte {
+	if v == cty.NilVal {
+		return append(b, "null"...)
+	}
+	if v.IsMarked() {
+		if v.HasMark(lang.Sensitive) {
+			return appendString(b, Redacted)
+		}
+		v, _ = v.Unmark()
+	}
 	if v.IsNull() || !v.IsKnown() {
-		return nil
+		return append(b, "null"...)
 	}
 	ty := v.Type()
 	switch {
 	case ty == cty.String:
-		return s.scrub(v.AsString())
+		return appendString(b, s.scrub(v.AsString()))
+	case ty == cty.Bool:
+		return strconv.AppendBool(b, v.True())
+	case ty == cty.Number:
+		return appendNumber(b, v)
 	case ty.IsObjectType() || ty.IsMapType():
-		out := make(map[string]any, v.LengthInt())
+		b = append(b, '{')
+		first := true
 		for it := v.ElementIterator(); it.Next(); {
 			k, e := it.Element()
-			out[k.AsString()] = s.value(e)
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendString(b, s.scrub(k.AsString()))
+			b = append(b, ':')
+			b = s.appendJSON(b, e)
 		}
-		return out
+		return append(b, '}')
 	case ty.IsListType() || ty.IsSetType() || ty.IsTupleType():
-		out := make([]any, 0, v.LengthInt())
+		b = append(b, '[')
+		first := true
 		for it := v.ElementIterator(); it.Next(); {
 			_, e := it.Element()
-			out = append(out, s.value(e))
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = s.appendJSON(b, e)
 		}
-		return out
+		return append(b, ']')
 	}
-	g, err := connector.ToGo(v)
-	if err != nil {
-		return nil
+	return append(b, "null"...)
+}
+
+// appendNumber writes a number as connector.ToGo does: integers in full,
+// others in the shortest form; infinities, which JSON lacks, as null.
+func appendNumber(b []byte, v cty.Value) []byte {
+	bf := v.AsBigFloat()
+	switch {
+	case bf.IsInf():
+		return append(b, "null"...)
+	case bf.IsInt():
+		if i, acc := bf.Int64(); acc == big.Exact {
+			return strconv.AppendInt(b, i, 10)
+		}
+		i, _ := bf.Int(nil)
+		return i.Append(b, 10)
 	}
-	return g
+	return bf.Append(b, 'g', -1)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends str as a JSON string exactly as encoding/json does
+// (HTML-safe, invalid UTF-8 as U+FFFD, U+2028 and U+2029 escaped).
+func appendString(b []byte, str string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(str); {
+		if c := str[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, str[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(str[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, str[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, str[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, str[start:]...)
+	return append(b, '"')
 }
 
 // goValue scrubs the strings of a JSON-like Go value (a flow.return result).
@@ -226,39 +351,6 @@ func sensitiveStrings(v cty.Value, sensitive bool, add func(string)) {
 			sensitiveStrings(e, sensitive, add)
 		}
 	}
-}
-
-// genSecrets caches the secret strings of each generation (sensitive
-// variables and connection attributes) without keeping the generation
-// alive.
-var genSecrets sync.Map // weak.Pointer[plan.Generation] -> []string
-
-func generationSecrets(gen *plan.Generation) []string {
-	if gen == nil {
-		return nil
-	}
-	key := weak.Make(gen)
-	if v, ok := genSecrets.Load(key); ok {
-		return v.([]string)
-	}
-	var list []string
-	add := func(s string) {
-		if len(s) >= minSecretLen {
-			list = append(list, s)
-		}
-	}
-	if gen.Vars != cty.NilVal {
-		sensitiveStrings(gen.Vars, false, add)
-	}
-	for _, name := range connector.SortedKeys(gen.Connections) {
-		if c := gen.Connections[name]; c != nil && c.Config != cty.NilVal {
-			sensitiveStrings(c.Config, false, add)
-		}
-	}
-	if _, loaded := genSecrets.LoadOrStore(key, list); !loaded {
-		goruntime.AddCleanup(gen, func(k weak.Pointer[plan.Generation]) { genSecrets.Delete(k) }, key)
-	}
-	return list
 }
 
 func marshal(x any) []byte {

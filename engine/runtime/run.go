@@ -34,39 +34,51 @@ type run struct {
 // cardsOf runs the cards of flow in order. prefix names the journal space
 // of an inline helper flow ("" for the execution's own flow).
 func (r *run) cardsOf(ctx context.Context, flow *plan.Flow, trigger cty.Value, prefix string) Result {
-	cards := map[string]cty.Value{}
+	scope := newFlowScope(flow.Gen, trigger)
 	for _, c := range flow.Cards {
-		scope := flow.Gen.Scope()
-		scope.Trigger = trigger
-		scope.Cards = cards
 		out, err := r.card(ctx, c, scope, prefix)
-		var stop *connector.Stop
-		switch {
-		case errors.As(err, &stop):
-			res, cerr := connector.FromGo(stop.Result, cty.DynamicPseudoType)
-			if cerr != nil {
-				res = cty.NullVal(cty.DynamicPseudoType)
-			}
-			status := store.Succeeded
-			if stop.Status == string(store.Halted) {
-				status = store.Halted
-			}
-			return Result{Status: status, Output: res}
-		case err != nil:
-			return Result{Status: store.Failed, Err: fmt.Errorf("card %s: %w", c.Name, err)}
+		if err != nil {
+			return stopOrFail(c, err)
 		}
-		cards[c.Name] = out
+		scope.cards[c.Name] = out
 	}
 	return Result{Status: store.Succeeded, Output: cty.NullVal(cty.DynamicPseudoType)}
 }
 
-// card runs one card: once, or once per for_each element.
-func (r *run) card(ctx context.Context, c *plan.Card, scope *lang.Scope, prefix string) (cty.Value, error) {
-	name := prefix + c.Name
-	if c.ForEach == nil {
-		return r.instance(ctx, c, scope, name, "")
+// stopOrFail is how a flow ends when card c returned err: stopped on
+// purpose (flow.return) or failed.
+func stopOrFail(c *plan.Card, err error) Result {
+	var stop *connector.Stop
+	if errors.As(err, &stop) {
+		res, cerr := connector.FromGo(stop.Result, cty.DynamicPseudoType)
+		if cerr != nil {
+			res = cty.NullVal(cty.DynamicPseudoType)
+		}
+		status := store.Succeeded
+		if stop.Status == string(store.Halted) {
+			status = store.Halted
+		}
+		return Result{Status: status, Output: res}
 	}
-	coll, diags := c.ForEach.Value(scope.EvalContext())
+	return Result{Status: store.Failed, Err: fmt.Errorf("card %s: %w", c.Name, err)}
+}
+
+// journalName is the name of a card in the journal: inline helper cards
+// are prefixed with the calling card and helper flow.
+func journalName(prefix, card string) string {
+	if prefix == "" {
+		return card
+	}
+	return prefix + card
+}
+
+// card runs one card: once, or once per for_each element.
+func (r *run) card(ctx context.Context, c *plan.Card, scope *flowScope, prefix string) (cty.Value, error) {
+	name := journalName(prefix, c.Name)
+	if c.ForEach == nil {
+		return r.instance(ctx, c, scope, nil, name, "")
+	}
+	coll, diags := c.ForEach.Value(scope.evalContext(c, nil))
 	if diags.HasErrors() {
 		return cty.NilVal, connector.Errorf(connector.Invalid, "for_each: %s", diagText(diags))
 	}
@@ -96,9 +108,8 @@ func (r *run) card(ctx context.Context, c *plan.Card, scope *lang.Scope, prefix 
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			s := *scope
-			s.Each = &lang.Each{Key: cty.StringVal(it.key), Value: it.value}
-			outs[i], errs[i] = r.instance(ctx, c, &s, name, it.key)
+			each := &lang.Each{Key: cty.StringVal(it.key), Value: it.value}
+			outs[i], errs[i] = r.instance(ctx, c, scope, each, name, it.key)
 			if errs[i] != nil {
 				failed.Store(true)
 			}
@@ -168,7 +179,7 @@ func eachItems(coll cty.Value) ([]eachItem, error) {
 
 // instance runs one card instance: resume from the journal, evaluate the
 // condition and inputs, call the action with retries.
-func (r *run) instance(ctx context.Context, c *plan.Card, scope *lang.Scope, name, key string) (cty.Value, error) {
+func (r *run) instance(ctx context.Context, c *plan.Card, scope *flowScope, each *lang.Each, name, key string) (cty.Value, error) {
 	outType := c.Output
 	if c.ForEach != nil {
 		outType = c.Output.ElementType()
@@ -177,7 +188,7 @@ func (r *run) instance(ctx context.Context, c *plan.Card, scope *lang.Scope, nam
 		return out, err
 	}
 	if c.If != nil {
-		ok, err := c.If.Eval(scope.PredicateEnv())
+		ok, err := c.If.Eval(scope.predicateEnv(each))
 		if err != nil {
 			return cty.NilVal, connector.Errorf(connector.Invalid, "if: %v", err)
 		}
@@ -190,11 +201,11 @@ func (r *run) instance(ctx context.Context, c *plan.Card, scope *lang.Scope, nam
 			return cty.NullVal(outType), err
 		}
 	}
-	input, err := r.inputs(c, scope)
+	input, marked, err := r.inputs(c, scope.evalContext(c, each))
 	if err != nil {
 		return r.failed(ctx, c, name, key, 1, cty.NilVal, outType, err)
 	}
-	return r.attempts(ctx, c, name, key, input, outType)
+	return r.attempts(ctx, c, scope.card(c), name, key, input, marked, outType)
 }
 
 // replay returns what the journal says a card instance did, if it ended
@@ -242,9 +253,10 @@ func journaledStop(output []byte, outType cty.Type) (*connector.Stop, bool) {
 	return &connector.Stop{Status: *s.Stop, Reason: s.Reason, Result: s.Result}, true
 }
 
-// inputs evaluates the card's arguments into the action's input object.
-func (r *run) inputs(c *plan.Card, scope *lang.Scope) (cty.Value, error) {
-	ctx := scope.EvalContext()
+// inputs evaluates the card's arguments into the action's input object,
+// and reports whether any value in it carries a mark.
+func (r *run) inputs(c *plan.Card, ctx *hcl.EvalContext) (cty.Value, bool, error) {
+	marked := false
 	vals := make(map[string]cty.Value, len(c.Action.Input))
 	for _, a := range c.Action.Input {
 		attr, ok := c.Inputs[a.Name]
@@ -258,21 +270,22 @@ func (r *run) inputs(c *plan.Card, scope *lang.Scope) (cty.Value, error) {
 		}
 		v, diags := attr.Expr.Value(ctx)
 		if diags.HasErrors() {
-			return cty.NilVal, connector.Errorf(connector.Invalid, "%s: %s", a.Name, diagText(diags))
+			return cty.NilVal, false, connector.Errorf(connector.Invalid, "%s: %s", a.Name, diagText(diags))
 		}
 		cv, err := convert.Convert(v, a.Type)
 		if err != nil {
-			return cty.NilVal, connector.Errorf(connector.Invalid, "%s: %v", a.Name, err)
+			return cty.NilVal, false, connector.Errorf(connector.Invalid, "%s: %v", a.Name, err)
 		}
 		if a.Required && cv.IsNull() {
-			return cty.NilVal, connector.Errorf(connector.Invalid, "%s is required but null", a.Name)
+			return cty.NilVal, false, connector.Errorf(connector.Invalid, "%s is required but null", a.Name)
 		}
 		if a.Sensitive {
 			cv = cv.Mark(lang.Sensitive)
 		}
+		marked = marked || cv.IsMarked() || cv.ContainsMarked()
 		vals[a.Name] = cv
 	}
-	return cty.ObjectVal(vals), nil
+	return cty.ObjectVal(vals), marked, nil
 }
 
 func diagText(diags hcl.Diagnostics) string {
@@ -308,7 +321,7 @@ func (r *run) failed(ctx context.Context, c *plan.Card, name, key string, attemp
 		now := r.x.Clock.Now()
 		err = r.x.Store.Append(ctx, store.JournalEntry{
 			ExecutionID: r.ex.ID, Card: name, Key: key, Attempt: attempt, Status: store.EntryOK,
-			Output: marshal(r.sec.value(out)), StartedAt: now, EndedAt: now,
+			Output: r.sec.json(out), StartedAt: now, EndedAt: now,
 		})
 		return out, err
 	case config.CallFlow:
@@ -326,5 +339,3 @@ func errorOutput(ty cty.Type, cause error) (cty.Value, error) {
 	obj := map[string]any{"error": errorObject(cause)}
 	return connector.FromGo(obj, ty)
 }
-
-var _ = context.Canceled

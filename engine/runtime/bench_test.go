@@ -1,0 +1,162 @@
+package runtime_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	goruntime "runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cardflow/cardflow/connectors/core"
+	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/engine/runtime"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/store/memory"
+	"github.com/cardflow/cardflow/engine/store/sqlite"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// noop is a connector whose action does nothing and answers at once.
+func noop() *connector.Connector {
+	return &connector.Connector{
+		Name: "noop",
+		Actions: []*connector.Action{{
+			Name: "do",
+			Input: connector.Schema{
+				{Name: "id", Type: cty.String, Required: true},
+				{Name: "user", Type: cty.String},
+				{Name: "previous", Type: cty.String},
+			},
+			Output: cty.Object(map[string]cty.Type{"id": cty.String, "ok": cty.Bool}),
+			Effect: connector.Write,
+			Do: func(_ context.Context, call *connector.Call) (cty.Value, error) {
+				return cty.ObjectVal(map[string]cty.Value{"id": call.Input.GetAttr("id"), "ok": cty.True}), nil
+			},
+		}},
+		Triggers: []*connector.Trigger{{
+			Name:   "event",
+			Mode:   connector.Push,
+			Output: cty.Object(map[string]cty.Type{"user": cty.String, "login": cty.String}),
+		}},
+	}
+}
+
+// benchFlow is a flow of n no-op cards, each reading the trigger and the
+// card before it, as real flows do.
+func benchFlow(n int) string {
+	var b strings.Builder
+	b.WriteString("flow \"bench\" {\n  trigger \"noop.event\" {}\n")
+	for i := range n {
+		prev := `"start"`
+		if i > 0 {
+			prev = fmt.Sprintf("card.c%d.id", i-1)
+		}
+		fmt.Fprintf(&b, `
+  card "c%d" {
+    action   = noop.do
+    id       = "c%d"
+    user     = trigger.user
+    previous = %s
+  }
+`, i, i, prev)
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+func benchGen(b *testing.B, cards int) *plan.Flow {
+	b.Helper()
+	reg := connector.NewRegistry(append(core.Connectors(), noop())...)
+	gen, _, diags := engine.LoadSources(map[string][]byte{"bench.hcl": []byte(benchFlow(cards))}, engine.LoadOptions{
+		Registry: reg, Mode: lang.Live, Host: fakeHost(),
+	})
+	if diags.HasErrors() {
+		b.Fatal(diags.Error())
+	}
+	return gen.Flows["bench"]
+}
+
+var benchPayload = []byte(`{"user":"00u1abcdefghijklmnop","login":"jane.doe@example.com"}`)
+
+// BenchmarkExecute runs a ten-card flow of no-op actions on the memory
+// store: the runtime's own cost per card (evaluation, journal, outcome).
+func BenchmarkExecute(b *testing.B) {
+	const cards = 10
+	flow := benchGen(b, cards)
+	st := memory.New()
+	defer st.Close()
+	x := &runtime.Executor{Store: st, Clients: runtime.NewClients()}
+	defer x.Clients.Close()
+	ctx := context.Background()
+	var ms0, ms1 goruntime.MemStats
+	goruntime.ReadMemStats(&ms0)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		res, err := st.Enqueue(ctx, []store.Event{{Flow: "bench", DedupKey: fmt.Sprint(i), Payload: benchPayload}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ex := &store.Execution{ID: res[0].ID, Flow: "bench", Status: store.Running, Payload: benchPayload, Claims: 1}
+		if r := x.Execute(ctx, ex, flow); r.Status != store.Succeeded {
+			b.Fatalf("%s: %v", r.Status, r.Err)
+		}
+	}
+	b.StopTimer()
+	goruntime.ReadMemStats(&ms1)
+	n := float64(b.N * cards)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/card")
+	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/n, "allocs/card")
+}
+
+// BenchmarkExecuteSQLite runs five-card executions in parallel on a SQLite
+// store, each durable: enqueue, claim, pin, journal every card, finish.
+func BenchmarkExecuteSQLite(b *testing.B) {
+	const cards = 5
+	flow := benchGen(b, cards)
+	st, err := sqlite.Open(filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	x := &runtime.Executor{Store: st, Clients: runtime.NewClients()}
+	defer x.Clients.Close()
+	// Execute fills in its defaults on first use: do it before the
+	// goroutines share x.
+	warm, _ := st.Enqueue(context.Background(), []store.Event{{Flow: "bench", DedupKey: "warm", Payload: benchPayload}})
+	x.Execute(context.Background(), &store.Execution{ID: warm[0].ID, Flow: "bench", Payload: benchPayload, Claims: 1}, flow)
+	var seq atomic.Int64
+	b.SetParallelism(16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		ctx := context.Background()
+		owner := fmt.Sprintf("w%d", seq.Add(1<<32)>>32)
+		for pb.Next() {
+			if _, err := st.Enqueue(ctx, []store.Event{{Flow: "bench", DedupKey: fmt.Sprint(seq.Add(1)), Payload: benchPayload, ReceivedAt: time.Now()}}); err != nil {
+				b.Error(err)
+				return
+			}
+			var exs []*store.Execution
+			var err error
+			for len(exs) == 0 {
+				if exs, err = st.Claim(ctx, owner, 1, time.Minute); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+			if r := x.Execute(ctx, exs[0], flow); r.Status != store.Succeeded {
+				b.Errorf("%s: %v", r.Status, r.Err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "executions/s")
+}

@@ -1,0 +1,76 @@
+package runtime
+
+import (
+	"encoding/json"
+	"math/big"
+	"testing"
+
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/google/go-cmp/cmp"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// TestAppendJSON checks that the journal's encoder writes what
+// encoding/json writes for connector.ToGo of the same value.
+func TestAppendJSON(t *testing.T) {
+	huge, _, _ := big.ParseFloat("123456789012345678901234567890", 10, 512, big.ToNearestEven)
+	tests := []struct {
+		name string
+		v    cty.Value
+	}{
+		{"plain string", cty.StringVal("jane.doe@example.com")},
+		{"escapes", cty.StringVal("quote \" backslash \\ <b>&amp;</b> \n\r\t\b\f \x01 \x1f")},
+		{"unicode", cty.StringVal("Zoë 日本 \u2028 \u2029 😀")},
+		{"invalid utf-8", cty.StringVal("a\xffb")},
+		{"integer", cty.NumberIntVal(-42)},
+		{"big integer", cty.NumberVal(huge)},
+		{"fraction", cty.NumberFloatVal(3.25)},
+		{"tiny", cty.NumberFloatVal(1e-9)},
+		{"bool", cty.True},
+		{"null", cty.NullVal(cty.String)},
+		{"object", cty.ObjectVal(map[string]cty.Value{
+			"b": cty.ListVal([]cty.Value{cty.StringVal("x"), cty.StringVal("y")}),
+			"a": cty.MapVal(map[string]cty.Value{"z": cty.NumberIntVal(1), "k<": cty.NumberIntVal(2)}),
+			"c": cty.TupleVal([]cty.Value{cty.True, cty.NullVal(cty.Number), cty.EmptyObjectVal}),
+			"d": cty.SetVal([]cty.Value{cty.StringVal("s2"), cty.StringVal("s1")}),
+		})},
+		{"empty list", cty.ListValEmpty(cty.String)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, err := connector.ToGo(tt.v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := json.Marshal(g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := newSecrets(nil)
+			if diff := cmp.Diff(string(want), string(s.json(tt.v))); diff != "" {
+				t.Errorf("json (-encoding/json +ours):\n%s", diff)
+			}
+			if tt.v.Type().IsObjectType() {
+				names := connector.SortedKeys(tt.v.Type().AttributeTypes())
+				if diff := cmp.Diff(string(want), string(s.objectJSON(tt.v, names))); diff != "" {
+					t.Errorf("objectJSON (-encoding/json +ours):\n%s", diff)
+				}
+			}
+		})
+	}
+}
+
+func TestAppendJSONRedacts(t *testing.T) {
+	s := newSecrets([]string{"hunter22"})
+	v := cty.ObjectVal(map[string]cty.Value{
+		"marked":   cty.StringVal("x").Mark(lang.Sensitive),
+		"deep":     cty.ListVal([]cty.Value{cty.StringVal("y").Mark(lang.Sensitive)}),
+		"echoed":   cty.StringVal("Bearer hunter22!"),
+		"ordinary": cty.StringVal("ok"),
+	})
+	want := `{"deep":["(sensitive)"],"echoed":"Bearer (sensitive)!","marked":"(sensitive)","ordinary":"ok"}`
+	if diff := cmp.Diff(want, string(s.json(v))); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,221 @@
+package runtime
+
+import (
+	goruntime "runtime"
+	"sort"
+	"sync"
+	"weak"
+
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// genInfo is what the runtime derives once per generation rather than per
+// card: the secret strings, the table and flow name objects, and which
+// earlier cards each card's expressions read.
+type genInfo struct {
+	secrets []string
+	tables  cty.Value
+	flows   cty.Value
+	cards   map[*plan.Card]*cardInfo
+}
+
+// cardInfo says what a card's expressions (inputs, for_each) reference.
+type cardInfo struct {
+	// inputNames and outputNames are the attributes of the card's input
+	// and (per instance) output objects in name order, for the journal.
+	inputNames, outputNames []string
+	// cards are the earlier cards referenced by name; nil with usesCards
+	// means the whole card object (a reference without a static name).
+	cards     []string
+	usesCards bool
+}
+
+// genInfos caches genInfo by generation without keeping generations alive.
+var genInfos sync.Map // weak.Pointer[plan.Generation] -> *genInfo
+
+func infoOf(gen *plan.Generation) *genInfo {
+	key := weak.Make(gen)
+	if v, ok := genInfos.Load(key); ok {
+		return v.(*genInfo)
+	}
+	info := newGenInfo(gen)
+	if v, loaded := genInfos.LoadOrStore(key, info); loaded {
+		return v.(*genInfo)
+	}
+	goruntime.AddCleanup(gen, func(k weak.Pointer[plan.Generation]) { genInfos.Delete(k) }, key)
+	return info
+}
+
+func newGenInfo(gen *plan.Generation) *genInfo {
+	base := gen.Scope()
+	info := &genInfo{
+		secrets: generationSecrets(gen),
+		tables:  base.Tables,
+		flows:   base.Flows,
+		cards:   map[*plan.Card]*cardInfo{},
+	}
+	for _, f := range gen.Flows {
+		for _, c := range f.Cards {
+			info.cards[c] = refsOf(c)
+		}
+	}
+	return info
+}
+
+// refsOf collects the card references of a card's inputs and for_each.
+func refsOf(c *plan.Card) *cardInfo {
+	ci := &cardInfo{}
+	names := map[string]bool{}
+	whole := false
+	visit := func(expr hcl.Expression) {
+		if expr == nil {
+			return
+		}
+		for _, tr := range expr.Variables() {
+			if tr.RootName() != "card" {
+				continue
+			}
+			ci.usesCards = true
+			if len(tr) < 2 {
+				whole = true
+				continue
+			}
+			switch step := tr[1].(type) {
+			case hcl.TraverseAttr:
+				names[step.Name] = true
+			case hcl.TraverseIndex:
+				if k := step.Key; k.Type() == cty.String && k.IsKnown() && !k.IsNull() {
+					names[k.AsString()] = true
+				} else {
+					whole = true
+				}
+			default:
+				whole = true
+			}
+		}
+	}
+	for _, a := range c.Inputs {
+		visit(a.Expr)
+	}
+	if c.Action != nil {
+		ci.inputNames = c.Action.Input.Names()
+		sort.Strings(ci.inputNames)
+	}
+	out := c.Output
+	if c.ForEach != nil && (out.IsMapType() || out.IsListType()) {
+		out = out.ElementType()
+	}
+	if out.IsObjectType() {
+		ci.outputNames = connector.SortedKeys(out.AttributeTypes())
+	}
+	visit(c.ForEach)
+	if ci.usesCards && !whole {
+		ci.cards = make([]string, 0, len(names))
+		for n := range names {
+			ci.cards = append(ci.cards, n)
+		}
+		sort.Strings(ci.cards)
+	}
+	return ci
+}
+
+// flowScope is what the expressions of one run of a flow's cards see: the
+// parts that do not change from card to card are built once.
+type flowScope struct {
+	gen     *plan.Generation
+	info    *genInfo
+	trigger cty.Value
+	base    *hcl.EvalContext // var, trigger, table, flow and the functions
+	cards   map[string]cty.Value
+}
+
+func newFlowScope(gen *plan.Generation, trigger cty.Value) *flowScope {
+	info := infoOf(gen)
+	vars := gen.Vars
+	if vars == cty.NilVal {
+		vars = cty.EmptyObjectVal
+	}
+	base := &hcl.EvalContext{
+		Variables: map[string]cty.Value{"var": vars, "table": info.tables, "flow": info.flows},
+		Functions: gen.Funcs,
+	}
+	if trigger != cty.NilVal {
+		base.Variables["trigger"] = trigger
+	}
+	return &flowScope{gen: gen, info: info, trigger: trigger, base: base, cards: map[string]cty.Value{}}
+}
+
+// card returns what the runtime knows about card c.
+func (s *flowScope) card(c *plan.Card) *cardInfo {
+	if ci := s.info.cards[c]; ci != nil {
+		return ci
+	}
+	return &cardInfo{usesCards: true} // not of this generation: give it everything
+}
+
+// evalContext is the context of card c's expressions, for one for_each
+// element when each is not nil. It holds only the cards c references.
+func (s *flowScope) evalContext(c *plan.Card, each *lang.Each) *hcl.EvalContext {
+	ci := s.card(c)
+	if !ci.usesCards && each == nil {
+		return s.base
+	}
+	ctx := s.base.NewChild()
+	ctx.Variables = make(map[string]cty.Value, 2)
+	if ci.usesCards {
+		ctx.Variables["card"] = s.cardsObject(ci.cards)
+	}
+	if each != nil {
+		ctx.Variables["each"] = cty.ObjectVal(map[string]cty.Value{"key": each.Key, "value": each.Value})
+	}
+	return ctx
+}
+
+func (s *flowScope) cardsObject(names []string) cty.Value {
+	if names == nil {
+		if len(s.cards) == 0 {
+			return cty.EmptyObjectVal
+		}
+		return cty.ObjectVal(s.cards)
+	}
+	m := make(map[string]cty.Value, len(names))
+	for _, n := range names {
+		if v, ok := s.cards[n]; ok {
+			m[n] = v
+		}
+	}
+	if len(m) == 0 {
+		return cty.EmptyObjectVal
+	}
+	return cty.ObjectVal(m)
+}
+
+// predicateEnv is what an `if` predicate sees.
+func (s *flowScope) predicateEnv(each *lang.Each) map[string]cty.Value {
+	sc := lang.Scope{Vars: s.gen.Vars, Trigger: s.trigger, Cards: s.cards, Each: each}
+	return sc.PredicateEnv()
+}
+
+// generationSecrets lists the secret strings of a generation: the values
+// of sensitive variables and connection attributes.
+func generationSecrets(gen *plan.Generation) []string {
+	var list []string
+	add := func(s string) {
+		if len(s) >= minSecretLen {
+			list = append(list, s)
+		}
+	}
+	if gen.Vars != cty.NilVal {
+		sensitiveStrings(gen.Vars, false, add)
+	}
+	for _, name := range connector.SortedKeys(gen.Connections) {
+		if c := gen.Connections[name]; c != nil && c.Config != cty.NilVal {
+			sensitiveStrings(c.Config, false, add)
+		}
+	}
+	return list
+}
