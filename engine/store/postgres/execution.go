@@ -18,7 +18,7 @@ const defaultLimit = 50
 
 // Pin records the definition hash an execution runs on.
 func (s *Store) Pin(ctx context.Context, id, definitionHash string) error {
-	return s.w.do(ctx, func(b *batch) {
+	return s.writer(id).do(ctx, func(b *batch) {
 		b.exec(`UPDATE executions SET definition_hash = $2 WHERE id = $1`, []any{id, definitionHash}, changedOne(id))
 	})
 }
@@ -33,11 +33,11 @@ func changedOne(id string) func(pgconn.CommandTag) error {
 	}
 }
 
-// appendEntry numbers the entry after the execution's last one. One
-// replica's writes go through one writer, and only the replica holding an
-// execution's lease appends to it, so two transactions never number the
-// same execution at once; if a replica that lost its lease still does, the
-// primary key refuses the second. The foreign key refuses an unknown
+// appendEntry numbers the entry after the execution's last one. A
+// replica's appends to one execution go through one writer, and only the
+// replica holding an execution's lease appends to it, so two transactions
+// never number the same execution at once; if a replica that lost its
+// lease still does, the primary key refuses the second. The foreign key refuses an unknown
 // execution, which aborts the whole Append.
 const appendEntry = `INSERT INTO journal (` + journalColumns + `)
 	VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE execution_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
@@ -49,7 +49,7 @@ func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error
 	if len(entries) == 0 {
 		return nil
 	}
-	err := s.w.do(ctx, func(b *batch) {
+	err := s.writer(entries[0].ExecutionID).do(ctx, func(b *batch) {
 		for _, en := range entries {
 			b.exec(appendEntry, []any{en.ExecutionID, en.Card, en.Key, en.Attempt, string(en.Status), en.Input, en.Output,
 				en.Error, en.ErrorKind, timeArg(en.StartedAt), timeArg(en.EndedAt)}, nil)
@@ -66,7 +66,7 @@ func (s *Store) Finish(ctx context.Context, id string, status store.Status, outp
 	if !status.Final() {
 		return fmt.Errorf("finish %s: status %q is not final", id, status)
 	}
-	return s.w.do(ctx, func(b *batch) {
+	return s.writer(id).do(ctx, func(b *batch) {
 		b.exec(`UPDATE executions SET status = $2, output = $3, error = $4, owner = '', lease_until = NULL, ended_at = now()
 			WHERE id = $1`, []any{id, string(status), output, errMsg}, changedOne(id))
 	})
@@ -76,7 +76,7 @@ func (s *Store) Finish(ctx context.Context, id string, status store.Status, outp
 // stays so the replay can resume after the last good card.
 func (s *Store) Reopen(ctx context.Context, id string) error {
 	var reopened bool
-	err := s.w.do(ctx, func(b *batch) {
+	err := s.writer(id).do(ctx, func(b *batch) {
 		b.exec(`UPDATE executions SET status = 'pending', output = NULL, error = '', ended_at = NULL
 			WHERE id = $1 AND status NOT IN ('pending', 'running')`, []any{id}, func(ct pgconn.CommandTag) error {
 			reopened = ct.RowsAffected() == 1

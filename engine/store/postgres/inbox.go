@@ -49,7 +49,11 @@ func (s *Store) enqueue(ctx context.Context, events []store.Event, also writeFun
 		}
 	}
 	out := make([]store.Enqueued, len(events))
-	err := s.w.do(ctx, func(b *batch) {
+	var key string // the same event from two callers goes through one writer
+	if len(events) > 0 {
+		key = events[0].Flow + "\x00" + events[0].DedupKey
+	}
+	err := s.writer(key).do(ctx, func(b *batch) {
 		clear(out)
 		now := time.Now()
 		for i, ev := range events {
@@ -162,7 +166,7 @@ func (s *Store) Release(ctx context.Context, owner string, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return s.w.do(ctx, func(b *batch) {
+	return s.writer(ids[0]).do(ctx, func(b *batch) {
 		b.exec(`UPDATE executions SET status = 'pending', owner = '', lease_until = NULL, claims = GREATEST(claims - 1, 0)
 			WHERE id = ANY($1) AND status = 'running' AND owner = $2`, []any{ids, owner}, nil)
 		b.notify = true

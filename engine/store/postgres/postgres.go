@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +34,10 @@ type Options struct {
 	MaxConns int32
 	// MaxBatch is the most writes committed in one transaction. Default 256.
 	MaxBatch int
+	// Writers is how many groups of writes may be in flight at once, each
+	// on its own connection. Writes to one execution always go through the
+	// same writer. Default 2.
+	Writers int
 	// NoListen turns LISTEN off: workers find new executions by polling.
 	NoListen bool
 }
@@ -44,6 +49,9 @@ func (o Options) withDefaults() Options {
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 256
 	}
+	if o.Writers <= 0 {
+		o.Writers = 2
+	}
 	return o
 }
 
@@ -51,7 +59,7 @@ func (o Options) withDefaults() Options {
 type Store struct {
 	pool    *pgxpool.Pool
 	ids     idSource
-	w       *writer
+	ws      []*writer
 	channel string // NOTIFY channel of this schema
 	l       *listener
 
@@ -90,7 +98,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres store: %w", err)
 	}
 	s.channel = channelName(schema)
-	s.w = newWriter(pool, s.channel, opts.MaxBatch)
+	for range opts.Writers {
+		s.ws = append(s.ws, newWriter(pool, s.channel, opts.MaxBatch))
+	}
 	if !opts.NoListen {
 		s.l = newListener(cfg.ConnConfig, s.channel)
 	}
@@ -136,13 +146,24 @@ func (s *Store) Notify() <-chan struct{} {
 // listener and closes the pool. Later calls fail; Close may be called again.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		s.w.close()
+		for _, w := range s.ws {
+			w.close()
+		}
 		if s.l != nil {
 			s.l.close()
 		}
 		s.pool.Close()
 	})
 	return nil
+}
+
+// writer returns the writer of the execution id: one execution's writes
+// are committed in the order they were made, and its journal entries are
+// numbered by one writer at a time.
+func (s *Store) writer(id string) *writer {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return s.ws[h.Sum32()%uint32(len(s.ws))]
 }
 
 // micros is d as a number of microseconds, the unit the SQL multiplies by
