@@ -162,23 +162,35 @@ func (g *loadgen) openLoop(ctx context.Context, rate float64, d time.Duration, c
 	return n
 }
 
-// closedLoop keeps conc deliveries in flight for d: each sender sends its
-// next delivery when the previous one is answered.
-func (g *loadgen) closedLoop(ctx context.Context, conc int, d time.Duration) int {
+// closedLoop keeps conc executions outstanding for d: a delivery is sent
+// when fewer than conc acknowledged deliveries have not yet ended as an
+// execution. The hook acknowledges once the event is stored, so a loop on
+// acknowledgements alone would only fill the inbox; ended() (the engine's
+// cardflow_executions_total, polled) closes the loop on executions.
+func (g *loadgen) closedLoop(ctx context.Context, conc int, d time.Duration, ended func() int64) int {
 	stop := time.Now().Add(d)
 	var wg sync.WaitGroup
+	var acked atomic.Int64
 	for range conc {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var buf []byte
 			for ctx.Err() == nil && time.Now().Before(stop) {
+				if acked.Load()-ended() >= int64(conc) {
+					time.Sleep(200 * time.Microsecond)
+					continue
+				}
 				i := int(g.next.Add(1) - 1)
 				if i >= len(g.dels) {
 					return
 				}
+				acked.Add(1) // counted before the answer so that senders do not overshoot
 				g.dels[i] = delivery{UUID: newUUID(), User: i, Sched: time.Now().UnixNano()}
 				g.send(ctx, i, &buf)
+				if g.dels[i].Status != 200 {
+					acked.Add(-1)
+				}
 			}
 		}()
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -47,7 +48,16 @@ func (b *bench) measure(ctx context.Context, res *result) error {
 	b.logf("load: %s against %s, %d users", b.opts.mode(), b.engURL+"/hooks/okta/main", len(b.users))
 	var n int
 	if b.opts.Concurrency > 0 {
-		n = g.closedLoop(ctx, b.opts.Concurrency, b.opts.Duration)
+		var ended atomic.Int64
+		go func() {
+			for sctx.Err() == nil {
+				if c, err := b.metrics(sctx); err == nil {
+					ended.Store(int64(c.Ended))
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}()
+		n = g.closedLoop(ctx, b.opts.Concurrency, b.opts.Duration, ended.Load)
 	} else {
 		n = g.openLoop(ctx, b.opts.Rate, b.opts.Duration, b.opts.Conns)
 	}

@@ -35,7 +35,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&o.Bin, "bin", "bin/cardflow", "the cardflow binary to run (make build)")
 	fs.Float64Var(&o.Rate, "rate", 0, "open loop: deliveries per second (0 with -concurrency: closed loop)")
-	fs.IntVar(&o.Concurrency, "concurrency", 0, "closed loop: deliveries in flight, each sent when the previous is acknowledged")
+	fs.IntVar(&o.Concurrency, "concurrency", 0, "closed loop: executions outstanding (sent, not yet ended); a delivery is sent when one ends")
 	fs.DurationVar(&o.Duration, "duration", 20*time.Second, "how long deliveries are sent")
 	fs.IntVar(&o.Users, "users", 0, "users created in the Okta emulator, one per delivery (0: rate*duration, or 6000/s*duration closed loop)")
 	fs.StringVar(&o.Seed, "seed", "file", "how users are created: file (emulate okta --seed) or api (POST /api/v1/users?activate=false)")
@@ -92,7 +92,7 @@ func parseFlags(args []string) (*options, error) {
 // mode describes the load for the report.
 func (o *options) mode() string {
 	if o.Concurrency > 0 {
-		return fmt.Sprintf("closed loop, %d in flight, %s", o.Concurrency, o.Duration)
+		return fmt.Sprintf("closed loop, %d executions outstanding, %s", o.Concurrency, o.Duration)
 	}
 	return fmt.Sprintf("open loop, %g deliveries/s, %s", o.Rate, o.Duration)
 }
