@@ -66,6 +66,15 @@ func runOne(ctx context.Context, cfg *config.Config, file string, tr *config.Tes
 		last = ex
 		result = env.exec.Execute(ctx, ex, flow)
 		res.Executions++
+		if ctx.Err() != nil {
+			res.fail(&hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Run timed out",
+				Detail:   fmt.Sprintf("The execution did not end within the run's time limit (%v); retry delays do not count, so a card waits on something else: a slow emulator, a helper flow, a deadlock.", ctx.Err()),
+				Subject:  tr.DeclRange.Ptr(),
+			})
+			return res
+		}
 	}
 	res.Status = result.Status
 	if result.Err != nil {
