@@ -61,6 +61,10 @@ type Engine struct {
 	srv      *server.Server
 	depth    atomic.Int64
 
+	// reloadMu serializes reloads, so that a reload that read older files
+	// never activates after one that read newer files.
+	reloadMu sync.Mutex
+
 	mu         sync.Mutex
 	pinned     map[string]*plan.Flow // by definition hash
 	rejected   string                // diagnostics of the last rejected reload
@@ -134,6 +138,8 @@ func (e *Engine) Enqueue(ctx context.Context, events []store.Event) ([]store.Enq
 // When they are not, the running generation stays and the diagnostics are
 // kept for /healthz and returned.
 func (e *Engine) Reload(ctx context.Context) (hcl.Diagnostics, error) {
+	e.reloadMu.Lock()
+	defer e.reloadMu.Unlock()
 	gen, files, diags := Load(e.opts.Paths, LoadOptions{Registry: e.opts.Registry, Vars: e.opts.Vars, Mode: lang.Live, Host: e.opts.Host})
 	if diags.HasErrors() {
 		text := diags.Error()

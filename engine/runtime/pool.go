@@ -28,11 +28,14 @@ type Pool struct {
 	Poll     time.Duration // how often to look for work without a wake-up
 	Logger   *slog.Logger
 
-	wake    chan struct{}
-	mu      sync.Mutex
-	running map[string]context.CancelCauseFunc
-	perFlow map[string]chan struct{} // flows with a concurrency limit
-	wg      sync.WaitGroup
+	// wake is made once, by whichever of Wake and Run comes first: intake
+	// and pollers may call Wake before Run has started.
+	wakeOnce sync.Once
+	wake     chan struct{}
+	mu       sync.Mutex
+	running  map[string]context.CancelCauseFunc
+	perFlow  map[string]chan struct{} // flows with a concurrency limit
+	wg       sync.WaitGroup
 }
 
 // flowSlot waits for a free slot of a flow with a concurrency limit and
@@ -62,9 +65,14 @@ var ErrShutdown = errors.New("shutting down")
 // Wake tells the pool that work arrived.
 func (p *Pool) Wake() {
 	select {
-	case p.wake <- struct{}{}:
+	case p.wakeCh() <- struct{}{}:
 	default:
 	}
+}
+
+func (p *Pool) wakeCh() chan struct{} {
+	p.wakeOnce.Do(func() { p.wake = make(chan struct{}, 1) })
+	return p.wake
 }
 
 func (p *Pool) init() {
@@ -83,9 +91,11 @@ func (p *Pool) init() {
 	if p.Owner == "" {
 		p.Owner = "cardflow"
 	}
-	p.wake = make(chan struct{}, 1)
+	p.wakeCh()
+	p.mu.Lock() // Running may be asked (health) while Run starts
 	p.running = map[string]context.CancelCauseFunc{}
 	p.perFlow = map[string]chan struct{}{}
+	p.mu.Unlock()
 	p.Executor.defaults()
 }
 
@@ -126,7 +136,7 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 		timer.Reset(p.Poll)
 		select {
 		case <-ctx.Done():
-		case <-p.wake:
+		case <-p.wakeCh():
 		case <-notify:
 		case <-timer.C:
 		}
