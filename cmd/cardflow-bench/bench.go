@@ -51,13 +51,16 @@ func (b *bench) logf(format string, args ...any) {
 	}
 }
 
+// run is one run: its processes are stopped when it returns.
 func (b *bench) run(ctx context.Context) (*result, error) {
+	b.opts.Users = b.opts.userCount()
 	if err := b.prepare(); err != nil {
 		return nil, err
 	}
 	if b.opts.Dir == "" {
 		defer os.RemoveAll(b.dir)
 	}
+	defer b.stopProcs() // before the directory goes
 	b.client = &http.Client{Timeout: 30 * time.Second}
 	if err := b.startEmulators(ctx); err != nil {
 		return nil, err
@@ -83,6 +86,15 @@ func (b *bench) run(ctx context.Context) (*result, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// stopProcs stops the run's processes, the engine first.
+func (b *bench) stopProcs() {
+	for _, p := range []*proc{b.engine, b.snow, b.okta} {
+		if p != nil {
+			_ = p.stop(15 * time.Second)
+		}
+	}
 }
 
 // prepare writes the benchmark flows (and the seed file) to the work dir.

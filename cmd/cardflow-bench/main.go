@@ -37,18 +37,33 @@ func run(opts *options) (code int) {
 	}()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	b := &bench{opts: opts, kids: kids, log: os.Stderr}
-	res, err := b.run(ctx)
-	if err != nil {
+	var runs []*options
+	if opts.Suite {
+		runs = []*options{opts.capacityRun()}
+	} else {
+		runs = []*options{opts}
+	}
+	var results []*result
+	for i := 0; i < len(runs); i++ {
+		b := &bench{opts: runs[i], kids: kids, log: os.Stderr}
+		res, err := b.run(ctx)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "cardflow-bench:", err)
+			return 1
+		}
+		results = append(results, res)
+		if opts.Suite && i == 0 {
+			runs = append(runs, opts.halfRateRun(res.ThroughputRun))
+		}
+	}
+	if err := printResults(os.Stdout, results, opts.JSON); err != nil {
 		fmt.Fprintln(os.Stderr, "cardflow-bench:", err)
 		return 1
 	}
-	if err := res.print(os.Stdout, opts.JSON); err != nil {
-		fmt.Fprintln(os.Stderr, "cardflow-bench:", err)
-		return 1
-	}
-	if !res.Verified() {
-		return 1
+	for _, r := range results {
+		if !r.Verified() {
+			return 1
+		}
 	}
 	return 0
 }

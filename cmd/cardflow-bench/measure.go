@@ -54,7 +54,9 @@ func (b *bench) measure(ctx context.Context, res *result) error {
 				if c, err := b.metrics(sctx); err == nil {
 					ended.Store(int64(c.Ended))
 				}
-				time.Sleep(10 * time.Millisecond)
+				// Every 50 ms: a /metrics scrape costs the engine about 0.3 ms
+				// of CPU, 5 % of its CPU when polled every 10 ms.
+				time.Sleep(50 * time.Millisecond)
 			}
 		}()
 		n = g.closedLoop(ctx, b.opts.Concurrency, b.opts.Duration, ended.Load)

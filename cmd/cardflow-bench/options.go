@@ -27,6 +27,7 @@ type options struct {
 	PprofFor    time.Duration
 	JSON        bool
 	Quiet       bool
+	Suite       bool
 }
 
 func parseFlags(args []string) (*options, error) {
@@ -49,6 +50,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.DurationVar(&o.PprofFor, "pprof-seconds", 10*time.Second, "how long the profile runs")
 	fs.BoolVar(&o.JSON, "json", false, "print the result as JSON")
 	fs.BoolVar(&o.Quiet, "q", false, "no progress lines on stderr")
+	fs.BoolVar(&o.Suite, "suite", false, "two runs, one table: the closed loop at -concurrency (default 64) for capacity, then the open loop at half the capacity it measured with a hot reload halfway")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(nil)
@@ -64,6 +66,10 @@ func parseFlags(args []string) (*options, error) {
 		return nil, errors.New("-rate and -concurrency must not be negative")
 	case o.Rate > 0 && o.Concurrency > 0:
 		return nil, errors.New("choose -rate (open loop) or -concurrency (closed loop), not both")
+	case o.Suite && o.Rate > 0:
+		return nil, errors.New("-suite picks the rates itself: give -concurrency, not -rate")
+	case o.Suite && o.Concurrency == 0:
+		o.Concurrency = 64
 	case o.Rate == 0 && o.Concurrency == 0:
 		o.Rate = 1000
 	}
@@ -73,13 +79,6 @@ func parseFlags(args []string) (*options, error) {
 	if o.Seed != "file" && o.Seed != "api" {
 		return nil, fmt.Errorf("-seed is file or api, not %q", o.Seed)
 	}
-	if o.Users <= 0 {
-		perSec := o.Rate
-		if perSec == 0 {
-			perSec = 6000
-		}
-		o.Users = int(math.Ceil(perSec * o.Duration.Seconds()))
-	}
 	if o.Conns <= 0 {
 		o.Conns = 256
 	}
@@ -87,6 +86,36 @@ func parseFlags(args []string) (*options, error) {
 		return nil, errors.New("-reload-at must be shorter than -duration")
 	}
 	return o, nil
+}
+
+// userCount is -users, or one user per delivery the run can send.
+func (o *options) userCount() int {
+	if o.Users > 0 {
+		return o.Users
+	}
+	perSec := o.Rate
+	if perSec == 0 {
+		perSec = 6000 // above the loopback ceiling of three HTTP exchanges
+	}
+	return int(math.Ceil(perSec * o.Duration.Seconds()))
+}
+
+// suite is the two runs of -suite; the second is made once the first
+// measured the capacity.
+func (o *options) capacityRun() *options {
+	c := *o
+	c.Rate, c.ReloadAt, c.Suite = 0, 0, false
+	return &c
+}
+
+func (o *options) halfRateRun(capacity float64) *options {
+	h := *o
+	h.Concurrency, h.Suite, h.Pprof = 0, false, ""
+	h.Rate = math.Max(1, math.Round(capacity/2))
+	if h.ReloadAt == 0 {
+		h.ReloadAt = h.Duration / 2
+	}
+	return &h
 }
 
 // mode describes the load for the report.

@@ -171,24 +171,61 @@ func (r *result) check(execs map[string]*execRow, incidents map[string]int, user
 // Verified reports whether every check held.
 func (r *result) Verified() bool { return len(r.Verdicts) == 0 && r.Acked > 0 }
 
-func (r *result) print(w io.Writer, asJSON bool) error {
+// printResults prints one table with a column per run (or the JSON list).
+func printResults(w io.Writer, rs []*result, asJSON bool) error {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		if len(rs) == 1 {
+			return enc.Encode(rs[0])
+		}
+		return enc.Encode(rs)
 	}
 	fmt.Fprintf(w, "cardflow-bench: request_approval (event → okta.read_user → text.compose → servicenow.create_record → table.put), SQLite store\n")
-	fmt.Fprintf(w, "load: %s; engine --workers %d; %d cores\n\n", r.Mode, r.Workers, r.Cores)
+	fmt.Fprintf(w, "engine --workers %d; %d cores\n\n", rs[0].Workers, rs[0].Cores)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	cols := make([][][2]string, len(rs))
+	for i, r := range rs {
+		cols[i] = r.rows()
+	}
+	header := "metric"
+	for _, r := range rs {
+		header += "\t" + r.Mode
+	}
+	fmt.Fprintln(tw, header)
+	for i, row := range cols[0] {
+		line := row[0]
+		for _, c := range cols {
+			line += "\t" + c[i][1]
+		}
+		fmt.Fprintln(tw, line)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if r.Profile != "" {
+			fmt.Fprintf(w, "\nengine CPU profile (%s): %s\n", r.Mode, r.Profile)
+		}
+		if !r.Verified() {
+			fmt.Fprintf(w, "\nFAILED (%s): %s\n", r.Mode, strings.Join(r.Verdicts, "; "))
+		}
+	}
+	return nil
+}
+
+// rows are the table's rows for r: the same names for every run.
+func (r *result) rows() [][2]string {
 	lat := func(l latency) string {
 		return fmt.Sprintf("%.1f / %.1f / %.1f / %.1f", l.P50, l.P90, l.P99, l.Max)
 	}
 	rows := [][2]string{
 		{"deliveries sent / acknowledged / rejected", fmt.Sprintf("%d / %d / %d", r.Sent, r.Acked, r.Rejected)},
-		{"executions succeeded (exactly one per delivery)", fmt.Sprintf("%d", r.Succeeded)},
-		{"executions/s, first delivery → last execution ended", fmt.Sprintf("%.0f", r.ThroughputRun)},
-		{"executions/s ended during the load window", fmt.Sprintf("%.0f (window %.1fs, drain after it %.2fs)", r.ThroughputLoad, r.LoadSeconds, r.DrainSeconds)},
-		{"hook ack latency ms p50 / p90 / p99 / max", lat(r.AckMS)},
+		{"executions succeeded", fmt.Sprintf("%d", r.Succeeded)},
+		{"executions/s (first delivery → last execution ended)", fmt.Sprintf("%.0f", r.ThroughputRun)},
+		{"executions/s ended within the load window", fmt.Sprintf("%.0f", r.ThroughputLoad)},
+		{"load window / drain after it", fmt.Sprintf("%.1f s / %.2f s", r.LoadSeconds, r.DrainSeconds)},
+		{"hook ack ms p50 / p90 / p99 / max", lat(r.AckMS)},
 		{"delivery → incident created ms p50 / p90 / p99 / max", lat(r.IncidentMS)},
 		{"delivery → execution ended ms p50 / p90 / p99 / max", lat(r.EndedMS)},
 		{"engine CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Engine.Seconds, r.Engine.Cores)},
@@ -197,31 +234,21 @@ func (r *result) print(w io.Writer, asJSON bool) error {
 		{"okta emulator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Okta.Seconds, r.Okta.Cores)},
 		{"servicenow emulator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Snow.Seconds, r.Snow.Cores)},
 		{"load generator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Loadgen.Seconds, r.Loadgen.Cores)},
-		{"other processes on the machine CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Others.Seconds, r.Others.Cores)},
+		{"other processes CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Others.Seconds, r.Others.Cores)},
 		{"incidents: exactly one per delivery", fmt.Sprintf("%d of %d", r.IncidentsOK, r.Acked)},
 	}
+	reload := "-"
 	if r.Reload != nil {
-		v := "not observed: " + r.Reload.Error
+		reload = "not observed: " + r.Reload.Error
 		if r.Reload.Observed {
-			v = fmt.Sprintf("%.0f ms (generation %d → %d at %.1fs; %d executions on the old definition, %d on the new)",
-				r.Reload.LiveMS, r.Reload.From, r.Reload.To, r.Reload.At, r.Reload.OldHash, r.Reload.NewHash)
+			reload = fmt.Sprintf("%.0f ms (at %.1f s; %d executions on the old definition, %d on the new)",
+				r.Reload.LiveMS, r.Reload.At, r.Reload.OldHash, r.Reload.NewHash)
 		}
-		rows = append(rows, [2]string{"hot reload under load: change → live", v})
 	}
-	verdict := "ok: every acknowledged delivery has exactly one succeeded execution and one incident"
+	rows = append(rows, [2]string{"hot reload: flow file changed → live", reload})
+	verdict := "ok"
 	if !r.Verified() {
-		verdict = "FAILED: " + strings.Join(r.Verdicts, "; ")
+		verdict = "FAILED"
 	}
-	rows = append(rows, [2]string{"verification", verdict})
-	fmt.Fprintln(tw, "metric\tvalue")
-	for _, row := range rows {
-		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if r.Profile != "" {
-		fmt.Fprintf(w, "\nengine CPU profile: %s\n", r.Profile)
-	}
-	return nil
+	return append(rows, [2]string{"exactly one succeeded execution and incident per delivery", verdict})
 }
