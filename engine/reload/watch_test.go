@@ -255,3 +255,19 @@ func TestWatchStopsWithContext(t *testing.T) {
 		t.Error("Reload was called after Run returned")
 	}
 }
+
+// TestWatchRecreatedSubdirectory checks that a directory deleted and made
+// again under the same name is watched again.
+func TestWatchRecreatedSubdirectory(t *testing.T) {
+	root := t.TempDir()
+	sub := filepath.Join(root, "team")
+	must(t, os.Mkdir(sub, 0o755))
+	write(t, filepath.Join(sub, "a.hcl"), "a")
+	h := watch(t, root)
+	must(t, os.RemoveAll(sub))
+	h.expect(1)
+	must(t, os.Mkdir(sub, 0o755))
+	h.expect(2)
+	write(t, filepath.Join(sub, "b.hcl"), "b")
+	h.expect(3)
+}
