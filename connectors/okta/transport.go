@@ -19,6 +19,8 @@ import (
 //   - a 429 becomes *rateLimitedError carrying the headers and body. With
 //     MaxRetries 0 the SDK would otherwise return a bare "too many
 //     requests" error without the response, losing X-Rate-Limit-Reset.
+//     Until that reset, requests to the same endpoint get the same error
+//     without being sent (resetBook).
 //   - io.EOF from the network becomes *connResetError, which does not
 //     unwrap to io.EOF: the SDK retries io.EOF in a loop without counting
 //     attempts or backing off, and retries belong to the engine.
@@ -27,12 +29,19 @@ type transport struct {
 	limiter *rate.Limiter
 	// timeout bounds one request, from sending it to reading its body.
 	timeout time.Duration
+	resets  resetBook
 }
 
 // maxErrorBody caps how much of an error response is kept.
 const maxErrorBody = 64 << 10
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if rl := t.resets.refused(req, time.Now()); rl != nil {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, rl
+	}
 	if err := t.limiter.Wait(req.Context()); err != nil {
 		if req.Body != nil {
 			_ = req.Body.Close()
@@ -52,7 +61,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		_ = resp.Body.Close()
 		cancel()
-		return nil, &rateLimitedError{header: resp.Header.Clone(), body: body}
+		rl := &rateLimitedError{header: resp.Header.Clone(), body: body}
+		t.resets.record(req, rl)
+		return nil, rl
 	}
 	if resp.StatusCode >= 400 && strings.HasSuffix(req.URL.Path, tokenPath) {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))

@@ -1,0 +1,70 @@
+package okta
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// resetBook remembers, per rate-limit bucket, until when Okta said the
+// bucket is exhausted. Okta counts limits per org and endpoint, so after one
+// 429 every request to that endpoint would be refused until the reset too:
+// the transport answers those itself, with the same 429, instead of sending
+// them (the engine then waits for the reset before its next attempt). The
+// zero value is ready to use.
+type resetBook struct {
+	mu      sync.Mutex
+	buckets map[string]*rateLimitedError
+}
+
+// refused returns the remembered 429 of req's bucket while its reset is in
+// the future, else nil.
+func (b *resetBook) refused(req *http.Request, now time.Time) *rateLimitedError {
+	key := bucketOf(req)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	rl, ok := b.buckets[key]
+	if !ok {
+		return nil
+	}
+	if !now.Before(retryAt(rl.header)) {
+		delete(b.buckets, key)
+		return nil
+	}
+	return rl
+}
+
+// record remembers a 429 for req's bucket, if it says when the limit resets.
+func (b *resetBook) record(req *http.Request, rl *rateLimitedError) {
+	at := retryAt(rl.header)
+	if at.IsZero() {
+		return
+	}
+	key := bucketOf(req)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if old, ok := b.buckets[key]; ok && retryAt(old.header).After(at) {
+		return
+	}
+	if b.buckets == nil {
+		b.buckets = map[string]*rateLimitedError{}
+	}
+	b.buckets[key] = rl
+}
+
+// bucketOf names the endpoint a request counts against: its path with the
+// ids replaced, e.g. /api/v1/groups/{id}/users/{id}. Below /api/v1 paths
+// alternate between collection names and ids; a trailing operation name
+// (lifecycle/activate) is treated as an id, which only merges buckets.
+func bucketOf(req *http.Request) string {
+	rest, ok := strings.CutPrefix(req.URL.Path, "/api/v1/")
+	if !ok {
+		return req.URL.Path
+	}
+	segs := strings.Split(strings.Trim(rest, "/"), "/")
+	for i := 1; i < len(segs); i += 2 {
+		segs[i] = "{id}"
+	}
+	return "/api/v1/" + strings.Join(segs, "/")
+}
