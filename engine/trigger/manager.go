@@ -66,7 +66,7 @@ func (m *Manager) Sync(ctx context.Context, gen *plan.Generation) {
 	}
 	want := map[string]*plan.Flow{}
 	for name, f := range gen.Flows {
-		if f.Enabled && f.Trigger != nil && f.Trigger.Spec.Mode == connector.Poll && f.Trigger.Spec.Poll != nil {
+		if f.Enabled && f.Trigger != nil && isPolled(f.Trigger.Spec) {
 			want[name] = f
 		}
 	}
@@ -90,6 +90,12 @@ func (m *Manager) Sync(ctx context.Context, gen *plan.Generation) {
 		}()
 		m.log().Info("trigger started", "flow", name, "trigger", f.Trigger.Type, "every", every(f).String())
 	}
+}
+
+// isPolled reports whether the manager runs t: polled and scheduled
+// triggers are both ticked through their Poll.
+func isPolled(t *connector.Trigger) bool {
+	return (t.Mode == connector.Poll || t.Mode == connector.Schedule) && t.Poll != nil
 }
 
 // Stop stops every poller and waits for them.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -83,12 +84,16 @@ func (p *fakePoller) count(name string) int {
 }
 
 func registry(p *fakePoller, every time.Duration) *connector.Registry {
+	return registryMode(p, every, connector.Poll)
+}
+
+func registryMode(p *fakePoller, every time.Duration, mode connector.TriggerMode) *connector.Registry {
 	fake := &connector.Connector{
 		Name: "fake",
 		Doc:  "A poller whose Poll the test controls.",
 		Triggers: []*connector.Trigger{{
 			Name:         "poll",
-			Mode:         connector.Poll,
+			Mode:         mode,
 			Config:       connector.Schema{{Name: "name", Type: cty.String, Required: true}, {Name: "page", Type: cty.Number, Default: cty.NumberIntVal(1)}},
 			Output:       cty.Object(map[string]cty.Type{"n": cty.Number}),
 			DefaultEvery: every,
@@ -411,5 +416,33 @@ func TestPollFailure(t *testing.T) {
 		if c.Cursor != "" {
 			t.Errorf("a failed poll moved the cursor: %+v", c)
 		}
+	}
+}
+
+func TestScheduleModeRuns(t *testing.T) {
+	p := &fakePoller{}
+	st := memory.New()
+	defer st.Close()
+	m, _ := newManager(st, "a")
+	m.Sync(context.Background(), loadGen(t, registryMode(p, time.Hour, connector.Schedule), flowSrc("nightly", "")))
+	eventually(t, "the schedule to tick", func() bool { return p.count("nightly") == 1 })
+	m.Stop()
+}
+
+func TestDisabledFlowStops(t *testing.T) {
+	p := &fakePoller{}
+	st := memory.New()
+	defer st.Close()
+	reg := registry(p, 5*time.Millisecond)
+	m, _ := newManager(st, "a")
+	defer m.Stop()
+	m.Sync(context.Background(), loadGen(t, reg, flowSrc("users", "")))
+	eventually(t, "polls", func() bool { return p.count("users") >= 2 })
+	disabled := strings.Replace(flowSrc("users", ""), "flow \"users\" {", "flow \"users\" {\n  enabled = false", 1)
+	m.Sync(context.Background(), loadGen(t, reg, disabled))
+	n := p.count("users")
+	time.Sleep(50 * time.Millisecond) // ten intervals: a running poller would tick
+	if got := p.count("users"); got != n {
+		t.Errorf("a disabled flow's poller polled %d more times", got-n)
 	}
 }
