@@ -79,8 +79,17 @@ func ExecutionView(ex *store.Execution, journal []store.JournalEntry) ExecutionJ
 func (s *Server) listExecutions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.Filter{Flow: q.Get("flow"), Status: store.Status(q.Get("status"))}
-	if l, err := strconv.Atoi(q.Get("limit")); err == nil {
-		f.Limit = l
+	if !knownStatus(f.Status) {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "status is one of pending, running, succeeded, failed, halted, filtered"})
+		return
+	}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "limit is a positive number"})
+			return
+		}
+		f.Limit = min(n, MaxLimit)
 	}
 	if since := q.Get("since"); since != "" {
 		t, err := time.Parse(time.RFC3339, since)
@@ -100,6 +109,17 @@ func (s *Server) listExecutions(w http.ResponseWriter, r *http.Request) {
 		out = append(out, ExecutionView(ex, nil))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"executions": out})
+}
+
+// MaxLimit caps how many executions one history request returns.
+const MaxLimit = 1000
+
+func knownStatus(s store.Status) bool {
+	switch s {
+	case "", store.Pending, store.Running, store.Succeeded, store.Failed, store.Halted, store.Filtered:
+		return true
+	}
+	return false
 }
 
 func (s *Server) getExecution(w http.ResponseWriter, r *http.Request) {

@@ -59,6 +59,7 @@ func TestHistoryAPI(t *testing.T) {
 		{"?status=succeeded", 1},
 		{"?status=pending", 2},
 		{"?limit=1", 1},
+		{"?limit=1000000", 3},
 		{"?since=2000-01-01T00:00:00Z", 3},
 		{"?since=2999-01-01T00:00:00Z", 0},
 	}
@@ -71,13 +72,15 @@ func TestHistoryAPI(t *testing.T) {
 			}
 		})
 	}
-	t.Run("bad since", func(t *testing.T) {
-		var body map[string]string
-		getJSON(t, f, "/api/v1/executions?since=yesterday", 400, &body)
-		if body["error"] == "" {
-			t.Errorf("body %v", body)
-		}
-	})
+	for _, q := range []string{"since=yesterday", "status=done", "limit=ten", "limit=0", "limit=-1"} {
+		t.Run("bad "+q, func(t *testing.T) {
+			var body map[string]string
+			getJSON(t, f, "/api/v1/executions?"+q, 400, &body)
+			if body["error"] == "" {
+				t.Errorf("body %v", body)
+			}
+		})
+	}
 	t.Run("get", func(t *testing.T) {
 		var got server.ExecutionJSON
 		getJSON(t, f, "/api/v1/executions/"+done.ID, 200, &got)

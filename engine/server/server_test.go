@@ -475,3 +475,21 @@ func TestHealthAndMetrics(t *testing.T) {
 		t.Errorf("POST /healthz: %d", r.Status)
 	}
 }
+
+func TestHookSkipsDisabledFlows(t *testing.T) {
+	src := strings.Replace(flowsHCL, "flow \"on_update\" {", "flow \"on_update\" {\n  enabled = false", 1)
+	f := newFixture(t, loadGen(t, src))
+	if r := f.do(t, "POST", "/hooks/okta/main", readFixture(t, "event-hook-batch-mixed.json"), auth); r.Status != http.StatusOK {
+		t.Fatalf("status %d: %s", r.Status, r.Body)
+	}
+	want := map[string][]string{"on_create": {uuidCreate1, uuidCreate2}}
+	if diff := cmp.Diff(want, f.executions(t)); diff != "" {
+		t.Errorf("executions (-want +got):\n%s", diff)
+	}
+	// An endpoint flow that is disabled has no endpoint.
+	src = strings.Replace(flowsHCL, "flow \"hr\" {", "flow \"hr\" {\n  enabled = false", 1)
+	f = newFixture(t, loadGen(t, src))
+	if r := f.do(t, "POST", "/flows/hr/invoke?clientToken=hr-token", nil, nil); r.Status != http.StatusNotFound {
+		t.Errorf("disabled endpoint flow: status %d", r.Status)
+	}
+}
