@@ -5,12 +5,15 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // TestFileSuffix marks flow test files; they are loaded beside the flows.
@@ -103,7 +106,6 @@ func Load(paths []string, reg *connector.Registry) (*Config, hcl.Diagnostics) {
 // LoadSources parses in-memory files (name → content) as one configuration
 // with a fresh parser.
 func LoadSources(srcs map[string][]byte, reg *connector.Registry) (*Config, hcl.Diagnostics) {
-	parser := hclparse.NewParser()
 	cfg := &Config{
 		Files:       map[string]*hcl.File{},
 		Sources:     srcs,
@@ -114,8 +116,9 @@ func LoadSources(srcs map[string][]byte, reg *connector.Registry) (*Config, hcl.
 	}
 	var diags hcl.Diagnostics
 	names := sortedKeys(srcs)
-	for _, name := range names {
-		f, fdiags := parser.ParseHCL(srcs[name], name)
+	parsed := parseAll(names, srcs)
+	for i, name := range names {
+		f, fdiags := parsed[i].file, parsed[i].diags
 		diags = append(diags, trimSyntaxCascade(fdiags)...)
 		if f == nil {
 			continue
@@ -137,6 +140,49 @@ func LoadSources(srcs map[string][]byte, reg *connector.Registry) (*Config, hcl.
 	diags = append(diags, cfg.resolve(reg)...)
 	return cfg, diags
 }
+
+type parsedFile struct {
+	file  *hcl.File
+	diags hcl.Diagnostics
+}
+
+// parseAll parses the files on every CPU: parsing is most of the time of
+// loading a large tree, and files parse independently. Each file gets a
+// fresh parse, as a fresh hclparse.Parser would give it (no cache survives
+// a load, so reloads see edits).
+func parseAll(names []string, srcs map[string][]byte) []parsedFile {
+	out := make([]parsedFile, len(names))
+	parallel(len(names), func(i int) {
+		f, d := hclsyntax.ParseConfig(srcs[names[i]], names[i], hcl.InitialPos)
+		out[i] = parsedFile{f, d}
+	})
+	return out
+}
+
+// parallel calls fn(0) … fn(n-1) on up to GOMAXPROCS goroutines and
+// returns when all have returned.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// Parallel is parallel for the checker in engine/plan.
+func Parallel(n int, fn func(i int)) { parallel(n, fn) }
 
 var fileSchema = &hcl.BodySchema{
 	Blocks: []hcl.BlockHeaderSchema{

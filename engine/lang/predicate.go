@@ -21,9 +21,13 @@ import (
 // Predicate is a compiled expr-lang condition (a card's `if`, a trigger's
 // `filter`).
 type Predicate struct {
-	Source  string
-	Range   hcl.Range
+	Source string
+	Range  hcl.Range
+	// The runtime program is compiled on first use: validate checks
+	// thousands of predicates and evaluates none.
+	once    sync.Once
 	program *vm.Program
+	err     error
 }
 
 // CompilePredicate type-checks src against env (name → cty type of each
@@ -35,17 +39,22 @@ func CompilePredicate(src string, rng hcl.Range, env map[string]cty.Type) (*Pred
 	if _, err := expr.Compile(src, expr.Env(typed), expr.AsBool()); err != nil {
 		return nil, hcl.Diagnostics{exprDiag(src, rng, err)}
 	}
-	// The checked program reads structs; the runtime one reads the maps
-	// that Eval builds, so compile again untyped.
-	program, err := expr.Compile(src, expr.AsBool(), expr.AllowUndefinedVariables())
-	if err != nil {
-		return nil, hcl.Diagnostics{exprDiag(src, rng, err)}
-	}
-	return &Predicate{Source: src, Range: rng, program: program}, nil
+	return &Predicate{Source: src, Range: rng}, nil
+}
+
+// compile builds the runtime program. The checked program reads structs;
+// the runtime one reads the maps that Eval builds, so it is compiled
+// untyped.
+func (p *Predicate) compile() {
+	p.program, p.err = expr.Compile(p.Source, expr.AsBool(), expr.AllowUndefinedVariables())
 }
 
 // Eval evaluates the predicate over env (name → value).
 func (p *Predicate) Eval(env map[string]cty.Value) (bool, error) {
+	p.once.Do(p.compile)
+	if p.err != nil {
+		return false, fmt.Errorf("compiling %q: %w", p.Source, p.err)
+	}
 	m := make(map[string]any, len(env))
 	for k, v := range env {
 		m[k] = ExprValue(v)
@@ -122,7 +131,38 @@ func narrow(rng hcl.Range, src string, col int) hcl.Range {
 	return hcl.Range{Filename: rng.Filename, Start: start, End: end}
 }
 
-var structCache sync.Map // string(type) → reflect.Type
+// structCache maps object types to the struct types that mirror them. The
+// outputs of actions are few and large: a list searched with Equals is much
+// cheaper than a map keyed by GoString, which formats the whole type.
+var structCache struct {
+	sync.RWMutex
+	entries []structEntry
+}
+
+type structEntry struct {
+	ty cty.Type
+	rt reflect.Type
+}
+
+func cachedStruct(ty cty.Type) (reflect.Type, bool) {
+	structCache.RLock()
+	defer structCache.RUnlock()
+	for _, e := range structCache.entries {
+		if e.ty.Equals(ty) {
+			return e.rt, true
+		}
+	}
+	return nil, false
+}
+
+func storeStruct(ty cty.Type, rt reflect.Type) {
+	structCache.Lock()
+	defer structCache.Unlock()
+	// Bounded: flow tables and helper flows can make many distinct types.
+	if len(structCache.entries) < 512 {
+		structCache.entries = append(structCache.entries, structEntry{ty, rt})
+	}
+}
 
 // envStruct builds a struct type whose fields mirror env, so that expr-lang's
 // checker knows every field and its type.
@@ -161,9 +201,8 @@ func goType(ty cty.Type) reflect.Type {
 	case ty.IsMapType():
 		return reflect.MapOf(reflect.TypeOf(""), goType(ty.ElementType()))
 	case ty.IsObjectType():
-		key := ty.GoString()
-		if t, ok := structCache.Load(key); ok {
-			return t.(reflect.Type)
+		if t, ok := cachedStruct(ty); ok {
+			return t
 		}
 		atys := ty.AttributeTypes()
 		if len(atys) == 0 {
@@ -172,7 +211,7 @@ func goType(ty cty.Type) reflect.Type {
 			return reflect.TypeOf(struct{}{})
 		}
 		t := envStruct(atys)
-		structCache.Store(key, t)
+		storeStruct(ty, t)
 		return t
 	}
 	return anyType

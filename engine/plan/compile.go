@@ -50,16 +50,28 @@ func Compile(cfg *config.Config, opts Options) (*Generation, hcl.Diagnostics) {
 	}
 	gen.Funcs = lang.Functions(opts.Mode, opts.Host)
 	c := &compiler{gen: gen, funcs: gen.Funcs}
+	c.static = lang.Scope{
+		Vars:   gen.Vars,
+		Tables: lang.NamesObject(sortedKeys(cfg.Tables)),
+		Flows:  lang.NamesObject(cfg.FlowNames()),
+		Funcs:  c.funcs,
+	}
 	for _, addr := range sortedKeys(cfg.Connections) {
 		conn, d := c.connection(cfg.Connections[addr])
 		diags = append(diags, d...)
 		gen.Connections[addr] = conn
 	}
-	for _, name := range cfg.FlowNames() {
-		f, d := c.flow(cfg.Flows[name])
-		diags = append(diags, d...)
-		if f != nil {
-			gen.Flows[name] = f
+	// Flows check independently of each other: on every CPU.
+	names := cfg.FlowNames()
+	flows := make([]*Flow, len(names))
+	flowDiags := make([]hcl.Diagnostics, len(names))
+	config.Parallel(len(names), func(i int) {
+		flows[i], flowDiags[i] = c.flow(cfg.Flows[names[i]])
+	})
+	for i, name := range names {
+		diags = append(diags, flowDiags[i]...)
+		if flows[i] != nil {
+			gen.Flows[name] = flows[i]
 		}
 	}
 	diags = append(diags, checkFlowCycles(gen)...)
@@ -80,15 +92,16 @@ func Compile(cfg *config.Config, opts Options) (*Generation, hcl.Diagnostics) {
 type compiler struct {
 	gen   *Generation
 	funcs map[string]function.Function
+	// static is what every expression may reference, built once: the
+	// objects of table and flow names grow with the configuration, and
+	// rebuilding them per expression made validate quadratic.
+	static lang.Scope
 }
 
+// staticScope returns a copy of the static scope for the caller to extend.
 func (c *compiler) staticScope() *lang.Scope {
-	return &lang.Scope{
-		Vars:   c.gen.Vars,
-		Tables: lang.NamesObject(sortedKeys(c.gen.Config.Tables)),
-		Flows:  lang.NamesObject(c.gen.Config.FlowNames()),
-		Funcs:  c.funcs,
-	}
+	s := c.static
+	return &s
 }
 
 func (c *compiler) connection(decl *config.Connection) (*Connection, hcl.Diagnostics) {
