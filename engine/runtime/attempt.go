@@ -27,7 +27,7 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 	if marked {
 		plain, _ = input.UnmarkDeep()
 	}
-	journalInput := r.sec.inputJSON(input, c.Action.Input, ci.inputNames)
+	journalInput := r.sec.inputJSON(input, c.Action.Input, ci.inputNames, marked || ci.sensitiveInput)
 	// One allocation for the call and the host it lends.
 	cs := &struct {
 		call connector.Call

@@ -109,22 +109,20 @@ func (e *scrubbedError) Unwrap() error { return e.err }
 // sensitive mark, and every argument the schema marks sensitive, is
 // Redacted. It first learns those values as secrets, so that an action
 // echoing them is scrubbed too.
-func (s *secrets) inputJSON(v cty.Value, schema connector.Schema, names []string) []byte {
+//
+// learn false says that nothing in v is sensitive (no marks, no sensitive
+// arguments), which spares looking.
+func (s *secrets) inputJSON(v cty.Value, schema connector.Schema, names []string, learn bool) []byte {
 	if v == cty.NilVal {
 		return []byte("null")
 	}
-	var found []string
-	collect := func(str string) { found = append(found, str) }
 	if schema == nil || !v.Type().IsObjectType() || !v.IsKnown() || v.IsNull() {
-		sensitiveStrings(v, false, collect)
-		s.add(found...)
+		s.learn(v, nil)
 		return s.appendJSON(nil, v)
 	}
-	for name := range v.Type().AttributeTypes() {
-		a, ok := schema.Lookup(name)
-		sensitiveStrings(v.GetAttr(name), ok && a.Sensitive, collect)
+	if learn {
+		s.learn(v, schema)
 	}
-	s.add(found...)
 	if names == nil {
 		names = connector.SortedKeys(v.Type().AttributeTypes())
 	}
@@ -149,6 +147,24 @@ func (s *secrets) inputJSON(v cty.Value, schema connector.Schema, names []string
 		b = s.appendJSON(b, av)
 	}
 	return append(b, '}')
+}
+
+// learn adds the sensitive strings of v (a card's input object with its
+// schema, or any value without) to the secrets.
+func (s *secrets) learn(v cty.Value, schema connector.Schema) {
+	var found []string
+	collect := func(str string) { found = append(found, str) }
+	if schema == nil {
+		sensitiveStrings(v, false, collect)
+	} else {
+		for name := range v.Type().AttributeTypes() {
+			a, ok := schema.Lookup(name)
+			sensitiveStrings(v.GetAttr(name), ok && a.Sensitive, collect)
+		}
+	}
+	if len(found) > 0 {
+		s.add(found...)
+	}
 }
 
 // json returns v as JSON with marked values Redacted and known secrets

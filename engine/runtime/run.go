@@ -201,11 +201,12 @@ func (r *run) instance(ctx context.Context, c *plan.Card, scope *flowScope, each
 			return cty.NullVal(outType), err
 		}
 	}
-	input, marked, err := r.inputs(c, scope.evalContext(c, each))
+	ci := scope.card(c)
+	input, marked, err := r.inputs(c, ci, scope.evalContext(c, each))
 	if err != nil {
 		return r.failed(ctx, c, name, key, 1, cty.NilVal, outType, err)
 	}
-	return r.attempts(ctx, c, scope.card(c), name, key, input, marked, outType)
+	return r.attempts(ctx, c, ci, name, key, input, marked, outType)
 }
 
 // replay returns what the journal says a card instance did, if it ended
@@ -255,10 +256,15 @@ func journaledStop(output []byte, outType cty.Type) (*connector.Stop, bool) {
 
 // inputs evaluates the card's arguments into the action's input object,
 // and reports whether any value in it carries a mark.
-func (r *run) inputs(c *plan.Card, ctx *hcl.EvalContext) (cty.Value, bool, error) {
+func (r *run) inputs(c *plan.Card, ci *cardInfo, ctx *hcl.EvalContext) (cty.Value, bool, error) {
 	marked := false
 	vals := make(map[string]cty.Value, len(c.Action.Input))
 	for _, a := range c.Action.Input {
+		if v, ok := ci.consts[a.Name]; ok {
+			vals[a.Name] = v
+			marked = marked || a.Sensitive
+			continue
+		}
 		attr, ok := c.Inputs[a.Name]
 		if !ok {
 			if a.Default != cty.NilVal {

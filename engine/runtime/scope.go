@@ -10,7 +10,9 @@ import (
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 )
 
 // genInfo is what the runtime derives once per generation rather than per
@@ -28,6 +30,11 @@ type cardInfo struct {
 	// inputNames and outputNames are the attributes of the card's input
 	// and (per instance) output objects in name order, for the journal.
 	inputNames, outputNames []string
+	// sensitiveInput says whether the action has sensitive arguments.
+	sensitiveInput bool
+	// consts are the inputs whose expressions are constant (no references,
+	// no function calls), evaluated and converted once.
+	consts map[string]cty.Value
 	// cards are the earlier cards referenced by name; nil with usesCards
 	// means the whole card object (a reference without a static name).
 	cards     []string
@@ -104,6 +111,15 @@ func refsOf(c *plan.Card) *cardInfo {
 	if c.Action != nil {
 		ci.inputNames = c.Action.Input.Names()
 		sort.Strings(ci.inputNames)
+		ci.consts = map[string]cty.Value{}
+		for _, a := range c.Action.Input {
+			ci.sensitiveInput = ci.sensitiveInput || a.Sensitive
+			if attr, ok := c.Inputs[a.Name]; ok {
+				if v, ok := constInput(attr.Expr, a); ok {
+					ci.consts[a.Name] = v
+				}
+			}
+		}
 	}
 	out := c.Output
 	if c.ForEach != nil && (out.IsMapType() || out.IsListType()) {
@@ -123,6 +139,38 @@ func refsOf(c *plan.Card) *cardInfo {
 	return ci
 }
 
+// constInput evaluates an input expression that references nothing and
+// calls no function (env() and file() read the world each time), as
+// inputs evaluates it. Anything that fails is left to inputs to report.
+func constInput(expr hcl.Expression, a connector.Attribute) (cty.Value, bool) {
+	syn, ok := expr.(hclsyntax.Expression)
+	if !ok || len(expr.Variables()) > 0 {
+		return cty.NilVal, false
+	}
+	calls := false
+	hclsyntax.VisitAll(syn, func(n hclsyntax.Node) hcl.Diagnostics {
+		if _, ok := n.(*hclsyntax.FunctionCallExpr); ok {
+			calls = true
+		}
+		return nil
+	})
+	if calls {
+		return cty.NilVal, false
+	}
+	v, diags := expr.Value(nil)
+	if diags.HasErrors() || !v.IsWhollyKnown() {
+		return cty.NilVal, false
+	}
+	cv, err := convert.Convert(v, a.Type)
+	if err != nil || (a.Required && cv.IsNull()) {
+		return cty.NilVal, false
+	}
+	if a.Sensitive {
+		cv = cv.Mark(lang.Sensitive)
+	}
+	return cv, true
+}
+
 // flowScope is what the expressions of one run of a flow's cards see: the
 // parts that do not change from card to card are built once.
 type flowScope struct {
@@ -131,6 +179,9 @@ type flowScope struct {
 	trigger cty.Value
 	base    *hcl.EvalContext // var, trigger, table, flow and the functions
 	cards   map[string]cty.Value
+	// child is reused by the cards that run one after the other; for_each
+	// instances, which may run at once, get their own.
+	child *hcl.EvalContext
 }
 
 func newFlowScope(gen *plan.Generation, trigger cty.Value) *flowScope {
@@ -164,8 +215,17 @@ func (s *flowScope) evalContext(c *plan.Card, each *lang.Each) *hcl.EvalContext 
 	if !ci.usesCards && each == nil {
 		return s.base
 	}
-	ctx := s.base.NewChild()
-	ctx.Variables = make(map[string]cty.Value, 2)
+	var ctx *hcl.EvalContext
+	if each == nil && s.child != nil {
+		ctx = s.child
+		clear(ctx.Variables)
+	} else {
+		ctx = s.base.NewChild()
+		ctx.Variables = make(map[string]cty.Value, 2)
+		if each == nil {
+			s.child = ctx
+		}
+	}
 	if ci.usesCards {
 		ctx.Variables["card"] = s.cardsObject(ci.cards)
 	}
