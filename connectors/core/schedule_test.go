@@ -139,7 +139,7 @@ func TestCronInvalid(t *testing.T) {
 			t.Errorf("Check(%q): %v", expr, err)
 		}
 	}
-	for _, expr := range []string{"", "61 * * * *", "0 9 * *", "0 0 9 * * *", "@fortnightly", "every day"} {
+	for _, expr := range []string{"", "61 * * * *", "0 9 * *", "0 0 9 * * *", "@fortnightly", "every day", "0 0 30 2 *"} {
 		if err := cronAttr.Check(cty.StringVal(expr)); err == nil {
 			t.Errorf("Check(%q): no error", expr)
 		}
@@ -157,6 +157,12 @@ func TestCronInvalid(t *testing.T) {
 			wantKind(t, err, connector.Invalid, "")
 		})
 	}
+	t.Run("a schedule that never fires ends", func(t *testing.T) {
+		got, _, err := pollAt(t, "0 0 30 2 *", "UTC", cursorAt(now.Add(-time.Hour)), now)
+		if err != nil || got.Calls != 0 {
+			t.Errorf("emitted %+v, %v", got, err)
+		}
+	})
 	t.Run("corrupt cursor", func(t *testing.T) {
 		_, _, err := pollAt(t, "@hourly", "UTC", []byte("garbage"), now)
 		wantKind(t, err, connector.Invalid, "cursor")
@@ -169,4 +175,48 @@ func mustDur(s string) time.Duration {
 		panic(err)
 	}
 	return d
+}
+
+// TestCronCatchUpIsCheap checks that a long stop with a frequent schedule
+// catches up with the latest run only, without walking every missed run.
+func TestCronCatchUpIsCheap(t *testing.T) {
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	start := time.Now()
+	got, _, err := pollAt(t, "@every 1s", "UTC", cursorAt(now.AddDate(-1, 0, 0)), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"2026-11-30T09:00:00Z"}, got.IDs); diff != "" {
+		t.Errorf("ids (-want +got):\n%s", diff)
+	}
+	// A year of seconds walked one by one takes seconds; the windowed
+	// search takes microseconds. The bound is loose for slow machines.
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Errorf("catching up took %v", d)
+	}
+}
+
+// TestCronDaylightSaving records robfig/cron's rules: a local
+// time that does not exist on a spring-forward day is not run that day.
+func TestCronDaylightSaving(t *testing.T) {
+	tests := []struct {
+		name        string
+		cursor, now time.Time
+		want        []string
+	}{
+		{"spring forward: 02:30 does not exist", time.Date(2026, 3, 28, 12, 0, 0, 0, time.UTC), time.Date(2026, 3, 29, 12, 0, 0, 0, time.UTC), nil},
+		{"fall back: 02:30 runs once", time.Date(2026, 10, 24, 12, 0, 0, 0, time.UTC), time.Date(2026, 10, 25, 12, 0, 0, 0, time.UTC), []string{"2026-10-25T01:30:00Z"}},
+		{"summer time offset", time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC), []string{"2026-07-01T00:30:00Z"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _, err := pollAt(t, "30 2 * * *", "Europe/Berlin", cursorAt(tt.cursor), tt.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got.IDs); diff != "" {
+				t.Errorf("ids (-want +got):\n%s", diff)
+			}
+		})
+	}
 }
