@@ -227,7 +227,7 @@ func unifyElements(vals []cty.Value, ety cty.Type, path cty.Path) ([]cty.Value, 
 
 func parseNumber(s string, path cty.Path) (cty.Value, error) {
 	f, _, err := big.ParseFloat(s, 10, 512, big.ToNearestEven)
-	if err != nil {
+	if err != nil || f.IsInf() { // "Inf" parses, but is no JSON number
 		return cty.NilVal, path.NewErrorf("%q is not a number", s)
 	}
 	return cty.NumberVal(f), nil

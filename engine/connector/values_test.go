@@ -92,6 +92,8 @@ func TestFromJSONErrors(t *testing.T) {
 		{"trailing data", `{} {}`, cty.DynamicPseudoType, "after the JSON value"},
 		{"trailing garbage", `"a" x`, cty.String, "after the JSON value"},
 		{"text to number", `"abc"`, cty.Number, `"abc" is not a number`},
+		{"infinity text to number", `"Inf"`, cty.Number, `"Inf" is not a number`},
+		{"padded text to number", `" 42"`, cty.Number, `is not a number`},
 		{"text to bool", `"yes please"`, cty.Bool, "is not a bool"},
 		{"number to bool", `1`, cty.Bool, "cannot convert"},
 		{"object to list", `{}`, cty.List(cty.String), "cannot convert"},
