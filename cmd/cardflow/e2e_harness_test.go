@@ -41,8 +41,8 @@ const waitFor = 60 * time.Second
 
 // e2e is one end-to-end environment: the Okta and ServiceNow emulators
 // served over loopback by the test process, a copy of the onboarding flows,
-// a store file, and the cardflow process (restartable on the same store and
-// address).
+// a store file, and the cardflow process (restartable on the same store;
+// Okta delivers through a proxy that follows it to its new address).
 type e2e struct {
 	t *testing.T
 
@@ -64,7 +64,7 @@ type e2e struct {
 	// extraArgs are added to every `cardflow run`.
 	extraArgs []string
 
-	addr  string // the address of the first run, reused by restarts
+	addr  string // the address of the running process
 	cur   *process
 	runs  []*process
 	hooks bool
@@ -141,11 +141,7 @@ func (e *e2e) start() *process {
 	if e.cur != nil && !e.cur.exited() {
 		e.t.Fatal("start: cardflow is already running")
 	}
-	listen := e.addr
-	if listen == "" {
-		listen = "127.0.0.1:0"
-	}
-	args := append([]string{"run", e.flowDir, "--listen", listen, "--db", e.db, "--var", "poll_interval=1s"}, e.extraArgs...)
+	args := append([]string{"run", e.flowDir, "--listen", "127.0.0.1:0", "--db", e.db, "--var", "poll_interval=1s"}, e.extraArgs...)
 	p := startProcess(e.t, args, e.environ())
 	e.runs = append(e.runs, p)
 	e.cur = p

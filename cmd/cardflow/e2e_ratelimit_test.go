@@ -12,8 +12,10 @@ import (
 )
 
 // inFlightGrace is how long after Okta answered a 429 a request may still
-// arrive that cardflow sent before the answer reached it (loopback).
-const inFlightGrace = 20 * time.Millisecond
+// arrive that cardflow sent before the answer reached it (loopback, on a
+// busy machine). Retries that ignore a known reset spread over hundreds of
+// milliseconds after it and stay visible.
+const inFlightGrace = 50 * time.Millisecond
 
 // oktaLatency holds the next matching Okta request for d.
 func oktaLatency(method, pathPrefix string, d time.Duration) oktaemu.Fault {
