@@ -23,7 +23,7 @@ test-short:
 # the emulators and `cardflow run` as separate processes, Okta event hooks
 # into the request_approval flow. BENCH_FLAGS picks the load; see
 # cmd/cardflow-bench/doc.go.
-BENCH_FLAGS ?= -rate 1250 -duration 30s -reload-at 15s
+BENCH_FLAGS ?= -suite -duration 20s
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./engine/... ./connectors/...
