@@ -1,0 +1,512 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
+	snemu "github.com/cardflow/cardflow/connectors/servicenow/emulator"
+	"github.com/cardflow/cardflow/engine/store/postgres/pgtest"
+)
+
+// replicasWait bounds the waits of the replica test: executions the killed
+// replica held are claimed again after their 30 s lease, and its poller
+// lease (15 s) must expire before another replica polls.
+const replicasWait = 150 * time.Second
+
+// TestE2EReplicas runs three `cardflow run` processes on one PostgreSQL
+// database behind a round-robin balancer, kills the one that holds the
+// poller leases with SIGKILL while hook deliveries keep arriving, and checks
+// that every event completed exactly once and that one replica at a time
+// polled ServiceNow for each flow.
+func TestE2EReplicas(t *testing.T) {
+	if testing.Short() || cardflowBin == "" {
+		t.Skip("end-to-end test: runs the built binary (not with -short)")
+	}
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skip("tells replicas apart through /proc: Linux only")
+	}
+	dbURL := pgtest.Database(t)
+	t.Parallel()
+	const users = 40
+	c := newCluster(t, dbURL, 3)
+
+	// The first half of the new hires, spread over the three replicas.
+	var ids []string
+	for i := range users / 2 {
+		ids = append(ids, c.newHire(i))
+	}
+	c.waitFor("every replica to serve a hook delivery", func() bool { return c.lb.servedByAll() })
+	victim := c.pollerHolder("poller/provision_on_approval")
+	t.Logf("killing replica %d (pid %d), which holds the provision_on_approval poller lease, after %d new hires", victim, c.procs[victim].cmd.Process.Pid, users/2)
+	c.procs[victim].kill()
+	killedAt := time.Now()
+	c.lb.markDead(victim)
+	for i := users / 2; i < users; i++ {
+		ids = append(ids, c.newHire(i))
+	}
+
+	// One incident per user; the business owner approves each.
+	incidents := map[string]string{} // user -> sys_id
+	c.waitFor("an incident for every user", func() bool {
+		for _, id := range ids {
+			if _, ok := incidents[id]; ok {
+				continue
+			}
+			if found := c.sn.Find("incident", "correlation_id="+id); len(found) > 0 {
+				incidents[id] = found[0]["sys_id"]
+			}
+		}
+		return len(incidents) == len(ids)
+	})
+	for _, id := range ids {
+		if _, err := c.sn.Update("incident", incidents[id], e2eApprover, map[string]string{
+			"state": "6", "close_code": "Solution provided", "close_notes": "Approved by the business owner.",
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.waitFor("every incident closed by cardflow", func() bool {
+		for _, sysID := range incidents {
+			if r, _ := c.sn.Get("incident", sysID); r["state"] != "7" {
+				return false
+			}
+		}
+		return true
+	})
+	c.waitFor("every execution finished", func() bool {
+		return c.count(`SELECT count(*) FROM executions WHERE status IN ('pending', 'running')`) == 0
+	})
+
+	// Exactly once: one incident and one succeeded execution of each flow per user.
+	for _, id := range ids {
+		if n := len(c.sn.Find("incident", "correlation_id="+id)); n != 1 {
+			t.Errorf("user %s has %d incidents, want 1", id, n)
+		}
+		if u, _ := c.okta.User(id); u.Status != "ACTIVE" {
+			t.Errorf("user %s is %s after approval, want ACTIVE", id, u.Status)
+		}
+	}
+	execs := c.executions()
+	reclaimed := 0
+	for _, flow := range []string{"request_approval", "provision_on_approval"} {
+		for _, id := range ids {
+			var got []string
+			for _, ex := range execs {
+				if ex.flow == flow && strings.Contains(ex.payload, id) {
+					got = append(got, ex.status)
+					if ex.claims > 1 {
+						reclaimed++
+					}
+				}
+			}
+			if !slices.Equal(got, []string{"succeeded"}) {
+				t.Errorf("%s executions for user %s: %v, want one that succeeded", flow, id, got)
+			}
+		}
+	}
+	t.Logf("%d executions were claimed again after replica %d died; hook deliveries per replica: %v",
+		reclaimed, victim, c.lb.counts())
+
+	c.checkOnePoller(victim, killedAt)
+}
+
+// cluster is several cardflow replicas on one database, the emulators they
+// talk to, and the balancer in front of them.
+type cluster struct {
+	t     *testing.T
+	db    string
+	okta  *oktaemu.Emulator
+	sn    *snemu.Emulator
+	polls *pollLog
+	lb    *balancer
+	procs []*process
+}
+
+func newCluster(t *testing.T, dbURL string, n int) *cluster {
+	c := &cluster{t: t, db: dbURL, polls: &pollLog{}}
+	c.okta = oktaemu.New(oktaemu.Options{Token: e2eOktaToken})
+	if err := c.okta.Seed(e2eOktaSeed()); err != nil {
+		t.Fatal(err)
+	}
+	oktaSrv := httptest.NewServer(c.okta)
+	c.sn = snemu.New(snemu.Options{})
+	if err := c.sn.Seed(snemu.DemoSeed()); err != nil {
+		t.Fatal(err)
+	}
+	flowDir := filepath.Join(t.TempDir(), "flows")
+	if err := copyOnboardingFlows(flowDir); err != nil {
+		t.Fatal(err)
+	}
+	// Every replica has the same configuration (a different one would be a
+	// different definition, which the others could not resume). The
+	// ServiceNow log tells replicas apart by the process that owns the
+	// client end of each connection.
+	c.polls.procs = &c.procs
+	snSrv := httptest.NewServer(&pollLogger{log: c.polls, next: c.sn})
+	env := replicaEnv(oktaSrv.URL, snSrv.URL)
+	for range n {
+		args := []string{"run", flowDir, "--listen", "127.0.0.1:0", "--store", dbURL, "--var", "poll_interval=1s", "--watch=false"}
+		c.procs = append(c.procs, startProcess(t, args, env))
+	}
+	t.Cleanup(func() {
+		for _, p := range c.procs {
+			p.kill()
+		}
+		c.okta.Close()
+		oktaSrv.Close()
+		snSrv.Close()
+		if t.Failed() {
+			for i, p := range c.procs {
+				t.Logf("--- stderr of replica %d (%s) ---\n%s", i, p.state(), p.out.String())
+			}
+		}
+	})
+	var addrs []string
+	for i, p := range c.procs {
+		addr, err := p.waitServing(replicasWait)
+		if err != nil {
+			t.Fatalf("replica %d did not start serving: %v", i, err)
+		}
+		addrs = append(addrs, addr)
+	}
+	c.lb = newBalancer(addrs)
+	lbSrv := httptest.NewServer(c.lb)
+	t.Cleanup(lbSrv.Close)
+	if _, err := c.okta.RegisterEventHook(oktaemu.EventHook{
+		Name: "cardflow replicas", URI: lbSrv.URL + "/hooks/okta/main", Secret: e2eHookSecret,
+		EventTypes: []string{"user.lifecycle.create"},
+	}); err != nil {
+		t.Fatalf("registering the event hook: %v", err)
+	}
+	return c
+}
+
+func replicaEnv(oktaURL, snURL string) []string {
+	env := []string{
+		"OKTA_ORG_URL=" + oktaURL,
+		"OKTA_API_TOKEN=" + e2eOktaToken,
+		"OKTA_EVENT_HOOK_SECRET=" + e2eHookSecret,
+		"SERVICENOW_INSTANCE_URL=" + snURL,
+		"SERVICENOW_USERNAME=" + e2eSNUser,
+		"SERVICENOW_PASSWORD=" + e2eSNPassword,
+		"NO_COLOR=1",
+	}
+	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}
+
+// newHire creates a staged Okta user; Okta announces it with an event hook.
+func (c *cluster) newHire(i int) string {
+	c.t.Helper()
+	login := fmt.Sprintf("hire%02d.replica@acme.example", i)
+	u, err := c.okta.CreateUser(map[string]any{
+		"firstName": "Hire", "lastName": fmt.Sprintf("Replica%02d", i), "email": login, "login": login,
+		"department": "Finance", "manager": "per.olsen@acme.example",
+	}, false)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond)
+	return u.ID
+}
+
+func (c *cluster) waitFor(what string, cond func() bool) {
+	c.t.Helper()
+	deadline := time.Now().Add(replicasWait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			c.t.Fatalf("timed out after %s waiting for %s", replicasWait, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (c *cluster) conn() *pgx.Conn {
+	c.t.Helper()
+	conn, err := pgx.Connect(context.Background(), c.db)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return conn
+}
+
+func (c *cluster) count(sql string) int {
+	c.t.Helper()
+	conn := c.conn()
+	defer conn.Close(context.Background())
+	var n int
+	if err := conn.QueryRow(context.Background(), sql).Scan(&n); err != nil {
+		c.t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
+// pollerHolder returns the replica holding the named lease.
+func (c *cluster) pollerHolder(name string) int {
+	c.t.Helper()
+	var owner string
+	c.waitFor("a holder of "+name, func() bool {
+		conn := c.conn()
+		defer conn.Close(context.Background())
+		err := conn.QueryRow(context.Background(), `SELECT owner FROM leases WHERE name = $1 AND until > now()`, name).Scan(&owner)
+		return err == nil
+	})
+	for i, p := range c.procs {
+		if strings.HasSuffix(owner, fmt.Sprintf("-%d", p.cmd.Process.Pid)) {
+			return i
+		}
+	}
+	c.t.Fatalf("lease %s is held by %q, none of the replicas", name, owner)
+	return -1
+}
+
+type execRow struct {
+	flow, status, payload string
+	claims                int
+}
+
+func (c *cluster) executions() []execRow {
+	c.t.Helper()
+	conn := c.conn()
+	defer conn.Close(context.Background())
+	rows, err := conn.Query(context.Background(), `SELECT flow, status, convert_from(payload, 'UTF8'), claims FROM executions`)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (execRow, error) {
+		var e execRow
+		return e, r.Scan(&e.flow, &e.status, &e.payload, &e.claims)
+	})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return out
+}
+
+// checkOnePoller checks from the ServiceNow request log that each poller
+// ran on one replica at a time: the first holder polled until it was killed
+// (if it was the victim), then one survivor, which took over after the
+// lease expired.
+func (c *cluster) checkOnePoller(victim int, killedAt time.Time) {
+	c.t.Helper()
+	for _, state := range []string{"state=6", "state=8"} {
+		polls := c.polls.matching(state)
+		for _, p := range polls {
+			if p.replica < 0 {
+				c.t.Errorf("a poll with %s came from no replica", state)
+			}
+		}
+		if len(polls) == 0 {
+			c.t.Errorf("no polls for %s", state)
+			continue
+		}
+		var stints []string // replica of each run of consecutive polls
+		last := -1
+		for _, p := range polls {
+			if p.replica != last {
+				stints = append(stints, fmt.Sprintf("replica %d from %s", p.replica, p.at.Format("15:04:05.000")))
+				last = p.replica
+			}
+			if p.replica == victim && p.at.After(killedAt) {
+				c.t.Errorf("the killed replica polled (%s) after it was killed", state)
+			}
+		}
+		// The first holder kept the lease until it died; then one survivor.
+		want := 1
+		if polls[0].replica == victim {
+			want = 2
+		}
+		if len(stints) != want {
+			c.t.Errorf("polls with %s came from %v; want %d stint(s): one replica at a time, a new one only when the holder died", state, stints, want)
+		}
+		c.t.Logf("polls with %s: %d, by %v", state, len(polls), stints)
+	}
+}
+
+// poll is one GET of the incident table.
+type poll struct {
+	replica int
+	query   string
+	at      time.Time
+}
+
+type pollLog struct {
+	procs *[]*process // the replicas, by index
+	mu    sync.Mutex
+	polls []poll
+	ports map[string]int // client port -> replica
+}
+
+// replicaOf returns the replica whose socket has local port port, or -1.
+// Linux only: it reads /proc.
+func (l *pollLog) replicaOf(port string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if r, ok := l.ports[port]; ok {
+		return r
+	}
+	inode := socketInode(port)
+	if inode == "" {
+		return -1
+	}
+	for i, p := range *l.procs {
+		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", p.cmd.Process.Pid))
+		for _, fd := range fds {
+			if link, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", p.cmd.Process.Pid, fd.Name())); link == "socket:["+inode+"]" {
+				if l.ports == nil {
+					l.ports = map[string]int{}
+				}
+				l.ports[port] = i
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// socketInode finds the inode of the TCP socket whose local port is port
+// (decimal) in /proc/net/tcp and tcp6.
+func socketInode(port string) string {
+	var p int
+	if _, err := fmt.Sscan(port, &p); err != nil {
+		return ""
+	}
+	hexPort := fmt.Sprintf(":%04X", p)
+	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		data, _ := os.ReadFile(f)
+		for _, line := range strings.Split(string(data), "\n") {
+			fields := strings.Fields(line)
+			// Inode 0: a socket in TIME_WAIT that had the port before.
+			if len(fields) > 9 && strings.HasSuffix(fields[1], hexPort) && fields[9] != "0" {
+				return fields[9]
+			}
+		}
+	}
+	return ""
+}
+
+func (l *pollLog) matching(sub string) []poll {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []poll
+	for _, p := range l.polls {
+		if strings.Contains(p.query, sub) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// pollLogger records the incident-table GETs and the replica each came from.
+type pollLogger struct {
+	log  *pollLog
+	next http.Handler
+}
+
+func (h *pollLogger) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet && r.URL.Path == "/api/now/table/incident" {
+		_, port, _ := net.SplitHostPort(r.RemoteAddr)
+		p := poll{replica: h.log.replicaOf(port), query: r.URL.Query().Get("sysparm_query"), at: time.Now()}
+		h.log.mu.Lock()
+		h.log.polls = append(h.log.polls, p)
+		h.log.mu.Unlock()
+	}
+	h.next.ServeHTTP(w, r)
+}
+
+// balancer is a round-robin HTTP load balancer that skips replicas it
+// cannot reach, as any load balancer with health checks would.
+type balancer struct {
+	addrs  []string
+	next   atomic.Uint32
+	client *http.Client
+	mu     sync.Mutex
+	dead   map[int]bool
+	served map[int]int
+}
+
+func newBalancer(addrs []string) *balancer {
+	return &balancer{addrs: addrs, client: &http.Client{Timeout: 30 * time.Second}, dead: map[int]bool{}, served: map[int]int{}}
+}
+
+func (b *balancer) markDead(i int) {
+	b.mu.Lock()
+	b.dead[i] = true
+	b.mu.Unlock()
+}
+
+func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	start := int(b.next.Add(1))
+	for k := range b.addrs {
+		i := (start + k) % len(b.addrs)
+		b.mu.Lock()
+		dead := b.dead[i]
+		b.mu.Unlock()
+		if dead {
+			continue
+		}
+		req, err := http.NewRequestWithContext(r.Context(), r.Method, "http://"+b.addrs[i]+r.URL.RequestURI(), bytes.NewReader(body))
+		if err != nil {
+			continue
+		}
+		req.Header = r.Header.Clone()
+		resp, err := b.client.Do(req)
+		if err != nil {
+			continue // killed: the next replica
+		}
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		_, _ = io.Copy(w, resp.Body)
+		resp.Body.Close()
+		if r.Method == http.MethodPost {
+			b.mu.Lock()
+			b.served[i]++
+			b.mu.Unlock()
+		}
+		return
+	}
+	w.WriteHeader(http.StatusBadGateway)
+}
+
+func (b *balancer) servedByAll() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.served) == len(b.addrs)
+}
+
+func (b *balancer) counts() map[int]int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := map[int]int{}
+	for k, v := range b.served {
+		out[k] = v
+	}
+	return out
+}
