@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cardflow/cardflow/engine/flowtest"
+	"github.com/cardflow/cardflow/engine/flowtest/emulators"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 )
@@ -76,20 +77,21 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	suite, diags := flowtest.Load(opts.Paths, opts.F.Registry)
+	topts := flowtest.Options{
+		Registry:  opts.F.Registry,
+		Emulators: emulators.Default(),
+		Parallel:  opts.Parallel,
+		Timeout:   opts.Timeout,
+	}
+	suite, diags := flowtest.Load(opts.Paths, topts)
 	report := &flowtest.Report{}
 	if !diags.HasErrors() {
 		var match func(string) bool
 		if opts.Run != "" {
-			re := regexp.MustCompile(opts.Run)
-			match = re.MatchString
+			match = regexp.MustCompile(opts.Run).MatchString
 		}
-		report = flowtest.Run(ctx, suite.Config, flowtest.Options{
-			Registry: opts.F.Registry,
-			Parallel: opts.Parallel,
-			Filter:   suite.Filter(match),
-			Timeout:  opts.Timeout,
-		})
+		topts.Filter = suite.Filter(match)
+		report = flowtest.Run(ctx, suite.Config, topts)
 	}
 	if opts.JUnitXML != "" {
 		if err := writeJUnitFile(opts.JUnitXML, suite.Files, diags, report); err != nil {

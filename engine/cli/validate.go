@@ -7,6 +7,7 @@ import (
 
 	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/flowtest"
+	"github.com/cardflow/cardflow/engine/flowtest/emulators"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/spf13/cobra"
 )
@@ -67,7 +68,7 @@ func validateRun(opts *ValidateOptions) error {
 		Mode:     lang.Check,
 		Host:     host,
 	})
-	diags = append(diags, flowtest.Check(gen)...)
+	diags = append(diags, flowtest.Check(gen, emulators.Default())...)
 	errs, warns := countDiags(diags)
 	switch opts.Format {
 	case "json":

@@ -19,11 +19,11 @@ import (
 // and references in asserts to cards the flow does not have. gen is a
 // generation compiled in check mode (as validate does); Check does no
 // network I/O and reads only the seed and trigger files the tests name.
-func Check(gen *plan.Generation) hcl.Diagnostics {
+// emus are the emulators emulator blocks may name.
+func Check(gen *plan.Generation, emus map[string]Emulator) hcl.Diagnostics {
 	if gen == nil || gen.Config == nil {
 		return nil
 	}
-	emus := DefaultEmulators()
 	var diags hcl.Diagnostics
 	for _, tf := range gen.Config.Tests {
 		for _, tr := range tf.Runs {

@@ -18,6 +18,7 @@ import (
 	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/flowtest"
+	"github.com/cardflow/cardflow/engine/flowtest/emulators"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
@@ -32,10 +33,14 @@ func registry() *connector.Registry {
 	return connector.NewRegistry(append(core.Connectors(), okta.New(), servicenow.New())...)
 }
 
+func options() flowtest.Options {
+	return flowtest.Options{Registry: registry(), Emulators: emulators.Default()}
+}
+
 // load reads a directory of flows and tests and fails on any error.
 func load(t *testing.T, dir string) *flowtest.Suite {
 	t.Helper()
-	suite, diags := flowtest.Load([]string{dir}, registry())
+	suite, diags := flowtest.Load([]string{dir}, options())
 	if diags.HasErrors() {
 		t.Fatalf("loading %s: %s", dir, diags.Error())
 	}
@@ -46,7 +51,9 @@ func run(t *testing.T, suite *flowtest.Suite) *flowtest.Report {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	return flowtest.Run(ctx, suite.Config, flowtest.Options{Registry: registry(), Filter: suite.Filter(nil)})
+	opts := options()
+	opts.Filter = suite.Filter(nil)
+	return flowtest.Run(ctx, suite.Config, opts)
 }
 
 // TestExamples runs the tests of the example flows: they must all pass.
@@ -206,7 +213,7 @@ run "two groups" {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := loadSources(t, map[string]string{"flows.hcl": flow(tt.forEach), "grant.test.hcl": test})
-			report := flowtest.Run(context.Background(), cfg, flowtest.Options{Registry: registry()})
+			report := flowtest.Run(context.Background(), cfg, options())
 			r := report.Runs[0]
 			var lines []int
 			for _, d := range r.Diagnostics {
@@ -262,7 +269,7 @@ run "slow server" {
 `,
 	})
 	start := time.Now()
-	report := flowtest.Run(context.Background(), cfg, flowtest.Options{Registry: registry()})
+	report := flowtest.Run(context.Background(), cfg, options())
 	r := report.Runs[0]
 	if !r.Passed {
 		t.Fatalf("run failed:\n%s", diagText(r.Diagnostics))
@@ -283,7 +290,7 @@ run "slow server" {
 // line, are reported by Load (and validate) before anything runs.
 func TestInvalidFixtures(t *testing.T) {
 	dir := filepath.Join(fixtures, "invalid")
-	_, diags := flowtest.Load([]string{dir}, registry())
+	_, diags := flowtest.Load([]string{dir}, options())
 	if diff := cmp.Diff(markers(t, dir, "ERROR"), located(diags, hcl.DiagError)); diff != "" {
 		t.Errorf("errors differ from the # ERROR markers (-want +got):\n%s\n%s", diff, diagText(diags))
 	}
@@ -296,7 +303,7 @@ func TestInvalidFixtures(t *testing.T) {
 // flows of its directory.
 func TestSingleTestFile(t *testing.T) {
 	path := filepath.Join(fixtures, "failing", "unmocked.test.hcl")
-	suite, diags := flowtest.Load([]string{path}, registry())
+	suite, diags := flowtest.Load([]string{path}, options())
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}

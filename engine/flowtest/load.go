@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/cardflow/cardflow/engine/config"
-	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/hashicorp/hcl/v2"
@@ -27,8 +26,9 @@ type Suite struct {
 // runs), checks the flows and the tests, and returns the suite. Warnings
 // about the flows themselves (unset environment variables) are dropped:
 // tests never read the environment. The suite is usable only when the
-// diagnostics have no errors.
-func Load(paths []string, reg *connector.Registry) (*Suite, hcl.Diagnostics) {
+// diagnostics have no errors. It uses opts.Registry and opts.Emulators.
+func Load(paths []string, opts Options) (*Suite, hcl.Diagnostics) {
+	reg := opts.Registry
 	s := &Suite{}
 	var dirs []string
 	for _, p := range paths {
@@ -51,7 +51,7 @@ func Load(paths []string, reg *connector.Registry) (*Suite, hcl.Diagnostics) {
 	s.Config, s.Files = cfg, cfg.Files
 	gen, d := plan.Compile(cfg, plan.Options{Registry: reg, Mode: lang.Check, Host: testHost()})
 	diags = append(diags, d...)
-	diags = append(diags, Check(gen)...)
+	diags = append(diags, Check(gen, opts.Emulators)...)
 	var out hcl.Diagnostics
 	for _, dg := range diags {
 		if dg.Severity == hcl.DiagError || (dg.Subject != nil && strings.HasSuffix(dg.Subject.Filename, config.TestFileSuffix)) {

@@ -23,8 +23,8 @@ const DefaultRunTimeout = time.Minute
 // Options configure Run.
 type Options struct {
 	Registry *connector.Registry
-	// Emulators serve connectors named in emulator blocks; nil means
-	// DefaultEmulators().
+	// Emulators serve the connectors that emulator blocks name, by
+	// connector name (see package flowtest/emulators).
 	Emulators map[string]Emulator
 	// Parallel bounds how many runs execute at once; 0 means GOMAXPROCS.
 	Parallel int
@@ -92,9 +92,6 @@ func (r *RunResult) fail(diags ...*hcl.Diagnostic) {
 // without errors and passed Check.
 func Run(ctx context.Context, cfg *config.Config, opts Options) *Report {
 	start := time.Now()
-	if opts.Emulators == nil {
-		opts.Emulators = DefaultEmulators()
-	}
 	if opts.Parallel <= 0 {
 		opts.Parallel = runtime.GOMAXPROCS(0)
 	}

@@ -1,4 +1,8 @@
-package flowtest
+// Package emulators serves the built-in connectors (Okta, ServiceNow) from
+// their emulators in flow tests: the `emulator "<connector>"` block of a
+// run. It is apart from flowtest so that the test runner itself depends on
+// no connector; the CLI wires these in, as it wires the connector registry.
+package emulators
 
 import (
 	"bytes"
@@ -8,21 +12,9 @@ import (
 
 	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
 	snemu "github.com/cardflow/cardflow/connectors/servicenow/emulator"
+	"github.com/cardflow/cardflow/engine/flowtest"
 	"github.com/zclconf/go-cty/cty"
 )
-
-// Emulator serves the actions of one connector in tests, in process.
-type Emulator struct {
-	// New returns the emulator's HTTP handler, seeded with seed (the JSON
-	// of the emulator block's seed_file; nil for none), and a function that
-	// releases it.
-	New func(seed []byte) (http.Handler, func(), error)
-	// Connection returns the connection arguments that point a client at
-	// the emulator served at url. Arguments it does not name keep their
-	// values from the flow's connection block, or are null when those are
-	// unknown (env() is never read in tests).
-	Connection func(url string) map[string]cty.Value
-}
 
 // Credentials the emulators are started with; they never leave the test.
 const (
@@ -31,9 +23,10 @@ const (
 	testSNPassword = "cardflow-test-password"
 )
 
-// DefaultEmulators are the emulators of the built-in connectors.
-func DefaultEmulators() map[string]Emulator {
-	return map[string]Emulator{
+// Default returns the emulators of the built-in connectors, by connector
+// name.
+func Default() map[string]flowtest.Emulator {
+	return map[string]flowtest.Emulator{
 		"okta": {
 			New: func(seed []byte) (http.Handler, func(), error) {
 				emu := oktaemu.New(oktaemu.Options{Token: testOktaToken})
