@@ -35,11 +35,27 @@ type Predicate struct {
 // evaluation. Syntax errors, unknown fields and non-boolean results are
 // diagnostics on rng.
 func CompilePredicate(src string, rng hcl.Range, env map[string]cty.Type) (*Predicate, hcl.Diagnostics) {
-	typed := reflect.New(envStruct(env)).Elem().Interface()
-	if _, err := expr.Compile(src, expr.Env(typed), expr.AsBool()); err != nil {
-		return nil, hcl.Diagnostics{exprDiag(src, rng, err)}
+	if diags := CheckExpr(src, rng, env, true, conditionAbout); diags.HasErrors() {
+		return nil, diags
 	}
 	return &Predicate{Source: src, Range: rng}, nil
+}
+
+const conditionAbout = "Conditions are expr-lang expressions over trigger, card, var and each that return true or false."
+
+// CheckExpr type-checks the expr-lang expression src, written at rng,
+// against env. With wantBool it must return a boolean (a condition). about
+// is a sentence for the Detail saying what the expression is.
+func CheckExpr(src string, rng hcl.Range, env map[string]cty.Type, wantBool bool, about string) hcl.Diagnostics {
+	typed := reflect.New(envStruct(env)).Elem().Interface()
+	opts := []expr.Option{expr.Env(typed)}
+	if wantBool {
+		opts = append(opts, expr.AsBool())
+	}
+	if _, err := expr.Compile(src, opts...); err != nil {
+		return hcl.Diagnostics{exprDiag(src, rng, err, env, wantBool, about)}
+	}
+	return nil
 }
 
 // compile builds the runtime program. The checked program reads structs;
@@ -70,7 +86,7 @@ func (p *Predicate) Eval(env map[string]cty.Value) (bool, error) {
 	return b, nil
 }
 
-func exprDiag(src string, rng hcl.Range, err error) *hcl.Diagnostic {
+func exprDiag(src string, rng hcl.Range, err error, env map[string]cty.Type, wantBool bool, about string) *hcl.Diagnostic {
 	msg := err.Error()
 	subject := rng
 	var fe *file.Error
@@ -78,24 +94,65 @@ func exprDiag(src string, rng hcl.Range, err error) *hcl.Diagnostic {
 		msg = fe.Message
 		subject = narrow(rng, src, fe.Column)
 	}
+	hint := ""
 	if i := strings.Index(msg, " has no field "); i >= 0 {
-		msg = fmt.Sprintf("there is no field %q here", strings.TrimSpace(msg[i+len(" has no field "):]))
+		field := strings.TrimSpace(msg[i+len(" has no field "):])
+		msg = fmt.Sprintf("there is no field %q here", field)
+		hint = didYouMean(field, fieldNames(env))
+		if fe != nil {
+			subject = narrowField(rng, src, fe.Column, field)
+		}
+	} else if name, ok := strings.CutPrefix(msg, "unknown name "); ok {
+		hint = didYouMean(name, fieldNames(env))
 	}
-	summary := "Invalid condition"
+	what := "expression"
+	if wantBool {
+		what = "condition"
+	}
+	summary := "Invalid " + what
 	switch {
 	case strings.Contains(msg, "expected bool"):
 		summary = "Condition is not a boolean"
 	case strings.Contains(msg, "unknown name"), strings.Contains(msg, "no field"), strings.Contains(msg, "undefined"):
-		summary = "Unknown field in condition"
+		summary = "Unknown field in " + what
 	case strings.Contains(msg, "unexpected token"), strings.Contains(msg, "unexpected"), strings.Contains(msg, "literal not terminated"):
-		summary = "Condition syntax error"
+		summary = capitalize(what) + " syntax error"
 	}
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  summary,
-		Detail:   fmt.Sprintf("%s. Conditions are expr-lang expressions over trigger, card, var and each that return true or false.", capitalize(strings.TrimSuffix(msg, "."))),
+		Detail:   fmt.Sprintf("%s.%s %s", capitalize(strings.TrimSuffix(msg, ".")), hint, about),
 		Subject:  subject.Ptr(),
 	}
+}
+
+// fieldNames returns every name in env and its object types, for
+// did-you-mean suggestions on unknown fields.
+func fieldNames(env map[string]cty.Type) []string {
+	seen := map[string]bool{}
+	var walk func(ty cty.Type, depth int)
+	walk = func(ty cty.Type, depth int) {
+		switch {
+		case depth > 4:
+		case ty.IsObjectType():
+			for name, aty := range ty.AttributeTypes() {
+				seen[name] = true
+				walk(aty, depth+1)
+			}
+		case ty.IsListType() || ty.IsSetType() || ty.IsMapType():
+			walk(ty.ElementType(), depth+1)
+		}
+	}
+	for name, ty := range env {
+		seen[name] = true
+		walk(ty, 0)
+	}
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 func capitalize(s string) string {
@@ -134,6 +191,32 @@ func narrow(rng hcl.Range, src string, col int) hcl.Range {
 // structCache maps object types to the struct types that mirror them. The
 // outputs of actions are few and large: a list searched with Equals is much
 // cheaper than a map keyed by GoString, which formats the whole type.
+// narrowField widens the one-character subject at col to the field name
+// that starts there (after its dot), when the source says so.
+func narrowField(rng hcl.Range, src string, col int, field string) hcl.Range {
+	at := narrow(rng, src, col)
+	if col < 0 || col > len(src) || at == rng {
+		return at
+	}
+	rest := src[col:]
+	skip := 0
+	if strings.HasPrefix(rest, ".") {
+		skip = 1
+	}
+	if !strings.HasPrefix(rest[skip:], field) {
+		return at
+	}
+	at.Start.Column += skip
+	at.Start.Byte += skip
+	at.End = at.Start
+	at.End.Column += len(field)
+	at.End.Byte += len(field)
+	if at.End.Byte > rng.End.Byte {
+		return narrow(rng, src, col)
+	}
+	return at
+}
+
 var structCache struct {
 	sync.RWMutex
 	entries []structEntry

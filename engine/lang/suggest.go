@@ -86,7 +86,7 @@ func didYouMean(given string, candidates []string) string {
 			best, bestDist = c, d
 		}
 	}
-	if given == "" || best == "" || bestDist > 3 || bestDist > len(given)/2+1 {
+	if given == "" || best == "" || bestDist > 3 || bestDist > len(given)/3+1 {
 		return ""
 	}
 	return fmt.Sprintf(" Did you mean %q?", best)

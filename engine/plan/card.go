@@ -44,8 +44,11 @@ func (c *compiler) card(flow *config.Flow, index int, decl *config.Card, flowSco
 		}
 		return card, diags
 	}
-	_, d = c.evalArgs(decl.Spec.Input, decl.Inputs, &scope, refs)
+	in, d := c.evalArgs(decl.Spec.Input, decl.Inputs, &scope, refs)
 	diags = append(diags, d...)
+	if !d.HasErrors() {
+		diags = append(diags, c.actionChecks(decl, in)...)
+	}
 	if decl.If != "" {
 		d := predicateRefs(flow, index, decl)
 		diags = append(diags, d...)
