@@ -10,6 +10,9 @@
 // Check is the static part (unknown flows, cards, actions, tables, mock
 // output attributes), shared with cardflow validate.
 //
+// The emulators of emulator blocks are injected (Options.Emulators), as the
+// connector registry is; package flowtest/emulators has the built-in ones.
+//
 // flowtest never reaches a real tenant: an action of a connector that talks
 // to the outside world and that no mock or emulator answers fails the run.
 // It does not print: the CLI renders its Report.
