@@ -59,7 +59,7 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 		r.x.Observer.CardAttempt(r.flow.Name, c.Name, end.Sub(start), err)
 		entry := store.JournalEntry{
 			ExecutionID: r.ex.ID, Card: name, Key: key, Attempt: attempt,
-			Input: journalInput, StartedAt: start, EndedAt: end,
+			Input: journalInput[:len(journalInput):len(journalInput)], StartedAt: start, EndedAt: end,
 		}
 		var stop *connector.Stop
 		if err == nil || asStop(err, &stop) {
@@ -68,7 +68,8 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 				if err != nil {
 					return cty.NilVal, err
 				}
-				entry.Output = r.sec.objectJSON(out, ci.outputNames)
+				// The output shares the input's buffer when it fits.
+				entry.Output = r.sec.appendObjectJSON(journalInput[len(journalInput):], out, ci.outputNames)
 			} else {
 				entry.Output = marshal(map[string]any{"stop": stop.Status, "reason": r.sec.scrub(stop.Reason), "result": r.sec.goValue(stop.Result)})
 			}
@@ -94,11 +95,11 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 		}
 		delay, again := retryDelay(c.Retry, attempt, err, end, r.x.Rand)
 		if !again {
-			r.log.Warn("card failed", "card", name, "key", key, "attempt", attempt, "err", entry.Error)
+			r.log.logger().Warn("card failed", "card", name, "key", key, "attempt", attempt, "err", entry.Error)
 			return r.failed(ctx, c, name, key, attempt, input, outType, err)
 		}
 		r.x.Observer.Retry(r.flow.Name, c.Name)
-		r.log.Info("card will retry", "card", name, "key", key, "attempt", attempt, "delay_ms", delay.Milliseconds(), "err", entry.Error)
+		r.log.logger().Info("card will retry", "card", name, "key", key, "attempt", attempt, "delay_ms", delay.Milliseconds(), "err", entry.Error)
 		if err := r.x.Clock.Sleep(ctx, delay); err != nil {
 			return cty.NilVal, err
 		}

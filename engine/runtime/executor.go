@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/cardflow/cardflow/engine/connector"
@@ -87,7 +88,7 @@ type Result struct {
 func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.Flow) Result {
 	x.defaults()
 	start := x.Clock.Now()
-	log := x.Logger.With("execution", ex.ID, "flow", flow.Name)
+	log := &execLogger{base: x.Logger, id: ex.ID, flow: flow.Name}
 	// An execution that was never pinned never started: it has no journal
 	// to read. (Claims does not tell: a graceful release takes its claim
 	// back.)
@@ -129,18 +130,20 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer fcancel()
 	if err := x.Store.Finish(fctx, ex.ID, res.Status, output, errMsg); err != nil {
-		log.Error("recording the outcome failed", "err", err)
+		log.logger().Error("recording the outcome failed", "err", err)
 		return Result{Status: store.Running, Err: err}
 	}
 	if res.Status == store.Failed {
 		x.callErrorFlow(fctx, ex, flow, flow.OnError, "", res.Err, log, sec)
 	}
 	x.Observer.ExecutionDone(flow.Name, res.Status, x.Clock.Now().Sub(start))
-	log.Info("execution finished", "status", string(res.Status), "duration_ms", x.Clock.Now().Sub(start).Milliseconds(), "err", errMsg)
+	if log.enabled(slog.LevelInfo) {
+		log.logger().Info("execution finished", "status", string(res.Status), "duration_ms", x.Clock.Now().Sub(start).Milliseconds(), "err", errMsg)
+	}
 	return res
 }
 
-func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow, log *slog.Logger, sec *secrets, fresh bool) Result {
+func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow, log *execLogger, sec *secrets, fresh bool) Result {
 	var journal []store.JournalEntry
 	if !fresh {
 		var err error
@@ -202,7 +205,7 @@ func replayJournal(entries []store.JournalEntry) map[journalKey]store.JournalEnt
 	return done
 }
 
-func (x *Executor) callErrorFlow(ctx context.Context, ex *store.Execution, flow *plan.Flow, target, card string, cause error, log *slog.Logger, sec *secrets) {
+func (x *Executor) callErrorFlow(ctx context.Context, ex *store.Execution, flow *plan.Flow, target, card string, cause error, log *execLogger, sec *secrets) {
 	if target == "" {
 		return
 	}
@@ -222,8 +225,26 @@ func (x *Executor) callErrorFlow(ctx context.Context, ex *store.Execution, flow 
 		Parent: ex.ID, ReceivedAt: x.Clock.Now().UTC(),
 	}})
 	if err != nil {
-		log.Error("enqueuing the error flow failed", "error_flow", target, "err", err)
+		log.logger().Error("enqueuing the error flow failed", "error_flow", target, "err", err)
 	}
+}
+
+// execLogger logs with the execution's attributes, which it adds only when
+// something is logged: most executions log nothing below Info.
+type execLogger struct {
+	base     *slog.Logger
+	id, flow string
+	once     sync.Once
+	l        *slog.Logger
+}
+
+func (e *execLogger) enabled(level slog.Level) bool {
+	return e.base.Enabled(context.Background(), level)
+}
+
+func (e *execLogger) logger() *slog.Logger {
+	e.once.Do(func() { e.l = e.base.With("execution", e.id, "flow", e.flow) })
+	return e.l
 }
 
 // errorObject describes a card failure for flows and outputs.

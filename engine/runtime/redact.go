@@ -126,7 +126,7 @@ func (s *secrets) inputJSON(v cty.Value, schema connector.Schema, names []string
 	if names == nil {
 		names = connector.SortedKeys(v.Type().AttributeTypes())
 	}
-	b := make([]byte, 0, 256)
+	b := make([]byte, 0, 512)
 	b = append(b, '{')
 	first := true
 	for _, name := range names {
@@ -176,16 +176,22 @@ func (s *secrets) json(v cty.Value) []byte {
 // objectJSON is json for a value of an object type whose attribute names,
 // in order, are names: it spares sorting them again.
 func (s *secrets) objectJSON(v cty.Value, names []string) []byte {
+	return s.appendObjectJSON(make([]byte, 0, 128), v, names)
+}
+
+// appendObjectJSON is objectJSON appending to b.
+func (s *secrets) appendObjectJSON(b []byte, v cty.Value, names []string) []byte {
 	if names == nil || v == cty.NilVal || v.IsMarked() || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() ||
 		len(names) != len(v.Type().AttributeTypes()) {
-		return s.json(v)
+		return s.appendJSON(b, v)
 	}
-	b := make([]byte, 0, 128)
+	for _, name := range names {
+		if !v.Type().HasAttribute(name) {
+			return s.appendJSON(b, v)
+		}
+	}
 	b = append(b, '{')
 	for i, name := range names {
-		if !v.Type().HasAttribute(name) {
-			return s.json(v)
-		}
 		if i > 0 {
 			b = append(b, ',')
 		}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -26,7 +25,7 @@ type run struct {
 	x    *Executor
 	ex   *store.Execution
 	flow *plan.Flow
-	log  *slog.Logger
+	log  *execLogger
 	sec  *secrets
 	done map[journalKey]store.JournalEntry
 }
