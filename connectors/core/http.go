@@ -178,9 +178,15 @@ func doRequest(ctx context.Context, client *http.Client, in cty.Value) (cty.Valu
 		return cty.NilVal, transportError("http.request", err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	if err != nil {
 		return cty.NilVal, transportError("http.request", err)
+	}
+	if len(data) > MaxBody {
+		// A cut JSON body would turn into a string and fail later, far
+		// from the cause; say it here.
+		return cty.NilVal, &connector.Error{Kind: connector.Invalid, Op: "http.request", Status: resp.StatusCode,
+			Message: "the response body is larger than 1 MiB"}
 	}
 	if resp.StatusCode >= 400 {
 		e := &connector.Error{Kind: connector.HTTPKind(resp.StatusCode), Op: "http.request", Status: resp.StatusCode, Message: strings.TrimSpace(string(truncate(data, 300)))}

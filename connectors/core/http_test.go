@@ -101,6 +101,10 @@ func TestHTTPRequestErrors(t *testing.T) {
 			case <-time.After(5 * time.Second):
 			}
 			return
+		case "/huge":
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `["`+strings.Repeat("x", MaxBody)+`"]`)
+			return
 		case "/date":
 			w.Header().Set("Retry-After", reset.Format(http.TimeFormat))
 			w.WriteHeader(429)
@@ -173,6 +177,10 @@ func TestHTTPRequestErrors(t *testing.T) {
 		})
 	}
 
+	t.Run("body over 1 MiB", func(t *testing.T) {
+		_, err := call(t, HTTP(), "request", map[string]cty.Value{"url": cty.StringVal(srv.URL + "/huge")}, nil)
+		wantKind(t, err, connector.Invalid, "larger than 1 MiB")
+	})
 	t.Run("timeout is transient", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
