@@ -493,3 +493,34 @@ func TestHookSkipsDisabledFlows(t *testing.T) {
 		t.Errorf("disabled endpoint flow: status %d", r.Status)
 	}
 }
+
+// TestHookFansOut checks that one event reaches every flow subscribed to
+// its type, each with its own execution.
+func TestHookFansOut(t *testing.T) {
+	src := flowsHCL + `
+flow "audit" {
+  trigger "okta.event_hook" {
+    connection  = connection.okta.main
+    event_types = ["user.lifecycle.create", "user.account.update_profile"]
+  }
+  card "log" {
+    action = text.compose
+    text   = trigger.event.eventType
+  }
+}
+`
+	f := newFixture(t, loadGen(t, src))
+	for range 2 {
+		if r := f.do(t, "POST", "/hooks/okta/main", readFixture(t, "event-hook-batch-mixed.json"), auth); r.Status != http.StatusOK {
+			t.Fatalf("status %d: %s", r.Status, r.Body)
+		}
+	}
+	want := map[string][]string{
+		"audit":     {uuidCreate1, uuidCreate2, uuidUpdate},
+		"on_create": {uuidCreate1, uuidCreate2},
+		"on_update": {uuidUpdate},
+	}
+	if diff := cmp.Diff(want, f.executions(t)); diff != "" {
+		t.Errorf("executions (-want +got):\n%s", diff)
+	}
+}
