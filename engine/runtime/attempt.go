@@ -28,10 +28,12 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 		plain, _ = input.UnmarkDeep()
 	}
 	journalInput := r.sec.inputJSON(input, c.Action.Input, ci.inputNames, marked || ci.sensitiveInput)
-	// One allocation for the call and the host it lends.
+	// One allocation for the call, the host it lends and the journal entry
+	// handed to Append (which, like any callee, does not keep it).
 	cs := &struct {
-		call connector.Call
-		host host
+		call    connector.Call
+		host    host
+		entries [1]store.JournalEntry
 	}{host: host{run: r, card: name, key: key}}
 	cs.call = connector.Call{
 		Client:         client,
@@ -74,7 +76,8 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 				entry.Output = marshal(map[string]any{"stop": stop.Status, "reason": r.sec.scrub(stop.Reason), "result": r.sec.goValue(stop.Result)})
 			}
 			entry.Status = store.EntryOK
-			if jerr := r.x.Store.Append(ctx, entry); jerr != nil {
+			cs.entries[0] = entry
+			if jerr := r.x.Store.Append(ctx, cs.entries[:]...); jerr != nil {
 				return cty.NilVal, jerr
 			}
 			if stop != nil {

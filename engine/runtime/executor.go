@@ -155,7 +155,10 @@ func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow
 	if err != nil {
 		return Result{Status: store.Failed, Err: err}
 	}
-	r := &run{x: x, ex: ex, flow: flow, log: log, sec: sec, done: replayJournal(journal)}
+	r := &run{x: x, ex: ex, flow: flow, log: log, sec: sec}
+	if len(journal) > 0 {
+		r.done = replayJournal(journal)
+	}
 	if t := flow.Trigger; t != nil && t.Filter != nil {
 		scope := lang.Scope{Vars: flow.Gen.Vars, Trigger: trigger}
 		ok, err := t.Filter.Eval(scope.PredicateEnv())

@@ -33,7 +33,7 @@ type run struct {
 // cardsOf runs the cards of flow in order. prefix names the journal space
 // of an inline helper flow ("" for the execution's own flow).
 func (r *run) cardsOf(ctx context.Context, flow *plan.Flow, trigger cty.Value, prefix string) Result {
-	scope := newFlowScope(flow.Gen, trigger)
+	scope := newFlowScope(flow.Gen, trigger, len(flow.Cards))
 	for _, c := range flow.Cards {
 		out, err := r.card(ctx, c, scope, prefix)
 		if err != nil {

@@ -184,7 +184,7 @@ type flowScope struct {
 	child *hcl.EvalContext
 }
 
-func newFlowScope(gen *plan.Generation, trigger cty.Value) *flowScope {
+func newFlowScope(gen *plan.Generation, trigger cty.Value, cards int) *flowScope {
 	info := infoOf(gen)
 	vars := gen.Vars
 	if vars == cty.NilVal {
@@ -197,7 +197,7 @@ func newFlowScope(gen *plan.Generation, trigger cty.Value) *flowScope {
 	if trigger != cty.NilVal {
 		base.Variables["trigger"] = trigger
 	}
-	return &flowScope{gen: gen, info: info, trigger: trigger, base: base, cards: map[string]cty.Value{}}
+	return &flowScope{gen: gen, info: info, trigger: trigger, base: base, cards: make(map[string]cty.Value, cards)}
 }
 
 // card returns what the runtime knows about card c.
