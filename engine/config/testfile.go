@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -193,7 +194,7 @@ func decodeTestRun(b *hcl.Block) (*TestRun, hcl.Diagnostics) {
 	if a, ok := content.Attributes["expect_status"]; ok {
 		diags = append(diags, gohcl.DecodeExpression(a.Expr, nil, &r.ExpectStatus)...)
 		r.ExpectStatusRange = a.Expr.Range()
-		if r.ExpectStatus != "" && !contains(TestStatuses, r.ExpectStatus) {
+		if r.ExpectStatus != "" && !slices.Contains(TestStatuses, r.ExpectStatus) {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid expect_status",
@@ -408,13 +409,4 @@ func suggestTestNames(diags hcl.Diagnostics) hcl.Diagnostics {
 		}
 	}
 	return diags
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

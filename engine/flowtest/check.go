@@ -3,6 +3,7 @@ package flowtest
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -293,7 +294,7 @@ func (c *checker) checkExpectCall(e *config.TestExpectCall) hcl.Diagnostics {
 						name = v.AsString()
 					}
 				}
-				if name != "" && !contains(names, name) {
+				if name != "" && !slices.Contains(names, name) {
 					diags = append(diags, &hcl.Diagnostic{
 						Severity: hcl.DiagError,
 						Summary:  "Unsupported argument in with",

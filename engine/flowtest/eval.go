@@ -101,17 +101,6 @@ func keys[V any](m map[string]V) []string {
 	return out
 }
 
-func sortedKeys[V any](m map[string]V) []string { return keys(m) }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func upperFirst(s string) string {
 	if s == "" {
 		return s

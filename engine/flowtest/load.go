@@ -3,6 +3,7 @@ package flowtest
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/cardflow/cardflow/engine/config"
@@ -40,7 +41,7 @@ func Load(paths []string, opts Options) (*Suite, hcl.Diagnostics) {
 			s.Only[p] = true
 			p = filepath.Dir(p)
 		}
-		if !contains(dirs, p) {
+		if !slices.Contains(dirs, p) {
 			dirs = append(dirs, p)
 		}
 	}

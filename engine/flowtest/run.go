@@ -297,7 +297,7 @@ func (env *runEnv) seedTables(ctx context.Context, tr *config.TestRun) hcl.Diagn
 	for _, tb := range tr.Tables {
 		rows, d := tableRows(env.inv.gen, tb)
 		diags = append(diags, d...)
-		for _, k := range sortedKeys(rows) {
+		for _, k := range keys(rows) {
 			g, err := connector.ToGo(rows[k])
 			if err != nil {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid table row", Detail: err.Error(), Subject: tb.Rows.Range().Ptr()})
