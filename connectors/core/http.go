@@ -49,7 +49,9 @@ func HTTP() *connector.Connector {
 			Input: connector.Schema{
 				{Name: "method", Type: cty.String, Default: cty.StringVal("GET")},
 				{Name: "url", Type: cty.String, Required: true},
-				{Name: "headers", Type: cty.Map(cty.String), Sensitive: false},
+				{Name: "headers", Type: cty.Map(cty.String), Doc: "Request headers. They are journaled: put credentials in secret_headers."},
+				{Name: "secret_headers", Type: cty.Map(cty.String), Sensitive: true,
+					Doc: "Headers carrying credentials (Authorization = \"Bearer ${env(\"API_TOKEN\")}\"). Redacted from the journal and logs; they win over headers."},
 				{Name: "query", Type: cty.Map(cty.String)},
 				{Name: "body", Type: cty.DynamicPseudoType},
 			},
@@ -171,6 +173,9 @@ func doRequest(ctx context.Context, client *http.Client, in cty.Value) (cty.Valu
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for k, v := range connector.StringMap(in, "headers") {
+		req.Header.Set(k, v)
+	}
+	for k, v := range connector.StringMap(in, "secret_headers") {
 		req.Header.Set(k, v)
 	}
 	resp, err := client.Do(req)

@@ -19,14 +19,14 @@ import (
 
 // seen is what the test server received.
 type seen struct {
-	Method, Path, Query, Body, ContentType, Custom string
+	Method, Path, Query, Body, ContentType, Custom, Auth string
 }
 
 func TestHTTPRequest(t *testing.T) {
 	var got seen
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
-		got = seen{r.Method, r.URL.Path, r.URL.RawQuery, string(b), r.Header.Get("Content-Type"), r.Header.Get("X-Custom")}
+		got = seen{r.Method, r.URL.Path, r.URL.RawQuery, string(b), r.Header.Get("Content-Type"), r.Header.Get("X-Custom"), r.Header.Get("Authorization")}
 		switch r.URL.Path {
 		case "/json":
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -61,10 +61,11 @@ func TestHTTPRequest(t *testing.T) {
 			"POST with JSON body and headers",
 			map[string]cty.Value{
 				"method": cty.StringVal("post"), "url": cty.StringVal(srv.URL + "/text"),
-				"headers": cty.MapVal(map[string]cty.Value{"X-Custom": cty.StringVal("c")}),
-				"body":    cty.ObjectVal(map[string]cty.Value{"n": cty.MustParseNumberVal("0.1"), "l": cty.TupleVal([]cty.Value{cty.StringVal("a")})}),
+				"headers":        cty.MapVal(map[string]cty.Value{"X-Custom": cty.StringVal("c"), "Authorization": cty.StringVal("overridden")}),
+				"secret_headers": cty.MapVal(map[string]cty.Value{"Authorization": cty.StringVal("Bearer t0ken").Mark("sensitive")}),
+				"body":           cty.ObjectVal(map[string]cty.Value{"n": cty.MustParseNumberVal("0.1"), "l": cty.TupleVal([]cty.Value{cty.StringVal("a")})}),
 			},
-			seen{Method: "POST", Path: "/text", Body: `{"l":["a"],"n":0.1}`, ContentType: "application/json", Custom: "c"},
+			seen{Method: "POST", Path: "/text", Body: `{"l":["a"],"n":0.1}`, ContentType: "application/json", Custom: "c", Auth: "Bearer t0ken"},
 			200,
 			cty.StringVal("hello"),
 		},
@@ -218,7 +219,8 @@ func TestHTTPRequestErrors(t *testing.T) {
 func requestInput(url string) cty.Value {
 	return cty.ObjectVal(map[string]cty.Value{
 		"method": cty.StringVal("GET"), "url": cty.StringVal(url),
-		"headers": cty.NullVal(cty.Map(cty.String)), "query": cty.NullVal(cty.Map(cty.String)), "body": cty.NullVal(cty.DynamicPseudoType),
+		"headers": cty.NullVal(cty.Map(cty.String)), "secret_headers": cty.NullVal(cty.Map(cty.String)),
+		"query": cty.NullVal(cty.Map(cty.String)), "body": cty.NullVal(cty.DynamicPseudoType),
 	})
 }
 
