@@ -27,7 +27,10 @@
 //     stopped, for every delivery, which beats polling the emulator (load
 //     of its own, and sys_created_on has a 1 s resolution). "Delivery →
 //     execution ended" uses the execution's ended_at (after table.put and
-//     the final commit).
+//     the final commit). The indented rows split that time by the journal:
+//     inbox → started (claim), each card's run time, and the wait before
+//     each card (the previous journal append's group commit, Pin's before
+//     the first card, and scheduling).
 //   - CPU: utime+stime of each process from /proc/<pid>/stat between the
 //     start of the load and the end of the last execution; peak RSS of the
 //     engine is VmHWM from /proc/<pid>/status. The machine's busy time from

@@ -51,6 +51,7 @@ type result struct {
 	EngHWM   float64       `json:"engine_peak_rss_mib"`
 	EngRSS   float64       `json:"engine_rss_end_mib"`
 	Samples  []sample      `json:"samples"`
+	Stages   []stage       `json:"stages,omitempty"`
 	Reload   *reloadResult `json:"reload,omitempty"`
 	Profile  string        `json:"profile,omitempty"`
 	Verdicts []string      `json:"problems,omitempty"`
@@ -228,6 +229,21 @@ func (r *result) rows() [][2]string {
 		{"hook ack ms p50 / p90 / p99 / max", lat(r.AckMS)},
 		{"delivery → incident created ms p50 / p90 / p99 / max", lat(r.IncidentMS)},
 		{"delivery → execution ended ms p50 / p90 / p99 / max", lat(r.EndedMS)},
+	}
+	for _, st := range r.Stages {
+		name, v := "", ""
+		switch st.Name {
+		case "claim":
+			name, v = "  received → started (claim) ms p50 / p99", fmt.Sprintf("%.1f / %.1f", st.Wait.P50, st.Wait.P99)
+		case "finish":
+			name, v = "  last card → execution ended ms p50 / p99", fmt.Sprintf("%.1f / %.1f", st.Wait.P50, st.Wait.P99)
+		default:
+			name = "  card " + st.Name + " ms p50 / p99 (wait before it p50 / p99)"
+			v = fmt.Sprintf("%.1f / %.1f (%.1f / %.1f)", st.Run.P50, st.Run.P99, st.Wait.P50, st.Wait.P99)
+		}
+		rows = append(rows, [2]string{name, v})
+	}
+	rows = append(rows, [][2]string{
 		{"engine CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Engine.Seconds, r.Engine.Cores)},
 		{"engine CPU per execution", fmt.Sprintf("%.0f µs", 1e6*r.Engine.Seconds/math.Max(1, float64(r.Succeeded)))},
 		{"engine peak RSS (VmHWM)", fmt.Sprintf("%.1f MiB", r.EngHWM)},
@@ -236,7 +252,7 @@ func (r *result) rows() [][2]string {
 		{"load generator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Loadgen.Seconds, r.Loadgen.Cores)},
 		{"other processes CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Others.Seconds, r.Others.Cores)},
 		{"incidents: exactly one per delivery", fmt.Sprintf("%d of %d", r.IncidentsOK, r.Acked)},
-	}
+	}...)
 	reload := "-"
 	if r.Reload != nil {
 		reload = "not observed: " + r.Reload.Error

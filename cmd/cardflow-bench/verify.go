@@ -35,6 +35,9 @@ func (b *bench) verify(ctx context.Context, res *result) error {
 		return fmt.Errorf("listing incidents: %w", err)
 	}
 	res.check(execs, incidents, b.users)
+	if res.Stages, err = readStages(ctx, b.dbPath); err != nil {
+		return fmt.Errorf("reading the journal: %w", err)
+	}
 	if res.Reload != nil && res.Reload.Observed {
 		hashes := map[string]int{}
 		for _, e := range execs {
@@ -125,4 +128,65 @@ func (b *bench) incidents(ctx context.Context) (map[string]int, error) {
 			return out, nil
 		}
 	}
+}
+
+// stage is where an execution's time went, from the journal: a card's
+// attempts (Run) and the wait before it started (Wait: the previous entry's
+// group commit, scheduling; for "claim", inbox → started).
+type stage struct {
+	Name string  `json:"name"`
+	Run  latency `json:"run_ms"`
+	Wait latency `json:"wait_before_ms"`
+}
+
+// stageOrder names the rows of the table: the request_approval cards.
+var stageOrder = []string{"read_user", "description", "incident", "remember"}
+
+// readStages reads every succeeded execution's journal and summarises, per
+// card, how long it ran and how long the execution waited before it (for
+// "claim": from received to started; for "finish": from the last card's end
+// to ended_at).
+func readStages(ctx context.Context, path string) ([]stage, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT e.id, e.received_at, e.started_at, e.ended_at, j.card, j.started_at, j.ended_at
+		FROM journal j JOIN executions e ON e.id = j.execution_id
+		WHERE e.flow = ? AND e.status = 'succeeded' AND j.status = 'ok' ORDER BY j.execution_id, j.seq`, flowName)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	run, wait := map[string][]int64{}, map[string][]int64{}
+	var cur string
+	var prevEnd, endedAt int64
+	flush := func() {
+		if cur != "" {
+			wait["finish"] = append(wait["finish"], endedAt-prevEnd)
+		}
+	}
+	for rows.Next() {
+		var id, card string
+		var received, started, ended, js, je int64
+		if err := rows.Scan(&id, &received, &started, &ended, &card, &js, &je); err != nil {
+			return nil, err
+		}
+		if id != cur {
+			flush()
+			cur, prevEnd, endedAt = id, started, ended
+			wait["claim"] = append(wait["claim"], started-received)
+		}
+		run[card] = append(run[card], je-js)
+		wait[card] = append(wait[card], js-prevEnd)
+		prevEnd = je
+	}
+	flush()
+	out := []stage{{Name: "claim", Wait: newLatency(wait["claim"])}}
+	for _, c := range stageOrder {
+		out = append(out, stage{Name: c, Run: newLatency(run[c]), Wait: newLatency(wait[c])})
+	}
+	out = append(out, stage{Name: "finish", Wait: newLatency(wait["finish"])})
+	return out, rows.Err()
 }
