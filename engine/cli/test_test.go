@@ -299,3 +299,37 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// TestTestGolden compares the text output of a failing suite with
+// testdata/flowtest/golden (timings masked); go test -update rewrites it.
+func TestTestGolden(t *testing.T) {
+	t.Chdir(repoRoot)
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"failing", []string{"test", "testdata/flowtest/failing"}},
+		{"invalid", []string{"test", "testdata/flowtest/invalid"}},
+	}
+	timing := regexp.MustCompile(`\d+ms|\(\d+\.\d+s\)`)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, nil, tt.args...)
+			got := timing.ReplaceAllString(r.String(), "TIME")
+			path := filepath.Join("testdata/flowtest/golden", tt.name+".golden")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./engine/cli/ -run TestTestGolden -update to create it)", err)
+			}
+			if diff := cmp.Diff(string(want), got); diff != "" {
+				t.Errorf("%s differs (-want +got); go test ./engine/cli/ -run TestTestGolden -update rewrites it:\n%s", path, diff)
+			}
+		})
+	}
+}

@@ -59,6 +59,7 @@ func Load(paths []string, opts Options) (*Suite, hcl.Diagnostics) {
 			out = append(out, dg)
 		}
 	}
+	sortDiagnostics(out)
 	return s, out
 }
 

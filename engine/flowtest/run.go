@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/cardflow/cardflow/engine/config"
@@ -97,7 +98,22 @@ func runOne(ctx context.Context, cfg *config.Config, file string, tr *config.Tes
 		skipStatus: len(problems) > 0}
 	res.fail(problems...)
 	res.fail(ex.check(tr)...)
+	sortDiagnostics(res.Diagnostics)
 	return res
+}
+
+// sortDiagnostics orders a run's diagnostics by their place in the file.
+func sortDiagnostics(diags hcl.Diagnostics) {
+	sort.SliceStable(diags, func(i, j int) bool {
+		a, b := diags[i].Subject, diags[j].Subject
+		switch {
+		case a == nil || b == nil:
+			return a == nil && b != nil
+		case a.Filename != b.Filename:
+			return a.Filename < b.Filename
+		}
+		return a.Start.Byte < b.Start.Byte
+	})
 }
 
 // compileRun checks the configuration with the run's variables. Variables
