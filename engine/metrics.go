@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/cardflow/cardflow/engine/connector"
@@ -79,7 +80,8 @@ func (m *Metrics) Received(flow string, n int) { m.received.WithLabelValues(flow
 
 // Rejected implements server.Observer.
 func (m *Metrics) Rejected(route string, status int) {
-	m.rejected.WithLabelValues(route, http.StatusText(status)).Inc()
+	// The status label is the numeric code, as promhttp labels codes.
+	m.rejected.WithLabelValues(route, strconv.Itoa(status)).Inc()
 }
 
 // Emitted implements trigger.Observer.
