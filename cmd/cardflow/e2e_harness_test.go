@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -678,4 +680,58 @@ func (l *logLines) hasRecord(msg string) bool {
 		}
 	}
 	return false
+}
+
+// metric reads one sample of /metrics: name{labels} with the labels as the
+// exposition format writes them (sorted by name). Absent samples are 0.
+func (e *e2e) metric(name, labels string) float64 {
+	e.t.Helper()
+	resp, err := http.Get(e.url("/metrics"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	prefix := name + "{" + labels + "} "
+	if labels == "" {
+		prefix = name + " "
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, prefix); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				e.t.Fatalf("metric %s: %v", line, err)
+			}
+			return f
+		}
+	}
+	return 0
+}
+
+// checkNoSecrets checks that no credential reached the logs or the
+// history API (executions with their journals).
+func (e *e2e) checkNoSecrets() {
+	e.t.Helper()
+	var texts []string
+	for _, p := range e.runs {
+		texts = append(texts, p.out.String())
+	}
+	for _, ex := range e.executions("") {
+		full, err := json.Marshal(e.execution(ex.ID))
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		texts = append(texts, string(full))
+	}
+	for _, secret := range []string{e2eOktaToken, e2eHookSecret, e2eSNPassword} {
+		for _, text := range texts {
+			if strings.Contains(text, secret) {
+				e.t.Errorf("the secret %q leaked into logs or history", secret)
+				break
+			}
+		}
+	}
 }

@@ -81,6 +81,9 @@ func TestE2ERateLimitStorm(t *testing.T) {
 			}
 		}
 	}
+	if n := e.metric("cardflow_card_retries_total", `card="add_groups",flow="provision_on_approval"`); n < 1 {
+		t.Errorf("cardflow_card_retries_total of add_groups = %v, want the 429s retried", n)
+	}
 	if took := lastOK.Sub(limited[0].Start); took < 2*resetAfter {
 		t.Errorf("the memberships went through %s after the first 429, want at least two reset windows (%s)", took, 2*resetAfter)
 	}

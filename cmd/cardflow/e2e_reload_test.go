@@ -111,6 +111,9 @@ func TestE2EHotReload(t *testing.T) {
 	if !e.cur.out.hasRecord("reload rejected: the running flows stay") {
 		t.Error("no log line for the rejected reload")
 	}
+	if n := e.metric("cardflow_reloads_total", `result="rejected"`); n < 1 {
+		t.Errorf("cardflow_reloads_total rejected = %v, want at least 1", n)
+	}
 	if diff := cmp.Diff([]string{"Employees", "Finance"}, e.approveAndWait("Still", "Running")); diff != "" {
 		t.Errorf("groups while the files are broken (-want +got):\n%s", diff)
 	}

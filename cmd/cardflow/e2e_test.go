@@ -83,6 +83,12 @@ func TestE2EApproval(t *testing.T) {
 	if n := len(e.executionsFor("on_rejection", user)); n != 0 {
 		t.Errorf("%d on_rejection executions for an approved user, want 0", n)
 	}
+	for _, flow := range []string{"request_approval", "provision_on_approval"} {
+		if n := e.metric("cardflow_executions_total", `flow="`+flow+`",status="succeeded"`); n != 1 {
+			t.Errorf("cardflow_executions_total of %s succeeded = %v, want 1", flow, n)
+		}
+	}
+	e.checkNoSecrets()
 }
 
 func TestE2ERejection(t *testing.T) {
@@ -123,6 +129,7 @@ func TestE2ERejection(t *testing.T) {
 	if n := len(e.executionsFor("provision_on_approval", user)); n != 0 {
 		t.Errorf("%d provision_on_approval executions for a rejected user, want 0", n)
 	}
+	e.checkNoSecrets()
 }
 
 func TestE2EDuplicateDelivery(t *testing.T) {
@@ -290,6 +297,14 @@ func TestE2EEventHookRejectsBadDeliveries(t *testing.T) {
 	}
 	if n := e.sn.Find("incident", "correlation_display=cardflow"); len(n) != 0 {
 		t.Errorf("rejected deliveries opened %d incidents, want 0", len(n))
+	}
+	for status, want := range map[string]float64{"Bad Request": 3, "Unauthorized": 2} {
+		if n := e.metric("cardflow_requests_rejected_total", `route="/hooks",status="`+status+`"`); n != want {
+			t.Errorf("cardflow_requests_rejected_total for %s = %v, want %v", status, n, want)
+		}
+	}
+	if n := e.metric("cardflow_events_received_total", `flow="request_approval"`); n != 0 {
+		t.Errorf("cardflow_events_received_total = %v, want 0", n)
 	}
 }
 
