@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -35,10 +36,39 @@ type Predicate struct {
 // evaluation. Syntax errors, unknown fields and non-boolean results are
 // diagnostics on rng.
 func CompilePredicate(src string, rng hcl.Range, env map[string]cty.Type) (*Predicate, hcl.Diagnostics) {
-	if diags := CheckExpr(src, rng, env, true, conditionAbout); diags.HasErrors() {
+	if diags := CheckExpr(src, rng, onlyNamedCards(src, rng, env), true, conditionAbout); diags.HasErrors() {
 		return nil, diags
 	}
 	return &Predicate{Source: src, Range: rng}, nil
+}
+
+// onlyNamedCards narrows env's card object to the cards src names, when it
+// uses card only as card.<name>: type-checking builds a Go struct type of
+// the environment, and the outputs of every earlier card make it large
+// while a condition reads one or two.
+func onlyNamedCards(src string, rng hcl.Range, env map[string]cty.Type) map[string]cty.Type {
+	cards, ok := env["card"]
+	if !ok || !cards.IsObjectType() {
+		return env
+	}
+	refs, exact := predicateRefs(src, rng)
+	if !exact {
+		return env
+	}
+	atys := map[string]cty.Type{}
+	for _, r := range refs {
+		if r.Root == "card" && cards.HasAttribute(r.Name) {
+			atys[r.Name] = cards.AttributeType(r.Name)
+		} else if r.Root == "card" {
+			return env // an unknown card: let the checker name it
+		}
+	}
+	narrowed := make(map[string]cty.Type, len(env))
+	for k, v := range env {
+		narrowed[k] = v
+	}
+	narrowed["card"] = cty.Object(atys)
+	return narrowed
 }
 
 const conditionAbout = "Conditions are expr-lang expressions over trigger, card, var and each that return true or false."
@@ -258,9 +288,9 @@ func envStruct(env map[string]cty.Type) reflect.Type {
 	fields := make([]reflect.StructField, len(names))
 	for i, n := range names {
 		fields[i] = reflect.StructField{
-			Name: fmt.Sprintf("F%d", i),
+			Name: "F" + strconv.Itoa(i),
 			Type: goType(env[n]),
-			Tag:  reflect.StructTag(fmt.Sprintf(`expr:%q`, n)),
+			Tag:  reflect.StructTag(`expr:` + strconv.Quote(n)),
 		}
 	}
 	return reflect.StructOf(fields)
@@ -408,22 +438,40 @@ type PredicateRef struct {
 // later cards as it does for HCL expressions. A predicate that does not
 // parse has none; CompilePredicate reports its syntax error.
 func PredicateRefs(src string, rng hcl.Range) []PredicateRef {
+	refs, _ := predicateRefs(src, rng)
+	return refs
+}
+
+// predicateRefs also reports whether every use of card is a card.<name>
+// reference, so that the card object the checker builds may hold only the
+// cards named.
+func predicateRefs(src string, rng hcl.Range) ([]PredicateRef, bool) {
 	tree, err := parser.Parse(src)
 	if err != nil {
-		return nil
+		return nil, false
 	}
 	v := &refVisitor{src: src, rng: rng}
 	ast.Walk(&tree.Node, v)
-	return v.refs
+	named := 0
+	for _, r := range v.refs {
+		if r.Root == "card" {
+			named++
+		}
+	}
+	return v.refs, named == v.cardIdents
 }
 
 type refVisitor struct {
-	src  string
-	rng  hcl.Range
-	refs []PredicateRef
+	src        string
+	rng        hcl.Range
+	refs       []PredicateRef
+	cardIdents int
 }
 
 func (v *refVisitor) Visit(node *ast.Node) {
+	if id, ok := (*node).(*ast.IdentifierNode); ok && id.Value == "card" {
+		v.cardIdents++
+	}
 	m, ok := (*node).(*ast.MemberNode)
 	if !ok {
 		return
