@@ -77,7 +77,7 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 			}
 			entry.Status = store.EntryOK
 			cs.entries[0] = entry
-			if jerr := r.x.Store.Append(ctx, cs.entries[:]...); jerr != nil {
+			if jerr := r.journal(ctx, c.Action.Effect == connector.Pure, cs.entries[:]...); jerr != nil {
 				return cty.NilVal, jerr
 			}
 			if stop != nil {
@@ -93,7 +93,7 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 		entry.Status = store.EntryError
 		entry.Error = r.sec.scrub(err.Error())
 		entry.ErrorKind = connector.KindOf(err).String()
-		if jerr := r.x.Store.Append(ctx, entry); jerr != nil {
+		if jerr := r.journal(ctx, false, entry); jerr != nil {
 			return cty.NilVal, jerr
 		}
 		delay, again := retryDelay(c.Retry, attempt, err, end, r.x.Rand)

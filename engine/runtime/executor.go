@@ -169,7 +169,14 @@ func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow
 			return Result{Status: store.Filtered}
 		}
 	}
-	return r.cardsOf(ctx, flow, trigger, "")
+	res := r.cardsOf(ctx, flow, trigger, "")
+	// Even when shutdown interrupted the execution, what ran is kept.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := r.flush(fctx); err != nil && res.Status.Final() {
+		return Result{Status: store.Failed, Err: fmt.Errorf("journaling: %w", err)}
+	}
+	return res
 }
 
 // triggerValue decodes the stored trigger payload to the trigger's type.

@@ -83,6 +83,16 @@ func (f *fake) connector() *connector.Connector {
 			Output: stepOutput,
 			Effect: connector.Write,
 			Do:     f.do,
+		}, {
+			// pure is step without side effects (as text.compose).
+			Name: "pure",
+			Input: connector.Schema{
+				{Name: "id", Type: cty.String, Required: true},
+				{Name: "value", Type: cty.DynamicPseudoType},
+			},
+			Output: stepOutput,
+			Effect: connector.Pure,
+			Do:     f.do,
 		}},
 		Triggers: []*connector.Trigger{{
 			Name: "event",

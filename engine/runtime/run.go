@@ -28,6 +28,41 @@ type run struct {
 	log  *execLogger
 	sec  *secrets
 	done map[journalKey]store.JournalEntry
+
+	mu      sync.Mutex
+	pending []store.JournalEntry // lazy entries not yet appended
+}
+
+// journal appends entries to the journal. Lazy entries (skipped cards,
+// pure actions' results) need not be durable before the next card starts:
+// after a crash those cards simply run again, with the same result. They
+// are held and written with the next durable entry, or when the execution
+// ends, which saves a durable write per such card.
+func (r *run) journal(ctx context.Context, lazy bool, entries ...store.JournalEntry) error {
+	r.mu.Lock()
+	if lazy {
+		r.pending = append(r.pending, entries...)
+		r.mu.Unlock()
+		return nil
+	}
+	if len(r.pending) > 0 {
+		entries = append(r.pending, entries...)
+		r.pending = nil
+	}
+	r.mu.Unlock()
+	return r.x.Store.Append(ctx, entries...)
+}
+
+// flush appends the lazy entries still held.
+func (r *run) flush(ctx context.Context) error {
+	r.mu.Lock()
+	pending := r.pending
+	r.pending = nil
+	r.mu.Unlock()
+	if len(pending) == 0 {
+		return nil
+	}
+	return r.x.Store.Append(ctx, pending...)
 }
 
 // cardsOf runs the cards of flow in order. prefix names the journal space
@@ -193,7 +228,7 @@ func (r *run) instance(ctx context.Context, c *plan.Card, scope *flowScope, each
 		}
 		if !ok {
 			now := r.x.Clock.Now()
-			err := r.x.Store.Append(ctx, store.JournalEntry{
+			err := r.journal(ctx, true, store.JournalEntry{
 				ExecutionID: r.ex.ID, Card: name, Key: key, Attempt: 1, Status: store.EntrySkipped,
 				StartedAt: now, EndedAt: now,
 			})
@@ -310,7 +345,7 @@ func (r *run) failed(ctx context.Context, c *plan.Card, name, key string, attemp
 	if input == cty.NilVal {
 		// The inputs did not evaluate: journal the failure itself.
 		now := r.x.Clock.Now()
-		if err := r.x.Store.Append(ctx, store.JournalEntry{
+		if err := r.journal(ctx, false, store.JournalEntry{
 			ExecutionID: r.ex.ID, Card: name, Key: key, Attempt: attempt, Status: store.EntryError,
 			Error: r.sec.scrub(cause.Error()), ErrorKind: connector.KindOf(cause).String(), StartedAt: now, EndedAt: now,
 		}); err != nil {
@@ -324,7 +359,7 @@ func (r *run) failed(ctx context.Context, c *plan.Card, name, key string, attemp
 			return cty.NilVal, err
 		}
 		now := r.x.Clock.Now()
-		err = r.x.Store.Append(ctx, store.JournalEntry{
+		err = r.journal(ctx, false, store.JournalEntry{
 			ExecutionID: r.ex.ID, Card: name, Key: key, Attempt: attempt, Status: store.EntryOK,
 			Output: r.sec.json(out), StartedAt: now, EndedAt: now,
 		})

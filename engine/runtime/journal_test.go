@@ -1,0 +1,109 @@
+package runtime_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/google/go-cmp/cmp"
+)
+
+// countingStore records the cards of each Append call.
+type countingStore struct {
+	store.Store
+	mu      sync.Mutex
+	appends [][]string
+}
+
+func (s *countingStore) Append(ctx context.Context, entries ...store.JournalEntry) error {
+	var cards []string
+	for _, e := range entries {
+		cards = append(cards, e.Card)
+	}
+	s.mu.Lock()
+	s.appends = append(s.appends, cards)
+	s.mu.Unlock()
+	return s.Store.Append(ctx, entries...)
+}
+
+const pureFlow = `
+flow "f" {
+  trigger "fake.event" {
+    connection = connection.fake.main
+  }
+  card "compose" {
+    action     = fake.pure
+    connection = connection.fake.main
+    id         = "compose"
+    value      = "hello ${trigger.user}"
+  }
+  card "skipped" {
+    action     = fake.step
+    connection = connection.fake.main
+    if         = "trigger.user == 'nobody'"
+    id         = "skipped"
+  }
+  card "write" {
+    action     = fake.step
+    connection = connection.fake.main
+    id         = "write"
+    value      = card.compose.value
+  }
+  card "tail" {
+    action     = fake.pure
+    connection = connection.fake.main
+    id         = "tail"
+    value      = card.write.value
+  }
+}
+`
+
+// TestLazyJournal: entries of skipped cards and pure actions are written
+// with the next durable entry or at the end, in order, never lost.
+func TestLazyJournal(t *testing.T) {
+	h := newHarness(t, pureFlow)
+	cs := &countingStore{Store: h.store}
+	h.exec.Store = cs
+	res, ex := h.run("f", map[string]any{"user": "u1"})
+	if ex.Status != store.Succeeded {
+		t.Fatalf("%s: %v", ex.Status, res.Err)
+	}
+	if diff := cmp.Diff([][]string{{"compose", "skipped", "write"}, {"tail"}}, cs.appends); diff != "" {
+		t.Errorf("Append calls (-want +got):\n%s", diff)
+	}
+	want := []entry{
+		{Card: "compose", Attempt: 1, Status: store.EntryOK},
+		{Card: "skipped", Attempt: 1, Status: store.EntrySkipped},
+		{Card: "write", Attempt: 1, Status: store.EntryOK},
+		{Card: "tail", Attempt: 1, Status: store.EntryOK},
+	}
+	if diff := cmp.Diff(want, entries(h.journal(ex.ID))); diff != "" {
+		t.Errorf("journal (-want +got):\n%s", diff)
+	}
+}
+
+// TestLazyJournalInterrupted: an execution interrupted before its next
+// durable entry still journals the pure cards that ran, and does not run
+// them again on resume.
+func TestLazyJournalInterrupted(t *testing.T) {
+	h := newHarness(t, pureFlow)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h.fake.on("write", crashIn(cancel))
+	ex := h.enqueue("f", "k", map[string]any{"user": "u1"})
+	ex = h.interrupt(ctx, ex, "f")
+	if diff := cmp.Diff([]entry{
+		{Card: "compose", Attempt: 1, Status: store.EntryOK},
+		{Card: "skipped", Attempt: 1, Status: store.EntrySkipped},
+	}, entries(h.journal(ex.ID))); diff != "" {
+		t.Errorf("journal after the interruption (-want +got):\n%s", diff)
+	}
+	res, stored := h.execute(ex, "f")
+	if stored.Status != store.Succeeded {
+		t.Fatalf("%s: %v", stored.Status, res.Err)
+	}
+	if diff := cmp.Diff(map[string]int{"compose": 1, "write": 2, "tail": 1}, h.fake.counts()); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+}
