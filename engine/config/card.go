@@ -70,6 +70,14 @@ var cardMeta = []hcl.AttributeSchema{
 	{Name: "on_error"},
 }
 
+var cardMetaNames = func() []string {
+	names := make([]string, len(cardMeta))
+	for i, a := range cardMeta {
+		names[i] = a.Name
+	}
+	return names
+}()
+
 var cardMetaSchema = &hcl.BodySchema{
 	Attributes: cardMeta,
 	Blocks:     []hcl.BlockHeaderSchema{{Type: "retry"}},
@@ -173,6 +181,7 @@ func decodeCard(b *hcl.Block, reg *connector.Registry) (*Card, hcl.Diagnostics) 
 	}
 	c.Connector, c.Spec = conn, spec
 	content, d := rest.Content(schemaOf(spec.Input))
+	suggestUnsupported(d, append(spec.Input.Names(), cardMetaNames...), []string{"retry"})
 	diags = append(diags, d...)
 	c.Inputs = content.Attributes
 	diags = append(diags, checkConnectionArg(conn, c.Connection, meta.Attributes["connection"], b.DefRange)...)
