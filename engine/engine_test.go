@@ -230,7 +230,7 @@ func TestMetrics(t *testing.T) {
 		`cardflow_card_retries_total{card="notify",flow="on_create"} 2`,
 		`cardflow_card_errors_total{card="notify",flow="on_create",kind="transient"} 2`,
 		`cardflow_events_received_total{flow="on_create"} 2`,
-		`cardflow_requests_rejected_total{route="/flows",status="401"} 1`,
+		`cardflow_requests_rejected_total{route="/flows",status="Unauthorized"} 1`,
 		`cardflow_reloads_total{result="accepted"} 1`,
 		`cardflow_generation 1`,
 		"cardflow_inbox_depth ",

@@ -3,7 +3,6 @@ package engine
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/cardflow/cardflow/engine/connector"
@@ -80,8 +79,7 @@ func (m *Metrics) Received(flow string, n int) { m.received.WithLabelValues(flow
 
 // Rejected implements server.Observer.
 func (m *Metrics) Rejected(route string, status int) {
-	// The status label is the numeric code, as promhttp labels codes.
-	m.rejected.WithLabelValues(route, strconv.Itoa(status)).Inc()
+	m.rejected.WithLabelValues(route, http.StatusText(status)).Inc()
 }
 
 // Emitted implements trigger.Observer.
