@@ -170,10 +170,7 @@ func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow
 		}
 	}
 	res := r.cardsOf(ctx, flow, trigger, "")
-	// Even when shutdown interrupted the execution, what ran is kept.
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if err := r.flush(fctx); err != nil && res.Status.Final() {
+	if err := r.flush(ctx); err != nil && res.Status.Final() {
 		return Result{Status: store.Failed, Err: fmt.Errorf("journaling: %w", err)}
 	}
 	return res

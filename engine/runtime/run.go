@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
@@ -53,7 +54,8 @@ func (r *run) journal(ctx context.Context, lazy bool, entries ...store.JournalEn
 	return r.x.Store.Append(ctx, entries...)
 }
 
-// flush appends the lazy entries still held.
+// flush appends the lazy entries still held, even when shutdown
+// interrupted the execution: what ran is kept.
 func (r *run) flush(ctx context.Context) error {
 	r.mu.Lock()
 	pending := r.pending
@@ -62,7 +64,9 @@ func (r *run) flush(ctx context.Context) error {
 	if len(pending) == 0 {
 		return nil
 	}
-	return r.x.Store.Append(ctx, pending...)
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	return r.x.Store.Append(fctx, pending...)
 }
 
 // cardsOf runs the cards of flow in order. prefix names the journal space
