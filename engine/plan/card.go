@@ -30,12 +30,14 @@ func (c *compiler) card(flow *config.Flow, index int, decl *config.Card, flowSco
 	}
 	static := c.staticScope()
 	var d hcl.Diagnostics
-	card.Timeout, d = evalDuration(decl.Timeout, static, "card timeout", time.Millisecond)
+	card.Timeout, d = evalDuration(c.staticExpr(decl.Timeout, &diags), static, "card timeout", time.Millisecond)
 	diags = append(diags, d...)
-	card.Concurrency, d = evalInt(decl.Concurrency, static, "for_each concurrency", 1, 1000)
+	card.Concurrency, d = evalInt(c.staticExpr(decl.Concurrency, &diags), static, "for_each concurrency", 1, 1000)
 	diags = append(diags, d...)
 	if decl.Retry != nil {
-		card.Retry, d = retryPolicy(decl.Retry, static)
+		r := *decl.Retry
+		r.Attempts, r.Backoff, r.MaxBackoff = c.staticExpr(r.Attempts, &diags), c.staticExpr(r.Backoff, &diags), c.staticExpr(r.MaxBackoff, &diags)
+		card.Retry, d = retryPolicy(&r, static)
 		diags = append(diags, d...)
 	}
 	if decl.Spec == nil {

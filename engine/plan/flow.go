@@ -18,22 +18,22 @@ func (c *compiler) flow(decl *config.Flow) (*Flow, hcl.Diagnostics) {
 	f := &Flow{Name: decl.Name, Decl: decl, Gen: c.gen, Enabled: true, OnError: decl.OnError}
 	var diags hcl.Diagnostics
 	static := c.staticScope()
-	if decl.Enabled != nil {
-		v, d := decl.Enabled.Value(static.EvalContext())
+	if enabled := c.staticExpr(decl.Enabled, &diags); enabled != nil {
+		v, d := enabled.Value(static.EvalContext())
 		v, _ = v.UnmarkDeep() // a sensitive variable may switch a flow off
 		diags = append(diags, d...)
 		if !d.HasErrors() && v.IsKnown() && !v.IsNull() {
 			if v.Type() != cty.Bool {
-				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Incorrect argument type", Detail: "enabled must be true or false.", Subject: decl.Enabled.Range().Ptr()})
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Incorrect argument type", Detail: "enabled must be true or false.", Subject: enabled.Range().Ptr()})
 			} else {
 				f.Enabled = v.True()
 			}
 		}
 	}
 	var d hcl.Diagnostics
-	f.Timeout, d = evalDuration(decl.Timeout, static, "flow timeout", time.Second)
+	f.Timeout, d = evalDuration(c.staticExpr(decl.Timeout, &diags), static, "flow timeout", time.Second)
 	diags = append(diags, d...)
-	f.Concurrency, d = evalInt(decl.Concurrency, static, "flow concurrency", 1, 10000)
+	f.Concurrency, d = evalInt(c.staticExpr(decl.Concurrency, &diags), static, "flow concurrency", 1, 10000)
 	diags = append(diags, d...)
 	if decl.Trigger == nil {
 		return nil, diags
@@ -66,7 +66,7 @@ func (c *compiler) trigger(decl *config.Trigger) (*Trigger, hcl.Diagnostics) {
 	cfgVal, diags := c.evalArgs(decl.Spec.Config, decl.Attrs, static, c.staticRefs)
 	t.Config = cfgVal
 	if decl.Spec.Mode == connector.Poll || decl.Spec.Mode == connector.Schedule {
-		every, d := evalDuration(decl.Every, static, "poll interval (every)", MinPollInterval)
+		every, d := evalDuration(c.staticExpr(decl.Every, &diags), static, "poll interval (every)", MinPollInterval)
 		diags = append(diags, d...)
 		t.Every = every
 	}
@@ -94,12 +94,27 @@ func (c *compiler) staticRefs(expr hcl.Expression) hcl.Diagnostics {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid reference",
-				Detail:   fmt.Sprintf("%s cannot be used here: trigger and connection arguments are evaluated when flows load, so they may refer only to var.*.", tr.RootName()),
+				Detail:   fmt.Sprintf("%s cannot be used here: this argument is evaluated when flows load, before any event exists, so it may refer only to var.*, table.<name> and flow.<name>.", tr.RootName()),
 				Subject:  tr.SourceRange().Ptr(),
 			})
 		}
 	}
 	return diags
+}
+
+// staticExpr returns expr when its references are static (see staticRefs),
+// else nil after adding the diagnostics: evaluating it would only repeat
+// them in HCL's words.
+func (c *compiler) staticExpr(expr hcl.Expression, diags *hcl.Diagnostics) hcl.Expression {
+	if expr == nil {
+		return nil
+	}
+	d := c.staticRefs(expr)
+	*diags = append(*diags, d...)
+	if d.HasErrors() {
+		return nil
+	}
+	return expr
 }
 
 func (c *compiler) checkVarRef(tr hcl.Traversal) hcl.Diagnostics {
