@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin/cardflow
 PKGS     := ./...
 
-.PHONY: build test test-short bench lint demo flowtest fmt clean
+.PHONY: build test test-short bench lint demo fmt clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/cardflow

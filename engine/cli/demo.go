@@ -179,8 +179,25 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 		return exit(ExitFailed, err)
 	}
 	fmt.Fprintln(out)
+	if err := d.settle(ctx); err != nil {
+		return exit(ExitFailed, fmt.Errorf("waiting for the last executions: %w", err))
+	}
 	d.summary(ctx, []demoUser{kari, ola})
 	return nil
+}
+
+// settle waits until no execution is pending or running, so that the
+// summary counts finished work only.
+func (d *demo) settle(ctx context.Context) error {
+	return d.wait(ctx, func() bool {
+		for _, s := range []store.Status{store.Pending, store.Running} {
+			exs, err := d.store.Executions(ctx, store.Filter{Status: s, Limit: 1})
+			if err != nil || len(exs) > 0 {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 type demoUser struct {
