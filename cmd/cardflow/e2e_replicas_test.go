@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -509,4 +510,169 @@ func (b *balancer) counts() map[int]int {
 		out[k] = v
 	}
 	return out
+}
+
+// benchFlow is a five-card flow behind an endpoint: it measures what the
+// engine and the store cost per execution, not a connector's latency.
+const benchFlow = `flow "bench" {
+  trigger "http.endpoint" {
+    token = env("BENCH_TOKEN")
+  }
+  card "a" {
+    action = text.compose
+    text   = "a ${trigger.body.n}"
+  }
+  card "b" {
+    action = text.compose
+    text   = "b ${trigger.body.n}"
+  }
+  card "c" {
+    action = text.compose
+    text   = "c ${trigger.body.n}"
+  }
+  card "d" {
+    action = text.compose
+    text   = "d ${trigger.body.n}"
+  }
+  card "e" {
+    action = text.compose
+    text   = "e ${trigger.body.n}"
+  }
+}
+`
+
+// BenchmarkE2EReplicas measures executions/s of the built binary with 1, 2
+// and 3 replicas on one PostgreSQL database: b.N invocations of a five-card
+// endpoint flow, posted round-robin to the replicas by 32 clients, until
+// every execution has succeeded. Replicas, clients and PostgreSQL share
+// this machine's CPUs.
+//
+//	go test -run '^$' -bench E2EReplicas -benchtime 3000x ./cmd/cardflow/
+func BenchmarkE2EReplicas(b *testing.B) {
+	if cardflowBin == "" {
+		b.Skip("runs the built binary (not with -short)")
+	}
+	for _, n := range []int{1, 2, 3} {
+		b.Run(fmt.Sprintf("replicas=%d", n), func(b *testing.B) {
+			dbURL := pgtest.Database(b)
+			dir := b.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "bench.hcl"), []byte(benchFlow), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			env := append(replicaEnv("http://127.0.0.1:1", "http://127.0.0.1:1"), "BENCH_TOKEN=bench")
+			var addrs []string
+			for range n {
+				// Quiet logs (no line per execution), so the address is
+				// chosen here and /healthz says when it serves.
+				addr := freeAddr(b)
+				p := startBenchProcess(b, []string{"run", dir, "--listen", addr, "--store", dbURL, "--watch=false", "--log-level", "warn"}, env)
+				waitHealthy(b, p, addr)
+				addrs = append(addrs, addr)
+			}
+			conn, err := pgx.Connect(context.Background(), dbURL)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer conn.Close(context.Background())
+			b.ResetTimer()
+			start := time.Now()
+			postAll(b, addrs, b.N)
+			for {
+				var done int
+				if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM executions WHERE status = 'succeeded'`).Scan(&done); err != nil {
+					b.Fatal(err)
+				}
+				if done == b.N {
+					break
+				}
+				if time.Since(start) > 10*time.Minute {
+					b.Fatalf("%d of %d executions succeeded after 10 minutes", done, b.N)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			elapsed := time.Since(start)
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "exec/s")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
+
+// postAll invokes the bench flow n times from 32 clients, round-robin over
+// the replicas.
+func postAll(b *testing.B, addrs []string, n int) {
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: time.Minute}
+	for range 32 {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				req, _ := http.NewRequest(http.MethodPost, "http://"+addrs[i%len(addrs)]+"/flows/bench/invoke", strings.NewReader(fmt.Sprintf(`{"n":%d}`, i)))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-Api-Client-Token", "bench")
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusAccepted {
+					b.Errorf("invoke: status %d", resp.StatusCode)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// startBenchProcess starts cardflow for a benchmark and kills it when the
+// benchmark ends.
+func startBenchProcess(b *testing.B, args, env []string) *process {
+	p := &process{out: &logLines{}, done: make(chan struct{})}
+	p.cmd = exec.Command(cardflowBin, args...)
+	p.cmd.Env = env
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
+		b.Fatalf("starting cardflow: %v", err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	b.Cleanup(p.kill)
+	return p
+}
+
+func freeAddr(b *testing.B) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func waitHealthy(b *testing.B, p *process, addr string) {
+	deadline := time.Now().Add(replicasWait)
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if p.exited() || time.Now().After(deadline) {
+			b.Fatalf("replica on %s did not become healthy (%s):\n%s", addr, p.state(), p.out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
