@@ -126,11 +126,12 @@ func (s *secrets) inputJSON(v cty.Value, schema connector.Schema, names []string
 	if names == nil {
 		names = connector.SortedKeys(v.Type().AttributeTypes())
 	}
-	b := make([]byte, 0, 512)
+	atys := v.Type().AttributeTypes()
+	b := make([]byte, 0, 128+32*len(names))
 	b = append(b, '{')
 	first := true
 	for _, name := range names {
-		if !v.Type().HasAttribute(name) {
+		if _, ok := atys[name]; !ok {
 			continue
 		}
 		av := v.GetAttr(name)
@@ -185,8 +186,9 @@ func (s *secrets) appendObjectJSON(b []byte, v cty.Value, names []string) []byte
 		len(names) != len(v.Type().AttributeTypes()) {
 		return s.appendJSON(b, v)
 	}
+	atys := v.Type().AttributeTypes()
 	for _, name := range names {
-		if !v.Type().HasAttribute(name) {
+		if _, ok := atys[name]; !ok {
 			return s.appendJSON(b, v)
 		}
 	}
