@@ -159,7 +159,7 @@ func decodeCard(b *hcl.Block, reg *connector.Registry) (*Card, hcl.Diagnostics) 
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Concurrency without for_each",
-			Detail:   "concurrency bounds how many for_each iterations run at once; this card has no for_each.",
+			Detail:   "The concurrency argument bounds how many for_each iterations run at once, but this card has no for_each: remove it, or add for_each.",
 			Subject:  c.Concurrency.Range().Ptr(),
 		})
 	}
@@ -207,7 +207,7 @@ func decodeOnError(expr hcl.Expression) (OnError, hcl.Diagnostics) {
 	return oe, hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  "Invalid on_error",
-		Detail:   "on_error is halt (the default), continue (the card's output is the error), or a flow to call with the failure, such as flow.notify_failure.",
+		Detail:   "The on_error argument is halt (the default), continue (the card's output is the error), or a flow to call with the failure, such as flow.notify_failure.",
 		Subject:  expr.Range().Ptr(),
 	}}
 }

@@ -47,7 +47,7 @@ func (cfg *Config) checkConnection(conn *connector.Connector, addr string, rng h
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Wrong connection type",
-			Detail:   fmt.Sprintf("This needs a %s connection, but connection.%s is of type %q.", conn.Name, addr, typ),
+			Detail:   fmt.Sprintf("This needs a connection of type %q, but connection.%s is of type %q: refer to one such as connection.%s.main.", conn.Name, addr, typ, conn.Name),
 			Subject:  rng.Ptr(),
 		}}
 	}

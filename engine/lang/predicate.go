@@ -128,11 +128,12 @@ func exprDiag(src string, rng hcl.Range, err error, env map[string]cty.Type, wan
 	if i := strings.Index(msg, " has no field "); i >= 0 {
 		field := strings.TrimSpace(msg[i+len(" has no field "):])
 		msg = fmt.Sprintf("there is no field %q here", field)
-		hint = didYouMean(field, fieldNames(env))
+		hint = didYouMean(field, receiverFields(src, fe, env))
 		if fe != nil {
 			subject = narrowField(rng, src, fe.Column, field)
 		}
 	} else if name, ok := strings.CutPrefix(msg, "unknown name "); ok {
+		msg = fmt.Sprintf("there is nothing called %q here", name)
 		hint = didYouMean(name, fieldNames(env))
 	}
 	what := "expression"
@@ -143,7 +144,7 @@ func exprDiag(src string, rng hcl.Range, err error, env map[string]cty.Type, wan
 	switch {
 	case strings.Contains(msg, "expected bool"):
 		summary = "Condition is not a boolean"
-	case strings.Contains(msg, "unknown name"), strings.Contains(msg, "no field"), strings.Contains(msg, "undefined"):
+	case strings.Contains(msg, "nothing called"), strings.Contains(msg, "no field"), strings.Contains(msg, "undefined"):
 		summary = "Unknown field in " + what
 	case strings.Contains(msg, "unexpected token"), strings.Contains(msg, "unexpected"), strings.Contains(msg, "literal not terminated"):
 		summary = capitalize(what) + " syntax error"
@@ -154,6 +155,42 @@ func exprDiag(src string, rng hcl.Range, err error, env map[string]cty.Type, wan
 		Detail:   fmt.Sprintf("%s.%s %s", capitalize(strings.TrimSuffix(msg, ".")), hint, about),
 		Subject:  subject.Ptr(),
 	}
+}
+
+// receiverFields returns the attribute names of the object a failing
+// field access was applied to (card.read_user in card.read_user.stauts),
+// resolved from the source before the error's column; all of env's names
+// when that path cannot be followed.
+func receiverFields(src string, fe *file.Error, env map[string]cty.Type) []string {
+	if fe == nil || fe.Column <= 0 || fe.Column > len(src) {
+		return fieldNames(env)
+	}
+	before := src[:fe.Column]
+	start := len(before)
+	for start > 0 && (isIdentByte(before[start-1]) || before[start-1] == '.') {
+		start--
+	}
+	path := strings.Split(strings.Trim(before[start:], "."), ".")
+	ty, ok := env[path[0]]
+	for _, step := range path[1:] {
+		if !ok || !ty.IsObjectType() || !ty.HasAttribute(step) {
+			return fieldNames(env)
+		}
+		ty = ty.AttributeType(step)
+	}
+	if !ok || !ty.IsObjectType() {
+		return fieldNames(env)
+	}
+	names := make([]string, 0, len(ty.AttributeTypes()))
+	for n := range ty.AttributeTypes() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func isIdentByte(b byte) bool {
+	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
 }
 
 // fieldNames returns every name in env and its object types, for

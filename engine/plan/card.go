@@ -134,7 +134,7 @@ func (c *compiler) forEach(expr hcl.Expression, scope *lang.Scope, refs func(hcl
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid for_each",
-			Detail:   fmt.Sprintf("for_each takes a list, set or map; this is %s.", ty.FriendlyName()),
+			Detail:   fmt.Sprintf("The for_each argument takes a list, set or map; this is %s.", ty.FriendlyName()),
 			Subject:  expr.Range().Ptr(),
 		})
 	}
@@ -158,7 +158,7 @@ func (c *compiler) cardRefs(flow *config.Flow, index int, decl *config.Card, exp
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Invalid reference",
-					Detail:   "each has two attributes: each.key and each.value.",
+					Detail:   "The each object has two attributes: each.key and each.value.",
 					Subject:  rng.Ptr(),
 				})
 			}

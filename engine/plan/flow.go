@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cardflow/cardflow/engine/config"
@@ -24,7 +25,7 @@ func (c *compiler) flow(decl *config.Flow) (*Flow, hcl.Diagnostics) {
 		diags = append(diags, d...)
 		if !d.HasErrors() && v.IsKnown() && !v.IsNull() {
 			if v.Type() != cty.Bool {
-				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Incorrect argument type", Detail: "enabled must be true or false.", Subject: enabled.Range().Ptr()})
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Incorrect argument type", Detail: "The enabled argument must be true or false.", Subject: enabled.Range().Ptr()})
 			} else {
 				f.Enabled = v.True()
 			}
@@ -94,7 +95,7 @@ func (c *compiler) staticRefs(expr hcl.Expression) hcl.Diagnostics {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid reference",
-				Detail:   fmt.Sprintf("%s cannot be used here: this argument is evaluated when flows load, before any event exists, so it may refer only to var.*, table.<name> and flow.<name>.", tr.RootName()),
+				Detail:   fmt.Sprintf("%s.* cannot be used here: this argument is evaluated when flows load, before any event exists, so it may refer only to var.*, table.<name> and flow.<name>.", capitalize(tr.RootName())),
 				Subject:  tr.SourceRange().Ptr(),
 			})
 		}
@@ -183,4 +184,11 @@ func suggest(name string, candidates []string) string {
 		return fmt.Sprintf(" Did you mean %q?", s)
 	}
 	return ""
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

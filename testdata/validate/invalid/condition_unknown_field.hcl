@@ -13,7 +13,7 @@ flow "activate" {
   card "activate" {
     action     = okta.activate_user
     connection = connection.okta.main
-    if         = "card.read_user.stauts != 'ACTIVE'" # ERROR: Unknown field in condition
+    if         = "card.read_user.stauts != 'ACTIVE'" # ERROR: Unknown field in condition ~ Did you mean "status"?
     user       = card.read_user.id
   }
 }

@@ -3,7 +3,7 @@ flow "provision_on_approval" {
     connection = connection.servicenow.main
     table      = "incident"
     query      = "correlation_display=cardflow^state=6"
-    filter     = "recrod.state == '6'" # ERROR: Unknown field in condition
+    filter     = "recrod.state == '6'" # ERROR: Unknown field in condition ~ Did you mean "record"?
   }
 
   card "read_user" {
