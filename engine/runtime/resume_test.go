@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/cardflow/cardflow/engine/connector"
-	"github.com/cardflow/cardflow/engine/runtime"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/google/go-cmp/cmp"
 	"github.com/zclconf/go-cty/cty"
@@ -305,8 +304,6 @@ flow "f" {
 		t.Errorf("output (-want +got):\n%s", diff)
 	}
 }
-
-var _ = runtime.Redacted
 
 // TestResumeRedactedOutput: a card whose journaled output had to be
 // redacted runs again on resume, so that later cards get the real value
