@@ -135,7 +135,7 @@ func checkEnvCalls(cfg *config.Config, mode lang.Mode, host lang.Host) hcl.Diagn
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: sev,
 				Summary:  summary,
-				Detail:   fmt.Sprintf("%s is not set in this environment. cardflow run needs it.", v.AsString()),
+				Detail:   fmt.Sprintf("The environment variable %s is not set, and cardflow run needs it: set it where cardflow runs.", v.AsString()),
 				Subject:  call.Range().Ptr(),
 			})
 			return nil
