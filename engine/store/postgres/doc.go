@@ -9,8 +9,9 @@
 // holder of a row in the leases table, renewed each tick; leases are rows,
 // not session advisory locks, so that they work behind PgBouncer.
 //
-// Hot writes (Enqueue, Pin, Append, Finish) go through one writer goroutine
-// per Store that sends whatever is pending as one pipelined batch, one
+// Hot writes (Enqueue, Pin, Append, Finish, Release, Reopen) go through a
+// few writer goroutines per Store (an execution's writes always through the
+// same one), each sending whatever is pending as one pipelined batch, one
 // implicit transaction and one commit (group commit): a nil error means the
 // write has committed. New work is announced with NOTIFY; Store implements
 // store.Notifier so that the worker pool wakes at once, and polls as a
