@@ -605,7 +605,9 @@ func postAll(b *testing.B, addrs []string, n int) {
 		next atomic.Int64
 		wg   sync.WaitGroup
 	)
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: time.Minute}
+	tr := &http.Transport{MaxIdleConnsPerHost: 64}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: time.Minute}
 	for range 32 {
 		wg.Go(func() {
 			for {
