@@ -76,7 +76,7 @@ func checkLiteralSecret(kind, name string, expr hcl.Expression) hcl.Diagnostics 
 		return nil
 	}
 	v, d := expr.Value(nil)
-	if d.HasErrors() || v.IsNull() || !v.IsKnown() || v.Type() != cty.String || v.AsString() == "" {
+	if d.HasErrors() || !hasLiteralText(v) {
 		return nil
 	}
 	return hcl.Diagnostics{{
@@ -85,6 +85,25 @@ func checkLiteralSecret(kind, name string, expr hcl.Expression) hcl.Diagnostics 
 		Detail:   literalSecretDetail(kind, name),
 		Subject:  expr.Range().Ptr(),
 	}}
+}
+
+// hasLiteralText reports whether v holds a non-empty string anywhere: a
+// literal token, or a map of literal headers.
+func hasLiteralText(v cty.Value) bool {
+	if v.IsNull() || !v.IsKnown() {
+		return false
+	}
+	if v.Type() == cty.String {
+		return v.AsString() != ""
+	}
+	if v.CanIterateElements() {
+		for it := v.ElementIterator(); it.Next(); {
+			if _, e := it.Element(); hasLiteralText(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func literalSecretDetail(kind, name string) string {
