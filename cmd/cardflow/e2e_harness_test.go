@@ -554,6 +554,7 @@ func startProcess(t *testing.T, args []string, env []string) *process {
 	p.cmd = exec.Command(cardflowBin, args...)
 	p.cmd.Env = env
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	dieWithTest(p.cmd)
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("starting cardflow: %v", err)
 	}

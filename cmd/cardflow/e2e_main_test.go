@@ -3,10 +3,13 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"go.uber.org/goleak"
 )
 
 // cardflowBin is the binary the end-to-end tests run, built once by
@@ -45,5 +48,13 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	// Every emulator, proxy and process of a test stops with its cleanup.
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goroutines outlived the end-to-end tests:", err)
+			code = 1
+		}
+	}
 	os.Exit(code)
 }
