@@ -48,7 +48,12 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 	}
 	for attempt := 1; ; attempt++ {
 		start := r.x.Clock.Now()
-		actx, cancel := context.WithTimeout(ctx, timeout)
+		actx, cancel := ctx, noCancel
+		if c.Action.Effect != connector.Pure || c.Timeout > 0 {
+			// Pure actions compute in the process: no timer unless the
+			// card asks for one.
+			actx, cancel = context.WithTimeout(ctx, timeout)
+		}
 		out, err := r.x.Invoker.Invoke(actx, c, call)
 		if err == nil && actx.Err() != nil {
 			err = actx.Err()
@@ -108,6 +113,8 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 		}
 	}
 }
+
+func noCancel() {}
 
 // asStop is errors.As for a *connector.Stop, kept apart so that the
 // common path (no error) does not move stop to the heap.
