@@ -72,7 +72,8 @@ const (
 	demoApprover   = "beth.anglin"
 )
 
-var demoGroups = []string{"Employees", "VPN Users"}
+// demoApps are the apps the demo reports; the flows grant the default of
+// their apps variable, the same two.
 var demoApps = []string{"Slack", "Zoom"}
 
 func demoRun(ctx context.Context, opts *DemoOptions) error {
