@@ -12,10 +12,10 @@ import (
 )
 
 // inFlightGrace is how long after Okta answered a 429 a request may still
-// arrive that cardflow sent before the answer reached it (loopback, on a
-// busy machine). Retries that ignore a known reset spread over hundreds of
-// milliseconds after it and stay visible.
-const inFlightGrace = 50 * time.Millisecond
+// reach the emulator's handler that cardflow sent before the answer reached
+// it: the requests of one burst are sent together, but the race-instrumented
+// test process, on a busy machine, may take a while to serve each of them.
+const inFlightGrace = 250 * time.Millisecond
 
 // oktaLatency holds the next matching Okta request for d.
 func oktaLatency(method, pathPrefix string, d time.Duration) oktaemu.Fault {
@@ -23,14 +23,16 @@ func oktaLatency(method, pathPrefix string, d time.Duration) oktaemu.Fault {
 }
 
 // Okta answers 429 to group memberships twice in a row, each time with a
-// reset 2 s away (and 429 to every membership call until then). The
+// reset 3 s away (and 429 to every membership call until then). The
 // approvals finish late, but finish, and cardflow sends nothing to that
-// endpoint between a 429 and the reset it announced.
+// endpoint between a 429 and the reset it announced. The first approval
+// opens the window; the other two start while it is open, a poll interval
+// later, so that calls that ignore it would reach Okta well after the 429.
 func TestE2ERateLimitStorm(t *testing.T) {
 	e := newE2E(t)
 	e.start()
 
-	const resetAfter = 2 * time.Second
+	const resetAfter = 3 * time.Second
 	type hire struct{ user, sysID string }
 	var hires []hire
 	for _, name := range []string{"Rate", "Limit", "Storm"} {
@@ -39,7 +41,12 @@ func TestE2ERateLimitStorm(t *testing.T) {
 		hires = append(hires, hire{user, inc["sys_id"]})
 	}
 	e.okta.Inject(oktaemu.Fault{Method: http.MethodPut, PathPrefix: "/api/v1/groups/", Status: http.StatusTooManyRequests, Count: 2, ResetAfter: resetAfter})
-	for _, h := range hires {
+	e.approve(hires[0].sysID)
+	eventually(t, "the first 429", func() bool {
+		return e.oktaLog.count(func(r request) bool { return r.Status == http.StatusTooManyRequests }) > 0
+	})
+	e.waitPolls(1)
+	for _, h := range hires[1:] {
 		e.approve(h.sysID)
 	}
 	for _, h := range hires {
