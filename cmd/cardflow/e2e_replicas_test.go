@@ -48,33 +48,43 @@ func TestE2EReplicas(t *testing.T) {
 	c := newCluster(t, dbURL, 3)
 
 	// The first half of the new hires, spread over the three replicas.
+	// ServiceNow answers incident creations slowly meanwhile, so that the
+	// replica killed below dies in the middle of executions.
+	c.polls.slowCreate.Store(true)
 	var ids []string
 	for i := range users / 2 {
 		ids = append(ids, c.newHire(i))
 	}
 	c.waitFor("every replica to serve a hook delivery", func() bool { return c.lb.servedByAll() })
 	victim := c.pollerHolder("poller/provision_on_approval")
-	t.Logf("killing replica %d (pid %d), which holds the provision_on_approval poller lease, after %d new hires", victim, c.procs[victim].cmd.Process.Pid, users/2)
+	pid := c.procs[victim].cmd.Process.Pid
+	c.waitFor("the victim to run executions", func() bool {
+		return c.count(fmt.Sprintf(`SELECT count(*) FROM executions WHERE status = 'running' AND owner LIKE '%%-%d'`, pid)) > 0
+	})
+	t.Logf("killing replica %d (pid %d), which holds the provision_on_approval poller lease and runs executions", victim, pid)
 	c.procs[victim].kill()
 	killedAt := time.Now()
 	c.lb.markDead(victim)
+	c.polls.slowCreate.Store(false)
 	for i := users / 2; i < users; i++ {
 		ids = append(ids, c.newHire(i))
 	}
 
-	// One incident per user; the business owner approves each.
-	incidents := map[string]string{} // user -> sys_id
-	c.waitFor("an incident for every user", func() bool {
-		for _, id := range ids {
-			if _, ok := incidents[id]; ok {
-				continue
-			}
-			if found := c.sn.Find("incident", "correlation_id="+id); len(found) > 0 {
-				incidents[id] = found[0]["sys_id"]
-			}
-		}
-		return len(incidents) == len(ids)
+	// One incident per user, once the dead replica's executions have been
+	// claimed again (after their lease) and finished; the business owner
+	// approves each.
+	c.waitFor("every request_approval execution finished", func() bool {
+		return c.count(`SELECT count(*) FROM executions WHERE flow = 'request_approval' AND status IN ('pending', 'running')`) == 0 &&
+			c.count(`SELECT count(*) FROM executions WHERE flow = 'request_approval'`) == len(ids)
 	})
+	incidents := map[string]string{} // user -> sys_id
+	for _, id := range ids {
+		found := c.sn.Find("incident", "correlation_id="+id)
+		if len(found) != 1 {
+			t.Fatalf("user %s has %d incidents, want 1: %v", id, len(found), found)
+		}
+		incidents[id] = found[0]["sys_id"]
+	}
 	for _, id := range ids {
 		if _, err := c.sn.Update("incident", incidents[id], e2eApprover, map[string]string{
 			"state": "6", "close_code": "Solution provided", "close_notes": "Approved by the business owner.",
@@ -120,6 +130,9 @@ func TestE2EReplicas(t *testing.T) {
 				t.Errorf("%s executions for user %s: %v, want one that succeeded", flow, id, got)
 			}
 		}
+	}
+	if reclaimed == 0 {
+		t.Errorf("no execution was claimed again after replica %d died in the middle of some", victim)
 	}
 	t.Logf("%d executions were claimed again after replica %d died; hook deliveries per replica: %v",
 		reclaimed, victim, c.lb.counts())
@@ -353,9 +366,11 @@ type poll struct {
 
 type pollLog struct {
 	procs *[]*process // the replicas, by index
-	mu    sync.Mutex
-	polls []poll
-	ports map[string]int // client port -> replica
+	// slowCreate delays incident creations by a second.
+	slowCreate atomic.Bool
+	mu         sync.Mutex
+	polls      []poll
+	ports      map[string]int // client port -> replica
 }
 
 // replicaOf returns the replica whose socket has local port port, or -1.
@@ -418,7 +433,8 @@ func (l *pollLog) matching(sub string) []poll {
 	return out
 }
 
-// pollLogger records the incident-table GETs and the replica each came from.
+// pollLogger records the incident-table GETs and the replica each came
+// from, and slows incident creations down on demand.
 type pollLogger struct {
 	log  *pollLog
 	next http.Handler
@@ -431,6 +447,9 @@ func (h *pollLogger) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.log.mu.Lock()
 		h.log.polls = append(h.log.polls, p)
 		h.log.mu.Unlock()
+	}
+	if r.Method == http.MethodPost && r.URL.Path == "/api/now/table/incident" && h.log.slowCreate.Load() {
+		time.Sleep(time.Second)
 	}
 	h.next.ServeHTTP(w, r)
 }
