@@ -62,6 +62,7 @@ type Store struct {
 	ws      []*writer
 	channel string // NOTIFY channel of this schema
 	l       *listener
+	a       *announcer
 
 	closeOnce sync.Once
 }
@@ -98,8 +99,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres store: %w", err)
 	}
 	s.channel = channelName(schema)
+	s.a = newAnnouncer(pool, s.channel)
 	for range opts.Writers {
-		s.ws = append(s.ws, newWriter(pool, s.channel, opts.MaxBatch))
+		s.ws = append(s.ws, newWriter(pool, s.a.announce, opts.MaxBatch))
 	}
 	if !opts.NoListen {
 		s.l = newListener(cfg.ConnConfig, s.channel)
@@ -149,6 +151,7 @@ func (s *Store) Close() error {
 		for _, w := range s.ws {
 			w.close()
 		}
+		s.a.close()
 		if s.l != nil {
 			s.l.close()
 		}

@@ -30,8 +30,8 @@ type batch struct {
 	reads []func(br pgx.BatchResults) error
 	owner []int // index of the request each statement belongs to
 	cur   int
-	// notify asks for a NOTIFY on the store's channel when the group
-	// commits: it made executions pending.
+	// notify asks for a NOTIFY on the store's channel once the group has
+	// committed: it made executions pending.
 	notify bool
 }
 
@@ -95,7 +95,7 @@ type request struct {
 // arrived while the previous group committed.
 type writer struct {
 	pool     *pgxpool.Pool
-	channel  string // NOTIFY channel
+	announce func() // after a group that asked for a NOTIFY
 	maxBatch int
 	reqs     chan *request
 
@@ -109,10 +109,10 @@ type writer struct {
 	exited chan struct{}
 }
 
-func newWriter(pool *pgxpool.Pool, channel string, maxBatch int) *writer {
+func newWriter(pool *pgxpool.Pool, announce func(), maxBatch int) *writer {
 	w := &writer{
 		pool:     pool,
-		channel:  channel,
+		announce: announce,
 		maxBatch: maxBatch,
 		reqs:     make(chan *request, maxBatch),
 		quit:     make(chan struct{}),
@@ -211,11 +211,14 @@ func (w *writer) commit(group []*request) {
 	if len(live) == 0 {
 		return
 	}
-	errs, err := w.send(live)
+	errs, notify, err := w.send(live)
 	switch {
 	case err == nil:
 		w.groups.Add(1)
 		w.writes.Add(int64(len(live)))
+		if notify {
+			w.announce()
+		}
 		for i, r := range live {
 			r.done <- unkeep(errs[i])
 		}
@@ -229,23 +232,17 @@ func (w *writer) commit(group []*request) {
 }
 
 // send sends the requests' statements as one batch and reads every result.
-// It returns each request's kept error, or the error that aborted the
-// transaction.
-func (w *writer) send(reqs []*request) ([]error, error) {
+// It returns each request's kept error and whether one asked for a NOTIFY,
+// or the error that aborted the transaction.
+func (w *writer) send(reqs []*request) ([]error, bool, error) {
 	b := &batch{}
 	for i, r := range reqs {
 		b.cur = i
 		r.fn(b)
 	}
-	if b.notify {
-		// Delivered when the transaction commits, once however many
-		// writes asked for it.
-		b.cur = 0
-		b.exec(`SELECT pg_notify($1, '')`, []any{w.channel}, nil)
-	}
 	errs := make([]error, len(reqs))
 	if b.Len() == 0 {
-		return errs, nil
+		return errs, false, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
@@ -261,11 +258,11 @@ func (w *writer) send(reqs []*request) ([]error, error) {
 			}
 		default:
 			_ = br.Close()
-			return nil, rerr
+			return nil, false, rerr
 		}
 	}
 	if err := br.Close(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return errs, nil
+	return errs, b.notify, nil
 }
