@@ -92,11 +92,16 @@ func openDB(path string, opts Options, readOnly bool) (*sql.DB, error) {
 	q.Set("_synchronous", sync)
 	q.Set("_foreign_keys", "1")
 	// A page cache that holds the hot part of the database (the inbox,
-	// recent executions and their journal) saves a pread per page touched.
-	q.Add("_pragma", "cache_size(-65536)") // KiB
+	// recent executions and their journal) saves a pread per page touched;
+	// the OS page cache holds the rest. Each connection has its own, so they
+	// stay small: 2 × 16 MiB for the writers and 8 MiB per reader bound the
+	// store's share of the engine's memory.
+	cache := "cache_size(-16384)" // KiB
 	if readOnly {
 		q.Set("_query_only", "1")
+		cache = "cache_size(-8192)"
 	}
+	q.Add("_pragma", cache)
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store: open %s: %w", path, err)
