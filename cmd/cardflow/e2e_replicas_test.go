@@ -171,12 +171,13 @@ func newCluster(t *testing.T, dbURL string, n int) *cluster {
 	// different definition, which the others could not resume). The
 	// ServiceNow log tells replicas apart by the process that owns the
 	// client end of each connection.
-	c.polls.procs = &c.procs
 	snSrv := httptest.NewServer(&pollLogger{log: c.polls, next: c.sn})
 	env := replicaEnv(oktaSrv.URL, snSrv.URL)
 	for range n {
 		args := []string{"run", flowDir, "--listen", "127.0.0.1:0", "--store", dbURL, "--var", "poll_interval=1s", "--watch=false"}
-		c.procs = append(c.procs, startProcess(t, args, env))
+		p := startProcess(t, args, env)
+		c.procs = append(c.procs, p)
+		c.polls.register(p.cmd.Process.Pid)
 	}
 	t.Cleanup(func() {
 		for _, p := range c.procs {
@@ -365,12 +366,18 @@ type poll struct {
 }
 
 type pollLog struct {
-	procs *[]*process // the replicas, by index
 	// slowCreate delays incident creations by a second.
 	slowCreate atomic.Bool
 	mu         sync.Mutex
 	polls      []poll
+	pids       []int          // of the replicas, by index
 	ports      map[string]int // client port -> replica
+}
+
+func (l *pollLog) register(pid int) {
+	l.mu.Lock()
+	l.pids = append(l.pids, pid)
+	l.mu.Unlock()
 }
 
 // replicaOf returns the replica whose socket has local port port, or -1.
@@ -385,10 +392,10 @@ func (l *pollLog) replicaOf(port string) int {
 	if inode == "" {
 		return -1
 	}
-	for i, p := range *l.procs {
-		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", p.cmd.Process.Pid))
+	for i, pid := range l.pids {
+		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
 		for _, fd := range fds {
-			if link, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", p.cmd.Process.Pid, fd.Name())); link == "socket:["+inode+"]" {
+			if link, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())); link == "socket:["+inode+"]" {
 				if l.ports == nil {
 					l.ports = map[string]int{}
 				}
