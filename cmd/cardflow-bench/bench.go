@@ -12,9 +12,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/cardflow/cardflow/flows"
 )
 
-//go:embed flows/*.hcl
+//go:embed flows/connections.hcl
 var benchFlows embed.FS
 
 // The credentials the harness gives the emulators and the engine.
@@ -119,16 +121,23 @@ func (b *bench) prepare() error {
 	if err := os.MkdirAll(b.flowsDir, 0o755); err != nil {
 		return err
 	}
-	entries, err := benchFlows.ReadDir("flows")
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		data, err := benchFlows.ReadFile("flows/" + e.Name())
+	// The flow under test is the product's own request_approval, with the
+	// benchmark's connections (raised rate limits) beside it.
+	files := map[string][]byte{}
+	for _, name := range []string{"request_approval.hcl", "variables.hcl"} {
+		data, err := flows.Onboarding.ReadFile("onboarding/" + name)
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(b.flowsDir, e.Name()), data, 0o644); err != nil {
+		files[name] = data
+	}
+	conns, err := benchFlows.ReadFile("flows/connections.hcl")
+	if err != nil {
+		return err
+	}
+	files["connections.hcl"] = conns
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(b.flowsDir, name), data, 0o644); err != nil {
 			return err
 		}
 	}

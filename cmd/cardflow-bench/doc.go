@@ -3,10 +3,11 @@
 // It builds nothing: it runs the binary given by -bin (make build) three
 // times as separate processes on loopback ports the kernel picks:
 // `cardflow emulate okta`, `cardflow emulate servicenow` and `cardflow run`
-// with the flows in flows/ (request_approval and the onboarding
-// connections, with rate_limit raised: the connections' defaults, okta
-// 10/s and servicenow 20/s, model a tenant's API limits and would measure
-// the limiter). Users are created in the Okta emulator, one per delivery,
+// with the product's own flows/onboarding/request_approval.hcl and
+// variables.hcl (embedded by package flows) beside this command's
+// flows/connections.hcl, the onboarding connections with rate_limit raised:
+// the defaults, okta 10/s and servicenow 20/s, model a tenant's API limits
+// and would measure the limiter. Users are created in the Okta emulator, one per delivery,
 // from a seed file (-seed file, fast) or through POST
 // /api/v1/users?activate=false (-seed api). Each delivery is an Okta event
 // hook envelope with one user.lifecycle.create event (a fresh uuid, the
