@@ -62,6 +62,10 @@ func (p *Pool) flowSlot(ctx context.Context, f *plan.Flow) (func(), error) {
 // ErrShutdown is the cause of executions interrupted by Stop.
 var ErrShutdown = errors.New("shutting down")
 
+// ErrLeaseLost is the cause of executions interrupted because another
+// worker claimed them after this process failed to renew their lease.
+var ErrLeaseLost = errors.New("lease lost")
+
 // Wake tells the pool that work arrived.
 func (p *Pool) Wake() {
 	select {
@@ -205,10 +209,35 @@ func (p *Pool) renew(ctx context.Context) {
 			ids = append(ids, id)
 		}
 		p.mu.Unlock()
-		if len(ids) > 0 {
-			if err := p.Executor.Store.Renew(ctx, p.Owner, ids, p.Lease); err != nil && ctx.Err() == nil {
-				p.Logger.Error("renewing leases failed", "err", err)
-			}
+		if len(ids) == 0 {
+			continue
+		}
+		err := p.Executor.Store.Renew(ctx, p.Owner, ids, p.Lease)
+		switch {
+		case err == nil || ctx.Err() != nil:
+		case errors.Is(err, store.ErrLeaseLost):
+			p.stopLost(ctx, ids)
+		default:
+			p.Logger.Error("renewing leases failed", "err", err)
+		}
+	}
+}
+
+// stopLost finds the executions whose lease another worker took (this
+// process stalled past its lease) and interrupts them, so that they stop at
+// their next card instead of running beside the new owner.
+func (p *Pool) stopLost(ctx context.Context, ids []string) {
+	for _, id := range ids {
+		err := p.Executor.Store.Renew(ctx, p.Owner, []string{id}, p.Lease)
+		if !errors.Is(err, store.ErrLeaseLost) {
+			continue
+		}
+		p.mu.Lock()
+		cancel, ok := p.running[id]
+		p.mu.Unlock()
+		if ok {
+			p.Logger.Warn("lease lost: another worker owns the execution now; stopping here", "execution", id)
+			cancel(ErrLeaseLost)
 		}
 	}
 }
