@@ -190,7 +190,7 @@ func eachItems(coll cty.Value) ([]eachItem, error) {
 	if !coll.CanIterateElements() {
 		return nil, connector.Errorf(connector.Invalid, "for_each takes a list, set or map, not %s", ty.FriendlyName())
 	}
-	byValue := (ty.IsListType() || ty.IsSetType()) && ty.ElementType() == cty.String
+	byValue := (ty.IsListType() || ty.IsSetType()) && ty.ElementType() == cty.String || allStrings(ty)
 	var items []eachItem
 	seen := map[string]bool{}
 	for it := coll.ElementIterator(); it.Next(); {
@@ -382,4 +382,19 @@ func errorOutput(ty cty.Type, cause error) (cty.Value, error) {
 	}
 	obj := map[string]any{"error": errorObject(cause)}
 	return connector.FromGo(obj, ty)
+}
+
+// allStrings reports whether ty is a tuple of strings: a literal list such
+// as for_each = ["Employees", "VPN Users"], keyed by value like a list of
+// strings.
+func allStrings(ty cty.Type) bool {
+	if !ty.IsTupleType() {
+		return false
+	}
+	for _, et := range ty.TupleElementTypes() {
+		if et != cty.String {
+			return false
+		}
+	}
+	return len(ty.TupleElementTypes()) > 0
 }
