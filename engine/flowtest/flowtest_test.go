@@ -206,9 +206,9 @@ run "two groups" {
 		{"adds both", `["Employees", "VPN Users"]`, nil},
 		{"adds one", `["Employees"]`, []int{10}},
 		{"adds both and another", `["VPN Users", "Employees", "Sales"]`, nil},
-		// A literal list is a tuple: for_each keys it by index, so the
-		// repeated group is added twice, and count = 1 catches it.
-		{"adds one twice", `["VPN Users", "VPN Users", "Employees"]`, []int{10}},
+		// A map keyed by something else than the group adds the repeated
+		// group twice, and count = 1 catches it.
+		{"adds one twice", `{ a = "VPN Users", b = "VPN Users", c = "Employees" }`, []int{10}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
