@@ -1,3 +1,6 @@
+# A frozen copy of flows/onboarding: the golden outputs of engine/cli/validate_test.go
+# are made from it and must not change whenever the example flows do.
+
 # Connections of the onboarding flows. Every URL and secret comes from the
 # environment: nothing sensitive lives in these files.
 
