@@ -166,16 +166,9 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 		return err
 	}
 	defer st.Close()
-	ex, err := st.Execution(ctx, opts.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return exit(ExitFailed, fmt.Errorf("no execution %s in %s", opts.ID, opts.Store.Name()))
-	}
+	ex, journal, err := executionWithJournal(ctx, st, opts.ID, opts.Store.Name())
 	if err != nil {
-		return exit(ExitProblem, err)
-	}
-	journal, err := st.Journal(ctx, ex.ID)
-	if err != nil {
-		return exit(ExitProblem, err)
+		return err
 	}
 	view := server.ExecutionView(ex, journal)
 	if opts.Format == "json" {
@@ -270,19 +263,12 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 		return err
 	}
 	defer st.Close()
-	ex, err := st.Execution(ctx, opts.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return exit(ExitFailed, fmt.Errorf("no execution %s in %s", opts.ID, opts.Store.Name()))
-	}
+	ex, journal, err := executionWithJournal(ctx, st, opts.ID, opts.Store.Name())
 	if err != nil {
-		return exit(ExitProblem, err)
+		return err
 	}
 	if !ex.Status.Final() {
 		return exit(ExitFailed, fmt.Errorf("execution %s is %s: only finished executions are replayed", ex.ID, ex.Status))
-	}
-	journal, err := st.Journal(ctx, ex.ID)
-	if err != nil {
-		return exit(ExitProblem, err)
 	}
 	resets, from, err := replayResets(journal, opts.FromCard)
 	if err != nil {
@@ -349,4 +335,21 @@ func replayResets(journal []store.JournalEntry, fromCard string) ([]store.Journa
 		resets = append(resets, store.JournalEntry{Card: e.Card, Key: e.Key, Status: store.EntryReset, Attempt: e.Attempt})
 	}
 	return resets, from, nil
+}
+
+// executionWithJournal reads an execution and its journal; an unknown id is
+// the user's mistake (exit 1), anything else the store's.
+func executionWithJournal(ctx context.Context, st store.Store, id, where string) (*store.Execution, []store.JournalEntry, error) {
+	ex, err := st.Execution(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, exit(ExitFailed, fmt.Errorf("no execution %s in %s", id, where))
+	}
+	if err != nil {
+		return nil, nil, exit(ExitProblem, err)
+	}
+	journal, err := st.Journal(ctx, ex.ID)
+	if err != nil {
+		return nil, nil, exit(ExitProblem, err)
+	}
+	return ex, journal, nil
 }
