@@ -3,14 +3,14 @@ package postgres
 import (
 	"context"
 	"errors"
-	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cardflow/cardflow/engine/store/internal/groupcommit"
 )
 
 // groupTimeout bounds one group's round trip, so that a database that stops
@@ -84,11 +84,8 @@ func unkeep(err error) error {
 	return err
 }
 
-type request struct {
-	ctx  context.Context
-	fn   writeFunc
-	done chan error // buffered: the writer never waits for the caller
-}
+// request is one caller's write waiting for its group.
+type request = groupcommit.Request[writeFunc]
 
 // writer commits the requests queued on it in groups (group commit): one
 // round trip, one transaction, one WAL flush for however many writes
@@ -96,105 +93,27 @@ type request struct {
 type writer struct {
 	pool     *pgxpool.Pool
 	announce func() // after a group that asked for a NOTIFY
-	maxBatch int
-	reqs     chan *request
+	q        *groupcommit.Queue[writeFunc]
 
 	// groups and writes count transactions committed and the writes in
 	// them: their ratio is the batching group commit achieves.
 	groups, writes atomic.Int64
-
-	mu     sync.RWMutex // held for reading while sending on reqs
-	closed bool
-	quit   chan struct{}
-	exited chan struct{}
 }
 
 func newWriter(pool *pgxpool.Pool, announce func(), maxBatch int) *writer {
-	w := &writer{
-		pool:     pool,
-		announce: announce,
-		maxBatch: maxBatch,
-		reqs:     make(chan *request, maxBatch),
-		quit:     make(chan struct{}),
-		exited:   make(chan struct{}),
-	}
-	go w.run()
+	w := &writer{pool: pool, announce: announce}
+	w.q = groupcommit.New(maxBatch, errClosed, w.commit)
 	return w
 }
 
 // do queues fn and waits until the transaction holding it has committed
 // (or failed). When ctx ends first do returns ctx.Err(), and the write may
 // or may not have been committed.
-func (w *writer) do(ctx context.Context, fn writeFunc) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	r := &request{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	w.mu.RLock()
-	if w.closed {
-		w.mu.RUnlock()
-		return errClosed
-	}
-	select {
-	case w.reqs <- r:
-	case <-ctx.Done():
-		w.mu.RUnlock()
-		return ctx.Err()
-	}
-	w.mu.RUnlock()
-	select {
-	case err := <-r.done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (w *writer) do(ctx context.Context, fn writeFunc) error { return w.q.Do(ctx, fn) }
 
 // close stops taking requests, commits those already queued and waits for
 // the writer goroutine to end.
-func (w *writer) close() {
-	w.mu.Lock()
-	if !w.closed {
-		w.closed = true
-		close(w.quit)
-	}
-	w.mu.Unlock()
-	<-w.exited
-}
-
-func (w *writer) run() {
-	defer close(w.exited)
-	group := make([]*request, 0, w.maxBatch)
-	for {
-		var first *request
-		select {
-		case first = <-w.reqs:
-		case <-w.quit:
-			// No sender is left (close holds the lock they send under);
-			// commit what they queued, then stop.
-			select {
-			case first = <-w.reqs:
-			default:
-				return
-			}
-		}
-		group = append(group[:0], first)
-	fill:
-		for len(group) < w.maxBatch {
-			select {
-			case r := <-w.reqs:
-				group = append(group, r)
-			default:
-				break fill
-			}
-		}
-		w.commit(group)
-		clear(group)
-		// Let the callers just answered queue their next writes, so that
-		// the next group is larger.
-		runtime.Gosched()
-	}
-}
+func (w *writer) close() { w.q.Close() }
 
 // commit runs group in one transaction and answers every request. If a
 // statement fails, which aborts the transaction, each request is run again
@@ -202,8 +121,8 @@ func (w *writer) run() {
 func (w *writer) commit(group []*request) {
 	live := group[:0:0]
 	for _, r := range group {
-		if err := r.ctx.Err(); err != nil {
-			r.done <- err // given up: nothing written
+		if err := r.Ctx.Err(); err != nil {
+			r.Done(err) // given up: nothing written
 			continue
 		}
 		live = append(live, r)
@@ -220,10 +139,10 @@ func (w *writer) commit(group []*request) {
 			w.announce()
 		}
 		for i, r := range live {
-			r.done <- unkeep(errs[i])
+			r.Done(unkeep(errs[i]))
 		}
 	case len(live) == 1:
-		live[0].done <- err
+		live[0].Done(err)
 	default:
 		for _, r := range live {
 			w.commit([]*request{r})
@@ -238,7 +157,7 @@ func (w *writer) send(reqs []*request) ([]error, bool, error) {
 	b := &batch{}
 	for i, r := range reqs {
 		b.cur = i
-		r.fn(b)
+		r.Fn(b)
 	}
 	errs := make([]error, len(reqs))
 	if b.Len() == 0 {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"runtime"
-	"sync"
 	"sync/atomic"
+
+	"github.com/cardflow/cardflow/engine/store/internal/groupcommit"
 )
 
 // errClosed is returned by calls on a closed store.
@@ -29,120 +29,38 @@ func (k keepError) Error() string { return k.err.Error() }
 // (Renew of some lost leases).
 func keep(err error) error { return keepError{err} }
 
-type request struct {
-	ctx  context.Context
-	fn   writeFunc
-	done chan error // buffered: the writer never waits for the caller
-}
+// request is one caller's write waiting for its batch.
+type request = groupcommit.Request[writeFunc]
 
 // writer owns the only write connection and commits the requests queued on
 // it in batches (group commit): one transaction, one WAL sync, for however
 // many writes arrived while the previous batch committed.
 type writer struct {
 	tx        writeTx
-	maxBatch  int
 	committed func() // called after each commit
-	reqs      chan *request
+	q         *groupcommit.Queue[writeFunc]
 
 	// batches and writes count transactions committed and the writes in
 	// them: their ratio is the batching group commit achieves.
 	batches, writes atomic.Int64
 	// splits counts batches rolled back and run again write by write.
 	splits atomic.Int64
-
-	mu     sync.RWMutex // held for reading while sending on reqs
-	closed bool
-	quit   chan struct{}
-	exited chan struct{}
 }
 
 func newWriter(tx writeTx, maxBatch int, committed func()) *writer {
-	w := &writer{
-		tx:        tx,
-		maxBatch:  maxBatch,
-		committed: committed,
-		reqs:      make(chan *request, maxBatch),
-		quit:      make(chan struct{}),
-		exited:    make(chan struct{}),
-	}
-	go w.run()
+	w := &writer{tx: tx, committed: committed}
+	w.q = groupcommit.New(maxBatch, errClosed, w.commit)
 	return w
 }
 
 // do queues fn and waits until the transaction holding it has committed (or
 // failed). When ctx ends first do returns ctx.Err(), and the write may or
 // may not have been committed.
-func (w *writer) do(ctx context.Context, fn writeFunc) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	r := &request{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	w.mu.RLock()
-	if w.closed {
-		w.mu.RUnlock()
-		return errClosed
-	}
-	select {
-	case w.reqs <- r:
-	case <-ctx.Done():
-		w.mu.RUnlock()
-		return ctx.Err()
-	}
-	w.mu.RUnlock()
-	select {
-	case err := <-r.done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (w *writer) do(ctx context.Context, fn writeFunc) error { return w.q.Do(ctx, fn) }
 
 // close stops taking requests, commits those already queued and waits for
 // the writer goroutine to end.
-func (w *writer) close() {
-	w.mu.Lock()
-	if !w.closed {
-		w.closed = true
-		close(w.quit)
-	}
-	w.mu.Unlock()
-	<-w.exited
-}
-
-func (w *writer) run() {
-	defer close(w.exited)
-	batch := make([]*request, 0, w.maxBatch)
-	for {
-		var first *request
-		select {
-		case first = <-w.reqs:
-		case <-w.quit:
-			// No sender is left (close holds the lock they send under);
-			// commit what they queued, then stop.
-			select {
-			case first = <-w.reqs:
-			default:
-				return
-			}
-		}
-		batch = append(batch[:0], first)
-	fill:
-		for len(batch) < w.maxBatch {
-			select {
-			case r := <-w.reqs:
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
-		w.commit(batch)
-		clear(batch) // let the requests go
-		// The callers just answered are runnable but, on a busy machine,
-		// not yet running. Yielding lets them queue their next writes, so
-		// the next batch is larger and the commit cost is shared wider.
-		runtime.Gosched()
-	}
-}
+func (w *writer) close() { w.q.Close() }
 
 // commit runs batch in one transaction and answers every request. If a
 // write fails in a way that spoils the transaction, each write is run again
@@ -167,11 +85,11 @@ func (w *writer) commit(batch []*request) {
 		w.writes.Add(int64(len(batch)))
 		w.committed()
 		for i, r := range batch {
-			r.done <- unkeep(errs[i])
+			r.Done(unkeep(errs[i]))
 		}
 	case len(batch) == 1:
 		w.tx.rollback()
-		batch[0].done <- unkeep(err)
+		batch[0].Done(unkeep(err))
 	default:
 		w.tx.rollback()
 		w.splits.Add(1)
@@ -183,10 +101,10 @@ func (w *writer) commit(batch []*request) {
 
 // apply runs one request's write unless its caller has already given up.
 func (w *writer) apply(r *request) error {
-	if err := r.ctx.Err(); err != nil {
+	if err := r.Ctx.Err(); err != nil {
 		return keep(err) // nothing written
 	}
-	return r.fn(&w.tx)
+	return r.Fn(&w.tx)
 }
 
 func isKeep(err error) bool {

@@ -53,7 +53,7 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 			}
 		})
 	}
-	for len(s.w.reqs) < writers {
+	for s.w.q.Pending() < writers {
 		time.Sleep(time.Millisecond)
 	}
 	close(gate)

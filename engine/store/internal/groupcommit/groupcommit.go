@@ -1,0 +1,129 @@
+// Package groupcommit queues writes for one committer goroutine that
+// commits whatever is pending as one transaction and answers each caller
+// after its group committed: the group commit both stores use, so that
+// durability does not cap throughput. What a group's transaction is belongs
+// to the store; this package only gathers and answers.
+package groupcommit
+
+import (
+	"context"
+	"runtime"
+	"sync"
+)
+
+// Request is one caller's write waiting for its group.
+type Request[F any] struct {
+	Ctx  context.Context
+	Fn   F
+	done chan error // buffered: the committer never waits for the caller
+}
+
+// Done answers the caller.
+func (r *Request[F]) Done(err error) { r.done <- err }
+
+// Queue gathers requests into groups for its committer goroutine.
+type Queue[F any] struct {
+	commit   func(group []*Request[F])
+	maxGroup int
+	reqs     chan *Request[F]
+	closeErr error
+
+	mu     sync.RWMutex // held for reading while sending on reqs
+	closed bool
+	quit   chan struct{}
+	exited chan struct{}
+}
+
+// New starts a committer goroutine that calls commit with groups of at most
+// maxGroup requests; commit must answer every request of its group. Calls
+// after Close return closeErr.
+func New[F any](maxGroup int, closeErr error, commit func(group []*Request[F])) *Queue[F] {
+	q := &Queue[F]{
+		commit:   commit,
+		maxGroup: maxGroup,
+		reqs:     make(chan *Request[F], maxGroup),
+		closeErr: closeErr,
+		quit:     make(chan struct{}),
+		exited:   make(chan struct{}),
+	}
+	go q.run()
+	return q
+}
+
+// Do queues fn and waits until the group holding it has committed (or
+// failed). When ctx ends first Do returns ctx.Err(), and the write may or
+// may not have been committed.
+func (q *Queue[F]) Do(ctx context.Context, fn F) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r := &Request[F]{Ctx: ctx, Fn: fn, done: make(chan error, 1)}
+	q.mu.RLock()
+	if q.closed {
+		q.mu.RUnlock()
+		return q.closeErr
+	}
+	select {
+	case q.reqs <- r:
+	case <-ctx.Done():
+		q.mu.RUnlock()
+		return ctx.Err()
+	}
+	q.mu.RUnlock()
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Pending counts the requests queued and not yet in a group.
+func (q *Queue[F]) Pending() int { return len(q.reqs) }
+
+// Close stops taking requests, commits those already queued and waits for
+// the committer goroutine to end.
+func (q *Queue[F]) Close() {
+	q.mu.Lock()
+	if !q.closed {
+		q.closed = true
+		close(q.quit)
+	}
+	q.mu.Unlock()
+	<-q.exited
+}
+
+func (q *Queue[F]) run() {
+	defer close(q.exited)
+	group := make([]*Request[F], 0, q.maxGroup)
+	for {
+		var first *Request[F]
+		select {
+		case first = <-q.reqs:
+		case <-q.quit:
+			// No sender is left (Close holds the lock they send under):
+			// commit what they queued, then stop.
+			select {
+			case first = <-q.reqs:
+			default:
+				return
+			}
+		}
+		group = append(group[:0], first)
+	fill:
+		for len(group) < q.maxGroup {
+			select {
+			case r := <-q.reqs:
+				group = append(group, r)
+			default:
+				break fill
+			}
+		}
+		q.commit(group)
+		clear(group) // let the requests go
+		// The callers just answered are runnable but, on a busy machine,
+		// not yet running. Yielding lets them queue their next writes, so
+		// the next group is larger and the commit cost is shared wider.
+		runtime.Gosched()
+	}
+}
