@@ -53,7 +53,7 @@ func (s *Store) enqueueLocked(events []store.Event) ([]store.Enqueued, error) {
 			received = now
 		}
 		e := &store.Execution{
-			ID:             s.ids.next(now),
+			ID:             s.ids.Next(now),
 			Flow:           ev.Flow,
 			DedupKey:       ev.DedupKey,
 			Type:           ev.Type,

@@ -20,7 +20,7 @@ var errClosed = errors.New("memory store: closed")
 type Store struct {
 	mu     sync.Mutex
 	closed bool
-	ids    idSource
+	ids    store.IDSource
 
 	executions map[string]*store.Execution
 	dedup      map[dedupKey]string // (flow, dedup key) -> execution id

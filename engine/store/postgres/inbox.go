@@ -61,7 +61,7 @@ func (s *Store) enqueue(ctx context.Context, events []store.Event, also writeFun
 			if received.IsZero() {
 				received = now
 			}
-			args := []any{s.ids.next(now), ev.Flow, ev.DedupKey, ev.Type, ev.DefinitionHash, ev.Payload, ev.Parent, received}
+			args := []any{s.ids.Next(now), ev.Flow, ev.DedupKey, ev.Type, ev.DefinitionHash, ev.Payload, ev.Parent, received}
 			b.query(insertExecution, args, func(rows pgx.Rows) error {
 				return rows.Scan(&out[i].ID, &out[i].Duplicate)
 			})

@@ -58,7 +58,7 @@ func (o Options) withDefaults() Options {
 // Store is a store.Store in a PostgreSQL database.
 type Store struct {
 	pool    *pgxpool.Pool
-	ids     idSource
+	ids     store.IDSource
 	ws      []*writer
 	channel string // NOTIFY channel of this schema
 	l       *listener

@@ -54,7 +54,7 @@ func (s *Store) insertExecution(tx *writeTx, ev store.Event, now time.Time) (sto
 	if received.IsZero() {
 		received = now
 	}
-	id := s.ids.next(now)
+	id := s.ids.Next(now)
 	n, err := tx.changed(wInsertExecution, id, ev.Flow, ev.DedupKey, ev.Type, ev.DefinitionHash,
 		ev.Payload, ev.Parent, received.UnixNano())
 	if err != nil || n == 1 {

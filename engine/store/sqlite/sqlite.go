@@ -48,7 +48,7 @@ func (o Options) withDefaults() Options {
 
 // Store is a store.Store in one SQLite file.
 type Store struct {
-	ids   idSource
+	ids   store.IDSource
 	wdb   *sql.DB // two connections: the writer's and the checkpointer's
 	w     *writer
 	cp    *checkpointer

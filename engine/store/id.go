@@ -1,4 +1,4 @@
-package sqlite
+package store
 
 import (
 	"math/rand/v2"
@@ -9,18 +9,20 @@ import (
 // crockford is the base32 alphabet of ULIDs: sortable as ASCII, no I L O U.
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-// idSource makes execution ids of the form "ex_" + ULID: 48 bits of
+// IDSource makes execution ids of the form "ex_" + ULID: 48 bits of
 // milliseconds then 80 random bits, monotonic within the process (an id made
 // in the same millisecond as the last one is the last one plus one), so ids
-// sort in the order they were made.
-type idSource struct {
+// sort in the order they were made. The zero value is ready to use.
+type IDSource struct {
 	mu     sync.Mutex
 	lastMS uint64
 	hi     uint16 // top 16 of the 80 random bits
 	lo     uint64
 }
 
-func (g *idSource) next(now time.Time) string {
+// Next returns a new execution id made at now. Every Store implementation
+// uses it, so that ids look and sort alike whatever the store.
+func (g *IDSource) Next(now time.Time) string {
 	g.mu.Lock()
 	ms := uint64(now.UnixMilli())
 	if ms > g.lastMS {

@@ -1,0 +1,27 @@
+package store
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestIDsSortInOrderMade: ids made in the same millisecond, later
+// milliseconds, and even when the clock steps back, are unique and sort in
+// the order they were made.
+func TestIDsSortInOrderMade(t *testing.T) {
+	var g IDSource
+	t0 := time.UnixMilli(1_800_000_000_000)
+	times := []time.Time{t0, t0, t0, t0.Add(time.Millisecond), t0.Add(-time.Second), t0.Add(time.Hour)}
+	var prev string
+	for i, at := range times {
+		id := g.Next(at)
+		if len(id) != 29 || !strings.HasPrefix(id, "ex_") {
+			t.Fatalf("id %q is not ex_ + 26 characters", id)
+		}
+		if i > 0 && id <= prev {
+			t.Errorf("id %d %q does not sort after %q", i, id, prev)
+		}
+		prev = id
+	}
+}
