@@ -114,7 +114,7 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 			batch = append(batch, store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: now})
 		}
 	}
-	if !s.store(w, r, batch) {
+	if _, ok := s.enqueue(w, r, batch); !ok {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
@@ -152,12 +152,8 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, map[string]any{"executions": ids})
 }
 
-// store enqueues batch; it answers the error itself and reports false.
-func (s *Server) store(w http.ResponseWriter, r *http.Request, batch []store.Event) bool {
-	_, ok := s.enqueue(w, r, batch)
-	return ok
-}
-
+// enqueue stores batch; on failure it answers the error itself and
+// reports false.
 func (s *Server) enqueue(w http.ResponseWriter, r *http.Request, batch []store.Event) ([]store.Enqueued, bool) {
 	if len(batch) == 0 {
 		return nil, true
