@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
@@ -129,7 +130,9 @@ type hookEnvelope struct {
 	EventTime string `json:"eventTime"`
 	Source    string `json:"source"`
 	Data      *struct {
-		Events json.RawMessage `json:"events"`
+		// Events are split while the envelope is read: the body is
+		// scanned once here, and each event once more for its head.
+		Events []json.RawMessage `json:"events"`
 	} `json:"data"`
 }
 
@@ -156,18 +159,19 @@ type delivery struct {
 func DecodeEventHook(body []byte) ([]connector.Event, error) {
 	var env hookEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && strings.HasPrefix(te.Field, "data") {
+			return nil, invalidHook("data.events must be an array of events")
+		}
 		return nil, invalidHook("the body is not a JSON event hook envelope: %v", err)
 	}
 	if env.EventType != hookEnvelopeType {
 		return nil, invalidHook("eventType is %q, want %q: not an Okta event hook delivery", env.EventType, hookEnvelopeType)
 	}
-	if env.Data == nil || !isJSONArray(env.Data.Events) {
+	if env.Data == nil || env.Data.Events == nil {
 		return nil, invalidHook("data.events must be an array of events")
 	}
-	var raws []json.RawMessage
-	if err := json.Unmarshal(env.Data.Events, &raws); err != nil {
-		return nil, invalidHook("data.events: %v", err)
-	}
+	raws := env.Data.Events
 	d, err := json.Marshal(delivery{EventID: nonEmpty(env.EventID), Source: nonEmpty(env.Source), EventTime: nonEmpty(env.EventTime)})
 	if err != nil {
 		return nil, err
@@ -227,11 +231,6 @@ func wrapEvent(raw, deliveryJSON []byte) json.RawMessage {
 	payload = append(payload, `,"delivery":`...)
 	payload = append(payload, deliveryJSON...)
 	return append(payload, '}')
-}
-
-func isJSONArray(b json.RawMessage) bool {
-	b = bytes.TrimSpace(b)
-	return len(b) > 0 && b[0] == '['
 }
 
 func nonEmpty(s string) *string {
