@@ -47,8 +47,11 @@ func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error
 	}
 	for _, en := range entries {
 		j := s.journals[en.ExecutionID]
+		if j == nil {
+			j = make([]store.JournalEntry, 0, 8)
+		}
 		en.Seq = len(j) + 1
-		en.Input, en.Output = clone(en.Input), clone(en.Output)
+		en.Input, en.Output = clone2(en.Input, en.Output)
 		en.StartedAt, en.EndedAt = en.StartedAt.UTC(), en.EndedAt.UTC()
 		s.journals[en.ExecutionID] = append(j, en)
 	}

@@ -81,6 +81,17 @@ func clone(b []byte) []byte {
 	return append([]byte{}, b...)
 }
 
+// clone2 copies a and b into one allocation.
+func clone2(a, b []byte) ([]byte, []byte) {
+	if a == nil || b == nil {
+		return clone(a), clone(b)
+	}
+	buf := make([]byte, len(a)+len(b))
+	n := copy(buf, a)
+	copy(buf[n:], b)
+	return buf[:n:n], buf[n:]
+}
+
 func cloneExecution(e *store.Execution) *store.Execution {
 	c := *e
 	c.Payload = clone(e.Payload)
