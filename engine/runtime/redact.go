@@ -225,7 +225,7 @@ func (s *secrets) appendJSON(b []byte, v cty.Value) []byte {
 	case ty == cty.String:
 		return appendString(b, s.scrub(v.AsString()))
 	case ty == cty.Bool:
-		return strconv.AppendBool(b, v.True())
+		return strconv.AppendBool(b, v.RawEquals(cty.True)) // True() compares with Equals: slow
 	case ty == cty.Number:
 		return appendNumber(b, v)
 	case ty.IsObjectType() || ty.IsMapType():

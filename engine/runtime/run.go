@@ -116,7 +116,14 @@ func (r *run) card(ctx context.Context, c *plan.Card, scope *flowScope, prefix s
 	if c.ForEach == nil {
 		return r.instance(ctx, c, scope, nil, name, "")
 	}
-	coll, diags := c.ForEach.Value(scope.evalContext(c, nil))
+	coll, ok := cty.NilVal, false
+	if ref := scope.card(c).forEach; ref != nil {
+		coll, ok = ref.value(scope, nil)
+	}
+	var diags hcl.Diagnostics
+	if !ok {
+		coll, diags = c.ForEach.Value(scope.evalContext(c, nil))
+	}
 	if diags.HasErrors() {
 		return cty.NilVal, connector.Errorf(connector.Invalid, "for_each: %s", diagText(diags))
 	}
@@ -240,7 +247,7 @@ func (r *run) instance(ctx context.Context, c *plan.Card, scope *flowScope, each
 		}
 	}
 	ci := scope.card(c)
-	input, marked, err := r.inputs(c, ci, scope.evalContext(c, each))
+	input, marked, err := r.inputs(c, ci, scope, each)
 	if err != nil {
 		return r.failed(ctx, c, name, key, 1, cty.NilVal, outType, err)
 	}
@@ -294,7 +301,8 @@ func journaledStop(output []byte, outType cty.Type) (*connector.Stop, bool) {
 
 // inputs evaluates the card's arguments into the action's input object,
 // and reports whether any value in it carries a mark.
-func (r *run) inputs(c *plan.Card, ci *cardInfo, ctx *hcl.EvalContext) (cty.Value, bool, error) {
+func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Each) (cty.Value, bool, error) {
+	var ctx *hcl.EvalContext // built for the first argument that needs HCL
 	marked := false
 	vals := make(map[string]cty.Value, len(c.Action.Input))
 	for _, a := range c.Action.Input {
@@ -312,7 +320,17 @@ func (r *run) inputs(c *plan.Card, ci *cardInfo, ctx *hcl.EvalContext) (cty.Valu
 			}
 			continue
 		}
-		v, diags := attr.Expr.Value(ctx)
+		v, ok := cty.NilVal, false
+		if ref := ci.refs[a.Name]; ref != nil {
+			v, ok = ref.value(scope, each)
+		}
+		var diags hcl.Diagnostics
+		if !ok {
+			if ctx == nil {
+				ctx = scope.evalContext(c, each)
+			}
+			v, diags = attr.Expr.Value(ctx)
+		}
 		if diags.HasErrors() {
 			return cty.NilVal, false, connector.Errorf(connector.Invalid, "%s: %s", a.Name, diagText(diags))
 		}

@@ -35,6 +35,10 @@ type cardInfo struct {
 	// consts are the inputs whose expressions are constant (no references,
 	// no function calls), evaluated and converted once.
 	consts map[string]cty.Value
+	// refs are the inputs whose expressions are plain references, read
+	// without HCL (see reference); forEach is for_each's, if it is one.
+	refs    map[string]*reference
+	forEach *reference
 	// cards are the earlier cards referenced by name; nil with usesCards
 	// means the whole card object (a reference without a static name).
 	cards     []string
@@ -105,7 +109,11 @@ func refsOf(c *plan.Card) *cardInfo {
 			}
 		}
 	}
-	for _, a := range c.Inputs {
+	ci.refs = map[string]*reference{}
+	for name, a := range c.Inputs {
+		if ref := referenceOf(a.Expr); ref != nil {
+			ci.refs[name] = ref
+		}
 		visit(a.Expr)
 	}
 	if c.Action != nil {
@@ -128,7 +136,10 @@ func refsOf(c *plan.Card) *cardInfo {
 	if out.IsObjectType() {
 		ci.outputNames = connector.SortedKeys(out.AttributeTypes())
 	}
-	visit(c.ForEach)
+	if c.ForEach != nil {
+		ci.forEach = referenceOf(c.ForEach)
+		visit(c.ForEach)
+	}
 	if ci.usesCards && !whole {
 		ci.cards = make([]string, 0, len(names))
 		for n := range names {
@@ -171,33 +182,29 @@ func constInput(expr hcl.Expression, a connector.Attribute) (cty.Value, bool) {
 	return cv, true
 }
 
-// flowScope is what the expressions of one run of a flow's cards see: the
-// parts that do not change from card to card are built once.
+// flowScope is what the expressions of one run of a flow's cards see. The
+// hcl.EvalContext is built only when an expression needs HCL: arguments
+// that are plain references are read from the fields.
 type flowScope struct {
 	gen     *plan.Generation
 	info    *genInfo
 	trigger cty.Value
-	base    *hcl.EvalContext // var, trigger, table, flow and the functions
+	vars    cty.Value
 	cards   map[string]cty.Value
+	// base holds var, trigger, table, flow and the functions, once needed.
+	base *hcl.EvalContext
 	// child is reused by the cards that run one after the other; for_each
 	// instances, which may run at once, get their own.
 	child *hcl.EvalContext
+	mu    sync.Mutex // base and child: for_each instances run at once
 }
 
 func newFlowScope(gen *plan.Generation, trigger cty.Value, cards int) *flowScope {
-	info := infoOf(gen)
 	vars := gen.Vars
 	if vars == cty.NilVal {
 		vars = cty.EmptyObjectVal
 	}
-	base := &hcl.EvalContext{
-		Variables: map[string]cty.Value{"var": vars, "table": info.tables, "flow": info.flows},
-		Functions: gen.Funcs,
-	}
-	if trigger != cty.NilVal {
-		base.Variables["trigger"] = trigger
-	}
-	return &flowScope{gen: gen, info: info, trigger: trigger, base: base, cards: make(map[string]cty.Value, cards)}
+	return &flowScope{gen: gen, info: infoOf(gen), trigger: trigger, vars: vars, cards: make(map[string]cty.Value, cards)}
 }
 
 // card returns what the runtime knows about card c.
@@ -212,6 +219,17 @@ func (s *flowScope) card(c *plan.Card) *cardInfo {
 // element when each is not nil. It holds only the cards c references.
 func (s *flowScope) evalContext(c *plan.Card, each *lang.Each) *hcl.EvalContext {
 	ci := s.card(c)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.base == nil {
+		s.base = &hcl.EvalContext{
+			Variables: map[string]cty.Value{"var": s.vars, "table": s.info.tables, "flow": s.info.flows},
+			Functions: s.gen.Funcs,
+		}
+		if s.trigger != cty.NilVal {
+			s.base.Variables["trigger"] = s.trigger
+		}
+	}
 	if !ci.usesCards && each == nil {
 		return s.base
 	}
