@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -44,5 +45,41 @@ func BenchmarkInsert(b *testing.B) {
 		if _, err := e.Insert("incident", svcUser, fields); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkIdempotentCreate measures what servicenow.create_record with an
+// idempotency_key costs the instance per execution: the search by
+// correlation_id (no match) and the insert, both through ServeHTTP with
+// basic auth, over 10,000 existing incidents (more as the benchmark runs).
+func BenchmarkIdempotentCreate(b *testing.B) {
+	e := New(Options{Users: map[string]string{svcUser: svcPass}})
+	for i := 0; i < 10000; i++ {
+		if _, err := e.Insert("incident", svcUser, map[string]string{"short_description": fmt.Sprint(i),
+			"correlation_id": fmt.Sprintf("00useed%013d", i), "correlation_display": "cardflow"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	serve := func(req *http.Request, want int) {
+		req.SetBasicAuth(svcUser, svcPass)
+		req.Header.Set("Accept", "application/json")
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, req)
+		if w.Code != want {
+			b.Fatal(w.Code, w.Body.String())
+		}
+	}
+	n := 0
+	for b.Loop() {
+		n++
+		id := fmt.Sprintf("00ubench%012d", n)
+		q := url.Values{"sysparm_exclude_reference_link": {"true"}, "sysparm_limit": {"1"},
+			"sysparm_query": {"correlation_id=" + id + "^ORDERBYsys_created_on"}}
+		serve(httptest.NewRequest("GET", "/api/now/table/incident?"+q.Encode(), nil), http.StatusOK)
+		body := `{"category":"inquiry","correlation_display":"cardflow","correlation_id":"` + id +
+			`","description":"A new Okta account needs approval before access is granted.\nName: Bench User\n","impact":"3","short_description":"Approve access for bench.user@acme.example","urgency":"3"}`
+		req := httptest.NewRequest("POST", "/api/now/table/incident?sysparm_exclude_reference_link=true", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		serve(req, http.StatusCreated)
 	}
 }

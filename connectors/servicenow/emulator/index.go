@@ -52,8 +52,12 @@ func (t *table) candidatesLocked(q *query.Query) (rows []map[string]string, ok b
 		}
 		c := term.Conds[0]
 		// A value that may be a number compares numerically ("3" = "3.0"),
-		// and a dot-walked field is not in the row: scan for those.
-		if c.Op != query.OpEq || strings.Contains(c.Field, ".") || strings.Trim(c.Value, "0123456789.+-eE") == "" {
+		// a dot-walked field is not in the row, and a condition on a field
+		// the table does not have is dropped (the query matches as if it
+		// were not there): scan for those. Every row holds every column
+		// (addColumn), so a column's index has every row.
+		if c.Op != query.OpEq || strings.Contains(c.Field, ".") || !t.schema.has(c.Field) ||
+			strings.Trim(c.Value, "0123456789.+-eE") == "" {
 			continue
 		}
 		byValue := t.indexLocked(c.Field)
