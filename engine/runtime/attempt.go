@@ -13,7 +13,7 @@ import (
 
 // attempts calls the action until it succeeds, fails permanently, or the
 // retry policy gives up. Every attempt is journaled when it ends.
-func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, key string, input cty.Value, marked bool, outType cty.Type) (cty.Value, error) {
+func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, key string, in input, outType cty.Type) (cty.Value, error) {
 	var client connector.Client
 	if c.Connection != "" {
 		conn := r.flow.Gen.Connections[c.Connection]
@@ -23,11 +23,11 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 		}
 		client = cl
 	}
-	plain := input
-	if marked {
-		plain, _ = input.UnmarkDeep()
+	plain := in.value
+	if in.marked {
+		plain, _ = in.value.UnmarkDeep()
 	}
-	journalInput := r.sec.inputJSON(input, c.Action.Input, ci.inputNames, marked || ci.sensitiveInput)
+	journalInput := r.sec.inputJSON(in, c.Action.Input, ci.inputNames, in.marked || ci.sensitiveInput)
 	// One allocation for the call, the host it lends and the journal entry
 	// handed to Append (which, like any callee, does not keep it).
 	cs := &struct {
@@ -48,19 +48,21 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 	}
 	for attempt := 1; ; attempt++ {
 		start := r.x.Clock.Now()
-		actx, cancel := ctx, noCancel
-		if c.Action.Effect != connector.Pure || c.Timeout > 0 {
+		var out cty.Value
+		var err error
+		if c.Action.Effect == connector.Pure && c.Timeout <= 0 {
 			// Pure actions compute in the process: no timer unless the
 			// card asks for one.
-			actx, cancel = context.WithTimeout(ctx, timeout)
-		}
-		out, err := r.x.Invoker.Invoke(actx, c, call)
-		if err == nil && actx.Err() != nil {
-			err = actx.Err()
-		}
-		cancel()
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			err = &connector.Error{Kind: connector.Transient, Op: c.Connector.Name + "." + c.Action.Name, Message: fmt.Sprintf("timed out after %s", timeout), Err: err}
+			out, err = r.x.Invoker.Invoke(ctx, c, call)
+		} else {
+			a := r.wd.arm(ctx, timeout)
+			out, err = r.x.Invoker.Invoke(a.ctx, c, call)
+			if err == nil && a.ctx.Err() != nil {
+				err = a.ctx.Err() // it answered, but too late
+			}
+			if a.end() && ctx.Err() == nil {
+				err = &connector.Error{Kind: connector.Transient, Op: c.Connector.Name + "." + c.Action.Name, Message: fmt.Sprintf("timed out after %s", timeout), Err: err}
+			}
 		}
 		end := r.x.Clock.Now()
 		r.x.Observer.CardAttempt(r.flow.Name, c.Name, end.Sub(start), err)
@@ -104,7 +106,7 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 		delay, again := retryDelay(c.Retry, attempt, err, end, r.x.Rand)
 		if !again {
 			r.log.logger().Warn("card failed", "card", name, "key", key, "attempt", attempt, "err", entry.Error)
-			return r.failed(ctx, c, name, key, attempt, input, outType, err)
+			return r.failed(ctx, c, name, key, attempt, in.value, outType, err)
 		}
 		r.x.Observer.Retry(r.flow.Name, c.Name)
 		r.log.logger().Info("card will retry", "card", name, "key", key, "attempt", attempt, "delay_ms", delay.Milliseconds(), "err", entry.Error)
@@ -113,8 +115,6 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 		}
 	}
 }
-
-func noCancel() {}
 
 // asStop is errors.As for a *connector.Stop, kept apart so that the
 // common path (no error) does not move stop to the heap.

@@ -170,6 +170,7 @@ func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow
 		}
 	}
 	res := r.cardsOf(ctx, flow, trigger, "")
+	r.wd.stop()
 	if err := r.flush(ctx); err != nil && res.Status.Final() {
 		return Result{Status: store.Failed, Err: fmt.Errorf("journaling: %w", err)}
 	}

@@ -108,15 +108,16 @@ func (e *scrubbedError) Unwrap() error { return e.err }
 // inputJSON returns a card's input as JSON where every value carrying the
 // sensitive mark, and every argument the schema marks sensitive, is
 // Redacted. It first learns those values as secrets, so that an action
-// echoing them is scrubbed too.
+// echoing them is scrubbed too. names are the input's attributes in order.
 //
-// learn false says that nothing in v is sensitive (no marks, no sensitive
-// arguments), which spares looking.
-func (s *secrets) inputJSON(v cty.Value, schema connector.Schema, names []string, learn bool) []byte {
+// learn false says that nothing in the input is sensitive (no marks, no
+// sensitive arguments), which spares looking for secrets to learn.
+func (s *secrets) inputJSON(in input, schema connector.Schema, names []string, learn bool) []byte {
+	v := in.value
 	if v == cty.NilVal {
 		return []byte("null")
 	}
-	if schema == nil || !v.Type().IsObjectType() || !v.IsKnown() || v.IsNull() {
+	if schema == nil || in.attrs == nil || !v.Type().IsObjectType() {
 		s.learn(v, nil)
 		return s.appendJSON(nil, v)
 	}
@@ -124,17 +125,16 @@ func (s *secrets) inputJSON(v cty.Value, schema connector.Schema, names []string
 		s.learn(v, schema)
 	}
 	if names == nil {
-		names = connector.SortedKeys(v.Type().AttributeTypes())
+		names = connector.SortedKeys(in.attrs)
 	}
-	atys := v.Type().AttributeTypes()
 	b := make([]byte, 0, 128+32*len(names))
 	b = append(b, '{')
 	first := true
 	for _, name := range names {
-		if _, ok := atys[name]; !ok {
+		av, ok := in.attrs[name]
+		if !ok {
 			continue
 		}
-		av := v.GetAttr(name)
 		if !first {
 			b = append(b, ',')
 		}
@@ -225,7 +225,9 @@ func (s *secrets) appendJSON(b []byte, v cty.Value) []byte {
 	case ty == cty.String:
 		return appendString(b, s.scrub(v.AsString()))
 	case ty == cty.Bool:
-		return strconv.AppendBool(b, v.RawEquals(cty.True)) // True() compares with Equals: slow
+		// v is a known, unmarked bool: compared as a Go value, since
+		// True() and RawEquals() go through Equals, which is slow.
+		return strconv.AppendBool(b, v == cty.True)
 	case ty == cty.Number:
 		return appendNumber(b, v)
 	case ty.IsObjectType() || ty.IsMapType():

@@ -29,6 +29,7 @@ type run struct {
 	log  *execLogger
 	sec  *secrets
 	done map[journalKey]store.JournalEntry
+	wd   watchdog // the card timeouts
 
 	mu      sync.Mutex
 	pending []store.JournalEntry // lazy entries not yet appended
@@ -247,11 +248,11 @@ func (r *run) instance(ctx context.Context, c *plan.Card, scope *flowScope, each
 		}
 	}
 	ci := scope.card(c)
-	input, marked, err := r.inputs(c, ci, scope, each)
+	in, err := r.inputs(c, ci, scope, each)
 	if err != nil {
 		return r.failed(ctx, c, name, key, 1, cty.NilVal, outType, err)
 	}
-	return r.attempts(ctx, c, ci, name, key, input, marked, outType)
+	return r.attempts(ctx, c, ci, name, key, in, outType)
 }
 
 // replay returns what the journal says a card instance did, if it ended
@@ -299,9 +300,15 @@ func journaledStop(output []byte, outType cty.Type) (*connector.Stop, bool) {
 	return &connector.Stop{Status: *s.Stop, Reason: s.Reason, Result: s.Result}, true
 }
 
-// inputs evaluates the card's arguments into the action's input object,
-// and reports whether any value in it carries a mark.
-func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Each) (cty.Value, bool, error) {
+// input is a card instance's evaluated arguments.
+type input struct {
+	value  cty.Value            // the action's input object
+	attrs  map[string]cty.Value // value's attributes, as evaluated
+	marked bool                 // some value in it carries a mark
+}
+
+// inputs evaluates the card's arguments into the action's input object.
+func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Each) (input, error) {
 	var ctx *hcl.EvalContext // built for the first argument that needs HCL
 	marked := false
 	vals := make(map[string]cty.Value, len(c.Action.Input))
@@ -332,22 +339,23 @@ func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Ea
 			v, diags = attr.Expr.Value(ctx)
 		}
 		if diags.HasErrors() {
-			return cty.NilVal, false, connector.Errorf(connector.Invalid, "%s: %s", a.Name, diagText(diags))
+			return input{}, connector.Errorf(connector.Invalid, "%s: %s", a.Name, diagText(diags))
 		}
 		cv, err := convert.Convert(v, a.Type)
 		if err != nil {
-			return cty.NilVal, false, connector.Errorf(connector.Invalid, "%s: %v", a.Name, err)
+			return input{}, connector.Errorf(connector.Invalid, "%s: %v", a.Name, err)
 		}
 		if a.Required && cv.IsNull() {
-			return cty.NilVal, false, connector.Errorf(connector.Invalid, "%s is required but null", a.Name)
+			return input{}, connector.Errorf(connector.Invalid, "%s is required but null", a.Name)
 		}
 		if a.Sensitive {
 			cv = cv.Mark(lang.Sensitive)
 		}
-		marked = marked || cv.IsMarked() || cv.ContainsMarked()
+		// A primitive has no nested values: ContainsMarked would walk it.
+		marked = marked || cv.IsMarked() || !cv.Type().IsPrimitiveType() && cv.ContainsMarked()
 		vals[a.Name] = cv
 	}
-	return cty.ObjectVal(vals), marked, nil
+	return input{value: cty.ObjectVal(vals), attrs: vals, marked: marked}, nil
 }
 
 func diagText(diags hcl.Diagnostics) string {

@@ -1,0 +1,72 @@
+package runtime
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func TestWatchdogCancelsTheArmedAttempt(t *testing.T) {
+	var w watchdog
+	defer w.stop()
+	a := w.arm(context.Background(), 20*time.Millisecond)
+	select {
+	case <-a.ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the attempt was not cancelled")
+	}
+	if !a.end() {
+		t.Fatal("end did not report the timeout")
+	}
+}
+
+func TestWatchdogLeavesTheNextAttemptAlone(t *testing.T) {
+	var w watchdog
+	defer w.stop()
+	a := w.arm(context.Background(), time.Millisecond)
+	if a.end() {
+		t.Fatal("an attempt that ended at once timed out")
+	}
+	// The timer of the first attempt may fire now: it must not cancel the
+	// second, whose deadline is later.
+	b := w.arm(context.Background(), time.Hour)
+	time.Sleep(20 * time.Millisecond)
+	if err := b.ctx.Err(); err != nil {
+		t.Fatalf("the second attempt was cancelled: %v", err)
+	}
+	if b.end() {
+		t.Fatal("the second attempt reported a timeout")
+	}
+}
+
+func TestWatchdogNestedAttemptHasItsOwnTimeout(t *testing.T) {
+	var w watchdog
+	defer w.stop()
+	outer := w.arm(context.Background(), time.Hour)
+	inner := w.arm(outer.ctx, 20*time.Millisecond)
+	if inner.w != nil {
+		t.Fatal("the nested attempt shares the armed timer")
+	}
+	<-inner.ctx.Done()
+	if !inner.end() {
+		t.Fatal("the nested attempt did not time out")
+	}
+	if outer.ctx.Err() != nil {
+		t.Fatal("the nested timeout cancelled the outer attempt")
+	}
+	if outer.end() {
+		t.Fatal("the outer attempt reported a timeout")
+	}
+}
+
+func TestWatchdogParentCancelIsNotATimeout(t *testing.T) {
+	var w watchdog
+	defer w.stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	a := w.arm(ctx, time.Hour)
+	cancel()
+	<-a.ctx.Done()
+	if a.end() {
+		t.Fatal("a cancelled execution reported a card timeout")
+	}
+}
