@@ -18,7 +18,8 @@ func (e *Emulator) Insert(tableName, asUser string, fields map[string]string) (m
 	if err != nil {
 		return nil, err
 	}
-	return e.applyLocked(write{t: t, fields: fields, user: actor(asUser)})
+	rec, err := e.applyLocked(write{t: t, fields: fields, user: actor(asUser)})
+	return maps.Clone(rec), err
 }
 
 // Update changes the given fields of a record as asUser through the same
@@ -35,7 +36,8 @@ func (e *Emulator) Update(tableName, sysID, asUser string, fields map[string]str
 	if !ok {
 		return nil, ErrNotFound
 	}
-	return e.applyLocked(write{t: t, old: old, fields: fields, user: actor(asUser)})
+	rec, err := e.applyLocked(write{t: t, old: old, fields: fields, user: actor(asUser)})
+	return maps.Clone(rec), err
 }
 
 // actor is the user a Go API write acts as: "system", like a script, when

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -68,6 +70,11 @@ type table struct {
 	schema *schema
 	rows   map[string]map[string]string
 	index  fieldIndex // see index.go
+	// sortedColumns are the schema's columns in JSON key order, for
+	// rendering (encode.go), and blank a row with every column empty, to
+	// clone for an insert; both are rebuilt when a column is added.
+	sortedColumns []string
+	blank         map[string]string
 }
 
 // New returns an emulator with the built-in tables (incident, sys_user,
@@ -95,7 +102,11 @@ func New(opts Options) *Emulator {
 		rates:   map[string]*rateWindow{},
 	}
 	for name, s := range builtinSchemas {
-		e.tables[name] = &table{name: name, schema: s, rows: map[string]map[string]string{}}
+		// A copy per instance: writing a u_ field adds a column, which must
+		// not show up in every other emulator of the process.
+		s := *s
+		s.columns = slices.Clone(s.columns)
+		e.tables[name] = &table{name: name, schema: &s, rows: map[string]map[string]string{}}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -229,10 +240,15 @@ func splitName(userName string) (string, string) {
 // blankLocked returns a new record of t with every column empty and the
 // system fields of an insert by userName.
 func (e *Emulator) blankLocked(t *table, userName string) map[string]string {
-	rec := make(map[string]string, len(t.schema.columns))
-	for _, c := range t.schema.columns {
-		rec[c] = ""
+	if len(t.blank) != len(t.schema.columns) { // columns only grow
+		t.blank = make(map[string]string, len(t.schema.columns))
+		for _, c := range t.schema.columns {
+			t.blank[c] = ""
+		}
 	}
+	// Cloning a map copies its buckets whole: cheaper than a few dozen
+	// inserts into a new one.
+	rec := maps.Clone(t.blank)
 	now := e.now()
 	rec["sys_id"] = newSysID()
 	rec["sys_created_on"], rec["sys_updated_on"] = now, now

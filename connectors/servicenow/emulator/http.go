@@ -1,10 +1,13 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -111,18 +114,19 @@ func (e *Emulator) serveInsert(w http.ResponseWriter, r *http.Request, rt route,
 		return
 	}
 	base := e.baseURL(r)
+	params := r.URL.Query()
 	e.mu.Lock()
-	body, err := func() (any, error) {
+	body, err := func() ([]byte, error) {
 		t, err := e.tableLocked(rt.table, e.opts.CreateTables)
 		if err != nil {
 			return nil, err
 		}
-		rec, err := e.applyLocked(write{t: t, fields: fields, user: user, noSysFields: suppressAuto(r)})
+		rec, err := e.applyLocked(write{t: t, fields: fields, user: user, noSysFields: suppressAuto(params)})
 		if err != nil {
 			return nil, err
 		}
 		w.Header().Set("Location", base+rt.prefix+"/"+rt.table+"/"+rec["sys_id"])
-		return e.recordBodyLocked(r, t, rec, base), nil
+		return e.recordBodyLocked(r, params, t, rec, base), nil
 	}()
 	e.mu.Unlock()
 	writeReply(w, r, http.StatusCreated, body, err)
@@ -130,8 +134,9 @@ func (e *Emulator) serveInsert(w http.ResponseWriter, r *http.Request, rt route,
 
 func (e *Emulator) serveGet(w http.ResponseWriter, r *http.Request, rt route) {
 	base := e.baseURL(r)
+	params := r.URL.Query()
 	e.mu.Lock()
-	body, err := func() (any, error) {
+	body, err := func() ([]byte, error) {
 		t, err := e.tableLocked(rt.table, false)
 		if err != nil {
 			return nil, err
@@ -140,7 +145,7 @@ func (e *Emulator) serveGet(w http.ResponseWriter, r *http.Request, rt route) {
 		if !ok {
 			return nil, ErrNotFound
 		}
-		return e.recordBodyLocked(r, t, rec, base), nil
+		return e.recordBodyLocked(r, params, t, rec, base), nil
 	}()
 	e.mu.Unlock()
 	writeReply(w, r, http.StatusOK, body, err)
@@ -152,8 +157,9 @@ func (e *Emulator) serveUpdate(w http.ResponseWriter, r *http.Request, rt route,
 		return
 	}
 	base := e.baseURL(r)
+	params := r.URL.Query()
 	e.mu.Lock()
-	body, err := func() (any, error) {
+	body, err := func() ([]byte, error) {
 		t, err := e.tableLocked(rt.table, false)
 		if err != nil {
 			return nil, err
@@ -162,11 +168,11 @@ func (e *Emulator) serveUpdate(w http.ResponseWriter, r *http.Request, rt route,
 		if !ok {
 			return nil, ErrNotFound
 		}
-		rec, err := e.applyLocked(write{t: t, old: old, fields: fields, user: user, noSysFields: suppressAuto(r)})
+		rec, err := e.applyLocked(write{t: t, old: old, fields: fields, user: user, noSysFields: suppressAuto(params)})
 		if err != nil {
 			return nil, err
 		}
-		return e.recordBodyLocked(r, t, rec, base), nil
+		return e.recordBodyLocked(r, params, t, rec, base), nil
 	}()
 	e.mu.Unlock()
 	writeReply(w, r, http.StatusOK, body, err)
@@ -182,34 +188,37 @@ func (e *Emulator) serveDelete(w http.ResponseWriter, rt route) {
 
 // suppressAuto is sysparm_suppress_auto_sys_field=true: the write does not
 // touch sys_updated_on, sys_updated_by or sys_mod_count, so pollers miss it.
-func suppressAuto(r *http.Request) bool {
-	return strings.EqualFold(r.URL.Query().Get("sysparm_suppress_auto_sys_field"), "true")
+func suppressAuto(params url.Values) bool {
+	return strings.EqualFold(params.Get("sysparm_suppress_auto_sys_field"), "true")
 }
 
-// recordBodyLocked is {"result": record}, or nil when the client sent
-// X-no-response-body: true.
-func (e *Emulator) recordBodyLocked(r *http.Request, t *table, rec map[string]string, base string) any {
+// recordBodyLocked is {"result": record} as JSON, or nil when the client
+// sent X-no-response-body: true.
+func (e *Emulator) recordBodyLocked(r *http.Request, params url.Values, t *table, rec map[string]string, base string) []byte {
 	if strings.EqualFold(r.Header.Get("X-no-response-body"), "true") {
 		return nil
 	}
-	return map[string]any{"result": e.renderLocked(t, rec, viewFrom(r, base))}
+	return e.recordBodyJSON(t, rec, viewFrom(params, base))
 }
 
-// writeReply writes err as the platform's error, or status with body (no
-// body when it is nil).
-func writeReply(w http.ResponseWriter, r *http.Request, status int, body any, err error) {
+// writeReply writes err as the platform's error, or status with the JSON
+// body (no body when it is nil).
+func writeReply(w http.ResponseWriter, r *http.Request, status int, body []byte, err error) {
 	switch {
 	case err != nil:
 		writeErr(w, err)
 	case body == nil:
 		w.WriteHeader(status)
 	default:
-		writeJSON(w, r, status, body)
+		w.Header().Set("Content-Type", contentTypeJSON)
+		w.WriteHeader(status)
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(body) // an error means the client went away
+		}
 	}
 }
 
-func viewFrom(r *http.Request, base string) view {
-	q := r.URL.Query()
+func viewFrom(q url.Values, base string) view {
 	v := view{displayValue: strings.ToLower(q.Get("sysparm_display_value")), base: base}
 	if v.displayValue != "true" && v.displayValue != "all" {
 		v.displayValue = "false"
@@ -222,6 +231,9 @@ func viewFrom(r *http.Request, base string) view {
 				v.fields = append(v.fields, f)
 			}
 		}
+		// Sorted and unique, as they are written (JSON object keys).
+		slices.Sort(v.fields)
+		v.fields = slices.Compact(v.fields)
 	}
 	return v
 }
@@ -248,7 +260,9 @@ func readBody(w http.ResponseWriter, r *http.Request) (map[string]string, bool) 
 	}
 	var raw json.RawMessage = data
 	var arr []json.RawMessage
-	if json.Unmarshal(data, &arr) == nil {
+	// Only a body that starts as an array can be one: the usual object is
+	// parsed once.
+	if body := bytes.TrimLeft(data, " \t\r\n"); len(body) > 0 && body[0] == '[' && json.Unmarshal(data, &arr) == nil {
 		if len(arr) == 0 {
 			writeBadPayload(w)
 			return nil, false
@@ -303,8 +317,11 @@ func writeError(w http.ResponseWriter, status int, message string, detail *strin
 	writeJSON(w, nil, status, body)
 }
 
+// contentTypeJSON is the Table API's Content-Type.
+const contentTypeJSON = "application/json;charset=UTF-8"
+
 func writeJSON(w http.ResponseWriter, r *http.Request, status int, body any) {
-	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.Header().Set("Content-Type", contentTypeJSON)
 	w.WriteHeader(status)
 	if r != nil && r.Method == http.MethodHead {
 		return

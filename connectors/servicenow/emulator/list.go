@@ -21,7 +21,7 @@ func (e *Emulator) serveList(w http.ResponseWriter, r *http.Request, rt route, h
 	writeReply(w, r, http.StatusOK, body, err)
 }
 
-func (e *Emulator) listLocked(h http.Header, r *http.Request, rt route, hideRows int) (any, error) {
+func (e *Emulator) listLocked(h http.Header, r *http.Request, rt route, hideRows int) ([]byte, error) {
 	params := r.URL.Query()
 	t, err := e.tableLocked(rt.table, false)
 	if err != nil {
@@ -55,12 +55,7 @@ func (e *Emulator) listLocked(h http.Header, r *http.Request, rt route, hideRows
 	if rt.version == "v1" && total == 0 {
 		return nil, &apiError{http.StatusNotFound, "No Record found", "Records matching query not found. Check query parameter or offset parameter"}
 	}
-	v := viewFrom(r, base)
-	result := make([]map[string]any, 0, len(page))
-	for _, rec := range page {
-		result = append(result, e.renderLocked(t, rec, v))
-	}
-	return map[string]any{"result": result}, nil
+	return e.listBodyJSON(t, page, viewFrom(params, base)), nil
 }
 
 // invalidQuery is the emulator's answer to a query it cannot parse or

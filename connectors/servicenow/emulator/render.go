@@ -9,64 +9,69 @@ import (
 type view struct {
 	displayValue string   // "false", "true" or "all"
 	excludeLinks bool     // sysparm_exclude_reference_link
-	fields       []string // sysparm_fields; nil means every column
+	fields       []string // sysparm_fields, sorted and unique; nil means every column
 	base         string   // instance URL for links
 }
 
-// renderLocked turns a stored record into its JSON shape: every value a
+// fieldLocked renders one field of rec in its JSON shape: every value a
 // string, references {link, value} (or "" when empty), display values per
-// v.displayValue. Unknown names in sysparm_fields are left out.
-func (e *Emulator) renderLocked(t *table, rec map[string]string, v view) map[string]any {
-	fields := v.fields
-	if fields == nil {
-		fields = t.schema.columns
+// v.displayValue. ok is false for a name the record does not have or
+// cannot dot-walk: unknown names in sysparm_fields are left out.
+func (e *Emulator) fieldLocked(t *table, rec map[string]string, f string, v view) (fieldValue, bool) {
+	ft, leaf, val, ok := t, f, rec[f], true
+	if strings.Contains(f, ".") {
+		ft, leaf, val, ok = e.dotWalkLocked(t, rec, f)
+	} else {
+		_, ok = rec[f]
 	}
-	out := make(map[string]any, len(fields))
-	for _, f := range fields {
-		ft, leaf, val, ok := t, f, rec[f], true
-		if strings.Contains(f, ".") {
-			ft, leaf, val, ok = e.dotWalkLocked(t, rec, f)
-		} else {
-			_, ok = rec[f]
-		}
-		if !ok {
-			continue
-		}
-		out[f] = e.renderValueLocked(ft, rec, leaf, val, v)
+	if !ok {
+		return fieldValue{}, false
 	}
-	return out
+	return e.renderValueLocked(ft, rec, leaf, val, v), true
 }
 
-func (e *Emulator) renderValueLocked(t *table, rec map[string]string, field, val string, v view) any {
+// fieldValue is a rendered field: a plain string, or an object holding some
+// of display_value, link and value.
+type fieldValue struct {
+	obj                  bool
+	str                  string // the plain string, when !obj
+	display, link, value string
+	hasDisplay, hasLink  bool
+	hasValue             bool
+}
+
+func plain(s string) fieldValue { return fieldValue{str: s} }
+
+func (e *Emulator) renderValueLocked(t *table, rec map[string]string, field, val string, v view) fieldValue {
 	target, isRef := t.schema.refs[field]
 	if !isRef {
 		switch v.displayValue {
 		case "true":
-			return e.displayLocked(t, rec, field, val)
+			return plain(e.displayLocked(t, rec, field, val))
 		case "all":
-			return map[string]string{"display_value": e.displayLocked(t, rec, field, val), "value": val}
+			return fieldValue{obj: true, display: e.displayLocked(t, rec, field, val), hasDisplay: true, value: val, hasValue: true}
 		}
-		return val
+		return plain(val)
 	}
-	link := v.base + "/api/now/table/" + target + "/" + val
+	link := func() string { return v.base + "/api/now/table/" + target + "/" + val }
 	switch v.displayValue {
 	case "true":
 		dv := e.refDisplayLocked(target, val)
 		if val == "" || v.excludeLinks {
-			return dv
+			return plain(dv)
 		}
-		return map[string]string{"display_value": dv, "link": link}
+		return fieldValue{obj: true, display: dv, hasDisplay: true, link: link(), hasLink: true}
 	case "all":
-		m := map[string]string{"display_value": e.refDisplayLocked(target, val), "value": val}
+		fv := fieldValue{obj: true, display: e.refDisplayLocked(target, val), hasDisplay: true, value: val, hasValue: true}
 		if val != "" && !v.excludeLinks {
-			m["link"] = link
+			fv.link, fv.hasLink = link(), true
 		}
-		return m
+		return fv
 	}
 	if val == "" || v.excludeLinks {
-		return val
+		return plain(val)
 	}
-	return map[string]string{"link": link, "value": val}
+	return fieldValue{obj: true, link: link(), hasLink: true, value: val, hasValue: true}
 }
 
 // displayLocked is a scalar's display value: the choice label, or for a

@@ -21,7 +21,8 @@ type write struct {
 }
 
 // applyLocked runs w through the rules and stores the result, returning the
-// stored record (a copy). Nothing is stored when it returns an error.
+// stored record, which the caller must not change (the Go API hands out
+// copies). Nothing is stored when it returns an error.
 func (e *Emulator) applyLocked(w write) (map[string]string, error) {
 	userID := e.userIDLocked(w.user)
 	var rec map[string]string
@@ -41,14 +42,14 @@ func (e *Emulator) applyLocked(w write) (map[string]string, error) {
 	}
 	if w.old != nil && len(journal) == 0 && maps.Equal(rec, w.old) {
 		// The platform skips an update that changes nothing: no bump.
-		return maps.Clone(rec), nil
+		return w.old, nil
 	}
 	e.bookkeepLocked(w, rec)
 	for _, j := range journal {
 		e.addJournalLocked(w.t.name, rec["sys_id"], j.field, j.value, w.user)
 	}
 	w.t.put(rec)
-	return maps.Clone(rec), nil
+	return rec, nil
 }
 
 type journalEntry struct{ field, value string }
@@ -118,22 +119,25 @@ func (e *Emulator) insertDefaultsLocked(t *table, rec map[string]string, userID 
 	}
 	switch t.name {
 	case "incident":
-		now := rec["sys_created_on"]
-		for f, v := range map[string]string{
-			"state": "1", "incident_state": "1", "active": "true", "approval": "not requested",
-			"impact": "3", "urgency": "3", "severity": "3", "priority": "5", "notify": "1",
-			"made_sla": "true", "knowledge": "false", "upon_reject": "cancel", "upon_approval": "proceed",
-			"child_incidents": "0", "reassignment_count": "0", "reopen_count": "0", "escalation": "0",
-			"category": "inquiry", "sys_domain": "global", "sys_domain_path": "/",
-			"opened_at": now, "opened_by": userID,
-		} {
-			rec[f] = v
+		for _, d := range incidentDefaults {
+			rec[d[0]] = d[1]
 		}
+		rec["opened_at"], rec["opened_by"] = rec["sys_created_on"], userID
 	case "sys_user", "sys_user_group":
 		rec["active"] = "true"
 	case "sys_choice":
 		rec["inactive"], rec["language"] = "false", "en"
 	}
+}
+
+// incidentDefaults are the field values of a new incident (besides
+// opened_at and opened_by), as field, value pairs.
+var incidentDefaults = [][2]string{
+	{"state", "1"}, {"incident_state", "1"}, {"active", "true"}, {"approval", "not requested"},
+	{"impact", "3"}, {"urgency", "3"}, {"severity", "3"}, {"priority", "5"}, {"notify", "1"},
+	{"made_sla", "true"}, {"knowledge", "false"}, {"upon_reject", "cancel"}, {"upon_approval", "proceed"},
+	{"child_incidents", "0"}, {"reassignment_count", "0"}, {"reopen_count", "0"}, {"escalation", "0"},
+	{"category", "inquiry"}, {"sys_domain", "global"}, {"sys_domain_path", "/"},
 }
 
 // bookkeepLocked sets the system fields of a write: sys_mod_count +1,

@@ -1,0 +1,119 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// renderMap is a record as the emulator used to hand it to encoding/json:
+// the reference the encoder is held to.
+func (e *Emulator) renderMap(t *table, rec map[string]string, v view) map[string]any {
+	fields := v.fields
+	if fields == nil {
+		fields = t.schema.columns
+	}
+	out := make(map[string]any, len(fields))
+	for _, f := range fields {
+		fv, ok := e.fieldLocked(t, rec, f, v)
+		if !ok {
+			continue
+		}
+		if !fv.obj {
+			out[f] = fv.str
+			continue
+		}
+		m := map[string]string{}
+		if fv.hasDisplay {
+			m["display_value"] = fv.display
+		}
+		if fv.hasLink {
+			m["link"] = fv.link
+		}
+		if fv.hasValue {
+			m["value"] = fv.value
+		}
+		out[f] = m
+	}
+	return out
+}
+
+func encodingJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := json.NewEncoder(&b).Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestEncodeMatchesEncodingJSON checks that records are written byte for
+// byte as encoding/json wrote them, for every sysparm_display_value,
+// with and without reference links, for every column and for
+// sysparm_fields with duplicates, dot-walks and unknown names, and for
+// values that need escaping.
+func TestEncodeMatchesEncodingJSON(t *testing.T) {
+	e := New(Options{Users: map[string]string{approver: "x"}})
+	beth := e.Find("sys_user", "user_name="+approver)[0]["sys_id"]
+	tricky := "<b>&amp;</b> \"quoted\" back\\slash\ttab\nnewline\r\x00\x01\x1f\x7f \b\f é ü 漢字 \u2028\u2029 \xff\xfe bad utf-8 🙂"
+	rec, err := e.Insert("incident", approver, map[string]string{"short_description": tricky, "caller_id": beth,
+		"description": "plain", "work_notes": "a <note>", "u_custom": "x&y", "impact": "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.Insert("incident", "", map[string]string{"short_description": "second", "parent_incident": rec["sys_id"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	tbl := e.tables["incident"]
+	stored := []map[string]string{tbl.rows[rec["sys_id"]], tbl.rows[other["sys_id"]]}
+	fieldSets := map[string][]string{
+		"every column": nil,
+		"sysparm_fields": sortedUnique([]string{"state", "caller_id", "caller_id.name", "caller_id.user_name",
+			"parent_incident.number", "nope", "state", "short_description", "work_notes", "assigned_to", "u_custom"}),
+		"no field": {},
+	}
+	for _, dv := range []string{"false", "true", "all"} {
+		for _, exclude := range []bool{false, true} {
+			for name, fields := range fieldSets {
+				v := view{displayValue: dv, excludeLinks: exclude, fields: fields, base: "https://acme.service-now.com"}
+				for i, r := range stored {
+					got := e.recordBodyJSON(tbl, r, v)
+					want := encodingJSON(t, map[string]any{"result": e.renderMap(tbl, r, v)})
+					if !bytes.Equal(got, want) {
+						t.Errorf("display %s, exclude links %v, %s, record %d:\n got %s\nwant %s", dv, exclude, name, i, got, want)
+					}
+				}
+				for n := range len(stored) + 1 {
+					page := stored[:n]
+					got := e.listBodyJSON(tbl, page, v)
+					result := make([]map[string]any, 0, n)
+					for _, r := range page {
+						result = append(result, e.renderMap(tbl, r, v))
+					}
+					if want := encodingJSON(t, map[string]any{"result": result}); !bytes.Equal(got, want) {
+						t.Errorf("display %s, exclude links %v, %s, list of %d:\n got %s\nwant %s", dv, exclude, name, n, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// FuzzAppendJSONString checks the string encoder against encoding/json.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain", "<>&", "\"\\", "\x00\x1f\x7f\b\f\n\r\t", "é\u2028\u2029", "\xff", "a\xe2\x80", "🙂"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONString(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
