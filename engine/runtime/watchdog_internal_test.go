@@ -70,3 +70,30 @@ func TestWatchdogParentCancelIsNotATimeout(t *testing.T) {
 		t.Fatal("a cancelled execution reported a card timeout")
 	}
 }
+
+func TestWatchdogAttemptAfterATimeoutGetsALiveContext(t *testing.T) {
+	var w watchdog
+	defer w.stop()
+	a := w.arm(context.Background(), time.Millisecond)
+	<-a.ctx.Done()
+	if !a.end() {
+		t.Fatal("the first attempt did not time out")
+	}
+	b := w.arm(context.Background(), time.Hour)
+	if err := b.ctx.Err(); err != nil {
+		t.Fatalf("the retry starts cancelled: %v", err)
+	}
+	if b.end() {
+		t.Fatal("the retry reported a timeout")
+	}
+}
+
+func TestWatchdogStopCancelsTheContext(t *testing.T) {
+	var w watchdog
+	a := w.arm(context.Background(), time.Hour)
+	a.end()
+	w.stop()
+	if a.ctx.Err() == nil {
+		t.Fatal("the run ended but its attempts' context lives on")
+	}
+}

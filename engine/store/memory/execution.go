@@ -48,7 +48,7 @@ func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error
 	for _, en := range entries {
 		j := s.journals[en.ExecutionID]
 		if j == nil {
-			j = make([]store.JournalEntry, 0, 8)
+			j = make([]store.JournalEntry, 0, 16)
 		}
 		en.Seq = len(j) + 1
 		en.Input, en.Output = clone2(en.Input, en.Output)
