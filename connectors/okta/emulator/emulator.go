@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"math/big"
 	"net/http"
 	"strconv"
 	"sync"
@@ -159,8 +158,8 @@ func (e *Emulator) httpCall(w http.ResponseWriter, r *http.Request) *callCtx {
 	base := scheme + "://" + r.Host
 	if e.fixedOrg {
 		base = e.orgURL.Load().(string)
-	} else {
-		e.orgURL.Store(base)
+	} else if e.orgURL.Load().(string) != base {
+		e.orgURL.Store(base) // a Store boxes the string: only on a change
 	}
 	return &callCtx{
 		base:      base,
@@ -273,15 +272,25 @@ type idGen struct{ n atomic.Int64 }
 
 const alphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
+// random returns n characters drawn uniformly from alphabet. One read of
+// random bytes serves them all (a rand.Int per character cost a request
+// more than its routing): a byte maps to alphabet[x % 62] when x < 248,
+// four whole rounds of the alphabet, and is redrawn otherwise.
 func (g *idGen) random(n int) string {
+	const accept = 256 - 256%len(alphabet)
 	b := make([]byte, n)
-	limit := big.NewInt(int64(len(alphabet)))
-	for i := range b {
-		v, err := rand.Int(rand.Reader, limit)
-		if err != nil {
-			panic(err) // crypto/rand never fails on supported platforms
+	var pool [64]byte
+	for i := 0; i < n; {
+		_, _ = rand.Read(pool[:]) // crypto/rand.Read never fails
+		for _, x := range pool {
+			if int(x) >= accept {
+				continue
+			}
+			b[i] = alphabet[int(x)%len(alphabet)]
+			if i++; i == n {
+				break
+			}
 		}
-		b[i] = alphabet[v.Int64()]
 	}
 	return string(b)
 }

@@ -190,16 +190,20 @@ func (e *Emulator) handleGetUser(w http.ResponseWriter, r *http.Request) {
 	c := e.httpCall(w, r)
 	e.mu.Lock()
 	u, ae := e.userLocked(r.PathValue("id"))
-	var out User
+	var body []byte
+	var out *User
 	if u != nil {
-		out = u.export(c.base)
+		body, out = userBodyLocked(u, c.base)
 	}
 	e.mu.Unlock()
-	if ae != nil {
+	switch {
+	case ae != nil:
 		e.writeError(w, ae)
-		return
+	case out != nil:
+		writeJSON(w, http.StatusOK, *out)
+	default:
+		writeBody(w, http.StatusOK, body)
 	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 func userAttr(u *userRec) attrFunc {
