@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"slices"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -32,9 +33,26 @@ func (e *Emulator) appendRecordLocked(dst []byte, t *table, rec map[string]strin
 	return append(dst, '}')
 }
 
+// bodies recycles response bodies: writeReply returns them once written.
+var bodies = sync.Pool{New: func() any { return new([]byte) }}
+
+// newBody returns an empty buffer for a response body.
+func newBody(size int) []byte {
+	b := *bodies.Get().(*[]byte)
+	return slices.Grow(b[:0], size)
+}
+
+// recycleBody gives a written body back; very large ones (a page of
+// thousands of records) are left to the collector rather than kept.
+func recycleBody(b []byte) {
+	if cap(b) <= 1<<20 {
+		bodies.Put(&b)
+	}
+}
+
 // recordBodyJSON is {"result": record} and a newline.
 func (e *Emulator) recordBodyJSON(t *table, rec map[string]string, v view) []byte {
-	b := make([]byte, 0, 16+40*len(t.schema.columns))
+	b := newBody(16 + 40*len(t.schema.columns))
 	b = append(b, `{"result":`...)
 	b = e.appendRecordLocked(b, t, rec, v)
 	return append(b, "}\n"...)
@@ -46,7 +64,7 @@ func (e *Emulator) listBodyJSON(t *table, recs []map[string]string, v view) []by
 	if v.fields != nil {
 		perField = len(v.fields)
 	}
-	b := make([]byte, 0, 16+len(recs)*(2+40*perField))
+	b := newBody(16 + len(recs)*(2+40*perField))
 	b = append(b, `{"result":[`...)
 	for i, rec := range recs {
 		if i > 0 {

@@ -215,6 +215,7 @@ func writeReply(w http.ResponseWriter, r *http.Request, status int, body []byte,
 		if r.Method != http.MethodHead {
 			_, _ = w.Write(body) // an error means the client went away
 		}
+		recycleBody(body)
 	}
 }
 
@@ -269,8 +270,8 @@ func readBody(w http.ResponseWriter, r *http.Request) (map[string]string, bool) 
 		}
 		raw = arr[0]
 	}
-	var f Fields
-	if err := json.Unmarshal(raw, &f); err != nil || f == nil {
+	f, err := decodeFields(raw)
+	if err != nil || f == nil {
 		writeBadPayload(w)
 		return nil, false
 	}

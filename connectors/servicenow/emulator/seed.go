@@ -48,13 +48,24 @@ type Fields map[string]string
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (f *Fields) UnmarshalJSON(data []byte) error {
-	var raw map[string]any
-	if err := json.Unmarshal(data, &raw); err != nil {
+	out, err := decodeFields(data)
+	if err != nil {
 		return err
 	}
+	*f = out
+	return nil
+}
+
+// decodeFields is Fields.UnmarshalJSON for a body that is known to be
+// alone: decoding it straight into a map reads it once rather than three
+// times (validate, skip, then decode again in UnmarshalJSON).
+func decodeFields(data []byte) (Fields, error) {
+	var raw map[string]any
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, err
+	}
 	if raw == nil {
-		*f = nil
-		return nil
+		return nil, nil
 	}
 	out := make(Fields, len(raw))
 	for k, v := range raw {
@@ -71,11 +82,10 @@ func (f *Fields) UnmarshalJSON(data []byte) error {
 			s, _ := v["value"].(string)
 			out[k] = s
 		default:
-			return fmt.Errorf("field %q: unsupported JSON value %v", k, v)
+			return nil, fmt.Errorf("field %q: unsupported JSON value %v", k, v)
 		}
 	}
-	*f = out
-	return nil
+	return out, nil
 }
 
 // LoadSeed reads a Seed from a JSON file.
