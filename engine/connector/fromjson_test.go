@@ -1,0 +1,326 @@
+package connector
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// differentialTypes are the types the differential tests decode every
+// document to: each kind, and shapes like the connectors' outputs.
+var differentialTypes = []cty.Type{
+	cty.DynamicPseudoType,
+	cty.String,
+	cty.Number,
+	cty.Bool,
+	cty.List(cty.String),
+	cty.Set(cty.Number),
+	cty.Map(cty.String),
+	cty.Map(cty.Number),
+	cty.List(cty.DynamicPseudoType),
+	cty.Map(cty.DynamicPseudoType),
+	cty.Set(cty.DynamicPseudoType),
+	cty.List(cty.Object(map[string]cty.Type{"a": cty.DynamicPseudoType})),
+	cty.Tuple([]cty.Type{cty.String, cty.Number, cty.DynamicPseudoType}),
+	cty.Object(map[string]cty.Type{
+		"a": cty.String, "b": cty.List(cty.Number), "c": cty.Map(cty.Bool), "d": cty.DynamicPseudoType,
+		"e": cty.Object(map[string]cty.Type{"f": cty.String, "g": cty.Bool}),
+		"é": cty.String, "x y": cty.Tuple([]cty.Type{cty.Bool}),
+	}),
+	// The shape of okta's trigger.* (an event and its delivery).
+	cty.Object(map[string]cty.Type{
+		"event": cty.Object(map[string]cty.Type{
+			"uuid":   cty.String,
+			"actor":  cty.Object(map[string]cty.Type{"id": cty.String, "type": cty.String}),
+			"target": cty.List(cty.Object(map[string]cty.Type{"id": cty.String, "alternateId": cty.String})),
+			"debugContext": cty.Object(map[string]cty.Type{
+				"debugData": cty.Map(cty.String),
+			}),
+		}),
+		"delivery": cty.Object(map[string]cty.Type{"event_id": cty.String}),
+	}),
+	// The shape of servicenow's record trigger.
+	cty.Object(map[string]cty.Type{"record": cty.Map(cty.String), "sys_id": cty.String, "count": cty.Number}),
+}
+
+// differentialDocuments are JSON texts, valid or not, chosen for the corners
+// of the conversion and of the JSON grammar.
+var differentialDocuments = []string{
+	`"x"`, `""`, `"3.5"`, `"true"`, `"yes"`, `" 42"`, `"Inf"`, `"-0"`, `"1e400"`,
+	`42`, `-0`, `0.1`, `-1.5e-7`, `1E+2`, `12345678901234567890123`, `9007199254740993`,
+	`1e999999999999`, `0.30000000000000004`,
+	`true`, `false`, `null`, ` null `, "\t\r\n[]\n",
+	`[]`, `{}`, `[1, "2", true, null]`, `["b","a","b"]`, `[[1], {"a": 1}]`, `["a", 1]`,
+	`{"a": 1, "b": true}`, `{"a": "x", "b": true}`, `{"a": "1", "a": "x"}`, `{"a": "x", "a": "1"}`,
+	`{"a": 7, "b": ["1", 2, "3.25"], "c": {"k": "true", "l": false, "m": ""}, "d": {"n": [1, {"o": null}]},
+	  "e": {"f": {"deep": [1, 2]}, "g": "false", "h": 1}, "é": "e-acute", "x y": [true, 1, 2], "zz": {"skip": [{"me": 1}]}}`,
+	`{"a": {"b": 1}, "b": [], "c": {}, "e": null}`,
+	`{"event": {"uuid": "u", "actor": {"id": "00u", "type": "User", "extra": [1, 2]},
+	  "target": [{"id": "t1", "alternateId": "a@b", "detailEntry": null}, {"id": "t2"}],
+	  "debugContext": {"debugData": {"requestUri": "/api/v1/users", "n": 5, "obj": {"z": "<&>"}}},
+	  "insertionTimestamp": null}, "delivery": {"event_id": "e", "source": "s"}}`,
+	`{"record": {"number": "INC1", "opened_by": {"link": "https://x/y?a=1&b=2", "value": "6816"}, "n": 1.50},
+	  "sys_id": "abc", "count": "12"}`,
+	`[{"a": 1}, {"a": "x"}]`, `[{"a": 1}, {"a": [1]}]`, `[{"a": 1}, {"b": 1}]`,
+	// Strings: escapes, surrogates, UTF-8 good and bad, NFC.
+	`"a\"b\\c\/d\b\f\n\r\t"`, `"\u00e9\u0041"`, `"\ud83d\ude00"`, `"\ud83d"`, `"\ud83dx"`, `"\ude00\ud83d"`,
+	`"\ud83d\u0041"`, `"e\u0301"`, "\"e\u0301\"", "\"Ørsta – Oslo\"", "\"\xff\xfe\"", "\"a\xc3\"",
+	"\"\xed\xa0\x80\"", `"<script>&"`, "\"\u2028\"", `{"\u0061": 1, "b\n": 2}`, `{"e\u0301": "decomposed key"}`,
+	`["<&>", {"q": "\"\\"}]`,
+	// Malformed: each must fail as encoding/json fails.
+	``, ` `, `{`, `[`, `"abc`, `"\x"`, `"\u12"`, `"\u12g4"`, "\"a\x01\"", `'a'`, `"\'"`,
+	`{} {}`, `"a" x`, `[1,]`, `[,1]`, `{"a":1,}`, `{"a" 1}`, `{a: 1}`, `{"a":1 "b":2}`, `[1 2]`,
+	`01`, `-`, `1.`, `.5`, `1e`, `1e+`, `+1`, `-01`, `0x10`, `1.5.3`, `[1-2]`, `NaN`, `Infinity`,
+	`tru`, `truex`, `nul`, `nullx`, `[true false]`, "\x00", `{"a":1}}`, `[1]]`, `]`, `}`,
+	"\xef\xbb\xbf{}", `{"a":"b"}` + "\x00",
+	strings.Repeat("[", 1001) + strings.Repeat("]", 1001),
+	strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
+	strings.Repeat(`{"d":`, 1500) + `1` + strings.Repeat("}", 1500),
+}
+
+// outcome is what a conversion gave: a value, an error or a panic.
+type outcome struct {
+	val   cty.Value
+	err   error
+	panic any
+}
+
+func try(f func() (cty.Value, error)) (o outcome) {
+	defer func() { o.panic = recover() }()
+	o.val, o.err = f()
+	return o
+}
+
+// sameOutcome says how got differs from want, or "" when it does not:
+// values must be equal down to their representation (the precision of
+// numbers included), errors must say the same at the same path.
+func sameOutcome(got, want outcome) string {
+	switch {
+	case (got.panic != nil) != (want.panic != nil):
+		return fmt.Sprintf("panic %v, want panic %v", got.panic, want.panic)
+	case got.panic != nil:
+		return ""
+	case (got.err != nil) != (want.err != nil):
+		return fmt.Sprintf("error %v, want %v (value %#v, want %#v)", got.err, want.err, got.val, want.val)
+	case got.err != nil:
+		if got.err.Error() != want.err.Error() {
+			return fmt.Sprintf("error %q, want %q", got.err, want.err)
+		}
+		var gp, wp cty.PathError
+		if errors.As(got.err, &gp) != errors.As(want.err, &wp) || !gp.Path.Equals(wp.Path) {
+			return fmt.Sprintf("error path %#v, want %#v", gp.Path, wp.Path)
+		}
+		return ""
+	case !got.val.RawEquals(want.val) || !reflect.DeepEqual(got.val, want.val):
+		return fmt.Sprintf("value %#v, want %#v", got.val, want.val)
+	}
+	return ""
+}
+
+// normalKeys reports whether every object key in the JSON text is in NFC.
+// Keys that are not may collide once cty normalizes them, and which value
+// wins then depends on map order, for the reference as much as for FromJSON.
+func normalKeys(data []byte) bool {
+	var v any
+	if json.Unmarshal(data, &v) != nil {
+		return true // no value, no keys
+	}
+	var walk func(any) bool
+	walk = func(v any) bool {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if cty.NormalizeString(k) != k || !walk(e) {
+					return false
+				}
+			}
+		case []any:
+			for _, e := range x {
+				if !walk(e) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return walk(v)
+}
+
+// compare runs the conversion and its reference. Where a map holds several
+// values that do not convert, which one the reference reports depends on
+// map order: the reference runs again until it gives the same error, or
+// gives up after many tries.
+func compare(got, reference func() (cty.Value, error)) string {
+	g := try(got)
+	diff := sameOutcome(g, try(reference))
+	for i := 0; diff != "" && g.err != nil && i < 200; i++ {
+		if w := try(reference); w.err != nil && sameOutcome(g, w) == "" {
+			return ""
+		}
+	}
+	return diff
+}
+
+func checkFromJSON(t *testing.T, data []byte, ty cty.Type) {
+	t.Helper()
+	diff := compare(func() (cty.Value, error) { return FromJSON(data, ty) },
+		func() (cty.Value, error) { return legacyFromJSON(data, ty) })
+	if diff != "" {
+		t.Errorf("FromJSON(%.200q, %s): %s", data, ty.FriendlyName(), diff)
+	}
+}
+
+// checkFromGo converts the document decoded by encoding/json, and again
+// with its strings, maps and arrays as the other Go types FromGo takes.
+func checkFromGo(t *testing.T, data []byte, ty cty.Type) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return
+	}
+	for _, in := range []any{v, retype(v)} {
+		diff := compare(func() (cty.Value, error) { return FromGo(in, ty) },
+			func() (cty.Value, error) { return legacyFromGo(in, ty) })
+		if diff != "" {
+			t.Errorf("FromGo(%#v, %s): %s", in, ty.FriendlyName(), diff)
+		}
+	}
+}
+
+// retype turns string-only arrays and objects into []string and
+// map[string]string, and numbers into float64, int or int64.
+func retype(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			if i%2 == 0 {
+				return int(i)
+			}
+			return i
+		}
+		if f, err := x.Float64(); err == nil {
+			return f
+		}
+	case []any:
+		strs := make([]string, 0, len(x))
+		out := make([]any, len(x))
+		for i, e := range x {
+			if s, ok := e.(string); ok {
+				strs = append(strs, s)
+			}
+			out[i] = retype(e)
+		}
+		if len(strs) == len(x) && len(x) > 0 {
+			return strs
+		}
+		return out
+	case map[string]any:
+		strs := make(map[string]string, len(x))
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			if s, ok := e.(string); ok {
+				strs[k] = s
+			}
+			out[k] = retype(e)
+		}
+		if len(strs) == len(x) && len(x) > 0 {
+			return strs
+		}
+		return out
+	}
+	return v
+}
+
+// TestFromJSONDifferential checks FromJSON and FromGo against the
+// conversion they replace (json -> any -> cty, legacy_values_test.go) on
+// every document and type of the table.
+func TestFromJSONDifferential(t *testing.T) {
+	for i, doc := range differentialDocuments {
+		for _, ty := range differentialTypes {
+			t.Run(fmt.Sprintf("%d/%s", i, ty.FriendlyName()), func(t *testing.T) {
+				checkFromJSON(t, []byte(doc), ty)
+				checkFromGo(t, []byte(doc), ty)
+				checkDecoderAccepts(t, doc, ty)
+			})
+		}
+	}
+}
+
+// checkDecoderAccepts fails when the decoder leaves a document the
+// reference converts to the reference, but for the two reasons it has:
+// nesting deeper than it goes, and a repeated key whose first value does
+// not convert.
+func checkDecoderAccepts(t *testing.T, doc string, ty cty.Type) {
+	t.Helper()
+	ref := try(func() (cty.Value, error) { return legacyFromJSON([]byte(doc), ty) })
+	if ref.err != nil || ref.panic != nil || nesting(doc) > maxDecodeDepth || doc == `{"a": "x", "a": "1"}` {
+		return
+	}
+	d := jsonDecoder{data: []byte(doc)}
+	if _, ok := d.document(ty); !ok {
+		t.Errorf("the decoder left %.200q (%s) to the reference path", doc, ty.FriendlyName())
+	}
+}
+
+// nesting is the depth of arrays and objects in a JSON text.
+func nesting(doc string) int {
+	depth, deepest, inString := 0, 0, false
+	for i := 0; i < len(doc); i++ {
+		switch c := doc[i]; {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '[' || c == '{':
+			depth++
+			deepest = max(deepest, depth)
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return deepest
+}
+
+// TestFromJSONFallsBack checks the documents FromJSON must hand to the
+// reference path: it gives the reference's errors, not errors of its own.
+func TestFromJSONFallsBack(t *testing.T) {
+	for _, tt := range []struct {
+		json string
+		ty   cty.Type
+	}{
+		{`{"a": "x", "a": 1}`, cty.Map(cty.Number)},                                    // the first, dropped, value does not convert
+		{strings.Repeat("[", 1001) + strings.Repeat("]", 1001), cty.DynamicPseudoType}, // deeper than the decoder goes
+		{`[1, "x"]`, cty.List(cty.Number)},
+	} {
+		d := jsonDecoder{data: []byte(tt.json)}
+		if _, ok := d.document(tt.ty); ok {
+			t.Errorf("the decoder accepted %.40s as %s", tt.json, tt.ty.FriendlyName())
+		}
+		checkFromJSON(t, []byte(tt.json), tt.ty)
+	}
+}
+
+func FuzzFromJSON(f *testing.F) {
+	for _, doc := range differentialDocuments {
+		if len(doc) < 1000 {
+			f.Add([]byte(doc), uint8(0))
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte, pick uint8) {
+		if !normalKeys(data) {
+			t.Skip("keys that NFC changes")
+		}
+		ty := differentialTypes[int(pick)%len(differentialTypes)]
+		checkFromJSON(t, data, ty)
+		checkFromGo(t, data, ty)
+	})
+}
