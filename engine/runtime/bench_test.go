@@ -124,7 +124,7 @@ func BenchmarkExecute(b *testing.B) {
 }
 
 // BenchmarkExecuteSQLite runs five-card executions in parallel on a SQLite
-// store, each durable: enqueue, claim, pin, journal every card, finish.
+// store, each durable: enqueue, claim and pin, journal every card, finish.
 func BenchmarkExecuteSQLite(b *testing.B) {
 	const cards = 5
 	flow := benchGen(b, cards)
@@ -139,6 +139,7 @@ func BenchmarkExecuteSQLite(b *testing.B) {
 	// goroutines share x.
 	warm, _ := st.Enqueue(context.Background(), []store.Event{{Flow: "bench", DedupKey: "warm", Payload: benchPayload}})
 	x.Execute(context.Background(), &store.Execution{ID: warm[0].ID, Flow: "bench", Payload: benchPayload, Claims: 1}, flow)
+	pin := func(string) string { return flow.Hash }
 	var seq atomic.Int64
 	b.SetParallelism(16)
 	b.ReportAllocs()
@@ -155,7 +156,8 @@ func BenchmarkExecuteSQLite(b *testing.B) {
 			var exs []*store.Execution
 			var err error
 			for len(exs) == 0 {
-				if exs, err = st.Claim(ctx, owner, 1, time.Minute); err != nil {
+				// Claimed as the pool claims: pinned by the claim.
+				if exs, err = st.ClaimPinned(ctx, owner, 1, time.Minute, pin); err != nil {
 					b.Error(err)
 					return
 				}

@@ -91,9 +91,9 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	log := &execLogger{base: x.Logger, id: ex.ID, flow: flow.Name}
 	// An execution that was never pinned never started: it has no journal
 	// to read. (Claims does not tell: a graceful release takes its claim
-	// back.)
-	fresh := ex.DefinitionHash == ""
-	if fresh {
+	// back.) The pool's claim pins what it can, which saves a write here.
+	fresh := ex.DefinitionHash == "" || ex.PinnedByClaim
+	if ex.DefinitionHash == "" {
 		if err := x.Store.Pin(ctx, ex.ID, flow.Hash); err != nil {
 			return Result{Status: store.Failed, Err: err}
 		}
@@ -107,11 +107,15 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	defer cancel()
 
 	sec := newSecrets(generationSecrets(flow.Gen))
-	res := x.run(ctx, ex, flow, log, sec, fresh)
+	res, r := x.run(ctx, ex, flow, log, sec, fresh)
 	res.Err = sec.scrubErr(res.Err)
 	if errors.Is(ctx.Err(), context.Canceled) && res.Status == store.Failed {
 		// Shutdown interrupted the execution: leave it running so that it
-		// is claimed again (and resumes from its journal) after a restart.
+		// is claimed again (and resumes from its journal) after a restart,
+		// keeping what ran.
+		if r != nil {
+			_ = r.flush(ctx)
+		}
 		return Result{Status: store.Running, Err: ctx.Err()}
 	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) && res.Status == store.Failed {
@@ -129,7 +133,8 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	// has passed.
 	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer fcancel()
-	if err := x.Store.Finish(fctx, ex.ID, res.Status, output, errMsg); err != nil {
+	// The lazy journal entries still held are written with the outcome.
+	if err := x.Store.Finish(fctx, ex.ID, res.Status, output, errMsg, r.takePending()...); err != nil {
 		log.logger().Error("recording the outcome failed", "err", err)
 		return Result{Status: store.Running, Err: err}
 	}
@@ -143,17 +148,19 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	return res
 }
 
-func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow, log *execLogger, sec *secrets, fresh bool) Result {
+// run runs the cards and returns how the execution ended, and the run
+// (nil if no card ran) whose lazy journal entries are still to be written.
+func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow, log *execLogger, sec *secrets, fresh bool) (Result, *run) {
 	var journal []store.JournalEntry
 	if !fresh {
 		var err error
 		if journal, err = x.Store.Journal(ctx, ex.ID); err != nil {
-			return Result{Status: store.Failed, Err: fmt.Errorf("reading the journal: %w", err)}
+			return Result{Status: store.Failed, Err: fmt.Errorf("reading the journal: %w", err)}, nil
 		}
 	}
 	trigger, err := triggerValue(flow, ex.Payload)
 	if err != nil {
-		return Result{Status: store.Failed, Err: err}
+		return Result{Status: store.Failed, Err: err}, nil
 	}
 	r := &run{x: x, ex: ex, flow: flow, log: log, sec: sec}
 	if len(journal) > 0 {
@@ -163,18 +170,15 @@ func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow
 		scope := lang.Scope{Vars: flow.Gen.Vars, Trigger: trigger}
 		ok, err := t.Filter.Eval(scope.PredicateEnv())
 		if err != nil {
-			return Result{Status: store.Failed, Err: fmt.Errorf("trigger filter: %w", err)}
+			return Result{Status: store.Failed, Err: fmt.Errorf("trigger filter: %w", err)}, nil
 		}
 		if !ok {
-			return Result{Status: store.Filtered}
+			return Result{Status: store.Filtered}, nil
 		}
 	}
 	res := r.cardsOf(ctx, flow, trigger, "")
 	r.wd.stop()
-	if err := r.flush(ctx); err != nil && res.Status.Final() {
-		return Result{Status: store.Failed, Err: fmt.Errorf("journaling: %w", err)}
-	}
-	return res
+	return res, r
 }
 
 // triggerValue decodes the stored trigger payload to the trigger's type.

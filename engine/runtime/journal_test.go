@@ -9,22 +9,35 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// countingStore records the cards of each Append call.
+// countingStore records the cards of each Append call, and those each
+// Finish call journals.
 type countingStore struct {
 	store.Store
-	mu      sync.Mutex
-	appends [][]string
+	mu       sync.Mutex
+	appends  [][]string
+	finishes [][]string
 }
 
-func (s *countingStore) Append(ctx context.Context, entries ...store.JournalEntry) error {
+func cardsOf(entries []store.JournalEntry) []string {
 	var cards []string
 	for _, e := range entries {
 		cards = append(cards, e.Card)
 	}
+	return cards
+}
+
+func (s *countingStore) Append(ctx context.Context, entries ...store.JournalEntry) error {
 	s.mu.Lock()
-	s.appends = append(s.appends, cards)
+	s.appends = append(s.appends, cardsOf(entries))
 	s.mu.Unlock()
 	return s.Store.Append(ctx, entries...)
+}
+
+func (s *countingStore) Finish(ctx context.Context, id string, status store.Status, output []byte, errMsg string, entries ...store.JournalEntry) error {
+	s.mu.Lock()
+	s.finishes = append(s.finishes, cardsOf(entries))
+	s.mu.Unlock()
+	return s.Store.Finish(ctx, id, status, output, errMsg, entries...)
 }
 
 const pureFlow = `
@@ -60,7 +73,8 @@ flow "f" {
 `
 
 // TestLazyJournal: entries of skipped cards and pure actions are written
-// with the next durable entry or at the end, in order, never lost.
+// with the next durable entry or, at the end, with the outcome (no write of
+// their own), in order, never lost.
 func TestLazyJournal(t *testing.T) {
 	h := newHarness(t, pureFlow)
 	cs := &countingStore{Store: h.store}
@@ -69,8 +83,11 @@ func TestLazyJournal(t *testing.T) {
 	if ex.Status != store.Succeeded {
 		t.Fatalf("%s: %v", ex.Status, res.Err)
 	}
-	if diff := cmp.Diff([][]string{{"compose", "skipped", "write"}, {"tail"}}, cs.appends); diff != "" {
+	if diff := cmp.Diff([][]string{{"compose", "skipped", "write"}}, cs.appends); diff != "" {
 		t.Errorf("Append calls (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([][]string{{"tail"}}, cs.finishes); diff != "" {
+		t.Errorf("entries journaled by Finish calls (-want +got):\n%s", diff)
 	}
 	want := []entry{
 		{Card: "compose", Attempt: 1, Status: store.EntryOK},

@@ -125,7 +125,7 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 	for ctx.Err() == nil {
 		free := p.Workers - len(slots)
 		if free > 0 {
-			exs, err := p.Executor.Store.Claim(ctx, p.Owner, free, p.Lease)
+			exs, err := p.Executor.Store.ClaimPinned(ctx, p.Owner, free, p.Lease, p.pin)
 			if err != nil && ctx.Err() == nil {
 				p.Logger.Error("claiming executions failed", "err", err)
 			}
@@ -148,6 +148,19 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 	<-renewDone
 	p.drain(drain, cancelExec)
 	return nil
+}
+
+// pin is the definition a claimed execution of flow starts on: the current
+// one, pinned by the claim itself so that the execution needs no write
+// before its first card. A flow with a concurrency limit is pinned when its
+// execution gets a slot and starts, not while it waits for one. The store
+// calls pin inside its write: it only reads the loaded generation.
+func (p *Pool) pin(flow string) string {
+	f, err := p.Resolver.Resolve(context.Background(), flow, "")
+	if err != nil || f == nil || f.Concurrency > 0 {
+		return ""
+	}
+	return f.Hash
 }
 
 func (p *Pool) start(ctx context.Context, ex *store.Execution, slots chan struct{}) {

@@ -250,12 +250,12 @@ type finishFails struct {
 	failed bool
 }
 
-func (s *finishFails) Finish(ctx context.Context, id string, status store.Status, output []byte, errMsg string) error {
+func (s *finishFails) Finish(ctx context.Context, id string, status store.Status, output []byte, errMsg string, entries ...store.JournalEntry) error {
 	if !s.failed {
 		s.failed = true
 		return errors.New("crash")
 	}
-	return s.Store.Finish(ctx, id, status, output, errMsg)
+	return s.Store.Finish(ctx, id, status, output, errMsg, entries...)
 }
 
 // TestResumeAfterReturn: a flow that stopped early with flow.return and

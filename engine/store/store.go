@@ -69,6 +69,10 @@ type Execution struct {
 	ReceivedAt time.Time
 	StartedAt  time.Time // zero until first claimed
 	EndedAt    time.Time // zero until final
+	// PinnedByClaim is set only on what ClaimPinned returns: that claim
+	// pinned the execution, which had no definition yet, so it never
+	// started and has no journal.
+	PinnedByClaim bool
 }
 
 // EntryStatus is the outcome of one card attempt.
@@ -119,14 +123,24 @@ type Store interface {
 	// returns them, oldest first: pending ones, and running ones whose lease
 	// expired (their owner died). Claims is incremented.
 	Claim(ctx context.Context, owner string, n int, lease time.Duration) ([]*Execution, error)
+	// ClaimPinned is Claim that also pins each claimed execution that has no
+	// definition hash yet to pin(flow), unless that is "", and sets its
+	// PinnedByClaim: a worker then needs no Pin (no write of its own) before
+	// the execution's first card. pin is called while the claim is being
+	// written: it must be quick and must not call the store.
+	ClaimPinned(ctx context.Context, owner string, n int, lease time.Duration, pin func(flow string) string) ([]*Execution, error)
 	// Renew extends the leases owner holds on ids.
 	Renew(ctx context.Context, owner string, ids []string, lease time.Duration) error
 	// Pin records the definition hash an execution runs on.
 	Pin(ctx context.Context, id, definitionHash string) error
 	// Append adds journal entries (Seq is assigned by the store).
 	Append(ctx context.Context, entries ...JournalEntry) error
-	// Finish sets a final status, output and error; it ends the claim.
-	Finish(ctx context.Context, id string, status Status, output []byte, errMsg string) error
+	// Finish sets a final status, output and error; it ends the claim. It
+	// appends entries, which must be the execution's, in the same
+	// transaction, as Append would: the last journal entries of an
+	// execution cost no write of their own. Either all of it is written or
+	// nothing.
+	Finish(ctx context.Context, id string, status Status, output []byte, errMsg string, entries ...JournalEntry) error
 	// Release gives a claimed execution back as pending (graceful shutdown).
 	Release(ctx context.Context, owner string, ids []string) error
 	// Reopen sets a final execution back to pending for a replay.

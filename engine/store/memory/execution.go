@@ -45,6 +45,12 @@ func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error
 			return notFound(en.ExecutionID)
 		}
 	}
+	s.appendLocked(entries)
+	return nil
+}
+
+// appendLocked appends entries of known executions; s.mu is held.
+func (s *Store) appendLocked(entries []store.JournalEntry) {
 	for _, en := range entries {
 		j := s.journals[en.ExecutionID]
 		if j == nil {
@@ -55,13 +61,18 @@ func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error
 		en.StartedAt, en.EndedAt = en.StartedAt.UTC(), en.EndedAt.UTC()
 		s.journals[en.ExecutionID] = append(j, en)
 	}
-	return nil
 }
 
-// Finish sets a final status, output and error, and ends the claim.
-func (s *Store) Finish(ctx context.Context, id string, status store.Status, output []byte, errMsg string) error {
+// Finish appends entries, sets a final status, output and error, and ends
+// the claim.
+func (s *Store) Finish(ctx context.Context, id string, status store.Status, output []byte, errMsg string, entries ...store.JournalEntry) error {
 	if !status.Final() {
 		return fmt.Errorf("finish %s: status %q is not final", id, status)
+	}
+	for _, en := range entries {
+		if en.ExecutionID != id {
+			return fmt.Errorf("finish %s: a journal entry of execution %s", id, en.ExecutionID)
+		}
 	}
 	if err := s.lock(ctx); err != nil {
 		return err
@@ -71,6 +82,7 @@ func (s *Store) Finish(ctx context.Context, id string, status store.Status, outp
 	if !ok {
 		return notFound(id)
 	}
+	s.appendLocked(entries)
 	e.Status, e.Output, e.Error = status, clone(output), errMsg
 	e.Owner, e.LeaseUntil, e.EndedAt = "", time.Time{}, time.Now().UTC()
 	return nil

@@ -75,6 +75,12 @@ func (s *Store) enqueueLocked(events []store.Event) ([]store.Enqueued, error) {
 // Claim marks up to n pending or lease-expired executions as running by
 // owner and returns them, oldest first.
 func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Duration) ([]*store.Execution, error) {
+	return s.ClaimPinned(ctx, owner, n, lease, nil)
+}
+
+// ClaimPinned is Claim that also pins the claimed executions that have no
+// definition yet to pin(flow).
+func (s *Store) ClaimPinned(ctx context.Context, owner string, n int, lease time.Duration, pin func(flow string) string) ([]*store.Execution, error) {
 	if err := s.lock(ctx); err != nil {
 		return nil, err
 	}
@@ -100,7 +106,13 @@ func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Durat
 		if e.StartedAt.IsZero() {
 			e.StartedAt = now
 		}
+		pinned := false
+		if e.DefinitionHash == "" && pin != nil {
+			e.DefinitionHash = pin(e.Flow)
+			pinned = e.DefinitionHash != ""
+		}
 		out[i] = cloneExecution(e)
+		out[i].PinnedByClaim = pinned
 	}
 	return out, nil
 }

@@ -61,15 +61,31 @@ func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error
 	return err
 }
 
-// Finish sets a final status, output and error, and ends the claim.
-func (s *Store) Finish(ctx context.Context, id string, status store.Status, output []byte, errMsg string) error {
+// Finish appends entries, sets a final status, output and error, and ends
+// the claim, in one transaction.
+func (s *Store) Finish(ctx context.Context, id string, status store.Status, output []byte, errMsg string, entries ...store.JournalEntry) error {
 	if !status.Final() {
 		return fmt.Errorf("finish %s: status %q is not final", id, status)
 	}
-	return s.writer(id).do(ctx, func(b *batch) {
+	for _, en := range entries {
+		if en.ExecutionID != id {
+			return fmt.Errorf("finish %s: a journal entry of execution %s", id, en.ExecutionID)
+		}
+	}
+	err := s.writer(id).do(ctx, func(b *batch) {
+		// The entries first: for an unknown execution the foreign key
+		// refuses the first one, which undoes the whole write.
+		for _, en := range entries {
+			b.exec(appendEntry, []any{en.ExecutionID, en.Card, en.Key, en.Attempt, string(en.Status), en.Input, en.Output,
+				en.Error, en.ErrorKind, timeArg(en.StartedAt), timeArg(en.EndedAt)}, nil)
+		}
 		b.exec(`UPDATE executions SET status = $2, output = $3, error = $4, owner = '', lease_until = NULL, ended_at = now()
 			WHERE id = $1`, []any{id, string(status), output, errMsg}, changedOne(id))
 	})
+	if isForeignKey(err) {
+		return fmt.Errorf("finish: %w: %w", store.ErrNotFound, err)
+	}
+	return err
 }
 
 // Reopen sets a final execution back to pending for a replay; its journal

@@ -108,6 +108,46 @@ RETURNING ` + columns("e")
 // owner and returns them, oldest first. The lease runs on the database's
 // clock, which every replica shares.
 func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Duration) ([]*store.Execution, error) {
+	return s.ClaimPinned(ctx, owner, n, lease, nil)
+}
+
+// ClaimPinned is Claim that also pins the claimed executions that have no
+// definition yet to pin(flow). The pins are written after the claim, in one
+// group-committed write: should that fail, the executions are returned
+// unpinned, for their worker to pin, and the error is dropped.
+func (s *Store) ClaimPinned(ctx context.Context, owner string, n int, lease time.Duration, pin func(flow string) string) ([]*store.Execution, error) {
+	out, err := s.claim(ctx, owner, n, lease)
+	if err != nil || pin == nil {
+		return out, err
+	}
+	var ids, hashes []string
+	var pinned []*store.Execution
+	for _, e := range out {
+		if e.DefinitionHash != "" {
+			continue
+		}
+		if h := pin(e.Flow); h != "" {
+			ids, hashes, pinned = append(ids, e.ID), append(hashes, h), append(pinned, e)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	// Only the lease holder pins: no other write races this one.
+	err = s.writer(ids[0]).do(ctx, func(b *batch) {
+		b.exec(`UPDATE executions e SET definition_hash = v.hash
+			FROM unnest($1::text[], $2::text[]) AS v(id, hash) WHERE e.id = v.id AND e.definition_hash = ''`,
+			[]any{ids, hashes}, nil)
+	})
+	if err == nil {
+		for i, e := range pinned {
+			e.DefinitionHash, e.PinnedByClaim = hashes[i], true
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) claim(ctx context.Context, owner string, n int, lease time.Duration) ([]*store.Execution, error) {
 	if n <= 0 {
 		return nil, nil
 	}

@@ -31,35 +31,47 @@ func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error
 	if len(entries) == 0 {
 		return nil
 	}
-	return s.w.do(ctx, func(tx *writeTx) error {
-		for i, en := range entries {
-			_, err := tx.exec(wAppend, en.ExecutionID, en.ExecutionID, en.Card, en.Key, en.Attempt, string(en.Status),
-				en.Input, en.Output, en.Error, en.ErrorKind, timeArg(en.StartedAt), timeArg(en.EndedAt))
-			if isForeignKey(err) {
-				err = notFound("execution " + en.ExecutionID)
-				if i == 0 {
-					return keep(err) // the failed statement wrote nothing
-				}
-			}
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return s.w.do(ctx, func(tx *writeTx) error { return appendEntries(tx, entries) })
 }
 
-// Finish sets a final status, output and error, and ends the claim.
-func (s *Store) Finish(ctx context.Context, id string, status store.Status, output []byte, errMsg string) error {
+func appendEntries(tx *writeTx, entries []store.JournalEntry) error {
+	for i, en := range entries {
+		_, err := tx.exec(wAppend, en.ExecutionID, en.ExecutionID, en.Card, en.Key, en.Attempt, string(en.Status),
+			en.Input, en.Output, en.Error, en.ErrorKind, timeArg(en.StartedAt), timeArg(en.EndedAt))
+		if isForeignKey(err) {
+			err = notFound("execution " + en.ExecutionID)
+			if i == 0 {
+				return keep(err) // the failed statement wrote nothing
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Finish appends entries, sets a final status, output and error, and ends
+// the claim, in one transaction.
+func (s *Store) Finish(ctx context.Context, id string, status store.Status, output []byte, errMsg string, entries ...store.JournalEntry) error {
 	if !status.Final() {
 		return fmt.Errorf("finish %s: status %q is not final", id, status)
+	}
+	for _, en := range entries {
+		if en.ExecutionID != id {
+			return fmt.Errorf("finish %s: a journal entry of execution %s", id, en.ExecutionID)
+		}
 	}
 	return s.w.do(ctx, func(tx *writeTx) error {
 		n, err := tx.changed(wFinish, string(status), output, errMsg, time.Now().UnixNano(), id)
 		if err == nil && n == 0 {
-			return keep(notFound("execution " + id))
+			return keep(notFound("execution " + id)) // nothing written
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		// All or nothing: no entry error may keep the finished status.
+		return unkeep(appendEntries(tx, entries))
 	})
 }
 

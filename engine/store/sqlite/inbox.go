@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cardflow/cardflow/engine/store"
@@ -70,60 +71,73 @@ func (s *Store) insertExecution(tx *writeTx, ev store.Event, now time.Time) (sto
 // Claim marks up to n pending or lease-expired executions as running by
 // owner and returns them, oldest first.
 func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Duration) ([]*store.Execution, error) {
+	return s.ClaimPinned(ctx, owner, n, lease, nil)
+}
+
+// ClaimPinned is Claim that also pins the claimed executions that have no
+// definition yet to pin(flow), in the same statement that claims each.
+func (s *Store) ClaimPinned(ctx context.Context, owner string, n int, lease time.Duration, pin func(flow string) string) ([]*store.Execution, error) {
 	if n <= 0 {
 		return nil, nil
 	}
 	var out []*store.Execution
 	err := s.w.do(ctx, func(tx *writeTx) error {
 		now := time.Now()
-		ids, err := claimable(tx, now, n)
-		if err != nil {
+		var err error
+		if out, err = claimable(tx, now, n); err != nil {
 			return err
 		}
-		out = make([]*store.Execution, 0, len(ids))
-		for _, id := range ids {
-			e, err := scanExecution(tx.queryRow(wClaim, owner, now.Add(lease).UnixNano(), now.UnixNano(), id))
-			if err != nil {
+		until := now.Add(lease)
+		for _, e := range out {
+			if e.DefinitionHash == "" && pin != nil {
+				e.DefinitionHash = pin(e.Flow)
+				e.PinnedByClaim = e.DefinitionHash != ""
+			}
+			if _, err := tx.exec(wClaim, owner, until.UnixNano(), now.UnixNano(), e.DefinitionHash, e.ID); err != nil {
 				return err
 			}
-			out = append(out, e)
+			// As Execution would read it back (UTC strips the monotonic clock).
+			e.Status, e.Owner, e.LeaseUntil = store.Running, owner, until.UTC()
+			e.Claims++
+			if e.StartedAt.IsZero() {
+				e.StartedAt = now.UTC()
+			}
 		}
 		return nil
 	})
-	return out, err
-}
-
-// claimable returns the ids of the n oldest executions that may be claimed.
-func claimable(tx *writeTx, now time.Time, n int) ([]string, error) {
-	ids, err := queryIDs(tx, wClaimablePending, n)
 	if err != nil {
 		return nil, err
 	}
-	expired, err := queryIDs(tx, wClaimableExpired, now.UnixNano())
-	if err != nil || len(expired) == 0 {
-		return ids, err
-	}
-	ids = append(ids, expired...)
-	slices.Sort(ids)
-	return ids[:min(n, len(ids))], nil
+	return out, nil
 }
 
-func queryIDs(tx *writeTx, q writeStmt, args ...any) ([]string, error) {
-	rows, err := tx.query(q, args...)
+// claimable returns the n oldest executions that may be claimed.
+func claimable(tx *writeTx, now time.Time, n int) ([]*store.Execution, error) {
+	rows, err := tx.query(wClaimable, n, now.UnixNano())
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var ids []string
+	var out []*store.Execution
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		e, err := scanExecution(rows)
+		if err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		out = append(out, e)
 	}
-	return ids, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) > n || !slices.IsSortedFunc(out, byID) {
+		// Expired leases came after the pending executions.
+		slices.SortFunc(out, byID)
+		out = out[:min(n, len(out))]
+	}
+	return out, nil
 }
+
+func byID(a, b *store.Execution) int { return strings.Compare(a.ID, b.ID) }
 
 // Renew extends the leases owner holds on ids. Ids owner no longer holds
 // are reported with store.ErrLeaseLost; the others are renewed regardless.

@@ -9,8 +9,7 @@ const (
 	wRollback
 	wInsertExecution
 	wDedupLookup
-	wClaimablePending
-	wClaimableExpired
+	wClaimable
 	wClaim
 	wRenew
 	wRelease
@@ -45,19 +44,25 @@ var writeSQL = [numWriteStmts]string{
 		VALUES (?, ?, NULLIF(?, ''), ?, ?, 'pending', ?, ?, ?) ON CONFLICT DO NOTHING`,
 	wDedupLookup: `SELECT id FROM executions WHERE flow = ? AND dedup_key = ?`,
 
-	// Claim reads the oldest pending executions and the oldest running ones
-	// whose lease ended, each on its own index, merges them and claims the
-	// first n one by one: cheaper than one statement with a compound
-	// subquery, which SQLite sorts in a temporary b-tree.
-	wClaimablePending: `SELECT id FROM executions WHERE status = 'pending' ORDER BY id LIMIT ?`,
-	// Unordered and unlimited, so that it stays on the covering partial
-	// index executions_lease: there are no more rows than running
-	// executions, and nearly always none.
-	wClaimableExpired: `SELECT id FROM executions INDEXED BY executions_lease WHERE status = 'running' AND lease_until <= ?`,
+	// Claim reads the oldest pending executions and the running ones whose
+	// lease ended, each on its own index, in one statement: the first arm
+	// walks executions_status, the second the partial index
+	// executions_lease, unordered and unlimited (there are no more rows
+	// than running executions, and nearly always none). Claim merges them
+	// and claims the first n one by one: cheaper than ordering the union,
+	// which SQLite sorts in a temporary b-tree.
+	wClaimable: `SELECT * FROM (SELECT ` + executionColumns + ` FROM executions
+			WHERE status = 'pending' ORDER BY id LIMIT ?)
+		UNION ALL
+		SELECT ` + executionColumns + ` FROM executions INDEXED BY executions_lease
+			WHERE status = 'running' AND lease_until <= ?`,
+	// No RETURNING, which SQLite buffers in a temporary table: Claim has
+	// read the row and knows what changes. definition_hash is what it was,
+	// or what ClaimPinned pins.
 	wClaim: `UPDATE executions
-		SET status = 'running', owner = ?, lease_until = ?, claims = claims + 1, started_at = COALESCE(started_at, ?)
-		WHERE id = ?
-		RETURNING ` + executionColumns,
+		SET status = 'running', owner = ?, lease_until = ?, claims = claims + 1, started_at = COALESCE(started_at, ?),
+			definition_hash = ?
+		WHERE id = ?`,
 	wRenew: `UPDATE executions SET lease_until = ? WHERE id = ? AND status = 'running' AND owner = ?`,
 	// A graceful release is not a crash recovery: it takes back its claim.
 	wRelease: `UPDATE executions SET status = 'pending', owner = '', lease_until = NULL, claims = MAX(claims - 1, 0)
@@ -66,7 +71,9 @@ var writeSQL = [numWriteStmts]string{
 
 	// Seq is the execution's next number; the foreign key rejects an
 	// unknown execution. A scalar subquery, not INSERT … SELECT FROM
-	// journal, which SQLite would first copy to a temporary table.
+	// journal, which SQLite would first copy to a temporary table. (The id
+	// is bound twice: a numbered parameter, ?1, costs the driver an
+	// allocation per parameter per call to look up its name.)
 	wAppend: `INSERT INTO journal (execution_id, seq, card, key, attempt, status, input, output, error, error_kind, started_at, ended_at)
 		VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE execution_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	wFinish: `UPDATE executions SET status = ?, output = ?, error = ?, owner = '', lease_until = NULL, ended_at = ?

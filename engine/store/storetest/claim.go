@@ -17,6 +17,8 @@ var claimTests = []test{
 	{"ClaimHeldLeaseNotReclaimed", testClaimHeldLeaseNotReclaimed},
 	{"ClaimExpiredLeaseReclaimed", testClaimExpiredLeaseReclaimed},
 	{"ClaimConcurrent", testClaimConcurrent},
+	{"ClaimPinned", testClaimPinned},
+	{"ClaimPinnedReclaim", testClaimPinnedReclaim},
 	{"Renew", testRenew},
 	{"RenewLost", testRenewLost},
 	{"Release", testRelease},
@@ -201,5 +203,77 @@ func testRelease(t *testing.T, s store.Store) {
 		if e.Claims != 1 {
 			t.Errorf("Claims after release and reclaim = %d, want 1: a graceful release is not a crash", e.Claims)
 		}
+	}
+}
+
+// testClaimPinned: ClaimPinned pins what has no definition yet, to what
+// pin says for its flow, and leaves the rest as Claim would.
+func testClaimPinned(t *testing.T, s store.Store) {
+	ids := mustEnqueue(t, s, event("a", "1"), event("b", "2"), event("skip", "3"))
+	preset := event("a", "4")
+	preset.DefinitionHash = "sha256:enqueued"
+	ids = append(ids, mustEnqueue(t, s, preset)...)
+	var asked []string
+	pin := func(flow string) string {
+		asked = append(asked, flow)
+		if flow == "skip" {
+			return ""
+		}
+		return "sha256:" + flow
+	}
+	got, err := s.ClaimPinned(ctx(t), "w1", 10, time.Minute, pin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(ids, idsOf(got)); diff != "" {
+		t.Fatalf("ClaimPinned (-want +got):\n%s", diff)
+	}
+	slices.Sort(asked)
+	if diff := cmp.Diff([]string{"a", "b", "skip"}, asked); diff != "" {
+		t.Errorf("pin asked for (-want +got):\n%s", diff)
+	}
+	want := []struct {
+		hash   string
+		pinned bool
+	}{{"sha256:a", true}, {"sha256:b", true}, {"", false}, {"sha256:enqueued", false}}
+	for i, e := range got {
+		if e.DefinitionHash != want[i].hash || e.PinnedByClaim != want[i].pinned {
+			t.Errorf("claimed %s = {DefinitionHash:%q PinnedByClaim:%v}, want {%q %v}",
+				e.Flow, e.DefinitionHash, e.PinnedByClaim, want[i].hash, want[i].pinned)
+		}
+		if e.Status != store.Running || e.Owner != "w1" || e.Claims != 1 {
+			t.Errorf("claimed %s = {Status:%s Owner:%s Claims:%d}, want {running w1 1}", e.ID, e.Status, e.Owner, e.Claims)
+		}
+		stored := mustExecution(t, s, e.ID)
+		if stored.PinnedByClaim {
+			t.Errorf("Execution(%s).PinnedByClaim is set; only ClaimPinned's result says it", e.ID)
+		}
+		e.PinnedByClaim = false
+		if diff := cmp.Diff(e, stored, cmpOpts); diff != "" {
+			t.Errorf("Execution differs from what ClaimPinned returned (-claim +stored):\n%s", diff)
+		}
+	}
+	if got, err := s.ClaimPinned(ctx(t), "w2", 10, time.Minute, pin); err != nil || len(got) != 0 {
+		t.Errorf("ClaimPinned with everything held = %v, %v, want none", idsOf(got), err)
+	}
+}
+
+// testClaimPinnedReclaim: an execution pinned by a claim whose owner died
+// keeps its definition, and the next claim does not report it pinned: it
+// may have started.
+func testClaimPinnedReclaim(t *testing.T, s store.Store) {
+	id := mustEnqueue(t, s, event("a", "k"))[0]
+	first, err := s.ClaimPinned(ctx(t), "w1", 1, shortLease, func(string) string { return "sha256:v1" })
+	if err != nil || len(first) != 1 || !first[0].PinnedByClaim {
+		t.Fatalf("ClaimPinned = %+v, %v, want %s pinned", first, err, id)
+	}
+	time.Sleep(2 * shortLease)
+	got, err := s.ClaimPinned(ctx(t), "w2", 1, time.Minute, func(string) string { return "sha256:v2" })
+	if err != nil || len(got) != 1 {
+		t.Fatalf("ClaimPinned after w1's lease expired = %v, %v, want [%s]", idsOf(got), err, id)
+	}
+	if e := got[0]; e.DefinitionHash != "sha256:v1" || e.PinnedByClaim || e.Claims != 2 {
+		t.Errorf("reclaimed = {DefinitionHash:%q PinnedByClaim:%v Claims:%d}, want {sha256:v1 false 2}",
+			e.DefinitionHash, e.PinnedByClaim, e.Claims)
 	}
 }

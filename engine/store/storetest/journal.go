@@ -18,6 +18,8 @@ var journalTests = []test{
 	{"AppendConcurrent", testAppendConcurrent},
 	{"AppendUnknownExecution", testAppendUnknownExecution},
 	{"Finish", testFinish},
+	{"FinishWithEntries", testFinishWithEntries},
+	{"FinishWithEntriesAllOrNothing", testFinishWithEntriesAllOrNothing},
 	{"Reopen", testReopen},
 }
 
@@ -192,6 +194,58 @@ func testFinish(t *testing.T, s store.Store) {
 	time.Sleep(2 * shortLease)
 	if got := mustClaim(t, s, "w2", 10, shortLease); len(got) != 0 {
 		t.Errorf("finished executions were claimed: %v", idsOf(got))
+	}
+}
+
+// testFinishWithEntries: the entries Finish carries are journaled after
+// those appended before, as Append would number them, with the outcome.
+func testFinishWithEntries(t *testing.T, s store.Store) {
+	id := mustEnqueue(t, s, event("a", "k"))[0]
+	mustClaim(t, s, "w1", 1, time.Minute)
+	want := []store.JournalEntry{entry(id, "read_user", 1), entry(id, "compose", 1), entry(id, "skip", 1)}
+	want[2].Status, want[2].Input, want[2].Output = store.EntrySkipped, nil, nil
+	if err := s.Append(ctx(t), want[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Finish(ctx(t), id, store.Succeeded, []byte(`{"ok":true}`), "", want[1:]...); err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		want[i].Seq = i + 1
+	}
+	got, err := s.Journal(ctx(t), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
+		t.Errorf("Journal (-appended and finished +read):\n%s", diff)
+	}
+	e := mustExecution(t, s, id)
+	if e.Status != store.Succeeded || string(e.Output) != `{"ok":true}` || e.Owner != "" {
+		t.Errorf("finished = {Status:%s Output:%s Owner:%q}, want succeeded, {\"ok\":true}, unclaimed", e.Status, e.Output, e.Owner)
+	}
+}
+
+// testFinishWithEntriesAllOrNothing: a Finish that fails writes neither
+// its entries nor the outcome.
+func testFinishWithEntriesAllOrNothing(t *testing.T, s store.Store) {
+	ids := mustEnqueue(t, s, events("a", "k", 2)...)
+	mustClaim(t, s, "w1", 2, time.Minute)
+	err := s.Finish(ctx(t), "ex_missing", store.Succeeded, nil, "", entry("ex_missing", "c1", 1))
+	wantErrIs(t, "Finish(unknown id) with entries", err, store.ErrNotFound)
+	if err := s.Finish(ctx(t), ids[0], store.Running, nil, "", entry(ids[0], "c1", 1)); err == nil {
+		t.Error("Finish with a live status and entries succeeded")
+	}
+	if err := s.Finish(ctx(t), ids[0], store.Succeeded, nil, "", entry(ids[0], "c1", 1), entry(ids[1], "c1", 1)); err == nil {
+		t.Error("Finish with an entry of another execution succeeded")
+	}
+	for _, id := range ids {
+		if j, _ := s.Journal(ctx(t), id); len(j) != 0 {
+			t.Errorf("failed Finish calls left %d entries in %s's journal", len(j), id)
+		}
+		if e := mustExecution(t, s, id); e.Status != store.Running {
+			t.Errorf("failed Finish calls left %s %s, want running", id, e.Status)
+		}
 	}
 }
 
