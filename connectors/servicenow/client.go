@@ -383,19 +383,18 @@ func (c *Client) list(ctx context.Context, r *request) (*page, error) {
 	return p, nil
 }
 
-// one performs a request that answers {"result": {...}}.
-func (c *Client) one(ctx context.Context, r *request) (map[string]any, error) {
+// record performs a request that answers {"result": {...}} and returns
+// the record's values (decodeRecord).
+func (c *Client) record(ctx context.Context, r *request) (map[string]string, error) {
 	resp, err := c.send(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	var env struct {
-		Result map[string]any `json:"result"`
-	}
-	if err := decodeJSON(resp.body, &env); err != nil || env.Result == nil {
+	rec, ok, err := decodeRecord(resp.body)
+	if err != nil || !ok {
 		return nil, notJSON(r.op, resp, err)
 	}
-	return env.Result, nil
+	return rec, nil
 }
 
 // notJSON reports a 2xx answer that is not the Table API's JSON: a proxy,

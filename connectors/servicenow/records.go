@@ -52,7 +52,7 @@ func doCreateRecord(ctx context.Context, call *connector.Call) (cty.Value, error
 		}
 		fields[field] = key
 	}
-	row, err := c.one(ctx, &request{op: op, method: http.MethodPost, path: tablePath(table), query: recordParams(), body: fields})
+	row, err := c.record(ctx, &request{op: op, method: http.MethodPost, path: tablePath(table), query: recordParams(), body: fields})
 	if err != nil {
 		return cty.NilVal, err
 	}
@@ -67,7 +67,7 @@ func doReadRecord(ctx context.Context, call *connector.Call) (cty.Value, error) 
 	}
 	table := connector.String(call.Input, "table")
 	if sysID := connector.String(call.Input, "sys_id"); sysID != "" {
-		row, err := c.one(ctx, &request{op: op, method: http.MethodGet, path: tablePath(table, sysID), query: recordParams()})
+		row, err := c.record(ctx, &request{op: op, method: http.MethodGet, path: tablePath(table, sysID), query: recordParams()})
 		if err != nil {
 			return cty.NilVal, err
 		}
@@ -214,8 +214,8 @@ func stableOrder(q string) string {
 	return q + "^ORDERBYsys_id"
 }
 
-// first returns the first record matching q, or nil.
-func (c *Client) first(ctx context.Context, op, table, q string) (map[string]any, error) {
+// first returns the values of the first record matching q, or nil.
+func (c *Client) first(ctx context.Context, op, table, q string) (map[string]string, error) {
 	params := recordParams()
 	params.Set("sysparm_query", q)
 	params.Set("sysparm_limit", "1")
@@ -223,11 +223,11 @@ func (c *Client) first(ctx context.Context, op, table, q string) (map[string]any
 	if err != nil || len(p.rows) == 0 {
 		return nil, err
 	}
-	return p.rows[0], nil
+	return flatten(p.rows[0], "value"), nil
 }
 
 // byNumber reads the record whose number is number.
-func (c *Client) byNumber(ctx context.Context, op, table, number string) (map[string]any, error) {
+func (c *Client) byNumber(ctx context.Context, op, table, number string) (map[string]string, error) {
 	if number == "" {
 		return nil, &connector.Error{Kind: connector.Invalid, Op: op, Message: "give sys_id or number"}
 	}
@@ -253,18 +253,18 @@ func (c *Client) sysIDOf(ctx context.Context, op, table string, in cty.Value) (s
 	if err != nil {
 		return "", err
 	}
-	return str(row["sys_id"], "value"), nil
+	return row["sys_id"], nil
 }
 
-// patch changes fields of a record and returns the whole record.
-func (c *Client) patch(ctx context.Context, op, table, sysID string, fields map[string]string) (map[string]any, error) {
+// patch changes fields of a record and returns the whole record's values.
+func (c *Client) patch(ctx context.Context, op, table, sysID string, fields map[string]string) (map[string]string, error) {
 	if sysID == "" {
 		return nil, &connector.Error{Kind: connector.Invalid, Op: op, Message: "sys_id is empty"}
 	}
 	if fields == nil {
 		fields = map[string]string{}
 	}
-	return c.one(ctx, &request{op: op, method: http.MethodPatch, path: tablePath(table, sysID), query: recordParams(), body: fields})
+	return c.record(ctx, &request{op: op, method: http.MethodPatch, path: tablePath(table, sysID), query: recordParams(), body: fields})
 }
 
 // flatten turns a row into strings. Objects ({value, display_value, link})
@@ -319,18 +319,22 @@ func listValue(vs []cty.Value) cty.Value {
 	return cty.ListVal(vs)
 }
 
-func recordValue(table string, row map[string]any) cty.Value {
-	rec := flatten(row, "value")
-	return cty.ObjectVal(map[string]cty.Value{
+// recordAttrs are the attributes of a single-record action's output.
+func recordAttrs(table string, rec map[string]string) map[string]cty.Value {
+	return map[string]cty.Value{
 		"sys_id": cty.StringVal(rec["sys_id"]),
 		"number": cty.StringVal(rec["number"]),
 		"table":  cty.StringVal(table),
 		"record": mapValue(rec),
-	})
+	}
 }
 
-func createValue(table string, row map[string]any, created bool) cty.Value {
-	v := recordValue(table, row).AsValueMap()
+func recordValue(table string, rec map[string]string) cty.Value {
+	return cty.ObjectVal(recordAttrs(table, rec))
+}
+
+func createValue(table string, rec map[string]string, created bool) cty.Value {
+	v := recordAttrs(table, rec)
 	v["created"] = cty.BoolVal(created)
 	return cty.ObjectVal(v)
 }
