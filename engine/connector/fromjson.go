@@ -8,6 +8,8 @@ import (
 	"strconv"
 
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cardflow/cardflow/engine/connector/jsonscan"
 )
 
 // FromJSON decodes JSON into a value of type ty, the way connectors turn API
@@ -22,7 +24,7 @@ import (
 // accept (malformed JSON, a value of the wrong kind) is decoded again the
 // reference way, which also says what is wrong.
 func FromJSON(data []byte, ty cty.Type) (cty.Value, error) {
-	d := jsonDecoder{data: data}
+	d := jsonDecoder{Scanner: jsonscan.New(data)}
 	if len(data) <= maxSharedText {
 		d.text = string(data)
 	}
@@ -52,9 +54,7 @@ func fromJSONReference(data []byte, ty cty.Type) (cty.Value, error) {
 // reference path. It must therefore never accept what encoding/json
 // rejects: it validates all of the text, skipped values included.
 type jsonDecoder struct {
-	data  []byte
-	pos   int
-	depth int
+	jsonscan.Scanner
 
 	// text is a copy of data, when it is at most maxSharedText bytes, of
 	// which keys and strings that need no unquoting are substrings: one
@@ -67,33 +67,25 @@ type jsonDecoder struct {
 // included. Trigger payloads and API records are a few KiB.
 const maxSharedText = 64 << 10
 
-// maxDecodeDepth bounds the nesting the decoder follows. Deeper documents
-// take the reference path, whose own limit (10000) decides.
-const maxDecodeDepth = 1000
-
 func (d *jsonDecoder) document(ty cty.Type) (cty.Value, bool) {
 	v, ok := d.value(ty)
-	if !ok {
-		return cty.NilVal, false
-	}
-	d.space()
-	return v, d.pos == len(d.data)
+	return v, ok && d.AtEnd()
 }
 
 func (d *jsonDecoder) value(ty cty.Type) (cty.Value, bool) {
-	switch c := d.peek(); {
+	switch c := d.Peek(); {
 	case c == 0: // the end, or a NUL that is no JSON either
 		return cty.NilVal, false
 	case c == 'n':
-		return cty.NullVal(ty), d.literal("null")
+		return cty.NullVal(ty), d.Literal("null")
 	case ty == cty.DynamicPseudoType:
-		return d.implied()
+		return d.implied(c)
 	case ty == cty.String:
-		return d.toString()
+		return d.toString(c)
 	case ty == cty.Number:
-		return d.toNumber()
+		return d.toNumber(c)
 	case ty == cty.Bool:
-		return d.toBool()
+		return d.toBool(c)
 	case ty.IsListType() || ty.IsSetType():
 		return d.toList(ty)
 	case ty.IsMapType():
@@ -106,26 +98,26 @@ func (d *jsonDecoder) value(ty cty.Type) (cty.Value, bool) {
 	return cty.NilVal, false
 }
 
-func (d *jsonDecoder) toString() (cty.Value, bool) {
-	switch c := d.data[d.pos]; {
+func (d *jsonDecoder) toString(c byte) (cty.Value, bool) {
+	switch {
 	case c == '"':
 		s, ok := d.str()
 		return cty.StringVal(s), ok
 	case c == 't':
-		return cty.StringVal("true"), d.literal("true")
+		return cty.StringVal("true"), d.Literal("true")
 	case c == 'f':
-		return cty.StringVal("false"), d.literal("false")
+		return cty.StringVal("false"), d.Literal("false")
 	case c == '-' || isDigit(c):
-		num, ok := d.number()
+		num, ok := d.Number()
 		return cty.StringVal(string(num)), ok
 	case c == '[' || c == '{':
 		// Structured values where a string is declared are kept as JSON
 		// text: re-encoded exactly as FromGo encodes the decoded value.
-		start := d.pos
-		if !d.skip() {
+		start := d.Pos()
+		if !d.Skip() {
 			return cty.NilVal, false
 		}
-		dec := json.NewDecoder(bytes.NewReader(d.data[start:d.pos]))
+		dec := json.NewDecoder(bytes.NewReader(d.Data()[start:d.Pos()]))
 		dec.UseNumber()
 		var v any
 		if err := dec.Decode(&v); err != nil {
@@ -137,8 +129,8 @@ func (d *jsonDecoder) toString() (cty.Value, bool) {
 	return cty.NilVal, false
 }
 
-func (d *jsonDecoder) toNumber() (cty.Value, bool) {
-	switch c := d.data[d.pos]; {
+func (d *jsonDecoder) toNumber(c byte) (cty.Value, bool) {
+	switch {
 	case c == '"':
 		s, ok := d.str()
 		if !ok {
@@ -149,7 +141,7 @@ func (d *jsonDecoder) toNumber() (cty.Value, bool) {
 		}
 		return parseNumber(s)
 	case c == '-' || isDigit(c):
-		num, ok := d.number()
+		num, ok := d.Number()
 		if !ok {
 			return cty.NilVal, false
 		}
@@ -158,12 +150,12 @@ func (d *jsonDecoder) toNumber() (cty.Value, bool) {
 	return cty.NilVal, false
 }
 
-func (d *jsonDecoder) toBool() (cty.Value, bool) {
-	switch d.data[d.pos] {
+func (d *jsonDecoder) toBool(c byte) (cty.Value, bool) {
+	switch c {
 	case 't':
-		return cty.True, d.literal("true")
+		return cty.True, d.Literal("true")
 	case 'f':
-		return cty.False, d.literal("false")
+		return cty.False, d.Literal("false")
 	case '"':
 		s, ok := d.str()
 		if !ok {
@@ -181,7 +173,7 @@ func (d *jsonDecoder) toBool() (cty.Value, bool) {
 func (d *jsonDecoder) toList(ty cty.Type) (cty.Value, bool) {
 	ety := ty.ElementType()
 	var vals []cty.Value
-	ok := d.array(func(int) bool {
+	ok := d.Array(func(int) bool {
 		v, ok := d.value(ety)
 		vals = append(vals, v)
 		return ok
@@ -196,7 +188,7 @@ func (d *jsonDecoder) toList(ty cty.Type) (cty.Value, bool) {
 func (d *jsonDecoder) toMap(ty cty.Type) (cty.Value, bool) {
 	ety := ty.ElementType()
 	vals := make(map[string]cty.Value)
-	ok := d.object(func(key []byte, at int) bool {
+	ok := d.Object(func(key []byte, at int) bool {
 		v, ok := d.value(ety)
 		vals[d.stringOf(key, at)] = v // a repeated key: the last wins, as in encoding/json
 		return ok
@@ -211,10 +203,10 @@ func (d *jsonDecoder) toMap(ty cty.Type) (cty.Value, bool) {
 func (d *jsonDecoder) toObject(ty cty.Type) (cty.Value, bool) {
 	atys := ty.AttributeTypes()
 	vals := make(map[string]cty.Value, len(atys))
-	ok := d.object(func(key []byte, at int) bool {
+	ok := d.Object(func(key []byte, at int) bool {
 		aty, declared := atys[string(key)]
 		if !declared {
-			return d.skip()
+			return d.Skip()
 		}
 		v, ok := d.value(aty)
 		vals[d.stringOf(key, at)] = v
@@ -237,9 +229,9 @@ func (d *jsonDecoder) toTuple(ty cty.Type) (cty.Value, bool) {
 	etys := ty.TupleElementTypes()
 	vals := make([]cty.Value, len(etys))
 	n := 0
-	ok := d.array(func(i int) bool {
+	ok := d.Array(func(i int) bool {
 		if i >= len(etys) {
-			return d.skip()
+			return d.Skip()
 		}
 		v, ok := d.value(etys[i])
 		vals[i], n = v, i+1
@@ -254,26 +246,44 @@ func (d *jsonDecoder) toTuple(ty cty.Type) (cty.Value, bool) {
 	return cty.TupleVal(vals), true
 }
 
+// str reads a string.
+func (d *jsonDecoder) str() (string, bool) {
+	b, at, ok := d.StringBytes()
+	return d.stringOf(b, at), ok
+}
+
+// stringOf returns b, a string's bytes at offset at in the text (-1 when
+// it was unquoted into a new buffer), as a string: a substring of the
+// shared copy of the text where there is one.
+func (d *jsonDecoder) stringOf(b []byte, at int) string {
+	if at >= 0 && d.text != "" {
+		return d.text[at : at+len(b)]
+	}
+	return string(b)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
 // implied decodes a value of the dynamic type: objects stay objects,
 // arrays become tuples.
-func (d *jsonDecoder) implied() (cty.Value, bool) {
-	switch c := d.data[d.pos]; {
+func (d *jsonDecoder) implied(c byte) (cty.Value, bool) {
+	switch {
 	case c == '"':
 		s, ok := d.str()
 		return cty.StringVal(s), ok
 	case c == 't':
-		return cty.True, d.literal("true")
+		return cty.True, d.Literal("true")
 	case c == 'f':
-		return cty.False, d.literal("false")
+		return cty.False, d.Literal("false")
 	case c == '-' || isDigit(c):
-		num, ok := d.number()
+		num, ok := d.Number()
 		if !ok {
 			return cty.NilVal, false
 		}
 		return parseNumber(string(num))
 	case c == '[':
 		var vals []cty.Value
-		ok := d.array(func(int) bool {
+		ok := d.Array(func(int) bool {
 			v, ok := d.value(cty.DynamicPseudoType)
 			vals = append(vals, v)
 			return ok
@@ -287,7 +297,7 @@ func (d *jsonDecoder) implied() (cty.Value, bool) {
 		return cty.TupleVal(vals), true
 	case c == '{':
 		vals := make(map[string]cty.Value)
-		ok := d.object(func(key []byte, at int) bool {
+		ok := d.Object(func(key []byte, at int) bool {
 			v, ok := d.value(cty.DynamicPseudoType)
 			vals[d.stringOf(key, at)] = v
 			return ok

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cardflow/cardflow/engine/connector/jsonscan"
 )
 
 // differentialTypes are the types the differential tests decode every
@@ -261,10 +263,10 @@ func TestFromJSONDifferential(t *testing.T) {
 func checkDecoderAccepts(t *testing.T, doc string, ty cty.Type) {
 	t.Helper()
 	ref := try(func() (cty.Value, error) { return legacyFromJSON([]byte(doc), ty) })
-	if ref.err != nil || ref.panic != nil || nesting(doc) > maxDecodeDepth || doc == `{"a": "x", "a": "1"}` {
+	if ref.err != nil || ref.panic != nil || nesting(doc) > jsonscan.MaxDepth || doc == `{"a": "x", "a": "1"}` {
 		return
 	}
-	d := jsonDecoder{data: []byte(doc)}
+	d := jsonDecoder{Scanner: jsonscan.New([]byte(doc))}
 	if _, ok := d.document(ty); !ok {
 		t.Errorf("the decoder left %.200q (%s) to the reference path", doc, ty.FriendlyName())
 	}
@@ -301,7 +303,7 @@ func TestFromJSONFallsBack(t *testing.T) {
 		{strings.Repeat("[", 1001) + strings.Repeat("]", 1001), cty.DynamicPseudoType}, // deeper than the decoder goes
 		{`[1, "x"]`, cty.List(cty.Number)},
 	} {
-		d := jsonDecoder{data: []byte(tt.json)}
+		d := jsonDecoder{Scanner: jsonscan.New([]byte(tt.json))}
 		if _, ok := d.document(tt.ty); ok {
 			t.Errorf("the decoder accepted %.40s as %s", tt.json, tt.ty.FriendlyName())
 		}

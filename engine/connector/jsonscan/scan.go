@@ -1,4 +1,4 @@
-package connector
+package jsonscan
 
 import (
 	"unicode"
@@ -6,9 +6,36 @@ import (
 	"unicode/utf8"
 )
 
-// The lexical layer of jsonDecoder: RFC 8259 exactly as encoding/json's
-// scanner accepts it, and strings unquoted exactly as encoding/json
-// unquotes them (invalid UTF-8 and lone surrogates become U+FFFD).
+// MaxDepth bounds the nesting a Scanner follows: deeper arrays and objects
+// are refused. encoding/json's own limit is 10000.
+const MaxDepth = 1000
+
+// Scanner reads one JSON text. Each reading method skips the white space
+// before what it reads, advances past it when it is well formed and
+// reports false when it is not; after a false the position is undefined.
+type Scanner struct {
+	data  []byte
+	pos   int
+	depth int
+}
+
+// New returns a Scanner at the beginning of data.
+func New(data []byte) Scanner { return Scanner{data: data} }
+
+// Data is the text being read.
+func (s *Scanner) Data() []byte { return s.data }
+
+// Pos is the offset of the next byte to read.
+func (s *Scanner) Pos() int { return s.pos }
+
+// AtEnd skips white space and reports whether the text ends there.
+func (s *Scanner) AtEnd() bool {
+	s.space()
+	return s.pos == len(s.data)
+}
+
+// Advance moves past the next byte, one Peek returned.
+func (s *Scanner) Advance() { s.pos++ }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
@@ -21,39 +48,39 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
-func (d *jsonDecoder) space() {
-	for d.pos < len(d.data) {
-		switch d.data[d.pos] {
+func (s *Scanner) space() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
 		case ' ', '\t', '\n', '\r':
-			d.pos++
+			s.pos++
 		default:
 			return
 		}
 	}
 }
 
-// peek skips white space and returns the next byte, 0 at the end.
-func (d *jsonDecoder) peek() byte {
-	d.space()
-	if d.pos < len(d.data) {
-		return d.data[d.pos]
+// Peek skips white space and returns the next byte, 0 at the end.
+func (s *Scanner) Peek() byte {
+	s.space()
+	if s.pos < len(s.data) {
+		return s.data[s.pos]
 	}
 	return 0
 }
 
-// literal reads word (true, false or null).
-func (d *jsonDecoder) literal(word string) bool {
-	end := d.pos + len(word)
-	if end > len(d.data) || string(d.data[d.pos:end]) != word {
+// Literal reads word (true, false or null).
+func (s *Scanner) Literal(word string) bool {
+	end := s.pos + len(word)
+	if end > len(s.data) || string(s.data[s.pos:end]) != word {
 		return false
 	}
-	d.pos = end
+	s.pos = end
 	return true
 }
 
-// number reads a number and returns its text.
-func (d *jsonDecoder) number() ([]byte, bool) {
-	data, start, i := d.data, d.pos, d.pos
+// Number reads a number and returns its text.
+func (s *Scanner) Number() ([]byte, bool) {
+	data, start, i := s.data, s.pos, s.pos
 	if i < len(data) && data[i] == '-' {
 		i++
 	}
@@ -81,7 +108,7 @@ func (d *jsonDecoder) number() ([]byte, bool) {
 		}
 		i = digits(data, i)
 	}
-	d.pos = i
+	s.pos = i
 	return data[start:i], true
 }
 
@@ -92,44 +119,28 @@ func digits(data []byte, i int) int {
 	return i
 }
 
-// str reads a string.
-func (d *jsonDecoder) str() (string, bool) {
-	b, at, ok := d.strBytes()
-	return d.stringOf(b, at), ok
-}
-
-// stringOf returns b, which strBytes returned, as a string: a substring of
-// the shared copy of the text when b is a slice of the text at offset at
-// (at is -1 otherwise).
-func (d *jsonDecoder) stringOf(b []byte, at int) string {
-	if at >= 0 && d.text != "" {
-		return d.text[at : at+len(b)]
-	}
-	return string(b)
-}
-
-// strBytes reads a string and returns its unquoted bytes: a slice of the
+// StringBytes reads a string and returns its unquoted bytes: a slice of the
 // text at offset at when it needs no unquoting, else a new buffer and -1.
-func (d *jsonDecoder) strBytes() ([]byte, int, bool) {
-	start, end, plain, ok := d.scanString()
+func (s *Scanner) StringBytes() ([]byte, int, bool) {
+	start, end, plain, ok := s.ScanString()
 	if !ok {
 		return nil, -1, false
 	}
-	raw := d.data[start:end]
+	raw := s.data[start:end]
 	if plain {
 		return raw, start, true
 	}
-	if u, copied := unquote(raw); copied {
+	if u, copied := Unquote(raw); copied {
 		return u, -1, true
 	}
 	return raw, start, true
 }
 
-// scanString reads a string and returns where the text between its quotes
+// ScanString reads a string and returns where the text between its quotes
 // begins and ends; plain reports that it needs no unquoting.
-func (d *jsonDecoder) scanString() (start, end int, plain, ok bool) {
-	data := d.data
-	start = d.pos + 1
+func (s *Scanner) ScanString() (start, end int, plain, ok bool) {
+	data := s.data
+	start = s.pos + 1
 	plain = true
 	for i := start; i < len(data); {
 		c := data[i]
@@ -137,7 +148,7 @@ func (d *jsonDecoder) scanString() (start, end int, plain, ok bool) {
 		case plainByte[c]:
 			i++
 		case c == '"':
-			d.pos = i + 1
+			s.pos = i + 1
 			return start, i, plain, true
 		case c == '\\':
 			plain = false
@@ -174,35 +185,35 @@ func isHex4(b []byte) bool {
 	return true
 }
 
-// enter and leave bound the nesting.
-func (d *jsonDecoder) enter() bool {
-	d.depth++
-	return d.depth <= maxDecodeDepth
+// enter and leave bound the nesting to MaxDepth.
+func (s *Scanner) enter() bool {
+	s.depth++
+	return s.depth <= MaxDepth
 }
 
-func (d *jsonDecoder) leave() { d.depth-- }
+func (s *Scanner) leave() { s.depth-- }
 
-// array reads an array, calling each at every element with its index.
-func (d *jsonDecoder) array(each func(i int) bool) bool {
-	if d.peek() != '[' || !d.enter() {
+// Array reads an array, calling each at every element with its index.
+func (s *Scanner) Array(each func(i int) bool) bool {
+	if s.Peek() != '[' || !s.enter() {
 		return false
 	}
-	d.pos++
-	if d.peek() == ']' {
-		d.pos++
-		d.leave()
+	s.pos++
+	if s.Peek() == ']' {
+		s.pos++
+		s.leave()
 		return true
 	}
 	for i := 0; ; i++ {
 		if !each(i) {
 			return false
 		}
-		switch d.peek() {
+		switch s.Peek() {
 		case ',':
-			d.pos++
+			s.pos++
 		case ']':
-			d.pos++
-			d.leave()
+			s.pos++
+			s.leave()
 			return true
 		default:
 			return false
@@ -210,36 +221,37 @@ func (d *jsonDecoder) array(each func(i int) bool) bool {
 	}
 }
 
-// object reads an object, calling each at every member's value with the
-// member's unquoted key (and its offset, see stringOf).
-func (d *jsonDecoder) object(each func(key []byte, at int) bool) bool {
-	if d.peek() != '{' || !d.enter() {
+// Object reads an object, calling each at every member's value with the
+// member's unquoted key, and the offset of the key in the text when the
+// key is a slice of it (-1 when it was unquoted into a new buffer).
+func (s *Scanner) Object(each func(key []byte, at int) bool) bool {
+	if s.Peek() != '{' || !s.enter() {
 		return false
 	}
-	d.pos++
-	if d.peek() == '}' {
-		d.pos++
-		d.leave()
+	s.pos++
+	if s.Peek() == '}' {
+		s.pos++
+		s.leave()
 		return true
 	}
 	for {
-		if d.peek() != '"' {
+		if s.Peek() != '"' {
 			return false
 		}
-		key, at, ok := d.strBytes()
-		if !ok || d.peek() != ':' {
+		key, at, ok := s.StringBytes()
+		if !ok || s.Peek() != ':' {
 			return false
 		}
-		d.pos++
+		s.pos++
 		if !each(key, at) {
 			return false
 		}
-		switch d.peek() {
+		switch s.Peek() {
 		case ',':
-			d.pos++
+			s.pos++
 		case '}':
-			d.pos++
-			d.leave()
+			s.pos++
+			s.leave()
 			return true
 		default:
 			return false
@@ -247,33 +259,34 @@ func (d *jsonDecoder) object(each func(key []byte, at int) bool) bool {
 	}
 }
 
-// skip reads a value of any kind without converting it.
-func (d *jsonDecoder) skip() bool {
-	switch c := d.peek(); {
+// Skip reads a value of any kind.
+func (s *Scanner) Skip() bool {
+	switch c := s.Peek(); {
 	case c == '"':
-		_, _, _, ok := d.scanString()
+		_, _, _, ok := s.ScanString()
 		return ok
 	case c == '{':
-		return d.object(func([]byte, int) bool { return d.skip() })
+		return s.Object(func([]byte, int) bool { return s.Skip() })
 	case c == '[':
-		return d.array(func(int) bool { return d.skip() })
+		return s.Array(func(int) bool { return s.Skip() })
 	case c == 't':
-		return d.literal("true")
+		return s.Literal("true")
 	case c == 'f':
-		return d.literal("false")
+		return s.Literal("false")
 	case c == 'n':
-		return d.literal("null")
+		return s.Literal("null")
 	case c == '-' || isDigit(c):
-		_, ok := d.number()
+		_, ok := s.Number()
 		return ok
 	}
 	return false
 }
 
-// unquote decodes the text of a string that scanString has validated,
+// Unquote decodes the text between the quotes of a string that ScanString
+// has read,
 // and reports whether that took a copy. It is encoding/json's unquoteBytes
 // (Go 1.26) less the checks scanString made.
-func unquote(s []byte) ([]byte, bool) {
+func Unquote(s []byte) ([]byte, bool) {
 	r := 0
 	for r < len(s) {
 		c := s[r]

@@ -1,0 +1,13 @@
+// Package jsonscan reads JSON text without building values: exactly the
+// texts encoding/json accepts (RFC 8259), with strings unquoted as
+// encoding/json unquotes them (invalid UTF-8 and lone surrogates become
+// U+FFFD). It is the lexical layer of connector.FromJSON, and serves
+// connectors that split or peek into payloads they keep as text.
+//
+// A Scanner never accepts a text encoding/json rejects; it refuses some
+// that encoding/json accepts (nesting deeper than MaxDepth). Callers that
+// must agree with encoding/json take its path when a Scanner reports false.
+//
+// This package must not import anything but the standard library, and
+// must not allocate except to unquote a string that needs it.
+package jsonscan
