@@ -3,6 +3,7 @@ package okta
 import (
 	"context"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/okta/okta-sdk-golang/v2/okta"
@@ -156,7 +157,7 @@ func (c *Client) resolveUser(ctx context.Context, idOrLogin string) (*okta.User,
 		}
 		return nil, notFoundf("no user with login %q", idOrLogin)
 	}
-	u, resp, err := c.sdk.User.GetUser(ctx, pathSegment(idOrLogin))
+	u, resp, err := c.getUser(ctx, pathSegment(idOrLogin))
 	if err != nil {
 		ce := classify(resp, err)
 		if ce.Kind == connector.NotFound {
@@ -165,6 +166,40 @@ func (c *Client) resolveUser(ctx context.Context, idOrLogin string) (*okta.User,
 		return nil, ce
 	}
 	return u, nil
+}
+
+// userFields are the attributes of a user the actions read. Decoding only
+// these skips what okta.User also decodes and no action looks at: _links
+// and _embedded into maps, credentials and type into structs.
+type userFields struct {
+	Activated     *time.Time        `json:"activated,omitempty"`
+	Created       *time.Time        `json:"created,omitempty"`
+	ID            string            `json:"id,omitempty"`
+	LastUpdated   *time.Time        `json:"lastUpdated,omitempty"`
+	Profile       *okta.UserProfile `json:"profile,omitempty"`
+	Status        string            `json:"status,omitempty"`
+	StatusChanged *time.Time        `json:"statusChanged,omitempty"`
+}
+
+// getUser is the SDK's User.GetUser, the same request through the same
+// request executor (headers, authorization, retries, errors), decoding
+// only userFields into the returned okta.User.
+func (c *Client) getUser(ctx context.Context, userID string) (*okta.User, *okta.Response, error) {
+	rq := c.sdk.CloneRequestExecutor()
+	req, err := rq.WithAccept("application/json").WithContentType("application/json").NewRequest("GET", "/api/v1/users/"+userID, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	var f *userFields
+	resp, err := rq.Do(ctx, req, &f)
+	if err != nil {
+		return nil, resp, err
+	}
+	if f == nil {
+		return nil, resp, nil // a "null" body, as GetUser would return it
+	}
+	return &okta.User{Id: f.ID, Status: f.Status, Created: f.Created, Activated: f.Activated,
+		StatusChanged: f.StatusChanged, LastUpdated: f.LastUpdated, Profile: f.Profile}, resp, nil
 }
 
 // pathSafe reports whether Okta resolves s as a path segment.
