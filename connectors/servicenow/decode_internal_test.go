@@ -10,10 +10,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cardflow/cardflow/connectors/servicenow/emulator"
+	"github.com/cardflow/cardflow/connectors/servicenow/internal/flatjson"
 )
 
 // genericRecord is how a {"result": {...}} answer was decoded before
-// decodeStringResult: encoding/json into interfaces, then flatten.
+// flatjson: encoding/json into interfaces, then flatten.
 func genericRecord(b []byte) (map[string]string, bool, error) {
 	var env struct {
 		Result map[string]any `json:"result"`
@@ -35,7 +36,7 @@ func TestDecodeRecordMatchesEncodingJSON(t *testing.T) {
 	tests := []struct {
 		name   string
 		body   string
-		direct bool // decodeStringResult reads it
+		direct bool // flatjson reads it
 	}{
 		{"captured incident", string(created), false}, // references are objects there
 		{"strings", `{"result":{"sys_id":"abc","number":"INC0010001","active":"true","empty":""}}`, true},
@@ -64,8 +65,8 @@ func TestDecodeRecordMatchesEncodingJSON(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := []byte(tt.body)
-			if _, direct := decodeStringResult(b); direct != tt.direct {
-				t.Errorf("decodeStringResult took it: %v, want %v", direct, tt.direct)
+			if _, direct := flatjson.Member(b, "result"); direct != tt.direct {
+				t.Errorf("flatjson took it: %v, want %v", direct, tt.direct)
 			}
 			checkDecodeRecord(t, b)
 		})
