@@ -28,6 +28,7 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 		plain, _ = in.value.UnmarkDeep()
 	}
 	journalInput := r.sec.inputJSON(in, c.Action.Input, ci.inputNames, in.marked || ci.sensitiveInput)
+	in.done()
 	// One allocation for the call, the host it lends and the journal entry
 	// handed to Append (which, like any callee, does not keep it).
 	cs := &struct {

@@ -31,6 +31,10 @@ type run struct {
 	done map[journalKey]store.JournalEntry
 	wd   watchdog // the card timeouts
 
+	// scratch holds a card's arguments while scratchBusy (see inputs).
+	scratch     map[string]cty.Value
+	scratchBusy atomic.Bool
+
 	mu      sync.Mutex
 	pending []store.JournalEntry // lazy entries not yet appended
 }
@@ -305,13 +309,39 @@ type input struct {
 	value  cty.Value            // the action's input object
 	attrs  map[string]cty.Value // value's attributes, as evaluated
 	marked bool                 // some value in it carries a mark
+	r      *run                 // attrs is r.scratch, until done
+}
+
+// done says attrs is no longer needed: the next card may reuse the map.
+func (in *input) done() {
+	if in.r != nil {
+		in.r.scratchBusy.Store(false)
+		in.r, in.attrs = nil, nil
+	}
 }
 
 // inputs evaluates the card's arguments into the action's input object.
-func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Each) (input, error) {
+// cty.ObjectVal copies the attributes, so one map serves the cards that
+// run one after another (attrs, until in.done).
+func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Each) (in input, err error) {
 	var ctx *hcl.EvalContext // built for the first argument that needs HCL
 	marked := false
-	vals := make(map[string]cty.Value, len(c.Action.Input))
+	var vals map[string]cty.Value
+	if r.scratchBusy.CompareAndSwap(false, true) {
+		if r.scratch == nil {
+			r.scratch = make(map[string]cty.Value, len(c.Action.Input))
+		}
+		vals = r.scratch
+		clear(vals)
+		in.r = r
+		defer func() {
+			if err != nil {
+				r.scratchBusy.Store(false)
+			}
+		}()
+	} else {
+		vals = make(map[string]cty.Value, len(c.Action.Input))
+	}
 	for _, a := range c.Action.Input {
 		if v, ok := ci.consts[a.Name]; ok {
 			vals[a.Name] = v
@@ -355,7 +385,8 @@ func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Ea
 		marked = marked || cv.IsMarked() || !cv.Type().IsPrimitiveType() && cv.ContainsMarked()
 		vals[a.Name] = cv
 	}
-	return input{value: cty.ObjectVal(vals), attrs: vals, marked: marked}, nil
+	in.value, in.attrs, in.marked = cty.ObjectVal(vals), vals, marked
+	return in, nil
 }
 
 func diagText(diags hcl.Diagnostics) string {
