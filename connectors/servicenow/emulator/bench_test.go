@@ -104,3 +104,21 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkRenderIncident measures writing one created incident as the
+// POST answer (every column, plain values).
+func BenchmarkRenderIncident(b *testing.B) {
+	e := New(Options{})
+	rec, err := e.Insert("incident", svcUser, map[string]string{"short_description": "Approve access for bench.user1@acme.example",
+		"description": "A new Okta account needs approval.\nName: Bench User1\n", "correlation_id": "00ubench000000000001"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	t := e.tables["incident"]
+	stored := t.rows[rec["sys_id"]]
+	v := view{displayValue: "false", excludeLinks: true, base: "http://127.0.0.1"}
+	b.ReportAllocs()
+	for b.Loop() {
+		recycleBody(e.recordBodyJSON(t, stored, v))
+	}
+}

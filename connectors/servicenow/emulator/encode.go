@@ -18,9 +18,18 @@ func (e *Emulator) appendRecordLocked(dst []byte, t *table, rec map[string]strin
 	dst = append(dst, '{')
 	first := true
 	for _, f := range t.sortedFields(v) {
-		fv, ok := e.fieldLocked(t, rec, f, v)
-		if !ok {
-			continue
+		var fv fieldValue
+		if v.fields == nil { // the table's columns: none is dot-walked
+			val, ok := rec[f]
+			if !ok {
+				continue
+			}
+			fv = e.renderValueLocked(t, rec, f, val, v)
+		} else {
+			var ok bool
+			if fv, ok = e.fieldLocked(t, rec, f, v); !ok {
+				continue
+			}
 		}
 		if !first {
 			dst = append(dst, ',')
