@@ -47,6 +47,9 @@ type Emulator struct {
 	mux        *http.ServeMux
 	ids        idGen
 	requests   atomic.Int64
+	// faultCount is len(faults), read without the lock so that a request
+	// takes e.mu once fewer when no fault is injected.
+	faultCount atomic.Int32
 
 	ctx    context.Context
 	cancel context.CancelFunc

@@ -40,6 +40,7 @@ func (e *Emulator) Inject(f Fault) {
 	}
 	e.mu.Lock()
 	e.faults = append(e.faults, &faultRec{Fault: f, left: f.Count})
+	e.faultCount.Store(int32(len(e.faults)))
 	e.mu.Unlock()
 }
 
@@ -47,6 +48,7 @@ func (e *Emulator) Inject(f Fault) {
 func (e *Emulator) ClearFaults() {
 	e.mu.Lock()
 	e.faults = nil
+	e.faultCount.Store(0)
 	e.mu.Unlock()
 }
 
@@ -56,6 +58,9 @@ func (f *faultRec) matches(r *http.Request) bool {
 
 // takeFault finds the fault that hits r, if any, and uses it up.
 func (e *Emulator) takeFault(r *http.Request, now time.Time) (Fault, time.Time, bool) {
+	if e.faultCount.Load() == 0 {
+		return Fault{}, time.Time{}, false // the usual case: no lock taken
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var (
@@ -87,6 +92,7 @@ func (e *Emulator) takeFault(r *http.Request, now time.Time) (Fault, time.Time, 
 		}
 	}
 	e.faults = kept
+	e.faultCount.Store(int32(len(kept)))
 	if hit == nil {
 		return Fault{}, time.Time{}, false
 	}

@@ -54,6 +54,9 @@ type Options struct {
 type Emulator struct {
 	opts     Options
 	requests atomic.Int64
+	// faultCount is len(faults), read without the lock so that a request
+	// takes e.mu once fewer when no fault is injected.
+	faultCount atomic.Int32
 
 	mu      sync.Mutex
 	tables  map[string]*table

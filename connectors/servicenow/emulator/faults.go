@@ -45,10 +45,14 @@ func (e *Emulator) Inject(f Fault) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.faults = append(e.faults, &f)
+	e.faultCount.Store(int32(len(e.faults)))
 }
 
 // takeFault consumes and returns the first fault matching r, or nil.
 func (e *Emulator) takeFault(r *http.Request) *Fault {
+	if e.faultCount.Load() == 0 {
+		return nil // the usual case: no lock taken
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for i, f := range e.faults {
@@ -60,6 +64,7 @@ func (e *Emulator) takeFault(r *http.Request) *Fault {
 			f.Count--
 			if f.Count == 0 {
 				e.faults = append(e.faults[:i:i], e.faults[i+1:]...)
+				e.faultCount.Store(int32(len(e.faults)))
 			}
 		}
 		return &c
