@@ -99,6 +99,7 @@ func Strings(obj cty.Value, name string) []string {
 	out := make([]string, 0, v.LengthInt())
 	for it := v.ElementIterator(); it.Next(); {
 		_, e := it.Element()
+		e, _ = e.Unmark()
 		if e.IsKnown() && !e.IsNull() && e.Type() == cty.String {
 			out = append(out, e.AsString())
 		}
@@ -115,6 +116,7 @@ func StringMap(obj cty.Value, name string) map[string]string {
 	out := make(map[string]string, v.LengthInt())
 	for it := v.ElementIterator(); it.Next(); {
 		k, e := it.Element()
+		e, _ = e.Unmark() // ToGo unmarks what is nested
 		if !e.IsKnown() || e.IsNull() {
 			out[k.AsString()] = ""
 			continue
@@ -154,10 +156,12 @@ func attr(obj cty.Value, name string) cty.Value {
 	return cty.NullVal(cty.DynamicPseudoType)
 }
 
-// plainAttr is attr without marks: the typed getters hand connectors plain
-// Go values, and cty panics on reading a marked value.
+// plainAttr is attr without its marks: the typed getters hand connectors
+// plain Go values, and cty panics on reading a marked value. The getters
+// of collections unmark each element they read: UnmarkDeep would rebuild
+// the whole value (the Okta hook's Accept calls Strings for every event).
 func plainAttr(obj cty.Value, name string) cty.Value {
-	v, _ := attr(obj, name).UnmarkDeep()
+	v, _ := attr(obj, name).Unmark()
 	return v
 }
 
