@@ -21,7 +21,7 @@ import (
 
 const hookSecret = "s3cret-hook-value"
 
-func hookClient(t *testing.T, attrs map[string]cty.Value) connector.Client {
+func hookClient(t testing.TB, attrs map[string]cty.Value) connector.Client {
 	t.Helper()
 	all := map[string]cty.Value{"org_url": s("https://acme.okta.com"), "token": s("t"),
 		"event_hook_secret": s(hookSecret)}
@@ -52,7 +52,7 @@ func delivery(t *testing.T, body []byte, header, secret string) *http.Request {
 	return r
 }
 
-func fixture(t *testing.T, name string) []byte {
+func fixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile("testdata/" + name)
 	if err != nil {
