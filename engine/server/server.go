@@ -10,7 +10,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/plan"
@@ -47,6 +50,10 @@ type Server struct {
 	Metrics  http.Handler
 	// RetryAfter is what a 503 asks senders to wait.
 	RetryAfter time.Duration
+
+	// hooks caches, for the active generation, which flows each
+	// connection's hook feeds.
+	hooks atomic.Pointer[hookRoutes]
 }
 
 // Handler returns the HTTP handler.
@@ -98,20 +105,16 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	var batch []store.Event
+	subs := s.subscribers(gen, conn.Addr)
+	batch := make([]store.Event, 0, len(events))
 	now := time.Now().UTC()
-	for _, f := range sortedFlows(gen) {
-		t := f.Trigger
-		if !f.Enabled || t == nil || t.Spec.Mode != connector.Push || t.Connection != conn.Addr || t.Spec.Invoke != nil {
-			continue
-		}
-		cfg, _ := t.Config.UnmarkDeep()
+	for _, sub := range subs {
 		for i := range events {
 			ev := &events[i]
-			if t.Spec.Accept != nil && !t.Spec.Accept(cfg, ev) {
+			if sub.accept != nil && !sub.accept(sub.cfg, ev) {
 				continue
 			}
-			batch = append(batch, store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: now})
+			batch = append(batch, store.Event{Flow: sub.flow, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: now})
 		}
 	}
 	if _, ok := s.enqueue(w, r, batch); !ok {
@@ -250,13 +253,46 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-func sortedFlows(gen *plan.Generation) []*plan.Flow {
-	names := gen.Config.FlowNames()
-	out := make([]*plan.Flow, 0, len(names))
-	for _, n := range names {
-		if f, ok := gen.Flows[n]; ok {
-			out = append(out, f)
-		}
+// hookRoutes are the subscribers of each connection's hook (by address)
+// in one generation. A generation does not change, so they are worked out
+// once for it rather than for every delivery.
+type hookRoutes struct {
+	gen  *plan.Generation
+	subs map[string][]subscriber
+}
+
+// subscriber is an enabled flow whose push trigger listens on a
+// connection's hook.
+type subscriber struct {
+	flow   string
+	cfg    cty.Value // the trigger's config, unmarked
+	accept func(cty.Value, *connector.Event) bool
+}
+
+// subscribers returns the flows the hook of connection addr feeds in gen,
+// in name order.
+func (s *Server) subscribers(gen *plan.Generation, addr string) []subscriber {
+	routes := s.hooks.Load()
+	if routes == nil || routes.gen != gen {
+		routes = newHookRoutes(gen)
+		s.hooks.Store(routes)
 	}
-	return out
+	return routes.subs[addr]
+}
+
+func newHookRoutes(gen *plan.Generation) *hookRoutes {
+	routes := &hookRoutes{gen: gen, subs: map[string][]subscriber{}}
+	for _, name := range gen.Config.FlowNames() {
+		f, ok := gen.Flows[name]
+		if !ok || !f.Enabled || f.Trigger == nil {
+			continue
+		}
+		t := f.Trigger
+		if t.Spec.Mode != connector.Push || t.Spec.Invoke != nil {
+			continue
+		}
+		cfg, _ := t.Config.UnmarkDeep()
+		routes.subs[t.Connection] = append(routes.subs[t.Connection], subscriber{flow: f.Name, cfg: cfg, accept: t.Spec.Accept})
+	}
+	return routes
 }
