@@ -21,15 +21,17 @@ type resetBook struct {
 // refused returns the remembered 429 of req's bucket while its reset is in
 // the future, else nil.
 func (b *resetBook) refused(req *http.Request, now time.Time) *rateLimitedError {
-	key := bucketOf(req)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	rl, ok := b.buckets[key]
+	if len(b.buckets) == 0 {
+		return nil // the usual case: no bucket to name (bucketOf allocates)
+	}
+	rl, ok := b.buckets[bucketOf(req)]
 	if !ok {
 		return nil
 	}
 	if !now.Before(retryAt(rl.header)) {
-		delete(b.buckets, key)
+		delete(b.buckets, bucketOf(req))
 		return nil
 	}
 	return rl
