@@ -10,9 +10,11 @@ import (
 // are refused. encoding/json's own limit is 10000.
 const MaxDepth = 1000
 
-// Scanner reads one JSON text. Each reading method skips the white space
-// before what it reads, advances past it when it is well formed and
-// reports false when it is not; after a false the position is undefined.
+// Scanner reads one JSON text. Each reading method advances past what it
+// reads when that is well formed and reports false when it is not; after a
+// false the position is undefined. Peek, Array, Object and Skip skip the
+// white space before what they read; Literal, Number, ScanString and
+// StringBytes read where a Peek stopped, at the byte it returned.
 type Scanner struct {
 	data  []byte
 	pos   int
@@ -33,9 +35,6 @@ func (s *Scanner) AtEnd() bool {
 	s.space()
 	return s.pos == len(s.data)
 }
-
-// Advance moves past the next byte, one Peek returned.
-func (s *Scanner) Advance() { s.pos++ }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
