@@ -129,28 +129,8 @@ func (s *Store) Journal(ctx context.Context, id string) ([]store.JournalEntry, e
 
 // Executions returns the executions matching f, newest first.
 func (s *Store) Executions(ctx context.Context, f store.Filter) ([]*store.Execution, error) {
-	var (
-		where []string
-		args  []any
-	)
-	if f.Flow != "" {
-		where, args = append(where, "flow = ?"), append(args, f.Flow)
-	}
-	if f.Status != "" {
-		where, args = append(where, "status = ?"), append(args, string(f.Status))
-	}
-	if !f.Since.IsZero() {
-		where, args = append(where, "received_at >= ?"), append(args, f.Since.UnixNano())
-	}
-	q := "SELECT " + executionColumns + " FROM executions"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultLimit
-	}
-	rows, err := s.rdb.QueryContext(ctx, q+" ORDER BY id DESC LIMIT ?", append(args, limit)...)
+	q, args := executionsQuery(f)
+	rows, err := s.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -164,4 +144,38 @@ func (s *Store) Executions(ctx context.Context, f store.Filter) ([]*store.Execut
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// executionsQuery is the statement and arguments of Executions(f).
+func executionsQuery(f store.Filter) (string, []any) {
+	var (
+		where []string
+		args  []any
+	)
+	if f.Flow != "" {
+		where, args = append(where, "flow = ?"), append(args, f.Flow)
+	}
+	switch f.Status {
+	case "":
+	case store.Pending, store.Running:
+		// A literal, not a parameter, and the index's condition: only then
+		// may SQLite use the partial index that holds the status.
+		where = append(where, live, "status = '"+string(f.Status)+"'")
+	case store.Succeeded, store.Failed, store.Halted, store.Filtered:
+		where = append(where, ended, "status = '"+string(f.Status)+"'")
+	default:
+		where, args = append(where, "status = ?"), append(args, string(f.Status))
+	}
+	if !f.Since.IsZero() {
+		where, args = append(where, "received_at >= ?"), append(args, f.Since.UnixNano())
+	}
+	q := "SELECT " + executionColumns + " FROM executions"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	return q + " ORDER BY id DESC LIMIT ?", append(args, limit)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/cardflow/cardflow/engine/store"
 )
@@ -98,5 +99,68 @@ func TestLoadMigrations(t *testing.T) {
 				t.Errorf("migrations = %v, want %s", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestLiveIndexMigration upgrades a database made by the first schema, with
+// executions pending, running (one with an expired lease) and ended, and
+// checks that claims, Depth and history by status still find them.
+func TestLiveIndexMigration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.db")
+	ctx := context.Background()
+	db, err := openDB(path, Options{}.withDefaults(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, conn, ms[:1]); err != nil {
+		t.Fatal(err)
+	}
+	expired := time.Now().Add(-time.Minute).UnixNano()
+	for _, q := range []string{
+		`INSERT INTO executions (id, flow, status, received_at) VALUES ('ex_1', 'f', 'succeeded', 1)`,
+		`INSERT INTO executions (id, flow, status, received_at) VALUES ('ex_2', 'f', 'failed', 2)`,
+		fmt.Sprintf(`INSERT INTO executions (id, flow, status, owner, lease_until, claims, received_at) VALUES ('ex_3', 'f', 'running', 'dead', %d, 1, 3)`, expired),
+		`INSERT INTO executions (id, flow, status, received_at) VALUES ('ex_4', 'f', 'pending', 4)`,
+		`INSERT INTO executions (id, flow, status, received_at) VALUES ('ex_5', 'f', 'pending', 5)`,
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn.Close()
+	db.Close()
+
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n, err := s.Depth(ctx); err != nil || n != 2 {
+		t.Errorf("Depth = %d, %v, want 2", n, err)
+	}
+	for st, want := range map[store.Status]string{store.Failed: "ex_2", store.Running: "ex_3", store.Succeeded: "ex_1"} {
+		got, err := s.Executions(ctx, store.Filter{Status: st})
+		if err != nil || len(got) != 1 || got[0].ID != want {
+			t.Errorf("Executions(%s) = %v, %v, want [%s]", st, got, err, want)
+		}
+	}
+	claimed, err := s.Claim(ctx, "w", 10, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range claimed {
+		ids = append(ids, e.ID)
+	}
+	if strings.Join(ids, " ") != "ex_3 ex_4 ex_5" {
+		t.Errorf("Claim after the migration = %v, want [ex_3 ex_4 ex_5]", ids)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cardflow/cardflow/engine/store"
 )
 
 // TestQueryPlans keeps the hot statements on their indexes: a full scan or
@@ -16,38 +18,59 @@ func TestQueryPlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	hot := []writeStmt{wInsertExecution, wDedupLookup, wClaimable, wClaim, wRenew,
-		wPin, wAppend, wFinish}
-	for _, id := range hot {
-		q := writeSQL[id]
-		var plan []string
-		err := s.w.do(context.Background(), func(tx *writeTx) error {
-			rows, err := tx.conn.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, planArgs(q)...)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var id, parent, notused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-					return err
-				}
-				plan = append(plan, detail)
-			}
-			return rows.Err()
-		})
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		text := strings.Join(plan, "; ")
-		t.Logf("%.60s…: %s", strings.Join(strings.Fields(q), " "), text)
+	type query struct{ sql, index string } // index: one the plan must use, if any
+	var hot []query
+	for _, id := range []writeStmt{wInsertExecution, wDedupLookup, wClaim, wRenew, wPin, wAppend, wFinish} {
+		hot = append(hot, query{writeSQL[id], ""})
+	}
+	hot = append(hot, query{writeSQL[wClaimable], "executions_live"}, query{readSQL[rDepth], "executions_live"})
+	// History by status reads the partial index that holds the status.
+	for st, index := range map[store.Status]string{
+		store.Pending: "executions_live", store.Running: "executions_live",
+		store.Succeeded: "executions_ended", store.Failed: "executions_ended", store.Filtered: "executions_ended",
+	} {
+		q, _ := executionsQuery(store.Filter{Status: st})
+		hot = append(hot, query{q, index})
+	}
+	for _, q := range hot {
+		text := queryPlan(t, s, q.sql)
+		t.Logf("%.60s…: %s", strings.Join(strings.Fields(q.sql), " "), text)
 		for _, bad := range []string{"SCAN executions", "SCAN journal", "TEMP B-TREE"} {
 			if strings.Contains(text, bad) {
-				t.Errorf("plan of %q has %s: %s", q, bad, text)
+				t.Errorf("plan of %q has %s: %s", q.sql, bad, text)
 			}
 		}
+		if q.index != "" && !strings.Contains(text, "INDEX "+q.index+" ") {
+			t.Errorf("plan of %q does not use %s: %s", q.sql, q.index, text)
+		}
 	}
+}
+
+// queryPlan returns what EXPLAIN QUERY PLAN says of q, one step after the
+// other.
+func queryPlan(t *testing.T, s *Store, q string) string {
+	t.Helper()
+	var plan []string
+	err := s.w.do(context.Background(), func(tx *writeTx) error {
+		rows, err := tx.conn.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, planArgs(q)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				return err
+			}
+			plan = append(plan, detail)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return strings.Join(plan, "; ")
 }
 
 // planArgs returns a NULL for each parameter of q, numbered (?N) or not.

@@ -31,6 +31,15 @@ const (
 const executionColumns = `id, flow, COALESCE(dedup_key, ''), type, definition_hash, status, payload, output,
 	error, parent, claims, owner, lease_until, received_at, started_at, ended_at`
 
+// live and ended are the conditions of the partial indexes executions_live
+// and executions_ended. SQLite uses a partial index only for a query whose
+// WHERE has its condition as a term, word for word: status = 'pending'
+// alone does not imply status IN ('pending', 'running') to it.
+const (
+	live  = `status IN ('pending', 'running')`
+	ended = `status NOT IN ('pending', 'running')`
+)
+
 var writeSQL = [numWriteStmts]string{
 	// IMMEDIATE takes the write lock up front, so that a transaction never
 	// fails half-way for want of it.
@@ -45,17 +54,17 @@ var writeSQL = [numWriteStmts]string{
 	wDedupLookup: `SELECT id FROM executions WHERE flow = ? AND dedup_key = ?`,
 
 	// Claim reads the oldest pending executions and the running ones whose
-	// lease ended, each on its own index, in one statement: the first arm
-	// walks executions_status, the second the partial index
-	// executions_lease, unordered and unlimited (there are no more rows
-	// than running executions, and nearly always none). Claim merges them
-	// and claims the first n one by one: cheaper than ordering the union,
-	// which SQLite sorts in a temporary b-tree.
+	// lease ended, in one statement, both on executions_live: the first arm
+	// in id order, the second unordered and unlimited (it checks the leases
+	// of the running executions, which are no more than the workers, in the
+	// index, and finds nearly always none). Claim merges them and claims the
+	// first n one by one: cheaper than ordering the union, which SQLite
+	// sorts in a temporary b-tree.
 	wClaimable: `SELECT * FROM (SELECT ` + executionColumns + ` FROM executions
-			WHERE status = 'pending' ORDER BY id LIMIT ?)
+			WHERE ` + live + ` AND status = 'pending' ORDER BY id LIMIT ?)
 		UNION ALL
-		SELECT ` + executionColumns + ` FROM executions INDEXED BY executions_lease
-			WHERE status = 'running' AND lease_until <= ?`,
+		SELECT ` + executionColumns + ` FROM executions
+			WHERE ` + live + ` AND status = 'running' AND lease_until <= ?`,
 	// No RETURNING, which SQLite buffers in a temporary table: Claim has
 	// read the row and knows what changes. definition_hash is what it was,
 	// or what ClaimPinned pins.
@@ -114,7 +123,7 @@ var readSQL = [numReadStmts]string{
 	rExists:    `SELECT EXISTS (SELECT 1 FROM executions WHERE id = ?)`,
 	rJournal: `SELECT execution_id, seq, card, key, attempt, status, input, output, error, error_kind, started_at, ended_at
 		FROM journal WHERE execution_id = ? ORDER BY seq`,
-	rDepth:      `SELECT COUNT(*) FROM executions WHERE status = 'pending'`,
+	rDepth:      `SELECT COUNT(*) FROM executions WHERE ` + live + ` AND status = 'pending'`,
 	rDefinition: `SELECT source FROM definitions WHERE hash = ?`,
 	rCursor:     `SELECT cursor FROM cursors WHERE key = ?`,
 	rTableGet:   `SELECT row FROM table_rows WHERE tbl = ? AND key = ?`,
