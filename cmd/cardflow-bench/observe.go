@@ -52,6 +52,10 @@ func (b *bench) metrics(ctx context.Context) (counters, error) {
 	if err != nil {
 		return c, err
 	}
+	// Sampled every second, fifteen times Prometheus's usual rate: spare
+	// the engine the gzip that Go's client would ask for on its own (it was
+	// half the cost of a scrape, 1 % of the engine's CPU under load).
+	req.Header.Set("Accept-Encoding", "identity")
 	resp, err := b.client.Do(req)
 	if err != nil {
 		return c, err
