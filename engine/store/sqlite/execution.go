@@ -36,8 +36,8 @@ func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error
 
 func appendEntries(tx *writeTx, entries []store.JournalEntry) error {
 	for i, en := range entries {
-		_, err := tx.exec(wAppend, en.ExecutionID, en.ExecutionID, en.Card, en.Key, en.Attempt, string(en.Status),
-			en.Input, en.Output, en.Error, en.ErrorKind, timeArg(en.StartedAt), timeArg(en.EndedAt))
+		_, err := tx.exec(wAppend, en.ExecutionID, en.ExecutionID, en.Card, textArg(en.Key), int64(en.Attempt), string(en.Status),
+			en.Input, en.Output, textArg(en.Error), textArg(en.ErrorKind), timeArg(en.StartedAt), timeArg(en.EndedAt))
 		if isForeignKey(err) {
 			err = notFound("execution " + en.ExecutionID)
 			if i == 0 {
@@ -63,7 +63,7 @@ func (s *Store) Finish(ctx context.Context, id string, status store.Status, outp
 		}
 	}
 	return s.w.do(ctx, func(tx *writeTx) error {
-		n, err := tx.changed(wFinish, string(status), output, errMsg, time.Now().UnixNano(), id)
+		n, err := tx.changed(wFinish, string(status), output, textArg(errMsg), time.Now().UnixNano(), id)
 		if err == nil && n == 0 {
 			return keep(notFound("execution " + id)) // nothing written
 		}

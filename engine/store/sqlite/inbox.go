@@ -56,8 +56,8 @@ func (s *Store) insertExecution(tx *writeTx, ev store.Event, now time.Time) (sto
 		received = now
 	}
 	id := s.ids.Next(now)
-	n, err := tx.changed(wInsertExecution, id, ev.Flow, ev.DedupKey, ev.Type, ev.DefinitionHash,
-		ev.Payload, ev.Parent, received.UnixNano())
+	n, err := tx.changed(wInsertExecution, id, ev.Flow, textArg(ev.DedupKey), textArg(ev.Type), textArg(ev.DefinitionHash),
+		ev.Payload, textArg(ev.Parent), received.UnixNano())
 	if err != nil || n == 1 {
 		return store.Enqueued{ID: id}, err
 	}
@@ -83,19 +83,22 @@ func (s *Store) ClaimPinned(ctx context.Context, owner string, n int, lease time
 	var out []*store.Execution
 	err := s.w.do(ctx, func(tx *writeTx) error {
 		now := time.Now()
-		var err error
-		if out, err = claimable(tx, now, n); err != nil {
+		cands, err := claimable(tx, now, n)
+		if err != nil {
 			return err
 		}
 		until := now.Add(lease)
-		for _, e := range out {
+		out = make([]*store.Execution, len(cands))
+		for i, c := range cands {
+			e := c.Execution
 			if e.DefinitionHash == "" && pin != nil {
 				e.DefinitionHash = pin(e.Flow)
 				e.PinnedByClaim = e.DefinitionHash != ""
 			}
-			if _, err := tx.exec(wClaim, owner, until.UnixNano(), now.UnixNano(), e.DefinitionHash, e.ID); err != nil {
+			if _, err := tx.exec(wClaim, owner, until.UnixNano(), now.UnixNano(), e.DefinitionHash, c.rowid); err != nil {
 				return err
 			}
+			out[i] = e
 			// As Execution would read it back (UTC strips the monotonic clock).
 			e.Status, e.Owner, e.LeaseUntil = store.Running, owner, until.UTC()
 			e.Claims++
@@ -111,20 +114,26 @@ func (s *Store) ClaimPinned(ctx context.Context, owner string, n int, lease time
 	return out, nil
 }
 
+// candidate is an execution that may be claimed, and its row.
+type candidate struct {
+	*store.Execution
+	rowid int64
+}
+
 // claimable returns the n oldest executions that may be claimed.
-func claimable(tx *writeTx, now time.Time, n int) ([]*store.Execution, error) {
+func claimable(tx *writeTx, now time.Time, n int) ([]candidate, error) {
 	rows, err := tx.query(wClaimable, n, now.UnixNano())
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*store.Execution
+	var out []candidate
 	for rows.Next() {
-		e, err := scanExecution(rows)
-		if err != nil {
+		var c candidate
+		if c.Execution, err = scanExecution(rows, &c.rowid); err != nil {
 			return nil, err
 		}
-		out = append(out, e)
+		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -137,7 +146,7 @@ func claimable(tx *writeTx, now time.Time, n int) ([]*store.Execution, error) {
 	return out, nil
 }
 
-func byID(a, b *store.Execution) int { return strings.Compare(a.ID, b.ID) }
+func byID(a, b candidate) int { return strings.Compare(a.ID, b.ID) }
 
 // Renew extends the leases owner holds on ids. Ids owner no longer holds
 // are reported with store.ErrLeaseLost; the others are renewed regardless.

@@ -49,8 +49,9 @@ var writeSQL = [numWriteStmts]string{
 
 	// ON CONFLICT DO NOTHING on (flow, dedup_key): zero rows changed means a
 	// duplicate, and wDedupLookup finds the execution it duplicates.
+	// Strings that are mostly empty are bound as NULL (see textArg).
 	wInsertExecution: `INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, payload, parent, received_at)
-		VALUES (?, ?, NULLIF(?, ''), ?, ?, 'pending', ?, ?, ?) ON CONFLICT DO NOTHING`,
+		VALUES (?, ?, ?, COALESCE(?, ''), COALESCE(?, ''), 'pending', ?, COALESCE(?, ''), ?) ON CONFLICT DO NOTHING`,
 	wDedupLookup: `SELECT id FROM executions WHERE flow = ? AND dedup_key = ?`,
 
 	// Claim reads the oldest pending executions and the running ones whose
@@ -60,10 +61,12 @@ var writeSQL = [numWriteStmts]string{
 	// index, and finds nearly always none). Claim merges them and claims the
 	// first n one by one: cheaper than ordering the union, which SQLite
 	// sorts in a temporary b-tree.
-	wClaimable: `SELECT * FROM (SELECT ` + executionColumns + ` FROM executions
+	// The rowid last: the claim updates the row by it, not by id through
+	// the primary key's index.
+	wClaimable: `SELECT * FROM (SELECT ` + executionColumns + `, rowid FROM executions
 			WHERE ` + live + ` AND status = 'pending' ORDER BY id LIMIT ?)
 		UNION ALL
-		SELECT ` + executionColumns + ` FROM executions
+		SELECT ` + executionColumns + `, rowid FROM executions
 			WHERE ` + live + ` AND status = 'running' AND lease_until <= ?`,
 	// No RETURNING, which SQLite buffers in a temporary table: Claim has
 	// read the row and knows what changes. definition_hash is what it was,
@@ -71,7 +74,7 @@ var writeSQL = [numWriteStmts]string{
 	wClaim: `UPDATE executions
 		SET status = 'running', owner = ?, lease_until = ?, claims = claims + 1, started_at = COALESCE(started_at, ?),
 			definition_hash = ?
-		WHERE id = ?`,
+		WHERE rowid = ?`,
 	wRenew: `UPDATE executions SET lease_until = ? WHERE id = ? AND status = 'running' AND owner = ?`,
 	// A graceful release is not a crash recovery: it takes back its claim.
 	wRelease: `UPDATE executions SET status = 'pending', owner = '', lease_until = NULL, claims = MAX(claims - 1, 0)
@@ -83,9 +86,11 @@ var writeSQL = [numWriteStmts]string{
 	// journal, which SQLite would first copy to a temporary table. (The id
 	// is bound twice: a numbered parameter, ?1, costs the driver an
 	// allocation per parameter per call to look up its name.)
+	// key, error and error_kind are mostly empty (see textArg).
 	wAppend: `INSERT INTO journal (execution_id, seq, card, key, attempt, status, input, output, error, error_kind, started_at, ended_at)
-		VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE execution_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	wFinish: `UPDATE executions SET status = ?, output = ?, error = ?, owner = '', lease_until = NULL, ended_at = ?
+		VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE execution_id = ?), ?, COALESCE(?, ''), ?, ?, ?, ?,
+			COALESCE(?, ''), COALESCE(?, ''), ?, ?)`,
+	wFinish: `UPDATE executions SET status = ?, output = ?, error = COALESCE(?, ''), owner = '', lease_until = NULL, ended_at = ?
 		WHERE id = ?`,
 	wReopen: `UPDATE executions SET status = 'pending', output = NULL, error = '', ended_at = NULL
 		WHERE id = ? AND status NOT IN ('pending', 'running')`,

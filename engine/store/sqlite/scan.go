@@ -22,6 +22,16 @@ func timeArg(t time.Time) any {
 	return t.UnixNano()
 }
 
+// textArg is s, or NULL for "", for statements that store NULL as "" (or,
+// for dedup_key, as NULL): the driver copies every string it binds into C
+// memory, and most of these are empty.
+func textArg(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 func timeOf(n sql.NullInt64) time.Time {
 	if !n.Valid {
 		return time.Time{}
@@ -32,14 +42,14 @@ func timeOf(n sql.NullInt64) time.Time {
 // scanner is *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
-func scanExecution(sc scanner) (*store.Execution, error) {
+func scanExecution(sc scanner, more ...any) (*store.Execution, error) {
 	var (
 		e                         store.Execution
 		status                    string
 		lease, recv, start, ended sql.NullInt64
 	)
-	err := sc.Scan(&e.ID, &e.Flow, &e.DedupKey, &e.Type, &e.DefinitionHash, &status, &e.Payload, &e.Output,
-		&e.Error, &e.Parent, &e.Claims, &e.Owner, &lease, &recv, &start, &ended)
+	err := sc.Scan(append([]any{&e.ID, &e.Flow, &e.DedupKey, &e.Type, &e.DefinitionHash, &status, &e.Payload, &e.Output,
+		&e.Error, &e.Parent, &e.Claims, &e.Owner, &lease, &recv, &start, &ended}, more...)...)
 	if err != nil {
 		return nil, err
 	}
