@@ -2,6 +2,7 @@ package connector
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"strconv"
@@ -406,33 +407,69 @@ func impliedObject[V any](c *goConverter, m map[string]V) (cty.Value, error) {
 // unifyElements converts the elements of a collection whose declared
 // element type is dynamic to one type, as cty collections require: a
 // list(any) of a string and a number becomes a list of strings. Elements
-// that have no common type are an error, not a panic.
+// that have no common type are an error, never a panic and never unknown
+// values.
+//
+// A null of dynamic type, a JSON null where the type says any, has no type
+// of its own: it becomes a null of the type the other elements unify to,
+// as convert.Convert makes it ([1, null] is a list of numbers). Left in,
+// it makes convert.Unify settle on the dynamic type and convert nothing,
+// or convert objects and tuples to unknown values.
 func unifyElements(vals []cty.Value, ety cty.Type) ([]cty.Value, error) {
 	if !ety.HasDynamicTypes() || len(vals) < 2 {
 		return vals, nil
 	}
-	types := make([]cty.Type, len(vals))
-	for i, v := range vals {
-		types[i] = v.Type()
+	types := make([]cty.Type, 0, len(vals))
+	nested := false // a null of dynamic type inside an element
+	for _, v := range vals {
+		if ty := v.Type(); ty != cty.DynamicPseudoType {
+			types = append(types, ty)
+			nested = nested || ty.HasDynamicTypes()
+		}
 	}
-	unified, convs := convert.Unify(types)
+	if len(types) == 0 {
+		return vals, nil // nulls only: a list of them is a valid list(any)
+	}
+	unify := convert.Unify
+	if nested {
+		// Nulls inside the elements ({"a": null} beside {"a": 1}) have no
+		// safe conversion to a type: the unsafe unification, which
+		// convert.Convert uses, gives them that of their siblings.
+		unify = convert.UnifyUnsafe
+	}
+	unified, convs := unify(types)
 	if unified == cty.NilType {
-		return nil, fmt.Errorf("the elements have no common type")
+		return nil, errNoCommonType
 	}
 	out := make([]cty.Value, len(vals))
+	next := 0 // the index in types and convs of the next typed element
 	for i, v := range vals {
-		if convs[i] == nil {
-			out[i] = v
+		if v.Type() == cty.DynamicPseudoType {
+			out[i] = cty.NullVal(unified)
 			continue
 		}
-		c, err := convs[i](v)
-		if err != nil {
-			return nil, fmt.Errorf("the elements have no common type: %v", err)
+		conv := convs[next]
+		next++
+		if conv != nil {
+			var err error
+			if v, err = conv(v); err != nil {
+				return nil, fmt.Errorf("%w: %v", errNoCommonType, err)
+			}
 		}
-		out[i] = c
+		// What is still dynamic after the unsafe unification (an object
+		// beside a null in an element) converts to unknown values, or not
+		// at all: cty.ListVal would panic.
+		if !v.Type().Equals(unified) || !v.IsWhollyKnown() {
+			return nil, errNoCommonType
+		}
+		out[i] = v
 	}
 	return out, nil
 }
+
+// errNoCommonType is the error of a collection of any whose elements do
+// not convert to one type.
+var errNoCommonType = errors.New("the elements have no common type")
 
 // parseNumber parses decimal text as cty does (cty.ParseNumberVal): a
 // big.Float of 512 bits.

@@ -68,6 +68,36 @@ func TestFromJSON(t *testing.T) {
 		})},
 		{"list of any with mixed scalars unifies", `["a", 1]`, cty.List(cty.DynamicPseudoType), cty.ListVal([]cty.Value{cty.StringVal("a"), cty.StringVal("1")})},
 		{"map of any with mixed scalars unifies", `{"a": "x", "b": true}`, cty.Map(cty.DynamicPseudoType), cty.MapVal(map[string]cty.Value{"a": cty.StringVal("x"), "b": cty.StringVal("true")})},
+		// A JSON null in a collection of any takes the type the other
+		// elements unify to, as in cty's convert.
+		{"list of any with a null", `[1, "2", true, null]`, cty.List(cty.DynamicPseudoType), cty.ListVal([]cty.Value{
+			cty.StringVal("1"), cty.StringVal("2"), cty.StringVal("true"), cty.NullVal(cty.String),
+		})},
+		{"set of any with a null", `[1, "2", true, null]`, cty.Set(cty.DynamicPseudoType), cty.SetVal([]cty.Value{
+			cty.StringVal("1"), cty.StringVal("2"), cty.StringVal("true"), cty.NullVal(cty.String),
+		})},
+		{"map of any with a null", `{"a": 1, "b": null, "c": "x"}`, cty.Map(cty.DynamicPseudoType), cty.MapVal(map[string]cty.Value{
+			"a": cty.StringVal("1"), "b": cty.NullVal(cty.String), "c": cty.StringVal("x"),
+		})},
+		{"list of objects with an attribute of any missing", `[{"a":1},{"b":1}]`, cty.List(cty.Object(map[string]cty.Type{"a": cty.DynamicPseudoType})), cty.ListVal([]cty.Value{
+			cty.ObjectVal(map[string]cty.Value{"a": cty.NumberIntVal(1)}),
+			cty.ObjectVal(map[string]cty.Value{"a": cty.NullVal(cty.Number)}),
+		})},
+		{"list of any with an object and a null", `[{"a": 1}, null]`, cty.List(cty.DynamicPseudoType), cty.ListVal([]cty.Value{
+			cty.ObjectVal(map[string]cty.Value{"a": cty.NumberIntVal(1)}),
+			cty.NullVal(cty.Object(map[string]cty.Type{"a": cty.Number})),
+		})},
+		{"map of any with an object and a null", `{"x": {"a": 1}, "y": null}`, cty.Map(cty.DynamicPseudoType), cty.MapVal(map[string]cty.Value{
+			"x": cty.ObjectVal(map[string]cty.Value{"a": cty.NumberIntVal(1)}),
+			"y": cty.NullVal(cty.Object(map[string]cty.Type{"a": cty.Number})),
+		})},
+		{"list of any with nulls in its arrays", `[[1, null], [null, "x"]]`, cty.List(cty.DynamicPseudoType), cty.ListVal([]cty.Value{
+			cty.TupleVal([]cty.Value{cty.NumberIntVal(1), cty.NullVal(cty.String)}),
+			cty.TupleVal([]cty.Value{cty.NullVal(cty.Number), cty.StringVal("x")}),
+		})},
+		{"list of any of nulls only", `[null, null]`, cty.List(cty.DynamicPseudoType), cty.ListVal([]cty.Value{
+			cty.NullVal(cty.DynamicPseudoType), cty.NullVal(cty.DynamicPseudoType),
+		})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,6 +130,8 @@ func TestFromJSONErrors(t *testing.T) {
 		{"array to object", `[]`, cty.Object(map[string]cty.Type{"a": cty.String}), "cannot convert"},
 		{"error names the path", `{"a":[1,"x"]}`, cty.Object(map[string]cty.Type{"a": cty.List(cty.Number)}), `"x" is not a number`},
 		{"list of any without a common type", `[[1], {"a": 1}]`, cty.List(cty.DynamicPseudoType), "no common type"},
+		{"list of any with an object beside a null", `[{"a": {"x": 1}}, {"a": null}]`, cty.List(cty.DynamicPseudoType), "no common type"},
+		{"list of objects with an object beside a null", `[{"a": {"x": 1}}, {"b": 1}]`, cty.List(cty.Object(map[string]cty.Type{"a": cty.DynamicPseudoType})), "no common type"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,6 +167,48 @@ func TestFromGo(t *testing.T) {
 	}
 	if _, err := FromGo(struct{}{}, cty.DynamicPseudoType); err == nil {
 		t.Error("FromGo of a struct: no error")
+	}
+}
+
+// TestFromGoNullsInCollectionsOfAny: a nil in a collection of any takes
+// the type the other elements unify to, as in FromJSON.
+func TestFromGoNullsInCollectionsOfAny(t *testing.T) {
+	objA := cty.Object(map[string]cty.Type{"a": cty.DynamicPseudoType})
+	tests := []struct {
+		name string
+		in   any
+		ty   cty.Type
+		want cty.Value
+	}{
+		{"list", []any{1, "2", true, nil}, cty.List(cty.DynamicPseudoType), cty.ListVal([]cty.Value{
+			cty.StringVal("1"), cty.StringVal("2"), cty.StringVal("true"), cty.NullVal(cty.String),
+		})},
+		{"set", []any{int64(1), nil}, cty.Set(cty.DynamicPseudoType), cty.SetVal([]cty.Value{
+			cty.NumberIntVal(1), cty.NullVal(cty.Number),
+		})},
+		{"map", map[string]any{"a": map[string]string{"k": "v"}, "b": nil}, cty.Map(cty.DynamicPseudoType), cty.MapVal(map[string]cty.Value{
+			"a": cty.ObjectVal(map[string]cty.Value{"k": cty.StringVal("v")}),
+			"b": cty.NullVal(cty.Object(map[string]cty.Type{"k": cty.String})),
+		})},
+		{"objects", []any{map[string]any{"a": 1.5}, map[string]string{"b": "x"}}, cty.List(objA), cty.ListVal([]cty.Value{
+			cty.ObjectVal(map[string]cty.Value{"a": cty.NumberFloatVal(1.5)}),
+			cty.ObjectVal(map[string]cty.Value{"a": cty.NullVal(cty.Number)}),
+		})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := FromGo(tt.in, tt.ty)
+			if err != nil {
+				t.Fatalf("FromGo: %v", err)
+			}
+			if !got.RawEquals(tt.want) {
+				t.Errorf("FromGo(%#v)\n got %#v\nwant %#v", tt.in, got, tt.want)
+			}
+		})
+	}
+	_, err := FromGo([]any{map[string]any{"a": []any{1}}, map[string]any{"a": nil}}, cty.List(objA))
+	if err == nil || !strings.Contains(err.Error(), "no common type") {
+		t.Errorf("FromGo of an array beside a null: error %v, want one saying no common type", err)
 	}
 }
 
