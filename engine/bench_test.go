@@ -5,11 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/internal/benchcpu"
 )
 
 // BenchmarkValidate loads and checks a generated tree of 1,000 realistic
@@ -21,25 +20,15 @@ func BenchmarkValidate(b *testing.B) {
 	writeTree(b, dir, 1000)
 	opts := checkerOptions()
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	// CPU time (user+system, all threads) per load: the wall time of a
+	// shared machine depends on its other tenants; this does not.
+	defer benchcpu.PerOp(b)()
 	for b.Loop() {
 		gen, _, diags := engine.Load([]string{dir}, opts)
 		if diags.HasErrors() || len(gen.Flows) != 1001 {
 			b.Fatalf("%d flows, diagnostics:\n%s", len(gen.Flows), describeAll(diags))
 		}
 	}
-	// CPU time (user+system, all threads) per load: the wall time of a
-	// shared machine depends on its other tenants; this does not.
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
-}
-
-// cpuTime is the process's user and system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // TestGeneratedTreeIsValid keeps the benchmark's tree honest: it must be

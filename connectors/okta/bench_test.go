@@ -5,15 +5,14 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cardflow/cardflow/connectors/okta"
 	"github.com/cardflow/cardflow/connectors/okta/emulator"
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/internal/benchcpu"
 )
 
 // BenchmarkReadUser measures what read_user costs the engine, the
@@ -53,7 +52,7 @@ func BenchmarkReadUser(b *testing.B) {
 	a, _ := okta.New().Action("read_user")
 	call := &connector.Call{Client: c, Input: objectValue(a.Input, map[string]cty.Value{"user": cty.StringVal(id)})}
 	ctx := context.Background()
-	defer cpuPerOp(b)()
+	defer benchcpu.PerOp(b)()
 	for b.Loop() {
 		out, err := a.Do(ctx, call)
 		if err != nil {
@@ -63,22 +62,4 @@ func BenchmarkReadUser(b *testing.B) {
 			b.Fatal(out.GoString())
 		}
 	}
-}
-
-// cpuPerOp reports the process's CPU time (user and system, GC included)
-// per iteration as cpu-ns/op, which a busy shared machine distorts less
-// than wall time. Call it just before the loop and defer the result.
-func cpuPerOp(b *testing.B) func() {
-	start := cpuTime()
-	return func() {
-		b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/float64(b.N), "cpu-ns/op")
-	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

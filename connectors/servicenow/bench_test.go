@@ -5,13 +5,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cardflow/cardflow/connectors/servicenow/emulator"
+	"github.com/cardflow/cardflow/internal/benchcpu"
 )
 
 // BenchmarkCreateRecordIdempotent measures what create_record with an
@@ -32,7 +31,7 @@ func BenchmarkCreateRecordIdempotent(b *testing.B) {
 			"category", "inquiry", "impact", "3", "urgency", "3", "correlation_display", "cardflow", "correlation_id", "00ubench000000000001"),
 		"idempotency_key": str("00ubench000000000001"),
 	}
-	defer cpuPerOp(b)()
+	defer benchcpu.PerOp(b)()
 	for b.Loop() {
 		v := mustRun(b, c, "create_record", args)
 		if !v.GetAttr("created").True() {
@@ -69,22 +68,4 @@ func replay(b *testing.B) http.Handler {
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(bytes.Clone(rec.Body.Bytes()))
 	})
-}
-
-// cpuPerOp reports the process's CPU time (user and system, GC included)
-// per iteration as cpu-ns/op, which a busy shared machine distorts less
-// than wall time. Call it just before the loop and defer the result.
-func cpuPerOp(b *testing.B) func() {
-	start := cpuTime()
-	return func() {
-		b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/float64(b.N), "cpu-ns/op")
-	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

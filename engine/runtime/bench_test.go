@@ -19,6 +19,7 @@ import (
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/memory"
 	"github.com/cardflow/cardflow/engine/store/sqlite"
+	"github.com/cardflow/cardflow/internal/benchcpu"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -101,7 +102,7 @@ func BenchmarkExecute(b *testing.B) {
 	var ms0, ms1 goruntime.MemStats
 	goruntime.ReadMemStats(&ms0)
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := benchcpu.Time()
 	for i := 0; b.Loop(); i++ {
 		res, err := st.Enqueue(ctx, []store.Event{{Flow: "bench", DedupKey: fmt.Sprint(i), Payload: benchPayload}})
 		if err != nil {
@@ -112,7 +113,7 @@ func BenchmarkExecute(b *testing.B) {
 			b.Fatalf("%s: %v", r.Status, r.Err)
 		}
 	}
-	cpu := cpuTime() - cpu0
+	cpu := benchcpu.Time() - cpu0
 	goruntime.ReadMemStats(&ms1)
 	n := float64(b.N * cards)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/card")
@@ -144,7 +145,7 @@ func BenchmarkExecuteSQLite(b *testing.B) {
 	b.SetParallelism(16)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := benchcpu.Time()
 	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()
 		owner := fmt.Sprintf("w%d", seq.Add(1<<32)>>32)
@@ -169,7 +170,7 @@ func BenchmarkExecuteSQLite(b *testing.B) {
 		}
 	})
 	b.StopTimer()
-	cpu := cpuTime() - cpu0
+	cpu := benchcpu.Time() - cpu0
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "executions/s")
 	if cpu > 0 {
 		b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/exec")

@@ -4,11 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/cardflow/cardflow/connectors/okta/emulator"
+	"github.com/cardflow/cardflow/internal/benchcpu"
 )
 
 // BenchmarkGetUser measures what okta.read_user costs the org: GET
@@ -28,7 +27,7 @@ func BenchmarkGetUser(b *testing.B) {
 		b.Fatal(err)
 	}
 	i := 0
-	defer cpuPerOp(b)()
+	defer benchcpu.PerOp(b)()
 	for b.Loop() {
 		req := httptest.NewRequest("GET", fmt.Sprintf("/api/v1/users/00ubench%012d", i%n), nil)
 		req.Header.Set("Authorization", "SSWS bench-token")
@@ -40,22 +39,4 @@ func BenchmarkGetUser(b *testing.B) {
 		}
 		i++
 	}
-}
-
-// cpuPerOp reports the process's CPU time (user and system, GC included)
-// per iteration as cpu-ns/op, which a busy shared machine distorts less
-// than wall time. Call it just before the loop and defer the result.
-func cpuPerOp(b *testing.B) func() {
-	start := cpuTime()
-	return func() {
-		b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/float64(b.N), "cpu-ns/op")
-	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -6,9 +6,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cardflow/cardflow/internal/benchcpu"
 )
 
 // BenchmarkKeysetPage measures one poller page (limit 100, keyset query,
@@ -42,7 +43,7 @@ func BenchmarkKeysetPage(b *testing.B) {
 func BenchmarkInsert(b *testing.B) {
 	e := New(Options{})
 	fields := map[string]string{"short_description": "x", "correlation_id": "00u1", "work_notes": "created"}
-	defer cpuPerOp(b)()
+	defer benchcpu.PerOp(b)()
 	for b.Loop() {
 		if _, err := e.Insert("incident", svcUser, fields); err != nil {
 			b.Fatal(err)
@@ -72,7 +73,7 @@ func BenchmarkIdempotentCreate(b *testing.B) {
 		}
 	}
 	n := 0
-	defer cpuPerOp(b)()
+	defer benchcpu.PerOp(b)()
 	for b.Loop() {
 		n++
 		id := fmt.Sprintf("00ubench%012d", n)
@@ -85,24 +86,6 @@ func BenchmarkIdempotentCreate(b *testing.B) {
 		req.Header.Set("Content-Type", "application/json")
 		serve(req, http.StatusCreated)
 	}
-}
-
-// cpuPerOp reports the process's CPU time (user and system, GC included)
-// per iteration as cpu-ns/op, which a busy shared machine distorts less
-// than wall time. Call it just before the loop and defer the result.
-func cpuPerOp(b *testing.B) func() {
-	start := cpuTime()
-	return func() {
-		b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/float64(b.N), "cpu-ns/op")
-	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkRenderIncident measures writing one created incident as the

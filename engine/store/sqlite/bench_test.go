@@ -11,6 +11,7 @@ import (
 
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/sqlite"
+	"github.com/cardflow/cardflow/internal/benchcpu"
 )
 
 // benchParallelism is goroutines per CPU in the parallel benchmarks. Group
@@ -37,7 +38,7 @@ func openBench(b *testing.B, opts sqlite.Options) *sqlite.Store {
 
 func reportExecPerSec(b *testing.B, s *sqlite.Store, cpu0 time.Duration) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "exec/s")
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := benchcpu.Time() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/exec")
 	}
 	if batches, writes := sqlite.BatchStats(s); batches > 0 {
@@ -53,7 +54,7 @@ func BenchmarkEnqueue(b *testing.B) {
 	b.SetParallelism(benchParallelism)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := benchcpu.Time()
 	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()
 		for pb.Next() {
@@ -77,7 +78,7 @@ func BenchmarkExecutionLifecycle(b *testing.B) {
 	b.SetParallelism(benchParallelism)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := benchcpu.Time()
 	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()
 		owner := fmt.Sprintf("worker-%d", seq.Add(1<<40)>>40)
