@@ -85,7 +85,7 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 			}
 			entry.Status = store.EntryOK
 			cs.entries[0] = entry
-			if jerr := r.journal(ctx, c.Action.Effect == connector.Pure, cs.entries[:]...); jerr != nil {
+			if jerr := r.journal(ctx, r.lazyResult(c, name), cs.entries[:]...); jerr != nil {
 				return cty.NilVal, jerr
 			}
 			if stop != nil {

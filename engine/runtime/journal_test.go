@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/google/go-cmp/cmp"
 )
@@ -122,5 +123,70 @@ func TestLazyJournalInterrupted(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]int{"compose": 1, "write": 2, "tail": 1}, h.fake.counts()); diff != "" {
 		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+}
+
+const writeLastFlow = `
+flow "f" {
+  trigger "fake.event" {
+    connection = connection.fake.main
+  }
+  card "first" {
+    action     = fake.step
+    connection = connection.fake.main
+    id         = "first"
+  }
+  card "each" {
+    action     = fake.step
+    connection = connection.fake.main
+    for_each   = ["a", "b"]
+    id         = "each-${each.key}"
+  }
+  card "last" {
+    action     = fake.step
+    connection = connection.fake.main
+    id         = "last"
+  }
+}
+`
+
+// TestLastCardJournaledWithFinish: the result of the flow's last card is
+// written with the outcome, saving a write; every earlier card with an
+// effect, for_each instances included, is durable before the next starts.
+func TestLastCardJournaledWithFinish(t *testing.T) {
+	h := newHarness(t, writeLastFlow)
+	cs := &countingStore{Store: h.store}
+	h.exec.Store = cs
+	res, ex := h.run("f", map[string]any{"user": "u1"})
+	if ex.Status != store.Succeeded {
+		t.Fatalf("%s: %v", ex.Status, res.Err)
+	}
+	if diff := cmp.Diff([][]string{{"first"}, {"each"}, {"each"}}, cs.appends); diff != "" {
+		t.Errorf("Append calls (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([][]string{{"last"}}, cs.finishes); diff != "" {
+		t.Errorf("entries journaled by Finish calls (-want +got):\n%s", diff)
+	}
+	if got := len(h.journal(ex.ID)); got != 4 {
+		t.Errorf("journal has %d entries, want 4", got)
+	}
+}
+
+// TestLastCardFailureIsDurable: a failed attempt of the last card is
+// journaled at once, as any failure, before the retry.
+func TestLastCardFailureIsDurable(t *testing.T) {
+	h := newHarness(t, writeLastFlow)
+	cs := &countingStore{Store: h.store}
+	h.exec.Store = cs
+	h.fake.on("last", fail(1, func() error { return connector.Errorf(connector.Transient, "try again") }))
+	res, ex := h.run("f", map[string]any{"user": "u1"})
+	if ex.Status != store.Succeeded {
+		t.Fatalf("%s: %v", ex.Status, res.Err)
+	}
+	if diff := cmp.Diff([][]string{{"first"}, {"each"}, {"each"}, {"last"}}, cs.appends); diff != "" {
+		t.Errorf("Append calls (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([][]string{{"last"}}, cs.finishes); diff != "" {
+		t.Errorf("entries journaled by Finish calls (-want +got):\n%s", diff)
 	}
 }

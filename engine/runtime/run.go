@@ -30,6 +30,9 @@ type run struct {
 	sec  *secrets
 	done map[journalKey]store.JournalEntry
 	wd   watchdog // the card timeouts
+	// last is the flow's last card: nothing with an effect runs after it,
+	// so its result can wait for the outcome's write (see lazyResult).
+	last *plan.Card
 
 	// scratch holds a card's arguments while scratchBusy (see inputs).
 	scratch     map[string]cty.Value
@@ -59,6 +62,16 @@ func (r *run) journal(ctx context.Context, lazy bool, entries ...store.JournalEn
 	return r.x.Store.Append(ctx, entries...)
 }
 
+// lazyResult reports whether a successful attempt of card c (journaled
+// as name) may be held back. A pure action's may: after a crash it runs
+// again with the same result. So may the last card's of the execution's
+// own flow: Finish writes it with the outcome, and a crash before that
+// runs it again, as one between its action and a write of its own would.
+// Not a for_each instance's: the other instances run after it.
+func (r *run) lazyResult(c *plan.Card, name string) bool {
+	return c.Action.Effect == connector.Pure || c == r.last && c.ForEach == nil && name == c.Name
+}
+
 // flush appends the lazy entries still held, even when shutdown
 // interrupted the execution: what ran is kept.
 func (r *run) flush(ctx context.Context) error {
@@ -78,6 +91,9 @@ func (r *run) flush(ctx context.Context) error {
 // of an inline helper flow ("" for the execution's own flow).
 func (r *run) cardsOf(ctx context.Context, flow *plan.Flow, trigger cty.Value, prefix string) Result {
 	scope := newFlowScope(flow.Gen, trigger, len(flow.Cards))
+	if prefix == "" && len(flow.Cards) > 0 {
+		r.last = flow.Cards[len(flow.Cards)-1]
+	}
 	for _, c := range flow.Cards {
 		out, err := r.card(ctx, c, scope, prefix)
 		if err != nil {
