@@ -113,19 +113,39 @@ func (e *Engine) Client(conn *plan.Connection) (connector.Client, error) { retur
 func (e *Engine) Store() store.Store { return e.opts.Store }
 
 // Enqueue implements server.Backend: it refuses work over the inbox limit.
+// When workers are idle it claims new executions for them in the enqueue's
+// own transaction and hands them over, so that they start without waiting
+// for the pool's next claim (and without its write).
 func (e *Engine) Enqueue(ctx context.Context, events []store.Event) ([]store.Enqueued, error) {
 	if int(e.depth.Load()) >= e.opts.InboxLimit {
 		return nil, server.ErrBusy
 	}
-	res, err := e.opts.Store.Enqueue(ctx, events)
-	if err != nil {
-		return nil, err
+	r := e.pool.Reserve(len(events))
+	var (
+		res []store.Enqueued
+		err error
+	)
+	if r.Len() == 0 {
+		res, err = e.opts.Store.Enqueue(ctx, events)
+	} else {
+		// Not cancelled with the request: a write that commits after its
+		// sender hung up would leave the executions it claimed to wait
+		// for their lease to end.
+		res, err = e.opts.Store.EnqueueClaimed(context.WithoutCancel(ctx), events, r.Claimant())
 	}
+	var claimed []*store.Execution
 	added := 0
-	for _, r := range res {
-		if !r.Duplicate {
+	for _, q := range res {
+		switch {
+		case q.Claimed != nil:
+			claimed = append(claimed, q.Claimed)
+		case !q.Duplicate:
 			added++
 		}
+	}
+	r.Start(claimed)
+	if err != nil {
+		return nil, err
 	}
 	e.depth.Add(int64(added))
 	if added > 0 {

@@ -53,6 +53,17 @@ type Executor struct {
 	Observer Observer
 	// Rand returns a uniform integer in [0, n); nil uses math/rand.
 	Rand func(n int64) int64
+	// Enqueued is called after an execution enqueued others (asynchronous
+	// flow calls, error flows), so that they are claimed at once rather
+	// than at the next poll; a Pool sets it to its Wake when it is nil.
+	Enqueued func()
+}
+
+// enqueued says that an execution enqueued others.
+func (x *Executor) enqueued() {
+	if x.Enqueued != nil {
+		x.Enqueued()
+	}
 }
 
 func (x *Executor) defaults() {
@@ -238,7 +249,9 @@ func (x *Executor) callErrorFlow(ctx context.Context, ex *store.Execution, flow 
 	}})
 	if err != nil {
 		log.logger().Error("enqueuing the error flow failed", "error_flow", target, "err", err)
+		return
 	}
+	x.enqueued()
 }
 
 // execLogger logs with the execution's attributes, which it adds only when

@@ -51,6 +51,9 @@ func (h *host) CallFlow(ctx context.Context, name string, input cty.Value, async
 			Flow: name, DedupKey: r.ex.ID + "/" + h.card + "/" + h.key, Type: "flow.called",
 			Payload: payload, Parent: r.ex.ID, DefinitionHash: f.Hash, ReceivedAt: r.x.Clock.Now().UTC(),
 		}})
+		if err == nil {
+			r.x.enqueued()
+		}
 		return cty.NullVal(cty.DynamicPseudoType), err
 	}
 	trigger, err := triggerValue(f, payload)

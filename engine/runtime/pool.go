@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cardflow/cardflow/engine/plan"
@@ -18,7 +19,8 @@ type Resolver interface {
 }
 
 // Pool is a bounded set of workers that claim executions from the store
-// and run them.
+// and run them, and run those the intake claimed for them as it enqueued
+// them (Reserve).
 type Pool struct {
 	Executor *Executor
 	Resolver Resolver
@@ -35,7 +37,16 @@ type Pool struct {
 	mu       sync.Mutex
 	running  map[string]context.CancelCauseFunc
 	perFlow  map[string]chan struct{} // flows with a concurrency limit
-	wg       sync.WaitGroup
+	// slots holds a value per worker that is busy or reserved.
+	slots chan struct{}
+	// execCtx is what executions run in while the pool takes work; nil
+	// before Run and once it drains, when Reserve reserves nothing.
+	execCtx context.Context
+	// wg counts reserved workers, busy or not: drain waits for them.
+	wg sync.WaitGroup
+	// starved is set while the claim loop waits having found every worker
+	// busy or reserved: the next worker freed wakes it.
+	starved atomic.Bool
 }
 
 // flowSlot waits for a free slot of a flow with a concurrency limit and
@@ -96,11 +107,15 @@ func (p *Pool) init() {
 		p.Owner = "cardflow"
 	}
 	p.wakeCh()
-	p.mu.Lock() // Running may be asked (health) while Run starts
+	p.mu.Lock() // Running may be asked (health), and workers reserved, while Run starts
 	p.running = map[string]context.CancelCauseFunc{}
 	p.perFlow = map[string]chan struct{}{}
+	p.slots = make(chan struct{}, p.Workers)
 	p.mu.Unlock()
 	p.Executor.defaults()
+	if p.Executor.Enqueued == nil {
+		p.Executor.Enqueued = p.Wake
+	}
 }
 
 // Run claims and executes until ctx is done, then waits for the running
@@ -108,9 +123,11 @@ func (p *Pool) init() {
 // the next start.
 func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 	p.init()
-	slots := make(chan struct{}, p.Workers)
 	execCtx, cancelExec := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer cancelExec(ErrShutdown)
+	p.mu.Lock()
+	p.execCtx = execCtx
+	p.mu.Unlock()
 	renewDone := make(chan struct{})
 	go func() {
 		defer close(renewDone)
@@ -123,17 +140,16 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for ctx.Err() == nil {
-		free := p.Workers - len(slots)
-		if free > 0 {
-			exs, err := p.Executor.Store.ClaimPinned(ctx, p.Owner, free, p.Lease, p.pin)
+		// Set first: a worker freed after Reserve looked wakes the loop.
+		p.starved.Store(true)
+		if r := p.Reserve(p.Workers); r.n > 0 {
+			p.starved.Store(false)
+			exs, err := p.Executor.Store.ClaimPinned(ctx, p.Owner, r.n, p.Lease, p.pin)
 			if err != nil && ctx.Err() == nil {
 				p.Logger.Error("claiming executions failed", "err", err)
 			}
-			for _, ex := range exs {
-				slots <- struct{}{}
-				p.start(execCtx, ex, slots)
-			}
-			if len(exs) == free {
+			r.Start(exs)
+			if len(exs) == r.n {
 				continue // there may be more waiting
 			}
 		}
@@ -145,9 +161,89 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 		case <-timer.C:
 		}
 	}
+	p.mu.Lock()
+	p.execCtx = nil // no more reservations: drain waits for those made
+	p.mu.Unlock()
 	<-renewDone
 	p.drain(drain, cancelExec)
 	return nil
+}
+
+// Reservation is idle workers of a pool set aside for executions claimed
+// by whoever reserved them: the intake, which claims the events it
+// enqueues (store.Store.EnqueueClaimed) and hands them straight over,
+// saving the claim's write and the wait for the pool to make it.
+type Reservation struct {
+	p   *Pool
+	ctx context.Context
+	n   int
+}
+
+// Reserve sets up to n idle workers aside, without waiting. It reserves
+// none when every worker is busy or reserved, or when the pool does not
+// take work (before Run, and once it drains). Every Reservation must end
+// with its Start, which gives back the workers it does not use.
+func (p *Pool) Reserve(n int) Reservation {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.execCtx == nil {
+		return Reservation{}
+	}
+	got := 0
+reserve:
+	for got < n {
+		select {
+		case p.slots <- struct{}{}:
+			got++
+		default:
+			break reserve
+		}
+	}
+	// Under p.mu, so that no reservation is added once drain waits.
+	p.wg.Add(got)
+	return Reservation{p: p, ctx: p.execCtx, n: got}
+}
+
+// Len is how many workers r holds.
+func (r Reservation) Len() int { return r.n }
+
+// Claimant is the claim that EnqueueClaimed makes for r: this pool's
+// owner and lease, at most Len executions, pinned as the pool's own claims
+// pin. Executions of a flow with a concurrency limit are not claimed: they
+// wait for a slot of their flow as pending ones.
+func (r Reservation) Claimant() store.Claimant {
+	if r.n == 0 {
+		return store.Claimant{}
+	}
+	return store.Claimant{Owner: r.p.Owner, Lease: r.p.Lease, Max: r.n, Pin: r.p.pin}
+}
+
+// Start runs exs, which the pool's owner has claimed, on r's workers, as
+// the pool runs what it claims: lease renewal, per-flow limits, drain on
+// shutdown. It gives back the workers it does not use. exs must be no more
+// than r.Len().
+func (r Reservation) Start(exs []*store.Execution) {
+	if len(exs) > r.n {
+		panic("runtime: more executions started than workers reserved")
+	}
+	for _, ex := range exs {
+		r.p.start(r.ctx, ex)
+	}
+	if r.n > len(exs) {
+		r.p.free(r.n - len(exs))
+	}
+}
+
+// free gives back n reserved workers, and wakes the claim loop if it found
+// none idle.
+func (p *Pool) free(n int) {
+	for range n {
+		<-p.slots
+		p.wg.Done()
+	}
+	if p.starved.Swap(false) {
+		p.Wake()
+	}
 }
 
 // pin is the definition a claimed execution of flow starts on: the current
@@ -163,20 +259,19 @@ func (p *Pool) pin(flow string) string {
 	return f.Hash
 }
 
-func (p *Pool) start(ctx context.Context, ex *store.Execution, slots chan struct{}) {
+// start runs ex on a reserved worker, which it frees when ex ends.
+func (p *Pool) start(ctx context.Context, ex *store.Execution) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	p.mu.Lock()
 	p.running[ex.ID] = cancel
 	p.mu.Unlock()
-	p.wg.Add(1)
 	go func() {
 		defer func() {
 			p.mu.Lock()
 			delete(p.running, ex.ID)
 			p.mu.Unlock()
 			cancel(nil)
-			<-slots
-			p.wg.Done()
+			p.free(1)
 		}()
 		flow, err := p.Resolver.Resolve(ctx, ex.Flow, ex.DefinitionHash)
 		if err != nil {
@@ -198,10 +293,6 @@ func (p *Pool) start(ctx context.Context, ex *store.Execution, slots chan struct
 			rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
 			_ = p.Executor.Store.Release(rctx, p.Owner, []string{ex.ID})
 			rcancel()
-		}
-		if res.Status.Final() {
-			// An execution may have enqueued helpers or error flows.
-			p.Wake()
 		}
 	}()
 }

@@ -17,7 +17,17 @@ func (s *Store) Enqueue(ctx context.Context, events []store.Event) ([]store.Enqu
 		return nil, err
 	}
 	defer s.mu.Unlock()
-	return s.enqueueLocked(events)
+	return s.enqueueLocked(events, store.Claimant{})
+}
+
+// EnqueueClaimed is Enqueue that also claims up to c.Max of the new
+// executions for c.Owner, all or none.
+func (s *Store) EnqueueClaimed(ctx context.Context, events []store.Event, c store.Claimant) ([]store.Enqueued, error) {
+	if err := s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	return s.enqueueLocked(events, c)
 }
 
 // EnqueueWithCursor is Enqueue plus setting a trigger cursor, all or none.
@@ -26,7 +36,7 @@ func (s *Store) EnqueueWithCursor(ctx context.Context, events []store.Event, cur
 		return nil, err
 	}
 	defer s.mu.Unlock()
-	out, err := s.enqueueLocked(events)
+	out, err := s.enqueueLocked(events, store.Claimant{})
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +44,7 @@ func (s *Store) EnqueueWithCursor(ctx context.Context, events []store.Event, cur
 	return out, nil
 }
 
-func (s *Store) enqueueLocked(events []store.Event) ([]store.Enqueued, error) {
+func (s *Store) enqueueLocked(events []store.Event, c store.Claimant) ([]store.Enqueued, error) {
 	for i, ev := range events { // validate first so that a bad event changes nothing
 		if ev.Flow == "" {
 			return nil, fmt.Errorf("enqueue: event %d has no flow", i)
@@ -68,6 +78,15 @@ func (s *Store) enqueueLocked(events []store.Event) ([]store.Enqueued, error) {
 			s.dedup[k] = e.ID
 		}
 		out[i] = store.Enqueued{ID: e.ID}
+		if c.Max > 0 && ev.DefinitionHash == "" && c.Pin != nil {
+			if hash := c.Pin(ev.Flow); hash != "" {
+				c.Max--
+				e.DefinitionHash, e.Status, e.Owner, e.LeaseUntil = hash, store.Running, c.Owner, now.Add(c.Lease)
+				e.Claims, e.StartedAt = 1, now
+				out[i].Claimed = cloneExecution(e)
+				out[i].Claimed.PinnedByClaim = true
+			}
+		}
 	}
 	return out, nil
 }

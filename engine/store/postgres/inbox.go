@@ -24,6 +24,19 @@ SELECT id, false FROM ins
 UNION ALL
 SELECT id, true FROM executions WHERE flow = $2 AND dedup_key = NULLIF($3, '') AND NOT EXISTS (SELECT 1 FROM ins)`
 
+// insertClaimed is insertExecution for an execution claimed as it is
+// enqueued (EnqueueClaimed): running, pinned, owned and leased from the
+// start, on the database's clock as claims are. A duplicate stays as it is.
+const insertClaimed = `WITH ins AS (
+	INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, payload, parent, received_at,
+		owner, lease_until, claims, started_at)
+	VALUES ($1, $2, NULLIF($3, ''), $4, $5, 'running', $6, $7, $8, $9, now() + $10 * interval '1 microsecond', 1, now())
+	ON CONFLICT DO NOTHING
+	RETURNING id, lease_until, started_at)
+SELECT id, false, lease_until, started_at FROM ins
+UNION ALL
+SELECT id, true, NULL, NULL FROM executions WHERE flow = $2 AND dedup_key = NULLIF($3, '') AND NOT EXISTS (SELECT 1 FROM ins)`
+
 const dedupLookup = `SELECT id FROM executions WHERE flow = $1 AND dedup_key = $2`
 
 const setCursor = `INSERT INTO cursors (key, cursor) VALUES ($1, $2)
@@ -31,24 +44,43 @@ const setCursor = `INSERT INTO cursors (key, cursor) VALUES ($1, $2)
 
 // Enqueue records events as pending executions in one transaction.
 func (s *Store) Enqueue(ctx context.Context, events []store.Event) ([]store.Enqueued, error) {
-	return s.enqueue(ctx, events, nil)
+	return s.enqueue(ctx, events, store.Claimant{}, nil)
+}
+
+// EnqueueClaimed is Enqueue that also claims up to c.Max of the new
+// executions for c.Owner, in the same transaction. Which events to claim
+// is decided before the statements are sent: a duplicate among them leaves
+// its claim unused.
+func (s *Store) EnqueueClaimed(ctx context.Context, events []store.Event, c store.Claimant) ([]store.Enqueued, error) {
+	return s.enqueue(ctx, events, c, nil)
 }
 
 // EnqueueWithCursor is Enqueue plus setting a trigger cursor in the same
 // transaction.
 func (s *Store) EnqueueWithCursor(ctx context.Context, events []store.Event, cursorKey string, cursor []byte) ([]store.Enqueued, error) {
-	return s.enqueue(ctx, events, func(b *batch) {
+	return s.enqueue(ctx, events, store.Claimant{}, func(b *batch) {
 		b.exec(setCursor, []any{cursorKey, cursor}, nil)
 	})
 }
 
-func (s *Store) enqueue(ctx context.Context, events []store.Event, also writeFunc) ([]store.Enqueued, error) {
+func (s *Store) enqueue(ctx context.Context, events []store.Event, c store.Claimant, also writeFunc) ([]store.Enqueued, error) {
 	for i, ev := range events {
 		if ev.Flow == "" {
 			return nil, fmt.Errorf("enqueue: event %d has no flow", i)
 		}
 	}
 	out := make([]store.Enqueued, len(events))
+	// hashes[i] is what events[i] is claimed on; "" leaves it pending.
+	hashes := make([]string, len(events))
+	pending := false
+	for i, ev := range events {
+		if c.Max > 0 && ev.DefinitionHash == "" && c.Pin != nil {
+			if hashes[i] = c.Pin(ev.Flow); hashes[i] != "" {
+				c.Max--
+			}
+		}
+		pending = pending || hashes[i] == ""
+	}
 	var key string // the same event from two callers goes through one writer
 	if len(events) > 0 {
 		key = events[0].Flow + "\x00" + events[0].DedupKey
@@ -61,15 +93,34 @@ func (s *Store) enqueue(ctx context.Context, events []store.Event, also writeFun
 			if received.IsZero() {
 				received = now
 			}
-			args := []any{s.ids.Next(now), ev.Flow, ev.DedupKey, ev.Type, ev.DefinitionHash, ev.Payload, ev.Parent, received}
-			b.query(insertExecution, args, func(rows pgx.Rows) error {
-				return rows.Scan(&out[i].ID, &out[i].Duplicate)
+			id := s.ids.Next(now)
+			if hashes[i] == "" {
+				args := []any{id, ev.Flow, ev.DedupKey, ev.Type, ev.DefinitionHash, ev.Payload, ev.Parent, received}
+				b.query(insertExecution, args, func(rows pgx.Rows) error {
+					return rows.Scan(&out[i].ID, &out[i].Duplicate)
+				})
+				continue
+			}
+			args := []any{id, ev.Flow, ev.DedupKey, ev.Type, hashes[i], ev.Payload, ev.Parent, received, c.Owner, micros(c.Lease)}
+			b.query(insertClaimed, args, func(rows pgx.Rows) error {
+				var lease, start *time.Time
+				if err := rows.Scan(&out[i].ID, &out[i].Duplicate, &lease, &start); err != nil || out[i].Duplicate {
+					return err
+				}
+				out[i].Claimed = &store.Execution{
+					ID: out[i].ID, Flow: ev.Flow, DedupKey: ev.DedupKey, Type: ev.Type, DefinitionHash: hashes[i],
+					Status: store.Running, Payload: ev.Payload, Parent: ev.Parent, Claims: 1, Owner: c.Owner,
+					LeaseUntil: timeOf(lease), ReceivedAt: received.UTC().Truncate(time.Microsecond), StartedAt: timeOf(start),
+					PinnedByClaim: true,
+				}
+				return nil
 			})
 		}
 		if also != nil {
 			also(b)
 		}
-		b.notify = len(events) > 0
+		// Other replicas are told of what they may claim.
+		b.notify = pending
 	})
 	if err != nil {
 		return nil, err

@@ -83,7 +83,30 @@ func BenchmarkExecutionLifecycle(b *testing.B) {
 		ctx := context.Background()
 		owner := fmt.Sprintf("worker-%d", seq.Add(1<<40)>>40)
 		for pb.Next() {
-			if err := lifecycle(ctx, s, owner, fmt.Sprint(seq.Add(1))); err != nil {
+			if err := lifecycle(ctx, s, owner, fmt.Sprint(seq.Add(1)), false); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	reportExecPerSec(b, s, cpu0)
+}
+
+// BenchmarkExecutionLifecycleClaimedAtEnqueue is BenchmarkExecutionLifecycle
+// with the claim made by the enqueue (EnqueueClaimed), as the engine's
+// intake makes it when a worker is idle.
+func BenchmarkExecutionLifecycleClaimedAtEnqueue(b *testing.B) {
+	s := openBench(b, sqlite.Options{})
+	var seq atomic.Int64
+	b.SetParallelism(benchParallelism)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := benchcpu.Time()
+	b.RunParallel(func(pb *testing.PB) {
+		ctx := context.Background()
+		owner := fmt.Sprintf("worker-%d", seq.Add(1<<40)>>40)
+		for pb.Next() {
+			if err := lifecycle(ctx, s, owner, fmt.Sprint(seq.Add(1)), true); err != nil {
 				b.Error(err)
 				return
 			}
@@ -98,13 +121,22 @@ func benchPin(string) string {
 	return "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 }
 
-func lifecycle(ctx context.Context, s store.Store, owner, key string) error {
+func lifecycle(ctx context.Context, s store.Store, owner, key string, claimAtEnqueue bool) error {
 	ev := store.Event{Flow: "provision_on_approval", DedupKey: key, Type: "servicenow.record_updated",
 		Payload: benchPayload, ReceivedAt: time.Now()}
-	if _, err := s.Enqueue(ctx, []store.Event{ev}); err != nil {
+	var claimed []*store.Execution
+	if claimAtEnqueue {
+		res, err := s.EnqueueClaimed(ctx, []store.Event{ev}, store.Claimant{Owner: owner, Lease: time.Minute, Max: 1, Pin: benchPin})
+		if err != nil {
+			return err
+		}
+		if res[0].Claimed == nil {
+			return fmt.Errorf("EnqueueClaimed claimed nothing")
+		}
+		claimed = append(claimed, res[0].Claimed)
+	} else if _, err := s.Enqueue(ctx, []store.Event{ev}); err != nil {
 		return err
 	}
-	var claimed []*store.Execution
 	for len(claimed) == 0 {
 		var err error
 		if claimed, err = s.ClaimPinned(ctx, owner, 1, time.Minute, benchPin); err != nil {

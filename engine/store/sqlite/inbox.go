@@ -12,19 +12,25 @@ import (
 
 // Enqueue records events as pending executions in one transaction.
 func (s *Store) Enqueue(ctx context.Context, events []store.Event) ([]store.Enqueued, error) {
-	return s.enqueue(ctx, events, nil)
+	return s.enqueue(ctx, events, store.Claimant{}, nil)
+}
+
+// EnqueueClaimed is Enqueue that also claims up to c.Max of the new
+// executions for c.Owner, in the same transaction.
+func (s *Store) EnqueueClaimed(ctx context.Context, events []store.Event, c store.Claimant) ([]store.Enqueued, error) {
+	return s.enqueue(ctx, events, c, nil)
 }
 
 // EnqueueWithCursor is Enqueue plus setting a trigger cursor in the same
 // transaction.
 func (s *Store) EnqueueWithCursor(ctx context.Context, events []store.Event, cursorKey string, cursor []byte) ([]store.Enqueued, error) {
-	return s.enqueue(ctx, events, func(tx *writeTx) error {
+	return s.enqueue(ctx, events, store.Claimant{}, func(tx *writeTx) error {
 		_, err := tx.exec(wSetCursor, cursorKey, cursor)
 		return err
 	})
 }
 
-func (s *Store) enqueue(ctx context.Context, events []store.Event, also writeFunc) ([]store.Enqueued, error) {
+func (s *Store) enqueue(ctx context.Context, events []store.Event, c store.Claimant, also writeFunc) ([]store.Enqueued, error) {
 	for i, ev := range events {
 		if ev.Flow == "" {
 			return nil, fmt.Errorf("enqueue: event %d has no flow", i)
@@ -33,10 +39,23 @@ func (s *Store) enqueue(ctx context.Context, events []store.Event, also writeFun
 	out := make([]store.Enqueued, len(events))
 	err := s.w.do(ctx, func(tx *writeTx) error {
 		now := time.Now()
+		claims := c.Max
 		for i, ev := range events {
 			var err error
-			if out[i], err = s.insertExecution(tx, ev, now); err != nil {
+			hash := ""
+			if claims > 0 && ev.DefinitionHash == "" && c.Pin != nil {
+				hash = c.Pin(ev.Flow)
+			}
+			if hash == "" {
+				out[i], err = s.insertExecution(tx, ev, now)
+			} else {
+				out[i], err = s.insertClaimed(tx, ev, now, c, hash)
+			}
+			if err != nil {
 				return err
+			}
+			if out[i].Claimed != nil {
+				claims--
 			}
 		}
 		if also != nil {
@@ -61,6 +80,36 @@ func (s *Store) insertExecution(tx *writeTx, ev store.Event, now time.Time) (sto
 	if err != nil || n == 1 {
 		return store.Enqueued{ID: id}, err
 	}
+	return s.duplicate(tx, ev)
+}
+
+// insertClaimed inserts ev as an execution claimed by c.Owner and pinned
+// to hash, unless it is a duplicate, which stays as it is.
+func (s *Store) insertClaimed(tx *writeTx, ev store.Event, now time.Time, c store.Claimant, hash string) (store.Enqueued, error) {
+	received := ev.ReceivedAt
+	if received.IsZero() {
+		received = now
+	}
+	id := s.ids.Next(now)
+	until := now.Add(c.Lease)
+	n, err := tx.changed(wInsertClaimed, id, ev.Flow, textArg(ev.DedupKey), textArg(ev.Type), hash,
+		ev.Payload, textArg(ev.Parent), received.UnixNano(), c.Owner, until.UnixNano(), now.UnixNano())
+	if err != nil {
+		return store.Enqueued{}, err
+	}
+	if n == 0 {
+		return s.duplicate(tx, ev)
+	}
+	// As Execution would read it back (UTC strips the monotonic clock).
+	return store.Enqueued{ID: id, Claimed: &store.Execution{
+		ID: id, Flow: ev.Flow, DedupKey: ev.DedupKey, Type: ev.Type, DefinitionHash: hash, Status: store.Running,
+		Payload: ev.Payload, Parent: ev.Parent, Claims: 1, Owner: c.Owner, LeaseUntil: until.UTC(),
+		ReceivedAt: received.UTC(), StartedAt: now.UTC(), PinnedByClaim: true,
+	}}, nil
+}
+
+// duplicate returns the execution ev duplicates.
+func (s *Store) duplicate(tx *writeTx, ev store.Event) (store.Enqueued, error) {
 	var existing string
 	if err := tx.queryRow(wDedupLookup, ev.Flow, ev.DedupKey).Scan(&existing); err != nil {
 		return store.Enqueued{}, fmt.Errorf("enqueue: dedup of (%s, %s): %w", ev.Flow, ev.DedupKey, err)

@@ -20,7 +20,7 @@ func TestQueryPlans(t *testing.T) {
 	defer s.Close()
 	type query struct{ sql, index string } // index: one the plan must use, if any
 	var hot []query
-	for _, id := range []writeStmt{wInsertExecution, wDedupLookup, wClaim, wRenew, wPin, wAppend, wFinish} {
+	for _, id := range []writeStmt{wInsertExecution, wInsertClaimed, wDedupLookup, wClaim, wRenew, wPin, wAppend, wFinish} {
 		hot = append(hot, query{writeSQL[id], ""})
 	}
 	hot = append(hot, query{writeSQL[wClaimable], "executions_live"}, query{readSQL[rDepth], "executions_live"})

@@ -8,6 +8,7 @@ const (
 	wCommit
 	wRollback
 	wInsertExecution
+	wInsertClaimed
 	wDedupLookup
 	wClaimable
 	wClaim
@@ -52,6 +53,11 @@ var writeSQL = [numWriteStmts]string{
 	// Strings that are mostly empty are bound as NULL (see textArg).
 	wInsertExecution: `INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, payload, parent, received_at)
 		VALUES (?, ?, ?, COALESCE(?, ''), COALESCE(?, ''), 'pending', ?, COALESCE(?, ''), ?) ON CONFLICT DO NOTHING`,
+	// An execution claimed as it is enqueued (EnqueueClaimed): running,
+	// pinned, owned and leased from the start.
+	wInsertClaimed: `INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, payload, parent, received_at,
+			owner, lease_until, claims, started_at)
+		VALUES (?, ?, ?, COALESCE(?, ''), ?, 'running', ?, COALESCE(?, ''), ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
 	wDedupLookup: `SELECT id FROM executions WHERE flow = ? AND dedup_key = ?`,
 
 	// Claim reads the oldest pending executions and the running ones whose

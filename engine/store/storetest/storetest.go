@@ -23,6 +23,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"Inbox", inboxTests},
 		{"Claim", claimTests},
+		{"EnqueueClaimed", enqueueClaimedTests},
 		{"Journal", journalTests},
 		{"History", historyTests},
 		{"State", stateTests},

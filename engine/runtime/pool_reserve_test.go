@@ -1,0 +1,257 @@
+package runtime_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/runtime"
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+// claimRecordingStore records what the pool's own claims returned and
+// counts Pin calls.
+type claimRecordingStore struct {
+	store.Store
+	mu      sync.Mutex
+	claimed []string
+	pins    int
+}
+
+func (s *claimRecordingStore) ClaimPinned(ctx context.Context, owner string, n int, lease time.Duration, pin func(string) string) ([]*store.Execution, error) {
+	exs, err := s.Store.ClaimPinned(ctx, owner, n, lease, pin)
+	s.mu.Lock()
+	for _, e := range exs {
+		s.claimed = append(s.claimed, e.ID)
+	}
+	s.mu.Unlock()
+	return exs, err
+}
+
+func (s *claimRecordingStore) Pin(ctx context.Context, id, hash string) error {
+	s.mu.Lock()
+	s.pins++
+	s.mu.Unlock()
+	return s.Store.Pin(ctx, id, hash)
+}
+
+// blockingHarness is blockFlow whose block card waits for release and
+// says when it starts.
+func blockingHarness(t *testing.T, src string) (*harness, *claimRecordingStore, chan string, chan struct{}) {
+	h := newHarness(t, src)
+	st := &claimRecordingStore{Store: h.store}
+	h.exec.Store = st
+	started, release := make(chan string, 8), make(chan struct{})
+	h.fake.steps["block"] = func(ctx context.Context, n int, call *connector.Call) (cty.Value, error) {
+		started <- "block"
+		select {
+		case <-release:
+			return echo(n, call), nil
+		case <-ctx.Done():
+			return cty.NilVal, ctx.Err()
+		}
+	}
+	return h, st, started, release
+}
+
+// runPool runs pool until the returned stop is called, and waits until it
+// takes work.
+func runPool(t *testing.T, pool *runtime.Pool) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- pool.Run(ctx, 50*time.Millisecond) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r := pool.Reserve(1)
+		n := r.Len()
+		r.Start(nil)
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the pool reserved no worker 5s after Run")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			<-done
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+func waitFor[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(5 * time.Second):
+		t.Fatalf("%s did not happen within 5s", what)
+		panic("unreachable")
+	}
+}
+
+// TestPoolRunsReservedExecutions: an execution claimed by the intake as it
+// enqueued it runs on the worker it reserved as one the pool claimed runs,
+// its lease renewed, with no claim or pin of its own; reservations take
+// only idle workers, and those not used are given back.
+func TestPoolRunsReservedExecutions(t *testing.T) {
+	h, st, started, release := blockingHarness(t, blockFlow)
+	const lease = 150 * time.Millisecond
+	pool := &runtime.Pool{Executor: h.exec, Resolver: genResolver{h.gen}, Owner: "r1", Workers: 2, Lease: lease, Poll: time.Hour}
+	if r := pool.Reserve(1); r.Len() != 0 {
+		t.Fatalf("Reserve before Run = %d workers, want none", r.Len())
+	}
+	runPool(t, pool)
+
+	r := pool.Reserve(5)
+	if r.Len() != 2 {
+		t.Fatalf("Reserve(5) of 2 idle workers = %d", r.Len())
+	}
+	if r2 := pool.Reserve(1); r2.Len() != 0 {
+		t.Errorf("Reserve with every worker reserved = %d workers, want none", r2.Len())
+	}
+	res, err := st.EnqueueClaimed(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, r.Claimant())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Claimed == nil {
+		t.Fatal("EnqueueClaimed with a reservation claimed nothing")
+	}
+	r.Start([]*store.Execution{res[0].Claimed})
+	id := res[0].ID
+	waitFor(t, started, "the first card of the handed-over execution")
+
+	r = pool.Reserve(5)
+	if r.Len() != 1 {
+		t.Errorf("Reserve(5) with one worker busy = %d, want the 1 given back", r.Len())
+	}
+	r.Start(nil)
+	if n := pool.Running(); n != 1 {
+		t.Errorf("Running = %d, want 1", n)
+	}
+
+	// Blocked for several leases: renewed, not lost to another claimant.
+	time.Sleep(3 * lease)
+	if got, err := st.Claim(context.Background(), "r2", 1, time.Minute); err != nil || len(got) != 0 {
+		t.Errorf("another owner claimed %d executions (%v) while r1 runs it", len(got), err)
+	}
+	close(release)
+	ex := waitFinal(t, st, id)
+	if ex.Status != store.Succeeded || ex.Claims != 1 || ex.DefinitionHash != h.gen.Flows["f"].Hash {
+		t.Errorf("execution ended {Status:%s Claims:%d DefinitionHash:%s}, want {succeeded 1 %s}",
+			ex.Status, ex.Claims, ex.DefinitionHash, h.gen.Flows["f"].Hash)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if slices.Contains(st.claimed, id) || st.pins != 0 {
+		t.Errorf("the handed-over execution was claimed by the pool (%v) or pinned (%d Pin calls)", st.claimed, st.pins)
+	}
+}
+
+// TestPoolReservedExecutionsDrain: on shutdown a handed-over execution is
+// drained like any other: interrupted after the drain time and released
+// for the next start; and nothing is reserved once the pool drains.
+func TestPoolReservedExecutionsDrain(t *testing.T) {
+	h, st, started, _ := blockingHarness(t, blockFlow)
+	pool := &runtime.Pool{Executor: h.exec, Resolver: genResolver{h.gen}, Owner: "r1", Workers: 2, Poll: time.Hour}
+	stop := runPool(t, pool)
+	r := pool.Reserve(1)
+	res, err := st.EnqueueClaimed(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, r.Claimant())
+	if err != nil || res[0].Claimed == nil {
+		t.Fatalf("EnqueueClaimed = %+v, %v, want it claimed", res, err)
+	}
+	r.Start([]*store.Execution{res[0].Claimed})
+	waitFor(t, started, "the first card of the handed-over execution")
+	stop()
+	if r := pool.Reserve(1); r.Len() != 0 {
+		t.Errorf("Reserve after shutdown = %d workers, want none", r.Len())
+	}
+	ex, err := st.Execution(context.Background(), res[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex.Status != store.Pending || ex.Owner != "" || ex.Claims != 0 {
+		t.Errorf("after shutdown the execution is {Status:%s Owner:%q Claims:%d}, want released: {pending \"\" 0}", ex.Status, ex.Owner, ex.Claims)
+	}
+}
+
+// TestPoolReservationLeavesLimitedFlows: the claim a reservation makes
+// leaves the executions of a flow with a concurrency limit pending, for
+// the pool to claim when the flow has a free slot; and a reservation given
+// back unused wakes the pool that found no idle worker.
+func TestPoolReservationLeavesLimitedFlows(t *testing.T) {
+	h, st, started, release := blockingHarness(t, strings.Replace(blockFlow, `flow "f" {`, "flow \"f\" {\n  concurrency = 1", 1))
+	close(release)
+	pool := &runtime.Pool{Executor: h.exec, Resolver: genResolver{h.gen}, Owner: "r1", Workers: 1, Poll: time.Hour}
+	runPool(t, pool)
+	r := pool.Reserve(1)
+	res, err := st.EnqueueClaimed(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, r.Claimant())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Claimed != nil {
+		t.Fatalf("a reservation claimed an execution of a flow with a concurrency limit")
+	}
+	// The pool, woken while its one worker is reserved, finds none idle;
+	// giving the reservation back wakes it again.
+	pool.Wake()
+	time.Sleep(20 * time.Millisecond)
+	r.Start(nil)
+	waitFor(t, started, "the first card of the pending execution")
+	if ex := waitFinal(t, st, res[0].ID); ex.Status != store.Succeeded {
+		t.Errorf("execution ended %s, want succeeded", ex.Status)
+	}
+}
+
+// waitFinal waits until execution id has a final status and returns it.
+func waitFinal(t *testing.T, st store.Store, id string) *store.Execution {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ex, err := st.Execution(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ex.Status.Final() {
+			return ex
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("execution %s still %s after 5s", id, ex.Status)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestPoolClaimsWhenAWorkerFrees: work that found every worker busy is
+// claimed as soon as one frees, not at the next poll.
+func TestPoolClaimsWhenAWorkerFrees(t *testing.T) {
+	h, st, started, release := blockingHarness(t, blockFlow)
+	pool := &runtime.Pool{Executor: h.exec, Resolver: genResolver{h.gen}, Owner: "r1", Workers: 1, Poll: time.Hour}
+	runPool(t, pool)
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "1", Payload: []byte(`{}`)}, {Flow: "f", DedupKey: "2", Payload: []byte(`{}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool.Wake()
+	waitFor(t, started, "the first execution's first card")
+	release <- struct{}{}
+	waitFor(t, started, "the second execution's first card, once the first freed the worker")
+	close(release)
+	for _, r := range res {
+		if ex := waitFinal(t, st, r.ID); ex.Status != store.Succeeded {
+			t.Errorf("execution %s ended %s, want succeeded", r.ID, ex.Status)
+		}
+	}
+}

@@ -1,0 +1,125 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+// oktaEvent is a real event hook's event, as the intake stores it: the
+// payload size of the executions the engine runs most.
+func oktaEvent(tb testing.TB) []byte {
+	tb.Helper()
+	body, err := os.ReadFile("../../../connectors/okta/testdata/event-hook-user-created.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var hook struct {
+		Data struct {
+			Events []json.RawMessage `json:"events"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &hook); err != nil || len(hook.Data.Events) == 0 {
+		tb.Fatalf("event hook fixture: %v", err)
+	}
+	return hook.Data.Events[0]
+}
+
+// BenchmarkWALPages counts the pages an execution's writes add to the WAL
+// (each a 4 KiB frame the commit writes and the checkpoint copies again),
+// for the life of an execution of a four-card flow under concurrent load:
+// enqueue, claim (by the pool, or with the enqueue), three journal
+// appends, finish with the last entry. It turns checkpoints off so that
+// the WAL keeps every frame: run it with a fixed count, -benchtime 2000x.
+func BenchmarkWALPages(b *testing.B) {
+	for _, tc := range []struct {
+		name      string
+		atEnqueue bool
+	}{{"claim=pool", false}, {"claim=enqueue", true}} {
+		b.Run(tc.name, func(b *testing.B) {
+			s, err := Open(filepath.Join(b.TempDir(), "wal.db"), Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			s.w.committed = func() {} // no checkpoints: the WAL keeps every frame
+			payload := oktaEvent(b)
+			walFrames(b, s, "TRUNCATE") // the schema's pages: an empty WAL
+			batches0, _ := BatchStats(s)
+			var seq atomic.Int64
+			b.SetParallelism(16)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				owner := fmt.Sprintf("worker-%d", seq.Add(1<<40)>>40)
+				for pb.Next() {
+					if err := walLifecycle(s, owner, fmt.Sprint(seq.Add(1)), payload, tc.atEnqueue); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.StopTimer()
+			frames := walFrames(b, s, "PASSIVE")
+			batches, _ := BatchStats(s)
+			b.ReportMetric(float64(frames)/float64(b.N), "pages/exec")
+			b.ReportMetric(float64(batches-batches0)/float64(b.N), "commits/exec")
+			b.ReportMetric(float64(frames)/float64(batches-batches0), "pages/commit")
+		})
+	}
+}
+
+func walLifecycle(s *Store, owner, key string, payload []byte, atEnqueue bool) error {
+	ctx := context.Background()
+	ev := store.Event{Flow: "request_approval", DedupKey: key, Type: "user.lifecycle.create", Payload: payload, ReceivedAt: time.Now()}
+	pin := func(string) string { return "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" }
+	var ex *store.Execution
+	if atEnqueue {
+		res, err := s.EnqueueClaimed(ctx, []store.Event{ev}, store.Claimant{Owner: owner, Lease: time.Minute, Max: 1, Pin: pin})
+		if err != nil {
+			return err
+		}
+		ex = res[0].Claimed
+	} else {
+		if _, err := s.Enqueue(ctx, []store.Event{ev}); err != nil {
+			return err
+		}
+		for ex == nil {
+			exs, err := s.ClaimPinned(ctx, owner, 1, time.Minute, pin)
+			if err != nil {
+				return err
+			}
+			if len(exs) > 0 {
+				ex = exs[0]
+			}
+		}
+	}
+	entry := func(card string) store.JournalEntry {
+		now := time.Now()
+		return store.JournalEntry{ExecutionID: ex.ID, Card: card, Attempt: 1, Status: store.EntryOK,
+			Input: []byte(`{"user":"00u1abcdefghijklmnop"}`), Output: payload[:600], StartedAt: now, EndedAt: now}
+	}
+	for _, card := range []string{"read_user", "description", "incident"} {
+		if err := s.Append(ctx, entry(card)); err != nil {
+			return err
+		}
+	}
+	return s.Finish(ctx, ex.ID, store.Succeeded, []byte(`{"ok":true}`), "", entry("remember"))
+}
+
+// walFrames checkpoints the WAL in mode and returns the frames it held.
+func walFrames(tb testing.TB, s *Store, mode string) int64 {
+	tb.Helper()
+	var busy, log, done int64
+	err := s.cp.conn.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &log, &done)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return log
+}
