@@ -169,7 +169,7 @@ func executionsQuery(f store.Filter) (string, []any) {
 	if !f.Since.IsZero() {
 		where, args = append(where, "received_at >= ?"), append(args, f.Since.UnixNano())
 	}
-	q := "SELECT " + executionColumns + " FROM executions"
+	q := "SELECT " + executionColumns + " FROM " + executionsWithPayload
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}

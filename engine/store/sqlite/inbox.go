@@ -76,11 +76,23 @@ func (s *Store) insertExecution(tx *writeTx, ev store.Event, now time.Time) (sto
 	}
 	id := s.ids.Next(now)
 	n, err := tx.changed(wInsertExecution, id, ev.Flow, textArg(ev.DedupKey), textArg(ev.Type), textArg(ev.DefinitionHash),
-		ev.Payload, textArg(ev.Parent), received.UnixNano())
-	if err != nil || n == 1 {
-		return store.Enqueued{ID: id}, err
+		textArg(ev.Parent), received.UnixNano())
+	if err != nil {
+		return store.Enqueued{}, err
 	}
-	return s.duplicate(tx, ev)
+	if n == 0 {
+		return s.duplicate(tx, ev)
+	}
+	return store.Enqueued{ID: id}, insertPayload(tx, id, ev.Payload)
+}
+
+// insertPayload stores the payload of a new execution, if it has one.
+func insertPayload(tx *writeTx, id string, payload []byte) error {
+	if len(payload) == 0 {
+		return nil
+	}
+	_, err := tx.exec(wInsertPayload, id, payload)
+	return err
 }
 
 // insertClaimed inserts ev as an execution claimed by c.Owner and pinned
@@ -93,12 +105,15 @@ func (s *Store) insertClaimed(tx *writeTx, ev store.Event, now time.Time, c stor
 	id := s.ids.Next(now)
 	until := now.Add(c.Lease)
 	n, err := tx.changed(wInsertClaimed, id, ev.Flow, textArg(ev.DedupKey), textArg(ev.Type), hash,
-		ev.Payload, textArg(ev.Parent), received.UnixNano(), c.Owner, until.UnixNano(), now.UnixNano())
+		textArg(ev.Parent), received.UnixNano(), c.Owner, until.UnixNano(), now.UnixNano())
 	if err != nil {
 		return store.Enqueued{}, err
 	}
 	if n == 0 {
 		return s.duplicate(tx, ev)
+	}
+	if err := insertPayload(tx, id, ev.Payload); err != nil {
+		return store.Enqueued{}, err
 	}
 	// As Execution would read it back (UTC strips the monotonic clock).
 	return store.Enqueued{ID: id, Claimed: &store.Execution{

@@ -164,3 +164,74 @@ func TestLiveIndexMigration(t *testing.T) {
 		t.Errorf("Claim after the migration = %v, want [ex_3 ex_4 ex_5]", ids)
 	}
 }
+
+// TestPayloadsMigration upgrades a database whose executions hold their
+// payloads (schema version 2) and checks that every payload, and only
+// those, moved to the payloads table: claims, Execution and history read
+// them as before, and new executions keep theirs apart too.
+func TestPayloadsMigration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.db")
+	ctx := context.Background()
+	db, err := openDB(path, Options{}.withDefaults(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, conn, ms[:2]); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"ex_1": `{"done":1}`, "ex_2": "", "ex_3": `{"pending":3}`}
+	for _, q := range []string{
+		`INSERT INTO executions (id, flow, status, payload, received_at) VALUES ('ex_1', 'f', 'succeeded', '{"done":1}', 1)`,
+		`INSERT INTO executions (id, flow, status, payload, received_at) VALUES ('ex_2', 'f', 'pending', NULL, 2)`,
+		`INSERT INTO executions (id, flow, status, payload, received_at) VALUES ('ex_3', 'f', 'pending', '{"pending":3}', 3)`,
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn.Close()
+	db.Close()
+
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for id, p := range want {
+		e, err := s.Execution(ctx, id)
+		if err != nil || string(e.Payload) != p {
+			t.Errorf("Execution(%s).Payload = %q, %v, want %q", id, e.Payload, err, p)
+		}
+	}
+	claimed, err := s.Claim(ctx, "w", 10, time.Minute)
+	if err != nil || len(claimed) != 2 || string(claimed[1].Payload) != want["ex_3"] {
+		t.Errorf("Claim after the migration = %+v, %v, want ex_2 and ex_3 with its payload", claimed, err)
+	}
+	ended, err := s.Executions(ctx, store.Filter{Status: store.Succeeded})
+	if err != nil || len(ended) != 1 || string(ended[0].Payload) != want["ex_1"] {
+		t.Errorf("Executions(succeeded) = %+v, %v, want ex_1 with its payload", ended, err)
+	}
+	var rows, column int
+	if err := s.rdb.QueryRow(`SELECT (SELECT COUNT(*) FROM payloads),
+		(SELECT COUNT(*) FROM pragma_table_info('executions') WHERE name = 'payload')`).Scan(&rows, &column); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 2 || column != 0 {
+		t.Errorf("after the migration: %d payload rows (want 2: none for an empty payload), executions.payload columns: %d (want 0)", rows, column)
+	}
+	res, err := s.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "new", Payload: []byte(`{"new":4}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err := s.Execution(ctx, res[0].ID); err != nil || string(e.Payload) != `{"new":4}` {
+		t.Errorf("a new execution's payload = %q, %v", e.Payload, err)
+	}
+}

@@ -9,6 +9,7 @@ const (
 	wRollback
 	wInsertExecution
 	wInsertClaimed
+	wInsertPayload
 	wDedupLookup
 	wClaimable
 	wClaim
@@ -28,9 +29,14 @@ const (
 	numWriteStmts
 )
 
-// executionColumns are the columns scanExecution reads, in its order.
+// executionColumns are the columns scanExecution reads, in its order, from
+// executionsWithPayload.
 const executionColumns = `id, flow, COALESCE(dedup_key, ''), type, definition_hash, status, payload, output,
 	error, parent, claims, owner, lease_until, received_at, started_at, ended_at`
+
+// executionsWithPayload is the executions with their payloads, which are
+// kept apart (see migration 0003).
+const executionsWithPayload = `executions LEFT JOIN payloads ON payloads.execution_id = executions.id`
 
 // live and ended are the conditions of the partial indexes executions_live
 // and executions_ended. SQLite uses a partial index only for a query whose
@@ -51,14 +57,16 @@ var writeSQL = [numWriteStmts]string{
 	// ON CONFLICT DO NOTHING on (flow, dedup_key): zero rows changed means a
 	// duplicate, and wDedupLookup finds the execution it duplicates.
 	// Strings that are mostly empty are bound as NULL (see textArg).
-	wInsertExecution: `INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, payload, parent, received_at)
-		VALUES (?, ?, ?, COALESCE(?, ''), COALESCE(?, ''), 'pending', ?, COALESCE(?, ''), ?) ON CONFLICT DO NOTHING`,
+	// The payload goes in with wInsertPayload, unless it is a duplicate.
+	wInsertExecution: `INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, parent, received_at)
+		VALUES (?, ?, ?, COALESCE(?, ''), COALESCE(?, ''), 'pending', COALESCE(?, ''), ?) ON CONFLICT DO NOTHING`,
 	// An execution claimed as it is enqueued (EnqueueClaimed): running,
 	// pinned, owned and leased from the start.
-	wInsertClaimed: `INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, payload, parent, received_at,
+	wInsertClaimed: `INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, parent, received_at,
 			owner, lease_until, claims, started_at)
-		VALUES (?, ?, ?, COALESCE(?, ''), ?, 'running', ?, COALESCE(?, ''), ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
-	wDedupLookup: `SELECT id FROM executions WHERE flow = ? AND dedup_key = ?`,
+		VALUES (?, ?, ?, COALESCE(?, ''), ?, 'running', COALESCE(?, ''), ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
+	wInsertPayload: `INSERT INTO payloads (execution_id, payload) VALUES (?, ?)`,
+	wDedupLookup:   `SELECT id FROM executions WHERE flow = ? AND dedup_key = ?`,
 
 	// Claim reads the oldest pending executions and the running ones whose
 	// lease ended, in one statement, both on executions_live: the first arm
@@ -69,10 +77,10 @@ var writeSQL = [numWriteStmts]string{
 	// sorts in a temporary b-tree.
 	// The rowid last: the claim updates the row by it, not by id through
 	// the primary key's index.
-	wClaimable: `SELECT * FROM (SELECT ` + executionColumns + `, rowid FROM executions
+	wClaimable: `SELECT * FROM (SELECT ` + executionColumns + `, executions.rowid FROM ` + executionsWithPayload + `
 			WHERE ` + live + ` AND status = 'pending' ORDER BY id LIMIT ?)
 		UNION ALL
-		SELECT ` + executionColumns + `, rowid FROM executions
+		SELECT ` + executionColumns + `, executions.rowid FROM ` + executionsWithPayload + `
 			WHERE ` + live + ` AND status = 'running' AND lease_until <= ?`,
 	// No RETURNING, which SQLite buffers in a temporary table: Claim has
 	// read the row and knows what changes. definition_hash is what it was,
@@ -130,7 +138,7 @@ const (
 )
 
 var readSQL = [numReadStmts]string{
-	rExecution: `SELECT ` + executionColumns + ` FROM executions WHERE id = ?`,
+	rExecution: `SELECT ` + executionColumns + ` FROM ` + executionsWithPayload + ` WHERE id = ?`,
 	rExists:    `SELECT EXISTS (SELECT 1 FROM executions WHERE id = ?)`,
 	rJournal: `SELECT execution_id, seq, card, key, attempt, status, input, output, error, error_kind, started_at, ended_at
 		FROM journal WHERE execution_id = ? ORDER BY seq`,

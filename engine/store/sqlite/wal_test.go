@@ -39,10 +39,20 @@ func oktaEvent(tb testing.TB) []byte {
 // appends, finish with the last entry. It turns checkpoints off so that
 // the WAL keeps every frame: run it with a fixed count, -benchtime 2000x.
 func BenchmarkWALPages(b *testing.B) {
+	event := oktaEvent(b)
+	// Three events' worth: a payload past what one page holds, which
+	// SQLite keeps in overflow pages.
+	large := []byte("[" + string(event) + "," + string(event) + "," + string(event) + "]")
 	for _, tc := range []struct {
 		name      string
 		atEnqueue bool
-	}{{"claim=pool", false}, {"claim=enqueue", true}} {
+		payload   []byte
+	}{
+		{"claim=pool/payload=okta", false, event},
+		{"claim=enqueue/payload=okta", true, event},
+		{"claim=pool/payload=3xokta", false, large},
+		{"claim=enqueue/payload=3xokta", true, large},
+	} {
 		b.Run(tc.name, func(b *testing.B) {
 			s, err := Open(filepath.Join(b.TempDir(), "wal.db"), Options{})
 			if err != nil {
@@ -50,7 +60,7 @@ func BenchmarkWALPages(b *testing.B) {
 			}
 			defer s.Close()
 			s.w.committed = func() {} // no checkpoints: the WAL keeps every frame
-			payload := oktaEvent(b)
+			payload := tc.payload
 			walFrames(b, s, "TRUNCATE") // the schema's pages: an empty WAL
 			batches0, _ := BatchStats(s)
 			var seq atomic.Int64
