@@ -84,6 +84,7 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 				entry.Output = marshal(map[string]any{"stop": stop.Status, "reason": r.sec.scrub(stop.Reason), "result": r.sec.goValue(stop.Result)})
 			}
 			entry.Status = store.EntryOK
+			entry.Tables = cs.host.takeWrites()
 			cs.entries[0] = entry
 			if jerr := r.journal(ctx, r.lazyResult(c, name), cs.entries[:]...); jerr != nil {
 				return cty.NilVal, jerr
@@ -98,6 +99,7 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 			// not journaled, so the attempt runs again on resume.
 			return cty.NilVal, ctx.Err()
 		}
+		cs.host.takeWrites() // the failed attempt changes no table
 		entry.Status = store.EntryError
 		entry.Error = r.sec.scrub(err.Error())
 		entry.ErrorKind = connector.KindOf(err).String()

@@ -118,6 +118,17 @@ type JournalEntry struct {
 	ErrorKind   string
 	StartedAt   time.Time
 	EndedAt     time.Time
+	// Tables are the flow-table changes the attempt made. The store
+	// applies them in the transaction that appends the entry, so that a
+	// card's table writes and its result are durable together or not at
+	// all; the journal does not keep them (Journal returns none).
+	Tables []TableWrite
+}
+
+// TableWrite is a change to a row of a flow table.
+type TableWrite struct {
+	Table, Key string
+	Row        []byte // the new row; nil deletes it
 }
 
 // Filter selects executions for history.

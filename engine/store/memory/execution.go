@@ -57,6 +57,10 @@ func (s *Store) appendLocked(entries []store.JournalEntry) {
 			j = make([]store.JournalEntry, 0, 16)
 		}
 		en.Seq = len(j) + 1
+		for _, w := range en.Tables {
+			s.tableWriteLocked(w)
+		}
+		en.Tables = nil
 		en.Input, en.Output = clone2(en.Input, en.Output)
 		en.StartedAt, en.EndedAt = en.StartedAt.UTC(), en.EndedAt.UTC()
 		s.journals[en.ExecutionID] = append(j, en)

@@ -162,13 +162,25 @@ func (s *Store) TablePut(ctx context.Context, table, key string, row []byte) err
 		return err
 	}
 	defer s.mu.Unlock()
-	t := s.tables[table]
+	if row == nil {
+		row = []byte{} // nil would delete
+	}
+	s.tableWriteLocked(store.TableWrite{Table: table, Key: key, Row: row})
+	return nil
+}
+
+// tableWriteLocked puts or deletes a row; s.mu is held.
+func (s *Store) tableWriteLocked(w store.TableWrite) {
+	if w.Row == nil {
+		delete(s.tables[w.Table], w.Key)
+		return
+	}
+	t := s.tables[w.Table]
 	if t == nil {
 		t = make(map[string][]byte)
-		s.tables[table] = t
+		s.tables[w.Table] = t
 	}
-	t[key] = clone(row)
-	return nil
+	t[w.Key] = clone(w.Row)
 }
 
 // TableDelete deletes a row and reports whether it existed.

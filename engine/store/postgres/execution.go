@@ -49,16 +49,26 @@ func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error
 	if len(entries) == 0 {
 		return nil
 	}
-	err := s.writer(entries[0].ExecutionID).do(ctx, func(b *batch) {
-		for _, en := range entries {
-			b.exec(appendEntry, []any{en.ExecutionID, en.Card, en.Key, en.Attempt, string(en.Status), en.Input, en.Output,
-				en.Error, en.ErrorKind, timeArg(en.StartedAt), timeArg(en.EndedAt)}, nil)
-		}
-	})
+	err := s.writer(entries[0].ExecutionID).do(ctx, func(b *batch) { appendEntries(b, entries) })
 	if isForeignKey(err) {
 		return fmt.Errorf("append: %w: %w", store.ErrNotFound, err)
 	}
 	return err
+}
+
+// appendEntries queues the entries, and the table writes they carry, in b.
+func appendEntries(b *batch, entries []store.JournalEntry) {
+	for _, en := range entries {
+		b.exec(appendEntry, []any{en.ExecutionID, en.Card, en.Key, en.Attempt, string(en.Status), en.Input, en.Output,
+			en.Error, en.ErrorKind, timeArg(en.StartedAt), timeArg(en.EndedAt)}, nil)
+		for _, w := range en.Tables {
+			if w.Row == nil {
+				b.exec(tableDelete, []any{w.Table, w.Key}, nil)
+			} else {
+				b.exec(tablePut, []any{w.Table, w.Key, w.Row}, nil)
+			}
+		}
+	}
 }
 
 // Finish appends entries, sets a final status, output and error, and ends
@@ -75,10 +85,7 @@ func (s *Store) Finish(ctx context.Context, id string, status store.Status, outp
 	err := s.writer(id).do(ctx, func(b *batch) {
 		// The entries first: for an unknown execution the foreign key
 		// refuses the first one, which undoes the whole write.
-		for _, en := range entries {
-			b.exec(appendEntry, []any{en.ExecutionID, en.Card, en.Key, en.Attempt, string(en.Status), en.Input, en.Output,
-				en.Error, en.ErrorKind, timeArg(en.StartedAt), timeArg(en.EndedAt)}, nil)
-		}
+		appendEntries(b, entries)
 		b.exec(`UPDATE executions SET status = $2, output = $3, error = $4, owner = '', lease_until = NULL, ended_at = now()
 			WHERE id = $1`, []any{id, string(status), output, errMsg}, changedOne(id))
 	})

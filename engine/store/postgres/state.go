@@ -48,16 +48,22 @@ func (s *Store) TableGet(ctx context.Context, table, key string) ([]byte, error)
 	return row, noRows(err, fmt.Sprintf("table %s row %q", table, key))
 }
 
+// The statements of a table write, alone or carried by a journal entry.
+const (
+	tablePut = `INSERT INTO table_rows (tbl, key, row) VALUES ($1, $2, $3)
+		ON CONFLICT (tbl, key) DO UPDATE SET row = excluded.row`
+	tableDelete = `DELETE FROM table_rows WHERE tbl = $1 AND key = $2`
+)
+
 // TablePut inserts or replaces a row of a flow table.
 func (s *Store) TablePut(ctx context.Context, table, key string, row []byte) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO table_rows (tbl, key, row) VALUES ($1, $2, $3)
-		ON CONFLICT (tbl, key) DO UPDATE SET row = excluded.row`, table, key, row)
+	_, err := s.pool.Exec(ctx, tablePut, table, key, row)
 	return err
 }
 
 // TableDelete deletes a row and reports whether it existed.
 func (s *Store) TableDelete(ctx context.Context, table, key string) (bool, error) {
-	ct, err := s.pool.Exec(ctx, `DELETE FROM table_rows WHERE tbl = $1 AND key = $2`, table, key)
+	ct, err := s.pool.Exec(ctx, tableDelete, table, key)
 	return ct.RowsAffected() > 0, err
 }
 

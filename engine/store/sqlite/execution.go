@@ -47,6 +47,11 @@ func appendEntries(tx *writeTx, entries []store.JournalEntry) error {
 		if err != nil {
 			return err
 		}
+		for _, w := range en.Tables {
+			if err := tableWrite(tx, w); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

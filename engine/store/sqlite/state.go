@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/cardflow/cardflow/engine/store"
 )
 
 // scanPage is how many table rows TableScan reads at a time.
@@ -53,10 +55,21 @@ func (s *Store) TableGet(ctx context.Context, table, key string) ([]byte, error)
 
 // TablePut inserts or replaces a row of a flow table.
 func (s *Store) TablePut(ctx context.Context, table, key string, row []byte) error {
-	return s.w.do(ctx, func(tx *writeTx) error {
-		_, err := tx.exec(wTablePut, table, key, row)
-		return err
-	})
+	if row == nil {
+		row = []byte{} // nil would delete
+	}
+	return s.w.do(ctx, func(tx *writeTx) error { return tableWrite(tx, store.TableWrite{Table: table, Key: key, Row: row}) })
+}
+
+// tableWrite puts or deletes a row in tx.
+func tableWrite(tx *writeTx, w store.TableWrite) error {
+	var err error
+	if w.Row == nil {
+		_, err = tx.exec(wTableDelete, w.Table, w.Key)
+	} else {
+		_, err = tx.exec(wTablePut, w.Table, w.Key, w.Row)
+	}
+	return err
 }
 
 // TableDelete deletes a row and reports whether it existed.

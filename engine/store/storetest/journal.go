@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -20,6 +21,8 @@ var journalTests = []test{
 	{"Finish", testFinish},
 	{"FinishWithEntries", testFinishWithEntries},
 	{"FinishWithEntriesAllOrNothing", testFinishWithEntriesAllOrNothing},
+	{"EntryTableWrites", testEntryTableWrites},
+	{"EntryTableWritesAllOrNothing", testEntryTableWritesAllOrNothing},
 	{"Reopen", testReopen},
 }
 
@@ -277,4 +280,76 @@ func testReopen(t *testing.T, s store.Store) {
 		t.Errorf("Claim after Reopen = %+v, want %s with Claims 2", got, id)
 	}
 	wantErrIs(t, "Reopen(unknown id)", s.Reopen(ctx(t), "ex_missing"), store.ErrNotFound)
+}
+
+// tableRow returns a table row, or nil when it does not exist.
+func tableRow(t *testing.T, s store.Store, table, key string) []byte {
+	t.Helper()
+	row, err := s.TableGet(ctx(t), table, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		t.Fatalf("TableGet(%s, %s): %v", table, key, err)
+	}
+	return row
+}
+
+// testEntryTableWrites: the table writes an entry carries are applied with
+// it, by Append and by Finish, and the journal does not keep them.
+func testEntryTableWrites(t *testing.T, s store.Store) {
+	id := mustEnqueue(t, s, event("a", "k"))[0]
+	mustClaim(t, s, "w1", 1, time.Minute)
+	if err := s.TablePut(ctx(t), "approvals", "gone", []byte(`{"n":0}`)); err != nil {
+		t.Fatal(err)
+	}
+	put := entry(id, "remember", 1)
+	put.Tables = []store.TableWrite{
+		{Table: "approvals", Key: "00u1", Row: []byte(`{"n":1}`)},
+		{Table: "approvals", Key: "gone"}, // a nil row deletes
+	}
+	if err := s.Append(ctx(t), put); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(tableRow(t, s, "approvals", "00u1")); got != `{"n":1}` {
+		t.Errorf("row after Append = %q, want {\"n\":1}", got)
+	}
+	if got := tableRow(t, s, "approvals", "gone"); got != nil {
+		t.Errorf("deleted row after Append = %q, want none", got)
+	}
+	last := entry(id, "forget", 1)
+	last.Tables = []store.TableWrite{{Table: "approvals", Key: "00u1", Row: []byte(`{"n":2}`)}}
+	if err := s.Finish(ctx(t), id, store.Succeeded, nil, "", last); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(tableRow(t, s, "approvals", "00u1")); got != `{"n":2}` {
+		t.Errorf("row after Finish = %q, want {\"n\":2}", got)
+	}
+	j, err := s.Journal(ctx(t), id)
+	if err != nil || len(j) != 2 {
+		t.Fatalf("Journal = %d entries, %v, want 2", len(j), err)
+	}
+	for _, e := range j {
+		if e.Tables != nil {
+			t.Errorf("journal entry %s kept its table writes: %v", e.Card, e.Tables)
+		}
+	}
+}
+
+// testEntryTableWritesAllOrNothing: a failed Append or Finish applies none
+// of the table writes its entries carry.
+func testEntryTableWritesAllOrNothing(t *testing.T, s store.Store) {
+	id := mustEnqueue(t, s, event("a", "k"))[0]
+	mustClaim(t, s, "w1", 1, time.Minute)
+	good := entry(id, "remember", 1)
+	good.Tables = []store.TableWrite{{Table: "approvals", Key: "a", Row: []byte(`{}`)}}
+	bad := entry("ex_missing", "remember", 1)
+	bad.Tables = []store.TableWrite{{Table: "approvals", Key: "b", Row: []byte(`{}`)}}
+	wantErrIs(t, "Append with an unknown execution", s.Append(ctx(t), good, bad), store.ErrNotFound)
+	wantErrIs(t, "Finish(unknown id)", s.Finish(ctx(t), "ex_missing", store.Succeeded, nil, "", bad), store.ErrNotFound)
+	for _, key := range []string{"a", "b"} {
+		if got := tableRow(t, s, "approvals", key); got != nil {
+			t.Errorf("a failed write left row %s = %q", key, got)
+		}
+	}
 }
