@@ -102,6 +102,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		ctx = context.Background()
 	}
 	log := newLogger(opts.IO, opts.LogLevel)
+	tuneGC()
 	st, err := opts.Store.Open(ctx)
 	if err != nil {
 		return err
