@@ -117,7 +117,7 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	sec := newSecrets(generationSecrets(flow.Gen))
+	sec := newSecrets(infoOf(flow.Gen).secrets) // shared: add copies on write
 	res, r := x.run(ctx, ex, flow, log, sec, fresh)
 	res.Err = sec.scrubErr(res.Err)
 	if errors.Is(ctx.Err(), context.Canceled) && res.Status == store.Failed {
