@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	goruntime "runtime"
@@ -124,9 +125,17 @@ func BenchmarkExecute(b *testing.B) {
 	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/n, "allocs/card")
 }
 
-// BenchmarkExecuteSQLite runs five-card executions in parallel on a SQLite
-// store, each durable: enqueue, claim and pin, journal every card, finish.
+// BenchmarkExecuteSQLite runs five-card executions, 64 at a time (the
+// default --workers of cardflow run), on a SQLite store, each durable:
+// enqueue, claim and pin, journal the cards, finish. claim=pool claims as the worker pool does after the enqueue;
+// claim=enqueue as the intake does when a worker is idle, in the
+// enqueue's own transaction.
 func BenchmarkExecuteSQLite(b *testing.B) {
+	b.Run("claim=pool", func(b *testing.B) { benchExecuteSQLite(b, false) })
+	b.Run("claim=enqueue", func(b *testing.B) { benchExecuteSQLite(b, true) })
+}
+
+func benchExecuteSQLite(b *testing.B, atEnqueue bool) {
 	const cards = 5
 	flow := benchGen(b, cards)
 	st, err := sqlite.Open(filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{})
@@ -142,7 +151,7 @@ func BenchmarkExecuteSQLite(b *testing.B) {
 	x.Execute(context.Background(), &store.Execution{ID: warm[0].ID, Flow: "bench", Payload: benchPayload, Claims: 1}, flow)
 	pin := func(string) string { return flow.Hash }
 	var seq atomic.Int64
-	b.SetParallelism(16)
+	b.SetParallelism(32) // 64 goroutines on two cores
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu0 := benchcpu.Time()
@@ -150,20 +159,13 @@ func BenchmarkExecuteSQLite(b *testing.B) {
 		ctx := context.Background()
 		owner := fmt.Sprintf("w%d", seq.Add(1<<32)>>32)
 		for pb.Next() {
-			if _, err := st.Enqueue(ctx, []store.Event{{Flow: "bench", DedupKey: fmt.Sprint(seq.Add(1)), Payload: benchPayload, ReceivedAt: time.Now()}}); err != nil {
+			ex, err := enqueueAndClaim(ctx, st, owner, pin, atEnqueue, store.Event{
+				Flow: "bench", DedupKey: fmt.Sprint(seq.Add(1)), Payload: benchPayload, ReceivedAt: time.Now()})
+			if err != nil {
 				b.Error(err)
 				return
 			}
-			var exs []*store.Execution
-			var err error
-			for len(exs) == 0 {
-				// Claimed as the pool claims: pinned by the claim.
-				if exs, err = st.ClaimPinned(ctx, owner, 1, time.Minute, pin); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-			if r := x.Execute(ctx, exs[0], flow); r.Status != store.Succeeded {
+			if r := x.Execute(ctx, ex, flow); r.Status != store.Succeeded {
 				b.Errorf("%s: %v", r.Status, r.Err)
 				return
 			}
@@ -176,5 +178,32 @@ func BenchmarkExecuteSQLite(b *testing.B) {
 		b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/exec")
 		// What two otherwise idle cores would sustain at this CPU cost.
 		b.ReportMetric(2*float64(b.N)/cpu.Seconds(), "executions/s-at-2-cores")
+	}
+}
+
+// enqueueAndClaim enqueues ev and claims its execution, pinned: in the
+// enqueue's transaction, or after it as the pool does.
+func enqueueAndClaim(ctx context.Context, st store.Store, owner string, pin func(string) string, atEnqueue bool, ev store.Event) (*store.Execution, error) {
+	if atEnqueue {
+		res, err := st.EnqueueClaimed(ctx, []store.Event{ev}, store.Claimant{Owner: owner, Lease: time.Minute, Max: 1, Pin: pin})
+		if err != nil {
+			return nil, err
+		}
+		if res[0].Claimed == nil {
+			return nil, errors.New("EnqueueClaimed claimed nothing")
+		}
+		return res[0].Claimed, nil
+	}
+	if _, err := st.Enqueue(ctx, []store.Event{ev}); err != nil {
+		return nil, err
+	}
+	for {
+		exs, err := st.ClaimPinned(ctx, owner, 1, time.Minute, pin)
+		if err != nil || len(exs) > 0 {
+			if err != nil {
+				return nil, err
+			}
+			return exs[0], nil
+		}
 	}
 }
