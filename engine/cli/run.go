@@ -103,7 +103,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	}
 	log := newLogger(opts.IO, opts.LogLevel)
 	tuneGC()
-	st, err := opts.Store.Open(ctx)
+	st, err := opts.Store.OpenToRun(ctx)
 	if err != nil {
 		return err
 	}

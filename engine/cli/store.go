@@ -38,10 +38,18 @@ func (s *StoreFlags) Name() string {
 	return "PostgreSQL store"
 }
 
-// Open opens the store: PostgreSQL when --store is set, else SQLite.
-func (s *StoreFlags) Open(ctx context.Context) (store.Store, error) {
+// Open opens the store to read it or to change executions (history, show,
+// replay): PostgreSQL when --store is set, else SQLite.
+func (s *StoreFlags) Open(ctx context.Context) (store.Store, error) { return s.open(ctx, false) }
+
+// OpenToRun opens the store for cardflow run. A SQLite store is then this
+// process's alone (sqlite.Options.Exclusive): a second run on the same
+// file fails, and what a crashed run left is resumed at once.
+func (s *StoreFlags) OpenToRun(ctx context.Context) (store.Store, error) { return s.open(ctx, true) }
+
+func (s *StoreFlags) open(ctx context.Context, run bool) (store.Store, error) {
 	if s.Store == "" {
-		st, err := sqlite.Open(s.DB, sqlite.Options{})
+		st, err := sqlite.Open(s.DB, sqlite.Options{Exclusive: run})
 		if err != nil {
 			return nil, exit(ExitProblem, fmt.Errorf("opening the store %s: %w", s.DB, err))
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -31,6 +32,13 @@ type Options struct {
 	// (synchronous=NORMAL) survives a crash of the process, and a power loss
 	// can lose the last commits but never corrupts the file.
 	SyncFull bool
+	// Exclusive makes the store this process's alone, as cardflow run
+	// wants it: Open takes an exclusive lock on the file PATH.lock and
+	// fails while another process holds it. Executions and poller leases
+	// left behind by a process that died are then taken over at once
+	// instead of after their leases run out. Readers (history, show) open
+	// the store without it.
+	Exclusive bool
 }
 
 func (o Options) withDefaults() Options {
@@ -55,6 +63,8 @@ type Store struct {
 	rdb   *sql.DB // read-only pool
 	reads [numReadStmts]*sql.Stmt
 
+	lock *os.File // held while Exclusive
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -64,18 +74,31 @@ type Store struct {
 func Open(path string, opts Options) (*Store, error) {
 	opts = opts.withDefaults()
 	s := &Store{}
+	if opts.Exclusive {
+		if err := s.takeLock(path); err != nil {
+			return nil, err
+		}
+	}
 	var err error
 	if s.wdb, err = openDB(path, opts, false); err != nil {
+		s.unlock()
 		return nil, err
 	}
 	s.wdb.SetMaxOpenConns(2)
 	if err := s.startWriter(opts); err != nil {
 		s.wdb.Close()
+		s.unlock()
 		return nil, err
 	}
 	if err := s.openReads(path, opts); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if opts.Exclusive {
+		if err := s.takeOver(context.Background()); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -188,6 +211,7 @@ func (s *Store) Close() error {
 		if s.rdb != nil {
 			errs = append(errs, s.rdb.Close())
 		}
+		errs = append(errs, s.unlock())
 		s.closeErr = errors.Join(errs...)
 	})
 	return s.closeErr
