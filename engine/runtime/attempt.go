@@ -14,6 +14,7 @@ import (
 // attempts calls the action until it succeeds, fails permanently, or the
 // retry policy gives up. Every attempt is journaled when it ends.
 func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, key string, in input, outType cty.Type) (cty.Value, error) {
+	defer in.done() // on every way out; a second call does nothing
 	var client connector.Client
 	if c.Connection != "" {
 		conn := r.flow.Gen.Connections[c.Connection]

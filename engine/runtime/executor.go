@@ -145,8 +145,17 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer fcancel()
 	// The lazy journal entries still held are written with the outcome.
-	if err := x.Store.Finish(fctx, ex.ID, res.Status, output, errMsg, r.takePending()...); err != nil {
+	pending := r.takePending()
+	if err := x.Store.Finish(fctx, ex.ID, res.Status, output, errMsg, pending...); err != nil {
 		log.logger().Error("recording the outcome failed", "err", err)
+		// Keep what ran if the store takes it on its own (the last card's
+		// result among it), so that the execution, claimed again, does not
+		// run it twice.
+		if len(pending) > 0 {
+			if aerr := x.Store.Append(fctx, pending...); aerr != nil {
+				log.logger().Error("journaling the last cards failed", "err", aerr)
+			}
+		}
 		return Result{Status: store.Running, Err: err}
 	}
 	if res.Status == store.Failed {

@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 
@@ -188,5 +189,43 @@ func TestLastCardFailureIsDurable(t *testing.T) {
 	}
 	if diff := cmp.Diff([][]string{{"last"}}, cs.finishes); diff != "" {
 		t.Errorf("entries journaled by Finish calls (-want +got):\n%s", diff)
+	}
+}
+
+// failFinishOnce is a store whose first Finish fails.
+type failFinishOnce struct {
+	store.Store
+	failed bool
+}
+
+func (s *failFinishOnce) Finish(ctx context.Context, id string, status store.Status, output []byte, errMsg string, entries ...store.JournalEntry) error {
+	if !s.failed {
+		s.failed = true
+		return errors.New("database is locked")
+	}
+	return s.Store.Finish(ctx, id, status, output, errMsg, entries...)
+}
+
+// TestFailedFinishKeepsTheLastCard: when the outcome cannot be written,
+// the last card's result, which was to ride with it, is journaled on its
+// own, so that the execution, run again, does not call the card twice.
+func TestFailedFinishKeepsTheLastCard(t *testing.T) {
+	h := newHarness(t, writeLastFlow)
+	h.exec.Store = &failFinishOnce{Store: h.store}
+	ex := h.enqueue("f", "k", map[string]any{"user": "u1"})
+	res, stored := h.execute(ex, "f")
+	if res.Status != store.Running || stored.Status != store.Running {
+		t.Fatalf("after a failed Finish: result %s, stored %s, want running", res.Status, stored.Status)
+	}
+	if n := len(h.journal(ex.ID)); n != 4 {
+		t.Fatalf("journal has %d entries after the failed Finish, want 4 (the last card's too)", n)
+	}
+	again := *stored
+	res, stored = h.execute(&again, "f")
+	if stored.Status != store.Succeeded {
+		t.Fatalf("%s: %v", stored.Status, res.Err)
+	}
+	if diff := cmp.Diff(map[string]int{"first": 1, "each-a": 1, "each-b": 1, "last": 1}, h.fake.counts()); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
 	}
 }

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -10,12 +11,19 @@ import (
 // database, since SQLite's own locks are per transaction.
 func lockPath(dbPath string) string { return dbPath + ".lock" }
 
+// errLocked is lockFile's answer when another process holds the lock.
+var errLocked = errors.New("locked by another process")
+
 // takeLock takes the exclusive lock on the database at path, failing when
-// another process holds it.
+// another process holds it. Where the system has no such lock, it takes
+// none (s.lock stays nil) and the store is shared as before.
 func (s *Store) takeLock(path string) error {
 	f, err := lockFile(lockPath(path))
-	if err != nil {
-		return fmt.Errorf("sqlite store: %s is in use by another cardflow run (%w); a SQLite store serves one process, use PostgreSQL for several", path, err)
+	switch {
+	case errors.Is(err, errLocked):
+		return fmt.Errorf("sqlite store: %s is in use by another cardflow run; a SQLite store serves one process, use PostgreSQL for several", path)
+	case err != nil:
+		return fmt.Errorf("sqlite store: locking %s: %w", path, err)
 	}
 	s.lock = f
 	return nil

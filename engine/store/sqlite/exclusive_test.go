@@ -87,3 +87,16 @@ func TestExclusiveTakesOverADeadProcess(t *testing.T) {
 		t.Errorf("poller lease after the take-over = %v, %v, want taken", ok, err)
 	}
 }
+
+// TestExclusiveOtherErrorsSayWhat: a lock file that cannot be made is not
+// "in use by another cardflow run".
+func TestExclusiveOtherErrorsSayWhat(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing", "cardflow.db")
+	_, err := sqlite.Open(path, sqlite.Options{Exclusive: true})
+	if err == nil {
+		t.Fatal("Open in a missing directory succeeded")
+	}
+	if strings.Contains(err.Error(), "in use") {
+		t.Errorf("error = %v, blames another process", err)
+	}
+}

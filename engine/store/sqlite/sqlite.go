@@ -94,7 +94,7 @@ func Open(path string, opts Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	if opts.Exclusive {
+	if s.lock != nil {
 		if err := s.takeOver(context.Background()); err != nil {
 			s.Close()
 			return nil, err
