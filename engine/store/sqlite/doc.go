@@ -12,5 +12,9 @@
 // The schema is created and upgraded by numbered migrations embedded from
 // migrations/*.sql and recorded in schema_migrations.
 //
+// A store opened with Options.Exclusive (cardflow run) holds a lock on
+// FILE.lock for as long as it is open: no other process runs executions on
+// the file, so what a dead process left running is taken over at once.
+//
 // The package knows nothing of flows or HCL: it stores bytes and timestamps.
 package sqlite
