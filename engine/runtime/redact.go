@@ -7,10 +7,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode/utf8"
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/internal/jsonw"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -139,10 +139,10 @@ func (s *secrets) inputJSON(in input, schema connector.Schema, names []string, l
 			b = append(b, ',')
 		}
 		first = false
-		b = appendString(b, name)
+		b = jsonw.AppendString(b, name)
 		b = append(b, ':')
 		if a, ok := schema.Lookup(name); ok && a.Sensitive && !av.IsNull() {
-			b = appendString(b, Redacted)
+			b = jsonw.AppendString(b, Redacted)
 			continue
 		}
 		b = s.appendJSON(b, av)
@@ -197,7 +197,7 @@ func (s *secrets) appendObjectJSON(b []byte, v cty.Value, names []string) []byte
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, s.scrub(name))
+		b = jsonw.AppendString(b, s.scrub(name))
 		b = append(b, ':')
 		b = s.appendJSON(b, v.GetAttr(name))
 	}
@@ -213,7 +213,7 @@ func (s *secrets) appendJSON(b []byte, v cty.Value) []byte {
 	}
 	if v.IsMarked() {
 		if v.HasMark(lang.Sensitive) {
-			return appendString(b, Redacted)
+			return jsonw.AppendString(b, Redacted)
 		}
 		v, _ = v.Unmark()
 	}
@@ -223,7 +223,7 @@ func (s *secrets) appendJSON(b []byte, v cty.Value) []byte {
 	ty := v.Type()
 	switch {
 	case ty == cty.String:
-		return appendString(b, s.scrub(v.AsString()))
+		return jsonw.AppendString(b, s.scrub(v.AsString()))
 	case ty == cty.Bool:
 		// v is a known, unmarked bool: compared as a Go value, since
 		// True() and RawEquals() go through Equals, which is slow.
@@ -239,7 +239,7 @@ func (s *secrets) appendJSON(b []byte, v cty.Value) []byte {
 				b = append(b, ',')
 			}
 			first = false
-			b = appendString(b, s.scrub(k.AsString()))
+			b = jsonw.AppendString(b, s.scrub(k.AsString()))
 			b = append(b, ':')
 			b = s.appendJSON(b, e)
 		}
@@ -275,61 +275,6 @@ func appendNumber(b []byte, v cty.Value) []byte {
 		return i.Append(b, 10)
 	}
 	return bf.Append(b, 'g', -1)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends str as a JSON string exactly as encoding/json does
-// (HTML-safe, invalid UTF-8 as U+FFFD, U+2028 and U+2029 escaped).
-func appendString(b []byte, str string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(str); {
-		if c := str[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, str[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(str[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, str[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, str[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, str[start:]...)
-	return append(b, '"')
 }
 
 // goValue scrubs the strings of a JSON-like Go value (a flow.return result).

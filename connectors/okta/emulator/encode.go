@@ -6,7 +6,8 @@ import (
 	"slices"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"github.com/cardflow/cardflow/internal/jsonw"
 )
 
 // A user is written here byte for byte as encoding/json writes the User
@@ -21,9 +22,9 @@ import (
 func appendUserLocked(dst []byte, u *userRec, base string) ([]byte, error) {
 	var err error
 	dst = append(dst, `{"id":`...)
-	dst = appendJSONString(dst, u.id)
+	dst = jsonw.AppendString(dst, u.id)
 	dst = append(dst, `,"status":`...)
-	dst = appendJSONString(dst, u.status)
+	dst = jsonw.AppendString(dst, u.status)
 	for _, f := range []struct {
 		key string
 		t   *time.Time
@@ -37,7 +38,7 @@ func appendUserLocked(dst []byte, u *userRec, base string) ([]byte, error) {
 		}
 	}
 	dst = append(dst, `,"type":{"id":`...)
-	dst = appendJSONString(dst, defaultUserType)
+	dst = jsonw.AppendString(dst, defaultUserType)
 	dst = append(dst, `},"profile":`...)
 	if dst, err = appendJSONValue(dst, u.profile); err != nil {
 		return nil, err
@@ -47,9 +48,9 @@ func appendUserLocked(dst []byte, u *userRec, base string) ([]byte, error) {
 		dst = append(dst, `"password":{},`...)
 	}
 	dst = append(dst, `"provider":{"name":"OKTA","type":"OKTA"}},"_links":{"self":{"href":`...)
-	dst = appendJSONString(dst, base+"/api/v1/users/"+u.id)
+	dst = jsonw.AppendString(dst, base+"/api/v1/users/"+u.id)
 	dst = append(dst, `},"type":{"href":`...)
-	dst = appendJSONString(dst, base+"/api/v1/meta/types/user/"+defaultUserType)
+	dst = jsonw.AppendString(dst, base+"/api/v1/meta/types/user/"+defaultUserType)
 	return append(dst, "}}}"...), nil
 }
 
@@ -73,7 +74,7 @@ func appendJSONValue(dst []byte, v any) ([]byte, error) {
 	case nil:
 		return append(dst, "null"...), nil
 	case string:
-		return appendJSONString(dst, v), nil
+		return jsonw.AppendString(dst, v), nil
 	case bool:
 		if v {
 			return append(dst, "true"...), nil
@@ -93,7 +94,7 @@ func appendJSONValue(dst []byte, v any) ([]byte, error) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, k)
+			dst = jsonw.AppendString(dst, k)
 			dst = append(dst, ':')
 			var err error
 			if dst, err = appendJSONValue(dst, v[k]); err != nil {
@@ -107,61 +108,6 @@ func appendJSONValue(dst []byte, v any) ([]byte, error) {
 		return nil, err
 	}
 	return append(dst, b...), nil
-}
-
-// appendJSONString appends s as encoding/json does with HTML escaping on
-// (its default): <, > and & as \u003c, \u003e and \u0026, control
-// characters escaped, invalid UTF-8 as U+FFFD, U+2028 and U+2029 escaped.
-func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '\\', '"':
-				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		c, size := utf8.DecodeRuneInString(s[i:])
-		if c == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if c == '\u2028' || c == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[c&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
 
 // bodies recycles response bodies once they are written.

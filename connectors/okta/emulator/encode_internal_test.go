@@ -64,19 +64,3 @@ func TestUserEncodingFallsBack(t *testing.T) {
 		t.Errorf("fallback body %q, want %q", got.Body, want.Body)
 	}
 }
-
-// FuzzAppendJSONString checks the string encoder against encoding/json.
-func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range []string{"", "plain", "<>&", "\"\\", "\x00\x1f\x7f\b\f\n\r\t", "é\u2028\u2029", "\xff", "a\xe2\x80", "🙂"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		want, err := json.Marshal(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := appendJSONString(nil, s); !bytes.Equal(got, want) {
-			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
-		}
-	})
-}

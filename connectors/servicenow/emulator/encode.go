@@ -3,7 +3,8 @@ package emulator
 import (
 	"slices"
 	"sync"
-	"unicode/utf8"
+
+	"github.com/cardflow/cardflow/internal/jsonw"
 )
 
 // The Table API's answers are written here byte for byte as encoding/json
@@ -35,7 +36,7 @@ func (e *Emulator) appendRecordLocked(dst []byte, t *table, rec map[string]strin
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = appendJSONString(dst, f)
+		dst = jsonw.AppendString(dst, f)
 		dst = append(dst, ':')
 		dst = fv.appendJSON(dst)
 	}
@@ -88,7 +89,7 @@ func (e *Emulator) listBodyJSON(t *table, recs []map[string]string, v view) []by
 // display_value, link, value.
 func (fv fieldValue) appendJSON(dst []byte) []byte {
 	if !fv.obj {
-		return appendJSONString(dst, fv.str)
+		return jsonw.AppendString(dst, fv.str)
 	}
 	dst = append(dst, '{')
 	sep := false
@@ -98,7 +99,7 @@ func (fv fieldValue) appendJSON(dst []byte) []byte {
 		}
 		sep = true
 		dst = append(dst, key...)
-		dst = appendJSONString(dst, val)
+		dst = jsonw.AppendString(dst, val)
 	}
 	if fv.hasDisplay {
 		member(`"display_value":`, fv.display)
@@ -128,59 +129,4 @@ func sortedUnique(names []string) []string {
 	s := slices.Clone(names)
 	slices.Sort(s)
 	return slices.Compact(s)
-}
-
-// appendJSONString appends s as encoding/json does with HTML escaping on
-// (its default): <, > and & as \u003c, \u003e and \u0026, control
-// characters escaped, invalid UTF-8 as U+FFFD, U+2028 and U+2029 escaped.
-func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '\\', '"':
-				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		c, size := utf8.DecodeRuneInString(s[i:])
-		if c == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if c == '\u2028' || c == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[c&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

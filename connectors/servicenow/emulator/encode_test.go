@@ -106,22 +106,6 @@ func TestEncodeMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
-// FuzzAppendJSONString checks the string encoder against encoding/json.
-func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range []string{"", "plain", "<>&", "\"\\", "\x00\x1f\x7f\b\f\n\r\t", "é\u2028\u2029", "\xff", "a\xe2\x80", "🙂"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		want, err := json.Marshal(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := appendJSONString(nil, s); !bytes.Equal(got, want) {
-			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
-		}
-	})
-}
-
 // FuzzWriteBody checks that a write body flatjson reads directly decodes
 // as Fields.UnmarshalJSON decodes it.
 func FuzzWriteBody(f *testing.F) {
