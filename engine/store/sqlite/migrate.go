@@ -5,53 +5,13 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/cardflow/cardflow/engine/store/internal/migration"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
-
-// migration is one numbered schema change, migrations/NNNN_name.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads the migrations in fsys's migrations directory,
-// ordered by version; versions must be unique.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, n := range names {
-		base := strings.TrimSuffix(path.Base(n), ".sql")
-		num, name, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", n)
-		}
-		body, err := fs.ReadFile(fsys, n)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: name, sql: string(body)})
-	}
-	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
-	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", ms[i-1].name, ms[i].name, ms[i].version)
-		}
-	}
-	return ms, nil
-}
 
 const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 	version    INTEGER PRIMARY KEY,
@@ -63,7 +23,7 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 // transaction together with its schema_migrations row, so a crash leaves
 // every migration applied or not at all. It refuses a database that a newer
 // cardflow has migrated further than ms knows.
-func migrate(ctx context.Context, conn *sql.Conn, ms []migration) error {
+func migrate(ctx context.Context, conn *sql.Conn, ms []migration.Migration) error {
 	for _, m := range ms {
 		err := inTx(ctx, conn, func() error {
 			if _, err := conn.ExecContext(ctx, createMigrationsTable); err != nil {
@@ -74,23 +34,23 @@ func migrate(ctx context.Context, conn *sql.Conn, ms []migration) error {
 			if err := row.Scan(&latest); err != nil {
 				return err
 			}
-			if known := ms[len(ms)-1].version; latest > known {
+			if known := ms[len(ms)-1].Version; latest > known {
 				return fmt.Errorf("database schema is at version %d, newer than this build knows (%d)", latest, known)
 			}
 			var applied bool
-			row = conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)`, m.version)
+			row = conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)`, m.Version)
 			if err := row.Scan(&applied); err != nil || applied {
 				return err
 			}
-			if _, err := conn.ExecContext(ctx, m.sql); err != nil {
+			if _, err := conn.ExecContext(ctx, m.SQL); err != nil {
 				return err
 			}
 			_, err := conn.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				m.version, m.name, time.Now().UnixNano())
+				m.Version, m.Name, time.Now().UnixNano())
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
+			return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 		}
 	}
 	return nil

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/cardflow/cardflow/engine/store"
+
+	"github.com/cardflow/cardflow/engine/store/internal/migration"
 )
 
 func TestMigrationsApplyOnceAndSurviveReopen(t *testing.T) {
@@ -30,10 +32,10 @@ func TestMigrationsApplyOnceAndSurviveReopen(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ms, _ := loadMigrations(migrationFiles)
-		if rows != len(ms) || version != ms[len(ms)-1].version {
+		ms, _ := migration.Load(migrationFiles)
+		if rows != len(ms) || version != ms[len(ms)-1].Version {
 			t.Errorf("open %d: schema_migrations has %d rows up to version %d, want %d up to %d",
-				i, rows, version, len(ms), ms[len(ms)-1].version)
+				i, rows, version, len(ms), ms[len(ms)-1].Version)
 		}
 		if n, err := s.Depth(ctx); err != nil || n != 1 {
 			t.Errorf("open %d: Depth = %d, %v; data must survive reopening", i, n, err)
@@ -81,7 +83,7 @@ func TestLoadMigrations(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ms, err := loadMigrations(tc.files)
+			ms, err := migration.Load(tc.files)
 			if tc.wantErr {
 				if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 					t.Errorf("error = %v, want %q…", err, tc.want)
@@ -93,7 +95,7 @@ func TestLoadMigrations(t *testing.T) {
 			}
 			var got []string
 			for _, m := range ms {
-				got = append(got, fmt.Sprintf("%d%s", m.version, m.name))
+				got = append(got, fmt.Sprintf("%d%s", m.Version, m.Name))
 			}
 			if strings.Join(got, " ") != tc.want {
 				t.Errorf("migrations = %v, want %s", got, tc.want)
@@ -116,7 +118,7 @@ func TestLiveIndexMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := migration.Load(migrationFiles)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +182,7 @@ func TestPayloadsMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := migration.Load(migrationFiles)
 	if err != nil {
 		t.Fatal(err)
 	}

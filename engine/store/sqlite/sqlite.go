@@ -14,6 +14,8 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/cardflow/cardflow/engine/store"
+
+	"github.com/cardflow/cardflow/engine/store/internal/migration"
 )
 
 var _ store.Store = (*Store)(nil)
@@ -142,7 +144,7 @@ func (s *Store) startWriter(opts Options) error {
 	if err != nil {
 		return fmt.Errorf("sqlite store: %w", err)
 	}
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := migration.Load(migrationFiles)
 	if err == nil {
 		err = migrate(ctx, conn, ms)
 	}
