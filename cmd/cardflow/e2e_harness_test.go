@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -79,7 +78,7 @@ func newE2E(t *testing.T) *e2e {
 	e := &e2e{t: t, dir: t.TempDir()}
 	e.flowDir = filepath.Join(e.dir, "flows")
 	e.db = filepath.Join(e.dir, "cardflow.db")
-	if err := copyOnboardingFlows(e.flowDir); err != nil {
+	if err := flows.WriteOnboarding(e.flowDir); err != nil {
 		t.Fatal(err)
 	}
 
@@ -429,24 +428,6 @@ func e2eOktaSeed() oktaemu.Seed {
 			Apps:    []string{"Slack"},
 		}},
 	}
-}
-
-// copyOnboardingFlows writes flows/onboarding into dir.
-func copyOnboardingFlows(dir string) error {
-	return fs.WalkDir(flows.Onboarding, ".", func(path string, de fs.DirEntry, err error) error {
-		if err != nil || de.IsDir() {
-			return err
-		}
-		data, err := flows.Onboarding.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(dir, path)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(dst, data, 0o644)
-	})
 }
 
 // metric reads one sample of /metrics: name{labels} with the labels as the

@@ -23,6 +23,7 @@ import (
 	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
 	snemu "github.com/cardflow/cardflow/connectors/servicenow/emulator"
 	"github.com/cardflow/cardflow/engine/store/postgres/pgtest"
+	"github.com/cardflow/cardflow/flows"
 )
 
 // replicasWait bounds the waits of the replica test: executions the killed
@@ -164,7 +165,7 @@ func newCluster(t *testing.T, dbURL string, n int) *cluster {
 		t.Fatal(err)
 	}
 	flowDir := filepath.Join(t.TempDir(), "flows")
-	if err := copyOnboardingFlows(flowDir); err != nil {
+	if err := flows.WriteOnboarding(flowDir); err != nil {
 		t.Fatal(err)
 	}
 	// Every replica has the same configuration (a different one would be a

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -118,7 +117,7 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 	d.step("Started the Okta emulator at %s and the ServiceNow emulator at %s.", oktaURL, snURL)
 
 	flowDir := filepath.Join(dir, "flows")
-	if err := writeEmbeddedFlows(flowDir); err != nil {
+	if err := flows.WriteOnboarding(flowDir); err != nil {
 		return exit(ExitProblem, err)
 	}
 	st, err := sqlite.Open(filepath.Join(dir, "cardflow.db"), sqlite.Options{})
@@ -409,24 +408,6 @@ func demoOktaSeed() oktaemu.Seed {
 		}},
 	}
 	return s
-}
-
-// writeEmbeddedFlows copies flows/onboarding into dir.
-func writeEmbeddedFlows(dir string) error {
-	return fs.WalkDir(flows.Onboarding, ".", func(path string, de fs.DirEntry, err error) error {
-		if err != nil || de.IsDir() {
-			return err
-		}
-		data, err := flows.Onboarding.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(dir, path)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(dst, data, 0o644)
-	})
 }
 
 // serveLoopback serves h on a new loopback port.
