@@ -45,8 +45,9 @@
 // With -reload-at D it rewrites the flow's description D into the load (a
 // real change: the definition hash changes) and polls /healthz until the
 // generation moves; the same checks prove no delivery was lost across the
-// swap. With -pprof FILE it runs cardflow with --pprof and saves a CPU
-// profile of the engine under load.
+// swap. With -pprof FILE it runs cardflow with --pprof, saves a CPU
+// profile of the engine under load and prints its CPU grouped by what each
+// sample's stack serves (the store, outbound HTTP, the runtime, …).
 //
 // Children run in their own process groups with Pdeathsig set, and are
 // stopped on every exit path, panics and SIGINT/SIGTERM included.

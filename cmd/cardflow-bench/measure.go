@@ -42,6 +42,11 @@ func (b *bench) measure(ctx context.Context, res *result) error {
 				return
 			}
 			res.Profile = b.opts.Pprof
+			shares, err := summarizeProfile(b.opts.Pprof)
+			if err != nil {
+				b.logf("profile: %v", err)
+			}
+			res.ProfileShares = shares
 			b.logf("wrote the engine's CPU profile to %s (go tool pprof -top %s %s)", b.opts.Pprof, b.opts.Bin, b.opts.Pprof)
 		}()
 	}

@@ -41,20 +41,22 @@ type result struct {
 	IncidentMS latency `json:"delivery_incident_ms"` // due → incident created
 	EndedMS    latency `json:"delivery_ended_ms"`    // due → execution ended
 
-	Engine   cpuShare      `json:"engine"`
-	Okta     cpuShare      `json:"okta_emulator"`
-	Snow     cpuShare      `json:"servicenow_emulator"`
-	Loadgen  cpuShare      `json:"load_generator"`
-	Others   cpuShare      `json:"other_processes"`
-	Cores    int           `json:"cores"`
-	Wall     float64       `json:"wall_s"`
-	EngHWM   float64       `json:"engine_peak_rss_mib"`
-	EngRSS   float64       `json:"engine_rss_end_mib"`
-	Samples  []sample      `json:"samples"`
-	Stages   []stage       `json:"stages,omitempty"`
-	Reload   *reloadResult `json:"reload,omitempty"`
-	Profile  string        `json:"profile,omitempty"`
-	Verdicts []string      `json:"problems,omitempty"`
+	Engine  cpuShare      `json:"engine"`
+	Okta    cpuShare      `json:"okta_emulator"`
+	Snow    cpuShare      `json:"servicenow_emulator"`
+	Loadgen cpuShare      `json:"load_generator"`
+	Others  cpuShare      `json:"other_processes"`
+	Cores   int           `json:"cores"`
+	Wall    float64       `json:"wall_s"`
+	EngHWM  float64       `json:"engine_peak_rss_mib"`
+	EngRSS  float64       `json:"engine_rss_end_mib"`
+	Samples []sample      `json:"samples"`
+	Stages  []stage       `json:"stages,omitempty"`
+	Reload  *reloadResult `json:"reload,omitempty"`
+	Profile string        `json:"profile,omitempty"`
+	// ProfileShares groups the profile's CPU by what the stacks serve.
+	ProfileShares []profileShare `json:"profile_shares,omitempty"`
+	Verdicts      []string       `json:"problems,omitempty"`
 }
 
 // latency is a distribution in milliseconds.
@@ -207,6 +209,9 @@ func printResults(w io.Writer, rs []*result, asJSON bool) error {
 	for _, r := range rs {
 		if r.Profile != "" {
 			fmt.Fprintf(w, "\nengine CPU profile (%s): %s\n", r.Mode, r.Profile)
+			if len(r.ProfileShares) > 0 {
+				fmt.Fprintf(w, "engine CPU by what it serves: %s\n", formatShares(r.ProfileShares))
+			}
 		}
 		if !r.Verified() {
 			fmt.Fprintf(w, "\nFAILED (%s): %s\n", r.Mode, strings.Join(r.Verdicts, "; "))
