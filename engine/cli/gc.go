@@ -7,8 +7,8 @@ import (
 
 // Garbage collector settings of `cardflow run` when GOGC and GOMEMLIMIT
 // are not set. Executions allocate briskly and keep little alive, so Go's
-// default (a collection whenever the heap doubles) spends a sixth of the
-// engine's CPU collecting. Collecting when it grows fivefold cut the
+// default (a collection whenever the heap doubles) collects often.
+// Collecting when it grows fivefold cut the
 // engine's CPU per execution by about a tenth in the load benchmark
 // (cmd/cardflow-bench), for about 23 MiB more resident memory (77 → 100
 // MiB); the soft limit makes the collector work harder as the heap nears

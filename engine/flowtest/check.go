@@ -162,7 +162,7 @@ func suggestPath(path string, ty cty.Type) string {
 	if !ty.IsObjectType() {
 		return ""
 	}
-	return didYouMean(parts[len(parts)-1], keys(ty.AttributeTypes()))
+	return didYouMean(parts[len(parts)-1], connector.SortedKeys(ty.AttributeTypes()))
 }
 
 // target resolves a mock or expect_call target to the card's or action's
@@ -327,7 +327,7 @@ func (c *checker) checkRefs(expr hcl.Expression) hcl.Diagnostics {
 					diags = append(diags, &hcl.Diagnostic{
 						Severity: hcl.DiagError,
 						Summary:  "Unknown variable",
-						Detail:   fmt.Sprintf("There is no variable %q.%s", name, didYouMean(name, keys(c.gen.Config.Variables))),
+						Detail:   fmt.Sprintf("There is no variable %q.%s", name, didYouMean(name, connector.SortedKeys(c.gen.Config.Variables))),
 						Subject:  rng.Ptr(),
 					})
 				}
@@ -386,7 +386,7 @@ func unknownEmulator(e *config.TestEmulator, emus map[string]Emulator) *hcl.Diag
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Unknown emulator",
-		Detail:   fmt.Sprintf("There is no emulator for %q; emulators exist for %s.%s", e.Connector, strings.Join(keys(emus), ", "), didYouMean(e.Connector, keys(emus))),
+		Detail:   fmt.Sprintf("There is no emulator for %q; emulators exist for %s.%s", e.Connector, strings.Join(connector.SortedKeys(emus), ", "), didYouMean(e.Connector, connector.SortedKeys(emus))),
 		Subject:  e.ConnectorRange.Ptr(),
 	}
 }

@@ -3,10 +3,10 @@ package flowtest
 import (
 	"fmt"
 	"math/big"
-	"sort"
 	"strings"
 
 	"github.com/cardflow/cardflow/engine/config"
+	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -20,7 +20,7 @@ func tableRows(gen *plan.Generation, tb *config.TestTable) (map[string]cty.Value
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Unknown table",
-			Detail:   fmt.Sprintf("There is no table %q.%s", tb.Name, didYouMean(tb.Name, keys(gen.Config.Tables))),
+			Detail:   fmt.Sprintf("There is no table %q.%s", tb.Name, didYouMean(tb.Name, connector.SortedKeys(gen.Config.Tables))),
 			Subject:  tb.NameRange.Ptr(),
 		}}
 	}
@@ -90,15 +90,6 @@ func didYouMean(name string, candidates []string) string {
 		return fmt.Sprintf(" Did you mean %q?", s)
 	}
 	return ""
-}
-
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func upperFirst(s string) string {

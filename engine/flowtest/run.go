@@ -174,7 +174,7 @@ func runVariables(cfg *config.Config, tr *config.TestRun) (lang.VarValues, hcl.D
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Undeclared variable",
-				Detail:   fmt.Sprintf("There is no variable %q.%s", name, didYouMean(name, keys(cfg.Variables))),
+				Detail:   fmt.Sprintf("There is no variable %q.%s", name, didYouMean(name, connector.SortedKeys(cfg.Variables))),
 				Subject:  tr.Variables.Range().Ptr(),
 			})
 			continue
@@ -313,7 +313,7 @@ func (env *runEnv) seedTables(ctx context.Context, tr *config.TestRun) hcl.Diagn
 	for _, tb := range tr.Tables {
 		rows, d := tableRows(env.inv.gen, tb)
 		diags = append(diags, d...)
-		for _, k := range keys(rows) {
+		for _, k := range connector.SortedKeys(rows) {
 			g, err := connector.ToGo(rows[k])
 			if err != nil {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid table row", Detail: err.Error(), Subject: tb.Rows.Range().Ptr()})
