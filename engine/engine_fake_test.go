@@ -65,8 +65,8 @@ func (f *fakeConn) registry() *connector.Registry {
 }
 
 func (f *fakeConn) do(ctx context.Context, call *connector.Call) (cty.Value, error) {
-	id := connector.String(call.Input, "id")
-	v, _ := connector.ToGo(call.Input.GetAttr("value"))
+	id := call.Input.String("id")
+	v, _ := connector.ToGo(call.Input.Get("value"))
 	f.mu.Lock()
 	f.calls[id]++
 	n := f.calls[id]
@@ -80,7 +80,7 @@ func (f *fakeConn) do(ctx context.Context, call *connector.Call) (cty.Value, err
 }
 
 func echo(call *connector.Call) cty.Value {
-	return cty.ObjectVal(map[string]cty.Value{"id": call.Input.GetAttr("id"), "value": call.Input.GetAttr("value")})
+	return cty.ObjectVal(map[string]cty.Value{"id": call.Input.Get("id"), "value": call.Input.Get("value")})
 }
 
 func (f *fakeConn) on(id string, s stepFunc) {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/convert"
 )
 
 // call runs the action name of c the way the runtime does: the input is an
@@ -23,28 +22,16 @@ func call(t *testing.T, c *connector.Connector, name string, args map[string]cty
 	if !ok {
 		t.Fatalf("%s has no action %s", c.Name, name)
 	}
-	vals := map[string]cty.Value{}
-	for _, at := range a.Input {
-		v, ok := args[at.Name]
-		switch {
-		case !ok && at.Default != cty.NilVal:
-			v = at.Default
-		case !ok:
-			v = cty.NullVal(at.Type)
-		case at.Type != cty.DynamicPseudoType:
-			var err error
-			if v, err = convert.Convert(v, at.Type); err != nil {
-				t.Fatalf("argument %s: %v", at.Name, err)
-			}
-		}
-		vals[at.Name] = v
-	}
 	for k := range args {
 		if _, ok := a.Input.Lookup(k); !ok {
 			t.Fatalf("%s.%s has no argument %s", c.Name, name, k)
 		}
 	}
-	return a.Do(context.Background(), &connector.Call{Input: cty.ObjectVal(vals), Host: host, IdempotencyKey: "ex1/card"})
+	in, err := connector.ArgsOf(a.Input, cty.ObjectVal(args))
+	if err != nil {
+		t.Fatalf("%s.%s: %v", c.Name, name, err)
+	}
+	return a.Do(context.Background(), &connector.Call{Input: in, Host: host, IdempotencyKey: "ex1/card"})
 }
 
 // wantKind fails unless err is a connector error of kind k whose message

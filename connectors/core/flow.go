@@ -29,7 +29,7 @@ func Flow() *connector.Connector {
 					if call.Host == nil {
 						return cty.NilVal, connector.Errorf(connector.Other, "helper flows are not available here")
 					}
-					res, err := call.Host.CallFlow(ctx, connector.String(call.Input, "flow"), call.Input.GetAttr("input"), connector.Bool(call.Input, "async", false))
+					res, err := call.Host.CallFlow(ctx, call.Input.String("flow"), call.Input.Get("input"), call.Input.Bool("async", false))
 					if err != nil {
 						return cty.NilVal, err
 					}
@@ -48,7 +48,7 @@ func Flow() *connector.Connector {
 				Output: cty.EmptyObject,
 				Effect: connector.Pure,
 				Do: func(_ context.Context, call *connector.Call) (cty.Value, error) {
-					status := connector.String(call.Input, "status")
+					status := call.Input.String("status")
 					if status == "" {
 						status = "succeeded"
 					}
@@ -57,13 +57,13 @@ func Flow() *connector.Connector {
 					if err := checkStopStatus(cty.StringVal(status)); err != nil {
 						return cty.NilVal, connector.Errorf(connector.Invalid, "%v", err)
 					}
-					res, err := connector.ToGo(call.Input.GetAttr("result"))
+					res, err := connector.ToGo(call.Input.Get("result"))
 					if err != nil {
 						return cty.NilVal, connector.Errorf(connector.Invalid, "result: %v", err)
 					}
 					return cty.NilVal, &connector.Stop{
 						Status: status,
-						Reason: connector.String(call.Input, "reason"),
+						Reason: call.Input.String("reason"),
 						Result: res,
 					}
 				},

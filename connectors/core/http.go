@@ -139,13 +139,13 @@ func randomID() string {
 	return hex.EncodeToString(b[:])
 }
 
-func doRequest(ctx context.Context, client *http.Client, in cty.Value) (cty.Value, error) {
-	method := strings.ToUpper(connector.String(in, "method"))
-	u, err := url.Parse(connector.String(in, "url"))
+func doRequest(ctx context.Context, client *http.Client, in connector.Args) (cty.Value, error) {
+	method := strings.ToUpper(in.String("method"))
+	u, err := url.Parse(in.String("url"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return cty.NilVal, connector.Errorf(connector.Invalid, "url %q is not an http(s) URL", connector.String(in, "url"))
+		return cty.NilVal, connector.Errorf(connector.Invalid, "url %q is not an http(s) URL", in.String("url"))
 	}
-	if q := connector.StringMap(in, "query"); len(q) > 0 {
+	if q := in.StringMap("query"); len(q) > 0 {
 		vals := u.Query()
 		for k, v := range q {
 			vals.Set(k, v)
@@ -153,7 +153,7 @@ func doRequest(ctx context.Context, client *http.Client, in cty.Value) (cty.Valu
 		u.RawQuery = vals.Encode()
 	}
 	var body io.Reader
-	if b := in.GetAttr("body"); !b.IsNull() {
+	if b := in.Get("body"); !b.IsNull() {
 		g, err := connector.ToGo(b)
 		if err != nil {
 			return cty.NilVal, connector.Errorf(connector.Invalid, "body: %v", err)
@@ -172,10 +172,10 @@ func doRequest(ctx context.Context, client *http.Client, in cty.Value) (cty.Valu
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	for k, v := range connector.StringMap(in, "headers") {
+	for k, v := range in.StringMap("headers") {
 		req.Header.Set(k, v)
 	}
-	for k, v := range connector.StringMap(in, "secret_headers") {
+	for k, v := range in.StringMap("secret_headers") {
 		req.Header.Set(k, v)
 	}
 	resp, err := client.Do(req)

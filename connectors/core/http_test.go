@@ -186,15 +186,14 @@ func TestHTTPRequestErrors(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		a, _ := HTTP().Action("request")
-		in := requestInput(srv.URL + "/slow")
-		_, err := a.Do(ctx, &connector.Call{Input: in})
+		_, err := a.Do(ctx, &connector.Call{Input: requestInput(t, a, srv.URL+"/slow")})
 		wantKind(t, err, connector.Transient, "http.request")
 	})
 	t.Run("cancelled is not transient", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		a, _ := HTTP().Action("request")
-		_, err := a.Do(ctx, &connector.Call{Input: requestInput(srv.URL + "/slow")})
+		_, err := a.Do(ctx, &connector.Call{Input: requestInput(t, a, srv.URL+"/slow")})
 		wantKind(t, err, connector.Other, "canceled")
 	})
 	t.Run("connection refused is transient", func(t *testing.T) {
@@ -216,12 +215,14 @@ func TestHTTPRequestErrors(t *testing.T) {
 	})
 }
 
-func requestInput(url string) cty.Value {
-	return cty.ObjectVal(map[string]cty.Value{
-		"method": cty.StringVal("GET"), "url": cty.StringVal(url),
-		"headers": cty.NullVal(cty.Map(cty.String)), "secret_headers": cty.NullVal(cty.Map(cty.String)),
-		"query": cty.NullVal(cty.Map(cty.String)), "body": cty.NullVal(cty.DynamicPseudoType),
-	})
+// requestInput is the input of a GET of url by a, http.request.
+func requestInput(t *testing.T, a *connector.Action, url string) connector.Args {
+	t.Helper()
+	in, err := connector.ArgsOf(a.Input, cty.ObjectVal(map[string]cty.Value{"method": cty.StringVal("GET"), "url": cty.StringVal(url)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
 }
 
 func TestRetryAfterParsing(t *testing.T) {

@@ -21,7 +21,7 @@ func JSON() *connector.Connector {
 				Output: cty.Object(map[string]cty.Type{"value": cty.DynamicPseudoType}),
 				Effect: connector.Pure,
 				Do: func(_ context.Context, call *connector.Call) (cty.Value, error) {
-					v, err := connector.FromJSON([]byte(connector.String(call.Input, "text")), cty.DynamicPseudoType)
+					v, err := connector.FromJSON([]byte(call.Input.String("text")), cty.DynamicPseudoType)
 					if err != nil {
 						return cty.NilVal, connector.Errorf(connector.Invalid, "the text is not JSON: %v", err)
 					}
@@ -35,7 +35,7 @@ func JSON() *connector.Connector {
 				Output: cty.Object(map[string]cty.Type{"text": cty.String}),
 				Effect: connector.Pure,
 				Do: func(_ context.Context, call *connector.Call) (cty.Value, error) {
-					g, err := connector.ToGo(call.Input.GetAttr("value"))
+					g, err := connector.ToGo(call.Input.Get("value"))
 					if err != nil {
 						return cty.NilVal, connector.Errorf(connector.Invalid, "%v", err)
 					}

@@ -68,7 +68,7 @@ func eachItem(call *connector.Call, src string, fn func(i int, item cty.Value, o
 	if err != nil {
 		return connector.Errorf(connector.Invalid, "%v", err)
 	}
-	list := call.Input.GetAttr("items")
+	list := call.Input.Get("items")
 	if list.IsNull() {
 		return nil
 	}
@@ -91,7 +91,7 @@ func eachItem(call *connector.Call, src string, fn func(i int, item cty.Value, o
 
 func listFilter(_ context.Context, call *connector.Call) (cty.Value, error) {
 	var kept []cty.Value
-	err := eachItem(call, connector.String(call.Input, "where"), func(i int, item cty.Value, out any) error {
+	err := eachItem(call, call.Input.String("where"), func(i int, item cty.Value, out any) error {
 		b, ok := out.(bool)
 		if !ok {
 			return connector.Errorf(connector.Invalid, "where returned %T for item %d, not a bool", out, i)
@@ -113,7 +113,7 @@ func listFilter(_ context.Context, call *connector.Call) (cty.Value, error) {
 
 func listMap(_ context.Context, call *connector.Call) (cty.Value, error) {
 	var mapped []cty.Value
-	err := eachItem(call, connector.String(call.Input, "expr"), func(_ int, _ cty.Value, out any) error {
+	err := eachItem(call, call.Input.String("expr"), func(_ int, _ cty.Value, out any) error {
 		v, err := connector.FromGo(out, cty.DynamicPseudoType)
 		if err != nil {
 			return connector.Errorf(connector.Invalid, "%v", err)

@@ -63,7 +63,7 @@ func openTable(call *connector.Call) (connector.Table, error) {
 	if call.Host == nil {
 		return nil, connector.Errorf(connector.Other, "tables are not available here")
 	}
-	t, err := call.Host.Table(connector.String(call.Input, "table"))
+	t, err := call.Host.Table(call.Input.String("table"))
 	if err != nil {
 		return nil, connector.Errorf(connector.Invalid, "%v", err)
 	}
@@ -75,11 +75,11 @@ func tablePut(ctx context.Context, call *connector.Call) (cty.Value, error) {
 	if err != nil {
 		return cty.NilVal, err
 	}
-	row, err := conformRow(call.Input.GetAttr("row"), t.RowType())
+	row, err := conformRow(call.Input.Get("row"), t.RowType())
 	if err != nil {
 		return cty.NilVal, connector.Errorf(connector.Invalid, "row: %v", err)
 	}
-	key := connector.String(call.Input, "key")
+	key := call.Input.String("key")
 	if err := t.Put(ctx, key, row); err != nil {
 		return cty.NilVal, err
 	}
@@ -120,7 +120,7 @@ func tableGet(ctx context.Context, call *connector.Call) (cty.Value, error) {
 	if err != nil {
 		return cty.NilVal, err
 	}
-	row, found, err := t.Get(ctx, connector.String(call.Input, "key"))
+	row, found, err := t.Get(ctx, call.Input.String("key"))
 	if err != nil {
 		return cty.NilVal, err
 	}
@@ -135,7 +135,7 @@ func tableDelete(ctx context.Context, call *connector.Call) (cty.Value, error) {
 	if err != nil {
 		return cty.NilVal, err
 	}
-	found, err := t.Delete(ctx, connector.String(call.Input, "key"))
+	found, err := t.Delete(ctx, call.Input.String("key"))
 	if err != nil {
 		return cty.NilVal, err
 	}
@@ -147,11 +147,11 @@ func tableSearch(ctx context.Context, call *connector.Call) (cty.Value, error) {
 	if err != nil {
 		return cty.NilVal, err
 	}
-	prog, err := compileExpr(connector.String(call.Input, "where"))
+	prog, err := compileExpr(call.Input.String("where"))
 	if err != nil {
 		return cty.NilVal, connector.Errorf(connector.Invalid, "%v", err)
 	}
-	limit := connector.Int(call.Input, "limit", 1000)
+	limit := call.Input.Int("limit", 1000)
 	if limit <= 0 {
 		return cty.NilVal, connector.Errorf(connector.Invalid, "limit is %d; it must be at least 1", limit)
 	}

@@ -21,7 +21,7 @@ func Text() *connector.Connector {
 			Output: cty.Object(map[string]cty.Type{"text": cty.String}),
 			Effect: connector.Pure,
 			Do: func(_ context.Context, call *connector.Call) (cty.Value, error) {
-				return cty.ObjectVal(map[string]cty.Value{"text": call.Input.GetAttr("text")}), nil
+				return cty.ObjectVal(map[string]cty.Value{"text": call.Input.Get("text")}), nil
 			},
 		}},
 	}

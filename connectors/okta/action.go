@@ -14,7 +14,7 @@ import (
 
 // doFunc performs an action and returns a JSON-like Go value that
 // connector.FromGo conforms to the action's Output type.
-type doFunc func(ctx context.Context, c *Client, in cty.Value) (any, error)
+type doFunc func(ctx context.Context, c *Client, in connector.Args) (any, error)
 
 // action builds an Action whose Do resolves the connection, runs do and
 // turns every failure into an *connector.Error with Op "okta.<name>".
@@ -32,8 +32,7 @@ func action(name, doc string, effect connector.Effect, input connector.Schema, o
 				return cty.NilVal, &connector.Error{Kind: connector.Invalid, Op: op,
 					Message: "the card needs an okta connection (connection = connection.okta.<name>)"}
 			}
-			in, _ := call.Input.UnmarkDeep()
-			v, err := do(ctx, c, in)
+			v, err := do(ctx, c, call.Input)
 			if err != nil {
 				return cty.NilVal, withOp(op, err)
 			}

@@ -37,19 +37,19 @@ func apiCallAction() *connector.Action {
 		}, apiCallOutput, apiCall)
 }
 
-func apiCall(ctx context.Context, c *Client, in cty.Value) (any, error) {
-	method := strings.ToUpper(connector.String(in, "method"))
+func apiCall(ctx context.Context, c *Client, in connector.Args) (any, error) {
+	method := strings.ToUpper(in.String("method"))
 	if method == "" {
 		method = http.MethodGet
 	}
 	if err := validMethod(method); err != nil {
 		return nil, invalidf("%v", err)
 	}
-	target, err := apiTarget(connector.String(in, "path"), connector.StringMap(in, "query"))
+	target, err := apiTarget(in.String("path"), in.StringMap("query"))
 	if err != nil {
 		return nil, invalidf("%v", err)
 	}
-	body, err := connector.ToGo(connector.Attr(in, "body"))
+	body, err := connector.ToGo(in.Get("body"))
 	if err != nil {
 		return nil, invalidf("body: %v", err)
 	}

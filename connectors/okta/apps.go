@@ -18,7 +18,7 @@ func assignUserToAppAction() *connector.Action {
 	return action("assign_user_to_app",
 		"Assigns a user to an app (scope USER). An existing assignment succeeds with changed = false.",
 		connector.Write, connector.Schema{userAttr, appAttr}, appAssignmentOutput,
-		func(ctx context.Context, c *Client, in cty.Value) (any, error) {
+		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
 			u, app, err := c.resolveUserAndApp(ctx, in)
 			if err != nil {
 				return nil, err
@@ -46,7 +46,7 @@ func removeUserFromAppAction() *connector.Action {
 	return action("remove_user_from_app",
 		"Removes a user's direct assignment to an app. A user not assigned succeeds with changed = false.",
 		connector.Write, connector.Schema{userAttr, appAttr}, appAssignmentOutput,
-		func(ctx context.Context, c *Client, in cty.Value) (any, error) {
+		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
 			u, app, err := c.resolveUserAndApp(ctx, in)
 			if err != nil {
 				return nil, err
@@ -65,12 +65,12 @@ func removeUserFromAppAction() *connector.Action {
 		})
 }
 
-func (c *Client) resolveUserAndApp(ctx context.Context, in cty.Value) (*okta.User, *okta.Application, error) {
-	u, err := c.resolveUser(ctx, connector.String(in, "user"))
+func (c *Client) resolveUserAndApp(ctx context.Context, in connector.Args) (*okta.User, *okta.Application, error) {
+	u, err := c.resolveUser(ctx, in.String("user"))
 	if err != nil {
 		return nil, nil, err
 	}
-	app, err := c.resolveApp(ctx, connector.String(in, "app"))
+	app, err := c.resolveApp(ctx, in.String("app"))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -50,7 +50,7 @@ func BenchmarkReadUser(b *testing.B) {
 	}
 	defer c.Close()
 	a, _ := okta.New().Action("read_user")
-	call := &connector.Call{Client: c, Input: objectValue(a.Input, map[string]cty.Value{"user": cty.StringVal(id)})}
+	call := &connector.Call{Client: c, Input: argsOf(b, a.Input, map[string]cty.Value{"user": cty.StringVal(id)})}
 	ctx := context.Background()
 	defer benchcpu.PerOp(b)()
 	for b.Loop() {

@@ -136,6 +136,17 @@ func connectionValue(attrs map[string]cty.Value) cty.Value {
 
 // objectValue builds an object of schema's ObjectType from attrs, filling
 // absent attributes with their defaults or nulls, as the engine does.
+// argsOf returns the arguments attrs of an action with input schema, as
+// the runtime would pass them.
+func argsOf(t testing.TB, schema connector.Schema, attrs map[string]cty.Value) connector.Args {
+	t.Helper()
+	in, err := connector.ArgsOf(schema, cty.ObjectVal(attrs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
 func objectValue(schema connector.Schema, attrs map[string]cty.Value) cty.Value {
 	vals := make(map[string]cty.Value, len(schema))
 	for _, a := range schema {

@@ -177,7 +177,7 @@ func TestRateLimiterHonoursContext(t *testing.T) {
 	o := newOrg(t, nil)
 	c := o.open(t, map[string]cty.Value{"rate_limit": cty.NumberFloatVal(0.2)}) // one token per 5s
 	a := action(t, "read_user")
-	in := objectValue(a.Input, map[string]cty.Value{"user": s("erik.berg@acme.example")})
+	in := argsOf(t, a.Input, map[string]cty.Value{"user": s("erik.berg@acme.example")})
 	if _, err := a.Do(context.Background(), &connector.Call{Client: c, Input: in}); err != nil {
 		t.Fatal(err)
 	}

@@ -24,8 +24,8 @@ const maxLookupPages = 5
 func listUserGroupsAction() *connector.Action {
 	return action("list_user_groups", "Lists the groups a user belongs to.",
 		connector.Read, connector.Schema{userAttr}, listUserGroupsOutput,
-		func(ctx context.Context, c *Client, in cty.Value) (any, error) {
-			u, err := c.resolveUser(ctx, connector.String(in, "user"))
+		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
+			u, err := c.resolveUser(ctx, in.String("user"))
 			if err != nil {
 				return nil, err
 			}
@@ -45,7 +45,7 @@ func addUserToGroupAction() *connector.Action {
 	return action("add_user_to_group",
 		"Adds a user to an Okta group (OKTA_GROUP only). Adding a member again succeeds with changed = false.",
 		connector.Write, connector.Schema{userAttr, groupAttr}, membershipOutput,
-		func(ctx context.Context, c *Client, in cty.Value) (any, error) {
+		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
 			return c.setMembership(ctx, in, true)
 		})
 }
@@ -54,7 +54,7 @@ func removeUserFromGroupAction() *connector.Action {
 	return action("remove_user_from_group",
 		"Removes a user from an Okta group. Removing a non-member succeeds with changed = false.",
 		connector.Write, connector.Schema{userAttr, groupAttr}, membershipOutput,
-		func(ctx context.Context, c *Client, in cty.Value) (any, error) {
+		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
 			return c.setMembership(ctx, in, false)
 		})
 }
@@ -62,12 +62,12 @@ func removeUserFromGroupAction() *connector.Action {
 // setMembership makes the user a member of the group (member = true) or
 // not, reading the user's groups first so that it can say whether it
 // changed anything.
-func (c *Client) setMembership(ctx context.Context, in cty.Value, member bool) (any, error) {
-	u, err := c.resolveUser(ctx, connector.String(in, "user"))
+func (c *Client) setMembership(ctx context.Context, in connector.Args, member bool) (any, error) {
+	u, err := c.resolveUser(ctx, in.String("user"))
 	if err != nil {
 		return nil, err
 	}
-	g, err := c.resolveGroup(ctx, connector.String(in, "group"))
+	g, err := c.resolveGroup(ctx, in.String("group"))
 	if err != nil {
 		return nil, err
 	}

@@ -153,7 +153,7 @@ func doWith(t *testing.T, c connector.Client, name string, attrs map[string]cty.
 	a := action(t, name)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	out, err := a.Do(ctx, &connector.Call{Client: c, Input: objectValue(a.Input, attrs)})
+	out, err := a.Do(ctx, &connector.Call{Client: c, Input: argsOf(t, a.Input, attrs)})
 	if err != nil {
 		return out, err
 	}

@@ -23,7 +23,7 @@ type transition struct {
 	name, doc string
 	input     connector.Schema
 	done      func(status string) bool
-	run       func(ctx context.Context, c *Client, id string, in cty.Value) (*okta.UserActivationToken, *okta.Response, error)
+	run       func(ctx context.Context, c *Client, id string, in connector.Args) (*okta.UserActivationToken, *okta.Response, error)
 	// already is Okta's error code for "already in that state", if any.
 	already string
 }
@@ -39,8 +39,8 @@ func activateUserAction() *connector.Action {
 			"(changed = false). With send_email = false the output carries the activation link.",
 		input: connector.Schema{userAttr, sendEmailAttr("Whether Okta emails the user an activation link.")},
 		done:  func(s string) bool { return s == statusActive },
-		run: func(ctx context.Context, c *Client, id string, in cty.Value) (*okta.UserActivationToken, *okta.Response, error) {
-			qp := query.NewQueryParams(query.WithSendEmail(connector.Bool(in, "send_email", false)))
+		run: func(ctx context.Context, c *Client, id string, in connector.Args) (*okta.UserActivationToken, *okta.Response, error) {
+			qp := query.NewQueryParams(query.WithSendEmail(in.Bool("send_email", false)))
 			return c.sdk.User.ActivateUser(ctx, id, qp)
 		},
 		already: codeAlreadyActive,
@@ -54,8 +54,8 @@ func deactivateUserAction() *connector.Action {
 			"(changed = false). Deactivation is not deletion.",
 		input: connector.Schema{userAttr, sendEmailAttr("Whether Okta emails the admins about the deactivation.")},
 		done:  func(s string) bool { return s == statusDeprovision },
-		run: func(ctx context.Context, c *Client, id string, in cty.Value) (*okta.UserActivationToken, *okta.Response, error) {
-			qp := query.NewQueryParams(query.WithSendEmail(connector.Bool(in, "send_email", false)))
+		run: func(ctx context.Context, c *Client, id string, in connector.Args) (*okta.UserActivationToken, *okta.Response, error) {
+			qp := query.NewQueryParams(query.WithSendEmail(in.Bool("send_email", false)))
 			resp, err := c.sdk.User.DeactivateUser(ctx, id, qp)
 			return nil, resp, err
 		},
@@ -69,7 +69,7 @@ func suspendUserAction() *connector.Action {
 			"Okta refuses other statuses.",
 		input: connector.Schema{userAttr},
 		done:  func(s string) bool { return s == statusSuspended },
-		run: func(ctx context.Context, c *Client, id string, _ cty.Value) (*okta.UserActivationToken, *okta.Response, error) {
+		run: func(ctx context.Context, c *Client, id string, _ connector.Args) (*okta.UserActivationToken, *okta.Response, error) {
 			resp, err := c.sdk.User.SuspendUser(ctx, id)
 			return nil, resp, err
 		},
@@ -83,7 +83,7 @@ func unsuspendUserAction() *connector.Action {
 			"(changed = false, status says where the user is).",
 		input: connector.Schema{userAttr},
 		done:  func(s string) bool { return s != statusSuspended },
-		run: func(ctx context.Context, c *Client, id string, _ cty.Value) (*okta.UserActivationToken, *okta.Response, error) {
+		run: func(ctx context.Context, c *Client, id string, _ connector.Args) (*okta.UserActivationToken, *okta.Response, error) {
 			resp, err := c.sdk.User.UnsuspendUser(ctx, id)
 			return nil, resp, err
 		},
@@ -92,15 +92,15 @@ func unsuspendUserAction() *connector.Action {
 
 func lifecycleAction(t transition) *connector.Action {
 	return action(t.name, t.doc, connector.Write, t.input, lifecycleOutput,
-		func(ctx context.Context, c *Client, in cty.Value) (any, error) {
+		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
 			return c.transition(ctx, t, in)
 		})
 }
 
 // transition reads the user, skips the call when the user already is where
 // the transition leads, and otherwise runs it and reads the user again.
-func (c *Client) transition(ctx context.Context, t transition, in cty.Value) (any, error) {
-	u, err := c.resolveUser(ctx, connector.String(in, "user"))
+func (c *Client) transition(ctx context.Context, t transition, in connector.Args) (any, error) {
+	u, err := c.resolveUser(ctx, in.String("user"))
 	if err != nil {
 		return nil, err
 	}

@@ -23,8 +23,8 @@ func readUserAction() *connector.Action {
 	return action("read_user",
 		"Reads a user by id or login: status, timestamps and the standard profile attributes.",
 		connector.Read, connector.Schema{userAttr}, userType,
-		func(ctx context.Context, c *Client, in cty.Value) (any, error) {
-			u, err := c.resolveUser(ctx, connector.String(in, "user"))
+		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
+			u, err := c.resolveUser(ctx, in.String("user"))
 			if err != nil {
 				return nil, err
 			}
@@ -45,19 +45,19 @@ func searchUsersAction() *connector.Action {
 		}, searchUsersOutput, searchUsers)
 }
 
-func searchUsers(ctx context.Context, c *Client, in cty.Value) (any, error) {
-	limit := connector.Int(in, "limit", defaultSearchLimit)
+func searchUsers(ctx context.Context, c *Client, in connector.Args) (any, error) {
+	limit := in.Int("limit", defaultSearchLimit)
 	if limit < 1 || limit > maxSearchLimit {
 		return nil, invalidf("limit must be between 1 and %d", maxSearchLimit)
 	}
 	opts := []query.ParamOptions{query.WithLimit(int64(min(limit, pageSize)))}
-	if q := connector.String(in, "query"); q != "" {
+	if q := in.String("query"); q != "" {
 		opts = append(opts, query.WithQ(q))
 	}
-	if f := connector.String(in, "filter"); f != "" {
+	if f := in.String("filter"); f != "" {
 		opts = append(opts, query.WithFilter(f))
 	}
-	if s := connector.String(in, "search"); s != "" {
+	if s := in.String("search"); s != "" {
 		opts = append(opts, query.WithSearch(s))
 	}
 	users, err := c.listUsers(ctx, query.NewQueryParams(opts...), limit)
@@ -116,8 +116,8 @@ func updateUserProfileAction() *connector.Action {
 		}, userType, updateUserProfile)
 }
 
-func updateUserProfile(ctx context.Context, c *Client, in cty.Value) (any, error) {
-	g, err := connector.ToGo(connector.Attr(in, "profile"))
+func updateUserProfile(ctx context.Context, c *Client, in connector.Args) (any, error) {
+	g, err := connector.ToGo(in.Get("profile"))
 	if err != nil {
 		return nil, invalidf("profile: %v", err)
 	}
@@ -125,7 +125,7 @@ func updateUserProfile(ctx context.Context, c *Client, in cty.Value) (any, error
 	if !ok || len(attrs) == 0 {
 		return nil, invalidf("profile must be an object of attributes to change, e.g. { title = \"Engineer\" }")
 	}
-	u, err := c.resolveUser(ctx, connector.String(in, "user"))
+	u, err := c.resolveUser(ctx, in.String("user"))
 	if err != nil {
 		return nil, err
 	}

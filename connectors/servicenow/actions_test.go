@@ -387,7 +387,7 @@ func TestContextCancel(t *testing.T) {
 		"username": str(svcUser), "password": str(svcPass), "rate_limit": cty.NumberFloatVal(0.5),
 	})
 	read, _ := servicenow.New().Action("read_record")
-	call := &connector.Call{Client: in.c, Input: object(t, read.Input, map[string]cty.Value{"table": str("incident"), "sys_id": str("x")})}
+	call := &connector.Call{Client: in.c, Input: args(t, read.Input, map[string]cty.Value{"table": str("incident"), "sys_id": str("x")})}
 
 	in.emu.Inject(emulator.Fault{Latency: 10 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)

@@ -22,22 +22,22 @@ func doAPICall(ctx context.Context, call *connector.Call) (cty.Value, error) {
 		return cty.NilVal, err
 	}
 	in := call.Input
-	method := strings.ToUpper(connector.String(in, "method"))
+	method := strings.ToUpper(in.String("method"))
 	if method == "" {
 		method = http.MethodGet
 	}
-	path := connector.String(in, "path")
+	path := in.String("path")
 	if err := checkPath(cty.StringVal(path)); err != nil {
 		return cty.NilVal, &connector.Error{Kind: connector.Invalid, Op: op, Message: err.Error()}
 	}
 	r := &request{op: op, method: method, path: path, query: url.Values{}, header: http.Header{}}
-	for k, v := range connector.StringMap(in, "query") {
+	for k, v := range in.StringMap("query") {
 		r.query.Set(k, v)
 	}
-	for k, v := range connector.StringMap(in, "headers") {
+	for k, v := range in.StringMap("headers") {
 		r.header.Set(k, v)
 	}
-	if body := connector.Attr(in, "body"); known(body) {
+	if body := in.Get("body"); known(body) {
 		g, err := connector.ToGo(body)
 		if err != nil {
 			return cty.NilVal, &connector.Error{Kind: connector.Invalid, Op: op, Message: "body: " + err.Error()}

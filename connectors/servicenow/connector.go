@@ -71,5 +71,8 @@ func clientOf(c connector.Client, op string) (*Client, error) {
 
 // intAttr reads a whole number attribute, clamped to [1, limit].
 func intAttr(obj cty.Value, name string, def, limit int) int {
-	return min(max(connector.Int(obj, name, def), 1), limit)
+	return clamp(connector.Int(obj, name, def), limit)
 }
+
+// clamp returns n within [1, limit].
+func clamp(n, limit int) int { return min(max(n, 1), limit) }

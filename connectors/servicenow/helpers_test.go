@@ -38,6 +38,17 @@ func object(t testing.TB, schema connector.Schema, attrs map[string]cty.Value) c
 	return cty.ObjectVal(vals)
 }
 
+// args returns the arguments attrs of an action with input schema, as
+// the runtime would pass them.
+func args(t testing.TB, schema connector.Schema, attrs map[string]cty.Value) connector.Args {
+	t.Helper()
+	in, err := connector.ArgsOf(schema, object(t, schema, attrs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
 // open provisions a connection to url with the given settings.
 func open(t testing.TB, url string, attrs map[string]cty.Value) *servicenow.Client {
 	t.Helper()
@@ -64,7 +75,7 @@ func run(t testing.TB, c *servicenow.Client, name string, attrs map[string]cty.V
 	if !ok {
 		t.Fatalf("no action %s", name)
 	}
-	v, err := a.Do(context.Background(), &connector.Call{Client: c, Input: object(t, a.Input, attrs)})
+	v, err := a.Do(context.Background(), &connector.Call{Client: c, Input: args(t, a.Input, attrs)})
 	if err == nil && !v.Type().Equals(a.Output) {
 		// Dynamic attributes (api_call's body) make exact equality too strict.
 		if _, cerr := convertTo(v, a.Output); cerr != nil {

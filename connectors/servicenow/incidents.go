@@ -41,16 +41,16 @@ func setIncidentState(ctx context.Context, call *connector.Call, op, state strin
 	if err != nil {
 		return cty.NilVal, err
 	}
-	fields := connector.StringMap(call.Input, "fields")
+	fields := call.Input.StringMap("fields")
 	if fields == nil {
 		fields = map[string]string{}
 	}
 	fields["state"], fields["incident_state"] = state, state
-	closeCode := connector.String(call.Input, "close_code")
+	closeCode := call.Input.String("close_code")
 	if closeCode != "" {
 		fields["close_code"] = closeCode
 	}
-	if notes := connector.String(call.Input, "close_notes"); notes != "" {
+	if notes := call.Input.String("close_notes"); notes != "" {
 		fields["close_notes"] = notes
 	}
 	row, err := c.patch(ctx, op, "incident", sysID, fields)
@@ -111,7 +111,7 @@ func doAddWorkNote(ctx context.Context, call *connector.Call) (cty.Value, error)
 	if err != nil {
 		return cty.NilVal, err
 	}
-	table := connector.String(call.Input, "table")
+	table := call.Input.String("table")
 	if table == "" {
 		table = "incident"
 	}
@@ -120,10 +120,10 @@ func doAddWorkNote(ctx context.Context, call *connector.Call) (cty.Value, error)
 		return cty.NilVal, err
 	}
 	field := "work_notes"
-	if connector.Bool(call.Input, "customer_visible", false) {
+	if call.Input.Bool("customer_visible", false) {
 		field = "comments"
 	}
-	row, err := c.patch(ctx, op, table, sysID, map[string]string{field: connector.String(call.Input, "note")})
+	row, err := c.patch(ctx, op, table, sysID, map[string]string{field: call.Input.String("note")})
 	if err != nil {
 		return cty.NilVal, err
 	}

@@ -26,13 +26,13 @@ func doCreateRecord(ctx context.Context, call *connector.Call) (cty.Value, error
 	if err != nil {
 		return cty.NilVal, err
 	}
-	table := connector.String(call.Input, "table")
-	fields := connector.StringMap(call.Input, "fields")
+	table := call.Input.String("table")
+	fields := call.Input.StringMap("fields")
 	if fields == nil {
 		fields = map[string]string{}
 	}
-	if key := connector.String(call.Input, "idempotency_key"); key != "" {
-		field := connector.String(call.Input, "idempotency_field")
+	if key := call.Input.String("idempotency_key"); key != "" {
+		field := call.Input.String("idempotency_field")
 		if field == "" {
 			field = defaultIdemField
 		}
@@ -65,15 +65,15 @@ func doReadRecord(ctx context.Context, call *connector.Call) (cty.Value, error) 
 	if err != nil {
 		return cty.NilVal, err
 	}
-	table := connector.String(call.Input, "table")
-	if sysID := connector.String(call.Input, "sys_id"); sysID != "" {
+	table := call.Input.String("table")
+	if sysID := call.Input.String("sys_id"); sysID != "" {
 		row, err := c.record(ctx, &request{op: op, method: http.MethodGet, path: tablePath(table, sysID), query: recordParams()})
 		if err != nil {
 			return cty.NilVal, err
 		}
 		return recordValue(table, row), nil
 	}
-	row, err := c.byNumber(ctx, op, table, connector.String(call.Input, "number"))
+	row, err := c.byNumber(ctx, op, table, call.Input.String("number"))
 	if err != nil {
 		return cty.NilVal, err
 	}
@@ -86,8 +86,8 @@ func doUpdateRecord(ctx context.Context, call *connector.Call) (cty.Value, error
 	if err != nil {
 		return cty.NilVal, err
 	}
-	table := connector.String(call.Input, "table")
-	row, err := c.patch(ctx, op, table, connector.String(call.Input, "sys_id"), connector.StringMap(call.Input, "fields"))
+	table := call.Input.String("table")
+	row, err := c.patch(ctx, op, table, call.Input.String("sys_id"), call.Input.StringMap("fields"))
 	if err != nil {
 		return cty.NilVal, err
 	}
@@ -100,7 +100,7 @@ func doDeleteRecord(ctx context.Context, call *connector.Call) (cty.Value, error
 	if err != nil {
 		return cty.NilVal, err
 	}
-	table, sysID := connector.String(call.Input, "table"), connector.String(call.Input, "sys_id")
+	table, sysID := call.Input.String("table"), call.Input.String("sys_id")
 	if sysID == "" {
 		return cty.NilVal, &connector.Error{Kind: connector.Invalid, Op: op, Message: "sys_id is empty"}
 	}
@@ -119,18 +119,18 @@ func doSearchRecords(ctx context.Context, call *connector.Call) (cty.Value, erro
 		return cty.NilVal, err
 	}
 	in := call.Input
-	table := connector.String(in, "table")
-	limit := intAttr(in, "limit", defaultLimit, maxLimit)
-	pageSize := min(intAttr(in, "page_size", defaultSearchPage, maxPageSize), limit)
-	display := connector.String(in, "display_value")
+	table := in.String("table")
+	limit := clamp(in.Int("limit", defaultLimit), maxLimit)
+	pageSize := min(clamp(in.Int("page_size", defaultSearchPage), maxPageSize), limit)
+	display := in.String("display_value")
 	if display == "" {
 		display = "false"
 	}
 	params := recordParams()
-	params.Set("sysparm_query", stableOrder(connector.String(in, "query")))
+	params.Set("sysparm_query", stableOrder(in.String("query")))
 	params.Set("sysparm_limit", strconv.Itoa(pageSize))
 	params.Set("sysparm_display_value", display)
-	if fs := connector.Strings(in, "fields"); len(fs) > 0 {
+	if fs := in.Strings("fields"); len(fs) > 0 {
 		params.Set("sysparm_fields", strings.Join(fs, ","))
 	}
 	rows, total, err := c.collect(ctx, &request{op: op, method: http.MethodGet, path: tablePath(table), query: params}, limit, pageSize)
@@ -245,11 +245,11 @@ func (c *Client) byNumber(ctx context.Context, op, table, number string) (map[st
 }
 
 // sysIDOf returns the input's sys_id, looking the number up when needed.
-func (c *Client) sysIDOf(ctx context.Context, op, table string, in cty.Value) (string, error) {
-	if id := connector.String(in, "sys_id"); id != "" {
+func (c *Client) sysIDOf(ctx context.Context, op, table string, in connector.Args) (string, error) {
+	if id := in.String("sys_id"); id != "" {
 		return id, nil
 	}
-	row, err := c.byNumber(ctx, op, table, connector.String(in, "number"))
+	row, err := c.byNumber(ctx, op, table, in.String("number"))
 	if err != nil {
 		return "", err
 	}

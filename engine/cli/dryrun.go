@@ -159,7 +159,7 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 		if card.Action.Effect != connector.Write || !card.Connector.HasConnection() {
 			return runtime.DirectInvoker(ctx, card, call)
 		}
-		in, _ := connector.ToGo(call.Input)
+		in, _ := connector.ToGo(call.Input.Object())
 		b, _ := json.Marshal(redactSchema(in, card.Action.Input))
 		mu.Lock()
 		writes = append(writes, interceptedCall{Card: card.Name, Action: card.Connector.Name + "." + card.Action.Name, Input: b})

@@ -87,8 +87,9 @@ type Action struct {
 type Call struct {
 	// Client is the provisioned connection, nil for connectors without one.
 	Client Client
-	// Input is an object of Action.Input's ObjectType with defaults applied.
-	Input cty.Value
+	// Input holds the card's arguments, one per attribute of Action.Input,
+	// converted to its type, with defaults applied.
+	Input Args
 	// IdempotencyKey is stable across retries, crash recovery and replays
 	// of the same card invocation (execution id, card, each.key).
 	IdempotencyKey string

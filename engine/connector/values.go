@@ -62,27 +62,42 @@ func ToGo(v cty.Value) (any, error) {
 }
 
 // String returns the string attribute name of obj, or "" when it is null or
-// absent. Actions use it on their Input.
-func String(obj cty.Value, name string) string {
-	v := plainAttr(obj, name)
+// absent.
+func String(obj cty.Value, name string) string { return stringOf(plainAttr(obj, name)) }
+
+// Bool returns the bool attribute name of obj, or def when null or absent.
+func Bool(obj cty.Value, name string, def bool) bool { return boolOf(plainAttr(obj, name), def) }
+
+// Int returns the number attribute name of obj as an int, or def.
+func Int(obj cty.Value, name string, def int) int { return intOf(plainAttr(obj, name), def) }
+
+// Strings returns a list or set of strings attribute as a slice.
+func Strings(obj cty.Value, name string) []string { return stringsOf(plainAttr(obj, name)) }
+
+// StringMap returns a map or object attribute whose values are strings;
+// other values are encoded as JSON.
+func StringMap(obj cty.Value, name string) map[string]string {
+	return stringMapOf(plainAttr(obj, name))
+}
+
+// The getters of Args and of attributes of objects read an unmarked value
+// with these.
+
+func stringOf(v cty.Value) string {
 	if v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
 		return ""
 	}
 	return v.AsString()
 }
 
-// Bool returns the bool attribute name of obj, or def when null or absent.
-func Bool(obj cty.Value, name string, def bool) bool {
-	v := plainAttr(obj, name)
+func boolOf(v cty.Value, def bool) bool {
 	if v.IsNull() || !v.IsKnown() || v.Type() != cty.Bool {
 		return def
 	}
 	return v.True()
 }
 
-// Int returns the number attribute name of obj as an int, or def.
-func Int(obj cty.Value, name string, def int) int {
-	v := plainAttr(obj, name)
+func intOf(v cty.Value, def int) int {
 	if v.IsNull() || !v.IsKnown() || v.Type() != cty.Number {
 		return def
 	}
@@ -90,9 +105,9 @@ func Int(obj cty.Value, name string, def int) int {
 	return int(i)
 }
 
-// Strings returns a list or set of strings attribute as a slice.
-func Strings(obj cty.Value, name string) []string {
-	v := plainAttr(obj, name)
+// stringsOf unmarks each element it reads: UnmarkDeep would rebuild the
+// whole value (the Okta hook's Accept reads a list for every event).
+func stringsOf(v cty.Value) []string {
 	if v.IsNull() || !v.IsKnown() || !v.CanIterateElements() {
 		return nil
 	}
@@ -107,9 +122,7 @@ func Strings(obj cty.Value, name string) []string {
 	return out
 }
 
-// StringMap returns a map or object attribute whose values are strings.
-func StringMap(obj cty.Value, name string) map[string]string {
-	v := plainAttr(obj, name)
+func stringMapOf(v cty.Value) map[string]string {
 	if v.IsNull() || !v.IsKnown() || !v.CanIterateElements() {
 		return nil
 	}
@@ -157,9 +170,7 @@ func attr(obj cty.Value, name string) cty.Value {
 }
 
 // plainAttr is attr without its marks: the typed getters hand connectors
-// plain Go values, and cty panics on reading a marked value. The getters
-// of collections unmark each element they read: UnmarkDeep would rebuild
-// the whole value (the Okta hook's Accept calls Strings for every event).
+// plain Go values, and cty panics on reading a marked value.
 func plainAttr(obj cty.Value, name string) cty.Value {
 	v, _ := attr(obj, name).Unmark()
 	return v

@@ -78,14 +78,14 @@ func (iv *invoker) Invoke(ctx context.Context, card *plan.Card, c *connector.Cal
 	iv.mu.Lock()
 	m := iv.pick(card.Name, action)
 	idx := len(iv.calls)
-	iv.calls = append(iv.calls, call{Card: card.Name, Action: action, Input: c.Input})
+	iv.calls = append(iv.calls, call{Card: card.Name, Action: action, Input: c.Input.Object()})
 	iv.mu.Unlock()
 
 	var out cty.Value
 	var err error
 	switch {
 	case m != nil:
-		out, err = iv.answer(m, card, c.Input)
+		out, err = iv.answer(m, card, iv.calls[idx].Input)
 	case inEngine(card) || iv.emulated[card.Connector.Name]:
 		out, err = runtime.DirectInvoker.Invoke(ctx, card, c)
 	default:

@@ -14,22 +14,16 @@ import (
 // attempts calls the action until it succeeds, fails permanently, or the
 // retry policy gives up. Every attempt is journaled when it ends.
 func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, key string, in input, outType cty.Type) (cty.Value, error) {
-	defer in.done() // on every way out; a second call does nothing
 	var client connector.Client
 	if c.Connection != "" {
 		conn := r.flow.Gen.Connections[c.Connection]
 		cl, err := r.x.Clients.Get(conn)
 		if err != nil {
-			return r.failed(ctx, c, name, key, 1, cty.NilVal, outType, connector.Errorf(connector.Other, "%v", err))
+			return r.failed(ctx, c, name, key, 1, false, outType, connector.Errorf(connector.Other, "%v", err))
 		}
 		client = cl
 	}
-	plain := in.value
-	if in.marked {
-		plain, _ = in.value.UnmarkDeep()
-	}
-	journalInput := r.sec.inputJSON(in, c.Action.Input, ci.inputNames, in.marked || ci.sensitiveInput)
-	in.done()
+	journalInput := r.sec.inputJSON(in, c.Action.Input, ci.inputOrder, in.marked || ci.sensitiveInput)
 	// One allocation for the call, the host it lends and the journal entry
 	// handed to Append (which, like any callee, does not keep it).
 	cs := &struct {
@@ -39,7 +33,7 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 	}{host: host{run: r, card: name, key: key}}
 	cs.call = connector.Call{
 		Client:         client,
-		Input:          plain,
+		Input:          in.args(c.Action.Input),
 		IdempotencyKey: r.ex.ID + "/" + name + "/" + key,
 		Host:           &cs.host,
 	}
@@ -110,7 +104,7 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 		delay, again := retryDelay(c.Retry, attempt, err, end, r.x.Rand)
 		if !again {
 			r.log.logger().Warn("card failed", "card", name, "key", key, "attempt", attempt, "err", entry.Error)
-			return r.failed(ctx, c, name, key, attempt, in.value, outType, err)
+			return r.failed(ctx, c, name, key, attempt, true, outType, err)
 		}
 		r.x.Observer.Retry(r.flow.Name, c.Name)
 		r.log.logger().Info("card will retry", "card", name, "key", key, "attempt", attempt, "delay_ms", delay.Milliseconds(), "err", entry.Error)

@@ -107,11 +107,11 @@ func (f *fake) connector() *connector.Connector {
 }
 
 func (f *fake) do(ctx context.Context, call *connector.Call) (cty.Value, error) {
-	id := connector.String(call.Input, "id")
+	id := call.Input.String("id")
 	f.mu.Lock()
 	f.calls[id]++
 	n := f.calls[id]
-	f.inputs[id] = append(f.inputs[id], call.Input)
+	f.inputs[id] = append(f.inputs[id], call.Input.Object())
 	if c, ok := call.Client.(*fakeClient); ok {
 		f.tokens = append(f.tokens, c.token)
 	}
@@ -126,8 +126,8 @@ func (f *fake) do(ctx context.Context, call *connector.Call) (cty.Value, error) 
 // echo is the default step: its output repeats the id and value.
 func echo(n int, call *connector.Call) cty.Value {
 	return cty.ObjectVal(map[string]cty.Value{
-		"id":    call.Input.GetAttr("id"),
-		"value": call.Input.GetAttr("value"),
+		"id":    call.Input.Get("id"),
+		"value": call.Input.Get("value"),
 		"n":     cty.NumberIntVal(int64(n)),
 	})
 }

@@ -108,64 +108,36 @@ func (e *scrubbedError) Unwrap() error { return e.err }
 // inputJSON returns a card's input as JSON where every value carrying the
 // sensitive mark, and every argument the schema marks sensitive, is
 // Redacted. It first learns those values as secrets, so that an action
-// echoing them is scrubbed too. names are the input's attributes in order.
+// echoing them is scrubbed too. order lists the arguments in name order.
 //
 // learn false says that nothing in the input is sensitive (no marks, no
 // sensitive arguments), which spares looking for secrets to learn.
-func (s *secrets) inputJSON(in input, schema connector.Schema, names []string, learn bool) []byte {
-	v := in.value
-	if v == cty.NilVal {
-		return []byte("null")
-	}
-	if schema == nil || in.attrs == nil || !v.Type().IsObjectType() {
-		s.learn(v, nil)
-		return s.appendJSON(nil, v)
-	}
+func (s *secrets) inputJSON(in input, schema connector.Schema, order []int, learn bool) []byte {
 	if learn {
-		s.learn(v, schema)
-	}
-	if names == nil {
-		names = connector.SortedKeys(in.attrs)
-	}
-	b := make([]byte, 0, 128+32*len(names))
-	b = append(b, '{')
-	first := true
-	for _, name := range names {
-		av, ok := in.attrs[name]
-		if !ok {
-			continue
+		var found []string
+		collect := func(str string) { found = append(found, str) }
+		for i, a := range schema {
+			sensitiveStrings(in.vals[i], a.Sensitive, collect)
 		}
-		if !first {
+		if len(found) > 0 {
+			s.add(found...)
+		}
+	}
+	b := make([]byte, 0, 128+32*len(order))
+	b = append(b, '{')
+	for n, i := range order {
+		if n > 0 {
 			b = append(b, ',')
 		}
-		first = false
-		b = jsonw.AppendString(b, name)
+		b = jsonw.AppendString(b, schema[i].Name)
 		b = append(b, ':')
-		if a, ok := schema.Lookup(name); ok && a.Sensitive && !av.IsNull() {
+		if v := in.vals[i]; schema[i].Sensitive && !v.IsNull() {
 			b = jsonw.AppendString(b, Redacted)
-			continue
+		} else {
+			b = s.appendJSON(b, v)
 		}
-		b = s.appendJSON(b, av)
 	}
 	return append(b, '}')
-}
-
-// learn adds the sensitive strings of v (a card's input object with its
-// schema, or any value without) to the secrets.
-func (s *secrets) learn(v cty.Value, schema connector.Schema) {
-	var found []string
-	collect := func(str string) { found = append(found, str) }
-	if schema == nil {
-		sensitiveStrings(v, false, collect)
-	} else {
-		for name := range v.Type().AttributeTypes() {
-			a, ok := schema.Lookup(name)
-			sensitiveStrings(v.GetAttr(name), ok && a.Sensitive, collect)
-		}
-	}
-	if len(found) > 0 {
-		s.add(found...)
-	}
 }
 
 // json returns v as JSON with marked values Redacted and known secrets

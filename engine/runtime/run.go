@@ -34,10 +34,6 @@ type run struct {
 	// so its result can wait for the outcome's write (see lazyResult).
 	last *plan.Card
 
-	// scratch holds a card's arguments while scratchBusy (see inputs).
-	scratch     map[string]cty.Value
-	scratchBusy atomic.Bool
-
 	mu      sync.Mutex
 	pending []store.JournalEntry // lazy entries not yet appended
 }
@@ -270,7 +266,7 @@ func (r *run) instance(ctx context.Context, c *plan.Card, scope *flowScope, each
 	ci := scope.card(c)
 	in, err := r.inputs(c, ci, scope, each)
 	if err != nil {
-		return r.failed(ctx, c, name, key, 1, cty.NilVal, outType, err)
+		return r.failed(ctx, c, name, key, 1, false, outType, err)
 	}
 	return r.attempts(ctx, c, ci, name, key, in, outType)
 }
@@ -322,67 +318,51 @@ func journaledStop(output []byte, outType cty.Type) (*connector.Stop, bool) {
 
 // input is a card instance's evaluated arguments.
 type input struct {
-	value  cty.Value            // the action's input object
-	attrs  map[string]cty.Value // value's attributes, as evaluated
-	marked bool                 // some value in it carries a mark
-	r      *run                 // attrs is r.scratch, until done
+	vals   []cty.Value // one per attribute of the action's Input, marks kept
+	marked bool        // some value in vals carries a mark
 }
 
-// done says attrs is no longer needed: the next card may reuse the map.
-func (in *input) done() {
-	if in.r != nil {
-		in.r.scratchBusy.Store(false)
-		in.r, in.attrs = nil, nil
+// args returns what the action receives: the arguments without marks.
+func (in input) args(schema connector.Schema) connector.Args {
+	vals := in.vals
+	if in.marked {
+		vals = make([]cty.Value, len(in.vals))
+		for i, v := range in.vals {
+			vals[i], _ = v.UnmarkDeep()
+		}
 	}
+	return connector.NewArgs(schema, vals)
 }
 
-// inputs evaluates the card's arguments into the action's input object.
-// cty.ObjectVal copies the attributes, so one map serves the cards that
-// run one after another (attrs, until in.done).
-func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Each) (in input, err error) {
+// inputs evaluates the card's arguments, in the order of the action's
+// Input schema.
+func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Each) (input, error) {
 	var ctx *hcl.EvalContext // built for the first argument that needs HCL
-	marked := false
-	var vals map[string]cty.Value
-	if r.scratchBusy.CompareAndSwap(false, true) {
-		if r.scratch == nil {
-			r.scratch = make(map[string]cty.Value, len(c.Action.Input))
-		}
-		vals = r.scratch
-		clear(vals)
-		in.r = r
-		defer func() {
-			if err != nil {
-				r.scratchBusy.Store(false)
-			}
-		}()
-	} else {
-		vals = make(map[string]cty.Value, len(c.Action.Input))
-	}
-	for _, a := range c.Action.Input {
-		if v, ok := ci.consts[a.Name]; ok {
-			vals[a.Name] = v
-			marked = marked || a.Sensitive
+	in := input{vals: make([]cty.Value, len(c.Action.Input))}
+	for i := range c.Action.Input {
+		a, arg := &c.Action.Input[i], &ci.args[i]
+		switch {
+		case arg.constant != cty.NilVal:
+			in.vals[i] = arg.constant
+			in.marked = in.marked || a.Sensitive
 			continue
-		}
-		attr, ok := c.Inputs[a.Name]
-		if !ok {
-			if a.Default != cty.NilVal {
-				vals[a.Name] = a.Default
-			} else {
-				vals[a.Name] = cty.NullVal(a.Type)
-			}
+		case arg.attr == nil && a.Default != cty.NilVal:
+			in.vals[i] = a.Default
+			continue
+		case arg.attr == nil:
+			in.vals[i] = cty.NullVal(a.Type)
 			continue
 		}
 		v, ok := cty.NilVal, false
-		if ref := ci.refs[a.Name]; ref != nil {
-			v, ok = ref.value(scope, each)
+		if arg.ref != nil {
+			v, ok = arg.ref.value(scope, each)
 		}
 		var diags hcl.Diagnostics
 		if !ok {
 			if ctx == nil {
 				ctx = scope.evalContext(c, each)
 			}
-			v, diags = attr.Expr.Value(ctx)
+			v, diags = arg.attr.Expr.Value(ctx)
 		}
 		if diags.HasErrors() {
 			return input{}, connector.Errorf(connector.Invalid, "%s: %s", a.Name, diagText(diags))
@@ -398,10 +378,9 @@ func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Ea
 			cv = cv.Mark(lang.Sensitive)
 		}
 		// A primitive has no nested values: ContainsMarked would walk it.
-		marked = marked || cv.IsMarked() || !cv.Type().IsPrimitiveType() && cv.ContainsMarked()
-		vals[a.Name] = cv
+		in.marked = in.marked || cv.IsMarked() || !cv.Type().IsPrimitiveType() && cv.ContainsMarked()
+		in.vals[i] = cv
 	}
-	in.value, in.attrs, in.marked = cty.ObjectVal(vals), vals, marked
 	return in, nil
 }
 
@@ -417,10 +396,12 @@ func diagText(diags hcl.Diagnostics) string {
 	return diags.Error()
 }
 
-// failed applies the card's error policy to a final failure.
-func (r *run) failed(ctx context.Context, c *plan.Card, name, key string, attempt int, input cty.Value, outType cty.Type, cause error) (cty.Value, error) {
-	if input == cty.NilVal {
-		// The inputs did not evaluate: journal the failure itself.
+// failed applies the card's error policy to a final failure; journaled
+// says whether the failed attempt is in the journal already.
+func (r *run) failed(ctx context.Context, c *plan.Card, name, key string, attempt int, journaled bool, outType cty.Type, cause error) (cty.Value, error) {
+	if !journaled {
+		// No attempt ran (the inputs did not evaluate, say): journal the
+		// failure itself.
 		now := r.x.Clock.Now()
 		if err := r.journal(ctx, false, store.JournalEntry{
 			ExecutionID: r.ex.ID, Card: name, Key: key, Attempt: attempt, Status: store.EntryError,

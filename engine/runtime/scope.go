@@ -27,22 +27,29 @@ type genInfo struct {
 
 // cardInfo says what a card's expressions (inputs, for_each) reference.
 type cardInfo struct {
-	// inputNames and outputNames are the attributes of the card's input
-	// and (per instance) output objects in name order, for the journal.
-	inputNames, outputNames []string
+	// args says how to evaluate each argument of the action, in the order
+	// of its Input schema; inputOrder lists them in name order, for the
+	// journal.
+	args       []argInfo
+	inputOrder []int
+	// outputNames are the attributes of the card's (per instance) output
+	// object in name order, for the journal.
+	outputNames []string
 	// sensitiveInput says whether the action has sensitive arguments.
 	sensitiveInput bool
-	// consts are the inputs whose expressions are constant (no references,
-	// no function calls), evaluated and converted once.
-	consts map[string]cty.Value
-	// refs are the inputs whose expressions are plain references, read
-	// without HCL (see reference); forEach is for_each's, if it is one.
-	refs    map[string]*reference
+	// forEach is for_each's reference, if it is a plain one.
 	forEach *reference
 	// cards are the earlier cards referenced by name; nil with usesCards
 	// means the whole card object (a reference without a static name).
 	cards     []string
 	usesCards bool
+}
+
+// argInfo is how to evaluate one argument of a card.
+type argInfo struct {
+	attr     *hcl.Attribute // nil: the card leaves the argument out
+	constant cty.Value      // the value of a constant expression (no references, no function calls), converted once
+	ref      *reference     // a plain reference, read without HCL (see reference)
 }
 
 // genInfos caches genInfo by generation without keeping generations alive.
@@ -109,25 +116,31 @@ func refsOf(c *plan.Card) *cardInfo {
 			}
 		}
 	}
-	ci.refs = map[string]*reference{}
-	for name, a := range c.Inputs {
-		if ref := referenceOf(a.Expr); ref != nil {
-			ci.refs[name] = ref
-		}
+	for _, a := range c.Inputs {
 		visit(a.Expr)
 	}
 	if c.Action != nil {
-		ci.inputNames = c.Action.Input.Names()
-		sort.Strings(ci.inputNames)
-		ci.consts = map[string]cty.Value{}
-		for _, a := range c.Action.Input {
+		schema := c.Action.Input
+		ci.args = make([]argInfo, len(schema))
+		ci.inputOrder = make([]int, len(schema))
+		for i, a := range schema {
+			ci.inputOrder[i] = i
 			ci.sensitiveInput = ci.sensitiveInput || a.Sensitive
-			if attr, ok := c.Inputs[a.Name]; ok {
-				if v, ok := constInput(attr.Expr, a); ok {
-					ci.consts[a.Name] = v
-				}
+			attr, ok := c.Inputs[a.Name]
+			if !ok {
+				continue
+			}
+			arg := &ci.args[i]
+			arg.attr = attr
+			if v, ok := constInput(attr.Expr, a); ok {
+				arg.constant = v
+			} else {
+				arg.ref = referenceOf(attr.Expr)
 			}
 		}
+		sort.Slice(ci.inputOrder, func(i, j int) bool {
+			return schema[ci.inputOrder[i]].Name < schema[ci.inputOrder[j]].Name
+		})
 	}
 	out := c.Output
 	if c.ForEach != nil && (out.IsMapType() || out.IsListType()) {
