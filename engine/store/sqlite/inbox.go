@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -104,6 +105,7 @@ func (s *Store) insertClaimed(tx *writeTx, ev store.Event, now time.Time, c stor
 	}
 	id := s.ids.Next(now)
 	until := now.Add(c.Lease)
+	s.leased(until)
 	n, err := tx.changed(wInsertClaimed, id, ev.Flow, textArg(ev.DedupKey), textArg(ev.Type), hash,
 		textArg(ev.Parent), received.UnixNano(), c.Owner, until.UnixNano(), now.UnixNano())
 	if err != nil {
@@ -147,11 +149,14 @@ func (s *Store) ClaimPinned(ctx context.Context, owner string, n int, lease time
 	var out []*store.Execution
 	err := s.w.do(ctx, func(tx *writeTx) error {
 		now := time.Now()
-		cands, err := claimable(tx, now, n)
+		cands, err := s.claimable(tx, now, n)
 		if err != nil {
 			return err
 		}
 		until := now.Add(lease)
+		if len(cands) > 0 {
+			s.leased(until)
+		}
 		out = make([]*store.Execution, len(cands))
 		for i, c := range cands {
 			e := c.Execution
@@ -184,23 +189,25 @@ type candidate struct {
 	rowid int64
 }
 
-// claimable returns the n oldest executions that may be claimed.
-func claimable(tx *writeTx, now time.Time, n int) ([]candidate, error) {
-	rows, err := tx.query(wClaimable, n, now.UnixNano())
+// claimable returns the n oldest executions that may be claimed: pending,
+// or running with a lease that ended, when one may have (see leaseCheck).
+func (s *Store) claimable(tx *writeTx, now time.Time, n int) ([]candidate, error) {
+	out, err := candidates(tx, nil, wClaimable, n)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []candidate
-	for rows.Next() {
-		var c candidate
-		if c.Execution, err = scanExecution(rows, &c.rowid); err != nil {
+	if !now.Before(s.leaseCheck) {
+		if out, err = candidates(tx, out, wClaimExpired, now.UnixNano()); err != nil {
 			return nil, err
 		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+		var next sql.NullInt64
+		if err := tx.queryRow(wNextLeaseEnd, now.UnixNano()).Scan(&next); err != nil {
+			return nil, err
+		}
+		s.leaseCheck = now.Add(leaseCheckEvery)
+		if next.Valid {
+			s.leased(time.Unix(0, next.Int64))
+		}
 	}
 	if len(out) > n || !slices.IsSortedFunc(out, byID) {
 		// Expired leases came after the pending executions.
@@ -210,13 +217,32 @@ func claimable(tx *writeTx, now time.Time, n int) ([]candidate, error) {
 	return out, nil
 }
 
+// candidates appends the executions query q finds to out.
+func candidates(tx *writeTx, out []candidate, q writeStmt, args ...any) ([]candidate, error) {
+	rows, err := tx.query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c candidate
+		if c.Execution, err = scanExecution(rows, &c.rowid); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 func byID(a, b candidate) int { return strings.Compare(a.ID, b.ID) }
 
 // Renew extends the leases owner holds on ids. Ids owner no longer holds
 // are reported with store.ErrLeaseLost; the others are renewed regardless.
 func (s *Store) Renew(ctx context.Context, owner string, ids []string, lease time.Duration) error {
 	return s.w.do(ctx, func(tx *writeTx) error {
-		until := time.Now().Add(lease).UnixNano()
+		t := time.Now().Add(lease)
+		s.leased(t)
+		until := t.UnixNano()
 		var lost []string
 		for _, id := range ids {
 			n, err := tx.changed(wRenew, until, id, owner)

@@ -23,7 +23,10 @@ func TestQueryPlans(t *testing.T) {
 	for _, id := range []writeStmt{wInsertExecution, wInsertClaimed, wDedupLookup, wClaim, wRenew, wPin, wAppend, wFinish} {
 		hot = append(hot, query{writeSQL[id], ""})
 	}
-	hot = append(hot, query{writeSQL[wClaimable], "executions_live"}, query{readSQL[rDepth], "executions_live"})
+	hot = append(hot, query{readSQL[rDepth], "executions_live"})
+	for _, id := range []writeStmt{wClaimable, wClaimExpired, wNextLeaseEnd} {
+		hot = append(hot, query{writeSQL[id], "executions_live"})
+	}
 	// History by status reads the partial index that holds the status.
 	for st, index := range map[store.Status]string{
 		store.Pending: "executions_live", store.Running: "executions_live",

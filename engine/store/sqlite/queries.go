@@ -12,6 +12,8 @@ const (
 	wInsertPayload
 	wDedupLookup
 	wClaimable
+	wClaimExpired
+	wNextLeaseEnd
 	wClaim
 	wRenew
 	wRelease
@@ -68,20 +70,19 @@ var writeSQL = [numWriteStmts]string{
 	wInsertPayload: `INSERT INTO payloads (execution_id, payload) VALUES (?, ?)`,
 	wDedupLookup:   `SELECT id FROM executions WHERE flow = ? AND dedup_key = ?`,
 
-	// Claim reads the oldest pending executions and the running ones whose
-	// lease ended, in one statement, both on executions_live: the first arm
-	// in id order, the second unordered and unlimited (it checks the leases
-	// of the running executions, which are no more than the workers, in the
-	// index, and finds nearly always none). Claim merges them and claims the
-	// first n one by one: cheaper than ordering the union, which SQLite
-	// sorts in a temporary b-tree.
+	// Claim reads the oldest pending executions and, when a lease may have
+	// ended (see Store.leaseCheck), the running ones whose lease did, both
+	// on executions_live: the first in id order, the second unordered and
+	// unlimited (it checks the leases of the running executions, which are
+	// no more than the workers, in the index, and finds nearly always
+	// none). Claim merges them and claims the first n one by one.
 	// The rowid last: the claim updates the row by it, not by id through
 	// the primary key's index.
-	wClaimable: `SELECT * FROM (SELECT ` + executionColumns + `, executions.rowid FROM ` + executionsWithPayload + `
-			WHERE ` + live + ` AND status = 'pending' ORDER BY id LIMIT ?)
-		UNION ALL
-		SELECT ` + executionColumns + `, executions.rowid FROM ` + executionsWithPayload + `
+	wClaimable: `SELECT ` + executionColumns + `, executions.rowid FROM ` + executionsWithPayload + `
+			WHERE ` + live + ` AND status = 'pending' ORDER BY id LIMIT ?`,
+	wClaimExpired: `SELECT ` + executionColumns + `, executions.rowid FROM ` + executionsWithPayload + `
 			WHERE ` + live + ` AND status = 'running' AND lease_until <= ?`,
+	wNextLeaseEnd: `SELECT MIN(lease_until) FROM executions WHERE ` + live + ` AND status = 'running' AND lease_until > ?`,
 	// No RETURNING, which SQLite buffers in a temporary table: Claim has
 	// read the row and knows what changes. definition_hash is what it was,
 	// or what ClaimPinned pins.

@@ -67,6 +67,17 @@ type Store struct {
 
 	lock *os.File // held while Exclusive
 
+	// leaseCheck is when a claim must next look for executions whose lease
+	// ended; it is read and written only by writes, on the writer
+	// goroutine. Looking costs a claim as much as the rest of it, and
+	// finds nothing unless a process died or stalled, so claims look at
+	// the end of the first lease running when they last looked, at the end
+	// of every lease this store granted since, and at least every
+	// leaseCheckEvery: a lease another process granted since (a replica
+	// sharing the file without Exclusive) is found ended within
+	// leaseCheckEvery of its end.
+	leaseCheck time.Time
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -103,6 +114,18 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// leaseCheckEvery bounds the time between two claims' looks for ended
+// leases (see Store.leaseCheck).
+const leaseCheckEvery = time.Second
+
+// leased notes a lease this store granted or extended: the claims look for
+// ended leases again when it ends, if not before. Only writes call it.
+func (s *Store) leased(until time.Time) {
+	if until.Before(s.leaseCheck) {
+		s.leaseCheck = until
+	}
 }
 
 // openDB opens a pool on path with the pragmas every connection needs.
