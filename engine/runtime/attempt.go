@@ -24,12 +24,10 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 		client = cl
 	}
 	journalInput := r.sec.inputJSON(in, c.Action.Input, ci.inputOrder, in.marked || ci.sensitiveInput)
-	// One allocation for the call, the host it lends and the journal entry
-	// handed to Append (which, like any callee, does not keep it).
+	// One allocation for the call and the host it lends.
 	cs := &struct {
-		call    connector.Call
-		host    host
-		entries [1]store.JournalEntry
+		call connector.Call
+		host host
 	}{host: host{run: r, card: name, key: key}}
 	cs.call = connector.Call{
 		Client:         client,
@@ -80,8 +78,7 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 			}
 			entry.Status = store.EntryOK
 			entry.Tables = cs.host.takeWrites()
-			cs.entries[0] = entry
-			if jerr := r.journal(ctx, r.lazyResult(c, name), cs.entries[:]...); jerr != nil {
+			if jerr := r.journal(ctx, r.lazyResult(c, name), entry); jerr != nil {
 				return cty.NilVal, jerr
 			}
 			if stop != nil {

@@ -121,7 +121,12 @@ func walk(v cty.Value, steps []refStep) (cty.Value, bool) {
 		ty := v.Type()
 		switch {
 		case st.attr != "":
-			if !ty.IsObjectType() || !ty.HasAttribute(st.attr) {
+			// AttributeTypes is the type's own map: one lookup, where
+			// HasAttribute normalises the name and looks it up again.
+			if !ty.IsObjectType() {
+				return cty.NilVal, false
+			}
+			if _, ok := ty.AttributeTypes()[st.attr]; !ok {
 				return cty.NilVal, false
 			}
 			v = v.GetAttr(st.attr)

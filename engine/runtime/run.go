@@ -36,23 +36,40 @@ type run struct {
 
 	mu      sync.Mutex
 	pending []store.JournalEntry // lazy entries not yet appended
+	one     [1]store.JournalEntry // what journal appends, while oneBusy
+	oneBusy bool
 }
 
-// journal appends entries to the journal. Lazy entries (skipped cards,
+// journal appends entry to the journal. Lazy entries (skipped cards,
 // pure actions' results) need not be durable before the next card starts:
 // after a crash those cards simply run again, with the same result. They
 // are held and written with the next durable entry, or when the execution
 // ends, which saves a durable write per such card.
-func (r *run) journal(ctx context.Context, lazy bool, entries ...store.JournalEntry) error {
+func (r *run) journal(ctx context.Context, lazy bool, entry store.JournalEntry) error {
 	r.mu.Lock()
 	if lazy {
-		r.pending = append(r.pending, entries...)
+		r.pending = append(r.pending, entry)
 		r.mu.Unlock()
 		return nil
 	}
-	if len(r.pending) > 0 {
-		entries = append(r.pending, entries...)
+	var entries []store.JournalEntry
+	switch {
+	case len(r.pending) > 0:
+		entries = append(r.pending, entry)
 		r.pending = nil
+	case !r.oneBusy:
+		// Store.Append, like any callee, keeps no reference to its
+		// arguments: one buffer serves the cards that run one at a time.
+		r.oneBusy = true
+		r.one[0] = entry
+		entries = r.one[:]
+		defer func() {
+			r.mu.Lock()
+			r.one[0], r.oneBusy = store.JournalEntry{}, false
+			r.mu.Unlock()
+		}()
+	default:
+		entries = []store.JournalEntry{entry}
 	}
 	r.mu.Unlock()
 	return r.x.Store.Append(ctx, entries...)
