@@ -51,19 +51,17 @@ func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error
 
 // appendLocked appends entries of known executions; s.mu is held.
 func (s *Store) appendLocked(entries []store.JournalEntry) {
-	for _, en := range entries {
+	for i := range entries {
+		en := &entries[i]
 		j := s.journals[en.ExecutionID]
 		if j == nil {
-			j = make([]store.JournalEntry, 0, 16)
+			j = new(journal)
+			s.journals[en.ExecutionID] = j
 		}
-		en.Seq = len(j) + 1
 		for _, w := range en.Tables {
 			s.tableWriteLocked(w)
 		}
-		en.Tables = nil
-		en.Input, en.Output = clone2(en.Input, en.Output)
-		en.StartedAt, en.EndedAt = en.StartedAt.UTC(), en.EndedAt.UTC()
-		s.journals[en.ExecutionID] = append(j, en)
+		j.append(en)
 	}
 }
 
@@ -134,12 +132,10 @@ func (s *Store) Journal(ctx context.Context, id string) ([]store.JournalEntry, e
 		return nil, notFound(id)
 	}
 	j := s.journals[id]
-	out := make([]store.JournalEntry, len(j))
-	for i, en := range j {
-		en.Input, en.Output = clone(en.Input), clone(en.Output)
-		out[i] = en
+	if j == nil {
+		return []store.JournalEntry{}, nil
 	}
-	return out, nil
+	return j.entries(id)
 }
 
 // Executions returns the executions matching f, newest first.

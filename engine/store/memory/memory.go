@@ -24,7 +24,7 @@ type Store struct {
 
 	executions map[string]*store.Execution
 	dedup      map[dedupKey]string // (flow, dedup key) -> execution id
-	journals   map[string][]store.JournalEntry
+	journals   map[string]*journal
 	defs       map[string][]byte
 	cursors    map[string][]byte
 	tables     map[string]map[string][]byte
@@ -43,7 +43,7 @@ func New() *Store {
 	return &Store{
 		executions: make(map[string]*store.Execution),
 		dedup:      make(map[dedupKey]string),
-		journals:   make(map[string][]store.JournalEntry),
+		journals:   make(map[string]*journal),
 		defs:       make(map[string][]byte),
 		cursors:    make(map[string][]byte),
 		tables:     make(map[string]map[string][]byte),
@@ -79,17 +79,6 @@ func clone(b []byte) []byte {
 		return nil
 	}
 	return append([]byte{}, b...)
-}
-
-// clone2 copies a and b into one allocation.
-func clone2(a, b []byte) ([]byte, []byte) {
-	if a == nil || b == nil {
-		return clone(a), clone(b)
-	}
-	buf := make([]byte, len(a)+len(b))
-	n := copy(buf, a)
-	copy(buf[n:], b)
-	return buf[:n:n], buf[n:]
 }
 
 func cloneExecution(e *store.Execution) *store.Execution {
