@@ -31,7 +31,7 @@ func call(t *testing.T, c *connector.Connector, name string, args map[string]cty
 	if err != nil {
 		t.Fatalf("%s.%s: %v", c.Name, name, err)
 	}
-	return a.Do(context.Background(), &connector.Call{Input: in, Host: host, IdempotencyKey: "ex1/card"})
+	return a.Do(context.Background(), &connector.Call{Input: in, Host: host, Key: connector.CallKey{Execution: "ex1", Card: "card"}})
 }
 
 // wantKind fails unless err is a connector error of kind k whose message

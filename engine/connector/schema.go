@@ -90,12 +90,27 @@ type Call struct {
 	// Input holds the card's arguments, one per attribute of Action.Input,
 	// converted to its type, with defaults applied.
 	Input Args
-	// IdempotencyKey is stable across retries, crash recovery and replays
-	// of the same card invocation (execution id, card, each.key).
-	IdempotencyKey string
+	// Key names the card invocation; it is the same across retries, crash
+	// recovery and replays, and Key.String() is an idempotency key for
+	// remote systems.
+	Key CallKey
 	// Host gives function cards access to engine services.
 	Host Host
 }
+
+// The engine may reuse a Call, its Input and its Host for the next card
+// once Do returns: an action keeps none of them past its return (the
+// values it reads from them are its own to keep).
+
+// CallKey names one invocation of a card: the execution, the card (as
+// journaled: a helper flow's cards carry its prefix) and, for an
+// instance of a for_each card, its each.key.
+type CallKey struct {
+	Execution, Card, Instance string
+}
+
+// String returns "execution/card/instance".
+func (k CallKey) String() string { return k.Execution + "/" + k.Card + "/" + k.Instance }
 
 // Host is what the engine lends to function cards (tables, helper flows).
 type Host interface {

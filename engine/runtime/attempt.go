@@ -13,7 +13,7 @@ import (
 
 // attempts calls the action until it succeeds, fails permanently, or the
 // retry policy gives up. Every attempt is journaled when it ends.
-func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, key string, in input, outType cty.Type) (cty.Value, error) {
+func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, key string, in input, outType cty.Type, sc *cardScratch) (cty.Value, error) {
 	var client connector.Client
 	if c.Connection != "" {
 		conn := r.flow.Gen.Connections[c.Connection]
@@ -24,16 +24,13 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 		client = cl
 	}
 	journalInput := r.sec.inputJSON(in, c.Action.Input, ci.inputOrder, in.marked || ci.sensitiveInput)
-	// One allocation for the call and the host it lends.
-	cs := &struct {
-		call connector.Call
-		host host
-	}{host: host{run: r, card: name, key: key}}
+	cs := sc
+	cs.host.run, cs.host.card, cs.host.key = r, name, key
 	cs.call = connector.Call{
-		Client:         client,
-		Input:          in.args(c.Action.Input),
-		IdempotencyKey: r.ex.ID + "/" + name + "/" + key,
-		Host:           &cs.host,
+		Client: client,
+		Input:  in.args(c.Action.Input),
+		Key:    connector.CallKey{Execution: r.ex.ID, Card: name, Instance: key},
+		Host:   &cs.host,
 	}
 	call := &cs.call
 	timeout := c.Timeout

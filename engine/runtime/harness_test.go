@@ -49,11 +49,12 @@ type fake struct {
 	steps  map[string]stepFunc
 	calls  map[string]int
 	inputs map[string][]cty.Value
-	tokens []string // the token of the client each call got
+	keys   map[string][]string // the Key of each call, as a string
+	tokens []string            // the token of the client each call got
 }
 
 func newFake() *fake {
-	return &fake{steps: map[string]stepFunc{}, calls: map[string]int{}, inputs: map[string][]cty.Value{}}
+	return &fake{steps: map[string]stepFunc{}, calls: map[string]int{}, inputs: map[string][]cty.Value{}, keys: map[string][]string{}}
 }
 
 var stepOutput = cty.Object(map[string]cty.Type{"id": cty.String, "value": cty.DynamicPseudoType, "n": cty.Number})
@@ -112,6 +113,7 @@ func (f *fake) do(ctx context.Context, call *connector.Call) (cty.Value, error) 
 	f.calls[id]++
 	n := f.calls[id]
 	f.inputs[id] = append(f.inputs[id], call.Input.Object())
+	f.keys[id] = append(f.keys[id], call.Key.String())
 	if c, ok := call.Client.(*fakeClient); ok {
 		f.tokens = append(f.tokens, c.token)
 	}

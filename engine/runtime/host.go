@@ -24,6 +24,13 @@ type host struct {
 	writes []store.TableWrite // the attempt's table writes, in order
 }
 
+// reset makes h a host of no card, for its next one.
+func (h *host) reset() {
+	h.mu.Lock()
+	h.run, h.card, h.key, h.writes = nil, "", "", nil
+	h.mu.Unlock()
+}
+
 // takeWrites returns the table writes of the attempt that ended and
 // forgets them: a success journals them with its entry, a failure drops
 // them, so a table changes only with the result of the card that changed

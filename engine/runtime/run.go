@@ -35,9 +35,13 @@ type run struct {
 	last *plan.Card
 
 	mu      sync.Mutex
-	pending []store.JournalEntry // lazy entries not yet appended
+	pending []store.JournalEntry  // lazy entries not yet appended
 	one     [1]store.JournalEntry // what journal appends, while oneBusy
 	oneBusy bool
+	// scratch serves the card instances that run one at a time (see
+	// acquire), while scratchBusy.
+	scratch     *cardScratch
+	scratchBusy bool
 }
 
 // journal appends entry to the journal. Lazy entries (skipped cards,
@@ -73,6 +77,43 @@ func (r *run) journal(ctx context.Context, lazy bool, entry store.JournalEntry) 
 	}
 	r.mu.Unlock()
 	return r.x.Store.Append(ctx, entries...)
+}
+
+// cardScratch is what a card instance needs for its attempts: its
+// arguments, the call its action receives and the host the call lends.
+// An action keeps none of them past its return (see connector.Call).
+type cardScratch struct {
+	vals []cty.Value
+	call connector.Call
+	host host
+}
+
+// acquire returns the run's scratch, or a new one while another instance
+// (of a for_each, or of an inline helper flow's card) holds it.
+func (r *run) acquire() *cardScratch {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.scratchBusy {
+		return new(cardScratch)
+	}
+	r.scratchBusy = true
+	if r.scratch == nil {
+		r.scratch = new(cardScratch)
+	}
+	return r.scratch
+}
+
+// release gives back what acquire returned.
+func (r *run) release(sc *cardScratch) {
+	if sc != r.scratch {
+		return
+	}
+	clear(sc.vals)
+	sc.call = connector.Call{}
+	sc.host.reset()
+	r.mu.Lock()
+	r.scratchBusy = false
+	r.mu.Unlock()
 }
 
 // lazyResult reports whether a successful attempt of card c (journaled
@@ -281,11 +322,13 @@ func (r *run) instance(ctx context.Context, c *plan.Card, scope *flowScope, each
 		}
 	}
 	ci := scope.card(c)
-	in, err := r.inputs(c, ci, scope, each)
+	sc := r.acquire()
+	defer r.release(sc)
+	in, err := r.inputs(c, ci, scope, each, sc)
 	if err != nil {
 		return r.failed(ctx, c, name, key, 1, false, outType, err)
 	}
-	return r.attempts(ctx, c, ci, name, key, in, outType)
+	return r.attempts(ctx, c, ci, name, key, in, outType, sc)
 }
 
 // replay returns what the journal says a card instance did, if it ended
@@ -352,10 +395,14 @@ func (in input) args(schema connector.Schema) connector.Args {
 }
 
 // inputs evaluates the card's arguments, in the order of the action's
-// Input schema.
-func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Each) (input, error) {
+// Input schema, into sc.vals.
+func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Each, sc *cardScratch) (input, error) {
 	var ctx *hcl.EvalContext // built for the first argument that needs HCL
-	in := input{vals: make([]cty.Value, len(c.Action.Input))}
+	n := len(c.Action.Input)
+	if cap(sc.vals) < n {
+		sc.vals = make([]cty.Value, n)
+	}
+	in := input{vals: sc.vals[:n]}
 	for i := range c.Action.Input {
 		a, arg := &c.Action.Input[i], &ci.args[i]
 		switch {
