@@ -31,13 +31,13 @@ func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error
 	if len(entries) == 0 {
 		return nil
 	}
-	return s.w.do(ctx, func(tx *writeTx) error { return appendEntries(tx, entries) })
+	return s.w.do(ctx, func(tx *writeTx) error { return s.appendEntries(tx, entries) })
 }
 
-func appendEntries(tx *writeTx, entries []store.JournalEntry) error {
-	for i, en := range entries {
-		_, err := tx.exec(wAppend, en.ExecutionID, en.ExecutionID, en.Card, textArg(en.Key), int64(en.Attempt), string(en.Status),
-			en.Input, en.Output, textArg(en.Error), textArg(en.ErrorKind), timeArg(en.StartedAt), timeArg(en.EndedAt))
+func (s *Store) appendEntries(tx *writeTx, entries []store.JournalEntry) error {
+	for i := range entries {
+		en := &entries[i]
+		err := s.appendEntry(tx, en)
 		if isForeignKey(err) {
 			err = notFound("execution " + en.ExecutionID)
 			if i == 0 {
@@ -54,6 +54,28 @@ func appendEntries(tx *writeTx, entries []store.JournalEntry) error {
 		}
 	}
 	return nil
+}
+
+// appendEntry inserts en with the seq after its execution's last: the one
+// seqs knows, or else the one the statement looks up.
+func (s *Store) appendEntry(tx *writeTx, en *store.JournalEntry) error {
+	if seq, ok := s.seqs[en.ExecutionID]; ok {
+		_, err := tx.exec(wAppendSeq, en.ExecutionID, int64(seq), en.Card, textArg(en.Key), int64(en.Attempt), string(en.Status),
+			en.Input, en.Output, textArg(en.Error), textArg(en.ErrorKind), timeArg(en.StartedAt), timeArg(en.EndedAt))
+		if err == nil {
+			s.seqs[en.ExecutionID] = seq + 1
+			return nil
+		}
+		delete(s.seqs, en.ExecutionID)
+		if !isPrimaryKey(err) {
+			return err
+		}
+		// Another store appended meanwhile: the failed statement wrote
+		// nothing, and the lookup finds the seq after its entries.
+	}
+	_, err := tx.exec(wAppend, en.ExecutionID, en.ExecutionID, en.Card, textArg(en.Key), int64(en.Attempt), string(en.Status),
+		en.Input, en.Output, textArg(en.Error), textArg(en.ErrorKind), timeArg(en.StartedAt), timeArg(en.EndedAt))
+	return err
 }
 
 // Finish appends entries, sets a final status, output and error, and ends
@@ -76,7 +98,9 @@ func (s *Store) Finish(ctx context.Context, id string, status store.Status, outp
 			return err
 		}
 		// All or nothing: no entry error may keep the finished status.
-		return unkeep(appendEntries(tx, entries))
+		err = unkeep(s.appendEntries(tx, entries))
+		delete(s.seqs, id) // it runs no more
+		return err
 	})
 }
 

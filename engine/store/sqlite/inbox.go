@@ -117,6 +117,7 @@ func (s *Store) insertClaimed(tx *writeTx, ev store.Event, now time.Time, c stor
 	if err := insertPayload(tx, id, ev.Payload); err != nil {
 		return store.Enqueued{}, err
 	}
+	s.fresh(id)
 	// As Execution would read it back (UTC strips the monotonic clock).
 	return store.Enqueued{ID: id, Claimed: &store.Execution{
 		ID: id, Flow: ev.Flow, DedupKey: ev.DedupKey, Type: ev.Type, DefinitionHash: hash, Status: store.Running,
@@ -160,6 +161,9 @@ func (s *Store) ClaimPinned(ctx context.Context, owner string, n int, lease time
 		out = make([]*store.Execution, len(cands))
 		for i, c := range cands {
 			e := c.Execution
+			if e.DefinitionHash == "" {
+				s.fresh(e.ID) // never pinned, so never started
+			}
 			if e.DefinitionHash == "" && pin != nil {
 				e.DefinitionHash = pin(e.Flow)
 				e.PinnedByClaim = e.DefinitionHash != ""
@@ -251,6 +255,7 @@ func (s *Store) Renew(ctx context.Context, owner string, ids []string, lease tim
 			}
 			if n == 0 {
 				lost = append(lost, id)
+				delete(s.seqs, id)
 			}
 		}
 		if lost != nil {
@@ -267,6 +272,7 @@ func (s *Store) Release(ctx context.Context, owner string, ids []string) error {
 			if _, err := tx.exec(wRelease, id, owner); err != nil {
 				return err
 			}
+			delete(s.seqs, id)
 		}
 		return nil
 	})

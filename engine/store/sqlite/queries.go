@@ -19,6 +19,7 @@ const (
 	wRelease
 	wPin
 	wAppend
+	wAppendSeq
 	wFinish
 	wReopen
 	wStatus
@@ -105,6 +106,9 @@ var writeSQL = [numWriteStmts]string{
 	wAppend: `INSERT INTO journal (execution_id, seq, card, key, attempt, status, input, output, error, error_kind, started_at, ended_at)
 		VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE execution_id = ?), ?, COALESCE(?, ''), ?, ?, ?, ?,
 			COALESCE(?, ''), COALESCE(?, ''), ?, ?)`,
+	// wAppend with the seq the store knows (see Store.seqs).
+	wAppendSeq: `INSERT INTO journal (execution_id, seq, card, key, attempt, status, input, output, error, error_kind, started_at, ended_at)
+		VALUES (?, ?, ?, COALESCE(?, ''), ?, ?, ?, ?, COALESCE(?, ''), COALESCE(?, ''), ?, ?)`,
 	wFinish: `UPDATE executions SET status = ?, output = ?, error = COALESCE(?, ''), owner = '', lease_until = NULL, ended_at = ?
 		WHERE id = ?`,
 	wReopen: `UPDATE executions SET status = 'pending', output = NULL, error = '', ended_at = NULL

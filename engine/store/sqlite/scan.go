@@ -85,6 +85,11 @@ func noRows(err error, what string) error {
 
 // isForeignKey reports whether err is SQLite refusing a row whose parent
 // does not exist.
+func isPrimaryKey(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
 func isForeignKey(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY

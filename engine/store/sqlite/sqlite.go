@@ -78,6 +78,17 @@ type Store struct {
 	// leaseCheckEvery of its end.
 	leaseCheck time.Time
 
+	// seqs holds the next journal seq of the executions this store claimed
+	// before any card of theirs ran (their journal was empty), so that
+	// their appends need not look it up (a lookup that cost an append a
+	// tenth of its time). Only writes use it, on the writer goroutine. It
+	// is a cache: an execution it lacks is appended to with the lookup; a
+	// rollback empties it, since what it counted may not have committed;
+	// and a seq that another store took meanwhile (it claimed the
+	// execution after this store's lease ended) fails the insert on the
+	// journal's primary key, which drops the entry and looks the seq up.
+	seqs map[string]int
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -86,7 +97,7 @@ type Store struct {
 // date and starts the writer. Close releases it.
 func Open(path string, opts Options) (*Store, error) {
 	opts = opts.withDefaults()
-	s := &Store{}
+	s := &Store{seqs: make(map[string]int)}
 	if opts.Exclusive {
 		if err := s.takeLock(path); err != nil {
 			return nil, err
@@ -114,6 +125,20 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// maxSeqs bounds Store.seqs, which holds the executions this store claimed
+// and has not finished: no more than its workers, unless some leases ran
+// out and others finished them.
+const maxSeqs = 1 << 16
+
+// fresh notes that execution id, which this store just claimed, has an
+// empty journal: its first append is seq 1. Only writes call it.
+func (s *Store) fresh(id string) {
+	if len(s.seqs) >= maxSeqs {
+		clear(s.seqs)
+	}
+	s.seqs[id] = 1
 }
 
 // leaseCheckEvery bounds the time between two claims' looks for ended
@@ -196,7 +221,7 @@ func (s *Store) startWriter(opts Options) error {
 		return fmt.Errorf("sqlite store: %w", err)
 	}
 	s.cp = newCheckpointer(cpConn)
-	s.w = newWriter(tx, opts.MaxBatch, s.cp.committed)
+	s.w = newWriter(tx, opts.MaxBatch, s.cp.committed, func() { clear(s.seqs) })
 	return nil
 }
 

@@ -36,9 +36,10 @@ type request = groupcommit.Request[writeFunc]
 // it in batches (group commit): one transaction, one WAL sync, for however
 // many writes arrived while the previous batch committed.
 type writer struct {
-	tx        writeTx
-	committed func() // called after each commit
-	q         *groupcommit.Queue[writeFunc]
+	tx         writeTx
+	committed  func() // called after each commit
+	rolledBack func() // called after each rollback
+	q          *groupcommit.Queue[writeFunc]
 
 	// batches and writes count transactions committed and the writes in
 	// them: their ratio is the batching group commit achieves.
@@ -47,8 +48,8 @@ type writer struct {
 	splits atomic.Int64
 }
 
-func newWriter(tx writeTx, maxBatch int, committed func()) *writer {
-	w := &writer{tx: tx, committed: committed}
+func newWriter(tx writeTx, maxBatch int, committed, rolledBack func()) *writer {
+	w := &writer{tx: tx, committed: committed, rolledBack: rolledBack}
 	w.q = groupcommit.New(maxBatch, errClosed, w.commit)
 	return w
 }
@@ -89,9 +90,11 @@ func (w *writer) commit(batch []*request) {
 		}
 	case len(batch) == 1:
 		w.tx.rollback()
+		w.rolledBack()
 		batch[0].Done(unkeep(err))
 	default:
 		w.tx.rollback()
+		w.rolledBack()
 		w.splits.Add(1)
 		for _, r := range batch {
 			w.commit([]*request{r})

@@ -15,8 +15,15 @@ import (
 // TestGroupCommitIsolatesFailures runs good and failing writes together so
 // that they share batches: a write that fails half-way (its first entry
 // appended, its second refused) must leave nothing behind, and must not
-// fail or undo the writes batched with it.
+// fail or undo the writes batched with it. Appends to an execution this
+// store claimed take their seqs from its cache, which the rollbacks must
+// not leave counting entries that were undone.
 func TestGroupCommitIsolatesFailures(t *testing.T) {
+	t.Run("enqueued", func(t *testing.T) { testGroupCommitIsolatesFailures(t, false) })
+	t.Run("claimed", func(t *testing.T) { testGroupCommitIsolatesFailures(t, true) })
+}
+
+func testGroupCommitIsolatesFailures(t *testing.T, claim bool) {
 	s, err := Open(filepath.Join(t.TempDir(), "g.db"), Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -28,6 +35,11 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := res[0].ID
+	if claim {
+		if got, err := s.Claim(ctx, "w", 1, time.Minute); err != nil || len(got) != 1 {
+			t.Fatalf("Claim = %v, %v", got, err)
+		}
+	}
 	// Hold the writer until every write is queued, so that they all
 	// land in one batch.
 	const writers = 64
