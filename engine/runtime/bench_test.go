@@ -127,12 +127,98 @@ func BenchmarkExecute(b *testing.B) {
 
 // BenchmarkExecuteSQLite runs five-card executions, 64 at a time (the
 // default --workers of cardflow run), on a SQLite store, each durable:
-// enqueue, claim and pin, journal the cards, finish. claim=pool claims as the worker pool does after the enqueue;
-// claim=enqueue as the intake does when a worker is idle, in the
-// enqueue's own transaction.
+// enqueue, claim and pin, journal the cards, finish. The claim is made
+//
+//   - claim=enqueue: as the intake makes it when a worker is idle, in the
+//     enqueue's own transaction (store.Store.EnqueueClaimed);
+//   - claim=pool: by runtime.Pool, cardflow run's worker pool, which
+//     claims for all its idle workers at once what 64 producers enqueue;
+//   - claim=each: by each of 64 goroutines for the event it enqueued, one
+//     claim per execution (the pool's claim at its least batched).
 func BenchmarkExecuteSQLite(b *testing.B) {
-	b.Run("claim=pool", func(b *testing.B) { benchExecuteSQLite(b, false) })
 	b.Run("claim=enqueue", func(b *testing.B) { benchExecuteSQLite(b, true) })
+	b.Run("claim=pool", benchExecuteSQLitePool)
+	b.Run("claim=each", func(b *testing.B) { benchExecuteSQLite(b, false) })
+}
+
+// benchExecuteSQLitePool feeds runtime.Pool: 64 producers enqueue events,
+// no more than two per worker outstanding, and the pool claims and runs
+// them.
+func benchExecuteSQLitePool(b *testing.B) {
+	const (
+		cards   = 5
+		workers = 64
+	)
+	flow := benchGen(b, cards)
+	st, err := sqlite.Open(filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	outstanding := make(chan struct{}, 2*workers)
+	obs := &doneObserver{done: outstanding}
+	x := &runtime.Executor{Store: st, Clients: runtime.NewClients(), Observer: obs}
+	defer x.Clients.Close()
+	pool := &runtime.Pool{Executor: x, Resolver: flowResolver{flow}, Owner: "bench", Workers: workers,
+		Lease: time.Minute, Poll: time.Second}
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan error, 1)
+	go func() { stopped <- pool.Run(ctx, 10*time.Second) }()
+	defer func() {
+		cancel()
+		<-stopped
+	}()
+	var seq atomic.Int64
+	b.SetParallelism(workers / 2) // 64 producers on two cores
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := benchcpu.Time()
+	b.RunParallel(func(pb *testing.PB) {
+		ctx := context.Background()
+		for pb.Next() {
+			outstanding <- struct{}{}
+			ev := store.Event{Flow: "bench", DedupKey: fmt.Sprint(seq.Add(1)), Payload: benchPayload, ReceivedAt: time.Now()}
+			if _, err := st.Enqueue(ctx, []store.Event{ev}); err != nil {
+				b.Error(err)
+				return
+			}
+			pool.Wake()
+		}
+	})
+	for obs.finished.Load() < int64(b.N) && !b.Failed() {
+		time.Sleep(100 * time.Microsecond)
+	}
+	b.StopTimer()
+	cpu := benchcpu.Time() - cpu0
+	if n := obs.failed.Load(); n > 0 {
+		b.Fatalf("%d executions did not succeed", n)
+	}
+	reportExecutions(b, cpu)
+}
+
+// doneObserver counts the executions that end and frees a producer's
+// slot for each.
+type doneObserver struct {
+	runtime.Observer
+	done             chan struct{}
+	finished, failed atomic.Int64
+}
+
+func (o *doneObserver) CardAttempt(string, string, time.Duration, error) {}
+func (o *doneObserver) Retry(string, string)                             {}
+func (o *doneObserver) ExecutionDone(_ string, status store.Status, _ time.Duration) {
+	if status != store.Succeeded {
+		o.failed.Add(1)
+	}
+	o.finished.Add(1)
+	<-o.done
+}
+
+// flowResolver resolves every execution to one flow.
+type flowResolver struct{ flow *plan.Flow }
+
+func (r flowResolver) Resolve(context.Context, string, string) (*plan.Flow, error) {
+	return r.flow, nil
 }
 
 func benchExecuteSQLite(b *testing.B, atEnqueue bool) {
@@ -172,7 +258,13 @@ func benchExecuteSQLite(b *testing.B, atEnqueue bool) {
 		}
 	})
 	b.StopTimer()
-	cpu := benchcpu.Time() - cpu0
+	reportExecutions(b, benchcpu.Time()-cpu0)
+}
+
+// reportExecutions reports the executions per second and the CPU time
+// (of the whole process: the writer, the checkpointer, the collector)
+// per execution.
+func reportExecutions(b *testing.B, cpu time.Duration) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "executions/s")
 	if cpu > 0 {
 		b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/exec")
