@@ -128,10 +128,13 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 	p.mu.Lock()
 	p.execCtx = execCtx
 	p.mu.Unlock()
+	// The leases are kept until the drain ends: an execution still
+	// running here must not be claimed by another worker meanwhile.
+	renewCtx, stopRenew := context.WithCancel(context.WithoutCancel(ctx))
 	renewDone := make(chan struct{})
 	go func() {
 		defer close(renewDone)
-		p.renew(ctx)
+		p.renew(renewCtx)
 	}()
 	var notify <-chan struct{} // nil: never ready
 	if n, ok := p.Executor.Store.(store.Notifier); ok {
@@ -144,10 +147,7 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 		p.starved.Store(true)
 		if r := p.Reserve(p.Workers); r.n > 0 {
 			p.starved.Store(false)
-			exs, err := p.Executor.Store.ClaimPinned(ctx, p.Owner, r.n, p.Lease, p.pin)
-			if err != nil && ctx.Err() == nil {
-				p.Logger.Error("claiming executions failed", "err", err)
-			}
+			exs := p.claim(ctx, r)
 			r.Start(exs)
 			if len(exs) == r.n {
 				continue // there may be more waiting
@@ -164,8 +164,37 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 	p.mu.Lock()
 	p.execCtx = nil // no more reservations: drain waits for those made
 	p.mu.Unlock()
-	<-renewDone
 	p.drain(drain, cancelExec)
+	stopRenew()
+	<-renewDone
+	return nil
+}
+
+// claimTimeout bounds a claim that shutdown does not cut short.
+const claimTimeout = 10 * time.Second
+
+// claim claims executions for r's workers. Shutdown does not cancel the
+// claim: a claim cancelled once its write was queued may still commit,
+// and the executions it took would wait out their lease unseen. What a
+// claim returns after shutdown began is released at once instead.
+func (p *Pool) claim(ctx context.Context, r Reservation) []*store.Execution {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimTimeout)
+	defer cancel()
+	exs, err := p.Executor.Store.ClaimPinned(cctx, p.Owner, r.n, p.Lease, p.pin)
+	if err != nil {
+		p.Logger.Error("claiming executions failed", "err", err)
+		return nil
+	}
+	if ctx.Err() == nil || len(exs) == 0 {
+		return exs
+	}
+	ids := make([]string, len(exs))
+	for i, ex := range exs {
+		ids[i] = ex.ID
+	}
+	if err := p.Executor.Store.Release(cctx, p.Owner, ids); err != nil {
+		p.Logger.Error("releasing executions claimed at shutdown failed", "err", err, "executions", ids)
+	}
 	return nil
 }
 

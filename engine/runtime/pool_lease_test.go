@@ -106,3 +106,107 @@ func TestPoolStopsExecutionsWhoseLeaseIsLost(t *testing.T) {
 		t.Errorf("the card after the interruption ran %d times", n)
 	}
 }
+
+// TestPoolRenewsLeasesWhileDraining: at shutdown the pool waits for the
+// running executions (the drain) and keeps their leases while it does, so
+// that no other worker claims an execution that still runs here.
+func TestPoolRenewsLeasesWhileDraining(t *testing.T) {
+	h := newHarness(t, blockFlow)
+	const lease = 150 * time.Millisecond
+	started, release := make(chan struct{}), make(chan struct{})
+	h.fake.steps["block"] = func(ctx context.Context, n int, call *connector.Call) (cty.Value, error) {
+		close(started)
+		<-release
+		return echo(n, call), nil
+	}
+	res, err := h.store.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{"user":"ann"}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := &runtime.Pool{Executor: h.exec, Resolver: genResolver{h.gen}, Owner: "r1", Workers: 1, Lease: lease}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- pool.Run(ctx, 10*time.Second) }()
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the execution did not start")
+	}
+	cancel() // shutdown: the pool drains
+	// Four leases later, another worker finds nothing to claim.
+	time.Sleep(4 * lease)
+	if got, err := h.store.Claim(context.Background(), "r2", 1, time.Minute); err != nil || len(got) != 0 {
+		t.Fatalf("while r1 drained, r2 claimed %d executions (err %v): r1's lease ran out", len(got), err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	ex, err := h.store.Execution(context.Background(), res[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex.Status != store.Succeeded || ex.Claims != 1 {
+		t.Errorf("execution %s after the drain with %d claims, want succeeded with 1", ex.Status, ex.Claims)
+	}
+}
+
+// lateClaimStore is a memory store whose claim commits only once the
+// pool's shutdown has begun, and fails with the context of the claim if
+// that has ended by then, as a group commit does.
+type lateClaimStore struct {
+	store.Store
+	shutdown chan struct{}
+	claimed  chan struct{}
+	once     sync.Once
+}
+
+func (s *lateClaimStore) ClaimPinned(ctx context.Context, owner string, n int, lease time.Duration, pin func(string) string) ([]*store.Execution, error) {
+	<-s.shutdown
+	exs, err := s.Store.ClaimPinned(context.Background(), owner, n, lease, pin)
+	if len(exs) > 0 {
+		s.once.Do(func() { close(s.claimed) })
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	return exs, err
+}
+
+// TestPoolReleasesWhatItClaimsAtShutdown: a claim that commits as the pool
+// shuts down is not lost: the executions it took are released, not left
+// claimed until their lease ends.
+func TestPoolReleasesWhatItClaimsAtShutdown(t *testing.T) {
+	h := newHarness(t, blockFlow)
+	st := &lateClaimStore{Store: h.store, shutdown: make(chan struct{}), claimed: make(chan struct{})}
+	h.exec.Store = st
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{"user":"ann"}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := &runtime.Pool{Executor: h.exec, Resolver: genResolver{h.gen}, Owner: "r1", Workers: 1, Lease: time.Hour, Poll: time.Hour}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- pool.Run(ctx, time.Second) }()
+	time.Sleep(20 * time.Millisecond) // the claim loop is waiting in ClaimPinned
+	cancel()
+	close(st.shutdown)
+	select {
+	case <-st.claimed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the claim did not commit")
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	ex, err := h.store.Execution(context.Background(), res[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex.Status != store.Pending || ex.Owner != "" {
+		t.Errorf("after the shutdown the execution is %s owned by %q, want pending and free to claim", ex.Status, ex.Owner)
+	}
+	if n := h.fake.counts()["block"]; n != 0 {
+		t.Errorf("a card ran %d times after the shutdown began", n)
+	}
+}
