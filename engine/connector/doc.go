@@ -7,6 +7,14 @@
 // evaluation, retries and storage; a connector owns its schemas, its HTTP
 // client and the mapping of remote failures to error kinds ([Error]).
 //
+// An action's Do receives a [Call]: the provisioned connection, the card's
+// arguments as [Args] (one value per attribute of the action's Input
+// schema, converted to its type, defaults applied; read them with Get or
+// the typed getters), a [CallKey] that names the invocation across
+// retries, crash recovery and replays, and a [Host] for function cards.
+// The engine may reuse a Call for the next card once Do returns, so an
+// action keeps the values it reads, never the Call.
+//
 // The registry of connectors is a value ([Registry]) passed to the engine, so
 // tests build engines with fakes and nothing registers itself in init.
 //

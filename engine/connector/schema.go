@@ -83,7 +83,10 @@ type Action struct {
 	Do func(ctx context.Context, call *Call) (cty.Value, error)
 }
 
-// Call is one invocation of an action.
+// Call is one invocation of an action. The engine may reuse a Call, its
+// Input and its Host for the next card once Do returns: an action keeps
+// none of them past its return (the values it reads from them are its
+// own to keep).
 type Call struct {
 	// Client is the provisioned connection, nil for connectors without one.
 	Client Client
@@ -97,10 +100,6 @@ type Call struct {
 	// Host gives function cards access to engine services.
 	Host Host
 }
-
-// The engine may reuse a Call, its Input and its Host for the next card
-// once Do returns: an action keeps none of them past its return (the
-// values it reads from them are its own to keep).
 
 // CallKey names one invocation of a card: the execution, the card (as
 // journaled: a helper flow's cards carry its prefix) and, for an
