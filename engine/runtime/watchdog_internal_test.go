@@ -97,3 +97,44 @@ func TestWatchdogStopCancelsTheContext(t *testing.T) {
 		t.Fatal("the run ended but its attempts' context lives on")
 	}
 }
+
+// TestWatchdogMovesTheTimerToAnEarlierDeadline: the timer set for a long
+// attempt is moved when a later attempt has less time left.
+func TestWatchdogMovesTheTimerToAnEarlierDeadline(t *testing.T) {
+	var w watchdog
+	defer w.stop()
+	a := w.arm(context.Background(), time.Hour)
+	if a.end() {
+		t.Fatal("an attempt that ended at once timed out")
+	}
+	b := w.arm(context.Background(), 20*time.Millisecond)
+	select {
+	case <-b.ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the shorter attempt was not cancelled: the timer stayed at the first attempt's deadline")
+	}
+	if !b.end() {
+		t.Fatal("end did not report the timeout")
+	}
+}
+
+// TestWatchdogManyAttemptsOneTimer: attempts that end in time leave the
+// one timer alone, and the last attempt still times out.
+func TestWatchdogManyAttemptsOneTimer(t *testing.T) {
+	var w watchdog
+	defer w.stop()
+	for range 1000 {
+		if w.arm(context.Background(), 50*time.Millisecond).end() {
+			t.Fatal("an attempt that ended at once timed out")
+		}
+	}
+	last := w.arm(context.Background(), 50*time.Millisecond)
+	select {
+	case <-last.ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the last attempt was not cancelled")
+	}
+	if !last.end() {
+		t.Fatal("end did not report the timeout")
+	}
+}
