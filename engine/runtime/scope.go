@@ -225,7 +225,10 @@ func (s *flowScope) card(c *plan.Card) *cardInfo {
 	if ci := s.info.cards[c]; ci != nil {
 		return ci
 	}
-	return &cardInfo{usesCards: true} // not of this generation: give it everything
+	// Not of this generation: work it out, and give it every card.
+	ci := refsOf(c)
+	ci.usesCards, ci.cards = true, nil
+	return ci
 }
 
 // evalContext is the context of card c's expressions, for one for_each
