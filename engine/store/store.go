@@ -140,7 +140,9 @@ type Filter struct {
 }
 
 // Store is the durable state of an engine. Implementations are safe for
-// concurrent use. Writes that return without error are durable.
+// concurrent use. Writes that return without error are durable. No method
+// keeps a reference to its arguments (entries, payloads, their bytes)
+// after it returns, even when its context ended first: callers reuse them.
 type Store interface {
 	// Enqueue records events as pending executions, in one transaction.
 	Enqueue(ctx context.Context, events []Event) ([]Enqueued, error)

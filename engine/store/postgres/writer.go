@@ -107,8 +107,8 @@ func newWriter(pool *pgxpool.Pool, announce func(), maxBatch int) *writer {
 }
 
 // do queues fn and waits until the transaction holding it has committed
-// (or failed). When ctx ends first do returns ctx.Err(), and the write may
-// or may not have been committed.
+// (or failed). When ctx ends before the writer starts fn, do returns
+// ctx.Err() and fn is never run; once started, do waits for its outcome.
 func (w *writer) do(ctx context.Context, fn writeFunc) error { return w.q.Do(ctx, fn) }
 
 // close stops taking requests, commits those already queued and waits for
@@ -121,9 +121,8 @@ func (w *writer) close() { w.q.Close() }
 func (w *writer) commit(group []*request) {
 	live := group[:0:0]
 	for _, r := range group {
-		if err := r.Ctx.Err(); err != nil {
-			r.Done(err) // given up: nothing written
-			continue
+		if !r.Start() {
+			continue // given up: nothing written, nobody waits
 		}
 		live = append(live, r)
 	}

@@ -55,8 +55,8 @@ func newWriter(tx writeTx, maxBatch int, committed, rolledBack func()) *writer {
 }
 
 // do queues fn and waits until the transaction holding it has committed (or
-// failed). When ctx ends first do returns ctx.Err(), and the write may or
-// may not have been committed.
+// failed). When ctx ends before the writer starts fn, do returns
+// ctx.Err() and fn is never run; once started, do waits for its outcome.
 func (w *writer) do(ctx context.Context, fn writeFunc) error { return w.q.Do(ctx, fn) }
 
 // close stops taking requests, commits those already queued and waits for
@@ -104,8 +104,8 @@ func (w *writer) commit(batch []*request) {
 
 // apply runs one request's write unless its caller has already given up.
 func (w *writer) apply(r *request) error {
-	if err := r.Ctx.Err(); err != nil {
-		return keep(err) // nothing written
+	if !r.Start() {
+		return keep(r.Ctx.Err()) // nothing written; nobody waits
 	}
 	return r.Fn(&w.tx)
 }

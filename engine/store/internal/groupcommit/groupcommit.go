@@ -9,13 +9,31 @@ import (
 	"context"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Request is one caller's write waiting for its group.
 type Request[F any] struct {
-	Ctx  context.Context
-	Fn   F
-	done chan error // buffered: the committer never waits for the caller
+	Ctx   context.Context
+	Fn    F
+	done  chan error   // buffered: the committer never waits for the caller
+	state atomic.Int32 // queued, started or abandoned
+}
+
+// The states of a request: the committer starts it, or its caller, whose
+// context ended first, abandons it.
+const (
+	queued int32 = iota
+	started
+	abandoned
+)
+
+// Start tells whether the committer may make the write: true once it has
+// started it (again, when a failed group is retried write by write), false
+// when the caller gave up first, which then never sees the write made.
+// The committer calls it before it runs Fn.
+func (r *Request[F]) Start() bool {
+	return r.state.CompareAndSwap(queued, started) || r.state.Load() == started
 }
 
 // Done answers the caller.
@@ -51,8 +69,10 @@ func New[F any](maxGroup int, closeErr error, commit func(group []*Request[F])) 
 }
 
 // Do queues fn and waits until the group holding it has committed (or
-// failed). When ctx ends first Do returns ctx.Err(), and the write may or
-// may not have been committed.
+// failed). When ctx ends before the committer starts the write, Do returns
+// ctx.Err() and the write is never made; once started, Do waits for its
+// outcome. Either way nothing uses fn, or what it refers to, after Do
+// returns.
 func (q *Queue[F]) Do(ctx context.Context, fn F) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -74,7 +94,10 @@ func (q *Queue[F]) Do(ctx context.Context, fn F) error {
 	case err := <-r.done:
 		return err
 	case <-ctx.Done():
-		return ctx.Err()
+		if r.state.CompareAndSwap(queued, abandoned) {
+			return ctx.Err()
+		}
+		return <-r.done // the committer has it: a group's time at most
 	}
 }
 

@@ -3,8 +3,11 @@ package groupcommit
 import (
 	"context"
 	"errors"
+	"runtime"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 )
@@ -79,4 +82,64 @@ func TestCanceledCaller(t *testing.T) {
 		t.Errorf("Do with a canceled context: %v", err)
 	}
 	close(gate)
+}
+
+// TestCancelledWrites: a write whose caller gives up before the committer
+// starts it is never made; one the committer has started is waited for,
+// so that nothing uses a caller's write after Do returned.
+func TestCancelledWrites(t *testing.T) {
+	running, release := make(chan struct{}), make(chan struct{})
+	var mu sync.Mutex
+	var made []string
+	q := New(8, errClosed, func(group []*Request[string]) {
+		for _, r := range group {
+			if !r.Start() {
+				continue
+			}
+			if r.Fn == "slow" {
+				close(running)
+				<-release
+			}
+			mu.Lock()
+			made = append(made, r.Fn)
+			mu.Unlock()
+			r.Done(nil)
+		}
+	})
+	defer q.Close()
+
+	// The committer holds "slow" while "queued" waits behind it.
+	slowCtx, cancelSlow := context.WithCancel(context.Background())
+	slowErr := make(chan error, 1)
+	go func() { slowErr <- q.Do(slowCtx, "slow") }()
+	<-running
+	queuedCtx, cancelQueued := context.WithCancel(context.Background())
+	queuedErr := make(chan error, 1)
+	go func() { queuedErr <- q.Do(queuedCtx, "queued") }()
+	for q.Pending() == 0 {
+		runtime.Gosched()
+	}
+
+	cancelQueued()
+	if err := <-queuedErr; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the queued write's Do = %v, want context.Canceled", err)
+	}
+	cancelSlow()
+	select {
+	case err := <-slowErr:
+		t.Fatalf("Do returned %v while its write was being made", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	if err := <-slowErr; err != nil {
+		t.Fatalf("the started write's Do = %v, want its outcome, nil", err)
+	}
+	if err := q.Do(context.Background(), "after"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"slow", "after"}; !slices.Equal(made, want) {
+		t.Errorf("writes made: %q, want %q (the abandoned one never)", made, want)
+	}
 }
