@@ -23,7 +23,16 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 		}
 		client = cl
 	}
-	journalInput := r.sec.inputJSON(in, c.Action.Input, ci.inputOrder, in.marked || ci.sensitiveInput)
+	// The entry's input and output are written into the scratch's buffer,
+	// which goes back to it unless a lazy entry holds on to it.
+	journalInput := r.sec.inputJSON(sc.jbuf, in, c.Action.Input, ci.inputOrder, in.marked || ci.sensitiveInput)
+	sc.jbuf = nil
+	held := false
+	defer func() {
+		if !held {
+			sc.jbuf = journalInput[:0]
+		}
+	}()
 	cs := sc
 	cs.host.run, cs.host.card, cs.host.key = r, name, key
 	cs.call = connector.Call{
@@ -75,7 +84,9 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 			}
 			entry.Status = store.EntryOK
 			entry.Tables = cs.host.takeWrites()
-			if jerr := r.journal(ctx, r.lazyResult(c, name), entry); jerr != nil {
+			lazy := r.lazyResult(c, name)
+			held = lazy // the run holds the entry until it writes it
+			if jerr := r.journal(ctx, lazy, entry); jerr != nil {
 				return cty.NilVal, jerr
 			}
 			if stop != nil {

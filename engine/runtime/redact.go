@@ -109,10 +109,11 @@ func (e *scrubbedError) Unwrap() error { return e.err }
 // sensitive mark, and every argument the schema marks sensitive, is
 // Redacted. It first learns those values as secrets, so that an action
 // echoing them is scrubbed too. order lists the arguments in name order.
+// It writes into dst's array when that is large enough.
 //
 // learn false says that nothing in the input is sensitive (no marks, no
 // sensitive arguments), which spares looking for secrets to learn.
-func (s *secrets) inputJSON(in input, schema connector.Schema, order []int, learn bool) []byte {
+func (s *secrets) inputJSON(dst []byte, in input, schema connector.Schema, order []int, learn bool) []byte {
 	if learn {
 		var found []string
 		collect := func(str string) { found = append(found, str) }
@@ -123,7 +124,10 @@ func (s *secrets) inputJSON(in input, schema connector.Schema, order []int, lear
 			s.add(found...)
 		}
 	}
-	b := make([]byte, 0, 128+32*len(order))
+	b := dst[:0]
+	if want := 128 + 32*len(order); cap(b) < want {
+		b = make([]byte, 0, want)
+	}
 	b = append(b, '{')
 	for n, i := range order {
 		if n > 0 {

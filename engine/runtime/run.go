@@ -86,6 +86,7 @@ type cardScratch struct {
 	vals []cty.Value
 	call connector.Call
 	host host
+	jbuf []byte // the journal entry's input and output JSON
 }
 
 // acquire returns the run's scratch, or a new one while another instance
