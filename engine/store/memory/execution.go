@@ -40,8 +40,17 @@ func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error
 		return err
 	}
 	defer s.mu.Unlock()
+	if len(entries) == 1 { // as the runtime appends: one lookup
+		en := &entries[0]
+		j := s.journals[en.ExecutionID]
+		if j == nil {
+			return notFound(en.ExecutionID)
+		}
+		s.appendTo(j, en)
+		return nil
+	}
 	for _, en := range entries {
-		if _, ok := s.executions[en.ExecutionID]; !ok {
+		if s.journals[en.ExecutionID] == nil {
 			return notFound(en.ExecutionID)
 		}
 	}
@@ -52,17 +61,16 @@ func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error
 // appendLocked appends entries of known executions; s.mu is held.
 func (s *Store) appendLocked(entries []store.JournalEntry) {
 	for i := range entries {
-		en := &entries[i]
-		j := s.journals[en.ExecutionID]
-		if j == nil {
-			j = new(journal)
-			s.journals[en.ExecutionID] = j
-		}
-		for _, w := range en.Tables {
-			s.tableWriteLocked(w)
-		}
-		j.append(en)
+		s.appendTo(s.journals[entries[i].ExecutionID], &entries[i])
 	}
+}
+
+// appendTo applies en's table writes and appends it to j; s.mu is held.
+func (s *Store) appendTo(j *journal, en *store.JournalEntry) {
+	for _, w := range en.Tables {
+		s.tableWriteLocked(w)
+	}
+	j.append(en)
 }
 
 // Finish appends entries, sets a final status, output and error, and ends
@@ -128,12 +136,9 @@ func (s *Store) Journal(ctx context.Context, id string) ([]store.JournalEntry, e
 		return nil, err
 	}
 	defer s.mu.Unlock()
-	if _, ok := s.executions[id]; !ok {
-		return nil, notFound(id)
-	}
 	j := s.journals[id]
 	if j == nil {
-		return []store.JournalEntry{}, nil
+		return nil, notFound(id)
 	}
 	return j.entries(id)
 }

@@ -74,6 +74,7 @@ func (s *Store) enqueueLocked(events []store.Event, c store.Claimant) ([]store.E
 			ReceivedAt:     received.UTC(),
 		}
 		s.executions[e.ID] = e
+		s.journals[e.ID] = new(journal)
 		if ev.DedupKey != "" {
 			s.dedup[k] = e.ID
 		}

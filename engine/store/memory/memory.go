@@ -24,7 +24,7 @@ type Store struct {
 
 	executions map[string]*store.Execution
 	dedup      map[dedupKey]string // (flow, dedup key) -> execution id
-	journals   map[string]*journal
+	journals   map[string]*journal // one per execution, from its enqueue
 	defs       map[string][]byte
 	cursors    map[string][]byte
 	tables     map[string]map[string][]byte
