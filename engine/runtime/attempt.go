@@ -33,15 +33,14 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 			sc.jbuf = journalInput[:0]
 		}
 	}()
-	cs := sc
-	cs.host.run, cs.host.card, cs.host.key = r, name, key
-	cs.call = connector.Call{
+	sc.host.run, sc.host.card, sc.host.key = r, name, key
+	sc.call = connector.Call{
 		Client: client,
 		Input:  in.args(c.Action.Input),
 		Key:    connector.CallKey{Execution: r.ex.ID, Card: name, Instance: key},
-		Host:   &cs.host,
+		Host:   &sc.host,
 	}
-	call := &cs.call
+	call := &sc.call
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = DefaultCardTimeout
@@ -83,7 +82,7 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 				entry.Output = marshal(map[string]any{"stop": stop.Status, "reason": r.sec.scrub(stop.Reason), "result": r.sec.goValue(stop.Result)})
 			}
 			entry.Status = store.EntryOK
-			entry.Tables = cs.host.takeWrites()
+			entry.Tables = sc.host.takeWrites()
 			lazy := r.lazyResult(c, name)
 			held = lazy // the run holds the entry until it writes it
 			if jerr := r.journal(ctx, lazy, entry); jerr != nil {
@@ -99,7 +98,7 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 			// not journaled, so the attempt runs again on resume.
 			return cty.NilVal, ctx.Err()
 		}
-		cs.host.takeWrites() // the failed attempt changes no table
+		sc.host.takeWrites() // the failed attempt changes no table
 		entry.Status = store.EntryError
 		entry.Error = r.sec.scrub(err.Error())
 		entry.ErrorKind = connector.KindOf(err).String()
