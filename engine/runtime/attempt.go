@@ -25,7 +25,7 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 	}
 	// The entry's input and output are written into the scratch's buffer,
 	// which goes back to it unless a lazy entry holds on to it.
-	journalInput := r.sec.inputJSON(sc.jbuf, in, c.Action.Input, ci.inputOrder, in.marked || ci.sensitiveInput)
+	journalInput := r.sec.inputJSON(sc.jbuf, in, c.Action.Input, ci.inputOrder, ci.inputKeys, in.marked || ci.sensitiveInput)
 	sc.jbuf = nil
 	held := false
 	defer func() {

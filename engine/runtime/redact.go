@@ -108,12 +108,13 @@ func (e *scrubbedError) Unwrap() error { return e.err }
 // inputJSON returns a card's input as JSON where every value carrying the
 // sensitive mark, and every argument the schema marks sensitive, is
 // Redacted. It first learns those values as secrets, so that an action
-// echoing them is scrubbed too. order lists the arguments in name order.
-// It writes into dst's array when that is large enough.
+// echoing them is scrubbed too. order lists the arguments in name order,
+// keys what precedes each (see cardInfo.inputKeys). It writes into dst's
+// array when that is large enough.
 //
 // learn false says that nothing in the input is sensitive (no marks, no
 // sensitive arguments), which spares looking for secrets to learn.
-func (s *secrets) inputJSON(dst []byte, in input, schema connector.Schema, order []int, learn bool) []byte {
+func (s *secrets) inputJSON(dst []byte, in input, schema connector.Schema, order []int, keys []string, learn bool) []byte {
 	if learn {
 		var found []string
 		collect := func(str string) { found = append(found, str) }
@@ -128,13 +129,11 @@ func (s *secrets) inputJSON(dst []byte, in input, schema connector.Schema, order
 	if want := 128 + 32*len(order); cap(b) < want {
 		b = make([]byte, 0, want)
 	}
-	b = append(b, '{')
+	if len(order) == 0 {
+		return append(b, "{}"...)
+	}
 	for n, i := range order {
-		if n > 0 {
-			b = append(b, ',')
-		}
-		b = jsonw.AppendString(b, schema[i].Name)
-		b = append(b, ':')
+		b = append(b, keys[n]...)
 		if v := in.vals[i]; schema[i].Sensitive && !v.IsNull() {
 			b = jsonw.AppendString(b, Redacted)
 		} else {

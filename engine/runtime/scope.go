@@ -9,6 +9,7 @@ import (
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/internal/jsonw"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -29,9 +30,11 @@ type genInfo struct {
 type cardInfo struct {
 	// args says how to evaluate each argument of the action, in the order
 	// of its Input schema; inputOrder lists them in name order, for the
-	// journal.
+	// journal, and inputKeys holds what the journal's JSON has before each
+	// of them there: `{"name":` for the first, `,"name":` for the others.
 	args       []argInfo
 	inputOrder []int
+	inputKeys  []string
 	// outputNames are the attributes of the card's (per instance) output
 	// object in name order, for the journal.
 	outputNames []string
@@ -141,6 +144,14 @@ func refsOf(c *plan.Card) *cardInfo {
 		sort.Slice(ci.inputOrder, func(i, j int) bool {
 			return schema[ci.inputOrder[i]].Name < schema[ci.inputOrder[j]].Name
 		})
+		ci.inputKeys = make([]string, len(schema))
+		for n, i := range ci.inputOrder {
+			sep := byte(',')
+			if n == 0 {
+				sep = '{'
+			}
+			ci.inputKeys[n] = string(append(jsonw.AppendString([]byte{sep}, schema[i].Name), ':'))
+		}
 	}
 	out := c.Output
 	if c.ForEach != nil && (out.IsMapType() || out.IsListType()) {
