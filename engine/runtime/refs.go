@@ -87,7 +87,7 @@ func (ref *reference) value(s *flowScope, each *lang.Each) (v cty.Value, ok bool
 	case "flow":
 		v = s.info.flows
 	case "card":
-		if v, ok = s.cards[ref.card]; !ok {
+		if v, ok = s.cardOut(ref.card); !ok {
 			return cty.NilVal, false
 		}
 	case "each":

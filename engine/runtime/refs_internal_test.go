@@ -40,9 +40,10 @@ func TestReferenceMatchesHCL(t *testing.T) {
 		info:    &genInfo{tables: cty.EmptyObjectVal, flows: cty.EmptyObjectVal},
 		trigger: trigger,
 		vars:    vars,
-		cards:   map[string]cty.Value{"read_user": user},
+		places:  map[string]int{"read_user": 0, "later": 1},
+		outs:    []cty.Value{user, cty.NilVal},
 	}
-	ctx := (&lang.Scope{Vars: vars, Trigger: trigger, Cards: s.cards, Each: each,
+	ctx := (&lang.Scope{Vars: vars, Trigger: trigger, Cards: s.cards(), Each: each,
 		Tables: cty.EmptyObjectVal, Flows: cty.EmptyObjectVal}).EvalContext()
 
 	tests := []struct {
@@ -69,6 +70,7 @@ func TestReferenceMatchesHCL(t *testing.T) {
 		{"card.read_user.labels.team", false}, // a map: HCL indexes it
 		{"card.read_user.hidden.x", false},    // through a marked value
 		{"card.other.id", false},              // not in the scope
+		{"card.later.id", false},              // not run yet
 		{"card.read_user.groups[*]", false},   // a splat is not a reference
 		{"card.read_user[\"login\"]", false},  // an index by name
 		{"each.other", false},
@@ -112,10 +114,11 @@ func TestInputsFallBackToHCL(t *testing.T) {
 		t.Fatal("not recognised as a reference")
 	}
 	s := &flowScope{
-		gen:   &plan.Generation{},
-		info:  &genInfo{tables: cty.EmptyObjectVal, flows: cty.EmptyObjectVal, cards: map[*plan.Card]*cardInfo{}},
-		vars:  cty.EmptyObjectVal,
-		cards: map[string]cty.Value{"read_user": cty.ObjectVal(map[string]cty.Value{"groups": cty.ListValEmpty(cty.String)})},
+		gen:    &plan.Generation{},
+		info:   &genInfo{tables: cty.EmptyObjectVal, flows: cty.EmptyObjectVal, cards: map[*plan.Card]*cardInfo{}},
+		vars:   cty.EmptyObjectVal,
+		places: map[string]int{"read_user": 0},
+		outs:   []cty.Value{cty.ObjectVal(map[string]cty.Value{"groups": cty.ListValEmpty(cty.String)})},
 	}
 	if _, ok := ref.value(s, nil); ok {
 		t.Fatal("the walk answered an out-of-range index")

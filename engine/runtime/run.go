@@ -145,7 +145,7 @@ func (r *run) flush(ctx context.Context) error {
 // cardsOf runs the cards of flow in order. prefix names the journal space
 // of an inline helper flow ("" for the execution's own flow).
 func (r *run) cardsOf(ctx context.Context, flow *plan.Flow, trigger cty.Value, prefix string) Result {
-	scope := newFlowScope(flow.Gen, trigger, len(flow.Cards))
+	scope := newFlowScope(flow, trigger)
 	if prefix == "" && len(flow.Cards) > 0 {
 		r.last = flow.Cards[len(flow.Cards)-1]
 	}
@@ -154,7 +154,7 @@ func (r *run) cardsOf(ctx context.Context, flow *plan.Flow, trigger cty.Value, p
 		if err != nil {
 			return stopOrFail(c, err)
 		}
-		scope.cards[c.Name] = out
+		scope.setCardOut(c.Name, out)
 	}
 	return Result{Status: store.Succeeded, Output: cty.NullVal(cty.DynamicPseudoType)}
 }

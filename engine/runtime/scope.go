@@ -24,6 +24,9 @@ type genInfo struct {
 	tables  cty.Value
 	flows   cty.Value
 	cards   map[*plan.Card]*cardInfo
+	// places gives, per flow, each card's place in the flow: where a run
+	// keeps its output (flowScope.outs).
+	places map[*plan.Flow]map[string]int
 }
 
 // cardInfo says what a card's expressions (inputs, for_each) reference.
@@ -78,13 +81,24 @@ func newGenInfo(gen *plan.Generation) *genInfo {
 		tables:  base.Tables,
 		flows:   base.Flows,
 		cards:   map[*plan.Card]*cardInfo{},
+		places:  map[*plan.Flow]map[string]int{},
 	}
 	for _, f := range gen.Flows {
 		for _, c := range f.Cards {
 			info.cards[c] = refsOf(c)
 		}
+		info.places[f] = placesOf(f)
 	}
 	return info
+}
+
+// placesOf maps the names of f's cards to their places in it.
+func placesOf(f *plan.Flow) map[string]int {
+	places := make(map[string]int, len(f.Cards))
+	for i, c := range f.Cards {
+		places[c.Name] = i
+	}
+	return places
 }
 
 // refsOf collects the card references of a card's inputs and for_each.
@@ -214,7 +228,11 @@ type flowScope struct {
 	info    *genInfo
 	trigger cty.Value
 	vars    cty.Value
-	cards   map[string]cty.Value
+	// outs holds the outputs of the cards that ran, at their places in
+	// the flow (places); cty.NilVal for those that did not. A slice, not a
+	// map per run: a tenth of the memory, and no hashing per card.
+	places map[string]int
+	outs   []cty.Value
 	// base holds var, trigger, table, flow and the functions, once needed.
 	base *hcl.EvalContext
 	// child is reused by the cards that run one after the other; for_each
@@ -223,12 +241,45 @@ type flowScope struct {
 	mu    sync.Mutex // base and child: for_each instances run at once
 }
 
-func newFlowScope(gen *plan.Generation, trigger cty.Value, cards int) *flowScope {
+func newFlowScope(flow *plan.Flow, trigger cty.Value) *flowScope {
+	gen := flow.Gen
 	vars := gen.Vars
 	if vars == cty.NilVal {
 		vars = cty.EmptyObjectVal
 	}
-	return &flowScope{gen: gen, info: infoOf(gen), trigger: trigger, vars: vars, cards: make(map[string]cty.Value, cards)}
+	info := infoOf(gen)
+	places := info.places[flow]
+	if places == nil { // not a flow of its generation's map
+		places = placesOf(flow)
+	}
+	return &flowScope{gen: gen, info: info, trigger: trigger, vars: vars, places: places, outs: make([]cty.Value, len(flow.Cards))}
+}
+
+// cardOut returns the output of the card called name, if it ran.
+func (s *flowScope) cardOut(name string) (cty.Value, bool) {
+	i, ok := s.places[name]
+	if !ok || s.outs[i] == cty.NilVal {
+		return cty.NilVal, false
+	}
+	return s.outs[i], true
+}
+
+// setCardOut records the output of the card called name.
+func (s *flowScope) setCardOut(name string, v cty.Value) {
+	if i, ok := s.places[name]; ok {
+		s.outs[i] = v
+	}
+}
+
+// cards returns the outputs of the cards that ran, by name.
+func (s *flowScope) cards() map[string]cty.Value {
+	m := make(map[string]cty.Value, len(s.outs))
+	for name, i := range s.places {
+		if s.outs[i] != cty.NilVal {
+			m[name] = s.outs[i]
+		}
+	}
+	return m
 }
 
 // card returns what the runtime knows about card c.
@@ -282,14 +333,15 @@ func (s *flowScope) evalContext(c *plan.Card, each *lang.Each) *hcl.EvalContext 
 
 func (s *flowScope) cardsObject(names []string) cty.Value {
 	if names == nil {
-		if len(s.cards) == 0 {
+		all := s.cards()
+		if len(all) == 0 {
 			return cty.EmptyObjectVal
 		}
-		return cty.ObjectVal(s.cards)
+		return cty.ObjectVal(all)
 	}
 	m := make(map[string]cty.Value, len(names))
 	for _, n := range names {
-		if v, ok := s.cards[n]; ok {
+		if v, ok := s.cardOut(n); ok {
 			m[n] = v
 		}
 	}
@@ -301,7 +353,7 @@ func (s *flowScope) cardsObject(names []string) cty.Value {
 
 // predicateEnv is what an `if` predicate sees.
 func (s *flowScope) predicateEnv(each *lang.Each) map[string]cty.Value {
-	sc := lang.Scope{Vars: s.gen.Vars, Trigger: s.trigger, Cards: s.cards, Each: each}
+	sc := lang.Scope{Vars: s.gen.Vars, Trigger: s.trigger, Cards: s.cards(), Each: each}
 	return sc.PredicateEnv()
 }
 
