@@ -112,7 +112,7 @@ func TestPoolStopsExecutionsWhoseLeaseIsLost(t *testing.T) {
 // that no other worker claims an execution that still runs here.
 func TestPoolRenewsLeasesWhileDraining(t *testing.T) {
 	h := newHarness(t, blockFlow)
-	const lease = 150 * time.Millisecond
+	const lease = 300 * time.Millisecond
 	started, release := make(chan struct{}), make(chan struct{})
 	h.fake.steps["block"] = func(ctx context.Context, n int, call *connector.Call) (cty.Value, error) {
 		close(started)
