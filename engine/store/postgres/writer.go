@@ -144,6 +144,9 @@ func (w *writer) commit(group []*request) {
 		live[0].Done(err)
 	default:
 		for _, r := range live {
+			r.Requeue() // rolled back: its caller may still give up
+		}
+		for _, r := range live {
 			w.commit([]*request{r})
 		}
 	}

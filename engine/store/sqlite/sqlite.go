@@ -127,6 +127,14 @@ func Open(path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// rolledBack forgets what the writes of a rolled-back transaction taught
+// the store: the seqs it counted, and a look for ended leases it made (the
+// next claim looks again).
+func (s *Store) rolledBack() {
+	clear(s.seqs)
+	s.leaseCheck = time.Time{}
+}
+
 // maxSeqs bounds Store.seqs, which holds the executions this store claimed
 // and has not finished: no more than its workers, unless some leases ran
 // out and others finished them.
@@ -221,7 +229,7 @@ func (s *Store) startWriter(opts Options) error {
 		return fmt.Errorf("sqlite store: %w", err)
 	}
 	s.cp = newCheckpointer(cpConn)
-	s.w = newWriter(tx, opts.MaxBatch, s.cp.committed, func() { clear(s.seqs) })
+	s.w = newWriter(tx, opts.MaxBatch, s.cp.committed, s.rolledBack)
 	return nil
 }
 

@@ -97,6 +97,9 @@ func (w *writer) commit(batch []*request) {
 		w.rolledBack()
 		w.splits.Add(1)
 		for _, r := range batch {
+			r.Requeue() // rolled back: its caller may still give up
+		}
+		for _, r := range batch {
 			w.commit([]*request{r})
 		}
 	}

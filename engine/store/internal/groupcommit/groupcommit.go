@@ -7,6 +7,7 @@ package groupcommit
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -16,9 +17,12 @@ import (
 type Request[F any] struct {
 	Ctx   context.Context
 	Fn    F
-	done  chan error   // buffered: the committer never waits for the caller
+	done  chan error   // buffered (2: errRequeued, then the outcome): the committer never waits for the caller
 	state atomic.Int32 // queued, started or abandoned
 }
+
+// errRequeued tells Do that its write was rolled back and queued again.
+var errRequeued = errors.New("groupcommit: requeued")
 
 // The states of a request: the committer starts it, or its caller, whose
 // context ended first, abandons it.
@@ -34,6 +38,17 @@ const (
 // The committer calls it before it runs Fn.
 func (r *Request[F]) Start() bool {
 	return r.state.CompareAndSwap(queued, started) || r.state.Load() == started
+}
+
+// Requeue puts back a started request whose group was rolled back, to be
+// run again (alone, say): until the committer starts it again its caller
+// may give up, and then it is never made. The committer calls it for each
+// request of a failed group before it retries any of them, so that a
+// caller that gave up does not wait for the retries of the others.
+func (r *Request[F]) Requeue() {
+	if r.state.CompareAndSwap(started, queued) {
+		r.done <- errRequeued
+	}
 }
 
 // Done answers the caller.
@@ -71,13 +86,14 @@ func New[F any](maxGroup int, closeErr error, commit func(group []*Request[F])) 
 // Do queues fn and waits until the group holding it has committed (or
 // failed). When ctx ends before the committer starts the write, Do returns
 // ctx.Err() and the write is never made; once started, Do waits for its
-// outcome. Either way nothing uses fn, or what it refers to, after Do
+// outcome, unless its group is rolled back and the write queued again
+// (Requeue). Either way nothing uses fn, or what it refers to, after Do
 // returns.
 func (q *Queue[F]) Do(ctx context.Context, fn F) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r := &Request[F]{Ctx: ctx, Fn: fn, done: make(chan error, 1)}
+	r := &Request[F]{Ctx: ctx, Fn: fn, done: make(chan error, 2)}
 	q.mu.RLock()
 	if q.closed {
 		q.mu.RUnlock()
@@ -90,14 +106,19 @@ func (q *Queue[F]) Do(ctx context.Context, fn F) error {
 		return ctx.Err()
 	}
 	q.mu.RUnlock()
-	select {
-	case err := <-r.done:
-		return err
-	case <-ctx.Done():
-		if r.state.CompareAndSwap(queued, abandoned) {
-			return ctx.Err()
+	for {
+		var err error
+		select {
+		case err = <-r.done:
+		case <-ctx.Done():
+			if r.state.CompareAndSwap(queued, abandoned) {
+				return ctx.Err()
+			}
+			err = <-r.done // the committer has it: one transaction's time at most
 		}
-		return <-r.done // the committer has it: a group's time at most
+		if err != errRequeued {
+			return err
+		}
 	}
 }
 

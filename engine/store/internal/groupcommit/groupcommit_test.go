@@ -143,3 +143,58 @@ func TestCancelledWrites(t *testing.T) {
 		t.Errorf("writes made: %q, want %q (the abandoned one never)", made, want)
 	}
 }
+
+// TestRequeuedWriteMayBeAbandoned: a write whose group was rolled back
+// and queued again (to be retried alone) may be given up by its caller
+// while the committer retries others, and is then never made.
+func TestRequeuedWriteMayBeAbandoned(t *testing.T) {
+	requeued, retry := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	var mu sync.Mutex
+	var made, skipped []string
+	q := New(8, errClosed, func(group []*Request[string]) {
+		for _, r := range group {
+			r.Start()
+		}
+		// The group failed and was rolled back: retry each alone, once the
+		// test lets the retries start.
+		for _, r := range group {
+			r.Requeue()
+		}
+		once.Do(func() { close(requeued) })
+		<-retry
+		for _, r := range group {
+			mu.Lock()
+			if r.Start() {
+				made = append(made, r.Fn)
+				r.Done(nil)
+			} else {
+				skipped = append(skipped, r.Fn)
+			}
+			mu.Unlock()
+		}
+	})
+	defer q.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- q.Do(ctx, "given up") }()
+	<-requeued
+	cancel()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Do = %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Do waited for the retries although its write was queued again")
+	}
+	close(retry)
+	if err := q.Do(context.Background(), "later"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(skipped, []string{"given up"}) || !slices.Equal(made, []string{"later"}) {
+		t.Errorf("made %q, skipped %q; want [later], [given up]", made, skipped)
+	}
+}
