@@ -35,15 +35,16 @@ func NewArgs(schema Schema, vals []cty.Value) Args {
 
 // ArgsOf returns the arguments that obj, an object, has for the
 // attributes of schema, converted to their types, with defaults and nulls
-// for those it lacks. Unlike the runtime it keeps marks and lets a
-// required argument be null, so that tests can hand an action what the
-// runtime never would.
+// for those it lacks, as the runtime makes them of a card's arguments (an
+// argument given as null stays null). Unlike the runtime it keeps marks
+// and lets a required argument be null, so that tests can hand an action
+// what the runtime never would.
 func ArgsOf(schema Schema, obj cty.Value) (Args, error) {
 	vals := make([]cty.Value, len(schema))
 	for i, a := range schema {
 		v := Attr(obj, a.Name)
 		switch {
-		case v.IsNull() && a.Default != cty.NilVal:
+		case !has(obj, a.Name) && a.Default != cty.NilVal:
 			vals[i] = a.Default
 		case v.IsNull():
 			vals[i] = cty.NullVal(a.Type).WithMarks(v.Marks())
@@ -56,6 +57,21 @@ func ArgsOf(schema Schema, obj cty.Value) (Args, error) {
 		}
 	}
 	return Args{schema: schema, vals: vals}, nil
+}
+
+// has reports whether obj, an object or a map, has the attribute name.
+func has(obj cty.Value, name string) bool {
+	if obj == cty.NilVal || obj.IsNull() || !obj.IsKnown() {
+		return false
+	}
+	obj, _ = obj.Unmark()
+	switch ty := obj.Type(); {
+	case ty.IsObjectType():
+		return ty.HasAttribute(name)
+	case ty.IsMapType():
+		return obj.HasIndex(cty.StringVal(name)).True()
+	}
+	return false
 }
 
 // Schema returns the attributes the arguments are values of.
@@ -73,7 +89,7 @@ func (a Args) Get(name string) cty.Value {
 }
 
 // Object returns the arguments as an object with one attribute per
-// argument, of the schema's ObjectType.
+// argument (an attribute of dynamic type has the type of its value).
 func (a Args) Object() cty.Value {
 	if len(a.schema) == 0 {
 		return cty.EmptyObjectVal

@@ -105,3 +105,21 @@ func TestNewArgs(t *testing.T) {
 	}()
 	connector.NewArgs(schema, []cty.Value{cty.StringVal("ada")})
 }
+
+// TestArgsOfKeepsExplicitNulls: as the runtime does, a default fills in an
+// argument the card leaves out, not one it sets to null.
+func TestArgsOfKeepsExplicitNulls(t *testing.T) {
+	in, err := connector.ArgsOf(argsSchema, cty.ObjectVal(map[string]cty.Value{
+		"user":       cty.StringVal("ada"),
+		"send_email": cty.NullVal(cty.Bool),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := in.Get("send_email"); !v.IsNull() {
+		t.Errorf("send_email given as null = %#v, want null", v)
+	}
+	if got := in.Bool("send_email", false); got {
+		t.Error("Bool of a null argument did not answer its def")
+	}
+}

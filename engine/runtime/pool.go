@@ -170,15 +170,15 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 	return nil
 }
 
-// claimTimeout bounds a claim that shutdown does not cut short.
-const claimTimeout = 10 * time.Second
-
 // claim claims executions for r's workers. Shutdown does not cancel the
 // claim: a claim cancelled once its write was queued may still commit,
 // and the executions it took would wait out their lease unseen. What a
-// claim returns after shutdown began is released at once instead.
+// claim returns after shutdown began is released at once instead. A claim
+// is bounded by the lease: one that took longer would hand over
+// executions whose lease had ended (and a store that may have committed
+// it unseen, PostgreSQL's, lets them be claimed again then).
 func (p *Pool) claim(ctx context.Context, r Reservation) []*store.Execution {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimTimeout)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.Lease)
 	defer cancel()
 	exs, err := p.Executor.Store.ClaimPinned(cctx, p.Owner, r.n, p.Lease, p.pin)
 	if err != nil {
@@ -305,7 +305,11 @@ func (p *Pool) start(ctx context.Context, ex *store.Execution) {
 		flow, err := p.Resolver.Resolve(ctx, ex.Flow, ex.DefinitionHash)
 		if err != nil {
 			p.Logger.Error("no definition for execution", "execution", ex.ID, "flow", ex.Flow, "err", err)
-			_ = p.Executor.Store.Finish(ctx, ex.ID, store.Failed, nil, err.Error())
+			// Recorded even when shutdown has cancelled ctx: else the
+			// execution stays claimed until its lease ends.
+			fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			_ = p.Executor.Store.Finish(fctx, ex.ID, store.Failed, nil, err.Error())
+			fcancel()
 			return
 		}
 		release, err := p.flowSlot(ctx, flow)
