@@ -174,11 +174,12 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 // claim: a claim cancelled once its write was queued may still commit,
 // and the executions it took would wait out their lease unseen. What a
 // claim returns after shutdown began is released at once instead. A claim
-// is bounded by the lease: one that took longer would hand over
-// executions whose lease had ended (and a store that may have committed
-// it unseen, PostgreSQL's, lets them be claimed again then).
+// is bounded by a third of the lease, the renewal period: what it hands
+// over has most of its lease left. (A database that commits a claim and
+// then fails to answer in time leaves its executions claimed unseen until
+// their lease ends; they are claimed again then.)
 func (p *Pool) claim(ctx context.Context, r Reservation) []*store.Execution {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.Lease)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.Lease/3)
 	defer cancel()
 	exs, err := p.Executor.Store.ClaimPinned(cctx, p.Owner, r.n, p.Lease, p.pin)
 	if err != nil {
@@ -192,7 +193,9 @@ func (p *Pool) claim(ctx context.Context, r Reservation) []*store.Execution {
 	for i, ex := range exs {
 		ids[i] = ex.ID
 	}
-	if err := p.Executor.Store.Release(cctx, p.Owner, ids); err != nil {
+	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer rcancel()
+	if err := p.Executor.Store.Release(rctx, p.Owner, ids); err != nil {
 		p.Logger.Error("releasing executions claimed at shutdown failed", "err", err, "executions", ids)
 	}
 	return nil
@@ -303,14 +306,20 @@ func (p *Pool) start(ctx context.Context, ex *store.Execution) {
 			p.free(1)
 		}()
 		flow, err := p.Resolver.Resolve(ctx, ex.Flow, ex.DefinitionHash)
-		if err != nil {
+		switch {
+		case err == nil:
+		case ctx.Err() == nil:
 			p.Logger.Error("no definition for execution", "execution", ex.ID, "flow", ex.Flow, "err", err)
-			// Recorded even when shutdown has cancelled ctx: else the
-			// execution stays claimed until its lease ends.
-			fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			_ = p.Executor.Store.Finish(fctx, ex.ID, store.Failed, nil, err.Error())
-			fcancel()
+			_ = p.Executor.Store.Finish(ctx, ex.ID, store.Failed, nil, err.Error())
 			return
+		case errors.Is(context.Cause(ctx), ErrShutdown):
+			// Interrupted, not failed: give it back so it resumes soon.
+			rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = p.Executor.Store.Release(rctx, p.Owner, []string{ex.ID})
+			rcancel()
+			return
+		default:
+			return // the lease is lost: the execution is another worker's
 		}
 		release, err := p.flowSlot(ctx, flow)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/runtime"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/zclconf/go-cty/cty"
@@ -208,5 +209,54 @@ func TestPoolReleasesWhatItClaimsAtShutdown(t *testing.T) {
 	}
 	if n := h.fake.counts()["block"]; n != 0 {
 		t.Errorf("a card ran %d times after the shutdown began", n)
+	}
+}
+
+// slowResolver reads a definition as a store that does not answer would:
+// until the execution's context ends. The claim's pin (a context that
+// never ends) gets no definition at once.
+type slowResolver struct {
+	reading chan struct{}
+	once    *sync.Once
+}
+
+func (r slowResolver) Resolve(ctx context.Context, flow, hash string) (*plan.Flow, error) {
+	if ctx.Done() == nil {
+		return nil, errors.New("no definition while claiming")
+	}
+	r.once.Do(func() { close(r.reading) })
+	<-ctx.Done()
+	return nil, fmt.Errorf("definition %q of flow %s: %w", hash, flow, ctx.Err())
+}
+
+// TestPoolReleasesWhatShutdownInterruptedBeforeItStarted: an execution
+// whose definition was still being read when the drain ran out is given
+// back to resume later, not failed for good.
+func TestPoolReleasesWhatShutdownInterruptedBeforeItStarted(t *testing.T) {
+	h := newHarness(t, blockFlow)
+	res, err := h.store.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{"user":"ann"}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := slowResolver{reading: make(chan struct{}), once: new(sync.Once)}
+	pool := &runtime.Pool{Executor: h.exec, Resolver: r, Owner: "r1", Workers: 1, Lease: time.Hour, Poll: time.Hour}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- pool.Run(ctx, 50*time.Millisecond) }()
+	select {
+	case <-r.reading:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the execution was not started")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	ex, err := h.store.Execution(context.Background(), res[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex.Status != store.Pending || ex.Owner != "" {
+		t.Errorf("after the drain the execution is %s (owner %q, error %q), want pending and free to claim", ex.Status, ex.Owner, ex.Error)
 	}
 }

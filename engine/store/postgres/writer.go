@@ -143,8 +143,15 @@ func (w *writer) commit(group []*request) {
 	case len(live) == 1:
 		live[0].Done(err)
 	default:
-		for _, r := range live {
-			r.Requeue() // rolled back: its caller may still give up
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) {
+			// A statement failed and the database aborted the
+			// transaction: nothing of it was made, so the callers may
+			// still give up. After a timeout or a lost connection the
+			// commit may have happened: they wait for the retries.
+			for _, r := range live {
+				r.Requeue()
+			}
 		}
 		for _, r := range live {
 			w.commit([]*request{r})
