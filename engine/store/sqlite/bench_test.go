@@ -91,30 +91,14 @@ func BenchmarkEnqueue(b *testing.B) {
 // BenchmarkExecutionLifecycle is what the store does for one execution of
 // a five-card flow: enqueue the event, claim it and pin its definition (as
 // the engine's pool does), journal each card as it ends, finish.
-func BenchmarkExecutionLifecycle(b *testing.B) {
-	s := openBench(b, sqlite.Options{})
-	var seq atomic.Int64
-	b.SetParallelism(benchParallelism)
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := benchcpu.Time()
-	b.RunParallel(func(pb *testing.PB) {
-		ctx := context.Background()
-		owner := fmt.Sprintf("worker-%d", seq.Add(1<<40)>>40)
-		for pb.Next() {
-			if err := lifecycle(ctx, s, owner, fmt.Sprint(seq.Add(1)), false); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-	reportExecPerSec(b, s, cpu0)
-}
+func BenchmarkExecutionLifecycle(b *testing.B) { benchLifecycle(b, false) }
 
 // BenchmarkExecutionLifecycleClaimedAtEnqueue is BenchmarkExecutionLifecycle
 // with the claim made by the enqueue (EnqueueClaimed), as the engine's
 // intake makes it when a worker is idle.
-func BenchmarkExecutionLifecycleClaimedAtEnqueue(b *testing.B) {
+func BenchmarkExecutionLifecycleClaimedAtEnqueue(b *testing.B) { benchLifecycle(b, true) }
+
+func benchLifecycle(b *testing.B, atEnqueue bool) {
 	s := openBench(b, sqlite.Options{})
 	var seq atomic.Int64
 	b.SetParallelism(benchParallelism)
@@ -125,7 +109,7 @@ func BenchmarkExecutionLifecycleClaimedAtEnqueue(b *testing.B) {
 		ctx := context.Background()
 		owner := fmt.Sprintf("worker-%d", seq.Add(1<<40)>>40)
 		for pb.Next() {
-			if err := lifecycle(ctx, s, owner, fmt.Sprint(seq.Add(1)), true); err != nil {
+			if err := lifecycle(ctx, s, owner, fmt.Sprint(seq.Add(1)), atEnqueue); err != nil {
 				b.Error(err)
 				return
 			}
