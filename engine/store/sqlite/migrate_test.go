@@ -110,35 +110,14 @@ func TestLoadMigrations(t *testing.T) {
 func TestLiveIndexMigration(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.db")
 	ctx := context.Background()
-	db, err := openDB(path, Options{}.withDefaults(), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := migration.Load(migrationFiles)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migrate(ctx, conn, ms[:1]); err != nil {
-		t.Fatal(err)
-	}
 	expired := time.Now().Add(-time.Minute).UnixNano()
-	for _, q := range []string{
+	databaseAt(t, path, 1,
 		`INSERT INTO executions (id, flow, status, received_at) VALUES ('ex_1', 'f', 'succeeded', 1)`,
 		`INSERT INTO executions (id, flow, status, received_at) VALUES ('ex_2', 'f', 'failed', 2)`,
 		fmt.Sprintf(`INSERT INTO executions (id, flow, status, owner, lease_until, claims, received_at) VALUES ('ex_3', 'f', 'running', 'dead', %d, 1, 3)`, expired),
 		`INSERT INTO executions (id, flow, status, received_at) VALUES ('ex_4', 'f', 'pending', 4)`,
 		`INSERT INTO executions (id, flow, status, received_at) VALUES ('ex_5', 'f', 'pending', 5)`,
-	} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	conn.Close()
-	db.Close()
+	)
 
 	s, err := Open(path, Options{})
 	if err != nil {
@@ -174,33 +153,12 @@ func TestLiveIndexMigration(t *testing.T) {
 func TestPayloadsMigration(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.db")
 	ctx := context.Background()
-	db, err := openDB(path, Options{}.withDefaults(), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := migration.Load(migrationFiles)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migrate(ctx, conn, ms[:2]); err != nil {
-		t.Fatal(err)
-	}
 	want := map[string]string{"ex_1": `{"done":1}`, "ex_2": "", "ex_3": `{"pending":3}`}
-	for _, q := range []string{
+	databaseAt(t, path, 2,
 		`INSERT INTO executions (id, flow, status, payload, received_at) VALUES ('ex_1', 'f', 'succeeded', '{"done":1}', 1)`,
 		`INSERT INTO executions (id, flow, status, payload, received_at) VALUES ('ex_2', 'f', 'pending', NULL, 2)`,
 		`INSERT INTO executions (id, flow, status, payload, received_at) VALUES ('ex_3', 'f', 'pending', '{"pending":3}', 3)`,
-	} {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	conn.Close()
-	db.Close()
+	)
 
 	s, err := Open(path, Options{})
 	if err != nil {
@@ -235,5 +193,35 @@ func TestPayloadsMigration(t *testing.T) {
 	}
 	if e, err := s.Execution(ctx, res[0].ID); err != nil || string(e.Payload) != `{"new":4}` {
 		t.Errorf("a new execution's payload = %q, %v", e.Payload, err)
+	}
+}
+
+// databaseAt makes the database at path at schema version (its first
+// version migrations applied) and runs rows in it: what an older
+// cardflow left behind.
+func databaseAt(t *testing.T, path string, version int, rows ...string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := openDB(path, Options{}.withDefaults(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ms, err := migration.Load(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, conn, ms[:version]); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range rows {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
