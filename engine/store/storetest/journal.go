@@ -69,17 +69,8 @@ func testAppendRoundTrip(t *testing.T, s store.Store) {
 	if err := s.Append(ctx(t), want[1:]...); err != nil {
 		t.Fatal(err)
 	}
-	for i := range want {
-		want[i].Seq = i + 1
-	}
-	got, err := s.Journal(ctx(t), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
-		t.Errorf("Journal (-appended +read):\n%s", diff)
-	}
-	_, err = s.Journal(ctx(t), "ex_missing")
+	wantJournal(t, s, id, want)
+	_, err := s.Journal(ctx(t), "ex_missing")
 	wantErrIs(t, "Journal(unknown id)", err, store.ErrNotFound)
 }
 
@@ -213,16 +204,7 @@ func testFinishWithEntries(t *testing.T, s store.Store) {
 	if err := s.Finish(ctx(t), id, store.Succeeded, []byte(`{"ok":true}`), "", want[1:]...); err != nil {
 		t.Fatal(err)
 	}
-	for i := range want {
-		want[i].Seq = i + 1
-	}
-	got, err := s.Journal(ctx(t), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
-		t.Errorf("Journal (-appended and finished +read):\n%s", diff)
-	}
+	wantJournal(t, s, id, want)
 	e := mustExecution(t, s, id)
 	if e.Status != store.Succeeded || string(e.Output) != `{"ok":true}` || e.Owner != "" {
 		t.Errorf("finished = {Status:%s Output:%s Owner:%q}, want succeeded, {\"ok\":true}, unclaimed", e.Status, e.Output, e.Owner)
@@ -351,5 +333,21 @@ func testEntryTableWritesAllOrNothing(t *testing.T, s store.Store) {
 		if got := tableRow(t, s, "approvals", key); got != nil {
 			t.Errorf("a failed write left row %s = %q", key, got)
 		}
+	}
+}
+
+// wantJournal checks that execution id's journal is want, in order, each
+// entry numbered by its place.
+func wantJournal(t *testing.T, s store.Store, id string, want []store.JournalEntry) {
+	t.Helper()
+	for i := range want {
+		want[i].Seq = i + 1
+	}
+	got, err := s.Journal(ctx(t), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
+		t.Errorf("Journal (-written +read):\n%s", diff)
 	}
 }
