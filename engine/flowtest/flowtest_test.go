@@ -209,6 +209,8 @@ run "two groups" {
 		// A map keyed by something else than the group adds the repeated
 		// group twice, and count = 1 catches it.
 		{"adds one twice", `{ a = "VPN Users", b = "VPN Users", c = "Employees" }`, []int{10}},
+		// Many instances: the two expected calls among forty others.
+		{"adds both among many", `concat(["Employees", "VPN Users"], [for i in range(40) : "group-${i}"])`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

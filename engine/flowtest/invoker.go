@@ -75,17 +75,18 @@ func actionName(c *plan.Card) string { return c.Connector.Name + "." + c.Action.
 // Invoke implements runtime.Invoker.
 func (iv *invoker) Invoke(ctx context.Context, card *plan.Card, c *connector.Call) (cty.Value, error) {
 	action := actionName(card)
+	in := c.Input.Object()
 	iv.mu.Lock()
 	m := iv.pick(card.Name, action)
 	idx := len(iv.calls)
-	iv.calls = append(iv.calls, call{Card: card.Name, Action: action, Input: c.Input.Object()})
+	iv.calls = append(iv.calls, call{Card: card.Name, Action: action, Input: in})
 	iv.mu.Unlock()
 
 	var out cty.Value
 	var err error
 	switch {
 	case m != nil:
-		out, err = iv.answer(m, card, iv.calls[idx].Input)
+		out, err = iv.answer(m, card, in)
 	case inEngine(card) || iv.emulated[card.Connector.Name]:
 		out, err = runtime.DirectInvoker.Invoke(ctx, card, c)
 	default:
