@@ -44,7 +44,7 @@ func (s *Store) takeOver(ctx context.Context) error {
 	})
 }
 
-// unlock releases the lock taken by takeOver, if any.
+// unlock releases the lock taken by takeLock, if any.
 func (s *Store) unlock() error {
 	if s.lock == nil {
 		return nil

@@ -48,8 +48,10 @@ func scanExecution(sc scanner, more ...any) (*store.Execution, error) {
 		status                    string
 		lease, recv, start, ended sql.NullInt64
 	)
-	err := sc.Scan(append([]any{&e.ID, &e.Flow, &e.DedupKey, &e.Type, &e.DefinitionHash, &status, &e.Payload, &e.Output,
-		&e.Error, &e.Parent, &e.Claims, &e.Owner, &lease, &recv, &start, &ended}, more...)...)
+	dest := make([]any, 0, 16+len(more))
+	dest = append(dest, &e.ID, &e.Flow, &e.DedupKey, &e.Type, &e.DefinitionHash, &status, &e.Payload, &e.Output,
+		&e.Error, &e.Parent, &e.Claims, &e.Owner, &lease, &recv, &start, &ended)
+	err := sc.Scan(append(dest, more...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -83,13 +85,15 @@ func noRows(err error, what string) error {
 	return err
 }
 
-// isForeignKey reports whether err is SQLite refusing a row whose parent
-// does not exist.
+// isPrimaryKey reports whether err is SQLite refusing a row whose primary
+// key another row has.
 func isPrimaryKey(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
+// isForeignKey reports whether err is SQLite refusing a row whose parent
+// does not exist.
 func isForeignKey(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
