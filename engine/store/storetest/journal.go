@@ -20,7 +20,7 @@ var journalTests = []test{
 	{"AppendUnknownExecution", testAppendUnknownExecution},
 	{"Finish", testFinish},
 	{"FinishWithEntries", testFinishWithEntries},
-	{"FinishWithEntriesAllOrNothing", testFinishWithEntriesAllOrNothing},
+	{"FinishRefusedWritesNothing", testFinishRefusedWritesNothing},
 	{"EntryTableWrites", testEntryTableWrites},
 	{"EntryTableWritesAllOrNothing", testEntryTableWritesAllOrNothing},
 	{"Reopen", testReopen},
@@ -211,9 +211,11 @@ func testFinishWithEntries(t *testing.T, s store.Store) {
 	}
 }
 
-// testFinishWithEntriesAllOrNothing: a Finish that fails writes neither
-// its entries nor the outcome.
-func testFinishWithEntriesAllOrNothing(t *testing.T, s store.Store) {
+// testFinishRefusedWritesNothing: a Finish the store refuses (an unknown
+// execution, a live status, an entry of another execution) writes neither
+// its entries nor the outcome. That a failure inside the write rolls back
+// both is EntryTableWritesAllOrNothing's.
+func testFinishRefusedWritesNothing(t *testing.T, s store.Store) {
 	ids := mustEnqueue(t, s, events("a", "k", 2)...)
 	mustClaim(t, s, "w1", 2, time.Minute)
 	err := s.Finish(ctx(t), "ex_missing", store.Succeeded, nil, "", entry("ex_missing", "c1", 1))
