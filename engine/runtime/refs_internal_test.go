@@ -43,7 +43,7 @@ func TestReferenceMatchesHCL(t *testing.T) {
 		places:  map[string]int{"read_user": 0, "later": 1},
 		outs:    []cty.Value{user, cty.NilVal},
 	}
-	ctx := (&lang.Scope{Vars: vars, Trigger: trigger, Cards: s.cards(), Each: each,
+	ctx := (&lang.Scope{Vars: vars, Trigger: trigger, Cards: s.cardsLocked(), Each: each,
 		Tables: cty.EmptyObjectVal, Flows: cty.EmptyObjectVal}).EvalContext()
 
 	tests := []struct {

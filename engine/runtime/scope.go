@@ -233,6 +233,9 @@ type flowScope struct {
 	// map per run: a tenth of the memory, and no hashing per card.
 	places map[string]int
 	outs   []cty.Value
+	// byName is outs by card name, built when HCL or a predicate needs it
+	// and until the next card's output; under mu.
+	byName map[string]cty.Value
 	// base holds var, trigger, table, flow and the functions, once needed.
 	base *hcl.EvalContext
 	// child is reused by the cards that run one after the other; for_each
@@ -267,19 +270,24 @@ func (s *flowScope) cardOut(name string) (cty.Value, bool) {
 // setCardOut records the output of the card called name.
 func (s *flowScope) setCardOut(name string, v cty.Value) {
 	if i, ok := s.places[name]; ok {
-		s.outs[i] = v
+		s.mu.Lock()
+		s.outs[i], s.byName = v, nil
+		s.mu.Unlock()
 	}
 }
 
-// cards returns the outputs of the cards that ran, by name.
-func (s *flowScope) cards() map[string]cty.Value {
-	m := make(map[string]cty.Value, len(s.outs))
-	for name, i := range s.places {
-		if s.outs[i] != cty.NilVal {
-			m[name] = s.outs[i]
+// cardsLocked returns the outputs of the cards that ran, by name; the
+// caller holds mu and does not change the map.
+func (s *flowScope) cardsLocked() map[string]cty.Value {
+	if s.byName == nil {
+		s.byName = make(map[string]cty.Value, len(s.outs))
+		for name, i := range s.places {
+			if s.outs[i] != cty.NilVal {
+				s.byName[name] = s.outs[i]
+			}
 		}
 	}
-	return m
+	return s.byName
 }
 
 // card returns what the runtime knows about card c.
@@ -331,9 +339,11 @@ func (s *flowScope) evalContext(c *plan.Card, each *lang.Each) *hcl.EvalContext 
 	return ctx
 }
 
+// cardsObject is the card object of HCL, of the cards names (all when
+// nil); the caller holds mu.
 func (s *flowScope) cardsObject(names []string) cty.Value {
 	if names == nil {
-		all := s.cards()
+		all := s.cardsLocked()
 		if len(all) == 0 {
 			return cty.EmptyObjectVal
 		}
@@ -353,7 +363,10 @@ func (s *flowScope) cardsObject(names []string) cty.Value {
 
 // predicateEnv is what an `if` predicate sees.
 func (s *flowScope) predicateEnv(each *lang.Each) map[string]cty.Value {
-	sc := lang.Scope{Vars: s.gen.Vars, Trigger: s.trigger, Cards: s.cards(), Each: each}
+	s.mu.Lock()
+	cards := s.cardsLocked() // never changed once built: safe after Unlock
+	s.mu.Unlock()
+	sc := lang.Scope{Vars: s.gen.Vars, Trigger: s.trigger, Cards: cards, Each: each}
 	return sc.PredicateEnv()
 }
 
