@@ -42,9 +42,9 @@ func NewArgs(schema Schema, vals []cty.Value) Args {
 func ArgsOf(schema Schema, obj cty.Value) (Args, error) {
 	vals := make([]cty.Value, len(schema))
 	for i, a := range schema {
-		v := Attr(obj, a.Name)
+		v, given := attr(obj, a.Name)
 		switch {
-		case !has(obj, a.Name) && a.Default != cty.NilVal:
+		case !given && a.Default != cty.NilVal:
 			vals[i] = a.Default
 		case v.IsNull():
 			vals[i] = cty.NullVal(a.Type).WithMarks(v.Marks())
@@ -57,21 +57,6 @@ func ArgsOf(schema Schema, obj cty.Value) (Args, error) {
 		}
 	}
 	return Args{schema: schema, vals: vals}, nil
-}
-
-// has reports whether obj, an object or a map, has the attribute name.
-func has(obj cty.Value, name string) bool {
-	if obj == cty.NilVal || obj.IsNull() || !obj.IsKnown() {
-		return false
-	}
-	obj, _ = obj.Unmark()
-	switch ty := obj.Type(); {
-	case ty.IsObjectType():
-		return ty.HasAttribute(name)
-	case ty.IsMapType():
-		return obj.HasIndex(cty.StringVal(name)).True()
-	}
-	return false
 }
 
 // Schema returns the attributes the arguments are values of.

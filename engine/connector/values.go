@@ -148,31 +148,36 @@ func stringMapOf(v cty.Value) map[string]string {
 }
 
 // Attr returns the attribute name of obj, or a null of dynamic type.
-func Attr(obj cty.Value, name string) cty.Value { return attr(obj, name) }
+func Attr(obj cty.Value, name string) cty.Value {
+	v, _ := attr(obj, name)
+	return v
+}
 
-// attr keeps the marks of obj and of the attribute on the result.
-func attr(obj cty.Value, name string) cty.Value {
+// attr keeps the marks of obj and of the attribute on the result; ok
+// says whether obj has the attribute.
+func attr(obj cty.Value, name string) (v cty.Value, ok bool) {
 	if obj == cty.NilVal || obj.IsNull() || !obj.IsKnown() {
-		return cty.NullVal(cty.DynamicPseudoType)
+		return cty.NullVal(cty.DynamicPseudoType), false
 	}
 	obj, marks := obj.Unmark()
 	ty := obj.Type()
 	if ty.IsObjectType() && ty.HasAttribute(name) {
-		return obj.GetAttr(name).WithMarks(marks)
+		return obj.GetAttr(name).WithMarks(marks), true
 	}
 	if ty.IsMapType() {
 		k := cty.StringVal(name)
 		if obj.HasIndex(k).True() {
-			return obj.Index(k).WithMarks(marks)
+			return obj.Index(k).WithMarks(marks), true
 		}
 	}
-	return cty.NullVal(cty.DynamicPseudoType)
+	return cty.NullVal(cty.DynamicPseudoType), false
 }
 
 // plainAttr is attr without its marks: the typed getters hand connectors
 // plain Go values, and cty panics on reading a marked value.
 func plainAttr(obj cty.Value, name string) cty.Value {
-	v, _ := attr(obj, name).Unmark()
+	v, _ := attr(obj, name)
+	v, _ = v.Unmark()
 	return v
 }
 

@@ -326,7 +326,7 @@ func TestGetters(t *testing.T) {
 				"StringMap(obj)":   StringMap(o, "obj"),
 				"StringMap(mmap)":  StringMap(o, "mmap"),
 				"StringMap(s)":     StringMap(o, "s"),
-				"String(map['k'])": String(attr(o, "map"), "k"),
+				"String(map['k'])": String(Attr(o, "map"), "k"),
 			}
 			want := map[string]any{
 				"String(s)":        "text",
