@@ -2,9 +2,7 @@ package sqlite_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -26,28 +24,11 @@ var (
 	// benchPayload is a real Okta event hook's event, as the intake stores
 	// it (1.5 KB): a payload much smaller than real ones hides what
 	// rewriting it costs.
-	benchPayload = oktaEvent()
+	benchPayload = sqlite.OktaEvent()
 	benchInput   = []byte(`{"user":"00u1abcdefghijklmnop","group":"00g1abcdefghijklmnop","connection":"okta.main","token":"(sensitive)"}`)
 	benchOutput  = []byte(`{"status":200,"body":{"id":"00u1abcdefghijklmnop","status":"ACTIVE","profile":{"login":"jane.doe@example.com",` +
 		`"email":"jane.doe@example.com","firstName":"Jane","lastName":"Doe","department":"` + strings.Repeat("d", 120) + `"}}}`)
 )
-
-// oktaEvent is the event of the Okta connector's event hook fixture.
-func oktaEvent() []byte {
-	body, err := os.ReadFile("../../../connectors/okta/testdata/event-hook-user-created.json")
-	if err != nil {
-		panic(err)
-	}
-	var hook struct {
-		Data struct {
-			Events []json.RawMessage `json:"events"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(body, &hook); err != nil || len(hook.Data.Events) == 0 {
-		panic(fmt.Sprintf("event hook fixture: %v", err))
-	}
-	return hook.Data.Events[0]
-}
 
 func openBench(b *testing.B, opts sqlite.Options) *sqlite.Store {
 	s := open(b, filepath.Join(b.TempDir(), "bench.db"), opts)
@@ -118,35 +99,14 @@ func benchLifecycle(b *testing.B, atEnqueue bool) {
 	reportExecPerSec(b, s, cpu0)
 }
 
-// benchPin pins every execution to one definition, as the engine's pool
-// pins what it claims to the current definition of its flow.
-func benchPin(string) string {
-	return "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-}
-
 func lifecycle(ctx context.Context, s store.Store, owner, key string, claimAtEnqueue bool) error {
 	ev := store.Event{Flow: "provision_on_approval", DedupKey: key, Type: "servicenow.record_updated",
 		Payload: benchPayload, ReceivedAt: time.Now()}
-	var claimed []*store.Execution
-	if claimAtEnqueue {
-		res, err := s.EnqueueClaimed(ctx, []store.Event{ev}, store.Claimant{Owner: owner, Lease: time.Minute, Max: 1, Pin: benchPin})
-		if err != nil {
-			return err
-		}
-		if res[0].Claimed == nil {
-			return fmt.Errorf("EnqueueClaimed claimed nothing")
-		}
-		claimed = append(claimed, res[0].Claimed)
-	} else if _, err := s.Enqueue(ctx, []store.Event{ev}); err != nil {
+	ex, err := sqlite.EnqueueAndClaim(ctx, s, ev, owner, claimAtEnqueue)
+	if err != nil {
 		return err
 	}
-	for len(claimed) == 0 {
-		var err error
-		if claimed, err = s.ClaimPinned(ctx, owner, 1, time.Minute, benchPin); err != nil {
-			return err
-		}
-	}
-	id := claimed[0].ID
+	id := ex.ID
 	for c := range 5 {
 		start := time.Now()
 		en := store.JournalEntry{ExecutionID: id, Card: fmt.Sprintf("card_%d", c), Attempt: 1, Status: store.EntryOK,

@@ -5,3 +5,9 @@ package sqlite
 func BatchStats(s *Store) (batches, writes int64) {
 	return s.w.batches.Load(), s.w.writes.Load()
 }
+
+// The benchmarks' fixture and claim, shared with the package's own tests.
+var (
+	OktaEvent       = oktaEvent
+	EnqueueAndClaim = enqueueAndClaim
+)

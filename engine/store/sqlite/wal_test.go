@@ -14,12 +14,12 @@ import (
 )
 
 // oktaEvent is a real event hook's event, as the intake stores it: the
-// payload size of the executions the engine runs most.
-func oktaEvent(tb testing.TB) []byte {
-	tb.Helper()
+// payload size of the executions the engine runs most. It panics if the
+// Okta connector's fixture is missing: the benchmarks read it at init.
+func oktaEvent() []byte {
 	body, err := os.ReadFile("../../../connectors/okta/testdata/event-hook-user-created.json")
 	if err != nil {
-		tb.Fatal(err)
+		panic(err)
 	}
 	var hook struct {
 		Data struct {
@@ -27,9 +27,43 @@ func oktaEvent(tb testing.TB) []byte {
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(body, &hook); err != nil || len(hook.Data.Events) == 0 {
-		tb.Fatalf("event hook fixture: %v", err)
+		panic(fmt.Sprintf("event hook fixture: %v", err))
 	}
 	return hook.Data.Events[0]
+}
+
+// testPin pins every execution to one definition, as the engine's pool
+// pins what it claims to the current definition of its flow.
+func testPin(string) string {
+	return "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+}
+
+// enqueueAndClaim enqueues ev and claims its execution for owner, pinned
+// by testPin: in the enqueue's transaction (the intake's way when a worker
+// is idle), or after it, as the pool claims.
+func enqueueAndClaim(ctx context.Context, s store.Store, ev store.Event, owner string, atEnqueue bool) (*store.Execution, error) {
+	if atEnqueue {
+		res, err := s.EnqueueClaimed(ctx, []store.Event{ev}, store.Claimant{Owner: owner, Lease: time.Minute, Max: 1, Pin: testPin})
+		if err != nil {
+			return nil, err
+		}
+		if res[0].Claimed == nil {
+			return nil, fmt.Errorf("EnqueueClaimed claimed nothing")
+		}
+		return res[0].Claimed, nil
+	}
+	if _, err := s.Enqueue(ctx, []store.Event{ev}); err != nil {
+		return nil, err
+	}
+	for {
+		exs, err := s.ClaimPinned(ctx, owner, 1, time.Minute, testPin)
+		if err != nil || len(exs) > 0 {
+			if err != nil {
+				return nil, err
+			}
+			return exs[0], nil
+		}
+	}
 }
 
 // BenchmarkWALPages counts the pages an execution's writes add to the WAL
@@ -39,7 +73,7 @@ func oktaEvent(tb testing.TB) []byte {
 // appends, finish with the last entry. It turns checkpoints off so that
 // the WAL keeps every frame: run it with a fixed count, -benchtime 2000x.
 func BenchmarkWALPages(b *testing.B) {
-	event := oktaEvent(b)
+	event := oktaEvent()
 	// Three events' worth: a payload past what one page holds, which
 	// SQLite keeps in overflow pages.
 	large := []byte("[" + string(event) + "," + string(event) + "," + string(event) + "]")
@@ -88,27 +122,9 @@ func BenchmarkWALPages(b *testing.B) {
 func walLifecycle(s *Store, owner, key string, payload []byte, atEnqueue bool) error {
 	ctx := context.Background()
 	ev := store.Event{Flow: "request_approval", DedupKey: key, Type: "user.lifecycle.create", Payload: payload, ReceivedAt: time.Now()}
-	pin := func(string) string { return "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" }
-	var ex *store.Execution
-	if atEnqueue {
-		res, err := s.EnqueueClaimed(ctx, []store.Event{ev}, store.Claimant{Owner: owner, Lease: time.Minute, Max: 1, Pin: pin})
-		if err != nil {
-			return err
-		}
-		ex = res[0].Claimed
-	} else {
-		if _, err := s.Enqueue(ctx, []store.Event{ev}); err != nil {
-			return err
-		}
-		for ex == nil {
-			exs, err := s.ClaimPinned(ctx, owner, 1, time.Minute, pin)
-			if err != nil {
-				return err
-			}
-			if len(exs) > 0 {
-				ex = exs[0]
-			}
-		}
+	ex, err := enqueueAndClaim(ctx, s, ev, owner, atEnqueue)
+	if err != nil {
+		return err
 	}
 	entry := func(card string) store.JournalEntry {
 		now := time.Now()
