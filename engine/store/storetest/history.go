@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -13,6 +14,70 @@ import (
 var historyTests = []test{
 	{"ExecutionsFilter", testExecutionsFilter},
 	{"ExecutionsDefaultLimit", testExecutionsDefaultLimit},
+	{"ExecutionsSearchAndPages", testExecutionsSearchAndPages},
+}
+
+// testExecutionsSearchAndPages covers what the console's list asks:
+// correlation terms by prefix, a time window, and keyset pages.
+func testExecutionsSearchAndPages(t *testing.T, s store.Store) {
+	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	var all []string
+	for i, terms := range [][]string{
+		{"alice@example.com", "00u1"},
+		{"bob@example.com", "00u2"},
+		{"inc0010001", "alice@example.com"},
+		nil,
+		{"alicia@example.com"},
+	} {
+		ev := event("a", strconv.Itoa(i))
+		ev.ReceivedAt = t0.Add(time.Duration(i) * time.Hour)
+		ev.Terms = terms
+		all = append(all, mustEnqueue(t, s, ev)...)
+	}
+	newestFirst := func(idx ...int) []string {
+		var out []string
+		for _, i := range slices.Backward(idx) {
+			out = append(out, all[i])
+		}
+		return out
+	}
+	cases := []struct {
+		name string
+		f    store.Filter
+		want []string
+	}{
+		{"whole term", store.Filter{Text: "alice@example.com"}, newestFirst(0, 2)},
+		{"prefix", store.Filter{Text: "ali"}, newestFirst(0, 2, 4)},
+		{"case and spaces", store.Filter{Text: "  INC0010 "}, newestFirst(2)},
+		{"no match", store.Filter{Text: "carol"}, nil},
+		{"prefix and flow", store.Filter{Text: "ali", Flow: "b"}, nil},
+		{"prefix and page", store.Filter{Text: "ali", Before: all[4]}, newestFirst(0, 2)},
+		{"prefix and limit", store.Filter{Text: "ali", Limit: 1}, newestFirst(4)},
+		{"until is exclusive", store.Filter{Until: t0.Add(2 * time.Hour)}, newestFirst(0, 1)},
+		{"window", store.Filter{Since: t0.Add(time.Hour), Until: t0.Add(3 * time.Hour)}, newestFirst(1, 2)},
+		{"page after the first", store.Filter{Before: all[3], Limit: 2}, newestFirst(1, 2)},
+		{"last page", store.Filter{Before: all[1], Limit: 2}, newestFirst(0)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.Executions(ctx(t), tc.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, idsOf(got), cmpOpts); diff != "" {
+				t.Errorf("Executions(%+v) (-want +got):\n%s", tc.f, diff)
+			}
+		})
+	}
+	// The terms come back sorted, on the list and on the execution.
+	want := []string{"alice@example.com", "inc0010001"}
+	if got := mustExecution(t, s, all[2]).Terms; !slices.Equal(got, want) {
+		t.Errorf("Execution().Terms = %q, want %q", got, want)
+	}
+	list, err := s.Executions(ctx(t), store.Filter{Text: "inc"})
+	if err != nil || len(list) != 1 || !slices.Equal(list[0].Terms, want) {
+		t.Errorf("Executions(inc) = %v, %v; want one execution with terms %q", list, err, want)
+	}
 }
 
 func testExecutionsFilter(t *testing.T, s store.Store) {
