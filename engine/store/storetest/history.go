@@ -15,6 +15,45 @@ var historyTests = []test{
 	{"ExecutionsFilter", testExecutionsFilter},
 	{"ExecutionsDefaultLimit", testExecutionsDefaultLimit},
 	{"ExecutionsSearchAndPages", testExecutionsSearchAndPages},
+	{"Activity", testActivity},
+}
+
+// testActivity counts by interval and status what was enqueued since a
+// time, for the console's chart.
+func testActivity(t *testing.T, s store.Store) {
+	ar, ok := s.(store.ActivityReader)
+	if !ok {
+		t.Fatalf("%T is not a store.ActivityReader", s)
+	}
+	now := time.Now().UTC()
+	minute := now.Truncate(time.Minute)
+	ids := mustEnqueue(t, s, events("a", "act", 3)...)
+	if err := s.Finish(ctx(t), ids[0], store.Failed, nil, "x"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ar.Activity(ctx(t), now.Add(-time.Minute), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pending, failed int
+	for _, c := range got {
+		if c.Start.After(now) || c.Start.Before(minute.Add(-time.Minute)) {
+			t.Errorf("interval %v is outside the last minute (now %v)", c.Start, now)
+		}
+		switch c.Status {
+		case store.Pending:
+			pending += c.Count
+		case store.Failed:
+			failed += c.Count
+		}
+	}
+	if pending != 2 || failed != 1 {
+		t.Errorf("Activity = %+v: %d pending and %d failed, want 2 and 1", got, pending, failed)
+	}
+	later, err := ar.Activity(ctx(t), now.Add(time.Hour), time.Minute)
+	if err != nil || len(later) != 0 {
+		t.Errorf("Activity since an hour from now = %+v, %v; want nothing", later, err)
+	}
 }
 
 // testExecutionsSearchAndPages covers what the console's list asks:
