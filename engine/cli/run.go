@@ -144,7 +144,7 @@ func serve(ctx context.Context, opts *RunOptions, st store.Store, ln net.Listene
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 
-	handler := eng.Handler()
+	handler := withConsole(eng.Handler(), st, eng, log)
 	if opts.Pprof {
 		handler = withPprof(handler)
 	}

@@ -23,8 +23,6 @@ type Source interface {
 	// Execution returns an execution and its journal; store.ErrNotFound
 	// when there is none.
 	Execution(ctx context.Context, id string) (*store.Execution, []store.JournalEntry, error)
-	// Children are the executions an execution started (flow.call).
-	Children(ctx context.Context, id string) ([]*store.Execution, error)
 	Definition(ctx context.Context, hash string) ([]byte, error)
 	Tables() []Table
 	// TableRows returns up to n rows of a table whose key starts with

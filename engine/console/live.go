@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/cardflow/cardflow/engine/store"
 )
 
 // live streams server-sent events to an open page: a "change" event each
@@ -29,13 +31,20 @@ func (c *Console) live(w http.ResponseWriter, r *request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	// A stream outlives the admin server's write timeout.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
 	w.WriteHeader(http.StatusOK)
 	ctx := r.Context()
-	last, _ := look(ctx)
+	// The page says which version it shows: a change between its render
+	// and this stream is not missed.
+	last := r.URL.Query().Get("v")
+	if last == "" {
+		last, _ = look(ctx)
+	}
 	fmt.Fprintf(w, "retry: 2000\nevent: hello\ndata: %s\n\n", last)
 	fl.Flush()
 	t := time.NewTicker(c.opts.Poll)
@@ -78,7 +87,7 @@ func (c *Console) looker(r *request) (func(context.Context) (string, error), err
 			if err != nil {
 				return "", err
 			}
-			return string(ex.Status) + "." + strconv.Itoa(len(journal)), nil
+			return executionVersion(ex, journal), nil
 		}, nil
 	}
 	list, err := url.ParseQuery(q.Get("list"))
@@ -96,10 +105,21 @@ func (c *Console) looker(r *request) (func(context.Context) (string, error), err
 		if err != nil {
 			return "", err
 		}
-		h := sha256.New()
-		for _, e := range exs {
-			fmt.Fprintf(h, "%s %s\n", e.ID, e.Status)
-		}
-		return hex.EncodeToString(h.Sum(nil)[:8]), nil
+		return listVersion(exs), nil
 	}, nil
+}
+
+// executionVersion names what an execution page shows: it changes when a
+// card ends or the status does.
+func executionVersion(ex *store.Execution, journal []store.JournalEntry) string {
+	return string(ex.Status) + "." + strconv.Itoa(len(journal))
+}
+
+// listVersion names what the first page of a list shows.
+func listVersion(exs []*store.Execution) string {
+	h := sha256.New()
+	for _, e := range exs[:min(len(exs), pageSize)] {
+		fmt.Fprintf(h, "%s %s\n", e.ID, e.Status)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
 }

@@ -120,7 +120,9 @@ func (c *Console) executionsPage(w http.ResponseWriter, r *request) {
 	c.page(w, r, "executions", "Executions", map[string]any{
 		"Query": q, "Page": page, "NextLink": next, "FirstLink": first, "Flows": flows,
 		"LiveQuery": func() string { lq := q; lq.Before = ""; return lq.values().Encode() }(),
-		"Statuses": []store.Status{store.Pending, store.Running, store.Succeeded, store.Failed, store.Halted, store.Filtered},
+		// Only the first page follows the store: older pages stay put.
+		"LiveVersion": liveVersionOfList(q, list),
+		"Statuses":  []store.Status{store.Pending, store.Running, store.Succeeded, store.Failed, store.Halted, store.Filtered},
 	})
 }
 
@@ -134,11 +136,6 @@ func (c *Console) executionPage(w http.ResponseWriter, r *request) {
 		c.fail(w, r, err)
 		return
 	}
-	children, err := c.opts.Source.Children(r.Context(), ex.ID)
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
 	flows, _ := c.opts.Source.Flows()
 	var flow *Flow
 	for i := range flows {
@@ -147,10 +144,10 @@ func (c *Console) executionPage(w http.ResponseWriter, r *request) {
 		}
 	}
 	c.page(w, r, "execution", ex.ID, map[string]any{
-		"Ex": ex, "Timeline": timeline(ex, journal), "Children": children, "Flow": flow,
+		"Ex": ex, "Timeline": timeline(ex, journal), "Flow": flow,
 		"Trigger": prettyJSON(ex.Payload), "Output": prettyJSON(ex.Output),
 		"Replayable": ex.Status.Final(), "Message": r.URL.Query().Get("msg"),
-		"Cards": cardNames(journal),
+		"Cards": cardNames(journal), "Version": executionVersion(ex, journal),
 	})
 }
 
@@ -374,4 +371,13 @@ func humanDuration(d time.Duration) string {
 		return fmt.Sprintf("%.1f h", d.Hours())
 	}
 	return fmt.Sprintf("%d days", int(d.Hours()/24))
+}
+
+// liveVersionOfList is the version of the first page, or "" for a later
+// page, which does not follow the store.
+func liveVersionOfList(q listQuery, list []*store.Execution) string {
+	if q.Before != "" {
+		return ""
+	}
+	return listVersion(list)
 }
