@@ -70,22 +70,37 @@ func parseListQuery(r *http.Request) (listQuery, store.Filter, error) {
 	if q.Before != "" && !strings.HasPrefix(q.Before, "ex_") {
 		return q, f, fmt.Errorf("before is an execution id")
 	}
-	for _, t := range []struct {
-		s   string
-		dst *time.Time
-	}{{q.Since, &f.Since}, {q.Until, &f.Until}} {
-		if t.s == "" {
-			continue
+	var err error
+	if f.Since, err = parseTime(q.Since); err != nil {
+		return q, f, err
+	}
+	until, err := parseTime(q.Until)
+	if err != nil {
+		return q, f, err
+	}
+	// Until is a keyset bound: ids sort by enqueue time, so the list walks
+	// back from it through the primary key.
+	if !until.IsZero() {
+		if b := store.IDAt(until); f.Before == "" || b < f.Before {
+			f.Before = b
 		}
-		tm, err := time.Parse(timeLayout, t.s)
-		if err != nil {
-			if tm, err = time.Parse(time.RFC3339, t.s); err != nil {
-				return q, f, fmt.Errorf("%q is not a time (YYYY-MM-DDTHH:MM, UTC)", t.s)
-			}
-		}
-		*t.dst = tm.UTC()
 	}
 	return q, f, nil
+}
+
+// parseTime reads a time of the list's form: what datetime-local inputs
+// send (UTC), or RFC 3339.
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		if t, err = time.Parse(time.RFC3339, s); err != nil {
+			return time.Time{}, fmt.Errorf("%q is not a time (YYYY-MM-DDTHH:MM, UTC)", s)
+		}
+	}
+	return t.UTC(), nil
 }
 
 func (c *Console) executionsPage(w http.ResponseWriter, r *request) {

@@ -143,9 +143,9 @@ type Filter struct {
 	Flow   string
 	Status Status
 	Since  time.Time // received at or after, if set
-	Until  time.Time // received before, if set
 	// Before pages by keyset: only executions whose id sorts before it
-	// (the last id of the previous page).
+	// (the last id of the previous page). IDAt(t) as Before selects the
+	// executions enqueued before t: ids sort by enqueue time.
 	Before string
 	// Text finds executions by a correlation term that starts with it,
 	// compared in lower case: "alice" finds the event whose target's login

@@ -158,7 +158,6 @@ func (s *Store) Executions(ctx context.Context, f store.Filter) ([]*store.Execut
 		if (f.Flow == "" || e.Flow == f.Flow) &&
 			(f.Status == "" || e.Status == f.Status) &&
 			(f.Since.IsZero() || !e.ReceivedAt.Before(f.Since)) &&
-			(f.Until.IsZero() || e.ReceivedAt.Before(f.Until)) &&
 			(f.Before == "" || e.ID < f.Before) &&
 			(f.Text == "" || hasTermPrefix(e.Terms, f.Text)) {
 			out = append(out, e)

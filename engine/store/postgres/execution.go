@@ -169,9 +169,7 @@ func (s *Store) Executions(ctx context.Context, f store.Filter) ([]*store.Execut
 	}
 	if !f.Since.IsZero() {
 		arg("received_at >= ?", f.Since)
-	}
-	if !f.Until.IsZero() {
-		arg("received_at < ?", f.Until)
+		arg("id >= ?", store.IDAt(f.Since)) // enqueued after received: see the SQLite store
 	}
 	if f.Before != "" {
 		arg("id < ?", f.Before)

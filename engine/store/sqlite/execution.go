@@ -211,10 +211,10 @@ func executionsQuery(f store.Filter) (string, []any) {
 		where, args = append(where, "status = ?"), append(args, string(f.Status))
 	}
 	if !f.Since.IsZero() {
-		where, args = append(where, "received_at >= ?"), append(args, f.Since.UnixNano())
-	}
-	if !f.Until.IsZero() {
-		where, args = append(where, "received_at < ?"), append(args, f.Until.UnixNano())
+		// An execution is enqueued after it is received, so its id is at
+		// least IDAt(received_at): the bound lets the primary key skip
+		// older history.
+		where, args = append(where, "received_at >= ?", "id >= ?"), append(args, f.Since.UnixNano(), store.IDAt(f.Since))
 	}
 	if f.Before != "" {
 		where, args = append(where, "id < ?"), append(args, f.Before)

@@ -92,8 +92,9 @@ func testExecutionsSearchAndPages(t *testing.T, s store.Store) {
 		{"prefix and flow", store.Filter{Text: "ali", Flow: "b"}, nil},
 		{"prefix and page", store.Filter{Text: "ali", Before: all[4]}, newestFirst(0, 2)},
 		{"prefix and limit", store.Filter{Text: "ali", Limit: 1}, newestFirst(4)},
-		{"until is exclusive", store.Filter{Until: t0.Add(2 * time.Hour)}, newestFirst(0, 1)},
-		{"window", store.Filter{Since: t0.Add(time.Hour), Until: t0.Add(3 * time.Hour)}, newestFirst(1, 2)},
+		{"since and page", store.Filter{Since: t0.Add(time.Hour), Before: all[3]}, newestFirst(1, 2)},
+		{"enqueued before a time", store.Filter{Before: store.IDAt(time.Now().Add(-time.Hour))}, nil},
+		{"enqueued before now", store.Filter{Before: store.IDAt(time.Now().Add(time.Second)), Limit: 2}, newestFirst(3, 4)},
 		{"page after the first", store.Filter{Before: all[3], Limit: 2}, newestFirst(1, 2)},
 		{"last page", store.Filter{Before: all[1], Limit: 2}, newestFirst(0)},
 	}
