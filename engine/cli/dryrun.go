@@ -204,14 +204,14 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 func printDryRun(io *IOStreams, r dryRunReport) {
 	w := io.Out
 	fmt.Fprintf(w, "Dry run of %s against the %s: nothing was written.\n\n", r.Flow, r.Mode)
-	printExecution(io, r.Execution)
+	printExecution(io, r.Execution, false)
 	fmt.Fprintln(w)
 	if len(r.Writes) == 0 {
 		fmt.Fprintln(w, "No writes would be sent.")
 	} else {
 		fmt.Fprintf(w, "Writes that would be sent (%d):\n", len(r.Writes))
 		for _, c := range r.Writes {
-			fmt.Fprintf(w, "  %-24s %s %s\n", c.Card, c.Action, compactJSON(c.Input))
+			fmt.Fprintf(w, "  %-24s %s %s\n", c.Card, c.Action, compactJSON(c.Input, false))
 		}
 	}
 	fmt.Fprintln(w)
