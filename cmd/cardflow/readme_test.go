@@ -281,3 +281,29 @@ func loopbackAddr(t *testing.T) string {
 	defer ln.Close()
 	return ln.Addr().String()
 }
+
+var mdLink = regexp.MustCompile(`\]\(([^)#\s]+)(#[^)\s]*)?\)`)
+
+// TestDocsLinksResolve: every relative link of README.md and docs/*.md
+// names a file of the repository, so that moving a page breaks a test
+// rather than a reader's click.
+func TestDocsLinksResolve(t *testing.T) {
+	root := repoRoot(t)
+	docs, _ := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	for _, path := range append([]string{filepath.Join(root, "README.md")}, docs...) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mdLink.FindAllStringSubmatch(string(b), -1) {
+			target := m[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(filepath.Dir(path), target)); err != nil {
+				rel, _ := filepath.Rel(root, path)
+				t.Errorf("%s links to %s: %v", rel, target, err)
+			}
+		}
+	}
+}
