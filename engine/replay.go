@@ -20,7 +20,8 @@ type ReplayRequest struct {
 	// FromCard re-runs from this card; "" from the last failed card (or the
 	// start when none failed).
 	FromCard string
-	// Force replays a succeeded execution too.
+	// Force replays an execution that did not fail (succeeded, halted,
+	// filtered) too.
 	Force bool
 }
 
@@ -44,8 +45,8 @@ func Replay(ctx context.Context, st store.Store, req ReplayRequest) (*Replayed, 
 	if !ex.Status.Final() {
 		return nil, fmt.Errorf("execution %s is %s: only finished executions are replayed: %w", ex.ID, ex.Status, ErrNotReplayable)
 	}
-	if ex.Status == store.Succeeded && !req.Force {
-		return nil, fmt.Errorf("execution %s succeeded: replaying it runs its cards again (a second incident, a second email); force it if that is what you want: %w", ex.ID, ErrNotReplayable)
+	if ex.Status != store.Failed && !req.Force {
+		return nil, fmt.Errorf("execution %s %s: replaying it runs its cards again, writes included (a second incident, a second email); force it if that is what you want: %w", ex.ID, ex.Status, ErrNotReplayable)
 	}
 	journal, err := st.Journal(ctx, ex.ID)
 	if err != nil {
@@ -97,8 +98,11 @@ func replayResets(journal []store.JournalEntry, fromCard string) ([]store.Journa
 				break
 			}
 		}
-		if start < 0 {
+		if start < 0 && len(journal) == 0 {
 			return nil, "", nil
+		}
+		if start < 0 {
+			start = 0 // no card failed (a forced replay): from the first
 		}
 	}
 	from := journal[start].Card
