@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/cardflow/cardflow/engine/config"
-	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -284,4 +283,3 @@ var ErrorType = cty.Object(map[string]cty.Type{
 	"code":    cty.String,
 })
 
-var _ = connector.Pure

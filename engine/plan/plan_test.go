@@ -144,3 +144,20 @@ func TestHashFollowsTheFlow(t *testing.T) {
 		}
 	}
 }
+
+// TestDerived: what a package derives from a generation is made once and
+// kept by that generation only.
+func TestDerived(t *testing.T) {
+	gen := compile(t, onboarding(t))
+	other := compile(t, onboarding(t))
+	type key struct{}
+	made := 0
+	mk := func() any { made++; return new(int) }
+	a, b := gen.Derived(key{}, mk), gen.Derived(key{}, mk)
+	if a != b || made != 1 {
+		t.Errorf("Derived made %d values for one generation (same: %v), want 1", made, a == b)
+	}
+	if c := other.Derived(key{}, mk); c == a || made != 2 {
+		t.Errorf("another generation shares the derived value (made %d)", made)
+	}
+}
