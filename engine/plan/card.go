@@ -282,4 +282,3 @@ var ErrorType = cty.Object(map[string]cty.Type{
 	"status":  cty.Number,
 	"code":    cty.String,
 })
-
