@@ -1,0 +1,102 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrNotFinished is returned by Replay for an execution that is pending or
+// running: only a finished execution runs again.
+var ErrNotFinished = errors.New("only finished executions are replayed")
+
+// ErrUnknownCard is returned by Replay when the card to replay from did
+// not run in the execution.
+var ErrUnknownCard = errors.New("the card did not run in this execution")
+
+// Replayed reports what Replay queued.
+type Replayed struct {
+	Execution *Execution
+	// FromCard is the first card that runs again; "" when the execution
+	// runs again from its start (it had no failed card).
+	FromCard string
+}
+
+// Replay queues a finished execution to run again on the definition it
+// was pinned to. Cards before the last failed card (or fromCard) keep
+// their journaled outputs; that card and those journaled after it run
+// again. The CLI's `cardflow replay` and the admin API share it.
+func Replay(ctx context.Context, st Store, id, fromCard string) (Replayed, error) {
+	ex, err := st.Execution(ctx, id)
+	if err != nil {
+		return Replayed{}, err
+	}
+	if !ex.Status.Final() {
+		return Replayed{Execution: ex}, fmt.Errorf("execution %s is %s: %w", ex.ID, ex.Status, ErrNotFinished)
+	}
+	journal, err := st.Journal(ctx, ex.ID)
+	if err != nil {
+		return Replayed{}, err
+	}
+	resets, from, err := replayResets(journal, fromCard)
+	if err != nil {
+		return Replayed{Execution: ex}, err
+	}
+	now := time.Now().UTC()
+	for i := range resets {
+		resets[i].ExecutionID, resets[i].StartedAt, resets[i].EndedAt = ex.ID, now, now
+	}
+	if err := st.Append(ctx, resets...); err != nil {
+		return Replayed{}, err
+	}
+	if err := st.Reopen(ctx, ex.ID); err != nil {
+		return Replayed{}, err
+	}
+	return Replayed{Execution: ex, FromCard: from}, nil
+}
+
+// replayResets returns reset entries for the card to replay from and every
+// card instance journaled after it. Without fromCard it replays from the
+// last failed card.
+func replayResets(journal []JournalEntry, fromCard string) ([]JournalEntry, string, error) {
+	start := -1
+	if fromCard != "" {
+		for i, e := range journal {
+			if e.Card == fromCard || strings.HasPrefix(e.Card, fromCard+"/") {
+				start = i
+				break
+			}
+		}
+		if start < 0 {
+			return nil, "", fmt.Errorf("card %q: %w; name one of the cards `cardflow show` lists", fromCard, ErrUnknownCard)
+		}
+	} else {
+		for i := len(journal) - 1; i >= 0; i-- {
+			if journal[i].Status == EntryError {
+				start = i
+				card := journal[i].Card
+				for start > 0 && journal[start-1].Card == card {
+					start--
+				}
+				break
+			}
+		}
+		if start < 0 {
+			return nil, "", nil
+		}
+	}
+	from := journal[start].Card
+	seen := map[[2]string]bool{}
+	var resets []JournalEntry
+	for _, e := range journal[start:] {
+		k := [2]string{e.Card, e.Key}
+		if seen[k] || e.Status == EntryReset {
+			continue
+		}
+		seen[k] = true
+		resets = append(resets, JournalEntry{Card: e.Card, Key: e.Key, Status: EntryReset, Attempt: e.Attempt})
+	}
+	return resets, from, nil
+}
