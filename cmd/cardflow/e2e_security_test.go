@@ -40,6 +40,18 @@ func TestE2EAdminOffLoopbackNeedsTokens(t *testing.T) {
 			t.Errorf("--admin-listen %s without tokens: exit %d\n%s", addr, code, stderr)
 		}
 	}
+	// A token file that does not parse is refused at start with its line;
+	// a token pasted in clear is not repeated.
+	_, line := e.createToken("ok", "read")
+	pasted, _ := e.createToken("pasted", "read")
+	file := filepath.Join(e.dir, "bad-tokens")
+	if err := os.WriteFile(file, []byte(line+"\nbob operate "+pasted+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := e.cli("run", filepath.Join(e.dir, "flows"), "--db", e.db, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--admin-token-file", file)
+	if code != 2 || !strings.Contains(stderr, file+":2:") || strings.Contains(stderr, pasted) {
+		t.Errorf("a token file with a token in clear on line 2: exit %d\n%s", code, stderr)
+	}
 }
 
 var (
