@@ -154,27 +154,12 @@ func serve(ctx context.Context, opts *RunOptions, st store.Store, surf *surfaces
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 
-	pub.srv.Handler = eng.Handler()
-	servers := []*listening{pub}
-	attrs := []any{"addr", pub.ln.Addr().String(), "url", pub.url(), "store", opts.Store.Name()}
-	if adm != nil {
-		auth := surf.auth
-		if auth == nil {
-			// open refused a listener off loopback without tokens.
-			auth = server.LoopbackTrust{}
-		}
-		admin := eng.Admin(server.AdminOptions{Auth: auth, Pprof: opts.Pprof})
-		// More admin handlers (the console) mount here, with
-		// admin.Handle(pattern, role, handler).
-		adm.srv.Handler = admin
-		servers = append(servers, adm)
-		attrs = append(attrs, "admin_addr", adm.ln.Addr().String(), "admin_url", adm.url(), "admin_auth", authName(surf.auth))
-	}
+	servers, attrs := mountSurfaces(eng, opts, surf, pub, adm)
 	srvErr := make(chan error, len(servers))
 	for _, l := range servers {
 		go func() { srvErr <- l.serve() }()
 	}
-	log.Info("serving", attrs...)
+	log.Info("serving", append(attrs, "store", opts.Store.Name())...)
 	engErr := make(chan error, 1)
 	go func() { engErr <- eng.Run(runCtx) }()
 	watchDone := make(chan struct{})
@@ -220,4 +205,25 @@ func serve(ctx context.Context, opts *RunOptions, st store.Store, surf *surfaces
 	<-watchDone
 	log.Info("stopped")
 	return err
+}
+
+// mountSurfaces gives the listeners the engine's handlers and returns those
+// to serve, with their addresses for the "serving" log line.
+func mountSurfaces(eng *engine.Engine, opts *RunOptions, surf *surfaces, pub, adm *listening) ([]*listening, []any) {
+	pub.srv.Handler = eng.Handler()
+	attrs := []any{"addr", pub.ln.Addr().String(), "url", pub.url()}
+	if adm == nil {
+		return []*listening{pub}, attrs
+	}
+	auth := surf.auth
+	if auth == nil {
+		// open refused a listener off loopback without tokens.
+		auth = server.LoopbackTrust{}
+	}
+	admin := eng.Admin(server.AdminOptions{Auth: auth, Pprof: opts.Pprof})
+	// More admin handlers (the console) mount here, each with the role it
+	// needs: admin.Handle(pattern, server.RoleRead, handler).
+	adm.srv.Handler = admin
+	attrs = append(attrs, "admin_addr", adm.ln.Addr().String(), "admin_url", adm.url(), "admin_auth", authName(surf.auth))
+	return []*listening{pub, adm}, attrs
 }
