@@ -135,7 +135,13 @@ func (e *edge) invoke(client *http.Client, base string) string {
 // status and body.
 func adminRequest(t *testing.T, client *http.Client, method, url, token string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
+	return adminPost(t, client, method, url, token, "")
+}
+
+// adminPost is adminRequest with a body.
+func adminPost(t *testing.T, client *http.Client, method, url, token, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

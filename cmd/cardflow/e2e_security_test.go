@@ -111,9 +111,15 @@ func TestE2EAdminTokens(t *testing.T) {
 		t.Error("the log shows a token")
 	}
 
+	// The execution succeeded: replaying it would run its writes again,
+	// so it takes "force".
 	status, body := adminRequest(t, http.DefaultClient, "POST", admin+"/api/v1/executions/"+id+"/replay", operator)
+	if status != http.StatusConflict || !strings.Contains(body, "force") {
+		t.Errorf("replay of a succeeded execution without force: %d %s, want 409 naming force", status, body)
+	}
+	status, body = adminPost(t, http.DefaultClient, "POST", admin+"/api/v1/executions/"+id+"/replay", operator, `{"force": true}`)
 	if status != http.StatusAccepted {
-		t.Fatalf("replay as operate: %d %s", status, body)
+		t.Fatalf("forced replay as operate: %d %s", status, body)
 	}
 	eventually(t, "the replayed execution to run again", func() bool {
 		_, body := adminRequest(t, http.DefaultClient, "GET", admin+"/api/v1/executions/"+id, reader)
@@ -125,7 +131,8 @@ func TestE2EAdminTokens(t *testing.T) {
 			audit, _ = rec["audit"].(map[string]any)
 		}
 	}
-	if audit == nil || audit["action"] != "replay" || audit["principal"] != "alice" || audit["role"] != "operate" || audit["target"] != id || audit["outcome"] != "ok" {
+	if audit == nil || audit["action"] != "replay" || audit["principal"] != "alice" || audit["role"] != "operate" || audit["target"] != id ||
+		audit["outcome"] != "ok" || audit["detail"] != "pong (forced)" {
 		t.Errorf("the replay's audit record: %v", audit)
 	}
 

@@ -12,6 +12,11 @@ import (
 // running: only a finished execution runs again.
 var ErrNotFinished = errors.New("only finished executions are replayed")
 
+// ErrNotFailed is returned by Replay for an execution that did not fail
+// (succeeded, halted, filtered), unless forced: its cards would run again,
+// writes included (a second incident).
+var ErrNotFailed = errors.New("replaying it would run its cards again, writes included")
+
 // ErrUnknownCard is returned by Replay when the card to replay from did
 // not run in the execution.
 var ErrUnknownCard = errors.New("the card did not run in this execution")
@@ -24,11 +29,21 @@ type Replayed struct {
 	FromCard string
 }
 
-// Replay queues a finished execution to run again on the definition it
-// was pinned to. Cards before the last failed card (or fromCard) keep
-// their journaled outputs; that card and those journaled after it run
-// again. The CLI's `cardflow replay` and the admin API share it.
-func Replay(ctx context.Context, st Store, id, fromCard string) (Replayed, error) {
+// ReplayOptions say where a replay starts.
+type ReplayOptions struct {
+	// FromCard is the card to run again from; "" is the last failed card
+	// (or, forced, the first card).
+	FromCard string
+	// Force replays an execution that did not fail.
+	Force bool
+}
+
+// Replay queues a failed execution to run again on the definition it was
+// pinned to. Cards before the last failed card (or FromCard) keep their
+// journaled outputs; that card and those journaled after it run again. An
+// execution that finished otherwise is replayed only with Force. The
+// CLI's `cardflow replay` and the admin API share it.
+func Replay(ctx context.Context, st Store, id string, opts ReplayOptions) (Replayed, error) {
 	ex, err := st.Execution(ctx, id)
 	if err != nil {
 		return Replayed{}, err
@@ -36,11 +51,14 @@ func Replay(ctx context.Context, st Store, id, fromCard string) (Replayed, error
 	if !ex.Status.Final() {
 		return Replayed{Execution: ex}, fmt.Errorf("execution %s is %s: %w", ex.ID, ex.Status, ErrNotFinished)
 	}
+	if ex.Status != Failed && !opts.Force {
+		return Replayed{Execution: ex}, fmt.Errorf("execution %s %s: %w", ex.ID, ex.Status, ErrNotFailed)
+	}
 	journal, err := st.Journal(ctx, ex.ID)
 	if err != nil {
 		return Replayed{}, err
 	}
-	resets, from, err := replayResets(journal, fromCard)
+	resets, from, err := replayResets(journal, opts.FromCard)
 	if err != nil {
 		return Replayed{Execution: ex}, err
 	}
@@ -83,8 +101,11 @@ func replayResets(journal []JournalEntry, fromCard string) ([]JournalEntry, stri
 				break
 			}
 		}
-		if start < 0 {
+		if start < 0 && len(journal) == 0 {
 			return nil, "", nil
+		}
+		if start < 0 {
+			start = 0 // no card failed (a forced replay): from the first
 		}
 	}
 	from := journal[start].Card
