@@ -32,7 +32,7 @@ type run struct {
 	// waits are the waiting entries of instances parked before this claim
 	// (see resumeWait).
 	waits map[journalKey]store.JournalEntry
-	wd   watchdog // the card timeouts
+	wd    watchdog // the card timeouts
 	// last is the flow's last card: nothing with an effect runs after it,
 	// so its result can wait for the outcome's write (see lazyResult).
 	last *plan.Card
