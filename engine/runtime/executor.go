@@ -152,6 +152,7 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	defer fcancel()
 	// The lazy journal entries still held are written with the outcome.
 	pending := r.takePending()
+	markEnding(ctx)
 	if err := x.Store.Finish(fctx, ex.ID, res.Status, output, errMsg, pending...); err != nil {
 		log.logger().Error("recording the outcome failed", "err", err)
 		// Keep what ran if the store takes it on its own (the last card's

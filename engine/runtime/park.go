@@ -138,6 +138,7 @@ func (x *Executor) park(ctx context.Context, ex *store.Execution, res Result, r 
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	pending := r.takePending()
+	markEnding(ctx)
 	if err := x.Store.Park(fctx, ex.ID, until, pending...); err != nil {
 		log.logger().Error("parking the execution failed", "err", err)
 		if len(pending) > 0 && !errors.Is(err, store.ErrNotFound) {
