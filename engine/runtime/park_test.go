@@ -180,8 +180,8 @@ func TestWaitCardParks(t *testing.T) {
 
 	h.clock.advance(20 * time.Second)
 	res, ex = h.execute(h.reclaim(ex.ID), "f")
-	if res.Status != store.Succeeded {
-		t.Fatalf("after the wait: status %s, want succeeded; err %v", res.Status, res.Err)
+	if res.Status != store.Succeeded || ex.Status != store.Succeeded || !ex.WakeAt.IsZero() {
+		t.Fatalf("after the wait: status %s (stored %s, WakeAt %v), want succeeded; err %v", res.Status, ex.Status, ex.WakeAt, res.Err)
 	}
 	if diff := cmp.Diff(map[string]int{"a": 1, "b": 1}, h.fake.counts()); diff != "" {
 		t.Errorf("calls (-want +got):\n%s", diff)
