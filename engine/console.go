@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"sort"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/console"
 	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 )
 
@@ -32,6 +34,8 @@ type ConsoleSource struct {
 	// Generation is the flows a console over a store alone shows; nil
 	// shows none. Ignored when Engine is set.
 	Generation *plan.Generation
+	// Logger receives the audit log's lines.
+	Logger *slog.Logger
 }
 
 var _ console.Source = (*ConsoleSource)(nil)
@@ -227,7 +231,7 @@ func (s *ConsoleSource) Activity(ctx context.Context, since time.Time, step time
 
 // Replay implements console.Source.
 func (s *ConsoleSource) Replay(ctx context.Context, id, fromCard string, force bool) error {
-	_, err := Replay(ctx, s.Store, ReplayRequest{ID: id, FromCard: fromCard, Force: force})
+	_, err := store.Replay(ctx, s.Store, id, store.ReplayOptions{FromCard: fromCard, Force: force})
 	if err == nil && s.Engine != nil {
 		s.Engine.pool.Wake()
 	}
@@ -241,20 +245,46 @@ func auditKey(t time.Time) string {
 
 // auditRow is an audit table row.
 type auditRow struct {
-	At     time.Time `json:"at"`
-	Who    string    `json:"who"`
-	Action string    `json:"action"`
-	Target string    `json:"target"`
-	Detail string    `json:"detail"`
+	At      time.Time `json:"at"`
+	Who     string    `json:"who"`
+	Method  string    `json:"method,omitempty"`
+	Role    string    `json:"role,omitempty"`
+	Action  string    `json:"action"`
+	Target  string    `json:"target"`
+	Detail  string    `json:"detail,omitempty"`
+	Outcome string    `json:"outcome"`
+	Remote  string    `json:"remote,omitempty"`
 }
 
-// Audit implements console.Source: the entry is a row of the audit table.
-func (s *ConsoleSource) Audit(ctx context.Context, e console.AuditEntry) error {
-	row, err := json.Marshal(auditRow{At: e.At.UTC(), Who: e.Who, Action: e.Action, Target: e.Target, Detail: e.Detail})
-	if err != nil {
-		return err
+// Auditor records operator actions, from the admin API and the console
+// alike: a row of the store's audit table, which the console lists, and a
+// log line (server.LogAuditor) for log pipelines.
+type Auditor struct {
+	Store  store.Store
+	Logger *slog.Logger
+}
+
+var _ server.Auditor = Auditor{}
+
+// Audit implements server.Auditor. A row that cannot be written is logged
+// as an error; the action itself stands.
+func (a Auditor) Audit(ctx context.Context, ev server.AuditEvent) {
+	server.LogAuditor{Logger: a.Logger}.Audit(ctx, ev)
+	row, err := json.Marshal(auditRow{At: ev.Time.UTC(), Who: ev.Principal, Method: ev.Method, Role: ev.Role, Action: ev.Action,
+		Target: ev.Target, Detail: ev.Detail, Outcome: ev.Outcome, Remote: ev.Remote})
+	if err == nil {
+		err = a.Store.TablePut(context.WithoutCancel(ctx), auditTable, auditKey(ev.Time)+"-"+ev.Target, row)
 	}
-	return s.Store.TablePut(ctx, auditTable, auditKey(e.At)+"-"+e.Target, row)
+	if err != nil && a.Logger != nil {
+		a.Logger.Error("writing the audit log failed", "err", err, "action", ev.Action, "target", ev.Target, "principal", ev.Principal)
+	}
+}
+
+// Audit implements console.Source.
+func (s *ConsoleSource) Audit(ctx context.Context, e console.AuditEntry) error {
+	Auditor{Store: s.Store, Logger: s.Logger}.Audit(ctx, server.AuditEvent{Time: e.At, Principal: e.Who, Method: "console",
+		Role: e.Role, Action: e.Action, Target: e.Target, Detail: e.Detail, Outcome: e.Outcome, Remote: e.Remote})
+	return nil
 }
 
 // AuditLog implements console.Source: the newest n entries.
@@ -268,7 +298,8 @@ func (s *ConsoleSource) AuditLog(ctx context.Context, n int) ([]console.AuditEnt
 		if scanErr = json.Unmarshal(row, &e); scanErr != nil {
 			return false
 		}
-		out = append(out, console.AuditEntry{At: e.At, Who: e.Who, Action: e.Action, Target: e.Target, Detail: e.Detail})
+		out = append(out, console.AuditEntry{At: e.At, Who: e.Who, Role: e.Role, Action: e.Action, Target: e.Target,
+			Detail: e.Detail, Outcome: e.Outcome, Remote: e.Remote})
 		return len(out) < n
 	})
 	return out, errors.Join(err, scanErr)

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -120,6 +121,19 @@ func (b *browser) eval(expr string) bool {
 	return v
 }
 
+// waitLoaded waits until the tab shows a loaded page whose URL contains
+// part: after a form submits, the page before may still match selectors.
+func (b *browser) waitLoaded(part string) {
+	b.t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for !b.eval(`document.readyState === "complete" && location.href.includes(` + strconv.Quote(part) + `)`) {
+		if time.Now().After(deadline) {
+			b.t.Fatalf("no page with %q in its address loaded", part)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // count returns how many nodes match a CSS selector.
 func (b *browser) count(sel string) int {
 	b.t.Helper()
@@ -146,6 +160,24 @@ func (b *browser) screenshot(name string) {
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
+}
+
+// expectErrors takes the errors logged so far, which the test caused on
+// purpose, and fails unless each contains want.
+func (b *browser) expectErrors(want string) {
+	b.t.Helper()
+	time.Sleep(200 * time.Millisecond)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.errs) == 0 {
+		b.t.Errorf("no error logged, want one with %q", want)
+	}
+	for _, e := range b.errs {
+		if !strings.Contains(e, want) {
+			b.t.Errorf("the console's pages logged %s", e)
+		}
+	}
+	b.errs = nil
 }
 
 // noErrors fails the test if a page logged an error.

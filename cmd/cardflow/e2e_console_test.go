@@ -3,6 +3,8 @@ package main
 import (
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
+	"github.com/cardflow/cardflow/engine/server"
 )
 
 // TestE2EConsole drives the operator console in headless Chromium against
@@ -19,8 +22,21 @@ import (
 func TestE2EConsole(t *testing.T) {
 	e := newE2E(t)
 	b := newBrowser(t)
+	readToken, operateToken := e.tokenFile()
 	e.start()
-	ui := e.url("/ui")
+	ui := e.adminURL("/ui")
+
+	// Signing in: a wrong token is refused, the operator's is taken.
+	b.do("opening the console", chromedp.Navigate(ui+"/"), chromedp.WaitVisible(chromedp.CSS(`#token`)))
+	b.do("a wrong token", chromedp.SendKeys(chromedp.CSS(`#token`), "cfadm_wrong"), chromedp.Submit(chromedp.CSS(`#token`)),
+		chromedp.WaitVisible(chromedp.CSS(`.error`)))
+	b.expectErrors("status of 401 (Unauthorized) (" + ui + "/login)")
+	b.do("signing in", chromedp.SendKeys(chromedp.CSS(`#token`), operateToken), chromedp.Submit(chromedp.CSS(`#token`)))
+	b.waitLoaded("/ui/")
+	b.do("signed in", chromedp.WaitVisible(chromedp.CSS(`[data-testid=who]`)))
+	if who := b.text(`[data-testid=who]`); who != "oncall (operate)" {
+		t.Errorf("signed in as %q, want oncall (operate)", who)
+	}
 
 	// Flows: the list, then one flow drawn as its chain of cards.
 	b.do("opening the flows", chromedp.Navigate(ui+"/"), chromedp.WaitVisible(chromedp.CSS(`a[href="/ui/flows/request_approval"]`)))
@@ -46,8 +62,9 @@ func TestE2EConsole(t *testing.T) {
 		chromedp.Navigate(ui+"/executions"),
 		chromedp.WaitVisible(chromedp.CSS(`#q`)),
 		chromedp.SendKeys(chromedp.CSS(`#q`), "kari.nordmann"),
-		chromedp.Submit(chromedp.CSS(`#q`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=executions]`)))
+		chromedp.Submit(chromedp.CSS(`#q`)))
+	b.waitLoaded("q=kari.nordmann")
+	b.do("reading the results", chromedp.WaitVisible(chromedp.CSS(`[data-testid=executions]`)))
 	if s := b.text(`[data-testid=executions] tbody`); !strings.Contains(s, "request_approval") || !strings.Contains(s, "kari.nordmann@acme.example") {
 		t.Fatalf("searching kari.nordmann lists %q, want her request_approval execution", s)
 	}
@@ -107,6 +124,52 @@ func TestE2EConsole(t *testing.T) {
 	b.do("opening health", chromedp.Navigate(ui+"/health"), chromedp.WaitVisible(chromedp.CSS(`svg.chart`)))
 	b.screenshot("console-health")
 	b.noErrors()
+
+	// A read token: no replay button, and the API refuses its replay.
+	reader := newBrowser(t)
+	reader.do("signing in to read", chromedp.Navigate(ui+"/executions/"+url.PathEscape(failed)), chromedp.WaitVisible(chromedp.CSS(`#token`)),
+		chromedp.SendKeys(chromedp.CSS(`#token`), readToken), chromedp.Submit(chromedp.CSS(`#token`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=timeline]`)))
+	if n := reader.count(`[data-testid=replay-form]`); n != 0 {
+		t.Errorf("a read token sees %d replay forms", n)
+	}
+	req, _ := http.NewRequest(http.MethodPost, e.adminURL("/api/v1/executions/"+failed+"/replay"), strings.NewReader(`{"force":true}`))
+	req.Header.Set("Authorization", "Bearer "+readToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("the API's replay with a read token = %d, want 403", resp.StatusCode)
+	}
+	reader.noErrors()
+}
+
+// tokenFile writes a token file with a read and an operate token for the
+// next start, and returns the tokens.
+func (e *e2e) tokenFile() (read, operate string) {
+	e.t.Helper()
+	var lines []string
+	for _, p := range []struct {
+		name string
+		role server.Role
+		tok  *string
+	}{{"auditor", server.RoleRead, &read}, {"oncall", server.RoleOperate, &operate}} {
+		tok, err := server.GenerateToken()
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		*p.tok = tok
+		lines = append(lines, server.TokenLine(p.name, p.role, tok))
+	}
+	file := filepath.Join(e.dir, "admin-tokens")
+	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+	e.extraArgs = append(e.extraArgs, "--admin-token-file", file)
+	e.adminToken = read
+	return read, operate
 }
 
 // newHireFailing creates an Okta user whose request_approval execution is

@@ -17,7 +17,7 @@ import (
 	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/console"
 	"github.com/cardflow/cardflow/engine/lang"
-	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/server"
 )
 
 func init() {
@@ -32,7 +32,9 @@ type ConsoleOptions struct {
 	Listen   string
 	Store    StoreFlags
 	LogLevel string
-	Vars     varFlags
+	// TokenFile holds the admin tokens browsers sign in with.
+	TokenFile string
+	Vars      varFlags
 	// ready, when set, receives the listening address (tests).
 	ready func(addr string)
 }
@@ -62,6 +64,8 @@ the same console on its admin listener under /ui/.`,
 	fl.StringVar(&opts.Listen, "listen", "127.0.0.1:9090", "address to serve the console on")
 	opts.Store.register(fl, f)
 	fl.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fl.StringVar(&opts.TokenFile, "admin-token-file", envOr(f.IO, "CARDFLOW_ADMIN_TOKENS_FILE", ""),
+		"admin tokens to sign in with (CARDFLOW_ADMIN_TOKENS_FILE); required off loopback")
 	opts.Vars.register(fl)
 	return cmd
 }
@@ -69,7 +73,17 @@ the same console on its admin listener under /ui/.`,
 func consoleRun(ctx context.Context, opts *ConsoleOptions) error {
 	ctx = orBackground(ctx)
 	log := newLogger(opts.IO, opts.LogLevel)
-	src := &engine.ConsoleSource{}
+	var auth console.Authenticator
+	if opts.TokenFile != "" {
+		tf, err := server.OpenTokenFile(opts.TokenFile, log)
+		if err != nil {
+			return exit(ExitUsage, err)
+		}
+		auth = consoleAuth(tf)
+	} else if !loopbackAddr(opts.Listen) {
+		return exit(ExitUsage, errNoAdminTokens(opts.Listen))
+	}
+	src := &engine.ConsoleSource{Logger: log}
 	if len(opts.Paths) > 0 {
 		gen, files, diags := engine.Load(opts.Paths, engine.LoadOptions{Registry: opts.F.Registry, Vars: opts.Vars.values(opts.IO),
 			Mode: lang.Live, Host: lang.Host{LookupEnv: opts.IO.LookupEnv}})
@@ -89,7 +103,7 @@ func consoleRun(ctx context.Context, opts *ConsoleOptions) error {
 	if err != nil {
 		return exit(ExitProblem, err)
 	}
-	c := newConsole(src, log)
+	c := newConsole(src, auth, log)
 	srv := &http.Server{Handler: c, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -114,18 +128,50 @@ func consoleRun(ctx context.Context, opts *ConsoleOptions) error {
 	return nil
 }
 
-// newConsole is the console over src as cardflow run and cardflow console
-// serve it.
-func newConsole(src console.Source, log *slog.Logger) *console.Console {
-	return console.New(console.Options{Source: src, Logger: log})
+// newConsole is the console over src as cardflow console serves it.
+func newConsole(src console.Source, auth console.Authenticator, log *slog.Logger) *console.Console {
+	return console.New(console.Options{Source: src, Auth: auth, Logger: log})
 }
 
-// withConsole serves the console under /ui/ beside h.
-func withConsole(h http.Handler, st store.Store, eng *engine.Engine, log *slog.Logger) http.Handler {
+// withConsole serves the console under /ui/ beside the admin surface. The
+// console signs browsers in with the admin tokens itself (a browser sends
+// no Authorization header); everything else goes through the admin
+// surface's authentication.
+func withConsole(admin http.Handler, auth console.Authenticator, src console.Source, log *slog.Logger) http.Handler {
+	c := newConsole(src, auth, log)
 	mux := http.NewServeMux()
-	c := newConsole(&engine.ConsoleSource{Store: st, Engine: eng}, log)
 	mux.Handle("/ui/", c)
 	mux.Handle("/ui", c)
-	mux.Handle("/", h)
+	mux.Handle("/", admin)
 	return mux
+}
+
+// tokenChecker is an admin authenticator that checks a token given
+// otherwise than in a header (server.TokenFile).
+type tokenChecker interface {
+	AuthenticateToken(token string) (*server.Principal, error)
+}
+
+// consoleAuth is the console's view of the admin authenticator: nil (an
+// open console) for an admin listener on loopback without tokens.
+func consoleAuth(auth server.Authenticator) console.Authenticator {
+	tc, ok := auth.(tokenChecker)
+	if !ok {
+		return nil
+	}
+	return consoleTokens{tc}
+}
+
+type consoleTokens struct{ tc tokenChecker }
+
+func (c consoleTokens) Authenticate(token string) (console.Principal, bool) {
+	p, err := c.tc.AuthenticateToken(token)
+	if err != nil || p == nil {
+		return console.Principal{}, false
+	}
+	role := console.RoleRead
+	if p.Role.Allows(server.RoleOperate) {
+		role = console.RoleOperate
+	}
+	return console.Principal{Name: p.Name, Role: role}, true
 }

@@ -182,11 +182,14 @@ func (c *Console) replay(w http.ResponseWriter, r *request) {
 	}
 	from, force := r.PostFormValue("from"), r.PostFormValue("force") == "yes"
 	err := c.opts.Source.Replay(r.Context(), id, from, force)
-	entry := AuditEntry{At: c.opts.Now().UTC(), Who: r.who.Name, Action: "replay", Target: id, Detail: replayDetail(from, force, err)}
+	entry := AuditEntry{At: c.opts.Now().UTC(), Who: r.who.Name, Role: string(r.who.Role), Action: "replay", Target: id,
+		Detail: replayDetail(from, force), Outcome: "ok", Remote: r.RemoteAddr}
+	if err != nil {
+		entry.Outcome = "refused: " + err.Error()
+	}
 	if aerr := c.opts.Source.Audit(r.Context(), entry); aerr != nil {
 		c.opts.Logger.Error("audit log write failed", "err", aerr, "who", entry.Who, "action", entry.Action, "target", id)
 	}
-	c.opts.Logger.Info("operator action", "who", entry.Who, "action", entry.Action, "target", id, "detail", entry.Detail)
 	if errors.Is(err, store.ErrNotFound) {
 		c.notFound(w, r, "There is no execution "+strconv.Quote(id)+".")
 		return
@@ -198,16 +201,13 @@ func (c *Console) replay(w http.ResponseWriter, r *request) {
 	http.Redirect(w, r.Request, c.opts.Prefix+"/executions/"+url.PathEscape(id)+"?msg=replay", http.StatusSeeOther)
 }
 
-func replayDetail(from string, force bool, err error) string {
+func replayDetail(from string, force bool) string {
 	d := "from the failed card"
 	if from != "" {
 		d = "from card " + from
 	}
 	if force {
 		d += ", forced"
-	}
-	if err != nil {
-		d += "; refused: " + err.Error()
 	}
 	return d
 }

@@ -89,13 +89,17 @@ type Health struct {
 	Store   string // the store's status
 }
 
-// AuditEntry is one operator action.
+// AuditEntry is one operator action, taken in the console or through the
+// admin API.
 type AuditEntry struct {
-	At     time.Time
-	Who    string
-	Action string // "replay"
-	Target string // the execution id
-	Detail string
+	At      time.Time
+	Who     string // the token's name
+	Role    string
+	Action  string // "replay"
+	Target  string // the execution id
+	Detail  string // how: the card a replay starts from
+	Outcome string // "ok", or why it was refused
+	Remote  string // the client's address
 }
 
 // Page is one page of executions, newest first.
