@@ -63,7 +63,7 @@ func parseListQuery(r *http.Request) (listQuery, store.Filter, error) {
 		Since: v.Get("since"), Until: v.Get("until"), Before: v.Get("before")}
 	f := store.Filter{Flow: q.Flow, Status: store.Status(q.Status), Text: q.Q, Before: q.Before, Limit: pageSize + 1}
 	switch f.Status {
-	case "", store.Pending, store.Running, store.Succeeded, store.Failed, store.Halted, store.Filtered:
+	case "", store.Pending, store.Running, store.Waiting, store.Succeeded, store.Failed, store.Halted, store.Filtered:
 	default:
 		return q, f, fmt.Errorf("unknown status %q", q.Status)
 	}
