@@ -202,6 +202,7 @@ func (s *ConsoleSource) TableRows(ctx context.Context, table, prefix, after stri
 // Health implements console.Source.
 func (s *ConsoleSource) Health(ctx context.Context) console.Health {
 	h := console.Health{Status: "ok", Store: "ok"}
+	h.Parked = s.waiting(ctx)
 	if e := s.Engine; e != nil {
 		h.Inbox, h.Running = int(e.depth.Load()), e.pool.Running()
 		e.mu.Lock()
@@ -218,6 +219,20 @@ func (s *ConsoleSource) Health(ctx context.Context) console.Health {
 	h.Inbox = n
 	h.Status = "no engine runs in this process (cardflow console)"
 	return h
+}
+
+// maxWaitingCount bounds the count of waiting executions on the health
+// page: past it the page says "or more".
+const maxWaitingCount = 10_000
+
+// waiting counts the executions parked until a wake-up time; -1 when the
+// store cannot say.
+func (s *ConsoleSource) waiting(ctx context.Context) int {
+	exs, err := s.Store.Executions(ctx, store.Filter{Status: store.Waiting, Limit: maxWaitingCount})
+	if err != nil {
+		return -1
+	}
+	return len(exs)
 }
 
 // Activity implements console.Source.

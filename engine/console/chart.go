@@ -20,6 +20,7 @@ var chartStatuses = []struct {
 	{store.Halted, "#8d6e63"},
 	{store.Filtered, "#9e9e9e"},
 	{store.Running, "#1565c0"},
+	{store.Waiting, "#8a5a00"},
 	{store.Pending, "#f9a825"},
 }
 

@@ -137,7 +137,7 @@ func (c *Console) executionsPage(w http.ResponseWriter, r *request) {
 		"LiveQuery": func() string { lq := q; lq.Before = ""; return lq.values().Encode() }(),
 		// Only the first page follows the store: older pages stay put.
 		"LiveVersion": liveVersionOfList(q, list),
-		"Statuses":    []store.Status{store.Pending, store.Running, store.Succeeded, store.Failed, store.Halted, store.Filtered},
+		"Statuses":    []store.Status{store.Pending, store.Running, store.Waiting, store.Succeeded, store.Failed, store.Halted, store.Filtered},
 	})
 }
 
