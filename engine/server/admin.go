@@ -11,8 +11,8 @@ type AdminOptions struct {
 	// Auth proves who sends each request; required. LoopbackTrust only
 	// for a listener on loopback.
 	Auth Authenticator
-	// Auditor records admin actions; nil logs them with the server's
-	// logger.
+	// Auditor records admin actions; nil keeps the recent ones in an
+	// AuditRing and logs each with the server's logger.
 	Auditor Auditor
 	// Pprof serves net/http/pprof under /debug/pprof/ (role operate).
 	Pprof bool
@@ -35,7 +35,7 @@ type Admin struct {
 func (s *Server) Admin(opts AdminOptions) *Admin {
 	a := &Admin{s: s, auth: opts.Auth, auditor: opts.Auditor, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection()}
 	if a.auditor == nil {
-		a.auditor = LogAuditor{Logger: s.log()}
+		a.auditor = &AuditRing{Next: LogAuditor{Logger: s.log()}}
 	}
 	a.Handle("GET /api/v1/executions", RoleRead, http.HandlerFunc(s.listExecutions))
 	a.Handle("GET /api/v1/executions/{id}", RoleRead, http.HandlerFunc(s.getExecution))
@@ -69,7 +69,8 @@ func (a *Admin) Handle(pattern string, need Role, h http.Handler) {
 	}))
 }
 
-// Auditor is where admin handlers record what principals did.
+// Auditor is where admin handlers record what principals did. By default
+// it is an *AuditRing, whose Recent lists the latest actions.
 func (a *Admin) Auditor() Auditor { return a.auditor }
 
 // ServeHTTP refuses cross-site browser requests that change state (CSRF:

@@ -317,3 +317,18 @@ func TestAdminLoopbackTrustRefusesBrowsersOfOtherSites(t *testing.T) {
 		t.Errorf("refused requests reached the replay: %+v", f.audit.all())
 	}
 }
+
+func TestAuditRingKeepsTheLatest(t *testing.T) {
+	next := &auditLog{}
+	ring := &server.AuditRing{Next: next, Size: 3}
+	for i := range 5 {
+		ring.Audit(context.Background(), server.AuditEvent{Target: string(rune('a' + i))})
+	}
+	var got []string
+	for _, ev := range ring.Recent() {
+		got = append(got, ev.Target)
+	}
+	if strings.Join(got, "") != "cde" || len(next.all()) != 5 {
+		t.Errorf("ring keeps %v, passed on %d; want c d e and all 5", got, len(next.all()))
+	}
+}
