@@ -48,12 +48,13 @@ func TestMigrateConcurrentOpen(t *testing.T) {
 		}
 		stores[i].Close()
 	}
+	// Each migration once, however many replicas raced to apply it.
 	files, err := filepath.Glob("migrations/*.sql")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no migrations found: %v", err)
+	if err != nil || len(files) < 2 {
+		t.Fatalf("migrations: %v, %v", files, err)
 	}
 	if got := count(t, dsn, schema, `SELECT count(*) FROM schema_migrations`); got != len(files) {
-		t.Errorf("schema_migrations has %d rows after %d concurrent opens, want one per migration (%d)", got, n, len(files))
+		t.Errorf("schema_migrations has %d rows after %d concurrent opens, want %d (one per migration)", got, n, len(files))
 	}
 }
 
