@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -89,6 +90,12 @@ type pageFunc func(w http.ResponseWriter, r *request)
 func (c *Console) authed(h pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if c.opts.Auth == nil {
+			// Open only to this machine: a page elsewhere that rebinds its
+			// own name to 127.0.0.1 sends its own name as Host.
+			if !loopbackHost(r.Host) {
+				http.Error(w, "this console is open to loopback addresses only", http.StatusForbidden)
+				return
+			}
 			h(w, &request{Request: r, who: Principal{Name: "local", Role: RoleOperate}, csrf: c.openCSRF})
 			return
 		}
@@ -145,6 +152,21 @@ func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: c.opts.Prefix + "/", MaxAge: -1, HttpOnly: true})
 	http.Redirect(w, r, c.opts.Prefix+"/login", http.StatusSeeOther)
+}
+
+// loopbackHost reports whether a Host header names this machine's
+// loopback.
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // safeNext keeps a post-login redirect inside the console.

@@ -333,3 +333,27 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+// TestOpenConsoleIsLoopbackOnly: without tokens the console answers only
+// requests addressed to loopback, so that a page that rebinds its own
+// name to 127.0.0.1 cannot read it.
+func TestOpenConsoleIsLoopbackOnly(t *testing.T) {
+	st := memory.New()
+	defer st.Close()
+	srv := httptest.NewServer(console.New(console.Options{Source: &engine.ConsoleSource{Store: st}}))
+	defer srv.Close()
+	for host, want := range map[string]int{"": http.StatusOK, "localhost:9090": http.StatusOK, "evil.example": http.StatusForbidden} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/ui/executions", nil)
+		if host != "" {
+			req.Host = host
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %q: %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+}
