@@ -26,12 +26,18 @@ func (e *Emulator) routes() {
 	m.HandleFunc("GET /api/v1/apps", e.handleListApps)
 	m.HandleFunc("POST /api/v1/apps", e.handleCreateApp)
 	m.HandleFunc("GET /api/v1/apps/{aid}", e.handleGetApp)
+	m.HandleFunc("PUT /api/v1/apps/{aid}", e.handleUpdateApp)
 	m.HandleFunc("DELETE /api/v1/apps/{aid}", e.handleDeleteApp)
 	m.HandleFunc("POST /api/v1/apps/{aid}/lifecycle/{op}", e.handleAppLifecycle)
 	m.HandleFunc("GET /api/v1/apps/{aid}/users", e.handleListAppUsers)
 	m.HandleFunc("POST /api/v1/apps/{aid}/users", e.handleAssignUser)
 	m.HandleFunc("GET /api/v1/apps/{aid}/users/{uid}", e.handleGetAppUser)
 	m.HandleFunc("DELETE /api/v1/apps/{aid}/users/{uid}", e.handleDeleteAppUser)
+
+	m.HandleFunc("GET /api/v1/apps/{aid}/groups", e.handleListAppGroups)
+	m.HandleFunc("GET /api/v1/apps/{aid}/groups/{gid}", e.handleGetAppGroup)
+	m.HandleFunc("PUT /api/v1/apps/{aid}/groups/{gid}", e.handleAssignGroup)
+	m.HandleFunc("DELETE /api/v1/apps/{aid}/groups/{gid}", e.handleDeleteAppGroup)
 
 	m.HandleFunc("GET /api/v1/logs", e.handleListLogs)
 

@@ -86,7 +86,7 @@ func (e *Emulator) Seed(s Seed) error {
 		}
 	}
 	for i, a := range s.Apps {
-		if _, ae := e.createAppLocked(c, appBody(a)); ae != nil {
+		if _, ae := e.createAppLocked(c, appBody{ID: a.ID, Name: a.Name, Label: a.Label, Status: a.Status, SignOnMode: a.SignOnMode}); ae != nil {
 			return fmt.Errorf("seed apps[%d] %q: %w", i, a.Label, ae)
 		}
 	}
