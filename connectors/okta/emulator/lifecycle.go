@@ -56,6 +56,17 @@ func (e *Emulator) lifecycleLocked(c *callCtx, id, op string) *apiError {
 func (e *Emulator) handleUserLifecycle(w http.ResponseWriter, r *http.Request) {
 	c := e.httpCall(w, r)
 	op := r.PathValue("op")
+	if passwordOps[op] {
+		e.mu.Lock()
+		body, ae := e.userOpLocked(c, r.PathValue("id"), op, r.URL.Query().Get("sendEmail") != "false")
+		e.mu.Unlock()
+		if ae != nil {
+			e.writeError(w, ae)
+			return
+		}
+		writeJSON(w, http.StatusOK, body)
+		return
+	}
 	e.mu.Lock()
 	ae := e.lifecycleLocked(c, r.PathValue("id"), op)
 	var token string

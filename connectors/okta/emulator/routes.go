@@ -13,6 +13,7 @@ func (e *Emulator) routes() {
 	m.HandleFunc("DELETE /api/v1/users/{id}", e.handleDeleteUser)
 	m.HandleFunc("POST /api/v1/users/{id}/lifecycle/{op}", e.handleUserLifecycle)
 	m.HandleFunc("GET /api/v1/users/{id}/groups", e.handleUserGroups)
+	m.HandleFunc("DELETE /api/v1/users/{id}/sessions", e.handleClearSessions)
 
 	m.HandleFunc("GET /api/v1/groups", e.handleListGroups)
 	m.HandleFunc("POST /api/v1/groups", e.handleCreateGroup)
