@@ -166,7 +166,7 @@ func (c *Client) logEvents(raws []json.RawMessage, types []string) []connector.E
 	source := c.orgURL + logsPath
 	events := make([]connector.Event, 0, len(raws))
 	for _, raw := range raws {
-		ev, err := readEventHead(raw)
+		ev, target, err := readEventHead(raw)
 		if err != nil || !slices.Contains(types, ev.Type) {
 			continue
 		}
@@ -176,7 +176,7 @@ func (c *Client) logEvents(raws []json.RawMessage, types []string) []connector.E
 			at = &s
 		}
 		d, _ := json.Marshal(delivery{Source: &source, EventTime: at})
-		ev.Payload = wrapEvent(ev.Payload, d)
+		ev.Payload = wrapEvent(ev.Payload, target, d)
 		events = append(events, ev)
 	}
 	return events
