@@ -30,14 +30,7 @@ func (e *Engine) syncWebhooks(ctx context.Context, gen *plan.Generation) {
 		if conn.Connector == nil || conn.Connector.Webhook == nil || conn.Connector.Webhook.Sync == nil {
 			continue
 		}
-		req := connector.HookSync{Connection: strings.TrimPrefix(addr, conn.Connector.Name+".")}
-		for _, name := range gen.Config.FlowNames() {
-			f := gen.Flows[name]
-			if f == nil || !f.Enabled || f.Trigger == nil || f.Trigger.Connection != addr {
-				continue
-			}
-			req.Triggers = append(req.Triggers, connector.TriggerUse{Flow: f.Name, Trigger: f.Trigger.Spec.Name, Config: f.Trigger.Config})
-		}
+		req := HookSyncRequest(gen, conn)
 		client, err := e.clients.Get(conn)
 		if err != nil {
 			e.log.Error("webhook sync: opening the connection failed", "connection", addr, "err", err)
@@ -53,4 +46,18 @@ func (e *Engine) syncWebhooks(ctx context.Context, gen *plan.Generation) {
 			e.log.Warn(w, "connection", addr)
 		}
 	}
+}
+
+// HookSyncRequest is what Webhook.Sync is told about conn in gen: the
+// connection's name and the triggers of the enabled flows on it.
+func HookSyncRequest(gen *plan.Generation, conn *plan.Connection) connector.HookSync {
+	req := connector.HookSync{Connection: strings.TrimPrefix(conn.Addr, conn.Connector.Name+".")}
+	for _, name := range gen.Config.FlowNames() {
+		f := gen.Flows[name]
+		if f == nil || !f.Enabled || f.Trigger == nil || f.Trigger.Connection != conn.Addr {
+			continue
+		}
+		req.Triggers = append(req.Triggers, connector.TriggerUse{Flow: f.Name, Trigger: f.Trigger.Spec.Name, Config: f.Trigger.Config})
+	}
+	return req
 }
