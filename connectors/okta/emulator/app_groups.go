@@ -204,3 +204,51 @@ func (e *Emulator) handleListAppGroups(w http.ResponseWriter, r *http.Request) {
 	setLinks(w, c, r, next)
 	writeJSON(w, http.StatusOK, out)
 }
+
+// handleGroupApps serves GET /api/v1/groups/{gid}/apps: the apps the group
+// is assigned to, paged (limit default 20, at most 200).
+func (e *Emulator) handleGroupApps(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	q := r.URL.Query()
+	limit, ae := limitParam(q, 20, 200)
+	var after int64
+	if ae == nil {
+		after, ae = afterParam(q, "groupapp")
+	}
+	var out []App
+	var next string
+	if ae == nil {
+		e.mu.Lock()
+		var g *groupRec
+		if g, ae = e.groupLocked(r.PathValue("gid")); ae == nil {
+			var assigned []*appRec
+			for _, a := range e.appOrder {
+				if a.groups[g.id] != nil {
+					assigned = append(assigned, a)
+				}
+			}
+			var page []*appRec
+			page, next = pageBySeq(assigned, func(a *appRec) int64 { return a.seq }, "groupapp", after, limit)
+			out = make([]App, 0, len(page))
+			for _, a := range page {
+				out = append(out, a.export(c.base))
+			}
+		}
+		e.mu.Unlock()
+	}
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	setLinks(w, c, r, next)
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleListGroupRules serves GET /api/v1/groups/rules. The emulator has
+// no group rules (doc.go), so the list is always empty; clients that sweep
+// their rules before a run, as okta-sdk-golang's tests do, find none.
+func (e *Emulator) handleListGroupRules(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	setLinks(w, c, r, "")
+	writeJSON(w, http.StatusOK, []any{})
+}

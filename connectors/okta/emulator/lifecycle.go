@@ -58,7 +58,8 @@ func (e *Emulator) handleUserLifecycle(w http.ResponseWriter, r *http.Request) {
 	op := r.PathValue("op")
 	if passwordOps[op] {
 		e.mu.Lock()
-		body, ae := e.userOpLocked(c, r.PathValue("id"), op, r.URL.Query().Get("sendEmail") != "false")
+		q := r.URL.Query()
+		body, ae := e.userOpLocked(c, r.PathValue("id"), op, q.Get("sendEmail") != "false", q.Get("tempPassword") == "true")
 		e.mu.Unlock()
 		if ae != nil {
 			e.writeError(w, ae)

@@ -14,6 +14,7 @@ func (e *Emulator) routes() {
 	m.HandleFunc("POST /api/v1/users/{id}/lifecycle/{op}", e.handleUserLifecycle)
 	m.HandleFunc("GET /api/v1/users/{id}/groups", e.handleUserGroups)
 	m.HandleFunc("DELETE /api/v1/users/{id}/sessions", e.handleClearSessions)
+	m.HandleFunc("POST /api/v1/users/{id}/credentials/change_password", e.handleChangePassword)
 
 	m.HandleFunc("GET /api/v1/groups", e.handleListGroups)
 	m.HandleFunc("POST /api/v1/groups", e.handleCreateGroup)
@@ -21,6 +22,8 @@ func (e *Emulator) routes() {
 	m.HandleFunc("PUT /api/v1/groups/{gid}", e.handleUpdateGroup)
 	m.HandleFunc("DELETE /api/v1/groups/{gid}", e.handleDeleteGroup)
 	m.HandleFunc("GET /api/v1/groups/{gid}/users", e.handleGroupUsers)
+	m.HandleFunc("GET /api/v1/groups/{gid}/apps", e.handleGroupApps)
+	m.HandleFunc("GET /api/v1/groups/rules", e.handleListGroupRules)
 	m.HandleFunc("PUT /api/v1/groups/{gid}/users/{uid}", e.handleMembership)
 	m.HandleFunc("DELETE /api/v1/groups/{gid}/users/{uid}", e.handleMembership)
 

@@ -15,7 +15,7 @@ var passwordOps = map[string]bool{"reset_password": true, "expire_password": tru
 
 // userOpLocked runs a password or factor operation and returns the body of
 // the answer.
-func (e *Emulator) userOpLocked(c *callCtx, id, op string, sendEmail bool) (any, *apiError) {
+func (e *Emulator) userOpLocked(c *callCtx, id, op string, sendEmail, tempPassword bool) (any, *apiError) {
 	u, ae := e.userLocked(id)
 	if ae != nil {
 		return nil, ae
@@ -39,6 +39,9 @@ func (e *Emulator) userOpLocked(c *callCtx, id, op string, sendEmail bool) (any,
 		}
 		u.setStatus("PASSWORD_EXPIRED", e.stamp())
 		e.emitLocked(c, "user.account.expire_password", u.target())
+		if tempPassword {
+			return map[string]any{"tempPassword": e.ids.random(10)}, nil
+		}
 		return u.export(c.base), nil
 	case "unlock":
 		if u.status != "LOCKED_OUT" {
@@ -68,4 +71,50 @@ func (e *Emulator) handleClearSessions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+type changePasswordBody struct {
+	OldPassword *struct {
+		Value string `json:"value"`
+	} `json:"oldPassword"`
+	NewPassword *struct {
+		Value string `json:"value"`
+	} `json:"newPassword"`
+}
+
+// handleChangePassword serves POST /api/v1/users/{id}/credentials/
+// change_password. Passwords are not stored (see doc.go): the old one is
+// not checked, the new one must not be empty, and passwordChanged moves.
+func (e *Emulator) handleChangePassword(w http.ResponseWriter, r *http.Request) {
+	c := e.httpCall(w, r)
+	var b changePasswordBody
+	if ae := decodeBody(r, &b); ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	if b.NewPassword == nil || b.NewPassword.Value == "" {
+		e.writeError(w, validation("newPassword", "The field cannot be left blank"))
+		return
+	}
+	e.mu.Lock()
+	u, ae := e.userLocked(r.PathValue("id"))
+	var out map[string]any
+	if ae == nil && u.status != "ACTIVE" && u.status != "PASSWORD_EXPIRED" && u.status != "RECOVERY" {
+		ae = forbiddenStatus()
+	}
+	if ae == nil {
+		now := e.stamp()
+		u.passwordChanged, u.lastUpdated = &now, now
+		if u.status != "ACTIVE" {
+			u.setStatus("ACTIVE", now)
+		}
+		e.emitLocked(c, "user.account.update_password", u.target())
+		out = u.export(c.base).Credentials
+	}
+	e.mu.Unlock()
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }
