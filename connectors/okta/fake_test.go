@@ -148,7 +148,9 @@ func (f *fakeOkta) userOp(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (f *fakeOkta) noContent(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }
+func (f *fakeOkta) noContent(w http.ResponseWriter, _ *http.Request) {
+	w.WriteHeader(http.StatusNoContent)
+}
 
 func (f *fakeOkta) listGroups(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
