@@ -1,6 +1,8 @@
 // Package emulator is an in-memory Okta Management API for tests and demos.
 //
-// It serves enough of /api/v1 (users, groups, apps, System Log, event hooks)
+// It serves enough of /api/v1 (users and their password, unlock, factor and
+// session operations; groups; apps with their settings, credentials and
+// user and group assignments; System Log; event hooks)
 // that the unmodified okta-sdk-golang v2 client works against an
 // httptest.Server wrapping an *Emulator: the same paths, status codes, error
 // bodies (errorCode, errorSummary, errorLink, errorId, errorCauses), rate-limit
