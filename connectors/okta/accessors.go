@@ -2,8 +2,11 @@ package okta
 
 import (
 	"encoding/json"
+	"strings"
 
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cardflow/cardflow/engine/connector"
 )
 
 // The Okta triggers give flows typed accessors for the objects events are
@@ -60,4 +63,51 @@ func accessorsJSON(target []byte) []byte {
 		out = append(out, picked...)
 	}
 	return out
+}
+
+// targetsOf says which accessors events of eventType set, by the target
+// types Okta documents for it; nil when the type is not one of these
+// families (then every accessor stays available).
+func targetsOf(eventType string) []string {
+	switch {
+	case strings.HasPrefix(eventType, "group.user_membership."):
+		return []string{"user", "group"}
+	case strings.HasPrefix(eventType, "group.application_assignment."):
+		return []string{"group", "app"}
+	case strings.HasPrefix(eventType, "application.user_membership."):
+		return []string{"user", "app"}
+	case strings.HasPrefix(eventType, "group.lifecycle."), strings.HasPrefix(eventType, "group.profile."):
+		return []string{"group"}
+	case strings.HasPrefix(eventType, "application.lifecycle."):
+		return []string{"app"}
+	case strings.HasPrefix(eventType, "user.lifecycle."), strings.HasPrefix(eventType, "user.account."):
+		return []string{"user"}
+	}
+	return nil
+}
+
+// eventOutputFor is trigger.* for a block listening to cfg's event_types:
+// the accessors none of its event types can set are left out, so that
+// validate refuses trigger.group in a flow on user.lifecycle.create.
+func eventOutputFor(cfg cty.Value) cty.Type {
+	keep := map[string]bool{}
+	for _, et := range connector.Strings(cfg, "event_types") {
+		targets := targetsOf(et)
+		if targets == nil {
+			return eventOutput
+		}
+		for _, a := range targets {
+			keep[a] = true
+		}
+	}
+	if len(keep) == 0 {
+		return eventOutput
+	}
+	atys := map[string]cty.Type{}
+	for name, ty := range eventOutput.AttributeTypes() {
+		if _, isAccessor := accessorOutputs()[name]; !isAccessor || keep[name] {
+			atys[name] = ty
+		}
+	}
+	return cty.Object(atys)
 }

@@ -46,10 +46,11 @@ func eventHookTrigger() *connector.Trigger {
 			"event_hook_header and the connection's event_hook_secret as its value. trigger.event is " +
 			"the System Log event (target[0] is usually the user), trigger.delivery the delivery's " +
 			"eventId, source and eventTime.",
-		Mode:   connector.Push,
-		Config: connector.Schema{eventTypesAttr(true)},
-		Output: eventOutput,
-		Accept: acceptEventTypes,
+		Mode:      connector.Push,
+		Config:    connector.Schema{eventTypesAttr(true)},
+		Output:    eventOutput,
+		OutputFor: eventOutputFor,
+		Accept:    acceptEventTypes,
 	}
 }
 

@@ -161,6 +161,11 @@ type Trigger struct {
 	Config Schema
 	// Output is the type of the trigger object in expressions (trigger.*).
 	Output cty.Type
+	// OutputFor, when set, narrows Output for a trigger block whose config
+	// cfg is known, so that validate refuses references the block's events
+	// cannot have (trigger.group on user events). Values still conform to
+	// Output.
+	OutputFor func(cfg cty.Value) cty.Type
 	// Accept reports whether a pushed event concerns a flow whose trigger
 	// block has config cfg (event types, tables). Nil accepts everything.
 	Accept func(cfg cty.Value, ev *Event) bool

@@ -24,3 +24,17 @@ connection "okta" "main" {
   manage_event_hook = true
   public_url        = "http://cardflow.acme.example" # ERROR: Invalid argument value
 }
+
+flow "created" {
+  trigger "okta.event_hook" {
+    connection  = connection.okta.main
+    event_types = ["user.lifecycle.create"]
+  }
+
+  # A user event has no group target: trigger.group is refused.
+  card "group" {
+    action     = okta.read_group
+    connection = connection.okta.main
+    group      = trigger.group.id # ERROR: Unsupported attribute
+  }
+}
