@@ -54,11 +54,12 @@ SIGINT. The public surface (--listen) takes Okta event hooks on
 /hooks/okta/<connection>, endpoint flows on /flows/<flow>/invoke and /healthz.
 The admin surface (--admin-listen, default 127.0.0.1:9090) serves the history
 API /api/v1/executions, replays, /metrics and, with --pprof, profiles; off
-loopback it needs --admin-token-file. Flow files are watched: a valid change is swapped in atomically, an invalid one is logged and
-the running flows stay. SIGHUP reloads too. Executions and their journal live
-in the SQLite file given by --db, or in PostgreSQL with --store postgres://…:
-any number of replicas on one database share the work (every replica serves
-hooks and executes; pollers run on one replica at a time).`,
+loopback it needs --admin-token-file. Flow files are watched: a valid change
+is swapped in atomically, an invalid one is logged and the running flows stay.
+SIGHUP reloads too. Executions and their journal live in the SQLite file given
+by --db, or in PostgreSQL with --store postgres://…: any number of replicas on
+one database share the work (every replica serves hooks and executes; pollers
+run on one replica at a time).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			if len(opts.Paths) == 0 {
