@@ -156,9 +156,38 @@ func (s *ConsoleSource) Execution(ctx context.Context, id string) (*store.Execut
 	return ex, journal, err
 }
 
-// Definition implements console.Source.
-func (s *ConsoleSource) Definition(ctx context.Context, hash string) ([]byte, error) {
-	return s.Store.Definition(ctx, hash)
+// Definition implements console.Source: the snapshot's flow files, then
+// the variables' values it pinned (sensitive ones are never pinned).
+func (s *ConsoleSource) Definition(ctx context.Context, hash string) ([]console.File, error) {
+	snap, err := s.Store.Definition(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	srcs, vars, err := plan.ReadSnapshot(snap)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]console.File, 0, len(srcs)+1)
+	for _, name := range sortedNames(srcs) {
+		out = append(out, console.File{Name: name, Text: string(srcs[name])})
+	}
+	if len(vars) > 0 {
+		b, err := json.MarshalIndent(vars, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, console.File{Name: "variable values", Text: string(b)})
+	}
+	return out, nil
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // Tables implements console.Source.

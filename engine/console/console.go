@@ -23,7 +23,9 @@ type Source interface {
 	// Execution returns an execution and its journal; store.ErrNotFound
 	// when there is none.
 	Execution(ctx context.Context, id string) (*store.Execution, []store.JournalEntry, error)
-	Definition(ctx context.Context, hash string) ([]byte, error)
+	// Definition returns the files of the definition an execution was
+	// pinned to; store.ErrNotFound when there is none.
+	Definition(ctx context.Context, hash string) ([]File, error)
 	Tables() []Table
 	// TableRows returns up to n rows of a table whose key starts with
 	// prefix, after the key after, in key order.
@@ -123,6 +125,7 @@ func New(opts Options) *Console {
 	m.Handle("GET "+p+"/executions", c.authed(c.executionsPage))
 	m.Handle("GET "+p+"/executions/{id}", c.authed(c.executionPage))
 	m.Handle("POST "+p+"/executions/{id}/replay", c.authed(c.replay))
+	m.Handle("GET "+p+"/definitions/{hash}", c.authed(c.definitionPage))
 	m.Handle("GET "+p+"/tables", c.authed(c.tablesPage))
 	m.Handle("GET "+p+"/tables/{name}", c.authed(c.tablePage))
 	m.Handle("GET "+p+"/health", c.authed(c.healthPage))

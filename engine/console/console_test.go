@@ -357,3 +357,19 @@ func TestOpenConsoleIsLoopbackOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestDefinitionPage(t *testing.T) {
+	f := newFixture(t, 0)
+	snap := []byte("-- flows/a.hcl --\nflow \"a\" {}\n-- cardflow:vars.json --\n{\"groups\":[\"Employees\"]}\n")
+	if err := f.st.PutDefinition(context.Background(), "h1", snap); err != nil {
+		t.Fatal(err)
+	}
+	c := f.login(readToken)
+	code, body, _ := get(t, c, f.srv.URL+"/ui/definitions/h1")
+	if code != http.StatusOK || !strings.Contains(body, "flows/a.hcl") || !strings.Contains(body, `flow &#34;a&#34; {}`) || !strings.Contains(body, "Employees") {
+		t.Errorf("definition page = %d:\n%s", code, body)
+	}
+	if code, _, _ := get(t, c, f.srv.URL+"/ui/definitions/nope"); code != http.StatusNotFound {
+		t.Errorf("an unknown definition = %d, want 404", code)
+	}
+}

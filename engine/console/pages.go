@@ -212,6 +212,22 @@ func replayDetail(from string, force bool) string {
 	return d
 }
 
+// definitionPage shows the files an execution ran on, which may differ
+// from the loaded ones.
+func (c *Console) definitionPage(w http.ResponseWriter, r *request) {
+	hash := r.PathValue("hash")
+	files, err := c.opts.Source.Definition(r.Context(), hash)
+	if errors.Is(err, store.ErrNotFound) {
+		c.notFound(w, r, "There is no stored definition "+strconv.Quote(hash)+".")
+		return
+	}
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.page(w, r, "definition", "Definition "+hash[:min(len(hash), 12)], map[string]any{"Hash": hash, "Files": files})
+}
+
 func (c *Console) tablesPage(w http.ResponseWriter, r *request) {
 	c.page(w, r, "tables", "Tables", map[string]any{"Tables": c.opts.Source.Tables()})
 }

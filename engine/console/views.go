@@ -67,6 +67,13 @@ type Diagnostic struct {
 	Position string // "file:line,column"
 }
 
+// File is one file of a stored definition: the flow files as they were
+// when an execution was pinned, and the variables' values.
+type File struct {
+	Name string
+	Text string
+}
+
 // Table is a flow table's declaration.
 type Table struct {
 	Name    string
