@@ -40,7 +40,12 @@ func NewCmdHistory(f *Factory, runF func(*HistoryOptions) error) *cobra.Command 
 	cmd := &cobra.Command{
 		Use:   "history",
 		Short: "List executions, newest first",
-		Args:  cobra.NoArgs,
+		Example: `  # The last executions in ./cardflow.db
+  cardflow history
+
+  # Failed executions of one flow over the last day
+  cardflow history --flow provision_on_approval --status failed --since 24h`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -145,7 +150,12 @@ func NewCmdShow(f *Factory, runF func(*ShowOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show EXECUTION_ID",
 		Short: "Show one execution card by card: inputs, output, error, attempts, duration",
-		Args:  cobra.ExactArgs(1),
+		Example: `  # One execution, card by card (IDs come from cardflow history)
+  cardflow show 01JD7Q4ZK3M8N6P2R5T9V1W3XY
+
+  # As JSON, from a PostgreSQL store
+  cardflow show 01JD7Q4ZK3M8N6P2R5T9V1W3XY --format json --store postgres://cardflow@db/cardflow`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
 			if runF != nil {
@@ -238,6 +248,11 @@ func NewCmdReplay(f *Factory, runF func(*ReplayOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "replay EXECUTION_ID",
 		Short: "Re-run a failed execution on its pinned definition from the failed card",
+		Example: `  # Re-run a failed execution from its failed card
+  cardflow replay 01JD7Q4ZK3M8N6P2R5T9V1W3XY
+
+  # Re-run it from an earlier card
+  cardflow replay 01JD7Q4ZK3M8N6P2R5T9V1W3XY --from-card read_user`,
 		Long: `Queue a finished execution to run again on the definition it was pinned to.
 Cards before the failed card (or --from-card) keep their journaled outputs; the
 failed card and those after it run again. A running cardflow run on the same

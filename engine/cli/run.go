@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -37,6 +38,8 @@ type RunOptions struct {
 	Drain      time.Duration
 	Watch      bool
 	LogLevel   string
+	// LogFormat is text or json; empty picks text for a terminal.
+	LogFormat string
 	// Pprof serves net/http/pprof under /debug/pprof/ on the same listener.
 	Pprof bool
 	Vars  varFlags
@@ -50,6 +53,11 @@ func NewCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run [PATH...]",
 		Short: "Serve flows: event hooks, endpoints, pollers, workers, hot reload",
+		Example: `  # Serve ./flows on 127.0.0.1:8080 with the store in ./cardflow.db
+  cardflow run
+
+  # Listen on every interface, text logs, a variable set
+  cardflow run --listen :8080 --log-format text --var 'groups=["Employees"]' flows`,
 		Long: `Load the flows under the paths (default ./flows) and run them until SIGTERM or
 SIGINT: Okta event hooks on /hooks/okta/<connection>, endpoint flows on
 /flows/<flow>/invoke, /healthz, /metrics and /api/v1/executions. Flow files are
@@ -62,6 +70,11 @@ hooks and executes; pollers run on one replica at a time).`,
 			opts.Paths = args
 			if len(opts.Paths) == 0 {
 				opts.Paths = []string{"flows"}
+			}
+			switch opts.LogFormat {
+			case "", "text", "json":
+			default:
+				return exit(ExitUsage, fmt.Errorf("--log-format is text or json, not %q", opts.LogFormat))
 			}
 			if runF != nil {
 				return runF(opts)
@@ -77,6 +90,7 @@ hooks and executes; pollers run on one replica at a time).`,
 	fl.DurationVar(&opts.Drain, "drain", 10*time.Second, "on shutdown, how long running executions may finish")
 	fl.BoolVar(&opts.Watch, "watch", true, "reload when flow files change")
 	fl.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fl.StringVar(&opts.LogFormat, "log-format", "", "text or json (default: text when stderr is a terminal, else json)")
 	fl.BoolVar(&opts.Pprof, "pprof", false, "serve Go profiles under /debug/pprof/ (profiling; the endpoints are unauthenticated)")
 	opts.Vars.register(fl)
 	return cmd
@@ -89,19 +103,28 @@ func envOr(io *IOStreams, name, def string) string {
 	return def
 }
 
-func newLogger(io *IOStreams, level string) *slog.Logger {
+// newLogger logs to stderr: text for a person at a terminal, JSON lines
+// for a log collector (the default when stderr is not a terminal).
+func newLogger(io *IOStreams, level, format string) *slog.Logger {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		lv = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(io.ErrOut, &slog.HandlerOptions{Level: lv}))
+	hopts := &slog.HandlerOptions{Level: lv}
+	if format == "text" || (format == "" && io.ttyErr) {
+		return slog.New(slog.NewTextHandler(io.ErrOut, hopts))
+	}
+	return slog.New(slog.NewJSONHandler(io.ErrOut, hopts))
 }
 
 func runRun(ctx context.Context, opts *RunOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	log := newLogger(opts.IO, opts.LogLevel)
+	if err := checkPaths(opts.Paths); err != nil {
+		return err
+	}
+	log := newLogger(opts.IO, opts.LogLevel, opts.LogFormat)
 	tuneGC()
 	st, err := opts.Store.OpenToRun(ctx)
 	if err != nil {

@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/cardflow/cardflow/engine"
@@ -32,6 +30,14 @@ func NewCmdValidate(f *Factory, runF func(*ValidateOptions) error) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:   "validate [PATH...]",
 		Short: "Check flow files statically (default ./flows); no network I/O",
+		Example: `  # Check ./flows
+  cardflow validate
+
+  # In CI: GitHub annotations on the offending lines
+  cardflow validate --format github flows
+
+  # Where cardflow runs: also require every env() variable to be set
+  cardflow validate --check-env flows`,
 		Long: `Check every .hcl file under the paths as one configuration: syntax, blocks and
 arguments, connections, references between cards, types, expr-lang conditions,
 durations, cron expressions, event types and encoded queries.
@@ -64,12 +70,8 @@ Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.`,
 }
 
 func validateRun(opts *ValidateOptions) error {
-	// A path that does not exist is a mistake on the command line, not in
-	// the flows: exit 2, as for a bad flag.
-	for _, p := range opts.Paths {
-		if _, err := os.Stat(p); err != nil {
-			return exit(ExitUsage, fmt.Errorf("cannot read %s: %w", p, errors.Unwrap(err)))
-		}
+	if err := checkPaths(opts.Paths); err != nil {
+		return err
 	}
 	host := lang.Host{LookupEnv: opts.IO.LookupEnv}
 	gen, files, diags := engine.Load(opts.Paths, engine.LoadOptions{
