@@ -17,6 +17,9 @@ type LoadOptions struct {
 	// Mode is lang.Check for validate and lang.Live for run.
 	Mode lang.Mode
 	Host lang.Host
+	// CheckEnv makes unset env() variables errors in Check mode too, as
+	// they are in Live mode (validate --check-env).
+	CheckEnv bool
 }
 
 // Load parses every .hcl file under paths with a fresh parser and checks the
@@ -39,7 +42,7 @@ func compile(cfg *config.Config, diags hcl.Diagnostics, opts LoadOptions) (*plan
 	}
 	// Even with structure errors the checker reports what it can still see
 	// in the files that parsed, without duplicates.
-	gen, d := plan.Compile(cfg, plan.Options{Registry: opts.Registry, Vars: opts.Vars, Mode: opts.Mode, Host: opts.Host})
+	gen, d := plan.Compile(cfg, plan.Options{Registry: opts.Registry, Vars: opts.Vars, Mode: opts.Mode, Host: opts.Host, CheckEnv: opts.CheckEnv})
 	return gen, cfg.Files, sortDiagnostics(dedupe(append(diags, d...)))
 }
 

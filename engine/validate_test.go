@@ -45,6 +45,8 @@ func checkerOptions() engine.LoadOptions {
 	return engine.LoadOptions{
 		Registry: checkerRegistry(),
 		Mode:     lang.Check,
+		// As validate --check-env: the fixtures mark unset variables.
+		CheckEnv: true,
 		Host: lang.Host{LookupEnv: func(name string) (string, bool) {
 			v, ok := testEnv[name]
 			return v, ok

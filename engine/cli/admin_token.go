@@ -25,14 +25,23 @@ type AdminTokenOptions struct {
 	File string
 }
 
+// adminTokenExample is the Examples section of admin, admin token and
+// admin token create.
+const adminTokenExample = `  # A read-only token for a dashboard, its line appended to the token file
+  cardflow admin token create grafana --role read --file /etc/cardflow/admin-tokens
+
+  # A token that may also replay executions
+  cardflow admin token create alice@acme.example --role operate --file /etc/cardflow/admin-tokens`
+
 // NewCmdAdmin returns `cardflow admin` and its subcommands.
 func NewCmdAdmin(f *Factory, runF func(*AdminTokenOptions) error) *cobra.Command {
-	admin := &cobra.Command{Use: "admin", Short: "Manage access to the admin surface"}
-	token := &cobra.Command{Use: "token", Short: "Manage admin tokens"}
+	admin := &cobra.Command{Use: "admin", Short: "Manage access to the admin surface", Example: adminTokenExample}
+	token := &cobra.Command{Use: "token", Short: "Manage admin tokens", Example: adminTokenExample}
 	opts := &AdminTokenOptions{IO: f.IO}
 	create := &cobra.Command{
-		Use:   "create NAME --role read|operate",
-		Short: "Make a new admin token: print it once, and the token file line that holds its hash",
+		Use:     "create NAME --role read|operate",
+		Short:   "Make a new admin token: print it once, and the token file line that holds its hash",
+		Example: adminTokenExample,
 		Long: `Make a new random admin token for NAME (a person or a system: grafana,
 alice@acme.example). The token is printed once; cardflow keeps only its
 SHA-256 hash, in the line to add to the file given to cardflow run

@@ -72,7 +72,7 @@ the same console on its admin listener under /ui/.`,
 
 func consoleRun(ctx context.Context, opts *ConsoleOptions) error {
 	ctx = orBackground(ctx)
-	log := newLogger(opts.IO, opts.LogLevel)
+	log := newLogger(opts.IO, opts.LogLevel, "")
 	var auth console.Authenticator
 	if opts.TokenFile != "" {
 		tf, err := server.OpenTokenFile(opts.TokenFile, log)

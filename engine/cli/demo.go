@@ -52,6 +52,11 @@ func NewCmdDemo(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the onboarding approval scenario end to end against the built-in emulators",
+		Example: `  # The whole scenario in a temporary directory
+  cardflow demo
+
+  # Keep the flows, store and log to look at afterwards
+  cardflow demo --dir ./demo`,
 		Long: `Start the Okta and ServiceNow emulators, run the onboarding flows (the files of
 flows/onboarding) on an embedded SQLite store, and play the scenario: a user is
 created in Okta, cardflow opens a ServiceNow incident, the business owner

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/spf13/cobra"
 	"github.com/zclconf/go-cty/cty"
@@ -15,26 +16,64 @@ func init() {
 }
 
 // NewCmdDocs returns `cardflow docs`: the reference of every connector's
-// connection, triggers and actions, from the schemas validate uses.
+// connection, triggers and actions, from the schemas validate uses, or of
+// the connectors, actions and triggers named.
 func NewCmdDocs(f *Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "docs [CONNECTOR...]",
+		Use:   "docs [CONNECTOR | CONNECTOR.ACTION | CONNECTOR.TRIGGER ...]",
 		Short: "Print the reference of connectors, triggers and actions (Markdown)",
+		Example: `  # Everything: every connector's connection, triggers and actions
+  cardflow docs
+
+  # One connector
+  cardflow docs servicenow
+
+  # One action or trigger: its arguments and output
+  cardflow docs okta.read_user
+  cardflow docs okta.event_hook`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			names := args
 			if len(names) == 0 {
 				names = f.Registry.Names()
 			}
 			for _, n := range names {
-				c, ok := f.Registry.Connector(n)
-				if !ok {
-					return exit(ExitUsage, fmt.Errorf("there is no connector %q", n))
+				if err := writeDocsOf(f.IO.Out, f.Registry, n); err != nil {
+					return err
 				}
-				writeConnectorDocs(f.IO.Out, c)
 			}
 			return nil
 		},
 	}
+}
+
+// writeDocsOf writes the reference of a connector, or of one action or
+// trigger when name has a dot.
+func writeDocsOf(w io.Writer, reg *connector.Registry, name string) error {
+	if !strings.Contains(name, ".") {
+		c, ok := reg.Connector(name)
+		if !ok {
+			return exit(ExitUsage, fmt.Errorf("there is no connector %q.%s", name, docsSuggestion(name, reg.Names())))
+		}
+		writeConnectorDocs(w, c)
+		return nil
+	}
+	if c, a, err := reg.Action(name); err == nil {
+		writeActionDocs(w, c, a)
+		return nil
+	}
+	if c, t, err := reg.Trigger(name); err == nil {
+		writeTriggerDocs(w, c, t)
+		return nil
+	}
+	return exit(ExitUsage, fmt.Errorf("there is no action or trigger %q.%s", name,
+		docsSuggestion(name, append(reg.ActionNames(), reg.TriggerNames()...))))
+}
+
+func docsSuggestion(name string, candidates []string) string {
+	if s := config.NameSuggestion(name, candidates); s != "" {
+		return fmt.Sprintf(" Did you mean %q?", s)
+	}
+	return ""
 }
 
 func writeConnectorDocs(w io.Writer, c *connector.Connector) {
@@ -44,19 +83,27 @@ func writeConnectorDocs(w io.Writer, c *connector.Connector) {
 		writeSchema(w, c.Connection)
 	}
 	for _, t := range c.Triggers {
-		fmt.Fprintf(w, "**trigger \"%s.%s\"** — %s\n\n", c.Name, t.Name, t.Doc)
-		if len(t.Config) > 0 {
-			writeSchema(w, t.Config)
-		}
-		fmt.Fprintf(w, "`trigger` = %s\n\n", typeString(t.Output))
+		writeTriggerDocs(w, c, t)
 	}
 	for _, a := range c.Actions {
-		fmt.Fprintf(w, "**%s.%s** (%s) — %s\n\n", c.Name, a.Name, effectName(a.Effect), a.Doc)
-		if len(a.Input) > 0 {
-			writeSchema(w, a.Input)
-		}
-		fmt.Fprintf(w, "output: %s\n\n", typeString(a.Output))
+		writeActionDocs(w, c, a)
 	}
+}
+
+func writeTriggerDocs(w io.Writer, c *connector.Connector, t *connector.Trigger) {
+	fmt.Fprintf(w, "**trigger \"%s.%s\"** — %s\n\n", c.Name, t.Name, t.Doc)
+	if len(t.Config) > 0 {
+		writeSchema(w, t.Config)
+	}
+	fmt.Fprintf(w, "`trigger` = %s\n\n", typeString(t.Output))
+}
+
+func writeActionDocs(w io.Writer, c *connector.Connector, a *connector.Action) {
+	fmt.Fprintf(w, "**%s.%s** (%s) — %s\n\n", c.Name, a.Name, effectName(a.Effect), a.Doc)
+	if len(a.Input) > 0 {
+		writeSchema(w, a.Input)
+	}
+	fmt.Fprintf(w, "output: %s\n\n", typeString(a.Output))
 }
 
 func writeSchema(w io.Writer, s connector.Schema) {

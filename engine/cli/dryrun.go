@@ -53,6 +53,11 @@ func NewCmdDryRun(f *Factory, runF func(*DryRunOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "dry-run FLOW --event FILE [PATH...]",
 		Short: "Run one flow with every write intercepted and printed, reads served by the emulators",
+		Example: `  # What request_approval would do for this Okta event
+  cardflow dry-run request_approval --event flows/onboarding/testdata/user-created.json flows
+
+  # The same as JSON, for a script
+  cardflow dry-run request_approval --event flows/onboarding/testdata/user-created.json --format json flows`,
 		Long: `Run one flow for one trigger event without side effects. Writes to Okta,
 ServiceNow and other remote systems are intercepted: printed with their inputs,
 never sent. Reads are served by the built-in emulators, seeded from --seed
@@ -112,6 +117,9 @@ type dryRunReport struct {
 
 func dryRun(ctx context.Context, opts *DryRunOptions) error {
 	ctx = orBackground(ctx)
+	if err := checkPaths(opts.Paths); err != nil {
+		return err
+	}
 	mode := lang.Check
 	if opts.Live {
 		mode = lang.Live

@@ -37,6 +37,11 @@ func NewCmdEmulate(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "emulate okta|servicenow",
 		Short: "Run the Okta or ServiceNow emulator for local development",
+		Example: `  # An Okta org on a fixed port that requires this API token
+  cardflow emulate okta --listen 127.0.0.1:9001 --token 00test-token
+
+  # A ServiceNow instance with basic auth
+  cardflow emulate servicenow --listen 127.0.0.1:9002 --user admin --password admin`,
 		Long: `Serve an in-memory Okta Management API or ServiceNow Table API on a loopback
 address, so that flows can be developed and tried with no tenant. The Okta
 emulator accepts any SSWS or Bearer token unless --token is given; the

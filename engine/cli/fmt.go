@@ -27,6 +27,11 @@ func NewCmdFmt(f *Factory, runF func(*FmtOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "fmt [PATH...]",
 		Short: "Rewrite flow files in canonical format (default ./flows)",
+		Example: `  # Format every flow file under ./flows
+  cardflow fmt
+
+  # In CI: fail when a file is not formatted, and show how
+  cardflow fmt --check --diff flows`,
 		Long: `Rewrite .hcl files in the canonical HCL format. With -check nothing is written
 and the exit status is 1 when a file would change; -diff prints the changes.`,
 		// Flags are parsed here so that Terraform's single-dash spelling
@@ -75,6 +80,9 @@ func singleDashFlags(args []string, names ...string) []string {
 }
 
 func fmtRun(opts *FmtOptions) error {
+	if err := checkPaths(opts.Paths); err != nil {
+		return err
+	}
 	files, err := config.Discover(opts.Paths)
 	if err != nil {
 		return exit(ExitUsage, err)

@@ -40,7 +40,12 @@ func NewCmdHistory(f *Factory, runF func(*HistoryOptions) error) *cobra.Command 
 	cmd := &cobra.Command{
 		Use:   "history",
 		Short: "List executions, newest first",
-		Args:  cobra.NoArgs,
+		Example: `  # The last executions in ./cardflow.db
+  cardflow history
+
+  # Failed executions of one flow over the last day
+  cardflow history --flow provision_on_approval --status failed --since 24h`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -150,6 +155,14 @@ func NewCmdShow(f *Factory, runF func(*ShowOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show EXECUTION_ID",
 		Short: "Show one execution card by card: inputs, output, error, attempts, duration",
+		Example: `  # One execution, card by card (IDs come from cardflow history)
+  cardflow show 01JD7Q4ZK3M8N6P2R5T9V1W3XY
+
+  # Whole inputs and outputs, uncut
+  cardflow show 01JD7Q4ZK3M8N6P2R5T9V1W3XY --full
+
+  # As JSON, from a PostgreSQL store
+  cardflow show 01JD7Q4ZK3M8N6P2R5T9V1W3XY --format json --store postgres://cardflow@db/cardflow`,
 		Long: `Show one execution: its trigger value, then card by card its inputs, output,
 error, attempts and duration, with a line where each replay began. Long values
 are cut at 300 characters unless --full is given; --format json is always whole.`,
@@ -263,6 +276,14 @@ func NewCmdReplay(f *Factory, runF func(*ReplayOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "replay EXECUTION_ID",
 		Short: "Re-run a failed execution on its pinned definition from the failed card",
+		Example: `  # Re-run a failed execution from its failed card
+  cardflow replay 01JD7Q4ZK3M8N6P2R5T9V1W3XY
+
+  # Re-run it from an earlier card
+  cardflow replay 01JD7Q4ZK3M8N6P2R5T9V1W3XY --from-card read_user
+
+  # Run a succeeded execution again, writes included
+  cardflow replay 01JD7Q4ZK3M8N6P2R5T9V1W3XY --force`,
 		Long: `Queue a failed execution to run again on the definition it was pinned to.
 Cards before the failed card (or --from-card) keep their journaled outputs; the
 failed card and those after it run again. A running cardflow run on the same

@@ -16,16 +16,20 @@ type IOStreams struct {
 	Environ []string
 	// colorErr says whether stderr takes ANSI colors.
 	colorErr bool
+	// ttyErr says whether stderr is a terminal (run logs text there).
+	ttyErr bool
 }
 
 // System returns the process's streams. Color is on only for a terminal
 // and without NO_COLOR.
 func System() *IOStreams {
 	_, noColor := os.LookupEnv("NO_COLOR")
+	tty := term.IsTerminal(int(os.Stderr.Fd()))
 	return &IOStreams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		Environ:  os.Environ(),
-		colorErr: !noColor && term.IsTerminal(int(os.Stderr.Fd())),
+		colorErr: !noColor && tty,
+		ttyErr:   tty,
 	}
 }
 

@@ -63,11 +63,17 @@ func Main(reg *connector.Registry, io *IOStreams, args []string) int {
 // NewCmdRoot returns the root command with every subcommand.
 func NewCmdRoot(f *Factory) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "cardflow",
-		Short:         "Identity workflows as files: Okta and ServiceNow flows in HCL, checked, tested and run.",
+		Use:   "cardflow",
+		Short: "Identity workflows as files: Okta and ServiceNow flows in HCL, checked, tested and run.",
+		Example: `  cardflow validate flows
+  cardflow test flows
+  cardflow dry-run request_approval --event flows/onboarding/testdata/user-created.json flows
+  cardflow run flows`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionString(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(
 		NewCmdValidate(f, nil),
 		NewCmdFmt(f, nil),

@@ -3,10 +3,9 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
-
 	"net/http"
-
 	"os"
 	"os/signal"
 	"strings"
@@ -38,6 +37,8 @@ type RunOptions struct {
 	Drain      time.Duration
 	Watch      bool
 	LogLevel   string
+	// LogFormat is text or json; empty picks text for a terminal.
+	LogFormat string
 	// Pprof serves net/http/pprof under /debug/pprof/ on the admin surface.
 	Pprof bool
 	Vars  varFlags
@@ -49,6 +50,11 @@ func NewCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run [PATH...]",
 		Short: "Serve flows: event hooks, endpoints, pollers, workers, hot reload",
+		Example: `  # Serve ./flows on 127.0.0.1:8080 with the store in ./cardflow.db
+  cardflow run
+
+  # Another port, text logs, a variable set
+  cardflow run --listen 127.0.0.1:8181 --log-format text --var 'groups=["Employees"]' flows`,
 		Long: `Load the flows under the paths (default ./flows) and run them until SIGTERM or
 SIGINT. The public surface (--listen) takes Okta event hooks on
 /hooks/okta/<connection>, endpoint flows on /flows/<flow>/invoke and /healthz.
@@ -65,6 +71,11 @@ run on one replica at a time).`,
 			if len(opts.Paths) == 0 {
 				opts.Paths = []string{"flows"}
 			}
+			switch opts.LogFormat {
+			case "", "text", "json":
+			default:
+				return exit(ExitUsage, fmt.Errorf("--log-format is text or json, not %q", opts.LogFormat))
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -79,6 +90,7 @@ run on one replica at a time).`,
 	fl.DurationVar(&opts.Drain, "drain", 10*time.Second, "on shutdown, how long running executions may finish")
 	fl.BoolVar(&opts.Watch, "watch", true, "reload when flow files change")
 	fl.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fl.StringVar(&opts.LogFormat, "log-format", "", "text or json (default: text when stderr is a terminal, else json)")
 	fl.BoolVar(&opts.Pprof, "pprof", false, "serve Go profiles under /debug/pprof/ on the admin surface (role operate)")
 	opts.Vars.register(fl)
 	return cmd
@@ -91,19 +103,28 @@ func envOr(io *IOStreams, name, def string) string {
 	return def
 }
 
-func newLogger(io *IOStreams, level string) *slog.Logger {
+// newLogger logs to stderr: text for a person at a terminal, JSON lines
+// for a log collector (the default when stderr is not a terminal).
+func newLogger(io *IOStreams, level, format string) *slog.Logger {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		lv = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(io.ErrOut, &slog.HandlerOptions{Level: lv}))
+	hopts := &slog.HandlerOptions{Level: lv}
+	if format == "text" || (format == "" && io.ttyErr) {
+		return slog.New(slog.NewTextHandler(io.ErrOut, hopts))
+	}
+	return slog.New(slog.NewJSONHandler(io.ErrOut, hopts))
 }
 
 func runRun(ctx context.Context, opts *RunOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	log := newLogger(opts.IO, opts.LogLevel)
+	if err := checkPaths(opts.Paths); err != nil {
+		return err
+	}
+	log := newLogger(opts.IO, opts.LogLevel, opts.LogFormat)
 	surf, err := opts.Net.prepare(log)
 	if err != nil {
 		return err

@@ -35,6 +35,14 @@ func NewCmdTest(f *Factory, runF func(*TestOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "test [PATH...]",
 		Short: "Run flow tests (*.test.hcl) with mocked connectors (default ./flows)",
+		Example: `  # Every *.test.hcl under ./flows
+  cardflow test
+
+  # Only the runs whose name matches, as GitHub annotations
+  cardflow test --run 'approval' --format github flows
+
+  # One test file, with JUnit XML for CI
+  cardflow test --junit-xml results.xml flows/onboarding/request_approval.test.hcl`,
 		Long: `Load the flows and their *.test.hcl files under the paths (default ./flows) and
 execute every run block: the flow runs on an in-memory store for the run's
 trigger event, its connector actions answered by mocks or by the built-in
@@ -77,6 +85,9 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if err := checkPaths(opts.Paths); err != nil {
+		return err
+	}
 	topts := flowtest.Options{
 		Registry:  opts.F.Registry,
 		Emulators: emulators.Default(),
@@ -110,6 +121,11 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 	}
 	if diags.HasErrors() || report.Failed() > 0 {
 		return exit(ExitFailed, nil)
+	}
+	// A filter that selects nothing is a typo more often than a choice:
+	// passing would hide that no test ran.
+	if opts.Run != "" && len(report.Runs) == 0 {
+		return exit(ExitFailed, fmt.Errorf("no run matches --run %q: run names are the labels of run blocks", opts.Run))
 	}
 	return nil
 }

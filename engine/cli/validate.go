@@ -1,14 +1,14 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"os"
+	"strings"
 
 	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/flowtest"
 	"github.com/cardflow/cardflow/engine/flowtest/emulators"
 	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/spf13/cobra"
 )
 
@@ -19,6 +19,9 @@ type ValidateOptions struct {
 	Paths  []string
 	Format string
 	Vars   varFlags
+	// CheckEnv makes env() variables that are not set errors, as cardflow
+	// run does; without it they are one line of notice.
+	CheckEnv bool
 }
 
 // NewCmdValidate returns `cardflow validate`.
@@ -27,9 +30,21 @@ func NewCmdValidate(f *Factory, runF func(*ValidateOptions) error) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:   "validate [PATH...]",
 		Short: "Check flow files statically (default ./flows); no network I/O",
+		Example: `  # Check ./flows
+  cardflow validate
+
+  # In CI: GitHub annotations on the offending lines
+  cardflow validate --format github flows
+
+  # Where cardflow runs: also require every env() variable to be set
+  cardflow validate --check-env flows`,
 		Long: `Check every .hcl file under the paths as one configuration: syntax, blocks and
 arguments, connections, references between cards, types, expr-lang conditions,
 durations, cron expressions, event types and encoded queries.
+
+Connections read their credentials with env(); in CI those variables are
+usually not set, so validate lists them on one line and goes on. With
+--check-env (what cardflow run does) each unset variable is an error.
 
 Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -49,17 +64,14 @@ Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text, json or github (workflow annotations)")
+	cmd.Flags().BoolVar(&opts.CheckEnv, "check-env", false, "report env() variables that are not set as errors, as cardflow run does")
 	opts.Vars.register(cmd.Flags())
 	return cmd
 }
 
 func validateRun(opts *ValidateOptions) error {
-	// A path that does not exist is a mistake on the command line, not in
-	// the flows: exit 2, as for a bad flag.
-	for _, p := range opts.Paths {
-		if _, err := os.Stat(p); err != nil {
-			return exit(ExitUsage, fmt.Errorf("cannot read %s: %w", p, errors.Unwrap(err)))
-		}
+	if err := checkPaths(opts.Paths); err != nil {
+		return err
 	}
 	host := lang.Host{LookupEnv: opts.IO.LookupEnv}
 	gen, files, diags := engine.Load(opts.Paths, engine.LoadOptions{
@@ -67,8 +79,13 @@ func validateRun(opts *ValidateOptions) error {
 		Vars:     opts.Vars.values(opts.IO),
 		Mode:     lang.Check,
 		Host:     host,
+		CheckEnv: opts.CheckEnv,
 	})
 	diags = append(diags, flowtest.Check(gen, emulators.Default())...)
+	// JSON output is the envelope alone, on stdout and nothing on stderr.
+	if !opts.CheckEnv && gen != nil && opts.Format != "json" {
+		printUnsetEnv(opts.IO, plan.UnsetEnv(gen.Config, host))
+	}
 	errs, warns := countDiags(diags)
 	switch opts.Format {
 	case "json":
@@ -99,4 +116,19 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// printUnsetEnv says in one line which env() variables are not set here:
+// expected in CI, needed by cardflow run. It goes to stderr, where
+// GitHub Actions shows it in the log without making an annotation.
+func printUnsetEnv(io *IOStreams, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	noun := "variables are"
+	if len(names) == 1 {
+		noun = "variable is"
+	}
+	fmt.Fprintf(io.ErrOut, "Note: %d environment %s not set here (%s); cardflow run needs them. Use --check-env to check them.\n",
+		len(names), noun, strings.Join(names, ", "))
 }

@@ -83,8 +83,9 @@ func TestValidateGolden(t *testing.T) {
 	}{
 		{"valid_text", fullEnv, []string{"validate", "../valid/onboarding"}, cli.ExitOK},
 		{"valid_json", fullEnv, []string{"validate", "--format", "json", "../valid/onboarding"}, cli.ExitOK},
-		{"warnings_text", nil, []string{"validate", "../valid/onboarding"}, cli.ExitOK},
-		{"warnings_json", nil, []string{"validate", "--format=json", "../valid/onboarding"}, cli.ExitOK},
+		{"unset_env_text", nil, []string{"validate", "../valid/onboarding"}, cli.ExitOK},
+		{"unset_env_github", nil, []string{"validate", "--format=github", "../valid/onboarding"}, cli.ExitOK},
+		{"check_env_text", fullEnv[1:], []string{"validate", "--check-env", "../valid/onboarding"}, cli.ExitFailed},
 		{"invalid_text", fullEnv[:1], []string{"validate", "input"}, cli.ExitFailed},
 		{"invalid_json", fullEnv[:1], []string{"validate", "--format", "json", "input"}, cli.ExitFailed},
 		{"invalid_github", fullEnv[:1], []string{"validate", "--format", "github", "input"}, cli.ExitFailed},
@@ -133,17 +134,20 @@ func TestValidateJSONEnvelope(t *testing.T) {
 	tests := []struct {
 		name        string
 		environ     []string
-		path        string
+		args        []string
 		valid       bool
 		errs, warns int
 	}{
-		{"valid", fullEnv, "../valid/onboarding", true, 0, 0},
-		{"warnings", nil, "../valid/onboarding", true, 0, 6},
-		{"invalid", fullEnv[:1], "input", false, 4, 3},
+		{"valid", fullEnv, []string{"../valid/onboarding"}, true, 0, 0},
+		// Unset env() variables are expected in CI: not diagnostics...
+		{"unset env", nil, []string{"../valid/onboarding"}, true, 0, 0},
+		// ...unless asked for, one error per variable.
+		{"check env", nil, []string{"--check-env", "../valid/onboarding"}, false, 6, 0},
+		{"invalid", fullEnv[:1], []string{"input"}, false, 4, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := run(t, tt.environ, "validate", "--format", "json", tt.path)
+			r := run(t, tt.environ, append([]string{"validate", "--format", "json"}, tt.args...)...)
 			if r.stderr != "" {
 				t.Errorf("stderr not empty: %q", r.stderr)
 			}
@@ -192,11 +196,12 @@ func TestValidateExitCodes(t *testing.T) {
 		code    int
 	}{
 		{"valid", fullEnv, []string{"validate", "../valid/onboarding"}, cli.ExitOK},
-		{"warnings only", nil, []string{"validate", "../valid/onboarding"}, cli.ExitOK},
+		{"env not set", nil, []string{"validate", "../valid/onboarding"}, cli.ExitOK},
+		{"env not set, checked", nil, []string{"validate", "--check-env", "../valid/onboarding"}, cli.ExitFailed},
 		{"several paths", fullEnv, []string{"validate", "../valid/http_endpoint.hcl", "../valid/schedule_cron.hcl"}, cli.ExitOK},
 		{"invalid", fullEnv, []string{"validate", "input"}, cli.ExitFailed},
 		{"syntax error", fullEnv, []string{"validate", "../invalid/syntax_unclosed_block.hcl"}, cli.ExitFailed},
-		{"warning in json", nil, []string{"validate", "--format", "json", "../valid/onboarding"}, cli.ExitOK},
+		{"env not set in json", nil, []string{"validate", "--format", "json", "../valid/onboarding"}, cli.ExitOK},
 		{"invalid in github", fullEnv, []string{"validate", "--format", "github", "input"}, cli.ExitFailed},
 		{"bad format", fullEnv, []string{"validate", "--format", "yaml", "input"}, cli.ExitUsage},
 		{"unknown flag", fullEnv, []string{"validate", "--strict", "input"}, cli.ExitUsage},

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/hashicorp/hcl/v2"
@@ -124,43 +123,6 @@ func hasCall(expr hcl.Expression) bool {
 		})
 	}
 	return found
-}
-
-// checkEnvCalls reports env("NAME") calls whose variable is not set: a
-// warning for validate, an error for run.
-func checkEnvCalls(cfg *config.Config, mode lang.Mode, host lang.Host) hcl.Diagnostics {
-	var diags hcl.Diagnostics
-	for _, name := range sortedKeys(cfg.Files) {
-		body, ok := cfg.Files[name].Body.(*hclsyntax.Body)
-		if !ok || strings.HasSuffix(name, config.TestFileSuffix) {
-			continue
-		}
-		hclsyntax.VisitAll(body, func(n hclsyntax.Node) hcl.Diagnostics {
-			call, ok := n.(*hclsyntax.FunctionCallExpr)
-			if !ok || call.Name != "env" || len(call.Args) != 1 {
-				return nil
-			}
-			v, d := call.Args[0].Value(nil)
-			if d.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
-				return nil
-			}
-			if _, set := host.LookupEnv(v.AsString()); set {
-				return nil
-			}
-			sev, summary := hcl.DiagWarning, "Environment variable not set"
-			if mode == lang.Live {
-				sev = hcl.DiagError
-			}
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: sev,
-				Summary:  summary,
-				Detail:   fmt.Sprintf("The environment variable %s is not set, and cardflow run needs it: set it where cardflow runs.", v.AsString()),
-				Subject:  call.Range().Ptr(),
-			})
-			return nil
-		})
-	}
-	return diags
 }
 
 // ParseDuration parses Go durations plus a "d" suffix for days.

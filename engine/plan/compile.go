@@ -21,6 +21,9 @@ type Options struct {
 	// they replace what Vars gives, so that a pinned execution resumes with
 	// the values it started with. Sensitive variables are never pinned.
 	Pinned map[string]json.RawMessage
+	// CheckEnv reports env() calls of unset variables as errors in Check
+	// mode too (validate --check-env); Live mode always does.
+	CheckEnv bool
 }
 
 // Compile checks cfg whole and returns the generation. The generation is
@@ -42,7 +45,8 @@ func Compile(cfg *config.Config, opts Options) (*Generation, hcl.Diagnostics) {
 	vars, d := lang.EvalVariables(cfg, opts.Vars, opts.Mode, opts.Host)
 	diags = append(diags, d...)
 	gen.Vars = pinVars(cfg, vars, opts.Pinned)
-	diags = append(diags, checkEnvCalls(cfg, opts.Mode, opts.Host)...)
+	envDiags, envCallRanges := checkEnvCalls(cfg, opts)
+	diags = append(diags, envDiags...)
 	for _, name := range sortedKeys(cfg.Variables) {
 		if v := cfg.Variables[name]; v.Sensitive && v.Default != nil {
 			diags = append(diags, checkLiteralSecret("variable", name, v.Default)...)
@@ -75,6 +79,7 @@ func Compile(cfg *config.Config, opts Options) (*Generation, hcl.Diagnostics) {
 		}
 	}
 	diags = append(diags, checkFlowCycles(gen)...)
+	diags = dropEnvArgErrors(diags, envCallRanges)
 	lang.SuggestAttributes(diags)
 	if !diags.HasErrors() {
 		snap, err := snapshot(cfg, gen.Vars)

@@ -10,7 +10,7 @@ import (
 )
 
 // LogEvent is a System Log event with the fields Okta sends (see
-// shared/fixtures/okta). Fields Okta fills with null here stay null.
+// connectors/okta/testdata). Fields Okta fills with null here stay null.
 type LogEvent struct {
 	UUID                  string                   `json:"uuid"`
 	Published             time.Time                `json:"published"`

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"sort"
 	"sync"
 	"testing"
@@ -154,12 +155,14 @@ func (f *fixture) createIncident(fields map[string]any) string {
 	return r.result()["sys_id"].(string)
 }
 
-// loadFixture reads a JSON file from shared/fixtures/servicenow.
+// loadFixture reads a JSON file of connectors/servicenow/testdata: real
+// Table API responses, kept in the repository so the shape tests run on
+// every clone.
 func loadFixture(t *testing.T, name string) map[string]any {
 	t.Helper()
-	data, err := os.ReadFile("../../../../shared/fixtures/servicenow/" + name)
+	data, err := os.ReadFile(filepath.Join("..", "testdata", name))
 	if err != nil {
-		t.Skipf("shared fixtures not available: %v", err)
+		t.Fatal(err)
 	}
 	var m map[string]any
 	if err := json.Unmarshal(data, &m); err != nil {

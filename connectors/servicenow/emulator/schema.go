@@ -29,7 +29,7 @@ var sysColumns = []string{"sys_id", "sys_created_on", "sys_created_by", "sys_upd
 func withSys(cols ...string) []string { return append(append([]string{}, sysColumns...), cols...) }
 
 // incidentColumns are the fields of the incident records in
-// shared/fixtures/servicenow (a modern instance's incident with task fields).
+// connectors/servicenow/testdata (a modern instance's incident with task fields).
 var incidentColumns = withSys(
 	"parent", "made_sla", "caused_by", "watch_list", "upon_reject", "child_incidents", "hold_reason",
 	"approval_history", "number", "resolved_by", "opened_by", "user_input", "sys_domain", "state",

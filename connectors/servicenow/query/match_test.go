@@ -4,6 +4,9 @@ import (
 	"slices"
 	"testing"
 	"time"
+	// The time zone database, so TestResolveValue runs on machines
+	// without one installed.
+	_ "time/tzdata"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -131,7 +134,7 @@ func TestLessKeyset(t *testing.T) {
 func TestResolveValue(t *testing.T) {
 	oslo, err := time.LoadLocation("Europe/Oslo")
 	if err != nil {
-		t.Skip("no tzdata:", err)
+		t.Fatal(err)
 	}
 	tests := []struct {
 		in   string

@@ -4,7 +4,7 @@ flow "notify" {
   card "post" {
     action = http.request
     method = "POST"
-    url    = env("TEAMS_WEBHOOK_URL") # WARNING: Environment variable not set
+    url    = env("TEAMS_WEBHOOK_URL") # ERROR: Environment variable not set
     body   = { text = "flow ${trigger.caller.flow} failed" }
   }
 }

@@ -15,6 +15,6 @@ flow "badge_sync" {
   card "push_from_env" {
     action         = http.request
     url            = "https://badges.example.com/api/sync"
-    secret_headers = { Authorization = "Bearer ${env("BADGE_TOKEN")}" } # WARNING: Environment variable not set
+    secret_headers = { Authorization = "Bearer ${env("BADGE_TOKEN")}" } # ERROR: Environment variable not set
   }
 }
