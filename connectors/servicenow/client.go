@@ -292,8 +292,16 @@ func apiError(op string, status int, h http.Header, body []byte) *connector.Erro
 		e.Kind = connector.Invalid
 		e.Message = dataPolicyMessage(detail)
 	}
-	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+	switch status {
+	case http.StatusTooManyRequests:
 		e.RetryAt = retryAt(h, time.Now())
+	case http.StatusServiceUnavailable:
+		// A 503 may say when to come back (Retry-After), but the rate-limit
+		// window's reset says nothing about when the outage ends: without
+		// Retry-After it backs off on the retry policy's schedule.
+		if h.Get("Retry-After") != "" {
+			e.RetryAt = retryAt(http.Header{"Retry-After": h.Values("Retry-After")}, time.Now())
+		}
 	}
 	return e
 }
