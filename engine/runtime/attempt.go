@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/plan"
@@ -45,8 +46,12 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 	if timeout <= 0 {
 		timeout = DefaultCardTimeout
 	}
+	var first time.Time
 	for attempt := 1; ; attempt++ {
 		start := r.x.Clock.Now()
+		if attempt == 1 {
+			first = start
+		}
 		var out cty.Value
 		var err error
 		if c.Action.Effect == connector.Pure && c.Timeout <= 0 {
@@ -107,7 +112,9 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 		}
 		delay, again := retryDelay(c.Retry, attempt, err, end, r.x.Rand)
 		if !again {
-			r.log.logger().Warn("card failed", "card", name, "key", key, "attempt", attempt, "err", entry.Error)
+			g := &gaveUp{err: err, reason: giveUpReason(c.Retry, attempt, err, end, end.Sub(first))}
+			r.log.logger().Warn("card failed", "card", name, "key", key, "attempt", attempt, "err", entry.Error, "reason", g.reason)
+			err = g
 			return r.failed(ctx, c, name, key, attempt, true, outType, err)
 		}
 		r.x.Observer.Retry(r.flow.Name, c.Name)
