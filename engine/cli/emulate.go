@@ -39,7 +39,25 @@ func NewCmdEmulate(f *Factory) *cobra.Command {
 		Long: `Serve an in-memory Okta Management API or ServiceNow Table API on a loopback
 address, so that flows can be developed and tried with no tenant. The Okta
 emulator accepts any SSWS or Bearer token unless --token is given; the
-ServiceNow emulator accepts any basic-auth user unless --user is given.`,
+ServiceNow emulator accepts any basic-auth user unless --user is given.
+
+Faults are injected into the running emulator over HTTP, for chaos tests and
+for trying how flows behave when the API misbehaves:
+
+  POST   /_emulator/faults   a fault object, or an array of them
+  GET    /_emulator/faults   the faults added so far
+  DELETE /_emulator/faults   clear every fault
+
+  {"status": 429, "reset_after": "20s", "path": "/api/v1/groups/"}
+  {"status": 503, "for": "30s"}                     an outage of 30 s
+  {"status": 500, "count": 5, "method": "POST"}     the next five POSTs fail
+  {"latency": "35s", "commit": true, "method": "POST", "path": "/api/now/table/incident"}
+  {"connection_reset": true, "count": 3}
+
+Fields: method, path (a prefix), status, count (default 1), for (a duration:
+every matching request until then), latency, reset_after (when a 429's limit
+resets), connection_reset, commit (ServiceNow: the request still commits
+after the client gave up; only its answer is lost).`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{"okta", "servicenow"},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -73,7 +91,7 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 				return exit(ExitUsage, fmt.Errorf("seed: %w", err))
 			}
 		}
-		h, closeFn = e, e.Close
+		h, closeFn = newOktaFaultAdmin(e), e.Close
 	case "servicenow":
 		o := snemu.Options{}
 		if opts.User != "" {
@@ -89,7 +107,7 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 				return exit(ExitUsage, fmt.Errorf("seed: %w", err))
 			}
 		}
-		h, closeFn = e, func() {}
+		h, closeFn = newServiceNowFaultAdmin(e), func() {}
 	default:
 		return exit(ExitUsage, fmt.Errorf("emulate okta or servicenow, not %q", opts.System))
 	}

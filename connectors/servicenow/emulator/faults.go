@@ -60,6 +60,14 @@ func (e *Emulator) Inject(f Fault) {
 	e.faultCount.Store(int32(len(e.faults)))
 }
 
+// ClearFaults removes every injected fault.
+func (e *Emulator) ClearFaults() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.faults = nil
+	e.faultCount.Store(0)
+}
+
 // takeFault consumes and returns the first fault matching r, or nil.
 func (e *Emulator) takeFault(r *http.Request) *Fault {
 	if e.faultCount.Load() == 0 {
