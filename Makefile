@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin/cardflow
 PKGS     := ./...
 
-.PHONY: build test test-short bench lint demo fmt clean
+.PHONY: build test test-short bench lint demo fmt clean chaos
 
 build:
 	$(GO) build -o $(BIN) ./cmd/cardflow
@@ -29,6 +29,12 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./engine/... ./connectors/...
 	$(GO) build -o bin/cardflow-bench ./cmd/cardflow-bench
 	bin/cardflow-bench -bin $(BIN) $(BENCH_FLAGS)
+
+# The chaos scenarios (cmd/cardflow/chaos_test.go): the binary against the
+# emulators under 429 storms, 5xx bursts, lost answers and a deleted store;
+# each prints what it verified.
+chaos:
+	@$(GO) test -count=1 -timeout 15m -run '^TestChaos' -v ./cmd/cardflow/ | grep -E '^(=== RUN|--- |    chaos_test|PASS|FAIL|ok)|verified:'
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi

@@ -154,13 +154,9 @@ func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request, now time.T
 // drop resets the request's connection without an answer: the client sees
 // "connection reset by peer" (or EOF).
 func drop(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic(http.ErrAbortHandler) // HTTP/2: abort the stream
-	}
-	conn, _, err := hj.Hijack()
+	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		return
+		panic(http.ErrAbortHandler) // HTTP/2, or a writer that cannot: abort
 	}
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0) // RST instead of FIN
