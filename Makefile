@@ -34,7 +34,10 @@ bench: build
 # emulators under 429 storms, 5xx bursts, lost answers and a deleted store;
 # each prints what it verified.
 chaos:
-	@$(GO) test -count=1 -timeout 15m -run '^TestChaos' -v ./cmd/cardflow/ | grep -E '^(=== RUN|--- |    chaos_test|PASS|FAIL|ok)|verified:'
+	@mkdir -p bin
+	@$(GO) test -count=1 -timeout 15m -run '^TestChaos' -v ./cmd/cardflow/ >bin/chaos.log 2>&1; rc=$$?; \
+	grep -E '^(--- |PASS|FAIL|ok)|verified:|chaos_test.go' bin/chaos.log; \
+	if [ $$rc -ne 0 ]; then echo "make chaos: failed; the whole log is in bin/chaos.log"; fi; exit $$rc
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi

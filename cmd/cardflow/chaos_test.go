@@ -195,7 +195,9 @@ func TestChaosAmbiguousCreate(t *testing.T) {
 	if n := len(e.sn.Find("incident", "correlation_id="+u.ID)); n != 1 {
 		t.Errorf("%d incidents for one user, want 1", n)
 	}
-	posts := e.snLog.count(func(r request) bool { return r.Method == http.MethodPost && strings.HasPrefix(r.Path, "/api/now/table/incident") })
+	posts := e.snLog.count(func(r request) bool {
+		return r.Method == http.MethodPost && strings.HasPrefix(r.Path, "/api/now/table/incident")
+	})
 	if posts != 1 {
 		t.Errorf("%d incident POSTs, want 1", posts)
 	}
