@@ -13,7 +13,10 @@ package main
 // store; e.start runs cardflow, e.cur.kill SIGKILLs it.
 
 import (
+	"errors"
+	"io/fs"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -205,4 +208,65 @@ func TestChaosAmbiguousCreate(t *testing.T) {
 		t.Errorf("the incident card made %d attempts, want the lost one and the one that found the incident", n)
 	}
 	verified(t, "a create committed 2.5 s after a 1 s client timeout: %d incident POST, 1 incident, the retry found it by its idempotency key", posts)
+}
+
+// The store's files are deleted while cardflow runs. SQLite would go on
+// writing into the unlinked file, acknowledging events that vanish at the
+// next restart; instead intake stops: hooks get 503 (Okta keeps the event
+// and retries), /healthz answers 503 with the store's status, and the log
+// says why.
+func TestChaosStoreRemoved(t *testing.T) {
+	e := newE2E(t)
+	e.start()
+	user, _ := e.newHire("Be", "Fore")
+	if ex := e.waitExecution("request_approval", user); ex.Status != "succeeded" {
+		t.Fatalf("before the removal: %s (%s)", ex.Status, ex.Error)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(e.db + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
+	var h struct {
+		Status string `json:"status"`
+		Store  struct {
+			Status string `json:"status"`
+			Error  string `json:"error"`
+		} `json:"store"`
+	}
+	var code int
+	eventually(t, "/healthz to answer 503", func() bool {
+		var err error
+		code, err = e.getJSON("/healthz", &h)
+		return err == nil && code == http.StatusServiceUnavailable
+	})
+	if h.Status != "unavailable" || h.Store.Status != "lost" || !strings.Contains(h.Store.Error, "was removed") {
+		t.Errorf("/healthz = %+v, want status unavailable, store lost because the file was removed", h)
+	}
+	before := len(e.hookLog.all())
+	u, err := e.okta.CreateUser(map[string]any{"firstName": "Af", "lastName": "Ter", "email": "af.ter@acme.example", "login": "af.ter@acme.example"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the hook delivery after the removal", func() bool {
+		for _, r := range e.hookLog.all()[before:] {
+			if r.Method == http.MethodPost && !r.End.IsZero() {
+				return true
+			}
+		}
+		return false
+	})
+	for _, r := range e.hookLog.all()[before:] {
+		if r.Method == http.MethodPost && !r.End.IsZero() && r.Status != http.StatusServiceUnavailable {
+			t.Errorf("a hook delivery after the store was removed was answered %d, want 503", r.Status)
+		}
+	}
+	if n := len(e.sn.Find("incident", "correlation_id="+u.ID)); n != 0 {
+		t.Errorf("%d incidents for a user whose event was refused, want 0", n)
+	}
+	if !e.cur.out.hasRecord("store lost: intake stopped, every event is refused with 503 until cardflow restarts") {
+		t.Errorf("no log line says the store was lost:\n%s", e.cur.out.String())
+	}
+	verified(t, "store files deleted while running: /healthz 503 (store %q), hook deliveries answered 503, the log says %q",
+		h.Store.Status, "store lost: intake stopped")
 }
