@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -144,5 +145,31 @@ func TestE2EEmulateFaultsServiceNow(t *testing.T) {
 	}
 	if n := count("reset-1"); n != 1 {
 		t.Errorf("%d incidents after a reset with commit, want 1", n)
+	}
+}
+
+// TestE2EEmulateFaultFlag: --fault injects from the start; a bad one is a
+// usage error that says what is wrong.
+func TestE2EEmulateFaultFlag(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	t.Parallel()
+	base, _ := startEmulator(t, "servicenow", "--listen", "127.0.0.1:0",
+		"--fault", `{"status": 503, "count": 2, "method": "GET"}`)
+	get := func() int {
+		req, _ := http.NewRequest("GET", base+"/api/now/table/incident?sysparm_limit=1", nil)
+		req.SetBasicAuth("admin", "admin")
+		return httpStatus(t, req)
+	}
+	for i, want := range []int{503, 503, 200} {
+		if got := get(); got != want {
+			t.Errorf("request %d: HTTP %d, want %d", i+1, got, want)
+		}
+	}
+	out, err := exec.Command(cardflowBin, "emulate", "okta", "--listen", "127.0.0.1:0", "--fault", `{"status": 503, "for": "soon"}`).CombinedOutput()
+	var ee *exec.ExitError
+	if err == nil || !asExit(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), `for "soon" is not a duration`) {
+		t.Errorf("a bad --fault must exit 2 saying why: %v\n%s", err, out)
 	}
 }

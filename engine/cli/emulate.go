@@ -29,6 +29,7 @@ type EmulateOptions struct {
 	Token    string
 	User     string
 	Password string
+	Faults   []string
 }
 
 // NewCmdEmulate returns `cardflow emulate okta|servicenow`.
@@ -42,8 +43,9 @@ address, so that flows can be developed and tried with no tenant. The Okta
 emulator accepts any SSWS or Bearer token unless --token is given; the
 ServiceNow emulator accepts any basic-auth user unless --user is given.
 
-Faults are injected into the running emulator over HTTP, for chaos tests and
-for trying how flows behave when the API misbehaves:
+Faults are injected with --fault from the start, or into the running emulator
+over HTTP, for chaos tests and for trying how flows behave when the API
+misbehaves:
 
   POST   /_emulator/faults   a fault object, or an array of them
   GET    /_emulator/faults   the faults added so far
@@ -71,6 +73,7 @@ after the client gave up; only its answer is lost).`,
 	cmd.Flags().StringVar(&opts.Token, "token", "", "Okta: the API token to require")
 	cmd.Flags().StringVar(&opts.User, "user", "", "ServiceNow: the basic-auth user to require")
 	cmd.Flags().StringVar(&opts.Password, "password", "", "ServiceNow: that user's password")
+	cmd.Flags().StringArrayVar(&opts.Faults, "fault", nil, `a fault injected from the start, as JSON (repeatable), e.g. '{"status": 503, "for": "30s"}'`)
 	return cmd
 }
 
@@ -93,7 +96,12 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 				return exit(ExitUsage, fmt.Errorf("seed: %w", err))
 			}
 		}
-		h, closeFn = newOktaFaultAdmin(e), e.Close
+		a := newOktaFaultAdmin(e)
+		if err := a.addFlags(opts.Faults); err != nil {
+			e.Close()
+			return exit(ExitUsage, err)
+		}
+		h, closeFn = a, e.Close
 	case "servicenow":
 		o := snemu.Options{}
 		if opts.User != "" {
@@ -109,7 +117,11 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 				return exit(ExitUsage, fmt.Errorf("seed: %w", err))
 			}
 		}
-		h, closeFn = newServiceNowFaultAdmin(e), func() {}
+		a := newServiceNowFaultAdmin(e)
+		if err := a.addFlags(opts.Faults); err != nil {
+			return exit(ExitUsage, err)
+		}
+		h, closeFn = a, func() {}
 	default:
 		return exit(ExitUsage, fmt.Errorf("emulate okta or servicenow, not %q", opts.System))
 	}

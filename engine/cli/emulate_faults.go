@@ -156,7 +156,15 @@ func (a *faultAdmin) add(w http.ResponseWriter, r *http.Request) {
 		writeAdminJSON(w, http.StatusBadRequest, map[string]string{"error": "the body must be a fault object or an array of them: " + err.Error()})
 		return
 	}
-	now := time.Now()
+	if err := a.addSpecs(specs, time.Now()); err != nil {
+		writeAdminJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	writeAdminJSON(w, http.StatusCreated, map[string]any{"added": len(specs)})
+}
+
+// addSpecs injects specs, or none of them when one is not valid.
+func (a *faultAdmin) addSpecs(specs []FaultSpec, now time.Time) error {
 	apply := make([]func(), 0, len(specs))
 	for i, s := range specs {
 		err := check(s)
@@ -165,8 +173,7 @@ func (a *faultAdmin) add(w http.ResponseWriter, r *http.Request) {
 			f, err = a.build(s, now)
 		}
 		if err != nil {
-			writeAdminJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("fault %d: %v", i+1, err)})
-			return
+			return fmt.Errorf("fault %d: %v", i+1, err)
 		}
 		apply = append(apply, f)
 	}
@@ -176,7 +183,21 @@ func (a *faultAdmin) add(w http.ResponseWriter, r *http.Request) {
 		f()
 		a.added = append(a.added, specs[i])
 	}
-	writeAdminJSON(w, http.StatusCreated, map[string]any{"added": len(specs)})
+	return nil
+}
+
+// addFlags injects the faults of --fault, each one JSON fault object.
+func (a *faultAdmin) addFlags(flags []string) error {
+	specs := make([]FaultSpec, len(flags))
+	for i, f := range flags {
+		if err := strictDecode([]byte(f), &specs[i]); err != nil {
+			return fmt.Errorf("--fault %s: not a fault object: %v", f, err)
+		}
+	}
+	if err := a.addSpecs(specs, time.Now()); err != nil {
+		return fmt.Errorf("--fault: %v", err)
+	}
+	return nil
 }
 
 // check validates what every emulator's faults have in common.
