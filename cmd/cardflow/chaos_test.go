@@ -14,6 +14,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
@@ -218,7 +219,7 @@ func TestChaosAmbiguousCreate(t *testing.T) {
 func TestChaosStoreRemoved(t *testing.T) {
 	e := newE2E(t)
 	e.start()
-	user, _ := e.newHire("Be", "Fore")
+	user, inc := e.newHire("Be", "Fore")
 	if ex := e.waitExecution("request_approval", user); ex.Status != "succeeded" {
 		t.Fatalf("before the removal: %s (%s)", ex.Status, ex.Error)
 	}
@@ -267,6 +268,20 @@ func TestChaosStoreRemoved(t *testing.T) {
 	if !e.cur.out.hasRecord("store lost: intake stopped, every event is refused with 503 until cardflow restarts") {
 		t.Errorf("no log line says the store was lost:\n%s", e.cur.out.String())
 	}
-	verified(t, "store files deleted while running: /healthz 503 (store %q), hook deliveries answered 503, the log says %q",
+	// The poller leaves the approval with ServiceNow rather than take it
+	// into the lost store.
+	e.approve(inc["sys_id"])
+	eventually(t, "the poller to refuse the approval", func() bool {
+		for _, r := range e.cur.out.records() {
+			if r["msg"] == "poll failed; retrying at the next tick" && strings.Contains(fmt.Sprint(r["err"]), "the store cannot keep events") {
+				return true
+			}
+		}
+		return false
+	})
+	if exs := e.executionsFor("provision_on_approval", user); len(exs) != 0 {
+		t.Errorf("%d provision_on_approval executions from a poll into the lost store, want 0", len(exs))
+	}
+	verified(t, "store files deleted while running: /healthz 503 (store %q), hook deliveries answered 503, the poller leaves the approval with ServiceNow, the log says %q",
 		h.Store.Status, "store lost: intake stopped")
 }
