@@ -49,8 +49,8 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 	var first time.Time
 	for attempt := 1; ; attempt++ {
 		start := r.x.Clock.Now()
-		if attempt == 1 {
-			first = start
+		if first.IsZero() {
+			first = start // of the first attempt this run made
 		}
 		var out cty.Value
 		var err error
