@@ -167,7 +167,7 @@ func (a *faultAdmin) add(w http.ResponseWriter, r *http.Request) {
 func (a *faultAdmin) addSpecs(specs []FaultSpec, now time.Time) error {
 	apply := make([]func(), 0, len(specs))
 	for i, s := range specs {
-		err := check(s)
+		err := checkFault(s)
 		var f func()
 		if err == nil {
 			f, err = a.build(s, now)
@@ -200,8 +200,8 @@ func (a *faultAdmin) addFlags(flags []string) error {
 	return nil
 }
 
-// check validates what every emulator's faults have in common.
-func check(s FaultSpec) error {
+// checkFault validates what every emulator's faults have in common.
+func checkFault(s FaultSpec) error {
 	if s.Status != 0 && (s.Status < 400 || s.Status > 599) {
 		return fmt.Errorf("status %d is not an error status (400-599)", s.Status)
 	}
