@@ -33,12 +33,13 @@ bench: build
 	$(GO) build -o bin/cardflow-bench ./cmd/cardflow-bench
 	bin/cardflow-bench -bin $(BIN) $(BENCH_FLAGS)
 
-# The chaos scenarios (cmd/cardflow/chaos_test.go): the binary against the
-# emulators under 429 storms, 5xx bursts, lost answers and a deleted store;
-# each prints what it verified.
+# The chaos scenarios (cmd/cardflow/chaos_test.go, and the SIGKILL of a
+# parked execution in e2e_park_test.go): the binary against the emulators
+# under 429 storms, 5xx bursts, lost answers and a deleted store; each
+# prints what it verified.
 chaos:
 	@mkdir -p bin
-	@$(GO) test -count=1 -timeout 15m -run '^TestChaos' -v ./cmd/cardflow/ >bin/chaos.log 2>&1; rc=$$?; \
+	@$(GO) test -count=1 -timeout 15m -run '^TestChaos|^TestE2EParkedWaitSurvivesKill$$' -v ./cmd/cardflow/ >bin/chaos.log 2>&1; rc=$$?; \
 	grep -E '^(--- |PASS|FAIL|ok)|verified:|chaos_test.go' bin/chaos.log; \
 	if [ $$rc -ne 0 ]; then echo "make chaos: failed; the whole log is in bin/chaos.log"; fi; exit $$rc
 
