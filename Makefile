@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin/cardflow
 PKGS     := ./...
 
-.PHONY: build test test-short bench lint demo fmt clean
+.PHONY: build test test-short bench lint demo fmt clean chaos
 
 build:
 	$(GO) build -o $(BIN) ./cmd/cardflow
@@ -32,6 +32,16 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./engine/... ./connectors/...
 	$(GO) build -o bin/cardflow-bench ./cmd/cardflow-bench
 	bin/cardflow-bench -bin $(BIN) $(BENCH_FLAGS)
+
+# The chaos scenarios (cmd/cardflow/chaos_test.go, and the SIGKILL of a
+# parked execution in e2e_park_test.go): the binary against the emulators
+# under 429 storms, 5xx bursts, lost answers and a deleted store; each
+# prints what it verified.
+chaos:
+	@mkdir -p bin
+	@$(GO) test -count=1 -timeout 15m -run '^TestChaos|^TestE2EParkedWaitSurvivesKill$$' -v ./cmd/cardflow/ >bin/chaos.log 2>&1; rc=$$?; \
+	grep -E '^(--- |PASS|FAIL|ok)|verified:|chaos_test.go' bin/chaos.log; \
+	if [ $$rc -ne 0 ]; then echo "make chaos: failed; the whole log is in bin/chaos.log"; fi; exit $$rc
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi

@@ -64,6 +64,8 @@ type Engine struct {
 	srv      *server.Server
 	depth    atomic.Int64
 
+	storeHealth storeHealth
+
 	// reloadMu serializes reloads, so that a reload that read older files
 	// never activates after one that read newer files.
 	reloadMu sync.Mutex
@@ -97,6 +99,7 @@ func New(opts Options) *Engine {
 		opts.Host = lang.DefaultHost()
 	}
 	e := &Engine{opts: opts, log: opts.Logger, clients: runtime.NewClients(), pinned: map[string]*plan.Flow{}}
+	e.storeHealth.log = opts.Logger
 	e.metrics = newMetrics(func() float64 { return float64(e.depth.Load()) })
 	e.exec = &runtime.Executor{Store: opts.Store, Clients: e.clients, Logger: opts.Logger, Observer: e.metrics, Invoker: opts.Invoker}
 	e.pool = &runtime.Pool{Executor: e.exec, Resolver: e, Owner: opts.Owner, Workers: opts.Workers, Lease: opts.Lease, Logger: opts.Logger}
@@ -128,6 +131,9 @@ func (e *Engine) Store() store.Store { return e.opts.Store }
 // own transaction and hands them over, so that they start without waiting
 // for the pool's next claim (and without its write).
 func (e *Engine) Enqueue(ctx context.Context, events []store.Event) ([]store.Enqueued, error) {
+	if err := e.storeHealth.refusing(time.Now()); err != nil {
+		return nil, fmt.Errorf("%w: %v", server.ErrStoreUnavailable, err)
+	}
 	if int(e.depth.Load()) >= e.opts.InboxLimit {
 		return nil, server.ErrBusy
 	}
@@ -155,7 +161,12 @@ func (e *Engine) Enqueue(ctx context.Context, events []store.Event) ([]store.Enq
 		}
 	}
 	r.Start(claimed)
+	if ctx.Err() == nil || err == nil {
+		e.storeHealth.wrote(err, time.Now())
+	}
 	if err != nil {
+		// A write error may be the first sign of a removed file.
+		e.storeHealth.check(e.opts.Store)
 		return nil, err
 	}
 	e.depth.Add(int64(added))
@@ -290,10 +301,14 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.triggers.Sync(ctx, e.gen.Load())
 	e.syncWebhooks(ctx, e.gen.Load())
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		e.watchDepth(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		e.watchStore(ctx)
 	}()
 	err := e.pool.Run(ctx, e.opts.Drain)
 	e.triggers.Stop()
@@ -346,5 +361,15 @@ func (e *Engine) Health() any {
 		h["status"] = "degraded"
 		h["last_rejected_reload"] = map[string]any{"at": e.rejectedAt, "diagnostics": e.rejected}
 	}
+	now := time.Now()
+	h["store"] = e.storeHealth.view(now)
+	if e.storeHealth.refusing(now) != nil {
+		h["status"] = "unavailable"
+	}
 	return h
 }
+
+// IntakeRefused implements server.Backend: true while the store cannot
+// keep events, so that /healthz answers 503 and a load balancer sends
+// them elsewhere.
+func (e *Engine) IntakeRefused() bool { return e.storeHealth.refusing(time.Now()) != nil }

@@ -103,3 +103,7 @@ func (w *statusWriter) code() int {
 	}
 	return w.status
 }
+
+// Unwrap lets http.ResponseController reach the connection (the emulators'
+// connection-reset fault hijacks it).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -85,7 +85,6 @@ func apiFailure(status int, header http.Header, oe *okta.Error) *connector.Error
 		Status:  status,
 		Code:    oe.ErrorCode,
 		Message: summary(oe),
-		RetryAt: retryAt(header),
 	}
 	switch oe.ErrorCode {
 	case codeNotFound:
@@ -105,7 +104,27 @@ func apiFailure(status int, header http.Header, oe *okta.Error) *connector.Error
 	if e.Kind == connector.Other {
 		e.Kind = connector.Invalid
 	}
+	e.RetryAt = serverRetryAt(e.Kind, header)
 	return e
+}
+
+// serverRetryAt is the earliest retry time the answer asks for. Every Okta
+// answer carries X-Rate-Limit-Reset, the end of the current rate-limit
+// window, which says nothing about when a 5xx will pass: it is honoured
+// only for a 429 or when the window's budget is spent (remaining 0). A 5xx
+// backs off on the retry policy's own schedule, unless the server sent an
+// explicit Retry-After.
+func serverRetryAt(kind connector.Kind, h http.Header) time.Time {
+	if h == nil || !kind.Retryable() {
+		return time.Time{}
+	}
+	if kind == connector.RateLimited || strings.TrimSpace(h.Get("X-Rate-Limit-Remaining")) == "0" {
+		return retryAt(h)
+	}
+	if h.Get("Retry-After") == "" {
+		return time.Time{}
+	}
+	return retryAt(http.Header{"Retry-After": h.Values("Retry-After")})
 }
 
 // summary is errorSummary followed by the errorCauses' summaries.

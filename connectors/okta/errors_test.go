@@ -192,3 +192,60 @@ func TestRateLimiterHonoursContext(t *testing.T) {
 		t.Errorf("waited %v for a token the deadline could not reach", d)
 	}
 }
+
+// Every Okta answer carries X-Rate-Limit-Reset, the end of the rate-limit
+// window. A 5xx must not wait for it: only a 429, or an answer saying the
+// window's budget is spent, does.
+func TestServerErrorIgnoresRateLimitReset(t *testing.T) {
+	tests := []struct {
+		name      string
+		status    int
+		remaining string
+		wantReset bool
+	}{
+		{name: "503 with budget left", status: 503, remaining: "599"},
+		{name: "500 with budget left", status: 500, remaining: "12"},
+		{name: "503 with the budget spent", status: 503, remaining: "0", wantReset: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reset := time.Now().Add(50 * time.Second).Unix()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				h := w.Header()
+				h.Set("Content-Type", "application/json")
+				h.Set("X-Rate-Limit-Limit", "600")
+				h.Set("X-Rate-Limit-Remaining", tt.remaining)
+				h.Set("X-Rate-Limit-Reset", strconv.FormatInt(reset, 10))
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(`{"errorCode":"E0000009","errorSummary":"Internal Server Error","errorCauses":[]}`))
+			}))
+			defer srv.Close()
+			_, err := doWith(t, openTo(t, srv.URL), "read_user", map[string]cty.Value{"user": s("erik.berg@acme.example")})
+			ce := asError(t, err)
+			if ce.Kind != connector.Transient || ce.Status != tt.status {
+				t.Fatalf("error %v: kind %v status %d, want transient %d", err, ce.Kind, ce.Status, tt.status)
+			}
+			if got := !ce.RetryAt.IsZero(); got != tt.wantReset {
+				t.Errorf("RetryAt = %v; want a reset: %v", ce.RetryAt, tt.wantReset)
+			}
+			if tt.wantReset && !ce.RetryAt.Equal(time.Unix(reset, 0)) {
+				t.Errorf("RetryAt = %v, want X-Rate-Limit-Reset %v", ce.RetryAt, time.Unix(reset, 0))
+			}
+		})
+	}
+}
+
+// The emulator's 5xx fault carries its rate-limit headers as Okta does;
+// the error it gives still has no retry time.
+func TestEmulatorServerErrorHasNoRetryAt(t *testing.T) {
+	o := newOrg(t, nil)
+	o.emu.Inject(emulator.Fault{Status: 503})
+	_, err := o.do(t, "read_user", map[string]cty.Value{"user": s("erik.berg@acme.example")})
+	_, header := o.last.get()
+	if header.Get("X-Rate-Limit-Reset") == "" {
+		t.Fatal("the emulator's 503 has no X-Rate-Limit-Reset; the test needs one")
+	}
+	if at := connector.RetryAt(err); !at.IsZero() {
+		t.Errorf("RetryAt = %v after a 503, want none (back off, do not wait for the rate-limit window)", at)
+	}
+}

@@ -39,6 +39,8 @@ type Client struct {
 	transport *http.Transport
 	hc        *http.Client
 	limiter   *rate.Limiter
+	// creates remembers creates whose answer was lost (ambiguous.go).
+	creates ambiguousCreates
 }
 
 var _ connector.Client = (*Client)(nil)
@@ -56,6 +58,13 @@ func Open(cfg cty.Value) (*Client, error) {
 	}
 	if timeout == 0 {
 		timeout, _ = time.ParseDuration(defaultTimeout)
+	}
+	ambiguousWait, err := parseDuration(connector.Attr(cfg, "ambiguous_create_wait"), "ambiguous_create_wait")
+	if err != nil {
+		return nil, err
+	}
+	if ambiguousWait == 0 {
+		ambiguousWait, _ = time.ParseDuration(defaultAmbiguous)
 	}
 	perSecond := float64(defaultRateLimit)
 	if v := connector.Attr(cfg, "rate_limit"); known(v) && v.Type() == cty.Number {
@@ -85,6 +94,7 @@ func Open(cfg cty.Value) (*Client, error) {
 		transport: t,
 		hc:        &http.Client{Transport: t, Timeout: timeout, CheckRedirect: sameHost},
 		limiter:   rate.NewLimiter(rate.Limit(perSecond), int(math.Max(1, math.Ceil(perSecond)))),
+		creates:   ambiguousCreates{wait: ambiguousWait},
 	}
 	if id, secret := connector.String(cfg, "client_id"), connector.String(cfg, "client_secret"); id != "" || secret != "" {
 		c.oauth = &tokenSource{client: c, clientID: id, clientSecret: secret}
@@ -188,12 +198,12 @@ func (c *Client) roundTrip(ctx context.Context, req *http.Request, op string) (*
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, transportError(op, err)
+		return nil, transportError(op, lost(err))
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return nil, transportError(op, err)
+		return nil, transportError(op, &lostAnswer{err})
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: b}, nil
 }
@@ -292,8 +302,16 @@ func apiError(op string, status int, h http.Header, body []byte) *connector.Erro
 		e.Kind = connector.Invalid
 		e.Message = dataPolicyMessage(detail)
 	}
-	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+	switch status {
+	case http.StatusTooManyRequests:
 		e.RetryAt = retryAt(h, time.Now())
+	case http.StatusServiceUnavailable:
+		// A 503 may say when to come back (Retry-After), but the rate-limit
+		// window's reset says nothing about when the outage ends: without
+		// Retry-After it backs off on the retry policy's schedule.
+		if h.Get("Retry-After") != "" {
+			e.RetryAt = retryAt(http.Header{"Retry-After": h.Values("Retry-After")}, time.Now())
+		}
 	}
 	return e
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/zclconf/go-cty/cty"
 
@@ -43,20 +44,49 @@ func doCreateRecord(ctx context.Context, call *connector.Call) (cty.Value, error
 		if err := checkQueryValue(cty.StringVal(key)); err != nil {
 			return cty.NilVal, &connector.Error{Kind: connector.Invalid, Op: op, Message: "idempotency_key " + err.Error()}
 		}
-		existing, err := c.first(ctx, op, table, field+"="+key+"^ORDERBYsys_created_on")
-		if err != nil {
-			return cty.NilVal, err
-		}
-		if existing != nil {
-			return createValue(table, existing, false), nil
-		}
-		fields[field] = key
+		return createIdempotent(ctx, c, op, table, field, key, fields)
 	}
 	row, err := c.record(ctx, &request{op: op, method: http.MethodPost, path: tablePath(table), query: recordParams(), body: fields})
 	if err != nil {
 		return cty.NilVal, err
 	}
 	return createValue(table, row, true), nil
+}
+
+// createIdempotent creates a record unless one with field = key exists,
+// and never while an earlier create of it may still commit (ambiguous.go).
+func createIdempotent(ctx context.Context, c *Client, op, table, field, key string, fields map[string]string) (cty.Value, error) {
+	q := field + "=" + key + "^ORDERBYsys_created_on"
+	ck := createKey(table, field, key)
+	existing, err := c.first(ctx, op, table, q)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	if existing != nil {
+		c.creates.resolved(ck)
+		return createValue(table, existing, false), nil
+	}
+	if until, ok := c.creates.until(ck, time.Now()); ok {
+		return cty.NilVal, stillCommitting(op, field, key, until)
+	}
+	fields[field] = key
+	sent := time.Now()
+	row, err := c.record(ctx, &request{op: op, method: http.MethodPost, path: tablePath(table), query: recordParams(), body: fields})
+	if err == nil {
+		return createValue(table, row, true), nil
+	}
+	if !answerLost(err) {
+		return cty.NilVal, err
+	}
+	until := c.creates.lost(ck, sent, time.Now())
+	if ctx.Err() == nil {
+		// It may have committed already: a look now can save the wait.
+		if existing, lerr := c.first(ctx, op, table, q); lerr == nil && existing != nil {
+			c.creates.resolved(ck)
+			return createValue(table, existing, true), nil
+		}
+	}
+	return cty.NilVal, lostCreate(op, field, key, until, err)
 }
 
 func doReadRecord(ctx context.Context, call *connector.Call) (cty.Value, error) {

@@ -17,6 +17,7 @@ import (
 // Defaults of the connection and trigger arguments.
 const (
 	defaultTimeout    = "30s"
+	defaultAmbiguous  = "60s"
 	defaultRateLimit  = 20
 	defaultSafetyLag  = "2s"
 	defaultOverlap    = "10s"
@@ -42,6 +43,9 @@ func connectionSchema() connector.Schema {
 			Doc: "Timeout of one HTTP request, as a duration (\"30s\")."},
 		{Name: "rate_limit", Type: cty.Number, Default: cty.NumberIntVal(defaultRateLimit), Check: checkPositiveNumber,
 			Doc: "Requests per second this connection sends at most; requests beyond it wait."},
+		{Name: "ambiguous_create_wait", Type: cty.String, Default: cty.StringVal(defaultAmbiguous), Check: checkPositiveDuration,
+			Doc: "How long the instance may still commit a create_record whose answer was lost (timeout, connection reset, 504): the longest a Table API transaction runs on the instance. " +
+				"Before creating again with the same idempotency_key, cardflow looks the record up, and if it is not there waits until this long after the lost request was sent and looks again."},
 	}
 }
 

@@ -29,6 +29,7 @@ type EmulateOptions struct {
 	Token    string
 	User     string
 	Password string
+	Faults   []string
 }
 
 // NewCmdEmulate returns `cardflow emulate okta|servicenow`.
@@ -45,7 +46,26 @@ func NewCmdEmulate(f *Factory) *cobra.Command {
 		Long: `Serve an in-memory Okta Management API or ServiceNow Table API on a loopback
 address, so that flows can be developed and tried with no tenant. The Okta
 emulator accepts any SSWS or Bearer token unless --token is given; the
-ServiceNow emulator accepts any basic-auth user unless --user is given.`,
+ServiceNow emulator accepts any basic-auth user unless --user is given.
+
+Faults are injected with --fault from the start, or into the running emulator
+over HTTP, for chaos tests and for trying how flows behave when the API
+misbehaves:
+
+  POST   /_emulator/faults   a fault object, or an array of them
+  GET    /_emulator/faults   the faults added so far
+  DELETE /_emulator/faults   clear every fault
+
+  {"status": 429, "reset_after": "20s", "path": "/api/v1/groups/"}
+  {"status": 503, "for": "30s"}                     an outage of 30 s
+  {"status": 500, "count": 5, "method": "POST"}     the next five POSTs fail
+  {"latency": "35s", "commit": true, "method": "POST", "path": "/api/now/table/incident"}
+  {"connection_reset": true, "count": 3}
+
+Fields: method, path (a prefix), status, count (default 1), for (a duration:
+every matching request until then), latency, reset_after (when a 429's limit
+resets), connection_reset, commit (ServiceNow: the request still commits
+after the client gave up; only its answer is lost).`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{"okta", "servicenow"},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -58,6 +78,7 @@ ServiceNow emulator accepts any basic-auth user unless --user is given.`,
 	cmd.Flags().StringVar(&opts.Token, "token", "", "Okta: the API token to require")
 	cmd.Flags().StringVar(&opts.User, "user", "", "ServiceNow: the basic-auth user to require")
 	cmd.Flags().StringVar(&opts.Password, "password", "", "ServiceNow: that user's password")
+	cmd.Flags().StringArrayVar(&opts.Faults, "fault", nil, `a fault injected from the start, as JSON (repeatable), e.g. '{"status": 503, "for": "30s"}'`)
 	return cmd
 }
 
@@ -80,7 +101,12 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 				return exit(ExitUsage, fmt.Errorf("seed: %w", err))
 			}
 		}
-		h, closeFn = e, e.Close
+		a := newOktaFaultAdmin(e)
+		if err := a.addFlags(opts.Faults); err != nil {
+			e.Close()
+			return exit(ExitUsage, err)
+		}
+		h, closeFn = a, e.Close
 	case "servicenow":
 		o := snemu.Options{}
 		if opts.User != "" {
@@ -96,7 +122,11 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 				return exit(ExitUsage, fmt.Errorf("seed: %w", err))
 			}
 		}
-		h, closeFn = e, func() {}
+		a := newServiceNowFaultAdmin(e)
+		if err := a.addFlags(opts.Faults); err != nil {
+			return exit(ExitUsage, err)
+		}
+		h, closeFn = a, func() {}
 	default:
 		return exit(ExitUsage, fmt.Errorf("emulate okta or servicenow, not %q", opts.System))
 	}

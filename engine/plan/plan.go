@@ -135,5 +135,9 @@ type RetryPolicy struct {
 }
 
 // DefaultRetry is the policy of cards without a retry block: transient
-// failures and rate limits are retried politely.
-var DefaultRetry = RetryPolicy{Attempts: 5, Backoff: time.Second, MaxBackoff: 5 * time.Minute}
+// failures and rate limits are retried politely, for long enough to ride
+// out an outage of a few minutes. Its delays are capped at 1, 2, 4, 8, 16,
+// 32, 60, 60 and 60 s (about 4 minutes in all; full jitter makes it about
+// 2 minutes on average); five attempts (about 15 s) turned a short outage
+// into failed executions.
+var DefaultRetry = RetryPolicy{Attempts: 10, Backoff: time.Second, MaxBackoff: time.Minute}

@@ -46,13 +46,16 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 	if timeout <= 0 {
 		timeout = DefaultCardTimeout
 	}
-	attempt, woke, err := r.resumeWait(ctx, name, key)
+	attempt, woke, first, err := r.resumeWait(ctx, name, key)
 	if err != nil {
 		return cty.NilVal, err
 	}
 	call.Woke = woke
 	for {
 		start := r.x.Clock.Now()
+		if first.IsZero() {
+			first = start // the card's first attempt
+		}
 		var out cty.Value
 		var err error
 		if c.Action.Effect == connector.Pure && c.Timeout <= 0 {
@@ -81,7 +84,7 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 			if w.For > 0 {
 				until = end.Add(w.For)
 			}
-			if err := r.wait(ctx, name, key, attempt, until, waitCard); err != nil {
+			if err := r.wait(ctx, name, key, attempt, until, waitCard, time.Time{}); err != nil {
 				return cty.NilVal, err
 			}
 			call.Woke = until
@@ -130,13 +133,14 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 		}
 		delay, again := retryDelay(c.Retry, attempt, err, end, r.x.Rand)
 		if !again {
-			r.log.logger().Warn("card failed", "card", name, "key", key, "attempt", attempt, "err", entry.Error)
-			return r.failed(ctx, c, name, key, attempt, true, outType, err)
+			g := &gaveUp{err: err, reason: giveUpReason(c.Retry, attempt, err, end, end.Sub(first))}
+			r.log.logger().Warn("card failed", "card", name, "key", key, "attempt", attempt, "err", entry.Error, "reason", g.reason)
+			return r.failed(ctx, c, name, key, attempt, true, outType, g)
 		}
 		r.x.Observer.Retry(r.flow.Name, c.Name)
 		r.log.logger().Info("card will retry", "card", name, "key", key, "attempt", attempt, "delay_ms", delay.Milliseconds(), "err", entry.Error)
 		attempt++
-		if err := r.wait(ctx, name, key, attempt, end.Add(delay), waitRetry); err != nil {
+		if err := r.wait(ctx, name, key, attempt, end.Add(delay), waitRetry, first); err != nil {
 			return cty.NilVal, err
 		}
 		call.Woke = time.Time{}

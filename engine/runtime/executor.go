@@ -144,7 +144,7 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	}
 	errMsg := ""
 	if res.Err != nil {
-		errMsg = res.Err.Error()
+		errMsg = outcome(res.Err, sec)
 	}
 	// The outcome must be recorded even when the execution's own deadline
 	// has passed.

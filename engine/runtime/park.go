@@ -66,6 +66,10 @@ func parkedUntil(err error) (time.Time, bool) {
 type waitOutput struct {
 	Until  time.Time `json:"until"`
 	Reason string    `json:"reason"`
+	// Since is when the card's first attempt started, for a retry's wait:
+	// the card's retries span parks, and a card that gives up says how long
+	// it tried.
+	Since time.Time `json:"since,omitzero"`
 }
 
 // parkAfter is the executor's threshold, with its default.
@@ -82,7 +86,7 @@ func (x *Executor) parkAfter() time.Duration {
 // wait waits until until before the card instance's attempt: on the worker
 // when the wait is short, else it journals a waiting entry (held, to be
 // written with the park) and returns a parkError.
-func (r *run) wait(ctx context.Context, name, key string, attempt int, until time.Time, reason string) error {
+func (r *run) wait(ctx context.Context, name, key string, attempt int, until time.Time, reason string, since time.Time) error {
 	now := r.x.Clock.Now()
 	d := until.Sub(now)
 	switch {
@@ -91,7 +95,11 @@ func (r *run) wait(ctx context.Context, name, key string, attempt int, until tim
 	case d <= r.x.parkAfter():
 		return r.x.Clock.Sleep(ctx, d)
 	}
-	out, _ := json.Marshal(waitOutput{Until: until.UTC(), Reason: reason})
+	w := waitOutput{Until: until.UTC(), Reason: reason}
+	if !since.IsZero() {
+		w.Since = since.UTC()
+	}
+	out, _ := json.Marshal(w)
 	entry := store.JournalEntry{
 		ExecutionID: r.ex.ID, Card: name, Key: key, Attempt: attempt, Status: store.EntryWaiting,
 		Output: out, StartedAt: now, EndedAt: now,
@@ -104,31 +112,31 @@ func (r *run) wait(ctx context.Context, name, key string, attempt int, until tim
 }
 
 // resumeWait is where a card instance that was parked picks up: the
-// attempt it makes next and, for a flow.wait card, the time it waited
-// until (Call.Woke). An instance woken early (another instance of its
-// for_each was due first) waits again. One that never waited starts at
-// its first attempt.
-func (r *run) resumeWait(ctx context.Context, name, key string) (attempt int, woke time.Time, err error) {
+// attempt it makes next, for a flow.wait card the time it waited until
+// (Call.Woke), and for a retry when its first attempt started. An instance
+// woken early (another instance of its for_each was due first) waits
+// again. One that never waited starts at its first attempt.
+func (r *run) resumeWait(ctx context.Context, name, key string) (attempt int, woke, since time.Time, err error) {
 	e, ok := r.waits[journalKey{name, key}]
 	if !ok {
-		return 1, time.Time{}, nil
+		return 1, time.Time{}, time.Time{}, nil
 	}
 	var w waitOutput
 	if json.Unmarshal(e.Output, &w) != nil || w.Until.IsZero() {
-		return 1, time.Time{}, nil
+		return 1, time.Time{}, time.Time{}, nil
 	}
 	switch d := w.Until.Sub(r.x.Clock.Now()); {
 	case d > r.x.parkAfter():
-		return 0, time.Time{}, &parkError{until: w.Until} // its entry is in the journal already
+		return 0, time.Time{}, time.Time{}, &parkError{until: w.Until} // its entry is in the journal already
 	case d > 0:
 		if err := r.x.Clock.Sleep(ctx, d); err != nil {
-			return 0, time.Time{}, err
+			return 0, time.Time{}, time.Time{}, err
 		}
 	}
 	if w.Reason == waitCard {
 		woke = w.Until
 	}
-	return max(e.Attempt, 1), woke, nil
+	return max(e.Attempt, 1), woke, w.Since, nil
 }
 
 // park records that the execution waits until its run's wake time, with

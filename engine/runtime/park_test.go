@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -273,5 +274,31 @@ func TestWaitInHelperFlowParksCaller(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]int{"a": 1, "b": 1}, h.fake.counts()); diff != "" {
 		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+}
+
+// TestGiveUpAfterParksSaysHowLongItTried: a card whose retries park and
+// then give up counts its time from its first attempt, not from the last
+// claim that resumed it.
+func TestGiveUpAfterParksSaysHowLongItTried(t *testing.T) {
+	h := newHarness(t, twoCards(`
+    retry {
+      attempts = 2
+      backoff  = "1s"
+    }`), withParking())
+	h.fake.on("a", fail(100, func() error {
+		return &connector.Error{Kind: connector.RateLimited, Status: 429, Message: "too many requests", RetryAt: h.clock.Now().Add(30 * time.Second)}
+	}))
+	res, ex := h.run("f", map[string]any{"user": "u1"})
+	if res.Status != store.Waiting {
+		t.Fatalf("status = %s, want waiting; err %v", res.Status, res.Err)
+	}
+	h.clock.advance(40 * time.Second)
+	res, ex = h.execute(h.reclaim(ex.ID), "f")
+	if res.Status != store.Failed {
+		t.Fatalf("after the reset: %s, want failed; err %v", res.Status, res.Err)
+	}
+	if want := "(gave up after 2 attempts over 40s: the retry budget (attempts = 2) is spent)"; !strings.Contains(ex.Error, want) {
+		t.Errorf("execution error %q does not contain %q", ex.Error, want)
 	}
 }

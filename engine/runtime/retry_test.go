@@ -121,12 +121,23 @@ func TestRetry(t *testing.T) {
 			errorHas: "HTTP 503",
 		},
 		{
-			name:  "the default policy retries five times",
+			name:  "the default policy retries ten times over about four minutes of capped backoff",
 			fails: 100, err: transient,
-			status:  store.Failed,
-			sleeps:  []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second},
-			calls:   map[string]int{"a": 5},
-			journal: errorEntries("a", 5, "transient"),
+			status: store.Failed,
+			sleeps: []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second,
+				32 * time.Second, time.Minute, time.Minute, time.Minute},
+			calls:    map[string]int{"a": 10},
+			journal:  errorEntries("a", 10, "transient"),
+			errorHas: "HTTP 503: unavailable (gave up after 10 attempts over 4m3s: the retry budget (attempts = 10) is spent)",
+		},
+		{
+			name:  "the execution's error says the budget is spent",
+			extra: fmt.Sprintf(policy, 3), fails: 100, err: transient,
+			status:   store.Failed,
+			sleeps:   []time.Duration{time.Second, 2 * time.Second},
+			calls:    map[string]int{"a": 3},
+			journal:  errorEntries("a", 3, "transient"),
+			errorHas: "card a: fake.step: HTTP 503: unavailable (gave up after 3 attempts over 3s: the retry budget (attempts = 3) is spent)",
 		},
 		{
 			name:  "a card timeout is transient",
@@ -155,7 +166,7 @@ func TestRetry(t *testing.T) {
 			status:   store.Failed,
 			calls:    map[string]int{"a": 1},
 			journal:  errorEntries("a", 1, kind.String()),
-			errorHas: "card a: fake.step: " + kind.String(),
+			errorHas: "card a: fake.step: " + kind.String() + " (not retried: " + kind.String() + " errors are permanent)",
 		})
 	}
 	for _, tt := range tests {
@@ -253,6 +264,9 @@ func TestRetryAt(t *testing.T) {
 			}
 			if len(calledAt) != tt.calls {
 				t.Fatalf("%d calls, want %d", len(calledAt), tt.calls)
+			}
+			if tt.status == store.Failed && !strings.Contains(ex.Error, "(gave up after 1 attempt: the server asks to wait 2h0m0s, longer than the 1h0m0s a card waits)") {
+				t.Errorf("execution error %q does not say the reset was too far away", ex.Error)
 			}
 			for i, at := range calledAt[1:] {
 				if at.Before(resetAt) {

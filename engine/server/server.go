@@ -37,6 +37,16 @@ type Backend interface {
 // ErrBusy means the inbox is full: the sender should retry later.
 var ErrBusy = errors.New("inbox over its limit")
 
+// ErrStoreUnavailable means the store cannot keep events now (its file
+// was removed, the disk is full): intake refuses them with 503.
+var ErrStoreUnavailable = errors.New("the store cannot keep events")
+
+// intakeRefuser is implemented by backends that can say their intake
+// refuses every event; /healthz then answers 503.
+type intakeRefuser interface {
+	IntakeRefused() bool
+}
+
 // Observer counts what the server receives.
 type Observer interface {
 	Received(flow string, n int)
@@ -167,6 +177,13 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request, batch []store.E
 		return nil, true
 	}
 	res, err := s.Backend.Enqueue(r.Context(), batch)
+	if errors.Is(err, ErrStoreUnavailable) {
+		// The engine logged why once; the public ingress is not told (it
+		// would learn the store's path).
+		w.Header().Set("Retry-After", "30")
+		s.fail(w, r, http.StatusServiceUnavailable, "events cannot be stored now; retry later")
+		return nil, false
+	}
 	if errors.Is(err, ErrBusy) {
 		retry := s.RetryAfter
 		if retry <= 0 {
@@ -247,7 +264,11 @@ func routeOf(path string) string {
 }
 
 func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, s.Backend.Health())
+	status := http.StatusOK
+	if ir, ok := s.Backend.(intakeRefuser); ok && ir.IntakeRefused() {
+		status = http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, s.Backend.Health())
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -254,3 +254,13 @@ type Notifier interface {
 	// channel each call; it is never closed.
 	Notify() <-chan struct{}
 }
+
+// Checker is implemented by stores that can tell that what they are given
+// no longer reaches durable storage: a database file removed or replaced
+// under the running process, for one. The engine stops intake while Check
+// fails, since acknowledging an event the store will lose breaks the
+// promise that nothing acknowledged is lost.
+type Checker interface {
+	// Check returns nil while the store is sound, else why it is not.
+	Check() error
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -232,6 +233,14 @@ func (m *Manager) emit(ctx context.Context, f *plan.Flow, events []connector.Eve
 			Terms: Terms(ev.Payload)}
 		if ev.Time.After(newest) {
 			newest = ev.Time
+		}
+	}
+	if c, ok := m.Store.(store.Checker); ok {
+		// A store whose file was removed would take the events and the
+		// cursor and lose both: leave them with the service, to be polled
+		// again once cardflow restarts on a sound store.
+		if err := c.Check(); err != nil {
+			return fmt.Errorf("the store cannot keep events: %w", err)
 		}
 	}
 	if _, err := m.Store.EnqueueWithCursor(ctx, evs, CursorKey(f.Name), cursor); err != nil {

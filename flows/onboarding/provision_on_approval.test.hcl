@@ -206,7 +206,7 @@ run "rate limited until the retries run out" {
   }
   expect_failures = [card.close]
   expect_skipped  = [card.done]
-  expect_call "card.close" { count = 5 }
+  expect_call "card.close" { count = 10 }
   expect_status = "failed"
 }
 

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,6 +26,12 @@ type Fault struct {
 	// then every matching request gets 429 too, as a real exhausted bucket
 	// does; those requests do not use up Count.
 	ResetAfter time.Duration
+	// Until, when set, keeps the fault on every matching request until
+	// then, whatever Count says: an outage of a given length.
+	Until time.Time
+	// Drop resets the connection (TCP RST, after Latency) instead of
+	// answering, as a crashed proxy or a dropped link does.
+	Drop bool
 }
 
 type faultRec struct {
@@ -75,6 +82,14 @@ func (e *Emulator) takeFault(r *http.Request, now time.Time) (Fault, time.Time, 
 			hit = f
 			break
 		}
+		if !f.Until.IsZero() {
+			if now.Before(f.Until) {
+				f.resetAt = now.Add(f.ResetAfter)
+				hit = f
+				break
+			}
+			continue
+		}
 		if f.left > 0 {
 			f.left--
 			f.resetAt = now.Add(f.ResetAfter)
@@ -87,7 +102,7 @@ func (e *Emulator) takeFault(r *http.Request, now time.Time) (Fault, time.Time, 
 	}
 	kept := e.faults[:0]
 	for _, f := range e.faults {
-		if f.left > 0 || now.Before(f.resetAt) {
+		if (f.Until.IsZero() && f.left > 0) || now.Before(f.resetAt) || now.Before(f.Until) {
 			kept = append(kept, f)
 		}
 	}
@@ -115,6 +130,8 @@ func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request, now time.T
 		}
 	}
 	switch {
+	case f.Drop:
+		drop(w)
 	case f.Status == 0:
 		return false
 	case f.Status == http.StatusTooManyRequests:
@@ -132,4 +149,17 @@ func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request, now time.T
 		e.writeError(w, &apiError{Status: f.Status, Code: "E0000001", Summary: "Api validation failed: injected fault"})
 	}
 	return true
+}
+
+// drop resets the request's connection without an answer: the client sees
+// "connection reset by peer" (or EOF).
+func drop(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // HTTP/2, or a writer that cannot: abort
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0) // RST instead of FIN
+	}
+	_ = conn.Close()
 }

@@ -91,3 +91,35 @@ func TestServerErrorAndLatencyFaults(t *testing.T) {
 		t.Errorf("latency fault: answered in %v", el)
 	}
 }
+
+// A fault with Until is an outage: every matching request fails until then,
+// whatever Count says.
+func TestFaultUntil(t *testing.T) {
+	o := newOrg(t, emulator.Options{})
+	o.emu.Inject(emulator.Fault{PathPrefix: "/api/v1/groups", Status: 503, Until: time.Now().Add(300 * time.Millisecond)})
+	for i := range 4 {
+		if resp := doRaw(t, o, "GET", "/api/v1/groups", "SSWS x"); resp.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("request %d during the outage: %d", i, resp.StatusCode)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	if resp := doRaw(t, o, "GET", "/api/v1/groups", "SSWS x"); resp.StatusCode != http.StatusOK {
+		t.Errorf("after the outage: %d", resp.StatusCode)
+	}
+}
+
+// Drop resets the connection instead of answering.
+func TestDropFault(t *testing.T) {
+	o := newOrg(t, emulator.Options{})
+	o.emu.Inject(emulator.Fault{PathPrefix: "/api/v1/groups", Drop: true})
+	req, _ := http.NewRequest("GET", o.srv.URL+"/api/v1/groups", nil)
+	req.Header.Set("Authorization", "SSWS x")
+	req.Header.Set("Connection", "close")
+	if resp, err := o.srv.Client().Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("got %d, want a reset connection", resp.StatusCode)
+	}
+	if resp := doRaw(t, o, "GET", "/api/v1/groups", "SSWS x"); resp.StatusCode != http.StatusOK {
+		t.Errorf("after the dropped request: %d", resp.StatusCode)
+	}
+}

@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,6 +32,17 @@ type Fault struct {
 	// Limit is the hourly limit a 429 reports (default 10, or
 	// Options.RateLimitPerHour when set).
 	Limit int
+	// Until, when set, keeps the fault on every matching request until
+	// then, whatever Count says: an outage of a given length.
+	Until time.Time
+	// Drop resets the connection (TCP RST) instead of answering.
+	Drop bool
+	// Detach serves the request to its end even when the client gave up
+	// during Latency, as an instance's transaction runs on after its
+	// caller's timeout: a POST still creates its record, only the answer is
+	// lost. With Drop, the request is served and then the connection is
+	// reset, so the answer is lost even to a patient client.
+	Detach bool
 }
 
 // rateLimitRule is the sys_id reported in X-RateLimit-Rule.
@@ -48,6 +60,14 @@ func (e *Emulator) Inject(f Fault) {
 	e.faultCount.Store(int32(len(e.faults)))
 }
 
+// ClearFaults removes every injected fault.
+func (e *Emulator) ClearFaults() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.faults = nil
+	e.faultCount.Store(0)
+}
+
 // takeFault consumes and returns the first fault matching r, or nil.
 func (e *Emulator) takeFault(r *http.Request) *Fault {
 	if e.faultCount.Load() == 0 {
@@ -55,11 +75,22 @@ func (e *Emulator) takeFault(r *http.Request) *Fault {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for i, f := range e.faults {
+	now := e.opts.Now()
+	for i := 0; i < len(e.faults); i++ {
+		f := e.faults[i]
+		if !f.Until.IsZero() && !now.Before(f.Until) {
+			e.faults = append(e.faults[:i:i], e.faults[i+1:]...)
+			e.faultCount.Store(int32(len(e.faults)))
+			i--
+			continue
+		}
 		if f.Method != "" && !strings.EqualFold(f.Method, r.Method) || !strings.HasPrefix(r.URL.Path, f.PathPrefix) {
 			continue
 		}
 		c := *f
+		if !f.Until.IsZero() {
+			return &c
+		}
 		if f.Count > 0 {
 			f.Count--
 			if f.Count == 0 {
@@ -180,3 +211,29 @@ func sleep(ctx context.Context, d time.Duration) bool {
 		return false
 	}
 }
+
+// drop resets the request's connection without an answer: the client sees
+// "connection reset by peer" (or EOF).
+func drop(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // HTTP/2, or a writer that cannot: abort
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0) // RST instead of FIN
+	}
+	_ = conn.Close()
+}
+
+// lostAnswer is where a detached request's answer goes when its connection
+// is about to be reset: nowhere.
+type lostAnswer struct{ h http.Header }
+
+func (l *lostAnswer) Header() http.Header {
+	if l.h == nil {
+		l.h = http.Header{}
+	}
+	return l.h
+}
+func (l *lostAnswer) Write(b []byte) (int, error) { return len(b), nil }
+func (l *lostAnswer) WriteHeader(int)             {}

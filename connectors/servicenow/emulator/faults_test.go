@@ -1,7 +1,11 @@
 package emulator
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -134,5 +138,90 @@ func TestFaultBodies(t *testing.T) {
 	}
 	if rec, _ := f.e.Get("incident", id); rec["state"] != "1" {
 		t.Errorf("a faulted PATCH changed the record: state %s", rec["state"])
+	}
+}
+
+// incidentCount counts incident rows through the Table API.
+func (f *fixture) incidentCount(query string) int {
+	f.t.Helper()
+	r := f.do("GET", "/api/now/table/incident?sysparm_query="+query, nil)
+	if r.status != 200 {
+		f.t.Fatalf("listing incidents: %d %s", r.status, r.raw)
+	}
+	return len(r.results())
+}
+
+// A detached slow POST commits after its client gave up: the client gets no
+// answer, and the record is there a moment later.
+func TestDetachedLatencyCommitsAfterTheClientGaveUp(t *testing.T) {
+	f := newFixture(t, nil)
+	f.e.Inject(Fault{Method: "POST", PathPrefix: "/api/now/table/incident", Latency: 300 * time.Millisecond, Detach: true})
+	body, _ := json.Marshal(map[string]any{"short_description": "slow", "correlation_id": "k1"})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "POST", f.srv.URL+"/api/now/table/incident", bytes.NewReader(body))
+	req.SetBasicAuth(svcUser, svcPass)
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the client got %d, want its timeout", resp.StatusCode)
+	}
+	if n := f.incidentCount("correlation_id=k1"); n != 0 {
+		t.Fatalf("%d incidents while the transaction runs, want 0", n)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for f.incidentCount("correlation_id=k1") != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the detached POST never committed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Drop resets the connection; with Detach the request is served first.
+func TestDropFault(t *testing.T) {
+	f := newFixture(t, nil)
+	f.e.Inject(Fault{Method: "POST", Drop: true})
+	f.e.Inject(Fault{Method: "POST", Drop: true, Detach: true})
+	post := func(key string) error {
+		body, _ := json.Marshal(map[string]any{"short_description": "x", "correlation_id": key})
+		req, _ := http.NewRequest("POST", f.srv.URL+"/api/now/table/incident", bytes.NewReader(body))
+		req.SetBasicAuth(svcUser, svcPass)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	if err := post("dropped"); err == nil {
+		t.Error("first POST got an answer, want a reset connection")
+	}
+	if err := post("served"); err == nil {
+		t.Error("second POST got an answer, want a reset connection")
+	}
+	if n := f.incidentCount("correlation_id=dropped"); n != 0 {
+		t.Errorf("dropped POST created %d incidents, want 0", n)
+	}
+	if n := f.incidentCount("correlation_id=served"); n != 1 {
+		t.Errorf("detached dropped POST created %d incidents, want 1", n)
+	}
+	if err := post("after"); err != nil {
+		t.Errorf("third POST: %v, want an answer", err)
+	}
+}
+
+// A fault with Until hits every matching request until then.
+func TestFaultUntil(t *testing.T) {
+	f := newFixture(t, nil)
+	f.e.Inject(Fault{Method: "GET", Status: 503, Until: f.clock.Now().Add(time.Minute)})
+	for i := range 5 {
+		if r := f.do("GET", "/api/now/table/incident", nil); r.status != 503 {
+			t.Fatalf("request %d during the outage: %d", i, r.status)
+		}
+	}
+	f.clock.Advance(time.Minute)
+	if r := f.do("GET", "/api/now/table/incident", nil); r.status != 200 {
+		t.Errorf("after the outage: %d", r.status)
 	}
 }

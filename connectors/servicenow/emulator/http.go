@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -55,15 +56,33 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Method = strings.ToUpper(m)
 	}
 	f := e.takeFault(r)
+	if f != nil && f.Detach {
+		// The transaction runs to its end whatever the client does.
+		r = r.WithContext(context.WithoutCancel(r.Context()))
+	}
 	if f != nil && f.Latency > 0 {
 		if !sleep(r.Context(), f.Latency) {
 			return
 		}
 	}
-	if f != nil && f.Status != 0 {
+	switch {
+	case f != nil && f.Drop && f.Detach:
+		e.serve(&lostAnswer{}, r, f)
+		drop(w)
+		return
+	case f != nil && f.Drop:
+		drop(w)
+		return
+	case f != nil && f.Status != 0:
 		e.writeFault(w, r, f)
 		return
 	}
+	e.serve(w, r, f)
+}
+
+// serve answers a request no fault stopped; f, if not nil, is a fault
+// that only delays it or hides rows.
+func (e *Emulator) serve(w http.ResponseWriter, r *http.Request, f *Fault) {
 	if r.URL.Path == "/oauth_token.do" {
 		e.serveToken(w, r)
 		return

@@ -75,6 +75,8 @@ type Store struct {
 
 	lock *os.File // held while Exclusive
 
+	files files // the files opened, for Check
+
 	// leaseCheck is when a claim must next look for executions whose lease
 	// ended; it is read and written only by writes, on the writer
 	// goroutine. Looking costs a claim as much as the rest of it, and
@@ -141,6 +143,7 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
+	s.files.remember(path)
 	return s, nil
 }
 

@@ -1,0 +1,84 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/store/memory"
+)
+
+// fullDisk is a memory store whose enqueues fail while full is set, as a
+// SQLite store's do when the disk is full.
+type fullDisk struct {
+	*memory.Store
+	full     atomic.Bool
+	attempts atomic.Int32
+}
+
+func (s *fullDisk) Enqueue(ctx context.Context, evs []store.Event) ([]store.Enqueued, error) {
+	s.attempts.Add(1)
+	if s.full.Load() {
+		return nil, errors.New("database or disk is full (13)")
+	}
+	return s.Store.Enqueue(ctx, evs)
+}
+
+// TestIntakeRefusesWhileWritesFail: after a failed write, intake refuses
+// events (503) without trying the store, and /healthz answers 503 with the
+// store's status.
+func TestIntakeRefusesWhileWritesFail(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "flows.hcl"), []byte(flowsSource("http://127.0.0.1:1")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st := &fullDisk{Store: memory.New()}
+	defer st.Close()
+	e := engine.New(engine.Options{
+		Registry: engineRegistry(), Store: st, Paths: []string{dir}, Owner: "test",
+		Host: lang.Host{LookupEnv: func(k string) (string, bool) { return endpointToken, k == "ENDPOINT_TOKEN" }},
+	})
+	if _, err := e.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e.Handler())
+	defer srv.Close()
+	healthz := func() (int, map[string]any) {
+		resp, err := http.Get(srv.URL + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var h map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&h)
+		return resp.StatusCode, h
+	}
+	if code, h := healthz(); code != http.StatusOK || h["store"].(map[string]any)["status"] != "ok" {
+		t.Fatalf("healthy: /healthz %d %v", code, h["store"])
+	}
+	st.full.Store(true)
+	if resp := invoke(t, srv, "a"); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("disk full: invoke %d, want 503", resp.StatusCode)
+	}
+	tried := st.attempts.Load()
+	if resp := invoke(t, srv, "b"); resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("after a failed write: invoke %d (Retry-After %q), want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if st.attempts.Load() != tried {
+		t.Error("intake tried the store again within the cooldown")
+	}
+	code, h := healthz()
+	sh := h["store"].(map[string]any)
+	if code != http.StatusServiceUnavailable || h["status"] != "unavailable" || sh["status"] != "failing" || sh["error"] != "database or disk is full (13)" {
+		t.Errorf("/healthz while writes fail: %d %v %v", code, h["status"], sh)
+	}
+}
