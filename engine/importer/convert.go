@@ -1,0 +1,395 @@
+package importer
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cardflow/cardflow/engine/connector"
+)
+
+// Result is what an import produces: files by name and the report.
+type Result struct {
+	// Files maps a file name (no directory) to its HCL content.
+	Files  map[string][]byte
+	Report *Report
+}
+
+// Convert turns a parsed export into HCL files and a report. reg tells
+// which cardflow actions exist: a card mapped to an action reg does not
+// have becomes a placeholder.
+func Convert(p *Pack, reg *connector.Registry) (*Result, error) {
+	im := newImport(p, reg)
+	for _, f := range p.Flows {
+		im.queue(f, "")
+	}
+	for i := 0; i < len(im.flows); i++ {
+		im.convertFlow(im.flows[i])
+	}
+	return im.result()
+}
+
+// importState is one Convert: names of flows, tables and connections, the
+// flows still to convert (inline helper flows are added as they are met).
+type importState struct {
+	pack      *Pack
+	reg       *connector.Registry
+	flowNames namer
+	flows     []*flowOut
+	byID      map[string]*flowOut
+	tables    map[string]*tableOut
+	tableName namer
+	conns     map[string]*connOut // by config id
+	connName  map[string]namer    // by module
+	report    *Report
+}
+
+type flowOut struct {
+	src      *Flow
+	name     string
+	parent   string // the flow an inline helper was cut from
+	trigger  *block
+	cards    []*block
+	comments []string
+	// helperInputs are the helper flow's input keys, in order, for callers.
+	helperInputs []string
+}
+
+// block is an HCL block to write: a card or a trigger.
+type block struct {
+	kind     string // "card" or "trigger"
+	label    string
+	comments []string
+	attrs    []attr
+	// cond is the card's expr-lang condition, written as its if.
+	cond string
+}
+
+// and adds a condition the card runs under.
+func (b *block) and(c string) {
+	if b.cond == "" {
+		b.cond = c
+		return
+	}
+	b.cond = "(" + b.cond + ") && (" + c + ")"
+}
+
+type attr struct {
+	name, expr string
+}
+
+func (b *block) set(name, expr string) { b.attrs = append(b.attrs, attr{name, expr}) }
+
+func newImport(p *Pack, reg *connector.Registry) *importState {
+	im := &importState{
+		pack: p, reg: reg, flowNames: namer{}, byID: map[string]*flowOut{},
+		tables: map[string]*tableOut{}, tableName: namer{}, conns: map[string]*connOut{},
+		connName: map[string]namer{}, report: &Report{},
+	}
+	for _, t := range p.Tables {
+		im.addTable(t)
+	}
+	// Flows are named up front so that calls to a flow converted later
+	// resolve.
+	return im
+}
+
+func (im *importState) queue(f *Flow, parent string) *flowOut {
+	if fo := im.byID[f.ID]; fo != nil {
+		return fo
+	}
+	fo := &flowOut{src: f, name: im.flowNames.unique(snake(f.Name)), parent: parent}
+	im.byID[f.ID] = fo
+	im.flows = append(im.flows, fo)
+	fo.helperInputs = helperInputs(f)
+	return fo
+}
+
+// helperInputs lists the input keys of a helper flow's Helper Flow card.
+func helperInputs(f *Flow) []string {
+	for _, m := range f.Methods {
+		if m.Module == "control" && m.Key == "callable" {
+			var keys []string
+			for _, o := range m.Outputs {
+				if o.Group != "context" {
+					keys = append(keys, o.Key)
+				}
+			}
+			return keys
+		}
+	}
+	return nil
+}
+
+// flowConv converts one flow.
+type flowConv struct {
+	im    *importState
+	f     *Flow
+	out   *flowOut
+	names namer
+	// exprs holds the HCL expression of each card output: "uuid/field".
+	exprs map[string]string
+	// sources lists the outputs wired to each input: "uuid/field".
+	sources map[string][]string
+	// conds are expr-lang conditions of cards inside If/Else branches.
+	conds   map[string]string
+	pending []string // comments waiting for the next block
+}
+
+func (im *importState) convertFlow(fo *flowOut) {
+	fc := &flowConv{im: im, f: fo.src, out: fo, names: namer{}, exprs: map[string]string{},
+		sources: map[string][]string{}, conds: map[string]string{}}
+	for _, m := range fc.f.Methods {
+		for _, p := range m.Pins {
+			k := p.Card + "/" + p.Input
+			fc.sources[k] = append(fc.sources[k], m.UUID+"/"+p.Output)
+		}
+	}
+	fr := im.report.flow(fo.name, fc.f.Name)
+	if fc.f.Scheduled {
+		fo.trigger = scheduleTrigger(fc.f.Cron)
+	}
+	order := fc.order()
+	fc.branchConditions(order)
+	for _, m := range order {
+		fc.convertCard(m, fr)
+	}
+	if fo.trigger == nil {
+		fo.trigger = &block{kind: "trigger", label: "flow.called"}
+		fo.trigger.comments = []string{"The Okta Workflows flow has no trigger card: it runs when another flow calls it."}
+	}
+	if len(fc.pending) > 0 {
+		fo.comments = append(fo.comments, fc.pending...)
+	}
+}
+
+// order returns the cards in an order that runs every card after the cards
+// it reads and otherwise follows the canvas: a depth-first walk of the
+// canvas order, then the pins as constraints.
+func (fc *flowConv) order() []*Method {
+	f := fc.f
+	index := map[string]int{}
+	for i, m := range f.Methods {
+		index[m.UUID] = i
+	}
+	next := map[string][]string{}
+	hasPrev := map[string]bool{}
+	for _, o := range f.Orderings {
+		if o[0] == o[1] {
+			continue
+		}
+		next[o[0]] = append(next[o[0]], o[1])
+		hasPrev[o[1]] = true
+	}
+	for k := range next {
+		sort.Slice(next[k], func(i, j int) bool { return index[next[k][i]] < index[next[k][j]] })
+	}
+	rank := map[string]int{}
+	var walk func(id string)
+	walk = func(id string) {
+		if _, seen := rank[id]; seen {
+			return
+		}
+		rank[id] = len(rank)
+		for _, n := range next[id] {
+			walk(n)
+		}
+	}
+	// The trigger first, then the other chains' heads, then loose cards.
+	for _, m := range f.Methods {
+		if isTriggerCard(m) {
+			walk(m.UUID)
+		}
+	}
+	for _, m := range f.Methods {
+		if !hasPrev[m.UUID] {
+			walk(m.UUID)
+		}
+	}
+	for _, m := range f.Methods {
+		walk(m.UUID)
+	}
+	// Kahn's algorithm over the pins, picking the lowest rank first. Parse
+	// has rejected cycles of pins.
+	indeg := map[string]int{}
+	succ := map[string][]string{}
+	for _, m := range f.Methods {
+		seen := map[string]bool{}
+		for _, p := range m.Pins {
+			if p.Card == m.UUID || seen[p.Card] {
+				continue
+			}
+			seen[p.Card] = true
+			succ[m.UUID] = append(succ[m.UUID], p.Card)
+			indeg[p.Card]++
+		}
+	}
+	var ready []string
+	for _, m := range f.Methods {
+		if indeg[m.UUID] == 0 {
+			ready = append(ready, m.UUID)
+		}
+	}
+	var out []*Method
+	for len(ready) > 0 {
+		sort.Slice(ready, func(i, j int) bool { return rank[ready[i]] < rank[ready[j]] })
+		id := ready[0]
+		ready = ready[1:]
+		out = append(out, f.byID[id])
+		for _, s := range succ[id] {
+			indeg[s]--
+			if indeg[s] == 0 {
+				ready = append(ready, s)
+			}
+		}
+	}
+	return out
+}
+
+// branchConditions gives each card inside an If/Else branch the branch's
+// condition: the cards reachable from the branch's first card and not from
+// the other branch's.
+func (fc *flowConv) branchConditions(order []*Method) {
+	next := map[string][]string{}
+	for _, o := range fc.f.Orderings {
+		if o[0] != o[1] {
+			next[o[0]] = append(next[o[0]], o[1])
+		}
+	}
+	reach := func(from string) map[string]bool {
+		seen := map[string]bool{}
+		stack := []string{from}
+		for len(stack) > 0 {
+			id := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			stack = append(stack, next[id]...)
+		}
+		return seen
+	}
+	for _, m := range order {
+		if len(m.Branches) == 0 {
+			continue
+		}
+		reached := map[string]map[string]bool{}
+		for head := range m.Branches {
+			reached[head] = reach(head)
+		}
+		for head, when := range m.Branches {
+			for id := range reached[head] {
+				inOther := false
+				for other := range m.Branches {
+					if other != head && reached[other][id] {
+						inOther = true
+					}
+				}
+				if inOther {
+					continue
+				}
+				c := "__branch:" + m.UUID
+				if !when {
+					c = "!" + c
+				}
+				if prev := fc.conds[id]; prev != "" {
+					c = prev + " && " + c
+				}
+				fc.conds[id] = c
+			}
+		}
+	}
+}
+
+// input returns the HCL expression of an input field: the outputs wired
+// to it, else its literal. ok is false when it is neither wired nor set.
+func (fc *flowConv) input(m *Method, f *Field) (string, bool) {
+	srcs := fc.sources[m.UUID+"/"+f.ID]
+	var exprs []string
+	for _, s := range srcs {
+		if e, ok := fc.exprs[s]; ok {
+			exprs = append(exprs, e)
+		} else {
+			exprs = append(exprs, "null")
+		}
+	}
+	switch {
+	case len(exprs) == 1:
+		return exprs[0], true
+	case len(exprs) > 1:
+		return "coalesce(" + strings.Join(exprs, ", ") + ")", true
+	}
+	if isEmptyLiteral(f.Data) {
+		return "", false
+	}
+	return literal(f.Data), true
+}
+
+// inputByKey returns the expression of the first input with key (and
+// group, when group is not "*").
+func (fc *flowConv) inputByKey(m *Method, group, key string) (string, *Field, bool) {
+	for _, f := range m.Inputs {
+		if f.Key == key && (group == "*" || f.Group == group) {
+			e, ok := fc.input(m, f)
+			return e, f, ok
+		}
+	}
+	return "", nil, false
+}
+
+func (fc *flowConv) setOutput(m *Method, f *Field, expr string) {
+	fc.exprs[m.UUID+"/"+f.ID] = expr
+}
+
+// newCard starts a card block for m with a unique name from its title.
+func (fc *flowConv) newCard(m *Method, action string) *block {
+	title := m.Title
+	if title == "" || title == m.UUID {
+		title = m.Key
+	}
+	b := &block{kind: "card", label: fc.names.unique(snake(title))}
+	b.comments = append(b.comments, fc.pending...)
+	fc.pending = nil
+	b.set("action", action)
+	if c := fc.conds[m.UUID]; c != "" {
+		b.and(fc.condition(c))
+	}
+	return b
+}
+
+func (fc *flowConv) emit(b *block) { fc.out.cards = append(fc.out.cards, b) }
+
+// condition resolves the branch markers of a condition into expr-lang.
+func (fc *flowConv) condition(c string) string {
+	parts := strings.Split(c, " && ")
+	for i, p := range parts {
+		neg := strings.HasPrefix(p, "!")
+		id := strings.TrimPrefix(strings.TrimPrefix(p, "!"), "__branch:")
+		e := fc.exprs[id+"/__cond"]
+		if e == "" {
+			e = "false"
+		}
+		if neg {
+			e = "!(" + e + ")"
+		} else {
+			e = "(" + e + ")"
+		}
+		parts[i] = e
+	}
+	return strings.Join(parts, " && ")
+}
+
+func (fc *flowConv) flowRef(id string) (string, *flowOut) {
+	for _, f := range fc.im.pack.Flows {
+		if f.ID == id {
+			fo := fc.im.queue(f, "")
+			return "flow." + fo.name, fo
+		}
+	}
+	return "", nil
+}
+
+func describe(m *Method) string {
+	return fmt.Sprintf("%s.%s %q", m.Module, m.Key, m.Title)
+}

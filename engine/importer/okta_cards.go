@@ -1,0 +1,105 @@
+package importer
+
+// The Okta connector's cards. Add a row when okta gains an action: the
+// importer uses it as soon as the registry has the action.
+
+var oktaUserOutputs = map[string]string{
+	"ID": ".id", "Status": ".status", "Created": ".created", "Activated": ".activated",
+	"Status Changed": ".status_changed", "Last Updated": ".last_updated",
+	"login": ".login", "email": ".email", "firstName": ".first_name", "lastName": ".last_name",
+}
+
+var oktaProfile = map[string]string{"Profile Properties": ".profile", "Profile": ".profile"}
+
+var oktaAPICall = &actionMapping{
+	action: "okta.api_call", connection: "okta",
+	inputs:  map[string]string{"parameters/requestType": "method", "Relative URL": "path", "Query": "query", "Body": "body", "Headers": ""},
+	outputs: map[string]string{"Status Code": ".status", "Body": ".body", "Headers": ".headers"},
+}
+
+var oktaMembership = &actionMapping{
+	connection: "okta",
+	inputs:     map[string]string{"Group/id": "group", "User/id": "user", "Group/ID": "group", "User/ID": "user"},
+	outputs:    map[string]string{"status": ".changed"},
+}
+
+func withAction(mp *actionMapping, action string) *actionMapping {
+	c := *mp
+	c.action = action
+	return &c
+}
+
+var oktaLifecycle = &actionMapping{
+	connection: "okta",
+	inputs:     map[string]string{"User/id": "user", "User/ID": "user", "parameters/sendEmail": "send_email"},
+	outputs:    map[string]string{"statusCode": ".status"},
+}
+
+var oktaCards = map[string]*actionMapping{
+	"readUser": {
+		action: "okta.read_user", connection: "okta",
+		inputs:   map[string]string{"ID or Login": "user"},
+		outputs:  oktaUserOutputs,
+		prefixes: oktaProfile,
+	},
+	"updateUser": {
+		action: "okta.update_user_profile", connection: "okta",
+		inputs:   map[string]string{"User/ID": "user", "parameters/updateSemantics": "-"},
+		groups:   map[string]string{"Profile": "profile"},
+		outputs:  oktaUserOutputs,
+		prefixes: oktaProfile,
+		note:     "Okta Workflows' update semantics (partial or full) is not carried over: okta.update_user_profile updates only the given attributes.",
+	},
+	"getUsersGroups": {
+		action: "okta.list_user_groups", connection: "okta",
+		inputs:  map[string]string{"User/ID": "user", "parameters/resultSet": "-"},
+		outputs: map[string]string{"Groups": ".groups"},
+	},
+	"searchUsers": {
+		action: "okta.search_users", connection: "okta",
+		inputs: map[string]string{"Query": "query", "parameters/resultSet": "-"},
+		outputs: map[string]string{"Users": ".users", "Raw Output": ".users", "Records Streamed": ".count",
+			"ID": ".users[0].id", "Status": ".users[0].status", "Login": ".users[0].login", "Email": ".users[0].email"},
+	},
+	"listUsersWithSearch": {
+		action: "okta.search_users", connection: "okta",
+		inputs:  map[string]string{"Custom Search Criteria": "search", "parameters/resultSet": "-", "Search Criteria/Limit": "limit"},
+		outputs: map[string]string{"Users": ".users", "Records Streamed": ".count"},
+		note:    "only the custom search criteria are carried over: add the other criteria (status, dates) to search.",
+	},
+	"listUsersWithFilter": {
+		action: "okta.search_users", connection: "okta",
+		inputs:  map[string]string{"parameters/resultSet": "-"},
+		outputs: map[string]string{"Users": ".users", "Raw Output": ".users", "Records Streamed": ".count"},
+		note:    "write the filter (status eq \"ACTIVE\") in filter: the card's filter inputs are not carried over.",
+	},
+	"addNewUserToGroup":   withAction(oktaMembership, "okta.add_user_to_group"),
+	"addUserToGroup":      withAction(oktaMembership, "okta.add_user_to_group"),
+	"removeUserFromGroup": withAction(oktaMembership, "okta.remove_user_from_group"),
+	"activateUser":        withAction(oktaLifecycle, "okta.activate_user"),
+	"deactivateUser":      withAction(oktaLifecycle, "okta.deactivate_user"),
+	"suspendUser":         withAction(oktaLifecycle, "okta.suspend_user"),
+	"unsuspendUser":       withAction(oktaLifecycle, "okta.unsuspend_user"),
+	"assignUserToApplication": {
+		action: "okta.assign_user_to_app", connection: "okta",
+		inputs: map[string]string{"User/ID": "user", "User/id": "user", "Application/applicationID": "app", "parameters/application": "-"},
+	},
+	"hTTPRequest": oktaAPICall,
+	"clearUserSessions": {
+		action: "okta.api_call", connection: "okta",
+		inputs:  map[string]string{"User/ID": "-", "Revoke oauthTokens?": "-"},
+		outputs: map[string]string{"Status Code": ".status"},
+		fixed:   map[string]string{"method": `"DELETE"`},
+		build: func(fc *flowConv, m *Method, b *block) bool {
+			id, _, ok := fc.inputByKey(m, "User", "ID")
+			if !ok {
+				return false
+			}
+			b.set("path", `"/api/v1/users/${`+id+`}/sessions"`)
+			if rv, _, ok := fc.inputByKey(m, "User", "Revoke oauthTokens?"); ok {
+				b.set("query", `{ oauthTokens = tostring(`+rv+`) }`)
+			}
+			return true
+		},
+	},
+}
