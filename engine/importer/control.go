@@ -17,6 +17,13 @@ func (fc *flowConv) control(m *Method, fr *FlowReport) bool {
 		fr.add(m, Converted, "comment", "")
 	case "noop":
 		fr.add(m, Converted, "nothing", "")
+	case "callable":
+		// A second Helper Flow card, or one in a scheduled flow: its fields
+		// are the caller's input.
+		for _, o := range m.Outputs {
+			fc.setOutput(m, o, attrPath("trigger.input", o.Key))
+		}
+		fr.add(m, Converted, "trigger", "")
 	case "let", "join":
 		fc.passThrough(m)
 		fr.add(m, Converted, "expression", "")
