@@ -88,14 +88,14 @@ func (fc *flowConv) action(m *Method, mp *actionMapping) (string, string, bool) 
 		if !ok {
 			continue
 		}
-		if mp.built[f.Group] {
-			continue
-		}
 		if arg := lookupField(mp.inputs, f); arg != "" {
 			if arg != "-" && !seenArg[arg] {
 				seenArg[arg] = true
-				b.set(arg, e)
+				b.set(arg, argValue(arg, e))
 			}
+			continue
+		}
+		if mp.built[f.Group] {
 			continue
 		}
 		if arg := mp.groups[f.Group]; arg != "" {
@@ -122,6 +122,20 @@ func (fc *flowConv) action(m *Method, mp *actionMapping) (string, string, bool) 
 		b.comments = append(b.comments, fmt.Sprintf("Left out (no counterpart in %s): %s.", mp.action, strings.Join(dropped, ", ")))
 	}
 	return b.label, note, true
+}
+
+// argValue adapts Okta Workflows' spelling of a value to the argument:
+// its Yes/No choices are booleans.
+func argValue(arg, e string) string {
+	if arg == "send_email" || arg == "activate" {
+		switch e {
+		case `"Yes"`, `"yes"`, `"true"`:
+			return "true"
+		case `"No"`, `"no"`, `"false"`:
+			return "false"
+		}
+	}
+	return e
 }
 
 func lookupField(table map[string]string, f *Field) string {

@@ -121,7 +121,7 @@ var knownConnectors = map[string]bool{"okta": true, "servicenow": true}
 // Endpoint or a Helper Flow card.
 func isTriggerCard(m *Method) bool {
 	if m.Kernel {
-		return (m.Module == "http" && m.Key == "accept") || (m.Module == "control" && m.Key == "callable")
+		return (m.Module == "http" && (m.Key == "accept" || m.Key == "delegated")) || (m.Module == "control" && m.Key == "callable")
 	}
 	if _, ok := oktaEvents[m.Key]; ok && m.Module == "okta" {
 		return true
@@ -145,8 +145,13 @@ type args struct {
 // get returns the input's expression, "null" when it is neither wired nor
 // set.
 func (a *args) get(key string) string {
-	if e, _, ok := a.fc.inputByKey(a.m, "*", key); ok {
+	e, f, ok := a.fc.inputByKey(a.m, "*", key)
+	switch {
+	case ok:
 		return e
+	case f != nil && f.Data != nil:
+		// A blank text is an empty string to a function, not a null.
+		return literal(f.Data)
 	}
 	return "null"
 }

@@ -20,8 +20,16 @@ func (fc *flowConv) control(m *Method, fr *FlowReport) bool {
 	case "callable":
 		// A second Helper Flow card, or one in a scheduled flow: its fields
 		// are the caller's input.
+		scheduled := fc.out.trigger != nil && fc.out.trigger.label == "schedule.cron"
 		for _, o := range m.Outputs {
-			fc.setOutput(m, o, attrPath("trigger.input", o.Key))
+			switch {
+			case scheduled && o.Key == "execution_time":
+				fc.setOutput(m, o, "trigger.time")
+			case scheduled:
+				fc.setOutput(m, o, "null")
+			default:
+				fc.setOutput(m, o, attrPath("trigger.input", o.Key))
+			}
 		}
 		fr.add(m, Converted, "trigger", "")
 	case "let", "join":
@@ -219,7 +227,13 @@ func (fc *flowConv) call(m *Method, fr *FlowReport, forEach, note string) bool {
 	}
 	fc.emit(b)
 	for _, o := range m.Outputs {
-		fc.setOutput(m, o, attrPath("card."+b.label+".result", o.Key))
+		switch {
+		case forEach != "" && m.Key == "map":
+			// A for_each card's value holds one output per item.
+			fc.setOutput(m, o, "[for r in card."+b.label+" : r.result]")
+		default:
+			fc.setOutput(m, o, attrPath("card."+b.label+".result", o.Key))
+		}
 	}
 	fr.add(m, Converted, b.label, note)
 	return true

@@ -158,6 +158,14 @@ func (im *importState) convertFlow(fo *flowOut) {
 		fo.trigger = &block{kind: "trigger", label: "flow.called"}
 		fo.trigger.comments = []string{"The Okta Workflows flow has no trigger card: it runs when another flow calls it."}
 	}
+	if len(fo.cards) == 0 {
+		// cardflow flows have at least one card; Okta Workflows' may be
+		// empty (a helper branch that does nothing).
+		b := &block{kind: "card", label: "done", comments: fc.pending}
+		fc.pending = nil
+		b.set("action", "flow.return")
+		fo.cards = append(fo.cards, b)
+	}
 	if len(fc.pending) > 0 {
 		fo.comments = append(fo.comments, fc.pending...)
 	}

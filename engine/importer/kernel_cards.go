@@ -42,9 +42,6 @@ var kernelFuncs = map[string]kernelFunc{
 		}
 		return one(fmt.Sprintf("substr(%s, %s, %s)", a.get("string"), start, length))
 	},
-	"string.match": func(a *args) (map[string]string, string, bool) {
-		return one(fmt.Sprintf("length(regexall(%s, %s)) > 0", a.get("target"), a.get("string")))
-	},
 	"object.construct": construct,
 	"object.get": func(a *args) (map[string]string, string, bool) {
 		path, ok := a.literalOf("path")
@@ -159,6 +156,9 @@ var kernelFuncs = map[string]kernelFunc{
 	},
 	"json.parse":     call1("jsondecode", "string"),
 	"json.stringify": call1("jsonencode", "object"),
+	"date.now": func(a *args) (map[string]string, string, bool) {
+		return one("timestamp()")
+	},
 	"date.add":       dateShift("+"),
 	"date.subtract":  dateShift("-"),
 }

@@ -81,6 +81,19 @@ func (fc *flowConv) trigger(m *Method) (as, note string, ok bool) {
 			}
 		}
 		note = "callers POST to /flows/" + fc.out.name + "/invoke with the client token in the x-api-client-token header (Okta Workflows' invoke URL and its clientToken change)."
+	case m.Module == "http" && m.Key == "delegated":
+		// A delegated flow is run by a person from the Okta Admin Console
+		// with the inputs it asks for: an endpoint flow they can POST to.
+		t.label = "http.endpoint"
+		t.set("token", fmt.Sprintf("env(%q)", strings.ToUpper(fc.out.name)+"_CLIENT_TOKEN"))
+		for _, o := range m.Outputs {
+			if o.Group == "context" {
+				fc.setOutput(m, o, "null")
+			} else {
+				fc.setOutput(m, o, attrPath("trigger.body", o.Key))
+			}
+		}
+		note = "a delegated flow: whoever ran it from the Admin Console now POSTs its inputs as JSON to /flows/" + fc.out.name + "/invoke."
 	case m.Module == "control" && m.Key == "callable":
 		t.label = "flow.called"
 		for _, o := range m.Outputs {
