@@ -66,6 +66,32 @@ func (fc *flowConv) control(m *Method, fr *FlowReport) bool {
 		}
 		fc.emit(b)
 		fr.add(m, Converted, b.label, "")
+	case "assignIf":
+		c, ok := fc.hclPredicate(m)
+		if !ok {
+			return false
+		}
+		for _, o := range m.Outputs {
+			fc.setOutput(m, o, fmt.Sprintf("(%s ? %s : %s)", c, fc.arg(m, "valueIfTrue"), fc.arg(m, "valueIfFalse")))
+		}
+		fr.add(m, Converted, "expression", "")
+	case "lookup":
+		var keys []string
+		vals := map[string]string{}
+		for _, f := range m.Inputs {
+			if f.Group == "options" {
+				if e, ok := fc.input(m, f); ok {
+					keys = append(keys, f.Key)
+					vals[f.Key] = e
+				}
+			}
+		}
+		for _, o := range m.Outputs {
+			fc.setOutput(m, o, fmt.Sprintf("lookup(%s, %s, %s)", object(keys, vals), fc.arg(m, "key"), fc.arg(m, "else")))
+		}
+		fr.add(m, Converted, "expression", "")
+	case "times":
+		return fc.call(m, fr, "range("+fc.arg(m, "count")+")", "")
 	case "spawn", "run":
 		return fc.call(m, fr, "", "")
 	case "tryCatch":
@@ -122,6 +148,32 @@ func (fc *flowConv) inputObject(m *Method) ([]string, map[string]string) {
 		vals[k] = e
 	}
 	return keys, vals
+}
+
+// arg is the expression of the input with key, "null" when it is unset.
+func (fc *flowConv) arg(m *Method, key string) string {
+	return (&args{fc: fc, m: m}).get(key)
+}
+
+// hclPredicate is the HCL condition of a comparison card's operands.
+func (fc *flowConv) hclPredicate(m *Method) (string, bool) {
+	a, b := fc.arg(m, "left-operand"), fc.arg(m, "right-operand")
+	opV, _ := fc.inputLiteral(m, "", "operator")
+	op, _ := opV.(string)
+	if c := comparisons[op]; c != "" {
+		return fmt.Sprintf("%s %s %s", a, c, b), true
+	}
+	switch op {
+	case "is empty":
+		return fmt.Sprintf("(%s == null || %s == \"\")", a, a), true
+	case "is not empty":
+		return fmt.Sprintf("(%s != null && %s != \"\")", a, a), true
+	case "in":
+		return fmt.Sprintf("contains(%s, %s)", b, a), true
+	case "not in":
+		return fmt.Sprintf("!contains(%s, %s)", b, a), true
+	}
+	return "", false
 }
 
 var comparisons = map[string]string{"==": "==", "!=": "!=", ">=": ">=", "<=": "<=", ">": ">", "<": "<"}
@@ -216,8 +268,11 @@ func (fc *flowConv) call(m *Method, fr *FlowReport, forEach, note string) bool {
 		b.set("for_each", forEach)
 	}
 	keys, vals := fc.inputObject(m)
-	if forEach != "" {
+	if forEach != "" && m.Key != "times" {
 		keys, vals = fc.eachInput(m, helper)
+	} else if m.Key == "times" {
+		keys, vals = fc.inputObject(m)
+		keys = without(keys, "count", "concurrency")
 	}
 	if len(keys) > 0 {
 		b.set("input", object(keys, vals))
@@ -237,6 +292,20 @@ func (fc *flowConv) call(m *Method, fr *FlowReport, forEach, note string) bool {
 	}
 	fr.add(m, Converted, b.label, note)
 	return true
+}
+
+func without(keys []string, drop ...string) []string {
+	var out []string
+	for _, k := range keys {
+		keep := true
+		for _, d := range drop {
+			keep = keep && k != d
+		}
+		if keep {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // eachInput passes each item of a For Each to the helper's first input,

@@ -346,6 +346,16 @@ func (fc *flowConv) inputByKey(m *Method, group, key string) (string, *Field, bo
 	return "", nil, false
 }
 
+// wired reports whether any card reads output o of m.
+func (fc *flowConv) wired(m *Method, o *Field) bool {
+	for _, p := range m.Pins {
+		if p.Output == o.ID {
+			return true
+		}
+	}
+	return false
+}
+
 func (fc *flowConv) setOutput(m *Method, f *Field, expr string) {
 	fc.exprs[m.UUID+"/"+f.ID] = expr
 }

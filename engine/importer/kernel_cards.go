@@ -156,11 +156,33 @@ var kernelFuncs = map[string]kernelFunc{
 	},
 	"json.parse":     call1("jsondecode", "string"),
 	"json.stringify": call1("jsonencode", "object"),
+	"list.uniqueBy": func(a *args) (map[string]string, string, bool) {
+		p, _ := a.literalOf("path")
+		ps, _ := p.(string)
+		l := a.get("list")
+		if ps == "" {
+			return one(fmt.Sprintf("distinct(%s)", l))
+		}
+		x := "x"
+		for _, k := range strings.Split(ps, ".") {
+			x = attrPath(x, k)
+		}
+		// Group by the path, keep the first of each group.
+		return one(fmt.Sprintf("[for k, v in { for x in %s : tostring(%s) => x... } : v[0]]", l, x))
+	},
+	"date.fromISO": func(a *args) (map[string]string, string, bool) {
+		for _, o := range a.m.Outputs {
+			if (o.Key == "epoch" || o.Key == "unix") && a.fc.wired(a.m, o) {
+				return nil, "", false
+			}
+		}
+		return map[string]string{"date": a.get("start"), "iso": a.get("start")}, "", true
+	},
 	"date.now": func(a *args) (map[string]string, string, bool) {
 		return one("timestamp()")
 	},
-	"date.add":       dateShift("+"),
-	"date.subtract":  dateShift("-"),
+	"date.add":      dateShift("+"),
+	"date.subtract": dateShift("-"),
 }
 
 func call1(fn, key string) kernelFunc {

@@ -1,5 +1,7 @@
 package importer
 
+import "strings"
+
 // The Okta connector's cards. Add a row when okta gains an action: the
 // importer uses it as soon as the registry has the action.
 
@@ -85,6 +87,13 @@ var oktaCards = map[string]*actionMapping{
 		inputs: map[string]string{"User/ID": "user", "User/id": "user", "Application/applicationID": "app", "parameters/application": "-"},
 	},
 	"hTTPRequest": oktaAPICall,
+	"searchGroups": {
+		action: "okta.api_call", connection: "okta",
+		inputs:  map[string]string{"parameters/resultSet": "-", "Inputs/profile.name": "-", "Inputs/type": "-", "Inputs/Query": "-"},
+		fixed:   map[string]string{"method": `"GET"`, "path": `"/api/v1/groups"`},
+		outputs: map[string]string{"Raw Object": ".body", "Groups": ".body", "ID": ".body[0].id", "Created": ".body[0].created", "Profile": ".body[0].profile"},
+		build:   searchGroups,
+	},
 	"clearUserSessions": {
 		action: "okta.api_call", connection: "okta",
 		inputs:  map[string]string{"User/ID": "-", "Revoke oauthTokens?": "-"},
@@ -102,4 +111,30 @@ var oktaCards = map[string]*actionMapping{
 			return true
 		},
 	},
+}
+
+// searchGroups builds GET /api/v1/groups' query from Search Groups' inputs:
+// q for the query, search for the name and type.
+func searchGroups(fc *flowConv, m *Method, b *block) bool {
+	var keys []string
+	vals := map[string]string{}
+	if q, _, ok := fc.inputByKey(m, "Inputs", "Query"); ok {
+		keys = append(keys, "q")
+		vals["q"] = q
+	}
+	var search []string
+	if n, _, ok := fc.inputByKey(m, "Inputs", "profile.name"); ok {
+		search = append(search, `profile.name eq \"${`+n+`}\"`)
+	}
+	if t, _, ok := fc.inputByKey(m, "Inputs", "type"); ok {
+		search = append(search, `type eq \"${`+t+`}\"`)
+	}
+	if len(search) > 0 {
+		keys = append(keys, "search")
+		vals["search"] = `"` + strings.Join(search, " and ") + `"`
+	}
+	if len(keys) > 0 {
+		b.set("query", object(keys, vals))
+	}
+	return true
 }

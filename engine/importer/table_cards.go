@@ -68,6 +68,13 @@ var tableCards = map[string]*actionMapping{
 			return true
 		},
 	},
+	"clearTable": {
+		action:  "table.clear",
+		outputs: map[string]string{"Cleared Rows": ".deleted"},
+		build: func(fc *flowConv, m *Method, b *block) bool {
+			return fc.table(m, b) != nil
+		},
+	},
 	"searchRows2": {
 		action: "table.search",
 		inputs: map[string]string{"Where Expression": "-", "Direction": "-", "Column": "-", "Offset": "-", "parameters/resultSet": "-", "Limit": "limit"},
