@@ -116,7 +116,7 @@ func (fc *flowConv) action(m *Method, mp *actionMapping) (string, string, bool) 
 		return "", "", false
 	}
 	fc.emit(b)
-	note := mp.note
+	note := strings.TrimSpace(mp.note + " " + fc.notes[m.UUID])
 	if len(dropped) > 0 {
 		note = strings.TrimSpace(note + fmt.Sprintf(" Inputs with no counterpart in %s were left out: %s.", mp.action, strings.Join(dropped, ", ")))
 		b.comments = append(b.comments, fmt.Sprintf("Left out (no counterpart in %s): %s.", mp.action, strings.Join(dropped, ", ")))

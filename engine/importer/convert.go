@@ -134,11 +134,13 @@ type flowConv struct {
 	// conds are expr-lang conditions of cards inside If/Else branches.
 	conds   map[string]string
 	pending []string // comments waiting for the next block
+	// notes are what a mapping's build found to check, by card.
+	notes map[string]string
 }
 
 func (im *importState) convertFlow(fo *flowOut) {
 	fc := &flowConv{im: im, f: fo.src, out: fo, names: namer{}, exprs: map[string]string{},
-		sources: map[string][]string{}, conds: map[string]string{}}
+		sources: map[string][]string{}, conds: map[string]string{}, notes: map[string]string{}}
 	for _, m := range fc.f.Methods {
 		for _, p := range m.Pins {
 			k := p.Card + "/" + p.Input

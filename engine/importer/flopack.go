@@ -60,6 +60,8 @@ type Field struct {
 	Type  any // "string", "number", "object" or a nested structure
 	Data  any // the literal value
 	Index int
+	// Path is where an Expand card's output reads its object.
+	Path []string
 }
 
 // Pin is a wire from an output field of one card to an input of another.
@@ -150,7 +152,8 @@ type rawFields struct {
 			Data any `json:"data"`
 		} `json:"value"`
 		Metadata struct {
-			Index int `json:"index"`
+			Index int   `json:"index"`
+			Path  []any `json:"path"`
 		} `json:"metadata"`
 	} `json:"data"`
 }
@@ -308,6 +311,11 @@ func fields(rf *rawFields) []*Field {
 			continue
 		}
 		fl := &Field{ID: id, Key: f.Key, Index: f.Metadata.Index}
+		for _, p := range f.Metadata.Path {
+			if s, ok := p.(string); ok {
+				fl.Path = append(fl.Path, s)
+			}
+		}
 		if f.Group != nil {
 			fl.Group = *f.Group
 		}

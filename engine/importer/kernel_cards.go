@@ -154,7 +154,14 @@ var kernelFuncs = map[string]kernelFunc{
 		}
 		return nil, "", false
 	},
-	"json.parse":     call1("jsondecode", "string"),
+	"json.parse": func(a *args) (map[string]string, string, bool) {
+		s := a.get("string")
+		if s == "trigger.body" {
+			// cardflow's endpoint parses a JSON body already.
+			return map[string]string{"*": s}, "the endpoint's body is read as JSON: callers send it with Content-Type: application/json.", true
+		}
+		return one("jsondecode(" + s + ")")
+	},
 	"json.stringify": call1("jsonencode", "object"),
 	"list.uniqueBy": func(a *args) (map[string]string, string, bool) {
 		p, _ := a.literalOf("path")
@@ -275,6 +282,22 @@ func expand(a *args) (map[string]string, string, bool) {
 	}
 	var path func(o *Field, depth int) string
 	path = func(o *Field, depth int) string {
+		if len(o.Path) > 0 {
+			// Newer exports say where the field is: key and value of
+			// the path's last element.
+			if o.Key == "key" {
+				return literal(o.Path[len(o.Path)-1])
+			}
+			e := src
+			for _, p := range o.Path {
+				if strings.HasPrefix(e, "trigger.event") && eventPaths[p] != "" {
+					e += "." + eventPaths[p]
+				} else {
+					e = attrPath(e, p)
+				}
+			}
+			return e
+		}
 		base := src
 		if p := byID[o.Group]; p != nil && depth < 8 {
 			base = path(p, depth+1)

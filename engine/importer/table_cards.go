@@ -37,10 +37,16 @@ var tableCards = map[string]*actionMapping{
 			}
 			keys, vals := fc.groupObject(m, "Fields")
 			b.set("key", "tostring("+id+")")
+			// Update Row keeps the other columns: merge the row the id
+			// was read with when it is at hand.
+			if i := strings.LastIndex(id, "."); i > 0 && strings.HasSuffix(id[:i], ".rows[0]") && strings.HasPrefix(id, "card.") {
+				b.set("row", "merge("+id[:i]+", "+object(keys, vals)+")")
+				return true
+			}
 			b.set("row", object(keys, vals))
+			fc.notes[m.UUID] = "table.put replaces the whole row: merge the row read before (merge(card.<read>.row, {...})) if other columns must keep their values."
 			return true
 		},
-		note: "table.put replaces the whole row: merge the row read before (merge(card.<read>.row, {...})) if other columns must keep their values.",
 	},
 	"deleteRow": {
 		action: "table.delete",

@@ -28,8 +28,8 @@ flow "process_resolution" {
     action = table.put
     table  = table.approvals
     key    = tostring(card.search_the_request.rows[0].userId)
-    row = {
+    row = merge(card.search_the_request.rows[0], {
       status = "approved"
-    }
+    })
   }
 }
