@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -408,8 +407,4 @@ func (fc *flowConv) flowRef(id string) (string, *flowOut) {
 		}
 	}
 	return "", nil
-}
-
-func describe(m *Method) string {
-	return fmt.Sprintf("%s.%s %q", m.Module, m.Key, m.Title)
 }
