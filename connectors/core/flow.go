@@ -68,6 +68,19 @@ func Flow() *connector.Connector {
 					}
 				},
 			},
+			{
+				Name: "fail",
+				Doc: "Fails the card with message, so the execution fails (or its on_error policy applies): Okta Workflows' Throw Error. " +
+					"A caller's flow.call fails with it too.",
+				Input: connector.Schema{
+					{Name: "message", Type: cty.String, Required: true},
+				},
+				Output: cty.EmptyObject,
+				Effect: connector.Pure,
+				Do: func(_ context.Context, call *connector.Call) (cty.Value, error) {
+					return cty.NilVal, &connector.Error{Kind: connector.Other, Op: "flow.fail", Message: call.Input.String("message")}
+				},
+			},
 		},
 		Triggers: []*connector.Trigger{{
 			Name:   "called",

@@ -92,6 +92,23 @@ func (fc *flowConv) control(m *Method, fr *FlowReport) bool {
 		fr.add(m, Converted, "expression", "")
 	case "times":
 		return fc.call(m, fr, "range("+fc.arg(m, "count")+")", "")
+	case "throwIf", "throw":
+		b := fc.newCard(m, "flow.fail")
+		if m.Key == "throwIf" {
+			c, ok := fc.predicate(m, "")
+			if !ok {
+				fc.names[b.label] = false
+				return false
+			}
+			b.and(c)
+		}
+		msg := fc.arg(m, "message")
+		if msg == "null" || msg == `""` {
+			msg = literal(m.Title)
+		}
+		b.set("message", msg)
+		fc.emit(b)
+		fr.add(m, Converted, b.label, "")
 	case "spawn", "run":
 		return fc.call(m, fr, "", "")
 	case "tryCatch":

@@ -135,11 +135,18 @@ type flowConv struct {
 	pending []string // comments waiting for the next block
 	// notes are what a mapping's build found to check, by card.
 	notes map[string]string
+	// reads are the cards whose outputs the card being converted read;
+	// deps the reads of each card written as an expression; into the
+	// blocks each card's outputs ended up in.
+	reads map[string]bool
+	deps  map[string][]string
+	into  map[string][]string
 }
 
 func (im *importState) convertFlow(fo *flowOut) {
 	fc := &flowConv{im: im, f: fo.src, out: fo, names: namer{}, exprs: map[string]string{},
-		sources: map[string][]string{}, conds: map[string]string{}, notes: map[string]string{}}
+		sources: map[string][]string{}, conds: map[string]string{}, notes: map[string]string{},
+		reads: map[string]bool{}, deps: map[string][]string{}, into: map[string][]string{}}
 	for _, m := range fc.f.Methods {
 		for _, p := range m.Pins {
 			k := p.Card + "/" + p.Input
@@ -153,7 +160,20 @@ func (im *importState) convertFlow(fo *flowOut) {
 	order := fc.order()
 	fc.branchConditions(order)
 	for _, m := range order {
+		fc.reads = map[string]bool{}
+		n := len(fr.Cards)
 		fc.convertCard(m, fr)
+		for _, cr := range fr.Cards[n:] {
+			cr.uuid = m.UUID
+		}
+		// A card written as an expression passes its reads on to the
+		// blocks that use it.
+		fc.deps[m.UUID] = sortedKeys(fc.reads)
+	}
+	for _, cr := range fr.Cards {
+		if !fc.isBlock(cr.As) {
+			cr.Into = fc.into[cr.uuid]
+		}
 	}
 	if fo.trigger == nil {
 		fo.trigger = &block{kind: "trigger", label: "flow.called"}
@@ -317,6 +337,7 @@ func (fc *flowConv) input(m *Method, f *Field) (string, bool) {
 	srcs := fc.sources[m.UUID+"/"+f.ID]
 	var exprs []string
 	for _, s := range srcs {
+		fc.reads[strings.SplitN(s, "/", 2)[0]] = true
 		if e, ok := fc.exprs[s]; ok {
 			exprs = append(exprs, e)
 		} else {
@@ -377,7 +398,34 @@ func (fc *flowConv) newCard(m *Method, action string) *block {
 	return b
 }
 
-func (fc *flowConv) emit(b *block) { fc.out.cards = append(fc.out.cards, b) }
+// emit adds a card block; the cards read so far were written into it.
+func (fc *flowConv) emit(b *block) {
+	fc.out.cards = append(fc.out.cards, b)
+	seen := map[string]bool{}
+	var mark func(id string)
+	mark = func(id string) {
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		fc.into[id] = append(fc.into[id], b.label)
+		for _, d := range fc.deps[id] {
+			mark(d)
+		}
+	}
+	for _, id := range sortedKeys(fc.reads) {
+		mark(id)
+	}
+}
+
+func (fc *flowConv) isBlock(label string) bool {
+	for _, b := range fc.out.cards {
+		if b.label == label {
+			return true
+		}
+	}
+	return false
+}
 
 // condition resolves the branch markers of a condition into expr-lang.
 func (fc *flowConv) condition(c string) string {

@@ -87,11 +87,13 @@ func measure(t *testing.T, name string, data []byte) measured {
 			case !ok:
 			case bad[fr.File][c.As]:
 				ok = false
+			case c.As == "trigger":
+				ok = !bad[fr.File]["trigger"]
 			case !isBlock(res.Files[fr.File], c.As):
-				// An expression, comment or trigger: it validates when
-				// nothing but placeholders in its flow has errors.
-				for blk := range bad[fr.File] {
-					if !strings.HasPrefix(blk, "placeholder:") {
+				// An expression validates when the cards it was written
+				// into do.
+				for _, blk := range c.Into {
+					if bad[fr.File][blk] {
 						ok = false
 					}
 				}
@@ -120,6 +122,9 @@ func blockAt(src []byte, line int) string {
 	}
 	for _, fb := range f.Body.(*hclsyntax.Body).Blocks {
 		for _, b := range fb.Body.Blocks {
+			if b.Type == "trigger" && b.Range().Start.Line <= line && line <= b.Range().End.Line {
+				return "trigger"
+			}
 			if b.Type == "card" && b.Range().Start.Line <= line && line <= b.Range().End.Line {
 				if a := b.Body.Attributes["action"]; a != nil && strings.Contains(string(a.Expr.Range().SliceBytes(src)), "unconverted") {
 					return "placeholder:" + b.Labels[0]

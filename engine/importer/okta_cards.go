@@ -87,6 +87,19 @@ var oktaCards = map[string]*actionMapping{
 		inputs: map[string]string{"User/ID": "user", "User/id": "user", "Application/applicationID": "app", "parameters/application": "-"},
 	},
 	"hTTPRequest": oktaAPICall,
+	"createUser": {
+		action: "okta.api_call", connection: "okta",
+		inputs:  map[string]string{"parameters/option": "-", "Activate/Activate": "-", "Credentials/Password": "-"},
+		built:   map[string]bool{"Profile": true},
+		fixed:   map[string]string{"method": `"POST"`, "path": `"/api/v1/users"`},
+		outputs: map[string]string{"ID": ".body.id", "Status": ".body.status", "Created": ".body.created", "Activated": ".body.activated", "Raw Body": ".body", "Status Changed": ".body.statusChanged", "Last Login": ".body.lastLogin", "Last Updated": ".body.lastUpdated", "Password Changed": ".body.passwordChanged", "Credentials": ".body.credentials"},
+		build:   createUser,
+	},
+	"createAnImportSession": identitySource("POST", "", map[string]string{"id": ".body.id", "identitySourceId": ".body.identitySourceId", "status": ".body.status", "importType": ".body.importType"}),
+	"triggerImportSession":  identitySource("POST", "/start", map[string]string{"id": ".body.id", "identitySourceId": ".body.identitySourceId", "status": ".body.status", "importType": ".body.importType"}),
+	"deleteImportSession":   identitySource("DELETE", "", map[string]string{"statusCode": ".status"}),
+	"listImportSessions":    identitySource("GET", "", map[string]string{"Sessions": ".body"}),
+	"bulkUserImport":        identitySource("POST", "/bulk-upsert", map[string]string{"recordsImported": ".status"}),
 	"searchGroups": {
 		action: "okta.api_call", connection: "okta",
 		inputs:  map[string]string{"parameters/resultSet": "-", "Inputs/profile.name": "-", "Inputs/type": "-", "Inputs/Query": "-"},
@@ -137,4 +150,61 @@ func searchGroups(fc *flowConv, m *Method, b *block) bool {
 		b.set("query", object(keys, vals))
 	}
 	return true
+}
+
+// createUser is POST /api/v1/users with the profile, the password and
+// whether to activate.
+func createUser(fc *flowConv, m *Method, b *block) bool {
+	keys, vals := fc.groupObject(m, "Profile")
+	body := []string{"profile"}
+	bv := map[string]string{"profile": object(keys, vals)}
+	if p, _, ok := fc.inputByKey(m, "Credentials", "Password"); ok {
+		body = append(body, "credentials")
+		bv["credentials"] = "{ password = { value = " + p + " } }"
+	}
+	b.set("body", object(body, bv))
+	if a, _, ok := fc.inputByKey(m, "Activate", "Activate"); ok {
+		b.set("query", "{ activate = tostring("+argValue("activate", a)+") }")
+	}
+	return true
+}
+
+// identitySource maps the Okta Workflows cards of Okta's Identity Source
+// import API (sessions, bulk upsert and delete) to okta.api_call.
+func identitySource(method, suffix string, outputs map[string]string) *actionMapping {
+	return &actionMapping{
+		action: "okta.api_call", connection: "okta",
+		inputs: map[string]string{"parameters/application": "-", "Application/applicationID": "-", "Application/sessionId": "-",
+			"parameters/importOperation": "-", "Data/Users": "-", "parameters/resultSet": "-"},
+		fixed:   map[string]string{"method": `"` + method + `"`},
+		outputs: outputs,
+		note:    "Okta's Identity Source API (/api/v1/identity-sources): check the identity source id (the app instance id) in the path.",
+		build: func(fc *flowConv, m *Method, b *block) bool {
+			app, _, ok := fc.inputByKey(m, "Application", "applicationID")
+			if !ok {
+				app, _, ok = fc.inputByKey(m, "parameters", "application")
+			}
+			if !ok {
+				return false
+			}
+			path := "/api/v1/identity-sources/${" + app + "}/sessions"
+			if sess, _, ok := fc.inputByKey(m, "Application", "sessionId"); ok {
+				path += "/${" + sess + "}"
+			} else if suffix != "" || method == "DELETE" {
+				return false
+			}
+			b.set("path", `"`+path+suffix+`"`)
+			if m.Key == "bulkUserImport" {
+				users, _, ok := fc.inputByKey(m, "Data", "Users")
+				if !ok {
+					return false
+				}
+				if o, _ := fc.inputLiteral(m, "parameters", "importOperation"); o == "delete" {
+					b.attrs[len(b.attrs)-1].expr = `"` + path + `/bulk-delete"`
+				}
+				b.set("body", "{ entityType = \"USERS\", profiles = "+users+" }")
+			}
+			return true
+		},
+	}
 }

@@ -45,6 +45,9 @@ type CardReport struct {
 	As string `json:"as"`
 	// Note says what to check or do.
 	Note string `json:"note,omitempty"`
+	// Into names the cards an expression was written into.
+	Into []string `json:"into,omitempty"`
+	uuid string
 }
 
 // Counts are the report's totals.

@@ -169,6 +169,7 @@ func searchRows(fc *flowConv, m *Method, b *block) bool {
 		switch r := cl["rhd"].(type) {
 		case map[string]any:
 			src := fmt.Sprintf("%v/%v", r["methodId"], r["outputId"])
+			fc.reads[fmt.Sprint(r["methodId"])] = true
 			e, ok := fc.exprs[src]
 			if !ok {
 				return false
