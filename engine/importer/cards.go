@@ -54,7 +54,7 @@ func (fc *flowConv) function(m *Method, fn kernelFunc) (string, bool) {
 		} else if e, ok := outs["*"]; ok {
 			fc.setOutput(m, o, e)
 		} else if e, ok := outs["."]; ok {
-			fc.setOutput(m, o, attrPath(e, o.Key))
+			fc.setOutput(m, o, pathExpr(e, o.Key))
 		}
 	}
 	return note, true

@@ -41,6 +41,9 @@ func (fc *flowConv) control(m *Method, fr *FlowReport) bool {
 			return false
 		}
 		fc.exprs[m.UUID+"/__cond"] = c
+		if h, ok := fc.hclPredicate(m); ok {
+			fc.exprs[m.UUID+"/__hcl"] = h
+		}
 		for _, o := range m.Outputs {
 			fc.setOutput(m, o, "null")
 		}

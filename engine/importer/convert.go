@@ -347,13 +347,47 @@ func (fc *flowConv) input(m *Method, f *Field) (string, bool) {
 	switch {
 	case len(exprs) == 1:
 		return exprs[0], true
-	case len(exprs) > 1:
+	case len(exprs) == 2:
+		// A Join after If/Else: the value of the branch that ran.
+		if e, ok := fc.joinBranches(srcs, exprs); ok {
+			return e, true
+		}
+		return "coalesce(" + strings.Join(exprs, ", ") + ")", true
+	case len(exprs) > 2:
 		return "coalesce(" + strings.Join(exprs, ", ") + ")", true
 	}
 	if isEmptyLiteral(f.Data) {
 		return "", false
 	}
 	return literal(f.Data), true
+}
+
+// joinBranches writes a value joined from the two branches of one If/Else
+// as a conditional on its condition.
+func (fc *flowConv) joinBranches(srcs, exprs []string) (string, bool) {
+	c0 := fc.conds[strings.SplitN(srcs[0], "/", 2)[0]]
+	c1 := fc.conds[strings.SplitN(srcs[1], "/", 2)[0]]
+	if c0 == "" || c1 == "" {
+		return "", false
+	}
+	last := func(c string) string {
+		parts := strings.Split(c, " && ")
+		return parts[len(parts)-1]
+	}
+	a, b := last(c0), last(c1)
+	if b == "!"+a {
+		a, b = b, a
+		exprs = []string{exprs[1], exprs[0]}
+	}
+	if a != "!"+b || !strings.HasPrefix(b, "__branch:") {
+		return "", false
+	}
+	h := fc.exprs[strings.TrimPrefix(b, "__branch:")+"/__hcl"]
+	if h == "" {
+		return "", false
+	}
+	// exprs[1] is from the branch where the condition holds.
+	return "(" + h + ") ? " + exprs[1] + " : " + exprs[0], true
 }
 
 // inputByKey returns the expression of the first input with key (and

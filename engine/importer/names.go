@@ -75,3 +75,16 @@ func attrPath(expr, key string) string {
 	}
 	return expr + "[" + strconv.Quote(key) + "]"
 }
+
+// pathExpr appends a dotted path of Okta Workflows ("0.type",
+// "profile.login") to expr: numbers index lists.
+func pathExpr(expr, path string) string {
+	for _, p := range strings.Split(path, ".") {
+		if _, err := strconv.Atoi(p); err == nil && p != "" {
+			expr += "[" + p + "]"
+			continue
+		}
+		expr = attrPath(expr, p)
+	}
+	return expr
+}
