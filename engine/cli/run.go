@@ -103,6 +103,14 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	}
 	log := newLogger(opts.IO, opts.LogLevel)
 	tuneGC()
+	// Invalid flows are refused before the store is touched: a first run
+	// with a mistake must not leave an empty store and its lock behind.
+	// Warnings are left to the engine's load, which logs them.
+	loadOpts := engine.LoadOptions{Registry: opts.F.Registry, Vars: opts.Vars.values(opts.IO), Mode: lang.Live, Host: lang.Host{LookupEnv: opts.IO.LookupEnv}}
+	if _, files, diags := engine.Load(opts.Paths, loadOpts); diags.HasErrors() {
+		writeDiagnosticsText(opts.IO.ErrOut, files, diags, opts.IO.colorErr)
+		return exit(ExitFailed, errors.New("the flows are not valid; nothing was started"))
+	}
 	st, err := opts.Store.OpenToRun(ctx)
 	if err != nil {
 		return err

@@ -70,7 +70,18 @@ func inEngine(a *plan.Card) bool {
 	return a.Action.Effect == connector.Pure
 }
 
-func actionName(c *plan.Card) string { return c.Connector.Name + "." + c.Action.Name }
+// actionName is the card's action as "connector.action". A card whose
+// action is unknown (validate compiles those too, to report everything
+// else) has neither connector nor action: its name is what the flow says.
+func actionName(c *plan.Card) string {
+	if c.Connector == nil || c.Action == nil {
+		if c.Decl == nil {
+			return ""
+		}
+		return c.Decl.Action
+	}
+	return c.Connector.Name + "." + c.Action.Name
+}
 
 // Invoke implements runtime.Invoker.
 func (iv *invoker) Invoke(ctx context.Context, card *plan.Card, c *connector.Call) (cty.Value, error) {

@@ -119,7 +119,7 @@ func (c *compiler) forEach(expr hcl.Expression, scope *lang.Scope, refs func(hcl
 	ctx := scope.EvalContext()
 	v, d := expr.Value(ctx)
 	if !d.HasErrors() {
-		d = append(d, lang.CheckForBodies(expr, ctx)...)
+		d = append(d, lang.CheckUnevaluated(expr, ctx)...)
 	}
 	diags = append(diags, d...)
 	if d.HasErrors() {
