@@ -35,6 +35,9 @@ type Options struct {
 	Owner string
 	// Workers bounds concurrent executions.
 	Workers int
+	// Lease is how long a claim on an execution lasts unless renewed (the
+	// pool renews it while the execution runs); 0: 30 s.
+	Lease time.Duration
 	// InboxLimit is the number of pending executions above which intake
 	// answers 503 with Retry-After.
 	InboxLimit int
@@ -94,14 +97,20 @@ func New(opts Options) *Engine {
 	e := &Engine{opts: opts, log: opts.Logger, clients: runtime.NewClients(), pinned: map[string]*plan.Flow{}}
 	e.metrics = newMetrics(func() float64 { return float64(e.depth.Load()) })
 	e.exec = &runtime.Executor{Store: opts.Store, Clients: e.clients, Logger: opts.Logger, Observer: e.metrics, Invoker: opts.Invoker}
-	e.pool = &runtime.Pool{Executor: e.exec, Resolver: e, Owner: opts.Owner, Workers: opts.Workers, Logger: opts.Logger}
+	e.pool = &runtime.Pool{Executor: e.exec, Resolver: e, Owner: opts.Owner, Workers: opts.Workers, Lease: opts.Lease, Logger: opts.Logger}
 	e.triggers = &trigger.Manager{Store: opts.Store, Clients: e.clients, Logger: opts.Logger, Owner: opts.Owner, Wake: e.pool.Wake, Observer: e.metrics}
 	e.srv = &server.Server{Backend: e, Logger: opts.Logger, Observer: e.metrics, Metrics: e.metrics.Handler()}
 	return e
 }
 
-// Handler is the engine's HTTP handler.
+// Handler is the engine's public HTTP handler: event hooks, endpoint flows
+// and /healthz.
 func (e *Engine) Handler() http.Handler { return e.srv.Handler() }
+
+// Admin returns the engine's admin surface (history API, replays, metrics,
+// profiles), on which more admin handlers (the console) can be mounted.
+// Serve it on its own listener.
+func (e *Engine) Admin(opts server.AdminOptions) *server.Admin { return e.srv.Admin(opts) }
 
 // Generation implements server.Backend.
 func (e *Engine) Generation() *plan.Generation { return e.gen.Load() }

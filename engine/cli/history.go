@@ -50,7 +50,7 @@ func NewCmdHistory(f *Factory, runF func(*HistoryOptions) error) *cobra.Command 
 	}
 	opts.Store.register(cmd.Flags(), f)
 	cmd.Flags().StringVar(&opts.Flow, "flow", "", "only this flow")
-	cmd.Flags().StringVar(&opts.Status, "status", "", "only this status: pending, running, succeeded, failed, halted, filtered")
+	cmd.Flags().StringVar(&opts.Status, "status", "", "only this status: pending, running, waiting, succeeded, failed, halted, filtered")
 	cmd.Flags().StringVar(&opts.Since, "since", "", "only executions received since a duration ago (24h) or an RFC 3339 time")
 	cmd.Flags().IntVar(&opts.Limit, "limit", 50, "at most this many")
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "text or json")
@@ -78,7 +78,7 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 		return exit(ExitUsage, err)
 	}
 	switch store.Status(opts.Status) {
-	case "", store.Pending, store.Running, store.Succeeded, store.Failed, store.Halted, store.Filtered:
+	case "", store.Pending, store.Running, store.Waiting, store.Succeeded, store.Failed, store.Halted, store.Filtered:
 	default:
 		return exit(ExitUsage, fmt.Errorf("unknown status %q", opts.Status))
 	}
@@ -105,7 +105,11 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 		if !ex.EndedAt.IsZero() && !ex.StartedAt.IsZero() {
 			dur = ex.EndedAt.Sub(ex.StartedAt).Round(time.Millisecond).String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ex.ID, ex.Flow, ex.Status, ex.ReceivedAt.UTC().Format(time.RFC3339), dur, oneLine(ex.Error, 80))
+		status := string(ex.Status)
+		if ex.Status == store.Waiting && !ex.WakeAt.IsZero() {
+			status += " until " + ex.WakeAt.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ex.ID, ex.Flow, status, ex.ReceivedAt.UTC().Format(time.RFC3339), dur, oneLine(ex.Error, 80))
 	}
 	return tw.Flush()
 }
@@ -190,6 +194,9 @@ func printExecution(io *IOStreams, v server.ExecutionJSON, full bool) {
 	fmt.Fprintf(w, "Execution %s\n", v.ID)
 	fmt.Fprintf(w, "  flow        %s (definition %s)\n", v.Flow, orDash(v.DefinitionHash))
 	fmt.Fprintf(w, "  status      %s\n", v.Status)
+	if v.WakeAt != nil && v.Status == string(store.Waiting) {
+		fmt.Fprintf(w, "  wakes at    %s (parked: no worker holds it; it resumes then)\n", v.WakeAt.UTC().Format(time.RFC3339Nano))
+	}
 	fmt.Fprintf(w, "  event       %s\n", v.DedupKey)
 	if v.ReceivedAt != nil {
 		fmt.Fprintf(w, "  received    %s\n", v.ReceivedAt.UTC().Format(time.RFC3339Nano))
@@ -286,84 +293,25 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 		return err
 	}
 	defer st.Close()
-	ex, journal, err := executionWithJournal(ctx, st, opts.ID, opts.Store.Name())
-	if err != nil {
-		return err
-	}
-	if !ex.Status.Final() {
-		return exit(ExitFailed, fmt.Errorf("execution %s is %s: only finished executions are replayed", ex.ID, ex.Status))
-	}
-	if ex.Status != store.Failed && !opts.Force {
-		return exit(ExitFailed, fmt.Errorf("execution %s %s: replaying it would run its cards again, writes included; add --force to replay it anyway", ex.ID, ex.Status))
-	}
-	resets, from, err := replayResets(journal, opts.FromCard)
-	if err != nil {
+	res, err := store.Replay(ctx, st, opts.ID, store.ReplayOptions{FromCard: opts.FromCard, Force: opts.Force})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return exit(ExitFailed, fmt.Errorf("no execution %s in %s", opts.ID, opts.Store.Name()))
+	case errors.Is(err, store.ErrNotFailed):
+		return exit(ExitFailed, fmt.Errorf("%w; add --force to replay it anyway", err))
+	case errors.Is(err, store.ErrNotFinished), errors.Is(err, store.ErrUnknownCard):
 		return exit(ExitFailed, err)
-	}
-	now := time.Now().UTC()
-	for i := range resets {
-		resets[i].ExecutionID, resets[i].StartedAt, resets[i].EndedAt = ex.ID, now, now
-	}
-	if err := st.Append(ctx, resets...); err != nil {
+	case err != nil:
 		return exit(ExitProblem, err)
 	}
-	if err := st.Reopen(ctx, ex.ID); err != nil {
-		return exit(ExitProblem, err)
-	}
-	if from == "" {
+	ex := res.Execution
+	if res.FromCard == "" {
 		fmt.Fprintf(opts.IO.Out, "Execution %s is queued to run again from its start on definition %s.\n", ex.ID, ex.DefinitionHash)
 	} else {
-		fmt.Fprintf(opts.IO.Out, "Execution %s is queued to run again from card %s on definition %s; earlier cards keep their outputs.\n", ex.ID, from, ex.DefinitionHash)
+		fmt.Fprintf(opts.IO.Out, "Execution %s is queued to run again from card %s on definition %s; earlier cards keep their outputs.\n", ex.ID, res.FromCard, ex.DefinitionHash)
 	}
 	fmt.Fprintln(opts.IO.Out, "cardflow run picks it up; follow it with `cardflow show "+ex.ID+"`.")
 	return nil
-}
-
-// replayResets returns reset entries for the card to replay from and every
-// card instance journaled after it. Without fromCard it replays from the
-// last failed card.
-func replayResets(journal []store.JournalEntry, fromCard string) ([]store.JournalEntry, string, error) {
-	start := -1
-	if fromCard != "" {
-		for i, e := range journal {
-			if e.Card == fromCard || strings.HasPrefix(e.Card, fromCard+"/") {
-				start = i
-				break
-			}
-		}
-		if start < 0 {
-			return nil, "", fmt.Errorf("card %q did not run in this execution; name one of the cards `cardflow show` lists", fromCard)
-		}
-	} else {
-		for i := len(journal) - 1; i >= 0; i-- {
-			if journal[i].Status == store.EntryError {
-				start = i
-				card := journal[i].Card
-				for start > 0 && journal[start-1].Card == card {
-					start--
-				}
-				break
-			}
-		}
-		if start < 0 && len(journal) == 0 {
-			return nil, "", nil
-		}
-		if start < 0 {
-			start = 0 // no card failed (a forced replay): from the first
-		}
-	}
-	from := journal[start].Card
-	seen := map[[2]string]bool{}
-	var resets []store.JournalEntry
-	for _, e := range journal[start:] {
-		k := [2]string{e.Card, e.Key}
-		if seen[k] || e.Status == store.EntryReset {
-			continue
-		}
-		seen[k] = true
-		resets = append(resets, store.JournalEntry{Card: e.Card, Key: e.Key, Status: store.EntryReset, Attempt: e.Attempt})
-	}
-	return resets, from, nil
 }
 
 // executionWithJournal reads an execution and its journal; an unknown id is

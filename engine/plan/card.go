@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/cardflow/cardflow/engine/config"
-	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -283,5 +282,3 @@ var ErrorType = cty.Object(map[string]cty.Type{
 	"status":  cty.Number,
 	"code":    cty.String,
 })
-
-var _ = connector.Pure
