@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -94,6 +95,25 @@ func (fc *flowConv) control(m *Method, fr *FlowReport) bool {
 		fr.add(m, Converted, "expression", "")
 	case "times":
 		return fc.call(m, fr, "range("+fc.arg(m, "count")+")", "")
+	case "wait":
+		u, _ := fc.inputLiteral(m, "", "unit")
+		us, _ := u.(string)
+		suffix := waitUnits[strings.TrimSuffix(strings.ToLower(us), "s")]
+		if suffix == "" || fc.im.reg == nil {
+			return false
+		}
+		if _, _, err := fc.im.reg.Action("flow.wait"); err != nil {
+			return false
+		}
+		b := fc.newCard(m, "flow.wait")
+		d := fc.arg(m, "delay")
+		if _, err := strconv.ParseFloat(d, 64); err == nil {
+			b.set("for", `"`+d+suffix+`"`)
+		} else {
+			b.set("for", `"${`+d+`}`+suffix+`"`)
+		}
+		fc.emit(b)
+		fr.add(m, Converted, b.label, "")
 	case "throwIf", "throw":
 		b := fc.newCard(m, "flow.fail")
 		if m.Key == "throwIf" {
@@ -194,6 +214,9 @@ func (fc *flowConv) hclPredicate(m *Method) (string, bool) {
 	}
 	return "", false
 }
+
+// waitUnits are Wait For's units as flow.wait duration suffixes.
+var waitUnits = map[string]string{"second": "s", "minute": "m", "hour": "h", "day": "d"}
 
 var comparisons = map[string]string{"==": "==", "!=": "!=", ">=": ">=", "<=": "<=", ">": ">", "<": "<"}
 
