@@ -18,6 +18,7 @@ import (
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/trigger"
 )
 
 // Backend is what the server needs from the engine.
@@ -106,13 +107,18 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 	subs := s.subscribers(gen, conn.Addr)
 	batch := make([]store.Event, 0, len(events))
 	now := time.Now().UTC()
+	terms := make([][]string, len(events)) // made once per event, for the flows that take it
 	for _, sub := range subs {
 		for i := range events {
 			ev := &events[i]
 			if sub.accept != nil && !sub.accept(sub.cfg, ev) {
 				continue
 			}
-			batch = append(batch, store.Event{Flow: sub.flow, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: now})
+			if terms[i] == nil {
+				terms[i] = trigger.Terms(ev.Payload)
+			}
+			batch = append(batch, store.Event{Flow: sub.flow, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload,
+				ReceivedAt: now, Terms: terms[i]})
 		}
 	}
 	if _, ok := s.enqueue(w, r, batch); !ok {
@@ -140,7 +146,8 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 	}
 	batch := make([]store.Event, len(events))
 	for i, ev := range events {
-		batch[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: time.Now().UTC()}
+		batch[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: time.Now().UTC(),
+			Terms: trigger.Terms(ev.Payload)}
 	}
 	res, ok := s.enqueue(w, r, batch)
 	if !ok {
