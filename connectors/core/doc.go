@@ -10,5 +10,5 @@ import "github.com/cardflow/cardflow/engine/connector"
 
 // Connectors returns every core connector.
 func Connectors() []*connector.Connector {
-	return []*connector.Connector{Text(), JSON(), List(), Table(), Flow(), HTTP(), Schedule()}
+	return []*connector.Connector{Text(), JSON(), List(), Table(), Flow(), HTTP(), Schedule(), OktaWorkflows()}
 }

@@ -72,6 +72,19 @@ func Flow() *connector.Connector {
 				},
 			},
 			{
+				Name: "fail",
+				Doc: "Fails the card with message, so the execution fails (or its on_error policy applies): Okta Workflows' Throw Error. " +
+					"A caller's flow.call fails with it too.",
+				Input: connector.Schema{
+					{Name: "message", Type: cty.String, Required: true},
+				},
+				Output: cty.EmptyObject,
+				Effect: connector.Pure,
+				Do: func(_ context.Context, call *connector.Call) (cty.Value, error) {
+					return cty.NilVal, &connector.Error{Kind: connector.Other, Op: "flow.fail", Message: call.Input.String("message")}
+				},
+			},
+			{
 				Name: "wait",
 				Doc: "Waits before the next card: for a duration (for = \"30s\", \"72h\", \"14d\") or until a time (until = an RFC 3339 " +
 					"timestamp such as \"2026-12-31T17:00:00Z\", for example a contractor's end date), as Okta Workflows' Wait For card. " +

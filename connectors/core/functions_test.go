@@ -3,6 +3,7 @@ package core
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/cardflow/cardflow/engine/connector"
@@ -239,4 +240,15 @@ func TestFlowReturn(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestFlowFail(t *testing.T) {
+	_, err := call(t, Flow(), "fail", map[string]cty.Value{"message": cty.StringVal("days_inactive must be positive")}, nil)
+	var ce *connector.Error
+	if !errors.As(err, &ce) || ce.Kind != connector.Other || !strings.Contains(err.Error(), "days_inactive must be positive") {
+		t.Fatalf("flow.fail: %v, want a permanent error carrying the message", err)
+	}
+	if ce.Kind.Retryable() {
+		t.Error("flow.fail must not be retried")
+	}
 }

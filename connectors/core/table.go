@@ -45,6 +45,14 @@ func Table() *connector.Connector {
 				Do:     tableDelete,
 			},
 			{
+				Name:   "clear",
+				Doc:    "Deletes every row (Okta Workflows' Clear Table). The output is { deleted }, the number of rows deleted.",
+				Input:  connector.Schema{tableArg},
+				Output: cty.Object(map[string]cty.Type{"deleted": cty.Number}),
+				Effect: connector.Write,
+				Do:     tableClear,
+			},
+			{
 				Name: "search",
 				Doc:  "Returns the rows for which where is true (expr-lang over row and key), in key order. The output is { rows, count }.",
 				Input: connector.Schema{tableArg,
@@ -57,6 +65,30 @@ func Table() *connector.Connector {
 			},
 		},
 	}
+}
+
+// tableClear lists the keys first and deletes them after the scan, so the
+// store is not changed under its own iteration.
+func tableClear(ctx context.Context, call *connector.Call) (cty.Value, error) {
+	t, err := openTable(call)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	var keys []string
+	if err := t.Scan(ctx, func(key string, _ cty.Value) bool { keys = append(keys, key); return true }); err != nil {
+		return cty.NilVal, err
+	}
+	deleted := 0
+	for _, k := range keys {
+		found, err := t.Delete(ctx, k)
+		if err != nil {
+			return cty.NilVal, err
+		}
+		if found {
+			deleted++
+		}
+	}
+	return cty.ObjectVal(map[string]cty.Value{"deleted": cty.NumberIntVal(int64(deleted))}), nil
 }
 
 func openTable(call *connector.Call) (connector.Table, error) {

@@ -184,3 +184,26 @@ func TestTableSearch(t *testing.T) {
 		})
 	}
 }
+
+func TestTableClear(t *testing.T) {
+	h, tbl := newHost()
+	tname := cty.StringVal("approvals")
+	for _, k := range []string{"00u1", "00u2", "00u3"} {
+		if _, err := call(t, Table(), "put", map[string]cty.Value{"table": tname, "key": cty.StringVal(k), "row": row("INC"+k, "new", 0)}, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := call(t, Table(), "clear", map[string]cty.Value{"table": tname}, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantValue(t, out, cty.ObjectVal(map[string]cty.Value{"deleted": cty.NumberIntVal(3)}))
+	if len(tbl.rows) != 0 {
+		t.Errorf("rows left after clear: %v", tbl.rows)
+	}
+	out, err = call(t, Table(), "clear", map[string]cty.Value{"table": tname}, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantValue(t, out, cty.ObjectVal(map[string]cty.Value{"deleted": cty.NumberIntVal(0)}))
+}

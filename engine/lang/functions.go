@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
@@ -27,6 +28,8 @@ type Host struct {
 	LookupEnv func(string) (string, bool)
 	// Dir resolves relative file() paths.
 	Dir string
+	// Now is the clock of timestamp(); nil is time.Now.
+	Now func() time.Time
 }
 
 // DefaultHost reads the process environment and the working directory.
@@ -101,7 +104,26 @@ func Functions(mode Mode, host Host) map[string]function.Function {
 	}
 	fns["env"] = envFunc(mode, host)
 	fns["file"] = fileFunc(host)
+	fns["timestamp"] = timestampFunc(host)
 	return fns
+}
+
+// timestampFunc returns the current time in UTC as RFC 3339 text, as
+// Terraform's timestamp() does: Okta Workflows' Now card, and the start of
+// timeadd() and formatdate(). It is read when the card's inputs are
+// evaluated, so a retried card sees a later time.
+func timestampFunc(host Host) function.Function {
+	now := host.Now
+	if now == nil {
+		now = time.Now
+	}
+	return function.New(&function.Spec{
+		Description: "Returns the current time in UTC, in RFC 3339 format.",
+		Type:        function.StaticReturnType(cty.String),
+		Impl: func([]cty.Value, cty.Type) (cty.Value, error) {
+			return cty.StringVal(now().UTC().Format(time.RFC3339)), nil
+		},
+	})
 }
 
 func envFunc(mode Mode, host Host) function.Function {

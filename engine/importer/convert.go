@@ -1,0 +1,352 @@
+package importer
+
+import (
+	"strings"
+
+	"github.com/cardflow/cardflow/engine/connector"
+)
+
+// Result is what an import produces: files by name and the report.
+type Result struct {
+	// Files maps a file name (no directory) to its HCL content.
+	Files  map[string][]byte
+	Report *Report
+}
+
+// Convert turns a parsed export into HCL files and a report. reg tells
+// which cardflow actions exist: a card mapped to an action reg does not
+// have becomes a placeholder.
+func Convert(p *Pack, reg *connector.Registry) (*Result, error) {
+	im := newImport(p, reg)
+	for _, f := range p.Flows {
+		im.queue(f, "")
+	}
+	for i := 0; i < len(im.flows); i++ {
+		im.convertFlow(im.flows[i])
+	}
+	return im.result()
+}
+
+// importState is one Convert: names of flows, tables and connections, the
+// flows still to convert (inline helper flows are added as they are met).
+type importState struct {
+	pack      *Pack
+	reg       *connector.Registry
+	flowNames namer
+	flows     []*flowOut
+	byID      map[string]*flowOut
+	tables    map[string]*tableOut
+	tableName namer
+	conns     map[string]*connOut // by config id
+	connName  map[string]namer    // by module
+	report    *Report
+}
+
+type flowOut struct {
+	src      *Flow
+	name     string
+	parent   string // the flow an inline helper was cut from
+	trigger  *block
+	cards    []*block
+	comments []string
+	// helperInputs are the helper flow's input keys, in order, for callers.
+	helperInputs []string
+}
+
+// block is an HCL block to write: a card or a trigger.
+type block struct {
+	kind     string // "card" or "trigger"
+	label    string
+	comments []string
+	attrs    []attr
+	// cond is the card's expr-lang condition, written as its if.
+	cond string
+}
+
+// and adds a condition the card runs under.
+func (b *block) and(c string) {
+	if b.cond == "" {
+		b.cond = c
+		return
+	}
+	b.cond = "(" + b.cond + ") && (" + c + ")"
+}
+
+type attr struct {
+	name, expr string
+}
+
+func (b *block) set(name, expr string) { b.attrs = append(b.attrs, attr{name, expr}) }
+
+func newImport(p *Pack, reg *connector.Registry) *importState {
+	im := &importState{
+		pack: p, reg: reg, flowNames: namer{}, byID: map[string]*flowOut{},
+		tables: map[string]*tableOut{}, tableName: namer{}, conns: map[string]*connOut{},
+		connName: map[string]namer{}, report: &Report{},
+	}
+	for _, t := range p.Tables {
+		im.addTable(t)
+	}
+	// Flows are named up front so that calls to a flow converted later
+	// resolve.
+	return im
+}
+
+func (im *importState) queue(f *Flow, parent string) *flowOut {
+	if fo := im.byID[f.ID]; fo != nil {
+		return fo
+	}
+	fo := &flowOut{src: f, name: im.flowNames.unique(snake(f.Name)), parent: parent}
+	im.byID[f.ID] = fo
+	im.flows = append(im.flows, fo)
+	fo.helperInputs = helperInputs(f)
+	return fo
+}
+
+// helperInputs lists the input keys of a helper flow's Helper Flow card.
+func helperInputs(f *Flow) []string {
+	for _, m := range f.Methods {
+		if m.Module == "control" && m.Key == "callable" {
+			var keys []string
+			for _, o := range m.Outputs {
+				if o.Group != "context" {
+					keys = append(keys, o.Key)
+				}
+			}
+			return keys
+		}
+	}
+	return nil
+}
+
+// flowConv converts one flow.
+type flowConv struct {
+	im    *importState
+	f     *Flow
+	out   *flowOut
+	names namer
+	// exprs holds the HCL expression of each card output: "uuid/field".
+	exprs map[string]string
+	// sources lists the outputs wired to each input: "uuid/field".
+	sources map[string][]string
+	// conds are expr-lang conditions of cards inside If/Else branches.
+	conds   map[string]string
+	pending []string // comments waiting for the next block
+	// notes are what a mapping's build found to check, by card.
+	notes map[string]string
+	// reads are the cards whose outputs the card being converted read;
+	// deps the reads of each card written as an expression; into the
+	// blocks each card's outputs ended up in.
+	reads map[string]bool
+	deps  map[string][]string
+	into  map[string][]string
+}
+
+func (im *importState) convertFlow(fo *flowOut) {
+	fc := &flowConv{im: im, f: fo.src, out: fo, names: namer{}, exprs: map[string]string{},
+		sources: map[string][]string{}, conds: map[string]string{}, notes: map[string]string{},
+		reads: map[string]bool{}, deps: map[string][]string{}, into: map[string][]string{}}
+	for _, m := range fc.f.Methods {
+		for _, p := range m.Pins {
+			k := p.Card + "/" + p.Input
+			fc.sources[k] = append(fc.sources[k], m.UUID+"/"+p.Output)
+		}
+	}
+	fr := im.report.flow(fo.name, fc.f.Name)
+	if fc.f.Scheduled {
+		fo.trigger = scheduleTrigger(fc.f.Cron)
+	}
+	order := fc.order()
+	fc.branchConditions(order)
+	for _, m := range order {
+		fc.reads = map[string]bool{}
+		n := len(fr.Cards)
+		fc.convertCard(m, fr)
+		for _, cr := range fr.Cards[n:] {
+			cr.uuid = m.UUID
+		}
+		// A card written as an expression passes its reads on to the
+		// blocks that use it.
+		fc.deps[m.UUID] = sortedKeys(fc.reads)
+	}
+	for _, cr := range fr.Cards {
+		if !fc.isBlock(cr.As) {
+			cr.Into = fc.into[cr.uuid]
+		}
+	}
+	if fo.trigger == nil {
+		fo.trigger = &block{kind: "trigger", label: "flow.called"}
+		fo.trigger.comments = []string{"The Okta Workflows flow has no trigger card: it runs when another flow calls it."}
+	}
+	if len(fo.cards) == 0 {
+		// cardflow flows have at least one card; Okta Workflows' may be
+		// empty (a helper branch that does nothing).
+		b := &block{kind: "card", label: "done", comments: fc.pending}
+		fc.pending = nil
+		b.set("action", "flow.return")
+		fo.cards = append(fo.cards, b)
+	}
+	if len(fc.pending) > 0 {
+		fo.comments = append(fo.comments, fc.pending...)
+	}
+}
+
+// input returns the HCL expression of an input field: the outputs wired
+// to it, else its literal. ok is false when it is neither wired nor set.
+func (fc *flowConv) input(m *Method, f *Field) (string, bool) {
+	srcs := fc.sources[m.UUID+"/"+f.ID]
+	var exprs []string
+	for _, s := range srcs {
+		fc.reads[strings.SplitN(s, "/", 2)[0]] = true
+		if e, ok := fc.exprs[s]; ok {
+			exprs = append(exprs, e)
+		} else {
+			exprs = append(exprs, "null")
+		}
+	}
+	switch {
+	case len(exprs) == 1:
+		return exprs[0], true
+	case len(exprs) == 2:
+		// A Join after If/Else: the value of the branch that ran.
+		if e, ok := fc.joinBranches(srcs, exprs); ok {
+			return e, true
+		}
+		return "coalesce(" + strings.Join(exprs, ", ") + ")", true
+	case len(exprs) > 2:
+		return "coalesce(" + strings.Join(exprs, ", ") + ")", true
+	}
+	if isEmptyLiteral(f.Data) {
+		return "", false
+	}
+	return literal(f.Data), true
+}
+
+// joinBranches writes a value joined from the two branches of one If/Else
+// as a conditional on its condition.
+func (fc *flowConv) joinBranches(srcs, exprs []string) (string, bool) {
+	c0 := fc.conds[strings.SplitN(srcs[0], "/", 2)[0]]
+	c1 := fc.conds[strings.SplitN(srcs[1], "/", 2)[0]]
+	if c0 == "" || c1 == "" {
+		return "", false
+	}
+	last := func(c string) string {
+		parts := strings.Split(c, " && ")
+		return parts[len(parts)-1]
+	}
+	a, b := last(c0), last(c1)
+	if b == "!"+a {
+		a, b = b, a
+		exprs = []string{exprs[1], exprs[0]}
+	}
+	if a != "!"+b || !strings.HasPrefix(b, "__branch:") {
+		return "", false
+	}
+	h := fc.exprs[strings.TrimPrefix(b, "__branch:")+"/__hcl"]
+	if h == "" {
+		return "", false
+	}
+	// exprs[1] is from the branch where the condition holds.
+	return "(" + h + ") ? " + exprs[1] + " : " + exprs[0], true
+}
+
+// inputByKey returns the expression of the first input with key (and
+// group, when group is not "*").
+func (fc *flowConv) inputByKey(m *Method, group, key string) (string, *Field, bool) {
+	for _, f := range m.Inputs {
+		if f.Key == key && (group == "*" || f.Group == group) {
+			e, ok := fc.input(m, f)
+			return e, f, ok
+		}
+	}
+	return "", nil, false
+}
+
+// wired reports whether any card reads output o of m.
+func (fc *flowConv) wired(m *Method, o *Field) bool {
+	for _, p := range m.Pins {
+		if p.Output == o.ID {
+			return true
+		}
+	}
+	return false
+}
+
+func (fc *flowConv) setOutput(m *Method, f *Field, expr string) {
+	fc.exprs[m.UUID+"/"+f.ID] = expr
+}
+
+// newCard starts a card block for m with a unique name from its title.
+func (fc *flowConv) newCard(m *Method, action string) *block {
+	title := m.Title
+	if title == "" || title == m.UUID {
+		title = m.Key
+	}
+	b := &block{kind: "card", label: fc.names.unique(snake(title))}
+	b.comments = append(b.comments, fc.pending...)
+	fc.pending = nil
+	b.set("action", action)
+	if c := fc.conds[m.UUID]; c != "" {
+		b.and(fc.condition(c))
+	}
+	return b
+}
+
+// emit adds a card block; the cards read so far were written into it.
+func (fc *flowConv) emit(b *block) {
+	fc.out.cards = append(fc.out.cards, b)
+	seen := map[string]bool{}
+	var mark func(id string)
+	mark = func(id string) {
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		fc.into[id] = append(fc.into[id], b.label)
+		for _, d := range fc.deps[id] {
+			mark(d)
+		}
+	}
+	for _, id := range sortedKeys(fc.reads) {
+		mark(id)
+	}
+}
+
+func (fc *flowConv) isBlock(label string) bool {
+	for _, b := range fc.out.cards {
+		if b.label == label {
+			return true
+		}
+	}
+	return false
+}
+
+// condition resolves the branch markers of a condition into expr-lang.
+func (fc *flowConv) condition(c string) string {
+	parts := strings.Split(c, " && ")
+	for i, p := range parts {
+		neg := strings.HasPrefix(p, "!")
+		id := strings.TrimPrefix(strings.TrimPrefix(p, "!"), "__branch:")
+		e := fc.exprs[id+"/__cond"]
+		if e == "" {
+			e = "false"
+		}
+		if neg {
+			e = "!(" + e + ")"
+		} else {
+			e = "(" + e + ")"
+		}
+		parts[i] = e
+	}
+	return strings.Join(parts, " && ")
+}
+
+func (fc *flowConv) flowRef(id string) (string, *flowOut) {
+	for _, f := range fc.im.pack.Flows {
+		if f.ID == id {
+			fo := fc.im.queue(f, "")
+			return "flow." + fo.name, fo
+		}
+	}
+	return "", nil
+}

@@ -1,0 +1,366 @@
+package importer
+
+import (
+	"fmt"
+	"strings"
+)
+
+// kernelFunc converts a kernel function card into the expressions of its
+// outputs, by output key ("*": every output; ".": every output is the
+// expression's attribute of the output's key). ok is false when the card
+// cannot be expressed.
+type kernelFunc func(a *args) (outs map[string]string, note string, ok bool)
+
+// one is the common case: every output is expr.
+func one(expr string) (map[string]string, string, bool) {
+	return map[string]string{"*": expr}, "", true
+}
+
+// kernelFuncs maps "module.card" of the Okta Workflows function cards to
+// HCL expressions.
+var kernelFuncs = map[string]kernelFunc{
+	"string.compose":     compose,
+	"string.concat":      concat,
+	"string.toLowerCase": call1("lower", "string"),
+	"string.toUpperCase": call1("upper", "string"),
+	"string.trim":        call1("trimspace", "string"),
+	"string.length":      call1("length", "string"),
+	"string.split": func(a *args) (map[string]string, string, bool) {
+		return one(fmt.Sprintf("split(%s, %s)", a.get("delimiter"), a.get("string")))
+	},
+	"string.replace": func(a *args) (map[string]string, string, bool) {
+		return one(fmt.Sprintf("replace(%s, %s, %s)", a.get("string"), a.get("src"), a.get("dest")))
+	},
+	"string.substr": func(a *args) (map[string]string, string, bool) {
+		start := a.get("start")
+		if start == "null" {
+			start = "0"
+		}
+		length := "-1"
+		if a.has("end") {
+			length = fmt.Sprintf("%s - %s", a.get("end"), start)
+		}
+		return one(fmt.Sprintf("substr(%s, %s, %s)", a.get("string"), start, length))
+	},
+	"object.construct": construct,
+	"object.get": func(a *args) (map[string]string, string, bool) {
+		path, ok := a.literalOf("path")
+		p, isStr := path.(string)
+		if !ok || !isStr {
+			return one(fmt.Sprintf("lookup(%s, %s, null)", a.get("object"), a.get("path")))
+		}
+		e := a.get("object")
+		for _, k := range strings.Split(p, ".") {
+			e = attrPath(e, k)
+		}
+		return one(e)
+	},
+	"object.pick": func(a *args) (map[string]string, string, bool) {
+		return map[string]string{".": a.get("object")}, "", true
+	},
+	"object.expand": expand,
+	"object.merge": func(a *args) (map[string]string, string, bool) {
+		var es []string
+		for _, f := range a.fields() {
+			if e, ok := a.fc.input(a.m, f); ok {
+				es = append(es, e)
+			}
+		}
+		return one("merge(" + strings.Join(es, ", ") + ")")
+	},
+	"object.values": call1("values", "object"),
+	"list.at": func(a *args) (map[string]string, string, bool) {
+		return one(fmt.Sprintf("element(%s, %s)", a.get("list"), a.get("index")))
+	},
+	"list.pluck": func(a *args) (map[string]string, string, bool) {
+		k, ok := a.literalOf("key")
+		ks, isStr := k.(string)
+		if !ok || !isStr || ks == "" {
+			return nil, "", false
+		}
+		e := "x"
+		for _, p := range strings.Split(ks, ".") {
+			e = attrPath(e, p)
+		}
+		return one(fmt.Sprintf("[for x in %s : %s]", a.get("list"), e))
+	},
+	"list.length": call1("length", "list"),
+	"list.join": func(a *args) (map[string]string, string, bool) {
+		sep := a.get("delimiter")
+		if sep == "null" {
+			sep = `","`
+		}
+		return one(fmt.Sprintf("join(%s, %s)", sep, a.get("list")))
+	},
+	"list.construct": func(a *args) (map[string]string, string, bool) {
+		var es []string
+		for _, f := range a.fields() {
+			if e, ok := a.fc.input(a.m, f); ok {
+				es = append(es, e)
+			}
+		}
+		return one("[" + strings.Join(es, ", ") + "]")
+	},
+	"list.flatten":      call1("flatten", "lists"),
+	"list.includes":     call2("contains", "list", "value"),
+	"list.difference":   call2("setsubtract", "list1", "list2"),
+	"list.intersection": call2("setintersection", "list1", "list2"),
+	"list.union":        call2("setunion", "list1", "list2"),
+	"list.push": func(a *args) (map[string]string, string, bool) {
+		return one(fmt.Sprintf("concat(%s, [%s])", a.get("list"), a.get("item")))
+	},
+	"list.pop": func(a *args) (map[string]string, string, bool) {
+		l := a.get("list")
+		return map[string]string{"item": fmt.Sprintf("element(%s, length(%s) - 1)", l, l), "list": fmt.Sprintf("slice(%s, 0, length(%s) - 1)", l, l)}, "", true
+	},
+	"list.shift": func(a *args) (map[string]string, string, bool) {
+		l := a.get("list")
+		return map[string]string{"item": fmt.Sprintf("element(%s, 0)", l), "list": fmt.Sprintf("slice(%s, 1, length(%s))", l, l)}, "", true
+	},
+	"list.filterBy": func(a *args) (map[string]string, string, bool) {
+		c, ok := itemCondition(a)
+		if !ok {
+			return nil, "", false
+		}
+		return one(fmt.Sprintf("[for x in %s : x if %s]", a.get("list"), c))
+	},
+	"list.findBy": func(a *args) (map[string]string, string, bool) {
+		c, ok := itemCondition(a)
+		if !ok {
+			return nil, "", false
+		}
+		l := a.get("list")
+		return map[string]string{
+			"item":  fmt.Sprintf("element([for x in %s : x if %s], 0)", l, c),
+			"index": fmt.Sprintf("element([for i, x in %s : i if %s], 0)", l, c),
+		}, "", true
+	},
+	"math.add":      binary("+"),
+	"math.subtract": binary("-"),
+	"math.multiply": binary("*"),
+	"math.divide":   binary("/"),
+	"math.ceil":     call1("ceil", "a"),
+	"math.round": func(a *args) (map[string]string, string, bool) {
+		return one(fmt.Sprintf("floor(%s + 0.5)", a.get("a")))
+	},
+	"boolean.and": binary("&&"),
+	"boolean.or":  binary("||"),
+	"boolean.xor": binary("!="),
+	"boolean.compare": func(a *args) (map[string]string, string, bool) {
+		op, _ := a.literalOf("operator")
+		s, _ := op.(string)
+		if c := comparisons[s]; c != "" {
+			return one(fmt.Sprintf("%s %s %s", a.get("left-operand"), c, a.get("right-operand")))
+		}
+		return nil, "", false
+	},
+	"json.parse": func(a *args) (map[string]string, string, bool) {
+		s := a.get("string")
+		if s == "trigger.body" {
+			// cardflow's endpoint parses a JSON body already.
+			return map[string]string{"*": s}, "the endpoint's body is read as JSON: callers send it with Content-Type: application/json.", true
+		}
+		return one("jsondecode(" + s + ")")
+	},
+	"json.stringify": call1("jsonencode", "object"),
+	"list.uniqueBy": func(a *args) (map[string]string, string, bool) {
+		p, _ := a.literalOf("path")
+		ps, _ := p.(string)
+		l := a.get("list")
+		if ps == "" {
+			return one(fmt.Sprintf("distinct(%s)", l))
+		}
+		x := "x"
+		for _, k := range strings.Split(ps, ".") {
+			x = attrPath(x, k)
+		}
+		// Group by the path, keep the first of each group.
+		return one(fmt.Sprintf("[for k, v in { for x in %s : tostring(%s) => x... } : v[0]]", l, x))
+	},
+	"date.fromISO": func(a *args) (map[string]string, string, bool) {
+		for _, o := range a.m.Outputs {
+			if (o.Key == "epoch" || o.Key == "unix") && a.fc.wired(a.m, o) {
+				return nil, "", false
+			}
+		}
+		return map[string]string{"date": a.get("start"), "iso": a.get("start")}, "", true
+	},
+	"date.now": func(a *args) (map[string]string, string, bool) {
+		return one("timestamp()")
+	},
+	"date.add":      dateShift("+"),
+	"date.subtract": dateShift("-"),
+}
+
+func call1(fn, key string) kernelFunc {
+	return func(a *args) (map[string]string, string, bool) {
+		return one(fmt.Sprintf("%s(%s)", fn, a.get(key)))
+	}
+}
+
+func call2(fn, k1, k2 string) kernelFunc {
+	return func(a *args) (map[string]string, string, bool) {
+		return one(fmt.Sprintf("%s(%s, %s)", fn, a.get(k1), a.get(k2)))
+	}
+}
+
+func binary(op string) kernelFunc {
+	return func(a *args) (map[string]string, string, bool) {
+		f := a.fields()
+		if len(f) < 2 {
+			return nil, "", false
+		}
+		x, _ := a.fc.input(a.m, f[0])
+		y, _ := a.fc.input(a.m, f[1])
+		if x == "" || y == "" {
+			return nil, "", false
+		}
+		return one(fmt.Sprintf("(%s %s %s)", x, op, y))
+	}
+}
+
+// compose turns Compose's text with {{{slot}}} references into a template.
+func compose(a *args) (map[string]string, string, bool) {
+	text, ok := a.literalOf("_text_")
+	s, isStr := text.(string)
+	if !ok || !isStr {
+		return nil, "", false
+	}
+	parts, slots := splitCompose(s)
+	exprs := make([]string, len(slots))
+	for i, id := range slots {
+		exprs[i] = a.get(id)
+	}
+	return one(template(parts, exprs))
+}
+
+func concat(a *args) (map[string]string, string, bool) {
+	var parts, exprs []string
+	cur := ""
+	for _, f := range a.fields() {
+		if len(a.fc.sources[a.m.UUID+"/"+f.ID]) == 0 {
+			if s, ok := f.Data.(string); ok {
+				cur += s
+				continue
+			}
+		}
+		e, ok := a.fc.input(a.m, f)
+		if !ok {
+			continue
+		}
+		parts = append(parts, cur)
+		cur = ""
+		exprs = append(exprs, e)
+	}
+	return one(template(append(parts, cur), exprs))
+}
+
+func construct(a *args) (map[string]string, string, bool) {
+	var keys []string
+	vals := map[string]string{}
+	seen := namer{}
+	for _, f := range a.fields() {
+		e, ok := a.fc.input(a.m, f)
+		if !ok {
+			e = "null"
+		}
+		k := seen.unique(f.Key)
+		keys = append(keys, k)
+		vals[k] = e
+	}
+	return one(object(keys, vals))
+}
+
+// expand reads the fields of an object: Okta Workflows inserts it where a
+// card's output is unfolded. Fields of an event become System Log paths.
+func expand(a *args) (map[string]string, string, bool) {
+	src := a.get("object")
+	outs := map[string]string{}
+	byID := map[string]*Field{}
+	for _, o := range a.m.Outputs {
+		byID[o.ID] = o
+	}
+	var path func(o *Field, depth int) string
+	path = func(o *Field, depth int) string {
+		if len(o.Path) > 0 {
+			// Newer exports say where the field is: key and value of
+			// the path's last element.
+			if o.Key == "key" {
+				return literal(o.Path[len(o.Path)-1])
+			}
+			e := src
+			for _, p := range o.Path {
+				if strings.HasPrefix(e, "trigger.event") && eventPaths[p] != "" {
+					e += "." + eventPaths[p]
+				} else {
+					e = attrPath(e, p)
+				}
+			}
+			return e
+		}
+		base := src
+		if p := byID[o.Group]; p != nil && depth < 8 {
+			base = path(p, depth+1)
+		}
+		if strings.HasPrefix(base, "trigger.event") {
+			if p := eventPaths[o.Key]; p != "" {
+				return base + "." + p
+			}
+		}
+		return attrPath(base, o.Key)
+	}
+	for _, o := range a.m.Outputs {
+		a.fc.setOutput(a.m, o, path(o, 0))
+	}
+	return outs, "", true
+}
+
+// itemCondition is the HCL condition of Filter By / Find By on item x.
+func itemCondition(a *args) (string, bool) {
+	p, ok := a.literalOf("path")
+	ps, isStr := p.(string)
+	if !ok || !isStr {
+		return "", false
+	}
+	x := "x"
+	if ps != "" {
+		for _, k := range strings.Split(ps, ".") {
+			x = attrPath(x, k)
+		}
+	}
+	op, _ := a.literalOf("operator")
+	s, _ := op.(string)
+	v := a.get("comparison")
+	if c := comparisons[s]; c != "" {
+		return fmt.Sprintf("%s %s %s", x, c, v), true
+	}
+	switch s {
+	case "is empty":
+		return fmt.Sprintf("%s == null || %s == \"\"", x, x), true
+	case "is not empty":
+		return fmt.Sprintf("%s != null && %s != \"\"", x, x), true
+	case "in":
+		return fmt.Sprintf("contains(%s, %s)", v, x), true
+	}
+	return "", false
+}
+
+var dateUnits = map[string]string{"seconds": "1s", "minutes": "1m", "hours": "1h", "days": "24h", "weeks": "168h"}
+
+func dateShift(sign string) kernelFunc {
+	return func(a *args) (map[string]string, string, bool) {
+		u, _ := a.literalOf("unit")
+		us, _ := u.(string)
+		d := dateUnits[strings.ToLower(us)]
+		if d == "" || !a.has("start") {
+			return nil, "", false
+		}
+		hours := strings.TrimSuffix(d, "h")
+		unit := d[len(d)-1:]
+		mult := "1"
+		if d != "1"+unit {
+			mult = hours
+		}
+		return one(fmt.Sprintf(`timeadd(%s, "%s${%s * %s}%s")`, a.get("start"), strings.TrimPrefix(sign, "+"), a.get("scale"), mult, unit))
+	}
+}

@@ -1,0 +1,210 @@
+package importer
+
+import "strings"
+
+// The Okta connector's cards. Add a row when okta gains an action: the
+// importer uses it as soon as the registry has the action.
+
+var oktaUserOutputs = map[string]string{
+	"ID": ".id", "Status": ".status", "Created": ".created", "Activated": ".activated",
+	"Status Changed": ".status_changed", "Last Updated": ".last_updated",
+	"login": ".login", "email": ".email", "firstName": ".first_name", "lastName": ".last_name",
+}
+
+var oktaProfile = map[string]string{"Profile Properties": ".profile", "Profile": ".profile"}
+
+var oktaAPICall = &actionMapping{
+	action: "okta.api_call", connection: "okta",
+	inputs:  map[string]string{"parameters/requestType": "method", "Relative URL": "path", "Query": "query", "Body": "body", "Headers": ""},
+	outputs: map[string]string{"Status Code": ".status", "Body": ".body", "Headers": ".headers"},
+}
+
+var oktaMembership = &actionMapping{
+	connection: "okta",
+	inputs:     map[string]string{"Group/id": "group", "User/id": "user", "Group/ID": "group", "User/ID": "user"},
+	outputs:    map[string]string{"status": ".changed"},
+}
+
+func withAction(mp *actionMapping, action string) *actionMapping {
+	c := *mp
+	c.action = action
+	return &c
+}
+
+var oktaLifecycle = &actionMapping{
+	connection: "okta",
+	inputs:     map[string]string{"User/id": "user", "User/ID": "user", "parameters/sendEmail": "send_email"},
+	outputs:    map[string]string{"statusCode": ".status"},
+}
+
+var oktaCards = map[string]*actionMapping{
+	"readUser": {
+		action: "okta.read_user", connection: "okta",
+		inputs:   map[string]string{"ID or Login": "user"},
+		outputs:  oktaUserOutputs,
+		prefixes: oktaProfile,
+	},
+	"updateUser": {
+		action: "okta.update_user_profile", connection: "okta",
+		inputs:   map[string]string{"User/ID": "user", "parameters/updateSemantics": "-"},
+		groups:   map[string]string{"Profile": "profile"},
+		outputs:  oktaUserOutputs,
+		prefixes: oktaProfile,
+		note:     "Okta Workflows' update semantics (partial or full) is not carried over: okta.update_user_profile updates only the given attributes.",
+	},
+	"getUsersGroups": {
+		action: "okta.list_user_groups", connection: "okta",
+		inputs:  map[string]string{"User/ID": "user", "parameters/resultSet": "-"},
+		outputs: map[string]string{"Groups": ".groups"},
+	},
+	"searchUsers": {
+		action: "okta.search_users", connection: "okta",
+		inputs: map[string]string{"Query": "query", "parameters/resultSet": "-"},
+		outputs: map[string]string{"Users": ".users", "Raw Output": ".users", "Records Streamed": ".count",
+			"ID": ".users[0].id", "Status": ".users[0].status", "Login": ".users[0].login", "Email": ".users[0].email"},
+	},
+	"listUsersWithSearch": {
+		action: "okta.search_users", connection: "okta",
+		inputs:  map[string]string{"Custom Search Criteria": "search", "parameters/resultSet": "-", "Search Criteria/Limit": "limit"},
+		outputs: map[string]string{"Users": ".users", "Records Streamed": ".count"},
+		note:    "only the custom search criteria are carried over: add the other criteria (status, dates) to search.",
+	},
+	"listUsersWithFilter": {
+		action: "okta.search_users", connection: "okta",
+		inputs:  map[string]string{"parameters/resultSet": "-"},
+		outputs: map[string]string{"Users": ".users", "Raw Output": ".users", "Records Streamed": ".count"},
+		note:    "write the filter (status eq \"ACTIVE\") in filter: the card's filter inputs are not carried over.",
+	},
+	"addNewUserToGroup":   withAction(oktaMembership, "okta.add_user_to_group"),
+	"addUserToGroup":      withAction(oktaMembership, "okta.add_user_to_group"),
+	"removeUserFromGroup": withAction(oktaMembership, "okta.remove_user_from_group"),
+	"activateUser":        withAction(oktaLifecycle, "okta.activate_user"),
+	"deactivateUser":      withAction(oktaLifecycle, "okta.deactivate_user"),
+	"suspendUser":         withAction(oktaLifecycle, "okta.suspend_user"),
+	"unsuspendUser":       withAction(oktaLifecycle, "okta.unsuspend_user"),
+	"assignUserToApplication": {
+		action: "okta.assign_user_to_app", connection: "okta",
+		inputs: map[string]string{"User/ID": "user", "User/id": "user", "Application/applicationID": "app", "parameters/application": "-"},
+	},
+	"hTTPRequest": oktaAPICall,
+	"createUser": {
+		action: "okta.api_call", connection: "okta",
+		inputs:  map[string]string{"parameters/option": "-", "Activate/Activate": "-", "Credentials/Password": "-"},
+		built:   map[string]bool{"Profile": true},
+		fixed:   map[string]string{"method": `"POST"`, "path": `"/api/v1/users"`},
+		outputs: map[string]string{"ID": ".body.id", "Status": ".body.status", "Created": ".body.created", "Activated": ".body.activated", "Raw Body": ".body", "Status Changed": ".body.statusChanged", "Last Login": ".body.lastLogin", "Last Updated": ".body.lastUpdated", "Password Changed": ".body.passwordChanged", "Credentials": ".body.credentials"},
+		build:   createUser,
+	},
+	"createAnImportSession": identitySource("POST", "", map[string]string{"id": ".body.id", "identitySourceId": ".body.identitySourceId", "status": ".body.status", "importType": ".body.importType"}),
+	"triggerImportSession":  identitySource("POST", "/start", map[string]string{"id": ".body.id", "identitySourceId": ".body.identitySourceId", "status": ".body.status", "importType": ".body.importType"}),
+	"deleteImportSession":   identitySource("DELETE", "", map[string]string{"statusCode": ".status"}),
+	"listImportSessions":    identitySource("GET", "", map[string]string{"Sessions": ".body"}),
+	"bulkUserImport":        identitySource("POST", "/bulk-upsert", map[string]string{"recordsImported": ".status"}),
+	"searchGroups": {
+		action: "okta.api_call", connection: "okta",
+		inputs:  map[string]string{"parameters/resultSet": "-", "Inputs/profile.name": "-", "Inputs/type": "-", "Inputs/Query": "-"},
+		fixed:   map[string]string{"method": `"GET"`, "path": `"/api/v1/groups"`},
+		outputs: map[string]string{"Raw Object": ".body", "Groups": ".body", "ID": ".body[0].id", "Created": ".body[0].created", "Profile": ".body[0].profile"},
+		build:   searchGroups,
+	},
+	"clearUserSessions": {
+		action: "okta.api_call", connection: "okta",
+		inputs:  map[string]string{"User/ID": "-", "Revoke oauthTokens?": "-"},
+		outputs: map[string]string{"Status Code": ".status"},
+		fixed:   map[string]string{"method": `"DELETE"`},
+		build: func(fc *flowConv, m *Method, b *block) bool {
+			id, _, ok := fc.inputByKey(m, "User", "ID")
+			if !ok {
+				return false
+			}
+			b.set("path", `"/api/v1/users/${`+id+`}/sessions"`)
+			if rv, _, ok := fc.inputByKey(m, "User", "Revoke oauthTokens?"); ok {
+				b.set("query", `{ oauthTokens = tostring(`+rv+`) }`)
+			}
+			return true
+		},
+	},
+}
+
+// searchGroups builds GET /api/v1/groups' query from Search Groups' inputs:
+// q for the query, search for the name and type.
+func searchGroups(fc *flowConv, m *Method, b *block) bool {
+	var keys []string
+	vals := map[string]string{}
+	if q, _, ok := fc.inputByKey(m, "Inputs", "Query"); ok {
+		keys = append(keys, "q")
+		vals["q"] = q
+	}
+	var search []string
+	if n, _, ok := fc.inputByKey(m, "Inputs", "profile.name"); ok {
+		search = append(search, `profile.name eq \"${`+n+`}\"`)
+	}
+	if t, _, ok := fc.inputByKey(m, "Inputs", "type"); ok {
+		search = append(search, `type eq \"${`+t+`}\"`)
+	}
+	if len(search) > 0 {
+		keys = append(keys, "search")
+		vals["search"] = `"` + strings.Join(search, " and ") + `"`
+	}
+	if len(keys) > 0 {
+		b.set("query", object(keys, vals))
+	}
+	return true
+}
+
+// createUser is POST /api/v1/users with the profile, the password and
+// whether to activate.
+func createUser(fc *flowConv, m *Method, b *block) bool {
+	keys, vals := fc.groupObject(m, "Profile")
+	body := []string{"profile"}
+	bv := map[string]string{"profile": object(keys, vals)}
+	if p, _, ok := fc.inputByKey(m, "Credentials", "Password"); ok {
+		body = append(body, "credentials")
+		bv["credentials"] = "{ password = { value = " + p + " } }"
+	}
+	b.set("body", object(body, bv))
+	if a, _, ok := fc.inputByKey(m, "Activate", "Activate"); ok {
+		b.set("query", "{ activate = tostring("+argValue("activate", a)+") }")
+	}
+	return true
+}
+
+// identitySource maps the Okta Workflows cards of Okta's Identity Source
+// import API (sessions, bulk upsert and delete) to okta.api_call.
+func identitySource(method, suffix string, outputs map[string]string) *actionMapping {
+	return &actionMapping{
+		action: "okta.api_call", connection: "okta",
+		inputs: map[string]string{"parameters/application": "-", "Application/applicationID": "-", "Application/sessionId": "-",
+			"parameters/importOperation": "-", "Data/Users": "-", "parameters/resultSet": "-"},
+		fixed:   map[string]string{"method": `"` + method + `"`},
+		outputs: outputs,
+		note:    "Okta's Identity Source API (/api/v1/identity-sources): check the identity source id (the app instance id) in the path.",
+		build: func(fc *flowConv, m *Method, b *block) bool {
+			app, _, ok := fc.inputByKey(m, "Application", "applicationID")
+			if !ok {
+				app, _, ok = fc.inputByKey(m, "parameters", "application")
+			}
+			if !ok {
+				return false
+			}
+			path := "/api/v1/identity-sources/${" + app + "}/sessions"
+			if sess, _, ok := fc.inputByKey(m, "Application", "sessionId"); ok {
+				path += "/${" + sess + "}"
+			} else if suffix != "" || method == "DELETE" {
+				return false
+			}
+			b.set("path", `"`+path+suffix+`"`)
+			if m.Key == "bulkUserImport" {
+				users, _, ok := fc.inputByKey(m, "Data", "Users")
+				if !ok {
+					return false
+				}
+				if o, _ := fc.inputLiteral(m, "parameters", "importOperation"); o == "delete" {
+					b.attrs[len(b.attrs)-1].expr = `"` + path + `/bulk-delete"`
+				}
+				b.set("body", "{ entityType = \"USERS\", profiles = "+users+" }")
+			}
+			return true
+		},
+	}
+}

@@ -1,0 +1,170 @@
+package importer
+
+import (
+	"fmt"
+	"strings"
+)
+
+// oktaEvents maps Okta event cards to the event types of okta.event_hook.
+var oktaEvents = map[string]string{
+	"userCreated":                          "user.lifecycle.create",
+	"userActivated":                        "user.lifecycle.activate",
+	"userDeactivated":                      "user.lifecycle.deactivate",
+	"userReactivated":                      "user.lifecycle.reactivate",
+	"userSuspended":                        "user.lifecycle.suspend",
+	"userUnsuspended":                      "user.lifecycle.unsuspend",
+	"userDeleted":                          "user.lifecycle.delete.initiated",
+	"oktaUserProfileUpdated":               "user.account.update_profile",
+	"oktaUserPasswordUpdated":              "user.account.update_password",
+	"userAccountLocked":                    "user.account.lock",
+	"userAddedToGroupMembership":           "group.user_membership.add",
+	"userRemovedFromGroupMembership":       "group.user_membership.remove",
+	"userAddedToApplicationMembership":     "application.user_membership.add",
+	"userRemovedFromApplicationMembership": "application.user_membership.remove",
+	"groupCreated":                         "group.lifecycle.create",
+	"groupDeleted":                         "group.lifecycle.delete",
+	"groupProfileUpdated":                  "group.profile.update",
+	"userMFAFactorActivated":               "user.mfa.factor.activate",
+	"userMFAFactorDeactivated":             "user.mfa.factor.deactivate",
+	"userMFAFactorResetAll":                "user.mfa.factor.reset_all",
+	"userSessionStart":                     "user.session.start",
+	"userSessionEnd":                       "user.session.end",
+	"userSessionCleared":                   "user.session.clear",
+}
+
+// eventPaths maps the fields of an Okta Workflows event card's output to
+// the System Log event cardflow hands over as trigger.event.
+var eventPaths = map[string]string{
+	"Okta User":         "target[0]",
+	"User":              "target[0]",
+	"Actor":             "actor",
+	"Client":            "client",
+	"ID":                "id",
+	"Alternate ID":      "alternateId",
+	"Display Name":      "displayName",
+	"Type":              "type",
+	"Event ID":          "uuid",
+	"UUID":              "uuid",
+	"Event Type":        "eventType",
+	"Date and Time":     "published",
+	"Published":         "published",
+	"Message":           "displayMessage",
+	"Display Message":   "displayMessage",
+	"Outcome":           "outcome",
+	"Debug Context":     "debugContext",
+	"Event Details":     "debugContext.debugData",
+	"Target":            "target",
+	"Okta Group":        "target[1]",
+	"Group":             "target[1]",
+	"Application":       "target[0]",
+	"IP Address":        "client.ipAddress",
+	"Severity":          "severity",
+	"Transaction":       "transaction",
+	"Legacy Event Type": "legacyEventType",
+}
+
+// trigger converts the flow's first card into its trigger block.
+func (fc *flowConv) trigger(m *Method) (as, note string, ok bool) {
+	t := &block{kind: "trigger"}
+	switch {
+	case m.Module == "http" && m.Key == "accept":
+		t.label = "http.endpoint"
+		t.set("token", fmt.Sprintf("env(%q)", strings.ToUpper(fc.out.name)+"_CLIENT_TOKEN"))
+		for _, o := range m.Outputs {
+			switch {
+			case o.Group == "raw" || o.Group == "":
+				fc.setOutput(m, o, attrPath("trigger", o.Key))
+			case o.Group == "context":
+				fc.setOutput(m, o, "null")
+			default:
+				fc.setOutput(m, o, attrPath(attrPath("trigger", o.Group), o.Key))
+			}
+		}
+		note = "callers POST to /flows/" + fc.out.name + "/invoke with the client token in the x-api-client-token header (Okta Workflows' invoke URL and its clientToken change)."
+	case m.Module == "http" && m.Key == "delegated":
+		// A delegated flow is run by a person from the Okta Admin Console
+		// with the inputs it asks for: an endpoint flow they can POST to.
+		t.label = "http.endpoint"
+		t.set("token", fmt.Sprintf("env(%q)", strings.ToUpper(fc.out.name)+"_CLIENT_TOKEN"))
+		for _, o := range m.Outputs {
+			if o.Group == "context" {
+				fc.setOutput(m, o, "null")
+			} else {
+				fc.setOutput(m, o, attrPath("trigger.body", o.Key))
+			}
+		}
+		note = "a delegated flow: whoever ran it from the Admin Console now POSTs its inputs as JSON to /flows/" + fc.out.name + "/invoke."
+	case m.Module == "control" && m.Key == "callable":
+		t.label = "flow.called"
+		for _, o := range m.Outputs {
+			switch {
+			case o.Group != "context":
+				fc.setOutput(m, o, attrPath("trigger.input", o.Key))
+			case o.Key == "execution_id":
+				fc.setOutput(m, o, "trigger.caller.execution_id")
+			default:
+				fc.setOutput(m, o, attrPath("trigger.input", o.Key))
+			}
+		}
+	case m.Module == "okta" && oktaEvents[m.Key] != "":
+		t.label = "okta.event_hook"
+		conn := fc.im.connection("okta", m.Config)
+		fc.im.conns["okta/"+m.Config].eventHook = true
+		t.set("connection", conn)
+		t.set("event_types", fmt.Sprintf("[%q]", oktaEvents[m.Key]))
+		for _, o := range m.Outputs {
+			fc.setOutput(m, o, eventOutput(o))
+		}
+		note = "register an Okta event hook for " + oktaEvents[m.Key] + " to /hooks/okta/" + strings.TrimPrefix(conn, "connection.okta.") + " (or poll with okta.system_log)."
+	default:
+		return "", "", false
+	}
+	if m.Comments != "" {
+		t.comments = append(t.comments, m.Comments)
+	}
+	fc.out.trigger = t
+	return "trigger", note, true
+}
+
+func eventOutput(o *Field) string {
+	switch {
+	case o.Key == "collection" || o.Key == "Event" || o.Key == "Raw Event":
+		return "trigger.event"
+	case o.Group == "context" && o.Key == "execution_id":
+		return "trigger.delivery.event_id"
+	}
+	base := "trigger.event"
+	if p := eventPaths[o.Group]; p != "" {
+		base += "." + p
+	}
+	if p := eventPaths[o.Key]; p != "" {
+		return base + "." + p
+	}
+	return attrPath(base, o.Key)
+}
+
+// scheduleTrigger is the trigger of a scheduled flow: Okta Workflows keeps
+// its schedule on the flow, not on a card.
+func scheduleTrigger(cron map[string]any) *block {
+	field := func(k, def string) string {
+		if s, ok := cron[k].(string); ok && s != "" {
+			return s
+		}
+		return def
+	}
+	dom := field("dayOfTheMonth", "*")
+	if dom == "*/1" {
+		dom = "*"
+	}
+	month := field("month", "*")
+	if month == "*/1" {
+		month = "*"
+	}
+	expr := strings.Join([]string{field("minutes", "0"), field("hours", "*"), dom, month, field("dayOfTheWeek", "*")}, " ")
+	t := &block{kind: "trigger", label: "schedule.cron"}
+	t.set("cron", literal(expr))
+	if tz := field("timeZone", ""); tz != "" {
+		t.set("timezone", literal(tz))
+	}
+	return t
+}
