@@ -54,6 +54,7 @@ func HTTP() *connector.Connector {
 					Doc: "Headers carrying credentials (Authorization = \"Bearer ${env(\"API_TOKEN\")}\"). Redacted from the journal and logs; they win over headers."},
 				{Name: "query", Type: cty.Map(cty.String)},
 				{Name: "body", Type: cty.DynamicPseudoType},
+				followRedirectsAttr,
 			},
 			Output: responseOutput,
 			Effect: connector.Write,
@@ -143,7 +144,7 @@ func doRequest(ctx context.Context, client *http.Client, in connector.Args) (cty
 	method := strings.ToUpper(in.String("method"))
 	u, err := url.Parse(in.String("url"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return cty.NilVal, connector.Errorf(connector.Invalid, "url %q is not an http(s) URL", in.String("url"))
+		return cty.NilVal, connector.Errorf(connector.Invalid, "url %q is not an http(s) URL", connector.URLForError(in.String("url")))
 	}
 	if q := in.StringMap("query"); len(q) > 0 {
 		vals := u.Query()
@@ -172,13 +173,14 @@ func doRequest(ctx context.Context, client *http.Client, in connector.Args) (cty
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	for k, v := range in.StringMap("headers") {
-		req.Header.Set(k, v)
+	var custom []string
+	for _, name := range []string{"headers", "secret_headers"} {
+		for k, v := range in.StringMap(name) {
+			req.Header.Set(k, v)
+			custom = append(custom, k)
+		}
 	}
-	for k, v := range in.StringMap("secret_headers") {
-		req.Header.Set(k, v)
-	}
-	resp, err := client.Do(req)
+	resp, err := clientFor(client, in.String("follow_redirects"), custom).Do(req)
 	if err != nil {
 		return cty.NilVal, transportError("http.request", err)
 	}
@@ -222,11 +224,15 @@ func truncate(b []byte, n int) []byte {
 }
 
 // transportError classifies a failed round trip: timeouts and resets are
-// transient, everything else (bad host, TLS) is not.
+// transient, everything else (bad host, TLS, a redirect refused) is not.
+// The error shows the request's URL without its query, which may carry a
+// key.
 func transportError(op string, err error) error {
 	kind := connector.Other
 	var ne net.Error
 	switch {
+	case errors.Is(err, errOtherOrigin):
+		kind = connector.Invalid
 	case errors.Is(err, context.Canceled):
 		kind = connector.Other
 	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
@@ -234,7 +240,7 @@ func transportError(op string, err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), strings.Contains(err.Error(), "connection reset"), strings.Contains(err.Error(), "connection refused"):
 		kind = connector.Transient
 	}
-	return &connector.Error{Kind: kind, Op: op, Err: err}
+	return &connector.Error{Kind: kind, Op: op, Err: connector.WithoutURLQuery(err)}
 }
 
 // retryAfter reads Retry-After (seconds or an HTTP date), or else the
