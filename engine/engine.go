@@ -42,8 +42,6 @@ type Options struct {
 	Drain time.Duration
 	// Invoker replaces action calls (dry runs, tests).
 	Invoker runtime.Invoker
-	// FormatDiagnostics renders rejected reloads as validate prints them.
-	FormatDiagnostics func(files map[string]*hcl.File, diags hcl.Diagnostics) string
 }
 
 // Engine runs generations of flows: it serves pushed events, runs pollers,
@@ -160,18 +158,15 @@ func (e *Engine) Enqueue(ctx context.Context, events []store.Event) ([]store.Enq
 func (e *Engine) Reload(ctx context.Context) (hcl.Diagnostics, error) {
 	e.reloadMu.Lock()
 	defer e.reloadMu.Unlock()
-	gen, files, diags := Load(e.opts.Paths, LoadOptions{Registry: e.opts.Registry, Vars: e.opts.Vars, Mode: lang.Live, Host: e.opts.Host})
+	gen, _, diags := Load(e.opts.Paths, LoadOptions{Registry: e.opts.Registry, Vars: e.opts.Vars, Mode: lang.Live, Host: e.opts.Host})
 	if diags.HasErrors() {
-		text := diags.Error()
-		if e.opts.FormatDiagnostics != nil {
-			text = e.opts.FormatDiagnostics(files, diags)
-		}
 		e.mu.Lock()
-		e.rejected, e.rejectedAt = text, time.Now().UTC()
+		e.rejected, e.rejectedAt = diagnosticLines(diags, false), time.Now().UTC()
 		e.mu.Unlock()
 		e.metrics.reloads.WithLabelValues("rejected").Inc()
 		if e.gen.Load() != nil {
-			e.log.Error("reload rejected: the running flows stay", "generation", e.genNum.Load(), "diagnostics", text)
+			e.log.Error("reload rejected: the running flows stay; cardflow validate shows the diagnostics in full",
+				"generation", e.genNum.Load(), "diagnostics", diagnosticLines(diags, true))
 		}
 		return diags, errors.New("the flow files are not valid")
 	}

@@ -9,7 +9,6 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -17,7 +16,6 @@ import (
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/reload"
 	"github.com/cardflow/cardflow/engine/store"
-	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 )
 
@@ -127,11 +125,6 @@ func serve(ctx context.Context, opts *RunOptions, st store.Store, ln net.Listene
 		Workers:    opts.Workers,
 		InboxLimit: opts.InboxLimit,
 		Drain:      opts.Drain,
-		FormatDiagnostics: func(files map[string]*hcl.File, diags hcl.Diagnostics) string {
-			var b strings.Builder
-			writeDiagnosticsText(&b, files, diags, false)
-			return b.String()
-		},
 	})
 	if _, err := eng.Reload(ctx); err != nil {
 		_, files, diags := engine.Load(opts.Paths, engine.LoadOptions{Registry: opts.F.Registry, Vars: opts.Vars.values(opts.IO), Mode: lang.Live, Host: lang.Host{LookupEnv: opts.IO.LookupEnv}})
