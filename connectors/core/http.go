@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/zclconf/go-cty/cty"
@@ -70,8 +71,9 @@ func HTTP() *connector.Connector {
 			Config: connector.Schema{
 				{Name: "token", Type: cty.String, Required: true, Sensitive: true, Doc: "The client token callers present."},
 			},
-			Output: endpointOutput,
-			Invoke: invokeEndpoint,
+			Output:  endpointOutput,
+			IDField: "the Idempotency-Key header",
+			Invoke:  invokeEndpoint,
 		}},
 	}
 }
@@ -94,6 +96,11 @@ func invokeEndpoint(cfg cty.Value, r *http.Request) ([]connector.Event, error) {
 			return nil, &connector.Error{Kind: connector.Invalid, Status: http.StatusRequestEntityTooLarge, Message: "body over 1 MiB"}
 		}
 		return nil, &connector.Error{Kind: connector.Invalid, Status: http.StatusBadRequest, Message: err.Error()}
+	}
+	if !utf8.Valid(body) {
+		// Decoding would replace the bad bytes with U+FFFD: the flow would
+		// see other text than was sent.
+		return nil, &connector.Error{Kind: connector.Invalid, Status: http.StatusBadRequest, Message: "trigger.body is not valid UTF-8"}
 	}
 	var parsed any = string(body)
 	if len(body) > 0 && strings.Contains(r.Header.Get("Content-Type"), "json") {

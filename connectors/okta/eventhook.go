@@ -49,7 +49,11 @@ func eventHookTrigger() *connector.Trigger {
 		Mode:   connector.Push,
 		Config: connector.Schema{eventTypesAttr(true)},
 		Output: eventOutput,
-		Accept: acceptEventTypes,
+		// A System Log event always has these; a delivery whose event
+		// lacks one is not from Okta, and its flow could not use it.
+		Required: []string{"event.uuid", "event.eventType", "event.target"},
+		IDField:  "event.uuid",
+		Accept:   acceptEventTypes,
 	}
 }
 
