@@ -44,7 +44,7 @@ func CheckEvent(ev *Event, t *Trigger) error {
 	if len(ev.Type) > MaxEventID || !utf8.ValidString(ev.Type) {
 		return invalidEvent("the event type is not %d bytes or fewer of UTF-8", MaxEventID)
 	}
-	c := eventChecker{s: jsonscan.New(ev.Payload), required: required}
+	c := eventChecker{s: jsonscan.New(ev.Payload), required: required, path: make([]pathElem, 0, 16)}
 	if c.s.Peek() != '{' {
 		return invalidEvent("trigger: the payload must be a JSON object")
 	}
