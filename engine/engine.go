@@ -42,6 +42,9 @@ type Options struct {
 	Drain time.Duration
 	// Invoker replaces action calls (dry runs, tests).
 	Invoker runtime.Invoker
+	// Retention deletes old history while Run runs; the zero value keeps
+	// it forever.
+	Retention Retention
 }
 
 // Engine runs generations of flows: it serves pushed events, runs pollers,
@@ -270,10 +273,14 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.mu.Unlock()
 	e.triggers.Sync(ctx, e.gen.Load())
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		e.watchDepth(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		e.prune(ctx, e.opts.Retention)
 	}()
 	err := e.pool.Run(ctx, e.opts.Drain)
 	e.triggers.Stop()

@@ -38,6 +38,8 @@ type RunOptions struct {
 	// Pprof serves net/http/pprof under /debug/pprof/ on the same listener.
 	Pprof bool
 	Vars  varFlags
+	// Retain deletes old history in the background.
+	Retain retainFlags
 	// ready, when set, receives the listening address (tests).
 	ready func(addr string)
 }
@@ -77,6 +79,7 @@ hooks and executes; pollers run on one replica at a time).`,
 	fl.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fl.BoolVar(&opts.Pprof, "pprof", false, "serve Go profiles under /debug/pprof/ (profiling; the endpoints are unauthenticated)")
 	opts.Vars.register(fl)
+	opts.Retain.register(fl, f)
 	return cmd
 }
 
@@ -125,6 +128,7 @@ func serve(ctx context.Context, opts *RunOptions, st store.Store, ln net.Listene
 		Workers:    opts.Workers,
 		InboxLimit: opts.InboxLimit,
 		Drain:      opts.Drain,
+		Retention:  opts.Retain.retention(),
 	})
 	if _, err := eng.Reload(ctx); err != nil {
 		_, files, diags := engine.Load(opts.Paths, engine.LoadOptions{Registry: opts.F.Registry, Vars: opts.Vars.values(opts.IO), Mode: lang.Live, Host: lang.Host{LookupEnv: opts.IO.LookupEnv}})

@@ -68,3 +68,30 @@ func MinIDAt(t time.Time) string {
 	}
 	return string(b[:])
 }
+
+// PruneAll runs Prune batch after batch until none is left, or ctx ends,
+// and returns how many executions it deleted. After each batch it pauses
+// so that pruning takes about share of the time (0 < share ≤ 1; 1: no
+// pause): each batch is a write the store's other writers (intake, the
+// executions' journals) wait behind, and a backlog of a million old
+// executions should drain beside them, not before them.
+func PruneAll(ctx context.Context, pr Pruner, p Prune, share float64) (int, error) {
+	total := 0
+	for {
+		start := time.Now()
+		n, err := pr.Prune(ctx, p)
+		total += n
+		if err != nil || n < p.Batch() {
+			return total, err
+		}
+		if share <= 0 || share >= 1 {
+			continue
+		}
+		pause := time.Duration(float64(time.Since(start)) * (1 - share) / share)
+		select {
+		case <-ctx.Done():
+			return total, ctx.Err()
+		case <-time.After(pause):
+		}
+	}
+}
