@@ -20,10 +20,6 @@ type Retention struct {
 	Every time.Duration
 }
 
-// retentionShare is the share of the store's write time pruning may take
-// while it works through a backlog (see store.PruneAll).
-const retentionShare = 0.05
-
 // retentionLease makes one replica of those sharing a store prune at a time.
 const retentionLease = "cardflow.retention"
 
@@ -44,7 +40,7 @@ func (e *Engine) prune(ctx context.Context, r Retention) {
 		held, err := e.opts.Store.AcquireLease(ctx, retentionLease, e.opts.Owner, 2*every)
 		if err == nil && held {
 			p := store.Prune{Before: time.Now().Add(-r.Keep), Failed: r.Failed}
-			n, err := store.PruneAll(ctx, pr, p, retentionShare)
+			n, err := store.PruneAll(ctx, pr, p, store.BackgroundPruneShare)
 			if n > 0 {
 				e.metrics.pruned.Add(float64(n))
 				e.log.Info("history pruned", "executions", n, "ended_before", p.Before.UTC().Format(time.RFC3339), "failed_too", r.Failed)

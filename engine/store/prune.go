@@ -21,6 +21,13 @@ type Prune struct {
 // DefaultPruneBatch is the batch of a Prune without a Limit.
 const DefaultPruneBatch = 200
 
+// BackgroundPruneShare is the share of the time that cardflow run's
+// pruning takes while it works through a backlog (see PruneAll): low
+// enough that intake beside it keeps its pace (BenchmarkIntakeWhilePruning
+// in the sqlite store measures it), high enough to delete a million old
+// executions within hours.
+const BackgroundPruneShare = 0.05
+
 // Statuses are the statuses p deletes.
 func (p Prune) Statuses() []Status {
 	s := []Status{Succeeded, Halted, Filtered}
