@@ -70,7 +70,14 @@ func inEngine(a *plan.Card) bool {
 	return a.Action.Effect == connector.Pure
 }
 
-func actionName(c *plan.Card) string { return c.Connector.Name + "." + c.Action.Name }
+// actionName is connector.action of c, or "" for a card whose action did
+// not resolve (validate goes on checking tests after such a diagnostic).
+func actionName(c *plan.Card) string {
+	if c.Connector == nil || c.Action == nil {
+		return ""
+	}
+	return c.Connector.Name + "." + c.Action.Name
+}
 
 // Invoke implements runtime.Invoker.
 func (iv *invoker) Invoke(ctx context.Context, card *plan.Card, c *connector.Call) (cty.Value, error) {
