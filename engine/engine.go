@@ -101,8 +101,14 @@ func New(opts Options) *Engine {
 	return e
 }
 
-// Handler is the engine's HTTP handler.
+// Handler is the engine's public HTTP handler: event hooks, endpoint flows
+// and /healthz.
 func (e *Engine) Handler() http.Handler { return e.srv.Handler() }
+
+// Admin returns the engine's admin surface (history API, replays, metrics,
+// profiles), on which more admin handlers (the console) can be mounted.
+// Serve it on its own listener.
+func (e *Engine) Admin(opts server.AdminOptions) *server.Admin { return e.srv.Admin(opts) }
 
 // Generation implements server.Backend.
 func (e *Engine) Generation() *plan.Generation { return e.gen.Load() }

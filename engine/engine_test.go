@@ -21,6 +21,7 @@ import (
 	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/memory"
 	"github.com/zclconf/go-cty/cty"
@@ -107,7 +108,8 @@ flow "lagging" {
 type liveEngine struct {
 	e      *engine.Engine
 	st     store.Store
-	srv    *httptest.Server
+	srv    *httptest.Server // the public surface
+	admin  *httptest.Server // the admin surface
 	dir    string
 	cancel context.CancelFunc
 	done   chan error
@@ -131,10 +133,12 @@ func startEngine(t *testing.T) *liveEngine {
 		t.Fatalf("Reload: %v %s", err, diags.Error())
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &liveEngine{e: e, st: st, srv: httptest.NewServer(e.Handler()), dir: dir, cancel: cancel, done: make(chan error, 1)}
+	r := &liveEngine{e: e, st: st, srv: httptest.NewServer(e.Handler()), dir: dir, cancel: cancel, done: make(chan error, 1),
+		admin: httptest.NewServer(e.Admin(server.AdminOptions{Auth: server.LoopbackTrust{}}))}
 	go func() { r.done <- e.Run(ctx) }()
 	t.Cleanup(func() {
 		r.srv.Close()
+		r.admin.Close()
 		cancel()
 		select {
 		case err := <-r.done:
@@ -149,9 +153,15 @@ func startEngine(t *testing.T) *liveEngine {
 	return r
 }
 
+// get reads path from the public surface, or from the admin surface for
+// /metrics.
 func (r *liveEngine) get(t *testing.T, path string) string {
 	t.Helper()
-	resp, err := r.srv.Client().Get(r.srv.URL + path)
+	srv := r.srv
+	if path == "/metrics" {
+		srv = r.admin
+	}
+	resp, err := srv.Client().Get(srv.URL + path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/memory"
 )
@@ -55,6 +56,8 @@ func TestRetentionPrunesInTheBackground(t *testing.T) {
 	}()
 	srv := httptest.NewServer(e.Handler())
 	defer srv.Close()
+	admin := httptest.NewServer(e.Admin(server.AdminOptions{Auth: server.LoopbackTrust{}}))
+	defer admin.Close()
 
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/flows/ok/invoke", strings.NewReader(`{}`))
 	req.Header.Set("X-Api-Client-Token", "t0ken-value")
@@ -84,7 +87,7 @@ func TestRetentionPrunesInTheBackground(t *testing.T) {
 	if _, err := st.Execution(ctx, id); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Execution(%s) after the retention period: %v, want ErrNotFound", id, err)
 	}
-	m := httpGet(t, srv.URL+"/metrics")
+	m := httpGet(t, admin.URL+"/metrics")
 	if !strings.Contains(m, "cardflow_executions_pruned_total 1") {
 		t.Errorf("/metrics does not count the pruned execution:\n%s", grepLines(m, "cardflow_executions_pruned"))
 	}

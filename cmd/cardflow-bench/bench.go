@@ -43,6 +43,7 @@ type bench struct {
 	oktaURL  string
 	snowURL  string
 	engURL   string
+	adminURL string // the admin surface: /metrics, profiles
 	users    []user
 	client   *http.Client // the harness's control requests (not the load)
 }
@@ -173,10 +174,11 @@ func (b *bench) startEngine(ctx context.Context) error {
 		"OKTA_ORG_URL=" + b.oktaURL, "OKTA_API_TOKEN=" + oktaToken, "OKTA_EVENT_HOOK_SECRET=" + hookSecret,
 		"SERVICENOW_INSTANCE_URL=" + b.snowURL, "SERVICENOW_USERNAME=" + snowUser, "SERVICENOW_PASSWORD=" + snowPass,
 	}
-	args := []string{"run", b.flowsDir, "--listen", "127.0.0.1:0", "--db", b.dbPath,
+	args := []string{"run", b.flowsDir, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--db", b.dbPath,
 		"--workers", strconv.Itoa(b.opts.Workers), "--log-level", "info"}
 	if b.opts.Pprof != "" {
-		args = append(args, "--pprof")
+		// A profile is one admin response: it must fit in its write timeout.
+		args = append(args, "--pprof", "--admin-write-timeout", (b.opts.PprofFor + time.Minute).String())
 	}
 	var addr string
 	var err error
@@ -184,6 +186,12 @@ func (b *bench) startEngine(ctx context.Context) error {
 		return err
 	}
 	b.engURL = "http://" + addr
+	// The "serving" line that named addr names the admin surface too.
+	m := adminAddrRe.FindStringSubmatch(b.engine.log.String())
+	if m == nil {
+		return fmt.Errorf("cardflow run did not name its admin address\n%s", b.engine.log.String())
+	}
+	b.adminURL = "http://" + m[1]
 	if err := b.waitHealthy(ctx); err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ type counters struct {
 
 func (b *bench) metrics(ctx context.Context) (counters, error) {
 	var c counters
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.engURL+"/metrics", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.adminURL+"/metrics", nil)
 	if err != nil {
 		return c, err
 	}
@@ -149,7 +149,7 @@ func (s *sampler) all() []sample {
 
 // profile fetches a CPU profile of the engine into path.
 func (b *bench) profile(ctx context.Context, path string, d time.Duration) error {
-	url := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", b.engURL, int(d.Seconds()))
+	url := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", b.adminURL, int(d.Seconds()))
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err

@@ -35,6 +35,10 @@ type children struct {
 
 var addrRe = regexp.MustCompile(`(?:listening on http://|"addr":")(127\.0\.0\.1:\d+)`)
 
+// adminAddrRe finds the admin surface's address in cardflow run's
+// "serving" log line.
+var adminAddrRe = regexp.MustCompile(`"admin_addr":"(127\.0\.0\.1:\d+)"`)
+
 // start runs bin with args and waits until it prints its listening address
 // (the emulators on stdout, cardflow run in its JSON log on stderr).
 func (c *children) start(ctx context.Context, name, bin string, env []string, args ...string) (*proc, string, error) {

@@ -15,7 +15,7 @@ func TestE2ESecondRunOnTheSameStoreFails(t *testing.T) {
 	}
 	e := newE2E(t)
 	e.start()
-	second := startProcess(t, []string{"run", e.flowDir, "--listen", "127.0.0.1:0", "--db", e.db}, e.environ())
+	second := startProcess(t, []string{"run", e.flowDir, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--db", e.db}, e.environ())
 	select {
 	case <-second.done:
 	case <-time.After(waitFor):

@@ -61,7 +61,8 @@ type e2e struct {
 	// extraArgs are added to every `cardflow run`.
 	extraArgs []string
 
-	addr  string // the address of the running process
+	addr  string // the public address of the running process
+	admin string // its admin address
 	cur   *process
 	runs  []*process
 	hooks bool
@@ -138,7 +139,7 @@ func (e *e2e) start() *process {
 	if e.cur != nil && !e.cur.exited() {
 		e.t.Fatal("start: cardflow is already running")
 	}
-	args := append([]string{"run", e.flowDir, "--listen", "127.0.0.1:0", "--db", e.db, "--var", "poll_interval=1s"}, e.extraArgs...)
+	args := append([]string{"run", e.flowDir, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--db", e.db, "--var", "poll_interval=1s"}, e.extraArgs...)
 	p := startProcess(e.t, args, e.environ())
 	e.runs = append(e.runs, p)
 	e.cur = p
@@ -147,6 +148,7 @@ func (e *e2e) start() *process {
 		e.t.Fatalf("cardflow run did not start serving: %v", err)
 	}
 	e.addr = addr
+	e.admin = p.servingAttr("admin_addr")
 	e.target.Store(&url.URL{Scheme: "http", Host: addr})
 	if !e.hooks {
 		e.registerHook()
@@ -191,12 +193,16 @@ func (e *e2e) environ() []string {
 	return env
 }
 
-// url is the running process's URL for path.
+// url is the running process's URL for path on its public surface.
 func (e *e2e) url(path string) string { return "http://" + e.addr + path }
 
-// getJSON GETs path from the running process into v and returns the status.
-func (e *e2e) getJSON(path string, v any) (int, error) {
-	resp, err := http.Get(e.url(path))
+// adminURL is the running process's URL for path on its admin surface
+// (on loopback, so no token is needed).
+func (e *e2e) adminURL(path string) string { return "http://" + e.admin + path }
+
+// getJSON GETs url into v and returns the status.
+func (e *e2e) getJSON(url string, v any) (int, error) {
+	resp, err := http.Get(url)
 	if err != nil {
 		return 0, err
 	}
@@ -217,7 +223,7 @@ func (e *e2e) executions(flow string) []server.ExecutionJSON {
 	if flow != "" {
 		q.Set("flow", flow)
 	}
-	status, err := e.getJSON("/api/v1/executions?"+q.Encode(), &out)
+	status, err := e.getJSON(e.adminURL("/api/v1/executions?"+q.Encode()), &out)
 	if err != nil || status != http.StatusOK {
 		e.t.Fatalf("GET /api/v1/executions: status %d, %v", status, err)
 	}
@@ -228,7 +234,7 @@ func (e *e2e) executions(flow string) []server.ExecutionJSON {
 func (e *e2e) execution(id string) server.ExecutionJSON {
 	e.t.Helper()
 	var ex server.ExecutionJSON
-	status, err := e.getJSON("/api/v1/executions/"+id, &ex)
+	status, err := e.getJSON(e.adminURL("/api/v1/executions/"+id), &ex)
 	if err != nil || status != http.StatusOK {
 		e.t.Fatalf("GET /api/v1/executions/%s: status %d, %v", id, status, err)
 	}
@@ -272,7 +278,7 @@ func (e *e2e) executionsFor(flow, needle string) []server.ExecutionJSON {
 func (e *e2e) health() healthJSON {
 	e.t.Helper()
 	var h healthJSON
-	status, err := e.getJSON("/healthz", &h)
+	status, err := e.getJSON(e.url("/healthz"), &h)
 	if err != nil || status != http.StatusOK {
 		e.t.Fatalf("GET /healthz: status %d, %v", status, err)
 	}
@@ -434,7 +440,7 @@ func e2eOktaSeed() oktaemu.Seed {
 // exposition format writes them (sorted by name). Absent samples are 0.
 func (e *e2e) metric(name, labels string) float64 {
 	e.t.Helper()
-	resp, err := http.Get(e.url("/metrics"))
+	resp, err := http.Get(e.adminURL("/metrics"))
 	if err != nil {
 		e.t.Fatal(err)
 	}

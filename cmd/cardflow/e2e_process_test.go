@@ -60,6 +60,18 @@ func (p *process) waitServing(timeout time.Duration) (string, error) {
 	}
 }
 
+// servingAttr returns an attribute of the "serving" log line ("" if
+// absent), e.g. admin_addr.
+func (p *process) servingAttr(name string) string {
+	for _, rec := range p.out.records() {
+		if rec["msg"] == "serving" {
+			v, _ := rec[name].(string)
+			return v
+		}
+	}
+	return ""
+}
+
 func (p *process) exited() bool {
 	select {
 	case <-p.done:

@@ -175,7 +175,7 @@ func newCluster(t *testing.T, dbURL string, n int) *cluster {
 	snSrv := httptest.NewServer(&pollLogger{log: c.polls, next: c.sn})
 	env := replicaEnv(oktaSrv.URL, snSrv.URL)
 	for range n {
-		args := []string{"run", flowDir, "--listen", "127.0.0.1:0", "--store", dbURL, "--var", "poll_interval=1s", "--watch=false"}
+		args := []string{"run", flowDir, "--listen", "127.0.0.1:0", "--admin-listen", "", "--store", dbURL, "--var", "poll_interval=1s", "--watch=false"}
 		p := startProcess(t, args, env)
 		c.procs = append(c.procs, p)
 		c.polls.register(p.cmd.Process.Pid)
@@ -592,7 +592,7 @@ func BenchmarkE2EReplicas(b *testing.B) {
 				// Quiet logs (no line per execution), so the address is
 				// chosen here and /healthz says when it serves.
 				addr := freeAddr(b)
-				p := startBenchProcess(b, []string{"run", dir, "--listen", addr, "--store", dbURL, "--watch=false", "--log-level", "warn"}, env)
+				p := startBenchProcess(b, []string{"run", dir, "--listen", addr, "--admin-listen", "", "--store", dbURL, "--watch=false", "--log-level", "warn"}, env)
 				waitHealthy(b, p, addr)
 				addrs = append(addrs, addr)
 			}

@@ -115,7 +115,7 @@ func TestE2ESecretSpellings(t *testing.T) {
 	outputs := map[string]string{"the log": e.cur.out.String()}
 	for _, path := range []string{"/api/v1/executions/" + id, "/api/v1/executions?flow=partner_sync"} {
 		var raw json.RawMessage
-		if status, err := e.getJSON(path, &raw); err != nil || status != http.StatusOK {
+		if status, err := e.getJSON(e.adminURL(path), &raw); err != nil || status != http.StatusOK {
 			t.Fatalf("GET %s: %d %v", path, status, err)
 		}
 		outputs["GET "+path] = string(raw)

@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,9 +18,11 @@ import (
 	snemu "github.com/cardflow/cardflow/connectors/servicenow/emulator"
 	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/flowtest"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/runtime"
+	"github.com/cardflow/cardflow/engine/seed"
 	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/memory"
@@ -53,12 +57,16 @@ func NewCmdDryRun(f *Factory, runF func(*DryRunOptions) error) *cobra.Command {
 ServiceNow and other remote systems are intercepted: printed with their inputs,
 never sent. Reads are served by the built-in emulators, seeded from --seed
 (JSON: {"okta": {users, groups, apps}, "servicenow": {users, records, ...},
-"tables": {"<table>": {"<key>": {row}}}}), or with --live by the tenants the
-environment configures (still no writes). Flow tables live in memory.
+"tables": {"<table>": {"<key>": {row}}}}, or one emulator's seed alone; see
+docs/seeds.md), or with --live by the tenants the environment configures
+(still no writes). Flow tables live in memory. The output of an intercepted
+write is not known: its strings read "(known after apply)".
 
 --event is the trigger value as JSON ({"event": …} for Okta triggers, {"record":
 …} for ServiceNow ones), or a whole Okta event hook delivery, whose first event
-the trigger accepts is used. Exit status 0 when the flow would succeed.`,
+the trigger accepts is used. It is checked against the trigger's output type
+first: a missing or mistyped field is named and the dry run exits 2. Exit
+status 0 when the flow would succeed, 1 when it would fail.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Flow, opts.Paths = args[0], args[1:]
@@ -83,13 +91,6 @@ the trigger accepts is used. Exit status 0 when the flow would succeed.`,
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "text or json")
 	opts.Vars.register(cmd.Flags())
 	return cmd
-}
-
-// dryRunSeed is the --seed file.
-type dryRunSeed struct {
-	Okta       *oktaemu.Seed                        `json:"okta"`
-	ServiceNow *snemu.Seed                          `json:"servicenow"`
-	Tables     map[string]map[string]map[string]any `json:"tables"`
 }
 
 // interceptedCall is a write the dry run did not send.
@@ -127,26 +128,23 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 	if !ok {
 		return exit(ExitUsage, fmt.Errorf("there is no flow %q; flows: %s", opts.Flow, strings.Join(gen.Config.FlowNames(), ", ")))
 	}
-	seed := dryRunSeed{}
+	var sf seed.File
 	if opts.Seed != "" {
-		b, err := os.ReadFile(opts.Seed)
-		if err == nil {
-			err = json.Unmarshal(b, &seed)
-		}
-		if err != nil {
+		var err error
+		if sf, err = seed.Read(opts.Seed); err != nil {
 			return exit(ExitUsage, fmt.Errorf("--seed: %w", err))
 		}
 	}
 	st := memory.New()
 	defer st.Close()
 	if !opts.Live {
-		stop, err := emulateConnections(gen, seed)
+		stop, err := emulateConnections(gen, sf)
 		if err != nil {
 			return exit(ExitProblem, err)
 		}
 		defer stop()
 	}
-	if err := seedTables(ctx, st, gen, seed.Tables); err != nil {
+	if err := seedTables(ctx, st, gen, sf.Tables); err != nil {
 		return exit(ExitUsage, err)
 	}
 	payload, err := dryRunEvent(opts.Event, flow)
@@ -206,14 +204,14 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 func printDryRun(io *IOStreams, r dryRunReport) {
 	w := io.Out
 	fmt.Fprintf(w, "Dry run of %s against the %s: nothing was written.\n\n", r.Flow, r.Mode)
-	printExecution(io, r.Execution)
+	printExecution(io, r.Execution, false)
 	fmt.Fprintln(w)
 	if len(r.Writes) == 0 {
 		fmt.Fprintln(w, "No writes would be sent.")
 	} else {
 		fmt.Fprintf(w, "Writes that would be sent (%d):\n", len(r.Writes))
 		for _, c := range r.Writes {
-			fmt.Fprintf(w, "  %-24s %s %s\n", c.Card, c.Action, compactJSON(c.Input))
+			fmt.Fprintf(w, "  %-24s %s %s\n", c.Card, c.Action, compactJSON(c.Input, false))
 		}
 	}
 	fmt.Fprintln(w)
@@ -238,12 +236,16 @@ func redactSchema(in any, schema connector.Schema) any {
 	return m
 }
 
-// placeholder is the output of an intercepted write: strings say so, the
-// rest is empty, so that later cards can still be evaluated.
+// knownAfterApply is the string output of an intercepted write, as
+// Terraform prints what a plan cannot know yet.
+const knownAfterApply = "(known after apply)"
+
+// placeholder is the output of an intercepted write: strings say it is not
+// known, the rest is empty, so that later cards can still be evaluated.
 func placeholder(ty cty.Type) cty.Value {
 	switch {
 	case ty == cty.String:
-		return cty.StringVal("(dry-run)")
+		return cty.StringVal(knownAfterApply)
 	case ty == cty.Number:
 		return cty.Zero
 	case ty == cty.Bool:
@@ -266,7 +268,11 @@ func placeholder(ty cty.Type) cty.Value {
 
 // emulateConnections points every Okta and ServiceNow connection at a
 // seeded emulator on loopback.
-func emulateConnections(gen *plan.Generation, seed dryRunSeed) (func(), error) {
+func emulateConnections(gen *plan.Generation, sf seed.File) (func(), error) {
+	creds, err := dryRunCredentials()
+	if err != nil {
+		return nil, err
+	}
 	var stops []func()
 	stopAll := func() {
 		for i := len(stops) - 1; i >= 0; i-- {
@@ -281,8 +287,8 @@ func emulateConnections(gen *plan.Generation, seed dryRunSeed) (func(), error) {
 		case "okta":
 			if oktaURL == "" {
 				e := oktaemu.New(oktaemu.Options{})
-				if seed.Okta != nil {
-					if err := e.Seed(*seed.Okta); err != nil {
+				if sf.Okta != nil {
+					if err := e.Seed(*sf.Okta); err != nil {
 						stopAll()
 						return nil, fmt.Errorf("okta seed: %w", err)
 					}
@@ -296,15 +302,15 @@ func emulateConnections(gen *plan.Generation, seed dryRunSeed) (func(), error) {
 				stops = append(stops, func() { stop(); e.Close() })
 			}
 			overrides["org_url"] = cty.StringVal(oktaURL)
-			overrides["token"] = cty.StringVal("dry-run").Mark(lang.Sensitive)
+			overrides["token"] = cty.StringVal(creds.token).Mark(lang.Sensitive)
 			overrides["client_id"] = cty.NullVal(cty.String)
 			overrides["private_key"] = cty.NullVal(cty.String)
 		case "servicenow":
 			if snURL == "" {
 				e := snemu.New(snemu.Options{})
 				s := snemu.DemoSeed()
-				if seed.ServiceNow != nil {
-					s = *seed.ServiceNow
+				if sf.ServiceNow != nil {
+					s = *sf.ServiceNow
 				}
 				if err := e.Seed(s); err != nil {
 					stopAll()
@@ -320,7 +326,7 @@ func emulateConnections(gen *plan.Generation, seed dryRunSeed) (func(), error) {
 			}
 			overrides["instance_url"] = cty.StringVal(snURL)
 			overrides["username"] = cty.StringVal("svc.cardflow")
-			overrides["password"] = cty.StringVal("dry-run").Mark(lang.Sensitive)
+			overrides["password"] = cty.StringVal(creds.password).Mark(lang.Sensitive)
 			overrides["client_id"] = cty.NullVal(cty.String)
 			overrides["client_secret"] = cty.NullVal(cty.String)
 			overrides["api_key"] = cty.NullVal(cty.String)
@@ -409,9 +415,48 @@ func dryRunEvent(path string, flow *plan.Flow) ([]byte, error) {
 		return nil, fmt.Errorf("--event %s: no event in the delivery matches the trigger of %s", path, flow.Name)
 	}
 	if flow.Trigger != nil {
-		if _, err := connector.FromJSON(b, flow.Trigger.Spec.Output); err != nil {
-			return nil, fmt.Errorf("--event %s does not fit the %s trigger: %w", path, flow.Trigger.Type, err)
+		if err := checkEvent(b, flow.Trigger.Spec.Output, flow.Trigger.Type); err != nil {
+			return nil, fmt.Errorf("--event %s does not fit the %s trigger of %s: %w", path, flow.Trigger.Type, flow.Name, err)
 		}
 	}
 	return b, nil
+}
+
+// checkEvent checks a trigger value against the trigger's output type as
+// cardflow test checks a run's trigger, and wants at least one of the
+// type's top-level attributes: an event of another system fits no trigger.
+func checkEvent(b []byte, ty cty.Type, trigger string) error {
+	v, err := connector.FromJSON(b, cty.DynamicPseudoType)
+	if err != nil {
+		return err
+	}
+	if !ty.IsObjectType() {
+		return nil
+	}
+	names := connector.SortedKeys(ty.AttributeTypes())
+	has := fmt.Sprintf("its value has the attributes %s", strings.Join(names, ", "))
+	if problems := flowtest.CheckTriggerEvent(v, ty, trigger); len(problems) > 0 {
+		return fmt.Errorf("%s (%s)", strings.Join(problems, " "), has)
+	}
+	vt := v.Type()
+	for _, n := range names {
+		if vt.IsObjectType() && vt.HasAttribute(n) && !v.GetAttr(n).IsNull() {
+			return nil
+		}
+	}
+	return fmt.Errorf("the event has none of the trigger value's attributes: %s", has)
+}
+
+// dryRunCreds are the credentials the connections present to the dry run's
+// emulators. They are random: they are marked sensitive like any credential,
+// and a fixed word would be redacted wherever it appears in the output.
+type dryRunCreds struct{ token, password string }
+
+func dryRunCredentials() (dryRunCreds, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return dryRunCreds{}, err
+	}
+	h := hex.EncodeToString(b[:])
+	return dryRunCreds{token: "dry-run-" + h[:32], password: "dry-run-" + h[32:]}, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
 	snemu "github.com/cardflow/cardflow/connectors/servicenow/emulator"
+	"github.com/cardflow/cardflow/engine/seed"
 	"github.com/spf13/cobra"
 )
 
@@ -48,7 +49,7 @@ ServiceNow emulator accepts any basic-auth user unless --user is given.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Listen, "listen", "127.0.0.1:0", "address to listen on")
-	cmd.Flags().StringVar(&opts.Seed, "seed", "", "JSON seed file")
+	cmd.Flags().StringVar(&opts.Seed, "seed", "", "JSON seed file: the whole seed format or this emulator's part alone (docs/seeds.md)")
 	cmd.Flags().StringVar(&opts.Token, "token", "", "Okta: the API token to require")
 	cmd.Flags().StringVar(&opts.User, "user", "", "ServiceNow: the basic-auth user to require")
 	cmd.Flags().StringVar(&opts.Password, "password", "", "ServiceNow: that user's password")
@@ -65,11 +66,12 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 	case "okta":
 		e := oktaemu.New(oktaemu.Options{Token: opts.Token})
 		if opts.Seed != "" {
-			s, err := oktaemu.LoadSeed(opts.Seed)
+			s, err := seedPart(opts.Seed, seed.Okta)
 			if err == nil {
-				err = e.Seed(s)
+				err = e.Seed(s.(oktaemu.Seed))
 			}
 			if err != nil {
+				e.Close()
 				return exit(ExitUsage, fmt.Errorf("seed: %w", err))
 			}
 		}
@@ -81,9 +83,9 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 		}
 		e := snemu.New(o)
 		if opts.Seed != "" {
-			s, err := snemu.LoadSeed(opts.Seed)
+			s, err := seedPart(opts.Seed, seed.ServiceNow)
 			if err == nil {
-				err = e.Seed(s)
+				err = e.Seed(s.(snemu.Seed))
 			}
 			if err != nil {
 				return exit(ExitUsage, fmt.Errorf("seed: %w", err))
@@ -116,6 +118,20 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 		return exit(ExitProblem, err)
 	}
 	return nil
+}
+
+// seedPart reads a seed file and returns its part for system: the whole
+// format or that emulator's seed alone (docs/seeds.md).
+func seedPart(path, system string) (any, error) {
+	f, err := seed.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	part, err := f.For(system)
+	if err != nil {
+		return nil, fmt.Errorf("seed file %s: %w", path, err)
+	}
+	return part, nil
 }
 
 func isLoopback(a net.Addr) bool {

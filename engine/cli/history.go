@@ -82,7 +82,7 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 	default:
 		return exit(ExitUsage, fmt.Errorf("unknown status %q", opts.Status))
 	}
-	st, err := opts.Store.Open(ctx)
+	st, err := opts.Store.OpenToRead(ctx)
 	if err != nil {
 		return err
 	}
@@ -137,6 +137,7 @@ type ShowOptions struct {
 	Store  StoreFlags
 	ID     string
 	Format string
+	Full   bool
 }
 
 // NewCmdShow returns `cardflow show`.
@@ -145,7 +146,10 @@ func NewCmdShow(f *Factory, runF func(*ShowOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show EXECUTION_ID",
 		Short: "Show one execution card by card: inputs, output, error, attempts, duration",
-		Args:  cobra.ExactArgs(1),
+		Long: `Show one execution: its trigger value, then card by card its inputs, output,
+error, attempts and duration, with a line where each replay began. Long values
+are cut at 300 characters unless --full is given; --format json is always whole.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
 			if runF != nil {
@@ -156,12 +160,13 @@ func NewCmdShow(f *Factory, runF func(*ShowOptions) error) *cobra.Command {
 	}
 	opts.Store.register(cmd.Flags(), f)
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "text or json")
+	cmd.Flags().BoolVar(&opts.Full, "full", false, "print whole trigger values, inputs and outputs instead of cutting them at 300 characters")
 	return cmd
 }
 
 func showRun(ctx context.Context, opts *ShowOptions) error {
 	ctx = orBackground(ctx)
-	st, err := opts.Store.Open(ctx)
+	st, err := opts.Store.OpenToRead(ctx)
 	if err != nil {
 		return err
 	}
@@ -174,11 +179,13 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 	if opts.Format == "json" {
 		return writeJSONOut(opts.IO, view)
 	}
-	printExecution(opts.IO, view)
+	printExecution(opts.IO, view, opts.Full)
 	return nil
 }
 
-func printExecution(io *IOStreams, v server.ExecutionJSON) {
+// printExecution prints an execution card by card; values are cut to one
+// line of 300 characters unless full.
+func printExecution(io *IOStreams, v server.ExecutionJSON, full bool) {
 	w := io.Out
 	fmt.Fprintf(w, "Execution %s\n", v.ID)
 	fmt.Fprintf(w, "  flow        %s (definition %s)\n", v.Flow, orDash(v.DefinitionHash))
@@ -193,21 +200,27 @@ func printExecution(io *IOStreams, v server.ExecutionJSON) {
 	if v.Error != "" {
 		fmt.Fprintf(w, "  error       %s\n", v.Error)
 	}
+	if len(v.Trigger) > 0 && string(v.Trigger) != "null" {
+		fmt.Fprintf(w, "  trigger     %s\n", compactJSON(v.Trigger, full))
+	}
 	if len(v.Output) > 0 {
 		fmt.Fprintf(w, "  output      %s\n", v.Output)
 	}
 	fmt.Fprintln(w)
-	for _, c := range v.Cards {
+	for i, c := range v.Cards {
+		if c.Status == string(store.EntryReset) && (i == 0 || v.Cards[i-1].Status != string(store.EntryReset)) {
+			fmt.Fprintf(w, "  ── replayed from %s at %s ──\n", c.Card, c.StartedAt.UTC().Format(time.RFC3339))
+		}
 		name := c.Card
 		if c.Key != "" {
 			name += "[" + c.Key + "]"
 		}
 		fmt.Fprintf(w, "  %-28s %-8s attempt %d  %8.1f ms\n", name, c.Status, c.Attempt, c.DurationMS)
 		if len(c.Input) > 0 && string(c.Input) != "null" {
-			fmt.Fprintf(w, "      input   %s\n", compactJSON(c.Input))
+			fmt.Fprintf(w, "      input   %s\n", compactJSON(c.Input, full))
 		}
 		if len(c.Output) > 0 && string(c.Output) != "null" {
-			fmt.Fprintf(w, "      output  %s\n", compactJSON(c.Output))
+			fmt.Fprintf(w, "      output  %s\n", compactJSON(c.Output, full))
 		}
 		if c.Error != "" {
 			fmt.Fprintf(w, "      error   %s (%s)\n", c.Error, c.ErrorKind)
@@ -215,12 +228,16 @@ func printExecution(io *IOStreams, v server.ExecutionJSON) {
 	}
 }
 
-func compactJSON(b []byte) string {
+// compactJSON is b on one line, cut at 300 characters unless full.
+func compactJSON(b []byte, full bool) string {
 	var x any
 	if json.Unmarshal(b, &x) != nil {
 		return string(b)
 	}
 	out, _ := json.Marshal(x)
+	if full {
+		return string(out)
+	}
 	return oneLine(string(out), 300)
 }
 
@@ -230,6 +247,7 @@ type ReplayOptions struct {
 	Store    StoreFlags
 	ID       string
 	FromCard string
+	Force    bool
 }
 
 // NewCmdReplay returns `cardflow replay`.
@@ -238,10 +256,14 @@ func NewCmdReplay(f *Factory, runF func(*ReplayOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "replay EXECUTION_ID",
 		Short: "Re-run a failed execution on its pinned definition from the failed card",
-		Long: `Queue a finished execution to run again on the definition it was pinned to.
+		Long: `Queue a failed execution to run again on the definition it was pinned to.
 Cards before the failed card (or --from-card) keep their journaled outputs; the
 failed card and those after it run again. A running cardflow run on the same
-store picks the execution up.`,
+store picks the execution up; cardflow show marks where each replay began.
+
+An execution that did not fail (succeeded, halted, filtered) is refused: its
+cards would run again, writes included (a second incident). --force replays
+it anyway, from --from-card or else from its first card.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
@@ -253,6 +275,7 @@ store picks the execution up.`,
 	}
 	opts.Store.register(cmd.Flags(), f)
 	cmd.Flags().StringVar(&opts.FromCard, "from-card", "", "re-run from this card instead of the failed one")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "replay an execution that did not fail")
 	return cmd
 }
 
@@ -263,78 +286,25 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 		return err
 	}
 	defer st.Close()
-	ex, journal, err := executionWithJournal(ctx, st, opts.ID, opts.Store.Name())
-	if err != nil {
-		return err
-	}
-	if !ex.Status.Final() {
-		return exit(ExitFailed, fmt.Errorf("execution %s is %s: only finished executions are replayed", ex.ID, ex.Status))
-	}
-	resets, from, err := replayResets(journal, opts.FromCard)
-	if err != nil {
+	res, err := store.Replay(ctx, st, opts.ID, store.ReplayOptions{FromCard: opts.FromCard, Force: opts.Force})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return exit(ExitFailed, fmt.Errorf("no execution %s in %s", opts.ID, opts.Store.Name()))
+	case errors.Is(err, store.ErrNotFailed):
+		return exit(ExitFailed, fmt.Errorf("%w; add --force to replay it anyway", err))
+	case errors.Is(err, store.ErrNotFinished), errors.Is(err, store.ErrUnknownCard):
 		return exit(ExitFailed, err)
-	}
-	now := time.Now().UTC()
-	for i := range resets {
-		resets[i].ExecutionID, resets[i].StartedAt, resets[i].EndedAt = ex.ID, now, now
-	}
-	if err := st.Append(ctx, resets...); err != nil {
+	case err != nil:
 		return exit(ExitProblem, err)
 	}
-	if err := st.Reopen(ctx, ex.ID); err != nil {
-		return exit(ExitProblem, err)
-	}
-	if from == "" {
+	ex := res.Execution
+	if res.FromCard == "" {
 		fmt.Fprintf(opts.IO.Out, "Execution %s is queued to run again from its start on definition %s.\n", ex.ID, ex.DefinitionHash)
 	} else {
-		fmt.Fprintf(opts.IO.Out, "Execution %s is queued to run again from card %s on definition %s; earlier cards keep their outputs.\n", ex.ID, from, ex.DefinitionHash)
+		fmt.Fprintf(opts.IO.Out, "Execution %s is queued to run again from card %s on definition %s; earlier cards keep their outputs.\n", ex.ID, res.FromCard, ex.DefinitionHash)
 	}
 	fmt.Fprintln(opts.IO.Out, "cardflow run picks it up; follow it with `cardflow show "+ex.ID+"`.")
 	return nil
-}
-
-// replayResets returns reset entries for the card to replay from and every
-// card instance journaled after it. Without fromCard it replays from the
-// last failed card.
-func replayResets(journal []store.JournalEntry, fromCard string) ([]store.JournalEntry, string, error) {
-	start := -1
-	if fromCard != "" {
-		for i, e := range journal {
-			if e.Card == fromCard || strings.HasPrefix(e.Card, fromCard+"/") {
-				start = i
-				break
-			}
-		}
-		if start < 0 {
-			return nil, "", fmt.Errorf("card %q did not run in this execution; name one of the cards `cardflow show` lists", fromCard)
-		}
-	} else {
-		for i := len(journal) - 1; i >= 0; i-- {
-			if journal[i].Status == store.EntryError {
-				start = i
-				card := journal[i].Card
-				for start > 0 && journal[start-1].Card == card {
-					start--
-				}
-				break
-			}
-		}
-		if start < 0 {
-			return nil, "", nil
-		}
-	}
-	from := journal[start].Card
-	seen := map[[2]string]bool{}
-	var resets []store.JournalEntry
-	for _, e := range journal[start:] {
-		k := [2]string{e.Card, e.Key}
-		if seen[k] || e.Status == store.EntryReset {
-			continue
-		}
-		seen[k] = true
-		resets = append(resets, store.JournalEntry{Card: e.Card, Key: e.Key, Status: store.EntryReset, Attempt: e.Attempt})
-	}
-	return resets, from, nil
 }
 
 // executionWithJournal reads an execution and its journal; an unknown id is

@@ -183,10 +183,10 @@ func TestReplayFromCardMustHaveRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	if res := run(t, nil, "replay", id, "--db", db, "--from-card", "zzz"); res.code != 1 || !strings.Contains(res.stderr, "did not run") {
+	if res := run(t, nil, "replay", id, "--db", db, "--force", "--from-card", "zzz"); res.code != 1 || !strings.Contains(res.stderr, "did not run") {
 		t.Errorf("--from-card of a card that did not run: want exit 1\n%s", res)
 	}
-	if res := run(t, nil, "replay", id, "--db", db, "--from-card", "a"); res.code != 0 {
+	if res := run(t, nil, "replay", id, "--db", db, "--force", "--from-card", "a"); res.code != 0 {
 		t.Errorf("--from-card a:\n%s", res)
 	}
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
+
 	"net/http"
-	"net/http/pprof"
+
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,6 +15,7 @@ import (
 	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/reload"
+	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/spf13/cobra"
 )
@@ -28,20 +29,18 @@ type RunOptions struct {
 	IO         *IOStreams
 	F          *Factory
 	Paths      []string
-	Listen     string
+	Net        ListenFlags
 	Store      StoreFlags
 	Workers    int
 	InboxLimit int
 	Drain      time.Duration
 	Watch      bool
 	LogLevel   string
-	// Pprof serves net/http/pprof under /debug/pprof/ on the same listener.
+	// Pprof serves net/http/pprof under /debug/pprof/ on the admin surface.
 	Pprof bool
 	Vars  varFlags
 	// Retain deletes old history in the background.
 	Retain retainFlags
-	// ready, when set, receives the listening address (tests).
-	ready func(addr string)
 }
 
 // NewCmdRun returns `cardflow run`.
@@ -51,9 +50,11 @@ func NewCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
 		Use:   "run [PATH...]",
 		Short: "Serve flows: event hooks, endpoints, pollers, workers, hot reload",
 		Long: `Load the flows under the paths (default ./flows) and run them until SIGTERM or
-SIGINT: Okta event hooks on /hooks/okta/<connection>, endpoint flows on
-/flows/<flow>/invoke, /healthz, /metrics and /api/v1/executions. Flow files are
-watched: a valid change is swapped in atomically, an invalid one is logged and
+SIGINT. The public surface (--listen) takes Okta event hooks on
+/hooks/okta/<connection>, endpoint flows on /flows/<flow>/invoke and /healthz.
+The admin surface (--admin-listen, default 127.0.0.1:9090) serves the history
+API /api/v1/executions, replays, /metrics and, with --pprof, profiles; off
+loopback it needs --admin-token-file. Flow files are watched: a valid change is swapped in atomically, an invalid one is logged and
 the running flows stay. SIGHUP reloads too. Executions and their journal live
 in the SQLite file given by --db, or in PostgreSQL with --store postgres://…:
 any number of replicas on one database share the work (every replica serves
@@ -70,14 +71,14 @@ hooks and executes; pollers run on one replica at a time).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Listen, "listen", envOr(f.IO, "CARDFLOW_LISTEN", "127.0.0.1:8080"), "address to serve HTTP on (CARDFLOW_LISTEN)")
+	opts.Net.register(fl, f.IO)
 	opts.Store.register(fl, f)
 	fl.IntVar(&opts.Workers, "workers", 64, "executions run concurrently")
 	fl.IntVar(&opts.InboxLimit, "inbox-limit", 100000, "pending executions above which intake answers 503")
 	fl.DurationVar(&opts.Drain, "drain", 10*time.Second, "on shutdown, how long running executions may finish")
 	fl.BoolVar(&opts.Watch, "watch", true, "reload when flow files change")
 	fl.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
-	fl.BoolVar(&opts.Pprof, "pprof", false, "serve Go profiles under /debug/pprof/ (profiling; the endpoints are unauthenticated)")
+	fl.BoolVar(&opts.Pprof, "pprof", false, "serve Go profiles under /debug/pprof/ on the admin surface (role operate)")
 	opts.Vars.register(fl)
 	opts.Retain.register(fl, f)
 	return cmd
@@ -103,21 +104,38 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		ctx = context.Background()
 	}
 	log := newLogger(opts.IO, opts.LogLevel)
+	surf, err := opts.Net.prepare(log)
+	if err != nil {
+		return err
+	}
 	tuneGC()
+	// Invalid flows are refused before the store is touched: a first run
+	// with a mistake must not leave an empty store and its lock behind.
+	// Warnings are left to the engine's load, which logs them.
+	loadOpts := engine.LoadOptions{Registry: opts.F.Registry, Vars: opts.Vars.values(opts.IO), Mode: lang.Live, Host: lang.Host{LookupEnv: opts.IO.LookupEnv}}
+	if _, files, diags := engine.Load(opts.Paths, loadOpts); diags.HasErrors() {
+		writeDiagnosticsText(opts.IO.ErrOut, files, diags, opts.IO.colorErr)
+		return exit(ExitFailed, errors.New("the flows are not valid; nothing was started"))
+	}
 	st, err := opts.Store.OpenToRun(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ln, err := net.Listen("tcp", opts.Listen)
+	pub, adm, err := opts.Net.open(surf)
 	if err != nil {
-		return exit(ExitProblem, err)
+		return err
 	}
-	return serve(ctx, opts, st, ln, log)
+	defer pub.ln.Close()
+	if adm != nil {
+		defer adm.ln.Close()
+	}
+	return serve(ctx, opts, st, surf, pub, adm, log)
 }
 
-// serve runs an engine on st until a signal; the listener is closed on return.
-func serve(ctx context.Context, opts *RunOptions, st store.Store, ln net.Listener, log *slog.Logger) error {
+// serve runs an engine on st, its public surface on pub and its admin
+// surface on adm (if any), until a signal.
+func serve(ctx context.Context, opts *RunOptions, st store.Store, surf *surfaces, pub, adm *listening, log *slog.Logger) error {
 	eng := engine.New(engine.Options{
 		Registry:   opts.F.Registry,
 		Store:      st,
@@ -141,17 +159,12 @@ func serve(ctx context.Context, opts *RunOptions, st store.Store, ln net.Listene
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 
-	handler := eng.Handler()
-	if opts.Pprof {
-		handler = withPprof(handler)
+	servers, attrs := mountSurfaces(eng, opts, surf, pub, adm)
+	srvErr := make(chan error, len(servers))
+	for _, l := range servers {
+		go func() { srvErr <- l.serve() }()
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second}
-	srvErr := make(chan error, 1)
-	go func() { srvErr <- srv.Serve(ln) }()
-	log.Info("serving", "addr", ln.Addr().String(), "store", opts.Store.Name())
-	if opts.ready != nil {
-		opts.ready(ln.Addr().String())
-	}
+	log.Info("serving", append(attrs, "store", opts.Store.Name())...)
 	engErr := make(chan error, 1)
 	go func() { engErr <- eng.Run(runCtx) }()
 	watchDone := make(chan struct{})
@@ -188,7 +201,9 @@ func serve(ctx context.Context, opts *RunOptions, st store.Store, ln net.Listene
 		break
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	_ = srv.Shutdown(sctx)
+	for _, l := range servers {
+		_ = l.srv.Shutdown(sctx)
+	}
 	cancel()
 	stop()
 	err := <-engErr
@@ -197,16 +212,23 @@ func serve(ctx context.Context, opts *RunOptions, st store.Store, ln net.Listene
 	return err
 }
 
-// withPprof serves net/http/pprof under /debug/pprof/ and h elsewhere. The
-// server never serves http.DefaultServeMux (where the pprof package also
-// registers itself), so the profiles exist only with --pprof.
-func withPprof(h http.Handler) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	mux.Handle("/", h)
-	return mux
+// mountSurfaces gives the listeners the engine's handlers and returns those
+// to serve, with their addresses for the "serving" log line.
+func mountSurfaces(eng *engine.Engine, opts *RunOptions, surf *surfaces, pub, adm *listening) ([]*listening, []any) {
+	pub.srv.Handler = eng.Handler()
+	attrs := []any{"addr", pub.ln.Addr().String(), "url", pub.url()}
+	if adm == nil {
+		return []*listening{pub}, attrs
+	}
+	auth := surf.auth
+	if auth == nil {
+		// open refused a listener off loopback without tokens.
+		auth = server.LoopbackTrust{}
+	}
+	admin := eng.Admin(server.AdminOptions{Auth: auth, Pprof: opts.Pprof})
+	// More admin handlers (the console) mount here, each with the role it
+	// needs: admin.Handle(pattern, server.RoleRead, handler).
+	adm.srv.Handler = admin
+	attrs = append(attrs, "admin_addr", adm.ln.Addr().String(), "admin_url", adm.url(), "admin_auth", authName(surf.auth))
+	return []*listening{pub, adm}, attrs
 }

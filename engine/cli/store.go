@@ -2,8 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -38,18 +41,37 @@ func (s *StoreFlags) Name() string {
 	return "PostgreSQL store"
 }
 
-// Open opens the store to read it or to change executions (history, show,
-// replay): PostgreSQL when --store is set, else SQLite.
-func (s *StoreFlags) Open(ctx context.Context) (store.Store, error) { return s.open(ctx, false) }
+// openMode is what a command does with the store it opens.
+type openMode int
 
-// OpenToRun opens the store for cardflow run. A SQLite store is then this
-// process's alone (sqlite.Options.Exclusive): a second run on the same
-// file fails, and what a crashed run left is resumed at once.
-func (s *StoreFlags) OpenToRun(ctx context.Context) (store.Store, error) { return s.open(ctx, true) }
+const (
+	toRead   openMode = iota // history, show: an existing store, read-only
+	toChange                 // replay: an existing store, read and written
+	toRun                    // run: created when missing, this process's alone
+)
 
-func (s *StoreFlags) open(ctx context.Context, run bool) (store.Store, error) {
+// OpenToRead opens an existing store to read it (history, show):
+// PostgreSQL when --store is set, else SQLite, read-only. A SQLite file
+// that does not exist is an error naming it, never a new empty store.
+func (s *StoreFlags) OpenToRead(ctx context.Context) (store.Store, error) { return s.open(ctx, toRead) }
+
+// Open opens an existing store to change executions (replay).
+func (s *StoreFlags) Open(ctx context.Context) (store.Store, error) { return s.open(ctx, toChange) }
+
+// OpenToRun opens the store for cardflow run, creating it if needed. A
+// SQLite store is then this process's alone (sqlite.Options.Exclusive): a
+// second run on the same file fails, and what a crashed run left is
+// resumed at once.
+func (s *StoreFlags) OpenToRun(ctx context.Context) (store.Store, error) { return s.open(ctx, toRun) }
+
+func (s *StoreFlags) open(ctx context.Context, mode openMode) (store.Store, error) {
 	if s.Store == "" {
-		st, err := sqlite.Open(s.DB, sqlite.Options{Exclusive: run})
+		if mode != toRun {
+			if _, err := os.Stat(s.DB); errors.Is(err, fs.ErrNotExist) {
+				return nil, exit(ExitUsage, fmt.Errorf("there is no store at %s: no such file; give the --db (or CARDFLOW_DB) that cardflow run uses", s.DB))
+			}
+		}
+		st, err := sqlite.Open(s.DB, sqlite.Options{Exclusive: mode == toRun, ReadOnly: mode == toRead})
 		if err != nil {
 			return nil, exit(ExitProblem, fmt.Errorf("opening the store %s: %w", s.DB, err))
 		}

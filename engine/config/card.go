@@ -91,7 +91,9 @@ var retrySchema = &hcl.BodySchema{
 	},
 }
 
-func decodeCard(b *hcl.Block, reg *connector.Registry) (*Card, hcl.Diagnostics) {
+// decodeCard decodes a card block; src is its file, for diagnostics that
+// quote the author's source.
+func decodeCard(b *hcl.Block, reg *connector.Registry, src []byte) (*Card, hcl.Diagnostics) {
 	c := &Card{Name: b.Labels[0], DeclRange: b.DefRange}
 	diags := checkName("card", c.Name, b.LabelRanges[0])
 	meta, rest, d := b.Body.PartialContent(cardMetaSchema)
@@ -119,7 +121,8 @@ func decodeCard(b *hcl.Block, reg *connector.Registry) (*Card, hcl.Diagnostics) 
 		case "description":
 			diags = append(diags, gohcl.DecodeExpression(a.Expr, nil, &c.Description)...)
 		case "if":
-			diags = append(diags, gohcl.DecodeExpression(a.Expr, nil, &c.If)...)
+			c.If, d = decodePredicate("if", a.Expr, src)
+			diags = append(diags, d...)
 			c.IfRange = a.Expr.Range()
 		case "for_each":
 			c.ForEach = a.Expr

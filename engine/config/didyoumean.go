@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/agext/levenshtein"
@@ -9,7 +10,9 @@ import (
 )
 
 // nameSuggestion returns the name in candidates nearest to given, or "" when
-// none is close enough to be the likely intent.
+// none is close enough to be the likely intent: a few letters apart, or
+// the same words in another order (okta.assign_app_to_user for
+// okta.assign_user_to_app), which no edit distance calls close.
 func nameSuggestion(given string, candidates []string) string {
 	best, bestDist := "", 1<<30
 	for _, c := range candidates {
@@ -18,10 +21,28 @@ func nameSuggestion(given string, candidates []string) string {
 			best, bestDist = c, d
 		}
 	}
-	if best == "" || bestDist > 3 || bestDist > len(given)/2+1 {
-		return ""
+	if best != "" && bestDist <= 3 && bestDist <= len(given)/2+1 {
+		return best
 	}
-	return best
+	words := sortedWords(given)
+	for _, c := range candidates {
+		if slices.Equal(words, sortedWords(c)) {
+			return c
+		}
+	}
+	return ""
+}
+
+// sortedWords splits a name at dots and underscores and sorts the words;
+// the connector prefix stays first, so words never move across it.
+func sortedWords(name string) []string {
+	prefix, rest, found := strings.Cut(name, ".")
+	if !found {
+		prefix, rest = "", name
+	}
+	words := strings.Split(rest, "_")
+	slices.Sort(words)
+	return append([]string{prefix}, words...)
 }
 
 // didYouMean is a sentence to append to a Detail, or "".

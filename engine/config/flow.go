@@ -59,7 +59,9 @@ var flowSchema = &hcl.BodySchema{
 	},
 }
 
-func decodeFlow(b *hcl.Block, reg *connector.Registry) (*Flow, hcl.Diagnostics) {
+// decodeFlow decodes a flow block; src is its file, for diagnostics that
+// quote the author's source.
+func decodeFlow(b *hcl.Block, reg *connector.Registry, src []byte) (*Flow, hcl.Diagnostics) {
 	f := &Flow{Name: b.Labels[0], DeclRange: b.DefRange, Range: blockRange(b)}
 	diags := checkName("flow", f.Name, b.LabelRanges[0])
 	content, d := b.Body.Content(flowSchema)
@@ -95,11 +97,11 @@ func decodeFlow(b *hcl.Block, reg *connector.Registry) (*Flow, hcl.Diagnostics) 
 				continue
 			}
 			firstTrigger = blk
-			t, d := decodeTrigger(blk, reg)
+			t, d := decodeTrigger(blk, reg, src)
 			diags = append(diags, d...)
 			f.Trigger = t
 		case "card":
-			c, d := decodeCard(blk, reg)
+			c, d := decodeCard(blk, reg, src)
 			diags = append(diags, d...)
 			if c == nil {
 				continue

@@ -228,7 +228,7 @@ func (cfg *Config) decodeFile(body hcl.Body, reg *connector.Registry) hcl.Diagno
 				cfg.Tables[t.Name] = t
 			}
 		case "flow":
-			fl, d := decodeFlow(b, reg)
+			fl, d := decodeFlow(b, reg, cfg.Sources[b.DefRange.Filename])
 			diags = append(diags, d...)
 			if fl != nil {
 				if prev, dup := cfg.Flows[fl.Name]; dup {

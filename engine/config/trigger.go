@@ -5,7 +5,6 @@ import (
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/gohcl"
 )
 
 // Trigger is a flow's `trigger "<type>"` block.
@@ -34,7 +33,9 @@ var triggerMeta = []hcl.AttributeSchema{
 	{Name: "every"},
 }
 
-func decodeTrigger(b *hcl.Block, reg *connector.Registry) (*Trigger, hcl.Diagnostics) {
+// decodeTrigger decodes a trigger block; src is its file, for diagnostics
+// that quote the author's source.
+func decodeTrigger(b *hcl.Block, reg *connector.Registry, src []byte) (*Trigger, hcl.Diagnostics) {
 	t := &Trigger{Type: b.Labels[0], DeclRange: b.DefRange, TypeRange: b.LabelRanges[0]}
 	var diags hcl.Diagnostics
 	conn, spec, err := reg.Trigger(t.Type)
@@ -63,7 +64,9 @@ func decodeTrigger(b *hcl.Block, reg *connector.Registry) (*Trigger, hcl.Diagnos
 			diags = append(diags, d...)
 			t.Connection, t.ConnectionRange = addr, a.Expr.Range()
 		case "filter":
-			diags = append(diags, gohcl.DecodeExpression(a.Expr, nil, &t.Filter)...)
+			var d hcl.Diagnostics
+			t.Filter, d = decodePredicate("filter", a.Expr, src)
+			diags = append(diags, d...)
 			t.FilterRange = a.Expr.Range()
 		case "every":
 			t.Every = a.Expr

@@ -15,6 +15,21 @@
 // The engine may reuse a Call for the next card once Do returns, so an
 // action keeps the values it reads, never the Call.
 //
+// Actions are declared with [NewAction]: an [Action] (name, doc, Input
+// schema, Output type, [Effect]) and an [ActionFunc] that works on the
+// connection's own client type. NewAction refuses a card without that
+// connection, names failures after the action, and converts the result to
+// Output. Failures are [*Error] values whose [Kind] the connector chooses
+// ([HTTPKind] for a status, refined by the service's own error codes;
+// RetryAt from Retry-After or a rate-limit reset): the engine retries
+// Transient and RateLimited ones and fails the card on the rest. A write
+// that must happen once uses Call.Key as its idempotency key.
+//
+// connectors/example is the smallest complete connector (connection schema
+// with a Sensitive secret, Open without I/O, a read and an idempotent
+// write, errors mapped to kinds, tests against a fake service on
+// loopback): copy it to start a new one.
+//
 // The registry of connectors is a value ([Registry]) passed to the engine, so
 // tests build engines with fakes and nothing registers itself in init.
 //

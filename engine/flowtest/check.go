@@ -41,6 +41,8 @@ type checker struct {
 	run  *config.TestRun
 	flow *plan.Flow
 	emus map[string]Emulator
+	// types is what asserts see, typed and unknown (typeContext).
+	types *hcl.EvalContext
 }
 
 func (c *checker) check() hcl.Diagnostics {
@@ -73,9 +75,12 @@ func (c *checker) check() hcl.Diagnostics {
 		diags = append(diags, c.checkEmulator(e)...)
 	}
 	for _, a := range tr.Asserts {
-		diags = append(diags, c.checkRefs(a.Condition)...)
+		// A missing condition is a structure diagnostic already.
+		if a.Condition != nil {
+			diags = append(diags, c.checkExpr(a.Condition)...)
+		}
 		if a.ErrorMessage != nil {
-			diags = append(diags, c.checkRefs(a.ErrorMessage)...)
+			diags = append(diags, c.checkExpr(a.ErrorMessage)...)
 		}
 	}
 	for _, e := range tr.ExpectCalls {
@@ -284,7 +289,7 @@ func (c *checker) checkExpectCall(e *config.TestExpectCall) hcl.Diagnostics {
 		diags = append(diags, d...)
 	}
 	if e.With != nil {
-		diags = append(diags, c.checkRefs(e.With)...)
+		diags = append(diags, c.checkExpr(e.With)...)
 		if pairs, d := hcl.ExprMap(e.With); !d.HasErrors() {
 			names := a.Input.Names()
 			for _, p := range pairs {
@@ -310,6 +315,15 @@ func (c *checker) checkExpectCall(e *config.TestExpectCall) hcl.Diagnostics {
 
 // assertRoots are the names asserts and expect_call arguments may refer to.
 var assertRoots = []string{"card", "trigger", "var", "calls", "execution"}
+
+// checkExpr checks an assert or expect_call expression: its references,
+// then, when they name what exists, its attributes and functions.
+func (c *checker) checkExpr(expr hcl.Expression) hcl.Diagnostics {
+	if diags := c.checkRefs(expr); diags.HasErrors() {
+		return diags
+	}
+	return c.checkTypes(expr)
+}
 
 // checkRefs checks the references of an assert or expect_call expression.
 func (c *checker) checkRefs(expr hcl.Expression) hcl.Diagnostics {

@@ -70,11 +70,15 @@ func inEngine(a *plan.Card) bool {
 	return a.Action.Effect == connector.Pure
 }
 
-// actionName is connector.action of c, or "" for a card whose action did
-// not resolve (validate goes on checking tests after such a diagnostic).
+// actionName is the card's action as "connector.action". A card whose
+// action is unknown (validate compiles those too, to report everything
+// else) has neither connector nor action: its name is what the flow says.
 func actionName(c *plan.Card) string {
 	if c.Connector == nil || c.Action == nil {
-		return ""
+		if c.Decl == nil {
+			return ""
+		}
+		return c.Decl.Action
 	}
 	return c.Connector.Name + "." + c.Action.Name
 }

@@ -153,3 +153,64 @@ func showGo(g any) string {
 	}
 	return fmt.Sprint(g)
 }
+
+// CheckTriggerEvent checks a trigger event given outside a test file (dry-run's
+// --event) as a run's trigger is checked: attributes the trigger's output type
+// does not have, with a did-you-mean, and values that do not convert to it,
+// named by their path (event.target). Each problem is one sentence; none
+// means the event fits.
+func CheckTriggerEvent(v cty.Value, ty cty.Type, trigger string) []string {
+	of := "the " + trigger + " trigger's value"
+	if extra := extraAttributes(v, ty, ""); len(extra) > 0 {
+		var out []string
+		for _, path := range extra {
+			out = append(out, fmt.Sprintf("%s has no attribute %q.%s", upperFirst(of), path, suggestPath(path, ty)))
+		}
+		return out
+	}
+	_, err := conformValue(v, ty)
+	if err == nil {
+		return nil
+	}
+	if g, gerr := connector.ToGo(v); gerr == nil {
+		if path, perr := mistyped(skeleton(g, ty), ty, ""); path != "" {
+			return []string{fmt.Sprintf("%s does not fit %s: %v.", path, of, perr)}
+		}
+	}
+	return []string{fmt.Sprintf("The value does not fit %s: %v.", of, err)}
+}
+
+// mistyped finds the deepest attribute or element of g that does not
+// convert to its part of ty, and says why.
+func mistyped(g any, ty cty.Type, path string) (string, error) {
+	_, err := connector.FromGo(g, ty)
+	if err == nil {
+		return "", nil
+	}
+	switch v := g.(type) {
+	case map[string]any:
+		if ty.IsObjectType() {
+			for _, name := range connector.SortedKeys(ty.AttributeTypes()) {
+				if p, e := mistyped(v[name], ty.AttributeType(name), joinPath(path, name)); p != "" {
+					return p, e
+				}
+			}
+		}
+	case []any:
+		if ty.IsListType() || ty.IsSetType() {
+			for i, el := range v {
+				if p, e := mistyped(el, ty.ElementType(), fmt.Sprintf("%s[%d]", path, i)); p != "" {
+					return p, e
+				}
+			}
+		}
+	}
+	return path, err
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}

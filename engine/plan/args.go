@@ -178,15 +178,6 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// CheckDuration is an Attribute.Check for duration strings.
-func CheckDuration(v cty.Value) error {
-	if v.Type() != cty.String {
-		return nil
-	}
-	_, err := ParseDuration(v.AsString())
-	return err
-}
-
 // evalDuration evaluates an optional duration expression with a minimum.
 func evalDuration(expr hcl.Expression, scope *lang.Scope, what string, min time.Duration) (time.Duration, hcl.Diagnostics) {
 	if expr == nil {

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/cardflow/cardflow/engine/config"
-	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -119,7 +118,7 @@ func (c *compiler) forEach(expr hcl.Expression, scope *lang.Scope, refs func(hcl
 	ctx := scope.EvalContext()
 	v, d := expr.Value(ctx)
 	if !d.HasErrors() {
-		d = append(d, lang.CheckForBodies(expr, ctx)...)
+		d = append(d, lang.CheckUnevaluated(expr, ctx)...)
 	}
 	diags = append(diags, d...)
 	if d.HasErrors() {
@@ -283,5 +282,3 @@ var ErrorType = cty.Object(map[string]cty.Type{
 	"status":  cty.Number,
 	"code":    cty.String,
 })
-
-var _ = connector.Pure

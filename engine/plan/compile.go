@@ -142,7 +142,7 @@ func (c *compiler) evalArgs(schema connector.Schema, attrs hcl.Attributes, scope
 		}
 		v, d := attr.Expr.Value(ctx)
 		if !d.HasErrors() {
-			d = append(d, lang.CheckForBodies(attr.Expr, ctx)...)
+			d = append(d, lang.CheckUnevaluated(attr.Expr, ctx)...)
 		}
 		diags = append(diags, d...)
 		if d.HasErrors() {

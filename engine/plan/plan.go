@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"sync"
 	"time"
 
 	"github.com/cardflow/cardflow/engine/config"
@@ -38,6 +39,23 @@ type Generation struct {
 	// stored under each flow's hash so a pinned execution can be resumed
 	// after the files changed.
 	Snapshot []byte
+
+	// derived holds what packages that run a generation derive from it
+	// once (the runtime's evaluation plans), so that it lives and dies
+	// with the generation. See Derived.
+	derived sync.Map
+}
+
+// Derived returns the value a package derived from g under key, making it
+// with make the first time. Two callers racing on the first call may both
+// run make; one result is kept and returned to both. key is a comparable
+// value of a type the calling package owns, as with context keys.
+func (g *Generation) Derived(key any, make func() any) any {
+	if v, ok := g.derived.Load(key); ok {
+		return v
+	}
+	v, _ := g.derived.LoadOrStore(key, make())
+	return v
 }
 
 // Connection is an evaluated connection block.

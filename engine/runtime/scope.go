@@ -1,10 +1,8 @@
 package runtime
 
 import (
-	goruntime "runtime"
 	"sort"
 	"sync"
-	"weak"
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
@@ -58,20 +56,12 @@ type argInfo struct {
 	ref      *reference     // a plain reference, read without HCL (see reference)
 }
 
-// genInfos caches genInfo by generation without keeping generations alive.
-var genInfos sync.Map // weak.Pointer[plan.Generation] -> *genInfo
+// genInfoKey keys the runtime's genInfo among what a generation holds.
+type genInfoKey struct{}
 
+// infoOf returns gen's genInfo, made on first use and kept by gen.
 func infoOf(gen *plan.Generation) *genInfo {
-	key := weak.Make(gen)
-	if v, ok := genInfos.Load(key); ok {
-		return v.(*genInfo)
-	}
-	info := newGenInfo(gen)
-	if v, loaded := genInfos.LoadOrStore(key, info); loaded {
-		return v.(*genInfo)
-	}
-	goruntime.AddCleanup(gen, func(k weak.Pointer[plan.Generation]) { genInfos.Delete(k) }, key)
-	return info
+	return gen.Derived(genInfoKey{}, func() any { return newGenInfo(gen) }).(*genInfo)
 }
 
 func newGenInfo(gen *plan.Generation) *genInfo {

@@ -1,6 +1,15 @@
-// Package server is cardflow's HTTP surface: Okta event hooks on
+// Package server is cardflow's HTTP surface, in two parts served on
+// separate listeners.
+//
+// The public surface (Server.Handler) takes events: Okta event hooks on
 // /hooks/<connector>/<connection>, endpoint flows on /flows/<flow>/invoke,
-// /healthz, /metrics and a read-only history API.
+// and /healthz. Each sender proves itself as its connector requires.
+//
+// The admin surface (Server.Admin) serves what holds identity data or
+// changes state: the history API, replays, /metrics, profiles, and the
+// handlers other packages mount on it (the console). Every request is
+// authenticated by an Authenticator (bearer tokens from a token file, or
+// trust on a loopback listener without tokens) and each route needs a role.
 //
 // An event is answered 2xx only after it is in the durable inbox, and a
 // request that cannot be stored whole stores nothing. Flows never run

@@ -125,7 +125,7 @@ func compactEq(a, b json.RawMessage) bool {
 
 func getJSON(t *testing.T, f *fixture, path string, status int, v any) {
 	t.Helper()
-	r := f.do(t, "GET", path, nil, nil)
+	r := f.doAdmin(t, "GET", path, nil, nil)
 	if r.Status != status {
 		t.Fatalf("GET %s: status %d, want %d: %s", path, r.Status, status, r.Body)
 	}

@@ -56,17 +56,15 @@ type Server struct {
 	hooks atomic.Pointer[hookRoutes]
 }
 
-// Handler returns the HTTP handler.
+// Handler returns the handler of the public surface: event hooks, endpoint
+// flows and /healthz, which authenticate their senders themselves (hook
+// secrets, endpoint tokens). History, metrics and profiles are on the
+// admin surface (Admin), never here.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/hooks/{connector}/{connection}", s.hook)
 	mux.HandleFunc("POST /flows/{flow}/invoke", s.invoke)
 	mux.HandleFunc("GET /healthz", s.health)
-	if s.Metrics != nil {
-		mux.Handle("GET /metrics", s.Metrics)
-	}
-	mux.HandleFunc("GET /api/v1/executions", s.listExecutions)
-	mux.HandleFunc("GET /api/v1/executions/{id}", s.getExecution)
 	return mux
 }
 

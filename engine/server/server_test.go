@@ -160,7 +160,9 @@ func (o *observer) Rejected(path string, status int) {
 type fixture struct {
 	backend *fakeBackend
 	obs     *observer
-	srv     *httptest.Server
+	srv     *httptest.Server // the public surface
+	admin   *httptest.Server // the admin surface, trusting everyone as on loopback
+	audit   *auditLog
 }
 
 func newFixture(t testing.TB, gen *plan.Generation) *fixture {
@@ -170,12 +172,15 @@ func newFixture(t testing.TB, gen *plan.Generation) *fixture {
 	s := &server.Server{Backend: b, Observer: obs, RetryAfter: 1500 * time.Millisecond,
 		Metrics: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "metrics") })}
 	srv := httptest.NewServer(s.Handler())
+	audit := &auditLog{}
+	admin := httptest.NewServer(s.Admin(server.AdminOptions{Auth: server.LoopbackTrust{}, Auditor: audit, Pprof: true}))
 	t.Cleanup(func() {
 		srv.Close()
+		admin.Close()
 		b.clients.Close()
 		_ = b.st.Close()
 	})
-	return &fixture{backend: b, obs: obs, srv: srv}
+	return &fixture{backend: b, obs: obs, srv: srv, admin: admin, audit: audit}
 }
 
 func readFixture(t testing.TB, name string) []byte {
@@ -193,16 +198,28 @@ type response struct {
 	Body   string
 }
 
+// do sends a request to the public surface.
 func (f *fixture) do(t testing.TB, method, path string, body []byte, header map[string]string) response {
 	t.Helper()
-	req, err := http.NewRequest(method, f.srv.URL+path, bytes.NewReader(body))
+	return send(t, f.srv, method, path, body, header)
+}
+
+// doAdmin sends a request to the admin surface.
+func (f *fixture) doAdmin(t testing.TB, method, path string, body []byte, header map[string]string) response {
+	t.Helper()
+	return send(t, f.admin, method, path, body, header)
+}
+
+func send(t testing.TB, srv *httptest.Server, method, path string, body []byte, header map[string]string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	resp, err := f.srv.Client().Do(req)
+	resp, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -468,8 +485,14 @@ func TestHealthAndMetrics(t *testing.T) {
 	if diff := cmp.Diff(map[string]any{"status": "ok", "flows": 3.0}, got); diff != "" {
 		t.Error(diff)
 	}
-	if r := f.do(t, "GET", "/metrics", nil, nil); r.Status != 200 || r.Body != "metrics" {
+	if r := f.doAdmin(t, "GET", "/metrics", nil, nil); r.Status != 200 || r.Body != "metrics" {
 		t.Errorf("metrics: %d %q", r.Status, r.Body)
+	}
+	// The public surface serves neither metrics nor history.
+	for _, path := range []string{"/metrics", "/api/v1/executions", "/debug/pprof/"} {
+		if r := f.do(t, "GET", path, nil, nil); r.Status != http.StatusNotFound {
+			t.Errorf("public GET %s: %d, want 404", path, r.Status)
+		}
 	}
 	if r := f.do(t, "POST", "/healthz", nil, nil); r.Status != http.StatusMethodNotAllowed {
 		t.Errorf("POST /healthz: %d", r.Status)

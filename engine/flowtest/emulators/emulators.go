@@ -1,18 +1,13 @@
-// Package emulators serves the built-in connectors (Okta, ServiceNow) from
-// their emulators in flow tests: the `emulator "<connector>"` block of a
-// run. It is apart from flowtest so that the test runner itself depends on
-// no connector; the CLI wires these in, as it wires the connector registry.
 package emulators
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 
 	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
 	snemu "github.com/cardflow/cardflow/connectors/servicenow/emulator"
 	"github.com/cardflow/cardflow/engine/flowtest"
+	seedfile "github.com/cardflow/cardflow/engine/seed"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -31,12 +26,12 @@ func Default() map[string]flowtest.Emulator {
 			New: func(seed []byte) (http.Handler, func(), error) {
 				emu := oktaemu.New(oktaemu.Options{Token: testOktaToken})
 				if seed != nil {
-					var s oktaemu.Seed
-					if err := decodeStrict(seed, &s); err != nil {
+					s, err := seedPart(seed, seedfile.Okta)
+					if err != nil {
 						emu.Close()
 						return nil, nil, err
 					}
-					if err := emu.Seed(s); err != nil {
+					if err := emu.Seed(s.(oktaemu.Seed)); err != nil {
 						emu.Close()
 						return nil, nil, err
 					}
@@ -57,11 +52,11 @@ func Default() map[string]flowtest.Emulator {
 			New: func(seed []byte) (http.Handler, func(), error) {
 				emu := snemu.New(snemu.Options{Users: map[string]string{testSNUser: testSNPassword}})
 				if seed != nil {
-					var s snemu.Seed
-					if err := decodeStrict(seed, &s); err != nil {
+					s, err := seedPart(seed, seedfile.ServiceNow)
+					if err != nil {
 						return nil, nil, err
 					}
-					if err := emu.Seed(s); err != nil {
+					if err := emu.Seed(s.(snemu.Seed)); err != nil {
 						return nil, nil, err
 					}
 				}
@@ -82,11 +77,15 @@ func Default() map[string]flowtest.Emulator {
 	}
 }
 
-func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("seed: %w", err)
+// seedPart decodes a seed file (docs/seeds.md: the whole format or one
+// emulator's seed alone) and returns its part for system.
+func seedPart(data []byte, system string) (any, error) {
+	f, err := seedfile.Parse(data)
+	if err == nil {
+		var part any
+		if part, err = f.For(system); err == nil {
+			return part, nil
+		}
 	}
-	return nil
+	return nil, fmt.Errorf("seed: %w", err)
 }

@@ -41,7 +41,15 @@ type Options struct {
 	// instead of after their leases run out. Readers (history, show) open
 	// the store without it.
 	Exclusive bool
+	// ReadOnly opens an existing store to read it, as history and show do:
+	// Open fails with an error wrapping fs.ErrNotExist when there is no
+	// file at path, creates nothing, migrates nothing and starts no writer;
+	// every write fails with ErrReadOnly. It excludes Exclusive.
+	ReadOnly bool
 }
+
+// ErrReadOnly is the error of a write to a store opened ReadOnly.
+var ErrReadOnly = errors.New("sqlite store: opened read-only")
 
 func (o Options) withDefaults() Options {
 	if o.BusyTimeout <= 0 {
@@ -98,6 +106,9 @@ type Store struct {
 func Open(path string, opts Options) (*Store, error) {
 	opts = opts.withDefaults()
 	s := &Store{seqs: make(map[string]int)}
+	if opts.ReadOnly {
+		return openReadOnly(s, path, opts)
+	}
 	if opts.Exclusive {
 		if err := s.takeLock(path); err != nil {
 			return nil, err
@@ -123,6 +134,26 @@ func Open(path string, opts Options) (*Store, error) {
 			s.Close()
 			return nil, err
 		}
+	}
+	return s, nil
+}
+
+// openReadOnly is Open for Options.ReadOnly: the read pool alone, on a
+// file that must exist. The pool's connections are query-only.
+func openReadOnly(s *Store, path string, opts Options) (*Store, error) {
+	if opts.Exclusive {
+		return nil, errors.New("sqlite store: ReadOnly and Exclusive exclude each other")
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: %w", err)
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("sqlite store: %s is a directory", path)
+	}
+	if err := s.openReads(path, opts); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("%w (is %s a cardflow store?)", err, path)
 	}
 	return s, nil
 }
@@ -260,7 +291,9 @@ func (s *Store) Close() error {
 			}
 			errs = append(errs, s.w.tx.conn.Close(), s.cp.close())
 		}
-		errs = append(errs, s.wdb.Close())
+		if s.wdb != nil {
+			errs = append(errs, s.wdb.Close())
+		}
 		for _, st := range s.reads {
 			if st != nil {
 				errs = append(errs, st.Close())

@@ -57,7 +57,13 @@ func newWriter(tx writeTx, maxBatch int, committed, rolledBack func()) *writer {
 // do queues fn and waits until the transaction holding it has committed (or
 // failed). When ctx ends before the writer starts fn, do returns
 // ctx.Err() and fn is never run; once started, do waits for its outcome.
-func (w *writer) do(ctx context.Context, fn writeFunc) error { return w.q.Do(ctx, fn) }
+// A store opened ReadOnly has no writer: its writes fail with ErrReadOnly.
+func (w *writer) do(ctx context.Context, fn writeFunc) error {
+	if w == nil {
+		return ErrReadOnly
+	}
+	return w.q.Do(ctx, fn)
+}
 
 // close stops taking requests, commits those already queued and waits for
 // the writer goroutine to end.

@@ -30,3 +30,15 @@ flow "grant" {
     user       = trigger.input.user
   }
 }
+
+# A card whose action is misspelt, mocked by a test: validate once
+# panicked resolving the mock's target.
+flow "misspelt" {
+  trigger "flow.called" {}
+
+  card "lookup" {
+    action     = okta.read_usr # ERROR: Unknown action
+    connection = connection.okta.main
+    user       = trigger.input.user
+  }
+}

@@ -49,3 +49,55 @@ run "bad trigger event" {
   flow    = flow.grant
   trigger = { inptu = { user = "00u1kari0nordmann0h7" } } # ERROR: Unsupported attribute in trigger event
 }
+
+run "mocks of a card whose action is misspelt" {
+  flow    = flow.misspelt
+  trigger = { input = { user = "00u1kari0nordmann0h7" } }
+
+  mock "card.lookup" {
+    output = { id = "00u1kari0nordmann0h7" }
+  }
+  mock "okta.read_user" {} # WARNING: Action not used by the flow
+  expect_call "okta.read_user" { count = 0 } # WARNING: Action not used by the flow
+}
+
+run "asserts with mistakes behind a card reference" {
+  flow    = flow.grant
+  trigger = { input = { user = "00u1kari0nordmann0h7" } }
+
+  assert {
+    condition     = card.activate.stauts == "ACTIVE" # ERROR: Unsupported attribute
+    error_message = "A misspelt output attribute."
+  }
+  assert {
+    condition     = card.activate.changed && card.activate.stauts == "ACTIVE" # ERROR: Unsupported attribute
+    error_message = "The right side of && is checked although the left one is unknown."
+  }
+  assert {
+    condition     = alltrue([for g in card.add_groups : g.changd]) # ERROR: Unsupported attribute
+    error_message = "The body of a for expression over a card's outputs."
+  }
+  assert {
+    condition     = strcontans(execution.error, "HTTP 429") # ERROR: Call to unknown function
+    error_message = "A misspelt function."
+  }
+  assert {
+    condition     = execution.eror == null # ERROR: Unsupported attribute
+    error_message = "A misspelt attribute of the execution."
+  }
+  assert {
+    condition     = calls["okta.activate_user"][0].usr == "00u1kari0nordmann0h7" # ERROR: Unsupported attribute
+    error_message = "A misspelt input of a recorded call."
+  }
+  assert {
+    condition     = card.activate == { stauts = "ACTIVE" } # ERROR: Comparison is always false
+    error_message = "An object never equal to the card's output."
+  }
+  assert {           # ERROR: Missing required argument
+    conditon      = true # ERROR: Unsupported argument
+    error_message = "A misspelt condition."
+  }
+  expect_call "okta.add_user_to_group" {
+    with = { user = trigger.inptu.user } # ERROR: Unsupported attribute
+  }
+}

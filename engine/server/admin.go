@@ -1,0 +1,93 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"net/http/pprof"
+)
+
+// AdminOptions configure the admin surface.
+type AdminOptions struct {
+	// Auth proves who sends each request; required. LoopbackTrust only
+	// for a listener on loopback.
+	Auth Authenticator
+	// Auditor records admin actions; nil logs them with the server's
+	// logger.
+	Auditor Auditor
+	// Pprof serves net/http/pprof under /debug/pprof/ (role operate).
+	Pprof bool
+}
+
+// Admin is the admin surface: the history API, replays, /metrics,
+// profiles and whatever else is mounted on it (the console). It serves
+// nothing to a request its Authenticator does not prove, and each route
+// names the role it needs.
+type Admin struct {
+	s       *Server
+	auth    Authenticator
+	auditor Auditor
+	mux     *http.ServeMux
+}
+
+// Admin returns the admin surface of s: serve it on its own listener,
+// never beside the public handler.
+func (s *Server) Admin(opts AdminOptions) *Admin {
+	a := &Admin{s: s, auth: opts.Auth, auditor: opts.Auditor, mux: http.NewServeMux()}
+	if a.auditor == nil {
+		a.auditor = LogAuditor{Logger: s.log()}
+	}
+	a.Handle("GET /api/v1/executions", RoleRead, http.HandlerFunc(s.listExecutions))
+	a.Handle("GET /api/v1/executions/{id}", RoleRead, http.HandlerFunc(s.getExecution))
+	a.Handle("POST /api/v1/executions/{id}/replay", RoleOperate, http.HandlerFunc(a.replay))
+	if s.Metrics != nil {
+		a.Handle("GET /metrics", RoleRead, s.Metrics)
+	}
+	if opts.Pprof {
+		// Never http.DefaultServeMux (where the pprof package registers
+		// itself): the profiles exist only when asked for, behind auth.
+		a.Handle("/debug/pprof/", RoleOperate, http.HandlerFunc(pprof.Index))
+		a.Handle("/debug/pprof/cmdline", RoleOperate, http.HandlerFunc(pprof.Cmdline))
+		a.Handle("/debug/pprof/profile", RoleOperate, http.HandlerFunc(pprof.Profile))
+		a.Handle("/debug/pprof/symbol", RoleOperate, http.HandlerFunc(pprof.Symbol))
+		a.Handle("/debug/pprof/trace", RoleOperate, http.HandlerFunc(pprof.Trace))
+	}
+	return a
+}
+
+// Handle mounts h on the admin surface for principals with role need (or
+// a stronger one); the pattern is http.ServeMux's. h finds the principal
+// with PrincipalFrom(r.Context()).
+func (a *Admin) Handle(pattern string, need Role, h http.Handler) {
+	a.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := PrincipalFrom(r.Context())
+		if p == nil || !p.Role.Allows(need) {
+			a.s.fail(w, r, http.StatusForbidden, "this needs the "+need.String()+" role")
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+}
+
+// Auditor is where admin handlers record what principals did.
+func (a *Admin) Auditor() Auditor { return a.auditor }
+
+// ServeHTTP authenticates the request, then routes it. An unauthenticated
+// request learns nothing, not even which paths exist.
+func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.auth == nil {
+		a.s.fail(w, r, http.StatusForbidden, "the admin surface has no authenticator")
+		return
+	}
+	p, err := a.auth.Authenticate(r)
+	if errors.Is(err, ErrUnauthenticated) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="cardflow admin"`)
+		a.s.fail(w, r, http.StatusUnauthorized, "unauthorized: send Authorization: Bearer <admin token>")
+		return
+	}
+	if err != nil {
+		a.s.log().Error("authenticating an admin request failed", "err", err)
+		a.s.fail(w, r, http.StatusServiceUnavailable, "authentication is unavailable; retry")
+		return
+	}
+	a.mux.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
+}

@@ -1,0 +1,270 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/runtime"
+	"github.com/cardflow/cardflow/engine/server"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/store/memory"
+)
+
+// auditLog is an Auditor that keeps what it is told.
+type auditLog struct {
+	mu     sync.Mutex
+	events []server.AuditEvent
+}
+
+func (a *auditLog) Audit(_ context.Context, ev server.AuditEvent) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.events = append(a.events, ev)
+}
+
+func (a *auditLog) all() []server.AuditEvent {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]server.AuditEvent(nil), a.events...)
+}
+
+// tokenFixture is an admin surface authenticating with a token file that
+// names a reader and an operator.
+type tokenFixture struct {
+	backend          *fakeBackend
+	admin            *httptest.Server
+	audit            *auditLog
+	file             string
+	reader, operator string
+}
+
+func newTokenFixture(t *testing.T) *tokenFixture {
+	t.Helper()
+	f := &tokenFixture{file: filepath.Join(t.TempDir(), "tokens"), audit: &auditLog{}}
+	f.reader, f.operator = newToken(t), newToken(t)
+	writeTokens(t, f.file, "# admin tokens\n"+
+		server.TokenLine("grafana", server.RoleRead, f.reader)+"\n\n"+
+		server.TokenLine("alice", server.RoleOperate, f.operator)+"\n")
+	tf, err := server.OpenTokenFile(f.file, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.backend = &fakeBackend{gen: loadGen(t, flowsHCL), clients: runtime.NewClients(), st: memory.New()}
+	s := &server.Server{Backend: f.backend, Metrics: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("metrics")) })}
+	f.admin = httptest.NewServer(s.Admin(server.AdminOptions{Auth: tf, Auditor: f.audit, Pprof: true}))
+	t.Cleanup(func() {
+		f.admin.Close()
+		f.backend.clients.Close()
+		_ = f.backend.st.Close()
+	})
+	return f
+}
+
+func newToken(t *testing.T) string {
+	t.Helper()
+	tok, err := server.GenerateToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// writeTokens replaces the token file as editors do, by a rename, so that
+// the change is seen even within the file system's time resolution.
+func writeTokens(t *testing.T, path, content string) {
+	t.Helper()
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *tokenFixture) do(t *testing.T, method, path, token string) response {
+	t.Helper()
+	h := map[string]string{}
+	if token != "" {
+		h["Authorization"] = "Bearer " + token
+	}
+	return send(t, f.admin, method, path, nil, h)
+}
+
+// TestAdminRoles checks who may do what on the admin surface: nobody
+// without a valid token, readers read, operators also replay and profile.
+func TestAdminRoles(t *testing.T) {
+	f := newTokenFixture(t)
+	tests := []struct {
+		method, path string
+		token        *string
+		status       int
+	}{
+		{"GET", "/api/v1/executions", new(string), 401},
+		{"GET", "/metrics", new(string), 401},
+		{"GET", "/no/such/path", new(string), 401},
+		{"POST", "/api/v1/executions/x/replay", new(string), 401},
+		{"GET", "/api/v1/executions", &f.reader, 200},
+		{"GET", "/metrics", &f.reader, 200},
+		{"GET", "/api/v1/executions/nope", &f.reader, 404},
+		{"POST", "/api/v1/executions/nope/replay", &f.reader, 403},
+		{"GET", "/debug/pprof/", &f.reader, 403},
+		{"GET", "/api/v1/executions", &f.operator, 200},
+		{"POST", "/api/v1/executions/nope/replay", &f.operator, 404},
+		{"GET", "/debug/pprof/cmdline", &f.operator, 200},
+	}
+	for _, tt := range tests {
+		r := f.do(t, tt.method, tt.path, *tt.token)
+		if r.Status != tt.status {
+			t.Errorf("%s %s with token %q: %d, want %d: %s", tt.method, tt.path, label(f, *tt.token), r.Status, tt.status, r.Body)
+		}
+		if r.Status == 401 && r.Header.Get("WWW-Authenticate") == "" {
+			t.Errorf("%s %s: 401 without WWW-Authenticate", tt.method, tt.path)
+		}
+	}
+	// A wrong token, a token's hash, or the right token in another scheme
+	// prove nobody.
+	for _, h := range []string{
+		"Bearer " + f.reader + "x",
+		"Bearer " + strings.TrimPrefix(server.HashToken(f.reader), "sha256:"),
+		"Basic " + f.reader,
+		f.reader,
+	} {
+		if r := send(t, f.admin, "GET", "/api/v1/executions", nil, map[string]string{"Authorization": h}); r.Status != 401 {
+			t.Errorf("Authorization %.20q…: %d, want 401", h, r.Status)
+		}
+	}
+}
+
+func label(f *tokenFixture, token string) string {
+	switch token {
+	case f.reader:
+		return "read"
+	case f.operator:
+		return "operate"
+	}
+	return token
+}
+
+// TestAdminReplayIsAudited replays a failed execution through the API as
+// an operator and checks that it is queued and that the audit names who.
+func TestAdminReplayIsAudited(t *testing.T) {
+	f := newTokenFixture(t)
+	ctx := context.Background()
+	st := f.backend.st
+	res, err := st.Enqueue(ctx, []store.Event{{Flow: "on_create", DedupKey: "u1", Payload: []byte(`{}`), ReceivedAt: time.Now()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res[0].ID
+	if r := f.do(t, "POST", "/api/v1/executions/"+id+"/replay", f.operator); r.Status != http.StatusConflict {
+		t.Errorf("replay of a pending execution: %d, want 409: %s", r.Status, r.Body)
+	}
+	if _, err := st.Claim(ctx, "test", 1, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := st.Finish(ctx, id, store.Failed, nil, "boom", store.JournalEntry{
+		ExecutionID: id, Card: "hello", Attempt: 1, Status: store.EntryError, Error: "boom", StartedAt: now, EndedAt: now,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r := f.do(t, "POST", "/api/v1/executions/"+id+"/replay", f.operator)
+	if r.Status != http.StatusAccepted || !strings.Contains(r.Body, `"from_card": "hello"`) {
+		t.Fatalf("replay: %d %s", r.Status, r.Body)
+	}
+	ex, err := st.Execution(ctx, id)
+	if err != nil || ex.Status != store.Pending {
+		t.Fatalf("after the replay the execution is %v (%v), want pending", ex, err)
+	}
+	var replays []server.AuditEvent
+	for _, ev := range f.audit.all() {
+		if ev.Action == "replay" {
+			replays = append(replays, ev)
+		}
+	}
+	if len(replays) != 2 {
+		t.Fatalf("audit: %+v, want the refused and the accepted replay", replays)
+	}
+	last := replays[1]
+	if last.Principal != "alice" || last.Role != "operate" || last.Method != "token" || last.Target != id || last.Detail != "hello" || last.Outcome != "ok" {
+		t.Errorf("audit of the replay: %+v", last)
+	}
+	if replays[0].Outcome == "ok" {
+		t.Errorf("the refused replay is audited as %q", replays[0].Outcome)
+	}
+}
+
+// TestTokenFileReload adds and revokes tokens by editing the file while
+// serving; a change that does not parse keeps the tokens in force.
+func TestTokenFileReload(t *testing.T) {
+	f := newTokenFixture(t)
+	carol := newToken(t)
+	if r := f.do(t, "GET", "/metrics", carol); r.Status != 401 {
+		t.Fatalf("a token not yet in the file: %d", r.Status)
+	}
+	writeTokens(t, f.file, server.TokenLine("carol", server.RoleRead, carol)+"\n"+server.TokenLine("alice", server.RoleOperate, f.operator)+"\n")
+	if r := f.do(t, "GET", "/metrics", carol); r.Status != 200 {
+		t.Errorf("an added token: %d, want 200", r.Status)
+	}
+	if r := f.do(t, "GET", "/metrics", f.reader); r.Status != 401 {
+		t.Errorf("a removed token: %d, want 401", r.Status)
+	}
+	writeTokens(t, f.file, "carol read sha256:nothex\n")
+	if r := f.do(t, "GET", "/metrics", carol); r.Status != 200 {
+		t.Errorf("after a change that does not parse: %d, want the tokens before in force", r.Status)
+	}
+}
+
+func TestParseTokens(t *testing.T) {
+	tok := newToken(t)
+	good := server.TokenLine("ok", server.RoleRead, tok)
+	tests := []struct {
+		name, file string
+		want       []string // in the error, each
+	}{
+		{"fields", "alice operate\n", []string{"tokens:1:", "NAME ROLE sha256:HEX"}},
+		{"role", "alice admin " + server.HashToken(tok) + "\n", []string{"tokens:1:", `role "admin"`}},
+		{"hash", "# c\nalice read sha256:abc\n", []string{"tokens:2:", "64 hex digits"}},
+		{"name", "al/ice read " + server.HashToken(tok) + "\n", []string{"tokens:1:", "token name"}},
+		{"duplicate", good + "\n" + good + "\n", []string{"tokens:2:", "line 1 too"}},
+		{"pasted token", "alice read " + tok + "\n", []string{"tokens:1:", "holds a token itself"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := server.ParseTokens("tokens", []byte(tt.file))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), tok) {
+				t.Errorf("the error shows the token: %q", err)
+			}
+		})
+	}
+	if got, err := server.ParseTokens("tokens", []byte(good+"\n")); err != nil || len(got) != 1 {
+		t.Errorf("a good file: %v %v", got, err)
+	}
+}
+
+func TestRoles(t *testing.T) {
+	if !server.RoleOperate.Allows(server.RoleRead) || server.RoleRead.Allows(server.RoleOperate) || server.RoleRead.Allows(server.RoleNone) {
+		t.Error("operate includes read, read does not include operate, nobody needs no role")
+	}
+	for _, r := range []server.Role{server.RoleRead, server.RoleOperate} {
+		if got, err := server.ParseRole(r.String()); err != nil || got != r {
+			t.Errorf("ParseRole(%q) = %v, %v", r, got, err)
+		}
+	}
+}

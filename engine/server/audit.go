@@ -1,0 +1,51 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// AuditEvent is one action a principal took on the admin surface.
+type AuditEvent struct {
+	Time      time.Time
+	Principal string // Principal.Name
+	Method    string // how the principal was authenticated
+	Role      string
+	Action    string // "replay"
+	Target    string // what it acted on: an execution id
+	// Detail says how: the card a replay starts from.
+	Detail string
+	// Outcome is "ok" or why the action was refused.
+	Outcome string
+	Remote  string // the client's address, as the connection saw it
+}
+
+// Auditor records admin actions. LogAuditor writes them to the log; a
+// store-backed one (which the console can list) plugs in here.
+type Auditor interface {
+	Audit(ctx context.Context, ev AuditEvent)
+}
+
+// LogAuditor writes each admin action as one structured log line,
+// {"msg":"admin action","audit":{…}}, for log pipelines and SIEMs.
+type LogAuditor struct{ Logger *slog.Logger }
+
+// Audit implements Auditor.
+func (a LogAuditor) Audit(ctx context.Context, ev AuditEvent) {
+	log := a.Logger
+	if log == nil {
+		return
+	}
+	log.LogAttrs(ctx, slog.LevelInfo, "admin action", slog.Group("audit",
+		slog.Time("time", ev.Time),
+		slog.String("action", ev.Action),
+		slog.String("target", ev.Target),
+		slog.String("detail", ev.Detail),
+		slog.String("outcome", ev.Outcome),
+		slog.String("principal", ev.Principal),
+		slog.String("method", ev.Method),
+		slog.String("role", ev.Role),
+		slog.String("remote", ev.Remote),
+	))
+}

@@ -1,0 +1,73 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+// replayRequest is the optional JSON body of a replay.
+type replayRequest struct {
+	FromCard string `json:"from_card"`
+	// Force replays an execution that did not fail.
+	Force bool `json:"force"`
+}
+
+// detail is how the audit describes the replay from card from.
+func (q replayRequest) detail(from string) string {
+	if q.Force {
+		return from + " (forced)"
+	}
+	return from
+}
+
+// replay queues a failed execution to run again, as `cardflow replay`
+// does, and records who asked.
+func (a *Admin) replay(w http.ResponseWriter, r *http.Request) {
+	var req replayRequest
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+	if err == nil && len(body) > 0 {
+		err = json.Unmarshal(body, &req)
+	}
+	if err != nil {
+		a.s.fail(w, r, http.StatusBadRequest, `the body is empty or {"from_card": "<card>", "force": true}`)
+		return
+	}
+	if fc := r.URL.Query().Get("from_card"); fc != "" {
+		req.FromCard = fc
+	}
+	p := PrincipalFrom(r.Context())
+	ev := AuditEvent{
+		Time: time.Now().UTC(), Principal: p.Name, Method: p.Method, Role: p.Role.String(),
+		Action: "replay", Target: r.PathValue("id"), Detail: req.detail(req.FromCard), Remote: r.RemoteAddr,
+	}
+	res, err := store.Replay(r.Context(), a.s.Backend.Store(), ev.Target, store.ReplayOptions{FromCard: req.FromCard, Force: req.Force})
+	status, msg := http.StatusAccepted, "ok"
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		status, msg = http.StatusNotFound, "no such execution"
+	case errors.Is(err, store.ErrNotFailed):
+		status, msg = http.StatusConflict, err.Error()+`; send {"force": true} to replay it anyway`
+	case errors.Is(err, store.ErrNotFinished), errors.Is(err, store.ErrUnknownCard):
+		status, msg = http.StatusConflict, err.Error()
+	case err != nil:
+		a.s.log().Error("replaying an execution failed", "execution", ev.Target, "err", err)
+		status, msg = http.StatusServiceUnavailable, "the replay could not be stored; retry"
+	default:
+		// The card the replay starts from, as the journal decided it.
+		ev.Detail = req.detail(res.FromCard)
+	}
+	ev.Outcome = msg
+	a.auditor.Audit(r.Context(), ev)
+	if status != http.StatusAccepted {
+		a.s.fail(w, r, status, msg)
+		return
+	}
+	writeJSON(w, status, map[string]any{
+		"execution": res.Execution.ID, "from_card": res.FromCard, "definition_hash": res.Execution.DefinitionHash, "status": string(store.Pending),
+	})
+}
