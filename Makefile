@@ -9,10 +9,13 @@ build:
 	$(GO) build -o $(BIN) ./cmd/cardflow
 
 # The full suite: vet, race-enabled tests of every package (the end-to-end
-# tests build and run the binary against the emulators), then the flow tests.
+# tests build and run the binary against the emulators), the load tests at
+# full speed (they skip themselves under -race, which slows the engine
+# about eightfold), then the flow tests.
 test: build
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+	$(GO) test -count=1 -timeout 10m -run '^TestLoad' ./engine/
 	$(BIN) validate flows
 	@if ls flows/*/*.test.hcl >/dev/null 2>&1; then $(BIN) test flows; fi
 

@@ -35,6 +35,9 @@ type Options struct {
 	Owner string
 	// Workers bounds concurrent executions.
 	Workers int
+	// Lease is how long a claim on an execution lasts unless renewed (the
+	// pool renews it while the execution runs); 0: 30 s.
+	Lease time.Duration
 	// InboxLimit is the number of pending executions above which intake
 	// answers 503 with Retry-After.
 	InboxLimit int
@@ -95,7 +98,7 @@ func New(opts Options) *Engine {
 	e := &Engine{opts: opts, log: opts.Logger, clients: runtime.NewClients(), pinned: map[string]*plan.Flow{}}
 	e.metrics = newMetrics(func() float64 { return float64(e.depth.Load()) })
 	e.exec = &runtime.Executor{Store: opts.Store, Clients: e.clients, Logger: opts.Logger, Observer: e.metrics, Invoker: opts.Invoker}
-	e.pool = &runtime.Pool{Executor: e.exec, Resolver: e, Owner: opts.Owner, Workers: opts.Workers, Logger: opts.Logger}
+	e.pool = &runtime.Pool{Executor: e.exec, Resolver: e, Owner: opts.Owner, Workers: opts.Workers, Lease: opts.Lease, Logger: opts.Logger}
 	e.triggers = &trigger.Manager{Store: opts.Store, Clients: e.clients, Logger: opts.Logger, Owner: opts.Owner, Wake: e.pool.Wake, Observer: e.metrics}
 	e.srv = &server.Server{Backend: e, Logger: opts.Logger, Observer: e.metrics, Metrics: e.metrics.Handler()}
 	return e

@@ -243,7 +243,7 @@ func (e *e2e) execution(id string) server.ExecutionJSON {
 
 // finished reports whether an execution reached a final status.
 func finished(ex server.ExecutionJSON) bool {
-	return ex.Status != "pending" && ex.Status != "running"
+	return ex.Status != "pending" && ex.Status != "running" && ex.Status != "waiting"
 }
 
 // waitExecution waits for the execution of flow whose trigger mentions

@@ -61,6 +61,17 @@ func (l *requestLog) count(match func(request) bool) int {
 	return n
 }
 
+// matching returns the requests that match.
+func (l *requestLog) matching(match func(request) bool) []request {
+	var out []request
+	for _, r := range l.all() {
+		if match(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 type statusWriter struct {
 	http.ResponseWriter
 	status int

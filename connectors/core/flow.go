@@ -3,6 +3,9 @@ package core
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/zclconf/go-cty/cty"
@@ -12,7 +15,7 @@ import (
 func Flow() *connector.Connector {
 	return &connector.Connector{
 		Name: "flow",
-		Doc:  "Helper flows (flow.call, trigger \"flow.called\") and stopping a flow early (flow.return).",
+		Doc:  "Helper flows (flow.call, trigger \"flow.called\"), stopping a flow early (flow.return) and waiting (flow.wait).",
 		Actions: []*connector.Action{
 			{
 				Name: "call",
@@ -68,6 +71,23 @@ func Flow() *connector.Connector {
 					}
 				},
 			},
+			{
+				Name: "wait",
+				Doc: "Waits before the next card: for a duration (for = \"30s\", \"72h\", \"14d\") or until a time (until = an RFC 3339 " +
+					"timestamp such as \"2026-12-31T17:00:00Z\", for example a contractor's end date), as Okta Workflows' Wait For card. " +
+					"Give exactly one of the two. A wait longer than a second does not hold a worker: the execution is parked in the " +
+					"store as waiting, with its wake-up time, and resumes when it is due, on any replica and after restarts. " +
+					"A time in the past does not wait. The output's until is the time it waited until.",
+				Input: connector.Schema{
+					{Name: "for", Type: cty.String, Check: checkWaitFor, Doc: "How long to wait: \"30s\", \"15m\", \"72h\", \"14d\"."},
+					{Name: "until", Type: cty.String, Check: checkWaitUntil, Doc: "When to go on: an RFC 3339 timestamp with a zone, e.g. \"2026-12-31T17:00:00Z\"."},
+				},
+				Output: cty.Object(map[string]cty.Type{"until": cty.String}),
+				// After a crash it runs again with the same result: the
+				// time it waits until is in the journal from when it parked.
+				Effect: connector.Pure,
+				Do:     wait,
+			},
 		},
 		Triggers: []*connector.Trigger{{
 			Name:   "called",
@@ -84,4 +104,66 @@ func checkStopStatus(v cty.Value) error {
 		return nil
 	}
 	return fmt.Errorf("status is \"succeeded\" or \"halted\", not %q", v.AsString())
+}
+
+// wait is flow.wait: it asks the engine to wait, and once woken returns
+// the time it waited until.
+func wait(_ context.Context, call *connector.Call) (cty.Value, error) {
+	if !call.Woke.IsZero() {
+		return cty.ObjectVal(map[string]cty.Value{"until": cty.StringVal(call.Woke.UTC().Format(time.RFC3339Nano))}), nil
+	}
+	forArg, untilArg := call.Input.String("for"), call.Input.String("until")
+	switch {
+	case forArg != "" && untilArg != "":
+		return cty.NilVal, connector.Errorf(connector.Invalid, "give for or until, not both")
+	case forArg != "":
+		d, err := parseWaitFor(forArg)
+		if err != nil {
+			return cty.NilVal, connector.Errorf(connector.Invalid, "for: %v", err)
+		}
+		return cty.NilVal, &connector.Wait{For: d}
+	case untilArg != "":
+		t, err := parseWaitUntil(untilArg)
+		if err != nil {
+			return cty.NilVal, connector.Errorf(connector.Invalid, "until: %v", err)
+		}
+		return cty.NilVal, &connector.Wait{Until: t}
+	}
+	return cty.NilVal, connector.Errorf(connector.Invalid, "give for (a duration) or until (a timestamp)")
+}
+
+// parseWaitFor parses a positive Go duration, or a whole number of days
+// ("14d"), which time.ParseDuration lacks and waits need.
+func parseWaitFor(s string) (time.Duration, error) {
+	var d time.Duration
+	var err error
+	if days, ok := strings.CutSuffix(s, "d"); ok && days != "" && strings.Trim(days, "0123456789") == "" {
+		n, perr := strconv.Atoi(days)
+		d, err = time.Duration(n)*24*time.Hour, perr
+	} else {
+		d, err = time.ParseDuration(s)
+	}
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a positive duration such as \"30s\", \"15m\", \"72h\" or \"14d\"", s)
+	}
+	return d, nil
+}
+
+// parseWaitUntil parses an RFC 3339 timestamp (with its zone).
+func parseWaitUntil(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 timestamp such as \"2026-12-31T17:00:00Z\"", s)
+	}
+	return t, nil
+}
+
+func checkWaitFor(v cty.Value) error {
+	_, err := parseWaitFor(v.AsString())
+	return err
+}
+
+func checkWaitUntil(v cty.Value) error {
+	_, err := parseWaitUntil(v.AsString())
+	return err
 }

@@ -155,7 +155,17 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 	var writes []interceptedCall
 	invoker := runtime.InvokeFunc(func(ctx context.Context, card *plan.Card, call *connector.Call) (cty.Value, error) {
 		if card.Action.Effect != connector.Write || !card.Connector.HasConnection() {
-			return runtime.DirectInvoker(ctx, card, call)
+			out, err := runtime.DirectInvoker(ctx, card, call)
+			if w := (*connector.Wait)(nil); errors.As(err, &w) && call.Woke.IsZero() {
+				// A dry run does not wait (flow.wait): it goes on as if
+				// the time had come.
+				call.Woke = w.Until
+				if w.For > 0 {
+					call.Woke = time.Now().Add(w.For)
+				}
+				out, err = runtime.DirectInvoker(ctx, card, call)
+			}
+			return out, err
 		}
 		in, _ := connector.ToGo(call.Input.Object())
 		b, _ := json.Marshal(redactSchema(in, card.Action.Input))

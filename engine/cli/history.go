@@ -50,7 +50,7 @@ func NewCmdHistory(f *Factory, runF func(*HistoryOptions) error) *cobra.Command 
 	}
 	opts.Store.register(cmd.Flags(), f)
 	cmd.Flags().StringVar(&opts.Flow, "flow", "", "only this flow")
-	cmd.Flags().StringVar(&opts.Status, "status", "", "only this status: pending, running, succeeded, failed, halted, filtered")
+	cmd.Flags().StringVar(&opts.Status, "status", "", "only this status: pending, running, waiting, succeeded, failed, halted, filtered")
 	cmd.Flags().StringVar(&opts.Since, "since", "", "only executions received since a duration ago (24h) or an RFC 3339 time")
 	cmd.Flags().IntVar(&opts.Limit, "limit", 50, "at most this many")
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "text or json")
@@ -78,7 +78,7 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 		return exit(ExitUsage, err)
 	}
 	switch store.Status(opts.Status) {
-	case "", store.Pending, store.Running, store.Succeeded, store.Failed, store.Halted, store.Filtered:
+	case "", store.Pending, store.Running, store.Waiting, store.Succeeded, store.Failed, store.Halted, store.Filtered:
 	default:
 		return exit(ExitUsage, fmt.Errorf("unknown status %q", opts.Status))
 	}
@@ -105,7 +105,11 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 		if !ex.EndedAt.IsZero() && !ex.StartedAt.IsZero() {
 			dur = ex.EndedAt.Sub(ex.StartedAt).Round(time.Millisecond).String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ex.ID, ex.Flow, ex.Status, ex.ReceivedAt.UTC().Format(time.RFC3339), dur, oneLine(ex.Error, 80))
+		status := string(ex.Status)
+		if ex.Status == store.Waiting && !ex.WakeAt.IsZero() {
+			status += " until " + ex.WakeAt.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ex.ID, ex.Flow, status, ex.ReceivedAt.UTC().Format(time.RFC3339), dur, oneLine(ex.Error, 80))
 	}
 	return tw.Flush()
 }
@@ -190,6 +194,9 @@ func printExecution(io *IOStreams, v server.ExecutionJSON, full bool) {
 	fmt.Fprintf(w, "Execution %s\n", v.ID)
 	fmt.Fprintf(w, "  flow        %s (definition %s)\n", v.Flow, orDash(v.DefinitionHash))
 	fmt.Fprintf(w, "  status      %s\n", v.Status)
+	if v.WakeAt != nil && v.Status == string(store.Waiting) {
+		fmt.Fprintf(w, "  wakes at    %s (parked: no worker holds it; it resumes then)\n", v.WakeAt.UTC().Format(time.RFC3339Nano))
+	}
 	fmt.Fprintf(w, "  event       %s\n", v.DedupKey)
 	if v.ReceivedAt != nil {
 		fmt.Fprintf(w, "  received    %s\n", v.ReceivedAt.UTC().Format(time.RFC3339Nano))

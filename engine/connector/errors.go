@@ -152,3 +152,22 @@ type Stop struct {
 }
 
 func (s *Stop) Error() string { return "flow stopped: " + s.Reason }
+
+// Wait is returned by an action that waits (flow.wait) before the flow goes
+// on: for For from now, or until Until when For is zero. It is not a
+// failure. The engine waits on the worker when the wait is short, and
+// otherwise parks the execution in its store and gives the worker back;
+// either way it calls the action again once the time has come, with
+// Call.Woke set to the time it waited until, and the action returns its
+// output then.
+type Wait struct {
+	For   time.Duration
+	Until time.Time
+}
+
+func (w *Wait) Error() string {
+	if w.For > 0 {
+		return "waiting for " + w.For.String()
+	}
+	return "waiting until " + w.Until.UTC().Format(time.RFC3339)
+}

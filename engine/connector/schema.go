@@ -99,6 +99,9 @@ type Call struct {
 	Key CallKey
 	// Host gives function cards access to engine services.
 	Host Host
+	// Woke is the time the engine waited until for this card instance,
+	// after the action returned a *Wait; zero on every other call.
+	Woke time.Time
 }
 
 // CallKey names one invocation of a card: the execution, the card (as

@@ -226,6 +226,9 @@ func newRunEnv(gen *plan.Generation, file string, tr *config.TestRun, opts Optio
 	env.exec = &runtime.Executor{
 		Store: env.store, Clients: env.clients, Clock: env.clock, Invoker: env.inv,
 		Rand: func(int64) int64 { return 0 },
+		// Waits pass on the test's clock, which does not sleep: nothing
+		// parks, and the test sees the execution to its end.
+		ParkAfter: runtime.NeverPark,
 	}
 	return env, diags
 }

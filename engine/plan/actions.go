@@ -36,6 +36,31 @@ func (c *compiler) actionChecks(decl *config.Card, in cty.Value) hcl.Diagnostics
 	case "list.map":
 		env := map[string]cty.Type{"item": itemType(in.GetAttr("items")), "index": cty.Number}
 		return checkExprArg(decl, "expr", env, false, "The expr argument is an expr-lang expression over item and index.")
+	case "flow.wait":
+		return checkWait(decl)
+	}
+	return nil
+}
+
+// checkWait checks that a flow.wait card says how long to wait one way:
+// for a duration or until a time.
+func checkWait(decl *config.Card) hcl.Diagnostics {
+	forAttr, until := decl.Inputs["for"], decl.Inputs["until"]
+	switch {
+	case forAttr == nil && until == nil:
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Missing wait time",
+			Detail:   "A flow.wait card waits for a duration or until a time: add for = \"30s\" (or \"72h\", \"14d\") or until = an RFC 3339 timestamp such as \"2026-12-31T17:00:00Z\".",
+			Subject:  decl.ActionRange.Ptr(),
+		}}
+	case forAttr != nil && until != nil:
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Conflicting wait arguments",
+			Detail:   "A flow.wait card waits for a duration or until a time, not both: remove for or until.",
+			Subject:  until.NameRange.Ptr(),
+		}}
 	}
 	return nil
 }

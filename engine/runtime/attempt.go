@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/plan"
@@ -45,7 +46,12 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 	if timeout <= 0 {
 		timeout = DefaultCardTimeout
 	}
-	for attempt := 1; ; attempt++ {
+	attempt, woke, err := r.resumeWait(ctx, name, key)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	call.Woke = woke
+	for {
 		start := r.x.Clock.Now()
 		var out cty.Value
 		var err error
@@ -64,6 +70,23 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 			}
 		}
 		end := r.x.Clock.Now()
+		if _, ok := parkedUntil(err); ok {
+			// A card of an inline helper flow parked: so does its caller,
+			// which has not ended.
+			return cty.NilVal, err
+		}
+		if w, ok := asWait(err); ok && ctx.Err() == nil {
+			// A flow.wait card: wait, then call it again to end it.
+			until := w.Until
+			if w.For > 0 {
+				until = end.Add(w.For)
+			}
+			if err := r.wait(ctx, name, key, attempt, until, waitCard); err != nil {
+				return cty.NilVal, err
+			}
+			call.Woke = until
+			continue
+		}
 		r.x.Observer.CardAttempt(r.flow.Name, c.Name, end.Sub(start), err)
 		entry := store.JournalEntry{
 			ExecutionID: r.ex.ID, Card: name, Key: key, Attempt: attempt,
@@ -112,10 +135,24 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 		}
 		r.x.Observer.Retry(r.flow.Name, c.Name)
 		r.log.logger().Info("card will retry", "card", name, "key", key, "attempt", attempt, "delay_ms", delay.Milliseconds(), "err", entry.Error)
-		if err := r.x.Clock.Sleep(ctx, delay); err != nil {
+		attempt++
+		if err := r.wait(ctx, name, key, attempt, end.Add(delay), waitRetry); err != nil {
 			return cty.NilVal, err
 		}
+		call.Woke = time.Time{}
 	}
+}
+
+// asWait is errors.As for a *connector.Wait, apart for the reason asStop is.
+func asWait(err error) (*connector.Wait, bool) {
+	if err == nil {
+		return nil, false
+	}
+	w := new(*connector.Wait)
+	if errors.As(err, w) {
+		return *w, true
+	}
+	return nil, false
 }
 
 // asStop is errors.As for a *connector.Stop, kept apart so that the

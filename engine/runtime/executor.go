@@ -53,6 +53,9 @@ type Executor struct {
 	Observer Observer
 	// Rand returns a uniform integer in [0, n); nil uses math/rand.
 	Rand func(n int64) int64
+	// ParkAfter is the longest wait spent on the worker (see
+	// DefaultParkAfter, its default, and NeverPark).
+	ParkAfter time.Duration
 	// Enqueued is called after an execution enqueued others (asynchronous
 	// flow calls, error flows), so that they are claimed at once rather
 	// than at the next poll; a Pool sets it to its Wake when it is nil.
@@ -119,6 +122,9 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 
 	sec := newSecrets(infoOf(flow.Gen).secrets) // shared: add copies on write
 	res, r := x.run(ctx, ex, flow, log, sec, fresh)
+	if res.Status == store.Waiting {
+		return x.park(ctx, ex, res, r, log)
+	}
 	res.Err = sec.scrubErr(res.Err)
 	if errors.Is(ctx.Err(), context.Canceled) && res.Status == store.Failed {
 		// Shutdown interrupted the execution: leave it running so that it
@@ -146,6 +152,7 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	defer fcancel()
 	// The lazy journal entries still held are written with the outcome.
 	pending := r.takePending()
+	markEnding(ctx)
 	if err := x.Store.Finish(fctx, ex.ID, res.Status, output, errMsg, pending...); err != nil {
 		log.logger().Error("recording the outcome failed", "err", err)
 		// Keep what ran if the store takes it on its own (the last card's
@@ -184,7 +191,7 @@ func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow
 	}
 	r := &run{x: x, ex: ex, flow: flow, log: log, sec: sec}
 	if len(journal) > 0 {
-		r.done = replayJournal(journal)
+		r.done, r.waits = replayJournal(journal)
 	}
 	if t := flow.Trigger; t != nil && t.Filter != nil {
 		scope := lang.Scope{Vars: flow.Gen.Vars, Trigger: trigger}
@@ -221,20 +228,29 @@ func triggerValue(flow *plan.Flow, payload []byte) (cty.Value, error) {
 type journalKey struct{ card, key string }
 
 // replayJournal keeps, per card instance, the last entry that ended it (ok
-// or skipped) and the number of attempts made; a reset entry discards what
-// came before it (replays).
-func replayJournal(entries []store.JournalEntry) map[journalKey]store.JournalEntry {
-	done := map[journalKey]store.JournalEntry{}
+// or skipped), and the waiting entry of an instance that was parked and
+// has not run since; a reset entry discards what came before it (replays).
+func replayJournal(entries []store.JournalEntry) (done, waits map[journalKey]store.JournalEntry) {
+	done = map[journalKey]store.JournalEntry{}
 	for _, e := range entries {
 		k := journalKey{e.Card, e.Key}
 		switch e.Status {
 		case store.EntryOK, store.EntrySkipped:
 			done[k] = e
+			delete(waits, k)
 		case store.EntryReset:
 			delete(done, k)
+			delete(waits, k)
+		case store.EntryWaiting:
+			if waits == nil {
+				waits = map[journalKey]store.JournalEntry{}
+			}
+			waits[k] = e
+		default:
+			delete(waits, k) // the attempt it waited for ran
 		}
 	}
-	return done
+	return done, waits
 }
 
 func (x *Executor) callErrorFlow(ctx context.Context, ex *store.Execution, flow *plan.Flow, target, card string, cause error, log *execLogger, sec *secrets) {

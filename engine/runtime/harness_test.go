@@ -228,6 +228,15 @@ type harnessOption func(*harnessConfig)
 type harnessConfig struct {
 	vars lang.VarValues
 	rand func(int64) int64
+	park bool
+}
+
+// withParking parks executions whose wait is longer than
+// runtime.DefaultParkAfter, as cardflow run does. Without it every wait
+// is a sleep of the fake clock, which moves on at once: the retry tests
+// see each delay the policy chose.
+func withParking() harnessOption {
+	return func(c *harnessConfig) { c.park = true }
 }
 
 func withVars(env map[string]string) harnessOption {
@@ -275,6 +284,9 @@ func newHarness(t testing.TB, src string, opts ...harnessOption) *harness {
 		Clock:   h.clock,
 		Logger:  slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Rand:    cfg.rand,
+	}
+	if !cfg.park {
+		h.exec.ParkAfter = runtime.NeverPark
 	}
 	t.Cleanup(func() {
 		h.exec.Clients.Close()

@@ -117,6 +117,8 @@ func (h *host) CallFlow(ctx context.Context, name string, input cty.Value, async
 	switch res.Status {
 	case store.Succeeded, store.Halted:
 		return res.Output, nil
+	case store.Waiting:
+		return cty.NilVal, res.Err // the caller's execution parks
 	}
 	if res.Err == nil {
 		res.Err = errors.New("failed")

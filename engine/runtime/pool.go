@@ -35,7 +35,7 @@ type Pool struct {
 	wakeOnce sync.Once
 	wake     chan struct{}
 	mu       sync.Mutex
-	running  map[string]context.CancelCauseFunc
+	running  map[string]*execution
 	perFlow  map[string]chan struct{} // flows with a concurrency limit
 	// slots holds a value per worker that is busy or reserved.
 	slots chan struct{}
@@ -108,7 +108,7 @@ func (p *Pool) init() {
 	}
 	p.wakeCh()
 	p.mu.Lock() // Running may be asked (health), and workers reserved, while Run starts
-	p.running = map[string]context.CancelCauseFunc{}
+	p.running = map[string]*execution{}
 	p.perFlow = map[string]chan struct{}{}
 	p.slots = make(chan struct{}, p.Workers)
 	p.mu.Unlock()
@@ -294,9 +294,21 @@ func (p *Pool) pin(flow string) string {
 // start runs ex on a reserved worker, which it frees when ex ends.
 func (p *Pool) start(ctx context.Context, ex *store.Execution) {
 	ctx, cancel := context.WithCancelCause(ctx)
+	run := &execution{cancel: cancel}
 	p.mu.Lock()
-	p.running[ex.ID] = cancel
+	if _, dup := p.running[ex.ID]; dup {
+		p.mu.Unlock()
+		// Its lease lapsed while it ran here (this process stalled, or
+		// the clock jumped) and the claim took it again for this owner,
+		// renewing the lease: it keeps running, once.
+		p.Logger.Warn("lease lapsed: claimed an execution this process still runs; it runs on once", "execution", ex.ID)
+		cancel(nil)
+		p.free(1)
+		return
+	}
+	p.running[ex.ID] = run
 	p.mu.Unlock()
+	ctx = withEnding(ctx, run)
 	go func() {
 		defer func() {
 			p.mu.Lock()
@@ -310,82 +322,36 @@ func (p *Pool) start(ctx context.Context, ex *store.Execution) {
 		case err == nil:
 		case ctx.Err() == nil:
 			p.Logger.Error("no definition for execution", "execution", ex.ID, "flow", ex.Flow, "err", err)
+			run.ending.Store(true)
 			_ = p.Executor.Store.Finish(ctx, ex.ID, store.Failed, nil, err.Error())
 			return
 		case errors.Is(context.Cause(ctx), ErrShutdown):
 			// Interrupted, not failed: give it back so it resumes soon.
-			rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
-			_ = p.Executor.Store.Release(rctx, p.Owner, []string{ex.ID})
-			rcancel()
+			p.release(run, ex.ID)
 			return
 		default:
 			return // the lease is lost: the execution is another worker's
 		}
 		release, err := p.flowSlot(ctx, flow)
 		if err != nil {
-			rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
-			_ = p.Executor.Store.Release(rctx, p.Owner, []string{ex.ID})
-			rcancel()
+			p.release(run, ex.ID)
 			return
 		}
 		res := p.Executor.Execute(ctx, ex, flow)
 		release()
 		if res.Status == store.Running {
 			// Interrupted by shutdown: give it back so it resumes soon.
-			rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
-			_ = p.Executor.Store.Release(rctx, p.Owner, []string{ex.ID})
-			rcancel()
+			p.release(run, ex.ID)
 		}
 	}()
 }
 
-// renew extends the leases of running executions until ctx is done.
-func (p *Pool) renew(ctx context.Context) {
-	t := time.NewTicker(p.Lease / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		p.mu.Lock()
-		ids := make([]string, 0, len(p.running))
-		for id := range p.running {
-			ids = append(ids, id)
-		}
-		p.mu.Unlock()
-		if len(ids) == 0 {
-			continue
-		}
-		err := p.Executor.Store.Renew(ctx, p.Owner, ids, p.Lease)
-		switch {
-		case err == nil || ctx.Err() != nil:
-		case errors.Is(err, store.ErrLeaseLost):
-			p.stopLost(ctx, ids)
-		default:
-			p.Logger.Error("renewing leases failed", "err", err)
-		}
-	}
-}
-
-// stopLost finds the executions whose lease another worker took (this
-// process stalled past its lease) and interrupts them, so that they stop at
-// their next card instead of running beside the new owner.
-func (p *Pool) stopLost(ctx context.Context, ids []string) {
-	for _, id := range ids {
-		err := p.Executor.Store.Renew(ctx, p.Owner, []string{id}, p.Lease)
-		if !errors.Is(err, store.ErrLeaseLost) {
-			continue
-		}
-		p.mu.Lock()
-		cancel, ok := p.running[id]
-		p.mu.Unlock()
-		if ok {
-			p.Logger.Warn("lease lost: another worker owns the execution now; stopping here", "execution", id)
-			cancel(ErrLeaseLost)
-		}
-	}
+// release gives back an execution this pool stops running unfinished.
+func (p *Pool) release(run *execution, id string) {
+	run.ending.Store(true)
+	rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	_ = p.Executor.Store.Release(rctx, p.Owner, []string{id})
+	rcancel()
 }
 
 // drain waits for running executions up to d, then interrupts the rest.

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/runtime"
@@ -258,5 +260,61 @@ func TestPoolReleasesWhatShutdownInterruptedBeforeItStarted(t *testing.T) {
 	}
 	if ex.Status != store.Pending || ex.Owner != "" {
 		t.Errorf("after the drain the execution is %s (owner %q, error %q), want pending and free to claim", ex.Status, ex.Owner, ex.Error)
+	}
+}
+
+// stalledRenewStore is a memory store whose renewals hang, as when they
+// queue behind a writer that does not keep up.
+type stalledRenewStore struct{ store.Store }
+
+func (s *stalledRenewStore) Renew(ctx context.Context, _ string, _ []string, _ time.Duration) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// TestPoolRunsLapsedExecutionOnce: when the lease of an execution running
+// here lapses and this process's own claim takes it again, the pool does
+// not start a second copy of it beside the first.
+func TestPoolRunsLapsedExecutionOnce(t *testing.T) {
+	h := newHarness(t, blockFlow)
+	st := &stalledRenewStore{Store: h.store}
+	h.exec.Store = st
+	const lease = 150 * time.Millisecond
+	h.fake.steps["block"] = func(ctx context.Context, n int, call *connector.Call) (cty.Value, error) {
+		select {
+		case <-time.After(4 * lease): // the lease lapses meanwhile
+		case <-ctx.Done():
+			return cty.NilVal, ctx.Err()
+		}
+		return echo(n, call), nil
+	}
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{"user":"ann"}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := &runtime.Pool{Executor: h.exec, Resolver: genResolver{h.gen}, Owner: "r1", Workers: 4, Lease: lease, Poll: 10 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- pool.Run(ctx, time.Second) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ex, err := st.Execution(context.Background(), res[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ex.Status.Final() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("execution still %s", ex.Status)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if diff := cmp.Diff(map[string]int{"block": 1, "after": 1}, h.fake.counts()); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
 	}
 }

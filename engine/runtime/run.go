@@ -29,7 +29,10 @@ type run struct {
 	log  *execLogger
 	sec  *secrets
 	done map[journalKey]store.JournalEntry
-	wd   watchdog // the card timeouts
+	// waits are the waiting entries of instances parked before this claim
+	// (see resumeWait).
+	waits map[journalKey]store.JournalEntry
+	wd    watchdog // the card timeouts
 	// last is the flow's last card: nothing with an effect runs after it,
 	// so its result can wait for the outcome's write (see lazyResult).
 	last *plan.Card
@@ -159,9 +162,12 @@ func (r *run) cardsOf(ctx context.Context, flow *plan.Flow, trigger cty.Value, p
 	return Result{Status: store.Succeeded, Output: cty.NullVal(cty.DynamicPseudoType)}
 }
 
-// stopOrFail is how a flow ends when card c returned err: stopped on
-// purpose (flow.return) or failed.
+// stopOrFail is how a flow ends when card c returned err: parked until a
+// time, stopped on purpose (flow.return) or failed.
 func stopOrFail(c *plan.Card, err error) Result {
+	if until, ok := parkedUntil(err); ok {
+		return Result{Status: store.Waiting, Err: &parkError{until: until}}
+	}
 	var stop *connector.Stop
 	if errors.As(err, &stop) {
 		res, cerr := connector.FromGo(stop.Result, cty.DynamicPseudoType)

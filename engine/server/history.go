@@ -13,19 +13,21 @@ import (
 // ExecutionJSON is an execution as the history API and `cardflow show
 // --format json` present it.
 type ExecutionJSON struct {
-	ID             string          `json:"id"`
-	Flow           string          `json:"flow"`
-	Status         string          `json:"status"`
-	DedupKey       string          `json:"dedup_key"`
-	DefinitionHash string          `json:"definition_hash"`
-	ReceivedAt     *time.Time      `json:"received_at,omitempty"`
-	StartedAt      *time.Time      `json:"started_at,omitempty"`
-	EndedAt        *time.Time      `json:"ended_at,omitempty"`
-	Claims         int             `json:"claims"`
-	Error          string          `json:"error,omitempty"`
-	Output         json.RawMessage `json:"output,omitempty"`
-	Trigger        json.RawMessage `json:"trigger,omitempty"`
-	Cards          []CardJSON      `json:"cards,omitempty"`
+	ID             string     `json:"id"`
+	Flow           string     `json:"flow"`
+	Status         string     `json:"status"`
+	DedupKey       string     `json:"dedup_key"`
+	DefinitionHash string     `json:"definition_hash"`
+	ReceivedAt     *time.Time `json:"received_at,omitempty"`
+	StartedAt      *time.Time `json:"started_at,omitempty"`
+	EndedAt        *time.Time `json:"ended_at,omitempty"`
+	// WakeAt is when a waiting (parked) execution is due.
+	WakeAt  *time.Time      `json:"wake_at,omitempty"`
+	Claims  int             `json:"claims"`
+	Error   string          `json:"error,omitempty"`
+	Output  json.RawMessage `json:"output,omitempty"`
+	Trigger json.RawMessage `json:"trigger,omitempty"`
+	Cards   []CardJSON      `json:"cards,omitempty"`
 }
 
 // CardJSON is one journal entry.
@@ -54,7 +56,7 @@ func ExecutionView(ex *store.Execution, journal []store.JournalEntry) ExecutionJ
 	v := ExecutionJSON{
 		ID: ex.ID, Flow: ex.Flow, Status: string(ex.Status), DedupKey: ex.DedupKey, DefinitionHash: ex.DefinitionHash,
 		ReceivedAt: timePtr(ex.ReceivedAt), StartedAt: timePtr(ex.StartedAt), EndedAt: timePtr(ex.EndedAt),
-		Claims: ex.Claims, Error: ex.Error,
+		WakeAt: timePtr(ex.WakeAt), Claims: ex.Claims, Error: ex.Error,
 	}
 	if json.Valid(ex.Output) {
 		v.Output = ex.Output
@@ -80,7 +82,7 @@ func (s *Server) listExecutions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.Filter{Flow: q.Get("flow"), Status: store.Status(q.Get("status"))}
 	if !knownStatus(f.Status) {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "status is one of pending, running, succeeded, failed, halted, filtered"})
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "status is one of pending, running, waiting, succeeded, failed, halted, filtered"})
 		return
 	}
 	if l := q.Get("limit"); l != "" {
@@ -116,7 +118,7 @@ const MaxLimit = 1000
 
 func knownStatus(s store.Status) bool {
 	switch s {
-	case "", store.Pending, store.Running, store.Succeeded, store.Failed, store.Halted, store.Filtered:
+	case "", store.Pending, store.Running, store.Waiting, store.Succeeded, store.Failed, store.Halted, store.Filtered:
 		return true
 	}
 	return false

@@ -15,10 +15,14 @@ var ErrLeaseLost = errors.New("store: lease lost")
 // Status is the state of an execution.
 type Status string
 
-// Execution statuses. Pending and Running are live; the rest are final.
+// Execution statuses. Pending, Running and Waiting are live; the rest are
+// final. A waiting execution is parked until its WakeAt (a flow.wait card,
+// a retry's long backoff): no worker holds it, and a claim takes it again
+// when it is due.
 const (
 	Pending   Status = "pending"   // acknowledged, in the inbox, not yet claimed
 	Running   Status = "running"   // claimed by a worker
+	Waiting   Status = "waiting"   // parked until WakeAt
 	Succeeded Status = "succeeded" // every card ran or was skipped by its condition
 	Failed    Status = "failed"    // a card failed and its policy halted the flow
 	Halted    Status = "halted"    // a card stopped the flow early on purpose
@@ -26,7 +30,7 @@ const (
 )
 
 // Final reports whether s is a terminal status.
-func (s Status) Final() bool { return s != Pending && s != Running && s != "" }
+func (s Status) Final() bool { return s != Pending && s != Running && s != Waiting && s != "" }
 
 // Event is a trigger event to enqueue: it becomes a pending execution.
 type Event struct {
@@ -86,6 +90,8 @@ type Execution struct {
 	ReceivedAt time.Time
 	StartedAt  time.Time // zero until first claimed
 	EndedAt    time.Time // zero until final
+	// WakeAt is when a waiting execution is due; zero unless it waits.
+	WakeAt time.Time
 	// PinnedByClaim is set only on what ClaimPinned and EnqueueClaimed
 	// return: that claim pinned the execution, which had no definition
 	// yet, so it never started and has no journal.
@@ -101,6 +107,10 @@ const (
 	EntryError   EntryStatus = "error"   // the attempt failed; Error holds why
 	EntrySkipped EntryStatus = "skipped" // its `if` was false
 	EntryReset   EntryStatus = "reset"   // replay discarded earlier entries of this card
+	// EntryWaiting parks the card until a time: Attempt is the attempt it
+	// makes when it wakes, Output is {"until": RFC 3339, "reason": "wait"
+	// or "retry"}.
+	EntryWaiting EntryStatus = "waiting"
 )
 
 // JournalEntry is one card attempt, appended when the attempt ends. A card
@@ -160,7 +170,8 @@ type Store interface {
 	// as with any claim.
 	EnqueueClaimed(ctx context.Context, events []Event, c Claimant) ([]Enqueued, error)
 	// Claim marks up to n executions as running by owner until now+lease and
-	// returns them, oldest first: pending ones, and running ones whose lease
+	// returns them, oldest first: pending ones, waiting ones whose WakeAt
+	// has passed (their WakeAt is cleared), and running ones whose lease
 	// expired (their owner died). Claims is incremented.
 	Claim(ctx context.Context, owner string, n int, lease time.Duration) ([]*Execution, error)
 	// ClaimPinned is Claim that also pins each claimed execution that has no
@@ -181,6 +192,12 @@ type Store interface {
 	// execution cost no write of their own. Either all of it is written or
 	// nothing.
 	Finish(ctx context.Context, id string, status Status, output []byte, errMsg string, entries ...JournalEntry) error
+	// Park sets a running execution waiting until wake, appending entries
+	// (which must be the execution's) in the same transaction: it ends the
+	// claim, and a claim takes it again once wake has passed. Like Release
+	// it takes back its claim. store.ErrNotFound when id is not running;
+	// then nothing is written.
+	Park(ctx context.Context, id string, wake time.Time, entries ...JournalEntry) error
 	// Release gives a claimed execution back as pending (graceful shutdown).
 	Release(ctx context.Context, owner string, ids []string) error
 	// Reopen sets a final execution back to pending for a replay.

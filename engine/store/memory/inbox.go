@@ -111,7 +111,10 @@ func (s *Store) ClaimPinned(ctx context.Context, owner string, n int, lease time
 	now := time.Now().UTC()
 	var claimable []*store.Execution
 	for _, e := range s.executions {
-		if e.Status == store.Pending || (e.Status == store.Running && !now.Before(e.LeaseUntil)) {
+		switch {
+		case e.Status == store.Pending,
+			e.Status == store.Running && !now.Before(e.LeaseUntil),
+			e.Status == store.Waiting && !now.Before(e.WakeAt):
 			claimable = append(claimable, e)
 		}
 	}
@@ -121,7 +124,7 @@ func (s *Store) ClaimPinned(ctx context.Context, owner string, n int, lease time
 	}
 	out := make([]*store.Execution, len(claimable))
 	for i, e := range claimable {
-		e.Status, e.Owner, e.LeaseUntil = store.Running, owner, now.Add(lease)
+		e.Status, e.Owner, e.LeaseUntil, e.WakeAt = store.Running, owner, now.Add(lease), time.Time{}
 		e.Claims++
 		if e.StartedAt.IsZero() {
 			e.StartedAt = now
@@ -157,6 +160,27 @@ func (s *Store) Renew(ctx context.Context, owner string, ids []string, lease tim
 	if lost != nil {
 		return fmt.Errorf("renew %v: %w", lost, store.ErrLeaseLost)
 	}
+	return nil
+}
+
+// Park sets a running execution waiting until wake, with entries appended.
+func (s *Store) Park(ctx context.Context, id string, wake time.Time, entries ...store.JournalEntry) error {
+	for _, en := range entries {
+		if en.ExecutionID != id {
+			return fmt.Errorf("park %s: a journal entry of execution %s", id, en.ExecutionID)
+		}
+	}
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	e, ok := s.executions[id]
+	if !ok || e.Status != store.Running {
+		return fmt.Errorf("park %s: no running execution: %w", id, store.ErrNotFound)
+	}
+	s.appendLocked(entries)
+	e.Status, e.Owner, e.LeaseUntil, e.WakeAt = store.Waiting, "", time.Time{}, wake.UTC()
+	e.Claims = max(e.Claims-1, 0)
 	return nil
 }
 

@@ -101,7 +101,7 @@ func (s *Store) Reopen(ctx context.Context, id string) error {
 	var reopened bool
 	err := s.writer(id).do(ctx, func(b *batch) {
 		b.exec(`UPDATE executions SET status = 'pending', output = NULL, error = '', ended_at = NULL
-			WHERE id = $1 AND status NOT IN ('pending', 'running')`, []any{id}, func(ct pgconn.CommandTag) error {
+			WHERE id = $1 AND status NOT IN ('pending', 'running', 'waiting')`, []any{id}, func(ct pgconn.CommandTag) error {
 			reopened = ct.RowsAffected() == 1
 			return nil
 		})

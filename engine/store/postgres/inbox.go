@@ -139,19 +139,21 @@ func (s *Store) enqueue(ctx context.Context, events []store.Event, c store.Claim
 	return out, nil
 }
 
-// claimSQL claims the oldest pending executions and running ones whose
-// lease ended, skipping rows another replica is claiming right now. Each
+// claimSQL claims the oldest pending executions, waiting ones that are due
+// and running ones whose lease ended, skipping rows another replica is claiming right now. Each
 // kind is read on its own partial index, merged, and the first $3 claimed.
 var claimSQL = `WITH pending AS (
 	SELECT id FROM executions WHERE status = 'pending' ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED
 ), expired AS (
 	SELECT id FROM executions WHERE status = 'running' AND lease_until <= now() ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED
+), due AS (
+	SELECT id FROM executions WHERE status = 'waiting' AND wake_at <= now() ORDER BY wake_at, id LIMIT $3 FOR UPDATE SKIP LOCKED
 ), pick AS (
-	SELECT id FROM pending UNION ALL SELECT id FROM expired ORDER BY id LIMIT $3
+	SELECT id FROM pending UNION ALL SELECT id FROM expired UNION ALL SELECT id FROM due ORDER BY id LIMIT $3
 )
 UPDATE executions e
 SET status = 'running', owner = $1, lease_until = now() + $2 * interval '1 microsecond',
-	claims = e.claims + 1, started_at = COALESCE(e.started_at, now())
+	claims = e.claims + 1, started_at = COALESCE(e.started_at, now()), wake_at = NULL
 FROM pick WHERE e.id = pick.id
 RETURNING ` + columns("e")
 

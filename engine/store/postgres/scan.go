@@ -21,7 +21,7 @@ func columns(alias string) string {
 		alias += "."
 	}
 	cols := []string{"id", "flow", "COALESCE(#dedup_key, '')", "type", "definition_hash", "status", "payload",
-		"output", "error", "parent", "claims", "owner", "lease_until", "received_at", "started_at", "ended_at"}
+		"output", "error", "parent", "claims", "owner", "lease_until", "received_at", "started_at", "ended_at", "wake_at"}
 	for i, c := range cols {
 		if strings.Contains(c, "#") {
 			cols[i] = strings.ReplaceAll(c, "#", alias)
@@ -54,14 +54,16 @@ func scanExecution(row pgx.Row) (*store.Execution, error) {
 		e                         store.Execution
 		status                    string
 		lease, recv, start, ended *time.Time
+		wake                      *time.Time
 	)
 	err := row.Scan(&e.ID, &e.Flow, &e.DedupKey, &e.Type, &e.DefinitionHash, &status, &e.Payload, &e.Output,
-		&e.Error, &e.Parent, &e.Claims, &e.Owner, &lease, &recv, &start, &ended)
+		&e.Error, &e.Parent, &e.Claims, &e.Owner, &lease, &recv, &start, &ended, &wake)
 	if err != nil {
 		return nil, err
 	}
 	e.Status = store.Status(status)
 	e.LeaseUntil, e.ReceivedAt, e.StartedAt, e.EndedAt = timeOf(lease), timeOf(recv), timeOf(start), timeOf(ended)
+	e.WakeAt = timeOf(wake)
 	return &e, nil
 }
 

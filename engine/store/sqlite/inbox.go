@@ -173,7 +173,7 @@ func (s *Store) ClaimPinned(ctx context.Context, owner string, n int, lease time
 			}
 			out[i] = e
 			// As Execution would read it back (UTC strips the monotonic clock).
-			e.Status, e.Owner, e.LeaseUntil = store.Running, owner, until.UTC()
+			e.Status, e.Owner, e.LeaseUntil, e.WakeAt = store.Running, owner, until.UTC(), time.Time{}
 			e.Claims++
 			if e.StartedAt.IsZero() {
 				e.StartedAt = now.UTC()
@@ -213,10 +213,35 @@ func (s *Store) claimable(tx *writeTx, now time.Time, n int) ([]candidate, error
 			s.leased(time.Unix(0, next.Int64))
 		}
 	}
+	if !now.Before(s.wakeCheck) {
+		if out, err = s.due(tx, out, now, n); err != nil {
+			return nil, err
+		}
+	}
 	if len(out) > n || !slices.IsSortedFunc(out, byID) {
-		// Expired leases came after the pending executions.
+		// Expired leases and due waits came after the pending executions.
 		slices.SortFunc(out, byID)
 		out = out[:min(n, len(out))]
+	}
+	return out, nil
+}
+
+// due appends up to n waiting executions whose wake time has come to out,
+// and notes when the next one is due (see Store.wakeCheck).
+func (s *Store) due(tx *writeTx, out []candidate, now time.Time, n int) ([]candidate, error) {
+	out, err := candidates(tx, out, wClaimDue, now.UnixNano(), n)
+	if err != nil {
+		return nil, err
+	}
+	var next sql.NullInt64
+	if err := tx.queryRow(wNextWake).Scan(&next); err != nil {
+		return nil, err
+	}
+	s.wakeCheck = now.Add(leaseCheckEvery)
+	if next.Valid {
+		// Those found here are among them until the claim updates them:
+		// the next claim looks again, and finds what this one left.
+		s.parked(time.Unix(0, next.Int64))
 	}
 	return out, nil
 }
@@ -262,6 +287,30 @@ func (s *Store) Renew(ctx context.Context, owner string, ids []string, lease tim
 			return keep(fmt.Errorf("renew %v: %w", lost, store.ErrLeaseLost))
 		}
 		return nil
+	})
+}
+
+// Park sets a running execution waiting until wake and appends entries, in
+// one transaction.
+func (s *Store) Park(ctx context.Context, id string, wake time.Time, entries ...store.JournalEntry) error {
+	for _, en := range entries {
+		if en.ExecutionID != id {
+			return fmt.Errorf("park %s: a journal entry of execution %s", id, en.ExecutionID)
+		}
+	}
+	return s.w.do(ctx, func(tx *writeTx) error {
+		n, err := tx.changed(wPark, wake.UnixNano(), id)
+		if err == nil && n == 0 {
+			return keep(notFound("park " + id + ": running execution"))
+		}
+		if err != nil {
+			return err
+		}
+		s.parked(wake)
+		// All or nothing, as Finish.
+		err = unkeep(s.appendEntries(tx, entries))
+		delete(s.seqs, id) // claimed again, it looks its seq up
+		return err
 	})
 }
 

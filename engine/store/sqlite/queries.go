@@ -14,9 +14,12 @@ const (
 	wClaimable
 	wClaimExpired
 	wNextLeaseEnd
+	wClaimDue
+	wNextWake
 	wClaim
 	wRenew
 	wRelease
+	wPark
 	wPin
 	wAppend
 	wAppendSeq
@@ -37,19 +40,20 @@ const (
 // executionColumns are the columns scanExecution reads, in its order, from
 // executionsWithPayload.
 const executionColumns = `id, flow, COALESCE(dedup_key, ''), type, definition_hash, status, payload, output,
-	error, parent, claims, owner, lease_until, received_at, started_at, ended_at`
+	error, parent, claims, owner, lease_until, received_at, started_at, ended_at, wake_at`
 
 // executionsWithPayload is the executions with their payloads, which are
 // kept apart (see migration 0003).
 const executionsWithPayload = `executions LEFT JOIN payloads ON payloads.execution_id = executions.id`
 
 // live and ended are the conditions of the partial indexes executions_live
-// and executions_ended. SQLite uses a partial index only for a query whose
+// and executions_ended (the waiting executions are in neither: see
+// executions_waiting). SQLite uses a partial index only for a query whose
 // WHERE has its condition as a term, word for word: status = 'pending'
 // alone does not imply status IN ('pending', 'running') to it.
 const (
 	live  = `status IN ('pending', 'running')`
-	ended = `status NOT IN ('pending', 'running')`
+	ended = `status NOT IN ('pending', 'running', 'waiting')`
 )
 
 var writeSQL = [numWriteStmts]string{
@@ -86,17 +90,25 @@ var writeSQL = [numWriteStmts]string{
 	wClaimExpired: `SELECT ` + executionColumns + `, executions.rowid FROM ` + executionsWithPayload + `
 			WHERE ` + live + ` AND status = 'running' AND lease_until <= ?`,
 	wNextLeaseEnd: `SELECT MIN(lease_until) FROM executions WHERE ` + live + ` AND status = 'running' AND lease_until > ?`,
+	// Waiting executions that are due, and when the next one is, on
+	// executions_waiting (see Store.wakeCheck).
+	wClaimDue: `SELECT ` + executionColumns + `, executions.rowid FROM ` + executionsWithPayload + `
+			WHERE status = 'waiting' AND wake_at <= ? ORDER BY wake_at, id LIMIT ?`,
+	wNextWake: `SELECT MIN(wake_at) FROM executions WHERE status = 'waiting'`,
 	// No RETURNING, which SQLite buffers in a temporary table: Claim has
 	// read the row and knows what changes. definition_hash is what it was,
 	// or what ClaimPinned pins.
 	wClaim: `UPDATE executions
 		SET status = 'running', owner = ?, lease_until = ?, claims = claims + 1, started_at = COALESCE(started_at, ?),
-			definition_hash = ?
+			definition_hash = ?, wake_at = NULL
 		WHERE rowid = ?`,
 	wRenew: `UPDATE executions SET lease_until = ? WHERE id = ? AND status = 'running' AND owner = ?`,
 	// A graceful release is not a crash recovery: it takes back its claim.
 	wRelease: `UPDATE executions SET status = 'pending', owner = '', lease_until = NULL, claims = MAX(claims - 1, 0)
 		WHERE id = ? AND status = 'running' AND owner = ?`,
+	// Parking is a release until a time: it takes back its claim too.
+	wPark: `UPDATE executions SET status = 'waiting', owner = '', lease_until = NULL, claims = MAX(claims - 1, 0), wake_at = ?
+		WHERE id = ? AND status = 'running'`,
 	wPin: `UPDATE executions SET definition_hash = ? WHERE id = ?`,
 
 	// Seq is the execution's next number; the foreign key rejects an
@@ -114,7 +126,7 @@ var writeSQL = [numWriteStmts]string{
 	wFinish: `UPDATE executions SET status = ?, output = ?, error = COALESCE(?, ''), owner = '', lease_until = NULL, ended_at = ?
 		WHERE id = ?`,
 	wReopen: `UPDATE executions SET status = 'pending', output = NULL, error = '', ended_at = NULL
-		WHERE id = ? AND status NOT IN ('pending', 'running')`,
+		WHERE id = ? AND status NOT IN ('pending', 'running', 'waiting')`,
 	wStatus: `SELECT status FROM executions WHERE id = ?`,
 
 	wPutDefinition: `INSERT INTO definitions (hash, source, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,

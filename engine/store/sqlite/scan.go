@@ -47,16 +47,18 @@ func scanExecution(sc scanner, more ...any) (*store.Execution, error) {
 		e                         store.Execution
 		status                    string
 		lease, recv, start, ended sql.NullInt64
+		wake                      sql.NullInt64
 	)
-	dest := make([]any, 0, 16+len(more))
+	dest := make([]any, 0, 17+len(more))
 	dest = append(dest, &e.ID, &e.Flow, &e.DedupKey, &e.Type, &e.DefinitionHash, &status, &e.Payload, &e.Output,
-		&e.Error, &e.Parent, &e.Claims, &e.Owner, &lease, &recv, &start, &ended)
+		&e.Error, &e.Parent, &e.Claims, &e.Owner, &lease, &recv, &start, &ended, &wake)
 	err := sc.Scan(append(dest, more...)...)
 	if err != nil {
 		return nil, err
 	}
 	e.Status = store.Status(status)
 	e.LeaseUntil, e.ReceivedAt, e.StartedAt, e.EndedAt = timeOf(lease), timeOf(recv), timeOf(start), timeOf(ended)
+	e.WakeAt = timeOf(wake)
 	return &e, nil
 }
 

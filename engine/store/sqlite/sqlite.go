@@ -85,6 +85,12 @@ type Store struct {
 	// sharing the file without Exclusive) is found ended within
 	// leaseCheckEvery of its end.
 	leaseCheck time.Time
+	// wakeCheck is when a claim must next look for waiting executions that
+	// are due, as leaseCheck is for ended leases: at the first wake the
+	// store knew of when it last looked, at every wake it parked since,
+	// and at least every leaseCheckEvery (another process may share the
+	// file). The zero time looks at the next claim.
+	wakeCheck time.Time
 
 	// seqs holds the next journal seq of the executions this store claimed
 	// before any card of theirs ran (their journal was empty), so that
@@ -164,6 +170,7 @@ func openReadOnly(s *Store, path string, opts Options) (*Store, error) {
 func (s *Store) rolledBack() {
 	clear(s.seqs)
 	s.leaseCheck = time.Time{}
+	s.wakeCheck = time.Time{}
 }
 
 // maxSeqs bounds Store.seqs, which holds the executions this store claimed
@@ -178,6 +185,14 @@ func (s *Store) fresh(id string) {
 		clear(s.seqs)
 	}
 	s.seqs[id] = 1
+}
+
+// parked notes a wake time this store set: the claims look for due
+// waiting executions again when it comes, if not before. Only writes call it.
+func (s *Store) parked(wake time.Time) {
+	if wake.Before(s.wakeCheck) {
+		s.wakeCheck = wake
+	}
 }
 
 // leaseCheckEvery bounds the time between two claims' looks for ended

@@ -24,6 +24,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Inbox", inboxTests},
 		{"Claim", claimTests},
 		{"EnqueueClaimed", enqueueClaimedTests},
+		{"Park", parkTests},
 		{"Journal", journalTests},
 		{"History", historyTests},
 		{"State", stateTests},
