@@ -46,7 +46,7 @@ func (p Prune) Batch() int {
 }
 
 // Pruner is implemented by stores that delete old history (every store of
-// this module). Pending and running executions are never deleted,
+// this module). Pending, running and waiting executions are never deleted,
 // whatever their age, nor failed ones unless Prune.Failed says so.
 type Pruner interface {
 	// Prune deletes up to p.Batch() executions that p selects, with their

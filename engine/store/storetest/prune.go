@@ -15,6 +15,7 @@ var pruneTests = []test{
 	{"Batches", testPruneBatches},
 	{"FreesDedupKeys", testPruneFreesDedupKeys},
 	{"KeepsReopened", testPruneKeepsReopened},
+	{"KeepsParked", testPruneKeepsParked},
 }
 
 // pruner is s as a store.Pruner; every store of this module is one.
@@ -177,5 +178,25 @@ func testPruneKeepsReopened(t *testing.T, s store.Store) {
 	}
 	if e := mustExecution(t, s, id); e.Status != store.Pending {
 		t.Errorf("the reopened execution is %s", e.Status)
+	}
+}
+
+// A parked execution (waiting for its wake-up time) is live: Prune, even
+// with Failed, leaves it, however long ago it was received.
+func testPruneKeepsParked(t *testing.T, s store.Store) {
+	id := mustEnqueue(t, s, event("a", "p"))[0]
+	if got := mustClaim(t, s, "w", 1, time.Minute); len(got) != 1 {
+		t.Fatalf("claimed %v", idsOf(got))
+	}
+	if err := s.Park(ctx(t), id, time.Now().Add(time.Hour), entry(id, "wait", 1)); err != nil {
+		t.Fatal(err)
+	}
+	p := store.Prune{Before: time.Now().Add(time.Hour), Failed: true}
+	wantPrunable(t, s, p, 0)
+	if n := mustPrune(t, s, p); n != 0 {
+		t.Errorf("Prune deleted %d executions, want the parked one kept", n)
+	}
+	if e := mustExecution(t, s, id); e.Status != store.Waiting {
+		t.Errorf("the parked execution is %s", e.Status)
 	}
 }
