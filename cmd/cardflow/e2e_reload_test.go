@@ -110,13 +110,17 @@ func TestE2EHotReload(t *testing.T) {
 		strings.Contains(h.LastRejectedReload.Diagnostics, "add_user_to_grup") {
 		t.Errorf("last_rejected_reload = %+v, want the summary at %s and nothing of the line", h.LastRejectedReload, where)
 	}
-	// The log says how to fix it (the detail), still without the line.
+	// The log says how to fix it (the detail), still without the line. The
+	// record is written just after /healthz turns degraded.
 	var logged string
-	for _, r := range e.cur.out.records() {
-		if strings.HasPrefix(fmt.Sprint(r["msg"]), "reload rejected: the running flows stay") {
-			logged = fmt.Sprint(r["diagnostics"])
+	eventually(t, "the rejected reload's log record", func() bool {
+		for _, r := range e.cur.out.records() {
+			if strings.HasPrefix(fmt.Sprint(r["msg"]), "reload rejected: the running flows stay") {
+				logged = fmt.Sprint(r["diagnostics"])
+			}
 		}
-	}
+		return logged != ""
+	})
 	if !strings.Contains(logged, `Did you mean "okta.add_user_to_group"?`) || strings.Contains(logged, "action     =") {
 		t.Errorf("the rejected reload's log record has diagnostics %q, want the detail suggesting add_user_to_group and no source line", logged)
 	}
