@@ -69,12 +69,14 @@ type Engine struct {
 	// never activates after one that read newer files.
 	reloadMu sync.Mutex
 
-	mu         sync.Mutex
-	pinned     map[string]*plan.Flow // by definition hash
-	rejected   string                // diagnostics of the last rejected reload
-	rejectedAt time.Time
-	loadedAt   time.Time
-	runCtx     context.Context
+	mu       sync.Mutex
+	pinned   map[string]*plan.Flow // by definition hash
+	rejected string                // diagnostics of the last rejected reload
+	// rejectedDiags are the same, for the console's summaries.
+	rejectedDiags hcl.Diagnostics
+	rejectedAt    time.Time
+	loadedAt      time.Time
+	runCtx        context.Context
 }
 
 // New returns an engine; call Reload to load flows and Run to serve.
@@ -173,7 +175,7 @@ func (e *Engine) Reload(ctx context.Context) (hcl.Diagnostics, error) {
 	gen, _, diags := Load(e.opts.Paths, LoadOptions{Registry: e.opts.Registry, Vars: e.opts.Vars, Mode: lang.Live, Host: e.opts.Host})
 	if diags.HasErrors() {
 		e.mu.Lock()
-		e.rejected, e.rejectedAt = diagnosticLines(diags, false), time.Now().UTC()
+		e.rejected, e.rejectedAt, e.rejectedDiags = diagnosticLines(diags, false), time.Now().UTC(), diags
 		e.mu.Unlock()
 		e.metrics.reloads.WithLabelValues("rejected").Inc()
 		if e.gen.Load() != nil {
@@ -199,7 +201,7 @@ func (e *Engine) activate(ctx context.Context, gen *plan.Generation) error {
 	for _, f := range gen.Flows {
 		e.pinned[f.Hash] = f
 	}
-	e.rejected = ""
+	e.rejected, e.rejectedDiags = "", nil
 	e.loadedAt = time.Now().UTC()
 	runCtx := e.runCtx
 	e.mu.Unlock()

@@ -177,8 +177,7 @@ func (b *bench) startEngine(ctx context.Context) error {
 	args := []string{"run", b.flowsDir, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--db", b.dbPath,
 		"--workers", strconv.Itoa(b.opts.Workers), "--log-level", "info"}
 	if b.opts.Pprof != "" {
-		// A profile is one admin response: it must fit in its write timeout.
-		args = append(args, "--pprof", "--admin-write-timeout", (b.opts.PprofFor + time.Minute).String())
+		args = append(args, "--pprof")
 	}
 	var addr string
 	var err error

@@ -63,9 +63,12 @@ type e2e struct {
 
 	addr  string // the public address of the running process
 	admin string // its admin address
-	cur   *process
-	runs  []*process
-	hooks bool
+	// adminToken, when set, is sent to the admin surface (a token file
+	// is configured).
+	adminToken string
+	cur        *process
+	runs       []*process
+	hooks      bool
 }
 
 // newE2E starts the emulators and prepares the flows and store; start runs
@@ -202,7 +205,14 @@ func (e *e2e) adminURL(path string) string { return "http://" + e.admin + path }
 
 // getJSON GETs url into v and returns the status.
 func (e *e2e) getJSON(url string, v any) (int, error) {
-	resp, err := http.Get(url)
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	if e.adminToken != "" {
+		req.Header.Set("Authorization", "Bearer "+e.adminToken)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err
 	}

@@ -28,11 +28,11 @@ func TestE2EServerTimeouts(t *testing.T) {
 	t.Run("idle", func(t *testing.T) {
 		for _, c := range []struct{ addr, path string }{{e.addr, "/healthz"}, {e.admin, "/metrics"}} {
 			conn := dial(t, c.addr, nil)
-			fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: cardflow\r\n\r\n", c.path)
+			fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", c.path)
 			br := bufio.NewReader(conn)
 			resp, err := http.ReadResponse(br, nil)
-			if err != nil {
-				t.Fatalf("%s: %v", c.path, err)
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s: %v %v", c.path, resp, err)
 			}
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
@@ -44,7 +44,7 @@ func TestE2EServerTimeouts(t *testing.T) {
 	t.Run("slow headers", func(t *testing.T) {
 		for _, addr := range []string{e.addr, e.admin} {
 			conn := dial(t, addr, nil)
-			fmt.Fprintf(conn, "GET /metrics HTTP/1.1\r\nHost: cardflow\r\n")
+			fmt.Fprintf(conn, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n")
 			if took, err := waitClosed(conn, bufio.NewReader(conn), 15*time.Second); err != nil {
 				t.Errorf("%s: a connection with unfinished headers is still open after %s (%v)", addr, took, err)
 			}
@@ -60,13 +60,16 @@ func TestE2EServerTimeouts(t *testing.T) {
 			}
 			return syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_MAXSEG, 536)
 		})
-		fmt.Fprintf(conn, "GET /api/v1/executions?limit=1000 HTTP/1.1\r\nHost: cardflow\r\nConnection: close\r\n\r\n")
+		fmt.Fprintf(conn, "GET /api/v1/executions?limit=1000 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
 		time.Sleep(4 * time.Second) // twice --admin-write-timeout, reading nothing
 		_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
 		br := bufio.NewReader(conn)
 		resp, err := http.ReadResponse(br, nil)
 		if err != nil {
 			return // closed before even the headers arrived: cut short
+		}
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /api/v1/executions: %d", resp.StatusCode)
 		}
 		n, err := io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()

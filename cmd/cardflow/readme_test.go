@@ -30,7 +30,7 @@ const walkthroughSection = "Your first flow"
 
 // serverCommands run until stopped: the docs show how to start them, and
 // the walkthrough test starts them in the background as it says.
-var serverCommands = map[string]bool{"run": true, "emulate": true}
+var serverCommands = map[string]bool{"run": true, "emulate": true, "console": true}
 
 // synopsis matches a usage line rather than a command: optional parts in
 // brackets, an ellipsis, or a placeholder in capitals (FLOW, PATH, ID).

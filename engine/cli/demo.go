@@ -9,15 +9,18 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
 	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
 	snemu "github.com/cardflow/cardflow/connectors/servicenow/emulator"
 	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/console"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/sqlite"
@@ -35,6 +38,12 @@ type DemoOptions struct {
 	F       *Factory
 	Dir     string
 	Timeout time.Duration
+	// Console keeps the emulators, the engine and the console up after the
+	// scenario, until a signal.
+	Console       bool
+	ConsoleListen string
+	// consoleReady, when set, receives the console's URL and token (tests).
+	consoleReady func(url, token string)
 }
 
 // NewCmdDemo returns `cardflow demo`.
@@ -53,6 +62,8 @@ the incident; then a second user is rejected and deactivated.`,
 	}
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "working directory for the flows, store and log (default: a new temporary directory)")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 60*time.Second, "give up if a step takes longer")
+	cmd.Flags().BoolVar(&opts.Console, "console", false, "afterwards, keep the emulators and cardflow running and serve the web console until Ctrl-C")
+	cmd.Flags().StringVar(&opts.ConsoleListen, "console-listen", "127.0.0.1:9090", "address of the console with --console")
 	return cmd
 }
 
@@ -183,6 +194,40 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 		return exit(ExitFailed, fmt.Errorf("waiting for the last executions: %w", err))
 	}
 	d.summary(ctx, []demoUser{kari, ola})
+	if opts.Console {
+		return d.serveConsole(ctx, opts, eng)
+	}
+	return nil
+}
+
+// serveConsole serves the web console over the demo's engine until a
+// signal, with a token made for this run.
+func (d *demo) serveConsole(ctx context.Context, opts *DemoOptions, eng *engine.Engine) error {
+	ln, err := net.Listen("tcp", opts.ConsoleListen)
+	if err != nil {
+		return exit(ExitProblem, fmt.Errorf("console: %w", err))
+	}
+	token := console.NewToken()
+	var tokens console.Tokens
+	tokens.Add(token, console.Principal{Name: "demo", Role: console.RoleOperate})
+	c := console.New(console.Options{Source: &engine.ConsoleSource{Store: d.store, Engine: eng}, Auth: &tokens})
+	srv := &http.Server{Handler: c, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	url := "http://" + ln.Addr().String() + "/ui/"
+	fmt.Fprintln(d.out)
+	fmt.Fprintf(d.out, "The console is at %s\nLog in with this token (operate role, valid while the demo runs):\n  %s\n", url, token)
+	fmt.Fprintln(d.out, "The emulators and cardflow keep running; Ctrl-C stops them.")
+	if opts.consoleReady != nil {
+		opts.consoleReady(url, token)
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
+	select {
+	case <-sigs:
+	case <-ctx.Done():
+	}
 	return nil
 }
 

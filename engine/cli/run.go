@@ -54,11 +54,12 @@ SIGINT. The public surface (--listen) takes Okta event hooks on
 /hooks/okta/<connection>, endpoint flows on /flows/<flow>/invoke and /healthz.
 The admin surface (--admin-listen, default 127.0.0.1:9090) serves the history
 API /api/v1/executions, replays, /metrics and, with --pprof, profiles; off
-loopback it needs --admin-token-file. Flow files are watched: a valid change is swapped in atomically, an invalid one is logged and
-the running flows stay. SIGHUP reloads too. Executions and their journal live
-in the SQLite file given by --db, or in PostgreSQL with --store postgres://…:
-any number of replicas on one database share the work (every replica serves
-hooks and executes; pollers run on one replica at a time).`,
+loopback it needs --admin-token-file. Flow files are watched: a valid change
+is swapped in atomically, an invalid one is logged and the running flows stay.
+SIGHUP reloads too. Executions and their journal live in the SQLite file given
+by --db, or in PostgreSQL with --store postgres://…: any number of replicas on
+one database share the work (every replica serves hooks and executes; pollers
+run on one replica at a time).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			if len(opts.Paths) == 0 {
@@ -159,7 +160,7 @@ func serve(ctx context.Context, opts *RunOptions, st store.Store, surf *surfaces
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 
-	servers, attrs := mountSurfaces(eng, opts, surf, pub, adm)
+	servers, attrs := mountSurfaces(eng, opts, surf, pub, adm, log)
 	srvErr := make(chan error, len(servers))
 	for _, l := range servers {
 		go func() { srvErr <- l.serve() }()
@@ -214,7 +215,7 @@ func serve(ctx context.Context, opts *RunOptions, st store.Store, surf *surfaces
 
 // mountSurfaces gives the listeners the engine's handlers and returns those
 // to serve, with their addresses for the "serving" log line.
-func mountSurfaces(eng *engine.Engine, opts *RunOptions, surf *surfaces, pub, adm *listening) ([]*listening, []any) {
+func mountSurfaces(eng *engine.Engine, opts *RunOptions, surf *surfaces, pub, adm *listening, log *slog.Logger) ([]*listening, []any) {
 	pub.srv.Handler = eng.Handler()
 	attrs := []any{"addr", pub.ln.Addr().String(), "url", pub.url()}
 	if adm == nil {
@@ -225,10 +226,9 @@ func mountSurfaces(eng *engine.Engine, opts *RunOptions, surf *surfaces, pub, ad
 		// open refused a listener off loopback without tokens.
 		auth = server.LoopbackTrust{}
 	}
-	admin := eng.Admin(server.AdminOptions{Auth: auth, Pprof: opts.Pprof})
-	// More admin handlers (the console) mount here, each with the role it
-	// needs: admin.Handle(pattern, server.RoleRead, handler).
-	adm.srv.Handler = admin
+	audit := engine.Auditor{Store: eng.Store(), Logger: log}
+	admin := eng.Admin(server.AdminOptions{Auth: auth, Auditor: audit, Pprof: opts.Pprof})
+	adm.srv.Handler = withConsole(admin, consoleAuth(surf.auth), &engine.ConsoleSource{Store: eng.Store(), Engine: eng, Logger: log}, log)
 	attrs = append(attrs, "admin_addr", adm.ln.Addr().String(), "admin_url", adm.url(), "admin_auth", authName(surf.auth))
 	return []*listening{pub, adm}, attrs
 }

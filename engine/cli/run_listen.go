@@ -44,14 +44,14 @@ func (l *ListenFlags) register(fl *pflag.FlagSet, io *IOStreams) {
 	fl.StringVar(&l.AdminListen, "admin-listen", envOr(io, "CARDFLOW_ADMIN_LISTEN", "127.0.0.1:9090"),
 		`address of the admin surface: history API, replays, /metrics, profiles (CARDFLOW_ADMIN_LISTEN); "" serves none`)
 	fl.StringVar(&l.AdminTokenFile, "admin-token-file", envOr(io, "CARDFLOW_ADMIN_TOKENS_FILE", ""),
-		"file of hashed admin tokens, made with `cardflow admin token create`; required unless --admin-listen is on loopback (CARDFLOW_ADMIN_TOKENS_FILE)")
+		"file of hashed admin tokens, made with 'cardflow admin token create'; required unless --admin-listen is on loopback (CARDFLOW_ADMIN_TOKENS_FILE)")
 	fl.StringVar(&l.TLSCert, "tls-cert", envOr(io, "CARDFLOW_TLS_CERT", ""), "PEM certificate (chain): serve both surfaces over TLS, reloaded when it changes (CARDFLOW_TLS_CERT)")
 	fl.StringVar(&l.TLSKey, "tls-key", envOr(io, "CARDFLOW_TLS_KEY", ""), "PEM private key of --tls-cert (CARDFLOW_TLS_KEY)")
 	fl.StringVar(&l.AdminTLSCert, "admin-tls-cert", envOr(io, "CARDFLOW_ADMIN_TLS_CERT", ""), "PEM certificate of the admin surface, if not --tls-cert's (CARDFLOW_ADMIN_TLS_CERT)")
 	fl.StringVar(&l.AdminTLSKey, "admin-tls-key", envOr(io, "CARDFLOW_ADMIN_TLS_KEY", ""), "PEM private key of --admin-tls-cert (CARDFLOW_ADMIN_TLS_KEY)")
 	fl.DurationVar(&l.IdleTimeout, "idle-timeout", 60*time.Second, "close keep-alive connections idle this long, on both surfaces")
 	fl.DurationVar(&l.AdminWriteTimeout, "admin-write-timeout", 60*time.Second,
-		"longest an admin response may take to write, slow readers included (a CPU profile must be shorter)")
+		"longest an admin response may take to write, slow readers included (profiles extend it by their duration)")
 }
 
 // surfaces are the admin authenticator and the TLS configurations the

@@ -11,8 +11,8 @@ type AdminOptions struct {
 	// Auth proves who sends each request; required. LoopbackTrust only
 	// for a listener on loopback.
 	Auth Authenticator
-	// Auditor records admin actions; nil logs them with the server's
-	// logger.
+	// Auditor records admin actions; nil keeps the recent ones in an
+	// AuditRing and logs each with the server's logger.
 	Auditor Auditor
 	// Pprof serves net/http/pprof under /debug/pprof/ (role operate).
 	Pprof bool
@@ -27,14 +27,15 @@ type Admin struct {
 	auth    Authenticator
 	auditor Auditor
 	mux     *http.ServeMux
+	csrf    *http.CrossOriginProtection
 }
 
 // Admin returns the admin surface of s: serve it on its own listener,
 // never beside the public handler.
 func (s *Server) Admin(opts AdminOptions) *Admin {
-	a := &Admin{s: s, auth: opts.Auth, auditor: opts.Auditor, mux: http.NewServeMux()}
+	a := &Admin{s: s, auth: opts.Auth, auditor: opts.Auditor, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection()}
 	if a.auditor == nil {
-		a.auditor = LogAuditor{Logger: s.log()}
+		a.auditor = &AuditRing{Next: LogAuditor{Logger: s.log()}}
 	}
 	a.Handle("GET /api/v1/executions", RoleRead, http.HandlerFunc(s.listExecutions))
 	a.Handle("GET /api/v1/executions/{id}", RoleRead, http.HandlerFunc(s.getExecution))
@@ -68,12 +69,19 @@ func (a *Admin) Handle(pattern string, need Role, h http.Handler) {
 	}))
 }
 
-// Auditor is where admin handlers record what principals did.
+// Auditor is where admin handlers record what principals did. By default
+// it is an *AuditRing, whose Recent lists the latest actions.
 func (a *Admin) Auditor() Auditor { return a.auditor }
 
-// ServeHTTP authenticates the request, then routes it. An unauthenticated
-// request learns nothing, not even which paths exist.
+// ServeHTTP refuses cross-site browser requests that change state (CSRF:
+// a page posting a replay to 127.0.0.1), authenticates the request, then
+// routes it. An unauthenticated request learns nothing, not even which
+// paths exist.
 func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := a.csrf.Check(r); err != nil {
+		a.s.fail(w, r, http.StatusForbidden, "cross-origin requests that change state are refused")
+		return
+	}
 	if a.auth == nil {
 		a.s.fail(w, r, http.StatusForbidden, "the admin surface has no authenticator")
 		return

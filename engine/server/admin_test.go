@@ -268,3 +268,67 @@ func TestRoles(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminLoopbackTrustRefusesBrowsersOfOtherSites: on loopback without
+// tokens, a web page cannot use the visitor's browser against the admin
+// surface, neither by posting to it (CSRF) nor by a name of its own that
+// resolves to 127.0.0.1 (DNS rebinding).
+func TestAdminLoopbackTrustRefusesBrowsersOfOtherSites(t *testing.T) {
+	f := newFixture(t, loadGen(t, flowsHCL))
+	tests := []struct {
+		name   string
+		method string
+		host   string
+		header map[string]string
+		status int
+	}{
+		{"curl", "GET", "", nil, 200},
+		{"localhost", "GET", "localhost:9090", nil, 200},
+		{"ipv6", "GET", "[::1]:9090", nil, 200},
+		{"rebound name", "GET", "evil.example:9090", nil, 401},
+		{"cross-site post", "POST", "", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
+		{"foreign origin post", "POST", "", map[string]string{"Origin": "https://evil.example"}, 403},
+	}
+	for _, tt := range tests {
+		path := "/metrics"
+		if tt.method == "POST" {
+			path = "/api/v1/executions/nope/replay"
+		}
+		req, err := http.NewRequest(tt.method, f.admin.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.host != "" {
+			req.Host = tt.host
+		}
+		for k, v := range tt.header {
+			req.Header.Set(k, v)
+		}
+		resp, err := f.admin.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("%s: %s %s: %d, want %d", tt.name, tt.method, path, resp.StatusCode, tt.status)
+		}
+	}
+	if len(f.audit.all()) != 0 {
+		t.Errorf("refused requests reached the replay: %+v", f.audit.all())
+	}
+}
+
+func TestAuditRingKeepsTheLatest(t *testing.T) {
+	next := &auditLog{}
+	ring := &server.AuditRing{Next: next, Size: 3}
+	for i := range 5 {
+		ring.Audit(context.Background(), server.AuditEvent{Target: string(rune('a' + i))})
+	}
+	var got []string
+	for _, ev := range ring.Recent() {
+		got = append(got, ev.Target)
+	}
+	if strings.Join(got, "") != "cde" || len(next.all()) != 5 {
+		t.Errorf("ring keeps %v, passed on %d; want c d e and all 5", got, len(next.all()))
+	}
+}

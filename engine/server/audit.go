@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -48,4 +49,41 @@ func (a LogAuditor) Audit(ctx context.Context, ev AuditEvent) {
 		slog.String("role", ev.Role),
 		slog.String("remote", ev.Remote),
 	))
+}
+
+// AuditRing keeps the most recent admin actions in memory, newest last,
+// for the admin surface to list, and passes each to Next (the durable
+// record: the log). What it keeps is lost at a restart.
+type AuditRing struct {
+	Next Auditor
+	// Size is how many actions are kept; 0 keeps 1000.
+	Size int
+
+	mu     sync.Mutex
+	events []AuditEvent
+}
+
+// Audit implements Auditor.
+func (a *AuditRing) Audit(ctx context.Context, ev AuditEvent) {
+	size := a.Size
+	if size <= 0 {
+		size = 1000
+	}
+	a.mu.Lock()
+	if len(a.events) == size {
+		copy(a.events, a.events[1:])
+		a.events = a.events[:size-1]
+	}
+	a.events = append(a.events, ev)
+	a.mu.Unlock()
+	if a.Next != nil {
+		a.Next.Audit(ctx, ev)
+	}
+}
+
+// Recent returns the kept actions, oldest first.
+func (a *AuditRing) Recent() []AuditEvent {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]AuditEvent(nil), a.events...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 )
@@ -72,11 +73,32 @@ type Authenticator interface {
 // LoopbackTrust is the Authenticator of an admin listener on loopback with
 // no tokens configured: whoever can connect runs on this machine, and is as
 // trusted as the cardflow CLI that opens the store directly.
+//
+// It trusts only requests addressed to a loopback host (127.0.0.1, [::1],
+// localhost): a web page whose own name resolves to 127.0.0.1 (DNS
+// rebinding) reaches the listener with its name in Host, and is refused.
 type LoopbackTrust struct{}
 
 // Authenticate implements Authenticator.
-func (LoopbackTrust) Authenticate(*http.Request) (*Principal, error) {
+func (LoopbackTrust) Authenticate(r *http.Request) (*Principal, error) {
+	if !loopbackHost(r.Host) {
+		return nil, ErrUnauthenticated
+	}
 	return &Principal{Name: "loopback", Role: RoleOperate, Method: "loopback"}, nil
+}
+
+// loopbackHost reports whether a Host header names this machine's loopback.
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // bearerToken returns the token of an "Authorization: Bearer" header.

@@ -18,6 +18,7 @@ import (
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/trigger"
 )
 
 // Backend is what the server needs from the engine.
@@ -109,6 +110,7 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 	// The trigger each event was last checked against: flows on one hook
 	// mostly share their trigger, and an event is checked once per trigger.
 	var checkedBy []*connector.Trigger
+	terms := make([][]string, len(events)) // made once per event, for the flows that take it
 	for _, sub := range subs {
 		for i := range events {
 			ev := &events[i]
@@ -125,7 +127,11 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 				}
 				checkedBy[i] = sub.spec
 			}
-			batch = append(batch, store.Event{Flow: sub.flow, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: now})
+			if terms[i] == nil {
+				terms[i] = trigger.Terms(ev.Payload)
+			}
+			batch = append(batch, store.Event{Flow: sub.flow, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload,
+				ReceivedAt: now, Terms: terms[i]})
 		}
 	}
 	if _, ok := s.enqueue(w, r, batch); !ok {
@@ -157,7 +163,8 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 			s.failErr(w, r, err)
 			return
 		}
-		batch[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: time.Now().UTC()}
+		batch[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: time.Now().UTC(),
+			Terms: trigger.Terms(ev.Payload)}
 	}
 	res, ok := s.enqueue(w, r, batch)
 	if !ok {

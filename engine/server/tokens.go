@@ -171,6 +171,12 @@ func (f *TokenFile) Authenticate(r *http.Request) (*Principal, error) {
 	if !ok {
 		return nil, ErrUnauthenticated
 	}
+	return f.AuthenticateToken(token)
+}
+
+// AuthenticateToken returns the principal of a token given otherwise than
+// in a header: the console's login form.
+func (f *TokenFile) AuthenticateToken(token string) (*Principal, error) {
 	sum := sha256.Sum256([]byte(token))
 	tokens := f.current()
 	// Compare with every token, in constant time, so that the time taken

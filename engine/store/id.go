@@ -49,3 +49,15 @@ func (g *IDSource) Next(now time.Time) string {
 	}
 	return string(b[:])
 }
+
+// IDAt returns the smallest id an execution made at t can have: ids made
+// at t or later sort at or after it, earlier ones before it.
+func IDAt(t time.Time) string {
+	ms := uint64(max(t.UnixMilli(), 0))
+	b := []byte("ex_0000000000" + "0000000000000000")
+	for i := 12; i >= 3; i-- {
+		b[i] = crockford[ms&31]
+		ms >>= 5
+	}
+	return string(b)
+}

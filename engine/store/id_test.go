@@ -44,3 +44,16 @@ func TestMinIDAt(t *testing.T) {
 		}
 	}
 }
+
+func TestIDAtBoundsIDs(t *testing.T) {
+	var g IDSource
+	at := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	before, same, after := g.Next(at.Add(-time.Millisecond)), g.Next(at), g.Next(at.Add(time.Millisecond))
+	bound := IDAt(at)
+	if !(before < bound && bound <= same && same < after) {
+		t.Errorf("IDAt(%v) = %s does not split %s | %s %s", at, bound, before, same, after)
+	}
+	if len(bound) != len(same) {
+		t.Errorf("IDAt has %d characters, ids %d", len(bound), len(same))
+	}
+}

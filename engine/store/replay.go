@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// ErrNotFinished is returned by Replay for an execution that is pending or
-// running: only a finished execution runs again.
+// ErrNotFinished is returned by Replay for an execution that is pending,
+// running or waiting: only a finished execution runs again.
 var ErrNotFinished = errors.New("only finished executions are replayed")
 
 // ErrNotFailed is returned by Replay for an execution that did not fail

@@ -46,6 +46,10 @@ type Event struct {
 	// Parent is the execution that called this one (flow.call), if any.
 	Parent     string
 	ReceivedAt time.Time
+	// Terms are the event's correlation values (a user's login, an
+	// incident number), lowercased, by which history finds its execution
+	// (Filter.Text). The intake makes them; the store only keeps them.
+	Terms []string
 }
 
 // Enqueued reports what Enqueue did with one event.
@@ -90,6 +94,9 @@ type Execution struct {
 	ReceivedAt time.Time
 	StartedAt  time.Time // zero until first claimed
 	EndedAt    time.Time // zero until final
+	// Terms are the event's correlation values, sorted; only Execution
+	// and Executions fill them in.
+	Terms []string
 	// WakeAt is when a waiting execution is due; zero unless it waits.
 	WakeAt time.Time
 	// PinnedByClaim is set only on what ClaimPinned and EnqueueClaimed
@@ -141,12 +148,20 @@ type TableWrite struct {
 	Row        []byte // the new row; nil deletes it
 }
 
-// Filter selects executions for history.
+// Filter selects executions for history, newest first.
 type Filter struct {
 	Flow   string
 	Status Status
-	Since  time.Time
-	Limit  int // 0: a default of 50
+	Since  time.Time // received at or after, if set
+	// Before pages by keyset: only executions whose id sorts before it
+	// (the last id of the previous page). IDAt(t) as Before selects the
+	// executions enqueued before t: ids sort by enqueue time.
+	Before string
+	// Text finds executions by a correlation term that starts with it,
+	// compared in lower case: "alice" finds the event whose target's login
+	// is alice@example.com.
+	Text  string
+	Limit int // 0: a default of 50
 }
 
 // Store is the durable state of an engine. Implementations are safe for

@@ -228,7 +228,8 @@ func (m *Manager) emit(ctx context.Context, f *plan.Flow, events []connector.Eve
 	evs := make([]store.Event, len(events))
 	var newest time.Time
 	for i, ev := range events {
-		evs[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: now}
+		evs[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: now,
+			Terms: Terms(ev.Payload)}
 		if ev.Time.After(newest) {
 			newest = ev.Time
 		}

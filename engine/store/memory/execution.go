@@ -157,7 +157,9 @@ func (s *Store) Executions(ctx context.Context, f store.Filter) ([]*store.Execut
 	for _, e := range s.executions {
 		if (f.Flow == "" || e.Flow == f.Flow) &&
 			(f.Status == "" || e.Status == f.Status) &&
-			(f.Since.IsZero() || !e.ReceivedAt.Before(f.Since)) {
+			(f.Since.IsZero() || !e.ReceivedAt.Before(f.Since)) &&
+			(f.Before == "" || e.ID < f.Before) &&
+			(f.Text == "" || hasTermPrefix(e.Terms, f.Text)) {
 			out = append(out, e)
 		}
 	}
@@ -169,4 +171,16 @@ func (s *Store) Executions(ctx context.Context, f store.Filter) ([]*store.Execut
 		out[i] = cloneExecution(e)
 	}
 	return out, nil
+}
+
+// hasTermPrefix reports whether a term starts with text, as
+// store.TermRange bounds it.
+func hasTermPrefix(terms []string, text string) bool {
+	lo, hi := store.TermRange(text)
+	for _, t := range terms {
+		if t >= lo && t < hi {
+			return true
+		}
+	}
+	return false
 }

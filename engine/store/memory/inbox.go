@@ -72,6 +72,7 @@ func (s *Store) enqueueLocked(events []store.Event, c store.Claimant) ([]store.E
 			Payload:        clone(ev.Payload),
 			Parent:         ev.Parent,
 			ReceivedAt:     received.UTC(),
+			Terms:          sortedTerms(ev.Terms),
 		}
 		s.executions[e.ID] = e
 		s.journals[e.ID] = new(journal)
@@ -220,3 +221,14 @@ func (s *Store) Depth(ctx context.Context) (int, error) {
 
 // errNotFinal is returned by Reopen for an execution that is still live.
 var errNotFinal = errors.New("execution is not final")
+
+// sortedTerms is a copy of terms, sorted and without repeats, as the other
+// stores return them.
+func sortedTerms(terms []string) []string {
+	if len(terms) == 0 {
+		return nil
+	}
+	out := slices.Clone(terms)
+	slices.Sort(out)
+	return slices.Compact(out)
+}

@@ -85,6 +85,7 @@ func cloneExecution(e *store.Execution) *store.Execution {
 	c := *e
 	c.Payload = clone(e.Payload)
 	c.Output = clone(e.Output)
+	c.Terms = slices.Clone(e.Terms)
 	return &c
 }
 

@@ -119,7 +119,11 @@ func (s *Store) Reopen(ctx context.Context, id string) error {
 
 // Execution returns one execution, or store.ErrNotFound.
 func (s *Store) Execution(ctx context.Context, id string) (*store.Execution, error) {
-	e, err := scanExecution(s.pool.QueryRow(ctx, `SELECT `+executionColumns+` FROM executions WHERE id = $1`, id))
+	var terms []string
+	e, err := scanExecution(s.pool.QueryRow(ctx, `SELECT `+executionColumns+`, `+termsColumn+` FROM executions WHERE id = $1`, id), &terms)
+	if err == nil && len(terms) > 0 {
+		e.Terms = terms
+	}
 	return e, noRows(err, "execution "+id)
 }
 
@@ -165,8 +169,18 @@ func (s *Store) Executions(ctx context.Context, f store.Filter) ([]*store.Execut
 	}
 	if !f.Since.IsZero() {
 		arg("received_at >= ?", f.Since)
+		arg("id >= ?", store.IDAt(f.Since)) // enqueued after received: see the SQLite store
 	}
-	q := "SELECT " + executionColumns + " FROM executions"
+	if f.Before != "" {
+		arg("id < ?", f.Before)
+	}
+	if f.Text != "" {
+		lo, hi := store.TermRange(f.Text)
+		arg("id IN (SELECT execution_id FROM execution_terms WHERE term >= ?", lo)
+		where[len(where)-1] += strings.ReplaceAll(" AND term < ?)", "?", "$"+strconv.Itoa(len(args)+1))
+		args = append(args, hi)
+	}
+	q := "SELECT " + executionColumns + ", " + termsColumn + " FROM executions"
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -180,6 +194,11 @@ func (s *Store) Executions(ctx context.Context, f store.Filter) ([]*store.Execut
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (*store.Execution, error) {
-		return scanExecution(row)
+		var terms []string
+		e, err := scanExecution(row, &terms)
+		if err == nil && len(terms) > 0 {
+			e.Terms = terms
+		}
+		return e, err
 	})
 }

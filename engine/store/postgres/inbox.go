@@ -19,7 +19,8 @@ const insertExecution = `WITH ins AS (
 	INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, payload, parent, received_at)
 	VALUES ($1, $2, NULLIF($3, ''), $4, $5, 'pending', $6, $7, $8)
 	ON CONFLICT DO NOTHING
-	RETURNING id)
+	RETURNING id),
+terms AS (INSERT INTO execution_terms (term, execution_id) SELECT DISTINCT unnest($9::text[]), id FROM ins)
 SELECT id, false FROM ins
 UNION ALL
 SELECT id, true FROM executions WHERE flow = $2 AND dedup_key = NULLIF($3, '') AND NOT EXISTS (SELECT 1 FROM ins)`
@@ -32,7 +33,8 @@ const insertClaimed = `WITH ins AS (
 		owner, lease_until, claims, started_at)
 	VALUES ($1, $2, NULLIF($3, ''), $4, $5, 'running', $6, $7, $8, $9, now() + $10 * interval '1 microsecond', 1, now())
 	ON CONFLICT DO NOTHING
-	RETURNING id, lease_until, started_at)
+	RETURNING id, lease_until, started_at),
+terms AS (INSERT INTO execution_terms (term, execution_id) SELECT DISTINCT unnest($11::text[]), id FROM ins)
 SELECT id, false, lease_until, started_at FROM ins
 UNION ALL
 SELECT id, true, NULL, NULL FROM executions WHERE flow = $2 AND dedup_key = NULLIF($3, '') AND NOT EXISTS (SELECT 1 FROM ins)`
@@ -95,13 +97,13 @@ func (s *Store) enqueue(ctx context.Context, events []store.Event, c store.Claim
 			}
 			id := s.ids.Next(now)
 			if hashes[i] == "" {
-				args := []any{id, ev.Flow, ev.DedupKey, ev.Type, ev.DefinitionHash, ev.Payload, ev.Parent, received}
+				args := []any{id, ev.Flow, ev.DedupKey, ev.Type, ev.DefinitionHash, ev.Payload, ev.Parent, received, ev.Terms}
 				b.query(insertExecution, args, func(rows pgx.Rows) error {
 					return rows.Scan(&out[i].ID, &out[i].Duplicate)
 				})
 				continue
 			}
-			args := []any{id, ev.Flow, ev.DedupKey, ev.Type, hashes[i], ev.Payload, ev.Parent, received, c.Owner, micros(c.Lease)}
+			args := []any{id, ev.Flow, ev.DedupKey, ev.Type, hashes[i], ev.Payload, ev.Parent, received, c.Owner, micros(c.Lease), ev.Terms}
 			b.query(insertClaimed, args, func(rows pgx.Rows) error {
 				var lease, start *time.Time
 				if err := rows.Scan(&out[i].ID, &out[i].Duplicate, &lease, &start); err != nil || out[i].Duplicate {

@@ -41,7 +41,7 @@ func TestConformance(t *testing.T) {
 	dsn, schema := pgtest.Schema(t)
 	storetest.Run(t, func(t *testing.T) store.Store {
 		s := openIn(t, dsn, schema, postgres.Options{})
-		exec(t, dsn, schema, `TRUNCATE executions, journal, definitions, cursors, table_rows, leases`)
+		exec(t, dsn, schema, `TRUNCATE executions, execution_terms, journal, definitions, cursors, table_rows, leases`)
 		return s
 	})
 }

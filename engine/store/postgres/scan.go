@@ -49,15 +49,19 @@ func timeOf(t *time.Time) time.Time {
 	return t.UTC()
 }
 
-func scanExecution(row pgx.Row) (*store.Execution, error) {
+// termsColumn is an execution's correlation terms, as an array.
+const termsColumn = `ARRAY(SELECT term FROM execution_terms WHERE execution_id = executions.id ORDER BY term)`
+
+func scanExecution(row pgx.Row, more ...any) (*store.Execution, error) {
 	var (
 		e                         store.Execution
 		status                    string
 		lease, recv, start, ended *time.Time
 		wake                      *time.Time
 	)
-	err := row.Scan(&e.ID, &e.Flow, &e.DedupKey, &e.Type, &e.DefinitionHash, &status, &e.Payload, &e.Output,
-		&e.Error, &e.Parent, &e.Claims, &e.Owner, &lease, &recv, &start, &ended, &wake)
+	dest := []any{&e.ID, &e.Flow, &e.DedupKey, &e.Type, &e.DefinitionHash, &status, &e.Payload, &e.Output,
+		&e.Error, &e.Parent, &e.Claims, &e.Owner, &lease, &recv, &start, &ended, &wake}
+	err := row.Scan(append(dest, more...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -122,7 +123,11 @@ func (s *Store) Reopen(ctx context.Context, id string) error {
 
 // Execution returns one execution, or store.ErrNotFound.
 func (s *Store) Execution(ctx context.Context, id string) (*store.Execution, error) {
-	e, err := scanExecution(s.read(rExecution).QueryRowContext(ctx, id))
+	var terms sql.NullString
+	e, err := scanExecution(s.read(rExecution).QueryRowContext(ctx, id), &terms)
+	if err == nil {
+		e.Terms = splitTerms(terms)
+	}
 	return e, noRows(err, "execution "+id)
 }
 
@@ -165,14 +170,24 @@ func (s *Store) Executions(ctx context.Context, f store.Filter) ([]*store.Execut
 	}
 	defer rows.Close()
 	var out []*store.Execution
+	var terms sql.NullString
 	for rows.Next() {
-		e, err := scanExecution(rows)
+		e, err := scanExecution(rows, &terms)
 		if err != nil {
 			return nil, err
 		}
+		e.Terms = splitTerms(terms)
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// splitTerms reads termsColumn.
+func splitTerms(s sql.NullString) []string {
+	if !s.Valid || s.String == "" {
+		return nil
+	}
+	return strings.Split(s.String, "\n")
 }
 
 // executionsQuery is the statement and arguments of Executions(f).
@@ -196,9 +211,30 @@ func executionsQuery(f store.Filter) (string, []any) {
 		where, args = append(where, "status = ?"), append(args, string(f.Status))
 	}
 	if !f.Since.IsZero() {
-		where, args = append(where, "received_at >= ?"), append(args, f.Since.UnixNano())
+		// An execution is enqueued after it is received, so its id is at
+		// least IDAt(received_at): the bound lets the primary key skip
+		// older history.
+		where, args = append(where, "received_at >= ?", "id >= ?"), append(args, f.Since.UnixNano(), store.IDAt(f.Since))
 	}
-	q := "SELECT " + executionColumns + " FROM " + executionsWithPayload
+	if f.Before != "" {
+		where, args = append(where, "id < ?"), append(args, f.Before)
+	}
+	from := executionsWithPayload
+	if f.Text != "" {
+		// The matching terms' executions first (the primary key finds a
+		// prefix), then their rows: a rare term costs a few lookups instead
+		// of a walk through all of history.
+		lo, hi := store.TermRange(f.Text)
+		sub := "SELECT DISTINCT execution_id FROM execution_terms WHERE term >= ? AND term < ?"
+		subArgs := []any{lo, hi}
+		if f.Before != "" {
+			sub, subArgs = sub+" AND execution_id < ?", append(subArgs, f.Before)
+		}
+		from = "(" + sub + ") AS matched CROSS JOIN executions ON executions.id = matched.execution_id" +
+			" LEFT JOIN payloads ON payloads.execution_id = executions.id"
+		args = append(subArgs, args...)
+	}
+	q := "SELECT " + executionColumns + ", " + termsColumn + " FROM " + from
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}

@@ -84,7 +84,20 @@ func (s *Store) insertExecution(tx *writeTx, ev store.Event, now time.Time) (sto
 	if n == 0 {
 		return s.duplicate(tx, ev)
 	}
+	if err := insertTerms(tx, id, ev.Terms); err != nil {
+		return store.Enqueued{}, err
+	}
 	return store.Enqueued{ID: id}, insertPayload(tx, id, ev.Payload)
+}
+
+// insertTerms stores the correlation terms of a new execution.
+func insertTerms(tx *writeTx, id string, terms []string) error {
+	for _, t := range terms {
+		if _, err := tx.exec(wInsertTerm, t, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // insertPayload stores the payload of a new execution, if it has one.
@@ -115,6 +128,9 @@ func (s *Store) insertClaimed(tx *writeTx, ev store.Event, now time.Time, c stor
 		return s.duplicate(tx, ev)
 	}
 	if err := insertPayload(tx, id, ev.Payload); err != nil {
+		return store.Enqueued{}, err
+	}
+	if err := insertTerms(tx, id, ev.Terms); err != nil {
 		return store.Enqueued{}, err
 	}
 	s.fresh(id)

@@ -10,6 +10,7 @@ const (
 	wInsertExecution
 	wInsertClaimed
 	wInsertPayload
+	wInsertTerm
 	wDedupLookup
 	wClaimable
 	wClaimExpired
@@ -46,6 +47,10 @@ const executionColumns = `id, flow, COALESCE(dedup_key, ''), type, definition_ha
 // kept apart (see migration 0003).
 const executionsWithPayload = `executions LEFT JOIN payloads ON payloads.execution_id = executions.id`
 
+// termsColumn is an execution's correlation terms, one a line.
+const termsColumn = `(SELECT group_concat(term, char(10)) FROM
+	(SELECT term FROM execution_terms WHERE execution_id = executions.id ORDER BY term))`
+
 // live and ended are the conditions of the partial indexes executions_live
 // and executions_ended (the waiting executions are in neither: see
 // executions_waiting). SQLite uses a partial index only for a query whose
@@ -75,6 +80,7 @@ var writeSQL = [numWriteStmts]string{
 			owner, lease_until, claims, started_at)
 		VALUES (?, ?, ?, COALESCE(?, ''), ?, 'running', COALESCE(?, ''), ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
 	wInsertPayload: `INSERT INTO payloads (execution_id, payload) VALUES (?, ?)`,
+	wInsertTerm:    `INSERT OR IGNORE INTO execution_terms (term, execution_id) VALUES (?, ?)`,
 	wDedupLookup:   `SELECT id FROM executions WHERE flow = ? AND dedup_key = ?`,
 
 	// Claim reads the oldest pending executions and, when a lease may have
@@ -178,7 +184,7 @@ const (
 )
 
 var readSQL = [numReadStmts]string{
-	rExecution: `SELECT ` + executionColumns + ` FROM ` + executionsWithPayload + ` WHERE id = ?`,
+	rExecution: `SELECT ` + executionColumns + `, ` + termsColumn + ` FROM ` + executionsWithPayload + ` WHERE id = ?`,
 	rExists:    `SELECT EXISTS (SELECT 1 FROM executions WHERE id = ?)`,
 	rJournal: `SELECT execution_id, seq, card, key, attempt, status, input, output, error, error_kind, started_at, ended_at
 		FROM journal WHERE execution_id = ? ORDER BY seq`,

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -13,6 +14,110 @@ import (
 var historyTests = []test{
 	{"ExecutionsFilter", testExecutionsFilter},
 	{"ExecutionsDefaultLimit", testExecutionsDefaultLimit},
+	{"ExecutionsSearchAndPages", testExecutionsSearchAndPages},
+	{"Activity", testActivity},
+}
+
+// testActivity counts by interval and status what was enqueued since a
+// time, for the console's chart.
+func testActivity(t *testing.T, s store.Store) {
+	ar, ok := s.(store.ActivityReader)
+	if !ok {
+		t.Fatalf("%T is not a store.ActivityReader", s)
+	}
+	now := time.Now().UTC()
+	minute := now.Truncate(time.Minute)
+	ids := mustEnqueue(t, s, events("a", "act", 3)...)
+	if err := s.Finish(ctx(t), ids[0], store.Failed, nil, "x"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ar.Activity(ctx(t), now.Add(-time.Minute), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pending, failed int
+	for _, c := range got {
+		if c.Start.After(now) || c.Start.Before(minute.Add(-time.Minute)) {
+			t.Errorf("interval %v is outside the last minute (now %v)", c.Start, now)
+		}
+		switch c.Status {
+		case store.Pending:
+			pending += c.Count
+		case store.Failed:
+			failed += c.Count
+		}
+	}
+	if pending != 2 || failed != 1 {
+		t.Errorf("Activity = %+v: %d pending and %d failed, want 2 and 1", got, pending, failed)
+	}
+	later, err := ar.Activity(ctx(t), now.Add(time.Hour), time.Minute)
+	if err != nil || len(later) != 0 {
+		t.Errorf("Activity since an hour from now = %+v, %v; want nothing", later, err)
+	}
+}
+
+// testExecutionsSearchAndPages covers what the console's list asks:
+// correlation terms by prefix, a time window, and keyset pages.
+func testExecutionsSearchAndPages(t *testing.T, s store.Store) {
+	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	var all []string
+	for i, terms := range [][]string{
+		{"alice@example.com", "00u1"},
+		{"bob@example.com", "00u2"},
+		{"inc0010001", "alice@example.com"},
+		nil,
+		{"alicia@example.com"},
+	} {
+		ev := event("a", strconv.Itoa(i))
+		ev.ReceivedAt = t0.Add(time.Duration(i) * time.Hour)
+		ev.Terms = terms
+		all = append(all, mustEnqueue(t, s, ev)...)
+	}
+	newestFirst := func(idx ...int) []string {
+		var out []string
+		for _, i := range slices.Backward(idx) {
+			out = append(out, all[i])
+		}
+		return out
+	}
+	cases := []struct {
+		name string
+		f    store.Filter
+		want []string
+	}{
+		{"whole term", store.Filter{Text: "alice@example.com"}, newestFirst(0, 2)},
+		{"prefix", store.Filter{Text: "ali"}, newestFirst(0, 2, 4)},
+		{"case and spaces", store.Filter{Text: "  INC0010 "}, newestFirst(2)},
+		{"no match", store.Filter{Text: "carol"}, nil},
+		{"prefix and flow", store.Filter{Text: "ali", Flow: "b"}, nil},
+		{"prefix and page", store.Filter{Text: "ali", Before: all[4]}, newestFirst(0, 2)},
+		{"prefix and limit", store.Filter{Text: "ali", Limit: 1}, newestFirst(4)},
+		{"since and page", store.Filter{Since: t0.Add(time.Hour), Before: all[3]}, newestFirst(1, 2)},
+		{"enqueued before a time", store.Filter{Before: store.IDAt(time.Now().Add(-time.Hour))}, nil},
+		{"enqueued before now", store.Filter{Before: store.IDAt(time.Now().Add(time.Second)), Limit: 2}, newestFirst(3, 4)},
+		{"page after the first", store.Filter{Before: all[3], Limit: 2}, newestFirst(1, 2)},
+		{"last page", store.Filter{Before: all[1], Limit: 2}, newestFirst(0)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.Executions(ctx(t), tc.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, idsOf(got), cmpOpts); diff != "" {
+				t.Errorf("Executions(%+v) (-want +got):\n%s", tc.f, diff)
+			}
+		})
+	}
+	// The terms come back sorted, on the list and on the execution.
+	want := []string{"alice@example.com", "inc0010001"}
+	if got := mustExecution(t, s, all[2]).Terms; !slices.Equal(got, want) {
+		t.Errorf("Execution().Terms = %q, want %q", got, want)
+	}
+	list, err := s.Executions(ctx(t), store.Filter{Text: "inc"})
+	if err != nil || len(list) != 1 || !slices.Equal(list[0].Terms, want) {
+		t.Errorf("Executions(inc) = %v, %v; want one execution with terms %q", list, err, want)
+	}
 }
 
 func testExecutionsFilter(t *testing.T, s store.Store) {

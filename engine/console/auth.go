@@ -1,0 +1,192 @@
+package console
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+const sessionCookie = "cardflow_session"
+
+// session is one browser's login.
+type session struct {
+	principal Principal
+	expires   time.Time
+	// csrf is the form token of this session: a replay form carries it,
+	// so that another site cannot post one with the browser's cookie.
+	csrf string
+}
+
+// sessions are the logins of this process. They end with it: a restart
+// asks browsers to log in again, which is the price of keeping no secret
+// on disk.
+type sessions struct {
+	mu  sync.Mutex
+	ttl time.Duration
+	now func() time.Time
+	m   map[string]*session
+}
+
+func newSessions(ttl time.Duration, now func() time.Time) *sessions {
+	return &sessions{ttl: ttl, now: now, m: map[string]*session{}}
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b) // never fails (crypto/rand)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (s *sessions) start(p Principal) (id string, se *session) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	for k, v := range s.m { // few sessions: sweeping on login is enough
+		if now.After(v.expires) {
+			delete(s.m, k)
+		}
+	}
+	id = randomToken()
+	se = &session{principal: p, expires: now.Add(s.ttl), csrf: randomToken()}
+	s.m[id] = se
+	return id, se
+}
+
+func (s *sessions) get(id string) (*session, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	se, ok := s.m[id]
+	if !ok || s.now().After(se.expires) {
+		delete(s.m, id)
+		return nil, false
+	}
+	return se, true
+}
+
+func (s *sessions) end(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, id)
+}
+
+// request is what a page handler gets: who asks, and their session's form
+// token ("" for bearer requests, which need none).
+type request struct {
+	*http.Request
+	who  Principal
+	csrf string
+}
+
+type pageFunc func(w http.ResponseWriter, r *request)
+
+// authed lets a request through when it carries a session cookie or an
+// admin token; a browser without either is sent to the login page.
+func (c *Console) authed(h pageFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c.opts.Auth == nil {
+			// Open only to this machine: a page elsewhere that rebinds its
+			// own name to 127.0.0.1 sends its own name as Host.
+			if !loopbackHost(r.Host) {
+				http.Error(w, "this console is open to loopback addresses only", http.StatusForbidden)
+				return
+			}
+			h(w, &request{Request: r, who: Principal{Name: "local", Role: RoleOperate}, csrf: c.openCSRF})
+			return
+		}
+		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			if p, ok := c.opts.Auth.Authenticate(tok); ok {
+				h(w, &request{Request: r, who: p})
+				return
+			}
+			http.Error(w, "invalid token", http.StatusUnauthorized)
+			return
+		}
+		if ck, err := r.Cookie(sessionCookie); err == nil {
+			if se, ok := c.sessions.get(ck.Value); ok {
+				h(w, &request{Request: r, who: se.principal, csrf: se.csrf})
+				return
+			}
+		}
+		if r.Method != http.MethodGet || r.URL.Path == c.opts.Prefix+"/live" {
+			http.Error(w, "log in first", http.StatusUnauthorized)
+			return
+		}
+		http.Redirect(w, r, c.opts.Prefix+"/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+	})
+}
+
+func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
+	c.render(w, http.StatusOK, "login", map[string]any{"Next": c.safeNext(r.URL.Query().Get("next"))})
+}
+
+func (c *Console) login(w http.ResponseWriter, r *http.Request) {
+	next := c.safeNext(r.PostFormValue("next"))
+	if c.opts.Auth == nil {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	p, ok := c.opts.Auth.Authenticate(strings.TrimSpace(r.PostFormValue("token")))
+	if !ok {
+		c.opts.Logger.Warn("console login refused", "remote", r.RemoteAddr)
+		c.render(w, http.StatusUnauthorized, "login", map[string]any{"Next": next, "Error": "That token is not valid."})
+		return
+	}
+	id, _ := c.sessions.start(p)
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: id, Path: c.opts.Prefix + "/", HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: int(c.opts.SessionTTL.Seconds()),
+	})
+	c.opts.Logger.Info("console login", "who", p.Name, "role", p.Role)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
+	if ck, err := r.Cookie(sessionCookie); err == nil {
+		c.sessions.end(ck.Value)
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: c.opts.Prefix + "/", MaxAge: -1, HttpOnly: true})
+	http.Redirect(w, r, c.opts.Prefix+"/login", http.StatusSeeOther)
+}
+
+// loopbackHost reports whether a Host header names this machine's
+// loopback.
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// safeNext keeps a post-login redirect inside the console.
+func (c *Console) safeNext(next string) string {
+	if strings.HasPrefix(next, c.opts.Prefix+"/") && !strings.HasPrefix(next, "//") && !strings.Contains(next, "\\") {
+		return next
+	}
+	return c.opts.Prefix + "/"
+}
+
+// checkForm reports whether a state-changing form carries the session's
+// form token (bearer requests need none: a browser does not add them).
+func checkForm(r *request) bool {
+	if o := r.Header.Get("Origin"); o != "" && o != "null" {
+		if u, err := url.Parse(o); err != nil || u.Host != r.Host {
+			return false
+		}
+	}
+	if r.csrf == "" {
+		return true
+	}
+	return subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(r.csrf)) == 1
+}

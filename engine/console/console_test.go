@@ -1,0 +1,359 @@
+package console_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/console"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/store/memory"
+)
+
+const (
+	readToken    = "read-token-0123456789"
+	operateToken = "operate-token-0123456789"
+)
+
+// fixture is a console over a memory store holding a failed, a succeeded
+// and many pending executions.
+type fixture struct {
+	t                 *testing.T
+	st                store.Store
+	srv               *httptest.Server
+	failed, succeeded string
+}
+
+func newFixture(t *testing.T, pending int) *fixture {
+	t.Helper()
+	st := memory.New()
+	t.Cleanup(func() { st.Close() })
+	ctx := context.Background()
+	enqueue := func(key string, terms ...string) string {
+		res, err := st.Enqueue(ctx, []store.Event{{Flow: "request_approval", DedupKey: key, Payload: []byte(`{"event":{}}`), Terms: terms}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res[0].ID
+	}
+	f := &fixture{t: t, st: st}
+	f.failed = enqueue("failed", "ola.feil@acme.example")
+	f.succeeded = enqueue("ok", "kari.nordmann@acme.example", "inc0010001")
+	now := time.Now().UTC()
+	for id, status := range map[string]store.Status{f.failed: store.Failed, f.succeeded: store.Succeeded} {
+		entry := store.JournalEntry{ExecutionID: id, Card: "read_user", Attempt: 1, Status: store.EntryOK,
+			Input: []byte(`{"user":"00u1"}`), Output: []byte(`{"id":"00u1"}`), StartedAt: now, EndedAt: now.Add(time.Millisecond)}
+		if status == store.Failed {
+			entry.Status, entry.Output, entry.Error, entry.ErrorKind = store.EntryError, nil, "HTTP 403", "permission"
+		}
+		if err := st.Finish(ctx, id, status, nil, "", entry); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range pending {
+		enqueue("p" + string(rune('a'+i/26)) + string(rune('a'+i%26)))
+	}
+	var tokens console.Tokens
+	tokens.Add(readToken, console.Principal{Name: "auditor", Role: console.RoleRead})
+	tokens.Add(operateToken, console.Principal{Name: "oncall", Role: console.RoleOperate})
+	c := console.New(console.Options{Source: &engine.ConsoleSource{Store: st}, Auth: &tokens, Poll: 20 * time.Millisecond})
+	f.srv = httptest.NewServer(c)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// client returns a browser-like client: cookies, no redirects followed.
+func (f *fixture) client() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func (f *fixture) login(token string) *http.Client {
+	f.t.Helper()
+	c := f.client()
+	resp, err := c.PostForm(f.srv.URL+"/ui/login", url.Values{"token": {token}, "next": {"/ui/executions"}})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/ui/executions" {
+		f.t.Fatalf("login = %d to %q, want 303 to /ui/executions", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return c
+}
+
+func get(t *testing.T, c *http.Client, u string) (int, string, http.Header) {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func TestLoginAndSession(t *testing.T) {
+	f := newFixture(t, 0)
+	anon := f.client()
+	code, _, h := get(t, anon, f.srv.URL+"/ui/executions?status=failed")
+	if code != http.StatusSeeOther || h.Get("Location") != "/ui/login?next="+url.QueryEscape("/ui/executions?status=failed") {
+		t.Errorf("anonymous GET = %d to %q, want 303 to the login page with next", code, h.Get("Location"))
+	}
+	resp, err := anon.PostForm(f.srv.URL+"/ui/login", url.Values{"token": {"wrong"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), "not valid") || len(resp.Cookies()) != 0 {
+		t.Errorf("a wrong token = %d, cookies %v; want 401 saying so and no cookie", resp.StatusCode, resp.Cookies())
+	}
+	c := f.login(readToken)
+	code, body2, h := get(t, c, f.srv.URL+"/ui/executions")
+	if code != http.StatusOK || !strings.Contains(body2, f.failed) || !strings.Contains(body2, "auditor (read)") {
+		t.Errorf("after login GET = %d; want 200 listing %s for auditor", code, f.failed)
+	}
+	if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("Content-Security-Policy = %q", csp)
+	}
+	// Logging out ends the session on the server, not only the cookie.
+	ck := c.Jar.Cookies(mustURL(t, f.srv.URL+"/ui/"))
+	resp, err = c.PostForm(f.srv.URL+"/ui/logout", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	replayed := f.client()
+	replayed.Jar.SetCookies(mustURL(t, f.srv.URL+"/ui/"), ck)
+	if code, _, _ := get(t, replayed, f.srv.URL+"/ui/executions"); code != http.StatusSeeOther {
+		t.Errorf("the session cookie after logout = %d, want 303 to the login page", code)
+	}
+}
+
+func TestLoginRedirectStaysInTheConsole(t *testing.T) {
+	f := newFixture(t, 0)
+	for _, next := range []string{"//evil.example/ui/", "https://evil.example/", "/ui/\\evil", "/elsewhere"} {
+		resp, err := f.client().PostForm(f.srv.URL+"/ui/login", url.Values{"token": {readToken}, "next": {next}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); loc != "/ui/" {
+			t.Errorf("next=%q redirects to %q, want /ui/", next, loc)
+		}
+	}
+}
+
+func TestBearerToken(t *testing.T) {
+	f := newFixture(t, 0)
+	for token, want := range map[string]int{readToken: http.StatusOK, "nope": http.StatusUnauthorized} {
+		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/ui/executions/"+f.failed, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("bearer %q = %d, want %d", token, resp.StatusCode, want)
+		}
+	}
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// replayForm reads the execution page and returns its form token ("" when
+// the page has no replay form).
+func replayForm(t *testing.T, c *http.Client, f *fixture, id string) string {
+	t.Helper()
+	code, body, _ := get(t, c, f.srv.URL+"/ui/executions/"+id)
+	if code != http.StatusOK {
+		t.Fatalf("execution page = %d", code)
+	}
+	m := csrfField.FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+func postReplay(t *testing.T, c *http.Client, f *fixture, id string, form url.Values, origin string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/ui/executions/"+id+"/replay", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (f *fixture) status(id string) store.Status {
+	f.t.Helper()
+	ex, err := f.st.Execution(context.Background(), id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return ex.Status
+}
+
+func TestReplay(t *testing.T) {
+	f := newFixture(t, 0)
+	reader := f.login(readToken)
+	if tok := replayForm(t, reader, f, f.failed); tok != "" {
+		t.Error("a read session sees the replay form")
+	}
+	if code, _ := postReplay(t, reader, f, f.failed, url.Values{"confirm": {"yes"}}, ""); code != http.StatusForbidden {
+		t.Errorf("a read session's replay = %d, want 403", code)
+	}
+	op := f.login(operateToken)
+	tok := replayForm(t, op, f, f.failed)
+	if tok == "" {
+		t.Fatal("an operate session sees no replay form")
+	}
+	cases := []struct {
+		name   string
+		form   url.Values
+		origin string
+		want   int
+	}{
+		{"no form token", url.Values{"confirm": {"yes"}}, "", http.StatusForbidden},
+		{"another site", url.Values{"confirm": {"yes"}, "csrf": {tok}}, "https://evil.example", http.StatusForbidden},
+		{"not confirmed", url.Values{"csrf": {tok}}, "", http.StatusBadRequest},
+		{"unknown card", url.Values{"csrf": {tok}, "confirm": {"yes"}, "from": {"nope"}}, "", http.StatusConflict},
+	}
+	for _, tc := range cases {
+		if code, _ := postReplay(t, op, f, f.failed, tc.form, tc.origin); code != tc.want {
+			t.Errorf("%s: replay = %d, want %d", tc.name, code, tc.want)
+		}
+		if s := f.status(f.failed); s != store.Failed {
+			t.Fatalf("%s: the execution is %s after a refused replay", tc.name, s)
+		}
+	}
+	// A succeeded execution needs force.
+	if code, body := postReplay(t, op, f, f.succeeded, url.Values{"csrf": {tok}, "confirm": {"yes"}}, ""); code != http.StatusConflict || !strings.Contains(body, "succeeded") {
+		t.Errorf("replaying a succeeded execution = %d, want 409 saying it succeeded", code)
+	}
+	if code, _ := postReplay(t, op, f, f.failed, url.Values{"csrf": {tok}, "confirm": {"yes"}}, f.srv.URL); code != http.StatusSeeOther {
+		t.Fatalf("the operator's replay = %d, want 303", code)
+	}
+	if s := f.status(f.failed); s != store.Pending {
+		t.Errorf("the replayed execution is %s, want pending", s)
+	}
+	code, body, _ := get(t, op, f.srv.URL+"/ui/audit")
+	if code != http.StatusOK || !strings.Contains(body, "oncall") || !strings.Contains(body, f.failed) {
+		t.Errorf("the audit log does not name oncall's replay of %s", f.failed)
+	}
+	if !strings.Contains(body, "refused") {
+		t.Error("the audit log does not record the refused replays")
+	}
+}
+
+func TestExecutionsPages(t *testing.T) {
+	f := newFixture(t, 120)
+	c := f.login(readToken)
+	next := "/ui/executions"
+	var rows, pages int
+	for next != "" {
+		code, body, _ := get(t, c, f.srv.URL+next)
+		if code != http.StatusOK {
+			t.Fatalf("GET %s = %d", next, code)
+		}
+		pages++
+		rows += strings.Count(body, `<td><a href="/ui/executions/ex_`)
+		next = ""
+		if m := regexp.MustCompile(`<a href="(\?[^"]*)" rel="next">`).FindStringSubmatch(body); m != nil {
+			next = "/ui/executions" + strings.ReplaceAll(m[1], "&amp;", "&")
+		}
+	}
+	if rows != 122 || pages != 3 {
+		t.Errorf("paging shows %d executions on %d pages, want 122 on 3", rows, pages)
+	}
+	_, body, _ := get(t, c, f.srv.URL+"/ui/executions?q=KARI")
+	if !strings.Contains(body, f.succeeded) || strings.Contains(body, f.failed) {
+		t.Error("searching KARI does not find exactly her execution")
+	}
+	if code, body, _ := get(t, c, f.srv.URL+"/ui/executions?status=bogus"); code != http.StatusBadRequest || !strings.Contains(body, "unknown status") {
+		t.Errorf("a bad status = %d", code)
+	}
+	if code, _, _ := get(t, c, f.srv.URL+"/ui/executions?since=yesterday"); code != http.StatusBadRequest {
+		t.Errorf("a bad time = %d, want 400", code)
+	}
+	if code, _, _ := get(t, c, f.srv.URL+"/ui/executions/ex_nope"); code != http.StatusNotFound {
+		t.Errorf("an unknown execution = %d, want 404", code)
+	}
+}
+
+func TestLiveReportsAChangeThePageMissed(t *testing.T) {
+	f := newFixture(t, 0)
+	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/ui/live?v=pending.0&execution="+f.failed, nil)
+	req.Header.Set("Authorization", "Bearer "+readToken)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := http.DefaultClient.Do(req.WithContext(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("Content-Type = %q", ct)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if sc.Text() == "event: change" {
+			sc.Scan()
+			if got := sc.Text(); got != "data: failed.1" {
+				t.Errorf("change = %q, want data: failed.1", got)
+			}
+			return
+		}
+	}
+	t.Fatalf("no change event: %v", sc.Err())
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// TestOpenConsoleIsLoopbackOnly: without tokens the console answers only
+// requests addressed to loopback, so that a page that rebinds its own
+// name to 127.0.0.1 cannot read it.
+func TestOpenConsoleIsLoopbackOnly(t *testing.T) {
+	st := memory.New()
+	defer st.Close()
+	srv := httptest.NewServer(console.New(console.Options{Source: &engine.ConsoleSource{Store: st}}))
+	defer srv.Close()
+	for host, want := range map[string]int{"": http.StatusOK, "localhost:9090": http.StatusOK, "evil.example": http.StatusForbidden} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/ui/executions", nil)
+		if host != "" {
+			req.Host = host
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %q: %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+}

@@ -1,0 +1,398 @@
+package console
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+// pageSize is how many executions a list page shows.
+const pageSize = 50
+
+func (c *Console) flowsPage(w http.ResponseWriter, r *request) {
+	flows, reload := c.opts.Source.Flows()
+	c.page(w, r, "flows", "Flows", map[string]any{"Flows": flows, "Reload": reload})
+}
+
+func (c *Console) flowPage(w http.ResponseWriter, r *request) {
+	flows, reload := c.opts.Source.Flows()
+	i := slices.IndexFunc(flows, func(f Flow) bool { return f.Name == r.PathValue("name") })
+	if i < 0 {
+		c.notFound(w, r, "There is no flow "+strconv.Quote(r.PathValue("name"))+" in the loaded generation.")
+		return
+	}
+	recent, err := c.opts.Source.Executions(r.Context(), store.Filter{Flow: flows[i].Name, Limit: 10})
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.page(w, r, "flow", flows[i].Name, map[string]any{"Flow": flows[i], "Reload": reload, "Recent": recent})
+}
+
+// listQuery is the executions list's filter as the form and links carry it.
+type listQuery struct {
+	Flow, Status, Q, Since, Until, Before string
+}
+
+func (q listQuery) values() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"flow": q.Flow, "status": q.Status, "q": q.Q, "since": q.Since, "until": q.Until, "before": q.Before} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// timeLayout is what the list's datetime-local inputs send.
+const timeLayout = "2006-01-02T15:04"
+
+func parseListQuery(r *http.Request) (listQuery, store.Filter, error) {
+	v := r.URL.Query()
+	q := listQuery{Flow: v.Get("flow"), Status: v.Get("status"), Q: strings.TrimSpace(v.Get("q")),
+		Since: v.Get("since"), Until: v.Get("until"), Before: v.Get("before")}
+	f := store.Filter{Flow: q.Flow, Status: store.Status(q.Status), Text: q.Q, Before: q.Before, Limit: pageSize + 1}
+	switch f.Status {
+	case "", store.Pending, store.Running, store.Waiting, store.Succeeded, store.Failed, store.Halted, store.Filtered:
+	default:
+		return q, f, fmt.Errorf("unknown status %q", q.Status)
+	}
+	if q.Before != "" && !strings.HasPrefix(q.Before, "ex_") {
+		return q, f, fmt.Errorf("before is an execution id")
+	}
+	var err error
+	if f.Since, err = parseTime(q.Since); err != nil {
+		return q, f, err
+	}
+	until, err := parseTime(q.Until)
+	if err != nil {
+		return q, f, err
+	}
+	// Until is a keyset bound: ids sort by enqueue time, so the list walks
+	// back from it through the primary key.
+	if !until.IsZero() {
+		if b := store.IDAt(until); f.Before == "" || b < f.Before {
+			f.Before = b
+		}
+	}
+	return q, f, nil
+}
+
+// parseTime reads a time of the list's form: what datetime-local inputs
+// send (UTC), or RFC 3339.
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		if t, err = time.Parse(time.RFC3339, s); err != nil {
+			return time.Time{}, fmt.Errorf("%q is not a time (YYYY-MM-DDTHH:MM, UTC)", s)
+		}
+	}
+	return t.UTC(), nil
+}
+
+func (c *Console) executionsPage(w http.ResponseWriter, r *request) {
+	q, f, err := parseListQuery(r.Request)
+	if err != nil {
+		c.renderError(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	list, err := c.opts.Source.Executions(r.Context(), f)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	page := Page{Executions: list}
+	if len(list) > pageSize {
+		page.Executions = list[:pageSize]
+		page.Next = list[pageSize-1].ID
+	}
+	next := ""
+	if page.Next != "" {
+		nq := q
+		nq.Before = page.Next
+		next = "?" + nq.values().Encode()
+	}
+	first := ""
+	if q.Before != "" {
+		fq := q
+		fq.Before = ""
+		first = "?" + fq.values().Encode()
+	}
+	flows, _ := c.opts.Source.Flows()
+	c.page(w, r, "executions", "Executions", map[string]any{
+		"Query": q, "Page": page, "NextLink": next, "FirstLink": first, "Flows": flows,
+		"LiveQuery": func() string { lq := q; lq.Before = ""; return lq.values().Encode() }(),
+		// Only the first page follows the store: older pages stay put.
+		"LiveVersion": liveVersionOfList(q, list),
+		"Statuses":    []store.Status{store.Pending, store.Running, store.Waiting, store.Succeeded, store.Failed, store.Halted, store.Filtered},
+	})
+}
+
+func (c *Console) executionPage(w http.ResponseWriter, r *request) {
+	ex, journal, err := c.opts.Source.Execution(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		c.notFound(w, r, "There is no execution "+strconv.Quote(r.PathValue("id"))+".")
+		return
+	}
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	flows, _ := c.opts.Source.Flows()
+	var flow *Flow
+	for i := range flows {
+		if flows[i].Name == ex.Flow {
+			flow = &flows[i]
+		}
+	}
+	c.page(w, r, "execution", ex.ID, map[string]any{
+		"Ex": ex, "Timeline": timeline(ex, journal), "Flow": flow,
+		"Trigger": prettyJSON(ex.Payload), "Output": prettyJSON(ex.Output),
+		"Replayable": ex.Status.Final(), "Message": r.URL.Query().Get("msg"),
+		"Cards": cardNames(journal), "Version": executionVersion(ex, journal),
+	})
+}
+
+func (c *Console) replay(w http.ResponseWriter, r *request) {
+	id := r.PathValue("id")
+	if r.who.Role != RoleOperate {
+		c.renderError(w, r, http.StatusForbidden, "Replaying needs the operate role; "+r.who.Name+" has "+string(r.who.Role)+".")
+		return
+	}
+	if !checkForm(r) {
+		c.renderError(w, r, http.StatusForbidden, "The form has expired or came from another site; open the execution again.")
+		return
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		c.renderError(w, r, http.StatusBadRequest, "Confirm the replay by ticking the box.")
+		return
+	}
+	from, force := r.PostFormValue("from"), r.PostFormValue("force") == "yes"
+	err := c.opts.Source.Replay(r.Context(), id, from, force)
+	entry := AuditEntry{At: c.opts.Now().UTC(), Who: r.who.Name, Role: string(r.who.Role), Action: "replay", Target: id,
+		Detail: replayDetail(from, force), Outcome: "ok", Remote: r.RemoteAddr}
+	if err != nil {
+		entry.Outcome = "refused: " + err.Error()
+	}
+	if aerr := c.opts.Source.Audit(r.Context(), entry); aerr != nil {
+		c.opts.Logger.Error("audit log write failed", "err", aerr, "who", entry.Who, "action", entry.Action, "target", id)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		c.notFound(w, r, "There is no execution "+strconv.Quote(id)+".")
+		return
+	}
+	if err != nil {
+		c.renderError(w, r, http.StatusConflict, err.Error())
+		return
+	}
+	http.Redirect(w, r.Request, c.opts.Prefix+"/executions/"+url.PathEscape(id)+"?msg=replay", http.StatusSeeOther)
+}
+
+func replayDetail(from string, force bool) string {
+	d := "from the failed card"
+	if from != "" {
+		d = "from card " + from
+	}
+	if force {
+		d += ", forced"
+	}
+	return d
+}
+
+func (c *Console) tablesPage(w http.ResponseWriter, r *request) {
+	c.page(w, r, "tables", "Tables", map[string]any{"Tables": c.opts.Source.Tables()})
+}
+
+func (c *Console) tablePage(w http.ResponseWriter, r *request) {
+	name := r.PathValue("name")
+	tables := c.opts.Source.Tables()
+	i := slices.IndexFunc(tables, func(t Table) bool { return t.Name == name })
+	if i < 0 {
+		c.notFound(w, r, "There is no table "+strconv.Quote(name)+" in the loaded generation.")
+		return
+	}
+	prefix, after := r.URL.Query().Get("q"), r.URL.Query().Get("after")
+	rows, err := c.opts.Source.TableRows(r.Context(), name, prefix, after, pageSize+1)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	next := ""
+	if len(rows) > pageSize {
+		rows = rows[:pageSize]
+		next = "?" + url.Values{"q": {prefix}, "after": {rows[pageSize-1].Key}}.Encode()
+	}
+	views := make([]map[string]any, len(rows))
+	for j, row := range rows {
+		views[j] = map[string]any{"Key": row.Key, "JSON": prettyJSON(row.JSON), "Cells": cells(tables[i], row.JSON)}
+	}
+	c.page(w, r, "table", name, map[string]any{"Table": tables[i], "Rows": views, "Q": prefix, "NextLink": next})
+}
+
+// cells are a row's column values in the table's column order.
+func cells(t Table, row []byte) []string {
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(row, &m)
+	out := make([]string, len(t.Columns))
+	for i, col := range t.Columns {
+		v := m[col]
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			out[i] = s
+		} else {
+			out[i] = string(v)
+		}
+	}
+	return out
+}
+
+func (c *Console) healthPage(w http.ResponseWriter, r *request) {
+	now := c.opts.Now().UTC()
+	counts, err := c.opts.Source.Activity(r.Context(), now.Add(-time.Hour), time.Minute)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	_, reload := c.opts.Source.Flows()
+	c.page(w, r, "health", "Health", map[string]any{
+		"Health": c.opts.Source.Health(r.Context()), "Reload": reload, "Chart": activityChart(counts, now),
+	})
+}
+
+func (c *Console) auditPage(w http.ResponseWriter, r *request) {
+	log, err := c.opts.Source.AuditLog(r.Context(), 200)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.page(w, r, "audit", "Audit log", map[string]any{"Entries": log})
+}
+
+// page renders a page inside the layout.
+func (c *Console) page(w http.ResponseWriter, r *request, name, title string, data map[string]any) {
+	data["Title"] = title
+	data["Who"] = r.who
+	data["CSRF"] = r.csrf
+	data["Open"] = c.opts.Auth == nil
+	data["Prefix"] = c.opts.Prefix
+	data["Path"] = r.URL.Path
+	c.render(w, http.StatusOK, name, data)
+}
+
+func (c *Console) render(w http.ResponseWriter, status int, name string, data map[string]any) {
+	if data["Prefix"] == nil {
+		data["Prefix"] = c.opts.Prefix
+	}
+	var buf bytes.Buffer
+	if err := c.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+		c.opts.Logger.Error("console page failed", "page", name, "err", err)
+		http.Error(w, "the page could not be rendered", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (c *Console) renderError(w http.ResponseWriter, r *request, status int, msg string) {
+	data := map[string]any{"Status": status, "StatusText": http.StatusText(status), "Message": msg}
+	data["Title"] = http.StatusText(status)
+	data["Who"] = r.who
+	data["Open"] = c.opts.Auth == nil
+	data["Prefix"] = c.opts.Prefix
+	c.render(w, status, "error", data)
+}
+
+func (c *Console) notFound(w http.ResponseWriter, r *request, msg string) {
+	c.renderError(w, r, http.StatusNotFound, msg)
+}
+
+func (c *Console) fail(w http.ResponseWriter, r *request, err error) {
+	c.opts.Logger.Error("console read failed", "path", r.URL.Path, "err", err)
+	c.renderError(w, r, http.StatusInternalServerError, "The store could not be read; the engine's log says why.")
+}
+
+// prettyJSON indents JSON for a <pre>; what is not JSON is shown as it is.
+func prettyJSON(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	var buf bytes.Buffer
+	if json.Indent(&buf, b, "", "  ") != nil {
+		return string(b)
+	}
+	return buf.String()
+}
+
+func (c *Console) funcs() template.FuncMap {
+	return template.FuncMap{
+		"ago": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return humanDuration(c.opts.Now().Sub(t)) + " ago"
+		},
+		"when": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format("2006-01-02 15:04:05.000")
+		},
+		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) },
+		"dur": func(a, b time.Time) string {
+			if a.IsZero() || b.IsZero() {
+				return ""
+			}
+			return humanDuration(b.Sub(a))
+		},
+		"path":  url.PathEscape,
+		"short": func(s string) string { return s[:min(len(s), 12)] },
+		"join":  strings.Join,
+		// dict passes several values to a partial template.
+		"dict": func(kv ...any) map[string]any {
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[kv[i].(string)] = kv[i+1]
+			}
+			return m
+		},
+	}
+}
+
+func humanDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%d µs", d.Microseconds())
+	case d < time.Second:
+		return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000)
+	case d < time.Minute:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%.1f h", d.Hours())
+	}
+	return fmt.Sprintf("%d days", int(d.Hours()/24))
+}
+
+// liveVersionOfList is the version of the first page, or "" for a later
+// page, which does not follow the store.
+func liveVersionOfList(q listQuery, list []*store.Execution) string {
+	if q.Before != "" {
+		return ""
+	}
+	return listVersion(list)
+}

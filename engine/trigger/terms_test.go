@@ -1,0 +1,78 @@
+package trigger
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestTerms(t *testing.T) {
+	cases := []struct {
+		name, payload string
+		want          []string
+	}{
+		{"okta event", `{"event":{"uuid":"E-1","actor":{"id":"00uA","alternateId":"admin@example.com","displayName":"Ada Admin"},
+			"target":[{"id":"00uB","alternateId":"Alice@Example.com","displayName":"Alice Smith","type":"User"}]}}`,
+			[]string{"00ua", "00ub", "ada admin", "admin@example.com", "alice smith", "alice@example.com", "e-1"}},
+		{"servicenow record", `{"record":{"number":"INC0010001","sys_id":"abc","state":"6","correlation_id":"00uB","short_description":"x"}}`,
+			[]string{"00ub", "abc", "inc0010001"}},
+		{"repeats and blanks", `{"a":{"id":"X"},"b":[{"id":"x"},{"id":"  "}]}`, []string{"x"}},
+		{"not json", `nope`, nil},
+		{"empty", ``, nil},
+		{"too deep", `{"a":{"b":{"c":{"d":{"e":{"f":{"id":"deep"}}}}}}}`, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Terms([]byte(tc.payload)); !slices.Equal(got, tc.want) {
+				t.Errorf("Terms = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestTermsAreBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"target":[`)
+	for i := range 100 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`{"id":"u` + strings.Repeat("x", i%3) + string(rune('a'+i%26)) + `"}`)
+	}
+	b.WriteString(`],"id":"` + strings.Repeat("y", 300) + `"}`)
+	got := Terms([]byte(b.String()))
+	if len(got) == 0 || len(got) > 16 {
+		t.Fatalf("Terms kept %d terms, want 1..16", len(got))
+	}
+	for _, term := range got {
+		if len(term) > 256 {
+			t.Errorf("term of %d bytes kept", len(term))
+		}
+	}
+}
+
+// TestTermsOfTheOktaFixture reads the delivery the onboarding flow's tests
+// use: the new user's login is among its terms.
+func TestTermsOfTheOktaFixture(t *testing.T) {
+	matches, _ := filepath.Glob("../../flows/onboarding/testdata/*.json")
+	found := false
+	for _, m := range matches {
+		b, err := os.ReadFile(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), "alternateId") {
+			continue
+		}
+		found = true
+		terms := Terms(b)
+		if !slices.ContainsFunc(terms, func(s string) bool { return strings.Contains(s, "@") }) {
+			t.Errorf("%s: terms %q hold no login", m, terms)
+		}
+	}
+	if !found {
+		t.Fatal("no Okta delivery under flows/onboarding/testdata")
+	}
+}
