@@ -15,7 +15,7 @@ build:
 test: build
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
-	$(GO) test -count=1 -timeout 10m -run '^TestLoad' ./engine/
+	$(GO) test -count=1 -timeout 10m -run '^TestLoad|^TestValidateEveryMisspelling$$' ./engine/ ./engine/cli/
 	$(BIN) validate flows
 	@if ls flows/*/*.test.hcl >/dev/null 2>&1; then $(BIN) test flows; fi
 

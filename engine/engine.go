@@ -213,6 +213,9 @@ func (e *Engine) activate(ctx context.Context, gen *plan.Generation) error {
 		e.triggers.Sync(runCtx, gen)
 	}
 	e.log.Info("flows loaded", "generation", n, "flows", strings.Join(gen.Config.FlowNames(), ","))
+	if runCtx != nil {
+		e.syncWebhooks(runCtx, gen)
+	}
 	// Clients of connections that changed close once no generation uses
 	// them; executions pinned to the old generation reopen what they need.
 	e.clients.Retain(gen, old)
@@ -283,6 +286,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.runCtx = ctx
 	e.mu.Unlock()
 	e.triggers.Sync(ctx, e.gen.Load())
+	e.syncWebhooks(ctx, e.gen.Load())
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {

@@ -132,7 +132,7 @@ func TestE2EKillWhileClosingIncident(t *testing.T) {
 	if ex.ID != id || ex.Status != "succeeded" {
 		t.Fatalf("after the restart execution %s: %s (%s), want %s succeeded", ex.ID, ex.Status, ex.Error, id)
 	}
-	if after := e.oktaLog.all()[oktaBefore:]; len(after) != 0 {
+	if after := executionCalls(e.oktaLog.all()[oktaBefore:]); len(after) != 0 {
 		t.Errorf("the resumed execution made %d Okta calls (first %s %s), want 0: every Okta card was journaled before the kill",
 			len(after), after[0].Method, after[0].Path)
 	}
@@ -221,10 +221,23 @@ func TestE2ETerminateReleases(t *testing.T) {
 	if ex.ID != id || ex.Status != "succeeded" {
 		t.Fatalf("after the restart execution %s: %s (%s), want %s succeeded", ex.ID, ex.Status, ex.Error, id)
 	}
-	if after := e.oktaLog.all()[oktaBefore:]; len(after) != 0 {
+	if after := executionCalls(e.oktaLog.all()[oktaBefore:]); len(after) != 0 {
 		t.Errorf("the resumed execution made %d Okta calls, want 0", len(after))
 	}
 	if diff := cmp.Diff([]string{"Employees", "VPN Users"}, sorted(e.groupNames(user))); diff != "" {
 		t.Errorf("groups (-want +got):\n%s", diff)
 	}
+}
+
+// executionCalls leaves out of Okta requests the event hook check that
+// cardflow run makes when it starts (GET /api/v1/eventHooks): it belongs
+// to no execution.
+func executionCalls(reqs []request) []request {
+	var out []request
+	for _, r := range reqs {
+		if !strings.HasPrefix(r.Path, "/api/v1/eventHooks") {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -382,10 +382,14 @@ func isIncidentPoll(r request) bool {
 	return r.Method == http.MethodGet && r.Path == "/api/now/table/incident" && r.Status == http.StatusOK
 }
 
-// groupNames lists the names of an Okta user's groups.
+// groupNames lists the names of the groups an Okta user was put in (every
+// user is also in the built-in Everyone group, which is left out).
 func (e *e2e) groupNames(userID string) []string {
 	var names []string
 	for _, g := range e.okta.UserGroups(userID) {
+		if g.Type == "BUILT_IN" {
+			continue
+		}
 		names = append(names, g.Profile.Name)
 	}
 	return names

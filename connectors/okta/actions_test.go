@@ -105,7 +105,9 @@ func TestGroupMembership(t *testing.T) {
 		t.Fatal("membership not in the emulator, or in the group with the longer name")
 	}
 	listed := o.mustDo(t, "list_user_groups", map[string]cty.Value{"user": s("kari.nordmann@acme.example")})
-	if get(listed, "count") != "1" || get(listed.GetAttr("groups").Index(cty.NumberIntVal(0)), "name") != "VPN Users" {
+	// Every user is also in the built-in Everyone group, listed first.
+	if get(listed, "count") != "2" || get(listed.GetAttr("groups").Index(cty.NumberIntVal(0)), "name") != "Everyone" ||
+		get(listed.GetAttr("groups").Index(cty.NumberIntVal(1)), "name") != "VPN Users" {
 		t.Errorf("list_user_groups = %s", listed.GoString())
 	}
 	for i, want := range []string{"true", "false"} {

@@ -139,8 +139,8 @@ func TestConcurrentActions(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if n := len(o.emu.UserGroups("kari.nordmann@acme.example")); n != 4 {
-		t.Errorf("kari is in %d groups, want 4", n)
+	if n := len(o.emu.UserGroups("kari.nordmann@acme.example")); n != 5 {
+		t.Errorf("kari is in %d groups, want the 4 and Everyone", n)
 	}
 }
 

@@ -53,13 +53,36 @@ func New() *connector.Connector {
 			deactivateUserAction(),
 			suspendUserAction(),
 			unsuspendUserAction(),
+			createUserAction(),
+			updateUserAction(),
+			replaceUserAction(),
+			deleteUserAction(),
+			resetPasswordAction(),
+			expirePasswordAction(),
+			clearUserSessionsAction(),
+			unlockUserAction(),
+			resetFactorsAction(),
+			listUserAppsAction(),
+			readGroupAction(),
+			searchGroupsAction(),
+			createGroupAction(),
+			updateGroupAction(),
+			deleteGroupAction(),
+			listGroupMembersAction(),
+			readAppAction(),
+			searchAppsAction(),
+			listAppUsersAction(),
+			listAppGroupsAction(),
+			assignGroupToAppAction(),
+			removeGroupFromAppAction(),
+			searchSystemLogAction(),
 			apiCallAction(),
 		},
 		Triggers: []*connector.Trigger{
 			eventHookTrigger(),
 			systemLogTrigger(),
 		},
-		Webhook: &connector.Webhook{Receive: receiveEventHook},
+		Webhook: &connector.Webhook{Receive: receiveEventHook, Sync: syncHook},
 	}
 }
 
@@ -85,6 +108,12 @@ func connectionSchema() connector.Schema {
 			Doc: "Value of the event hook's authentication header. Without it every delivery is refused."},
 		{Name: "event_hook_header", Type: cty.String, Default: cty.StringVal(defaultHookHeader), Check: checkHeaderName,
 			Doc: "Name of the header carrying event_hook_secret (the hook's authScheme key)."},
+		{Name: "manage_event_hook", Type: cty.Bool, Default: cty.False,
+			Doc: "When true, cardflow run creates or updates one event hook named cardflow-<connection>, subscribed to exactly " +
+				"the event types the loaded flows use, and asks Okta to verify it. Needs public_url and event_hook_secret, " +
+				"and a token allowed to manage event hooks (okta.eventHooks.manage)."},
+		{Name: "public_url", Type: cty.String, Check: checkPublicURL,
+			Doc: "The base URL at which Okta reaches cardflow's public listener, e.g. https://cardflow.acme.com; the hook's URL is <public_url>/hooks/okta/<connection>."},
 	}
 }
 
@@ -96,6 +125,9 @@ type Client struct {
 	orgURL     string
 	hookSecret string
 	hookHeader string
+	manageHook bool
+	publicURL  string
+	hookWarned hookWarnings
 }
 
 // Close releases the connection's idle HTTP connections.
@@ -117,6 +149,8 @@ type settings struct {
 	rate         float64
 	hookSecret   string
 	hookHeader   string
+	manageHook   bool
+	publicURL    string
 }
 
 // Open provisions a connection. It validates cfg and builds the SDK client
@@ -149,6 +183,8 @@ func Open(cfg cty.Value) (connector.Client, error) {
 		orgURL:     s.orgURL,
 		hookSecret: s.hookSecret,
 		hookHeader: s.hookHeader,
+		manageHook: s.manageHook,
+		publicURL:  s.publicURL,
 	}, nil
 }
 
@@ -169,8 +205,17 @@ func parseSettings(cfg cty.Value) (*settings, error) {
 		scopes:       connector.Strings(cfg, "scopes"),
 		hookSecret:   connector.String(cfg, "event_hook_secret"),
 		hookHeader:   connector.String(cfg, "event_hook_header"),
+		manageHook:   connector.Bool(cfg, "manage_event_hook", false),
 	}
 	var err error
+	if raw := connector.String(cfg, "public_url"); raw != "" {
+		if s.publicURL, err = parsePublicURL(raw); err != nil {
+			return nil, err
+		}
+	}
+	if s.manageHook && (s.publicURL == "" || s.hookSecret == "") {
+		return nil, errors.New("manage_event_hook needs public_url (where Okta reaches cardflow) and event_hook_secret (the hook's secret)")
+	}
 	if s.orgURL, s.loopbackHTTP, err = parseOrgURL(connector.String(cfg, "org_url")); err != nil {
 		return nil, err
 	}

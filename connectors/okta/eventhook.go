@@ -46,9 +46,10 @@ func eventHookTrigger() *connector.Trigger {
 			"event_hook_header and the connection's event_hook_secret as its value. trigger.event is " +
 			"the System Log event (target[0] is usually the user), trigger.delivery the delivery's " +
 			"eventId, source and eventTime.",
-		Mode:   connector.Push,
-		Config: connector.Schema{eventTypesAttr(true)},
-		Output: eventOutput,
+		Mode:      connector.Push,
+		Config:    connector.Schema{eventTypesAttr(true)},
+		Output:    eventOutput,
+		OutputFor: eventOutputFor,
 		// A System Log event always has these; a delivery whose event
 		// lacks one is not from Okta, and its flow could not use it.
 		Required: []string{"event.uuid", "event.eventType", "event.target"},
@@ -159,9 +160,10 @@ type hookEnvelope struct {
 
 // eventHead is what the decoder reads of each event; the rest stays raw.
 type eventHead struct {
-	UUID      string `json:"uuid"`
-	EventType string `json:"eventType"`
-	Published string `json:"published"`
+	UUID      string          `json:"uuid"`
+	EventType string          `json:"eventType"`
+	Published string          `json:"published"`
+	Target    json.RawMessage `json:"target"`
 }
 
 // delivery is trigger.delivery.
@@ -278,7 +280,11 @@ func splitDelivery(body []byte) ([]connector.Event, bool) {
 		if !ok {
 			return nil, false
 		}
-		ev.Payload = wrapEvent(body[sp.start:sp.end], d)
+		var target []byte
+		if sp.targetEnd > 0 {
+			target = body[sp.targetStart:sp.targetEnd]
+		}
+		ev.Payload = wrapEvent(body[sp.start:sp.end], target, d)
 		out[i] = ev
 	}
 	return out, true
@@ -294,6 +300,7 @@ const (
 	fieldEvents
 	fieldUUID
 	fieldPublished
+	fieldTarget
 )
 
 type envelopeFields struct {
@@ -342,8 +349,9 @@ func unrelated(key []byte, fields ...string) bool {
 // eventSpan is one element of data.events: where it is in the body, and
 // its head.
 type eventSpan struct {
-	start, end int
-	head       envelopeFields // eventType; eventID is the uuid, eventTime the published time
+	start, end             int
+	targetStart, targetEnd int            // the target array, if any
+	head                   envelopeFields // eventType; eventID is the uuid, eventTime the published time
 }
 
 // readEventSpan reads one element of data.events, which must be an object.
@@ -362,8 +370,16 @@ func readEventSpan(s *jsonscan.Scanner) (eventSpan, bool) {
 			return h.str(s, fieldEventType, &h.eventType)
 		case "published":
 			return h.str(s, fieldPublished, &h.eventTime)
+		case "target":
+			if !h.once(fieldTarget) {
+				return false
+			}
+			ev.targetStart = s.Pos()
+			ok := s.Skip()
+			ev.targetEnd = s.Pos()
+			return ok
 		}
-		return unrelated(key, "uuid", "eventType", "published") && s.Skip()
+		return unrelated(key, "uuid", "eventType", "published", "target") && s.Skip()
 	})
 	ev.end = s.Pos()
 	return ev, ok
@@ -388,47 +404,51 @@ func (sp eventSpan) event() (connector.Event, bool) {
 
 // decodeEvent reads one LogEvent and wraps it with the delivery JSON.
 func decodeEvent(raw json.RawMessage, deliveryJSON []byte) (connector.Event, error) {
-	ev, err := readEventHead(raw)
+	ev, target, err := readEventHead(raw)
 	if err != nil {
 		return connector.Event{}, err
 	}
-	ev.Payload = wrapEvent(ev.Payload, deliveryJSON)
+	ev.Payload = wrapEvent(ev.Payload, target, deliveryJSON)
 	return ev, nil
 }
 
 // readEventHead returns an event with ID, Type and Time set from raw, a
-// LogEvent object, and the trimmed raw bytes as its Payload.
-func readEventHead(raw json.RawMessage) (connector.Event, error) {
+// LogEvent object, and the trimmed raw bytes as its Payload, with the
+// event's target array.
+func readEventHead(raw json.RawMessage) (connector.Event, json.RawMessage, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '{' {
-		return connector.Event{}, errors.New("an event must be a JSON object")
+		return connector.Event{}, nil, errors.New("an event must be a JSON object")
 	}
 	var head eventHead
 	if err := json.Unmarshal(raw, &head); err != nil {
-		return connector.Event{}, err
+		return connector.Event{}, nil, err
 	}
 	if head.UUID == "" {
-		return connector.Event{}, errors.New("the event has no uuid")
+		return connector.Event{}, nil, errors.New("the event has no uuid")
 	}
 	var at time.Time
 	if head.Published != "" {
 		t, err := time.Parse(time.RFC3339Nano, head.Published)
 		if err != nil {
-			return connector.Event{}, fmt.Errorf("published %q is not an RFC 3339 time", head.Published)
+			return connector.Event{}, nil, fmt.Errorf("published %q is not an RFC 3339 time", head.Published)
 		}
 		at = t
 	}
-	return connector.Event{ID: head.UUID, Type: head.EventType, Time: at, Payload: raw}, nil
+	return connector.Event{ID: head.UUID, Type: head.EventType, Time: at, Payload: raw}, head.Target, nil
 }
 
-// wrapEvent builds {"event": raw, "delivery": deliveryJSON} without
-// re-encoding the event.
-func wrapEvent(raw, deliveryJSON []byte) json.RawMessage {
-	payload := make([]byte, 0, len(raw)+len(deliveryJSON)+24)
+// wrapEvent builds {"event": raw, "delivery": deliveryJSON, "user": …,
+// "group": …, "app": …} without re-encoding the event; the accessors are
+// picked from target (the event's target array, nil when it has none).
+func wrapEvent(raw, target, deliveryJSON []byte) json.RawMessage {
+	acc := accessorsJSON(target)
+	payload := make([]byte, 0, len(raw)+len(deliveryJSON)+len(acc)+24)
 	payload = append(payload, `{"event":`...)
 	payload = append(payload, raw...)
 	payload = append(payload, `,"delivery":`...)
 	payload = append(payload, deliveryJSON...)
+	payload = append(payload, acc...)
 	return append(payload, '}')
 }
 

@@ -28,6 +28,7 @@ var knownEventTypes = []string{
 	"group.user_membership.add", "group.user_membership.remove",
 	"group.lifecycle.create", "group.lifecycle.delete", "group.profile.update",
 	"group.privilege.grant", "group.privilege.revoke",
+	"group.application_assignment.add", "group.application_assignment.remove",
 	"application.user_membership.add", "application.user_membership.remove",
 	"application.user_membership.change_username",
 	"application.lifecycle.create", "application.lifecycle.activate",

@@ -132,9 +132,10 @@ var (
 	// logs URL and the event's published time.
 	deliveryType = stringObject("event_id", "source", "event_time")
 
-	// eventOutput is trigger.* for both Okta triggers.
-	eventOutput = cty.Object(map[string]cty.Type{
+	// eventOutput is trigger.* for both Okta triggers: the event, how it
+	// arrived, and the accessors user, group and app (accessors.go).
+	eventOutput = withAttrs(cty.Object(map[string]cty.Type{
 		"event":    logEventType,
 		"delivery": deliveryType,
-	})
+	}), accessorOutputs())
 )

@@ -43,8 +43,9 @@ func systemLogTrigger() *connector.Trigger {
 			{Name: "limit", Type: cty.Number, Default: cty.NumberIntVal(defaultLogLimit), Check: checkLogLimit,
 				Doc: "Events per page (1–1000)."},
 		},
-		Output: eventOutput,
-		Poll:   pollSystemLog,
+		Output:    eventOutput,
+		OutputFor: eventOutputFor,
+		Poll:      pollSystemLog,
 		// One request a minute when idle: 1/120 of the logs bucket, and
 		// onboarding flows start within a minute of the event.
 		DefaultEvery: time.Minute,
@@ -166,7 +167,7 @@ func (c *Client) logEvents(raws []json.RawMessage, types []string) []connector.E
 	source := c.orgURL + logsPath
 	events := make([]connector.Event, 0, len(raws))
 	for _, raw := range raws {
-		ev, err := readEventHead(raw)
+		ev, target, err := readEventHead(raw)
 		if err != nil || !slices.Contains(types, ev.Type) {
 			continue
 		}
@@ -176,7 +177,7 @@ func (c *Client) logEvents(raws []json.RawMessage, types []string) []connector.E
 			at = &s
 		}
 		d, _ := json.Marshal(delivery{Source: &source, EventTime: at})
-		ev.Payload = wrapEvent(ev.Payload, d)
+		ev.Payload = wrapEvent(ev.Payload, target, d)
 		events = append(events, ev)
 	}
 	return events

@@ -408,9 +408,14 @@ func (d *demo) summary(ctx context.Context, users []demoUser) {
 	fmt.Fprintln(d.out, "Every execution is journaled card by card: `cardflow history --db FILE` and `cardflow show ID` (run the demo with --dir to keep the store).")
 }
 
+// groupNames names the groups a user was put in, leaving out the built-in
+// Everyone group every user is in.
 func groupNames(gs []oktaemu.Group) []string {
 	var names []string
 	for _, g := range gs {
+		if g.Type == "BUILT_IN" {
+			continue
+		}
 		names = append(names, g.Profile.Name)
 	}
 	sort.Strings(names)

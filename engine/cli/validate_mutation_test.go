@@ -78,6 +78,11 @@ func diagnosed(diags []validateDiag, m flowmutate.Mutation) bool {
 // each mistake where it was made: exit 1 and an error on the changed line
 // or a neighbour, never a panic.
 func TestValidateEveryMisspelling(t *testing.T) {
+	if raceEnabled {
+		// Over a thousand validations take minutes under the race
+		// detector: `make test` runs this test again without it.
+		t.Skip("runs without -race (make test runs it so)")
+	}
 	muts, err := flowmutate.Identifiers(onboardingDir)
 	if err != nil {
 		t.Fatal(err)

@@ -165,6 +165,11 @@ type Trigger struct {
 	// Output is the type of the trigger object in expressions (trigger.*).
 	// A pushed event whose payload does not fit it is refused (CheckEvent).
 	Output cty.Type
+	// OutputFor, when set, narrows Output for a trigger block whose config
+	// cfg is known, so that validate refuses references the block's events
+	// cannot have (trigger.group on user events). Values still conform to
+	// Output.
+	OutputFor func(cfg cty.Value) cty.Type
 	// Required are the dotted paths of Output, such as "event.target", that
 	// every pushed event must carry non-null: a delivery that lacks one is
 	// refused with 400 rather than stored to fail its execution later.
@@ -215,6 +220,28 @@ type Webhook struct {
 	// response itself (verification challenges) it returns handled = true.
 	// Errors of kind Permission become 401, Invalid 400.
 	Receive func(ctx context.Context, c Client, w http.ResponseWriter, r *http.Request) (events []Event, handled bool, err error)
+	// Sync, when set, is called by `cardflow run` after each generation of
+	// flows is activated, once per connection of the connector, with the
+	// triggers of enabled flows on that connection. It lets a connector
+	// keep the remote side's subscription (an Okta event hook) in step with
+	// the flows, or say what is missing. It returns warnings to log.
+	Sync func(ctx context.Context, c Client, req HookSync) (warnings []string, err error)
+}
+
+// HookSync is what Webhook.Sync is told about one connection.
+type HookSync struct {
+	// Connection is the connection's name: "main" in connection.okta.main.
+	Connection string
+	// Triggers are the flows' triggers on the connection.
+	Triggers []TriggerUse
+}
+
+// TriggerUse is one flow's trigger: its name within the connector
+// ("event_hook") and its evaluated config.
+type TriggerUse struct {
+	Flow    string
+	Trigger string
+	Config  cty.Value
 }
 
 // Connector describes a connector: its connection, actions and triggers.

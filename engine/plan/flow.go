@@ -45,7 +45,7 @@ func (c *compiler) flow(decl *config.Flow) (*Flow, hcl.Diagnostics) {
 	scope := c.staticScope()
 	scope.Cards = map[string]cty.Value{}
 	if t != nil {
-		scope.Trigger = cty.UnknownVal(t.Spec.Output)
+		scope.Trigger = cty.UnknownVal(t.Output)
 	} else {
 		scope.Trigger = cty.DynamicVal
 	}
@@ -66,6 +66,10 @@ func (c *compiler) trigger(decl *config.Trigger) (*Trigger, hcl.Diagnostics) {
 	static := c.staticScope()
 	cfgVal, diags := c.evalArgs(decl.Spec.Config, decl.Attrs, static, c.staticRefs)
 	t.Config = cfgVal
+	t.Output = decl.Spec.Output
+	if decl.Spec.OutputFor != nil && cfgVal.IsWhollyKnown() && !cfgVal.IsNull() {
+		t.Output = decl.Spec.OutputFor(cfgVal)
+	}
 	if decl.Spec.Mode == connector.Poll || decl.Spec.Mode == connector.Schedule {
 		every, d := evalDuration(c.staticExpr(decl.Every, &diags), static, "poll interval (every)", MinPollInterval)
 		diags = append(diags, d...)
@@ -73,7 +77,7 @@ func (c *compiler) trigger(decl *config.Trigger) (*Trigger, hcl.Diagnostics) {
 	}
 	if decl.Filter != "" {
 		scope := c.staticScope()
-		scope.Trigger = cty.UnknownVal(decl.Spec.Output)
+		scope.Trigger = cty.UnknownVal(t.Output)
 		p, d := lang.CompilePredicate(decl.Filter, decl.FilterRange, lang.Types(scope.PredicateEnv()))
 		diags = append(diags, d...)
 		t.Filter = p

@@ -102,6 +102,9 @@ type Trigger struct {
 	Config     cty.Value
 	Filter     *lang.Predicate
 	Every      time.Duration
+	// Output is the type of trigger.* that expressions are checked
+	// against: Spec.Output, narrowed by Spec.OutputFor.
+	Output cty.Type
 }
 
 // Card is a checked card.

@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// App is an Okta application instance as the API returns it (the common
-// fields of every sign-on mode; no settings or credentials blocks).
+// App is an Okta application instance as the API returns it: the common
+// fields of every sign-on mode, with the settings and credentials blocks
+// echoed as Okta fills them in (see appTemplates).
 type App struct {
 	ID            string         `json:"id"`
 	Name          string         `json:"name"`
@@ -20,6 +21,8 @@ type App struct {
 	Features      []string       `json:"features"`
 	Accessibility map[string]any `json:"accessibility"`
 	Visibility    map[string]any `json:"visibility"`
+	Settings      map[string]any `json:"settings"`
+	Credentials   map[string]any `json:"credentials"`
 	Links         map[string]any `json:"_links"`
 }
 
@@ -43,7 +46,9 @@ type appRec struct {
 	seq                             int64
 	id, name, label, status, signOn string
 	created, lastUpdated            time.Time
+	settings, credentials           map[string]any
 	users                           map[string]*appUserRec
+	groups                          map[string]*appGroupRec
 }
 
 type appUserRec struct {
@@ -61,6 +66,8 @@ func (a *appRec) export(base string) App {
 		LastUpdated: a.lastUpdated, SignOnMode: a.signOn, Features: []string{},
 		Accessibility: map[string]any{"selfService": false},
 		Visibility:    map[string]any{"autoSubmitToolbar": f, "hide": map[string]any{"iOS": f, "web": f}, "appLinks": map[string]any{}},
+		Settings:      deepClone(a.settings),
+		Credentials:   deepClone(a.credentials),
 		Links: map[string]any{
 			"self":   map[string]any{"href": self},
 			"users":  map[string]any{"href": self + "/users"},
@@ -105,16 +112,22 @@ func (e *Emulator) appLocked(id string) (*appRec, *apiError) {
 }
 
 type appBody struct {
-	ID         string `json:"id"`
-	Name       string `json:"name"`
-	Label      string `json:"label"`
-	Status     string `json:"status"`
-	SignOnMode string `json:"signOnMode"`
+	ID          string         `json:"id"`
+	Name        string         `json:"name"`
+	Label       string         `json:"label"`
+	Status      string         `json:"status"`
+	SignOnMode  string         `json:"signOnMode"`
+	Settings    map[string]any `json:"settings"`
+	Credentials map[string]any `json:"credentials"`
 }
 
 func (e *Emulator) createAppLocked(c *callCtx, b appBody) (*appRec, *apiError) {
 	if b.Name == "" {
 		return nil, validation("name", "The field cannot be left blank")
+	}
+	tmpl := appTemplates[b.Name]
+	if b.Label == "" {
+		b.Label = tmpl.label
 	}
 	if b.Label == "" {
 		return nil, validation("label", "The field cannot be left blank")
@@ -125,14 +138,22 @@ func (e *Emulator) createAppLocked(c *callCtx, b appBody) (*appRec, *apiError) {
 		return nil, alreadyExists("id")
 	}
 	if b.SignOnMode == "" {
+		b.SignOnMode = tmpl.signOnMode
+	}
+	if b.SignOnMode == "" {
 		b.SignOnMode = "BOOKMARK"
 	}
 	if b.Status == "" {
 		b.Status = "ACTIVE"
 	}
+	settings, credentials, ae := appBlocks(b, nil)
+	if ae != nil {
+		return nil, ae
+	}
 	now := e.stamp()
 	a := &appRec{seq: e.nextSeq(), id: b.ID, name: b.Name, label: b.Label, status: b.Status,
-		signOn: b.SignOnMode, created: now, lastUpdated: now, users: map[string]*appUserRec{}}
+		signOn: b.SignOnMode, created: now, lastUpdated: now, settings: settings, credentials: credentials,
+		users: map[string]*appUserRec{}, groups: map[string]*appGroupRec{}}
 	e.apps[a.id] = a
 	e.appOrder = append(e.appOrder, a)
 	e.emitLocked(c, "application.lifecycle.create", a.target())
@@ -164,7 +185,10 @@ func (e *Emulator) handleCreateApp(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func appAttr(a *appRec) attrFunc {
+// appAttr reads an app's filterable attributes. user.id and group.id list
+// the users and groups assigned to it (e *Emulator may be nil when only the
+// attribute names are asked for).
+func (e *Emulator) appAttr(a *appRec) attrFunc {
 	return func(attr string) []string {
 		switch attr {
 		case "id":
@@ -173,6 +197,23 @@ func appAttr(a *appRec) attrFunc {
 			return []string{a.status}
 		case "name":
 			return []string{a.name}
+		case "user.id":
+			if e == nil {
+				return []string{""}
+			}
+			var ids []string
+			for _, u := range e.userOrder {
+				if e.appUserOfLocked(a, u) != nil {
+					ids = append(ids, u.id)
+				}
+			}
+			return ids
+		case "group.id":
+			ids := []string{}
+			for gid := range a.groups {
+				ids = append(ids, gid)
+			}
+			return ids
 		}
 		return nil
 	}
@@ -186,7 +227,7 @@ func (e *Emulator) handleListApps(w http.ResponseWriter, r *http.Request) {
 	var f expr
 	if s := q.Get("filter"); s != "" {
 		var err error
-		if f, err = parseFilter(s, func(a string) bool { return appAttr(&appRec{})(a) != nil }); err != nil {
+		if f, err = parseFilter(s, func(a string) bool { return (*Emulator)(nil).appAttr(&appRec{})(a) != nil }); err != nil {
 			e.writeError(w, invalidSearch(err))
 			return
 		}
@@ -207,7 +248,7 @@ func (e *Emulator) handleListApps(w http.ResponseWriter, r *http.Request) {
 		if prefix != "" && !strings.HasPrefix(strings.ToLower(a.name), prefix) && !strings.HasPrefix(strings.ToLower(a.label), prefix) {
 			continue
 		}
-		if f == nil || f.match(appAttr(a)) {
+		if f == nil || f.match(e.appAttr(a)) {
 			matched = append(matched, a)
 		}
 	}
@@ -350,7 +391,7 @@ func (e *Emulator) handleListAppUsers(w http.ResponseWriter, r *http.Request) {
 		if a, ae = e.appLocked(r.PathValue("aid")); ae == nil {
 			var assigned []*userRec
 			for _, u := range e.userOrder {
-				if a.users[u.id] != nil {
+				if e.appUserOfLocked(a, u) != nil {
 					assigned = append(assigned, u)
 				}
 			}
@@ -358,7 +399,7 @@ func (e *Emulator) handleListAppUsers(w http.ResponseWriter, r *http.Request) {
 			next = n
 			out = make([]AppUser, 0, len(page))
 			for _, u := range page {
-				out = append(out, a.exportUser(c.base, u, a.users[u.id]))
+				out = append(out, a.exportUser(c.base, u, e.appUserOfLocked(a, u)))
 			}
 		}
 		e.mu.Unlock()
@@ -381,7 +422,7 @@ func (e *Emulator) appUserLocked(appID, userID string) (*appRec, *userRec, *apiE
 	if ae != nil {
 		return nil, nil, ae
 	}
-	if a.users[u.id] == nil {
+	if e.appUserOfLocked(a, u) == nil {
 		return nil, nil, notFound(userID, "AppUser")
 	}
 	return a, u, nil
@@ -393,7 +434,7 @@ func (e *Emulator) handleGetAppUser(w http.ResponseWriter, r *http.Request) {
 	a, u, ae := e.appUserLocked(r.PathValue("aid"), r.PathValue("uid"))
 	var out AppUser
 	if ae == nil {
-		out = a.exportUser(c.base, u, a.users[u.id])
+		out = a.exportUser(c.base, u, e.appUserOfLocked(a, u))
 	}
 	e.mu.Unlock()
 	if ae != nil {
@@ -407,6 +448,12 @@ func (e *Emulator) handleDeleteAppUser(w http.ResponseWriter, r *http.Request) {
 	c := e.httpCall(w, r)
 	e.mu.Lock()
 	a, u, ae := e.appUserLocked(r.PathValue("aid"), r.PathValue("uid"))
+	if ae == nil && a.users[u.id] == nil {
+		// Okta refuses to unassign a user the app has through a group.
+		ae = &apiError{Status: http.StatusForbidden, Code: "E0000006",
+			Summary: "You do not have permission to perform the requested action",
+			Causes:  []string{"The user is assigned to the app through a group"}}
+	}
 	if ae == nil {
 		delete(a.users, u.id)
 		e.emitLocked(c, "application.user_membership.remove", u.target(), a.target())

@@ -1,6 +1,8 @@
 // Package emulator is an in-memory Okta Management API for tests and demos.
 //
-// It serves enough of /api/v1 (users, groups, apps, System Log, event hooks)
+// It serves enough of /api/v1 (users and their password, unlock, factor and
+// session operations; groups; apps with their settings, credentials and
+// user and group assignments; System Log; event hooks)
 // that the unmodified okta-sdk-golang v2 client works against an
 // httptest.Server wrapping an *Emulator: the same paths, status codes, error
 // bodies (errorCode, errorSummary, errorLink, errorId, errorCauses), rate-limit
@@ -15,8 +17,9 @@
 // gt, ge, lt, le, pr, and/or, parentheses); rate limits are reported in
 // headers but enforced only through injected Faults; each event-hook
 // delivery carries one event (no batching); seeded objects write no System
-// Log events; there is no "Everyone" group, no OAuth, no group rules, no app
-// group assignments and no persistence.
+// Log events; there is no OAuth, no group rules and no persistence. As in
+// Okta, every user is a member of the BUILT_IN group "Everyone", which cannot
+// be changed, deleted or have its membership changed (403 E0000006).
 //
 // RegisterEventHook (the Go helper) verifies the hook itself by sending the
 // one-time verification GET, so demo code needs no separate call; hooks made

@@ -63,6 +63,7 @@ type Emulator struct {
 	byLogin    map[string]*userRec // lower-cased login → user
 	groups     map[string]*groupRec
 	groupOrder []*groupRec
+	everyone   *groupRec // the BUILT_IN group every user is in
 	apps       map[string]*appRec
 	appOrder   []*appRec
 	events     []*LogEvent
@@ -108,6 +109,7 @@ func New(opts Options) *Emulator {
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	e.fixedOrg = opts.OrgURL != ""
 	e.routes()
+	e.addEveryoneGroup()
 	e.wg.Add(1)
 	go e.deliverLoop()
 	return e

@@ -286,6 +286,9 @@ func (e *Emulator) handleDeleteGroup(w http.ResponseWriter, r *http.Request) {
 	if ae == nil {
 		delete(e.groups, g.id)
 		e.groupOrder = removeRec(e.groupOrder, g)
+		for _, a := range e.appOrder {
+			delete(a.groups, g.id)
+		}
 		e.emitLocked(c, "group.lifecycle.delete", g.target())
 	}
 	e.mu.Unlock()

@@ -39,8 +39,8 @@ func TestListGroups(t *testing.T) {
 		qp   *query.Params
 		want []string
 	}{
-		{"all", nil, []string{"Employees", "Finance", "VPN Users", "Engineering"}},
-		{"q is startsWith", query.NewQueryParams(query.WithQ("E")), []string{"Employees", "Engineering"}},
+		{"all", nil, []string{"Everyone", "Employees", "Finance", "VPN Users", "Engineering"}},
+		{"q is startsWith", query.NewQueryParams(query.WithQ("E")), []string{"Everyone", "Employees", "Engineering"}},
 		{"q is case-insensitive", query.NewQueryParams(query.WithQ("vpn")), []string{"VPN Users"}},
 		{"q exact name still a prefix match", query.NewQueryParams(query.WithQ("Fin")), []string{"Finance"}},
 		{"search eq", query.NewQueryParams(query.WithSearch(`profile.name eq "VPN Users"`)), []string{"VPN Users"}},
@@ -70,7 +70,7 @@ func TestListGroups(t *testing.T) {
 		t.Fatalf("limit 3: %d groups, next=%v, err=%v", len(gs), resp.HasNextPage(), err)
 	}
 	var rest []*okta.Group
-	if _, err := resp.Next(o.ctx, &rest); err != nil || len(rest) != 1 {
+	if _, err := resp.Next(o.ctx, &rest); err != nil || len(rest) != 2 {
 		t.Errorf("second page: %d groups, err=%v", len(rest), err)
 	}
 	_, resp, err = o.client.Group.ListGroups(o.ctx, query.NewQueryParams(query.WithSearch(`profile.name xx "a"`)))
@@ -100,8 +100,8 @@ func TestGroupMembership(t *testing.T) {
 		t.Errorf("adding twice logged %d events, want 1", got)
 	}
 	groups, _, err := o.client.User.ListUserGroups(o.ctx, u.Id)
-	if err != nil || len(groups) != 1 || groups[0].Profile.Name != "Finance" {
-		t.Errorf("user groups = %v, %v", groupNames(groups), err)
+	if diff := cmp.Diff([]string{"Everyone", "Finance"}, groupNames(groups)); err != nil || diff != "" {
+		t.Errorf("user groups (-want +got): %s, %v", diff, err)
 	}
 	for i := range 2 {
 		resp, err := o.client.Group.RemoveUserFromGroup(o.ctx, fin.ID, u.Id)
@@ -109,8 +109,8 @@ func TestGroupMembership(t *testing.T) {
 			t.Fatalf("remove #%d: %v %v", i+1, resp, err)
 		}
 	}
-	if got := o.emu.UserGroups(u.Id); len(got) != 0 {
-		t.Errorf("after remove: %v", got)
+	if got := o.emu.UserGroups(u.Id); len(got) != 1 || got[0].Type != "BUILT_IN" {
+		t.Errorf("after remove: %v, want only Everyone", got)
 	}
 	resp, err := o.client.Group.AddUserToGroup(o.ctx, "00gmissing", u.Id)
 	wantOktaError(t, resp, err, http.StatusNotFound, "E0000007")
@@ -149,4 +149,50 @@ func logins(us []*okta.User) []string {
 		out = append(out, (*u.Profile)["login"].(string))
 	}
 	return out
+}
+
+// TestEveryoneGroup checks the built-in group as Okta has it: one per org,
+// type BUILT_IN, every user a member from creation on, and its profile,
+// existence and membership refused to change with E0000006.
+func TestEveryoneGroup(t *testing.T) {
+	o := newOrg(t, emulator.Options{})
+	u := o.createUser(t, "new.hire@x.com", false)
+	gs, _, err := o.client.Group.ListGroups(o.ctx, query.NewQueryParams(query.WithQ("Everyone")))
+	if err != nil || len(gs) != 1 {
+		t.Fatalf("Everyone: %v %v", groupNames(gs), err)
+	}
+	every := gs[0]
+	if every.Type != "BUILT_IN" || every.Profile.Description != "All users in your organization" || len(every.Id) != 20 {
+		t.Errorf("Everyone = %+v", every)
+	}
+	groups, _, err := o.client.User.ListUserGroups(o.ctx, u.Id)
+	if err != nil || len(groups) != 1 || groups[0].Id != every.Id {
+		t.Errorf("a new user's groups = %v, %v, want [Everyone]", groupNames(groups), err)
+	}
+	members, _, err := o.client.Group.ListGroupUsers(o.ctx, every.Id, nil)
+	if err != nil || len(members) != 1 || members[0].Id != u.Id {
+		t.Errorf("Everyone's members = %v, %v", logins(members), err)
+	}
+	resp, err := o.client.Group.RemoveUserFromGroup(o.ctx, every.Id, u.Id)
+	wantOktaError(t, resp, err, http.StatusForbidden, "E0000006")
+	_, resp, err = o.client.Group.UpdateGroup(o.ctx, every.Id, okta.Group{Profile: &okta.GroupProfile{Name: "All"}})
+	wantOktaError(t, resp, err, http.StatusForbidden, "E0000006")
+	resp, err = o.client.Group.DeleteGroup(o.ctx, every.Id)
+	wantOktaError(t, resp, err, http.StatusForbidden, "E0000006")
+	if g, ok := o.emu.Group("Everyone"); !ok || g.Profile.Name != "Everyone" {
+		t.Errorf("Everyone changed: %+v", g)
+	}
+	// A seed copied from a real org lists Everyone: it names the one group.
+	if err := o.emu.Seed(emulator.Seed{Groups: []emulator.SeedGroup{{ID: "00gEveryone000000001", Name: "Everyone", Type: "BUILT_IN"}},
+		Users: []emulator.SeedUser{{ID: "00useeded00000000001", Profile: map[string]any{"login": "s@x.com", "email": "s@x.com", "firstName": "S", "lastName": "X"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	gs, _, _ = o.client.Group.ListGroups(o.ctx, query.NewQueryParams(query.WithQ("Everyone")))
+	if len(gs) != 1 || gs[0].Id != "00gEveryone000000001" {
+		t.Errorf("after seeding Everyone: %v", gs)
+	}
+	members, _, _ = o.client.Group.ListGroupUsers(o.ctx, "00gEveryone000000001", nil)
+	if len(members) != 2 {
+		t.Errorf("Everyone after seed has %d members, want 2", len(members))
+	}
 }

@@ -73,7 +73,10 @@ type hookRec struct {
 
 func (h *hookRec) export(base string) hookJSON {
 	out := h.def
-	out.Created, out.LastUpdated = &h.created, &h.lastUpdated
+	// Copies: the answer is encoded after the lock is released, while a
+	// verification may move lastUpdated.
+	created, lastUpdated := h.created, h.lastUpdated
+	out.Created, out.LastUpdated = &created, &lastUpdated
 	out.CreatedBy = adminActor.ID
 	out.Channel.Config.Method = "POST"
 	out.Channel.Config.Headers = append([]hookHeader{}, h.def.Channel.Config.Headers...)

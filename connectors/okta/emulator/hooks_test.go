@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -317,4 +318,33 @@ func TestRegisterEventHookVerificationFailure(t *testing.T) {
 	if err != nil || skip == "" {
 		t.Fatalf("SkipVerification: %q %v", skip, err)
 	}
+}
+
+// TestListHooksWhileVerifying lists hooks while another hook is verified:
+// the list is encoded outside the lock and must not share the record's
+// timestamps (go test -race).
+func TestListHooksWhileVerifying(t *testing.T) {
+	o := newOrg(t, emulator.Options{})
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"verification":"` + r.Header.Get("X-Okta-Verification-Challenge") + `"}`))
+	}))
+	defer rcv.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 20 {
+			if _, _, err := o.client.EventHook.ListEventHooks(o.ctx); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for i := range 20 {
+		if _, err := o.emu.RegisterEventHook(emulator.EventHook{Name: fmt.Sprintf("h%d", i), URI: rcv.URL,
+			EventTypes: []string{"user.lifecycle.create"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
 }

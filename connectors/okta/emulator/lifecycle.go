@@ -56,6 +56,18 @@ func (e *Emulator) lifecycleLocked(c *callCtx, id, op string) *apiError {
 func (e *Emulator) handleUserLifecycle(w http.ResponseWriter, r *http.Request) {
 	c := e.httpCall(w, r)
 	op := r.PathValue("op")
+	if passwordOps[op] {
+		e.mu.Lock()
+		q := r.URL.Query()
+		body, ae := e.userOpLocked(c, r.PathValue("id"), op, q.Get("sendEmail") != "false", q.Get("tempPassword") == "true")
+		e.mu.Unlock()
+		if ae != nil {
+			e.writeError(w, ae)
+			return
+		}
+		writeJSON(w, http.StatusOK, body)
+		return
+	}
 	e.mu.Lock()
 	ae := e.lifecycleLocked(c, r.PathValue("id"), op)
 	var token string

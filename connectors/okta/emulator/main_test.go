@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -110,4 +111,15 @@ func doRaw(t *testing.T, o *org, method, path, token string) *http.Response {
 	}
 	t.Cleanup(func() { resp.Body.Close() })
 	return resp
+}
+
+// getJSON GETs path with the test token and decodes the JSON object answer.
+func getJSON(t *testing.T, o *org, path string) map[string]any {
+	t.Helper()
+	resp := doRaw(t, o, http.MethodGet, path, "SSWS "+testToken)
+	var v map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v", path, resp.StatusCode, err)
+	}
+	return v
 }

@@ -75,12 +75,18 @@ func (e *Emulator) Seed(s Seed) error {
 		if typ == "" {
 			typ = "OKTA_GROUP"
 		}
+		if typ == "BUILT_IN" && g.Name == everyoneName {
+			if ae := e.seedEveryoneLocked(g); ae != nil {
+				return fmt.Errorf("seed groups[%d] %q: %w", i, g.Name, ae)
+			}
+			continue
+		}
 		if _, ae := e.createGroupLocked(c, g.ID, typ, GroupProfile{Name: g.Name, Description: g.Description}); ae != nil {
 			return fmt.Errorf("seed groups[%d] %q: %w", i, g.Name, ae)
 		}
 	}
 	for i, a := range s.Apps {
-		if _, ae := e.createAppLocked(c, appBody(a)); ae != nil {
+		if _, ae := e.createAppLocked(c, appBody{ID: a.ID, Name: a.Name, Label: a.Label, Status: a.Status, SignOnMode: a.SignOnMode}); ae != nil {
 			return fmt.Errorf("seed apps[%d] %q: %w", i, a.Label, ae)
 		}
 	}
@@ -109,8 +115,10 @@ func (e *Emulator) seedUserLocked(c *callCtx, su SeedUser) error {
 	}
 	if su.ID != "" {
 		delete(e.users, u.id)
+		delete(e.everyone.members, u.id)
 		u.id = su.ID
 		e.users[u.id] = u
+		e.everyone.members[u.id] = true
 	}
 	u.setStatus(status, u.created)
 	for _, name := range su.Groups {

@@ -149,6 +149,10 @@ func (e *Emulator) createUserLocked(c *callCtx, b createUserBody, activate bool)
 	e.users[u.id] = u
 	e.userOrder = append(e.userOrder, u)
 	e.byLogin[strings.ToLower(u.login())] = u
+	// Every user is in the built-in Everyone group, from creation on and
+	// without a membership event (Okta logs none for it).
+	e.everyone.members[u.id] = true
+	e.everyone.lastMembershipUpdated = now
 	e.emitLocked(c, "user.lifecycle.create", u.target())
 	if activate {
 		// Activation is immediate in the emulator: no welcome flow.
