@@ -45,8 +45,9 @@ type Options struct {
 	Drain time.Duration
 	// Invoker replaces action calls (dry runs, tests).
 	Invoker runtime.Invoker
-	// FormatDiagnostics renders rejected reloads as validate prints them.
-	FormatDiagnostics func(files map[string]*hcl.File, diags hcl.Diagnostics) string
+	// Retention deletes old history while Run runs; the zero value keeps
+	// it forever.
+	Retention Retention
 }
 
 // Engine runs generations of flows: it serves pushed events, runs pollers,
@@ -182,18 +183,15 @@ func (e *Engine) Enqueue(ctx context.Context, events []store.Event) ([]store.Enq
 func (e *Engine) Reload(ctx context.Context) (hcl.Diagnostics, error) {
 	e.reloadMu.Lock()
 	defer e.reloadMu.Unlock()
-	gen, files, diags := Load(e.opts.Paths, LoadOptions{Registry: e.opts.Registry, Vars: e.opts.Vars, Mode: lang.Live, Host: e.opts.Host})
+	gen, _, diags := Load(e.opts.Paths, LoadOptions{Registry: e.opts.Registry, Vars: e.opts.Vars, Mode: lang.Live, Host: e.opts.Host})
 	if diags.HasErrors() {
-		text := diags.Error()
-		if e.opts.FormatDiagnostics != nil {
-			text = e.opts.FormatDiagnostics(files, diags)
-		}
 		e.mu.Lock()
-		e.rejected, e.rejectedAt, e.rejectedDiags = text, time.Now().UTC(), diags
+		e.rejected, e.rejectedAt, e.rejectedDiags = diagnosticLines(diags, false), time.Now().UTC(), diags
 		e.mu.Unlock()
 		e.metrics.reloads.WithLabelValues("rejected").Inc()
 		if e.gen.Load() != nil {
-			e.log.Error("reload rejected: the running flows stay", "generation", e.genNum.Load(), "diagnostics", text)
+			e.log.Error("reload rejected: the running flows stay; cardflow validate shows the diagnostics in full",
+				"generation", e.genNum.Load(), "diagnostics", diagnosticLines(diags, true))
 		}
 		return diags, errors.New("the flow files are not valid")
 	}
@@ -301,7 +299,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.triggers.Sync(ctx, e.gen.Load())
 	e.syncWebhooks(ctx, e.gen.Load())
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		e.watchDepth(ctx)
@@ -309,6 +307,10 @@ func (e *Engine) Run(ctx context.Context) error {
 	go func() {
 		defer wg.Done()
 		e.watchStore(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		e.prune(ctx, e.opts.Retention)
 	}()
 	err := e.pool.Run(ctx, e.opts.Drain)
 	e.triggers.Stop()

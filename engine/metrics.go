@@ -28,6 +28,7 @@ type Metrics struct {
 	lag        *prometheus.GaugeVec
 	depth      prometheus.GaugeFunc
 	generation prometheus.Gauge
+	pruned     prometheus.Counter
 }
 
 func newMetrics(depth func() float64) *Metrics {
@@ -44,7 +45,8 @@ func newMetrics(depth func() float64) *Metrics {
 	m.lag = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "cardflow_trigger_lag_seconds", Help: "Age of the newest event a poller emitted when it emitted it, by flow."}, []string{"flow"})
 	m.depth = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cardflow_inbox_depth", Help: "Executions waiting to be claimed."}, depth)
 	m.generation = prometheus.NewGauge(prometheus.GaugeOpts{Name: "cardflow_generation", Help: "The number of the active generation of flows."})
-	m.reg.MustRegister(m.executions, m.execDur, m.cardDur, m.cardErrs, m.retries, m.received, m.rejected, m.reloads, m.pollErrs, m.lag, m.depth, m.generation,
+	m.pruned = prometheus.NewCounter(prometheus.CounterOpts{Name: "cardflow_executions_pruned_total", Help: "Finished executions deleted after the retention period."})
+	m.reg.MustRegister(m.executions, m.execDur, m.cardDur, m.cardErrs, m.retries, m.received, m.rejected, m.reloads, m.pollErrs, m.lag, m.depth, m.generation, m.pruned,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/zclconf/go-cty/cty"
@@ -54,6 +55,7 @@ func HTTP() *connector.Connector {
 					Doc: "Headers carrying credentials (Authorization = \"Bearer ${env(\"API_TOKEN\")}\"). Redacted from the journal and logs; they win over headers."},
 				{Name: "query", Type: cty.Map(cty.String)},
 				{Name: "body", Type: cty.DynamicPseudoType},
+				followRedirectsAttr,
 			},
 			Output: responseOutput,
 			Effect: connector.Write,
@@ -69,8 +71,9 @@ func HTTP() *connector.Connector {
 			Config: connector.Schema{
 				{Name: "token", Type: cty.String, Required: true, Sensitive: true, Doc: "The client token callers present."},
 			},
-			Output: endpointOutput,
-			Invoke: invokeEndpoint,
+			Output:  endpointOutput,
+			IDField: "the Idempotency-Key header",
+			Invoke:  invokeEndpoint,
 		}},
 	}
 }
@@ -93,6 +96,11 @@ func invokeEndpoint(cfg cty.Value, r *http.Request) ([]connector.Event, error) {
 			return nil, &connector.Error{Kind: connector.Invalid, Status: http.StatusRequestEntityTooLarge, Message: "body over 1 MiB"}
 		}
 		return nil, &connector.Error{Kind: connector.Invalid, Status: http.StatusBadRequest, Message: err.Error()}
+	}
+	if !utf8.Valid(body) {
+		// Decoding would replace the bad bytes with U+FFFD: the flow would
+		// see other text than was sent.
+		return nil, &connector.Error{Kind: connector.Invalid, Status: http.StatusBadRequest, Message: "trigger.body is not valid UTF-8"}
 	}
 	var parsed any = string(body)
 	if len(body) > 0 && strings.Contains(r.Header.Get("Content-Type"), "json") {
@@ -143,7 +151,7 @@ func doRequest(ctx context.Context, client *http.Client, in connector.Args) (cty
 	method := strings.ToUpper(in.String("method"))
 	u, err := url.Parse(in.String("url"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return cty.NilVal, connector.Errorf(connector.Invalid, "url %q is not an http(s) URL", in.String("url"))
+		return cty.NilVal, connector.Errorf(connector.Invalid, "url %q is not an http(s) URL", connector.URLForError(in.String("url")))
 	}
 	if q := in.StringMap("query"); len(q) > 0 {
 		vals := u.Query()
@@ -172,13 +180,14 @@ func doRequest(ctx context.Context, client *http.Client, in connector.Args) (cty
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	for k, v := range in.StringMap("headers") {
-		req.Header.Set(k, v)
+	var custom []string
+	for _, name := range []string{"headers", "secret_headers"} {
+		for k, v := range in.StringMap(name) {
+			req.Header.Set(k, v)
+			custom = append(custom, k)
+		}
 	}
-	for k, v := range in.StringMap("secret_headers") {
-		req.Header.Set(k, v)
-	}
-	resp, err := client.Do(req)
+	resp, err := clientFor(client, in.String("follow_redirects"), custom).Do(req)
 	if err != nil {
 		return cty.NilVal, transportError("http.request", err)
 	}
@@ -222,11 +231,15 @@ func truncate(b []byte, n int) []byte {
 }
 
 // transportError classifies a failed round trip: timeouts and resets are
-// transient, everything else (bad host, TLS) is not.
+// transient, everything else (bad host, TLS, a redirect refused) is not.
+// The error shows the request's URL without its query, which may carry a
+// key.
 func transportError(op string, err error) error {
 	kind := connector.Other
 	var ne net.Error
 	switch {
+	case errors.Is(err, errOtherOrigin):
+		kind = connector.Invalid
 	case errors.Is(err, context.Canceled):
 		kind = connector.Other
 	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
@@ -234,7 +247,7 @@ func transportError(op string, err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), strings.Contains(err.Error(), "connection reset"), strings.Contains(err.Error(), "connection refused"):
 		kind = connector.Transient
 	}
-	return &connector.Error{Kind: kind, Op: op, Err: err}
+	return &connector.Error{Kind: kind, Op: op, Err: connector.WithoutURLQuery(err)}
 }
 
 // retryAfter reads Retry-After (seconds or an HTTP date), or else the

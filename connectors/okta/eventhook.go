@@ -50,7 +50,11 @@ func eventHookTrigger() *connector.Trigger {
 		Config:    connector.Schema{eventTypesAttr(true)},
 		Output:    eventOutput,
 		OutputFor: eventOutputFor,
-		Accept:    acceptEventTypes,
+		// A System Log event always has these; a delivery whose event
+		// lacks one is not from Okta, and its flow could not use it.
+		Required: []string{"event.uuid", "event.eventType", "event.target"},
+		IDField:  "event.uuid",
+		Accept:   acceptEventTypes,
 	}
 }
 

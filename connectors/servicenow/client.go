@@ -269,10 +269,10 @@ func transportError(op string, err error) error {
 	var unknownAuth x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) {
-		return &connector.Error{Kind: connector.Invalid, Op: op, Message: "the instance's TLS certificate is not trusted", Err: err}
+		return &connector.Error{Kind: connector.Invalid, Op: op, Message: "the instance's TLS certificate is not trusted", Err: connector.WithoutURLQuery(err)}
 	}
 	// Timeouts, refused and reset connections, EOFs: all worth a retry.
-	return &connector.Error{Kind: connector.Transient, Op: op, Message: "request failed", Err: err}
+	return &connector.Error{Kind: connector.Transient, Op: op, Message: "request failed", Err: connector.WithoutURLQuery(err)}
 }
 
 // envelope is ServiceNow's error body: {"error":{"message","detail"},"status":"failure"}.
@@ -296,7 +296,7 @@ func apiError(op string, status int, h http.Header, body []byte) *connector.Erro
 		e.Message = http.StatusText(status)
 	}
 	if status >= 300 && status < 400 {
-		e.Message = fmt.Sprintf("redirected to %q; check instance_url (redirects off the instance are not followed)", h.Get("Location"))
+		e.Message = fmt.Sprintf("redirected to %q; check instance_url (redirects off the instance are not followed)", connector.URLForError(h.Get("Location")))
 	}
 	if status == http.StatusForbidden && strings.Contains(detail, "Data Policy Exception") {
 		e.Kind = connector.Invalid

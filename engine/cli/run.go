@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -17,7 +16,6 @@ import (
 	"github.com/cardflow/cardflow/engine/reload"
 	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
-	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 )
 
@@ -42,6 +40,8 @@ type RunOptions struct {
 	// Pprof serves net/http/pprof under /debug/pprof/ on the admin surface.
 	Pprof bool
 	Vars  varFlags
+	// Retain deletes old history in the background.
+	Retain retainFlags
 }
 
 // NewCmdRun returns `cardflow run`.
@@ -93,6 +93,7 @@ run on one replica at a time).`,
 	fl.StringVar(&opts.LogFormat, "log-format", "", "text or json (default: text when stderr is a terminal, else json)")
 	fl.BoolVar(&opts.Pprof, "pprof", false, "serve Go profiles under /debug/pprof/ on the admin surface (role operate)")
 	opts.Vars.register(fl)
+	opts.Retain.register(fl, f)
 	return cmd
 }
 
@@ -167,11 +168,7 @@ func serve(ctx context.Context, opts *RunOptions, st store.Store, surf *surfaces
 		Workers:    opts.Workers,
 		InboxLimit: opts.InboxLimit,
 		Drain:      opts.Drain,
-		FormatDiagnostics: func(files map[string]*hcl.File, diags hcl.Diagnostics) string {
-			var b strings.Builder
-			writeDiagnosticsText(&b, files, diags, false)
-			return b.String()
-		},
+		Retention:  opts.Retain.retention(),
 	})
 	if _, err := eng.Reload(ctx); err != nil {
 		_, files, diags := engine.Load(opts.Paths, engine.LoadOptions{Registry: opts.F.Registry, Vars: opts.Vars.values(opts.IO), Mode: lang.Live, Host: lang.Host{LookupEnv: opts.IO.LookupEnv}})

@@ -163,12 +163,20 @@ type Trigger struct {
 	Mode   TriggerMode
 	Config Schema
 	// Output is the type of the trigger object in expressions (trigger.*).
+	// A pushed event whose payload does not fit it is refused (CheckEvent).
 	Output cty.Type
 	// OutputFor, when set, narrows Output for a trigger block whose config
 	// cfg is known, so that validate refuses references the block's events
 	// cannot have (trigger.group on user events). Values still conform to
 	// Output.
 	OutputFor func(cfg cty.Value) cty.Type
+	// Required are the dotted paths of Output, such as "event.target", that
+	// every pushed event must carry non-null: a delivery that lacks one is
+	// refused with 400 rather than stored to fail its execution later.
+	Required []string
+	// IDField names, for errors, where a pushed event's ID comes from
+	// ("event.uuid", "the Idempotency-Key header").
+	IDField string
 	// Accept reports whether a pushed event concerns a flow whose trigger
 	// block has config cfg (event types, tables). Nil accepts everything.
 	Accept func(cfg cty.Value, ev *Event) bool

@@ -3,6 +3,7 @@ package runtime
 import (
 	"encoding/json"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,6 +34,8 @@ type secrets struct {
 	list atomic.Pointer[[]string]
 }
 
+// newSecrets returns the secrets of one execution, starting with base,
+// which must be spelled out already (see withSpellings).
 func newSecrets(base []string) *secrets {
 	s := &secrets{}
 	if len(base) > 0 {
@@ -51,26 +54,22 @@ func (s *secrets) add(vals ...string) {
 	}
 	next := cur
 	for _, v := range vals {
-		if len(v) < minSecretLen || strings.Contains(v, Redacted) {
+		if len(v) < minSecretLen || strings.Contains(v, Redacted) || slices.Contains(next, v) {
 			continue
 		}
-		dup := false
-		for _, c := range next {
-			if c == v {
-				dup = true
-				break
+		for _, sp := range spellings(v) {
+			if !slices.Contains(next, sp) {
+				next = append(next[:len(next):len(next)], sp)
 			}
-		}
-		if !dup {
-			next = append(next[:len(next):len(next)], v)
 		}
 	}
 	if len(next) != len(cur) {
+		sortLongestFirst(next)
 		s.list.Store(&next)
 	}
 }
 
-// scrub replaces every known secret in str.
+// scrub replaces every known secret, in each of its spellings, in str.
 func (s *secrets) scrub(str string) string {
 	p := s.list.Load()
 	if p == nil {

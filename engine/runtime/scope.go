@@ -361,7 +361,7 @@ func (s *flowScope) predicateEnv(each *lang.Each) map[string]cty.Value {
 }
 
 // generationSecrets lists the secret strings of a generation: the values
-// of sensitive variables and connection attributes.
+// of sensitive variables and connection attributes, in every spelling.
 func generationSecrets(gen *plan.Generation) []string {
 	var list []string
 	add := func(s string) {
@@ -377,5 +377,5 @@ func generationSecrets(gen *plan.Generation) []string {
 			sensitiveStrings(c.Config, false, add)
 		}
 	}
-	return list
+	return withSpellings(list)
 }

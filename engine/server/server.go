@@ -117,12 +117,25 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 	subs := s.subscribers(gen, conn.Addr)
 	batch := make([]store.Event, 0, len(events))
 	now := time.Now().UTC()
+	// The trigger each event was last checked against: flows on one hook
+	// mostly share their trigger, and an event is checked once per trigger.
+	var checkedBy []*connector.Trigger
 	terms := make([][]string, len(events)) // made once per event, for the flows that take it
 	for _, sub := range subs {
 		for i := range events {
 			ev := &events[i]
 			if sub.accept != nil && !sub.accept(sub.cfg, ev) {
 				continue
+			}
+			if checkedBy == nil {
+				checkedBy = make([]*connector.Trigger, len(events))
+			}
+			if checkedBy[i] != sub.spec {
+				if err := checkEvent(ev, sub.spec, i, len(events)); err != nil {
+					s.failErr(w, r, err)
+					return
+				}
+				checkedBy[i] = sub.spec
 			}
 			if terms[i] == nil {
 				terms[i] = trigger.Terms(ev.Payload)
@@ -156,6 +169,10 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 	}
 	batch := make([]store.Event, len(events))
 	for i, ev := range events {
+		if err := checkEvent(&ev, f.Trigger.Spec, i, len(events)); err != nil {
+			s.failErr(w, r, err)
+			return
+		}
 		batch[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: time.Now().UTC(),
 			Terms: trigger.Terms(ev.Payload)}
 	}
@@ -293,6 +310,7 @@ type subscriber struct {
 	flow   string
 	cfg    cty.Value // the trigger's config, unmarked
 	accept func(cty.Value, *connector.Event) bool
+	spec   *connector.Trigger
 }
 
 // subscribers returns the flows the hook of connection addr feeds in gen,
@@ -318,7 +336,7 @@ func newHookRoutes(gen *plan.Generation) *hookRoutes {
 			continue
 		}
 		cfg, _ := t.Config.UnmarkDeep()
-		routes.subs[t.Connection] = append(routes.subs[t.Connection], subscriber{flow: f.Name, cfg: cfg, accept: t.Spec.Accept})
+		routes.subs[t.Connection] = append(routes.subs[t.Connection], subscriber{flow: f.Name, cfg: cfg, accept: t.Spec.Accept, spec: t.Spec})
 	}
 	return routes
 }

@@ -26,6 +26,25 @@ func TestIDsSortInOrderMade(t *testing.T) {
 	}
 }
 
+func TestMinIDAt(t *testing.T) {
+	var g IDSource
+	at := time.Date(2026, 12, 6, 21, 0, 0, 0, time.UTC)
+	bound := MinIDAt(at)
+	for _, c := range []struct {
+		made time.Time
+		less bool
+	}{
+		{at.Add(-time.Millisecond), true},
+		{at.Add(-24 * time.Hour), true},
+		{at, false},
+		{at.Add(time.Millisecond), false},
+	} {
+		if id := g.Next(c.made); (id < bound) != c.less {
+			t.Errorf("id %s made at %s < MinIDAt(%s) = %s: %v, want %v", id, c.made, at, bound, id < bound, c.less)
+		}
+	}
+}
+
 func TestIDAtBoundsIDs(t *testing.T) {
 	var g IDSource
 	at := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)

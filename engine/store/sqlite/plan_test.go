@@ -35,6 +35,10 @@ func TestQueryPlans(t *testing.T) {
 		q, _ := executionsQuery(store.Filter{Status: st})
 		hot = append(hot, query{q, index})
 	}
+	// Pruning walks the ended executions by status and id, never them all.
+	for _, id := range []writeStmt{wPrune, wPruneFailed} {
+		hot = append(hot, query{writeSQL[id], "executions_ended"})
+	}
 	for _, q := range hot {
 		text := queryPlan(t, s, q.sql)
 		t.Logf("%.60s…: %s", strings.Join(strings.Fields(q.sql), " "), text)

@@ -33,6 +33,8 @@ const (
 	wTableDelete
 	wAcquireLease
 	wReleaseLease
+	wPrune
+	wPruneFailed
 	numWriteStmts
 )
 
@@ -142,6 +144,27 @@ var writeSQL = [numWriteStmts]string{
 		ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until
 		WHERE leases.owner = excluded.owner OR leases.until <= ?4`,
 	wReleaseLease: `DELETE FROM leases WHERE name = ? AND owner = ?`,
+
+	// A batch of old history (see Store.Prune); the journal and payload
+	// rows go by their foreign keys' ON DELETE CASCADE.
+	wPrune:       `DELETE FROM executions WHERE rowid IN (` + prunable(false) + ` LIMIT ?)`,
+	wPruneFailed: `DELETE FROM executions WHERE rowid IN (` + prunable(true) + ` LIMIT ?)`,
+}
+
+// prunable selects the rowids of the executions a store.Prune deletes: of
+// the ended statuses it names, with ids made before its time (?1, which
+// store.MinIDAt gives) and ended before it (?2, Unix nanoseconds). The id
+// bound lets the search walk executions_ended on (status, id) instead of
+// every ended execution: an execution ends after its id is made, so one
+// that ended before the time has an id made before it. No ORDER BY: in
+// the index each status is in id order already, and sorting the union
+// would read every old execution for each batch.
+func prunable(failed bool) string {
+	statuses := `'succeeded', 'halted', 'filtered'`
+	if failed {
+		statuses += `, 'failed'`
+	}
+	return `SELECT rowid FROM executions WHERE ` + ended + ` AND status IN (` + statuses + `) AND id < ? AND ended_at < ?`
 }
 
 // readStmt names a statement prepared on the read-only pool.

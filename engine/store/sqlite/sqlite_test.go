@@ -15,7 +15,7 @@ func TestMain(m *testing.M) {
 	if crashChild() {
 		return
 	}
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) { removeOldHistory() }))
 }
 
 func open(t testing.TB, path string, opts sqlite.Options) *sqlite.Store {

@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Journal", journalTests},
 		{"History", historyTests},
 		{"State", stateTests},
+		{"Prune", pruneTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,0 +1,35 @@
+package cli
+
+import (
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/cardflow/cardflow/engine"
+)
+
+// defaultRetention is how long cardflow run keeps finished executions.
+// History holds identity data (names, emails, managers): kept forever it
+// is a liability, and a month covers looking into what went wrong.
+const defaultRetention = 30 * 24 * time.Hour
+
+// retainFlags are cardflow run's retention settings.
+type retainFlags struct {
+	keep   time.Duration
+	failed bool
+}
+
+func (r *retainFlags) register(fl *pflag.FlagSet, f *Factory) {
+	r.keep = defaultRetention
+	if v, ok := f.IO.LookupEnv("CARDFLOW_RETAIN"); ok && v != "" {
+		if d, err := parseAge(v); err == nil {
+			r.keep = d
+		}
+	}
+	fl.Var(ageValue{&r.keep}, "retain", "delete finished executions, their journals and payloads this long after they ended: 30d, 36h; 0 keeps them forever (CARDFLOW_RETAIN)")
+	fl.BoolVar(&r.failed, "retain-failed", false, "delete failed executions too once they are that old (by default they stay until replayed)")
+}
+
+func (r *retainFlags) retention() engine.Retention {
+	return engine.Retention{Keep: r.keep, Failed: r.failed}
+}

@@ -1,0 +1,274 @@
+package connector
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cardflow/cardflow/engine/connector/jsonscan"
+)
+
+// Bounds of what a pushed event may carry. An event that breaks one is
+// refused before it is acknowledged: stored, it would fail its execution
+// later (a flow reads target[0] of a string) or weigh on every read of it
+// (a 10 kB dedup key in the unique index).
+const (
+	// MaxEventID bounds an event's id (its dedup key: Okta's uuid, an
+	// Idempotency-Key), in bytes.
+	MaxEventID = 256
+	// MaxEventString bounds each string of a payload, in bytes.
+	MaxEventString = 64 << 10
+	// MaxEventDepth bounds the nesting of a payload's arrays and objects.
+	MaxEventDepth = 64
+)
+
+// CheckEvent checks a pushed event of trigger t before it is
+// acknowledged: its id and type are short valid UTF-8 without control
+// characters, and its payload is a JSON object whose fields have the kinds
+// of t.Output (a list a JSON array, an object a JSON object, a string a JSON
+// string or scalar), whose strings are valid UTF-8 of at most
+// MaxEventString bytes, and which has every field of t.Required
+// non-null. Fields that the type does not name are checked for their
+// UTF-8, size and depth only. The
+// error is an *Error of kind Invalid with status 400 naming the field as
+// flows see it: trigger.event.target.
+func CheckEvent(ev *Event, t *Trigger) error {
+	output, required := t.Output, t.Required
+	if err := checkID(ev.ID, t.IDField); err != nil {
+		return err
+	}
+	if len(ev.Type) > MaxEventID || !utf8.ValidString(ev.Type) {
+		return invalidEvent("the event type is not %d bytes or fewer of UTF-8", MaxEventID)
+	}
+	c := eventChecker{s: jsonscan.New(ev.Payload), required: required, path: make([]pathElem, 0, 16)}
+	if c.s.Peek() != '{' {
+		return invalidEvent("trigger: the payload must be a JSON object")
+	}
+	if !c.value(output) || !c.s.AtEnd() {
+		if c.problem == "" {
+			c.problem = "trigger: the payload is not valid JSON"
+		}
+		return invalidEvent("%s", c.problem)
+	}
+	for _, path := range required {
+		if !c.seen(path) {
+			return invalidEvent("trigger.%s is missing; every event must have it", path)
+		}
+	}
+	return nil
+}
+
+func checkID(id, field string) error {
+	if field == "" {
+		field = "the event id"
+	}
+	switch {
+	case len(id) > MaxEventID:
+		return invalidEvent("%s is %d bytes long; at most %d", field, len(id), MaxEventID)
+	case !utf8.ValidString(id):
+		return invalidEvent("%s is not valid UTF-8", field)
+	case strings.ContainsFunc(id, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return invalidEvent("%s holds control characters", field)
+	}
+	return nil
+}
+
+func invalidEvent(format string, args ...any) *Error {
+	return &Error{Kind: Invalid, Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
+}
+
+// eventChecker walks a payload once, against a type. It keeps the path
+// to the value it reads as a stack and spells it out only for an error or
+// a required field, so that a valid event costs no allocation per field.
+type eventChecker struct {
+	s        jsonscan.Scanner
+	required []string
+	present  []string // the required paths found, non-null
+	path     []pathElem
+	problem  string
+}
+
+// pathElem is a member name or, when key is nil, an index.
+type pathElem struct {
+	key   []byte
+	index int
+}
+
+func (c *eventChecker) seen(path string) bool {
+	for _, p := range c.present {
+		if p == path {
+			return true
+		}
+	}
+	return false
+}
+
+// field spells out the path: trigger.event.target[0].
+func (c *eventChecker) field() string {
+	var b strings.Builder
+	b.WriteString("trigger")
+	for _, e := range c.path {
+		if e.key == nil {
+			b.WriteString("[" + strconv.Itoa(e.index) + "]")
+		} else {
+			b.WriteByte('.')
+			b.Write(e.key)
+		}
+	}
+	return b.String()
+}
+
+// fail records the first problem, at the current path, and returns false.
+func (c *eventChecker) fail(format string, args ...any) bool {
+	if c.problem == "" {
+		c.problem = c.field() + " " + fmt.Sprintf(format, args...)
+	}
+	return false
+}
+
+// value reads the value at the current path and checks it against ty;
+// cty.NilType checks only its strings and depth.
+func (c *eventChecker) value(ty cty.Type) bool {
+	if len(c.path) > MaxEventDepth {
+		return c.fail("is nested deeper than %d levels", MaxEventDepth)
+	}
+	if ty == cty.DynamicPseudoType {
+		ty = cty.NilType
+	}
+	switch ch := c.s.Peek(); {
+	case ch == 'n':
+		return c.s.Literal("null") || c.fail("is not valid JSON")
+	case ch == '{':
+		return c.object(ty)
+	case ch == '[':
+		return c.array(ty)
+	case ty != cty.NilType && (ty.IsObjectType() || ty.IsMapType()):
+		return c.fail("must be an object, not %s", kindOf(ch))
+	case ty != cty.NilType && (ty.IsListType() || ty.IsSetType() || ty.IsTupleType()):
+		return c.fail("must be a list, not %s", kindOf(ch))
+	case ch == '"':
+		return c.str()
+	case ch == 't':
+		return c.s.Literal("true") || c.fail("is not valid JSON")
+	case ch == 'f':
+		return c.s.Literal("false") || c.fail("is not valid JSON")
+	}
+	_, ok := c.s.Number()
+	return ok || c.fail("is not valid JSON")
+}
+
+// str reads a string. It checks the text as it is in the payload, not
+// unquoted: unquoting replaces invalid UTF-8 with U+FFFD, which would hide
+// it here and change the text a flow sees. Escapes count at their length
+// in the text.
+func (c *eventChecker) str() bool {
+	start, end, _, ok := c.s.ScanString()
+	switch raw := c.s.Data()[start:end]; {
+	case !ok:
+		return c.fail("is not a valid JSON string")
+	case len(raw) > MaxEventString:
+		return c.fail("is %d bytes long; at most %d", len(raw), MaxEventString)
+	case !utf8.Valid(raw):
+		return c.fail("is not valid UTF-8")
+	}
+	return true
+}
+
+func (c *eventChecker) object(ty cty.Type) bool {
+	if ty != cty.NilType && !ty.IsObjectType() && !ty.IsMapType() {
+		if ty.IsListType() || ty.IsSetType() || ty.IsTupleType() {
+			return c.fail("must be a list, not an object")
+		}
+		return c.fail("must be a %s, not an object", ty.FriendlyName())
+	}
+	ok := c.s.Object(func(key []byte, _ int) bool {
+		if len(key) > MaxEventID || !utf8.Valid(key) {
+			return c.fail("has a member name that is not %d bytes or fewer of UTF-8", MaxEventID)
+		}
+		elem := cty.NilType
+		switch {
+		case ty == cty.NilType:
+		case ty.IsMapType():
+			elem = ty.ElementType()
+		default:
+			if t, ok := ty.AttributeTypes()[string(key)]; ok { // string(key) as a map key does not allocate
+				elem = t
+			}
+		}
+		c.path = append(c.path, pathElem{key: key})
+		if len(c.path) <= maxRequiredDepth && c.s.Peek() != 'n' {
+			c.note()
+		}
+		if !c.value(elem) {
+			return false
+		}
+		c.path = c.path[:len(c.path)-1]
+		return true
+	})
+	return ok || c.fail("is not a valid JSON object")
+}
+
+func (c *eventChecker) array(ty cty.Type) bool {
+	elem := cty.NilType
+	if ty != cty.NilType {
+		switch {
+		case ty.IsListType() || ty.IsSetType():
+			elem = ty.ElementType()
+		case ty.IsTupleType():
+		case ty.IsObjectType() || ty.IsMapType():
+			return c.fail("must be an object, not a list")
+		default:
+			return c.fail("must be a %s, not a list", ty.FriendlyName())
+		}
+	}
+	ok := c.s.Array(func(i int) bool {
+		c.path = append(c.path, pathElem{index: i})
+		if !c.value(elem) {
+			return false
+		}
+		c.path = c.path[:len(c.path)-1]
+		return true
+	})
+	return ok || c.fail("is not a valid JSON array")
+}
+
+// maxRequiredDepth is how deep a required path may go (event.target).
+const maxRequiredDepth = 3
+
+// note records the current, non-null field when it is a required path.
+func (c *eventChecker) note() {
+	for _, r := range c.required {
+		if c.at(r) {
+			c.present = append(c.present, r)
+		}
+	}
+}
+
+// at reports whether the current path is the dotted path of member names p.
+func (c *eventChecker) at(p string) bool {
+	for i, e := range c.path {
+		if e.key == nil {
+			return false
+		}
+		name, rest, _ := strings.Cut(p, ".")
+		if name != string(e.key) || (rest == "") != (i == len(c.path)-1) {
+			return false
+		}
+		p = rest
+	}
+	return true
+}
+
+func kindOf(ch byte) string {
+	switch ch {
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a bool"
+	}
+	return "a number"
+}

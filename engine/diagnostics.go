@@ -1,0 +1,35 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// diagnosticLines renders the errors of a rejected reload for /healthz
+// (withDetail false) and the log: one line each, FILE:LINE:COLUMN and the
+// summary, then the detail for the log. Never the snippet of the source
+// that `cardflow validate` prints: the line of a flow file may hold a
+// secret pasted by mistake, and /healthz is public. Warnings are left out;
+// they did not reject the reload.
+func diagnosticLines(diags hcl.Diagnostics, withDetail bool) string {
+	var b strings.Builder
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		if r := d.Subject; r != nil {
+			fmt.Fprintf(&b, "%s:%d:%d: ", r.Filename, r.Start.Line, r.Start.Column)
+		}
+		b.WriteString(d.Summary)
+		if withDetail && d.Detail != "" {
+			b.WriteString(": ")
+			b.WriteString(strings.ReplaceAll(d.Detail, "\n", " "))
+		}
+	}
+	return b.String()
+}

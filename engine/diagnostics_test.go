@@ -1,0 +1,88 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/store/memory"
+)
+
+// TestRejectedReloadHidesTheSource pastes a secret into a flow file: the
+// reload is rejected, and neither /healthz's diagnostics nor the log show
+// the line that holds it, only where the problem is and what it is.
+func TestRejectedReloadHidesTheSource(t *testing.T) {
+	const pasted = "pasted-SECRET-b64+key=="
+	dir := t.TempDir()
+	write := func(name, src string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("ok.hcl", `flow "ok" {
+  trigger "http.endpoint" {
+    token = env("ENDPOINT_TOKEN")
+  }
+  card "c" {
+    action = text.compose
+    text   = "x"
+  }
+}
+`)
+	var logs bytes.Buffer
+	st := memory.New()
+	defer st.Close()
+	e := engine.New(engine.Options{
+		Registry: engineRegistry(), Store: st, Paths: []string{dir}, Owner: "test",
+		Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
+		Host:   lang.Host{LookupEnv: func(string) (string, bool) { return "t0ken-value", true }},
+	})
+	if diags, err := e.Reload(context.Background()); err != nil {
+		t.Fatalf("Reload: %v %s", err, diags.Error())
+	}
+	write("pasted.hcl", `flow "pasted" {
+  trigger "http.endpoint" {
+    token = "`+pasted+`"
+  }
+  card "c" {
+    action = text.compose
+    text   = "x"
+  }
+}
+`)
+	if _, err := e.Reload(context.Background()); err == nil {
+		t.Fatal("a literal secret was accepted")
+	}
+	b, err := json.Marshal(e.Health())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h struct {
+		Rejected struct {
+			Diagnostics string `json:"diagnostics"`
+		} `json:"last_rejected_reload"`
+	}
+	if err := json.Unmarshal(b, &h); err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(dir, "pasted.hcl") + ":3:13: Literal secret"
+	if h.Rejected.Diagnostics != want {
+		t.Errorf("/healthz diagnostics = %q, want %q", h.Rejected.Diagnostics, want)
+	}
+	for what, text := range map[string]string{"/healthz": string(b), "the log": logs.String()} {
+		if strings.Contains(text, "pasted-SECRET") {
+			t.Errorf("%s shows the pasted secret:\n%s", what, text)
+		}
+	}
+	if !strings.Contains(logs.String(), "Literal secret") {
+		t.Errorf("the log does not say why the reload was rejected:\n%s", logs.String())
+	}
+}
