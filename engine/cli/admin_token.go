@@ -12,10 +12,6 @@ import (
 	"github.com/cardflow/cardflow/engine/server"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdAdmin(f, nil) })
-}
-
 // AdminTokenOptions are the inputs of cardflow admin token create.
 type AdminTokenOptions struct {
 	IO   *IOStreams

@@ -20,10 +20,6 @@ import (
 	"github.com/cardflow/cardflow/engine/server"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdConsole(f, nil) })
-}
-
 // ConsoleOptions are the inputs of cardflow console.
 type ConsoleOptions struct {
 	IO       *IOStreams

@@ -28,10 +28,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdDemo(f) })
-}
-
 // DemoOptions are the inputs of cardflow demo.
 type DemoOptions struct {
 	IO      *IOStreams

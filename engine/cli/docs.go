@@ -11,10 +11,6 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdDocs(f) })
-}
-
 // NewCmdDocs returns `cardflow docs`: the reference of every connector's
 // connection, triggers and actions, from the schemas validate uses, or of
 // the connectors, actions and triggers named.

@@ -30,10 +30,6 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdDryRun(f, nil) })
-}
-
 // DryRunOptions are the inputs of cardflow dry-run.
 type DryRunOptions struct {
 	IO     *IOStreams

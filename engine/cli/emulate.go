@@ -16,10 +16,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdEmulate(f) })
-}
-
 // EmulateOptions are the inputs of cardflow emulate.
 type EmulateOptions struct {
 	IO       *IOStreams

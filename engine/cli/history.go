@@ -15,14 +15,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() {
-	extraCommands = append(extraCommands,
-		func(f *Factory) *cobra.Command { return NewCmdHistory(f, nil) },
-		func(f *Factory) *cobra.Command { return NewCmdShow(f, nil) },
-		func(f *Factory) *cobra.Command { return NewCmdReplay(f, nil) },
-	)
-}
-
 // HistoryOptions are the inputs of cardflow history.
 type HistoryOptions struct {
 	IO     *IOStreams

@@ -12,10 +12,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdImport(f, nil) })
-}
-
 // ImportOptions are the inputs of cardflow import okta-workflows.
 type ImportOptions struct {
 	IO     *IOStreams
@@ -30,12 +26,15 @@ type ImportOptions struct {
 // source.
 func NewCmdImport(f *Factory, runF func(*ImportOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "import",
-		Short: "Convert flows of other tools to cardflow HCL",
+		Use:     "import",
+		Example: "  cardflow import okta-workflows onboarding.flopack -o flows/onboarding",
+		Short:   "Convert flows of other tools to cardflow HCL",
 	}
 	opts := &ImportOptions{IO: f.IO, F: f}
 	okta := &cobra.Command{
-		Use:   "okta-workflows FILE.flopack",
+		Use: "okta-workflows FILE.flopack",
+		Example: `  cardflow import okta-workflows onboarding.flopack -o flows/onboarding
+  cardflow import okta-workflows onboarding.flopack --format json -o flows/onboarding`,
 		Short: "Convert an Okta Workflows export (.flopack) into HCL flows, tables and connections",
 		Long: `Convert an Okta Workflows folder export (.flopack) into one .hcl file per flow,
 tables.hcl and connections.hcl in DIR, and print a report: the cards converted,

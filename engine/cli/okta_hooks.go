@@ -18,10 +18,6 @@ import (
 	"github.com/cardflow/cardflow/engine/lang"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdOkta(f) })
-}
-
 // OktaHooksOptions are the options of `cardflow okta hooks status`.
 type OktaHooksOptions struct {
 	F      *Factory
@@ -33,11 +29,15 @@ type OktaHooksOptions struct {
 
 // NewCmdOkta returns `cardflow okta`, the Okta-specific commands.
 func NewCmdOkta(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{Use: "okta", Short: "Okta-specific commands"}
-	hooks := &cobra.Command{Use: "hooks", Short: "The Okta event hooks that deliver to cardflow"}
+	cmd := &cobra.Command{Use: "okta", Short: "Okta-specific commands",
+		Example: "  cardflow okta hooks status flows"}
+	hooks := &cobra.Command{Use: "hooks", Short: "The Okta event hooks that deliver to cardflow",
+		Example: "  cardflow okta hooks status flows\n  cardflow okta hooks status --format json flows"}
 	opts := &OktaHooksOptions{F: f, IO: f.IO}
 	status := &cobra.Command{
-		Use:   "status [PATH...]",
+		Use: "status [PATH...]",
+		Example: `  cardflow okta hooks status flows
+  cardflow okta hooks status --format json flows`,
 		Short: "Show each Okta connection's event hook, its verification status and the event types flows need that it lacks",
 		Long: "Loads the flows (default ./flows) and, for each okta connection, reads its event hook from Okta: " +
 			"the hook named cardflow-<connection>, or one whose URL ends in /hooks/okta/<connection>. Exits 1 when " +

@@ -11,10 +11,6 @@ import (
 	"github.com/cardflow/cardflow/engine/store"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdPrune(f, nil) })
-}
-
 // PruneOptions are the inputs of cardflow prune.
 type PruneOptions struct {
 	IO            *IOStreams
@@ -29,7 +25,9 @@ type PruneOptions struct {
 func NewCmdPrune(f *Factory, runF func(*PruneOptions) error) *cobra.Command {
 	opts := &PruneOptions{IO: f.IO, now: time.Now}
 	cmd := &cobra.Command{
-		Use:   "prune --older-than AGE",
+		Use: "prune --older-than AGE",
+		Example: `  cardflow prune --older-than 30d --dry-run
+  cardflow prune --older-than 90d --include-failed --db cardflow.db`,
 		Short: "Delete the history of executions that ended long ago",
 		Long: `Delete finished executions that ended more than --older-than ago (30d, 36h),
 with their journals and trigger payloads, in small batches. Pending and running

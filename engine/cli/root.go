@@ -74,15 +74,29 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		Version:       versionString(),
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
+	// Every command, here and nowhere else: nothing registers itself.
 	root.AddCommand(
+		// Checking flows.
 		NewCmdValidate(f, nil),
 		NewCmdFmt(f, nil),
+		NewCmdTest(f, nil),
+		NewCmdDryRun(f, nil),
+		NewCmdDocs(f),
+		// Running them.
+		NewCmdRun(f, nil),
+		NewCmdDemo(f),
+		NewCmdEmulate(f),
+		// History and operations.
+		NewCmdHistory(f, nil),
+		NewCmdShow(f, nil),
+		NewCmdReplay(f, nil),
+		NewCmdPrune(f, nil),
+		NewCmdConsole(f, nil),
+		NewCmdAdmin(f, nil),
+		NewCmdOkta(f),
+		// Moving in.
+		NewCmdImport(f, nil),
+		NewCmdVersion(f),
 	)
-	for _, add := range extraCommands {
-		root.AddCommand(add(f))
-	}
 	return root
 }
-
-// extraCommands are registered by the files that define them.
-var extraCommands []func(*Factory) *cobra.Command

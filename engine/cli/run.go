@@ -19,10 +19,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdRun(f, nil) })
-}
-
 // RunOptions are the inputs of cardflow run.
 type RunOptions struct {
 	IO         *IOStreams

@@ -13,10 +13,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdTest(f, nil) })
-}
-
 // TestOptions are the inputs of cardflow test.
 type TestOptions struct {
 	IO       *IOStreams

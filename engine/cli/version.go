@@ -7,10 +7,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdVersion(f) })
-}
-
 // NewCmdVersion returns `cardflow version`, the same as --version.
 func NewCmdVersion(f *Factory) *cobra.Command {
 	return &cobra.Command{
