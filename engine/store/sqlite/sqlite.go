@@ -282,6 +282,28 @@ func (s *Store) startWriter(opts Options) error {
 	return nil
 }
 
+// openEveryRead opens n read connections at once and gives them back to
+// the pool, which keeps them.
+func (s *Store) openEveryRead(n int) error {
+	conns := make([]*sql.Conn, 0, n)
+	defer func() {
+		for _, c := range conns {
+			c.Close() // back to the pool, idle
+		}
+	}()
+	for range n {
+		c, err := s.rdb.Conn(context.Background())
+		if err == nil {
+			err = c.PingContext(context.Background())
+		}
+		if err != nil {
+			return err
+		}
+		conns = append(conns, c)
+	}
+	return nil
+}
+
 func (s *Store) openReads(path string, opts Options) error {
 	var err error
 	if s.rdb, err = openDB(path, opts, true); err != nil {
@@ -289,6 +311,13 @@ func (s *Store) openReads(path string, opts Options) error {
 	}
 	s.rdb.SetMaxOpenConns(opts.ReadConns)
 	s.rdb.SetMaxIdleConns(opts.ReadConns)
+	// Every read connection is opened now and kept (no idle or lifetime
+	// limit): one opened later, after the file was removed or replaced,
+	// would open (or create) whatever has the name then, and history would
+	// read an empty database while the store reports itself lost.
+	if err := s.openEveryRead(opts.ReadConns); err != nil {
+		return fmt.Errorf("sqlite store: %w", err)
+	}
 	for i, q := range readSQL {
 		if s.reads[i], err = s.rdb.Prepare(q); err != nil {
 			return fmt.Errorf("sqlite store: %w", err)
