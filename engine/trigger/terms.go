@@ -1,10 +1,10 @@
 package trigger
 
 import (
-	"encoding/json"
 	"slices"
 	"unicode/utf8"
 
+	"github.com/cardflow/cardflow/engine/connector/jsonscan"
 	"github.com/cardflow/cardflow/engine/store"
 )
 
@@ -20,17 +20,18 @@ var termKeys = map[string]bool{
 // Terms returns the correlation terms of a trigger payload (a JSON
 // object): the string values of termKeys fields up to four objects deep,
 // normalized as stores keep them, sorted, at most store.MaxTerms. A
-// payload that is not JSON has none.
+// payload that is not JSON has none. It reads the payload with the
+// connector SDK's scanner, as intake's event check does, without decoding
+// it: it runs once per event on the intake's path.
 func Terms(payload []byte) []string {
 	if len(payload) == 0 {
 		return nil
 	}
-	var v any
-	if json.Unmarshal(payload, &v) != nil {
+	s := jsonscan.New(payload)
+	var out []string
+	if !collectTerms(&s, 0, &out) {
 		return nil
 	}
-	var out []string
-	collectTerms(v, 0, &out)
 	slices.Sort(out)
 	out = slices.Compact(out)
 	if len(out) > store.MaxTerms {
@@ -39,26 +40,29 @@ func Terms(payload []byte) []string {
 	return out
 }
 
-func collectTerms(v any, depth int, out *[]string) {
-	if depth > 4 || len(*out) >= 4*store.MaxTerms {
-		return
+// maxTermDepth is how deep in the payload terms are looked for.
+const maxTermDepth = 4
+
+func collectTerms(s *jsonscan.Scanner, depth int, out *[]string) bool {
+	if depth > maxTermDepth {
+		return s.Skip()
 	}
-	switch v := v.(type) {
-	case map[string]any:
-		for k, x := range v {
-			if s, ok := x.(string); ok {
-				if termKeys[k] {
-					if t := store.NormalizeTerm(s); t != "" && len(t) <= store.MaxTermLen && utf8.ValidString(t) {
-						*out = append(*out, t)
-					}
-				}
-				continue
+	switch s.Peek() {
+	case '{':
+		return s.Object(func(key []byte, _ int) bool {
+			if s.Peek() != '"' {
+				return collectTerms(s, depth+1, out)
 			}
-			collectTerms(x, depth+1, out)
-		}
-	case []any:
-		for _, x := range v {
-			collectTerms(x, depth+1, out)
-		}
+			v, _, ok := s.StringBytes()
+			if ok && termKeys[string(key)] && len(*out) < 4*store.MaxTerms {
+				if t := store.NormalizeTerm(string(v)); t != "" && len(t) <= store.MaxTermLen && utf8.ValidString(t) {
+					*out = append(*out, t)
+				}
+			}
+			return ok
+		})
+	case '[':
+		return s.Array(func(int) bool { return collectTerms(s, depth+1, out) })
 	}
+	return s.Skip()
 }

@@ -76,3 +76,19 @@ func TestTermsOfTheOktaFixture(t *testing.T) {
 		t.Fatal("no Okta delivery under flows/onboarding/testdata")
 	}
 }
+
+// BenchmarkTerms is the intake's cost of an Okta event's correlation
+// terms, per event.
+func BenchmarkTerms(b *testing.B) {
+	payload, err := os.ReadFile("../../flows/onboarding/testdata/user-created.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(payload)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(Terms(payload)) == 0 {
+			b.Fatal("no terms")
+		}
+	}
+}
