@@ -19,6 +19,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -290,4 +292,81 @@ func TestChaosStoreRemoved(t *testing.T) {
 	}
 	verified(t, "store files deleted while running: /healthz 503 (store %q), hook deliveries answered 503, the poller leaves the approval with ServiceNow, the log says %q",
 		h.Store.Status, "store lost: intake stopped")
+}
+
+// chaosPingFlow is a flow that calls no API: it must run at full speed
+// whatever an API that other flows use does.
+const chaosPingFlow = `variable "ping_token" {
+  type      = string
+  sensitive = true
+}
+
+flow "ping" {
+  trigger "http.endpoint" {
+    token = var.ping_token
+  }
+  card "pong" {
+    action = text.compose
+    text   = "pong ${trigger.body.n}"
+  }
+}
+`
+
+// TestChaosThrottledAPIBesideAHealthyFlow: Okta throttles every user read
+// with a reset 20 s away while more new hires arrive than cardflow has
+// workers. Their executions wait parked, holding no worker, and a flow
+// that calls no API runs at once meanwhile.
+func TestChaosThrottledAPIBesideAHealthyFlow(t *testing.T) {
+	e := newE2E(t)
+	if err := os.WriteFile(filepath.Join(e.flowDir, "ping.hcl"), []byte(chaosPingFlow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const workers, hires = 8, 12
+	e.extraArgs = append(e.extraArgs, "--workers", strconv.Itoa(workers))
+	e.extraArgs = append(e.extraArgs, "--var", "ping_token=ping-secret")
+	e.start()
+	e.okta.Inject(oktaemu.Fault{Method: http.MethodGet, PathPrefix: "/api/v1/users/", Status: http.StatusTooManyRequests,
+		ResetAfter: 20 * time.Second, Until: time.Now().Add(25 * time.Second)})
+	for i := range hires {
+		login := fmt.Sprintf("hire%02d.throttled@acme.example", i)
+		if _, err := e.okta.CreateUser(map[string]any{"firstName": "Hire", "lastName": strconv.Itoa(i), "email": login, "login": login}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "every new hire's execution to wait for Okta's reset", func() bool {
+		n := 0
+		for _, ex := range e.executions("request_approval") {
+			if ex.Status == "waiting" {
+				n++
+			}
+		}
+		return n == hires
+	})
+	start := time.Now()
+	for i := range 5 {
+		if status, body := e.post(e.url("/flows/ping/invoke"), fmt.Sprintf(`{"n":%d}`, i),
+			map[string]string{"X-Api-Client-Token": "ping-secret"}); status >= 300 {
+			t.Fatalf("invoking ping: %d %s", status, body)
+		}
+	}
+	eventually(t, "the five pings to succeed", func() bool {
+		done := 0
+		for _, ex := range e.executions("ping") {
+			if ex.Status == "succeeded" {
+				done++
+			}
+		}
+		return done == 5
+	})
+	took := time.Since(start)
+	if took > 10*time.Second {
+		t.Errorf("the pings took %s beside the throttled flow, want far less than Okta's 20 s reset", took)
+	}
+	for _, ex := range e.executions("request_approval") {
+		if finished(ex) {
+			t.Errorf("request_approval %s finished (%s) before Okta's reset", ex.ID, ex.Status)
+		}
+	}
+	verified(t, "%d executions parked on a 429 with a 20 s reset (more than the %d workers); a flow that calls no API ran 5 executions in %s meanwhile",
+		hires, workers, took.Round(time.Millisecond))
 }
