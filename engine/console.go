@@ -252,7 +252,7 @@ func (s *ConsoleSource) Health(ctx context.Context) console.Health {
 
 // maxWaitingCount bounds the count of waiting executions on the health
 // page: past it the page says "or more".
-const maxWaitingCount = 10_000
+const maxWaitingCount = 1_000
 
 // waiting counts the executions parked until a wake-up time; -1 when the
 // store cannot say.

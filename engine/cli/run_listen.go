@@ -120,15 +120,8 @@ func loadTLS(certFlag, keyFlag, certFile, keyFile string, log *slog.Logger) (*tl
 // a loopback IP or "localhost". A host name or an empty host (every
 // interface) is not.
 func loopbackAddr(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	_, _, err := net.SplitHostPort(addr)
+	return err == nil && server.LoopbackHost(addr)
 }
 
 // listening is an open listener and the server that will serve it.

@@ -4,12 +4,13 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cardflow/cardflow/engine/server"
 )
 
 const sessionCookie = "cardflow_session"
@@ -92,7 +93,7 @@ func (c *Console) authed(h pageFunc) http.Handler {
 		if c.opts.Auth == nil {
 			// Open only to this machine: a page elsewhere that rebinds its
 			// own name to 127.0.0.1 sends its own name as Host.
-			if !loopbackHost(r.Host) {
+			if !server.LoopbackHost(r.Host) {
 				http.Error(w, "this console is open to loopback addresses only", http.StatusForbidden)
 				return
 			}
@@ -152,21 +153,6 @@ func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: c.opts.Prefix + "/", MaxAge: -1, HttpOnly: true})
 	http.Redirect(w, r, c.opts.Prefix+"/login", http.StatusSeeOther)
-}
-
-// loopbackHost reports whether a Host header names this machine's
-// loopback.
-func loopbackHost(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // safeNext keeps a post-login redirect inside the console.

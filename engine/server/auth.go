@@ -81,14 +81,15 @@ type LoopbackTrust struct{}
 
 // Authenticate implements Authenticator.
 func (LoopbackTrust) Authenticate(r *http.Request) (*Principal, error) {
-	if !loopbackHost(r.Host) {
+	if !LoopbackHost(r.Host) {
 		return nil, ErrUnauthenticated
 	}
 	return &Principal{Name: "loopback", Role: RoleOperate, Method: "loopback"}, nil
 }
 
-// loopbackHost reports whether a Host header names this machine's loopback.
-func loopbackHost(hostport string) bool {
+// LoopbackHost reports whether a Host header (host or host:port) names
+// this machine's loopback.
+func LoopbackHost(hostport string) bool {
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
