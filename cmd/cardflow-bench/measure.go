@@ -18,9 +18,15 @@ func (b *bench) measure(ctx context.Context, res *result) error {
 	start := time.Now()
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var bg sync.WaitGroup
 	smp := &sampler{}
 	go smp.run(sctx, b, start)
-	var bg sync.WaitGroup
+	var walMax atomic.Int64
+	bg.Add(1)
+	go func() {
+		defer bg.Done()
+		watchWAL(sctx, b.dbPath+"-wal", &walMax)
+	}()
 	if b.opts.ReloadAt > 0 {
 		bg.Add(1)
 		go func() {
@@ -94,6 +100,7 @@ func (b *bench) measure(ctx context.Context, res *result) error {
 	res.Start, res.LoadEnd, res.Done = start, loadEnd, done
 	res.Drained = drained
 	res.Samples = smp.all()
+	res.Disk.WALMax = walMax.Load()
 	res.cpu(before, after)
 	return ctx.Err()
 }

@@ -50,6 +50,7 @@ type result struct {
 	Wall    float64       `json:"wall_s"`
 	EngHWM  float64       `json:"engine_peak_rss_mib"`
 	EngRSS  float64       `json:"engine_rss_end_mib"`
+	Disk    diskResult    `json:"disk"`
 	Samples []sample      `json:"samples"`
 	Stages  []stage       `json:"stages,omitempty"`
 	Reload  *reloadResult `json:"reload,omitempty"`
@@ -252,6 +253,8 @@ func (r *result) rows() [][2]string {
 		{"engine CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Engine.Seconds, r.Engine.Cores)},
 		{"engine CPU per execution", fmt.Sprintf("%.0f µs", 1e6*r.Engine.Seconds/math.Max(1, float64(r.Succeeded)))},
 		{"engine peak RSS (VmHWM)", fmt.Sprintf("%.1f MiB", r.EngHWM)},
+		{"SQLite WAL max size (sampled every 50 ms)", fmt.Sprintf("%.1f MiB", float64(r.Disk.WALMax)/(1<<20))},
+		{"database bytes per execution (file size / executions)", fmt.Sprintf("%.0f B (%.1f MiB / %d)", r.Disk.PerExecution(), float64(r.Disk.DBBytes)/(1<<20), r.Disk.Executions)},
 		{"okta emulator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Okta.Seconds, r.Okta.Cores)},
 		{"servicenow emulator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Snow.Seconds, r.Snow.Cores)},
 		{"load generator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Loadgen.Seconds, r.Loadgen.Cores)},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 
 	_ "modernc.org/sqlite" // reads the engine's store after it stopped
@@ -26,9 +27,19 @@ type execRow struct {
 // system of record) and exactly one incident (from the ServiceNow
 // emulator's Table API), and computes the latencies from the journal.
 func (b *bench) verify(ctx context.Context, res *result) error {
+	// The size first: the engine stopped, and its last connection moved
+	// the WAL into the file.
+	fi, err := os.Stat(b.dbPath)
+	if err != nil {
+		return err
+	}
+	res.Disk.DBBytes = fi.Size()
 	execs, err := readExecutions(ctx, b.dbPath)
 	if err != nil {
 		return fmt.Errorf("reading executions: %w", err)
+	}
+	for _, e := range execs {
+		res.Disk.Executions += e.count
 	}
 	incidents, err := b.incidents(ctx)
 	if err != nil {

@@ -9,27 +9,51 @@ import (
 // checkpointEvery is the least time between two checkpoints.
 const checkpointEvery = 100 * time.Millisecond
 
+// walRestartBytes is the WAL size past which the checkpointer restarts the
+// WAL instead of only copying it. A variable so that tests can lower it.
+var walRestartBytes int64 = 16 << 20
+
+// walKeepBytes is what the writer truncates the WAL file to after a
+// restart (journal_size_limit): the file SQLite reuses stays as large as
+// the load needs between two restarts, and no larger.
+const walKeepBytes = 16 << 20
+
+// restartWait bounds how long a restart waits for readers (and holds off
+// the writer meanwhile): a reader that takes longer (a long history page)
+// makes the restart give up until the next round instead of stalling the
+// hooks' acknowledgements behind it.
+const restartWait = 200 * time.Millisecond
+
 // checkpointer copies committed WAL frames back into the database file on a
 // connection of its own, so that the writer never does: SQLite's automatic
 // checkpoint would run inside a commit, on the writer's goroutine, fsync
 // included. PASSIVE checkpoints never wait for, nor block, the writer or
-// readers; once every frame is copied the writer starts the WAL over, so
-// the file stays small.
+// readers. Under sustained load they never catch up, though: the writer
+// commits while they copy, so the WAL always holds frames they have not
+// copied, and SQLite starts the WAL over only when every frame is copied.
+// The WAL grew to hundreds of MB that way. So when the WAL passes
+// walRestartBytes the checkpointer runs a RESTART checkpoint: it holds off
+// the writer for the frames the last PASSIVE left (a few batches) and the
+// readers still on old snapshots, after which the next commit starts the
+// WAL over from its beginning and truncates the file to walKeepBytes.
 type checkpointer struct {
-	conn   *sql.Conn
-	kick   chan struct{} // the writer committed something
-	quit   chan struct{}
-	exited chan struct{}
+	conn     *sql.Conn
+	pageSize int64
+	kick     chan struct{} // the writer committed something
+	cancel   context.CancelFunc
+	exited   chan struct{}
 }
 
-func newCheckpointer(conn *sql.Conn) *checkpointer {
+func newCheckpointer(conn *sql.Conn, pageSize int64) *checkpointer {
+	ctx, cancel := context.WithCancel(context.Background())
 	c := &checkpointer{
-		conn:   conn,
-		kick:   make(chan struct{}, 1),
-		quit:   make(chan struct{}),
-		exited: make(chan struct{}),
+		conn:     conn,
+		pageSize: pageSize,
+		kick:     make(chan struct{}, 1),
+		cancel:   cancel,
+		exited:   make(chan struct{}),
 	}
-	go c.run()
+	go c.run(ctx)
 	return c
 }
 
@@ -41,32 +65,41 @@ func (c *checkpointer) committed() {
 	}
 }
 
-func (c *checkpointer) run() {
+func (c *checkpointer) run(ctx context.Context) {
 	defer close(c.exited)
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
 		select {
 		case <-c.kick:
-		case <-c.quit:
+		case <-ctx.Done():
 			return
 		}
 		// A failed checkpoint is retried at the next commit; the WAL keeps
 		// every frame until then, so nothing is lost by ignoring it.
-		_, _ = c.conn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
+		if frames, err := c.checkpoint(ctx, "PASSIVE"); err == nil && frames*c.pageSize >= walRestartBytes {
+			_, _ = c.checkpoint(ctx, "RESTART")
+		}
 		t.Reset(checkpointEvery)
 		select {
 		case <-t.C:
-		case <-c.quit:
+		case <-ctx.Done():
 			return
 		}
 	}
 }
 
+// checkpoint runs a checkpoint in mode and returns the frames the WAL held.
+func (c *checkpointer) checkpoint(ctx context.Context, mode string) (frames int64, err error) {
+	var busy, done int64
+	err = c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &done)
+	return frames, err
+}
+
 // close stops the checkpointer and closes its connection; the last
 // connection to close checkpoints what is left.
 func (c *checkpointer) close() error {
-	close(c.quit)
+	c.cancel()
 	<-c.exited
 	return c.conn.Close()
 }

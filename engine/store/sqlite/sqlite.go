@@ -257,9 +257,19 @@ func (s *Store) startWriter(opts Options) error {
 		// The checkpointer does it off the writer's path.
 		_, err = conn.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0")
 	}
+	if err == nil {
+		_, err = conn.ExecContext(ctx, fmt.Sprintf("PRAGMA journal_size_limit = %d", walKeepBytes))
+	}
 	var cpConn *sql.Conn
 	if err == nil {
 		cpConn, err = s.wdb.Conn(ctx)
+	}
+	var pageSize int64
+	if err == nil {
+		err = cpConn.QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize)
+	}
+	if err == nil {
+		_, err = cpConn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", restartWait.Milliseconds()))
 	}
 	tx := writeTx{conn: conn}
 	for i := 0; err == nil && i < len(writeSQL); i++ {
@@ -277,7 +287,7 @@ func (s *Store) startWriter(opts Options) error {
 		}
 		return fmt.Errorf("sqlite store: %w", err)
 	}
-	s.cp = newCheckpointer(cpConn)
+	s.cp = newCheckpointer(cpConn, pageSize)
 	s.w = newWriter(tx, opts.MaxBatch, s.cp.committed, s.rolledBack)
 	return nil
 }
