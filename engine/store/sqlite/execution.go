@@ -32,6 +32,7 @@ func (s *Store) Append(ctx context.Context, entries ...store.JournalEntry) error
 	if len(entries) == 0 {
 		return nil
 	}
+	entries = packEntries(entries)
 	return s.w.do(ctx, func(tx *writeTx) error { return s.appendEntries(tx, entries) })
 }
 
@@ -90,6 +91,7 @@ func (s *Store) Finish(ctx context.Context, id string, status store.Status, outp
 			return fmt.Errorf("finish %s: a journal entry of execution %s", id, en.ExecutionID)
 		}
 	}
+	output, entries = pack(output), packEntries(entries)
 	return s.w.do(ctx, func(tx *writeTx) error {
 		n, err := tx.changed(wFinish, string(status), output, textArg(errMsg), time.Now().UnixNano(), id)
 		if err == nil && n == 0 {

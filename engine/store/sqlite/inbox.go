@@ -38,6 +38,10 @@ func (s *Store) enqueue(ctx context.Context, events []store.Event, c store.Claim
 		}
 	}
 	out := make([]store.Enqueued, len(events))
+	packed := make([][]byte, len(events)) // compressed off the writer's goroutine
+	for i, ev := range events {
+		packed[i] = pack(ev.Payload)
+	}
 	err := s.w.do(ctx, func(tx *writeTx) error {
 		now := time.Now()
 		claims := c.Max
@@ -48,9 +52,9 @@ func (s *Store) enqueue(ctx context.Context, events []store.Event, c store.Claim
 				hash = c.Pin(ev.Flow)
 			}
 			if hash == "" {
-				out[i], err = s.insertExecution(tx, ev, now)
+				out[i], err = s.insertExecution(tx, ev, packed[i], now)
 			} else {
-				out[i], err = s.insertClaimed(tx, ev, now, c, hash)
+				out[i], err = s.insertClaimed(tx, ev, packed[i], now, c, hash)
 			}
 			if err != nil {
 				return err
@@ -70,7 +74,9 @@ func (s *Store) enqueue(ctx context.Context, events []store.Event, c store.Claim
 	return out, nil
 }
 
-func (s *Store) insertExecution(tx *writeTx, ev store.Event, now time.Time) (store.Enqueued, error) {
+// insertExecution inserts ev as a pending execution with payload, its
+// payload as stored (see pack), unless it is a duplicate.
+func (s *Store) insertExecution(tx *writeTx, ev store.Event, payload []byte, now time.Time) (store.Enqueued, error) {
 	received := ev.ReceivedAt
 	if received.IsZero() {
 		received = now
@@ -87,7 +93,7 @@ func (s *Store) insertExecution(tx *writeTx, ev store.Event, now time.Time) (sto
 	if err := insertTerms(tx, id, ev.Terms); err != nil {
 		return store.Enqueued{}, err
 	}
-	return store.Enqueued{ID: id}, insertPayload(tx, id, ev.Payload)
+	return store.Enqueued{ID: id}, insertPayload(tx, id, payload)
 }
 
 // insertTerms stores the correlation terms of a new execution.
@@ -110,8 +116,9 @@ func insertPayload(tx *writeTx, id string, payload []byte) error {
 }
 
 // insertClaimed inserts ev as an execution claimed by c.Owner and pinned
-// to hash, unless it is a duplicate, which stays as it is.
-func (s *Store) insertClaimed(tx *writeTx, ev store.Event, now time.Time, c store.Claimant, hash string) (store.Enqueued, error) {
+// to hash, unless it is a duplicate, which stays as it is. payload is
+// ev.Payload as stored (see pack).
+func (s *Store) insertClaimed(tx *writeTx, ev store.Event, payload []byte, now time.Time, c store.Claimant, hash string) (store.Enqueued, error) {
 	received := ev.ReceivedAt
 	if received.IsZero() {
 		received = now
@@ -127,7 +134,7 @@ func (s *Store) insertClaimed(tx *writeTx, ev store.Event, now time.Time, c stor
 	if n == 0 {
 		return s.duplicate(tx, ev)
 	}
-	if err := insertPayload(tx, id, ev.Payload); err != nil {
+	if err := insertPayload(tx, id, payload); err != nil {
 		return store.Enqueued{}, err
 	}
 	if err := insertTerms(tx, id, ev.Terms); err != nil {
@@ -314,6 +321,7 @@ func (s *Store) Park(ctx context.Context, id string, wake time.Time, entries ...
 			return fmt.Errorf("park %s: a journal entry of execution %s", id, en.ExecutionID)
 		}
 	}
+	entries = packEntries(entries)
 	return s.w.do(ctx, func(tx *writeTx) error {
 		n, err := tx.changed(wPark, wake.UnixNano(), id)
 		if err == nil && n == 0 {

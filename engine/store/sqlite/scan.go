@@ -56,6 +56,12 @@ func scanExecution(sc scanner, more ...any) (*store.Execution, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.Payload, err = unpack(e.Payload); err != nil {
+		return nil, err
+	}
+	if e.Output, err = unpack(e.Output); err != nil {
+		return nil, err
+	}
 	e.Status = store.Status(status)
 	e.LeaseUntil, e.ReceivedAt, e.StartedAt, e.EndedAt = timeOf(lease), timeOf(recv), timeOf(start), timeOf(ended)
 	e.WakeAt = timeOf(wake)
@@ -70,6 +76,12 @@ func scanEntry(sc scanner) (store.JournalEntry, error) {
 	)
 	err := sc.Scan(&en.ExecutionID, &en.Seq, &en.Card, &en.Key, &en.Attempt, &status, &en.Input, &en.Output,
 		&en.Error, &en.ErrorKind, &start, &ended)
+	if err != nil {
+		return en, err
+	}
+	if en.Input, err = unpack(en.Input); err == nil {
+		en.Output, err = unpack(en.Output)
+	}
 	en.Status = store.EntryStatus(status)
 	en.StartedAt, en.EndedAt = timeOf(start), timeOf(ended)
 	return en, err

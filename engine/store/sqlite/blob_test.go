@@ -1,0 +1,149 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+// TestValuesAreStoredCompressed writes an execution's payload, journal and
+// output, reads them back unchanged through the store, and checks that the
+// file holds them as zstd frames a fraction of their size.
+func TestValuesAreStoredCompressed(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "blob.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	event := oktaEvent()
+	ex, err := enqueueAndClaim(ctx, s, store.Event{Flow: "f", DedupKey: "k", Payload: event}, "w", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := []byte(`{"user":"00u1abcdefghijklmnop"}`)
+	now := time.Now()
+	entry := store.JournalEntry{ExecutionID: ex.ID, Card: "read", Attempt: 1, Status: store.EntryOK,
+		Input: input, Output: event, StartedAt: now, EndedAt: now}
+	if err := s.Append(ctx, entry); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(entry.Output, event) {
+		t.Fatal("Append changed the caller's entry")
+	}
+	if err := s.Finish(ctx, ex.ID, store.Succeeded, event, ""); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := s.Execution(ctx, ex.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Payload, event) || !bytes.Equal(got.Output, event) {
+		t.Errorf("Execution: payload or output differ from what was written")
+	}
+	j, err := s.Journal(ctx, ex.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(j) != 1 || !bytes.Equal(j[0].Input, input) || !bytes.Equal(j[0].Output, event) {
+		t.Fatalf("Journal = %+v, want the entry as written", j)
+	}
+
+	var payload, output, jin, jout []byte
+	row := s.rdb.QueryRowContext(ctx, `SELECT p.payload, e.output, j.input, j.output FROM executions e
+		JOIN payloads p ON p.execution_id = e.id JOIN journal j ON j.execution_id = e.id WHERE e.id = ?`, ex.ID)
+	if err := row.Scan(&payload, &output, &jin, &jout); err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string][]byte{"payload": payload, "output": output, "journal output": jout} {
+		if !bytes.HasPrefix(v, zstdMagic) {
+			t.Errorf("%s stored as %.20q, want a zstd frame", name, v)
+		}
+		if len(v)*3 > len(event) {
+			t.Errorf("%s: %d bytes stored for %d, want a third or less", name, len(v), len(event))
+		}
+	}
+	if !bytes.Equal(jin, input) {
+		t.Errorf("a small input stored as %q, want it as it is (too small to gain)", jin)
+	}
+}
+
+// TestUncompressedValuesStillRead reads values as the store wrote them
+// before it compressed them: the JSON itself.
+func TestUncompressedValuesStillRead(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "blob.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	res, err := s.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res[0].ID
+	event := oktaEvent()
+	err = s.w.do(ctx, func(tx *writeTx) error {
+		if _, err := tx.conn.ExecContext(ctx, `INSERT INTO payloads (execution_id, payload) VALUES (?, ?)`, id, event); err != nil {
+			return err
+		}
+		_, err := tx.conn.ExecContext(ctx, `INSERT INTO journal (execution_id, seq, card, attempt, status, input, output)
+			VALUES (?, 1, 'c', 1, 'ok', ?, ?)`, id, event, event)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Execution(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := s.Journal(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Payload, event) || len(j) != 1 || !bytes.Equal(j[0].Input, event) || !bytes.Equal(j[0].Output, event) {
+		t.Fatalf("values written uncompressed did not read back as written")
+	}
+}
+
+// TestValueLikeAFrameRoundTrips stores a value that starts with zstd's
+// magic number but is not a frame: it must read back as it was, not be
+// taken for a frame.
+func TestValueLikeAFrameRoundTrips(t *testing.T) {
+	for _, v := range [][]byte{append(bytes.Clone(zstdMagic), 'x'), append(bytes.Clone(zstdMagic), bytes.Repeat([]byte("y"), 100)...)} {
+		got, err := unpack(pack(v))
+		if err != nil || !bytes.Equal(got, v) {
+			t.Errorf("unpack(pack(%q)) = %q, %v", v, got, err)
+		}
+	}
+	if _, err := unpack(append(bytes.Clone(zstdMagic), 0, 0, 0)); err == nil {
+		t.Error("unpack of a broken frame: no error")
+	}
+}
+
+// BenchmarkPack measures compressing and decompressing an Okta event.
+func BenchmarkPack(b *testing.B) {
+	event := oktaEvent()
+	b.Run("pack", func(b *testing.B) {
+		b.SetBytes(int64(len(event)))
+		for b.Loop() {
+			pack(event)
+		}
+	})
+	packed := pack(event)
+	b.Run("unpack", func(b *testing.B) {
+		b.SetBytes(int64(len(event)))
+		for b.Loop() {
+			if _, err := unpack(packed); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.ReportMetric(float64(len(packed))/float64(len(event)), "ratio")
+}
