@@ -57,7 +57,7 @@ func codec() (*zstd.Encoder, *zstd.Decoder, error) {
 			zstd.WithEncoderLevel(zstd.SpeedFastest),
 			zstd.WithEncoderDictRaw(blobDictID, blobDict),
 			zstd.WithEncoderCRC(false), // SQLite's pages are what a value is kept in
-)
+		)
 		if c.err == nil {
 			c.dec, c.err = zstd.NewReader(nil,
 				zstd.WithDecoderDictRaw(blobDictID, blobDict),
