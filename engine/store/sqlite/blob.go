@@ -1,13 +1,13 @@
 package sqlite
 
 import (
-	"bytes"
 	_ "embed"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
 
-	"github.com/klauspost/compress/zstd"
+	"github.com/klauspost/compress/s2"
 
 	"github.com/cardflow/cardflow/engine/store"
 )
@@ -16,89 +16,76 @@ import (
 // stored compressed: they were nine tenths of the file (an Okta event, an
 // Okta user and a ServiceNow record are 1-2 KB of JSON each, mostly keys
 // and nulls), and every byte written is written twice, to the WAL and by
-// the checkpoint. Each value is one zstd frame (RFC 8878) compressed with
-// a built-in dictionary: what the built-in connectors write (an Okta event
-// hook's payload, an Okta user, a created ServiceNow incident, from the
-// connectors' fixtures), so that a single value of a few hundred bytes,
-// which zstd alone shrinks by half at best, shrinks to a quarter.
+// the checkpoint. Each value is one S2 block (klauspost/compress/s2, a
+// faster Snappy) compressed with a built-in dictionary: what the built-in
+// connectors write (an Okta event hook's payload, an Okta user, a created
+// ServiceNow incident, from the connectors' fixtures), so that a single
+// value of a few hundred bytes, which a compressor alone shrinks by half
+// at best, shrinks to a third. S2, not zstd: zstd with the same
+// dictionary shrank values a tenth more but cost ten times the CPU (a
+// tenth of the engine's, by profile, most of it resetting its tables to
+// the dictionary's for every value).
 //
-// A stored value that starts with zstd's magic number is a frame; any
-// other is the JSON itself: the values written before, and those too small
-// to gain. JSON never starts with the magic's first byte, '('; a value that
-// is not JSON and starts with the magic is stored as a frame regardless,
-// so that reading it back cannot mistake it.
+// A stored value that starts with packedMark is packed: the mark, the
+// dictionary's id, the S2 block. Any other is the JSON itself: the values
+// written before, and those too small or too random to gain. The mark is
+// a byte UTF-8 never holds, so JSON never starts with it; a value that is
+// not JSON and starts with it is packed regardless, so that reading it
+// back cannot mistake it.
 //
-// The frame names its dictionary by id: a later dictionary gets a new id
-// and the old one stays here for the values written with it.
+// A later dictionary gets a new id, and the old one stays here for the
+// values written with it.
 
 //go:embed blobdict.json
 var blobDict []byte
 
-// blobDictID names blobDict in the frames compressed with it.
+// packedMark starts a packed value.
+const packedMark = 0xff
+
+// blobDictID names blobDict in the values packed with it.
 const blobDictID = 1
 
-// minPacked is the smallest value worth compressing: below it the frame's
-// header and the CPU cost more than they save.
+// minPacked is the smallest value worth compressing: below it the header
+// and the CPU cost more than they save.
 const minPacked = 48
 
-var zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
+var dicts = sync.OnceValue(func() map[byte]*s2.Dict {
+	d := s2.MakeDict(blobDict, nil)
+	if d == nil {
+		panic("sqlite store: the built-in S2 dictionary does not load") // fixed at build time
+	}
+	return map[byte]*s2.Dict{blobDictID: d}
+})
 
-var blobCodec struct {
-	once sync.Once
-	enc  *zstd.Encoder
-	dec  *zstd.Decoder
-	err  error
-}
-
-func codec() (*zstd.Encoder, *zstd.Decoder, error) {
-	c := &blobCodec
-	c.once.Do(func() {
-		c.enc, c.err = zstd.NewWriter(nil,
-			zstd.WithEncoderLevel(zstd.SpeedFastest),
-			zstd.WithEncoderDictRaw(blobDictID, blobDict),
-			zstd.WithEncoderCRC(false), // SQLite's pages are what a value is kept in
-		)
-		if c.err == nil {
-			c.dec, c.err = zstd.NewReader(nil,
-				zstd.WithDecoderDictRaw(blobDictID, blobDict),
-				zstd.WithDecoderLowmem(true),
-				zstd.WithDecoderMaxMemory(1<<30))
-		}
-	})
-	return c.enc, c.dec, c.err
-}
-
-// pack is the value to store for v: a zstd frame when that is smaller (or
-// when v could be mistaken for one), else v itself.
+// pack is the value to store for v: packed when that is smaller (or when
+// v could be mistaken for a packed value), else v itself.
 func pack(v []byte) []byte {
-	framed := bytes.HasPrefix(v, zstdMagic)
-	if len(v) < minPacked && !framed {
+	marked := len(v) > 0 && v[0] == packedMark
+	if len(v) < minPacked && !marked {
 		return v
 	}
-	enc, _, err := codec()
-	if err != nil {
-		panic(fmt.Sprintf("sqlite store: zstd: %v", err)) // options fixed at build time
-	}
-	z := enc.EncodeAll(v, make([]byte, 0, len(v)/2+32))
-	if len(z) >= len(v) && !framed {
+	buf := make([]byte, 2+s2.MaxEncodedLen(len(v)))
+	buf[0], buf[1] = packedMark, blobDictID
+	n := len(dicts()[blobDictID].Encode(buf[2:], v)) // into buf[2:], which is large enough
+	if 2+n >= len(v) && !marked {
 		return v
 	}
-	return z
+	return buf[:2+n]
 }
 
 // unpack is the value stored as v.
 func unpack(v []byte) ([]byte, error) {
-	if !bytes.HasPrefix(v, zstdMagic) {
+	if len(v) == 0 || v[0] != packedMark {
 		return v, nil
 	}
-	_, dec, err := codec()
-	if err == nil {
-		v, err = dec.DecodeAll(v, nil)
+	if len(v) < 2 || dicts()[v[1]] == nil {
+		return nil, errors.New("sqlite store: a stored value is packed with an unknown dictionary")
 	}
+	out, err := dicts()[v[1]].Decode(nil, v[2:])
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store: a stored value does not decompress: %w", err)
 	}
-	return v, nil
+	return out, nil
 }
 
 // packEntries is entries with their inputs and outputs as stored (see
