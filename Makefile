@@ -24,14 +24,18 @@ test-short:
 
 # The Go benchmarks, then the end-to-end load harness (cmd/cardflow-bench):
 # the emulators and `cardflow run` as separate processes, Okta event hooks
-# into the request_approval flow. BENCH_FLAGS picks the load; see
-# cmd/cardflow-bench/doc.go.
+# into the request_approval flow, then into the incident flow (the job
+# peers are compared on). BENCH_FLAGS picks the load; see
+# cmd/cardflow-bench/doc.go. With CARDFLOW_TEST_POSTGRES set (source
+# .ci/postgres.sh starts a throwaway server) each suite adds runs on the
+# PostgreSQL store with one and three replicas; without, it says so.
 BENCH_FLAGS ?= -suite -duration 20s
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./engine/... ./connectors/...
 	$(GO) build -o bin/cardflow-bench ./cmd/cardflow-bench
-	bin/cardflow-bench -bin $(BIN) $(BENCH_FLAGS)
+	bin/cardflow-bench -bin $(BIN) $(BENCH_FLAGS) -postgres "$$CARDFLOW_TEST_POSTGRES"
+	bin/cardflow-bench -bin $(BIN) $(BENCH_FLAGS) -flow incident -postgres "$$CARDFLOW_TEST_POSTGRES"
 
 # The chaos scenarios (cmd/cardflow/chaos_test.go, and the SIGKILL of a
 # parked execution in e2e_park_test.go): the binary against the emulators

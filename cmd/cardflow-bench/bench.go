@@ -16,7 +16,7 @@ import (
 	"github.com/cardflow/cardflow/flows"
 )
 
-//go:embed flows/connections.hcl
+//go:embed flows/connections.hcl flows/incident.hcl
 var benchFlows embed.FS
 
 // The credentials the harness gives the emulators and the engine.
@@ -25,7 +25,6 @@ const (
 	hookSecret = "bench-hook-secret"
 	snowUser   = "bench"
 	snowPass   = "bench-password"
-	flowName   = "request_approval"
 )
 
 // bench is one run of the harness.
@@ -39,11 +38,12 @@ type bench struct {
 	dbPath   string
 	okta     *proc
 	snow     *proc
-	engine   *proc
+	engines  []*engine // one, or -replicas on PostgreSQL
 	oktaURL  string
 	snowURL  string
-	engURL   string
-	adminURL string // the admin surface: /metrics, profiles
+	engURL   string // the first engine's: /healthz, reloads
+	adminURL string // the first engine's admin surface: profiles
+	storeURL string // the run's PostgreSQL database, if -postgres
 	users    []user
 	client   *http.Client // the harness's control requests (not the load)
 }
@@ -73,18 +73,34 @@ func (b *bench) run(ctx context.Context) (*result, error) {
 			return nil, err
 		}
 	}
-	if err := b.startEngine(ctx); err != nil {
-		return nil, err
+	if b.opts.Postgres != "" {
+		drop, err := b.createDatabase(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer drop()
 	}
-	res := &result{Mode: b.opts.mode(), Workers: b.opts.Workers, Users: len(b.users)}
+	for i := range b.opts.Replicas {
+		if err := b.startEngine(ctx, i); err != nil {
+			return nil, err
+		}
+	}
+	res := &result{Mode: b.opts.mode(), Flow: b.opts.Flow, Workers: b.opts.Workers, Users: len(b.users), Postgres: b.storeURL != ""}
+	if res.Postgres {
+		if err := b.pgSize(ctx, &res.Disk.pgBase); err != nil {
+			return nil, err
+		}
+	}
 	if err := b.measure(ctx, res); err != nil {
 		return nil, err
 	}
 	b.logf("stopping the engine")
-	if err := b.engine.stop(30 * time.Second); err != nil {
-		b.logf("engine: %v", err)
+	for _, e := range b.engines {
+		if err := e.proc.stop(30 * time.Second); err != nil {
+			b.logf("engine: %v", err)
+		}
 	}
-	b.logf("verifying: executions in %s, incidents in the ServiceNow emulator", b.dbPath)
+	b.logf("verifying: executions in %s, incidents in the ServiceNow emulator", b.storeName())
 	if err := b.verify(ctx, res); err != nil {
 		return nil, err
 	}
@@ -93,7 +109,11 @@ func (b *bench) run(ctx context.Context) (*result, error) {
 
 // stopProcs stops the run's processes, the engine first.
 func (b *bench) stopProcs() {
-	for _, p := range []*proc{b.engine, b.snow, b.okta} {
+	var ps []*proc
+	for _, e := range b.engines {
+		ps = append(ps, e.proc)
+	}
+	for _, p := range append(ps, b.snow, b.okta) {
 		if p != nil {
 			_ = p.stop(15 * time.Second)
 		}
@@ -122,15 +142,26 @@ func (b *bench) prepare() error {
 	if err := os.MkdirAll(b.flowsDir, 0o755); err != nil {
 		return err
 	}
-	// The flow under test is the product's own request_approval, with the
-	// benchmark's connections (raised rate limits) beside it.
+	// The flow under test is the product's own request_approval, or the
+	// incident job, with the benchmark's connections (raised rate limits)
+	// beside it.
 	files := map[string][]byte{}
 	for _, name := range []string{"request_approval.hcl", "variables.hcl"} {
+		if b.opts.Flow != "request_approval" {
+			break
+		}
 		data, err := flows.Onboarding.ReadFile("onboarding/" + name)
 		if err != nil {
 			return err
 		}
 		files[name] = data
+	}
+	if b.opts.Flow == "incident" {
+		data, err := benchFlows.ReadFile("flows/incident.hcl")
+		if err != nil {
+			return err
+		}
+		files["incident.hcl"] = data
 	}
 	conns, err := benchFlows.ReadFile("flows/connections.hcl")
 	if err != nil {
@@ -169,39 +200,63 @@ func (b *bench) startEmulators(ctx context.Context) error {
 	return nil
 }
 
-func (b *bench) startEngine(ctx context.Context) error {
+// engine is one cardflow run process.
+type engine struct {
+	proc     *proc
+	url      string // hooks, /healthz
+	adminURL string // /metrics, profiles
+}
+
+// storeName says where the run's executions are.
+func (b *bench) storeName() string {
+	if b.storeURL != "" {
+		return "the PostgreSQL database " + b.storeURL
+	}
+	return b.dbPath
+}
+
+// startEngine starts replica i of cardflow run.
+func (b *bench) startEngine(ctx context.Context, i int) error {
 	env := []string{
 		"OKTA_ORG_URL=" + b.oktaURL, "OKTA_API_TOKEN=" + oktaToken, "OKTA_EVENT_HOOK_SECRET=" + hookSecret,
 		"SERVICENOW_INSTANCE_URL=" + b.snowURL, "SERVICENOW_USERNAME=" + snowUser, "SERVICENOW_PASSWORD=" + snowPass,
 	}
-	args := []string{"run", b.flowsDir, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--db", b.dbPath,
+	args := []string{"run", b.flowsDir, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
 		"--workers", strconv.Itoa(b.opts.Workers), "--log-level", "info"}
+	if b.storeURL != "" {
+		args = append(args, "--store", b.storeURL)
+	} else {
+		args = append(args, "--db", b.dbPath)
+	}
 	if b.opts.Pprof != "" {
 		args = append(args, "--pprof")
 	}
-	var addr string
-	var err error
-	if b.engine, addr, err = b.kids.start(ctx, "cardflow run", b.opts.Bin, env, args...); err != nil {
+	p, addr, err := b.kids.start(ctx, "cardflow run", b.opts.Bin, env, args...)
+	if err != nil {
 		return err
 	}
-	b.engURL = "http://" + addr
+	e := &engine{proc: p, url: "http://" + addr}
 	// The "serving" line that named addr names the admin surface too.
-	m := adminAddrRe.FindStringSubmatch(b.engine.log.String())
+	m := adminAddrRe.FindStringSubmatch(p.log.String())
 	if m == nil {
-		return fmt.Errorf("cardflow run did not name its admin address\n%s", b.engine.log.String())
+		return fmt.Errorf("cardflow run did not name its admin address\n%s", p.log.String())
 	}
-	b.adminURL = "http://" + m[1]
-	if err := b.waitHealthy(ctx); err != nil {
+	e.adminURL = "http://" + m[1]
+	b.engines = append(b.engines, e)
+	if i == 0 {
+		b.engURL, b.adminURL = e.url, e.adminURL
+	}
+	if err := b.waitHealthy(ctx, e); err != nil {
 		return err
 	}
-	b.logf("engine: %s (pid %d), db %s, %d workers", b.engURL, b.engine.pid(), b.dbPath, b.opts.Workers)
+	b.logf("engine %d: %s (pid %d), store %s, %d workers", i+1, e.url, p.pid(), b.storeName(), b.opts.Workers)
 	return nil
 }
 
-func (b *bench) waitHealthy(ctx context.Context) error {
+func (b *bench) waitHealthy(ctx context.Context, e *engine) error {
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		if h, err := b.health(ctx); err == nil && h.Status == "ok" {
+		if h, err := b.healthOf(ctx, e.url); err == nil && h.Status == "ok" {
 			return nil
 		}
 		select {
@@ -210,5 +265,5 @@ func (b *bench) waitHealthy(ctx context.Context) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	return fmt.Errorf("the engine did not become healthy\n%s", b.engine.log.String())
+	return fmt.Errorf("the engine did not become healthy\n%s", e.proc.log.String())
 }

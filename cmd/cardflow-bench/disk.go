@@ -13,8 +13,11 @@ type diskResult struct {
 	// the load ran (sampled every diskEvery).
 	WALMax int64 `json:"wal_max_bytes"`
 	// DBBytes is the database file's size after the engine stopped (its
-	// last connection checkpointed the WAL into it).
+	// last connection checkpointed the WAL into it); on PostgreSQL, what
+	// pg_database_size grew by from the migrated, empty database.
 	DBBytes int64 `json:"db_bytes"`
+	// pgBase is pg_database_size before the load.
+	pgBase int64
 	// Executions is the number of executions in that file.
 	Executions int `json:"db_executions"`
 }

@@ -49,6 +49,21 @@
 // profile of the engine under load and prints its CPU grouped by what each
 // sample's stack serves (the store, outbound HTTP, the runtime, …).
 //
+// With -flow incident the flow under load is flows/incident.hcl instead:
+// the incident is created from the event alone (no user read, no table
+// row), the job peers such as Node-RED are compared on.
+//
+// With -postgres URL each run creates a new database on that server, runs
+// cardflow run --store on it (-replicas N processes, deliveries sent to
+// each in turn; CPU is their sum, peak RSS the largest), verifies from it,
+// and drops it. With -suite the closed loop runs again on PostgreSQL with
+// one and with three replicas. Without -postgres, -suite says that
+// PostgreSQL was not measured. The PostgreSQL server's CPU counts under
+// "other processes". The store's size per execution is the database's
+// growth during the run (pg_database_size); on SQLite it is the file's size
+// after the engine stopped, and the WAL's largest size is sampled every
+// 50 ms during the load.
+//
 // Children run in their own process groups with Pdeathsig set, and are
 // stopped on every exit path, panics and SIGINT/SIGTERM included.
 package main

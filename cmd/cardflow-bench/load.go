@@ -80,9 +80,10 @@ func newUUID() string {
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// loadgen sends deliveries to the engine's hook endpoint.
+// loadgen sends deliveries to the engines' hook endpoint, delivery i to
+// engine i mod their number.
 type loadgen struct {
-	url   string
+	urls  []string
 	users []user
 	hc    *http.Client
 	dels  []delivery
@@ -90,7 +91,7 @@ type loadgen struct {
 	sent  atomic.Int64
 }
 
-func newLoadgen(engURL string, users []user, conns int) *loadgen {
+func newLoadgen(engURLs []string, users []user, conns int) *loadgen {
 	tr := &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConns:        conns,
@@ -99,7 +100,11 @@ func newLoadgen(engURL string, users []user, conns int) *loadgen {
 		IdleConnTimeout:     90 * time.Second,
 		DisableCompression:  true,
 	}
-	return &loadgen{url: engURL + "/hooks/okta/main", users: users, hc: &http.Client{Transport: tr, Timeout: 30 * time.Second},
+	urls := make([]string, len(engURLs))
+	for i, u := range engURLs {
+		urls[i] = u + "/hooks/okta/main"
+	}
+	return &loadgen{urls: urls, users: users, hc: &http.Client{Transport: tr, Timeout: 30 * time.Second},
 		dels: make([]delivery, len(users))}
 }
 
@@ -111,7 +116,7 @@ func (g *loadgen) send(ctx context.Context, i int, buf *[]byte) {
 	*buf = hookTemplate.appendTo((*buf)[:0], map[string]string{
 		"EVENTID": newUUID(), "TIME": now.Format("2006-01-02T15:04:05.000Z"), "UUID": d.UUID,
 		"USERID": u.ID, "LOGIN": u.Login, "NAME": u.First + " " + u.Last})
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, g.url, bytes.NewReader(*buf))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, g.urls[i%len(g.urls)], bytes.NewReader(*buf))
 	req.Header.Set("Authorization", hookSecret)
 	req.Header.Set("Content-Type", "application/json")
 	g.sent.Add(1)

@@ -40,6 +40,9 @@ func run(opts *options) (code int) {
 	var runs []*options
 	if opts.Suite {
 		runs = []*options{opts.capacityRun()}
+		if opts.Postgres == "" {
+			fmt.Fprintln(os.Stderr, "cardflow-bench: PostgreSQL not measured: give -postgres URL (make bench passes $CARDFLOW_TEST_POSTGRES; source .ci/postgres.sh starts a server)")
+		}
 	} else {
 		runs = []*options{opts}
 	}
@@ -54,6 +57,7 @@ func run(opts *options) (code int) {
 		results = append(results, res)
 		if opts.Suite && i == 0 {
 			runs = append(runs, opts.halfRateRun(res.ThroughputRun))
+			runs = append(runs, opts.postgresRuns()...)
 		}
 	}
 	if err := printResults(os.Stdout, results, opts.JSON); err != nil {

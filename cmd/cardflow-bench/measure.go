@@ -13,7 +13,11 @@ import (
 // measure runs the load, waits until every acknowledged delivery's
 // execution ended, and records CPU and memory of every process.
 func (b *bench) measure(ctx context.Context, res *result) error {
-	g := newLoadgen(b.engURL, b.users, b.opts.Conns)
+	urls := make([]string, len(b.engines))
+	for i, e := range b.engines {
+		urls[i] = e.url
+	}
+	g := newLoadgen(urls, b.users, b.opts.Conns)
 	before := b.snapCPU()
 	start := time.Now()
 	sctx, cancel := context.WithCancel(ctx)
@@ -22,11 +26,13 @@ func (b *bench) measure(ctx context.Context, res *result) error {
 	smp := &sampler{}
 	go smp.run(sctx, b, start)
 	var walMax atomic.Int64
-	bg.Add(1)
-	go func() {
-		defer bg.Done()
-		watchWAL(sctx, b.dbPath+"-wal", &walMax)
-	}()
+	if b.storeURL == "" {
+		bg.Add(1)
+		go func() {
+			defer bg.Done()
+			watchWAL(sctx, b.dbPath+"-wal", &walMax)
+		}()
+	}
 	if b.opts.ReloadAt > 0 {
 		bg.Add(1)
 		go func() {
@@ -56,7 +62,7 @@ func (b *bench) measure(ctx context.Context, res *result) error {
 			b.logf("wrote the engine's CPU profile to %s (go tool pprof -top %s %s)", b.opts.Pprof, b.opts.Bin, b.opts.Pprof)
 		}()
 	}
-	b.logf("load: %s against %s, %d users", b.opts.mode(), b.engURL+"/hooks/okta/main", len(b.users))
+	b.logf("load: %s against %v, %d users", b.opts.mode(), g.urls, len(b.users))
 	var n int
 	if b.opts.Concurrency > 0 {
 		var ended atomic.Int64
@@ -133,7 +139,7 @@ func (b *bench) reloadUnderLoad(ctx context.Context, at time.Time) *reloadResult
 		return r
 	}
 	r.From = h.Generation
-	path := filepath.Join(b.flowsDir, "request_approval.hcl")
+	path := filepath.Join(b.flowsDir, b.opts.Flow+".hcl")
 	src, err := os.ReadFile(path)
 	if err == nil {
 		changed := strings.Replace(string(src), `description = "A user was created`, `description = "(changed under load) A user was created`, 1)

@@ -21,9 +21,12 @@ type healthz struct {
 	Inbox      int64  `json:"inbox"`
 }
 
-func (b *bench) health(ctx context.Context) (healthz, error) {
+// health is the first engine's /healthz.
+func (b *bench) health(ctx context.Context) (healthz, error) { return b.healthOf(ctx, b.engURL) }
+
+func (b *bench) healthOf(ctx context.Context, engURL string) (healthz, error) {
 	var h healthz
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.engURL+"/healthz", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, engURL+"/healthz", nil)
 	if err != nil {
 		return h, err
 	}
@@ -46,9 +49,25 @@ type counters struct {
 	Depth     float64 // cardflow_inbox_depth
 }
 
+// metrics sums every engine's counters.
 func (b *bench) metrics(ctx context.Context) (counters, error) {
+	var sum counters
+	for _, e := range b.engines {
+		c, err := b.metricsOf(ctx, e.adminURL)
+		if err != nil {
+			return sum, err
+		}
+		sum.Succeeded += c.Succeeded
+		sum.Ended += c.Ended
+		sum.Received += c.Received
+		sum.Depth += c.Depth
+	}
+	return sum, nil
+}
+
+func (b *bench) metricsOf(ctx context.Context, adminURL string) (counters, error) {
 	var c counters
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.adminURL+"/metrics", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, adminURL+"/metrics", nil)
 	if err != nil {
 		return c, err
 	}
@@ -62,7 +81,7 @@ func (b *bench) metrics(ctx context.Context) (counters, error) {
 	}
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
-	flowLabel := `flow="` + flowName + `"`
+	flowLabel := `flow="` + b.opts.Flow + `"`
 	for sc.Scan() {
 		line := sc.Text()
 		name, rest, _ := strings.Cut(line, "{")
@@ -102,7 +121,12 @@ type cpuSnap struct {
 
 func (b *bench) snapCPU() cpuSnap {
 	s := cpuSnap{at: time.Now(), machine: machineBusy()}
-	s.engine, _ = readProc(strconv.Itoa(b.engine.pid()))
+	for _, e := range b.engines { // the replicas' CPU summed, the largest peak RSS
+		p, _ := readProc(strconv.Itoa(e.proc.pid()))
+		s.engine.CPU += p.CPU
+		s.engine.HWM = max(s.engine.HWM, p.HWM)
+		s.engine.RSS = max(s.engine.RSS, p.RSS)
+	}
 	s.okta, _ = readProc(strconv.Itoa(b.okta.pid()))
 	s.snow, _ = readProc(strconv.Itoa(b.snow.pid()))
 	s.lg, _ = readProc("self")

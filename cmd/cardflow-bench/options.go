@@ -28,6 +28,9 @@ type options struct {
 	JSON        bool
 	Quiet       bool
 	Suite       bool
+	Flow        string // "request_approval" or "incident"
+	Postgres    string // a PostgreSQL server's URL: runs use a new database on it (cardflow run --store)
+	Replicas    int    // cardflow run processes sharing the PostgreSQL store
 }
 
 func parseFlags(args []string) (*options, error) {
@@ -51,6 +54,9 @@ func parseFlags(args []string) (*options, error) {
 	fs.BoolVar(&o.JSON, "json", false, "print the result as JSON")
 	fs.BoolVar(&o.Quiet, "q", false, "no progress lines on stderr")
 	fs.BoolVar(&o.Suite, "suite", false, "two runs, one table: the closed loop at -concurrency (default 64) for capacity, then the open loop at half the capacity it measured with a hot reload halfway")
+	fs.StringVar(&o.Flow, "flow", "request_approval", "the flow under load: request_approval (read user, compose, create incident, table row) or incident (create the incident from the event alone: the job peers such as Node-RED are compared on)")
+	fs.StringVar(&o.Postgres, "postgres", "", "a PostgreSQL server (postgres://user@host:port/db): runs on a new database there, cardflow run --store; with -suite, the PostgreSQL runs are added to the SQLite ones")
+	fs.IntVar(&o.Replicas, "replicas", 1, "cardflow run processes sharing the PostgreSQL store (-postgres); deliveries go to each in turn")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(nil)
@@ -82,6 +88,12 @@ func parseFlags(args []string) (*options, error) {
 	if o.Conns <= 0 {
 		o.Conns = 256
 	}
+	if o.Flow != "request_approval" && o.Flow != "incident" {
+		return nil, fmt.Errorf("-flow is request_approval or incident, not %q", o.Flow)
+	}
+	if o.Replicas < 1 || (o.Replicas > 1 && o.Postgres == "") {
+		return nil, errors.New("-replicas needs -postgres (SQLite is one process's) and must be at least 1")
+	}
 	if o.ReloadAt >= o.Duration {
 		return nil, errors.New("-reload-at must be shorter than -duration")
 	}
@@ -104,13 +116,28 @@ func (o *options) userCount() int {
 // measured the capacity.
 func (o *options) capacityRun() *options {
 	c := *o
-	c.Rate, c.ReloadAt, c.Suite = 0, 0, false
+	c.Rate, c.ReloadAt, c.Suite, c.Postgres, c.Replicas = 0, 0, false, "", 1
 	return &c
+}
+
+// postgresRuns are the closed-loop runs of -suite on PostgreSQL, with one
+// and with three replicas; none without -postgres.
+func (o *options) postgresRuns() []*options {
+	if o.Postgres == "" {
+		return nil
+	}
+	var runs []*options
+	for _, n := range []int{1, 3} {
+		c := *o
+		c.Rate, c.ReloadAt, c.Suite, c.Pprof, c.Replicas = 0, 0, false, "", n
+		runs = append(runs, &c)
+	}
+	return runs
 }
 
 func (o *options) halfRateRun(capacity float64) *options {
 	h := *o
-	h.Concurrency, h.Suite, h.Pprof = 0, false, ""
+	h.Concurrency, h.Suite, h.Pprof, h.Postgres, h.Replicas = 0, false, "", "", 1
 	h.Rate = math.Max(1, math.Round(capacity/2))
 	if h.ReloadAt == 0 {
 		h.ReloadAt = h.Duration / 2
@@ -120,8 +147,15 @@ func (o *options) halfRateRun(capacity float64) *options {
 
 // mode describes the load for the report.
 func (o *options) mode() string {
+	m := fmt.Sprintf("open loop, %g deliveries/s, %s", o.Rate, o.Duration)
 	if o.Concurrency > 0 {
-		return fmt.Sprintf("closed loop, %d executions outstanding, %s", o.Concurrency, o.Duration)
+		m = fmt.Sprintf("closed loop, %d executions outstanding, %s", o.Concurrency, o.Duration)
 	}
-	return fmt.Sprintf("open loop, %g deliveries/s, %s", o.Rate, o.Duration)
+	switch {
+	case o.Postgres != "" && o.Replicas > 1:
+		m += fmt.Sprintf(", PostgreSQL, %d replicas", o.Replicas)
+	case o.Postgres != "":
+		m += ", PostgreSQL"
+	}
+	return m
 }

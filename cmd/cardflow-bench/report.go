@@ -15,8 +15,12 @@ import (
 // result is everything one run measured.
 type result struct {
 	Mode    string `json:"mode"`
+	Flow    string `json:"flow"`
 	Workers int    `json:"workers"`
-	Users   int    `json:"users"`
+	// Postgres: the run used the PostgreSQL store; its database's growth
+	// during the run is Disk.DBBytes.
+	Postgres bool `json:"postgres"`
+	Users    int  `json:"users"`
 
 	Deliveries []delivery `json:"-"`
 	Sent       int        `json:"sent"`
@@ -185,7 +189,11 @@ func printResults(w io.Writer, rs []*result, asJSON bool) error {
 		}
 		return enc.Encode(rs)
 	}
-	fmt.Fprintf(w, "cardflow-bench: request_approval (event → okta.read_user → text.compose → servicenow.create_record → table.put), SQLite store\n")
+	flow := "request_approval (event → okta.read_user → text.compose → servicenow.create_record → table.put)"
+	if rs[0].Flow == "incident" {
+		flow = "incident (event → servicenow.create_record)"
+	}
+	fmt.Fprintf(w, "cardflow-bench: %s, SQLite store unless the column says PostgreSQL\n", flow)
 	fmt.Fprintf(w, "engine --workers %d; %d cores\n\n", rs[0].Workers, rs[0].Cores)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	cols := make([][][2]string, len(rs))
@@ -249,12 +257,16 @@ func (r *result) rows() [][2]string {
 		}
 		rows = append(rows, [2]string{name, v})
 	}
+	walMax := "-"
+	if !r.Postgres {
+		walMax = fmt.Sprintf("%.1f MiB", float64(r.Disk.WALMax)/(1<<20))
+	}
 	rows = append(rows, [][2]string{
 		{"engine CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Engine.Seconds, r.Engine.Cores)},
 		{"engine CPU per execution", fmt.Sprintf("%.0f µs", 1e6*r.Engine.Seconds/math.Max(1, float64(r.Succeeded)))},
 		{"engine peak RSS (VmHWM)", fmt.Sprintf("%.1f MiB", r.EngHWM)},
-		{"SQLite WAL max size (sampled every 50 ms)", fmt.Sprintf("%.1f MiB", float64(r.Disk.WALMax)/(1<<20))},
-		{"database bytes per execution (file size / executions)", fmt.Sprintf("%.0f B (%.1f MiB / %d)", r.Disk.PerExecution(), float64(r.Disk.DBBytes)/(1<<20), r.Disk.Executions)},
+		{"SQLite WAL max size (sampled every 50 ms)", walMax},
+		{"database bytes per execution (size / executions)", fmt.Sprintf("%.0f B (%.1f MiB / %d)", r.Disk.PerExecution(), float64(r.Disk.DBBytes)/(1<<20), r.Disk.Executions)},
 		{"okta emulator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Okta.Seconds, r.Okta.Cores)},
 		{"servicenow emulator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Snow.Seconds, r.Snow.Cores)},
 		{"load generator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Loadgen.Seconds, r.Loadgen.Cores)},

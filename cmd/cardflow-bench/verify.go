@@ -10,7 +10,8 @@ import (
 	"os"
 	"strconv"
 
-	_ "modernc.org/sqlite" // reads the engine's store after it stopped
+	_ "github.com/jackc/pgx/v5/stdlib" // reads the PostgreSQL store after the engines stopped
+	_ "modernc.org/sqlite"             // reads the engine's store after it stopped
 )
 
 // execRow is an execution as the store holds it.
@@ -27,14 +28,27 @@ type execRow struct {
 // system of record) and exactly one incident (from the ServiceNow
 // emulator's Table API), and computes the latencies from the journal.
 func (b *bench) verify(ctx context.Context, res *result) error {
-	// The size first: the engine stopped, and its last connection moved
-	// the WAL into the file.
-	fi, err := os.Stat(b.dbPath)
+	db, q, err := b.openStore()
 	if err != nil {
 		return err
 	}
-	res.Disk.DBBytes = fi.Size()
-	execs, err := readExecutions(ctx, b.dbPath)
+	defer db.Close()
+	// The size first: the engine stopped, and its last connection moved
+	// the WAL into the file.
+	if b.storeURL != "" {
+		err = db.QueryRowContext(ctx, pgSize).Scan(&res.Disk.DBBytes)
+		res.Disk.DBBytes -= res.Disk.pgBase
+	} else {
+		var fi os.FileInfo
+		fi, err = os.Stat(b.dbPath)
+		if fi != nil {
+			res.Disk.DBBytes = fi.Size()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	execs, err := readExecutions(ctx, db, q.executions, b.opts.Flow)
 	if err != nil {
 		return fmt.Errorf("reading executions: %w", err)
 	}
@@ -46,7 +60,7 @@ func (b *bench) verify(ctx context.Context, res *result) error {
 		return fmt.Errorf("listing incidents: %w", err)
 	}
 	res.check(execs, incidents, b.users)
-	if res.Stages, err = readStages(ctx, b.dbPath); err != nil {
+	if res.Stages, err = readStages(ctx, db, q.stages, b.opts.Flow); err != nil {
 		return fmt.Errorf("reading the journal: %w", err)
 	}
 	if res.Reload != nil && res.Reload.Observed {
@@ -72,17 +86,33 @@ func (b *bench) verify(ctx context.Context, res *result) error {
 	return nil
 }
 
+// storeQueries are the verifying queries in the store's dialect.
+type storeQueries struct{ executions, stages string }
+
+var sqliteQueries = storeQueries{
+	executions: `SELECT e.dedup_key, e.status, e.definition_hash, COALESCE(e.ended_at, 0),
+		COALESCE((SELECT MAX(j.ended_at) FROM journal j WHERE j.execution_id = e.id AND j.card = 'incident' AND j.status = 'ok'), 0)
+		FROM executions e WHERE e.flow = ?`,
+	stages: `SELECT e.id, e.received_at, e.started_at, e.ended_at, j.card, j.started_at, j.ended_at
+		FROM journal j JOIN executions e ON e.id = j.execution_id
+		WHERE e.flow = ? AND e.status = 'succeeded' AND j.status = 'ok' ORDER BY j.execution_id, j.seq`,
+}
+
+// openStore opens the run's store to read it: the SQLite file or the
+// PostgreSQL database.
+func (b *bench) openStore() (*sql.DB, storeQueries, error) {
+	if b.storeURL != "" {
+		db, err := sql.Open("pgx", b.storeURL)
+		return db, storeQueries{executions: pgExecutions, stages: pgStages}, err
+	}
+	db, err := sql.Open("sqlite", "file:"+b.dbPath+"?mode=ro&_pragma=busy_timeout(5000)")
+	return db, sqliteQueries, err
+}
+
 // readExecutions reads the flow's executions by dedup key (the event uuid)
 // with the time their incident card succeeded.
-func readExecutions(ctx context.Context, path string) (map[string]*execRow, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	rows, err := db.QueryContext(ctx, `SELECT e.dedup_key, e.status, e.definition_hash, COALESCE(e.ended_at, 0),
-		COALESCE((SELECT MAX(j.ended_at) FROM journal j WHERE j.execution_id = e.id AND j.card = 'incident' AND j.status = 'ok'), 0)
-		FROM executions e WHERE e.flow = ?`, flowName)
+func readExecutions(ctx context.Context, db *sql.DB, query, flow string) (map[string]*execRow, error) {
+	rows, err := db.QueryContext(ctx, query, flow)
 	if err != nil {
 		return nil, err
 	}
@@ -157,15 +187,8 @@ var stageOrder = []string{"read_user", "description", "incident", "remember"}
 // card, how long it ran and how long the execution waited before it (for
 // "claim": from received to started; for "finish": from the last card's end
 // to ended_at).
-func readStages(ctx context.Context, path string) ([]stage, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	rows, err := db.QueryContext(ctx, `SELECT e.id, e.received_at, e.started_at, e.ended_at, j.card, j.started_at, j.ended_at
-		FROM journal j JOIN executions e ON e.id = j.execution_id
-		WHERE e.flow = ? AND e.status = 'succeeded' AND j.status = 'ok' ORDER BY j.execution_id, j.seq`, flowName)
+func readStages(ctx context.Context, db *sql.DB, query, flow string) ([]stage, error) {
+	rows, err := db.QueryContext(ctx, query, flow)
 	if err != nil {
 		return nil, err
 	}
@@ -196,6 +219,9 @@ func readStages(ctx context.Context, path string) ([]stage, error) {
 	flush()
 	out := []stage{{Name: "claim", Wait: newLatency(wait["claim"])}}
 	for _, c := range stageOrder {
+		if len(run[c]) == 0 {
+			continue // a card the flow under test does not have
+		}
 		out = append(out, stage{Name: c, Run: newLatency(run[c]), Wait: newLatency(wait[c])})
 	}
 	out = append(out, stage{Name: "finish", Wait: newLatency(wait["finish"])})
