@@ -73,6 +73,9 @@ func TestParseFlags(t *testing.T) {
 		{args: []string{"-seed", "ldap"}, wantErr: "-seed is file or api"},
 		{args: []string{"-suite", "-rate", "5"}, wantErr: "-suite picks the rates"},
 		{args: []string{"-reload-at", "30s", "-duration", "10s"}, wantErr: "-reload-at"},
+		{args: []string{"-flow", "onboarding"}, wantErr: "-flow is request_approval or incident"},
+		{args: []string{"-replicas", "3"}, wantErr: "-replicas needs -postgres"},
+		{args: []string{"-replicas", "3", "-postgres", "postgres://x@127.0.0.1/db", "-rate", "10", "-duration", "1s"}, users: 10},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -140,6 +143,14 @@ func TestHarnessEndToEnd(t *testing.T) {
 	if res.Reload == nil || !res.Reload.Observed || res.Reload.NewHash == 0 {
 		t.Errorf("reload = %+v, want the new generation observed and used", res.Reload)
 	}
+	if res.Disk.WALMax <= 0 || res.Disk.DBBytes <= 0 || res.Disk.Executions != 120 {
+		t.Errorf("disk = %+v, want the WAL seen, the file's size and its 120 executions", res.Disk)
+	}
+	noneLeft(t, kids)
+}
+
+func noneLeft(t *testing.T, kids *children) {
+	t.Helper()
 	for _, p := range kids.procs {
 		select {
 		case <-p.done:
@@ -147,4 +158,37 @@ func TestHarnessEndToEnd(t *testing.T) {
 			t.Errorf("%s (pid %d) still running", p.name, p.pid())
 		}
 	}
+}
+
+// TestHarnessOnPostgres runs the incident flow on the PostgreSQL store
+// with three replicas sharing it, deliveries sent to each in turn: every
+// delivery must have exactly one execution and one incident.
+func TestHarnessOnPostgres(t *testing.T) {
+	dsn := os.Getenv("CARDFLOW_TEST_POSTGRES")
+	if testing.Short() || dsn == "" {
+		t.Skip("needs a PostgreSQL server: CARDFLOW_TEST_POSTGRES (source .ci/postgres.sh)")
+	}
+	bin := filepath.Join(t.TempDir(), "cardflow")
+	build := exec.Command("go", "build", "-o", bin, "github.com/cardflow/cardflow/cmd/cardflow")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building cardflow: %v\n%s", err, out)
+	}
+	opts, err := parseFlags([]string{"-bin", bin, "-rate", "30", "-duration", "3s", "-q", "-dir", t.TempDir(),
+		"-flow", "incident", "-postgres", dsn, "-replicas", "3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kids := &children{}
+	b := &bench{opts: opts, kids: kids, log: os.Stderr}
+	res, err := b.run(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Verified() || res.Succeeded != 90 || res.IncidentsOK != 90 {
+		t.Errorf("succeeded %d, incidents %d, want 90 each; problems %v", res.Succeeded, res.IncidentsOK, res.Verdicts)
+	}
+	if len(b.engines) != 3 || !res.Postgres || res.Disk.DBBytes <= 0 {
+		t.Errorf("%d engines, postgres %v, disk %+v: want 3 replicas on PostgreSQL and its growth", len(b.engines), res.Postgres, res.Disk)
+	}
+	noneLeft(t, kids)
 }
