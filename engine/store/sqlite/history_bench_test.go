@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ const historyRows = 1_000_000
 // an incident number). Building it takes a minute; it is kept in the
 // temporary directory for the next run (CARDFLOW_BENCH_KEEP=0 rebuilds it).
 func historyDB(b *testing.B) string {
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("cardflow-history-%d-v1.db", historyRows))
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("cardflow-history-%d-v2.db", historyRows))
 	if _, err := os.Stat(path); err == nil && os.Getenv("CARDFLOW_BENCH_KEEP") != "0" {
 		return path
 	}
@@ -42,8 +43,8 @@ func historyDB(b *testing.B) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ex, _ := tx.Prepare(`INSERT INTO executions (id, flow, dedup_key, status, claims, received_at, started_at, ended_at, definition_hash)
-		VALUES (?, ?, ?, ?, 1, ?, ?, ?, 'h')`)
+	ex, _ := tx.Prepare(`INSERT INTO executions (id, flow, dedup_key, status, claims, received_at, started_at, ended_at, definition_hash, terms)
+		VALUES (?, ?, ?, ?, 1, ?, ?, ?, 'h', ?)`)
 	term, _ := tx.Prepare(`INSERT INTO execution_terms (term, execution_id) VALUES (?, ?)`)
 	var ids store.IDSource
 	start := time.Now().Add(-30 * 24 * time.Hour)
@@ -56,10 +57,12 @@ func historyDB(b *testing.B) string {
 		if i%100 == 7 {
 			status = store.Failed
 		}
-		if _, err := ex.Exec(id, flows[i%len(flows)], fmt.Sprint(i), string(status), at.UnixNano(), at.UnixNano(), at.Add(40*time.Millisecond).UnixNano()); err != nil {
+		terms := []string{fmt.Sprintf("inc%07d", i), fmt.Sprintf("user%07d@acme.example", i)}
+		if _, err := ex.Exec(id, flows[i%len(flows)], fmt.Sprint(i), string(status), at.UnixNano(), at.UnixNano(), at.Add(40*time.Millisecond).UnixNano(),
+			strings.Join(terms, "\n")); err != nil {
 			b.Fatal(err)
 		}
-		for _, t := range []string{fmt.Sprintf("user%07d@acme.example", i), fmt.Sprintf("inc%07d", i)} {
+		for _, t := range terms {
 			if _, err := term.Exec(t, id); err != nil {
 				b.Fatal(err)
 			}

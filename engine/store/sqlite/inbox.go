@@ -83,7 +83,7 @@ func (s *Store) insertExecution(tx *writeTx, ev store.Event, payload []byte, now
 	}
 	id := s.ids.Next(now)
 	n, err := tx.changed(wInsertExecution, id, ev.Flow, textArg(ev.DedupKey), textArg(ev.Type), textArg(ev.DefinitionHash),
-		textArg(ev.Parent), received.UnixNano())
+		textArg(ev.Parent), received.UnixNano(), textArg(joinTerms(ev.Terms)))
 	if err != nil {
 		return store.Enqueued{}, err
 	}
@@ -94,6 +94,20 @@ func (s *Store) insertExecution(tx *writeTx, ev store.Event, payload []byte, now
 		return store.Enqueued{}, err
 	}
 	return store.Enqueued{ID: id}, insertPayload(tx, id, payload)
+}
+
+// joinTerms is terms as the executions row holds them: one a line, in
+// order, each once, as execution_terms would list them.
+func joinTerms(terms []string) string {
+	switch len(terms) {
+	case 0:
+		return ""
+	case 1:
+		return terms[0]
+	}
+	sorted := slices.Clone(terms)
+	slices.Sort(sorted)
+	return strings.Join(slices.Compact(sorted), "\n")
 }
 
 // insertTerms stores the correlation terms of a new execution.
@@ -127,7 +141,7 @@ func (s *Store) insertClaimed(tx *writeTx, ev store.Event, payload []byte, now t
 	until := now.Add(c.Lease)
 	s.leased(until)
 	n, err := tx.changed(wInsertClaimed, id, ev.Flow, textArg(ev.DedupKey), textArg(ev.Type), hash,
-		textArg(ev.Parent), received.UnixNano(), c.Owner, until.UnixNano(), now.UnixNano())
+		textArg(ev.Parent), received.UnixNano(), c.Owner, until.UnixNano(), now.UnixNano(), textArg(joinTerms(ev.Terms)))
 	if err != nil {
 		return store.Enqueued{}, err
 	}

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/cardflow/cardflow/engine/store"
 )
@@ -17,13 +18,50 @@ func (s *Store) Prune(ctx context.Context, p store.Prune) (int, error) {
 	if p.Failed {
 		stmt = wPruneFailed
 	}
-	var n int64
+	var n int
 	err := s.w.do(ctx, func(tx *writeTx) error {
-		var err error
-		n, err = tx.changed(stmt, store.MinIDAt(p.Before), p.Before.UnixNano(), p.Batch())
-		return err
+		n = 0
+		batch, err := prunableBatch(tx, stmt, p)
+		if err != nil {
+			return err
+		}
+		for _, ex := range batch {
+			for _, t := range splitTerms(sql.NullString{String: ex.terms, Valid: true}) {
+				if _, err := tx.exec(wDeleteTerm, t, ex.id); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.exec(wDeleteExecution, ex.rowid); err != nil {
+				return err
+			}
+		}
+		n = len(batch)
+		return nil
 	})
-	return int(n), err
+	return n, err
+}
+
+// pruned is an execution Prune deletes.
+type pruned struct {
+	rowid     int64
+	id, terms string
+}
+
+func prunableBatch(tx *writeTx, stmt writeStmt, p store.Prune) ([]pruned, error) {
+	rows, err := tx.query(stmt, store.MinIDAt(p.Before), p.Before.UnixNano(), p.Batch())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []pruned
+	for rows.Next() {
+		var ex pruned
+		if err := rows.Scan(&ex.rowid, &ex.id, &ex.terms); err != nil {
+			return nil, err
+		}
+		out = append(out, ex)
+	}
+	return out, rows.Err()
 }
 
 // Prunable counts the executions Prune would delete.

@@ -35,6 +35,8 @@ const (
 	wReleaseLease
 	wPrune
 	wPruneFailed
+	wDeleteTerm
+	wDeleteExecution
 	numWriteStmts
 )
 
@@ -47,9 +49,9 @@ const executionColumns = `id, flow, COALESCE(dedup_key, ''), type, definition_ha
 // kept apart (see migration 0003).
 const executionsWithPayload = `executions LEFT JOIN payloads ON payloads.execution_id = executions.id`
 
-// termsColumn is an execution's correlation terms, one a line.
-const termsColumn = `(SELECT group_concat(term, char(10)) FROM
-	(SELECT term FROM execution_terms WHERE execution_id = executions.id ORDER BY term))`
+// termsColumn is an execution's correlation terms, one a line in term
+// order (see migration 0007 and joinTerms).
+const termsColumn = `executions.terms`
 
 // live and ended are the conditions of the partial indexes executions_live
 // and executions_ended (the waiting executions are in neither: see
@@ -72,13 +74,13 @@ var writeSQL = [numWriteStmts]string{
 	// duplicate, and wDedupLookup finds the execution it duplicates.
 	// Strings that are mostly empty are bound as NULL (see textArg).
 	// The payload goes in with wInsertPayload, unless it is a duplicate.
-	wInsertExecution: `INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, parent, received_at)
-		VALUES (?, ?, ?, COALESCE(?, ''), COALESCE(?, ''), 'pending', COALESCE(?, ''), ?) ON CONFLICT DO NOTHING`,
+	wInsertExecution: `INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, parent, received_at, terms)
+		VALUES (?, ?, ?, COALESCE(?, ''), COALESCE(?, ''), 'pending', COALESCE(?, ''), ?, COALESCE(?, '')) ON CONFLICT DO NOTHING`,
 	// An execution claimed as it is enqueued (EnqueueClaimed): running,
 	// pinned, owned and leased from the start.
 	wInsertClaimed: `INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, parent, received_at,
-			owner, lease_until, claims, started_at)
-		VALUES (?, ?, ?, COALESCE(?, ''), ?, 'running', COALESCE(?, ''), ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
+			owner, lease_until, claims, started_at, terms)
+		VALUES (?, ?, ?, COALESCE(?, ''), ?, 'running', COALESCE(?, ''), ?, ?, ?, 1, ?, COALESCE(?, '')) ON CONFLICT DO NOTHING`,
 	wInsertPayload: `INSERT INTO payloads (execution_id, payload) VALUES (?, ?)`,
 	wInsertTerm:    `INSERT OR IGNORE INTO execution_terms (term, execution_id) VALUES (?, ?)`,
 	wDedupLookup:   `SELECT id FROM executions WHERE flow = ? AND dedup_key = ?`,
@@ -145,10 +147,13 @@ var writeSQL = [numWriteStmts]string{
 		WHERE leases.owner = excluded.owner OR leases.until <= ?4`,
 	wReleaseLease: `DELETE FROM leases WHERE name = ? AND owner = ?`,
 
-	// A batch of old history (see Store.Prune); the journal and payload
-	// rows go by their foreign keys' ON DELETE CASCADE.
-	wPrune:       `DELETE FROM executions WHERE rowid IN (` + prunable(false) + ` LIMIT ?)`,
-	wPruneFailed: `DELETE FROM executions WHERE rowid IN (` + prunable(true) + ` LIMIT ?)`,
+	// A batch of old history (see Store.Prune): its executions and their
+	// terms are read, the terms deleted, then the executions by rowid; the
+	// journal and payload rows go by their foreign keys' ON DELETE CASCADE.
+	wPrune:           `SELECT rowid, id, terms FROM executions WHERE rowid IN (` + prunable(false) + ` LIMIT ?)`,
+	wPruneFailed:     `SELECT rowid, id, terms FROM executions WHERE rowid IN (` + prunable(true) + ` LIMIT ?)`,
+	wDeleteTerm:      `DELETE FROM execution_terms WHERE term = ? AND execution_id = ?`,
+	wDeleteExecution: `DELETE FROM executions WHERE rowid = ?`,
 }
 
 // prunable selects the rowids of the executions a store.Prune deletes: of
