@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -78,7 +79,7 @@ func unpack(v []byte) ([]byte, error) {
 	if len(v) == 0 || v[0] != packedMark {
 		return v, nil
 	}
-	if len(v) < 2 || dicts()[v[1]] == nil {
+	if len(v) < 2 || dicts()[v[1]] == nil { // sameAsOutput is not a value: see unpackEntry
 		return nil, errors.New("sqlite store: a stored value is packed with an unknown dictionary")
 	}
 	out, err := dicts()[v[1]].Decode(nil, v[2:])
@@ -88,6 +89,10 @@ func unpack(v []byte) ([]byte, error) {
 	return out, nil
 }
 
+// sameAsOutput is the input stored for a journal entry whose input is its
+// output, byte for byte (text.compose's are): the output is stored once.
+var sameAsOutput = []byte{packedMark, 0}
+
 // packEntries is entries with their inputs and outputs as stored (see
 // pack), in a new slice: the caller's entries stay as they were.
 func packEntries(entries []store.JournalEntry) []store.JournalEntry {
@@ -96,7 +101,25 @@ func packEntries(entries []store.JournalEntry) []store.JournalEntry {
 	}
 	out := slices.Clone(entries)
 	for i := range out {
-		out[i].Input, out[i].Output = pack(out[i].Input), pack(out[i].Output)
+		en := &out[i]
+		if len(en.Input) > len(sameAsOutput) && bytes.Equal(en.Input, en.Output) {
+			en.Input, en.Output = sameAsOutput, pack(en.Output)
+			continue
+		}
+		en.Input, en.Output = pack(en.Input), pack(en.Output)
 	}
 	return out
+}
+
+// unpackEntry is the input and output of a journal entry stored as in
+// and out (see packEntries).
+func unpackEntry(in, out []byte) (input, output []byte, err error) {
+	if output, err = unpack(out); err != nil {
+		return nil, nil, err
+	}
+	if bytes.Equal(in, sameAsOutput) {
+		return output, output, nil
+	}
+	input, err = unpack(in)
+	return input, output, err
 }

@@ -149,3 +149,39 @@ func BenchmarkPack(b *testing.B) {
 	})
 	b.ReportMetric(float64(len(packed))/float64(len(event)), "ratio")
 }
+
+// TestInputSameAsOutputStoredOnce journals an entry whose input is its
+// output (text.compose's): the output is stored once, and both read back.
+func TestInputSameAsOutputStoredOnce(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "blob.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ex, err := enqueueAndClaim(ctx, s, store.Event{Flow: "f", DedupKey: "k"}, "w", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := []byte(`{"text":"A new Okta account needs approval before access is granted.\nName: Jane Doe\n"}`)
+	now := time.Now()
+	err = s.Append(ctx, store.JournalEntry{ExecutionID: ex.ID, Card: "description", Attempt: 1, Status: store.EntryOK,
+		Input: text, Output: bytes.Clone(text), StartedAt: now, EndedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := s.Journal(ctx, ex.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(j) != 1 || !bytes.Equal(j[0].Input, text) || !bytes.Equal(j[0].Output, text) {
+		t.Fatalf("Journal = %+v, want the entry as written", j)
+	}
+	var in []byte
+	if err := s.rdb.QueryRowContext(ctx, `SELECT input FROM journal WHERE execution_id = ?`, ex.ID).Scan(&in); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(in, sameAsOutput) {
+		t.Errorf("input stored as %q, want the same-as-output mark", in)
+	}
+}

@@ -79,9 +79,7 @@ func scanEntry(sc scanner) (store.JournalEntry, error) {
 	if err != nil {
 		return en, err
 	}
-	if en.Input, err = unpack(en.Input); err == nil {
-		en.Output, err = unpack(en.Output)
-	}
+	en.Input, en.Output, err = unpackEntry(en.Input, en.Output)
 	en.Status = store.EntryStatus(status)
 	en.StartedAt, en.EndedAt = timeOf(start), timeOf(ended)
 	return en, err

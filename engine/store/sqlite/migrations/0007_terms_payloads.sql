@@ -19,3 +19,13 @@ INSERT INTO execution_terms_0007 (term, execution_id)
 	SELECT term, execution_id FROM execution_terms ORDER BY term, execution_id;
 DROP TABLE execution_terms;
 ALTER TABLE execution_terms_0007 RENAME TO execution_terms;
+-- Payloads in a WITHOUT ROWID table keyed by execution: one B-tree instead
+-- of a table and its primary key's index, and execution ids, which grow
+-- with time, keep new payloads at its end, as the rowid did.
+CREATE TABLE payloads_0007 (
+	execution_id TEXT PRIMARY KEY REFERENCES executions (id) ON DELETE CASCADE,
+	payload      BLOB NOT NULL
+) WITHOUT ROWID;
+INSERT INTO payloads_0007 (execution_id, payload) SELECT execution_id, payload FROM payloads ORDER BY execution_id;
+DROP TABLE payloads;
+ALTER TABLE payloads_0007 RENAME TO payloads;
