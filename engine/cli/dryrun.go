@@ -376,7 +376,7 @@ func sortedConnAddrs(gen *plan.Generation) []string {
 	return addrs
 }
 
-func seedTables(ctx context.Context, st store.Store, gen *plan.Generation, tables map[string]map[string]map[string]any) error {
+func seedTables(ctx context.Context, st store.Tables, gen *plan.Generation, tables map[string]map[string]map[string]any) error {
 	for name, rows := range tables {
 		t, ok := gen.Config.Tables[name]
 		if !ok {

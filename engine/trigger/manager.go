@@ -32,7 +32,12 @@ type Observer interface {
 
 // Manager runs the polled and scheduled triggers of the active generation.
 type Manager struct {
-	Store   store.Store
+	// Store is where polled events go, with the poller's cursor, and
+	// where the lease that lets one replica poll a flow is kept.
+	Store interface {
+		store.Inbox
+		store.Leases
+	}
 	Clients Clients
 	Logger  *slog.Logger
 	Owner   string
