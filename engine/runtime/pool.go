@@ -241,8 +241,8 @@ func (r Reservation) Len() int { return r.n }
 
 // Claimant is the claim that an Enqueue makes for r (EnqueueOptions.Claim):
 // this pool's owner and lease, at most Len executions, pinned as the pool's
-// own claims pin. Executions of a flow with a concurrency limit are not claimed: they
-// wait for a slot of their flow as pending ones.
+// own claims pin. Executions of a flow with a concurrency limit are not
+// claimed: they wait for a slot of their flow as pending ones.
 func (r Reservation) Claimant() store.Claimant {
 	if r.n == 0 {
 		return store.Claimant{}
