@@ -25,7 +25,7 @@ type fullDisk struct {
 	attempts atomic.Int32
 }
 
-func (s *fullDisk) Enqueue(ctx context.Context, evs []store.Event, opts *store.EnqueueOptions) ([]store.Enqueued, error) {
+func (s *fullDisk) Enqueue(ctx context.Context, evs []store.Event, opts store.EnqueueOptions) ([]store.Enqueued, error) {
 	s.attempts.Add(1)
 	if s.full.Load() {
 		return nil, errors.New("database or disk is full (13)")

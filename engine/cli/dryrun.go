@@ -179,11 +179,11 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 		return placeholder(card.Action.Output), nil
 	})
 	exec := &runtime.Executor{Store: st, Invoker: invoker}
-	res, err := st.Enqueue(ctx, []store.Event{{Flow: flow.Name, DedupKey: "dry-run", Type: "dry-run", Payload: payload, ReceivedAt: time.Now().UTC()}}, nil)
+	res, err := st.Enqueue(ctx, []store.Event{{Flow: flow.Name, DedupKey: "dry-run", Type: "dry-run", Payload: payload, ReceivedAt: time.Now().UTC()}}, store.EnqueueOptions{})
 	if err != nil {
 		return exit(ExitProblem, err)
 	}
-	claimed, err := st.Claim(ctx, "dry-run", 1, time.Hour, nil)
+	claimed, err := st.Claim(ctx, "dry-run", 1, time.Hour, store.ClaimOptions{})
 	if err != nil || len(claimed) != 1 {
 		return exit(ExitProblem, fmt.Errorf("claiming the dry-run execution: %v", err))
 	}

@@ -106,7 +106,7 @@ func BenchmarkExecute(b *testing.B) {
 	for i := range events {
 		events[i] = store.Event{Flow: "bench", DedupKey: fmt.Sprint(i), Payload: benchPayload}
 	}
-	res, err := st.Enqueue(ctx, events, nil)
+	res, err := st.Enqueue(ctx, events, store.EnqueueOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func benchExecuteSQLitePool(b *testing.B) {
 		for pb.Next() {
 			outstanding <- struct{}{}
 			ev := store.Event{Flow: "bench", DedupKey: fmt.Sprint(seq.Add(1)), Payload: benchPayload, ReceivedAt: time.Now()}
-			if _, err := st.Enqueue(ctx, []store.Event{ev}, nil); err != nil {
+			if _, err := st.Enqueue(ctx, []store.Event{ev}, store.EnqueueOptions{}); err != nil {
 				b.Error(err)
 				return
 			}
@@ -245,7 +245,7 @@ func benchExecuteSQLite(b *testing.B, atEnqueue bool) {
 	defer x.Clients.Close()
 	// Execute fills in its defaults on first use: do it before the
 	// goroutines share x.
-	warm, _ := st.Enqueue(context.Background(), []store.Event{{Flow: "bench", DedupKey: "warm", Payload: benchPayload}}, nil)
+	warm, _ := st.Enqueue(context.Background(), []store.Event{{Flow: "bench", DedupKey: "warm", Payload: benchPayload}}, store.EnqueueOptions{})
 	x.Execute(context.Background(), &store.Execution{ID: warm[0].ID, Flow: "bench", Payload: benchPayload, Claims: 1}, flow)
 	pin := func(string) string { return flow.Hash }
 	var seq atomic.Int64
@@ -289,7 +289,7 @@ func reportExecutions(b *testing.B, cpu time.Duration) {
 // enqueue's transaction, or after it as the pool does.
 func enqueueAndClaim(ctx context.Context, st store.Store, owner string, pin func(string) string, atEnqueue bool, ev store.Event) (*store.Execution, error) {
 	if atEnqueue {
-		res, err := st.Enqueue(ctx, []store.Event{ev}, &store.EnqueueOptions{Claim: store.Claimant{Owner: owner, Lease: time.Minute, Max: 1, Pin: pin}})
+		res, err := st.Enqueue(ctx, []store.Event{ev}, store.EnqueueOptions{Claim: store.Claimant{Owner: owner, Lease: time.Minute, Max: 1, Pin: pin}})
 		if err != nil {
 			return nil, err
 		}
@@ -298,11 +298,11 @@ func enqueueAndClaim(ctx context.Context, st store.Store, owner string, pin func
 		}
 		return res[0].Claimed, nil
 	}
-	if _, err := st.Enqueue(ctx, []store.Event{ev}, nil); err != nil {
+	if _, err := st.Enqueue(ctx, []store.Event{ev}, store.EnqueueOptions{}); err != nil {
 		return nil, err
 	}
 	for {
-		exs, err := st.Claim(ctx, owner, 1, time.Minute, &store.ClaimOptions{Pin: pin})
+		exs, err := st.Claim(ctx, owner, 1, time.Minute, store.ClaimOptions{Pin: pin})
 		if err != nil || len(exs) > 0 {
 			if err != nil {
 				return nil, err

@@ -181,7 +181,7 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 func (p *Pool) claim(ctx context.Context, r Reservation) []*store.Execution {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.Lease/3)
 	defer cancel()
-	exs, err := p.Executor.Store.Claim(cctx, p.Owner, r.n, p.Lease, &store.ClaimOptions{Pin: p.pin})
+	exs, err := p.Executor.Store.Claim(cctx, p.Owner, r.n, p.Lease, store.ClaimOptions{Pin: p.pin})
 	if err != nil {
 		p.Logger.Error("claiming executions failed", "err", err)
 		return nil

@@ -26,18 +26,20 @@
 //
 // # Options
 //
-// A call that may also do more in the same transaction takes a pointer to
-// an options struct, as database/sql's BeginTx takes a *TxOptions: nil (or
-// the zero value) is the plain call, and each field adds one thing.
+// A call that may also do more in the same transaction takes an options
+// struct, named for its method as database/sql's TxOptions is for
+// BeginTx, and passed by value as ReplayOptions is: the zero value is the
+// plain call, each field adds one thing, and the hot path allocates nothing
+// for it (a pointer passed through an interface method escapes to the heap).
 //
 //	// pending executions
-//	st.Enqueue(ctx, events, nil)
+//	st.Enqueue(ctx, events, store.EnqueueOptions{})
 //	// and a poller's cursor, in the same transaction
-//	st.Enqueue(ctx, events, &store.EnqueueOptions{CursorKey: key, Cursor: cursor})
+//	st.Enqueue(ctx, events, store.EnqueueOptions{CursorKey: key, Cursor: cursor})
 //	// and claimed for a worker that is idle
-//	st.Enqueue(ctx, events, &store.EnqueueOptions{Claim: claimant})
+//	st.Enqueue(ctx, events, store.EnqueueOptions{Claim: claimant})
 //	// claimed and pinned to a definition
-//	st.Claim(ctx, owner, n, lease, &store.ClaimOptions{Pin: pin})
+//	st.Claim(ctx, owner, n, lease, store.ClaimOptions{Pin: pin})
 //
 // The fields combine: an Enqueue may set a cursor and claim at once, all or
 // nothing.

@@ -12,8 +12,8 @@ type Worker interface {
 	// Claim marks up to n executions as running by owner until now+lease and
 	// returns them, oldest first: pending ones, waiting ones whose WakeAt
 	// has passed (their WakeAt is cleared), and running ones whose lease
-	// expired (their owner died). Claims is incremented. opts may be nil.
-	Claim(ctx context.Context, owner string, n int, lease time.Duration, opts *ClaimOptions) ([]*Execution, error)
+	// expired (their owner died). Claims is incremented.
+	Claim(ctx context.Context, owner string, n int, lease time.Duration, opts ClaimOptions) ([]*Execution, error)
 	// Renew extends the leases owner holds on ids.
 	Renew(ctx context.Context, owner string, ids []string, lease time.Duration) error
 	// Pin records the definition hash an execution runs on.
@@ -41,8 +41,8 @@ type Worker interface {
 	Definition(ctx context.Context, hash string) ([]byte, error)
 }
 
-// ClaimOptions say what else a Claim does as it claims. A nil
-// *ClaimOptions, like the zero value, only claims.
+// ClaimOptions say what else a Claim does as it claims. The zero value
+// only claims.
 type ClaimOptions struct {
 	// Pin, when not nil, pins each claimed execution that has no
 	// definition hash yet to Pin(flow), unless that is "", and sets its

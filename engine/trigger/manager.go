@@ -248,7 +248,7 @@ func (m *Manager) emit(ctx context.Context, f *plan.Flow, events []connector.Eve
 			return fmt.Errorf("the store cannot keep events: %w", err)
 		}
 	}
-	if _, err := m.Store.Enqueue(ctx, evs, &store.EnqueueOptions{CursorKey: CursorKey(f.Name), Cursor: cursor}); err != nil {
+	if _, err := m.Store.Enqueue(ctx, evs, store.EnqueueOptions{CursorKey: CursorKey(f.Name), Cursor: cursor}); err != nil {
 		return err
 	}
 	if len(evs) > 0 {

@@ -13,21 +13,17 @@ import (
 
 // Enqueue records events as pending executions, all or none, with what
 // opts adds (a cursor, claims).
-func (s *Store) Enqueue(ctx context.Context, events []store.Event, opts *store.EnqueueOptions) ([]store.Enqueued, error) {
+func (s *Store) Enqueue(ctx context.Context, events []store.Event, opts store.EnqueueOptions) ([]store.Enqueued, error) {
 	if err := s.lock(ctx); err != nil {
 		return nil, err
 	}
 	defer s.mu.Unlock()
-	var o store.EnqueueOptions
-	if opts != nil {
-		o = *opts
-	}
-	out, err := s.enqueueLocked(events, o.Claim)
+	out, err := s.enqueueLocked(events, opts.Claim)
 	if err != nil {
 		return nil, err
 	}
-	if o.CursorKey != "" {
-		s.cursors[o.CursorKey] = clone(o.Cursor)
+	if opts.CursorKey != "" {
+		s.cursors[opts.CursorKey] = clone(opts.Cursor)
 	}
 	return out, nil
 }
@@ -84,11 +80,8 @@ func (s *Store) enqueueLocked(events []store.Event, c store.Claimant) ([]store.E
 // Claim marks up to n pending or lease-expired executions as running by
 // owner and returns them, oldest first, pinning those without a definition
 // when opts says how.
-func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Duration, opts *store.ClaimOptions) ([]*store.Execution, error) {
-	var pin func(string) string
-	if opts != nil {
-		pin = opts.Pin
-	}
+func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Duration, opts store.ClaimOptions) ([]*store.Execution, error) {
+	pin := opts.Pin
 	if err := s.lock(ctx); err != nil {
 		return nil, err
 	}

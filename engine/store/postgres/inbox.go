@@ -48,10 +48,7 @@ const setCursor = `INSERT INTO cursors (key, cursor) VALUES ($1, $2)
 // what opts adds (a cursor, claims). Which events to claim is decided
 // before the statements are sent: a duplicate among them leaves its claim
 // unused.
-func (s *Store) Enqueue(ctx context.Context, events []store.Event, opts *store.EnqueueOptions) ([]store.Enqueued, error) {
-	if opts == nil {
-		return s.enqueue(ctx, events, store.Claimant{}, nil)
-	}
+func (s *Store) Enqueue(ctx context.Context, events []store.Event, opts store.EnqueueOptions) ([]store.Enqueued, error) {
 	var also writeFunc
 	if key, cursor := opts.CursorKey, opts.Cursor; key != "" {
 		also = func(b *batch) { b.exec(setCursor, []any{key, cursor}, nil) }
@@ -160,9 +157,9 @@ RETURNING ` + columns("e")
 // after the claim, in one group-committed write: should that fail, the
 // executions are returned unpinned, for their worker to pin, and the error
 // is dropped.
-func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Duration, opts *store.ClaimOptions) ([]*store.Execution, error) {
+func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Duration, opts store.ClaimOptions) ([]*store.Execution, error) {
 	out, err := s.claim(ctx, owner, n, lease)
-	if err != nil || opts == nil || opts.Pin == nil {
+	if err != nil || opts.Pin == nil {
 		return out, err
 	}
 	pin := opts.Pin

@@ -60,7 +60,7 @@ func BenchmarkEnqueue(b *testing.B) {
 		for pb.Next() {
 			ev := store.Event{Flow: "request_approval", DedupKey: fmt.Sprint(seq.Add(1)), Type: "user.lifecycle.create",
 				Payload: benchPayload, ReceivedAt: time.Now()}
-			if _, err := s.Enqueue(ctx, []store.Event{ev}, nil); err != nil {
+			if _, err := s.Enqueue(ctx, []store.Event{ev}, store.EnqueueOptions{}); err != nil {
 				b.Error(err)
 				return
 			}

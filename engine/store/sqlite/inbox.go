@@ -13,10 +13,7 @@ import (
 
 // Enqueue records events as pending executions in one transaction, with
 // what opts adds (a cursor, claims).
-func (s *Store) Enqueue(ctx context.Context, events []store.Event, opts *store.EnqueueOptions) ([]store.Enqueued, error) {
-	if opts == nil {
-		return s.enqueue(ctx, events, store.Claimant{}, nil)
-	}
+func (s *Store) Enqueue(ctx context.Context, events []store.Event, opts store.EnqueueOptions) ([]store.Enqueued, error) {
 	var also writeFunc
 	if key, cursor := opts.CursorKey, opts.Cursor; key != "" {
 		also = func(tx *writeTx) error {
@@ -150,11 +147,8 @@ func (s *Store) duplicate(tx *writeTx, ev store.Event) (store.Enqueued, error) {
 // Claim marks up to n pending or lease-expired executions as running by
 // owner and returns them, oldest first, pinning those without a definition
 // when opts says how, in the same statement that claims each.
-func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Duration, opts *store.ClaimOptions) ([]*store.Execution, error) {
-	var pin func(string) string
-	if opts != nil {
-		pin = opts.Pin
-	}
+func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Duration, opts store.ClaimOptions) ([]*store.Execution, error) {
+	pin := opts.Pin
 	if n <= 0 {
 		return nil, nil
 	}

@@ -116,7 +116,7 @@ func testClaimConcurrent(t *testing.T, s store.Store) {
 		wg.Go(func() {
 			owner := "w" + string(rune('0'+w))
 			for {
-				batch, err := s.Claim(ctx(t), owner, 7, time.Minute, nil)
+				batch, err := s.Claim(ctx(t), owner, 7, time.Minute, store.ClaimOptions{})
 				if err != nil {
 					t.Errorf("Claim(%s): %v", owner, err)
 					return
@@ -221,7 +221,7 @@ func testClaimPinned(t *testing.T, s store.Store) {
 		}
 		return "sha256:" + flow
 	}
-	got, err := s.Claim(ctx(t), "w1", 10, time.Minute, &store.ClaimOptions{Pin: pin})
+	got, err := s.Claim(ctx(t), "w1", 10, time.Minute, store.ClaimOptions{Pin: pin})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +253,7 @@ func testClaimPinned(t *testing.T, s store.Store) {
 			t.Errorf("Execution differs from what Claim with a Pin returned (-claim +stored):\n%s", diff)
 		}
 	}
-	if got, err := s.Claim(ctx(t), "w2", 10, time.Minute, &store.ClaimOptions{Pin: pin}); err != nil || len(got) != 0 {
+	if got, err := s.Claim(ctx(t), "w2", 10, time.Minute, store.ClaimOptions{Pin: pin}); err != nil || len(got) != 0 {
 		t.Errorf("Claim with a Pin with everything held = %v, %v, want none", idsOf(got), err)
 	}
 }
@@ -263,12 +263,12 @@ func testClaimPinned(t *testing.T, s store.Store) {
 // may have started.
 func testClaimPinnedReclaim(t *testing.T, s store.Store) {
 	id := mustEnqueue(t, s, event("a", "k"))[0]
-	first, err := s.Claim(ctx(t), "w1", 1, shortLease, &store.ClaimOptions{Pin: func(string) string { return "sha256:v1" }})
+	first, err := s.Claim(ctx(t), "w1", 1, shortLease, store.ClaimOptions{Pin: func(string) string { return "sha256:v1" }})
 	if err != nil || len(first) != 1 || !first[0].PinnedByClaim {
 		t.Fatalf("Claim with a Pin = %+v, %v, want %s pinned", first, err, id)
 	}
 	time.Sleep(2 * shortLease)
-	got, err := s.Claim(ctx(t), "w2", 1, time.Minute, &store.ClaimOptions{Pin: func(string) string { return "sha256:v2" }})
+	got, err := s.Claim(ctx(t), "w2", 1, time.Minute, store.ClaimOptions{Pin: func(string) string { return "sha256:v2" }})
 	if err != nil || len(got) != 1 {
 		t.Fatalf("Claim with a Pin after w1's lease expired = %v, %v, want [%s]", idsOf(got), err, id)
 	}

@@ -25,7 +25,7 @@ func pinAll(flow string) string { return "sha256:" + flow }
 
 func mustEnqueueClaimed(t *testing.T, s store.Store, c store.Claimant, evs ...store.Event) []store.Enqueued {
 	t.Helper()
-	res, err := s.Enqueue(ctx(t), evs, &store.EnqueueOptions{Claim: c})
+	res, err := s.Enqueue(ctx(t), evs, store.EnqueueOptions{Claim: c})
 	if err != nil {
 		t.Fatalf("Enqueue with a Claim: %v", err)
 	}
@@ -181,7 +181,7 @@ func testEnqueueClaimedExpiredLeaseReclaimed(t *testing.T, s store.Store) {
 		t.Fatalf("w2 claimed %v while w1's lease runs", idsOf(got))
 	}
 	time.Sleep(2 * shortLease)
-	got, err := s.Claim(ctx(t), "w2", 1, time.Minute, &store.ClaimOptions{Pin: func(string) string { return "sha256:v2" }})
+	got, err := s.Claim(ctx(t), "w2", 1, time.Minute, store.ClaimOptions{Pin: func(string) string { return "sha256:v2" }})
 	if err != nil || len(got) != 1 || got[0].ID != res[0].ID {
 		t.Fatalf("Claim with a Pin after w1's lease expired = %v, %v, want [%s]", idsOf(got), err, res[0].ID)
 	}
@@ -220,7 +220,7 @@ func testEnqueueClaimedFinish(t *testing.T, s store.Store) {
 // testEnqueueClaimedWithCursor: the options combine: one Enqueue claims
 // new executions and sets a cursor, as a poller with an idle worker would.
 func testEnqueueClaimedWithCursor(t *testing.T, s store.Store) {
-	opts := &store.EnqueueOptions{
+	opts := store.EnqueueOptions{
 		CursorKey: "snow:incident", Cursor: []byte("c1"),
 		Claim: store.Claimant{Owner: "w1", Lease: time.Minute, Max: 1, Pin: pinAll},
 	}
@@ -247,7 +247,7 @@ func testEnqueueClaimedWithCursorAtomic(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	bad := []store.Event{event("p", "ok"), {DedupKey: "no-flow"}}
-	opts := &store.EnqueueOptions{CursorKey: "k", Cursor: []byte("new"), Claim: store.Claimant{Owner: "w1", Lease: time.Minute, Max: 2, Pin: pinAll}}
+	opts := store.EnqueueOptions{CursorKey: "k", Cursor: []byte("new"), Claim: store.Claimant{Owner: "w1", Lease: time.Minute, Max: 2, Pin: pinAll}}
 	if _, err := s.Enqueue(ctx(t), bad, opts); err == nil {
 		t.Fatal("Enqueue with a cursor, a Claim and an invalid event succeeded")
 	}
