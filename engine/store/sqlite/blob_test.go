@@ -82,7 +82,7 @@ func TestUncompressedValuesStillRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	res, err := s.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k"}})
+	res, err := s.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k"}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func TestTermsShownInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	res, err := s.Enqueue(ctx, []store.Event{{Flow: "f", Terms: []string{"zed", "amy", "zed", "bob"}}})
+	res, err := s.Enqueue(ctx, []store.Event{{Flow: "f", Terms: []string{"zed", "amy", "zed", "bob"}}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
