@@ -46,9 +46,10 @@ const packedMark = 0xff
 // blobDictID names blobDict in the values packed with it.
 const blobDictID = 1
 
-// minPacked is the smallest value worth compressing: below it the header
-// and the CPU cost more than they save.
-const minPacked = 48
+// minPacked is the smallest value worth compressing. Each compression
+// costs a few microseconds whatever the size (the encoder clears a 64 KiB
+// table), which below a hundred bytes or so buys next to nothing.
+const minPacked = 128
 
 var dicts = sync.OnceValue(func() map[byte]*s2.Dict {
 	d := s2.MakeDict(blobDict, nil)
@@ -58,6 +59,9 @@ var dicts = sync.OnceValue(func() map[byte]*s2.Dict {
 	return map[byte]*s2.Dict{blobDictID: d}
 })
 
+// scratch holds the encoder's output before it is copied out at its size.
+var scratch = sync.Pool{New: func() any { return new([]byte) }}
+
 // pack is the value to store for v: packed when that is smaller (or when
 // v could be mistaken for a packed value), else v itself.
 func pack(v []byte) []byte {
@@ -65,13 +69,23 @@ func pack(v []byte) []byte {
 	if len(v) < minPacked && !marked {
 		return v
 	}
-	buf := make([]byte, 2+s2.MaxEncodedLen(len(v)))
-	buf[0], buf[1] = packedMark, blobDictID
-	n := len(dicts()[blobDictID].Encode(buf[2:], v)) // into buf[2:], which is large enough
-	if 2+n >= len(v) && !marked {
+	buf := scratch.Get().(*[]byte)
+	defer func() {
+		if cap(*buf) <= 1<<20 { // a rare large value's buffer is not kept
+			scratch.Put(buf)
+		}
+	}()
+	if n := s2.MaxEncodedLen(len(v)); cap(*buf) < n {
+		*buf = make([]byte, n)
+	}
+	z := dicts()[blobDictID].Encode((*buf)[:cap(*buf)], v) // into buf, which is large enough
+	if 2+len(z) >= len(v) && !marked {
 		return v
 	}
-	return buf[:2+n]
+	out := make([]byte, 2+len(z))
+	out[0], out[1] = packedMark, blobDictID
+	copy(out[2:], z)
+	return out
 }
 
 // unpack is the value stored as v.
