@@ -20,6 +20,9 @@ const membershipDelivery = `{"eventType":"com.okta.event_hook","eventId":"d1","d
 	`]}}`
 
 func TestTriggerAccessors(t *testing.T) {
+	// The one-pass reader and the encoding/json decoder agree (the
+	// second body's "Target" key sends it down the encoding/json path).
+	checkDelivery(t, []byte(membershipDelivery))
 	type actor struct{ ID, Type string }
 	type payload struct {
 		User, Group, App *actor
@@ -43,5 +46,9 @@ func TestTriggerAccessors(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("accessors (-want +got):\n%s", diff)
+	}
+	slow, err := decodeEnvelope([]byte(membershipDelivery))
+	if err != nil || string(slow[0].Payload) != string(events[0].Payload) {
+		t.Errorf("decoders differ: %s vs %s (%v)", slow[0].Payload, events[0].Payload, err)
 	}
 }

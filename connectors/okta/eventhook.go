@@ -13,10 +13,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/internal/jsonscan"
 )
 
 // maxHookBody caps an event hook delivery. Okta documents no batch size;
@@ -150,8 +152,8 @@ type hookEnvelope struct {
 	EventTime string `json:"eventTime"`
 	Source    string `json:"source"`
 	Data      *struct {
-		// Events stay raw: each is read once more for its head and
-		// kept byte for byte as the payload.
+		// Events are split while the envelope is read: the body is
+		// scanned once here, and each event once more for its head.
 		Events []json.RawMessage `json:"events"`
 	} `json:"data"`
 }
@@ -177,7 +179,19 @@ type delivery struct {
 // and Payload {"event": <the event's JSON, byte for byte>, "delivery":
 // {event_id, source, event_time}}. Errors are *connector.Error of kind
 // Invalid.
+//
+// A delivery as Okta sends it is read in one pass (splitDelivery); any
+// other, malformed ones included, is decoded by encoding/json
+// (decodeEnvelope), which defines the result and says what is wrong.
 func DecodeEventHook(body []byte) ([]connector.Event, error) {
+	if events, ok := splitDelivery(body); ok {
+		return events, nil
+	}
+	return decodeEnvelope(body)
+}
+
+// decodeEnvelope is DecodeEventHook by encoding/json.
+func decodeEnvelope(body []byte) ([]connector.Event, error) {
 	var env hookEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		var te *json.UnmarshalTypeError
@@ -210,6 +224,182 @@ func DecodeEventHook(body []byte) ([]connector.Event, error) {
 
 func deliveryJSON(eventID, source, eventTime string) ([]byte, error) {
 	return json.Marshal(delivery{EventID: nonEmpty(eventID), Source: nonEmpty(source), EventTime: nonEmpty(eventTime)})
+}
+
+// splitDelivery reads a delivery in one pass over the body, validating all
+// of it and taking apart only the envelope and the heads of the events. It
+// reports false for anything where it could differ from decodeEnvelope:
+// an error, a null, a repeated field, and a member name that encoding/json
+// would match to a field without being its exact name (it matches names
+// regardless of case, and of some Unicode folding).
+func splitDelivery(body []byte) ([]connector.Event, bool) {
+	var env envelopeFields
+	var events []eventSpan
+	s := jsonscan.New(body)
+	ok := s.Object(func(key []byte, _ int) bool {
+		switch string(key) {
+		case "eventType":
+			return env.str(&s, fieldEventType, &env.eventType)
+		case "eventId":
+			return env.str(&s, fieldEventID, &env.eventID)
+		case "eventTime":
+			return env.str(&s, fieldEventTime, &env.eventTime)
+		case "source":
+			return env.str(&s, fieldSource, &env.source)
+		case "data":
+			if !env.once(fieldData) {
+				return false
+			}
+			return s.Object(func(key []byte, _ int) bool {
+				if string(key) == "events" {
+					if !env.once(fieldEvents) {
+						return false
+					}
+					events = make([]eventSpan, 0, 4)
+					return s.Array(func(int) bool {
+						ev, ok := readEventSpan(&s)
+						events = append(events, ev)
+						return ok
+					})
+				}
+				return unrelated(key, "events") && s.Skip()
+			})
+		}
+		return unrelated(key, "eventType", "eventId", "eventTime", "source", "data") && s.Skip()
+	})
+	if !ok || !s.AtEnd() || env.eventType != hookEnvelopeType || !env.has(fieldEvents) {
+		return nil, false
+	}
+	d, err := deliveryJSON(env.eventID, env.source, env.eventTime)
+	if err != nil {
+		return nil, false
+	}
+	out := make([]connector.Event, len(events))
+	for i, sp := range events {
+		ev, ok := sp.event()
+		if !ok {
+			return nil, false
+		}
+		var target []byte
+		if sp.targetEnd > 0 {
+			target = body[sp.targetStart:sp.targetEnd]
+		}
+		ev.Payload = wrapEvent(body[sp.start:sp.end], target, d)
+		out[i] = ev
+	}
+	return out, true
+}
+
+// The fields splitDelivery reads, as bits of envelopeFields.seen.
+const (
+	fieldEventType = 1 << iota
+	fieldEventID
+	fieldEventTime
+	fieldSource
+	fieldData
+	fieldEvents
+	fieldUUID
+	fieldPublished
+	fieldTarget
+)
+
+type envelopeFields struct {
+	seen                                  uint
+	eventType, eventID, eventTime, source string
+}
+
+// once marks field as read, and reports false when it was already.
+func (f *envelopeFields) once(field uint) bool {
+	if f.seen&field != 0 {
+		return false
+	}
+	f.seen |= field
+	return true
+}
+
+func (f *envelopeFields) has(field uint) bool { return f.seen&field != 0 }
+
+// str reads the string value of field into dst.
+func (f *envelopeFields) str(s *jsonscan.Scanner, field uint, dst *string) bool {
+	if !f.once(field) || s.Peek() != '"' {
+		return false
+	}
+	b, _, ok := s.StringBytes()
+	*dst = string(b)
+	return ok
+}
+
+// unrelated reports whether encoding/json would match the member name key
+// to none of fields: it is ASCII and equal to none of them regardless of
+// case.
+func unrelated(key []byte, fields ...string) bool {
+	for _, c := range key {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	for _, f := range fields {
+		if strings.EqualFold(string(key), f) {
+			return false
+		}
+	}
+	return true
+}
+
+// eventSpan is one element of data.events: where it is in the body, and
+// its head.
+type eventSpan struct {
+	start, end             int
+	targetStart, targetEnd int            // the target array, if any
+	head                   envelopeFields // eventType; eventID is the uuid, eventTime the published time
+}
+
+// readEventSpan reads one element of data.events, which must be an object.
+func readEventSpan(s *jsonscan.Scanner) (eventSpan, bool) {
+	var ev eventSpan
+	if s.Peek() != '{' {
+		return ev, false
+	}
+	ev.start = s.Pos()
+	h := &ev.head
+	ok := s.Object(func(key []byte, _ int) bool {
+		switch string(key) {
+		case "uuid":
+			return h.str(s, fieldUUID, &h.eventID)
+		case "eventType":
+			return h.str(s, fieldEventType, &h.eventType)
+		case "published":
+			return h.str(s, fieldPublished, &h.eventTime)
+		case "target":
+			if !h.once(fieldTarget) {
+				return false
+			}
+			ev.targetStart = s.Pos()
+			ok := s.Skip()
+			ev.targetEnd = s.Pos()
+			return ok
+		}
+		return unrelated(key, "uuid", "eventType", "published", "target") && s.Skip()
+	})
+	ev.end = s.Pos()
+	return ev, ok
+}
+
+// event is the span as an event, with the checks of readEventHead.
+func (sp eventSpan) event() (connector.Event, bool) {
+	h := sp.head
+	if h.eventID == "" {
+		return connector.Event{}, false
+	}
+	var at time.Time
+	if h.eventTime != "" {
+		t, err := time.Parse(time.RFC3339Nano, h.eventTime)
+		if err != nil {
+			return connector.Event{}, false
+		}
+		at = t
+	}
+	return connector.Event{ID: h.eventID, Type: h.eventType, Time: at}, true
 }
 
 // decodeEvent reads one LogEvent and wraps it with the delivery JSON.

@@ -33,6 +33,6 @@
 // tests build engines with fakes and nothing registers itself in init.
 //
 // This package must not import any other engine package (but
-// engine/internal/jsonscan, the JSON reader of CheckEvent), and must not do
+// internal/jsonscan, the JSON reader of CheckEvent and FromJSON), and must not do
 // I/O of its own.
 package connector

@@ -4,8 +4,8 @@ import (
 	"slices"
 	"unicode/utf8"
 
-	"github.com/cardflow/cardflow/engine/internal/jsonscan"
 	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/internal/jsonscan"
 )
 
 // termKeys are the fields whose string values an operator looks an

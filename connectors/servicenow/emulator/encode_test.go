@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cardflow/cardflow/connectors/servicenow/internal/flatjson"
 )
 
 // renderMap is a record as the emulator used to hand it to encoding/json:
@@ -124,6 +128,27 @@ func FuzzEncodeMatchesEncodingJSON(f *testing.F) {
 			if want := encodingJSON(t, map[string]any{"result": e.renderMap(tbl, stored, v)}); !bytes.Equal(got, want) {
 				t.Errorf("display %s, value %q:\n got %s\nwant %s", dv, s, got, want)
 			}
+		}
+	})
+}
+
+// FuzzWriteBody checks that a write body flatjson reads directly decodes
+// as Fields.UnmarshalJSON decodes it.
+func FuzzWriteBody(f *testing.F) {
+	for _, s := range []string{`{"short_description":"x","impact":"3"}`, `{"d":"a\nb \u00e9 \ud800"}`, `{}`, `{"n":2}`, `{"a":"1","a":"2"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, ok := flatjson.Object(b)
+		if !ok {
+			return
+		}
+		want, err := decodeFields(b)
+		if err != nil {
+			t.Fatalf("flatjson read %q, which Fields refuses: %v", b, err)
+		}
+		if diff := cmp.Diff(want, Fields(got)); diff != "" {
+			t.Errorf("%q (-Fields +flatjson):\n%s", b, diff)
 		}
 	})
 }

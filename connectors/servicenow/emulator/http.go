@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/cardflow/cardflow/connectors/servicenow/internal/flatjson"
 )
 
 // route is a parsed Table API path.
@@ -288,6 +290,9 @@ func readBody(w http.ResponseWriter, r *http.Request) (map[string]string, bool) 
 			return nil, false
 		}
 		raw = arr[0]
+	}
+	if f, ok := flatjson.Object(raw); ok { // the usual body: strings only
+		return f, true
 	}
 	f, err := decodeFields(raw)
 	if err != nil || f == nil {
