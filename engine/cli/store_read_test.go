@@ -13,27 +13,6 @@ import (
 	"github.com/cardflow/cardflow/engine/store/sqlite"
 )
 
-// TestReadCommandsNeedAnExistingStore: a typo in --db is an error naming
-// the path, and creates no file.
-func TestReadCommandsNeedAnExistingStore(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "cardfow.db")
-	for _, args := range [][]string{
-		{"history", "--db", db},
-		{"show", "ex_1", "--db", db},
-		{"replay", "ex_1", "--db", db},
-		{"history"}, // CARDFLOW_DB
-	} {
-		res := run(t, []string{"CARDFLOW_DB=" + db}, args...)
-		if res.code != cli.ExitUsage || !strings.Contains(res.stderr, "no store at "+db) {
-			t.Errorf("%v: want exit 2 naming %s\n%s", args, db, res)
-		}
-		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-			t.Fatalf("%v created %v", args, entries)
-		}
-	}
-}
-
 // TestRunValidatesBeforeTheStore: invalid flows leave no store and no lock.
 func TestRunValidatesBeforeTheStore(t *testing.T) {
 	flows := t.TempDir()
