@@ -29,6 +29,8 @@ import (
 //
 // Variables: $REPO is the repository's root (the example flows under
 // $REPO/flows, the validate fixtures under $REPO/testdata/validate);
+// $TESTDATA is this package's testdata (the Okta Workflows exports of
+// the import scripts);
 // $BUILD_VERSION and $BUILD_REVISION are the module version and VCS
 // revision this binary was built with (the revision is empty when the go
 // tool stamped none).
@@ -37,11 +39,16 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	testdata, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
 	version, revision := buildVersion()
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("REPO", repo)
+			env.Setenv("TESTDATA", testdata)
 			env.Setenv("BUILD_VERSION", version)
 			env.Setenv("BUILD_REVISION", revision)
 			return nil
