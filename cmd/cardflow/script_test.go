@@ -26,6 +26,9 @@ import (
 //	                             stdout and stderr then check its output
 //	emptydir DIR                 fail unless DIR holds no file at all
 //	json FILE                    fail unless FILE (or stdout) is one JSON value
+//	store-execution DB STATUS PAYLOAD [JOURNAL]
+//	                             make a store holding one execution, $ID
+//	                             (script_store_test.go)
 //
 // Variables: $REPO is the repository's root (the example flows under
 // $REPO/flows, the validate fixtures under $REPO/testdata/validate);
@@ -54,9 +57,10 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":    exits,
-			"emptydir": emptydir,
-			"json":     isJSON,
+			"exits":           exits,
+			"emptydir":        emptydir,
+			"json":            isJSON,
+			"store-execution": storeExecution,
 		},
 		RequireExplicitExec: true,
 	})
