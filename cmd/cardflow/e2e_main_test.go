@@ -20,7 +20,7 @@ var cardflowBin string
 // TestMain is also the cardflow command of the scripts in testdata/script:
 // testscript runs this test binary under that name (script_test.go).
 func TestMain(m *testing.M) {
-	os.Exit(testscript.RunMain(e2eMain{m}, map[string]func() int{"cardflow": cardflow}))
+	testscript.Main(e2eMain{m}, map[string]func(){"cardflow": func() { os.Exit(cardflow()) }})
 }
 
 // e2eMain runs the tests: it builds the binary of the end-to-end tests
