@@ -43,7 +43,8 @@ func (g *IDSource) Next(now time.Time) string {
 		src := rand.NewChaCha8(seed)
 		g.entropy = ulid.Monotonic(chacha{src, rand.New(src)}, 0)
 	}
-	ms := max(ulid.Timestamp(now), g.lastMS)
+	// A clock before 1970 or after 10889 gets the nearest time a ULID holds.
+	ms := max(min(uint64(max(now.UnixMilli(), 0)), ulid.MaxTime()), g.lastMS)
 	for {
 		id, err := ulid.New(ms, g.entropy)
 		if errors.Is(err, ulid.ErrMonotonicOverflow) {

@@ -11,12 +11,12 @@ import (
 )
 
 // TestIDsSortInOrderMade: ids made in the same millisecond, later
-// milliseconds, and even when the clock steps back, are unique and sort in
-// the order they were made.
+// milliseconds, and even when the clock steps back (or reads the zero
+// time), are unique and sort in the order they were made.
 func TestIDsSortInOrderMade(t *testing.T) {
 	var g IDSource
 	t0 := time.UnixMilli(1_800_000_000_000)
-	times := []time.Time{t0, t0, t0, t0.Add(time.Millisecond), t0.Add(-time.Second), t0.Add(time.Hour)}
+	times := []time.Time{time.Time{}, t0, t0, t0, t0.Add(time.Millisecond), t0.Add(-time.Second), t0.Add(time.Hour)}
 	var prev string
 	for i, at := range times {
 		id := g.Next(at)
