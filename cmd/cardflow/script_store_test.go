@@ -38,10 +38,10 @@ func storeExecution(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	defer st.Close()
 	ctx := context.Background()
-	enq, err := st.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(ts.ReadFile(args[2])), ReceivedAt: time.Now()}})
+	enq, err := st.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(ts.ReadFile(args[2])), ReceivedAt: time.Now()}}, store.EnqueueOptions{})
 	ts.Check(err)
 	id := enq[0].ID
-	_, err = st.Claim(ctx, "script", 1, time.Minute)
+	_, err = st.Claim(ctx, "script", 1, time.Minute, store.ClaimOptions{})
 	ts.Check(err)
 	for _, e := range entries {
 		ts.Check(st.Append(ctx, store.JournalEntry{ExecutionID: id, Card: e.Card, Attempt: e.Attempt, Status: store.EntryStatus(e.Status),
