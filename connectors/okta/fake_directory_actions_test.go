@@ -111,8 +111,8 @@ func TestCreateUserAgainstFake(t *testing.T) {
 		t.Errorf("create body = %s", bodies[len(bodies)-1])
 	}
 	id := get(out, "id")
-	if !slices.Contains(f.members["g-3"], id) || !slices.Contains(f.members["g-1"], id) {
-		t.Errorf("the user is not in Beta and Alpha: %v", f.members)
+	if got := ids(do("list_user_groups", map[string]cty.Value{"user": s("cy@x.example")}).GetAttr("groups"), "name"); got != "Everyone,Alpha,Beta" {
+		t.Errorf("the new user's groups = %s, want Everyone, Alpha and Beta", got)
 	}
 
 	// Without a password Okta leaves the user PROVISIONED (activation by

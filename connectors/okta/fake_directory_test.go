@@ -26,6 +26,7 @@ import (
 //     paged), filter and search (eq on status, id or profile.*), limit and
 //     an opaque after cursor (the last id of the page) in rel="next"; the
 //     plain list leaves out DEPROVISIONED users.
+//   - GET /api/v1/users/{id}/groups: every group of the user, one answer.
 //   - groups: POST creates (200), PUT replaces the profile, DELETE is 204;
 //     the BUILT_IN group cannot be changed or deleted (403 E0000006).
 //   - GET /api/v1/apps (q startsWith on name or label, filter on status,
@@ -107,6 +108,7 @@ func (f *fakeOkta) routeDirectory(m *http.ServeMux) {
 	m.HandleFunc("PUT /api/v1/users/{id}", f.updateUser)
 	m.HandleFunc("DELETE /api/v1/users/{id}", f.deleteUser)
 	m.HandleFunc("POST /api/v1/users/{id}/lifecycle/deactivate", f.deactivateUser)
+	m.HandleFunc("GET /api/v1/users/{id}/groups", f.userGroups)
 	m.HandleFunc("POST /api/v1/groups", f.createGroup)
 	m.HandleFunc("PUT /api/v1/groups/{gid}", f.replaceGroup)
 	m.HandleFunc("DELETE /api/v1/groups/{gid}", f.deleteGroup)
@@ -338,6 +340,22 @@ func (f *fakeOkta) deleteUser(w http.ResponseWriter, r *http.Request) {
 		u["status"] = "DEPROVISIONED"
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func (f *fakeOkta) userGroups(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.users[r.PathValue("id")] == nil {
+		fakeNotFound(w, r.PathValue("id")+" (User)")
+		return
+	}
+	out := []any{}
+	for _, g := range f.groups {
+		if slices.Contains(f.members[g["id"].(string)], r.PathValue("id")) {
+			out = append(out, g)
+		}
+	}
+	writeFake(w, 200, out)
 }
 
 type fakeGroupBody struct {
