@@ -104,6 +104,12 @@ func TestE2EValidateCheckEnvUnmanagedHook(t *testing.T) {
 	if strings.Contains(out+errOut, "e2e-hook-secret") {
 		t.Error("the hook secret is in validate's output")
 	}
+	// Without --check-env validate reads nothing from Okta.
+	plain := exec.Command(cardflowBin, "validate", flows)
+	plain.Env = []string{"OKTA_ORG_URL=" + oktaURL, "OKTA_API_TOKEN=dev-token", "OKTA_EVENT_HOOK_SECRET=e2e-hook-secret", "NO_COLOR=1", "HOME=" + dir}
+	if b, err := plain.CombinedOutput(); err != nil || strings.TrimSpace(string(b)) != "The configuration is valid." {
+		t.Errorf("validate without --check-env: %v\n%s", err, b)
+	}
 	out, _, code = validate(oktaURL, "--format", "json")
 	if code != 0 || !strings.Contains(out, `"warning_count": 1`) || !strings.Contains(out, "user.lifecycle.deactivate") {
 		t.Errorf("--format json: exit %d\n%s", code, out)
