@@ -82,7 +82,7 @@ func New() *connector.Connector {
 			eventHookTrigger(),
 			systemLogTrigger(),
 		},
-		Webhook: &connector.Webhook{Receive: receiveEventHook, Sync: syncHook},
+		Webhook: &connector.Webhook{Receive: receiveEventHook, Sync: syncHook, Check: checkHookNotices},
 	}
 }
 

@@ -226,6 +226,19 @@ type Webhook struct {
 	// keep the remote side's subscription (an Okta event hook) in step with
 	// the flows, or say what is missing. It returns warnings to log.
 	Sync func(ctx context.Context, c Client, req HookSync) (warnings []string, err error)
+	// Check, when set, is called by `cardflow validate --check-env` once
+	// per connection of the connector. It only reads the remote side and
+	// says what would keep a flow from starting (an event type the Okta
+	// event hook does not deliver), or that it could not tell. It changes
+	// nothing, whatever the connection's settings.
+	Check func(ctx context.Context, c Client, req HookSync) []HookNotice
+}
+
+// HookNotice is one finding of Webhook.Check: a Title-case summary and a
+// detail that says how to fix it.
+type HookNotice struct {
+	Summary string
+	Detail  string
 }
 
 // HookSync is what Webhook.Sync is told about one connection.
