@@ -28,14 +28,7 @@ type Predicate struct {
 // CompilePredicate type-checks src against env (name → cty type of each
 // top-level variable: trigger, card, var, each) and compiles it for
 // evaluation. Syntax errors, unknown fields and non-boolean results are
-// diagnostics on rng. It checks with a checker of its own; a load checks
-// with its compiler's (ExprChecker.CompilePredicate).
-func CompilePredicate(src string, rng hcl.Range, env map[string]cty.Type) (*Predicate, hcl.Diagnostics) {
-	return new(ExprChecker).CompilePredicate(src, rng, env)
-}
-
-// CompilePredicate is the package's CompilePredicate with the struct types
-// x keeps.
+// diagnostics on rng.
 func (x *ExprChecker) CompilePredicate(src string, rng hcl.Range, env map[string]cty.Type) (*Predicate, hcl.Diagnostics) {
 	if diags := x.CheckExpr(src, rng, onlyNamedCards(src, rng, env), true, conditionAbout); diags.HasErrors() {
 		return nil, diags

@@ -37,7 +37,7 @@ func TestCompilePredicate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
-			p, diags := CompilePredicate(tt.src, at(tt.src), env)
+			p, diags := new(ExprChecker).CompilePredicate(tt.src, at(tt.src), env)
 			if tt.summary == "" {
 				if diags.HasErrors() || p == nil {
 					t.Fatalf("unexpected %v", diags)
@@ -63,7 +63,7 @@ func TestCompilePredicate(t *testing.T) {
 
 func TestPredicateEval(t *testing.T) {
 	src := "card.read_user.status != 'ACTIVE' && 'Employees' in var.groups"
-	p, diags := CompilePredicate(src, at(src), map[string]cty.Type{
+	p, diags := new(ExprChecker).CompilePredicate(src, at(src), map[string]cty.Type{
 		"card": cty.Object(map[string]cty.Type{"read_user": cty.Object(map[string]cty.Type{"status": cty.String})}),
 		"var":  cty.Object(map[string]cty.Type{"groups": cty.List(cty.String)}),
 	})
