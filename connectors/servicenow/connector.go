@@ -61,7 +61,8 @@ func openConnection(cfg cty.Value) (connector.Client, error) {
 	return c, nil
 }
 
-// clientOf returns the call's connection.
+// clientOf returns a poll request's connection (actions get theirs from
+// connector.NewAction).
 func clientOf(c connector.Client, op string) (*Client, error) {
 	cl, ok := c.(*Client)
 	if !ok || cl == nil {
