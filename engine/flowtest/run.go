@@ -336,10 +336,10 @@ func (env *runEnv) start(ctx context.Context, flow *plan.Flow, payload []byte, i
 	if _, err := env.store.Enqueue(ctx, []store.Event{{
 		Flow: flow.Name, DedupKey: fmt.Sprintf("flowtest-%d", i), Type: "flowtest",
 		Payload: payload, ReceivedAt: env.clock.Now(),
-	}}); err != nil {
+	}}, store.EnqueueOptions{}); err != nil {
 		return nil, err
 	}
-	exs, err := env.store.Claim(ctx, testOwner, 1, time.Hour)
+	exs, err := env.store.Claim(ctx, testOwner, 1, time.Hour, store.ClaimOptions{})
 	if err != nil {
 		return nil, err
 	}
