@@ -10,7 +10,6 @@ import (
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
-	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -19,14 +18,7 @@ import (
 // its for_each collection, at most c.Concurrency at once, and collects
 // their outputs by key.
 func (r *run) forEach(ctx context.Context, c *plan.Card, scope *flowScope, name string) (cty.Value, error) {
-	coll, ok := cty.NilVal, false
-	if ref := scope.card(c).forEach; ref != nil {
-		coll, ok = ref.value(scope, nil)
-	}
-	var diags hcl.Diagnostics
-	if !ok {
-		coll, diags = c.ForEach.Value(scope.evalContext(c, nil))
-	}
+	coll, diags := c.ForEach.Value(scope.evalContext(c, nil))
 	if diags.HasErrors() {
 		return cty.NilVal, connector.Errorf(connector.Invalid, "for_each: %s", diagText(diags))
 	}

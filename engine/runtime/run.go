@@ -27,7 +27,6 @@ type run struct {
 	// waits are the waiting entries of instances parked before this claim
 	// (see resumeWait).
 	waits map[journalKey]store.JournalEntry
-	wd    watchdog // the card timeouts
 	// last is the flow's last card: nothing with an effect runs after it,
 	// so its result can wait for the outcome's write (see lazyResult).
 	last *plan.Card
@@ -211,17 +210,10 @@ func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Ea
 			in.vals[i] = cty.NullVal(a.Type)
 			continue
 		}
-		v, ok := cty.NilVal, false
-		if arg.ref != nil {
-			v, ok = arg.ref.value(scope, each)
+		if ctx == nil {
+			ctx = scope.evalContext(c, each)
 		}
-		var diags hcl.Diagnostics
-		if !ok {
-			if ctx == nil {
-				ctx = scope.evalContext(c, each)
-			}
-			v, diags = arg.attr.Expr.Value(ctx)
-		}
+		v, diags := arg.attr.Expr.Value(ctx)
 		if diags.HasErrors() {
 			return input{}, connector.Errorf(connector.Invalid, "%s: %s", a.Name, diagText(diags))
 		}
