@@ -307,7 +307,7 @@ func (e *Engine) Health() any {
 		"generation": e.genNum.Load(),
 		"loaded_at":  e.loadedAt,
 		"running":    e.pool.Running(),
-		"inbox":      e.intake.Depth(),
+		"inbox":      int64(e.intake.Depth()),
 	}
 	flows := []map[string]any{}
 	if gen != nil {
