@@ -48,6 +48,37 @@ type Pool struct {
 	// starved is set while the claim loop waits having found every worker
 	// busy or reserved: the next worker freed wakes it.
 	starved atomic.Bool
+	// claimed is the claim loop's buffer of what it hands its workers,
+	// reused from one claim to the next (Start does not keep it).
+	claimed []trigger.Claimed
+}
+
+// claimPins is the pin of one of the pool's own claims: the current
+// definition of each flow, resolved once for the claim and kept for the
+// workers, which then run it without resolving it again.
+type claimPins struct {
+	p     *Pool
+	flows []*plan.Flow // what the claim pinned
+	buf   [2]*plan.Flow
+}
+
+// pin is the definition a claimed execution of flow starts on: the current
+// one, pinned by the claim itself so that the execution needs no write
+// before its first card. A flow with a concurrency limit is pinned when its
+// execution gets a slot and starts, not while it waits for one. The store
+// calls pin inside its write: it only reads the loaded generation.
+func (c *claimPins) pin(flow string) string {
+	for _, f := range c.flows {
+		if f.Name == flow {
+			return f.Hash
+		}
+	}
+	f, err := c.p.Resolver.Resolve(context.Background(), flow, "")
+	if err != nil || f == nil || f.Concurrency > 0 {
+		return ""
+	}
+	c.flows = append(c.flows, f)
+	return f.Hash
 }
 
 // flowSlot waits for a free slot of a flow with a concurrency limit and
@@ -182,41 +213,30 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 func (p *Pool) claim(ctx context.Context, r *reservation) []trigger.Claimed {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.Lease/3)
 	defer cancel()
-	// The flows the claim pinned, resolved once for it: the workers run
-	// them without resolving them again.
-	var pinned []*plan.Flow
-	pin := func(flow string) string {
-		for _, f := range pinned {
-			if f.Name == flow {
-				return f.Hash
-			}
-		}
-		f, err := p.Resolver.Resolve(context.Background(), flow, "")
-		if err != nil || f == nil || f.Concurrency > 0 {
-			// A flow with a concurrency limit is pinned when its
-			// execution gets a slot and starts, not while it waits.
-			return ""
-		}
-		pinned = append(pinned, f)
-		return f.Hash
-	}
-	exs, err := p.Executor.Store.ClaimPinned(cctx, p.Owner, r.n, p.Lease, pin)
+	// Its own pins, not shared with the next claim: a claim that timed out
+	// may still be written, and pin called, after it returned.
+	pins := &claimPins{p: p}
+	pins.flows = pins.buf[:0]
+	exs, err := p.Executor.Store.ClaimPinned(cctx, p.Owner, r.n, p.Lease, pins.pin)
 	if err != nil {
 		p.Logger.Error("claiming executions failed", "err", err)
 		return nil
 	}
 	if ctx.Err() == nil || len(exs) == 0 {
-		claimed := make([]trigger.Claimed, len(exs))
-		for i, ex := range exs {
-			claimed[i].Execution = ex
+		clear(p.claimed)
+		claimed := p.claimed[:0]
+		for _, ex := range exs {
+			c := trigger.Claimed{Execution: ex}
 			if ex.PinnedByClaim {
-				for _, f := range pinned {
+				for _, f := range pins.flows {
 					if f.Name == ex.Flow && f.Hash == ex.DefinitionHash {
-						claimed[i].Flow = f
+						c.Flow = f
 					}
 				}
 			}
+			claimed = append(claimed, c)
 		}
+		p.claimed = claimed
 		return claimed
 	}
 	ids := make([]string, len(exs))
