@@ -146,7 +146,8 @@ func (in *Intake) admit() error {
 
 // Push enqueues events from outside that name their flows already:
 // backpressure applies, and executions of flows of the active generation
-// are claimed for idle workers.
+// are claimed for idle workers. It sets the Terms of events that have
+// none.
 func (in *Intake) Push(ctx context.Context, events []store.Event) ([]store.Enqueued, error) {
 	var flows []*plan.Flow
 	if in.Generation != nil {
@@ -168,7 +169,8 @@ func (in *Intake) Push(ctx context.Context, events []store.Event) ([]store.Enque
 // Submit enqueues the engine's own work: executions that executions start
 // (asynchronous flow calls, error flows), dry runs and flow tests. It is
 // never refused for backpressure (the execution that asks was admitted
-// already) and claims nothing: the workers are woken to claim it.
+// already) and claims nothing: the workers are woken to claim it. It sets
+// the Terms of events that have none.
 func (in *Intake) Submit(ctx context.Context, events []store.Event) ([]store.Enqueued, error) {
 	for i := range events {
 		if events[i].Terms == nil {
