@@ -187,7 +187,7 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 	if err != nil {
 		return exit(ExitProblem, err)
 	}
-	claimed, err := st.Claim(ctx, "dry-run", 1, time.Hour)
+	claimed, err := st.Claim(ctx, "dry-run", 1, time.Hour, store.ClaimOptions{})
 	if err != nil || len(claimed) != 1 {
 		return exit(ExitProblem, fmt.Errorf("claiming the dry-run execution: %v", err))
 	}
@@ -380,7 +380,7 @@ func sortedConnAddrs(gen *plan.Generation) []string {
 	return addrs
 }
 
-func seedTables(ctx context.Context, st store.Store, gen *plan.Generation, tables map[string]map[string]map[string]any) error {
+func seedTables(ctx context.Context, st store.Tables, gen *plan.Generation, tables map[string]map[string]map[string]any) error {
 	for name, rows := range tables {
 		t, ok := gen.Config.Tables[name]
 		if !ok {

@@ -343,7 +343,7 @@ func (env *runEnv) start(ctx context.Context, flow *plan.Flow, payload []byte, i
 	}}); err != nil {
 		return nil, err
 	}
-	exs, err := env.store.Claim(ctx, testOwner, 1, time.Hour)
+	exs, err := env.store.Claim(ctx, testOwner, 1, time.Hour, store.ClaimOptions{})
 	if err != nil {
 		return nil, err
 	}

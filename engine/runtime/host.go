@@ -131,7 +131,7 @@ func (h *host) CallFlow(ctx context.Context, name string, input cty.Value, async
 // its reads see them.
 type table struct {
 	decl  *config.Table
-	store store.Store
+	store store.Tables
 	host  *host
 }
 

@@ -217,7 +217,7 @@ func (p *Pool) claim(ctx context.Context, r *reservation) []trigger.Claimed {
 	// may still be written, and pin called, after it returned.
 	pins := &claimPins{p: p}
 	pins.flows = pins.buf[:0]
-	exs, err := p.Executor.Store.ClaimPinned(cctx, p.Owner, r.n, p.Lease, pins.pin)
+	exs, err := p.Executor.Store.Claim(cctx, p.Owner, r.n, p.Lease, store.ClaimOptions{Pin: pins.pin})
 	if err != nil {
 		p.Logger.Error("claiming executions failed", "err", err)
 		return nil

@@ -26,8 +26,8 @@ type claimRecordingStore struct {
 	pins    int
 }
 
-func (s *claimRecordingStore) ClaimPinned(ctx context.Context, owner string, n int, lease time.Duration, pin func(string) string) ([]*store.Execution, error) {
-	exs, err := s.Store.ClaimPinned(ctx, owner, n, lease, pin)
+func (s *claimRecordingStore) Claim(ctx context.Context, owner string, n int, lease time.Duration, opts store.ClaimOptions) ([]*store.Execution, error) {
+	exs, err := s.Store.Claim(ctx, owner, n, lease, opts)
 	s.mu.Lock()
 	for _, e := range exs {
 		s.claimed = append(s.claimed, e.ID)
@@ -125,12 +125,12 @@ func TestPoolRunsReservedExecutions(t *testing.T) {
 		t.Errorf("Reserve with every worker reserved = %d workers, want none", r2.Len())
 	}
 	f := h.gen.Flows["f"]
-	res, err := st.EnqueueClaimed(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, r.Claim(pinTo(f)))
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, store.EnqueueOptions{Claim: r.Claim(pinTo(f))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res[0].Claimed == nil {
-		t.Fatal("EnqueueClaimed with a reservation claimed nothing")
+		t.Fatal("Enqueue with a reservation's Claim claimed nothing")
 	}
 	r.Start([]trigger.Claimed{{Execution: res[0].Claimed, Flow: f}})
 	id := res[0].ID
@@ -147,7 +147,7 @@ func TestPoolRunsReservedExecutions(t *testing.T) {
 
 	// Blocked for several leases: renewed, not lost to another claimant.
 	time.Sleep(3 * lease)
-	if got, err := st.Claim(context.Background(), "r2", 1, time.Minute); err != nil || len(got) != 0 {
+	if got, err := st.Claim(context.Background(), "r2", 1, time.Minute, store.ClaimOptions{}); err != nil || len(got) != 0 {
 		t.Errorf("another owner claimed %d executions (%v) while r1 runs it", len(got), err)
 	}
 	close(release)
@@ -172,9 +172,9 @@ func TestPoolReservedExecutionsDrain(t *testing.T) {
 	stop := runPool(t, pool)
 	r := pool.Reserve(1)
 	f := h.gen.Flows["f"]
-	res, err := st.EnqueueClaimed(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, r.Claim(pinTo(f)))
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, store.EnqueueOptions{Claim: r.Claim(pinTo(f))})
 	if err != nil || res[0].Claimed == nil {
-		t.Fatalf("EnqueueClaimed = %+v, %v, want it claimed", res, err)
+		t.Fatalf("Enqueue with a Claim = %+v, %v, want it claimed", res, err)
 	}
 	r.Start([]trigger.Claimed{{Execution: res[0].Claimed, Flow: f}})
 	waitFor(t, started, "the first card of the handed-over execution")
@@ -199,7 +199,7 @@ func TestPoolReservationGivenBackWakes(t *testing.T) {
 	pool := &runtime.Pool{Executor: h.exec, Resolver: genResolver{h.gen}, Owner: "r1", Workers: 1, Poll: time.Hour}
 	runPool(t, pool)
 	r := pool.Reserve(1)
-	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}})
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func TestPoolClaimsWhenAWorkerFrees(t *testing.T) {
 	h, st, started, release := blockingHarness(t, blockFlow)
 	pool := &runtime.Pool{Executor: h.exec, Resolver: genResolver{h.gen}, Owner: "r1", Workers: 1, Poll: time.Hour}
 	runPool(t, pool)
-	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "1", Payload: []byte(`{}`)}, {Flow: "f", DedupKey: "2", Payload: []byte(`{}`)}})
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "1", Payload: []byte(`{}`)}, {Flow: "f", DedupKey: "2", Payload: []byte(`{}`)}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,9 +286,9 @@ func TestPoolResolvesOnce(t *testing.T) {
 	f := h.gen.Flows["f"]
 
 	r := pool.Reserve(1)
-	handed, err := h.store.EnqueueClaimed(context.Background(), []store.Event{{Flow: "f", DedupKey: "handed", Payload: []byte(`{"user":"u1"}`)}}, r.Claim(pinTo(f)))
+	handed, err := h.store.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "handed", Payload: []byte(`{"user":"u1"}`)}}, store.EnqueueOptions{Claim: r.Claim(pinTo(f))})
 	if err != nil || handed[0].Claimed == nil {
-		t.Fatalf("EnqueueClaimed = %+v, %v, want it claimed", handed, err)
+		t.Fatalf("Enqueue with a Claim = %+v, %v, want it claimed", handed, err)
 	}
 	r.Start([]trigger.Claimed{{Execution: handed[0].Claimed, Flow: f}})
 	if ex := waitFinal(t, h.store, handed[0].ID); ex.Status != store.Succeeded {
@@ -298,7 +298,7 @@ func TestPoolResolvesOnce(t *testing.T) {
 		t.Errorf("a handed-over execution was resolved %d times (current) and %d (by hash), want 0", c, b)
 	}
 
-	claimed, err := h.store.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "claimed", Payload: []byte(`{"user":"u2"}`)}})
+	claimed, err := h.store.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "claimed", Payload: []byte(`{"user":"u2"}`)}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

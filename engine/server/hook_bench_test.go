@@ -20,20 +20,12 @@ import (
 // store.
 type acceptingInbox struct{}
 
-func (acceptingInbox) Enqueue(_ context.Context, events []store.Event) ([]store.Enqueued, error) {
+func (acceptingInbox) Enqueue(_ context.Context, events []store.Event, _ store.EnqueueOptions) ([]store.Enqueued, error) {
 	res := make([]store.Enqueued, len(events))
 	for i := range res {
 		res[i].ID = strconv.Itoa(i)
 	}
 	return res, nil
-}
-
-func (a acceptingInbox) EnqueueWithCursor(ctx context.Context, events []store.Event, _ string, _ []byte) ([]store.Enqueued, error) {
-	return a.Enqueue(ctx, events)
-}
-
-func (a acceptingInbox) EnqueueClaimed(ctx context.Context, events []store.Event, _ store.Claimant) ([]store.Enqueued, error) {
-	return a.Enqueue(ctx, events)
 }
 
 // BenchmarkHook posts an Okta delivery to the hook handler, through

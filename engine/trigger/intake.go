@@ -26,13 +26,12 @@ var ErrStoreUnavailable = errors.New("the store cannot keep events")
 // was stored, and the sender may retry.
 var ErrNotStored = errors.New("events could not be stored")
 
-// Inbox is the intake's side of the store: one write that records events
-// as pending executions, optionally with a poller's cursor, optionally
-// claiming some of them for idle workers. Intake.write is its only caller.
+// Inbox is what the intake needs of the store (store.Inbox): one write
+// that records events as pending executions, optionally with a poller's
+// cursor, optionally claiming some of them for idle workers. Intake.write
+// is its only caller.
 type Inbox interface {
-	Enqueue(ctx context.Context, events []store.Event) ([]store.Enqueued, error)
-	EnqueueWithCursor(ctx context.Context, events []store.Event, cursorKey string, cursor []byte) ([]store.Enqueued, error)
-	EnqueueClaimed(ctx context.Context, events []store.Event, c store.Claimant) ([]store.Enqueued, error)
+	Enqueue(ctx context.Context, events []store.Event, opts store.EnqueueOptions) ([]store.Enqueued, error)
 }
 
 // Workers run executions: the intake hands them those it claimed as it
@@ -177,7 +176,7 @@ func (in *Intake) Submit(ctx context.Context, events []store.Event) ([]store.Enq
 			events[i].Terms = Terms(events[i].Payload)
 		}
 	}
-	res, err := in.write(ctx, events, writeOptions{})
+	res, err := in.write(ctx, events, store.EnqueueOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -194,15 +193,26 @@ func (in *Intake) push(ctx context.Context, batch []store.Event, flows []*plan.F
 	if err := in.admit(); err != nil {
 		return nil, err
 	}
+	res, err := in.claimingWrite(ctx, batch, flows, store.EnqueueOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotStored, err)
+	}
+	if in.Observer != nil {
+		in.received(batch, res)
+	}
+	return res, nil
+}
+
+// claimingWrite writes batch with opts, claiming what idle workers can
+// take and handing it to them, and tells Health how the write went.
+func (in *Intake) claimingWrite(ctx context.Context, batch []store.Event, flows []*plan.Flow, opts store.EnqueueOptions) ([]store.Enqueued, error) {
 	var r Reservation
-	if in.Workers != nil && flows != nil {
+	if in.Workers != nil && flows != nil && len(batch) > 0 {
 		r = in.Workers.Reserve(len(batch))
 	}
-	var opts writeOptions
 	wctx := ctx
 	if r != nil && r.Len() > 0 {
-		c := r.Claim(pinOf(flows))
-		opts.claim = &c
+		opts.Claim = r.Claim(pinOf(flows))
 		// Not cancelled with the request: a write that commits after its
 		// sender hung up would leave the executions it claimed to wait
 		// for their lease to end.
@@ -218,14 +228,11 @@ func (in *Intake) push(ctx context.Context, batch []store.Event, flows []*plan.F
 		}
 		r.Start(claimed)
 	}
-	if in.Health != nil && (ctx.Err() == nil || err == nil) {
+	if in.Health != nil && len(batch) > 0 && (ctx.Err() == nil || err == nil) {
 		in.Health.Wrote(err, time.Now())
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrNotStored, err)
-	}
-	if in.Observer != nil {
-		in.received(batch, res)
+		return nil, err
 	}
 	in.added(res)
 	return res, nil
@@ -304,7 +311,8 @@ func (in *Intake) added(res []store.Enqueued) {
 // Poll enqueues what a poller of flow f fetched, with the cursor that
 // follows it, in one write: a poller that crashes neither skips nor
 // repeats. Backpressure applies: a refused page is polled again at the
-// next tick.
+// next tick. Idle workers get what they can take, claimed in the same
+// write.
 func (in *Intake) Poll(ctx context.Context, f *plan.Flow, events []connector.Event, cursorKey string, cursor []byte) ([]store.Enqueued, error) {
 	if c, ok := in.Store.(store.Checker); ok {
 		// A store whose file was removed would take the events and the
@@ -321,36 +329,19 @@ func (in *Intake) Poll(ctx context.Context, f *plan.Flow, events []connector.Eve
 	}
 	now := in.now()
 	batch := make([]store.Event, len(events))
+	var flows []*plan.Flow
+	if len(events) > 0 {
+		flows = make([]*plan.Flow, len(events))
+	}
 	for i, ev := range events {
 		batch[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: now,
 			Terms: Terms(ev.Payload)}
+		flows[i] = f
 	}
-	res, err := in.write(ctx, batch, writeOptions{cursorKey: cursorKey, cursor: cursor, withCursor: true})
-	if in.Health != nil && len(batch) > 0 && (ctx.Err() == nil || err == nil) {
-		in.Health.Wrote(err, time.Now())
-	}
-	if err != nil {
-		return nil, err
-	}
-	in.added(res)
-	return res, nil
-}
-
-// writeOptions say what else the inbox write does.
-type writeOptions struct {
-	withCursor bool
-	cursorKey  string
-	cursor     []byte
-	claim      *store.Claimant
+	return in.claimingWrite(ctx, batch, flows, store.EnqueueOptions{CursorKey: cursorKey, Cursor: cursor})
 }
 
 // write is the intake's one write to the store.
-func (in *Intake) write(ctx context.Context, batch []store.Event, o writeOptions) ([]store.Enqueued, error) {
-	switch {
-	case o.withCursor:
-		return in.Store.EnqueueWithCursor(ctx, batch, o.cursorKey, o.cursor)
-	case o.claim != nil:
-		return in.Store.EnqueueClaimed(ctx, batch, *o.claim)
-	}
-	return in.Store.Enqueue(ctx, batch)
+func (in *Intake) write(ctx context.Context, batch []store.Event, opts store.EnqueueOptions) ([]store.Enqueued, error) {
+	return in.Store.Enqueue(ctx, batch, opts)
 }

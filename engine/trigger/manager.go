@@ -32,8 +32,12 @@ type Observer interface {
 // Manager runs the polled and scheduled triggers of the active generation.
 // What they emit goes through the Intake, with their cursors.
 type Manager struct {
-	// Store keeps the pollers' leases and cursors.
-	Store   store.Store
+	// Store keeps the leases that let one replica poll a flow, and the
+	// pollers' cursors, which the Intake writes with their events.
+	Store interface {
+		store.Inbox
+		store.Leases
+	}
 	Intake  *Intake
 	Clients Clients
 	Logger  *slog.Logger

@@ -128,17 +128,17 @@ import (
 )
 
 type inbox interface {
-	EnqueueClaimed(ctx context.Context, events []store.Event, c store.Claimant) ([]store.Enqueued, error)
+	Enqueue(ctx context.Context, events []store.Event, opts store.EnqueueOptions) ([]store.Enqueued, error)
 }
 
 func bypass(ctx context.Context, b Backend, in inbox) {
-	_, _ = b.Store().Enqueue(ctx, nil)
-	_, _ = in.EnqueueClaimed(ctx, nil, store.Claimant{})
+	_, _ = b.Store().Enqueue(ctx, nil, store.EnqueueOptions{})
+	_, _ = in.Enqueue(ctx, nil, store.EnqueueOptions{Claim: store.Claimant{Max: 1}})
 }
 `)}
 	want := []string{
 		"engine/server/zz_bypass.go:14: b.Store().Enqueue",
-		"engine/server/zz_bypass.go:15: in.EnqueueClaimed",
+		"engine/server/zz_bypass.go:15: in.Enqueue",
 	}
 	if got := enqueueCalls(t, root, overlay, "./engine/server"); !slices.Equal(got, want) {
 		t.Errorf("with a bypass added, the check found:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
