@@ -312,7 +312,8 @@ func (in *Intake) added(res []store.Enqueued) {
 // follows it, in one write: a poller that crashes neither skips nor
 // repeats. Backpressure applies: a refused page is polled again at the
 // next tick. Idle workers get what they can take, claimed in the same
-// write.
+// write on the flow's definition in the active generation (f is the one
+// the poller started with, which may be older).
 func (in *Intake) Poll(ctx context.Context, f *plan.Flow, events []connector.Event, cursorKey string, cursor []byte) ([]store.Enqueued, error) {
 	if c, ok := in.Store.(store.Checker); ok {
 		// A store whose file was removed would take the events and the
@@ -329,14 +330,25 @@ func (in *Intake) Poll(ctx context.Context, f *plan.Flow, events []connector.Eve
 	}
 	now := in.now()
 	batch := make([]store.Event, len(events))
+	// A poller keeps running while its flow's cards change: what it
+	// fetched runs on the flow's current definition, not on the one the
+	// poller started with.
+	var current *plan.Flow
+	if in.Generation != nil {
+		if gen := in.Generation(); gen != nil {
+			current = gen.Flows[f.Name]
+		}
+	}
 	var flows []*plan.Flow
-	if len(events) > 0 {
+	if current != nil && len(events) > 0 {
 		flows = make([]*plan.Flow, len(events))
 	}
 	for i, ev := range events {
 		batch[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: now,
 			Terms: Terms(ev.Payload)}
-		flows[i] = f
+		if flows != nil {
+			flows[i] = current
+		}
 	}
 	return in.claimingWrite(ctx, batch, flows, store.EnqueueOptions{CursorKey: cursorKey, Cursor: cursor})
 }

@@ -191,3 +191,32 @@ func TestPollerBackpressure(t *testing.T) {
 		t.Errorf("after draining the poller stored %v, want users-1 first", keys)
 	}
 }
+
+// TestIntakePollRunsCurrentDefinition: a poller keeps running while its
+// flow's cards change; what it fetches after the change is claimed on the
+// new definition, not on the one the poller started with.
+func TestIntakePollRunsCurrentDefinition(t *testing.T) {
+	st := memory.New()
+	defer st.Close()
+	reg := registry(&fakePoller{}, time.Hour)
+	old := loadGen(t, reg, flowSrc("users", ""))
+	cur := loadGen(t, reg, strings.Replace(flowSrc("users", ""), `text   = "n=${trigger.n}"`, `text   = "n is ${trigger.n}"`, 1))
+	if old.Flows["users"].Hash == cur.Flows["users"].Hash {
+		t.Fatal("the two generations have one definition")
+	}
+	w := &idleWorkers{idle: 1}
+	in := &trigger.Intake{Store: st, Workers: w, Generation: func() *plan.Generation { return cur }}
+	ev := []connector.Event{{ID: "p1", Type: "fake", Payload: []byte(`{"n":1}`)}}
+	if _, err := in.Poll(context.Background(), old.Flows["users"], ev, trigger.CursorKey("users"), []byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.started) != 1 {
+		t.Fatalf("%d executions handed over, want 1", len(w.started))
+	}
+	if c := w.started[0]; c.Flow != cur.Flows["users"] || c.Execution.DefinitionHash != cur.Flows["users"].Hash {
+		t.Errorf("the polled event runs on %s, want the current definition %s", c.Execution.DefinitionHash, cur.Flows["users"].Hash)
+	}
+	if c := cursor(t, st, "users"); c != "1" {
+		t.Errorf("cursor %q, want 1", c)
+	}
+}
