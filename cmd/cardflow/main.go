@@ -11,7 +11,11 @@ import (
 	"github.com/cardflow/cardflow/engine/connector"
 )
 
-func main() {
+func main() { os.Exit(cardflow()) }
+
+// cardflow runs the command line and returns its exit code; the scripts of
+// testdata/script run it as the cardflow command (script_test.go).
+func cardflow() int {
 	reg := connector.NewRegistry(append(core.Connectors(), okta.New(), servicenow.New())...)
-	os.Exit(cli.Main(reg, cli.System(), os.Args[1:]))
+	return cli.Main(reg, cli.System(), os.Args[1:])
 }

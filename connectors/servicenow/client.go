@@ -97,7 +97,7 @@ func Open(cfg cty.Value) (*Client, error) {
 		creates:   ambiguousCreates{wait: ambiguousWait},
 	}
 	if id, secret := connector.String(cfg, "client_id"), connector.String(cfg, "client_secret"); id != "" || secret != "" {
-		c.oauth = &tokenSource{client: c, clientID: id, clientSecret: secret}
+		c.oauth = newTokenSource(c, id, secret)
 	}
 	return c, nil
 }
@@ -113,6 +113,9 @@ func sameHost(req *http.Request, via []*http.Request) error {
 
 // Close releases the connection's idle keep-alive connections.
 func (c *Client) Close() error {
+	if c.oauth != nil {
+		c.oauth.close()
+	}
 	c.transport.CloseIdleConnections()
 	return nil
 }
