@@ -233,7 +233,7 @@ func (s *ConsoleSource) Health(ctx context.Context) console.Health {
 	h := console.Health{Status: "ok", Store: "ok"}
 	h.Parked = s.waiting(ctx)
 	if e := s.Engine; e != nil {
-		h.Inbox, h.Running = int(e.depth.Load()), e.pool.Running()
+		h.Inbox, h.Running = e.intake.Depth(), e.pool.Running()
 		e.mu.Lock()
 		if len(e.rejectedDiags) > 0 {
 			h.Status = "degraded: the last reload was refused"
