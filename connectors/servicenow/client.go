@@ -46,8 +46,17 @@ type Client struct {
 var _ connector.Client = (*Client)(nil)
 
 // Open provisions a connection from its evaluated config. It does no network
-// I/O: OAuth tokens are fetched on the first request.
+// I/O: OAuth tokens are fetched on the first request. A failure is kind
+// Invalid: the connection block needs fixing, and no retry helps.
 func Open(cfg cty.Value) (*Client, error) {
+	c, err := open(cfg)
+	if err != nil {
+		return nil, &connector.Error{Kind: connector.Invalid, Op: Name + ".open", Err: err}
+	}
+	return c, nil
+}
+
+func open(cfg cty.Value) (*Client, error) {
 	base, err := parseInstanceURL(connector.String(cfg, "instance_url"))
 	if err != nil {
 		return nil, err

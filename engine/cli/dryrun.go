@@ -26,6 +26,7 @@ import (
 	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/memory"
+	"github.com/cardflow/cardflow/engine/trigger"
 	"github.com/spf13/cobra"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -178,8 +179,11 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 		mu.Unlock()
 		return placeholder(card.Action.Output), nil
 	})
-	exec := &runtime.Executor{Store: st, Invoker: invoker}
-	res, err := st.Enqueue(ctx, []store.Event{{Flow: flow.Name, DedupKey: "dry-run", Type: "dry-run", Payload: payload, ReceivedAt: time.Now().UTC()}}, store.EnqueueOptions{})
+	// The dry run's event, and what its execution starts, go in as the
+	// engine's do.
+	intake := &trigger.Intake{Store: st}
+	exec := &runtime.Executor{Store: st, Intake: intake, Invoker: invoker}
+	res, err := intake.Submit(ctx, []store.Event{{Flow: flow.Name, DedupKey: "dry-run", Type: "dry-run", Payload: payload, ReceivedAt: time.Now().UTC()}})
 	if err != nil {
 		return exit(ExitProblem, err)
 	}

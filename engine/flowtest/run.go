@@ -17,6 +17,7 @@ import (
 	"github.com/cardflow/cardflow/engine/runtime"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/memory"
+	"github.com/cardflow/cardflow/engine/trigger"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
@@ -201,6 +202,7 @@ type runEnv struct {
 	clock   *fakeClock
 	inv     *invoker
 	exec    *runtime.Executor
+	intake  *trigger.Intake
 	clients *runtime.Clients
 	closers []func()
 }
@@ -223,8 +225,10 @@ func newRunEnv(gen *plan.Generation, file string, tr *config.TestRun, opts Optio
 		}
 	}
 	env.inv = newInvoker(gen, tr, emulated, env.clock)
+	// Deliveries, and the executions they start, go in as the engine's do.
+	env.intake = &trigger.Intake{Store: env.store, Now: env.clock.Now}
 	env.exec = &runtime.Executor{
-		Store: env.store, Clients: env.clients, Clock: env.clock, Invoker: env.inv,
+		Store: env.store, Intake: env.intake, Clients: env.clients, Clock: env.clock, Invoker: env.inv,
 		Rand: func(int64) int64 { return 0 },
 		// Waits pass on the test's clock, which does not sleep: nothing
 		// parks, and the test sees the execution to its end.
@@ -333,10 +337,10 @@ func (env *runEnv) seedTables(ctx context.Context, tr *config.TestRun) hcl.Diagn
 
 // start enqueues the trigger event as the i-th delivery and claims it.
 func (env *runEnv) start(ctx context.Context, flow *plan.Flow, payload []byte, i int) (*store.Execution, error) {
-	if _, err := env.store.Enqueue(ctx, []store.Event{{
+	if _, err := env.intake.Submit(ctx, []store.Event{{
 		Flow: flow.Name, DedupKey: fmt.Sprintf("flowtest-%d", i), Type: "flowtest",
 		Payload: payload, ReceivedAt: env.clock.Now(),
-	}}, store.EnqueueOptions{}); err != nil {
+	}}); err != nil {
 		return nil, err
 	}
 	exs, err := env.store.Claim(ctx, testOwner, 1, time.Hour, store.ClaimOptions{})
