@@ -8,10 +8,12 @@ import (
 	"github.com/cardflow/cardflow/connectors/okta"
 	"github.com/cardflow/cardflow/connectors/servicenow"
 	"github.com/cardflow/cardflow/engine/cli"
+	"github.com/cardflow/cardflow/engine/cli/emulators"
 	"github.com/cardflow/cardflow/engine/connector"
 )
 
 func main() {
 	reg := connector.NewRegistry(append(core.Connectors(), okta.New(), servicenow.New())...)
-	os.Exit(cli.Main(reg, cli.System(), os.Args[1:]))
+	f := &cli.Factory{IO: cli.System(), Registry: reg, Emulators: emulators.Default()}
+	os.Exit(cli.Main(f, os.Args[1:]))
 }
