@@ -83,6 +83,9 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if len(opts.Serve) == 0 {
+		return exit(ExitProblem, errors.New("this build of cardflow has no emulators"))
+	}
 	serve, ok := opts.Serve[opts.System]
 	if !ok {
 		return exit(ExitUsage, fmt.Errorf("emulate %s, not %q", strings.Join(connector.SortedKeys(opts.Serve), " or "), opts.System))
