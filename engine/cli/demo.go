@@ -40,11 +40,13 @@ type DemoOptions struct {
 	consoleReady func(url, token string)
 	// Tenants starts the emulated tenants (Emulators.Demo).
 	Tenants func(oktaToken string) (DemoTenants, error)
+	// NewEngine builds the engine that runs the flows (engine.New).
+	NewEngine func(engine.Options) *engine.Engine
 }
 
 // NewCmdDemo returns `cardflow demo`.
-func NewCmdDemo(f *Factory) *cobra.Command {
-	opts := &DemoOptions{IO: f.IO, F: f, Tenants: f.Emulators.Demo}
+func NewCmdDemo(f *Factory, runF func(*DemoOptions) error) *cobra.Command {
+	opts := &DemoOptions{IO: f.IO, F: f, Tenants: f.Emulators.Demo, NewEngine: engine.New}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the onboarding approval scenario end to end against the built-in emulators",
@@ -59,7 +61,12 @@ created in Okta, cardflow opens a ServiceNow incident, the business owner
 resolves it, cardflow grants the groups and apps, activates the user and closes
 the incident; then a second user is rejected and deactivated.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return demoRun(cmd.Context(), opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return demoRun(cmd.Context(), opts)
+		},
 	}
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "working directory for the flows, store and log (default: a new temporary directory)")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 60*time.Second, "give up if a step takes longer")
@@ -150,7 +157,7 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 		"SERVICENOW_USERNAME":     "svc.cardflow",
 		"SERVICENOW_PASSWORD":     "cardflow-dev",
 	}
-	eng := engine.New(engine.Options{
+	eng := opts.NewEngine(engine.Options{
 		Registry: opts.F.Registry,
 		Store:    st,
 		Paths:    []string{flowDir},

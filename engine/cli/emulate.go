@@ -30,7 +30,7 @@ type EmulateOptions struct {
 }
 
 // NewCmdEmulate returns `cardflow emulate okta|servicenow`.
-func NewCmdEmulate(f *Factory) *cobra.Command {
+func NewCmdEmulate(f *Factory, runF func(*EmulateOptions) error) *cobra.Command {
 	opts := &EmulateOptions{IO: f.IO, Serve: f.Emulators.Serve}
 	cmd := &cobra.Command{
 		Use:   "emulate okta|servicenow",
@@ -67,6 +67,9 @@ after the client gave up; only its answer is lost).`,
 		ValidArgs: []string{"okta", "servicenow"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.System = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
 			return emulateRun(cmd.Context(), opts)
 		},
 	}

@@ -23,11 +23,16 @@ type HistoryOptions struct {
 	Since  string
 	Limit  int
 	Format string
+	// OpenStore opens the store of --db/--store (StoreFlags.OpenToRead).
+	OpenStore func(context.Context) (store.Store, error)
+	// Now is the clock --since counts back from.
+	Now func() time.Time
 }
 
 // NewCmdHistory returns `cardflow history`.
 func NewCmdHistory(f *Factory, runF func(*HistoryOptions) error) *cobra.Command {
-	opts := &HistoryOptions{IO: f.IO}
+	opts := &HistoryOptions{IO: f.IO, Now: time.Now}
+	opts.OpenStore = opts.Store.OpenToRead
 	cmd := &cobra.Command{
 		Use:   "history",
 		Short: "List executions, newest first",
@@ -69,7 +74,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 
 func historyRun(ctx context.Context, opts *HistoryOptions) error {
 	ctx = orBackground(ctx)
-	since, err := parseSince(opts.Since, time.Now())
+	since, err := parseSince(opts.Since, opts.Now())
 	if err != nil {
 		return exit(ExitUsage, err)
 	}
@@ -78,7 +83,7 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 	default:
 		return exit(ExitUsage, fmt.Errorf("unknown status %q", opts.Status))
 	}
-	st, err := opts.Store.OpenToRead(ctx)
+	st, err := opts.OpenStore(ctx)
 	if err != nil {
 		return err
 	}

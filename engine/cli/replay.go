@@ -16,11 +16,14 @@ type ReplayOptions struct {
 	ID       string
 	FromCard string
 	Force    bool
+	// OpenStore opens the store of --db/--store (StoreFlags.Open).
+	OpenStore func(context.Context) (store.Store, error)
 }
 
 // NewCmdReplay returns `cardflow replay`.
 func NewCmdReplay(f *Factory, runF func(*ReplayOptions) error) *cobra.Command {
 	opts := &ReplayOptions{IO: f.IO}
+	opts.OpenStore = opts.Store.Open
 	cmd := &cobra.Command{
 		Use:   "replay EXECUTION_ID",
 		Short: "Re-run a failed execution on its pinned definition from the failed card",
@@ -57,7 +60,7 @@ it anyway, from --from-card or else from its first card.`,
 
 func replayRun(ctx context.Context, opts *ReplayOptions) error {
 	ctx = orBackground(ctx)
-	st, err := opts.Store.Open(ctx)
+	st, err := opts.OpenStore(ctx)
 	if err != nil {
 		return err
 	}

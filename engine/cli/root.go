@@ -84,11 +84,11 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdFmt(f, nil),
 		NewCmdTest(f, nil),
 		NewCmdDryRun(f, nil),
-		NewCmdDocs(f),
+		NewCmdDocs(f, nil),
 		// Running them.
 		NewCmdRun(f, nil),
-		NewCmdDemo(f),
-		NewCmdEmulate(f),
+		NewCmdDemo(f, nil),
+		NewCmdEmulate(f, nil),
 		// History and operations.
 		NewCmdHistory(f, nil),
 		NewCmdShow(f, nil),
@@ -96,10 +96,10 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdPrune(f, nil),
 		NewCmdConsole(f, nil),
 		NewCmdAdmin(f, nil),
-		NewCmdOkta(f),
+		NewCmdOkta(f, nil),
 		// Moving in.
 		NewCmdImport(f, nil),
-		NewCmdVersion(f),
+		NewCmdVersion(f, nil),
 	)
 	return root
 }

@@ -19,11 +19,14 @@ type ShowOptions struct {
 	ID     string
 	Format string
 	Full   bool
+	// OpenStore opens the store of --db/--store (StoreFlags.OpenToRead).
+	OpenStore func(context.Context) (store.Store, error)
 }
 
 // NewCmdShow returns `cardflow show`.
 func NewCmdShow(f *Factory, runF func(*ShowOptions) error) *cobra.Command {
 	opts := &ShowOptions{IO: f.IO}
+	opts.OpenStore = opts.Store.OpenToRead
 	cmd := &cobra.Command{
 		Use:   "show EXECUTION_ID",
 		Short: "Show one execution card by card: inputs, output, error, attempts, duration",
@@ -55,7 +58,7 @@ are cut at 300 characters unless --full is given; --format json is always whole.
 
 func showRun(ctx context.Context, opts *ShowOptions) error {
 	ctx = orBackground(ctx)
-	st, err := opts.Store.OpenToRead(ctx)
+	st, err := opts.OpenStore(ctx)
 	if err != nil {
 		return err
 	}
