@@ -2,9 +2,7 @@ package cli_test
 
 import (
 	"os/exec"
-	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -35,9 +33,9 @@ func TestCLIDependsOnNoEmulator(t *testing.T) {
 
 func goListDeps(t *testing.T, pkg string) string {
 	t.Helper()
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if p, err := exec.LookPath("go"); err == nil {
-		gobin = p
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is not on PATH: %v", err)
 	}
 	out, err := exec.Command(gobin, "list", "-deps", pkg).CombinedOutput()
 	if err != nil {
