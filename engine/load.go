@@ -46,12 +46,25 @@ func compile(cfg *config.Config, diags hcl.Diagnostics, opts LoadOptions) (*plan
 	return gen, cfg.Files, sortDiagnostics(dedupe(append(diags, d...)))
 }
 
-// sortDiagnostics orders diagnostics by file, position and summary, so
-// that output is stable from run to run (the checker walks maps).
+// sortDiagnostics orders diagnostics as SortDiagnostics does and those at
+// the same place by summary, so that output is stable from run to run (the
+// checker walks maps).
 func sortDiagnostics(diags hcl.Diagnostics) hcl.Diagnostics {
-	sort.SliceStable(diags, func(i, j int) bool { return diags[i].Summary < diags[j].Summary })
 	SortDiagnostics(diags)
+	for i := 0; i < len(diags); {
+		j := i + 1
+		for j < len(diags) && samePlace(diags[i].Subject, diags[j].Subject) {
+			j++
+		}
+		same := diags[i:j]
+		sort.SliceStable(same, func(a, b int) bool { return same[a].Summary < same[b].Summary })
+		i = j
+	}
 	return diags
+}
+
+func samePlace(a, b *hcl.Range) bool {
+	return a != nil && b != nil && a.Filename == b.Filename && a.Start.Byte == b.Start.Byte
 }
 
 // SortDiagnostics orders diagnostics by file and position, those without a
