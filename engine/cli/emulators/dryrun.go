@@ -57,7 +57,10 @@ func dryRun(seedPath string, connectors []string) (*cli.DryRunEmulators, error) 
 				"private_key": cty.NullVal(cty.String),
 			}
 		case seed.ServiceNow:
-			e := snemu.New(snemu.Options{})
+			// The connection presents an API key the emulator maps to
+			// svc.cardflow: a basic-auth password would have to match the
+			// one the seed gives that user (the demo seed's is public).
+			e := snemu.New(snemu.Options{APIKeys: map[string]string{creds.apiKey: dryRunSNUser}})
 			s := snemu.DemoSeed()
 			if sf.ServiceNow != nil {
 				s = *sf.ServiceNow
@@ -70,11 +73,11 @@ func dryRun(seedPath string, connectors []string) (*cli.DryRunEmulators, error) 
 			stops = append(stops, srv.Close)
 			out.Connections[name] = map[string]cty.Value{
 				"instance_url":  cty.StringVal(srv.URL),
-				"username":      cty.StringVal("svc.cardflow"),
+				"username":      cty.StringVal(dryRunSNUser),
 				"password":      cty.StringVal(creds.password).Mark(lang.Sensitive),
 				"client_id":     cty.NullVal(cty.String),
 				"client_secret": cty.NullVal(cty.String),
-				"api_key":       cty.NullVal(cty.String),
+				"api_key":       cty.StringVal(creds.apiKey).Mark(lang.Sensitive),
 			}
 		}
 	}
@@ -84,13 +87,16 @@ func dryRun(seedPath string, connectors []string) (*cli.DryRunEmulators, error) 
 // dryRunCreds are the credentials the connections present to the dry run's
 // emulators. They are random: they are marked sensitive like any credential,
 // and a fixed word would be redacted wherever it appears in the output.
-type dryRunCreds struct{ token, password string }
+type dryRunCreds struct{ token, password, apiKey string }
+
+// dryRunSNUser is the ServiceNow user a dry run reads as.
+const dryRunSNUser = "svc.cardflow"
 
 func dryRunCredentials() (dryRunCreds, error) {
-	var b [32]byte
+	var b [48]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return dryRunCreds{}, err
 	}
 	h := hex.EncodeToString(b[:])
-	return dryRunCreds{token: "dry-run-" + h[:32], password: "dry-run-" + h[32:]}, nil
+	return dryRunCreds{token: "dry-run-" + h[:32], password: "dry-run-" + h[32:64], apiKey: "dry-run-" + h[64:]}, nil
 }
