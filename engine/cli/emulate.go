@@ -102,8 +102,7 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 		e.Close()
 		return exit(ExitUsage, err)
 	}
-	h, closeFn := http.Handler(a), e.Close
-	defer closeFn()
+	defer e.Close()
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
 		return exit(ExitProblem, err)
@@ -114,7 +113,7 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: a, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
