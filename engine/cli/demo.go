@@ -21,7 +21,6 @@ import (
 	"github.com/cardflow/cardflow/engine/console"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/store"
-	"github.com/cardflow/cardflow/engine/store/sqlite"
 	"github.com/cardflow/cardflow/flows"
 	"github.com/spf13/cobra"
 )
@@ -42,11 +41,13 @@ type DemoOptions struct {
 	Tenants func(oktaToken string) (DemoTenants, error)
 	// NewEngine builds the engine that runs the flows (engine.New).
 	NewEngine func(engine.Options) *engine.Engine
+	// OpenStore opens the demo's store, a SQLite file in Dir.
+	OpenStore func(path string) (store.Store, error)
 }
 
 // NewCmdDemo returns `cardflow demo`.
 func NewCmdDemo(f *Factory, runF func(*DemoOptions) error) *cobra.Command {
-	opts := &DemoOptions{IO: f.IO, F: f, Tenants: f.Emulators.Demo, NewEngine: engine.New}
+	opts := &DemoOptions{IO: f.IO, F: f, Tenants: f.Emulators.Demo, NewEngine: engine.New, OpenStore: openSQLite}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the onboarding approval scenario end to end against the built-in emulators",
@@ -138,7 +139,7 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 	if err := flows.WriteOnboarding(flowDir); err != nil {
 		return exit(ExitProblem, err)
 	}
-	st, err := sqlite.Open(filepath.Join(dir, "cardflow.db"), sqlite.Options{})
+	st, err := opts.OpenStore(filepath.Join(dir, "cardflow.db"))
 	if err != nil {
 		return exit(ExitProblem, err)
 	}

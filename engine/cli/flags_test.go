@@ -111,7 +111,7 @@ func TestFlagsRun(t *testing.T) {
 func TestFlagsDemo(t *testing.T) {
 	o := mustParse(t, cli.NewCmdDemo, "--dir", "d", "--timeout", "5s", "--console", "--console-listen", "127.0.0.1:0")
 	diff(t, []any{"d", 5 * time.Second, true, "127.0.0.1:0"}, []any{o.Dir, o.Timeout, o.Console, o.ConsoleListen})
-	needs(t, map[string]bool{"Tenants": o.Tenants != nil, "NewEngine": o.NewEngine != nil})
+	needs(t, map[string]bool{"Tenants": o.Tenants != nil, "NewEngine": o.NewEngine != nil, "OpenStore": o.OpenStore != nil})
 }
 
 func TestFlagsEmulate(t *testing.T) {
