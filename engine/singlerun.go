@@ -63,8 +63,9 @@ func (r *SingleRun) PutRow(ctx context.Context, table, key string, row []byte) e
 
 // SingleEvent is the trigger event of one execution.
 type SingleEvent struct {
-	// Key tells deliveries apart: an event with a key already executed is
-	// a duplicate and is not executed again.
+	// Key tells deliveries apart, as a dedup key does: each execution of
+	// one SingleRun needs its own (a repeated key is a duplicate delivery,
+	// which Execute reports as an error).
 	Key     string
 	Type    string
 	Payload []byte
