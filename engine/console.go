@@ -304,7 +304,7 @@ type auditRow struct {
 // alike: a row of the store's audit table, which the console lists, and a
 // log line (server.LogAuditor) for log pipelines.
 type Auditor struct {
-	Store  store.Store
+	Store  store.Tables
 	Logger *slog.Logger
 }
 

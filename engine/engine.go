@@ -144,12 +144,12 @@ func (e *Engine) Enqueue(ctx context.Context, events []store.Event) ([]store.Enq
 		err error
 	)
 	if r.Len() == 0 {
-		res, err = e.opts.Store.Enqueue(ctx, events)
+		res, err = e.opts.Store.Enqueue(ctx, events, store.EnqueueOptions{})
 	} else {
 		// Not cancelled with the request: a write that commits after its
 		// sender hung up would leave the executions it claimed to wait
 		// for their lease to end.
-		res, err = e.opts.Store.EnqueueClaimed(context.WithoutCancel(ctx), events, r.Claimant())
+		res, err = e.opts.Store.Enqueue(context.WithoutCancel(ctx), events, store.EnqueueOptions{Claim: r.Claimant()})
 	}
 	var claimed []*store.Execution
 	added := 0

@@ -104,10 +104,10 @@ func (r *SingleRun) Execute(ctx context.Context, flow *plan.Flow, ev SingleEvent
 func (r *SingleRun) start(ctx context.Context, flow *plan.Flow, ev SingleEvent) (*store.Execution, error) {
 	if _, err := r.store.Enqueue(ctx, []store.Event{{
 		Flow: flow.Name, DedupKey: ev.Key, Type: ev.Type, Payload: ev.Payload, ReceivedAt: r.clock.Now().UTC(),
-	}}); err != nil {
+	}}, store.EnqueueOptions{}); err != nil {
 		return nil, err
 	}
-	exs, err := r.store.Claim(ctx, singleRunOwner, 1, time.Hour)
+	exs, err := r.store.Claim(ctx, singleRunOwner, 1, time.Hour, store.ClaimOptions{})
 	if err != nil {
 		return nil, err
 	}

@@ -25,12 +25,12 @@ type fullDisk struct {
 	attempts atomic.Int32
 }
 
-func (s *fullDisk) Enqueue(ctx context.Context, evs []store.Event) ([]store.Enqueued, error) {
+func (s *fullDisk) Enqueue(ctx context.Context, evs []store.Event, opts store.EnqueueOptions) ([]store.Enqueued, error) {
 	s.attempts.Add(1)
 	if s.full.Load() {
 		return nil, errors.New("database or disk is full (13)")
 	}
-	return s.Store.Enqueue(ctx, evs)
+	return s.Store.Enqueue(ctx, evs, opts)
 }
 
 // TestIntakeRefusesWhileWritesFail: after a failed write, intake refuses

@@ -139,7 +139,7 @@ func seedLargeHistory(t *testing.T, db string, n, size int) {
 		events[i] = store.Event{Flow: "ping", DedupKey: fmt.Sprintf("seed-%d", i), Type: "http.endpoint",
 			Payload: []byte(`{"body":{"pad":"` + pad + `"}}`), ReceivedAt: time.Now().UTC()}
 	}
-	if _, err := st.Enqueue(context.Background(), events); err != nil {
+	if _, err := st.Enqueue(context.Background(), events, store.EnqueueOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }

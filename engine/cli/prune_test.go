@@ -24,7 +24,7 @@ func TestPrune(t *testing.T) {
 	ctx := context.Background()
 	ids := map[store.Status]string{}
 	for _, status := range []store.Status{store.Succeeded, store.Failed, store.Pending} {
-		res, err := st.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: string(status), Type: "t", Payload: []byte(`{}`), ReceivedAt: time.Now()}})
+		res, err := st.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: string(status), Type: "t", Payload: []byte(`{}`), ReceivedAt: time.Now()}}, store.EnqueueOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

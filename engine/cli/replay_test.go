@@ -168,12 +168,12 @@ func TestReplayFromCardMustHaveRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	enq, err := st.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k", ReceivedAt: time.Now()}})
+	enq, err := st.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k", ReceivedAt: time.Now()}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	id := enq[0].ID
-	if _, err := st.Claim(ctx, "t", 1, time.Minute); err != nil {
+	if _, err := st.Claim(ctx, "t", 1, time.Minute, store.ClaimOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Append(ctx, store.JournalEntry{ExecutionID: id, Card: "a", Attempt: 1, Status: store.EntryOK, StartedAt: time.Now(), EndedAt: time.Now()}); err != nil {

@@ -138,7 +138,7 @@ func compactJSON(b []byte, full bool) string {
 
 // executionWithJournal reads an execution and its journal; an unknown id is
 // the user's mistake (exit 1), anything else the store's.
-func executionWithJournal(ctx context.Context, st store.Store, id, where string) (*store.Execution, []store.JournalEntry, error) {
+func executionWithJournal(ctx context.Context, st store.History, id, where string) (*store.Execution, []store.JournalEntry, error) {
 	ex, err := st.Execution(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, exit(ExitFailed, fmt.Errorf("no execution %s in %s", id, where))

@@ -66,12 +66,12 @@ func storeWithExecution(t *testing.T, payload string, status store.Status, entri
 	}
 	defer st.Close()
 	ctx := context.Background()
-	enq, err := st.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(payload), ReceivedAt: time.Now()}})
+	enq, err := st.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(payload), ReceivedAt: time.Now()}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	id = enq[0].ID
-	if _, err := st.Claim(ctx, "t", 1, time.Minute); err != nil {
+	if _, err := st.Claim(ctx, "t", 1, time.Minute, store.ClaimOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for i := range entries {

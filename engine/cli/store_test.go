@@ -39,7 +39,7 @@ func TestStoreFlagPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := st.Enqueue(t.Context(), []store.Event{{Flow: "onboarding", DedupKey: "evt-1", Type: "user.lifecycle.create"}})
+	res, err := st.Enqueue(t.Context(), []store.Event{{Flow: "onboarding", DedupKey: "evt-1", Type: "user.lifecycle.create"}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

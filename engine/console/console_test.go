@@ -39,7 +39,7 @@ func newFixture(t *testing.T, pending int) *fixture {
 	t.Cleanup(func() { st.Close() })
 	ctx := context.Background()
 	enqueue := func(key string, terms ...string) string {
-		res, err := st.Enqueue(ctx, []store.Event{{Flow: "request_approval", DedupKey: key, Payload: []byte(`{"event":{}}`), Terms: terms}})
+		res, err := st.Enqueue(ctx, []store.Event{{Flow: "request_approval", DedupKey: key, Payload: []byte(`{"event":{}}`), Terms: terms}}, store.EnqueueOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -106,7 +106,7 @@ func BenchmarkExecute(b *testing.B) {
 	for i := range events {
 		events[i] = store.Event{Flow: "bench", DedupKey: fmt.Sprint(i), Payload: benchPayload}
 	}
-	res, err := st.Enqueue(ctx, events)
+	res, err := st.Enqueue(ctx, events, store.EnqueueOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func BenchmarkExecute(b *testing.B) {
 // enqueue, claim and pin, journal the cards, finish. The claim is made
 //
 //   - claim=enqueue: as the intake makes it when a worker is idle, in the
-//     enqueue's own transaction (store.Store.EnqueueClaimed);
+//     enqueue's own transaction (store.EnqueueOptions.Claim);
 //   - claim=pool: by runtime.Pool, cardflow run's worker pool, which
 //     claims for all its idle workers at once what 64 producers enqueue;
 //   - claim=each: by each of 64 goroutines for the event it enqueued, one
@@ -190,7 +190,7 @@ func benchExecuteSQLitePool(b *testing.B) {
 		for pb.Next() {
 			outstanding <- struct{}{}
 			ev := store.Event{Flow: "bench", DedupKey: fmt.Sprint(seq.Add(1)), Payload: benchPayload, ReceivedAt: time.Now()}
-			if _, err := st.Enqueue(ctx, []store.Event{ev}); err != nil {
+			if _, err := st.Enqueue(ctx, []store.Event{ev}, store.EnqueueOptions{}); err != nil {
 				b.Error(err)
 				return
 			}
@@ -245,7 +245,7 @@ func benchExecuteSQLite(b *testing.B, atEnqueue bool) {
 	defer x.Clients.Close()
 	// Execute fills in its defaults on first use: do it before the
 	// goroutines share x.
-	warm, _ := st.Enqueue(context.Background(), []store.Event{{Flow: "bench", DedupKey: "warm", Payload: benchPayload}})
+	warm, _ := st.Enqueue(context.Background(), []store.Event{{Flow: "bench", DedupKey: "warm", Payload: benchPayload}}, store.EnqueueOptions{})
 	x.Execute(context.Background(), &store.Execution{ID: warm[0].ID, Flow: "bench", Payload: benchPayload, Claims: 1}, flow)
 	pin := func(string) string { return flow.Hash }
 	var seq atomic.Int64
@@ -289,20 +289,20 @@ func reportExecutions(b *testing.B, cpu time.Duration) {
 // enqueue's transaction, or after it as the pool does.
 func enqueueAndClaim(ctx context.Context, st store.Store, owner string, pin func(string) string, atEnqueue bool, ev store.Event) (*store.Execution, error) {
 	if atEnqueue {
-		res, err := st.EnqueueClaimed(ctx, []store.Event{ev}, store.Claimant{Owner: owner, Lease: time.Minute, Max: 1, Pin: pin})
+		res, err := st.Enqueue(ctx, []store.Event{ev}, store.EnqueueOptions{Claim: store.Claimant{Owner: owner, Lease: time.Minute, Max: 1, Pin: pin}})
 		if err != nil {
 			return nil, err
 		}
 		if res[0].Claimed == nil {
-			return nil, errors.New("EnqueueClaimed claimed nothing")
+			return nil, errors.New("Enqueue with a Claim claimed nothing")
 		}
 		return res[0].Claimed, nil
 	}
-	if _, err := st.Enqueue(ctx, []store.Event{ev}); err != nil {
+	if _, err := st.Enqueue(ctx, []store.Event{ev}, store.EnqueueOptions{}); err != nil {
 		return nil, err
 	}
 	for {
-		exs, err := st.ClaimPinned(ctx, owner, 1, time.Minute, pin)
+		exs, err := st.Claim(ctx, owner, 1, time.Minute, store.ClaimOptions{Pin: pin})
 		if err != nil || len(exs) > 0 {
 			if err != nil {
 				return nil, err

@@ -271,7 +271,7 @@ func (x *Executor) callErrorFlow(ctx context.Context, ex *store.Execution, flow 
 	_, err := x.Store.Enqueue(ctx, []store.Event{{
 		Flow: target, DedupKey: key, Type: "flow.called", Payload: payload,
 		Parent: ex.ID, ReceivedAt: x.Clock.Now().UTC(),
-	}})
+	}}, store.EnqueueOptions{})
 	if err != nil {
 		log.logger().Error("enqueuing the error flow failed", "error_flow", target, "err", err)
 		return

@@ -303,10 +303,10 @@ func (h *harness) enqueue(flow, key string, payload any) *store.Execution {
 		h.t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := h.store.Enqueue(ctx, []store.Event{{Flow: flow, DedupKey: key, Type: "fake.event", Payload: b}}); err != nil {
+	if _, err := h.store.Enqueue(ctx, []store.Event{{Flow: flow, DedupKey: key, Type: "fake.event", Payload: b}}, store.EnqueueOptions{}); err != nil {
 		h.t.Fatal(err)
 	}
-	exs, err := h.store.Claim(ctx, "test", 1, time.Minute)
+	exs, err := h.store.Claim(ctx, "test", 1, time.Minute, store.ClaimOptions{})
 	if err != nil || len(exs) != 1 {
 		h.t.Fatalf("claim: %v, %d executions", err, len(exs))
 	}

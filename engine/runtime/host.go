@@ -99,7 +99,7 @@ func (h *host) CallFlow(ctx context.Context, name string, input cty.Value, async
 		_, err := r.x.Store.Enqueue(ctx, []store.Event{{
 			Flow: name, DedupKey: r.ex.ID + "/" + h.card + "/" + h.key, Type: "flow.called",
 			Payload: payload, Parent: r.ex.ID, DefinitionHash: f.Hash, ReceivedAt: r.x.Clock.Now().UTC(),
-		}})
+		}}, store.EnqueueOptions{})
 		if err == nil {
 			r.x.enqueued()
 		}
@@ -131,7 +131,7 @@ func (h *host) CallFlow(ctx context.Context, name string, input cty.Value, async
 // its reads see them.
 type table struct {
 	decl  *config.Table
-	store store.Store
+	store store.Tables
 	host  *host
 }
 

@@ -18,7 +18,7 @@ import (
 // reclaim claims the execution id again, as a worker does once it is due.
 func (h *harness) reclaim(id string) *store.Execution {
 	h.t.Helper()
-	exs, err := h.store.Claim(context.Background(), "test", 10, time.Minute)
+	exs, err := h.store.Claim(context.Background(), "test", 10, time.Minute, store.ClaimOptions{})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func TestPoolPinsWithTheClaim(t *testing.T) {
 			st := &pinCountingStore{Store: h.store}
 			h.exec.Store = st
 			flow := h.gen.Flows["f"]
-			res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k"}})
+			res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k"}}, store.EnqueueOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

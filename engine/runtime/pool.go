@@ -181,7 +181,7 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 func (p *Pool) claim(ctx context.Context, r Reservation) []*store.Execution {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.Lease/3)
 	defer cancel()
-	exs, err := p.Executor.Store.ClaimPinned(cctx, p.Owner, r.n, p.Lease, p.pin)
+	exs, err := p.Executor.Store.Claim(cctx, p.Owner, r.n, p.Lease, store.ClaimOptions{Pin: p.pin})
 	if err != nil {
 		p.Logger.Error("claiming executions failed", "err", err)
 		return nil
@@ -203,7 +203,7 @@ func (p *Pool) claim(ctx context.Context, r Reservation) []*store.Execution {
 
 // Reservation is idle workers of a pool set aside for executions claimed
 // by whoever reserved them: the intake, which claims the events it
-// enqueues (store.Store.EnqueueClaimed) and hands them straight over,
+// enqueues (store.EnqueueOptions.Claim) and hands them straight over,
 // saving the claim's write and the wait for the pool to make it.
 type Reservation struct {
 	p   *Pool
@@ -239,10 +239,10 @@ reserve:
 // Len is how many workers r holds.
 func (r Reservation) Len() int { return r.n }
 
-// Claimant is the claim that EnqueueClaimed makes for r: this pool's
-// owner and lease, at most Len executions, pinned as the pool's own claims
-// pin. Executions of a flow with a concurrency limit are not claimed: they
-// wait for a slot of their flow as pending ones.
+// Claimant is the claim that an Enqueue makes for r (EnqueueOptions.Claim):
+// this pool's owner and lease, at most Len executions, pinned as the pool's
+// own claims pin. Executions of a flow with a concurrency limit are not
+// claimed: they wait for a slot of their flow as pending ones.
 func (r Reservation) Claimant() store.Claimant {
 	if r.n == 0 {
 		return store.Claimant{}

@@ -71,7 +71,7 @@ func TestPoolStopsExecutionsWhoseLeaseIsLost(t *testing.T) {
 		}
 		return cty.NilVal, ctx.Err()
 	}
-	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{"user":"ann"}`)}})
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{"user":"ann"}`)}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestPoolRenewsLeasesWhileDraining(t *testing.T) {
 		<-release
 		return echo(n, call), nil
 	}
-	res, err := h.store.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{"user":"ann"}`)}})
+	res, err := h.store.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{"user":"ann"}`)}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestPoolRenewsLeasesWhileDraining(t *testing.T) {
 	cancel() // shutdown: the pool drains
 	// Four leases later, another worker finds nothing to claim.
 	time.Sleep(4 * lease)
-	if got, err := h.store.Claim(context.Background(), "r2", 1, time.Minute); err != nil || len(got) != 0 {
+	if got, err := h.store.Claim(context.Background(), "r2", 1, time.Minute, store.ClaimOptions{}); err != nil || len(got) != 0 {
 		t.Fatalf("while r1 drained, r2 claimed %d executions (err %v): r1's lease ran out", len(got), err)
 	}
 	close(release)
@@ -164,9 +164,9 @@ type lateClaimStore struct {
 	once     sync.Once
 }
 
-func (s *lateClaimStore) ClaimPinned(ctx context.Context, owner string, n int, lease time.Duration, pin func(string) string) ([]*store.Execution, error) {
+func (s *lateClaimStore) Claim(ctx context.Context, owner string, n int, lease time.Duration, opts store.ClaimOptions) ([]*store.Execution, error) {
 	<-s.shutdown
-	exs, err := s.Store.ClaimPinned(context.Background(), owner, n, lease, pin)
+	exs, err := s.Store.Claim(context.Background(), owner, n, lease, opts)
 	if len(exs) > 0 {
 		s.once.Do(func() { close(s.claimed) })
 	}
@@ -183,7 +183,7 @@ func TestPoolReleasesWhatItClaimsAtShutdown(t *testing.T) {
 	h := newHarness(t, blockFlow)
 	st := &lateClaimStore{Store: h.store, shutdown: make(chan struct{}), claimed: make(chan struct{})}
 	h.exec.Store = st
-	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{"user":"ann"}`)}})
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{"user":"ann"}`)}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestPoolReleasesWhatItClaimsAtShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- pool.Run(ctx, time.Second) }()
-	time.Sleep(20 * time.Millisecond) // the claim loop is waiting in ClaimPinned
+	time.Sleep(20 * time.Millisecond) // the claim loop is waiting in Claim
 	cancel()
 	close(st.shutdown)
 	select {
@@ -236,7 +236,7 @@ func (r slowResolver) Resolve(ctx context.Context, flow, hash string) (*plan.Flo
 // back to resume later, not failed for good.
 func TestPoolReleasesWhatShutdownInterruptedBeforeItStarted(t *testing.T) {
 	h := newHarness(t, blockFlow)
-	res, err := h.store.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{"user":"ann"}`)}})
+	res, err := h.store.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{"user":"ann"}`)}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +288,7 @@ func TestPoolRunsLapsedExecutionOnce(t *testing.T) {
 		}
 		return echo(n, call), nil
 	}
-	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{"user":"ann"}`)}})
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{"user":"ann"}`)}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func TestPoolWakesOnNotify(t *testing.T) {
 	}()
 	time.Sleep(50 * time.Millisecond) // the pool found nothing and waits
 
-	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{"user":"ann"}`)}})
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{"user":"ann"}`)}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func TestPoolParkedWaitsFreeWorkers(t *testing.T) {
 			for i := range evs {
 				evs[i] = store.Event{Flow: flow, DedupKey: fmt.Sprint(i), Payload: []byte(`{"user":"u"}`)}
 			}
-			if _, err := h.store.Enqueue(ctx, evs); err != nil {
+			if _, err := h.store.Enqueue(ctx, evs, store.EnqueueOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			pool := &runtime.Pool{Executor: h.exec, Resolver: genResolver{h.gen}, Owner: "r1", Workers: workers, Poll: 20 * time.Millisecond}
@@ -85,7 +85,7 @@ func TestPoolParkedWaitsFreeWorkers(t *testing.T) {
 			waitUntil(t, 20*time.Second, "all executions parked", func() bool { return countStatus(t, h.store, store.Waiting) == workers })
 
 			start := time.Now()
-			res, err := h.store.Enqueue(ctx, []store.Event{{Flow: "quick", DedupKey: "q", Payload: []byte(`{"user":"u"}`)}})
+			res, err := h.store.Enqueue(ctx, []store.Event{{Flow: "quick", DedupKey: "q", Payload: []byte(`{"user":"u"}`)}}, store.EnqueueOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

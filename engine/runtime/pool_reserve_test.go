@@ -24,8 +24,8 @@ type claimRecordingStore struct {
 	pins    int
 }
 
-func (s *claimRecordingStore) ClaimPinned(ctx context.Context, owner string, n int, lease time.Duration, pin func(string) string) ([]*store.Execution, error) {
-	exs, err := s.Store.ClaimPinned(ctx, owner, n, lease, pin)
+func (s *claimRecordingStore) Claim(ctx context.Context, owner string, n int, lease time.Duration, opts store.ClaimOptions) ([]*store.Execution, error) {
+	exs, err := s.Store.Claim(ctx, owner, n, lease, opts)
 	s.mu.Lock()
 	for _, e := range exs {
 		s.claimed = append(s.claimed, e.ID)
@@ -122,12 +122,12 @@ func TestPoolRunsReservedExecutions(t *testing.T) {
 	if r2 := pool.Reserve(1); r2.Len() != 0 {
 		t.Errorf("Reserve with every worker reserved = %d workers, want none", r2.Len())
 	}
-	res, err := st.EnqueueClaimed(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, r.Claimant())
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, store.EnqueueOptions{Claim: r.Claimant()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res[0].Claimed == nil {
-		t.Fatal("EnqueueClaimed with a reservation claimed nothing")
+		t.Fatal("Enqueue with a reservation's Claim claimed nothing")
 	}
 	r.Start([]*store.Execution{res[0].Claimed})
 	id := res[0].ID
@@ -144,7 +144,7 @@ func TestPoolRunsReservedExecutions(t *testing.T) {
 
 	// Blocked for several leases: renewed, not lost to another claimant.
 	time.Sleep(3 * lease)
-	if got, err := st.Claim(context.Background(), "r2", 1, time.Minute); err != nil || len(got) != 0 {
+	if got, err := st.Claim(context.Background(), "r2", 1, time.Minute, store.ClaimOptions{}); err != nil || len(got) != 0 {
 		t.Errorf("another owner claimed %d executions (%v) while r1 runs it", len(got), err)
 	}
 	close(release)
@@ -168,9 +168,9 @@ func TestPoolReservedExecutionsDrain(t *testing.T) {
 	pool := &runtime.Pool{Executor: h.exec, Resolver: genResolver{h.gen}, Owner: "r1", Workers: 2, Poll: time.Hour}
 	stop := runPool(t, pool)
 	r := pool.Reserve(1)
-	res, err := st.EnqueueClaimed(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, r.Claimant())
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, store.EnqueueOptions{Claim: r.Claimant()})
 	if err != nil || res[0].Claimed == nil {
-		t.Fatalf("EnqueueClaimed = %+v, %v, want it claimed", res, err)
+		t.Fatalf("Enqueue with a Claim = %+v, %v, want it claimed", res, err)
 	}
 	r.Start([]*store.Execution{res[0].Claimed})
 	waitFor(t, started, "the first card of the handed-over execution")
@@ -197,7 +197,7 @@ func TestPoolReservationLeavesLimitedFlows(t *testing.T) {
 	pool := &runtime.Pool{Executor: h.exec, Resolver: genResolver{h.gen}, Owner: "r1", Workers: 1, Poll: time.Hour}
 	runPool(t, pool)
 	r := pool.Reserve(1)
-	res, err := st.EnqueueClaimed(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, r.Claimant())
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, store.EnqueueOptions{Claim: r.Claimant()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestPoolClaimsWhenAWorkerFrees(t *testing.T) {
 	h, st, started, release := blockingHarness(t, blockFlow)
 	pool := &runtime.Pool{Executor: h.exec, Resolver: genResolver{h.gen}, Owner: "r1", Workers: 1, Poll: time.Hour}
 	runPool(t, pool)
-	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "1", Payload: []byte(`{}`)}, {Flow: "f", DedupKey: "2", Payload: []byte(`{}`)}})
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "1", Payload: []byte(`{}`)}, {Flow: "f", DedupKey: "2", Payload: []byte(`{}`)}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

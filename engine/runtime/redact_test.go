@@ -121,7 +121,7 @@ func TestRedaction(t *testing.T) {
 				if ex.Status != store.Failed {
 					t.Fatalf("status %s, want failed", ex.Status)
 				}
-				pending, err := h.store.Claim(context.Background(), "test", 1, 0)
+				pending, err := h.store.Claim(context.Background(), "test", 1, 0, store.ClaimOptions{})
 				if err != nil || len(pending) != 1 {
 					t.Fatalf("error flow: %v, %d enqueued", err, len(pending))
 				}

@@ -38,7 +38,7 @@ func (h *harness) interrupt(ctx context.Context, ex *store.Execution, flow strin
 	if err := h.store.Release(bg, "test", []string{ex.ID}); err != nil {
 		h.t.Fatal(err)
 	}
-	exs, err := h.store.Claim(bg, "test", 1, time.Minute)
+	exs, err := h.store.Claim(bg, "test", 1, time.Minute, store.ClaimOptions{})
 	if err != nil || len(exs) != 1 {
 		h.t.Fatalf("claim: %v, %d", err, len(exs))
 	}

@@ -368,7 +368,7 @@ flow "handler" {
 				}
 			}
 			// Run whatever the execution enqueued (the error flow).
-			pending, err := h.store.Claim(context.Background(), "test", 10, time.Minute)
+			pending, err := h.store.Claim(context.Background(), "test", 10, time.Minute, store.ClaimOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -159,7 +159,7 @@ func TestAdminReplayIsAudited(t *testing.T) {
 	f := newTokenFixture(t)
 	ctx := context.Background()
 	st := f.backend.st
-	res, err := st.Enqueue(ctx, []store.Event{{Flow: "on_create", DedupKey: "u1", Payload: []byte(`{}`), ReceivedAt: time.Now()}})
+	res, err := st.Enqueue(ctx, []store.Event{{Flow: "on_create", DedupKey: "u1", Payload: []byte(`{}`), ReceivedAt: time.Now()}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestAdminReplayIsAudited(t *testing.T) {
 	if r := f.do(t, "POST", "/api/v1/executions/"+id+"/replay", f.operator); r.Status != http.StatusConflict {
 		t.Errorf("replay of a pending execution: %d, want 409: %s", r.Status, r.Body)
 	}
-	if _, err := st.Claim(ctx, "test", 1, time.Minute); err != nil {
+	if _, err := st.Claim(ctx, "test", 1, time.Minute, store.ClaimOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()

@@ -20,7 +20,7 @@ func TestHistoryAPI(t *testing.T) {
 	}
 	ctx := context.Background()
 	st := f.backend.st
-	exs, err := st.Claim(ctx, "test", 1, time.Minute)
+	exs, err := st.Claim(ctx, "test", 1, time.Minute, store.ClaimOptions{})
 	if err != nil || len(exs) != 1 {
 		t.Fatalf("claim: %v %v", exs, err)
 	}

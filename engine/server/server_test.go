@@ -136,7 +136,7 @@ func (b *fakeBackend) Enqueue(ctx context.Context, events []store.Event) ([]stor
 	if busy {
 		return nil, server.ErrBusy
 	}
-	return b.st.Enqueue(ctx, events)
+	return b.st.Enqueue(ctx, events, store.EnqueueOptions{})
 }
 
 type observer struct {

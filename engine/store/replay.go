@@ -42,8 +42,12 @@ type ReplayOptions struct {
 // pinned to. Cards before the last failed card (or FromCard) keep their
 // journaled outputs; that card and those journaled after it run again. An
 // execution that finished otherwise is replayed only with Force. The
-// CLI's `cardflow replay` and the admin API share it.
-func Replay(ctx context.Context, st Store, id string, opts ReplayOptions) (Replayed, error) {
+// CLI's `cardflow replay` and the admin API share it. It reads the
+// execution's history and writes as its worker does (Append, Reopen).
+func Replay(ctx context.Context, st interface {
+	History
+	Worker
+}, id string, opts ReplayOptions) (Replayed, error) {
 	ex, err := st.Execution(ctx, id)
 	if err != nil {
 		return Replayed{}, err

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"time"
 )
@@ -56,13 +55,20 @@ type Event struct {
 type Enqueued struct {
 	ID        string // the execution id, new or existing
 	Duplicate bool   // the (Flow, DedupKey) existed already
-	// Claimed is the new execution as EnqueueClaimed claimed it, for its
-	// claimant to run; nil when it was left pending (and always for Enqueue).
+	// Claimed is the new execution as EnqueueOptions.Claim claimed it, for
+	// its claimant to run; nil when it was left pending (and always without
+	// a Claim).
 	Claimed *Execution
 }
 
-// Claimant asks EnqueueClaimed to claim new executions as it enqueues
-// them, for a worker that has room to run them now.
+// Claimant asks Enqueue to claim, in the same transaction, up to Max of
+// the new executions, in event order, for Owner, as a Claim with
+// ClaimOptions.Pin would: running until now+Lease, Claims 1, pinned to
+// Pin(flow), PinnedByClaim set; each is returned in its Enqueued's
+// Claimed. Duplicates, events that carry a DefinitionHash and events whose
+// flow Pin leaves unpinned are enqueued as pending and not claimed. A
+// claimant that dies before finishing what it claimed loses it after its
+// lease, as with any claim.
 type Claimant struct {
 	Owner string
 	Lease time.Duration
@@ -99,9 +105,10 @@ type Execution struct {
 	Terms []string
 	// WakeAt is when a waiting execution is due; zero unless it waits.
 	WakeAt time.Time
-	// PinnedByClaim is set only on what ClaimPinned and EnqueueClaimed
-	// return: that claim pinned the execution, which had no definition
-	// yet, so it never started and has no journal.
+	// PinnedByClaim is set only on what a Claim with ClaimOptions.Pin and
+	// an Enqueue with EnqueueOptions.Claim return: that claim pinned the
+	// execution, which had no definition yet, so it never started and has
+	// no journal.
 	PinnedByClaim bool
 }
 
@@ -164,83 +171,21 @@ type Filter struct {
 	Limit int // 0: a default of 50
 }
 
-// Store is the durable state of an engine. Implementations are safe for
-// concurrent use. Writes that return without error are durable. No method
-// keeps a reference to its arguments (entries, payloads, their bytes)
-// after it returns, even when its context ended first: callers reuse them.
+// Store is the durable state of an engine: every backend (memory, sqlite,
+// postgres) implements all of it, and storetest.Run holds each to it. Its
+// users depend on the part they need: Inbox (intake), Worker (running
+// executions), History (reading them), Tables and Leases.
+//
+// Implementations are safe for concurrent use. Writes that return without
+// error are durable. No method keeps a reference to its arguments
+// (entries, payloads, their bytes) after it returns, even when its context
+// ended first: callers reuse them.
 type Store interface {
-	// Enqueue records events as pending executions, in one transaction.
-	Enqueue(ctx context.Context, events []Event) ([]Enqueued, error)
-	// EnqueueWithCursor is Enqueue plus setting a trigger cursor in the same
-	// transaction, so a poller that crashes neither skips nor repeats.
-	EnqueueWithCursor(ctx context.Context, events []Event, cursorKey string, cursor []byte) ([]Enqueued, error)
-	// EnqueueClaimed is Enqueue that also claims, in the same transaction,
-	// up to c.Max of the new executions, in event order, for c.Owner, as
-	// ClaimPinned would: running until now+c.Lease, Claims 1, pinned to
-	// c.Pin(flow), PinnedByClaim set; each is returned in its Enqueued's
-	// Claimed. This saves a claim's write and its wait. Duplicates, events
-	// that carry a DefinitionHash and events whose flow c.Pin leaves
-	// unpinned are enqueued as Enqueue does and not claimed. A claimant
-	// that dies before finishing what it claimed loses it after its lease,
-	// as with any claim.
-	EnqueueClaimed(ctx context.Context, events []Event, c Claimant) ([]Enqueued, error)
-	// Claim marks up to n executions as running by owner until now+lease and
-	// returns them, oldest first: pending ones, waiting ones whose WakeAt
-	// has passed (their WakeAt is cleared), and running ones whose lease
-	// expired (their owner died). Claims is incremented.
-	Claim(ctx context.Context, owner string, n int, lease time.Duration) ([]*Execution, error)
-	// ClaimPinned is Claim that also pins each claimed execution that has no
-	// definition hash yet to pin(flow), unless that is "", and sets its
-	// PinnedByClaim: a worker then needs no Pin (no write of its own) before
-	// the execution's first card. pin is called while the claim is being
-	// written: it must be quick and must not call the store.
-	ClaimPinned(ctx context.Context, owner string, n int, lease time.Duration, pin func(flow string) string) ([]*Execution, error)
-	// Renew extends the leases owner holds on ids.
-	Renew(ctx context.Context, owner string, ids []string, lease time.Duration) error
-	// Pin records the definition hash an execution runs on.
-	Pin(ctx context.Context, id, definitionHash string) error
-	// Append adds journal entries (Seq is assigned by the store).
-	Append(ctx context.Context, entries ...JournalEntry) error
-	// Finish sets a final status, output and error; it ends the claim. It
-	// appends entries, which must be the execution's, in the same
-	// transaction, as Append would: the last journal entries of an
-	// execution cost no write of their own. Either all of it is written or
-	// nothing.
-	Finish(ctx context.Context, id string, status Status, output []byte, errMsg string, entries ...JournalEntry) error
-	// Park sets a running execution waiting until wake, appending entries
-	// (which must be the execution's) in the same transaction: it ends the
-	// claim, and a claim takes it again once wake has passed. Like Release
-	// it takes back its claim. store.ErrNotFound when id is not running;
-	// then nothing is written.
-	Park(ctx context.Context, id string, wake time.Time, entries ...JournalEntry) error
-	// Release gives a claimed execution back as pending (graceful shutdown).
-	Release(ctx context.Context, owner string, ids []string) error
-	// Reopen sets a final execution back to pending for a replay.
-	Reopen(ctx context.Context, id string) error
-
-	Execution(ctx context.Context, id string) (*Execution, error)
-	Journal(ctx context.Context, id string) ([]JournalEntry, error)
-	Executions(ctx context.Context, f Filter) ([]*Execution, error)
-	// Depth counts pending executions (the inbox depth, for backpressure).
-	Depth(ctx context.Context) (int, error)
-
-	PutDefinition(ctx context.Context, hash string, source []byte) error
-	Definition(ctx context.Context, hash string) ([]byte, error)
-
-	Cursor(ctx context.Context, key string) ([]byte, error) // nil, nil when unset
-	SetCursor(ctx context.Context, key string, cursor []byte) error
-
-	TableGet(ctx context.Context, table, key string) ([]byte, error) // ErrNotFound
-	TablePut(ctx context.Context, table, key string, row []byte) error
-	TableDelete(ctx context.Context, table, key string) (bool, error)
-	// TableScan calls fn for each row of table in key order until it returns false.
-	TableScan(ctx context.Context, table string, fn func(key string, row []byte) bool) error
-
-	// AcquireLease takes or renews the named lease for owner until now+ttl;
-	// it reports false when another owner holds an unexpired lease.
-	AcquireLease(ctx context.Context, name, owner string, ttl time.Duration) (bool, error)
-	ReleaseLease(ctx context.Context, name, owner string) error
-
+	Inbox
+	Worker
+	History
+	Tables
+	Leases
 	Close() error
 }
 

@@ -32,7 +32,12 @@ type Observer interface {
 
 // Manager runs the polled and scheduled triggers of the active generation.
 type Manager struct {
-	Store   store.Store
+	// Store is where polled events go, with the poller's cursor, and
+	// where the lease that lets one replica poll a flow is kept.
+	Store interface {
+		store.Inbox
+		store.Leases
+	}
 	Clients Clients
 	Logger  *slog.Logger
 	Owner   string
@@ -243,7 +248,7 @@ func (m *Manager) emit(ctx context.Context, f *plan.Flow, events []connector.Eve
 			return fmt.Errorf("the store cannot keep events: %w", err)
 		}
 	}
-	if _, err := m.Store.EnqueueWithCursor(ctx, evs, CursorKey(f.Name), cursor); err != nil {
+	if _, err := m.Store.Enqueue(ctx, evs, store.EnqueueOptions{CursorKey: CursorKey(f.Name), Cursor: cursor}); err != nil {
 		return err
 	}
 	if len(evs) > 0 {

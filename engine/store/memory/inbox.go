@@ -11,36 +11,20 @@ import (
 	"github.com/cardflow/cardflow/engine/store"
 )
 
-// Enqueue records events as pending executions, all or none.
-func (s *Store) Enqueue(ctx context.Context, events []store.Event) ([]store.Enqueued, error) {
+// Enqueue records events as pending executions, all or none, with what
+// opts adds (a cursor, claims).
+func (s *Store) Enqueue(ctx context.Context, events []store.Event, opts store.EnqueueOptions) ([]store.Enqueued, error) {
 	if err := s.lock(ctx); err != nil {
 		return nil, err
 	}
 	defer s.mu.Unlock()
-	return s.enqueueLocked(events, store.Claimant{})
-}
-
-// EnqueueClaimed is Enqueue that also claims up to c.Max of the new
-// executions for c.Owner, all or none.
-func (s *Store) EnqueueClaimed(ctx context.Context, events []store.Event, c store.Claimant) ([]store.Enqueued, error) {
-	if err := s.lock(ctx); err != nil {
-		return nil, err
-	}
-	defer s.mu.Unlock()
-	return s.enqueueLocked(events, c)
-}
-
-// EnqueueWithCursor is Enqueue plus setting a trigger cursor, all or none.
-func (s *Store) EnqueueWithCursor(ctx context.Context, events []store.Event, cursorKey string, cursor []byte) ([]store.Enqueued, error) {
-	if err := s.lock(ctx); err != nil {
-		return nil, err
-	}
-	defer s.mu.Unlock()
-	out, err := s.enqueueLocked(events, store.Claimant{})
+	out, err := s.enqueueLocked(events, opts.Claim)
 	if err != nil {
 		return nil, err
 	}
-	s.cursors[cursorKey] = clone(cursor)
+	if opts.CursorKey != "" {
+		s.cursors[opts.CursorKey] = clone(opts.Cursor)
+	}
 	return out, nil
 }
 
@@ -94,14 +78,10 @@ func (s *Store) enqueueLocked(events []store.Event, c store.Claimant) ([]store.E
 }
 
 // Claim marks up to n pending or lease-expired executions as running by
-// owner and returns them, oldest first.
-func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Duration) ([]*store.Execution, error) {
-	return s.ClaimPinned(ctx, owner, n, lease, nil)
-}
-
-// ClaimPinned is Claim that also pins the claimed executions that have no
-// definition yet to pin(flow).
-func (s *Store) ClaimPinned(ctx context.Context, owner string, n int, lease time.Duration, pin func(flow string) string) ([]*store.Execution, error) {
+// owner and returns them, oldest first, pinning those without a definition
+// when opts says how.
+func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Duration, opts store.ClaimOptions) ([]*store.Execution, error) {
+	pin := opts.Pin
 	if err := s.lock(ctx); err != nil {
 		return nil, err
 	}

@@ -74,7 +74,7 @@ func enqueueN(b *testing.B, s store.Store, n int) {
 		for k := i; k < min(n, i+batch); k++ {
 			evs = append(evs, store.Event{Flow: "onboarding", DedupKey: fmt.Sprint("evt-", k), Type: "user.lifecycle.create", Payload: payload})
 		}
-		if _, err := s.Enqueue(context.Background(), evs); err != nil {
+		if _, err := s.Enqueue(context.Background(), evs, store.EnqueueOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -104,7 +104,7 @@ func runReplica(ctx context.Context, b *testing.B, s *postgres.Store, owner stri
 	for ctx.Err() == nil {
 		free := benchWorkers - len(slots)
 		if free > 0 {
-			exs, err := s.Claim(ctx, owner, free, 30*time.Second)
+			exs, err := s.Claim(ctx, owner, free, 30*time.Second, store.ClaimOptions{})
 			if err != nil && ctx.Err() == nil {
 				b.Error(err)
 				return

@@ -26,7 +26,7 @@ UNION ALL
 SELECT id, true FROM executions WHERE flow = $2 AND dedup_key = NULLIF($3, '') AND NOT EXISTS (SELECT 1 FROM ins)`
 
 // insertClaimed is insertExecution for an execution claimed as it is
-// enqueued (EnqueueClaimed): running, pinned, owned and leased from the
+// enqueued (EnqueueOptions.Claim): running, pinned, owned and leased from the
 // start, on the database's clock as claims are. A duplicate stays as it is.
 const insertClaimed = `WITH ins AS (
 	INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, payload, parent, received_at,
@@ -44,25 +44,16 @@ const dedupLookup = `SELECT id FROM executions WHERE flow = $1 AND dedup_key = $
 const setCursor = `INSERT INTO cursors (key, cursor) VALUES ($1, $2)
 	ON CONFLICT (key) DO UPDATE SET cursor = excluded.cursor`
 
-// Enqueue records events as pending executions in one transaction.
-func (s *Store) Enqueue(ctx context.Context, events []store.Event) ([]store.Enqueued, error) {
-	return s.enqueue(ctx, events, store.Claimant{}, nil)
-}
-
-// EnqueueClaimed is Enqueue that also claims up to c.Max of the new
-// executions for c.Owner, in the same transaction. Which events to claim
-// is decided before the statements are sent: a duplicate among them leaves
-// its claim unused.
-func (s *Store) EnqueueClaimed(ctx context.Context, events []store.Event, c store.Claimant) ([]store.Enqueued, error) {
-	return s.enqueue(ctx, events, c, nil)
-}
-
-// EnqueueWithCursor is Enqueue plus setting a trigger cursor in the same
-// transaction.
-func (s *Store) EnqueueWithCursor(ctx context.Context, events []store.Event, cursorKey string, cursor []byte) ([]store.Enqueued, error) {
-	return s.enqueue(ctx, events, store.Claimant{}, func(b *batch) {
-		b.exec(setCursor, []any{cursorKey, cursor}, nil)
-	})
+// Enqueue records events as pending executions in one transaction, with
+// what opts adds (a cursor, claims). Which events to claim is decided
+// before the statements are sent: a duplicate among them leaves its claim
+// unused.
+func (s *Store) Enqueue(ctx context.Context, events []store.Event, opts store.EnqueueOptions) ([]store.Enqueued, error) {
+	var also writeFunc
+	if key, cursor := opts.CursorKey, opts.Cursor; key != "" {
+		also = func(b *batch) { b.exec(setCursor, []any{key, cursor}, nil) }
+	}
+	return s.enqueue(ctx, events, opts.Claim, also)
 }
 
 func (s *Store) enqueue(ctx context.Context, events []store.Event, c store.Claimant, also writeFunc) ([]store.Enqueued, error) {
@@ -161,20 +152,17 @@ RETURNING ` + columns("e")
 
 // Claim marks up to n pending or lease-expired executions as running by
 // owner and returns them, oldest first. The lease runs on the database's
-// clock, which every replica shares.
-func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Duration) ([]*store.Execution, error) {
-	return s.ClaimPinned(ctx, owner, n, lease, nil)
-}
-
-// ClaimPinned is Claim that also pins the claimed executions that have no
-// definition yet to pin(flow). The pins are written after the claim, in one
-// group-committed write: should that fail, the executions are returned
-// unpinned, for their worker to pin, and the error is dropped.
-func (s *Store) ClaimPinned(ctx context.Context, owner string, n int, lease time.Duration, pin func(flow string) string) ([]*store.Execution, error) {
+// clock, which every replica shares. With opts.Pin it also pins the
+// claimed executions that have no definition yet. The pins are written
+// after the claim, in one group-committed write: should that fail, the
+// executions are returned unpinned, for their worker to pin, and the error
+// is dropped.
+func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Duration, opts store.ClaimOptions) ([]*store.Execution, error) {
 	out, err := s.claim(ctx, owner, n, lease)
-	if err != nil || pin == nil {
+	if err != nil || opts.Pin == nil {
 		return out, err
 	}
+	pin := opts.Pin
 	var ids, hashes []string
 	var pinned []*store.Execution
 	for _, e := range out {

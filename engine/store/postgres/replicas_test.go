@@ -78,7 +78,7 @@ func TestNotifyWakesOtherReplica(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the listener did not start")
 	}
-	if _, err := rs[0].Enqueue(t.Context(), []store.Event{{Flow: "f", DedupKey: "1"}}); err != nil {
+	if _, err := rs[0].Enqueue(t.Context(), []store.Event{{Flow: "f", DedupKey: "1"}}, store.EnqueueOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -102,7 +102,7 @@ func TestDedupAcrossReplicas(t *testing.T) {
 	for i, s := range rs {
 		wg.Go(func() {
 			for k := range events {
-				r, err := s.Enqueue(t.Context(), []store.Event{{Flow: "f", DedupKey: fmt.Sprint(k)}})
+				r, err := s.Enqueue(t.Context(), []store.Event{{Flow: "f", DedupKey: fmt.Sprint(k)}}, store.EnqueueOptions{})
 				if err != nil {
 					t.Errorf("replica %d: %v", i, err)
 					return
@@ -142,7 +142,7 @@ func TestClaimAcrossReplicas(t *testing.T) {
 	for k := range 300 {
 		evs = append(evs, store.Event{Flow: "f", DedupKey: fmt.Sprint(k)})
 	}
-	if _, err := rs[0].Enqueue(t.Context(), evs); err != nil {
+	if _, err := rs[0].Enqueue(t.Context(), evs, store.EnqueueOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var (
@@ -154,7 +154,7 @@ func TestClaimAcrossReplicas(t *testing.T) {
 		wg.Go(func() {
 			owner := fmt.Sprintf("r%d", i)
 			for {
-				exs, err := s.Claim(t.Context(), owner, 8, 300*time.Millisecond)
+				exs, err := s.Claim(t.Context(), owner, 8, 300*time.Millisecond, store.ClaimOptions{})
 				if err != nil {
 					t.Errorf("%s: Claim: %v", owner, err)
 					return
@@ -188,7 +188,7 @@ func TestClaimAcrossReplicas(t *testing.T) {
 	time.Sleep(400 * time.Millisecond)
 	reclaimed := 0
 	for {
-		exs, err := rs[1].Claim(t.Context(), "r1", 50, time.Minute)
+		exs, err := rs[1].Claim(t.Context(), "r1", 50, time.Minute, store.ClaimOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -252,7 +252,7 @@ func TestGroupFailureIsolated(t *testing.T) {
 	s := open(t, postgres.Options{})
 	ids := make([]string, 20)
 	for i := range ids {
-		r, err := s.Enqueue(t.Context(), []store.Event{{Flow: "f", DedupKey: fmt.Sprint(i)}})
+		r, err := s.Enqueue(t.Context(), []store.Event{{Flow: "f", DedupKey: fmt.Sprint(i)}}, store.EnqueueOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -60,7 +60,7 @@ func BenchmarkEnqueue(b *testing.B) {
 		for pb.Next() {
 			ev := store.Event{Flow: "request_approval", DedupKey: fmt.Sprint(seq.Add(1)), Type: "user.lifecycle.create",
 				Payload: benchPayload, ReceivedAt: time.Now()}
-			if _, err := s.Enqueue(ctx, []store.Event{ev}); err != nil {
+			if _, err := s.Enqueue(ctx, []store.Event{ev}, store.EnqueueOptions{}); err != nil {
 				b.Error(err)
 				return
 			}
@@ -75,7 +75,7 @@ func BenchmarkEnqueue(b *testing.B) {
 func BenchmarkExecutionLifecycle(b *testing.B) { benchLifecycle(b, false) }
 
 // BenchmarkExecutionLifecycleClaimedAtEnqueue is BenchmarkExecutionLifecycle
-// with the claim made by the enqueue (EnqueueClaimed), as the engine's
+// with the claim made by the enqueue (EnqueueOptions.Claim), as the engine's
 // intake makes it when a worker is idle.
 func BenchmarkExecutionLifecycleClaimedAtEnqueue(b *testing.B) { benchLifecycle(b, true) }
 

@@ -64,7 +64,7 @@ func crashChild() bool {
 // crashWrite enqueues one event and journals two cards, as an executor would.
 func crashWrite(s store.Store, key string) (string, int, error) {
 	ctx := context.Background()
-	res, err := s.Enqueue(ctx, []store.Event{{Flow: "crash", DedupKey: key, Payload: []byte(`{"k":"` + key + `"}`)}})
+	res, err := s.Enqueue(ctx, []store.Event{{Flow: "crash", DedupKey: key, Payload: []byte(`{"k":"` + key + `"}`)}}, store.EnqueueOptions{})
 	if err != nil {
 		return "", 0, err
 	}
@@ -133,7 +133,7 @@ func testCrash(t *testing.T, mode string) {
 	}
 	t.Logf("%s: %d acknowledged executions all present after the crash", mode, len(acked))
 	// The database still takes writes after recovery.
-	if _, err := s.Enqueue(ctx, []store.Event{{Flow: "after", DedupKey: "1"}}); err != nil {
+	if _, err := s.Enqueue(ctx, []store.Event{{Flow: "after", DedupKey: "1"}}, store.EnqueueOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }

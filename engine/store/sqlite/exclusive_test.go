@@ -50,10 +50,10 @@ func TestExclusiveTakesOverADeadProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := dead.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`), ReceivedAt: time.Now()}}); err != nil {
+	if _, err := dead.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`), ReceivedAt: time.Now()}}, store.EnqueueOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if exs, err := dead.Claim(ctx, "dead", 1, time.Hour); err != nil || len(exs) != 1 {
+	if exs, err := dead.Claim(ctx, "dead", 1, time.Hour, store.ClaimOptions{}); err != nil || len(exs) != 1 {
 		t.Fatalf("claim: %v, %v", exs, err)
 	}
 	if ok, err := dead.AcquireLease(ctx, "poller", "dead", time.Hour); err != nil || !ok {
@@ -66,7 +66,7 @@ func TestExclusiveTakesOverADeadProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if exs, err := shared.Claim(ctx, "other", 1, time.Minute); err != nil || len(exs) != 0 {
+	if exs, err := shared.Claim(ctx, "other", 1, time.Minute, store.ClaimOptions{}); err != nil || len(exs) != 0 {
 		t.Fatalf("a non-exclusive store claimed a live lease: %v, %v", exs, err)
 	}
 	shared.Close()
@@ -76,7 +76,7 @@ func TestExclusiveTakesOverADeadProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	exs, err := st.Claim(ctx, "restarted", 1, time.Minute)
+	exs, err := st.Claim(ctx, "restarted", 1, time.Minute, store.ClaimOptions{})
 	if err != nil || len(exs) != 1 {
 		t.Fatalf("after the take-over Claim = %v, %v, want the dead process's execution", exs, err)
 	}

@@ -11,24 +11,17 @@ import (
 	"github.com/cardflow/cardflow/engine/store"
 )
 
-// Enqueue records events as pending executions in one transaction.
-func (s *Store) Enqueue(ctx context.Context, events []store.Event) ([]store.Enqueued, error) {
-	return s.enqueue(ctx, events, store.Claimant{}, nil)
-}
-
-// EnqueueClaimed is Enqueue that also claims up to c.Max of the new
-// executions for c.Owner, in the same transaction.
-func (s *Store) EnqueueClaimed(ctx context.Context, events []store.Event, c store.Claimant) ([]store.Enqueued, error) {
-	return s.enqueue(ctx, events, c, nil)
-}
-
-// EnqueueWithCursor is Enqueue plus setting a trigger cursor in the same
-// transaction.
-func (s *Store) EnqueueWithCursor(ctx context.Context, events []store.Event, cursorKey string, cursor []byte) ([]store.Enqueued, error) {
-	return s.enqueue(ctx, events, store.Claimant{}, func(tx *writeTx) error {
-		_, err := tx.exec(wSetCursor, cursorKey, cursor)
-		return err
-	})
+// Enqueue records events as pending executions in one transaction, with
+// what opts adds (a cursor, claims).
+func (s *Store) Enqueue(ctx context.Context, events []store.Event, opts store.EnqueueOptions) ([]store.Enqueued, error) {
+	var also writeFunc
+	if key, cursor := opts.CursorKey, opts.Cursor; key != "" {
+		also = func(tx *writeTx) error {
+			_, err := tx.exec(wSetCursor, key, cursor)
+			return err
+		}
+	}
+	return s.enqueue(ctx, events, opts.Claim, also)
 }
 
 func (s *Store) enqueue(ctx context.Context, events []store.Event, c store.Claimant, also writeFunc) ([]store.Enqueued, error) {
@@ -152,14 +145,10 @@ func (s *Store) duplicate(tx *writeTx, ev store.Event) (store.Enqueued, error) {
 }
 
 // Claim marks up to n pending or lease-expired executions as running by
-// owner and returns them, oldest first.
-func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Duration) ([]*store.Execution, error) {
-	return s.ClaimPinned(ctx, owner, n, lease, nil)
-}
-
-// ClaimPinned is Claim that also pins the claimed executions that have no
-// definition yet to pin(flow), in the same statement that claims each.
-func (s *Store) ClaimPinned(ctx context.Context, owner string, n int, lease time.Duration, pin func(flow string) string) ([]*store.Execution, error) {
+// owner and returns them, oldest first, pinning those without a definition
+// when opts says how, in the same statement that claims each.
+func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Duration, opts store.ClaimOptions) ([]*store.Execution, error) {
+	pin := opts.Pin
 	if n <= 0 {
 		return nil, nil
 	}

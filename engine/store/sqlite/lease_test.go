@@ -23,20 +23,20 @@ func TestLeaseEndedByAnotherStore(t *testing.T) {
 	ctx := context.Background()
 
 	// b looks now, while nothing runs: its next look is a second away.
-	if got, err := b.Claim(ctx, "b", 1, time.Minute); err != nil || len(got) != 0 {
+	if got, err := b.Claim(ctx, "b", 1, time.Minute, store.ClaimOptions{}); err != nil || len(got) != 0 {
 		t.Fatalf("b.Claim of an empty inbox = %v, %v", got, err)
 	}
-	res, err := a.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}})
+	res, err := a.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if got, err := a.Claim(ctx, "a", 1, 50*time.Millisecond); err != nil || len(got) != 1 {
+	if got, err := a.Claim(ctx, "a", 1, 50*time.Millisecond, store.ClaimOptions{}); err != nil || len(got) != 1 {
 		t.Fatalf("a.Claim = %v, %v", got, err)
 	}
 	// a stops renewing; b claims until it gets the execution.
 	for {
-		got, err := b.Claim(ctx, "b", 1, time.Minute)
+		got, err := b.Claim(ctx, "b", 1, time.Minute, store.ClaimOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,12 +66,12 @@ func TestAppendAfterAnotherStoreAppended(t *testing.T) {
 	defer a.Close()
 	defer b.Close()
 	ctx := context.Background()
-	res, err := a.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k"}})
+	res, err := a.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k"}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	id := res[0].ID
-	if got, err := a.Claim(ctx, "a", 1, time.Minute); err != nil || len(got) != 1 {
+	if got, err := a.Claim(ctx, "a", 1, time.Minute, store.ClaimOptions{}); err != nil || len(got) != 1 {
 		t.Fatalf("a.Claim = %v, %v", got, err)
 	}
 	entry := func(card string) store.JournalEntry {

@@ -23,7 +23,7 @@ func TestMigrationsApplyOnceAndSurviveReopen(t *testing.T) {
 			t.Fatalf("open %d: %v", i, err)
 		}
 		if i == 0 {
-			if _, err := s.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k"}}); err != nil {
+			if _, err := s.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k"}}, store.EnqueueOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -133,7 +133,7 @@ func TestLiveIndexMigration(t *testing.T) {
 			t.Errorf("Executions(%s) = %v, %v, want [%s]", st, got, err, want)
 		}
 	}
-	claimed, err := s.Claim(ctx, "w", 10, time.Minute)
+	claimed, err := s.Claim(ctx, "w", 10, time.Minute, store.ClaimOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestPayloadsMigration(t *testing.T) {
 			t.Errorf("Execution(%s).Payload = %q, %v, want %q", id, e.Payload, err, p)
 		}
 	}
-	claimed, err := s.Claim(ctx, "w", 10, time.Minute)
+	claimed, err := s.Claim(ctx, "w", 10, time.Minute, store.ClaimOptions{})
 	if err != nil || len(claimed) != 2 || string(claimed[1].Payload) != want["ex_3"] {
 		t.Errorf("Claim after the migration = %+v, %v, want ex_2 and ex_3 with its payload", claimed, err)
 	}
@@ -187,7 +187,7 @@ func TestPayloadsMigration(t *testing.T) {
 	if rows != 2 || column != 0 {
 		t.Errorf("after the migration: %d payload rows (want 2: none for an empty payload), executions.payload columns: %d (want 0)", rows, column)
 	}
-	res, err := s.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "new", Payload: []byte(`{"new":4}`)}})
+	res, err := s.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "new", Payload: []byte(`{"new":4}`)}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ func TestOpenOddPath(t *testing.T) {
 	}
 	path := filepath.Join(dir, "card flow%20.db")
 	s := open(t, path, sqlite.Options{})
-	if _, err := s.Enqueue(t.Context(), []store.Event{{Flow: "f", DedupKey: "k"}}); err != nil {
+	if _, err := s.Enqueue(t.Context(), []store.Event{{Flow: "f", DedupKey: "k"}}, store.EnqueueOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {

@@ -144,7 +144,7 @@ func BenchmarkIntakeWhilePruning(b *testing.B) {
 				for pb.Next() {
 					ev := store.Event{Flow: "request_approval", DedupKey: fmt.Sprintf("%s-%d", name, seq.Add(1)), Type: "user.lifecycle.create",
 						Payload: benchPayload, ReceivedAt: time.Now()}
-					if _, err := s.Enqueue(ctx, []store.Event{ev}); err != nil {
+					if _, err := s.Enqueue(ctx, []store.Event{ev}, store.EnqueueOptions{}); err != nil {
 						b.Error(err)
 						return
 					}

@@ -74,7 +74,7 @@ var writeSQL = [numWriteStmts]string{
 	// The payload goes in with wInsertPayload, unless it is a duplicate.
 	wInsertExecution: `INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, parent, received_at)
 		VALUES (?, ?, ?, COALESCE(?, ''), COALESCE(?, ''), 'pending', COALESCE(?, ''), ?) ON CONFLICT DO NOTHING`,
-	// An execution claimed as it is enqueued (EnqueueClaimed): running,
+	// An execution claimed as it is enqueued (EnqueueOptions.Claim): running,
 	// pinned, owned and leased from the start.
 	wInsertClaimed: `INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, parent, received_at,
 			owner, lease_until, claims, started_at)
@@ -103,7 +103,7 @@ var writeSQL = [numWriteStmts]string{
 	wNextWake: `SELECT MIN(wake_at) FROM executions WHERE status = 'waiting'`,
 	// No RETURNING, which SQLite buffers in a temporary table: Claim has
 	// read the row and knows what changes. definition_hash is what it was,
-	// or what ClaimPinned pins.
+	// or what ClaimOptions.Pin pins.
 	wClaim: `UPDATE executions
 		SET status = 'running', owner = ?, lease_until = ?, claims = claims + 1, started_at = COALESCE(started_at, ?),
 			definition_hash = ?, wake_at = NULL

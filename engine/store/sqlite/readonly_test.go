@@ -31,7 +31,7 @@ func TestReadOnlyNeedsAnExistingStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := w.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "1", Payload: []byte(`{}`)}})
+	res, err := w.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "1", Payload: []byte(`{}`)}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestReadOnlyNeedsAnExistingStore(t *testing.T) {
 	if ex, err := r.Execution(ctx, res[0].ID); err != nil || ex.Flow != "f" {
 		t.Errorf("read through a ReadOnly store: %+v, %v", ex, err)
 	}
-	if _, err := r.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "2"}}); !errors.Is(err, sqlite.ErrReadOnly) {
+	if _, err := r.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "2"}}, store.EnqueueOptions{}); !errors.Is(err, sqlite.ErrReadOnly) {
 		t.Errorf("write through a ReadOnly store: %v, want ErrReadOnly", err)
 	}
 }

@@ -43,20 +43,20 @@ func testPin(string) string {
 // is idle), or after it, as the pool claims.
 func enqueueAndClaim(ctx context.Context, s store.Store, ev store.Event, owner string, atEnqueue bool) (*store.Execution, error) {
 	if atEnqueue {
-		res, err := s.EnqueueClaimed(ctx, []store.Event{ev}, store.Claimant{Owner: owner, Lease: time.Minute, Max: 1, Pin: testPin})
+		res, err := s.Enqueue(ctx, []store.Event{ev}, store.EnqueueOptions{Claim: store.Claimant{Owner: owner, Lease: time.Minute, Max: 1, Pin: testPin}})
 		if err != nil {
 			return nil, err
 		}
 		if res[0].Claimed == nil {
-			return nil, fmt.Errorf("EnqueueClaimed claimed nothing")
+			return nil, fmt.Errorf("Enqueue with a Claim claimed nothing")
 		}
 		return res[0].Claimed, nil
 	}
-	if _, err := s.Enqueue(ctx, []store.Event{ev}); err != nil {
+	if _, err := s.Enqueue(ctx, []store.Event{ev}, store.EnqueueOptions{}); err != nil {
 		return nil, err
 	}
 	for {
-		exs, err := s.ClaimPinned(ctx, owner, 1, time.Minute, testPin)
+		exs, err := s.Claim(ctx, owner, 1, time.Minute, store.ClaimOptions{Pin: testPin})
 		if err != nil || len(exs) > 0 {
 			if err != nil {
 				return nil, err

@@ -30,13 +30,13 @@ func testGroupCommitIsolatesFailures(t *testing.T, claim bool) {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	res, err := s.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k"}})
+	res, err := s.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k"}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	id := res[0].ID
 	if claim {
-		if got, err := s.Claim(ctx, "w", 1, time.Minute); err != nil || len(got) != 1 {
+		if got, err := s.Claim(ctx, "w", 1, time.Minute, store.ClaimOptions{}); err != nil || len(got) != 1 {
 			t.Fatalf("Claim = %v, %v", got, err)
 		}
 	}

@@ -116,7 +116,7 @@ func testClaimConcurrent(t *testing.T, s store.Store) {
 		wg.Go(func() {
 			owner := "w" + string(rune('0'+w))
 			for {
-				batch, err := s.Claim(ctx(t), owner, 7, time.Minute)
+				batch, err := s.Claim(ctx(t), owner, 7, time.Minute, store.ClaimOptions{})
 				if err != nil {
 					t.Errorf("Claim(%s): %v", owner, err)
 					return
@@ -206,7 +206,7 @@ func testRelease(t *testing.T, s store.Store) {
 	}
 }
 
-// testClaimPinned: ClaimPinned pins what has no definition yet, to what
+// testClaimPinned: Claim with a Pin pins what has no definition yet, to what
 // pin says for its flow, and leaves the rest as Claim would.
 func testClaimPinned(t *testing.T, s store.Store) {
 	ids := mustEnqueue(t, s, event("a", "1"), event("b", "2"), event("skip", "3"))
@@ -221,12 +221,12 @@ func testClaimPinned(t *testing.T, s store.Store) {
 		}
 		return "sha256:" + flow
 	}
-	got, err := s.ClaimPinned(ctx(t), "w1", 10, time.Minute, pin)
+	got, err := s.Claim(ctx(t), "w1", 10, time.Minute, store.ClaimOptions{Pin: pin})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(ids, idsOf(got)); diff != "" {
-		t.Fatalf("ClaimPinned (-want +got):\n%s", diff)
+		t.Fatalf("Claim with a Pin (-want +got):\n%s", diff)
 	}
 	slices.Sort(asked)
 	if diff := cmp.Diff([]string{"a", "b", "skip"}, asked); diff != "" {
@@ -246,15 +246,15 @@ func testClaimPinned(t *testing.T, s store.Store) {
 		}
 		stored := mustExecution(t, s, e.ID)
 		if stored.PinnedByClaim {
-			t.Errorf("Execution(%s).PinnedByClaim is set; only ClaimPinned's result says it", e.ID)
+			t.Errorf("Execution(%s).PinnedByClaim is set; only the pinning Claim's result says it", e.ID)
 		}
 		e.PinnedByClaim = false
 		if diff := cmp.Diff(e, stored, cmpOpts); diff != "" {
-			t.Errorf("Execution differs from what ClaimPinned returned (-claim +stored):\n%s", diff)
+			t.Errorf("Execution differs from what Claim with a Pin returned (-claim +stored):\n%s", diff)
 		}
 	}
-	if got, err := s.ClaimPinned(ctx(t), "w2", 10, time.Minute, pin); err != nil || len(got) != 0 {
-		t.Errorf("ClaimPinned with everything held = %v, %v, want none", idsOf(got), err)
+	if got, err := s.Claim(ctx(t), "w2", 10, time.Minute, store.ClaimOptions{Pin: pin}); err != nil || len(got) != 0 {
+		t.Errorf("Claim with a Pin with everything held = %v, %v, want none", idsOf(got), err)
 	}
 }
 
@@ -263,14 +263,14 @@ func testClaimPinned(t *testing.T, s store.Store) {
 // may have started.
 func testClaimPinnedReclaim(t *testing.T, s store.Store) {
 	id := mustEnqueue(t, s, event("a", "k"))[0]
-	first, err := s.ClaimPinned(ctx(t), "w1", 1, shortLease, func(string) string { return "sha256:v1" })
+	first, err := s.Claim(ctx(t), "w1", 1, shortLease, store.ClaimOptions{Pin: func(string) string { return "sha256:v1" }})
 	if err != nil || len(first) != 1 || !first[0].PinnedByClaim {
-		t.Fatalf("ClaimPinned = %+v, %v, want %s pinned", first, err, id)
+		t.Fatalf("Claim with a Pin = %+v, %v, want %s pinned", first, err, id)
 	}
 	time.Sleep(2 * shortLease)
-	got, err := s.ClaimPinned(ctx(t), "w2", 1, time.Minute, func(string) string { return "sha256:v2" })
+	got, err := s.Claim(ctx(t), "w2", 1, time.Minute, store.ClaimOptions{Pin: func(string) string { return "sha256:v2" }})
 	if err != nil || len(got) != 1 {
-		t.Fatalf("ClaimPinned after w1's lease expired = %v, %v, want [%s]", idsOf(got), err, id)
+		t.Fatalf("Claim with a Pin after w1's lease expired = %v, %v, want [%s]", idsOf(got), err, id)
 	}
 	if e := got[0]; e.DefinitionHash != "sha256:v1" || e.PinnedByClaim || e.Claims != 2 {
 		t.Errorf("reclaimed = {DefinitionHash:%q PinnedByClaim:%v Claims:%d}, want {sha256:v1 false 2}",

@@ -9,7 +9,8 @@
 //   - Execution ids sort in enqueue order, also within one batch, and
 //     Claim and Executions order by id (oldest first, newest first).
 //   - An empty DedupKey deduplicates nothing. An event without a Flow is an
-//     error, and the whole Enqueue or EnqueueWithCursor writes nothing.
+//     error, and the whole Enqueue, with its cursor and claims, writes
+//     nothing.
 //   - A zero ReceivedAt is stored as the time of Enqueue; Filter.Since
 //     compares with ReceivedAt, inclusively.
 //   - A lease has expired when now >= LeaseUntil. A reclaim keeps

@@ -16,6 +16,8 @@ var enqueueClaimedTests = []test{
 	{"EnqueueClaimedLeavesUnpinned", testEnqueueClaimedLeavesUnpinned},
 	{"EnqueueClaimedExpiredLeaseReclaimed", testEnqueueClaimedExpiredLeaseReclaimed},
 	{"EnqueueClaimedFinish", testEnqueueClaimedFinish},
+	{"EnqueueClaimedWithCursor", testEnqueueClaimedWithCursor},
+	{"EnqueueClaimedWithCursorAtomic", testEnqueueClaimedWithCursorAtomic},
 }
 
 // pinAll pins every flow to "sha256:" + its name.
@@ -23,12 +25,12 @@ func pinAll(flow string) string { return "sha256:" + flow }
 
 func mustEnqueueClaimed(t *testing.T, s store.Store, c store.Claimant, evs ...store.Event) []store.Enqueued {
 	t.Helper()
-	res, err := s.EnqueueClaimed(ctx(t), evs, c)
+	res, err := s.Enqueue(ctx(t), evs, store.EnqueueOptions{Claim: c})
 	if err != nil {
-		t.Fatalf("EnqueueClaimed: %v", err)
+		t.Fatalf("Enqueue with a Claim: %v", err)
 	}
 	if len(res) != len(evs) {
-		t.Fatalf("EnqueueClaimed returned %d results for %d events", len(res), len(evs))
+		t.Fatalf("Enqueue with a Claim returned %d results for %d events", len(res), len(evs))
 	}
 	return res
 }
@@ -43,7 +45,7 @@ func claimedOf(res []store.Enqueued) []bool {
 }
 
 // testEnqueueClaimed: up to Max new executions are claimed in event order,
-// exactly as ClaimPinned would have claimed them, and the rest are pending
+// exactly as Claim with a Pin would have claimed them, and the rest are pending
 // for any claimant.
 func testEnqueueClaimed(t *testing.T, s store.Store) {
 	evs := events("a", "ec", 3)
@@ -78,7 +80,7 @@ func testEnqueueClaimed(t *testing.T, s store.Store) {
 		want := *e
 		want.PinnedByClaim = false
 		if diff := cmp.Diff(&want, stored, cmpOpts); diff != "" {
-			t.Errorf("Execution differs from what EnqueueClaimed returned (-claim +stored):\n%s", diff)
+			t.Errorf("Execution differs from what Enqueue with a Claim returned (-claim +stored):\n%s", diff)
 		}
 	}
 	if e := mustExecution(t, s, res[2].ID); e.Status != store.Pending || e.Owner != "" || e.Claims != 0 || e.DefinitionHash != "" {
@@ -98,7 +100,7 @@ func testEnqueueClaimed(t *testing.T, s store.Store) {
 	// Max 0 claims nothing: Enqueue.
 	res = mustEnqueueClaimed(t, s, store.Claimant{Owner: "w1", Lease: time.Minute, Pin: pinAll}, event("a", "none"))
 	if res[0].Claimed != nil || mustExecution(t, s, res[0].ID).Status != store.Pending {
-		t.Errorf("EnqueueClaimed with Max 0 claimed %s", res[0].ID)
+		t.Errorf("Enqueue with a Claim with Max 0 claimed %s", res[0].ID)
 	}
 }
 
@@ -173,15 +175,15 @@ func testEnqueueClaimedLeavesUnpinned(t *testing.T, s store.Store) {
 func testEnqueueClaimedExpiredLeaseReclaimed(t *testing.T, s store.Store) {
 	res := mustEnqueueClaimed(t, s, store.Claimant{Owner: "w1", Lease: shortLease, Max: 1, Pin: pinAll}, event("a", "k"))
 	if res[0].Claimed == nil {
-		t.Fatal("EnqueueClaimed claimed nothing")
+		t.Fatal("Enqueue with a Claim claimed nothing")
 	}
 	if got := mustClaim(t, s, "w2", 1, time.Minute); len(got) != 0 {
 		t.Fatalf("w2 claimed %v while w1's lease runs", idsOf(got))
 	}
 	time.Sleep(2 * shortLease)
-	got, err := s.ClaimPinned(ctx(t), "w2", 1, time.Minute, func(string) string { return "sha256:v2" })
+	got, err := s.Claim(ctx(t), "w2", 1, time.Minute, store.ClaimOptions{Pin: func(string) string { return "sha256:v2" }})
 	if err != nil || len(got) != 1 || got[0].ID != res[0].ID {
-		t.Fatalf("ClaimPinned after w1's lease expired = %v, %v, want [%s]", idsOf(got), err, res[0].ID)
+		t.Fatalf("Claim with a Pin after w1's lease expired = %v, %v, want [%s]", idsOf(got), err, res[0].ID)
 	}
 	e := got[0]
 	if e.Owner != "w2" || e.Claims != 2 || e.DefinitionHash != "sha256:a" || e.PinnedByClaim {
@@ -212,5 +214,47 @@ func testEnqueueClaimedFinish(t *testing.T, s store.Store) {
 	got := mustClaim(t, s, "w2", 10, time.Minute)
 	if len(got) != 1 || got[0].ID != released || got[0].Claims != 1 || got[0].DefinitionHash != "sha256:a" {
 		t.Errorf("Claim after Release = %+v, want %s again with Claims 1 on sha256:a", got, released)
+	}
+}
+
+// testEnqueueClaimedWithCursor: the options combine: one Enqueue claims
+// new executions and sets a cursor, as a poller with an idle worker would.
+func testEnqueueClaimedWithCursor(t *testing.T, s store.Store) {
+	opts := store.EnqueueOptions{
+		CursorKey: "snow:incident", Cursor: []byte("c1"),
+		Claim: store.Claimant{Owner: "w1", Lease: time.Minute, Max: 1, Pin: pinAll},
+	}
+	res, err := s.Enqueue(ctx(t), events("p", "cc", 2), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]bool{true, false}, claimedOf(res)); diff != "" {
+		t.Errorf("claimed (-want +got):\n%s", diff)
+	}
+	if c, err := s.Cursor(ctx(t), "snow:incident"); err != nil || string(c) != "c1" {
+		t.Errorf("Cursor = %q, %v, want the one set with the claimed events", c, err)
+	}
+	mustDepth(t, s, 1)
+	if e := mustExecution(t, s, res[0].ID); e.Status != store.Running || e.Owner != "w1" || e.DefinitionHash != "sha256:p" {
+		t.Errorf("claimed execution = {Status:%s Owner:%s DefinitionHash:%s}, want {running w1 sha256:p}", e.Status, e.Owner, e.DefinitionHash)
+	}
+}
+
+// testEnqueueClaimedWithCursorAtomic: an invalid event fails the whole
+// Enqueue: no execution, no claim, the cursor as it was.
+func testEnqueueClaimedWithCursorAtomic(t *testing.T, s store.Store) {
+	if err := s.SetCursor(ctx(t), "k", []byte("old")); err != nil {
+		t.Fatal(err)
+	}
+	bad := []store.Event{event("p", "ok"), {DedupKey: "no-flow"}}
+	opts := store.EnqueueOptions{CursorKey: "k", Cursor: []byte("new"), Claim: store.Claimant{Owner: "w1", Lease: time.Minute, Max: 2, Pin: pinAll}}
+	if _, err := s.Enqueue(ctx(t), bad, opts); err == nil {
+		t.Fatal("Enqueue with a cursor, a Claim and an invalid event succeeded")
+	}
+	if c, _ := s.Cursor(ctx(t), "k"); string(c) != "old" {
+		t.Errorf("cursor after the failed Enqueue = %q, want %q", c, "old")
+	}
+	if exs, err := s.Executions(ctx(t), store.Filter{}); err != nil || len(exs) != 0 {
+		t.Errorf("Executions after the failed Enqueue = %v, %v, want none", idsOf(exs), err)
 	}
 }

@@ -21,6 +21,7 @@ var inboxTests = []test{
 	{"IDsUniqueAndSortable", testIDsUniqueAndSortable},
 	{"EnqueueWithCursor", testEnqueueWithCursor},
 	{"EnqueueWithCursorAtomic", testEnqueueWithCursorAtomic},
+	{"EnqueueZeroOptions", testEnqueueZeroOptions},
 	{"Depth", testDepth},
 }
 
@@ -34,7 +35,7 @@ func testEnqueueRoundTrip(t *testing.T, s store.Store) {
 		Parent:         "ex_parent",
 		ReceivedAt:     time.Date(2026, 11, 28, 12, 30, 45, 123_000_000, time.UTC),
 	}
-	res, err := s.Enqueue(ctx(t), []store.Event{ev})
+	res, err := s.Enqueue(ctx(t), []store.Event{ev}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,11 +72,11 @@ func testEnqueueRoundTrip(t *testing.T, s store.Store) {
 }
 
 func testEnqueueDedup(t *testing.T, s store.Store) {
-	first, err := s.Enqueue(ctx(t), []store.Event{event("a", "k1")})
+	first, err := s.Enqueue(ctx(t), []store.Event{event("a", "k1")}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := s.Enqueue(ctx(t), []store.Event{event("a", "k1"), event("b", "k1"), event("a", "k2")})
+	again, err := s.Enqueue(ctx(t), []store.Event{event("a", "k1"), event("b", "k1"), event("a", "k2")}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func testEnqueueDedup(t *testing.T, s store.Store) {
 	if err := s.Finish(ctx(t), first[0].ID, store.Succeeded, nil, ""); err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.Enqueue(ctx(t), []store.Event{event("a", "k1")})
+	res, err := s.Enqueue(ctx(t), []store.Event{event("a", "k1")}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func testEnqueueDedup(t *testing.T, s store.Store) {
 }
 
 func testEnqueueDedupWithinBatch(t *testing.T, s store.Store) {
-	res, err := s.Enqueue(ctx(t), []store.Event{event("a", "k"), event("a", "other"), event("a", "k")})
+	res, err := s.Enqueue(ctx(t), []store.Event{event("a", "k"), event("a", "other"), event("a", "k")}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,13 +128,13 @@ func testEnqueueEmptyDedupKey(t *testing.T, s store.Store) {
 }
 
 func testEnqueueInvalidWritesNothing(t *testing.T, s store.Store) {
-	_, err := s.Enqueue(ctx(t), []store.Event{event("a", "k1"), {DedupKey: "no-flow"}})
+	_, err := s.Enqueue(ctx(t), []store.Event{event("a", "k1"), {DedupKey: "no-flow"}}, store.EnqueueOptions{})
 	if err == nil {
 		t.Fatal("Enqueue of an event without a flow succeeded")
 	}
 	mustDepth(t, s, 0)
 	// The rejected batch left no dedup key behind.
-	if res, err := s.Enqueue(ctx(t), []store.Event{event("a", "k1")}); err != nil || res[0].Duplicate {
+	if res, err := s.Enqueue(ctx(t), []store.Event{event("a", "k1")}, store.EnqueueOptions{}); err != nil || res[0].Duplicate {
 		t.Errorf("Enqueue after a failed batch = %+v, %v, want a new execution", res, err)
 	}
 }
@@ -141,7 +142,7 @@ func testEnqueueInvalidWritesNothing(t *testing.T, s store.Store) {
 func testEnqueueCancelledContext(t *testing.T, s store.Store) {
 	c, cancel := context.WithCancel(ctx(t))
 	cancel()
-	if _, err := s.Enqueue(c, []store.Event{event("a", "k")}); err == nil {
+	if _, err := s.Enqueue(c, []store.Event{event("a", "k")}, store.EnqueueOptions{}); err == nil {
 		t.Error("Enqueue with a cancelled context succeeded")
 	}
 	mustDepth(t, s, 0)
@@ -178,12 +179,12 @@ func testEnqueueWithCursor(t *testing.T, s store.Store) {
 	if c, err := s.Cursor(ctx(t), "snow:incident"); err != nil || c != nil {
 		t.Fatalf("Cursor before any set = %q, %v, want nil, nil", c, err)
 	}
-	res, err := s.EnqueueWithCursor(ctx(t), events("p", "r", 3), "snow:incident", []byte("2026-11-28 10:00:00"))
+	res, err := s.Enqueue(ctx(t), events("p", "r", 3), store.EnqueueOptions{CursorKey: "snow:incident", Cursor: []byte("2026-11-28 10:00:00")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res) != 3 {
-		t.Fatalf("EnqueueWithCursor returned %d results, want 3", len(res))
+		t.Fatalf("Enqueue with a cursor returned %d results, want 3", len(res))
 	}
 	mustDepth(t, s, 3)
 	if c, err := s.Cursor(ctx(t), "snow:incident"); err != nil || string(c) != "2026-11-28 10:00:00" {
@@ -191,7 +192,7 @@ func testEnqueueWithCursor(t *testing.T, s store.Store) {
 	}
 
 	// Overlapping polls: duplicates are reported, the cursor still moves.
-	res, err = s.EnqueueWithCursor(ctx(t), events("p", "r", 4), "snow:incident", []byte("2026-11-28 10:05:00"))
+	res, err = s.Enqueue(ctx(t), events("p", "r", 4), store.EnqueueOptions{CursorKey: "snow:incident", Cursor: []byte("2026-11-28 10:05:00")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +211,7 @@ func testEnqueueWithCursor(t *testing.T, s store.Store) {
 	}
 
 	// A poll with no new records still advances the cursor.
-	if _, err := s.EnqueueWithCursor(ctx(t), nil, "snow:incident", []byte("later")); err != nil {
+	if _, err := s.Enqueue(ctx(t), nil, store.EnqueueOptions{CursorKey: "snow:incident", Cursor: []byte("later")}); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := s.Cursor(ctx(t), "snow:incident"); string(c) != "later" {
@@ -223,13 +224,36 @@ func testEnqueueWithCursorAtomic(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	bad := []store.Event{event("p", "ok"), {DedupKey: "no-flow"}}
-	if _, err := s.EnqueueWithCursor(ctx(t), bad, "k", []byte("new")); err == nil {
-		t.Fatal("EnqueueWithCursor with an invalid event succeeded")
+	if _, err := s.Enqueue(ctx(t), bad, store.EnqueueOptions{CursorKey: "k", Cursor: []byte("new")}); err == nil {
+		t.Fatal("Enqueue with a cursor and an invalid event succeeded")
 	}
 	if c, _ := s.Cursor(ctx(t), "k"); string(c) != "old" {
-		t.Errorf("cursor after a failed EnqueueWithCursor = %q, want %q: cursor and events commit together", c, "old")
+		t.Errorf("cursor after a failed Enqueue with a cursor = %q, want %q: cursor and events commit together", c, "old")
 	}
 	mustDepth(t, s, 0)
+}
+
+// testEnqueueZeroOptions: empty options are no options: the events are
+// pending, no cursor is set, nothing is claimed; an empty ClaimOptions
+// claims without pinning.
+func testEnqueueZeroOptions(t *testing.T, s store.Store) {
+	res, err := s.Enqueue(ctx(t), events("a", "z", 2), store.EnqueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Claimed != nil || r.Duplicate {
+			t.Errorf("Enqueue with empty options = %+v, want a new pending execution", r)
+		}
+	}
+	if c, err := s.Cursor(ctx(t), ""); err != nil || c != nil {
+		t.Errorf(`Cursor("") = %q, %v, want nil, nil: no cursor was named`, c, err)
+	}
+	mustDepth(t, s, 2)
+	got, err := s.Claim(ctx(t), "w1", 1, time.Minute, store.ClaimOptions{})
+	if err != nil || len(got) != 1 || got[0].DefinitionHash != "" || got[0].PinnedByClaim {
+		t.Errorf("Claim with empty options = %+v, %v, want one execution, unpinned", got, err)
+	}
 }
 
 func testDepth(t *testing.T, s store.Store) {

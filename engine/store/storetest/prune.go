@@ -157,7 +157,7 @@ func testPruneFreesDedupKeys(t *testing.T, s store.Store) {
 	if n := mustPrune(t, s, store.Prune{Before: time.Now().Add(time.Hour)}); n != 1 {
 		t.Fatalf("Prune deleted %d, want 1", n)
 	}
-	res, err := s.Enqueue(ctx(t), []store.Event{ev})
+	res, err := s.Enqueue(ctx(t), []store.Event{ev}, store.EnqueueOptions{})
 	if err != nil || len(res) != 1 || res[0].Duplicate || res[0].ID == id {
 		t.Errorf("Enqueue of a pruned event again = %+v, %v; want a new execution", res, err)
 	}

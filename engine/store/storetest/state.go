@@ -179,7 +179,7 @@ func testClose(t *testing.T, s store.Store) {
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	if _, err := s.Enqueue(ctx(t), []store.Event{event("a", "k2")}); err == nil {
+	if _, err := s.Enqueue(ctx(t), []store.Event{event("a", "k2")}, store.EnqueueOptions{}); err == nil {
 		t.Error("Enqueue after Close succeeded")
 	}
 	if _, err := s.Depth(ctx(t)); err == nil {

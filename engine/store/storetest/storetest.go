@@ -86,7 +86,7 @@ func events(flow, prefix string, n int) []store.Event {
 
 func mustEnqueue(t *testing.T, s store.Store, evs ...store.Event) []string {
 	t.Helper()
-	res, err := s.Enqueue(ctx(t), evs)
+	res, err := s.Enqueue(ctx(t), evs, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatalf("Enqueue: %v", err)
 	}
@@ -102,7 +102,7 @@ func mustEnqueue(t *testing.T, s store.Store, evs ...store.Event) []string {
 
 func mustClaim(t *testing.T, s store.Store, owner string, n int, lease time.Duration) []*store.Execution {
 	t.Helper()
-	got, err := s.Claim(ctx(t), owner, n, lease)
+	got, err := s.Claim(ctx(t), owner, n, lease, store.ClaimOptions{})
 	if err != nil {
 		t.Fatalf("Claim(%s, %d): %v", owner, n, err)
 	}
