@@ -18,7 +18,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cardflow/cardflow/engine/connector"
-	"github.com/cardflow/cardflow/engine/connector/jsonscan"
+	"github.com/cardflow/cardflow/internal/jsonscan"
 )
 
 // maxHookBody caps an event hook delivery. Okta documents no batch size;

@@ -1,6 +1,5 @@
 // Package connector is the plugin SDK of cardflow: the only engine package a
-// connector may import, with its subpackage jsonscan (a JSON reader for
-// connectors that split or peek into payloads they keep as text).
+// connector may import.
 //
 // A connector describes itself with a [Connector] value: the schema of its
 // connection block, its actions and its triggers. The engine owns decoding,
@@ -33,6 +32,7 @@
 // The registry of connectors is a value ([Registry]) passed to the engine, so
 // tests build engines with fakes and nothing registers itself in init.
 //
-// This package must not import any other engine package (jsonscan is its
-// own), and must not do I/O of its own.
+// This package must not import any other engine package (but
+// internal/jsonscan, the JSON reader of CheckEvent and FromJSON), and must not do
+// I/O of its own.
 package connector

@@ -9,7 +9,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/cardflow/cardflow/engine/connector/jsonscan"
+	"github.com/cardflow/cardflow/internal/jsonscan"
 )
 
 // Bounds of what a pushed event may carry. An event that breaks one is

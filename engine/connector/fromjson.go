@@ -9,7 +9,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/cardflow/cardflow/engine/connector/jsonscan"
+	"github.com/cardflow/cardflow/internal/jsonscan"
 )
 
 // FromJSON decodes JSON into a value of type ty, the way connectors turn API

@@ -14,7 +14,7 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
-	"github.com/cardflow/cardflow/engine/connector/jsonscan"
+	"github.com/cardflow/cardflow/internal/jsonscan"
 )
 
 // differentialTypes are the types the differential tests decode every

@@ -63,12 +63,14 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 			// card asks for one.
 			out, err = r.x.Invoker.Invoke(ctx, c, call)
 		} else {
-			a := r.wd.arm(ctx, timeout)
-			out, err = r.x.Invoker.Invoke(a.ctx, c, call)
-			if err == nil && a.ctx.Err() != nil {
-				err = a.ctx.Err() // it answered, but too late
+			actx, cancel := context.WithTimeoutCause(ctx, timeout, errCardTimeout)
+			out, err = r.x.Invoker.Invoke(actx, c, call)
+			if err == nil && actx.Err() != nil {
+				err = actx.Err() // it answered, but too late
 			}
-			if a.end() && ctx.Err() == nil {
+			timedOut := errors.Is(context.Cause(actx), errCardTimeout)
+			cancel()
+			if timedOut && ctx.Err() == nil {
 				err = &connector.Error{Kind: connector.Transient, Op: c.Connector.Name + "." + c.Action.Name, Message: fmt.Sprintf("timed out after %s", timeout), Err: err}
 			}
 		}
@@ -192,3 +194,6 @@ func conform(out cty.Value, c *plan.Card, outType cty.Type) (cty.Value, error) {
 	}
 	return v, nil
 }
+
+// errCardTimeout is the cause of an attempt that ran out of time.
+var errCardTimeout = errors.New("card timed out")

@@ -203,9 +203,7 @@ func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow
 			return Result{Status: store.Filtered}, nil
 		}
 	}
-	res := r.cardsOf(ctx, flow, trigger, "")
-	r.wd.stop()
-	return res, r
+	return r.cardsOf(ctx, flow, trigger, ""), r
 }
 
 // triggerValue decodes the stored trigger payload to the trigger's type.

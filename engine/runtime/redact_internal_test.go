@@ -74,3 +74,30 @@ func TestAppendJSONRedacts(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// FuzzAppendJSON holds the journal's encoder to encoding/json: any JSON
+// document, as a cty value, is written as encoding/json writes
+// connector.ToGo of it.
+func FuzzAppendJSON(f *testing.F) {
+	for _, doc := range []string{`"x"`, `{"a":[1,2.5,"<&>"],"b":{"c":null,"d":true}}`, `[1e400,-0,12345678901234567890]`,
+		`{"é":"\u2028","k\u00e9":"\ud800"}`, `"a\u0000b"`, `[[],{},[{}]]`} {
+		f.Add([]byte(doc))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		v, err := connector.FromJSON(data, cty.DynamicPseudoType)
+		if err != nil {
+			return
+		}
+		g, err := connector.ToGo(v)
+		if err != nil {
+			return
+		}
+		want, err := json.Marshal(g)
+		if err != nil {
+			return
+		}
+		if got := newSecrets(nil).json(v); string(got) != string(want) {
+			t.Errorf("json(%.200q):\n got %s\nwant %s", data, got, want)
+		}
+	})
+}

@@ -32,7 +32,6 @@ type run struct {
 	// waits are the waiting entries of instances parked before this claim
 	// (see resumeWait).
 	waits map[journalKey]store.JournalEntry
-	wd    watchdog // the card timeouts
 	// last is the flow's last card: nothing with an effect runs after it,
 	// so its result can wait for the outcome's write (see lazyResult).
 	last *plan.Card
@@ -198,14 +197,7 @@ func (r *run) card(ctx context.Context, c *plan.Card, scope *flowScope, prefix s
 	if c.ForEach == nil {
 		return r.instance(ctx, c, scope, nil, name, "")
 	}
-	coll, ok := cty.NilVal, false
-	if ref := scope.card(c).forEach; ref != nil {
-		coll, ok = ref.value(scope, nil)
-	}
-	var diags hcl.Diagnostics
-	if !ok {
-		coll, diags = c.ForEach.Value(scope.evalContext(c, nil))
-	}
+	coll, diags := c.ForEach.Value(scope.evalContext(c, nil))
 	if diags.HasErrors() {
 		return cty.NilVal, connector.Errorf(connector.Invalid, "for_each: %s", diagText(diags))
 	}
@@ -424,17 +416,10 @@ func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Ea
 			in.vals[i] = cty.NullVal(a.Type)
 			continue
 		}
-		v, ok := cty.NilVal, false
-		if arg.ref != nil {
-			v, ok = arg.ref.value(scope, each)
+		if ctx == nil {
+			ctx = scope.evalContext(c, each)
 		}
-		var diags hcl.Diagnostics
-		if !ok {
-			if ctx == nil {
-				ctx = scope.evalContext(c, each)
-			}
-			v, diags = arg.attr.Expr.Value(ctx)
-		}
+		v, diags := arg.attr.Expr.Value(ctx)
 		if diags.HasErrors() {
 			return input{}, connector.Errorf(connector.Invalid, "%s: %s", a.Name, diagText(diags))
 		}

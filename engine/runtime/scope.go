@@ -41,8 +41,6 @@ type cardInfo struct {
 	outputNames []string
 	// sensitiveInput says whether the action has sensitive arguments.
 	sensitiveInput bool
-	// forEach is for_each's reference, if it is a plain one.
-	forEach *reference
 	// cards are the earlier cards referenced by name; nil with usesCards
 	// means the whole card object (a reference without a static name).
 	cards     []string
@@ -53,7 +51,6 @@ type cardInfo struct {
 type argInfo struct {
 	attr     *hcl.Attribute // nil: the card leaves the argument out
 	constant cty.Value      // the value of a constant expression (no references, no function calls), converted once
-	ref      *reference     // a plain reference, read without HCL (see reference)
 }
 
 // genInfoKey keys the runtime's genInfo among what a generation holds.
@@ -141,8 +138,6 @@ func refsOf(c *plan.Card) *cardInfo {
 			arg.attr = attr
 			if v, ok := constInput(attr.Expr, a); ok {
 				arg.constant = v
-			} else {
-				arg.ref = referenceOf(attr.Expr)
 			}
 		}
 		sort.Slice(ci.inputOrder, func(i, j int) bool {
@@ -165,7 +160,6 @@ func refsOf(c *plan.Card) *cardInfo {
 		ci.outputNames = connector.SortedKeys(out.AttributeTypes())
 	}
 	if c.ForEach != nil {
-		ci.forEach = referenceOf(c.ForEach)
 		visit(c.ForEach)
 	}
 	if ci.usesCards && !whole {

@@ -4,8 +4,8 @@ import (
 	"slices"
 	"unicode/utf8"
 
-	"github.com/cardflow/cardflow/engine/connector/jsonscan"
 	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/internal/jsonscan"
 )
 
 // termKeys are the fields whose string values an operator looks an
@@ -21,7 +21,7 @@ var termKeys = map[string]bool{
 // object): the string values of termKeys fields up to four objects deep,
 // normalized as stores keep them, sorted, at most store.MaxTerms. A
 // payload that is not JSON has none. It reads the payload with the
-// connector SDK's scanner, as intake's event check does, without decoding
+// engine's JSON scanner, as intake's event check does, without decoding
 // it: it runs once per event on the intake's path.
 func Terms(payload []byte) []string {
 	if len(payload) == 0 {

@@ -194,20 +194,16 @@ func (e *Emulator) handleGetUser(w http.ResponseWriter, r *http.Request) {
 	c := e.httpCall(w, r)
 	e.mu.Lock()
 	u, ae := e.userLocked(r.PathValue("id"))
-	var body []byte
-	var out *User
+	var out User
 	if u != nil {
-		body, out = userBodyLocked(u, c.base)
+		out = u.export(c.base)
 	}
 	e.mu.Unlock()
-	switch {
-	case ae != nil:
+	if ae != nil {
 		e.writeError(w, ae)
-	case out != nil:
-		writeJSON(w, http.StatusOK, *out)
-	default:
-		writeBody(w, http.StatusOK, body)
+		return
 	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func userAttr(u *userRec) attrFunc {

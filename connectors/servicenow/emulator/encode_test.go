@@ -106,6 +106,32 @@ func TestEncodeMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
+// FuzzEncodeMatchesEncodingJSON holds the encoder to encoding/json for any
+// value a field may hold, in every display mode.
+func FuzzEncodeMatchesEncodingJSON(f *testing.F) {
+	for _, s := range []string{"plain", "<b>&amp;</b> \"q\" \\", "\x00\x1f\x7f\u2028\u2029", "\xff\xfe bad", "é 漢字 🙂", ""} {
+		f.Add(s)
+	}
+	e := New(Options{Users: map[string]string{approver: "x"}})
+	f.Fuzz(func(t *testing.T, s string) {
+		rec, err := e.Insert("incident", approver, map[string]string{"short_description": s, "u_custom": s, "impact": "1"})
+		if err != nil {
+			return
+		}
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		tbl := e.tables["incident"]
+		stored := tbl.rows[rec["sys_id"]]
+		for _, dv := range []string{"false", "true", "all"} {
+			v := view{displayValue: dv, base: "https://acme.service-now.com"}
+			got := e.recordBodyJSON(tbl, stored, v)
+			if want := encodingJSON(t, map[string]any{"result": e.renderMap(tbl, stored, v)}); !bytes.Equal(got, want) {
+				t.Errorf("display %s, value %q:\n got %s\nwant %s", dv, s, got, want)
+			}
+		}
+	})
+}
+
 // FuzzWriteBody checks that a write body flatjson reads directly decodes
 // as Fields.UnmarshalJSON decodes it.
 func FuzzWriteBody(f *testing.F) {

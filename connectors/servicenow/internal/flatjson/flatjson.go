@@ -1,6 +1,6 @@
 package flatjson
 
-import "github.com/cardflow/cardflow/engine/connector/jsonscan"
+import "github.com/cardflow/cardflow/internal/jsonscan"
 
 // Object decodes b when it is exactly one JSON object of strings
 // (whitespace around tokens allowed); ok is false otherwise.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cardflow/cardflow/engine/connector/jsonscan"
+	"github.com/cardflow/cardflow/internal/jsonscan"
 )
 
 var texts = []string{
