@@ -233,7 +233,7 @@ func (s *ConsoleSource) Health(ctx context.Context) console.Health {
 	h := console.Health{Status: "ok", Store: "ok"}
 	h.Parked = s.waiting(ctx)
 	if e := s.Engine; e != nil {
-		h.Inbox, h.Running = int(e.depth.Load()), e.pool.Running()
+		h.Inbox, h.Running = e.intake.Depth(), e.pool.Running()
 		e.mu.Lock()
 		if len(e.rejectedDiags) > 0 {
 			h.Status = "degraded: the last reload was refused"
@@ -250,14 +250,10 @@ func (s *ConsoleSource) Health(ctx context.Context) console.Health {
 	return h
 }
 
-// maxWaitingCount bounds the count of waiting executions on the health
-// page: past it the page says "or more".
-const maxWaitingCount = 1_000
-
 // waiting counts the executions parked until a wake-up time; -1 when the
 // store cannot say.
 func (s *ConsoleSource) waiting(ctx context.Context) int {
-	exs, err := s.Store.Executions(ctx, store.Filter{Status: store.Waiting, Limit: maxWaitingCount})
+	exs, err := s.Store.Executions(ctx, store.Filter{Status: store.Waiting, Limit: console.MaxParkedCount})
 	if err != nil {
 		return -1
 	}

@@ -61,9 +61,9 @@ type Engine struct {
 	exec     *runtime.Executor
 	pool     *runtime.Pool
 	triggers *trigger.Manager
+	intake   *trigger.Intake
 	metrics  *Metrics
 	srv      *server.Server
-	depth    atomic.Int64
 
 	storeHealth storeHealth
 
@@ -101,11 +101,15 @@ func New(opts Options) *Engine {
 	}
 	e := &Engine{opts: opts, log: opts.Logger, clients: runtime.NewClients(), pinned: map[string]*plan.Flow{}}
 	e.storeHealth.log = opts.Logger
-	e.metrics = newMetrics(func() float64 { return float64(e.depth.Load()) })
-	e.exec = &runtime.Executor{Store: opts.Store, Clients: e.clients, Logger: opts.Logger, Observer: e.metrics, Invoker: opts.Invoker}
+	e.intake = &trigger.Intake{Store: opts.Store, Generation: e.Generation, Limit: opts.InboxLimit,
+		Health: intakeHealth{h: &e.storeHealth, st: opts.Store}}
+	e.metrics = newMetrics(func() float64 { return float64(e.intake.Depth()) })
+	e.intake.Observer = e.metrics
+	e.exec = &runtime.Executor{Store: opts.Store, Intake: e.intake, Clients: e.clients, Logger: opts.Logger, Observer: e.metrics, Invoker: opts.Invoker}
 	e.pool = &runtime.Pool{Executor: e.exec, Resolver: e, Owner: opts.Owner, Workers: opts.Workers, Lease: opts.Lease, Logger: opts.Logger}
-	e.triggers = &trigger.Manager{Store: opts.Store, Clients: e.clients, Logger: opts.Logger, Owner: opts.Owner, Wake: e.pool.Wake, Observer: e.metrics}
-	e.srv = &server.Server{Backend: e, Logger: opts.Logger, Observer: e.metrics, Metrics: e.metrics.Handler()}
+	e.intake.Workers = e.pool
+	e.triggers = &trigger.Manager{Store: opts.Store, Intake: e.intake, Clients: e.clients, Logger: opts.Logger, Owner: opts.Owner, Observer: e.metrics}
+	e.srv = &server.Server{Backend: e, Intake: e.intake, Logger: opts.Logger, Observer: e.metrics, Metrics: e.metrics.Handler()}
 	return e
 }
 
@@ -127,54 +131,12 @@ func (e *Engine) Client(conn *plan.Connection) (connector.Client, error) { retur
 // Store implements server.Backend.
 func (e *Engine) Store() store.Store { return e.opts.Store }
 
-// Enqueue implements server.Backend: it refuses work over the inbox limit.
-// When workers are idle it claims new executions for them in the enqueue's
-// own transaction and hands them over, so that they start without waiting
-// for the pool's next claim (and without its write).
+// Enqueue hands events from outside to the engine's intake, as a pushed
+// event is: refused over the inbox limit (trigger.ErrBusy) or while the
+// store cannot keep events (trigger.ErrStoreUnavailable), and claimed for
+// idle workers in its own write.
 func (e *Engine) Enqueue(ctx context.Context, events []store.Event) ([]store.Enqueued, error) {
-	if err := e.storeHealth.refusing(time.Now()); err != nil {
-		return nil, fmt.Errorf("%w: %v", server.ErrStoreUnavailable, err)
-	}
-	if int(e.depth.Load()) >= e.opts.InboxLimit {
-		return nil, server.ErrBusy
-	}
-	r := e.pool.Reserve(len(events))
-	var (
-		res []store.Enqueued
-		err error
-	)
-	if r.Len() == 0 {
-		res, err = e.opts.Store.Enqueue(ctx, events, store.EnqueueOptions{})
-	} else {
-		// Not cancelled with the request: a write that commits after its
-		// sender hung up would leave the executions it claimed to wait
-		// for their lease to end.
-		res, err = e.opts.Store.Enqueue(context.WithoutCancel(ctx), events, store.EnqueueOptions{Claim: r.Claimant()})
-	}
-	var claimed []*store.Execution
-	added := 0
-	for _, q := range res {
-		switch {
-		case q.Claimed != nil:
-			claimed = append(claimed, q.Claimed)
-		case !q.Duplicate:
-			added++
-		}
-	}
-	r.Start(claimed)
-	if ctx.Err() == nil || err == nil {
-		e.storeHealth.wrote(err, time.Now())
-	}
-	if err != nil {
-		// A write error may be the first sign of a removed file.
-		e.storeHealth.check(e.opts.Store)
-		return nil, err
-	}
-	e.depth.Add(int64(added))
-	if added > 0 {
-		e.pool.Wake()
-	}
-	return res, nil
+	return e.intake.Push(ctx, events)
 }
 
 // Reload loads the flow files and, when they are valid, activates them.
@@ -325,7 +287,7 @@ func (e *Engine) watchDepth(ctx context.Context) {
 	defer t.Stop()
 	for {
 		if n, err := e.opts.Store.Depth(ctx); err == nil {
-			e.depth.Store(int64(n))
+			e.intake.SetDepth(n)
 		}
 		select {
 		case <-ctx.Done():
@@ -345,7 +307,7 @@ func (e *Engine) Health() any {
 		"generation": e.genNum.Load(),
 		"loaded_at":  e.loadedAt,
 		"running":    e.pool.Running(),
-		"inbox":      e.depth.Load(),
+		"inbox":      int64(e.intake.Depth()),
 	}
 	flows := []map[string]any{}
 	if gen != nil {

@@ -18,9 +18,9 @@ import (
 	"github.com/cardflow/cardflow/connectors/core"
 	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/connector"
-	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/sqlite"
+	"github.com/cardflow/cardflow/engine/trigger"
 )
 
 // callCounter is a connector whose write action counts its calls by call
@@ -169,7 +169,7 @@ func TestLoadKeepsLeases(t *testing.T) {
 				}
 				for {
 					_, err := eng.Enqueue(context.Background(), evs)
-					if errors.Is(err, server.ErrBusy) {
+					if errors.Is(err, trigger.ErrBusy) {
 						time.Sleep(10 * time.Millisecond)
 						continue
 					}

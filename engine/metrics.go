@@ -76,7 +76,7 @@ func (m *Metrics) ExecutionDone(flow string, status store.Status, d time.Duratio
 	m.execDur.WithLabelValues(flow).Observe(d.Seconds())
 }
 
-// Received implements server.Observer.
+// Received implements trigger.IntakeObserver.
 func (m *Metrics) Received(flow string, n int) { m.received.WithLabelValues(flow).Add(float64(n)) }
 
 // Rejected implements server.Observer.

@@ -9,6 +9,7 @@ import (
 	"github.com/cardflow/cardflow/engine/runtime"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/memory"
+	"github.com/cardflow/cardflow/engine/trigger"
 )
 
 // singleRunOwner claims the executions of single runs.
@@ -31,9 +32,10 @@ type SingleRunOptions struct {
 // store, outside any Engine: no triggers, no pool, no leases to renew. Dry
 // runs and flow tests run through it, so that neither assembles a runtime.
 type SingleRun struct {
-	store *memory.Store
-	exec  *runtime.Executor
-	clock runtime.Clock
+	store  *memory.Store
+	intake *trigger.Intake
+	exec   *runtime.Executor
+	clock  runtime.Clock
 }
 
 // NewSingleRun returns a SingleRun with an empty store; Close releases it.
@@ -43,11 +45,15 @@ func NewSingleRun(opts SingleRunOptions) *SingleRun {
 		clock = runtime.RealClock{}
 	}
 	st := memory.New()
+	// The run's event, and the executions it starts, go in as the
+	// engine's do: through an intake.
+	intake := &trigger.Intake{Store: st, Now: clock.Now}
 	return &SingleRun{
-		store: st,
-		clock: clock,
+		store:  st,
+		intake: intake,
+		clock:  clock,
 		exec: &runtime.Executor{
-			Store: st, Clients: opts.Clients, Clock: clock, Invoker: opts.Invoker,
+			Store: st, Intake: intake, Clients: opts.Clients, Clock: clock, Invoker: opts.Invoker,
 			Rand: opts.Rand, ParkAfter: opts.ParkAfter,
 		},
 	}
@@ -99,12 +105,12 @@ func (r *SingleRun) Execute(ctx context.Context, flow *plan.Flow, ev SingleEvent
 	return out, nil
 }
 
-// start enqueues ev and claims the execution it became. This is the one
-// place single runs enqueue.
+// start submits ev to the intake and claims the execution it became. This
+// is the one place single runs enqueue.
 func (r *SingleRun) start(ctx context.Context, flow *plan.Flow, ev SingleEvent) (*store.Execution, error) {
-	if _, err := r.store.Enqueue(ctx, []store.Event{{
+	if _, err := r.intake.Submit(ctx, []store.Event{{
 		Flow: flow.Name, DedupKey: ev.Key, Type: ev.Type, Payload: ev.Payload, ReceivedAt: r.clock.Now().UTC(),
-	}}, store.EnqueueOptions{}); err != nil {
+	}}); err != nil {
 		return nil, err
 	}
 	exs, err := r.store.Claim(ctx, singleRunOwner, 1, time.Hour, store.ClaimOptions{})

@@ -79,6 +79,23 @@ func (h *storeHealth) wrote(err error, now time.Time) {
 	}
 }
 
+// intakeHealth is storeHealth as the intake asks and tells it
+// (trigger.Health): a failed write also asks the store whether it was
+// lost, since a write error may be the first sign of a removed file.
+type intakeHealth struct {
+	h  *storeHealth
+	st store.Store
+}
+
+func (i intakeHealth) Refusing(now time.Time) error { return i.h.refusing(now) }
+
+func (i intakeHealth) Wrote(err error, now time.Time) {
+	i.h.wrote(err, now)
+	if err != nil {
+		i.h.check(i.st)
+	}
+}
+
 // view is the store's part of /healthz.
 func (h *storeHealth) view(now time.Time) map[string]any {
 	h.mu.Lock()

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/rogpeppe/go-internal/testscript"
 	"go.uber.org/goleak"
 )
 
@@ -16,10 +17,21 @@ import (
 // TestMain. It is empty under -short, where those tests skip.
 var cardflowBin string
 
+// TestMain is also the cardflow command of the scripts in testdata/script:
+// testscript runs this test binary under that name (script_test.go).
 func TestMain(m *testing.M) {
+	testscript.Main(e2eMain{m}, map[string]func(){"cardflow": func() { os.Exit(cardflow()) }})
+}
+
+// e2eMain runs the tests: it builds the binary of the end-to-end tests
+// first and looks for leaked goroutines after.
+type e2eMain struct{ m *testing.M }
+
+func (e e2eMain) Run() int {
+	m := e.m
 	flag.Parse()
 	if testing.Short() {
-		os.Exit(m.Run())
+		return m.Run()
 	}
 	// The end-to-end tests spend their time waiting for child processes
 	// (a restarted one waits out the dead one's 30 s lease), not on the
@@ -34,7 +46,7 @@ func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "cardflow-e2e-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return 1
 	}
 	cardflowBin = filepath.Join(dir, "cardflow")
 	// The binary is built without -race even when the tests run with it:
@@ -44,7 +56,7 @@ func TestMain(m *testing.M) {
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building cardflow for the end-to-end tests:", err)
 		os.RemoveAll(dir)
-		os.Exit(1)
+		return 1
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -56,5 +68,5 @@ func TestMain(m *testing.M) {
 			code = 1
 		}
 	}
-	os.Exit(code)
+	return code
 }

@@ -12,8 +12,12 @@ import (
 	"github.com/cardflow/cardflow/engine/connector"
 )
 
-func main() {
+func main() { os.Exit(cardflow()) }
+
+// cardflow runs the command line and returns its exit code; the scripts of
+// testdata/script run it as the cardflow command (script_test.go).
+func cardflow() int {
 	reg := connector.NewRegistry(append(core.Connectors(), okta.New(), servicenow.New())...)
 	f := &cli.Factory{IO: cli.System(), Registry: reg, Emulators: emulators.Default()}
-	os.Exit(cli.Main(f, os.Args[1:]))
+	return cli.Main(f, os.Args[1:])
 }

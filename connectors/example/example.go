@@ -29,24 +29,11 @@ func New() *connector.Connector {
 			{Name: "token", Type: cty.String, Required: true, Sensitive: true, Doc: "A bearer token; from env() or file()."},
 		},
 		Open: Open,
+		// One function per action, in the file of its concept once there
+		// are several (okta/users.go, servicenow/records.go).
 		Actions: []*connector.Action{
-			connector.NewAction(Name, connector.Action{
-				Name:   "get_ticket",
-				Doc:    "Reads a ticket; fails with kind not_found when there is none.",
-				Effect: connector.Read,
-				Input:  connector.Schema{{Name: "id", Type: cty.String, Required: true, Doc: "The ticket's id."}},
-				Output: ticketType,
-			}, getTicket),
-			connector.NewAction(Name, connector.Action{
-				Name:   "create_ticket",
-				Doc:    "Opens a ticket, once per card invocation: a retry or a replay gets the ticket the first attempt opened.",
-				Effect: connector.Write,
-				Input: connector.Schema{
-					{Name: "title", Type: cty.String, Required: true, Doc: "One line."},
-					{Name: "priority", Type: cty.Number, Default: cty.NumberIntVal(3), Doc: "1 (highest) to 5."},
-				},
-				Output: ticketType,
-			}, createTicket),
+			getTicketAction(),
+			createTicketAction(),
 		},
 	}
 }
@@ -68,10 +55,13 @@ type Client struct {
 var _ connector.Client = (*Client)(nil)
 
 // Open provisions a connection from its evaluated block. No network I/O.
+// What it refuses is kind invalid, named "example.open": the engine fails
+// the card with that kind and does not retry.
 func Open(cfg cty.Value) (connector.Client, error) {
 	base, err := url.Parse(cfg.GetAttr("base_url").AsString())
 	if err != nil || base.Scheme == "" || base.Host == "" {
-		return nil, connector.Errorf(connector.Invalid, "base_url %q is not an absolute URL", cfg.GetAttr("base_url").AsString())
+		return nil, &connector.Error{Kind: connector.Invalid, Op: Name + ".open",
+			Message: fmt.Sprintf("base_url %q is not an absolute URL", cfg.GetAttr("base_url").AsString()), Err: err}
 	}
 	return &Client{base: base, token: cfg.GetAttr("token").AsString(), http: &http.Client{Timeout: 30 * time.Second}}, nil
 }
@@ -82,10 +72,33 @@ func (c *Client) Close() error {
 	return nil
 }
 
+func getTicketAction() *connector.Action {
+	return connector.NewAction(Name, connector.Action{
+		Name:   "get_ticket",
+		Doc:    "Reads a ticket; fails with kind not_found when there is none.",
+		Effect: connector.Read,
+		Input:  connector.Schema{{Name: "id", Type: cty.String, Required: true, Doc: "The ticket's id."}},
+		Output: ticketType,
+	}, getTicket)
+}
+
 func getTicket(ctx context.Context, c *Client, call *connector.Call) (any, error) {
 	var t map[string]any // FromGo converts the decoded JSON to ticketType
 	err := c.do(ctx, http.MethodGet, "/tickets/"+url.PathEscape(call.Input.String("id")), nil, "", &t)
 	return t, err
+}
+
+func createTicketAction() *connector.Action {
+	return connector.NewAction(Name, connector.Action{
+		Name:   "create_ticket",
+		Doc:    "Opens a ticket, once per card invocation: a retry or a replay gets the ticket the first attempt opened.",
+		Effect: connector.Write,
+		Input: connector.Schema{
+			{Name: "title", Type: cty.String, Required: true, Doc: "One line."},
+			{Name: "priority", Type: cty.Number, Default: cty.NumberIntVal(3), Doc: "1 (highest) to 5."},
+		},
+		Output: ticketType,
+	}, createTicket)
 }
 
 func createTicket(ctx context.Context, c *Client, call *connector.Call) (any, error) {

@@ -163,8 +163,10 @@ func TestWrongConnection(t *testing.T) {
 	if connector.KindOf(err) != connector.Invalid {
 		t.Errorf("a card without an example connection: %v, want kind invalid", err)
 	}
-	if _, err := example.Open(cty.ObjectVal(map[string]cty.Value{"base_url": cty.StringVal("not a url"), "token": cty.StringVal("x")})); connector.KindOf(err) != connector.Invalid {
-		t.Errorf("Open of a relative URL: %v, want kind invalid", err)
+	_, err = example.Open(cty.ObjectVal(map[string]cty.Value{"base_url": cty.StringVal("not a url"), "token": cty.StringVal("x")}))
+	var ce *connector.Error
+	if !errors.As(err, &ce) || ce.Kind != connector.Invalid || ce.Op != "example.open" {
+		t.Errorf("Open of a relative URL: %v, want kind invalid from example.open", err)
 	}
 }
 

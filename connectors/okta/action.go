@@ -1,8 +1,6 @@
 package okta
 
 import (
-	"context"
-	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -11,52 +9,6 @@ import (
 
 	"github.com/cardflow/cardflow/engine/connector"
 )
-
-// doFunc performs an action and returns a JSON-like Go value that
-// connector.FromGo conforms to the action's Output type.
-type doFunc func(ctx context.Context, c *Client, in connector.Args) (any, error)
-
-// action builds an Action whose Do resolves the connection, runs do and
-// turns every failure into an *connector.Error with Op "okta.<name>".
-func action(name, doc string, effect connector.Effect, input connector.Schema, output cty.Type, do doFunc) *connector.Action {
-	op := Name + "." + name
-	return &connector.Action{
-		Name:   name,
-		Doc:    doc,
-		Input:  input,
-		Output: output,
-		Effect: effect,
-		Do: func(ctx context.Context, call *connector.Call) (cty.Value, error) {
-			c, ok := call.Client.(*Client)
-			if !ok || c == nil {
-				return cty.NilVal, &connector.Error{Kind: connector.Invalid, Op: op,
-					Message: "the card needs an okta connection (connection = connection.okta.<name>)"}
-			}
-			v, err := do(ctx, c, call.Input)
-			if err != nil {
-				return cty.NilVal, withOp(op, err)
-			}
-			out, err := connector.FromGo(v, output)
-			if err != nil {
-				return cty.NilVal, &connector.Error{Kind: connector.Other, Op: op,
-					Message: "unexpected response shape", Err: err}
-			}
-			return out, nil
-		},
-	}
-}
-
-// withOp returns err as an *connector.Error carrying op.
-func withOp(op string, err error) error {
-	var ce *connector.Error
-	if !errors.As(err, &ce) {
-		ce = classifyHTTP(0, nil, err)
-	}
-	if ce.Op == "" {
-		ce.Op = op
-	}
-	return ce
-}
 
 // userAttr is the `user` argument shared by most actions.
 var userAttr = connector.Attribute{Name: "user", Type: cty.String, Required: true,

@@ -23,33 +23,37 @@ const maxAPIBody = 10 << 20
 var apiMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
 
 func apiCallAction() *connector.Action {
-	return action("api_call",
-		"Calls any Okta Management API endpoint with the connection's credentials, rate limit and timeout "+
-			"(Okta Workflows' Custom API Action). Non-2xx answers are errors classified like every other "+
+	return connector.NewAction(Name, connector.Action{
+		Name: "api_call",
+		Doc: "Calls any Okta Management API endpoint with the connection's credentials, rate limit and timeout " +
+			"(Okta Workflows' Custom API Action). Non-2xx answers are errors classified like every other " +
 			"action. Its effect is Write whatever the method: dry runs intercept it, GETs included.",
-		connector.Write, connector.Schema{
+		Effect: connector.Write,
+		Input: connector.Schema{
 			{Name: "method", Type: cty.String, Default: cty.StringVal("GET"), Check: checkMethod,
 				Doc: "GET, POST, PUT, PATCH or DELETE."},
 			{Name: "path", Type: cty.String, Required: true, Check: checkAPIPath,
 				Doc: "The path below the org URL, e.g. /api/v1/users/00u1/roles."},
 			{Name: "query", Type: cty.Map(cty.String), Doc: "Query parameters, added to those in path."},
 			{Name: "body", Type: cty.DynamicPseudoType, Doc: "A JSON body (any value), for POST, PUT and PATCH."},
-		}, apiCallOutput, apiCall)
+		},
+		Output: apiCallOutput,
+	}, apiCall)
 }
 
-func apiCall(ctx context.Context, c *Client, in connector.Args) (any, error) {
-	method := strings.ToUpper(in.String("method"))
+func apiCall(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+	method := strings.ToUpper(call.Input.String("method"))
 	if method == "" {
 		method = http.MethodGet
 	}
 	if err := validMethod(method); err != nil {
 		return nil, invalidf("%v", err)
 	}
-	target, err := apiTarget(in.String("path"), in.StringMap("query"))
+	target, err := apiTarget(call.Input.String("path"), call.Input.StringMap("query"))
 	if err != nil {
 		return nil, invalidf("%v", err)
 	}
-	body, err := connector.ToGo(in.Get("body"))
+	body, err := connector.ToGo(call.Input.Get("body"))
 	if err != nil {
 		return nil, invalidf("body: %v", err)
 	}

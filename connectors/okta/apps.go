@@ -15,54 +15,60 @@ var appAttr = connector.Attribute{Name: "app", Type: cty.String, Required: true,
 	Doc: "The app instance's id (0oa…) or its exact label."}
 
 func assignUserToAppAction() *connector.Action {
-	return action("assign_user_to_app",
-		"Assigns a user to an app (scope USER). An existing assignment succeeds with changed = false.",
-		connector.Write, connector.Schema{userAttr, appAttr}, appAssignmentOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			u, app, err := c.resolveUserAndApp(ctx, in)
-			if err != nil {
-				return nil, err
-			}
-			out := map[string]any{"user_id": u.Id, "app_id": app.Id, "app_label": app.Label, "changed": false}
-			existing, resp, err := c.sdk.Application.GetApplicationUser(ctx, pathSegment(app.Id), pathSegment(u.Id), nil)
-			if err == nil {
-				out["status"] = str(existing.Status)
-				return out, nil
-			}
-			if ce := classify(resp, err); ce.Kind != connector.NotFound {
-				return nil, ce
-			}
-			au, resp, err := c.sdk.Application.AssignUserToApplication(ctx, pathSegment(app.Id),
-				okta.AppUser{Id: u.Id, Scope: "USER"})
-			if err != nil {
-				return nil, classify(resp, err)
-			}
-			out["changed"], out["status"] = true, str(au.Status)
+	return connector.NewAction(Name, connector.Action{
+		Name:   "assign_user_to_app",
+		Doc:    "Assigns a user to an app (scope USER). An existing assignment succeeds with changed = false.",
+		Effect: connector.Write,
+		Input:  connector.Schema{userAttr, appAttr},
+		Output: appAssignmentOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		u, app, err := c.resolveUserAndApp(ctx, call.Input)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]any{"user_id": u.Id, "app_id": app.Id, "app_label": app.Label, "changed": false}
+		existing, resp, err := c.sdk.Application.GetApplicationUser(ctx, pathSegment(app.Id), pathSegment(u.Id), nil)
+		if err == nil {
+			out["status"] = str(existing.Status)
 			return out, nil
-		})
+		}
+		if ce := classify(resp, err); ce.Kind != connector.NotFound {
+			return nil, ce
+		}
+		au, resp, err := c.sdk.Application.AssignUserToApplication(ctx, pathSegment(app.Id),
+			okta.AppUser{Id: u.Id, Scope: "USER"})
+		if err != nil {
+			return nil, classify(resp, err)
+		}
+		out["changed"], out["status"] = true, str(au.Status)
+		return out, nil
+	})
 }
 
 func removeUserFromAppAction() *connector.Action {
-	return action("remove_user_from_app",
-		"Removes a user's direct assignment to an app. A user not assigned succeeds with changed = false.",
-		connector.Write, connector.Schema{userAttr, appAttr}, appAssignmentOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			u, app, err := c.resolveUserAndApp(ctx, in)
-			if err != nil {
-				return nil, err
+	return connector.NewAction(Name, connector.Action{
+		Name:   "remove_user_from_app",
+		Doc:    "Removes a user's direct assignment to an app. A user not assigned succeeds with changed = false.",
+		Effect: connector.Write,
+		Input:  connector.Schema{userAttr, appAttr},
+		Output: appAssignmentOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		u, app, err := c.resolveUserAndApp(ctx, call.Input)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]any{"user_id": u.Id, "app_id": app.Id, "app_label": app.Label, "changed": true}
+		resp, err := c.sdk.Application.DeleteApplicationUser(ctx, pathSegment(app.Id), pathSegment(u.Id), nil)
+		if err != nil {
+			// The app and the user exist (resolved above): a 404
+			// means there was no assignment to remove.
+			if ce := classify(resp, err); ce.Kind != connector.NotFound {
+				return nil, ce
 			}
-			out := map[string]any{"user_id": u.Id, "app_id": app.Id, "app_label": app.Label, "changed": true}
-			resp, err := c.sdk.Application.DeleteApplicationUser(ctx, pathSegment(app.Id), pathSegment(u.Id), nil)
-			if err != nil {
-				// The app and the user exist (resolved above): a 404
-				// means there was no assignment to remove.
-				if ce := classify(resp, err); ce.Kind != connector.NotFound {
-					return nil, ce
-				}
-				out["changed"] = false
-			}
-			return out, nil
-		})
+			out["changed"] = false
+		}
+		return out, nil
+	})
 }
 
 func (c *Client) resolveUserAndApp(ctx context.Context, in connector.Args) (*okta.User, *okta.Application, error) {

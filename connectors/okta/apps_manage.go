@@ -50,37 +50,44 @@ func fieldsOf(a *okta.Application) appFields {
 }
 
 func readAppAction() *connector.Action {
-	return action("read_app", "Reads an app instance by id or exact label.",
-		connector.Read, connector.Schema{appAttr}, appType,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			a, err := c.resolveApp(ctx, in.String("app"))
-			if err != nil {
-				return nil, err
-			}
-			return appMap(fieldsOf(a)), nil
-		})
+	return connector.NewAction(Name, connector.Action{
+		Name:   "read_app",
+		Doc:    "Reads an app instance by id or exact label.",
+		Effect: connector.Read,
+		Input:  connector.Schema{appAttr},
+		Output: appType,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		a, err := c.resolveApp(ctx, call.Input.String("app"))
+		if err != nil {
+			return nil, err
+		}
+		return appMap(fieldsOf(a)), nil
+	})
 }
 
 func searchAppsAction() *connector.Action {
-	return action("search_apps",
-		"Lists apps matching query (startsWith on name or label) and/or filter (e.g. status eq \"ACTIVE\", "+
+	return connector.NewAction(Name, connector.Action{
+		Name: "search_apps",
+		Doc: "Lists apps matching query (startsWith on name or label) and/or filter (e.g. status eq \"ACTIVE\", " +
 			"name eq \"slack\", user.id eq \"00u…\", group.id eq \"00g…\"), following pages up to limit.",
-		connector.Read, connector.Schema{
+		Effect: connector.Read,
+		Input: connector.Schema{
 			{Name: "query", Type: cty.String, Doc: "Okta's q parameter: startsWith on the app's name or label."},
 			{Name: "filter", Type: cty.String, Doc: "A filter on id, status, name, user.id or group.id."},
 			limitAttr("apps", defaultAppLimit),
-		}, searchAppsOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			limit, err := listLimit(in, defaultAppLimit)
-			if err != nil {
-				return nil, err
-			}
-			apps, err := c.listApps(ctx, optParams(in, map[string]string{"query": "q", "filter": "filter"}), limit)
-			if err != nil {
-				return nil, err
-			}
-			return map[string]any{"apps": appList(apps), "count": len(apps)}, nil
-		})
+		},
+		Output: searchAppsOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		limit, err := listLimit(call.Input, defaultAppLimit)
+		if err != nil {
+			return nil, err
+		}
+		apps, err := c.listApps(ctx, optParams(call.Input, map[string]string{"query": "q", "filter": "filter"}), limit)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"apps": appList(apps), "count": len(apps)}, nil
+	})
 }
 
 func (c *Client) listApps(ctx context.Context, params url.Values, limit int) ([]appFields, error) {
@@ -88,101 +95,117 @@ func (c *Client) listApps(ctx context.Context, params url.Values, limit int) ([]
 }
 
 func listUserAppsAction() *connector.Action {
-	return action("list_user_apps",
-		"Lists the apps a user is assigned to, directly or through a group (filter user.id eq).",
-		connector.Read, connector.Schema{userAttr, limitAttr("apps", defaultAppLimit)}, listUserAppsOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			limit, err := listLimit(in, defaultAppLimit)
-			if err != nil {
-				return nil, err
-			}
-			u, err := c.resolveUser(ctx, in.String("user"))
-			if err != nil {
-				return nil, err
-			}
-			apps, err := c.listApps(ctx, url.Values{"filter": {"user.id eq " + scimString(u.Id)}}, limit)
-			if err != nil {
-				return nil, err
-			}
-			return map[string]any{"user_id": u.Id, "apps": appList(apps), "count": len(apps)}, nil
-		})
+	return connector.NewAction(Name, connector.Action{
+		Name:   "list_user_apps",
+		Doc:    "Lists the apps a user is assigned to, directly or through a group (filter user.id eq).",
+		Effect: connector.Read,
+		Input:  connector.Schema{userAttr, limitAttr("apps", defaultAppLimit)},
+		Output: listUserAppsOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		limit, err := listLimit(call.Input, defaultAppLimit)
+		if err != nil {
+			return nil, err
+		}
+		u, err := c.resolveUser(ctx, call.Input.String("user"))
+		if err != nil {
+			return nil, err
+		}
+		apps, err := c.listApps(ctx, url.Values{"filter": {"user.id eq " + scimString(u.Id)}}, limit)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"user_id": u.Id, "apps": appList(apps), "count": len(apps)}, nil
+	})
 }
 
 func listAppUsersAction() *connector.Action {
-	return action("list_app_users",
-		"Lists the users assigned to an app, directly (scope USER) or through a group (scope GROUP), following pages up to limit.",
-		connector.Read, connector.Schema{appAttr, limitAttr("assignments", defaultAppUserLimit)}, listAppUsersOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			limit, err := listLimit(in, defaultAppUserLimit)
-			if err != nil {
-				return nil, err
+	return connector.NewAction(Name, connector.Action{
+		Name:   "list_app_users",
+		Doc:    "Lists the users assigned to an app, directly (scope USER) or through a group (scope GROUP), following pages up to limit.",
+		Effect: connector.Read,
+		Input:  connector.Schema{appAttr, limitAttr("assignments", defaultAppUserLimit)},
+		Output: listAppUsersOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		limit, err := listLimit(call.Input, defaultAppUserLimit)
+		if err != nil {
+			return nil, err
+		}
+		a, err := c.resolveApp(ctx, call.Input.String("app"))
+		if err != nil {
+			return nil, err
+		}
+		aus, err := listAll[*okta.AppUser](ctx, c, listPath("/api/v1/apps/"+pathSegment(a.Id)+"/users", nil, limit, appUserPageMax), limit)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]any, len(aus))
+		for i, au := range aus {
+			var userName any
+			if au.Credentials != nil {
+				userName = str(au.Credentials.UserName)
 			}
-			a, err := c.resolveApp(ctx, in.String("app"))
-			if err != nil {
-				return nil, err
-			}
-			aus, err := listAll[*okta.AppUser](ctx, c, listPath("/api/v1/apps/"+pathSegment(a.Id)+"/users", nil, limit, appUserPageMax), limit)
-			if err != nil {
-				return nil, err
-			}
-			out := make([]any, len(aus))
-			for i, au := range aus {
-				var userName any
-				if au.Credentials != nil {
-					userName = str(au.Credentials.UserName)
-				}
-				out[i] = map[string]any{"id": str(au.Id), "scope": str(au.Scope), "status": str(au.Status),
-					"user_name": userName, "created": timestamp(au.Created), "last_updated": timestamp(au.LastUpdated)}
-			}
-			return map[string]any{"app_id": a.Id, "users": out, "count": len(out)}, nil
-		})
+			out[i] = map[string]any{"id": str(au.Id), "scope": str(au.Scope), "status": str(au.Status),
+				"user_name": userName, "created": timestamp(au.Created), "last_updated": timestamp(au.LastUpdated)}
+		}
+		return map[string]any{"app_id": a.Id, "users": out, "count": len(out)}, nil
+	})
 }
 
 func listAppGroupsAction() *connector.Action {
-	return action("list_app_groups", "Lists the groups assigned to an app, following pages up to limit.",
-		connector.Read, connector.Schema{appAttr, limitAttr("groups", defaultAppLimit)}, listAppGroupsOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			limit, err := listLimit(in, defaultAppLimit)
-			if err != nil {
-				return nil, err
+	return connector.NewAction(Name, connector.Action{
+		Name:   "list_app_groups",
+		Doc:    "Lists the groups assigned to an app, following pages up to limit.",
+		Effect: connector.Read,
+		Input:  connector.Schema{appAttr, limitAttr("groups", defaultAppLimit)},
+		Output: listAppGroupsOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		limit, err := listLimit(call.Input, defaultAppLimit)
+		if err != nil {
+			return nil, err
+		}
+		a, err := c.resolveApp(ctx, call.Input.String("app"))
+		if err != nil {
+			return nil, err
+		}
+		ags, err := listAll[*okta.ApplicationGroupAssignment](ctx, c,
+			listPath("/api/v1/apps/"+pathSegment(a.Id)+"/groups", nil, limit, appGroupPageMax), limit)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]any, len(ags))
+		for i, ag := range ags {
+			var prio any
+			if ag.PriorityPtr != nil {
+				prio = *ag.PriorityPtr
 			}
-			a, err := c.resolveApp(ctx, in.String("app"))
-			if err != nil {
-				return nil, err
-			}
-			ags, err := listAll[*okta.ApplicationGroupAssignment](ctx, c,
-				listPath("/api/v1/apps/"+pathSegment(a.Id)+"/groups", nil, limit, appGroupPageMax), limit)
-			if err != nil {
-				return nil, err
-			}
-			out := make([]any, len(ags))
-			for i, ag := range ags {
-				var prio any
-				if ag.PriorityPtr != nil {
-					prio = *ag.PriorityPtr
-				}
-				out[i] = map[string]any{"id": str(ag.Id), "priority": prio, "last_updated": timestamp(ag.LastUpdated)}
-			}
-			return map[string]any{"app_id": a.Id, "groups": out, "count": len(out)}, nil
-		})
+			out[i] = map[string]any{"id": str(ag.Id), "priority": prio, "last_updated": timestamp(ag.LastUpdated)}
+		}
+		return map[string]any{"app_id": a.Id, "groups": out, "count": len(out)}, nil
+	})
 }
 
 func assignGroupToAppAction() *connector.Action {
-	return action("assign_group_to_app",
-		"Assigns a group to an app, so that its members get the app. An existing assignment succeeds with changed = false.",
-		connector.Write, connector.Schema{appAttr, groupAttr}, appGroupChangeOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			return c.setAppGroup(ctx, in, true)
-		})
+	return connector.NewAction(Name, connector.Action{
+		Name:   "assign_group_to_app",
+		Doc:    "Assigns a group to an app, so that its members get the app. An existing assignment succeeds with changed = false.",
+		Effect: connector.Write,
+		Input:  connector.Schema{appAttr, groupAttr},
+		Output: appGroupChangeOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		return c.setAppGroup(ctx, call.Input, true)
+	})
 }
 
 func removeGroupFromAppAction() *connector.Action {
-	return action("remove_group_from_app",
-		"Removes a group's assignment to an app. A group not assigned succeeds with changed = false.",
-		connector.Write, connector.Schema{appAttr, groupAttr}, appGroupChangeOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			return c.setAppGroup(ctx, in, false)
-		})
+	return connector.NewAction(Name, connector.Action{
+		Name:   "remove_group_from_app",
+		Doc:    "Removes a group's assignment to an app. A group not assigned succeeds with changed = false.",
+		Effect: connector.Write,
+		Input:  connector.Schema{appAttr, groupAttr},
+		Output: appGroupChangeOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		return c.setAppGroup(ctx, call.Input, false)
+	})
 }
 
 // setAppGroup assigns (assign = true) or unassigns a group, reading the

@@ -82,7 +82,7 @@ func New() *connector.Connector {
 			eventHookTrigger(),
 			systemLogTrigger(),
 		},
-		Webhook: &connector.Webhook{Receive: receiveEventHook, Sync: syncHook},
+		Webhook: &connector.Webhook{Receive: receiveEventHook, Sync: syncHook, Check: checkHookNotices},
 	}
 }
 
@@ -159,7 +159,7 @@ func Open(cfg cty.Value) (connector.Client, error) {
 	cfg, _ = cfg.UnmarkDeep()
 	s, err := parseSettings(cfg)
 	if err != nil {
-		return nil, &connector.Error{Kind: connector.Invalid, Op: "okta.open", Message: err.Error()}
+		return nil, &connector.Error{Kind: connector.Invalid, Op: "okta.open", Err: err}
 	}
 	limiter := rate.NewLimiter(rate.Limit(s.rate), burst(s.rate))
 	base := http.DefaultTransport.(*http.Transport).Clone()
@@ -171,11 +171,11 @@ func Open(cfg cty.Value) (connector.Client, error) {
 	hc := &http.Client{Transport: &transport{next: base, limiter: limiter, timeout: s.timeout}}
 	opts, err := sdkOptions(s, hc)
 	if err != nil {
-		return nil, &connector.Error{Kind: connector.Invalid, Op: "okta.open", Message: err.Error()}
+		return nil, &connector.Error{Kind: connector.Invalid, Op: "okta.open", Err: err}
 	}
 	_, sdk, err := okta.NewClient(context.Background(), opts...)
 	if err != nil {
-		return nil, &connector.Error{Kind: connector.Invalid, Op: "okta.open", Message: err.Error()}
+		return nil, &connector.Error{Kind: connector.Invalid, Op: "okta.open", Err: err}
 	}
 	return &Client{
 		sdk:        sdk,

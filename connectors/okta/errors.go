@@ -29,7 +29,7 @@ const (
 )
 
 // classify maps an SDK result to a *connector.Error without an Op (the
-// action wrapper sets it). resp may be nil.
+// connector.NewAction wrapper sets it). resp may be nil.
 func classify(resp *okta.Response, err error) *connector.Error {
 	var status int
 	var header http.Header

@@ -65,40 +65,46 @@ func acceptEventTypes(cfg cty.Value, ev *connector.Event) bool {
 
 // receiveEventHook answers Okta's verification GET and decodes POSTed
 // deliveries after checking the authentication header.
-func receiveEventHook(_ context.Context, cl connector.Client, w http.ResponseWriter, r *http.Request) ([]connector.Event, bool, error) {
+func receiveEventHook(_ context.Context, cl connector.Client, r *http.Request) (connector.HookReply, error) {
 	c, ok := cl.(*Client)
 	if !ok || c == nil {
-		return nil, false, &connector.Error{Kind: connector.Other, Op: eventHookOp, Message: "not an okta connection"}
+		return connector.HookReply{}, &connector.Error{Kind: connector.Other, Op: eventHookOp, Message: "not an okta connection"}
 	}
 	switch r.Method {
 	case http.MethodGet:
-		return nil, true, verify(w, r)
+		return verify(r)
 	case http.MethodPost:
 	default:
-		return nil, false, &connector.Error{Kind: connector.Invalid, Op: eventHookOp,
+		return connector.HookReply{}, &connector.Error{Kind: connector.Invalid, Op: eventHookOp,
 			Status: http.StatusMethodNotAllowed, Message: "event hooks use GET (verification) and POST (delivery)"}
 	}
 	if err := c.authenticate(r); err != nil {
-		return nil, false, err
+		return connector.HookReply{}, err
 	}
-	body, err := readBody(w, r)
+	body, err := readBody(r)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, false, &connector.Error{Kind: connector.Invalid, Op: eventHookOp,
+			return connector.HookReply{}, &connector.Error{Kind: connector.Invalid, Op: eventHookOp,
 				Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("delivery larger than %d bytes", maxHookBody)}
 		}
-		return nil, false, &connector.Error{Kind: connector.Invalid, Op: eventHookOp, Message: "reading the delivery", Err: err}
+		return connector.HookReply{}, &connector.Error{Kind: connector.Invalid, Op: eventHookOp, Message: "reading the delivery", Err: err}
 	}
 	events, err := DecodeEventHook(body)
-	return events, false, err
+	if err != nil {
+		return connector.HookReply{}, err
+	}
+	// The zero answer: 200 with no body, once the events are stored.
+	return connector.HookReply{Events: events}, nil
 }
 
 // readBody reads the delivery, of at most maxHookBody bytes, into a buffer
 // of its Content-Length when it has one (io.ReadAll would grow one from
-// 512 bytes, copying as it goes).
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	body := http.MaxBytesReader(w, r.Body, maxHookBody)
+// 512 bytes, copying as it goes). The reader has no ResponseWriter to tell
+// that the body was cut short: the server closes such a connection itself
+// when it cannot read the rest of the body.
+func readBody(r *http.Request) ([]byte, error) {
+	body := http.MaxBytesReader(nil, r.Body, maxHookBody)
 	n := r.ContentLength
 	if n <= 0 || n > maxHookBody {
 		return io.ReadAll(body)
@@ -111,21 +117,20 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 
 // verify answers the one-time verification request: 200 with the
 // challenge echoed as {"verification": "…"} (reference §1.2).
-func verify(w http.ResponseWriter, r *http.Request) error {
+func verify(r *http.Request) (connector.HookReply, error) {
 	challenge := r.Header.Get(challengeHeader)
 	if challenge == "" {
-		return &connector.Error{Kind: connector.Invalid, Op: eventHookOp,
+		return connector.HookReply{}, &connector.Error{Kind: connector.Invalid, Op: eventHookOp,
 			Message: "a GET must carry the " + challengeHeader + " header (Okta's verification request)"}
 	}
 	b, err := json.Marshal(map[string]string{"verification": challenge})
 	if err != nil {
-		return err
+		return connector.HookReply{}, err
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(b)
-	return err
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	return connector.HookReply{Status: http.StatusOK, Header: h, Body: b}, nil
 }
 
 // authenticate compares the configured header with the secret in constant

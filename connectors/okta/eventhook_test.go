@@ -36,10 +36,12 @@ func hookClient(t testing.TB, attrs map[string]cty.Value) connector.Client {
 	return c
 }
 
-func receive(c connector.Client, r *http.Request) (*httptest.ResponseRecorder, []connector.Event, bool, error) {
-	w := httptest.NewRecorder()
-	evs, handled, err := okta.New().Webhook.Receive(r.Context(), c, w, r)
-	return w, evs, handled, err
+// receive calls the connector's Webhook.Receive; answered reports that the
+// reply is an answer of the connector's own (a verification), not the
+// engine's 200 once the events are stored.
+func receive(c connector.Client, r *http.Request) (connector.HookReply, []connector.Event, bool, error) {
+	rep, err := okta.New().Webhook.Receive(r.Context(), c, r)
+	return rep, rep.Events, rep.Status != 0 || rep.Body != nil, err
 }
 
 func delivery(t *testing.T, body []byte, header, secret string) *http.Request {
@@ -65,13 +67,16 @@ func TestEventHookVerification(t *testing.T) {
 	c := hookClient(t, nil)
 	r := httptest.NewRequest(http.MethodGet, "/hooks/okta/main", nil)
 	r.Header.Set("x-okta-verification-challenge", "abc-123") // as net/http parses Okta's lower-case name
-	w, evs, handled, err := receive(c, r)
+	rep, evs, handled, err := receive(c, r)
 	if err != nil || !handled || len(evs) != 0 {
 		t.Fatalf("handled=%v events=%d err=%v", handled, len(evs), err)
 	}
 	var got map[string]string
-	if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &got) != nil || got["verification"] != "abc-123" {
-		t.Fatalf("answer %d %q", w.Code, w.Body.String())
+	if rep.Status != 200 || json.Unmarshal(rep.Body, &got) != nil || got["verification"] != "abc-123" {
+		t.Fatalf("answer %d %q", rep.Status, rep.Body)
+	}
+	if ct := rep.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("answer Content-Type %q, want application/json", ct)
 	}
 	_, _, _, err = receive(c, httptest.NewRequest(http.MethodGet, "/hooks/okta/main", nil))
 	if connector.KindOf(err) != connector.Invalid {
@@ -277,16 +282,21 @@ func TestEventHookFromEmulator(t *testing.T) {
 		done = make(chan struct{}, 8)
 	)
 	hooks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		evs, handled, err := okta.New().Webhook.Receive(r.Context(), c, w, r)
-		if handled {
-			return
-		}
+		rep, err := okta.New().Webhook.Receive(r.Context(), c, r)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
+		if rep.Status != 0 { // the verification: the connector's own answer
+			for k, v := range rep.Header {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rep.Status)
+			_, _ = w.Write(rep.Body)
+			return
+		}
 		mu.Lock()
-		got = append(got, evs...)
+		got = append(got, rep.Events...)
 		mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 		done <- struct{}{}

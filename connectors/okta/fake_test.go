@@ -27,6 +27,7 @@ type fakeOkta struct {
 	members  map[string][]string // group id → user ids
 	appGroup map[string]bool     // "app|group"
 	requests []string
+	fakeDir  // users and groups written, users and apps listed: fake_directory_test.go
 }
 
 const fakePage = 2
@@ -58,12 +59,14 @@ func newFakeOkta(t *testing.T) *fakeOkta {
 	m.HandleFunc("PUT /api/v1/apps/{aid}/groups/{gid}", f.putAppGroup)
 	m.HandleFunc("DELETE /api/v1/apps/{aid}/groups/{gid}", f.deleteAppGroup)
 	m.HandleFunc("GET /api/v1/logs", f.logs)
+	f.routeDirectory(m)
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		f.requests = append(f.requests, r.Method+" "+r.URL.RequestURI())
-		f.mu.Unlock()
+		f.record(r)
 		if r.Header.Get("Authorization") != "SSWS fake-token" {
 			writeFake(w, 401, map[string]any{"errorCode": "E0000011", "errorSummary": "Invalid token provided"})
+			return
+		}
+		if f.injected(w, r) {
 			return
 		}
 		m.ServeHTTP(w, r)

@@ -22,41 +22,51 @@ var oktaID = regexp.MustCompile(`^[0-9A-Za-z]{20}$`)
 const maxLookupPages = 5
 
 func listUserGroupsAction() *connector.Action {
-	return action("list_user_groups", "Lists the groups a user belongs to.",
-		connector.Read, connector.Schema{userAttr}, listUserGroupsOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			u, err := c.resolveUser(ctx, in.String("user"))
-			if err != nil {
-				return nil, err
-			}
-			groups, resp, err := c.sdk.User.ListUserGroups(ctx, pathSegment(u.Id))
-			if err != nil {
-				return nil, classify(resp, err)
-			}
-			out := make([]any, len(groups))
-			for i, g := range groups {
-				out[i] = groupMap(g)
-			}
-			return map[string]any{"user_id": u.Id, "groups": out, "count": len(out)}, nil
-		})
+	return connector.NewAction(Name, connector.Action{
+		Name:   "list_user_groups",
+		Doc:    "Lists the groups a user belongs to.",
+		Effect: connector.Read,
+		Input:  connector.Schema{userAttr},
+		Output: listUserGroupsOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		u, err := c.resolveUser(ctx, call.Input.String("user"))
+		if err != nil {
+			return nil, err
+		}
+		groups, resp, err := c.sdk.User.ListUserGroups(ctx, pathSegment(u.Id))
+		if err != nil {
+			return nil, classify(resp, err)
+		}
+		out := make([]any, len(groups))
+		for i, g := range groups {
+			out[i] = groupMap(g)
+		}
+		return map[string]any{"user_id": u.Id, "groups": out, "count": len(out)}, nil
+	})
 }
 
 func addUserToGroupAction() *connector.Action {
-	return action("add_user_to_group",
-		"Adds a user to an Okta group (OKTA_GROUP only). Adding a member again succeeds with changed = false.",
-		connector.Write, connector.Schema{userAttr, groupAttr}, membershipOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			return c.setMembership(ctx, in, true)
-		})
+	return connector.NewAction(Name, connector.Action{
+		Name:   "add_user_to_group",
+		Doc:    "Adds a user to an Okta group (OKTA_GROUP only). Adding a member again succeeds with changed = false.",
+		Effect: connector.Write,
+		Input:  connector.Schema{userAttr, groupAttr},
+		Output: membershipOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		return c.setMembership(ctx, call.Input, true)
+	})
 }
 
 func removeUserFromGroupAction() *connector.Action {
-	return action("remove_user_from_group",
-		"Removes a user from an Okta group. Removing a non-member succeeds with changed = false.",
-		connector.Write, connector.Schema{userAttr, groupAttr}, membershipOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			return c.setMembership(ctx, in, false)
-		})
+	return connector.NewAction(Name, connector.Action{
+		Name:   "remove_user_from_group",
+		Doc:    "Removes a user from an Okta group. Removing a non-member succeeds with changed = false.",
+		Effect: connector.Write,
+		Input:  connector.Schema{userAttr, groupAttr},
+		Output: membershipOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		return c.setMembership(ctx, call.Input, false)
+	})
 }
 
 // setMembership makes the user a member of the group (member = true) or

@@ -17,39 +17,46 @@ const (
 )
 
 func readGroupAction() *connector.Action {
-	return action("read_group", "Reads a group by id or exact name.",
-		connector.Read, connector.Schema{groupAttr}, groupType,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			g, err := c.resolveGroup(ctx, in.String("group"))
-			if err != nil {
-				return nil, err
-			}
-			return groupMap(g), nil
-		})
+	return connector.NewAction(Name, connector.Action{
+		Name:   "read_group",
+		Doc:    "Reads a group by id or exact name.",
+		Effect: connector.Read,
+		Input:  connector.Schema{groupAttr},
+		Output: groupType,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		g, err := c.resolveGroup(ctx, call.Input.String("group"))
+		if err != nil {
+			return nil, err
+		}
+		return groupMap(g), nil
+	})
 }
 
 func searchGroupsAction() *connector.Action {
-	return action("search_groups",
-		"Lists groups matching query (startsWith on the name; Okta does not page it and caps it at 300), "+
+	return connector.NewAction(Name, connector.Action{
+		Name: "search_groups",
+		Doc: "Lists groups matching query (startsWith on the name; Okta does not page it and caps it at 300), " +
 			"search (e.g. profile.name sw \"Sales\") or filter (e.g. type eq \"OKTA_GROUP\"), following pages up to limit.",
-		connector.Read, connector.Schema{
+		Effect: connector.Read,
+		Input: connector.Schema{
 			{Name: "query", Type: cty.String, Doc: "Okta's q parameter: startsWith on the group's name."},
 			{Name: "search", Type: cty.String, Doc: "A search expression on profile.name, profile.description, type, id, created, lastUpdated."},
 			{Name: "filter", Type: cty.String, Doc: "A filter on id, type, lastUpdated or lastMembershipUpdated."},
 			limitAttr("groups", defaultGroupLimit),
-		}, searchGroupsOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			limit, err := listLimit(in, defaultGroupLimit)
-			if err != nil {
-				return nil, err
-			}
-			params := optParams(in, map[string]string{"query": "q", "search": "search", "filter": "filter"})
-			groups, err := listAll[*okta.Group](ctx, c, listPath("/api/v1/groups", params, limit, groupPageMax), limit)
-			if err != nil {
-				return nil, err
-			}
-			return map[string]any{"groups": groupList(groups), "count": len(groups)}, nil
-		})
+		},
+		Output: searchGroupsOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		limit, err := listLimit(call.Input, defaultGroupLimit)
+		if err != nil {
+			return nil, err
+		}
+		params := optParams(call.Input, map[string]string{"query": "q", "search": "search", "filter": "filter"})
+		groups, err := listAll[*okta.Group](ctx, c, listPath("/api/v1/groups", params, limit, groupPageMax), limit)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"groups": groupList(groups), "count": len(groups)}, nil
+	})
 }
 
 func groupList(groups []*okta.Group) []any {
@@ -63,108 +70,121 @@ func groupList(groups []*okta.Group) []any {
 var descriptionAttr = connector.Attribute{Name: "description", Type: cty.String, Doc: "The group's description."}
 
 func createGroupAction() *connector.Action {
-	return action("create_group",
-		"Creates an Okta group. A group of that exact name that exists already is returned with changed = false, "+
+	return connector.NewAction(Name, connector.Action{
+		Name: "create_group",
+		Doc: "Creates an Okta group. A group of that exact name that exists already is returned with changed = false, " +
 			"so a retried card creates one group.",
-		connector.Write, connector.Schema{
+		Effect: connector.Write,
+		Input: connector.Schema{
 			{Name: "name", Type: cty.String, Required: true, Doc: "The group's name."},
 			descriptionAttr,
-		}, groupChangeOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			name := in.String("name")
-			existing, err := c.groupByName(ctx, name)
-			switch {
-			case err == nil:
-				return withChanged(groupMap(existing), false), nil
-			case connector.KindOf(err) != connector.NotFound:
-				return nil, err
-			}
-			g, resp, err := c.sdk.Group.CreateGroup(ctx, okta.Group{Profile: &okta.GroupProfile{Name: name, Description: in.String("description")}})
-			if err != nil {
-				return nil, classify(resp, err)
-			}
-			return withChanged(groupMap(g), true), nil
-		})
+		},
+		Output: groupChangeOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		name := call.Input.String("name")
+		existing, err := c.groupByName(ctx, name)
+		switch {
+		case err == nil:
+			return withChanged(groupMap(existing), false), nil
+		case connector.KindOf(err) != connector.NotFound:
+			return nil, err
+		}
+		g, resp, err := c.sdk.Group.CreateGroup(ctx, okta.Group{Profile: &okta.GroupProfile{Name: name, Description: call.Input.String("description")}})
+		if err != nil {
+			return nil, classify(resp, err)
+		}
+		return withChanged(groupMap(g), true), nil
+	})
 }
 
 func updateGroupAction() *connector.Action {
-	return action("update_group",
-		"Changes an OKTA_GROUP's name and/or description; what is not given keeps its value. "+
+	return connector.NewAction(Name, connector.Action{
+		Name: "update_group",
+		Doc: "Changes an OKTA_GROUP's name and/or description; what is not given keeps its value. " +
 			"Okta refuses to change BUILT_IN (Everyone) and APP_GROUP groups.",
-		connector.Write, connector.Schema{groupAttr,
+		Effect: connector.Write,
+		Input: connector.Schema{groupAttr,
 			{Name: "name", Type: cty.String, Doc: "The new name."},
 			descriptionAttr,
-		}, groupChangeOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			g, err := c.resolveGroup(ctx, in.String("group"))
-			if err != nil {
-				return nil, err
-			}
-			p := okta.GroupProfile{}
-			if g.Profile != nil {
-				p = *g.Profile
-			}
-			name, desc := p.Name, p.Description
-			if !in.Get("name").IsNull() {
-				name = in.String("name")
-			}
-			if !in.Get("description").IsNull() {
-				desc = in.String("description")
-			}
-			if name == p.Name && desc == p.Description {
-				return withChanged(groupMap(g), false), nil
-			}
-			p.Name, p.Description = name, desc
-			updated, resp, err := c.sdk.Group.UpdateGroup(ctx, pathSegment(g.Id), okta.Group{Profile: &p})
-			if err != nil {
-				return nil, classify(resp, err)
-			}
-			return withChanged(groupMap(updated), true), nil
-		})
+		},
+		Output: groupChangeOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		g, err := c.resolveGroup(ctx, call.Input.String("group"))
+		if err != nil {
+			return nil, err
+		}
+		p := okta.GroupProfile{}
+		if g.Profile != nil {
+			p = *g.Profile
+		}
+		name, desc := p.Name, p.Description
+		if !call.Input.Get("name").IsNull() {
+			name = call.Input.String("name")
+		}
+		if !call.Input.Get("description").IsNull() {
+			desc = call.Input.String("description")
+		}
+		if name == p.Name && desc == p.Description {
+			return withChanged(groupMap(g), false), nil
+		}
+		p.Name, p.Description = name, desc
+		updated, resp, err := c.sdk.Group.UpdateGroup(ctx, pathSegment(g.Id), okta.Group{Profile: &p})
+		if err != nil {
+			return nil, classify(resp, err)
+		}
+		return withChanged(groupMap(updated), true), nil
+	})
 }
 
 func deleteGroupAction() *connector.Action {
-	return action("delete_group",
-		"Deletes an OKTA_GROUP. A group that does not exist is a successful no-op (changed = false).",
-		connector.Write, connector.Schema{groupAttr}, deleteOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			g, err := c.resolveGroup(ctx, in.String("group"))
-			if connector.KindOf(err) == connector.NotFound {
-				return map[string]any{"id": nil, "changed": false}, nil
+	return connector.NewAction(Name, connector.Action{
+		Name:   "delete_group",
+		Doc:    "Deletes an OKTA_GROUP. A group that does not exist is a successful no-op (changed = false).",
+		Effect: connector.Write,
+		Input:  connector.Schema{groupAttr},
+		Output: deleteOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		g, err := c.resolveGroup(ctx, call.Input.String("group"))
+		if connector.KindOf(err) == connector.NotFound {
+			return map[string]any{"id": nil, "changed": false}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.sdk.Group.DeleteGroup(ctx, pathSegment(g.Id))
+		if err != nil {
+			ce := classify(resp, err)
+			if ce.Kind != connector.NotFound {
+				return nil, ce
 			}
-			if err != nil {
-				return nil, err
-			}
-			resp, err := c.sdk.Group.DeleteGroup(ctx, pathSegment(g.Id))
-			if err != nil {
-				ce := classify(resp, err)
-				if ce.Kind != connector.NotFound {
-					return nil, ce
-				}
-				return map[string]any{"id": g.Id, "changed": false}, nil
-			}
-			return map[string]any{"id": g.Id, "changed": true}, nil
-		})
+			return map[string]any{"id": g.Id, "changed": false}, nil
+		}
+		return map[string]any{"id": g.Id, "changed": true}, nil
+	})
 }
 
 func listGroupMembersAction() *connector.Action {
-	return action("list_group_members", "Lists the users in a group, following pages up to limit.",
-		connector.Read, connector.Schema{groupAttr, limitAttr("users", defaultMemberLimit)}, listMembersOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			limit, err := listLimit(in, defaultMemberLimit)
-			if err != nil {
-				return nil, err
-			}
-			g, err := c.resolveGroup(ctx, in.String("group"))
-			if err != nil {
-				return nil, err
-			}
-			users, err := listAll[*okta.User](ctx, c, listPath("/api/v1/groups/"+pathSegment(g.Id)+"/users", nil, limit, memberPageMax), limit)
-			if err != nil {
-				return nil, err
-			}
-			return map[string]any{"group_id": g.Id, "users": userList(users), "count": len(users)}, nil
-		})
+	return connector.NewAction(Name, connector.Action{
+		Name:   "list_group_members",
+		Doc:    "Lists the users in a group, following pages up to limit.",
+		Effect: connector.Read,
+		Input:  connector.Schema{groupAttr, limitAttr("users", defaultMemberLimit)},
+		Output: listMembersOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		limit, err := listLimit(call.Input, defaultMemberLimit)
+		if err != nil {
+			return nil, err
+		}
+		g, err := c.resolveGroup(ctx, call.Input.String("group"))
+		if err != nil {
+			return nil, err
+		}
+		users, err := listAll[*okta.User](ctx, c, listPath("/api/v1/groups/"+pathSegment(g.Id)+"/users", nil, limit, memberPageMax), limit)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"group_id": g.Id, "users": userList(users), "count": len(users)}, nil
+	})
 }
 
 func userList(users []*okta.User) []any {

@@ -20,8 +20,8 @@ import (
 // a flow on a type the hook lacks never starts. With manage_event_hook the
 // connection owns one hook, named cardflow-<connection>, and keeps its
 // subscription equal to the event types the loaded flows use; without it,
-// cardflow reads the hooks (when the token may) and warns, once per
-// missing set, when the hook that points at this connection lacks a type.
+// cardflow reads the hooks and warns, once per missing set, when the hook
+// that points at this connection lacks a type (hookcheck.go).
 
 // HookName is the name of the event hook cardflow manages for connection.
 func HookName(connection string) string { return "cardflow-" + connection }
@@ -251,23 +251,11 @@ func syncHook(ctx context.Context, cl connector.Client, req connector.HookSync) 
 		}
 		return nil, nil
 	}
-	if len(needed) == 0 {
-		return nil, nil
-	}
-	st, err := c.EventHookStatus(ctx, req.Connection, needed)
-	if err != nil {
-		// A token without okta.eventHooks.read cannot check; say nothing.
-		if connector.KindOf(err) == connector.Permission {
-			return nil, nil
-		}
+	n, key, err := c.checkHook(ctx, req.Connection, needed)
+	if err != nil || n == nil || !c.hookWarned.first(key) {
 		return nil, err
 	}
-	if !st.Found || len(st.Missing) == 0 || !c.hookWarned.first(st.ID+"|"+strings.Join(st.Missing, ",")) {
-		return nil, nil
-	}
-	return []string{fmt.Sprintf("event hook %s (%s) does not deliver %s, which flows on connection.okta.%s listen for: "+
-		"add the event types to the hook in Okta, or set manage_event_hook = true and public_url on the connection",
-		st.Name, st.ID, strings.Join(st.Missing, ", "), req.Connection)}, nil
+	return []string{n.Detail}, nil
 }
 
 // parsePublicURL checks public_url: https, or http on a loopback host.

@@ -32,16 +32,17 @@ func newReceiver(t *testing.T, client func() connector.Client) *receiver {
 			http.NotFound(w, r)
 			return
 		}
-		events, handled, err := wh.Receive(r.Context(), client(), w, r)
-		if handled {
-			return
-		}
+		rep, err := wh.Receive(r.Context(), client(), r)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}
-		rc.events.Add(int64(len(events)))
-		w.WriteHeader(http.StatusOK)
+		rc.events.Add(int64(len(rep.Events)))
+		for k, v := range rep.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(max(rep.Status, http.StatusOK))
+		_, _ = w.Write(rep.Body)
 	}))
 	t.Cleanup(rc.srv.Close)
 	return rc

@@ -91,10 +91,15 @@ func unsuspendUserAction() *connector.Action {
 }
 
 func lifecycleAction(t transition) *connector.Action {
-	return action(t.name, t.doc, connector.Write, t.input, lifecycleOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			return c.transition(ctx, t, in)
-		})
+	return connector.NewAction(Name, connector.Action{
+		Name:   t.name,
+		Doc:    t.doc,
+		Effect: connector.Write,
+		Input:  t.input,
+		Output: lifecycleOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		return c.transition(ctx, t, call.Input)
+	})
 }
 
 // transition reads the user, skips the call when the user already is where

@@ -18,10 +18,12 @@ const (
 )
 
 func searchSystemLogAction() *connector.Action {
-	return action("search_system_log",
-		"Searches the System Log (GET /api/v1/logs) between since and until with a SCIM filter and/or keywords, "+
+	return connector.NewAction(Name, connector.Action{
+		Name: "search_system_log",
+		Doc: "Searches the System Log (GET /api/v1/logs) between since and until with a SCIM filter and/or keywords, " +
 			"following pages up to limit. Okta keeps 90 days of events.",
-		connector.Read, connector.Schema{
+		Effect: connector.Read,
+		Input: connector.Schema{
 			{Name: "filter", Type: cty.String, Check: checkLogFilter,
 				Doc: "A SCIM filter, e.g. eventType eq \"user.lifecycle.create\" and target.id eq \"00u…\" (not on published)."},
 			{Name: "query", Type: cty.String, Doc: "Keywords (Okta's q): every one must match, at most 10 of 40 characters each."},
@@ -31,17 +33,19 @@ func searchSystemLogAction() *connector.Action {
 			{Name: "sort_order", Type: cty.String, Default: cty.StringVal("ASCENDING"), Check: checkSortOrder,
 				Doc: "ASCENDING (oldest first) or DESCENDING (newest first)."},
 			limitAttr("events", defaultLogSearchLimit),
-		}, searchLogOutput, searchSystemLog)
+		},
+		Output: searchLogOutput,
+	}, searchSystemLog)
 }
 
-func searchSystemLog(ctx context.Context, c *Client, in connector.Args) (any, error) {
-	limit, err := listLimit(in, defaultLogSearchLimit)
+func searchSystemLog(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+	limit, err := listLimit(call.Input, defaultLogSearchLimit)
 	if err != nil {
 		return nil, err
 	}
-	params := optParams(in, map[string]string{"filter": "filter", "query": "q"})
+	params := optParams(call.Input, map[string]string{"filter": "filter", "query": "q"})
 	for _, name := range []string{"since", "until"} {
-		if s := in.String(name); s != "" {
+		if s := call.Input.String(name); s != "" {
 			t, err := parseLogTime(s, time.Now())
 			if err != nil {
 				return nil, invalidf("%s: %v", name, err)
@@ -49,7 +53,7 @@ func searchSystemLog(ctx context.Context, c *Client, in connector.Args) (any, er
 			params.Set(name, t.UTC().Format("2006-01-02T15:04:05.000Z"))
 		}
 	}
-	order := in.String("sort_order")
+	order := call.Input.String("sort_order")
 	if order == "" {
 		order = "ASCENDING"
 	}

@@ -13,31 +13,33 @@ import (
 const statusLockedOut = "LOCKED_OUT"
 
 func resetPasswordAction() *connector.Action {
-	return action("reset_password",
-		"Starts a password reset (the user's status becomes RECOVERY). With send_email = false the output "+
+	return connector.NewAction(Name, connector.Action{
+		Name: "reset_password",
+		Doc: "Starts a password reset (the user's status becomes RECOVERY). With send_email = false the output " +
 			"carries the one-time reset link to hand to the user; with true Okta emails it.",
-		connector.Write, connector.Schema{userAttr, sendEmailAttr("Whether Okta emails the user the reset link.")},
-		resetPasswordOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			u, err := c.resolveUser(ctx, in.String("user"))
-			if err != nil {
-				return nil, err
-			}
-			tok, resp, err := c.sdk.User.ResetPassword(ctx, pathSegment(u.Id), query.NewQueryParams(query.WithSendEmail(in.Bool("send_email", false))))
-			if err != nil {
-				return nil, classify(resp, err)
-			}
-			out := map[string]any{"user_id": u.Id, "login": loginOf(u), "status": nil, "reset_password_url": nil}
-			if tok != nil {
-				out["reset_password_url"] = str(tok.ResetPasswordUrl)
-			}
-			after, resp, err := c.sdk.User.GetUser(ctx, pathSegment(u.Id))
-			if err != nil {
-				return nil, classify(resp, err)
-			}
-			out["status"] = str(after.Status)
-			return out, nil
-		})
+		Effect: connector.Write,
+		Input:  connector.Schema{userAttr, sendEmailAttr("Whether Okta emails the user the reset link.")},
+		Output: resetPasswordOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		u, err := c.resolveUser(ctx, call.Input.String("user"))
+		if err != nil {
+			return nil, err
+		}
+		tok, resp, err := c.sdk.User.ResetPassword(ctx, pathSegment(u.Id), query.NewQueryParams(query.WithSendEmail(call.Input.Bool("send_email", false))))
+		if err != nil {
+			return nil, classify(resp, err)
+		}
+		out := map[string]any{"user_id": u.Id, "login": loginOf(u), "status": nil, "reset_password_url": nil}
+		if tok != nil {
+			out["reset_password_url"] = str(tok.ResetPasswordUrl)
+		}
+		after, resp, err := c.sdk.User.GetUser(ctx, pathSegment(u.Id))
+		if err != nil {
+			return nil, classify(resp, err)
+		}
+		out["status"] = str(after.Status)
+		return out, nil
+	})
 }
 
 func expirePasswordAction() *connector.Action {
@@ -69,42 +71,47 @@ func unlockUserAction() *connector.Action {
 }
 
 func clearUserSessionsAction() *connector.Action {
-	return action("clear_user_sessions",
-		"Ends all of a user's Okta sessions, so the user must sign in again everywhere; with oauth_tokens also "+
+	return connector.NewAction(Name, connector.Action{
+		Name: "clear_user_sessions",
+		Doc: "Ends all of a user's Okta sessions, so the user must sign in again everywhere; with oauth_tokens also " +
 			"revokes the OAuth tokens issued to the user. Clearing again does no harm.",
-		connector.Write, connector.Schema{userAttr, {Name: "oauth_tokens", Type: cty.Bool, Default: cty.False,
+		Effect: connector.Write,
+		Input: connector.Schema{userAttr, {Name: "oauth_tokens", Type: cty.Bool, Default: cty.False,
 			Doc: "Also revoke the user's OAuth access and refresh tokens."}},
-		userOpOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			u, err := c.resolveUser(ctx, in.String("user"))
-			if err != nil {
-				return nil, err
-			}
-			var qp *query.Params
-			if in.Bool("oauth_tokens", false) {
-				qp = &query.Params{OauthTokens: boolPtr(true)}
-			}
-			if resp, err := c.sdk.User.ClearUserSessions(ctx, pathSegment(u.Id), qp); err != nil {
-				return nil, classify(resp, err)
-			}
-			return map[string]any{"user_id": u.Id, "login": loginOf(u)}, nil
-		})
+		Output: userOpOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		u, err := c.resolveUser(ctx, call.Input.String("user"))
+		if err != nil {
+			return nil, err
+		}
+		var qp *query.Params
+		if call.Input.Bool("oauth_tokens", false) {
+			qp = &query.Params{OauthTokens: boolPtr(true)}
+		}
+		if resp, err := c.sdk.User.ClearUserSessions(ctx, pathSegment(u.Id), qp); err != nil {
+			return nil, classify(resp, err)
+		}
+		return map[string]any{"user_id": u.Id, "login": loginOf(u)}, nil
+	})
 }
 
 func resetFactorsAction() *connector.Action {
-	return action("reset_factors",
-		"Resets all of a user's enrolled MFA factors, so the user enrolls again at the next sign-in. Resetting again does no harm.",
-		connector.Write, connector.Schema{userAttr}, userOpOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			u, err := c.resolveUser(ctx, in.String("user"))
-			if err != nil {
-				return nil, err
-			}
-			if resp, err := c.sdk.User.ResetFactors(ctx, pathSegment(u.Id)); err != nil {
-				return nil, classify(resp, err)
-			}
-			return map[string]any{"user_id": u.Id, "login": loginOf(u)}, nil
-		})
+	return connector.NewAction(Name, connector.Action{
+		Name:   "reset_factors",
+		Doc:    "Resets all of a user's enrolled MFA factors, so the user enrolls again at the next sign-in. Resetting again does no harm.",
+		Effect: connector.Write,
+		Input:  connector.Schema{userAttr},
+		Output: userOpOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		u, err := c.resolveUser(ctx, call.Input.String("user"))
+		if err != nil {
+			return nil, err
+		}
+		if resp, err := c.sdk.User.ResetFactors(ctx, pathSegment(u.Id)); err != nil {
+			return nil, classify(resp, err)
+		}
+		return map[string]any{"user_id": u.Id, "login": loginOf(u)}, nil
+	})
 }
 
 func boolPtr(b bool) *bool { return &b }

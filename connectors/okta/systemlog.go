@@ -64,14 +64,14 @@ func pollSystemLog(ctx context.Context, req *connector.PollRequest) error {
 	req = &connector.PollRequest{Client: req.Client, Config: cfg, Cursor: req.Cursor, Emit: req.Emit, Now: req.Now}
 	cursor, err := startCursor(req)
 	if err != nil {
-		return withOp(systemLogOp, err)
+		return connector.WithOp(systemLogOp, err)
 	}
 	types := connector.Strings(req.Config, "event_types")
 	fresh := req.Cursor == nil
 	for range maxPagesPerTick {
 		raws, next, err := c.fetchLogs(ctx, cursor)
 		if err != nil {
-			return withOp(systemLogOp, err)
+			return connector.WithOp(systemLogOp, err)
 		}
 		if next == "" {
 			next = cursor // not a polling answer; keep our place, dedup absorbs repeats

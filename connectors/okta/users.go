@@ -20,44 +20,51 @@ const (
 )
 
 func readUserAction() *connector.Action {
-	return action("read_user",
-		"Reads a user by id or login: status, timestamps and the standard profile attributes.",
-		connector.Read, connector.Schema{userAttr}, userType,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			u, err := c.resolveUser(ctx, in.String("user"))
-			if err != nil {
-				return nil, err
-			}
-			return userMap(u), nil
-		})
+	return connector.NewAction(Name, connector.Action{
+		Name:   "read_user",
+		Doc:    "Reads a user by id or login: status, timestamps and the standard profile attributes.",
+		Effect: connector.Read,
+		Input:  connector.Schema{userAttr},
+		Output: userType,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		u, err := c.resolveUser(ctx, call.Input.String("user"))
+		if err != nil {
+			return nil, err
+		}
+		return userMap(u), nil
+	})
 }
 
 func searchUsersAction() *connector.Action {
-	return action("search_users",
-		"Lists users matching query (startsWith on first name, last name or email), filter "+
+	return connector.NewAction(Name, connector.Action{
+		Name: "search_users",
+		Doc: "Lists users matching query (startsWith on first name, last name or email), filter " +
 			"(e.g. status eq \"ACTIVE\") or search (a full search expression), following pages up to limit.",
-		connector.Read, connector.Schema{
+		Effect: connector.Read,
+		Input: connector.Schema{
 			{Name: "query", Type: cty.String, Doc: "Okta's q parameter: startsWith on firstName, lastName or email."},
 			{Name: "filter", Type: cty.String, Doc: "A filter expression, e.g. profile.login eq \"a@example.com\"."},
 			{Name: "search", Type: cty.String, Doc: "A search expression, e.g. profile.department eq \"Sales\"."},
 			{Name: "limit", Type: cty.Number, Default: cty.NumberIntVal(defaultSearchLimit), Check: checkSearchLimit,
 				Doc: "The most users to return (1–10000)."},
-		}, searchUsersOutput, searchUsers)
+		},
+		Output: searchUsersOutput,
+	}, searchUsers)
 }
 
-func searchUsers(ctx context.Context, c *Client, in connector.Args) (any, error) {
-	limit := in.Int("limit", defaultSearchLimit)
+func searchUsers(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+	limit := call.Input.Int("limit", defaultSearchLimit)
 	if limit < 1 || limit > maxSearchLimit {
 		return nil, invalidf("limit must be between 1 and %d", maxSearchLimit)
 	}
 	opts := []query.ParamOptions{query.WithLimit(int64(min(limit, pageSize)))}
-	if q := in.String("query"); q != "" {
+	if q := call.Input.String("query"); q != "" {
 		opts = append(opts, query.WithQ(q))
 	}
-	if f := in.String("filter"); f != "" {
+	if f := call.Input.String("filter"); f != "" {
 		opts = append(opts, query.WithFilter(f))
 	}
-	if s := in.String("search"); s != "" {
+	if s := call.Input.String("search"); s != "" {
 		opts = append(opts, query.WithSearch(s))
 	}
 	users, err := c.listUsers(ctx, query.NewQueryParams(opts...), limit)
@@ -107,17 +114,21 @@ func (c *Client) listUsers(ctx context.Context, qp *query.Params, limit int) ([]
 }
 
 func updateUserProfileAction() *connector.Action {
-	return action("update_user_profile",
-		"Updates the given profile attributes of a user (a partial update: other attributes keep their "+
+	return connector.NewAction(Name, connector.Action{
+		Name: "update_user_profile",
+		Doc: "Updates the given profile attributes of a user (a partial update: other attributes keep their " +
 			"values; a null clears one) and returns the updated user.",
-		connector.Write, connector.Schema{userAttr,
+		Effect: connector.Write,
+		Input: connector.Schema{userAttr,
 			{Name: "profile", Type: cty.DynamicPseudoType, Required: true,
 				Doc: "An object of profile attributes to set, e.g. { department = \"Sales\" }."},
-		}, userType, updateUserProfile)
+		},
+		Output: userType,
+	}, updateUserProfile)
 }
 
-func updateUserProfile(ctx context.Context, c *Client, in connector.Args) (any, error) {
-	g, err := connector.ToGo(in.Get("profile"))
+func updateUserProfile(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+	g, err := connector.ToGo(call.Input.Get("profile"))
 	if err != nil {
 		return nil, invalidf("profile: %v", err)
 	}
@@ -125,7 +136,7 @@ func updateUserProfile(ctx context.Context, c *Client, in connector.Args) (any, 
 	if !ok || len(attrs) == 0 {
 		return nil, invalidf("profile must be an object of attributes to change, e.g. { title = \"Engineer\" }")
 	}
-	u, err := c.resolveUser(ctx, in.String("user"))
+	u, err := c.resolveUser(ctx, call.Input.String("user"))
 	if err != nil {
 		return nil, err
 	}

@@ -14,21 +14,25 @@ var profileInput = connector.Attribute{Name: "profile", Type: cty.DynamicPseudoT
 	Doc: "An object of profile attributes, e.g. { login = \"a@example.com\", email = \"a@example.com\", firstName = \"A\", lastName = \"B\" }."}
 
 func createUserAction() *connector.Action {
-	return action("create_user",
-		"Creates a user with profile (login, email, firstName and lastName at least), activated or STAGED, with or without "+
-			"a password, in the groups given. A user with that login that exists already is returned with changed = false "+
+	return connector.NewAction(Name, connector.Action{
+		Name: "create_user",
+		Doc: "Creates a user with profile (login, email, firstName and lastName at least), activated or STAGED, with or without " +
+			"a password, in the groups given. A user with that login that exists already is returned with changed = false " +
 			"(nothing else is changed), so a retried card creates one user.",
-		connector.Write, connector.Schema{profileInput,
+		Effect: connector.Write,
+		Input: connector.Schema{profileInput,
 			{Name: "activate", Type: cty.Bool, Default: cty.True,
 				Doc: "Activate the user at once (ACTIVE with a password; without one Okta sends the activation email). false leaves the user STAGED."},
 			{Name: "password", Type: cty.String, Sensitive: true,
 				Doc: "An initial password. Without one the user sets it through the activation email."},
 			{Name: "groups", Type: cty.List(cty.String), Doc: "Ids (00g…) or exact names of OKTA_GROUPs to put the user in."},
-		}, userChangeOutput, createUser)
+		},
+		Output: userChangeOutput,
+	}, createUser)
 }
 
-func createUser(ctx context.Context, c *Client, in connector.Args) (any, error) {
-	attrs, err := profileArg(in)
+func createUser(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+	attrs, err := profileArg(call.Input)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +46,7 @@ func createUser(ctx context.Context, c *Client, in connector.Args) (any, error) 
 		return nil, err
 	}
 	var groupIDs []string
-	for _, ref := range in.Strings("groups") {
+	for _, ref := range call.Input.Strings("groups") {
 		g, err := c.resolveGroup(ctx, ref)
 		if err != nil {
 			return nil, err
@@ -51,10 +55,10 @@ func createUser(ctx context.Context, c *Client, in connector.Args) (any, error) 
 	}
 	profile := okta.UserProfile(attrs)
 	body := okta.CreateUserRequest{Profile: &profile, GroupIds: groupIDs}
-	if pw := in.String("password"); pw != "" {
+	if pw := call.Input.String("password"); pw != "" {
 		body.Credentials = &okta.UserCredentials{Password: &okta.PasswordCredential{Value: pw}}
 	}
-	u, resp, err := c.sdk.User.CreateUser(ctx, body, query.NewQueryParams(query.WithActivate(in.Bool("activate", true))))
+	u, resp, err := c.sdk.User.CreateUser(ctx, body, query.NewQueryParams(query.WithActivate(call.Input.Bool("activate", true))))
 	if err != nil {
 		return nil, classify(resp, err)
 	}
@@ -75,62 +79,72 @@ func profileArg(in connector.Args) (map[string]any, error) {
 }
 
 func updateUserAction() *connector.Action {
-	return action("update_user",
-		"Updates the given profile attributes of a user (a partial update, POST: other attributes keep their "+
+	return connector.NewAction(Name, connector.Action{
+		Name: "update_user",
+		Doc: "Updates the given profile attributes of a user (a partial update, POST: other attributes keep their " +
 			"values; a null clears one) and returns the updated user. Same as update_user_profile.",
-		connector.Write, connector.Schema{userAttr, profileInput}, userType, updateUserProfile)
+		Effect: connector.Write,
+		Input:  connector.Schema{userAttr, profileInput},
+		Output: userType,
+	}, updateUserProfile)
 }
 
 func replaceUserAction() *connector.Action {
-	return action("replace_user",
-		"Replaces a user's whole profile (PUT): attributes not in profile are cleared, so profile must carry "+
+	return connector.NewAction(Name, connector.Action{
+		Name: "replace_user",
+		Doc: "Replaces a user's whole profile (PUT): attributes not in profile are cleared, so profile must carry " +
 			"login, email, firstName and lastName. Returns the updated user.",
-		connector.Write, connector.Schema{userAttr, profileInput}, userType,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			attrs, err := profileArg(in)
-			if err != nil {
-				return nil, err
-			}
-			u, err := c.resolveUser(ctx, in.String("user"))
-			if err != nil {
-				return nil, err
-			}
-			profile := okta.UserProfile(attrs)
-			updated, resp, err := c.sdk.User.UpdateUser(ctx, pathSegment(u.Id), okta.User{Profile: &profile}, nil)
-			if err != nil {
-				return nil, classify(resp, err)
-			}
-			return userMap(updated), nil
-		})
+		Effect: connector.Write,
+		Input:  connector.Schema{userAttr, profileInput},
+		Output: userType,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		attrs, err := profileArg(call.Input)
+		if err != nil {
+			return nil, err
+		}
+		u, err := c.resolveUser(ctx, call.Input.String("user"))
+		if err != nil {
+			return nil, err
+		}
+		profile := okta.UserProfile(attrs)
+		updated, resp, err := c.sdk.User.UpdateUser(ctx, pathSegment(u.Id), okta.User{Profile: &profile}, nil)
+		if err != nil {
+			return nil, classify(resp, err)
+		}
+		return userMap(updated), nil
+	})
 }
 
 func deleteUserAction() *connector.Action {
-	return action("delete_user",
-		"Deletes a user for good: deactivates the user first when needed (Okta deletes only DEPROVISIONED users), "+
+	return connector.NewAction(Name, connector.Action{
+		Name: "delete_user",
+		Doc: "Deletes a user for good: deactivates the user first when needed (Okta deletes only DEPROVISIONED users), " +
 			"then deletes. A user that does not exist is a successful no-op (changed = false).",
-		connector.Write, connector.Schema{userAttr,
+		Effect: connector.Write,
+		Input: connector.Schema{userAttr,
 			sendEmailAttr("Whether Okta emails the admins about the deactivation."),
-		}, deleteOutput,
-		func(ctx context.Context, c *Client, in connector.Args) (any, error) {
-			u, err := c.resolveUser(ctx, in.String("user"))
-			if connector.KindOf(err) == connector.NotFound {
-				return map[string]any{"id": nil, "changed": false}, nil
+		},
+		Output: deleteOutput,
+	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+		u, err := c.resolveUser(ctx, call.Input.String("user"))
+		if connector.KindOf(err) == connector.NotFound {
+			return map[string]any{"id": nil, "changed": false}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		qp := query.NewQueryParams(query.WithSendEmail(call.Input.Bool("send_email", false)))
+		if u.Status != statusDeprovision {
+			if resp, err := c.sdk.User.DeactivateUser(ctx, pathSegment(u.Id), qp); err != nil {
+				return nil, classify(resp, err)
 			}
-			if err != nil {
-				return nil, err
+		}
+		if resp, err := c.sdk.User.DeactivateOrDeleteUser(ctx, pathSegment(u.Id), qp); err != nil {
+			ce := classify(resp, err)
+			if ce.Kind != connector.NotFound {
+				return nil, ce
 			}
-			qp := query.NewQueryParams(query.WithSendEmail(in.Bool("send_email", false)))
-			if u.Status != statusDeprovision {
-				if resp, err := c.sdk.User.DeactivateUser(ctx, pathSegment(u.Id), qp); err != nil {
-					return nil, classify(resp, err)
-				}
-			}
-			if resp, err := c.sdk.User.DeactivateOrDeleteUser(ctx, pathSegment(u.Id), qp); err != nil {
-				ce := classify(resp, err)
-				if ce.Kind != connector.NotFound {
-					return nil, ce
-				}
-			}
-			return map[string]any{"id": u.Id, "changed": true}, nil
-		})
+		}
+		return map[string]any{"id": u.Id, "changed": true}, nil
+	})
 }

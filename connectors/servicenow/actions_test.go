@@ -363,6 +363,32 @@ func TestEmulatorOAuth(t *testing.T) {
 	mustRun(t, in.c, "read_record", map[string]cty.Value{"table": str("incident"), "sys_id": v.GetAttr("sys_id")})
 }
 
+// TestEmulatorOAuthClientCredentials: without a username the connection
+// uses the client_credentials grant and acts as the OAuth application user;
+// a refused secret is a Permission error that names neither secret.
+func TestEmulatorOAuthClientCredentials(t *testing.T) {
+	in := newInstance(t, emulator.Options{ClientID: "cardflow", ClientSecret: "s3cret-cc", ClientUser: "oauth.app", TokenTTL: time.Minute},
+		map[string]cty.Value{"client_id": str("cardflow"), "client_secret": str("s3cret-cc")})
+	v := mustRun(t, in.c, "create_record", map[string]cty.Value{"table": str("incident"), "fields": strMap("short_description", "via client credentials")})
+	if field(v, "sys_created_by") != "oauth.app" {
+		t.Errorf("created by %q, want oauth.app (client_credentials grant)", field(v, "sys_created_by"))
+	}
+	in.clock.Advance(2 * time.Minute)
+	mustRun(t, in.c, "read_record", map[string]cty.Value{"table": str("incident"), "sys_id": v.GetAttr("sys_id")})
+
+	bad := open(t, in.srv.URL, map[string]cty.Value{"client_id": str("cardflow"), "client_secret": str("wrong-s3cret-xyz")})
+	_, err := run(t, bad, "read_record", map[string]cty.Value{"table": str("incident"), "sys_id": v.GetAttr("sys_id")})
+	ce := asError(t, err)
+	if ce.Kind != connector.Permission || ce.Status != http.StatusUnauthorized {
+		t.Fatalf("got %v %d (%v), want a 401 permission error", ce.Kind, ce.Status, err)
+	}
+	for _, secret := range []string{"wrong-s3cret-xyz", "s3cret-cc"} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error %q contains a client secret", err)
+		}
+	}
+}
+
 func TestAPIKeyAndRateLimit(t *testing.T) {
 	in := newInstance(t, emulator.Options{APIKeys: map[string]string{"k-123": svcUser}},
 		map[string]cty.Value{"api_key": str("k-123"), "rate_limit": cty.NumberIntVal(20)})

@@ -12,15 +12,18 @@ import (
 	"github.com/cardflow/cardflow/engine/connector"
 )
 
-// doAPICall sends any request to the instance with the connection's
+func apiCallAction() *connector.Action {
+	return connector.NewAction(Name, connector.Action{
+		Name: "api_call", Effect: connector.Write, Input: apiCallInput(), Output: apiCallOutput,
+		Doc: "Sends any request to the instance with the connection's credentials and returns status, headers and the decoded JSON body. Statuses of 400 and above fail the card with the matching error kind.",
+	}, apiCall)
+}
+
+// apiCall sends any request to the instance with the connection's
 // credentials, rate limiter and error mapping: the escape hatch for APIs the
 // connector has no card for (Okta Workflows' "Custom API Action").
-func doAPICall(ctx context.Context, call *connector.Call) (cty.Value, error) {
+func apiCall(ctx context.Context, c *Client, call *connector.Call) (any, error) {
 	const op = "servicenow.api_call"
-	c, err := clientOf(call.Client, op)
-	if err != nil {
-		return cty.NilVal, err
-	}
 	in := call.Input
 	method := strings.ToUpper(in.String("method"))
 	if method == "" {
@@ -28,7 +31,7 @@ func doAPICall(ctx context.Context, call *connector.Call) (cty.Value, error) {
 	}
 	path := in.String("path")
 	if err := checkPath(cty.StringVal(path)); err != nil {
-		return cty.NilVal, &connector.Error{Kind: connector.Invalid, Op: op, Message: err.Error()}
+		return nil, &connector.Error{Kind: connector.Invalid, Op: op, Message: err.Error()}
 	}
 	r := &request{op: op, method: method, path: path, query: url.Values{}, header: http.Header{}}
 	for k, v := range in.StringMap("query") {
@@ -40,17 +43,17 @@ func doAPICall(ctx context.Context, call *connector.Call) (cty.Value, error) {
 	if body := in.Get("body"); known(body) {
 		g, err := connector.ToGo(body)
 		if err != nil {
-			return cty.NilVal, &connector.Error{Kind: connector.Invalid, Op: op, Message: "body: " + err.Error()}
+			return nil, &connector.Error{Kind: connector.Invalid, Op: op, Message: "body: " + err.Error()}
 		}
 		r.body = g
 	}
 	resp, err := c.send(ctx, r)
 	if err != nil {
-		return cty.NilVal, err
+		return nil, err
 	}
 	body, err := bodyValue(resp)
 	if err != nil {
-		return cty.NilVal, &connector.Error{Kind: connector.Other, Op: op, Status: resp.status, Message: "cannot decode the response body", Err: err}
+		return nil, &connector.Error{Kind: connector.Other, Op: op, Status: resp.status, Message: "cannot decode the response body", Err: err}
 	}
 	headers := make(map[string]string, len(resp.header))
 	for k, vs := range resp.header {

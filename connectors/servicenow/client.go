@@ -46,8 +46,17 @@ type Client struct {
 var _ connector.Client = (*Client)(nil)
 
 // Open provisions a connection from its evaluated config. It does no network
-// I/O: OAuth tokens are fetched on the first request.
+// I/O: OAuth tokens are fetched on the first request. A failure is kind
+// Invalid: the connection block needs fixing, and no retry helps.
 func Open(cfg cty.Value) (*Client, error) {
+	c, err := open(cfg)
+	if err != nil {
+		return nil, &connector.Error{Kind: connector.Invalid, Op: Name + ".open", Err: err}
+	}
+	return c, nil
+}
+
+func open(cfg cty.Value) (*Client, error) {
 	base, err := parseInstanceURL(connector.String(cfg, "instance_url"))
 	if err != nil {
 		return nil, err
@@ -97,7 +106,7 @@ func Open(cfg cty.Value) (*Client, error) {
 		creates:   ambiguousCreates{wait: ambiguousWait},
 	}
 	if id, secret := connector.String(cfg, "client_id"), connector.String(cfg, "client_secret"); id != "" || secret != "" {
-		c.oauth = &tokenSource{client: c, clientID: id, clientSecret: secret}
+		c.oauth = newTokenSource(c, id, secret)
 	}
 	return c, nil
 }
@@ -113,6 +122,9 @@ func sameHost(req *http.Request, via []*http.Request) error {
 
 // Close releases the connection's idle keep-alive connections.
 func (c *Client) Close() error {
+	if c.oauth != nil {
+		c.oauth.close()
+	}
 	c.transport.CloseIdleConnections()
 	return nil
 }

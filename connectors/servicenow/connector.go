@@ -20,7 +20,7 @@ func New() *connector.Connector {
 		Name:       Name,
 		Doc:        "ServiceNow Table API: records, incidents, a custom API call, and record polling triggers.",
 		Connection: connectionSchema(),
-		Open:       func(cfg cty.Value) (connector.Client, error) { return Open(cfg) },
+		Open:       openConnection,
 		Actions:    actions(),
 		Triggers:   triggers(),
 	}
@@ -28,24 +28,15 @@ func New() *connector.Connector {
 
 func actions() []*connector.Action {
 	return []*connector.Action{
-		{Name: "create_record", Effect: connector.Write, Input: createInput(), Output: createOutput, Do: doCreateRecord,
-			Doc: "Creates a record (POST /api/now/table/<table>). With idempotency_key the record is looked up first by idempotency_field, and an existing one is returned with created = false." + valuesDoc},
-		{Name: "read_record", Effect: connector.Read, Input: readInput(), Output: recordOutput, Do: doReadRecord,
-			Doc: "Reads one record by sys_id or number; fails with kind not_found when there is none." + valuesDoc},
-		{Name: "update_record", Effect: connector.Write, Input: updateInput(), Output: recordOutput, Do: doUpdateRecord,
-			Doc: "Changes the given fields of a record (PATCH) and returns the whole record." + valuesDoc},
-		{Name: "search_records", Effect: connector.Read, Input: searchInput(), Output: searchOutput, Do: doSearchRecords,
-			Doc: "Lists the records matching an encoded query, following the Link header's next pages up to limit. count is the number returned, total ServiceNow's X-Total-Count (null when absent)." + valuesDoc},
-		{Name: "delete_record", Effect: connector.Write, Input: deleteInput(), Output: deleteOutput, Do: doDeleteRecord,
-			Doc: "Deletes a record; fails with kind not_found when it does not exist."},
-		{Name: "resolve_incident", Effect: connector.Write, Input: resolveInput(true), Output: recordOutput, Do: doResolveIncident,
-			Doc: "Resolves an incident (state 6) with a resolution code and notes, which the data policy requires." + valuesDoc},
-		{Name: "close_incident", Effect: connector.Write, Input: resolveInput(false), Output: recordOutput, Do: doCloseIncident,
-			Doc: "Closes an incident (state 7). close_code and close_notes may be left out when the incident already carries them (an approver resolved it)." + valuesDoc},
-		{Name: "add_work_note", Effect: connector.Write, Input: workNoteInput(), Output: recordOutput, Do: doAddWorkNote,
-			Doc: "Appends a work note (or, with customer_visible, a comment) to a task record such as an incident." + valuesDoc},
-		{Name: "api_call", Effect: connector.Write, Input: apiCallInput(), Output: apiCallOutput, Do: doAPICall,
-			Doc: "Sends any request to the instance with the connection's credentials and returns status, headers and the decoded JSON body. Statuses of 400 and above fail the card with the matching error kind."},
+		createRecordAction(),
+		readRecordAction(),
+		updateRecordAction(),
+		searchRecordsAction(),
+		deleteRecordAction(),
+		resolveIncidentAction(),
+		closeIncidentAction(),
+		addWorkNoteAction(),
+		apiCallAction(),
 	}
 }
 
@@ -60,7 +51,18 @@ func triggers() []*connector.Trigger {
 	}
 }
 
-// clientOf returns the call's connection.
+// openConnection is Open as the engine calls it: a failed Open is no
+// client at all, not a nil *Client inside the interface.
+func openConnection(cfg cty.Value) (connector.Client, error) {
+	c, err := Open(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// clientOf returns a poll request's connection (actions get theirs from
+// connector.NewAction).
 func clientOf(c connector.Client, op string) (*Client, error) {
 	cl, ok := c.(*Client)
 	if !ok || cl == nil {

@@ -3,7 +3,7 @@
 // record_created / record_updated polling triggers.
 //
 // It talks to the instance through a thin net/http client of its own
-// (client.go): basic auth, OAuth (oauth.go) or an API key, one keep-alive
+// (client.go): basic auth, OAuth (oauth.go, on golang.org/x/oauth2) or an API key, one keep-alive
 // transport and one rate limiter per connection, Link-header paging, and the
 // mapping of ServiceNow's error envelopes to connector error kinds (a
 // data-policy 403 is Invalid, with advice, not Permission). ServiceNow

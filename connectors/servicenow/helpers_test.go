@@ -68,10 +68,13 @@ func basicAuth(user, password string) map[string]cty.Value {
 	return map[string]cty.Value{"username": cty.StringVal(user), "password": cty.StringVal(password)}
 }
 
+// descriptor is the connector as the engine holds it: built once, at start.
+var descriptor = servicenow.New()
+
 // run calls action name with attrs.
 func run(t testing.TB, c *servicenow.Client, name string, attrs map[string]cty.Value) (cty.Value, error) {
 	t.Helper()
-	a, ok := servicenow.New().Action(name)
+	a, ok := descriptor.Action(name)
 	if !ok {
 		t.Fatalf("no action %s", name)
 	}

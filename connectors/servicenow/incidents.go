@@ -21,22 +21,32 @@ const (
 	stateClosed   = "7"
 )
 
-func doResolveIncident(ctx context.Context, call *connector.Call) (cty.Value, error) {
-	return setIncidentState(ctx, call, "servicenow.resolve_incident", stateResolved)
+func resolveIncidentAction() *connector.Action {
+	return connector.NewAction(Name, connector.Action{
+		Name: "resolve_incident", Effect: connector.Write, Input: resolveInput(true), Output: recordOutput,
+		Doc: "Resolves an incident (state 6) with a resolution code and notes, which the data policy requires." + valuesDoc,
+	}, resolveIncident)
 }
 
-func doCloseIncident(ctx context.Context, call *connector.Call) (cty.Value, error) {
-	return setIncidentState(ctx, call, "servicenow.close_incident", stateClosed)
+func resolveIncident(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+	return setIncidentState(ctx, c, call, "servicenow.resolve_incident", stateResolved)
+}
+
+func closeIncidentAction() *connector.Action {
+	return connector.NewAction(Name, connector.Action{
+		Name: "close_incident", Effect: connector.Write, Input: resolveInput(false), Output: recordOutput,
+		Doc: "Closes an incident (state 7). close_code and close_notes may be left out when the incident already carries them (an approver resolved it)." + valuesDoc,
+	}, closeIncident)
+}
+
+func closeIncident(ctx context.Context, c *Client, call *connector.Call) (any, error) {
+	return setIncidentState(ctx, c, call, "servicenow.close_incident", stateClosed)
 }
 
 // setIncidentState moves an incident to state with the resolution fields in
 // the same request, as the data policy requires. state and incident_state
 // are both written: base business rules still read incident_state.
-func setIncidentState(ctx context.Context, call *connector.Call, op, state string) (cty.Value, error) {
-	c, err := clientOf(call.Client, op)
-	if err != nil {
-		return cty.NilVal, err
-	}
+func setIncidentState(ctx context.Context, c *Client, call *connector.Call, op, state string) (cty.Value, error) {
 	sysID, err := c.sysIDOf(ctx, op, "incident", call.Input)
 	if err != nil {
 		return cty.NilVal, err
@@ -105,19 +115,22 @@ func choiceParams(q, fields string) url.Values {
 	return p
 }
 
-func doAddWorkNote(ctx context.Context, call *connector.Call) (cty.Value, error) {
+func addWorkNoteAction() *connector.Action {
+	return connector.NewAction(Name, connector.Action{
+		Name: "add_work_note", Effect: connector.Write, Input: workNoteInput(), Output: recordOutput,
+		Doc: "Appends a work note (or, with customer_visible, a comment) to a task record such as an incident." + valuesDoc,
+	}, addWorkNote)
+}
+
+func addWorkNote(ctx context.Context, c *Client, call *connector.Call) (any, error) {
 	const op = "servicenow.add_work_note"
-	c, err := clientOf(call.Client, op)
-	if err != nil {
-		return cty.NilVal, err
-	}
 	table := call.Input.String("table")
 	if table == "" {
 		table = "incident"
 	}
 	sysID, err := c.sysIDOf(ctx, op, table, call.Input)
 	if err != nil {
-		return cty.NilVal, err
+		return nil, err
 	}
 	field := "work_notes"
 	if call.Input.Bool("customer_visible", false) {
@@ -125,7 +138,7 @@ func doAddWorkNote(ctx context.Context, call *connector.Call) (cty.Value, error)
 	}
 	row, err := c.patch(ctx, op, table, sysID, map[string]string{field: call.Input.String("note")})
 	if err != nil {
-		return cty.NilVal, err
+		return nil, err
 	}
 	return recordValue(table, row), nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -132,6 +133,53 @@ func TestOAuth(t *testing.T) {
 		ce := asError(t, err)
 		if ce.Kind != connector.Permission || ce.Status != 401 {
 			t.Fatalf("got %v (%v), want a 401 permission error", ce.Kind, err)
+		}
+	})
+}
+
+// TestOAuthTokenAnswers: answers of the token endpoint that are not a token
+// are errors of the kind the engine retries or fails on, and say why.
+func TestOAuthTokenAnswers(t *testing.T) {
+	read := map[string]cty.Value{"table": str("incident"), "sys_id": str("abc")}
+	creds := map[string]cty.Value{"client_id": str("cardflow"), "client_secret": str("s3cret"), "username": str("svc"), "password": str("pw-9f3k")}
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+		kind   connector.Kind
+		want   string
+	}{
+		{"no access_token", 200, `{"token_type":"Bearer","expires_in":1799}`, connector.Transient, "OAuth token answer was not a token"},
+		{"invalid_grant", 400, `{"error":"invalid_grant","error_description":"bad user"}`, connector.Permission, "OAuth token request failed: invalid_grant: bad user"},
+		{"instance down", 503, `{"error":{"message":"Service Unavailable","detail":null},"status":"failure"}`, connector.Transient, "OAuth token request failed: Service Unavailable"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				fmt.Fprint(w, tc.body)
+			}))
+			defer srv.Close()
+			_, err := run(t, open(t, srv.URL, creds), "read_record", read)
+			ce := asError(t, err)
+			if ce.Kind != tc.kind || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v %q, want %v containing %q", ce.Kind, err, tc.kind, tc.want)
+			}
+			for _, secret := range []string{"s3cret", "pw-9f3k"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error %q contains a secret", err)
+				}
+			}
+		})
+	}
+
+	t.Run("no instance is transient", func(t *testing.T) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		url := srv.URL
+		srv.Close()
+		_, err := run(t, open(t, url, creds), "read_record", read)
+		if ce := asError(t, err); ce.Kind != connector.Transient {
+			t.Fatalf("got %v (%v), want Transient", ce.Kind, err)
 		}
 	})
 }

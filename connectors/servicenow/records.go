@@ -21,12 +21,15 @@ func recordParams() url.Values {
 	return url.Values{"sysparm_exclude_reference_link": {"true"}}
 }
 
-func doCreateRecord(ctx context.Context, call *connector.Call) (cty.Value, error) {
+func createRecordAction() *connector.Action {
+	return connector.NewAction(Name, connector.Action{
+		Name: "create_record", Effect: connector.Write, Input: createInput(), Output: createOutput,
+		Doc: "Creates a record (POST /api/now/table/<table>). With idempotency_key the record is looked up first by idempotency_field, and an existing one is returned with created = false." + valuesDoc,
+	}, createRecord)
+}
+
+func createRecord(ctx context.Context, c *Client, call *connector.Call) (any, error) {
 	const op = "servicenow.create_record"
-	c, err := clientOf(call.Client, op)
-	if err != nil {
-		return cty.NilVal, err
-	}
 	table := call.Input.String("table")
 	fields := call.Input.StringMap("fields")
 	if fields == nil {
@@ -38,17 +41,17 @@ func doCreateRecord(ctx context.Context, call *connector.Call) (cty.Value, error
 			field = defaultIdemField
 		}
 		if v, ok := fields[field]; ok && v != key {
-			return cty.NilVal, connector.Errorf(connector.Invalid,
+			return nil, connector.Errorf(connector.Invalid,
 				"fields.%s is %q but idempotency_key is %q: the key is stored in %s, so drop the field or set idempotency_field to another field", field, v, key, field)
 		}
 		if err := checkQueryValue(cty.StringVal(key)); err != nil {
-			return cty.NilVal, &connector.Error{Kind: connector.Invalid, Op: op, Message: "idempotency_key " + err.Error()}
+			return nil, &connector.Error{Kind: connector.Invalid, Op: op, Message: "idempotency_key " + err.Error()}
 		}
 		return createIdempotent(ctx, c, op, table, field, key, fields)
 	}
 	row, err := c.record(ctx, &request{op: op, method: http.MethodPost, path: tablePath(table), query: recordParams(), body: fields})
 	if err != nil {
-		return cty.NilVal, err
+		return nil, err
 	}
 	return createValue(table, row, true), nil
 }
@@ -89,65 +92,77 @@ func createIdempotent(ctx context.Context, c *Client, op, table, field, key stri
 	return cty.NilVal, lostCreate(op, field, key, until, err)
 }
 
-func doReadRecord(ctx context.Context, call *connector.Call) (cty.Value, error) {
+func readRecordAction() *connector.Action {
+	return connector.NewAction(Name, connector.Action{
+		Name: "read_record", Effect: connector.Read, Input: readInput(), Output: recordOutput,
+		Doc: "Reads one record by sys_id or number; fails with kind not_found when there is none." + valuesDoc,
+	}, readRecord)
+}
+
+func readRecord(ctx context.Context, c *Client, call *connector.Call) (any, error) {
 	const op = "servicenow.read_record"
-	c, err := clientOf(call.Client, op)
-	if err != nil {
-		return cty.NilVal, err
-	}
 	table := call.Input.String("table")
 	if sysID := call.Input.String("sys_id"); sysID != "" {
 		row, err := c.record(ctx, &request{op: op, method: http.MethodGet, path: tablePath(table, sysID), query: recordParams()})
 		if err != nil {
-			return cty.NilVal, err
+			return nil, err
 		}
 		return recordValue(table, row), nil
 	}
 	row, err := c.byNumber(ctx, op, table, call.Input.String("number"))
 	if err != nil {
-		return cty.NilVal, err
+		return nil, err
 	}
 	return recordValue(table, row), nil
 }
 
-func doUpdateRecord(ctx context.Context, call *connector.Call) (cty.Value, error) {
+func updateRecordAction() *connector.Action {
+	return connector.NewAction(Name, connector.Action{
+		Name: "update_record", Effect: connector.Write, Input: updateInput(), Output: recordOutput,
+		Doc: "Changes the given fields of a record (PATCH) and returns the whole record." + valuesDoc,
+	}, updateRecord)
+}
+
+func updateRecord(ctx context.Context, c *Client, call *connector.Call) (any, error) {
 	const op = "servicenow.update_record"
-	c, err := clientOf(call.Client, op)
-	if err != nil {
-		return cty.NilVal, err
-	}
 	table := call.Input.String("table")
 	row, err := c.patch(ctx, op, table, call.Input.String("sys_id"), call.Input.StringMap("fields"))
 	if err != nil {
-		return cty.NilVal, err
+		return nil, err
 	}
 	return recordValue(table, row), nil
 }
 
-func doDeleteRecord(ctx context.Context, call *connector.Call) (cty.Value, error) {
+func deleteRecordAction() *connector.Action {
+	return connector.NewAction(Name, connector.Action{
+		Name: "delete_record", Effect: connector.Write, Input: deleteInput(), Output: deleteOutput,
+		Doc: "Deletes a record; fails with kind not_found when it does not exist.",
+	}, deleteRecord)
+}
+
+func deleteRecord(ctx context.Context, c *Client, call *connector.Call) (any, error) {
 	const op = "servicenow.delete_record"
-	c, err := clientOf(call.Client, op)
-	if err != nil {
-		return cty.NilVal, err
-	}
 	table, sysID := call.Input.String("table"), call.Input.String("sys_id")
 	if sysID == "" {
-		return cty.NilVal, &connector.Error{Kind: connector.Invalid, Op: op, Message: "sys_id is empty"}
+		return nil, &connector.Error{Kind: connector.Invalid, Op: op, Message: "sys_id is empty"}
 	}
 	if _, err := c.send(ctx, &request{op: op, method: http.MethodDelete, path: tablePath(table, sysID)}); err != nil {
-		return cty.NilVal, err
+		return nil, err
 	}
 	return cty.ObjectVal(map[string]cty.Value{
 		"table": cty.StringVal(table), "sys_id": cty.StringVal(sysID), "deleted": cty.True,
 	}), nil
 }
 
-func doSearchRecords(ctx context.Context, call *connector.Call) (cty.Value, error) {
+func searchRecordsAction() *connector.Action {
+	return connector.NewAction(Name, connector.Action{
+		Name: "search_records", Effect: connector.Read, Input: searchInput(), Output: searchOutput,
+		Doc: "Lists the records matching an encoded query, following the Link header's next pages up to limit. count is the number returned, total ServiceNow's X-Total-Count (null when absent)." + valuesDoc,
+	}, searchRecords)
+}
+
+func searchRecords(ctx context.Context, c *Client, call *connector.Call) (any, error) {
 	const op = "servicenow.search_records"
-	c, err := clientOf(call.Client, op)
-	if err != nil {
-		return cty.NilVal, err
-	}
 	in := call.Input
 	table := in.String("table")
 	limit := clamp(in.Int("limit", defaultLimit), maxLimit)
@@ -165,7 +180,7 @@ func doSearchRecords(ctx context.Context, call *connector.Call) (cty.Value, erro
 	}
 	rows, total, err := c.collect(ctx, &request{op: op, method: http.MethodGet, path: tablePath(table), query: params}, limit, pageSize)
 	if err != nil {
-		return cty.NilVal, err
+		return nil, err
 	}
 	return searchValue(table, rows, total, display), nil
 }

@@ -97,29 +97,6 @@ func TestDryRunProvisionOnApproval(t *testing.T) {
 	}
 }
 
-func TestDryRunFailureExitsOne(t *testing.T) {
-	// Without the seed the emulator has no such user: read_user fails.
-	res, rep := dryRunReport(t, "request_approval", "--event", "testdata/event-hook-user-created.json", "../../flows")
-	if res.code != 1 || rep.WouldSucceed || rep.Execution.Status != "failed" {
-		t.Fatalf("want exit 1 and a failed execution:\n%s", res)
-	}
-	if !strings.Contains(rep.Execution.Error, "read_user") {
-		t.Errorf("error %q does not name the failing card", rep.Execution.Error)
-	}
-	if len(rep.Writes) != 0 {
-		t.Errorf("nothing may be written after the failure, got %+v", rep.Writes)
-	}
-}
-
-func TestDryRunUsage(t *testing.T) {
-	if res := run(t, dryRunEnv, "dry-run", "request_approval", "../../flows"); res.code != 2 {
-		t.Errorf("without --event: want exit 2\n%s", res)
-	}
-	if res := run(t, dryRunEnv, "dry-run", "no_such_flow", "--event", "testdata/event-hook-user-created.json", "../../flows"); res.code != 2 || !strings.Contains(res.stderr, "request_approval") {
-		t.Errorf("unknown flow: want exit 2 listing the flows\n%s", res)
-	}
-}
-
 // TestDryRunReadsServiceNow: a read of ServiceNow is served by the dry
 // run's emulator, seeded with its demo users when no --seed is given; the
 // emulator's seeded service account password is not needed.

@@ -28,25 +28,3 @@ func TestRunReportsUnsetEnvOnce(t *testing.T) {
 		t.Errorf("env() failures repeat the unset-variable errors:\n%s", r)
 	}
 }
-
-// TestValidateUnsetEnvIsOneLine: validate without the connections'
-// variables (as in CI) is valid, says so in one line on stderr and makes
-// no GitHub annotation; --check-env makes each variable an error.
-func TestValidateUnsetEnvIsOneLine(t *testing.T) {
-	for _, format := range []string{"text", "github"} {
-		r := run(t, nil, "validate", "--format", format, onboardingDir)
-		if r.code != cli.ExitOK {
-			t.Errorf("%s: exit %d\n%s", format, r.code, r)
-		}
-		if strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "6 environment variables are not set here") {
-			t.Errorf("%s: want one line about the 6 variables on stderr:\n%s", format, r)
-		}
-		if strings.Contains(r.stdout, "::warning") {
-			t.Errorf("%s: annotations for unset variables:\n%s", format, r)
-		}
-	}
-	r := run(t, nil, "validate", "--check-env", "--format", "github", onboardingDir)
-	if r.code != cli.ExitFailed || strings.Count(r.stdout, "::error") != 6 || r.stderr != "" {
-		t.Errorf("--check-env: want exit 1 and 6 ::error annotations, nothing else:\n%s", r)
-	}
-}

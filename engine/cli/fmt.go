@@ -104,7 +104,11 @@ func fmtRun(opts *FmtOptions) error {
 		changed++
 		fmt.Fprintln(opts.IO.Out, name)
 		if opts.Diff {
-			fmt.Fprint(opts.IO.Out, unifiedDiff(name, src, out))
+			d, err := unifiedDiff(name, src, out)
+			if err != nil {
+				return exit(ExitProblem, fmt.Errorf("diff of %s: %w", name, err))
+			}
+			fmt.Fprint(opts.IO.Out, d)
 		}
 		if !opts.Check {
 			if err := os.WriteFile(name, out, 0o644); err != nil {

@@ -14,7 +14,7 @@ func TestUnifiedDiff(t *testing.T) {
 			name: "equal",
 			a:    "a\nb\n",
 			b:    "a\nb\n",
-			want: "--- f.hcl\n+++ f.hcl (formatted)\n",
+			want: "",
 		},
 		{
 			name: "two hunks far apart",
@@ -47,7 +47,10 @@ func TestUnifiedDiff(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := unifiedDiff("f.hcl", []byte(tt.a), []byte(tt.b))
+			got, err := unifiedDiff("f.hcl", []byte(tt.a), []byte(tt.b))
+			if err != nil {
+				t.Fatal(err)
+			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}

@@ -87,7 +87,7 @@ run on one replica at a time).`,
 	opts.Net.register(fl, f.IO)
 	opts.Store.register(fl, f)
 	fl.IntVar(&opts.Workers, "workers", 64, "executions run concurrently")
-	fl.IntVar(&opts.InboxLimit, "inbox-limit", 100000, "pending executions above which intake answers 503")
+	fl.IntVar(&opts.InboxLimit, "inbox-limit", 100000, "pending executions above which intake answers 503 and pollers wait")
 	fl.DurationVar(&opts.Drain, "drain", 10*time.Second, "on shutdown, how long running executions may finish")
 	fl.BoolVar(&opts.Watch, "watch", true, "reload when flow files change")
 	fl.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")

@@ -18,47 +18,6 @@ import (
 // read as users see them (flows/…, testdata/flowtest/…).
 const repoRoot = "../.."
 
-func TestTestExamplesPass(t *testing.T) {
-	t.Chdir(repoRoot)
-	r := run(t, nil, "test", "flows")
-	if r.code != cli.ExitOK {
-		t.Fatalf("the example flow tests fail:\n%s", r)
-	}
-	if strings.Contains(r.stdout, "FAIL") || !regexp.MustCompile(`\n\d+ passed, 0 failed, \d+ runs in 3 files`).MatchString(r.stdout) {
-		t.Errorf("summary:\n%s", r)
-	}
-}
-
-// TestTestBrokenFlow: the text output names the failing assert by file and
-// line, with its source line and the values in it, and the exit status is 1.
-func TestTestBrokenFlow(t *testing.T) {
-	t.Chdir(repoRoot)
-	r := run(t, nil, "test", "testdata/flowtest/failing/broken_flow.test.hcl")
-	if r.code != cli.ExitFailed {
-		t.Fatalf("exit %d, want %d:\n%s", r.code, cli.ExitFailed, r)
-	}
-	for _, want := range []string{
-		"FAIL  testdata/flowtest/failing/broken_flow.test.hcl: grants both groups",
-		"0 passed, 2 failed, 2 runs in 1 file",
-	} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("stdout lacks %q:\n%s", want, r)
-		}
-	}
-	for _, want := range []string{
-		"Error: Test assertion failed",
-		`on testdata/flowtest/failing/broken_flow.test.hcl line 13, in run "grants both groups":`,
-		"  13:     condition     = length(card.add_groups) == 2",
-		"with card.add_groups as map of object with 1 element.",
-		"The user must join both groups.",
-		"Error: Unexpected calls",
-	} {
-		if !strings.Contains(r.stderr, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, r)
-		}
-	}
-}
-
 func TestTestJSON(t *testing.T) {
 	t.Chdir(repoRoot)
 	r := run(t, nil, "test", "--format", "json", "testdata/flowtest/failing")
@@ -222,34 +181,6 @@ func checkJUnit(t *testing.T, path string, wantTests, wantFailures int) {
 	}
 	if total != doc.Tests || failures != doc.Failures {
 		t.Errorf("totals %d/%d, cases %d/%d", doc.Tests, doc.Failures, total, failures)
-	}
-}
-
-func TestTestGitHub(t *testing.T) {
-	t.Chdir(repoRoot)
-	r := run(t, nil, "test", "--format", "github", "testdata/flowtest/failing/broken_flow.test.hcl")
-	if r.code != cli.ExitFailed {
-		t.Fatalf("exit %d:\n%s", r.code, r)
-	}
-	want := "::error file=testdata/flowtest/failing/broken_flow.test.hcl,line=13,col=21,endLine=13,endColumn=49,title=Test assertion failed::The user must join both groups.\n"
-	if !strings.Contains(r.stdout, want) {
-		t.Errorf("no annotation on the assert:\n%s", r)
-	}
-}
-
-func TestTestInvalidFiles(t *testing.T) {
-	t.Chdir(repoRoot)
-	r := run(t, nil, "test", "testdata/flowtest/invalid")
-	if r.code != cli.ExitFailed {
-		t.Fatalf("exit %d:\n%s", r.code, r)
-	}
-	if !strings.Contains(r.stderr, "no run was executed") || strings.Contains(r.stdout, "PASS") {
-		t.Errorf("output:\n%s", r)
-	}
-	// validate reports the same mistakes.
-	v := run(t, nil, "validate", "--format", "json", "testdata/flowtest/invalid")
-	if v.code != cli.ExitFailed || !strings.Contains(v.stdout, `"summary": "Unknown emulator"`) {
-		t.Errorf("validate:\n%s", v)
 	}
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -30,7 +31,7 @@ func NewCmdValidate(f *Factory, runF func(*ValidateOptions) error) *cobra.Comman
 	opts := &ValidateOptions{IO: f.IO, F: f, Emulators: f.Emulators.Tests}
 	cmd := &cobra.Command{
 		Use:   "validate [PATH...]",
-		Short: "Check flow files statically (default ./flows); no network I/O",
+		Short: "Check flow files statically (default ./flows); no network I/O without --check-env",
 		Example: `  # Check ./flows
   cardflow validate
 
@@ -38,6 +39,7 @@ func NewCmdValidate(f *Factory, runF func(*ValidateOptions) error) *cobra.Comman
   cardflow validate --format github flows
 
   # Where cardflow runs: also require every env() variable to be set
+  # and check that the Okta event hooks deliver what the flows need
   cardflow validate --check-env flows`,
 		Long: `Check every .hcl file under the paths as one configuration: syntax, blocks and
 arguments, connections, references between cards, types, expr-lang conditions,
@@ -45,7 +47,11 @@ durations, cron expressions, event types and encoded queries.
 
 Connections read their credentials with env(); in CI those variables are
 usually not set, so validate lists them on one line and goes on. With
---check-env (what cardflow run does) each unset variable is an error.
+--check-env (what cardflow run does) each unset variable is an error, and
+validate reads what cardflow run would: for each Okta connection without
+manage_event_hook, its event hook, with a warning when the hook lacks an
+event type a flow listens for (or when the token may not read hooks).
+That is the only network I/O validate does.
 
 Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -61,7 +67,7 @@ Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return validateRun(opts)
+			return validateRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "output format: text, json or github (workflow annotations)")
@@ -70,7 +76,7 @@ Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.`,
 	return cmd
 }
 
-func validateRun(opts *ValidateOptions) error {
+func validateRun(ctx context.Context, opts *ValidateOptions) error {
 	if err := checkPaths(opts.Paths); err != nil {
 		return err
 	}
@@ -83,6 +89,14 @@ func validateRun(opts *ValidateOptions) error {
 		CheckEnv: opts.CheckEnv,
 	})
 	diags = append(diags, flowtest.Check(gen, opts.Emulators)...)
+	// Where cardflow runs, the connections' remote side can be read too:
+	// an Okta event hook that lacks an event type starts no flow.
+	if opts.CheckEnv && !diags.HasErrors() {
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		diags = append(diags, engine.CheckWebhooks(ctx, gen)...)
+	}
 	// JSON output is the envelope alone, on stdout and nothing on stderr.
 	if !opts.CheckEnv && gen != nil && opts.Format != "json" {
 		printUnsetEnv(opts.IO, plan.UnsetEnv(gen.Config, host))

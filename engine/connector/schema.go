@@ -216,16 +216,46 @@ type PollRequest struct {
 
 // Webhook receives deliveries on /hooks/<connector>/<connection>.
 type Webhook struct {
-	// Receive authenticates and decodes one request. When it writes the
-	// response itself (verification challenges) it returns handled = true.
-	// Errors of kind Permission become 401, Invalid 400.
-	Receive func(ctx context.Context, c Client, w http.ResponseWriter, r *http.Request) (events []Event, handled bool, err error)
+	// Receive authenticates and decodes one request and says what to
+	// answer it: the events to store, and the answer to give once they
+	// are stored (a verification challenge is an answer with no events).
+	// It never writes a response itself; the engine stores the events
+	// first, and answers 2xx only when they are. Errors of kind Permission
+	// become 401, Invalid 400, or the Status of a *Error.
+	Receive func(ctx context.Context, c Client, r *http.Request) (HookReply, error)
 	// Sync, when set, is called by `cardflow run` after each generation of
 	// flows is activated, once per connection of the connector, with the
 	// triggers of enabled flows on that connection. It lets a connector
 	// keep the remote side's subscription (an Okta event hook) in step with
 	// the flows, or say what is missing. It returns warnings to log.
 	Sync func(ctx context.Context, c Client, req HookSync) (warnings []string, err error)
+	// Check, when set, is called by `cardflow validate --check-env` once
+	// per connection of the connector. It only reads the remote side and
+	// says what would keep a flow from starting (an event type the Okta
+	// event hook does not deliver), or that it could not tell. It changes
+	// nothing, whatever the connection's settings.
+	Check func(ctx context.Context, c Client, req HookSync) []HookNotice
+}
+
+// HookNotice is one finding of Webhook.Check: a Title-case summary and a
+// detail that says how to fix it.
+type HookNotice struct {
+	Summary string
+	Detail  string
+}
+
+// HookReply is what a Webhook makes of one request: the events it
+// carries, and the answer to send once they are stored.
+type HookReply struct {
+	// Events are handed to the engine's intake, which stores them (those
+	// that concern an enabled flow) before the answer is sent. A request
+	// that carries none (a verification challenge) is answered at once.
+	Events []Event
+	// Status is the answer's status; 0 means 200 OK.
+	Status int
+	// Header are the answer's headers, Body its body; both may be nil.
+	Header http.Header
+	Body   []byte
 }
 
 // HookSync is what Webhook.Sync is told about one connection.

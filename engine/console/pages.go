@@ -374,9 +374,10 @@ func (c *Console) funcs() template.FuncMap {
 			}
 			return humanDuration(b.Sub(a))
 		},
-		"path":  url.PathEscape,
-		"short": func(s string) string { return s[:min(len(s), 12)] },
-		"join":  strings.Join,
+		"maxParked": func() int { return MaxParkedCount },
+		"path":      url.PathEscape,
+		"short":     func(s string) string { return s[:min(len(s), 12)] },
+		"join":      strings.Join,
 		// dict passes several values to a partial template.
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)

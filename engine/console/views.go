@@ -92,9 +92,16 @@ type Health struct {
 	Status  string // "ok", "degraded", ...
 	Inbox   int
 	Running int
-	Parked  int
-	Store   string // the store's status
+	// Parked counts the executions waiting for a wake-up time, at most
+	// MaxParkedCount; -1 when the store cannot say.
+	Parked int
+	Store  string // the store's status
 }
+
+// MaxParkedCount bounds Health.Parked: a Source counts at most this many
+// waiting executions (each view of the page reads them), and the page says
+// "or more" when it reaches it.
+const MaxParkedCount = 1000
 
 // AuditEntry is one operator action, taken in the console or through the
 // admin API.

@@ -29,8 +29,8 @@ type Predicate struct {
 // top-level variable: trigger, card, var, each) and compiles it for
 // evaluation. Syntax errors, unknown fields and non-boolean results are
 // diagnostics on rng.
-func CompilePredicate(src string, rng hcl.Range, env map[string]cty.Type) (*Predicate, hcl.Diagnostics) {
-	if diags := CheckExpr(src, rng, onlyNamedCards(src, rng, env), true, conditionAbout); diags.HasErrors() {
+func (x *ExprChecker) CompilePredicate(src string, rng hcl.Range, env map[string]cty.Type) (*Predicate, hcl.Diagnostics) {
+	if diags := x.CheckExpr(src, rng, onlyNamedCards(src, rng, env), true, conditionAbout); diags.HasErrors() {
 		return nil, diags
 	}
 	return &Predicate{Source: src, Range: rng}, nil
@@ -70,8 +70,8 @@ const conditionAbout = "Conditions are expr-lang expressions over trigger, card,
 // CheckExpr type-checks the expr-lang expression src, written at rng,
 // against env. With wantBool it must return a boolean (a condition). about
 // is a sentence for the Detail saying what the expression is.
-func CheckExpr(src string, rng hcl.Range, env map[string]cty.Type, wantBool bool, about string) hcl.Diagnostics {
-	typed := reflect.New(envStruct(env)).Elem().Interface()
+func (x *ExprChecker) CheckExpr(src string, rng hcl.Range, env map[string]cty.Type, wantBool bool, about string) hcl.Diagnostics {
+	typed := reflect.New(x.envStruct(env)).Elem().Interface()
 	opts := []expr.Option{expr.Env(typed)}
 	if wantBool {
 		opts = append(opts, expr.AsBool())

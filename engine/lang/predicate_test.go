@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -36,7 +37,7 @@ func TestCompilePredicate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
-			p, diags := CompilePredicate(tt.src, at(tt.src), env)
+			p, diags := new(ExprChecker).CompilePredicate(tt.src, at(tt.src), env)
 			if tt.summary == "" {
 				if diags.HasErrors() || p == nil {
 					t.Fatalf("unexpected %v", diags)
@@ -62,7 +63,7 @@ func TestCompilePredicate(t *testing.T) {
 
 func TestPredicateEval(t *testing.T) {
 	src := "card.read_user.status != 'ACTIVE' && 'Employees' in var.groups"
-	p, diags := CompilePredicate(src, at(src), map[string]cty.Type{
+	p, diags := new(ExprChecker).CompilePredicate(src, at(src), map[string]cty.Type{
 		"card": cty.Object(map[string]cty.Type{"read_user": cty.Object(map[string]cty.Type{"status": cty.String})}),
 		"var":  cty.Object(map[string]cty.Type{"groups": cty.List(cty.String)}),
 	})
@@ -103,5 +104,30 @@ func TestPredicateRefs(t *testing.T) {
 	}
 	if refs := PredicateRefs("card.read_user ==", at("card.read_user ==")); refs != nil {
 		t.Errorf("a predicate with a syntax error has refs: %v", refs)
+	}
+}
+
+// A checker builds the struct type mirroring an object type once and
+// reuses it for an equal type built elsewhere; another checker keeps its
+// own.
+func TestExprCheckerKeepsStructTypes(t *testing.T) {
+	obj := func() cty.Type {
+		return cty.Object(map[string]cty.Type{"login": cty.String, "groups": cty.List(cty.String)})
+	}
+	var x ExprChecker
+	first := x.goType(obj())
+	if again := x.goType(obj()); again != first || len(x.structs) != 1 {
+		t.Errorf("an equal type got %v (%d kept), want the kept %v", again, len(x.structs), first)
+	}
+	var y ExprChecker
+	y.goType(obj())
+	if len(y.structs) != 1 || len(x.structs) != 1 {
+		t.Errorf("checkers share what they keep: %d and %d entries", len(x.structs), len(y.structs))
+	}
+	for i := range maxStructs + 10 {
+		x.goType(cty.Object(map[string]cty.Type{fmt.Sprintf("a%d", i): cty.String}))
+	}
+	if len(x.structs) != maxStructs {
+		t.Errorf("a checker keeps %d struct types, want at most %d", len(x.structs), maxStructs)
 	}
 }

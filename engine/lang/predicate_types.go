@@ -9,12 +9,20 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// structCache maps object types to the struct types that mirror them. The
-// outputs of actions are few and large: a list searched with Equals is much
-// cheaper than a map keyed by GoString, which formats the whole type.
-var structCache struct {
-	sync.RWMutex
-	entries []structEntry
+// ExprChecker type-checks expr-lang expressions (conditions, the where of
+// table.search and list.filter, list.map's expr) against the Go struct
+// types that mirror their environment's cty types. It keeps each struct
+// type it builds for an object type, for the checks that follow: the
+// outputs of actions are few and large, and the conditions of a load's
+// thousand flows read the same ones (BenchmarkValidate: a fifth fewer
+// allocations than building them per check). A list searched with Equals is
+// much cheaper than a map keyed by GoString, which formats the whole type.
+//
+// One load's compiler owns one, so that nothing outlives the load. The zero
+// value is ready; it is safe for concurrent use.
+type ExprChecker struct {
+	mu      sync.RWMutex
+	structs []structEntry
 }
 
 type structEntry struct {
@@ -22,10 +30,14 @@ type structEntry struct {
 	rt reflect.Type
 }
 
-func cachedStruct(ty cty.Type) (reflect.Type, bool) {
-	structCache.RLock()
-	defer structCache.RUnlock()
-	for _, e := range structCache.entries {
+// maxStructs bounds what a checker keeps: flow tables and helper flows can
+// make many distinct types.
+const maxStructs = 512
+
+func (x *ExprChecker) cachedStruct(ty cty.Type) (reflect.Type, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	for _, e := range x.structs {
 		if e.ty.Equals(ty) {
 			return e.rt, true
 		}
@@ -33,18 +45,17 @@ func cachedStruct(ty cty.Type) (reflect.Type, bool) {
 	return nil, false
 }
 
-func storeStruct(ty cty.Type, rt reflect.Type) {
-	structCache.Lock()
-	defer structCache.Unlock()
-	// Bounded: flow tables and helper flows can make many distinct types.
-	if len(structCache.entries) < 512 {
-		structCache.entries = append(structCache.entries, structEntry{ty, rt})
+func (x *ExprChecker) storeStruct(ty cty.Type, rt reflect.Type) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if len(x.structs) < maxStructs {
+		x.structs = append(x.structs, structEntry{ty, rt})
 	}
 }
 
 // envStruct builds a struct type whose fields mirror env, so that expr-lang's
 // checker knows every field and its type.
-func envStruct(env map[string]cty.Type) reflect.Type {
+func (x *ExprChecker) envStruct(env map[string]cty.Type) reflect.Type {
 	names := make([]string, 0, len(env))
 	for n := range env {
 		names = append(names, n)
@@ -54,7 +65,7 @@ func envStruct(env map[string]cty.Type) reflect.Type {
 	for i, n := range names {
 		fields[i] = reflect.StructField{
 			Name: "F" + strconv.Itoa(i),
-			Type: goType(env[n]),
+			Type: x.goType(env[n]),
 			Tag:  reflect.StructTag(`expr:` + strconv.Quote(n)),
 		}
 	}
@@ -64,7 +75,7 @@ func envStruct(env map[string]cty.Type) reflect.Type {
 var anyType = reflect.TypeOf((*any)(nil)).Elem()
 
 // goType maps a cty type to the Go type expr-lang checks against.
-func goType(ty cty.Type) reflect.Type {
+func (x *ExprChecker) goType(ty cty.Type) reflect.Type {
 	switch {
 	case ty == cty.String:
 		return reflect.TypeOf("")
@@ -73,13 +84,13 @@ func goType(ty cty.Type) reflect.Type {
 	case ty == cty.Bool:
 		return reflect.TypeOf(false)
 	case ty.IsListType() || ty.IsSetType():
-		return reflect.SliceOf(goType(ty.ElementType()))
+		return reflect.SliceOf(x.goType(ty.ElementType()))
 	case ty.IsTupleType():
 		return reflect.SliceOf(anyType)
 	case ty.IsMapType():
-		return reflect.MapOf(reflect.TypeOf(""), goType(ty.ElementType()))
+		return reflect.MapOf(reflect.TypeOf(""), x.goType(ty.ElementType()))
 	case ty.IsObjectType():
-		if t, ok := cachedStruct(ty); ok {
+		if t, ok := x.cachedStruct(ty); ok {
 			return t
 		}
 		atys := ty.AttributeTypes()
@@ -88,8 +99,8 @@ func goType(ty cty.Type) reflect.Type {
 			// flow.return card is an unknown field, not any value.
 			return reflect.TypeOf(struct{}{})
 		}
-		t := envStruct(atys)
-		storeStruct(ty, t)
+		t := x.envStruct(atys)
+		x.storeStruct(ty, t)
 		return t
 	}
 	return anyType

@@ -1,8 +1,6 @@
 package lang
 
 import (
-	"encoding/json"
-	"fmt"
 	"math/big"
 
 	"github.com/zclconf/go-cty/cty"
@@ -48,54 +46,7 @@ func ExprValue(v cty.Value) any {
 	return nil
 }
 
-// FromExprValue converts an expr-lang result back to cty.
-func FromExprValue(x any) (cty.Value, error) {
-	switch t := x.(type) {
-	case nil:
-		return cty.NullVal(cty.DynamicPseudoType), nil
-	case int:
-		return cty.NumberIntVal(int64(t)), nil
-	case int64:
-		return cty.NumberIntVal(t), nil
-	case float64:
-		return cty.NumberFloatVal(t), nil
-	case json.Number:
-		return cty.ParseNumberVal(t.String())
-	case string:
-		return cty.StringVal(t), nil
-	case bool:
-		return cty.BoolVal(t), nil
-	case []any:
-		if len(t) == 0 {
-			return cty.EmptyTupleVal, nil
-		}
-		vals := make([]cty.Value, len(t))
-		for i, e := range t {
-			v, err := FromExprValue(e)
-			if err != nil {
-				return cty.NilVal, err
-			}
-			vals[i] = v
-		}
-		return cty.TupleVal(vals), nil
-	case map[string]any:
-		if len(t) == 0 {
-			return cty.EmptyObjectVal, nil
-		}
-		vals := make(map[string]cty.Value, len(t))
-		for k, e := range t {
-			v, err := FromExprValue(e)
-			if err != nil {
-				return cty.NilVal, err
-			}
-			vals[k] = v
-		}
-		return cty.ObjectVal(vals), nil
-	}
-	return cty.NilVal, fmt.Errorf("cannot convert %T", x)
-}
-
-// Types returns the types of env's values, for CompilePredicate.
+// Types returns the types of env's values, for ExprChecker.CompilePredicate.
 func Types(env map[string]cty.Value) map[string]cty.Type {
 	out := make(map[string]cty.Type, len(env))
 	for k, v := range env {

@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/cardflow/cardflow/engine/config"
-	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -28,14 +27,14 @@ func (c *compiler) actionChecks(decl *config.Card, in cty.Value) hcl.Diagnostics
 	case "table.search":
 		if t := c.tableOf(in); t != nil {
 			env := map[string]cty.Type{"row": t.RowType(), "key": cty.String}
-			return checkExprArg(decl, "where", env, true, "The where argument is an expr-lang condition over row and key that returns true or false.")
+			return c.checkExprArg(decl, "where", env, true, "The where argument is an expr-lang condition over row and key that returns true or false.")
 		}
 	case "list.filter":
 		env := map[string]cty.Type{"item": itemType(in.GetAttr("items")), "index": cty.Number}
-		return checkExprArg(decl, "where", env, true, "The where argument is an expr-lang condition over item and index that returns true or false.")
+		return c.checkExprArg(decl, "where", env, true, "The where argument is an expr-lang condition over item and index that returns true or false.")
 	case "list.map":
 		env := map[string]cty.Type{"item": itemType(in.GetAttr("items")), "index": cty.Number}
-		return checkExprArg(decl, "expr", env, false, "The expr argument is an expr-lang expression over item and index.")
+		return c.checkExprArg(decl, "expr", env, false, "The expr argument is an expr-lang expression over item and index.")
 	case "flow.wait":
 		return checkWait(decl)
 	}
@@ -84,7 +83,7 @@ func itemType(items cty.Value) cty.Type {
 	return cty.DynamicPseudoType
 }
 
-func checkExprArg(decl *config.Card, name string, env map[string]cty.Type, wantBool bool, about string) hcl.Diagnostics {
+func (c *compiler) checkExprArg(decl *config.Card, name string, env map[string]cty.Type, wantBool bool, about string) hcl.Diagnostics {
 	attr, ok := decl.Inputs[name]
 	if !ok {
 		return nil
@@ -93,7 +92,7 @@ func checkExprArg(decl *config.Card, name string, env map[string]cty.Type, wantB
 	if d.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
 		return nil // not a literal: checked when it runs
 	}
-	return lang.CheckExpr(v.AsString(), attr.Expr.Range(), env, wantBool, about)
+	return c.exprs.CheckExpr(v.AsString(), attr.Expr.Range(), env, wantBool, about)
 }
 
 // checkRow reports the attributes of a row object that are not columns of

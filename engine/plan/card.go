@@ -54,7 +54,7 @@ func (c *compiler) card(flow *config.Flow, index int, decl *config.Card, flowSco
 		d := predicateRefs(flow, index, decl)
 		diags = append(diags, d...)
 		if !d.HasErrors() {
-			p, d := lang.CompilePredicate(decl.If, decl.IfRange, lang.Types(scope.PredicateEnv()))
+			p, d := c.exprs.CompilePredicate(decl.If, decl.IfRange, lang.Types(scope.PredicateEnv()))
 			diags = append(diags, d...)
 			card.If = p
 		}

@@ -101,6 +101,9 @@ type compiler struct {
 	// objects of table and flow names grow with the configuration, and
 	// rebuilding them per expression made validate quadratic.
 	static lang.Scope
+	// exprs type-checks the load's expr-lang expressions and keeps the
+	// struct types that mirror their environments for the next ones.
+	exprs lang.ExprChecker
 }
 
 // staticScope returns a copy of the static scope for the caller to extend.

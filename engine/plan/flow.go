@@ -78,7 +78,7 @@ func (c *compiler) trigger(decl *config.Trigger) (*Trigger, hcl.Diagnostics) {
 	if decl.Filter != "" {
 		scope := c.staticScope()
 		scope.Trigger = cty.UnknownVal(t.Output)
-		p, d := lang.CompilePredicate(decl.Filter, decl.FilterRange, lang.Types(scope.PredicateEnv()))
+		p, d := c.exprs.CompilePredicate(decl.Filter, decl.FilterRange, lang.Types(scope.PredicateEnv()))
 		diags = append(diags, d...)
 		t.Filter = p
 	}

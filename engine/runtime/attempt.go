@@ -20,7 +20,9 @@ func (r *run) attempts(ctx context.Context, c *plan.Card, ci *cardInfo, name, ke
 		conn := r.flow.Gen.Connections[c.Connection]
 		cl, err := r.x.Clients.Get(conn)
 		if err != nil {
-			return r.failed(ctx, c, name, key, 1, false, outType, connector.Errorf(connector.Other, "%v", err))
+			// The connector's Open chose the kind (invalid for a bad
+			// connection block); the error is passed on as it is.
+			return r.failed(ctx, c, name, key, 1, false, outType, err)
 		}
 		client = cl
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/trigger"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -56,9 +57,12 @@ type Executor struct {
 	// ParkAfter is the longest wait spent on the worker (see
 	// DefaultParkAfter, its default, and NeverPark).
 	ParkAfter time.Duration
-	// Enqueued is called after an execution enqueued others (asynchronous
-	// flow calls, error flows), so that they are claimed at once rather
-	// than at the next poll; a Pool sets it to its Wake when it is nil.
+	// Intake takes the executions an execution starts (asynchronous flow
+	// calls, error flows); nil: an Intake over Store that wakes no one.
+	Intake *trigger.Intake
+	// Enqueued is called after an execution enqueued others, so that they
+	// are claimed at once rather than at the next poll; a Pool sets it to
+	// its Wake when it is nil.
 	Enqueued func()
 }
 
@@ -87,6 +91,9 @@ func (x *Executor) defaults() {
 	}
 	if x.Clients == nil {
 		x.Clients = NewClients()
+	}
+	if x.Intake == nil {
+		x.Intake = &trigger.Intake{Store: x.Store}
 	}
 }
 
@@ -266,10 +273,10 @@ func (x *Executor) callErrorFlow(ctx context.Context, ex *store.Execution, flow 
 	if card != "" {
 		key += "/" + card
 	}
-	_, err := x.Store.Enqueue(ctx, []store.Event{{
+	_, err := x.Intake.Submit(ctx, []store.Event{{
 		Flow: target, DedupKey: key, Type: "flow.called", Payload: payload,
 		Parent: ex.ID, ReceivedAt: x.Clock.Now().UTC(),
-	}}, store.EnqueueOptions{})
+	}})
 	if err != nil {
 		log.logger().Error("enqueuing the error flow failed", "error_flow", target, "err", err)
 		return

@@ -51,6 +51,8 @@ type fake struct {
 	inputs map[string][]cty.Value
 	keys   map[string][]string // the Key of each call, as a string
 	tokens []string            // the token of the client each call got
+	// openErr, when set, is what Open returns instead of a client.
+	openErr error
 }
 
 func newFake() *fake {
@@ -72,6 +74,9 @@ func (f *fake) connector() *connector.Connector {
 			{Name: "token", Type: cty.String, Required: true, Sensitive: true},
 		},
 		Open: func(cfg cty.Value) (connector.Client, error) {
+			if f.openErr != nil {
+				return nil, f.openErr
+			}
 			return &fakeClient{token: connector.String(cfg, "token")}, nil
 		},
 		Actions: []*connector.Action{{

@@ -96,10 +96,10 @@ func (h *host) CallFlow(ctx context.Context, name string, input cty.Value, async
 	}
 	payload := marshal(map[string]any{"input": in, "caller": map[string]any{"flow": r.flow.Name, "execution_id": r.ex.ID}})
 	if async {
-		_, err := r.x.Store.Enqueue(ctx, []store.Event{{
+		_, err := r.x.Intake.Submit(ctx, []store.Event{{
 			Flow: name, DedupKey: r.ex.ID + "/" + h.card + "/" + h.key, Type: "flow.called",
 			Payload: payload, Parent: r.ex.ID, DefinitionHash: f.Hash, ReceivedAt: r.x.Clock.Now().UTC(),
-		}}, store.EnqueueOptions{})
+		}})
 		if err == nil {
 			r.x.enqueued()
 		}

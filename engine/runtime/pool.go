@@ -10,6 +10,7 @@ import (
 
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/trigger"
 )
 
 // Resolver finds the definition an execution is pinned to: the current
@@ -47,6 +48,37 @@ type Pool struct {
 	// starved is set while the claim loop waits having found every worker
 	// busy or reserved: the next worker freed wakes it.
 	starved atomic.Bool
+	// claimed is the claim loop's buffer of what it hands its workers,
+	// reused from one claim to the next (Start does not keep it).
+	claimed []trigger.Claimed
+}
+
+// claimPins is the pin of one of the pool's own claims: the current
+// definition of each flow, resolved once for the claim and kept for the
+// workers, which then run it without resolving it again.
+type claimPins struct {
+	p     *Pool
+	flows []*plan.Flow // what the claim pinned
+	buf   [2]*plan.Flow
+}
+
+// pin is the definition a claimed execution of flow starts on: the current
+// one, pinned by the claim itself so that the execution needs no write
+// before its first card. A flow with a concurrency limit is pinned when its
+// execution gets a slot and starts, not while it waits for one. The store
+// calls pin inside its write: it only reads the loaded generation.
+func (c *claimPins) pin(flow string) string {
+	for _, f := range c.flows {
+		if f.Name == flow {
+			return f.Hash
+		}
+	}
+	f, err := c.p.Resolver.Resolve(context.Background(), flow, "")
+	if err != nil || f == nil || f.Concurrency > 0 {
+		return ""
+	}
+	c.flows = append(c.flows, f)
+	return f.Hash
 }
 
 // flowSlot waits for a free slot of a flow with a concurrency limit and
@@ -145,7 +177,7 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 	for ctx.Err() == nil {
 		// Set first: a worker freed after Reserve looked wakes the loop.
 		p.starved.Store(true)
-		if r := p.Reserve(p.Workers); r.n > 0 {
+		if r := p.reserve(p.Workers); r.n > 0 {
 			p.starved.Store(false)
 			exs := p.claim(ctx, r)
 			r.Start(exs)
@@ -178,16 +210,34 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 // over has most of its lease left. (A database that commits a claim and
 // then fails to answer in time leaves its executions claimed unseen until
 // their lease ends; they are claimed again then.)
-func (p *Pool) claim(ctx context.Context, r Reservation) []*store.Execution {
+func (p *Pool) claim(ctx context.Context, r *reservation) []trigger.Claimed {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.Lease/3)
 	defer cancel()
-	exs, err := p.Executor.Store.Claim(cctx, p.Owner, r.n, p.Lease, store.ClaimOptions{Pin: p.pin})
+	// Its own pins, not shared with the next claim: a claim that timed out
+	// may still be written, and pin called, after it returned.
+	pins := &claimPins{p: p}
+	pins.flows = pins.buf[:0]
+	exs, err := p.Executor.Store.Claim(cctx, p.Owner, r.n, p.Lease, store.ClaimOptions{Pin: pins.pin})
 	if err != nil {
 		p.Logger.Error("claiming executions failed", "err", err)
 		return nil
 	}
 	if ctx.Err() == nil || len(exs) == 0 {
-		return exs
+		clear(p.claimed)
+		claimed := p.claimed[:0]
+		for _, ex := range exs {
+			c := trigger.Claimed{Execution: ex}
+			if ex.PinnedByClaim {
+				for _, f := range pins.flows {
+					if f.Name == ex.Flow && f.Hash == ex.DefinitionHash {
+						c.Flow = f
+					}
+				}
+			}
+			claimed = append(claimed, c)
+		}
+		p.claimed = claimed
+		return claimed
 	}
 	ids := make([]string, len(exs))
 	for i, ex := range exs {
@@ -201,25 +251,31 @@ func (p *Pool) claim(ctx context.Context, r Reservation) []*store.Execution {
 	return nil
 }
 
-// Reservation is idle workers of a pool set aside for executions claimed
-// by whoever reserved them: the intake, which claims the events it
-// enqueues (store.EnqueueOptions.Claim) and hands them straight over,
-// saving the claim's write and the wait for the pool to make it.
-type Reservation struct {
+// reservation is idle workers of a pool set aside for executions claimed
+// by whoever reserved them: the pool's own claim loop, or the intake,
+// which claims the events it enqueues in the same write and hands them
+// straight over, saving the claim's write and the wait for the pool to
+// make it.
+type reservation struct {
 	p   *Pool
 	ctx context.Context
 	n   int
 }
 
-// Reserve sets up to n idle workers aside, without waiting. It reserves
-// none when every worker is busy or reserved, or when the pool does not
-// take work (before Run, and once it drains). Every Reservation must end
-// with its Start, which gives back the workers it does not use.
-func (p *Pool) Reserve(n int) Reservation {
+var _ trigger.Workers = (*Pool)(nil)
+
+// Reserve implements trigger.Workers: it sets up to n idle workers aside,
+// without waiting. It reserves none when every worker is busy or
+// reserved, or when the pool does not take work (before Run, and once it
+// drains). Every reservation must end with its Start, which gives back
+// the workers it does not use.
+func (p *Pool) Reserve(n int) trigger.Reservation { return p.reserve(n) }
+
+func (p *Pool) reserve(n int) *reservation {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.execCtx == nil {
-		return Reservation{}
+		return &reservation{}
 	}
 	got := 0
 reserve:
@@ -233,33 +289,33 @@ reserve:
 	}
 	// Under p.mu, so that no reservation is added once drain waits.
 	p.wg.Add(got)
-	return Reservation{p: p, ctx: p.execCtx, n: got}
+	return &reservation{p: p, ctx: p.execCtx, n: got}
 }
 
 // Len is how many workers r holds.
-func (r Reservation) Len() int { return r.n }
+func (r *reservation) Len() int { return r.n }
 
-// Claimant is the claim that an Enqueue makes for r (EnqueueOptions.Claim):
-// this pool's owner and lease, at most Len executions, pinned as the pool's
-// own claims pin. Executions of a flow with a concurrency limit are not
-// claimed: they wait for a slot of their flow as pending ones.
-func (r Reservation) Claimant() store.Claimant {
+// Claim is the claim to make for r's workers: this pool's owner and lease,
+// at most Len executions, pinned by pin (the claimer's: it resolved the
+// definitions before its write).
+func (r *reservation) Claim(pin func(flow string) string) store.Claimant {
 	if r.n == 0 {
 		return store.Claimant{}
 	}
-	return store.Claimant{Owner: r.p.Owner, Lease: r.p.Lease, Max: r.n, Pin: r.p.pin}
+	return store.Claimant{Owner: r.p.Owner, Lease: r.p.Lease, Max: r.n, Pin: pin}
 }
 
-// Start runs exs, which the pool's owner has claimed, on r's workers, as
-// the pool runs what it claims: lease renewal, per-flow limits, drain on
-// shutdown. It gives back the workers it does not use. exs must be no more
-// than r.Len().
-func (r Reservation) Start(exs []*store.Execution) {
+// Start runs what the pool's owner has claimed on r's workers, as the pool
+// runs what it claims: lease renewal, per-flow limits, drain on shutdown.
+// An execution whose Flow is set runs on it, without resolving its
+// definition again. It gives back the workers it does not use. exs must be
+// no more than r.Len().
+func (r *reservation) Start(exs []trigger.Claimed) {
 	if len(exs) > r.n {
 		panic("runtime: more executions started than workers reserved")
 	}
-	for _, ex := range exs {
-		r.p.start(r.ctx, ex)
+	for _, c := range exs {
+		r.p.start(r.ctx, c.Execution, c.Flow)
 	}
 	if r.n > len(exs) {
 		r.p.free(r.n - len(exs))
@@ -278,21 +334,11 @@ func (p *Pool) free(n int) {
 	}
 }
 
-// pin is the definition a claimed execution of flow starts on: the current
-// one, pinned by the claim itself so that the execution needs no write
-// before its first card. A flow with a concurrency limit is pinned when its
-// execution gets a slot and starts, not while it waits for one. The store
-// calls pin inside its write: it only reads the loaded generation.
-func (p *Pool) pin(flow string) string {
-	f, err := p.Resolver.Resolve(context.Background(), flow, "")
-	if err != nil || f == nil || f.Concurrency > 0 {
-		return ""
-	}
-	return f.Hash
-}
-
-// start runs ex on a reserved worker, which it frees when ex ends.
-func (p *Pool) start(ctx context.Context, ex *store.Execution) {
+// start runs ex on a reserved worker, which it frees when ex ends. flow,
+// when not nil, is the definition ex was pinned to as it was claimed;
+// otherwise (a resumed or replayed execution, one left unpinned) it is
+// resolved by ex's definition hash.
+func (p *Pool) start(ctx context.Context, ex *store.Execution, flow *plan.Flow) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	run := &execution{cancel: cancel}
 	p.mu.Lock()
@@ -317,7 +363,10 @@ func (p *Pool) start(ctx context.Context, ex *store.Execution) {
 			cancel(nil)
 			p.free(1)
 		}()
-		flow, err := p.Resolver.Resolve(ctx, ex.Flow, ex.DefinitionHash)
+		var err error
+		if flow == nil || flow.Name != ex.Flow || flow.Hash != ex.DefinitionHash {
+			flow, err = p.Resolver.Resolve(ctx, ex.Flow, ex.DefinitionHash)
+		}
 		switch {
 		case err == nil:
 		case ctx.Err() == nil:

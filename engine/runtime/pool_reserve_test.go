@@ -3,16 +3,18 @@ package runtime_test
 import (
 	"context"
 	"slices"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/runtime"
 	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/trigger"
 )
 
 // claimRecordingStore records what the pool's own claims returned and
@@ -122,14 +124,15 @@ func TestPoolRunsReservedExecutions(t *testing.T) {
 	if r2 := pool.Reserve(1); r2.Len() != 0 {
 		t.Errorf("Reserve with every worker reserved = %d workers, want none", r2.Len())
 	}
-	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, store.EnqueueOptions{Claim: r.Claimant()})
+	f := h.gen.Flows["f"]
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, store.EnqueueOptions{Claim: r.Claim(pinTo(f))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res[0].Claimed == nil {
 		t.Fatal("Enqueue with a reservation's Claim claimed nothing")
 	}
-	r.Start([]*store.Execution{res[0].Claimed})
+	r.Start([]trigger.Claimed{{Execution: res[0].Claimed, Flow: f}})
 	id := res[0].ID
 	waitFor(t, started, "the first card of the handed-over execution")
 
@@ -168,11 +171,12 @@ func TestPoolReservedExecutionsDrain(t *testing.T) {
 	pool := &runtime.Pool{Executor: h.exec, Resolver: genResolver{h.gen}, Owner: "r1", Workers: 2, Poll: time.Hour}
 	stop := runPool(t, pool)
 	r := pool.Reserve(1)
-	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, store.EnqueueOptions{Claim: r.Claimant()})
+	f := h.gen.Flows["f"]
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, store.EnqueueOptions{Claim: r.Claim(pinTo(f))})
 	if err != nil || res[0].Claimed == nil {
 		t.Fatalf("Enqueue with a Claim = %+v, %v, want it claimed", res, err)
 	}
-	r.Start([]*store.Execution{res[0].Claimed})
+	r.Start([]trigger.Claimed{{Execution: res[0].Claimed, Flow: f}})
 	waitFor(t, started, "the first card of the handed-over execution")
 	stop()
 	if r := pool.Reserve(1); r.Len() != 0 {
@@ -187,22 +191,17 @@ func TestPoolReservedExecutionsDrain(t *testing.T) {
 	}
 }
 
-// TestPoolReservationLeavesLimitedFlows: the claim a reservation makes
-// leaves the executions of a flow with a concurrency limit pending, for
-// the pool to claim when the flow has a free slot; and a reservation given
-// back unused wakes the pool that found no idle worker.
-func TestPoolReservationLeavesLimitedFlows(t *testing.T) {
-	h, st, started, release := blockingHarness(t, strings.Replace(blockFlow, `flow "f" {`, "flow \"f\" {\n  concurrency = 1", 1))
+// TestPoolReservationGivenBackWakes: a reservation given back unused wakes
+// the pool that found no idle worker, which then claims what is pending.
+func TestPoolReservationGivenBackWakes(t *testing.T) {
+	h, st, started, release := blockingHarness(t, blockFlow)
 	close(release)
 	pool := &runtime.Pool{Executor: h.exec, Resolver: genResolver{h.gen}, Owner: "r1", Workers: 1, Poll: time.Hour}
 	runPool(t, pool)
 	r := pool.Reserve(1)
-	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, store.EnqueueOptions{Claim: r.Claimant()})
+	res, err := st.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "k", Payload: []byte(`{}`)}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
-	}
-	if res[0].Claimed != nil {
-		t.Fatalf("a reservation claimed an execution of a flow with a concurrency limit")
 	}
 	// The pool, woken while its one worker is reserved, finds none idle;
 	// giving the reservation back wakes it again.
@@ -213,6 +212,11 @@ func TestPoolReservationLeavesLimitedFlows(t *testing.T) {
 	if ex := waitFinal(t, st, res[0].ID); ex.Status != store.Succeeded {
 		t.Errorf("execution ended %s, want succeeded", ex.Status)
 	}
+}
+
+// pinTo is a claim's pin that pins every execution to f.
+func pinTo(f *plan.Flow) func(string) string {
+	return func(string) string { return f.Hash }
 }
 
 // waitFinal waits until execution id has a final status and returns it.
@@ -253,5 +257,56 @@ func TestPoolClaimsWhenAWorkerFrees(t *testing.T) {
 		if ex := waitFinal(t, st, r.ID); ex.Status != store.Succeeded {
 			t.Errorf("execution %s ended %s, want succeeded", r.ID, ex.Status)
 		}
+	}
+}
+
+// countingResolver counts Resolve calls by whether they named a hash.
+type countingResolver struct {
+	gen             *plan.Generation
+	current, byHash atomic.Int32
+}
+
+func (r *countingResolver) Resolve(_ context.Context, flow, hash string) (*plan.Flow, error) {
+	if hash == "" {
+		r.current.Add(1)
+	} else {
+		r.byHash.Add(1)
+	}
+	return r.gen.Flows[flow], nil
+}
+
+// TestPoolResolvesOnce: a fresh execution's definition is resolved once
+// per execution: never by the pool when the intake handed it over with
+// its definition, once (for the claim's pin) when the pool claimed it.
+func TestPoolResolvesOnce(t *testing.T) {
+	h := newHarness(t, pureFlow)
+	res := &countingResolver{gen: h.gen}
+	pool := &runtime.Pool{Executor: h.exec, Resolver: res, Owner: "r1", Workers: 2, Poll: time.Hour}
+	runPool(t, pool)
+	f := h.gen.Flows["f"]
+
+	r := pool.Reserve(1)
+	handed, err := h.store.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "handed", Payload: []byte(`{"user":"u1"}`)}}, store.EnqueueOptions{Claim: r.Claim(pinTo(f))})
+	if err != nil || handed[0].Claimed == nil {
+		t.Fatalf("Enqueue with a Claim = %+v, %v, want it claimed", handed, err)
+	}
+	r.Start([]trigger.Claimed{{Execution: handed[0].Claimed, Flow: f}})
+	if ex := waitFinal(t, h.store, handed[0].ID); ex.Status != store.Succeeded {
+		t.Fatalf("handed-over execution ended %s", ex.Status)
+	}
+	if c, b := res.current.Load(), res.byHash.Load(); c != 0 || b != 0 {
+		t.Errorf("a handed-over execution was resolved %d times (current) and %d (by hash), want 0", c, b)
+	}
+
+	claimed, err := h.store.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: "claimed", Payload: []byte(`{"user":"u2"}`)}}, store.EnqueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool.Wake()
+	if ex := waitFinal(t, h.store, claimed[0].ID); ex.Status != store.Succeeded {
+		t.Fatalf("claimed execution ended %s", ex.Status)
+	}
+	if c, b := res.current.Load(), res.byHash.Load(); c != 1 || b != 0 {
+		t.Errorf("an execution the pool claimed was resolved %d times (current) and %d (by hash), want 1 and 0", c, b)
 	}
 }

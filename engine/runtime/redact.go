@@ -148,13 +148,8 @@ func (s *secrets) json(v cty.Value) []byte {
 	return s.appendJSON(make([]byte, 0, 128), v)
 }
 
-// objectJSON is json for a value of an object type whose attribute names,
-// in order, are names: it spares sorting them again.
-func (s *secrets) objectJSON(v cty.Value, names []string) []byte {
-	return s.appendObjectJSON(make([]byte, 0, 128), v, names)
-}
-
-// appendObjectJSON is objectJSON appending to b.
+// appendObjectJSON appends the JSON of v, a value of an object type whose
+// attribute names, in order, are names (it spares sorting them again), to b.
 func (s *secrets) appendObjectJSON(b []byte, v cty.Value, names []string) []byte {
 	if names == nil || v == cty.NilVal || v.IsMarked() || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() ||
 		len(names) != len(v.Type().AttributeTypes()) {

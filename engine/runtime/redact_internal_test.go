@@ -53,8 +53,8 @@ func TestAppendJSON(t *testing.T) {
 			}
 			if tt.v.Type().IsObjectType() {
 				names := connector.SortedKeys(tt.v.Type().AttributeTypes())
-				if diff := cmp.Diff(string(want), string(s.objectJSON(tt.v, names))); diff != "" {
-					t.Errorf("objectJSON (-encoding/json +ours):\n%s", diff)
+				if diff := cmp.Diff(string(want), string(s.appendObjectJSON(nil, tt.v, names))); diff != "" {
+					t.Errorf("appendObjectJSON (-encoding/json +ours):\n%s", diff)
 				}
 			}
 		})

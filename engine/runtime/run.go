@@ -1,15 +1,10 @@
 package runtime
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
@@ -44,41 +39,6 @@ type run struct {
 	// acquire), while scratchBusy.
 	scratch     *cardScratch
 	scratchBusy bool
-}
-
-// journal appends entry to the journal. Lazy entries (skipped cards,
-// pure actions' results) need not be durable before the next card starts:
-// after a crash those cards simply run again, with the same result. They
-// are held and written with the next durable entry, or when the execution
-// ends, which saves a durable write per such card.
-func (r *run) journal(ctx context.Context, lazy bool, entry store.JournalEntry) error {
-	r.mu.Lock()
-	if lazy {
-		r.pending = append(r.pending, entry)
-		r.mu.Unlock()
-		return nil
-	}
-	var entries []store.JournalEntry
-	switch {
-	case len(r.pending) > 0:
-		entries = append(r.pending, entry)
-		r.pending = nil
-	case !r.oneBusy:
-		// Store.Append, like any callee, keeps no reference to its
-		// arguments: one buffer serves the cards that run one at a time.
-		r.oneBusy = true
-		r.one[0] = entry
-		entries = r.one[:]
-		defer func() {
-			r.mu.Lock()
-			r.one[0], r.oneBusy = store.JournalEntry{}, false
-			r.mu.Unlock()
-		}()
-	default:
-		entries = []store.JournalEntry{entry}
-	}
-	r.mu.Unlock()
-	return r.x.Store.Append(ctx, entries...)
 }
 
 // cardScratch is what a card instance needs for its attempts: its
@@ -117,31 +77,6 @@ func (r *run) release(sc *cardScratch) {
 	r.mu.Lock()
 	r.scratchBusy = false
 	r.mu.Unlock()
-}
-
-// lazyResult reports whether a successful attempt of card c (journaled
-// as name) may be held back. A pure action's may: after a crash it runs
-// again with the same result. So may the last card's of the execution's
-// own flow: Finish writes it with the outcome, and a crash before that
-// runs it again, as one between its action and a write of its own would.
-// Not a for_each instance's: the other instances run after it.
-func (r *run) lazyResult(c *plan.Card, name string) bool {
-	return c.Action.Effect == connector.Pure || c == r.last && c.ForEach == nil && name == c.Name
-}
-
-// flush appends the lazy entries still held, even when shutdown
-// interrupted the execution: what ran is kept.
-func (r *run) flush(ctx context.Context) error {
-	r.mu.Lock()
-	pending := r.pending
-	r.pending = nil
-	r.mu.Unlock()
-	if len(pending) == 0 {
-		return nil
-	}
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	return r.x.Store.Append(fctx, pending...)
 }
 
 // cardsOf runs the cards of flow in order. prefix names the journal space
@@ -197,103 +132,7 @@ func (r *run) card(ctx context.Context, c *plan.Card, scope *flowScope, prefix s
 	if c.ForEach == nil {
 		return r.instance(ctx, c, scope, nil, name, "")
 	}
-	coll, diags := c.ForEach.Value(scope.evalContext(c, nil))
-	if diags.HasErrors() {
-		return cty.NilVal, connector.Errorf(connector.Invalid, "for_each: %s", diagText(diags))
-	}
-	items, err := eachItems(coll)
-	if err != nil {
-		return cty.NilVal, err
-	}
-	limit := c.Concurrency
-	if limit <= 0 {
-		limit = 1
-	}
-	outs := make([]cty.Value, len(items))
-	errs := make([]error, len(items))
-	sem := make(chan struct{}, limit)
-	var wg sync.WaitGroup
-	var failed atomic.Bool
-	launched := 0
-	for i, it := range items {
-		sem <- struct{}{}
-		// Once an instance failed (or the execution is interrupted) the
-		// card fails: start no more instances, as a sequential card would.
-		if failed.Load() || ctx.Err() != nil {
-			<-sem
-			break
-		}
-		launched++
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			each := &lang.Each{Key: cty.StringVal(it.key), Value: it.value}
-			outs[i], errs[i] = r.instance(ctx, c, scope, each, name, it.key)
-			if errs[i] != nil {
-				failed.Store(true)
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return cty.NilVal, err
-	}
-	if launched < len(items) {
-		return cty.NilVal, ctx.Err()
-	}
-	m := make(map[string]cty.Value, len(items))
-	for i, it := range items {
-		m[it.key] = outs[i]
-	}
-	if len(m) == 0 {
-		return cty.MapValEmpty(c.Output.ElementType()), nil
-	}
-	v, err := convert.Convert(cty.ObjectVal(m), c.Output)
-	if err != nil {
-		return cty.NilVal, connector.Errorf(connector.Other, "collecting for_each outputs: %v", err)
-	}
-	return v, nil
-}
-
-type eachItem struct {
-	key   string
-	value cty.Value
-}
-
-// eachItems lists a for_each collection with stable keys: map keys, the
-// values of a list or set of strings, otherwise the index.
-func eachItems(coll cty.Value) ([]eachItem, error) {
-	coll, _ = coll.UnmarkDeep()
-	if coll.IsNull() || !coll.IsKnown() {
-		return nil, connector.Errorf(connector.Invalid, "for_each is null")
-	}
-	ty := coll.Type()
-	if !coll.CanIterateElements() {
-		return nil, connector.Errorf(connector.Invalid, "for_each takes a list, set or map, not %s", ty.FriendlyName())
-	}
-	byValue := (ty.IsListType() || ty.IsSetType()) && ty.ElementType() == cty.String || allStrings(ty)
-	var items []eachItem
-	seen := map[string]bool{}
-	for it := coll.ElementIterator(); it.Next(); {
-		k, v := it.Element()
-		var key string
-		switch {
-		case ty.IsMapType() || ty.IsObjectType():
-			key = k.AsString()
-		case byValue && !v.IsNull():
-			key = v.AsString()
-		default:
-			bf := k.AsBigFloat()
-			i, _ := bf.Int64()
-			key = strconv.FormatInt(i, 10)
-		}
-		if seen[key] {
-			continue // a list of strings may repeat a value: act once
-		}
-		seen[key] = true
-		items = append(items, eachItem{key: key, value: v})
-	}
-	return items, nil
+	return r.forEach(ctx, c, scope, name)
 }
 
 // instance runs one card instance: resume from the journal, evaluate the
@@ -328,51 +167,6 @@ func (r *run) instance(ctx context.Context, c *plan.Card, scope *flowScope, each
 		return r.failed(ctx, c, name, key, 1, false, outType, err)
 	}
 	return r.attempts(ctx, c, ci, name, key, in, outType, sc)
-}
-
-// replay returns what the journal says a card instance did, if it ended
-// before a crash or replay.
-func (r *run) replay(name, key string, outType cty.Type) (cty.Value, error, bool) {
-	e, ok := r.done[journalKey{name, key}]
-	switch {
-	case !ok:
-		return cty.NilVal, nil, false
-	case e.Status == store.EntrySkipped:
-		return cty.NullVal(outType), nil, true
-	case bytes.Contains(e.Output, []byte(Redacted)):
-		// The journal holds a redacted copy of the output, not the output:
-		// run the card again for the real value.
-		return cty.NilVal, nil, false
-	}
-	if stop, ok := journaledStop(e.Output, outType); ok {
-		// The card stopped the flow before the crash: stop it again.
-		return cty.NilVal, stop, true
-	}
-	v, err := connector.FromJSON(e.Output, outType)
-	return v, err, true
-}
-
-// journaledStop recognises the journal output of an attempt that stopped
-// the flow (see attempts): an object with a string "stop" attribute where
-// the card's output type has none.
-func journaledStop(output []byte, outType cty.Type) (*connector.Stop, bool) {
-	if outType.IsObjectType() && outType.HasAttribute("stop") {
-		return nil, false
-	}
-	if !bytes.Contains(output, []byte(`"stop"`)) {
-		return nil, false
-	}
-	var s struct {
-		Stop   *string `json:"stop"`
-		Reason string  `json:"reason"`
-		Result any     `json:"result"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(output))
-	dec.UseNumber()
-	if dec.Decode(&s) != nil || s.Stop == nil {
-		return nil, false
-	}
-	return &connector.Stop{Status: *s.Stop, Reason: s.Reason, Result: s.Result}, true
 }
 
 // input is a card instance's evaluated arguments.
@@ -492,19 +286,4 @@ func errorOutput(ty cty.Type, cause error) (cty.Value, error) {
 	}
 	obj := map[string]any{"error": errorObject(cause)}
 	return connector.FromGo(obj, ty)
-}
-
-// allStrings reports whether ty is a tuple of strings: a literal list such
-// as for_each = ["Employees", "VPN Users"], keyed by value like a list of
-// strings.
-func allStrings(ty cty.Type) bool {
-	if !ty.IsTupleType() {
-		return false
-	}
-	for _, et := range ty.TupleElementTypes() {
-		if et != cty.String {
-			return false
-		}
-	}
-	return len(ty.TupleElementTypes()) > 0
 }

@@ -11,7 +11,10 @@
 // authenticated by an Authenticator (bearer tokens from a token file, or
 // trust on a loopback listener without tokens) and each route needs a role.
 //
+// The public surface only routes: a hook's connector decodes the request
+// and says what to answer (connector.HookReply), the events go to the
+// engine's trigger.Intake, and the answer is written once they are stored.
 // An event is answered 2xx only after it is in the durable inbox, and a
 // request that cannot be stored whole stores nothing. Flows never run
-// inline: the worker pool claims them.
+// inline: the worker pool runs them.
 package server

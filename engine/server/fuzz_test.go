@@ -31,7 +31,7 @@ func FuzzHook(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		b := &fakeBackend{gen: gen, clients: clients, st: memory.New()}
 		defer b.st.Close()
-		h := (&server.Server{Backend: b}).Handler()
+		h := (&server.Server{Backend: b, Intake: b.intake(nil)}).Handler()
 		req := httptest.NewRequest(http.MethodPost, "/hooks/okta/main", bytes.NewReader(body))
 		req.Header.Set("Authorization", hookSecret)
 		rec := httptest.NewRecorder()
@@ -87,7 +87,7 @@ func FuzzInvoke(f *testing.F) {
 		req := httptest.NewRequest(http.MethodPost, "/flows/hr/invoke?clientToken=hr-token", bytes.NewReader(body))
 		req.Header.Set("Content-Type", contentType)
 		rec := httptest.NewRecorder()
-		(&server.Server{Backend: b}).Handler().ServeHTTP(rec, req)
+		(&server.Server{Backend: b, Intake: b.intake(nil)}).Handler().ServeHTTP(rec, req)
 		exs, err := b.st.Executions(context.Background(), store.Filter{Limit: 10})
 		if err != nil {
 			t.Fatal(err)

@@ -12,15 +12,15 @@ import (
 	"github.com/cardflow/cardflow/engine/runtime"
 	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/trigger"
 )
 
-// acceptingBackend acknowledges every event without storing it, so that
-// BenchmarkHook measures the server and the connector, not a store.
-type acceptingBackend struct {
-	*fakeBackend
-}
+// acceptingInbox acknowledges every event without storing it, so that
+// BenchmarkHook measures the server, the connector and the intake, not a
+// store.
+type acceptingInbox struct{}
 
-func (b acceptingBackend) Enqueue(_ context.Context, events []store.Event) ([]store.Enqueued, error) {
+func (acceptingInbox) Enqueue(_ context.Context, events []store.Event, _ store.EnqueueOptions) ([]store.Enqueued, error) {
 	res := make([]store.Enqueued, len(events))
 	for i := range res {
 		res[i].ID = strconv.Itoa(i)
@@ -29,14 +29,16 @@ func (b acceptingBackend) Enqueue(_ context.Context, events []store.Event) ([]st
 }
 
 // BenchmarkHook posts an Okta delivery to the hook handler, through
-// routing, authentication, decoding, fan-out to the subscribed flows and
-// enqueueing.
+// routing, authentication, decoding, the intake's fan-out to the
+// subscribed flows, checks and correlation terms, and enqueueing.
 func BenchmarkHook(b *testing.B) {
 	gen := loadGen(b, flowsHCL)
 	clients := runtime.NewClients()
 	defer clients.Close()
 	obs := &observer{received: map[string]int{}, rejected: map[string]int{}}
-	h := (&server.Server{Backend: acceptingBackend{&fakeBackend{gen: gen, clients: clients}}, Observer: obs}).Handler()
+	fb := &fakeBackend{gen: gen, clients: clients}
+	in := &trigger.Intake{Store: acceptingInbox{}, Generation: fb.Generation, Observer: obs}
+	h := (&server.Server{Backend: fb, Intake: in, Observer: obs}).Handler()
 	for _, name := range []string{"event-hook-user-created.json", "event-hook-batch-mixed.json"} {
 		body := readFixture(b, name)
 		b.Run(name, func(b *testing.B) {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,10 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
-
-	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/plan"
@@ -27,19 +23,10 @@ type Backend interface {
 	Generation() *plan.Generation
 	// Client provisions the client of a connection.
 	Client(conn *plan.Connection) (connector.Client, error)
-	// Enqueue durably stores events; ErrBusy when the inbox is over its limit.
-	Enqueue(ctx context.Context, events []store.Event) ([]store.Enqueued, error)
 	// Health is the JSON of GET /healthz.
 	Health() any
 	Store() store.Store
 }
-
-// ErrBusy means the inbox is full: the sender should retry later.
-var ErrBusy = errors.New("inbox over its limit")
-
-// ErrStoreUnavailable means the store cannot keep events now (its file
-// was removed, the disk is full): intake refuses them with 503.
-var ErrStoreUnavailable = errors.New("the store cannot keep events")
 
 // intakeRefuser is implemented by backends that can say their intake
 // refuses every event; /healthz then answers 503.
@@ -47,24 +34,21 @@ type intakeRefuser interface {
 	IntakeRefused() bool
 }
 
-// Observer counts what the server receives.
+// Observer counts the requests the server refuses.
 type Observer interface {
-	Received(flow string, n int)
 	Rejected(path string, status int)
 }
 
-// Server routes requests to the backend.
+// Server routes requests: events to the Intake, the rest to the backend.
 type Server struct {
-	Backend  Backend
+	Backend Backend
+	// Intake takes the events of hooks and endpoint flows.
+	Intake   *trigger.Intake
 	Logger   *slog.Logger
 	Observer Observer
 	Metrics  http.Handler
 	// RetryAfter is what a 503 asks senders to wait.
 	RetryAfter time.Duration
-
-	// hooks caches, for the active generation, which flows each
-	// connection's hook feeds.
-	hooks atomic.Pointer[hookRoutes]
 }
 
 // Handler returns the handler of the public surface: event hooks, endpoint
@@ -104,50 +88,26 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusServiceUnavailable, "connection unavailable")
 		return
 	}
-	rw := &trackingWriter{ResponseWriter: w}
-	events, handled, err := conn.Connector.Webhook.Receive(r.Context(), client, rw, r)
-	if rw.wrote || (handled && err == nil) {
-		// The connector answered (a verification challenge), or began to.
-		return
-	}
+	reply, err := conn.Connector.Webhook.Receive(r.Context(), client, r)
 	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
-	subs := s.subscribers(gen, conn.Addr)
-	batch := make([]store.Event, 0, len(events))
-	now := time.Now().UTC()
-	// The trigger each event was last checked against: flows on one hook
-	// mostly share their trigger, and an event is checked once per trigger.
-	var checkedBy []*connector.Trigger
-	terms := make([][]string, len(events)) // made once per event, for the flows that take it
-	for _, sub := range subs {
-		for i := range events {
-			ev := &events[i]
-			if sub.accept != nil && !sub.accept(sub.cfg, ev) {
-				continue
-			}
-			if checkedBy == nil {
-				checkedBy = make([]*connector.Trigger, len(events))
-			}
-			if checkedBy[i] != sub.spec {
-				if err := checkEvent(ev, sub.spec, i, len(events)); err != nil {
-					s.failErr(w, r, err)
-					return
-				}
-				checkedBy[i] = sub.spec
-			}
-			if terms[i] == nil {
-				terms[i] = trigger.Terms(ev.Payload)
-			}
-			batch = append(batch, store.Event{Flow: sub.flow, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload,
-				ReceivedAt: now, Terms: terms[i]})
-		}
-	}
-	if _, ok := s.enqueue(w, r, batch); !ok {
+	if _, err := s.Intake.Hook(r.Context(), gen, conn.Addr, reply.Events); err != nil {
+		s.failIntake(w, r, err)
 		return
 	}
-	w.WriteHeader(http.StatusOK)
+	for k, v := range reply.Header {
+		w.Header()[k] = v
+	}
+	status := reply.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	if len(reply.Body) > 0 {
+		_, _ = w.Write(reply.Body)
+	}
 }
 
 func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
@@ -167,17 +127,9 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	batch := make([]store.Event, len(events))
-	for i, ev := range events {
-		if err := checkEvent(&ev, f.Trigger.Spec, i, len(events)); err != nil {
-			s.failErr(w, r, err)
-			return
-		}
-		batch[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: time.Now().UTC(),
-			Terms: trigger.Terms(ev.Payload)}
-	}
-	res, ok := s.enqueue(w, r, batch)
-	if !ok {
+	res, err := s.Intake.Invoke(r.Context(), f, events)
+	if err != nil {
+		s.failIntake(w, r, err)
 		return
 	}
 	ids := make([]string, len(res))
@@ -187,21 +139,17 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, map[string]any{"executions": ids})
 }
 
-// enqueue stores batch; on failure it answers the error itself and
-// reports false.
-func (s *Server) enqueue(w http.ResponseWriter, r *http.Request, batch []store.Event) ([]store.Enqueued, bool) {
-	if len(batch) == 0 {
-		return nil, true
-	}
-	res, err := s.Backend.Enqueue(r.Context(), batch)
-	if errors.Is(err, ErrStoreUnavailable) {
+// failIntake answers an error of the intake: backpressure and a store that
+// cannot keep events are 503 with Retry-After, an event that fails its
+// trigger's check is the check's answer (400), a failed write 503.
+func (s *Server) failIntake(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, trigger.ErrStoreUnavailable):
 		// The engine logged why once; the public ingress is not told (it
 		// would learn the store's path).
 		w.Header().Set("Retry-After", "30")
 		s.fail(w, r, http.StatusServiceUnavailable, "events cannot be stored now; retry later")
-		return nil, false
-	}
-	if errors.Is(err, ErrBusy) {
+	case errors.Is(err, trigger.ErrBusy):
 		retry := s.RetryAfter
 		if retry <= 0 {
 			retry = 5 * time.Second
@@ -210,47 +158,13 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request, batch []store.E
 		// never comes back early.
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.Seconds()))))
 		s.fail(w, r, http.StatusServiceUnavailable, "the inbox is full; retry later")
-		return nil, false
-	}
-	if err != nil {
+	case errors.Is(err, trigger.ErrNotStored):
 		s.log().Error("storing events failed", "err", err)
 		s.fail(w, r, http.StatusServiceUnavailable, "events could not be stored; retry")
-		return nil, false
+	default:
+		s.failErr(w, r, err)
 	}
-	if s.Observer != nil {
-		// Count what is new: a repeated delivery is acknowledged, not received.
-		fresh := map[string]int{}
-		for i, e := range res {
-			if !e.Duplicate && i < len(batch) {
-				fresh[batch[i].Flow]++
-			}
-		}
-		for f, n := range fresh {
-			s.Observer.Received(f, n)
-		}
-	}
-	return res, true
 }
-
-// trackingWriter records whether a connector began the response itself.
-type trackingWriter struct {
-	http.ResponseWriter
-	wrote bool
-}
-
-func (t *trackingWriter) WriteHeader(code int) {
-	t.wrote = true
-	t.ResponseWriter.WriteHeader(code)
-}
-
-func (t *trackingWriter) Write(b []byte) (int, error) {
-	t.wrote = true
-	return t.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController and http.MaxBytesReader reach the
-// underlying writer.
-func (t *trackingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
 func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusBadRequest
@@ -294,49 +208,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
-}
-
-// hookRoutes are the subscribers of each connection's hook (by address)
-// in one generation. A generation does not change, so they are worked out
-// once for it rather than for every delivery.
-type hookRoutes struct {
-	gen  *plan.Generation
-	subs map[string][]subscriber
-}
-
-// subscriber is an enabled flow whose push trigger listens on a
-// connection's hook.
-type subscriber struct {
-	flow   string
-	cfg    cty.Value // the trigger's config, unmarked
-	accept func(cty.Value, *connector.Event) bool
-	spec   *connector.Trigger
-}
-
-// subscribers returns the flows the hook of connection addr feeds in gen,
-// in name order.
-func (s *Server) subscribers(gen *plan.Generation, addr string) []subscriber {
-	routes := s.hooks.Load()
-	if routes == nil || routes.gen != gen {
-		routes = newHookRoutes(gen)
-		s.hooks.Store(routes)
-	}
-	return routes.subs[addr]
-}
-
-func newHookRoutes(gen *plan.Generation) *hookRoutes {
-	routes := &hookRoutes{gen: gen, subs: map[string][]subscriber{}}
-	for _, name := range gen.Config.FlowNames() {
-		f, ok := gen.Flows[name]
-		if !ok || !f.Enabled || f.Trigger == nil {
-			continue
-		}
-		t := f.Trigger
-		if t.Spec.Mode != connector.Push || t.Spec.Invoke != nil {
-			continue
-		}
-		cfg, _ := t.Config.UnmarkDeep()
-		routes.subs[t.Connection] = append(routes.subs[t.Connection], subscriber{flow: f.Name, cfg: cfg, accept: t.Spec.Accept, spec: t.Spec})
-	}
-	return routes
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/memory"
+	"github.com/cardflow/cardflow/engine/trigger"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -112,10 +113,6 @@ type fakeBackend struct {
 	gen     *plan.Generation
 	clients *runtime.Clients
 	st      *memory.Store
-
-	mu      sync.Mutex
-	busy    bool
-	batches int // calls of Enqueue that reached the store
 }
 
 func (b *fakeBackend) Generation() *plan.Generation { return b.gen }
@@ -126,17 +123,20 @@ func (b *fakeBackend) Store() store.Store { return b.st }
 func (b *fakeBackend) Health() any {
 	return map[string]any{"status": "ok", "flows": len(b.gen.Flows)}
 }
-func (b *fakeBackend) Enqueue(ctx context.Context, events []store.Event) ([]store.Enqueued, error) {
-	b.mu.Lock()
-	busy := b.busy
-	if !busy {
-		b.batches++
+
+// intake is the intake of b's generation over b's store, with no workers.
+func (b *fakeBackend) intake(obs trigger.IntakeObserver) *trigger.Intake {
+	in := &trigger.Intake{Store: b.st, Generation: b.Generation}
+	if obs != nil {
+		in.Observer = obs
 	}
-	b.mu.Unlock()
-	if busy {
-		return nil, server.ErrBusy
-	}
-	return b.st.Enqueue(ctx, events, store.EnqueueOptions{})
+	return in
+}
+
+// busy puts in over its inbox limit.
+func busy(in *trigger.Intake) {
+	in.Limit = 1
+	in.SetDepth(1)
 }
 
 type observer struct {
@@ -159,6 +159,7 @@ func (o *observer) Rejected(path string, status int) {
 
 type fixture struct {
 	backend *fakeBackend
+	intake  *trigger.Intake
 	obs     *observer
 	srv     *httptest.Server // the public surface
 	admin   *httptest.Server // the admin surface, trusting everyone as on loopback
@@ -169,7 +170,8 @@ func newFixture(t testing.TB, gen *plan.Generation) *fixture {
 	t.Helper()
 	b := &fakeBackend{gen: gen, clients: runtime.NewClients(), st: memory.New()}
 	obs := &observer{received: map[string]int{}, rejected: map[string]int{}}
-	s := &server.Server{Backend: b, Observer: obs, RetryAfter: 1500 * time.Millisecond,
+	in := b.intake(obs)
+	s := &server.Server{Backend: b, Intake: in, Observer: obs, RetryAfter: 1500 * time.Millisecond,
 		Metrics: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "metrics") })}
 	srv := httptest.NewServer(s.Handler())
 	audit := &auditLog{}
@@ -180,7 +182,7 @@ func newFixture(t testing.TB, gen *plan.Generation) *fixture {
 		b.clients.Close()
 		_ = b.st.Close()
 	})
-	return &fixture{backend: b, obs: obs, srv: srv, admin: admin, audit: audit}
+	return &fixture{backend: b, intake: in, obs: obs, srv: srv, admin: admin, audit: audit}
 }
 
 func readFixture(t testing.TB, name string) []byte {
@@ -354,7 +356,9 @@ func TestHookRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, loadGen(t, flowsHCL))
-			f.backend.busy = tt.busy
+			if tt.busy {
+				busy(f.intake)
+			}
 			r := f.do(t, tt.method, tt.path, tt.body, tt.header)
 			if r.Status != tt.status {
 				t.Errorf("status %d, want %d: %s", r.Status, tt.status, r.Body)
@@ -464,7 +468,7 @@ func TestInvoke(t *testing.T) {
 	})
 	t.Run("busy", func(t *testing.T) {
 		f := newFixture(t, loadGen(t, flowsHCL))
-		f.backend.busy = true
+		busy(f.intake)
 		r := f.do(t, "POST", "/flows/hr/invoke?clientToken=hr-token", nil, nil)
 		if r.Status != 503 || r.Header.Get("Retry-After") == "" {
 			t.Errorf("status %d Retry-After %q", r.Status, r.Header.Get("Retry-After"))

@@ -63,17 +63,7 @@ type Pruner interface {
 // before t's millisecond sorts before it. Stores bound their search for
 // old executions with it, since an execution ends after its id is made.
 func MinIDAt(t time.Time) string {
-	ms := uint64(max(t.UnixMilli(), 0))
-	var b [3 + 26]byte
-	copy(b[:], "ex_")
-	for i := 12; i >= 3; i-- {
-		b[i] = crockford[ms&31]
-		ms >>= 5
-	}
-	for i := 13; i < len(b); i++ {
-		b[i] = '0'
-	}
-	return string(b[:])
+	return IDAt(t)
 }
 
 // PruneAll runs Prune batch after batch until none is left, or ctx ends,

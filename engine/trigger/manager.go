@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -31,18 +30,19 @@ type Observer interface {
 }
 
 // Manager runs the polled and scheduled triggers of the active generation.
+// What they emit goes through the Intake, with their cursors.
 type Manager struct {
-	// Store is where polled events go, with the poller's cursor, and
-	// where the lease that lets one replica poll a flow is kept.
+	// Store keeps the leases that let one replica poll a flow, and the
+	// pollers' cursors, which the Intake writes with their events.
 	Store interface {
 		store.Inbox
 		store.Leases
 	}
+	Intake  *Intake
 	Clients Clients
 	Logger  *slog.Logger
 	Owner   string
-	// Wake is called after events were enqueued.
-	Wake     func()
+	// Observer is told what the pollers emitted and when they failed.
 	Observer Observer
 	Now      func() time.Time
 
@@ -227,37 +227,17 @@ func (m *Manager) tick(ctx context.Context, f *plan.Flow, interval time.Duration
 }
 
 func (m *Manager) emit(ctx context.Context, f *plan.Flow, events []connector.Event, cursor []byte) error {
-	now := time.Now().UTC()
-	if m.Now != nil {
-		now = m.Now().UTC()
-	}
-	evs := make([]store.Event, len(events))
-	var newest time.Time
-	for i, ev := range events {
-		evs[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: now,
-			Terms: Terms(ev.Payload)}
-		if ev.Time.After(newest) {
-			newest = ev.Time
-		}
-	}
-	if c, ok := m.Store.(store.Checker); ok {
-		// A store whose file was removed would take the events and the
-		// cursor and lose both: leave them with the service, to be polled
-		// again once cardflow restarts on a sound store.
-		if err := c.Check(); err != nil {
-			return fmt.Errorf("the store cannot keep events: %w", err)
-		}
-	}
-	if _, err := m.Store.Enqueue(ctx, evs, store.EnqueueOptions{CursorKey: CursorKey(f.Name), Cursor: cursor}); err != nil {
+	if _, err := m.Intake.Poll(ctx, f, events, CursorKey(f.Name), cursor); err != nil {
 		return err
 	}
-	if len(evs) > 0 {
-		if m.Observer != nil {
-			m.Observer.Emitted(f.Name, len(evs), newest)
+	if len(events) > 0 && m.Observer != nil {
+		var newest time.Time
+		for _, ev := range events {
+			if ev.Time.After(newest) {
+				newest = ev.Time
+			}
 		}
-		if m.Wake != nil {
-			m.Wake()
-		}
+		m.Observer.Emitted(f.Name, len(events), newest)
 	}
 	return nil
 }

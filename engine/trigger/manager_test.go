@@ -171,15 +171,30 @@ func (r *recorder) PollFailed(flow string, _ error) {
 	r.failed[flow]++
 }
 
-func (r *recorder) wake() {
+// Wake implements trigger.Workers: it counts wake-ups.
+func (r *recorder) Wake() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.wakes++
 }
 
+// Reserve implements trigger.Workers: no worker is ever idle.
+func (r *recorder) Reserve(int) trigger.Reservation { return noWorkers{} }
+
+type noWorkers struct{}
+
+func (noWorkers) Len() int                                 { return 0 }
+func (noWorkers) Claim(func(string) string) store.Claimant { return store.Claimant{} }
+func (noWorkers) Start(c []trigger.Claimed) {
+	if len(c) > 0 {
+		panic("executions claimed without a reserved worker")
+	}
+}
+
 func newManager(st store.Store, owner string) (*trigger.Manager, *recorder) {
 	rec := &recorder{emitted: map[string]int{}, failed: map[string]int{}}
-	return &trigger.Manager{Store: st, Clients: noClients{}, Owner: owner, Observer: rec, Wake: rec.wake}, rec
+	intake := &trigger.Intake{Store: st, Workers: rec}
+	return &trigger.Manager{Store: st, Intake: intake, Clients: noClients{}, Owner: owner, Observer: rec}, rec
 }
 
 // eventually polls cond until it holds or the deadline passes.

@@ -166,89 +166,47 @@ func (e *Emulator) handleDeleteAppGroup(w http.ResponseWriter, r *http.Request) 
 // handleListAppGroups pages an app's group assignments in the order they
 // were made (limit default 20, at most 200).
 func (e *Emulator) handleListAppGroups(w http.ResponseWriter, r *http.Request) {
-	c := e.httpCall(w, r)
-	q := r.URL.Query()
-	limit, ae := limitParam(q, 20, 200)
-	var after int64
-	if ae == nil {
-		after, ae = afterParam(q, "appgroup")
+	type entry struct {
+		gid string
+		ag  *appGroupRec
 	}
-	var out []AppGroup
-	var next string
-	if ae == nil {
-		e.mu.Lock()
-		var a *appRec
-		if a, ae = e.appLocked(r.PathValue("aid")); ae == nil {
-			type entry struct {
-				gid string
-				ag  *appGroupRec
+	servePaged(e, w, r, paging{kind: "appgroup", def: 20, max: 200}, func(x entry) int64 { return x.ag.seq },
+		func(c *callCtx) ([]entry, func(entry) AppGroup, *apiError) {
+			a, ae := e.appLocked(r.PathValue("aid"))
+			if ae != nil {
+				return nil, nil, ae
 			}
 			var all []entry
 			for gid, ag := range a.groups {
 				all = append(all, entry{gid, ag})
 			}
 			slices.SortFunc(all, func(x, y entry) int { return cmp.Compare(x.ag.seq, y.ag.seq) })
-			var page []entry
-			page, next = pageBySeq(all, func(x entry) int64 { return x.ag.seq }, "appgroup", after, limit)
-			out = make([]AppGroup, 0, len(page))
-			for _, x := range page {
-				out = append(out, a.exportGroup(c.base, x.gid, x.ag))
-			}
-		}
-		e.mu.Unlock()
-	}
-	if ae != nil {
-		e.writeError(w, ae)
-		return
-	}
-	setLinks(w, c, r, next)
-	writeJSON(w, http.StatusOK, out)
+			return all, func(x entry) AppGroup { return a.exportGroup(c.base, x.gid, x.ag) }, nil
+		})
 }
 
 // handleGroupApps serves GET /api/v1/groups/{gid}/apps: the apps the group
 // is assigned to, paged (limit default 20, at most 200).
 func (e *Emulator) handleGroupApps(w http.ResponseWriter, r *http.Request) {
-	c := e.httpCall(w, r)
-	q := r.URL.Query()
-	limit, ae := limitParam(q, 20, 200)
-	var after int64
-	if ae == nil {
-		after, ae = afterParam(q, "groupapp")
-	}
-	var out []App
-	var next string
-	if ae == nil {
-		e.mu.Lock()
-		var g *groupRec
-		if g, ae = e.groupLocked(r.PathValue("gid")); ae == nil {
+	servePaged(e, w, r, paging{kind: "groupapp", def: 20, max: 200}, func(a *appRec) int64 { return a.seq },
+		func(c *callCtx) ([]*appRec, func(*appRec) App, *apiError) {
+			g, ae := e.groupLocked(r.PathValue("gid"))
+			if ae != nil {
+				return nil, nil, ae
+			}
 			var assigned []*appRec
 			for _, a := range e.appOrder {
 				if a.groups[g.id] != nil {
 					assigned = append(assigned, a)
 				}
 			}
-			var page []*appRec
-			page, next = pageBySeq(assigned, func(a *appRec) int64 { return a.seq }, "groupapp", after, limit)
-			out = make([]App, 0, len(page))
-			for _, a := range page {
-				out = append(out, a.export(c.base))
-			}
-		}
-		e.mu.Unlock()
-	}
-	if ae != nil {
-		e.writeError(w, ae)
-		return
-	}
-	setLinks(w, c, r, next)
-	writeJSON(w, http.StatusOK, out)
+			return assigned, func(a *appRec) App { return a.export(c.base) }, nil
+		})
 }
 
 // handleListGroupRules serves GET /api/v1/groups/rules. The emulator has
 // no group rules (doc.go), so the list is always empty; clients that sweep
 // their rules before a run, as okta-sdk-golang's tests do, find none.
 func (e *Emulator) handleListGroupRules(w http.ResponseWriter, r *http.Request) {
-	c := e.httpCall(w, r)
-	setLinks(w, c, r, "")
-	writeJSON(w, http.StatusOK, []any{})
+	writePage(w, e.httpCall(w, r), r, "", []any{})
 }

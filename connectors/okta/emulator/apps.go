@@ -222,44 +222,30 @@ func (e *Emulator) appAttr(a *appRec) attrFunc {
 // handleListApps serves q (startsWith on name or label), filter (id,
 // status, name) and limit/after paging; without limit it returns all.
 func (e *Emulator) handleListApps(w http.ResponseWriter, r *http.Request) {
-	c := e.httpCall(w, r)
 	q := r.URL.Query()
 	var f expr
 	if s := q.Get("filter"); s != "" {
 		var err error
 		if f, err = parseFilter(s, func(a string) bool { return (*Emulator)(nil).appAttr(&appRec{})(a) != nil }); err != nil {
+			e.httpCall(w, r)
 			e.writeError(w, invalidSearch(err))
 			return
 		}
 	}
 	prefix := strings.ToLower(q.Get("q"))
-	limit, ae := limitParam(q, 1<<30, 200)
-	var after int64
-	if ae == nil {
-		after, ae = afterParam(q, "app")
-	}
-	if ae != nil {
-		e.writeError(w, ae)
-		return
-	}
-	e.mu.Lock()
-	var matched []*appRec
-	for _, a := range e.appOrder {
-		if prefix != "" && !strings.HasPrefix(strings.ToLower(a.name), prefix) && !strings.HasPrefix(strings.ToLower(a.label), prefix) {
-			continue
-		}
-		if f == nil || f.match(e.appAttr(a)) {
-			matched = append(matched, a)
-		}
-	}
-	page, next := pageBySeq(matched, func(a *appRec) int64 { return a.seq }, "app", after, limit)
-	out := make([]App, 0, len(page))
-	for _, a := range page {
-		out = append(out, a.export(c.base))
-	}
-	e.mu.Unlock()
-	setLinks(w, c, r, next)
-	writeJSON(w, http.StatusOK, out)
+	servePaged(e, w, r, paging{kind: "app", def: 1 << 30, max: 200}, func(a *appRec) int64 { return a.seq },
+		func(c *callCtx) ([]*appRec, func(*appRec) App, *apiError) {
+			var matched []*appRec
+			for _, a := range e.appOrder {
+				if prefix != "" && !strings.HasPrefix(strings.ToLower(a.name), prefix) && !strings.HasPrefix(strings.ToLower(a.label), prefix) {
+					continue
+				}
+				if f == nil || f.match(e.appAttr(a)) {
+					matched = append(matched, a)
+				}
+			}
+			return matched, func(a *appRec) App { return a.export(c.base) }, nil
+		})
 }
 
 func (e *Emulator) handleGetApp(w http.ResponseWriter, r *http.Request) {
@@ -376,40 +362,20 @@ func (e *Emulator) handleAssignUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Emulator) handleListAppUsers(w http.ResponseWriter, r *http.Request) {
-	c := e.httpCall(w, r)
-	q := r.URL.Query()
-	limit, ae := limitParam(q, 50, 500)
-	var after int64
-	if ae == nil {
-		after, ae = afterParam(q, "appuser")
-	}
-	var out []AppUser
-	var next string
-	if ae == nil {
-		e.mu.Lock()
-		var a *appRec
-		if a, ae = e.appLocked(r.PathValue("aid")); ae == nil {
+	servePaged(e, w, r, paging{kind: "appuser", def: 50, max: 500}, func(u *userRec) int64 { return u.seq },
+		func(c *callCtx) ([]*userRec, func(*userRec) AppUser, *apiError) {
+			a, ae := e.appLocked(r.PathValue("aid"))
+			if ae != nil {
+				return nil, nil, ae
+			}
 			var assigned []*userRec
 			for _, u := range e.userOrder {
 				if e.appUserOfLocked(a, u) != nil {
 					assigned = append(assigned, u)
 				}
 			}
-			page, n := pageBySeq(assigned, func(u *userRec) int64 { return u.seq }, "appuser", after, limit)
-			next = n
-			out = make([]AppUser, 0, len(page))
-			for _, u := range page {
-				out = append(out, a.exportUser(c.base, u, e.appUserOfLocked(a, u)))
-			}
-		}
-		e.mu.Unlock()
-	}
-	if ae != nil {
-		e.writeError(w, ae)
-		return
-	}
-	setLinks(w, c, r, next)
-	writeJSON(w, http.StatusOK, out)
+			return assigned, func(u *userRec) AppUser { return a.exportUser(c.base, u, e.appUserOfLocked(a, u)) }, nil
+		})
 }
 
 // appUserLocked finds an assignment; a missing one is 404 (AppUser).

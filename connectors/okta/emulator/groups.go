@@ -68,14 +68,6 @@ func (e *Emulator) groupLocked(id string) (*groupRec, *apiError) {
 	return nil, notFound(id, "UserGroup")
 }
 
-func exportGroups(gs []*groupRec, base string) []Group {
-	out := make([]Group, 0, len(gs))
-	for _, g := range gs {
-		out = append(out, g.export(base))
-	}
-	return out
-}
-
 func (e *Emulator) userGroupsLocked(u *userRec, base string) []Group {
 	out := []Group{}
 	for _, g := range e.groupOrder {
@@ -159,10 +151,9 @@ func groupAttrAllowed(attr string) bool { return groupAttr(&groupRec{})(attr) !=
 // handleListGroups serves q (startsWith on the name: one unpaged result of
 // at most limit, default 300), search and filter (paged) and plain lists.
 func (e *Emulator) handleListGroups(w http.ResponseWriter, r *http.Request) {
-	c := e.httpCall(w, r)
 	q := r.URL.Query()
 	if prefix := strings.ToLower(q.Get("q")); prefix != "" {
-		e.queryGroups(w, r, c, prefix)
+		e.queryGroups(w, r, e.httpCall(w, r), prefix)
 		return
 	}
 	keep := func(*groupRec) bool { return true }
@@ -170,6 +161,7 @@ func (e *Emulator) handleListGroups(w http.ResponseWriter, r *http.Request) {
 		if s := q.Get(p); s != "" {
 			f, err := parseFilter(s, groupAttrAllowed)
 			if err != nil {
+				e.httpCall(w, r)
 				e.writeError(w, invalidSearch(err))
 				return
 			}
@@ -177,16 +169,16 @@ func (e *Emulator) handleListGroups(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	limit, ae := limitParam(q, 10000, 10000)
-	var after int64
-	if ae == nil {
-		after, ae = afterParam(q, "group")
-	}
-	if ae != nil {
-		e.writeError(w, ae)
-		return
-	}
-	e.listGroupsPage(w, r, c, keep, after, limit)
+	servePaged(e, w, r, paging{kind: "group", def: 10000, max: 10000}, func(g *groupRec) int64 { return g.seq },
+		func(c *callCtx) ([]*groupRec, func(*groupRec) Group, *apiError) {
+			var matched []*groupRec
+			for _, g := range e.groupOrder {
+				if keep(g) {
+					matched = append(matched, g)
+				}
+			}
+			return matched, func(g *groupRec) Group { return g.export(c.base) }, nil
+		})
 }
 
 // queryGroups answers ?q=: "paging and searching are mutually exclusive".
@@ -204,23 +196,7 @@ func (e *Emulator) queryGroups(w http.ResponseWriter, r *http.Request, c *callCt
 		}
 	}
 	e.mu.Unlock()
-	setLinks(w, c, r, "")
-	writeJSON(w, http.StatusOK, out)
-}
-
-func (e *Emulator) listGroupsPage(w http.ResponseWriter, r *http.Request, c *callCtx, keep func(*groupRec) bool, after int64, limit int) {
-	e.mu.Lock()
-	var matched []*groupRec
-	for _, g := range e.groupOrder {
-		if keep(g) {
-			matched = append(matched, g)
-		}
-	}
-	page, next := pageBySeq(matched, func(g *groupRec) int64 { return g.seq }, "group", after, limit)
-	out := exportGroups(page, c.base)
-	e.mu.Unlock()
-	setLinks(w, c, r, next)
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, c, r, "", out)
 }
 
 func (e *Emulator) handleGetGroup(w http.ResponseWriter, r *http.Request) {
@@ -353,37 +329,20 @@ func (e *Emulator) handleMembership(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Emulator) handleGroupUsers(w http.ResponseWriter, r *http.Request) {
-	c := e.httpCall(w, r)
-	q := r.URL.Query()
-	limit, ae := limitParam(q, 1000, 10000)
-	var after int64
-	if ae == nil {
-		after, ae = afterParam(q, "member")
-	}
-	var out []User
-	var next string
-	if ae == nil {
-		e.mu.Lock()
-		var g *groupRec
-		if g, ae = e.groupLocked(r.PathValue("gid")); ae == nil {
+	servePaged(e, w, r, paging{kind: "member", def: 1000, max: 10000}, func(u *userRec) int64 { return u.seq },
+		func(c *callCtx) ([]*userRec, func(*userRec) User, *apiError) {
+			g, ae := e.groupLocked(r.PathValue("gid"))
+			if ae != nil {
+				return nil, nil, ae
+			}
 			var members []*userRec
 			for _, u := range e.userOrder {
 				if g.members[u.id] {
 					members = append(members, u)
 				}
 			}
-			var page []*userRec
-			page, next = pageBySeq(members, func(u *userRec) int64 { return u.seq }, "member", after, limit)
-			out = exportUsers(page, c.base)
-		}
-		e.mu.Unlock()
-	}
-	if ae != nil {
-		e.writeError(w, ae)
-		return
-	}
-	setLinks(w, c, r, next)
-	writeJSON(w, http.StatusOK, out)
+			return members, func(u *userRec) User { return u.export(c.base) }, nil
+		})
 }
 
 // GroupMembers returns the members of a group given by id or name, or nil.

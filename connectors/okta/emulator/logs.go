@@ -326,8 +326,7 @@ func (e *Emulator) handleListLogs(w http.ResponseWriter, r *http.Request) {
 		e.writeError(w, ae)
 		return
 	}
-	setLinks(w, c, r, next)
-	writeJSON(w, http.StatusOK, page)
+	writePage(w, c, r, next, page)
 }
 
 // pollLogs serves a polling request: insertion order and a next link on

@@ -57,6 +57,58 @@ func limitParam(q url.Values, def, maxLimit int) (int, *apiError) {
 	return n, nil
 }
 
+// paging is how one list endpoint pages: the kind tag of its cursors, and
+// Okta's default and largest limit for it.
+type paging struct {
+	kind     string
+	def, max int
+}
+
+// read reads a request's limit and after cursor.
+func (p paging) read(q url.Values) (limit int, after int64, ae *apiError) {
+	if limit, ae = limitParam(q, p.def, p.max); ae != nil {
+		return 0, 0, ae
+	}
+	if after, ae = afterParam(q, p.kind); ae != nil {
+		return 0, 0, ae
+	}
+	return limit, after, nil
+}
+
+// servePaged answers a list request with one page, as every paged list
+// endpoint does: it reads limit and after (400 E0000001 for bad ones),
+// calls list under e.mu for the items in the order of their sequence
+// numbers and the function that exports one (or the error to answer, such
+// as a 404 for a missing parent), exports the page's items under the lock,
+// and writes the page with its Link headers.
+func servePaged[T, O any](e *Emulator, w http.ResponseWriter, r *http.Request, p paging, seq func(T) int64,
+	list func(c *callCtx) (items []T, export func(T) O, ae *apiError)) {
+	c := e.httpCall(w, r)
+	limit, after, ae := p.read(r.URL.Query())
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	e.mu.Lock()
+	items, export, ae := list(c)
+	var out []O
+	var next string
+	if ae == nil {
+		var page []T
+		page, next = pageBySeq(items, seq, p.kind, after, limit)
+		out = make([]O, 0, len(page))
+		for _, it := range page {
+			out = append(out, export(it))
+		}
+	}
+	e.mu.Unlock()
+	if ae != nil {
+		e.writeError(w, ae)
+		return
+	}
+	writePage(w, c, r, next, out)
+}
+
 // pageBySeq returns up to limit items whose sequence is above after. next is
 // the cursor for the following page, or "" when this page is the last.
 func pageBySeq[T any](items []T, seq func(T) int64, kind string, after int64, limit int) (out []T, next string) {
@@ -71,6 +123,13 @@ func pageBySeq[T any](items []T, seq func(T) int64, kind string, after int64, li
 		out = append(out, it)
 	}
 	return out, ""
+}
+
+// writePage answers 200 with a page of a list and its Link headers: next is
+// the cursor of the following page, or "" on the last.
+func writePage(w http.ResponseWriter, c *callCtx, r *http.Request, next string, page any) {
+	setLinks(w, c, r, next)
+	writeJSON(w, http.StatusOK, page)
 }
 
 // setLinks writes rel="self" and, if next is set, rel="next" as separate Link

@@ -239,8 +239,9 @@ func userAttr(u *userRec) attrFunc {
 	}
 }
 
-// userSelector returns which users a list request wants, and its page size.
-func userSelector(r *http.Request) (func(*userRec) bool, int, *apiError) {
+// userSelector returns which users a list request wants, and how it pages:
+// searches and filters by 200 at most, q by 10 by default.
+func userSelector(r *http.Request) (func(*userRec) bool, paging, *apiError) {
 	q := r.URL.Query()
 	for _, p := range []string{"filter", "search"} {
 		s := q.Get(p)
@@ -249,13 +250,11 @@ func userSelector(r *http.Request) (func(*userRec) bool, int, *apiError) {
 		}
 		f, err := parseFilter(s, nil)
 		if err != nil {
-			return nil, 0, invalidSearch(err)
+			return nil, paging{}, invalidSearch(err)
 		}
-		limit, ae := limitParam(q, 200, 200)
-		return func(u *userRec) bool { return f.match(userAttr(u)) }, limit, ae
+		return func(u *userRec) bool { return f.match(userAttr(u)) }, paging{kind: "user", def: 200, max: 200}, nil
 	}
 	if s := strings.ToLower(q.Get("q")); s != "" {
-		limit, ae := limitParam(q, 10, 200)
 		return func(u *userRec) bool {
 			if u.status == "DEPROVISIONED" {
 				return false
@@ -266,36 +265,28 @@ func userSelector(r *http.Request) (func(*userRec) bool, int, *apiError) {
 				}
 			}
 			return false
-		}, limit, ae
+		}, paging{kind: "user", def: 10, max: 200}, nil
 	}
-	limit, ae := limitParam(q, 200, 200)
-	return func(u *userRec) bool { return u.status != "DEPROVISIONED" }, limit, ae
+	return func(u *userRec) bool { return u.status != "DEPROVISIONED" }, paging{kind: "user", def: 200, max: 200}, nil
 }
 
 func (e *Emulator) handleListUsers(w http.ResponseWriter, r *http.Request) {
-	c := e.httpCall(w, r)
-	keep, limit, ae := userSelector(r)
+	keep, p, ae := userSelector(r)
 	if ae != nil {
+		e.httpCall(w, r)
 		e.writeError(w, ae)
 		return
 	}
-	after, ae := afterParam(r.URL.Query(), "user")
-	if ae != nil {
-		e.writeError(w, ae)
-		return
-	}
-	e.mu.Lock()
-	var matched []*userRec
-	for _, u := range e.userOrder {
-		if keep(u) {
-			matched = append(matched, u)
-		}
-	}
-	page, next := pageBySeq(matched, func(u *userRec) int64 { return u.seq }, "user", after, limit)
-	out := exportUsers(page, c.base)
-	e.mu.Unlock()
-	setLinks(w, c, r, next)
-	writeJSON(w, http.StatusOK, out)
+	servePaged(e, w, r, p, func(u *userRec) int64 { return u.seq },
+		func(c *callCtx) ([]*userRec, func(*userRec) User, *apiError) {
+			var matched []*userRec
+			for _, u := range e.userOrder {
+				if keep(u) {
+					matched = append(matched, u)
+				}
+			}
+			return matched, func(u *userRec) User { return u.export(c.base) }, nil
+		})
 }
 
 func exportUsers(us []*userRec, base string) []User {

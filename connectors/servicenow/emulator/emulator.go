@@ -165,24 +165,6 @@ func (e *Emulator) tableLocked(name string, create bool) (*table, error) {
 	return t, nil
 }
 
-// CreateTable creates an empty custom table with the given columns (more are
-// added as records write them). It is a no-op for an existing table.
-func (e *Emulator) CreateTable(name string, columns ...string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	t, err := e.tableLocked(name, true)
-	if err != nil {
-		return err
-	}
-	for _, c := range columns {
-		if !validFieldName(c) {
-			return fmt.Errorf("emulator: invalid column name %q", c)
-		}
-		t.addColumn(c)
-	}
-	return nil
-}
-
 // addColumn adds a column to an open table and blanks it in existing rows,
 // so every record always has every column.
 func (t *table) addColumn(c string) {

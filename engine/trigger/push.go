@@ -1,0 +1,134 @@
+package trigger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+// Hook enqueues the events of one delivery to the hook of connection addr
+// in gen: each event goes to every enabled flow whose push trigger listens
+// on that hook and accepts it (its event types), checked against that
+// trigger first (connector.CheckEvent). A delivery with an event that fails
+// its check stores nothing and returns the check's *connector.Error, which
+// names the event. Nothing to store is no error: the delivery is
+// acknowledged.
+func (in *Intake) Hook(ctx context.Context, gen *plan.Generation, addr string, events []connector.Event) ([]store.Enqueued, error) {
+	subs := in.subscribers(gen, addr)
+	batch := make([]store.Event, 0, len(events))
+	flows := make([]*plan.Flow, 0, len(events))
+	now := in.now()
+	// The trigger each event was last checked against: flows on one hook
+	// mostly share their trigger, and an event is checked once per trigger.
+	var checkedBy []*connector.Trigger
+	terms := make([][]string, len(events)) // made once per event, for the flows that take it
+	for _, sub := range subs {
+		for i := range events {
+			ev := &events[i]
+			if sub.accept != nil && !sub.accept(sub.cfg, ev) {
+				continue
+			}
+			if checkedBy == nil {
+				checkedBy = make([]*connector.Trigger, len(events))
+			}
+			if checkedBy[i] != sub.spec {
+				if err := checkEvent(ev, sub.spec, i, len(events)); err != nil {
+					return nil, err
+				}
+				checkedBy[i] = sub.spec
+			}
+			if terms[i] == nil {
+				terms[i] = Terms(ev.Payload)
+			}
+			batch = append(batch, store.Event{Flow: sub.flow.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload,
+				ReceivedAt: now, Terms: terms[i]})
+			flows = append(flows, sub.flow)
+		}
+	}
+	return in.push(ctx, batch, flows)
+}
+
+// Invoke enqueues the events of one request to the endpoint of flow f,
+// each checked against f's trigger first: an event that fails its check
+// stores nothing and returns the check's *connector.Error.
+func (in *Intake) Invoke(ctx context.Context, f *plan.Flow, events []connector.Event) ([]store.Enqueued, error) {
+	batch := make([]store.Event, len(events))
+	flows := make([]*plan.Flow, len(events))
+	now := in.now()
+	for i := range events {
+		ev := &events[i]
+		if err := checkEvent(ev, f.Trigger.Spec, i, len(events)); err != nil {
+			return nil, err
+		}
+		batch[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: now,
+			Terms: Terms(ev.Payload)}
+		flows[i] = f
+	}
+	return in.push(ctx, batch, flows)
+}
+
+// checkEvent checks event i of a delivery of n against its trigger before
+// anything of the delivery is stored (connector.CheckEvent): a malformed
+// event is refused with 400 naming the field, never acknowledged to fail
+// its execution later. The error says which event of a batch it was.
+func checkEvent(ev *connector.Event, spec *connector.Trigger, i, n int) error {
+	err := connector.CheckEvent(ev, spec)
+	var ce *connector.Error
+	if err == nil || n == 1 || !errors.As(err, &ce) {
+		return err
+	}
+	which := *ce
+	which.Message = fmt.Sprintf("event %d of %d: %s", i+1, n, ce.Message)
+	return &which
+}
+
+// hookRoutes are the subscribers of each connection's hook (by address)
+// in one generation. A generation does not change, so they are worked out
+// once for it rather than for every delivery.
+type hookRoutes struct {
+	gen  *plan.Generation
+	subs map[string][]subscriber
+}
+
+// subscriber is an enabled flow whose push trigger listens on a
+// connection's hook.
+type subscriber struct {
+	flow   *plan.Flow
+	cfg    cty.Value // the trigger's config, unmarked
+	accept func(cty.Value, *connector.Event) bool
+	spec   *connector.Trigger
+}
+
+// subscribers returns the flows the hook of connection addr feeds in gen,
+// in name order.
+func (in *Intake) subscribers(gen *plan.Generation, addr string) []subscriber {
+	routes := in.routes.Load()
+	if routes == nil || routes.gen != gen {
+		routes = newHookRoutes(gen)
+		in.routes.Store(routes)
+	}
+	return routes.subs[addr]
+}
+
+func newHookRoutes(gen *plan.Generation) *hookRoutes {
+	routes := &hookRoutes{gen: gen, subs: map[string][]subscriber{}}
+	for _, name := range gen.Config.FlowNames() {
+		f, ok := gen.Flows[name]
+		if !ok || !f.Enabled || f.Trigger == nil {
+			continue
+		}
+		t := f.Trigger
+		if t.Spec.Mode != connector.Push || t.Spec.Invoke != nil {
+			continue
+		}
+		cfg, _ := t.Config.UnmarkDeep()
+		routes.subs[t.Connection] = append(routes.subs[t.Connection], subscriber{flow: f, cfg: cfg, accept: t.Spec.Accept, spec: t.Spec})
+	}
+	return routes
+}
