@@ -34,4 +34,9 @@
 // errors it maps to 503 (trigger.ErrBusy, trigger.ErrStoreUnavailable,
 // trigger.ErrNotStored) belong to the intake. The Engine wires the pieces:
 // it is the pool's Resolver, the intake's Health and its Generation.
+//
+// Single executions outside an Engine also run here: DryRun (writes
+// intercepted, reads from emulators or tenants) and SingleRun, which flow
+// tests use. Both run on their own in-memory store, so that no caller
+// assembles a store, an executor, an enqueue and a claim itself.
 package engine

@@ -46,10 +46,31 @@ func compile(cfg *config.Config, diags hcl.Diagnostics, opts LoadOptions) (*plan
 	return gen, cfg.Files, sortDiagnostics(dedupe(append(diags, d...)))
 }
 
-// sortDiagnostics orders diagnostics by file and position, those without a
-// range first, so that output is stable from run to run (the checker walks
-// maps).
+// sortDiagnostics orders diagnostics as SortDiagnostics does and those at
+// the same place by summary, so that output is stable from run to run (the
+// checker walks maps).
 func sortDiagnostics(diags hcl.Diagnostics) hcl.Diagnostics {
+	SortDiagnostics(diags)
+	for i := 0; i < len(diags); {
+		j := i + 1
+		for j < len(diags) && samePlace(diags[i].Subject, diags[j].Subject) {
+			j++
+		}
+		same := diags[i:j]
+		sort.SliceStable(same, func(a, b int) bool { return same[a].Summary < same[b].Summary })
+		i = j
+	}
+	return diags
+}
+
+func samePlace(a, b *hcl.Range) bool {
+	return a != nil && b != nil && a.Filename == b.Filename && a.Start.Byte == b.Start.Byte
+}
+
+// SortDiagnostics orders diagnostics by file and position, those without a
+// range first; diagnostics at the same place keep their order. Every
+// command prints diagnostics in this order.
+func SortDiagnostics(diags hcl.Diagnostics) {
 	sort.SliceStable(diags, func(i, j int) bool {
 		a, b := diags[i].Subject, diags[j].Subject
 		switch {
@@ -57,12 +78,9 @@ func sortDiagnostics(diags hcl.Diagnostics) hcl.Diagnostics {
 			return a == nil && b != nil
 		case a.Filename != b.Filename:
 			return a.Filename < b.Filename
-		case a.Start.Byte != b.Start.Byte:
-			return a.Start.Byte < b.Start.Byte
 		}
-		return diags[i].Summary < diags[j].Summary
+		return a.Start.Byte < b.Start.Byte
 	})
-	return diags
 }
 
 // dedupe drops diagnostics identical in summary and subject.

@@ -8,6 +8,7 @@ import (
 	"github.com/cardflow/cardflow/connectors/okta"
 	"github.com/cardflow/cardflow/connectors/servicenow"
 	"github.com/cardflow/cardflow/engine/cli"
+	"github.com/cardflow/cardflow/engine/cli/emulators"
 	"github.com/cardflow/cardflow/engine/connector"
 )
 
@@ -17,5 +18,6 @@ func main() { os.Exit(cardflow()) }
 // testdata/script run it as the cardflow command (script_test.go).
 func cardflow() int {
 	reg := connector.NewRegistry(append(core.Connectors(), okta.New(), servicenow.New())...)
-	return cli.Main(reg, cli.System(), os.Args[1:])
+	f := &cli.Factory{IO: cli.System(), Registry: reg, Emulators: emulators.Default()}
+	return cli.Main(f, os.Args[1:])
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/cardflow/cardflow/engine/console"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/server"
+	"github.com/cardflow/cardflow/engine/store"
 )
 
 // ConsoleOptions are the inputs of cardflow console.
@@ -31,6 +32,8 @@ type ConsoleOptions struct {
 	// TokenFile holds the admin tokens browsers sign in with.
 	TokenFile string
 	Vars      varFlags
+	// OpenStore opens the store of --db/--store (StoreFlags.Open).
+	OpenStore func(context.Context) (store.Store, error)
 	// ready, when set, receives the listening address (tests).
 	ready func(addr string)
 }
@@ -38,6 +41,7 @@ type ConsoleOptions struct {
 // NewCmdConsole returns `cardflow console`.
 func NewCmdConsole(f *Factory, runF func(*ConsoleOptions) error) *cobra.Command {
 	opts := &ConsoleOptions{IO: f.IO, F: f}
+	opts.OpenStore = opts.Store.Open
 	cmd := &cobra.Command{
 		Use:   "console [PATH...]",
 		Short: "Serve the operator console over a store, without running flows",
@@ -89,7 +93,7 @@ func consoleRun(ctx context.Context, opts *ConsoleOptions) error {
 		}
 		src.Generation = gen
 	}
-	st, err := opts.Store.Open(ctx)
+	st, err := opts.OpenStore(ctx)
 	if err != nil {
 		return exit(ExitProblem, err)
 	}

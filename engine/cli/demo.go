@@ -17,13 +17,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
-	snemu "github.com/cardflow/cardflow/connectors/servicenow/emulator"
 	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/console"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/store"
-	"github.com/cardflow/cardflow/engine/store/sqlite"
 	"github.com/cardflow/cardflow/flows"
 	"github.com/spf13/cobra"
 )
@@ -40,11 +37,17 @@ type DemoOptions struct {
 	ConsoleListen string
 	// consoleReady, when set, receives the console's URL and token (tests).
 	consoleReady func(url, token string)
+	// Tenants starts the emulated tenants (Emulators.Demo).
+	Tenants func(oktaToken string) (DemoTenants, error)
+	// NewEngine builds the engine that runs the flows (engine.New).
+	NewEngine func(engine.Options) *engine.Engine
+	// OpenStore opens the demo's store, a SQLite file in Dir.
+	OpenStore func(path string) (store.Store, error)
 }
 
 // NewCmdDemo returns `cardflow demo`.
-func NewCmdDemo(f *Factory) *cobra.Command {
-	opts := &DemoOptions{IO: f.IO, F: f}
+func NewCmdDemo(f *Factory, runF func(*DemoOptions) error) *cobra.Command {
+	opts := &DemoOptions{IO: f.IO, F: f, Tenants: f.Emulators.Demo, NewEngine: engine.New, OpenStore: openSQLite}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the onboarding approval scenario end to end against the built-in emulators",
@@ -59,7 +62,12 @@ created in Okta, cardflow opens a ServiceNow incident, the business owner
 resolves it, cardflow grants the groups and apps, activates the user and closes
 the incident; then a second user is rejected and deactivated.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return demoRun(cmd.Context(), opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return demoRun(cmd.Context(), opts)
+		},
 	}
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "working directory for the flows, store and log (default: a new temporary directory)")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 60*time.Second, "give up if a step takes longer")
@@ -71,8 +79,7 @@ the incident; then a second user is rejected and deactivated.`,
 // demo is the running scenario.
 type demo struct {
 	out     io.Writer
-	okta    *oktaemu.Emulator
-	sn      *snemu.Emulator
+	tenants DemoTenants
 	store   store.Store
 	timeout time.Duration
 }
@@ -107,21 +114,21 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 
 	fmt.Fprintln(out, "cardflow demo: the onboarding approval scenario, end to end, on this machine.")
 	fmt.Fprintln(out)
-	d.okta = oktaemu.New(oktaemu.Options{Token: demoToken})
-	defer d.okta.Close()
-	if err := d.okta.Seed(demoOktaSeed()); err != nil {
+	if opts.Tenants == nil {
+		return exit(ExitProblem, errors.New("this build of cardflow has no emulators for the demo"))
+	}
+	tenants, err := opts.Tenants(demoToken)
+	if err != nil {
 		return exit(ExitProblem, err)
 	}
-	d.sn = snemu.New(snemu.Options{})
-	if err := d.sn.Seed(snemu.DemoSeed()); err != nil {
-		return exit(ExitProblem, err)
-	}
-	oktaURL, stopOkta, err := serveLoopback(d.okta)
+	defer tenants.Close()
+	d.tenants = tenants
+	oktaURL, stopOkta, err := serveLoopback(tenants.Okta())
 	if err != nil {
 		return exit(ExitProblem, err)
 	}
 	defer stopOkta()
-	snURL, stopSN, err := serveLoopback(d.sn)
+	snURL, stopSN, err := serveLoopback(tenants.ServiceNow())
 	if err != nil {
 		return exit(ExitProblem, err)
 	}
@@ -132,7 +139,7 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 	if err := flows.WriteOnboarding(flowDir); err != nil {
 		return exit(ExitProblem, err)
 	}
-	st, err := sqlite.Open(filepath.Join(dir, "cardflow.db"), sqlite.Options{})
+	st, err := opts.OpenStore(filepath.Join(dir, "cardflow.db"))
 	if err != nil {
 		return exit(ExitProblem, err)
 	}
@@ -151,7 +158,7 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 		"SERVICENOW_USERNAME":     "svc.cardflow",
 		"SERVICENOW_PASSWORD":     "cardflow-dev",
 	}
-	eng := engine.New(engine.Options{
+	eng := opts.NewEngine(engine.Options{
 		Registry: opts.F.Registry,
 		Store:    st,
 		Paths:    []string{flowDir},
@@ -172,10 +179,8 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 	defer func() { cancel(); <-engDone }()
 	d.step("cardflow runs flows/onboarding (request_approval, provision_on_approval, on_rejection) at %s,\n  polling ServiceNow every second; store and log in %s.", engURL, dir)
 
-	if _, err := d.okta.RegisterEventHook(oktaemu.EventHook{
-		Name: "cardflow onboarding", URI: engURL + "/hooks/okta/main", Secret: demoHookSecret,
-		EventTypes: []string{"user.lifecycle.create"},
-	}); err != nil {
+	if err := tenants.RegisterEventHook("cardflow onboarding", engURL+"/hooks/okta/main", demoHookSecret,
+		[]string{"user.lifecycle.create"}); err != nil {
 		return exit(ExitProblem, fmt.Errorf("registering the event hook: %w", err))
 	}
 	d.step("Registered an Okta event hook for user.lifecycle.create; cardflow answered the verification challenge.")
@@ -257,7 +262,7 @@ func (d *demo) approval(ctx context.Context) (demoUser, error) {
 		return u, err
 	}
 	d.step("%s resolves %s (state 6, close code \"Solution provided\") to approve.", demoApprover, inc["number"])
-	if _, err := d.sn.Update("incident", inc["sys_id"], demoApprover, map[string]string{
+	if err := d.tenants.UpdateRecord("incident", inc["sys_id"], demoApprover, map[string]string{
 		"state": "6", "close_code": "Solution provided", "close_notes": "Approved by the business owner: access as requested.",
 	}); err != nil {
 		return u, err
@@ -266,8 +271,7 @@ func (d *demo) approval(ctx context.Context) (demoUser, error) {
 	if err != nil {
 		return u, fmt.Errorf("waiting for cardflow to close %s: %w", inc["number"], err)
 	}
-	user, _ := d.okta.User(u.id)
-	d.step("cardflow added %s to %s, activated the account (status %s),", u.login, strings.Join(groupNames(d.okta.UserGroups(u.id)), ", "), user.Status)
+	d.step("cardflow added %s to %s, activated the account (status %s),", u.login, strings.Join(d.tenants.UserGroups(u.id), ", "), d.tenants.UserStatus(u.id))
 	fmt.Fprintf(d.out, "   assigned %s, and closed %s (state %s, close code %q):\n     %q\n",
 		strings.Join(d.appsOf(u.id), ", "), closed["number"], closed["state"], closed["close_code"], closed["close_notes"])
 	u.decision = "approved"
@@ -281,12 +285,12 @@ func (d *demo) rejection(ctx context.Context) (demoUser, error) {
 		return u, err
 	}
 	d.step("%s cancels %s (state 8) to reject.", demoApprover, inc["number"])
-	if _, err := d.sn.Update("incident", inc["sys_id"], demoApprover, map[string]string{
+	if err := d.tenants.UpdateRecord("incident", inc["sys_id"], demoApprover, map[string]string{
 		"state": "8", "close_code": "No resolution provided", "close_notes": "Rejected: no business need.",
 	}); err != nil {
 		return u, err
 	}
-	if err := d.wait(ctx, func() bool { usr, _ := d.okta.User(u.id); return usr.Status == "DEPROVISIONED" }); err != nil {
+	if err := d.wait(ctx, func() bool { return d.tenants.UserStatus(u.id) == "DEPROVISIONED" }); err != nil {
 		return u, fmt.Errorf("waiting for cardflow to deactivate %s: %w", u.login, err)
 	}
 	d.step("cardflow deactivated %s (status DEPROVISIONED), granted nothing, and left a work note on %s.", u.login, inc["number"])
@@ -297,18 +301,18 @@ func (d *demo) rejection(ctx context.Context) (demoUser, error) {
 // newHire creates a staged user in Okta and waits for cardflow's incident.
 func (d *demo) newHire(ctx context.Context, first, last, dept string) (demoUser, map[string]string, error) {
 	login := strings.ToLower(first+"."+last) + "@acme.example"
-	created, err := d.okta.CreateUser(map[string]any{
+	id, status, err := d.tenants.CreateUser(map[string]any{
 		"firstName": first, "lastName": last, "email": login, "login": login,
 		"department": dept, "manager": "per.olsen@acme.example",
-	}, false)
+	})
 	if err != nil {
 		return demoUser{}, nil, err
 	}
-	u := demoUser{name: first + " " + last, login: login, id: created.ID}
-	d.step("An admin creates %s (%s) in Okta, status %s: Okta delivers user.lifecycle.create to cardflow.", u.name, login, created.Status)
+	u := demoUser{name: first + " " + last, login: login, id: id}
+	d.step("An admin creates %s (%s) in Okta, status %s: Okta delivers user.lifecycle.create to cardflow.", u.name, login, status)
 	var inc map[string]string
 	err = d.wait(ctx, func() bool {
-		found := d.sn.Find("incident", "correlation_id="+u.id)
+		found := d.tenants.FindRecords("incident", "correlation_id="+u.id)
 		if len(found) > 0 {
 			inc = found[0]
 		}
@@ -326,7 +330,7 @@ func (d *demo) newHire(ctx context.Context, first, last, dept string) (demoUser,
 func (d *demo) waitIncident(ctx context.Context, sysID, state string) (map[string]string, error) {
 	var rec map[string]string
 	err := d.wait(ctx, func() bool {
-		r, ok := d.sn.Get("incident", sysID)
+		r, ok := d.tenants.Record("incident", sysID)
 		if ok && r["state"] == state {
 			rec = r
 			return true
@@ -358,8 +362,8 @@ func (d *demo) step(format string, args ...any) {
 func (d *demo) appsOf(userID string) []string {
 	var apps []string
 	for _, label := range demoApps {
-		for _, u := range d.okta.AppUsers(label) {
-			if u.ID == userID {
+		for _, id := range d.tenants.AppUserIDs(label) {
+			if id == userID {
 				apps = append(apps, label)
 			}
 		}
@@ -372,10 +376,9 @@ func (d *demo) summary(ctx context.Context, users []demoUser) {
 	tw := tabwriter.NewWriter(d.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  USER\tINCIDENT\tDECISION\tOKTA STATUS\tGROUPS\tAPPS\tINCIDENT STATE")
 	for _, u := range users {
-		usr, _ := d.okta.User(u.id)
-		inc, _ := d.sn.Get("incident", u.incident)
-		groups := groupNames(d.okta.UserGroups(u.id))
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.login, u.incident, u.decision, usr.Status,
+		inc, _ := d.tenants.Record("incident", u.incident)
+		groups := d.tenants.UserGroups(u.id)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.login, u.incident, u.decision, d.tenants.UserStatus(u.id),
 			orDash(strings.Join(groups, ", ")), orDash(strings.Join(d.appsOf(u.id), ", ")), stateLabel(inc["state"]))
 	}
 	tw.Flush()
@@ -409,20 +412,6 @@ func (d *demo) summary(ctx context.Context, users []demoUser) {
 	fmt.Fprintln(d.out, "Every execution is journaled card by card: `cardflow history --db FILE` and `cardflow show ID` (run the demo with --dir to keep the store).")
 }
 
-// groupNames names the groups a user was put in, leaving out the built-in
-// Everyone group every user is in.
-func groupNames(gs []oktaemu.Group) []string {
-	var names []string
-	for _, g := range gs {
-		if g.Type == "BUILT_IN" {
-			continue
-		}
-		names = append(names, g.Profile.Name)
-	}
-	sort.Strings(names)
-	return names
-}
-
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -434,29 +423,6 @@ func stateLabel(s string) string {
 	labels := map[string]string{"1": "New", "2": "In Progress", "3": "On Hold", "6": "Resolved", "7": "Closed", "8": "Canceled"}
 	if l, ok := labels[s]; ok {
 		return s + " " + l
-	}
-	return s
-}
-
-func demoOktaSeed() oktaemu.Seed {
-	s := oktaemu.Seed{
-		Groups: []oktaemu.SeedGroup{
-			{Name: "Employees", Description: "Everyone employed by Acme"},
-			{Name: "VPN Users", Description: "Remote access"},
-			{Name: "Finance", Description: "Finance department"},
-			{Name: "Engineering", Description: "Engineering department"},
-		},
-		Apps: []oktaemu.SeedApp{
-			{Name: "slack", Label: "Slack"},
-			{Name: "zoom", Label: "Zoom"},
-			{Name: "salesforce", Label: "Salesforce"},
-			{Name: "github", Label: "GitHub"},
-		},
-		Users: []oktaemu.SeedUser{{
-			Profile: map[string]any{"firstName": "Per", "lastName": "Olsen", "email": "per.olsen@acme.example", "login": "per.olsen@acme.example", "department": "Finance"},
-			Groups:  []string{"Employees", "Finance"},
-			Apps:    []string{"Slack"},
-		}},
 	}
 	return s
 }

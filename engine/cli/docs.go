@@ -14,7 +14,8 @@ import (
 // NewCmdDocs returns `cardflow docs`: the reference of every connector's
 // connection, triggers and actions, from the schemas validate uses, or of
 // the connectors, actions and triggers named.
-func NewCmdDocs(f *Factory) *cobra.Command {
+func NewCmdDocs(f *Factory, runF func(*DocsOptions) error) *cobra.Command {
+	opts := &DocsOptions{IO: f.IO, Registry: f.Registry}
 	return &cobra.Command{
 		Use:   "docs [CONNECTOR | CONNECTOR.ACTION | CONNECTOR.TRIGGER ...]",
 		Short: "Print the reference of connectors, triggers and actions (Markdown)",
@@ -28,18 +29,35 @@ func NewCmdDocs(f *Factory) *cobra.Command {
   cardflow docs okta.read_user
   cardflow docs okta.event_hook`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			names := args
-			if len(names) == 0 {
-				names = f.Registry.Names()
+			opts.Names = args
+			if runF != nil {
+				return runF(opts)
 			}
-			for _, n := range names {
-				if err := writeDocsOf(f.IO.Out, f.Registry, n); err != nil {
-					return err
-				}
-			}
-			return nil
+			return docsRun(opts)
 		},
 	}
+}
+
+// DocsOptions are the inputs of cardflow docs.
+type DocsOptions struct {
+	IO       *IOStreams
+	Registry *connector.Registry
+	// Names are connectors, CONNECTOR.ACTION or CONNECTOR.TRIGGER; none
+	// means every connector.
+	Names []string
+}
+
+func docsRun(opts *DocsOptions) error {
+	names := opts.Names
+	if len(names) == 0 {
+		names = opts.Registry.Names()
+	}
+	for _, n := range names {
+		if err := writeDocsOf(opts.IO.Out, opts.Registry, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeDocsOf writes the reference of a connector, or of one action or

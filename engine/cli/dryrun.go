@@ -3,30 +3,19 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"sort"
 	"strings"
-	"sync"
-	"time"
 
-	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
-	snemu "github.com/cardflow/cardflow/connectors/servicenow/emulator"
 	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/flowtest"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
-	"github.com/cardflow/cardflow/engine/runtime"
-	"github.com/cardflow/cardflow/engine/seed"
 	"github.com/cardflow/cardflow/engine/server"
-	"github.com/cardflow/cardflow/engine/store"
-	"github.com/cardflow/cardflow/engine/store/memory"
-	"github.com/cardflow/cardflow/engine/trigger"
 	"github.com/spf13/cobra"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -42,11 +31,14 @@ type DryRunOptions struct {
 	Live   bool
 	Format string
 	Vars   varFlags
+	// StartEmulators starts the emulators the dry run reads from
+	// (Emulators.DryRun).
+	StartEmulators func(seedPath string, connectors []string) (*DryRunEmulators, error)
 }
 
 // NewCmdDryRun returns `cardflow dry-run`.
 func NewCmdDryRun(f *Factory, runF func(*DryRunOptions) error) *cobra.Command {
-	opts := &DryRunOptions{IO: f.IO, F: f}
+	opts := &DryRunOptions{IO: f.IO, F: f, StartEmulators: f.Emulators.DryRun}
 	cmd := &cobra.Command{
 		Use:   "dry-run FLOW --event FILE [PATH...]",
 		Short: "Run one flow with every write intercepted and printed, reads served by the emulators",
@@ -95,21 +87,14 @@ status 0 when the flow would succeed, 1 when it would fail.`,
 	return cmd
 }
 
-// interceptedCall is a write the dry run did not send.
-type interceptedCall struct {
-	Card   string          `json:"card"`
-	Action string          `json:"action"`
-	Input  json.RawMessage `json:"input"`
-}
-
 type dryRunReport struct {
-	FormatVersion string               `json:"format_version"`
-	Flow          string               `json:"flow"`
-	Mode          string               `json:"mode"`
-	WouldSucceed  bool                 `json:"would_succeed"`
-	Execution     server.ExecutionJSON `json:"execution"`
-	Writes        []interceptedCall    `json:"intercepted_writes"`
-	Diagnostics   []jsonDiagnostic     `json:"diagnostics"`
+	FormatVersion string                    `json:"format_version"`
+	Flow          string                    `json:"flow"`
+	Mode          string                    `json:"mode"`
+	WouldSucceed  bool                      `json:"would_succeed"`
+	Execution     server.ExecutionJSON      `json:"execution"`
+	Writes        []engine.InterceptedWrite `json:"intercepted_writes"`
+	Diagnostics   []jsonDiagnostic          `json:"diagnostics"`
 }
 
 func dryRun(ctx context.Context, opts *DryRunOptions) error {
@@ -133,78 +118,39 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 	if !ok {
 		return exit(ExitUsage, fmt.Errorf("there is no flow %q; flows: %s", opts.Flow, strings.Join(gen.Config.FlowNames(), ", ")))
 	}
-	var sf seed.File
-	if opts.Seed != "" {
-		var err error
-		if sf, err = seed.Read(opts.Seed); err != nil {
+	if opts.StartEmulators == nil {
+		return exit(ExitProblem, errors.New("this build of cardflow has no emulators for dry runs"))
+	}
+	var connectors []string
+	if !opts.Live {
+		connectors = connectorNames(gen)
+	}
+	emus, err := opts.StartEmulators(opts.Seed, connectors)
+	if err != nil {
+		if se := (*engine.SeedError)(nil); errors.As(err, &se) {
 			return exit(ExitUsage, fmt.Errorf("--seed: %w", err))
 		}
+		return exit(ExitProblem, err)
 	}
-	st := memory.New()
-	defer st.Close()
-	if !opts.Live {
-		stop, err := emulateConnections(gen, sf)
-		if err != nil {
-			return exit(ExitProblem, err)
-		}
-		defer stop()
-	}
-	if err := seedTables(ctx, st, gen, sf.Tables); err != nil {
-		return exit(ExitUsage, err)
-	}
+	defer emus.Stop()
 	payload, err := dryRunEvent(opts.Event, flow)
 	if err != nil {
 		return exit(ExitUsage, err)
 	}
-	var mu sync.Mutex
-	var writes []interceptedCall
-	invoker := runtime.InvokeFunc(func(ctx context.Context, card *plan.Card, call *connector.Call) (cty.Value, error) {
-		if card.Action.Effect != connector.Write || !card.Connector.HasConnection() {
-			out, err := runtime.DirectInvoker(ctx, card, call)
-			if w := (*connector.Wait)(nil); errors.As(err, &w) && call.Woke.IsZero() {
-				// A dry run does not wait (flow.wait): it goes on as if
-				// the time had come.
-				call.Woke = w.Until
-				if w.For > 0 {
-					call.Woke = time.Now().Add(w.For)
-				}
-				out, err = runtime.DirectInvoker(ctx, card, call)
-			}
-			return out, err
-		}
-		in, _ := connector.ToGo(call.Input.Object())
-		b, _ := json.Marshal(redactSchema(in, card.Action.Input))
-		mu.Lock()
-		writes = append(writes, interceptedCall{Card: card.Name, Action: card.Connector.Name + "." + card.Action.Name, Input: b})
-		mu.Unlock()
-		return placeholder(card.Action.Output), nil
-	})
-	// The dry run's event, and what its execution starts, go in as the
-	// engine's do.
-	intake := &trigger.Intake{Store: st}
-	exec := &runtime.Executor{Store: st, Intake: intake, Invoker: invoker}
-	res, err := intake.Submit(ctx, []store.Event{{Flow: flow.Name, DedupKey: "dry-run", Type: "dry-run", Payload: payload, ReceivedAt: time.Now().UTC()}})
-	if err != nil {
-		return exit(ExitProblem, err)
+	res, err := engine.DryRun(ctx, gen, flow, payload, engine.DryRunOptions{Emulated: emus.Connections, Tables: emus.Tables})
+	if se := (*engine.SeedError)(nil); errors.As(err, &se) {
+		return exit(ExitUsage, fmt.Errorf("--seed: %w", err))
+	} else if err != nil {
+		return exit(ExitProblem, fmt.Errorf("running the dry-run execution: %w", err))
 	}
-	claimed, err := st.Claim(ctx, "dry-run", 1, time.Hour, store.ClaimOptions{})
-	if err != nil || len(claimed) != 1 {
-		return exit(ExitProblem, fmt.Errorf("claiming the dry-run execution: %v", err))
-	}
-	result := exec.Execute(ctx, claimed[0], flow)
-	ex, _ := st.Execution(ctx, res[0].ID)
-	journal, _ := st.Journal(ctx, res[0].ID)
 	report := dryRunReport{
 		FormatVersion: "1.0", Flow: flow.Name, Mode: "emulators",
-		WouldSucceed: result.Status != store.Failed,
-		Execution:    server.ExecutionView(ex, journal),
-		Writes:       writes, Diagnostics: toJSONDiagnostics(files, diags),
+		WouldSucceed: res.WouldSucceed,
+		Execution:    server.ExecutionView(res.Execution, res.Journal),
+		Writes:       res.Writes, Diagnostics: toJSONDiagnostics(files, diags),
 	}
 	if opts.Live {
 		report.Mode = "live"
-	}
-	if report.Writes == nil {
-		report.Writes = []interceptedCall{}
 	}
 	if opts.Format == "json" {
 		if err := writeJSONOut(opts.IO, report); err != nil {
@@ -217,6 +163,20 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 		return exit(ExitFailed, nil)
 	}
 	return nil
+}
+
+// connectorNames names the connectors of the generation's connections.
+func connectorNames(gen *plan.Generation) []string {
+	seen := map[string]bool{}
+	var names []string
+	for _, conn := range gen.Connections {
+		if n := conn.Connector.Name; !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 func printDryRun(io *IOStreams, r dryRunReport) {
@@ -238,167 +198,6 @@ func printDryRun(io *IOStreams, r dryRunReport) {
 	} else {
 		fmt.Fprintf(w, "The flow would fail: %s\n", r.Execution.Error)
 	}
-}
-
-// redactSchema hides the arguments an action marks sensitive.
-func redactSchema(in any, schema connector.Schema) any {
-	m, ok := in.(map[string]any)
-	if !ok {
-		return in
-	}
-	for _, a := range schema {
-		if a.Sensitive && m[a.Name] != nil {
-			m[a.Name] = runtime.Redacted
-		}
-	}
-	return m
-}
-
-// knownAfterApply is the string output of an intercepted write, as
-// Terraform prints what a plan cannot know yet.
-const knownAfterApply = "(known after apply)"
-
-// placeholder is the output of an intercepted write: strings say it is not
-// known, the rest is empty, so that later cards can still be evaluated.
-func placeholder(ty cty.Type) cty.Value {
-	switch {
-	case ty == cty.String:
-		return cty.StringVal(knownAfterApply)
-	case ty == cty.Number:
-		return cty.Zero
-	case ty == cty.Bool:
-		return cty.False
-	case ty.IsListType():
-		return cty.ListValEmpty(ty.ElementType())
-	case ty.IsSetType():
-		return cty.SetValEmpty(ty.ElementType())
-	case ty.IsMapType():
-		return cty.MapValEmpty(ty.ElementType())
-	case ty.IsObjectType():
-		vals := map[string]cty.Value{}
-		for name, aty := range ty.AttributeTypes() {
-			vals[name] = placeholder(aty)
-		}
-		return cty.ObjectVal(vals)
-	}
-	return cty.NullVal(ty)
-}
-
-// emulateConnections points every Okta and ServiceNow connection at a
-// seeded emulator on loopback.
-func emulateConnections(gen *plan.Generation, sf seed.File) (func(), error) {
-	creds, err := dryRunCredentials()
-	if err != nil {
-		return nil, err
-	}
-	var stops []func()
-	stopAll := func() {
-		for i := len(stops) - 1; i >= 0; i-- {
-			stops[i]()
-		}
-	}
-	var oktaURL, snURL string
-	for _, addr := range sortedConnAddrs(gen) {
-		conn := gen.Connections[addr]
-		overrides := map[string]cty.Value{}
-		switch conn.Connector.Name {
-		case "okta":
-			if oktaURL == "" {
-				e := oktaemu.New(oktaemu.Options{})
-				if sf.Okta != nil {
-					if err := e.Seed(*sf.Okta); err != nil {
-						stopAll()
-						return nil, fmt.Errorf("okta seed: %w", err)
-					}
-				}
-				u, stop, err := serveLoopback(e)
-				if err != nil {
-					stopAll()
-					return nil, err
-				}
-				oktaURL = u
-				stops = append(stops, func() { stop(); e.Close() })
-			}
-			overrides["org_url"] = cty.StringVal(oktaURL)
-			overrides["token"] = cty.StringVal(creds.token).Mark(lang.Sensitive)
-			overrides["client_id"] = cty.NullVal(cty.String)
-			overrides["private_key"] = cty.NullVal(cty.String)
-		case "servicenow":
-			if snURL == "" {
-				e := snemu.New(snemu.Options{})
-				s := snemu.DemoSeed()
-				if sf.ServiceNow != nil {
-					s = *sf.ServiceNow
-				}
-				if err := e.Seed(s); err != nil {
-					stopAll()
-					return nil, fmt.Errorf("servicenow seed: %w", err)
-				}
-				u, stop, err := serveLoopback(e)
-				if err != nil {
-					stopAll()
-					return nil, err
-				}
-				snURL = u
-				stops = append(stops, stop)
-			}
-			overrides["instance_url"] = cty.StringVal(snURL)
-			overrides["username"] = cty.StringVal("svc.cardflow")
-			overrides["password"] = cty.StringVal(creds.password).Mark(lang.Sensitive)
-			overrides["client_id"] = cty.NullVal(cty.String)
-			overrides["client_secret"] = cty.NullVal(cty.String)
-			overrides["api_key"] = cty.NullVal(cty.String)
-		default:
-			continue
-		}
-		conn.Config = withAttrs(conn.Config, overrides)
-		conn.Hash = "dry-run/" + addr
-	}
-	return stopAll, nil
-}
-
-func withAttrs(obj cty.Value, overrides map[string]cty.Value) cty.Value {
-	vals := map[string]cty.Value{}
-	for name, aty := range obj.Type().AttributeTypes() {
-		v := obj.GetAttr(name)
-		if o, ok := overrides[name]; ok {
-			v = o
-		} else if !v.IsWhollyKnown() {
-			v = cty.NullVal(aty)
-		}
-		vals[name] = v
-	}
-	return cty.ObjectVal(vals)
-}
-
-func sortedConnAddrs(gen *plan.Generation) []string {
-	var addrs []string
-	for a := range gen.Connections {
-		addrs = append(addrs, a)
-	}
-	sort.Strings(addrs)
-	return addrs
-}
-
-func seedTables(ctx context.Context, st store.Tables, gen *plan.Generation, tables map[string]map[string]map[string]any) error {
-	for name, rows := range tables {
-		t, ok := gen.Config.Tables[name]
-		if !ok {
-			return fmt.Errorf("--seed: there is no table %q", name)
-		}
-		for key, row := range rows {
-			v, err := connector.FromGo(row, t.RowType())
-			if err != nil {
-				return fmt.Errorf("--seed: table %s row %s: %w", name, key, err)
-			}
-			g, _ := connector.ToGo(v)
-			b, _ := json.Marshal(g)
-			if err := st.TablePut(ctx, name, key, b); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // dryRunEvent reads the event file: a trigger value, or an Okta event hook
@@ -463,18 +262,4 @@ func checkEvent(b []byte, ty cty.Type, trigger string) error {
 		}
 	}
 	return fmt.Errorf("the event has none of the trigger value's attributes: %s", has)
-}
-
-// dryRunCreds are the credentials the connections present to the dry run's
-// emulators. They are random: they are marked sensitive like any credential,
-// and a fixed word would be redacted wherever it appears in the output.
-type dryRunCreds struct{ token, password string }
-
-func dryRunCredentials() (dryRunCreds, error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return dryRunCreds{}, err
-	}
-	h := hex.EncodeToString(b[:])
-	return dryRunCreds{token: "dry-run-" + h[:32], password: "dry-run-" + h[32:]}, nil
 }

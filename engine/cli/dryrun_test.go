@@ -96,3 +96,16 @@ func TestDryRunProvisionOnApproval(t *testing.T) {
 		t.Errorf("intercepted writes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestDryRunReadsServiceNow: a read of ServiceNow is served by the dry
+// run's emulator, seeded with its demo users when no --seed is given; the
+// emulator's seeded service account password is not needed.
+func TestDryRunReadsServiceNow(t *testing.T) {
+	res, rep := dryRunReport(t, "lookup", "--event", "testdata/dryrun-read-event.json", "testdata/dryrun-read")
+	if res.code != 0 || !rep.WouldSucceed || rep.Execution.Status != "succeeded" {
+		t.Fatalf("want the lookup to succeed against the emulator:\n%s", res)
+	}
+	if !strings.Contains(res.stdout, "beth.anglin") {
+		t.Errorf("the search did not find the demo user beth.anglin:\n%s", res.stdout)
+	}
+}

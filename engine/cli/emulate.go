@@ -7,12 +7,11 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
-	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
-	snemu "github.com/cardflow/cardflow/connectors/servicenow/emulator"
-	"github.com/cardflow/cardflow/engine/seed"
+	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/spf13/cobra"
 )
 
@@ -26,11 +25,13 @@ type EmulateOptions struct {
 	User     string
 	Password string
 	Faults   []string
+	// Serve starts the emulator of a system (Emulators.Serve).
+	Serve map[string]func(ServeEmulatorOptions) (*ServedEmulator, error)
 }
 
 // NewCmdEmulate returns `cardflow emulate okta|servicenow`.
-func NewCmdEmulate(f *Factory) *cobra.Command {
-	opts := &EmulateOptions{IO: f.IO}
+func NewCmdEmulate(f *Factory, runF func(*EmulateOptions) error) *cobra.Command {
+	opts := &EmulateOptions{IO: f.IO, Serve: f.Emulators.Serve}
 	cmd := &cobra.Command{
 		Use:   "emulate okta|servicenow",
 		Short: "Run the Okta or ServiceNow emulator for local development",
@@ -66,6 +67,9 @@ after the client gave up; only its answer is lost).`,
 		ValidArgs: []string{"okta", "servicenow"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.System = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
 			return emulateRun(cmd.Context(), opts)
 		},
 	}
@@ -82,51 +86,23 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	var h http.Handler
-	var closeFn func()
-	switch opts.System {
-	case "okta":
-		e := oktaemu.New(oktaemu.Options{Token: opts.Token})
-		if opts.Seed != "" {
-			s, err := seedPart(opts.Seed, seed.Okta)
-			if err == nil {
-				err = e.Seed(s.(oktaemu.Seed))
-			}
-			if err != nil {
-				e.Close()
-				return exit(ExitUsage, fmt.Errorf("seed: %w", err))
-			}
-		}
-		a := newOktaFaultAdmin(e)
-		if err := a.addFlags(opts.Faults); err != nil {
-			e.Close()
-			return exit(ExitUsage, err)
-		}
-		h, closeFn = a, e.Close
-	case "servicenow":
-		o := snemu.Options{}
-		if opts.User != "" {
-			o.Users = map[string]string{opts.User: opts.Password}
-		}
-		e := snemu.New(o)
-		if opts.Seed != "" {
-			s, err := seedPart(opts.Seed, seed.ServiceNow)
-			if err == nil {
-				err = e.Seed(s.(snemu.Seed))
-			}
-			if err != nil {
-				return exit(ExitUsage, fmt.Errorf("seed: %w", err))
-			}
-		}
-		a := newServiceNowFaultAdmin(e)
-		if err := a.addFlags(opts.Faults); err != nil {
-			return exit(ExitUsage, err)
-		}
-		h, closeFn = a, func() {}
-	default:
-		return exit(ExitUsage, fmt.Errorf("emulate okta or servicenow, not %q", opts.System))
+	if len(opts.Serve) == 0 {
+		return exit(ExitProblem, errors.New("this build of cardflow has no emulators"))
 	}
-	defer closeFn()
+	serve, ok := opts.Serve[opts.System]
+	if !ok {
+		return exit(ExitUsage, fmt.Errorf("emulate %s, not %q", strings.Join(connector.SortedKeys(opts.Serve), " or "), opts.System))
+	}
+	e, err := serve(ServeEmulatorOptions{Token: opts.Token, User: opts.User, Password: opts.Password, SeedPath: opts.Seed})
+	if err != nil {
+		return exit(ExitUsage, fmt.Errorf("seed: %w", err))
+	}
+	a := &faultAdmin{next: e.Handler, build: e.Fault, clear: e.ClearFaults}
+	if err := a.addFlags(opts.Faults); err != nil {
+		e.Close()
+		return exit(ExitUsage, err)
+	}
+	defer e.Close()
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
 		return exit(ExitProblem, err)
@@ -137,7 +113,7 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: a, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -149,20 +125,6 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 		return exit(ExitProblem, err)
 	}
 	return nil
-}
-
-// seedPart reads a seed file and returns its part for system: the whole
-// format or that emulator's seed alone (docs/seeds.md).
-func seedPart(path, system string) (any, error) {
-	f, err := seed.Read(path)
-	if err != nil {
-		return nil, err
-	}
-	part, err := f.For(system)
-	if err != nil {
-		return nil, fmt.Errorf("seed file %s: %w", path, err)
-	}
-	return part, nil
 }
 
 func isLoopback(a net.Addr) bool {

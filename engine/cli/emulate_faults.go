@@ -7,9 +7,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
-	snemu "github.com/cardflow/cardflow/connectors/servicenow/emulator"
 )
 
 // faultsPath is the emulators' admin endpoint for fault injection.
@@ -51,62 +48,6 @@ type faultAdmin struct {
 
 	mu    sync.Mutex
 	added []FaultSpec
-}
-
-func newOktaFaultAdmin(e *oktaemu.Emulator) *faultAdmin {
-	return &faultAdmin{next: e, clear: e.ClearFaults, build: func(s FaultSpec, now time.Time) (func(), error) {
-		if s.Commit {
-			return nil, fmt.Errorf("commit is a ServiceNow fault: Okta's emulator has no transactions that outlive a request")
-		}
-		f := oktaemu.Fault{Method: s.Method, PathPrefix: s.Path, Status: s.Status, Count: s.Count, Drop: s.ConnectionReset}
-		var err error
-		if f.Latency, err = specDuration("latency", s.Latency); err != nil {
-			return nil, err
-		}
-		if f.ResetAfter, err = specDuration("reset_after", s.ResetAfter); err != nil {
-			return nil, err
-		}
-		if f.Until, err = specUntil(s.For, now); err != nil {
-			return nil, err
-		}
-		return func() { e.Inject(f) }, nil
-	}}
-}
-
-func newServiceNowFaultAdmin(e *snemu.Emulator) *faultAdmin {
-	return &faultAdmin{next: e, clear: e.ClearFaults, build: func(s FaultSpec, now time.Time) (func(), error) {
-		f := snemu.Fault{Method: s.Method, PathPrefix: s.Path, Status: s.Status, Count: s.Count, Drop: s.ConnectionReset, Detach: s.Commit}
-		var err error
-		if f.Latency, err = specDuration("latency", s.Latency); err != nil {
-			return nil, err
-		}
-		if f.RetryAfter, err = specDuration("reset_after", s.ResetAfter); err != nil {
-			return nil, err
-		}
-		if f.Until, err = specUntil(s.For, now); err != nil {
-			return nil, err
-		}
-		return func() { e.Inject(f) }, nil
-	}}
-}
-
-func specDuration(name, v string) (time.Duration, error) {
-	if v == "" {
-		return 0, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%s %q is not a duration such as \"20s\"", name, v)
-	}
-	return d, nil
-}
-
-func specUntil(v string, now time.Time) (time.Time, error) {
-	d, err := specDuration("for", v)
-	if err != nil || d == 0 {
-		return time.Time{}, err
-	}
-	return now.Add(d), nil
 }
 
 func (a *faultAdmin) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -28,7 +28,7 @@ type OktaHooksOptions struct {
 }
 
 // NewCmdOkta returns `cardflow okta`, the Okta-specific commands.
-func NewCmdOkta(f *Factory) *cobra.Command {
+func NewCmdOkta(f *Factory, runF func(*OktaHooksOptions) error) *cobra.Command {
 	cmd := &cobra.Command{Use: "okta", Short: "Okta-specific commands",
 		Example: "  cardflow okta hooks status flows"}
 	hooks := &cobra.Command{Use: "hooks", Short: "The Okta event hooks that deliver to cardflow",
@@ -49,6 +49,9 @@ func NewCmdOkta(f *Factory) *cobra.Command {
 			}
 			if opts.Format != "text" && opts.Format != "json" {
 				return exit(ExitUsage, fmt.Errorf("--format is text or json, not %q", opts.Format))
+			}
+			if runF != nil {
+				return runF(opts)
 			}
 			return oktaHooksStatusRun(cmd.Context(), opts)
 		},

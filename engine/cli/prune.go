@@ -18,12 +18,16 @@ type PruneOptions struct {
 	OlderThan     time.Duration
 	IncludeFailed bool
 	DryRun        bool
-	now           func() time.Time
+	// OpenStore opens the store of --db/--store (StoreFlags.Open).
+	OpenStore func(context.Context) (store.Store, error)
+	// Now is the clock --older-than counts back from.
+	Now func() time.Time
 }
 
 // NewCmdPrune returns `cardflow prune`.
 func NewCmdPrune(f *Factory, runF func(*PruneOptions) error) *cobra.Command {
-	opts := &PruneOptions{IO: f.IO, now: time.Now}
+	opts := &PruneOptions{IO: f.IO, Now: time.Now}
+	opts.OpenStore = opts.Store.Open
 	cmd := &cobra.Command{
 		Use: "prune --older-than AGE",
 		Example: `  cardflow prune --older-than 30d --dry-run
@@ -57,7 +61,7 @@ With --dry-run it only counts them.`,
 
 func pruneRun(ctx context.Context, opts *PruneOptions) error {
 	ctx = orBackground(ctx)
-	st, err := opts.Store.Open(ctx)
+	st, err := opts.OpenStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -66,7 +70,7 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 	if !ok {
 		return exit(ExitProblem, fmt.Errorf("the store %s cannot delete history", opts.Store.Name()))
 	}
-	p := store.Prune{Before: opts.now().Add(-opts.OlderThan), Failed: opts.IncludeFailed}
+	p := store.Prune{Before: opts.Now().Add(-opts.OlderThan), Failed: opts.IncludeFailed}
 	what := "finished"
 	if opts.IncludeFailed {
 		what = "finished or failed"

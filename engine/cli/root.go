@@ -31,15 +31,18 @@ func (e *exitError) Error() string {
 
 func exit(code int, err error) error { return &exitError{code: code, err: err} }
 
-// Factory is what every command needs.
+// Factory is what every command needs; cmd/cardflow builds it.
 type Factory struct {
 	IO       *IOStreams
 	Registry *connector.Registry
+	// Emulators start the built-in connectors' emulators (package
+	// cli/emulators), wired in as the registry is.
+	Emulators Emulators
 }
 
 // Main runs the cardflow command line and returns the exit code.
-func Main(reg *connector.Registry, io *IOStreams, args []string) int {
-	f := &Factory{IO: io, Registry: reg}
+func Main(f *Factory, args []string) int {
+	io := f.IO
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
 	root.SetOut(io.Out)
@@ -81,11 +84,11 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdFmt(f, nil),
 		NewCmdTest(f, nil),
 		NewCmdDryRun(f, nil),
-		NewCmdDocs(f),
+		NewCmdDocs(f, nil),
 		// Running them.
 		NewCmdRun(f, nil),
-		NewCmdDemo(f),
-		NewCmdEmulate(f),
+		NewCmdDemo(f, nil),
+		NewCmdEmulate(f, nil),
 		// History and operations.
 		NewCmdHistory(f, nil),
 		NewCmdShow(f, nil),
@@ -93,10 +96,10 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdPrune(f, nil),
 		NewCmdConsole(f, nil),
 		NewCmdAdmin(f, nil),
-		NewCmdOkta(f),
+		NewCmdOkta(f, nil),
 		// Moving in.
 		NewCmdImport(f, nil),
-		NewCmdVersion(f),
+		NewCmdVersion(f, nil),
 	)
 	return root
 }

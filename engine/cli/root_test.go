@@ -45,3 +45,33 @@ func TestWiringIsVisible(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryCommandHasRunF: each command root.go adds is built by a
+// NewCmdX(f, runF), so that a test can parse its flags without running it
+// (flags_test.go).
+func TestEveryCommandHasRunF(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "root.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	ast.Inspect(f, func(node ast.Node) bool {
+		call, ok := node.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		id, ok := call.Fun.(*ast.Ident)
+		if !ok || !strings.HasPrefix(id.Name, "NewCmd") || id.Name == "NewCmdRoot" {
+			return true
+		}
+		n++
+		if len(call.Args) != 2 {
+			t.Errorf("%s: %s takes no runF; give it func(*%sOptions) error", fset.Position(call.Pos()), id.Name, strings.TrimPrefix(id.Name, "NewCmd"))
+		}
+		return true
+	})
+	if n < 17 {
+		t.Errorf("root.go adds %d commands, want at least 17", n)
+	}
+}

@@ -38,11 +38,16 @@ type RunOptions struct {
 	Vars  varFlags
 	// Retain deletes old history in the background.
 	Retain retainFlags
+	// OpenStore opens the store of --db/--store (StoreFlags.OpenToRun).
+	OpenStore func(context.Context) (store.Store, error)
+	// NewEngine builds the engine that serves the flows (engine.New).
+	NewEngine func(engine.Options) *engine.Engine
 }
 
 // NewCmdRun returns `cardflow run`.
 func NewCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
-	opts := &RunOptions{IO: f.IO, F: f}
+	opts := &RunOptions{IO: f.IO, F: f, NewEngine: engine.New}
+	opts.OpenStore = opts.Store.OpenToRun
 	cmd := &cobra.Command{
 		Use:   "run [PATH...]",
 		Short: "Serve flows: event hooks, endpoints, pollers, workers, hot reload",
@@ -135,7 +140,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		writeDiagnosticsText(opts.IO.ErrOut, files, diags, opts.IO.colorErr)
 		return exit(ExitFailed, errors.New("the flows are not valid; nothing was started"))
 	}
-	st, err := opts.Store.OpenToRun(ctx)
+	st, err := opts.OpenStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -154,7 +159,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 // serve runs an engine on st, its public surface on pub and its admin
 // surface on adm (if any), until a signal.
 func serve(ctx context.Context, opts *RunOptions, st store.Store, surf *surfaces, pub, adm *listening, log *slog.Logger) error {
-	eng := engine.New(engine.Options{
+	eng := opts.NewEngine(engine.Options{
 		Registry:   opts.F.Registry,
 		Store:      st,
 		Paths:      opts.Paths,

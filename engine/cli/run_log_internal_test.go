@@ -31,7 +31,7 @@ func TestRunLogFormat(t *testing.T) {
 		}
 	}
 	var out, errOut bytes.Buffer
-	code := Main(nil, &IOStreams{Out: &out, ErrOut: &errOut}, []string{"run", "--log-format", "yaml"})
+	code := Main(&Factory{IO: &IOStreams{Out: &out, ErrOut: &errOut}}, []string{"run", "--log-format", "yaml"})
 	if code != ExitUsage || !strings.Contains(errOut.String(), "--log-format is text or json") {
 		t.Errorf("--log-format yaml: exit %d, %s", code, errOut.String())
 	}

@@ -88,3 +88,6 @@ func (s *StoreFlags) open(ctx context.Context, mode openMode) (store.Store, erro
 	}
 	return st, nil
 }
+
+// openSQLite opens (or creates) a SQLite store of this process.
+func openSQLite(path string) (store.Store, error) { return sqlite.Open(path, sqlite.Options{}) }

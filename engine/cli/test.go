@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/cardflow/cardflow/engine/flowtest"
-	"github.com/cardflow/cardflow/engine/flowtest/emulators"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 )
@@ -23,11 +22,14 @@ type TestOptions struct {
 	Run      string
 	Parallel int
 	Timeout  time.Duration
+	// Emulators serve the connectors emulator blocks name
+	// (Emulators.Tests).
+	Emulators map[string]flowtest.Emulator
 }
 
 // NewCmdTest returns `cardflow test`.
 func NewCmdTest(f *Factory, runF func(*TestOptions) error) *cobra.Command {
-	opts := &TestOptions{IO: f.IO, F: f}
+	opts := &TestOptions{IO: f.IO, F: f, Emulators: f.Emulators.Tests}
 	cmd := &cobra.Command{
 		Use:   "test [PATH...]",
 		Short: "Run flow tests (*.test.hcl) with mocked connectors (default ./flows)",
@@ -86,7 +88,7 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 	}
 	topts := flowtest.Options{
 		Registry:  opts.F.Registry,
-		Emulators: emulators.Default(),
+		Emulators: opts.Emulators,
 		Parallel:  opts.Parallel,
 		Timeout:   opts.Timeout,
 	}

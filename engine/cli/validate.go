@@ -7,7 +7,6 @@ import (
 
 	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/flowtest"
-	"github.com/cardflow/cardflow/engine/flowtest/emulators"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/spf13/cobra"
@@ -23,11 +22,13 @@ type ValidateOptions struct {
 	// CheckEnv makes env() variables that are not set errors, as cardflow
 	// run does; without it they are one line of notice.
 	CheckEnv bool
+	// Emulators are those emulator blocks may name (Emulators.Tests).
+	Emulators map[string]flowtest.Emulator
 }
 
 // NewCmdValidate returns `cardflow validate`.
 func NewCmdValidate(f *Factory, runF func(*ValidateOptions) error) *cobra.Command {
-	opts := &ValidateOptions{IO: f.IO, F: f}
+	opts := &ValidateOptions{IO: f.IO, F: f, Emulators: f.Emulators.Tests}
 	cmd := &cobra.Command{
 		Use:   "validate [PATH...]",
 		Short: "Check flow files statically (default ./flows); no network I/O without --check-env",
@@ -87,7 +88,7 @@ func validateRun(ctx context.Context, opts *ValidateOptions) error {
 		Host:     host,
 		CheckEnv: opts.CheckEnv,
 	})
-	diags = append(diags, flowtest.Check(gen, emulators.Default())...)
+	diags = append(diags, flowtest.Check(gen, opts.Emulators)...)
 	// Where cardflow runs, the connections' remote side can be read too:
 	// an Okta event hook that lacks an event type starts no flow.
 	if opts.CheckEnv && !diags.HasErrors() {

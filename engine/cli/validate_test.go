@@ -13,6 +13,7 @@ import (
 	"github.com/cardflow/cardflow/connectors/okta"
 	"github.com/cardflow/cardflow/connectors/servicenow"
 	"github.com/cardflow/cardflow/engine/cli"
+	"github.com/cardflow/cardflow/engine/cli/emulators"
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/google/go-cmp/cmp"
 )
@@ -44,7 +45,7 @@ func run(t *testing.T, environ []string, args ...string) result {
 	var out, errOut bytes.Buffer
 	reg := connector.NewRegistry(append(core.Connectors(), okta.New(), servicenow.New())...)
 	io := &cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Environ: environ}
-	code := cli.Main(reg, io, args)
+	code := cli.Main(&cli.Factory{IO: io, Registry: reg, Emulators: emulators.Default()}, args)
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
 }
 

@@ -8,7 +8,8 @@ import (
 )
 
 // NewCmdVersion returns `cardflow version`, the same as --version.
-func NewCmdVersion(f *Factory) *cobra.Command {
+func NewCmdVersion(f *Factory, runF func(*VersionOptions) error) *cobra.Command {
+	opts := &VersionOptions{IO: f.IO, Version: versionString}
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print cardflow's version and the commit it was built from",
@@ -16,10 +17,20 @@ func NewCmdVersion(f *Factory) *cobra.Command {
   cardflow --version`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintln(f.IO.Out, versionString())
+			if runF != nil {
+				return runF(opts)
+			}
+			fmt.Fprintln(opts.IO.Out, opts.Version())
 			return nil
 		},
 	}
+}
+
+// VersionOptions are the inputs of cardflow version.
+type VersionOptions struct {
+	IO *IOStreams
+	// Version reads the version from the binary's build information.
+	Version func() string
 }
 
 // versionString is the module version (a tag for go install …@v1.2.3,

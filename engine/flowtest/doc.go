@@ -1,6 +1,7 @@
 // Package flowtest runs flow tests: the run blocks of *.test.hcl files.
 //
-// A run executes one flow for a given trigger event on an in-memory store,
+// A run executes one flow for a given trigger event through
+// engine.SingleRun (its own in-memory store),
 // with connector actions answered by mocks or by the connectors' built-in
 // emulators, and a clock that advances instantly through retry delays. It
 // then checks the run's expectations: assert conditions over the card

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
@@ -59,7 +60,7 @@ func Load(paths []string, opts Options) (*Suite, hcl.Diagnostics) {
 			out = append(out, dg)
 		}
 	}
-	sortDiagnostics(out)
+	engine.SortDiagnostics(out)
 	return s, out
 }
 

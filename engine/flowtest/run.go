@@ -7,24 +7,18 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
+	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/runtime"
-	"github.com/cardflow/cardflow/engine/store"
-	"github.com/cardflow/cardflow/engine/store/memory"
-	"github.com/cardflow/cardflow/engine/trigger"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 )
-
-// testOwner claims executions in the test store.
-const testOwner = "flowtest"
 
 // runOne executes one run block and checks its expectations.
 func runOne(ctx context.Context, cfg *config.Config, file string, tr *config.TestRun, opts Options) *RunResult {
@@ -57,16 +51,14 @@ func runOne(ctx context.Context, cfg *config.Config, file string, tr *config.Tes
 		res.fail(diags...)
 		return res
 	}
-	var last *store.Execution
-	var result runtime.Result
+	var last *engine.SingleResult
 	for i := 1; i <= repeat; i++ {
-		ex, err := env.start(ctx, flow, payload, i)
+		out, err := env.run.Execute(ctx, flow, engine.SingleEvent{Key: fmt.Sprintf("flowtest-%d", i), Type: "flowtest", Payload: payload})
 		if err != nil {
 			res.fail(internal(tr, err))
 			return res
 		}
-		last = ex
-		result = env.exec.Execute(ctx, ex, flow)
+		last = out
 		res.Executions++
 		if ctx.Err() != nil {
 			res.fail(&hcl.Diagnostic{
@@ -78,6 +70,7 @@ func runOne(ctx context.Context, cfg *config.Config, file string, tr *config.Tes
 			return res
 		}
 	}
+	result := last.Result
 	res.Status = result.Status
 	if result.Err != nil {
 		res.Error = result.Err.Error()
@@ -87,34 +80,15 @@ func runOne(ctx context.Context, cfg *config.Config, file string, tr *config.Tes
 	for _, c := range calls {
 		res.Calls[c.Action]++
 	}
-	journal, err := env.store.Journal(ctx, last.ID)
-	if err != nil {
-		res.fail(internal(tr, err))
-		return res
-	}
 	problems := env.inv.problems()
-	ex := &outcome{gen: gen, flow: flow, trigger: trigger, result: result, journal: journal, calls: calls,
+	ex := &outcome{gen: gen, flow: flow, trigger: trigger, result: result, journal: last.Journal, calls: calls,
 		// An unmocked call or a broken mock explains a failed execution
 		// better than a status mismatch would.
 		skipStatus: len(problems) > 0}
 	res.fail(problems...)
 	res.fail(ex.check(tr)...)
-	sortDiagnostics(res.Diagnostics)
+	engine.SortDiagnostics(res.Diagnostics)
 	return res
-}
-
-// sortDiagnostics orders a run's diagnostics by their place in the file.
-func sortDiagnostics(diags hcl.Diagnostics) {
-	sort.SliceStable(diags, func(i, j int) bool {
-		a, b := diags[i].Subject, diags[j].Subject
-		switch {
-		case a == nil || b == nil:
-			return a == nil && b != nil
-		case a.Filename != b.Filename:
-			return a.Filename < b.Filename
-		}
-		return a.Start.Byte < b.Start.Byte
-	})
 }
 
 // compileRun checks the configuration with the run's variables. Variables
@@ -195,21 +169,19 @@ func runVariables(cfg *config.Config, tr *config.TestRun) (lang.VarValues, hcl.D
 	return lang.VarValues{Files: []string{path}, FileData: map[string][]byte{path: f.Bytes()}}, diags
 }
 
-// runEnv is what one run executes in: a fresh store, clock, clients and
-// emulators.
+// runEnv is what one run executes in: a fresh single run (its own store),
+// clock, clients and emulators.
 type runEnv struct {
-	store   *memory.Store
+	run     *engine.SingleRun
 	clock   *fakeClock
 	inv     *invoker
-	exec    *runtime.Executor
-	intake  *trigger.Intake
 	clients *runtime.Clients
 	closers []func()
 }
 
 func newRunEnv(gen *plan.Generation, file string, tr *config.TestRun, opts Options) (*runEnv, hcl.Diagnostics) {
-	env := &runEnv{store: memory.New(), clock: newFakeClock(time.Now().UTC().Truncate(time.Second)), clients: runtime.NewClients()}
-	env.closers = append(env.closers, func() { _ = env.store.Close() }, env.clients.Close)
+	env := &runEnv{clock: newFakeClock(time.Now().UTC().Truncate(time.Second)), clients: runtime.NewClients()}
+	env.closers = append(env.closers, env.clients.Close)
 	emulated := map[string]bool{}
 	var diags hcl.Diagnostics
 	for _, eb := range tr.Emulators {
@@ -225,15 +197,14 @@ func newRunEnv(gen *plan.Generation, file string, tr *config.TestRun, opts Optio
 		}
 	}
 	env.inv = newInvoker(gen, tr, emulated, env.clock)
-	// Deliveries, and the executions they start, go in as the engine's do.
-	env.intake = &trigger.Intake{Store: env.store, Now: env.clock.Now}
-	env.exec = &runtime.Executor{
-		Store: env.store, Intake: env.intake, Clients: env.clients, Clock: env.clock, Invoker: env.inv,
+	env.run = engine.NewSingleRun(engine.SingleRunOptions{
+		Clients: env.clients, Clock: env.clock, Invoker: env.inv,
 		Rand: func(int64) int64 { return 0 },
 		// Waits pass on the test's clock, which does not sleep: nothing
 		// parks, and the test sees the execution to its end.
 		ParkAfter: runtime.NeverPark,
-	}
+	})
+	env.closers = append(env.closers, func() { _ = env.run.Close() })
 	return env, diags
 }
 
@@ -281,7 +252,7 @@ func (env *runEnv) startEmulator(gen *plan.Generation, file string, eb *config.T
 		if conn.Connector.Name != eb.Connector {
 			continue
 		}
-		cfg := connectionConfig(conn.Config, emu.Connection(srv.URL))
+		cfg, _ := engine.EmulatedConnection(conn.Config, emu.Connection(srv.URL)).UnmarkDeep()
 		client, err := conn.Connector.Open(cfg)
 		if err != nil {
 			diags = append(diags, &hcl.Diagnostic{
@@ -297,23 +268,6 @@ func (env *runEnv) startEmulator(gen *plan.Generation, file string, eb *config.T
 	return diags
 }
 
-// connectionConfig is the flow's connection settings with the emulator's
-// address and credentials; unknown values (env()) become null.
-func connectionConfig(cfg cty.Value, override map[string]cty.Value) cty.Value {
-	cfg, _ = cfg.UnmarkDeep()
-	vals := map[string]cty.Value{}
-	for name, ty := range cfg.Type().AttributeTypes() {
-		v := cfg.GetAttr(name)
-		if o, ok := override[name]; ok {
-			v = o
-		} else if !v.IsWhollyKnown() {
-			v = cty.NullVal(ty)
-		}
-		vals[name] = v
-	}
-	return cty.ObjectVal(vals)
-}
-
 // seedTables writes the run's table rows before the first execution.
 func (env *runEnv) seedTables(ctx context.Context, tr *config.TestRun) hcl.Diagnostics {
 	var diags hcl.Diagnostics
@@ -327,30 +281,12 @@ func (env *runEnv) seedTables(ctx context.Context, tr *config.TestRun) hcl.Diagn
 				continue
 			}
 			b, _ := json.Marshal(g)
-			if err := env.store.TablePut(ctx, tb.Name, k, b); err != nil {
+			if err := env.run.PutRow(ctx, tb.Name, k, b); err != nil {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot seed table", Detail: err.Error(), Subject: tb.DeclRange.Ptr()})
 			}
 		}
 	}
 	return diags
-}
-
-// start enqueues the trigger event as the i-th delivery and claims it.
-func (env *runEnv) start(ctx context.Context, flow *plan.Flow, payload []byte, i int) (*store.Execution, error) {
-	if _, err := env.intake.Submit(ctx, []store.Event{{
-		Flow: flow.Name, DedupKey: fmt.Sprintf("flowtest-%d", i), Type: "flowtest",
-		Payload: payload, ReceivedAt: env.clock.Now(),
-	}}); err != nil {
-		return nil, err
-	}
-	exs, err := env.store.Claim(ctx, testOwner, 1, time.Hour, store.ClaimOptions{})
-	if err != nil {
-		return nil, err
-	}
-	if len(exs) != 1 {
-		return nil, fmt.Errorf("the test store returned %d executions to claim, want 1", len(exs))
-	}
-	return exs[0], nil
 }
 
 // triggerPayload evaluates the run's trigger (or reads trigger_file) into

@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/spf13/cobra"
+)
+
+// ReplayOptions are the inputs of cardflow replay.
+type ReplayOptions struct {
+	IO       *IOStreams
+	Store    StoreFlags
+	ID       string
+	FromCard string
+	Force    bool
+	// OpenStore opens the store of --db/--store (StoreFlags.Open).
+	OpenStore func(context.Context) (store.Store, error)
+}
+
+// NewCmdReplay returns `cardflow replay`.
+func NewCmdReplay(f *Factory, runF func(*ReplayOptions) error) *cobra.Command {
+	opts := &ReplayOptions{IO: f.IO}
+	opts.OpenStore = opts.Store.Open
+	cmd := &cobra.Command{
+		Use:   "replay EXECUTION_ID",
+		Short: "Re-run a failed execution on its pinned definition from the failed card",
+		Example: `  # Re-run a failed execution from its failed card
+  cardflow replay 01JD7Q4ZK3M8N6P2R5T9V1W3XY
+
+  # Re-run it from an earlier card
+  cardflow replay 01JD7Q4ZK3M8N6P2R5T9V1W3XY --from-card read_user
+
+  # Run a succeeded execution again, writes included
+  cardflow replay 01JD7Q4ZK3M8N6P2R5T9V1W3XY --force`,
+		Long: `Queue a failed execution to run again on the definition it was pinned to.
+Cards before the failed card (or --from-card) keep their journaled outputs; the
+failed card and those after it run again. A running cardflow run on the same
+store picks the execution up; cardflow show marks where each replay began.
+
+An execution that did not fail (succeeded, halted, filtered) is refused: its
+cards would run again, writes included (a second incident). --force replays
+it anyway, from --from-card or else from its first card.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ID = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return replayRun(cmd.Context(), opts)
+		},
+	}
+	opts.Store.register(cmd.Flags(), f)
+	cmd.Flags().StringVar(&opts.FromCard, "from-card", "", "re-run from this card instead of the failed one")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "replay an execution that did not fail")
+	return cmd
+}
+
+func replayRun(ctx context.Context, opts *ReplayOptions) error {
+	ctx = orBackground(ctx)
+	st, err := opts.OpenStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := store.Replay(ctx, st, opts.ID, store.ReplayOptions{FromCard: opts.FromCard, Force: opts.Force})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return exit(ExitFailed, fmt.Errorf("no execution %s in %s", opts.ID, opts.Store.Name()))
+	case errors.Is(err, store.ErrNotFailed):
+		return exit(ExitFailed, fmt.Errorf("%w; add --force to replay it anyway", err))
+	case errors.Is(err, store.ErrNotFinished), errors.Is(err, store.ErrUnknownCard):
+		return exit(ExitFailed, err)
+	case err != nil:
+		return exit(ExitProblem, err)
+	}
+	ex := res.Execution
+	if res.FromCard == "" {
+		fmt.Fprintf(opts.IO.Out, "Execution %s is queued to run again from its start on definition %s.\n", ex.ID, ex.DefinitionHash)
+	} else {
+		fmt.Fprintf(opts.IO.Out, "Execution %s is queued to run again from card %s on definition %s; earlier cards keep their outputs.\n", ex.ID, res.FromCard, ex.DefinitionHash)
+	}
+	fmt.Fprintln(opts.IO.Out, "cardflow run picks it up; follow it with `cardflow show "+ex.ID+"`.")
+	return nil
+}

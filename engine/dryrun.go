@@ -1,0 +1,200 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/engine/runtime"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// DryRunOptions configure DryRun.
+type DryRunOptions struct {
+	// Emulated points, by connector name, every connection of a connector
+	// at its emulator: the arguments that replace the connection's (address
+	// and credentials, the credentials marked lang.Sensitive). Connections
+	// of other connectors read from the systems they configure (--live).
+	Emulated map[string]map[string]cty.Value
+	// Tables are flow table rows written before the run: table, key, row.
+	Tables map[string]map[string]map[string]any
+}
+
+// InterceptedWrite is a write a dry run did not send. Arguments the action
+// marks sensitive are redacted in Input.
+type InterceptedWrite struct {
+	Card   string          `json:"card"`
+	Action string          `json:"action"`
+	Input  json.RawMessage `json:"input"`
+}
+
+// DryRunResult is what a dry run saw.
+type DryRunResult struct {
+	Execution *store.Execution
+	Journal   []store.JournalEntry
+	// Writes are the intercepted writes, in the order the cards made them.
+	Writes []InterceptedWrite
+	// WouldSucceed is false when the execution failed.
+	WouldSucceed bool
+}
+
+// SeedError is a table row of DryRunOptions.Tables that does not fit its
+// table: a mistake of the seed file, not of cardflow.
+type SeedError struct{ Err error }
+
+func (e *SeedError) Error() string { return e.Err.Error() }
+func (e *SeedError) Unwrap() error { return e.Err }
+
+// DryRun executes flow of gen once for the trigger value payload without
+// side effects: every write to a connection is intercepted and recorded,
+// reads are served by the emulators of opts.Emulated (or by the tenants),
+// flow tables live in memory. The connections of gen are pointed at the
+// emulators in place: gen is the dry run's own.
+func DryRun(ctx context.Context, gen *plan.Generation, flow *plan.Flow, payload []byte, opts DryRunOptions) (*DryRunResult, error) {
+	for addr, conn := range gen.Connections {
+		if override, ok := opts.Emulated[conn.Connector.Name]; ok {
+			conn.Config = EmulatedConnection(conn.Config, override)
+			conn.Hash = "dry-run/" + addr
+		}
+	}
+	var writes interceptor
+	run := NewSingleRun(SingleRunOptions{Invoker: runtime.InvokeFunc(writes.invoke)})
+	defer run.Close()
+	if err := seedTables(ctx, run, gen, opts.Tables); err != nil {
+		return nil, err
+	}
+	res, err := run.Execute(ctx, flow, SingleEvent{Key: "dry-run", Type: "dry-run", Payload: payload})
+	if err != nil {
+		return nil, err
+	}
+	return &DryRunResult{
+		Execution: res.Execution, Journal: res.Journal,
+		Writes: writes.list(), WouldSucceed: res.Result.Status != store.Failed,
+	}, nil
+}
+
+// EmulatedConnection is a connection's settings with the arguments of
+// override (an emulator's address and credentials); arguments override
+// does not name keep their values, or are null when unknown (env() is
+// not read for an emulator). Marks are kept. Dry runs and flow tests both
+// point connections at emulators with it.
+func EmulatedConnection(cfg cty.Value, override map[string]cty.Value) cty.Value {
+	vals := map[string]cty.Value{}
+	for name, ty := range cfg.Type().AttributeTypes() {
+		v := cfg.GetAttr(name)
+		if o, ok := override[name]; ok {
+			v = o
+		} else if !v.IsWhollyKnown() {
+			v = cty.NullVal(ty)
+		}
+		vals[name] = v
+	}
+	return cty.ObjectVal(vals)
+}
+
+// interceptor invokes reads and records writes instead of sending them.
+type interceptor struct {
+	mu     sync.Mutex
+	writes []InterceptedWrite
+}
+
+func (i *interceptor) invoke(ctx context.Context, card *plan.Card, call *connector.Call) (cty.Value, error) {
+	if card.Action.Effect != connector.Write || !card.Connector.HasConnection() {
+		out, err := runtime.DirectInvoker(ctx, card, call)
+		if w := (*connector.Wait)(nil); errors.As(err, &w) && call.Woke.IsZero() {
+			// A dry run does not wait (flow.wait): it goes on as if the
+			// time had come.
+			call.Woke = w.Until
+			if w.For > 0 {
+				call.Woke = time.Now().Add(w.For)
+			}
+			out, err = runtime.DirectInvoker(ctx, card, call)
+		}
+		return out, err
+	}
+	in, _ := connector.ToGo(call.Input.Object())
+	b, _ := json.Marshal(redactSchema(in, card.Action.Input))
+	i.mu.Lock()
+	i.writes = append(i.writes, InterceptedWrite{Card: card.Name, Action: card.Connector.Name + "." + card.Action.Name, Input: b})
+	i.mu.Unlock()
+	return placeholder(card.Action.Output), nil
+}
+
+func (i *interceptor) list() []InterceptedWrite {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return append([]InterceptedWrite{}, i.writes...)
+}
+
+// redactSchema hides the arguments an action marks sensitive.
+func redactSchema(in any, schema connector.Schema) any {
+	m, ok := in.(map[string]any)
+	if !ok {
+		return in
+	}
+	for _, a := range schema {
+		if a.Sensitive && m[a.Name] != nil {
+			m[a.Name] = runtime.Redacted
+		}
+	}
+	return m
+}
+
+// KnownAfterApply is the string output of an intercepted write, as
+// Terraform prints what a plan cannot know yet.
+const KnownAfterApply = "(known after apply)"
+
+// placeholder is the output of an intercepted write: strings say it is not
+// known, the rest is empty, so that later cards can still be evaluated.
+func placeholder(ty cty.Type) cty.Value {
+	switch {
+	case ty == cty.String:
+		return cty.StringVal(KnownAfterApply)
+	case ty == cty.Number:
+		return cty.Zero
+	case ty == cty.Bool:
+		return cty.False
+	case ty.IsListType():
+		return cty.ListValEmpty(ty.ElementType())
+	case ty.IsSetType():
+		return cty.SetValEmpty(ty.ElementType())
+	case ty.IsMapType():
+		return cty.MapValEmpty(ty.ElementType())
+	case ty.IsObjectType():
+		vals := map[string]cty.Value{}
+		for name, aty := range ty.AttributeTypes() {
+			vals[name] = placeholder(aty)
+		}
+		return cty.ObjectVal(vals)
+	}
+	return cty.NullVal(ty)
+}
+
+// seedTables writes the seed's table rows, each checked against its table's
+// row type.
+func seedTables(ctx context.Context, run *SingleRun, gen *plan.Generation, tables map[string]map[string]map[string]any) error {
+	for name, rows := range tables {
+		t, ok := gen.Config.Tables[name]
+		if !ok {
+			return &SeedError{fmt.Errorf("there is no table %q", name)}
+		}
+		for key, row := range rows {
+			v, err := connector.FromGo(row, t.RowType())
+			if err != nil {
+				return &SeedError{fmt.Errorf("table %s row %s: %w", name, key, err)}
+			}
+			g, _ := connector.ToGo(v)
+			b, _ := json.Marshal(g)
+			if err := run.PutRow(ctx, name, key, b); err != nil {
+				return &SeedError{err}
+			}
+		}
+	}
+	return nil
+}

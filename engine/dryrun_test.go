@@ -1,0 +1,135 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/zclconf/go-cty/cty"
+)
+
+const dryRunFlows = `
+table "seen" {
+  columns = {
+    user = string
+  }
+  key = "user"
+}
+
+flow "f" {
+  trigger "fake.event" {
+    connection = connection.fake.main
+  }
+  card "write" {
+    action     = fake.step
+    connection = connection.fake.main
+    id         = "write"
+    value      = trigger.user
+  }
+  card "after" {
+    action     = fake.step
+    connection = connection.fake.main
+    id         = "after"
+    value      = "${card.write.id}/${trigger.user}"
+  }
+}
+`
+
+// TestDryRunInterceptsWrites: no write reaches the connector; each is
+// recorded with its input, and later cards see "(known after apply)".
+func TestDryRunInterceptsWrites(t *testing.T) {
+	dir := t.TempDir()
+	writeFlows(t, dir, dryRunFlows)
+	f := newFakeConn()
+	gen, _, diags := engine.Load([]string{dir}, engine.LoadOptions{Registry: f.registry(), Mode: lang.Live, Host: fakeHost()})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	emulated := map[string]map[string]cty.Value{"fake": {"token": cty.StringVal("emulator-token").Mark(lang.Sensitive)}}
+	res, err := engine.DryRun(context.Background(), gen, gen.Flows["f"], []byte(`{"user":"kari"}`), engine.DryRunOptions{
+		Emulated: emulated,
+		Tables:   map[string]map[string]map[string]any{"seen": {"kari": {"user": "kari"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := f.counts(); len(n) != 0 {
+		t.Errorf("the connector was called during a dry run: %v", n)
+	}
+	if !res.WouldSucceed || res.Execution.Status != store.Succeeded {
+		t.Fatalf("want a succeeded dry run, got %s (%s)", res.Execution.Status, res.Execution.Error)
+	}
+	var got []string
+	for _, w := range res.Writes {
+		var in map[string]any
+		if err := json.Unmarshal(w.Input, &in); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, w.Card+" "+w.Action+" "+in["value"].(string))
+	}
+	want := []string{"write fake.step kari", "after fake.step " + engine.KnownAfterApply + "/kari"}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("intercepted writes: got %q, want %q", got, want)
+	}
+	if len(res.Journal) < 2 {
+		t.Errorf("want the journal of both cards, got %d entries", len(res.Journal))
+	}
+	conn := gen.Connections["fake.main"]
+	if conn == nil {
+		t.Fatalf("no connection fake.main among %v", gen.Connections)
+	}
+	if tok := conn.Config.GetAttr("token"); !tok.HasMark(lang.Sensitive) || !tok.RawEquals(cty.StringVal("emulator-token").Mark(lang.Sensitive)) {
+		t.Errorf("the connection does not present the emulator's credential, sensitive: %#v", tok)
+	}
+	if conn.Hash != "dry-run/fake.main" {
+		t.Errorf("connection hash %q: an emulated connection must not share clients with the real one", conn.Hash)
+	}
+}
+
+// TestDryRunSeedErrors: a row for a table that does not exist is the
+// seed's mistake, and nothing runs.
+func TestDryRunSeedErrors(t *testing.T) {
+	for name, tables := range map[string]map[string]map[string]map[string]any{
+		"no such table": {"unknown": {"k": {"user": "x"}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFlows(t, dir, dryRunFlows)
+			f := newFakeConn()
+			gen, _, diags := engine.Load([]string{dir}, engine.LoadOptions{Registry: f.registry(), Mode: lang.Live, Host: fakeHost()})
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			_, err := engine.DryRun(context.Background(), gen, gen.Flows["f"], []byte(`{"user":"kari"}`), engine.DryRunOptions{Tables: tables})
+			var se *engine.SeedError
+			if !errors.As(err, &se) {
+				t.Fatalf("want a SeedError, got %v", err)
+			}
+		})
+	}
+}
+
+// TestEmulatedConnection: the override wins, unknown values (env()) become
+// null, known ones and their marks stay.
+func TestEmulatedConnection(t *testing.T) {
+	cfg := cty.ObjectVal(map[string]cty.Value{
+		"url":   cty.StringVal("https://acme.okta.com"),
+		"token": cty.UnknownVal(cty.String),
+		"limit": cty.NumberIntVal(5).Mark(lang.Sensitive),
+		"other": cty.UnknownVal(cty.String),
+	})
+	got := engine.EmulatedConnection(cfg, map[string]cty.Value{"url": cty.StringVal("http://127.0.0.1:1"), "token": cty.StringVal("t")})
+	if got.GetAttr("url").AsString() != "http://127.0.0.1:1" || got.GetAttr("token").AsString() != "t" {
+		t.Errorf("override not applied: %#v", got)
+	}
+	if !got.GetAttr("other").IsNull() {
+		t.Errorf("an unknown argument must become null, got %#v", got.GetAttr("other"))
+	}
+	if !got.GetAttr("limit").HasMark(lang.Sensitive) {
+		t.Errorf("a mark was lost: %#v", got.GetAttr("limit"))
+	}
+}
