@@ -28,13 +28,13 @@ func NewCmdReplay(f *Factory, runF func(*ReplayOptions) error) *cobra.Command {
 		Use:   "replay EXECUTION_ID",
 		Short: "Re-run a failed execution on its pinned definition from the failed card",
 		Example: `  # Re-run a failed execution from its failed card
-  cardflow replay 01JD7Q4ZK3M8N6P2R5T9V1W3XY
+  cardflow replay ex_01JD7Q4ZK3M8N6P2R5T9V1W3XY
 
   # Re-run it from an earlier card
-  cardflow replay 01JD7Q4ZK3M8N6P2R5T9V1W3XY --from-card read_user
+  cardflow replay ex_01JD7Q4ZK3M8N6P2R5T9V1W3XY --from-card read_user
 
   # Run a succeeded execution again, writes included
-  cardflow replay 01JD7Q4ZK3M8N6P2R5T9V1W3XY --force`,
+  cardflow replay ex_01JD7Q4ZK3M8N6P2R5T9V1W3XY --force`,
 		Long: `Queue a failed execution to run again on the definition it was pinned to.
 Cards before the failed card (or --from-card) keep their journaled outputs; the
 failed card and those after it run again. A running cardflow run on the same

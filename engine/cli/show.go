@@ -31,13 +31,13 @@ func NewCmdShow(f *Factory, runF func(*ShowOptions) error) *cobra.Command {
 		Use:   "show EXECUTION_ID",
 		Short: "Show one execution card by card: inputs, output, error, attempts, duration",
 		Example: `  # One execution, card by card (IDs come from cardflow history)
-  cardflow show 01JD7Q4ZK3M8N6P2R5T9V1W3XY
+  cardflow show ex_01JD7Q4ZK3M8N6P2R5T9V1W3XY
 
   # Whole inputs and outputs, uncut
-  cardflow show 01JD7Q4ZK3M8N6P2R5T9V1W3XY --full
+  cardflow show ex_01JD7Q4ZK3M8N6P2R5T9V1W3XY --full
 
   # As JSON, from a PostgreSQL store
-  cardflow show 01JD7Q4ZK3M8N6P2R5T9V1W3XY --format json --store postgres://cardflow@db/cardflow`,
+  cardflow show ex_01JD7Q4ZK3M8N6P2R5T9V1W3XY --format json --store postgres://cardflow@db/cardflow`,
 		Long: `Show one execution: its trigger value, then card by card its inputs, output,
 error, attempts and duration, with a line where each replay began. Long values
 are cut at 300 characters unless --full is given; --format json is always whole.`,
