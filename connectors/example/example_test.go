@@ -16,6 +16,7 @@ import (
 
 	"github.com/cardflow/cardflow/connectors/example"
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/connector/connectortest"
 )
 
 // service is a fake of the ticketing service: what a connector's tests
@@ -156,6 +157,12 @@ func TestFailuresHaveKinds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A connector declared with connector.NewAction gets this check for free;
+// a new connector's tests call it too.
+func TestActionsRefuseOtherConnections(t *testing.T) {
+	connectortest.RefusesOtherConnections(t, example.New())
 }
 
 func TestWrongConnection(t *testing.T) {

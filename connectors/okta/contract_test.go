@@ -1,40 +1,21 @@
 package okta_test
 
 import (
-	"context"
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cardflow/cardflow/connectors/okta"
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/connector/connectortest"
 )
-
-// otherClient is a connection of another connector.
-type otherClient struct{}
-
-func (otherClient) Close() error { return nil }
 
 // Every action is declared with connector.NewAction: a card whose
 // connection is not an okta one fails with kind invalid, named after the
 // action, before any request.
 func TestActionsRefuseOtherConnections(t *testing.T) {
-	for _, a := range okta.New().Actions {
-		t.Run(a.Name, func(t *testing.T) {
-			in, err := connector.ArgsOf(a.Input, cty.EmptyObjectVal)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = a.Do(context.Background(), &connector.Call{Client: otherClient{}, Input: in})
-			var ce *connector.Error
-			if !errors.As(err, &ce) || ce.Kind != connector.Invalid || ce.Op != "okta."+a.Name ||
-				!strings.Contains(ce.Message, "connection.okta.<name>") {
-				t.Errorf("err = %#v, want kind invalid, Op okta.%s and how to fix it", err, a.Name)
-			}
-		})
-	}
+	connectortest.RefusesOtherConnections(t, okta.New())
 }
 
 // Open's failures are kind invalid, name okta.open and keep the failure

@@ -1,40 +1,21 @@
 package servicenow_test
 
 import (
-	"context"
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cardflow/cardflow/connectors/servicenow"
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/connector/connectortest"
 )
 
-// otherClient is a connection of another connector.
-type otherClient struct{}
-
-func (otherClient) Close() error { return nil }
-
 // Every action is declared with connector.NewAction: a card whose
-// connection is not a servicenow one fails with kind invalid, named after
-// the action, before any request.
+// connection is not a servicenow one fails with kind invalid, named after the
+// action, before any request.
 func TestActionsRefuseOtherConnections(t *testing.T) {
-	for _, a := range servicenow.New().Actions {
-		t.Run(a.Name, func(t *testing.T) {
-			in, err := connector.ArgsOf(a.Input, cty.EmptyObjectVal)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = a.Do(context.Background(), &connector.Call{Client: otherClient{}, Input: in})
-			var ce *connector.Error
-			if !errors.As(err, &ce) || ce.Kind != connector.Invalid || ce.Op != "servicenow."+a.Name ||
-				!strings.Contains(ce.Message, "connection.servicenow.<name>") {
-				t.Errorf("err = %#v, want kind invalid, Op servicenow.%s and how to fix it", err, a.Name)
-			}
-		})
-	}
+	connectortest.RefusesOtherConnections(t, servicenow.New())
 }
 
 // A connection block Open refuses is a failure of kind invalid, not a

@@ -46,7 +46,9 @@
 // connectors/example is the smallest complete connector (connection schema
 // with a Sensitive secret, Open without I/O, a read and an idempotent
 // write, errors mapped to kinds, tests against a fake service on
-// loopback): copy it to start a new one.
+// loopback): copy it to start a new one. Its tests, like every
+// connector's, call connectortest.RefusesOtherConnections, which holds each
+// declared action to what NewAction promises.
 //
 // The registry of connectors is a value ([Registry]) passed to the engine, so
 // tests build engines with fakes and nothing registers itself in init.
