@@ -12,9 +12,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -63,8 +65,7 @@ func TestE2EReplicas(t *testing.T) {
 		return c.count(fmt.Sprintf(`SELECT count(*) FROM executions WHERE status = 'running' AND owner LIKE '%%-%d'`, pid)) > 0
 	})
 	t.Logf("killing replica %d (pid %d), which holds the provision_on_approval poller lease and runs executions", victim, pid)
-	c.procs[victim].kill()
-	killedAt := time.Now()
+	killedAt := c.kill(victim)
 	c.lb.markDead(victim)
 	c.polls.slowCreate.Store(false)
 	for i := users / 2; i < users; i++ {
@@ -277,6 +278,24 @@ func (c *cluster) count(sql string) int {
 	return n
 }
 
+// kill kills replica i with SIGKILL and returns when it was killed. It stops
+// the replica first and learns every socket it has open, so that a poll it
+// sent just before it died is still told apart from the survivors' (once it
+// is dead, /proc no longer says whose the socket was). A poll it sent
+// before it was stopped is handled before the returned time.
+func (c *cluster) kill(i int) time.Time {
+	c.t.Helper()
+	p := c.procs[i]
+	if err := p.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		c.t.Fatalf("stopping replica %d: %v", i, err)
+	}
+	c.polls.learnSockets(i)
+	time.Sleep(200 * time.Millisecond)
+	at := time.Now()
+	p.kill()
+	return at
+}
+
 // pollerHolder returns the replica holding the named lease.
 func (c *cluster) pollerHolder(name string) int {
 	c.t.Helper()
@@ -406,6 +425,37 @@ func (l *pollLog) replicaOf(port string) int {
 		}
 	}
 	return -1
+}
+
+// learnSockets records the local port of every TCP socket replica i has
+// open, so that its requests are attributed to it after it died.
+func (l *pollLog) learnSockets(i int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	inodes := map[string]bool{}
+	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", l.pids[i]))
+	for _, fd := range fds {
+		link, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", l.pids[i], fd.Name()))
+		if inode, ok := strings.CutPrefix(link, "socket:["); ok {
+			inodes[strings.TrimSuffix(inode, "]")] = true
+		}
+	}
+	if l.ports == nil {
+		l.ports = map[string]int{}
+	}
+	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		data, _ := os.ReadFile(f)
+		for _, line := range strings.Split(string(data), "\n") {
+			fields := strings.Fields(line)
+			if len(fields) <= 9 || !inodes[fields[9]] {
+				continue
+			}
+			_, hexPort, ok := strings.Cut(fields[1], ":")
+			if port, err := strconv.ParseUint(hexPort, 16, 16); ok && err == nil {
+				l.ports[strconv.FormatUint(port, 10)] = i
+			}
+		}
+	}
 }
 
 // socketInode finds the inode of the TCP socket whose local port is port
