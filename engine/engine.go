@@ -41,6 +41,11 @@ type Options struct {
 	// InboxLimit is the number of pending executions above which intake
 	// answers 503 with Retry-After.
 	InboxLimit int
+	// AckWait is how long an event hook delivery or endpoint call that
+	// finds every worker busy is held waiting for one before its event is
+	// written to the inbox and acknowledged: flow control under overload
+	// (see trigger.Intake.AckWait). 0: never held.
+	AckWait time.Duration
 	// Drain is how long Run waits for running executions on shutdown.
 	Drain time.Duration
 	// Invoker replaces action calls (dry runs, tests).
@@ -102,12 +107,14 @@ func New(opts Options) *Engine {
 	e := &Engine{opts: opts, log: opts.Logger, clients: runtime.NewClients(), pinned: map[string]*plan.Flow{}}
 	e.storeHealth.log = opts.Logger
 	e.intake = &trigger.Intake{Store: opts.Store, Generation: e.Generation, Limit: opts.InboxLimit,
-		Health: intakeHealth{h: &e.storeHealth, st: opts.Store}}
+		AckWait: opts.AckWait,
+		Health:  intakeHealth{h: &e.storeHealth, st: opts.Store}}
 	e.metrics = newMetrics(func() float64 { return float64(e.intake.Depth()) })
 	e.intake.Observer = e.metrics
 	e.exec = &runtime.Executor{Store: opts.Store, Intake: e.intake, Clients: e.clients, Logger: opts.Logger, Observer: e.metrics, Invoker: opts.Invoker}
 	e.pool = &runtime.Pool{Executor: e.exec, Resolver: e, Owner: opts.Owner, Workers: opts.Workers, Lease: opts.Lease, Logger: opts.Logger}
 	e.intake.Workers = e.pool
+	e.pool.Took = e.intake.Took
 	e.triggers = &trigger.Manager{Store: opts.Store, Intake: e.intake, Clients: e.clients, Logger: opts.Logger, Owner: opts.Owner, Observer: e.metrics}
 	e.srv = &server.Server{Backend: e, Intake: e.intake, Logger: opts.Logger, Observer: e.metrics, Metrics: e.metrics.Handler()}
 	return e

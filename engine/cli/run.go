@@ -28,6 +28,7 @@ type RunOptions struct {
 	Store      StoreFlags
 	Workers    int
 	InboxLimit int
+	AckWait    time.Duration
 	Drain      time.Duration
 	Watch      bool
 	LogLevel   string
@@ -88,6 +89,7 @@ run on one replica at a time).`,
 	opts.Store.register(fl, f)
 	fl.IntVar(&opts.Workers, "workers", 64, "executions run concurrently")
 	fl.IntVar(&opts.InboxLimit, "inbox-limit", 100000, "pending executions above which intake answers 503 and pollers wait")
+	fl.DurationVar(&opts.AckWait, "ack-wait", time.Second, "when every worker is busy, how long an event hook delivery or endpoint call is held waiting for one before its event is queued and acknowledged (0: never held)")
 	fl.DurationVar(&opts.Drain, "drain", 10*time.Second, "on shutdown, how long running executions may finish")
 	fl.BoolVar(&opts.Watch, "watch", true, "reload when flow files change")
 	fl.StringVar(&opts.LogLevel, "log-level", "info", "debug, info, warn or error")
@@ -168,6 +170,7 @@ func serve(ctx context.Context, opts *RunOptions, st store.Store, surf *surfaces
 		Logger:     log,
 		Workers:    opts.Workers,
 		InboxLimit: opts.InboxLimit,
+		AckWait:    opts.AckWait,
 		Drain:      opts.Drain,
 		Retention:  opts.Retain.retention(),
 	})

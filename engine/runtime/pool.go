@@ -30,6 +30,9 @@ type Pool struct {
 	Lease    time.Duration // claim lease; renewed while running
 	Poll     time.Duration // how often to look for work without a wake-up
 	Logger   *slog.Logger
+	// Took, when set, is told how many executions each of the pool's own
+	// claims took (the intake counts them out of the inbox depth).
+	Took func(n int)
 
 	// wake is made once, by whichever of Wake and Run comes first: intake
 	// and pollers may call Wake before Run has started.
@@ -48,6 +51,10 @@ type Pool struct {
 	// starved is set while the claim loop waits having found every worker
 	// busy or reserved: the next worker freed wakes it.
 	starved atomic.Bool
+	// freed is closed, and cleared, when a worker is freed; made by
+	// Freed for whoever waits for one.
+	freedMu sync.Mutex
+	freed   chan struct{}
 	// claimed is the claim loop's buffer of what it hands its workers,
 	// reused from one claim to the next (Start does not keep it).
 	claimed []trigger.Claimed
@@ -180,6 +187,9 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 		if r := p.reserve(p.Workers); r.n > 0 {
 			p.starved.Store(false)
 			exs := p.claim(ctx, r)
+			if p.Took != nil && len(exs) > 0 {
+				p.Took(len(exs))
+			}
 			r.Start(exs)
 			if len(exs) == r.n {
 				continue // there may be more waiting
@@ -332,6 +342,23 @@ func (p *Pool) free(n int) {
 	if p.starved.Swap(false) {
 		p.Wake()
 	}
+	p.freedMu.Lock()
+	if p.freed != nil {
+		close(p.freed)
+		p.freed = nil
+	}
+	p.freedMu.Unlock()
+}
+
+// Freed implements trigger.Workers: the channel is closed the next time a
+// worker is freed.
+func (p *Pool) Freed() <-chan struct{} {
+	p.freedMu.Lock()
+	defer p.freedMu.Unlock()
+	if p.freed == nil {
+		p.freed = make(chan struct{})
+	}
+	return p.freed
 }
 
 // start runs ex on a reserved worker, which it frees when ex ends. flow,

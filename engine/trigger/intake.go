@@ -42,6 +42,9 @@ type Workers interface {
 	Reserve(n int) Reservation
 	// Wake says that pending work arrived.
 	Wake()
+	// Freed returns a channel that is closed the next time a worker is
+	// freed.
+	Freed() <-chan struct{}
 }
 
 // Reservation is idle workers set aside for executions the intake claims
@@ -104,6 +107,14 @@ type Intake struct {
 	// Limit is the inbox depth at or above which pushed and polled events
 	// are refused with ErrBusy; 0: no limit.
 	Limit int
+	// AckWait is how long a pushed event that finds every worker busy
+	// waits for one to be freed before it is written to wait in the inbox
+	// (and acknowledged). It is flow control: under overload the sender
+	// is slowed to the pace the executions keep, instead of the engine
+	// spending its CPU on taking in events it cannot run yet, while a
+	// burst is still taken in, each event after at most AckWait. Keep it
+	// well under the senders' timeouts (Okta's is 3 s). 0: no wait.
+	AckWait time.Duration
 	// Health, when set, refuses pushed and polled events while the store
 	// cannot keep them.
 	Health   Health
@@ -122,6 +133,16 @@ func (in *Intake) Depth() int { return int(in.depth.Load()) }
 
 // SetDepth records the inbox depth the store counted.
 func (in *Intake) SetDepth(n int) { in.depth.Store(int64(n)) }
+
+// Took records that workers claimed n pending executions.
+func (in *Intake) Took(n int) {
+	for {
+		d := in.depth.Load()
+		if in.depth.CompareAndSwap(d, max(d-int64(n), 0)) {
+			return
+		}
+	}
+}
 
 func (in *Intake) now() time.Time {
 	if in.Now != nil {
@@ -193,7 +214,7 @@ func (in *Intake) push(ctx context.Context, batch []store.Event, flows []*plan.F
 	if err := in.admit(); err != nil {
 		return nil, err
 	}
-	res, err := in.claimingWrite(ctx, batch, flows, store.EnqueueOptions{})
+	res, err := in.claimingWrite(ctx, batch, flows, store.EnqueueOptions{}, in.AckWait > 0)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotStored, err)
 	}
@@ -204,11 +225,16 @@ func (in *Intake) push(ctx context.Context, batch []store.Event, flows []*plan.F
 }
 
 // claimingWrite writes batch with opts, claiming what idle workers can
-// take and handing it to them, and tells Health how the write went.
-func (in *Intake) claimingWrite(ctx context.Context, batch []store.Event, flows []*plan.Flow, opts store.EnqueueOptions) ([]store.Enqueued, error) {
+// take and handing it to them, and tells Health how the write went. With
+// wait, when no worker is idle, it first waits for one up to AckWait.
+func (in *Intake) claimingWrite(ctx context.Context, batch []store.Event, flows []*plan.Flow, opts store.EnqueueOptions, wait bool) ([]store.Enqueued, error) {
 	var r Reservation
 	if in.Workers != nil && flows != nil && len(batch) > 0 {
 		r = in.Workers.Reserve(len(batch))
+		if wait && r.Len() == 0 {
+			r.Start(nil)
+			r = in.waitForWorker(ctx, len(batch))
+		}
 	}
 	wctx := ctx
 	if r != nil && r.Len() > 0 {
@@ -236,6 +262,28 @@ func (in *Intake) claimingWrite(ctx context.Context, batch []store.Event, flows 
 	}
 	in.added(res)
 	return res, nil
+}
+
+// waitForWorker reserves workers for n events as soon as one is freed, and
+// returns the reservation it holds after AckWait or when ctx ends
+// (possibly of no worker).
+func (in *Intake) waitForWorker(ctx context.Context, n int) Reservation {
+	timer := time.NewTimer(in.AckWait)
+	defer timer.Stop()
+	for {
+		select {
+		case <-in.Workers.Freed():
+		case <-timer.C:
+			return in.Workers.Reserve(n)
+		case <-ctx.Done():
+			return in.Workers.Reserve(n)
+		}
+		r := in.Workers.Reserve(n)
+		if r.Len() > 0 {
+			return r
+		}
+		r.Start(nil)
+	}
 }
 
 // pinOf is the claim's pin: the definition each flow of the batch was
@@ -350,7 +398,7 @@ func (in *Intake) Poll(ctx context.Context, f *plan.Flow, events []connector.Eve
 			flows[i] = current
 		}
 	}
-	return in.claimingWrite(ctx, batch, flows, store.EnqueueOptions{CursorKey: cursorKey, Cursor: cursor})
+	return in.claimingWrite(ctx, batch, flows, store.EnqueueOptions{CursorKey: cursorKey, Cursor: cursor}, false)
 }
 
 // write is the intake's one write to the store.

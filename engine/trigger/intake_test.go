@@ -23,6 +23,27 @@ type idleWorkers struct {
 	idle    int
 	started []trigger.Claimed
 	wakes   int
+	freed   chan struct{}
+}
+
+// free makes n more workers idle and says so to whoever waits.
+func (w *idleWorkers) free(n int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.idle += n
+	if w.freed != nil {
+		close(w.freed)
+		w.freed = nil
+	}
+}
+
+func (w *idleWorkers) Freed() <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.freed == nil {
+		w.freed = make(chan struct{})
+	}
+	return w.freed
 }
 
 func (w *idleWorkers) Wake() {
@@ -102,6 +123,76 @@ func TestIntakePushHandsOver(t *testing.T) {
 	if err != nil || !again[0].Duplicate || again[0].ID != res[1].ID || w.wakes != 1 {
 		t.Errorf("a repeated event: %+v, %v, %d wakes", again, err, w.wakes)
 	}
+}
+
+// TestIntakeAckWait: a pushed event that finds every worker busy is held
+// until one is freed, and then handed to it, claimed in its own write; one
+// for which no worker is freed is written to wait, and acknowledged, after
+// AckWait; with AckWait 0 it is written at once.
+func TestIntakeAckWait(t *testing.T) {
+	gen := loadGen(t, registry(&fakePoller{}, time.Hour), flowSrc("free", ""))
+	push := func(in *trigger.Intake, key string) (store.Enqueued, time.Duration) {
+		t.Helper()
+		start := time.Now()
+		res, err := in.Push(context.Background(), []store.Event{event("free", key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res[0], time.Since(start)
+	}
+
+	t.Run("freed", func(t *testing.T) {
+		st := memory.New()
+		defer st.Close()
+		w := &idleWorkers{}
+		in := &trigger.Intake{Store: st, Workers: w, Generation: func() *plan.Generation { return gen }, AckWait: time.Minute}
+		done := make(chan store.Enqueued)
+		go func() {
+			q, _ := push(in, "a")
+			done <- q
+		}()
+		select {
+		case q := <-done:
+			t.Fatalf("acknowledged at once (%+v) while every worker was busy", q)
+		case <-time.After(100 * time.Millisecond):
+		}
+		if exs, _ := st.Executions(context.Background(), store.Filter{}); len(exs) != 0 {
+			t.Fatalf("%d executions stored while the delivery was held, want 0", len(exs))
+		}
+		w.free(1)
+		q := <-done
+		if q.Claimed == nil || len(w.started) != 1 || w.started[0].Execution.ID != q.ID {
+			t.Errorf("not handed to the freed worker: %+v, started %v", q, w.started)
+		}
+		if in.Depth() != 0 || w.wakes != 0 {
+			t.Errorf("depth %d, wakes %d; want 0 and 0: nothing was left pending", in.Depth(), w.wakes)
+		}
+	})
+
+	t.Run("timeout", func(t *testing.T) {
+		st := memory.New()
+		defer st.Close()
+		w := &idleWorkers{}
+		in := &trigger.Intake{Store: st, Workers: w, Generation: func() *plan.Generation { return gen }, AckWait: 150 * time.Millisecond}
+		q, took := push(in, "b")
+		if took < in.AckWait {
+			t.Errorf("acknowledged after %s, before AckWait %s", took, in.AckWait)
+		}
+		if q.Claimed != nil || q.ID == "" || in.Depth() != 1 || w.wakes != 1 {
+			t.Errorf("%+v, depth %d, wakes %d; want stored pending, depth 1, workers woken", q, in.Depth(), w.wakes)
+		}
+	})
+
+	t.Run("no wait", func(t *testing.T) {
+		st := memory.New()
+		defer st.Close()
+		w := &idleWorkers{}
+		in := &trigger.Intake{Store: st, Workers: w, Generation: func() *plan.Generation { return gen }}
+		q, took := push(in, "c")
+		if q.Claimed != nil || in.Depth() != 1 || took > 5*time.Second {
+			t.Errorf("%+v after %s, depth %d; want stored pending at once", q, took, in.Depth())
+		}
+	})
 }
 
 // refusingHealth refuses while err is set and records the writes it is

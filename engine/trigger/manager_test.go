@@ -178,6 +178,9 @@ func (r *recorder) Wake() {
 	r.wakes++
 }
 
+// Freed implements trigger.Workers: no worker is ever freed.
+func (r *recorder) Freed() <-chan struct{} { return nil }
+
 // Reserve implements trigger.Workers: no worker is ever idle.
 func (r *recorder) Reserve(int) trigger.Reservation { return noWorkers{} }
 
