@@ -55,6 +55,7 @@ func (c *compiler) flow(decl *config.Flow) (*Flow, hcl.Diagnostics) {
 		f.Cards = append(f.Cards, card)
 		scope.Cards[cd.Name] = cty.UnknownVal(card.Output)
 	}
+	f.TriggerUse = triggerUse(decl, t)
 	return f, diags
 }
 

@@ -81,6 +81,11 @@ type Flow struct {
 	Cards       []*Card
 	Decl        *config.Flow
 	Gen         *Generation
+
+	// TriggerUse is the part of the trigger value that the flow's
+	// expressions read: the runtime decodes only it of each event. nil
+	// is all of it.
+	TriggerUse *connector.Paths
 }
 
 // Card returns the card called name, or nil.

@@ -213,7 +213,8 @@ func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow
 	return r.cardsOf(ctx, flow, trigger, ""), r
 }
 
-// triggerValue decodes the stored trigger payload to the trigger's type.
+// triggerValue decodes the stored trigger payload to the trigger's type:
+// the parts the flow reads (flow.TriggerUse), the rest null.
 func triggerValue(flow *plan.Flow, payload []byte) (cty.Value, error) {
 	ty := cty.DynamicPseudoType
 	if flow.Trigger != nil {
@@ -222,7 +223,7 @@ func triggerValue(flow *plan.Flow, payload []byte) (cty.Value, error) {
 	if len(payload) == 0 {
 		return cty.NullVal(ty), nil
 	}
-	v, err := connector.FromJSON(payload, ty)
+	v, err := connector.FromJSONPaths(payload, ty, flow.TriggerUse)
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("decoding the trigger event: %w", err)
 	}
