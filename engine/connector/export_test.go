@@ -6,3 +6,7 @@ var (
 	LegacyFromJSON = legacyFromJSON
 	LegacyFromGo   = legacyFromGo
 )
+
+// CheckSparse is the differential check of FromJSONPaths against FromJSON,
+// for the tests of real payloads in the external test package.
+var CheckSparse = checkSparse

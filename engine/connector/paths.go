@@ -20,6 +20,7 @@ import (
 // and a node of any other type (map, set, tuple, dynamic, primitive) is
 // used whole as soon as it is reached.
 type Paths struct {
+	name  string // the attribute this node is of, in its parent object
 	ty    cty.Type
 	whole bool
 	attrs map[string]*Paths // object: the attributes used
@@ -49,7 +50,7 @@ func (p *Paths) Add(steps ...string) {
 			}
 			next := p.attrs[steps[0]]
 			if next == nil {
-				next = NewPaths(ty.AttributeType(steps[0]))
+				next = &Paths{name: steps[0], ty: ty.AttributeType(steps[0])}
 				if p.attrs == nil {
 					p.attrs = map[string]*Paths{}
 				}
@@ -127,18 +128,18 @@ func isIdentifier(s string) bool {
 
 // FromJSONPaths is FromJSON for a reader of only the parts of the value
 // that use names (nil: all of it, as FromJSON). Those parts are decoded as
-// FromJSON decodes them; every object attribute off the paths is null (of
-// its declared type, so the value keeps type ty) and its JSON is only
-// validated, not decoded. A value of the wrong kind off the paths is
-// therefore no error.
+// FromJSON decodes them. Every object attribute off the paths is null of
+// its declared type, so the value is of type ty (a dynamic attribute off
+// the paths is a null of the dynamic type, where FromJSON's value has the
+// type of what the JSON holds), and its JSON is only validated, not
+// decoded: a value of the wrong kind there is no error.
 func FromJSONPaths(data []byte, ty cty.Type, use *Paths) (cty.Value, error) {
 	if use.Whole() {
 		return FromJSON(data, ty)
 	}
+	// No shared copy of the text (see jsonDecoder.text): of the few
+	// strings decoded, each is cheaper to copy on its own.
 	d := jsonDecoder{Scanner: jsonscan.New(data)}
-	if len(data) <= maxSharedText {
-		d.text = string(data)
-	}
 	if v, ok := d.sparse(ty, use); ok && d.AtEnd() {
 		return v, nil
 	}
@@ -177,7 +178,11 @@ func (d *jsonDecoder) sparseObject(ty cty.Type, p *Paths) (cty.Value, bool) {
 			return d.Skip()
 		}
 		v, ok := d.sparse(aty, next)
-		vals[d.stringOf(key, at)] = v
+		if next != nil {
+			vals[next.name] = v // not a new string per event
+		} else {
+			vals[d.stringOf(key, at)] = v
+		}
 		return ok
 	})
 	if !ok {
