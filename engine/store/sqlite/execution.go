@@ -225,13 +225,20 @@ func executionsQuery(f store.Filter) (string, []any) {
 	if f.Text != "" {
 		// The matching terms' executions first (the primary key finds a
 		// prefix), then their rows: a rare term costs a few lookups instead
-		// of a walk through all of history.
+		// of a walk through all of history. Executions whose terms the
+		// indexer has not reached yet are found by their row's terms, one
+		// a line: a term starts with the text where a line does.
 		lo, hi := store.TermRange(f.Text)
-		sub := "SELECT DISTINCT execution_id FROM execution_terms WHERE term >= ? AND term < ?"
-		subArgs := []any{lo, hi}
+		indexed := "SELECT execution_id FROM execution_terms WHERE term >= ? AND term < ?"
+		queued := "SELECT terms_pending.execution_id FROM terms_pending JOIN executions ON executions.id = terms_pending.execution_id" +
+			" WHERE instr(char(10) || executions.terms, char(10) || ?) > 0"
+		indexedArgs, queuedArgs := []any{lo, hi}, []any{lo}
 		if f.Before != "" {
-			sub, subArgs = sub+" AND execution_id < ?", append(subArgs, f.Before)
+			indexed, indexedArgs = indexed+" AND execution_id < ?", append(indexedArgs, f.Before)
+			queued, queuedArgs = queued+" AND terms_pending.execution_id < ?", append(queuedArgs, f.Before)
 		}
+		sub := indexed + " UNION " + queued
+		subArgs := append(indexedArgs, queuedArgs...)
 		from = "(" + sub + ") AS matched CROSS JOIN executions ON executions.id = matched.execution_id" +
 			" LEFT JOIN payloads ON payloads.execution_id = executions.id"
 		args = append(subArgs, args...)

@@ -103,14 +103,14 @@ func joinTerms(terms []string) string {
 	return strings.Join(slices.Compact(sorted), "\n")
 }
 
-// insertTerms stores the correlation terms of a new execution.
+// insertTerms queues a new execution's correlation terms, which its row
+// holds, for the term indexer.
 func insertTerms(tx *writeTx, id string, terms []string) error {
-	for _, t := range terms {
-		if _, err := tx.exec(wInsertTerm, t, id); err != nil {
-			return err
-		}
+	if len(terms) == 0 {
+		return nil
 	}
-	return nil
+	_, err := tx.exec(wInsertTermsPending, id)
+	return err
 }
 
 // insertPayload stores the payload of a new execution, if it has one.

@@ -11,6 +11,9 @@ const (
 	wInsertClaimed
 	wInsertPayload
 	wInsertTerm
+	wInsertTermsPending
+	wTermsPending
+	wTermsIndexed
 	wDedupLookup
 	wClaimable
 	wClaimExpired
@@ -83,7 +86,14 @@ var writeSQL = [numWriteStmts]string{
 		VALUES (?, ?, ?, COALESCE(?, ''), ?, 'running', COALESCE(?, ''), ?, ?, ?, 1, ?, COALESCE(?, '')) ON CONFLICT DO NOTHING`,
 	wInsertPayload: `INSERT INTO payloads (execution_id, payload) VALUES (?, ?)`,
 	wInsertTerm:    `INSERT OR IGNORE INTO execution_terms (term, execution_id) VALUES (?, ?)`,
-	wDedupLookup:   `SELECT id FROM executions WHERE flow = ? AND dedup_key = ?`,
+	// The term indexer's queue (see termindex.go): the oldest executions
+	// whose terms wait, with their terms (none when the execution was
+	// pruned meanwhile), then the queue's head once they are indexed.
+	wInsertTermsPending: `INSERT OR IGNORE INTO terms_pending (execution_id) VALUES (?)`,
+	wTermsPending: `SELECT terms_pending.execution_id, COALESCE(executions.terms, '') FROM terms_pending
+		LEFT JOIN executions ON executions.id = terms_pending.execution_id ORDER BY terms_pending.execution_id LIMIT ?`,
+	wTermsIndexed: `DELETE FROM terms_pending WHERE execution_id <= ?`,
+	wDedupLookup:  `SELECT id FROM executions WHERE flow = ? AND dedup_key = ?`,
 
 	// Claim reads the oldest pending executions and, when a lease may have
 	// ended (see Store.leaseCheck), the running ones whose lease did, both

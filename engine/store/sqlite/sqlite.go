@@ -70,6 +70,7 @@ type Store struct {
 	wdb   *sql.DB // two connections: the writer's and the checkpointer's
 	w     *writer
 	cp    *checkpointer
+	ti    *termIndexer
 	rdb   *sql.DB // read-only pool
 	reads [numReadStmts]*sql.Stmt
 
@@ -164,7 +165,33 @@ func openReadOnly(s *Store, path string, opts Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("%w (is %s a cardflow store?)", err, path)
 	}
+	if err := s.checkSchema(); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// checkSchema refuses a store a read-only open cannot read: one that an
+// older cardflow made and nothing has migrated since (reading migrates
+// nothing), or one a newer cardflow migrated further.
+func (s *Store) checkSchema() error {
+	ms, err := migration.Load(migrationFiles)
+	if err != nil {
+		return err
+	}
+	var version int
+	if err := s.rdb.QueryRow(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
+		return fmt.Errorf("sqlite store: reading its schema version: %w", err)
+	}
+	switch want := ms[len(ms)-1].Version; {
+	case version < want:
+		return fmt.Errorf("sqlite store: its schema is at version %d, older than this cardflow reads (%d): "+
+			"cardflow run migrates it when it opens it", version, want)
+	case version > want:
+		return fmt.Errorf("sqlite store: its schema is at version %d, newer than this cardflow knows (%d)", version, want)
+	}
+	return nil
 }
 
 // rolledBack forgets what the writes of a rolled-back transaction taught
@@ -289,6 +316,7 @@ func (s *Store) startWriter(opts Options) error {
 	}
 	s.cp = newCheckpointer(cpConn, pageSize)
 	s.w = newWriter(tx, opts.MaxBatch, s.cp.committed, s.rolledBack)
+	s.startTermIndexer()
 	return nil
 }
 
@@ -342,6 +370,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		var errs []error
 		if s.w != nil {
+			s.ti.stop()
 			s.w.close()
 			for _, st := range s.w.tx.stmts {
 				errs = append(errs, st.Close())

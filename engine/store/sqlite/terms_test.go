@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,3 +95,130 @@ func TestTermsShownInOrder(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestTermsIndexedInBatches: an execution's terms wait in terms_pending
+// until the indexer moves them into execution_terms, sorted; history finds
+// it by a term prefix before and after, once, newest first, and pages past
+// it with Before either way. A pruned execution still queued leaves
+// nothing behind.
+func TestTermsIndexedInBatches(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "t.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.ti.stop() // indexed below, when the test says
+	var ids []string
+	for i := range 5 {
+		res, err := s.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: strconv.Itoa(i), Payload: []byte(`{}`),
+			Terms: []string{"00u" + strconv.Itoa(i), "jane.doe" + strconv.Itoa(i) + "@example.com", "z-shared"}}}, store.EnqueueOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res[0].ID)
+	}
+	count := func(table string) int {
+		t.Helper()
+		var n int
+		if err := s.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	found := func(f store.Filter) []string {
+		t.Helper()
+		exs, err := s.Executions(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range exs {
+			got = append(got, e.ID)
+		}
+		return got
+	}
+	check := func(when string) {
+		t.Helper()
+		if got := found(store.Filter{Text: "Jane.Doe3"}); !slices.Equal(got, []string{ids[3]}) {
+			t.Errorf("%s: search jane.doe3 = %v, want [%s]", when, got, ids[3])
+		}
+		if got := found(store.Filter{Text: "z-sh"}); !slices.Equal(got, []string{ids[4], ids[3], ids[2], ids[1], ids[0]}) {
+			t.Errorf("%s: search z-sh = %v, want all five, newest first", when, got)
+		}
+		if got := found(store.Filter{Text: "z-shared", Before: ids[2]}); !slices.Equal(got, []string{ids[1], ids[0]}) {
+			t.Errorf("%s: search z-shared before %s = %v, want the two older", when, ids[2], got)
+		}
+		if got := found(store.Filter{Text: "example.com"}); len(got) != 0 {
+			t.Errorf("%s: search example.com = %v, want none (terms match by prefix)", when, got)
+		}
+	}
+	if p, i := count("terms_pending"), count("execution_terms"); p != 5 || i != 0 {
+		t.Fatalf("after enqueue: %d queued, %d indexed; want 5 and 0", p, i)
+	}
+	check("queued")
+
+	n, err := s.indexTerms(ctx, 3)
+	if err != nil || n != 3 {
+		t.Fatalf("indexTerms(3) = %d, %v; want 3", n, err)
+	}
+	if p, i := count("terms_pending"), count("execution_terms"); p != 2 || i != 9 {
+		t.Fatalf("after a batch of 3: %d queued, %d indexed; want 2 and 9", p, i)
+	}
+	check("partly indexed")
+	if n, err := s.indexTerms(ctx, 10); err != nil || n != 2 {
+		t.Fatalf("indexTerms(10) = %d, %v; want the 2 left", n, err)
+	}
+	check("indexed")
+
+	// Queued and then pruned: the indexer takes it off the queue and
+	// indexes nothing for it.
+	old := time.Now().Add(-48 * time.Hour)
+	res, err := s.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "old", ReceivedAt: old, Terms: []string{"gone"}}}, store.EnqueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.tx.conn.ExecContext(ctx, `UPDATE executions SET status = 'succeeded', ended_at = ?, id = ? WHERE id = ?`,
+		old.UnixNano(), store.IDAt(old), res[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Prune(ctx, store.Prune{Before: time.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.indexTerms(ctx, 10); err != nil || n != 1 {
+		t.Fatalf("indexTerms after prune = %d, %v; want the pruned one taken off the queue", n, err)
+	}
+	if p, i := count("terms_pending"), count("execution_terms"); p != 0 || i != 15 {
+		t.Errorf("after prune: %d queued, %d indexed; want 0 and 15", p, i)
+	}
+}
+
+// TestReadOnlyRefusesAnOldSchema: history on a store an older cardflow
+// left (through migration 0007, before terms_pending) says to let cardflow
+// run migrate it, rather than failing a search with "no such table"; once
+// migrated, it reads it.
+func TestReadOnlyRefusesAnOldSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	databaseAt(t, path, 6) // through 0007_terms_payloads
+	if s, err := Open(path, Options{ReadOnly: true}); err == nil || !strings.Contains(err.Error(), "older than this cardflow reads") {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("ReadOnly Open of a schema at version 7: %v, want it refused as older", err)
+	}
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("ReadOnly Open once migrated: %v", err)
+	}
+	defer r.Close()
+	if _, err := r.Executions(context.Background(), store.Filter{Text: "jane"}); err != nil {
+		t.Errorf("search through the migrated store: %v", err)
+	}
+}
