@@ -106,7 +106,8 @@ func TestSparseTriggerRunsAsFull(t *testing.T) {
 	full := *sparse
 	full.TriggerUse = nil
 	helper := h.gen.Flows["helper"]
-	if got := helper.TriggerUse.String(); got != "caller.flow, input" {
+	helperUse := helper.TriggerUse
+	if got := helperUse.String(); got != "caller.flow, input" {
 		t.Fatalf("helper's TriggerUse = %s", got)
 	}
 
@@ -114,6 +115,12 @@ func TestSparseTriggerRunsAsFull(t *testing.T) {
 	for i, ev := range oktaFixtureEvents(t) {
 		var runs [2]map[string]any // card instance → output, and the status
 		for j, flow := range []*plan.Flow{sparse, &full} {
+			// The helper flow, which flow.call finds by name, decodes
+			// sparsely or fully with its caller.
+			helper.TriggerUse = nil
+			if flow == sparse {
+				helper.TriggerUse = helperUse
+			}
 			ex := h.enqueue("incident", fmt.Sprintf("%d/%d", i, j), json.RawMessage(ev.Payload))
 			res := h.exec.Execute(context.Background(), ex, flow)
 			runs[j] = map[string]any{"status": res.Status}
