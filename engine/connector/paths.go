@@ -36,9 +36,10 @@ func NewPaths(ty cty.Type) *Paths {
 // Add adds the path of steps: attribute names, map keys and list indexes
 // (as HCL converts them to strings, "0" for [0]). No steps is the whole
 // value; so is the end of every path. A step into an attribute the type
-// does not declare adds nothing: there is nothing there to read.
+// does not declare adds nothing: there is nothing there to read. Adding
+// to nil, the whole value, adds nothing either.
 func (p *Paths) Add(steps ...string) {
-	for ; !p.whole; steps = steps[1:] {
+	for ; !p.Whole(); steps = steps[1:] {
 		if len(steps) == 0 {
 			p.whole, p.attrs, p.elem = true, nil, nil
 			return

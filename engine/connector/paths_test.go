@@ -235,7 +235,9 @@ func TestPathsString(t *testing.T) {
 	if got := use.String(); got != "(all)" || !use.Whole() {
 		t.Errorf("after Add(): %s", got)
 	}
-	if got := (*Paths)(nil).String(); got != "(all)" {
+	var all *Paths
+	all.Add("id")
+	if got := all.String(); got != "(all)" {
 		t.Errorf("nil: %s", got)
 	}
 }
