@@ -51,6 +51,10 @@ type Pool struct {
 	// starved is set while the claim loop waits having found every worker
 	// busy or reserved: the next worker freed wakes it.
 	starved atomic.Bool
+	// jobs hands an execution to a worker goroutine waiting for one, and
+	// quit, closed when Run returns, ends those goroutines (see spawn).
+	jobs chan func()
+	quit chan struct{}
 	// freed is closed, and cleared, when a worker is freed; made by
 	// Freed for whoever waits for one.
 	freedMu sync.Mutex
@@ -150,6 +154,8 @@ func (p *Pool) init() {
 	p.running = map[string]*execution{}
 	p.perFlow = map[string]chan struct{}{}
 	p.slots = make(chan struct{}, p.Workers)
+	p.jobs = make(chan func())
+	p.quit = make(chan struct{})
 	p.mu.Unlock()
 	p.Executor.defaults()
 	if p.Executor.Enqueued == nil {
@@ -209,7 +215,44 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 	p.drain(drain, cancelExec)
 	stopRenew()
 	<-renewDone
+	close(p.quit)
 	return nil
+}
+
+// workerIdle is how long a worker goroutine waits for another execution
+// before it ends.
+const workerIdle = 10 * time.Second
+
+// spawn runs fn on a worker goroutine that waits for work, or on a new
+// one, which then waits for more. Executions run on long-lived goroutines
+// because a new goroutine's stack starts at 8 KiB and is copied each time
+// it doubles on the way to what an execution needs (SQLite's VM, S2's
+// 64 KiB hash table, HCL evaluation): a twentieth of the engine's CPU
+// under load went to those copies. A goroutine that waits keeps its
+// stack, but for what the garbage collector shrinks.
+func (p *Pool) spawn(fn func()) {
+	select {
+	case p.jobs <- fn:
+	default:
+		go worker(fn, p.jobs, p.quit)
+	}
+}
+
+func worker(fn func(), jobs <-chan func(), quit <-chan struct{}) {
+	idle := time.NewTimer(workerIdle)
+	defer idle.Stop()
+	for {
+		fn()
+		fn = nil // not kept while waiting
+		idle.Reset(workerIdle)
+		select {
+		case fn = <-jobs:
+		case <-quit:
+			return
+		case <-idle.C:
+			return
+		}
+	}
 }
 
 // claim claims executions for r's workers. Shutdown does not cancel the
@@ -382,7 +425,7 @@ func (p *Pool) start(ctx context.Context, ex *store.Execution, flow *plan.Flow) 
 	p.running[ex.ID] = run
 	p.mu.Unlock()
 	ctx = withEnding(ctx, run)
-	go func() {
+	p.spawn(func() {
 		defer func() {
 			p.mu.Lock()
 			delete(p.running, ex.ID)
@@ -419,7 +462,7 @@ func (p *Pool) start(ctx context.Context, ex *store.Execution, flow *plan.Flow) 
 			// Interrupted by shutdown: give it back so it resumes soon.
 			p.release(run, ex.ID)
 		}
-	}()
+	})
 }
 
 // release gives back an execution this pool stops running unfinished.

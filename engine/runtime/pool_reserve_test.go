@@ -2,7 +2,10 @@ package runtime_test
 
 import (
 	"context"
+	goruntime "runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -341,4 +344,48 @@ func TestPoolFreedAndTook(t *testing.T) {
 	} else {
 		r.Start(nil)
 	}
+}
+
+// TestPoolReusesWorkerGoroutines: executions that follow one another run
+// on the same goroutine, whose stack has grown already, not each on a new
+// one; and that goroutine ends when the pool stops.
+func TestPoolReusesWorkerGoroutines(t *testing.T) {
+	h := newHarness(t, blockFlow)
+	ran := make(chan string, 8)
+	h.fake.steps["block"] = func(ctx context.Context, n int, call *connector.Call) (cty.Value, error) {
+		buf := make([]byte, 64)
+		buf = buf[:goruntime.Stack(buf, false)] // "goroutine 42 [running]:..."
+		ran <- strings.Fields(string(buf))[1]
+		return echo(n, call), nil
+	}
+	pool := &runtime.Pool{Executor: h.exec, Resolver: genResolver{h.gen}, Owner: "r1", Workers: 4, Poll: time.Hour}
+	stop := runPool(t, pool)
+	var goroutines []string
+	for i := range 3 {
+		res, err := h.store.Enqueue(context.Background(), []store.Event{{Flow: "f", DedupKey: strconv.Itoa(i), Payload: []byte(`{}`)}}, store.EnqueueOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pool.Wake()
+		goroutines = append(goroutines, waitFor(t, ran, "the execution's first card"))
+		waitFinal(t, h.store, res[0].ID)
+	}
+	if goroutines[0] != goroutines[1] || goroutines[1] != goroutines[2] {
+		t.Errorf("executions one after another ran on goroutines %v, want one reused", goroutines)
+	}
+	stop()
+	deadline := time.Now().Add(5 * time.Second)
+	for goroutineRunning(goroutines[0]) {
+		if time.Now().After(deadline) {
+			t.Fatalf("worker goroutine %s still runs 5s after the pool stopped", goroutines[0])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// goroutineRunning reports whether goroutine id exists.
+func goroutineRunning(id string) bool {
+	buf := make([]byte, 1<<20)
+	buf = buf[:goruntime.Stack(buf, true)]
+	return strings.Contains(string(buf), "goroutine "+id+" [")
 }
