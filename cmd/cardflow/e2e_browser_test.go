@@ -102,11 +102,18 @@ func (b *browser) text(sel string) string {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, waitFor)
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
-	if err != nil {
-		b.t.Fatalf("reading %s: %v", sel, err)
+	for {
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+		// A page that updates in place may replace the node between the
+		// query that found it and the read: read the new one.
+		if err != nil && strings.Contains(err.Error(), "No node with given id") && ctx.Err() == nil {
+			continue
+		}
+		if err != nil {
+			b.t.Fatalf("reading %s: %v", sel, err)
+		}
+		return s
 	}
-	return s
 }
 
 // eval evaluates a JavaScript expression to a bool.
