@@ -242,7 +242,7 @@ func TestE2EForeignIncidentIgnored(t *testing.T) {
 	if exs := e.executions(""); len(exs) != 1 {
 		t.Errorf("%d executions, want only the halted one", len(exs))
 	}
-	if calls := e.oktaLog.matching(func(r request) bool { return r.Start.After(since) }); len(calls) != 0 {
+	if calls := executionCalls(e.oktaLog.matching(func(r request) bool { return r.Start.After(since) })); len(calls) != 0 {
 		t.Errorf("cardflow made %d Okta calls for incidents it did not open, want 0: %+v", len(calls), calls)
 	}
 	for _, sysID := range []string{foreign["sys_id"], plain["sys_id"]} {
