@@ -17,7 +17,9 @@
 //	trigger.Intake: route to the flows whose trigger accepts the event,
 //	  check it (connector.CheckEvent), correlation terms (trigger.Terms),
 //	  backpressure (--inbox-limit, a store that cannot keep events),
-//	  resolve each flow's definition, then ONE write:
+//	  flow control (a pushed event that finds every worker busy waits
+//	  for one, up to --ack-wait), resolve each flow's definition, then
+//	  ONE write:
 //	                              ▼
 //	store: pending executions, deduplicated on (flow, event id); a poller's
 //	  cursor in the same transaction; idle workers' claims in the same

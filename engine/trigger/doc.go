@@ -5,7 +5,8 @@
 // polled ones (Poll, with the poller's cursor) and the engine's own
 // (Submit: asynchronous flow calls, error flows, dry runs, flow tests). It
 // routes and checks them, gives them their correlation terms (Terms),
-// refuses them under backpressure, and writes them to the store's inbox in
+// refuses them under backpressure, holds pushed ones while every worker is
+// busy (AckWait: flow control), and writes them to the store's inbox in
 // one write, which also claims executions for idle Workers and hands them
 // over with the definition they were pinned to. Nothing else writes to the
 // inbox (TestOnlyTheIntakeEnqueues).
