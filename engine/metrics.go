@@ -22,6 +22,7 @@ type Metrics struct {
 	cardErrs   *prometheus.CounterVec
 	retries    *prometheus.CounterVec
 	received   *prometheus.CounterVec
+	held       prometheus.Histogram
 	rejected   *prometheus.CounterVec
 	reloads    *prometheus.CounterVec
 	pollErrs   *prometheus.CounterVec
@@ -39,6 +40,7 @@ func newMetrics(depth func() float64) *Metrics {
 	m.cardErrs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_card_errors_total", Help: "Failed card attempts, by flow, card and error kind."}, []string{"flow", "card", "kind"})
 	m.retries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_card_retries_total", Help: "Card retries, by flow and card."}, []string{"flow", "card"})
 	m.received = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_events_received_total", Help: "Pushed events stored in the inbox, by flow."}, []string{"flow"})
+	m.held = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "cardflow_intake_held_seconds", Help: "How long pushed events that found every worker busy were held for one before they were stored (--ack-wait).", Buckets: prometheus.ExponentialBuckets(0.001, 4, 6)})
 	m.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_requests_rejected_total", Help: "Rejected hook and endpoint requests, by route and status."}, []string{"route", "status"})
 	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_reloads_total", Help: "Flow reloads, by result (accepted, rejected)."}, []string{"result"})
 	m.pollErrs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_poll_errors_total", Help: "Failed polls, by flow."}, []string{"flow"})
@@ -46,7 +48,7 @@ func newMetrics(depth func() float64) *Metrics {
 	m.depth = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cardflow_inbox_depth", Help: "Executions waiting to be claimed."}, depth)
 	m.generation = prometheus.NewGauge(prometheus.GaugeOpts{Name: "cardflow_generation", Help: "The number of the active generation of flows."})
 	m.pruned = prometheus.NewCounter(prometheus.CounterOpts{Name: "cardflow_executions_pruned_total", Help: "Finished executions deleted after the retention period."})
-	m.reg.MustRegister(m.executions, m.execDur, m.cardDur, m.cardErrs, m.retries, m.received, m.rejected, m.reloads, m.pollErrs, m.lag, m.depth, m.generation, m.pruned,
+	m.reg.MustRegister(m.executions, m.execDur, m.cardDur, m.cardErrs, m.retries, m.received, m.held, m.rejected, m.reloads, m.pollErrs, m.lag, m.depth, m.generation, m.pruned,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -78,6 +80,9 @@ func (m *Metrics) ExecutionDone(flow string, status store.Status, d time.Duratio
 
 // Received implements trigger.IntakeObserver.
 func (m *Metrics) Received(flow string, n int) { m.received.WithLabelValues(flow).Add(float64(n)) }
+
+// Held implements trigger.IntakeObserver.
+func (m *Metrics) Held(d time.Duration) { m.held.Observe(d.Seconds()) }
 
 // Rejected implements server.Observer.
 func (m *Metrics) Rejected(route string, status int) {

@@ -151,6 +151,8 @@ func (o *observer) Received(flow string, n int) {
 	o.received[flow] += n
 }
 
+func (o *observer) Held(time.Duration) {}
+
 func (o *observer) Rejected(path string, status int) {
 	o.mu.Lock()
 	defer o.mu.Unlock()

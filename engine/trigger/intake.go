@@ -83,6 +83,8 @@ type IntakeObserver interface {
 	// Received counts new pushed events of a flow (repeated deliveries are
 	// acknowledged, not received).
 	Received(flow string, n int)
+	// Held times a pushed batch that waited for a worker (AckWait).
+	Held(d time.Duration)
 }
 
 // Intake is the one way in: every event becomes an execution through it.
@@ -233,7 +235,11 @@ func (in *Intake) claimingWrite(ctx context.Context, batch []store.Event, flows 
 		r = in.Workers.Reserve(len(batch))
 		if wait && r.Len() == 0 {
 			r.Start(nil)
+			start := time.Now()
 			r = in.waitForWorker(ctx, len(batch))
+			if in.Observer != nil {
+				in.Observer.Held(time.Since(start))
+			}
 		}
 	}
 	wctx := ctx

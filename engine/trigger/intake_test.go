@@ -145,7 +145,8 @@ func TestIntakeAckWait(t *testing.T) {
 		st := memory.New()
 		defer st.Close()
 		w := &idleWorkers{}
-		in := &trigger.Intake{Store: st, Workers: w, Generation: func() *plan.Generation { return gen }, AckWait: time.Minute}
+		held := &heldObserver{}
+		in := &trigger.Intake{Store: st, Workers: w, Generation: func() *plan.Generation { return gen }, AckWait: time.Minute, Observer: held}
 		done := make(chan store.Enqueued)
 		go func() {
 			q, _ := push(in, "a")
@@ -167,6 +168,9 @@ func TestIntakeAckWait(t *testing.T) {
 		if in.Depth() != 0 || w.wakes != 0 {
 			t.Errorf("depth %d, wakes %d; want 0 and 0: nothing was left pending", in.Depth(), w.wakes)
 		}
+		if len(held.held) != 1 || held.held[0] < 50*time.Millisecond {
+			t.Errorf("holds observed: %v, want one of at least 50ms (it was freed after 100ms)", held.held)
+		}
 	})
 
 	t.Run("timeout", func(t *testing.T) {
@@ -187,12 +191,27 @@ func TestIntakeAckWait(t *testing.T) {
 		st := memory.New()
 		defer st.Close()
 		w := &idleWorkers{}
-		in := &trigger.Intake{Store: st, Workers: w, Generation: func() *plan.Generation { return gen }}
+		held := &heldObserver{}
+		in := &trigger.Intake{Store: st, Workers: w, Generation: func() *plan.Generation { return gen }, Observer: held}
 		q, took := push(in, "c")
-		if q.Claimed != nil || in.Depth() != 1 || took > 5*time.Second {
-			t.Errorf("%+v after %s, depth %d; want stored pending at once", q, took, in.Depth())
+		if q.Claimed != nil || in.Depth() != 1 || took > 5*time.Second || len(held.held) != 0 {
+			t.Errorf("%+v after %s, depth %d, holds %v; want stored pending at once, never held", q, took, in.Depth(), held.held)
 		}
 	})
+}
+
+// heldObserver records the holds the intake reports.
+type heldObserver struct {
+	mu   sync.Mutex
+	held []time.Duration
+}
+
+func (o *heldObserver) Received(string, int) {}
+
+func (o *heldObserver) Held(d time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.held = append(o.held, d)
 }
 
 // refusingHealth refuses while err is set and records the writes it is
