@@ -244,7 +244,7 @@ func TestMetrics(t *testing.T) {
 		`cardflow_reloads_total{result="accepted"} 1`,
 		`cardflow_generation 1`,
 		"cardflow_inbox_depth ",
-		"cardflow_intake_held_seconds_count 0", // idle workers took every delivery at once
+		"cardflow_intake_held_seconds_count 0",           // idle workers took every delivery at once
 		`cardflow_trigger_lag_seconds{flow="lagging"} 6`, // 60.x seconds
 	} {
 		if !strings.Contains(metrics, want) {
