@@ -52,8 +52,8 @@ func applyMigrations(ctx context.Context, pool *pgxpool.Pool, schema string, ms 
 		if err != nil {
 			return err
 		}
-		if latest := slices.Max(append(applied, 0)); len(ms) > 0 && latest > ms[len(ms)-1].Version {
-			return fmt.Errorf("database schema is at version %d, newer than this build knows (%d)", latest, ms[len(ms)-1].Version)
+		if err := migration.Check(slices.Max(append(applied, 0)), ms, false); err != nil {
+			return err
 		}
 		for _, m := range ms {
 			if slices.Contains(applied, m.Version) {

@@ -19,6 +19,9 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 	applied_at INTEGER NOT NULL
 )`
 
+// schemaVersion reads the version the schema is at.
+const schemaVersion = `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`
+
 // migrate applies the migrations conn's database lacks, each in its own
 // transaction together with its schema_migrations row, so a crash leaves
 // every migration applied or not at all. It refuses a database that a newer
@@ -30,12 +33,12 @@ func migrate(ctx context.Context, conn *sql.Conn, ms []migration.Migration) erro
 				return err
 			}
 			var latest int
-			row := conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`)
+			row := conn.QueryRowContext(ctx, schemaVersion)
 			if err := row.Scan(&latest); err != nil {
 				return err
 			}
-			if known := ms[len(ms)-1].Version; latest > known {
-				return fmt.Errorf("database schema is at version %d, newer than this build knows (%d)", latest, known)
+			if err := migration.Check(latest, ms, false); err != nil {
+				return err
 			}
 			var applied bool
 			row = conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)`, m.Version)

@@ -90,7 +90,7 @@ var writeSQL = [numWriteStmts]string{
 	// whose terms wait, with their terms (none when the execution was
 	// pruned meanwhile), then the queue's head once they are indexed.
 	wInsertTermsPending: `INSERT OR IGNORE INTO terms_pending (execution_id) VALUES (?)`,
-	wTermsPending: `SELECT terms_pending.execution_id, COALESCE(executions.terms, '') FROM terms_pending
+	wTermsPending: `SELECT terms_pending.execution_id, executions.terms FROM terms_pending
 		LEFT JOIN executions ON executions.id = terms_pending.execution_id ORDER BY terms_pending.execution_id LIMIT ?`,
 	wTermsIndexed: `DELETE FROM terms_pending WHERE execution_id <= ?`,
 	wDedupLookup:  `SELECT id FROM executions WHERE flow = ? AND dedup_key = ?`,

@@ -181,15 +181,11 @@ func (s *Store) checkSchema() error {
 		return err
 	}
 	var version int
-	if err := s.rdb.QueryRow(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
+	if err := s.rdb.QueryRow(schemaVersion).Scan(&version); err != nil {
 		return fmt.Errorf("sqlite store: reading its schema version: %w", err)
 	}
-	switch want := ms[len(ms)-1].Version; {
-	case version < want:
-		return fmt.Errorf("sqlite store: its schema is at version %d, older than this cardflow reads (%d): "+
-			"cardflow run migrates it when it opens it", version, want)
-	case version > want:
-		return fmt.Errorf("sqlite store: its schema is at version %d, newer than this cardflow knows (%d)", version, want)
+	if err := migration.Check(version, ms, true); err != nil {
+		return fmt.Errorf("sqlite store: %w", err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"slices"
 	"strings"
 	"time"
@@ -80,15 +81,16 @@ func (s *Store) indexTerms(ctx context.Context, max int) (int, error) {
 			last    string
 		)
 		for rows.Next() {
-			var id, terms string
+			var (
+				id    string
+				terms sql.NullString
+			)
 			if err := rows.Scan(&id, &terms); err != nil {
 				rows.Close()
 				return err
 			}
-			for t := range strings.SplitSeq(terms, "\n") {
-				if t != "" {
-					entries = append(entries, termEntry{t, id})
-				}
+			for _, t := range splitTerms(terms) {
+				entries = append(entries, termEntry{t, id})
 			}
 			last = id
 			n++

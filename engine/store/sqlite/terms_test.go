@@ -200,7 +200,7 @@ func TestTermsIndexedInBatches(t *testing.T) {
 func TestReadOnlyRefusesAnOldSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	databaseAt(t, path, 6) // through 0007_terms_payloads
-	if s, err := Open(path, Options{ReadOnly: true}); err == nil || !strings.Contains(err.Error(), "older than this cardflow reads") {
+	if s, err := Open(path, Options{ReadOnly: true}); err == nil || !strings.Contains(err.Error(), "older than this build reads") {
 		if s != nil {
 			s.Close()
 		}

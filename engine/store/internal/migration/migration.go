@@ -45,3 +45,21 @@ func Load(fsys fs.FS) ([]Migration, error) {
 	}
 	return ms, nil
 }
+
+// Check compares the version a database's schema is at with the
+// migrations ms this build has. A schema newer than ms is always refused
+// (a newer cardflow migrated it); one older only when exact is set, for a
+// reader that migrates nothing and reads the schema as ms leaves it.
+func Check(version int, ms []Migration, exact bool) error {
+	known := 0
+	if len(ms) > 0 {
+		known = ms[len(ms)-1].Version
+	}
+	switch {
+	case version > known:
+		return fmt.Errorf("database schema is at version %d, newer than this build knows (%d)", version, known)
+	case exact && version < known:
+		return fmt.Errorf("database schema is at version %d, older than this build reads (%d): cardflow run migrates it when it opens it", version, known)
+	}
+	return nil
+}
