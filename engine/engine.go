@@ -114,7 +114,6 @@ func New(opts Options) *Engine {
 	e.exec = &runtime.Executor{Store: opts.Store, Intake: e.intake, Clients: e.clients, Logger: opts.Logger, Observer: e.metrics, Invoker: opts.Invoker}
 	e.pool = &runtime.Pool{Executor: e.exec, Resolver: e, Owner: opts.Owner, Workers: opts.Workers, Lease: opts.Lease, Logger: opts.Logger}
 	e.intake.Workers = e.pool
-	e.pool.Took = e.intake.Took
 	e.triggers = &trigger.Manager{Store: opts.Store, Intake: e.intake, Clients: e.clients, Logger: opts.Logger, Owner: opts.Owner, Observer: e.metrics}
 	e.srv = &server.Server{Backend: e, Intake: e.intake, Logger: opts.Logger, Observer: e.metrics, Metrics: e.metrics.Handler()}
 	return e

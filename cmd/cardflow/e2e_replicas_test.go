@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"iter"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -443,37 +444,44 @@ func (l *pollLog) learnSockets(i int) {
 	if l.ports == nil {
 		l.ports = map[string]int{}
 	}
-	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
-		data, _ := os.ReadFile(f)
-		for _, line := range strings.Split(string(data), "\n") {
-			fields := strings.Fields(line)
-			if len(fields) <= 9 || !inodes[fields[9]] {
-				continue
-			}
-			_, hexPort, ok := strings.Cut(fields[1], ":")
-			if port, err := strconv.ParseUint(hexPort, 16, 16); ok && err == nil {
-				l.ports[strconv.FormatUint(port, 10)] = i
+	for port, inode := range tcpSockets() {
+		if inodes[inode] {
+			l.ports[strconv.Itoa(port)] = i
+		}
+	}
+}
+
+// tcpSockets yields the local port and inode of each open TCP socket in
+// /proc/net/tcp and tcp6 (not those in TIME_WAIT, whose inode is 0).
+func tcpSockets() iter.Seq2[int, string] {
+	return func(yield func(int, string) bool) {
+		for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+			data, _ := os.ReadFile(f)
+			for _, line := range strings.Split(string(data), "\n") {
+				fields := strings.Fields(line)
+				if len(fields) <= 9 || fields[9] == "0" {
+					continue
+				}
+				_, hexPort, _ := strings.Cut(fields[1], ":")
+				port, err := strconv.ParseUint(hexPort, 16, 16)
+				if err == nil && !yield(int(port), fields[9]) {
+					return
+				}
 			}
 		}
 	}
 }
 
 // socketInode finds the inode of the TCP socket whose local port is port
-// (decimal) in /proc/net/tcp and tcp6.
+// (decimal).
 func socketInode(port string) string {
-	var p int
-	if _, err := fmt.Sscan(port, &p); err != nil {
+	p, err := strconv.Atoi(port)
+	if err != nil {
 		return ""
 	}
-	hexPort := fmt.Sprintf(":%04X", p)
-	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
-		data, _ := os.ReadFile(f)
-		for _, line := range strings.Split(string(data), "\n") {
-			fields := strings.Fields(line)
-			// Inode 0: a socket in TIME_WAIT that had the port before.
-			if len(fields) > 9 && strings.HasSuffix(fields[1], hexPort) && fields[9] != "0" {
-				return fields[9]
-			}
+	for local, inode := range tcpSockets() {
+		if local == p {
+			return inode
 		}
 	}
 	return ""

@@ -170,11 +170,14 @@ func (d *jsonDecoder) toBool(c byte) (cty.Value, bool) {
 	return cty.NilVal, false
 }
 
-func (d *jsonDecoder) toList(ty cty.Type) (cty.Value, bool) {
+func (d *jsonDecoder) toList(ty cty.Type) (cty.Value, bool) { return d.list(ty, d.value) }
+
+// list decodes a JSON array to a list of type ty, each element with elem.
+func (d *jsonDecoder) list(ty cty.Type, elem func(cty.Type) (cty.Value, bool)) (cty.Value, bool) {
 	ety := ty.ElementType()
 	var vals []cty.Value
 	ok := d.Array(func(int) bool {
-		v, ok := d.value(ety)
+		v, ok := elem(ety)
 		vals = append(vals, v)
 		return ok
 	})

@@ -199,18 +199,7 @@ func (d *jsonDecoder) sparseObject(ty cty.Type, p *Paths) (cty.Value, bool) {
 
 // sparseList is toList with elem applied to every element.
 func (d *jsonDecoder) sparseList(ty cty.Type, elem *Paths) (cty.Value, bool) {
-	ety := ty.ElementType()
-	var vals []cty.Value
-	ok := d.Array(func(int) bool {
-		v, ok := d.sparse(ety, elem)
-		vals = append(vals, v)
-		return ok
-	})
-	if !ok {
-		return cty.NilVal, false
-	}
-	v, err := collection(vals, ty)
-	return v, err == nil
+	return d.list(ty, func(ety cty.Type) (cty.Value, bool) { return d.sparse(ety, elem) })
 }
 
 // prune sets what use does not use of v to null: the value FromJSONPaths

@@ -30,9 +30,6 @@ type Pool struct {
 	Lease    time.Duration // claim lease; renewed while running
 	Poll     time.Duration // how often to look for work without a wake-up
 	Logger   *slog.Logger
-	// Took, when set, is told how many executions each of the pool's own
-	// claims took (the intake counts them out of the inbox depth).
-	Took func(n int)
 
 	// wake is made once, by whichever of Wake and Run comes first: intake
 	// and pollers may call Wake before Run has started.
@@ -193,9 +190,6 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 		if r := p.reserve(p.Workers); r.n > 0 {
 			p.starved.Store(false)
 			exs := p.claim(ctx, r)
-			if p.Took != nil && len(exs) > 0 {
-				p.Took(len(exs))
-			}
 			r.Start(exs)
 			if len(exs) == r.n {
 				continue // there may be more waiting

@@ -136,16 +136,6 @@ func (in *Intake) Depth() int { return int(in.depth.Load()) }
 // SetDepth records the inbox depth the store counted.
 func (in *Intake) SetDepth(n int) { in.depth.Store(int64(n)) }
 
-// Took records that workers claimed n pending executions.
-func (in *Intake) Took(n int) {
-	for {
-		d := in.depth.Load()
-		if in.depth.CompareAndSwap(d, max(d-int64(n), 0)) {
-			return
-		}
-	}
-}
-
 func (in *Intake) now() time.Time {
 	if in.Now != nil {
 		return in.Now().UTC()
