@@ -185,14 +185,17 @@ func (b *bench) startEmulators(ctx context.Context) error {
 	if b.opts.Seed == "file" {
 		args = append(args, "--seed", filepath.Join(b.dir, "okta-seed.json"))
 	}
+	snowArgs := []string{"emulate", "servicenow", "--listen", "127.0.0.1:0", "--user", snowUser, "--password", snowPass}
+	if b.opts.PprofEmu != "" {
+		args, snowArgs = append(args, "--pprof"), append(snowArgs, "--pprof")
+	}
 	var addr string
 	var err error
 	if b.okta, addr, err = b.kids.start(ctx, "okta emulator", b.opts.Bin, nil, args...); err != nil {
 		return err
 	}
 	b.oktaURL = "http://" + addr
-	if b.snow, addr, err = b.kids.start(ctx, "servicenow emulator", b.opts.Bin, nil,
-		"emulate", "servicenow", "--listen", "127.0.0.1:0", "--user", snowUser, "--password", snowPass); err != nil {
+	if b.snow, addr, err = b.kids.start(ctx, "servicenow emulator", b.opts.Bin, nil, snowArgs...); err != nil {
 		return err
 	}
 	b.snowURL = "http://" + addr

@@ -170,10 +170,13 @@ func (g *loadgen) openLoop(ctx context.Context, rate float64, d time.Duration, c
 // closedLoop keeps conc executions outstanding for d: a delivery is sent
 // when fewer than conc acknowledged deliveries have not yet ended as an
 // execution. The hook acknowledges once the event is stored, so a loop on
-// acknowledgements alone would only fill the inbox; ended() (the engine's
-// cardflow_executions_total, polled) closes the loop on executions.
-func (g *loadgen) closedLoop(ctx context.Context, conc int, d time.Duration, ended func() int64) int {
-	stop := time.Now().Add(d)
+// acknowledgements alone would only fill the inbox; ended (the engine's
+// cardflow_executions_total, polled) closes the loop on executions. A
+// sender with no slot sleeps until ended grows or a send fails: polling
+// for a slot cost the load generator more CPU than its requests did.
+func (g *loadgen) closedLoop(ctx context.Context, conc int, d time.Duration, ended *progress) int {
+	lctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
 	var wg sync.WaitGroup
 	var acked atomic.Int64
 	for range conc {
@@ -181,20 +184,31 @@ func (g *loadgen) closedLoop(ctx context.Context, conc int, d time.Duration, end
 		go func() {
 			defer wg.Done()
 			var buf []byte
-			for ctx.Err() == nil && time.Now().Before(stop) {
-				if acked.Load()-ended() >= int64(conc) {
-					time.Sleep(200 * time.Microsecond)
+			for lctx.Err() == nil {
+				n, grew := ended.load()
+				a := acked.Load()
+				if a-n >= int64(conc) {
+					select {
+					case <-grew:
+					case <-lctx.Done():
+					}
+					continue
+				}
+				// Counted before the answer so that senders do not
+				// overshoot; the swap fails when another sender took the
+				// slot first.
+				if !acked.CompareAndSwap(a, a+1) {
 					continue
 				}
 				i := int(g.next.Add(1) - 1)
 				if i >= len(g.dels) {
 					return
 				}
-				acked.Add(1) // counted before the answer so that senders do not overshoot
 				g.dels[i] = delivery{UUID: newUUID(), User: i, Sched: time.Now().UnixNano()}
 				g.send(ctx, i, &buf)
 				if g.dels[i].Status != 200 {
 					acked.Add(-1)
+					ended.wake()
 				}
 			}
 		}()
@@ -203,4 +217,45 @@ func (g *loadgen) closedLoop(ctx context.Context, conc int, d time.Duration, end
 	n := min(int(g.next.Load()), len(g.dels))
 	g.dels = g.dels[:n]
 	return n
+}
+
+// progress is the count of ended executions as the harness last read it,
+// with a channel that is closed when it grows (or wake is called), so that
+// senders waiting for a slot sleep instead of polling.
+type progress struct {
+	mu   sync.Mutex
+	n    int64
+	grew chan struct{}
+}
+
+func newProgress() *progress { return &progress{grew: make(chan struct{})} }
+
+// load returns the count and the channel closed at its next change.
+func (p *progress) load() (int64, <-chan struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.n, p.grew
+}
+
+// store records a new count; the waiters wake if it grew.
+func (p *progress) store(n int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n > p.n {
+		p.n = n
+		p.wakeLocked()
+	}
+}
+
+// wake wakes the waiters with the count unchanged: a slot opened another
+// way (a delivery was not acknowledged).
+func (p *progress) wake() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.wakeLocked()
+}
+
+func (p *progress) wakeLocked() {
+	close(p.grew)
+	p.grew = make(chan struct{})
 }

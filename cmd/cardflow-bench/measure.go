@@ -62,21 +62,37 @@ func (b *bench) measure(ctx context.Context, res *result) error {
 			b.logf("wrote the engine's CPU profile to %s (go tool pprof -top %s %s)", b.opts.Pprof, b.opts.Bin, b.opts.Pprof)
 		}()
 	}
+	if b.opts.PprofEmu != "" {
+		bg.Add(1)
+		go func() {
+			defer bg.Done()
+			select {
+			case <-sctx.Done():
+				return
+			case <-time.After(b.opts.PprofAfter):
+			}
+			paths, err := b.profileEmulators(sctx, b.opts.PprofEmu, b.opts.PprofFor)
+			if err != nil {
+				b.logf("profile: %v", err)
+			}
+			res.EmulatorProfiles = paths
+		}()
+	}
 	b.logf("load: %s against %v, %d users", b.opts.mode(), g.urls, len(b.users))
 	var n int
 	if b.opts.Concurrency > 0 {
-		var ended atomic.Int64
+		ended := newProgress()
 		go func() {
 			for sctx.Err() == nil {
 				if c, err := b.metrics(sctx); err == nil {
-					ended.Store(int64(c.Ended))
+					ended.store(int64(c.Ended))
 				}
 				// Every 50 ms: a /metrics scrape costs the engine about 0.3 ms
 				// of CPU, 5 % of its CPU when polled every 10 ms.
 				time.Sleep(50 * time.Millisecond)
 			}
 		}()
-		n = g.closedLoop(ctx, b.opts.Concurrency, b.opts.Duration, ended.Load)
+		n = g.closedLoop(ctx, b.opts.Concurrency, b.opts.Duration, ended)
 	} else {
 		n = g.openLoop(ctx, b.opts.Rate, b.opts.Duration, b.opts.Conns)
 	}

@@ -24,6 +24,7 @@ type options struct {
 	Dir         string
 	Pprof       string
 	PprofAfter  time.Duration
+	PprofEmu    string // a directory: the emulators' and the load generator's CPU profiles
 	PprofFor    time.Duration
 	JSON        bool
 	Quiet       bool
@@ -49,6 +50,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.DurationVar(&o.Drain, "drain-timeout", 60*time.Second, "after the load, how long to wait for the executions to finish")
 	fs.StringVar(&o.Dir, "dir", "", "working directory for flows, seed and the SQLite file (default: a temporary one, removed)")
 	fs.StringVar(&o.Pprof, "pprof", "", "write a CPU profile of the engine under load to this file (runs cardflow with --pprof)")
+	fs.StringVar(&o.PprofEmu, "pprof-emulators", "", "write CPU profiles of the Okta emulator, the ServiceNow emulator and the load generator under load to this directory (okta.pprof, servicenow.pprof, loadgen.pprof; emulate --pprof), over the window of -pprof")
 	fs.DurationVar(&o.PprofAfter, "pprof-after", 3*time.Second, "when the profile starts, after the load starts")
 	fs.DurationVar(&o.PprofFor, "pprof-seconds", 10*time.Second, "how long the profile runs")
 	fs.BoolVar(&o.JSON, "json", false, "print the result as JSON")

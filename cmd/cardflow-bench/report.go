@@ -61,7 +61,10 @@ type result struct {
 	Profile string        `json:"profile,omitempty"`
 	// ProfileShares groups the profile's CPU by what the stacks serve.
 	ProfileShares []profileShare `json:"profile_shares,omitempty"`
-	Verdicts      []string       `json:"problems,omitempty"`
+	// EmulatorProfiles are the emulators' and the load generator's CPU
+	// profiles (-pprof-emulators).
+	EmulatorProfiles []string `json:"emulator_profiles,omitempty"`
+	Verdicts         []string `json:"problems,omitempty"`
 }
 
 // latency is a distribution in milliseconds.
@@ -107,6 +110,11 @@ func (r *result) cpu(before, after cpuSnap) {
 	r.EngHWM = float64(after.engine.HWM) / (1 << 20)
 	r.EngRSS = float64(after.engine.RSS) / (1 << 20)
 	r.LoadSeconds = r.LoadEnd.Sub(r.Start).Seconds()
+}
+
+// perExecution is c's CPU per succeeded execution in microseconds.
+func (r *result) perExecution(c cpuShare) float64 {
+	return 1e6 * c.Seconds / math.Max(1, float64(r.Succeeded))
 }
 
 // check compares deliveries with executions and incidents.
@@ -222,6 +230,9 @@ func printResults(w io.Writer, rs []*result, asJSON bool) error {
 				fmt.Fprintf(w, "engine CPU by what it serves: %s\n", formatShares(r.ProfileShares))
 			}
 		}
+		for _, p := range r.EmulatorProfiles {
+			fmt.Fprintf(w, "CPU profile (%s): %s\n", r.Mode, p)
+		}
 		if !r.Verified() {
 			fmt.Fprintf(w, "\nFAILED (%s): %s\n", r.Mode, strings.Join(r.Verdicts, "; "))
 		}
@@ -263,13 +274,15 @@ func (r *result) rows() [][2]string {
 	}
 	rows = append(rows, [][2]string{
 		{"engine CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Engine.Seconds, r.Engine.Cores)},
-		{"engine CPU per execution", fmt.Sprintf("%.0f µs", 1e6*r.Engine.Seconds/math.Max(1, float64(r.Succeeded)))},
+		{"engine CPU per execution", fmt.Sprintf("%.0f µs", r.perExecution(r.Engine))},
 		{"engine peak RSS (VmHWM)", fmt.Sprintf("%.1f MiB", r.EngHWM)},
 		{"SQLite WAL max size (sampled every 50 ms)", walMax},
 		{"database bytes per execution (size / executions)", fmt.Sprintf("%.0f B (%.1f MiB / %d)", r.Disk.PerExecution(), float64(r.Disk.DBBytes)/(1<<20), r.Disk.Executions)},
 		{"okta emulator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Okta.Seconds, r.Okta.Cores)},
 		{"servicenow emulator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Snow.Seconds, r.Snow.Cores)},
 		{"load generator CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Loadgen.Seconds, r.Loadgen.Cores)},
+		{"okta / servicenow emulator / load generator CPU per execution", fmt.Sprintf("%.0f / %.0f / %.0f µs",
+			r.perExecution(r.Okta), r.perExecution(r.Snow), r.perExecution(r.Loadgen))},
 		{"other processes CPU s (cores used)", fmt.Sprintf("%.1f (%.2f)", r.Others.Seconds, r.Others.Cores)},
 		{"incidents: exactly one per delivery", fmt.Sprintf("%d of %d", r.IncidentsOK, r.Acked)},
 	}...)

@@ -25,6 +25,10 @@ type EmulateOptions struct {
 	User     string
 	Password string
 	Faults   []string
+	// Pprof serves the emulator's CPU profile under /_emulator/debug/pprof/
+	// (emulatorPprof): emulators share the machine with the engine in load
+	// tests, and their cost is part of every user's tests.
+	Pprof bool
 	// Serve starts the emulator of a system (Emulators.Serve).
 	Serve map[string]func(ServeEmulatorOptions) (*ServedEmulator, error)
 }
@@ -78,6 +82,7 @@ after the client gave up; only its answer is lost).`,
 	cmd.Flags().StringVar(&opts.Token, "token", "", "Okta: the API token to require")
 	cmd.Flags().StringVar(&opts.User, "user", "", "ServiceNow: the basic-auth user to require")
 	cmd.Flags().StringVar(&opts.Password, "password", "", "ServiceNow: that user's password")
+	cmd.Flags().BoolVar(&opts.Pprof, "pprof", false, "serve Go profiles under /_emulator/debug/pprof/ (profile, heap, allocs)")
 	cmd.Flags().StringArrayVar(&opts.Faults, "fault", nil, `a fault injected from the start, as JSON (repeatable), e.g. '{"status": 503, "for": "30s"}'`)
 	return cmd
 }
@@ -113,7 +118,11 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	srv := &http.Server{Handler: a, ReadHeaderTimeout: 5 * time.Second}
+	var h http.Handler = a
+	if opts.Pprof {
+		h = emulatorPprof(a)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
