@@ -52,6 +52,11 @@ func (e *Emulator) writeError(w http.ResponseWriter, ae *apiError) {
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
+	if body, ok := fastJSON(v); ok {
+		w.WriteHeader(status)
+		_, _ = w.Write(body) // an error means the client went away
+		return
+	}
 	w.WriteHeader(status)
 	if err := json.NewEncoder(w).Encode(v); err != nil {
 		// The client went away; there is nobody left to tell.
