@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -85,49 +82,62 @@ func newUUID() string {
 type loadgen struct {
 	urls  []string
 	users []user
-	hc    *http.Client
 	dels  []delivery
 	next  atomic.Int64 // next delivery index (closed loop)
 	sent  atomic.Int64
 }
 
-func newLoadgen(engURLs []string, users []user, conns int) *loadgen {
-	tr := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        conns,
-		MaxIdleConnsPerHost: conns,
-		MaxConnsPerHost:     conns,
-		IdleConnTimeout:     90 * time.Second,
-		DisableCompression:  true,
-	}
+func newLoadgen(engURLs []string, users []user) *loadgen {
 	urls := make([]string, len(engURLs))
 	for i, u := range engURLs {
 		urls[i] = u + "/hooks/okta/main"
 	}
-	return &loadgen{urls: urls, users: users, hc: &http.Client{Transport: tr, Timeout: 30 * time.Second},
-		dels: make([]delivery, len(users))}
+	return &loadgen{urls: urls, users: users, dels: make([]delivery, len(users))}
+}
+
+// sender is what one sending goroutine reuses from a delivery to the next:
+// its connection to each engine, the body's buffer and the template's
+// values.
+type sender struct {
+	clients []*hookClient // by engine
+	buf     []byte
+	vals    map[string]string
+}
+
+func (g *loadgen) newSender() *sender {
+	s := &sender{vals: map[string]string{}}
+	for _, u := range g.urls {
+		c, err := newHookClient(u)
+		if err != nil {
+			panic(err) // the harness built the URL: http://127.0.0.1:port/...
+		}
+		s.clients = append(s.clients, c)
+	}
+	return s
+}
+
+// close closes the sender's connections.
+func (s *sender) close() {
+	for _, c := range s.clients {
+		c.close()
+	}
 }
 
 // send POSTs delivery i and records its outcome.
-func (g *loadgen) send(ctx context.Context, i int, buf *[]byte) {
+func (g *loadgen) send(ctx context.Context, i int, s *sender) {
 	d := &g.dels[i]
 	u := g.users[d.User]
 	now := time.Now().UTC()
-	*buf = hookTemplate.appendTo((*buf)[:0], map[string]string{
-		"EVENTID": newUUID(), "TIME": now.Format("2006-01-02T15:04:05.000Z"), "UUID": d.UUID,
-		"USERID": u.ID, "LOGIN": u.Login, "NAME": u.First + " " + u.Last})
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, g.urls[i%len(g.urls)], bytes.NewReader(*buf))
-	req.Header.Set("Authorization", hookSecret)
-	req.Header.Set("Content-Type", "application/json")
+	s.vals["EVENTID"], s.vals["TIME"], s.vals["UUID"] = newUUID(), now.Format("2006-01-02T15:04:05.000Z"), d.UUID
+	s.vals["USERID"], s.vals["LOGIN"], s.vals["NAME"] = u.ID, u.Login, u.First+" "+u.Last
+	s.buf = hookTemplate.appendTo(s.buf[:0], s.vals)
 	g.sent.Add(1)
-	resp, err := g.hc.Do(req)
+	status, err := s.clients[i%len(s.clients)].post(ctx, hookSecret, s.buf)
 	if err != nil {
 		return
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	d.Status = resp.StatusCode
-	if resp.StatusCode == http.StatusOK {
+	d.Status = status
+	if status == http.StatusOK {
 		d.Acked = time.Now().UnixNano()
 	}
 }
@@ -143,9 +153,10 @@ func (g *loadgen) openLoop(ctx context.Context, rate float64, d time.Duration, c
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var buf []byte
+			s := g.newSender()
+			defer s.close()
 			for i := range due {
-				g.send(ctx, i, &buf)
+				g.send(ctx, i, s)
 			}
 		}()
 	}
@@ -183,7 +194,8 @@ func (g *loadgen) closedLoop(ctx context.Context, conc int, d time.Duration, end
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var buf []byte
+			s := g.newSender()
+			defer s.close()
 			for lctx.Err() == nil {
 				n, grew := ended.load()
 				a := acked.Load()
@@ -205,7 +217,7 @@ func (g *loadgen) closedLoop(ctx context.Context, conc int, d time.Duration, end
 					return
 				}
 				g.dels[i] = delivery{UUID: newUUID(), User: i, Sched: time.Now().UnixNano()}
-				g.send(ctx, i, &buf)
+				g.send(ctx, i, s)
 				if g.dels[i].Status != 200 {
 					acked.Add(-1)
 					ended.wake()

@@ -17,7 +17,7 @@ func (b *bench) measure(ctx context.Context, res *result) error {
 	for i, e := range b.engines {
 		urls[i] = e.url
 	}
-	g := newLoadgen(urls, b.users, b.opts.Conns)
+	g := newLoadgen(urls, b.users)
 	before := b.snapCPU()
 	start := time.Now()
 	sctx, cancel := context.WithCancel(ctx)
