@@ -17,7 +17,39 @@ import (
 // query, so a stale entry (a deleted row, an old value) costs a lookup and
 // never a wrong answer; a missing entry cannot happen because every write
 // of an indexed table goes through put.
-type fieldIndex map[string]map[string]map[string]struct{} // field → value → sys_ids
+type fieldIndex map[string]map[string]idSet // field → value → sys_ids
+
+// idSet is a set of sys_ids held without a map while it has one: most
+// indexed values (a correlation_id, a number) belong to one row, and a map
+// per row was a fifth of an insert's cost.
+type idSet struct {
+	one  string              // the first id added ("" for none)
+	more map[string]struct{} // the others, never one
+}
+
+// add returns s with id in it.
+func (s idSet) add(id string) idSet {
+	switch {
+	case s.one == "" || s.one == id:
+		s.one = id
+	default:
+		if s.more == nil {
+			s.more = map[string]struct{}{}
+		}
+		s.more[id] = struct{}{}
+	}
+	return s
+}
+
+// each calls f with every id of s once.
+func (s idSet) each(f func(id string)) {
+	if s.one != "" {
+		f(s.one)
+	}
+	for id := range s.more {
+		f(id)
+	}
+}
 
 // indexedTables are the tables whose rows only applyLocked writes.
 var indexedTables = map[string]bool{"incident": true}
@@ -26,17 +58,9 @@ var indexedTables = map[string]bool{"incident": true}
 func (t *table) put(rec map[string]string) {
 	id := rec["sys_id"]
 	for f, byValue := range t.index {
-		byValue[rec[f]] = addID(byValue[rec[f]], id)
+		byValue[rec[f]] = byValue[rec[f]].add(id)
 	}
 	t.rows[id] = rec
-}
-
-func addID(ids map[string]struct{}, id string) map[string]struct{} {
-	if ids == nil {
-		ids = map[string]struct{}{}
-	}
-	ids[id] = struct{}{}
-	return ids
 }
 
 // candidatesLocked returns the rows that can match q when q is one group
@@ -61,27 +85,27 @@ func (t *table) candidatesLocked(q *query.Query) (rows []map[string]string, ok b
 			continue
 		}
 		byValue := t.indexLocked(c.Field)
-		for id := range byValue[c.Value] {
+		byValue[c.Value].each(func(id string) {
 			if r, ok := t.rows[id]; ok && r[c.Field] == c.Value {
 				rows = append(rows, r)
 			}
-		}
+		})
 		return rows, true
 	}
 	return nil, false
 }
 
 // indexLocked returns the index of field, building it on first use.
-func (t *table) indexLocked(field string) map[string]map[string]struct{} {
+func (t *table) indexLocked(field string) map[string]idSet {
 	if byValue, ok := t.index[field]; ok {
 		return byValue
 	}
 	if t.index == nil {
 		t.index = fieldIndex{}
 	}
-	byValue := map[string]map[string]struct{}{}
+	byValue := map[string]idSet{}
 	for id, r := range t.rows {
-		byValue[r[field]] = addID(byValue[r[field]], id)
+		byValue[r[field]] = byValue[r[field]].add(id)
 	}
 	t.index[field] = byValue
 	return byValue

@@ -146,3 +146,20 @@ func scan(t *testing.T, e *Emulator, encoded string) []string {
 	slices.Sort(ids)
 	return ids
 }
+
+// TestIDSetHoldsEachIDOnce: an id added again, or moved away from a value
+// and back, is listed once.
+func TestIDSetHoldsEachIDOnce(t *testing.T) {
+	var s idSet
+	for _, id := range []string{"a", "a", "b", "a", "c", "b", "c"} {
+		s = s.add(id)
+	}
+	var got []string
+	s.each(func(id string) { got = append(got, id) })
+	slices.Sort(got)
+	if diff := cmp.Diff([]string{"a", "b", "c"}, got); diff != "" {
+		t.Errorf("ids (-want +got):\n%s", diff)
+	}
+	var empty idSet
+	empty.each(func(id string) { t.Errorf("an empty set listed %q", id) })
+}

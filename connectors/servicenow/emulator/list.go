@@ -105,7 +105,8 @@ func atoiDefault(s string, def int) int {
 
 // linkHeader builds the platform's Link header: first, prev, next and last
 // pages, each the request URL with its sysparm_offset and sysparm_limit
-// replaced, joined by commas without spaces.
+// replaced, joined by commas without spaces. It is written into one
+// buffer: every list answer carries it.
 func linkHeader(u, rawQuery string, offset, limit, total int) string {
 	var keep []string
 	for p := range strings.SplitSeq(rawQuery, "&") {
@@ -115,21 +116,48 @@ func linkHeader(u, rawQuery string, offset, limit, total int) string {
 		}
 		keep = append(keep, p)
 	}
-	page := func(off int, rel string) string {
-		q := append(append([]string{}, keep...), "sysparm_offset="+strconv.Itoa(off), "sysparm_limit="+strconv.Itoa(limit))
-		return "<" + u + "?" + strings.Join(q, "&") + ">;rel=\"" + rel + "\""
-	}
-	links := []string{page(0, "first")}
+	pages := 2
 	if offset > 0 {
-		links = append(links, page(max(offset-limit, 0), "prev"))
+		pages++
 	}
 	if offset+limit < total {
-		links = append(links, page(offset+limit, "next"))
+		pages++
+	}
+	var b strings.Builder
+	b.Grow(pages * (len(u) + len(rawQuery) + 80))
+	var num []byte
+	page := func(off int, rel string) {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('<')
+		b.WriteString(u)
+		b.WriteByte('?')
+		for _, p := range keep {
+			b.WriteString(p)
+			b.WriteByte('&')
+		}
+		b.WriteString("sysparm_offset=")
+		num = strconv.AppendInt(num[:0], int64(off), 10)
+		b.Write(num)
+		b.WriteString("&sysparm_limit=")
+		num = strconv.AppendInt(num[:0], int64(limit), 10)
+		b.Write(num)
+		b.WriteString(`>;rel="`)
+		b.WriteString(rel)
+		b.WriteByte('"')
+	}
+	page(0, "first")
+	if offset > 0 {
+		page(max(offset-limit, 0), "prev")
+	}
+	if offset+limit < total {
+		page(offset+limit, "next")
 	}
 	last := 0
 	if total > 0 {
 		last = (total - 1) / limit * limit
 	}
-	links = append(links, page(last, "last"))
-	return strings.Join(links, ",")
+	page(last, "last")
+	return b.String()
 }
