@@ -11,7 +11,8 @@
 // from a seed file (-seed file, fast) or through POST
 // /api/v1/users?activate=false (-seed api). Each delivery is an Okta event
 // hook envelope with one user.lifecycle.create event (a fresh uuid, the
-// user as target), POSTed over keep-alive connections either at a fixed
+// user as target), POSTed over keep-alive connections (one per sender,
+// written and read on the sender's goroutine: hookClient) either at a fixed
 // rate (-rate, open loop: latency counts from when the delivery was due, so
 // a stalled engine cannot hide its queue) or with -concurrency deliveries in
 // flight (closed loop).

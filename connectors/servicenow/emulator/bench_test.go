@@ -105,3 +105,62 @@ func BenchmarkRenderIncident(b *testing.B) {
 		recycleBody(e.recordBodyJSON(t, stored, v))
 	}
 }
+
+// discardWriter is a ResponseWriter that keeps only the status, as the
+// server's own costs are not the emulator's.
+type discardWriter struct {
+	h    http.Header
+	code int
+}
+
+func (w *discardWriter) Header() http.Header { return w.h }
+func (w *discardWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+}
+
+func (w *discardWriter) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return len(b), nil
+}
+
+// BenchmarkEngineIdempotentCreate is BenchmarkIdempotentCreate with the
+// requests as the connector's client sends them (Accept, User-Agent,
+// Content-Type on the POST) and as the server hands them over, the
+// answers discarded: the emulator's cost alone, without httptest's.
+func BenchmarkEngineIdempotentCreate(b *testing.B) {
+	e := New(Options{Users: map[string]string{svcUser: svcPass}})
+	for i := 0; i < 10000; i++ {
+		if _, err := e.Insert("incident", svcUser, map[string]string{"short_description": fmt.Sprint(i),
+			"correlation_id": fmt.Sprintf("00useed%013d", i), "correlation_display": "cardflow"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	serve := func(req *http.Request, want int) {
+		req.RemoteAddr = "127.0.0.1:40000"
+		req.SetBasicAuth(svcUser, svcPass)
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("User-Agent", "cardflow-servicenow")
+		w := &discardWriter{h: http.Header{}}
+		e.ServeHTTP(w, req)
+		if w.code != want {
+			b.Fatal(w.code)
+		}
+	}
+	n := 0
+	defer benchcpu.PerOp(b)()
+	for b.Loop() {
+		n++
+		id := fmt.Sprintf("00ubench%012d", n)
+		q := url.Values{"sysparm_exclude_reference_link": {"true"}, "sysparm_limit": {"1"},
+			"sysparm_query": {"correlation_id=" + id + "^ORDERBYsys_created_on"}}
+		req, _ := http.NewRequest("GET", "http://127.0.0.1:9002/api/now/table/incident?"+q.Encode(), nil)
+		serve(req, http.StatusOK)
+		body := `{"category":"inquiry","correlation_display":"cardflow","correlation_id":"` + id +
+			`","description":"A new Okta account needs approval before access is granted.\nName: Bench User\n","impact":"3","short_description":"Approve access for bench.user@acme.example","urgency":"3"}`
+		req, _ = http.NewRequest("POST", "http://127.0.0.1:9002/api/now/table/incident?sysparm_exclude_reference_link=true", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		serve(req, http.StatusCreated)
+	}
+}
