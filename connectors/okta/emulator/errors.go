@@ -55,6 +55,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if body, ok := fastJSON(v); ok {
 		w.WriteHeader(status)
 		_, _ = w.Write(body) // an error means the client went away
+		recycleBody(body)
 		return
 	}
 	w.WriteHeader(status)

@@ -3,8 +3,31 @@ package emulator
 import (
 	"encoding/json"
 	"slices"
+	"sync"
 	"time"
 )
+
+// bodies recycles answer bodies: a written body is given back, so that a
+// busy org does not make the collector mark its users for every answer's
+// buffer.
+var bodies = sync.Pool{New: func() any { return new([]byte) }}
+
+// newBody returns an empty buffer for an answer.
+func newBody() []byte {
+	b := *bodies.Get().(*[]byte)
+	if cap(b) == 0 {
+		b = make([]byte, 0, 1024)
+	}
+	return b[:0]
+}
+
+// recycleBody gives a written body back; a large one (a page of many
+// users) is left to the collector.
+func recycleBody(b []byte) {
+	if cap(b) <= 64<<10 {
+		bodies.Put(&b)
+	}
+}
 
 // appendUserJSON appends u as encoding/json writes it, byte for byte, with
 // the newline json.Encoder adds. Reading a user is most of what a flow asks
@@ -58,11 +81,14 @@ func appendUserParts(dst []byte, u *User, rest func([]byte) []byte) (_ []byte, o
 			dst = append(dst, "null"...)
 			continue
 		}
-		b, err := t.t.MarshalJSON()
-		if err != nil {
+		// MarshalJSON's bytes (the same strict RFC 3339), without its
+		// buffer.
+		dst = append(dst, '"')
+		var err error
+		if dst, err = t.t.AppendText(dst); err != nil {
 			return dst, false
 		}
-		dst = append(dst, b...)
+		dst = append(dst, '"')
 	}
 	if rest != nil {
 		dst = append(dst, `,"type":{"id":"`+defaultUserType+`"},"profile":`...)
@@ -149,12 +175,12 @@ func appendJSONString(dst []byte, s string) []byte {
 func fastJSON(v any) (_ []byte, ok bool) {
 	switch v := v.(type) {
 	case User:
-		return appendUserJSON(make([]byte, 0, 1024), &v)
+		return appendUserJSON(newBody(), &v)
 	case []User:
 		if v == nil {
 			return nil, false
 		}
-		dst := append(make([]byte, 0, 1024*len(v)+2), '[')
+		dst := append(slices.Grow(newBody(), 1024*len(v)+2), '[')
 		for i := range v {
 			if i > 0 {
 				dst = append(dst, ',')

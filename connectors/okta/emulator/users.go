@@ -199,7 +199,7 @@ func (e *Emulator) handleGetUser(w http.ResponseWriter, r *http.Request) {
 	if u != nil {
 		// Encoded under the lock, straight from the record: reading a user
 		// is what flows do most, and export's copies were half its cost.
-		body, ok = u.appendJSON(make([]byte, 0, 1024), c.base)
+		body, ok = u.appendJSON(newBody(), c.base)
 	}
 	var out User
 	if u != nil && !ok {
@@ -213,6 +213,7 @@ func (e *Emulator) handleGetUser(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(body) // an error means the client went away
+		recycleBody(body)
 	default:
 		writeJSON(w, http.StatusOK, out)
 	}
