@@ -96,6 +96,9 @@ func choiceValue(t *table, field, v string) string {
 }
 
 func atoiDefault(s string, def int) int {
+	if s == "" {
+		return def // the usual case, without Atoi's error
+	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
 		return def
