@@ -13,7 +13,7 @@ import (
 
 // loopbackServer serves h on 127.0.0.1 and records each request's remote
 // address (one per connection).
-func loopbackServer(t *testing.T, h http.HandlerFunc) *httptest.Server {
+func loopbackServer(t testing.TB, h http.HandlerFunc) *httptest.Server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
