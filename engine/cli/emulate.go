@@ -25,7 +25,7 @@ type EmulateOptions struct {
 	User     string
 	Password string
 	Faults   []string
-	// Pprof serves the emulator's CPU profile under /_emulator/debug/pprof/
+	// Pprof serves the emulator's Go profiles under /_emulator/debug/pprof/
 	// (emulatorPprof): emulators share the machine with the engine in load
 	// tests, and their cost is part of every user's tests.
 	Pprof bool
