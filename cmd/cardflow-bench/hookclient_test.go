@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -116,5 +118,29 @@ func TestHookClientStopsWithItsContext(t *testing.T) {
 	}
 	if c.conn != nil {
 		t.Error("the connection of a failed delivery was kept")
+	}
+}
+
+// The harness's reader of a child's output loses nothing and ends with it,
+// however the child's writes fall.
+func TestPacedReaderKeepsEveryLine(t *testing.T) {
+	pr, pw := io.Pipe()
+	go func() {
+		for i := range 50 {
+			_, _ = fmt.Fprintf(pw, `{"level":"info","msg":"execution ended","n":%d}`+"\n", i)
+		}
+		pw.Close()
+	}()
+	log := &tailBuffer{max: 1 << 20}
+	addrc := make(chan string, 1)
+	scanAddr(pr, log, addrc)
+	lines := strings.Split(strings.TrimSuffix(log.String(), "\n"), "\n")
+	if len(lines) != 50 || !strings.Contains(lines[49], `"n":49`) {
+		t.Fatalf("read %d lines, the last %q; want 50", len(lines), lines[len(lines)-1])
+	}
+	select {
+	case a := <-addrc:
+		t.Errorf("found an address %q in lines that have none", a)
+	default:
 	}
 }
