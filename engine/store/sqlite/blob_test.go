@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -183,5 +184,61 @@ func TestInputSameAsOutputStoredOnce(t *testing.T) {
 	}
 	if !bytes.Equal(in, sameAsOutput) {
 		t.Errorf("input stored as %q, want the same-as-output mark", in)
+	}
+}
+
+// TestInputPackedWithOutput journals an entry whose output repeats its
+// input (a created record holding the fields it was created with): input
+// and output are packed in one block, smaller than each packed alone, and
+// both read back as written. A broken joint value is an error.
+func TestInputPackedWithOutput(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "blob.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ex, err := enqueueAndClaim(ctx, s, store.Event{Flow: "f", DedupKey: "k"}, "w", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc := "A new Okta account needs approval before access is granted.\nName: Jane Doe\nLogin: jane.doe@acme.example\n" +
+		"Department: Engineering\nManager: Ola Nordmann\n\nResolve this incident to approve."
+	input := []byte(`{"fields":{"category":"inquiry","description":` + strconv.Quote(desc) +
+		`,"short_description":"Approve access for jane.doe@acme.example"},"table":"incident"}`)
+	output := []byte(`{"created":true,"number":"INC0010001","record":{"active":"true","category":"inquiry","description":` +
+		strconv.Quote(desc) + `,"number":"INC0010001","short_description":"Approve access for jane.doe@acme.example",` +
+		`"sys_id":"c2fb2f823667a8de27f4addc992e46a1"},"sys_id":"c2fb2f823667a8de27f4addc992e46a1","table":"incident"}`)
+	now := time.Now()
+	entry := store.JournalEntry{ExecutionID: ex.ID, Card: "incident", Attempt: 1, Status: store.EntryOK,
+		Input: input, Output: output, StartedAt: now, EndedAt: now}
+	if err := s.Append(ctx, entry); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(entry.Input, input) || !bytes.Equal(entry.Output, output) {
+		t.Fatal("Append changed the caller's entry")
+	}
+	j, err := s.Journal(ctx, ex.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(j) != 1 || !bytes.Equal(j[0].Input, input) || !bytes.Equal(j[0].Output, output) {
+		t.Fatalf("Journal = %+v, want the entry as written", j)
+	}
+	var in, out []byte
+	if err := s.rdb.QueryRowContext(ctx, `SELECT input, output FROM journal`).Scan(&in, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(in, jointInput) {
+		t.Errorf("input stored as %.20q, want the packed-with-output mark", in)
+	}
+	if alone := len(pack(input)) + len(pack(output)); len(out) >= alone*3/4 {
+		t.Errorf("input and output stored in %d bytes, want well under the %d they take packed apart", len(out), alone)
+	}
+
+	for _, v := range [][]byte{out[:2], out[:len(out)-3], {packedMark, jointID, 0xff}, {packedMark, jointID, 99, 0}} {
+		if _, _, err := unpackEntry(jointInput, v); err == nil {
+			t.Errorf("unpackEntry of a broken joint value %q: no error", v)
+		}
 	}
 }
