@@ -57,7 +57,7 @@ func TestValuesAreStoredCompressed(t *testing.T) {
 
 	var payload, output, jin, jout []byte
 	row := s.rdb.QueryRowContext(ctx, `SELECT p.payload, e.output, j.input, j.output FROM executions e
-		JOIN payloads p ON p.execution_id = e.id JOIN journal j ON j.execution_id = e.id WHERE e.id = ?`, ex.ID)
+		JOIN payloads p ON p.execution_num = e.num JOIN journal j ON j.execution_num = e.num WHERE e.id = ?`, ex.ID)
 	if err := row.Scan(&payload, &output, &jin, &jout); err != nil {
 		t.Fatal(err)
 	}
@@ -90,11 +90,11 @@ func TestUncompressedValuesStillRead(t *testing.T) {
 	id := res[0].ID
 	event := oktaEvent()
 	err = s.w.do(ctx, func(tx *writeTx) error {
-		if _, err := tx.conn.ExecContext(ctx, `INSERT INTO payloads (execution_id, payload) VALUES (?, ?)`, id, event); err != nil {
+		if _, err := tx.conn.ExecContext(ctx, `INSERT INTO payloads (execution_num, payload) SELECT num, ? FROM executions WHERE id = ?`, event, id); err != nil {
 			return err
 		}
-		_, err := tx.conn.ExecContext(ctx, `INSERT INTO journal (execution_id, seq, card, attempt, status, input, output)
-			VALUES (?, 1, 'c', 1, 'ok', ?, ?)`, id, event, event)
+		_, err := tx.conn.ExecContext(ctx, `INSERT INTO journal (execution_num, seq, card, attempt, status, input, output)
+			SELECT num, 1, 'c', 1, 'ok', ?, ? FROM executions WHERE id = ?`, event, event, id)
 		return err
 	})
 	if err != nil {
@@ -179,7 +179,7 @@ func TestInputSameAsOutputStoredOnce(t *testing.T) {
 		t.Fatalf("Journal = %+v, want the entry as written", j)
 	}
 	var in []byte
-	if err := s.rdb.QueryRowContext(ctx, `SELECT input FROM journal WHERE execution_id = ?`, ex.ID).Scan(&in); err != nil {
+	if err := s.rdb.QueryRowContext(ctx, `SELECT input FROM journal WHERE execution_num = (SELECT num FROM executions WHERE id = ?)`, ex.ID).Scan(&in); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(in, sameAsOutput) {
