@@ -14,11 +14,11 @@ import (
 	"github.com/cardflow/cardflow/engine/store"
 )
 
-// Trigger payloads, journal inputs and outputs and execution outputs are
-// stored compressed: they were nine tenths of the file (an Okta event, an
-// Okta user and a ServiceNow record are 1-2 KB of JSON each, mostly keys
-// and nulls), and every byte written is written twice, to the WAL and by
-// the checkpoint. Each value is one S2 block (klauspost/compress/s2, a
+// Trigger payloads, journal inputs and outputs, execution outputs and
+// flow-table rows are stored compressed: they were nine tenths of the file
+// (an Okta event, an Okta user and a ServiceNow record are 1-2 KB of JSON
+// each, mostly keys and nulls), and every byte written is written twice,
+// to the WAL and by the checkpoint. Each value is one S2 block (klauspost/compress/s2, a
 // faster Snappy) compressed with a built-in dictionary: what the built-in
 // connectors write (an Okta event hook's payload, an Okta user, a created
 // ServiceNow incident, from the connectors' fixtures), so that a single
@@ -134,8 +134,9 @@ const jointID = 2
 // is.
 var jointInput = []byte{packedMark, jointID}
 
-// packEntries is entries with their inputs and outputs as stored (see
-// pack), in a new slice: the caller's entries stay as they were.
+// packEntries is entries with their inputs, outputs and flow-table rows
+// as stored (see pack), in a new slice: the caller's entries stay as they
+// were.
 func packEntries(entries []store.JournalEntry) []store.JournalEntry {
 	if len(entries) == 0 {
 		return entries
@@ -144,6 +145,14 @@ func packEntries(entries []store.JournalEntry) []store.JournalEntry {
 	for i := range out {
 		en := &out[i]
 		en.Input, en.Output = packEntry(en.Input, en.Output)
+		if len(en.Tables) > 0 {
+			en.Tables = slices.Clone(en.Tables)
+			for j := range en.Tables {
+				if w := &en.Tables[j]; w.Row != nil { // nil deletes
+					w.Row = pack(w.Row)
+				}
+			}
+		}
 	}
 	return out
 }

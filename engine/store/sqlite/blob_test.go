@@ -3,8 +3,11 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -240,5 +243,67 @@ func TestInputPackedWithOutput(t *testing.T) {
 		if _, _, err := unpackEntry(jointInput, v); err == nil {
 			t.Errorf("unpackEntry of a broken joint value %q: no error", v)
 		}
+	}
+}
+
+// TestTableRowsStoredCompressed writes flow-table rows with TablePut and
+// with a journal entry: both are stored packed, read back as written by
+// TableGet and TableScan, and a row too small to gain stays as it is.
+func TestTableRowsStoredCompressed(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "blob.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	row := func(n int) []byte {
+		return []byte(fmt.Sprintf(`{"incident":"INC%07d","login":"jane.doe%d@acme.example","status":"pending",`+
+			`"sys_id":"c2fb2f823667a8de27f4addc992e46a1","user_id":"00u1abcdefghijk%05d"}`, n, n, n))
+	}
+	if err := s.TablePut(ctx, "approvals", "a", row(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.TablePut(ctx, "approvals", "c", []byte(`{"small":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	ex, err := enqueueAndClaim(ctx, s, store.Event{Flow: "f", DedupKey: "k"}, "w", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := store.JournalEntry{ExecutionID: ex.ID, Card: "remember", Attempt: 1, Status: store.EntryOK,
+		Tables: []store.TableWrite{{Table: "approvals", Key: "b", Row: row(2)}}}
+	if err := s.Append(ctx, entry); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(entry.Tables[0].Row, row(2)) {
+		t.Fatal("Append changed the caller's table write")
+	}
+	want := map[string][]byte{"a": row(1), "b": row(2), "c": []byte(`{"small":1}`)}
+	for k, v := range want {
+		got, err := s.TableGet(ctx, "approvals", k)
+		if err != nil || !bytes.Equal(got, v) {
+			t.Errorf("TableGet(%s) = %q, %v, want %q", k, got, err, v)
+		}
+		var stored []byte
+		if err := s.rdb.QueryRowContext(ctx, `SELECT row FROM table_rows WHERE tbl = 'approvals' AND key = ?`, k).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if packed := len(stored) > 0 && stored[0] == packedMark; packed != (k != "c") {
+			t.Errorf("row %s stored as %.20q: packed %v, want %v", k, stored, packed, k != "c")
+		}
+	}
+	var scanned []string
+	err = s.TableScan(ctx, "approvals", func(key string, r []byte) bool {
+		if !bytes.Equal(r, want[key]) {
+			t.Errorf("TableScan row %s = %q, want %q", key, r, want[key])
+		}
+		scanned = append(scanned, key)
+		return true
+	})
+	if err != nil || strings.Join(scanned, " ") != "a b c" {
+		t.Errorf("TableScan = %v, %v, want a b c", scanned, err)
+	}
+	if _, err := s.TableGet(ctx, "approvals", "zz"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("TableGet of a missing row: %v, want ErrNotFound", err)
 	}
 }

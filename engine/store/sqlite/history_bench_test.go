@@ -22,7 +22,7 @@ const historyRows = 1_000_000
 // an incident number). Building it takes a minute; it is kept in the
 // temporary directory for the next run (CARDFLOW_BENCH_KEEP=0 rebuilds it).
 func historyDB(b *testing.B) string {
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("cardflow-history-%d-v2.db", historyRows))
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("cardflow-history-%d-v3.db", historyRows))
 	if _, err := os.Stat(path); err == nil && os.Getenv("CARDFLOW_BENCH_KEEP") != "0" {
 		return path
 	}
