@@ -82,7 +82,7 @@ func (s *StoreFlags) open(ctx context.Context, mode openMode) (store.Store, erro
 	}
 	ctx, cancel := context.WithTimeout(orBackground(ctx), 30*time.Second)
 	defer cancel()
-	st, err := postgres.Open(ctx, s.Store, postgres.Options{})
+	st, err := postgres.Open(ctx, s.Store, postgres.Options{ReadOnly: mode == toRead})
 	if err != nil {
 		return nil, exit(ExitProblem, fmt.Errorf("opening the store %s: %w", s.Name(), err))
 	}

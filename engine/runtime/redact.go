@@ -72,7 +72,9 @@ func (s *secrets) add(vals ...string) {
 // scrub replaces every known secret, in each of its spellings, in str.
 func (s *secrets) scrub(str string) string {
 	p := s.list.Load()
-	if p == nil {
+	if p == nil || len(*p) == 0 || len(str) < len((*p)[len(*p)-1]) {
+		// The list is longest first: str is shorter than every secret
+		// (most of a record's values are empty or a word).
 		return str
 	}
 	for _, sec := range *p {

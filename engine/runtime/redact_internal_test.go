@@ -3,6 +3,7 @@ package runtime
 import (
 	"encoding/json"
 	"math/big"
+	"strings"
 	"testing"
 
 	"github.com/cardflow/cardflow/engine/connector"
@@ -72,6 +73,28 @@ func TestAppendJSONRedacts(t *testing.T) {
 	want := `{"deep":["(sensitive)"],"echoed":"Bearer (sensitive)!","marked":"(sensitive)","ordinary":"ok"}`
 	if diff := cmp.Diff(want, string(s.json(v))); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestScrubShortestSecret checks scrub's shortcut for strings shorter
+// than every secret: a string exactly as long as the shortest spelling is
+// still scrubbed, in a value and in a key.
+func TestScrubShortestSecret(t *testing.T) {
+	s := newSecrets(withSpellings([]string{"hunter22", "a-much-longer-secret"}))
+	list := *s.list.Load()
+	shortest := list[len(list)-1]
+	if len(shortest) != len("hunter22") {
+		t.Fatalf("the shortest spelling is %q", shortest)
+	}
+	for _, str := range []string{"hunter22", "xhunter22", "hunter2", ""} {
+		want := strings.ReplaceAll(str, "hunter22", Redacted)
+		if got := s.scrub(str); got != want {
+			t.Errorf("scrub(%q) = %q, want %q", str, got, want)
+		}
+	}
+	v := cty.MapVal(map[string]cty.Value{"hunter22": cty.StringVal("a-much-longer-secret")})
+	if got, want := string(s.json(v)), `{"(sensitive)":"(sensitive)"}`; got != want {
+		t.Errorf("json = %s, want %s", got, want)
 	}
 }
 

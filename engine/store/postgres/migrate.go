@@ -30,6 +30,27 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 	return applyMigrations(ctx, pool, schema, ms)
 }
 
+// checkSchema checks, for a read-only open, that schema holds a cardflow
+// store at the version this build reads, migrating nothing.
+func checkSchema(ctx context.Context, pool *pgxpool.Pool, schema string) error {
+	ms, err := migration.Load(migrationFiles)
+	if err != nil {
+		return err
+	}
+	var exists bool
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		return fmt.Errorf("there is no cardflow store in schema %q of this database: cardflow run creates it", schema)
+	}
+	var version int
+	if err := pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
+		return err
+	}
+	return migration.Check(version, ms, true)
+}
+
 // applyMigrations applies the migrations of ms the schema lacks in one
 // transaction, under a transaction-level advisory lock keyed by the schema:
 // replicas that start together apply them once, the others wait and find

@@ -40,6 +40,13 @@ type Options struct {
 	Writers int
 	// NoListen turns LISTEN off: workers find new executions by polling.
 	NoListen bool
+	// ReadOnly opens an existing store to read it, as history and show do.
+	// Nothing is created or migrated: the schema must be the one this
+	// build reads, since a reader that migrated it would change it under
+	// the replicas still running the older cardflow (cardflow run migrates
+	// it when it is upgraded). Every transaction is read-only, so a write
+	// fails at the server, and there is no listener.
+	ReadOnly bool
 }
 
 func (o Options) withDefaults() Options {
@@ -68,8 +75,9 @@ type Store struct {
 }
 
 // Open connects to the database dsn names (a postgres:// URL or key=value
-// string, as libpq takes), brings its schema up to date and starts the
-// writer and, unless opts.NoListen, the listener. Close releases them.
+// string, as libpq takes), brings its schema up to date (checks it, with
+// opts.ReadOnly) and starts the writer and, unless opts.NoListen, the
+// listener. Close releases them.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	opts = opts.withDefaults()
 	cfg, err := pgxpool.ParseConfig(dsn)
@@ -79,9 +87,15 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if !strings.Contains(dsn, "pool_max_conns") {
 		cfg.MaxConns = opts.MaxConns
 	}
+	if opts.ReadOnly {
+		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
+		opts.NoListen = true
+	}
 	if opts.Schema != "" {
-		if err := createSchema(ctx, cfg.ConnConfig, opts.Schema); err != nil {
-			return nil, err
+		if !opts.ReadOnly {
+			if err := createSchema(ctx, cfg.ConnConfig, opts.Schema); err != nil {
+				return nil, err
+			}
 		}
 		cfg.ConnConfig.RuntimeParams["search_path"] = opts.Schema
 	}
@@ -91,8 +105,18 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	}
 	s := &Store{pool: pool}
 	var schema string
-	if err = pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err == nil {
-		err = migrate(ctx, pool, schema)
+	if err = pool.QueryRow(ctx, `SELECT coalesce(current_schema(), '')`).Scan(&schema); err == nil {
+		if opts.ReadOnly {
+			// A search_path schema that does not exist has no
+			// current_schema(): name the one asked for.
+			name := schema
+			if name == "" {
+				name = opts.Schema
+			}
+			err = checkSchema(ctx, pool, name)
+		} else {
+			err = migrate(ctx, pool, schema)
+		}
 	}
 	if err != nil {
 		pool.Close()

@@ -283,7 +283,7 @@ func TestGroupFailureIsolated(t *testing.T) {
 	}
 }
 
-func count(t testing.TB, dsn, schema, sql string) int {
+func count(t testing.TB, dsn, schema, sql string, args ...any) int {
 	t.Helper()
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
@@ -296,7 +296,7 @@ func count(t testing.TB, dsn, schema, sql string) int {
 	}
 	defer conn.Close(context.Background())
 	var n int
-	if err := conn.QueryRow(context.Background(), sql).Scan(&n); err != nil {
+	if err := conn.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
 		t.Fatalf("%s: %v", sql, err)
 	}
 	return n
