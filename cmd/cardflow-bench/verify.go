@@ -91,11 +91,11 @@ type storeQueries struct{ executions, stages string }
 
 var sqliteQueries = storeQueries{
 	executions: `SELECT e.dedup_key, e.status, e.definition_hash, COALESCE(e.ended_at, 0),
-		COALESCE((SELECT MAX(j.ended_at) FROM journal j WHERE j.execution_id = e.id AND j.card = 'incident' AND j.status = 'ok'), 0)
+		COALESCE((SELECT MAX(j.ended_at) FROM journal j WHERE j.execution_num = e.num AND j.card = 'incident' AND j.status = 'ok'), 0)
 		FROM executions e WHERE e.flow = ?`,
 	stages: `SELECT e.id, e.received_at, e.started_at, e.ended_at, j.card, j.started_at, j.ended_at
-		FROM journal j JOIN executions e ON e.id = j.execution_id
-		WHERE e.flow = ? AND e.status = 'succeeded' AND j.status = 'ok' ORDER BY j.execution_id, j.seq`,
+		FROM journal j JOIN executions e ON e.num = j.execution_num
+		WHERE e.flow = ? AND e.status = 'succeeded' AND j.status = 'ok' ORDER BY j.execution_num, j.seq`,
 }
 
 // openStore opens the run's store to read it: the SQLite file or the

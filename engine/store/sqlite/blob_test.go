@@ -3,7 +3,11 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,7 +60,7 @@ func TestValuesAreStoredCompressed(t *testing.T) {
 
 	var payload, output, jin, jout []byte
 	row := s.rdb.QueryRowContext(ctx, `SELECT p.payload, e.output, j.input, j.output FROM executions e
-		JOIN payloads p ON p.execution_id = e.id JOIN journal j ON j.execution_id = e.id WHERE e.id = ?`, ex.ID)
+		JOIN payloads p ON p.execution_num = e.num JOIN journal j ON j.execution_num = e.num WHERE e.id = ?`, ex.ID)
 	if err := row.Scan(&payload, &output, &jin, &jout); err != nil {
 		t.Fatal(err)
 	}
@@ -89,11 +93,11 @@ func TestUncompressedValuesStillRead(t *testing.T) {
 	id := res[0].ID
 	event := oktaEvent()
 	err = s.w.do(ctx, func(tx *writeTx) error {
-		if _, err := tx.conn.ExecContext(ctx, `INSERT INTO payloads (execution_id, payload) VALUES (?, ?)`, id, event); err != nil {
+		if _, err := tx.conn.ExecContext(ctx, `INSERT INTO payloads (execution_num, payload) SELECT num, ? FROM executions WHERE id = ?`, event, id); err != nil {
 			return err
 		}
-		_, err := tx.conn.ExecContext(ctx, `INSERT INTO journal (execution_id, seq, card, attempt, status, input, output)
-			VALUES (?, 1, 'c', 1, 'ok', ?, ?)`, id, event, event)
+		_, err := tx.conn.ExecContext(ctx, `INSERT INTO journal (execution_num, seq, card, attempt, status, input, output)
+			SELECT num, 1, 'c', 1, 'ok', ?, ? FROM executions WHERE id = ?`, event, event, id)
 		return err
 	})
 	if err != nil {
@@ -178,10 +182,128 @@ func TestInputSameAsOutputStoredOnce(t *testing.T) {
 		t.Fatalf("Journal = %+v, want the entry as written", j)
 	}
 	var in []byte
-	if err := s.rdb.QueryRowContext(ctx, `SELECT input FROM journal WHERE execution_id = ?`, ex.ID).Scan(&in); err != nil {
+	if err := s.rdb.QueryRowContext(ctx, `SELECT input FROM journal WHERE execution_num = (SELECT num FROM executions WHERE id = ?)`, ex.ID).Scan(&in); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(in, sameAsOutput) {
 		t.Errorf("input stored as %q, want the same-as-output mark", in)
+	}
+}
+
+// TestInputPackedWithOutput journals an entry whose output repeats its
+// input (a created record holding the fields it was created with): input
+// and output are packed in one block, smaller than each packed alone, and
+// both read back as written. A broken joint value is an error.
+func TestInputPackedWithOutput(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "blob.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ex, err := enqueueAndClaim(ctx, s, store.Event{Flow: "f", DedupKey: "k"}, "w", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc := "A new Okta account needs approval before access is granted.\nName: Jane Doe\nLogin: jane.doe@acme.example\n" +
+		"Department: Engineering\nManager: Ola Nordmann\n\nResolve this incident to approve."
+	input := []byte(`{"fields":{"category":"inquiry","description":` + strconv.Quote(desc) +
+		`,"short_description":"Approve access for jane.doe@acme.example"},"table":"incident"}`)
+	output := []byte(`{"created":true,"number":"INC0010001","record":{"active":"true","category":"inquiry","description":` +
+		strconv.Quote(desc) + `,"number":"INC0010001","short_description":"Approve access for jane.doe@acme.example",` +
+		`"sys_id":"c2fb2f823667a8de27f4addc992e46a1"},"sys_id":"c2fb2f823667a8de27f4addc992e46a1","table":"incident"}`)
+	now := time.Now()
+	entry := store.JournalEntry{ExecutionID: ex.ID, Card: "incident", Attempt: 1, Status: store.EntryOK,
+		Input: input, Output: output, StartedAt: now, EndedAt: now}
+	if err := s.Append(ctx, entry); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(entry.Input, input) || !bytes.Equal(entry.Output, output) {
+		t.Fatal("Append changed the caller's entry")
+	}
+	j, err := s.Journal(ctx, ex.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(j) != 1 || !bytes.Equal(j[0].Input, input) || !bytes.Equal(j[0].Output, output) {
+		t.Fatalf("Journal = %+v, want the entry as written", j)
+	}
+	var in, out []byte
+	if err := s.rdb.QueryRowContext(ctx, `SELECT input, output FROM journal`).Scan(&in, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(in, jointInput) {
+		t.Errorf("input stored as %.20q, want the packed-with-output mark", in)
+	}
+	if alone := len(pack(input)) + len(pack(output)); len(out) >= alone*3/4 {
+		t.Errorf("input and output stored in %d bytes, want well under the %d they take packed apart", len(out), alone)
+	}
+
+	for _, v := range [][]byte{out[:2], out[:len(out)-3], {packedMark, jointID, 0xff}, {packedMark, jointID, 99, 0}} {
+		if _, _, err := unpackEntry(jointInput, v); err == nil {
+			t.Errorf("unpackEntry of a broken joint value %q: no error", v)
+		}
+	}
+}
+
+// TestTableRowsStoredCompressed writes flow-table rows with TablePut and
+// with a journal entry: both are stored packed, read back as written by
+// TableGet and TableScan, and a row too small to gain stays as it is.
+func TestTableRowsStoredCompressed(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "blob.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	row := func(n int) []byte {
+		return []byte(fmt.Sprintf(`{"incident":"INC%07d","login":"jane.doe%d@acme.example","status":"pending",`+
+			`"sys_id":"c2fb2f823667a8de27f4addc992e46a1","user_id":"00u1abcdefghijk%05d"}`, n, n, n))
+	}
+	if err := s.TablePut(ctx, "approvals", "a", row(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.TablePut(ctx, "approvals", "c", []byte(`{"small":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	ex, err := enqueueAndClaim(ctx, s, store.Event{Flow: "f", DedupKey: "k"}, "w", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := store.JournalEntry{ExecutionID: ex.ID, Card: "remember", Attempt: 1, Status: store.EntryOK,
+		Tables: []store.TableWrite{{Table: "approvals", Key: "b", Row: row(2)}}}
+	if err := s.Append(ctx, entry); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(entry.Tables[0].Row, row(2)) {
+		t.Fatal("Append changed the caller's table write")
+	}
+	want := map[string][]byte{"a": row(1), "b": row(2), "c": []byte(`{"small":1}`)}
+	for k, v := range want {
+		got, err := s.TableGet(ctx, "approvals", k)
+		if err != nil || !bytes.Equal(got, v) {
+			t.Errorf("TableGet(%s) = %q, %v, want %q", k, got, err, v)
+		}
+		var stored []byte
+		if err := s.rdb.QueryRowContext(ctx, `SELECT row FROM table_rows WHERE tbl = 'approvals' AND key = ?`, k).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if packed := len(stored) > 0 && stored[0] == packedMark; packed != (k != "c") {
+			t.Errorf("row %s stored as %.20q: packed %v, want %v", k, stored, packed, k != "c")
+		}
+	}
+	var scanned []string
+	err = s.TableScan(ctx, "approvals", func(key string, r []byte) bool {
+		if !bytes.Equal(r, want[key]) {
+			t.Errorf("TableScan row %s = %q, want %q", key, r, want[key])
+		}
+		scanned = append(scanned, key)
+		return true
+	})
+	if err != nil || strings.Join(scanned, " ") != "a b c" {
+		t.Errorf("TableScan = %v, %v, want a b c", scanned, err)
+	}
+	if _, err := s.TableGet(ctx, "approvals", "zz"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("TableGet of a missing row: %v, want ErrNotFound", err)
 	}
 }

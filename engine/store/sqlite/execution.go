@@ -40,7 +40,7 @@ func (s *Store) appendEntries(tx *writeTx, entries []store.JournalEntry) error {
 	for i := range entries {
 		en := &entries[i]
 		err := s.appendEntry(tx, en)
-		if isForeignKey(err) {
+		if isForeignKey(err) || isNotNull(err) {
 			err = notFound("execution " + en.ExecutionID)
 			if i == 0 {
 				return keep(err) // the failed statement wrote nothing
@@ -61,11 +61,11 @@ func (s *Store) appendEntries(tx *writeTx, entries []store.JournalEntry) error {
 // appendEntry inserts en with the seq after its execution's last: the one
 // seqs knows, or else the one the statement looks up.
 func (s *Store) appendEntry(tx *writeTx, en *store.JournalEntry) error {
-	if seq, ok := s.seqs[en.ExecutionID]; ok {
-		_, err := tx.exec(wAppendSeq, en.ExecutionID, int64(seq), en.Card, textArg(en.Key), int64(en.Attempt), string(en.Status),
+	if next, ok := s.seqs[en.ExecutionID]; ok {
+		_, err := tx.exec(wAppendSeq, next.num, int64(next.seq), en.Card, textArg(en.Key), int64(en.Attempt), string(en.Status),
 			en.Input, en.Output, textArg(en.Error), textArg(en.ErrorKind), timeArg(en.StartedAt), timeArg(en.EndedAt))
 		if err == nil {
-			s.seqs[en.ExecutionID] = seq + 1
+			s.seqs[en.ExecutionID] = nextSeq{num: next.num, seq: next.seq + 1}
 			return nil
 		}
 		delete(s.seqs, en.ExecutionID)
@@ -227,21 +227,16 @@ func executionsQuery(f store.Filter) (string, []any) {
 		// prefix), then their rows: a rare term costs a few lookups instead
 		// of a walk through all of history. Executions whose terms the
 		// indexer has not reached yet are found by their row's terms, one
-		// a line: a term starts with the text where a line does.
+		// a line: a term starts with the text where a line does. Both
+		// name executions by number (see migration 0009); a page's bound,
+		// an id, is the outer query's.
 		lo, hi := store.TermRange(f.Text)
-		indexed := "SELECT execution_id FROM execution_terms WHERE term >= ? AND term < ?"
-		queued := "SELECT terms_pending.execution_id FROM terms_pending JOIN executions ON executions.id = terms_pending.execution_id" +
+		sub := "SELECT execution_num FROM execution_terms WHERE term >= ? AND term < ? UNION" +
+			" SELECT terms_pending.execution_num FROM terms_pending JOIN executions ON executions.num = terms_pending.execution_num" +
 			" WHERE instr(char(10) || executions.terms, char(10) || ?) > 0"
-		indexedArgs, queuedArgs := []any{lo, hi}, []any{lo}
-		if f.Before != "" {
-			indexed, indexedArgs = indexed+" AND execution_id < ?", append(indexedArgs, f.Before)
-			queued, queuedArgs = queued+" AND terms_pending.execution_id < ?", append(queuedArgs, f.Before)
-		}
-		sub := indexed + " UNION " + queued
-		subArgs := append(indexedArgs, queuedArgs...)
-		from = "(" + sub + ") AS matched CROSS JOIN executions ON executions.id = matched.execution_id" +
-			" LEFT JOIN payloads ON payloads.execution_id = executions.id"
-		args = append(subArgs, args...)
+		from = "(" + sub + ") AS matched CROSS JOIN executions ON executions.num = matched.execution_num" +
+			" LEFT JOIN payloads ON payloads.execution_num = executions.num"
+		args = append([]any{lo, hi, lo}, args...)
 	}
 	q := "SELECT " + executionColumns + ", " + termsColumn + " FROM " + from
 	if len(where) > 0 {

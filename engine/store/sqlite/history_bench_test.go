@@ -22,7 +22,7 @@ const historyRows = 1_000_000
 // an incident number). Building it takes a minute; it is kept in the
 // temporary directory for the next run (CARDFLOW_BENCH_KEEP=0 rebuilds it).
 func historyDB(b *testing.B) string {
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("cardflow-history-%d-v2.db", historyRows))
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("cardflow-history-%d-v3.db", historyRows))
 	if _, err := os.Stat(path); err == nil && os.Getenv("CARDFLOW_BENCH_KEEP") != "0" {
 		return path
 	}
@@ -45,7 +45,7 @@ func historyDB(b *testing.B) string {
 	}
 	ex, _ := tx.Prepare(`INSERT INTO executions (id, flow, dedup_key, status, claims, received_at, started_at, ended_at, definition_hash, terms)
 		VALUES (?, ?, ?, ?, 1, ?, ?, ?, 'h', ?)`)
-	term, _ := tx.Prepare(`INSERT INTO execution_terms (term, execution_id) VALUES (?, ?)`)
+	term, _ := tx.Prepare(`INSERT INTO execution_terms (term, execution_num) VALUES (?, ?)`)
 	var ids store.IDSource
 	start := time.Now().Add(-30 * 24 * time.Hour)
 	step := 30 * 24 * time.Hour / historyRows
@@ -58,12 +58,14 @@ func historyDB(b *testing.B) string {
 			status = store.Failed
 		}
 		terms := []string{fmt.Sprintf("inc%07d", i), fmt.Sprintf("user%07d@acme.example", i)}
-		if _, err := ex.Exec(id, flows[i%len(flows)], fmt.Sprint(i), string(status), at.UnixNano(), at.UnixNano(), at.Add(40*time.Millisecond).UnixNano(),
-			strings.Join(terms, "\n")); err != nil {
+		res, err := ex.Exec(id, flows[i%len(flows)], fmt.Sprint(i), string(status), at.UnixNano(), at.UnixNano(), at.Add(40*time.Millisecond).UnixNano(),
+			strings.Join(terms, "\n"))
+		if err != nil {
 			b.Fatal(err)
 		}
+		num, _ := res.LastInsertId()
 		for _, t := range terms {
-			if _, err := term.Exec(t, id); err != nil {
+			if _, err := term.Exec(t, num); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -75,18 +75,31 @@ func (s *Store) insertExecution(tx *writeTx, ev store.Event, payload []byte, now
 		received = now
 	}
 	id := s.ids.Next(now)
-	n, err := tx.changed(wInsertExecution, id, ev.Flow, textArg(ev.DedupKey), textArg(ev.Type), textArg(ev.DefinitionHash),
-		textArg(ev.Parent), received.UnixNano(), textArg(joinTerms(ev.Terms)))
+	num, err := inserted(tx.exec(wInsertExecution, id, ev.Flow, textArg(ev.DedupKey), textArg(ev.Type), textArg(ev.DefinitionHash),
+		textArg(ev.Parent), received.UnixNano(), textArg(joinTerms(ev.Terms))))
 	if err != nil {
 		return store.Enqueued{}, err
 	}
-	if n == 0 {
+	if num == 0 {
 		return s.duplicate(tx, ev)
 	}
-	if err := insertTerms(tx, id, ev.Terms); err != nil {
+	if err := insertTerms(tx, num, ev.Terms); err != nil {
 		return store.Enqueued{}, err
 	}
-	return store.Enqueued{ID: id}, insertPayload(tx, id, payload)
+	return store.Enqueued{ID: id}, insertPayload(tx, num, payload)
+}
+
+// inserted is the number (see migration 0009) of the execution an INSERT
+// … ON CONFLICT DO NOTHING inserted, or 0 when it inserted none: numbers
+// start at 1.
+func inserted(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 // joinTerms is terms as the executions row holds them: one a line, in
@@ -105,20 +118,20 @@ func joinTerms(terms []string) string {
 
 // insertTerms queues a new execution's correlation terms, which its row
 // holds, for the term indexer.
-func insertTerms(tx *writeTx, id string, terms []string) error {
+func insertTerms(tx *writeTx, num int64, terms []string) error {
 	if len(terms) == 0 {
 		return nil
 	}
-	_, err := tx.exec(wInsertTermsPending, id)
+	_, err := tx.exec(wInsertTermsPending, num)
 	return err
 }
 
 // insertPayload stores the payload of a new execution, if it has one.
-func insertPayload(tx *writeTx, id string, payload []byte) error {
+func insertPayload(tx *writeTx, num int64, payload []byte) error {
 	if len(payload) == 0 {
 		return nil
 	}
-	_, err := tx.exec(wInsertPayload, id, payload)
+	_, err := tx.exec(wInsertPayload, num, payload)
 	return err
 }
 
@@ -133,21 +146,21 @@ func (s *Store) insertClaimed(tx *writeTx, ev store.Event, payload []byte, now t
 	id := s.ids.Next(now)
 	until := now.Add(c.Lease)
 	s.leased(until)
-	n, err := tx.changed(wInsertClaimed, id, ev.Flow, textArg(ev.DedupKey), textArg(ev.Type), hash,
-		textArg(ev.Parent), received.UnixNano(), c.Owner, until.UnixNano(), now.UnixNano(), textArg(joinTerms(ev.Terms)))
+	num, err := inserted(tx.exec(wInsertClaimed, id, ev.Flow, textArg(ev.DedupKey), textArg(ev.Type), hash,
+		textArg(ev.Parent), received.UnixNano(), c.Owner, until.UnixNano(), now.UnixNano(), textArg(joinTerms(ev.Terms))))
 	if err != nil {
 		return store.Enqueued{}, err
 	}
-	if n == 0 {
+	if num == 0 {
 		return s.duplicate(tx, ev)
 	}
-	if err := insertPayload(tx, id, payload); err != nil {
+	if err := insertPayload(tx, num, payload); err != nil {
 		return store.Enqueued{}, err
 	}
-	if err := insertTerms(tx, id, ev.Terms); err != nil {
+	if err := insertTerms(tx, num, ev.Terms); err != nil {
 		return store.Enqueued{}, err
 	}
-	s.fresh(id)
+	s.fresh(id, num)
 	// As Execution would read it back (UTC strips the monotonic clock).
 	return store.Enqueued{ID: id, Claimed: &store.Execution{
 		ID: id, Flow: ev.Flow, DedupKey: ev.DedupKey, Type: ev.Type, DefinitionHash: hash, Status: store.Running,
@@ -188,13 +201,13 @@ func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Durat
 		for i, c := range cands {
 			e := c.Execution
 			if e.DefinitionHash == "" {
-				s.fresh(e.ID) // never pinned, so never started
+				s.fresh(e.ID, c.num) // never pinned, so never started
 			}
 			if e.DefinitionHash == "" && pin != nil {
 				e.DefinitionHash = pin(e.Flow)
 				e.PinnedByClaim = e.DefinitionHash != ""
 			}
-			if _, err := tx.exec(wClaim, owner, until.UnixNano(), now.UnixNano(), e.DefinitionHash, c.rowid); err != nil {
+			if _, err := tx.exec(wClaim, owner, until.UnixNano(), now.UnixNano(), e.DefinitionHash, c.num); err != nil {
 				return err
 			}
 			out[i] = e
@@ -213,10 +226,10 @@ func (s *Store) Claim(ctx context.Context, owner string, n int, lease time.Durat
 	return out, nil
 }
 
-// candidate is an execution that may be claimed, and its row.
+// candidate is an execution that may be claimed, and its number.
 type candidate struct {
 	*store.Execution
-	rowid int64
+	num int64
 }
 
 // claimable returns the n oldest executions that may be claimed: pending,
@@ -281,7 +294,7 @@ func candidates(tx *writeTx, out []candidate, q writeStmt, args ...any) ([]candi
 	defer rows.Close()
 	for rows.Next() {
 		var c candidate
-		if c.Execution, err = scanExecution(rows, &c.rowid); err != nil {
+		if c.Execution, err = scanExecution(rows, &c.num); err != nil {
 			return nil, err
 		}
 		out = append(out, c)

@@ -27,11 +27,11 @@ func (s *Store) Prune(ctx context.Context, p store.Prune) (int, error) {
 		}
 		for _, ex := range batch {
 			for _, t := range splitTerms(sql.NullString{String: ex.terms, Valid: true}) {
-				if _, err := tx.exec(wDeleteTerm, t, ex.id); err != nil {
+				if _, err := tx.exec(wDeleteTerm, t, ex.num); err != nil {
 					return err
 				}
 			}
-			if _, err := tx.exec(wDeleteExecution, ex.rowid); err != nil {
+			if _, err := tx.exec(wDeleteExecution, ex.num); err != nil {
 				return err
 			}
 		}
@@ -43,8 +43,8 @@ func (s *Store) Prune(ctx context.Context, p store.Prune) (int, error) {
 
 // pruned is an execution Prune deletes.
 type pruned struct {
-	rowid     int64
-	id, terms string
+	num   int64
+	terms string
 }
 
 func prunableBatch(tx *writeTx, stmt writeStmt, p store.Prune) ([]pruned, error) {
@@ -56,7 +56,7 @@ func prunableBatch(tx *writeTx, stmt writeStmt, p store.Prune) ([]pruned, error)
 	var out []pruned
 	for rows.Next() {
 		var ex pruned
-		if err := rows.Scan(&ex.rowid, &ex.id, &ex.terms); err != nil {
+		if err := rows.Scan(&ex.num, &ex.terms); err != nil {
 			return nil, err
 		}
 		out = append(out, ex)

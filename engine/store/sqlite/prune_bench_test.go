@@ -76,9 +76,9 @@ func buildOldHistory(path string, n int) error {
 		{series + `INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, output, claims, received_at, started_at, ended_at)
 			SELECT printf('ex_00%024d', i), 'request_approval', 'old-' || i, 'user.lifecycle.create', 'sha256:0123456789abcdef',
 				'succeeded', '{"ok":true}', 1, ?, ?, ? FROM n`, []any{n - 1, ended, ended, ended}},
-		{`INSERT INTO payloads (execution_id, payload) SELECT id, ? FROM executions`, []any{string(benchPayload[:300])}},
-		{`INSERT INTO journal (execution_id, seq, card, attempt, status, input, output, started_at, ended_at)
-			SELECT id, s.seq, 'card_' || s.seq, 1, 'ok', ?, ?, ?, ? FROM executions, (SELECT 1 AS seq UNION ALL SELECT 2) AS s`,
+		{`INSERT INTO payloads (execution_num, payload) SELECT num, ? FROM executions`, []any{string(benchPayload[:300])}},
+		{`INSERT INTO journal (execution_num, seq, card, attempt, status, input, output, started_at, ended_at)
+			SELECT num, s.seq, 'card_' || s.seq, 1, 'ok', ?, ?, ?, ? FROM executions, (SELECT 1 AS seq UNION ALL SELECT 2) AS s`,
 			[]any{benchInput, benchOutput[:150], ended, ended}},
 	}
 	tx, err := db.Begin()

@@ -49,8 +49,9 @@ const executionColumns = `id, flow, COALESCE(dedup_key, ''), type, definition_ha
 	error, parent, claims, owner, lease_until, received_at, started_at, ended_at, wake_at`
 
 // executionsWithPayload is the executions with their payloads, which are
-// kept apart (see migration 0003).
-const executionsWithPayload = `executions LEFT JOIN payloads ON payloads.execution_id = executions.id`
+// kept apart (see migration 0003), by the executions' numbers (see
+// migration 0009).
+const executionsWithPayload = `executions LEFT JOIN payloads ON payloads.execution_num = executions.num`
 
 // termsColumn is an execution's correlation terms, one a line in term
 // order (see migration 0007 and joinTerms).
@@ -84,15 +85,15 @@ var writeSQL = [numWriteStmts]string{
 	wInsertClaimed: `INSERT INTO executions (id, flow, dedup_key, type, definition_hash, status, parent, received_at,
 			owner, lease_until, claims, started_at, terms)
 		VALUES (?, ?, ?, COALESCE(?, ''), ?, 'running', COALESCE(?, ''), ?, ?, ?, 1, ?, COALESCE(?, '')) ON CONFLICT DO NOTHING`,
-	wInsertPayload: `INSERT INTO payloads (execution_id, payload) VALUES (?, ?)`,
-	wInsertTerm:    `INSERT OR IGNORE INTO execution_terms (term, execution_id) VALUES (?, ?)`,
+	wInsertPayload: `INSERT INTO payloads (execution_num, payload) VALUES (?, ?)`,
+	wInsertTerm:    `INSERT OR IGNORE INTO execution_terms (term, execution_num) VALUES (?, ?)`,
 	// The term indexer's queue (see termindex.go): the oldest executions
 	// whose terms wait, with their terms (none when the execution was
 	// pruned meanwhile), then the queue's head once they are indexed.
-	wInsertTermsPending: `INSERT OR IGNORE INTO terms_pending (execution_id) VALUES (?)`,
-	wTermsPending: `SELECT terms_pending.execution_id, executions.terms FROM terms_pending
-		LEFT JOIN executions ON executions.id = terms_pending.execution_id ORDER BY terms_pending.execution_id LIMIT ?`,
-	wTermsIndexed: `DELETE FROM terms_pending WHERE execution_id <= ?`,
+	wInsertTermsPending: `INSERT OR IGNORE INTO terms_pending (execution_num) VALUES (?)`,
+	wTermsPending: `SELECT terms_pending.execution_num, executions.terms FROM terms_pending
+		LEFT JOIN executions ON executions.num = terms_pending.execution_num ORDER BY terms_pending.execution_num LIMIT ?`,
+	wTermsIndexed: `DELETE FROM terms_pending WHERE execution_num <= ?`,
 	wDedupLookup:  `SELECT id FROM executions WHERE flow = ? AND dedup_key = ?`,
 
 	// Claim reads the oldest pending executions and, when a lease may have
@@ -101,16 +102,16 @@ var writeSQL = [numWriteStmts]string{
 	// unlimited (it checks the leases of the running executions, which are
 	// no more than the workers, in the index, and finds nearly always
 	// none). Claim merges them and claims the first n one by one.
-	// The rowid last: the claim updates the row by it, not by id through
-	// the primary key's index.
-	wClaimable: `SELECT ` + executionColumns + `, executions.rowid FROM ` + executionsWithPayload + `
+	// The number last: the claim updates the row by it, not by id through
+	// the id's unique index.
+	wClaimable: `SELECT ` + executionColumns + `, executions.num FROM ` + executionsWithPayload + `
 			WHERE ` + live + ` AND status = 'pending' ORDER BY id LIMIT ?`,
-	wClaimExpired: `SELECT ` + executionColumns + `, executions.rowid FROM ` + executionsWithPayload + `
+	wClaimExpired: `SELECT ` + executionColumns + `, executions.num FROM ` + executionsWithPayload + `
 			WHERE ` + live + ` AND status = 'running' AND lease_until <= ?`,
 	wNextLeaseEnd: `SELECT MIN(lease_until) FROM executions WHERE ` + live + ` AND status = 'running' AND lease_until > ?`,
 	// Waiting executions that are due, and when the next one is, on
 	// executions_waiting (see Store.wakeCheck).
-	wClaimDue: `SELECT ` + executionColumns + `, executions.rowid FROM ` + executionsWithPayload + `
+	wClaimDue: `SELECT ` + executionColumns + `, executions.num FROM ` + executionsWithPayload + `
 			WHERE status = 'waiting' AND wake_at <= ? ORDER BY wake_at, id LIMIT ?`,
 	wNextWake: `SELECT MIN(wake_at) FROM executions WHERE status = 'waiting'`,
 	// No RETURNING, which SQLite buffers in a temporary table: Claim has
@@ -119,7 +120,7 @@ var writeSQL = [numWriteStmts]string{
 	wClaim: `UPDATE executions
 		SET status = 'running', owner = ?, lease_until = ?, claims = claims + 1, started_at = COALESCE(started_at, ?),
 			definition_hash = ?, wake_at = NULL
-		WHERE rowid = ?`,
+		WHERE num = ?`,
 	wRenew: `UPDATE executions SET lease_until = ? WHERE id = ? AND status = 'running' AND owner = ?`,
 	// A graceful release is not a crash recovery: it takes back its claim.
 	wRelease: `UPDATE executions SET status = 'pending', owner = '', lease_until = NULL, claims = MAX(claims - 1, 0)
@@ -129,17 +130,20 @@ var writeSQL = [numWriteStmts]string{
 		WHERE id = ? AND status = 'running'`,
 	wPin: `UPDATE executions SET definition_hash = ? WHERE id = ?`,
 
-	// Seq is the execution's next number; the foreign key rejects an
-	// unknown execution. A scalar subquery, not INSERT … SELECT FROM
+	// The execution's number is looked up by its id (NULL, which the NOT
+	// NULL constraint rejects, for an unknown execution), and seq is the
+	// execution's next. Scalar subqueries, not INSERT … SELECT FROM
 	// journal, which SQLite would first copy to a temporary table. (The id
 	// is bound twice: a numbered parameter, ?1, costs the driver an
 	// allocation per parameter per call to look up its name.)
 	// key, error and error_kind are mostly empty (see textArg).
-	wAppend: `INSERT INTO journal (execution_id, seq, card, key, attempt, status, input, output, error, error_kind, started_at, ended_at)
-		VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE execution_id = ?), ?, COALESCE(?, ''), ?, ?, ?, ?,
-			COALESCE(?, ''), COALESCE(?, ''), ?, ?)`,
-	// wAppend with the seq the store knows (see Store.seqs).
-	wAppendSeq: `INSERT INTO journal (execution_id, seq, card, key, attempt, status, input, output, error, error_kind, started_at, ended_at)
+	wAppend: `INSERT INTO journal (execution_num, seq, card, key, attempt, status, input, output, error, error_kind, started_at, ended_at)
+		VALUES ((SELECT num FROM executions WHERE id = ?),
+			(SELECT COALESCE(MAX(seq), 0) + 1 FROM journal WHERE execution_num = (SELECT num FROM executions WHERE id = ?)),
+			?, COALESCE(?, ''), ?, ?, ?, ?, COALESCE(?, ''), COALESCE(?, ''), ?, ?)`,
+	// wAppend with the number and seq the store knows (see Store.seqs);
+	// the foreign key rejects an execution deleted meanwhile.
+	wAppendSeq: `INSERT INTO journal (execution_num, seq, card, key, attempt, status, input, output, error, error_kind, started_at, ended_at)
 		VALUES (?, ?, ?, COALESCE(?, ''), ?, ?, ?, ?, COALESCE(?, ''), COALESCE(?, ''), ?, ?)`,
 	wFinish: `UPDATE executions SET status = ?, output = ?, error = COALESCE(?, ''), owner = '', lease_until = NULL, ended_at = ?
 		WHERE id = ?`,
@@ -158,15 +162,15 @@ var writeSQL = [numWriteStmts]string{
 	wReleaseLease: `DELETE FROM leases WHERE name = ? AND owner = ?`,
 
 	// A batch of old history (see Store.Prune): its executions and their
-	// terms are read, the terms deleted, then the executions by rowid; the
+	// terms are read, the terms deleted, then the executions by number; the
 	// journal and payload rows go by their foreign keys' ON DELETE CASCADE.
-	wPrune:           `SELECT rowid, id, terms FROM executions WHERE rowid IN (` + prunable(false) + ` LIMIT ?)`,
-	wPruneFailed:     `SELECT rowid, id, terms FROM executions WHERE rowid IN (` + prunable(true) + ` LIMIT ?)`,
-	wDeleteTerm:      `DELETE FROM execution_terms WHERE term = ? AND execution_id = ?`,
-	wDeleteExecution: `DELETE FROM executions WHERE rowid = ?`,
+	wPrune:           `SELECT num, terms FROM executions WHERE num IN (` + prunable(false) + ` LIMIT ?)`,
+	wPruneFailed:     `SELECT num, terms FROM executions WHERE num IN (` + prunable(true) + ` LIMIT ?)`,
+	wDeleteTerm:      `DELETE FROM execution_terms WHERE term = ? AND execution_num = ?`,
+	wDeleteExecution: `DELETE FROM executions WHERE num = ?`,
 }
 
-// prunable selects the rowids of the executions a store.Prune deletes: of
+// prunable selects the numbers of the executions a store.Prune deletes: of
 // the ended statuses it names, with ids made before its time (?1, which
 // store.MinIDAt gives) and ended before it (?2, Unix nanoseconds). The id
 // bound lets the search walk executions_ended on (status, id) instead of
@@ -179,7 +183,7 @@ func prunable(failed bool) string {
 	if failed {
 		statuses += `, 'failed'`
 	}
-	return `SELECT rowid FROM executions WHERE ` + ended + ` AND status IN (` + statuses + `) AND id < ? AND ended_at < ?`
+	return `SELECT num FROM executions WHERE ` + ended + ` AND status IN (` + statuses + `) AND id < ? AND ended_at < ?`
 }
 
 // readStmt names a statement prepared on the read-only pool.
@@ -201,8 +205,8 @@ const (
 var readSQL = [numReadStmts]string{
 	rExecution: `SELECT ` + executionColumns + `, ` + termsColumn + ` FROM ` + executionsWithPayload + ` WHERE id = ?`,
 	rExists:    `SELECT EXISTS (SELECT 1 FROM executions WHERE id = ?)`,
-	rJournal: `SELECT execution_id, seq, card, key, attempt, status, input, output, error, error_kind, started_at, ended_at
-		FROM journal WHERE execution_id = ? ORDER BY seq`,
+	rJournal: `SELECT e.id, j.seq, j.card, j.key, j.attempt, j.status, j.input, j.output, j.error, j.error_kind, j.started_at, j.ended_at
+		FROM executions e JOIN journal j ON j.execution_num = e.num WHERE e.id = ? ORDER BY j.seq`,
 	rDepth:      `SELECT COUNT(*) FROM executions WHERE ` + live + ` AND status = 'pending'`,
 	rDefinition: `SELECT source FROM definitions WHERE hash = ?`,
 	rCursor:     `SELECT cursor FROM cursors WHERE key = ?`,

@@ -104,6 +104,13 @@ func isPrimaryKey(err error) bool {
 	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
+// isNotNull reports whether err is SQLite refusing a NULL in a NOT NULL
+// column: an append's execution number that its id did not find.
+func isNotNull(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_NOTNULL
+}
+
 // isForeignKey reports whether err is SQLite refusing a row whose parent
 // does not exist.
 func isForeignKey(err error) bool {

@@ -95,16 +95,16 @@ type Store struct {
 	// file). The zero time looks at the next claim.
 	wakeCheck time.Time
 
-	// seqs holds the next journal seq of the executions this store claimed
-	// before any card of theirs ran (their journal was empty), so that
-	// their appends need not look it up (a lookup that cost an append a
-	// tenth of its time). Only writes use it, on the writer goroutine. It
+	// seqs holds the number and next journal seq of the executions this
+	// store claimed before any card of theirs ran (their journal was
+	// empty), so that their appends need not look them up (a lookup that
+	// cost an append a tenth of its time). Only writes use it, on the writer goroutine. It
 	// is a cache: an execution it lacks is appended to with the lookup; a
 	// rollback empties it, since what it counted may not have committed;
 	// and a seq that another store took meanwhile (it claimed the
 	// execution after this store's lease ended) fails the insert on the
 	// journal's primary key, which drops the entry and looks the seq up.
-	seqs map[string]int
+	seqs map[string]nextSeq
 
 	closeOnce sync.Once
 	closeErr  error
@@ -114,7 +114,7 @@ type Store struct {
 // date and starts the writer. Close releases it.
 func Open(path string, opts Options) (*Store, error) {
 	opts = opts.withDefaults()
-	s := &Store{seqs: make(map[string]int)}
+	s := &Store{seqs: make(map[string]nextSeq)}
 	if opts.ReadOnly {
 		return openReadOnly(s, path, opts)
 	}
@@ -161,13 +161,20 @@ func openReadOnly(s *Store, path string, opts Options) (*Store, error) {
 	if fi.IsDir() {
 		return nil, fmt.Errorf("sqlite store: %s is a directory", path)
 	}
-	if err := s.openReads(path, opts); err != nil {
+	// The schema is checked before the reads are prepared: a read that
+	// an older schema cannot serve would fail to prepare with "no such
+	// column" instead of saying to migrate.
+	if err := s.openReadPool(path, opts); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("%w (is %s a cardflow store?)", err, path)
 	}
 	if err := s.checkSchema(); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if err := s.prepareReads(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("%w (is %s a cardflow store?)", err, path)
 	}
 	return s, nil
 }
@@ -204,13 +211,20 @@ func (s *Store) rolledBack() {
 // out and others finished them.
 const maxSeqs = 1 << 16
 
-// fresh notes that execution id, which this store just claimed, has an
-// empty journal: its first append is seq 1. Only writes call it.
-func (s *Store) fresh(id string) {
+// nextSeq is an execution's number and the seq of its next journal entry.
+type nextSeq struct {
+	num int64
+	seq int
+}
+
+// fresh notes that execution id, number num, which this store just
+// claimed, has an empty journal: its first append is seq 1. Only writes
+// call it.
+func (s *Store) fresh(id string, num int64) {
 	if len(s.seqs) >= maxSeqs {
 		clear(s.seqs)
 	}
-	s.seqs[id] = 1
+	s.seqs[id] = nextSeq{num: num, seq: 1}
 }
 
 // parked notes a wake time this store set: the claims look for due
@@ -339,6 +353,14 @@ func (s *Store) openEveryRead(n int) error {
 }
 
 func (s *Store) openReads(path string, opts Options) error {
+	if err := s.openReadPool(path, opts); err != nil {
+		return err
+	}
+	return s.prepareReads()
+}
+
+// openReadPool opens the read-only pool and every connection of it.
+func (s *Store) openReadPool(path string, opts Options) error {
 	var err error
 	if s.rdb, err = openDB(path, opts, true); err != nil {
 		return err
@@ -352,6 +374,12 @@ func (s *Store) openReads(path string, opts Options) error {
 	if err := s.openEveryRead(opts.ReadConns); err != nil {
 		return fmt.Errorf("sqlite store: %w", err)
 	}
+	return nil
+}
+
+// prepareReads prepares readSQL on the read pool.
+func (s *Store) prepareReads() error {
+	var err error
 	for i, q := range readSQL {
 		if s.reads[i], err = s.rdb.Prepare(q); err != nil {
 			return fmt.Errorf("sqlite store: %w", err)

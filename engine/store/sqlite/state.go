@@ -50,7 +50,10 @@ func (s *Store) SetCursor(ctx context.Context, key string, cursor []byte) error 
 func (s *Store) TableGet(ctx context.Context, table, key string) ([]byte, error) {
 	var row []byte
 	err := s.read(rTableGet).QueryRowContext(ctx, table, key).Scan(&row)
-	return row, noRows(err, fmt.Sprintf("table %s row %q", table, key))
+	if err != nil {
+		return nil, noRows(err, fmt.Sprintf("table %s row %q", table, key))
+	}
+	return unpack(row)
 }
 
 // TablePut inserts or replaces a row of a flow table.
@@ -58,10 +61,11 @@ func (s *Store) TablePut(ctx context.Context, table, key string, row []byte) err
 	if row == nil {
 		row = []byte{} // nil would delete
 	}
+	row = pack(row) // off the writer's goroutine, as the rows journal entries write (see packEntries)
 	return s.w.do(ctx, func(tx *writeTx) error { return tableWrite(tx, store.TableWrite{Table: table, Key: key, Row: row}) })
 }
 
-// tableWrite puts or deletes a row in tx.
+// tableWrite puts or deletes a row in tx, w.Row as stored (see pack).
 func tableWrite(tx *writeTx, w store.TableWrite) error {
 	var err error
 	if w.Row == nil {
@@ -125,6 +129,9 @@ func readPage(rows *sql.Rows) (keys []string, vals [][]byte, err error) {
 			v []byte
 		)
 		if err := rows.Scan(&k, &v); err != nil {
+			return nil, nil, err
+		}
+		if v, err = unpack(v); err != nil {
 			return nil, nil, err
 		}
 		keys, vals = append(keys, k), append(vals, v)

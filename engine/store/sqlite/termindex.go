@@ -63,7 +63,10 @@ func (ti *termIndexer) stop() {
 }
 
 // termEntry is a row of execution_terms.
-type termEntry struct{ term, id string }
+type termEntry struct {
+	term string
+	num  int64
+}
 
 // indexTerms moves the terms of up to max queued executions, the oldest,
 // into execution_terms, and returns how many executions it took off the
@@ -78,21 +81,21 @@ func (s *Store) indexTerms(ctx context.Context, max int) (int, error) {
 		}
 		var (
 			entries []termEntry
-			last    string
+			last    int64
 		)
 		for rows.Next() {
 			var (
-				id    string
+				num   int64
 				terms sql.NullString
 			)
-			if err := rows.Scan(&id, &terms); err != nil {
+			if err := rows.Scan(&num, &terms); err != nil {
 				rows.Close()
 				return err
 			}
 			for _, t := range splitTerms(terms) {
-				entries = append(entries, termEntry{t, id})
+				entries = append(entries, termEntry{t, num})
 			}
-			last = id
+			last = num
 			n++
 		}
 		if err := cmp.Or(rows.Err(), rows.Close()); err != nil {
@@ -102,10 +105,10 @@ func (s *Store) indexTerms(ctx context.Context, max int) (int, error) {
 			return nil
 		}
 		slices.SortFunc(entries, func(a, b termEntry) int {
-			return cmp.Or(strings.Compare(a.term, b.term), strings.Compare(a.id, b.id))
+			return cmp.Or(strings.Compare(a.term, b.term), cmp.Compare(a.num, b.num))
 		})
 		for _, e := range entries {
-			if _, err := tx.exec(wInsertTerm, e.term, e.id); err != nil {
+			if _, err := tx.exec(wInsertTerm, e.term, e.num); err != nil {
 				return err
 			}
 		}
