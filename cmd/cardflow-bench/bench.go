@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/cardflow/cardflow/flows"
@@ -46,6 +48,28 @@ type bench struct {
 	storeURL string // the run's PostgreSQL database, if -postgres
 	users    []user
 	client   *http.Client // the harness's control requests (not the load)
+
+	// ended counts the executions the engines ended, as their logs say
+	// (finishedLine) and /metrics confirms: the closed loop sends a
+	// delivery when it grows.
+	ended      *progress
+	endedLines atomic.Int64
+}
+
+// finishedMsg is in the JSON log line cardflow run writes when an
+// execution ends (at --log-level info, which the harness runs it with),
+// right after it counts the execution in cardflow_executions_total.
+const finishedMsg = `"msg":"execution finished"`
+
+// finishedLine counts the engines' "execution finished" lines. The log
+// says an execution ended within the 10 ms the harness reads it in
+// (pacedReader), where /metrics, polled every 50 ms so as not to load the
+// engine, said it 25 ms late on average: the closed loop then kept fewer
+// executions outstanding than it was asked to.
+func (b *bench) finishedLine(line string) {
+	if strings.Contains(line, finishedMsg) {
+		b.ended.store(b.endedLines.Add(1))
+	}
 }
 
 func (b *bench) logf(format string, args ...any) {
@@ -57,6 +81,8 @@ func (b *bench) logf(format string, args ...any) {
 // run is one run: its processes are stopped when it returns.
 func (b *bench) run(ctx context.Context) (*result, error) {
 	b.opts.Users = b.opts.userCount()
+	b.ended = newProgress()
+	b.endedLines.Store(0)
 	if err := b.prepare(); err != nil {
 		return nil, err
 	}
@@ -191,11 +217,11 @@ func (b *bench) startEmulators(ctx context.Context) error {
 	}
 	var addr string
 	var err error
-	if b.okta, addr, err = b.kids.start(ctx, "okta emulator", b.opts.Bin, nil, args...); err != nil {
+	if b.okta, addr, err = b.kids.start(ctx, "okta emulator", b.opts.Bin, nil, nil, args...); err != nil {
 		return err
 	}
 	b.oktaURL = "http://" + addr
-	if b.snow, addr, err = b.kids.start(ctx, "servicenow emulator", b.opts.Bin, nil, snowArgs...); err != nil {
+	if b.snow, addr, err = b.kids.start(ctx, "servicenow emulator", b.opts.Bin, nil, nil, snowArgs...); err != nil {
 		return err
 	}
 	b.snowURL = "http://" + addr
@@ -234,7 +260,7 @@ func (b *bench) startEngine(ctx context.Context, i int) error {
 	if b.opts.Pprof != "" {
 		args = append(args, "--pprof")
 	}
-	p, addr, err := b.kids.start(ctx, "cardflow run", b.opts.Bin, env, args...)
+	p, addr, err := b.kids.start(ctx, "cardflow run", b.opts.Bin, env, b.finishedLine, args...)
 	if err != nil {
 		return err
 	}

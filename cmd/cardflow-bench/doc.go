@@ -14,8 +14,9 @@
 // user as target), POSTed over keep-alive connections (one per sender,
 // written and read on the sender's goroutine: hookClient) either at a fixed
 // rate (-rate, open loop: latency counts from when the delivery was due, so
-// a stalled engine cannot hide its queue) or with -concurrency deliveries in
-// flight (closed loop).
+// a stalled engine cannot hide its queue) or with -concurrency executions
+// outstanding (closed loop: a delivery is sent when an execution ends, as
+// the engine's "execution finished" log line says, read within 10 ms).
 //
 // What it measures and how:
 //   - Throughput: succeeded executions divided by the time from the first

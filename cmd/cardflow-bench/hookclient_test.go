@@ -122,21 +122,30 @@ func TestHookClientStopsWithItsContext(t *testing.T) {
 }
 
 // The harness's reader of a child's output loses nothing and ends with it,
-// however the child's writes fall.
+// however the child's writes fall, and counts the executions the log says
+// ended.
 func TestPacedReaderKeepsEveryLine(t *testing.T) {
 	pr, pw := io.Pipe()
 	go func() {
 		for i := range 50 {
-			_, _ = fmt.Fprintf(pw, `{"level":"info","msg":"execution ended","n":%d}`+"\n", i)
+			msg := "execution finished"
+			if i%5 == 0 {
+				msg = "card will retry"
+			}
+			_, _ = fmt.Fprintf(pw, `{"level":"INFO","msg":%q,"n":%d}`+"\n", msg, i)
 		}
 		pw.Close()
 	}()
 	log := &tailBuffer{max: 1 << 20}
 	addrc := make(chan string, 1)
-	scanAddr(pr, log, addrc)
+	b := &bench{ended: newProgress()}
+	scanAddr(pr, log, addrc, b.finishedLine)
 	lines := strings.Split(strings.TrimSuffix(log.String(), "\n"), "\n")
 	if len(lines) != 50 || !strings.Contains(lines[49], `"n":49`) {
 		t.Fatalf("read %d lines, the last %q; want 50", len(lines), lines[len(lines)-1])
+	}
+	if n, _ := b.ended.load(); n != 40 {
+		t.Errorf("counted %d executions ended, want the 40 lines that say so", n)
 	}
 	select {
 	case a := <-addrc:

@@ -41,7 +41,8 @@ var adminAddrRe = regexp.MustCompile(`"admin_addr":"(127\.0\.0\.1:\d+)"`)
 
 // start runs bin with args and waits until it prints its listening address
 // (the emulators on stdout, cardflow run in its JSON log on stderr).
-func (c *children) start(ctx context.Context, name, bin string, env []string, args ...string) (*proc, string, error) {
+// onLine, unless nil, sees each line of its output.
+func (c *children) start(ctx context.Context, name, bin string, env []string, onLine func(string), args ...string) (*proc, string, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
@@ -66,7 +67,7 @@ func (c *children) start(ctx context.Context, name, bin string, env []string, ar
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			scanAddr(r, p.log, addrc)
+			scanAddr(r, p.log, addrc, onLine)
 		}()
 	}
 	go func() {
@@ -86,14 +87,18 @@ func (c *children) start(ctx context.Context, name, bin string, env []string, ar
 	}
 }
 
-// scanAddr copies r into log and sends the first listening address it sees.
-func scanAddr(r io.Reader, log *tailBuffer, addrc chan<- string) {
+// scanAddr copies r into log, passes each line to onLine unless it is nil,
+// and sends the first listening address it sees.
+func scanAddr(r io.Reader, log *tailBuffer, addrc chan<- string, onLine func(string)) {
 	sc := bufio.NewScanner(&pacedReader{r: r, pause: 10 * time.Millisecond})
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	sent := false
 	for sc.Scan() {
 		line := sc.Text()
 		log.WriteLine(line)
+		if onLine != nil {
+			onLine(line)
+		}
 		if !sent {
 			if m := addrRe.FindStringSubmatch(line); m != nil {
 				addrc <- m[1]
@@ -107,8 +112,9 @@ func scanAddr(r io.Reader, log *tailBuffer, addrc chan<- string) {
 // batches: the engine writes a log line per execution, and reading each as
 // it came cost the load generator a read and a wake-up per execution (a
 // tenth of its CPU). The pipe holds 64 KiB, hundreds of lines, so the
-// writer never waits on the pause; the harness reads the output only for
-// the listening address and the tail it shows on failures.
+// writer never waits on the pause; the harness reads the output for the
+// listening address, the executions that ended (see bench.finishedLine) and
+// the tail it shows on failures.
 type pacedReader struct {
 	r     io.Reader
 	pause time.Duration
