@@ -79,8 +79,11 @@ func pack(v []byte) []byte {
 }
 
 // encode is head followed by v's S2 block with blobDict, and whether that is
-// shorter than limit bytes.
-func encode(v, head []byte, limit int) ([]byte, bool) {
+// shorter than limit bytes. The encoders make it (see encoders.go).
+func encode(v, head []byte, limit int) ([]byte, bool) { return encoders.encode(v, head, limit) }
+
+// encodeInline is encode on the caller's goroutine.
+func encodeInline(v, head []byte, limit int) ([]byte, bool) {
 	buf := scratch.Get().(*[]byte)
 	defer func() {
 		if cap(*buf) <= 1<<20 { // a rare large value's buffer is not kept

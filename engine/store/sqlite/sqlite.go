@@ -134,6 +134,7 @@ func Open(path string, opts Options) (*Store, error) {
 		s.unlock()
 		return nil, err
 	}
+	encoders.acquire() // released by Close, with the writer
 	if err := s.openReads(path, opts); err != nil {
 		s.Close()
 		return nil, err
@@ -400,6 +401,7 @@ func (s *Store) Close() error {
 				errs = append(errs, st.Close())
 			}
 			errs = append(errs, s.w.tx.conn.Close(), s.cp.close())
+			encoders.release()
 		}
 		if s.wdb != nil {
 			errs = append(errs, s.wdb.Close())
