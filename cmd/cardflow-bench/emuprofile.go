@@ -50,7 +50,7 @@ func (b *bench) profileEmulators(ctx context.Context, dir string, d time.Duratio
 	return done, errors.Join(errs...)
 }
 
-// fetchProfile GETs a CPU profile of d into path.
+// fetchProfile GETs a CPU profile of d (the engine's or an emulator's) into path.
 func fetchProfile(ctx context.Context, url, path string, d time.Duration) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -63,7 +63,7 @@ func fetchProfile(ctx context.Context, url, path string, d time.Duration) error 
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: HTTP %d (was the emulator started with --pprof?)", url, resp.StatusCode)
+		return fmt.Errorf("%s: HTTP %d (was the process started with --pprof?)", url, resp.StatusCode)
 	}
 	f, err := os.Create(path)
 	if err != nil {

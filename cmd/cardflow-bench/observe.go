@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -186,29 +185,7 @@ func (s *sampler) all() []sample {
 
 // profile fetches a CPU profile of the engine into path.
 func (b *bench) profile(ctx context.Context, path string, d time.Duration) error {
-	url := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", b.adminURL, int(d.Seconds()))
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	hc := &http.Client{Timeout: d + 30*time.Second}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("pprof: HTTP %d (was cardflow run started with --pprof?)", resp.StatusCode)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return fetchProfile(ctx, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", b.adminURL, int(d.Seconds())), path, d)
 }
 
 // machineBusy is the time all CPUs spent on anything but idle and iowait,
