@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,11 +18,7 @@ import (
 // file holds them packed, a fraction of their size.
 func TestValuesAreStoredCompressed(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "blob.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	event := oktaEvent()
 	ex, err := enqueueAndClaim(ctx, s, store.Event{Flow: "f", DedupKey: "k", Payload: event}, "w", true)
 	if err != nil {
@@ -81,11 +76,7 @@ func TestValuesAreStoredCompressed(t *testing.T) {
 // before it compressed them: the JSON itself.
 func TestUncompressedValuesStillRead(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "blob.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	res, err := s.Enqueue(ctx, []store.Event{{Flow: "f", DedupKey: "k"}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -158,11 +149,7 @@ func BenchmarkPack(b *testing.B) {
 // output (text.compose's): the output is stored once, and both read back.
 func TestInputSameAsOutputStoredOnce(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "blob.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	ex, err := enqueueAndClaim(ctx, s, store.Event{Flow: "f", DedupKey: "k"}, "w", true)
 	if err != nil {
 		t.Fatal(err)
@@ -196,11 +183,7 @@ func TestInputSameAsOutputStoredOnce(t *testing.T) {
 // both read back as written. A broken joint value is an error.
 func TestInputPackedWithOutput(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "blob.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	ex, err := enqueueAndClaim(ctx, s, store.Event{Flow: "f", DedupKey: "k"}, "w", true)
 	if err != nil {
 		t.Fatal(err)
@@ -251,11 +234,7 @@ func TestInputPackedWithOutput(t *testing.T) {
 // TableGet and TableScan, and a row too small to gain stays as it is.
 func TestTableRowsStoredCompressed(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "blob.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	row := func(n int) []byte {
 		return []byte(fmt.Sprintf(`{"incident":"INC%07d","login":"jane.doe%d@acme.example","status":"pending",`+
 			`"sys_id":"c2fb2f823667a8de27f4addc992e46a1","user_id":"00u1abcdefghijk%05d"}`, n, n, n))

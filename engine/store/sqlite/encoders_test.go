@@ -14,11 +14,7 @@ import (
 // encoders' goroutines have and the callers do not grow (128 KiB each
 // without them).
 func TestPackKeepsCallersStacksSmall(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "enc.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	openTemp(t) // a writable store: the encoders run
 	event := oktaEvent()
 	pack(event) // the encoders' own stacks grow before the count starts
 
@@ -55,14 +51,8 @@ func TestEncodersStopWithTheLastStore(t *testing.T) {
 	if !ok || encoders.cur.Load() != nil {
 		t.Fatalf("before any store: packed %v, encoders running %v", ok, encoders.cur.Load() != nil)
 	}
-	a, err := Open(filepath.Join(t.TempDir(), "a.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := Open(filepath.Join(t.TempDir(), "b.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := openTemp(t)
+	b := openTemp(t)
 	if !bytes.Equal(pack(event), inline) {
 		t.Error("the encoders packed the event differently")
 	}
@@ -77,4 +67,15 @@ func TestEncodersStopWithTheLastStore(t *testing.T) {
 	if !bytes.Equal(pack(event), inline) {
 		t.Error("without encoders the event is packed differently")
 	}
+}
+
+// openTemp opens a store in a file of t's own, closed when t ends.
+func openTemp(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "cardflow.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

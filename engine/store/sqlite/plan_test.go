@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,11 +12,7 @@ import (
 // TestQueryPlans keeps the hot statements on their indexes: a full scan or
 // a temporary b-tree in any of them costs every execution.
 func TestQueryPlans(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "plan.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	type query struct{ sql, index string } // index: one the plan must use, if any
 	var hot []query
 	for _, id := range []writeStmt{wInsertExecution, wInsertClaimed, wDedupLookup, wClaim, wRenew, wPin, wAppend, wFinish} {

@@ -76,11 +76,7 @@ func TestTermsColumnMigration(t *testing.T) {
 // repeated: history shows each once, in order, as before migration 0007.
 func TestTermsShownInOrder(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "t.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	res, err := s.Enqueue(ctx, []store.Event{{Flow: "f", Terms: []string{"zed", "amy", "zed", "bob"}}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -103,11 +99,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // nothing behind.
 func TestTermsIndexedInBatches(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "t.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	s.ti.stop() // indexed below, when the test says
 	var ids []string
 	for i := range 5 {
