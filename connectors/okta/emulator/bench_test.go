@@ -10,13 +10,12 @@ import (
 	"github.com/cardflow/cardflow/internal/benchcpu"
 )
 
-// BenchmarkGetUser measures what okta.read_user costs the org: GET
-// /api/v1/users/{id} with an SSWS token through ServeHTTP, among 10,000
-// seeded users shaped like the load benchmark's.
-func BenchmarkGetUser(b *testing.B) {
+// benchOrg is an emulator with n users shaped like the load benchmark's,
+// 00ubench000000000000 on, closed when b ends.
+func benchOrg(b *testing.B, n int) *emulator.Emulator {
+	b.Helper()
 	e := emulator.New(emulator.Options{Token: "bench-token"})
-	defer e.Close()
-	const n = 10000
+	b.Cleanup(e.Close)
 	seed := emulator.Seed{Users: make([]emulator.SeedUser, n)}
 	for i := range seed.Users {
 		seed.Users[i] = emulator.SeedUser{ID: fmt.Sprintf("00ubench%012d", i), Status: "STAGED", Profile: map[string]any{
@@ -26,6 +25,15 @@ func BenchmarkGetUser(b *testing.B) {
 	if err := e.Seed(seed); err != nil {
 		b.Fatal(err)
 	}
+	return e
+}
+
+// BenchmarkGetUser measures what okta.read_user costs the org: GET
+// /api/v1/users/{id} with an SSWS token through ServeHTTP, among 10,000
+// seeded users shaped like the load benchmark's.
+func BenchmarkGetUser(b *testing.B) {
+	const n = 10000
+	e := benchOrg(b, n)
 	i := 0
 	defer benchcpu.PerOp(b)()
 	for b.Loop() {
@@ -67,18 +75,8 @@ func (w *discardWriter) Write(b []byte) (int, error) {
 // among 10,000 seeded users, the request built as the server would hand
 // it over and the answer discarded.
 func BenchmarkEngineReadUser(b *testing.B) {
-	e := emulator.New(emulator.Options{Token: "bench-token"})
-	defer e.Close()
 	const n = 10000
-	seed := emulator.Seed{Users: make([]emulator.SeedUser, n)}
-	for i := range seed.Users {
-		seed.Users[i] = emulator.SeedUser{ID: fmt.Sprintf("00ubench%012d", i), Status: "STAGED", Profile: map[string]any{
-			"firstName": "Bench", "lastName": fmt.Sprintf("User%d", i), "login": fmt.Sprintf("bench.user%d@acme.example", i),
-			"email": fmt.Sprintf("bench.user%d@acme.example", i), "department": "Engineering", "manager": "Ola Nordmann"}}
-	}
-	if err := e.Seed(seed); err != nil {
-		b.Fatal(err)
-	}
+	e := benchOrg(b, n)
 	i := 0
 	defer benchcpu.PerOp(b)()
 	for b.Loop() {
