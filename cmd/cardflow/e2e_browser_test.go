@@ -60,13 +60,37 @@ func newBrowser(t *testing.T) *browser {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	b := &browser{t: t, ctx: ctx}
+	// done closes when the console reader ends, or at once if it never
+	// started. Stopping the browser is bounded, as every wait here is: a
+	// browser that hangs fails the test instead of the package's timeout.
 	done := make(chan struct{})
-	t.Cleanup(func() { cancelCtx(); cancelAlloc(); <-done })
-	// The first Run starts the browser; then the console is followed.
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("starting %s: %v", path, err)
+	reading := false
+	t.Cleanup(func() {
+		if !reading {
+			close(done)
+		}
+		stopped := make(chan struct{})
+		go func() { cancelCtx(); cancelAlloc(); <-done; close(stopped) }()
+		select {
+		case <-stopped:
+		case <-time.After(waitFor):
+			t.Errorf("%s did not stop within %s", path, waitFor)
+		}
+	})
+	// The first Run starts the browser, and ties it to its context: it
+	// runs on ctx itself, its wait bounded beside it.
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(ctx, chromedp.Navigate("about:blank")) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("starting %s: %v", path, err)
+		}
+	case <-time.After(waitFor):
+		t.Fatalf("starting %s: no page within %s", path, waitFor)
 	}
 	msgs := chromedp.Console(ctx)
+	reading = true
 	go func() {
 		defer close(done)
 		for m, err := range msgs {
@@ -160,7 +184,9 @@ func (b *browser) screenshot(name string) {
 	if dir == "" {
 		return
 	}
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	ctx, cancel := context.WithTimeout(b.ctx, waitFor)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		b.t.Fatalf("screenshot: %v", err)
 	}
