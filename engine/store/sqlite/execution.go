@@ -93,7 +93,7 @@ func (s *Store) Finish(ctx context.Context, id string, status store.Status, outp
 	}
 	output, entries = pack(output), packEntries(entries)
 	return s.w.do(ctx, func(tx *writeTx) error {
-		n, err := tx.changed(wFinish, string(status), output, textArg(errMsg), time.Now().UnixNano(), id)
+		n, err := s.finish(tx, id, string(status), output, textArg(errMsg), time.Now().UnixNano())
 		if err == nil && n == 0 {
 			return keep(notFound("execution " + id)) // nothing written
 		}
@@ -105,6 +105,19 @@ func (s *Store) Finish(ctx context.Context, id string, status store.Status, outp
 		delete(s.seqs, id) // it runs no more
 		return err
 	})
+}
+
+// finish sets execution id's final status and returns how many rows it
+// changed: by the number the store knows if it claimed the execution (see
+// Store.seqs), else by id, which costs a lookup in the ids' index.
+func (s *Store) finish(tx *writeTx, id, status string, output []byte, errMsg any, now int64) (int64, error) {
+	if next, ok := s.seqs[id]; ok {
+		n, err := tx.changed(wFinishNum, status, output, errMsg, now, next.num, id)
+		if err != nil || n == 1 {
+			return n, err
+		}
+	}
+	return tx.changed(wFinish, status, output, errMsg, now, id)
 }
 
 // Reopen sets a final execution back to pending for a replay; its journal
@@ -232,8 +245,8 @@ func executionsQuery(f store.Filter) (string, []any) {
 		// an id, is the outer query's.
 		lo, hi := store.TermRange(f.Text)
 		sub := "SELECT execution_num FROM execution_terms WHERE term >= ? AND term < ? UNION" +
-			" SELECT terms_pending.execution_num FROM terms_pending JOIN executions ON executions.num = terms_pending.execution_num" +
-			" WHERE instr(char(10) || executions.terms, char(10) || ?) > 0"
+			" SELECT num FROM executions WHERE num > (SELECT num FROM terms_cursor)" +
+			" AND instr(char(10) || executions.terms, char(10) || ?) > 0"
 		from = "(" + sub + ") AS matched CROSS JOIN executions ON executions.num = matched.execution_num" +
 			" LEFT JOIN payloads ON payloads.execution_num = executions.num"
 		args = append([]any{lo, hi, lo}, args...)

@@ -83,9 +83,6 @@ func (s *Store) insertExecution(tx *writeTx, ev store.Event, payload []byte, now
 	if num == 0 {
 		return s.duplicate(tx, ev)
 	}
-	if err := insertTerms(tx, num, ev.Terms); err != nil {
-		return store.Enqueued{}, err
-	}
 	return store.Enqueued{ID: id}, insertPayload(tx, num, payload)
 }
 
@@ -114,16 +111,6 @@ func joinTerms(terms []string) string {
 	sorted := slices.Clone(terms)
 	slices.Sort(sorted)
 	return strings.Join(slices.Compact(sorted), "\n")
-}
-
-// insertTerms queues a new execution's correlation terms, which its row
-// holds, for the term indexer.
-func insertTerms(tx *writeTx, num int64, terms []string) error {
-	if len(terms) == 0 {
-		return nil
-	}
-	_, err := tx.exec(wInsertTermsPending, num)
-	return err
 }
 
 // insertPayload stores the payload of a new execution, if it has one.
@@ -155,9 +142,6 @@ func (s *Store) insertClaimed(tx *writeTx, ev store.Event, payload []byte, now t
 		return s.duplicate(tx, ev)
 	}
 	if err := insertPayload(tx, num, payload); err != nil {
-		return store.Enqueued{}, err
-	}
-	if err := insertTerms(tx, num, ev.Terms); err != nil {
 		return store.Enqueued{}, err
 	}
 	s.fresh(id, num)

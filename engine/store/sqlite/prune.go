@@ -36,7 +36,15 @@ func (s *Store) Prune(ctx context.Context, p store.Prune) (int, error) {
 			}
 		}
 		n = len(batch)
-		return nil
+		if n == 0 {
+			return nil
+		}
+		// SQLite numbers a new execution after the highest number left,
+		// which may be one the term indexer's cursor has passed if this
+		// batch deleted the highest: the cursor comes back to it, or the
+		// new execution's terms would never be indexed.
+		_, err = tx.exec(wTermsCursorDown)
+		return err
 	})
 	return n, err
 }

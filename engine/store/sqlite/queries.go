@@ -11,9 +11,10 @@ const (
 	wInsertClaimed
 	wInsertPayload
 	wInsertTerm
-	wInsertTermsPending
+	wInsertTerms
 	wTermsPending
 	wTermsIndexed
+	wTermsCursorDown
 	wDedupLookup
 	wClaimable
 	wClaimExpired
@@ -28,6 +29,7 @@ const (
 	wAppend
 	wAppendSeq
 	wFinish
+	wFinishNum
 	wReopen
 	wStatus
 	wPutDefinition
@@ -59,12 +61,14 @@ const termsColumn = `executions.terms`
 
 // live and ended are the conditions of the partial indexes executions_live
 // and executions_ended (the waiting executions are in neither: see
-// executions_waiting). SQLite uses a partial index only for a query whose
-// WHERE has its condition as a term, word for word: status = 'pending'
-// alone does not imply status IN ('pending', 'running') to it.
+// executions_waiting), as migration 0010 wrote them. SQLite uses a partial
+// index only for a query whose WHERE implies its condition: status =
+// 'pending' implies one side of live's OR, but ended's inequalities must
+// each be a term of the query, word for word. Queries name live too, so
+// that both read alike.
 const (
-	live  = `status IN ('pending', 'running')`
-	ended = `status NOT IN ('pending', 'running', 'waiting')`
+	live  = `(status = 'pending' OR status = 'running')`
+	ended = `status <> 'pending' AND status <> 'running' AND status <> 'waiting'`
 )
 
 var writeSQL = [numWriteStmts]string{
@@ -87,14 +91,17 @@ var writeSQL = [numWriteStmts]string{
 		VALUES (?, ?, ?, COALESCE(?, ''), ?, 'running', COALESCE(?, ''), ?, ?, ?, 1, ?, COALESCE(?, '')) ON CONFLICT DO NOTHING`,
 	wInsertPayload: `INSERT INTO payloads (execution_num, payload) VALUES (?, ?)`,
 	wInsertTerm:    `INSERT OR IGNORE INTO execution_terms (term, execution_num) VALUES (?, ?)`,
+	wInsertTerms:   `INSERT OR IGNORE INTO execution_terms (term, execution_num) VALUES ` + termRows(termsPerInsert),
 	// The term indexer's queue (see termindex.go): the oldest executions
-	// whose terms wait, with their terms (none when the execution was
-	// pruned meanwhile), then the queue's head once they are indexed.
-	wInsertTermsPending: `INSERT OR IGNORE INTO terms_pending (execution_num) VALUES (?)`,
-	wTermsPending: `SELECT terms_pending.execution_num, executions.terms FROM terms_pending
-		LEFT JOIN executions ON executions.num = terms_pending.execution_num ORDER BY terms_pending.execution_num LIMIT ?`,
-	wTermsIndexed: `DELETE FROM terms_pending WHERE execution_num <= ?`,
-	wDedupLookup:  `SELECT id FROM executions WHERE flow = ? AND dedup_key = ?`,
+	// after its cursor, with their terms, then the cursor past them. An
+	// execution pruned meanwhile is not there; the cursor's last is the
+	// batch's, which may be past the executions read.
+	wTermsPending: `SELECT num, terms FROM executions WHERE num > (SELECT num FROM terms_cursor) ORDER BY num LIMIT ?`,
+	wTermsIndexed: `UPDATE terms_cursor SET num = ?`,
+	// Prune lowers the cursor to the highest number left (see Store.Prune).
+	wTermsCursorDown: `UPDATE terms_cursor SET num = (SELECT COALESCE(MAX(num), 0) FROM executions)
+		WHERE num > (SELECT COALESCE(MAX(num), 0) FROM executions)`,
+	wDedupLookup: `SELECT id FROM executions WHERE flow = ? AND dedup_key = ?`,
 
 	// Claim reads the oldest pending executions and, when a lease may have
 	// ended (see Store.leaseCheck), the running ones whose lease did, both
@@ -147,8 +154,12 @@ var writeSQL = [numWriteStmts]string{
 		VALUES (?, ?, ?, COALESCE(?, ''), ?, ?, ?, ?, COALESCE(?, ''), COALESCE(?, ''), ?, ?)`,
 	wFinish: `UPDATE executions SET status = ?, output = ?, error = COALESCE(?, ''), owner = '', lease_until = NULL, ended_at = ?
 		WHERE id = ?`,
+	// wFinish by the number the store knows (see Store.seqs): the row
+	// without a lookup of its id, which the row must still have.
+	wFinishNum: `UPDATE executions SET status = ?, output = ?, error = COALESCE(?, ''), owner = '', lease_until = NULL, ended_at = ?
+		WHERE num = ? AND id = ?`,
 	wReopen: `UPDATE executions SET status = 'pending', output = NULL, error = '', ended_at = NULL
-		WHERE id = ? AND status NOT IN ('pending', 'running', 'waiting')`,
+		WHERE id = ? AND status <> 'pending' AND status <> 'running' AND status <> 'waiting'`,
 	wStatus: `SELECT status FROM executions WHERE id = ?`,
 
 	wPutDefinition: `INSERT INTO definitions (hash, source, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,

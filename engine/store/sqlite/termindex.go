@@ -19,9 +19,10 @@ var (
 
 // termIndexer indexes new executions' correlation terms in batches, as
 // PostgreSQL's GIN indexes do with their pending list. An enqueue writes
-// the terms into the execution's row and queues the execution in
-// terms_pending (one append); the indexer then inserts a second's worth of
-// terms into execution_terms in one write, sorted by term. Inserted one
+// the terms into the execution's row, and nothing else: the executions
+// numbered after terms_cursor are the queue (see migration 0010). The
+// indexer then inserts a second's worth of terms into execution_terms in
+// one write, sorted by term, and moves the cursor past them. Inserted one
 // execution at a time, each of an Okta event's eight or so terms lands at
 // a random place of the index and dirties a page of its own in every
 // commit, to be written to the WAL and checkpointed; in one sorted batch,
@@ -68,6 +69,15 @@ type termEntry struct {
 	num  int64
 }
 
+// termsPerInsert is how many terms one statement inserts: a statement per
+// term cost the driver's call as much as the insert itself.
+const termsPerInsert = 64
+
+// termRows is n rows of two parameters, for a multi-row VALUES.
+func termRows(n int) string {
+	return strings.TrimSuffix(strings.Repeat("(?, ?), ", n), ", ")
+}
+
 // indexTerms moves the terms of up to max queued executions, the oldest,
 // into execution_terms, and returns how many executions it took off the
 // queue.
@@ -107,13 +117,33 @@ func (s *Store) indexTerms(ctx context.Context, max int) (int, error) {
 		slices.SortFunc(entries, func(a, b termEntry) int {
 			return cmp.Or(strings.Compare(a.term, b.term), cmp.Compare(a.num, b.num))
 		})
-		for _, e := range entries {
-			if _, err := tx.exec(wInsertTerm, e.term, e.num); err != nil {
-				return err
-			}
+		if err := insertTermEntries(tx, entries); err != nil {
+			return err
 		}
 		_, err = tx.exec(wTermsIndexed, last)
 		return err
 	})
 	return n, err
+}
+
+// insertTermEntries inserts entries, termsPerInsert at a time, then the
+// rest one by one.
+func insertTermEntries(tx *writeTx, entries []termEntry) error {
+	args := make([]any, 0, 2*termsPerInsert)
+	for len(entries) >= termsPerInsert {
+		args = args[:0]
+		for _, e := range entries[:termsPerInsert] {
+			args = append(args, e.term, e.num)
+		}
+		if _, err := tx.exec(wInsertTerms, args...); err != nil {
+			return err
+		}
+		entries = entries[termsPerInsert:]
+	}
+	for _, e := range entries {
+		if _, err := tx.exec(wInsertTerm, e.term, e.num); err != nil {
+			return err
+		}
+	}
+	return nil
 }
