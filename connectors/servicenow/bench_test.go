@@ -69,3 +69,27 @@ func replay(b *testing.B) http.Handler {
 		_, _ = w.Write(bytes.Clone(rec.Body.Bytes()))
 	})
 }
+
+// BenchmarkCreateRecord measures what a plain create_record costs the
+// engine, the peers' incident job (issue 21): the POST and the decoding of
+// the created incident, against answers recorded from the emulator.
+func BenchmarkCreateRecord(b *testing.B) {
+	srv := httptest.NewServer(replay(b))
+	b.Cleanup(srv.Close)
+	conn := basicAuth(svcUser, svcPass)
+	conn["rate_limit"] = cty.NumberIntVal(1e9) // measure the connector, not its limiter
+	c := open(b, srv.URL, conn)
+	args := map[string]cty.Value{
+		"table": str("incident"),
+		"fields": strMap("short_description", "New hire onboarding: Bench User1",
+			"description", "Okta user Bench User1 <bench.user1@acme.example> was created; provision laptop and accounts.",
+			"correlation_id", "00ubench000000000001"),
+	}
+	defer benchcpu.PerOp(b)()
+	for b.Loop() {
+		v := mustRun(b, c, "create_record", args)
+		if !v.GetAttr("created").True() {
+			b.Fatal("not created")
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/internal/jsonw"
 )
 
 // maxBody caps how much of a response the client reads.
@@ -34,6 +36,7 @@ type Client struct {
 	base      *url.URL
 	username  string
 	password  string
+	basic     string // the Authorization header of username and password
 	apiKey    string
 	oauth     *tokenSource
 	transport *http.Transport
@@ -105,6 +108,9 @@ func open(cfg cty.Value) (*Client, error) {
 		limiter:   rate.NewLimiter(rate.Limit(perSecond), int(math.Max(1, math.Ceil(perSecond)))),
 		creates:   ambiguousCreates{wait: ambiguousWait},
 	}
+	if c.username != "" || c.password != "" {
+		c.basic = "Basic " + base64.StdEncoding.EncodeToString([]byte(c.username+":"+c.password))
+	}
 	if id, secret := connector.String(cfg, "client_id"), connector.String(cfg, "client_secret"); id != "" || secret != "" {
 		c.oauth = newTokenSource(c, id, secret)
 	}
@@ -152,7 +158,7 @@ type response struct {
 func (c *Client) send(ctx context.Context, r *request) (*response, error) {
 	var body []byte
 	if r.body != nil {
-		b, err := json.Marshal(r.body)
+		b, err := encodeBody(r.body)
 		if err != nil {
 			return nil, &connector.Error{Kind: connector.Invalid, Op: r.op, Message: "cannot encode the request body", Err: err}
 		}
@@ -186,11 +192,14 @@ func (c *Client) attempt(ctx context.Context, r *request, body []byte) (*respons
 	if err != nil {
 		return nil, "", &connector.Error{Kind: connector.Invalid, Op: r.op, Message: err.Error()}
 	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "cardflow-servicenow")
+	// The header is made whole, its keys canonical already, rather than
+	// by Set after Set on the empty one NewRequest made.
+	req.Header = make(http.Header, 4+len(r.header))
+	req.Header["Accept"] = jsonType
+	req.Header["User-Agent"] = userAgent
 	if body != nil || (r.method != http.MethodGet && r.method != http.MethodHead) {
 		// The Table API wants Content-Type on POST, PUT, PATCH and DELETE.
-		req.Header.Set("Content-Type", "application/json")
+		req.Header["Content-Type"] = jsonType
 	}
 	for k, vs := range r.header { // api_call's own headers; credentials are set below
 		req.Header[http.CanonicalHeaderKey(k)] = vs
@@ -213,11 +222,44 @@ func (c *Client) roundTrip(ctx context.Context, req *http.Request, op string) (*
 		return nil, transportError(op, lost(err))
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	b, err := readBody(resp)
 	if err != nil {
 		return nil, transportError(op, &lostAnswer{err})
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: b}, nil
+}
+
+// jsonType and userAgent are header values every request has; net/http
+// only reads them.
+var (
+	jsonType  = []string{"application/json"}
+	userAgent = []string{"cardflow-servicenow"}
+)
+
+// readBody reads up to maxBody bytes of resp's body as io.ReadAll does,
+// into a buffer of its Content-Length when it has one: a record's answer
+// is a few KB, which grown from io.ReadAll's 512 bytes was copied five
+// times.
+func readBody(resp *http.Response) ([]byte, error) {
+	size := int64(512)
+	if n := resp.ContentLength; n >= 0 && n < maxBody {
+		size = n + 1 // one more byte, to read the end without growing
+	}
+	r := io.LimitReader(resp.Body, maxBody)
+	b := make([]byte, 0, size)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // authorize sets the request's credentials and returns the bearer token.
@@ -232,8 +274,8 @@ func (c *Client) authorize(ctx context.Context, req *http.Request, op string) (s
 		return tok, nil
 	case c.apiKey != "":
 		req.Header.Set("x-sn-apikey", c.apiKey)
-	case c.username != "" || c.password != "":
-		req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(c.username+":"+c.password)))
+	case c.basic != "":
+		req.Header["Authorization"] = []string{c.basic}
 	default:
 		return "", &connector.Error{Kind: connector.Permission, Op: op,
 			Message: "the connection has no credentials: set username and password, client_id and client_secret, or api_key"}
@@ -470,4 +512,32 @@ func nextLink(headers []string) string {
 		}
 	}
 	return ""
+}
+
+// encodeBody encodes a request body. The fields of a write (a map of
+// strings) are written by hand, byte for byte as encoding/json writes
+// them (keys sorted, jsonw's escaping), without its reflection.
+func encodeBody(body any) ([]byte, error) {
+	m, ok := body.(map[string]string)
+	if !ok || m == nil {
+		return json.Marshal(body)
+	}
+	keys := make([]string, 0, len(m))
+	size := 2
+	for k, v := range m {
+		keys = append(keys, k)
+		size += len(k) + len(v) + 6
+	}
+	slices.Sort(keys)
+	b := make([]byte, 0, size)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jsonw.AppendString(b, k)
+		b = append(b, ':')
+		b = jsonw.AppendString(b, m[k])
+	}
+	return append(b, '}'), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	stdio "io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -110,15 +111,20 @@ func envOr(io *IOStreams, name, def string) string {
 // newLogger logs to stderr: text for a person at a terminal, JSON lines
 // for a log collector (the default when stderr is not a terminal).
 func newLogger(io *IOStreams, level, format string) *slog.Logger {
+	return newLoggerTo(io.ErrOut, io.ttyErr, level, format)
+}
+
+// newLoggerTo logs to w, which is stderr (a terminal when tty).
+func newLoggerTo(w stdio.Writer, tty bool, level, format string) *slog.Logger {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		lv = slog.LevelInfo
 	}
 	hopts := &slog.HandlerOptions{Level: lv}
-	if format == "text" || (format == "" && io.ttyErr) {
-		return slog.New(slog.NewTextHandler(io.ErrOut, hopts))
+	if format == "text" || (format == "" && tty) {
+		return slog.New(slog.NewTextHandler(w, hopts))
 	}
-	return slog.New(slog.NewJSONHandler(io.ErrOut, hopts))
+	return slog.New(slog.NewJSONHandler(w, hopts))
 }
 
 func runRun(ctx context.Context, opts *RunOptions) error {
@@ -128,7 +134,11 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err := checkPaths(opts.Paths); err != nil {
 		return err
 	}
-	log := newLogger(opts.IO, opts.LogLevel, opts.LogFormat)
+	// The log's lines go out through one goroutine (logWriter); so does
+	// what else run writes to stderr meanwhile, to keep the order.
+	stderr := newLogWriter(ctx, opts.IO.ErrOut)
+	defer stderr.Close()
+	log := newLoggerTo(stderr, opts.IO.ttyErr, opts.LogLevel, opts.LogFormat)
 	surf, err := opts.Net.prepare(log)
 	if err != nil {
 		return err
@@ -139,7 +149,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	// Warnings are left to the engine's load, which logs them.
 	loadOpts := engine.LoadOptions{Registry: opts.F.Registry, Vars: opts.Vars.values(opts.IO), Mode: lang.Live, Host: lang.Host{LookupEnv: opts.IO.LookupEnv}}
 	if _, files, diags := engine.Load(opts.Paths, loadOpts); diags.HasErrors() {
-		writeDiagnosticsText(opts.IO.ErrOut, files, diags, opts.IO.colorErr)
+		writeDiagnosticsText(stderr, files, diags, opts.IO.colorErr)
 		return exit(ExitFailed, errors.New("the flows are not valid; nothing was started"))
 	}
 	st, err := opts.OpenStore(ctx)
@@ -155,12 +165,12 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if adm != nil {
 		defer adm.ln.Close()
 	}
-	return serve(ctx, opts, st, surf, pub, adm, log)
+	return serve(ctx, opts, st, surf, pub, adm, log, stderr)
 }
 
 // serve runs an engine on st, its public surface on pub and its admin
-// surface on adm (if any), until a signal.
-func serve(ctx context.Context, opts *RunOptions, st store.Store, surf *surfaces, pub, adm *listening, log *slog.Logger) error {
+// surface on adm (if any), until a signal. log writes to stderr.
+func serve(ctx context.Context, opts *RunOptions, st store.Store, surf *surfaces, pub, adm *listening, log *slog.Logger, stderr stdio.Writer) error {
 	eng := opts.NewEngine(engine.Options{
 		Registry:   opts.F.Registry,
 		Store:      st,
@@ -176,7 +186,7 @@ func serve(ctx context.Context, opts *RunOptions, st store.Store, surf *surfaces
 	})
 	if _, err := eng.Reload(ctx); err != nil {
 		_, files, diags := engine.Load(opts.Paths, engine.LoadOptions{Registry: opts.F.Registry, Vars: opts.Vars.values(opts.IO), Mode: lang.Live, Host: lang.Host{LookupEnv: opts.IO.LookupEnv}})
-		writeDiagnosticsText(opts.IO.ErrOut, files, diags, opts.IO.colorErr)
+		writeDiagnosticsText(stderr, files, diags, opts.IO.colorErr)
 		return exit(ExitFailed, err)
 	}
 	runCtx, stop := context.WithCancel(ctx)

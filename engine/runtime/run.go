@@ -217,7 +217,7 @@ func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Ea
 		if diags.HasErrors() {
 			return input{}, connector.Errorf(connector.Invalid, "%s: %s", a.Name, diagText(diags))
 		}
-		cv, err := convert.Convert(v, a.Type)
+		cv, err := convertInput(v, a.Type)
 		if err != nil {
 			return input{}, connector.Errorf(connector.Invalid, "%s: %v", a.Name, err)
 		}
@@ -232,6 +232,28 @@ func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Ea
 		in.vals[i] = cv
 	}
 	return in, nil
+}
+
+// stringMap is the type of the map-of-strings arguments (fields, headers).
+var stringMap = cty.Map(cty.String)
+
+// convertInput is convert.Convert(v, ty). An object of strings for a map
+// of strings (`fields = { ... }`) is made into the map directly, as
+// convert does it, without working out the conversion for each value.
+func convertInput(v cty.Value, ty cty.Type) (cty.Value, error) {
+	if !ty.Equals(stringMap) || !v.Type().IsObjectType() || v.IsMarked() || !v.IsKnown() || v.IsNull() {
+		return convert.Convert(v, ty)
+	}
+	atys := v.Type().AttributeTypes()
+	if len(atys) == 0 {
+		return cty.MapValEmpty(cty.String), nil
+	}
+	for _, aty := range atys {
+		if aty != cty.String {
+			return convert.Convert(v, ty)
+		}
+	}
+	return cty.MapVal(v.AsValueMap()), nil
 }
 
 func diagText(diags hcl.Diagnostics) string {
