@@ -103,6 +103,7 @@ type eventChecker struct {
 	present  []string // the required paths found, non-null
 	path     []pathElem
 	problem  string
+	strs     *StringMembers // string members read for the caller, if any
 }
 
 // pathElem is a member name or, when key is nil, an index.
@@ -222,6 +223,9 @@ func (c *eventChecker) members(ty cty.Type, each func(elem cty.Type) bool) bool 
 		if len(c.path) <= maxRequiredDepth && c.s.Peek() != 'n' {
 			c.note()
 		}
+		if c.strs != nil && len(c.path) <= c.strs.Depth+1 && c.strs.Keys[string(key)] && c.s.Peek() == '"' {
+			c.readString(key)
+		}
 		if !each(elem) {
 			return false
 		}
@@ -259,6 +263,16 @@ func (c *eventChecker) elements(ty cty.Type, each func(elem cty.Type) bool) bool
 		return true
 	})
 	return ok || c.fail("is not a valid JSON array")
+}
+
+// readString gives the string at the current position, unquoted, to
+// c.strs, and leaves the scanner where it was: the check reads the string
+// next, in its raw form.
+func (c *eventChecker) readString(key []byte) {
+	at := c.s
+	if v, _, ok := at.StringBytes(); ok {
+		c.strs.Each(key, v)
+	}
 }
 
 // maxRequiredDepth is how deep a required path may go (event.target).

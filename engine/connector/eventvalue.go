@@ -6,31 +6,64 @@ import (
 	"github.com/cardflow/cardflow/internal/jsonscan"
 )
 
-// CheckEventValue is CheckEvent that also decodes the event's trigger value
-// for a reader of the parts use names, in the same pass over the payload:
-// the value is FromJSONPaths(ev.Payload, t.Output, use). The intake checks
-// every event it takes in; with this, an execution it hands straight to a
-// worker starts without reading its payload again.
-//
-// The value is cty.NilVal, with no error, wherever the pass could not be
-// sure to agree with FromJSONPaths (where that would take its reference
-// path): whoever needs the value then decodes the payload with it.
-func CheckEventValue(ev *Event, t *Trigger, use *Paths) (cty.Value, error) {
+// EventCheck is CheckEvent with more done in the same pass over the
+// payload: decoding the event's trigger value, and reading the string
+// members an index is made of. The intake checks every event it takes in;
+// with this it reads each payload once.
+type EventCheck struct {
+	// Decode asks for the trigger value of a reader of the parts Use
+	// names: the value FromJSONPaths(ev.Payload, t.Output, Use) returns.
+	Decode bool
+	Use    *Paths
+	// Strings, when set, gets string members of the payload's objects.
+	Strings *StringMembers
+}
+
+// StringMembers are string members of a payload's objects that an
+// EventCheck reads for its caller.
+type StringMembers struct {
+	// Keys names the members.
+	Keys map[string]bool
+	// Depth is how many objects deep they are looked for: 0 is the
+	// payload's own members, 1 those of the objects in them, and so on
+	// (an array counts as a level, as its elements are one deeper).
+	Depth int
+	// Each gets the member's unquoted value, valid only during the call.
+	Each func(key, value []byte)
+}
+
+// Check checks ev against t as CheckEvent does, and returns the trigger
+// value when Decode asks for it. The value is cty.NilVal, with no error,
+// wherever the pass could not be sure to agree with FromJSONPaths (where
+// that would take its reference path): whoever needs the value then
+// decodes the payload with it. Strings sees the members of an event that
+// fails its check only up to where the check stopped.
+func (o EventCheck) Check(ev *Event, t *Trigger) (cty.Value, error) {
 	if err := checkID(ev.ID, t.IDField); err != nil {
 		return cty.NilVal, err
 	}
 	if err := checkType(ev.Type); err != nil {
 		return cty.NilVal, err
 	}
-	c := eventChecker{s: jsonscan.New(ev.Payload), required: t.Required, path: make([]pathElem, 0, 16)}
+	c := eventChecker{s: jsonscan.New(ev.Payload), required: t.Required, path: make([]pathElem, 0, 16), strs: o.Strings}
 	if c.s.Peek() != '{' {
 		return cty.NilVal, invalidEvent("trigger: the payload must be a JSON object")
 	}
-	v, ok := c.decoded(t.Output, use)
+	if !o.Decode {
+		return cty.NilVal, c.result(c.value(t.Output))
+	}
+	v, ok := c.decoded(t.Output, o.Use)
 	if err := c.result(ok); err != nil {
 		return cty.NilVal, err
 	}
 	return v, nil
+}
+
+// CheckEventValue is CheckEvent that also decodes the event's trigger
+// value for a reader of the parts use names, in the same pass
+// (EventCheck.Check with Decode).
+func CheckEventValue(ev *Event, t *Trigger, use *Paths) (cty.Value, error) {
+	return EventCheck{Decode: true, Use: use}.Check(ev, t)
 }
 
 // decoded checks the value at the current path against ty, as value does,

@@ -45,8 +45,12 @@ func (in *Intake) Hook(ctx context.Context, gen *plan.Generation, addr string, e
 			v := cty.NilVal
 			if checkedBy[i] != sub.spec {
 				var err error
-				if v, err = in.check(ev, sub.flow, i, len(events)); err != nil {
+				var t []string
+				if v, t, err = in.check(ev, sub.flow, i, len(events), terms[i] == nil); err != nil {
 					return nil, err
+				}
+				if t != nil {
+					terms[i] = t
 				}
 				checkedBy[i] = sub.spec
 			}
@@ -77,7 +81,7 @@ func (in *Intake) Invoke(ctx context.Context, f *plan.Flow, events []connector.E
 	now := in.now()
 	for i := range events {
 		ev := &events[i]
-		v, err := in.check(ev, f, i, len(events))
+		v, terms, err := in.check(ev, f, i, len(events), true)
 		if err != nil {
 			return nil, err
 		}
@@ -88,31 +92,37 @@ func (in *Intake) Invoke(ctx context.Context, f *plan.Flow, events []connector.E
 			values[i] = v
 		}
 		batch[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: now,
-			Terms: Terms(ev.Payload)}
+			Terms: terms}
 		flows[i] = f
 	}
 	return in.push(ctx, batch, flows, values)
 }
 
 // check checks event i of a delivery of n against the trigger of flow f
-// (checkEvent). When the intake may hand the execution straight to a
-// worker, the same pass decodes the event's trigger value for f, as the
-// worker would (connector.CheckEventValue): NilVal when it did not. A flow
-// with a concurrency limit is not handed over as it is enqueued.
-func (in *Intake) check(ev *connector.Event, f *plan.Flow, i, n int) (cty.Value, error) {
-	if in.Workers == nil || f.Concurrency > 0 {
-		return cty.NilVal, checkEvent(ev, f.Trigger.Spec, i, n)
+// before anything of the delivery is stored (connector.CheckEvent): a
+// malformed event is refused with 400 naming the field, never acknowledged
+// to fail its execution later; the error says which event of a batch it
+// was. In the same pass over the payload it reads the event's terms when
+// withTerms (as Terms reads them) and, when the intake may hand the
+// execution straight to a worker, decodes the event's trigger value for f
+// as the worker would (NilVal when it did not). A flow with a concurrency
+// limit is not handed over as it is enqueued.
+func (in *Intake) check(ev *connector.Event, f *plan.Flow, i, n int, withTerms bool) (cty.Value, []string, error) {
+	o := connector.EventCheck{Decode: in.Workers != nil && f.Concurrency <= 0, Use: f.TriggerUse}
+	var r *termReader
+	if withTerms {
+		r = newTermReader()
+		o.Strings = &r.members
 	}
-	v, err := connector.CheckEventValue(ev, f.Trigger.Spec, f.TriggerUse)
-	return v, whichEvent(err, i, n)
-}
-
-// checkEvent checks event i of a delivery of n against its trigger before
-// anything of the delivery is stored (connector.CheckEvent): a malformed
-// event is refused with 400 naming the field, never acknowledged to fail
-// its execution later. The error says which event of a batch it was.
-func checkEvent(ev *connector.Event, spec *connector.Trigger, i, n int) error {
-	return whichEvent(connector.CheckEvent(ev, spec), i, n)
+	v, err := o.Check(ev, f.Trigger.Spec)
+	if err != nil {
+		return cty.NilVal, nil, whichEvent(err, i, n)
+	}
+	var terms []string
+	if r != nil {
+		terms = r.result()
+	}
+	return v, terms, nil
 }
 
 // whichEvent says in a check's error which event of a batch of n it was.
