@@ -17,7 +17,7 @@ import (
 // or null when the event has none.
 
 // accessorTypes maps each accessor to the target type it picks.
-var accessorTypes = []struct{ name, targetType string }{
+var accessorTypes = [...]struct{ name, targetType string }{
 	{"user", "User"},
 	{"group", "UserGroup"},
 	{"app", "AppInstance"},

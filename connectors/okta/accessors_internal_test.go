@@ -2,9 +2,12 @@ package okta
 
 import (
 	"encoding/json"
+	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cardflow/cardflow/internal/jsonscan"
 )
 
 // membershipDelivery is a group membership event: Okta lists the user
@@ -50,5 +53,47 @@ func TestTriggerAccessors(t *testing.T) {
 	slow, err := decodeEnvelope([]byte(membershipDelivery))
 	if err != nil || string(slow[0].Payload) != string(events[0].Payload) {
 		t.Errorf("decoders differ: %s vs %s (%v)", slow[0].Payload, events[0].Payload, err)
+	}
+}
+
+// TestReadTargetsTakesOktasTargets checks that splitDelivery picks the
+// accessors of Okta's deliveries in its pass, not only that it agrees with
+// encoding/json when it does: the fixtures' targets, and the membership
+// events', are read there.
+func TestReadTargetsTakesOktasTargets(t *testing.T) {
+	bodies := map[string][]byte{"membership": []byte(membershipDelivery)}
+	for _, name := range []string{"event-hook-user-created.json", "event-hook-batch-mixed.json"} {
+		b, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies[name] = b
+	}
+	for name, body := range bodies {
+		s := jsonscan.New(body)
+		var n int
+		var walk func() bool
+		walk = func() bool {
+			switch s.Peek() {
+			case '{':
+				return s.Object(func(key []byte, _ int) bool {
+					if string(key) != "target" {
+						return walk()
+					}
+					n++
+					picks, ok := readTargets(&s)
+					if !picks.read {
+						t.Errorf("%s: target %d left to encoding/json", name, n)
+					}
+					return ok
+				})
+			case '[':
+				return s.Array(func(int) bool { return walk() })
+			}
+			return s.Skip()
+		}
+		if !walk() || n == 0 {
+			t.Errorf("%s: %d targets read", name, n)
+		}
 	}
 }

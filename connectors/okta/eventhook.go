@@ -280,16 +280,21 @@ func splitDelivery(body []byte) ([]connector.Event, bool) {
 		return nil, false
 	}
 	out := make([]connector.Event, len(events))
-	for i, sp := range events {
+	for i := range events {
+		sp := &events[i]
 		ev, ok := sp.event()
 		if !ok {
 			return nil, false
 		}
-		var target []byte
-		if sp.targetEnd > 0 {
-			target = body[sp.targetStart:sp.targetEnd]
+		if sp.targets.read {
+			ev.Payload = wrapPicked(body, sp, d)
+		} else {
+			var target []byte
+			if sp.targetEnd > 0 {
+				target = body[sp.targetStart:sp.targetEnd]
+			}
+			ev.Payload = wrapEvent(body[sp.start:sp.end], target, d)
 		}
-		ev.Payload = wrapEvent(body[sp.start:sp.end], target, d)
 		out[i] = ev
 	}
 	return out, true
@@ -356,6 +361,7 @@ func unrelated(key []byte, fields ...string) bool {
 type eventSpan struct {
 	start, end             int
 	targetStart, targetEnd int            // the target array, if any
+	targets                targetPicks    // what the accessors take of it, when read in the pass
 	head                   envelopeFields // eventType; eventID is the uuid, eventTime the published time
 }
 
@@ -380,7 +386,8 @@ func readEventSpan(s *jsonscan.Scanner) (eventSpan, bool) {
 				return false
 			}
 			ev.targetStart = s.Pos()
-			ok := s.Skip()
+			var ok bool
+			ev.targets, ok = readTargets(s)
 			ev.targetEnd = s.Pos()
 			return ok
 		}
@@ -391,7 +398,7 @@ func readEventSpan(s *jsonscan.Scanner) (eventSpan, bool) {
 }
 
 // event is the span as an event, with the checks of readEventHead.
-func (sp eventSpan) event() (connector.Event, bool) {
+func (sp *eventSpan) event() (connector.Event, bool) {
 	h := sp.head
 	if h.eventID == "" {
 		return connector.Event{}, false
@@ -454,6 +461,20 @@ func wrapEvent(raw, target, deliveryJSON []byte) json.RawMessage {
 	payload = append(payload, `,"delivery":`...)
 	payload = append(payload, deliveryJSON...)
 	payload = append(payload, acc...)
+	return append(payload, '}')
+}
+
+// wrapPicked is wrapEvent for an event whose target splitDelivery took
+// apart in its pass: the accessors are copied from the body, not decoded
+// and encoded again.
+func wrapPicked(body []byte, sp *eventSpan, deliveryJSON []byte) json.RawMessage {
+	raw := body[sp.start:sp.end]
+	payload := make([]byte, 0, len(raw)+len(deliveryJSON)+sp.targets.size()+24)
+	payload = append(payload, `{"event":`...)
+	payload = append(payload, raw...)
+	payload = append(payload, `,"delivery":`...)
+	payload = append(payload, deliveryJSON...)
+	payload = sp.targets.appendJSON(payload, body)
 	return append(payload, '}')
 }
 

@@ -55,8 +55,31 @@ var deliveries = []string{
 	// Strings that need unquoting, and ones encoding/json repairs.
 	`{"eventType":"com.okta.event_hook","eventId":"a\"b<&>\u2028","data":{"events":[{"uuid":"\ud83d\ude00","eventType":"\ud800"}]}}`,
 	"{\"eventType\":\"com.okta.event_hook\",\"source\":\"\xff\",\"data\":{\"events\":[{\"uuid\":\"\xc3(\"}]}}",
+	// Targets the accessors pick from, in shapes the one pass takes apart
+	// and ones it leaves to encoding/json.
+	targetsDelivery(`[]`), targetsDelivery(`null`), targetsDelivery(`{}`), targetsDelivery(`"x"`),
+	targetsDelivery(`[null,{"type":"User","id":"1"}]`), targetsDelivery(`[7]`), targetsDelivery(`[[]]`),
+	targetsDelivery(`[{"id":"1","type":"User","alternateId":"a","displayName":"A","detailEntry":null},{"id":"2","type":"User"},{"type":"UserGroup","id":"g"},{"type":"AppInstance"}]`),
+	targetsDelivery(`[{"type":"User"},{"type":"UserGroup","displayName":""}]`),
+	targetsDelivery(`[{"id":5,"type":"User"}]`), targetsDelivery(`[{"id":"1","type":"User","id":"2"}]`),
+	targetsDelivery(`[{"id":"1","type":"User","id":null}]`), targetsDelivery(`[{"ID":"1","Type":"User"}]`),
+	targetsDelivery(`[{"id":"1","type":"User","displayName":"A \"B\" \u00e9"}]`),
+	targetsDelivery(`[{"id":"1","type":"User","displayName":"<b>&amp;</b>"}]`),
+	targetsDelivery(`[{"id":"1","type":"User","displayName":"Kari Nordmann Åse 😀"}]`),
+	targetsDelivery("[{\"id\":\"1\",\"type\":\"User\",\"displayName\":\"a\u2028b\u2029\"}]"),
+	targetsDelivery("[{\"id\":\"1\",\"type\":\"User\",\"displayName\":\"\xff\"}]"),
+	targetsDelivery(`[{"id":"1","type":"Us\u0065r"}]`), targetsDelivery(`[{"id":"1","t\u0079pe":"User"}]`),
+	targetsDelivery("[{\"id\":\"1\",\"type\":\"User\",\"\u212aind\":1}]"),
+	targetsDelivery(`[{"id":"1","type":"User"},{"id":"2","type":"UserGroup"}`),
 	strings.Repeat(`{"a":`, 1100) + `1` + strings.Repeat(`}`, 1100),
 	`{"eventType":"com.okta.event_hook","data":{"events":[{"uuid":"u","deep":` + strings.Repeat("[", 1100) + strings.Repeat("]", 1100) + `}]}}`,
+}
+
+// targetsDelivery is a delivery of one event whose target is the JSON text
+// target.
+func targetsDelivery(target string) string {
+	return `{"eventType":"com.okta.event_hook","data":{"events":[{"uuid":"u","eventType":"group.user_membership.add",` +
+		`"target":` + target + `}]}}`
 }
 
 // checkDelivery compares DecodeEventHook with decodeEnvelope, the

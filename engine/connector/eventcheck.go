@@ -37,24 +37,37 @@ const (
 // error is an *Error of kind Invalid with status 400 naming the field as
 // flows see it: trigger.event.target.
 func CheckEvent(ev *Event, t *Trigger) error {
-	output, required := t.Output, t.Required
 	if err := checkID(ev.ID, t.IDField); err != nil {
 		return err
 	}
-	if len(ev.Type) > MaxEventID || !utf8.ValidString(ev.Type) {
-		return invalidEvent("the event type is not %d bytes or fewer of UTF-8", MaxEventID)
+	if err := checkType(ev.Type); err != nil {
+		return err
 	}
-	c := eventChecker{s: jsonscan.New(ev.Payload), required: required, path: make([]pathElem, 0, 16)}
+	c := eventChecker{s: jsonscan.New(ev.Payload), required: t.Required, path: make([]pathElem, 0, 16)}
 	if c.s.Peek() != '{' {
 		return invalidEvent("trigger: the payload must be a JSON object")
 	}
-	if !c.value(output) || !c.s.AtEnd() {
+	return c.result(c.value(t.Output))
+}
+
+func checkType(typ string) error {
+	if len(typ) > MaxEventID || !utf8.ValidString(typ) {
+		return invalidEvent("the event type is not %d bytes or fewer of UTF-8", MaxEventID)
+	}
+	return nil
+}
+
+// result is the check's outcome once the payload's value was read, ok
+// reporting that it passed: nothing may follow it, and every required
+// field must have been seen.
+func (c *eventChecker) result(ok bool) error {
+	if !ok || !c.s.AtEnd() {
 		if c.problem == "" {
 			c.problem = "trigger: the payload is not valid JSON"
 		}
 		return invalidEvent("%s", c.problem)
 	}
-	for _, path := range required {
+	for _, path := range c.required {
 		if !c.seen(path) {
 			return invalidEvent("trigger.%s is missing; every event must have it", path)
 		}
@@ -90,6 +103,7 @@ type eventChecker struct {
 	present  []string // the required paths found, non-null
 	path     []pathElem
 	problem  string
+	strs     *StringMembers // string members read for the caller, if any
 }
 
 // pathElem is a member name or, when key is nil, an index.
@@ -179,6 +193,12 @@ func (c *eventChecker) str() bool {
 }
 
 func (c *eventChecker) object(ty cty.Type) bool {
+	return c.members(ty, c.value)
+}
+
+// members reads an object at the current path, of type ty, with each at
+// every member's value, given the type the value must have there.
+func (c *eventChecker) members(ty cty.Type, each func(elem cty.Type) bool) bool {
 	if ty != cty.NilType && !ty.IsObjectType() && !ty.IsMapType() {
 		if ty.IsListType() || ty.IsSetType() || ty.IsTupleType() {
 			return c.fail("must be a list, not an object")
@@ -203,7 +223,10 @@ func (c *eventChecker) object(ty cty.Type) bool {
 		if len(c.path) <= maxRequiredDepth && c.s.Peek() != 'n' {
 			c.note()
 		}
-		if !c.value(elem) {
+		if c.strs != nil && len(c.path) <= c.strs.Depth+1 && c.strs.Keys[string(key)] && c.s.Peek() == '"' {
+			c.readString(key)
+		}
+		if !each(elem) {
 			return false
 		}
 		c.path = c.path[:len(c.path)-1]
@@ -213,6 +236,12 @@ func (c *eventChecker) object(ty cty.Type) bool {
 }
 
 func (c *eventChecker) array(ty cty.Type) bool {
+	return c.elements(ty, c.value)
+}
+
+// elements reads an array at the current path, of type ty, with each at
+// every element, given the type the element must have.
+func (c *eventChecker) elements(ty cty.Type, each func(elem cty.Type) bool) bool {
 	elem := cty.NilType
 	if ty != cty.NilType {
 		switch {
@@ -227,13 +256,23 @@ func (c *eventChecker) array(ty cty.Type) bool {
 	}
 	ok := c.s.Array(func(i int) bool {
 		c.path = append(c.path, pathElem{index: i})
-		if !c.value(elem) {
+		if !each(elem) {
 			return false
 		}
 		c.path = c.path[:len(c.path)-1]
 		return true
 	})
 	return ok || c.fail("is not a valid JSON array")
+}
+
+// readString gives the string at the current position, unquoted, to
+// c.strs, and leaves the scanner where it was: the check reads the string
+// next, in its raw form.
+func (c *eventChecker) readString(key []byte) {
+	at := c.s
+	if v, _, ok := at.StringBytes(); ok {
+		c.strs.Each(key, v)
+	}
 }
 
 // maxRequiredDepth is how deep a required path may go (event.target).

@@ -107,6 +107,13 @@ type Result struct {
 // Execute runs ex on flow (which must be the definition ex is pinned to),
 // resuming from its journal, and records the outcome in the store.
 func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.Flow) Result {
+	return x.execute(ctx, ex, flow, cty.NilVal)
+}
+
+// execute is Execute with the execution's trigger value on flow when the
+// intake decoded it already (trigger.Claimed), else cty.NilVal: it is
+// decoded from the stored payload.
+func (x *Executor) execute(ctx context.Context, ex *store.Execution, flow *plan.Flow, trig cty.Value) Result {
 	x.defaults()
 	start := x.Clock.Now()
 	log := &execLogger{base: x.Logger, id: ex.ID, flow: flow.Name}
@@ -128,7 +135,7 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 	defer cancel()
 
 	sec := newSecrets(infoOf(flow.Gen).secrets) // shared: add copies on write
-	res, r := x.run(ctx, ex, flow, log, sec, fresh)
+	res, r := x.run(ctx, ex, flow, log, sec, fresh, trig)
 	if res.Status == store.Waiting {
 		return x.park(ctx, ex, res, r, log)
 	}
@@ -184,7 +191,8 @@ func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.
 
 // run runs the cards and returns how the execution ended, and the run
 // (nil if no card ran) whose lazy journal entries are still to be written.
-func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow, log *execLogger, sec *secrets, fresh bool) (Result, *run) {
+// trigger is the trigger value when decoded already, else cty.NilVal.
+func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow, log *execLogger, sec *secrets, fresh bool, trigger cty.Value) (Result, *run) {
 	var journal []store.JournalEntry
 	if !fresh {
 		var err error
@@ -192,9 +200,11 @@ func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow
 			return Result{Status: store.Failed, Err: fmt.Errorf("reading the journal: %w", err)}, nil
 		}
 	}
-	trigger, err := triggerValue(flow, ex.Payload)
-	if err != nil {
-		return Result{Status: store.Failed, Err: err}, nil
+	if trigger == cty.NilVal {
+		var err error
+		if trigger, err = triggerValue(flow, ex.Payload); err != nil {
+			return Result{Status: store.Failed, Err: err}, nil
+		}
 	}
 	r := &run{x: x, ex: ex, flow: flow, log: log, sec: sec}
 	if len(journal) > 0 {

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/zclconf/go-cty/cty"
+
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/trigger"
@@ -362,7 +364,7 @@ func (r *reservation) Start(exs []trigger.Claimed) {
 		panic("runtime: more executions started than workers reserved")
 	}
 	for _, c := range exs {
-		r.p.start(r.ctx, c.Execution, c.Flow)
+		r.p.start(r.ctx, c)
 	}
 	if r.n > len(exs) {
 		r.p.free(r.n - len(exs))
@@ -398,11 +400,13 @@ func (p *Pool) Freed() <-chan struct{} {
 	return p.freed
 }
 
-// start runs ex on a reserved worker, which it frees when ex ends. flow,
-// when not nil, is the definition ex was pinned to as it was claimed;
-// otherwise (a resumed or replayed execution, one left unpinned) it is
-// resolved by ex's definition hash.
-func (p *Pool) start(ctx context.Context, ex *store.Execution, flow *plan.Flow) {
+// start runs c's execution on a reserved worker, which it frees when the
+// execution ends. c.Flow, when not nil, is the definition it was pinned to
+// as it was claimed; otherwise (a resumed or replayed execution, one left
+// unpinned) it is resolved by its definition hash. c.Trigger, the trigger
+// value the intake decoded on c.Flow, is used only on that definition.
+func (p *Pool) start(ctx context.Context, c trigger.Claimed) {
+	ex, flow := c.Execution, c.Flow
 	ctx, cancel := context.WithCancelCause(ctx)
 	run := &execution{cancel: cancel}
 	p.mu.Lock()
@@ -431,6 +435,10 @@ func (p *Pool) start(ctx context.Context, ex *store.Execution, flow *plan.Flow) 
 		if flow == nil || flow.Name != ex.Flow || flow.Hash != ex.DefinitionHash {
 			flow, err = p.Resolver.Resolve(ctx, ex.Flow, ex.DefinitionHash)
 		}
+		trig := c.Trigger
+		if flow != c.Flow {
+			trig = cty.NilVal
+		}
 		switch {
 		case err == nil:
 		case ctx.Err() == nil:
@@ -450,7 +458,7 @@ func (p *Pool) start(ctx context.Context, ex *store.Execution, flow *plan.Flow) 
 			p.release(run, ex.ID)
 			return
 		}
-		res := p.Executor.Execute(ctx, ex, flow)
+		res := p.Executor.execute(ctx, ex, flow, trig)
 		release()
 		if res.Status == store.Running {
 			// Interrupted by shutdown: give it back so it resumes soon.

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/zclconf/go-cty/cty"
+
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/store"
@@ -66,6 +68,10 @@ type Reservation interface {
 type Claimed struct {
 	Execution *store.Execution
 	Flow      *plan.Flow
+	// Trigger, unless cty.NilVal, is the execution's trigger value on
+	// Flow, decoded from its payload as the intake checked the event: the
+	// worker starts on it without decoding the payload again.
+	Trigger cty.Value
 }
 
 // Health is the engine's view of whether the store keeps events: the
@@ -175,7 +181,7 @@ func (in *Intake) Push(ctx context.Context, events []store.Event) ([]store.Enque
 			events[i].Terms = Terms(events[i].Payload)
 		}
 	}
-	return in.push(ctx, events, flows)
+	return in.push(ctx, events, flows, nil)
 }
 
 // Submit enqueues the engine's own work: executions that executions start
@@ -198,15 +204,16 @@ func (in *Intake) Submit(ctx context.Context, events []store.Event) ([]store.Enq
 }
 
 // push writes a batch from outside, flows[i] the definition of event i
-// when it is known (nil: not claimed).
-func (in *Intake) push(ctx context.Context, batch []store.Event, flows []*plan.Flow) ([]store.Enqueued, error) {
+// when it is known (nil: not claimed), values[i] its trigger value on it
+// when decoded already (values may be nil).
+func (in *Intake) push(ctx context.Context, batch []store.Event, flows []*plan.Flow, values []cty.Value) ([]store.Enqueued, error) {
 	if len(batch) == 0 {
 		return nil, nil
 	}
 	if err := in.admit(); err != nil {
 		return nil, err
 	}
-	res, err := in.claimingWrite(ctx, batch, flows, store.EnqueueOptions{}, in.AckWait > 0)
+	res, err := in.claimingWrite(ctx, batch, flows, values, store.EnqueueOptions{}, in.AckWait > 0)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotStored, err)
 	}
@@ -217,9 +224,10 @@ func (in *Intake) push(ctx context.Context, batch []store.Event, flows []*plan.F
 }
 
 // claimingWrite writes batch with opts, claiming what idle workers can
-// take and handing it to them, and tells Health how the write went. With
-// wait, when no worker is idle, it first waits for one up to AckWait.
-func (in *Intake) claimingWrite(ctx context.Context, batch []store.Event, flows []*plan.Flow, opts store.EnqueueOptions, wait bool) ([]store.Enqueued, error) {
+// take and handing it to them, with the trigger values of values (which
+// may be nil), and tells Health how the write went. With wait, when no
+// worker is idle, it first waits for one up to AckWait.
+func (in *Intake) claimingWrite(ctx context.Context, batch []store.Event, flows []*plan.Flow, values []cty.Value, opts store.EnqueueOptions, wait bool) ([]store.Enqueued, error) {
 	var r Reservation
 	if in.Workers != nil && flows != nil && len(batch) > 0 {
 		r = in.Workers.Reserve(len(batch))
@@ -245,7 +253,11 @@ func (in *Intake) claimingWrite(ctx context.Context, batch []store.Event, flows 
 		var claimed []Claimed
 		for i, q := range res {
 			if q.Claimed != nil {
-				claimed = append(claimed, Claimed{Execution: q.Claimed, Flow: flows[i]})
+				c := Claimed{Execution: q.Claimed, Flow: flows[i]}
+				if values != nil {
+					c.Trigger = values[i]
+				}
+				claimed = append(claimed, c)
 			}
 		}
 		r.Start(claimed)
@@ -394,7 +406,7 @@ func (in *Intake) Poll(ctx context.Context, f *plan.Flow, events []connector.Eve
 			flows[i] = current
 		}
 	}
-	return in.claimingWrite(ctx, batch, flows, store.EnqueueOptions{CursorKey: cursorKey, Cursor: cursor}, false)
+	return in.claimingWrite(ctx, batch, flows, nil, store.EnqueueOptions{CursorKey: cursorKey, Cursor: cursor}, false)
 }
 
 // write is the intake's one write to the store.

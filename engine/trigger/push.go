@@ -19,10 +19,15 @@ import (
 // its check stores nothing and returns the check's *connector.Error, which
 // names the event. Nothing to store is no error: the delivery is
 // acknowledged.
+//
+// Where the intake may hand what it enqueues straight to a worker, an
+// event's check also decodes its trigger value for the flow (the first of
+// the flows sharing its trigger), and the worker starts on that value.
 func (in *Intake) Hook(ctx context.Context, gen *plan.Generation, addr string, events []connector.Event) ([]store.Enqueued, error) {
 	subs := in.subscribers(gen, addr)
 	batch := make([]store.Event, 0, len(events))
 	flows := make([]*plan.Flow, 0, len(events))
+	var values []cty.Value // the trigger value of each event of batch, if decoded
 	now := in.now()
 	// The trigger each event was last checked against: flows on one hook
 	// mostly share their trigger, and an event is checked once per trigger.
@@ -37,21 +42,33 @@ func (in *Intake) Hook(ctx context.Context, gen *plan.Generation, addr string, e
 			if checkedBy == nil {
 				checkedBy = make([]*connector.Trigger, len(events))
 			}
+			v := cty.NilVal
 			if checkedBy[i] != sub.spec {
-				if err := checkEvent(ev, sub.spec, i, len(events)); err != nil {
+				var err error
+				var t []string
+				if v, t, err = in.check(ev, sub.flow, i, len(events), terms[i] == nil); err != nil {
 					return nil, err
+				}
+				if t != nil {
+					terms[i] = t
 				}
 				checkedBy[i] = sub.spec
 			}
 			if terms[i] == nil {
 				terms[i] = Terms(ev.Payload)
 			}
+			if v != cty.NilVal && values == nil {
+				values = make([]cty.Value, len(batch), cap(batch))
+			}
+			if values != nil {
+				values = append(values, v)
+			}
 			batch = append(batch, store.Event{Flow: sub.flow.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload,
 				ReceivedAt: now, Terms: terms[i]})
 			flows = append(flows, sub.flow)
 		}
 	}
-	return in.push(ctx, batch, flows)
+	return in.push(ctx, batch, flows, values)
 }
 
 // Invoke enqueues the events of one request to the endpoint of flow f,
@@ -60,25 +77,56 @@ func (in *Intake) Hook(ctx context.Context, gen *plan.Generation, addr string, e
 func (in *Intake) Invoke(ctx context.Context, f *plan.Flow, events []connector.Event) ([]store.Enqueued, error) {
 	batch := make([]store.Event, len(events))
 	flows := make([]*plan.Flow, len(events))
+	var values []cty.Value
 	now := in.now()
 	for i := range events {
 		ev := &events[i]
-		if err := checkEvent(ev, f.Trigger.Spec, i, len(events)); err != nil {
+		v, terms, err := in.check(ev, f, i, len(events), true)
+		if err != nil {
 			return nil, err
 		}
+		if v != cty.NilVal && values == nil {
+			values = make([]cty.Value, len(events))
+		}
+		if values != nil {
+			values[i] = v
+		}
 		batch[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: now,
-			Terms: Terms(ev.Payload)}
+			Terms: terms}
 		flows[i] = f
 	}
-	return in.push(ctx, batch, flows)
+	return in.push(ctx, batch, flows, values)
 }
 
-// checkEvent checks event i of a delivery of n against its trigger before
-// anything of the delivery is stored (connector.CheckEvent): a malformed
-// event is refused with 400 naming the field, never acknowledged to fail
-// its execution later. The error says which event of a batch it was.
-func checkEvent(ev *connector.Event, spec *connector.Trigger, i, n int) error {
-	err := connector.CheckEvent(ev, spec)
+// check checks event i of a delivery of n against the trigger of flow f
+// before anything of the delivery is stored (connector.CheckEvent): a
+// malformed event is refused with 400 naming the field, never acknowledged
+// to fail its execution later; the error says which event of a batch it
+// was. In the same pass over the payload it reads the event's terms when
+// withTerms (as Terms reads them) and, when the intake may hand the
+// execution straight to a worker, decodes the event's trigger value for f
+// as the worker would (NilVal when it did not). A flow with a concurrency
+// limit is not handed over as it is enqueued.
+func (in *Intake) check(ev *connector.Event, f *plan.Flow, i, n int, withTerms bool) (cty.Value, []string, error) {
+	o := connector.EventCheck{Decode: in.Workers != nil && f.Concurrency <= 0, Use: f.TriggerUse}
+	var r *termReader
+	if withTerms {
+		r = newTermReader()
+		o.Strings = &r.members
+	}
+	v, err := o.Check(ev, f.Trigger.Spec)
+	if err != nil {
+		return cty.NilVal, nil, whichEvent(err, i, n)
+	}
+	var terms []string
+	if r != nil {
+		terms = r.result()
+	}
+	return v, terms, nil
+}
+
+// whichEvent says in a check's error which event of a batch of n it was.
+func whichEvent(err error, i, n int) error {
 	var ce *connector.Error
 	if err == nil || n == 1 || !errors.As(err, &ce) {
 		return err

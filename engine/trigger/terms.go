@@ -4,6 +4,7 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/internal/jsonscan"
 )
@@ -32,6 +33,12 @@ func Terms(payload []byte) []string {
 	if !collectTerms(&s, 0, &out) {
 		return nil
 	}
+	return sortTerms(out)
+}
+
+// sortTerms sorts collected terms, drops repeats and keeps at most
+// store.MaxTerms.
+func sortTerms(out []string) []string {
 	slices.Sort(out)
 	out = slices.Compact(out)
 	if len(out) > store.MaxTerms {
@@ -54,10 +61,8 @@ func collectTerms(s *jsonscan.Scanner, depth int, out *[]string) bool {
 				return collectTerms(s, depth+1, out)
 			}
 			v, _, ok := s.StringBytes()
-			if ok && termKeys[string(key)] && len(*out) < 4*store.MaxTerms {
-				if t := store.NormalizeTerm(string(v)); t != "" && len(t) <= store.MaxTermLen && utf8.ValidString(t) {
-					*out = append(*out, t)
-				}
+			if ok && termKeys[string(key)] {
+				addTerm(out, v)
 			}
 			return ok
 		})
@@ -66,3 +71,30 @@ func collectTerms(s *jsonscan.Scanner, depth int, out *[]string) bool {
 	}
 	return s.Skip()
 }
+
+// addTerm adds the value of a termKeys member, normalized, unless it
+// cannot be one.
+func addTerm(out *[]string, v []byte) {
+	if len(*out) >= 4*store.MaxTerms {
+		return
+	}
+	if t := store.NormalizeTerm(string(v)); t != "" && len(t) <= store.MaxTermLen && utf8.ValidString(t) {
+		*out = append(*out, t)
+	}
+}
+
+// termReader reads an event's terms in the pass that checks it
+// (connector.EventCheck): Terms' members, at Terms' depth.
+type termReader struct {
+	terms   []string
+	members connector.StringMembers
+}
+
+func newTermReader() *termReader {
+	r := &termReader{}
+	r.members = connector.StringMembers{Keys: termKeys, Depth: maxTermDepth, Each: func(_, v []byte) { addTerm(&r.terms, v) }}
+	return r
+}
+
+// result is the terms read, as Terms returns them.
+func (r *termReader) result() []string { return sortTerms(r.terms) }
