@@ -2,7 +2,6 @@ package okta
 
 import (
 	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -61,14 +60,7 @@ func TestTriggerAccessors(t *testing.T) {
 // encoding/json when it does: the fixtures' targets, and the membership
 // events', are read there.
 func TestReadTargetsTakesOktasTargets(t *testing.T) {
-	bodies := map[string][]byte{"membership": []byte(membershipDelivery)}
-	for _, name := range []string{"event-hook-user-created.json", "event-hook-batch-mixed.json"} {
-		b, err := os.ReadFile("testdata/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bodies[name] = b
-	}
+	bodies := withFixtures(t, map[string][]byte{"membership": []byte(membershipDelivery)})
 	for name, body := range bodies {
 		s := jsonscan.New(body)
 		var n int

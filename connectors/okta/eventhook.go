@@ -455,27 +455,25 @@ func readEventHead(raw json.RawMessage) (connector.Event, json.RawMessage, error
 // picked from target (the event's target array, nil when it has none).
 func wrapEvent(raw, target, deliveryJSON []byte) json.RawMessage {
 	acc := accessorsJSON(target)
-	payload := make([]byte, 0, len(raw)+len(deliveryJSON)+len(acc)+24)
-	payload = append(payload, `{"event":`...)
-	payload = append(payload, raw...)
-	payload = append(payload, `,"delivery":`...)
-	payload = append(payload, deliveryJSON...)
-	payload = append(payload, acc...)
-	return append(payload, '}')
+	return append(append(wrapHead(raw, deliveryJSON, len(acc)+1), acc...), '}')
 }
 
 // wrapPicked is wrapEvent for an event whose target splitDelivery took
 // apart in its pass: the accessors are copied from the body, not decoded
 // and encoded again.
 func wrapPicked(body []byte, sp *eventSpan, deliveryJSON []byte) json.RawMessage {
-	raw := body[sp.start:sp.end]
-	payload := make([]byte, 0, len(raw)+len(deliveryJSON)+sp.targets.size()+24)
+	payload := wrapHead(body[sp.start:sp.end], deliveryJSON, sp.targets.size()+1)
+	return append(sp.targets.appendJSON(payload, body), '}')
+}
+
+// wrapHead is the payload up to its accessors: {"event": raw, "delivery":
+// deliveryJSON, with room for n more bytes.
+func wrapHead(raw, deliveryJSON []byte, n int) []byte {
+	payload := make([]byte, 0, len(raw)+len(deliveryJSON)+n+23)
 	payload = append(payload, `{"event":`...)
 	payload = append(payload, raw...)
 	payload = append(payload, `,"delivery":`...)
-	payload = append(payload, deliveryJSON...)
-	payload = sp.targets.appendJSON(payload, body)
-	return append(payload, '}')
+	return append(payload, deliveryJSON...)
 }
 
 func nonEmpty(s string) *string {

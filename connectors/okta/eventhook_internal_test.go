@@ -112,10 +112,10 @@ func TestDecodeEventHookDifferential(t *testing.T) {
 	}
 }
 
-// TestSplitDeliveryReadsOktasDeliveries checks that the one-pass reader
-// takes the deliveries Okta sends, not only that it agrees when it does.
-func TestSplitDeliveryReadsOktasDeliveries(t *testing.T) {
-	bodies := map[string][]byte{"first of the table": []byte(deliveries[0]), "no events": []byte(deliveries[1])}
+// withFixtures adds the fixture deliveries of testdata to bodies, by file
+// name, and returns bodies.
+func withFixtures(t *testing.T, bodies map[string][]byte) map[string][]byte {
+	t.Helper()
 	for _, name := range []string{"event-hook-user-created.json", "event-hook-batch-mixed.json"} {
 		b, err := os.ReadFile("testdata/" + name)
 		if err != nil {
@@ -123,6 +123,13 @@ func TestSplitDeliveryReadsOktasDeliveries(t *testing.T) {
 		}
 		bodies[name] = b
 	}
+	return bodies
+}
+
+// TestSplitDeliveryReadsOktasDeliveries checks that the one-pass reader
+// takes the deliveries Okta sends, not only that it agrees when it does.
+func TestSplitDeliveryReadsOktasDeliveries(t *testing.T) {
+	bodies := withFixtures(t, map[string][]byte{"first of the table": []byte(deliveries[0]), "no events": []byte(deliveries[1])})
 	for name, body := range bodies {
 		events, ok := splitDelivery(body)
 		if !ok {

@@ -37,17 +37,8 @@ const (
 // error is an *Error of kind Invalid with status 400 naming the field as
 // flows see it: trigger.event.target.
 func CheckEvent(ev *Event, t *Trigger) error {
-	if err := checkID(ev.ID, t.IDField); err != nil {
-		return err
-	}
-	if err := checkType(ev.Type); err != nil {
-		return err
-	}
-	c := eventChecker{s: jsonscan.New(ev.Payload), required: t.Required, path: make([]pathElem, 0, 16)}
-	if c.s.Peek() != '{' {
-		return invalidEvent("trigger: the payload must be a JSON object")
-	}
-	return c.result(c.value(t.Output))
+	_, err := EventCheck{}.Check(ev, t)
+	return err
 }
 
 func checkType(typ string) error {

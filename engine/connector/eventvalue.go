@@ -59,13 +59,6 @@ func (o EventCheck) Check(ev *Event, t *Trigger) (cty.Value, error) {
 	return v, nil
 }
 
-// CheckEventValue is CheckEvent that also decodes the event's trigger
-// value for a reader of the parts use names, in the same pass
-// (EventCheck.Check with Decode).
-func CheckEventValue(ev *Event, t *Trigger, use *Paths) (cty.Value, error) {
-	return EventCheck{Decode: true, Use: use}.Check(ev, t)
-}
-
 // decoded checks the value at the current path against ty, as value does,
 // and decodes it as jsonDecoder.sparse does for p: the same choices in the
 // same order, with jsonDecoder.value decoding each part used whole. The

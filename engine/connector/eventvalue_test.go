@@ -7,9 +7,9 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// checkEventValue checks CheckEventValue against what it stands for:
-// CheckEvent's answer, and, when it gives a value, FromJSONPaths' value,
-// equal to the bit.
+// checkEventValue checks EventCheck.Check with Decode against what it
+// stands for: the check's answer without it, and, when it gives a value,
+// FromJSONPaths' value, equal to the bit.
 func checkEventValue(t testing.TB, payload []byte, trig *Trigger, paths [][]string) (decoded bool) {
 	t.Helper()
 	var use *Paths
@@ -20,14 +20,14 @@ func checkEventValue(t testing.TB, payload []byte, trig *Trigger, paths [][]stri
 		}
 	}
 	ev := &Event{ID: "e", Type: "t", Payload: payload}
-	got, gerr := CheckEventValue(ev, trig, use)
+	got, gerr := EventCheck{Decode: true, Use: use}.Check(ev, trig)
 	werr := CheckEvent(ev, trig)
 	if fmt.Sprint(gerr) != fmt.Sprint(werr) {
-		t.Fatalf("CheckEventValue(%.200q): error %v, CheckEvent %v", payload, gerr, werr)
+		t.Fatalf("decoding check (%.200q): error %v, CheckEvent %v", payload, gerr, werr)
 	}
 	if gerr != nil {
 		if got != cty.NilVal {
-			t.Fatalf("CheckEventValue(%.200q) refused the event but gave %#v", payload, got)
+			t.Fatalf("decoding check (%.200q) refused the event but gave %#v", payload, got)
 		}
 		return false
 	}
@@ -36,19 +36,19 @@ func checkEventValue(t testing.TB, payload []byte, trig *Trigger, paths [][]stri
 	}
 	want, err := FromJSONPaths(payload, trig.Output, use)
 	if err != nil {
-		t.Fatalf("CheckEventValue(%.200q) gave %#v where FromJSONPaths fails: %v", payload, got, err)
+		t.Fatalf("decoding check (%.200q) gave %#v where FromJSONPaths fails: %v", payload, got, err)
 	}
 	if !got.RawEquals(want) {
-		t.Fatalf("CheckEventValue(%.200q, %s):\n got %#v\nwant %#v", payload, use, got, want)
+		t.Fatalf("decoding check (%.200q, %s):\n got %#v\nwant %#v", payload, use, got, want)
 	}
 	return true
 }
 
 var valueTrigger = &Trigger{Output: sparseType, Required: []string{"id"}, IDField: "id"}
 
-// TestCheckEventValue checks every document with every set of paths, and
+// TestEventCheckDecode checks every document with every set of paths, and
 // that the pass decodes the documents of the usual shapes.
-func TestCheckEventValue(t *testing.T) {
+func TestEventCheckDecode(t *testing.T) {
 	docs := append([]string{
 		`{"id":"e","target":[{"id":"u1","name":"Åse 😀","tags":["a",null]}]}`,
 		`{"id":"e","target":[{"name":null},null],"client":{"geo":{"city":"\u00e9\n"}},"input":null}`,
@@ -72,7 +72,7 @@ func TestCheckEventValue(t *testing.T) {
 	}
 }
 
-func FuzzCheckEventValue(f *testing.F) {
+func FuzzEventCheckDecode(f *testing.F) {
 	for _, doc := range sparseDocuments {
 		f.Add([]byte(doc), uint8(3))
 	}

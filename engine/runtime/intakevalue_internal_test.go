@@ -1,19 +1,19 @@
 package runtime
 
 import (
+	"context"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/cardflow/cardflow/connectors/core"
 	"github.com/cardflow/cardflow/connectors/okta"
-	"github.com/cardflow/cardflow/connectors/servicenow"
-	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
-	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/engine/store/memory"
+	"github.com/cardflow/cardflow/engine/trigger"
 )
 
 // readerFlows read the Okta event hook's trigger value in different ways:
@@ -61,25 +61,9 @@ var oddDeliveries = []string{
 		`{"uuid":"u6","eventType":"user.lifecycle.create","target":[],"debugContext":{"debugData":{"requestUri":"/x"}}}]}}`,
 }
 
-// TestIntakeValueIsTriggerValue: the trigger value the intake decodes as it
-// checks an event (connector.CheckEventValue, handed to the worker) is the
-// value the worker would decode from the stored payload (triggerValue),
-// for the fixture deliveries and odd ones, for flows that read the event
-// in different ways.
-func TestIntakeValueIsTriggerValue(t *testing.T) {
-	reg := connector.NewRegistry(append(core.Connectors(), okta.New(), servicenow.New())...)
-	cfg, diags := config.LoadSources(map[string][]byte{"flows.hcl": []byte(readerFlows)}, reg)
-	if diags.HasErrors() {
-		t.Fatal(diags.Error())
-	}
-	gen, diags := plan.Compile(cfg, plan.Options{Registry: reg, Mode: lang.Check})
-	if diags.HasErrors() {
-		t.Fatal(diags.Error())
-	}
-	if !gen.Flows["whole"].TriggerUse.Whole() || gen.Flows["incident"].TriggerUse.Whole() || gen.Flows["accessors"].TriggerUse.Whole() {
-		t.Fatalf("the flows do not read the trigger as meant: incident %s, accessors %s, whole %s",
-			gen.Flows["incident"].TriggerUse, gen.Flows["accessors"].TriggerUse, gen.Flows["whole"].TriggerUse)
-	}
+// readerDeliveries are Okta's fixture deliveries and oddDeliveries, by name.
+func readerDeliveries(t *testing.T) map[string][]byte {
+	t.Helper()
 	bodies := map[string][]byte{}
 	for _, name := range []string{"event-hook-user-created.json", "event-hook-batch-mixed.json"} {
 		b, err := os.ReadFile("../../connectors/okta/testdata/" + name)
@@ -91,6 +75,21 @@ func TestIntakeValueIsTriggerValue(t *testing.T) {
 	for i, d := range oddDeliveries {
 		bodies["odd "+strings.Repeat("i", i+1)] = []byte(d)
 	}
+	return bodies
+}
+
+// TestIntakeValueIsTriggerValue: the trigger value the intake decodes as it
+// checks an event (connector.EventCheck with Decode, handed to the worker) is the
+// value the worker would decode from the stored payload (triggerValue),
+// for the fixture deliveries and odd ones, for flows that read the event
+// in different ways.
+func TestIntakeValueIsTriggerValue(t *testing.T) {
+	gen := compileFlows(t, readerFlows)
+	if !gen.Flows["whole"].TriggerUse.Whole() || gen.Flows["incident"].TriggerUse.Whole() || gen.Flows["accessors"].TriggerUse.Whole() {
+		t.Fatalf("the flows do not read the trigger as meant: incident %s, accessors %s, whole %s",
+			gen.Flows["incident"].TriggerUse, gen.Flows["accessors"].TriggerUse, gen.Flows["whole"].TriggerUse)
+	}
+	bodies := readerDeliveries(t)
 	for name, body := range bodies {
 		events, err := okta.DecodeEventHook(body)
 		if err != nil {
@@ -100,7 +99,7 @@ func TestIntakeValueIsTriggerValue(t *testing.T) {
 			flow := gen.Flows[flowName]
 			for i := range events {
 				ev := &events[i]
-				got, err := connector.CheckEventValue(ev, flow.Trigger.Spec, flow.TriggerUse)
+				got, err := connector.EventCheck{Decode: true, Use: flow.TriggerUse}.Check(ev, flow.Trigger.Spec)
 				if err != nil {
 					t.Fatalf("%s event %d, flow %s: %v", name, i, flowName, err)
 				}
@@ -117,5 +116,41 @@ func TestIntakeValueIsTriggerValue(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestHookStoresEachEventsTerms: the terms the intake reads as it checks an
+// event are those Terms reads of its payload, and every flow's execution of
+// the event is stored with them, whichever flow's check read them.
+func TestHookStoresEachEventsTerms(t *testing.T) {
+	gen := compileFlows(t, readerFlows)
+	st := memory.New()
+	defer st.Close()
+	in := &trigger.Intake{Store: st, Generation: func() *plan.Generation { return gen }}
+	addr := gen.Connections[gen.Flows["incident"].Trigger.Connection].Addr
+	ctx := context.Background()
+	stored := 0
+	for name, body := range readerDeliveries(t) {
+		events, err := okta.DecodeEventHook(body)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		res, err := in.Hook(ctx, gen, addr, events)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, q := range res {
+			ex, err := st.Execution(ctx, q.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored++
+			if want := trigger.Terms(ex.Payload); !slices.Equal(ex.Terms, want) && (len(ex.Terms) > 0 || len(want) > 0) {
+				t.Errorf("%s, flow %s: terms %q, the payload's are %q", name, ex.Flow, ex.Terms, want)
+			}
+		}
+	}
+	if stored < 2*len(readerDeliveries(t)) {
+		t.Errorf("%d executions stored: the flows did not take the deliveries", stored)
 	}
 }

@@ -48,12 +48,12 @@ flow "incident" {
 }
 `
 
-// incident returns the incident flow and the payload its executions
-// decode: the event of the Okta fixture as the event hook stores it.
-func incident(tb testing.TB) (*plan.Flow, []byte) {
+// compileFlows compiles the flows of src with the built-in connectors, Okta
+// and ServiceNow.
+func compileFlows(tb testing.TB, src string) *plan.Generation {
 	tb.Helper()
 	reg := connector.NewRegistry(append(core.Connectors(), okta.New(), servicenow.New())...)
-	cfg, diags := config.LoadSources(map[string][]byte{"incident.hcl": []byte(incidentFlow)}, reg)
+	cfg, diags := config.LoadSources(map[string][]byte{"flows.hcl": []byte(src)}, reg)
 	if diags.HasErrors() {
 		tb.Fatal(diags.Error())
 	}
@@ -61,6 +61,14 @@ func incident(tb testing.TB) (*plan.Flow, []byte) {
 	if diags.HasErrors() {
 		tb.Fatal(diags.Error())
 	}
+	return gen
+}
+
+// incident returns the incident flow and the payload its executions
+// decode: the event of the Okta fixture as the event hook stores it.
+func incident(tb testing.TB) (*plan.Flow, []byte) {
+	tb.Helper()
+	gen := compileFlows(tb, incidentFlow)
 	body, err := os.ReadFile("../../connectors/okta/testdata/event-hook-user-created.json")
 	if err != nil {
 		tb.Fatal(err)

@@ -44,18 +44,17 @@ func (in *Intake) Hook(ctx context.Context, gen *plan.Generation, addr string, e
 			}
 			v := cty.NilVal
 			if checkedBy[i] != sub.spec {
-				var err error
+				// The event's first check also reads its terms.
+				first := checkedBy[i] == nil
 				var t []string
-				if v, t, err = in.check(ev, sub.flow, i, len(events), terms[i] == nil); err != nil {
+				var err error
+				if v, t, err = in.check(ev, sub.flow, i, len(events), first); err != nil {
 					return nil, err
 				}
-				if t != nil {
+				if first {
 					terms[i] = t
 				}
 				checkedBy[i] = sub.spec
-			}
-			if terms[i] == nil {
-				terms[i] = Terms(ev.Payload)
 			}
 			if v != cty.NilVal && values == nil {
 				values = make([]cty.Value, len(batch), cap(batch))

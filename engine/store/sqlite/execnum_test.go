@@ -55,15 +55,7 @@ func TestExecutionNumMigration(t *testing.T) {
 
 	found := func(text string) []string {
 		t.Helper()
-		exs, err := s.Executions(ctx, store.Filter{Text: text})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []string
-		for _, e := range exs {
-			ids = append(ids, e.ID)
-		}
-		return ids
+		return foundIDs(t, s, store.Filter{Text: text})
 	}
 	if got := found("jane"); !slices.Equal(got, []string{idOld}) {
 		t.Errorf("search jane (indexed) = %v, want [%s]", got, idOld)

@@ -10,20 +10,6 @@ import (
 	"github.com/cardflow/cardflow/engine/store"
 )
 
-// searchIDs returns the ids of the executions history finds by text.
-func searchIDs(t *testing.T, s *Store, text string) []string {
-	t.Helper()
-	exs, err := s.Executions(context.Background(), store.Filter{Text: text})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, e := range exs {
-		ids = append(ids, e.ID)
-	}
-	return ids
-}
-
 // numOf returns the number of execution id.
 func numOf(t *testing.T, s *Store, id string) int64 {
 	t.Helper()
@@ -65,7 +51,7 @@ func TestTermsCursorAfterPruningTheNewest(t *testing.T) {
 	if num := numOf(t, s, res[0].ID); num != oldNum {
 		t.Fatalf("the new execution is number %d, the pruned one was %d: the test no longer makes SQLite reuse it", num, oldNum)
 	}
-	if got := searchIDs(t, s, "fresh"); !slices.Equal(got, []string{res[0].ID}) {
+	if got := foundIDs(t, s, store.Filter{Text: "fresh"}); !slices.Equal(got, []string{res[0].ID}) {
 		t.Errorf("search fresh before indexing = %v, want [%s]", got, res[0].ID)
 	}
 	if n, err := s.indexTerms(ctx, 10); err != nil || n != 1 {
@@ -74,10 +60,10 @@ func TestTermsCursorAfterPruningTheNewest(t *testing.T) {
 	if got := countRows(t, s, `execution_terms WHERE term = 'fresh'`); got != 1 {
 		t.Errorf("indexed fresh %d times, want once", got)
 	}
-	if got := searchIDs(t, s, "fresh"); !slices.Equal(got, []string{res[0].ID}) {
+	if got := foundIDs(t, s, store.Filter{Text: "fresh"}); !slices.Equal(got, []string{res[0].ID}) {
 		t.Errorf("search fresh after indexing = %v, want [%s]", got, res[0].ID)
 	}
-	if got := searchIDs(t, s, "gone"); len(got) != 0 {
+	if got := foundIDs(t, s, store.Filter{Text: "gone"}); len(got) != 0 {
 		t.Errorf("search gone = %v, want none", got)
 	}
 }
@@ -134,13 +120,13 @@ func TestTermsCursorMigration(t *testing.T) {
 			}
 			check := func(when string) {
 				t.Helper()
-				if got := searchIDs(t, s, "jane"); !slices.Equal(got, []string{ids[0]}) {
+				if got := foundIDs(t, s, store.Filter{Text: "jane"}); !slices.Equal(got, []string{ids[0]}) {
 					t.Errorf("%s: search jane = %v, want [%s]", when, got, ids[0])
 				}
-				if got := searchIDs(t, s, "inc001"); !slices.Equal(got, []string{ids[2]}) {
+				if got := foundIDs(t, s, store.Filter{Text: "inc001"}); !slices.Equal(got, []string{ids[2]}) {
 					t.Errorf("%s: search inc001 = %v, want [%s]", when, got, ids[2])
 				}
-				if got := searchIDs(t, s, "zed"); !slices.Equal(got, []string{res[0].ID, ids[2]}) {
+				if got := foundIDs(t, s, store.Filter{Text: "zed"}); !slices.Equal(got, []string{res[0].ID, ids[2]}) {
 					t.Errorf("%s: search zed = %v, want [%s %s]", when, got, res[0].ID, ids[2])
 				}
 			}

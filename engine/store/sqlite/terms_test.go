@@ -43,15 +43,7 @@ func TestTermsColumnMigration(t *testing.T) {
 	}
 	found := func(text string) []string {
 		t.Helper()
-		exs, err := s.Executions(ctx, store.Filter{Text: text})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []string
-		for _, e := range exs {
-			ids = append(ids, e.ID)
-		}
-		return ids
+		return foundIDs(t, s, store.Filter{Text: text})
 	}
 	if got := found("jane"); !slices.Equal(got, []string{id1}) {
 		t.Errorf("search jane = %v, want [%s]", got, id1)
@@ -96,6 +88,20 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // yet to index.
 const queued = `executions WHERE num > (SELECT num FROM terms_cursor)`
 
+// foundIDs returns the ids of the executions history finds by f.
+func foundIDs(t *testing.T, s *Store, f store.Filter) []string {
+	t.Helper()
+	exs, err := s.Executions(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range exs {
+		ids = append(ids, e.ID)
+	}
+	return ids
+}
+
 // countRows counts the rows of table, which may end in a WHERE.
 func countRows(t *testing.T, s *Store, table string) int {
 	t.Helper()
@@ -130,15 +136,7 @@ func TestTermsIndexedInBatches(t *testing.T) {
 	}
 	found := func(f store.Filter) []string {
 		t.Helper()
-		exs, err := s.Executions(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, e := range exs {
-			got = append(got, e.ID)
-		}
-		return got
+		return foundIDs(t, s, f)
 	}
 	check := func(when string) {
 		t.Helper()
