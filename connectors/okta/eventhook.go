@@ -8,10 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -81,7 +81,9 @@ func receiveEventHook(_ context.Context, cl connector.Client, r *http.Request) (
 	if err := c.authenticate(r); err != nil {
 		return connector.HookReply{}, err
 	}
-	body, err := readBody(r)
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer putBodyBuffer(buf)
+	body, err := readBody(r, buf)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -90,6 +92,8 @@ func receiveEventHook(_ context.Context, cl connector.Client, r *http.Request) (
 		}
 		return connector.HookReply{}, &connector.Error{Kind: connector.Invalid, Op: eventHookOp, Message: "reading the delivery", Err: err}
 	}
+	// The events keep nothing of body (DecodeEventHook copies what it
+	// takes), so its buffer goes back to the pool.
 	events, err := DecodeEventHook(body)
 	if err != nil {
 		return connector.HookReply{}, err
@@ -98,19 +102,35 @@ func receiveEventHook(_ context.Context, cl connector.Client, r *http.Request) (
 	return connector.HookReply{Events: events}, nil
 }
 
-// readBody reads the delivery, of at most maxHookBody bytes, into a buffer
-// of its Content-Length when it has one (io.ReadAll would grow one from
-// 512 bytes, copying as it goes). The reader has no ResponseWriter to tell
-// that the body was cut short: the server closes such a connection itself
-// when it cannot read the rest of the body.
-func readBody(r *http.Request) ([]byte, error) {
-	body := http.MaxBytesReader(nil, r.Body, maxHookBody)
-	n := r.ContentLength
-	if n <= 0 || n > maxHookBody {
-		return io.ReadAll(body)
+// bodyBuffers are the buffers deliveries are read into: a delivery is
+// read whole, decoded and dropped, once per request, and each event's
+// payload is a copy.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody is the largest buffer kept for another delivery: a rare
+// large batch is not held on to.
+const maxPooledBody = 64 << 10
+
+func putBodyBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledBody {
+		buf.Reset()
+		bodyBuffers.Put(buf)
 	}
-	// MinRead spare bytes let ReadFrom see the end without growing.
-	buf := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead))
+}
+
+// readBody reads the delivery, of at most maxHookBody bytes, into buf,
+// grown first to its Content-Length when it has one (io.ReadAll would
+// grow one from 512 bytes, copying as it goes). The bytes are buf's: valid
+// until buf is used again. The reader has no ResponseWriter to tell that
+// the body was cut short: the server closes such a connection itself when
+// it cannot read the rest of the body.
+func readBody(r *http.Request, buf *bytes.Buffer) ([]byte, error) {
+	body := http.MaxBytesReader(nil, r.Body, maxHookBody)
+	buf.Reset()
+	if n := r.ContentLength; n > 0 && n <= maxHookBody {
+		// MinRead spare bytes let ReadFrom see the end without growing.
+		buf.Grow(int(n) + bytes.MinRead)
+	}
 	_, err := buf.ReadFrom(body)
 	return buf.Bytes(), err
 }
@@ -231,6 +251,43 @@ func deliveryJSON(eventID, source, eventTime string) ([]byte, error) {
 	return json.Marshal(delivery{EventID: nonEmpty(eventID), Source: nonEmpty(source), EventTime: nonEmpty(eventTime)})
 }
 
+// appendDeliveryJSON appends what deliveryJSON returns to dst. Strings
+// that json.Marshal writes as they are (printable ASCII without quotes,
+// backslashes or the characters it escapes for HTML) are written here;
+// others are left to deliveryJSON.
+func appendDeliveryJSON(dst []byte, eventID, source, eventTime string) ([]byte, error) {
+	if !marshalsAsIs(eventID) || !marshalsAsIs(source) || !marshalsAsIs(eventTime) {
+		d, err := deliveryJSON(eventID, source, eventTime)
+		return append(dst, d...), err
+	}
+	dst = appendMember(append(dst, '{'), "event_id", eventID)
+	dst = appendMember(append(dst, ','), "source", source)
+	dst = appendMember(append(dst, ','), "event_time", eventTime)
+	return append(dst, '}'), nil
+}
+
+// appendMember appends "name":"value", or "name":null for an empty
+// value (nonEmpty).
+func appendMember(dst []byte, name, value string) []byte {
+	dst = append(append(append(dst, '"'), name...), `":`...)
+	if value == "" {
+		return append(dst, "null"...)
+	}
+	return append(append(append(dst, '"'), value...), '"')
+}
+
+// marshalsAsIs reports whether json.Marshal writes s between quotes
+// without changing it.
+func marshalsAsIs(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
+}
+
 // splitDelivery reads a delivery in one pass over the body, validating all
 // of it and taking apart only the envelope and the heads of the events. It
 // reports false for anything where it could differ from decodeEnvelope:
@@ -240,6 +297,8 @@ func deliveryJSON(eventID, source, eventTime string) ([]byte, error) {
 func splitDelivery(body []byte) ([]connector.Event, bool) {
 	var env envelopeFields
 	var events []eventSpan
+	// Most deliveries hold one event: its span stays on the stack.
+	var one [1]eventSpan
 	s := jsonscan.New(body)
 	ok := s.Object(func(key []byte, _ int) bool {
 		switch string(key) {
@@ -260,7 +319,7 @@ func splitDelivery(body []byte) ([]connector.Event, bool) {
 					if !env.once(fieldEvents) {
 						return false
 					}
-					events = make([]eventSpan, 0, 4)
+					events = one[:0]
 					return s.Array(func(int) bool {
 						ev, ok := readEventSpan(&s)
 						events = append(events, ev)
@@ -275,7 +334,8 @@ func splitDelivery(body []byte) ([]connector.Event, bool) {
 	if !ok || !s.AtEnd() || env.eventType != hookEnvelopeType || !env.has(fieldEvents) {
 		return nil, false
 	}
-	d, err := deliveryJSON(env.eventID, env.source, env.eventTime)
+	var dbuf [160]byte
+	d, err := appendDeliveryJSON(dbuf[:0], env.eventID, env.source, env.eventTime)
 	if err != nil {
 		return nil, false
 	}
@@ -460,21 +520,26 @@ func wrapEvent(raw, target, deliveryJSON []byte) json.RawMessage {
 
 // wrapPicked is wrapEvent for an event whose target splitDelivery took
 // apart in its pass: the accessors are copied from the body, not decoded
-// and encoded again.
+// and encoded again, into a payload of exactly their size.
 func wrapPicked(body []byte, sp *eventSpan, deliveryJSON []byte) json.RawMessage {
 	payload := wrapHead(body[sp.start:sp.end], deliveryJSON, sp.targets.size()+1)
 	return append(sp.targets.appendJSON(payload, body), '}')
 }
 
 // wrapHead is the payload up to its accessors: {"event": raw, "delivery":
-// deliveryJSON, with room for n more bytes.
+// deliveryJSON, with room for exactly n more bytes.
 func wrapHead(raw, deliveryJSON []byte, n int) []byte {
-	payload := make([]byte, 0, len(raw)+len(deliveryJSON)+n+23)
-	payload = append(payload, `{"event":`...)
+	payload := make([]byte, 0, len(wrapEventKey)+len(raw)+len(wrapDeliveryKey)+len(deliveryJSON)+n)
+	payload = append(payload, wrapEventKey...)
 	payload = append(payload, raw...)
-	payload = append(payload, `,"delivery":`...)
+	payload = append(payload, wrapDeliveryKey...)
 	return append(payload, deliveryJSON...)
 }
+
+const (
+	wrapEventKey    = `{"event":`
+	wrapDeliveryKey = `,"delivery":`
+)
 
 func nonEmpty(s string) *string {
 	if s == "" {

@@ -144,14 +144,25 @@ func (p *targetPicks) appendJSON(out, body []byte) []byte {
 	return out
 }
 
-// size is an upper bound of what appendJSON appends.
+// size is how many bytes appendJSON appends.
 func (p *targetPicks) size() int {
 	n := 0
-	for i := range p.picked {
-		n += 64
-		for _, sp := range p.picked[i].spans {
-			n += sp[1] - sp[0]
+	for i, a := range accessorTypes {
+		n += len(`,"":`) + len(a.name)
+		t := &p.picked[i]
+		if !t.found {
+			n += len("null")
+			continue
 		}
+		for j, name := range targetMembers {
+			n += len(`{"":`) + len(name) // or `,"":`
+			if sp := t.spans[j]; sp[1] > 0 {
+				n += sp[1] - sp[0]
+			} else {
+				n += len(`""`)
+			}
+		}
+		n += len("}")
 	}
 	return n
 }
