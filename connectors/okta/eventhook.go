@@ -255,9 +255,9 @@ func deliveryJSON(eventID, source, eventTime string) ([]byte, error) {
 // that json.Marshal writes as they are (printable ASCII without quotes,
 // backslashes or the characters it escapes for HTML) are written here;
 // others are left to deliveryJSON.
-func appendDeliveryJSON(dst []byte, eventID, source, eventTime string) ([]byte, error) {
+func appendDeliveryJSON(dst, eventID, source, eventTime []byte) ([]byte, error) {
 	if !marshalsAsIs(eventID) || !marshalsAsIs(source) || !marshalsAsIs(eventTime) {
-		d, err := deliveryJSON(eventID, source, eventTime)
+		d, err := deliveryJSON(string(eventID), string(source), string(eventTime))
 		return append(dst, d...), err
 	}
 	dst = appendMember(append(dst, '{'), "event_id", eventID)
@@ -268,9 +268,9 @@ func appendDeliveryJSON(dst []byte, eventID, source, eventTime string) ([]byte, 
 
 // appendMember appends "name":"value", or "name":null for an empty
 // value (nonEmpty).
-func appendMember(dst []byte, name, value string) []byte {
+func appendMember(dst []byte, name string, value []byte) []byte {
 	dst = append(append(append(dst, '"'), name...), `":`...)
-	if value == "" {
+	if len(value) == 0 {
 		return append(dst, "null"...)
 	}
 	return append(append(append(dst, '"'), value...), '"')
@@ -278,7 +278,7 @@ func appendMember(dst []byte, name, value string) []byte {
 
 // marshalsAsIs reports whether json.Marshal writes s between quotes
 // without changing it.
-func marshalsAsIs(s string) bool {
+func marshalsAsIs(s []byte) bool {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
@@ -297,8 +297,8 @@ func marshalsAsIs(s string) bool {
 func splitDelivery(body []byte) ([]connector.Event, bool) {
 	var env envelopeFields
 	var events []eventSpan
-	// Most deliveries hold one event: its span stays on the stack.
-	var one [1]eventSpan
+	// Most deliveries hold a few events: their spans stay on the stack.
+	var few [4]eventSpan
 	s := jsonscan.New(body)
 	ok := s.Object(func(key []byte, _ int) bool {
 		switch string(key) {
@@ -319,7 +319,7 @@ func splitDelivery(body []byte) ([]connector.Event, bool) {
 					if !env.once(fieldEvents) {
 						return false
 					}
-					events = one[:0]
+					events = few[:0]
 					return s.Array(func(int) bool {
 						ev, ok := readEventSpan(&s)
 						events = append(events, ev)
@@ -331,7 +331,7 @@ func splitDelivery(body []byte) ([]connector.Event, bool) {
 		}
 		return unrelated(key, "eventType", "eventId", "eventTime", "source", "data") && s.Skip()
 	})
-	if !ok || !s.AtEnd() || env.eventType != hookEnvelopeType || !env.has(fieldEvents) {
+	if !ok || !s.AtEnd() || string(env.eventType) != hookEnvelopeType || !env.has(fieldEvents) {
 		return nil, false
 	}
 	var dbuf [160]byte
@@ -373,9 +373,11 @@ const (
 	fieldTarget
 )
 
+// envelopeFields are read in place: their bytes are the body's (or, for
+// strings with escapes, their unquoted copy), valid while it is.
 type envelopeFields struct {
 	seen                                  uint
-	eventType, eventID, eventTime, source string
+	eventType, eventID, eventTime, source []byte
 }
 
 // once marks field as read, and reports false when it was already.
@@ -390,12 +392,12 @@ func (f *envelopeFields) once(field uint) bool {
 func (f *envelopeFields) has(field uint) bool { return f.seen&field != 0 }
 
 // str reads the string value of field into dst.
-func (f *envelopeFields) str(s *jsonscan.Scanner, field uint, dst *string) bool {
+func (f *envelopeFields) str(s *jsonscan.Scanner, field uint, dst *[]byte) bool {
 	if !f.once(field) || s.Peek() != '"' {
 		return false
 	}
 	b, _, ok := s.StringBytes()
-	*dst = string(b)
+	*dst = b
 	return ok
 }
 
@@ -460,18 +462,18 @@ func readEventSpan(s *jsonscan.Scanner) (eventSpan, bool) {
 // event is the span as an event, with the checks of readEventHead.
 func (sp *eventSpan) event() (connector.Event, bool) {
 	h := sp.head
-	if h.eventID == "" {
+	if len(h.eventID) == 0 {
 		return connector.Event{}, false
 	}
 	var at time.Time
-	if h.eventTime != "" {
-		t, err := time.Parse(time.RFC3339Nano, h.eventTime)
+	if len(h.eventTime) != 0 {
+		t, err := time.Parse(time.RFC3339Nano, string(h.eventTime))
 		if err != nil {
 			return connector.Event{}, false
 		}
 		at = t
 	}
-	return connector.Event{ID: h.eventID, Type: h.eventType, Time: at}, true
+	return connector.Event{ID: string(h.eventID), Type: string(h.eventType), Time: at}, true
 }
 
 // decodeEvent reads one LogEvent and wraps it with the delivery JSON.

@@ -33,7 +33,7 @@ var deliveryFields = []string{"", "e1", "2026-01-01T00:00:00.000Z", "https://acm
 func checkDeliveryJSON(t *testing.T, id, source, at string) {
 	t.Helper()
 	want, werr := deliveryJSON(id, source, at)
-	got, gerr := appendDeliveryJSON([]byte("prefix"), id, source, at)
+	got, gerr := appendDeliveryJSON([]byte("prefix"), []byte(id), []byte(source), []byte(at))
 	if (werr == nil) != (gerr == nil) || !bytes.Equal(got, append([]byte("prefix"), want...)) {
 		t.Fatalf("appendDeliveryJSON(%q, %q, %q) = %s, %v; want prefix%s, %v", id, source, at, got, gerr, want, werr)
 	}
