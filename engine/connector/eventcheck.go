@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/zclconf/go-cty/cty"
@@ -95,6 +96,31 @@ type eventChecker struct {
 	path     []pathElem
 	problem  string
 	strs     *StringMembers // string members read for the caller, if any
+	// objects are the maps decodedObject gathers attributes in, by depth.
+	objects []map[string]cty.Value
+}
+
+// checkers are eventCheckers between checks: the intake checks every event
+// it takes in, and a checker's buffers serve the next one.
+var checkers = sync.Pool{New: func() any { return &eventChecker{path: make([]pathElem, 0, 16)} }}
+
+// newEventChecker returns a checker of payload, from checkers; the caller
+// releases it when the check is done, and keeps nothing of it.
+func newEventChecker(payload []byte, required []string, strs *StringMembers) *eventChecker {
+	c := checkers.Get().(*eventChecker)
+	c.s = jsonscan.New(payload)
+	c.required = required
+	c.strs = strs
+	return c
+}
+
+// release puts c back in checkers, holding no reference to the payload or
+// the caller's values.
+func (c *eventChecker) release() {
+	clear(c.path[:cap(c.path)])
+	clear(c.present[:cap(c.present)])
+	*c = eventChecker{path: c.path[:0], present: c.present[:0], objects: c.objects}
+	checkers.Put(c)
 }
 
 // pathElem is a member name or, when key is nil, an index.
@@ -280,6 +306,14 @@ func (c *eventChecker) note() {
 
 // at reports whether the current path is the dotted path of member names p.
 func (c *eventChecker) at(p string) bool {
+	// Most members are not required ones: the current member's name must
+	// end p (or p without a trailing dot) for the walk below to match.
+	if n := len(c.path); n > 0 {
+		last, q := c.path[n-1].key, strings.TrimSuffix(p, ".")
+		if last == nil || len(last) > len(q) || string(last) != q[len(q)-len(last):] {
+			return false
+		}
+	}
 	for i, e := range c.path {
 		if e.key == nil {
 			return false

@@ -45,7 +45,8 @@ func (o EventCheck) Check(ev *Event, t *Trigger) (cty.Value, error) {
 	if err := checkType(ev.Type); err != nil {
 		return cty.NilVal, err
 	}
-	c := eventChecker{s: jsonscan.New(ev.Payload), required: t.Required, path: make([]pathElem, 0, 16), strs: o.Strings}
+	c := newEventChecker(ev.Payload, t.Required, o.Strings)
+	defer c.release()
 	if c.s.Peek() != '{' {
 		return cty.NilVal, invalidEvent("trigger: the payload must be a JSON object")
 	}
@@ -94,7 +95,8 @@ func (c *eventChecker) decodedWhole(ty cty.Type) (cty.Value, bool) {
 // decodedObject is jsonDecoder.sparseObject in the check's pass.
 func (c *eventChecker) decodedObject(ty cty.Type, p *Paths) (cty.Value, bool) {
 	atys := ty.AttributeTypes()
-	vals := make(map[string]cty.Value, len(atys))
+	vals := c.objectAt(len(c.path), len(atys))
+	defer clear(vals)
 	sure := true
 	ok := c.members(ty, func(elem cty.Type) bool {
 		key := c.path[len(c.path)-1].key
@@ -118,7 +120,21 @@ func (c *eventChecker) decodedObject(ty cty.Type, p *Paths) (cty.Value, bool) {
 			vals[name] = cty.NullVal(aty)
 		}
 	}
-	return cty.ObjectVal(vals), true
+	return cty.ObjectVal(vals), true // which copies vals
+}
+
+// objectAt is the map the attributes of the object being decoded at depth
+// are gathered in, empty: cty.ObjectVal copies what it is given, so one
+// map per depth serves every object of a check, and of the checks after
+// it (the checker is pooled). The caller clears it when done.
+func (c *eventChecker) objectAt(depth, size int) map[string]cty.Value {
+	for len(c.objects) <= depth {
+		c.objects = append(c.objects, nil)
+	}
+	if c.objects[depth] == nil {
+		c.objects[depth] = make(map[string]cty.Value, size)
+	}
+	return c.objects[depth]
 }
 
 // decodedList is jsonDecoder.sparseList in the check's pass.
