@@ -334,7 +334,7 @@ func splitDelivery(body []byte) ([]connector.Event, bool) {
 	if !ok || !s.AtEnd() || string(env.eventType) != hookEnvelopeType || !env.has(fieldEvents) {
 		return nil, false
 	}
-	var dbuf [160]byte
+	var dbuf [256]byte
 	d, err := appendDeliveryJSON(dbuf[:0], env.eventID, env.source, env.eventTime)
 	if err != nil {
 		return nil, false

@@ -1,7 +1,9 @@
 package trigger
 
 import (
+	"bytes"
 	"slices"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/cardflow/cardflow/engine/connector"
@@ -84,17 +86,75 @@ func addTerm(out *[]string, v []byte) {
 }
 
 // termReader reads an event's terms in the pass that checks it
-// (connector.EventCheck): Terms' members, at Terms' depth.
+// (connector.EventCheck): Terms' members, at Terms' depth. It gathers them
+// in one buffer, made into one string for all of them at the end, rather
+// than a string for each (and another for each one lowercased): it runs
+// for every event on the intake's path. Readers are pooled.
 type termReader struct {
-	terms   []string
+	text    []byte // the terms read, normalized, one after another
+	ends    []int  // where each ends in text
 	members connector.StringMembers
 }
 
-func newTermReader() *termReader {
+var termReaders = sync.Pool{New: func() any {
 	r := &termReader{}
-	r.members = connector.StringMembers{Keys: termKeys, Depth: maxTermDepth, Each: func(_, v []byte) { addTerm(&r.terms, v) }}
+	r.members = connector.StringMembers{Keys: termKeys, Depth: maxTermDepth, Each: func(_, v []byte) { r.add(v) }}
 	return r
+}}
+
+func newTermReader() *termReader { return termReaders.Get().(*termReader) }
+
+// add is addTerm into r.
+func (r *termReader) add(v []byte) {
+	if len(r.ends) >= 4*store.MaxTerms {
+		return
+	}
+	start := len(r.text)
+	if r.text = appendNormalized(r.text, v); len(r.text) > start {
+		r.ends = append(r.ends, len(r.text))
+	}
 }
 
-// result is the terms read, as Terms returns them.
-func (r *termReader) result() []string { return sortTerms(r.terms) }
+// appendNormalized appends v normalized as addTerm keeps it, or nothing
+// when addTerm would drop it. ASCII text is trimmed and lowercased here,
+// as store.NormalizeTerm does it; other text is left to it.
+func appendNormalized(dst, v []byte) []byte {
+	for _, c := range v {
+		if c >= utf8.RuneSelf {
+			t := store.NormalizeTerm(string(v))
+			if t == "" || len(t) > store.MaxTermLen || !utf8.ValidString(t) {
+				return dst
+			}
+			return append(dst, t...)
+		}
+	}
+	v = bytes.TrimSpace(v) // for ASCII, strings.TrimSpace's spaces
+	if len(v) == 0 || len(v) > store.MaxTermLen {
+		return dst
+	}
+	for _, c := range v {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// result is the terms read, as Terms returns them. It puts r back in
+// termReaders: the terms are copies.
+func (r *termReader) result() []string {
+	var out []string
+	if len(r.ends) > 0 {
+		text := string(r.text)
+		out = make([]string, len(r.ends))
+		start := 0
+		for i, end := range r.ends {
+			out[i] = text[start:end]
+			start = end
+		}
+	}
+	r.text, r.ends = r.text[:0], r.ends[:0]
+	termReaders.Put(r)
+	return sortTerms(out)
+}
