@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -60,7 +59,7 @@ func eventHookTrigger() *connector.Trigger {
 
 // acceptEventTypes keeps the events whose type the trigger lists.
 func acceptEventTypes(cfg cty.Value, ev *connector.Event) bool {
-	return ev != nil && slices.Contains(connector.Strings(cfg, "event_types"), ev.Type)
+	return ev != nil && connector.HasString(cfg, "event_types", ev.Type)
 }
 
 // receiveEventHook answers Okta's verification GET and decodes POSTed

@@ -74,6 +74,23 @@ func Int(obj cty.Value, name string, def int) int { return intOf(plainAttr(obj, 
 // Strings returns a list or set of strings attribute as a slice.
 func Strings(obj cty.Value, name string) []string { return stringsOf(plainAttr(obj, name)) }
 
+// HasString reports whether Strings(obj, name) holds s, without making the
+// slice: connectors' Accept functions ask it of every pushed event.
+func HasString(obj cty.Value, name, s string) bool {
+	v := plainAttr(obj, name)
+	if v.IsNull() || !v.IsKnown() || !v.CanIterateElements() {
+		return false
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		e, _ = e.Unmark()
+		if e.IsKnown() && !e.IsNull() && e.Type() == cty.String && e.AsString() == s {
+			return true
+		}
+	}
+	return false
+}
+
 // StringMap returns a map or object attribute whose values are strings;
 // other values are encoded as JSON.
 func StringMap(obj cty.Value, name string) map[string]string {
