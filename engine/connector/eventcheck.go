@@ -240,7 +240,7 @@ func (c *eventChecker) members(ty cty.Type, each func(elem cty.Type) bool) bool 
 		if len(c.path) <= maxRequiredDepth && c.s.Peek() != 'n' {
 			c.note()
 		}
-		if c.strs != nil && len(c.path) <= c.strs.Depth+1 && c.strs.Keys[string(key)] && c.s.Peek() == '"' {
+		if c.strs != nil && len(c.path) <= c.strs.Depth+1 && c.strs.Keys(key) && c.s.Peek() == '"' {
 			c.readString(key)
 		}
 		if !each(elem) {

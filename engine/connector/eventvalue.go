@@ -22,8 +22,10 @@ type EventCheck struct {
 // StringMembers are string members of a payload's objects that an
 // EventCheck reads for its caller.
 type StringMembers struct {
-	// Keys names the members.
-	Keys map[string]bool
+	// Keys reports whether a member of this name is one (a func rather
+	// than a map: the check asks it of every member, and a switch on the
+	// name needs no hashing).
+	Keys func(name []byte) bool
 	// Depth is how many objects deep they are looked for: 0 is the
 	// payload's own members, 1 those of the objects in them, and so on
 	// (an array counts as a level, as its elements are one deeper).

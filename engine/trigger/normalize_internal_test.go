@@ -68,3 +68,16 @@ func TestTermReadersStartEmpty(t *testing.T) {
 		}
 	}
 }
+
+func TestIsTermKey(t *testing.T) {
+	for _, k := range []string{"id", "alternateId", "login", "email", "displayName", "number", "sys_id", "correlation_id", "uuid"} {
+		if !isTermKey([]byte(k)) {
+			t.Errorf("%q is not a term key", k)
+		}
+	}
+	for _, k := range []string{"", "ID", "Id", "alternateid", "logins", "mail", "display_name", "sysId", "uuid ", "type", "name"} {
+		if isTermKey([]byte(k)) {
+			t.Errorf("%q is a term key", k)
+		}
+	}
+}
