@@ -213,9 +213,9 @@ func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Ea
 		if ctx == nil {
 			ctx = scope.evalContext(c, each)
 		}
-		v, err := evalArg(arg, ctx)
-		if err != nil {
-			return input{}, connector.Errorf(connector.Invalid, "%s: %s", a.Name, err)
+		v, diags := arg.attr.Expr.Value(ctx)
+		if diags.HasErrors() {
+			return input{}, connector.Errorf(connector.Invalid, "%s: %s", a.Name, diagText(diags))
 		}
 		cv, err := convertInput(v, a.Type)
 		if err != nil {
@@ -232,21 +232,6 @@ func (r *run) inputs(c *plan.Card, ci *cardInfo, scope *flowScope, each *lang.Ea
 		in.vals[i] = cv
 	}
 	return in, nil
-}
-
-// evalArg evaluates an argument's expression, on the fast path where it
-// gives the value (see fastExpr), else with HCL.
-func evalArg(arg *argInfo, ctx *hcl.EvalContext) (cty.Value, error) {
-	if arg.fast != nil {
-		if v, ok := arg.fast.value(ctx); ok {
-			return v, nil
-		}
-	}
-	v, diags := arg.attr.Expr.Value(ctx)
-	if diags.HasErrors() {
-		return cty.NilVal, errors.New(diagText(diags))
-	}
-	return v, nil
 }
 
 // stringMap is the type of the map-of-strings arguments (fields, headers).

@@ -51,7 +51,6 @@ type cardInfo struct {
 type argInfo struct {
 	attr     *hcl.Attribute // nil: the card leaves the argument out
 	constant cty.Value      // the value of a constant expression (no references, no function calls), converted once
-	fast     fastExpr       // attr's expression on the fast path, nil where HCL evaluates all of it
 }
 
 // genInfoKey keys the runtime's genInfo among what a generation holds.
@@ -139,8 +138,6 @@ func refsOf(c *plan.Card) *cardInfo {
 			arg.attr = attr
 			if v, ok := constInput(attr.Expr, a); ok {
 				arg.constant = v
-			} else {
-				arg.fast = compileFast(attr.Expr)
 			}
 		}
 		sort.Slice(ci.inputOrder, func(i, j int) bool {
