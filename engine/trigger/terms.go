@@ -1,6 +1,7 @@
 package trigger
 
 import (
+	"bytes"
 	"slices"
 	"sync"
 	"unicode/utf8"
@@ -120,13 +121,29 @@ func (r *termReader) add(v []byte) {
 }
 
 // appendNormalized appends v normalized as addTerm keeps it, or nothing
-// when addTerm would drop it.
+// when addTerm would drop it. ASCII text is trimmed and lowercased here,
+// as store.NormalizeTerm does it; other text is left to it.
 func appendNormalized(dst, v []byte) []byte {
-	t := store.NormalizeTerm(string(v))
-	if t == "" || len(t) > store.MaxTermLen || !utf8.ValidString(t) {
+	for _, c := range v {
+		if c >= utf8.RuneSelf {
+			t := store.NormalizeTerm(string(v))
+			if t == "" || len(t) > store.MaxTermLen || !utf8.ValidString(t) {
+				return dst
+			}
+			return append(dst, t...)
+		}
+	}
+	v = bytes.TrimSpace(v) // for ASCII, strings.TrimSpace's spaces
+	if len(v) == 0 || len(v) > store.MaxTermLen {
 		return dst
 	}
-	return append(dst, t...)
+	for _, c := range v {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // result is the terms read, as Terms returns them. It puts r back in
