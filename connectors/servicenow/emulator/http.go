@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -135,7 +134,7 @@ func (e *Emulator) serveInsert(w http.ResponseWriter, r *http.Request, rt route,
 		return
 	}
 	base := e.baseURL(r)
-	params := r.URL.Query()
+	params := queryParams(r.URL.RawQuery)
 	e.mu.Lock()
 	body, err := func() ([]byte, error) {
 		t, err := e.tableLocked(rt.table, e.opts.CreateTables)
@@ -146,7 +145,7 @@ func (e *Emulator) serveInsert(w http.ResponseWriter, r *http.Request, rt route,
 		if err != nil {
 			return nil, err
 		}
-		w.Header().Set("Location", base+rt.prefix+"/"+rt.table+"/"+rec["sys_id"])
+		w.Header()["Location"] = []string{base + rt.prefix + "/" + rt.table + "/" + rec["sys_id"]} // canonical: Set's work done
 		return e.recordBodyLocked(r, params, t, rec, base), nil
 	}()
 	e.mu.Unlock()
@@ -155,7 +154,7 @@ func (e *Emulator) serveInsert(w http.ResponseWriter, r *http.Request, rt route,
 
 func (e *Emulator) serveGet(w http.ResponseWriter, r *http.Request, rt route) {
 	base := e.baseURL(r)
-	params := r.URL.Query()
+	params := queryParams(r.URL.RawQuery)
 	e.mu.Lock()
 	body, err := func() ([]byte, error) {
 		t, err := e.tableLocked(rt.table, false)
@@ -178,7 +177,7 @@ func (e *Emulator) serveUpdate(w http.ResponseWriter, r *http.Request, rt route,
 		return
 	}
 	base := e.baseURL(r)
-	params := r.URL.Query()
+	params := queryParams(r.URL.RawQuery)
 	e.mu.Lock()
 	body, err := func() ([]byte, error) {
 		t, err := e.tableLocked(rt.table, false)
@@ -209,13 +208,13 @@ func (e *Emulator) serveDelete(w http.ResponseWriter, rt route) {
 
 // suppressAuto is sysparm_suppress_auto_sys_field=true: the write does not
 // touch sys_updated_on, sys_updated_by or sys_mod_count, so pollers miss it.
-func suppressAuto(params url.Values) bool {
+func suppressAuto(params params) bool {
 	return strings.EqualFold(params.Get("sysparm_suppress_auto_sys_field"), "true")
 }
 
 // recordBodyLocked is {"result": record} as JSON, or nil when the client
 // sent X-no-response-body: true.
-func (e *Emulator) recordBodyLocked(r *http.Request, params url.Values, t *table, rec map[string]string, base string) []byte {
+func (e *Emulator) recordBodyLocked(r *http.Request, params params, t *table, rec map[string]string, base string) []byte {
 	if strings.EqualFold(r.Header.Get("X-no-response-body"), "true") {
 		return nil
 	}
@@ -231,7 +230,7 @@ func writeReply(w http.ResponseWriter, r *http.Request, status int, body []byte,
 	case body == nil:
 		w.WriteHeader(status)
 	default:
-		w.Header().Set("Content-Type", contentTypeJSON)
+		w.Header()["Content-Type"] = []string{contentTypeJSON} // canonical: Set's work done
 		w.WriteHeader(status)
 		if r.Method != http.MethodHead {
 			_, _ = w.Write(body) // an error means the client went away
@@ -240,7 +239,7 @@ func writeReply(w http.ResponseWriter, r *http.Request, status int, body []byte,
 	}
 }
 
-func viewFrom(q url.Values, base string) view {
+func viewFrom(q params, base string) view {
 	v := view{displayValue: strings.ToLower(q.Get("sysparm_display_value")), base: base}
 	if v.displayValue != "true" && v.displayValue != "all" {
 		v.displayValue = "false"

@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -22,7 +21,7 @@ func (e *Emulator) serveList(w http.ResponseWriter, r *http.Request, rt route, h
 }
 
 func (e *Emulator) listLocked(h http.Header, r *http.Request, rt route, hideRows int) ([]byte, error) {
-	params := r.URL.Query()
+	params := queryParams(r.URL.RawQuery)
 	t, err := e.tableLocked(rt.table, false)
 	if err != nil {
 		return nil, err
@@ -47,10 +46,10 @@ func (e *Emulator) listLocked(h http.Header, r *http.Request, rt route, hideRows
 	}
 	base := e.baseURL(r)
 	if !strings.EqualFold(params.Get("sysparm_no_count"), "true") {
-		h.Set("X-Total-Count", strconv.Itoa(total))
+		h["X-Total-Count"] = []string{strconv.Itoa(total)} // canonical keys: Set's work done
 	}
 	if !strings.EqualFold(params.Get("sysparm_suppress_pagination_header"), "true") {
-		h.Set("Link", linkHeader(base+r.URL.Path, r.URL.RawQuery, offset, limit, total))
+		h["Link"] = []string{linkHeader(base+r.URL.Path, r.URL.RawQuery, offset, limit, total)}
 	}
 	if rt.version == "v1" && total == 0 {
 		return nil, &apiError{http.StatusNotFound, "No Record found", "Records matching query not found. Check query parameter or offset parameter"}
@@ -67,10 +66,11 @@ func invalidQuery(err error) error {
 
 // listQueryLocked is sysparm_query, or else the simple name=value filter
 // parameters, which accept choice labels (state=closed).
-func (e *Emulator) listQueryLocked(t *table, params url.Values) (*query.Query, error) {
-	if s := params.Get("sysparm_query"); s != "" {
+func (e *Emulator) listQueryLocked(t *table, p params) (*query.Query, error) {
+	if s := p.Get("sysparm_query"); s != "" {
 		return query.Parse(s)
 	}
+	params := p.Values()
 	q := &query.Query{}
 	var g query.Group
 	for name, vals := range params {
