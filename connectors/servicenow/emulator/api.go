@@ -146,12 +146,6 @@ func (e *Emulator) selectLocked(t *table, q *query.Query) ([]map[string]string, 
 	if err != nil {
 		return nil, err
 	}
-	var dotted []string
-	for _, f := range q.Fields() {
-		if strings.Contains(f, ".") {
-			dotted = append(dotted, f)
-		}
-	}
 	type row struct {
 		rec  map[string]string
 		keys []string // the ORDERBY values, read once rather than per comparison
@@ -168,9 +162,12 @@ func (e *Emulator) selectLocked(t *table, q *query.Query) ([]map[string]string, 
 	// Match and the sort read the query's fields: the dotted ones are
 	// walked, the others are the table's columns, which a row may leave out
 	// (see table) unless blankLocked writes them into every row.
-	var read, mayLack []string
+	var dotted, read, mayLack []string
 	for _, f := range q.Fields() {
-		if !strings.Contains(f, ".") && t.schema.has(f) {
+		switch {
+		case strings.Contains(f, "."):
+			dotted = append(dotted, f)
+		case t.schema.has(f):
 			read = append(read, f)
 			if !heldByEveryRow[f] {
 				mayLack = append(mayLack, f)

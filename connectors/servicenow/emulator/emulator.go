@@ -65,6 +65,9 @@ type Emulator struct {
 	tokens  map[string]token
 	faults  []*Fault
 	rates   map[string]*rateWindow
+	// nowSec and nowText are the last second now formatted, and its text.
+	nowSec  int64
+	nowText string
 }
 
 // table holds one table's rows, keyed by sys_id.
@@ -85,6 +88,7 @@ type table struct {
 	// rendering (encode.go), and blank a row with every column empty, to
 	// make full copies; both are rebuilt when a column is added.
 	sortedColumns []string
+	sortedRefs    []string // the reference target of each sorted column, or ""
 	blank         map[string]string
 	// rowSize is the most fields a stored row held: the size new rows
 	// are made with, so that filling one does not grow it.
@@ -138,9 +142,15 @@ func New(opts Options) *Emulator {
 func (e *Emulator) Requests() int64 { return e.requests.Load() }
 
 // now returns the clock in UTC, truncated to the platform's one-second
-// precision, formatted as the API writes dates.
+// precision, formatted as the API writes dates. The caller holds e.mu:
+// the text is kept with its second and made again when the second
+// changes, since every insert asks for it twice.
 func (e *Emulator) now() string {
-	return e.opts.Now().UTC().Truncate(time.Second).Format(query.DateTimeLayout)
+	t := e.opts.Now()
+	if sec := t.Unix(); sec != e.nowSec || e.nowText == "" {
+		e.nowSec, e.nowText = sec, t.UTC().Truncate(time.Second).Format(query.DateTimeLayout)
+	}
+	return e.nowText
 }
 
 func newSysID() string {

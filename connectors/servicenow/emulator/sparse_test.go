@@ -260,3 +260,19 @@ func TestEveryRowHoldsTheSystemFields(t *testing.T) {
 		}
 	}
 }
+
+// TestNowIsTheClocksSecond: the date text kept with its second is the
+// text of every instant of that second, whatever order the clock goes in.
+func TestNowIsTheClocksSecond(t *testing.T) {
+	clock := newClock()
+	e := New(Options{Now: clock.Now})
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, d := range []time.Duration{0, 999 * time.Millisecond, time.Millisecond, -time.Second, 2 * time.Second, -time.Nanosecond,
+		-48 * time.Hour, 0} {
+		clock.Advance(d)
+		if got, want := e.now(), clock.Now().UTC().Truncate(time.Second).Format(query.DateTimeLayout); got != want {
+			t.Errorf("%v: now %q, want %q", clock.Now(), got, want)
+		}
+	}
+}
