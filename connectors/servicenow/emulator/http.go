@@ -274,10 +274,7 @@ func (e *Emulator) baseURL(r *http.Request) string {
 // null or {"value": ...}; an array writes only its first record, as the
 // platform does.
 func readBody(w http.ResponseWriter, r *http.Request) (map[string]string, bool) {
-	// Read into a recycled buffer: what is kept of the body is copied out
-	// of it (flatjson and encoding/json both copy the strings they read).
-	data, err := appendAll(newBody(512), io.LimitReader(r.Body, 10<<20))
-	defer recycleBody(data)
+	data, err := io.ReadAll(io.LimitReader(r.Body, 10<<20))
 	if err != nil {
 		writeBadPayload(w)
 		return nil, false
@@ -302,23 +299,6 @@ func readBody(w http.ResponseWriter, r *http.Request) (map[string]string, bool) 
 		return nil, false
 	}
 	return f, true
-}
-
-// appendAll is io.ReadAll appending to b.
-func appendAll(b []byte, r io.Reader) ([]byte, error) {
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)] // room to read into
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
-	}
 }
 
 func writeBadPayload(w http.ResponseWriter) {
