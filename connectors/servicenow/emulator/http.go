@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -134,7 +135,7 @@ func (e *Emulator) serveInsert(w http.ResponseWriter, r *http.Request, rt route,
 		return
 	}
 	base := e.baseURL(r)
-	params := queryParams(r.URL.RawQuery)
+	params := r.URL.Query()
 	e.mu.Lock()
 	body, err := func() ([]byte, error) {
 		t, err := e.tableLocked(rt.table, e.opts.CreateTables)
@@ -154,7 +155,7 @@ func (e *Emulator) serveInsert(w http.ResponseWriter, r *http.Request, rt route,
 
 func (e *Emulator) serveGet(w http.ResponseWriter, r *http.Request, rt route) {
 	base := e.baseURL(r)
-	params := queryParams(r.URL.RawQuery)
+	params := r.URL.Query()
 	e.mu.Lock()
 	body, err := func() ([]byte, error) {
 		t, err := e.tableLocked(rt.table, false)
@@ -177,7 +178,7 @@ func (e *Emulator) serveUpdate(w http.ResponseWriter, r *http.Request, rt route,
 		return
 	}
 	base := e.baseURL(r)
-	params := queryParams(r.URL.RawQuery)
+	params := r.URL.Query()
 	e.mu.Lock()
 	body, err := func() ([]byte, error) {
 		t, err := e.tableLocked(rt.table, false)
@@ -208,13 +209,13 @@ func (e *Emulator) serveDelete(w http.ResponseWriter, rt route) {
 
 // suppressAuto is sysparm_suppress_auto_sys_field=true: the write does not
 // touch sys_updated_on, sys_updated_by or sys_mod_count, so pollers miss it.
-func suppressAuto(params params) bool {
+func suppressAuto(params url.Values) bool {
 	return strings.EqualFold(params.Get("sysparm_suppress_auto_sys_field"), "true")
 }
 
 // recordBodyLocked is {"result": record} as JSON, or nil when the client
 // sent X-no-response-body: true.
-func (e *Emulator) recordBodyLocked(r *http.Request, params params, t *table, rec map[string]string, base string) []byte {
+func (e *Emulator) recordBodyLocked(r *http.Request, params url.Values, t *table, rec map[string]string, base string) []byte {
 	if strings.EqualFold(r.Header.Get("X-no-response-body"), "true") {
 		return nil
 	}
@@ -239,7 +240,7 @@ func writeReply(w http.ResponseWriter, r *http.Request, status int, body []byte,
 	}
 }
 
-func viewFrom(q params, base string) view {
+func viewFrom(q url.Values, base string) view {
 	v := view{displayValue: strings.ToLower(q.Get("sysparm_display_value")), base: base}
 	if v.displayValue != "true" && v.displayValue != "all" {
 		v.displayValue = "false"

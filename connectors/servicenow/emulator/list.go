@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -21,7 +22,7 @@ func (e *Emulator) serveList(w http.ResponseWriter, r *http.Request, rt route, h
 }
 
 func (e *Emulator) listLocked(h http.Header, r *http.Request, rt route, hideRows int) ([]byte, error) {
-	params := queryParams(r.URL.RawQuery)
+	params := r.URL.Query()
 	t, err := e.tableLocked(rt.table, false)
 	if err != nil {
 		return nil, err
@@ -66,11 +67,10 @@ func invalidQuery(err error) error {
 
 // listQueryLocked is sysparm_query, or else the simple name=value filter
 // parameters, which accept choice labels (state=closed).
-func (e *Emulator) listQueryLocked(t *table, p params) (*query.Query, error) {
-	if s := p.Get("sysparm_query"); s != "" {
+func (e *Emulator) listQueryLocked(t *table, params url.Values) (*query.Query, error) {
+	if s := params.Get("sysparm_query"); s != "" {
 		return query.Parse(s)
 	}
-	params := p.Values()
 	q := &query.Query{}
 	var g query.Group
 	for name, vals := range params {
