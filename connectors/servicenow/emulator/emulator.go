@@ -88,7 +88,6 @@ type table struct {
 	// rendering (encode.go), and blank a row with every column empty, to
 	// make full copies; both are rebuilt when a column is added.
 	sortedColumns []string
-	sortedRefs    []string // the reference target of each sorted column, or ""
 	blank         map[string]string
 	// rowSize is the most fields a stored row held: the size new rows
 	// are made with, so that filling one does not grow it.

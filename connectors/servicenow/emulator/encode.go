@@ -16,9 +16,6 @@ import (
 
 // appendRecordLocked appends rec rendered under v as a JSON object.
 func (e *Emulator) appendRecordLocked(dst []byte, t *table, rec map[string]string, v view) []byte {
-	if v.fields == nil && v.displayValue == "false" {
-		return t.appendValuesLocked(dst, rec, v)
-	}
 	dst = append(dst, '{')
 	first := true
 	for _, f := range t.sortedFields(v) {
@@ -39,34 +36,6 @@ func (e *Emulator) appendRecordLocked(dst []byte, t *table, rec map[string]strin
 		dst = jsonw.AppendString(dst, f)
 		dst = append(dst, ':')
 		dst = fv.appendJSON(dst)
-	}
-	return append(dst, '}')
-}
-
-// appendValuesLocked is appendRecordLocked for every column and plain
-// values (sysparm_display_value=false), the answer to a write: each
-// column is a string, or a reference {link, value} as renderValueLocked
-// makes it, written without a fieldValue and a schema lookup per column.
-func (t *table) appendValuesLocked(dst []byte, rec map[string]string, v view) []byte {
-	cols := t.sortedFields(v)
-	dst = append(dst, '{')
-	for i, f := range cols {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = jsonw.AppendString(dst, f)
-		dst = append(dst, ':')
-		val := rec[f] // "" for a column the row leaves out (see table)
-		target := t.sortedRefs[i]
-		if target == "" || val == "" || v.excludeLinks {
-			dst = jsonw.AppendString(dst, val)
-			continue
-		}
-		dst = append(dst, `{"link":`...)
-		dst = jsonw.AppendString(dst, v.base+"/api/now/table/"+target+"/"+val)
-		dst = append(dst, `,"value":`...)
-		dst = jsonw.AppendString(dst, val)
-		dst = append(dst, '}')
 	}
 	return append(dst, '}')
 }
@@ -149,10 +118,6 @@ func (t *table) sortedFields(v view) []string {
 	}
 	if len(t.sortedColumns) != len(t.schema.columns) { // columns only grow
 		t.sortedColumns = sortedUnique(t.schema.columns)
-		t.sortedRefs = make([]string, len(t.sortedColumns))
-		for i, c := range t.sortedColumns {
-			t.sortedRefs[i] = t.schema.refs[c]
-		}
 	}
 	return t.sortedColumns
 }
