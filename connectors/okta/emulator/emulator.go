@@ -50,6 +50,8 @@ type Emulator struct {
 	// faultCount is len(faults), read without the lock so that a request
 	// takes e.mu once fewer when no fault is injected.
 	faultCount atomic.Int32
+	// date is the last Date header written, with the second it is for.
+	date atomic.Pointer[httpDate]
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -190,10 +192,11 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.requests.Add(1)
 	now := e.now()
 	h := w.Header()
-	h.Set("X-Okta-Request-Id", e.ids.random(27))
+	// Headers go in under their canonical keys: Set's work done once.
+	h["X-Okta-Request-Id"] = []string{e.ids.random(27)}
 	// The SDK computes its 429 back-off as X-Rate-Limit-Reset - Date, so both
 	// come from the same clock.
-	h.Set("Date", now.UTC().Format(http.TimeFormat))
+	h["Date"] = []string{e.httpDate(now)}
 	if e.applyFault(w, r, now) {
 		return
 	}
@@ -251,9 +254,29 @@ func (e *Emulator) setRateHeaders(h http.Header, now time.Time) {
 	remaining := max(rateLimit-e.window.used, 0)
 	reset := e.window.start.Add(time.Minute).Unix()
 	e.mu.Unlock()
-	h.Set("X-Rate-Limit-Limit", strconv.Itoa(rateLimit))
-	h.Set("X-Rate-Limit-Remaining", strconv.Itoa(remaining))
-	h.Set("X-Rate-Limit-Reset", strconv.FormatInt(reset, 10))
+	h["X-Rate-Limit-Limit"] = []string{rateLimitText}
+	h["X-Rate-Limit-Remaining"] = []string{strconv.Itoa(remaining)}
+	h["X-Rate-Limit-Reset"] = []string{strconv.FormatInt(reset, 10)}
+}
+
+var rateLimitText = strconv.Itoa(rateLimit)
+
+// httpDate is a Date header's text for the second sec.
+type httpDate struct {
+	sec  int64
+	text string
+}
+
+// httpDate returns now as the Date header writes it. The header counts
+// whole seconds, so the text is made once a second rather than per answer.
+func (e *Emulator) httpDate(now time.Time) string {
+	sec := now.Unix()
+	if d := e.date.Load(); d != nil && d.sec == sec {
+		return d.text
+	}
+	d := &httpDate{sec, now.UTC().Format(http.TimeFormat)}
+	e.date.Store(d)
+	return d.text
 }
 
 // decodeBody reads a JSON request body into v.

@@ -210,7 +210,7 @@ func (e *Emulator) handleGetUser(w http.ResponseWriter, r *http.Request) {
 	case ae != nil:
 		e.writeError(w, ae)
 	case ok:
-		w.Header().Set("Content-Type", "application/json")
+		w.Header()["Content-Type"] = []string{"application/json"} // canonical: Set's work done
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(body) // an error means the client went away
 		recycleBody(body)

@@ -19,7 +19,7 @@ func (e *Emulator) Insert(tableName, asUser string, fields map[string]string) (m
 		return nil, err
 	}
 	rec, err := e.applyLocked(write{t: t, fields: fields, user: actor(asUser)})
-	return maps.Clone(rec), err
+	return t.full(rec), err
 }
 
 // Update changes the given fields of a record as asUser through the same
@@ -37,7 +37,7 @@ func (e *Emulator) Update(tableName, sysID, asUser string, fields map[string]str
 		return nil, ErrNotFound
 	}
 	rec, err := e.applyLocked(write{t: t, old: old, fields: fields, user: actor(asUser)})
-	return maps.Clone(rec), err
+	return t.full(rec), err
 }
 
 // actor is the user a Go API write acts as: "system", like a script, when
@@ -79,11 +79,11 @@ func (e *Emulator) Get(tableName, sysIDOrNumber string) (map[string]string, bool
 		return nil, false
 	}
 	if r, ok := t.rows[sysIDOrNumber]; ok {
-		return maps.Clone(r), true
+		return t.full(r), true
 	}
 	for _, r := range t.rows {
 		if r["number"] != "" && r["number"] == sysIDOrNumber {
-			return maps.Clone(r), true
+			return t.full(r), true
 		}
 	}
 	return nil, false
@@ -109,7 +109,7 @@ func (e *Emulator) Find(tableName, encodedQuery string) []map[string]string {
 	}
 	out := make([]map[string]string, len(rows))
 	for i, r := range rows {
-		out[i] = maps.Clone(r)
+		out[i] = t.full(r)
 	}
 	return out
 }
@@ -146,12 +146,6 @@ func (e *Emulator) selectLocked(t *table, q *query.Query) ([]map[string]string, 
 	if err != nil {
 		return nil, err
 	}
-	var dotted []string
-	for _, f := range q.Fields() {
-		if strings.Contains(f, ".") {
-			dotted = append(dotted, f)
-		}
-	}
 	type row struct {
 		rec  map[string]string
 		keys []string // the ORDERBY values, read once rather than per comparison
@@ -165,15 +159,42 @@ func (e *Emulator) selectLocked(t *table, q *query.Query) ([]map[string]string, 
 	if !indexed {
 		scan = slices.Collect(maps.Values(t.rows))
 	}
+	// Match and the sort read the query's fields: the dotted ones are
+	// walked, the others are the table's columns, which a row may leave out
+	// (see table) unless blankLocked writes them into every row.
+	var dotted, read, mayLack []string
+	for _, f := range q.Fields() {
+		switch {
+		case strings.Contains(f, "."):
+			dotted = append(dotted, f)
+		case t.schema.has(f):
+			read = append(read, f)
+			if !heldByEveryRow[f] {
+				mayLack = append(mayLack, f)
+			}
+		}
+	}
+	read = append(read, "sys_created_on", "sys_id") // the order's tie-breaks
+	// scratch is the row as Match sees it when the row itself will not do:
+	// only the fields read, those the row leaves out as "", and the dotted
+	// ones walked. Reused row after row: Match keeps nothing.
+	var scratch map[string]string
 	for _, r := range scan {
 		view := r
-		if len(dotted) > 0 {
-			view = maps.Clone(r)
+		if len(dotted) > 0 || !holdsAll(r, mayLack) {
+			if scratch == nil {
+				scratch = make(map[string]string, len(read)+len(dotted))
+			}
+			clear(scratch)
+			for _, f := range read {
+				scratch[f] = r[f]
+			}
 			for _, f := range dotted {
 				if _, _, v, ok := e.dotWalkLocked(t, r, f); ok {
-					view[f] = v
+					scratch[f] = v
 				}
 			}
+			view = scratch
 		}
 		if !q.Match(view, opts) {
 			continue
@@ -202,15 +223,31 @@ func (e *Emulator) selectLocked(t *table, q *query.Query) ([]map[string]string, 
 	return out, nil
 }
 
+// heldByEveryRow are the columns blankLocked writes into every new row of
+// every table. A row never loses a field (writes copy the old row and
+// add to it), so no row leaves these out.
+var heldByEveryRow = map[string]bool{"sys_id": true, "sys_created_on": true, "sys_updated_on": true,
+	"sys_created_by": true, "sys_updated_by": true, "sys_mod_count": true}
+
+// holdsAll reports whether r holds every one of fields.
+func holdsAll(r map[string]string, fields []string) bool {
+	for _, f := range fields {
+		if _, ok := r[f]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // dotWalkLocked follows a dot-walked field such as caller_id.user_name from
 // rec, returning the table and field the path ends on and its value.
 func (e *Emulator) dotWalkLocked(t *table, rec map[string]string, path string) (*table, string, string, bool) {
 	parts := strings.Split(path, ".")
 	for i, f := range parts {
-		v, ok := rec[f]
-		if !ok {
+		if !t.schema.has(f) {
 			return nil, "", "", false
 		}
+		v := rec[f] // "" when the row leaves the column out
 		if i == len(parts)-1 {
 			return t, f, v, true
 		}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +163,35 @@ func BenchmarkEngineIdempotentCreate(b *testing.B) {
 		req, _ = http.NewRequest("POST", "http://127.0.0.1:9002/api/now/table/incident?sysparm_exclude_reference_link=true", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		serve(req, http.StatusCreated)
+	}
+}
+
+// BenchmarkHeapPerIncident measures the heap an instance keeps per
+// incident created as servicenow.create_record creates it (the POST of
+// BenchmarkEngineIdempotentCreate), over 20,000 incidents: what the
+// collector marks again and again as a load test fills the table.
+func BenchmarkHeapPerIncident(b *testing.B) {
+	const n = 20000
+	for b.Loop() {
+		e := New(Options{Users: map[string]string{svcUser: svcPass}})
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for i := range n {
+			body := `{"category":"inquiry","correlation_display":"cardflow","correlation_id":"` + fmt.Sprintf("00ubench%012d", i) +
+				`","description":"A new Okta account needs approval before access is granted.\nName: Bench User\n","impact":"3","short_description":"Approve access for bench.user@acme.example","urgency":"3"}`
+			req, _ := http.NewRequest("POST", "http://127.0.0.1:9002/api/now/table/incident?sysparm_exclude_reference_link=true", strings.NewReader(body))
+			req.SetBasicAuth(svcUser, svcPass)
+			req.Header.Set("Content-Type", "application/json")
+			w := &discardWriter{h: http.Header{}}
+			e.ServeHTTP(w, req)
+			if w.code != http.StatusCreated {
+				b.Fatal(w.code)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heap-B/incident")
+		runtime.KeepAlive(e)
 	}
 }

@@ -65,9 +65,20 @@ type Emulator struct {
 	tokens  map[string]token
 	faults  []*Fault
 	rates   map[string]*rateWindow
+	// nowSec and nowText are the last second now formatted, and its text.
+	nowSec  int64
+	nowText string
 }
 
 // table holds one table's rows, keyed by sys_id.
+//
+// A stored row holds the columns that were ever written and may leave out
+// any column that is empty: a column of the schema missing from a row
+// reads as "" everywhere (rendering, queries, dot-walks), exactly as if it
+// were there, and the Go API hands out full copies (full). An incident
+// has 83 columns of which a new one fills about 35: a full map per row
+// was a map of twice the size to clone on every insert and for the
+// collector to scan, most of an insert's cost.
 type table struct {
 	name   string
 	schema *schema
@@ -75,9 +86,12 @@ type table struct {
 	index  fieldIndex // see index.go
 	// sortedColumns are the schema's columns in JSON key order, for
 	// rendering (encode.go), and blank a row with every column empty, to
-	// clone for an insert; both are rebuilt when a column is added.
+	// make full copies; both are rebuilt when a column is added.
 	sortedColumns []string
 	blank         map[string]string
+	// rowSize is the most fields a stored row held: the size new rows
+	// are made with, so that filling one does not grow it.
+	rowSize int
 }
 
 // New returns an emulator with the built-in tables (incident, sys_user,
@@ -109,6 +123,7 @@ func New(opts Options) *Emulator {
 		// not show up in every other emulator of the process.
 		s := *s
 		s.columns = slices.Clone(s.columns)
+		s.set, s.setOf = nil, 0
 		e.tables[name] = &table{name: name, schema: &s, rows: map[string]map[string]string{}}
 	}
 	e.mu.Lock()
@@ -126,9 +141,15 @@ func New(opts Options) *Emulator {
 func (e *Emulator) Requests() int64 { return e.requests.Load() }
 
 // now returns the clock in UTC, truncated to the platform's one-second
-// precision, formatted as the API writes dates.
+// precision, formatted as the API writes dates. The caller holds e.mu:
+// the text is kept with its second and made again when the second
+// changes, since every insert asks for it twice.
 func (e *Emulator) now() string {
-	return e.opts.Now().UTC().Truncate(time.Second).Format(query.DateTimeLayout)
+	t := e.opts.Now()
+	if sec := t.Unix(); sec != e.nowSec || e.nowText == "" {
+		e.nowSec, e.nowText = sec, t.UTC().Truncate(time.Second).Format(query.DateTimeLayout)
+	}
+	return e.nowText
 }
 
 func newSysID() string {
@@ -165,16 +186,48 @@ func (e *Emulator) tableLocked(name string, create bool) (*table, error) {
 	return t, nil
 }
 
-// addColumn adds a column to an open table and blanks it in existing rows,
-// so every record always has every column.
+// addColumn adds a column to an open table. Existing rows read it as ""
+// (see table).
 func (t *table) addColumn(c string) {
 	if t.schema.has(c) {
 		return
 	}
 	t.schema.columns = append(t.schema.columns, c)
-	for _, r := range t.rows {
-		r[c] = ""
+}
+
+// full returns a copy of rec with every column of t, the empty ones as "":
+// the record as the Go API hands it out. It returns nil for nil.
+func (t *table) full(rec map[string]string) map[string]string {
+	if rec == nil {
+		return nil
 	}
+	if len(t.blank) != len(t.schema.columns) { // columns only grow
+		t.blank = make(map[string]string, len(t.schema.columns))
+		for _, c := range t.schema.columns {
+			t.blank[c] = ""
+		}
+	}
+	// Cloning a map copies its buckets whole: cheaper than a few dozen
+	// inserts into a new one.
+	out := maps.Clone(t.blank)
+	maps.Copy(out, rec)
+	return out
+}
+
+// sameRecord reports whether a and b hold the same values, a column
+// missing from one reading as "".
+func sameRecord(a, b map[string]string) bool {
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	for k, v := range b {
+		if a[k] != v {
+			return false
+		}
+	}
+	return true
 }
 
 func validFieldName(s string) bool {
@@ -222,18 +275,10 @@ func splitName(userName string) (string, string) {
 	return title(first), title(last)
 }
 
-// blankLocked returns a new record of t with every column empty and the
-// system fields of an insert by userName.
+// blankLocked returns a new record of t with every column empty (left out,
+// see table) but the system fields of an insert by userName.
 func (e *Emulator) blankLocked(t *table, userName string) map[string]string {
-	if len(t.blank) != len(t.schema.columns) { // columns only grow
-		t.blank = make(map[string]string, len(t.schema.columns))
-		for _, c := range t.schema.columns {
-			t.blank[c] = ""
-		}
-	}
-	// Cloning a map copies its buckets whole: cheaper than a few dozen
-	// inserts into a new one.
-	rec := maps.Clone(t.blank)
+	rec := make(map[string]string, t.rowSize)
 	now := e.now()
 	rec["sys_id"] = newSysID()
 	rec["sys_created_on"], rec["sys_updated_on"] = now, now

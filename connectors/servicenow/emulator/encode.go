@@ -21,11 +21,8 @@ func (e *Emulator) appendRecordLocked(dst []byte, t *table, rec map[string]strin
 	for _, f := range t.sortedFields(v) {
 		var fv fieldValue
 		if v.fields == nil { // the table's columns: none is dot-walked
-			val, ok := rec[f]
-			if !ok {
-				continue
-			}
-			fv = e.renderValueLocked(t, rec, f, val, v)
+			// "" for a column the row leaves out (see table).
+			fv = e.renderValueLocked(t, rec, f, rec[f], v)
 		} else {
 			var ok bool
 			if fv, ok = e.fieldLocked(t, rec, f, v); !ok {

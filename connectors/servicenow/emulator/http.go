@@ -146,7 +146,7 @@ func (e *Emulator) serveInsert(w http.ResponseWriter, r *http.Request, rt route,
 		if err != nil {
 			return nil, err
 		}
-		w.Header().Set("Location", base+rt.prefix+"/"+rt.table+"/"+rec["sys_id"])
+		w.Header()["Location"] = []string{base + rt.prefix + "/" + rt.table + "/" + rec["sys_id"]} // canonical: Set's work done
 		return e.recordBodyLocked(r, params, t, rec, base), nil
 	}()
 	e.mu.Unlock()
@@ -231,7 +231,7 @@ func writeReply(w http.ResponseWriter, r *http.Request, status int, body []byte,
 	case body == nil:
 		w.WriteHeader(status)
 	default:
-		w.Header().Set("Content-Type", contentTypeJSON)
+		w.Header()["Content-Type"] = []string{contentTypeJSON} // canonical: Set's work done
 		w.WriteHeader(status)
 		if r.Method != http.MethodHead {
 			_, _ = w.Write(body) // an error means the client went away

@@ -57,6 +57,7 @@ var indexedTables = map[string]bool{"incident": true}
 // put stores rec in t and keeps t's field indexes current.
 func (t *table) put(rec map[string]string) {
 	id := rec["sys_id"]
+	t.rowSize = max(t.rowSize, len(rec))
 	for f, byValue := range t.index {
 		byValue[rec[f]] = byValue[rec[f]].add(id)
 	}
@@ -78,8 +79,8 @@ func (t *table) candidatesLocked(q *query.Query) (rows []map[string]string, ok b
 		// A value that may be a number compares numerically ("3" = "3.0"),
 		// a dot-walked field is not in the row, and a condition on a field
 		// the table does not have is dropped (the query matches as if it
-		// were not there): scan for those. Every row holds every column
-		// (addColumn), so a column's index has every row.
+		// were not there): scan for those. A column's index has every row,
+		// under "" when the row leaves the column out.
 		if c.Op != query.OpEq || strings.Contains(c.Field, ".") || !t.schema.has(c.Field) ||
 			strings.Trim(c.Value, "0123456789.+-eE") == "" {
 			continue

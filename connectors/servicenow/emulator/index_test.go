@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -131,7 +130,7 @@ func scan(t *testing.T, e *Emulator, encoded string) []string {
 	defer e.mu.Unlock()
 	var ids []string
 	for id, r := range e.tables["incident"].rows {
-		view := maps.Clone(r)
+		view := e.tables["incident"].full(r) // every column, as the platform has it
 		for _, f := range q.Fields() {
 			if strings.Contains(f, ".") {
 				if _, _, v, ok := e.dotWalkLocked(e.tables["incident"], r, f); ok {

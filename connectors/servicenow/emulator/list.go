@@ -47,10 +47,10 @@ func (e *Emulator) listLocked(h http.Header, r *http.Request, rt route, hideRows
 	}
 	base := e.baseURL(r)
 	if !strings.EqualFold(params.Get("sysparm_no_count"), "true") {
-		h.Set("X-Total-Count", strconv.Itoa(total))
+		h["X-Total-Count"] = []string{strconv.Itoa(total)} // canonical keys: Set's work done
 	}
 	if !strings.EqualFold(params.Get("sysparm_suppress_pagination_header"), "true") {
-		h.Set("Link", linkHeader(base+r.URL.Path, r.URL.RawQuery, offset, limit, total))
+		h["Link"] = []string{linkHeader(base+r.URL.Path, r.URL.RawQuery, offset, limit, total)}
 	}
 	if rt.version == "v1" && total == 0 {
 		return nil, &apiError{http.StatusNotFound, "No Record found", "Records matching query not found. Check query parameter or offset parameter"}

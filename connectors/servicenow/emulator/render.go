@@ -22,7 +22,7 @@ func (e *Emulator) fieldLocked(t *table, rec map[string]string, f string, v view
 	if strings.Contains(f, ".") {
 		ft, leaf, val, ok = e.dotWalkLocked(t, rec, f)
 	} else {
-		_, ok = rec[f]
+		ok = t.schema.has(f) // a row may leave an empty column out (see table)
 	}
 	if !ok {
 		return fieldValue{}, false

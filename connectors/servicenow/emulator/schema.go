@@ -13,15 +13,25 @@ type schema struct {
 	numberPrefix string
 	// open means any well-formed field name may be written (custom tables).
 	open bool
+	// set holds columns[:setOf] for has, which every write asks for each
+	// of its fields and every rendered field of a sysparm_fields answer.
+	set   map[string]bool
+	setOf int
 }
 
+// has reports whether field is a column. The caller holds the emulator's
+// lock: the set follows columns, which only grow, on first use after.
 func (s *schema) has(field string) bool {
-	for _, c := range s.columns {
-		if c == field {
-			return true
+	if s.setOf != len(s.columns) {
+		if s.set == nil {
+			s.set = make(map[string]bool, len(s.columns))
 		}
+		for _, c := range s.columns[s.setOf:] {
+			s.set[c] = true
+		}
+		s.setOf = len(s.columns)
 	}
-	return false
+	return s.set[field]
 }
 
 var sysColumns = []string{"sys_id", "sys_created_on", "sys_created_by", "sys_updated_on", "sys_updated_by", "sys_mod_count", "sys_tags"}

@@ -40,7 +40,7 @@ func (e *Emulator) applyLocked(w write) (map[string]string, error) {
 	} else {
 		maps.Copy(rec, changes)
 	}
-	if w.old != nil && len(journal) == 0 && maps.Equal(rec, w.old) {
+	if w.old != nil && len(journal) == 0 && sameRecord(rec, w.old) {
 		// The platform skips an update that changes nothing: no bump.
 		return w.old, nil
 	}
@@ -151,7 +151,7 @@ func (e *Emulator) bookkeepLocked(w write, rec map[string]string) {
 		if w.fields["sys_updated_on"] == "" {
 			rec["sys_updated_on"] = rec["sys_created_on"]
 		}
-		if _, ok := rec["opened_at"]; ok && w.old == nil && w.fields["opened_at"] == "" {
+		if w.t.schema.has("opened_at") && w.old == nil && w.fields["opened_at"] == "" {
 			rec["opened_at"] = rec["sys_created_on"]
 		}
 		e.bumpNumberLocked(w.t, rec["number"])
