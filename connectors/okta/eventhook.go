@@ -250,41 +250,10 @@ func deliveryJSON(eventID, source, eventTime string) ([]byte, error) {
 	return json.Marshal(delivery{EventID: nonEmpty(eventID), Source: nonEmpty(source), EventTime: nonEmpty(eventTime)})
 }
 
-// appendDeliveryJSON appends what deliveryJSON returns to dst. Strings
-// that json.Marshal writes as they are (printable ASCII without quotes,
-// backslashes or the characters it escapes for HTML) are written here;
-// others are left to deliveryJSON.
+// appendDeliveryJSON appends what deliveryJSON returns to dst.
 func appendDeliveryJSON(dst, eventID, source, eventTime []byte) ([]byte, error) {
-	if !marshalsAsIs(eventID) || !marshalsAsIs(source) || !marshalsAsIs(eventTime) {
-		d, err := deliveryJSON(string(eventID), string(source), string(eventTime))
-		return append(dst, d...), err
-	}
-	dst = appendMember(append(dst, '{'), "event_id", eventID)
-	dst = appendMember(append(dst, ','), "source", source)
-	dst = appendMember(append(dst, ','), "event_time", eventTime)
-	return append(dst, '}'), nil
-}
-
-// appendMember appends "name":"value", or "name":null for an empty
-// value (nonEmpty).
-func appendMember(dst []byte, name string, value []byte) []byte {
-	dst = append(append(append(dst, '"'), name...), `":`...)
-	if len(value) == 0 {
-		return append(dst, "null"...)
-	}
-	return append(append(append(dst, '"'), value...), '"')
-}
-
-// marshalsAsIs reports whether json.Marshal writes s between quotes
-// without changing it.
-func marshalsAsIs(s []byte) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
-			return false
-		}
-	}
-	return true
+	d, err := deliveryJSON(string(eventID), string(source), string(eventTime))
+	return append(dst, d...), err
 }
 
 // splitDelivery reads a delivery in one pass over the body, validating all

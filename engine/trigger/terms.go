@@ -1,7 +1,6 @@
 package trigger
 
 import (
-	"bytes"
 	"slices"
 	"sync"
 	"unicode/utf8"
@@ -121,29 +120,13 @@ func (r *termReader) add(v []byte) {
 }
 
 // appendNormalized appends v normalized as addTerm keeps it, or nothing
-// when addTerm would drop it. ASCII text is trimmed and lowercased here,
-// as store.NormalizeTerm does it; other text is left to it.
+// when addTerm would drop it.
 func appendNormalized(dst, v []byte) []byte {
-	for _, c := range v {
-		if c >= utf8.RuneSelf {
-			t := store.NormalizeTerm(string(v))
-			if t == "" || len(t) > store.MaxTermLen || !utf8.ValidString(t) {
-				return dst
-			}
-			return append(dst, t...)
-		}
-	}
-	v = bytes.TrimSpace(v) // for ASCII, strings.TrimSpace's spaces
-	if len(v) == 0 || len(v) > store.MaxTermLen {
+	t := store.NormalizeTerm(string(v))
+	if t == "" || len(t) > store.MaxTermLen || !utf8.ValidString(t) {
 		return dst
 	}
-	for _, c := range v {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		dst = append(dst, c)
-	}
-	return dst
+	return append(dst, t...)
 }
 
 // result is the terms read, as Terms returns them. It puts r back in
