@@ -146,12 +146,7 @@ func (e *Emulator) selectLocked(t *table, q *query.Query) ([]map[string]string, 
 	if err != nil {
 		return nil, err
 	}
-	type row struct {
-		rec  map[string]string
-		keys []string // the ORDERBY values, read once rather than per comparison
-	}
-	order := append(slices.Clone(q.OrderBy), query.Order{Field: "sys_created_on"}, query.Order{Field: "sys_id"})
-	var rows []row
+	sel := newSelection(q)
 	opts := query.MatchOptions{Strict: e.opts.StrictQuery, Location: e.opts.TimeZone}
 	// Collecting every row costs as much as a scan of 10,000 incidents
 	// does: only when the index cannot answer.
@@ -196,17 +191,44 @@ func (e *Emulator) selectLocked(t *table, q *query.Query) ([]map[string]string, 
 			}
 			view = scratch
 		}
-		if !q.Match(view, opts) {
-			continue
+		if q.Match(view, opts) {
+			sel.add(r, view)
 		}
-		keys := make([]string, len(order))
-		for i, o := range order {
-			keys[i] = view[o.Field]
-		}
-		rows = append(rows, row{r, keys})
 	}
-	slices.SortFunc(rows, func(a, b row) int {
-		for i, o := range order {
+	return sel.sorted(), nil
+}
+
+// selection is what a select matched, in the order it sorts by: q's
+// ORDERBY, then sys_created_on and sys_id.
+type selection struct {
+	order []query.Order
+	rows  []selected
+}
+
+// selected is a matched row and its ORDERBY values, read once rather than
+// per comparison.
+type selected struct {
+	rec  map[string]string
+	keys []string
+}
+
+func newSelection(q *query.Query) *selection {
+	return &selection{order: append(slices.Clone(q.OrderBy), query.Order{Field: "sys_created_on"}, query.Order{Field: "sys_id"})}
+}
+
+// add keeps rec, whose fields Match and the sort read in view.
+func (s *selection) add(rec, view map[string]string) {
+	keys := make([]string, len(s.order))
+	for i, o := range s.order {
+		keys[i] = view[o.Field]
+	}
+	s.rows = append(s.rows, selected{rec, keys})
+}
+
+// sorted returns the rows kept, sorted.
+func (s *selection) sorted() []map[string]string {
+	slices.SortFunc(s.rows, func(a, b selected) int {
+		for i, o := range s.order {
 			if c := query.Compare(a.keys[i], b.keys[i]); c != 0 {
 				if o.Desc {
 					return -c
@@ -216,11 +238,11 @@ func (e *Emulator) selectLocked(t *table, q *query.Query) ([]map[string]string, 
 		}
 		return 0
 	})
-	out := make([]map[string]string, len(rows))
-	for i, r := range rows {
+	out := make([]map[string]string, len(s.rows))
+	for i, r := range s.rows {
 		out[i] = r.rec
 	}
-	return out, nil
+	return out
 }
 
 // heldByEveryRow are the columns blankLocked writes into every new row of

@@ -23,12 +23,7 @@ func (e *Emulator) fullSelect(t *table, q *query.Query) ([]map[string]string, er
 	if err != nil {
 		return nil, err
 	}
-	type row struct {
-		rec  map[string]string
-		keys []string
-	}
-	order := append(slices.Clone(q.OrderBy), query.Order{Field: "sys_created_on"}, query.Order{Field: "sys_id"})
-	var rows []row
+	sel := newSelection(q)
 	opts := query.MatchOptions{Strict: e.opts.StrictQuery, Location: e.opts.TimeZone}
 	for _, r := range t.rows {
 		view := t.full(r)
@@ -39,31 +34,11 @@ func (e *Emulator) fullSelect(t *table, q *query.Query) ([]map[string]string, er
 				}
 			}
 		}
-		if !q.Match(view, opts) {
-			continue
+		if q.Match(view, opts) {
+			sel.add(r, view)
 		}
-		keys := make([]string, len(order))
-		for i, o := range order {
-			keys[i] = view[o.Field]
-		}
-		rows = append(rows, row{r, keys})
 	}
-	slices.SortFunc(rows, func(a, b row) int {
-		for i, o := range order {
-			if c := query.Compare(a.keys[i], b.keys[i]); c != 0 {
-				if o.Desc {
-					return -c
-				}
-				return c
-			}
-		}
-		return 0
-	})
-	out := make([]map[string]string, len(rows))
-	for i, r := range rows {
-		out[i] = r.rec
-	}
-	return out, nil
+	return sel.sorted(), nil
 }
 
 // sparseQueries read columns that rows leave out (assigned_to, u_note
