@@ -85,26 +85,8 @@ func TestIndexedQueriesMatchAScan(t *testing.T) {
 	}
 	var ids []string
 	for step := range 120 {
-		switch op := rnd.IntN(10); {
-		case op < 5 || len(ids) == 0:
-			rec, err := e.Insert("incident", "", map[string]string{"correlation_id": values[rnd.IntN(len(values))],
-				"short_description": fmt.Sprint("s", rnd.IntN(3))})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, rec["sys_id"])
-		case op < 8:
-			if _, err := e.Update("incident", ids[rnd.IntN(len(ids))], "", map[string]string{"correlation_id": values[rnd.IntN(len(values))],
-				"short_description": fmt.Sprint("s", rnd.IntN(3))}); err != nil {
-				t.Fatal(err)
-			}
-		default:
-			i := rnd.IntN(len(ids))
-			if err := e.Delete("incident", ids[i]); err != nil {
-				t.Fatal(err)
-			}
-			ids = slices.Delete(ids, i, i+1)
-		}
+		ids = randomWrite(t, e, rnd, ids, "", map[string]string{"correlation_id": values[rnd.IntN(len(values))],
+			"short_description": fmt.Sprint("s", rnd.IntN(3))})
 		for _, q := range queries {
 			var got []string
 			for _, r := range e.Find("incident", q) {
@@ -161,4 +143,30 @@ func TestIDSetHoldsEachIDOnce(t *testing.T) {
 	}
 	var empty idSet
 	empty.each(func(id string) { t.Errorf("an empty set listed %q", id) })
+}
+
+// randomWrite inserts an incident with fields as asUser or, once there are
+// some, as likely updates one of ids with them or deletes one; it returns
+// ids as they are after.
+func randomWrite(t *testing.T, e *Emulator, rnd *rand.Rand, ids []string, asUser string, fields map[string]string) []string {
+	t.Helper()
+	switch op := rnd.IntN(10); {
+	case op < 5 || len(ids) == 0:
+		rec, err := e.Insert("incident", asUser, fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append(ids, rec["sys_id"])
+	case op < 8:
+		if _, err := e.Update("incident", ids[rnd.IntN(len(ids))], "", fields); err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	default:
+		i := rnd.IntN(len(ids))
+		if err := e.Delete("incident", ids[i]); err != nil {
+			t.Fatal(err)
+		}
+		return slices.Delete(ids, i, i+1)
+	}
 }

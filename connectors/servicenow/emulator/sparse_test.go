@@ -78,24 +78,7 @@ func TestRowsLeavingColumnsOutReadAsFull(t *testing.T) {
 				if step > 20 && rnd.IntN(3) == 0 {
 					fields["u_note"] = pick("n1", "n2", "", "s1") // adds the column at its first write
 				}
-				switch op := rnd.IntN(10); {
-				case op < 5 || len(ids) == 0:
-					rec, err := e.Insert("incident", pick("", approver), fields)
-					if err != nil {
-						t.Fatal(err)
-					}
-					ids = append(ids, rec["sys_id"])
-				case op < 8:
-					if _, err := e.Update("incident", ids[rnd.IntN(len(ids))], "", fields); err != nil {
-						t.Fatal(err)
-					}
-				default:
-					i := rnd.IntN(len(ids))
-					if err := e.Delete("incident", ids[i]); err != nil {
-						t.Fatal(err)
-					}
-					ids = slices.Delete(ids, i, i+1)
-				}
+				ids = randomWrite(t, e, rnd, ids, pick("", approver), fields)
 				checkFullEquivalence(t, e, step)
 			}
 		})
