@@ -13,11 +13,7 @@ import (
 // numOf returns the number of execution id.
 func numOf(t *testing.T, s *Store, id string) int64 {
 	t.Helper()
-	var num int64
-	if err := s.rdb.QueryRowContext(context.Background(), `SELECT num FROM executions WHERE id = ?`, id).Scan(&num); err != nil {
-		t.Fatal(err)
-	}
-	return num
+	return queryInt(t, s, `SELECT num FROM executions WHERE id = ?`, id)
 }
 
 // TestTermsCursorAfterPruningTheNewest: the term indexer's cursor has

@@ -105,8 +105,14 @@ func foundIDs(t *testing.T, s *Store, f store.Filter) []string {
 // countRows counts the rows of table, which may end in a WHERE.
 func countRows(t *testing.T, s *Store, table string) int {
 	t.Helper()
-	var n int
-	if err := s.rdb.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
+	return int(queryInt(t, s, `SELECT COUNT(*) FROM `+table))
+}
+
+// queryInt returns the integer that q reads from s.
+func queryInt(t *testing.T, s *Store, q string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := s.rdb.QueryRowContext(context.Background(), q, args...).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
