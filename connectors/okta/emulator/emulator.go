@@ -50,8 +50,6 @@ type Emulator struct {
 	// faultCount is len(faults), read without the lock so that a request
 	// takes e.mu once fewer when no fault is injected.
 	faultCount atomic.Int32
-	// date is the last Date header written, with the second it is for.
-	date atomic.Pointer[httpDate]
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -261,22 +259,9 @@ func (e *Emulator) setRateHeaders(h http.Header, now time.Time) {
 
 var rateLimitText = strconv.Itoa(rateLimit)
 
-// httpDate is a Date header's text for the second sec.
-type httpDate struct {
-	sec  int64
-	text string
-}
-
-// httpDate returns now as the Date header writes it. The header counts
-// whole seconds, so the text is made once a second rather than per answer.
+// httpDate returns now as the Date header writes it.
 func (e *Emulator) httpDate(now time.Time) string {
-	sec := now.Unix()
-	if d := e.date.Load(); d != nil && d.sec == sec {
-		return d.text
-	}
-	d := &httpDate{sec, now.UTC().Format(http.TimeFormat)}
-	e.date.Store(d)
-	return d.text
+	return now.UTC().Format(http.TimeFormat)
 }
 
 // decodeBody reads a JSON request body into v.

@@ -65,9 +65,6 @@ type Emulator struct {
 	tokens  map[string]token
 	faults  []*Fault
 	rates   map[string]*rateWindow
-	// nowSec and nowText are the last second now formatted, and its text.
-	nowSec  int64
-	nowText string
 }
 
 // table holds one table's rows, keyed by sys_id.
@@ -141,15 +138,9 @@ func New(opts Options) *Emulator {
 func (e *Emulator) Requests() int64 { return e.requests.Load() }
 
 // now returns the clock in UTC, truncated to the platform's one-second
-// precision, formatted as the API writes dates. The caller holds e.mu:
-// the text is kept with its second and made again when the second
-// changes, since every insert asks for it twice.
+// precision, formatted as the API writes dates.
 func (e *Emulator) now() string {
-	t := e.opts.Now()
-	if sec := t.Unix(); sec != e.nowSec || e.nowText == "" {
-		e.nowSec, e.nowText = sec, t.UTC().Truncate(time.Second).Format(query.DateTimeLayout)
-	}
-	return e.nowText
+	return e.opts.Now().UTC().Truncate(time.Second).Format(query.DateTimeLayout)
 }
 
 func newSysID() string {
