@@ -84,9 +84,16 @@ func addTerm(out *[]string, v []byte) {
 	if len(*out) >= 4*store.MaxTerms {
 		return
 	}
-	if t := store.NormalizeTerm(string(v)); t != "" && len(t) <= store.MaxTermLen && utf8.ValidString(t) {
+	if t, ok := normalTerm(v); ok {
 		*out = append(*out, t)
 	}
+}
+
+// normalTerm returns v normalized as stores keep terms, or false when it
+// cannot be one.
+func normalTerm(v []byte) (string, bool) {
+	t := store.NormalizeTerm(string(v))
+	return t, t != "" && len(t) <= store.MaxTermLen && utf8.ValidString(t)
 }
 
 // termReader reads an event's terms in the pass that checks it
@@ -122,11 +129,10 @@ func (r *termReader) add(v []byte) {
 // appendNormalized appends v normalized as addTerm keeps it, or nothing
 // when addTerm would drop it.
 func appendNormalized(dst, v []byte) []byte {
-	t := store.NormalizeTerm(string(v))
-	if t == "" || len(t) > store.MaxTermLen || !utf8.ValidString(t) {
-		return dst
+	if t, ok := normalTerm(v); ok {
+		return append(dst, t...)
 	}
-	return append(dst, t...)
+	return dst
 }
 
 // result is the terms read, as Terms returns them. It puts r back in
