@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,19 +38,31 @@ const restartWait = 200 * time.Millisecond
 // the writer for the frames the last PASSIVE left (a few batches) and the
 // readers still on old snapshots, after which the next commit starts the
 // WAL over from its beginning and truncates the file to walKeepBytes.
+//
+// The RESTART takes the writer's turn first (see writer.turn): asking
+// SQLite for the write lock instead, it polled for a moment between two of
+// the writer's transactions, and under load it found one only after tens
+// of ms, or not within restartWait, while the WAL grew.
 type checkpointer struct {
 	conn     *sql.Conn
 	pageSize int64
+	turn     sync.Locker   // the writer's: held, no transaction runs
 	kick     chan struct{} // the writer committed something
 	cancel   context.CancelFunc
 	exited   chan struct{}
+
+	// restarts counts the RESTART checkpoints that completed, and
+	// restartedBytes the WAL bytes they started over from: together, how
+	// often the WAL starts over and how much went through it meanwhile.
+	restarts, restartedBytes atomic.Int64
 }
 
-func newCheckpointer(conn *sql.Conn, pageSize int64) *checkpointer {
+func newCheckpointer(conn *sql.Conn, pageSize int64, turn sync.Locker) *checkpointer {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &checkpointer{
 		conn:     conn,
 		pageSize: pageSize,
+		turn:     turn,
 		kick:     make(chan struct{}, 1),
 		cancel:   cancel,
 		exited:   make(chan struct{}),
@@ -77,8 +91,8 @@ func (c *checkpointer) run(ctx context.Context) {
 		}
 		// A failed checkpoint is retried at the next commit; the WAL keeps
 		// every frame until then, so nothing is lost by ignoring it.
-		if frames, err := c.checkpoint(ctx, "PASSIVE"); err == nil && frames*c.pageSize >= walRestartBytes {
-			_, _ = c.checkpoint(ctx, "RESTART")
+		if _, frames, err := c.checkpoint(ctx, "PASSIVE"); err == nil && frames*c.pageSize >= walRestartBytes {
+			c.restart(ctx)
 		}
 		t.Reset(checkpointEvery)
 		select {
@@ -89,11 +103,22 @@ func (c *checkpointer) run(ctx context.Context) {
 	}
 }
 
-// checkpoint runs a checkpoint in mode and returns the frames the WAL held.
-func (c *checkpointer) checkpoint(ctx context.Context, mode string) (frames int64, err error) {
-	var busy, done int64
-	err = c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &done)
-	return frames, err
+// restart runs a RESTART checkpoint in the writer's turn.
+func (c *checkpointer) restart(ctx context.Context) {
+	c.turn.Lock()
+	defer c.turn.Unlock()
+	if busy, frames, err := c.checkpoint(ctx, "RESTART"); err == nil && !busy {
+		c.restarts.Add(1)
+		c.restartedBytes.Add(frames * c.pageSize)
+	}
+}
+
+// checkpoint runs a checkpoint in mode and returns the frames the WAL held
+// and whether readers or the writer kept it from completing (busy).
+func (c *checkpointer) checkpoint(ctx context.Context, mode string) (busy bool, frames int64, err error) {
+	var blocked, done int64
+	err = c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&blocked, &frames, &done)
+	return blocked != 0, frames, err
 }
 
 // close stops the checkpointer and closes its connection; the last

@@ -325,8 +325,9 @@ func (s *Store) startWriter(opts Options) error {
 		}
 		return fmt.Errorf("sqlite store: %w", err)
 	}
-	s.cp = newCheckpointer(cpConn, pageSize)
-	s.w = newWriter(tx, opts.MaxBatch, s.cp.committed, s.rolledBack)
+	turn := new(sync.Mutex)
+	s.cp = newCheckpointer(cpConn, pageSize, turn)
+	s.w = newWriter(tx, opts.MaxBatch, turn, s.cp.committed, s.rolledBack)
 	s.startTermIndexer()
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sync"
 	"sync/atomic"
 
 	"github.com/cardflow/cardflow/engine/store/internal/groupcommit"
@@ -36,6 +37,9 @@ type request = groupcommit.Request[writeFunc]
 // it in batches (group commit): one transaction, one WAL sync, for however
 // many writes arrived while the previous batch committed.
 type writer struct {
+	// turn is held while a batch runs; the checkpointer takes it to run
+	// a RESTART checkpoint between two batches.
+	turn       *sync.Mutex
 	tx         writeTx
 	committed  func() // called after each commit
 	rolledBack func() // called after each rollback
@@ -48,10 +52,17 @@ type writer struct {
 	splits atomic.Int64
 }
 
-func newWriter(tx writeTx, maxBatch int, committed, rolledBack func()) *writer {
-	w := &writer{tx: tx, committed: committed, rolledBack: rolledBack}
-	w.q = groupcommit.New(maxBatch, errClosed, w.commit)
+func newWriter(tx writeTx, maxBatch int, turn *sync.Mutex, committed, rolledBack func()) *writer {
+	w := &writer{turn: turn, tx: tx, committed: committed, rolledBack: rolledBack}
+	w.q = groupcommit.New(maxBatch, errClosed, w.commitInTurn)
 	return w
+}
+
+// commitInTurn commits batch in the writer's turn.
+func (w *writer) commitInTurn(batch []*request) {
+	w.turn.Lock()
+	defer w.turn.Unlock()
+	w.commit(batch)
 }
 
 // do queues fn and waits until the transaction holding it has committed (or
