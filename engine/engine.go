@@ -110,6 +110,9 @@ func New(opts Options) *Engine {
 		AckWait: opts.AckWait,
 		Health:  intakeHealth{h: &e.storeHealth, st: opts.Store}}
 	e.metrics = newMetrics(func() float64 { return float64(e.intake.Depth()) })
+	if ws, ok := opts.Store.(store.WriteStatser); ok {
+		e.metrics.reg.MustRegister(newStoreCollector(ws))
+	}
 	e.intake.Observer = e.metrics
 	e.exec = &runtime.Executor{Store: opts.Store, Intake: e.intake, Clients: e.clients, Logger: opts.Logger, Observer: e.metrics, Invoker: opts.Invoker}
 	e.pool = &runtime.Pool{Executor: e.exec, Resolver: e, Owner: opts.Owner, Workers: opts.Workers, Lease: opts.Lease, Logger: opts.Logger}

@@ -88,6 +88,16 @@ func TestE2EApproval(t *testing.T) {
 			t.Errorf("cardflow_executions_total of %s succeeded = %v, want 1", flow, n)
 		}
 	}
+	// Two executions, each with its event, journal and outcome: several
+	// writes, in at most as many transactions, and a WAL file beside the
+	// store.
+	commits, writes := e.metric("cardflow_store_commits_total", ""), e.metric("cardflow_store_writes_total", "")
+	if commits < 1 || writes < 6 || commits > writes {
+		t.Errorf("cardflow_store_commits_total %v, cardflow_store_writes_total %v: want at least 6 writes in 1 or more commits", commits, writes)
+	}
+	if n := e.metric("cardflow_store_wal_bytes", ""); n <= 0 {
+		t.Errorf("cardflow_store_wal_bytes = %v, want more than 0", n)
+	}
 	e.checkNoSecrets()
 }
 

@@ -76,7 +76,8 @@ type Store struct {
 
 	lock *os.File // held while Exclusive
 
-	files files // the files opened, for Check
+	files   files  // the files opened, for Check
+	walPath string // the WAL file, for WriteStats
 
 	// leaseCheck is when a claim must next look for executions whose lease
 	// ended; it is read and written only by writes, on the writer
@@ -114,7 +115,7 @@ type Store struct {
 // date and starts the writer. Close releases it.
 func Open(path string, opts Options) (*Store, error) {
 	opts = opts.withDefaults()
-	s := &Store{seqs: make(map[string]nextSeq)}
+	s := &Store{seqs: make(map[string]nextSeq), walPath: path + "-wal"}
 	if opts.ReadOnly {
 		return openReadOnly(s, path, opts)
 	}

@@ -1,0 +1,25 @@
+package sqlite
+
+import (
+	"os"
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+var _ store.WriteStatser = (*Store)(nil)
+
+// WriteStats implements store.WriteStatser. A store opened ReadOnly
+// writes nothing: it reports the WAL file alone.
+func (s *Store) WriteStats() store.WriteStats {
+	st := store.WriteStats{WAL: true}
+	if s.w != nil {
+		st.Commits, st.Writes = s.w.batches.Load(), s.w.writes.Load()
+	}
+	if s.cp != nil {
+		st.WALRestarts = s.cp.restarts.Load()
+	}
+	if fi, err := os.Stat(s.walPath); err == nil {
+		st.WALBytes = fi.Size()
+	}
+	return st
+}
