@@ -110,7 +110,7 @@ func New(opts Options) *Engine {
 		AckWait: opts.AckWait,
 		Health:  intakeHealth{h: &e.storeHealth, st: opts.Store}}
 	e.metrics = newMetrics(func() float64 { return float64(e.intake.Depth()) })
-	if ws, ok := opts.Store.(store.WriteStatser); ok {
+	if ws, ok := opts.Store.(store.WriteCounter); ok {
 		e.metrics.reg.MustRegister(newStoreCollector(ws))
 	}
 	e.intake.Observer = e.metrics

@@ -5,15 +5,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// storeCollector exports a store's write counts (store.WriteStatser),
+// storeCollector exports a store's write counts (store.WriteCounter),
 // read once per scrape.
 type storeCollector struct {
-	st                    store.WriteStatser
+	st                    store.WriteCounter
 	commits, writes       *prometheus.Desc
 	walBytes, walRestarts *prometheus.Desc
 }
 
-func newStoreCollector(st store.WriteStatser) *storeCollector {
+func newStoreCollector(st store.WriteCounter) *storeCollector {
 	return &storeCollector{
 		st:      st,
 		commits: prometheus.NewDesc("cardflow_store_commits_total", "Write transactions the store committed.", nil, nil),
@@ -34,7 +34,7 @@ func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
-	s := c.st.WriteStats()
+	s := c.st.WriteCounts()
 	ch <- prometheus.MustNewConstMetric(c.commits, prometheus.CounterValue, float64(s.Commits))
 	ch <- prometheus.MustNewConstMetric(c.writes, prometheus.CounterValue, float64(s.Writes))
 	if s.WAL {

@@ -77,7 +77,7 @@ type Store struct {
 	lock *os.File // held while Exclusive
 
 	files   files  // the files opened, for Check
-	walPath string // the WAL file, for WriteStats
+	walPath string // the WAL file, for WriteCounts
 
 	// leaseCheck is when a claim must next look for executions whose lease
 	// ended; it is read and written only by writes, on the writer

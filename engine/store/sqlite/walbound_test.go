@@ -95,7 +95,7 @@ func TestWALStaysBoundedUnderLoad(t *testing.T) {
 	}
 	cancel()
 	wg.Wait()
-	rounds, through := s.WriteStats().WALRestarts, s.cp.restartedBytes.Load()
+	rounds, through := s.WriteCounts().WALRestarts, s.cp.restartedBytes.Load()
 	got := walMax.Load()
 	t.Logf("%d executions, %d restarts, %.1f MiB through the WAL, WAL at most %.1f MiB",
 		written.Load(), rounds, float64(through)/(1<<20), float64(got)/(1<<20))

@@ -29,7 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"History", historyTests},
 		{"State", stateTests},
 		{"Prune", pruneTests},
-		{"WriteStats", writeStatsTests},
+		{"WriteCounts", writeCountsTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -8,26 +8,26 @@ import (
 	"github.com/cardflow/cardflow/engine/store"
 )
 
-var writeStatsTests = []test{
-	{"CountsEveryWrite", testWriteStats},
+var writeCountsTests = []test{
+	{"CountsEveryWrite", testWriteCounts},
 }
 
-// testWriteStats: a store that counts its writes (store.WriteStatser)
+// testWriteCounts: a store that counts its writes (store.WriteCounter)
 // counts every committed write, in no more transactions than writes, and
 // a store with a WAL file reports its size.
-func testWriteStats(t *testing.T, s store.Store) {
-	ws, ok := s.(store.WriteStatser)
+func testWriteCounts(t *testing.T, s store.Store) {
+	ws, ok := s.(store.WriteCounter)
 	if !ok {
 		t.Skip("the store does not count its writes")
 	}
-	before := ws.WriteStats()
+	before := ws.WriteCounts()
 	const n = 40
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() { mustEnqueue(t, s, event("stats", fmt.Sprintf("w-%d", i))) })
 	}
 	wg.Wait()
-	after := ws.WriteStats()
+	after := ws.WriteCounts()
 	writes, commits := after.Writes-before.Writes, after.Commits-before.Commits
 	t.Logf("%d enqueues: %d writes in %d commits", n, writes, commits)
 	if writes < n {

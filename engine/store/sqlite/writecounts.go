@@ -6,12 +6,12 @@ import (
 	"github.com/cardflow/cardflow/engine/store"
 )
 
-var _ store.WriteStatser = (*Store)(nil)
+var _ store.WriteCounter = (*Store)(nil)
 
-// WriteStats implements store.WriteStatser. A store opened ReadOnly
+// WriteCounts implements store.WriteCounter. A store opened ReadOnly
 // writes nothing: it reports the WAL file alone.
-func (s *Store) WriteStats() store.WriteStats {
-	st := store.WriteStats{WAL: true}
+func (s *Store) WriteCounts() store.WriteCounts {
+	st := store.WriteCounts{WAL: true}
 	if s.w != nil {
 		st.Commits, st.Writes = s.w.batches.Load(), s.w.writes.Load()
 	}

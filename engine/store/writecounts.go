@@ -1,16 +1,16 @@
 package store
 
-// WriteStatser is implemented by stores that commit writes in groups, one
+// WriteCounter is implemented by stores that commit writes in groups, one
 // transaction for the writes that arrived while the last one committed,
 // and can count them: the engine exports the counts as metrics.
-type WriteStatser interface {
-	// WriteStats returns the counts since the store was opened. It does
+type WriteCounter interface {
+	// WriteCounts returns the counts since the store was opened. It does
 	// not wait for writes in flight.
-	WriteStats() WriteStats
+	WriteCounts() WriteCounts
 }
 
-// WriteStats are a store's write counts.
-type WriteStats struct {
+// WriteCounts are a store's write counts.
+type WriteCounts struct {
 	// Commits is the transactions committed and Writes the writes they
 	// held: Writes/Commits is how many writes one transaction carried.
 	Commits, Writes int64
