@@ -11,6 +11,7 @@ type storeCollector struct {
 	st                    store.WriteCounter
 	commits, writes       *prometheus.Desc
 	walBytes, walRestarts *prometheus.Desc
+	walBlocked            *prometheus.Desc
 }
 
 func newStoreCollector(st store.WriteCounter) *storeCollector {
@@ -23,6 +24,8 @@ func newStoreCollector(st store.WriteCounter) *storeCollector {
 			"Size of the SQLite write-ahead log file on disk: it stays below about 16 MiB plus what is written while a checkpoint runs.", nil, nil),
 		walRestarts: prometheus.NewDesc("cardflow_store_wal_restarts_total",
 			"Times the SQLite write-ahead log started over after a checkpoint had copied all of it into the database.", nil, nil),
+		walBlocked: prometheus.NewDesc("cardflow_store_wal_restarts_blocked_total",
+			"Times readers on older snapshots (a backup, a long export) held off a restart of the SQLite write-ahead log: while they last, it grows.", nil, nil),
 	}
 }
 
@@ -31,6 +34,7 @@ func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.writes
 	ch <- c.walBytes
 	ch <- c.walRestarts
+	ch <- c.walBlocked
 }
 
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
@@ -40,5 +44,6 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	if s.WAL {
 		ch <- prometheus.MustNewConstMetric(c.walBytes, prometheus.GaugeValue, float64(s.WALBytes))
 		ch <- prometheus.MustNewConstMetric(c.walRestarts, prometheus.CounterValue, float64(s.WALRestarts))
+		ch <- prometheus.MustNewConstMetric(c.walBlocked, prometheus.CounterValue, float64(s.WALRestartsBlocked))
 	}
 }

@@ -73,6 +73,9 @@ func TestParseFlags(t *testing.T) {
 		{args: []string{"-seed", "ldap"}, wantErr: "-seed is file or api"},
 		{args: []string{"-suite", "-rate", "5"}, wantErr: "-suite picks the rates"},
 		{args: []string{"-reload-at", "30s", "-duration", "10s"}, wantErr: "-reload-at"},
+		{args: []string{"-hold-read", "9s", "-duration", "10s"}, wantErr: "-hold-read"},
+		{args: []string{"-hold-read", "2s", "-rate", "10", "-duration", "4s", "-postgres", "postgres://x@127.0.0.1/db"}, wantErr: "-hold-read is for the SQLite store"},
+		{args: []string{"-hold-read", "2s", "-rate", "10", "-duration", "4s"}, users: 40},
 		{args: []string{"-flow", "onboarding"}, wantErr: "-flow is request_approval or incident"},
 		{args: []string{"-replicas", "3"}, wantErr: "-replicas needs -postgres"},
 		{args: []string{"-replicas", "3", "-postgres", "postgres://x@127.0.0.1/db", "-rate", "10", "-duration", "1s"}, users: 10},
@@ -123,7 +126,7 @@ func TestHarnessEndToEnd(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building cardflow: %v\n%s", err, out)
 	}
-	opts, err := parseFlags([]string{"-bin", bin, "-rate", "40", "-duration", "3s", "-reload-at", "1s", "-q",
+	opts, err := parseFlags([]string{"-bin", bin, "-rate", "40", "-duration", "3s", "-reload-at", "1s", "-hold-read", "1s", "-q",
 		"-dir", t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -142,6 +145,11 @@ func TestHarnessEndToEnd(t *testing.T) {
 	}
 	if res.Reload == nil || !res.Reload.Observed || res.Reload.NewHash == 0 {
 		t.Errorf("reload = %+v, want the new generation observed and used", res.Reload)
+	}
+	// The reader begins 0.75 s in: at 40/s, some executions are in its
+	// snapshot, and none of those after it.
+	if h := res.HoldRead; h == nil || h.Error != "" || h.HeldS < 1 || h.Executions <= 0 || h.Executions >= 120 {
+		t.Errorf("held reader = %+v, want a snapshot of some of the 120 executions held 1 s", h)
 	}
 	if res.Disk.WALMax <= 0 || res.Disk.DBBytes <= 0 || res.Disk.Executions != 120 {
 		t.Errorf("disk = %+v, want the WAL seen, the file's size and its 120 executions", res.Disk)

@@ -56,7 +56,7 @@ func run(opts *options) (code int) {
 		}
 		results = append(results, res)
 		if opts.Suite && i == 0 {
-			runs = append(runs, opts.halfRateRun(res.ThroughputRun))
+			runs = append(runs, opts.halfRateRun(res.ThroughputRun), opts.heldReadRun(res.ThroughputRun))
 			runs = append(runs, opts.postgresRuns()...)
 		}
 	}

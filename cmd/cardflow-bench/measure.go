@@ -33,6 +33,13 @@ func (b *bench) measure(ctx context.Context, res *result) error {
 			watchWAL(sctx, b.dbPath+"-wal", &walMax)
 		}()
 	}
+	if b.opts.HoldRead > 0 && b.storeURL == "" {
+		bg.Add(1)
+		go func() {
+			defer bg.Done()
+			res.HoldRead = b.holdRead(sctx, start, start.Add(b.opts.Duration/4), b.opts.HoldRead)
+		}()
+	}
 	if b.opts.ReloadAt > 0 {
 		bg.Add(1)
 		go func() {

@@ -20,6 +20,7 @@ type options struct {
 	Workers     int
 	Conns       int
 	ReloadAt    time.Duration
+	HoldRead    time.Duration // a reader holds a snapshot of the SQLite store this long, from a quarter into the load
 	Drain       time.Duration
 	Dir         string
 	Pprof       string
@@ -47,6 +48,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.IntVar(&o.Workers, "workers", 64, "cardflow run --workers")
 	fs.IntVar(&o.Conns, "conns", 256, "open loop: most connections (and deliveries in flight) of the load generator")
 	fs.DurationVar(&o.ReloadAt, "reload-at", 0, "hot reload under load: modify the flow file this long after the load starts (0: no reload)")
+	fs.DurationVar(&o.HoldRead, "hold-read", 0, "a reader holds a snapshot of the SQLite store this long, from a quarter into the load, as a backup does while it copies (0: none)")
 	fs.DurationVar(&o.Drain, "drain-timeout", 60*time.Second, "after the load, how long to wait for the executions to finish")
 	fs.StringVar(&o.Dir, "dir", "", "working directory for flows, seed and the SQLite file (default: a temporary one, removed)")
 	fs.StringVar(&o.Pprof, "pprof", "", "write a CPU profile of the engine under load to this file (runs cardflow with --pprof)")
@@ -99,6 +101,9 @@ func parseFlags(args []string) (*options, error) {
 	if o.ReloadAt >= o.Duration {
 		return nil, errors.New("-reload-at must be shorter than -duration")
 	}
+	if o.HoldRead > 0 && (o.Postgres != "" || o.HoldRead > o.Duration*3/4) {
+		return nil, errors.New("-hold-read is for the SQLite store, and at most three quarters of -duration (the reader starts a quarter in)")
+	}
 	return o, nil
 }
 
@@ -118,7 +123,7 @@ func (o *options) userCount() int {
 // measured the capacity.
 func (o *options) capacityRun() *options {
 	c := *o
-	c.Rate, c.ReloadAt, c.Suite, c.Postgres, c.Replicas = 0, 0, false, "", 1
+	c.Rate, c.ReloadAt, c.HoldRead, c.Suite, c.Postgres, c.Replicas = 0, 0, 0, false, "", 1
 	return &c
 }
 
@@ -131,7 +136,7 @@ func (o *options) postgresRuns() []*options {
 	var runs []*options
 	for _, n := range []int{1, 3} {
 		c := *o
-		c.Rate, c.ReloadAt, c.Suite, c.Pprof, c.Replicas = 0, 0, false, "", n
+		c.Rate, c.ReloadAt, c.HoldRead, c.Suite, c.Pprof, c.Replicas = 0, 0, 0, false, "", n
 		runs = append(runs, &c)
 	}
 	return runs
@@ -141,10 +146,20 @@ func (o *options) halfRateRun(capacity float64) *options {
 	h := *o
 	h.Concurrency, h.Suite, h.Pprof, h.Postgres, h.Replicas = 0, false, "", "", 1
 	h.Rate = math.Max(1, math.Round(capacity/2))
+	h.HoldRead = 0
 	if h.ReloadAt == 0 {
 		h.ReloadAt = h.Duration / 2
 	}
 	return &h
+}
+
+// heldReadRun is the open loop at half the capacity again, with a reader
+// holding a snapshot of the store for half the run: what a backup taken
+// under load costs the hooks' acknowledgements.
+func (o *options) heldReadRun(capacity float64) *options {
+	h := o.halfRateRun(capacity)
+	h.ReloadAt, h.HoldRead = 0, h.Duration/2
+	return h
 }
 
 // mode describes the load for the report.
@@ -158,6 +173,9 @@ func (o *options) mode() string {
 		m += fmt.Sprintf(", PostgreSQL, %d replicas", o.Replicas)
 	case o.Postgres != "":
 		m += ", PostgreSQL"
+	}
+	if o.HoldRead > 0 {
+		m += fmt.Sprintf(", a reader holds the store %s", o.HoldRead)
 	}
 	return m
 }

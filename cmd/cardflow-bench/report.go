@@ -58,7 +58,9 @@ type result struct {
 	Samples []sample      `json:"samples"`
 	Stages  []stage       `json:"stages,omitempty"`
 	Reload  *reloadResult `json:"reload,omitempty"`
-	Profile string        `json:"profile,omitempty"`
+	// HoldRead is the reader that held a snapshot (-hold-read).
+	HoldRead *holdResult `json:"held_read,omitempty"`
+	Profile  string      `json:"profile,omitempty"`
 	// ProfileShares groups the profile's CPU by what the stacks serve.
 	ProfileShares []profileShare `json:"profile_shares,omitempty"`
 	// EmulatorProfiles are the emulators' and the load generator's CPU
@@ -182,6 +184,9 @@ func (r *result) check(execs map[string]*execRow, incidents map[string]int, user
 	if r.Reload != nil && !r.Reload.Observed {
 		r.Verdicts = append(r.Verdicts, "reload: "+r.Reload.Error)
 	}
+	if r.HoldRead != nil && r.HoldRead.Error != "" {
+		r.Verdicts = append(r.Verdicts, "held reader: "+r.HoldRead.Error)
+	}
 }
 
 // Verified reports whether every check held.
@@ -295,6 +300,14 @@ func (r *result) rows() [][2]string {
 		}
 	}
 	rows = append(rows, [2]string{"hot reload: flow file changed → live", reload})
+	held := "-"
+	if h := r.HoldRead; h != nil {
+		held = "not held: " + h.Error
+		if h.Error == "" {
+			held = fmt.Sprintf("%.1f s from %.1f s (a snapshot of %d executions)", h.HeldS, h.At, h.Executions)
+		}
+	}
+	rows = append(rows, [2]string{"reader holding a snapshot of the store (a backup)", held})
 	verdict := "ok"
 	if !r.Verified() {
 		verdict = "FAILED"

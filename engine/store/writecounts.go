@@ -18,7 +18,9 @@ type WriteCounts struct {
 	// WALBytes is the file's size on disk, and WALRestarts how many times
 	// the log started over from its beginning after a checkpoint had
 	// copied all of it into the database: under sustained writes, what
-	// keeps the file from growing.
-	WAL                   bool
-	WALBytes, WALRestarts int64
+	// keeps the file from growing. WALRestartsBlocked counts the restarts
+	// that readers on older snapshots held off (a backup, a long export):
+	// while such a reader lasts, the log grows.
+	WAL                                       bool
+	WALBytes, WALRestarts, WALRestartsBlocked int64
 }

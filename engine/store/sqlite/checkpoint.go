@@ -20,11 +20,36 @@ var walRestartBytes int64 = 16 << 20
 // the load needs between two restarts, and no larger.
 const walKeepBytes = 16 << 20
 
-// restartWait bounds how long a restart waits for readers (and holds off
-// the writer meanwhile): a reader that takes longer (a long history page)
-// makes the restart give up until the next round instead of stalling the
-// hooks' acknowledgements behind it.
-const restartWait = 200 * time.Millisecond
+// restartWait bounds how long a restart waits for readers still on older
+// snapshots, holding off the writer meanwhile: long enough for the short
+// reads cardflow makes (a history page, a claim) to end, short enough that
+// the hooks' acknowledgements barely notice. A reader that takes longer (a
+// backup, an export) makes the restart give up.
+const restartWait = 25 * time.Millisecond
+
+// After a restart that readers held off, the next one waits at least
+// restartBackoff, doubling up to maxRestartBackoff while they keep holding
+// it off: a reader that holds a snapshot for minutes pins the WAL for as
+// long whatever the checkpointer does, and each attempt holds the writer
+// off for restartWait. Attempting every round made the writer wait 200 ms
+// out of every 300 while a backup ran: at half the engine's capacity the
+// hooks' acknowledgements took seconds.
+const (
+	restartBackoff    = 250 * time.Millisecond
+	maxRestartBackoff = 4 * time.Second
+)
+
+// A restart holds the writer off while it copies what the PASSIVE before
+// it left: the frames committed while that one ran. When the PASSIVE took
+// longer than restartAfterCopy (after a reader had pinned the WAL, it
+// copied hundreds of MB, and the restart after it held the writer off for
+// most of a second) another PASSIVE runs first, up to maxCopyAgain times
+// in a row, so that a disk too slow for any quick copy still gets the WAL
+// restarted.
+const (
+	restartAfterCopy = 50 * time.Millisecond
+	maxCopyAgain     = 4
+)
 
 // checkpointer copies committed WAL frames back into the database file on a
 // connection of its own, so that the writer never does: SQLite's automatic
@@ -54,7 +79,15 @@ type checkpointer struct {
 	// restarts counts the RESTART checkpoints that completed, and
 	// restartedBytes the WAL bytes they started over from: together, how
 	// often the WAL starts over and how much went through it meanwhile.
-	restarts, restartedBytes atomic.Int64
+	// blocked counts those that readers held off.
+	restarts, restartedBytes, blocked atomic.Int64
+
+	// backoff is the wait before the next restart after blocked ones, and
+	// notBefore the time it ends; copyAgain counts the PASSIVEs in a row
+	// that were too long to restart after. Only run uses them.
+	backoff   time.Duration
+	notBefore time.Time
+	copyAgain int
 }
 
 func newCheckpointer(conn *sql.Conn, pageSize int64, turn sync.Locker) *checkpointer {
@@ -91,10 +124,23 @@ func (c *checkpointer) run(ctx context.Context) {
 		}
 		// A failed checkpoint is retried at the next commit; the WAL keeps
 		// every frame until then, so nothing is lost by ignoring it.
-		if _, frames, err := c.checkpoint(ctx, "PASSIVE"); err == nil && frames*c.pageSize >= walRestartBytes {
-			c.restart(ctx)
+		start := time.Now()
+		_, frames, err := c.checkpoint(ctx, "PASSIVE")
+		copied := time.Since(start)
+		next := checkpointEvery
+		switch {
+		case err != nil || frames*c.pageSize < walRestartBytes || time.Now().Before(c.notBefore):
+		case copied > restartAfterCopy && c.copyAgain < maxCopyAgain:
+			// The WAL had much to copy (a reader had pinned it, say):
+			// what was committed meanwhile is copied first, at once, so
+			// that the restart holds the writer off for little.
+			c.copyAgain++
+			next = 0
+		default:
+			c.copyAgain = 0
+			c.afterRestart(c.restart(ctx))
 		}
-		t.Reset(checkpointEvery)
+		t.Reset(next)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
@@ -103,14 +149,33 @@ func (c *checkpointer) run(ctx context.Context) {
 	}
 }
 
-// restart runs a RESTART checkpoint in the writer's turn.
-func (c *checkpointer) restart(ctx context.Context) {
+// restart runs a RESTART checkpoint in the writer's turn and reports
+// whether readers held it off.
+func (c *checkpointer) restart(ctx context.Context) (blocked bool) {
 	c.turn.Lock()
 	defer c.turn.Unlock()
-	if busy, frames, err := c.checkpoint(ctx, "RESTART"); err == nil && !busy {
-		c.restarts.Add(1)
-		c.restartedBytes.Add(frames * c.pageSize)
+	busy, frames, err := c.checkpoint(ctx, "RESTART")
+	switch {
+	case err != nil:
+		return false // retried next round, as a failed PASSIVE is
+	case busy:
+		c.blocked.Add(1)
+		return true
 	}
+	c.restarts.Add(1)
+	c.restartedBytes.Add(frames * c.pageSize)
+	return false
+}
+
+// afterRestart sets when the next restart may run: at once after one that
+// completed, after a growing backoff while readers hold them off.
+func (c *checkpointer) afterRestart(blocked bool) {
+	if !blocked {
+		c.backoff, c.notBefore = 0, time.Time{}
+		return
+	}
+	c.backoff = min(max(2*c.backoff, restartBackoff), maxRestartBackoff)
+	c.notBefore = time.Now().Add(c.backoff)
 }
 
 // checkpoint runs a checkpoint in mode and returns the frames the WAL held

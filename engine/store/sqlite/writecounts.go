@@ -16,7 +16,7 @@ func (s *Store) WriteCounts() store.WriteCounts {
 		st.Commits, st.Writes = s.w.batches.Load(), s.w.writes.Load()
 	}
 	if s.cp != nil {
-		st.WALRestarts = s.cp.restarts.Load()
+		st.WALRestarts, st.WALRestartsBlocked = s.cp.restarts.Load(), s.cp.blocked.Load()
 	}
 	if fi, err := os.Stat(s.walPath); err == nil {
 		st.WALBytes = fi.Size()
