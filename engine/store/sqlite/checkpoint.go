@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,7 +19,15 @@ var walRestartBytes int64 = 16 << 20
 // walKeepBytes is what the writer truncates the WAL file to after a
 // restart (journal_size_limit): the file SQLite reuses stays as large as
 // the load needs between two restarts, and no larger.
-const walKeepBytes = 16 << 20
+// A variable so that tests can lower it.
+var walKeepBytes int64 = 16 << 20
+
+// walShrinkStep is the most the writer truncates the WAL file by at once.
+// A WAL that a long reader let grow to hundreds of MB shrinks back to
+// walKeepBytes over several restarts, a step each: truncating 550 MB at
+// once (ext4 freeing its blocks) held the writer's commit for 230 ms.
+// A variable so that tests can lower it.
+var walShrinkStep int64 = 64 << 20
 
 // restartWait bounds how long a restart waits for readers still on older
 // snapshots, holding off the writer meanwhile: long enough for the short
@@ -40,12 +49,13 @@ const (
 )
 
 // A restart holds the writer off while it copies what the PASSIVE before
-// it left: the frames committed while that one ran. When the PASSIVE took
-// longer than restartAfterCopy (after a reader had pinned the WAL, it
-// copied hundreds of MB, and the restart after it held the writer off for
-// most of a second) another PASSIVE runs first, up to maxCopyAgain times
-// in a row, so that a disk too slow for any quick copy still gets the WAL
-// restarted.
+// it left: the frames committed while that one ran. Once a reader has let
+// go of a WAL it pinned, the first PASSIVE copies hundreds of MB, and the
+// restart after it held the writer off for most of a second. So after a
+// blocked restart, while a PASSIVE takes longer than restartAfterCopy,
+// another runs first, up to maxCopyAgain times in a row. Other restarts
+// follow their PASSIVE at once: on a disk that makes every PASSIVE slow,
+// putting them off let the WAL grow.
 const (
 	restartAfterCopy = 50 * time.Millisecond
 	maxCopyAgain     = 4
@@ -71,10 +81,16 @@ const (
 type checkpointer struct {
 	conn     *sql.Conn
 	pageSize int64
-	turn     sync.Locker   // the writer's: held, no transaction runs
-	kick     chan struct{} // the writer committed something
-	cancel   context.CancelFunc
-	exited   chan struct{}
+	walPath  string
+	// setKeep sets the size the writer truncates the WAL file to after a
+	// restart (journal_size_limit); keep is the one set. Called in the
+	// writer's turn only.
+	setKeep func(int64) error
+	keep    int64
+	turn    sync.Locker   // the writer's: held, no transaction runs
+	kick    chan struct{} // the writer committed something
+	cancel  context.CancelFunc
+	exited  chan struct{}
 
 	// restarts counts the RESTART checkpoints that completed, and
 	// restartedBytes the WAL bytes they started over from: together, how
@@ -83,18 +99,23 @@ type checkpointer struct {
 	restarts, restartedBytes, blocked atomic.Int64
 
 	// backoff is the wait before the next restart after blocked ones, and
-	// notBefore the time it ends; copyAgain counts the PASSIVEs in a row
-	// that were too long to restart after. Only run uses them.
+	// notBefore the time it ends; pinned says the last restart was
+	// blocked, and copyAgain counts the PASSIVEs since, in a row, that
+	// were too long to restart after. Only run uses them.
 	backoff   time.Duration
 	notBefore time.Time
+	pinned    bool
 	copyAgain int
 }
 
-func newCheckpointer(conn *sql.Conn, pageSize int64, turn sync.Locker) *checkpointer {
+func newCheckpointer(conn *sql.Conn, pageSize int64, walPath string, turn sync.Locker, setKeep func(int64) error) *checkpointer {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &checkpointer{
 		conn:     conn,
 		pageSize: pageSize,
+		walPath:  walPath,
+		setKeep:  setKeep,
+		keep:     walKeepBytes,
 		turn:     turn,
 		kick:     make(chan struct{}, 1),
 		cancel:   cancel,
@@ -125,12 +146,17 @@ func (c *checkpointer) run(ctx context.Context) {
 		// A failed checkpoint is retried at the next commit; the WAL keeps
 		// every frame until then, so nothing is lost by ignoring it.
 		start := time.Now()
-		_, frames, err := c.checkpoint(ctx, "PASSIVE")
+		_, frames, done, err := c.checkpoint(ctx, "PASSIVE")
 		copied := time.Since(start)
+		if err == nil && done >= frames {
+			// Every frame copied: no reader pins the WAL any longer, so
+			// a restart need not wait out the backoff of blocked ones.
+			c.backoff, c.notBefore = 0, time.Time{}
+		}
 		next := checkpointEvery
 		switch {
 		case err != nil || frames*c.pageSize < walRestartBytes || time.Now().Before(c.notBefore):
-		case copied > restartAfterCopy && c.copyAgain < maxCopyAgain:
+		case c.pinned && copied > restartAfterCopy && c.copyAgain < maxCopyAgain:
 			// The WAL had much to copy (a reader had pinned it, say):
 			// what was committed meanwhile is copied first, at once, so
 			// that the restart holds the writer off for little.
@@ -154,7 +180,7 @@ func (c *checkpointer) run(ctx context.Context) {
 func (c *checkpointer) restart(ctx context.Context) (blocked bool) {
 	c.turn.Lock()
 	defer c.turn.Unlock()
-	busy, frames, err := c.checkpoint(ctx, "RESTART")
+	busy, frames, _, err := c.checkpoint(ctx, "RESTART")
 	switch {
 	case err != nil:
 		return false // retried next round, as a failed PASSIVE is
@@ -164,12 +190,27 @@ func (c *checkpointer) restart(ctx context.Context) (blocked bool) {
 	}
 	c.restarts.Add(1)
 	c.restartedBytes.Add(frames * c.pageSize)
+	c.shrinkBy(walShrinkStep)
 	return false
+}
+
+// shrinkBy has the writer truncate the WAL file by at most step at its
+// next commit, which starts the WAL over (see walShrinkStep): to
+// walKeepBytes, or to step less than it is now when that is more.
+func (c *checkpointer) shrinkBy(step int64) {
+	keep := walKeepBytes
+	if fi, err := os.Stat(c.walPath); err == nil {
+		keep = max(keep, fi.Size()-step)
+	}
+	if keep != c.keep && c.setKeep(keep) == nil {
+		c.keep = keep
+	}
 }
 
 // afterRestart sets when the next restart may run: at once after one that
 // completed, after a growing backoff while readers hold them off.
 func (c *checkpointer) afterRestart(blocked bool) {
+	c.pinned = blocked
 	if !blocked {
 		c.backoff, c.notBefore = 0, time.Time{}
 		return
@@ -178,12 +219,13 @@ func (c *checkpointer) afterRestart(blocked bool) {
 	c.notBefore = time.Now().Add(c.backoff)
 }
 
-// checkpoint runs a checkpoint in mode and returns the frames the WAL held
-// and whether readers or the writer kept it from completing (busy).
-func (c *checkpointer) checkpoint(ctx context.Context, mode string) (busy bool, frames int64, err error) {
-	var blocked, done int64
-	err = c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&blocked, &frames, &done)
-	return blocked != 0, frames, err
+// checkpoint runs a checkpoint in mode and returns the frames the WAL held,
+// how many of them are copied into the database, and whether readers or
+// the writer kept it from completing (busy).
+func (c *checkpointer) checkpoint(ctx context.Context, mode string) (busy bool, frames, copied int64, err error) {
+	var blocked int64
+	err = c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&blocked, &frames, &copied)
+	return blocked != 0, frames, copied, err
 }
 
 // close stops the checkpointer and closes its connection; the last

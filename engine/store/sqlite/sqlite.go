@@ -327,7 +327,11 @@ func (s *Store) startWriter(opts Options) error {
 		return fmt.Errorf("sqlite store: %w", err)
 	}
 	turn := new(sync.Mutex)
-	s.cp = newCheckpointer(cpConn, pageSize, turn)
+	setKeep := func(n int64) error {
+		_, err := tx.conn.ExecContext(context.Background(), fmt.Sprintf("PRAGMA journal_size_limit = %d", n))
+		return err
+	}
+	s.cp = newCheckpointer(cpConn, pageSize, s.walPath, turn, setKeep)
 	s.w = newWriter(tx, opts.MaxBatch, turn, s.cp.committed, s.rolledBack)
 	s.startTermIndexer()
 	return nil
@@ -402,7 +406,9 @@ func (s *Store) Close() error {
 			for _, st := range s.w.tx.stmts {
 				errs = append(errs, st.Close())
 			}
-			errs = append(errs, s.w.tx.conn.Close(), s.cp.close())
+			// The checkpointer first: a restart sets the writer connection's
+			// journal_size_limit (see checkpointer.setKeep).
+			errs = append(errs, s.cp.close(), s.w.tx.conn.Close())
 			encoders.release()
 		}
 		if s.wdb != nil {

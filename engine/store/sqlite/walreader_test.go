@@ -102,3 +102,91 @@ func TestRestartBacksOffWhileAReaderHoldsTheWAL(t *testing.T) {
 	after := s.WriteCounts().WALRestarts
 	waitFor("the WAL starts over after the reader", func() bool { return s.WriteCounts().WALRestarts > after })
 }
+
+// TestWALShrinksInSteps: a WAL file that a reader let grow shrinks once
+// the reader is done, but by at most walShrinkStep at a time. The writer truncates the file in the commit after a restart, so
+// the step bounds how long that commit takes; truncating 550 MB at once
+// held it for 230 ms.
+func TestWALShrinksInSteps(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes for a few seconds")
+	}
+	defer func(restart, keep, step int64) {
+		walRestartBytes, walKeepBytes, walShrinkStep = restart, keep, step
+	}(walRestartBytes, walKeepBytes, walShrinkStep)
+	walRestartBytes, walKeepBytes, walShrinkStep = 64<<10, 256<<10, 2<<20
+
+	path := filepath.Join(t.TempDir(), "shrink.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	payload := oktaEvent()
+	for w := range 4 {
+		wg.Go(func() {
+			for i := 0; ctx.Err() == nil; i++ {
+				if err := walLifecycle(s, fmt.Sprintf("w%d", w), fmt.Sprintf("%d-%d", w, i), payload, true); err != nil && ctx.Err() == nil {
+					t.Error(err)
+					cancel()
+				}
+			}
+		})
+	}
+	reader, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	size := func() int64 { return s.WriteCounts().WALBytes }
+
+	// Hold a snapshot until the WAL is well past what the writers alone
+	// make it (a round of checkpoints' worth, 7–17 MiB here).
+	const grown = 40 << 20
+	deadline := time.Now().Add(30 * time.Second)
+	for size() < grown {
+		tx, err := reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM executions").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		for size() < grown && time.Now().Before(deadline) && ctx.Err() == nil {
+			time.Sleep(5 * time.Millisecond)
+		}
+		tx.Rollback()
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			t.Fatalf("the WAL grew to %d bytes in 30 s while a reader held it, want %d", size(), grown)
+		}
+	}
+	from := size()
+
+	// Watch it shrink by four steps (under this load the writers alone
+	// keep it at a round's worth): no drop between two looks larger than
+	// a step, as the writer truncates once per restart, and restarts are
+	// 100 ms apart at the least.
+	prev, largest := from, int64(0)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
+		now := size()
+		largest = max(largest, prev-now)
+		prev = now
+		if now <= from-4*walShrinkStep {
+			break
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			t.Fatalf("the WAL file is %d bytes 30 s after the reader, want it below %d", now, from-4*walShrinkStep)
+		}
+	}
+	wc := s.WriteCounts()
+	t.Logf("WAL file %d bytes when the reader ended, %d now; largest drop %d; %d restarts, %d held off", from, size(), largest, wc.WALRestarts, wc.WALRestartsBlocked)
+	if largest > walShrinkStep {
+		t.Errorf("the WAL file shrank by %d bytes at once, want at most %d", largest, walShrinkStep)
+	}
+}
