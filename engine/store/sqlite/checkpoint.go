@@ -9,7 +9,9 @@ import (
 	"time"
 )
 
-// checkpointEvery is the least time between two checkpoints.
+// checkpointEvery is the least time between two rounds of checkpoints,
+// but for the copies run back to back after a reader pinned the WAL (see
+// restartAfterCopy).
 const checkpointEvery = 100 * time.Millisecond
 
 // walRestartBytes is the WAL size past which the checkpointer restarts the
@@ -31,7 +33,7 @@ var walShrinkStep int64 = 64 << 20
 
 // restartWait bounds how long a restart waits for readers still on older
 // snapshots, holding off the writer meanwhile: long enough for the short
-// reads cardflow makes (a history page, a claim) to end, short enough that
+// reads cardflow makes (a page of history) to end, short enough that
 // the hooks' acknowledgements barely notice. A reader that takes longer (a
 // backup, an export) makes the restart give up.
 const restartWait = 25 * time.Millisecond
@@ -72,7 +74,8 @@ const (
 // walRestartBytes the checkpointer runs a RESTART checkpoint: it holds off
 // the writer for the frames the last PASSIVE left (a few batches) and the
 // readers still on old snapshots, after which the next commit starts the
-// WAL over from its beginning and truncates the file to walKeepBytes.
+// WAL over from its beginning and truncates the file to walKeepBytes, or
+// by walShrinkStep towards it.
 //
 // The RESTART takes the writer's turn first (see writer.turn): asking
 // SQLite for the write lock instead, it polled for a moment between two of
