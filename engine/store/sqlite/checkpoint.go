@@ -85,9 +85,9 @@ type checkpointer struct {
 	conn     *sql.Conn
 	pageSize int64
 	walPath  string
-	// setKeep sets the size the writer truncates the WAL file to after a
-	// restart (journal_size_limit); keep is the one set. Called in the
-	// writer's turn only.
+	// setKeep sets the size the writer truncates the WAL file to when it
+	// starts the WAL over (journal_size_limit); keep is the one set. Called
+	// in the writer's turn only.
 	setKeep func(int64) error
 	keep    int64
 	turn    sync.Locker   // the writer's: held, no transaction runs
@@ -146,6 +146,7 @@ func (c *checkpointer) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		}
+		c.limitTruncation(false)
 		// A failed checkpoint is retried at the next commit; the WAL keeps
 		// every frame until then, so nothing is lost by ignoring it.
 		start := time.Now()
@@ -193,19 +194,32 @@ func (c *checkpointer) restart(ctx context.Context) (blocked bool) {
 	}
 	c.restarts.Add(1)
 	c.restartedBytes.Add(frames * c.pageSize)
-	c.shrinkBy(walShrinkStep)
+	// The writer's next commit truncates the file: from its size now,
+	// which grew since the round began if a reader had pinned the WAL.
+	c.limitTruncation(true)
 	return false
 }
 
-// shrinkBy has the writer truncate the WAL file by at most step at its
-// next commit, which starts the WAL over (see walShrinkStep): to
-// walKeepBytes, or to step less than it is now when that is more.
-func (c *checkpointer) shrinkBy(step int64) {
-	keep := walKeepBytes
-	if fi, err := os.Stat(c.walPath); err == nil {
-		keep = max(keep, fi.Size()-step)
+// limitTruncation keeps the size the writer truncates the WAL file to at
+// most walShrinkStep below the file's size (walKeepBytes at the least),
+// whoever starts the WAL over next: a restart of the checkpointer's, or
+// the writer itself, which starts it over when it finds every frame copied
+// and no reader on it (at light load, after every round). It takes the
+// writer's turn when it changes the size, unless the caller holds it.
+func (c *checkpointer) limitTruncation(inTurn bool) {
+	fi, err := os.Stat(c.walPath)
+	if err != nil {
+		return
 	}
-	if keep != c.keep && c.setKeep(keep) == nil {
+	keep := max(walKeepBytes, fi.Size()-walShrinkStep)
+	if keep == c.keep {
+		return
+	}
+	if !inTurn {
+		c.turn.Lock()
+		defer c.turn.Unlock()
+	}
+	if c.setKeep(keep) == nil {
 		c.keep = keep
 	}
 }
