@@ -1,10 +1,6 @@
 package sqlite
 
 import (
-	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -27,78 +23,49 @@ func TestWALStaysBoundedUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes for a few seconds")
 	}
-	defer func(old int64) { walRestartBytes = old }(walRestartBytes)
-	walRestartBytes = 256 << 10
+	setWALSizes(t, 256<<10, 0, 0)
 	const (
 		minRounds = 8 // restarts the run must see
 		share     = 4 // the WAL holds at most 1/share of what went through it
 	)
 
-	path := filepath.Join(t.TempDir(), "wal.db")
-	s, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	payload := oktaEvent()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	s := openTemp(t)
+	load := startWALLoad(t, s, 16)
+	ctx := load.ctx
 
 	var walMax atomic.Int64
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	wg.Go(func() {
 		for ctx.Err() == nil {
-			if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > walMax.Load() {
-				walMax.Store(fi.Size())
+			if n := s.WriteCounts().WALBytes; n > walMax.Load() {
+				walMax.Store(n)
 			}
 			time.Sleep(2 * time.Millisecond)
 		}
-	}()
-	var written atomic.Int64 // WAL frames' worth of executions ended
-	var last atomic.Value    // an execution id, for the readers
-	last.Store("")
-	for w := range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			owner := fmt.Sprintf("worker-%d", w)
-			for i := 0; ctx.Err() == nil; i++ {
-				if err := walLifecycle(s, owner, fmt.Sprintf("%d-%d", w, i), payload, i%2 == 0); err != nil {
-					t.Error(err)
-					cancel()
-					return
-				}
-				written.Add(1)
-			}
-		}()
-	}
+	})
 	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for ctx.Err() == nil {
 				if _, err := s.Depth(ctx); err != nil && ctx.Err() == nil {
 					t.Error(err)
 				}
 			}
-		}()
+		})
 	}
 	// Run until the WAL has started over often enough for its largest size
 	// to mean something, and at least 3 s; a machine too slow for that in
 	// 60 s fails the test rather than passing it on a few rounds.
 	start := time.Now()
 	for ctx.Err() == nil && time.Since(start) < 60*time.Second &&
-		(time.Since(start) < 3*time.Second || s.cp.restarts.Load() < 2*minRounds) {
+		(time.Since(start) < 3*time.Second || s.WriteCounts().WALRestarts < 2*minRounds) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	cancel()
+	load.stop()
 	wg.Wait()
 	rounds, through := s.WriteCounts().WALRestarts, s.cp.restartedBytes.Load()
 	got := walMax.Load()
 	t.Logf("%d executions, %d restarts, %.1f MiB through the WAL, WAL at most %.1f MiB",
-		written.Load(), rounds, float64(through)/(1<<20), float64(got)/(1<<20))
+		load.ended.Load(), rounds, float64(through)/(1<<20), float64(got)/(1<<20))
 	if rounds < minRounds {
 		t.Fatalf("the WAL started over %d times under load, want at least %d", rounds, minRounds)
 	}

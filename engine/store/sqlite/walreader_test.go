@@ -1,14 +1,34 @@
 package sqlite
 
 import (
-	"context"
 	"database/sql"
-	"fmt"
-	"path/filepath"
-	"sync"
+	"strings"
 	"testing"
 	"time"
 )
+
+// openReader opens a connection pool of its own on s's file, as a backup
+// tool or another process would read it.
+func openReader(t *testing.T, s *Store) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", strings.TrimSuffix(s.walPath, "-wal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// waitUntil polls ok until it holds, failing the test after 20 s or when
+// the load stopped on an error.
+func waitUntil(t *testing.T, l *walLoad, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !ok(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) || l.ctx.Err() != nil {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+	}
+}
 
 // TestRestartBacksOffWhileAReaderHoldsTheWAL: a reader that holds a
 // snapshot (a backup does, for as long as it copies) keeps the WAL from
@@ -21,60 +41,20 @@ func TestRestartBacksOffWhileAReaderHoldsTheWAL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes for a few seconds")
 	}
-	defer func(old int64) { walRestartBytes = old }(walRestartBytes)
-	walRestartBytes = 64 << 10
+	setWALSizes(t, 64<<10, 0, 0)
 
-	path := filepath.Join(t.TempDir(), "held.db")
-	s, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer cancel()
-	payload := oktaEvent()
-	for w := range 4 {
-		wg.Go(func() {
-			for i := 0; ctx.Err() == nil; i++ {
-				if err := walLifecycle(s, fmt.Sprintf("w%d", w), fmt.Sprintf("%d-%d", w, i), payload, true); err != nil && ctx.Err() == nil {
-					t.Error(err)
-					cancel()
-				}
-			}
-		})
-	}
-	waitFor := func(what string, ok func() bool) {
-		t.Helper()
-		for deadline := time.Now().Add(20 * time.Second); !ok(); time.Sleep(5 * time.Millisecond) {
-			if time.Now().After(deadline) || ctx.Err() != nil {
-				t.Fatalf("timed out waiting until %s", what)
-			}
-		}
-	}
-	waitFor("the WAL starts over under the load", func() bool { return s.WriteCounts().WALRestarts > 0 })
+	s := openTemp(t)
+	load := startWALLoad(t, s, 4)
+	waitUntil(t, load, "the WAL starts over under the load", func() bool { return s.WriteCounts().WALRestarts > 0 })
 
-	reader, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reader.Close()
+	reader := openReader(t, s)
 	const hold = 2 * time.Second
 	// A reader that started while every frame of the WAL was copied reads
 	// the database file alone and holds nothing: then the test holds again.
 	var held, blocked int64
 	for try := 0; try < 3 && held == 0; try++ {
 		before := s.WriteCounts()
-		tx, err := reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM executions").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
+		tx, n := holdSnapshot(t, load.ctx, reader)
 		time.Sleep(hold)
 		during := s.WriteCounts()
 		if err := tx.Rollback(); err != nil {
@@ -100,71 +80,31 @@ func TestRestartBacksOffWhileAReaderHoldsTheWAL(t *testing.T) {
 		t.Errorf("%d restarts tried in %v while a reader held the WAL, want at most 6: each holds the writer off", blocked, hold)
 	}
 	after := s.WriteCounts().WALRestarts
-	waitFor("the WAL starts over after the reader", func() bool { return s.WriteCounts().WALRestarts > after })
+	waitUntil(t, load, "the WAL starts over after the reader", func() bool { return s.WriteCounts().WALRestarts > after })
 }
 
 // TestWALShrinksInSteps: a WAL file that a reader let grow shrinks once
-// the reader is done, but by at most walShrinkStep at a time. The writer truncates the file in the commit after a restart, so
-// the step bounds how long that commit takes; truncating 550 MB at once
-// held it for 230 ms.
+// the reader is done, but by at most walShrinkStep at a time. The writer
+// truncates the file in the commit after a restart, so the step bounds how
+// long that commit takes; truncating 550 MB at once held it for 230 ms.
 func TestWALShrinksInSteps(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes for a few seconds")
 	}
-	defer func(restart, keep, step int64) {
-		walRestartBytes, walKeepBytes, walShrinkStep = restart, keep, step
-	}(walRestartBytes, walKeepBytes, walShrinkStep)
-	walRestartBytes, walKeepBytes, walShrinkStep = 64<<10, 256<<10, 2<<20
+	setWALSizes(t, 64<<10, 256<<10, 2<<20)
 
-	path := filepath.Join(t.TempDir(), "shrink.db")
-	s, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer cancel()
-	payload := oktaEvent()
-	for w := range 4 {
-		wg.Go(func() {
-			for i := 0; ctx.Err() == nil; i++ {
-				if err := walLifecycle(s, fmt.Sprintf("w%d", w), fmt.Sprintf("%d-%d", w, i), payload, true); err != nil && ctx.Err() == nil {
-					t.Error(err)
-					cancel()
-				}
-			}
-		})
-	}
-	reader, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reader.Close()
+	s := openTemp(t)
+	load := startWALLoad(t, s, 4)
 	size := func() int64 { return s.WriteCounts().WALBytes }
 
 	// Hold a snapshot until the WAL is well past what the writers alone
 	// make it (a round of checkpoints' worth, 7–17 MiB here).
 	const grown = 40 << 20
-	deadline := time.Now().Add(30 * time.Second)
-	for size() < grown {
-		tx, err := reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM executions").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		for size() < grown && time.Now().Before(deadline) && ctx.Err() == nil {
-			time.Sleep(5 * time.Millisecond)
-		}
-		tx.Rollback()
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			t.Fatalf("the WAL grew to %d bytes in 30 s while a reader held it, want %d", size(), grown)
-		}
+	tx, _ := holdSnapshot(t, load.ctx, openReader(t, s))
+	defer tx.Rollback() // after a failure; a second rollback does nothing
+	waitUntil(t, load, "a reader lets the WAL grow", func() bool { return size() >= grown })
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
 	}
 	from := size()
 
@@ -180,7 +120,7 @@ func TestWALShrinksInSteps(t *testing.T) {
 		if now <= from-4*walShrinkStep {
 			break
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
+		if time.Now().After(deadline) || load.ctx.Err() != nil {
 			t.Fatalf("the WAL file is %d bytes 30 s after the reader, want it below %d", now, from-4*walShrinkStep)
 		}
 	}
