@@ -77,18 +77,12 @@ func Strings(obj cty.Value, name string) []string { return stringsOf(plainAttr(o
 // HasString reports whether Strings(obj, name) holds s, without making the
 // slice: connectors' Accept functions ask it of every pushed event.
 func HasString(obj cty.Value, name, s string) bool {
-	v := plainAttr(obj, name)
-	if v.IsNull() || !v.IsKnown() || !v.CanIterateElements() {
-		return false
-	}
-	for it := v.ElementIterator(); it.Next(); {
-		_, e := it.Element()
-		e, _ = e.Unmark()
-		if e.IsKnown() && !e.IsNull() && e.Type() == cty.String && e.AsString() == s {
-			return true
-		}
-	}
-	return false
+	found := false
+	eachString(plainAttr(obj, name), func(e string) bool {
+		found = e == s
+		return !found
+	})
+	return found
 }
 
 // StringMap returns a map or object attribute whose values are strings;
@@ -125,22 +119,37 @@ func intOf(v cty.Value, def int) int {
 // stringsOf unmarks each element it reads: UnmarkDeep would rebuild the
 // whole value (the Okta hook's Accept reads a list for every event).
 func stringsOf(v cty.Value) []string {
-	if v.IsNull() || !v.IsKnown() || !v.CanIterateElements() {
+	if !iterable(v) {
 		return nil
 	}
 	out := make([]string, 0, v.LengthInt())
-	for it := v.ElementIterator(); it.Next(); {
-		_, e := it.Element()
-		e, _ = e.Unmark()
-		if e.IsKnown() && !e.IsNull() && e.Type() == cty.String {
-			out = append(out, e.AsString())
-		}
-	}
+	eachString(v, func(e string) bool {
+		out = append(out, e)
+		return true
+	})
 	return out
 }
 
+// iterable reports whether v is a known, non-null collection.
+func iterable(v cty.Value) bool { return !v.IsNull() && v.IsKnown() && v.CanIterateElements() }
+
+// eachString calls fn with the known string elements of v, a list or set
+// (marks removed), until fn returns false; of anything else, none.
+func eachString(v cty.Value, fn func(string) bool) {
+	if !iterable(v) {
+		return
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		e, _ = e.Unmark()
+		if e.IsKnown() && !e.IsNull() && e.Type() == cty.String && !fn(e.AsString()) {
+			return
+		}
+	}
+}
+
 func stringMapOf(v cty.Value) map[string]string {
-	if v.IsNull() || !v.IsKnown() || !v.CanIterateElements() {
+	if !iterable(v) {
 		return nil
 	}
 	out := make(map[string]string, v.LengthInt())
