@@ -21,7 +21,7 @@ func newStoreCollector(st store.WriteCounter) *storeCollector {
 		writes: prometheus.NewDesc("cardflow_store_writes_total",
 			"Writes the store committed (events taken in, journal entries, outcomes); divided by cardflow_store_commits_total, how many one transaction carried.", nil, nil),
 		walBytes: prometheus.NewDesc("cardflow_store_wal_bytes",
-			"Size of the SQLite write-ahead log file on disk: it stays below about 16 MiB plus what is written while a checkpoint runs.", nil, nil),
+			"Size of the SQLite write-ahead log file on disk: about 16 MiB plus what is written while a checkpoint runs, more while a reader holds a snapshot (see cardflow_store_wal_restarts_blocked_total).", nil, nil),
 		walRestarts: prometheus.NewDesc("cardflow_store_wal_restarts_total",
 			"Times the SQLite write-ahead log started over after a checkpoint had copied all of it into the database.", nil, nil),
 		walBlocked: prometheus.NewDesc("cardflow_store_wal_restarts_blocked_total",
