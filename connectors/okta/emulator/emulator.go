@@ -194,7 +194,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h["X-Okta-Request-Id"] = []string{e.ids.random(27)}
 	// The SDK computes its 429 back-off as X-Rate-Limit-Reset - Date, so both
 	// come from the same clock.
-	h["Date"] = []string{e.httpDate(now)}
+	h["Date"] = []string{now.UTC().Format(http.TimeFormat)}
 	if e.applyFault(w, r, now) {
 		return
 	}
@@ -258,11 +258,6 @@ func (e *Emulator) setRateHeaders(h http.Header, now time.Time) {
 }
 
 var rateLimitText = strconv.Itoa(rateLimit)
-
-// httpDate returns now as the Date header writes it.
-func (e *Emulator) httpDate(now time.Time) string {
-	return now.UTC().Format(http.TimeFormat)
-}
 
 // decodeBody reads a JSON request body into v.
 func decodeBody(r *http.Request, v any) *apiError {
