@@ -5,8 +5,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/spf13/cobra"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -66,7 +66,7 @@ func writeDocsOf(w io.Writer, reg *connector.Registry, name string) error {
 	if !strings.Contains(name, ".") {
 		c, ok := reg.Connector(name)
 		if !ok {
-			return exit(ExitUsage, fmt.Errorf("there is no connector %q.%s", name, docsSuggestion(name, reg.Names())))
+			return exit(ExitUsage, fmt.Errorf("there is no connector %q.%s", name, didyoumean.Hint(name, reg.Names())))
 		}
 		writeConnectorDocs(w, c)
 		return nil
@@ -80,14 +80,7 @@ func writeDocsOf(w io.Writer, reg *connector.Registry, name string) error {
 		return nil
 	}
 	return exit(ExitUsage, fmt.Errorf("there is no action or trigger %q.%s", name,
-		docsSuggestion(name, append(reg.ActionNames(), reg.TriggerNames()...))))
-}
-
-func docsSuggestion(name string, candidates []string) string {
-	if s := config.NameSuggestion(name, candidates); s != "" {
-		return fmt.Sprintf(" Did you mean %q?", s)
-	}
-	return ""
+		didyoumean.Hint(name, append(reg.ActionNames(), reg.TriggerNames()...))))
 }
 
 func writeConnectorDocs(w io.Writer, c *connector.Connector) {

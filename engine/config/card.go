@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
 )
@@ -176,7 +177,7 @@ func decodeCard(b *hcl.Block, reg *connector.Registry, src []byte) (*Card, hcl.D
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Unknown action",
-			Detail:   fmt.Sprintf("There is no action %q.%s", c.Action, didYouMean(c.Action, reg.ActionNames())),
+			Detail:   fmt.Sprintf("There is no action %q.%s", c.Action, didyoumean.Hint(c.Action, reg.ActionNames())),
 			Subject:  c.ActionRange.Ptr(),
 		})
 		c.Inputs, _ = rest.JustAttributes()

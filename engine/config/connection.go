@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -32,7 +33,7 @@ func decodeConnection(b *hcl.Block, reg *connector.Registry) (*Connection, hcl.D
 			Severity: hcl.DiagError,
 			Summary:  "Unknown connector type",
 			Detail: fmt.Sprintf("There is no connector %q.%s Connectors with connections: %s.",
-				c.Type, didYouMean(c.Type, withConn), strings.Join(withConn, ", ")),
+				c.Type, didyoumean.Hint(c.Type, withConn), strings.Join(withConn, ", ")),
 			Subject: b.LabelRanges[0].Ptr(),
 		})
 		return nil, diags

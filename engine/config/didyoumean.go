@@ -1,62 +1,11 @@
 package config
 
 import (
-	"fmt"
-	"slices"
 	"strings"
 
-	"github.com/agext/levenshtein"
+	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/hashicorp/hcl/v2"
 )
-
-// nameSuggestion returns the name in candidates nearest to given, or "" when
-// none is close enough to be the likely intent: a few letters apart, or
-// the same words in another order (okta.assign_app_to_user for
-// okta.assign_user_to_app), which no edit distance calls close.
-func nameSuggestion(given string, candidates []string) string {
-	best, bestDist := "", 1<<30
-	for _, c := range candidates {
-		d := levenshtein.Distance(given, c, nil)
-		if d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	if best != "" && bestDist <= 3 && bestDist <= len(given)/2+1 {
-		return best
-	}
-	words := sortedWords(given)
-	for _, c := range candidates {
-		if slices.Equal(words, sortedWords(c)) {
-			return c
-		}
-	}
-	return ""
-}
-
-// sortedWords splits a name at dots and underscores and sorts the words;
-// the connector prefix stays first, so words never move across it.
-func sortedWords(name string) []string {
-	prefix, rest, found := strings.Cut(name, ".")
-	if !found {
-		prefix, rest = "", name
-	}
-	words := strings.Split(rest, "_")
-	slices.Sort(words)
-	return append([]string{prefix}, words...)
-}
-
-// didYouMean is a sentence to append to a Detail, or "".
-func didYouMean(given string, candidates []string) string {
-	if s := nameSuggestion(given, candidates); s != "" {
-		return fmt.Sprintf(" Did you mean %q?", s)
-	}
-	return ""
-}
-
-// NameSuggestion is nameSuggestion for other engine packages.
-func NameSuggestion(given string, candidates []string) string {
-	return nameSuggestion(given, candidates)
-}
 
 // suggestUnsupported adds a did-you-mean to HCL's "Unsupported argument"
 // and "Unsupported block type" diagnostics that lack one. A card body is
@@ -78,7 +27,7 @@ func suggestUnsupported(diags hcl.Diagnostics, attrs, blocks []string) {
 			continue
 		}
 		if name := quoted(d.Detail); name != "" {
-			if hint := didYouMean(name, candidates); hint != "" {
+			if hint := didyoumean.Hint(name, candidates); hint != "" {
 				d.Detail += hint
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -61,7 +62,7 @@ func (cfg *Config) checkConnection(conn *connector.Connector, addr string, rng h
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Unknown connection",
-			Detail:   fmt.Sprintf("There is no connection %q %q.%s", typ, strings.TrimPrefix(addr, typ+"."), didYouMean(addr, same)),
+			Detail:   fmt.Sprintf("There is no connection %q %q.%s", typ, strings.TrimPrefix(addr, typ+"."), didyoumean.Hint(addr, same)),
 			Subject:  rng.Ptr(),
 		}}
 	}
@@ -75,7 +76,7 @@ func (cfg *Config) checkFlow(name string, rng hcl.Range) hcl.Diagnostics {
 	return hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  "Unknown flow",
-		Detail:   fmt.Sprintf("There is no flow %q.%s", name, didYouMean(name, cfg.FlowNames())),
+		Detail:   fmt.Sprintf("There is no flow %q.%s", name, didyoumean.Hint(name, cfg.FlowNames())),
 		Subject:  rng.Ptr(),
 	}}
 }

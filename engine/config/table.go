@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/zclconf/go-cty/cty"
@@ -55,7 +56,7 @@ func decodeTable(b *hcl.Block) (*Table, hcl.Diagnostics) {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Unknown key column",
-				Detail:   fmt.Sprintf("The key %q is not one of the table's columns.%s", t.Key, didYouMean(t.Key, t.ColumnNames())),
+				Detail:   fmt.Sprintf("The key %q is not one of the table's columns.%s", t.Key, didyoumean.Hint(t.Key, t.ColumnNames())),
 				Subject:  a.Expr.Range().Ptr(),
 			})
 		}

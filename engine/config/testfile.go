@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
 )
@@ -198,7 +199,7 @@ func decodeTestRun(b *hcl.Block) (*TestRun, hcl.Diagnostics) {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid expect_status",
-				Detail:   fmt.Sprintf("%q is not an execution status: use one of %s.%s", r.ExpectStatus, strings.Join(TestStatuses, ", "), didYouMean(r.ExpectStatus, TestStatuses)),
+				Detail:   fmt.Sprintf("%q is not an execution status: use one of %s.%s", r.ExpectStatus, strings.Join(TestStatuses, ", "), didyoumean.Hint(r.ExpectStatus, TestStatuses)),
 				Subject:  a.Expr.Range().Ptr(),
 			})
 		}
@@ -404,7 +405,7 @@ func suggestTestNames(diags hcl.Diagnostics) hcl.Diagnostics {
 			continue
 		}
 		name, _, _ = strings.Cut(name, "\"")
-		if s := didYouMean(name, testBlockNames); s != "" {
+		if s := didyoumean.Hint(name, testBlockNames); s != "" {
 			d.Detail = strings.TrimSuffix(d.Detail, ".") + "." + s
 		}
 	}

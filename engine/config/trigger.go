@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -43,7 +44,7 @@ func decodeTrigger(b *hcl.Block, reg *connector.Registry, src []byte) (*Trigger,
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Unknown trigger type",
-			Detail:   fmt.Sprintf("There is no trigger %q.%s", t.Type, didYouMean(t.Type, reg.TriggerNames())),
+			Detail:   fmt.Sprintf("There is no trigger %q.%s", t.Type, didyoumean.Hint(t.Type, reg.TriggerNames())),
 			Subject:  b.LabelRanges[0].Ptr(),
 		})
 		// Still decode the engine's own arguments so later checks can run.

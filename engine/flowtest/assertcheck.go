@@ -2,6 +2,7 @@ package flowtest
 
 import (
 	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -108,7 +109,7 @@ func objectComparison(n hclsyntax.Node, ectx *hcl.EvalContext) *hcl.Diagnostic {
 			Severity: hcl.DiagError,
 			Summary:  "Comparison is always false",
 			Detail: "The object it is compared with has no attribute \"" + name + "\", so the two are never equal." +
-				didYouMean(name, names) + " Write the attributes the other side has.",
+				didyoumean.Hint(name, names) + " Write the attributes the other side has.",
 			Subject: item.KeyExpr.Range().Ptr(),
 		}
 	}

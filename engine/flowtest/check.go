@@ -10,6 +10,7 @@ import (
 	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -167,7 +168,7 @@ func suggestPath(path string, ty cty.Type) string {
 	if !ty.IsObjectType() {
 		return ""
 	}
-	return didYouMean(parts[len(parts)-1], connector.SortedKeys(ty.AttributeTypes()))
+	return didyoumean.Hint(parts[len(parts)-1], connector.SortedKeys(ty.AttributeTypes()))
 }
 
 // target resolves a mock or expect_call target to the card's or action's
@@ -189,7 +190,7 @@ func (c *checker) target(t config.TestTarget) (*connector.Action, cty.Type, hcl.
 		return nil, cty.NilType, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Unknown action",
-			Detail:   fmt.Sprintf("%s.%s", upperFirst(err.Error()), didYouMean(t.Action, c.gen.Registry.ActionNames())),
+			Detail:   fmt.Sprintf("%s.%s", upperFirst(err.Error()), didyoumean.Hint(t.Action, c.gen.Registry.ActionNames())),
 			Subject:  t.Range.Ptr(),
 		}}
 	}
@@ -303,7 +304,7 @@ func (c *checker) checkExpectCall(e *config.TestExpectCall) hcl.Diagnostics {
 					diags = append(diags, &hcl.Diagnostic{
 						Severity: hcl.DiagError,
 						Summary:  "Unsupported argument in with",
-						Detail:   fmt.Sprintf("%s takes no argument %q.%s", e.Target, name, didYouMean(name, names)),
+						Detail:   fmt.Sprintf("%s takes no argument %q.%s", e.Target, name, didyoumean.Hint(name, names)),
 						Subject:  p.Key.Range().Ptr(),
 					})
 				}
@@ -341,7 +342,7 @@ func (c *checker) checkRefs(expr hcl.Expression) hcl.Diagnostics {
 					diags = append(diags, &hcl.Diagnostic{
 						Severity: hcl.DiagError,
 						Summary:  "Unknown variable",
-						Detail:   fmt.Sprintf("There is no variable %q.%s", name, didYouMean(name, connector.SortedKeys(c.gen.Config.Variables))),
+						Detail:   fmt.Sprintf("There is no variable %q.%s", name, didyoumean.Hint(name, connector.SortedKeys(c.gen.Config.Variables))),
 						Subject:  rng.Ptr(),
 					})
 				}
@@ -351,7 +352,7 @@ func (c *checker) checkRefs(expr hcl.Expression) hcl.Diagnostics {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid reference",
-				Detail:   fmt.Sprintf("%q cannot be used here: asserts refer to %s.%s", root, strings.Join(assertRoots, ", "), didYouMean(root, assertRoots)),
+				Detail:   fmt.Sprintf("%q cannot be used here: asserts refer to %s.%s", root, strings.Join(assertRoots, ", "), didyoumean.Hint(root, assertRoots)),
 				Subject:  tr.SourceRange().Ptr(),
 			})
 		}
@@ -382,7 +383,7 @@ func (c *checker) unknownCard(name string, rng hcl.Range) *hcl.Diagnostic {
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Unknown card",
-		Detail:   fmt.Sprintf("Flow %q has no card %q.%s", c.flow.Name, name, didYouMean(name, names)),
+		Detail:   fmt.Sprintf("Flow %q has no card %q.%s", c.flow.Name, name, didyoumean.Hint(name, names)),
 		Subject:  rng.Ptr(),
 	}
 }
@@ -391,7 +392,7 @@ func unknownFlow(cfg *config.Config, tr *config.TestRun) *hcl.Diagnostic {
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Unknown flow",
-		Detail:   fmt.Sprintf("There is no flow %q.%s", tr.Flow, didYouMean(tr.Flow, cfg.FlowNames())),
+		Detail:   fmt.Sprintf("There is no flow %q.%s", tr.Flow, didyoumean.Hint(tr.Flow, cfg.FlowNames())),
 		Subject:  tr.FlowRange.Ptr(),
 	}
 }
@@ -400,7 +401,7 @@ func unknownEmulator(e *config.TestEmulator, emus map[string]Emulator) *hcl.Diag
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Unknown emulator",
-		Detail:   fmt.Sprintf("There is no emulator for %q; emulators exist for %s.%s", e.Connector, strings.Join(connector.SortedKeys(emus), ", "), didYouMean(e.Connector, connector.SortedKeys(emus))),
+		Detail:   fmt.Sprintf("There is no emulator for %q; emulators exist for %s.%s", e.Connector, strings.Join(connector.SortedKeys(emus), ", "), didyoumean.Hint(e.Connector, connector.SortedKeys(emus))),
 		Subject:  e.ConnectorRange.Ptr(),
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -20,7 +21,7 @@ func tableRows(gen *plan.Generation, tb *config.TestTable) (map[string]cty.Value
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Unknown table",
-			Detail:   fmt.Sprintf("There is no table %q.%s", tb.Name, didYouMean(tb.Name, connector.SortedKeys(gen.Config.Tables))),
+			Detail:   fmt.Sprintf("There is no table %q.%s", tb.Name, didyoumean.Hint(tb.Name, connector.SortedKeys(gen.Config.Tables))),
 			Subject:  tb.NameRange.Ptr(),
 		}}
 	}
@@ -83,13 +84,6 @@ func evalCount(expr hcl.Expression, what string, def int) (int, hcl.Diagnostics)
 
 func conformVar(v cty.Value, decl *config.Variable) (cty.Value, error) {
 	return convert.Convert(v, decl.Type.Type)
-}
-
-func didYouMean(name string, candidates []string) string {
-	if s := config.NameSuggestion(name, candidates); s != "" {
-		return fmt.Sprintf(" Did you mean %q?", s)
-	}
-	return ""
 }
 
 func upperFirst(s string) string {

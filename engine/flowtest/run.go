@@ -15,6 +15,7 @@ import (
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/runtime"
+	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
@@ -149,7 +150,7 @@ func runVariables(cfg *config.Config, tr *config.TestRun) (lang.VarValues, hcl.D
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Undeclared variable",
-				Detail:   fmt.Sprintf("There is no variable %q.%s", name, didYouMean(name, connector.SortedKeys(cfg.Variables))),
+				Detail:   fmt.Sprintf("There is no variable %q.%s", name, didyoumean.Hint(name, connector.SortedKeys(cfg.Variables))),
 				Subject:  tr.Variables.Range().Ptr(),
 			})
 			continue

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cardflow/cardflow/engine/config"
+	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -124,10 +125,7 @@ func didYouMeanVar(name string, cfg *config.Config) string {
 	for n := range cfg.Variables {
 		names = append(names, n)
 	}
-	if s := config.NameSuggestion(name, names); s != "" {
-		return fmt.Sprintf(" Did you mean %q?", s)
-	}
-	return ""
+	return didyoumean.Hint(name, names)
 }
 
 func variableValue(v *config.Variable, r rawVar, mode Mode) (cty.Value, hcl.Diagnostics) {

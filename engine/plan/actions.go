@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/cardflow/cardflow/engine/config"
+	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -117,7 +118,7 @@ func checkRow(t *config.Table, attr *hcl.Attribute, row cty.Value) hcl.Diagnosti
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Unknown table column",
-				Detail:   fmt.Sprintf("Table %q has no column %q.%s Its columns are declared in its table block.", t.Name, name, suggest(name, t.ColumnNames())),
+				Detail:   fmt.Sprintf("Table %q has no column %q.%s Its columns are declared in its table block.", t.Name, name, didyoumean.Hint(name, t.ColumnNames())),
 				Subject:  rng.Ptr(),
 			})
 		case !atys[name].Equals(col.Type.Type) && convert.GetConversionUnsafe(atys[name], col.Type.Type) == nil:

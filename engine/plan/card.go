@@ -6,6 +6,7 @@ import (
 
 	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -175,7 +176,7 @@ func (c *compiler) cardRefs(flow *config.Flow, index int, decl *config.Card, exp
 				Severity: hcl.DiagError,
 				Summary:  "Unknown reference",
 				Detail: fmt.Sprintf("%q is not something a card can refer to: use trigger.*, card.<name>.*, var.*, each.*, table.<name> or flow.<name>.%s",
-					tr.RootName(), suggest(tr.RootName(), []string{"trigger", "card", "var", "each", "table", "flow"})),
+					tr.RootName(), didyoumean.Hint(tr.RootName(), []string{"trigger", "card", "var", "each", "table", "flow"})),
 				Subject: tr[0].SourceRange().Ptr(),
 			})
 		}
@@ -227,7 +228,7 @@ func cardRefByName(flow *config.Flow, index int, name string, rng hcl.Range) hcl
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Unknown card",
-			Detail:   fmt.Sprintf("Flow %q has no card %q.%s", flow.Name, name, suggest(name, names)),
+			Detail:   fmt.Sprintf("Flow %q has no card %q.%s", flow.Name, name, didyoumean.Hint(name, names)),
 			Subject:  rng.Ptr(),
 		}}
 	case at == index:

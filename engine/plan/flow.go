@@ -8,6 +8,7 @@ import (
 	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -134,7 +135,7 @@ func (c *compiler) checkVarRef(tr hcl.Traversal) hcl.Diagnostics {
 	return hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  "Unknown variable",
-		Detail:   fmt.Sprintf("There is no variable %q.%s Declare it with a variable block.", name, suggest(name, sortedKeys(c.gen.Config.Variables))),
+		Detail:   fmt.Sprintf("There is no variable %q.%s Declare it with a variable block.", name, didyoumean.Hint(name, sortedKeys(c.gen.Config.Variables))),
 		Subject:  rng.Ptr(),
 	}}
 }
@@ -163,7 +164,7 @@ func (c *compiler) checkNamedRef(tr hcl.Traversal) hcl.Diagnostics {
 	return hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  summary,
-		Detail:   fmt.Sprintf("There is no %s %q.%s", kind, name, suggest(name, names)),
+		Detail:   fmt.Sprintf("There is no %s %q.%s", kind, name, didyoumean.Hint(name, names)),
 		Subject:  rng.Ptr(),
 	}}
 }
@@ -182,13 +183,6 @@ func attrStep(tr hcl.Traversal, i int) (string, hcl.Range, bool) {
 		}
 	}
 	return "", hcl.Range{}, false
-}
-
-func suggest(name string, candidates []string) string {
-	if s := config.NameSuggestion(name, candidates); s != "" {
-		return fmt.Sprintf(" Did you mean %q?", s)
-	}
-	return ""
 }
 
 func capitalize(s string) string {

@@ -1,8 +1,8 @@
-package config
+package didyoumean
 
 import "testing"
 
-func TestNameSuggestion(t *testing.T) {
+func TestName(t *testing.T) {
 	actions := []string{"okta.assign_user_to_app", "okta.add_user_to_group", "okta.read_user", "servicenow.create_record"}
 	tests := []struct{ given, want string }{
 		{"okta.read_usr", "okta.read_user"},
@@ -13,8 +13,18 @@ func TestNameSuggestion(t *testing.T) {
 		{"okta.deactivate_everyone", ""},                         // nothing near
 	}
 	for _, tt := range tests {
-		if got := nameSuggestion(tt.given, actions); got != tt.want {
-			t.Errorf("nameSuggestion(%q) = %q, want %q", tt.given, got, tt.want)
+		if got := Name(tt.given, actions); got != tt.want {
+			t.Errorf("Name(%q) = %q, want %q", tt.given, got, tt.want)
 		}
+	}
+}
+
+func TestHint(t *testing.T) {
+	fields := []string{"short_description", "description", "category"}
+	if got, want := Hint("short_descripton", fields), ` Did you mean "short_description"?`; got != want {
+		t.Errorf("Hint = %q, want %q", got, want)
+	}
+	if got := Hint("u_cost_center", fields); got != "" {
+		t.Errorf("Hint of a name near nothing = %q, want none", got)
 	}
 }
