@@ -18,7 +18,7 @@ const valuesDoc = " ServiceNow returns every value as a string and the connector
 func New() *connector.Connector {
 	return &connector.Connector{
 		Name:       Name,
-		Doc:        "ServiceNow Table API: records, incidents, a custom API call, and record polling triggers.",
+		Doc:        "ServiceNow Table API: records, incidents, a custom API call, and record polling triggers. validate warns of a field name a few letters from a field of the incident, sys_user and other built-in tables: ServiceNow drops a field a table does not have without an error.",
 		Connection: connectionSchema(),
 		Open:       openConnection,
 		Actions:    actions(),
@@ -42,10 +42,10 @@ func actions() []*connector.Action {
 
 func triggers() []*connector.Trigger {
 	return []*connector.Trigger{
-		{Name: "record_created", Mode: connector.Poll, Config: triggerConfig(), Output: triggerOutput,
+		{Name: "record_created", Mode: connector.Poll, Config: triggerConfig(), Output: triggerOutput, Lint: lintFields(""),
 			Poll: func(ctx context.Context, req *connector.PollRequest) error { return poll(ctx, req, created) },
 			Doc:  "Starts the flow once for every new record of a table (polling sys_created_on). trigger.record holds the record as strings; trigger.operation is \"created\"."},
-		{Name: "record_updated", Mode: connector.Poll, Config: triggerConfig(), Output: triggerOutput,
+		{Name: "record_updated", Mode: connector.Poll, Config: triggerConfig(), Output: triggerOutput, Lint: lintFields(""),
 			Poll: func(ctx context.Context, req *connector.PollRequest) error { return poll(ctx, req, updated) },
 			Doc:  "Starts the flow once for every change of a record (polling sys_updated_on; one event per sys_id and sys_mod_count, creations included). trigger.operation is \"created\" when sys_mod_count is 0, else \"updated\"."},
 	}

@@ -24,7 +24,8 @@ func recordParams() url.Values {
 func createRecordAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
 		Name: "create_record", Effect: connector.Write, Input: createInput(), Output: createOutput,
-		Doc: "Creates a record (POST /api/now/table/<table>). With idempotency_key the record is looked up first by idempotency_field, and an existing one is returned with created = false." + valuesDoc,
+		Lint: lintFields(""),
+		Doc:  "Creates a record (POST /api/now/table/<table>). With idempotency_key the record is looked up first by idempotency_field, and an existing one is returned with created = false." + valuesDoc,
 	}, createRecord)
 }
 
@@ -119,7 +120,8 @@ func readRecord(ctx context.Context, c *Client, call *connector.Call) (any, erro
 func updateRecordAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
 		Name: "update_record", Effect: connector.Write, Input: updateInput(), Output: recordOutput,
-		Doc: "Changes the given fields of a record (PATCH) and returns the whole record." + valuesDoc,
+		Lint: lintFields(""),
+		Doc:  "Changes the given fields of a record (PATCH) and returns the whole record." + valuesDoc,
 	}, updateRecord)
 }
 
@@ -157,7 +159,8 @@ func deleteRecord(ctx context.Context, c *Client, call *connector.Call) (any, er
 func searchRecordsAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
 		Name: "search_records", Effect: connector.Read, Input: searchInput(), Output: searchOutput,
-		Doc: "Lists the records matching an encoded query, following the Link header's next pages up to limit. count is the number returned, total ServiceNow's X-Total-Count (null when absent)." + valuesDoc,
+		Lint: lintFields(""),
+		Doc:  "Lists the records matching an encoded query, following the Link header's next pages up to limit. count is the number returned, total ServiceNow's X-Total-Count (null when absent)." + valuesDoc,
 	}, searchRecords)
 }
 

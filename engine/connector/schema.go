@@ -81,6 +81,24 @@ type Action struct {
 	// error (an *Error whose Kind decides retries). Do may be nil for actions
 	// whose runtime is not available yet; the engine reports them at run.
 	Do func(ctx context.Context, call *Call) (cty.Value, error)
+	// Lint, when set, looks at the card's arguments as validate knows them
+	// (see Finding).
+	Lint func(in cty.Value) []Finding
+}
+
+// Finding is something in a card's or trigger's arguments that the remote
+// service would accept but the author can hardly have meant: a ServiceNow
+// field the table does not have, which the Table API drops without an
+// error. validate, test, dry-run and run report each as a warning.
+//
+// Lint functions get the arguments converted to their types, defaults
+// applied; an argument known only when the card runs is unknown, and
+// values are unmarked. Arg names the argument, and Key, when set, the map
+// key or list element within it that the finding is about, so that the
+// warning points at it.
+type Finding struct {
+	Arg, Key        string
+	Summary, Detail string
 }
 
 // Call is one invocation of an action. The engine may reuse a Call, its
@@ -188,6 +206,8 @@ type Trigger struct {
 	// Invoke turns a request to the flow's own endpoint into events (Push
 	// triggers that are addressed per flow, such as http.endpoint).
 	Invoke func(cfg cty.Value, r *http.Request) ([]Event, error)
+	// Lint, when set, looks at the trigger block's config (see Finding).
+	Lint func(cfg cty.Value) []Finding
 }
 
 // Event is one occurrence that starts an execution.

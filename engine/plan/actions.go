@@ -141,7 +141,7 @@ func rowItemRange(expr hcl.Expression, name string) hcl.Range {
 			if hcl.ExprAsKeyword(item.KeyExpr) == name {
 				return item.KeyExpr.Range()
 			}
-			if v, d := item.KeyExpr.Value(nil); !d.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() && v.AsString() == name {
+			if literalString(item.KeyExpr) == name {
 				return item.KeyExpr.Range()
 			}
 		}

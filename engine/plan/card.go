@@ -50,6 +50,7 @@ func (c *compiler) card(flow *config.Flow, index int, decl *config.Card, flowSco
 	diags = append(diags, d...)
 	if !d.HasErrors() {
 		diags = append(diags, c.actionChecks(decl, in)...)
+		diags = append(diags, lint(decl.Spec.Lint, in, decl.Inputs, decl.ActionRange)...)
 	}
 	if decl.If != "" {
 		d := predicateRefs(flow, index, decl)

@@ -68,6 +68,9 @@ func (c *compiler) trigger(decl *config.Trigger) (*Trigger, hcl.Diagnostics) {
 	static := c.staticScope()
 	cfgVal, diags := c.evalArgs(decl.Spec.Config, decl.Attrs, static, c.staticRefs)
 	t.Config = cfgVal
+	if !diags.HasErrors() {
+		diags = append(diags, lint(decl.Spec.Lint, cfgVal, decl.Attrs, decl.TypeRange)...)
+	}
 	t.Output = decl.Spec.Output
 	if decl.Spec.OutputFor != nil && cfgVal.IsWhollyKnown() && !cfgVal.IsNull() {
 		t.Output = decl.Spec.OutputFor(cfgVal)

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cardflow/cardflow/connectors/servicenow/internal/tables"
 	"github.com/cardflow/cardflow/connectors/servicenow/query"
 )
 
@@ -172,7 +173,7 @@ func (e *Emulator) tableLocked(name string, create bool) (*table, error) {
 	if !create || !validFieldName(name) {
 		return nil, &InvalidTableError{Table: name}
 	}
-	t := &table{name: name, schema: &schema{columns: withSys("sys_class_name"), open: true, display: "sys_id"}, rows: map[string]map[string]string{}}
+	t := &table{name: name, schema: &schema{columns: append(tables.System(), "sys_class_name"), open: true, display: "sys_id"}, rows: map[string]map[string]string{}}
 	e.tables[name] = t
 	return t, nil
 }

@@ -1,5 +1,7 @@
 package emulator
 
+import "github.com/cardflow/cardflow/connectors/servicenow/internal/tables"
+
 // schema describes one table: its columns, which of them are references and
 // to what, choice labels for display values, and journal fields.
 type schema struct {
@@ -34,32 +36,19 @@ func (s *schema) has(field string) bool {
 	return s.set[field]
 }
 
-var sysColumns = []string{"sys_id", "sys_created_on", "sys_created_by", "sys_updated_on", "sys_updated_by", "sys_mod_count", "sys_tags"}
-
-func withSys(cols ...string) []string { return append(append([]string{}, sysColumns...), cols...) }
-
-// incidentColumns are the fields of the incident records in
-// connectors/servicenow/testdata (a modern instance's incident with task fields).
-var incidentColumns = withSys(
-	"parent", "made_sla", "caused_by", "watch_list", "upon_reject", "child_incidents", "hold_reason",
-	"approval_history", "number", "resolved_by", "opened_by", "user_input", "sys_domain", "state",
-	"knowledge", "order", "calendar_stc", "closed_at", "cmdb_ci", "delivery_plan", "impact", "active",
-	"work_notes_list", "business_service", "priority", "sys_domain_path", "rfc", "time_worked",
-	"expected_start", "opened_at", "business_duration", "group_list", "work_end", "caller_id",
-	"reopened_time", "resolved_at", "approval_set", "subcategory", "work_notes", "short_description",
-	"close_code", "correlation_display", "delivery_task", "work_start", "assignment_group",
-	"additional_assignee_list", "business_stc", "description", "calendar_duration", "close_notes",
-	"notify", "sys_class_name", "closed_by", "follow_up", "parent_incident", "contact_type",
-	"reopened_by", "incident_state", "urgency", "problem_id", "company", "reassignment_count",
-	"activity_due", "assigned_to", "severity", "comments", "approval", "sla_due",
-	"comments_and_work_notes", "due_date", "reopen_count", "escalation", "upon_approval",
-	"correlation_id", "location", "category",
-)
+// columns returns the fields of the built-in table name.
+func columns(name string) []string {
+	cols, ok := tables.Columns(name)
+	if !ok {
+		panic("emulator: no built-in table " + name)
+	}
+	return cols
+}
 
 var stateLabels = map[string]string{"1": "New", "2": "In Progress", "3": "On Hold", "6": "Resolved", "7": "Closed", "8": "Canceled"}
 
 var incidentSchema = &schema{
-	columns: incidentColumns,
+	columns: columns("incident"),
 	refs: map[string]string{
 		"caller_id": "sys_user", "opened_by": "sys_user", "assigned_to": "sys_user", "resolved_by": "sys_user",
 		"closed_by": "sys_user", "reopened_by": "sys_user", "assignment_group": "sys_user_group",
@@ -88,28 +77,26 @@ var incidentSchema = &schema{
 var builtinSchemas = map[string]*schema{
 	"incident": incidentSchema,
 	"sys_user": {
-		columns: withSys("user_name", "name", "first_name", "last_name", "email", "active", "title", "department",
-			"manager", "company", "location", "phone", "mobile_phone", "employee_number", "locked_out", "time_zone",
-			"sys_class_name", "sys_domain"),
+		columns: columns("sys_user"),
 		refs:    map[string]string{"manager": "sys_user", "company": "core_company", "location": "cmn_location", "department": "cmn_department", "sys_domain": "sys_user_group"},
 		display: "name",
 	},
 	"sys_user_group": {
-		columns: withSys("name", "description", "email", "manager", "parent", "active", "type", "roles", "sys_domain"),
+		columns: columns("sys_user_group"),
 		refs:    map[string]string{"manager": "sys_user", "parent": "sys_user_group", "sys_domain": "sys_user_group"},
 		display: "name",
 	},
 	"sys_user_grmember": {
-		columns: withSys("user", "group"),
+		columns: columns("sys_user_grmember"),
 		refs:    map[string]string{"user": "sys_user", "group": "sys_user_group"},
 		display: "sys_id",
 	},
 	"sys_choice": {
-		columns: withSys("name", "element", "value", "label", "sequence", "inactive", "language", "dependent_value", "hint"),
+		columns: columns("sys_choice"),
 		display: "label",
 	},
 	"sys_journal_field": {
-		columns: withSys("name", "element", "element_id", "value"),
+		columns: columns("sys_journal_field"),
 		display: "value",
 	},
 }

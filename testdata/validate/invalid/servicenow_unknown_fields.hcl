@@ -1,0 +1,61 @@
+# ServiceNow takes a misspelt field without an error (a write drops it, a
+# query ignores the condition on it): validate warns when the name is a few
+# letters from a field of a table cardflow knows. Custom fields (u_, x_),
+# names far from every field and tables cardflow does not know are left alone.
+flow "request" {
+  trigger "servicenow.record_updated" {
+    connection = connection.servicenow.main
+    table      = "incident"
+    query      = "correlation_display=cardflow^stat=6" # WARNING: Unknown ServiceNow field ~ no field "stat". Did you mean "state"?
+    fields     = ["number", "corelation_id"]            # WARNING: Unknown ServiceNow field ~ Did you mean "correlation_id"?
+  }
+
+  card "open" {
+    action            = servicenow.create_record
+    connection        = connection.servicenow.main
+    table             = "incident"
+    idempotency_key   = trigger.record.sys_id
+    idempotency_field = "corelation_id" # WARNING: Unknown ServiceNow field ~ would match another record
+    fields = {
+      short_descripton = "Access for ${trigger.record.number}" # WARNING: Unknown ServiceNow field ~ Did you mean "short_description"?
+      description      = "Opened by cardflow"
+      u_cost_center    = "4711"
+      x_acme_badge     = "B-12"
+      business_impact  = "low"
+    }
+  }
+
+  card "custom_table" {
+    action     = servicenow.create_record
+    connection = connection.servicenow.main
+    table      = "u_access_request"
+    fields = {
+      short_descripton = "not a table cardflow knows: left alone"
+    }
+  }
+
+  card "resolve" {
+    action     = servicenow.resolve_incident
+    connection = connection.servicenow.main
+    sys_id     = card.open.sys_id
+    close_code = "Solution provided"
+    close_notes = "Done"
+    fields = {
+      work_note = "resolved by cardflow" # WARNING: Unknown ServiceNow field ~ Did you mean "work_notes"?
+    }
+  }
+
+  card "find" {
+    action     = servicenow.search_records
+    connection = connection.servicenow.main
+    table      = "sys_user"
+    query      = "active=true^user_name=${card.open.number}"
+    fields     = ["user_name", "manager.email", "emial"] # WARNING: Unknown ServiceNow field ~ Did you mean "email"?
+  }
+}
+
+connection "servicenow" "main" {
+  instance_url = env("SERVICENOW_INSTANCE_URL")
+  username     = env("SERVICENOW_USERNAME")
+  password     = env("SERVICENOW_PASSWORD")
+}
