@@ -50,6 +50,13 @@ const (
 	maxRestartBackoff = 4 * time.Second
 )
 
+// idleShrinkAfter is how long the store goes without a commit before the
+// checkpointer truncates a WAL file larger than walKeepBytes. The file
+// shrinks when the writer starts the WAL over, which needs writes: a file
+// that a reader let grow (a backup under load) stayed hundreds of MB while
+// the store was idle after it. A variable so that tests can lower it.
+var idleShrinkAfter = 2 * time.Second
+
 // A restart holds the writer off while it copies what the PASSIVE before
 // it left: the frames committed while that one ran. Once a reader has let
 // go of a WAL it pinned, the first PASSIVE copies hundreds of MB, and the
@@ -140,12 +147,20 @@ func (c *checkpointer) run(ctx context.Context) {
 	defer close(c.exited)
 	t := time.NewTimer(0)
 	defer t.Stop()
+	idle := time.NewTimer(idleShrinkAfter)
+	defer idle.Stop()
 	for {
 		select {
 		case <-c.kick:
+		case <-idle.C:
+			if c.shrinkIdle(ctx) {
+				idle.Reset(c.backoff)
+			}
+			continue
 		case <-ctx.Done():
 			return
 		}
+		idle.Reset(idleShrinkAfter)
 		c.limitTruncation(false)
 		// A failed checkpoint is retried at the next commit; the WAL keeps
 		// every frame until then, so nothing is lost by ignoring it.
@@ -197,6 +212,33 @@ func (c *checkpointer) restart(ctx context.Context) (blocked bool) {
 	// The writer's next commit truncates the file: from its size now,
 	// which grew since the round began if a reader had pinned the WAL.
 	c.limitTruncation(true)
+	return false
+}
+
+// shrinkIdle truncates the WAL file, when it is larger than walKeepBytes,
+// with a TRUNCATE checkpoint in the writer's turn; the store is idle, so
+// that the truncation holds no commit off for long. It reports whether
+// readers held it off: it is to be tried again after c.backoff, which
+// grows as a blocked restart's does.
+func (c *checkpointer) shrinkIdle(ctx context.Context) (retry bool) {
+	fi, err := os.Stat(c.walPath)
+	if err != nil || fi.Size() <= walKeepBytes {
+		return false
+	}
+	c.turn.Lock()
+	defer c.turn.Unlock()
+	busy, frames, _, err := c.checkpoint(ctx, "TRUNCATE")
+	switch {
+	case err != nil:
+		return false // tried again after the next commit's idle time
+	case busy:
+		c.blocked.Add(1)
+		c.backoff = min(max(2*c.backoff, restartBackoff), maxRestartBackoff)
+		return true
+	}
+	c.restarts.Add(1)
+	c.restartedBytes.Add(frames * c.pageSize)
+	c.backoff, c.notBefore, c.pinned = 0, time.Time{}, false
 	return false
 }
 

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"strings"
 	"testing"
@@ -128,5 +129,46 @@ func TestWALShrinksInSteps(t *testing.T) {
 	t.Logf("WAL file %d bytes when the reader ended, %d now; largest drop %d; %d restarts, %d held off", from, size(), largest, wc.WALRestarts, wc.WALRestartsBlocked)
 	if largest > walShrinkStep {
 		t.Errorf("the WAL file shrank by %d bytes at once, want at most %d", largest, walShrinkStep)
+	}
+}
+
+// TestIdleWALFileShrinks: a WAL file that a reader let grow shrinks back
+// once the store is idle, though no write comes to start the WAL over: it
+// stayed hundreds of MB after a backup that ran under load.
+func TestIdleWALFileShrinks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes for a few seconds")
+	}
+	setWALSizes(t, 64<<10, 256<<10, 0)
+	old := idleShrinkAfter
+	idleShrinkAfter = 300 * time.Millisecond
+	t.Cleanup(func() { idleShrinkAfter = old })
+
+	s := openTemp(t)
+	load := startWALLoad(t, s, 4)
+	size := func() int64 { return s.WriteCounts().WALBytes }
+	const grown = 8 << 20
+	// Not the load's context, which ends with it: that rolls tx back.
+	tx, _ := holdSnapshot(t, context.Background(), openReader(t, s))
+	defer tx.Rollback() // after a failure; a second rollback does nothing
+	waitUntil(t, load, "a reader lets the WAL grow", func() bool { return size() >= grown })
+	load.stop()
+	// Idle, and the reader still there: the checkpointer tries, and the
+	// file stays as it is.
+	blocked := s.WriteCounts().WALRestartsBlocked
+	time.Sleep(3 * idleShrinkAfter)
+	if now := size(); now < grown {
+		t.Fatalf("the WAL file shrank to %d bytes while a reader held it", now)
+	}
+	if s.WriteCounts().WALRestartsBlocked == blocked {
+		t.Errorf("idle for %v with a reader on the WAL, and no truncation was tried", 3*idleShrinkAfter)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); size() > walKeepBytes; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the WAL file is %d bytes 20 s after the reader let go of an idle store, want at most %d", size(), walKeepBytes)
+		}
 	}
 }
