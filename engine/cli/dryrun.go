@@ -114,6 +114,11 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 		writeDiagnosticsText(opts.IO.ErrOut, files, diags, opts.IO.colorErr)
 		return exit(ExitFailed, errors.New("the flows are not valid"))
 	}
+	if opts.Format != "json" {
+		// Warnings (a misspelt ServiceNow field) go before the run they
+		// may explain; the JSON report carries them in diagnostics.
+		writeDiagnosticsText(opts.IO.ErrOut, files, diags, opts.IO.colorErr)
+	}
 	flow, ok := gen.Flows[opts.Flow]
 	if !ok {
 		return exit(ExitUsage, fmt.Errorf("there is no flow %q; flows: %s", opts.Flow, strings.Join(gen.Config.FlowNames(), ", ")))

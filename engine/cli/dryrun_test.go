@@ -1,7 +1,10 @@
 package cli_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -107,5 +110,45 @@ func TestDryRunReadsServiceNow(t *testing.T) {
 	}
 	if !strings.Contains(res.stdout, "beth.anglin") {
 		t.Errorf("the search did not find the demo user beth.anglin:\n%s", res.stdout)
+	}
+}
+
+// TestDryRunWarnsOfAMisspeltField: a dry run is where a field ServiceNow
+// would drop without an error shows up as missing, so the load's warning
+// is printed before the report, and the JSON report carries it.
+func TestDryRunWarnsOfAMisspeltField(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"connections.hcl", "variables.hcl", "request_approval.hcl"} {
+		b, err := os.ReadFile(filepath.Join("../../flows/onboarding", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = bytes.Replace(b, []byte("short_description   ="), []byte("short_descripton    ="), 1)
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := []string{"request_approval", "--event", "testdata/event-hook-user-created.json", "--seed", "testdata/dryrun-seed.json", dir}
+	res := run(t, dryRunEnv, append([]string{"dry-run"}, args...)...)
+	if res.code != 0 || !strings.Contains(res.stdout, "The flow would end succeeded.") {
+		t.Fatalf("want the dry run to succeed:\n%s", res)
+	}
+	for _, want := range []string{"Warning: Unknown ServiceNow field", "request_approval.hcl line 38", `Did you mean "short_description"?`} {
+		if !strings.Contains(res.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, res)
+		}
+	}
+	jres, _ := dryRunReport(t, args...)
+	var rep struct {
+		Diagnostics []struct{ Severity, Summary string } `json:"diagnostics"`
+	}
+	if err := json.Unmarshal([]byte(jres.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Diagnostics) != 1 || rep.Diagnostics[0].Severity != "warning" || rep.Diagnostics[0].Summary != "Unknown ServiceNow field" {
+		t.Errorf("JSON diagnostics = %+v, want the one warning", rep.Diagnostics)
+	}
+	if strings.Contains(jres.stderr, "Warning") {
+		t.Errorf("with --format json the warning is in the report, not on stderr:\n%s", jres)
 	}
 }
