@@ -18,7 +18,7 @@ const valuesDoc = " ServiceNow returns every value as a string and the connector
 func New() *connector.Connector {
 	return &connector.Connector{
 		Name:       Name,
-		Doc:        "ServiceNow Table API: records, incidents, a custom API call, and record polling triggers. validate warns of a field name a few letters from a field of the incident, sys_user and other built-in tables: ServiceNow drops a field a table does not have without an error.",
+		Doc:        "ServiceNow Table API: records, incidents, a custom API call, and record polling triggers. validate warns of a field name a few letters from a field of the incident, sys_user and other built-in tables, and of a choice written by its label (state \"Resolved\" for 6): ServiceNow drops both from a write without an error, and a query condition on a label matches nothing.",
 		Connection: connectionSchema(),
 		Open:       openConnection,
 		Actions:    actions(),

@@ -25,6 +25,10 @@ import (
 // A name close to none of the fields is left alone: the table may have it
 // on an instance with more plugins than cardflow's list knows, as it
 // has the custom fields (u_, x_).
+//
+// It warns too of a choice written by its label (state "Resolved") in a
+// write or a query condition: the Table API takes values, so a write
+// drops the label and a condition on it matches nothing.
 func lintFields(table string) func(in cty.Value) []connector.Finding {
 	return func(in cty.Value) []connector.Finding {
 		name := table
@@ -39,6 +43,7 @@ func lintFields(table string) func(in cty.Value) []connector.Finding {
 		if fields, ok := knownAttr(in, "fields"); ok {
 			if fields.Type().IsMapType() {
 				l.checkKeys("fields", fields, "drops a field the table does not have from a write, without an error: this value would not be stored")
+				l.checkChoices(fields)
 			} else {
 				l.checkElems("fields", fields, "leaves a field the table does not have out of the records it returns")
 			}
@@ -48,6 +53,7 @@ func lintFields(table string) func(in cty.Value) []connector.Finding {
 				for _, f := range parsed.Fields() {
 					l.check("query", "", f, "ignores a condition on a field the table does not have: this query would match more records than it says")
 				}
+				l.checkQueryChoices(parsed)
 			}
 		}
 		if f := knownString(in, "idempotency_field"); f != "" {
@@ -79,6 +85,55 @@ func (l *fieldLint) check(arg, key, field, consequence string) {
 		Summary: "Unknown ServiceNow field",
 		Detail: fmt.Sprintf("The %s table has no field %q. Did you mean %q? ServiceNow %s.",
 			l.table, first, hint, consequence),
+	})
+}
+
+// checkChoices adds a finding for each value of a write that names a
+// choice by its label: ServiceNow drops a choice value it does not know,
+// as it does an unknown field.
+func (l *fieldLint) checkChoices(fields cty.Value) {
+	for it := fields.ElementIterator(); it.Next(); {
+		k, v := it.Element()
+		if v.IsKnown() && !v.IsNull() {
+			l.checkChoice("fields", k.AsString(), k.AsString(), v.AsString(),
+				"drops a choice value it does not know from a write, without an error")
+		}
+	}
+}
+
+// checkQueryChoices adds a finding for each condition of q that compares a
+// choice field with a label: the query compares values, so state=Resolved
+// matches no record.
+func (l *fieldLint) checkQueryChoices(q *query.Query) {
+	for _, g := range q.Groups {
+		for _, t := range g.Terms {
+			for _, c := range t.Conds {
+				var vals []string
+				switch c.Op {
+				case query.OpEq, query.OpNe:
+					vals = []string{c.Value}
+				case query.OpIn, query.OpNotIn:
+					vals = strings.Split(c.Value, ",")
+				}
+				for _, v := range vals {
+					l.checkChoice("query", "", c.Field, v,
+						"compares a choice field's value in a query, not its label: this condition would match no record")
+				}
+			}
+		}
+	}
+}
+
+func (l *fieldLint) checkChoice(arg, key, field, value, consequence string) {
+	want, ok := tables.ValueOfLabel(l.table, field, value)
+	if !ok {
+		return
+	}
+	l.found = append(l.found, connector.Finding{
+		Arg: arg, Key: key,
+		Summary: "ServiceNow choice label instead of its value",
+		Detail: fmt.Sprintf("%q is the label of a choice of %s.%s, whose value is %q: write %s %q. ServiceNow %s.",
+			value, l.table, field, want, field, want, consequence),
 	})
 }
 

@@ -35,6 +35,22 @@ func TestLintFields(t *testing.T) {
 			"fields": cty.MapVal(map[string]cty.Value{"u_short_descripton": str("x"), "business_impact": str("x")}),
 			"query":  cty.UnknownVal(cty.String),
 		}, nil},
+		{"choice labels in a write: with or without their number, any case", "incident", map[string]cty.Value{
+			"fields": cty.MapVal(map[string]cty.Value{
+				"impact": str("1 - High"), "urgency": str("low"), "state": str("In progress"),
+				"approval": str("approved"), "category": str("Network"), "severity": str("2"),
+				"description": str("High"), "u_tier": str("High"),
+			}),
+		}, []string{
+			`fields/category: "Network" → "network"`,
+			`fields/impact: "1 - High" → "1"`,
+			`fields/state: "In progress" → "2"`,
+			`fields/urgency: "low" → "3"`,
+		}},
+		{"choice labels in a query", "", map[string]cty.Value{
+			"table": str("incident"),
+			"query": str("active=true^stateINNew,2^NQpriority!=Planning^impactISNOTEMPTY"),
+		}, []string{`query/: "New" → "1"`, `query/: "Planning" → "5"`}},
 		{"a table cardflow does not know", "", map[string]cty.Value{
 			"table":  str("u_access_request"),
 			"fields": cty.MapVal(map[string]cty.Value{"short_descripton": str("x")}),
@@ -48,7 +64,7 @@ func TestLintFields(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
 			for _, f := range lintFields(tt.table)(cty.ObjectVal(tt.in)) {
-				if f.Summary != "Unknown ServiceNow field" {
+				if f.Summary != "Unknown ServiceNow field" && f.Summary != "ServiceNow choice label instead of its value" {
 					t.Errorf("summary %q", f.Summary)
 				}
 				field, hint := quotedPair(f.Detail)

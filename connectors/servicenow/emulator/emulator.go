@@ -126,7 +126,7 @@ func New(opts Options) *Emulator {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.setChoicesLocked("incident", "state", []string{"1", "2", "3", "6", "7", "8"}, stateLabels)
+	e.setChoicesLocked("incident", "state", []string{"1", "2", "3", "6", "7", "8"}, tables.Choices("incident")["state"])
 	e.setChoicesLocked("incident", "close_code", defaultCloseCodes, nil)
 	for name, pw := range opts.Users {
 		e.creds[name] = pw

@@ -45,8 +45,6 @@ func columns(name string) []string {
 	return cols
 }
 
-var stateLabels = map[string]string{"1": "New", "2": "In Progress", "3": "On Hold", "6": "Resolved", "7": "Closed", "8": "Canceled"}
-
 var incidentSchema = &schema{
 	columns: columns("incident"),
 	refs: map[string]string{
@@ -56,19 +54,7 @@ var incidentSchema = &schema{
 		"parent": "task", "parent_incident": "incident", "caused_by": "change_request", "rfc": "change_request",
 		"business_service": "cmdb_ci_service", "location": "cmn_location",
 	},
-	choices: map[string]map[string]string{
-		"state":          stateLabels,
-		"incident_state": stateLabels,
-		"impact":         {"1": "1 - High", "2": "2 - Medium", "3": "3 - Low"},
-		"urgency":        {"1": "1 - High", "2": "2 - Medium", "3": "3 - Low"},
-		"severity":       {"1": "1 - High", "2": "2 - Medium", "3": "3 - Low"},
-		"priority":       {"1": "1 - Critical", "2": "2 - High", "3": "3 - Moderate", "4": "4 - Low", "5": "5 - Planning"},
-		"approval":       {"not requested": "Not Yet Requested", "requested": "Requested", "approved": "Approved", "rejected": "Rejected"},
-		"category":       {"inquiry": "Inquiry / Help", "software": "Software", "hardware": "Hardware", "network": "Network", "database": "Database"},
-		"notify":         {"1": "Do Not Notify", "2": "Send Email"},
-		"hold_reason":    {"1": "Awaiting Caller", "3": "Awaiting Problem", "4": "Awaiting Vendor", "5": "Awaiting Change"},
-		"contact_type":   {"email": "Email", "phone": "Phone", "self-service": "Self-service", "walk-in": "Walk-in", "virtual_agent": "Virtual Agent"},
-	},
+	choices:      tables.Choices("incident"),
 	journal:      map[string]bool{"work_notes": true, "comments": true},
 	display:      "number",
 	numberPrefix: "INC",

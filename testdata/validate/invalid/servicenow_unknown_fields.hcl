@@ -59,3 +59,25 @@ connection "servicenow" "main" {
   username     = env("SERVICENOW_USERNAME")
   password     = env("SERVICENOW_PASSWORD")
 }
+
+# A choice given by its label where the Table API takes its value.
+flow "labels" {
+  trigger "servicenow.record_updated" {
+    connection = connection.servicenow.main
+    table      = "incident"
+    query      = "state=Resolved^impactIN1,2" # WARNING: ServiceNow choice label instead of its value ~ write state "6"
+  }
+
+  card "update" {
+    action     = servicenow.update_record
+    connection = connection.servicenow.main
+    table      = "incident"
+    sys_id     = trigger.record.sys_id
+    fields = {
+      urgency  = "High" # WARNING: ServiceNow choice label instead of its value ~ whose value is "1"
+      impact   = "2"
+      category = "software"
+      state    = "${trigger.record.state}"
+    }
+  }
+}
