@@ -89,7 +89,7 @@ type Action struct {
 // Finding is something in a card's or trigger's arguments that the remote
 // service would accept but the author can hardly have meant: a ServiceNow
 // field the table does not have, which the Table API drops without an
-// error. validate, test, dry-run and run report each as a warning.
+// error. validate, dry-run and run report each as a warning.
 //
 // Lint functions get the arguments converted to their types, defaults
 // applied; an argument known only when the card runs is unknown, and
