@@ -170,3 +170,22 @@ func knownString(in cty.Value, name string) string {
 	}
 	return v.AsString()
 }
+
+// lintRecordCompare is the record triggers' LintCompare: a predicate that
+// compares trigger.record.<choice field> with the choice's label is never
+// true, as records hold values ("6", not "Resolved").
+func lintRecordCompare(cfg cty.Value, path []string, literal string) (connector.Finding, bool) {
+	if len(path) != 2 || path[0] != "record" {
+		return connector.Finding{}, false
+	}
+	table := knownString(cfg, "table")
+	value, ok := tables.ValueOfLabel(table, path[1], literal)
+	if !ok {
+		return connector.Finding{}, false
+	}
+	return connector.Finding{
+		Summary: "ServiceNow choice label instead of its value",
+		Detail: fmt.Sprintf("%q is the label of a choice of %s.%s, whose value is %q: compare record.%s with %q. Records hold a choice field's value, so this comparison is never true.",
+			literal, table, path[1], value, path[1], value),
+	}, true
+}

@@ -208,6 +208,12 @@ type Trigger struct {
 	Invoke func(cfg cty.Value, r *http.Request) ([]Event, error)
 	// Lint, when set, looks at the trigger block's config (see Finding).
 	Lint func(cfg cty.Value) []Finding
+	// LintCompare, when set, looks at a comparison in the flow's filter or
+	// a card's if of the trigger value at path (["record", "state"]) with a
+	// literal string, for one that no event carries there: a ServiceNow
+	// choice's label where records hold its value. Finding.Arg and Key are
+	// not used; the warning points at the predicate.
+	LintCompare func(cfg cty.Value, path []string, literal string) (Finding, bool)
 }
 
 // Event is one occurrence that starts an execution.

@@ -56,6 +56,9 @@ func (c *compiler) flow(decl *config.Flow) (*Flow, hcl.Diagnostics) {
 		f.Cards = append(f.Cards, card)
 		scope.Cards[cd.Name] = cty.UnknownVal(card.Output)
 	}
+	if !diags.HasErrors() {
+		diags = append(diags, lintComparisons(decl, t)...)
+	}
 	f.TriggerUse = triggerUse(decl, t)
 	return f, diags
 }

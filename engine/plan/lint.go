@@ -1,7 +1,9 @@
 package plan
 
 import (
+	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -58,4 +60,38 @@ func literalString(expr hcl.Expression) string {
 		return ""
 	}
 	return v.AsString()
+}
+
+// lintComparisons runs the trigger's LintCompare over the comparisons of
+// the trigger value with literal strings in the flow's filter and its
+// cards' if predicates, and turns its findings into warnings that point
+// at the predicate.
+func lintComparisons(decl *config.Flow, t *Trigger) hcl.Diagnostics {
+	if t == nil || t.Spec.LintCompare == nil || !t.Config.IsWhollyKnown() {
+		return nil
+	}
+	cfg, _ := t.Config.UnmarkDeep()
+	var attrs []string
+	if t.Output.IsObjectType() {
+		for name := range t.Output.AttributeTypes() {
+			attrs = append(attrs, name)
+		}
+	}
+	var diags hcl.Diagnostics
+	check := func(src string, rng hcl.Range) {
+		for _, cmp := range lang.PredicateComparisons(src, attrs) {
+			if f, ok := t.Spec.LintCompare(cfg, cmp.Path, cmp.Literal); ok {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: f.Summary, Detail: f.Detail, Subject: rng.Ptr()})
+			}
+		}
+	}
+	if decl.Trigger.Filter != "" {
+		check(decl.Trigger.Filter, decl.Trigger.FilterRange)
+	}
+	for _, cd := range decl.Cards {
+		if cd.If != "" {
+			check(cd.If, cd.IfRange)
+		}
+	}
+	return diags
 }

@@ -81,3 +81,21 @@ flow "labels" {
     }
   }
 }
+
+# Records hold a choice field's value: a predicate comparing it with the
+# label is never true.
+flow "label_predicates" {
+  trigger "servicenow.record_updated" {
+    connection = connection.servicenow.main
+    table      = "incident"
+    filter     = "record.state == 'Resolved' || trigger.record.state == '7'" # WARNING: ServiceNow choice label instead of its value ~ compare record.state with "6"
+  }
+
+  card "note" {
+    action     = servicenow.add_work_note
+    connection = connection.servicenow.main
+    if         = "trigger.record.impact in ['1', 'Low'] && record.number != 'High'" # WARNING: ServiceNow choice label instead of its value ~ whose value is "3"
+    sys_id     = trigger.record.sys_id
+    note       = "seen"
+  }
+}
