@@ -363,6 +363,13 @@ func TestPoolReusesWorkerGoroutines(t *testing.T) {
 		pool.Wake()
 		goroutines = append(goroutines, waitFor(t, ran, "the execution's first card"))
 		waitFinal(t, h.store, res[0].ID)
+		// The execution is final in the store before its worker is back
+		// waiting for the next one: a spawn meanwhile starts a goroutine.
+		for deadline := time.Now().Add(5 * time.Second); !goroutineWaiting(goroutines[i]); time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("worker goroutine %s does not wait for work 5s after its execution ended", goroutines[i])
+			}
+		}
 	}
 	if goroutines[0] != goroutines[1] || goroutines[1] != goroutines[2] {
 		t.Errorf("executions one after another ran on goroutines %v, want one reused", goroutines)
@@ -375,6 +382,25 @@ func TestPoolReusesWorkerGoroutines(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// goroutineWaiting reports whether goroutine id is a worker blocked in
+// its select, waiting for its next execution: the first frame of ours on
+// its stack is worker's (an execution's own selects are deeper).
+func goroutineWaiting(id string) bool {
+	buf := make([]byte, 1<<20)
+	buf = buf[:goruntime.Stack(buf, true)]
+	_, block, ok := strings.Cut(string(buf), "goroutine "+id+" [select")
+	if !ok {
+		return false
+	}
+	block, _, _ = strings.Cut(block, "\n\n")
+	for _, line := range strings.Split(block, "\n") {
+		if strings.HasPrefix(line, "github.com/cardflow/") {
+			return strings.HasPrefix(line, "github.com/cardflow/cardflow/engine/runtime.worker(")
+		}
+	}
+	return false
 }
 
 // goroutineRunning reports whether goroutine id exists.
