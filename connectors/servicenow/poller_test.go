@@ -372,3 +372,43 @@ func TestPollACLPages(t *testing.T) {
 	in.clock.Advance(time.Second)
 	expect(t, "empty first page, then the next tick", append(got, f.mustTick()...), more...)
 }
+
+// TestPollFieldsNarrowTheRecord: a block that lists its fields gets records
+// of those and the bookkeeping fields (sysparm_fields): its events fit the
+// narrowed trigger.* that validate checks references against, and a listed
+// field the table lacks reads null rather than failing the event.
+func TestPollFieldsNarrowTheRecord(t *testing.T) {
+	in := newInstance(t, emulator.Options{}, nil)
+	in.clock.Advance(time.Hour)
+	fields := cty.ListVal([]cty.Value{str("state"), str("correlation_id"), str("u_not_on_this_instance")})
+	f := newFeed(t, in, "record_updated", map[string]cty.Value{"fields": fields, "safety_lag": sec("0s")})
+	expect(t, "first start", f.mustTick())
+	in.clock.Advance(time.Second)
+	rec := in.insert(t, approver, map[string]string{"short_description": "new", "correlation_id": "00u1"})
+	in.clock.Advance(time.Second)
+	expect(t, "the new record", f.mustTick(), version(rec))
+
+	ty := f.trig.OutputFor(f.config)
+	want := []string{"correlation_id", "number", "state", "sys_created_by", "sys_created_on", "sys_id", "sys_mod_count", "sys_updated_by", "sys_updated_on", "u_not_on_this_instance"}
+	var got []string
+	for name := range ty.AttributeType("record").AttributeTypes() {
+		got = append(got, name)
+	}
+	if slices.Sort(got); !slices.Equal(got, want) {
+		t.Fatalf("record attributes %v, want %v", got, want)
+	}
+	v, err := connector.FromJSON(f.events[0].Payload, ty)
+	if err != nil {
+		t.Fatalf("the event does not fit the narrowed trigger.*: %v\n%s", err, f.events[0].Payload)
+	}
+	r := v.GetAttr("record")
+	if r.GetAttr("correlation_id").AsString() != "00u1" || r.GetAttr("number").AsString() != rec["number"] || r.GetAttr("state").AsString() != rec["state"] {
+		t.Errorf("record %#v, want the inserted one's fields", r)
+	}
+	if !r.GetAttr("u_not_on_this_instance").IsNull() {
+		t.Errorf("a field the instance does not send reads %#v, want null", r.GetAttr("u_not_on_this_instance"))
+	}
+	if got := f.trig.OutputFor(object(t, f.trig.Config, map[string]cty.Value{"table": str("incident")})); !got.Equals(f.trig.Output) {
+		t.Errorf("without fields, trigger.* is %#v, want the map of every field", got)
+	}
+}

@@ -3,8 +3,10 @@ package servicenow
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,6 +95,26 @@ var triggerOutput = cty.Object(map[string]cty.Type{
 	"number":    cty.String,
 	"operation": cty.String,
 })
+
+// recordOutputFor is trigger.* for a record trigger block with config cfg.
+// A block that lists the fields to fetch gets records of those fields and
+// the bookkeeping ones, and no other: the instance sends no other
+// (sysparm_fields), so validate refuses a reference to one, and suggests
+// the listed field it is closest to. Without a list, a record holds every
+// field of the table, which only the instance knows.
+func recordOutputFor(cfg cty.Value) cty.Type {
+	fs := connector.Strings(cfg, "fields")
+	if len(fs) == 0 {
+		return triggerOutput
+	}
+	fields := make(map[string]cty.Type, len(fs)+len(bookkeeping))
+	for _, f := range append(slices.Clip(fs), bookkeeping...) {
+		fields[f] = cty.String
+	}
+	attrs := maps.Clone(triggerOutput.AttributeTypes())
+	attrs["record"] = cty.Object(fields)
+	return cty.Object(attrs)
+}
 
 func tableAttr() connector.Attribute {
 	return connector.Attribute{Name: "table", Type: cty.String, Required: true, Check: checkName,
@@ -186,7 +208,7 @@ func triggerConfig() connector.Schema {
 		{Name: "query", Type: cty.String, Check: checkQuery,
 			Doc: "Encoded query that records must match (the domain filter), e.g. correlation_display=cardflow^state=6. Its ORDERBY clauses are ignored: the trigger orders by timestamp and sys_id to page."},
 		{Name: "fields", Type: cty.List(cty.String),
-			Doc: "Fields to fetch; sys_id, number and the bookkeeping fields are always added. All fields when absent."},
+			Doc: "Fields to fetch; sys_id, number and the bookkeeping fields are always added. All fields when absent. trigger.record then holds these fields only (the instance sends no other), and validate refuses a reference to any other."},
 		{Name: "ignore_own_updates", Type: cty.Bool, Default: cty.True,
 			Doc: "Skip records last written by the connection's username, so a flow's own writes do not trigger it."},
 		{Name: "backfill", Type: cty.String, Check: checkPositiveDuration,
