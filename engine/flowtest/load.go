@@ -54,14 +54,8 @@ func Load(paths []string, opts Options) (*Suite, hcl.Diagnostics) {
 	gen, d := plan.Compile(cfg, plan.Options{Registry: reg, Mode: lang.Check, Host: testHost()})
 	diags = append(diags, d...)
 	diags = append(diags, Check(gen, opts.Emulators)...)
-	var out hcl.Diagnostics
-	for _, dg := range diags {
-		if dg.Severity == hcl.DiagError || (dg.Subject != nil && strings.HasSuffix(dg.Subject.Filename, config.TestFileSuffix)) {
-			out = append(out, dg)
-		}
-	}
-	engine.SortDiagnostics(out)
-	return s, out
+	engine.SortDiagnostics(diags)
+	return s, diags
 }
 
 // Filter returns a run filter for the suite's Only files combined with
