@@ -7,16 +7,16 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// diagnosticLines renders the errors of a rejected reload for /healthz
-// (withDetail false) and the log: one line each, FILE:LINE:COLUMN and the
-// summary, then the detail for the log. Never the snippet of the source
-// that `cardflow validate` prints: the line of a flow file may hold a
-// secret pasted by mistake, and /healthz is public. Warnings are left out;
-// they did not reject the reload.
-func diagnosticLines(diags hcl.Diagnostics, withDetail bool) string {
+// diagnosticLines renders the diagnostics of severity sev of a reload: the
+// errors of a rejected one for /healthz (withDetail false) and the log,
+// the warnings of an accepted one for the log. One line each,
+// FILE:LINE:COLUMN and the summary, then the detail for the log. Never the
+// snippet of the source that `cardflow validate` prints: the line of a
+// flow file may hold a secret pasted by mistake, and /healthz is public.
+func diagnosticLines(diags hcl.Diagnostics, sev hcl.DiagnosticSeverity, withDetail bool) string {
 	var b strings.Builder
 	for _, d := range diags {
-		if d.Severity != hcl.DiagError {
+		if d.Severity != sev {
 			continue
 		}
 		if b.Len() > 0 {

@@ -86,3 +86,58 @@ func TestRejectedReloadHidesTheSource(t *testing.T) {
 		t.Errorf("the log does not say why the reload was rejected:\n%s", logs.String())
 	}
 }
+
+// TestReloadLogsWarnings: warnings do not reject a reload, but cardflow
+// run is where a flow that passed no validate shows up first, so each
+// reload logs them (where, what, the hint), without the source line.
+func TestReloadLogsWarnings(t *testing.T) {
+	dir := t.TempDir()
+	src := `flow "open" {
+  trigger "http.endpoint" {
+    token = env("ENDPOINT_TOKEN")
+  }
+  card "incident" {
+    action     = servicenow.create_record
+    connection = connection.servicenow.main
+    table      = "incident"
+    fields     = { short_descripton = "hello" }
+  }
+}
+
+connection "servicenow" "main" {
+  instance_url = "https://acme.service-now.com"
+  username     = "svc"
+  password     = env("SN_PASSWORD")
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "open.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	st := memory.New()
+	defer st.Close()
+	e := engine.New(engine.Options{
+		Registry: engineRegistry(), Store: st, Paths: []string{dir}, Owner: "test",
+		Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
+		Host:   lang.Host{LookupEnv: func(string) (string, bool) { return "value", true }},
+	})
+	if diags, err := e.Reload(context.Background()); err != nil {
+		t.Fatalf("Reload: %v %s", err, diags.Error())
+	}
+	var warned struct {
+		Level, Msg, Warnings string
+	}
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		if err := json.Unmarshal([]byte(line), &warned); err == nil && warned.Level == "WARN" {
+			break
+		}
+		warned.Level = ""
+	}
+	want := filepath.Join(dir, "open.hcl") + `:9:20: Unknown ServiceNow field: The incident table has no field "short_descripton". Did you mean "short_description"?`
+	if warned.Level != "WARN" || !strings.HasPrefix(warned.Warnings, want) {
+		t.Errorf("the reload logged no warning starting %q:\n%s", want, logs.String())
+	}
+	if strings.Contains(logs.String(), `= \"hello\"`) {
+		t.Errorf("the log shows the source line:\n%s", logs.String())
+	}
+}

@@ -157,17 +157,21 @@ func (e *Engine) Reload(ctx context.Context) (hcl.Diagnostics, error) {
 	gen, _, diags := Load(e.opts.Paths, LoadOptions{Registry: e.opts.Registry, Vars: e.opts.Vars, Mode: lang.Live, Host: e.opts.Host})
 	if diags.HasErrors() {
 		e.mu.Lock()
-		e.rejected, e.rejectedAt, e.rejectedDiags = diagnosticLines(diags, false), time.Now().UTC(), diags
+		e.rejected, e.rejectedAt, e.rejectedDiags = diagnosticLines(diags, hcl.DiagError, false), time.Now().UTC(), diags
 		e.mu.Unlock()
 		e.metrics.reloads.WithLabelValues("rejected").Inc()
 		if e.gen.Load() != nil {
 			e.log.Error("reload rejected: the running flows stay; cardflow validate shows the diagnostics in full",
-				"generation", e.genNum.Load(), "diagnostics", diagnosticLines(diags, true))
+				"generation", e.genNum.Load(), "diagnostics", diagnosticLines(diags, hcl.DiagError, true))
 		}
 		return diags, errors.New("the flow files are not valid")
 	}
 	if err := e.activate(ctx, gen); err != nil {
 		return diags, err
+	}
+	if w := diagnosticLines(diags, hcl.DiagWarning, true); w != "" {
+		e.log.Warn("the flows loaded with warnings; cardflow validate shows them in full",
+			"generation", e.genNum.Load(), "warnings", w)
 	}
 	return diags, nil
 }

@@ -146,7 +146,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	tuneGC()
 	// Invalid flows are refused before the store is touched: a first run
 	// with a mistake must not leave an empty store and its lock behind.
-	// Warnings are left to the engine's load, which logs them.
+	// Warnings are left to the engine's reload, which logs them.
 	loadOpts := engine.LoadOptions{Registry: opts.F.Registry, Vars: opts.Vars.values(opts.IO), Mode: lang.Live, Host: lang.Host{LookupEnv: opts.IO.LookupEnv}}
 	if _, files, diags := engine.Load(opts.Paths, loadOpts); diags.HasErrors() {
 		writeDiagnosticsText(stderr, files, diags, opts.IO.colorErr)
