@@ -16,11 +16,12 @@ var appAttr = connector.Attribute{Name: "app", Type: cty.String, Required: true,
 
 func assignUserToAppAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
-		Name:   "assign_user_to_app",
-		Doc:    "Assigns a user to an app (scope USER). An existing assignment succeeds with changed = false.",
-		Effect: connector.Write,
-		Input:  connector.Schema{userAttr, appAttr},
-		Output: appAssignmentOutput,
+		Name:        "assign_user_to_app",
+		CheckRemote: checkGroupAndApp,
+		Doc:         "Assigns a user to an app (scope USER). An existing assignment succeeds with changed = false.",
+		Effect:      connector.Write,
+		Input:       connector.Schema{userAttr, appAttr},
+		Output:      appAssignmentOutput,
 	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
 		u, app, err := c.resolveUserAndApp(ctx, call.Input)
 		if err != nil {
@@ -47,11 +48,12 @@ func assignUserToAppAction() *connector.Action {
 
 func removeUserFromAppAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
-		Name:   "remove_user_from_app",
-		Doc:    "Removes a user's direct assignment to an app. A user not assigned succeeds with changed = false.",
-		Effect: connector.Write,
-		Input:  connector.Schema{userAttr, appAttr},
-		Output: appAssignmentOutput,
+		Name:        "remove_user_from_app",
+		CheckRemote: checkGroupAndApp,
+		Doc:         "Removes a user's direct assignment to an app. A user not assigned succeeds with changed = false.",
+		Effect:      connector.Write,
+		Input:       connector.Schema{userAttr, appAttr},
+		Output:      appAssignmentOutput,
 	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
 		u, app, err := c.resolveUserAndApp(ctx, call.Input)
 		if err != nil {

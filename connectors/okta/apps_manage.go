@@ -186,11 +186,12 @@ func listAppGroupsAction() *connector.Action {
 
 func assignGroupToAppAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
-		Name:   "assign_group_to_app",
-		Doc:    "Assigns a group to an app, so that its members get the app. An existing assignment succeeds with changed = false.",
-		Effect: connector.Write,
-		Input:  connector.Schema{appAttr, groupAttr},
-		Output: appGroupChangeOutput,
+		Name:        "assign_group_to_app",
+		CheckRemote: checkGroupAndApp,
+		Doc:         "Assigns a group to an app, so that its members get the app. An existing assignment succeeds with changed = false.",
+		Effect:      connector.Write,
+		Input:       connector.Schema{appAttr, groupAttr},
+		Output:      appGroupChangeOutput,
 	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
 		return c.setAppGroup(ctx, call.Input, true)
 	})
@@ -198,11 +199,12 @@ func assignGroupToAppAction() *connector.Action {
 
 func removeGroupFromAppAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
-		Name:   "remove_group_from_app",
-		Doc:    "Removes a group's assignment to an app. A group not assigned succeeds with changed = false.",
-		Effect: connector.Write,
-		Input:  connector.Schema{appAttr, groupAttr},
-		Output: appGroupChangeOutput,
+		Name:        "remove_group_from_app",
+		CheckRemote: checkGroupAndApp,
+		Doc:         "Removes a group's assignment to an app. A group not assigned succeeds with changed = false.",
+		Effect:      connector.Write,
+		Input:       connector.Schema{appAttr, groupAttr},
+		Output:      appGroupChangeOutput,
 	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
 		return c.setAppGroup(ctx, call.Input, false)
 	})

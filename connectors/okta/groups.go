@@ -47,11 +47,12 @@ func listUserGroupsAction() *connector.Action {
 
 func addUserToGroupAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
-		Name:   "add_user_to_group",
-		Doc:    "Adds a user to an Okta group (OKTA_GROUP only). Adding a member again succeeds with changed = false.",
-		Effect: connector.Write,
-		Input:  connector.Schema{userAttr, groupAttr},
-		Output: membershipOutput,
+		Name:        "add_user_to_group",
+		CheckRemote: checkGroupAndApp,
+		Doc:         "Adds a user to an Okta group (OKTA_GROUP only). Adding a member again succeeds with changed = false.",
+		Effect:      connector.Write,
+		Input:       connector.Schema{userAttr, groupAttr},
+		Output:      membershipOutput,
 	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
 		return c.setMembership(ctx, call.Input, true)
 	})
@@ -59,11 +60,12 @@ func addUserToGroupAction() *connector.Action {
 
 func removeUserFromGroupAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
-		Name:   "remove_user_from_group",
-		Doc:    "Removes a user from an Okta group. Removing a non-member succeeds with changed = false.",
-		Effect: connector.Write,
-		Input:  connector.Schema{userAttr, groupAttr},
-		Output: membershipOutput,
+		Name:        "remove_user_from_group",
+		CheckRemote: checkGroupAndApp,
+		Doc:         "Removes a user from an Okta group. Removing a non-member succeeds with changed = false.",
+		Effect:      connector.Write,
+		Input:       connector.Schema{userAttr, groupAttr},
+		Output:      membershipOutput,
 	}, func(ctx context.Context, c *Client, call *connector.Call) (any, error) {
 		return c.setMembership(ctx, call.Input, false)
 	})

@@ -90,12 +90,14 @@ func validateRun(ctx context.Context, opts *ValidateOptions) error {
 	})
 	diags = append(diags, flowtest.Check(gen, opts.Emulators)...)
 	// Where cardflow runs, the connections' remote side can be read too:
-	// an Okta event hook that lacks an event type starts no flow.
+	// an Okta event hook that lacks an event type starts no flow, and a
+	// group a card names that the org lacks fails the card.
 	if opts.CheckEnv && !diags.HasErrors() {
 		if ctx == nil {
 			ctx = context.Background()
 		}
 		diags = append(diags, engine.CheckWebhooks(ctx, gen)...)
+		diags = append(diags, engine.CheckCards(ctx, gen)...)
 	}
 	// JSON output is the envelope alone, on stdout and nothing on stderr.
 	if !opts.CheckEnv && gen != nil && opts.Format != "json" {

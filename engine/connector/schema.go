@@ -84,6 +84,13 @@ type Action struct {
 	// Lint, when set, looks at the card's arguments as validate knows them
 	// (see Finding).
 	Lint func(in cty.Value) []Finding
+	// CheckRemote, when set, is called by `cardflow validate --check-env`
+	// with the card's inputs as far as they are known before it runs (once
+	// per instance of a for_each over a known list), on a client of the
+	// card's connection. It only reads the remote side, and says what the
+	// card will not find there (an Okta group of that name), or that it
+	// could not tell. Findings become warnings, as Lint's do.
+	CheckRemote func(ctx context.Context, c Client, in cty.Value) []Finding
 }
 
 // Finding is something in a card's or trigger's arguments that the remote

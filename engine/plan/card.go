@@ -23,10 +23,11 @@ func (c *compiler) card(flow *config.Flow, index int, decl *config.Card, flowSco
 		return c.cardRefs(flow, index, decl, expr)
 	}
 	scope := *flowScope
+	var collection cty.Value // the for_each's, when it is known statically
 	if decl.ForEach != nil {
-		each, d := c.forEach(decl.ForEach, &scope, refs)
+		each, coll, d := c.forEach(decl.ForEach, &scope, refs)
 		diags = append(diags, d...)
-		scope.Each = each
+		scope.Each, collection = each, coll
 	}
 	static := c.staticScope()
 	var d hcl.Diagnostics
@@ -51,6 +52,7 @@ func (c *compiler) card(flow *config.Flow, index int, decl *config.Card, flowSco
 	if !d.HasErrors() {
 		diags = append(diags, c.actionChecks(decl, in)...)
 		diags = append(diags, lint(decl.Spec.Lint, in, decl.Inputs, decl.ActionRange)...)
+		card.Static = c.staticInputs(decl, in, scope, collection)
 	}
 	if decl.If != "" {
 		d := predicateRefs(flow, index, decl)
@@ -111,11 +113,13 @@ func (c *compiler) outputType(decl *config.Card) cty.Type {
 	return cty.Object(refined)
 }
 
-func (c *compiler) forEach(expr hcl.Expression, scope *lang.Scope, refs func(hcl.Expression) hcl.Diagnostics) (*lang.Each, hcl.Diagnostics) {
+// forEach types each.key and each.value of a for_each card, and returns the
+// collection when it is known before the card runs (cty.NilVal if not).
+func (c *compiler) forEach(expr hcl.Expression, scope *lang.Scope, refs func(hcl.Expression) hcl.Diagnostics) (*lang.Each, cty.Value, hcl.Diagnostics) {
 	each := &lang.Each{Key: cty.UnknownVal(cty.String), Value: cty.DynamicVal}
 	diags := refs(expr)
 	if diags.HasErrors() {
-		return each, diags
+		return each, cty.NilVal, diags
 	}
 	ctx := scope.EvalContext()
 	v, d := expr.Value(ctx)
@@ -124,7 +128,11 @@ func (c *compiler) forEach(expr hcl.Expression, scope *lang.Scope, refs func(hcl
 	}
 	diags = append(diags, d...)
 	if d.HasErrors() {
-		return each, diags
+		return each, cty.NilVal, diags
+	}
+	known := cty.NilVal
+	if v.IsKnown() && !v.IsNull() {
+		known = v
 	}
 	ty := v.Type()
 	switch {
@@ -139,7 +147,37 @@ func (c *compiler) forEach(expr hcl.Expression, scope *lang.Scope, refs func(hcl
 			Subject:  expr.Range().Ptr(),
 		})
 	}
-	return each, diags
+	return each, known, diags
+}
+
+// maxStaticElements bounds the for_each elements whose inputs are worked
+// out before the card runs.
+const maxStaticElements = 100
+
+// staticInputs returns the card's inputs known before it runs: in, or, for
+// a for_each whose collection is known, the inputs of each of its
+// instances (lang.EachItems, as the card's run makes them).
+func (c *compiler) staticInputs(decl *config.Card, in cty.Value, scope lang.Scope, collection cty.Value) []StaticInput {
+	if decl.ForEach == nil {
+		return []StaticInput{{In: in}}
+	}
+	if collection == cty.NilVal || !collection.IsWhollyKnown() || !collection.CanIterateElements() || collection.LengthInt() > maxStaticElements {
+		return nil
+	}
+	items, err := lang.EachItems(collection)
+	if err != nil {
+		return nil
+	}
+	var out []StaticInput
+	for _, each := range items {
+		s := scope
+		s.Each = each
+		elemIn, d := c.evalArgs(decl.Spec.Input, decl.Inputs, &s, nil)
+		if !d.HasErrors() {
+			out = append(out, StaticInput{In: elemIn, Each: each})
+		}
+	}
+	return out
 }
 
 // cardRefs checks the references of one of a card's expressions.

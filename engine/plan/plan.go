@@ -130,6 +130,18 @@ type Card struct {
 	// it keyed by each.key for for_each cards.
 	Output cty.Type
 	Decl   *config.Card
+	// Static are the card's inputs as far as they are known before it
+	// runs (values of earlier cards and of the trigger are unknown): one,
+	// or one per element of a for_each whose collection is known then (a
+	// variable's list of groups, say), with Each set. `cardflow validate
+	// --check-env` asks the remote side about them (Action.CheckRemote).
+	Static []StaticInput
+}
+
+// StaticInput is one set of a card's inputs known before it runs.
+type StaticInput struct {
+	In   cty.Value
+	Each *lang.Each // the for_each element it is for; nil without for_each
 }
 
 // RetryPolicy says how a card retries transient failures.

@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"errors"
-	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -22,9 +21,9 @@ func (r *run) forEach(ctx context.Context, c *plan.Card, scope *flowScope, name 
 	if diags.HasErrors() {
 		return cty.NilVal, connector.Errorf(connector.Invalid, "for_each: %s", diagText(diags))
 	}
-	items, err := eachItems(coll)
+	items, err := lang.EachItems(coll)
 	if err != nil {
-		return cty.NilVal, err
+		return cty.NilVal, connector.Errorf(connector.Invalid, "%v", err)
 	}
 	limit := c.Concurrency
 	if limit <= 0 {
@@ -48,8 +47,7 @@ func (r *run) forEach(ctx context.Context, c *plan.Card, scope *flowScope, name 
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			each := &lang.Each{Key: cty.StringVal(it.key), Value: it.value}
-			outs[i], errs[i] = r.instance(ctx, c, scope, each, name, it.key)
+			outs[i], errs[i] = r.instance(ctx, c, scope, it, name, it.Key.AsString())
 			if errs[i] != nil {
 				failed.Store(true)
 			}
@@ -64,7 +62,7 @@ func (r *run) forEach(ctx context.Context, c *plan.Card, scope *flowScope, name 
 	}
 	m := make(map[string]cty.Value, len(items))
 	for i, it := range items {
-		m[it.key] = outs[i]
+		m[it.Key.AsString()] = outs[i]
 	}
 	if len(m) == 0 {
 		return cty.MapValEmpty(c.Output.ElementType()), nil
@@ -74,60 +72,4 @@ func (r *run) forEach(ctx context.Context, c *plan.Card, scope *flowScope, name 
 		return cty.NilVal, connector.Errorf(connector.Other, "collecting for_each outputs: %v", err)
 	}
 	return v, nil
-}
-
-type eachItem struct {
-	key   string
-	value cty.Value
-}
-
-// eachItems lists a for_each collection with stable keys: map keys, the
-// values of a list or set of strings, otherwise the index.
-func eachItems(coll cty.Value) ([]eachItem, error) {
-	coll, _ = coll.UnmarkDeep()
-	if coll.IsNull() || !coll.IsKnown() {
-		return nil, connector.Errorf(connector.Invalid, "for_each is null")
-	}
-	ty := coll.Type()
-	if !coll.CanIterateElements() {
-		return nil, connector.Errorf(connector.Invalid, "for_each takes a list, set or map, not %s", ty.FriendlyName())
-	}
-	byValue := (ty.IsListType() || ty.IsSetType()) && ty.ElementType() == cty.String || allStrings(ty)
-	var items []eachItem
-	seen := map[string]bool{}
-	for it := coll.ElementIterator(); it.Next(); {
-		k, v := it.Element()
-		var key string
-		switch {
-		case ty.IsMapType() || ty.IsObjectType():
-			key = k.AsString()
-		case byValue && !v.IsNull():
-			key = v.AsString()
-		default:
-			bf := k.AsBigFloat()
-			i, _ := bf.Int64()
-			key = strconv.FormatInt(i, 10)
-		}
-		if seen[key] {
-			continue // a list of strings may repeat a value: act once
-		}
-		seen[key] = true
-		items = append(items, eachItem{key: key, value: v})
-	}
-	return items, nil
-}
-
-// allStrings reports whether ty is a tuple of strings: a literal list such
-// as for_each = ["Employees", "VPN Users"], keyed by value like a list of
-// strings.
-func allStrings(ty cty.Type) bool {
-	if !ty.IsTupleType() {
-		return false
-	}
-	for _, et := range ty.TupleElementTypes() {
-		if et != cty.String {
-			return false
-		}
-	}
-	return len(ty.TupleElementTypes()) > 0
 }

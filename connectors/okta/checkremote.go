@@ -1,0 +1,66 @@
+package okta
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cardflow/cardflow/engine/connector"
+)
+
+// checkGroupAndApp is the CheckRemote of the actions that name a group or
+// an app: `cardflow validate --check-env` looks them up in the org, as the
+// card will, so that a flow written against one org (a preview, the
+// emulator's seed) does not meet a name the production org lacks only
+// when the first user is onboarded. It reads and changes nothing.
+func checkGroupAndApp(ctx context.Context, cl connector.Client, in cty.Value) []connector.Finding {
+	c, ok := cl.(*Client)
+	if !ok || c == nil {
+		return nil
+	}
+	var out []connector.Finding
+	if name := knownString(in, "group"); name != "" {
+		_, err := c.resolveGroup(ctx, name)
+		out = append(out, lookupFinding(c, "group", "group", "name", name, err)...)
+	}
+	if label := knownString(in, "app"); label != "" {
+		_, err := c.resolveApp(ctx, label)
+		out = append(out, lookupFinding(c, "app", "app", "label", label, err)...)
+	}
+	return out
+}
+
+// lookupFinding says what a lookup of a group or app the card names found
+// wrong: nothing of that name, or that it could not tell (said without the
+// name, so that it is said once for all the cards and instances it
+// concerns).
+func lookupFinding(c *Client, arg, what, by, name string, err error) []connector.Finding {
+	switch {
+	case err == nil:
+		return nil
+	case connector.KindOf(err) == connector.NotFound:
+		return []connector.Finding{{Arg: arg,
+			Summary: "No such Okta " + what,
+			Detail: fmt.Sprintf("The org at %s has no %s whose id or %s is %q: the card will fail with not found. "+
+				"Create the %s, or correct the name (%ss are matched exactly, case included).", c.orgURL, what, by, name, what, by)}}
+	default:
+		return []connector.Finding{{Arg: arg,
+			Summary: "Okta " + what + " not checked",
+			Detail: fmt.Sprintf("cardflow could not look up the flows' %ss in the org at %s, so it cannot tell whether they exist: %v. "+
+				"Check that org_url is reachable from here and that the token may read %ss.", what, c.orgURL, err, what)}}
+	}
+}
+
+// knownString returns in's string attribute name, or "" when in has none
+// or it is not known before the card runs.
+func knownString(in cty.Value, name string) string {
+	if !in.Type().IsObjectType() || !in.Type().HasAttribute(name) {
+		return ""
+	}
+	v := in.GetAttr(name)
+	if !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
+		return ""
+	}
+	return v.AsString()
+}

@@ -1,0 +1,90 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/plan"
+)
+
+// CheckCards asks the remote side, for each card whose action has a
+// CheckRemote, about the card's inputs known before it runs (plan.Card's
+// Static: an Okta group named in the flow, or in a variable's list a
+// for_each goes over), and returns what it says as warnings on the
+// arguments. It reads and never changes: `cardflow validate --check-env`
+// calls it where cardflow runs, against the connections' real services.
+// Cards on a connection whose settings are not all known here (an unset
+// env()) are skipped, as are those the connector cannot open. The same
+// finding about the same argument is reported once.
+func CheckCards(ctx context.Context, gen *plan.Generation) hcl.Diagnostics {
+	if gen == nil {
+		return nil
+	}
+	clients := map[string]connector.Client{}
+	defer func() {
+		for _, c := range clients {
+			if c != nil {
+				_ = c.Close()
+			}
+		}
+	}()
+	client := func(addr string) connector.Client {
+		if c, ok := clients[addr]; ok {
+			return c
+		}
+		conn := gen.Connections[addr]
+		var c connector.Client
+		if conn != nil && conn.Connector != nil && conn.Config.IsWhollyKnown() {
+			if opened, err := conn.Connector.Open(conn.Config); err == nil {
+				c = opened
+			}
+		}
+		clients[addr] = c
+		return c
+	}
+	var diags hcl.Diagnostics
+	seen := map[string]bool{}
+	for _, name := range sortedFlowNames(gen) {
+		for _, card := range gen.Flows[name].Cards {
+			if card.Action == nil || card.Action.CheckRemote == nil || card.Connection == "" || len(card.Static) == 0 {
+				continue
+			}
+			c := client(card.Connection)
+			if c == nil {
+				continue
+			}
+			for _, st := range card.Static {
+				in, _ := st.In.UnmarkDeep()
+				cctx, cancel := context.WithTimeout(ctx, hookSyncTimeout)
+				findings := card.Action.CheckRemote(cctx, c, in)
+				cancel()
+				for _, f := range findings {
+					subject := card.Decl.ActionRange
+					if a, ok := card.Inputs[f.Arg]; ok {
+						subject = a.Expr.Range()
+					}
+					key := fmt.Sprint(subject, f.Summary, f.Detail)
+					if seen[key] {
+						continue
+					}
+					seen[key] = true
+					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: f.Summary, Detail: f.Detail, Subject: subject.Ptr()})
+				}
+			}
+		}
+	}
+	return diags
+}
+
+func sortedFlowNames(gen *plan.Generation) []string {
+	names := make([]string, 0, len(gen.Flows))
+	for n := range gen.Flows {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
