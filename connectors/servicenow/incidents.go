@@ -24,8 +24,9 @@ const (
 func resolveIncidentAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
 		Name: "resolve_incident", Effect: connector.Write, Input: resolveInput(true), Output: recordOutput,
-		Lint: lintFields("incident"),
-		Doc:  "Resolves an incident (state 6) with a resolution code and notes, which the data policy requires." + valuesDoc,
+		CheckRemote: checkCloseCode,
+		Lint:        lintFields("incident"),
+		Doc:         "Resolves an incident (state 6) with a resolution code and notes, which the data policy requires." + valuesDoc,
 	}, resolveIncident)
 }
 
@@ -36,8 +37,9 @@ func resolveIncident(ctx context.Context, c *Client, call *connector.Call) (any,
 func closeIncidentAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
 		Name: "close_incident", Effect: connector.Write, Input: resolveInput(false), Output: recordOutput,
-		Lint: lintFields("incident"),
-		Doc:  "Closes an incident (state 7). close_code and close_notes may be left out when the incident already carries them (an approver resolved it)." + valuesDoc,
+		CheckRemote: checkCloseCode,
+		Lint:        lintFields("incident"),
+		Doc:         "Closes an incident (state 7). close_code and close_notes may be left out when the incident already carries them (an approver resolved it)." + valuesDoc,
 	}, closeIncident)
 }
 

@@ -1,6 +1,7 @@
 package servicenow
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -188,4 +189,38 @@ func lintRecordCompare(cfg cty.Value, path []string, literal string) (connector.
 		Detail: fmt.Sprintf("%q is the label of a choice of %s.%s, whose value is %q: compare record.%s with %q. Records hold a choice field's value, so this comparison is never true.",
 			literal, table, path[1], value, path[1], value),
 	}, true
+}
+
+// checkCloseCode is the CheckRemote of resolve_incident and close_incident:
+// `cardflow validate --check-env` reads the instance's close codes, as the
+// card's error would after the fact, and warns of a close_code that is not
+// one of them. The instance drops an unknown code without an error, and
+// its data policy then refuses the resolution with 403, at the end of an
+// onboarding rather than before the first.
+func checkCloseCode(ctx context.Context, cl connector.Client, in cty.Value) []connector.Finding {
+	c, ok := cl.(*Client)
+	code := knownString(in, "close_code")
+	if !ok || c == nil || code == "" {
+		return nil
+	}
+	codes, err := c.closeCodes(ctx)
+	switch {
+	case err != nil:
+		return []connector.Finding{{Arg: "close_code", Summary: "ServiceNow close code not checked",
+			Detail: fmt.Sprintf("cardflow could not read the close codes of %s (sys_choice), so it cannot tell whether the flows' close codes are valid: %v. "+
+				"Check that instance_url is reachable from here and that the user may read sys_choice.", c.base.Redacted(), err)}}
+	case len(codes) == 0 || slices.Contains(codes, code):
+		return nil
+	}
+	return []connector.Finding{{Arg: "close_code", Summary: "No such ServiceNow close code",
+		Detail: fmt.Sprintf("%q is not a close code of %s, whose codes are %s: the instance drops it, and its data policy then refuses the resolution (HTTP 403). "+
+			"Use one of them (matched exactly, case included).", code, c.base.Redacted(), quoteAll(codes))}}
+}
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
 }

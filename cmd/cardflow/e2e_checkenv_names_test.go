@@ -15,7 +15,8 @@ import (
 // variables, which their for_each cards go over, and each name the org
 // lacks is a warning on the card's argument (exit 0, as for every
 // warning). A token that may not read groups gets one warning per card
-// saying its groups were not checked.
+// saying its groups were not checked. The flows' close code is looked up
+// in the ServiceNow instance's choices the same way.
 func TestE2EValidateCheckEnvGroupsAndApps(t *testing.T) {
 	if testing.Short() || cardflowBin == "" {
 		t.Skip("end-to-end")
@@ -30,6 +31,13 @@ func TestE2EValidateCheckEnvGroupsAndApps(t *testing.T) {
 	shortURL, _ := startEmulator(t, "okta", "--listen", "127.0.0.1:0", "--token", "dev-token", "--seed", short)
 	deniedURL, _ := startEmulator(t, "okta", "--listen", "127.0.0.1:0", "--token", "dev-token", "--seed", seed,
 		"--fault", `{"method": "GET", "path": "/api/v1/groups", "status": 403, "for": "1h"}`)
+	// The instance's own close codes, which lack the flows' "Solution provided".
+	codes := filepath.Join(t.TempDir(), "codes.json")
+	if err := os.WriteFile(codes, []byte(`{"close_codes": ["Resolved by caller", "Duplicate"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	snowURL, _ := startEmulator(t, "servicenow", "--listen", "127.0.0.1:0", "--user", "svc", "--password", "e2e-snow-password")
+	ownCodesURL, _ := startEmulator(t, "servicenow", "--listen", "127.0.0.1:0", "--user", "svc", "--password", "e2e-snow-password", "--seed", codes)
 
 	// The onboarding flows, and one that names its group in the card.
 	dir := t.TempDir()
@@ -66,11 +74,12 @@ func TestE2EValidateCheckEnvGroupsAndApps(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(flows, "welcome.hcl"), []byte(welcome), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	instance := snowURL
 	validate := func(org string) (stdout, stderr string, code int) {
 		t.Helper()
 		cmd := exec.Command(cardflowBin, "validate", "--check-env", flows)
 		cmd.Env = []string{"OKTA_ORG_URL=" + org, "OKTA_API_TOKEN=dev-token", "OKTA_EVENT_HOOK_SECRET=e2e-hook-secret",
-			"SERVICENOW_INSTANCE_URL=http://127.0.0.1:9", "SERVICENOW_USERNAME=svc", "SERVICENOW_PASSWORD=pw",
+			"SERVICENOW_INSTANCE_URL=" + instance, "SERVICENOW_USERNAME=svc", "SERVICENOW_PASSWORD=e2e-snow-password",
 			"NO_COLOR=1", "HOME=" + dir}
 		var out, errOut bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errOut
@@ -115,5 +124,18 @@ func TestE2EValidateCheckEnvGroupsAndApps(t *testing.T) {
 	}
 	if strings.Contains(out+errOut, "e2e-hook-secret") || strings.Contains(out+errOut, "dev-token") {
 		t.Error("a secret is in validate's output")
+	}
+
+	// An instance whose close codes lack the flows' (var.close_code): the
+	// resolution would be refused at the end of the first onboarding.
+	instance = ownCodesURL
+	out, errOut, code = validate(fullURL)
+	if code != 0 || strings.Count(errOut, "Warning: No such ServiceNow close code") != 1 ||
+		!strings.Contains(errOut, filepath.Join(flows, "provision_on_approval.hcl")+" line 62") ||
+		!strings.Contains(errOut, `"Solution provided" is not a close code of `+ownCodesURL+`, whose codes are "Resolved by caller", "Duplicate"`) {
+		t.Errorf("an instance without the flows' close code: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if strings.Contains(out+errOut, "e2e-snow-password") {
+		t.Error("the ServiceNow password is in validate's output")
 	}
 }
