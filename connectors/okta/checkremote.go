@@ -20,11 +20,11 @@ func checkGroupAndApp(ctx context.Context, cl connector.Client, in cty.Value) []
 		return nil
 	}
 	var out []connector.Finding
-	if name := knownString(in, "group"); name != "" {
+	if name := connector.String(in, "group"); name != "" {
 		_, err := c.resolveGroup(ctx, name)
 		out = append(out, lookupFinding(c, "group", "group", "name", name, err)...)
 	}
-	if label := knownString(in, "app"); label != "" {
+	if label := connector.String(in, "app"); label != "" {
 		_, err := c.resolveApp(ctx, label)
 		out = append(out, lookupFinding(c, "app", "app", "label", label, err)...)
 	}
@@ -50,17 +50,4 @@ func lookupFinding(c *Client, arg, what, by, name string, err error) []connector
 			Detail: fmt.Sprintf("cardflow could not look up the flows' %ss in the org at %s, so it cannot tell whether they exist: %v. "+
 				"Check that org_url is reachable from here and that the token may read %ss.", what, c.orgURL, err, what)}}
 	}
-}
-
-// knownString returns in's string attribute name, or "" when in has none
-// or it is not known before the card runs.
-func knownString(in cty.Value, name string) string {
-	if !in.Type().IsObjectType() || !in.Type().HasAttribute(name) {
-		return ""
-	}
-	v := in.GetAttr(name)
-	if !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
-		return ""
-	}
-	return v.AsString()
 }

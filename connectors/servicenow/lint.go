@@ -34,7 +34,7 @@ func lintFields(table string) func(in cty.Value) []connector.Finding {
 	return func(in cty.Value) []connector.Finding {
 		name := table
 		if name == "" {
-			name = knownString(in, "table")
+			name = connector.String(in, "table")
 		}
 		cols, ok := tables.Columns(name)
 		if !ok {
@@ -49,7 +49,7 @@ func lintFields(table string) func(in cty.Value) []connector.Finding {
 				l.checkElems("fields", fields, "leaves a field the table does not have out of the records it returns")
 			}
 		}
-		if q := knownString(in, "query"); q != "" {
+		if q := connector.String(in, "query"); q != "" {
 			if parsed, err := query.Parse(q); err == nil {
 				for _, f := range parsed.Fields() {
 					l.check("query", "", f, "ignores a condition on a field the table does not have: this query would match more records than it says")
@@ -57,7 +57,7 @@ func lintFields(table string) func(in cty.Value) []connector.Finding {
 				l.checkQueryChoices(parsed)
 			}
 		}
-		if f := knownString(in, "idempotency_field"); f != "" {
+		if f := connector.String(in, "idempotency_field"); f != "" {
 			l.check("idempotency_field", "", f, "ignores a condition on a field the table does not have: the lookup by idempotency_key would match another record and return it as this one")
 		}
 		return l.found
@@ -163,15 +163,6 @@ func knownAttr(in cty.Value, name string) (cty.Value, bool) {
 	return v, v.IsKnown() && !v.IsNull()
 }
 
-// knownString returns in's string attribute name, or "" when it is not known.
-func knownString(in cty.Value, name string) string {
-	v, ok := knownAttr(in, name)
-	if !ok || v.Type() != cty.String {
-		return ""
-	}
-	return v.AsString()
-}
-
 // lintRecordCompare is the record triggers' LintCompare: a predicate that
 // compares trigger.record.<choice field> with the choice's label is never
 // true, as records hold values ("6", not "Resolved").
@@ -179,7 +170,7 @@ func lintRecordCompare(cfg cty.Value, path []string, literal string) (connector.
 	if len(path) != 2 || path[0] != "record" {
 		return connector.Finding{}, false
 	}
-	table := knownString(cfg, "table")
+	table := connector.String(cfg, "table")
 	value, ok := tables.ValueOfLabel(table, path[1], literal)
 	if !ok {
 		return connector.Finding{}, false
@@ -199,7 +190,7 @@ func lintRecordCompare(cfg cty.Value, path []string, literal string) (connector.
 // onboarding rather than before the first.
 func checkCloseCode(ctx context.Context, cl connector.Client, in cty.Value) []connector.Finding {
 	c, ok := cl.(*Client)
-	code := knownString(in, "close_code")
+	code := connector.String(in, "close_code")
 	if !ok || c == nil || code == "" {
 		return nil
 	}
