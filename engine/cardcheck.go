@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/plan"
@@ -14,8 +15,8 @@ import (
 // CheckCards asks the remote side, for each card whose action has a
 // CheckRemote, about the card's inputs known before it runs (plan.Card's
 // Static: an Okta group named in the flow, or in a variable's list a
-// for_each goes over), and returns what it says as warnings on the
-// arguments. It reads and never changes: `cardflow validate --check-env`
+// for_each goes over), and for each trigger whose Spec has one about its
+// config, and returns what it says as warnings on the arguments. It reads and never changes: `cardflow validate --check-env`
 // calls it where cardflow runs, against the connections' real services.
 // Cards on a connection whose settings are not all known here (an unset
 // env()) are skipped, as are those the connector cannot open. The same
@@ -48,32 +49,41 @@ func CheckCards(ctx context.Context, gen *plan.Generation) hcl.Diagnostics {
 	}
 	var diags hcl.Diagnostics
 	seen := map[string]bool{}
+	report := func(findings []connector.Finding, attrs hcl.Attributes, def hcl.Range) {
+		for _, f := range findings {
+			subject := def
+			if a, ok := attrs[f.Arg]; ok {
+				subject = a.Expr.Range()
+			}
+			key := fmt.Sprint(subject, f.Summary, f.Detail)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: f.Summary, Detail: f.Detail, Subject: subject.Ptr()})
+		}
+	}
+	check := func(addr string, in cty.Value, fn func(context.Context, connector.Client, cty.Value) []connector.Finding) []connector.Finding {
+		c := client(addr)
+		if c == nil {
+			return nil
+		}
+		in, _ = in.UnmarkDeep()
+		cctx, cancel := context.WithTimeout(ctx, hookSyncTimeout)
+		defer cancel()
+		return fn(cctx, c, in)
+	}
 	for _, name := range sortedFlowNames(gen) {
-		for _, card := range gen.Flows[name].Cards {
+		f := gen.Flows[name]
+		if t := f.Trigger; t != nil && t.Spec.CheckRemote != nil && t.Connection != "" && t.Config.IsWhollyKnown() {
+			report(check(t.Connection, t.Config, t.Spec.CheckRemote), f.Decl.Trigger.Attrs, f.Decl.Trigger.TypeRange)
+		}
+		for _, card := range f.Cards {
 			if card.Action == nil || card.Action.CheckRemote == nil || card.Connection == "" || len(card.Static) == 0 {
 				continue
 			}
-			c := client(card.Connection)
-			if c == nil {
-				continue
-			}
 			for _, st := range card.Static {
-				in, _ := st.In.UnmarkDeep()
-				cctx, cancel := context.WithTimeout(ctx, hookSyncTimeout)
-				findings := card.Action.CheckRemote(cctx, c, in)
-				cancel()
-				for _, f := range findings {
-					subject := card.Decl.ActionRange
-					if a, ok := card.Inputs[f.Arg]; ok {
-						subject = a.Expr.Range()
-					}
-					key := fmt.Sprint(subject, f.Summary, f.Detail)
-					if seen[key] {
-						continue
-					}
-					seen[key] = true
-					diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: f.Summary, Detail: f.Detail, Subject: subject.Ptr()})
-				}
+				report(check(card.Connection, st.In, card.Action.CheckRemote), card.Inputs, card.Decl.ActionRange)
 			}
 		}
 	}

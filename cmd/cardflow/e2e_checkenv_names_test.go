@@ -16,7 +16,8 @@ import (
 // lacks is a warning on the card's argument (exit 0, as for every
 // warning). A token that may not read groups gets one warning per card
 // saying its groups were not checked. The flows' close code is looked up
-// in the ServiceNow instance's choices the same way.
+// in the ServiceNow instance's choices the same way, and their tables in
+// the instance.
 func TestE2EValidateCheckEnvGroupsAndApps(t *testing.T) {
 	if testing.Short() || cardflowBin == "" {
 		t.Skip("end-to-end")
@@ -137,5 +138,31 @@ func TestE2EValidateCheckEnvGroupsAndApps(t *testing.T) {
 	}
 	if strings.Contains(out+errOut, "e2e-snow-password") {
 		t.Error("the ServiceNow password is in validate's output")
+	}
+
+	// Tables the instance does not have, in a trigger and in a card.
+	requests := `flow "requests" {
+  trigger "servicenow.record_created" {
+    connection = connection.servicenow.main
+    table      = "u_access_request"
+  }
+  card "open" {
+    action     = servicenow.create_record
+    connection = connection.servicenow.main
+    table      = "incidnet"
+    fields     = { short_description = "Access for ${trigger.number}" }
+  }
+}
+`
+	if err := os.WriteFile(filepath.Join(flows, "requests.hcl"), []byte(requests), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	instance = snowURL
+	out, errOut, code = validate(fullURL)
+	req := filepath.Join(flows, "requests.hcl")
+	if code != 0 || strings.Count(errOut, "Warning: No such ServiceNow table") != 2 ||
+		!strings.Contains(errOut, "No such ServiceNow table on "+req+" line 4") || !strings.Contains(errOut, `has no table "u_access_request"`) ||
+		!strings.Contains(errOut, "No such ServiceNow table on "+req+" line 9") || !strings.Contains(errOut, `has no table "incidnet"`) {
+		t.Errorf("tables the instance lacks: exit %d\n%s\n%s", code, out, errOut)
 	}
 }

@@ -42,10 +42,10 @@ func actions() []*connector.Action {
 
 func triggers() []*connector.Trigger {
 	return []*connector.Trigger{
-		{Name: "record_created", Mode: connector.Poll, Config: triggerConfig(), Output: triggerOutput, OutputFor: recordOutputFor, Lint: lintFields(""), LintCompare: lintRecordCompare,
+		{Name: "record_created", Mode: connector.Poll, Config: triggerConfig(), Output: triggerOutput, OutputFor: recordOutputFor, Lint: lintFields(""), LintCompare: lintRecordCompare, CheckRemote: checkTable,
 			Poll: func(ctx context.Context, req *connector.PollRequest) error { return poll(ctx, req, created) },
 			Doc:  "Starts the flow once for every new record of a table (polling sys_created_on). trigger.record holds the record as strings; trigger.operation is \"created\"."},
-		{Name: "record_updated", Mode: connector.Poll, Config: triggerConfig(), Output: triggerOutput, OutputFor: recordOutputFor, Lint: lintFields(""), LintCompare: lintRecordCompare,
+		{Name: "record_updated", Mode: connector.Poll, Config: triggerConfig(), Output: triggerOutput, OutputFor: recordOutputFor, Lint: lintFields(""), LintCompare: lintRecordCompare, CheckRemote: checkTable,
 			Poll: func(ctx context.Context, req *connector.PollRequest) error { return poll(ctx, req, updated) },
 			Doc:  "Starts the flow once for every change of a record (polling sys_updated_on; one event per sys_id and sys_mod_count, creations included). trigger.operation is \"created\" when sys_mod_count is 0, else \"updated\"."},
 	}

@@ -2,7 +2,9 @@ package servicenow
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -214,4 +216,32 @@ func quoteAll(ss []string) string {
 		q[i] = fmt.Sprintf("%q", s)
 	}
 	return strings.Join(q, ", ")
+}
+
+// checkTable is the CheckRemote of the actions and triggers that name a
+// table: `cardflow validate --check-env` reads one record of it, and warns
+// when the instance has no such table (400 "Invalid table"), which would
+// fail every card on it or every poll of the trigger.
+func checkTable(ctx context.Context, cl connector.Client, in cty.Value) []connector.Finding {
+	c, ok := cl.(*Client)
+	table := connector.String(in, "table")
+	if !ok || c == nil || table == "" {
+		return nil
+	}
+	params := recordParams()
+	params.Set("sysparm_limit", "1")
+	params.Set("sysparm_fields", "sys_id")
+	_, err := c.list(ctx, &request{op: "servicenow.check_table", method: http.MethodGet, path: tablePath(table), query: params})
+	var ce *connector.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ce) && ce.Status == http.StatusBadRequest && strings.Contains(ce.Message, "Invalid table"):
+		return []connector.Finding{{Arg: "table", Summary: "No such ServiceNow table",
+			Detail: fmt.Sprintf("%s has no table %q (HTTP 400 Invalid table): every request on it will fail. "+
+				"Table names are the internal ones (incident, sys_user, u_access_request), not labels.", c.base.Redacted(), table)}}
+	}
+	return []connector.Finding{{Arg: "table", Summary: "ServiceNow table not checked",
+		Detail: fmt.Sprintf("cardflow could not read the table %q of %s, so it cannot tell whether the flows' tables exist: %v. "+
+			"Check that instance_url is reachable from here and that the user may read the table.", table, c.base.Redacted(), err)}}
 }

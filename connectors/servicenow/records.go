@@ -24,8 +24,9 @@ func recordParams() url.Values {
 func createRecordAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
 		Name: "create_record", Effect: connector.Write, Input: createInput(), Output: createOutput,
-		Lint: lintFields(""),
-		Doc:  "Creates a record (POST /api/now/table/<table>). With idempotency_key the record is looked up first by idempotency_field, and an existing one is returned with created = false." + valuesDoc,
+		CheckRemote: checkTable,
+		Lint:        lintFields(""),
+		Doc:         "Creates a record (POST /api/now/table/<table>). With idempotency_key the record is looked up first by idempotency_field, and an existing one is returned with created = false." + valuesDoc,
 	}, createRecord)
 }
 
@@ -96,7 +97,8 @@ func createIdempotent(ctx context.Context, c *Client, op, table, field, key stri
 func readRecordAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
 		Name: "read_record", Effect: connector.Read, Input: readInput(), Output: recordOutput,
-		Doc: "Reads one record by sys_id or number; fails with kind not_found when there is none." + valuesDoc,
+		CheckRemote: checkTable,
+		Doc:         "Reads one record by sys_id or number; fails with kind not_found when there is none." + valuesDoc,
 	}, readRecord)
 }
 
@@ -120,8 +122,9 @@ func readRecord(ctx context.Context, c *Client, call *connector.Call) (any, erro
 func updateRecordAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
 		Name: "update_record", Effect: connector.Write, Input: updateInput(), Output: recordOutput,
-		Lint: lintFields(""),
-		Doc:  "Changes the given fields of a record (PATCH) and returns the whole record." + valuesDoc,
+		CheckRemote: checkTable,
+		Lint:        lintFields(""),
+		Doc:         "Changes the given fields of a record (PATCH) and returns the whole record." + valuesDoc,
 	}, updateRecord)
 }
 
@@ -138,7 +141,8 @@ func updateRecord(ctx context.Context, c *Client, call *connector.Call) (any, er
 func deleteRecordAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
 		Name: "delete_record", Effect: connector.Write, Input: deleteInput(), Output: deleteOutput,
-		Doc: "Deletes a record; fails with kind not_found when it does not exist.",
+		CheckRemote: checkTable,
+		Doc:         "Deletes a record; fails with kind not_found when it does not exist.",
 	}, deleteRecord)
 }
 
@@ -159,8 +163,9 @@ func deleteRecord(ctx context.Context, c *Client, call *connector.Call) (any, er
 func searchRecordsAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
 		Name: "search_records", Effect: connector.Read, Input: searchInput(), Output: searchOutput,
-		Lint: lintFields(""),
-		Doc:  "Lists the records matching an encoded query, following the Link header's next pages up to limit. count is the number returned, total ServiceNow's X-Total-Count (null when absent)." + valuesDoc,
+		CheckRemote: checkTable,
+		Lint:        lintFields(""),
+		Doc:         "Lists the records matching an encoded query, following the Link header's next pages up to limit. count is the number returned, total ServiceNow's X-Total-Count (null when absent)." + valuesDoc,
 	}, searchRecords)
 }
 

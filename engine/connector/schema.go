@@ -221,6 +221,9 @@ type Trigger struct {
 	// choice's label where records hold its value. Finding.Arg and Key are
 	// not used; the warning points at the predicate.
 	LintCompare func(cfg cty.Value, path []string, literal string) (Finding, bool)
+	// CheckRemote, when set, is Action.CheckRemote for the trigger block's
+	// config: what the trigger will not find on the remote side (a table).
+	CheckRemote func(ctx context.Context, c Client, cfg cty.Value) []Finding
 }
 
 // Event is one occurrence that starts an execution.
