@@ -53,7 +53,8 @@ func (s *ConsoleSource) Flows() ([]console.Flow, console.Reload) {
 	if e := s.Engine; e != nil {
 		e.mu.Lock()
 		reload = console.Reload{Generation: e.genNum.Load(), LoadedAt: e.loadedAt, RejectedAt: e.rejectedAt,
-			Rejected: len(e.rejectedDiags) > 0, Diagnostics: diagnosticSummaries(e.rejectedDiags)}
+			Rejected: len(e.rejectedDiags) > 0, Diagnostics: diagnosticSummaries(e.rejectedDiags),
+			Warnings: diagnosticSummaries(e.warnings)}
 		e.mu.Unlock()
 	}
 	gen := s.generation()

@@ -83,6 +83,8 @@ type Engine struct {
 	rejectedDiags hcl.Diagnostics
 	rejectedAt    time.Time
 	loadedAt      time.Time
+	// warnings are those of the running generation's flows.
+	warnings hcl.Diagnostics
 	runCtx        context.Context
 }
 
@@ -169,6 +171,15 @@ func (e *Engine) Reload(ctx context.Context) (hcl.Diagnostics, error) {
 	if err := e.activate(ctx, gen); err != nil {
 		return diags, err
 	}
+	var warnings hcl.Diagnostics
+	for _, d := range diags {
+		if d.Severity == hcl.DiagWarning {
+			warnings = append(warnings, d)
+		}
+	}
+	e.mu.Lock()
+	e.warnings = warnings
+	e.mu.Unlock()
 	if w := diagnosticLines(diags, hcl.DiagWarning, true); w != "" {
 		e.log.Warn("the flows loaded with warnings; cardflow validate shows them in full",
 			"generation", e.genNum.Load(), "warnings", w)

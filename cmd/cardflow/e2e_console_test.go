@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -144,6 +145,18 @@ func TestE2EConsole(t *testing.T) {
 		t.Errorf("the API's replay with a read token = %d, want 403", resp.StatusCode)
 	}
 	reader.noErrors()
+
+	// A change with a warning is loaded, and the console says so.
+	line := e.lineOf("request_approval.hcl", "short_description")
+	e.editFlow("request_approval.hcl", "short_description   =", "short_descripton    =")
+	e.waitGeneration(2)
+	b.do("opening the flows after the reload", chromedp.Navigate(ui+"/"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=reload-warnings]`)))
+	want := fmt.Sprintf("warning Unknown ServiceNow field %s:%d,", filepath.Join(e.flowDir, "onboarding", "request_approval.hcl"), line)
+	if s := b.text(`[data-testid=reload-warnings] li`); !strings.HasPrefix(s, want) || strings.Contains(s, "Approve access") {
+		t.Errorf("the console's warning reads %q, want it to start %q, without the source line", s, want)
+	}
+	b.screenshot("console-warnings")
+	b.noErrors()
 }
 
 // tokenFile writes a token file with a read and an operate token for the

@@ -57,6 +57,9 @@ type Reload struct {
 	RejectedAt time.Time
 	// Diagnostics of the refused reload: summary and position only.
 	Diagnostics []Diagnostic
+	// Warnings of the running generation's flows (a misspelt ServiceNow
+	// field), the same way.
+	Warnings []Diagnostic
 }
 
 // Diagnostic is a problem of a refused reload, without its source snippet
