@@ -85,7 +85,7 @@ type Engine struct {
 	loadedAt      time.Time
 	// warnings are those of the running generation's flows.
 	warnings hcl.Diagnostics
-	runCtx        context.Context
+	runCtx   context.Context
 }
 
 // New returns an engine; call Reload to load flows and Run to serve.
