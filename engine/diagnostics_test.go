@@ -38,16 +38,7 @@ func TestRejectedReloadHidesTheSource(t *testing.T) {
 }
 `)
 	var logs bytes.Buffer
-	st := memory.New()
-	defer st.Close()
-	e := engine.New(engine.Options{
-		Registry: engineRegistry(), Store: st, Paths: []string{dir}, Owner: "test",
-		Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
-		Host:   lang.Host{LookupEnv: func(string) (string, bool) { return "t0ken-value", true }},
-	})
-	if diags, err := e.Reload(context.Background()); err != nil {
-		t.Fatalf("Reload: %v %s", err, diags.Error())
-	}
+	e := loadedEngine(t, dir, &logs, "t0ken-value")
 	write("pasted.hcl", `flow "pasted" {
   trigger "http.endpoint" {
     token = "`+pasted+`"
@@ -114,16 +105,7 @@ connection "servicenow" "main" {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	st := memory.New()
-	defer st.Close()
-	e := engine.New(engine.Options{
-		Registry: engineRegistry(), Store: st, Paths: []string{dir}, Owner: "test",
-		Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
-		Host:   lang.Host{LookupEnv: func(string) (string, bool) { return "value", true }},
-	})
-	if diags, err := e.Reload(context.Background()); err != nil {
-		t.Fatalf("Reload: %v %s", err, diags.Error())
-	}
+	loadedEngine(t, dir, &logs, "value")
 	var warned struct {
 		Level, Msg, Warnings string
 	}
@@ -140,4 +122,21 @@ connection "servicenow" "main" {
 	if strings.Contains(logs.String(), `= \"hello\"`) {
 		t.Errorf("the log shows the source line:\n%s", logs.String())
 	}
+}
+
+// loadedEngine returns an engine on the flows in dir, on a memory store,
+// logging JSON to logs, every env() reading env, after its first Reload.
+func loadedEngine(t *testing.T, dir string, logs *bytes.Buffer, env string) *engine.Engine {
+	t.Helper()
+	st := memory.New()
+	t.Cleanup(func() { st.Close() })
+	e := engine.New(engine.Options{
+		Registry: engineRegistry(), Store: st, Paths: []string{dir}, Owner: "test",
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
+		Host:   lang.Host{LookupEnv: func(string) (string, bool) { return env, true }},
+	})
+	if diags, err := e.Reload(context.Background()); err != nil {
+		t.Fatalf("Reload: %v %s", err, diags.Error())
+	}
+	return e
 }

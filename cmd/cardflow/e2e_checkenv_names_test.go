@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,19 +76,10 @@ func TestE2EValidateCheckEnvGroupsAndApps(t *testing.T) {
 	instance := snowURL
 	validate := func(org string) (stdout, stderr string, code int) {
 		t.Helper()
-		cmd := exec.Command(cardflowBin, "validate", "--check-env", flows)
-		cmd.Env = []string{"OKTA_ORG_URL=" + org, "OKTA_API_TOKEN=dev-token", "OKTA_EVENT_HOOK_SECRET=e2e-hook-secret",
+		stdout, stderr, code = runCardflow(t, []string{"OKTA_ORG_URL=" + org, "OKTA_API_TOKEN=dev-token", "OKTA_EVENT_HOOK_SECRET=e2e-hook-secret",
 			"SERVICENOW_INSTANCE_URL=" + instance, "SERVICENOW_USERNAME=svc", "SERVICENOW_PASSWORD=e2e-snow-password",
-			"NO_COLOR=1", "HOME=" + dir}
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return out.String(), strings.Join(strings.Fields(errOut.String()), " "), code
+			"NO_COLOR=1", "HOME=" + dir}, "validate", "--check-env", flows)
+		return stdout, strings.Join(strings.Fields(stderr), " "), code
 	}
 
 	// The org has every group and app the onboarding flows name: only

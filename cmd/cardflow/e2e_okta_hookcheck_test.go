@@ -77,18 +77,8 @@ func TestE2EValidateCheckEnvUnmanagedHook(t *testing.T) {
 
 	validate := func(org string, args ...string) (stdout, stderr string, code int) {
 		t.Helper()
-		cmd := exec.Command(cardflowBin, append([]string{"validate", "--check-env"}, append(args, flows)...)...)
-		cmd.Env = []string{"OKTA_ORG_URL=" + org, "OKTA_API_TOKEN=dev-token", "OKTA_EVENT_HOOK_SECRET=e2e-hook-secret",
-			"NO_COLOR=1", "HOME=" + dir}
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return out.String(), errOut.String(), code
+		return runCardflow(t, []string{"OKTA_ORG_URL=" + org, "OKTA_API_TOKEN=dev-token", "OKTA_EVENT_HOOK_SECRET=e2e-hook-secret",
+			"NO_COLOR=1", "HOME=" + dir}, append([]string{"validate", "--check-env"}, append(args, flows)...)...)
 	}
 
 	out, errOut, code := validate(oktaURL)
@@ -138,4 +128,21 @@ func put(t *testing.T, url, body string) {
 	if code := httpStatus(t, req); code != http.StatusOK {
 		t.Fatalf("PUT %s: HTTP %d", url, code)
 	}
+}
+
+// runCardflow runs the built binary with env and args, and returns what it
+// printed and its exit status.
+func runCardflow(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(cardflowBin, args...)
+	cmd.Env = env
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errOut.String(), code
 }
