@@ -40,7 +40,7 @@ func New() *connector.Connector {
 		Doc:        "Okta users, groups, apps and lifecycle; event hooks and System Log polling.",
 		Connection: connectionSchema(),
 		Open:       Open,
-		Actions: []*connector.Action{
+		Actions: withStatusLint([]*connector.Action{
 			readUserAction(),
 			searchUsersAction(),
 			updateUserProfileAction(),
@@ -77,7 +77,7 @@ func New() *connector.Connector {
 			removeGroupFromAppAction(),
 			searchSystemLogAction(),
 			apiCallAction(),
-		},
+		}),
 		Triggers: []*connector.Trigger{
 			eventHookTrigger(),
 			systemLogTrigger(),

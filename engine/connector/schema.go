@@ -84,6 +84,13 @@ type Action struct {
 	// Lint, when set, looks at the card's arguments as validate knows them
 	// (see Finding).
 	Lint func(in cty.Value) []Finding
+	// LintCompare, when set, looks at a comparison, in a later card's if,
+	// of the card's output at path (["status"]) with a literal string, for
+	// one the output never holds there (an Okta user status "DEACTIVATED",
+	// which is DEPROVISIONED in the API). in is the card's input as Lint
+	// gets it. Finding.Arg and Key are not used; the warning points at the
+	// predicate.
+	LintCompare func(in cty.Value, path []string, literal string) (Finding, bool)
 	// CheckRemote, when set, is called by `cardflow validate --check-env`
 	// with the card's inputs as far as they are known before it runs (once
 	// per instance of a for_each over a known list), on a client of the

@@ -57,7 +57,7 @@ func (c *compiler) flow(decl *config.Flow) (*Flow, hcl.Diagnostics) {
 		scope.Cards[cd.Name] = cty.UnknownVal(card.Output)
 	}
 	if !diags.HasErrors() {
-		diags = append(diags, lintComparisons(decl, t)...)
+		diags = append(diags, lintComparisons(f)...)
 	}
 	f.TriggerUse = triggerUse(decl, t)
 	return f, diags

@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/hashicorp/hcl/v2"
@@ -62,30 +61,61 @@ func literalString(expr hcl.Expression) string {
 	return v.AsString()
 }
 
-// lintComparisons runs the trigger's LintCompare over the comparisons of
-// the trigger value with literal strings in the flow's filter and its
-// cards' if predicates, and turns its findings into warnings that point
-// at the predicate.
-func lintComparisons(decl *config.Flow, t *Trigger) hcl.Diagnostics {
-	if t == nil || t.Spec.LintCompare == nil || !t.Config.IsWhollyKnown() {
-		return nil
-	}
-	cfg, _ := t.Config.UnmarkDeep()
+// lintComparisons runs the LintCompare of the trigger, and of the cards,
+// over the comparisons of the trigger value and of card outputs with
+// literal strings in the flow's filter and its cards' if predicates, and
+// turns their findings into warnings that point at the predicate. A
+// for_each card's output is a map of instances: the instance's key is
+// left out of the path.
+func lintComparisons(f *Flow) hcl.Diagnostics {
+	decl, t := f.Decl, f.Trigger
 	var attrs []string
-	if t.Output.IsObjectType() {
+	var cfg cty.Value
+	if t != nil && t.Output.IsObjectType() {
 		for name := range t.Output.AttributeTypes() {
 			attrs = append(attrs, name)
 		}
 	}
+	if t != nil && t.Config.IsWhollyKnown() {
+		cfg, _ = t.Config.UnmarkDeep()
+	}
+	cards := make(map[string]*Card, len(f.Cards))
+	for _, c := range f.Cards {
+		cards[c.Name] = c
+	}
+	judge := func(cmp lang.Comparison) (connector.Finding, bool) {
+		if cmp.Root == "trigger" {
+			if t == nil || t.Spec.LintCompare == nil || cfg == cty.NilVal {
+				return connector.Finding{}, false
+			}
+			return t.Spec.LintCompare(cfg, cmp.Path, cmp.Literal)
+		}
+		c := cards[cmp.Path[0]]
+		if c == nil || c.Action == nil || c.Action.LintCompare == nil {
+			return connector.Finding{}, false
+		}
+		path := cmp.Path[1:]
+		if c.ForEach != nil {
+			if len(path) == 0 {
+				return connector.Finding{}, false
+			}
+			path = path[1:]
+		}
+		in := cty.DynamicVal
+		if len(c.Static) > 0 {
+			in, _ = c.Static[0].In.UnmarkDeep()
+		}
+		return c.Action.LintCompare(in, path, cmp.Literal)
+	}
 	var diags hcl.Diagnostics
 	check := func(src string, rng hcl.Range) {
 		for _, cmp := range lang.PredicateComparisons(src, attrs) {
-			if f, ok := t.Spec.LintCompare(cfg, cmp.Path, cmp.Literal); ok {
-				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: f.Summary, Detail: f.Detail, Subject: rng.Ptr()})
+			if fd, ok := judge(cmp); ok {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: fd.Summary, Detail: fd.Detail, Subject: rng.Ptr()})
 			}
 		}
 	}
-	if decl.Trigger.Filter != "" {
+	if decl.Trigger != nil && decl.Trigger.Filter != "" {
 		check(decl.Trigger.Filter, decl.Trigger.FilterRange)
 	}
 	for _, cd := range decl.Cards {
