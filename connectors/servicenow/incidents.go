@@ -24,6 +24,7 @@ const (
 func resolveIncidentAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
 		Name: "resolve_incident", Effect: connector.Write, Input: resolveInput(true), Output: recordOutput,
+		LintCompare: lintOutputCompare("incident"),
 		CheckRemote: checkCloseCode,
 		Lint:        lintFields("incident"),
 		Doc:         "Resolves an incident (state 6) with a resolution code and notes, which the data policy requires." + valuesDoc,
@@ -37,6 +38,7 @@ func resolveIncident(ctx context.Context, c *Client, call *connector.Call) (any,
 func closeIncidentAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
 		Name: "close_incident", Effect: connector.Write, Input: resolveInput(false), Output: recordOutput,
+		LintCompare: lintOutputCompare("incident"),
 		CheckRemote: checkCloseCode,
 		Lint:        lintFields("incident"),
 		Doc:         "Closes an incident (state 7). close_code and close_notes may be left out when the incident already carries them (an approver resolved it)." + valuesDoc,
@@ -122,7 +124,8 @@ func choiceParams(q, fields string) url.Values {
 func addWorkNoteAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
 		Name: "add_work_note", Effect: connector.Write, Input: workNoteInput(), Output: recordOutput,
-		Doc: "Appends a work note (or, with customer_visible, a comment) to a task record such as an incident." + valuesDoc,
+		LintCompare: lintOutputCompare(""),
+		Doc:         "Appends a work note (or, with customer_visible, a comment) to a task record such as an incident." + valuesDoc,
 	}, addWorkNote)
 }
 

@@ -169,10 +169,29 @@ func knownAttr(in cty.Value, name string) (cty.Value, bool) {
 // compares trigger.record.<choice field> with the choice's label is never
 // true, as records hold values ("6", not "Resolved").
 func lintRecordCompare(cfg cty.Value, path []string, literal string) (connector.Finding, bool) {
+	return recordLabel(connector.String(cfg, "table"), path, literal)
+}
+
+// lintOutputCompare returns the LintCompare of the actions whose output
+// holds a record of the table argument's, or of table when it is set: a
+// predicate comparing card.<name>.record.<choice field> with a label is
+// never true either.
+func lintOutputCompare(table string) func(in cty.Value, path []string, literal string) (connector.Finding, bool) {
+	return func(in cty.Value, path []string, literal string) (connector.Finding, bool) {
+		name := table
+		if name == "" {
+			name = connector.String(in, "table")
+		}
+		return recordLabel(name, path, literal)
+	}
+}
+
+// recordLabel judges a comparison of a record of table at path
+// (["record", field]) with literal.
+func recordLabel(table string, path []string, literal string) (connector.Finding, bool) {
 	if len(path) != 2 || path[0] != "record" {
 		return connector.Finding{}, false
 	}
-	table := connector.String(cfg, "table")
 	value, ok := tables.ValueOfLabel(table, path[1], literal)
 	if !ok {
 		return connector.Finding{}, false

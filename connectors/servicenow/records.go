@@ -24,6 +24,7 @@ func recordParams() url.Values {
 func createRecordAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
 		Name: "create_record", Effect: connector.Write, Input: createInput(), Output: createOutput,
+		LintCompare: lintOutputCompare(""),
 		CheckRemote: checkTable,
 		Lint:        lintFields(""),
 		Doc:         "Creates a record (POST /api/now/table/<table>). With idempotency_key the record is looked up first by idempotency_field, and an existing one is returned with created = false." + valuesDoc,
@@ -97,6 +98,7 @@ func createIdempotent(ctx context.Context, c *Client, op, table, field, key stri
 func readRecordAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
 		Name: "read_record", Effect: connector.Read, Input: readInput(), Output: recordOutput,
+		LintCompare: lintOutputCompare(""),
 		CheckRemote: checkTable,
 		Doc:         "Reads one record by sys_id or number; fails with kind not_found when there is none." + valuesDoc,
 	}, readRecord)
@@ -122,6 +124,7 @@ func readRecord(ctx context.Context, c *Client, call *connector.Call) (any, erro
 func updateRecordAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
 		Name: "update_record", Effect: connector.Write, Input: updateInput(), Output: recordOutput,
+		LintCompare: lintOutputCompare(""),
 		CheckRemote: checkTable,
 		Lint:        lintFields(""),
 		Doc:         "Changes the given fields of a record (PATCH) and returns the whole record." + valuesDoc,

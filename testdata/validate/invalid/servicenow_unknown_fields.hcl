@@ -99,3 +99,32 @@ flow "label_predicates" {
     note       = "seen"
   }
 }
+
+# A record a card read or wrote holds values too.
+flow "label_outputs" {
+  trigger "schedule.cron" {
+    cron = "0 8 * * 1-5"
+  }
+
+  card "read" {
+    action     = servicenow.read_record
+    connection = connection.servicenow.main
+    table      = "incident"
+    number     = "INC0010001"
+  }
+
+  card "close" {
+    action     = servicenow.close_incident
+    connection = connection.servicenow.main
+    if         = "card.read.record.state != 'Closed' && card.read.record.state != '8'" # WARNING: ServiceNow choice label instead of its value ~ compare record.state with "7"
+    sys_id     = card.read.sys_id
+  }
+
+  card "after" {
+    action     = servicenow.add_work_note
+    connection = connection.servicenow.main
+    if         = "card.close.record.incident_state == '7' && card.close.record.urgency == 'Low'" # WARNING: ServiceNow choice label instead of its value ~ whose value is "3"
+    sys_id     = card.read.sys_id
+    note       = "closed"
+  }
+}
