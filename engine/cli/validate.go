@@ -97,7 +97,7 @@ func validateRun(ctx context.Context, opts *ValidateOptions) error {
 			ctx = context.Background()
 		}
 		diags = append(diags, engine.CheckWebhooks(ctx, gen)...)
-		diags = append(diags, engine.CheckCards(ctx, gen)...)
+		diags = append(diags, engine.CheckRemote(ctx, gen)...)
 	}
 	// JSON output is the envelope alone, on stdout and nothing on stderr.
 	if !opts.CheckEnv && gen != nil && opts.Format != "json" {

@@ -12,7 +12,7 @@ import (
 	"github.com/cardflow/cardflow/engine/plan"
 )
 
-// CheckCards asks the remote side, for each card whose action has a
+// CheckRemote asks the remote side, for each card whose action has a
 // CheckRemote, about the card's inputs known before it runs (plan.Card's
 // Static: an Okta group named in the flow, or in a variable's list a
 // for_each goes over), and for each trigger whose Spec has one about its
@@ -21,7 +21,7 @@ import (
 // Cards on a connection whose settings are not all known here (an unset
 // env()) are skipped, as are those the connector cannot open. The same
 // finding about the same argument is reported once.
-func CheckCards(ctx context.Context, gen *plan.Generation) hcl.Diagnostics {
+func CheckRemote(ctx context.Context, gen *plan.Generation) hcl.Diagnostics {
 	if gen == nil {
 		return nil
 	}
