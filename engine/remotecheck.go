@@ -15,12 +15,13 @@ import (
 // CheckRemote asks the remote side, for each card whose action has a
 // CheckRemote, about the card's inputs known before it runs (plan.Card's
 // Static: an Okta group named in the flow, or in a variable's list a
-// for_each goes over), and for each trigger whose Spec has one about its
-// config, and returns what it says as warnings on the arguments. It reads and never changes: `cardflow validate --check-env`
-// calls it where cardflow runs, against the connections' real services.
-// Cards on a connection whose settings are not all known here (an unset
-// env()) are skipped, as are those the connector cannot open. The same
-// finding about the same argument is reported once.
+// for_each goes over), and for each trigger whose Spec has one, about its
+// config; it returns what they say as warnings on the arguments. It reads
+// and never changes: `cardflow validate --check-env` calls it where
+// cardflow runs, against the connections' real services. Cards and
+// triggers on a connection whose settings are not all known here (an
+// unset env()) are skipped, as are those the connector cannot open. The
+// same finding about the same argument is reported once.
 func CheckRemote(ctx context.Context, gen *plan.Generation) hcl.Diagnostics {
 	if gen == nil {
 		return nil
