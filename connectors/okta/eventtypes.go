@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 
+	"github.com/agext/levenshtein"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -87,29 +88,9 @@ func checkEventType(t string, forHooks bool) error {
 func nearest(s string, candidates []string) (string, int) {
 	best, bestDist := "", -1
 	for _, c := range candidates {
-		if d := levenshtein(s, c); bestDist < 0 || d < bestDist {
+		if d := levenshtein.Distance(s, c, nil); bestDist < 0 || d < bestDist {
 			best, bestDist = c, d
 		}
 	}
 	return best, bestDist
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
