@@ -45,10 +45,11 @@ func eventHookTrigger() *connector.Trigger {
 			"event_hook_header and the connection's event_hook_secret as its value. trigger.event is " +
 			"the System Log event (target[0] is usually the user), trigger.delivery the delivery's " +
 			"eventId, source and eventTime.",
-		Mode:      connector.Push,
-		Config:    connector.Schema{eventTypesAttr(true)},
-		Output:    eventOutput,
-		OutputFor: eventOutputFor,
+		Mode:        connector.Push,
+		Config:      connector.Schema{eventTypesAttr(true)},
+		Output:      eventOutput,
+		OutputFor:   eventOutputFor,
+		LintCompare: lintEventTypeCompare,
 		// A System Log event always has these; a delivery whose event
 		// lacks one is not from Okta, and its flow could not use it.
 		Required: []string{"event.uuid", "event.eventType", "event.target"},

@@ -43,9 +43,10 @@ func systemLogTrigger() *connector.Trigger {
 			{Name: "limit", Type: cty.Number, Default: cty.NumberIntVal(defaultLogLimit), Check: checkLogLimit,
 				Doc: "Events per page (1–1000)."},
 		},
-		Output:    eventOutput,
-		OutputFor: eventOutputFor,
-		Poll:      pollSystemLog,
+		Output:      eventOutput,
+		OutputFor:   eventOutputFor,
+		LintCompare: lintEventTypeCompare,
+		Poll:        pollSystemLog,
 		// One request a minute when idle: 1/120 of the logs bucket, and
 		// onboarding flows start within a minute of the event.
 		DefaultEvery: time.Minute,

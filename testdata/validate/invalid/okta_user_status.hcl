@@ -41,3 +41,19 @@ connection "okta" "main" {
   token             = env("OKTA_API_TOKEN")
   event_hook_secret = env("OKTA_EVENT_HOOK_SECRET")
 }
+
+# A trigger delivers only the event types it lists.
+flow "offboard_filtered" {
+  trigger "okta.event_hook" {
+    connection  = connection.okta.main
+    event_types = ["user.lifecycle.deactivate", "user.lifecycle.suspend"]
+    filter      = "event.eventType == 'user.lifecycle.deactivated'" # WARNING: Event type the trigger does not deliver ~ Did you mean "user.lifecycle.deactivate"?
+  }
+
+  card "read" {
+    action     = okta.read_user
+    connection = connection.okta.main
+    user       = trigger.event.target[0].id
+    if         = "trigger.event.eventType in ['user.lifecycle.suspend', 'user.lifecycle.deactivate']"
+  }
+}

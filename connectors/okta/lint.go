@@ -86,3 +86,21 @@ func isUserStatus(ty cty.Type, path []string) bool {
 	}
 	return false
 }
+
+// lintEventTypeCompare is the Okta triggers' LintCompare: a filter or if
+// that compares trigger.event.eventType with a type the block does not
+// list is never true, as the trigger delivers only the types it lists.
+func lintEventTypeCompare(cfg cty.Value, path []string, literal string) (connector.Finding, bool) {
+	if len(path) != 2 || path[0] != "event" || path[1] != "eventType" {
+		return connector.Finding{}, false
+	}
+	types := connector.Strings(cfg, "event_types")
+	if len(types) == 0 || slices.Contains(types, literal) {
+		return connector.Finding{}, false
+	}
+	return connector.Finding{
+		Summary: "Event type the trigger does not deliver",
+		Detail: fmt.Sprintf("The trigger delivers only the event types it lists (%s), so comparing event.eventType with %q is never true.%s "+
+			"Add the type to event_types, or correct it.", strings.Join(types, ", "), literal, didyoumean.Hint(literal, types)),
+	}, true
+}
