@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -12,16 +11,24 @@ import (
 	"github.com/cardflow/cardflow/engine/plan"
 )
 
-// CheckRemote asks the remote side, for each card whose action has a
-// CheckRemote, about the card's inputs known before it runs (plan.Card's
-// Static: an Okta group named in the flow, or in a variable's list a
-// for_each goes over), and for each trigger whose Spec has one, about its
-// config; it returns what they say as warnings on the arguments. It reads
-// and never changes: `cardflow validate --check-env` calls it where
-// cardflow runs, against the connections' real services. Cards and
-// triggers on a connection whose settings are not all known here (an
-// unset env()) are skipped, as are those the connector cannot open. The
-// same finding about the same argument is reported once.
+// CheckRemote reads the remote side of the generation's connections for
+// what would keep its flows from working, and returns what it finds as
+// warnings: `cardflow validate --check-env` calls it where cardflow runs,
+// against the connections' real services. It reads and never changes.
+//
+//   - Each connection whose connector has a Webhook.Check is asked whether
+//     the remote side delivers what the enabled flows listen for (an Okta
+//     event hook that lacks an event type starts no flow); warnings on the
+//     connection block.
+//   - Each trigger whose Spec has a CheckRemote is asked about its config,
+//     and each card whose action has one about its inputs known before it
+//     runs (plan.Card's Static: an Okta group named in the flow, or in a
+//     variable's list a for_each goes over); warnings on the arguments.
+//
+// One client per connection serves all the questions. A connection whose
+// settings are not all known here (an unset env()) is skipped; so is one
+// the connector cannot open, which the load reported. The same finding
+// about the same argument is reported once.
 func CheckRemote(ctx context.Context, gen *plan.Generation) hcl.Diagnostics {
 	if gen == nil {
 		return nil
@@ -49,53 +56,69 @@ func CheckRemote(ctx context.Context, gen *plan.Generation) hcl.Diagnostics {
 		return c
 	}
 	var diags hcl.Diagnostics
+	warn := func(summary, detail string, subject *hcl.Range) {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: summary, Detail: detail, Subject: subject})
+	}
+
+	for _, addr := range connector.SortedKeys(gen.Connections) {
+		conn := gen.Connections[addr]
+		if conn.Connector == nil || conn.Connector.Webhook == nil || conn.Connector.Webhook.Check == nil {
+			continue
+		}
+		req := HookSyncRequest(gen, conn)
+		c := client(addr)
+		if len(req.Triggers) == 0 || c == nil {
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, hookSyncTimeout)
+		notices := conn.Connector.Webhook.Check(cctx, c, req)
+		cancel()
+		var subject *hcl.Range
+		if gen.Config != nil && gen.Config.Connections[addr] != nil {
+			subject = gen.Config.Connections[addr].DeclRange.Ptr()
+		}
+		for _, n := range notices {
+			warn(n.Summary, n.Detail, subject)
+		}
+	}
+
 	seen := map[string]bool{}
-	report := func(findings []connector.Finding, attrs hcl.Attributes, def hcl.Range) {
+	ask := func(addr string, in cty.Value, fn func(context.Context, connector.Client, cty.Value) []connector.Finding, attrs hcl.Attributes, def hcl.Range) {
+		c := client(addr)
+		if c == nil {
+			return
+		}
+		in, _ = in.UnmarkDeep()
+		cctx, cancel := context.WithTimeout(ctx, hookSyncTimeout)
+		findings := fn(cctx, c, in)
+		cancel()
 		for _, f := range findings {
 			subject := def
 			if a, ok := attrs[f.Arg]; ok {
 				subject = a.Expr.Range()
 			}
-			key := fmt.Sprint(subject, f.Summary, f.Detail)
-			if seen[key] {
-				continue
+			if key := fmt.Sprint(subject, f.Summary, f.Detail); !seen[key] {
+				seen[key] = true
+				warn(f.Summary, f.Detail, subject.Ptr())
 			}
-			seen[key] = true
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: f.Summary, Detail: f.Detail, Subject: subject.Ptr()})
 		}
 	}
-	check := func(addr string, in cty.Value, fn func(context.Context, connector.Client, cty.Value) []connector.Finding) []connector.Finding {
-		c := client(addr)
-		if c == nil {
-			return nil
-		}
-		in, _ = in.UnmarkDeep()
-		cctx, cancel := context.WithTimeout(ctx, hookSyncTimeout)
-		defer cancel()
-		return fn(cctx, c, in)
-	}
-	for _, name := range sortedFlowNames(gen) {
+	for _, name := range gen.Config.FlowNames() {
 		f := gen.Flows[name]
+		if f == nil {
+			continue
+		}
 		if t := f.Trigger; t != nil && t.Spec.CheckRemote != nil && t.Connection != "" && t.Config.IsWhollyKnown() {
-			report(check(t.Connection, t.Config, t.Spec.CheckRemote), f.Decl.Trigger.Attrs, f.Decl.Trigger.TypeRange)
+			ask(t.Connection, t.Config, t.Spec.CheckRemote, f.Decl.Trigger.Attrs, f.Decl.Trigger.TypeRange)
 		}
 		for _, card := range f.Cards {
-			if card.Action == nil || card.Action.CheckRemote == nil || card.Connection == "" || len(card.Static) == 0 {
+			if card.Action == nil || card.Action.CheckRemote == nil || card.Connection == "" {
 				continue
 			}
 			for _, st := range card.Static {
-				report(check(card.Connection, st.In, card.Action.CheckRemote), card.Inputs, card.Decl.ActionRange)
+				ask(card.Connection, st.In, card.Action.CheckRemote, card.Inputs, card.Decl.ActionRange)
 			}
 		}
 	}
 	return diags
-}
-
-func sortedFlowNames(gen *plan.Generation) []string {
-	names := make([]string, 0, len(gen.Flows))
-	for n := range gen.Flows {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }

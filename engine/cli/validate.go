@@ -96,7 +96,6 @@ func validateRun(ctx context.Context, opts *ValidateOptions) error {
 		if ctx == nil {
 			ctx = context.Background()
 		}
-		diags = append(diags, engine.CheckWebhooks(ctx, gen)...)
 		diags = append(diags, engine.CheckRemote(ctx, gen)...)
 	}
 	// JSON output is the envelope alone, on stdout and nothing on stderr.
