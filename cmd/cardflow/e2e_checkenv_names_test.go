@@ -44,6 +44,8 @@ func TestE2EValidateCheckEnvGroupsAndApps(t *testing.T) {
 	if err := os.MkdirAll(flows, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// Not flows.WriteOnboarding: the flow tests it writes too read
+	// testdata/ files it does not write, and validate checks them.
 	names, _ := filepath.Glob("../../flows/onboarding/*.hcl")
 	for _, name := range names {
 		if strings.HasSuffix(name, ".test.hcl") {
