@@ -82,28 +82,7 @@ func TestRejectedReloadHidesTheSource(t *testing.T) {
 // run is where a flow that passed no validate shows up first, so each
 // reload logs them (where, what, the hint), without the source line.
 func TestReloadLogsWarnings(t *testing.T) {
-	dir := t.TempDir()
-	src := `flow "open" {
-  trigger "http.endpoint" {
-    token = env("ENDPOINT_TOKEN")
-  }
-  card "incident" {
-    action     = servicenow.create_record
-    connection = connection.servicenow.main
-    table      = "incident"
-    fields     = { short_descripton = "hello" }
-  }
-}
-
-connection "servicenow" "main" {
-  instance_url = "https://acme.service-now.com"
-  username     = "svc"
-  password     = env("SN_PASSWORD")
-}
-`
-	if err := os.WriteFile(filepath.Join(dir, "open.hcl"), []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	const dir = "../testdata/warnings"
 	var logs bytes.Buffer
 	loadedEngine(t, dir, &logs, "value")
 	var warned struct {
@@ -115,7 +94,7 @@ connection "servicenow" "main" {
 		}
 		warned.Level = ""
 	}
-	want := filepath.Join(dir, "open.hcl") + `:9:20: Unknown ServiceNow field: The incident table has no field "short_descripton". Did you mean "short_description"?`
+	want := filepath.Join(dir, "open.hcl") + `:12:20: Unknown ServiceNow field: The incident table has no field "short_descripton". Did you mean "short_description"?`
 	if warned.Level != "WARN" || !strings.HasPrefix(warned.Warnings, want) {
 		t.Errorf("the reload logged no warning starting %q:\n%s", want, logs.String())
 	}

@@ -269,45 +269,11 @@ func TestTestGolden(t *testing.T) {
 // field, which the instance would drop) show where a CI job runs the
 // tests, and do not fail them.
 func TestTestPrintsFlowWarnings(t *testing.T) {
-	dir := t.TempDir()
-	flow := `flow "open" {
-  trigger "schedule.cron" {
-    cron = "0 8 * * 1-5"
-  }
-
-  card "incident" {
-    action     = servicenow.create_record
-    connection = connection.servicenow.main
-    table      = "incident"
-    fields     = { short_descripton = "hello" }
-  }
-}
-
-connection "servicenow" "main" {
-  instance_url = "https://acme.service-now.com"
-  username     = "svc"
-  password     = env("SN_PASSWORD")
-}
-`
-	test := `run "opens one" {
-  flow    = flow.open
-  trigger = {}
-  mock "servicenow.create_record" {
-    output = { created = true, table = "incident", sys_id = "1", number = "INC0010001", record = {} }
-  }
-  expect_call "servicenow.create_record" { count = 1 }
-}
-`
-	for name, src := range map[string]string{"open.hcl": flow, "open.test.hcl": test} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	r := run(t, nil, "test", dir)
+	r := run(t, nil, "test", "../../testdata/warnings")
 	if r.code != 0 || !strings.Contains(r.stdout, "1 passed, 0 failed") {
 		t.Fatalf("want the run to pass:\n%s", r)
 	}
-	for _, want := range []string{"Warning: Unknown ServiceNow field", "open.hcl line 10", `Did you mean "short_description"?`} {
+	for _, want := range []string{"Warning: Unknown ServiceNow field", "open.hcl line 12", `Did you mean "short_description"?`} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r)
 		}
