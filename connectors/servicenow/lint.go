@@ -34,10 +34,7 @@ import (
 // drops the label and a condition on it matches nothing.
 func lintFields(table string) func(in cty.Value) []connector.Finding {
 	return func(in cty.Value) []connector.Finding {
-		name := table
-		if name == "" {
-			name = connector.String(in, "table")
-		}
+		name := tableOf(in, table)
 		cols, ok := tables.Columns(name)
 		if !ok {
 			return nil
@@ -178,10 +175,7 @@ func lintRecordCompare(cfg cty.Value, path []string, literal string) (connector.
 // never true either.
 func lintOutputCompare(table string) func(in cty.Value, path []string, literal string) (connector.Finding, bool) {
 	return func(in cty.Value, path []string, literal string) (connector.Finding, bool) {
-		name := table
-		if name == "" {
-			name = connector.String(in, "table")
-		}
+		name := tableOf(in, table)
 		return recordLabel(name, path, literal)
 	}
 }
@@ -263,4 +257,13 @@ func checkTable(ctx context.Context, cl connector.Client, in cty.Value) []connec
 	return []connector.Finding{{Arg: "table", Summary: "ServiceNow table not checked",
 		Detail: fmt.Sprintf("cardflow could not read the table %q of %s, so it cannot tell whether the flows' tables exist: %v. "+
 			"Check that instance_url is reachable from here and that the user may read the table.", table, c.base.Redacted(), err)}}
+}
+
+// tableOf is the table a card's input in is about: table when the action
+// names it (the incident actions), else the input's table argument.
+func tableOf(in cty.Value, table string) string {
+	if table != "" {
+		return table
+	}
+	return connector.String(in, "table")
 }
