@@ -28,7 +28,10 @@ type actionMapping struct {
 	build func(fc *flowConv, m *Method, b *block) bool
 	// built are the input groups build reads.
 	built map[string]bool
-	note  string
+	// stream runs the card's streaming flow per record in "Stream
+	// Records" mode.
+	stream *stream
+	note   string
 }
 
 // actionMappings holds the connector cards by "module.card", from one
@@ -80,8 +83,9 @@ func (fc *flowConv) action(m *Method, mp *actionMapping) (string, string, bool) 
 	groupKeys := map[string][]string{}
 	groupVals := map[string]map[string]string{}
 	seenArg := map[string]bool{}
+	streaming := streams(m)
 	for _, f := range m.Inputs {
-		if f.Group == "context" || f.Group == "parameters" && mp.inputs["parameters/"+f.Key] == "" {
+		if f.Group == "context" || f.Group == "parameters" && mp.inputs["parameters/"+f.Key] == "" || streaming && f.Group == "Streaming" {
 			continue
 		}
 		e, ok := fc.input(m, f)
@@ -117,6 +121,9 @@ func (fc *flowConv) action(m *Method, mp *actionMapping) (string, string, bool) 
 	}
 	fc.emit(b)
 	note := strings.TrimSpace(mp.note + " " + fc.notes[m.UUID])
+	if streaming {
+		note = strings.TrimSpace(note + " " + fc.streamNote(m, mp, b))
+	}
 	if len(dropped) > 0 {
 		note = strings.TrimSpace(note + fmt.Sprintf(" Inputs with no counterpart in %s were left out: %s.", mp.action, strings.Join(dropped, ", ")))
 		b.comments = append(b.comments, fmt.Sprintf("Left out (no counterpart in %s): %s.", mp.action, strings.Join(dropped, ", ")))

@@ -1,12 +1,14 @@
 package importer
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
 )
 
-// call converts Call Flow, If Error and For Each cards into flow.call.
+// call converts Call Flow, For Each, Map and Times cards into flow.call.
 func (fc *flowConv) call(m *Method, fr *FlowReport, forEach, note string) bool {
 	var floField *Field
 	for _, f := range m.Inputs {
@@ -36,9 +38,6 @@ func (fc *flowConv) call(m *Method, fr *FlowReport, forEach, note string) bool {
 	}
 	if len(keys) > 0 {
 		b.set("input", object(keys, vals))
-	}
-	if m.Key == "tryCatch" {
-		b.set("on_error", "continue")
 	}
 	fc.emit(b)
 	for _, o := range m.Outputs {
@@ -102,12 +101,7 @@ func (fc *flowConv) helper(m *Method, v any) (string, *flowOut, error) {
 	case map[string]any:
 		id, _ = x["id"].(string)
 		if _, inline := x["methods"]; inline {
-			f, err := inlineFlow(x, fc.out.name+" "+m.Title)
-			if err != nil {
-				return "", nil, err
-			}
-			fo := fc.im.queue(f, fc.f.Name)
-			return "flow." + fo.name, fo, nil
+			return fc.inlineHelper(m, x, m.Title)
 		}
 	}
 	if id == "" {
@@ -119,11 +113,25 @@ func (fc *flowConv) helper(m *Method, v any) (string, *flowOut, error) {
 	return "", nil, fmt.Errorf("flow %s is not in the export", id)
 }
 
-func inlineFlow(x map[string]any, name string) (*Flow, error) {
-	data, err := json.Marshal(x)
+// inlineHelper cuts a flow embedded in card m out as a helper flow named
+// after the flow and suffix. The helper is keyed by its content, not by
+// its id: a copied flow keeps the ids of its embedded flows even where
+// their cards differ, and each must call its own.
+func (fc *flowConv) inlineHelper(m *Method, x map[string]any, suffix string) (string, *flowOut, error) {
+	data, err := json.Marshal(x) // map keys sorted: the same content, the same key
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
+	f, err := inlineFlow(data, x, fc.out.name+" "+suffix)
+	if err != nil {
+		return "", nil, err
+	}
+	sum := sha256.Sum256(data)
+	fo := fc.im.queueInline(f, fc.f.Name, hex.EncodeToString(sum[:]))
+	return "flow." + fo.name, fo, nil
+}
+
+func inlineFlow(data []byte, x map[string]any, name string) (*Flow, error) {
 	var rf rawFlow
 	rf.Data = &struct {
 		Methods   []*rawMethod         `json:"methods"`
@@ -234,4 +242,81 @@ func (fc *flowConv) contextInputs(m *Method) ([]string, map[string]string) {
 		}
 	}
 	return keys, vals
+}
+
+// tryCatch converts an If Error card. Its flow becomes a helper called
+// with the values it reads, with on_error = continue; its error branch
+// becomes a second helper, called with the error when the first failed.
+// The card's outputs are the result of the one that ran.
+func (fc *flowConv) tryCatch(m *Method, fr *FlowReport) bool {
+	var floV any
+	for _, f := range m.Inputs {
+		if f.Key == "flo" {
+			floV = f.Data
+		}
+	}
+	if floV == nil {
+		return false
+	}
+	ref, _, err := fc.helper(m, floV)
+	if err != nil {
+		return false
+	}
+	var handler *flowOut
+	handlerRef := ""
+	if m.ErrorFlow != nil {
+		if handlerRef, handler, err = fc.inlineHelper(m, m.ErrorFlow, m.Title+" error"); err != nil {
+			return false
+		}
+	}
+	b := fc.newCard(m, "flow.call")
+	b.set("flow", ref)
+	keys, vals := fc.contextInputs(m)
+	if len(keys) > 0 {
+		b.set("input", object(keys, vals))
+	}
+	b.set("on_error", "continue")
+	fc.emit(b)
+	result := "card." + b.label + ".result"
+	note := "the If Error card's error branch is not converted: the call goes on after a failure (on_error = continue) and its output is the error; add the handling cards after it."
+	if handler != nil {
+		h := &block{kind: "card", label: fc.names.unique(b.label + "_error")}
+		h.set("action", "flow.call")
+		if c := fc.conds[m.UUID]; c != "" {
+			h.and(fc.condition(c))
+		}
+		h.and("card." + b.label + ".error != nil")
+		h.set("flow", handlerRef)
+		h.set("input", object(fc.errorInputs(handler, b.label, keys, vals)))
+		fc.emit(h)
+		result = fmt.Sprintf("(card.%s.error == null ? %s : card.%s.result)", b.label, result, h.label)
+		note = fmt.Sprintf("when %s fails, %s calls the error branch, %s, with the error (cardflow's {kind, message, status, code}, not Okta Workflows' error object) and the flow goes on.", strings.TrimPrefix(ref, "flow."), h.label, strings.TrimPrefix(handlerRef, "flow."))
+	}
+	for _, o := range m.Outputs {
+		fc.setOutput(m, o, attrPath(result, o.Key))
+	}
+	fr.add(m, Converted, b.label, note)
+	return true
+}
+
+// errorInputs are the values an If Error card hands its error branch: the
+// error of the call, and those of the card's values the branch reads.
+func (fc *flowConv) errorInputs(handler *flowOut, call string, keys []string, vals map[string]string) ([]string, map[string]string) {
+	reads := map[string]bool{}
+	for _, m := range handler.src.Methods {
+		if m.Module == "control" && m.Key == "callable" {
+			for _, o := range m.Outputs {
+				reads[o.Key] = true
+			}
+		}
+	}
+	out := []string{"error"}
+	outVals := map[string]string{"error": "card." + call + ".error"}
+	for _, k := range keys {
+		if reads[k] && k != "error" {
+			out = append(out, k)
+			outVals[k] = vals[k]
+		}
+	}
+	return out, outVals
 }

@@ -134,7 +134,7 @@ func (fc *flowConv) control(m *Method, fr *FlowReport) bool {
 	case "spawn", "run":
 		return fc.call(m, fr, "", "")
 	case "tryCatch":
-		return fc.call(m, fr, "", "the If Error card's error branch is not converted: the call goes on after a failure (on_error = continue) and its output is the error; add the handling cards after it.")
+		return fc.tryCatch(m, fr)
 	case "branch":
 		return fc.branch(m, fr)
 	default:
@@ -203,10 +203,8 @@ func (fc *flowConv) hclPredicate(m *Method) (string, bool) {
 		return fmt.Sprintf("%s %s %s", a, c, b), true
 	}
 	switch op {
-	case "is empty":
-		return fmt.Sprintf("(%s == null || %s == \"\")", a, a), true
-	case "is not empty":
-		return fmt.Sprintf("(%s != null && %s != \"\")", a, a), true
+	case "is empty", "is not empty":
+		return emptiness(a, fc.listOperand(m, "", "left-operand"), op == "is not empty", hclSyntax), true
 	case "in":
 		return fmt.Sprintf("contains(%s, %s)", b, a), true
 	case "not in":
@@ -260,12 +258,28 @@ func (fc *flowConv) predicate(m *Method, group string) (string, bool) {
 		return b + " in " + a, true
 	case "doesn't have":
 		return "!(" + b + " in " + a + ")", true
-	case "is empty":
-		return "(" + a + " == nil || " + a + " == '')", true
-	case "is not empty":
-		return "(" + a + " != nil && " + a + " != '')", true
+	case "is empty", "is not empty":
+		return emptiness(a, fc.listOperand(m, group, "left-operand"), op == "is not empty", exprLangSyntax), true
 	}
 	return "", false
+}
+
+// listOperand reports whether the operand with key reads a list output.
+func (fc *flowConv) listOperand(m *Method, group, key string) bool {
+	for _, f := range m.Inputs {
+		if f.Key != key || f.Group != group {
+			continue
+		}
+		for _, s := range fc.sources[m.UUID+"/"+f.ID] {
+			id, out, _ := strings.Cut(s, "/")
+			if src := fc.f.byID[id]; src != nil {
+				if o := src.Output(out); o != nil && o.Collection {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func (fc *flowConv) inputLiteral(m *Method, group, key string) (any, bool) {

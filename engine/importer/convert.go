@@ -19,7 +19,7 @@ type Result struct {
 func Convert(p *Pack, reg *connector.Registry) (*Result, error) {
 	im := newImport(p, reg)
 	for _, f := range p.Flows {
-		im.queue(f, "")
+		im.queue(f)
 	}
 	for i := 0; i < len(im.flows); i++ {
 		im.convertFlow(im.flows[i])
@@ -35,6 +35,9 @@ type importState struct {
 	flowNames namer
 	flows     []*flowOut
 	byID      map[string]*flowOut
+	// inline holds the helper flows cut out of cards, by their content:
+	// copied flows keep the inner flow's id while their contents differ.
+	inline    map[string]*flowOut
 	tables    map[string]*tableOut
 	tableName namer
 	conns     map[string]*connOut // by config id
@@ -80,7 +83,7 @@ func (b *block) set(name, expr string) { b.attrs = append(b.attrs, attr{name, ex
 
 func newImport(p *Pack, reg *connector.Registry) *importState {
 	im := &importState{
-		pack: p, reg: reg, flowNames: namer{}, byID: map[string]*flowOut{},
+		pack: p, reg: reg, flowNames: namer{}, byID: map[string]*flowOut{}, inline: map[string]*flowOut{},
 		tables: map[string]*tableOut{}, tableName: namer{}, conns: map[string]*connOut{},
 		connName: map[string]namer{}, report: &Report{},
 	}
@@ -92,12 +95,29 @@ func newImport(p *Pack, reg *connector.Registry) *importState {
 	return im
 }
 
-func (im *importState) queue(f *Flow, parent string) *flowOut {
+// queue adds a flow of the export to convert, once.
+func (im *importState) queue(f *Flow) *flowOut {
 	if fo := im.byID[f.ID]; fo != nil {
 		return fo
 	}
-	fo := &flowOut{src: f, name: im.flowNames.unique(snake(f.Name)), parent: parent}
+	fo := im.add(f, "")
 	im.byID[f.ID] = fo
+	return fo
+}
+
+// queueInline adds a helper flow cut out of a card of parent, once per
+// content key: branches with the same cards share one helper flow.
+func (im *importState) queueInline(f *Flow, parent, key string) *flowOut {
+	if fo := im.inline[key]; fo != nil {
+		return fo
+	}
+	fo := im.add(f, parent)
+	im.inline[key] = fo
+	return fo
+}
+
+func (im *importState) add(f *Flow, parent string) *flowOut {
+	fo := &flowOut{src: f, name: im.flowNames.unique(snake(f.Name)), parent: parent}
 	im.flows = append(im.flows, fo)
 	fo.helperInputs = helperInputs(f)
 	return fo
@@ -344,7 +364,7 @@ func (fc *flowConv) condition(c string) string {
 func (fc *flowConv) flowRef(id string) (string, *flowOut) {
 	for _, f := range fc.im.pack.Flows {
 		if f.ID == id {
-			fo := fc.im.queue(f, "")
+			fo := fc.im.queue(f)
 			return "flow." + fo.name, fo
 		}
 	}

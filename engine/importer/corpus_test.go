@@ -1,6 +1,7 @@
 package importer_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
@@ -60,6 +61,7 @@ func measure(t *testing.T, name string, data []byte) measured {
 		t.Fatalf("%s: %v", name, err)
 	}
 	checkReport(t, name, res)
+	checkEveryCard(t, name, data, res)
 	_, _, diags := engine.LoadSources(res.Files, engine.LoadOptions{Registry: registry(), Mode: lang.Check, Host: lang.Host{LookupEnv: func(string) (string, bool) { return "", false }}})
 	// Errors by file and card block.
 	bad := map[string]map[string]bool{}
@@ -163,6 +165,85 @@ func checkReport(t *testing.T, name string, res *importer.Result) {
 	if n != c.Cards || c.Flows != len(res.Report.Flows) {
 		t.Errorf("%s: the report lists %d cards, counts say %d", name, n, c.Cards)
 	}
+}
+
+// checkEveryCard checks that the report lists every card of the export:
+// the cards of its flows and of the flows embedded in cards (If Error,
+// If/ElseIf branches and error branches), those counted once per content,
+// as the import writes one helper flow for branches with the same cards.
+func checkEveryCard(t *testing.T, name string, data []byte, res *importer.Result) {
+	t.Helper()
+	var raw struct {
+		Data struct {
+			Flos map[string]struct {
+				Data map[string]any `json:"data"`
+			} `json:"flos"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	embedded := map[string]bool{}
+	n := 0
+	var count func(flow map[string]any)
+	count = func(flow map[string]any) {
+		methods, _ := flow["methods"].([]any)
+		n += len(methods)
+		for _, m := range methods {
+			for _, sub := range embeddedFlows(m) {
+				key, _ := json.Marshal(sub)
+				if !embedded[string(key)] {
+					embedded[string(key)] = true
+					count(sub)
+				}
+			}
+		}
+	}
+	for _, f := range raw.Data.Flos {
+		count(f.Data)
+	}
+	if got := res.Report.Counts().Cards; got != n {
+		t.Errorf("%s: the report lists %d cards, the export has %d", name, got, n)
+	}
+}
+
+// embeddedFlows returns the flows embedded in a card: in its inputs and
+// in its error policy.
+func embeddedFlows(method any) []map[string]any {
+	var out []map[string]any
+	isFlow := func(v any) bool {
+		f, ok := v.(map[string]any)
+		_, has := f["methods"]
+		return ok && has
+	}
+	model := dig(method, "node", "model")
+	inputs, _ := dig(model, "inputs", "data").(map[string]any)
+	for _, id := range sortedKeys(inputs) {
+		if v := dig(inputs[id], "value", "data"); isFlow(v) {
+			out = append(out, v.(map[string]any))
+		}
+	}
+	if v := dig(model, "policy", "error", "flo"); isFlow(v) {
+		out = append(out, v.(map[string]any))
+	}
+	return out
+}
+
+func dig(v any, path ...string) any {
+	for _, p := range path {
+		m, _ := v.(map[string]any)
+		v = m[p]
+	}
+	return v
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // TestCorpus imports every export under testdata/import and, when

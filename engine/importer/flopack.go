@@ -48,8 +48,10 @@ type Method struct {
 	Branches map[string]bool
 	// Joins of a Join card: input field id to the output fields it feeds.
 	Joins map[string][]string
-	// ErrorFlow is the helper flow of an If Error card's error policy.
+	// ErrorPolicy is the card's error policy: "handler" for an If Error
+	// card whose error branch is ErrorFlow, an embedded flow.
 	ErrorPolicy string
+	ErrorFlow   map[string]any
 }
 
 // Field is one input or output field of a card.
@@ -59,7 +61,9 @@ type Field struct {
 	Key   string
 	Type  any // "string", "number", "object" or a nested structure
 	Data  any // the literal value
-	Index int
+	// Collection is true for a list of Type.
+	Collection bool
+	Index      int
 	// Path is where an Expand card's output reads its object.
 	Path []string
 }
@@ -148,8 +152,9 @@ type rawFields struct {
 		Group *string `json:"group"`
 		Key   string  `json:"key"`
 		Value *struct {
-			Type any `json:"type"`
-			Data any `json:"data"`
+			Type       any  `json:"type"`
+			Collection bool `json:"collection"`
+			Data       any  `json:"data"`
 		} `json:"value"`
 		Metadata struct {
 			Index int   `json:"index"`
@@ -279,6 +284,11 @@ func parseMethod(rm *rawMethod) *Method {
 		if t, ok := e["type"].(string); ok {
 			m.ErrorPolicy = t
 		}
+		if f, ok := e["flo"].(map[string]any); ok {
+			if _, inline := f["methods"]; inline {
+				m.ErrorFlow = f
+			}
+		}
 	}
 	m.Inputs = fields(rm.Node.Model.Inputs)
 	m.Outputs = fields(rm.Node.Model.Outputs)
@@ -320,7 +330,7 @@ func fields(rf *rawFields) []*Field {
 			fl.Group = *f.Group
 		}
 		if f.Value != nil {
-			fl.Type, fl.Data = f.Value.Type, f.Value.Data
+			fl.Type, fl.Data, fl.Collection = f.Value.Type, f.Value.Data, f.Value.Collection
 		}
 		out = append(out, fl)
 	}

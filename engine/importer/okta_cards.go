@@ -55,7 +55,8 @@ var oktaCards = map[string]*actionMapping{
 	"getUsersGroups": {
 		action: "okta.list_user_groups", connection: "okta",
 		inputs:  map[string]string{"User/ID": "user", "parameters/resultSet": "-"},
-		outputs: map[string]string{"Groups": ".groups"},
+		outputs: map[string]string{"Groups": ".groups", "Records Streamed": ".count"},
+		stream:  groupRecord,
 	},
 	"searchUsers": {
 		action: "okta.search_users", connection: "okta",
@@ -67,12 +68,14 @@ var oktaCards = map[string]*actionMapping{
 		action: "okta.search_users", connection: "okta",
 		inputs:  map[string]string{"Custom Search Criteria": "search", "parameters/resultSet": "-", "Search Criteria/Limit": "limit"},
 		outputs: map[string]string{"Users": ".users", "Records Streamed": ".count"},
+		stream:  userRecord,
 		note:    "only the custom search criteria are carried over: add the other criteria (status, dates) to search.",
 	},
 	"listUsersWithFilter": {
 		action: "okta.search_users", connection: "okta",
 		inputs:  map[string]string{"parameters/resultSet": "-"},
 		outputs: map[string]string{"Users": ".users", "Raw Output": ".users", "Records Streamed": ".count"},
+		stream:  userRecord,
 		note:    "write the filter (status eq \"ACTIVE\") in filter: the card's filter inputs are not carried over.",
 	},
 	"addNewUserToGroup":   withAction(oktaMembership, "okta.add_user_to_group"),
