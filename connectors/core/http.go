@@ -54,7 +54,9 @@ func HTTP() *connector.Connector {
 				{Name: "secret_headers", Type: cty.Map(cty.String), Sensitive: true,
 					Doc: "Headers carrying credentials (Authorization = \"Bearer ${env(\"API_TOKEN\")}\"). Redacted from the journal and logs; they win over headers."},
 				{Name: "query", Type: cty.Map(cty.String)},
-				{Name: "body", Type: cty.DynamicPseudoType},
+				{Name: "body", Type: cty.DynamicPseudoType,
+					Doc: "A string is sent as it is (a form, JSON text); any other value is sent as JSON. Without a Content-Type in headers, " +
+						"a string that is a JSON object or array goes as application/json, any other as text/plain; charset=utf-8."},
 				followRedirectsAttr,
 			},
 			Output: responseOutput,
@@ -160,16 +162,12 @@ func doRequest(ctx context.Context, client *http.Client, in connector.Args) (cty
 		}
 		u.RawQuery = vals.Encode()
 	}
+	data, contentType, err := requestBody(in.Get("body"))
+	if err != nil {
+		return cty.NilVal, err
+	}
 	var body io.Reader
-	if b := in.Get("body"); !b.IsNull() {
-		g, err := connector.ToGo(b)
-		if err != nil {
-			return cty.NilVal, connector.Errorf(connector.Invalid, "body: %v", err)
-		}
-		data, err := json.Marshal(g)
-		if err != nil {
-			return cty.NilVal, connector.Errorf(connector.Invalid, "body: %v", err)
-		}
+	if data != nil {
 		body = bytes.NewReader(data)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
@@ -178,7 +176,7 @@ func doRequest(ctx context.Context, client *http.Client, in connector.Args) (cty
 	}
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType) // a Content-Type in headers wins
 	}
 	var custom []string
 	for _, name := range []string{"headers", "secret_headers"} {
@@ -192,7 +190,7 @@ func doRequest(ctx context.Context, client *http.Client, in connector.Args) (cty
 		return cty.NilVal, transportError("http.request", err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	data, err = io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	if err != nil {
 		return cty.NilVal, transportError("http.request", err)
 	}
@@ -221,6 +219,32 @@ func doRequest(ctx context.Context, client *http.Client, in connector.Args) (cty
 		headers[strings.ToLower(k)] = strings.Join(v, ", ")
 	}
 	return connector.FromGo(map[string]any{"status": resp.StatusCode, "headers": headers, "body": parsed}, responseOutput)
+}
+
+// requestBody encodes the body input: a string is the body as it is (a form,
+// a JSON text built with a template), any other value is JSON-encoded. The
+// content type is the one to send when the card's headers set none: JSON for
+// an encoded value and for a string that is a JSON object or array, plain
+// text for any other string. data is nil when there is no body.
+func requestBody(b cty.Value) (data []byte, contentType string, err error) {
+	g, err := connector.ToGo(b)
+	if err != nil {
+		return nil, "", connector.Errorf(connector.Invalid, "body: %v", err)
+	}
+	switch x := g.(type) {
+	case nil:
+		return nil, "", nil
+	case string:
+		if t := strings.TrimSpace(x); (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")) && json.Valid([]byte(t)) {
+			return []byte(x), "application/json", nil
+		}
+		return []byte(x), "text/plain; charset=utf-8", nil
+	}
+	data, err = json.Marshal(g)
+	if err != nil {
+		return nil, "", connector.Errorf(connector.Invalid, "body: %v", err)
+	}
+	return data, "application/json", nil
 }
 
 func truncate(b []byte, n int) []byte {

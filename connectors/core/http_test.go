@@ -69,6 +69,37 @@ func TestHTTPRequest(t *testing.T) {
 			200,
 			cty.StringVal("hello"),
 		},
+		{
+			"a string body is sent as it is, with the Content-Type of headers",
+			map[string]cty.Value{
+				"method": cty.StringVal("POST"), "url": cty.StringVal(srv.URL + "/text"),
+				"headers": cty.MapVal(map[string]cty.Value{"Content-Type": cty.StringVal("application/x-www-form-urlencoded")}),
+				"body":    cty.StringVal("To=+15550001&Body=hello \"there\"&From=+15550002"),
+			},
+			seen{Method: "POST", Path: "/text", Body: "To=+15550001&Body=hello \"there\"&From=+15550002", ContentType: "application/x-www-form-urlencoded"},
+			200,
+			cty.StringVal("hello"),
+		},
+		{
+			"a JSON text body is sent as it is, as JSON",
+			map[string]cty.Value{
+				"method": cty.StringVal("PUT"), "url": cty.StringVal(srv.URL + "/text"),
+				"body": cty.StringVal("{\n  \"name\": \"a&b\", \"n\": 1.50\n}"),
+			},
+			seen{Method: "PUT", Path: "/text", Body: "{\n  \"name\": \"a&b\", \"n\": 1.50\n}", ContentType: "application/json"},
+			200,
+			cty.StringVal("hello"),
+		},
+		{
+			"any other text body is sent as it is, as plain text",
+			map[string]cty.Value{
+				"method": cty.StringVal("POST"), "url": cty.StringVal(srv.URL + "/text"),
+				"body": cty.StringVal("{not json} & <b>"),
+			},
+			seen{Method: "POST", Path: "/text", Body: "{not json} & <b>", ContentType: "text/plain; charset=utf-8"},
+			200,
+			cty.StringVal("hello"),
+		},
 		{"JSON content type with a broken body stays text", map[string]cty.Value{"url": cty.StringVal(srv.URL + "/badjson")},
 			seen{Method: "GET", Path: "/badjson"}, 200, cty.StringVal("{not json")},
 		{"no content", map[string]cty.Value{"method": cty.StringVal("DELETE"), "url": cty.StringVal(srv.URL + "/empty")},

@@ -35,7 +35,7 @@ func apiCallAction() *connector.Action {
 			{Name: "path", Type: cty.String, Required: true, Check: checkAPIPath,
 				Doc: "The path below the org URL, e.g. /api/v1/users/00u1/roles."},
 			{Name: "query", Type: cty.Map(cty.String), Doc: "Query parameters, added to those in path."},
-			{Name: "body", Type: cty.DynamicPseudoType, Doc: "A JSON body (any value), for POST, PUT and PATCH."},
+			{Name: "body", Type: cty.DynamicPseudoType, Doc: "The body, for POST, PUT and PATCH, sent as application/json: a string is sent as it is (JSON text), any other value JSON-encoded."},
 		},
 		Output: apiCallOutput,
 	}, apiCall)
@@ -61,7 +61,11 @@ func apiCall(ctx context.Context, c *Client, call *connector.Call) (any, error) 
 	// authorization mode (SSWS, OAuth private key) applies; the answer is
 	// read here because the SDK only decodes JSON bodies.
 	var req *http.Request
-	if body != nil {
+	if text, ok := body.(string); ok {
+		// JSON text built with a template goes as it is: encoded, it
+		// would reach Okta as one quoted string.
+		req, err = c.sdk.CloneRequestExecutor().NewRequest(method, target, []byte(text))
+	} else if body != nil {
 		req, err = c.sdk.CloneRequestExecutor().NewRequest(method, target, body)
 	} else {
 		req, err = c.sdk.CloneRequestExecutor().NewRequest(method, target, nil)

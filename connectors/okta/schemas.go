@@ -11,7 +11,8 @@ var profileAttributes = []string{
 	"organization", "division", "costCenter", "userType", "locale",
 	"timezone", "countryCode", "secondEmail", "nickName", "middleName",
 	"honorificPrefix", "honorificSuffix", "city", "state", "zipCode",
-	"streetAddress", "preferredLanguage", "profileUrl",
+	"streetAddress", "preferredLanguage", "profileUrl", "primaryPhone",
+	"postalAddress",
 }
 
 // stringObject is an object type whose attributes are all strings.
@@ -30,18 +31,20 @@ var (
 
 	// userType is the output of read_user and the element of user lists.
 	userType = cty.Object(map[string]cty.Type{
-		"id":             cty.String,
-		"status":         cty.String,
-		"created":        cty.String,
-		"activated":      cty.String,
-		"status_changed": cty.String,
-		"last_updated":   cty.String,
-		"login":          cty.String,
-		"email":          cty.String,
-		"first_name":     cty.String,
-		"last_name":      cty.String,
-		"display_name":   cty.String,
-		"profile":        profileType,
+		"id":               cty.String,
+		"status":           cty.String,
+		"created":          cty.String,
+		"activated":        cty.String,
+		"status_changed":   cty.String,
+		"last_updated":     cty.String,
+		"last_login":       cty.String,
+		"password_changed": cty.String,
+		"login":            cty.String,
+		"email":            cty.String,
+		"first_name":       cty.String,
+		"last_name":        cty.String,
+		"display_name":     cty.String,
+		"profile":          profileType,
 	})
 
 	// groupType is one Okta group.

@@ -183,13 +183,15 @@ func (c *Client) resolveUser(ctx context.Context, idOrLogin string) (*okta.User,
 // these skips what okta.User also decodes and no action looks at: _links
 // and _embedded into maps, credentials and type into structs.
 type userFields struct {
-	Activated     *time.Time        `json:"activated,omitempty"`
-	Created       *time.Time        `json:"created,omitempty"`
-	ID            string            `json:"id,omitempty"`
-	LastUpdated   *time.Time        `json:"lastUpdated,omitempty"`
-	Profile       *okta.UserProfile `json:"profile,omitempty"`
-	Status        string            `json:"status,omitempty"`
-	StatusChanged *time.Time        `json:"statusChanged,omitempty"`
+	Activated       *time.Time        `json:"activated,omitempty"`
+	Created         *time.Time        `json:"created,omitempty"`
+	ID              string            `json:"id,omitempty"`
+	LastLogin       *time.Time        `json:"lastLogin,omitempty"`
+	LastUpdated     *time.Time        `json:"lastUpdated,omitempty"`
+	PasswordChanged *time.Time        `json:"passwordChanged,omitempty"`
+	Profile         *okta.UserProfile `json:"profile,omitempty"`
+	Status          string            `json:"status,omitempty"`
+	StatusChanged   *time.Time        `json:"statusChanged,omitempty"`
 }
 
 // getUser is the SDK's User.GetUser, the same request through the same
@@ -210,7 +212,8 @@ func (c *Client) getUser(ctx context.Context, userID string) (*okta.User, *okta.
 		return nil, resp, nil // a "null" body, as GetUser would return it
 	}
 	return &okta.User{Id: f.ID, Status: f.Status, Created: f.Created, Activated: f.Activated,
-		StatusChanged: f.StatusChanged, LastUpdated: f.LastUpdated, Profile: f.Profile}, resp, nil
+		StatusChanged: f.StatusChanged, LastLogin: f.LastLogin, LastUpdated: f.LastUpdated, PasswordChanged: f.PasswordChanged,
+		Profile: f.Profile}, resp, nil
 }
 
 // pathSafe reports whether Okta resolves s as a path segment.
@@ -233,17 +236,19 @@ func userMap(u *okta.User) map[string]any {
 	}
 	get := func(k string) any { return profile[k] }
 	return map[string]any{
-		"id":             str(u.Id),
-		"status":         str(u.Status),
-		"created":        timestamp(u.Created),
-		"activated":      timestamp(u.Activated),
-		"status_changed": timestamp(u.StatusChanged),
-		"last_updated":   timestamp(u.LastUpdated),
-		"login":          get("login"),
-		"email":          get("email"),
-		"first_name":     get("firstName"),
-		"last_name":      get("lastName"),
-		"display_name":   get("displayName"),
-		"profile":        profile,
+		"id":               str(u.Id),
+		"status":           str(u.Status),
+		"created":          timestamp(u.Created),
+		"activated":        timestamp(u.Activated),
+		"status_changed":   timestamp(u.StatusChanged),
+		"last_updated":     timestamp(u.LastUpdated),
+		"last_login":       timestamp(u.LastLogin),
+		"password_changed": timestamp(u.PasswordChanged),
+		"login":            get("login"),
+		"email":            get("email"),
+		"first_name":       get("firstName"),
+		"last_name":        get("lastName"),
+		"display_name":     get("displayName"),
+		"profile":          profile,
 	}
 }

@@ -45,7 +45,11 @@ func apiCall(ctx context.Context, c *Client, call *connector.Call) (any, error) 
 		if err != nil {
 			return nil, &connector.Error{Kind: connector.Invalid, Op: op, Message: "body: " + err.Error()}
 		}
-		r.body = g
+		if text, ok := g.(string); ok {
+			r.body = []byte(text) // sent as it is, not as a JSON string
+		} else {
+			r.body = g
+		}
 	}
 	resp, err := c.send(ctx, r)
 	if err != nil {

@@ -516,8 +516,12 @@ func nextLink(headers []string) string {
 
 // encodeBody encodes a request body. The fields of a write (a map of
 // strings) are written by hand, byte for byte as encoding/json writes
-// them (keys sorted, jsonw's escaping), without its reflection.
+// them (keys sorted, jsonw's escaping), without its reflection. A []byte
+// is api_call's text body, sent as it is.
 func encodeBody(body any) ([]byte, error) {
+	if b, ok := body.([]byte); ok {
+		return b, nil
+	}
 	m, ok := body.(map[string]string)
 	if !ok || m == nil {
 		return json.Marshal(body)

@@ -198,7 +198,8 @@ func apiCallInput() connector.Schema {
 			Doc: "Path relative to the instance, e.g. /api/now/table/sys_user_group."},
 		{Name: "query", Type: cty.Map(cty.String), Doc: "Query parameters."},
 		{Name: "headers", Type: cty.Map(cty.String), Doc: "Extra request headers; authentication and content type are set for you."},
-		{Name: "body", Type: cty.DynamicPseudoType, Doc: "Request body, sent as JSON."},
+		{Name: "body", Type: cty.DynamicPseudoType,
+			Doc: "Request body: a string is sent as it is (JSON text, or another format with its Content-Type in headers), any other value as JSON."},
 	}
 }
 

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -66,6 +67,8 @@ func (fc *flowConv) action(m *Method, mp *actionMapping) (string, string, bool) 
 	for _, o := range m.Outputs {
 		if p := outputPath(mp, o); p == "__null" {
 			fc.setOutput(m, o, "null")
+		} else if tpl, ok := strings.CutPrefix(p, "="); ok {
+			fc.setOutput(m, o, fillRecord(tpl, "card."+b.label))
 		} else {
 			fc.setOutput(m, o, "card."+b.label+p)
 		}
@@ -95,6 +98,21 @@ func (fc *flowConv) action(m *Method, mp *actionMapping) (string, string, bool) 
 		if arg := lookupField(mp.inputs, f); arg != "" {
 			if arg != "-" && !seenArg[arg] {
 				seenArg[arg] = true
+				if fc.mapInput(mp.action, arg) {
+					me, drop, ok := mapArg(e)
+					if drop {
+						continue
+					}
+					if !ok {
+						fc.notes[m.UUID] = strings.TrimSpace(fc.notes[m.UUID] + " " + arg + " is text in Okta Workflows: write it as a map ({ name = value }).")
+					}
+					e = me
+				}
+				if arg == "limit" && overLimit(e) {
+					// Okta Workflows' "all records" is a huge Limit.
+					fc.notes[m.UUID] = strings.TrimSpace(fc.notes[m.UUID] + " Limit " + e + " is above the 10000 records cardflow reads at most: 10000 is used.")
+					e = "10000"
+				}
 				b.set(arg, argValue(arg, e))
 			}
 			continue
@@ -120,6 +138,9 @@ func (fc *flowConv) action(m *Method, mp *actionMapping) (string, string, bool) 
 		return "", "", false
 	}
 	fc.emit(b)
+	if missing := fc.missingProfileOutputs(m, mp); len(missing) > 0 {
+		fc.notes[m.UUID] = strings.TrimSpace(fc.notes[m.UUID] + fmt.Sprintf(" %s has no profile attribute %s (custom attributes are not in its output): read them from okta.api_call GET /api/v1/users/{id}, at body.profile.<name>.", mp.action, strings.Join(missing, ", ")))
+	}
 	note := strings.TrimSpace(mp.note + " " + fc.notes[m.UUID])
 	if streaming {
 		note = strings.TrimSpace(note + " " + fc.streamNote(m, mp, b))
@@ -143,6 +164,50 @@ func argValue(arg, e string) string {
 		}
 	}
 	return e
+}
+
+// missingProfileOutputs lists the profile outputs of m that later cards
+// read and the action's profile output does not have: Okta's custom
+// attributes.
+func (fc *flowConv) missingProfileOutputs(m *Method, mp *actionMapping) []string {
+	if fc.im.reg == nil {
+		return nil
+	}
+	_, a, err := fc.im.reg.Action(mp.action)
+	if err != nil || !a.Output.IsObjectType() || !a.Output.HasAttribute("profile") {
+		return nil
+	}
+	profile := a.Output.AttributeType("profile")
+	if !profile.IsObjectType() {
+		return nil
+	}
+	var missing []string
+	for _, o := range m.Outputs {
+		if mp.prefixes[o.Group] == ".profile" && !profile.HasAttribute(o.Key) && fc.wired(m, o) {
+			missing = append(missing, o.Key)
+		}
+	}
+	return missing
+}
+
+// mapInput reports whether the action's argument arg is a map.
+func (fc *flowConv) mapInput(action, arg string) bool {
+	if fc.im.reg == nil {
+		return false
+	}
+	_, a, err := fc.im.reg.Action(action)
+	if err != nil {
+		return false
+	}
+	at, ok := a.Input.Lookup(arg)
+	return ok && at.Type.IsMapType()
+}
+
+// overLimit reports whether e is a number above the 10000 records the
+// list actions read at most.
+func overLimit(e string) bool {
+	n, err := strconv.ParseFloat(e, 64)
+	return err == nil && n > 10000
 }
 
 func lookupField(table map[string]string, f *Field) string {

@@ -96,6 +96,10 @@ func (fc *flowConv) placeholder(m *Method) (string, string) {
 	}
 	note := placeholderNote(m)
 	b.comments = append(b.comments, "Not converted from Okta Workflows: "+note)
+	if n := fc.notes[m.UUID]; n != "" {
+		note += " " + n
+		b.comments = append(b.comments, n)
+	}
 	fc.emit(b)
 	for _, o := range m.Outputs {
 		fc.setOutput(m, o, attrPath("card."+b.label, o.Key))

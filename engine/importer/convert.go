@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/cardflow/cardflow/engine/connector"
@@ -239,7 +240,27 @@ func (fc *flowConv) input(m *Method, f *Field) (string, bool) {
 	if isEmptyLiteral(f.Data) {
 		return "", false
 	}
+	if text, ok := f.Data.(string); ok && looksSecret(f.Key) && text != "" {
+		// Never copy a credential into a flow file.
+		name := strings.ToUpper(snake(f.Key))
+		note := fmt.Sprintf("The literal value of %s was left out: set the environment variable %s to it.", f.Key, name)
+		if !strings.Contains(fc.notes[m.UUID], note) {
+			fc.notes[m.UUID] = strings.TrimSpace(fc.notes[m.UUID] + " " + note)
+		}
+		return fmt.Sprintf("env(%q)", name), true
+	}
 	return literal(f.Data), true
+}
+
+// looksSecret reports whether an input's name says it holds a credential.
+func looksSecret(key string) bool {
+	k := strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(key))
+	for _, w := range []string{"apikey", "secret", "password", "passwd", "token", "authorization", "privatekey", "credential"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // joinBranches writes a value joined from the two branches of one If/Else
@@ -311,6 +332,30 @@ func (fc *flowConv) newCard(m *Method, action string) *block {
 	}
 	return b
 }
+
+// parsedBody returns the action of the card whose response body e is when
+// that action parses a JSON body already (http.request, okta.api_call,
+// servicenow.api_call), else "".
+func (fc *flowConv) parsedBody(e string) string {
+	label, isCard := strings.CutPrefix(e, "card.")
+	label, isBody := strings.CutSuffix(label, ".body")
+	if !isCard || !isBody || !isIdent(label) {
+		return ""
+	}
+	for _, b := range fc.out.cards {
+		if b.label != label {
+			continue
+		}
+		for _, at := range b.attrs {
+			if at.name == "action" && parsesBody[at.expr] {
+				return at.expr
+			}
+		}
+	}
+	return ""
+}
+
+var parsesBody = map[string]bool{"http.request": true, "okta.api_call": true, "servicenow.api_call": true}
 
 // emit adds a card block; the cards read so far were written into it.
 func (fc *flowConv) emit(b *block) {

@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
@@ -121,7 +122,27 @@ func (bl *block) write(b *strings.Builder) {
 	b.WriteString("}\n")
 }
 
-var columnTypes = map[string]string{"str": "string", "num": "number", "bool": "bool", "dte": "string"}
+var columnTypes = map[string]string{"str": "string", "num": "number", "dec": "number", "bool": "bool", "bln": "bool", "dte": "string"}
+
+// columnDefault returns a column's default as an HCL literal of the
+// column's type, "" when it has none.
+func columnDefault(c Column) string {
+	if isEmptyLiteral(c.Default) {
+		return ""
+	}
+	s, isStr := c.Default.(string)
+	switch columnTypes[c.Type] {
+	case "bool":
+		if b, err := strconv.ParseBool(s); isStr && err == nil {
+			return strconv.FormatBool(b)
+		}
+	case "number":
+		if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); isStr && err == nil {
+			return literal(f)
+		}
+	}
+	return literal(c.Default)
+}
 
 func (im *importState) renderTables() string {
 	var b strings.Builder
@@ -144,8 +165,15 @@ func (im *importState) renderTables() string {
 			if !isIdent(key) {
 				key = fmt.Sprintf("%q", key)
 			}
+			var notes []string
 			if c.Type == "dte" {
-				fmt.Fprintf(&b, "%s = %s # a date (RFC 3339 text)\n", key, ty)
+				notes = append(notes, "a date (RFC 3339 text)")
+			}
+			if d := columnDefault(c); d != "" {
+				notes = append(notes, "default "+d+": the imported Create Row cards set it")
+			}
+			if len(notes) > 0 {
+				fmt.Fprintf(&b, "%s = %s # %s\n", key, ty, strings.Join(notes, "; "))
 			} else {
 				fmt.Fprintf(&b, "%s = %s\n", key, ty)
 			}

@@ -82,10 +82,13 @@ type Table struct {
 	Columns []Column
 }
 
-// Column is a table column; Type is Okta's: str, num, bool, dte.
+// Column is a table column; Type is Okta's: str, num, dec, bln, dte.
 type Column struct {
 	Name string
 	Type string
+	// Default is the value Create Row gives a column it is not given, as
+	// the export writes it ("false", "0"); nil or "" for none.
+	Default any
 }
 
 // Config is a connection of the export.
@@ -105,8 +108,9 @@ type rawPack struct {
 			Name string `json:"name"`
 			Data *struct {
 				Structure []struct {
-					Name string `json:"name"`
-					Type string `json:"type"`
+					Name    string `json:"name"`
+					Type    string `json:"type"`
+					Default any    `json:"default"`
 				} `json:"structure"`
 			} `json:"data"`
 		} `json:"tables"`
@@ -195,7 +199,7 @@ func Parse(data []byte) (*Pack, error) {
 		tb := &Table{ID: id, Name: t.Name}
 		if t.Data != nil {
 			for _, c := range t.Data.Structure {
-				tb.Columns = append(tb.Columns, Column{Name: c.Name, Type: c.Type})
+				tb.Columns = append(tb.Columns, Column{Name: c.Name, Type: c.Type, Default: c.Default})
 			}
 		}
 		p.Tables = append(p.Tables, tb)

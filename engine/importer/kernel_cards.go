@@ -160,6 +160,13 @@ var kernelFuncs = map[string]kernelFunc{
 			// cardflow's endpoint parses a JSON body already.
 			return map[string]string{"*": s}, "the endpoint's body is read as JSON: callers send it with Content-Type: application/json.", true
 		}
+		if act := a.fc.parsedBody(s); act != "" {
+			note := ""
+			if act == "http.request" {
+				note = "the response body is read as it is: http.request parses a JSON body already (when the API answers with a JSON Content-Type)."
+			}
+			return map[string]string{"*": s}, note, true
+		}
 		return one("jsondecode(" + s + ")")
 	},
 	"json.stringify": call1("jsonencode", "object"),
@@ -253,22 +260,6 @@ func concat(a *args) (map[string]string, string, bool) {
 		exprs = append(exprs, e)
 	}
 	return one(template(append(parts, cur), exprs))
-}
-
-func construct(a *args) (map[string]string, string, bool) {
-	var keys []string
-	vals := map[string]string{}
-	seen := namer{}
-	for _, f := range a.fields() {
-		e, ok := a.fc.input(a.m, f)
-		if !ok {
-			e = "null"
-		}
-		k := seen.unique(f.Key)
-		keys = append(keys, k)
-		vals[k] = e
-	}
-	return one(object(keys, vals))
 }
 
 // expand reads the fields of an object: Okta Workflows inserts it where a

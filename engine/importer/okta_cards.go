@@ -7,8 +7,9 @@ import "strings"
 
 var oktaUserOutputs = map[string]string{
 	"ID": ".id", "Status": ".status", "Created": ".created", "Activated": ".activated",
-	"Status Changed": ".status_changed", "Last Updated": ".last_updated",
-	"login": ".login", "email": ".email", "firstName": ".first_name", "lastName": ".last_name",
+	"Status Changed": ".status_changed", "Last Updated": ".last_updated", "Last Login": ".last_login",
+	"Password Changed": ".password_changed",
+	"login":            ".login", "email": ".email", "firstName": ".first_name", "lastName": ".last_name",
 }
 
 var oktaProfile = map[string]string{"Profile Properties": ".profile", "Profile": ".profile"}
@@ -22,7 +23,8 @@ var oktaAPICall = &actionMapping{
 var oktaMembership = &actionMapping{
 	connection: "okta",
 	inputs:     map[string]string{"Group/id": "group", "User/id": "user", "Group/ID": "group", "User/ID": "user"},
-	outputs:    map[string]string{"status": ".changed"},
+	// Okta answers 204 to both, member or not.
+	outputs: map[string]string{"status": "=204"},
 }
 
 func withAction(mp *actionMapping, action string) *actionMapping {
@@ -37,7 +39,19 @@ var oktaLifecycle = &actionMapping{
 	outputs:    map[string]string{"statusCode": ".status"},
 }
 
-var oktaCards = map[string]*actionMapping{
+var oktaCards = joinCards(oktaUserCards, oktaGroupCards)
+
+func joinCards(tables ...map[string]*actionMapping) map[string]*actionMapping {
+	all := map[string]*actionMapping{}
+	for _, t := range tables {
+		for k, v := range t {
+			all[k] = v
+		}
+	}
+	return all
+}
+
+var oktaUserCards = map[string]*actionMapping{
 	"readUser": {
 		action: "okta.read_user", connection: "okta",
 		inputs:   map[string]string{"ID or Login": "user"},
@@ -55,7 +69,7 @@ var oktaCards = map[string]*actionMapping{
 	"getUsersGroups": {
 		action: "okta.list_user_groups", connection: "okta",
 		inputs:  map[string]string{"User/ID": "user", "parameters/resultSet": "-"},
-		outputs: map[string]string{"Groups": ".groups", "Records Streamed": ".count"},
+		outputs: map[string]string{"Groups": records(".groups", oktaGroupRecord), "Records Streamed": ".count"},
 		stream:  groupRecord,
 	},
 	"searchUsers": {

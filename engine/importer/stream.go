@@ -10,25 +10,13 @@ import (
 // in Okta Workflows' field names, built from one item (each.value).
 type stream struct {
 	list   string // .groups
-	record func(item string) string
-	// missing names record fields cardflow's action does not return.
-	missing string
+	record string // the record's template (oktaGroupRecord)
 }
 
-var groupRecord = &stream{list: ".groups", record: func(v string) string {
-	return object([]string{"ID", "Type", "Profile"}, map[string]string{
-		"ID": v + ".id", "Type": v + ".type",
-		"Profile": object([]string{"Name", "Description"}, map[string]string{"Name": v + ".name", "Description": v + ".description"}),
-	})
-}}
-
-var userRecord = &stream{list: ".users", missing: "Last Login", record: func(v string) string {
-	keys := []string{"ID", "Status", "Created", "Activated", "Status Changed", "Last Updated", "Login", "Profile"}
-	return object(keys, map[string]string{
-		"ID": v + ".id", "Status": v + ".status", "Created": v + ".created", "Activated": v + ".activated",
-		"Status Changed": v + ".status_changed", "Last Updated": v + ".last_updated", "Login": v + ".login", "Profile": v + ".profile",
-	})
-}}
+var (
+	groupRecord = &stream{list: ".groups", record: oktaGroupRecord}
+	userRecord  = &stream{list: ".users", record: oktaUserRecord}
+)
 
 // streamCall adds, after the list card b of m, the flow.call that runs m's
 // streaming flow once per record with the card's other Streaming inputs as
@@ -62,7 +50,7 @@ func (fc *flowConv) streamCall(m *Method, st *stream, b *block) string {
 		}
 	}
 	keys := []string{recordKey}
-	vals := map[string]string{recordKey: st.record("each.value")}
+	vals := map[string]string{recordKey: fillRecord(st.record, "each.value")}
 	if stateKey != "" {
 		keys = append(keys, stateKey)
 		vals[stateKey] = object(stateKeys, stateVals)
@@ -77,9 +65,6 @@ func (fc *flowConv) streamCall(m *Method, st *stream, b *block) string {
 	c.set("input", object(keys, vals))
 	fc.emit(c)
 	note := fmt.Sprintf("each record is passed to %s by %s, as %s in Okta Workflows' field names", strings.TrimPrefix(ref, "flow."), c.label, recordKey)
-	if st.missing != "" {
-		note += fmt.Sprintf(" (%s is not among them: %s does not return it)", st.missing, b.attrs[0].expr)
-	}
 	return note + "."
 }
 

@@ -20,6 +20,14 @@ var tableCards = map[string]*actionMapping{
 				return false
 			}
 			keys, vals := fc.groupObject(m, "Fields")
+			// Okta Workflows gives a column that is not set its
+			// default; cardflow tables have none.
+			for _, c := range t.columns {
+				if d := columnDefault(c); d != "" && vals[c.Name] == "" {
+					keys = append(keys, c.Name)
+					vals[c.Name] = d
+				}
+			}
 			b.set("key", "tostring("+keyOf(t, vals)+")")
 			b.set("row", object(keys, vals))
 			return true

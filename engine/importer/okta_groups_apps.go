@@ -1,0 +1,103 @@
+package importer
+
+import "strings"
+
+// The Okta cards of groups, apps and the System Log. Their outputs are
+// reshaped where Okta Workflows names the fields of a record otherwise
+// than cardflow does (Okta's ID, Profile.Name; cardflow's id, name), so
+// that the paths later cards read on them (a Filter's x.ID, a helper
+// flow's Profile.Name) keep working.
+
+// Okta Workflows' records, rebuilt from cardflow's: %s is the record.
+const (
+	oktaGroupRecord = `{ ID = %s.id, Name = %s.name, Description = %s.description, Type = %s.type, Profile = { Name = %s.name, Description = %s.description } }`
+	oktaUserRecord  = `{ ID = %s.id, Status = %s.status, Created = %s.created, Activated = %s.activated, "Status Changed" = %s.status_changed, "Last Login" = %s.last_login, "Last Updated" = %s.last_updated, "Password Changed" = %s.password_changed, Login = %s.login, Email = %s.email, "First Name" = %s.first_name, "Last Name" = %s.last_name, Profile = %s.profile }`
+	oktaAppRecord   = `{ ID = %s.id, Name = %s.name, Label = %s.label, Status = %s.status, "Sign On Mode" = %s.sign_on_mode, Created = %s.created, "Last Updated" = %s.last_updated }`
+	oktaActorRecord = `{ ID = %s.actor.id, Type = %s.actor.type, "Alternate ID" = %s.actor.alternateId, "Display Name" = %s.actor.displayName }`
+	oktaClient      = `{ ID = %s.client.id, "IP Address" = %s.client.ipAddress, Zone = %s.client.zone, Device = %s.client.device, "User Agent" = %s.client.userAgent, "Geographical Context" = %s.client.geographicalContext }`
+	oktaLogRecord   = `{ UUID = %s.uuid, Published = %s.published, "Event Type" = %s.eventType, Severity = %s.severity, "Display Message" = %s.displayMessage, Actor = ` + oktaActorRecord + `, Target = %s.target, Client = ` + oktaClient + `, "Raw Output" = %s }`
+)
+
+// records is the output template of a list of records at path, each
+// rebuilt with record.
+func records(path, record string) string {
+	return "=[for x in %s" + path + " : " + fillRecord(record, "x") + "]"
+}
+
+// first is the output template of the first record at path.
+func first(path, record string) string {
+	return "=" + fillRecord(record, "%s"+path+"[0]")
+}
+
+var oktaGroupCards = map[string]*actionMapping{
+	"readGroup": {
+		action: "okta.read_group", connection: "okta",
+		inputs:  map[string]string{"Group/ID": "group", "Group/id": "group"},
+		outputs: map[string]string{"ID": ".id", "Type": ".type", "Profile": "={ Name = %s.name, Description = %s.description }"},
+	},
+	"createGroup": {
+		action: "okta.create_group", connection: "okta",
+		inputs:  map[string]string{"Group/Name": "name", "Group/Description": "description"},
+		outputs: map[string]string{"ID": ".id", "Type": ".type", "Profile": "={ Name = %s.name, Description = %s.description }"},
+	},
+	"updateGroup": {
+		action: "okta.update_group", connection: "okta",
+		inputs:  map[string]string{"Group/ID": "group", "Group/Name": "name", "Group/Description": "description"},
+		outputs: map[string]string{"ID": ".id", "Type": ".type", "Profile": "={ Name = %s.name, Description = %s.description }"},
+	},
+	"listGroupMembers": {
+		action: "okta.list_group_members", connection: "okta",
+		inputs:  map[string]string{"Group/groupId": "group", "Group/ID": "group", "List Criteria/Limit": "limit", "parameters/resultSet": "-"},
+		outputs: map[string]string{"Users": records(".users", oktaUserRecord), "Records Streamed": ".count"},
+	},
+	"assignGroupToApplication": {
+		action: "okta.assign_group_to_app", connection: "okta",
+		inputs:  map[string]string{"Group/groupID": "group", "Group/ID": "group", "Application/applicationID": "-", "parameters/application": "-"},
+		outputs: map[string]string{"ID": ".group_id"},
+		build:   appArg,
+	},
+	"removeUserFromApplication": {
+		action: "okta.remove_user_from_app", connection: "okta",
+		inputs: map[string]string{"User/id": "user", "User/ID": "user", "Application/applicationID": "-", "parameters/application": "-"},
+		// Okta answers 204, or 404 when the user was not assigned (an
+		// error there; cardflow succeeds with changed = false).
+		outputs: map[string]string{"status": "=(%s.changed ? 204 : 404)"},
+		build:   appArg,
+	},
+	"searchApplications": {
+		action: "okta.search_apps", connection: "okta",
+		inputs: map[string]string{"Search/Query": "query", "parameters/resultSet": "-"},
+		outputs: map[string]string{"Applications": records(".apps", oktaAppRecord), "Records Streamed": ".count",
+			"ID": ".apps[0].id", "Name": ".apps[0].name", "Label": ".apps[0].label", "Status": ".apps[0].status"},
+	},
+	"searchSystemLogs": {
+		action: "okta.search_system_log", connection: "okta",
+		inputs: map[string]string{"Date/since": "since", "Date/until": "until", "Search By/Custom Filter": "filter",
+			"Search By/Keyword": "query", "Search By/Keywords": "query", "parameters/searchBy": "-", "parameters/resultSet": "-"},
+		outputs: map[string]string{"System Logs": records(".events", oktaLogRecord), "Records Streamed": ".count",
+			"UUID": ".events[0].uuid", "Published": ".events[0].published", "Event Type": ".events[0].eventType",
+			"Severity": ".events[0].severity", "Display Message": ".events[0].displayMessage", "Target": ".events[0].target",
+			"Actor": first(".events", oktaActorRecord), "Client": first(".events", oktaClient)},
+	},
+}
+
+// appArg sets app from the card's Application input, or from the app
+// picked in its options when that is an id.
+func appArg(fc *flowConv, m *Method, b *block) bool {
+	if app, _, ok := fc.inputByKey(m, "Application", "applicationID"); ok {
+		b.set("app", app)
+		return true
+	}
+	v, _ := fc.inputLiteral(m, "parameters", "application")
+	// "-- Enter Application ID --" is the picker's prompt, not an app.
+	if app, _ := v.(string); app != "" && !strings.HasPrefix(app, "--") {
+		b.set("app", literal(app))
+		return true
+	}
+	return false
+}
+
+// fillRecord puts ref for every %s of a record template.
+func fillRecord(record, ref string) string {
+	return strings.ReplaceAll(record, "%s", ref)
+}
