@@ -68,14 +68,15 @@ func HTTP() *connector.Connector {
 		Triggers: []*connector.Trigger{{
 			Name: "endpoint",
 			Doc: "Runs the flow for each POST to /flows/<flow>/invoke. The caller authenticates with the client token in the " +
-				"x-api-client-token header or the clientToken query parameter. An Idempotency-Key header dedups retries.",
-			Mode: connector.Push,
-			Config: connector.Schema{
-				{Name: "token", Type: cty.String, Required: true, Sensitive: true, Doc: "The client token callers present."},
-			},
+				"x-api-client-token header or the clientToken query parameter. An Idempotency-Key header dedups retries: a retry " +
+				"runs nothing again and, with a reply, is answered with the first call's execution. With reply = \"result\" or " +
+				"\"raw\" the caller waits for the flow's answer (Okta inline hooks, Okta Workflows' Return and Return Raw).",
+			Mode:    connector.Push,
+			Config:  append(connector.Schema{{Name: "token", Type: cty.String, Required: true, Sensitive: true, Doc: "The client token callers present."}}, replyAttrs...),
 			Output:  endpointOutput,
 			IDField: "the Idempotency-Key header",
 			Invoke:  invokeEndpoint,
+			Reply:   endpointReply,
 		}},
 	}
 }

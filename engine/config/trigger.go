@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/internal/didyoumean"
@@ -56,6 +58,7 @@ func decodeTrigger(b *hcl.Block, reg *connector.Registry, src []byte) (*Trigger,
 	schema := schemaOf(spec.Config)
 	schema.Attributes = append(schema.Attributes, triggerMeta...)
 	content, d := b.Body.Content(schema)
+	hintOtherTriggers(d, t.Type, reg)
 	diags = append(diags, d...)
 	t.Attrs = hcl.Attributes{}
 	for name, a := range content.Attributes {
@@ -124,4 +127,35 @@ func connectionRef(expr hcl.Expression) (string, hcl.Diagnostics) {
 		Detail:   "Expected a reference to a connection block, such as connection.okta.main.",
 		Subject:  expr.Range().Ptr(),
 	}}
+}
+
+// hintOtherTriggers adds to HCL's "Unsupported argument" diagnostics of a
+// trigger block of type typ, when they have no did-you-mean, the triggers
+// that do take the argument: reply belongs to http.endpoint, and an author
+// who put it on a schedule learns where it goes.
+func hintOtherTriggers(diags hcl.Diagnostics, typ string, reg *connector.Registry) {
+	for _, d := range diags {
+		if d.Summary != "Unsupported argument" || strings.Contains(d.Detail, "Did you mean") {
+			continue
+		}
+		name := quoted(d.Detail)
+		if name == "" {
+			continue
+		}
+		var owners []string
+		for _, tn := range reg.TriggerNames() {
+			if _, spec, err := reg.Trigger(tn); err == nil && tn != typ {
+				if _, ok := spec.Config.Lookup(name); ok {
+					owners = append(owners, strconv.Quote(tn))
+				}
+			}
+		}
+		switch len(owners) {
+		case 0:
+		case 1:
+			d.Detail += fmt.Sprintf(" Only trigger %s takes it.", owners[0])
+		default:
+			d.Detail += fmt.Sprintf(" Only the triggers %s take it.", strings.Join(owners, ", "))
+		}
+	}
 }

@@ -220,6 +220,12 @@ type Trigger struct {
 	// Invoke turns a request to the flow's own endpoint into events (Push
 	// triggers that are addressed per flow, such as http.endpoint).
 	Invoke func(cfg cty.Value, r *http.Request) ([]Event, error)
+	// Reply, when set, says how a request to the flow's endpoint (Invoke)
+	// is answered for a trigger block with config cfg. A nil Reply (or a
+	// nil func) answers 202 with the execution ids once the events are
+	// stored; a Reply makes the engine wait for the execution to end and
+	// answer with the flow's result.
+	Reply func(cfg cty.Value) *Reply
 	// Lint, when set, looks at the trigger block's config (see Finding).
 	Lint func(cfg cty.Value) []Finding
 	// LintCompare, when set, looks at a comparison in the flow's filter or

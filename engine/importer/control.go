@@ -64,8 +64,20 @@ func (fc *flowConv) control(m *Method, fr *FlowReport) bool {
 	case "return", "returnRaw":
 		b := fc.newCard(m, "flow.return")
 		keys, vals := fc.inputObject(m)
-		if len(keys) > 0 {
+		switch reply := fc.endpointReply(); {
+		case reply == "raw" && m.Key == "returnRaw":
+			// Return Raw's statusCode, headers and body, by the names of
+			// the raw reply (those of http.request's output).
+			b.set("result", object([]string{"status", "headers", "body"}, map[string]string{
+				"status": fc.arg(m, "statusCode"), "headers": fc.arg(m, "headers"), "body": fc.arg(m, "body"),
+			}))
+		case reply == "raw":
+			// A Return beside a Return Raw: 200 with its fields as JSON.
+			b.set("result", object([]string{"body"}, map[string]string{"body": object(keys, vals)}))
+		case len(keys) > 0:
 			b.set("result", object(keys, vals))
+		case reply == "result":
+			b.set("result", "{}") // Okta Workflows answers an empty Return 200 {}
 		}
 		fc.emit(b)
 		fr.add(m, Converted, b.label, "")
@@ -141,6 +153,31 @@ func (fc *flowConv) control(m *Method, fr *FlowReport) bool {
 		return false
 	}
 	return true
+}
+
+// endpointReply is how an API Endpoint flow's Return cards answer its
+// caller, set as the reply of its http.endpoint trigger: "raw" when the
+// flow has a Return Raw card (which sets the status and headers), else
+// "result". It is "" in other flows, whose Return cards answer a calling
+// flow (helper flows) or no one.
+func (fc *flowConv) endpointReply() string {
+	t := fc.out.trigger
+	if t == nil || t.label != "http.endpoint" {
+		return ""
+	}
+	reply := "result"
+	for _, m := range fc.f.Methods {
+		if m.Module == "control" && m.Key == "returnRaw" {
+			reply = "raw"
+		}
+	}
+	for _, a := range t.attrs {
+		if a.name == "reply" {
+			return reply
+		}
+	}
+	t.set("reply", strconv.Quote(reply))
+	return reply
 }
 
 // passThrough converts Assign and Join cards: each output is the input of

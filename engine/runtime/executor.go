@@ -64,6 +64,8 @@ type Executor struct {
 	// are claimed at once rather than at the next poll; a Pool sets it to
 	// its Wake when it is nil.
 	Enqueued func()
+	// Endings is told of each outcome recorded; nil tells no one.
+	Endings *Endings
 }
 
 // enqueued says that an execution enqueued others.
@@ -179,6 +181,7 @@ func (x *Executor) execute(ctx context.Context, ex *store.Execution, flow *plan.
 		}
 		return Result{Status: store.Running, Err: err}
 	}
+	x.Endings.ended(ex.ID)
 	if res.Status == store.Failed {
 		x.callErrorFlow(fctx, ex, flow, flow.OnError, "", res.Err, log, sec)
 	}

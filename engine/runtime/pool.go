@@ -444,7 +444,9 @@ func (p *Pool) start(ctx context.Context, c trigger.Claimed) {
 		case ctx.Err() == nil:
 			p.Logger.Error("no definition for execution", "execution", ex.ID, "flow", ex.Flow, "err", err)
 			run.ending.Store(true)
-			_ = p.Executor.Store.Finish(ctx, ex.ID, store.Failed, nil, err.Error())
+			if p.Executor.Store.Finish(ctx, ex.ID, store.Failed, nil, err.Error()) == nil {
+				p.Executor.Endings.ended(ex.ID)
+			}
 			return
 		case errors.Is(context.Cause(ctx), ErrShutdown):
 			// Interrupted, not failed: give it back so it resumes soon.

@@ -16,5 +16,9 @@
 // engine's trigger.Intake, and the answer is written once they are stored.
 // An event is answered 2xx only after it is in the durable inbox, and a
 // request that cannot be stored whole stores nothing. Flows never run
-// inline: the worker pool runs them.
+// inline: the worker pool runs them. An endpoint flow whose trigger asks
+// for a reply (connector.Reply) is answered once its execution ends: the
+// call waits on its own request for the runtime's signal (Watcher) and
+// reads the outcome from the store, never from the runtime, and answers
+// 504 when the execution outlasts the reply's timeout.
 package server

@@ -49,6 +49,10 @@ type Server struct {
 	Metrics  http.Handler
 	// RetryAfter is what a 503 asks senders to wait.
 	RetryAfter time.Duration
+	// Endings tells when executions end in this process, for endpoint
+	// flows that answer with their result (connector.Reply); nil: those
+	// answers learn it by reading the store at intervals only.
+	Endings Watcher
 }
 
 // Handler returns the handler of the public surface: event hooks, endpoint
@@ -127,9 +131,20 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
+	var reply *connector.Reply
+	if f.Trigger.Spec.Reply != nil {
+		reply = f.Trigger.Spec.Reply(cfg)
+	}
 	res, err := s.Intake.Invoke(r.Context(), f, events)
 	if err != nil {
 		s.failIntake(w, r, err)
+		return
+	}
+	if reply != nil && len(res) > 0 {
+		// A retry with the same Idempotency-Key finds the first call's
+		// execution (Duplicate) and is answered with its outcome: the
+		// flow runs once.
+		s.reply(w, r, f.Name, res[0].ID, reply)
 		return
 	}
 	ids := make([]string, len(res))
