@@ -61,7 +61,8 @@ func Open(cfg cty.Value) (connector.Client, error) {
 	base, err := url.Parse(cfg.GetAttr("base_url").AsString())
 	if err != nil || base.Scheme == "" || base.Host == "" {
 		return nil, &connector.Error{Kind: connector.Invalid, Op: Name + ".open",
-			Message: fmt.Sprintf("base_url %q is not an absolute URL", cfg.GetAttr("base_url").AsString()), Err: err}
+			Message: fmt.Sprintf("base_url %q is not an absolute URL", connector.URLForError(cfg.GetAttr("base_url").AsString())),
+			Err:     connector.URLParseError(cfg.GetAttr("base_url").AsString(), err)}
 	}
 	return &Client{base: base, token: cfg.GetAttr("token").AsString(), http: &http.Client{Timeout: 30 * time.Second}}, nil
 }

@@ -233,21 +233,24 @@ func checkInstanceURL(v cty.Value) error {
 }
 
 func parseInstanceURL(s string) (*url.URL, error) {
+	// Messages show the URL without user information and query, which
+	// may hold a password or a key.
+	shown := connector.URLForError(strings.TrimSpace(s))
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("instance_url %q is not an absolute URL; use https://<instance>.service-now.com", s)
+		return nil, fmt.Errorf("instance_url %q is not an absolute URL; use https://<instance>.service-now.com", shown)
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !isLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("instance_url %q uses http; use https (plain http is only allowed for localhost emulators)", s)
+			return nil, fmt.Errorf("instance_url %q uses http; use https (plain http is only allowed for localhost emulators)", shown)
 		}
 	default:
-		return nil, fmt.Errorf("instance_url %q must start with https://", s)
+		return nil, fmt.Errorf("instance_url %q must start with https://", shown)
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, fmt.Errorf("instance_url %q must not carry credentials, a query or a fragment", s)
+		return nil, fmt.Errorf("instance_url %q must not carry credentials, a query or a fragment", shown)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	return u, nil
