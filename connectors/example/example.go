@@ -25,7 +25,9 @@ func New() *connector.Connector {
 		Name: Name,
 		Doc:  "A made-up ticketing service: the model connector to copy.",
 		Connection: connector.Schema{
-			{Name: "base_url", Type: cty.String, Required: true, Doc: "The service's base URL."},
+			// Pins: the URL names the service's tenant; an execution started
+			// against one is never resumed against another.
+			{Name: "base_url", Type: cty.String, Required: true, Pins: true, Doc: "The service's base URL."},
 			{Name: "token", Type: cty.String, Required: true, Sensitive: true, Doc: "A bearer token; from env() or file()."},
 		},
 		Open: Open,

@@ -88,8 +88,9 @@ func New() *connector.Connector {
 
 func connectionSchema() connector.Schema {
 	return connector.Schema{
-		{Name: "org_url", Type: cty.String, Required: true, Check: checkOrgURL,
-			Doc: "The org's base URL, e.g. https://acme.okta.com. Plain http only for loopback hosts (emulators)."},
+		{Name: "org_url", Type: cty.String, Required: true, Check: checkOrgURL, Pins: true,
+			Doc: "The org's base URL, e.g. https://acme.okta.com. Plain http only for loopback hosts (emulators). " +
+				"Executions stay with the org they started in: after a change of org_url, those begun before it are not resumed or replayed."},
 		{Name: "token", Type: cty.String, Sensitive: true,
 			Doc: "An SSWS API token. Set either token or client_id."},
 		{Name: "client_id", Type: cty.String,

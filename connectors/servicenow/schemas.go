@@ -32,8 +32,9 @@ const (
 
 func connectionSchema() connector.Schema {
 	return connector.Schema{
-		{Name: "instance_url", Type: cty.String, Required: true, Check: checkInstanceURL,
-			Doc: "Base URL of the instance, e.g. https://acme.service-now.com. Plain http is accepted only for loopback hosts (emulators)."},
+		{Name: "instance_url", Type: cty.String, Required: true, Check: checkInstanceURL, Pins: true,
+			Doc: "Base URL of the instance, e.g. https://acme.service-now.com. Plain http is accepted only for loopback hosts (emulators). " +
+				"Executions stay with the instance they started on: after a change of instance_url, those begun before it are not resumed or replayed."},
 		{Name: "username", Type: cty.String,
 			Doc: "Integration user for basic auth, or for the OAuth password grant together with client_id. Also the user whose own updates the triggers ignore."},
 		{Name: "password", Type: cty.String, Sensitive: true, Doc: "Password of username."},
