@@ -164,10 +164,11 @@ func (s *ConsoleSource) Definition(ctx context.Context, hash string) ([]console.
 	if err != nil {
 		return nil, err
 	}
-	srcs, vars, err := plan.ReadSnapshot(snap)
+	def, err := plan.ReadSnapshot(snap)
 	if err != nil {
 		return nil, err
 	}
+	srcs, vars := def.Sources, def.Vars
 	out := make([]console.File, 0, len(srcs)+1)
 	for _, name := range sortedNames(srcs) {
 		out = append(out, console.File{Name: name, Text: string(srcs[name])})

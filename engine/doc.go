@@ -37,6 +37,13 @@
 // trigger.ErrNotStored) belong to the intake. The Engine wires the pieces:
 // it is the pool's Resolver, the intake's Health and its Generation.
 //
+// A definition hash pins what an execution runs on: the flow, its
+// connections' and tables' blocks, the plain variable values and the
+// tenants its connections reach, never a secret (pinning.go says why).
+// Resolve rebuilds a stored definition and says, with ErrCannotRun, why
+// an execution cannot run on it; CheckReplay asks the same of a
+// definition before `cardflow replay` queues an execution.
+//
 // Single executions outside an Engine also run here: DryRun (writes
 // intercepted, reads from emulators or tenants) and SingleRun, which flow
 // tests use. Both run on their own in-memory store, so that no caller

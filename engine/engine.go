@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
@@ -195,6 +194,7 @@ func (e *Engine) activate(ctx context.Context, gen *plan.Generation) error {
 			return fmt.Errorf("storing definitions: %w", err)
 		}
 	}
+	e.recordLegacyAliases(ctx, gen)
 	e.mu.Lock()
 	for _, f := range gen.Flows {
 		e.pinned[f.Hash] = f
@@ -229,7 +229,7 @@ func (e *Engine) Resolve(ctx context.Context, flow, hash string) (*plan.Flow, er
 	if hash == "" {
 		f, ok := gen.Flows[flow]
 		if !ok {
-			return nil, fmt.Errorf("flow %q is not loaded", flow)
+			return nil, cannotRunf("flow %q is not loaded", flow)
 		}
 		return f, nil
 	}
@@ -249,29 +249,11 @@ func (e *Engine) Resolve(ctx context.Context, flow, hash string) (*plan.Flow, er
 	return f, nil
 }
 
-// fromSnapshot recompiles a definition stored by an earlier process.
+// fromSnapshot recompiles a definition stored by an earlier process, or
+// says why it cannot run (ErrCannotRun).
 func (e *Engine) fromSnapshot(ctx context.Context, flow, hash string) (*plan.Flow, error) {
-	snap, err := e.opts.Store.Definition(ctx, hash)
-	if err != nil {
-		return nil, fmt.Errorf("definition %s of flow %s: %w", hash, flow, err)
-	}
-	srcs, vars, err := plan.ReadSnapshot(snap)
-	if err != nil {
-		return nil, err
-	}
-	cfg, diags := config.LoadSources(srcs, e.opts.Registry)
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("definition %s no longer loads: %s", hash, diags.Error())
-	}
-	gen, diags := plan.Compile(cfg, plan.Options{Registry: e.opts.Registry, Vars: e.opts.Vars, Mode: lang.Live, Host: e.opts.Host, Pinned: vars})
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("definition %s no longer compiles: %s", hash, diags.Error())
-	}
-	f, ok := gen.Flows[flow]
-	if !ok || f.Hash != hash {
-		return nil, fmt.Errorf("definition %s of flow %s cannot be reproduced (its connections or variables changed)", hash, flow)
-	}
-	return f, nil
+	r := &reproducer{defs: e.opts.Store, registry: e.opts.Registry, vars: e.opts.Vars, host: e.opts.Host, mode: lang.Live}
+	return r.reproduce(ctx, flow, hash)
 }
 
 // Run serves until ctx is done: pollers, workers and the inbox gauge. On

@@ -60,6 +60,8 @@ type e2e struct {
 	db      string
 	// extraArgs are added to every `cardflow run`.
 	extraArgs []string
+	// env overrides variables of environ() (a rotated token); "" unsets one.
+	env map[string]string
 
 	addr  string // the public address of the running process
 	admin string // its admin address
@@ -193,7 +195,18 @@ func (e *e2e) environ() []string {
 			env = append(env, k+"="+v)
 		}
 	}
-	return env
+	out := env[:0]
+	for _, kv := range env {
+		if _, over := e.env[kv[:strings.IndexByte(kv, '=')]]; !over {
+			out = append(out, kv)
+		}
+	}
+	for k, v := range e.env {
+		if v != "" {
+			out = append(out, k+"="+v)
+		}
+	}
+	return out
 }
 
 // url is the running process's URL for path on its public surface.

@@ -25,7 +25,9 @@ func New() *connector.Connector {
 		Name: Name,
 		Doc:  "A made-up ticketing service: the model connector to copy.",
 		Connection: connector.Schema{
-			{Name: "base_url", Type: cty.String, Required: true, Doc: "The service's base URL."},
+			// Pins: the URL names the service's tenant; an execution started
+			// against one is never resumed against another.
+			{Name: "base_url", Type: cty.String, Required: true, Pins: true, Doc: "The service's base URL."},
 			{Name: "token", Type: cty.String, Required: true, Sensitive: true, Doc: "A bearer token; from env() or file()."},
 		},
 		Open: Open,
@@ -61,7 +63,8 @@ func Open(cfg cty.Value) (connector.Client, error) {
 	base, err := url.Parse(cfg.GetAttr("base_url").AsString())
 	if err != nil || base.Scheme == "" || base.Host == "" {
 		return nil, &connector.Error{Kind: connector.Invalid, Op: Name + ".open",
-			Message: fmt.Sprintf("base_url %q is not an absolute URL", cfg.GetAttr("base_url").AsString()), Err: err}
+			Message: fmt.Sprintf("base_url %q is not an absolute URL", connector.URLForError(cfg.GetAttr("base_url").AsString())),
+			Err:     connector.URLParseError(cfg.GetAttr("base_url").AsString(), err)}
 	}
 	return &Client{base: base, token: cfg.GetAttr("token").AsString(), http: &http.Client{Timeout: 30 * time.Second}}, nil
 }

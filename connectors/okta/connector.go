@@ -88,8 +88,9 @@ func New() *connector.Connector {
 
 func connectionSchema() connector.Schema {
 	return connector.Schema{
-		{Name: "org_url", Type: cty.String, Required: true, Check: checkOrgURL,
-			Doc: "The org's base URL, e.g. https://acme.okta.com. Plain http only for loopback hosts (emulators)."},
+		{Name: "org_url", Type: cty.String, Required: true, Check: checkOrgURL, Pins: true,
+			Doc: "The org's base URL, e.g. https://acme.okta.com. Plain http only for loopback hosts (emulators). " +
+				"Executions stay with the org they started in: after a change of org_url, those begun before it are not resumed or replayed."},
 		{Name: "token", Type: cty.String, Sensitive: true,
 			Doc: "An SSWS API token. Set either token or client_id."},
 		{Name: "client_id", Type: cty.String,
@@ -326,26 +327,32 @@ func parseOrgURL(raw string) (string, bool, error) {
 	if raw == "" {
 		return "", false, errors.New("org_url is required, e.g. https://acme.okta.com")
 	}
+	// Messages show the URL without user information and query, which
+	// may hold a password or a key.
+	shown := connector.URLForError(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", false, fmt.Errorf("org_url: %v", err)
+		return "", false, fmt.Errorf("org_url: %v", connector.URLParseError(raw, err))
 	}
-	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", false, fmt.Errorf("org_url %q must be a plain base URL such as https://acme.okta.com", raw)
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", false, fmt.Errorf("org_url %q must be a plain base URL such as https://acme.okta.com, without user information, query or fragment", shown)
+	}
+	if u.Host == "" {
+		return "", false, fmt.Errorf("org_url %q must be a plain base URL such as https://acme.okta.com", shown)
 	}
 	loopback := false
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !isLoopback(u.Hostname()) {
-			return "", false, fmt.Errorf("org_url %q must use https (plain http is only allowed for 127.0.0.1, ::1 and localhost)", raw)
+			return "", false, fmt.Errorf("org_url %q must use https (plain http is only allowed for 127.0.0.1, ::1 and localhost)", shown)
 		}
 		loopback = true
 	default:
-		return "", false, fmt.Errorf("org_url %q must start with https://", raw)
+		return "", false, fmt.Errorf("org_url %q must start with https://", shown)
 	}
 	if strings.Contains(u.Host, "-admin.okta") {
-		return "", false, fmt.Errorf("org_url %q is the admin console's URL; drop \"-admin\"", raw)
+		return "", false, fmt.Errorf("org_url %q is the admin console's URL; drop \"-admin\"", shown)
 	}
 	return strings.TrimRight(raw, "/"), loopback, nil
 }

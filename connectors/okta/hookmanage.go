@@ -121,7 +121,8 @@ func (c *Client) status(connection string, h *okta.EventHook, needed []string) H
 	if h != nil {
 		st.Found, st.ID, st.Name, st.Status, st.Verification = true, h.Id, h.Name, h.Status, h.VerificationStatus
 		if h.Channel != nil && h.Channel.Config != nil {
-			st.URI = h.Channel.Config.Uri
+			// A hook someone else registered may carry a key in its URL.
+			st.URI = connector.URLForError(h.Channel.Config.Uri)
 		}
 		if h.Events != nil {
 			st.Subscribed = append(st.Subscribed, h.Events.Items...)
@@ -260,12 +261,13 @@ func syncHook(ctx context.Context, cl connector.Client, req connector.HookSync) 
 
 // parsePublicURL checks public_url: https, or http on a loopback host.
 func parsePublicURL(raw string) (string, error) {
+	shown := connector.URLForError(strings.TrimSpace(raw)) // without a password or key
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return "", fmt.Errorf("public_url %q must be a base URL such as https://cardflow.acme.com", raw)
+		return "", fmt.Errorf("public_url %q must be a base URL such as https://cardflow.acme.com, without user information, query or fragment", shown)
 	}
 	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
-		return "", fmt.Errorf("public_url %q must use https (Okta delivers event hooks only over https; plain http is allowed for loopback hosts)", raw)
+		return "", fmt.Errorf("public_url %q must use https (Okta delivers event hooks only over https; plain http is allowed for loopback hosts)", shown)
 	}
 	return strings.TrimRight(u.String(), "/"), nil
 }

@@ -32,8 +32,9 @@ const (
 
 func connectionSchema() connector.Schema {
 	return connector.Schema{
-		{Name: "instance_url", Type: cty.String, Required: true, Check: checkInstanceURL,
-			Doc: "Base URL of the instance, e.g. https://acme.service-now.com. Plain http is accepted only for loopback hosts (emulators)."},
+		{Name: "instance_url", Type: cty.String, Required: true, Check: checkInstanceURL, Pins: true,
+			Doc: "Base URL of the instance, e.g. https://acme.service-now.com. Plain http is accepted only for loopback hosts (emulators). " +
+				"Executions stay with the instance they started on: after a change of instance_url, those begun before it are not resumed or replayed."},
 		{Name: "username", Type: cty.String,
 			Doc: "Integration user for basic auth, or for the OAuth password grant together with client_id. Also the user whose own updates the triggers ignore."},
 		{Name: "password", Type: cty.String, Sensitive: true, Doc: "Password of username."},
@@ -234,21 +235,24 @@ func checkInstanceURL(v cty.Value) error {
 }
 
 func parseInstanceURL(s string) (*url.URL, error) {
+	// Messages show the URL without user information and query, which
+	// may hold a password or a key.
+	shown := connector.URLForError(strings.TrimSpace(s))
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("instance_url %q is not an absolute URL; use https://<instance>.service-now.com", s)
+		return nil, fmt.Errorf("instance_url %q is not an absolute URL; use https://<instance>.service-now.com", shown)
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !isLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("instance_url %q uses http; use https (plain http is only allowed for localhost emulators)", s)
+			return nil, fmt.Errorf("instance_url %q uses http; use https (plain http is only allowed for localhost emulators)", shown)
 		}
 	default:
-		return nil, fmt.Errorf("instance_url %q must start with https://", s)
+		return nil, fmt.Errorf("instance_url %q must start with https://", shown)
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, fmt.Errorf("instance_url %q must not carry credentials, a query or a fragment", s)
+		return nil, fmt.Errorf("instance_url %q must not carry credentials, a query or a fragment", shown)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	return u, nil

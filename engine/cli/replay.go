@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/spf13/cobra"
 )
@@ -18,11 +21,14 @@ type ReplayOptions struct {
 	Force    bool
 	// OpenStore opens the store of --db/--store (StoreFlags.Open).
 	OpenStore func(context.Context) (store.Store, error)
+	// Registry compiles the execution's definition again, to check that
+	// it can run before it is queued.
+	Registry *connector.Registry
 }
 
 // NewCmdReplay returns `cardflow replay`.
 func NewCmdReplay(f *Factory, runF func(*ReplayOptions) error) *cobra.Command {
-	opts := &ReplayOptions{IO: f.IO}
+	opts := &ReplayOptions{IO: f.IO, Registry: f.Registry}
 	opts.OpenStore = opts.Store.Open
 	cmd := &cobra.Command{
 		Use:   "replay EXECUTION_ID",
@@ -42,7 +48,13 @@ store picks the execution up; cardflow show marks where each replay began.
 
 An execution that did not fail (succeeded, halted, filtered) is refused: its
 cards would run again, writes included (a second incident). --force replays
-it anyway, from --from-card or else from its first card.`,
+it anyway, from --from-card or else from its first card.
+
+An execution that cannot run on its definition is refused with the reason:
+the definition no longer compiles, or a connection's org_url or
+instance_url, as this environment sets it, names another tenant or instance
+than the one the execution started in. Rotated secrets are no reason: the
+replay runs with the secrets cardflow run has now.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
@@ -65,6 +77,9 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 		return err
 	}
 	defer st.Close()
+	if err := checkReplay(ctx, st, opts); err != nil {
+		return err
+	}
 	res, err := store.Replay(ctx, st, opts.ID, store.ReplayOptions{FromCard: opts.FromCard, Force: opts.Force})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -82,6 +97,27 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 	} else {
 		fmt.Fprintf(opts.IO.Out, "Execution %s is queued to run again from card %s on definition %s; earlier cards keep their outputs.\n", ex.ID, res.FromCard, ex.DefinitionHash)
 	}
-	fmt.Fprintln(opts.IO.Out, "cardflow run picks it up; follow it with `cardflow show "+ex.ID+"`.")
+	fmt.Fprintln(opts.IO.Out, "cardflow run picks it up; follow it with `cardflow show "+ex.ID+opts.Store.args()+"`.")
+	return nil
+}
+
+// checkReplay refuses, before anything is written, an execution that
+// store.Replay would queue but that cannot run on its definition. What
+// store.Replay refuses itself is left to it.
+func checkReplay(ctx context.Context, st store.Store, opts *ReplayOptions) error {
+	if opts.Registry == nil {
+		return nil
+	}
+	ex, err := st.Execution(ctx, opts.ID)
+	if err != nil || !ex.Status.Final() || (ex.Status != store.Failed && !opts.Force) {
+		return nil
+	}
+	err = engine.CheckReplay(ctx, st, engine.CheckOptions{Registry: opts.Registry, Host: lang.Host{LookupEnv: opts.IO.LookupEnv}}, ex)
+	switch {
+	case errors.Is(err, engine.ErrCannotRun):
+		return exit(ExitFailed, fmt.Errorf("execution %s is not replayed: %w", ex.ID, err))
+	case err != nil:
+		return exit(ExitProblem, err)
+	}
 	return nil
 }

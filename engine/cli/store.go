@@ -41,6 +41,16 @@ func (s *StoreFlags) Name() string {
 	return "PostgreSQL store"
 }
 
+// args is the flag that names this SQLite store to another command, as a
+// hint may suggest it (" --db w.db"): none for the default file, nor for
+// a PostgreSQL store, whose URL may hold a password.
+func (s *StoreFlags) args() string {
+	if s.Store == "" && s.DB != "cardflow.db" {
+		return " --db " + s.DB
+	}
+	return ""
+}
+
 // openMode is what a command does with the store it opens.
 type openMode int
 

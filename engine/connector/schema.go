@@ -19,7 +19,15 @@ type Attribute struct {
 	// Sensitive arguments never reach the journal, logs or output, and a
 	// literal value in one is an error: secrets come from env() or file().
 	Sensitive bool
-	Doc       string
+	// Pins marks an argument of a connection that names the tenant or
+	// instance the connection reaches (an org URL, an instance URL).
+	// Executions are pinned to the values of these arguments: one that
+	// started against a tenant is never resumed or replayed against
+	// another. No other argument pins: credentials (sensitive or not),
+	// timeouts and rate limits may change, and be rotated, under waiting,
+	// failed and running executions. A sensitive argument never pins.
+	Pins bool
+	Doc  string
 	// Check validates a known value statically (durations, cron expressions,
 	// event types, encoded queries). Its error message becomes a diagnostic
 	// on the argument's expression.

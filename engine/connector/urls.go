@@ -10,14 +10,16 @@ import (
 // fragment and user information, which carry API keys, signatures and
 // passwords (a secret in a query is also spelled URL-encoded there, where
 // scrubbing by value may not recognise it). A URL that does not parse is
-// cut at its first '?' or '#'.
+// cut at its first '?' or '#', and loses what comes before an '@' in its
+// authority.
 func URLForError(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
+		cut := ""
 		if i := strings.IndexAny(rawURL, "?#"); i >= 0 {
-			return rawURL[:i] + "?…"
+			rawURL, cut = rawURL[:i], "?…"
 		}
-		return rawURL
+		return withoutUserinfo(rawURL) + cut
 	}
 	cut := u.RawQuery != "" || u.ForceQuery || u.Fragment != ""
 	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment, u.User = "", false, "", "", nil
@@ -25,6 +27,34 @@ func URLForError(rawURL string) string {
 		return u.String() + "?…"
 	}
 	return u.String()
+}
+
+// withoutUserinfo drops "user:password@" from the authority of a URL that
+// url.Parse refused.
+func withoutUserinfo(raw string) string {
+	start := 0
+	if i := strings.Index(raw, "://"); i >= 0 {
+		start = i + 3
+	}
+	end := len(raw)
+	if i := strings.IndexByte(raw[start:], '/'); i >= 0 {
+		end = start + i
+	}
+	if at := strings.LastIndexByte(raw[start:end], '@'); at >= 0 {
+		return raw[:start] + raw[start+at+1:]
+	}
+	return raw
+}
+
+// URLParseError is the error of url.Parse(rawURL) with the URL it quotes
+// passed through URLForError: url.Parse spells the whole input, password
+// and query included, into its message.
+func URLParseError(rawURL string, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &url.Error{Op: ue.Op, URL: URLForError(rawURL), Err: ue.Err}
+	}
+	return err
 }
 
 // WithoutURLQuery returns err with the URL of the *url.Error that net/http

@@ -16,7 +16,9 @@ func TestURLForError(t *testing.T) {
 		"https://u:pw@h.example/a?key=b64%2BSECRET#frag": "https://h.example/a?…",
 		"https://h.example/a?":                           "https://h.example/a?…",
 		"http://[::1/x?key=SECRET":                       "http://[::1/x?…",
-		"":                                               "",
+		"https://u:SECRET@h.example/%zz":                 "https://h.example/%zz",
+		"https://u:SECRET@h.example/%zz?key=SECRET":      "https://h.example/%zz?…",
+		"": "",
 	} {
 		if got := connector.URLForError(in); got != want {
 			t.Errorf("URLForError(%q) = %q, want %q", in, got, want)
@@ -42,5 +44,20 @@ func TestWithoutURLQuery(t *testing.T) {
 	wrapped := connector.WithoutURLQuery(&connector.Error{Op: "x", Err: err})
 	if strings.Contains(wrapped.Error(), "SECRET") || !errors.Is(wrapped, ue.Err) {
 		t.Errorf("wrapped: %q", wrapped)
+	}
+}
+
+// TestURLParseError: the error of url.Parse quotes its whole input; the
+// one URLParseError returns shows it without password and query.
+func TestURLParseError(t *testing.T) {
+	for _, raw := range []string{"https://admin:P4ssLeak@acme.example/%zz?apikey=QueryLeak"} {
+		_, err := url.Parse(raw)
+		if err == nil || !strings.Contains(err.Error(), "P4ssLeak") {
+			t.Fatalf("url.Parse(%q): %v, want an error quoting the URL", raw, err)
+		}
+		got := connector.URLParseError(raw, err).Error()
+		if strings.Contains(got, "P4ssLeak") || strings.Contains(got, "QueryLeak") || !strings.Contains(got, "acme.example") {
+			t.Errorf("URLParseError = %q", got)
+		}
 	}
 }

@@ -82,7 +82,7 @@ func Compile(cfg *config.Config, opts Options) (*Generation, hcl.Diagnostics) {
 	diags = dropEnvArgErrors(diags, envCallRanges)
 	lang.SuggestAttributes(diags)
 	if !diags.HasErrors() {
-		snap, err := snapshot(cfg, gen.Vars)
+		snap, err := snapshot(cfg, gen)
 		if err != nil {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot snapshot definitions", Detail: err.Error()})
 		}
@@ -117,6 +117,7 @@ func (c *compiler) connection(decl *config.Connection) (*Connection, hcl.Diagnos
 	val, diags := c.evalArgs(decl.Connector.Connection, decl.Attrs, c.staticScope(), c.staticRefs)
 	conn.Config = val
 	conn.Hash = valueHash(decl.Addr(), val)
+	conn.Pins = pinDigests(decl.Connector.Connection, val)
 	return conn, diags
 }
 

@@ -65,8 +65,13 @@ type Connection struct {
 	// Config is an object of the connector's connection schema. Sensitive
 	// values carry lang.Sensitive marks.
 	Config cty.Value
-	// Hash identifies the settings: a client is reused while it is unchanged.
+	// Hash identifies the settings, secrets included: a client is reused
+	// while it is unchanged.
 	Hash string
+	// Pins are digests of the arguments that name the tenant or instance
+	// the connection reaches (connector.Attribute.Pins), by name: the part
+	// of the connection a definition hash covers.
+	Pins map[string]string
 }
 
 // Flow is a checked flow, ready to execute.

@@ -104,12 +104,12 @@ func TestCompileOnboarding(t *testing.T) {
 		}
 		hashes[f.Hash] = name
 	}
-	got, _, err := plan.ReadSnapshot(gen.Snapshot)
+	got, err := plan.ReadSnapshot(gen.Snapshot)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, b := range srcs {
-		if !bytes.Equal(got[name], b) {
+		if !bytes.Equal(got.Sources[name], b) {
 			t.Errorf("the snapshot's %s differs from the source", name)
 		}
 	}

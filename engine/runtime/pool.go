@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -444,7 +445,7 @@ func (p *Pool) start(ctx context.Context, c trigger.Claimed) {
 		case ctx.Err() == nil:
 			p.Logger.Error("no definition for execution", "execution", ex.ID, "flow", ex.Flow, "err", err)
 			run.ending.Store(true)
-			if p.Executor.Store.Finish(ctx, ex.ID, store.Failed, nil, err.Error()) == nil {
+			if p.Executor.Store.Finish(ctx, ex.ID, store.Failed, nil, p.unrunnable(ctx, ex, err)) == nil {
 				p.Executor.Endings.ended(ex.ID)
 			}
 			return
@@ -467,6 +468,28 @@ func (p *Pool) start(ctx context.Context, c trigger.Claimed) {
 			p.release(run, ex.ID)
 		}
 	})
+}
+
+// unrunnable is the error of an execution that cannot run on its
+// definition. A replayed execution's failure before the replay (which
+// Reopen cleared) is kept in it: the reason the replay could not run must
+// not hide why the execution failed in the first place.
+func (p *Pool) unrunnable(ctx context.Context, ex *store.Execution, err error) string {
+	msg := err.Error()
+	journal, jerr := p.Executor.Store.Journal(ctx, ex.ID)
+	if jerr != nil {
+		return msg
+	}
+	replayed := false
+	for i := len(journal) - 1; i >= 0; i-- {
+		switch e := journal[i]; {
+		case e.Status == store.EntryReset:
+			replayed = true
+		case e.Status == store.EntryError && replayed:
+			return fmt.Sprintf("%s (before the replay it failed at card %s: %s)", msg, e.Card, e.Error)
+		}
+	}
+	return msg
 }
 
 // release gives back an execution this pool stops running unfinished.

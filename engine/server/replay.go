@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -45,9 +46,19 @@ func (a *Admin) replay(w http.ResponseWriter, r *http.Request) {
 		Time: time.Now().UTC(), Principal: p.Name, Method: p.Method, Role: p.Role.String(),
 		Action: "replay", Target: r.PathValue("id"), Detail: req.detail(req.FromCard), Remote: r.RemoteAddr,
 	}
-	res, err := store.Replay(r.Context(), a.s.Backend.Store(), ev.Target, store.ReplayOptions{FromCard: req.FromCard, Force: req.Force})
+	reason, err := a.canReplay(r.Context(), ev.Target, req.Force)
+	if err == nil && reason != "" {
+		err = &cannotReplayError{reason: reason}
+	}
+	var res store.Replayed
+	if err == nil {
+		res, err = store.Replay(r.Context(), a.s.Backend.Store(), ev.Target, store.ReplayOptions{FromCard: req.FromCard, Force: req.Force})
+	}
+	var cannot *cannotReplayError
 	status, msg := http.StatusAccepted, "ok"
 	switch {
+	case errors.As(err, &cannot):
+		status, msg = http.StatusConflict, "the execution is not replayed: "+cannot.reason
 	case errors.Is(err, store.ErrNotFound):
 		status, msg = http.StatusNotFound, "no such execution"
 	case errors.Is(err, store.ErrNotFailed):
@@ -70,4 +81,30 @@ func (a *Admin) replay(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, map[string]any{
 		"execution": res.Execution.ID, "from_card": res.FromCard, "definition_hash": res.Execution.DefinitionHash, "status": string(store.Pending),
 	})
+}
+
+// ReplayChecker is implemented by backends that can tell whether an
+// execution could run on its definition: a replay that could not is
+// refused up front, with the reason, instead of queued to fail.
+type ReplayChecker interface {
+	// CanReplay returns why ex cannot run, or "" when it can.
+	CanReplay(ctx context.Context, ex *store.Execution) (string, error)
+}
+
+type cannotReplayError struct{ reason string }
+
+func (e *cannotReplayError) Error() string { return e.reason }
+
+// canReplay asks the backend whether the execution id, which store.Replay
+// would reopen, can run. What store.Replay refuses itself is left to it.
+func (a *Admin) canReplay(ctx context.Context, id string, force bool) (string, error) {
+	rc, ok := a.s.Backend.(ReplayChecker)
+	if !ok {
+		return "", nil
+	}
+	ex, err := a.s.Backend.Store().Execution(ctx, id)
+	if err != nil || !ex.Status.Final() || (ex.Status != store.Failed && !force) {
+		return "", nil
+	}
+	return rc.CanReplay(ctx, ex)
 }

@@ -38,7 +38,7 @@ type Options struct {
 // safe for concurrent use.
 type Emulator struct {
 	now        func() time.Time
-	token      string
+	token      atomic.Value // string
 	logger     *slog.Logger
 	hookClient *http.Client
 	transport  *http.Transport // owned by us when HookClient was nil
@@ -81,7 +81,6 @@ type Emulator struct {
 func New(opts Options) *Emulator {
 	e := &Emulator{
 		now:     opts.Now,
-		token:   opts.Token,
 		logger:  opts.Logger,
 		users:   map[string]*userRec{},
 		byLogin: map[string]*userRec{},
@@ -90,6 +89,7 @@ func New(opts Options) *Emulator {
 		hooks:   map[string]*hookRec{},
 		wake:    make(chan struct{}, 1),
 	}
+	e.token.Store(opts.Token)
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -223,12 +223,17 @@ func (e *Emulator) unrouted(r *http.Request) *apiError {
 	return errNoResource
 }
 
+// SetToken replaces the API token the org requires, as an admin who
+// rotates it does: from then on only the new one is accepted.
+func (e *Emulator) SetToken(token string) { e.token.Store(token) }
+
 func (e *Emulator) authorized(r *http.Request) bool {
 	auth := r.Header.Get("Authorization")
 	for _, scheme := range []string{"SSWS ", "Bearer "} {
 		if len(auth) > len(scheme) && auth[:len(scheme)] == scheme {
 			tok := auth[len(scheme):]
-			return e.token == "" || tok == e.token
+			want, _ := e.token.Load().(string)
+			return want == "" || tok == want
 		}
 	}
 	return false
