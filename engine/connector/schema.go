@@ -19,7 +19,12 @@ type Attribute struct {
 	// Sensitive arguments never reach the journal, logs or output, and a
 	// literal value in one is an error: secrets come from env() or file().
 	Sensitive bool
-	Doc       string
+	// CredentialKeys marks a map whose keys name its values (HTTP
+	// headers, query parameters): a literal value under a key that names
+	// a credential (Authorization, X-Api-Key, …token, …secret, …password)
+	// is an error, as in a sensitive argument.
+	CredentialKeys bool
+	Doc            string
 	// Check validates a known value statically (durations, cron expressions,
 	// event types, encoded queries). Its error message becomes a diagnostic
 	// on the argument's expression.
