@@ -50,10 +50,10 @@ func HTTP() *connector.Connector {
 			Input: connector.Schema{
 				{Name: "method", Type: cty.String, Default: cty.StringVal("GET")},
 				{Name: "url", Type: cty.String, Required: true},
-				{Name: "headers", Type: cty.Map(cty.String), Doc: "Request headers. They are journaled: put credentials in secret_headers."},
+				{Name: "headers", Type: cty.Map(cty.String), CredentialKeys: true, Doc: "Request headers. They are journaled: put credentials in secret_headers."},
 				{Name: "secret_headers", Type: cty.Map(cty.String), Sensitive: true,
 					Doc: "Headers carrying credentials (Authorization = \"Bearer ${env(\"API_TOKEN\")}\"). Redacted from the journal and logs; they win over headers."},
-				{Name: "query", Type: cty.Map(cty.String)},
+				{Name: "query", Type: cty.Map(cty.String), CredentialKeys: true},
 				{Name: "body", Type: cty.DynamicPseudoType,
 					Doc: "A string is sent as it is (a form, JSON text); any other value is sent as JSON. Without a Content-Type in headers, " +
 						"a string that is a JSON object or array goes as application/json, any other as text/plain; charset=utf-8."},

@@ -24,7 +24,7 @@ func OktaWorkflows() *connector.Connector {
 				{Name: "original", Type: cty.String, Required: true, Doc: "The original card: module.card \"title\" with its inputs.", Check: func(v cty.Value) error {
 					return fmt.Errorf("the Okta Workflows card %s was not converted; replace this card with a cardflow action (the import report says how)", v.AsString())
 				}},
-				{Name: "inputs", Type: cty.DynamicPseudoType, Doc: "The original card's inputs, wired as in Okta Workflows."},
+				{Name: "inputs", Type: cty.DynamicPseudoType, CredentialKeys: true, Doc: "The original card's inputs, wired as in Okta Workflows."},
 			},
 			Output: cty.DynamicPseudoType,
 			Effect: connector.Pure,

@@ -34,7 +34,7 @@ func apiCallAction() *connector.Action {
 				Doc: "GET, POST, PUT, PATCH or DELETE."},
 			{Name: "path", Type: cty.String, Required: true, Check: checkAPIPath,
 				Doc: "The path below the org URL, e.g. /api/v1/users/00u1/roles."},
-			{Name: "query", Type: cty.Map(cty.String), Doc: "Query parameters, added to those in path."},
+			{Name: "query", Type: cty.Map(cty.String), CredentialKeys: true, Doc: "Query parameters, added to those in path."},
 			{Name: "body", Type: cty.DynamicPseudoType, Doc: "The body, for POST, PUT and PATCH, sent as application/json: a string is sent as it is (JSON text), any other value JSON-encoded."},
 		},
 		Output: apiCallOutput,

@@ -197,8 +197,8 @@ func apiCallInput() connector.Schema {
 		{Name: "method", Type: cty.String, Default: cty.StringVal("GET"), Check: checkMethod, Doc: "GET, POST, PUT, PATCH or DELETE."},
 		{Name: "path", Type: cty.String, Required: true, Check: checkPath,
 			Doc: "Path relative to the instance, e.g. /api/now/table/sys_user_group."},
-		{Name: "query", Type: cty.Map(cty.String), Doc: "Query parameters."},
-		{Name: "headers", Type: cty.Map(cty.String), Doc: "Extra request headers; authentication and content type are set for you."},
+		{Name: "query", Type: cty.Map(cty.String), CredentialKeys: true, Doc: "Query parameters."},
+		{Name: "headers", Type: cty.Map(cty.String), CredentialKeys: true, Doc: "Extra request headers; authentication and content type are set for you."},
 		{Name: "body", Type: cty.DynamicPseudoType,
 			Doc: "Request body: a string is sent as it is (JSON text, or another format with its Content-Type in headers), any other value as JSON."},
 	}

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcled"
 )
@@ -17,10 +19,49 @@ func writeDiagnosticsText(w io.Writer, files map[string]*hcl.File, diags hcl.Dia
 	if len(diags) == 0 {
 		return
 	}
-	wr := hcl.NewDiagnosticTextWriter(w, files, 100, color)
+	wr := hcl.NewDiagnosticTextWriter(w, redactSecrets(files, diags), 100, color)
 	for _, d := range diags {
 		_ = wr.WriteDiagnostic(d)
 	}
+}
+
+// redactSecrets returns files with the source of every secret a
+// diagnostic points at (a "Literal secret") masked byte for byte: the
+// snippets of all diagnostics, not only that one, keep their positions
+// and lose the secret, which would otherwise go from git into CI logs.
+func redactSecrets(files map[string]*hcl.File, diags hcl.Diagnostics) map[string]*hcl.File {
+	masked := map[string][]byte{}
+	for _, d := range diags {
+		for _, r := range plan.Secrets(d) {
+			f := files[r.Filename]
+			if f == nil || r.Start.Byte >= r.End.Byte || r.End.Byte > len(f.Bytes) {
+				continue
+			}
+			b := masked[r.Filename]
+			if b == nil {
+				b = bytes.Clone(f.Bytes)
+				masked[r.Filename] = b
+			}
+			for i := r.Start.Byte; i < r.End.Byte; i++ {
+				if b[i] != '"' && b[i] != '\n' {
+					b[i] = '*'
+				}
+			}
+		}
+	}
+	if len(masked) == 0 {
+		return files
+	}
+	out := make(map[string]*hcl.File, len(files))
+	for n, f := range files {
+		out[n] = f
+	}
+	for n, b := range masked {
+		c := *files[n]
+		c.Bytes = b
+		out[n] = &c
+	}
+	return out
 }
 
 // The JSON envelope of Terraform's validate -json.
@@ -73,6 +114,7 @@ func countDiags(diags hcl.Diagnostics) (errs, warns int) {
 }
 
 func toJSONDiagnostics(files map[string]*hcl.File, diags hcl.Diagnostics) []jsonDiagnostic {
+	files = redactSecrets(files, diags)
 	out := make([]jsonDiagnostic, 0, len(diags))
 	for _, d := range diags {
 		jd := jsonDiagnostic{Severity: "error", Summary: d.Summary, Detail: d.Detail}

@@ -186,3 +186,37 @@ func TestValidateJSONEnvelope(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateNeverPrintsSecrets: a literal secret is reported, in every
+// format, without its value: the snippets mask it.
+func TestValidateNeverPrintsSecrets(t *testing.T) {
+	t.Chdir(goldenDir)
+	secrets := []string{"0aB1cD2eF3", "tk_live_51HxQ", "9d49d5d1", "s3cr3t-t0ken", "abc123", "cs_9f8e7d",
+		"AIzaSyA-123456", "UHJveHk6V2ludGVy", "00xYzAbC9"}
+	files := []string{"../invalid/literal_secret_in_request_headers.hcl", "../invalid/literal_secret_headers.hcl"}
+	for _, format := range []string{"text", "json", "github"} {
+		t.Run(format, func(t *testing.T) {
+			for _, f := range files {
+				r := run(t, fullEnv, "validate", "--format", format, f)
+				if r.code != cli.ExitFailed || !strings.Contains(r.stdout+r.stderr, "Literal secret") {
+					t.Fatalf("%s: no literal secret reported:\n%s", f, r)
+				}
+				for _, s := range secrets {
+					if strings.Contains(r.stdout+r.stderr, s) {
+						t.Errorf("%s: the output holds the secret %q:\n%s", f, s, r)
+					}
+				}
+			}
+		})
+	}
+	// The snippet keeps the line, with the value masked byte for byte.
+	r := run(t, fullEnv, "validate", files[0])
+	for _, want := range []string{
+		`Authorization = "` + strings.Repeat("*", len("Bearer 0aB1cD2eF3gH4")) + `"`,
+		`api_key = "` + strings.Repeat("*", len("AIzaSyA-123456")) + `"`,
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("the snippets lack %q:\n%s", want, r)
+		}
+	}
+}

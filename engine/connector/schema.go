@@ -27,7 +27,12 @@ type Attribute struct {
 	// timeouts and rate limits may change, and be rotated, under waiting,
 	// failed and running executions. A sensitive argument never pins.
 	Pins bool
-	Doc  string
+	// CredentialKeys marks a map whose keys name its values (HTTP
+	// headers, query parameters): a literal value under a key that names
+	// a credential (Authorization, X-Api-Key, …token, …secret, …password)
+	// is an error, as in a sensitive argument.
+	CredentialKeys bool
+	Doc            string
 	// Check validates a known value statically (durations, cron expressions,
 	// event types, encoded queries). Its error message becomes a diagnostic
 	// on the argument's expression.

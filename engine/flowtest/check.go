@@ -194,15 +194,11 @@ func (c *checker) target(t config.TestTarget) (*connector.Action, cty.Type, hcl.
 			Subject:  t.Range.Ptr(),
 		}}
 	}
-	used := false
-	for _, card := range c.flow.Cards {
-		used = used || actionName(card) == t.Action
-	}
-	if !used {
+	if !c.reaches(t.Action) {
 		return a, a.Output, hcl.Diagnostics{{
 			Severity: hcl.DiagWarning,
 			Summary:  "Action not used by the flow",
-			Detail:   fmt.Sprintf("No card of flow %q calls %s, so this block has no effect.", c.flow.Name, t.Action),
+			Detail:   fmt.Sprintf("No card of flow %q, nor of a helper flow it runs with flow.call, calls %s, so this block has no effect.", c.flow.Name, t.Action),
 			Subject:  t.Range.Ptr(),
 		}}
 	}

@@ -360,3 +360,81 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestUnusedActionFollowsFlowCalls: the "Action not used by the flow"
+// warning looks into the flows a synchronous flow.call runs, wherever it
+// can tell which; it stays for flows only called asynchronously, which a
+// test does not run.
+func TestUnusedActionFollowsFlowCalls(t *testing.T) {
+	const helper = `
+connection "okta" "main" {
+  org_url = "https://acme.okta.com"
+  token   = env("OKTA_API_TOKEN")
+}
+
+flow "lookup" {
+  trigger "flow.called" {}
+  card "read" {
+    action     = okta.read_user
+    connection = connection.okta.main
+    user       = trigger.input.user
+  }
+}
+
+flow "noop" {
+  trigger "flow.called" {}
+  card "done" {
+    action = flow.return
+    result = {}
+  }
+}
+`
+	tests := []struct {
+		name, call string
+		warn       bool
+	}{
+		{"a conditional between flows", `flow = trigger.input.fast ? flow.noop : flow.lookup`, false},
+		{"a flow named at run time", `flow = trigger.input.flow`, false},
+		{"a flow named as text", `flow = "lookup"`, false},
+		{"an asynchronous call", "flow = flow.lookup\n    async = true", true},
+		{"a call of another flow", `flow = flow.noop`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			flows := helper + `
+flow "main" {
+  trigger "flow.called" {}
+  card "call" {
+    action = flow.call
+    ` + tt.call + `
+    input  = { user = trigger.input.user }
+  }
+}
+`
+			tests := `
+run "r" {
+  flow    = flow.main
+  trigger = { input = { user = "00u1", fast = false, flow = "lookup" } }
+  mock "okta.read_user" { output = { id = "00u1" } }
+}
+`
+			for name, src := range map[string]string{"flows.hcl": flows, "main.test.hcl": tests} {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, diags := flowtest.Load([]string{dir}, options())
+			if diags.HasErrors() {
+				t.Fatal(diagText(diags))
+			}
+			warned := false
+			for _, d := range diags {
+				warned = warned || d.Summary == "Action not used by the flow"
+			}
+			if warned != tt.warn {
+				t.Errorf("warned = %v, want %v:\n%s", warned, tt.warn, diagText(diags))
+			}
+		})
+	}
+}

@@ -155,7 +155,7 @@ func (fc *flowConv) action(m *Method, mp *actionMapping) (string, string, bool) 
 // argValue adapts Okta Workflows' spelling of a value to the argument:
 // its Yes/No choices are booleans.
 func argValue(arg, e string) string {
-	if arg == "send_email" || arg == "activate" {
+	if arg == "send_email" || arg == "activate" || arg == "oauth_tokens" {
 		switch e {
 		case `"Yes"`, `"yes"`, `"true"`:
 			return "true"

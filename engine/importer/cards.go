@@ -94,7 +94,7 @@ func (fc *flowConv) placeholder(m *Method) (string, string) {
 	if len(inputs) > 0 {
 		b.set("inputs", object(inputs, vals))
 	}
-	note := placeholderNote(m)
+	note := fc.placeholderNote(m)
 	b.comments = append(b.comments, "Not converted from Okta Workflows: "+note)
 	if n := fc.notes[m.UUID]; n != "" {
 		note += " " + n
@@ -107,16 +107,30 @@ func (fc *flowConv) placeholder(m *Method) (string, string) {
 	return b.label, note
 }
 
-func placeholderNote(m *Method) string {
+func (fc *flowConv) placeholderNote(m *Method) string {
+	mp := actionMappings[m.Module+"."+m.Key]
 	switch {
 	case m.Kernel:
 		return fmt.Sprintf("the function card %s.%s has no cardflow equivalent yet; write its result as an HCL expression in the cards that use it, then delete this card.", m.Module, m.Key)
-	case actionMappings[m.Module+"."+m.Key] != nil:
+	case mp != nil && fc.hasAction(mp.action):
+		// The action exists, but the card's inputs or options did not fit
+		// it (no app given, an option the action lacks).
+		return fmt.Sprintf("the %s card %q could not be converted to %s; set its arguments by hand.", m.Module, m.Key, mp.action)
+	case mp != nil:
 		return fmt.Sprintf("the %s card %q maps to a cardflow action this build does not have; replace this card by hand.", m.Module, m.Key)
 	case knownConnectors[m.Module]:
 		return fmt.Sprintf("the %s card %q has no cardflow action yet; call the API with %s.api_call, or replace the card by hand.", m.Module, m.Key, m.Module)
 	}
 	return fmt.Sprintf("cardflow has no %s connector; call its API with http.request (credentials in secret_headers from env()), or drop the card.", m.Module)
+}
+
+// hasAction reports whether the registry has the action.
+func (fc *flowConv) hasAction(action string) bool {
+	if fc.im.reg == nil {
+		return false
+	}
+	_, _, err := fc.im.reg.Action(action)
+	return err == nil
 }
 
 var knownConnectors = map[string]bool{"okta": true, "servicenow": true}

@@ -99,9 +99,32 @@ var oktaUserCards = map[string]*actionMapping{
 	"deactivateUser":      withAction(oktaLifecycle, "okta.deactivate_user"),
 	"suspendUser":         withAction(oktaLifecycle, "okta.suspend_user"),
 	"unsuspendUser":       withAction(oktaLifecycle, "okta.unsuspend_user"),
+	"resetPassword": {
+		action: "okta.reset_password", connection: "okta",
+		inputs: map[string]string{"User/userID": "user", "User/ID": "user", "User/ID or Username": "user",
+			"parameters/email": "send_email", "parameters/convert": "-"},
+		// Okta answers 200; the URL is there when no email is sent.
+		outputs: map[string]string{"Status Code": "=200", "URL": ".reset_password_url"},
+		build:   resetPassword,
+	},
+	"deleteUser": {
+		action: "okta.delete_user", connection: "okta",
+		inputs: map[string]string{"User/ID": "user", "User/id": "user", "User/Send Email?": "send_email", "parameters/sendEmail": "send_email"},
+		// Okta answers 204, or 404 for a user that does not exist (an
+		// error there; cardflow succeeds with changed = false).
+		outputs: map[string]string{"Status Code": "=(%s.changed ? 204 : 404)"},
+		note:    "Okta Workflows' Delete User only deactivates an active user (a second Delete User deletes it); okta.delete_user deactivates and deletes it at once.",
+	},
 	"assignUserToApplication": {
 		action: "okta.assign_user_to_app", connection: "okta",
 		inputs: map[string]string{"User/ID": "user", "User/id": "user", "Application/applicationID": "app", "parameters/application": "-"},
+	},
+	"assignUserToApplicationForSSO": {
+		action: "okta.assign_user_to_app", connection: "okta",
+		inputs: map[string]string{"User/ID": "user", "User/id": "user", "Application/applicationID": "-", "parameters/application": "-"},
+		outputs: map[string]string{"System Properties/User ID": ".user_id", "System Properties/Status": ".status",
+			"System Properties/Scope": `="USER"`},
+		build: appArg,
 	},
 	"hTTPRequest": oktaAPICall,
 	"createUser": {
@@ -125,22 +148,21 @@ var oktaUserCards = map[string]*actionMapping{
 		build:   searchGroups,
 	},
 	"clearUserSessions": {
-		action: "okta.api_call", connection: "okta",
-		inputs:  map[string]string{"User/ID": "-", "Revoke oauthTokens?": "-"},
-		outputs: map[string]string{"Status Code": ".status"},
-		fixed:   map[string]string{"method": `"DELETE"`},
-		build: func(fc *flowConv, m *Method, b *block) bool {
-			id, _, ok := fc.inputByKey(m, "User", "ID")
-			if !ok {
-				return false
-			}
-			b.set("path", `"/api/v1/users/${`+id+`}/sessions"`)
-			if rv, _, ok := fc.inputByKey(m, "User", "Revoke oauthTokens?"); ok {
-				b.set("query", `{ oauthTokens = tostring(`+rv+`) }`)
-			}
-			return true
-		},
+		action: "okta.clear_user_sessions", connection: "okta",
+		inputs: map[string]string{"User/ID": "user", "User/id": "user", "User/Revoke oauthTokens?": "oauth_tokens"},
+		// Okta answers 204.
+		outputs: map[string]string{"Status Code": "=204"},
 	},
+}
+
+// resetPassword refuses Reset Password's "Convert to Federated User"
+// option, which okta.reset_password does not have.
+func resetPassword(fc *flowConv, m *Method, b *block) bool {
+	if v, _ := fc.inputLiteral(m, "parameters", "convert"); v == "Yes" {
+		fc.notes[m.UUID] = strings.TrimSpace(fc.notes[m.UUID] + " Convert to Federated User is Yes: okta.reset_password does not convert users; call POST /api/v1/users/{id}/lifecycle/reset_password?provider=FEDERATION with okta.api_call.")
+		return false
+	}
+	return true
 }
 
 // searchGroups builds GET /api/v1/groups' query from Search Groups' inputs:

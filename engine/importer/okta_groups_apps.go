@@ -13,9 +13,13 @@ const (
 	oktaGroupRecord = `{ ID = %s.id, Name = %s.name, Description = %s.description, Type = %s.type, Profile = { Name = %s.name, Description = %s.description } }`
 	oktaUserRecord  = `{ ID = %s.id, Status = %s.status, Created = %s.created, Activated = %s.activated, "Status Changed" = %s.status_changed, "Last Login" = %s.last_login, "Last Updated" = %s.last_updated, "Password Changed" = %s.password_changed, Login = %s.login, Email = %s.email, "First Name" = %s.first_name, "Last Name" = %s.last_name, Profile = %s.profile }`
 	oktaAppRecord   = `{ ID = %s.id, Name = %s.name, Label = %s.label, Status = %s.status, "Sign On Mode" = %s.sign_on_mode, Created = %s.created, "Last Updated" = %s.last_updated }`
-	oktaActorRecord = `{ ID = %s.actor.id, Type = %s.actor.type, "Alternate ID" = %s.actor.alternateId, "Display Name" = %s.actor.displayName }`
-	oktaClient      = `{ ID = %s.client.id, "IP Address" = %s.client.ipAddress, Zone = %s.client.zone, Device = %s.client.device, "User Agent" = %s.client.userAgent, "Geographical Context" = %s.client.geographicalContext }`
-	oktaLogRecord   = `{ UUID = %s.uuid, Published = %s.published, "Event Type" = %s.eventType, Severity = %s.severity, "Display Message" = %s.displayMessage, Actor = ` + oktaActorRecord + `, Target = %s.target, Client = ` + oktaClient + `, "Raw Output" = %s }`
+	// An app user is Okta's assignment of a user to an app; cardflow's
+	// output has no app profile, sync state or external id.
+	oktaAppUserRecord  = `{ "System Properties" = { "User ID" = %s.id, Created = %s.created, "Last Updated" = %s.last_updated, Scope = %s.scope, Status = %s.status, Credentials = { Username = %s.user_name } } }`
+	oktaAppGroupRecord = `{ ID = %s.id, "Last Updated" = %s.last_updated, Priority = %s.priority }`
+	oktaActorRecord    = `{ ID = %s.actor.id, Type = %s.actor.type, "Alternate ID" = %s.actor.alternateId, "Display Name" = %s.actor.displayName }`
+	oktaClient         = `{ ID = %s.client.id, "IP Address" = %s.client.ipAddress, Zone = %s.client.zone, Device = %s.client.device, "User Agent" = %s.client.userAgent, "Geographical Context" = %s.client.geographicalContext }`
+	oktaLogRecord      = `{ UUID = %s.uuid, Published = %s.published, "Event Type" = %s.eventType, Severity = %s.severity, "Display Message" = %s.displayMessage, Actor = ` + oktaActorRecord + `, Target = %s.target, Client = ` + oktaClient + `, "Raw Output" = %s }`
 )
 
 // records is the output template of a list of records at path, each
@@ -49,6 +53,7 @@ var oktaGroupCards = map[string]*actionMapping{
 		action: "okta.list_group_members", connection: "okta",
 		inputs:  map[string]string{"Group/groupId": "group", "Group/ID": "group", "List Criteria/Limit": "limit", "parameters/resultSet": "-"},
 		outputs: map[string]string{"Users": records(".users", oktaUserRecord), "Records Streamed": ".count"},
+		stream:  userRecord,
 	},
 	"assignGroupToApplication": {
 		action: "okta.assign_group_to_app", connection: "okta",
@@ -70,6 +75,27 @@ var oktaGroupCards = map[string]*actionMapping{
 		outputs: map[string]string{"Applications": records(".apps", oktaAppRecord), "Records Streamed": ".count",
 			"ID": ".apps[0].id", "Name": ".apps[0].name", "Label": ".apps[0].label", "Status": ".apps[0].status"},
 	},
+	"readApplication": {
+		action: "okta.read_app", connection: "okta",
+		inputs: map[string]string{"Application/applicationID": "-", "parameters/application": "-"},
+		outputs: map[string]string{"ID": ".id", "Name": ".name", "Label": ".label", "Status": ".status",
+			"Sign On Mode": ".sign_on_mode", "Created": ".created", "Last Updated": ".last_updated"},
+		build: appArg,
+	},
+	"listUsersAssignedToApplication": {
+		action: "okta.list_app_users", connection: "okta",
+		inputs:  map[string]string{"Application/applicationID": "-", "parameters/application": "-", "List Criteria/Limit": "limit", "parameters/resultSet": "-"},
+		outputs: map[string]string{"Users": records(".users", oktaAppUserRecord), "Records Streamed": ".count"},
+		build:   appArg,
+		stream:  appUserRecord,
+	},
+	"listGroupsAssignedToApplication": {
+		action: "okta.list_app_groups", connection: "okta",
+		inputs:  map[string]string{"Application/applicationID": "-", "parameters/application": "-", "List Criteria/Limit": "limit", "parameters/resultSet": "-"},
+		outputs: map[string]string{"Groups": records(".groups", oktaAppGroupRecord), "Records Streamed": ".count"},
+		build:   appArg,
+		stream:  appGroupRecord,
+	},
 	"searchSystemLogs": {
 		action: "okta.search_system_log", connection: "okta",
 		inputs: map[string]string{"Date/since": "since", "Date/until": "until", "Search By/Custom Filter": "filter",
@@ -78,6 +104,7 @@ var oktaGroupCards = map[string]*actionMapping{
 			"UUID": ".events[0].uuid", "Published": ".events[0].published", "Event Type": ".events[0].eventType",
 			"Severity": ".events[0].severity", "Display Message": ".events[0].displayMessage", "Target": ".events[0].target",
 			"Actor": first(".events", oktaActorRecord), "Client": first(".events", oktaClient)},
+		stream: logRecord,
 	},
 }
 

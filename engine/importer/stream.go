@@ -14,8 +14,11 @@ type stream struct {
 }
 
 var (
-	groupRecord = &stream{list: ".groups", record: oktaGroupRecord}
-	userRecord  = &stream{list: ".users", record: oktaUserRecord}
+	groupRecord    = &stream{list: ".groups", record: oktaGroupRecord}
+	userRecord     = &stream{list: ".users", record: oktaUserRecord}
+	appUserRecord  = &stream{list: ".users", record: oktaAppUserRecord}
+	appGroupRecord = &stream{list: ".groups", record: oktaAppGroupRecord}
+	logRecord      = &stream{list: ".events", record: oktaLogRecord}
 )
 
 // streamCall adds, after the list card b of m, the flow.call that runs m's

@@ -9,7 +9,6 @@ import (
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -66,63 +65,6 @@ func friendly(ty cty.Type) string {
 		return "a " + name
 	}
 	return name
-}
-
-// checkLiteralSecret rejects secrets written into flow files: a sensitive
-// argument must come from env(), file() or a sensitive variable.
-func checkLiteralSecret(kind, name string, expr hcl.Expression) hcl.Diagnostics {
-	if len(expr.Variables()) > 0 || hasCall(expr) {
-		return nil
-	}
-	v, d := expr.Value(nil)
-	if d.HasErrors() || !hasLiteralText(v) {
-		return nil
-	}
-	return hcl.Diagnostics{{
-		Severity: hcl.DiagError,
-		Summary:  "Literal secret",
-		Detail:   literalSecretDetail(kind, name),
-		Subject:  expr.Range().Ptr(),
-	}}
-}
-
-// hasLiteralText reports whether v holds a non-empty string anywhere: a
-// literal token, or a map of literal headers.
-func hasLiteralText(v cty.Value) bool {
-	if v.IsNull() || !v.IsKnown() {
-		return false
-	}
-	if v.Type() == cty.String {
-		return v.AsString() != ""
-	}
-	if v.CanIterateElements() {
-		for it := v.ElementIterator(); it.Next(); {
-			if _, e := it.Element(); hasLiteralText(e) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func literalSecretDetail(kind, name string) string {
-	if kind == "variable" {
-		return fmt.Sprintf("The variable %q is sensitive and its default is a literal value: secrets must not live in flow files. Remove the default and set the value with CARDFLOW_VAR_%s or --var-file, or use env(\"NAME\") in the argument instead.", name, name)
-	}
-	return fmt.Sprintf("The %s %q is sensitive and holds a literal value: secrets must not live in flow files. Use env(\"NAME\"), file(\"path\") or a sensitive variable.", kind, name)
-}
-
-func hasCall(expr hcl.Expression) bool {
-	found := false
-	if se, ok := expr.(hclsyntax.Expression); ok {
-		hclsyntax.VisitAll(se, func(n hclsyntax.Node) hcl.Diagnostics {
-			if _, ok := n.(*hclsyntax.FunctionCallExpr); ok {
-				found = true
-			}
-			return nil
-		})
-	}
-	return found
 }
 
 // ParseDuration parses Go durations plus a "d" suffix for days.

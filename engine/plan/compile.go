@@ -141,6 +141,7 @@ func (c *compiler) evalArgs(schema connector.Schema, attrs hcl.Attributes, scope
 		if a.Sensitive {
 			diags = append(diags, checkLiteralSecret("argument", a.Name, attr.Expr)...)
 		}
+		diags = append(diags, checkCredentialKeys(a, attr.Expr, c.funcs)...)
 		if refCheck != nil {
 			d := refCheck(attr.Expr)
 			diags = append(diags, d...)

@@ -101,3 +101,14 @@ run "asserts with mistakes behind a card reference" {
     with = { user = trigger.inptu.user } # ERROR: Unsupported attribute
   }
 }
+
+run "mocks of actions that helper flows call" {
+  flow    = flow.onboard
+  trigger = { input = { user = "00u1kari0nordmann0h7" } }
+
+  mock "okta.add_user_to_group" {
+    output = { changed = true }
+  }
+  expect_call "okta.activate_user" { count = 1 }
+  mock "okta.read_user" {} # WARNING: Action not used by the flow
+}

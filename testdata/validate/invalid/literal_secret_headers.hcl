@@ -7,8 +7,8 @@ flow "badge_sync" {
     action = http.request
     method = "POST"
     url    = "https://badges.example.com/api/sync"
-    secret_headers = { # ERROR: Literal secret ~ env(
-      Authorization = "Bearer 0aB1cD2eF3"
+    secret_headers = {
+      Authorization = "Bearer 0aB1cD2eF3" # ERROR: Literal secret ~ env(
     }
   }
 
@@ -16,5 +16,15 @@ flow "badge_sync" {
     action         = http.request
     url            = "https://badges.example.com/api/sync"
     secret_headers = { Authorization = "Bearer ${env("BADGE_TOKEN")}" } # ERROR: Environment variable not set
+  }
+
+  # One env() in the map does not excuse a literal beside it.
+  card "push_mixed" {
+    action = http.request
+    url    = "https://badges.example.com/api/sync"
+    secret_headers = {
+      Authorization = "SSWS ${env("OKTA_API_TOKEN")}"
+      X-Tenant-Key  = "tk_live_51HxQ" # ERROR: Literal secret ~ env(
+    }
   }
 }
