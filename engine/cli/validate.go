@@ -80,6 +80,9 @@ func validateRun(ctx context.Context, opts *ValidateOptions) error {
 	if err := checkPaths(opts.Paths); err != nil {
 		return err
 	}
+	if err := opts.Vars.check(); err != nil {
+		return err
+	}
 	host := lang.Host{LookupEnv: opts.IO.LookupEnv}
 	gen, files, diags := engine.Load(opts.Paths, engine.LoadOptions{
 		Registry: opts.F.Registry,
