@@ -82,6 +82,6 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 	} else {
 		fmt.Fprintf(opts.IO.Out, "Execution %s is queued to run again from card %s on definition %s; earlier cards keep their outputs.\n", ex.ID, res.FromCard, ex.DefinitionHash)
 	}
-	fmt.Fprintln(opts.IO.Out, "cardflow run picks it up; follow it with `cardflow show "+ex.ID+"`.")
+	fmt.Fprintln(opts.IO.Out, "cardflow run picks it up; follow it with `cardflow show "+ex.ID+opts.Store.Args()+"`.")
 	return nil
 }

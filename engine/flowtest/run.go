@@ -197,7 +197,7 @@ func newRunEnv(gen *plan.Generation, file string, tr *config.TestRun, opts Optio
 			env.clients.Provide(conn, stubClient{})
 		}
 	}
-	env.inv = newInvoker(gen, tr, emulated, env.clock)
+	env.inv = newInvoker(gen, tr, emulated, opts.Emulators, env.clock)
 	env.run = engine.NewSingleRun(engine.SingleRunOptions{
 		Clients: env.clients, Clock: env.clock, Invoker: env.inv,
 		Rand: func(int64) int64 { return 0 },
