@@ -273,7 +273,7 @@ func TestTestPrintsFlowWarnings(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "1 passed, 0 failed") {
 		t.Fatalf("want the run to pass:\n%s", r)
 	}
-	for _, want := range []string{"Warning: Unknown ServiceNow field", "open.hcl line 12", `Did you mean "short_description"?`} {
+	for _, want := range []string{"Warning: Unknown ServiceNow field", "open.hcl:12:20", `Did you mean "short_description"?`} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r)
 		}
