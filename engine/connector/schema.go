@@ -337,6 +337,16 @@ type Connector struct {
 	Actions  []*Action
 	Triggers []*Trigger
 	Webhook  *Webhook
+	// CheckCredentials, when set, is called by `cardflow validate
+	// --check-env` once per connection, before its other remote checks.
+	// It makes one read and returns an error only when the service
+	// refuses the credentials themselves (an invalid or expired token),
+	// so that every call would fail: validate reports that as an error
+	// and asks nothing more of the connection. A credential that is valid
+	// but may not read something (a missing scope), and a service it
+	// cannot reach, return nil: the other checks say what they could not
+	// tell.
+	CheckCredentials func(ctx context.Context, c Client) error
 }
 
 // HasConnection reports whether the connector's cards take a connection.
