@@ -25,6 +25,11 @@ import (
 //     runs (plan.Card's Static: an Okta group named in the flow, or in a
 //     variable's list a for_each goes over); warnings on the arguments.
 //
+// First each connection whose connector has a CheckCredentials is asked
+// whether the service takes its credentials at all: one it refuses (an
+// invalid token) is an error on the connection block, since every card
+// and trigger on it would fail, and the connection is asked nothing more.
+//
 // One client per connection serves all the questions. A connection whose
 // settings are not all known here (an unset env()) is skipped; so is one
 // the connector cannot open, which the load reported. The same finding
@@ -59,6 +64,7 @@ func CheckRemote(ctx context.Context, gen *plan.Generation) hcl.Diagnostics {
 	warn := func(summary, detail string, subject *hcl.Range) {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: summary, Detail: detail, Subject: subject})
 	}
+	diags = append(diags, checkCredentials(ctx, gen, client, clients)...)
 
 	for _, addr := range connector.SortedKeys(gen.Connections) {
 		conn := gen.Connections[addr]
@@ -119,6 +125,44 @@ func CheckRemote(ctx context.Context, gen *plan.Generation) hcl.Diagnostics {
 				ask(card.Connection, st.In, card.Action.CheckRemote, card.Inputs, card.Decl.ActionRange)
 			}
 		}
+	}
+	return diags
+}
+
+// checkCredentials asks each connection whose connector can tell whether
+// the service takes its credentials, and returns an error for each it
+// refuses. A refused connection's client is replaced by nil in clients,
+// so that no other check asks it (each would warn of the same refusal).
+func checkCredentials(ctx context.Context, gen *plan.Generation, client func(string) connector.Client, clients map[string]connector.Client) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, addr := range connector.SortedKeys(gen.Connections) {
+		conn := gen.Connections[addr]
+		if conn.Connector == nil || conn.Connector.CheckCredentials == nil {
+			continue
+		}
+		c := client(addr)
+		if c == nil {
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, hookSyncTimeout)
+		err := conn.Connector.CheckCredentials(cctx, c)
+		cancel()
+		if err == nil {
+			continue
+		}
+		var subject *hcl.Range
+		if gen.Config != nil && gen.Config.Connections[addr] != nil {
+			subject = gen.Config.Connections[addr].DeclRange.Ptr()
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Credentials refused",
+			Detail: fmt.Sprintf("%s refused the credentials of connection.%s: %v. Every card and trigger on the connection would fail: "+
+				"give it valid credentials where cardflow runs.", conn.Connector.Name, addr, err),
+			Subject: subject,
+		})
+		_ = c.Close()
+		clients[addr] = nil
 	}
 	return diags
 }

@@ -88,7 +88,7 @@ func TestE2EValidateCheckEnvGroupsAndApps(t *testing.T) {
 	// welcome's misspelt group is said.
 	out, errOut, code := validate(fullURL)
 	if code != 0 || strings.Count(errOut, "No such Okta") != 1 || strings.Contains(errOut, "not checked") ||
-		!strings.Contains(errOut, `Warning: No such Okta group on `+filepath.Join(flows, "welcome.hcl")+` line 10`) ||
+		!strings.Contains(errOut, `Warning: No such Okta group on `+filepath.Join(flows, "welcome.hcl")+`:10:18`) ||
 		!strings.Contains(errOut, `has no group whose id or name is "Employes"`) {
 		t.Errorf("an org with every group and app: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -98,9 +98,9 @@ func TestE2EValidateCheckEnvGroupsAndApps(t *testing.T) {
 		t.Fatalf("an org without VPN Users and Zoom: exit %d\n%s\n%s", code, out, errOut)
 	}
 	for _, want := range []string{
-		`Warning: No such Okta group on ` + filepath.Join(flows, "provision_on_approval.hcl") + ` line 33`,
+		`Warning: No such Okta group on ` + filepath.Join(flows, "provision_on_approval.hcl") + `:33:18`,
 		`has no group whose id or name is "VPN Users"`,
-		`Warning: No such Okta app on ` + filepath.Join(flows, "provision_on_approval.hcl") + ` line 55`,
+		`Warning: No such Okta app on ` + filepath.Join(flows, "provision_on_approval.hcl") + `:55:18`,
 		`has no app whose id or label is "Zoom"`,
 	} {
 		if !strings.Contains(errOut, want) {
@@ -123,7 +123,7 @@ func TestE2EValidateCheckEnvGroupsAndApps(t *testing.T) {
 	instance = ownCodesURL
 	out, errOut, code = validate(fullURL)
 	if code != 0 || strings.Count(errOut, "Warning: No such ServiceNow close code") != 1 ||
-		!strings.Contains(errOut, filepath.Join(flows, "provision_on_approval.hcl")+" line 62") ||
+		!strings.Contains(errOut, filepath.Join(flows, "provision_on_approval.hcl")+":62:19") ||
 		!strings.Contains(errOut, `"Solution provided" is not a close code of `+ownCodesURL+`, whose codes are "Resolved by caller", "Duplicate"`) {
 		t.Errorf("an instance without the flows' close code: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -152,8 +152,8 @@ func TestE2EValidateCheckEnvGroupsAndApps(t *testing.T) {
 	out, errOut, code = validate(fullURL)
 	req := filepath.Join(flows, "requests.hcl")
 	if code != 0 || strings.Count(errOut, "Warning: No such ServiceNow table") != 2 ||
-		!strings.Contains(errOut, "No such ServiceNow table on "+req+" line 4") || !strings.Contains(errOut, `has no table "u_access_request"`) ||
-		!strings.Contains(errOut, "No such ServiceNow table on "+req+" line 9") || !strings.Contains(errOut, `has no table "incidnet"`) {
+		!strings.Contains(errOut, "No such ServiceNow table on "+req+":4:18") || !strings.Contains(errOut, `has no table "u_access_request"`) ||
+		!strings.Contains(errOut, "No such ServiceNow table on "+req+":9:18") || !strings.Contains(errOut, `has no table "incidnet"`) {
 		t.Errorf("tables the instance lacks: exit %d\n%s\n%s", code, out, errOut)
 	}
 }

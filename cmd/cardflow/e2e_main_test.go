@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -58,6 +59,7 @@ func (e e2eMain) Run() int {
 		os.RemoveAll(dir)
 		return 1
 	}
+	defer holdDefaultPorts()()
 	code := m.Run()
 	os.RemoveAll(dir)
 	// Every emulator, proxy and process of a test stops with its cleanup.
@@ -69,4 +71,25 @@ func (e e2eMain) Run() int {
 		}
 	}
 	return code
+}
+
+// holdDefaultPorts listens on the default addresses of cardflow run
+// (127.0.0.1:8080 public, 127.0.0.1:9090 admin, which console and demo
+// --console use too) until the returned func is called. A test that left
+// a server at its default port would pass on a quiet machine and fail on
+// a developer's, where a cardflow of their own holds it: held here, it
+// fails everywhere. A port that something else holds already has the same
+// effect.
+func holdDefaultPorts() func() {
+	var held []net.Listener
+	for _, addr := range []string{"127.0.0.1:8080", "127.0.0.1:9090"} {
+		if ln, err := net.Listen("tcp", addr); err == nil {
+			held = append(held, ln)
+		}
+	}
+	return func() {
+		for _, ln := range held {
+			ln.Close()
+		}
+	}
 }

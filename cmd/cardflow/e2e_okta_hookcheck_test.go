@@ -88,7 +88,7 @@ func TestE2EValidateCheckEnvUnmanagedHook(t *testing.T) {
 	}
 	if strings.Count(errOut, "Event Hook Lacks Event Types") != 1 ||
 		!strings.Contains(errOut, "The event hook HR events ("+hooks[0].ID+") does not deliver user.lifecycle.deactivate, which") ||
-		!strings.Contains(errOut, "connections.hcl line 2") {
+		!strings.Contains(errOut, "connections.hcl:2:1") {
 		t.Errorf("the warning should name the hook, its id and the missing type once, on the connection block:\n%s", errOut)
 	}
 	if strings.Contains(out+errOut, "e2e-hook-secret") {

@@ -118,7 +118,9 @@ func TestE2EManagedEventHook(t *testing.T) {
 		t.Fatalf("before run: exit %d, %+v; want no hook and exit 1", code, st)
 	}
 
-	p := startProcess(t, []string{"run", flows, "--listen", addr, "--db", filepath.Join(dir, "cardflow.db")}, env)
+	// --admin-listen on a free port: the default, 127.0.0.1:9090, is
+	// often taken by a cardflow run or console of the developer's.
+	p := startProcess(t, []string{"run", flows, "--listen", addr, "--admin-listen", "127.0.0.1:0", "--db", filepath.Join(dir, "cardflow.db")}, env)
 	t.Cleanup(func() { _ = p.terminate(waitFor) })
 	if _, err := p.waitServing(waitFor); err != nil {
 		t.Fatalf("cardflow run: %v\n%s", err, p.out)

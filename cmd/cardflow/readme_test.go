@@ -118,14 +118,14 @@ func cleanEnv(extra ...string) []string {
 
 // shell runs script with bash in dir, in a process group of its own that
 // is killed when the test ends, so that background jobs it started stop
-// even when it fails before stopping them.
-func shell(t *testing.T, dir, script string, timeout time.Duration) (string, error) {
+// even when it fails before stopping them. env is added to cleanEnv's.
+func shell(t *testing.T, dir, script string, timeout time.Duration, env ...string) (string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-e", "-c", script)
 	cmd.Dir = dir
-	cmd.Env = cleanEnv()
+	cmd.Env = cleanEnv(env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -199,7 +199,10 @@ func startsServer(cmd string) bool {
 // files it shows are saved where it says, its shell blocks run in order in
 // one bash (the emulator and cardflow run in the background, as written),
 // in a fresh directory holding only the repository file it reads. Only the
-// two loopback ports change, to free ones.
+// two loopback ports change, to free ones, and the admin surface of
+// cardflow run, which the walkthrough leaves at its default 127.0.0.1:9090
+// (often taken on a developer's machine), goes to a free port through
+// CARDFLOW_ADMIN_LISTEN.
 func TestReadmeWalkthrough(t *testing.T) {
 	if cardflowBin == "" {
 		t.Skip("end-to-end test (not with -short)")
@@ -248,7 +251,7 @@ func TestReadmeWalkthrough(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	out, err := shell(t, dir, text, 3*time.Minute)
+	out, err := shell(t, dir, text, 3*time.Minute, "CARDFLOW_ADMIN_LISTEN="+loopbackAddr(t))
 	if err != nil {
 		t.Fatalf("the walkthrough failed: %v\n-- output --\n%s\n-- script --\n%s", err, out, text)
 	}

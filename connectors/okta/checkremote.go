@@ -3,6 +3,7 @@ package okta
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"github.com/zclconf/go-cty/cty"
 
@@ -29,6 +30,28 @@ func checkGroupAndApp(ctx context.Context, cl connector.Client, in cty.Value) []
 		out = append(out, lookupFinding(c, "app", "app", "label", label, err)...)
 	}
 	return out
+}
+
+// checkToken is the CheckCredentials of the Okta connector: it reads the
+// token's own user (GET /api/v1/users/me), which any valid API token may.
+// Okta answers 401 E0000011 for a token it does not know (mistyped,
+// revoked, expired); that is the one answer returned, as every call with
+// the token would get it. A 403 (the token lacks a scope) or an org that
+// cannot be reached is left to the other checks, which warn.
+func checkToken(ctx context.Context, cl connector.Client) error {
+	c, ok := cl.(*Client)
+	if !ok || c == nil {
+		return nil
+	}
+	_, resp, err := c.getUser(ctx, "me")
+	if err == nil {
+		return nil
+	}
+	ce := classify(resp, err)
+	if ce == nil || ce.Status != http.StatusUnauthorized {
+		return nil
+	}
+	return ce
 }
 
 // lookupFinding says what a lookup of a group or app the card names found

@@ -52,10 +52,31 @@ func eventHookTrigger() *connector.Trigger {
 		LintCompare: lintEventTypeCompare,
 		// A System Log event always has these; a delivery whose event
 		// lacks one is not from Okta, and its flow could not use it.
-		Required: []string{"event.uuid", "event.eventType", "event.target"},
-		IDField:  "event.uuid",
-		Accept:   acceptEventTypes,
+		Required:       []string{"event.uuid", "event.eventType", "event.target"},
+		IDField:        "event.uuid",
+		Accept:         acceptEventTypes,
+		DecodeDelivery: decodeSavedDelivery,
 	}
+}
+
+// decodeSavedDelivery is DecodeEventHook for a delivery saved to a file:
+// a body whose eventType is com.okta.event_hook, or that has data.events,
+// is a delivery (and any fault of it an error); anything else is not one.
+func decodeSavedDelivery(body []byte) ([]connector.Event, bool, error) {
+	var head struct {
+		EventType string `json:"eventType"`
+		Data      *struct {
+			Events json.RawMessage `json:"events"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &head); err != nil {
+		return nil, false, nil
+	}
+	if head.EventType != hookEnvelopeType && (head.Data == nil || head.Data.Events == nil) {
+		return nil, false, nil
+	}
+	events, err := DecodeEventHook(body)
+	return events, true, err
 }
 
 // acceptEventTypes keeps the events whose type the trigger lists.

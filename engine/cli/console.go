@@ -72,6 +72,12 @@ the same console on its admin listener under /ui/.`,
 
 func consoleRun(ctx context.Context, opts *ConsoleOptions) error {
 	ctx = orBackground(ctx)
+	if err := checkPaths(opts.Paths); err != nil {
+		return err
+	}
+	if err := opts.Vars.check(); err != nil {
+		return err
+	}
 	log := newLogger(opts.IO, opts.LogLevel, "")
 	var auth console.Authenticator
 	if opts.TokenFile != "" {

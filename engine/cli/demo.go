@@ -82,6 +82,8 @@ type demo struct {
 	tenants DemoTenants
 	store   store.Store
 	timeout time.Duration
+	// keptDB is the store's file when --dir keeps it, else "".
+	keptDB string
 }
 
 const (
@@ -111,6 +113,9 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 	}
 	out := opts.IO.Out
 	d := &demo{out: out, timeout: opts.Timeout}
+	if opts.Dir != "" {
+		d.keptDB = filepath.Join(dir, "cardflow.db")
+	}
 
 	fmt.Fprintln(out, "cardflow demo: the onboarding approval scenario, end to end, on this machine.")
 	fmt.Fprintln(out)
@@ -409,7 +414,12 @@ func (d *demo) summary(ctx context.Context, users []demoUser) {
 	}
 	tw.Flush()
 	fmt.Fprintln(d.out)
-	fmt.Fprintln(d.out, "Every execution is journaled card by card: `cardflow history --db FILE` and `cardflow show ID` (run the demo with --dir to keep the store).")
+	if d.keptDB == "" {
+		fmt.Fprintln(d.out, "Every execution is journaled card by card: `cardflow history --db FILE` and `cardflow show ID --db FILE` (run the demo with --dir to keep the store).")
+		return
+	}
+	db := shellQuote(d.keptDB)
+	fmt.Fprintf(d.out, "Every execution is journaled card by card: `cardflow history --db %s` and `cardflow show ID --db %s`.\n", db, db)
 }
 
 func orDash(s string) string {

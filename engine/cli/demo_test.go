@@ -31,6 +31,9 @@ func TestDemo(t *testing.T) {
 	}
 
 	db := dir + "/cardflow.db"
+	if want := "`cardflow history --db " + db + "` and `cardflow show ID --db " + db + "`."; !strings.Contains(res.stdout, want) {
+		t.Errorf("the demo does not point at its kept store with %s:\n%s", want, res.stdout)
+	}
 	hist := run(t, nil, "history", "--db", db, "--format", "json")
 	var h struct {
 		Executions []struct {

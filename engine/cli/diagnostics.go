@@ -14,14 +14,26 @@ import (
 )
 
 // writeDiagnosticsText prints diagnostics with source snippets, as
-// Terraform does.
+// Terraform does, each located as FILE:LINE:COLUMN ("on flows/a.hcl:19:38,
+// in flow …"), the form editors and terminals open at the column. HCL's
+// writer says "on FILE line LINE", without the column: that line is
+// rewritten, the rest (snippet, values, color) is HCL's.
 func writeDiagnosticsText(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics, color bool) {
 	if len(diags) == 0 {
 		return
 	}
-	wr := hcl.NewDiagnosticTextWriter(w, redactSecrets(files, diags), 100, color)
+	var buf bytes.Buffer
+	wr := hcl.NewDiagnosticTextWriter(&buf, redactSecrets(files, diags), 100, color)
 	for _, d := range diags {
+		buf.Reset()
 		_ = wr.WriteDiagnostic(d)
+		out := buf.Bytes()
+		if s := d.Subject; s != nil {
+			hclForm := fmt.Sprintf("\n  on %s line %d", s.Filename, s.Start.Line)
+			ours := fmt.Sprintf("\n  on %s:%d:%d", s.Filename, s.Start.Line, s.Start.Column)
+			out = bytes.Replace(out, []byte(hclForm), []byte(ours), 1)
+		}
+		_, _ = w.Write(out)
 	}
 }
 

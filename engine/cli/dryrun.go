@@ -102,6 +102,9 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 	if err := checkPaths(opts.Paths); err != nil {
 		return err
 	}
+	if err := opts.Vars.check(); err != nil {
+		return err
+	}
 	mode := lang.Check
 	if opts.Live {
 		mode = lang.Live

@@ -133,7 +133,7 @@ func TestDryRunWarnsOfAMisspeltField(t *testing.T) {
 	if res.code != 0 || !strings.Contains(res.stdout, "The flow would end succeeded.") {
 		t.Fatalf("want the dry run to succeed:\n%s", res)
 	}
-	for _, want := range []string{"Warning: Unknown ServiceNow field", "request_approval.hcl line 38", `Did you mean "short_description"?`} {
+	for _, want := range []string{"Warning: Unknown ServiceNow field", "request_approval.hcl:38:7", `Did you mean "short_description"?`} {
 		if !strings.Contains(res.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, res)
 		}

@@ -47,7 +47,9 @@ func NewCmdEmulate(f *Factory, runF func(*EmulateOptions) error) *cobra.Command 
 		Long: `Serve an in-memory Okta Management API or ServiceNow Table API on a loopback
 address, so that flows can be developed and tried with no tenant. The Okta
 emulator accepts any SSWS or Bearer token unless --token is given; the
-ServiceNow emulator accepts any basic-auth user unless --user is given.
+ServiceNow emulator accepts any basic-auth user unless --user is given, and
+then only that user with --password (empty without it). --password without
+--user, and the other emulator's flags, are refused (exit status 2).
 
 Faults are injected with --fault from the start, or into the running emulator
 over HTTP, for chaos tests and for trying how flows behave when the API
@@ -71,6 +73,9 @@ after the client gave up; only its answer is lost).`,
 		ValidArgs: []string{"okta", "servicenow"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.System = args[0]
+			if err := checkEmulateCredentials(opts.System, cmd.Flags().Changed); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -85,6 +90,22 @@ after the client gave up; only its answer is lost).`,
 	cmd.Flags().BoolVar(&opts.Pprof, "pprof", false, "serve Go profiles under /_emulator/debug/pprof/ (profile, heap, allocs)")
 	cmd.Flags().StringArrayVar(&opts.Faults, "fault", nil, `a fault injected from the start, as JSON (repeatable), e.g. '{"status": 503, "for": "30s"}'`)
 	return cmd
+}
+
+// checkEmulateCredentials refuses credential flags the emulator would
+// ignore, leaving it open to any client while the user thinks it checks:
+// --password without --user (the ServiceNow emulator requires a password
+// only of the --user it names), and another system's flags.
+func checkEmulateCredentials(system string, given func(string) bool) error {
+	switch {
+	case system == "servicenow" && given("password") && !given("user"):
+		return exit(ExitUsage, errors.New("--password needs --user: the servicenow emulator requires that user and password; without --user it accepts any user and password"))
+	case system == "servicenow" && given("token"):
+		return exit(ExitUsage, errors.New("--token is for the okta emulator; the servicenow emulator takes --user and --password"))
+	case system == "okta" && (given("user") || given("password")):
+		return exit(ExitUsage, errors.New("--user and --password are for the servicenow emulator; the okta emulator takes --token"))
+	}
+	return nil
 }
 
 func emulateRun(ctx context.Context, opts *EmulateOptions) error {

@@ -12,7 +12,7 @@ import (
 // unset variables, with one error per variable (env() failing used to
 // say it a second time as "Invalid function argument").
 func TestRunReportsUnsetEnvOnce(t *testing.T) {
-	r := run(t, fullEnv[2:], "run", "--db", filepath.Join(t.TempDir(), "cardflow.db"), "--listen", "127.0.0.1:0", "--watch=false", onboardingDir)
+	r := run(t, fullEnv[2:], "run", "--db", filepath.Join(t.TempDir(), "cardflow.db"), "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--watch=false", onboardingDir)
 	if r.code == cli.ExitOK {
 		t.Fatalf("run started without OKTA_ORG_URL and OKTA_API_TOKEN:\n%s", r)
 	}

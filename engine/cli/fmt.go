@@ -93,8 +93,13 @@ func fmtRun(opts *FmtOptions) error {
 		if err != nil {
 			return exit(ExitProblem, err)
 		}
-		if _, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos); diags.HasErrors() {
-			writeDiagnosticsText(opts.IO.ErrOut, nil, diags, opts.IO.colorErr)
+		if f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos); diags.HasErrors() {
+			// The parsed file goes along, for the snippet and the
+			// enclosing block that validate shows too.
+			if f == nil {
+				f = &hcl.File{Bytes: src}
+			}
+			writeDiagnosticsText(opts.IO.ErrOut, map[string]*hcl.File{name: f}, diags, opts.IO.colorErr)
 			return exit(ExitFailed, fmt.Errorf("%s has syntax errors; fix them first", name))
 		}
 		out := hclwrite.Format(src)

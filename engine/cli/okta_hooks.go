@@ -3,10 +3,8 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -67,10 +65,11 @@ func oktaHooksStatusRun(ctx context.Context, opts *OktaHooksOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	for _, p := range opts.Paths {
-		if _, err := os.Stat(p); err != nil {
-			return exit(ExitUsage, fmt.Errorf("cannot read %s: %w", p, errors.Unwrap(err)))
-		}
+	if err := checkPaths(opts.Paths); err != nil {
+		return err
+	}
+	if err := opts.Vars.check(); err != nil {
+		return err
 	}
 	gen, files, diags := engine.Load(opts.Paths, engine.LoadOptions{Registry: opts.F.Registry,
 		Vars: opts.Vars.values(opts.IO), Mode: lang.Live, Host: lang.Host{LookupEnv: opts.IO.LookupEnv}})

@@ -97,7 +97,7 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 	} else {
 		fmt.Fprintf(opts.IO.Out, "Execution %s is queued to run again from card %s on definition %s; earlier cards keep their outputs.\n", ex.ID, res.FromCard, ex.DefinitionHash)
 	}
-	fmt.Fprintln(opts.IO.Out, "cardflow run picks it up; follow it with `cardflow show "+ex.ID+opts.Store.args()+"`.")
+	fmt.Fprintln(opts.IO.Out, "cardflow run picks it up; follow it with `cardflow show "+ex.ID+opts.Store.Args()+"`.")
 	return nil
 }
 

@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -161,8 +163,67 @@ func TestReplayFromTheFailedCard(t *testing.T) {
 }
 
 func TestReplayFromCardMustHaveRun(t *testing.T) {
-	// A store with one finished execution whose journal has one card.
 	db := filepath.Join(t.TempDir(), "cardflow.db")
+	id := oneSucceededExecution(t, db)
+	if res := run(t, nil, "replay", id, "--db", db, "--force", "--from-card", "zzz"); res.code != 1 || !strings.Contains(res.stderr, "did not run") {
+		t.Errorf("--from-card of a card that did not run: want exit 1\n%s", res)
+	}
+	if res := run(t, nil, "replay", id, "--db", db, "--force", "--from-card", "a"); res.code != 0 {
+		t.Errorf("--from-card a:\n%s", res)
+	}
+}
+
+// TestReplayHintReadsTheSameStore: the `cardflow show` replay suggests
+// carries the store flags given to replay, quoted for the shell, so that
+// pasting it reads the same store; a store from CARDFLOW_DB is not
+// repeated, as the environment carries over.
+func TestReplayHintReadsTheSameStore(t *testing.T) {
+	hint := regexp.MustCompile("follow it with `([^`]*)`")
+	for _, tt := range []struct {
+		name    string
+		environ func(db string) []string
+		args    func(db string) []string
+		want    func(id, db string) string
+	}{
+		{"--db", func(string) []string { return nil }, func(db string) []string { return []string{"--db", db} },
+			func(id, db string) string {
+				return "cardflow show " + id + ` --db '` + strings.ReplaceAll(db, "'", `'\''`) + `'`
+			}},
+		{"CARDFLOW_DB", func(db string) []string { return []string{"CARDFLOW_DB=" + db} }, func(string) []string { return nil },
+			func(id, _ string) string { return "cardflow show " + id }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "it's a store", "w.db")
+			if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			id := oneSucceededExecution(t, db)
+			environ, want := tt.environ(db), tt.want(id, db)
+			res := run(t, environ, append([]string{"replay", id, "--force"}, tt.args(db)...)...)
+			m := hint.FindStringSubmatch(res.stdout)
+			if res.code != 0 || m == nil {
+				t.Fatalf("replay: want exit 0 and a show command\n%s", res)
+			}
+			if m[1] != want {
+				t.Fatalf("hint %q, want %q", m[1], want)
+			}
+			// The hint as a shell reads it, run.
+			words, err := exec.Command("bash", "-c", `printf '%s\0' `+m[1]).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			args := strings.Split(strings.TrimSuffix(string(words), "\x00"), "\x00")[1:]
+			if show := run(t, environ, args...); show.code != 0 || !strings.Contains(show.stdout, id) {
+				t.Errorf("the hint %v does not show the execution:\n%s", args, show)
+			}
+		})
+	}
+}
+
+// oneSucceededExecution makes the store db with one succeeded execution
+// whose journal has one card, a, and returns its ID.
+func oneSucceededExecution(t *testing.T, db string) string {
+	t.Helper()
 	st, err := sqlite.Open(db, sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -183,10 +244,5 @@ func TestReplayFromCardMustHaveRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	if res := run(t, nil, "replay", id, "--db", db, "--force", "--from-card", "zzz"); res.code != 1 || !strings.Contains(res.stderr, "did not run") {
-		t.Errorf("--from-card of a card that did not run: want exit 1\n%s", res)
-	}
-	if res := run(t, nil, "replay", id, "--db", db, "--force", "--from-card", "a"); res.code != 0 {
-		t.Errorf("--from-card a:\n%s", res)
-	}
+	return id
 }

@@ -3,8 +3,10 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/spf13/cobra"
 )
 
@@ -101,5 +103,40 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdImport(f, nil),
 		NewCmdVersion(f, nil),
 	)
+	refuseUnknownSubcommands(root)
 	return root
+}
+
+// refuseUnknownSubcommands makes each command that only groups others
+// (admin, admin token, import, okta, okta hooks) refuse an argument that
+// names none of them. Cobra prints such a command's help and exits 0 for
+// `cardflow import nope.json`, which a script would take for success;
+// this is a usage error, exit 2, as `cardflow nope` is. Without arguments
+// the help is printed, as before.
+func refuseUnknownSubcommands(cmd *cobra.Command) {
+	for _, sub := range cmd.Commands() {
+		refuseUnknownSubcommands(sub)
+	}
+	if cmd.Runnable() || !cmd.HasSubCommands() || !cmd.HasParent() {
+		return
+	}
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		var names []string
+		for _, c := range cmd.Commands() {
+			if c.IsAvailableCommand() {
+				names = append(names, c.Name())
+			}
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if near := didyoumean.Name(args[0], names); near != "" {
+			msg += fmt.Sprintf("; did you mean %q?", near)
+		} else {
+			msg += "; its commands: " + strings.Join(names, ", ")
+		}
+		return exit(ExitUsage, errors.New(msg))
+	}
 }

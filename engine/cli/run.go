@@ -134,6 +134,9 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err := checkPaths(opts.Paths); err != nil {
 		return err
 	}
+	if err := opts.Vars.check(); err != nil {
+		return err
+	}
 	// The log's lines go out through one goroutine (logWriter); so does
 	// what else run writes to stderr meanwhile, to keep the order.
 	stderr := newLogWriter(ctx, opts.IO.ErrOut)

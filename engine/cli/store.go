@@ -22,9 +22,13 @@ import (
 type StoreFlags struct {
 	DB    string
 	Store string
+	// flags is where they were registered, to tell the ones given on the
+	// command line (Args).
+	flags *pflag.FlagSet
 }
 
 func (s *StoreFlags) register(fl *pflag.FlagSet, f *Factory) {
+	s.flags = fl
 	fl.StringVar(&s.DB, "db", envOr(f.IO, "CARDFLOW_DB", "cardflow.db"), "SQLite file of the store, unless --store is set (CARDFLOW_DB)")
 	fl.StringVar(&s.Store, "store", envOr(f.IO, "CARDFLOW_STORE", ""),
 		"PostgreSQL store shared by replicas, postgres://user@host/db (CARDFLOW_STORE); overrides --db")
@@ -41,14 +45,30 @@ func (s *StoreFlags) Name() string {
 	return "PostgreSQL store"
 }
 
-// args is the flag that names this SQLite store to another command, as a
-// hint may suggest it (" --db w.db"): none for the default file, nor for
-// a PostgreSQL store, whose URL may hold a password.
-func (s *StoreFlags) args() string {
-	if s.Store == "" && s.DB != "cardflow.db" {
-		return " --db " + s.DB
+// Args are the store flags given on the command line, quoted for a shell,
+// with a leading space: what a command that suggests another adds to it so
+// that it reads the same store. Flags left to their defaults or to
+// CARDFLOW_DB and CARDFLOW_STORE are not repeated (the environment
+// carries over), and a --store URL's password is not printed.
+func (s *StoreFlags) Args() string {
+	if s.flags == nil {
+		return ""
 	}
-	return ""
+	var b strings.Builder
+	if s.flags.Changed("store") && s.Store != "" {
+		b.WriteString(" --store " + shellQuote(s.Name()))
+	} else if s.flags.Changed("db") {
+		b.WriteString(" --db " + shellQuote(s.DB))
+	}
+	return b.String()
+}
+
+// shellQuote is s as one word of a POSIX shell command.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // openMode is what a command does with the store it opens.

@@ -21,7 +21,7 @@ func TestRunValidatesBeforeTheStore(t *testing.T) {
 	}
 	dir := t.TempDir()
 	db := filepath.Join(dir, "X.db")
-	res := run(t, nil, "run", flows, "--db", db, "--listen", "127.0.0.1:0", "--watch=false")
+	res := run(t, nil, "run", flows, "--db", db, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--watch=false")
 	if res.code != cli.ExitFailed || !strings.Contains(res.stderr, "bad.hcl") {
 		t.Fatalf("run of invalid flows: want exit 1 with the diagnostics\n%s", res)
 	}

@@ -102,6 +102,14 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 		topts.Filter = suite.Filter(match)
 		report = flowtest.Run(ctx, suite.Config, topts)
 	}
+	// A filter that selects nothing is a typo more often than a choice:
+	// passing would hide that no test ran. Every format says so.
+	var noMatch error
+	unmatched := ""
+	if opts.Run != "" && !diags.HasErrors() && len(report.Runs) == 0 {
+		noMatch = fmt.Errorf("no run matches --run %q: run names are the labels of run blocks", opts.Run)
+		unmatched = opts.Run
+	}
 	if opts.JUnitXML != "" {
 		if err := writeJUnitFile(opts.JUnitXML, suite.Files, diags, report); err != nil {
 			return exit(ExitProblem, err)
@@ -109,21 +117,19 @@ func testRun(ctx context.Context, opts *TestOptions) error {
 	}
 	switch opts.Format {
 	case "json":
-		if err := writeTestJSON(opts.IO.Out, suite.Files, diags, report); err != nil {
+		if err := writeTestJSON(opts.IO.Out, suite.Files, diags, report, unmatched); err != nil {
 			return exit(ExitProblem, err)
 		}
 	case "github":
-		writeTestGitHub(opts.IO, diags, report)
+		writeTestGitHub(opts.IO, diags, report, unmatched)
 	default:
-		writeTestText(opts.IO, suite.Files, diags, report)
+		writeTestText(opts.IO, suite.Files, diags, report, noMatch)
 	}
 	if diags.HasErrors() || report.Failed() > 0 {
 		return exit(ExitFailed, nil)
 	}
-	// A filter that selects nothing is a typo more often than a choice:
-	// passing would hide that no test ran.
-	if opts.Run != "" && len(report.Runs) == 0 {
-		return exit(ExitFailed, fmt.Errorf("no run matches --run %q: run names are the labels of run blocks", opts.Run))
+	if noMatch != nil {
+		return exit(ExitFailed, noMatch)
 	}
 	return nil
 }

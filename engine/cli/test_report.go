@@ -15,12 +15,16 @@ import (
 )
 
 // writeTestText prints one line per run, the diagnostics of failed runs
-// (with source snippets) and a summary.
-func writeTestText(io *IOStreams, files map[string]*hcl.File, diags hcl.Diagnostics, report *flowtest.Report) {
+// (with source snippets) and a summary. noMatch, a --run that selected no
+// run, is the caller's to print: the suite is not empty then.
+func writeTestText(io *IOStreams, files map[string]*hcl.File, diags hcl.Diagnostics, report *flowtest.Report, noMatch error) {
 	writeDiagnosticsText(io.ErrOut, files, diags, io.colorErr)
 	if diags.HasErrors() {
 		errs, _ := countDiags(diags)
 		fmt.Fprintf(io.ErrOut, "The flow or test files are not valid (%s): no run was executed.\n", plural(errs, "error"))
+		return
+	}
+	if noMatch != nil {
 		return
 	}
 	if len(report.Runs) == 0 {
@@ -44,8 +48,11 @@ func writeTestText(io *IOStreams, files map[string]*hcl.File, diags hcl.Diagnost
 // writeTestGitHub prints the text summary with GitHub Actions workflow
 // commands for the diagnostics, which become annotations on the pull
 // request's failing lines.
-func writeTestGitHub(io *IOStreams, diags hcl.Diagnostics, report *flowtest.Report) {
+func writeTestGitHub(io *IOStreams, diags hcl.Diagnostics, report *flowtest.Report, unmatched string) {
 	writeDiagnosticsGitHub(io.Out, diags)
+	if unmatched != "" {
+		writeDiagnosticsGitHub(io.Out, hcl.Diagnostics{unmatchedRun(unmatched)})
+	}
 	for _, r := range report.Runs {
 		verdict := "PASS"
 		if !r.Passed {
@@ -112,15 +119,28 @@ type jsonTestRun struct {
 	Diagnostics     []jsonDiagnostic `json:"diagnostics"`
 }
 
-func writeTestJSON(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics, report *flowtest.Report) error {
+// unmatchedRun is the diagnostic of a --run pattern that selected no run,
+// for the formats that carry diagnostics.
+func unmatchedRun(pattern string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No run matches --run",
+		Detail: fmt.Sprintf("No run's name matches --run %q: run names are the labels of run blocks.", pattern)}
+}
+
+// writeTestJSON writes the report; unmatched, a --run pattern that
+// selected no run, fails it with a diagnostic of its own, as it fails the
+// command.
+func writeTestJSON(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics, report *flowtest.Report, unmatched string) error {
 	doc := jsonTestReport{
 		FormatVersion: "1.0",
-		Passed:        !diags.HasErrors() && report.Failed() == 0,
+		Passed:        !diags.HasErrors() && report.Failed() == 0 && unmatched == "",
 		PassCount:     report.Passed(),
 		FailCount:     report.Failed(),
 		DurationMS:    report.Duration.Milliseconds(),
 		Runs:          []jsonTestRun{},
 		Diagnostics:   toJSONDiagnostics(files, diags),
+	}
+	if unmatched != "" {
+		doc.Diagnostics = append(doc.Diagnostics, toJSONDiagnostics(nil, hcl.Diagnostics{unmatchedRun(unmatched)})...)
 	}
 	for _, r := range report.Runs {
 		result := "pass"

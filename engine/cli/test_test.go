@@ -273,9 +273,51 @@ func TestTestPrintsFlowWarnings(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "1 passed, 0 failed") {
 		t.Fatalf("want the run to pass:\n%s", r)
 	}
-	for _, want := range []string{"Warning: Unknown ServiceNow field", "open.hcl line 12", `Did you mean "short_description"?`} {
+	for _, want := range []string{"Warning: Unknown ServiceNow field", "open.hcl:12:20", `Did you mean "short_description"?`} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r)
 		}
+	}
+}
+
+// TestTestRunMatchingNothing: a --run that selects no run of existing test
+// files fails in every format, and no format says otherwise: text does not
+// claim there are no test files, JSON does not say passed.
+func TestTestRunMatchingNothing(t *testing.T) {
+	t.Chdir(repoRoot)
+	const wantErr = `Error: no run matches --run "NOMATCH": run names are the labels of run blocks`
+	for _, format := range []string{"text", "json", "github"} {
+		t.Run(format, func(t *testing.T) {
+			r := run(t, nil, "test", "--format", format, "--run", "NOMATCH", "flows")
+			if r.code != cli.ExitFailed || strings.TrimSpace(r.stderr) != wantErr {
+				t.Fatalf("want exit 1 and only %q on stderr:\n%s", wantErr, r)
+			}
+			switch format {
+			case "text":
+				if r.stdout != "" {
+					t.Errorf("stdout should be empty, the error says it all:\n%s", r.stdout)
+				}
+			case "json":
+				var doc struct {
+					Passed      *bool `json:"passed"`
+					Diagnostics []struct{ Severity, Summary, Detail string }
+				}
+				if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+					t.Fatalf("%v:\n%s", err, r.stdout)
+				}
+				want := []struct{ Severity, Summary, Detail string }{{"error", "No run matches --run",
+					`No run's name matches --run "NOMATCH": run names are the labels of run blocks.`}}
+				if doc.Passed == nil || *doc.Passed {
+					t.Errorf("passed is not false:\n%s", r.stdout)
+				}
+				if diff := cmp.Diff(want, doc.Diagnostics); diff != "" {
+					t.Errorf("diagnostics (-want +got):\n%s", diff)
+				}
+			case "github":
+				if !strings.HasPrefix(r.stdout, "::error title=No run matches --run::") {
+					t.Errorf("no error annotation:\n%s", r.stdout)
+				}
+			}
+		})
 	}
 }

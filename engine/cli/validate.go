@@ -48,10 +48,12 @@ durations, cron expressions, event types and encoded queries.
 Connections read their credentials with env(); in CI those variables are
 usually not set, so validate lists them on one line and goes on. With
 --check-env (what cardflow run does) each unset variable is an error, and
-validate reads what cardflow run would: for each Okta connection without
-manage_event_hook, its event hook, with a warning when the hook lacks an
-event type a flow listens for (or when the token may not read hooks).
-That is the only network I/O validate does.
+validate reads what cardflow run would: whether Okta takes each
+connection's token (one it refuses, HTTP 401, is an error); for each Okta
+connection without manage_event_hook, its event hook, with a warning when
+the hook lacks an event type a flow listens for (or when the token may not
+read hooks); the groups, apps and tables cards name (warnings). That is
+the only network I/O validate does.
 
 Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -78,6 +80,9 @@ Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.`,
 
 func validateRun(ctx context.Context, opts *ValidateOptions) error {
 	if err := checkPaths(opts.Paths); err != nil {
+		return err
+	}
+	if err := opts.Vars.check(); err != nil {
 		return err
 	}
 	host := lang.Host{LookupEnv: opts.IO.LookupEnv}

@@ -225,6 +225,13 @@ type Trigger struct {
 	// Accept reports whether a pushed event concerns a flow whose trigger
 	// block has config cfg (event types, tables). Nil accepts everything.
 	Accept func(cfg cty.Value, ev *Event) bool
+	// DecodeDelivery, when set, turns a body the remote system delivers
+	// to this trigger (an Okta event hook POST saved to a file) into its
+	// events as the webhook does, payloads included, and reports whether
+	// body is such a delivery at all: a trigger value ({"event": …}) is
+	// not, and gives false with no error. Flow tests read trigger_file
+	// with it, so that a recorded delivery runs as cardflow run runs it.
+	DecodeDelivery func(body []byte) (events []Event, isDelivery bool, err error)
 	// Poll fetches what happened since req.Cursor (Poll mode).
 	Poll func(ctx context.Context, req *PollRequest) error
 	// DefaultEvery is the poll interval when the trigger block sets no
@@ -349,6 +356,16 @@ type Connector struct {
 	Actions  []*Action
 	Triggers []*Trigger
 	Webhook  *Webhook
+	// CheckCredentials, when set, is called by `cardflow validate
+	// --check-env` once per connection, before its other remote checks.
+	// It makes one read and returns an error only when the service
+	// refuses the credentials themselves (an invalid or expired token),
+	// so that every call would fail: validate reports that as an error
+	// and asks nothing more of the connection. A credential that is valid
+	// but may not read something (a missing scope), and a service it
+	// cannot reach, return nil: the other checks say what they could not
+	// tell.
+	CheckCredentials func(ctx context.Context, c Client) error
 }
 
 // HasConnection reports whether the connector's cards take a connection.

@@ -438,3 +438,59 @@ run "r" {
 		})
 	}
 }
+
+// TestUnmockedHintOffersOnlyRealEmulators: the diagnostic of an unmocked
+// action suggests an emulator block only for a connector that has a
+// built-in emulator; for http.request, which has none, a mock.
+func TestUnmockedHintOffersOnlyRealEmulators(t *testing.T) {
+	const flows = `
+connection "okta" "main" {
+  org_url = env("OKTA_ORG_URL")
+  token   = env("OKTA_API_TOKEN")
+}
+flow "notify" {
+  trigger "flow.called" {}
+  card "post" {
+    action = http.request
+    method = "POST"
+    url    = "https://hooks.example.com/notify"
+  }
+}
+flow "activate" {
+  trigger "flow.called" {}
+  card "activate" {
+    action     = okta.activate_user
+    connection = connection.okta.main
+    user       = "00u1kari0nordmann0h7"
+  }
+}
+`
+	const tests = `
+run "http" {
+  flow = flow.notify
+}
+run "okta" {
+  flow = flow.activate
+}
+`
+	cfg := loadSources(t, map[string]string{"flows.hcl": flows, "notify.test.hcl": tests})
+	report := flowtest.Run(context.Background(), cfg, options())
+	want := map[string]string{
+		"http": `Card "post" calls http.request, which no mock answers and no emulator serves; tests never reach a real http. ` +
+			`Add mock "http.request" { output = { … } } (or mock "card.post") to this run: http has no built-in emulator.`,
+		"okta": `Card "activate" calls okta.activate_user, which no mock answers and no emulator serves; tests never reach a real okta. ` +
+			`Add mock "okta.activate_user" { output = { … } } (or mock "card.activate") to this run, or emulator "okta" {} to serve it from the built-in emulator.`,
+	}
+	for name, detail := range want {
+		r := find(t, report, name)
+		var got []string
+		for _, d := range r.Diagnostics {
+			if d.Summary == "Unmocked action" {
+				got = append(got, d.Detail)
+			}
+		}
+		if diff := cmp.Diff([]string{detail}, got); diff != "" {
+			t.Errorf("run %q: Unmocked action details (-want +got):\n%s", name, diff)
+		}
+	}
+}

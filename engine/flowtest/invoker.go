@@ -38,8 +38,12 @@ type invoker struct {
 	gen      *plan.Generation
 	run      *config.TestRun
 	emulated map[string]bool
-	clock    *fakeClock
-	mocks    []*mockState
+	// emulators are the connectors that have a built-in emulator, which
+	// an emulator block may start: the hint of an unmocked action offers
+	// one only where it exists.
+	emulators map[string]Emulator
+	clock     *fakeClock
+	mocks     []*mockState
 
 	mu    sync.Mutex
 	calls []call
@@ -49,8 +53,8 @@ type invoker struct {
 
 var _ runtime.Invoker = (*invoker)(nil)
 
-func newInvoker(gen *plan.Generation, tr *config.TestRun, emulated map[string]bool, clock *fakeClock) *invoker {
-	iv := &invoker{gen: gen, run: tr, emulated: emulated, clock: clock, seen: map[string]bool{}}
+func newInvoker(gen *plan.Generation, tr *config.TestRun, emulated map[string]bool, emulators map[string]Emulator, clock *fakeClock) *invoker {
+	iv := &invoker{gen: gen, run: tr, emulated: emulated, emulators: emulators, clock: clock, seen: map[string]bool{}}
 	for _, m := range tr.Mocks {
 		times, diags := evalCount(m.Times, "times", -1)
 		iv.diags = append(iv.diags, diags...)
@@ -130,12 +134,18 @@ func (iv *invoker) unmocked(card *plan.Card, action string) error {
 	iv.mu.Lock()
 	if !iv.seen[action] {
 		iv.seen[action] = true
+		conn := card.Connector.Name
+		fix := fmt.Sprintf("Add mock %q { output = { … } } (or mock \"card.%s\") to this run", action, card.Name)
+		if _, ok := iv.emulators[conn]; ok {
+			fix += fmt.Sprintf(", or emulator %q {} to serve it from the built-in emulator.", conn)
+		} else {
+			fix += fmt.Sprintf(": %s has no built-in emulator.", conn)
+		}
 		iv.diags = append(iv.diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Unmocked action",
-			Detail: fmt.Sprintf("Card %q calls %s, which no mock answers and no emulator serves; tests never reach a real %s. "+
-				"Add mock %q { output = { … } } (or mock \"card.%s\") to this run, or emulator %q {} to serve it from the built-in emulator.",
-				card.Name, action, card.Connector.Name, action, card.Name, card.Connector.Name),
+			Detail: fmt.Sprintf("Card %q calls %s, which no mock answers and no emulator serves; tests never reach a real %s. %s",
+				card.Name, action, conn, fix),
 			Subject: iv.run.DeclRange.Ptr(),
 		})
 	}

@@ -38,7 +38,7 @@ func runOne(ctx context.Context, cfg *config.Config, file string, tr *config.Tes
 		res.fail(diags...)
 		return res
 	}
-	payload, trigger, diags := triggerPayload(gen, flow, file, tr)
+	payloads, trigger, diags := triggerPayloads(gen, flow, file, tr)
 	if diags.HasErrors() {
 		res.fail(diags...)
 		return res
@@ -52,23 +52,27 @@ func runOne(ctx context.Context, cfg *config.Config, file string, tr *config.Tes
 		res.fail(diags...)
 		return res
 	}
+	// Each delivery (repeat) starts an execution per event it carries,
+	// in order, as cardflow run does; asserts see the last.
 	var last *engine.SingleResult
 	for i := 1; i <= repeat; i++ {
-		out, err := env.run.Execute(ctx, flow, engine.SingleEvent{Key: fmt.Sprintf("flowtest-%d", i), Type: "flowtest", Payload: payload})
-		if err != nil {
-			res.fail(internal(tr, err))
-			return res
-		}
-		last = out
-		res.Executions++
-		if ctx.Err() != nil {
-			res.fail(&hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Run timed out",
-				Detail:   fmt.Sprintf("The execution did not end within the run's time limit (%v); retry delays do not count, so a card waits on something else: a slow emulator, a helper flow, a deadlock.", ctx.Err()),
-				Subject:  tr.DeclRange.Ptr(),
-			})
-			return res
+		for _, payload := range payloads {
+			out, err := env.run.Execute(ctx, flow, engine.SingleEvent{Key: fmt.Sprintf("flowtest-%d", res.Executions+1), Type: "flowtest", Payload: payload})
+			if err != nil {
+				res.fail(internal(tr, err))
+				return res
+			}
+			last = out
+			res.Executions++
+			if ctx.Err() != nil {
+				res.fail(&hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Run timed out",
+					Detail:   fmt.Sprintf("The execution did not end within the run's time limit (%v); retry delays do not count, so a card waits on something else: a slow emulator, a helper flow, a deadlock.", ctx.Err()),
+					Subject:  tr.DeclRange.Ptr(),
+				})
+				return res
+			}
 		}
 	}
 	result := last.Result
@@ -197,7 +201,7 @@ func newRunEnv(gen *plan.Generation, file string, tr *config.TestRun, opts Optio
 			env.clients.Provide(conn, stubClient{})
 		}
 	}
-	env.inv = newInvoker(gen, tr, emulated, env.clock)
+	env.inv = newInvoker(gen, tr, emulated, opts.Emulators, env.clock)
 	env.run = engine.NewSingleRun(engine.SingleRunOptions{
 		Clients: env.clients, Clock: env.clock, Invoker: env.inv,
 		Rand: func(int64) int64 { return 0 },
@@ -288,56 +292,6 @@ func (env *runEnv) seedTables(ctx context.Context, tr *config.TestRun) hcl.Diagn
 		}
 	}
 	return diags
-}
-
-// triggerPayload evaluates the run's trigger (or reads trigger_file) into
-// the stored event payload and the trigger value asserts see.
-func triggerPayload(gen *plan.Generation, flow *plan.Flow, file string, tr *config.TestRun) ([]byte, cty.Value, hcl.Diagnostics) {
-	ty := cty.DynamicPseudoType
-	if flow.Trigger != nil {
-		ty = flow.Trigger.Spec.Output
-	}
-	var v cty.Value
-	var subject hcl.Range
-	switch {
-	case tr.Trigger != nil:
-		val, diags := tr.Trigger.Value(staticContext(gen))
-		if diags.HasErrors() {
-			return nil, cty.NilVal, diags
-		}
-		v, subject = val, tr.Trigger.Range()
-	case tr.TriggerFile != nil:
-		path, diags := evalPath(tr.TriggerFile, file, "trigger_file")
-		if diags.HasErrors() {
-			return nil, cty.NilVal, diags
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, cty.NilVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read trigger file", Detail: err.Error(), Subject: tr.TriggerFile.Range().Ptr()}}
-		}
-		val, err := connector.FromJSON(b, cty.DynamicPseudoType)
-		if err != nil {
-			return nil, cty.NilVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid trigger file", Detail: fmt.Sprintf("%s is not JSON: %v", path, err), Subject: tr.TriggerFile.Range().Ptr()}}
-		}
-		v, subject = val, tr.TriggerFile.Range()
-	default:
-		return nil, cty.NullVal(ty), nil
-	}
-	tv, err := conformValue(v, ty)
-	if err != nil {
-		return nil, cty.NilVal, hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Invalid trigger event",
-			Detail:   fmt.Sprintf("The event does not fit the %s trigger's type: %v.", flow.Trigger.Type, err),
-			Subject:  subject.Ptr(),
-		}}
-	}
-	g, _ := connector.ToGo(tv)
-	b, err := json.Marshal(g)
-	if err != nil {
-		return nil, cty.NilVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid trigger event", Detail: err.Error(), Subject: subject.Ptr()}}
-	}
-	return b, tv, nil
 }
 
 // evalPath evaluates a file path argument, relative to the test file.

@@ -65,7 +65,8 @@ type RunResult struct {
 	Status store.Status
 	// Error is the execution's error, if it failed.
 	Error string
-	// Executions is the number of executions the run started (repeat).
+	// Executions is the number of executions the run started: one per
+	// event of the trigger (a delivery may carry several), per repeat.
 	Executions int
 	// Calls counts action invocations (attempts) by "connector.action".
 	Calls map[string]int

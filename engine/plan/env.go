@@ -78,7 +78,7 @@ func checkEnvCalls(cfg *config.Config, opts Options) (hcl.Diagnostics, map[hcl.R
 		}
 		calls[c.call.Range()] = true
 		if d := first[c.name]; d != nil {
-			d.Detail = strings.Replace(d.Detail, " is not set", fmt.Sprintf(" (also read on %s line %d) is not set", c.call.Range().Filename, c.call.Range().Start.Line), 1)
+			d.Detail = strings.Replace(d.Detail, " is not set", fmt.Sprintf(" (also read on %s:%d:%d) is not set", c.call.Range().Filename, c.call.Range().Start.Line, c.call.Range().Start.Column), 1)
 			continue
 		}
 		d := &hcl.Diagnostic{

@@ -4,8 +4,14 @@ flow "notify" {
   card "post" {
     action = http.request
     method = "POST"
-    url    = env("TEAMS_WEBHOOK_URL") # ERROR: Environment variable not set
+    url    = env("TEAMS_WEBHOOK_URL") # ERROR: Environment variable not set ~ (also read on ../testdata/validate/invalid/env_not_set.hcl:14:14) is not set
     body   = { text = "flow ${trigger.caller.flow} failed" }
+  }
+
+  card "post_again" {
+    action = http.request
+    method = "POST"
+    url    = env("TEAMS_WEBHOOK_URL")
   }
 }
 
