@@ -11,8 +11,12 @@
 // asynchronously with Okta's envelope, 3 s timeout and single retry on 5xx or
 // timeout.
 //
-// Deliberate simplifications: activation is immediate (no welcome flow, no
-// PROVISIONED step, no transitioningToStatus); passwords are accepted and
+// Activation follows Okta: a user without a password is PROVISIONED until
+// the welcome flow, which the emulator's own control
+// POST /_emulator/users/{id}/welcome (CompleteActivation) plays for the user.
+//
+// Deliberate simplifications: an activation completes within the request
+// (no transitioningToStatus); passwords are accepted and
 // never checked; filter and search share one grammar (eq, ne, sw, ew, co,
 // gt, ge, lt, le, pr, and/or, parentheses); rate limits are reported in
 // headers but enforced only through injected Faults; each event-hook
