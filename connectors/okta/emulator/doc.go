@@ -17,8 +17,10 @@
 //
 // Deliberate simplifications: an activation completes within the request
 // (no transitioningToStatus); passwords are accepted and
-// never checked; filter and search share one grammar (eq, ne, sw, ew, co,
-// gt, ge, lt, le, pr, and/or, parentheses); rate limits are reported in
+// never checked; search takes the full grammar (eq, ne, sw, ew, co, gt, ge,
+// lt, le, pr, and/or, parentheses) and filter, as in Okta, only the
+// attributes and operators each endpoint lists (users and groups, 400
+// E0000031 for the rest); rate limits are reported in
 // headers but enforced only through injected Faults; each event-hook
 // delivery carries one event (no batching); seeded objects write no System
 // Log events; there is no OAuth, no group rules and no persistence. As in
