@@ -70,9 +70,20 @@ func TestE2EApproval(t *testing.T) {
 		t.Errorf("%d Okta calls after the incident was closed, want 0", n)
 	}
 
+	// Kari has no password: activated, she is PROVISIONED until she sets
+	// one from Okta's activation email, which the emulator plays here.
 	u, _ := e.okta.User(user)
-	if u.Status != "ACTIVE" {
-		t.Errorf("Okta status = %s, want ACTIVE", u.Status)
+	if u.Status != "PROVISIONED" {
+		t.Errorf("Okta status = %s, want PROVISIONED", u.Status)
+	}
+	if !strings.Contains(closed["close_notes"], "(status PROVISIONED until the user sets a password") {
+		t.Errorf("close_notes = %q, want it to say the user has yet to set a password", closed["close_notes"])
+	}
+	if err := e.okta.CompleteActivation(user); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := e.okta.User(user); u.Status != "ACTIVE" {
+		t.Errorf("Okta status after the welcome flow = %s, want ACTIVE", u.Status)
 	}
 	if diff := cmp.Diff([]string{"Employees", "VPN Users"}, sorted(e.groupNames(user))); diff != "" {
 		t.Errorf("groups (-want +got):\n%s", diff)

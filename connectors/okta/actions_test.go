@@ -183,10 +183,15 @@ func assigned(o *org, app, login string) bool {
 func TestLifecycle(t *testing.T) {
 	o := newOrg(t, nil)
 	kari := map[string]cty.Value{"user": s("kari.nordmann@acme.example")}
+	// Kari has no password: activated, she is PROVISIONED until she finishes
+	// the welcome flow ("welcome", the emulator playing her); the password
+	// she sets there makes a later activation ACTIVE at once.
 	steps := []struct {
 		action, previous, status, changed string
 	}{
-		{"activate_user", "STAGED", "ACTIVE", "true"},
+		{"activate_user", "STAGED", "PROVISIONED", "true"},
+		{"activate_user", "PROVISIONED", "PROVISIONED", "false"},
+		{"welcome", "", "ACTIVE", ""},
 		{"activate_user", "ACTIVE", "ACTIVE", "false"},
 		{"unsuspend_user", "ACTIVE", "ACTIVE", "false"},
 		{"suspend_user", "ACTIVE", "SUSPENDED", "true"},
@@ -197,6 +202,12 @@ func TestLifecycle(t *testing.T) {
 		{"activate_user", "DEPROVISIONED", "ACTIVE", "true"},
 	}
 	for i, st := range steps {
+		if st.action == "welcome" {
+			if err := o.emu.CompleteActivation("kari.nordmann@acme.example"); err != nil {
+				t.Fatalf("step %d: %v", i+1, err)
+			}
+			continue
+		}
 		out := o.mustDo(t, st.action, kari)
 		got := [3]string{get(out, "previous_status"), get(out, "status"), get(out, "changed")}
 		if got != [3]string{st.previous, st.status, st.changed} {
@@ -206,6 +217,27 @@ func TestLifecycle(t *testing.T) {
 		if u, _ := o.emu.User("kari.nordmann@acme.example"); u.Status != st.status {
 			t.Fatalf("step %d: emulator status %s, want %s", i+1, u.Status, st.status)
 		}
+	}
+}
+
+// TestActivateRaceWithPendingActivation: the user is activated by someone
+// else between activate_user's read and its call. Okta refuses the second
+// activation of the now PROVISIONED user with E0000038; that is the
+// outcome the card wanted, not a conflict.
+func TestActivateRaceWithPendingActivation(t *testing.T) {
+	o := newOrg(t, nil)
+	kari, _ := o.emu.User("kari.nordmann@acme.example")
+	o.beforeRequest(func(method, path string) {
+		if method == "POST" && strings.HasSuffix(path, "/lifecycle/activate") {
+			if err := o.emu.Lifecycle(kari.ID, "activate"); err != nil {
+				t.Errorf("racing activation: %v", err)
+			}
+		}
+	})
+	out := o.mustDo(t, "activate_user", map[string]cty.Value{"user": s("kari.nordmann@acme.example")})
+	got := [3]string{get(out, "previous_status"), get(out, "status"), get(out, "changed")}
+	if want := [3]string{"STAGED", "PROVISIONED", "false"}; got != want {
+		t.Errorf("(previous, status, changed) = %v, want %v", got, want)
 	}
 }
 

@@ -64,7 +64,7 @@ func rateLimited(rl *rateLimitedError) *connector.Error {
 		Kind:    connector.RateLimited,
 		Status:  http.StatusTooManyRequests,
 		Code:    codeRateLimited,
-		RetryAt: retryAt(rl.header),
+		RetryAt: rl.at,
 	}
 	var body okta.Error
 	if json.Unmarshal(rl.body, &body) == nil && body.ErrorCode != "" {
@@ -118,13 +118,15 @@ func serverRetryAt(kind connector.Kind, h http.Header) time.Time {
 	if h == nil || !kind.Retryable() {
 		return time.Time{}
 	}
+	// Classified as the answer arrives: now is when it was received.
+	now := time.Now()
 	if kind == connector.RateLimited || strings.TrimSpace(h.Get("X-Rate-Limit-Remaining")) == "0" {
-		return retryAt(h)
+		return retryAt(h, now)
 	}
 	if h.Get("Retry-After") == "" {
 		return time.Time{}
 	}
-	return retryAt(http.Header{"Retry-After": h.Values("Retry-After")})
+	return retryAt(http.Header{"Retry-After": h.Values("Retry-After")}, now)
 }
 
 // summary is errorSummary followed by the errorCauses' summaries.
@@ -180,19 +182,29 @@ func networkFailure(err error) *connector.Error {
 	return e
 }
 
-// retryAt reads X-Rate-Limit-Reset (Okta, epoch seconds) or Retry-After.
-func retryAt(h http.Header) time.Time {
+// retryAt is when to try again after an answer with headers h, received
+// at received (local clock). From X-Rate-Limit-Reset (epoch seconds) it
+// waits as okta-sdk-golang does (reference §4.3): Reset - Date + 1 s,
+// both the server's clock, counted from received, so that a skewed local
+// clock neither retries early into another 429 nor waits too long.
+// Without a valid Date it takes Reset as a local time; else Retry-After.
+func retryAt(h http.Header, received time.Time) time.Time {
 	if h == nil {
 		return time.Time{}
 	}
 	if v := h.Get("X-Rate-Limit-Reset"); v != "" {
 		if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && n > 0 {
-			return time.Unix(n, 0)
+			reset := time.Unix(n, 0)
+			date, err := http.ParseTime(h.Get("Date"))
+			if err != nil {
+				return reset
+			}
+			return received.Add(max(reset.Sub(date), 0) + time.Second)
 		}
 	}
 	if v := h.Get("Retry-After"); v != "" {
 		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
-			return time.Now().Add(time.Duration(n) * time.Second)
+			return received.Add(time.Duration(n) * time.Second)
 		}
 		if t, err := http.ParseTime(v); err == nil {
 			return t

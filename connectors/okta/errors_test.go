@@ -73,7 +73,9 @@ func TestRateLimitedCarriesReset(t *testing.T) {
 	o := newOrg(t, nil)
 	o.emu.Inject(emulator.Fault{Status: 429, ResetAfter: 40 * time.Second})
 	before := o.emu.Requests()
+	sent := time.Now()
 	_, err := o.do(t, "read_user", map[string]cty.Value{"user": s("erik.berg@acme.example")})
+	answered := time.Now()
 	ce := asError(t, err)
 	status, header := o.last.get()
 	if status != 429 {
@@ -83,8 +85,11 @@ func TestRateLimitedCarriesReset(t *testing.T) {
 	if ce.Kind != connector.RateLimited || ce.Status != 429 || ce.Code != "E0000047" {
 		t.Fatalf("error %v: kind %v status %d code %s", err, ce.Kind, ce.Status, ce.Code)
 	}
-	if !ce.RetryAt.Equal(time.Unix(reset, 0)) {
-		t.Errorf("RetryAt = %v, want the emulator's X-Rate-Limit-Reset %v", ce.RetryAt, time.Unix(reset, 0))
+	// The SDK's wait: X-Rate-Limit-Reset - Date + 1 s, from the answer.
+	wait := time.Unix(reset, 0).Sub(mustDate(t, header)) + time.Second
+	if ce.RetryAt.Before(sent.Add(wait)) || ce.RetryAt.After(answered.Add(wait)) {
+		t.Errorf("RetryAt = %v, want X-Rate-Limit-Reset - Date + 1s = %v after the answer (%v–%v)",
+			ce.RetryAt, wait, sent, answered)
 	}
 	if !connector.RetryAt(err).After(time.Now().Add(30 * time.Second)) {
 		t.Errorf("RetryAt %v is not ~40s ahead", connector.RetryAt(err))
@@ -220,7 +225,9 @@ func TestServerErrorIgnoresRateLimitReset(t *testing.T) {
 				_, _ = w.Write([]byte(`{"errorCode":"E0000009","errorSummary":"Internal Server Error","errorCauses":[]}`))
 			}))
 			defer srv.Close()
+			sent := time.Now().Truncate(time.Second) // Date has whole seconds
 			_, err := doWith(t, openTo(t, srv.URL), "read_user", map[string]cty.Value{"user": s("erik.berg@acme.example")})
+			answered := time.Now()
 			ce := asError(t, err)
 			if ce.Kind != connector.Transient || ce.Status != tt.status {
 				t.Fatalf("error %v: kind %v status %d, want transient %d", err, ce.Kind, ce.Status, tt.status)
@@ -228,8 +235,12 @@ func TestServerErrorIgnoresRateLimitReset(t *testing.T) {
 			if got := !ce.RetryAt.IsZero(); got != tt.wantReset {
 				t.Errorf("RetryAt = %v; want a reset: %v", ce.RetryAt, tt.wantReset)
 			}
-			if tt.wantReset && !ce.RetryAt.Equal(time.Unix(reset, 0)) {
-				t.Errorf("RetryAt = %v, want X-Rate-Limit-Reset %v", ce.RetryAt, time.Unix(reset, 0))
+			// Reset - Date + 1 s after the answer: Date is the server's
+			// whole second, between sent and answered.
+			earliest := sent.Add(time.Unix(reset, 0).Sub(answered.Truncate(time.Second)) + time.Second)
+			latest := answered.Add(time.Unix(reset, 0).Sub(sent) + time.Second)
+			if tt.wantReset && (ce.RetryAt.Before(earliest) || ce.RetryAt.After(latest)) {
+				t.Errorf("RetryAt = %v, want X-Rate-Limit-Reset - Date + 1s after the answer, in [%v, %v]", ce.RetryAt, earliest, latest)
 			}
 		})
 	}
@@ -248,4 +259,14 @@ func TestEmulatorServerErrorHasNoRetryAt(t *testing.T) {
 	if at := connector.RetryAt(err); !at.IsZero() {
 		t.Errorf("RetryAt = %v after a 503, want none (back off, do not wait for the rate-limit window)", at)
 	}
+}
+
+// mustDate parses an answer's Date header.
+func mustDate(t *testing.T, h http.Header) time.Time {
+	t.Helper()
+	d, err := http.ParseTime(h.Get("Date"))
+	if err != nil {
+		t.Fatalf("Date %q: %v", h.Get("Date"), err)
+	}
+	return d
 }

@@ -40,7 +40,7 @@ func searchGroupsAction() *connector.Action {
 		Effect: connector.Read,
 		Input: connector.Schema{
 			{Name: "query", Type: cty.String, Doc: "Okta's q parameter: startsWith on the group's name."},
-			{Name: "search", Type: cty.String, Doc: "A search expression on profile.name, profile.description, type, id, created, lastUpdated."},
+			{Name: "search", Type: cty.String, Doc: "A search expression on profile.name, profile.description, type, id, created, lastUpdated: eq and sw, co only on profile.name and profile.description."},
 			{Name: "filter", Type: cty.String, Doc: "A filter on id, type, lastUpdated or lastMembershipUpdated."},
 			limitAttr("groups", defaultGroupLimit),
 		},

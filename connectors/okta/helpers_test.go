@@ -35,6 +35,14 @@ type org struct {
 	last   *lastResponse
 }
 
+// beforeRequest has f run before the emulator answers each request, to
+// play another actor changing the org between a connector's calls.
+func (o *org) beforeRequest(f func(method, path string)) {
+	o.last.mu.Lock()
+	o.last.before = f
+	o.last.mu.Unlock()
+}
+
 // lastResponse records the headers of the emulator's latest answer, so
 // tests can compare what the connector reports with what Okta said.
 type lastResponse struct {
@@ -42,6 +50,7 @@ type lastResponse struct {
 	status   int
 	header   http.Header
 	requests []string // request URIs, in order
+	before   func(method, path string)
 }
 
 func (l *lastResponse) uris() []string {
@@ -76,7 +85,11 @@ func newOrg(t *testing.T, attrs map[string]cty.Value) *org {
 	o.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		o.last.mu.Lock()
 		o.last.requests = append(o.last.requests, r.Method+" "+r.URL.RequestURI())
+		before := o.last.before
 		o.last.mu.Unlock()
+		if before != nil {
+			before(r.Method, r.URL.Path)
+		}
 		o.emu.ServeHTTP(&recorder{ResponseWriter: w, last: o.last}, r)
 	}))
 	t.Cleanup(func() {

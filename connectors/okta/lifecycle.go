@@ -2,6 +2,7 @@ package okta
 
 import (
 	"context"
+	"slices"
 
 	"github.com/okta/okta-sdk-golang/v2/okta"
 	"github.com/okta/okta-sdk-golang/v2/okta/query"
@@ -13,6 +14,7 @@ import (
 // User statuses (reference §3.2).
 const (
 	statusActive      = "ACTIVE"
+	statusProvisioned = "PROVISIONED"
 	statusSuspended   = "SUSPENDED"
 	statusDeprovision = "DEPROVISIONED"
 )
@@ -24,8 +26,10 @@ type transition struct {
 	input     connector.Schema
 	done      func(status string) bool
 	run       func(ctx context.Context, c *Client, id string, in connector.Args) (*okta.UserActivationToken, *okta.Response, error)
-	// already is Okta's error code for "already in that state", if any.
-	already string
+	// already are Okta's error codes that may mean "already done" when the
+	// user changed between our read and our call; the user is read again
+	// and done decides.
+	already []string
 }
 
 func sendEmailAttr(doc string) connector.Attribute {
@@ -35,15 +39,19 @@ func sendEmailAttr(doc string) connector.Attribute {
 func activateUserAction() *connector.Action {
 	return lifecycleAction(transition{
 		name: "activate_user",
-		doc: "Activates a STAGED or DEPROVISIONED user. An ACTIVE user is a successful no-op " +
-			"(changed = false). With send_email = false the output carries the activation link.",
+		doc: "Activates a STAGED or DEPROVISIONED user. A user with a password becomes ACTIVE; one without " +
+			"(a new hire) becomes PROVISIONED and is ACTIVE only once they finish the welcome flow of the " +
+			"activation email, so check status. A PROVISIONED (activation pending) or ACTIVE user is a " +
+			"successful no-op (changed = false). With send_email = false the output carries the activation link.",
 		input: connector.Schema{userAttr, sendEmailAttr("Whether Okta emails the user an activation link.")},
-		done:  func(s string) bool { return s == statusActive },
+		// PROVISIONED is activated: Okta refuses to activate it again
+		// (E0000038), and only the user can take it further.
+		done: func(s string) bool { return s == statusActive || s == statusProvisioned },
 		run: func(ctx context.Context, c *Client, id string, in connector.Args) (*okta.UserActivationToken, *okta.Response, error) {
 			qp := query.NewQueryParams(query.WithSendEmail(in.Bool("send_email", false)))
 			return c.sdk.User.ActivateUser(ctx, id, qp)
 		},
-		already: codeAlreadyActive,
+		already: []string{codeAlreadyActive, codeWrongStatus},
 	})
 }
 
@@ -117,12 +125,12 @@ func (c *Client) transition(ctx context.Context, t transition, in connector.Args
 		return out, nil
 	}
 	token, resp, err := t.run(ctx, c, pathSegment(u.Id), in)
+	var refused *connector.Error
 	if err != nil {
-		ce := classify(resp, err)
-		if t.already == "" || ce.Code != t.already {
-			return nil, ce
+		refused = classify(resp, err)
+		if !slices.Contains(t.already, refused.Code) {
+			return nil, refused
 		}
-		// Someone else got there between our read and our call.
 	} else {
 		out["changed"] = true
 	}
@@ -133,6 +141,10 @@ func (c *Client) transition(ctx context.Context, t transition, in connector.Args
 	if err != nil {
 		return nil, classify(resp, err)
 	}
+	if refused != nil && !t.done(after.Status) {
+		return nil, refused
+	}
+	// Refused but done: someone else got there between our read and our call.
 	out["status"] = str(after.Status)
 	return out, nil
 }

@@ -30,7 +30,7 @@ func (b *resetBook) refused(req *http.Request, now time.Time) *rateLimitedError 
 	if !ok {
 		return nil
 	}
-	if !now.Before(retryAt(rl.header)) {
+	if !now.Before(rl.at) {
 		delete(b.buckets, bucketOf(req))
 		return nil
 	}
@@ -39,14 +39,14 @@ func (b *resetBook) refused(req *http.Request, now time.Time) *rateLimitedError 
 
 // record remembers a 429 for req's bucket, if it says when the limit resets.
 func (b *resetBook) record(req *http.Request, rl *rateLimitedError) {
-	at := retryAt(rl.header)
+	at := rl.at
 	if at.IsZero() {
 		return
 	}
 	key := bucketOf(req)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if old, ok := b.buckets[key]; ok && retryAt(old.header).After(at) {
+	if old, ok := b.buckets[key]; ok && old.at.After(at) {
 		return
 	}
 	if b.buckets == nil {

@@ -61,7 +61,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		_ = resp.Body.Close()
 		cancel()
-		rl := &rateLimitedError{header: resp.Header.Clone(), body: body}
+		rl := &rateLimitedError{header: resp.Header.Clone(), body: body, at: retryAt(resp.Header, time.Now())}
 		t.resets.record(req, rl)
 		return nil, rl
 	}
@@ -116,6 +116,9 @@ func (b *releasingBody) Close() error {
 type rateLimitedError struct {
 	header http.Header
 	body   []byte
+	// at is when the bucket resets by the local clock (retryAt), reckoned
+	// once, as the answer arrived.
+	at time.Time
 }
 
 func (e *rateLimitedError) Error() string { return "HTTP 429 Too Many Requests" }

@@ -43,7 +43,8 @@ func searchUsersAction() *connector.Action {
 		Effect: connector.Read,
 		Input: connector.Schema{
 			{Name: "query", Type: cty.String, Doc: "Okta's q parameter: startsWith on firstName, lastName or email."},
-			{Name: "filter", Type: cty.String, Doc: "A filter expression, e.g. profile.login eq \"a@example.com\"."},
+			{Name: "filter", Type: cty.String, Doc: "A filter expression: eq on status, id, profile.login, profile.email, profile.firstName or profile.lastName, " +
+				"or a comparison of lastUpdated, with quoted values, e.g. profile.login eq \"a@example.com\". Okta refuses other attributes (E0000031): use search."},
 			{Name: "search", Type: cty.String, Doc: "A search expression, e.g. profile.department eq \"Sales\"."},
 			{Name: "limit", Type: cty.Number, Default: cty.NumberIntVal(defaultSearchLimit), Check: checkSearchLimit,
 				Doc: "The most users to return (1–10000)."},

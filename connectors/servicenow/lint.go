@@ -259,6 +259,39 @@ func checkTable(ctx context.Context, cl connector.Client, in cty.Value) []connec
 			"Check that instance_url is reachable from here and that the user may read the table.", table, c.base.Redacted(), err)}}
 }
 
+// checkCreate is the CheckRemote of create_record: checkTable, and, for a
+// create with an idempotency_key, whether the table has idempotency_field.
+// An instance ignores a condition on a field its table lacks and drops the
+// field from writes, so the lookup by key would find another record. The
+// Table API has no error for a missing field: one record is read with
+// sysparm_fields naming it, and a record without it answers. An empty
+// table tells nothing, and gets no finding.
+func checkCreate(ctx context.Context, cl connector.Client, in cty.Value) []connector.Finding {
+	if found := checkTable(ctx, cl, in); len(found) > 0 {
+		return found
+	}
+	c, ok := cl.(*Client)
+	table, field := connector.String(in, "table"), connector.String(in, "idempotency_field")
+	if key := in.GetAttr("idempotency_key"); !ok || c == nil || table == "" || field == "" || key.IsNull() {
+		return nil
+	}
+	params := recordParams()
+	params.Set("sysparm_limit", "1")
+	params.Set("sysparm_fields", "sys_id,"+field)
+	p, err := c.list(ctx, &request{op: "servicenow.check_field", method: http.MethodGet, path: tablePath(table), query: params})
+	if err != nil || len(p.rows) == 0 {
+		return nil
+	}
+	if _, has := p.rows[0][field]; has {
+		return nil
+	}
+	return []connector.Finding{{Arg: "idempotency_field", Summary: "No such ServiceNow field",
+		Detail: fmt.Sprintf("The %s table of %s has no field %q: ServiceNow drops it from the record it creates and ignores "+
+			"the lookup's condition on it, so the card would fail rather than find the record it created before. "+
+			"Set idempotency_field to a field the table has (correlation_id, the default), or have the instance's admin add the column.",
+			table, c.base.Redacted(), field)}}
+}
+
 // tableOf is the table a card's input in is about: table when the action
 // names it (the incident actions), else the input's table argument.
 func tableOf(in cty.Value, table string) string {

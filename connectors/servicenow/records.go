@@ -25,9 +25,10 @@ func createRecordAction() *connector.Action {
 	return connector.NewAction(Name, connector.Action{
 		Name: "create_record", Effect: connector.Write, Input: createInput(), Output: createOutput,
 		LintCompare: lintOutputCompare(""),
-		CheckRemote: checkTable,
+		CheckRemote: checkCreate,
 		Lint:        lintFields(""),
-		Doc:         "Creates a record (POST /api/now/table/<table>). With idempotency_key the record is looked up first by idempotency_field, and an existing one is returned with created = false." + valuesDoc,
+		Doc: "Creates a record (POST /api/now/table/<table>). With idempotency_key the record is looked up first by idempotency_field, and an existing one is returned with created = false; " +
+			"on a table without that field (ServiceNow ignores the condition) the card fails with kind invalid instead of returning another record." + valuesDoc,
 	}, createRecord)
 }
 
@@ -69,6 +70,9 @@ func createIdempotent(ctx context.Context, c *Client, op, table, field, key stri
 		return cty.NilVal, err
 	}
 	if existing != nil {
+		if err := sameKey(op, table, field, key, existing); err != nil {
+			return cty.NilVal, err
+		}
 		c.creates.resolved(ck)
 		return createValue(table, existing, false), nil
 	}
@@ -87,12 +91,32 @@ func createIdempotent(ctx context.Context, c *Client, op, table, field, key stri
 	until := c.creates.lost(ck, sent, time.Now())
 	if ctx.Err() == nil {
 		// It may have committed already: a look now can save the wait.
-		if existing, lerr := c.first(ctx, op, table, q); lerr == nil && existing != nil {
+		if existing, lerr := c.first(ctx, op, table, q); lerr == nil && existing != nil && sameKey(op, table, field, key, existing) == nil {
 			c.creates.resolved(ck)
 			return createValue(table, existing, true), nil
 		}
 	}
 	return cty.NilVal, lostCreate(op, field, key, until, err)
+}
+
+// sameKey checks that the record the lookup by field = key found carries
+// the key. ServiceNow ignores a condition on a field the table does not
+// have, so on an instance without the column the lookup finds any record:
+// returning it as this one would be wrong, and creating one would store
+// no key and create again on every retry.
+func sameKey(op, table, field, key string, rec map[string]string) error {
+	// Conditions on strings compare case-insensitively on the platform.
+	if v, ok := rec[field]; ok && strings.EqualFold(v, key) {
+		return nil
+	}
+	found := rec["number"]
+	if found == "" {
+		found = rec["sys_id"]
+	}
+	return &connector.Error{Kind: connector.Invalid, Op: op, Message: fmt.Sprintf(
+		"the %s table of this instance has no field %s: ServiceNow ignored the condition %s=%s and found %s, another record. "+
+			"Set idempotency_field to a field the table has, or have the instance's admin add the column",
+		table, field, field, key, found)}
 }
 
 func readRecordAction() *connector.Action {

@@ -276,9 +276,15 @@ func (d *demo) approval(ctx context.Context) (demoUser, error) {
 	if err != nil {
 		return u, fmt.Errorf("waiting for cardflow to close %s: %w", inc["number"], err)
 	}
-	d.step("cardflow added %s to %s, activated the account (status %s),", u.login, strings.Join(d.tenants.UserGroups(u.id), ", "), d.tenants.UserStatus(u.id))
+	d.step("cardflow added %s to %s, activated the account (status %s: Okta emailed an activation link),", u.login, strings.Join(d.tenants.UserGroups(u.id), ", "), d.tenants.UserStatus(u.id))
 	fmt.Fprintf(d.out, "   assigned %s, and closed %s (state %s, close code %q):\n     %q\n",
 		strings.Join(d.appsOf(u.id), ", "), closed["number"], closed["state"], closed["close_code"], closed["close_notes"])
+	// A new hire has no password: the account waits PROVISIONED until they
+	// finish the welcome flow, which is theirs to do, not cardflow's.
+	if err := d.tenants.CompleteActivation(u.id); err != nil {
+		return u, fmt.Errorf("%s finishing the welcome flow: %w", u.name, err)
+	}
+	d.step("%s follows the link in Okta's welcome email and sets a password: status %s.", u.name, d.tenants.UserStatus(u.id))
 	u.decision = "approved"
 	return u, nil
 }

@@ -73,6 +73,9 @@ type DemoTenants interface {
 	CreateUser(profile map[string]any) (id, status string, err error)
 	// UserStatus is an Okta user's status.
 	UserStatus(id string) string
+	// CompleteActivation plays the user of a PROVISIONED account who
+	// follows Okta's activation email and sets a password (ACTIVE).
+	CompleteActivation(id string) error
 	// UserGroups names the groups a user is in, leaving out the built-in
 	// Everyone group, sorted.
 	UserGroups(id string) []string

@@ -31,7 +31,7 @@ const (
 var (
 	wholeFields      = []string{Okta, ServiceNow, "tables"}
 	oktaFields       = []string{"users", "groups", "apps"}
-	serviceNowFields = []string{"users", "groups", "records", "close_codes"}
+	serviceNowFields = []string{"users", "groups", "records", "close_codes", "columns"}
 )
 
 // Read reads and decodes the seed file at path. Errors name the file.

@@ -226,7 +226,7 @@ func (e *Emulator) handleListApps(w http.ResponseWriter, r *http.Request) {
 	var f expr
 	if s := q.Get("filter"); s != "" {
 		var err error
-		if f, err = parseFilter(s, func(a string) bool { return (*Emulator)(nil).appAttr(&appRec{})(a) != nil }); err != nil {
+		if f, err = parseFilter(s, grammar{allowed: anyAttr(func(a string) bool { return (*Emulator)(nil).appAttr(&appRec{})(a) != nil })}); err != nil {
 			e.httpCall(w, r)
 			e.writeError(w, invalidSearch(err))
 			return

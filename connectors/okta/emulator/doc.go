@@ -11,10 +11,16 @@
 // asynchronously with Okta's envelope, 3 s timeout and single retry on 5xx or
 // timeout.
 //
-// Deliberate simplifications: activation is immediate (no welcome flow, no
-// PROVISIONED step, no transitioningToStatus); passwords are accepted and
-// never checked; filter and search share one grammar (eq, ne, sw, ew, co,
-// gt, ge, lt, le, pr, and/or, parentheses); rate limits are reported in
+// Activation follows Okta: a user without a password is PROVISIONED until
+// the welcome flow, which the emulator's own control
+// POST /_emulator/users/{id}/welcome (CompleteActivation) plays for the user.
+//
+// Deliberate simplifications: an activation completes within the request
+// (no transitioningToStatus); passwords are accepted and
+// never checked; search takes the full grammar (eq, ne, sw, ew, co, gt, ge,
+// lt, le, pr, and/or, parentheses) and filter, as in Okta, only the
+// attributes and operators each endpoint lists (users and groups, 400
+// E0000031 for the rest); rate limits are reported in
 // headers but enforced only through injected Faults; each event-hook
 // delivery carries one event (no batching); seeded objects write no System
 // Log events; there is no OAuth, no group rules and no persistence. As in

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +46,7 @@ type Emulator struct {
 	orgURL     atomic.Value    // string
 	fixedOrg   bool
 	mux        *http.ServeMux
+	control    *http.ServeMux // controlPrefix paths
 	ids        idGen
 	requests   atomic.Int64
 	// faultCount is len(faults), read without the lock so that a request
@@ -188,6 +190,10 @@ func lastColon(s string) int {
 // ServeHTTP answers one Okta Management API request.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.requests.Add(1)
+	if strings.HasPrefix(r.URL.Path, controlPrefix) {
+		e.serveControl(w, r)
+		return
+	}
 	now := e.now()
 	h := w.Header()
 	// Headers go in under their canonical keys: Set's work done once.
@@ -208,6 +214,17 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.mux.ServeHTTP(w, r)
+}
+
+// serveControl answers the emulator's own controls: JSON errors in Okta's
+// shape, but no token, fault or rate limit applies.
+func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
+	w.Header()["X-Okta-Request-Id"] = []string{e.ids.random(27)}
+	if _, pattern := e.control.Handler(r); pattern == "" {
+		e.writeError(w, errNoResource)
+		return
+	}
+	e.control.ServeHTTP(w, r)
 }
 
 // unrouted tells an unknown path (404) from a known path with the wrong

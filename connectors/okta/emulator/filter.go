@@ -98,13 +98,31 @@ func orderOf(a, b string) int {
 var filterOps = map[string]bool{"eq": true, "ne": true, "sw": true, "ew": true, "co": true,
 	"gt": true, "ge": true, "lt": true, "le": true, "pr": true}
 
-// parseFilter parses s; allowed, when non-nil, limits the attributes.
-func parseFilter(s string, allowed func(string) bool) (expr, error) {
+// orderOps are the comparisons of a timestamp.
+var orderOps = map[string]bool{"eq": true, "gt": true, "ge": true, "lt": true, "le": true}
+
+// grammar is what one query parameter of one endpoint accepts. The zero
+// value accepts every attribute, operator and value.
+type grammar struct {
+	// allowed, when non-nil, says whether attr may be compared with op.
+	allowed func(attr, op string) bool
+	// quoted requires every value to be a quoted string.
+	quoted bool
+}
+
+// anyAttr is a grammar's allowed that takes any attribute set accepts,
+// with any operator.
+func anyAttr(set func(string) bool) func(attr, op string) bool {
+	return func(attr, _ string) bool { return set(attr) }
+}
+
+// parseFilter parses s under g.
+func parseFilter(s string, g grammar) (expr, error) {
 	toks, err := tokenize(s)
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{toks: toks, allowed: allowed}
+	p := &parser{toks: toks, g: g}
 	x, err := p.or()
 	if err != nil {
 		return nil, err
@@ -157,9 +175,9 @@ func tokenize(s string) ([]token, error) {
 }
 
 type parser struct {
-	toks    []token
-	pos     int
-	allowed func(string) bool
+	toks []token
+	pos  int
+	g    grammar
 }
 
 func (p *parser) peekWord(w string) bool {
@@ -213,8 +231,8 @@ func (p *parser) term() (expr, error) {
 	if p.toks[p.pos].quoted || !filterOps[op] {
 		return nil, fmt.Errorf("invalid comparison %q %q", attr, op)
 	}
-	if p.allowed != nil && !p.allowed(attr) {
-		return nil, fmt.Errorf("unsupported attribute %q", attr)
+	if p.g.allowed != nil && !p.g.allowed(attr, op) {
+		return nil, fmt.Errorf("unsupported attribute or operator %q %s", attr, op)
 	}
 	p.pos += 2
 	if op == "pr" {
@@ -224,6 +242,9 @@ func (p *parser) term() (expr, error) {
 		return nil, fmt.Errorf("missing value after %s %s", attr, op)
 	}
 	v := p.toks[p.pos]
+	if p.g.quoted && !v.quoted {
+		return nil, fmt.Errorf("the value %s of %s %s must be a quoted string", v.text, attr, op)
+	}
 	p.pos++
 	return cmpExpr{attr: attr, op: op, value: v.text}, nil
 }

@@ -225,7 +225,7 @@ func TestEventHookRetries(t *testing.T) {
 				EventTypes: []string{"user.lifecycle.create", "user.lifecycle.suspend"}}); err != nil {
 				t.Fatal(err)
 			}
-			u, err := o.emu.CreateUser(profile("r@x.com", "R", "R"), true)
+			u, err := o.emu.CreateUserWithPassword(profile("r@x.com", "R", "R"), "pw", true)
 			if err != nil {
 				t.Fatal(err)
 			}

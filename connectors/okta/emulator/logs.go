@@ -268,7 +268,7 @@ func (e *Emulator) parseLogQuery(q url.Values) (*logQuery, *apiError) {
 	}
 	lq.descending = strings.EqualFold(q.Get("sortOrder"), "DESCENDING")
 	if s := q.Get("filter"); s != "" {
-		f, err := parseFilter(s, logAttrAllowed)
+		f, err := parseFilter(s, grammar{allowed: anyAttr(logAttrAllowed)})
 		if err != nil {
 			return nil, invalidSCIM(err)
 		}

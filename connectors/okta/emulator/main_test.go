@@ -65,10 +65,13 @@ func profile(login, first, last string) map[string]any {
 	return map[string]any{"login": login, "email": login, "firstName": first, "lastName": last}
 }
 
+// createUser creates a user with a password, who is ACTIVE once activated
+// (createUserNoPassword makes one who stays PROVISIONED).
 func (o *org) createUser(t *testing.T, login string, activate bool) *okta.User {
 	t.Helper()
 	p := okta.UserProfile(profile(login, "Test", "User"))
-	u, _, err := o.client.User.CreateUser(o.ctx, okta.CreateUserRequest{Profile: &p},
+	creds := &okta.UserCredentials{Password: &okta.PasswordCredential{Value: "Welcome-2-Acme"}}
+	u, _, err := o.client.User.CreateUser(o.ctx, okta.CreateUserRequest{Profile: &p, Credentials: creds},
 		query.NewQueryParams(query.WithActivate(activate)))
 	if err != nil {
 		t.Fatalf("CreateUser %s: %v", login, err)

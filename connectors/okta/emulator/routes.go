@@ -2,6 +2,10 @@ package emulator
 
 import "net/http"
 
+// controlPrefix starts the paths of the emulator's own controls, beside
+// `cardflow emulate`'s /_emulator/faults.
+const controlPrefix = "/_emulator/"
+
 // routes registers the Management API surface the emulator serves.
 func (e *Emulator) routes() {
 	m := http.NewServeMux()
@@ -52,4 +56,10 @@ func (e *Emulator) routes() {
 	m.HandleFunc("DELETE /api/v1/eventHooks/{hid}", e.handleDeleteHook)
 	m.HandleFunc("POST /api/v1/eventHooks/{hid}/lifecycle/{op}", e.handleHookLifecycle)
 	e.mux = m
+
+	// The emulator's own controls, outside Okta's API: what the users of
+	// the org do in their browsers. No API token, faults or rate limits.
+	ctl := http.NewServeMux()
+	ctl.HandleFunc("POST "+controlPrefix+"users/{id}/welcome", e.handleWelcome)
+	e.control = ctl
 }

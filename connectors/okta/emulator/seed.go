@@ -17,13 +17,16 @@ type Seed struct {
 }
 
 // SeedUser is a user to seed. Status defaults to ACTIVE; Groups are group
-// names or ids, Apps app labels or ids.
+// names or ids, Apps app labels or ids. Password, when set, gives the user
+// a password (never checked): activating a STAGED user with one makes them
+// ACTIVE at once, without one PROVISIONED until the welcome flow is done.
 type SeedUser struct {
-	ID      string         `json:"id,omitempty"`
-	Status  string         `json:"status,omitempty"`
-	Profile map[string]any `json:"profile"`
-	Groups  []string       `json:"groups,omitempty"`
-	Apps    []string       `json:"apps,omitempty"`
+	ID       string         `json:"id,omitempty"`
+	Status   string         `json:"status,omitempty"`
+	Profile  map[string]any `json:"profile"`
+	Password string         `json:"password,omitempty"`
+	Groups   []string       `json:"groups,omitempty"`
+	Apps     []string       `json:"apps,omitempty"`
 }
 
 // SeedGroup is a group to seed; Type defaults to OKTA_GROUP.
@@ -112,6 +115,9 @@ func (e *Emulator) seedUserLocked(c *callCtx, su SeedUser) error {
 	u, ae := e.createUserLocked(c, createUserBody{Profile: su.Profile}, false)
 	if ae != nil {
 		return ae
+	}
+	if su.Password != "" {
+		u.passwordChanged = &u.created
 	}
 	if su.ID != "" {
 		delete(e.users, u.id)

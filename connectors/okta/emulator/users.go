@@ -72,9 +72,19 @@ func (u *userRec) setStatus(status string, at time.Time) {
 	u.status = status
 	u.statusChanged = &at
 	u.lastUpdated = at
-	if status == "ACTIVE" && u.activated == nil {
+	if (status == "ACTIVE" || status == "PROVISIONED") && u.activated == nil {
 		u.activated = &at
 	}
+}
+
+// activationStatus is where activating the user leads (reference §3.2): a
+// user with a password is ACTIVE at once; one without is PROVISIONED, sent
+// an activation email, and ACTIVE only once they finish the welcome flow.
+func (u *userRec) activationStatus() string {
+	if u.passwordChanged != nil {
+		return "ACTIVE"
+	}
+	return "PROVISIONED"
 }
 
 func (e *Emulator) findUserLocked(idOrLogin string) *userRec {
@@ -116,13 +126,17 @@ func (e *Emulator) loginTakenLocked(login, exceptID string) bool {
 }
 
 type createUserBody struct {
-	Profile     map[string]any `json:"profile"`
-	Credentials *struct {
-		Password *struct {
-			Value string `json:"value"`
-		} `json:"password"`
-	} `json:"credentials"`
-	GroupIDs []string `json:"groupIds"`
+	Profile     map[string]any   `json:"profile"`
+	Credentials *userCredentials `json:"credentials"`
+	GroupIDs    []string         `json:"groupIds"`
+}
+
+type userCredentials struct {
+	Password *passwordValue `json:"password"`
+}
+
+type passwordValue struct {
+	Value string `json:"value"`
 }
 
 func (e *Emulator) createUserLocked(c *callCtx, b createUserBody, activate bool) (*userRec, *apiError) {
@@ -155,8 +169,7 @@ func (e *Emulator) createUserLocked(c *callCtx, b createUserBody, activate bool)
 	e.everyone.lastMembershipUpdated = now
 	e.emitLocked(c, "user.lifecycle.create", u.target())
 	if activate {
-		// Activation is immediate in the emulator: no welcome flow.
-		u.setStatus("ACTIVE", now)
+		u.setStatus(u.activationStatus(), now)
 		e.emitLocked(c, "user.lifecycle.activate", u.target())
 	}
 	for _, gid := range b.GroupIDs {
@@ -252,6 +265,24 @@ func userAttr(u *userRec) attrFunc {
 	}
 }
 
+// userGrammars are what the users list's filter and search accept
+// (reference §3.2): search the full expression language; filter only
+// equality on status, id and the login, email and name profile attributes,
+// and comparisons of lastUpdated, with quoted values. Okta refuses anything
+// else with 400 E0000031.
+var userGrammars = map[string]grammar{
+	"search": {},
+	"filter": {quoted: true, allowed: func(attr, op string) bool {
+		switch attr {
+		case "status", "id", "profile.login", "profile.email", "profile.firstName", "profile.lastName":
+			return op == "eq"
+		case "lastUpdated":
+			return orderOps[op]
+		}
+		return false
+	}},
+}
+
 // userSelector returns which users a list request wants, and how it pages:
 // searches and filters by 200 at most, q by 10 by default.
 func userSelector(r *http.Request) (func(*userRec) bool, paging, *apiError) {
@@ -261,7 +292,7 @@ func userSelector(r *http.Request) (func(*userRec) bool, paging, *apiError) {
 		if s == "" {
 			continue
 		}
-		f, err := parseFilter(s, nil)
+		f, err := parseFilter(s, userGrammars[p])
 		if err != nil {
 			return nil, paging{}, invalidSearch(err)
 		}
@@ -372,13 +403,27 @@ func (e *Emulator) handleUserGroups(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// CreateUser creates a user as POST /api/v1/users?activate=… does, with
-// the same System Log events and event-hook deliveries.
+// CreateUser creates a user without credentials as
+// POST /api/v1/users?activate=… does, with the same System Log events and
+// event-hook deliveries: activated, the user is PROVISIONED until they
+// finish the welcome flow (CompleteActivation).
 func (e *Emulator) CreateUser(profile map[string]any, activate bool) (User, error) {
+	return e.createUser(createUserBody{Profile: profile}, activate)
+}
+
+// CreateUserWithPassword is CreateUser for a user created with a password
+// (never checked): activated, the user is ACTIVE at once.
+func (e *Emulator) CreateUserWithPassword(profile map[string]any, password string, activate bool) (User, error) {
+	b := createUserBody{Profile: profile}
+	b.Credentials = &userCredentials{Password: &passwordValue{Value: password}}
+	return e.createUser(b, activate)
+}
+
+func (e *Emulator) createUser(b createUserBody, activate bool) (User, error) {
 	c := e.directCall("/api/v1/users")
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	u, ae := e.createUserLocked(c, createUserBody{Profile: profile}, activate)
+	u, ae := e.createUserLocked(c, b, activate)
 	if ae != nil {
 		return User{}, ae
 	}

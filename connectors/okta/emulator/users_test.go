@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -54,21 +55,128 @@ func TestCreateAndGetUser(t *testing.T) {
 }
 
 func TestCreateUserActivatesByDefault(t *testing.T) {
+	// Reference §3.2: activate=true (the default) makes a user with a
+	// password ACTIVE, and one without PROVISIONED until the welcome flow.
+	tests := []struct {
+		name     string
+		password string
+		want     string
+	}{
+		{"with a password", "Welcome-2-Acme", "ACTIVE"},
+		{"without credentials", "", "PROVISIONED"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := newOrg(t, emulator.Options{})
+			p := okta.UserProfile(profile("new@x.com", "New", "Hire"))
+			req := okta.CreateUserRequest{Profile: &p}
+			if tt.password != "" {
+				req.Credentials = &okta.UserCredentials{Password: &okta.PasswordCredential{Value: tt.password}}
+			}
+			u, _, err := o.client.User.CreateUser(o.ctx, req, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.Status != tt.want || u.Activated == nil {
+				t.Errorf("status = %q activated = %v, want %s with a time", u.Status, u.Activated, tt.want)
+			}
+			var types []string
+			for _, ev := range o.emu.LogEvents() {
+				types = append(types, ev.EventType)
+			}
+			if diff := cmp.Diff([]string{"user.lifecycle.create", "user.lifecycle.activate"}, types); diff != "" {
+				t.Errorf("log events (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestActivationWithoutPassword follows a user without credentials through
+// the welcome flow: activate leaves them PROVISIONED, activating again is
+// refused (E0000038: the activation is not lost, it waits for the user),
+// reactivate sends a new link and keeps them PROVISIONED, and only the
+// user's finishing the welcome flow makes them ACTIVE.
+func TestActivationWithoutPassword(t *testing.T) {
 	o := newOrg(t, emulator.Options{})
-	p := okta.UserProfile(profile("new@x.com", "New", "Hire"))
-	u, _, err := o.client.User.CreateUser(o.ctx, okta.CreateUserRequest{Profile: &p}, nil)
+	p := okta.UserProfile(profile("nopw@x.com", "No", "Password"))
+	u, _, err := o.client.User.CreateUser(o.ctx, okta.CreateUserRequest{Profile: &p}, query.NewQueryParams(query.WithActivate(false)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.Status != "ACTIVE" || u.Activated == nil {
-		t.Errorf("status = %q activated = %v, want ACTIVE with a time", u.Status, u.Activated)
+	if u.Status != "STAGED" {
+		t.Fatalf("created with activate=false: %s, want STAGED", u.Status)
+	}
+	tok, _, err := o.client.User.ActivateUser(o.ctx, u.Id, query.NewQueryParams(query.WithSendEmail(false)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.ActivationToken == "" || !strings.HasSuffix(tok.ActivationUrl, "/welcome/"+tok.ActivationToken) {
+		t.Errorf("activation token = %+v", tok)
+	}
+	if got, _ := o.emu.User(u.Id); got.Status != "PROVISIONED" || got.Activated == nil {
+		t.Errorf("after activate: %s %v, want PROVISIONED with a time", got.Status, got.Activated)
+	}
+	_, resp, err := o.client.User.ActivateUser(o.ctx, u.Id, nil)
+	wantOktaError(t, resp, err, http.StatusForbidden, "E0000038")
+
+	raw := doRaw(t, o, http.MethodPost, "/api/v1/users/"+u.Id+"/lifecycle/reactivate?sendEmail=false", "SSWS "+testToken)
+	var again map[string]string
+	if err := json.NewDecoder(raw.Body).Decode(&again); err != nil || raw.StatusCode != http.StatusOK {
+		t.Fatalf("reactivate: %d %v", raw.StatusCode, err)
+	}
+	if again["activationToken"] == "" || again["activationToken"] == tok.ActivationToken {
+		t.Errorf("reactivate answered %v, want a new activation token", again)
+	}
+	if got, _ := o.emu.User(u.Id); got.Status != "PROVISIONED" {
+		t.Errorf("after reactivate: %s, want PROVISIONED", got.Status)
+	}
+	if _, err := o.client.User.SuspendUser(o.ctx, u.Id); err == nil {
+		t.Error("suspending a PROVISIONED user succeeded, want it refused")
+	}
+
+	// The welcome flow is the user's, not the admin's: no API token.
+	raw = doRaw(t, o, http.MethodPost, "/_emulator/users/nopw%40x.com/welcome", "")
+	var done emulator.User
+	if err := json.NewDecoder(raw.Body).Decode(&done); err != nil || raw.StatusCode != http.StatusOK {
+		t.Fatalf("welcome: %d %v", raw.StatusCode, err)
+	}
+	if done.Status != "ACTIVE" || done.PasswordChanged == nil || done.Credentials["password"] == nil {
+		t.Errorf("after the welcome flow: status %s, passwordChanged %v, credentials %v; want ACTIVE with a password",
+			done.Status, done.PasswordChanged, done.Credentials)
+	}
+	_, resp, err = o.client.User.ActivateUser(o.ctx, u.Id, nil)
+	wantOktaError(t, resp, err, http.StatusForbidden, "E0000016")
+	if err := o.emu.CompleteActivation(u.Id); err == nil || !strings.Contains(err.Error(), "E0000038") {
+		t.Errorf("CompleteActivation of an ACTIVE user: %v, want E0000038", err)
+	}
+	if resp := doRaw(t, o, http.MethodPost, "/_emulator/users/missing@x.com/welcome", ""); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("welcome of a missing user: %d, want 404", resp.StatusCode)
 	}
 	var types []string
 	for _, ev := range o.emu.LogEvents() {
 		types = append(types, ev.EventType)
 	}
-	if diff := cmp.Diff([]string{"user.lifecycle.create", "user.lifecycle.activate"}, types); diff != "" {
+	want := []string{"user.lifecycle.create", "user.lifecycle.activate", "user.lifecycle.reactivate", "user.account.update_password"}
+	if diff := cmp.Diff(want, types); diff != "" {
 		t.Errorf("log events (-want +got):\n%s", diff)
+	}
+}
+
+func TestSeedUserPassword(t *testing.T) {
+	o := newOrg(t, emulator.Options{})
+	if err := o.emu.Seed(emulator.Seed{Users: []emulator.SeedUser{
+		{Status: "STAGED", Profile: profile("pw@x.com", "Has", "Password"), Password: "Welcome-2-Acme"},
+		{Status: "STAGED", Profile: profile("nopw@x.com", "No", "Password")},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	for login, want := range map[string]string{"pw@x.com": "ACTIVE", "nopw@x.com": "PROVISIONED"} {
+		if err := o.emu.Lifecycle(login, "activate"); err != nil {
+			t.Fatalf("activate %s: %v", login, err)
+		}
+		if u, _ := o.emu.User(login); u.Status != want {
+			t.Errorf("%s activated: %s, want %s", login, u.Status, want)
+		}
 	}
 }
 

@@ -39,6 +39,12 @@ type Options struct {
 	// CreateTables makes an HTTP POST to an unknown table create it, as the
 	// Go API's Insert always does. Default: 400 "Invalid table X".
 	CreateTables bool
+	// Columns are custom columns (u_ fields) the instance's admins added,
+	// by table: a write stores only a table's columns, so a field that is
+	// not one of them is dropped and a query condition on it ignored, as
+	// on the platform. A table that is not built in is created with its
+	// columns. Seeds can declare columns too (Seed.Columns).
+	Columns map[string][]string
 	// StrictQuery makes query conditions on unknown fields match nothing
 	// (glide.invalid_query.returns_no_rows=true) instead of being ignored.
 	StrictQuery bool
@@ -117,7 +123,7 @@ func New(opts Options) *Emulator {
 		rates:   map[string]*rateWindow{},
 	}
 	for name, s := range builtinSchemas {
-		// A copy per instance: writing a u_ field adds a column, which must
+		// A copy per instance: declaring a u_ column adds one, which must
 		// not show up in every other emulator of the process.
 		s := *s
 		s.columns = slices.Clone(s.columns)
@@ -132,7 +138,34 @@ func New(opts Options) *Emulator {
 		e.creds[name] = pw
 		e.userIDLocked(name)
 	}
+	if err := e.declareColumnsLocked(opts.Columns); err != nil {
+		panic("emulator: Options.Columns: " + err.Error())
+	}
 	return e
+}
+
+// declareColumnsLocked adds custom columns to tables, creating a table that
+// does not exist with the system columns and these. Names must be well
+// formed; a column a table has already is fine.
+func (e *Emulator) declareColumnsLocked(cols map[string][]string) error {
+	names := slices.Sorted(maps.Keys(cols))
+	for _, name := range names {
+		if !validFieldName(name) {
+			return fmt.Errorf("columns: %q is not a table name", name)
+		}
+		t, ok := e.tables[name]
+		if !ok {
+			t = &table{name: name, schema: &schema{columns: append(tables.System(), "sys_class_name"), display: "sys_id"}, rows: map[string]map[string]string{}}
+			e.tables[name] = t
+		}
+		for _, c := range cols[name] {
+			if !validFieldName(c) || strings.Contains(c, ".") {
+				return fmt.Errorf("columns.%s: %q is not a field name", name, c)
+			}
+			t.addColumn(c)
+		}
+	}
+	return nil
 }
 
 // Requests returns how many HTTP requests the emulator has received.
@@ -178,8 +211,9 @@ func (e *Emulator) tableLocked(name string, create bool) (*table, error) {
 	return t, nil
 }
 
-// addColumn adds a column to an open table. Existing rows read it as ""
-// (see table).
+// addColumn adds a column to a table: a declared one, or a field first
+// written to an open custom table. Existing rows read it as "" (see
+// table).
 func (t *table) addColumn(c string) {
 	if t.schema.has(c) {
 		return

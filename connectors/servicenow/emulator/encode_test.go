@@ -57,7 +57,7 @@ func encodingJSON(t *testing.T, v any) []byte {
 // sysparm_fields with duplicates, dot-walks and unknown names, and for
 // values that need escaping.
 func TestEncodeMatchesEncodingJSON(t *testing.T) {
-	e := New(Options{Users: map[string]string{approver: "x"}})
+	e := New(Options{Users: map[string]string{approver: "x"}, Columns: map[string][]string{"incident": {"u_custom"}}})
 	beth := e.Find("sys_user", "user_name="+approver)[0]["sys_id"]
 	tricky := "<b>&amp;</b> \"quoted\" back\\slash\ttab\nnewline\r\x00\x01\x1f\x7f \b\f é ü 漢字 \u2028\u2029 \xff\xfe bad utf-8 🙂"
 	rec, err := e.Insert("incident", approver, map[string]string{"short_description": tricky, "caller_id": beth,
@@ -112,7 +112,7 @@ func FuzzEncodeMatchesEncodingJSON(f *testing.F) {
 	for _, s := range []string{"plain", "<b>&amp;</b> \"q\" \\", "\x00\x1f\x7f\u2028\u2029", "\xff\xfe bad", "é 漢字 🙂", ""} {
 		f.Add(s)
 	}
-	e := New(Options{Users: map[string]string{approver: "x"}})
+	e := New(Options{Users: map[string]string{approver: "x"}, Columns: map[string][]string{"incident": {"u_custom"}}})
 	f.Fuzz(func(t *testing.T, s string) {
 		rec, err := e.Insert("incident", approver, map[string]string{"short_description": s, "u_custom": s, "impact": "1"})
 		if err != nil {

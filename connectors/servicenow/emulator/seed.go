@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -22,6 +23,9 @@ type Seed struct {
 	Records map[string][]Fields `json:"records"`
 	// CloseCodes, when set, replace the incident close_code choice list.
 	CloseCodes []string `json:"close_codes"`
+	// Columns are custom columns the instance has, by table (as
+	// Options.Columns): {"incident": ["u_okta_id"]}.
+	Columns map[string][]string `json:"columns,omitempty"`
 }
 
 // SeedUser is a sys_user row; a Password makes it a basic-auth login.
@@ -111,6 +115,9 @@ func (e *Emulator) Seed(s Seed) error {
 	if s.CloseCodes != nil {
 		e.setChoicesLocked("incident", "close_code", s.CloseCodes, nil)
 	}
+	if err := e.declareColumnsLocked(s.Columns); err != nil {
+		return fmt.Errorf("seed %w", err)
+	}
 	for _, u := range s.Users {
 		if err := e.seedUserLocked(u); err != nil {
 			return err
@@ -132,6 +139,10 @@ func (e *Emulator) Seed(s Seed) error {
 			return err
 		}
 		for i, rec := range s.Records[name] {
+			if f := unknownField(t, rec); f != "" {
+				return fmt.Errorf("seed %s[%d]: %s has no field %q: declare custom columns under \"columns\" ({\"%s\": [\"%s\"]})",
+					name, i, name, f, name, f)
+			}
 			user := rec["sys_created_by"]
 			if user == "" {
 				user = "admin"
@@ -142,6 +153,21 @@ func (e *Emulator) Seed(s Seed) error {
 		}
 	}
 	return nil
+}
+
+// unknownField is a field of rec that t does not have, in name order, or
+// "": a seed record is the instance's state, and a write would drop the
+// field without a word.
+func unknownField(t *table, rec Fields) string {
+	if t.schema.open {
+		return ""
+	}
+	for _, f := range slices.Sorted(maps.Keys(rec)) {
+		if !t.schema.has(f) && !t.schema.journal[f] {
+			return f
+		}
+	}
+	return ""
 }
 
 func (e *Emulator) seedUserLocked(u SeedUser) error {

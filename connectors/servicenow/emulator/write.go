@@ -54,8 +54,9 @@ func (e *Emulator) applyLocked(w write) (map[string]string, error) {
 
 type journalEntry struct{ field, value string }
 
-// filterLocked keeps the fields a client may write: known columns (any
-// well-formed name on custom tables, u_ fields anywhere), not sys_ fields
+// filterLocked keeps the fields a client may write: the table's columns
+// (built-in or declared, any well-formed name on open custom tables), not
+// sys_ fields
 // (except sys_id on insert, and anything when seeding). Journal fields are
 // split off, and references are normalised to sys_ids.
 func (e *Emulator) filterLocked(w write) (map[string]string, []journalEntry) {
@@ -73,8 +74,10 @@ func (e *Emulator) filterLocked(w write) (map[string]string, []journalEntry) {
 		case strings.HasPrefix(f, "sys_") && !w.seed && !(f == "sys_id" && w.old == nil && isSysID(v) && w.t.rows[v] == nil):
 			continue
 		case !w.t.schema.has(f):
-			if !w.t.schema.open && !strings.HasPrefix(f, "u_") {
-				continue // unknown fields are ignored, as on the platform
+			if !w.t.schema.open {
+				// Unknown fields are ignored, as on the platform: a u_
+				// field the instance's admins never added is not stored.
+				continue
 			}
 			w.t.addColumn(f)
 		}

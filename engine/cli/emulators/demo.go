@@ -50,6 +50,8 @@ func (d *demoTenants) CreateUser(profile map[string]any) (string, string, error)
 	return u.ID, u.Status, nil
 }
 
+func (d *demoTenants) CompleteActivation(id string) error { return d.okta.CompleteActivation(id) }
+
 func (d *demoTenants) UserStatus(id string) string {
 	u, _ := d.okta.User(id)
 	return u.Status
