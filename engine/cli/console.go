@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -146,26 +147,26 @@ func withConsole(admin http.Handler, auth console.Authenticator, src console.Sou
 	return mux
 }
 
-// tokenChecker is an admin authenticator that checks a token given
-// otherwise than in a header (server.TokenFile).
-type tokenChecker interface {
-	AuthenticateToken(token string) (*server.Principal, error)
+// digestChecker is an admin authenticator that checks a token by its
+// digest (server.TokenFile), as the console does for its sessions.
+type digestChecker interface {
+	AuthenticateDigest(sum [sha256.Size]byte) (*server.Principal, error)
 }
 
 // consoleAuth is the console's view of the admin authenticator: nil (an
 // open console) for an admin listener on loopback without tokens.
 func consoleAuth(auth server.Authenticator) console.Authenticator {
-	tc, ok := auth.(tokenChecker)
+	dc, ok := auth.(digestChecker)
 	if !ok {
 		return nil
 	}
-	return consoleTokens{tc}
+	return consoleTokens{dc}
 }
 
-type consoleTokens struct{ tc tokenChecker }
+type consoleTokens struct{ dc digestChecker }
 
-func (c consoleTokens) Authenticate(token string) (console.Principal, bool) {
-	p, err := c.tc.AuthenticateToken(token)
+func (c consoleTokens) Authenticate(d console.TokenDigest) (console.Principal, bool) {
+	p, err := c.dc.AuthenticateDigest(d)
 	if err != nil || p == nil {
 		return console.Principal{}, false
 	}
