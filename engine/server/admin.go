@@ -79,23 +79,34 @@ func (a *Admin) Auditor() Auditor { return a.auditor }
 // paths exist.
 func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := a.csrf.Check(r); err != nil {
-		a.s.fail(w, r, http.StatusForbidden, "cross-origin requests that change state are refused")
+		a.fail(w, r, http.StatusForbidden, "cross-origin requests that change state are refused")
 		return
 	}
 	if a.auth == nil {
-		a.s.fail(w, r, http.StatusForbidden, "the admin surface has no authenticator")
+		a.fail(w, r, http.StatusForbidden, "the admin surface has no authenticator")
 		return
 	}
 	p, err := a.auth.Authenticate(r)
 	if errors.Is(err, ErrUnauthenticated) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="cardflow admin"`)
-		a.s.fail(w, r, http.StatusUnauthorized, "unauthorized: send Authorization: Bearer <admin token>")
+		a.fail(w, r, http.StatusUnauthorized, "unauthorized: send Authorization: Bearer <admin token>")
 		return
 	}
 	if err != nil {
 		a.s.log().Error("authenticating an admin request failed", "err", err)
-		a.s.fail(w, r, http.StatusServiceUnavailable, "authentication is unavailable; retry")
+		a.fail(w, r, http.StatusServiceUnavailable, "authentication is unavailable; retry")
 		return
 	}
 	a.mux.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
+}
+
+// fail refuses a request before it is routed (unauthenticated, cross-site):
+// it is counted under the route it would take, from the fixed set the
+// admin surface serves, never under its path.
+func (a *Admin) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	pattern := r.Pattern
+	if pattern == "" {
+		_, pattern = a.mux.Handler(r)
+	}
+	a.s.reject(w, r, routeOf(pattern), status, msg)
 }

@@ -181,17 +181,37 @@ func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 	s.fail(w, r, status, msg)
 }
 
+// fail refuses a request that a route of the server's muxes matched.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s.reject(w, r, routeOf(r.Pattern), status, msg)
+}
+
+// reject answers status with msg as JSON, logs it, and counts it under
+// route (a routeOf label).
+func (s *Server) reject(w http.ResponseWriter, r *http.Request, route string, status int, msg string) {
 	if s.Observer != nil {
-		s.Observer.Rejected(routeOf(r.URL.Path), status)
+		s.Observer.Rejected(route, status)
 	}
 	s.log().Warn("request rejected", "path", r.URL.Path, "status", status, "reason", msg)
 	writeJSON(w, status, map[string]string{"error": msg})
 }
 
-func routeOf(path string) string {
-	parts := strings.SplitN(strings.Trim(path, "/"), "/", 2)
-	return "/" + parts[0]
+// otherRoute is the route label of requests that match no route.
+const otherRoute = "other"
+
+// routeOf is the route label of a refused request's metrics: the first
+// segment of the http.ServeMux pattern it matched ("/hooks", "/api"), or
+// otherRoute when it matched none. Never the request's path: a client
+// chooses that, and each new label value would be a series kept forever.
+func routeOf(pattern string) string {
+	if _, path, ok := strings.Cut(pattern, " "); ok {
+		pattern = path // "POST /flows/{flow}/invoke"
+	}
+	if !strings.HasPrefix(pattern, "/") || pattern == "/" {
+		return otherRoute
+	}
+	first, _, _ := strings.Cut(pattern[1:], "/")
+	return "/" + first
 }
 
 func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
