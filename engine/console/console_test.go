@@ -287,6 +287,13 @@ func TestReplay(t *testing.T) {
 	if !strings.Contains(body, "refused") {
 		t.Error("the audit log does not record the refused replays")
 	}
+	// Refused before they reached the store: the read session's, and the
+	// operator's without the form token and unconfirmed.
+	for _, want := range []string{"auditor (read)", "refused: Replaying needs the operate role", "refused: The form has expired", "refused: Confirm the replay"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the audit log lacks %q", want)
+		}
+	}
 }
 
 func TestExecutionsPages(t *testing.T) {

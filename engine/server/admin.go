@@ -39,7 +39,7 @@ func (s *Server) Admin(opts AdminOptions) *Admin {
 	}
 	a.Handle("GET /api/v1/executions", RoleRead, http.HandlerFunc(s.listExecutions))
 	a.Handle("GET /api/v1/executions/{id}", RoleRead, http.HandlerFunc(s.getExecution))
-	a.Handle("POST /api/v1/executions/{id}/replay", RoleOperate, http.HandlerFunc(a.replay))
+	a.handle("POST /api/v1/executions/{id}/replay", RoleOperate, http.HandlerFunc(a.replay), a.replayForbidden)
 	if s.Metrics != nil {
 		a.Handle("GET /metrics", RoleRead, s.Metrics)
 	}
@@ -59,10 +59,21 @@ func (s *Server) Admin(opts AdminOptions) *Admin {
 // a stronger one); the pattern is http.ServeMux's. h finds the principal
 // with PrincipalFrom(r.Context()).
 func (a *Admin) Handle(pattern string, need Role, h http.Handler) {
+	a.handle(pattern, need, h, nil)
+}
+
+// handle is Handle; forbidden, when set, answers a principal without the
+// role instead of the plain 403 (a replay audits the refusal).
+func (a *Admin) handle(pattern string, need Role, h http.Handler, forbidden func(w http.ResponseWriter, r *http.Request, msg string)) {
 	a.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := PrincipalFrom(r.Context())
 		if p == nil || !p.Role.Allows(need) {
-			a.s.fail(w, r, http.StatusForbidden, "this needs the "+need.String()+" role")
+			msg := "this needs the " + need.String() + " role"
+			if forbidden != nil {
+				forbidden(w, r, msg)
+				return
+			}
+			a.s.fail(w, r, http.StatusForbidden, msg)
 			return
 		}
 		h.ServeHTTP(w, r)
