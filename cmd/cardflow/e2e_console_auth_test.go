@@ -163,3 +163,39 @@ func TestE2EConsoleSessionsFollowTheTokenFile(t *testing.T) {
 		}
 	}
 }
+
+// TestE2EConsoleFailedAuthenticationIsLoggedAndCounted: a wrong bearer
+// token on a console page and a console login with a wrong token are
+// logged as rejected requests and counted in
+// cardflow_requests_rejected_total, as on the admin API, without the token.
+func TestE2EConsoleFailedAuthenticationIsLoggedAndCounted(t *testing.T) {
+	e := newEdge(t)
+	reader, readLine := e.createToken("grafana", "read")
+	file := filepath.Join(e.dir, "admin-tokens")
+	replaceFile(t, file, readLine+"\n")
+	e.start("--admin-token-file", file)
+	const guess = "cfadm_guessed-token-value"
+	if status, _ := adminRequest(t, http.DefaultClient, "GET", "http://"+e.admin+"/ui/executions", guess); status != http.StatusUnauthorized {
+		t.Errorf("a console page with a wrong bearer token: %d, want 401", status)
+	}
+	if status, _, _ := e.browser().do("POST", "/ui/login", url.Values{"token": {guess}}); status != http.StatusUnauthorized {
+		t.Errorf("a console login with a wrong token: %d, want 401", status)
+	}
+	_, metrics := adminRequest(t, http.DefaultClient, "GET", "http://"+e.admin+"/metrics", reader)
+	if want := `cardflow_requests_rejected_total{route="/ui",status="Unauthorized"} 2`; !strings.Contains(metrics, want) {
+		t.Errorf("/metrics lacks %s", want)
+	}
+	paths := map[string]bool{}
+	for _, rec := range e.p.out.records() {
+		if rec["msg"] == "request rejected" && rec["status"] == float64(http.StatusUnauthorized) {
+			path, _ := rec["path"].(string)
+			paths[path] = true
+		}
+	}
+	if !paths["/ui/executions"] || !paths["/ui/login"] {
+		t.Errorf("401s logged as rejected requests on %v, want /ui/executions and /ui/login", paths)
+	}
+	if strings.Contains(e.p.out.String(), guess) {
+		t.Error("the log shows the token tried")
+	}
+}

@@ -104,7 +104,7 @@ func consoleRun(ctx context.Context, opts *ConsoleOptions) error {
 	if err != nil {
 		return exit(ExitProblem, err)
 	}
-	c := newConsole(src, auth, log)
+	c := newConsole(src, auth, log, nil) // no engine, no /metrics
 	srv := &http.Server{Handler: c, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -129,17 +129,18 @@ func consoleRun(ctx context.Context, opts *ConsoleOptions) error {
 	return nil
 }
 
-// newConsole is the console over src as cardflow console serves it.
-func newConsole(src console.Source, auth console.Authenticator, log *slog.Logger) *console.Console {
-	return console.New(console.Options{Source: src, Auth: auth, Logger: log})
+// newConsole is the console over src as cardflow console serves it; obs
+// counts the requests it refuses (nil: none are counted).
+func newConsole(src console.Source, auth console.Authenticator, log *slog.Logger, obs server.Observer) *console.Console {
+	return console.New(console.Options{Source: src, Auth: auth, Logger: log, Observer: obs})
 }
 
 // withConsole serves the console under /ui/ beside the admin surface. The
 // console signs browsers in with the admin tokens itself (a browser sends
 // no Authorization header); everything else goes through the admin
 // surface's authentication.
-func withConsole(admin http.Handler, auth console.Authenticator, src console.Source, log *slog.Logger) http.Handler {
-	c := newConsole(src, auth, log)
+func withConsole(admin http.Handler, auth console.Authenticator, src console.Source, log *slog.Logger, obs server.Observer) http.Handler {
+	c := newConsole(src, auth, log, obs)
 	mux := http.NewServeMux()
 	mux.Handle("/ui/", c)
 	mux.Handle("/ui", c)

@@ -112,7 +112,7 @@ func (c *Console) authed(h pageFunc) http.Handler {
 				h(w, &request{Request: r, who: p, token: d})
 				return
 			}
-			http.Error(w, "invalid token", http.StatusUnauthorized)
+			c.unauthorized(w, r, "invalid token")
 			return
 		}
 		if ck, err := r.Cookie(sessionCookie); err == nil {
@@ -127,11 +127,28 @@ func (c *Console) authed(h pageFunc) http.Handler {
 			}
 		}
 		if r.Method != http.MethodGet || r.URL.Path == c.opts.Prefix+"/live" {
-			http.Error(w, "log in first", http.StatusUnauthorized)
+			c.unauthorized(w, r, "log in first")
 			return
 		}
 		http.Redirect(w, r, c.opts.Prefix+"/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 	})
+}
+
+// unauthorized answers 401 to a request that proves nobody.
+func (c *Console) unauthorized(w http.ResponseWriter, r *http.Request, msg string) {
+	c.rejected(r, http.StatusUnauthorized, msg)
+	http.Error(w, msg, http.StatusUnauthorized)
+}
+
+// rejected logs and counts a refused request as the admin surface does
+// ("request rejected", cardflow_requests_rejected_total), under the
+// console's route: failed authentication is what alerts watch for. The
+// token itself is never logged.
+func (c *Console) rejected(r *http.Request, status int, reason string) {
+	if c.opts.Observer != nil {
+		c.opts.Observer.Rejected(c.opts.Prefix, status)
+	}
+	c.opts.Logger.Warn("request rejected", "path", r.URL.Path, "status", status, "reason", reason, "remote", r.RemoteAddr)
 }
 
 // stillValid reports whether the token a request was authenticated with
@@ -157,7 +174,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	d := DigestOf(strings.TrimSpace(r.PostFormValue("token")))
 	p, ok := c.opts.Auth.Authenticate(d)
 	if !ok {
-		c.opts.Logger.Warn("console login refused", "remote", r.RemoteAddr)
+		c.rejected(r, http.StatusUnauthorized, "console login with a token that is not valid")
 		c.render(w, http.StatusUnauthorized, "login", map[string]any{"Next": next, "Error": "That token is not valid."})
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 )
 
@@ -80,6 +81,9 @@ type Options struct {
 	// tokens) and everyone is an operator named "local".
 	Auth   Authenticator
 	Logger *slog.Logger
+	// Observer counts the requests the console refuses (failed
+	// authentication) under the route Prefix; nil counts none.
+	Observer server.Observer
 	// Prefix is where the console is mounted; "/ui" by default.
 	Prefix string
 	// Poll is how often live pages look for changes; 500 ms by default.
