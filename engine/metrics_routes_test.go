@@ -56,7 +56,7 @@ func TestRejectedRequestsAreCountedByRoute(t *testing.T) {
 	sort.Strings(series)
 	want := []string{
 		`cardflow_requests_rejected_total{route="/api",status="Unauthorized"} 3333`,
-		`cardflow_requests_rejected_total{route="/hooks",status="Not Found"} 1000`,
+		`cardflow_requests_rejected_total{route="/hooks",status="Unauthorized"} 1000`,
 		`cardflow_requests_rejected_total{route="other",status="Unauthorized"} 6667`,
 	}
 	if strings.Join(series, "\n") != strings.Join(want, "\n") {

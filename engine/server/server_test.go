@@ -343,9 +343,11 @@ func TestHookRejects(t *testing.T) {
 		{name: "not an event hook", method: "POST", path: "/hooks/okta/main", body: notHook.Bytes(), header: auth, status: 400},
 		{name: "JSON array", method: "POST", path: "/hooks/okta/main", body: []byte(`[1,2]`), header: auth, status: 400},
 		{name: "oversize", method: "POST", path: "/hooks/okta/main", body: append(append([]byte(`{"eventType":"com.okta.event_hook","pad":"`), bytes.Repeat([]byte("x"), 1<<20)...), `"}`...), header: auth, status: 413},
-		{name: "unknown connection", method: "POST", path: "/hooks/okta/other", body: batch, header: auth, status: 404},
-		{name: "connector without hooks", method: "POST", path: "/hooks/servicenow/main", body: batch, header: auth, status: 404},
-		{name: "unknown connector", method: "POST", path: "/hooks/nope/main", body: batch, header: auth, status: 404},
+		// A hook nobody receives is answered as a wrong secret is, so
+		// that nobody can list the connections (TestHookNamesDoNotLeak).
+		{name: "unknown connection", method: "POST", path: "/hooks/okta/other", body: batch, header: auth, status: 401},
+		{name: "connector without hooks", method: "POST", path: "/hooks/servicenow/main", body: batch, header: auth, status: 401},
+		{name: "unknown connector", method: "POST", path: "/hooks/nope/main", body: batch, header: auth, status: 401},
 		{name: "busy inbox", method: "POST", path: "/hooks/okta/main", body: batch, header: auth, status: 503, busy: true,
 			check: func(t *testing.T, r response) {
 				if got := r.Header.Get("Retry-After"); got != "2" {
@@ -353,6 +355,7 @@ func TestHookRejects(t *testing.T) {
 				}
 			}},
 		{name: "wrong method", method: "PUT", path: "/hooks/okta/main", body: batch, header: auth, status: 405},
+		{name: "wrong method without the secret", method: "PUT", path: "/hooks/okta/main", body: batch, status: 401},
 		{name: "GET without a challenge", method: "GET", path: "/hooks/okta/main", header: auth, status: 400},
 	}
 	for _, tt := range tests {
@@ -384,9 +387,9 @@ func TestHookRejects(t *testing.T) {
 
 func TestHookVerification(t *testing.T) {
 	f := newFixture(t, loadGen(t, flowsHCL))
-	// Okta's verification request carries no auth header requirement beyond
-	// the challenge; the answer echoes it.
-	r := f.do(t, "GET", "/hooks/okta/main", nil, map[string]string{"X-Okta-Verification-Challenge": "abc-123"})
+	// Okta sends the hook's authentication header on its verification
+	// request too; the answer echoes the challenge.
+	r := f.do(t, "GET", "/hooks/okta/main", nil, map[string]string{"X-Okta-Verification-Challenge": "abc-123", "Authorization": hookSecret})
 	if r.Status != http.StatusOK {
 		t.Fatalf("status %d: %s", r.Status, r.Body)
 	}
@@ -399,6 +402,38 @@ func TestHookVerification(t *testing.T) {
 	}
 	if len(f.executions(t)) != 0 {
 		t.Error("a verification stored something")
+	}
+}
+
+// TestHookNamesDoNotLeak: without the hook's secret, the verification GET
+// and a delivery get the same answer whether the connection exists or not,
+// so that nobody can list the connections that receive hooks.
+func TestHookNamesDoNotLeak(t *testing.T) {
+	f := newFixture(t, loadGen(t, flowsHCL))
+	batch := readFixture(t, "event-hook-batch-mixed.json")
+	want := f.do(t, "GET", "/hooks/okta/main", nil, map[string]string{"X-Okta-Verification-Challenge": "probe", "Authorization": "wrong"})
+	if want.Status != http.StatusUnauthorized || strings.Contains(want.Body, "probe") {
+		t.Fatalf("verification with a wrong secret: %d %s, want 401 without the challenge", want.Status, want.Body)
+	}
+	for _, tt := range []struct {
+		method, path string
+		body         []byte
+		header       map[string]string
+	}{
+		{"GET", "/hooks/okta/main", nil, map[string]string{"X-Okta-Verification-Challenge": "probe"}},
+		{"GET", "/hooks/okta/nope", nil, map[string]string{"X-Okta-Verification-Challenge": "probe"}},
+		{"GET", "/hooks/okta/nope", nil, map[string]string{"X-Okta-Verification-Challenge": "probe", "Authorization": hookSecret}},
+		{"GET", "/hooks/servicenow/main", nil, map[string]string{"X-Okta-Verification-Challenge": "probe", "Authorization": "wrong"}},
+		{"POST", "/hooks/okta/main", batch, map[string]string{"Authorization": "wrong"}},
+		{"POST", "/hooks/okta/nope", batch, map[string]string{"Authorization": "wrong"}},
+	} {
+		r := f.do(t, tt.method, tt.path, tt.body, tt.header)
+		if r.Status != want.Status || r.Body != want.Body || r.Header.Get("Content-Type") != want.Header.Get("Content-Type") {
+			t.Errorf("%s %s %v: %d %q, want %d %q as for a wrong secret", tt.method, tt.path, tt.header, r.Status, r.Body, want.Status, want.Body)
+		}
+	}
+	if len(f.executions(t)) != 0 {
+		t.Error("a refused request stored something")
 	}
 }
 
