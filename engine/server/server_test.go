@@ -316,6 +316,51 @@ func TestHookBatch(t *testing.T) {
 	}
 }
 
+// TestHookChecksEveryEvent: every event of a delivery must be a well-formed
+// Okta event (uuid, eventType, target), whether a flow takes it or not; a
+// delivery with one that is not is refused whole, and nothing of it is
+// stored. Well-formed events no flow takes are acknowledged.
+func TestHookChecksEveryEvent(t *testing.T) {
+	const (
+		create     = `{"uuid":"ok-1","eventType":"user.lifecycle.create","target":[{"id":"00u1","type":"User"}]}`
+		deactivate = `{"uuid":"ok-2","eventType":"user.lifecycle.deactivate","target":[{"id":"00u2","type":"User"}]}`
+	)
+	delivery := func(events ...string) []byte {
+		return []byte(`{"eventType":"com.okta.event_hook","data":{"events":[` + strings.Join(events, ",") + `]}}`)
+	}
+	tests := []struct {
+		name   string
+		body   []byte
+		status int
+		want   string // in the error
+		stored map[string][]string
+	}{
+		{"no eventType", delivery(`{"uuid":"a-1","target":[{"id":"x","type":"User"}]}`), 400, "trigger.event.eventType is missing", nil},
+		{"a type no flow takes, target a string, in a batch", delivery(create, `{"uuid":"b-2","eventType":"user.lifecycle.deactivate","target":"oops"}`), 400,
+			"event 2 of 2: trigger.event.target must be a list", nil},
+		{"a type no flow takes, no target", delivery(`{"uuid":"c-1","eventType":"user.lifecycle.deactivate"}`), 400, "trigger.event.target is missing", nil},
+		{"a type no flow takes, target null, after a good one", delivery(create, deactivate, `{"uuid":"d-3","eventType":"group.user_membership.add","target":null}`), 400,
+			"event 3 of 3: trigger.event.target", nil},
+		{"well-formed events no flow takes", delivery(deactivate, create), 200, "", map[string][]string{"on_create": {"ok-1"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, loadGen(t, flowsHCL))
+			r := f.do(t, "POST", "/hooks/okta/main", tt.body, auth)
+			if r.Status != tt.status || !strings.Contains(r.Body, tt.want) {
+				t.Errorf("status %d %s, want %d naming %q", r.Status, r.Body, tt.status, tt.want)
+			}
+			got := f.executions(t)
+			if len(got) == 0 {
+				got = nil
+			}
+			if diff := cmp.Diff(tt.stored, got); diff != "" {
+				t.Errorf("stored (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestHookRejects(t *testing.T) {
 	batch := readFixture(t, "event-hook-batch-mixed.json")
 	var notHook bytes.Buffer
