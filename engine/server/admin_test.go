@@ -221,6 +221,8 @@ func TestAdminRefusedReplaysAreAudited(t *testing.T) {
 	}{
 		{"the read role", f.reader, "/api/v1/executions/ex_1/replay?from_card=hello", "", http.StatusForbidden, "grafana", "read", "hello", "operate role"},
 		{"a body that does not decode", f.operator, "/api/v1/executions/ex_2/replay", `{"force": "yes"}`, http.StatusBadRequest, "alice", "operate", "", "the body is empty or"},
+		{"unknown fields", f.operator, "/api/v1/executions/ex_3/replay", `{"from-card": "nope", "forse": true, "from_card": "hello"}`, http.StatusBadRequest, "alice", "operate", "",
+			`unknown field "forse", "from-card" in the body`},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -38,6 +38,9 @@ func readReplayRequest(w http.ResponseWriter, r *http.Request) (replayRequest, e
 	if err != nil {
 		return replayRequest{FromCard: r.URL.Query().Get("from_card")}, errReplayBody
 	}
+	if err := unknownReplayFields(body); err != nil {
+		return replayRequest{FromCard: r.URL.Query().Get("from_card")}, err
+	}
 	return req, nil
 }
 
