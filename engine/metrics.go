@@ -41,7 +41,7 @@ func newMetrics(depth func() float64) *Metrics {
 	m.retries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_card_retries_total", Help: "Card retries, by flow and card."}, []string{"flow", "card"})
 	m.received = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_events_received_total", Help: "Pushed events stored in the inbox, by flow."}, []string{"flow"})
 	m.held = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "cardflow_intake_held_seconds", Help: "How long pushed events that found every worker busy were held for one before they were stored (--ack-wait).", Buckets: prometheus.ExponentialBuckets(0.001, 4, 6)})
-	m.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_requests_rejected_total", Help: "Rejected hook and endpoint requests, by route and status."}, []string{"route", "status"})
+	m.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_requests_rejected_total", Help: "Rejected requests, by route (the first segment of the route matched: /hooks, /flows, /api, /metrics, /debug, /ui, or other) and status."}, []string{"route", "status"})
 	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_reloads_total", Help: "Flow reloads, by result (accepted, rejected)."}, []string{"result"})
 	m.pollErrs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_poll_errors_total", Help: "Failed polls, by flow."}, []string{"flow"})
 	m.lag = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "cardflow_trigger_lag_seconds", Help: "Age of the newest event a poller emitted when it emitted it, by flow."}, []string{"flow"})
@@ -83,6 +83,10 @@ func (m *Metrics) Received(flow string, n int) { m.received.WithLabelValues(flow
 
 // Held implements trigger.IntakeObserver.
 func (m *Metrics) Held(d time.Duration) { m.held.Observe(d.Seconds()) }
+
+// Metrics returns the engine's metrics, which count what the surfaces
+// mounted beside the engine's (the console) refuse too.
+func (e *Engine) Metrics() *Metrics { return e.metrics }
 
 // Rejected implements server.Observer.
 func (m *Metrics) Rejected(route string, status int) {

@@ -84,12 +84,18 @@ func acceptEventTypes(cfg cty.Value, ev *connector.Event) bool {
 	return ev != nil && connector.HasString(cfg, "event_types", ev.Type)
 }
 
-// receiveEventHook answers Okta's verification GET and decodes POSTed
-// deliveries after checking the authentication header.
+// receiveEventHook checks the authentication header, then answers Okta's
+// verification GET or decodes a POSTed delivery. Okta sends the header on
+// the verification request too (the one-time verification request in
+// Okta's support article "Unable to verify event hook"), so a hook URL
+// answers nothing, not even whether it exists, without the secret.
 func receiveEventHook(_ context.Context, cl connector.Client, r *http.Request) (connector.HookReply, error) {
 	c, ok := cl.(*Client)
 	if !ok || c == nil {
 		return connector.HookReply{}, &connector.Error{Kind: connector.Other, Op: eventHookOp, Message: "not an okta connection"}
+	}
+	if err := c.authenticate(r); err != nil {
+		return connector.HookReply{}, err
 	}
 	switch r.Method {
 	case http.MethodGet:
@@ -98,9 +104,6 @@ func receiveEventHook(_ context.Context, cl connector.Client, r *http.Request) (
 	default:
 		return connector.HookReply{}, &connector.Error{Kind: connector.Invalid, Op: eventHookOp,
 			Status: http.StatusMethodNotAllowed, Message: "event hooks use GET (verification) and POST (delivery)"}
-	}
-	if err := c.authenticate(r); err != nil {
-		return connector.HookReply{}, err
 	}
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	defer putBodyBuffer(buf)

@@ -67,6 +67,7 @@ func TestEventHookVerification(t *testing.T) {
 	c := hookClient(t, nil)
 	r := httptest.NewRequest(http.MethodGet, "/hooks/okta/main", nil)
 	r.Header.Set("x-okta-verification-challenge", "abc-123") // as net/http parses Okta's lower-case name
+	r.Header.Set("Authorization", hookSecret)                // Okta sends the hook's header on verification too
 	rep, evs, handled, err := receive(c, r)
 	if err != nil || !handled || len(evs) != 0 {
 		t.Fatalf("handled=%v events=%d err=%v", handled, len(evs), err)
@@ -78,9 +79,22 @@ func TestEventHookVerification(t *testing.T) {
 	if ct := rep.Header.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("answer Content-Type %q, want application/json", ct)
 	}
-	_, _, _, err = receive(c, httptest.NewRequest(http.MethodGet, "/hooks/okta/main", nil))
-	if connector.KindOf(err) != connector.Invalid {
+	noChallenge := httptest.NewRequest(http.MethodGet, "/hooks/okta/main", nil)
+	noChallenge.Header.Set("Authorization", hookSecret)
+	if _, _, _, err = receive(c, noChallenge); connector.KindOf(err) != connector.Invalid {
 		t.Errorf("GET without challenge: %v, want Invalid", err)
+	}
+	// Without the secret, or with a wrong one, the challenge is not
+	// answered.
+	for name, secret := range map[string]string{"no secret": "", "wrong secret": "s3cret-hook-valuX"} {
+		r := httptest.NewRequest(http.MethodGet, "/hooks/okta/main", nil)
+		r.Header.Set("X-Okta-Verification-Challenge", "abc-123")
+		if secret != "" {
+			r.Header.Set("Authorization", secret)
+		}
+		if rep, _, _, err := receive(c, r); connector.KindOf(err) != connector.Permission || rep.Body != nil {
+			t.Errorf("verification with %s: %v %q, want Permission and no answer", name, err, rep.Body)
+		}
 	}
 }
 
@@ -134,6 +148,7 @@ func TestEventHookRejectsBadDeliveries(t *testing.T) {
 		}
 	}
 	r := httptest.NewRequest(http.MethodPut, "/hooks/okta/main", nil)
+	r.Header.Set("Authorization", hookSecret)
 	if _, _, _, err := receive(c, r); connector.KindOf(err) != connector.Invalid {
 		t.Errorf("PUT: %v, want Invalid", err)
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -109,7 +110,7 @@ func consoleRun(ctx context.Context, opts *ConsoleOptions) error {
 	if err != nil {
 		return exit(ExitProblem, err)
 	}
-	c := newConsole(src, auth, log)
+	c := newConsole(src, auth, log, nil) // no engine, no /metrics
 	srv := &http.Server{Handler: c, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -134,17 +135,18 @@ func consoleRun(ctx context.Context, opts *ConsoleOptions) error {
 	return nil
 }
 
-// newConsole is the console over src as cardflow console serves it.
-func newConsole(src console.Source, auth console.Authenticator, log *slog.Logger) *console.Console {
-	return console.New(console.Options{Source: src, Auth: auth, Logger: log})
+// newConsole is the console over src as cardflow console serves it; obs
+// counts the requests it refuses (nil: none are counted).
+func newConsole(src console.Source, auth console.Authenticator, log *slog.Logger, obs server.Observer) *console.Console {
+	return console.New(console.Options{Source: src, Auth: auth, Logger: log, Observer: obs})
 }
 
 // withConsole serves the console under /ui/ beside the admin surface. The
 // console signs browsers in with the admin tokens itself (a browser sends
 // no Authorization header); everything else goes through the admin
 // surface's authentication.
-func withConsole(admin http.Handler, auth console.Authenticator, src console.Source, log *slog.Logger) http.Handler {
-	c := newConsole(src, auth, log)
+func withConsole(admin http.Handler, auth console.Authenticator, src console.Source, log *slog.Logger, obs server.Observer) http.Handler {
+	c := newConsole(src, auth, log, obs)
 	mux := http.NewServeMux()
 	mux.Handle("/ui/", c)
 	mux.Handle("/ui", c)
@@ -152,26 +154,26 @@ func withConsole(admin http.Handler, auth console.Authenticator, src console.Sou
 	return mux
 }
 
-// tokenChecker is an admin authenticator that checks a token given
-// otherwise than in a header (server.TokenFile).
-type tokenChecker interface {
-	AuthenticateToken(token string) (*server.Principal, error)
+// digestChecker is an admin authenticator that checks a token by its
+// digest (server.TokenFile), as the console does for its sessions.
+type digestChecker interface {
+	AuthenticateDigest(sum [sha256.Size]byte) (*server.Principal, error)
 }
 
 // consoleAuth is the console's view of the admin authenticator: nil (an
 // open console) for an admin listener on loopback without tokens.
 func consoleAuth(auth server.Authenticator) console.Authenticator {
-	tc, ok := auth.(tokenChecker)
+	dc, ok := auth.(digestChecker)
 	if !ok {
 		return nil
 	}
-	return consoleTokens{tc}
+	return consoleTokens{dc}
 }
 
-type consoleTokens struct{ tc tokenChecker }
+type consoleTokens struct{ dc digestChecker }
 
-func (c consoleTokens) Authenticate(token string) (console.Principal, bool) {
-	p, err := c.tc.AuthenticateToken(token)
+func (c consoleTokens) Authenticate(d console.TokenDigest) (console.Principal, bool) {
+	p, err := c.dc.AuthenticateDigest(d)
 	if err != nil || p == nil {
 		return console.Principal{}, false
 	}

@@ -266,7 +266,7 @@ func mountSurfaces(eng *engine.Engine, opts *RunOptions, surf *surfaces, pub, ad
 	}
 	audit := engine.Auditor{Store: eng.Store(), Logger: log}
 	admin := eng.Admin(server.AdminOptions{Auth: auth, Auditor: audit, Pprof: opts.Pprof})
-	adm.srv.Handler = withConsole(admin, consoleAuth(surf.auth), &engine.ConsoleSource{Store: eng.Store(), Engine: eng, Logger: log}, log)
+	adm.srv.Handler = withConsole(admin, consoleAuth(surf.auth), &engine.ConsoleSource{Store: eng.Store(), Engine: eng, Logger: log}, log, eng.Metrics())
 	attrs = append(attrs, "admin_addr", adm.ln.Addr().String(), "admin_url", adm.url(), "admin_auth", authName(surf.auth))
 	return []*listening{pub, adm}, attrs
 }

@@ -15,10 +15,13 @@ import (
 
 const sessionCookie = "cardflow_session"
 
-// session is one browser's login.
+// session is one browser's login. It keeps the digest of the token it was
+// opened with, never the principal that token had then: each request asks
+// the Authenticator again, so that a revoked token ends the session and a
+// changed role applies to it at once.
 type session struct {
-	principal Principal
-	expires   time.Time
+	token   TokenDigest
+	expires time.Time
 	// csrf is the form token of this session: a replay form carries it,
 	// so that another site cannot post one with the browser's cookie.
 	csrf string
@@ -44,7 +47,7 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func (s *sessions) start(p Principal) (id string, se *session) {
+func (s *sessions) start(token TokenDigest) (id string, se *session) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -54,7 +57,7 @@ func (s *sessions) start(p Principal) (id string, se *session) {
 		}
 	}
 	id = randomToken()
-	se = &session{principal: p, expires: now.Add(s.ttl), csrf: randomToken()}
+	se = &session{token: token, expires: now.Add(s.ttl), csrf: randomToken()}
 	s.m[id] = se
 	return id, se
 }
@@ -80,14 +83,17 @@ func (s *sessions) end(id string) {
 // token ("" for bearer requests, which need none).
 type request struct {
 	*http.Request
-	who  Principal
-	csrf string
+	who Principal
+	// token is the digest of the token who was authenticated with.
+	token TokenDigest
+	csrf  string
 }
 
 type pageFunc func(w http.ResponseWriter, r *request)
 
-// authed lets a request through when it carries a session cookie or an
-// admin token; a browser without either is sent to the login page.
+// authed lets a request through when it carries an admin token or a
+// session cookie whose token is valid now; a browser without either is
+// sent to the login page.
 func (c *Console) authed(h pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if c.opts.Auth == nil {
@@ -101,25 +107,58 @@ func (c *Console) authed(h pageFunc) http.Handler {
 			return
 		}
 		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			if p, ok := c.opts.Auth.Authenticate(tok); ok {
-				h(w, &request{Request: r, who: p})
+			d := DigestOf(tok)
+			if p, ok := c.opts.Auth.Authenticate(d); ok {
+				h(w, &request{Request: r, who: p, token: d})
 				return
 			}
-			http.Error(w, "invalid token", http.StatusUnauthorized)
+			c.unauthorized(w, r, "invalid token")
 			return
 		}
 		if ck, err := r.Cookie(sessionCookie); err == nil {
 			if se, ok := c.sessions.get(ck.Value); ok {
-				h(w, &request{Request: r, who: se.principal, csrf: se.csrf})
-				return
+				if p, ok := c.opts.Auth.Authenticate(se.token); ok {
+					h(w, &request{Request: r, who: p, token: se.token, csrf: se.csrf})
+					return
+				}
+				// The token was revoked: so is every session opened with it.
+				c.sessions.end(ck.Value)
+				c.opts.Logger.Info("console session ended: its token is no longer valid", "remote", r.RemoteAddr)
 			}
 		}
 		if r.Method != http.MethodGet || r.URL.Path == c.opts.Prefix+"/live" {
-			http.Error(w, "log in first", http.StatusUnauthorized)
+			c.unauthorized(w, r, "log in first")
 			return
 		}
 		http.Redirect(w, r, c.opts.Prefix+"/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 	})
+}
+
+// unauthorized answers 401 to a request that proves nobody.
+func (c *Console) unauthorized(w http.ResponseWriter, r *http.Request, msg string) {
+	c.rejected(r, http.StatusUnauthorized, msg)
+	http.Error(w, msg, http.StatusUnauthorized)
+}
+
+// rejected logs and counts a refused request as the admin surface does
+// ("request rejected", cardflow_requests_rejected_total), under the
+// console's route: failed authentication is what alerts watch for. The
+// token itself is never logged.
+func (c *Console) rejected(r *http.Request, status int, reason string) {
+	if c.opts.Observer != nil {
+		c.opts.Observer.Rejected(c.opts.Prefix, status)
+	}
+	c.opts.Logger.Warn("request rejected", "path", r.URL.Path, "status", status, "reason", reason, "remote", r.RemoteAddr)
+}
+
+// stillValid reports whether the token a request was authenticated with
+// is still valid, for a response that lasts (a live page's stream).
+func (c *Console) stillValid(r *request) bool {
+	if c.opts.Auth == nil {
+		return true
+	}
+	_, ok := c.opts.Auth.Authenticate(r.token)
+	return ok
 }
 
 func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
@@ -132,13 +171,14 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	p, ok := c.opts.Auth.Authenticate(strings.TrimSpace(r.PostFormValue("token")))
+	d := DigestOf(strings.TrimSpace(r.PostFormValue("token")))
+	p, ok := c.opts.Auth.Authenticate(d)
 	if !ok {
-		c.opts.Logger.Warn("console login refused", "remote", r.RemoteAddr)
+		c.rejected(r, http.StatusUnauthorized, "console login with a token that is not valid")
 		c.render(w, http.StatusUnauthorized, "login", map[string]any{"Next": next, "Error": "That token is not valid."})
 		return
 	}
-	id, _ := c.sessions.start(p)
+	id, _ := c.sessions.start(d)
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: id, Path: c.opts.Prefix + "/", HttpOnly: true,
 		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: int(c.opts.SessionTTL.Seconds()),

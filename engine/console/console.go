@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 )
 
@@ -54,9 +56,21 @@ type Principal struct {
 	Role Role
 }
 
-// Authenticator checks an admin token.
+// TokenDigest is the SHA-256 digest of an admin token. A session keeps the
+// digest of the token it was opened with, not the token, and shows it to
+// the Authenticator again on every request.
+type TokenDigest [sha256.Size]byte
+
+// DigestOf returns the digest of token.
+func DigestOf(token string) TokenDigest { return sha256.Sum256([]byte(token)) }
+
+// Authenticator checks admin tokens by their digest. The console asks it
+// on every request, of a session too, so that a token deleted or given
+// another role since the login takes effect at once.
 type Authenticator interface {
-	Authenticate(token string) (Principal, bool)
+	// Authenticate returns the principal of the token with digest d as the
+	// tokens are now; false when no token has it.
+	Authenticate(d TokenDigest) (Principal, bool)
 }
 
 // Options configure a Console.
@@ -67,6 +81,9 @@ type Options struct {
 	// tokens) and everyone is an operator named "local".
 	Auth   Authenticator
 	Logger *slog.Logger
+	// Observer counts the requests the console refuses (failed
+	// authentication) under the route Prefix; nil counts none.
+	Observer server.Observer
 	// Prefix is where the console is mounted; "/ui" by default.
 	Prefix string
 	// Poll is how often live pages look for changes; 500 ms by default.

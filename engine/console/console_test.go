@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,7 +31,31 @@ type fixture struct {
 	t                 *testing.T
 	st                store.Store
 	srv               *httptest.Server
+	auth              *revocable
 	failed, succeeded string
+}
+
+// revocable is an Authenticator whose tokens can be revoked, as deleting
+// a token file's line does.
+type revocable struct {
+	console.Tokens
+	mu      sync.Mutex
+	revoked map[console.TokenDigest]bool
+}
+
+func (r *revocable) revoke(token string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.revoked[console.DigestOf(token)] = true
+}
+
+func (r *revocable) Authenticate(d console.TokenDigest) (console.Principal, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.revoked[d] {
+		return console.Principal{}, false
+	}
+	return r.Tokens.Authenticate(d)
 }
 
 func newFixture(t *testing.T, pending int) *fixture {
@@ -62,10 +87,10 @@ func newFixture(t *testing.T, pending int) *fixture {
 	for i := range pending {
 		enqueue("p" + string(rune('a'+i/26)) + string(rune('a'+i%26)))
 	}
-	var tokens console.Tokens
-	tokens.Add(readToken, console.Principal{Name: "auditor", Role: console.RoleRead})
-	tokens.Add(operateToken, console.Principal{Name: "oncall", Role: console.RoleOperate})
-	c := console.New(console.Options{Source: &engine.ConsoleSource{Store: st}, Auth: &tokens, Poll: 20 * time.Millisecond})
+	f.auth = &revocable{revoked: map[console.TokenDigest]bool{}}
+	f.auth.Add(readToken, console.Principal{Name: "auditor", Role: console.RoleRead})
+	f.auth.Add(operateToken, console.Principal{Name: "oncall", Role: console.RoleOperate})
+	c := console.New(console.Options{Source: &engine.ConsoleSource{Store: st}, Auth: f.auth, Poll: 20 * time.Millisecond})
 	f.srv = httptest.NewServer(c)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -262,6 +287,13 @@ func TestReplay(t *testing.T) {
 	if !strings.Contains(body, "refused") {
 		t.Error("the audit log does not record the refused replays")
 	}
+	// Refused before they reached the store: the read session's, and the
+	// operator's without the form token and unconfirmed.
+	for _, want := range []string{"auditor (read)", "refused: Replaying needs the operate role", "refused: The form has expired", "refused: Confirm the replay"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the audit log lacks %q", want)
+		}
+	}
 }
 
 func TestExecutionsPages(t *testing.T) {
@@ -324,6 +356,35 @@ func TestLiveReportsAChangeThePageMissed(t *testing.T) {
 		}
 	}
 	t.Fatalf("no change event: %v", sc.Err())
+}
+
+// TestLiveEndsWhenTheTokenIsRevoked: a live page's stream, which outlasts
+// the request that checked its session, ends once the session's token is
+// revoked; the session ends with it.
+func TestLiveEndsWhenTheTokenIsRevoked(t *testing.T) {
+	f := newFixture(t, 0)
+	c := f.login(readToken)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, f.srv.URL+"/ui/live?execution="+f.failed, nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	if !sc.Scan() || resp.StatusCode != http.StatusOK {
+		t.Fatalf("live stream = %d: %v", resp.StatusCode, sc.Err())
+	}
+	f.auth.revoke(readToken)
+	for sc.Scan() {
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the stream went on after its token was revoked")
+	}
+	if code, _, h := get(t, c, f.srv.URL+"/ui/executions"); code != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/ui/login") {
+		t.Errorf("the session after its token was revoked: %d to %q, want 303 to the login page", code, h.Get("Location"))
+	}
 }
 
 func mustURL(t *testing.T, s string) *url.URL {

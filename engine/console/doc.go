@@ -12,6 +12,8 @@
 //
 // Authentication: behind an Authenticator, a browser logs in once with an
 // admin token and gets a session cookie (HttpOnly, SameSite=Strict, signed
-// with a key of this process). Replay needs the operate role and a form
-// token tied to the session.
+// with a key of this process). A session keeps its token's digest and asks
+// the Authenticator again on every request, so that a revoked token or a
+// changed role takes effect at once. Replay needs the operate role and a
+// form token tied to the session.
 package console

@@ -56,6 +56,9 @@ func (c *Console) live(w http.ResponseWriter, r *request) {
 			return
 		case <-t.C:
 		}
+		if !c.stillValid(r) {
+			return // the token was revoked: the page's next fetch asks to log in
+		}
 		now, err := look(ctx)
 		if err != nil {
 			if ctx.Err() != nil {

@@ -168,28 +168,32 @@ func (c *Console) executionPage(w http.ResponseWriter, r *request) {
 
 func (c *Console) replay(w http.ResponseWriter, r *request) {
 	id := r.PathValue("id")
+	from, force := r.PostFormValue("from"), r.PostFormValue("force") == "yes"
+	entry := AuditEntry{At: c.opts.Now().UTC(), Who: r.who.Name, Role: string(r.who.Role), Action: "replay", Target: id,
+		Detail: replayDetail(from, force), Outcome: "ok", Remote: r.RemoteAddr}
+	// Refusals are audited too: the audit log lists every replay asked for.
+	refuse := func(status int, msg string) {
+		entry.Outcome = "refused: " + msg
+		c.audit(r, entry)
+		c.renderError(w, r, status, msg)
+	}
 	if r.who.Role != RoleOperate {
-		c.renderError(w, r, http.StatusForbidden, "Replaying needs the operate role; "+r.who.Name+" has "+string(r.who.Role)+".")
+		refuse(http.StatusForbidden, "Replaying needs the operate role; "+r.who.Name+" has "+string(r.who.Role)+".")
 		return
 	}
 	if !checkForm(r) {
-		c.renderError(w, r, http.StatusForbidden, "The form has expired or came from another site; open the execution again.")
+		refuse(http.StatusForbidden, "The form has expired or came from another site; open the execution again.")
 		return
 	}
 	if r.PostFormValue("confirm") != "yes" {
-		c.renderError(w, r, http.StatusBadRequest, "Confirm the replay by ticking the box.")
+		refuse(http.StatusBadRequest, "Confirm the replay by ticking the box.")
 		return
 	}
-	from, force := r.PostFormValue("from"), r.PostFormValue("force") == "yes"
 	err := c.opts.Source.Replay(r.Context(), id, from, force)
-	entry := AuditEntry{At: c.opts.Now().UTC(), Who: r.who.Name, Role: string(r.who.Role), Action: "replay", Target: id,
-		Detail: replayDetail(from, force), Outcome: "ok", Remote: r.RemoteAddr}
 	if err != nil {
 		entry.Outcome = "refused: " + err.Error()
 	}
-	if aerr := c.opts.Source.Audit(r.Context(), entry); aerr != nil {
-		c.opts.Logger.Error("audit log write failed", "err", aerr, "who", entry.Who, "action", entry.Action, "target", id)
-	}
+	c.audit(r, entry)
 	if errors.Is(err, store.ErrNotFound) {
 		c.notFound(w, r, "There is no execution "+strconv.Quote(id)+".")
 		return
@@ -199,6 +203,14 @@ func (c *Console) replay(w http.ResponseWriter, r *request) {
 		return
 	}
 	http.Redirect(w, r.Request, c.opts.Prefix+"/executions/"+url.PathEscape(id)+"?msg=replay", http.StatusSeeOther)
+}
+
+// audit records an operator action; a record that cannot be written is
+// logged, and the action stands.
+func (c *Console) audit(r *request, entry AuditEntry) {
+	if err := c.opts.Source.Audit(r.Context(), entry); err != nil {
+		c.opts.Logger.Error("audit log write failed", "err", err, "who", entry.Who, "action", entry.Action, "target", entry.Target)
+	}
 }
 
 func replayDetail(from string, force bool) string {

@@ -1,9 +1,6 @@
 package console
 
-import (
-	"crypto/sha256"
-	"crypto/subtle"
-)
+import "crypto/subtle"
 
 // Tokens is an Authenticator over tokens kept in memory as SHA-256
 // hashes, for a console that makes its own token (cardflow demo --console).
@@ -12,19 +9,18 @@ type Tokens struct {
 }
 
 type tokenHash struct {
-	sum [sha256.Size]byte
+	sum TokenDigest
 	p   Principal
 }
 
 // Add lets token in as p.
 func (t *Tokens) Add(token string, p Principal) {
-	t.hashes = append(t.hashes, tokenHash{sum: sha256.Sum256([]byte(token)), p: p})
+	t.hashes = append(t.hashes, tokenHash{sum: DigestOf(token), p: p})
 }
 
 // Authenticate implements Authenticator; every hash is compared, in
 // constant time, whatever matches.
-func (t *Tokens) Authenticate(token string) (Principal, bool) {
-	sum := sha256.Sum256([]byte(token))
+func (t *Tokens) Authenticate(sum TokenDigest) (Principal, bool) {
 	var (
 		found Principal
 		ok    bool

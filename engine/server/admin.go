@@ -39,7 +39,7 @@ func (s *Server) Admin(opts AdminOptions) *Admin {
 	}
 	a.Handle("GET /api/v1/executions", RoleRead, http.HandlerFunc(s.listExecutions))
 	a.Handle("GET /api/v1/executions/{id}", RoleRead, http.HandlerFunc(s.getExecution))
-	a.Handle("POST /api/v1/executions/{id}/replay", RoleOperate, http.HandlerFunc(a.replay))
+	a.handle("POST /api/v1/executions/{id}/replay", RoleOperate, http.HandlerFunc(a.replay), a.replayForbidden)
 	if s.Metrics != nil {
 		a.Handle("GET /metrics", RoleRead, s.Metrics)
 	}
@@ -59,10 +59,21 @@ func (s *Server) Admin(opts AdminOptions) *Admin {
 // a stronger one); the pattern is http.ServeMux's. h finds the principal
 // with PrincipalFrom(r.Context()).
 func (a *Admin) Handle(pattern string, need Role, h http.Handler) {
+	a.handle(pattern, need, h, nil)
+}
+
+// handle is Handle; forbidden, when set, answers a principal without the
+// role instead of the plain 403 (a replay audits the refusal).
+func (a *Admin) handle(pattern string, need Role, h http.Handler, forbidden func(w http.ResponseWriter, r *http.Request, msg string)) {
 	a.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := PrincipalFrom(r.Context())
 		if p == nil || !p.Role.Allows(need) {
-			a.s.fail(w, r, http.StatusForbidden, "this needs the "+need.String()+" role")
+			msg := "this needs the " + need.String() + " role"
+			if forbidden != nil {
+				forbidden(w, r, msg)
+				return
+			}
+			a.s.fail(w, r, http.StatusForbidden, msg)
 			return
 		}
 		h.ServeHTTP(w, r)
@@ -79,23 +90,34 @@ func (a *Admin) Auditor() Auditor { return a.auditor }
 // paths exist.
 func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := a.csrf.Check(r); err != nil {
-		a.s.fail(w, r, http.StatusForbidden, "cross-origin requests that change state are refused")
+		a.fail(w, r, http.StatusForbidden, "cross-origin requests that change state are refused")
 		return
 	}
 	if a.auth == nil {
-		a.s.fail(w, r, http.StatusForbidden, "the admin surface has no authenticator")
+		a.fail(w, r, http.StatusForbidden, "the admin surface has no authenticator")
 		return
 	}
 	p, err := a.auth.Authenticate(r)
 	if errors.Is(err, ErrUnauthenticated) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="cardflow admin"`)
-		a.s.fail(w, r, http.StatusUnauthorized, "unauthorized: send Authorization: Bearer <admin token>")
+		a.fail(w, r, http.StatusUnauthorized, "unauthorized: send Authorization: Bearer <admin token>")
 		return
 	}
 	if err != nil {
 		a.s.log().Error("authenticating an admin request failed", "err", err)
-		a.s.fail(w, r, http.StatusServiceUnavailable, "authentication is unavailable; retry")
+		a.fail(w, r, http.StatusServiceUnavailable, "authentication is unavailable; retry")
 		return
 	}
 	a.mux.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
+}
+
+// fail refuses a request before it is routed (unauthenticated, cross-site):
+// it is counted under the route it would take, from the fixed set the
+// admin surface serves, never under its path.
+func (a *Admin) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	pattern := r.Pattern
+	if pattern == "" {
+		_, pattern = a.mux.Handler(r)
+	}
+	a.s.reject(w, r, routeOf(pattern), status, msg)
 }

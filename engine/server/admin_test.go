@@ -202,6 +202,47 @@ func TestAdminReplayIsAudited(t *testing.T) {
 	}
 }
 
+// TestAdminRefusedReplaysAreAudited: a replay refused before it reaches
+// the store (the role, a body that does not decode) is audited with who
+// asked, as an accepted one is.
+func TestAdminRefusedReplaysAreAudited(t *testing.T) {
+	f := newTokenFixture(t)
+	auth := func(token string) map[string]string { return map[string]string{"Authorization": "Bearer " + token} }
+	tests := []struct {
+		name      string
+		token     string
+		path      string
+		body      string
+		status    int
+		principal string
+		role      string
+		detail    string
+		outcome   string
+	}{
+		{"the read role", f.reader, "/api/v1/executions/ex_1/replay?from_card=hello", "", http.StatusForbidden, "grafana", "read", "hello", "operate role"},
+		{"a body that does not decode", f.operator, "/api/v1/executions/ex_2/replay", `{"force": "yes"}`, http.StatusBadRequest, "alice", "operate", "", "the body is empty or"},
+		{"unknown fields", f.operator, "/api/v1/executions/ex_3/replay", `{"from-card": "nope", "forse": true, "from_card": "hello"}`, http.StatusBadRequest, "alice", "operate", "",
+			`unknown field "forse", "from-card" in the body`},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := send(t, f.admin, "POST", tt.path, []byte(tt.body), auth(tt.token))
+			if r.Status != tt.status {
+				t.Fatalf("replay: %d, want %d: %s", r.Status, tt.status, r.Body)
+			}
+			evs := f.audit.all()
+			if len(evs) != i+1 {
+				t.Fatalf("audit: %+v, want one more record", evs)
+			}
+			ev := evs[i]
+			if ev.Action != "replay" || ev.Principal != tt.principal || ev.Role != tt.role || ev.Method != "token" ||
+				ev.Target != "ex_"+string(rune('1'+i)) || ev.Detail != tt.detail || !strings.Contains(ev.Outcome, tt.outcome) {
+				t.Errorf("audit record: %+v, want %s (%s) refused with %q", ev, tt.principal, tt.role, tt.outcome)
+			}
+		})
+	}
+}
+
 // TestTokenFileReload adds and revokes tokens by editing the file while
 // serving; a change that does not parse keeps the tokens in force.
 func TestTokenFileReload(t *testing.T) {

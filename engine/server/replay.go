@@ -26,16 +26,31 @@ func (q replayRequest) detail(from string) string {
 	return from
 }
 
-// replay queues a failed execution to run again, as `cardflow replay`
-// does, and records who asked.
-func (a *Admin) replay(w http.ResponseWriter, r *http.Request) {
+// errReplayBody is the answer to a replay body that does not decode.
+var errReplayBody = errors.New(`the body is empty or {"from_card": "<card>", "force": true}`)
+
+// readReplayRequest reads a replay's optional JSON body.
+func readReplayRequest(w http.ResponseWriter, r *http.Request) (replayRequest, error) {
 	var req replayRequest
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
 	if err == nil && len(body) > 0 {
 		err = json.Unmarshal(body, &req)
 	}
 	if err != nil {
-		a.s.fail(w, r, http.StatusBadRequest, `the body is empty or {"from_card": "<card>", "force": true}`)
+		return replayRequest{FromCard: r.URL.Query().Get("from_card")}, errReplayBody
+	}
+	if err := unknownReplayFields(body); err != nil {
+		return replayRequest{FromCard: r.URL.Query().Get("from_card")}, err
+	}
+	return req, nil
+}
+
+// replay queues a failed execution to run again, as `cardflow replay`
+// does, and records who asked.
+func (a *Admin) replay(w http.ResponseWriter, r *http.Request) {
+	req, err := readReplayRequest(w, r)
+	if err != nil {
+		a.refuseReplay(w, r, req, http.StatusBadRequest, err.Error())
 		return
 	}
 	if fc := r.URL.Query().Get("from_card"); fc != "" {

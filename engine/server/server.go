@@ -83,7 +83,11 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 	typ, name := r.PathValue("connector"), r.PathValue("connection")
 	conn, ok := gen.Connections[typ+"."+name]
 	if !ok || conn.Connector.Webhook == nil {
-		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no %s connection %q receives hooks here", typ, name))
+		// Answered as a wrong secret is (failErr), so that nobody learns
+		// which connections receive hooks; the log says why.
+		s.log().Warn("request rejected", "path", r.URL.Path, "status", http.StatusUnauthorized,
+			"reason", fmt.Sprintf("no %s connection %q receives hooks here", typ, name))
+		s.answer(w, r, http.StatusUnauthorized, unauthorized)
 		return
 	}
 	client, err := s.Backend.Client(conn)
@@ -189,24 +193,59 @@ func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 	} else if connector.KindOf(err) == connector.Permission {
 		status = http.StatusUnauthorized
 	}
-	msg := err.Error()
 	if status == http.StatusUnauthorized {
-		msg = "unauthorized"
+		s.log().Warn("request rejected", "path", r.URL.Path, "status", status, "reason", err.Error())
+		s.answer(w, r, status, unauthorized)
+		return
 	}
-	s.fail(w, r, status, msg)
+	s.fail(w, r, status, err.Error())
 }
 
+// unauthorized is the whole answer to a sender that does not prove itself,
+// whatever the reason: a wrong secret, none, or a hook nobody receives.
+const unauthorized = "unauthorized"
+
+// fail refuses a request that a route of the server's muxes matched.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	if s.Observer != nil {
-		s.Observer.Rejected(routeOf(r.URL.Path), status)
-	}
+	s.reject(w, r, routeOf(r.Pattern), status, msg)
+}
+
+// reject answers status with msg as JSON, logs it, and counts it under
+// route (a routeOf label).
+func (s *Server) reject(w http.ResponseWriter, r *http.Request, route string, status int, msg string) {
 	s.log().Warn("request rejected", "path", r.URL.Path, "status", status, "reason", msg)
+	s.answerRoute(w, route, status, msg)
+}
+
+// answer is fail without the log line: the caller logged a reason it does
+// not tell the client.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s.answerRoute(w, routeOf(r.Pattern), status, msg)
+}
+
+func (s *Server) answerRoute(w http.ResponseWriter, route string, status int, msg string) {
+	if s.Observer != nil {
+		s.Observer.Rejected(route, status)
+	}
 	writeJSON(w, status, map[string]string{"error": msg})
 }
 
-func routeOf(path string) string {
-	parts := strings.SplitN(strings.Trim(path, "/"), "/", 2)
-	return "/" + parts[0]
+// otherRoute is the route label of requests that match no route.
+const otherRoute = "other"
+
+// routeOf is the route label of a refused request's metrics: the first
+// segment of the http.ServeMux pattern it matched ("/hooks", "/api"), or
+// otherRoute when it matched none. Never the request's path: a client
+// chooses that, and each new label value would be a series kept forever.
+func routeOf(pattern string) string {
+	if _, path, ok := strings.Cut(pattern, " "); ok {
+		pattern = path // "POST /flows/{flow}/invoke"
+	}
+	if !strings.HasPrefix(pattern, "/") || pattern == "/" {
+		return otherRoute
+	}
+	first, _, _ := strings.Cut(pattern[1:], "/")
+	return "/" + first
 }
 
 func (s *Server) health(w http.ResponseWriter, _ *http.Request) {

@@ -316,6 +316,51 @@ func TestHookBatch(t *testing.T) {
 	}
 }
 
+// TestHookChecksEveryEvent: every event of a delivery must be a well-formed
+// Okta event (uuid, eventType, target), whether a flow takes it or not; a
+// delivery with one that is not is refused whole, and nothing of it is
+// stored. Well-formed events no flow takes are acknowledged.
+func TestHookChecksEveryEvent(t *testing.T) {
+	const (
+		create     = `{"uuid":"ok-1","eventType":"user.lifecycle.create","target":[{"id":"00u1","type":"User"}]}`
+		deactivate = `{"uuid":"ok-2","eventType":"user.lifecycle.deactivate","target":[{"id":"00u2","type":"User"}]}`
+	)
+	delivery := func(events ...string) []byte {
+		return []byte(`{"eventType":"com.okta.event_hook","data":{"events":[` + strings.Join(events, ",") + `]}}`)
+	}
+	tests := []struct {
+		name   string
+		body   []byte
+		status int
+		want   string // in the error
+		stored map[string][]string
+	}{
+		{"no eventType", delivery(`{"uuid":"a-1","target":[{"id":"x","type":"User"}]}`), 400, "trigger.event.eventType is missing", nil},
+		{"a type no flow takes, target a string, in a batch", delivery(create, `{"uuid":"b-2","eventType":"user.lifecycle.deactivate","target":"oops"}`), 400,
+			"event 2 of 2: trigger.event.target must be a list", nil},
+		{"a type no flow takes, no target", delivery(`{"uuid":"c-1","eventType":"user.lifecycle.deactivate"}`), 400, "trigger.event.target is missing", nil},
+		{"a type no flow takes, target null, after a good one", delivery(create, deactivate, `{"uuid":"d-3","eventType":"group.user_membership.add","target":null}`), 400,
+			"event 3 of 3: trigger.event.target", nil},
+		{"well-formed events no flow takes", delivery(deactivate, create), 200, "", map[string][]string{"on_create": {"ok-1"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, loadGen(t, flowsHCL))
+			r := f.do(t, "POST", "/hooks/okta/main", tt.body, auth)
+			if r.Status != tt.status || !strings.Contains(r.Body, tt.want) {
+				t.Errorf("status %d %s, want %d naming %q", r.Status, r.Body, tt.status, tt.want)
+			}
+			got := f.executions(t)
+			if len(got) == 0 {
+				got = nil
+			}
+			if diff := cmp.Diff(tt.stored, got); diff != "" {
+				t.Errorf("stored (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestHookRejects(t *testing.T) {
 	batch := readFixture(t, "event-hook-batch-mixed.json")
 	var notHook bytes.Buffer
@@ -343,9 +388,11 @@ func TestHookRejects(t *testing.T) {
 		{name: "not an event hook", method: "POST", path: "/hooks/okta/main", body: notHook.Bytes(), header: auth, status: 400},
 		{name: "JSON array", method: "POST", path: "/hooks/okta/main", body: []byte(`[1,2]`), header: auth, status: 400},
 		{name: "oversize", method: "POST", path: "/hooks/okta/main", body: append(append([]byte(`{"eventType":"com.okta.event_hook","pad":"`), bytes.Repeat([]byte("x"), 1<<20)...), `"}`...), header: auth, status: 413},
-		{name: "unknown connection", method: "POST", path: "/hooks/okta/other", body: batch, header: auth, status: 404},
-		{name: "connector without hooks", method: "POST", path: "/hooks/servicenow/main", body: batch, header: auth, status: 404},
-		{name: "unknown connector", method: "POST", path: "/hooks/nope/main", body: batch, header: auth, status: 404},
+		// A hook nobody receives is answered as a wrong secret is, so
+		// that nobody can list the connections (TestHookNamesDoNotLeak).
+		{name: "unknown connection", method: "POST", path: "/hooks/okta/other", body: batch, header: auth, status: 401},
+		{name: "connector without hooks", method: "POST", path: "/hooks/servicenow/main", body: batch, header: auth, status: 401},
+		{name: "unknown connector", method: "POST", path: "/hooks/nope/main", body: batch, header: auth, status: 401},
 		{name: "busy inbox", method: "POST", path: "/hooks/okta/main", body: batch, header: auth, status: 503, busy: true,
 			check: func(t *testing.T, r response) {
 				if got := r.Header.Get("Retry-After"); got != "2" {
@@ -353,6 +400,7 @@ func TestHookRejects(t *testing.T) {
 				}
 			}},
 		{name: "wrong method", method: "PUT", path: "/hooks/okta/main", body: batch, header: auth, status: 405},
+		{name: "wrong method without the secret", method: "PUT", path: "/hooks/okta/main", body: batch, status: 401},
 		{name: "GET without a challenge", method: "GET", path: "/hooks/okta/main", header: auth, status: 400},
 	}
 	for _, tt := range tests {
@@ -384,9 +432,9 @@ func TestHookRejects(t *testing.T) {
 
 func TestHookVerification(t *testing.T) {
 	f := newFixture(t, loadGen(t, flowsHCL))
-	// Okta's verification request carries no auth header requirement beyond
-	// the challenge; the answer echoes it.
-	r := f.do(t, "GET", "/hooks/okta/main", nil, map[string]string{"X-Okta-Verification-Challenge": "abc-123"})
+	// Okta sends the hook's authentication header on its verification
+	// request too; the answer echoes the challenge.
+	r := f.do(t, "GET", "/hooks/okta/main", nil, map[string]string{"X-Okta-Verification-Challenge": "abc-123", "Authorization": hookSecret})
 	if r.Status != http.StatusOK {
 		t.Fatalf("status %d: %s", r.Status, r.Body)
 	}
@@ -399,6 +447,38 @@ func TestHookVerification(t *testing.T) {
 	}
 	if len(f.executions(t)) != 0 {
 		t.Error("a verification stored something")
+	}
+}
+
+// TestHookNamesDoNotLeak: without the hook's secret, the verification GET
+// and a delivery get the same answer whether the connection exists or not,
+// so that nobody can list the connections that receive hooks.
+func TestHookNamesDoNotLeak(t *testing.T) {
+	f := newFixture(t, loadGen(t, flowsHCL))
+	batch := readFixture(t, "event-hook-batch-mixed.json")
+	want := f.do(t, "GET", "/hooks/okta/main", nil, map[string]string{"X-Okta-Verification-Challenge": "probe", "Authorization": "wrong"})
+	if want.Status != http.StatusUnauthorized || strings.Contains(want.Body, "probe") {
+		t.Fatalf("verification with a wrong secret: %d %s, want 401 without the challenge", want.Status, want.Body)
+	}
+	for _, tt := range []struct {
+		method, path string
+		body         []byte
+		header       map[string]string
+	}{
+		{"GET", "/hooks/okta/main", nil, map[string]string{"X-Okta-Verification-Challenge": "probe"}},
+		{"GET", "/hooks/okta/nope", nil, map[string]string{"X-Okta-Verification-Challenge": "probe"}},
+		{"GET", "/hooks/okta/nope", nil, map[string]string{"X-Okta-Verification-Challenge": "probe", "Authorization": hookSecret}},
+		{"GET", "/hooks/servicenow/main", nil, map[string]string{"X-Okta-Verification-Challenge": "probe", "Authorization": "wrong"}},
+		{"POST", "/hooks/okta/main", batch, map[string]string{"Authorization": "wrong"}},
+		{"POST", "/hooks/okta/nope", batch, map[string]string{"Authorization": "wrong"}},
+	} {
+		r := f.do(t, tt.method, tt.path, tt.body, tt.header)
+		if r.Status != want.Status || r.Body != want.Body || r.Header.Get("Content-Type") != want.Header.Get("Content-Type") {
+			t.Errorf("%s %s %v: %d %q, want %d %q as for a wrong secret", tt.method, tt.path, tt.header, r.Status, r.Body, want.Status, want.Body)
+		}
+	}
+	if len(f.executions(t)) != 0 {
+		t.Error("a refused request stored something")
 	}
 }
 

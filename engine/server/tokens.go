@@ -175,9 +175,15 @@ func (f *TokenFile) Authenticate(r *http.Request) (*Principal, error) {
 }
 
 // AuthenticateToken returns the principal of a token given otherwise than
-// in a header: the console's login form.
+// in a header.
 func (f *TokenFile) AuthenticateToken(token string) (*Principal, error) {
-	sum := sha256.Sum256([]byte(token))
+	return f.AuthenticateDigest(sha256.Sum256([]byte(token)))
+}
+
+// AuthenticateDigest returns the principal of the token whose SHA-256
+// digest is sum, as the file names it now: the console keeps a session's
+// digest, not its token, and asks again on every request.
+func (f *TokenFile) AuthenticateDigest(sum [sha256.Size]byte) (*Principal, error) {
 	tokens := f.current()
 	// Compare with every token, in constant time, so that the time taken
 	// says nothing about which hash, or how much of one, matched.

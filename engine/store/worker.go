@@ -34,7 +34,9 @@ type Worker interface {
 	Park(ctx context.Context, id string, wake time.Time, entries ...JournalEntry) error
 	// Release gives a claimed execution back as pending (graceful shutdown).
 	Release(ctx context.Context, owner string, ids []string) error
-	// Reopen sets a final execution back to pending for a replay.
+	// Reopen sets a final execution back to pending for a replay;
+	// ErrNotFinished (wrapped) when it is not final (a concurrent replay
+	// reopened it first), ErrNotFound when there is none.
 	Reopen(ctx context.Context, id string) error
 
 	PutDefinition(ctx context.Context, hash string, source []byte) error

@@ -15,10 +15,12 @@ import (
 // Hook enqueues the events of one delivery to the hook of connection addr
 // in gen: each event goes to every enabled flow whose push trigger listens
 // on that hook and accepts it (its event types), checked against that
-// trigger first (connector.CheckEvent). A delivery with an event that fails
-// its check stores nothing and returns the check's *connector.Error, which
-// names the event. Nothing to store is no error: the delivery is
-// acknowledged.
+// trigger first (connector.CheckEvent). An event no flow takes is checked
+// too, against the connector's hook triggers: every event of a delivery
+// must be well formed, whoever listens. A delivery with an event that
+// fails its check stores nothing and returns the check's
+// *connector.Error, which names the event. Nothing to store is no error:
+// the delivery is acknowledged.
 //
 // Where the intake may hand what it enqueues straight to a worker, an
 // event's check also decodes its trigger value for the flow (the first of
@@ -67,7 +69,31 @@ func (in *Intake) Hook(ctx context.Context, gen *plan.Generation, addr string, e
 			flows = append(flows, sub.flow)
 		}
 	}
+	for i := range events {
+		if checkedBy == nil || checkedBy[i] == nil {
+			if err := checkUntaken(&events[i], in.hookSpecs(gen, addr), i, len(events)); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return in.push(ctx, batch, flows, values)
+}
+
+// checkUntaken checks event i of a delivery of n that no flow takes
+// against the connector's hook triggers specs: it must be an event one of
+// them could take (the first one's error names what is wrong).
+func checkUntaken(ev *connector.Event, specs []*connector.Trigger, i, n int) error {
+	var first error
+	for _, spec := range specs {
+		_, err := connector.EventCheck{}.Check(ev, spec)
+		if err == nil {
+			return nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return whichEvent(first, i, n)
 }
 
 // Invoke enqueues the events of one request to the endpoint of flow f,
@@ -141,6 +167,9 @@ func whichEvent(err error, i, n int) error {
 type hookRoutes struct {
 	gen  *plan.Generation
 	subs map[string][]subscriber
+	// specs are the push triggers of each hook's connector, which the
+	// events no flow takes are checked against.
+	specs map[string][]*connector.Trigger
 }
 
 // subscriber is an enabled flow whose push trigger listens on a
@@ -155,16 +184,35 @@ type subscriber struct {
 // subscribers returns the flows the hook of connection addr feeds in gen,
 // in name order.
 func (in *Intake) subscribers(gen *plan.Generation, addr string) []subscriber {
+	return in.hookRoutes(gen).subs[addr]
+}
+
+// hookSpecs returns the push triggers of the connector of connection addr.
+func (in *Intake) hookSpecs(gen *plan.Generation, addr string) []*connector.Trigger {
+	return in.hookRoutes(gen).specs[addr]
+}
+
+func (in *Intake) hookRoutes(gen *plan.Generation) *hookRoutes {
 	routes := in.routes.Load()
 	if routes == nil || routes.gen != gen {
 		routes = newHookRoutes(gen)
 		in.routes.Store(routes)
 	}
-	return routes.subs[addr]
+	return routes
 }
 
 func newHookRoutes(gen *plan.Generation) *hookRoutes {
-	routes := &hookRoutes{gen: gen, subs: map[string][]subscriber{}}
+	routes := &hookRoutes{gen: gen, subs: map[string][]subscriber{}, specs: map[string][]*connector.Trigger{}}
+	for _, conn := range gen.Connections {
+		if conn == nil || conn.Connector == nil || conn.Connector.Webhook == nil {
+			continue
+		}
+		for _, t := range conn.Connector.Triggers {
+			if t.Mode == connector.Push && t.Invoke == nil {
+				routes.specs[conn.Addr] = append(routes.specs[conn.Addr], t)
+			}
+		}
+	}
 	for _, name := range gen.Config.FlowNames() {
 		f, ok := gen.Flows[name]
 		if !ok || !f.Enabled || f.Trigger == nil {

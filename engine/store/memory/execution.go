@@ -110,7 +110,7 @@ func (s *Store) Reopen(ctx context.Context, id string) error {
 		return notFound(id)
 	}
 	if !e.Status.Final() {
-		return fmt.Errorf("reopen %s (%s): %w", id, e.Status, errNotFinal)
+		return fmt.Errorf("execution %s is %s: %w", id, e.Status, store.ErrNotFinished)
 	}
 	e.Status, e.Output, e.Error, e.EndedAt = store.Pending, nil, "", time.Time{}
 	return nil

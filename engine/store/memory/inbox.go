@@ -3,7 +3,6 @@ package memory
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -198,9 +197,6 @@ func (s *Store) Depth(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
-
-// errNotFinal is returned by Reopen for an execution that is still live.
-var errNotFinal = errors.New("execution is not final")
 
 // sortedTerms is a copy of terms, sorted and without repeats, as the other
 // stores return them.

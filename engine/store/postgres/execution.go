@@ -114,7 +114,7 @@ func (s *Store) Reopen(ctx context.Context, id string) error {
 	if err := s.pool.QueryRow(ctx, `SELECT status FROM executions WHERE id = $1`, id).Scan(&status); err != nil {
 		return noRows(err, "execution "+id)
 	}
-	return fmt.Errorf("reopen %s: execution is %s, not final", id, status)
+	return fmt.Errorf("execution %s is %s: %w", id, status, store.ErrNotFinished)
 }
 
 // Execution returns one execution, or store.ErrNotFound.

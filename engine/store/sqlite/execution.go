@@ -132,7 +132,7 @@ func (s *Store) Reopen(ctx context.Context, id string) error {
 		if err := tx.queryRow(wStatus, id).Scan(&status); err != nil {
 			return keep(noRows(err, "execution "+id))
 		}
-		return keep(fmt.Errorf("reopen %s: execution is %s, not final", id, status))
+		return keep(fmt.Errorf("execution %s is %s: %w", id, status, store.ErrNotFinished))
 	})
 }
 

@@ -242,9 +242,7 @@ func testReopen(t *testing.T, s store.Store) {
 	if err := s.Append(ctx(t), entry(id, "c1", 1)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Reopen(ctx(t), id); err == nil {
-		t.Error("Reopen of a running execution succeeded")
-	}
+	wantErrIs(t, "Reopen(running)", s.Reopen(ctx(t), id), store.ErrNotFinished)
 	if err := s.Finish(ctx(t), id, store.Failed, []byte(`{}`), "boom"); err != nil {
 		t.Fatal(err)
 	}
@@ -259,6 +257,9 @@ func testReopen(t *testing.T, s store.Store) {
 	if j, _ := s.Journal(ctx(t), id); len(j) != 1 {
 		t.Errorf("Reopen dropped the journal: %d entries, want 1", len(j))
 	}
+	// A second replay that read the execution as failed before the first
+	// reopened it: refused as not finished, which the API answers 409.
+	wantErrIs(t, "Reopen(reopened)", s.Reopen(ctx(t), id), store.ErrNotFinished)
 	got := mustClaim(t, s, "w2", 1, time.Minute)
 	if len(got) != 1 || got[0].ID != id || got[0].Claims != 2 {
 		t.Errorf("Claim after Reopen = %+v, want %s with Claims 2", got, id)

@@ -153,9 +153,7 @@ func testParkedIsLive(t *testing.T, s store.Store) {
 	if err != nil || len(got) != 0 {
 		t.Errorf("Executions(succeeded) = %v, %v, want none", idsOf(got), err)
 	}
-	if err := s.Reopen(ctx(t), id); err == nil {
-		t.Errorf("Reopen of a waiting execution: no error")
-	}
+	wantErrIs(t, "Reopen(waiting)", s.Reopen(ctx(t), id), store.ErrNotFinished)
 	if e := mustExecution(t, s, id); e.Status != store.Waiting {
 		t.Errorf("after a refused Reopen: %s, want waiting", e.Status)
 	}
