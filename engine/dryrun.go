@@ -26,8 +26,9 @@ type DryRunOptions struct {
 	Tables map[string]map[string]map[string]any
 }
 
-// InterceptedWrite is a write a dry run did not send. Arguments the action
-// marks sensitive are redacted in Input.
+// InterceptedWrite is a write a dry run did not send. Input is the card's
+// input as the journal keeps it: the arguments the action marks sensitive,
+// and every value derived from a sensitive one, are redacted.
 type InterceptedWrite struct {
 	Card   string          `json:"card"`
 	Action string          `json:"action"`
@@ -75,7 +76,7 @@ func DryRun(ctx context.Context, gen *plan.Generation, flow *plan.Flow, payload 
 	}
 	return &DryRunResult{
 		Execution: res.Execution, Journal: res.Journal,
-		Writes: writes.list(), WouldSucceed: res.Result.Status != store.Failed,
+		Writes: writes.list(res.Journal), WouldSucceed: res.Result.Status != store.Failed,
 	}, nil
 }
 
@@ -101,11 +102,23 @@ func EmulatedConnection(cfg cty.Value, override map[string]cty.Value) cty.Value 
 // interceptor invokes reads and records writes instead of sending them.
 type interceptor struct {
 	mu     sync.Mutex
-	writes []InterceptedWrite
+	writes []recordedWrite
+}
+
+// recordedWrite is an intercepted write before its input is known: the
+// runtime journals the input with every sensitive value redacted (marked
+// ones too, such as a sensitive variable in a URL), and the dry run
+// reports it as journaled.
+type recordedWrite struct {
+	card, action string
+	key          connector.CallKey
 }
 
 func (i *interceptor) invoke(ctx context.Context, card *plan.Card, call *connector.Call) (cty.Value, error) {
-	if card.Action.Effect != connector.Write || !card.Connector.HasConnection() {
+	// A write of a connector without a connection leaves the engine too
+	// (http.request): only the engine's own writes (flow tables, helper
+	// flows) run, against the dry run's in-memory store.
+	if card.Action.Effect != connector.Write || card.Connector.InEngine {
 		out, err := runtime.DirectInvoker(ctx, card, call)
 		if w := (*connector.Wait)(nil); errors.As(err, &w) && call.Woke.IsZero() {
 			// A dry run does not wait (flow.wait): it goes on as if the
@@ -118,32 +131,29 @@ func (i *interceptor) invoke(ctx context.Context, card *plan.Card, call *connect
 		}
 		return out, err
 	}
-	in, _ := connector.ToGo(call.Input.Object())
-	b, _ := json.Marshal(redactSchema(in, card.Action.Input))
 	i.mu.Lock()
-	i.writes = append(i.writes, InterceptedWrite{Card: card.Name, Action: card.Connector.Name + "." + card.Action.Name, Input: b})
+	i.writes = append(i.writes, recordedWrite{card: card.Name, action: card.Connector.Name + "." + card.Action.Name, key: call.Key})
 	i.mu.Unlock()
 	return placeholder(card.Action.Output), nil
 }
 
-func (i *interceptor) list() []InterceptedWrite {
+// list returns the intercepted writes with their inputs as journal
+// records them. A write whose entry is missing shows no input rather
+// than an unredacted one.
+func (i *interceptor) list(journal []store.JournalEntry) []InterceptedWrite {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	return append([]InterceptedWrite{}, i.writes...)
-}
-
-// redactSchema hides the arguments an action marks sensitive.
-func redactSchema(in any, schema connector.Schema) any {
-	m, ok := in.(map[string]any)
-	if !ok {
-		return in
-	}
-	for _, a := range schema {
-		if a.Sensitive && m[a.Name] != nil {
-			m[a.Name] = runtime.Redacted
+	out := make([]InterceptedWrite, 0, len(i.writes))
+	for _, w := range i.writes {
+		in := json.RawMessage("null")
+		for _, e := range journal {
+			if e.Card == w.key.Card && e.Key == w.key.Instance && e.Input != nil {
+				in = e.Input
+			}
 		}
+		out = append(out, InterceptedWrite{Card: w.card, Action: w.action, Input: in})
 	}
-	return m
+	return out
 }
 
 // KnownAfterApply is the string output of an intercepted write, as

@@ -330,6 +330,12 @@ type Connector struct {
 	Actions  []*Action
 	Triggers []*Trigger
 	Webhook  *Webhook
+	// InEngine says that the connector's actions touch nothing outside the
+	// engine: they work on the execution's own store through Call.Host
+	// (flow tables, helper flows). Dry runs and flow tests run them against
+	// their in-memory store, writes included; the writes of every other
+	// connector leave the engine, and a dry run never sends them.
+	InEngine bool
 }
 
 // HasConnection reports whether the connector's cards take a connection.
