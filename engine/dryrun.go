@@ -24,6 +24,13 @@ type DryRunOptions struct {
 	Emulated map[string]map[string]cty.Value
 	// Tables are flow table rows written before the run: table, key, row.
 	Tables map[string]map[string]map[string]any
+	// WriteEmulators says that the emulators of Emulated are the dry run's
+	// own, thrown away after it: the writes of cards on their connections
+	// are sent to them (and reported all the same), so that later cards see
+	// what the tenant would most likely answer, a not_found included.
+	// Without it, and for every other write, nothing is sent and the card's
+	// output is a placeholder (see KnownAfterApply).
+	WriteEmulators bool
 }
 
 // InterceptedWrite is a write a dry run did not send. Input is the card's
@@ -33,6 +40,9 @@ type InterceptedWrite struct {
 	Card   string          `json:"card"`
 	Action string          `json:"action"`
 	Input  json.RawMessage `json:"input"`
+	// Emulated is true when the write went to the dry run's own emulator
+	// (DryRunOptions.WriteEmulators), whose answer later cards saw.
+	Emulated bool `json:"emulated"`
 }
 
 // DryRunResult is what a dry run saw.
@@ -53,9 +63,10 @@ func (e *SeedError) Error() string { return e.Err.Error() }
 func (e *SeedError) Unwrap() error { return e.Err }
 
 // DryRun executes flow of gen once for the trigger value payload without
-// side effects: every write to a connection is intercepted and recorded,
-// reads are served by the emulators of opts.Emulated (or by the tenants),
-// flow tables live in memory. The connections of gen are pointed at the
+// side effects: every write that would leave the engine is intercepted and
+// recorded (and, with opts.WriteEmulators, sent to the dry run's own
+// emulator), reads are served by the emulators of opts.Emulated (or by the
+// tenants), flow tables live in memory. The connections of gen are pointed at the
 // emulators in place: gen is the dry run's own.
 func DryRun(ctx context.Context, gen *plan.Generation, flow *plan.Flow, payload []byte, opts DryRunOptions) (*DryRunResult, error) {
 	for addr, conn := range gen.Connections {
@@ -64,7 +75,12 @@ func DryRun(ctx context.Context, gen *plan.Generation, flow *plan.Flow, payload 
 			conn.Hash = "dry-run/" + addr
 		}
 	}
-	var writes interceptor
+	writes := interceptor{emulated: map[string]bool{}}
+	if opts.WriteEmulators {
+		for name := range opts.Emulated {
+			writes.emulated[name] = true
+		}
+	}
 	run := NewSingleRun(SingleRunOptions{Invoker: runtime.InvokeFunc(writes.invoke)})
 	defer run.Close()
 	if err := seedTables(ctx, run, gen, opts.Tables); err != nil {
@@ -99,10 +115,12 @@ func EmulatedConnection(cfg cty.Value, override map[string]cty.Value) cty.Value 
 	return cty.ObjectVal(vals)
 }
 
-// interceptor invokes reads and records writes instead of sending them.
+// interceptor invokes reads and records writes instead of sending them,
+// or sends them to the dry run's own emulators.
 type interceptor struct {
-	mu     sync.Mutex
-	writes []recordedWrite
+	emulated map[string]bool // connectors whose writes go to an emulator
+	mu       sync.Mutex
+	writes   []recordedWrite
 }
 
 // recordedWrite is an intercepted write before its input is known: the
@@ -112,6 +130,7 @@ type interceptor struct {
 type recordedWrite struct {
 	card, action string
 	key          connector.CallKey
+	emulated     bool
 }
 
 func (i *interceptor) invoke(ctx context.Context, card *plan.Card, call *connector.Call) (cty.Value, error) {
@@ -131,10 +150,24 @@ func (i *interceptor) invoke(ctx context.Context, card *plan.Card, call *connect
 		}
 		return out, err
 	}
-	i.mu.Lock()
-	i.writes = append(i.writes, recordedWrite{card: card.Name, action: card.Connector.Name + "." + card.Action.Name, key: call.Key})
-	i.mu.Unlock()
+	w := recordedWrite{card: card.Name, action: card.Connector.Name + "." + card.Action.Name, key: call.Key, emulated: i.emulated[card.Connector.Name]}
+	i.record(w)
+	if w.emulated {
+		return runtime.DirectInvoker(ctx, card, call)
+	}
 	return placeholder(card.Action.Output), nil
+}
+
+// record adds w, once per card instance: a retried write is one write.
+func (i *interceptor) record(w recordedWrite) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	for _, old := range i.writes {
+		if old.key == w.key {
+			return
+		}
+	}
+	i.writes = append(i.writes, w)
 }
 
 // list returns the intercepted writes with their inputs as journal
@@ -151,7 +184,7 @@ func (i *interceptor) list(journal []store.JournalEntry) []InterceptedWrite {
 				in = e.Input
 			}
 		}
-		out = append(out, InterceptedWrite{Card: w.card, Action: w.action, Input: in})
+		out = append(out, InterceptedWrite{Card: w.card, Action: w.action, Input: in, Emulated: w.emulated})
 	}
 	return out
 }
@@ -162,6 +195,9 @@ const KnownAfterApply = "(known after apply)"
 
 // placeholder is the output of an intercepted write: strings say it is not
 // known, the rest is empty, so that later cards can still be evaluated.
+// Booleans are true: those of write outputs say that the write did
+// something (changed, created, deleted), which is what it was sent for, so
+// that cards conditioned on them show as they would run.
 func placeholder(ty cty.Type) cty.Value {
 	switch {
 	case ty == cty.String:
@@ -169,7 +205,7 @@ func placeholder(ty cty.Type) cty.Value {
 	case ty == cty.Number:
 		return cty.Zero
 	case ty == cty.Bool:
-		return cty.False
+		return cty.True
 	case ty.IsListType():
 		return cty.ListValEmpty(ty.ElementType())
 	case ty.IsSetType():

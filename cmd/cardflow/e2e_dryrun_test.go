@@ -2,7 +2,7 @@ package main
 
 import (
 	"encoding/json"
-		"fmt"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"

@@ -47,14 +47,17 @@ func NewCmdDryRun(f *Factory, runF func(*DryRunOptions) error) *cobra.Command {
 
   # The same as JSON, for a script
   cardflow dry-run request_approval --event flows/onboarding/testdata/user-created.json --format json flows`,
-		Long: `Run one flow for one trigger event without side effects. Writes to Okta,
-ServiceNow and other remote systems are intercepted: printed with their inputs,
-never sent. Reads are served by the built-in emulators, seeded from --seed
-(JSON: {"okta": {users, groups, apps}, "servicenow": {users, records, ...},
-"tables": {"<table>": {"<key>": {row}}}}, or one emulator's seed alone; see
-docs/seeds.md), or with --live by the tenants the environment configures
-(still no writes). Flow tables live in memory. The output of an intercepted
-write is not known: its strings read "(known after apply)".
+		Long: `Run one flow for one trigger event without side effects: every write is
+printed with its inputs, and none reaches a tenant. By default the flow runs
+against built-in emulators started for the dry run, seeded from --seed (JSON:
+{"okta": {users, groups, apps}, "servicenow": {users, records, ...}, "tables":
+{"<table>": {"<key>": {row}}}}, or one emulator's seed alone; see
+docs/seeds.md) and thrown away after it: Okta and ServiceNow writes go to
+them, so later cards see their answers. With --live the flow reads from the
+tenants the environment configures, and sends them no write. http.request is
+never sent, whatever its method. The output of a write that was not sent is a
+placeholder: strings read "(known after apply)", booleans are true. Flow
+tables live in memory.
 
 --event is the trigger value as JSON ({"event": …} for Okta triggers, {"record":
 …} for ServiceNow ones), or a whole Okta event hook delivery, whose first event
@@ -81,7 +84,7 @@ status 0 when the flow would succeed, 1 when it would fail.`,
 	}
 	cmd.Flags().StringVar(&opts.Event, "event", "", "JSON file of the trigger event")
 	cmd.Flags().StringVar(&opts.Seed, "seed", "", "JSON file seeding the emulators and flow tables")
-	cmd.Flags().BoolVar(&opts.Live, "live", false, "read from the tenants configured by the environment (writes are still intercepted)")
+	cmd.Flags().BoolVar(&opts.Live, "live", false, "read from the tenants configured by the environment (no write is sent to them)")
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "text or json")
 	opts.Vars.register(cmd.Flags())
 	return cmd
@@ -142,7 +145,9 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 	if err != nil {
 		return exit(ExitUsage, err)
 	}
-	res, err := engine.DryRun(ctx, gen, flow, payload, engine.DryRunOptions{Emulated: emus.Connections, Tables: emus.Tables})
+	res, err := engine.DryRun(ctx, gen, flow, payload, engine.DryRunOptions{
+		Emulated: emus.Connections, Tables: emus.Tables, WriteEmulators: !opts.Live,
+	})
 	if se := (*engine.SeedError)(nil); errors.As(err, &se) {
 		return exit(ExitUsage, fmt.Errorf("--seed: %w", err))
 	} else if err != nil {
@@ -186,15 +191,27 @@ func connectorNames(gen *plan.Generation) []string {
 
 func printDryRun(io *IOStreams, r dryRunReport) {
 	w := io.Out
-	fmt.Fprintf(w, "Dry run of %s against the %s: nothing was written.\n\n", r.Flow, r.Mode)
+	if r.Mode == "live" {
+		fmt.Fprintf(w, "Dry run of %s against the live tenants, reading only: no write was sent.\n\n", r.Flow)
+	} else {
+		fmt.Fprintf(w, "Dry run of %s against the built-in emulators: no write reached a tenant.\n\n", r.Flow)
+	}
 	printExecution(io, r.Execution, false)
 	fmt.Fprintln(w)
 	if len(r.Writes) == 0 {
 		fmt.Fprintln(w, "No writes would be sent.")
 	} else {
 		fmt.Fprintf(w, "Writes that would be sent (%d):\n", len(r.Writes))
+		emulated := false
 		for _, c := range r.Writes {
-			fmt.Fprintf(w, "  %-24s %s %s\n", c.Card, c.Action, compactJSON(c.Input, false))
+			note := ""
+			if c.Emulated {
+				note, emulated = " (emulated)", true
+			}
+			fmt.Fprintf(w, "  %-24s %s %s%s\n", c.Card, c.Action, compactJSON(c.Input, false), note)
+		}
+		if emulated {
+			fmt.Fprintln(w, "Emulated writes went to the dry run's own emulators, now thrown away; later cards saw their answers.")
 		}
 	}
 	fmt.Fprintln(w)
