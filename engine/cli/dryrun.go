@@ -11,11 +11,13 @@ import (
 	"strings"
 
 	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/flowtest"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/server"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -113,8 +115,16 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 		Registry: opts.F.Registry, Vars: opts.Vars.values(opts.IO), Mode: mode,
 		Host: lang.Host{LookupEnv: opts.IO.LookupEnv},
 	})
+	if gen != nil && !opts.Live && !diags.HasErrors() {
+		// Loaded in check mode, a variable without a value is unknown:
+		// run refuses to start without it, and so does a dry run.
+		diags = append(diags, unsetVariables(gen.Config, gen.Vars)...)
+	}
 	if diags.HasErrors() {
 		writeDiagnosticsText(opts.IO.ErrOut, files, diags, opts.IO.colorErr)
+		if onlyUnsetVariables(diags) {
+			return exit(ExitUsage, errors.New("a variable without a default has no value; nothing was run"))
+		}
 		return exit(ExitFailed, errors.New("the flows are not valid"))
 	}
 	if opts.Format != "json" {
@@ -173,6 +183,33 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 		return exit(ExitFailed, nil)
 	}
 	return nil
+}
+
+// unsetVariables are the diagnostics of the variables without a default
+// that vars (evaluated in check mode) holds no value of.
+func unsetVariables(cfg *config.Config, vars cty.Value) hcl.Diagnostics {
+	if cfg == nil || !vars.Type().IsObjectType() {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	for _, name := range connector.SortedKeys(cfg.Variables) {
+		v := cfg.Variables[name]
+		if v.Default == nil && vars.Type().HasAttribute(name) && !vars.GetAttr(name).IsKnown() {
+			diags = append(diags, lang.NoValue(v))
+		}
+	}
+	return diags
+}
+
+// onlyUnsetVariables reports whether every error of diags is a variable
+// without a value: a usage error, not a mistake in the flows.
+func onlyUnsetVariables(diags hcl.Diagnostics) bool {
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError && d.Summary != lang.NoValueSummary {
+			return false
+		}
+	}
+	return true
 }
 
 // connectorNames names the connectors of the generation's connections.

@@ -258,3 +258,47 @@ func TestDryRunLiveSendsNoWrite(t *testing.T) {
 		t.Errorf("a live dry run's write is not emulated, and its token is secret:\n%s", res)
 	}
 }
+
+// TestDryRunRefusesAnUnsetVariable: a variable without a default and
+// without a value stops run before it starts; it stops a dry run too,
+// with the same diagnostic, as a usage error, with or without --live.
+func TestDryRunRefusesAnUnsetVariable(t *testing.T) {
+	dir := welcomeWith(t, "Employees")
+	greeting := `
+variable "greeting" {
+  type = string
+}
+`
+	f, err := os.OpenFile(filepath.Join(dir, "welcome.hcl"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(greeting); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	args := []string{"dry-run", "welcome", "--event", onboardingEvent, "--seed", "testdata/welcome/seed.json"}
+	liveEnv := []string{"OKTA_ORG_URL=http://127.0.0.1:1", "OKTA_API_TOKEN=t0123456789", "OKTA_EVENT_HOOK_SECRET=s0123456789"}
+	for name, tc := range map[string]struct {
+		env  []string
+		args []string
+	}{
+		"emulators": {nil, append(args, dir)},
+		"live":      {liveEnv, append(args, "--live", dir)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := run(t, tc.env, tc.args...)
+			if res.code != 2 || res.stdout != "" {
+				t.Fatalf("want exit 2 before anything runs:\n%s", res)
+			}
+			for _, want := range []string{"No value for required variable", `The variable "greeting" has no default: set it with --var greeting=…`} {
+				if !strings.Contains(res.stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, res)
+				}
+			}
+		})
+	}
+	if res := run(t, nil, append(args, "--var", "greeting=Hello", dir)...); res.code != 0 {
+		t.Errorf("with the variable set, the dry run runs:\n%s", res)
+	}
+}
