@@ -294,6 +294,14 @@ func dryRunEvent(path string, flow *plan.Flow) ([]byte, error) {
 		if err := checkEvent(b, flow.Trigger.Spec.Output, flow.Trigger.Type); err != nil {
 			return nil, fmt.Errorf("--event %s does not fit the %s trigger of %s: %w", path, flow.Trigger.Type, flow.Name, err)
 		}
+		v, err := connector.FromJSON(b, flow.Trigger.Spec.Output)
+		if err != nil {
+			return nil, fmt.Errorf("--event %s: %w", path, err)
+		}
+		if ok, typ := flow.Trigger.Spec.AcceptsValue(flow.Trigger.Config, v); !ok {
+			return nil, fmt.Errorf("--event %s is an event of type %q, which the %s trigger of %s does not list: cardflow run would not start the flow for it",
+				path, typ, flow.Trigger.Type, flow.Name)
+		}
 	}
 	return b, nil
 }

@@ -212,6 +212,12 @@ type Trigger struct {
 	// Accept reports whether a pushed event concerns a flow whose trigger
 	// block has config cfg (event types, tables). Nil accepts everything.
 	Accept func(cfg cty.Value, ev *Event) bool
+	// TypeOf, when set, is the Type an Event whose trigger value is v would
+	// have (Okta's event.eventType), "" when v does not say. Dry runs and
+	// flow tests, which are given trigger values rather than events, apply
+	// Accept to it (AcceptsValue), so that they run a flow only for the
+	// events run would start it for.
+	TypeOf func(v cty.Value) string
 	// Poll fetches what happened since req.Cursor (Poll mode).
 	Poll func(ctx context.Context, req *PollRequest) error
 	// DefaultEvery is the poll interval when the trigger block sets no
@@ -231,6 +237,23 @@ type Trigger struct {
 	// CheckRemote, when set, is Action.CheckRemote for the trigger block's
 	// config: what the trigger will not find on the remote side (a table).
 	CheckRemote func(ctx context.Context, c Client, cfg cty.Value) []Finding
+}
+
+// AcceptsValue reports whether the trigger, with config cfg, would start
+// a flow for an event whose trigger value is v, and the event's type. It
+// accepts what it cannot judge: a trigger without Accept or TypeOf, a
+// value that does not say its type, a config not known yet.
+func (t *Trigger) AcceptsValue(cfg, v cty.Value) (bool, string) {
+	if t.Accept == nil || t.TypeOf == nil || !cfg.IsWhollyKnown() || !v.IsWhollyKnown() {
+		return true, ""
+	}
+	cfg, _ = cfg.UnmarkDeep()
+	v, _ = v.UnmarkDeep()
+	typ := t.TypeOf(v)
+	if typ == "" {
+		return true, ""
+	}
+	return t.Accept(cfg, &Event{Type: typ}), typ
 }
 
 // Event is one occurrence that starts an execution.

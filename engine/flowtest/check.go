@@ -127,7 +127,32 @@ func (c *checker) checkTrigger() hcl.Diagnostics {
 	if !v.IsWhollyKnown() {
 		return nil
 	}
-	return typeFit(v, ty, "trigger event", fmt.Sprintf("the %s trigger", c.flow.Trigger.Type), subject)
+	if diags := typeFit(v, ty, "trigger event", fmt.Sprintf("the %s trigger", c.flow.Trigger.Type), subject); diags.HasErrors() {
+		return diags
+	}
+	return c.checkAccepted(v, subject)
+}
+
+// checkAccepted refuses a trigger event the flow's trigger would not start
+// it for (an Okta event type its event_types does not list): run ignores
+// such an event, so a run of the flow for it tests nothing that happens.
+func (c *checker) checkAccepted(v cty.Value, subject hcl.Range) hcl.Diagnostics {
+	t := c.flow.Trigger
+	conv, err := conformValue(v, t.Spec.Output)
+	if err != nil {
+		return nil
+	}
+	ok, typ := t.Spec.AcceptsValue(t.Config, conv)
+	if ok {
+		return nil
+	}
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Trigger event the flow does not start for",
+		Detail: fmt.Sprintf("The event is of type %q, which the %s trigger of flow %q does not list: cardflow run would not start the flow for it. "+
+			"Give an event type the trigger lists, or add this one to the trigger.", typ, t.Type, c.flow.Name),
+		Subject: subject.Ptr(),
+	}}
 }
 
 // typeFit reports attributes v has and ty lacks, and values that do not
