@@ -1,19 +1,15 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
 	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
-	"github.com/cardflow/cardflow/engine/flowtest"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/server"
@@ -63,9 +59,12 @@ tables live in memory.
 
 --event is the trigger value as JSON ({"event": …} for Okta triggers, {"record":
 …} for ServiceNow ones), or a whole Okta event hook delivery, whose first event
-the trigger accepts is used. It is checked against the trigger's output type
-first: a missing or mistyped field is named and the dry run exits 2. Exit
-status 0 when the flow would succeed, 1 when it would fail.`,
+the trigger accepts is used. It is checked first, and the dry run exits 2
+naming what is wrong: a field the trigger's value does not have or of the
+wrong type, an event type the trigger does not list, a field every event of
+the trigger carries (an Okta event's target). Exit status 0 when the flow
+would succeed, 1 when it would fail (a card that reads a field the event
+lacks fails).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Flow, opts.Paths = args[0], args[1:]
@@ -257,76 +256,4 @@ func printDryRun(io *IOStreams, r dryRunReport) {
 	} else {
 		fmt.Fprintf(w, "The flow would fail: %s\n", r.Execution.Error)
 	}
-}
-
-// dryRunEvent reads the event file: a trigger value, or an Okta event hook
-// delivery whose first accepted event becomes {"event": …}.
-func dryRunEvent(path string, flow *plan.Flow) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("--event: %w", err)
-	}
-	var envelope struct {
-		Data struct {
-			Events []json.RawMessage `json:"events"`
-		} `json:"data"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&envelope); err != nil {
-		return nil, fmt.Errorf("--event %s is not JSON: %w", path, err)
-	}
-	if len(envelope.Data.Events) > 0 && flow.Trigger != nil {
-		cfg, _ := flow.Trigger.Config.UnmarkDeep()
-		for _, raw := range envelope.Data.Events {
-			var head struct {
-				UUID      string `json:"uuid"`
-				EventType string `json:"eventType"`
-			}
-			_ = json.Unmarshal(raw, &head)
-			ev := &connector.Event{ID: head.UUID, Type: head.EventType}
-			if flow.Trigger.Spec.Accept == nil || flow.Trigger.Spec.Accept(cfg, ev) {
-				return json.Marshal(map[string]json.RawMessage{"event": raw})
-			}
-		}
-		return nil, fmt.Errorf("--event %s: no event in the delivery matches the trigger of %s", path, flow.Name)
-	}
-	if flow.Trigger != nil {
-		if err := checkEvent(b, flow.Trigger.Spec.Output, flow.Trigger.Type); err != nil {
-			return nil, fmt.Errorf("--event %s does not fit the %s trigger of %s: %w", path, flow.Trigger.Type, flow.Name, err)
-		}
-		v, err := connector.FromJSON(b, flow.Trigger.Spec.Output)
-		if err != nil {
-			return nil, fmt.Errorf("--event %s: %w", path, err)
-		}
-		if ok, typ := flow.Trigger.Spec.AcceptsValue(flow.Trigger.Config, v); !ok {
-			return nil, fmt.Errorf("--event %s is an event of type %q, which the %s trigger of %s does not list: cardflow run would not start the flow for it",
-				path, typ, flow.Trigger.Type, flow.Name)
-		}
-	}
-	return b, nil
-}
-
-// checkEvent checks a trigger value against the trigger's output type as
-// cardflow test checks a run's trigger, and wants at least one of the
-// type's top-level attributes: an event of another system fits no trigger.
-func checkEvent(b []byte, ty cty.Type, trigger string) error {
-	v, err := connector.FromJSON(b, cty.DynamicPseudoType)
-	if err != nil {
-		return err
-	}
-	if !ty.IsObjectType() {
-		return nil
-	}
-	names := connector.SortedKeys(ty.AttributeTypes())
-	has := fmt.Sprintf("its value has the attributes %s", strings.Join(names, ", "))
-	if problems := flowtest.CheckTriggerEvent(v, ty, trigger); len(problems) > 0 {
-		return fmt.Errorf("%s (%s)", strings.Join(problems, " "), has)
-	}
-	vt := v.Type()
-	for _, n := range names {
-		if vt.IsObjectType() && vt.HasAttribute(n) && !v.GetAttr(n).IsNull() {
-			return nil
-		}
-	}
-	return fmt.Errorf("the event has none of the trigger value's attributes: %s", has)
 }
