@@ -24,14 +24,25 @@ type DryRunOptions struct {
 	Emulated map[string]map[string]cty.Value
 	// Tables are flow table rows written before the run: table, key, row.
 	Tables map[string]map[string]map[string]any
+	// WriteEmulators says that the emulators of Emulated are the dry run's
+	// own, thrown away after it: the writes of cards on their connections
+	// are sent to them (and reported all the same), so that later cards see
+	// what the tenant would most likely answer, a not_found included.
+	// Without it, and for every other write, nothing is sent and the card's
+	// output is a placeholder (see KnownAfterApply).
+	WriteEmulators bool
 }
 
-// InterceptedWrite is a write a dry run did not send. Arguments the action
-// marks sensitive are redacted in Input.
+// InterceptedWrite is a write a dry run did not send. Input is the card's
+// input as the journal keeps it: the arguments the action marks sensitive,
+// and every value derived from a sensitive one, are redacted.
 type InterceptedWrite struct {
 	Card   string          `json:"card"`
 	Action string          `json:"action"`
 	Input  json.RawMessage `json:"input"`
+	// Emulated is true when the write went to the dry run's own emulator
+	// (DryRunOptions.WriteEmulators), whose answer later cards saw.
+	Emulated bool `json:"emulated"`
 }
 
 // DryRunResult is what a dry run saw.
@@ -52,9 +63,10 @@ func (e *SeedError) Error() string { return e.Err.Error() }
 func (e *SeedError) Unwrap() error { return e.Err }
 
 // DryRun executes flow of gen once for the trigger value payload without
-// side effects: every write to a connection is intercepted and recorded,
-// reads are served by the emulators of opts.Emulated (or by the tenants),
-// flow tables live in memory. The connections of gen are pointed at the
+// side effects: every write that would leave the engine is intercepted and
+// recorded (and, with opts.WriteEmulators, sent to the dry run's own
+// emulator), reads are served by the emulators of opts.Emulated (or by the
+// tenants), flow tables live in memory. The connections of gen are pointed at the
 // emulators in place: gen is the dry run's own.
 func DryRun(ctx context.Context, gen *plan.Generation, flow *plan.Flow, payload []byte, opts DryRunOptions) (*DryRunResult, error) {
 	for addr, conn := range gen.Connections {
@@ -63,7 +75,12 @@ func DryRun(ctx context.Context, gen *plan.Generation, flow *plan.Flow, payload 
 			conn.Hash = "dry-run/" + addr
 		}
 	}
-	var writes interceptor
+	writes := interceptor{emulated: map[string]bool{}}
+	if opts.WriteEmulators {
+		for name := range opts.Emulated {
+			writes.emulated[name] = true
+		}
+	}
 	run := NewSingleRun(SingleRunOptions{Invoker: runtime.InvokeFunc(writes.invoke)})
 	defer run.Close()
 	if err := seedTables(ctx, run, gen, opts.Tables); err != nil {
@@ -75,7 +92,7 @@ func DryRun(ctx context.Context, gen *plan.Generation, flow *plan.Flow, payload 
 	}
 	return &DryRunResult{
 		Execution: res.Execution, Journal: res.Journal,
-		Writes: writes.list(), WouldSucceed: res.Result.Status != store.Failed,
+		Writes: writes.list(res.Journal), WouldSucceed: res.Result.Status != store.Failed,
 	}, nil
 }
 
@@ -98,14 +115,29 @@ func EmulatedConnection(cfg cty.Value, override map[string]cty.Value) cty.Value 
 	return cty.ObjectVal(vals)
 }
 
-// interceptor invokes reads and records writes instead of sending them.
+// interceptor invokes reads and records writes instead of sending them,
+// or sends them to the dry run's own emulators.
 type interceptor struct {
-	mu     sync.Mutex
-	writes []InterceptedWrite
+	emulated map[string]bool // connectors whose writes go to an emulator
+	mu       sync.Mutex
+	writes   []recordedWrite
+}
+
+// recordedWrite is an intercepted write before its input is known: the
+// runtime journals the input with every sensitive value redacted (marked
+// ones too, such as a sensitive variable in a URL), and the dry run
+// reports it as journaled.
+type recordedWrite struct {
+	card, action string
+	key          connector.CallKey
+	emulated     bool
 }
 
 func (i *interceptor) invoke(ctx context.Context, card *plan.Card, call *connector.Call) (cty.Value, error) {
-	if card.Action.Effect != connector.Write || !card.Connector.HasConnection() {
+	// A write of a connector without a connection leaves the engine too
+	// (http.request): only the engine's own writes (flow tables, helper
+	// flows) run, against the dry run's in-memory store.
+	if card.Action.Effect != connector.Write || card.Connector.InEngine {
 		out, err := runtime.DirectInvoker(ctx, card, call)
 		if w := (*connector.Wait)(nil); errors.As(err, &w) && call.Woke.IsZero() {
 			// A dry run does not wait (flow.wait): it goes on as if the
@@ -118,32 +150,43 @@ func (i *interceptor) invoke(ctx context.Context, card *plan.Card, call *connect
 		}
 		return out, err
 	}
-	in, _ := connector.ToGo(call.Input.Object())
-	b, _ := json.Marshal(redactSchema(in, card.Action.Input))
-	i.mu.Lock()
-	i.writes = append(i.writes, InterceptedWrite{Card: card.Name, Action: card.Connector.Name + "." + card.Action.Name, Input: b})
-	i.mu.Unlock()
+	w := recordedWrite{card: card.Name, action: card.Connector.Name + "." + card.Action.Name, key: call.Key, emulated: i.emulated[card.Connector.Name]}
+	i.record(w)
+	if w.emulated {
+		return runtime.DirectInvoker(ctx, card, call)
+	}
 	return placeholder(card.Action.Output), nil
 }
 
-func (i *interceptor) list() []InterceptedWrite {
+// record adds w, once per card instance: a retried write is one write.
+func (i *interceptor) record(w recordedWrite) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	return append([]InterceptedWrite{}, i.writes...)
-}
-
-// redactSchema hides the arguments an action marks sensitive.
-func redactSchema(in any, schema connector.Schema) any {
-	m, ok := in.(map[string]any)
-	if !ok {
-		return in
-	}
-	for _, a := range schema {
-		if a.Sensitive && m[a.Name] != nil {
-			m[a.Name] = runtime.Redacted
+	for _, old := range i.writes {
+		if old.key == w.key {
+			return
 		}
 	}
-	return m
+	i.writes = append(i.writes, w)
+}
+
+// list returns the intercepted writes with their inputs as journal
+// records them. A write whose entry is missing shows no input rather
+// than an unredacted one.
+func (i *interceptor) list(journal []store.JournalEntry) []InterceptedWrite {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	out := make([]InterceptedWrite, 0, len(i.writes))
+	for _, w := range i.writes {
+		in := json.RawMessage("null")
+		for _, e := range journal {
+			if e.Card == w.key.Card && e.Key == w.key.Instance && e.Input != nil {
+				in = e.Input
+			}
+		}
+		out = append(out, InterceptedWrite{Card: w.card, Action: w.action, Input: in, Emulated: w.emulated})
+	}
+	return out
 }
 
 // KnownAfterApply is the string output of an intercepted write, as
@@ -152,6 +195,9 @@ const KnownAfterApply = "(known after apply)"
 
 // placeholder is the output of an intercepted write: strings say it is not
 // known, the rest is empty, so that later cards can still be evaluated.
+// Booleans are true: those of write outputs say that the write did
+// something (changed, created, deleted), which is what it was sent for, so
+// that cards conditioned on them show as they would run.
 func placeholder(ty cty.Type) cty.Value {
 	switch {
 	case ty == cty.String:
@@ -159,7 +205,7 @@ func placeholder(ty cty.Type) cty.Value {
 	case ty == cty.Number:
 		return cty.Zero
 	case ty == cty.Bool:
-		return cty.False
+		return cty.True
 	case ty.IsListType():
 		return cty.ListValEmpty(ty.ElementType())
 	case ty.IsSetType():

@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/store"
+	"github.com/google/go-cmp/cmp"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -87,6 +91,110 @@ func TestDryRunInterceptsWrites(t *testing.T) {
 	}
 	if conn.Hash != "dry-run/fake.main" {
 		t.Errorf("connection hash %q: an emulated connection must not share clients with the real one", conn.Hash)
+	}
+}
+
+// TestDryRunWritesToItsOwnEmulators: with WriteEmulators, the writes of
+// an emulated connector are sent to it (the dry run's own, thrown away
+// after), later cards see its answers, and each write is reported once
+// even when it was retried.
+func TestDryRunWritesToItsOwnEmulators(t *testing.T) {
+	dir := t.TempDir()
+	writeFlows(t, dir, dryRunFlows)
+	f := newFakeConn()
+	f.on("write", func(_ context.Context, n int, call *connector.Call) (cty.Value, error) {
+		if n == 1 {
+			return cty.NilVal, &connector.Error{Kind: connector.Transient, Message: "try again"}
+		}
+		return cty.ObjectVal(map[string]cty.Value{"id": cty.StringVal("w-42"), "value": call.Input.Get("value")}), nil
+	})
+	gen, _, diags := engine.Load([]string{dir}, engine.LoadOptions{Registry: f.registry(), Mode: lang.Live, Host: fakeHost()})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	res, err := engine.DryRun(context.Background(), gen, gen.Flows["f"], []byte(`{"user":"kari"}`), engine.DryRunOptions{
+		Emulated:       map[string]map[string]cty.Value{"fake": {"token": cty.StringVal("emulator-token").Mark(lang.Sensitive)}},
+		WriteEmulators: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Execution.Status != store.Succeeded {
+		t.Fatalf("want a succeeded dry run, got %s (%s)", res.Execution.Status, res.Execution.Error)
+	}
+	if diff := cmp.Diff(map[string]int{"write": 2, "after": 1}, f.counts()); diff != "" {
+		t.Errorf("calls the emulated connector got (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]any{"w-42/kari"}, f.valuesOf("after")); diff != "" {
+		t.Errorf("the later card did not see the emulator's answer (-want +got):\n%s", diff)
+	}
+	var got []string
+	for _, w := range res.Writes {
+		got = append(got, fmt.Sprintf("%s %s emulated=%v", w.Card, w.Action, w.Emulated))
+	}
+	if diff := cmp.Diff([]string{"write fake.step emulated=true", "after fake.step emulated=true"}, got); diff != "" {
+		t.Errorf("reported writes (-want +got):\n%s", diff)
+	}
+}
+
+// TestDryRunPlaceholderSaysTheWriteDidSomething: a write that is not sent
+// reports true in its output's booleans (changed, created), so that a
+// card conditioned on them shows as it would run.
+func TestDryRunPlaceholderSaysTheWriteDidSomething(t *testing.T) {
+	dir := t.TempDir()
+	writeFlows(t, dir, `
+flow "f" {
+  trigger "fake.event" {
+    connection = connection.fake.main
+  }
+  card "request" {
+    action = http.request
+    method = "POST"
+    url    = "http://127.0.0.1:1/never"
+  }
+  card "changed" {
+    action = okta_change.change
+    if     = "card.request.status == 0"
+  }
+  card "note" {
+    action = text.compose
+    if     = "card.changed.changed && card.changed.created"
+    text   = "${card.changed.id}"
+  }
+}
+`)
+	f := newFakeConn()
+	reg := f.registry()
+	changed := cty.Object(map[string]cty.Type{"id": cty.String, "changed": cty.Bool, "created": cty.Bool, "count": cty.Number})
+	reg.Register(&connector.Connector{Name: "okta_change", Actions: []*connector.Action{{
+		Name: "change", Output: changed, Effect: connector.Write,
+		Do: func(context.Context, *connector.Call) (cty.Value, error) {
+			t.Error("a dry run sent a write")
+			return cty.NilVal, errors.New("sent")
+		},
+	}}})
+	gen, _, diags := engine.Load([]string{dir}, engine.LoadOptions{Registry: reg, Mode: lang.Live, Host: fakeHost()})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	res, err := engine.DryRun(context.Background(), gen, gen.Flows["f"], []byte(`{"user":"kari"}`), engine.DryRunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	statuses := map[string]string{}
+	var note string
+	for _, e := range res.Journal {
+		statuses[e.Card] = string(e.Status)
+		if e.Card == "note" {
+			note = string(e.Output)
+		}
+	}
+	want := map[string]string{"request": "ok", "changed": "ok", "note": "ok"}
+	if diff := cmp.Diff(want, statuses); diff != "" {
+		t.Errorf("card statuses (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(note, engine.KnownAfterApply) {
+		t.Errorf("note's output %s lacks %q", note, engine.KnownAfterApply)
 	}
 }
 

@@ -16,6 +16,8 @@ func Flow() *connector.Connector {
 	return &connector.Connector{
 		Name: "flow",
 		Doc:  "Helper flows (flow.call, trigger \"flow.called\"), stopping a flow early (flow.return) and waiting (flow.wait).",
+		// A helper flow runs in the same engine, its cards judged one by one.
+		InEngine: true,
 		Actions: []*connector.Action{
 			{
 				Name: "call",

@@ -17,6 +17,8 @@ func Table() *connector.Connector {
 	return &connector.Connector{
 		Name: "table",
 		Doc:  "Flow tables: small keyed stores owned by flows, kept in the engine's store.",
+		// Its rows are the engine's own: a dry run's live in its memory.
+		InEngine: true,
 		Actions: []*connector.Action{
 			{
 				Name: "put",

@@ -55,6 +55,7 @@ func eventHookTrigger() *connector.Trigger {
 		Required:       []string{"event.uuid", "event.eventType", "event.target"},
 		IDField:        "event.uuid",
 		Accept:         acceptEventTypes,
+		TypeOf:         eventTypeOf,
 		DecodeDelivery: decodeSavedDelivery,
 	}
 }
@@ -77,6 +78,18 @@ func decodeSavedDelivery(body []byte) ([]connector.Event, bool, error) {
 	}
 	events, err := DecodeEventHook(body)
 	return events, true, err
+}
+
+// eventTypeOf is the event type of a trigger value: event.eventType.
+func eventTypeOf(v cty.Value) string {
+	if !v.Type().IsObjectType() || !v.Type().HasAttribute("event") {
+		return ""
+	}
+	ev := v.GetAttr("event")
+	if ev.IsNull() || !ev.Type().IsObjectType() {
+		return ""
+	}
+	return connector.String(ev, "eventType")
 }
 
 // acceptEventTypes keeps the events whose type the trigger lists.

@@ -47,6 +47,10 @@ func systemLogTrigger() *connector.Trigger {
 		OutputFor:   eventOutputFor,
 		LintCompare: lintEventTypeCompare,
 		Poll:        pollSystemLog,
+		// The poll asks Okta for event_types only; Accept and TypeOf let
+		// dry runs and flow tests refuse the events it never sees.
+		Accept: acceptEventTypes,
+		TypeOf: eventTypeOf,
 		// One request a minute when idle: 1/120 of the logs bucket, and
 		// onboarding flows start within a minute of the event.
 		DefaultEvery: time.Minute,

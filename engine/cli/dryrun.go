@@ -1,21 +1,19 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
 	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
-	"github.com/cardflow/cardflow/engine/flowtest"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/server"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -47,20 +45,26 @@ func NewCmdDryRun(f *Factory, runF func(*DryRunOptions) error) *cobra.Command {
 
   # The same as JSON, for a script
   cardflow dry-run request_approval --event flows/onboarding/testdata/user-created.json --format json flows`,
-		Long: `Run one flow for one trigger event without side effects. Writes to Okta,
-ServiceNow and other remote systems are intercepted: printed with their inputs,
-never sent. Reads are served by the built-in emulators, seeded from --seed
-(JSON: {"okta": {users, groups, apps}, "servicenow": {users, records, ...},
-"tables": {"<table>": {"<key>": {row}}}}, or one emulator's seed alone; see
-docs/seeds.md), or with --live by the tenants the environment configures
-(still no writes). Flow tables live in memory. The output of an intercepted
-write is not known: its strings read "(known after apply)".
+		Long: `Run one flow for one trigger event without side effects: every write is
+printed with its inputs, and none reaches a tenant. By default the flow runs
+against built-in emulators started for the dry run, seeded from --seed (JSON:
+{"okta": {users, groups, apps}, "servicenow": {users, records, ...}, "tables":
+{"<table>": {"<key>": {row}}}}, or one emulator's seed alone; see
+docs/seeds.md) and thrown away after it: Okta and ServiceNow writes go to
+them, so later cards see their answers. With --live the flow reads from the
+tenants the environment configures, and sends them no write. http.request is
+never sent, whatever its method. The output of a write that was not sent is a
+placeholder: strings read "(known after apply)", booleans are true. Flow
+tables live in memory.
 
 --event is the trigger value as JSON ({"event": …} for Okta triggers, {"record":
 …} for ServiceNow ones), or a whole Okta event hook delivery, whose first event
-the trigger accepts is used. It is checked against the trigger's output type
-first: a missing or mistyped field is named and the dry run exits 2. Exit
-status 0 when the flow would succeed, 1 when it would fail.`,
+the trigger accepts is used. It is checked first, and the dry run exits 2
+naming what is wrong: a field the trigger's value does not have or of the
+wrong type, an event type the trigger does not list, a field every event of
+the trigger carries (an Okta event's target). Exit status 0 when the flow
+would succeed, 1 when it would fail (a card that reads a field the event
+lacks fails).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Flow, opts.Paths = args[0], args[1:]
@@ -81,7 +85,7 @@ status 0 when the flow would succeed, 1 when it would fail.`,
 	}
 	cmd.Flags().StringVar(&opts.Event, "event", "", "JSON file of the trigger event")
 	cmd.Flags().StringVar(&opts.Seed, "seed", "", "JSON file seeding the emulators and flow tables")
-	cmd.Flags().BoolVar(&opts.Live, "live", false, "read from the tenants configured by the environment (writes are still intercepted)")
+	cmd.Flags().BoolVar(&opts.Live, "live", false, "read from the tenants configured by the environment (no write is sent to them)")
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "text or json")
 	opts.Vars.register(cmd.Flags())
 	return cmd
@@ -113,8 +117,16 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 		Registry: opts.F.Registry, Vars: opts.Vars.values(opts.IO), Mode: mode,
 		Host: lang.Host{LookupEnv: opts.IO.LookupEnv},
 	})
+	if gen != nil && !opts.Live && !diags.HasErrors() {
+		// Loaded in check mode, a variable without a value is unknown:
+		// run refuses to start without it, and so does a dry run.
+		diags = append(diags, unsetVariables(gen.Config, gen.Vars)...)
+	}
 	if diags.HasErrors() {
 		writeDiagnosticsText(opts.IO.ErrOut, files, diags, opts.IO.colorErr)
+		if onlyUnsetVariables(diags) {
+			return exit(ExitUsage, errors.New("a variable without a default has no value; nothing was run"))
+		}
 		return exit(ExitFailed, errors.New("the flows are not valid"))
 	}
 	if opts.Format != "json" {
@@ -145,7 +157,9 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 	if err != nil {
 		return exit(ExitUsage, err)
 	}
-	res, err := engine.DryRun(ctx, gen, flow, payload, engine.DryRunOptions{Emulated: emus.Connections, Tables: emus.Tables})
+	res, err := engine.DryRun(ctx, gen, flow, payload, engine.DryRunOptions{
+		Emulated: emus.Connections, Tables: emus.Tables, WriteEmulators: !opts.Live,
+	})
 	if se := (*engine.SeedError)(nil); errors.As(err, &se) {
 		return exit(ExitUsage, fmt.Errorf("--seed: %w", err))
 	} else if err != nil {
@@ -173,6 +187,33 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 	return nil
 }
 
+// unsetVariables are the diagnostics of the variables without a default
+// that vars (evaluated in check mode) holds no value of.
+func unsetVariables(cfg *config.Config, vars cty.Value) hcl.Diagnostics {
+	if cfg == nil || !vars.Type().IsObjectType() {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	for _, name := range connector.SortedKeys(cfg.Variables) {
+		v := cfg.Variables[name]
+		if v.Default == nil && vars.Type().HasAttribute(name) && !vars.GetAttr(name).IsKnown() {
+			diags = append(diags, lang.NoValue(v))
+		}
+	}
+	return diags
+}
+
+// onlyUnsetVariables reports whether every error of diags is a variable
+// without a value: a usage error, not a mistake in the flows.
+func onlyUnsetVariables(diags hcl.Diagnostics) bool {
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError && d.Summary != lang.NoValueSummary {
+			return false
+		}
+	}
+	return true
+}
+
 // connectorNames names the connectors of the generation's connections.
 func connectorNames(gen *plan.Generation) []string {
 	seen := map[string]bool{}
@@ -189,15 +230,27 @@ func connectorNames(gen *plan.Generation) []string {
 
 func printDryRun(io *IOStreams, r dryRunReport) {
 	w := io.Out
-	fmt.Fprintf(w, "Dry run of %s against the %s: nothing was written.\n\n", r.Flow, r.Mode)
+	if r.Mode == "live" {
+		fmt.Fprintf(w, "Dry run of %s against the live tenants, reading only: no write was sent.\n\n", r.Flow)
+	} else {
+		fmt.Fprintf(w, "Dry run of %s against the built-in emulators: no write reached a tenant.\n\n", r.Flow)
+	}
 	printExecution(io, r.Execution, false)
 	fmt.Fprintln(w)
 	if len(r.Writes) == 0 {
 		fmt.Fprintln(w, "No writes would be sent.")
 	} else {
 		fmt.Fprintf(w, "Writes that would be sent (%d):\n", len(r.Writes))
+		emulated := false
 		for _, c := range r.Writes {
-			fmt.Fprintf(w, "  %-24s %s %s\n", c.Card, c.Action, compactJSON(c.Input, false))
+			note := ""
+			if c.Emulated {
+				note, emulated = " (emulated)", true
+			}
+			fmt.Fprintf(w, "  %-24s %s %s%s\n", c.Card, c.Action, compactJSON(c.Input, false), note)
+		}
+		if emulated {
+			fmt.Fprintln(w, "Emulated writes went to the dry run's own emulators, now thrown away; later cards saw their answers.")
 		}
 	}
 	fmt.Fprintln(w)
@@ -206,68 +259,4 @@ func printDryRun(io *IOStreams, r dryRunReport) {
 	} else {
 		fmt.Fprintf(w, "The flow would fail: %s\n", r.Execution.Error)
 	}
-}
-
-// dryRunEvent reads the event file: a trigger value, or an Okta event hook
-// delivery whose first accepted event becomes {"event": …}.
-func dryRunEvent(path string, flow *plan.Flow) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("--event: %w", err)
-	}
-	var envelope struct {
-		Data struct {
-			Events []json.RawMessage `json:"events"`
-		} `json:"data"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&envelope); err != nil {
-		return nil, fmt.Errorf("--event %s is not JSON: %w", path, err)
-	}
-	if len(envelope.Data.Events) > 0 && flow.Trigger != nil {
-		cfg, _ := flow.Trigger.Config.UnmarkDeep()
-		for _, raw := range envelope.Data.Events {
-			var head struct {
-				UUID      string `json:"uuid"`
-				EventType string `json:"eventType"`
-			}
-			_ = json.Unmarshal(raw, &head)
-			ev := &connector.Event{ID: head.UUID, Type: head.EventType}
-			if flow.Trigger.Spec.Accept == nil || flow.Trigger.Spec.Accept(cfg, ev) {
-				return json.Marshal(map[string]json.RawMessage{"event": raw})
-			}
-		}
-		return nil, fmt.Errorf("--event %s: no event in the delivery matches the trigger of %s", path, flow.Name)
-	}
-	if flow.Trigger != nil {
-		if err := checkEvent(b, flow.Trigger.Spec.Output, flow.Trigger.Type); err != nil {
-			return nil, fmt.Errorf("--event %s does not fit the %s trigger of %s: %w", path, flow.Trigger.Type, flow.Name, err)
-		}
-	}
-	return b, nil
-}
-
-// checkEvent checks a trigger value against the trigger's output type as
-// cardflow test checks a run's trigger, and wants at least one of the
-// type's top-level attributes: an event of another system fits no trigger.
-func checkEvent(b []byte, ty cty.Type, trigger string) error {
-	v, err := connector.FromJSON(b, cty.DynamicPseudoType)
-	if err != nil {
-		return err
-	}
-	if !ty.IsObjectType() {
-		return nil
-	}
-	names := connector.SortedKeys(ty.AttributeTypes())
-	has := fmt.Sprintf("its value has the attributes %s", strings.Join(names, ", "))
-	if problems := flowtest.CheckTriggerEvent(v, ty, trigger); len(problems) > 0 {
-		return fmt.Errorf("%s (%s)", strings.Join(problems, " "), has)
-	}
-	vt := v.Type()
-	for _, n := range names {
-		if vt.IsObjectType() && vt.HasAttribute(n) && !v.GetAttr(n).IsNull() {
-			return nil
-		}
-	}
-	return fmt.Errorf("the event has none of the trigger value's attributes: %s", has)
 }

@@ -232,6 +232,12 @@ type Trigger struct {
 	// not, and gives false with no error. Flow tests read trigger_file
 	// with it, so that a recorded delivery runs as cardflow run runs it.
 	DecodeDelivery func(body []byte) (events []Event, isDelivery bool, err error)
+	// TypeOf, when set, is the Type an Event whose trigger value is v would
+	// have (Okta's event.eventType), "" when v does not say. Dry runs and
+	// flow tests, which are given trigger values rather than events, apply
+	// Accept to it (AcceptsValue), so that they run a flow only for the
+	// events run would start it for.
+	TypeOf func(v cty.Value) string
 	// Poll fetches what happened since req.Cursor (Poll mode).
 	Poll func(ctx context.Context, req *PollRequest) error
 	// DefaultEvery is the poll interval when the trigger block sets no
@@ -257,6 +263,23 @@ type Trigger struct {
 	// CheckRemote, when set, is Action.CheckRemote for the trigger block's
 	// config: what the trigger will not find on the remote side (a table).
 	CheckRemote func(ctx context.Context, c Client, cfg cty.Value) []Finding
+}
+
+// AcceptsValue reports whether the trigger, with config cfg, would start
+// a flow for an event whose trigger value is v, and the event's type. It
+// accepts what it cannot judge: a trigger without Accept or TypeOf, a
+// value that does not say its type, a config not known yet.
+func (t *Trigger) AcceptsValue(cfg, v cty.Value) (bool, string) {
+	if t.Accept == nil || t.TypeOf == nil || !cfg.IsWhollyKnown() || !v.IsWhollyKnown() {
+		return true, ""
+	}
+	cfg, _ = cfg.UnmarkDeep()
+	v, _ = v.UnmarkDeep()
+	typ := t.TypeOf(v)
+	if typ == "" {
+		return true, ""
+	}
+	return t.Accept(cfg, &Event{Type: typ}), typ
 }
 
 // Event is one occurrence that starts an execution.
@@ -366,6 +389,12 @@ type Connector struct {
 	// cannot reach, return nil: the other checks say what they could not
 	// tell.
 	CheckCredentials func(ctx context.Context, c Client) error
+	// InEngine says that the connector's actions touch nothing outside the
+	// engine: they work on the execution's own store through Call.Host
+	// (flow tables, helper flows). Dry runs and flow tests run them against
+	// their in-memory store, writes included; the writes of every other
+	// connector leave the engine, and a dry run never sends them.
+	InEngine bool
 }
 
 // HasConnection reports whether the connector's cards take a connection.

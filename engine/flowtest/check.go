@@ -107,7 +107,7 @@ func (c *checker) checkTrigger() hcl.Diagnostics {
 		if diags.HasErrors() || !v.IsWhollyKnown() {
 			return diags
 		}
-		return typeFit(v, ty, "trigger event", of, tr.Trigger.Range())
+		return c.fits(v, ty, of, tr.Trigger.Range())
 	}
 	tf, diags := readTriggerFile(c.flow, c.file, tr.TriggerFile)
 	if diags.HasErrors() {
@@ -126,9 +126,42 @@ func (c *checker) checkTrigger() hcl.Diagnostics {
 			}
 			continue
 		}
-		diags = append(diags, typeFit(v, ty, "trigger event", of, tr.TriggerFile.Range())...)
+		diags = append(diags, c.fits(v, ty, of, tr.TriggerFile.Range())...)
 	}
 	return diags
+}
+
+// fits checks a trigger event a test gives: its type, then that the
+// flow's trigger starts for it. (A delivery's events are already those
+// the trigger takes.)
+func (c *checker) fits(v cty.Value, ty cty.Type, of string, subject hcl.Range) hcl.Diagnostics {
+	diags := typeFit(v, ty, "trigger event", of, subject)
+	if diags.HasErrors() {
+		return diags
+	}
+	return append(diags, c.checkAccepted(v, subject)...)
+}
+
+// checkAccepted refuses a trigger event the flow's trigger would not start
+// it for (an Okta event type its event_types does not list): run ignores
+// such an event, so a run of the flow for it tests nothing that happens.
+func (c *checker) checkAccepted(v cty.Value, subject hcl.Range) hcl.Diagnostics {
+	t := c.flow.Trigger
+	conv, err := conformValue(v, t.Spec.Output)
+	if err != nil {
+		return nil
+	}
+	ok, typ := t.Spec.AcceptsValue(t.Config, conv)
+	if ok {
+		return nil
+	}
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Trigger event the flow does not start for",
+		Detail: fmt.Sprintf("The event is of type %q, which the %s trigger of flow %q does not list: cardflow run would not start the flow for it. "+
+			"Give an event type the trigger lists, or add this one to the trigger.", typ, t.Type, c.flow.Name),
+		Subject: subject.Ptr(),
+	}}
 }
 
 // typeFit reports attributes v has and ty lacks, and values that do not

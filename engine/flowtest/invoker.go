@@ -67,11 +67,7 @@ func newInvoker(gen *plan.Generation, tr *config.TestRun, emulated map[string]bo
 // nothing outside the execution: pure functions, flow tables and helper
 // flows. These run for real in tests unless mocked.
 func inEngine(a *plan.Card) bool {
-	switch a.Connector.Name {
-	case "table", "flow":
-		return true
-	}
-	return a.Action.Effect == connector.Pure
+	return a.Connector.InEngine || a.Action.Effect == connector.Pure
 }
 
 // actionName is the card's action as "connector.action". A card whose

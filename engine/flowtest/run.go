@@ -231,8 +231,10 @@ func (env *runEnv) startEmulator(gen *plan.Generation, file string, eb *config.T
 		return hcl.Diagnostics{unknownEmulator(eb, emus)}
 	}
 	var seed []byte
+	var path string
 	if eb.SeedFile != nil {
-		path, diags := evalPath(eb.SeedFile, file, "seed_file")
+		var diags hcl.Diagnostics
+		path, diags = evalPath(eb.SeedFile, file, "seed_file")
 		if diags.HasErrors() {
 			return diags
 		}
@@ -244,11 +246,11 @@ func (env *runEnv) startEmulator(gen *plan.Generation, file string, eb *config.T
 	}
 	h, release, err := emu.New(seed)
 	if err != nil {
-		subject := eb.DeclRange
+		subject, detail := eb.DeclRange, err.Error()
 		if eb.SeedFile != nil {
-			subject = eb.SeedFile.Range()
+			subject, detail = eb.SeedFile.Range(), fmt.Sprintf("Seed file %s: %v.", path, err)
 		}
-		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid emulator seed", Detail: err.Error(), Subject: subject.Ptr()}}
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid emulator seed", Detail: detail, Subject: subject.Ptr()}}
 	}
 	srv := httptest.NewServer(h)
 	env.closers = append(env.closers, release, srv.Close)

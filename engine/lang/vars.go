@@ -114,6 +114,20 @@ func EvalVariables(cfg *config.Config, given VarValues, mode Mode, funcs Host) (
 	return cty.ObjectVal(vals), diags
 }
 
+// NoValueSummary is the summary of NoValue's diagnostic.
+const NoValueSummary = "No value for required variable"
+
+// NoValue is the diagnostic of variable v, which has no default, when it
+// was given no value: an error in Live mode, and for dry-run in both.
+func NoValue(v *config.Variable) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  NoValueSummary,
+		Detail:   fmt.Sprintf("The variable %q has no default: set it with --var %s=…, --var-file or %s%s.", v.Name, v.Name, VarEnvPrefix, v.Name),
+		Subject:  v.DeclRange.Ptr(),
+	}
+}
+
 type rawVar struct {
 	text string         // from env or --var: HCL for non-string types
 	expr hcl.Expression // from a var file
@@ -155,12 +169,7 @@ func variableValue(v *config.Variable, r rawVar, mode Mode) (cty.Value, hcl.Diag
 	case mode == Check:
 		return cty.UnknownVal(ty), nil
 	default:
-		return cty.UnknownVal(ty), hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "No value for required variable",
-			Detail:   fmt.Sprintf("The variable %q has no default: set it with --var %s=…, --var-file or %s%s.", v.Name, v.Name, VarEnvPrefix, v.Name),
-			Subject:  v.DeclRange.Ptr(),
-		}}
+		return cty.UnknownVal(ty), hcl.Diagnostics{NoValue(v)}
 	}
 	if diags.HasErrors() {
 		return cty.UnknownVal(ty), diags

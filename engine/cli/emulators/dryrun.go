@@ -45,7 +45,7 @@ func dryRun(seedPath string, connectors []string) (*cli.DryRunEmulators, error) 
 			if sf.Okta != nil {
 				if err := e.Seed(*sf.Okta); err != nil {
 					out.Stop()
-					return nil, fmt.Errorf("okta seed: %w", err)
+					return nil, &engine.SeedError{Err: fmt.Errorf("seed file %s: okta: %w", seedPath, err)}
 				}
 			}
 			srv := httptest.NewServer(e)
@@ -61,13 +61,14 @@ func dryRun(seedPath string, connectors []string) (*cli.DryRunEmulators, error) 
 			// svc.cardflow: a basic-auth password would have to match the
 			// one the seed gives that user (the demo seed's is public).
 			e := snemu.New(snemu.Options{APIKeys: map[string]string{creds.apiKey: dryRunSNUser}})
-			s := snemu.DemoSeed()
-			if sf.ServiceNow != nil {
-				s = *sf.ServiceNow
-			}
-			if err := e.Seed(s); err != nil {
+			if sf.ServiceNow == nil {
+				if err := e.Seed(snemu.DemoSeed()); err != nil {
+					out.Stop()
+					return nil, fmt.Errorf("servicenow demo seed: %w", err)
+				}
+			} else if err := e.Seed(*sf.ServiceNow); err != nil {
 				out.Stop()
-				return nil, fmt.Errorf("servicenow seed: %w", err)
+				return nil, &engine.SeedError{Err: fmt.Errorf("seed file %s: servicenow: %w", seedPath, err)}
 			}
 			srv := httptest.NewServer(e)
 			stops = append(stops, srv.Close)

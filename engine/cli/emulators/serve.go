@@ -16,7 +16,7 @@ func serveOkta(o cli.ServeEmulatorOptions) (*cli.ServedEmulator, error) {
 	if o.SeedPath != "" {
 		s, err := seedPart(o.SeedPath, seed.Okta)
 		if err == nil {
-			err = e.Seed(s.(oktaemu.Seed))
+			err = seedError(o.SeedPath, e.Seed(s.(oktaemu.Seed)))
 		}
 		if err != nil {
 			e.Close()
@@ -37,7 +37,7 @@ func serveServiceNow(o cli.ServeEmulatorOptions) (*cli.ServedEmulator, error) {
 	if o.SeedPath != "" {
 		s, err := seedPart(o.SeedPath, seed.ServiceNow)
 		if err == nil {
-			err = e.Seed(s.(snemu.Seed))
+			err = seedError(o.SeedPath, e.Seed(s.(snemu.Seed)))
 		}
 		if err != nil {
 			return nil, err
@@ -48,6 +48,15 @@ func serveServiceNow(o cli.ServeEmulatorOptions) (*cli.ServedEmulator, error) {
 
 // seedPart reads a seed file and returns its part for system: the whole
 // format or that emulator's seed alone (docs/seeds.md).
+// seedError names the seed file of an emulator's Seed error, a value the
+// emulator refuses (an unknown user status).
+func seedError(path string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("seed file %s: %w", path, err)
+}
+
 func seedPart(path, system string) (any, error) {
 	f, err := seed.Read(path)
 	if err != nil {

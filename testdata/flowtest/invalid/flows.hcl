@@ -82,3 +82,18 @@ flow "audit" {
     user       = trigger.input.user
   }
 }
+
+# A flow for new users only: runs for other event types test nothing run
+# would do.
+flow "welcome" {
+  trigger "okta.event_hook" {
+    connection  = connection.okta.main
+    event_types = ["user.lifecycle.create"]
+  }
+
+  card "activate" {
+    action     = okta.activate_user
+    connection = connection.okta.main
+    user       = trigger.event.target[0].id
+  }
+}

@@ -50,6 +50,11 @@ run "bad trigger event" {
   trigger = { inptu = { user = "00u1kari0nordmann0h7" } } # ERROR: Unsupported attribute in trigger event
 }
 
+run "an event the trigger does not list" {
+  flow    = flow.welcome
+  trigger = { event = { eventType = "user.account.lock", target = [{ id = "00u1kari0nordmann0h7" }] } } # ERROR: Trigger event the flow does not start for
+}
+
 run "mocks of a card whose action is misspelt" {
   flow    = flow.misspelt
   trigger = { input = { user = "00u1kari0nordmann0h7" } }
