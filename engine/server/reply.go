@@ -75,17 +75,7 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, flow, id string, 
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "the flow's result is not a valid reply", "execution": id})
 		return
 	}
-	for k, v := range resp.Header {
-		w.Header()[k] = v
-	}
-	status := resp.Status
-	if status == 0 {
-		status = http.StatusOK
-	}
-	w.WriteHeader(status)
-	if len(resp.Body) > 0 {
-		_, _ = w.Write(resp.Body)
-	}
+	writeResponse(w, resp.Header, resp.Status, resp.Body)
 }
 
 // await returns execution id once it is final, or ctx's error.

@@ -105,16 +105,21 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 		s.failIntake(w, r, err)
 		return
 	}
-	for k, v := range reply.Header {
+	writeResponse(w, reply.Header, reply.Status, reply.Body)
+}
+
+// writeResponse answers with header, status (0 is 200) and body, as a
+// connector made them (a hook's reply, an endpoint flow's result).
+func writeResponse(w http.ResponseWriter, header http.Header, status int, body []byte) {
+	for k, v := range header {
 		w.Header()[k] = v
 	}
-	status := reply.Status
 	if status == 0 {
 		status = http.StatusOK
 	}
 	w.WriteHeader(status)
-	if len(reply.Body) > 0 {
-		_, _ = w.Write(reply.Body)
+	if len(body) > 0 {
+		_, _ = w.Write(body)
 	}
 }
 
