@@ -148,13 +148,17 @@ func TestE2EConsoleSessionsFollowTheTokenFile(t *testing.T) {
 	if status, loc := bob.replay(id); status != http.StatusSeeOther || !strings.Contains(loc, "msg=replay") {
 		t.Errorf("a promoted reader's console replay: %d to %q, want 303 back to the execution", status, loc)
 	}
+	// The audit line reaches the log after the answer: wait for it.
 	var bobs map[string]any
-	for _, a := range consoleAudits(e.p) {
-		if a["principal"] == "bob" && a["outcome"] == "ok" {
-			bobs = a
+	eventually(t, "the audit line of bob's replay", func() bool {
+		for _, a := range consoleAudits(e.p) {
+			if a["principal"] == "bob" && a["outcome"] == "ok" {
+				bobs = a
+			}
 		}
-	}
-	if bobs == nil || bobs["role"] != "operate" || bobs["target"] != id {
+		return bobs != nil
+	})
+	if bobs["role"] != "operate" || bobs["target"] != id {
 		t.Errorf("bob's replay is audited as %v, want role operate on %s", bobs, id)
 	}
 	for _, tok := range []string{reader, operator, promoted} {
@@ -185,16 +189,17 @@ func TestE2EConsoleFailedAuthenticationIsLoggedAndCounted(t *testing.T) {
 	if want := `cardflow_requests_rejected_total{route="/ui",status="Unauthorized"} 2`; !strings.Contains(metrics, want) {
 		t.Errorf("/metrics lacks %s", want)
 	}
-	paths := map[string]bool{}
-	for _, rec := range e.p.out.records() {
-		if rec["msg"] == "request rejected" && rec["status"] == float64(http.StatusUnauthorized) {
-			path, _ := rec["path"].(string)
-			paths[path] = true
+	// Log lines reach the log after the answers: wait for both.
+	eventually(t, "401s logged as rejected requests on /ui/executions and /ui/login", func() bool {
+		paths := map[string]bool{}
+		for _, rec := range e.p.out.records() {
+			if rec["msg"] == "request rejected" && rec["status"] == float64(http.StatusUnauthorized) {
+				path, _ := rec["path"].(string)
+				paths[path] = true
+			}
 		}
-	}
-	if !paths["/ui/executions"] || !paths["/ui/login"] {
-		t.Errorf("401s logged as rejected requests on %v, want /ui/executions and /ui/login", paths)
-	}
+		return paths["/ui/executions"] && paths["/ui/login"]
+	})
 	if strings.Contains(e.p.out.String(), guess) {
 		t.Error("the log shows the token tried")
 	}
