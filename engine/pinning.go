@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/cardflow/cardflow/engine/config"
@@ -180,12 +179,7 @@ func changedPins(recorded map[string]map[string]string, f *plan.Flow) (changed [
 			continue
 		}
 		was := recorded[addr]
-		names := make([]string, 0, len(c.Pins))
-		for name := range c.Pins {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
+		for _, name := range connector.SortedKeys(c.Pins) {
 			now := c.Pins[name]
 			switch {
 			case now == "" || was[name] == "":

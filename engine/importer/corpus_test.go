@@ -218,7 +218,7 @@ func embeddedFlows(method any) []map[string]any {
 	}
 	model := dig(method, "node", "model")
 	inputs, _ := dig(model, "inputs", "data").(map[string]any)
-	for _, id := range sortedKeys(inputs) {
+	for _, id := range connector.SortedKeys(inputs) {
 		if v := dig(inputs[id], "value", "data"); isFlow(v) {
 			out = append(out, v.(map[string]any))
 		}
@@ -235,15 +235,6 @@ func dig(v any, path ...string) any {
 		v = m[p]
 	}
 	return v
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // TestCorpus imports every export under testdata/import and, when
