@@ -33,10 +33,13 @@ func CheckForBodies(expr hcl.Expression, ctx *hcl.EvalContext) hcl.Diagnostics {
 // expressions nested in it, but those need this one's iteration variables,
 // so checkFor handles its own body and CheckForBodies skips nothing: a
 // nested body is evaluated only when its collection is unknown, which in
-// the outer walk (without the variables) fails before reaching it.
+// the outer walk (without the variables) fails before reaching it. The
+// operands and conditional results that evaluating the body skipped are
+// checked with the iteration variables too, also over a known collection,
+// whose body HCL evaluated element by element.
 func checkFor(fe *hclsyntax.ForExpr, ctx *hcl.EvalContext) hcl.Diagnostics {
 	coll, d := fe.CollExpr.Value(ctx)
-	if d.HasErrors() || coll.IsKnown() {
+	if d.HasErrors() {
 		return nil
 	}
 	key, val := iterTypes(coll.Type())
@@ -50,11 +53,16 @@ func checkFor(fe *hclsyntax.ForExpr, ctx *hcl.EvalContext) hcl.Diagnostics {
 		if e == nil {
 			continue
 		}
-		_, d := e.Value(child)
-		diags = append(diags, d...)
-		if !d.HasErrors() {
+		if !coll.IsKnown() {
+			_, d := e.Value(child)
+			diags = append(diags, d...)
+			if d.HasErrors() {
+				continue
+			}
 			diags = append(diags, nestedFors(e, child)...)
 		}
+		diags = append(diags, CheckLogicalOperands(e, child)...)
+		diags = append(diags, CheckConditionalBranches(e, child)...)
 	}
 	return diags
 }

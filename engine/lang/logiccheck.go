@@ -10,22 +10,29 @@ import (
 // depends on a card is during validate, HCL short-circuits left to right
 // and drops the right side's diagnostics:
 // `card.a.changed && card.b.stauts == "ACTIVE"` would pass. Each right
-// operand is evaluated on its own here. Operands that use names ctx does
-// not define (a for expression's iteration variables) are left to
-// CheckForBodies. Call it only after expr evaluated without errors in ctx.
+// operand is evaluated on its own here, over TypesOnly(ctx): a right
+// operand that its left one guards against a value
+// (`length(var.groups) > 0 && var.groups[0] == "x"`) is not an error.
+// Operands that use names ctx does not define (a for expression's
+// iteration variables) are left to CheckForBodies. Call it only after
+// expr evaluated without errors in ctx.
 func CheckLogicalOperands(expr hcl.Expression, ctx *hcl.EvalContext) hcl.Diagnostics {
 	se, ok := expr.(hclsyntax.Expression)
 	if !ok {
 		return nil
 	}
 	var diags hcl.Diagnostics
+	var types *hcl.EvalContext
 	seen := map[hcl.Range]bool{}
 	hclsyntax.VisitAll(se, func(n hclsyntax.Node) hcl.Diagnostics {
 		bin, ok := n.(*hclsyntax.BinaryOpExpr)
 		if !ok || (bin.Op != hclsyntax.OpLogicalAnd && bin.Op != hclsyntax.OpLogicalOr) || !definesAll(ctx, bin.RHS) {
 			return nil
 		}
-		_, d := bin.RHS.Value(ctx)
+		if types == nil {
+			types = TypesOnly(ctx)
+		}
+		_, d := bin.RHS.Value(types)
 		for _, diag := range d {
 			if diag.Severity != hcl.DiagError || diag.Subject == nil || seen[*diag.Subject] {
 				continue
@@ -53,9 +60,13 @@ func definesAll(ctx *hcl.EvalContext, expr hcl.Expression) bool {
 	return true
 }
 
-// CheckUnevaluated is CheckForBodies and CheckLogicalOperands: the parts
-// of an expression that evaluating it over unknown values skipped. Call
-// it only after expr evaluated without errors in ctx.
+// CheckUnevaluated is CheckForBodies, CheckLogicalOperands and
+// CheckConditionalBranches: the parts of an expression that evaluating it
+// over unknown values skipped. Call it only after expr evaluated without
+// errors in ctx.
 func CheckUnevaluated(expr hcl.Expression, ctx *hcl.EvalContext) hcl.Diagnostics {
-	return append(CheckForBodies(expr, ctx), CheckLogicalOperands(expr, ctx)...)
+	diags := CheckForBodies(expr, ctx)
+	diags = append(diags, CheckLogicalOperands(expr, ctx)...)
+	diags = append(diags, CheckConditionalBranches(expr, ctx)...)
+	return dedupe(diags)
 }
