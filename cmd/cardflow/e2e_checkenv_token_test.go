@@ -76,3 +76,66 @@ flow "join" {
 		t.Errorf("a valid token without the groups scope: want exit 0 and a warning; exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// TestE2EValidateCheckEnvRefusedServiceNowPassword runs `cardflow validate
+// --check-env` against `cardflow emulate servicenow --user svc --password
+// …`: a password the instance refuses (401 User Not Authenticated) is one
+// error on the connection block naming the connection, exit 1, instead of
+// a "not checked" warning per table; the password is never printed; the
+// right password passes.
+func TestE2EValidateCheckEnvRefusedServiceNowPassword(t *testing.T) {
+	if testing.Short() || cardflowBin == "" {
+		t.Skip("end-to-end")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	instance, _ := startEmulator(t, "servicenow", "--listen", "127.0.0.1:0", "--user", "svc", "--password", "e2e-right-snow-password")
+	flows := filepath.Join(dir, "flows")
+	if err := os.MkdirAll(flows, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	text := `connection "servicenow" "main" {
+  instance_url = env("SERVICENOW_INSTANCE_URL")
+  username     = env("SERVICENOW_USERNAME")
+  password     = env("SERVICENOW_PASSWORD")
+}
+
+flow "requests" {
+  trigger "servicenow.record_created" {
+    connection = connection.servicenow.main
+    table      = "incident"
+  }
+  card "note" {
+    action     = servicenow.add_work_note
+    connection = connection.servicenow.main
+    sys_id     = trigger.record.sys_id
+    note       = "seen"
+  }
+}
+`
+	if err := os.WriteFile(filepath.Join(flows, "requests.hcl"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	validate := func(password string) (stdout, stderr string, code int) {
+		t.Helper()
+		stdout, stderr, code = runCardflow(t, []string{"SERVICENOW_INSTANCE_URL=" + instance, "SERVICENOW_USERNAME=svc",
+			"SERVICENOW_PASSWORD=" + password, "NO_COLOR=1", "HOME=" + dir}, "validate", "--check-env", flows)
+		return stdout, strings.Join(strings.Fields(stderr), " "), code
+	}
+
+	out, errOut, code := validate("e2e-wrong-snow-password")
+	if code != 1 || strings.Count(errOut, "Error: Credentials refused") != 1 ||
+		!strings.Contains(errOut, filepath.Join(flows, "requests.hcl")+":1:1") ||
+		!strings.Contains(errOut, "servicenow refused the credentials of connection.servicenow.main: HTTP 401: "+
+			"User Not Authenticated: Required to provide Auth information (username and password)") ||
+		strings.Contains(errOut, "Warning") || !strings.Contains(errOut, "1 error, 0 warnings.") {
+		t.Errorf("a password the instance refuses: want exit 1 and one error on the connection, no warnings; exit %d\n%s\n%s", code, out, errOut)
+	}
+	if strings.Contains(out+errOut, "e2e-wrong-snow-password") {
+		t.Error("the password is in validate's output")
+	}
+
+	if out, errOut, code := validate("e2e-right-snow-password"); code != 0 || errOut != "" {
+		t.Errorf("the right password: want exit 0 and nothing on stderr; exit %d\n%s\n%s", code, out, errOut)
+	}
+}

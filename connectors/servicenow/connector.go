@@ -23,6 +23,8 @@ func New() *connector.Connector {
 		Open:       openConnection,
 		Actions:    actions(),
 		Triggers:   triggers(),
+		// validate --check-env: a refused password fails every card.
+		CheckCredentials: checkCredentials,
 	}
 }
 

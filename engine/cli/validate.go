@@ -49,7 +49,8 @@ Connections read their credentials with env(); in CI those variables are
 usually not set, so validate lists them on one line and goes on. With
 --check-env (what cardflow run does) each unset variable is an error, and
 validate reads what cardflow run would: whether Okta takes each
-connection's token (one it refuses, HTTP 401, is an error); for each Okta
+connection's token and ServiceNow each connection's credentials (ones it
+refuses, HTTP 401, are an error); for each Okta
 connection without manage_event_hook, its event hook, with a warning when
 the hook lacks an event type a flow listens for (or when the token may not
 read hooks); the groups, apps and tables cards name (warnings). That is
