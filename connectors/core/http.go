@@ -77,6 +77,7 @@ func HTTP() *connector.Connector {
 			IDField: "the Idempotency-Key header",
 			Invoke:  invokeEndpoint,
 			Reply:   endpointReply,
+			Lint:    lintReply,
 		}},
 	}
 }

@@ -41,9 +41,26 @@ var replyAttrs = connector.Schema{
 			"\"raw\" waits and answers with the result's status (200 to 599), headers and body (a string is sent as is, " +
 			"anything else as JSON), as Okta Workflows' Return Raw. A failed execution is answered 500, one still running " +
 			"after reply_timeout 504; both carry the execution id, and the execution goes on to its end."},
-	{Name: "reply_timeout", Type: cty.String, Default: cty.StringVal(defaultReplyTimeout.String()), Check: checkReplyTimeout,
-		Doc: "How long a \"result\" or \"raw\" reply waits for the execution, at most \"25s\". Set it below the caller's own " +
-			"timeout (Okta inline hooks give up after 3 s: \"2500ms\")."},
+	// No Default: lintReply tells a reply_timeout written for a receipt,
+	// which waits for nothing, from one left out.
+	{Name: "reply_timeout", Type: cty.String, Check: checkReplyTimeout,
+		Doc: "How long a \"result\" or \"raw\" reply waits for the execution: default \"10s\", at most \"25s\". Set it below the " +
+			"caller's own timeout (Okta inline hooks give up after 3 s: \"2500ms\"). A receipt does not wait: validate warns of a " +
+			"reply_timeout with reply = \"receipt\"."},
+}
+
+// lintReply is the Lint of trigger "http.endpoint": a reply_timeout set
+// for a receipt, which answers once the event is stored and waits for
+// nothing, is not used; the author most likely meant reply = "result" or
+// left the timeout behind when switching to a receipt.
+func lintReply(cfg cty.Value) []connector.Finding {
+	if connector.String(cfg, "reply") != replyReceipt || connector.String(cfg, "reply_timeout") == "" {
+		return nil
+	}
+	return []connector.Finding{{Arg: "reply_timeout", Summary: "Reply timeout without a waiting reply",
+		Detail: "reply_timeout is how long a \"result\" or \"raw\" reply waits for the execution, but this trigger answers with " +
+			"a receipt (reply = \"receipt\", the default), which does not wait: the timeout is not used. " +
+			"Set reply = \"result\" or \"raw\" if the caller needs the flow's answer, or remove reply_timeout."}}
 }
 
 func checkReply(v cty.Value) error {
@@ -70,11 +87,13 @@ func checkReplyTimeout(v cty.Value) error {
 // endpointReply is the Reply of trigger "http.endpoint": nil for the
 // default receipt.
 func endpointReply(cfg cty.Value) *connector.Reply {
-	timeout, err := parseReplyTimeout(connector.String(cfg, "reply_timeout"))
-	if err != nil {
-		// Validate refused it when it was a literal; a computed value
-		// that is out of bounds gets the default.
-		timeout = defaultReplyTimeout
+	timeout := defaultReplyTimeout
+	if s := connector.String(cfg, "reply_timeout"); s != "" {
+		// Validate refused a literal out of bounds; a computed one gets
+		// the default.
+		if d, err := parseReplyTimeout(s); err == nil {
+			timeout = d
+		}
 	}
 	switch connector.String(cfg, "reply") {
 	case replyResult:
