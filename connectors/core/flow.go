@@ -52,6 +52,7 @@ func Flow() *connector.Connector {
 				},
 				Output: cty.EmptyObject,
 				Effect: connector.Pure,
+				Result: "result",
 				Do: func(_ context.Context, call *connector.Call) (cty.Value, error) {
 					status := call.Input.String("status")
 					if status == "" {

@@ -99,7 +99,7 @@ func endpointReply(cfg cty.Value) *connector.Reply {
 	case replyResult:
 		return &connector.Reply{Timeout: timeout, Render: renderResult}
 	case replyRaw:
-		return &connector.Reply{Timeout: timeout, Render: renderRaw}
+		return &connector.Reply{Timeout: timeout, Render: renderRaw, Check: checkRaw}
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package connector
 import (
 	"net/http"
 	"time"
+
+	"github.com/zclconf/go-cty/cty"
 )
 
 // Reply is how the caller of an endpoint flow is answered with the flow's
@@ -25,6 +27,15 @@ type Reply struct {
 	// (a result that does not describe an answer) is logged, and the
 	// caller is answered 500.
 	Render func(result []byte) (Response, error)
+	// Check, when set, looks at a flow's result as validate knows it —
+	// its type, and its values where they are known before the flow runs
+	// — for what Render would refuse whatever the execution (a misspelt
+	// attribute, a status out of range). The engine gives it the argument
+	// of each card whose action names one in Action.Result. Finding.Key
+	// names the result's attribute the finding is about; Arg is not used.
+	// Unlike Lint's, these findings are errors: the caller would be
+	// answered 500 each time the card returns that result.
+	Check func(result cty.Value) []Finding
 }
 
 // Response is an HTTP answer a connector makes for the engine to send.

@@ -111,6 +111,11 @@ type Action struct {
 	// card will not find there (an Okta group of that name), or that it
 	// could not tell. Findings become warnings, as Lint's do.
 	CheckRemote func(ctx context.Context, c Client, in cty.Value) []Finding
+	// Result, when set, names the argument whose value becomes the flow's
+	// result when the action stops the flow (flow.return's "result"), so
+	// that validate can check it against the reply of an endpoint flow
+	// (Reply.Check).
+	Result string
 }
 
 // Finding is something in a card's or trigger's arguments that the remote
@@ -122,7 +127,7 @@ type Action struct {
 // applied; an argument known only when the card runs is unknown, and
 // values are unmarked. Arg names the argument, and Key, when set, the map
 // key or list element within it that the finding is about, so that the
-// warning points at it.
+// warning points at it. Reply.Check's findings are errors instead.
 type Finding struct {
 	Arg, Key        string
 	Summary, Detail string
