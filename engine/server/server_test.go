@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -244,17 +245,9 @@ func (f *fixture) executions(t testing.TB) map[string][]string {
 		out[ex.Flow] = append(out[ex.Flow], ex.DedupKey)
 	}
 	for _, keys := range out {
-		sortStrings(keys)
+		slices.Sort(keys)
 	}
 	return out
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 var auth = map[string]string{"Authorization": hookSecret, "Content-Type": "application/json"}
