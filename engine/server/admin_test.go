@@ -204,6 +204,49 @@ func TestAdminBearerScheme(t *testing.T) {
 	}
 }
 
+// TestBearerTokenGrammar pins server.BearerToken to RFC 9110 §11.4
+// (credentials = auth-scheme [ 1*SP token68 ]) and §11.2 (token68 =
+// 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=").
+func TestBearerTokenGrammar(t *testing.T) {
+	type result struct {
+		Token  string
+		Bearer bool
+	}
+	tests := []struct {
+		header []string
+		want   result
+	}{
+		{nil, result{}},
+		{[]string{"Bearer abc"}, result{"abc", true}},
+		{[]string{"bEaReR abc"}, result{"abc", true}},
+		{[]string{"Bearer    abc"}, result{"abc", true}},
+		{[]string{" Bearer abc\t"}, result{"abc", true}}, // OWS around the value
+		{[]string{"Bearer a-b.c_d~e+f/g=="}, result{"a-b.c_d~e+f/g==", true}},
+		{[]string{"Bearer ="}, result{"", true}},
+		{[]string{"Bearer a=b"}, result{"", true}},
+		{[]string{"Bearer a b"}, result{"", true}},
+		{[]string{"Bearer \tabc"}, result{"", true}},
+		{[]string{"Bearer\tabc"}, result{"", true}},
+		{[]string{"Bearer"}, result{"", true}},
+		{[]string{"Bearer abc", "Bearer abc"}, result{"", true}},
+		{[]string{"Bearerabc"}, result{}},
+		{[]string{"Basic abc"}, result{}},
+		{[]string{"abc"}, result{}},
+		{[]string{""}, result{}},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		for _, h := range tt.header {
+			r.Header.Add("Authorization", h)
+		}
+		var got result
+		got.Token, got.Bearer = server.BearerToken(r)
+		if got != tt.want {
+			t.Errorf("Authorization %q: %+v, want %+v", tt.header, got, tt.want)
+		}
+	}
+}
+
 func label(f *tokenFixture, token string) string {
 	switch token {
 	case f.reader:
