@@ -15,6 +15,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cardflow/cardflow/engine/config"
+	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/console"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/server"
@@ -170,7 +171,7 @@ func (s *ConsoleSource) Definition(ctx context.Context, hash string) ([]console.
 	}
 	srcs, vars := def.Sources, def.Vars
 	out := make([]console.File, 0, len(srcs)+1)
-	for _, name := range sortedNames(srcs) {
+	for _, name := range connector.SortedKeys(srcs) {
 		out = append(out, console.File{Name: name, Text: string(srcs[name])})
 	}
 	if len(vars) > 0 {
@@ -183,26 +184,13 @@ func (s *ConsoleSource) Definition(ctx context.Context, hash string) ([]console.
 	return out, nil
 }
 
-func sortedNames[V any](m map[string]V) []string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
 // Tables implements console.Source.
 func (s *ConsoleSource) Tables() []console.Table {
 	gen := s.generation()
 	if gen == nil {
 		return nil
 	}
-	names := make([]string, 0, len(gen.Config.Tables))
-	for n := range gen.Config.Tables {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := connector.SortedKeys(gen.Config.Tables)
 	out := make([]console.Table, 0, len(names))
 	for _, n := range names {
 		t := gen.Config.Tables[n]

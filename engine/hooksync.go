@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"sort"
 	"strings"
 	"time"
 
@@ -20,12 +19,7 @@ const hookSyncTimeout = 30 * time.Second
 // A failure is logged and does not stop the generation: flows on other
 // event types still run.
 func (e *Engine) syncWebhooks(ctx context.Context, gen *plan.Generation) {
-	addrs := make([]string, 0, len(gen.Connections))
-	for addr := range gen.Connections {
-		addrs = append(addrs, addr)
-	}
-	sort.Strings(addrs)
-	for _, addr := range addrs {
+	for _, addr := range connector.SortedKeys(gen.Connections) {
 		conn := gen.Connections[addr]
 		if conn.Connector == nil || conn.Connector.Webhook == nil || conn.Connector.Webhook.Sync == nil {
 			continue

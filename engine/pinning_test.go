@@ -6,12 +6,12 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/store"
@@ -42,12 +42,7 @@ func legacyStore(t *testing.T, st store.Store, dir, token string, reg *fakeConn)
 	}
 	legacy := plan.LegacyHash(gen.Flows["f"])
 	ar := &txtar.Archive{}
-	names := make([]string, 0, len(gen.Config.Sources))
-	for name := range gen.Config.Sources {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range connector.SortedKeys(gen.Config.Sources) {
 		ar.Files = append(ar.Files, txtar.File{Name: name, Data: gen.Config.Sources[name]})
 	}
 	ar.Files = append(ar.Files, txtar.File{Name: "cardflow:vars.json", Data: []byte("{}")})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -140,12 +139,7 @@ func (t *fakeTable) Scan(_ context.Context, fn func(string, cty.Value) bool) err
 	if t.err != nil {
 		return t.err
 	}
-	keys := make([]string, 0, len(t.rows))
-	for k := range t.rows {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range connector.SortedKeys(t.rows) {
 		if !fn(k, t.rows[k]) {
 			return nil
 		}

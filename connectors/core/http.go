@@ -71,18 +71,21 @@ func HTTP() *connector.Connector {
 				"x-api-client-token header or the clientToken query parameter. An Idempotency-Key header dedups retries: a retry " +
 				"runs nothing again and, with a reply, is answered with the first call's execution. With reply = \"result\" or " +
 				"\"raw\" the caller waits for the flow's answer (Okta inline hooks, Okta Workflows' Return and Return Raw).",
-			Mode:    connector.Push,
-			Config:  append(connector.Schema{{Name: "token", Type: cty.String, Required: true, Sensitive: true, Doc: "The client token callers present."}}, replyAttrs...),
-			Output:  endpointOutput,
-			IDField: "the Idempotency-Key header",
-			Invoke:  invokeEndpoint,
-			Reply:   endpointReply,
-			Lint:    lintReply,
+			Mode:         connector.Push,
+			Config:       append(connector.Schema{{Name: "token", Type: cty.String, Required: true, Sensitive: true, Doc: "The client token callers present."}}, replyAttrs...),
+			Output:       endpointOutput,
+			IDField:      "the Idempotency-Key header",
+			Invoke:       invokeEndpoint,
+			Authenticate: authenticateEndpoint,
+			Reply:        endpointReply,
+			Lint:         lintReply,
 		}},
 	}
 }
 
-func invokeEndpoint(cfg cty.Value, r *http.Request) ([]connector.Event, error) {
+// authenticateEndpoint checks the caller's client token: the
+// x-api-client-token header, or the clientToken query parameter.
+func authenticateEndpoint(cfg cty.Value, r *http.Request) error {
 	want := connector.String(cfg, "token")
 	got := r.Header.Get("X-Api-Client-Token")
 	if got == "" {
@@ -91,7 +94,14 @@ func invokeEndpoint(cfg cty.Value, r *http.Request) ([]connector.Event, error) {
 	// Compare digests so that the time taken does not reveal the length.
 	gd, wd := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
 	if want == "" || subtle.ConstantTimeCompare(gd[:], wd[:]) != 1 {
-		return nil, &connector.Error{Kind: connector.Permission, Status: http.StatusUnauthorized, Message: "missing or wrong client token"}
+		return &connector.Error{Kind: connector.Permission, Status: http.StatusUnauthorized, Message: "missing or wrong client token"}
+	}
+	return nil
+}
+
+func invokeEndpoint(cfg cty.Value, r *http.Request) ([]connector.Event, error) {
+	if err := authenticateEndpoint(cfg, r); err != nil {
+		return nil, err
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBody))
 	if err != nil {

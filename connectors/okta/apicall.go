@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -154,16 +153,11 @@ func checkAPIPath(v cty.Value) error {
 // responseHeaders flattens headers, minus cookies.
 func responseHeaders(h http.Header) map[string]any {
 	out := make(map[string]any, len(h))
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for k, v := range h {
 		if strings.EqualFold(k, "Set-Cookie") {
 			continue
 		}
-		out[k] = strings.Join(h[k], ", ")
+		out[k] = strings.Join(v, ", ")
 	}
 	return out
 }

@@ -82,7 +82,8 @@ func New() *connector.Connector {
 			eventHookTrigger(),
 			systemLogTrigger(),
 		},
-		Webhook:          &connector.Webhook{Receive: receiveEventHook, Sync: syncHook, Check: checkHookNotices},
+		Webhook: &connector.Webhook{Receive: receiveEventHook, Authenticate: authenticateHook,
+			Sync: syncHook, Check: checkHookNotices},
 		CheckCredentials: checkToken,
 	}
 }

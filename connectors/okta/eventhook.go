@@ -190,19 +190,36 @@ func verify(r *http.Request) (connector.HookReply, error) {
 	return connector.HookReply{Status: http.StatusOK, Header: h, Body: b}, nil
 }
 
-// authenticate compares the configured header with the secret in constant
-// time (over digests, so that the length does not leak either). A
-// connection without a secret refuses every delivery.
+// authenticate checks the connection's event hook secret (checkHookSecret).
 func (c *Client) authenticate(r *http.Request) error {
-	if c.hookSecret == "" {
+	return checkHookSecret(r, c.hookHeader, c.hookSecret)
+}
+
+// authenticateHook is Webhook.Authenticate: the check Receive makes, from
+// the connection block's values, for a connection whose client cannot be
+// opened.
+func authenticateHook(cfg cty.Value, r *http.Request) error {
+	cfg, _ = cfg.UnmarkDeep()
+	header := connector.String(cfg, "event_hook_header")
+	if header == "" {
+		header = defaultHookHeader
+	}
+	return checkHookSecret(r, header, connector.String(cfg, "event_hook_secret"))
+}
+
+// checkHookSecret compares header with secret in constant time (over
+// digests, so that the length does not leak either). A connection without
+// a secret refuses every delivery.
+func checkHookSecret(r *http.Request, header, secret string) error {
+	if secret == "" {
 		return &connector.Error{Kind: connector.Permission, Op: eventHookOp, Status: http.StatusUnauthorized,
 			Message: "the connection has no event_hook_secret, so it accepts no deliveries"}
 	}
-	got := sha256.Sum256([]byte(r.Header.Get(c.hookHeader)))
-	want := sha256.Sum256([]byte(c.hookSecret))
+	got := sha256.Sum256([]byte(r.Header.Get(header)))
+	want := sha256.Sum256([]byte(secret))
 	if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 		return &connector.Error{Kind: connector.Permission, Op: eventHookOp, Status: http.StatusUnauthorized,
-			Message: "missing or wrong " + c.hookHeader + " header"}
+			Message: "missing or wrong " + header + " header"}
 	}
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cardflow/cardflow/engine/connector"
 )
 
 // fakeDir is the part of fakeOkta that writes users and groups and lists
@@ -159,11 +161,7 @@ func (f *fakeOkta) cursorPage(w http.ResponseWriter, r *http.Request, items []ma
 
 // sortedUsers are the users in id order, a stable list order.
 func (f *fakeOkta) sortedUsers() []map[string]any {
-	ids := make([]string, 0, len(f.users))
-	for id := range f.users {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	ids := connector.SortedKeys(f.users)
 	out := make([]map[string]any, len(ids))
 	for i, id := range ids {
 		out[i] = f.users[id]

@@ -390,11 +390,7 @@ func TestPollFieldsNarrowTheRecord(t *testing.T) {
 
 	ty := f.trig.OutputFor(f.config)
 	want := []string{"correlation_id", "number", "state", "sys_created_by", "sys_created_on", "sys_id", "sys_mod_count", "sys_updated_by", "sys_updated_on", "u_not_on_this_instance"}
-	var got []string
-	for name := range ty.AttributeType("record").AttributeTypes() {
-		got = append(got, name)
-	}
-	if slices.Sort(got); !slices.Equal(got, want) {
+	if got := connector.SortedKeys(ty.AttributeType("record").AttributeTypes()); !slices.Equal(got, want) {
 		t.Fatalf("record attributes %v, want %v", got, want)
 	}
 	v, err := connector.FromJSON(f.events[0].Payload, ty)

@@ -11,13 +11,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/console"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/store"
@@ -402,11 +402,7 @@ func (d *demo) summary(ctx context.Context, users []demoUser) {
 		}
 		counts[ex.Flow][ex.Status]++
 	}
-	names := make([]string, 0, len(counts))
-	for n := range counts {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := connector.SortedKeys(counts)
 	tw = tabwriter.NewWriter(d.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  FLOW\tEXECUTIONS")
 	for _, n := range names {

@@ -6,8 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 
+	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/importer"
 	"github.com/spf13/cobra"
 )
@@ -78,11 +78,7 @@ func importRun(opts *ImportOptions) error {
 	if err != nil {
 		return exit(ExitFailed, fmt.Errorf("%s: %w", opts.File, err))
 	}
-	names := make([]string, 0, len(res.Files))
-	for n := range res.Files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := connector.SortedKeys(res.Files)
 	if !opts.Force {
 		for _, n := range names {
 			p := filepath.Join(opts.Dir, n)

@@ -6,11 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/cardflow/cardflow/engine/cli"
+	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -66,11 +66,11 @@ func TestTestJSON(t *testing.T) {
 	_ = json.Unmarshal([]byte(r.stdout), &shape.Top)
 	_ = json.Unmarshal([]byte(r.stdout), &shape)
 	wantTop := []string{"diagnostics", "duration_ms", "fail_count", "format_version", "pass_count", "passed", "runs"}
-	if diff := cmp.Diff(wantTop, sortedKeys(shape.Top)); diff != "" {
+	if diff := cmp.Diff(wantTop, connector.SortedKeys(shape.Top)); diff != "" {
 		t.Errorf("top-level keys (-want +got):\n%s", diff)
 	}
 	wantRun := []string{"calls", "diagnostics", "duration_ms", "execution_status", "executions", "file", "flow", "result", "run", "waited_ms"}
-	if diff := cmp.Diff(wantRun, sortedKeys(shape.Runs[0])); diff != "" {
+	if diff := cmp.Diff(wantRun, connector.SortedKeys(shape.Runs[0])); diff != "" {
 		t.Errorf("run keys (-want +got):\n%s", diff)
 	}
 	if doc.FormatVersion != "1.0" || doc.Passed == nil || *doc.Passed || doc.PassCount == nil || *doc.PassCount != 0 ||
@@ -220,15 +220,6 @@ func TestTestFlags(t *testing.T) {
 			}
 		})
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // TestTestGolden compares the text output of a failing suite with

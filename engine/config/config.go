@@ -1,8 +1,6 @@
 package config
 
 import (
-	"sort"
-
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -21,16 +19,7 @@ type Config struct {
 }
 
 // FlowNames returns the flow names in order.
-func (c *Config) FlowNames() []string { return sortedKeys(c.Flows) }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func (c *Config) FlowNames() []string { return connector.SortedKeys(c.Flows) }
 
 // Connection is a `connection "<type>" "<name>"` block.
 type Connection struct {

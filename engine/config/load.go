@@ -115,7 +115,7 @@ func LoadSources(srcs map[string][]byte, reg *connector.Registry) (*Config, hcl.
 		Flows:       map[string]*Flow{},
 	}
 	var diags hcl.Diagnostics
-	names := sortedKeys(srcs)
+	names := connector.SortedKeys(srcs)
 	parsed := parseAll(names, srcs)
 	for i, name := range names {
 		f, fdiags := parsed[i].file, parsed[i].diags

@@ -2,7 +2,6 @@ package connector
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -50,12 +49,7 @@ func (r *Registry) Connector(name string) (*Connector, bool) {
 
 // Names returns the connector names in order.
 func (r *Registry) Names() []string {
-	names := make([]string, 0, len(r.byName))
-	for n := range r.byName {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return SortedKeys(r.byName)
 }
 
 // Action resolves "connector.action".

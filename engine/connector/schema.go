@@ -251,6 +251,12 @@ type Trigger struct {
 	// Invoke turns a request to the flow's own endpoint into events (Push
 	// triggers that are addressed per flow, such as http.endpoint).
 	Invoke func(cfg cty.Value, r *http.Request) ([]Event, error)
+	// Authenticate, when set, makes Invoke's check of the caller alone
+	// (its client token), returning an error of kind Permission when the
+	// caller does not prove itself. The engine asks it of a disabled
+	// endpoint flow, so that only a caller that proves itself learns that
+	// the flow is disabled; any other gets the answer of a wrong token.
+	Authenticate func(cfg cty.Value, r *http.Request) error
 	// Reply, when set, says how a request to the flow's endpoint (Invoke)
 	// is answered for a trigger block with config cfg. A nil Reply (or a
 	// nil func) answers 202 with the execution ids once the events are
@@ -320,6 +326,14 @@ type Webhook struct {
 	// first, and answers 2xx only when they are. Errors of kind Permission
 	// become 401, Invalid 400, or the Status of a *Error.
 	Receive func(ctx context.Context, c Client, r *http.Request) (HookReply, error)
+	// Authenticate, when set, makes Receive's check of the sender from the
+	// connection's evaluated config alone, without a client, and returns
+	// an error of kind Permission when the sender does not prove itself.
+	// The engine asks it when the connection's client cannot be opened (a
+	// bad org_url, an empty token), so that only a sender that proves
+	// itself learns that the connection is unavailable (503); any other
+	// gets the answer of a wrong secret. Without it, every sender does.
+	Authenticate func(cfg cty.Value, r *http.Request) error
 	// Sync, when set, is called by `cardflow run` after each generation of
 	// flows is activated, once per connection of the connector, with the
 	// triggers of enabled flows on that connection. It lets a connector

@@ -106,11 +106,14 @@ func (c *Console) authed(h pageFunc) http.Handler {
 			h(w, &request{Request: r, who: Principal{Name: "local", Role: RoleOperate}, csrf: c.openCSRF})
 			return
 		}
-		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			d := DigestOf(tok)
-			if p, ok := c.opts.Auth.Authenticate(d); ok {
-				h(w, &request{Request: r, who: p, token: d})
-				return
+		if tok, bearer := server.BearerToken(r); bearer {
+			// Malformed Bearer credentials are refused as a wrong token is.
+			if tok != "" {
+				d := DigestOf(tok)
+				if p, ok := c.opts.Auth.Authenticate(d); ok {
+					h(w, &request{Request: r, who: p, token: d})
+					return
+				}
 			}
 			c.unauthorized(w, r, "invalid token")
 			return

@@ -195,6 +195,40 @@ func TestBearerToken(t *testing.T) {
 	}
 }
 
+// TestBearerScheme: the console reads Bearer credentials as the admin
+// surface does (server.BearerToken): the scheme in any case, one or more
+// spaces before the token. Malformed Bearer credentials are refused as a
+// wrong token is, not sent to the login page.
+func TestBearerScheme(t *testing.T) {
+	f := newFixture(t, 0)
+	get := func(header string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/ui/executions/"+f.failed, nil)
+		req.Header.Set("Authorization", header)
+		resp, err := f.client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, h := range []string{"bearer " + readToken, "BEARER " + readToken, "Bearer   " + readToken} {
+		if code, _ := get(h); code != http.StatusOK {
+			t.Errorf("Authorization %q = %d, want 200", h, code)
+		}
+	}
+	wantCode, wantBody := get("Bearer nope")
+	if wantCode != http.StatusUnauthorized {
+		t.Fatalf("a wrong token = %d, want 401", wantCode)
+	}
+	for _, h := range []string{"bearer nope", "BEARER nope", "Bearer\t" + readToken, "Bearer " + readToken + " x", "Bearer"} {
+		if code, body := get(h); code != wantCode || body != wantBody {
+			t.Errorf("Authorization %q = %d %q, want %d %q as for a wrong token", h, code, body, wantCode, wantBody)
+		}
+	}
+}
+
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // replayForm reads the execution page and returns its form token ("" when

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/cardflow/cardflow/engine/config"
@@ -128,12 +127,7 @@ func acceptedEvents(flow *plan.Flow, path string, events []connector.Event, subj
 	if len(tf.values) == 0 {
 		what := "no events"
 		if len(events) > 0 {
-			names := make([]string, 0, len(types))
-			for t := range types {
-				names = append(names, t)
-			}
-			sort.Strings(names)
-			what = fmt.Sprintf("events of type %s only", strings.Join(names, ", "))
+			what = fmt.Sprintf("events of type %s only", strings.Join(connector.SortedKeys(types), ", "))
 		}
 		return triggerFile{}, hcl.Diagnostics{{
 			Severity: hcl.DiagError,

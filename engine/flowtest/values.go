@@ -131,11 +131,7 @@ func showGo(g any) string {
 	case string:
 		return fmt.Sprintf("%q", x)
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := connector.SortedKeys(x)
 		parts := make([]string, 0, len(keys))
 		for _, k := range keys {
 			if x[k] == nil {

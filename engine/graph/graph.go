@@ -1,6 +1,10 @@
 package graph
 
-import "sort"
+import (
+	"maps"
+	"slices"
+	"sort"
+)
 
 // Graph is a directed graph of named nodes.
 type Graph struct {
@@ -117,10 +121,5 @@ func (g *Graph) order(comp []string) []string {
 }
 
 func (g *Graph) nodes() []string {
-	ns := make([]string, 0, len(g.edges))
-	for n := range g.edges {
-		ns = append(ns, n)
-	}
-	sort.Strings(ns)
-	return ns
+	return slices.Sorted(maps.Keys(g.edges))
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/cardflow/cardflow/engine/connector"
 )
 
 // actionMapping maps one Okta Workflows connector card to a cardflow
@@ -79,7 +81,7 @@ func (fc *flowConv) action(m *Method, mp *actionMapping) (string, string, bool) 
 	if mp.connection != "" {
 		b.set("connection", fc.im.connection(mp.connection, m.Config))
 	}
-	for _, k := range sortedKeys(mp.fixed) {
+	for _, k := range connector.SortedKeys(mp.fixed) {
 		b.set(k, mp.fixed[k])
 	}
 	var dropped []string
@@ -130,7 +132,7 @@ func (fc *flowConv) action(m *Method, mp *actionMapping) (string, string, bool) 
 		}
 		dropped = append(dropped, f.Key)
 	}
-	for _, arg := range sortedKeys(groupKeys) {
+	for _, arg := range connector.SortedKeys(groupKeys) {
 		b.set(arg, object(groupKeys[arg], groupVals[arg]))
 	}
 	if mp.build != nil && !mp.build(fc, m, b) {

@@ -188,7 +188,7 @@ func (im *importState) convertFlow(fo *flowOut) {
 		}
 		// A card written as an expression passes its reads on to the
 		// blocks that use it.
-		fc.deps[m.UUID] = sortedKeys(fc.reads)
+		fc.deps[m.UUID] = connector.SortedKeys(fc.reads)
 	}
 	for _, cr := range fr.Cards {
 		if !fc.isBlock(cr.As) {
@@ -372,7 +372,7 @@ func (fc *flowConv) emit(b *block) {
 			mark(d)
 		}
 	}
-	for _, id := range sortedKeys(fc.reads) {
+	for _, id := range connector.SortedKeys(fc.reads) {
 		mark(id)
 	}
 }

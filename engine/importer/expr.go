@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -142,13 +141,4 @@ func exprLangLiteral(v any) (string, bool) {
 		return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(x) + "'", true
 	}
 	return "", false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/cardflow/cardflow/engine/connector"
 )
 
 // Pack is a parsed .flopack export: flows, tables and connections.
@@ -235,12 +237,7 @@ func parseFlow(id string, rf *rawFlow) (*Flow, error) {
 		f.byID[m.UUID] = m
 		f.Methods = append(f.Methods, m)
 	}
-	keys := make([]string, 0, len(rf.Data.Orderings))
-	for k := range rf.Data.Orderings {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range connector.SortedKeys(rf.Data.Orderings) {
 		o := rf.Data.Orderings[k]
 		for _, end := range o {
 			if f.byID[end] == nil {

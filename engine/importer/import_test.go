@@ -5,10 +5,10 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
+	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/importer"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 )
@@ -69,11 +69,7 @@ func TestGolden(t *testing.T) {
 					t.Errorf("%s differs from %s:\n%s", e.Name(), dir, got[e.Name()])
 				}
 			}
-			var have []string
-			for n := range got {
-				have = append(have, n)
-			}
-			sort.Strings(have)
+			have := connector.SortedKeys(got)
 			if strings.Join(have, " ") != strings.Join(want, " ") {
 				t.Errorf("files = %v, golden has %v", have, want)
 			}

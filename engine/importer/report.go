@@ -6,6 +6,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/cardflow/cardflow/engine/connector"
 )
 
 // Status says what became of one Okta Workflows card.
@@ -116,7 +118,7 @@ func (r *Report) WriteText(w io.Writer) {
 	}
 	if len(groups) > 0 {
 		fmt.Fprintln(w, "\nNot converted (placeholder cards that `cardflow validate` rejects until replaced):")
-		for _, k := range sortedKeys(groups) {
+		for _, k := range connector.SortedKeys(groups) {
 			items := groups[k]
 			fmt.Fprintf(w, "  %s (%d)\n", k, len(items))
 			for _, it := range items {

@@ -2,7 +2,8 @@ package lang
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/expr-lang/expr/file"
@@ -75,12 +76,7 @@ func receiverFields(src string, fe *file.Error, env map[string]cty.Type) []strin
 	if !ok || !ty.IsObjectType() {
 		return fieldNames(env)
 	}
-	names := make([]string, 0, len(ty.AttributeTypes()))
-	for n := range ty.AttributeTypes() {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(ty.AttributeTypes()))
 }
 
 func isIdentByte(b byte) bool {
@@ -108,12 +104,7 @@ func fieldNames(env map[string]cty.Type) []string {
 		seen[name] = true
 		walk(ty, 0)
 	}
-	names := make([]string, 0, len(seen))
-	for n := range seen {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(seen))
 }
 
 func capitalize(s string) string {

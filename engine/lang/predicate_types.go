@@ -1,8 +1,9 @@
 package lang
 
 import (
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -56,11 +57,7 @@ func (x *ExprChecker) storeStruct(ty cty.Type, rt reflect.Type) {
 // envStruct builds a struct type whose fields mirror env, so that expr-lang's
 // checker knows every field and its type.
 func (x *ExprChecker) envStruct(env map[string]cty.Type) reflect.Type {
-	names := make([]string, 0, len(env))
-	for n := range env {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(env))
 	fields := make([]reflect.StructField, len(names))
 	for i, n := range names {
 		fields[i] = reflect.StructField{

@@ -2,7 +2,8 @@ package lang
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/agext/levenshtein"
@@ -62,12 +63,7 @@ func attributeNamesAt(d *hcl.Diagnostic) []string {
 			if !ty.IsObjectType() {
 				return nil
 			}
-			names := make([]string, 0, len(ty.AttributeTypes()))
-			for n := range ty.AttributeTypes() {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			return names
+			return slices.Sorted(maps.Keys(ty.AttributeTypes()))
 		}
 		next, diags := step.TraversalStep(val)
 		if diags.HasErrors() || next == cty.NilVal {

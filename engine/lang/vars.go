@@ -2,8 +2,9 @@ package lang
 
 import (
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/cardflow/cardflow/engine/config"
@@ -94,12 +95,7 @@ func EvalVariables(cfg *config.Config, given VarValues, mode Mode, funcs Host) (
 		}
 	}
 	vals := make(map[string]cty.Value, len(cfg.Variables))
-	names := make([]string, 0, len(cfg.Variables))
-	for n := range cfg.Variables {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Variables)) {
 		v := cfg.Variables[name]
 		val, d := variableValue(v, raw[name], mode)
 		diags = append(diags, d...)

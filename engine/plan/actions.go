@@ -2,9 +2,9 @@ package plan
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/cardflow/cardflow/engine/config"
+	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/internal/didyoumean"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -104,11 +104,7 @@ func checkRow(t *config.Table, attr *hcl.Attribute, row cty.Value) hcl.Diagnosti
 		return nil
 	}
 	atys := row.Type().AttributeTypes()
-	names := make([]string, 0, len(atys))
-	for n := range atys {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := connector.SortedKeys(atys)
 	var diags hcl.Diagnostics
 	for _, name := range names {
 		col := t.Column(name)

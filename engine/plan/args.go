@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -146,13 +145,4 @@ func evalInt(expr hcl.Expression, scope *lang.Scope, what string, min, max int) 
 		}}
 	}
 	return int(n), nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -47,7 +47,7 @@ func Compile(cfg *config.Config, opts Options) (*Generation, hcl.Diagnostics) {
 	gen.Vars = pinVars(cfg, vars, opts.Pinned)
 	envDiags, envCallRanges := checkEnvCalls(cfg, opts)
 	diags = append(diags, envDiags...)
-	for _, name := range sortedKeys(cfg.Variables) {
+	for _, name := range connector.SortedKeys(cfg.Variables) {
 		if v := cfg.Variables[name]; v.Sensitive && v.Default != nil {
 			diags = append(diags, checkLiteralSecret("variable", name, v.Default)...)
 		}
@@ -56,11 +56,11 @@ func Compile(cfg *config.Config, opts Options) (*Generation, hcl.Diagnostics) {
 	c := &compiler{gen: gen, funcs: gen.Funcs}
 	c.static = lang.Scope{
 		Vars:   gen.Vars,
-		Tables: lang.NamesObject(sortedKeys(cfg.Tables)),
+		Tables: lang.NamesObject(connector.SortedKeys(cfg.Tables)),
 		Flows:  lang.NamesObject(cfg.FlowNames()),
 		Funcs:  c.funcs,
 	}
-	for _, addr := range sortedKeys(cfg.Connections) {
+	for _, addr := range connector.SortedKeys(cfg.Connections) {
 		conn, d := c.connection(cfg.Connections[addr])
 		diags = append(diags, d...)
 		gen.Connections[addr] = conn

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/graph"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -13,7 +14,7 @@ import (
 func checkFlowCycles(gen *Generation) hcl.Diagnostics {
 	g := graph.New()
 	where := map[string]hcl.Range{}
-	for _, name := range sortedKeys(gen.Flows) {
+	for _, name := range connector.SortedKeys(gen.Flows) {
 		f := gen.Flows[name]
 		// A flow that is its own error handler is reported by config as
 		// "Flow handles its own errors"; one diagnostic is enough.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cardflow/cardflow/engine/config"
+	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -22,7 +23,7 @@ type envCall struct {
 // files (test files set no connections), in file order.
 func envCalls(cfg *config.Config) []envCall {
 	var calls []envCall
-	for _, name := range sortedKeys(cfg.Files) {
+	for _, name := range connector.SortedKeys(cfg.Files) {
 		body, ok := cfg.Files[name].Body.(*hclsyntax.Body)
 		if !ok || strings.HasSuffix(name, config.TestFileSuffix) {
 			continue

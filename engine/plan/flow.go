@@ -142,7 +142,7 @@ func (c *compiler) checkVarRef(tr hcl.Traversal) hcl.Diagnostics {
 	return hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  "Unknown variable",
-		Detail:   fmt.Sprintf("There is no variable %q.%s Declare it with a variable block.", name, didyoumean.Hint(name, sortedKeys(c.gen.Config.Variables))),
+		Detail:   fmt.Sprintf("There is no variable %q.%s Declare it with a variable block.", name, didyoumean.Hint(name, connector.SortedKeys(c.gen.Config.Variables))),
 		Subject:  rng.Ptr(),
 	}}
 }
@@ -155,7 +155,7 @@ func (c *compiler) checkNamedRef(tr hcl.Traversal) hcl.Diagnostics {
 	}
 	var names []string
 	if kind == "table" {
-		names = sortedKeys(c.gen.Config.Tables)
+		names = connector.SortedKeys(c.gen.Config.Tables)
 	} else {
 		names = c.gen.Config.FlowNames()
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash"
 	"net/url"
-	"sort"
 	"strings"
 
 	"github.com/cardflow/cardflow/engine/config"
@@ -43,7 +42,7 @@ type Snapshot struct {
 // connections' pins.
 func snapshot(cfg *config.Config, gen *Generation) ([]byte, error) {
 	ar := &txtar.Archive{}
-	for _, name := range sortedKeys(cfg.Sources) {
+	for _, name := range connector.SortedKeys(cfg.Sources) {
 		ar.Files = append(ar.Files, txtar.File{Name: name, Data: cfg.Sources[name]})
 	}
 	vals, err := plainVars(gen.Vars)
@@ -119,7 +118,7 @@ func flowHash(cfg *config.Config, f *Flow, vars cty.Value) string {
 	h := sha256.New()
 	h.Write([]byte("definition/2\x00"))
 	writeDefinition(h, cfg, f, vars, func(c *Connection) {
-		for _, name := range sortedKeys(c.Pins) {
+		for _, name := range connector.SortedKeys(c.Pins) {
 			fmt.Fprintf(h, "pin\x00%s\x00%s\x00", name, c.Pins[name])
 		}
 	})
@@ -154,17 +153,12 @@ func writeDefinition(h hash.Hash, cfg *config.Config, f *Flow, vars cty.Value, c
 			conn(f.Gen.Connections[addr])
 		}
 	}
-	for _, name := range sortedKeys(cfg.Tables) {
+	for _, name := range connector.SortedKeys(cfg.Tables) {
 		write("table", cfg.Tables[name].DeclRange)
 		fmt.Fprintf(h, "%s\x00", cfg.Tables[name].RowType().GoString())
 	}
 	plain, _ := plainVars(vars)
-	keys := make([]string, 0, len(plain))
-	for k := range plain {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range connector.SortedKeys(plain) {
 		b, _ := json.Marshal(plain[k])
 		fmt.Fprintf(h, "var\x00%s\x00%s\x00", k, b)
 	}
@@ -182,7 +176,7 @@ func (f *Flow) ConnectionAddrs() []string {
 			conns[c.Connection] = true
 		}
 	}
-	return sortedKeys(conns)
+	return connector.SortedKeys(conns)
 }
 
 // valueHash identifies a connection's settings, secrets included, without

@@ -17,7 +17,7 @@ import (
 func (g *Generation) Scope() *lang.Scope {
 	return &lang.Scope{
 		Vars:   g.Vars,
-		Tables: lang.NamesObject(sortedKeys(g.Config.Tables)),
+		Tables: lang.NamesObject(connector.SortedKeys(g.Config.Tables)),
 		Flows:  lang.NamesObject(g.Config.FlowNames()),
 		Funcs:  g.Funcs,
 	}

@@ -163,11 +163,7 @@ func refsOf(c *plan.Card) *cardInfo {
 		visit(c.ForEach)
 	}
 	if ci.usesCards && !whole {
-		ci.cards = make([]string, 0, len(names))
-		for n := range names {
-			ci.cards = append(ci.cards, n)
-		}
-		sort.Strings(ci.cards)
+		ci.cards = connector.SortedKeys(names)
 	}
 	return ci
 }

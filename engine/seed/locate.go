@@ -3,8 +3,9 @@ package seed
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -36,7 +37,7 @@ func walk(raw any, t reflect.Type, where string) (string, string, bool) {
 			return "", "", false
 		}
 		fields := jsonFields(t)
-		for _, k := range sortedKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			ft, known := fields[strings.ToLower(k)]
 			if !known {
 				return where, k, true
@@ -54,12 +55,7 @@ func walk(raw any, t reflect.Type, where string) (string, string, bool) {
 		}
 	case reflect.Map:
 		obj, _ := raw.(map[string]any)
-		keys := make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			if w, f, ok := walk(obj[k], t.Elem(), join(where, k)); ok {
 				return w, f, true
 			}

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
-	"sort"
 	"strings"
 
 	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
@@ -57,7 +57,7 @@ func Parse(data []byte) (File, error) {
 	if top == nil {
 		return File{}, errors.New("not a JSON object: null")
 	}
-	keys := sortedKeys(top)
+	keys := slices.Sorted(maps.Keys(top))
 	if slices.ContainsFunc(keys, func(k string) bool { return slices.Contains(wholeFields, k) }) {
 		return parseWhole(top, keys)
 	}
@@ -148,15 +148,6 @@ func (f File) For(system string) (any, error) {
 		return nil, fmt.Errorf("there is no %s emulator", system)
 	}
 	return nil, fmt.Errorf("it has no %q part", system)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // decodeStrict decodes data into v refusing unknown fields; the error of

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -139,6 +140,109 @@ func TestAdminRoles(t *testing.T) {
 	} {
 		if r := send(t, f.admin, "GET", "/api/v1/executions", nil, map[string]string{"Authorization": h}); r.Status != 401 {
 			t.Errorf("Authorization %.20q…: %d, want 401", h, r.Status)
+		}
+	}
+}
+
+// TestAdminBearerScheme: the Bearer scheme is matched in any case, and one
+// or more spaces may separate it from the token (RFC 9110 §11.4: 1*SP);
+// anything else that names Bearer is refused exactly as a wrong token is:
+// same status, body and WWW-Authenticate.
+func TestAdminBearerScheme(t *testing.T) {
+	f := newTokenFixture(t)
+	get := func(header []string) response {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, f.admin.URL+"/api/v1/executions", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range header {
+			req.Header.Add("Authorization", h)
+		}
+		resp, err := f.admin.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return response{resp.StatusCode, resp.Header, string(b)}
+	}
+	for _, h := range []string{
+		"Bearer " + f.reader,
+		"bearer " + f.reader,
+		"BEARER " + f.reader,
+		"BeArEr " + f.reader,
+		"Bearer   " + f.reader,
+		"bearer " + f.reader + "  ", // trailing whitespace is not part of the value
+	} {
+		if r := get([]string{h}); r.Status != http.StatusOK {
+			t.Errorf("Authorization %q: %d, want 200: %s", strings.Replace(h, f.reader, "<token>", 1), r.Status, r.Body)
+		}
+	}
+	wrong := get([]string{"Bearer " + f.reader + "x"})
+	if wrong.Status != http.StatusUnauthorized {
+		t.Fatalf("a wrong token: %d, want 401", wrong.Status)
+	}
+	for _, header := range [][]string{
+		{"bearer " + f.reader + "x"},
+		{"BEARER wrong"},
+		{"Bearer\t" + f.reader},       // only SP separates scheme and token
+		{"Bearer " + f.reader + " x"}, // a token68 has no spaces
+		{"Bearer " + f.reader + ","},
+		{"Bearer"},
+		{"Bearer " + f.reader, "Bearer " + f.reader}, // one Authorization field only
+		{"Bearer" + f.reader},
+		{"Basic " + f.reader},
+		{},
+	} {
+		r := get(header)
+		if r.Status != wrong.Status || r.Body != wrong.Body || r.Header.Get("WWW-Authenticate") != wrong.Header.Get("WWW-Authenticate") {
+			shown := strings.ReplaceAll(strings.Join(header, "\n"), f.reader, "<token>")
+			t.Errorf("Authorization %q: %d %q %q, want %d %q %q as for a wrong token", shown, r.Status, r.Body, r.Header.Get("WWW-Authenticate"),
+				wrong.Status, wrong.Body, wrong.Header.Get("WWW-Authenticate"))
+		}
+	}
+}
+
+// TestBearerTokenGrammar pins server.BearerToken to RFC 9110 §11.4
+// (credentials = auth-scheme [ 1*SP token68 ]) and §11.2 (token68 =
+// 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=").
+func TestBearerTokenGrammar(t *testing.T) {
+	type result struct {
+		Token  string
+		Bearer bool
+	}
+	tests := []struct {
+		header []string
+		want   result
+	}{
+		{nil, result{}},
+		{[]string{"Bearer abc"}, result{"abc", true}},
+		{[]string{"bEaReR abc"}, result{"abc", true}},
+		{[]string{"Bearer    abc"}, result{"abc", true}},
+		{[]string{" Bearer abc\t"}, result{"abc", true}}, // OWS around the value
+		{[]string{"Bearer a-b.c_d~e+f/g=="}, result{"a-b.c_d~e+f/g==", true}},
+		{[]string{"Bearer ="}, result{"", true}},
+		{[]string{"Bearer a=b"}, result{"", true}},
+		{[]string{"Bearer a b"}, result{"", true}},
+		{[]string{"Bearer \tabc"}, result{"", true}},
+		{[]string{"Bearer\tabc"}, result{"", true}},
+		{[]string{"Bearer"}, result{"", true}},
+		{[]string{"Bearer abc", "Bearer abc"}, result{"", true}},
+		{[]string{"Bearerabc"}, result{}},
+		{[]string{"Basic abc"}, result{}},
+		{[]string{"abc"}, result{}},
+		{[]string{""}, result{}},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		for _, h := range tt.header {
+			r.Header.Add("Authorization", h)
+		}
+		var got result
+		got.Token, got.Bearer = server.BearerToken(r)
+		if got != tt.want {
+			t.Errorf("Authorization %q: %+v, want %+v", tt.header, got, tt.want)
 		}
 	}
 }

@@ -102,15 +102,58 @@ func LoopbackHost(hostport string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// bearerToken returns the token of an "Authorization: Bearer" header.
-func bearerToken(r *http.Request) (string, bool) {
-	h := r.Header.Get("Authorization")
-	scheme, token, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
+// BearerToken reads the request's Authorization header as RFC 9110 §11.4
+// and RFC 6750 §2.1 define Bearer credentials: the scheme, in any case
+// ("bearer", "BEARER"), one or more spaces (SP, not tabs), then a token68
+// (letters, digits, - . _ ~ + /, then any "=" padding). bearer reports
+// whether the request offers Bearer credentials at all; token is "" when
+// they are malformed (no token, a tab, a second word) or when the request
+// has more than one Authorization header (the field takes one value):
+// such credentials prove nobody, as a wrong token does. Every surface that
+// takes admin tokens reads them here, so that they agree on what is one.
+func BearerToken(r *http.Request) (token string, bearer bool) {
+	values := r.Header.Values("Authorization")
+	if len(values) == 0 {
 		return "", false
 	}
-	token = strings.TrimSpace(token)
-	return token, token != ""
+	if len(values) > 1 {
+		return "", true
+	}
+	// The value is trimmed of the optional whitespace around it, as the
+	// server does when it reads the request (RFC 9110 §5.5).
+	h := strings.Trim(values[0], " \t")
+	scheme := h[:len(h)-len(strings.TrimLeftFunc(h, isTchar))]
+	if !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	rest := h[len(scheme):]
+	token = strings.TrimLeft(rest, " ")
+	if len(token) == len(rest) || !isToken68(token) {
+		return "", true
+	}
+	return token, true
+}
+
+// isTchar reports whether c may be part of an HTTP token (RFC 9110 §5.6.2),
+// an authentication scheme's name.
+func isTchar(c rune) bool {
+	return c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		strings.ContainsRune("!#$%&'*+-.^_`|~", c))
+}
+
+// isToken68 reports whether s is a token68 (RFC 9110 §11.2).
+func isToken68(s string) bool {
+	body := strings.TrimRight(s, "=")
+	if body == "" {
+		return false
+	}
+	for _, c := range body {
+		if !(c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			strings.ContainsRune("-._~+/", c))) {
+			return false
+		}
+	}
+	return true
 }
 
 type principalKey struct{}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zclconf/go-cty/cty"
+
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/store"
@@ -83,17 +85,15 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 	typ, name := r.PathValue("connector"), r.PathValue("connection")
 	conn, ok := gen.Connections[typ+"."+name]
 	if !ok || conn.Connector.Webhook == nil {
-		// Answered as a wrong secret is (failErr), so that nobody learns
+		// Answered as a wrong secret is (refuse), so that nobody learns
 		// which connections receive hooks; the log says why.
-		s.log().Warn("request rejected", "path", r.URL.Path, "status", http.StatusUnauthorized,
-			"reason", fmt.Sprintf("no %s connection %q receives hooks here", typ, name))
-		s.answer(w, r, http.StatusUnauthorized, unauthorized)
+		s.refuse(w, r, fmt.Sprintf("no %s connection %q receives hooks here", typ, name))
 		return
 	}
 	client, err := s.Backend.Client(conn)
 	if err != nil {
 		s.log().Error("opening the connection failed", "connection", conn.Addr, "err", err)
-		s.fail(w, r, http.StatusServiceUnavailable, "connection unavailable")
+		s.hookUnavailable(w, r, conn)
 		return
 	}
 	reply, err := conn.Connector.Webhook.Receive(r.Context(), client, r)
@@ -106,6 +106,24 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeResponse(w, reply.Header, reply.Status, reply.Body)
+}
+
+// hookUnavailable answers a hook request whose connection's client cannot
+// be opened: 503 to a sender that proves itself from the connection's
+// settings (Webhook.Authenticate), the answer of a wrong secret to any
+// other, so that nobody without the secret learns how the connection is
+// set up, or that it is broken.
+func (s *Server) hookUnavailable(w http.ResponseWriter, r *http.Request, conn *plan.Connection) {
+	reason := "the connection is unavailable, and its connector cannot check a sender without it"
+	if check := conn.Connector.Webhook.Authenticate; check != nil {
+		err := check(conn.Config, r)
+		if err == nil {
+			s.fail(w, r, http.StatusServiceUnavailable, "connection unavailable")
+			return
+		}
+		reason = err.Error()
+	}
+	s.refuse(w, r, reason)
 }
 
 // writeResponse answers with header, status (0 is 200) and body, as a
@@ -129,12 +147,19 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusServiceUnavailable, "no flows are loaded yet")
 		return
 	}
-	f, ok := gen.Flows[r.PathValue("flow")]
-	if !ok || !f.Enabled || f.Trigger == nil || f.Trigger.Spec.Invoke == nil {
-		s.fail(w, r, http.StatusNotFound, "no endpoint flow here")
+	name := r.PathValue("flow")
+	f, ok := gen.Flows[name]
+	if !ok || f.Trigger == nil || f.Trigger.Spec.Invoke == nil {
+		// Answered as a wrong token is, so that nobody learns which flows
+		// exist; the log says why.
+		s.refuse(w, r, fmt.Sprintf("no endpoint flow %q here", name))
 		return
 	}
 	cfg, _ := f.Trigger.Config.UnmarkDeep()
+	if !f.Enabled {
+		s.disabledEndpoint(w, r, f, cfg)
+		return
+	}
 	events, err := f.Trigger.Spec.Invoke(cfg, r)
 	if err != nil {
 		s.failErr(w, r, err)
@@ -161,6 +186,22 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		ids[i] = e.ID
 	}
 	writeJSON(w, http.StatusAccepted, map[string]any{"executions": ids})
+}
+
+// disabledEndpoint answers a request to a disabled endpoint flow: 404 to
+// a caller that proves itself (Trigger.Authenticate), the answer of a
+// wrong token to any other.
+func (s *Server) disabledEndpoint(w http.ResponseWriter, r *http.Request, f *plan.Flow, cfg cty.Value) {
+	reason := fmt.Sprintf("the flow %q is disabled", f.Name)
+	if check := f.Trigger.Spec.Authenticate; check != nil {
+		err := check(cfg, r)
+		if err == nil {
+			s.fail(w, r, http.StatusNotFound, "the flow is disabled")
+			return
+		}
+		reason += "; " + err.Error()
+	}
+	s.refuse(w, r, reason)
 }
 
 // failIntake answers an error of the intake: backpressure and a store that
@@ -199,11 +240,17 @@ func (s *Server) failErr(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusUnauthorized
 	}
 	if status == http.StatusUnauthorized {
-		s.log().Warn("request rejected", "path", r.URL.Path, "status", status, "reason", err.Error())
-		s.answer(w, r, status, unauthorized)
+		s.refuse(w, r, err.Error())
 		return
 	}
 	s.fail(w, r, status, err.Error())
+}
+
+// refuse answers 401 with the answer of a wrong secret or token, whatever
+// reason (logged, never told) it has.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, reason string) {
+	s.log().Warn("request rejected", "path", r.URL.Path, "status", http.StatusUnauthorized, "reason", reason)
+	s.answer(w, r, http.StatusUnauthorized, unauthorized)
 }
 
 // unauthorized is the whole answer to a sender that does not prove itself,

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -244,17 +245,9 @@ func (f *fixture) executions(t testing.TB) map[string][]string {
 		out[ex.Flow] = append(out[ex.Flow], ex.DedupKey)
 	}
 	for _, keys := range out {
-		sortStrings(keys)
+		slices.Sort(keys)
 	}
 	return out
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 var auth = map[string]string{"Authorization": hookSecret, "Content-Type": "application/json"}
@@ -482,6 +475,85 @@ func TestHookNamesDoNotLeak(t *testing.T) {
 	}
 }
 
+// TestHookConnectionUnavailable: when a connection's client cannot be
+// opened (here an empty token), a sender without the hook's secret gets
+// the answer of a wrong secret, to a delivery and to the verification GET
+// alike; only one with the secret, in the connection's own header, learns
+// that the connection is unavailable.
+func TestHookConnectionUnavailable(t *testing.T) {
+	src := flowsHCL + `
+connection "okta" "broken" {
+  org_url           = env("OKTA_ORG_URL")
+  token             = ""
+  event_hook_secret = env("OKTA_EVENT_HOOK_SECRET")
+  event_hook_header = "X-Hook-Secret"
+}
+
+flow "on_broken" {
+  trigger "okta.event_hook" {
+    connection  = connection.okta.broken
+    event_types = ["user.lifecycle.create"]
+  }
+  card "hello" {
+    action = text.compose
+    text   = "created"
+  }
+}
+`
+	f := newFixture(t, loadGen(t, src))
+	batch := readFixture(t, "event-hook-batch-mixed.json")
+	want := f.do(t, "POST", "/hooks/okta/main", batch, map[string]string{"Authorization": "wrong"})
+	if want.Status != http.StatusUnauthorized {
+		t.Fatalf("a wrong secret: %d %s, want 401", want.Status, want.Body)
+	}
+	challenge := func(h map[string]string) map[string]string {
+		h["X-Okta-Verification-Challenge"] = "probe"
+		return h
+	}
+	for _, tt := range []struct {
+		name   string
+		method string
+		header map[string]string
+	}{
+		{"no secret", "POST", map[string]string{}},
+		{"wrong secret", "POST", map[string]string{"X-Hook-Secret": "wrong"}},
+		{"the secret in another header", "POST", map[string]string{"Authorization": hookSecret}},
+		{"verification without the secret", "GET", challenge(map[string]string{})},
+		{"verification with a wrong secret", "GET", challenge(map[string]string{"X-Hook-Secret": "wrong"})},
+		{"wrong method without the secret", "PUT", map[string]string{}},
+	} {
+		r := f.do(t, tt.method, "/hooks/okta/broken", batch, tt.header)
+		if r.Status != want.Status || r.Body != want.Body || r.Header.Get("Content-Type") != want.Header.Get("Content-Type") {
+			t.Errorf("%s: %d %q, want %d %q as for a wrong secret", tt.name, r.Status, r.Body, want.Status, want.Body)
+		}
+	}
+	for _, method := range []string{"POST", "GET"} {
+		r := f.do(t, method, "/hooks/okta/broken", batch, challenge(map[string]string{"X-Hook-Secret": hookSecret}))
+		if r.Status != http.StatusServiceUnavailable || !strings.Contains(r.Body, "connection unavailable") {
+			t.Errorf("%s with the secret: %d %s, want 503 connection unavailable", method, r.Status, r.Body)
+		}
+	}
+	if got := f.obs.rejected; got["/hooks Unauthorized"] != 7 || got["/hooks Service Unavailable"] != 2 {
+		t.Errorf("rejections %v, want 7 unauthorized and 2 unavailable", got)
+	}
+	if len(f.executions(t)) != 0 {
+		t.Error("a refused request stored something")
+	}
+
+	// A connector that cannot check a sender without a client tells
+	// nobody that the connection is unavailable.
+	conn := f.backend.gen.Connections["okta.broken"]
+	c := *conn.Connector
+	wh := *c.Webhook
+	wh.Authenticate = nil
+	c.Webhook = &wh
+	conn.Connector = &c
+	r := f.do(t, "POST", "/hooks/okta/broken", batch, map[string]string{"X-Hook-Secret": hookSecret})
+	if r.Status != want.Status || r.Body != want.Body {
+		t.Errorf("with the secret, without Webhook.Authenticate: %d %q, want %d %q", r.Status, r.Body, want.Status, want.Body)
+	}
+}
+
 func TestNoGeneration(t *testing.T) {
 	f := newFixture(t, nil)
 	for _, path := range []string{"/hooks/okta/main", "/flows/hr/invoke"} {
@@ -505,8 +577,10 @@ func TestInvoke(t *testing.T) {
 		{"token query", "/flows/hr/invoke?clientToken=hr-token", nil, "x", 202, 1},
 		{"no token", "/flows/hr/invoke", nil, "{}", 401, 0},
 		{"wrong token", "/flows/hr/invoke?clientToken=hr", nil, "{}", 401, 0},
-		{"not an endpoint flow", "/flows/on_create/invoke?clientToken=hr-token", nil, "{}", 404, 0},
-		{"no such flow", "/flows/nope/invoke?clientToken=hr-token", nil, "{}", 404, 0},
+		// A flow that has no endpoint is answered as a wrong token is
+		// (TestEndpointNamesDoNotLeak).
+		{"not an endpoint flow", "/flows/on_create/invoke?clientToken=hr-token", nil, "{}", 401, 0},
+		{"no such flow", "/flows/nope/invoke?clientToken=hr-token", nil, "{}", 401, 0},
 		{"malformed JSON", "/flows/hr/invoke", map[string]string{"X-Api-Client-Token": "hr-token", "Content-Type": "application/json"}, `{"a":`, 400, 0},
 		{"oversize", "/flows/hr/invoke?clientToken=hr-token", nil, strings.Repeat("x", 1<<20+1), 413, 0},
 	}
@@ -595,11 +669,65 @@ func TestHookSkipsDisabledFlows(t *testing.T) {
 	if diff := cmp.Diff(want, f.executions(t)); diff != "" {
 		t.Errorf("executions (-want +got):\n%s", diff)
 	}
-	// An endpoint flow that is disabled has no endpoint.
+	// An endpoint flow that is disabled has no endpoint; only a caller
+	// with its token learns that it is disabled.
 	src = strings.Replace(flowsHCL, "flow \"hr\" {", "flow \"hr\" {\n  enabled = false", 1)
 	f = newFixture(t, loadGen(t, src))
 	if r := f.do(t, "POST", "/flows/hr/invoke?clientToken=hr-token", nil, nil); r.Status != http.StatusNotFound {
 		t.Errorf("disabled endpoint flow: status %d", r.Status)
+	}
+	noFlow := f.do(t, "POST", "/flows/nope/invoke?clientToken=hr-token", nil, nil)
+	if r := f.do(t, "POST", "/flows/hr/invoke?clientToken=wrong", nil, nil); r.Status != http.StatusUnauthorized || r.Body != noFlow.Body {
+		t.Errorf("disabled endpoint flow, wrong token: %d %q, want 401 %q as for no flow", r.Status, r.Body, noFlow.Body)
+	}
+	if len(f.executions(t)) != 0 {
+		t.Error("a disabled endpoint flow stored something")
+	}
+}
+
+// TestEndpointNamesDoNotLeak: without a flow's client token, a request to
+// /flows/<flow>/invoke gets the same answer whether the flow exists, is an
+// endpoint flow, or is disabled, so that nobody can list the flows.
+func TestEndpointNamesDoNotLeak(t *testing.T) {
+	src := strings.Replace(flowsHCL, "flow \"hr\" {", "flow \"hr\" {\n  enabled = false", 1) + `
+flow "payroll" {
+  trigger "http.endpoint" {
+    token = env("HR_ENDPOINT_TOKEN")
+  }
+  card "hello" {
+    action = text.compose
+    text   = "payroll"
+  }
+}
+`
+	f := newFixture(t, loadGen(t, src))
+	want := f.do(t, "POST", "/flows/payroll/invoke?clientToken=wrong", []byte("{}"), nil)
+	if want.Status != http.StatusUnauthorized {
+		t.Fatalf("a wrong token: %d %s, want 401", want.Status, want.Body)
+	}
+	for _, tt := range []struct {
+		path   string
+		header map[string]string
+	}{
+		{"/flows/payroll/invoke", nil},
+		{"/flows/nope/invoke", nil},
+		{"/flows/nope/invoke?clientToken=wrong", nil},
+		{"/flows/nope/invoke?clientToken=hr-token", nil},
+		{"/flows/on_create/invoke", nil},
+		{"/flows/on_create/invoke", map[string]string{"X-Api-Client-Token": "hr-token"}},
+		{"/flows/hr/invoke", nil},
+		{"/flows/hr/invoke?clientToken=wrong", nil},
+	} {
+		r := f.do(t, "POST", tt.path, []byte("{}"), tt.header)
+		if r.Status != want.Status || r.Body != want.Body || r.Header.Get("Content-Type") != want.Header.Get("Content-Type") {
+			t.Errorf("%s %v: %d %q, want %d %q as for a wrong token", tt.path, tt.header, r.Status, r.Body, want.Status, want.Body)
+		}
+	}
+	if got := f.obs.rejected["/flows Unauthorized"]; got != 9 {
+		t.Errorf("rejections %v, want 9 unauthorized", f.obs.rejected)
+	}
+	if len(f.executions(t)) != 0 {
+		t.Error("a refused request stored something")
 	}
 }
 

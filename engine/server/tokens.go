@@ -167,8 +167,8 @@ func readTokens(path string) ([]tokenEntry, error) {
 
 // Authenticate implements Authenticator for "Authorization: Bearer" tokens.
 func (f *TokenFile) Authenticate(r *http.Request) (*Principal, error) {
-	token, ok := bearerToken(r)
-	if !ok {
+	token, _ := BearerToken(r)
+	if token == "" {
 		return nil, ErrUnauthenticated
 	}
 	return f.AuthenticateToken(token)

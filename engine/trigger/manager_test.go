@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -222,16 +223,8 @@ func dedupKeys(t *testing.T, st store.Store, flow string) []string {
 	for _, ex := range exs {
 		keys = append(keys, ex.DedupKey)
 	}
-	sortStrings(keys)
+	slices.Sort(keys)
 	return keys
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 func cursor(t *testing.T, st store.Store, flow string) string {

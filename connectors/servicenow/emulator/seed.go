@@ -128,12 +128,7 @@ func (e *Emulator) Seed(s Seed) error {
 			return err
 		}
 	}
-	names := make([]string, 0, len(s.Records))
-	for name := range s.Records {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(s.Records)) {
 		t, err := e.tableLocked(name, true)
 		if err != nil {
 			return err
