@@ -69,6 +69,28 @@ func (e *SeedError) Unwrap() error { return e.Err }
 // tenants), flow tables live in memory. The connections of gen are pointed at the
 // emulators in place: gen is the dry run's own.
 func DryRun(ctx context.Context, gen *plan.Generation, flow *plan.Flow, payload []byte, opts DryRunOptions) (*DryRunResult, error) {
+	res, err := DryRunEach(ctx, gen, flow, []DryRunEvent{{Payload: payload}}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return res[0], nil
+}
+
+// DryRunEvent is one event a dry run executes its flow for.
+type DryRunEvent struct {
+	// ID tells the events of one dry run apart, as cardflow run's dedup
+	// key does (an Okta event's uuid); "" for a dry run of one event.
+	ID   string
+	Type string
+	// Payload is the trigger value.
+	Payload []byte
+}
+
+// DryRunEach is DryRun for the events of one delivery: one execution per
+// event, in order, as cardflow run starts them, against the same emulators
+// and flow tables, so that an execution sees what those before it wrote.
+// It returns a result per event; the IDs of events must differ.
+func DryRunEach(ctx context.Context, gen *plan.Generation, flow *plan.Flow, events []DryRunEvent, opts DryRunOptions) ([]*DryRunResult, error) {
 	for addr, conn := range gen.Connections {
 		if override, ok := opts.Emulated[conn.Connector.Name]; ok {
 			conn.Config = EmulatedConnection(conn.Config, override)
@@ -86,14 +108,22 @@ func DryRun(ctx context.Context, gen *plan.Generation, flow *plan.Flow, payload 
 	if err := seedTables(ctx, run, gen, opts.Tables); err != nil {
 		return nil, err
 	}
-	res, err := run.Execute(ctx, flow, SingleEvent{Key: "dry-run", Type: "dry-run", Payload: payload})
-	if err != nil {
-		return nil, err
+	out := make([]*DryRunResult, 0, len(events))
+	for _, ev := range events {
+		key, typ := ev.ID, ev.Type
+		if key == "" {
+			key, typ = "dry-run", "dry-run"
+		}
+		res, err := run.Execute(ctx, flow, SingleEvent{Key: key, Type: typ, Payload: ev.Payload})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &DryRunResult{
+			Execution: res.Execution, Journal: res.Journal,
+			Writes: writes.list(res.Execution.ID, res.Journal), WouldSucceed: res.Result.Status != store.Failed,
+		})
 	}
-	return &DryRunResult{
-		Execution: res.Execution, Journal: res.Journal,
-		Writes: writes.list(res.Journal), WouldSucceed: res.Result.Status != store.Failed,
-	}, nil
+	return out, nil
 }
 
 // EmulatedConnection is a connection's settings with the arguments of
@@ -170,14 +200,17 @@ func (i *interceptor) record(w recordedWrite) {
 	i.writes = append(i.writes, w)
 }
 
-// list returns the intercepted writes with their inputs as journal
-// records them. A write whose entry is missing shows no input rather
-// than an unredacted one.
-func (i *interceptor) list(journal []store.JournalEntry) []InterceptedWrite {
+// list returns the intercepted writes of execution id with their inputs
+// as its journal records them. A write whose entry is missing shows no
+// input rather than an unredacted one.
+func (i *interceptor) list(id string, journal []store.JournalEntry) []InterceptedWrite {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	out := make([]InterceptedWrite, 0, len(i.writes))
 	for _, w := range i.writes {
+		if w.key.Execution != id {
+			continue
+		}
 		in := json.RawMessage("null")
 		for _, e := range journal {
 			if e.Card == w.key.Card && e.Key == w.key.Instance && e.Input != nil {

@@ -241,3 +241,72 @@ func TestEmulatedConnection(t *testing.T) {
 		t.Errorf("a mark was lost: %#v", got.GetAttr("limit"))
 	}
 }
+
+// TestDryRunEachSharesTheTables: the executions of one DryRunEach run in
+// order on one set of flow tables, as a delivery's executions run on the
+// store's, and each result lists its own execution's writes only.
+func TestDryRunEachSharesTheTables(t *testing.T) {
+	dir := t.TempDir()
+	writeFlows(t, dir, `
+table "seen" {
+  columns = {
+    user = string
+  }
+  key = "user"
+}
+
+flow "f" {
+  trigger "fake.event" {
+    connection = connection.fake.main
+  }
+  card "before" {
+    action = table.get
+    table  = table.seen
+    key    = trigger.user
+  }
+  card "mark" {
+    action = table.put
+    table  = table.seen
+    key    = trigger.user
+    row    = { user = trigger.user }
+  }
+  card "write" {
+    action     = fake.step
+    connection = connection.fake.main
+    id         = "write"
+    value      = "${trigger.user} seen before: ${card.before.found}"
+  }
+}
+`)
+	f := newFakeConn()
+	gen, _, diags := engine.Load([]string{dir}, engine.LoadOptions{Registry: f.registry(), Mode: lang.Live, Host: fakeHost()})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	events := []engine.DryRunEvent{
+		{ID: "e1", Type: "t", Payload: []byte(`{"user":"kari"}`)},
+		{ID: "e2", Type: "t", Payload: []byte(`{"user":"ola"}`)},
+		{ID: "e3", Type: "t", Payload: []byte(`{"user":"kari"}`)},
+	}
+	res, err := engine.DryRunEach(context.Background(), gen, gen.Flows["f"], events, engine.DryRunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i, r := range res {
+		if r.Execution.DedupKey != events[i].ID {
+			t.Errorf("execution %d has key %q, want the event's id %q", i, r.Execution.DedupKey, events[i].ID)
+		}
+		for _, w := range r.Writes {
+			var in struct{ Value string }
+			if err := json.Unmarshal(w.Input, &in); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fmt.Sprintf("%d: %s", i, in.Value))
+		}
+	}
+	want := []string{"0: kari seen before: false", "1: ola seen before: false", "2: kari seen before: true"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("writes of each execution (-want +got):\n%s", diff)
+	}
+}

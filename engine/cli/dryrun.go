@@ -12,7 +12,6 @@ import (
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
-	"github.com/cardflow/cardflow/engine/server"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 	"github.com/zclconf/go-cty/cty"
@@ -58,13 +57,16 @@ placeholder: strings read "(known after apply)", booleans are true. Flow
 tables live in memory.
 
 --event is the trigger value as JSON ({"event": …} for Okta triggers, {"record":
-…} for ServiceNow ones), or a whole Okta event hook delivery, whose first event
-the trigger accepts is used. It is checked first, and the dry run exits 2
-naming what is wrong: a field the trigger's value does not have or of the
-wrong type, an event type the trigger does not list, a field every event of
-the trigger carries (an Okta event's target). Exit status 0 when the flow
-would succeed, 1 when it would fail (a card that reads a field the event
-lacks fails).`,
+…} for ServiceNow ones), or a whole Okta event hook delivery: each of its
+events the trigger takes runs, in order, as its own execution with its own
+section of the report, against the same emulators; the report names the
+events it skips (a type the trigger does not list, a repeated uuid). It is
+checked first, and the dry run exits 2 naming what is wrong: a field the
+trigger's value does not have or of the wrong type, an event type the trigger
+does not list (for a delivery: no event it lists), a field every event of the
+trigger carries (an Okta event's target). Exit status 0 when the flow would
+succeed (for a delivery: every execution), 1 when it would fail (a card that
+reads a field the event lacks fails).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Flow, opts.Paths = args[0], args[1:]
@@ -89,16 +91,6 @@ lacks fails).`,
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "text or json")
 	opts.Vars.register(cmd.Flags())
 	return cmd
-}
-
-type dryRunReport struct {
-	FormatVersion string                    `json:"format_version"`
-	Flow          string                    `json:"flow"`
-	Mode          string                    `json:"mode"`
-	WouldSucceed  bool                      `json:"would_succeed"`
-	Execution     server.ExecutionJSON      `json:"execution"`
-	Writes        []engine.InterceptedWrite `json:"intercepted_writes"`
-	Diagnostics   []jsonDiagnostic          `json:"diagnostics"`
 }
 
 func dryRun(ctx context.Context, opts *DryRunOptions) error {
@@ -153,11 +145,11 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 		return exit(ExitProblem, err)
 	}
 	defer emus.Stop()
-	payload, err := dryRunEvent(opts.Event, flow)
+	input, err := readDryRunEvent(opts.Event, flow)
 	if err != nil {
 		return exit(ExitUsage, err)
 	}
-	res, err := engine.DryRun(ctx, gen, flow, payload, engine.DryRunOptions{
+	results, err := engine.DryRunEach(ctx, gen, flow, input.taken(), engine.DryRunOptions{
 		Emulated: emus.Connections, Tables: emus.Tables, WriteEmulators: !opts.Live,
 	})
 	if se := (*engine.SeedError)(nil); errors.As(err, &se) {
@@ -165,15 +157,7 @@ func dryRun(ctx context.Context, opts *DryRunOptions) error {
 	} else if err != nil {
 		return exit(ExitProblem, fmt.Errorf("running the dry-run execution: %w", err))
 	}
-	report := dryRunReport{
-		FormatVersion: "1.0", Flow: flow.Name, Mode: "emulators",
-		WouldSucceed: res.WouldSucceed,
-		Execution:    server.ExecutionView(res.Execution, res.Journal),
-		Writes:       res.Writes, Diagnostics: toJSONDiagnostics(files, diags),
-	}
-	if opts.Live {
-		report.Mode = "live"
-	}
+	report := newDryRunReport(flow.Name, opts.Live, input, results, toJSONDiagnostics(files, diags))
 	if opts.Format == "json" {
 		if err := writeJSONOut(opts.IO, report); err != nil {
 			return exit(ExitProblem, err)
@@ -226,37 +210,4 @@ func connectorNames(gen *plan.Generation) []string {
 	}
 	sort.Strings(names)
 	return names
-}
-
-func printDryRun(io *IOStreams, r dryRunReport) {
-	w := io.Out
-	if r.Mode == "live" {
-		fmt.Fprintf(w, "Dry run of %s against the live tenants, reading only: no write was sent.\n\n", r.Flow)
-	} else {
-		fmt.Fprintf(w, "Dry run of %s against the built-in emulators: no write reached a tenant.\n\n", r.Flow)
-	}
-	printExecution(io, r.Execution, false)
-	fmt.Fprintln(w)
-	if len(r.Writes) == 0 {
-		fmt.Fprintln(w, "No writes would be sent.")
-	} else {
-		fmt.Fprintf(w, "Writes that would be sent (%d):\n", len(r.Writes))
-		emulated := false
-		for _, c := range r.Writes {
-			note := ""
-			if c.Emulated {
-				note, emulated = " (emulated)", true
-			}
-			fmt.Fprintf(w, "  %-24s %s %s%s\n", c.Card, c.Action, compactJSON(c.Input, false), note)
-		}
-		if emulated {
-			fmt.Fprintln(w, "Emulated writes went to the dry run's own emulators, now thrown away; later cards saw their answers.")
-		}
-	}
-	fmt.Fprintln(w)
-	if r.WouldSucceed {
-		fmt.Fprintf(w, "The flow would end %s.\n", r.Execution.Status)
-	} else {
-		fmt.Fprintf(w, "The flow would fail: %s\n", r.Execution.Error)
-	}
 }

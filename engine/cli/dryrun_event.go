@@ -1,75 +1,134 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
+	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/flowtest"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/zclconf/go-cty/cty"
 )
 
-// dryRunEvent reads the event file: a trigger value, or an Okta event hook
-// delivery whose first accepted event becomes {"event": …}.
-func dryRunEvent(path string, flow *plan.Flow) ([]byte, error) {
+// dryRunInput is what --event holds: a trigger value, run once, or a
+// delivery, each of whose events the flow's trigger takes runs in order.
+type dryRunInput struct {
+	// delivery is true for a delivery the trigger's connector decoded
+	// (an Okta event hook body).
+	delivery bool
+	// events are the delivery's events in order, skipped ones included;
+	// a trigger value is one event without an id.
+	events []dryRunEvent
+}
+
+// dryRunEvent is one event of --event.
+type dryRunEvent struct {
+	ID, Type string
+	Payload  []byte
+	// Skipped says why cardflow run would start no execution for the
+	// event; "" when it would.
+	Skipped string
+}
+
+// taken are the events that run, in order.
+func (in dryRunInput) taken() []engine.DryRunEvent {
+	var out []engine.DryRunEvent
+	for _, ev := range in.events {
+		if ev.Skipped == "" {
+			out = append(out, engine.DryRunEvent{ID: ev.ID, Type: ev.Type, Payload: ev.Payload})
+		}
+	}
+	return out
+}
+
+// readDryRunEvent reads the event file: a trigger value, or a delivery the
+// trigger's connector decodes as cardflow run and cardflow test do.
+func readDryRunEvent(path string, flow *plan.Flow) (dryRunInput, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("--event: %w", err)
+		return dryRunInput{}, fmt.Errorf("--event: %w", err)
 	}
-	var envelope struct {
-		Data struct {
-			Events []json.RawMessage `json:"events"`
-		} `json:"data"`
+	if !json.Valid(b) {
+		var v any
+		err := json.Unmarshal(b, &v)
+		return dryRunInput{}, fmt.Errorf("--event %s is not JSON: %w", path, err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&envelope); err != nil {
-		return nil, fmt.Errorf("--event %s is not JSON: %w", path, err)
+	if flow.Trigger == nil {
+		return dryRunInput{events: []dryRunEvent{{Payload: b}}}, nil
 	}
-	if len(envelope.Data.Events) > 0 && flow.Trigger != nil {
-		cfg, _ := flow.Trigger.Config.UnmarkDeep()
-		for _, raw := range envelope.Data.Events {
-			var head struct {
-				UUID      string `json:"uuid"`
-				EventType string `json:"eventType"`
-			}
-			_ = json.Unmarshal(raw, &head)
-			ev := &connector.Event{ID: head.UUID, Type: head.EventType}
-			if flow.Trigger.Spec.Accept == nil || flow.Trigger.Spec.Accept(cfg, ev) {
-				payload, err := json.Marshal(map[string]json.RawMessage{"event": raw})
-				if err != nil {
-					return nil, err
-				}
-				if err := checkPushed(payload, head.EventType, flow); err != nil {
-					return nil, fmt.Errorf("--event %s: %w", path, err)
-				}
-				return payload, nil
-			}
+	if decode := flow.Trigger.Spec.DecodeDelivery; decode != nil {
+		events, isDelivery, err := decode(b)
+		if ce := (*connector.Error)(nil); errors.As(err, &ce) && ce.Message != "" {
+			err = errors.New(ce.Message) // the connector's words, without the HTTP status it answers
 		}
-		return nil, fmt.Errorf("--event %s: no event in the delivery matches the trigger of %s", path, flow.Name)
-	}
-	if flow.Trigger != nil {
-		if err := checkEvent(b, flow.Trigger.Spec.Output, flow.Trigger.Type); err != nil {
-			return nil, fmt.Errorf("--event %s does not fit the %s trigger of %s: %w", path, flow.Trigger.Type, flow.Name, err)
-		}
-		v, err := connector.FromJSON(b, flow.Trigger.Spec.Output)
 		if err != nil {
-			return nil, fmt.Errorf("--event %s: %w", path, err)
+			return dryRunInput{}, fmt.Errorf("--event %s is not a delivery the %s trigger can take: %w (cardflow run refuses it with 400 Bad Request)",
+				path, flow.Trigger.Type, err)
 		}
-		ok, typ := flow.Trigger.Spec.AcceptsValue(flow.Trigger.Config, v)
-		if !ok {
-			return nil, fmt.Errorf("--event %s is an event of type %q, which the %s trigger of %s does not list: cardflow run would not start the flow for it",
-				path, typ, flow.Trigger.Type, flow.Name)
-		}
-		if err := checkPushed(b, typ, flow); err != nil {
-			return nil, fmt.Errorf("--event %s: %w", path, err)
+		if isDelivery {
+			return deliveryEvents(path, flow, events)
 		}
 	}
-	return b, nil
+	if err := checkEvent(b, flow.Trigger.Spec.Output, flow.Trigger.Type); err != nil {
+		return dryRunInput{}, fmt.Errorf("--event %s does not fit the %s trigger of %s: %w", path, flow.Trigger.Type, flow.Name, err)
+	}
+	v, err := connector.FromJSON(b, flow.Trigger.Spec.Output)
+	if err != nil {
+		return dryRunInput{}, fmt.Errorf("--event %s: %w", path, err)
+	}
+	ok, typ := flow.Trigger.Spec.AcceptsValue(flow.Trigger.Config, v)
+	if !ok {
+		return dryRunInput{}, fmt.Errorf("--event %s is an event of type %q, which the %s trigger of %s does not list: cardflow run would not start the flow for it",
+			path, typ, flow.Trigger.Type, flow.Name)
+	}
+	if err := checkPushed(b, typ, flow); err != nil {
+		return dryRunInput{}, fmt.Errorf("--event %s: %w", path, err)
+	}
+	return dryRunInput{events: []dryRunEvent{{Payload: b}}}, nil
+}
+
+// deliveryEvents sorts the events of a delivery as cardflow run does:
+// every event is checked (one it would refuse fails the whole delivery),
+// those of a type the trigger does not list, and repeats of an event id,
+// start no execution.
+func deliveryEvents(path string, flow *plan.Flow, events []connector.Event) (dryRunInput, error) {
+	cfg, _ := flow.Trigger.Config.UnmarkDeep()
+	in := dryRunInput{delivery: true}
+	first := map[string]int{}
+	var types []string
+	for i := range events {
+		ev := &events[i]
+		if err := checkPushed(ev.Payload, ev.Type, flow); err != nil {
+			return dryRunInput{}, fmt.Errorf("--event %s: event %d of %d (%s): %w", path, i+1, len(events), ev.ID, err)
+		}
+		de := dryRunEvent{ID: ev.ID, Type: ev.Type, Payload: ev.Payload}
+		if accept := flow.Trigger.Spec.Accept; accept != nil && !accept(cfg, ev) {
+			de.Skipped = fmt.Sprintf("the trigger of %s does not list type %s", flow.Name, ev.Type)
+		} else if j, seen := first[ev.ID]; seen {
+			de.Skipped = fmt.Sprintf("it repeats event %d (uuid %s), which starts the one execution", j+1, ev.ID)
+		} else {
+			first[ev.ID] = i
+		}
+		if !slices.Contains(types, ev.Type) {
+			types = append(types, ev.Type)
+		}
+		in.events = append(in.events, de)
+	}
+	if len(in.taken()) == 0 {
+		why := "the delivery has no events"
+		if len(events) > 0 {
+			slices.Sort(types)
+			why = fmt.Sprintf("it has events of type %s only, which the trigger's event_types does not list", strings.Join(types, ", "))
+		}
+		return dryRunInput{}, fmt.Errorf("--event %s: no event in the delivery matches the trigger of %s: %s (cardflow run would start no execution for it)",
+			path, flow.Name, why)
+	}
+	return in, nil
 }
 
 // checkPushed checks the trigger value of a pushed event as cardflow run

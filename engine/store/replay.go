@@ -43,7 +43,8 @@ type ReplayOptions struct {
 // journaled outputs; that card and those journaled after it run again. An
 // execution that finished otherwise is replayed only with Force. The
 // CLI's `cardflow replay` and the admin API share it. It reads the
-// execution's history and writes as its worker does (Append, Reopen).
+// execution's history and writes the resets and the reopening in one
+// transaction (Worker.Reopen).
 func Replay(ctx context.Context, st interface {
 	History
 	Worker
@@ -70,10 +71,9 @@ func Replay(ctx context.Context, st interface {
 	for i := range resets {
 		resets[i].ExecutionID, resets[i].StartedAt, resets[i].EndedAt = ex.ID, now, now
 	}
-	if err := st.Append(ctx, resets...); err != nil {
-		return Replayed{}, err
-	}
-	if err := st.Reopen(ctx, ex.ID); err != nil {
+	// One write: a Reopen refused (a concurrent replay reopened it first)
+	// or lost leaves no resets behind.
+	if err := st.Reopen(ctx, ex.ID, resets...); err != nil {
 		return Replayed{}, err
 	}
 	return Replayed{Execution: ex, FromCard: from}, nil

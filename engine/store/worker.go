@@ -34,10 +34,14 @@ type Worker interface {
 	Park(ctx context.Context, id string, wake time.Time, entries ...JournalEntry) error
 	// Release gives a claimed execution back as pending (graceful shutdown).
 	Release(ctx context.Context, owner string, ids []string) error
-	// Reopen sets a final execution back to pending for a replay;
-	// ErrNotFinished (wrapped) when it is not final (a concurrent replay
-	// reopened it first), ErrNotFound when there is none.
-	Reopen(ctx context.Context, id string) error
+	// Reopen sets a final execution back to pending for a replay and
+	// appends entries (which must be the execution's: the replay's resets)
+	// in the same transaction. ErrNotFinished (wrapped) when it is not
+	// final (a concurrent replay reopened it first), ErrNotFound when there
+	// is none; then nothing is written. Either all of it is written or
+	// nothing: two replays of one execution never both append their
+	// resets.
+	Reopen(ctx context.Context, id string, entries ...JournalEntry) error
 
 	PutDefinition(ctx context.Context, hash string, source []byte) error
 	Definition(ctx context.Context, hash string) ([]byte, error)

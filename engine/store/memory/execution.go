@@ -98,9 +98,15 @@ func (s *Store) Finish(ctx context.Context, id string, status store.Status, outp
 	return nil
 }
 
-// Reopen sets a final execution back to pending for a replay; its journal
-// stays so the replay can resume after the last good card.
-func (s *Store) Reopen(ctx context.Context, id string) error {
+// Reopen sets a final execution back to pending for a replay and appends
+// entries; its journal stays so the replay can resume after the last good
+// card. A refused Reopen appends nothing.
+func (s *Store) Reopen(ctx context.Context, id string, entries ...store.JournalEntry) error {
+	for _, en := range entries {
+		if en.ExecutionID != id {
+			return fmt.Errorf("reopen %s: a journal entry of execution %s", id, en.ExecutionID)
+		}
+	}
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
@@ -112,6 +118,7 @@ func (s *Store) Reopen(ctx context.Context, id string) error {
 	if !e.Status.Final() {
 		return fmt.Errorf("execution %s is %s: %w", id, e.Status, store.ErrNotFinished)
 	}
+	s.appendLocked(entries)
 	e.Status, e.Output, e.Error, e.EndedAt = store.Pending, nil, "", time.Time{}
 	return nil
 }

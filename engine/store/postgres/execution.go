@@ -95,11 +95,26 @@ func (s *Store) Finish(ctx context.Context, id string, status store.Status, outp
 	return err
 }
 
-// Reopen sets a final execution back to pending for a replay; its journal
-// stays so the replay can resume after the last good card.
-func (s *Store) Reopen(ctx context.Context, id string) error {
+// Reopen sets a final execution back to pending for a replay and appends
+// entries, in one transaction; its journal stays so the replay can resume
+// after the last good card. A refused Reopen appends nothing.
+func (s *Store) Reopen(ctx context.Context, id string, entries ...store.JournalEntry) error {
+	for _, en := range entries {
+		if en.ExecutionID != id {
+			return fmt.Errorf("reopen %s: a journal entry of execution %s", id, en.ExecutionID)
+		}
+	}
 	var reopened bool
 	err := s.writer(id).do(ctx, func(b *batch) {
+		reopened = false
+		if len(entries) > 0 {
+			// The row lock first: a Reopen of the same execution by
+			// another replica waits here until this one commits, and
+			// then its gated writes see the execution pending and write
+			// nothing.
+			b.exec(`SELECT 1 FROM executions WHERE id = $1 FOR UPDATE`, []any{id}, nil)
+			whileFinal.queue(b, id, entries)
+		}
 		b.exec(`UPDATE executions SET status = 'pending', output = NULL, error = '', ended_at = NULL
 			WHERE id = $1 AND status NOT IN ('pending', 'running', 'waiting')`, []any{id}, func(ct pgconn.CommandTag) error {
 			reopened = ct.RowsAffected() == 1

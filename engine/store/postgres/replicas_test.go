@@ -283,6 +283,52 @@ func TestGroupFailureIsolated(t *testing.T) {
 	}
 }
 
+// TestReopenAcrossReplicas: replicas that reopen one failed execution at
+// once, each with its resets (two admins replaying it through two
+// replicas): one reopens it, the others are refused as not finished, and
+// the journal holds one set of resets each round.
+func TestReopenAcrossReplicas(t *testing.T) {
+	rs := replicas(t, 4)
+	r, err := rs[0].Enqueue(t.Context(), []store.Event{{Flow: "f", DedupKey: "k"}}, store.EnqueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := r[0].ID
+	for round := range 20 {
+		if err := rs[0].Finish(t.Context(), id, store.Failed, nil, "boom"); err != nil {
+			t.Fatal(err)
+		}
+		errs := make([]error, len(rs))
+		var wg sync.WaitGroup
+		for i, s := range rs {
+			wg.Go(func() {
+				key := fmt.Sprintf("round-%d-replica-%d", round, i)
+				errs[i] = s.Reopen(t.Context(), id,
+					store.JournalEntry{ExecutionID: id, Card: "c1", Key: key, Attempt: 1, Status: store.EntryReset},
+					store.JournalEntry{ExecutionID: id, Card: "c2", Key: key, Attempt: 1, Status: store.EntryReset})
+			})
+		}
+		wg.Wait()
+		ok := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, store.ErrNotFinished):
+				t.Fatalf("round %d: replica %d: Reopen = %v, want success or ErrNotFinished", round, i, err)
+			}
+		}
+		j, err := rs[0].Journal(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok != 1 || len(j) != 2*(round+1) {
+			t.Fatalf("round %d: %d of %d Reopen calls succeeded and the journal has %d entries, want 1 and %d",
+				round, ok, len(rs), len(j), 2*(round+1))
+		}
+	}
+}
+
 func count(t testing.TB, dsn, schema, sql string, args ...any) int {
 	t.Helper()
 	cfg, err := pgx.ParseConfig(dsn)

@@ -120,13 +120,24 @@ func (s *Store) finish(tx *writeTx, id, status string, output []byte, errMsg any
 	return tx.changed(wFinish, status, output, errMsg, now, id)
 }
 
-// Reopen sets a final execution back to pending for a replay; its journal
-// stays so the replay can resume after the last good card.
-func (s *Store) Reopen(ctx context.Context, id string) error {
+// Reopen sets a final execution back to pending for a replay and appends
+// entries, in one transaction; its journal stays so the replay can resume
+// after the last good card. A refused Reopen appends nothing.
+func (s *Store) Reopen(ctx context.Context, id string, entries ...store.JournalEntry) error {
+	for _, en := range entries {
+		if en.ExecutionID != id {
+			return fmt.Errorf("reopen %s: a journal entry of execution %s", id, en.ExecutionID)
+		}
+	}
+	entries = packEntries(entries)
 	return s.w.do(ctx, func(tx *writeTx) error {
 		n, err := tx.changed(wReopen, id)
-		if err != nil || n == 1 {
+		if err != nil {
 			return err
+		}
+		if n == 1 {
+			// All or nothing: no entry error may keep the reopened status.
+			return unkeep(s.appendEntries(tx, entries))
 		}
 		var status string
 		if err := tx.queryRow(wStatus, id).Scan(&status); err != nil {

@@ -23,7 +23,9 @@
 //     execution fails the whole call with ErrNotFound. Journal of an unknown
 //     execution is ErrNotFound, of one without entries empty.
 //   - Finish takes only a final status and works from any state; Reopen
-//     refuses a live execution and keeps the journal and Claims.
+//     refuses a live execution and keeps the journal and Claims. The
+//     entries Reopen carries are journaled only if it reopens: of
+//     concurrent replays of one execution, one journals its resets.
 //   - ReleaseLease by a non-holder is a no-op. After Close calls fail.
 //   - Timestamps survive to the millisecond, bytes exactly (nil and empty
 //     alike).

@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EnqueueClaimed", enqueueClaimedTests},
 		{"Park", parkTests},
 		{"Journal", journalTests},
+		{"Reopen", reopenTests},
 		{"History", historyTests},
 		{"State", stateTests},
 		{"Prune", pruneTests},
