@@ -20,6 +20,9 @@ func (fc *flowConv) convertCard(m *Method, fr *FlowReport) {
 			return
 		}
 	} else if m.Kernel && m.Module == "list" && (m.Key == "each" || m.Key == "asyncEach" || m.Key == "map") {
+		if _, f, _ := fc.inputByKey(m, "*", "list"); f != nil && fc.eventListOf(m, f) && fc.eventCall(m, fr) {
+			return
+		}
 		if e, _, ok := fc.inputByKey(m, "*", "list"); ok && fc.call(m, fr, e, "") {
 			return
 		}

@@ -161,6 +161,9 @@ type flowConv struct {
 	reads map[string]bool
 	deps  map[string][]string
 	into  map[string][]string
+	// missingEvent are the event card fields the System Log event does
+	// not carry (they read null), for the trigger's note.
+	missingEvent []string
 }
 
 func (im *importState) convertFlow(fo *flowOut) {
@@ -195,6 +198,7 @@ func (im *importState) convertFlow(fo *flowOut) {
 			cr.Into = fc.into[cr.uuid]
 		}
 	}
+	fc.noteMissingEvent(fr)
 	if fo.trigger == nil {
 		fo.trigger = &block{kind: "trigger", label: "flow.called"}
 		fo.trigger.comments = []string{"The Okta Workflows flow has no trigger card: it runs when another flow calls it."}
