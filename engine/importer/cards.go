@@ -34,7 +34,7 @@ func (fc *flowConv) convertCard(m *Method, fr *FlowReport) {
 			}
 		}
 	} else if mp := actionMappings[m.Module+"."+m.Key]; mp != nil {
-		if as, note, ok := fc.action(m, mp); ok {
+		if as, note, ok := fc.action(m, fc.choose(m, mp)); ok {
 			fr.add(m, Converted, as, note)
 			return
 		}
