@@ -96,6 +96,18 @@ run "For Each - Ignore Errors goes on when its flow fails" {
   expect_status = "succeeded"
 }
 
+run "For Each - Ignore Errors goes on with the other items" {
+  flow    = flow.remove_members
+  trigger = { input = { users = ["00u1", "00u2"] } }
+  mock "okta.remove_user_from_group" {
+    error = { kind = "permission", status = 403 }
+    times = 1
+  }
+  mock "okta.remove_user_from_group" { output = { changed = true } }
+  expect_call "okta.remove_user_from_group" { with = { user = "00u2", group = "00g1" } }
+  expect_status = "succeeded"
+}
+
 run "a single-event card reads the same fields" {
   flow         = flow.member_added_single
   trigger_file = "delivery.json"
