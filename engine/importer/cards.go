@@ -20,8 +20,10 @@ func (fc *flowConv) convertCard(m *Method, fr *FlowReport) {
 			return
 		}
 	} else if m.Kernel && m.Module == "list" && (m.Key == "each" || m.Key == "asyncEach" || m.Key == "map") {
-		if _, f, _ := fc.inputByKey(m, "*", "list"); f != nil && fc.eventListOf(m, f) && fc.eventCall(m, fr) {
-			return
+		if _, f, _ := fc.inputByKey(m, "*", "list"); f != nil {
+			if list := fc.eventList(m, f); list != nil && fc.eventCall(m, fr, list) {
+				return
+			}
 		}
 		if e, _, ok := fc.inputByKey(m, "*", "list"); ok && fc.call(m, fr, e, "") {
 			return

@@ -205,20 +205,22 @@ func inlineObject(keys []string, vals map[string]string) string {
 	return "{ " + strings.Join(parts, ", ") + " }"
 }
 
-// eventListOf reports whether input f of m reads the list output of a
-// list-shaped event card, and only that.
-func (fc *flowConv) eventListOf(m *Method, f *Field) bool {
+// eventList returns the list output of a list-shaped event card that input
+// f of m reads, and only that; nil when it reads anything else.
+func (fc *flowConv) eventList(m *Method, f *Field) *Field {
 	srcs := fc.sources[m.UUID+"/"+f.ID]
 	if len(srcs) != 1 {
-		return false
+		return nil
 	}
 	id, out, _ := strings.Cut(srcs[0], "/")
 	src := fc.f.byID[id]
 	if src == nil || src.Module != "okta" || oktaEvents[src.Key] == "" {
-		return false
+		return nil
 	}
-	o := src.Output(out)
-	return o != nil && o.Key == "collection" && o.Collection
+	if o := src.Output(out); o != nil && o.Key == "collection" && o.Collection {
+		return o
+	}
+	return nil
 }
 
 // eventCall converts a For Each, For Each – Ignore Errors or Map over the
@@ -226,7 +228,7 @@ func (fc *flowConv) eventListOf(m *Method, f *Field) bool {
 // event, so the helper flow is called once, with the event's fields by
 // the names of its inputs. For Each – Ignore Errors goes on when the
 // helper fails, as in Okta Workflows.
-func (fc *flowConv) eventCall(m *Method, fr *FlowReport) bool {
+func (fc *flowConv) eventCall(m *Method, fr *FlowReport, list *Field) bool {
 	var floField *Field
 	for _, f := range m.Inputs {
 		if f.Key == "flo" {
@@ -243,7 +245,7 @@ func (fc *flowConv) eventCall(m *Method, fr *FlowReport) bool {
 	b := fc.newCard(m, "flow.call")
 	b.comments = append(b.comments, "Okta Workflows runs this once per event of the delivery; cardflow runs the flow once per event, so it is called once, with this execution's event.")
 	b.set("flow", ref)
-	keys, vals := fc.eventInputs(m, helper)
+	keys, vals := fc.eventInputs(m, helper, list)
 	if len(keys) > 0 {
 		b.set("input", object(keys, vals))
 	}
@@ -264,12 +266,16 @@ func (fc *flowConv) eventCall(m *Method, fr *FlowReport) bool {
 	return true
 }
 
-// eventInputs are the inputs the helper of an event For Each reads: each
-// field of its Helper Flow card that a card of the helper is wired to,
-// from the event; and the For Each's own extra inputs by name.
-func (fc *flowConv) eventInputs(m *Method, helper *flowOut) ([]string, map[string]string) {
+// eventInputs are the inputs the helper of an event For Each reads. The
+// helper Okta Workflows cuts out of an event flow takes the event's fields
+// (its Helper Flow card's "Output" group): each that a card of the helper
+// is wired to, from the event. Another helper takes the event, in Okta
+// Workflows' field names, as its first input. The For Each's own extra
+// inputs are passed by name.
+func (fc *flowConv) eventInputs(m *Method, helper *flowOut, list *Field) ([]string, map[string]string) {
 	var keys []string
 	vals := map[string]string{}
+	fields := false // the helper takes the event's fields
 	for _, hm := range helper.src.Methods {
 		if hm.Module != "control" || hm.Key != "callable" {
 			continue
@@ -277,13 +283,21 @@ func (fc *flowConv) eventInputs(m *Method, helper *flowOut) ([]string, map[strin
 		outs := append([]*Field(nil), hm.Outputs...)
 		sort.SliceStable(outs, func(i, j int) bool { return outs[i].Index < outs[j].Index })
 		for _, o := range outs {
-			if o.Group == "context" || !helperReads(hm, o) || vals[o.Key] != "" {
+			if o.Group != "Output" {
 				continue
 			}
-			keys = append(keys, o.Key)
-			vals[o.Key] = fc.eventField(o.Key, o.Type)
+			fields = true
+			if helperReads(hm, o) && vals[o.Key] == "" {
+				keys = append(keys, o.Key)
+				vals[o.Key] = fc.eventField(o.Key, o.Type)
+			}
 		}
 		break
+	}
+	if !fields && len(helper.helperInputs) > 0 {
+		first := helper.helperInputs[0]
+		keys = append(keys, first)
+		vals[first] = fc.eventObject(list)
 	}
 	for _, f := range m.Inputs {
 		if f.Group == "context" || f.Key == "flo" || f.Key == "list" || f.Key == "concurrency" || vals[f.Key] != "" {

@@ -108,6 +108,21 @@ run "For Each - Ignore Errors goes on with the other items" {
   expect_status = "succeeded"
 }
 
+run "a For Each over the events hands a flow of the export the event" {
+  flow = flow.welcome
+  trigger = { event = {
+    uuid = "e3", published = "2026-11-28T10:00:00.000Z", eventType = "user.lifecycle.create",
+    target = [{ id = "00u3", type = "User", alternateId = "ada@acme.example", displayName = "Ada" }]
+  } }
+  expect_call "card.for_each" {
+    with = { input = { event = {
+      "Date and Time" = "2026-11-28T10:00:00.000Z"
+      "Okta User"     = { ID = "00u3", "Alternate ID" = "ada@acme.example" }
+    } } }
+  }
+  expect_status = "succeeded"
+}
+
 run "a single-event card reads the same fields" {
   flow         = flow.member_added_single
   trigger_file = "delivery.json"
