@@ -54,7 +54,6 @@ var eventPaths = map[string]string{
 	"Display Message":   "displayMessage",
 	"Outcome":           "outcome",
 	"Debug Context":     "debugContext",
-	"Event Details":     "debugContext.debugData",
 	"Target":            "target",
 	"Okta Group":        "target[1]",
 	"Group":             "target[1]",
