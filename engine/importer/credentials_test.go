@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/hashicorp/hcl/v2"
 )
 
 // TestCredentialLiterals: a literal whose input is named like a credential
@@ -42,5 +46,18 @@ func TestCredentialLiterals(t *testing.T) {
 	}
 	if strings.Contains(rep.String(), "TOKEN_TYPE") || strings.Contains(rep.String(), "HAS_PASSWORD") {
 		t.Errorf("the report asks for variables of values that are not credentials:\n%s", rep.String())
+	}
+	// validate accepts the literals the import kept: the placeholder is
+	// the only error.
+	_, _, diags := engine.LoadSources(res.Files, engine.LoadOptions{Registry: registry(), Mode: lang.Check,
+		Host: lang.Host{LookupEnv: func(string) (string, bool) { return "", false }}})
+	var errs []string
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			errs = append(errs, d.Summary+": "+d.Detail)
+		}
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0], "was not converted") {
+		t.Errorf("validate: %d errors, want only the placeholder's:\n%s", len(errs), strings.Join(errs, "\n"))
 	}
 }
