@@ -35,6 +35,28 @@ type actionMapping struct {
 	// Records" mode.
 	stream *stream
 	note   string
+	// unavailable are outputs the action does not have: when a later
+	// card reads one, the card is converted with fallback instead (the
+	// same call through okta.api_call).
+	unavailable map[string]bool
+	fallback    *actionMapping
+}
+
+// choose returns the mapping to convert m with: mp, or its fallback when
+// mp's action is missing or a later card reads an output mp lacks.
+func (fc *flowConv) choose(m *Method, mp *actionMapping) *actionMapping {
+	if mp.fallback == nil {
+		return mp
+	}
+	if !fc.hasAction(mp.action) {
+		return mp.fallback
+	}
+	for _, o := range m.Outputs {
+		if (mp.unavailable[o.Group+"/"+o.Key] || mp.unavailable[o.Key]) && fc.wired(m, o) {
+			return mp.fallback
+		}
+	}
+	return mp
 }
 
 // actionMappings holds the connector cards by "module.card", from one

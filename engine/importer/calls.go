@@ -39,6 +39,11 @@ func (fc *flowConv) call(m *Method, fr *FlowReport, forEach, note string) bool {
 	if len(keys) > 0 {
 		b.set("input", object(keys, vals))
 	}
+	if m.Key == "asyncEach" {
+		// For Each – Ignore Errors goes on with the other items when the
+		// flow fails for one.
+		b.set("on_error", "continue")
+	}
 	fc.emit(b)
 	for _, o := range m.Outputs {
 		switch {

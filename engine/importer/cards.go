@@ -20,6 +20,11 @@ func (fc *flowConv) convertCard(m *Method, fr *FlowReport) {
 			return
 		}
 	} else if m.Kernel && m.Module == "list" && (m.Key == "each" || m.Key == "asyncEach" || m.Key == "map") {
+		if _, f, _ := fc.inputByKey(m, "*", "list"); f != nil {
+			if list := fc.eventList(m, f); list != nil && fc.eventCall(m, fr, list) {
+				return
+			}
+		}
 		if e, _, ok := fc.inputByKey(m, "*", "list"); ok && fc.call(m, fr, e, "") {
 			return
 		}
@@ -31,7 +36,7 @@ func (fc *flowConv) convertCard(m *Method, fr *FlowReport) {
 			}
 		}
 	} else if mp := actionMappings[m.Module+"."+m.Key]; mp != nil {
-		if as, note, ok := fc.action(m, mp); ok {
+		if as, note, ok := fc.action(m, fc.choose(m, mp)); ok {
 			fr.add(m, Converted, as, note)
 			return
 		}

@@ -161,6 +161,9 @@ type flowConv struct {
 	reads map[string]bool
 	deps  map[string][]string
 	into  map[string][]string
+	// missingEvent are the event card fields the System Log event does
+	// not carry (they read null), for the trigger's note.
+	missingEvent []string
 }
 
 func (im *importState) convertFlow(fo *flowOut) {
@@ -185,6 +188,11 @@ func (im *importState) convertFlow(fo *flowOut) {
 		fc.convertCard(m, fr)
 		for _, cr := range fr.Cards[n:] {
 			cr.uuid = m.UUID
+			// What the conversion found to check (a credential left
+			// out) is in the report whatever the card became.
+			if note := fc.notes[m.UUID]; note != "" && !strings.Contains(cr.Note, note) {
+				cr.Note = strings.TrimSpace(cr.Note + " " + note)
+			}
 		}
 		// A card written as an expression passes its reads on to the
 		// blocks that use it.
@@ -195,6 +203,7 @@ func (im *importState) convertFlow(fo *flowOut) {
 			cr.Into = fc.into[cr.uuid]
 		}
 	}
+	fc.noteMissingEvent(fr)
 	if fo.trigger == nil {
 		fo.trigger = &block{kind: "trigger", label: "flow.called"}
 		fo.trigger.comments = []string{"The Okta Workflows flow has no trigger card: it runs when another flow calls it."}
@@ -240,7 +249,7 @@ func (fc *flowConv) input(m *Method, f *Field) (string, bool) {
 	if isEmptyLiteral(f.Data) {
 		return "", false
 	}
-	if text, ok := f.Data.(string); ok && looksSecret(f.Key) && text != "" {
+	if text, ok := f.Data.(string); ok && text != "" && looksSecret(f.Key, text) {
 		// Never copy a credential into a flow file.
 		name := strings.ToUpper(snake(f.Key))
 		note := fmt.Sprintf("The literal value of %s was left out: set the environment variable %s to it.", f.Key, name)
@@ -250,17 +259,6 @@ func (fc *flowConv) input(m *Method, f *Field) (string, bool) {
 		return fmt.Sprintf("env(%q)", name), true
 	}
 	return literal(f.Data), true
-}
-
-// looksSecret reports whether an input's name says it holds a credential.
-func looksSecret(key string) bool {
-	k := strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(key))
-	for _, w := range []string{"apikey", "secret", "password", "passwd", "token", "authorization", "privatekey", "credential"} {
-		if strings.Contains(k, w) {
-			return true
-		}
-	}
-	return false
 }
 
 // joinBranches writes a value joined from the two branches of one If/Else

@@ -281,7 +281,7 @@ func expand(a *args) (map[string]string, string, bool) {
 			}
 			e := src
 			for _, p := range o.Path {
-				if strings.HasPrefix(e, "trigger.event") && eventPaths[p] != "" {
+				if isEventPath(e) && eventPaths[p] != "" {
 					e += "." + eventPaths[p]
 				} else {
 					e = attrPath(e, p)
@@ -293,7 +293,7 @@ func expand(a *args) (map[string]string, string, bool) {
 		if p := byID[o.Group]; p != nil && depth < 8 {
 			base = path(p, depth+1)
 		}
-		if strings.HasPrefix(base, "trigger.event") {
+		if isEventPath(base) {
 			if p := eventPaths[o.Key]; p != "" {
 				return base + "." + p
 			}

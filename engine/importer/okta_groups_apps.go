@@ -34,6 +34,18 @@ func first(path, record string) string {
 }
 
 var oktaGroupCards = map[string]*actionMapping{
+	"searchGroups": {
+		action: "okta.search_groups", connection: "okta",
+		inputs: map[string]string{"parameters/resultSet": "-", "Inputs/Query": "query", "Inputs/profile.name": "-", "Inputs/type": "-",
+			"Inputs/Custom Search Criteria": "-"},
+		outputs: map[string]string{"ID": ".groups[0].id", "Profile": first(".groups", `{ Name = %s.name, Description = %s.description }`),
+			"Groups": records(".groups", oktaGroupRecord)},
+		// Okta's whole group and its dates are not in okta.search_groups'
+		// output.
+		unavailable: map[string]bool{"Raw Object": true, "Created": true},
+		fallback:    searchGroupsAPI,
+		build:       searchGroupsNative,
+	},
 	"readGroup": {
 		action: "okta.read_group", connection: "okta",
 		inputs:  map[string]string{"Group/ID": "group", "Group/id": "group"},
@@ -106,6 +118,68 @@ var oktaGroupCards = map[string]*actionMapping{
 			"Actor": first(".events", oktaActorRecord), "Client": first(".events", oktaClient)},
 		stream: logRecord,
 	},
+}
+
+// searchGroupsAPI is Search Groups as GET /api/v1/groups, for cards whose
+// Raw Object or Created later cards read.
+var searchGroupsAPI = &actionMapping{
+	action: "okta.api_call", connection: "okta",
+	inputs:  map[string]string{"parameters/resultSet": "-", "Inputs/profile.name": "-", "Inputs/type": "-", "Inputs/Query": "-", "Inputs/Custom Search Criteria": "-"},
+	fixed:   map[string]string{"method": `"GET"`, "path": `"/api/v1/groups"`},
+	outputs: map[string]string{"Raw Object": ".body[0]", "Groups": records(".body", oktaRawGroupRecord), "ID": ".body[0].id", "Created": ".body[0].created", "Profile": "={ Name = %s.body[0].profile.name, Description = %s.body[0].profile.description }"},
+	build: func(fc *flowConv, m *Method, b *block) bool {
+		keys, vals := groupSearch(fc, m, "q", "search")
+		if len(keys) > 0 {
+			b.set("query", object(keys, vals))
+		}
+		return true
+	},
+}
+
+// oktaRawGroupRecord is a group of Okta's API in Okta Workflows' names.
+const oktaRawGroupRecord = `{ ID = %s.id, Created = %s.created, "Last Updated" = %s.lastUpdated, "Last Membership Updated" = %s.lastMembershipUpdated, "Object Class" = %s.objectClass, Type = %s.type, Profile = { Name = %s.profile.name, Description = %s.profile.description } }`
+
+// searchGroupsNative sets okta.search_groups' search from Search Groups'
+// name, type and custom criteria, and its limit from the result set: the
+// first matching group, or all of them (up to the 10000 cardflow reads).
+func searchGroupsNative(fc *flowConv, m *Method, b *block) bool {
+	keys, vals := groupSearch(fc, m, "", "search")
+	for _, k := range keys {
+		b.set(k, vals[k])
+	}
+	if rs, _ := fc.inputLiteral(m, "parameters", "resultSet"); rs == "All Matching Records" {
+		b.set("limit", "10000")
+	} else {
+		b.set("limit", "1")
+	}
+	return true
+}
+
+// groupSearch is the query of Search Groups: q (when query is not "") for
+// its Query, and a search expression for its name, type and custom
+// criteria, joined with and.
+func groupSearch(fc *flowConv, m *Method, query, search string) ([]string, map[string]string) {
+	var keys []string
+	vals := map[string]string{}
+	if q, _, ok := fc.inputByKey(m, "Inputs", "Query"); ok && query != "" {
+		keys = append(keys, query)
+		vals[query] = q
+	}
+	var parts []string
+	if n, _, ok := fc.inputByKey(m, "Inputs", "profile.name"); ok {
+		parts = append(parts, `profile.name eq \"${`+n+`}\"`)
+	}
+	if t, _, ok := fc.inputByKey(m, "Inputs", "type"); ok {
+		parts = append(parts, `type eq \"${`+t+`}\"`)
+	}
+	if c, _, ok := fc.inputByKey(m, "Inputs", "Custom Search Criteria"); ok {
+		parts = append(parts, `${`+c+`}`)
+	}
+	if len(parts) > 0 {
+		keys = append(keys, search)
+		vals[search] = `"` + strings.Join(parts, " and ") + `"`
+	}
+	return keys, vals
 }
 
 // appArg sets app from the card's Application input, or from the app

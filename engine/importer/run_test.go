@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cardflow/cardflow/engine/flowtest"
+	"github.com/cardflow/cardflow/engine/flowtest/emulators"
 	"github.com/cardflow/cardflow/engine/importer"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -27,7 +28,7 @@ func runImported(t *testing.T, res *importer.Result, tests string) {
 	if err := os.WriteFile(filepath.Join(dir, "imported.test.hcl"), []byte(tests), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	opts := flowtest.Options{Registry: registry()}
+	opts := flowtest.Options{Registry: registry(), Emulators: emulators.Default()}
 	suite, diags := flowtest.Load([]string{dir}, opts)
 	if diags.HasErrors() {
 		for _, d := range diags {

@@ -32,12 +32,14 @@ var oktaEvents = map[string]string{
 	"userSessionCleared":                   "user.session.clear",
 }
 
-// eventPaths maps the fields of an Okta Workflows event card's output to
-// the System Log event cardflow hands over as trigger.event.
+// eventPaths maps the fields of an Okta Workflows event card's objects to
+// the System Log event cardflow hands over as trigger.event, for the Expand
+// cards that unfold them (events.go maps the card's own outputs).
 var eventPaths = map[string]string{
 	"Okta User":         "target[0]",
 	"User":              "target[0]",
 	"Actor":             "actor",
+	"Admin":             "actor",
 	"Client":            "client",
 	"ID":                "id",
 	"Alternate ID":      "alternateId",
@@ -52,7 +54,6 @@ var eventPaths = map[string]string{
 	"Display Message":   "displayMessage",
 	"Outcome":           "outcome",
 	"Debug Context":     "debugContext",
-	"Event Details":     "debugContext.debugData",
 	"Target":            "target",
 	"Okta Group":        "target[1]",
 	"Group":             "target[1]",
@@ -113,7 +114,7 @@ func (fc *flowConv) trigger(m *Method) (as, note string, ok bool) {
 		t.set("connection", conn)
 		t.set("event_types", fmt.Sprintf("[%q]", oktaEvents[m.Key]))
 		for _, o := range m.Outputs {
-			fc.setOutput(m, o, eventOutput(o))
+			fc.setOutput(m, o, fc.eventOutput(o))
 		}
 		note = "register an Okta event hook for " + oktaEvents[m.Key] + " to /hooks/okta/" + strings.TrimPrefix(conn, "connection.okta.") + " (or poll with okta.system_log)."
 	default:
@@ -124,23 +125,6 @@ func (fc *flowConv) trigger(m *Method) (as, note string, ok bool) {
 	}
 	fc.out.trigger = t
 	return "trigger", note, true
-}
-
-func eventOutput(o *Field) string {
-	switch {
-	case o.Key == "collection" || o.Key == "Event" || o.Key == "Raw Event":
-		return "trigger.event"
-	case o.Group == "context" && o.Key == "execution_id":
-		return "trigger.delivery.event_id"
-	}
-	base := "trigger.event"
-	if p := eventPaths[o.Group]; p != "" {
-		base += "." + p
-	}
-	if p := eventPaths[o.Key]; p != "" {
-		return base + "." + p
-	}
-	return attrPath(base, o.Key)
 }
 
 // scheduleTrigger is the trigger of a scheduled flow: Okta Workflows keeps

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/internal/credential"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -123,9 +124,13 @@ var (
 )
 
 // namesCredential reports whether a header or parameter name says that
-// its value is a credential.
+// its value is a credential; not a name about one (token_type,
+// token_endpoint_auth_method, hasPassword).
 func namesCredential(name string) bool {
-	return credentialHeaders[strings.ToLower(name)] || credentialWords.MatchString(name)
+	if credentialHeaders[strings.ToLower(name)] {
+		return true
+	}
+	return credentialWords.MatchString(name) && !credential.AboutCredential(name)
 }
 
 // isLiteralText reports whether expr is text written into the file: it
@@ -153,8 +158,8 @@ func isLiteralText(expr hcl.Expression) bool {
 }
 
 // holdsNoSecret reports whether a constant value cannot be a secret: an
-// authorization scheme alone ("Bearer "), or a switch such as Okta's
-// oauthTokens = "true".
+// authorization scheme alone ("Bearer "), a media type, or a switch such
+// as Okta's oauthTokens = "true" (credential.PlainValue).
 func holdsNoSecret(expr hcl.Expression) bool {
 	v, d := expr.Value(nil)
 	if d.HasErrors() || v.Type() != cty.String || !v.IsKnown() || v.IsNull() {
@@ -164,11 +169,7 @@ func holdsNoSecret(expr hcl.Expression) bool {
 }
 
 func noSecret(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "bearer", "basic", "ssws", "token", "digest", "true", "false":
-		return true
-	}
-	return false
+	return credential.PlainValue(s)
 }
 
 // hasLiteralText reports whether v holds a non-empty string anywhere: a

@@ -27,4 +27,14 @@ flow "badge_sync" {
       X-Tenant-Key  = "tk_live_51HxQ" # ERROR: Literal secret ~ env(
     }
   }
+
+  # A name about a credential does not excuse one that holds it.
+  card "token_query" {
+    action = http.request
+    url    = "https://badges.example.com/api/sync"
+    query = {
+      token_type    = "Bearer"
+      client_secret = "cs_live_8f7e6d" # ERROR: Literal secret ~ env(
+    }
+  }
 }

@@ -34,6 +34,23 @@ flow "badge_sync" {
     secret_headers = { X-Partner-Key = var.partner_token }
   }
 
+  # Values that are never credentials, and names about a credential.
+  card "token_request" {
+    action = http.request
+    method = "POST"
+    url    = "https://oauth2.example.com/token"
+    headers = {
+      Authorization = "Bearer"
+      X-Api-Key     = "application/json"
+    }
+    query = {
+      token_type                 = "SAML_PASSWORD"
+      token_endpoint_auth_method = "client_secret_basic"
+      hasPassword                = "No"
+      client_secret              = env("HR_ENDPOINT_TOKEN")
+    }
+  }
+
   card "text_headers" {
     action  = http.request
     url     = "https://partner.example.com/v1/users"
