@@ -49,6 +49,10 @@ type ServeEmulatorOptions struct {
 	User, Password string
 	// SeedPath is a seed file, whole or this emulator's part ("" none).
 	SeedPath string
+	// EnforceRateLimits and RateLimits (Okta) enforce the per-endpoint
+	// rate limits and override their limits by bucket name.
+	EnforceRateLimits bool
+	RateLimits        map[string]int
 }
 
 // ServedEmulator is an emulator `cardflow emulate` serves, with its faults.

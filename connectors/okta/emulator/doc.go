@@ -20,8 +20,10 @@
 // never checked; search takes the full grammar (eq, ne, sw, ew, co, gt, ge,
 // lt, le, pr, and/or, parentheses) and filter, as in Okta, only the
 // attributes and operators each endpoint lists (users and groups, 400
-// E0000031 for the rest); rate limits are reported in
-// headers but enforced only through injected Faults; each event-hook
+// E0000031 for the rest); requests are counted in Okta's per-endpoint
+// rate-limit buckets (RateBuckets) and reported in the X-Rate-Limit-*
+// headers, but refused with 429 only with Options.EnforceRateLimits or an
+// injected Fault, and there is no concurrency limit; each event-hook
 // delivery carries one event (no batching); seeded objects write no System
 // Log events; there is no OAuth, no group rules and no persistence. As in
 // Okta, every user is a member of the BUILT_IN group "Everyone", which cannot

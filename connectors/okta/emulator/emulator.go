@@ -23,6 +23,19 @@ type Options struct {
 	// Now is the clock for timestamps, rate-limit windows and log queries.
 	// Default time.Now.
 	Now func() time.Time
+	// EnforceRateLimits answers 429 E0000047, as Okta does, to a request
+	// whose rate-limit bucket (see RateBuckets) has used up its limit in
+	// the current window, until the window resets. Off by default: the
+	// buckets are counted and reported in the X-Rate-Limit-* headers only,
+	// so that load tests are not throttled.
+	EnforceRateLimits bool
+	// RateLimits overrides the limits of buckets, by name (RateBuckets),
+	// e.g. {"user_read": 5}. New panics on an unknown name or a limit
+	// below 1; CheckRateLimits says which.
+	RateLimits map[string]int
+	// RateLimitWindow is the length of a rate-limit window. Default one
+	// minute, as in Okta; tests shorten it.
+	RateLimitWindow time.Duration
 	// HookClient sends event-hook verifications and deliveries. Default: a
 	// client with a 3 s timeout and its own transport, closed by Close.
 	HookClient *http.Client
@@ -75,7 +88,8 @@ type Emulator struct {
 	queue      []delivery
 	dupNext    bool
 	quiet      bool // seeding: no System Log events
-	window     rateWindow
+	// rates has its own lock: every request takes it.
+	rates *rateLimiter
 }
 
 // New returns an empty org and starts its event-hook delivery goroutine;
@@ -90,6 +104,7 @@ func New(opts Options) *Emulator {
 		apps:    map[string]*appRec{},
 		hooks:   map[string]*hookRec{},
 		wake:    make(chan struct{}, 1),
+		rates:   newRateLimiter(opts),
 	}
 	e.token.Store(opts.Token)
 	if e.now == nil {
@@ -201,10 +216,14 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The SDK computes its 429 back-off as X-Rate-Limit-Reset - Date, so both
 	// come from the same clock.
 	h["Date"] = []string{now.UTC().Format(http.TimeFormat)}
-	if e.applyFault(w, r, now) {
+	b := bucketOf(r.Method, r.URL.Path)
+	if e.applyFault(w, r, b, now) {
 		return
 	}
-	e.setRateHeaders(h, now)
+	if !e.rates.take(b, now, h) {
+		e.writeError(w, errRateLimited)
+		return
+	}
 	if !e.authorized(r) {
 		e.writeError(w, errInvalidToken)
 		return
@@ -255,31 +274,6 @@ func (e *Emulator) authorized(r *http.Request) bool {
 	}
 	return false
 }
-
-// rateWindow reports Okta-like rate-limit headers. Limits are never
-// enforced; only injected faults answer 429.
-type rateWindow struct {
-	start time.Time
-	used  int
-}
-
-const rateLimit = 600
-
-func (e *Emulator) setRateHeaders(h http.Header, now time.Time) {
-	e.mu.Lock()
-	if now.Sub(e.window.start) >= time.Minute || now.Before(e.window.start) {
-		e.window = rateWindow{start: now}
-	}
-	e.window.used++
-	remaining := max(rateLimit-e.window.used, 0)
-	reset := e.window.start.Add(time.Minute).Unix()
-	e.mu.Unlock()
-	h["X-Rate-Limit-Limit"] = []string{rateLimitText}
-	h["X-Rate-Limit-Remaining"] = []string{strconv.Itoa(remaining)}
-	h["X-Rate-Limit-Reset"] = []string{strconv.FormatInt(reset, 10)}
-}
-
-var rateLimitText = strconv.Itoa(rateLimit)
 
 // decodeBody reads a JSON request body into v.
 func decodeBody(r *http.Request, v any) *apiError {
