@@ -46,7 +46,7 @@ func (e *Emulator) enqueueLocked(ev *LogEvent, base string) {
 		env := envelope{
 			EventType: "com.okta.event_hook", EventTypeVersion: "1.0", CloudEventsVersion: "0.1",
 			Source:  base + "/api/v1/eventHooks/" + d.ID,
-			EventID: e.ids.uuid(), EventTime: e.now().UTC().Format("2006-01-02T15:04:05.000Z"),
+			EventID: e.ids.uuid(), EventTime: e.now().UTC().Format(oktaLayout),
 			ContentType: "application/json",
 		}
 		env.Data.Events = []*LogEvent{ev}

@@ -41,13 +41,13 @@ type hookAuthScheme struct {
 
 // hookJSON is the EventHook object of the Management API.
 type hookJSON struct {
-	ID                 string     `json:"id,omitempty"`
-	Status             string     `json:"status,omitempty"`
-	VerificationStatus string     `json:"verificationStatus,omitempty"`
-	Name               string     `json:"name"`
-	Created            *time.Time `json:"created,omitempty"`
-	CreatedBy          string     `json:"createdBy,omitempty"`
-	LastUpdated        *time.Time `json:"lastUpdated,omitempty"`
+	ID                 string `json:"id,omitempty"`
+	Status             string `json:"status,omitempty"`
+	VerificationStatus string `json:"verificationStatus,omitempty"`
+	Name               string `json:"name"`
+	Created            *Time  `json:"created,omitempty"`
+	CreatedBy          string `json:"createdBy,omitempty"`
+	LastUpdated        *Time  `json:"lastUpdated,omitempty"`
 	Events             struct {
 		Type  string   `json:"type"`
 		Items []string `json:"items"`
@@ -75,8 +75,7 @@ func (h *hookRec) export(base string) hookJSON {
 	out := h.def
 	// Copies: the answer is encoded after the lock is released, while a
 	// verification may move lastUpdated.
-	created, lastUpdated := h.created, h.lastUpdated
-	out.Created, out.LastUpdated = &created, &lastUpdated
+	out.Created, out.LastUpdated = &Time{h.created}, &Time{h.lastUpdated}
 	out.CreatedBy = adminActor.ID
 	out.Channel.Config.Method = "POST"
 	out.Channel.Config.Headers = append([]hookHeader{}, h.def.Channel.Config.Headers...)

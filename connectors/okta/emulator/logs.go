@@ -13,7 +13,7 @@ import (
 // connectors/okta/testdata). Fields Okta fills with null here stay null.
 type LogEvent struct {
 	UUID                  string                   `json:"uuid"`
-	Published             time.Time                `json:"published"`
+	Published             Time                     `json:"published"`
 	EventType             string                   `json:"eventType"`
 	Version               string                   `json:"version"`
 	DisplayMessage        string                   `json:"displayMessage"`
@@ -137,7 +137,7 @@ func (e *Emulator) emitLocked(c *callCtx, eventType string, targets ...LogActor)
 	}
 	info := eventInfo[eventType]
 	ev := &LogEvent{
-		UUID: e.ids.uuid(), Published: e.stamp(), EventType: eventType, Version: "0",
+		UUID: e.ids.uuid(), Published: oktaTime(e.stamp()), EventType: eventType, Version: "0",
 		DisplayMessage: info[0], Severity: "INFO",
 		Client: LogClient{
 			UserAgent: LogUserAgent{RawUserAgent: c.userAgent, OS: "Unknown", Browser: "UNKNOWN"},
@@ -382,7 +382,7 @@ func (e *Emulator) boundedLogs(lq *logQuery) ([]LogEvent, string, *apiError) {
 	// Ordered by published; events of the same millisecond keep insertion
 	// order (reversed for DESCENDING).
 	slices.SortFunc(all, func(a, b LogEvent) int {
-		c := cmp.Or(a.Published.Compare(b.Published), cmp.Compare(a.seq, b.seq))
+		c := cmp.Or(a.Published.Compare(b.Published.Time), cmp.Compare(a.seq, b.seq))
 		if lq.descending {
 			return -c
 		}
