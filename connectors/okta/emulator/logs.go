@@ -234,6 +234,16 @@ func logAttrAllowed(attr string) bool {
 	return logAttr(&LogEvent{Target: []LogActor{{}}})(attr) != nil
 }
 
+// maxSinceAge is how far back a System Log query may start: Okta answers
+// 400 E0000053 to a since more than 180 days ago (its retention is 90
+// days; a since between the two gives what the log still holds).
+const maxSinceAge = 180 * 24 * time.Hour
+
+func sinceTooOld() *apiError {
+	return &apiError{Status: http.StatusBadRequest, Code: "E0000053", Summary: "Invalid SCIM filter.",
+		Causes: []string{"since: The since parameter may be at most 180 days before the current time"}}
+}
+
 // logQuery is a parsed GET /api/v1/logs request.
 type logQuery struct {
 	since, until time.Time
@@ -265,6 +275,11 @@ func (e *Emulator) parseLogQuery(q url.Values) (*logQuery, *apiError) {
 			return nil, validation("since", "The date format in your query is not recognized. Please enter dates using ISO8601 string format.")
 		}
 		lq.since = t
+		// A next link carries the first request's since along with after,
+		// which wins: only a query that starts at since is refused.
+		if lq.after == "" && t.Before(e.now().Add(-maxSinceAge)) {
+			return nil, sinceTooOld()
+		}
 	}
 	lq.descending = strings.EqualFold(q.Get("sortOrder"), "DESCENDING")
 	if s := q.Get("filter"); s != "" {
