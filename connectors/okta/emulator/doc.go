@@ -29,6 +29,10 @@
 // Okta, every user is a member of the BUILT_IN group "Everyone", which cannot
 // be changed, deleted or have its membership changed (403 E0000006).
 //
+// Event hooks subscribe only to the event types of the connector's table
+// (package eventtypes): another type is refused with 400 E0000001, as Okta
+// refuses types that do not exist or are not eligible for event hooks.
+//
 // RegisterEventHook (the Go helper) verifies the hook itself by sending the
 // one-time verification GET, so demo code needs no separate call; hooks made
 // over HTTP stay UNVERIFIED and get no deliveries until

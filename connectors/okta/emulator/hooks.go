@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cardflow/cardflow/connectors/okta/eventtypes"
 )
 
 // hookTimeout is Okta's event-hook timeout, for verification and delivery.
@@ -110,6 +112,11 @@ func validateHook(d *hookJSON) *apiError {
 		return validation("channel.type", "Only HTTP is supported")
 	case d.Channel.Version != "" && d.Channel.Version != "1.0.0":
 		return validation("channel.version", "Only version 1.0.0 is supported")
+	}
+	for _, t := range d.Events.Items {
+		if !eventtypes.HookEligible(t) {
+			return validation("events.items", fmt.Sprintf("Event type %q is not eligible for event hooks or does not exist", t))
+		}
 	}
 	return nil
 }
