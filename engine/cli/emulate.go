@@ -32,6 +32,9 @@ type EmulateOptions struct {
 	// RateLimits (Okta) are "bucket=limit" overrides of the buckets'
 	// per-minute limits.
 	RateLimits []string
+	// BatchWindow (Okta) amalgamates a hook's events within this long of
+	// the first into one delivery.
+	BatchWindow time.Duration
 	// Pprof serves the emulator's Go profiles under /_emulator/debug/pprof/
 	// (emulatorPprof): emulators share the machine with the engine in load
 	// tests, and their cost is part of every user's tests.
@@ -65,7 +68,10 @@ The Okta emulator counts requests in Okta's per-endpoint rate-limit buckets
 and reports each request's bucket in X-Rate-Limit-Limit, -Remaining and
 -Reset. With --enforce-rate-limits it also answers 429 (E0000047) once a
 bucket's limit is used up, until the minute's window resets, as Okta does;
---rate-limit bucket=N lowers (or raises) a bucket's limit. The buckets and
+--rate-limit bucket=N lowers (or raises) a bucket's limit.
+--delivery-batch-window 2s delivers the events of an event hook that occur
+within 2 s of the first in one delivery, as Okta amalgamates events that
+occur close together; by default each event is delivered at once, alone. The buckets and
 their default limits per minute:
 
   users 600        GET, POST /api/v1/users
@@ -116,6 +122,7 @@ after the client gave up; only its answer is lost).`,
 	cmd.Flags().StringVar(&opts.Password, "password", "", "ServiceNow: that user's password")
 	cmd.Flags().BoolVar(&opts.EnforceRateLimits, "enforce-rate-limits", false, "Okta: answer 429 once a rate-limit bucket is used up, until its window resets")
 	cmd.Flags().StringArrayVar(&opts.RateLimits, "rate-limit", nil, "Okta: a bucket's limit per minute, as bucket=N (repeatable), e.g. user_read=5")
+	cmd.Flags().DurationVar(&opts.BatchWindow, "delivery-batch-window", 0, "Okta: deliver an event hook's events that occur within this long of the first together, e.g. 2s (default: each at once)")
 	cmd.Flags().BoolVar(&opts.Pprof, "pprof", false, "serve Go profiles under /_emulator/debug/pprof/ (profile, heap, allocs)")
 	cmd.Flags().StringArrayVar(&opts.Faults, "fault", nil, `a fault injected from the start, as JSON (repeatable), e.g. '{"status": 503, "for": "30s"}'`)
 	return cmd
@@ -133,6 +140,8 @@ func checkEmulateCredentials(system string, given func(string) bool) error {
 		return exit(ExitUsage, errors.New("--token is for the okta emulator; the servicenow emulator takes --user and --password"))
 	case system == "servicenow" && (given("enforce-rate-limits") || given("rate-limit")):
 		return exit(ExitUsage, errors.New("--enforce-rate-limits and --rate-limit are for the okta emulator; the servicenow emulator's limits are set by faults"))
+	case system == "servicenow" && given("delivery-batch-window"):
+		return exit(ExitUsage, errors.New("--delivery-batch-window is for the okta emulator's event hooks"))
 	case system == "okta" && (given("user") || given("password")):
 		return exit(ExitUsage, errors.New("--user and --password are for the servicenow emulator; the okta emulator takes --token"))
 	}
@@ -154,8 +163,11 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 	if err != nil {
 		return exit(ExitUsage, err)
 	}
+	if opts.BatchWindow < 0 {
+		return exit(ExitUsage, fmt.Errorf("--delivery-batch-window %s is negative", opts.BatchWindow))
+	}
 	e, err := serve(ServeEmulatorOptions{Token: opts.Token, User: opts.User, Password: opts.Password, SeedPath: opts.Seed,
-		EnforceRateLimits: opts.EnforceRateLimits, RateLimits: limits})
+		EnforceRateLimits: opts.EnforceRateLimits, RateLimits: limits, DeliveryBatchWindow: opts.BatchWindow})
 	if err != nil {
 		return exit(ExitUsage, err)
 	}

@@ -9,7 +9,9 @@ import (
 
 // TestEmulateRefusesIgnoredCredentials: a credential flag the emulator
 // would ignore is a usage error, before anything listens: the emulator
-// would otherwise accept any client while the user thinks it checks.
+// would otherwise accept any client while the user thinks it checks. So
+// are the Okta emulator's rate-limit and batching flags given to the
+// ServiceNow one, and a negative batching window.
 func TestEmulateRefusesIgnoredCredentials(t *testing.T) {
 	for _, tt := range []struct {
 		args []string
@@ -21,6 +23,8 @@ func TestEmulateRefusesIgnoredCredentials(t *testing.T) {
 		{[]string{"okta", "--password", "P"}, "--user and --password are for the servicenow emulator"},
 		{[]string{"servicenow", "--enforce-rate-limits"}, "--enforce-rate-limits and --rate-limit are for the okta emulator"},
 		{[]string{"servicenow", "--rate-limit", "users=5"}, "--enforce-rate-limits and --rate-limit are for the okta emulator"},
+		{[]string{"servicenow", "--delivery-batch-window", "2s"}, "--delivery-batch-window is for the okta emulator's event hooks"},
+		{[]string{"okta", "--delivery-batch-window=-1s"}, "--delivery-batch-window -1s is negative"},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			res := run(t, nil, append([]string{"emulate", "--listen", "127.0.0.1:0"}, tt.args...)...)

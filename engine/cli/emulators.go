@@ -53,6 +53,9 @@ type ServeEmulatorOptions struct {
 	// rate limits and override their limits by bucket name.
 	EnforceRateLimits bool
 	RateLimits        map[string]int
+	// DeliveryBatchWindow (Okta) amalgamates a hook's events within this
+	// long of the first into one delivery (0: each at once).
+	DeliveryBatchWindow time.Duration
 }
 
 // ServedEmulator is an emulator `cardflow emulate` serves, with its faults.

@@ -24,7 +24,9 @@
 // rate-limit buckets (RateBuckets) and reported in the X-Rate-Limit-*
 // headers, but refused with 429 only with Options.EnforceRateLimits or an
 // injected Fault, and there is no concurrency limit; each event-hook
-// delivery carries one event (no batching); seeded objects write no System
+// delivery carries one event, sent at once, unless
+// Options.DeliveryBatchWindow amalgamates the events of a window; seeded
+// objects write no System
 // Log events; there is no OAuth, no group rules and no persistence. As in
 // Okta, every user is a member of the BUILT_IN group "Everyone", which cannot
 // be changed, deleted or have its membership changed (403 E0000006).

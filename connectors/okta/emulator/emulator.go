@@ -41,6 +41,12 @@ type Options struct {
 	HookClient *http.Client
 	// Logger receives delivery failures and other diagnostics. Optional.
 	Logger *slog.Logger
+	// DeliveryBatchWindow, when positive, amalgamates the events of one
+	// event hook that occur within this long of its first into one
+	// delivery (data.events holds them all, in order), as Okta does with
+	// events that occur close together. Default 0: each event is
+	// delivered at once, alone.
+	DeliveryBatchWindow time.Duration
 	// OrgURL is the base used in _links, activation URLs and the event-hook
 	// "source" when there is no request to take it from (the direct
 	// helpers). Default: the Host of the latest request, else
@@ -71,23 +77,25 @@ type Emulator struct {
 	wg     sync.WaitGroup
 	wake   chan struct{}
 
-	mu         sync.Mutex
-	seq        int64
-	users      map[string]*userRec
-	userOrder  []*userRec
-	byLogin    map[string]*userRec // lower-cased login → user
-	groups     map[string]*groupRec
-	groupOrder []*groupRec
-	everyone   *groupRec // the BUILT_IN group every user is in
-	apps       map[string]*appRec
-	appOrder   []*appRec
-	events     []*LogEvent
-	hooks      map[string]*hookRec
-	hookOrder  []*hookRec
-	faults     []*faultRec
-	queue      []delivery
-	dupNext    bool
-	quiet      bool // seeding: no System Log events
+	mu          sync.Mutex
+	seq         int64
+	users       map[string]*userRec
+	userOrder   []*userRec
+	byLogin     map[string]*userRec // lower-cased login → user
+	groups      map[string]*groupRec
+	groupOrder  []*groupRec
+	everyone    *groupRec // the BUILT_IN group every user is in
+	apps        map[string]*appRec
+	appOrder    []*appRec
+	events      []*LogEvent
+	hooks       map[string]*hookRec
+	hookOrder   []*hookRec
+	faults      []*faultRec
+	queue       []delivery
+	batches     map[string]*batch // by hook id, with DeliveryBatchWindow
+	batchWindow time.Duration
+	dupNext     bool
+	quiet       bool // seeding: no System Log events
 	// rates has its own lock: every request takes it.
 	rates *rateLimiter
 }
@@ -103,9 +111,11 @@ func New(opts Options) *Emulator {
 		groups:  map[string]*groupRec{},
 		apps:    map[string]*appRec{},
 		hooks:   map[string]*hookRec{},
+		batches: map[string]*batch{},
 		wake:    make(chan struct{}, 1),
 		rates:   newRateLimiter(opts),
 	}
+	e.batchWindow = opts.DeliveryBatchWindow
 	e.token.Store(opts.Token)
 	if e.now == nil {
 		e.now = time.Now

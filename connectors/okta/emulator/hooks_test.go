@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/okta/okta-sdk-golang/v2/okta"
 
 	"github.com/cardflow/cardflow/connectors/okta/emulator"
@@ -457,4 +458,83 @@ func TestEveryEventTheOrgWritesIsSubscribable(t *testing.T) {
 	items, _ := json.Marshal(types)
 	do("POST", "/api/v1/eventHooks", `{"name": "all", "events": {"type": "EVENT_TYPE", "items": `+string(items)+`},
 		"channel": {"type": "HTTP", "version": "1.0.0", "config": {"uri": "http://127.0.0.1:1/hooks"}}}`, 200)
+}
+
+// deliveredEvents decodes the events of each delivery a receiver got, as
+// "type:alternateId" of the first target.
+func deliveredEvents(t *testing.T, rc *receiver) [][]string {
+	t.Helper()
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	var out [][]string
+	for _, b := range rc.bodies {
+		var env struct {
+			EventID string `json:"eventId"`
+			Data    struct {
+				Events []okta.LogEvent `json:"events"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(b, &env); err != nil || env.EventID == "" {
+			t.Fatalf("delivery %s: %v", b, err)
+		}
+		var evs []string
+		for _, ev := range env.Data.Events {
+			evs = append(evs, ev.EventType+":"+ev.Target[0].AlternateId)
+		}
+		out = append(out, evs)
+	}
+	return out
+}
+
+// TestEventHookBatching: with DeliveryBatchWindow, the events of a hook
+// that occur within the window of its first are delivered together, in
+// order, in one envelope, once the window ends; a later event opens a new
+// window. Each hook gets its own batches.
+func TestEventHookBatching(t *testing.T) {
+	const window = time.Second
+	o := newOrg(t, emulator.Options{DeliveryBatchWindow: window})
+	creates, members := newReceiver(t), newReceiver(t)
+	for _, h := range []struct {
+		rc    *receiver
+		types []string
+	}{{creates, []string{"user.lifecycle.create"}}, {members, []string{"user.lifecycle.create", "group.user_membership.add"}}} {
+		if _, err := o.emu.RegisterEventHook(emulator.EventHook{Name: "batch", URI: h.rc.srv.URL, EventTypes: h.types}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	group := send(t, o, "POST", "/api/v1/groups", `{"profile": {"name": "Batch"}}`, 200)
+	for _, login := range []string{"b1@x.com", "b2@x.com", "b3@x.com"} {
+		u, err := o.emu.CreateUser(profile(login, "B", "X"), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		send(t, o, "PUT", "/api/v1/groups/"+idOf(t, group)+"/users/"+u.ID, "", 204)
+	}
+	if n := creates.postCount() + members.postCount(); n != 0 && time.Since(start) < window {
+		t.Errorf("%d deliveries within the batching window, want none until it ends", n)
+	}
+	creates.waitPosts(t, 1)
+	members.waitPosts(t, 1)
+	if took := time.Since(start); took < window {
+		t.Errorf("the batch came %v after the first event, before the %v window ended", took, window)
+	}
+	want := [][]string{{"user.lifecycle.create:b1@x.com", "user.lifecycle.create:b2@x.com", "user.lifecycle.create:b3@x.com"}}
+	if diff := cmp.Diff(want, deliveredEvents(t, creates)); diff != "" {
+		t.Errorf("deliveries of the create hook (-want +got):\n%s", diff)
+	}
+	want = [][]string{{"user.lifecycle.create:b1@x.com", "group.user_membership.add:b1@x.com",
+		"user.lifecycle.create:b2@x.com", "group.user_membership.add:b2@x.com",
+		"user.lifecycle.create:b3@x.com", "group.user_membership.add:b3@x.com"}}
+	if diff := cmp.Diff(want, deliveredEvents(t, members)); diff != "" {
+		t.Errorf("deliveries of the membership hook (-want +got):\n%s", diff)
+	}
+
+	if _, err := o.emu.CreateUser(profile("b4@x.com", "B", "X"), false); err != nil {
+		t.Fatal(err)
+	}
+	creates.waitPosts(t, 1)
+	if got := deliveredEvents(t, creates); len(got) != 2 || !slices.Equal(got[1], []string{"user.lifecycle.create:b4@x.com"}) {
+		t.Errorf("a later event: deliveries %v, want a second one with it alone", got)
+	}
 }
