@@ -68,10 +68,7 @@ The Okta emulator counts requests in Okta's per-endpoint rate-limit buckets
 and reports each request's bucket in X-Rate-Limit-Limit, -Remaining and
 -Reset. With --enforce-rate-limits it also answers 429 (E0000047) once a
 bucket's limit is used up, until the minute's window resets, as Okta does;
---rate-limit bucket=N lowers (or raises) a bucket's limit.
---delivery-batch-window 2s delivers the events of an event hook that occur
-within 2 s of the first in one delivery, as Okta amalgamates events that
-occur close together; by default each event is delivered at once, alone. The buckets and
+--rate-limit bucket=N lowers (or raises) a bucket's limit. The buckets and
 their default limits per minute:
 
   users 600        GET, POST /api/v1/users
@@ -83,6 +80,11 @@ their default limits per minute:
   app 500          GET, PUT, DELETE /api/v1/apps/{id}
   logs 120         GET /api/v1/logs
   other 1200       every other /api/v1 endpoint
+
+--delivery-batch-window 2s delivers the events of an Okta event hook that
+occur within 2 s of the first in one delivery, as Okta amalgamates events
+that occur close together; by default each event is delivered at once,
+alone.
 
 Faults are injected with --fault from the start, or into the running emulator
 over HTTP, for chaos tests and for trying how flows behave when the API
@@ -139,7 +141,7 @@ func checkEmulateCredentials(system string, given func(string) bool) error {
 	case system == "servicenow" && given("token"):
 		return exit(ExitUsage, errors.New("--token is for the okta emulator; the servicenow emulator takes --user and --password"))
 	case system == "servicenow" && (given("enforce-rate-limits") || given("rate-limit")):
-		return exit(ExitUsage, errors.New("--enforce-rate-limits and --rate-limit are for the okta emulator; the servicenow emulator's limits are set by faults"))
+		return exit(ExitUsage, errors.New("--enforce-rate-limits and --rate-limit are for the okta emulator"))
 	case system == "servicenow" && given("delivery-batch-window"):
 		return exit(ExitUsage, errors.New("--delivery-batch-window is for the okta emulator's event hooks"))
 	case system == "okta" && (given("user") || given("password")):
