@@ -173,3 +173,40 @@ func TestE2EEmulateFaultFlag(t *testing.T) {
 		t.Errorf("a bad --fault must exit 2 saying why: %v\n%s", err, out)
 	}
 }
+
+// TestE2EEmulateOktaRateLimits: `cardflow emulate okta
+// --enforce-rate-limits --rate-limit groups=2` answers two group lists a
+// window and 429 E0000047 to the third, with that bucket's headers, while
+// other buckets still answer.
+func TestE2EEmulateOktaRateLimits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	t.Parallel()
+	base, _ := startEmulator(t, "okta", "--listen", "127.0.0.1:0", "--enforce-rate-limits", "--rate-limit", "groups=2")
+	get := func(path string) (*http.Response, string) {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Authorization", "SSWS x")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(b)
+	}
+	for i, want := range []string{"1", "0"} {
+		if resp, _ := get("/api/v1/groups"); resp.StatusCode != http.StatusOK || resp.Header.Get("X-Rate-Limit-Limit") != "2" || resp.Header.Get("X-Rate-Limit-Remaining") != want {
+			t.Errorf("group list %d: %d, headers %v, want 200 with limit 2, remaining %s", i+1, resp.StatusCode, resp.Header, want)
+		}
+	}
+	resp, body := get("/api/v1/groups")
+	reset, _ := strconv.ParseInt(resp.Header.Get("X-Rate-Limit-Reset"), 10, 64)
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, `"errorCode":"E0000047"`) ||
+		resp.Header.Get("X-Rate-Limit-Remaining") != "0" || reset < time.Now().Add(50*time.Second).Unix() {
+		t.Errorf("third group list: %d %s, headers %v; want 429 E0000047 until the minute's window ends", resp.StatusCode, body, resp.Header)
+	}
+	if resp, _ := get("/api/v1/users"); resp.StatusCode != http.StatusOK || resp.Header.Get("X-Rate-Limit-Limit") != "600" {
+		t.Errorf("user list while groups are limited: %d, headers %v; want 200 from the users bucket", resp.StatusCode, resp.Header)
+	}
+}

@@ -74,8 +74,8 @@ type e2e struct {
 }
 
 // newE2E starts the emulators and prepares the flows and store; start runs
-// cardflow.
-func newE2E(t *testing.T) *e2e {
+// cardflow. okta changes the Okta emulator's options.
+func newE2E(t *testing.T, okta ...func(*oktaemu.Options)) *e2e {
 	t.Helper()
 	if testing.Short() || cardflowBin == "" {
 		t.Skip("end-to-end test: runs the built binary (not with -short)")
@@ -88,7 +88,11 @@ func newE2E(t *testing.T) *e2e {
 		t.Fatal(err)
 	}
 
-	e.okta = oktaemu.New(oktaemu.Options{Token: e2eOktaToken})
+	opts := oktaemu.Options{Token: e2eOktaToken}
+	for _, f := range okta {
+		f(&opts)
+	}
+	e.okta = oktaemu.New(opts)
 	if err := e.okta.Seed(e2eOktaSeed()); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
 	"github.com/cardflow/cardflow/engine/server"
 )
 
@@ -171,6 +172,35 @@ func TestE2EDuplicateDelivery(t *testing.T) {
 	}
 	if incs := e.sn.Find("incident", "correlation_id="+user); len(incs) != 1 {
 		t.Errorf("%d incidents for one event delivered twice, want 1", len(incs))
+	}
+}
+
+// TestE2EBatchedDelivery: Okta amalgamates events that occur close
+// together into one delivery; cardflow runs request_approval once for each
+// of its events, and each new hire gets an incident.
+func TestE2EBatchedDelivery(t *testing.T) {
+	e := newE2E(t, func(o *oktaemu.Options) { o.DeliveryBatchWindow = 2 * time.Second })
+	e.start()
+
+	var users []string
+	for _, name := range []string{"Bat", "Ched", "Hires"} {
+		u, err := e.okta.CreateUser(map[string]any{"firstName": name, "lastName": "Together", "login": strings.ToLower(name) + ".together@acme.example",
+			"email": strings.ToLower(name) + ".together@acme.example", "department": "Finance"}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, u.ID)
+	}
+	for _, user := range users {
+		if ra := e.waitExecution("request_approval", user); ra.Status != "succeeded" {
+			t.Errorf("request_approval for %s: %s (%s), want succeeded", user, ra.Status, ra.Error)
+		}
+		if incs := e.sn.Find("incident", "correlation_id="+user); len(incs) != 1 {
+			t.Errorf("%d incidents for %s, want 1", len(incs), user)
+		}
+	}
+	if n := e.hookLog.count(isDelivery(http.StatusOK)); n != 1 {
+		t.Errorf("%d deliveries for three users created together, want one carrying all three events", n)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -25,6 +26,15 @@ type EmulateOptions struct {
 	User     string
 	Password string
 	Faults   []string
+	// EnforceRateLimits (Okta) answers 429 once a rate-limit bucket's
+	// limit is used up in its window, as Okta does.
+	EnforceRateLimits bool
+	// RateLimits (Okta) are "bucket=limit" overrides of the buckets'
+	// per-minute limits.
+	RateLimits []string
+	// BatchWindow (Okta) amalgamates a hook's events within this long of
+	// the first into one delivery.
+	BatchWindow time.Duration
 	// Pprof serves the emulator's Go profiles under /_emulator/debug/pprof/
 	// (emulatorPprof): emulators share the machine with the engine in load
 	// tests, and their cost is part of every user's tests.
@@ -42,6 +52,9 @@ func NewCmdEmulate(f *Factory, runF func(*EmulateOptions) error) *cobra.Command 
 		Example: `  # An Okta org on a fixed port that requires this API token
   cardflow emulate okta --listen 127.0.0.1:9001 --token 00test-token
 
+  # An Okta org that answers 429 after 5 reads of users a minute
+  cardflow emulate okta --enforce-rate-limits --rate-limit user_read=5
+
   # A ServiceNow instance with basic auth
   cardflow emulate servicenow --listen 127.0.0.1:9002 --user admin --password admin`,
 		Long: `Serve an in-memory Okta Management API or ServiceNow Table API on a loopback
@@ -50,6 +63,28 @@ emulator accepts any SSWS or Bearer token unless --token is given; the
 ServiceNow emulator accepts any basic-auth user unless --user is given, and
 then only that user with --password (empty without it). --password without
 --user, and the other emulator's flags, are refused (exit status 2).
+
+The Okta emulator counts requests in Okta's per-endpoint rate-limit buckets
+and reports each request's bucket in X-Rate-Limit-Limit, -Remaining and
+-Reset. With --enforce-rate-limits it also answers 429 (E0000047) once a
+bucket's limit is used up, until the minute's window resets, as Okta does;
+--rate-limit bucket=N lowers (or raises) a bucket's limit. The buckets and
+their default limits per minute:
+
+  users 600        GET, POST /api/v1/users
+  user_read 2000   GET /api/v1/users/{idOrLogin}
+  user_write 600   POST, PUT, DELETE /api/v1/users/{id}
+  groups 500       GET, POST /api/v1/groups
+  group 1000       GET, PUT, DELETE /api/v1/groups/{id}
+  apps 100         /api/v1/apps and /api/v1/apps/{id}/...
+  app 500          GET, PUT, DELETE /api/v1/apps/{id}
+  logs 120         GET /api/v1/logs
+  other 1200       every other /api/v1 endpoint
+
+--delivery-batch-window 2s delivers the events of an Okta event hook that
+occur within 2 s of the first in one delivery, as Okta amalgamates events
+that occur close together; by default each event is delivered at once,
+alone.
 
 Faults are injected with --fault from the start, or into the running emulator
 over HTTP, for chaos tests and for trying how flows behave when the API
@@ -87,6 +122,9 @@ after the client gave up; only its answer is lost).`,
 	cmd.Flags().StringVar(&opts.Token, "token", "", "Okta: the API token to require")
 	cmd.Flags().StringVar(&opts.User, "user", "", "ServiceNow: the basic-auth user to require")
 	cmd.Flags().StringVar(&opts.Password, "password", "", "ServiceNow: that user's password")
+	cmd.Flags().BoolVar(&opts.EnforceRateLimits, "enforce-rate-limits", false, "Okta: answer 429 once a rate-limit bucket is used up, until its window resets")
+	cmd.Flags().StringArrayVar(&opts.RateLimits, "rate-limit", nil, "Okta: a bucket's limit per minute, as bucket=N (repeatable), e.g. user_read=5")
+	cmd.Flags().DurationVar(&opts.BatchWindow, "delivery-batch-window", 0, "Okta: deliver an event hook's events that occur within this long of the first together, e.g. 2s (default: each at once)")
 	cmd.Flags().BoolVar(&opts.Pprof, "pprof", false, "serve Go profiles under /_emulator/debug/pprof/ (profile, heap, allocs)")
 	cmd.Flags().StringArrayVar(&opts.Faults, "fault", nil, `a fault injected from the start, as JSON (repeatable), e.g. '{"status": 503, "for": "30s"}'`)
 	return cmd
@@ -102,6 +140,10 @@ func checkEmulateCredentials(system string, given func(string) bool) error {
 		return exit(ExitUsage, errors.New("--password needs --user: the servicenow emulator requires that user and password; without --user it accepts any user and password"))
 	case system == "servicenow" && given("token"):
 		return exit(ExitUsage, errors.New("--token is for the okta emulator; the servicenow emulator takes --user and --password"))
+	case system == "servicenow" && (given("enforce-rate-limits") || given("rate-limit")):
+		return exit(ExitUsage, errors.New("--enforce-rate-limits and --rate-limit are for the okta emulator"))
+	case system == "servicenow" && given("delivery-batch-window"):
+		return exit(ExitUsage, errors.New("--delivery-batch-window is for the okta emulator's event hooks"))
 	case system == "okta" && (given("user") || given("password")):
 		return exit(ExitUsage, errors.New("--user and --password are for the servicenow emulator; the okta emulator takes --token"))
 	}
@@ -119,9 +161,17 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 	if !ok {
 		return exit(ExitUsage, fmt.Errorf("emulate %s, not %q", strings.Join(connector.SortedKeys(opts.Serve), " or "), opts.System))
 	}
-	e, err := serve(ServeEmulatorOptions{Token: opts.Token, User: opts.User, Password: opts.Password, SeedPath: opts.Seed})
+	limits, err := parseRateLimits(opts.RateLimits)
 	if err != nil {
-		return exit(ExitUsage, fmt.Errorf("seed: %w", err))
+		return exit(ExitUsage, err)
+	}
+	if opts.BatchWindow < 0 {
+		return exit(ExitUsage, fmt.Errorf("--delivery-batch-window %s is negative", opts.BatchWindow))
+	}
+	e, err := serve(ServeEmulatorOptions{Token: opts.Token, User: opts.User, Password: opts.Password, SeedPath: opts.Seed,
+		EnforceRateLimits: opts.EnforceRateLimits, RateLimits: limits, DeliveryBatchWindow: opts.BatchWindow})
+	if err != nil {
+		return exit(ExitUsage, err)
 	}
 	a := &faultAdmin{next: e.Handler, build: e.Fault, clear: e.ClearFaults}
 	if err := a.addFlags(opts.Faults); err != nil {
@@ -155,6 +205,24 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 		return exit(ExitProblem, err)
 	}
 	return nil
+}
+
+// parseRateLimits reads the bucket=N values of --rate-limit; the
+// emulator checks the bucket names.
+func parseRateLimits(flags []string) (map[string]int, error) {
+	if len(flags) == 0 {
+		return nil, nil
+	}
+	limits := map[string]int{}
+	for _, f := range flags {
+		name, n, ok := strings.Cut(f, "=")
+		limit, err := strconv.Atoi(strings.TrimSpace(n))
+		if !ok || err != nil || limit < 1 || strings.TrimSpace(name) == "" {
+			return nil, fmt.Errorf("--rate-limit %s: want bucket=N with N a positive number of requests per minute, e.g. user_read=5", f)
+		}
+		limits[strings.TrimSpace(name)] = limit
+	}
+	return limits, nil
 }
 
 func isLoopback(a net.Addr) bool {

@@ -49,6 +49,13 @@ type ServeEmulatorOptions struct {
 	User, Password string
 	// SeedPath is a seed file, whole or this emulator's part ("" none).
 	SeedPath string
+	// EnforceRateLimits and RateLimits (Okta) enforce the per-endpoint
+	// rate limits and override their limits by bucket name.
+	EnforceRateLimits bool
+	RateLimits        map[string]int
+	// DeliveryBatchWindow (Okta) amalgamates a hook's events within this
+	// long of the first into one delivery (0: each at once).
+	DeliveryBatchWindow time.Duration
 }
 
 // ServedEmulator is an emulator `cardflow emulate` serves, with its faults.

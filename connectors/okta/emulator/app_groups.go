@@ -16,7 +16,7 @@ import (
 // AppGroup is an ApplicationGroupAssignment as the API returns it.
 type AppGroup struct {
 	ID          string         `json:"id"`
-	LastUpdated time.Time      `json:"lastUpdated"`
+	LastUpdated Time           `json:"lastUpdated"`
 	Priority    int            `json:"priority"`
 	Profile     map[string]any `json:"profile"`
 	Links       map[string]any `json:"_links"`
@@ -34,7 +34,7 @@ func (a *appRec) exportGroup(base, gid string, ag *appGroupRec) AppGroup {
 	if profile == nil {
 		profile = map[string]any{}
 	}
-	return AppGroup{ID: gid, LastUpdated: ag.lastUpdated, Priority: ag.priority, Profile: profile,
+	return AppGroup{ID: gid, LastUpdated: oktaTime(ag.lastUpdated), Priority: ag.priority, Profile: profile,
 		Links: map[string]any{
 			"app":   map[string]any{"href": base + "/api/v1/apps/" + a.id},
 			"group": map[string]any{"href": base + "/api/v1/groups/" + gid},

@@ -15,8 +15,8 @@ type App struct {
 	Name          string         `json:"name"`
 	Label         string         `json:"label"`
 	Status        string         `json:"status"`
-	Created       time.Time      `json:"created"`
-	LastUpdated   time.Time      `json:"lastUpdated"`
+	Created       Time           `json:"created"`
+	LastUpdated   Time           `json:"lastUpdated"`
 	SignOnMode    string         `json:"signOnMode"`
 	Features      []string       `json:"features"`
 	Accessibility map[string]any `json:"accessibility"`
@@ -30,12 +30,12 @@ type App struct {
 type AppUser struct {
 	ID              string         `json:"id"`
 	ExternalID      *string        `json:"externalId"`
-	Created         time.Time      `json:"created"`
-	LastUpdated     time.Time      `json:"lastUpdated"`
+	Created         Time           `json:"created"`
+	LastUpdated     Time           `json:"lastUpdated"`
 	Scope           string         `json:"scope"`
 	Status          string         `json:"status"`
-	StatusChanged   time.Time      `json:"statusChanged"`
-	PasswordChanged *time.Time     `json:"passwordChanged"`
+	StatusChanged   Time           `json:"statusChanged"`
+	PasswordChanged *Time          `json:"passwordChanged"`
 	SyncState       string         `json:"syncState"`
 	Credentials     map[string]any `json:"credentials"`
 	Profile         map[string]any `json:"profile"`
@@ -62,8 +62,8 @@ func (a *appRec) export(base string) App {
 	self := base + "/api/v1/apps/" + a.id
 	f := false
 	return App{
-		ID: a.id, Name: a.name, Label: a.label, Status: a.status, Created: a.created,
-		LastUpdated: a.lastUpdated, SignOnMode: a.signOn, Features: []string{},
+		ID: a.id, Name: a.name, Label: a.label, Status: a.status, Created: oktaTime(a.created),
+		LastUpdated: oktaTime(a.lastUpdated), SignOnMode: a.signOn, Features: []string{},
 		Accessibility: map[string]any{"selfService": false},
 		Visibility:    map[string]any{"autoSubmitToolbar": f, "hide": map[string]any{"iOS": f, "web": f}, "appLinks": map[string]any{}},
 		Settings:      deepClone(a.settings),
@@ -82,8 +82,8 @@ func (a *appRec) target() LogActor {
 
 func (a *appRec) exportUser(base string, u *userRec, au *appUserRec) AppUser {
 	return AppUser{
-		ID: u.id, Created: au.created, LastUpdated: au.created, Scope: au.scope, Status: "ACTIVE",
-		StatusChanged: au.created, SyncState: "DISABLED",
+		ID: u.id, Created: oktaTime(au.created), LastUpdated: oktaTime(au.created), Scope: au.scope, Status: "ACTIVE",
+		StatusChanged: oktaTime(au.created), SyncState: "DISABLED",
 		Credentials: maps.Clone(au.credentials), Profile: maps.Clone(au.profile),
 		Links: map[string]any{
 			"app":  map[string]any{"href": base + "/api/v1/apps/" + a.id},

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 )
 
 // delivery is one envelope for one hook, queued for the delivery goroutine.
@@ -31,9 +32,18 @@ type envelope struct {
 	} `json:"data"`
 }
 
+// batch is the events of one hook waiting for its batching window to end.
+type batch struct {
+	hook   hookJSON // snapshot with the auth value, at the first event
+	base   string
+	events []*LogEvent
+	due    time.Time
+}
+
 // enqueueLocked queues ev for every ACTIVE, VERIFIED hook subscribed to its
-// type. event_hook.* events are not eligible, as in Okta. The caller holds
-// e.mu.
+// type: at once in a delivery of its own, or with Options.DeliveryBatchWindow
+// into the hook's batch. event_hook.* events are not eligible, as in Okta.
+// The caller holds e.mu.
 func (e *Emulator) enqueueLocked(ev *LogEvent, base string) {
 	if e.ctx.Err() != nil || strings.HasPrefix(ev.EventType, "event_hook.") {
 		return
@@ -43,23 +53,19 @@ func (e *Emulator) enqueueLocked(ev *LogEvent, base string) {
 		if d.Status != "ACTIVE" || d.VerificationStatus != "VERIFIED" || !slices.Contains(d.Events.Items, ev.EventType) {
 			continue
 		}
-		env := envelope{
-			EventType: "com.okta.event_hook", EventTypeVersion: "1.0", CloudEventsVersion: "0.1",
-			Source:  base + "/api/v1/eventHooks/" + d.ID,
-			EventID: e.ids.uuid(), EventTime: e.now().UTC().Format("2006-01-02T15:04:05.000Z"),
-			ContentType: "application/json",
-		}
-		env.Data.Events = []*LogEvent{ev}
-		body, err := json.Marshal(env)
-		if err != nil {
-			e.logger.Error("okta emulator: encode event hook envelope", "err", err)
+		if e.batchWindow <= 0 {
+			e.queueDeliveryLocked(d, base, []*LogEvent{ev})
 			continue
 		}
-		job := delivery{hook: d, body: body, times: 1}
-		if e.dupNext {
-			job.times, e.dupNext = 2, false
+		b := e.batches[d.ID]
+		if b == nil {
+			// The window opens with the hook's first event: events that
+			// follow within it ride along, as Okta amalgamates events that
+			// occur close together.
+			b = &batch{hook: d, base: base, due: time.Now().Add(e.batchWindow)}
+			e.batches[d.ID] = b
 		}
-		e.queue = append(e.queue, job)
+		b.events = append(b.events, ev)
 	}
 	select {
 	case e.wake <- struct{}{}:
@@ -67,14 +73,68 @@ func (e *Emulator) enqueueLocked(ev *LogEvent, base string) {
 	}
 }
 
-// deliverLoop sends queued deliveries one at a time, in order, until Close.
+// queueDeliveryLocked encodes one envelope of events for a hook and queues
+// it. The caller holds e.mu.
+func (e *Emulator) queueDeliveryLocked(d hookJSON, base string, events []*LogEvent) {
+	env := envelope{
+		EventType: "com.okta.event_hook", EventTypeVersion: "1.0", CloudEventsVersion: "0.1",
+		Source:  base + "/api/v1/eventHooks/" + d.ID,
+		EventID: e.ids.uuid(), EventTime: e.now().UTC().Format(oktaLayout),
+		ContentType: "application/json",
+	}
+	env.Data.Events = events
+	body, err := json.Marshal(env)
+	if err != nil {
+		e.logger.Error("okta emulator: encode event hook envelope", "err", err)
+		return
+	}
+	job := delivery{hook: d, body: body, times: 1}
+	if e.dupNext {
+		job.times, e.dupNext = 2, false
+	}
+	e.queue = append(e.queue, job)
+}
+
+// flushBatchesLocked queues the batches whose window ended by now, earliest
+// first, and returns when the next one is due (zero if none waits). The
+// caller holds e.mu.
+func (e *Emulator) flushBatchesLocked(now time.Time) time.Time {
+	var due []*batch
+	var next time.Time
+	for id, b := range e.batches {
+		if !now.Before(b.due) {
+			due = append(due, b)
+			delete(e.batches, id)
+		} else if next.IsZero() || b.due.Before(next) {
+			next = b.due
+		}
+	}
+	slices.SortFunc(due, func(a, b *batch) int { return a.due.Compare(b.due) })
+	for _, b := range due {
+		e.queueDeliveryLocked(b.hook, b.base, b.events)
+	}
+	return next
+}
+
+// deliverLoop sends queued deliveries one at a time, in order, and the
+// batches as their windows end, until Close.
 func (e *Emulator) deliverLoop() {
 	defer e.wg.Done()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
 	for {
 		select {
 		case <-e.ctx.Done():
 			return
 		case <-e.wake:
+		case <-timer.C:
+		}
+		e.mu.Lock()
+		next := e.flushBatchesLocked(time.Now())
+		e.mu.Unlock()
+		if !next.IsZero() {
+			timer.Reset(time.Until(next))
 		}
 		for e.ctx.Err() == nil {
 			e.mu.Lock()

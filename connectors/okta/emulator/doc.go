@@ -20,12 +20,20 @@
 // never checked; search takes the full grammar (eq, ne, sw, ew, co, gt, ge,
 // lt, le, pr, and/or, parentheses) and filter, as in Okta, only the
 // attributes and operators each endpoint lists (users and groups, 400
-// E0000031 for the rest); rate limits are reported in
-// headers but enforced only through injected Faults; each event-hook
-// delivery carries one event (no batching); seeded objects write no System
+// E0000031 for the rest); requests are counted in Okta's per-endpoint
+// rate-limit buckets (RateBuckets) and reported in the X-Rate-Limit-*
+// headers, but refused with 429 only with Options.EnforceRateLimits or an
+// injected Fault, and there is no concurrency limit; each event-hook
+// delivery carries one event, sent at once, unless
+// Options.DeliveryBatchWindow amalgamates the events of a window; seeded
+// objects write no System
 // Log events; there is no OAuth, no group rules and no persistence. As in
 // Okta, every user is a member of the BUILT_IN group "Everyone", which cannot
 // be changed, deleted or have its membership changed (403 E0000006).
+//
+// Event hooks subscribe only to the event types of the connector's table
+// (package eventtypes): another type is refused with 400 E0000001, as Okta
+// refuses types that do not exist or are not eligible for event hooks.
 //
 // RegisterEventHook (the Go helper) verifies the hook itself by sending the
 // one-time verification GET, so demo code needs no separate call; hooks made

@@ -23,11 +23,30 @@ type Options struct {
 	// Now is the clock for timestamps, rate-limit windows and log queries.
 	// Default time.Now.
 	Now func() time.Time
+	// EnforceRateLimits answers 429 E0000047, as Okta does, to a request
+	// whose rate-limit bucket (see RateBuckets) has used up its limit in
+	// the current window, until the window resets. Off by default: the
+	// buckets are counted and reported in the X-Rate-Limit-* headers only,
+	// so that load tests are not throttled.
+	EnforceRateLimits bool
+	// RateLimits overrides the limits of buckets, by name (RateBuckets),
+	// e.g. {"user_read": 5}. New panics on an unknown name or a limit
+	// below 1; CheckRateLimits says which.
+	RateLimits map[string]int
+	// RateLimitWindow is the length of a rate-limit window. Default one
+	// minute, as in Okta; tests shorten it.
+	RateLimitWindow time.Duration
 	// HookClient sends event-hook verifications and deliveries. Default: a
 	// client with a 3 s timeout and its own transport, closed by Close.
 	HookClient *http.Client
 	// Logger receives delivery failures and other diagnostics. Optional.
 	Logger *slog.Logger
+	// DeliveryBatchWindow, when positive, amalgamates the events of one
+	// event hook that occur within this long of its first into one
+	// delivery (data.events holds them all, in order), as Okta does with
+	// events that occur close together. Default 0: each event is
+	// delivered at once, alone.
+	DeliveryBatchWindow time.Duration
 	// OrgURL is the base used in _links, activation URLs and the event-hook
 	// "source" when there is no request to take it from (the direct
 	// helpers). Default: the Host of the latest request, else
@@ -58,24 +77,27 @@ type Emulator struct {
 	wg     sync.WaitGroup
 	wake   chan struct{}
 
-	mu         sync.Mutex
-	seq        int64
-	users      map[string]*userRec
-	userOrder  []*userRec
-	byLogin    map[string]*userRec // lower-cased login → user
-	groups     map[string]*groupRec
-	groupOrder []*groupRec
-	everyone   *groupRec // the BUILT_IN group every user is in
-	apps       map[string]*appRec
-	appOrder   []*appRec
-	events     []*LogEvent
-	hooks      map[string]*hookRec
-	hookOrder  []*hookRec
-	faults     []*faultRec
-	queue      []delivery
-	dupNext    bool
-	quiet      bool // seeding: no System Log events
-	window     rateWindow
+	mu          sync.Mutex
+	seq         int64
+	users       map[string]*userRec
+	userOrder   []*userRec
+	byLogin     map[string]*userRec // lower-cased login → user
+	groups      map[string]*groupRec
+	groupOrder  []*groupRec
+	everyone    *groupRec // the BUILT_IN group every user is in
+	apps        map[string]*appRec
+	appOrder    []*appRec
+	events      []*LogEvent
+	hooks       map[string]*hookRec
+	hookOrder   []*hookRec
+	faults      []*faultRec
+	queue       []delivery
+	batches     map[string]*batch // by hook id, with DeliveryBatchWindow
+	batchWindow time.Duration
+	dupNext     bool
+	quiet       bool // seeding: no System Log events
+	// rates has its own lock: every request takes it.
+	rates *rateLimiter
 }
 
 // New returns an empty org and starts its event-hook delivery goroutine;
@@ -89,8 +111,11 @@ func New(opts Options) *Emulator {
 		groups:  map[string]*groupRec{},
 		apps:    map[string]*appRec{},
 		hooks:   map[string]*hookRec{},
+		batches: map[string]*batch{},
 		wake:    make(chan struct{}, 1),
+		rates:   newRateLimiter(opts),
 	}
+	e.batchWindow = opts.DeliveryBatchWindow
 	e.token.Store(opts.Token)
 	if e.now == nil {
 		e.now = time.Now
@@ -201,10 +226,14 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The SDK computes its 429 back-off as X-Rate-Limit-Reset - Date, so both
 	// come from the same clock.
 	h["Date"] = []string{now.UTC().Format(http.TimeFormat)}
-	if e.applyFault(w, r, now) {
+	b := bucketOf(r.Method, r.URL.Path)
+	if e.applyFault(w, r, b, now) {
 		return
 	}
-	e.setRateHeaders(h, now)
+	if !e.rates.take(b, now, h) {
+		e.writeError(w, errRateLimited)
+		return
+	}
 	if !e.authorized(r) {
 		e.writeError(w, errInvalidToken)
 		return
@@ -255,31 +284,6 @@ func (e *Emulator) authorized(r *http.Request) bool {
 	}
 	return false
 }
-
-// rateWindow reports Okta-like rate-limit headers. Limits are never
-// enforced; only injected faults answer 429.
-type rateWindow struct {
-	start time.Time
-	used  int
-}
-
-const rateLimit = 600
-
-func (e *Emulator) setRateHeaders(h http.Header, now time.Time) {
-	e.mu.Lock()
-	if now.Sub(e.window.start) >= time.Minute || now.Before(e.window.start) {
-		e.window = rateWindow{start: now}
-	}
-	e.window.used++
-	remaining := max(rateLimit-e.window.used, 0)
-	reset := e.window.start.Add(time.Minute).Unix()
-	e.mu.Unlock()
-	h["X-Rate-Limit-Limit"] = []string{rateLimitText}
-	h["X-Rate-Limit-Remaining"] = []string{strconv.Itoa(remaining)}
-	h["X-Rate-Limit-Reset"] = []string{strconv.FormatInt(reset, 10)}
-}
-
-var rateLimitText = strconv.Itoa(rateLimit)
 
 // decodeBody reads a JSON request body into v.
 func decodeBody(r *http.Request, v any) *apiError {

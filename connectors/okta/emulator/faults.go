@@ -3,7 +3,6 @@ package emulator
 import (
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -115,7 +114,7 @@ func (e *Emulator) takeFault(r *http.Request, now time.Time) (Fault, time.Time, 
 }
 
 // applyFault delays or fails r; it reports whether it wrote the response.
-func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request, now time.Time) bool {
+func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request, b bucket, now time.Time) bool {
 	f, reset, ok := e.takeFault(r, now)
 	if !ok {
 		return false
@@ -135,17 +134,14 @@ func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request, now time.T
 	case f.Status == 0:
 		return false
 	case f.Status == http.StatusTooManyRequests:
-		h := w.Header()
-		h.Set("X-Rate-Limit-Limit", strconv.Itoa(rateLimit))
-		h.Set("X-Rate-Limit-Remaining", "0")
 		// Round up: the SDK waits Reset - Date + 1 whole seconds.
-		h.Set("X-Rate-Limit-Reset", strconv.FormatInt(reset.Add(time.Second-time.Nanosecond).Unix(), 10))
+		e.rates.setHeaders(w.Header(), b, 0, reset.Add(time.Second-time.Nanosecond).Unix())
 		e.writeError(w, errRateLimited)
 	case f.Status >= 500:
-		e.setRateHeaders(w.Header(), now)
+		e.rates.take(b, now, w.Header())
 		e.writeError(w, &apiError{Status: f.Status, Code: errInternal.Code, Summary: errInternal.Summary})
 	default:
-		e.setRateHeaders(w.Header(), now)
+		e.rates.take(b, now, w.Header())
 		e.writeError(w, &apiError{Status: f.Status, Code: "E0000001", Summary: "Api validation failed: injected fault"})
 	}
 	return true

@@ -9,9 +9,9 @@ import (
 // Group is an Okta group as the API returns it.
 type Group struct {
 	ID                    string         `json:"id"`
-	Created               time.Time      `json:"created"`
-	LastUpdated           time.Time      `json:"lastUpdated"`
-	LastMembershipUpdated time.Time      `json:"lastMembershipUpdated"`
+	Created               Time           `json:"created"`
+	LastUpdated           Time           `json:"lastUpdated"`
+	LastMembershipUpdated Time           `json:"lastMembershipUpdated"`
 	ObjectClass           []string       `json:"objectClass"`
 	Type                  string         `json:"type"`
 	Profile               GroupProfile   `json:"profile"`
@@ -35,8 +35,9 @@ type groupRec struct {
 func (g *groupRec) export(base string) Group {
 	self := base + "/api/v1/groups/" + g.id
 	return Group{
-		ID: g.id, Created: g.created, LastUpdated: g.lastUpdated, LastMembershipUpdated: g.lastMembershipUpdated,
-		ObjectClass: []string{"okta:user_group"}, Type: g.typ, Profile: g.profile,
+		ID: g.id, Created: oktaTime(g.created), LastUpdated: oktaTime(g.lastUpdated),
+		LastMembershipUpdated: oktaTime(g.lastMembershipUpdated),
+		ObjectClass:           []string{"okta:user_group"}, Type: g.typ, Profile: g.profile,
 		Links: map[string]any{
 			"self":  map[string]any{"href": self},
 			"users": map[string]any{"href": self + "/users"},

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cardflow/cardflow/connectors/okta/eventtypes"
 )
 
 // hookTimeout is Okta's event-hook timeout, for verification and delivery.
@@ -41,13 +43,13 @@ type hookAuthScheme struct {
 
 // hookJSON is the EventHook object of the Management API.
 type hookJSON struct {
-	ID                 string     `json:"id,omitempty"`
-	Status             string     `json:"status,omitempty"`
-	VerificationStatus string     `json:"verificationStatus,omitempty"`
-	Name               string     `json:"name"`
-	Created            *time.Time `json:"created,omitempty"`
-	CreatedBy          string     `json:"createdBy,omitempty"`
-	LastUpdated        *time.Time `json:"lastUpdated,omitempty"`
+	ID                 string `json:"id,omitempty"`
+	Status             string `json:"status,omitempty"`
+	VerificationStatus string `json:"verificationStatus,omitempty"`
+	Name               string `json:"name"`
+	Created            *Time  `json:"created,omitempty"`
+	CreatedBy          string `json:"createdBy,omitempty"`
+	LastUpdated        *Time  `json:"lastUpdated,omitempty"`
 	Events             struct {
 		Type  string   `json:"type"`
 		Items []string `json:"items"`
@@ -75,8 +77,7 @@ func (h *hookRec) export(base string) hookJSON {
 	out := h.def
 	// Copies: the answer is encoded after the lock is released, while a
 	// verification may move lastUpdated.
-	created, lastUpdated := h.created, h.lastUpdated
-	out.Created, out.LastUpdated = &created, &lastUpdated
+	out.Created, out.LastUpdated = &Time{h.created}, &Time{h.lastUpdated}
 	out.CreatedBy = adminActor.ID
 	out.Channel.Config.Method = "POST"
 	out.Channel.Config.Headers = append([]hookHeader{}, h.def.Channel.Config.Headers...)
@@ -111,6 +112,11 @@ func validateHook(d *hookJSON) *apiError {
 		return validation("channel.type", "Only HTTP is supported")
 	case d.Channel.Version != "" && d.Channel.Version != "1.0.0":
 		return validation("channel.version", "Only version 1.0.0 is supported")
+	}
+	for _, t := range d.Events.Items {
+		if !eventtypes.HookEligible(t) {
+			return validation("events.items", fmt.Sprintf("Event type %q is not eligible for event hooks or does not exist", t))
+		}
 	}
 	return nil
 }

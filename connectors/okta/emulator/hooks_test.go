@@ -2,15 +2,19 @@ package emulator_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/okta/okta-sdk-golang/v2/okta"
 
 	"github.com/cardflow/cardflow/connectors/okta/emulator"
@@ -347,4 +351,190 @@ func TestListHooksWhileVerifying(t *testing.T) {
 		}
 	}
 	<-done
+}
+
+// TestEventHookRefusesIneligibleTypes: a hook that subscribes to an event
+// type that does not exist or is not eligible for event hooks is refused
+// on create and on update with 400 E0000001 and an errorCause naming
+// events.items and the type, as Okta refuses it; the hook is not stored
+// and an existing hook keeps its types.
+func TestEventHookRefusesIneligibleTypes(t *testing.T) {
+	o := newOrg(t, emulator.Options{})
+	rc := newReceiver(t)
+	hook := func(types ...string) okta.EventHook {
+		return okta.EventHook{
+			Name:    "types",
+			Events:  &okta.EventSubscriptions{Type: "EVENT_TYPE", Items: types},
+			Channel: &okta.EventHookChannel{Type: "HTTP", Version: "1.0.0", Config: &okta.EventHookChannelConfig{Uri: rc.srv.URL}},
+		}
+	}
+	for _, bad := range []string{"user.lifecycle.created", "event_hook.delivery", "not.a.type"} {
+		t.Run(bad, func(t *testing.T) {
+			_, resp, err := o.client.EventHook.CreateEventHook(o.ctx, hook("user.lifecycle.create", bad))
+			wantOktaError(t, resp, err, http.StatusBadRequest, "E0000001")
+			var oe *okta.Error
+			if errors.As(err, &oe) {
+				cause := fmt.Sprint(oe.ErrorCauses)
+				if oe.ErrorSummary != "Api validation failed: events.items" || !strings.Contains(cause, "events.items") || !strings.Contains(cause, bad) {
+					t.Errorf("summary %q, causes %s; want events.items and %q named", oe.ErrorSummary, cause, bad)
+				}
+			}
+			if _, err := o.emu.RegisterEventHook(emulator.EventHook{Name: "direct", URI: rc.srv.URL, EventTypes: []string{bad}, SkipVerification: true}); err == nil {
+				t.Errorf("RegisterEventHook took %q", bad)
+			}
+		})
+	}
+	hooks, _, err := o.client.EventHook.ListEventHooks(o.ctx)
+	if err != nil || len(hooks) != 0 {
+		t.Fatalf("after refused creates: %d hooks (%v), want none", len(hooks), err)
+	}
+
+	created, _, err := o.client.EventHook.CreateEventHook(o.ctx, hook("user.lifecycle.create", "group.user_membership.add"))
+	if err != nil {
+		t.Fatalf("eligible types refused: %v", err)
+	}
+	_, resp, err := o.client.EventHook.UpdateEventHook(o.ctx, created.Id, hook("user.lifecycle.create", "user.lifecycle.deleted"))
+	wantOktaError(t, resp, err, http.StatusBadRequest, "E0000001")
+	got, _, err := o.client.EventHook.GetEventHook(o.ctx, created.Id)
+	if err != nil || strings.Join(got.Events.Items, ",") != "user.lifecycle.create,group.user_membership.add" {
+		t.Errorf("after a refused update the hook subscribes to %v (%v)", got.Events.Items, err)
+	}
+}
+
+// TestEveryEventTheOrgWritesIsSubscribable: every System Log event the
+// emulator writes for a change (users' lifecycle, password, factor and
+// session operations, groups, memberships, apps and their assignments) is
+// of a type an event hook can subscribe to; event_hook.* are not, as in
+// Okta.
+func TestEveryEventTheOrgWritesIsSubscribable(t *testing.T) {
+	o := newOrg(t, emulator.Options{})
+	if err := o.emu.Seed(emulator.Seed{Users: []emulator.SeedUser{{ID: "00ulocked0000000000", Status: "LOCKED_OUT",
+		Profile: profile("locked@x.com", "Locked", "Out")}}}); err != nil {
+		t.Fatal(err)
+	}
+	do := func(method, path, body string, want int) []byte {
+		t.Helper()
+		return send(t, o, method, path, body, want)
+	}
+	uid := idOf(t, do("POST", "/api/v1/users?activate=true", `{"profile": {"login": "ev@x.com", "email": "ev@x.com", "firstName": "E", "lastName": "V"}, "credentials": {"password": {"value": "Pa55-word!"}}}`, 200))
+	pid := idOf(t, do("POST", "/api/v1/users?activate=true", `{"profile": {"login": "prov@x.com", "email": "prov@x.com", "firstName": "P", "lastName": "V"}}`, 200))
+	do("POST", "/api/v1/users/"+uid, `{"profile": {"title": "Engineer"}}`, 200)
+	for _, op := range []string{"suspend", "unsuspend", "reset_password?sendEmail=false", "expire_password", "reset_factors"} {
+		do("POST", "/api/v1/users/"+uid+"/lifecycle/"+op, "", 200)
+	}
+	do("POST", "/api/v1/users/"+uid+"/credentials/change_password", `{"newPassword": {"value": "N3w-pass!"}}`, 200)
+	do("DELETE", "/api/v1/users/"+uid+"/sessions", "", 204)
+	do("POST", "/api/v1/users/00ulocked0000000000/lifecycle/unlock", "", 200)
+	do("POST", "/api/v1/users/"+pid+"/lifecycle/reactivate?sendEmail=false", "", 200)
+	gid := idOf(t, do("POST", "/api/v1/groups", `{"profile": {"name": "Events"}}`, 200))
+	do("PUT", "/api/v1/groups/"+gid, `{"profile": {"name": "Events", "description": "changed"}}`, 200)
+	do("PUT", "/api/v1/groups/"+gid+"/users/"+uid, "", 204)
+	aid := idOf(t, do("POST", "/api/v1/apps", `{"name": "bookmark", "signOnMode": "BOOKMARK", "settings": {"app": {"url": "https://x.example"}}}`, 200))
+	do("POST", "/api/v1/apps/"+aid+"/users", `{"id": "`+uid+`", "scope": "USER"}`, 200)
+	do("PUT", "/api/v1/apps/"+aid+"/groups/"+gid, `{}`, 200)
+	do("DELETE", "/api/v1/apps/"+aid+"/groups/"+gid, "", 204)
+	do("DELETE", "/api/v1/apps/"+aid+"/users/"+uid, "", 204)
+	do("PUT", "/api/v1/apps/"+aid, `{"name": "bookmark", "label": "Renamed", "signOnMode": "BOOKMARK", "settings": {"app": {"url": "https://y.example"}}}`, 200)
+	do("POST", "/api/v1/apps/"+aid+"/lifecycle/deactivate", "", 200)
+	do("POST", "/api/v1/apps/"+aid+"/lifecycle/activate", "", 200)
+	do("POST", "/api/v1/apps/"+aid+"/lifecycle/deactivate", "", 200)
+	do("DELETE", "/api/v1/apps/"+aid, "", 204)
+	do("DELETE", "/api/v1/groups/"+gid+"/users/"+uid, "", 204)
+	do("DELETE", "/api/v1/groups/"+gid, "", 204)
+	do("POST", "/api/v1/users/"+uid+"/lifecycle/deactivate", "", 200)
+	do("DELETE", "/api/v1/users/"+uid, "", 204)
+
+	seen := map[string]bool{}
+	for _, ev := range o.emu.LogEvents() {
+		if !strings.HasPrefix(ev.EventType, "event_hook.") {
+			seen[ev.EventType] = true
+		}
+	}
+	if len(seen) < 20 {
+		t.Fatalf("only %d event types written: %v", len(seen), seen)
+	}
+	types := slices.Sorted(maps.Keys(seen))
+	t.Logf("event types written: %s", strings.Join(types, " "))
+	items, _ := json.Marshal(types)
+	do("POST", "/api/v1/eventHooks", `{"name": "all", "events": {"type": "EVENT_TYPE", "items": `+string(items)+`},
+		"channel": {"type": "HTTP", "version": "1.0.0", "config": {"uri": "http://127.0.0.1:1/hooks"}}}`, 200)
+}
+
+// deliveredEvents decodes the events of each delivery a receiver got, as
+// "type:alternateId" of the first target.
+func deliveredEvents(t *testing.T, rc *receiver) [][]string {
+	t.Helper()
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	var out [][]string
+	for _, b := range rc.bodies {
+		var env struct {
+			EventID string `json:"eventId"`
+			Data    struct {
+				Events []okta.LogEvent `json:"events"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(b, &env); err != nil || env.EventID == "" {
+			t.Fatalf("delivery %s: %v", b, err)
+		}
+		var evs []string
+		for _, ev := range env.Data.Events {
+			evs = append(evs, ev.EventType+":"+ev.Target[0].AlternateId)
+		}
+		out = append(out, evs)
+	}
+	return out
+}
+
+// TestEventHookBatching: with DeliveryBatchWindow, the events of a hook
+// that occur within the window of its first are delivered together, in
+// order, in one envelope, once the window ends; a later event opens a new
+// window. Each hook gets its own batches.
+func TestEventHookBatching(t *testing.T) {
+	const window = time.Second
+	o := newOrg(t, emulator.Options{DeliveryBatchWindow: window})
+	creates, members := newReceiver(t), newReceiver(t)
+	for _, h := range []struct {
+		rc    *receiver
+		types []string
+	}{{creates, []string{"user.lifecycle.create"}}, {members, []string{"user.lifecycle.create", "group.user_membership.add"}}} {
+		if _, err := o.emu.RegisterEventHook(emulator.EventHook{Name: "batch", URI: h.rc.srv.URL, EventTypes: h.types}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	group := send(t, o, "POST", "/api/v1/groups", `{"profile": {"name": "Batch"}}`, 200)
+	for _, login := range []string{"b1@x.com", "b2@x.com", "b3@x.com"} {
+		u, err := o.emu.CreateUser(profile(login, "B", "X"), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		send(t, o, "PUT", "/api/v1/groups/"+idOf(t, group)+"/users/"+u.ID, "", 204)
+	}
+	if n := creates.postCount() + members.postCount(); n != 0 && time.Since(start) < window {
+		t.Errorf("%d deliveries within the batching window, want none until it ends", n)
+	}
+	creates.waitPosts(t, 1)
+	members.waitPosts(t, 1)
+	if took := time.Since(start); took < window {
+		t.Errorf("the batch came %v after the first event, before the %v window ended", took, window)
+	}
+	want := [][]string{{"user.lifecycle.create:b1@x.com", "user.lifecycle.create:b2@x.com", "user.lifecycle.create:b3@x.com"}}
+	if diff := cmp.Diff(want, deliveredEvents(t, creates)); diff != "" {
+		t.Errorf("deliveries of the create hook (-want +got):\n%s", diff)
+	}
+	want = [][]string{{"user.lifecycle.create:b1@x.com", "group.user_membership.add:b1@x.com",
+		"user.lifecycle.create:b2@x.com", "group.user_membership.add:b2@x.com",
+		"user.lifecycle.create:b3@x.com", "group.user_membership.add:b3@x.com"}}
+	if diff := cmp.Diff(want, deliveredEvents(t, members)); diff != "" {
+		t.Errorf("deliveries of the membership hook (-want +got):\n%s", diff)
+	}
+
+	if _, err := o.emu.CreateUser(profile("b4@x.com", "B", "X"), false); err != nil {
+		t.Fatal(err)
+	}
+	creates.waitPosts(t, 1)
+	if got := deliveredEvents(t, creates); len(got) != 2 || !slices.Equal(got[1], []string{"user.lifecycle.create:b4@x.com"}) {
+		t.Errorf("a later event: deliveries %v, want a second one with it alone", got)
+	}
 }

@@ -13,7 +13,7 @@ import (
 // connectors/okta/testdata). Fields Okta fills with null here stay null.
 type LogEvent struct {
 	UUID                  string                   `json:"uuid"`
-	Published             time.Time                `json:"published"`
+	Published             Time                     `json:"published"`
 	EventType             string                   `json:"eventType"`
 	Version               string                   `json:"version"`
 	DisplayMessage        string                   `json:"displayMessage"`
@@ -137,7 +137,7 @@ func (e *Emulator) emitLocked(c *callCtx, eventType string, targets ...LogActor)
 	}
 	info := eventInfo[eventType]
 	ev := &LogEvent{
-		UUID: e.ids.uuid(), Published: e.stamp(), EventType: eventType, Version: "0",
+		UUID: e.ids.uuid(), Published: oktaTime(e.stamp()), EventType: eventType, Version: "0",
 		DisplayMessage: info[0], Severity: "INFO",
 		Client: LogClient{
 			UserAgent: LogUserAgent{RawUserAgent: c.userAgent, OS: "Unknown", Browser: "UNKNOWN"},
@@ -234,6 +234,16 @@ func logAttrAllowed(attr string) bool {
 	return logAttr(&LogEvent{Target: []LogActor{{}}})(attr) != nil
 }
 
+// maxSinceAge is how far back a System Log query may start: Okta answers
+// 400 E0000053 to a since more than 180 days ago (its retention is 90
+// days; a since between the two gives what the log still holds).
+const maxSinceAge = 180 * 24 * time.Hour
+
+func sinceTooOld() *apiError {
+	return &apiError{Status: http.StatusBadRequest, Code: "E0000053", Summary: "Invalid SCIM filter.",
+		Causes: []string{"since: The since parameter may be at most 180 days before the current time"}}
+}
+
 // logQuery is a parsed GET /api/v1/logs request.
 type logQuery struct {
 	since, until time.Time
@@ -265,6 +275,11 @@ func (e *Emulator) parseLogQuery(q url.Values) (*logQuery, *apiError) {
 			return nil, validation("since", "The date format in your query is not recognized. Please enter dates using ISO8601 string format.")
 		}
 		lq.since = t
+		// A next link carries the first request's since along with after,
+		// which wins: only a query that starts at since is refused.
+		if lq.after == "" && t.Before(e.now().Add(-maxSinceAge)) {
+			return nil, sinceTooOld()
+		}
 	}
 	lq.descending = strings.EqualFold(q.Get("sortOrder"), "DESCENDING")
 	if s := q.Get("filter"); s != "" {
@@ -382,7 +397,7 @@ func (e *Emulator) boundedLogs(lq *logQuery) ([]LogEvent, string, *apiError) {
 	// Ordered by published; events of the same millisecond keep insertion
 	// order (reversed for DESCENDING).
 	slices.SortFunc(all, func(a, b LogEvent) int {
-		c := cmp.Or(a.Published.Compare(b.Published), cmp.Compare(a.seq, b.seq))
+		c := cmp.Or(a.Published.Compare(b.Published.Time), cmp.Compare(a.seq, b.seq))
 		if lq.descending {
 			return -c
 		}

@@ -3,9 +3,11 @@ package emulator_test
 import (
 	"encoding/json"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -242,4 +244,66 @@ func keyPaths(prefix string, v any) map[string]bool {
 		}
 	}
 	return out
+}
+
+// TestLogQueryErrors: the System Log refuses what Okta documents it
+// refuses, with Okta's codes and an errorCause that names the parameter:
+// a date that is not ISO 8601 (E0000001), a since more than 180 days back
+// or a filter that is not valid SCIM (E0000053), a keyword over 40
+// characters (E0000001). A since within 180 days, or an old since on a
+// next link (after wins), is served.
+func TestLogQueryErrors(t *testing.T) {
+	now := time.Date(2026, 12, 7, 23, 21, 18, 0, time.UTC)
+	o := newOrg(t, emulator.Options{Now: func() time.Time { return now }})
+	day := 24 * time.Hour
+	at := func(d time.Duration) string { return url.QueryEscape(now.Add(-d).Format(time.RFC3339)) }
+	for _, tt := range []struct {
+		name, query string
+		status      int
+		code, cause string
+	}{
+		{"since not a date", "since=yesterday", 400, "E0000001", "since: "},
+		{"until not a date", "until=2026-13-01", 400, "E0000001", "until: "},
+		{"since 181 days back", "since=" + at(181*day), 400, "E0000053", "since: "},
+		{"since 181 days back, bounded", "since=" + at(181*day) + "&until=" + at(day), 400, "E0000053", "since: "},
+		{"since 179 days back", "since=" + at(179*day), 200, "", ""},
+		{"since 181 days back on a next link", "since=" + at(181*day) + "&after=" + nextAfter(t, o), 200, "", ""},
+		{"filter not SCIM", "filter=" + url.QueryEscape(`eventType eq`), 400, "E0000053", ""},
+		{"filter on published", "filter=" + url.QueryEscape(`published gt "2026-12-01T00:00:00.000Z"`), 400, "E0000053", ""},
+		{"keyword over 40 characters", "q=" + strings.Repeat("x", 41), 400, "E0000001", "q: "},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := doRaw(t, o, "GET", "/api/v1/logs?"+tt.query, "SSWS "+testToken)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
+			}
+			if tt.status == 200 {
+				return
+			}
+			body := decodeError(t, resp)
+			if body.ErrorCode != tt.code || body.ErrorLink != tt.code {
+				t.Errorf("errorCode %q errorLink %q, want %s", body.ErrorCode, body.ErrorLink, tt.code)
+			}
+			if tt.cause != "" && (len(body.ErrorCauses) == 0 || !strings.HasPrefix(body.ErrorCauses[0].ErrorSummary, tt.cause)) {
+				t.Errorf("errorCauses %+v, want one starting %q", body.ErrorCauses, tt.cause)
+			}
+		})
+	}
+}
+
+// nextAfter returns the after cursor of a polling request's next link.
+func nextAfter(t *testing.T, o *org) string {
+	t.Helper()
+	resp := doRaw(t, o, "GET", "/api/v1/logs", "SSWS "+testToken)
+	for _, l := range resp.Header.Values("Link") {
+		if strings.Contains(l, `rel="next"`) {
+			u, err := url.Parse(strings.Trim(strings.Split(l, ";")[0], "<>"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return url.QueryEscape(u.Query().Get("after"))
+		}
+	}
+	t.Fatal("a polling request without a next link")
+	return ""
 }

@@ -66,7 +66,11 @@ func TestQueryGrammars(t *testing.T) {
 
 // decodeError decodes an Okta error body.
 func decodeError(t *testing.T, resp *http.Response) (body struct {
-	ErrorCode string `json:"errorCode"`
+	ErrorCode   string `json:"errorCode"`
+	ErrorLink   string `json:"errorLink"`
+	ErrorCauses []struct {
+		ErrorSummary string `json:"errorSummary"`
+	} `json:"errorCauses"`
 }) {
 	t.Helper()
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {

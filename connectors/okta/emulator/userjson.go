@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"slices"
 	"sync"
-	"time"
 )
 
 // bodies recycles answer bodies: a written body is given back, so that a
@@ -45,8 +44,9 @@ func appendUserJSON(dst []byte, u *User) (_ []byte, ok bool) {
 // building the export's maps and profile copy; the caller holds e.mu, as
 // the profile is not copied.
 func (u *userRec) appendJSON(dst []byte, base string) ([]byte, bool) {
-	x := User{ID: u.id, Status: u.status, Created: u.created, Activated: u.activated, StatusChanged: u.statusChanged,
-		LastUpdated: u.lastUpdated, PasswordChanged: u.passwordChanged, Profile: u.profile}
+	x := User{ID: u.id, Status: u.status, Created: oktaTime(u.created), Activated: oktaTimePtr(u.activated),
+		StatusChanged: oktaTimePtr(u.statusChanged), LastUpdated: oktaTime(u.lastUpdated),
+		PasswordChanged: oktaTimePtr(u.passwordChanged), Profile: u.profile}
 	return appendUserParts(dst, &x, func(dst []byte) []byte {
 		// export's credentials and _links, in encoding/json's key order.
 		dst = append(dst, `,"credentials":{`...)
@@ -71,7 +71,7 @@ func appendUserParts(dst []byte, u *User, rest func([]byte) []byte) (_ []byte, o
 	dst = appendJSONString(dst, u.Status)
 	for _, t := range []struct {
 		key string
-		t   *time.Time
+		t   *Time
 	}{
 		{`,"created":`, &u.Created}, {`,"activated":`, u.Activated}, {`,"statusChanged":`, u.StatusChanged},
 		{`,"lastLogin":`, u.LastLogin}, {`,"lastUpdated":`, &u.LastUpdated}, {`,"passwordChanged":`, u.PasswordChanged},
@@ -81,14 +81,11 @@ func appendUserParts(dst []byte, u *User, rest func([]byte) []byte) (_ []byte, o
 			dst = append(dst, "null"...)
 			continue
 		}
-		// MarshalJSON's bytes (the same strict RFC 3339), without its
-		// buffer.
-		dst = append(dst, '"')
+		// MarshalJSON's bytes, without its buffer.
 		var err error
-		if dst, err = t.t.AppendText(dst); err != nil {
+		if dst, err = t.t.appendJSON(dst); err != nil {
 			return dst, false
 		}
-		dst = append(dst, '"')
 	}
 	if rest != nil {
 		dst = append(dst, `,"type":{"id":"`+defaultUserType+`"},"profile":`...)

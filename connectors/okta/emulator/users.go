@@ -13,12 +13,12 @@ import (
 type User struct {
 	ID              string         `json:"id"`
 	Status          string         `json:"status"`
-	Created         time.Time      `json:"created"`
-	Activated       *time.Time     `json:"activated"`
-	StatusChanged   *time.Time     `json:"statusChanged"`
-	LastLogin       *time.Time     `json:"lastLogin"`
-	LastUpdated     time.Time      `json:"lastUpdated"`
-	PasswordChanged *time.Time     `json:"passwordChanged"`
+	Created         Time           `json:"created"`
+	Activated       *Time          `json:"activated"`
+	StatusChanged   *Time          `json:"statusChanged"`
+	LastLogin       *Time          `json:"lastLogin"`
+	LastUpdated     Time           `json:"lastUpdated"`
+	PasswordChanged *Time          `json:"passwordChanged"`
 	Type            map[string]any `json:"type"`
 	Profile         map[string]any `json:"profile"`
 	Credentials     map[string]any `json:"credentials"`
@@ -50,11 +50,12 @@ func (u *userRec) export(base string) User {
 		creds["password"] = map[string]any{}
 	}
 	return User{
-		ID: u.id, Status: u.status, Created: u.created, Activated: u.activated,
-		StatusChanged: u.statusChanged, LastUpdated: u.lastUpdated, PasswordChanged: u.passwordChanged,
-		Type:        map[string]any{"id": defaultUserType},
-		Profile:     maps.Clone(u.profile),
-		Credentials: creds,
+		ID: u.id, Status: u.status, Created: oktaTime(u.created), Activated: oktaTimePtr(u.activated),
+		StatusChanged: oktaTimePtr(u.statusChanged), LastUpdated: oktaTime(u.lastUpdated),
+		PasswordChanged: oktaTimePtr(u.passwordChanged),
+		Type:            map[string]any{"id": defaultUserType},
+		Profile:         maps.Clone(u.profile),
+		Credentials:     creds,
 		Links: map[string]any{
 			"self": map[string]any{"href": self},
 			"type": map[string]any{"href": base + "/api/v1/meta/types/user/" + defaultUserType},

@@ -2,6 +2,7 @@ package emulators
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -9,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
 	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/cli"
 	"github.com/cardflow/cardflow/engine/lang"
 )
 
@@ -92,4 +95,15 @@ func get(t *testing.T, url string, auth func(*http.Request)) string {
 		t.Fatalf("GET %s: %s\n%s", url, resp.Status, b)
 	}
 	return string(b)
+}
+
+// TestEmulateHelpListsRateBuckets: the rate-limit buckets and default
+// limits `cardflow emulate --help` lists are the Okta emulator's.
+func TestEmulateHelpListsRateBuckets(t *testing.T) {
+	long := cli.NewCmdEmulate(&cli.Factory{}, nil).Long
+	for _, b := range oktaemu.RateBuckets() {
+		if line := fmt.Sprintf("%-16s %s", fmt.Sprintf("%s %d", b.Name, b.Limit), b.Endpoints); !strings.Contains(long, "\n  "+line+"\n") {
+			t.Errorf("emulate --help lacks the line %q", line)
+		}
+	}
 }

@@ -12,7 +12,11 @@ import (
 
 // serveOkta is the Okta emulator of `cardflow emulate okta`.
 func serveOkta(o cli.ServeEmulatorOptions) (*cli.ServedEmulator, error) {
-	e := oktaemu.New(oktaemu.Options{Token: o.Token})
+	if err := oktaemu.CheckRateLimits(o.RateLimits); err != nil {
+		return nil, fmt.Errorf("--rate-limit: %w", err)
+	}
+	e := oktaemu.New(oktaemu.Options{Token: o.Token, EnforceRateLimits: o.EnforceRateLimits, RateLimits: o.RateLimits,
+		DeliveryBatchWindow: o.DeliveryBatchWindow})
 	if o.SeedPath != "" {
 		s, err := seedPart(o.SeedPath, seed.Okta)
 		if err == nil {
@@ -20,7 +24,7 @@ func serveOkta(o cli.ServeEmulatorOptions) (*cli.ServedEmulator, error) {
 		}
 		if err != nil {
 			e.Close()
-			return nil, err
+			return nil, fmt.Errorf("seed: %w", err)
 		}
 	}
 	return &cli.ServedEmulator{Handler: e, Fault: oktaFault(e), ClearFaults: e.ClearFaults, Close: e.Close}, nil
@@ -40,7 +44,7 @@ func serveServiceNow(o cli.ServeEmulatorOptions) (*cli.ServedEmulator, error) {
 			err = seedError(o.SeedPath, e.Seed(s.(snemu.Seed)))
 		}
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("seed: %w", err)
 		}
 	}
 	return &cli.ServedEmulator{Handler: e, Fault: serviceNowFault(e), ClearFaults: e.ClearFaults, Close: func() {}}, nil
