@@ -16,8 +16,9 @@ import (
 )
 
 // TestRejectedReloadHidesTheSource pastes a secret into a flow file: the
-// reload is rejected, and neither /healthz's diagnostics nor the log show
-// the line that holds it, only where the problem is and what it is.
+// reload is rejected, and neither the health detail's diagnostics nor the
+// log show the line that holds it, only where the problem is and what it
+// is.
 func TestRejectedReloadHidesTheSource(t *testing.T) {
 	const pasted = "pasted-SECRET-b64+key=="
 	dir := t.TempDir()
@@ -52,7 +53,7 @@ func TestRejectedReloadHidesTheSource(t *testing.T) {
 	if _, err := e.Reload(context.Background()); err == nil {
 		t.Fatal("a literal secret was accepted")
 	}
-	b, err := json.Marshal(e.Health())
+	b, err := json.Marshal(e.Health().Detail)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,9 +67,9 @@ func TestRejectedReloadHidesTheSource(t *testing.T) {
 	}
 	want := filepath.Join(dir, "pasted.hcl") + ":3:13: Literal secret"
 	if h.Rejected.Diagnostics != want {
-		t.Errorf("/healthz diagnostics = %q, want %q", h.Rejected.Diagnostics, want)
+		t.Errorf("health detail diagnostics = %q, want %q", h.Rejected.Diagnostics, want)
 	}
-	for what, text := range map[string]string{"/healthz": string(b), "the log": logs.String()} {
+	for what, text := range map[string]string{"the health detail": string(b), "the log": logs.String()} {
 		if strings.Contains(text, "pasted-SECRET") {
 			t.Errorf("%s shows the pasted secret:\n%s", what, text)
 		}

@@ -128,9 +128,9 @@ func New(opts Options) *Engine {
 // and /healthz.
 func (e *Engine) Handler() http.Handler { return e.srv.Handler() }
 
-// Admin returns the engine's admin surface (history API, replays, metrics,
-// profiles), on which more admin handlers (the console) can be mounted.
-// Serve it on its own listener.
+// Admin returns the engine's admin surface (history API, replays, health
+// detail, metrics, profiles), on which more admin handlers (the console)
+// can be mounted. Serve it on its own listener.
 func (e *Engine) Admin(opts server.AdminOptions) *server.Admin { return e.srv.Admin(opts) }
 
 // Generation implements server.Backend.
@@ -152,7 +152,7 @@ func (e *Engine) Enqueue(ctx context.Context, events []store.Event) ([]store.Enq
 
 // Reload loads the flow files and, when they are valid, activates them.
 // When they are not, the running generation stays and the diagnostics are
-// kept for /healthz and returned.
+// kept for the health detail (GET /api/v1/health) and returned.
 func (e *Engine) Reload(ctx context.Context) (hcl.Diagnostics, error) {
 	e.reloadMu.Lock()
 	defer e.reloadMu.Unlock()
@@ -304,8 +304,8 @@ func (e *Engine) watchDepth(ctx context.Context) {
 	}
 }
 
-// Health implements server.Backend.
-func (e *Engine) Health() any {
+// Health implements server.Backend. Its Detail is a map[string]any.
+func (e *Engine) Health() server.Health {
 	gen := e.gen.Load()
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -337,10 +337,10 @@ func (e *Engine) Health() any {
 	if e.storeHealth.refusing(now) != nil {
 		h["status"] = "unavailable"
 	}
-	return h
+	return server.Health{Status: h["status"].(string), Detail: h}
 }
 
 // IntakeRefused implements server.Backend: true while the store cannot
-// keep events, so that /healthz answers 503 and a load balancer sends
-// them elsewhere.
+// keep events, so that /healthz (and /api/v1/health) answer 503 and a
+// load balancer sends them elsewhere.
 func (e *Engine) IntakeRefused() bool { return e.storeHealth.refusing(time.Now()) != nil }

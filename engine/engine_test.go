@@ -24,6 +24,7 @@ import (
 	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/memory"
+	"github.com/google/go-cmp/cmp"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -154,11 +155,11 @@ func startEngine(t *testing.T) *liveEngine {
 }
 
 // get reads path from the public surface, or from the admin surface for
-// /metrics.
+// /metrics and /api/.
 func (r *liveEngine) get(t *testing.T, path string) string {
 	t.Helper()
 	srv := r.srv
-	if path == "/metrics" {
+	if path == "/metrics" || strings.HasPrefix(path, "/api/") {
 		srv = r.admin
 	}
 	resp, err := srv.Client().Get(srv.URL + path)
@@ -277,13 +278,34 @@ type healthView struct {
 	} `json:"last_rejected_reload"`
 }
 
+// health reads the health detail from the admin surface.
 func (r *liveEngine) health(t *testing.T) healthView {
 	t.Helper()
 	var h healthView
-	if err := json.Unmarshal([]byte(r.get(t, "/healthz")), &h); err != nil {
+	if err := json.Unmarshal([]byte(r.get(t, "/api/v1/health")), &h); err != nil {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// publicHealth checks that the public /healthz of srv answers code with
+// {"status": status} and nothing else: no flow, no file, no diagnostics,
+// no store error.
+func publicHealth(t *testing.T, srv *httptest.Server, code int, status string) {
+	t.Helper()
+	resp, err := srv.Client().Get(srv.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("public /healthz: %v: %s", err, b)
+	}
+	if resp.StatusCode != code || !cmp.Equal(map[string]any{"status": status}, got) {
+		t.Errorf("public /healthz: %d %s, want %d and only {\"status\": %q}", resp.StatusCode, b, code, status)
+	}
 }
 
 func TestReloadKeepsRunningGenerationAndRecovers(t *testing.T) {
@@ -291,6 +313,7 @@ func TestReloadKeepsRunningGenerationAndRecovers(t *testing.T) {
 	if h := r.health(t); h.Status != "ok" || h.Generation != 1 || len(h.Flows) != 2 || h.Rejected != nil {
 		t.Fatalf("health at start: %+v", h)
 	}
+	publicHealth(t, r.srv, http.StatusOK, "ok")
 	before := r.e.Generation()
 
 	broken := filepath.Join(r.dir, "broken.hcl")
@@ -308,6 +331,8 @@ func TestReloadKeepsRunningGenerationAndRecovers(t *testing.T) {
 	if h.Status != "degraded" || h.Generation != 1 || h.Rejected == nil || !strings.Contains(h.Rejected.Diagnostics, "broken.hcl") {
 		t.Errorf("health after a rejected reload: %+v", h)
 	}
+	// The public surface says degraded, not why nor where.
+	publicHealth(t, r.srv, http.StatusOK, "degraded")
 	if m := r.get(t, "/metrics"); !strings.Contains(m, `cardflow_reloads_total{result="rejected"} 1`) {
 		t.Errorf("/metrics lacks the rejected reload:\n%s", grepLines(m, "cardflow_reloads"))
 	}
@@ -326,6 +351,7 @@ func TestReloadKeepsRunningGenerationAndRecovers(t *testing.T) {
 	if h.Status != "ok" || h.Generation != 2 || len(h.Flows) != 3 || h.Rejected != nil {
 		t.Errorf("health after the fix: %+v", h)
 	}
+	publicHealth(t, r.srv, http.StatusOK, "ok")
 	if m := r.get(t, "/metrics"); !strings.Contains(m, `cardflow_reloads_total{result="accepted"} 2`) || !strings.Contains(m, "cardflow_generation 2") {
 		t.Errorf("/metrics after the fix:\n%s", grepLines(m, "cardflow_"))
 	}
@@ -387,7 +413,7 @@ func TestIntakeBusy(t *testing.T) {
 	if len(exs) != 2 {
 		t.Errorf("%d executions stored, want 2", len(exs))
 	}
-	if h := e.Health().(map[string]any); h["inbox"] != int64(2) {
+	if h := e.Health().Detail.(map[string]any); h["inbox"] != int64(2) {
 		t.Errorf("health inbox %v, want 2", h["inbox"])
 	}
 }

@@ -96,7 +96,7 @@ func (i intakeHealth) Wrote(err error, now time.Time) {
 	}
 }
 
-// view is the store's part of /healthz.
+// view is the store's part of the health detail (GET /api/v1/health).
 func (h *storeHealth) view(now time.Time) map[string]any {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/memory"
 )
@@ -34,8 +35,9 @@ func (s *fullDisk) Enqueue(ctx context.Context, evs []store.Event, opts store.En
 }
 
 // TestIntakeRefusesWhileWritesFail: after a failed write, intake refuses
-// events (503) without trying the store, and /healthz answers 503 with the
-// store's status.
+// events (503) without trying the store, /healthz answers 503 with the
+// status word alone, and the admin /api/v1/health 503 with the store's
+// status and error.
 func TestIntakeRefusesWhileWritesFail(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "flows.hcl"), []byte(flowsSource("http://127.0.0.1:1")), 0o644); err != nil {
@@ -52,8 +54,10 @@ func TestIntakeRefusesWhileWritesFail(t *testing.T) {
 	}
 	srv := httptest.NewServer(e.Handler())
 	defer srv.Close()
-	healthz := func() (int, map[string]any) {
-		resp, err := http.Get(srv.URL + "/healthz")
+	admin := httptest.NewServer(e.Admin(server.AdminOptions{Auth: server.LoopbackTrust{}}))
+	defer admin.Close()
+	health := func() (int, map[string]any) {
+		resp, err := http.Get(admin.URL + "/api/v1/health")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,9 +66,10 @@ func TestIntakeRefusesWhileWritesFail(t *testing.T) {
 		_ = json.NewDecoder(resp.Body).Decode(&h)
 		return resp.StatusCode, h
 	}
-	if code, h := healthz(); code != http.StatusOK || h["store"].(map[string]any)["status"] != "ok" {
-		t.Fatalf("healthy: /healthz %d %v", code, h["store"])
+	if code, h := health(); code != http.StatusOK || h["store"].(map[string]any)["status"] != "ok" {
+		t.Fatalf("healthy: /api/v1/health %d %v", code, h["store"])
 	}
+	publicHealth(t, srv, http.StatusOK, "ok")
 	st.full.Store(true)
 	if resp := invoke(t, srv, "a"); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("disk full: invoke %d, want 503", resp.StatusCode)
@@ -76,9 +81,11 @@ func TestIntakeRefusesWhileWritesFail(t *testing.T) {
 	if st.attempts.Load() != tried {
 		t.Error("intake tried the store again within the cooldown")
 	}
-	code, h := healthz()
+	code, h := health()
 	sh := h["store"].(map[string]any)
 	if code != http.StatusServiceUnavailable || h["status"] != "unavailable" || sh["status"] != "failing" || sh["error"] != "database or disk is full (13)" {
-		t.Errorf("/healthz while writes fail: %d %v %v", code, h["status"], sh)
+		t.Errorf("/api/v1/health while writes fail: %d %v %v", code, h["status"], sh)
 	}
+	// The public surface says unavailable, never the store's error.
+	publicHealth(t, srv, http.StatusServiceUnavailable, "unavailable")
 }

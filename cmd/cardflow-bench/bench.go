@@ -43,8 +43,7 @@ type bench struct {
 	engines  []*engine // one, or -replicas on PostgreSQL
 	oktaURL  string
 	snowURL  string
-	engURL   string // the first engine's: /healthz, reloads
-	adminURL string // the first engine's admin surface: profiles
+	adminURL string // the first engine's admin surface: health, profiles
 	storeURL string // the run's PostgreSQL database, if -postgres
 	users    []user
 	client   *http.Client // the harness's control requests (not the load)
@@ -232,8 +231,8 @@ func (b *bench) startEmulators(ctx context.Context) error {
 // engine is one cardflow run process.
 type engine struct {
 	proc     *proc
-	url      string // hooks, /healthz
-	adminURL string // /metrics, profiles
+	url      string // hooks
+	adminURL string // health, /metrics, profiles
 }
 
 // storeName says where the run's executions are.
@@ -273,7 +272,7 @@ func (b *bench) startEngine(ctx context.Context, i int) error {
 	e.adminURL = "http://" + m[1]
 	b.engines = append(b.engines, e)
 	if i == 0 {
-		b.engURL, b.adminURL = e.url, e.adminURL
+		b.adminURL = e.adminURL
 	}
 	if err := b.waitHealthy(ctx, e); err != nil {
 		return err
@@ -285,7 +284,7 @@ func (b *bench) startEngine(ctx context.Context, i int) error {
 func (b *bench) waitHealthy(ctx context.Context, e *engine) error {
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		if h, err := b.healthOf(ctx, e.url); err == nil && h.Status == "ok" {
+		if h, err := b.healthOf(ctx, e.adminURL); err == nil && h.Status == "ok" {
 			return nil
 		}
 		select {

@@ -45,11 +45,12 @@
 // ServiceNow emulator's Table API); it exits 1 when a check fails.
 //
 // With -reload-at D it rewrites the flow's description D into the load (a
-// real change: the definition hash changes) and polls /healthz until the
-// generation moves; the same checks prove no delivery was lost across the
-// swap. With -pprof FILE it runs cardflow with --pprof, saves a CPU
-// profile of the engine under load and prints its CPU grouped by what each
-// sample's stack serves (the store, outbound HTTP, the runtime, …).
+// real change: the definition hash changes) and polls the engine's health
+// (the admin GET /api/v1/health) until the generation moves; the same
+// checks prove no delivery was lost across the swap. With -pprof FILE it
+// runs cardflow with --pprof, saves a CPU profile of the engine under load
+// and prints its CPU grouped by what each sample's stack serves (the
+// store, outbound HTTP, the runtime, …).
 //
 // With -flow incident the flow under load is flows/incident.hcl instead:
 // the incident is created from the event alone (no user read, no table

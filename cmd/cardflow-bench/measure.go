@@ -138,7 +138,7 @@ func (b *bench) measure(ctx context.Context, res *result) error {
 // reloadResult is what the hot-reload-under-load mode measured.
 type reloadResult struct {
 	At       float64 `json:"at_s"`            // seconds into the load the flow file was written
-	LiveMS   float64 `json:"live_ms"`         // write → /healthz shows the new generation
+	LiveMS   float64 `json:"live_ms"`         // write → /api/v1/health shows the new generation
 	From     int64   `json:"from_generation"` //
 	To       int64   `json:"to_generation"`
 	Error    string  `json:"error,omitempty"`
@@ -148,8 +148,8 @@ type reloadResult struct {
 }
 
 // reloadUnderLoad changes the flow's description at `at` (a real change:
-// the definition hash changes) and polls /healthz until the generation
-// moves.
+// the definition hash changes) and polls /api/v1/health until the
+// generation moves.
 func (b *bench) reloadUnderLoad(ctx context.Context, at time.Time) *reloadResult {
 	r := &reloadResult{}
 	select {

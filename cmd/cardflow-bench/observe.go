@@ -14,19 +14,20 @@ import (
 	"time"
 )
 
-// healthz is the part of GET /healthz the harness reads.
-type healthz struct {
+// healthView is the part of the admin GET /api/v1/health the harness
+// reads (the public /healthz tells the status only).
+type healthView struct {
 	Status     string `json:"status"`
 	Generation int64  `json:"generation"`
 	Inbox      int64  `json:"inbox"`
 }
 
-// health is the first engine's /healthz.
-func (b *bench) health(ctx context.Context) (healthz, error) { return b.healthOf(ctx, b.engURL) }
+// health is the first engine's health.
+func (b *bench) health(ctx context.Context) (healthView, error) { return b.healthOf(ctx, b.adminURL) }
 
-func (b *bench) healthOf(ctx context.Context, engURL string) (healthz, error) {
-	var h healthz
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, engURL+"/healthz", nil)
+func (b *bench) healthOf(ctx context.Context, adminURL string) (healthView, error) {
+	var h healthView
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, adminURL+"/api/v1/health", nil)
 	if err != nil {
 		return h, err
 	}
@@ -36,7 +37,7 @@ func (b *bench) healthOf(ctx context.Context, engURL string) (healthz, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return h, fmt.Errorf("healthz: HTTP %d", resp.StatusCode)
+		return h, fmt.Errorf("health: HTTP %d", resp.StatusCode)
 	}
 	return h, json.NewDecoder(resp.Body).Decode(&h)
 }

@@ -222,8 +222,8 @@ func TestChaosAmbiguousCreate(t *testing.T) {
 // The store's files are deleted while cardflow runs. SQLite would go on
 // writing into the unlinked file, acknowledging events that vanish at the
 // next restart; instead intake stops: hooks get 503 (Okta keeps the event
-// and retries), /healthz answers 503 with the store's status, and the log
-// says why.
+// and retries), /healthz answers 503 with the status word alone, the admin
+// /api/v1/health 503 with the store's status, and the log says why.
 func TestChaosStoreRemoved(t *testing.T) {
 	e := newE2E(t)
 	e.start()
@@ -244,14 +244,17 @@ func TestChaosStoreRemoved(t *testing.T) {
 		} `json:"store"`
 	}
 	var code int
-	eventually(t, "/healthz to answer 503", func() bool {
+	eventually(t, "/api/v1/health to answer 503", func() bool {
 		var err error
-		code, err = e.getJSON(e.url("/healthz"), &h)
+		code, err = e.getJSON(e.adminURL("/api/v1/health"), &h)
 		return err == nil && code == http.StatusServiceUnavailable
 	})
 	if h.Status != "unavailable" || h.Store.Status != "lost" || !strings.Contains(h.Store.Error, "was removed") {
-		t.Errorf("/healthz = %+v, want status unavailable, store lost because the file was removed", h)
+		t.Errorf("/api/v1/health = %+v, want status unavailable, store lost because the file was removed", h)
 	}
+	// The public surface says unavailable, never the store's error (which
+	// names the database file).
+	e.publicHealth(http.StatusServiceUnavailable, "unavailable")
 	before := len(e.hookLog.all())
 	u, err := e.okta.CreateUser(map[string]any{"firstName": "Af", "lastName": "Ter", "email": "af.ter@acme.example", "login": "af.ter@acme.example"}, false)
 	if err != nil {
@@ -290,7 +293,7 @@ func TestChaosStoreRemoved(t *testing.T) {
 	if exs := e.executionsFor("provision_on_approval", user); len(exs) != 0 {
 		t.Errorf("%d provision_on_approval executions from a poll into the lost store, want 0", len(exs))
 	}
-	verified(t, "store files deleted while running: /healthz 503 (store %q), hook deliveries answered 503, the poller leaves the approval with ServiceNow, the log says %q",
+	verified(t, "store files deleted while running: /healthz and /api/v1/health 503 (store %q), hook deliveries answered 503, the poller leaves the approval with ServiceNow, the log says %q",
 		h.Store.Status, "store lost: intake stopped")
 }
 

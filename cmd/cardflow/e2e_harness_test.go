@@ -301,15 +301,35 @@ func (e *e2e) executionsFor(flow, needle string) []server.ExecutionJSON {
 	return out
 }
 
-// health reads /healthz.
+// health reads the health detail from the admin surface.
 func (e *e2e) health() healthJSON {
 	e.t.Helper()
 	var h healthJSON
-	status, err := e.getJSON(e.url("/healthz"), &h)
+	status, err := e.getJSON(e.adminURL("/api/v1/health"), &h)
 	if err != nil || status != http.StatusOK {
-		e.t.Fatalf("GET /healthz: status %d, %v", status, err)
+		e.t.Fatalf("GET /api/v1/health: status %d, %v", status, err)
 	}
 	return h
+}
+
+// publicHealth checks that the public /healthz answers code with
+// {"status": status} and nothing else: no flow, no file, no diagnostics,
+// no store error.
+func (e *e2e) publicHealth(code int, status string) {
+	e.t.Helper()
+	resp, err := http.Get(e.url("/healthz"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		e.t.Fatalf("public /healthz: %v: %s", err, b)
+	}
+	if resp.StatusCode != code || len(got) != 1 || got["status"] != status {
+		e.t.Errorf("public /healthz: %d %s, want %d and only {\"status\": %q}", resp.StatusCode, b, code, status)
+	}
 }
 
 type healthJSON struct {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -48,8 +49,8 @@ func (e *e2e) lineOf(name, s string) int {
 	return strings.Count(string(data[:i]), "\n") + 1
 }
 
-// waitGeneration waits for /healthz to report generation n or later (a
-// watcher may see one save as two changes).
+// waitGeneration waits for the health detail to report generation n or
+// later (a watcher may see one save as two changes).
 func (e *e2e) waitGeneration(n int) healthJSON {
 	e.t.Helper()
 	var h healthJSON
@@ -78,23 +79,25 @@ func TestE2EHotReload(t *testing.T) {
 	e := newE2E(t)
 	e.start()
 	if h := e.health(); h.Generation != 1 || h.Status != "ok" {
-		t.Fatalf("healthz at start: generation %d, status %q; want 1, ok", h.Generation, h.Status)
+		t.Fatalf("health at start: generation %d, status %q; want 1, ok", h.Generation, h.Status)
 	}
+	e.publicHealth(http.StatusOK, "ok")
 
 	// A valid change: the next execution grants the new groups.
 	e.editFlow("variables.hcl", `default     = ["Employees", "VPN Users"]`, `default     = ["Employees", "Finance"]`)
 	if h := e.waitGeneration(2); h.Status != "ok" || h.LastRejectedReload != nil {
-		t.Errorf("healthz after a valid change: status %q, last_rejected_reload %v; want ok and none", h.Status, h.LastRejectedReload)
+		t.Errorf("health after a valid change: status %q, last_rejected_reload %v; want ok and none", h.Status, h.LastRejectedReload)
 	}
 	if diff := cmp.Diff([]string{"Employees", "Finance"}, e.approveAndWait("New", "Groups")); diff != "" {
 		t.Errorf("groups after the reload (-want +got):\n%s", diff)
 	}
 
-	// A broken change: generation 2 keeps running, /healthz says why.
+	// A broken change: generation 2 keeps running, the health detail says
+	// why.
 	line := e.lineOf("provision_on_approval.hcl", "okta.add_user_to_group")
 	e.editFlow("provision_on_approval.hcl", "okta.add_user_to_group", "okta.add_user_to_grup")
 	var h healthJSON
-	eventually(t, "a degraded /healthz", func() bool {
+	eventually(t, "a degraded health", func() bool {
 		h = e.health()
 		return h.Status == "degraded"
 	})
@@ -102,16 +105,18 @@ func TestE2EHotReload(t *testing.T) {
 	if gen < 2 {
 		t.Errorf("generation %d after a rejected reload, want the valid one (2) to stay", h.Generation)
 	}
-	// /healthz is public: it says where and what (FILE:LINE:COLUMN and the
+	// The health detail says where and what (FILE:LINE:COLUMN and the
 	// summary), never the line itself, which may hold a pasted secret, nor
-	// the detail, which may quote it.
+	// the detail, which may quote it. The public /healthz says degraded,
+	// no more.
 	where := regexp.MustCompile(fmt.Sprintf(`provision_on_approval\.hcl:%d:\d+: Unknown action`, line))
 	if h.LastRejectedReload == nil || !where.MatchString(h.LastRejectedReload.Diagnostics) ||
 		strings.Contains(h.LastRejectedReload.Diagnostics, "add_user_to_grup") {
 		t.Errorf("last_rejected_reload = %+v, want the summary at %s and nothing of the line", h.LastRejectedReload, where)
 	}
+	e.publicHealth(http.StatusOK, "degraded")
 	// The log says how to fix it (the detail), still without the line. The
-	// record is written just after /healthz turns degraded.
+	// record is written just after the health turns degraded.
 	var logged string
 	eventually(t, "the rejected reload's log record", func() bool {
 		for _, r := range e.cur.out.records() {
@@ -134,7 +139,7 @@ func TestE2EHotReload(t *testing.T) {
 	// Fixed: a new generation, the diagnostics are gone.
 	e.editFlow("provision_on_approval.hcl", "okta.add_user_to_grup", "okta.add_user_to_group")
 	if h := e.waitGeneration(gen + 1); h.Status != "ok" || h.LastRejectedReload != nil {
-		t.Errorf("healthz after the fix: status %q, last_rejected_reload %+v; want ok and none", h.Status, h.LastRejectedReload)
+		t.Errorf("health after the fix: status %q, last_rejected_reload %+v; want ok and none", h.Status, h.LastRejectedReload)
 	}
 	if diff := cmp.Diff([]string{"Employees", "Finance"}, e.approveAndWait("Fixed", "Again")); diff != "" {
 		t.Errorf("groups after the fix (-want +got):\n%s", diff)

@@ -93,10 +93,11 @@ func TestE2EReplyFromAnotherReplica(t *testing.T) {
 			env = append(env, k+"="+v)
 		}
 	}
-	common := []string{"run", flowDir, "--listen", "127.0.0.1:0", "--admin-listen", "", "--store", dbURL, "--watch=false",
+	common := []string{"run", flowDir, "--listen", "127.0.0.1:0", "--store", dbURL, "--watch=false",
 		"--var", "endpoint_token=e2e-endpoint-token", "--var", "blocker_url=" + blocker.URL}
-	first := startProcess(t, append(common, "--workers", "1", "--ack-wait", "0"), env)
-	second := startProcess(t, common, env)
+	// The first replica's admin surface tells how many executions it runs.
+	first := startProcess(t, append(common, "--admin-listen", "127.0.0.1:0", "--workers", "1", "--ack-wait", "0"), env)
+	second := startProcess(t, append(common, "--admin-listen", ""), env)
 	t.Cleanup(func() {
 		first.kill()
 		second.kill()
@@ -108,6 +109,7 @@ func TestE2EReplyFromAnotherReplica(t *testing.T) {
 	if err != nil {
 		t.Fatalf("first replica: %v", err)
 	}
+	firstAdmin := first.servingAttr("admin_addr")
 	if _, err := second.waitServing(waitFor); err != nil {
 		t.Fatalf("second replica: %v", err)
 	}
@@ -129,7 +131,7 @@ func TestE2EReplyFromAnotherReplica(t *testing.T) {
 		return replyAnswer{status: resp.StatusCode, header: resp.Header, body: string(b), took: time.Since(start)}
 	}
 	running := func() int {
-		resp, err := http.Get("http://" + firstAddr + "/healthz")
+		resp, err := http.Get("http://" + firstAdmin + "/api/v1/health")
 		if err != nil {
 			return -1
 		}

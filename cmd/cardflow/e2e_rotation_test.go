@@ -19,7 +19,7 @@ const (
 	rotGoodToken  = "rotated-okta-token-ROT852"
 )
 
-// flowHash is the definition hash /healthz gives flow.
+// flowHash is the definition hash the health detail gives flow.
 func (e *e2e) flowHash(flow string) string {
 	e.t.Helper()
 	for _, f := range e.health().Flows {
@@ -27,7 +27,7 @@ func (e *e2e) flowHash(flow string) string {
 			return f.Hash
 		}
 	}
-	e.t.Fatalf("/healthz lists no flow %s", flow)
+	e.t.Fatalf("/api/v1/health lists no flow %s", flow)
 	return ""
 }
 

@@ -15,7 +15,7 @@ func TestE2EAdminSurfaceIsApart(t *testing.T) {
 	e := newEdge(t)
 	e.start("--pprof")
 	id := e.invoke(http.DefaultClient, "http://"+e.addr)
-	for _, path := range []string{"/api/v1/executions", "/api/v1/executions/" + id, "/metrics", "/debug/pprof/"} {
+	for _, path := range []string{"/api/v1/executions", "/api/v1/executions/" + id, "/api/v1/health", "/metrics", "/debug/pprof/"} {
 		if status, _ := adminRequest(t, http.DefaultClient, "GET", "http://"+e.addr+path, ""); status != http.StatusNotFound {
 			t.Errorf("public GET %s: %d, want 404", path, status)
 		}

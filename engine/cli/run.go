@@ -60,10 +60,11 @@ func NewCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
   cardflow run --listen 127.0.0.1:8181 --log-format text --var 'groups=["Employees"]' flows`,
 		Long: `Load the flows under the paths (default ./flows) and run them until SIGTERM or
 SIGINT. The public surface (--listen) takes Okta event hooks on
-/hooks/okta/<connection>, endpoint flows on /flows/<flow>/invoke and /healthz.
-The admin surface (--admin-listen, default 127.0.0.1:9090) serves the history
-API /api/v1/executions, replays, /metrics and, with --pprof, profiles; off
-loopback it needs --admin-token-file. Flow files are watched: a valid change
+/hooks/okta/<connection>, endpoint flows on /flows/<flow>/invoke, and answers
+/healthz (the status only). The admin surface (--admin-listen, default
+127.0.0.1:9090) serves the history API /api/v1/executions, replays, the health
+detail /api/v1/health, /metrics and, with --pprof, profiles; off loopback it
+needs --admin-token-file. Flow files are watched: a valid change
 is swapped in atomically, an invalid one is logged and the running flows stay.
 SIGHUP reloads too. Executions and their journal live in the SQLite file given
 by --db, or in PostgreSQL with --store postgres://…: any number of replicas on
@@ -209,7 +210,7 @@ func serve(ctx context.Context, opts *RunOptions, st store.Store, surf *surfaces
 	watchDone := make(chan struct{})
 	reloadNow := func() {
 		if _, err := eng.Reload(runCtx); err == nil {
-			log.Info("reload accepted", "generation", eng.Health().(map[string]any)["generation"])
+			log.Info("reload accepted", "generation", eng.Health().Detail.(map[string]any)["generation"])
 		}
 	}
 	if opts.Watch {

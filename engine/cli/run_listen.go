@@ -16,7 +16,7 @@ import (
 
 // ListenFlags are the two HTTP surfaces of cardflow run: the public one
 // (event hooks, endpoint flows, /healthz) and the admin one (history API,
-// replays, metrics, profiles, console).
+// replays, health detail, metrics, profiles, console).
 type ListenFlags struct {
 	Listen         string
 	AdminListen    string
@@ -42,7 +42,7 @@ func (l *ListenFlags) register(fl *pflag.FlagSet, io *IOStreams) {
 	fl.StringVar(&l.Listen, "listen", envOr(io, "CARDFLOW_LISTEN", "127.0.0.1:8080"),
 		"address of the public surface: event hooks, endpoint flows, /healthz (CARDFLOW_LISTEN)")
 	fl.StringVar(&l.AdminListen, "admin-listen", envOr(io, "CARDFLOW_ADMIN_LISTEN", "127.0.0.1:9090"),
-		`address of the admin surface: history API, replays, /metrics, profiles (CARDFLOW_ADMIN_LISTEN); "" serves none`)
+		`address of the admin surface: history API, replays, health, /metrics, profiles (CARDFLOW_ADMIN_LISTEN); "" serves none`)
 	fl.StringVar(&l.AdminTokenFile, "admin-token-file", envOr(io, "CARDFLOW_ADMIN_TOKENS_FILE", ""),
 		"file of hashed admin tokens, made with 'cardflow admin token create'; required unless --admin-listen is on loopback (CARDFLOW_ADMIN_TOKENS_FILE)")
 	fl.StringVar(&l.TLSCert, "tls-cert", envOr(io, "CARDFLOW_TLS_CERT", ""), "PEM certificate (chain): serve both surfaces over TLS, reloaded when it changes (CARDFLOW_TLS_CERT)")

@@ -18,8 +18,8 @@ type AdminOptions struct {
 	Pprof bool
 }
 
-// Admin is the admin surface: the history API, replays, /metrics,
-// profiles and whatever else is mounted on it (the console). It serves
+// Admin is the admin surface: the history API, replays, the health
+// detail, /metrics, profiles and whatever else is mounted on it (the console). It serves
 // nothing to a request its Authenticator does not prove, and each route
 // names the role it needs.
 type Admin struct {
@@ -37,6 +37,7 @@ func (s *Server) Admin(opts AdminOptions) *Admin {
 	if a.auditor == nil {
 		a.auditor = &AuditRing{Next: LogAuditor{Logger: s.log()}}
 	}
+	a.Handle("GET /api/v1/health", RoleRead, http.HandlerFunc(s.healthDetail))
 	a.Handle("GET /api/v1/executions", RoleRead, http.HandlerFunc(s.listExecutions))
 	a.Handle("GET /api/v1/executions/{id}", RoleRead, http.HandlerFunc(s.getExecution))
 	a.handle("POST /api/v1/executions/{id}/replay", RoleOperate, http.HandlerFunc(a.replay), a.replayForbidden)

@@ -110,10 +110,12 @@ func TestAdminRoles(t *testing.T) {
 	}{
 		{"GET", "/api/v1/executions", new(string), 401},
 		{"GET", "/metrics", new(string), 401},
+		{"GET", "/api/v1/health", new(string), 401},
 		{"GET", "/no/such/path", new(string), 401},
 		{"POST", "/api/v1/executions/x/replay", new(string), 401},
 		{"GET", "/api/v1/executions", &f.reader, 200},
 		{"GET", "/metrics", &f.reader, 200},
+		{"GET", "/api/v1/health", &f.reader, 200},
 		{"GET", "/api/v1/executions/nope", &f.reader, 404},
 		{"POST", "/api/v1/executions/nope/replay", &f.reader, 403},
 		{"GET", "/debug/pprof/", &f.reader, 403},

@@ -3,10 +3,12 @@
 //
 // The public surface (Server.Handler) takes events: Okta event hooks on
 // /hooks/<connector>/<connection>, endpoint flows on /flows/<flow>/invoke,
-// and /healthz. Each sender proves itself as its connector requires.
+// and /healthz. Each sender proves itself as its connector requires;
+// /healthz tells anyone the health status word and nothing more.
 //
 // The admin surface (Server.Admin) serves what holds identity data or
-// changes state: the history API, replays, /metrics, profiles, and the
+// changes state, or tells how the engine is set up: the history API,
+// replays, the health detail, /metrics, profiles, and the
 // handlers other packages mount on it (the console). Every request is
 // authenticated by an Authenticator (bearer tokens from a token file, or
 // trust on a loopback listener without tokens) and each route needs a role.

@@ -25,13 +25,29 @@ type Backend interface {
 	Generation() *plan.Generation
 	// Client provisions the client of a connection.
 	Client(conn *plan.Connection) (connector.Client, error)
-	// Health is the JSON of GET /healthz.
-	Health() any
+	// Health is the engine's health now: its status alone on the public
+	// GET /healthz, all of it on the admin GET /api/v1/health.
+	Health() Health
 	Store() store.Store
 }
 
+// Health is the engine's health at one moment.
+type Health struct {
+	// Status is one word: "ok", "degraded" (the last reload was
+	// rejected; the running flows still serve) or "unavailable" (the
+	// store cannot keep events). It is all the public surface tells:
+	// anyone who can reach a hook can read it.
+	Status string
+	// Detail is the JSON of the admin GET /api/v1/health (it includes
+	// Status): the generation, every flow's name and hash, the rejected
+	// reload's diagnostics, the store's error. It is for admins only: it
+	// names what Okta-facing routes refuse to confirm (which flows
+	// exist), and the files and database the engine uses.
+	Detail any
+}
+
 // intakeRefuser is implemented by backends that can say their intake
-// refuses every event; /healthz then answers 503.
+// refuses every event; /healthz and /api/v1/health then answer 503.
 type intakeRefuser interface {
 	IntakeRefused() bool
 }
@@ -57,10 +73,11 @@ type Server struct {
 	Endings Watcher
 }
 
-// Handler returns the handler of the public surface: event hooks, endpoint
-// flows and /healthz, which authenticate their senders themselves (hook
-// secrets, endpoint tokens). History, metrics and profiles are on the
-// admin surface (Admin), never here.
+// Handler returns the handler of the public surface: event hooks and
+// endpoint flows, which authenticate their senders themselves (hook
+// secrets, endpoint tokens), and /healthz, which tells anyone the health
+// status and nothing else. History, metrics, profiles and the health
+// detail are on the admin surface (Admin), never here.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/hooks/{connector}/{connection}", s.hook)
@@ -300,12 +317,28 @@ func routeOf(pattern string) string {
 	return "/" + first
 }
 
+// health is the public GET /healthz: the status code a load balancer or
+// probe needs (503 while intake refuses events) and the status word, no
+// more. The detail would tell an unauthenticated caller which flows exist
+// (hooks and endpoints answer alike whether they do or not), where the
+// flow files are and what the store's errors say.
 func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
-	status := http.StatusOK
+	writeJSON(w, s.healthCode(), map[string]string{"status": s.Backend.Health().Status})
+}
+
+// healthDetail is the admin GET /api/v1/health: /healthz's status code
+// with the whole detail.
+func (s *Server) healthDetail(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, s.healthCode(), s.Backend.Health().Detail)
+}
+
+// healthCode is 503 while the backend's intake refuses every event, so
+// that a load balancer sends them elsewhere; 200 otherwise.
+func (s *Server) healthCode() int {
 	if ir, ok := s.Backend.(intakeRefuser); ok && ir.IntakeRefused() {
-		status = http.StatusServiceUnavailable
+		return http.StatusServiceUnavailable
 	}
-	writeJSON(w, status, s.Backend.Health())
+	return http.StatusOK
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

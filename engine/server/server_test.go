@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,6 +115,8 @@ type fakeBackend struct {
 	gen     *plan.Generation
 	clients *runtime.Clients
 	st      *memory.Store
+	// refused says the intake refuses every event (the store is lost).
+	refused atomic.Bool
 }
 
 func (b *fakeBackend) Generation() *plan.Generation { return b.gen }
@@ -121,9 +124,14 @@ func (b *fakeBackend) Client(conn *plan.Connection) (connector.Client, error) {
 	return b.clients.Get(conn)
 }
 func (b *fakeBackend) Store() store.Store { return b.st }
-func (b *fakeBackend) Health() any {
-	return map[string]any{"status": "ok", "flows": len(b.gen.Flows)}
+func (b *fakeBackend) Health() server.Health {
+	status := "ok"
+	if b.refused.Load() {
+		status = "unavailable"
+	}
+	return server.Health{Status: status, Detail: map[string]any{"status": status, "flows": len(b.gen.Flows)}}
 }
+func (b *fakeBackend) IntakeRefused() bool { return b.refused.Load() }
 
 // intake is the intake of b's generation over b's store, with no workers.
 func (b *fakeBackend) intake(obs trigger.IntakeObserver) *trigger.Intake {
@@ -632,24 +640,49 @@ func TestInvoke(t *testing.T) {
 	})
 }
 
-func TestHealthAndMetrics(t *testing.T) {
-	f := newFixture(t, loadGen(t, flowsHCL))
-	r := f.do(t, "GET", "/healthz", nil, nil)
-	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		t.Fatalf("status %d content type %q", r.Status, r.Header.Get("Content-Type"))
+// healthJSON checks r's status code and JSON content type and decodes its
+// body.
+func healthJSON(t *testing.T, what string, r response, status int) map[string]any {
+	t.Helper()
+	if r.Status != status || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("%s: status %d content type %q, want %d JSON: %s", what, r.Status, r.Header.Get("Content-Type"), status, r.Body)
 	}
 	var got map[string]any
 	if err := json.Unmarshal([]byte(r.Body), &got); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", what, err)
 	}
+	return got
+}
+
+// TestHealthAndMetrics: the public /healthz tells the status word only,
+// with the status code a load balancer needs; the admin /api/v1/health
+// gives the backend's whole detail with the same code.
+func TestHealthAndMetrics(t *testing.T) {
+	f := newFixture(t, loadGen(t, flowsHCL))
+	got := healthJSON(t, "public /healthz", f.do(t, "GET", "/healthz", nil, nil), http.StatusOK)
+	if diff := cmp.Diff(map[string]any{"status": "ok"}, got); diff != "" {
+		t.Errorf("public /healthz (-want +got):\n%s", diff)
+	}
+	got = healthJSON(t, "admin /api/v1/health", f.doAdmin(t, "GET", "/api/v1/health", nil, nil), http.StatusOK)
 	if diff := cmp.Diff(map[string]any{"status": "ok", "flows": 3.0}, got); diff != "" {
 		t.Error(diff)
 	}
+	// While intake refuses events both answer 503.
+	f.backend.refused.Store(true)
+	got = healthJSON(t, "public /healthz while refusing", f.do(t, "GET", "/healthz", nil, nil), http.StatusServiceUnavailable)
+	if diff := cmp.Diff(map[string]any{"status": "unavailable"}, got); diff != "" {
+		t.Errorf("public /healthz while refusing (-want +got):\n%s", diff)
+	}
+	got = healthJSON(t, "admin /api/v1/health while refusing", f.doAdmin(t, "GET", "/api/v1/health", nil, nil), http.StatusServiceUnavailable)
+	if diff := cmp.Diff(map[string]any{"status": "unavailable", "flows": 3.0}, got); diff != "" {
+		t.Errorf("admin /api/v1/health while refusing (-want +got):\n%s", diff)
+	}
+	f.backend.refused.Store(false)
 	if r := f.doAdmin(t, "GET", "/metrics", nil, nil); r.Status != 200 || r.Body != "metrics" {
 		t.Errorf("metrics: %d %q", r.Status, r.Body)
 	}
 	// The public surface serves neither metrics nor history.
-	for _, path := range []string{"/metrics", "/api/v1/executions", "/debug/pprof/"} {
+	for _, path := range []string{"/metrics", "/api/v1/executions", "/api/v1/health", "/debug/pprof/"} {
 		if r := f.do(t, "GET", path, nil, nil); r.Status != http.StatusNotFound {
 			t.Errorf("public GET %s: %d, want 404", path, r.Status)
 		}
