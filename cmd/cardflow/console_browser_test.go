@@ -48,7 +48,7 @@ func newConsoleHistory(t *testing.T) *consoleHistory {
 	h := &consoleHistory{}
 	terms := []string{"00u1adm1nemu1at0r0h7", "00uv24wv7njisgmqb0h7", "admin@okta.emulator", "f9353264-5e63-46f9-a6d4-496543b377ef",
 		"failing fiona", "fiona.fail@acme.example", "okta emulator admin", "z2yz5e1xqcbagxw6tle4zo1eql6"}
-	t0 := time.Now().UTC().Add(-10 * time.Minute)
+	t0 := time.Now().UTC().Add(-20 * time.Second)
 	for _, ex := range []struct {
 		id     *string
 		status store.Status
@@ -128,4 +128,24 @@ func (b *browser) evalString(expr string) string {
 		b.t.Fatalf("evaluating %s: %v", expr, err)
 	}
 	return v
+}
+
+// TestConsoleTimelineBarsLineUp: on an execution page every card's bar
+// spans the same column, whether or not the card was retried, so that
+// the bars compare as the timeline they are.
+func TestConsoleTimelineBarsLineUp(t *testing.T) {
+	h := newConsoleHistory(t)
+	b := newBrowser(t)
+	b.do("opening the failed execution", chromedp.Navigate(h.url+"/executions/"+h.failed), chromedp.WaitVisible(chromedp.CSS(`[data-testid=timeline]`)))
+	if n := b.count(`[data-testid=timeline] svg.bar`); n != 3 {
+		t.Fatalf("the timeline has %d bars, want 3 (read_user, description, incident)", n)
+	}
+	if !b.eval(`(() => {
+		const r = [...document.querySelectorAll("[data-testid=timeline] svg.bar")].map(s => s.getBoundingClientRect());
+		return r.every(x => Math.abs(x.left - r[0].left) < 1 && Math.abs(x.width - r[0].width) < 1);
+	})()`) {
+		t.Errorf("the cards' bars do not line up: %s", b.evalString(`JSON.stringify([...document.querySelectorAll("[data-testid=timeline] svg.bar")].map(s => { const r = s.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.width)]; }))`))
+	}
+	b.screenshot("console-timeline")
+	b.noErrors()
 }
