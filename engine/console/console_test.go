@@ -434,3 +434,21 @@ func TestDefinitionPage(t *testing.T) {
 		t.Errorf("an unknown definition = %d, want 404", code)
 	}
 }
+
+// TestUnknownPage: an address under /ui/ that is no page (a mistyped or
+// truncated link) answers 404 with the console's page and its navigation,
+// not a bare "404 page not found"; signed out, it asks to sign in first.
+func TestUnknownPage(t *testing.T) {
+	f := newFixture(t, 0)
+	c := f.login(readToken)
+	for _, path := range []string{"/ui/execution", "/ui/flows/", "/ui/nope/deeper"} {
+		code, body, h := get(t, c, f.srv.URL+path)
+		if code != http.StatusNotFound || !strings.HasPrefix(h.Get("Content-Type"), "text/html") ||
+			!strings.Contains(body, `data-testid="error"`) || !strings.Contains(body, `href="/ui/executions"`) {
+			t.Errorf("GET %s = %d %q:\n%s", path, code, h.Get("Content-Type"), body)
+		}
+	}
+	if code, _, h := get(t, f.client(), f.srv.URL+"/ui/nope"); code != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/ui/login") {
+		t.Errorf("signed out: GET /ui/nope = %d to %q, want 303 to the login page", code, h.Get("Location"))
+	}
+}

@@ -39,6 +39,10 @@ func (c *Console) flowPage(w http.ResponseWriter, r *request) {
 	c.page(w, r, "flow", flows[i].Name, map[string]any{"Flow": flows[i], "Reload": reload, "Recent": recent})
 }
 
+func (c *Console) unknownPage(w http.ResponseWriter, r *request) {
+	c.notFound(w, r, "There is no console page "+strconv.Quote(r.URL.Path)+".")
+}
+
 // listQuery is the executions list's filter as the form and links carry it.
 type listQuery struct {
 	Flow, Status, Q, Since, Until, Before string
