@@ -3,6 +3,7 @@ package console_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -450,5 +451,39 @@ func TestUnknownPage(t *testing.T) {
 	}
 	if code, _, h := get(t, f.client(), f.srv.URL+"/ui/nope"); code != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/ui/login") {
 		t.Errorf("signed out: GET /ui/nope = %d to %q, want 303 to the login page", code, h.Get("Location"))
+	}
+}
+
+// brokenStore is a source with one flow whose store cannot be read.
+type brokenStore struct{ *engine.ConsoleSource }
+
+func (brokenStore) Flows() ([]console.Flow, console.Reload) {
+	return []console.Flow{{Name: "request_approval", Hash: "e295eef0d64e8e69", Enabled: true,
+		Trigger: console.Trigger{Type: "okta.event_hook"}, Cards: []console.Card{{Name: "read_user", Action: "okta.read_user"}}}}, console.Reload{Generation: 1}
+}
+
+func (brokenStore) Executions(context.Context, store.Filter) ([]*store.Execution, error) {
+	return nil, errors.New("database disk image is malformed (11)")
+}
+
+// TestFlowPageWithoutTheStore: a flow's drawing comes from the loaded
+// files, so a store that cannot be read costs its page the recent
+// executions only, which the page says; the executions list, which is all
+// store, answers 500.
+func TestFlowPageWithoutTheStore(t *testing.T) {
+	st := memory.New()
+	defer st.Close()
+	srv := httptest.NewServer(console.New(console.Options{Source: brokenStore{&engine.ConsoleSource{Store: st}}}))
+	defer srv.Close()
+	code, body, _ := get(t, http.DefaultClient, srv.URL+"/ui/flows/request_approval")
+	if code != http.StatusOK || !strings.Contains(body, `data-testid="chain"`) || !strings.Contains(body, "okta.read_user") ||
+		!strings.Contains(body, "The store could not be read") {
+		t.Errorf("the flow page over a broken store = %d:\n%s", code, body)
+	}
+	if strings.Contains(body, "malformed") {
+		t.Error("the flow page shows the store's error, which only the log should")
+	}
+	if code, _, _ := get(t, http.DefaultClient, srv.URL+"/ui/executions"); code != http.StatusInternalServerError {
+		t.Errorf("the executions list over a broken store = %d, want 500", code)
 	}
 }

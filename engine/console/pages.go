@@ -31,12 +31,13 @@ func (c *Console) flowPage(w http.ResponseWriter, r *request) {
 		c.notFound(w, r, "There is no flow "+strconv.Quote(r.PathValue("name"))+" in the loaded generation.")
 		return
 	}
+	// The drawing needs no store: a store that cannot be read costs the
+	// page its recent executions only.
 	recent, err := c.opts.Source.Executions(r.Context(), store.Filter{Flow: flows[i].Name, Limit: 10})
 	if err != nil {
-		c.fail(w, r, err)
-		return
+		c.opts.Logger.Error("console read failed", "path", r.URL.Path, "err", err)
 	}
-	c.page(w, r, "flow", flows[i].Name, map[string]any{"Flow": flows[i], "Reload": reload, "Recent": recent})
+	c.page(w, r, "flow", flows[i].Name, map[string]any{"Flow": flows[i], "Reload": reload, "Recent": recent, "RecentFailed": err != nil})
 }
 
 func (c *Console) unknownPage(w http.ResponseWriter, r *request) {
@@ -354,7 +355,7 @@ func (c *Console) notFound(w http.ResponseWriter, r *request, msg string) {
 
 func (c *Console) fail(w http.ResponseWriter, r *request, err error) {
 	c.opts.Logger.Error("console read failed", "path", r.URL.Path, "err", err)
-	c.renderError(w, r, http.StatusInternalServerError, "The store could not be read; the engine's log says why.")
+	c.renderError(w, r, http.StatusInternalServerError, "The store could not be read; cardflow's log says why.")
 }
 
 // prettyJSON indents JSON for a <pre>; what is not JSON is shown as it is.
