@@ -487,3 +487,31 @@ func TestFlowPageWithoutTheStore(t *testing.T) {
 		t.Errorf("the executions list over a broken store = %d, want 500", code)
 	}
 }
+
+// TestEmptyStates: an empty history says so, a filter that matches
+// nothing says that, and a flow that never ran says that.
+func TestEmptyStates(t *testing.T) {
+	st := memory.New()
+	defer st.Close()
+	srv := httptest.NewServer(console.New(console.Options{Source: emptyFlow{&engine.ConsoleSource{Store: st}}}))
+	defer srv.Close()
+	for path, want := range map[string]string{
+		"/ui/executions":                          "No executions yet",
+		"/ui/executions?status=failed":            "No executions match.",
+		"/ui/executions?q=kari":                   "No executions match.",
+		"/ui/flows/request_approval":              "This flow has not run yet.",
+		"/ui/executions?before=ex_01M99G3N74QV7R": "No older executions.",
+	} {
+		code, body, _ := get(t, http.DefaultClient, srv.URL+path)
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("GET %s = %d, does not say %q", path, code, want)
+		}
+	}
+}
+
+// emptyFlow is a source with one flow and no history.
+type emptyFlow struct{ *engine.ConsoleSource }
+
+func (emptyFlow) Flows() ([]console.Flow, console.Reload) {
+	return []console.Flow{{Name: "request_approval", Enabled: true, Trigger: console.Trigger{Type: "okta.event_hook"}}}, console.Reload{Generation: 1}
+}

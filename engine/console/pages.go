@@ -136,8 +136,16 @@ func (c *Console) executionsPage(w http.ResponseWriter, r *request) {
 		fq.Before = ""
 		first = "?" + fq.values().Encode()
 	}
+	empty := "No executions match."
+	switch {
+	case q.Before != "":
+		empty = "No older executions."
+	case q == listQuery{}:
+		empty = "No executions yet: they appear here as events arrive."
+	}
 	flows, _ := c.opts.Source.Flows()
 	c.page(w, r, "executions", "Executions", map[string]any{
+		"Empty": empty,
 		"Query": q, "Page": page, "NextLink": next, "FirstLink": first, "Flows": flows,
 		"LiveQuery": func() string { lq := q; lq.Before = ""; return lq.values().Encode() }(),
 		// Only the first page follows the store: older pages stay put.
