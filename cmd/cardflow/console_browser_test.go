@@ -27,6 +27,7 @@ import (
 // that succeeded.
 type consoleHistory struct {
 	url               string
+	st                store.Store
 	failed, succeeded string
 }
 
@@ -45,7 +46,7 @@ func newConsoleHistory(t *testing.T) *consoleHistory {
 	st := memory.New()
 	t.Cleanup(func() { st.Close() })
 	ctx := context.Background()
-	h := &consoleHistory{}
+	h := &consoleHistory{st: st}
 	terms := []string{"00u1adm1nemu1at0r0h7", "00uv24wv7njisgmqb0h7", "admin@okta.emulator", "f9353264-5e63-46f9-a6d4-496543b377ef",
 		"failing fiona", "fiona.fail@acme.example", "okta emulator admin", "z2yz5e1xqcbagxw6tle4zo1eql6"}
 	t0 := time.Now().UTC().Add(-20 * time.Second)
@@ -147,5 +148,49 @@ func TestConsoleTimelineBarsLineUp(t *testing.T) {
 		t.Errorf("the cards' bars do not line up: %s", b.evalString(`JSON.stringify([...document.querySelectorAll("[data-testid=timeline] svg.bar")].map(s => { const r = s.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.width)]; }))`))
 	}
 	b.screenshot("console-timeline")
+	b.noErrors()
+}
+
+// TestConsoleReplayFormFollowsTheExecution: an operator watching an
+// execution that fails gets the replay form as the page updates, without
+// reloading it; the form belongs to what the page follows.
+func TestConsoleReplayFormFollowsTheExecution(t *testing.T) {
+	h := newConsoleHistory(t)
+	ctx := context.Background()
+	res, err := h.st.Enqueue(ctx, []store.Event{{Flow: "request_approval", DedupKey: "watched", Payload: []byte(`{"event":{}}`)}}, store.EnqueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res[0].ID
+	b := newBrowser(t)
+	b.do("opening the pending execution", chromedp.Navigate(h.url+"/executions/"+id), chromedp.WaitVisible(chromedp.CSS(`[data-testid=status]`)))
+	if n := b.count(`[data-testid=replay-form]`); n != 0 {
+		t.Fatalf("a pending execution shows %d replay forms", n)
+	}
+	deadline := time.Now().Add(waitFor)
+	for !b.eval(`document.documentElement.dataset.live === "on"`) {
+		if time.Now().After(deadline) {
+			t.Fatal("the page does not follow the store")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.eval(`(window.cardflowMark = 1) === 1`)
+	now := time.Now().UTC()
+	if err := h.st.Finish(ctx, id, store.Failed, nil, "card read_user: okta.read_user: HTTP 403", store.JournalEntry{ExecutionID: id, Card: "read_user",
+		Attempt: 1, Status: store.EntryError, Error: "okta.read_user: HTTP 403", ErrorKind: "permission", StartedAt: now, EndedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	for b.text(`[data-testid=status]`) != "failed" {
+		if time.Now().After(deadline) {
+			t.Fatal("the page did not show the execution failing")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !b.eval(`window.cardflowMark === 1`) {
+		t.Fatal("the execution page reloaded instead of updating in place")
+	}
+	if n := b.count(`[data-testid=replay-form]`); n != 1 {
+		t.Errorf("the failed execution shows %d replay forms without a reload, want 1", n)
+	}
 	b.noErrors()
 }
