@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"net/http/httptest"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -191,6 +193,62 @@ func TestConsoleReplayFormFollowsTheExecution(t *testing.T) {
 	}
 	if n := b.count(`[data-testid=replay-form]`); n != 1 {
 		t.Errorf("the failed execution shows %d replay forms without a reload, want 1", n)
+	}
+	b.noErrors()
+}
+
+// TestConsoleOlderAfterLiveUpdate: when new executions arrive while the
+// first page of the list is open, the page updates in place, and its
+// "Older" link then goes on from the last execution it shows: none is
+// skipped between the pages.
+func TestConsoleOlderAfterLiveUpdate(t *testing.T) {
+	h := newConsoleHistory(t)
+	ctx := context.Background()
+	// enqueue adds n executions and returns the id of the newest.
+	enqueue := func(prefix string, n int) (newest string) {
+		for i := range n {
+			res, err := h.st.Enqueue(ctx, []store.Event{{Flow: "request_approval", DedupKey: prefix + strconv.Itoa(i), Payload: []byte(`{"event":{}}`)}},
+				store.EnqueueOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			newest = res[0].ID
+		}
+		return newest
+	}
+	enqueue("before", 60)
+	b := newBrowser(t)
+	b.do("opening the executions", chromedp.Navigate(h.url+"/executions"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=executions]`)))
+	deadline := time.Now().Add(waitFor)
+	for !b.eval(`document.documentElement.dataset.live === "on"`) {
+		if time.Now().After(deadline) {
+			t.Fatal("the list does not follow the store")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	newest := enqueue("after", 10)
+	for b.text(`[data-testid=executions] tbody tr:first-child a`) != newest {
+		if time.Now().After(deadline) {
+			t.Fatal("the list did not show the new executions")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	last := b.text(`[data-testid=executions] tbody tr:last-child a`)
+	b.do("following Older", chromedp.Click(chromedp.CSS(`.pager a[rel=next]`)))
+	b.waitLoaded("before=")
+	b.do("reading the older page", chromedp.WaitVisible(chromedp.CSS(`[data-testid=executions]`)))
+	next := b.text(`[data-testid=executions] tbody tr:first-child a`)
+	all, err := h.st.Executions(ctx, store.Filter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(all))
+	for i, ex := range all {
+		ids[i] = ex.ID
+	}
+	i, j := slices.Index(ids, last), slices.Index(ids, next)
+	if i < 0 || j != i+1 {
+		t.Errorf("the first page ends with execution #%d and the older page starts with #%d: %d executions were skipped", i+1, j+1, j-i-1)
 	}
 	b.noErrors()
 }
