@@ -515,3 +515,36 @@ type emptyFlow struct{ *engine.ConsoleSource }
 func (emptyFlow) Flows() ([]console.Flow, console.Reload) {
 	return []console.Flow{{Name: "request_approval", Enabled: true, Trigger: console.Trigger{Type: "okta.event_hook"}}}, console.Reload{Generation: 1}
 }
+
+// TestListSaysWhy: "which executions failed, and why?" is answered by the
+// list: a failed execution's row carries its error, a waiting one's its
+// wake-up time, as cardflow history shows them.
+func TestListSaysWhy(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	res, err := f.st.Enqueue(ctx, []store.Event{{Flow: "contractor_end", DedupKey: "w", Payload: []byte(`{}`)}}, store.EnqueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.Claim(ctx, "test", 1, time.Minute, store.ClaimOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	wake := time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC)
+	if err := f.st.Park(ctx, res[0].ID, wake); err != nil {
+		t.Fatal(err)
+	}
+	long := "card read_user: okta.read_user: HTTP 403: " + strings.Repeat("x", 300)
+	if err := f.st.Reopen(ctx, f.failed); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.Finish(ctx, f.failed, store.Failed, nil, long); err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := get(t, f.login(readToken), f.srv.URL+"/ui/executions")
+	if !strings.Contains(body, "card read_user: okta.read_user: HTTP 403: xxx") || strings.Contains(body, strings.Repeat("x", 200)+"<") {
+		t.Errorf("the list does not show the failed execution's error, shortened")
+	}
+	if !strings.Contains(body, `until <time datetime="2026-12-31T17:00:00Z">2026-12-31 17:00:00.000</time>`) {
+		t.Errorf("the list does not show when the waiting execution wakes")
+	}
+}

@@ -402,7 +402,14 @@ func (c *Console) funcs() template.FuncMap {
 		"maxParked": func() int { return MaxParkedCount },
 		"path":      url.PathEscape,
 		"short":     func(s string) string { return s[:min(len(s), 12)] },
-		"join":      strings.Join,
+		// clip shortens s to about n characters, on a rune boundary.
+		"clip": func(s string, n int) string {
+			if r := []rune(s); len(r) > n {
+				return string(r[:n]) + "…"
+			}
+			return s
+		},
+		"join": strings.Join,
 		// dict passes several values to a partial template.
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)
