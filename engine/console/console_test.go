@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -546,5 +547,35 @@ func TestListSaysWhy(t *testing.T) {
 	}
 	if !strings.Contains(body, `until <time datetime="2026-12-31T17:00:00Z">2026-12-31 17:00:00.000</time>`) {
 		t.Errorf("the list does not show when the waiting execution wakes")
+	}
+}
+
+// oneTable is a source with one flow table.
+type oneTable struct{ *engine.ConsoleSource }
+
+func (oneTable) Tables() []console.Table {
+	return []console.Table{{Name: "bulk", Key: "k", Columns: []string{"k", "note"}}}
+}
+
+// TestTablePages: a table's rows page 50 at a time by key, and a later
+// page links back to the first (keeping the key prefix searched).
+func TestTablePages(t *testing.T) {
+	st := memory.New()
+	defer st.Close()
+	for i := range 65 {
+		k := fmt.Sprintf("user%02d", i)
+		if err := st.TablePut(context.Background(), "bulk", k, []byte(`{"k":"`+k+`","note":"row"}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(console.New(console.Options{Source: oneTable{&engine.ConsoleSource{Store: st}}}))
+	defer srv.Close()
+	_, body, _ := get(t, http.DefaultClient, srv.URL+"/ui/tables/bulk?q=user")
+	if n := strings.Count(body, "<tr><td><code>"); n != 50 || !strings.Contains(body, `href="?after=user49&amp;q=user" rel="next"`) || strings.Contains(body, ">First<") {
+		t.Fatalf("the first page shows %d rows and these links:\n%s", n, regexp.MustCompile(`<nav class="pager".*</nav>`).FindString(body))
+	}
+	_, body, _ = get(t, http.DefaultClient, srv.URL+"/ui/tables/bulk?after=user49&q=user")
+	if n := strings.Count(body, "<tr><td><code>"); n != 15 || !strings.Contains(body, `<a href="?q=user">First</a>`) || strings.Contains(body, `rel="next"`) {
+		t.Errorf("the last page shows %d rows and these links:\n%s", n, regexp.MustCompile(`<nav class="pager".*</nav>`).FindString(body))
 	}
 }

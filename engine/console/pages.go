@@ -280,7 +280,11 @@ func (c *Console) tablePage(w http.ResponseWriter, r *request) {
 	for j, row := range rows {
 		views[j] = map[string]any{"Key": row.Key, "JSON": prettyJSON(row.JSON), "Cells": cells(tables[i], row.JSON)}
 	}
-	c.page(w, r, "table", name, map[string]any{"Table": tables[i], "Rows": views, "Q": prefix, "NextLink": next})
+	first := ""
+	if after != "" {
+		first = "?" + url.Values{"q": {prefix}}.Encode()
+	}
+	c.page(w, r, "table", name, map[string]any{"Table": tables[i], "Rows": views, "Q": prefix, "NextLink": next, "FirstLink": first})
 }
 
 // cells are a row's column values in the table's column order.
