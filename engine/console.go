@@ -229,6 +229,15 @@ func (s *ConsoleSource) Health(ctx context.Context) console.Health {
 			h.Status = "degraded: the last reload was refused"
 		}
 		e.mu.Unlock()
+		// The store's state as /healthz reports it: a lost store, or one
+		// whose writes fail, is not "ok" here either.
+		now := time.Now()
+		if v := e.storeHealth.view(now); v["status"] != "ok" {
+			h.Store = fmt.Sprintf("%s: %s", v["status"], v["error"])
+		}
+		if e.storeHealth.refusing(now) != nil {
+			h.Status = "unavailable: events are refused with 503 (the store says why)"
+		}
 		return h
 	}
 	n, err := s.Store.Depth(ctx)

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -88,4 +89,36 @@ func TestIntakeRefusesWhileWritesFail(t *testing.T) {
 	}
 	// The public surface says unavailable, never the store's error.
 	publicHealth(t, srv, http.StatusServiceUnavailable, "unavailable")
+}
+
+// TestConsoleHealthShowsTheStore: the console's health page reports what
+// /healthz does while the store's writes fail, not "ok".
+func TestConsoleHealthShowsTheStore(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "flows.hcl"), []byte(flowsSource("http://127.0.0.1:1")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st := &fullDisk{Store: memory.New()}
+	defer st.Close()
+	e := engine.New(engine.Options{
+		Registry: engineRegistry(), Store: st, Paths: []string{dir}, Owner: "test",
+		Host: lang.Host{LookupEnv: func(k string) (string, bool) { return endpointToken, k == "ENDPOINT_TOKEN" }},
+	})
+	if _, err := e.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e.Handler())
+	defer srv.Close()
+	src := &engine.ConsoleSource{Store: st, Engine: e}
+	if h := src.Health(context.Background()); h.Status != "ok" || h.Store != "ok" {
+		t.Fatalf("healthy: the console's health is %q, store %q; want ok, ok", h.Status, h.Store)
+	}
+	st.full.Store(true)
+	if resp := invoke(t, srv, "a"); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("disk full: invoke %d, want 503", resp.StatusCode)
+	}
+	h := src.Health(context.Background())
+	if !strings.HasPrefix(h.Status, "unavailable") || h.Store != "failing: database or disk is full (13)" {
+		t.Errorf("while writes fail the console's health is %q, store %q; want unavailable, failing with the error", h.Status, h.Store)
+	}
 }

@@ -48,7 +48,9 @@ type ChartRow struct {
 
 // activityChart draws the last hour by minute, stacked by status.
 func activityChart(counts []store.ActivityCount, now time.Time) Chart {
-	const minutes, w, h, pad = 60, 720, 160, 24
+	// The bars stand below a top margin that holds the peak's label, so
+	// that the newest minute's bar does not run through it.
+	const minutes, w, h, pad, top = 60, 720, 160, 24, 16
 	end := now.Truncate(time.Minute)
 	start := end.Add(-(minutes - 1) * time.Minute)
 	byMinute := make([][]int, minutes)
@@ -87,7 +89,7 @@ func activityChart(counts []store.ActivityCount, now time.Time) Chart {
 			if n == 0 {
 				continue
 			}
-			hh := float64(h) * float64(n) / float64(peak)
+			hh := float64(h-top) * float64(n) / float64(peak)
 			y -= hh
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s: %d</title></rect>`,
 				float64(m)*bar+1, y, bar-2, hh, chartStatuses[s].Color, start.Add(time.Duration(m)*time.Minute).Format("15:04"), chartStatuses[s].Status, n)

@@ -149,6 +149,9 @@ func New(opts Options) *Console {
 	m.Handle("GET "+p+"/audit", c.authed(c.auditPage))
 	m.Handle("GET "+p+"/live", c.authed(c.live))
 	m.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, p+"/", http.StatusFound) })
+	// Any other address under the prefix (a mistyped or truncated link) is
+	// the console's own not-found page, with its navigation.
+	m.Handle("GET "+p+"/", c.authed(c.unknownPage))
 	c.mux = m
 	return c
 }

@@ -3,6 +3,8 @@ package console_test
 import (
 	"bufio"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -466,5 +468,148 @@ func TestDefinitionPage(t *testing.T) {
 	}
 	if code, _, _ := get(t, c, f.srv.URL+"/ui/definitions/nope"); code != http.StatusNotFound {
 		t.Errorf("an unknown definition = %d, want 404", code)
+	}
+}
+
+// TestUnknownPage: an address under /ui/ that is no page (a mistyped or
+// truncated link) answers 404 with the console's page and its navigation,
+// not a bare "404 page not found"; signed out, it asks to sign in first.
+func TestUnknownPage(t *testing.T) {
+	f := newFixture(t, 0)
+	c := f.login(readToken)
+	for _, path := range []string{"/ui/execution", "/ui/flows/", "/ui/nope/deeper"} {
+		code, body, h := get(t, c, f.srv.URL+path)
+		if code != http.StatusNotFound || !strings.HasPrefix(h.Get("Content-Type"), "text/html") ||
+			!strings.Contains(body, `data-testid="error"`) || !strings.Contains(body, `href="/ui/executions"`) {
+			t.Errorf("GET %s = %d %q:\n%s", path, code, h.Get("Content-Type"), body)
+		}
+	}
+	if code, _, h := get(t, f.client(), f.srv.URL+"/ui/nope"); code != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/ui/login") {
+		t.Errorf("signed out: GET /ui/nope = %d to %q, want 303 to the login page", code, h.Get("Location"))
+	}
+}
+
+// brokenStore is a source with one flow whose store cannot be read.
+type brokenStore struct{ *engine.ConsoleSource }
+
+func (brokenStore) Flows() ([]console.Flow, console.Reload) {
+	return []console.Flow{{Name: "request_approval", Hash: "e295eef0d64e8e69", Enabled: true,
+		Trigger: console.Trigger{Type: "okta.event_hook"}, Cards: []console.Card{{Name: "read_user", Action: "okta.read_user"}}}}, console.Reload{Generation: 1}
+}
+
+func (brokenStore) Executions(context.Context, store.Filter) ([]*store.Execution, error) {
+	return nil, errors.New("database disk image is malformed (11)")
+}
+
+// TestFlowPageWithoutTheStore: a flow's drawing comes from the loaded
+// files, so a store that cannot be read costs its page the recent
+// executions only, which the page says; the executions list, which is all
+// store, answers 500.
+func TestFlowPageWithoutTheStore(t *testing.T) {
+	st := memory.New()
+	defer st.Close()
+	srv := httptest.NewServer(console.New(console.Options{Source: brokenStore{&engine.ConsoleSource{Store: st}}}))
+	defer srv.Close()
+	code, body, _ := get(t, http.DefaultClient, srv.URL+"/ui/flows/request_approval")
+	if code != http.StatusOK || !strings.Contains(body, `data-testid="chain"`) || !strings.Contains(body, "okta.read_user") ||
+		!strings.Contains(body, "The store could not be read") {
+		t.Errorf("the flow page over a broken store = %d:\n%s", code, body)
+	}
+	if strings.Contains(body, "malformed") {
+		t.Error("the flow page shows the store's error, which only the log should")
+	}
+	if code, _, _ := get(t, http.DefaultClient, srv.URL+"/ui/executions"); code != http.StatusInternalServerError {
+		t.Errorf("the executions list over a broken store = %d, want 500", code)
+	}
+}
+
+// TestEmptyStates: an empty history says so, a filter that matches
+// nothing says that, and a flow that never ran says that.
+func TestEmptyStates(t *testing.T) {
+	st := memory.New()
+	defer st.Close()
+	srv := httptest.NewServer(console.New(console.Options{Source: emptyFlow{&engine.ConsoleSource{Store: st}}}))
+	defer srv.Close()
+	for path, want := range map[string]string{
+		"/ui/executions":                          "No executions yet",
+		"/ui/executions?status=failed":            "No executions match.",
+		"/ui/executions?q=kari":                   "No executions match.",
+		"/ui/flows/request_approval":              "This flow has not run yet.",
+		"/ui/executions?before=ex_01M99G3N74QV7R": "No older executions.",
+	} {
+		code, body, _ := get(t, http.DefaultClient, srv.URL+path)
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("GET %s = %d, does not say %q", path, code, want)
+		}
+	}
+}
+
+// emptyFlow is a source with one flow and no history.
+type emptyFlow struct{ *engine.ConsoleSource }
+
+func (emptyFlow) Flows() ([]console.Flow, console.Reload) {
+	return []console.Flow{{Name: "request_approval", Enabled: true, Trigger: console.Trigger{Type: "okta.event_hook"}}}, console.Reload{Generation: 1}
+}
+
+// TestListSaysWhy: "which executions failed, and why?" is answered by the
+// list: a failed execution's row carries its error, a waiting one's its
+// wake-up time, as cardflow history shows them.
+func TestListSaysWhy(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	res, err := f.st.Enqueue(ctx, []store.Event{{Flow: "contractor_end", DedupKey: "w", Payload: []byte(`{}`)}}, store.EnqueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.Claim(ctx, "test", 1, time.Minute, store.ClaimOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	wake := time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC)
+	if err := f.st.Park(ctx, res[0].ID, wake); err != nil {
+		t.Fatal(err)
+	}
+	long := "card read_user: okta.read_user: HTTP 403: " + strings.Repeat("x", 300)
+	if err := f.st.Reopen(ctx, f.failed); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.Finish(ctx, f.failed, store.Failed, nil, long); err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := get(t, f.login(readToken), f.srv.URL+"/ui/executions")
+	if !strings.Contains(body, "card read_user: okta.read_user: HTTP 403: xxx") || strings.Contains(body, strings.Repeat("x", 200)+"<") {
+		t.Errorf("the list does not show the failed execution's error, shortened")
+	}
+	if !strings.Contains(body, `until <time datetime="2026-12-31T17:00:00Z">2026-12-31 17:00:00.000</time>`) {
+		t.Errorf("the list does not show when the waiting execution wakes")
+	}
+}
+
+// oneTable is a source with one flow table.
+type oneTable struct{ *engine.ConsoleSource }
+
+func (oneTable) Tables() []console.Table {
+	return []console.Table{{Name: "bulk", Key: "k", Columns: []string{"k", "note"}}}
+}
+
+// TestTablePages: a table's rows page 50 at a time by key, and a later
+// page links back to the first (keeping the key prefix searched).
+func TestTablePages(t *testing.T) {
+	st := memory.New()
+	defer st.Close()
+	for i := range 65 {
+		k := fmt.Sprintf("user%02d", i)
+		if err := st.TablePut(context.Background(), "bulk", k, []byte(`{"k":"`+k+`","note":"row"}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(console.New(console.Options{Source: oneTable{&engine.ConsoleSource{Store: st}}}))
+	defer srv.Close()
+	_, body, _ := get(t, http.DefaultClient, srv.URL+"/ui/tables/bulk?q=user")
+	if n := strings.Count(body, "<tr><td><code>"); n != 50 || !strings.Contains(body, `href="?after=user49&amp;q=user" rel="next"`) || strings.Contains(body, ">First<") {
+		t.Fatalf("the first page shows %d rows and these links:\n%s", n, regexp.MustCompile(`<nav class="pager".*</nav>`).FindString(body))
+	}
+	_, body, _ = get(t, http.DefaultClient, srv.URL+"/ui/tables/bulk?after=user49&q=user")
+	if n := strings.Count(body, "<tr><td><code>"); n != 15 || !strings.Contains(body, `<a href="?q=user">First</a>`) || strings.Contains(body, `rel="next"`) {
+		t.Errorf("the last page shows %d rows and these links:\n%s", n, regexp.MustCompile(`<nav class="pager".*</nav>`).FindString(body))
 	}
 }

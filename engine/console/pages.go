@@ -31,12 +31,17 @@ func (c *Console) flowPage(w http.ResponseWriter, r *request) {
 		c.notFound(w, r, "There is no flow "+strconv.Quote(r.PathValue("name"))+" in the loaded generation.")
 		return
 	}
+	// The drawing needs no store: a store that cannot be read costs the
+	// page its recent executions only.
 	recent, err := c.opts.Source.Executions(r.Context(), store.Filter{Flow: flows[i].Name, Limit: 10})
 	if err != nil {
-		c.fail(w, r, err)
-		return
+		c.opts.Logger.Error("console read failed", "path", r.URL.Path, "err", err)
 	}
-	c.page(w, r, "flow", flows[i].Name, map[string]any{"Flow": flows[i], "Reload": reload, "Recent": recent})
+	c.page(w, r, "flow", flows[i].Name, map[string]any{"Flow": flows[i], "Reload": reload, "Recent": recent, "RecentFailed": err != nil})
+}
+
+func (c *Console) unknownPage(w http.ResponseWriter, r *request) {
+	c.notFound(w, r, "There is no console page "+strconv.Quote(r.URL.Path)+".")
 }
 
 // listQuery is the executions list's filter as the form and links carry it.
@@ -131,8 +136,16 @@ func (c *Console) executionsPage(w http.ResponseWriter, r *request) {
 		fq.Before = ""
 		first = "?" + fq.values().Encode()
 	}
+	empty := "No executions match."
+	switch {
+	case q.Before != "":
+		empty = "No older executions."
+	case q == listQuery{}:
+		empty = "No executions yet: they appear here as events arrive."
+	}
 	flows, _ := c.opts.Source.Flows()
 	c.page(w, r, "executions", "Executions", map[string]any{
+		"Empty": empty,
 		"Query": q, "Page": page, "NextLink": next, "FirstLink": first, "Flows": flows,
 		"LiveQuery": func() string { lq := q; lq.Before = ""; return lq.values().Encode() }(),
 		// Only the first page follows the store: older pages stay put.
@@ -267,7 +280,11 @@ func (c *Console) tablePage(w http.ResponseWriter, r *request) {
 	for j, row := range rows {
 		views[j] = map[string]any{"Key": row.Key, "JSON": prettyJSON(row.JSON), "Cells": cells(tables[i], row.JSON)}
 	}
-	c.page(w, r, "table", name, map[string]any{"Table": tables[i], "Rows": views, "Q": prefix, "NextLink": next})
+	first := ""
+	if after != "" {
+		first = "?" + url.Values{"q": {prefix}}.Encode()
+	}
+	c.page(w, r, "table", name, map[string]any{"Table": tables[i], "Rows": views, "Q": prefix, "NextLink": next, "FirstLink": first})
 }
 
 // cells are a row's column values in the table's column order.
@@ -350,7 +367,7 @@ func (c *Console) notFound(w http.ResponseWriter, r *request, msg string) {
 
 func (c *Console) fail(w http.ResponseWriter, r *request, err error) {
 	c.opts.Logger.Error("console read failed", "path", r.URL.Path, "err", err)
-	c.renderError(w, r, http.StatusInternalServerError, "The store could not be read; the engine's log says why.")
+	c.renderError(w, r, http.StatusInternalServerError, "The store could not be read; cardflow's log says why.")
 }
 
 // prettyJSON indents JSON for a <pre>; what is not JSON is shown as it is.
@@ -389,7 +406,14 @@ func (c *Console) funcs() template.FuncMap {
 		"maxParked": func() int { return MaxParkedCount },
 		"path":      url.PathEscape,
 		"short":     func(s string) string { return s[:min(len(s), 12)] },
-		"join":      strings.Join,
+		// clip shortens s to about n characters, on a rune boundary.
+		"clip": func(s string, n int) string {
+			if r := []rune(s); len(r) > n {
+				return string(r[:n]) + "…"
+			}
+			return s
+		},
+		"join": strings.Join,
 		// dict passes several values to a partial template.
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/cardflow/cardflow/engine/store"
@@ -11,6 +12,9 @@ import (
 type Step struct {
 	Card, Key string
 	Attempts  []Attempt
+	// Tries counts the attempts that ran: a wait between two (a retry's
+	// backoff, a flow.wait) is journaled too but is no attempt.
+	Tries int
 	// Status is the last attempt's.
 	Status string
 	Start  time.Time
@@ -29,6 +33,15 @@ type Attempt struct {
 	Start, End time.Time
 	Input      string
 	Output     string
+	// Wait is set for a journaled wait (EntryWaiting) instead of an
+	// attempt: until when, and why ("retry" or "wait").
+	Wait *Wait
+}
+
+// Wait is a card parked until a time.
+type Wait struct {
+	Until  time.Time
+	Reason string
 }
 
 // Marker is a line across the timeline: where a replay began.
@@ -76,8 +89,14 @@ func timeline(ex *store.Execution, journal []store.JournalEntry) Timeline {
 			order = append(order, i)
 		}
 		s := &tl.Steps[i]
-		s.Attempts = append(s.Attempts, Attempt{N: e.Attempt, Status: string(e.Status), Error: e.Error, ErrorKind: e.ErrorKind,
-			Start: e.StartedAt, End: e.EndedAt, Input: prettyJSON(e.Input), Output: prettyJSON(e.Output)})
+		a := Attempt{N: e.Attempt, Status: string(e.Status), Error: e.Error, ErrorKind: e.ErrorKind,
+			Start: e.StartedAt, End: e.EndedAt, Input: prettyJSON(e.Input), Output: prettyJSON(e.Output)}
+		if e.Status == store.EntryWaiting {
+			a.Wait = parseWait(e.Output)
+		} else {
+			s.Tries++
+		}
+		s.Attempts = append(s.Attempts, a)
 		s.Status, s.End = string(e.Status), e.EndedAt
 	}
 	place(&tl, ex)
@@ -132,4 +151,14 @@ func cardNames(journal []store.JournalEntry) []string {
 		}
 	}
 	return out
+}
+
+// parseWait reads a waiting entry's output, {"until", "reason"}.
+func parseWait(out []byte) *Wait {
+	var w struct {
+		Until  time.Time `json:"until"`
+		Reason string    `json:"reason"`
+	}
+	_ = json.Unmarshal(out, &w)
+	return &Wait{Until: w.Until, Reason: w.Reason}
 }
