@@ -332,6 +332,34 @@ func TestReplay(t *testing.T) {
 	}
 }
 
+// TestReplaySaysTheDefinition: the replay form names the definition the
+// execution runs on again, and says so in words when it was never pinned
+// to one (it runs on the flow as loaded now).
+func TestReplaySaysTheDefinition(t *testing.T) {
+	f := newFixture(t, 0)
+	op := f.login(operateToken)
+	_, body, _ := get(t, op, f.srv.URL+"/ui/executions/"+f.failed)
+	if !strings.Contains(body, "on the flow as it is loaded now") || strings.Contains(body, "on definition <code></code>") {
+		t.Errorf("an unpinned execution's replay form does not say what it runs on:\n%s", body)
+	}
+	ctx := context.Background()
+	res, err := f.st.Enqueue(ctx, []store.Event{{Flow: "request_approval", DedupKey: "pinned", Payload: []byte(`{"event":{}}`)}}, store.EnqueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res[0].ID
+	if err := f.st.Pin(ctx, id, "d3adb33fcafe0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.Finish(ctx, id, store.Failed, nil, "boom"); err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ = get(t, op, f.srv.URL+"/ui/executions/"+id)
+	if !strings.Contains(body, "on definition <code>d3adb33") || strings.Contains(body, "loaded now") {
+		t.Errorf("a pinned execution's replay form does not name its definition:\n%s", body)
+	}
+}
+
 func TestExecutionsPages(t *testing.T) {
 	f := newFixture(t, 120)
 	c := f.login(readToken)
