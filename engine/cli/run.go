@@ -80,6 +80,9 @@ run on one replica at a time).`,
 			default:
 				return exit(ExitUsage, fmt.Errorf("--log-format is text or json, not %q", opts.LogFormat))
 			}
+			if err := opts.Retain.check(cmd.Flags()); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
