@@ -55,6 +55,9 @@ the same console on its admin listener under /ui/.`,
   cardflow console --store postgres://cardflow@db/cardflow flows/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			if err := checkLogLevel(opts.LogLevel); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}

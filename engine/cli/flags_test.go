@@ -188,3 +188,33 @@ func TestFlagsVersion(t *testing.T) {
 		t.Error("an argument: want a usage error")
 	}
 }
+
+// TestFlagsRunRefusesOutOfRange: values the engine would silently replace
+// with a default of its own (--workers 0 ran 16 workers, --drain 0 drained
+// for 10s, --log-level verbose logged at info) are usage errors.
+func TestFlagsRunRefusesOutOfRange(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--workers", "0"}, "--workers must be at least 1"},
+		{[]string{"--workers", "-3"}, "--workers must be at least 1"},
+		{[]string{"--inbox-limit", "0"}, "--inbox-limit must be at least 1"},
+		{[]string{"--ack-wait", "-1s"}, "--ack-wait must not be negative"},
+		{[]string{"--drain", "0"}, "--drain must be positive"},
+		{[]string{"--drain", "-1s"}, "--drain must be positive"},
+		{[]string{"--log-level", "verbose"}, `--log-level is debug, info, warn or error, not "verbose"`},
+	} {
+		var errOut strings.Builder
+		f := &cli.Factory{IO: &cli.IOStreams{Out: &strings.Builder{}, ErrOut: &errOut}}
+		code := cli.Main(f, append([]string{"run"}, append(tt.args, "no-such-flows")...))
+		if code != cli.ExitUsage || !strings.Contains(errOut.String(), tt.want) {
+			t.Errorf("%v: exit %d, %q; want exit %d with %q", tt.args, code, errOut.String(), cli.ExitUsage, tt.want)
+		}
+	}
+	o := mustParse(t, cli.NewCmdRun, "--ack-wait", "0", "--workers", "1", "--inbox-limit", "1", "--log-level", "WARN")
+	diff(t, []any{time.Duration(0), 1, 1}, []any{o.AckWait, o.Workers, o.InboxLimit})
+	if _, err := parseFlags(t, cli.NewCmdConsole, "--log-level", "trace"); err == nil || !strings.Contains(err.Error(), "--log-level is debug") {
+		t.Errorf("console --log-level trace: %v, want a usage error", err)
+	}
+}
