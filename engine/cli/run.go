@@ -197,7 +197,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		return err
 	}
 	defer st.Close()
-	pub, adm, err := opts.Net.open(surf)
+	pub, adm, err := opts.Net.open(surf, log)
 	if err != nil {
 		return err
 	}
