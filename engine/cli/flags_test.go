@@ -218,3 +218,32 @@ func TestFlagsRunRefusesOutOfRange(t *testing.T) {
 		t.Errorf("console --log-level trace: %v, want a usage error", err)
 	}
 }
+
+// TestFlagsRunAdminListenFromEnv: CARDFLOW_ADMIN_LISTEN names the admin
+// address, and set to "" serves no admin surface, as --admin-listen ""
+// does, rather than the default 127.0.0.1:9090.
+func TestFlagsRunAdminListenFromEnv(t *testing.T) {
+	for _, tt := range []struct {
+		environ []string
+		args    []string
+		want    string
+	}{
+		{nil, nil, "127.0.0.1:9090"},
+		{[]string{"CARDFLOW_ADMIN_LISTEN=127.0.0.1:9191"}, nil, "127.0.0.1:9191"},
+		{[]string{"CARDFLOW_ADMIN_LISTEN="}, nil, ""},
+		{[]string{"CARDFLOW_ADMIN_LISTEN="}, []string{"--admin-listen", "127.0.0.1:9292"}, "127.0.0.1:9292"},
+	} {
+		var got *cli.RunOptions
+		f := &cli.Factory{IO: &cli.IOStreams{Out: &strings.Builder{}, ErrOut: &strings.Builder{}, Environ: tt.environ}}
+		cmd := cli.NewCmdRun(f, func(o *cli.RunOptions) error { got = o; return nil })
+		cmd.SetArgs(tt.args)
+		cmd.SetOut(&strings.Builder{})
+		cmd.SetErr(&strings.Builder{})
+		if err := cmd.Execute(); err != nil || got == nil {
+			t.Fatalf("%v %v: %v", tt.environ, tt.args, err)
+		}
+		if got.Net.AdminListen != tt.want {
+			t.Errorf("%v %v: admin surface on %q, want %q", tt.environ, tt.args, got.Net.AdminListen, tt.want)
+		}
+	}
+}

@@ -41,7 +41,13 @@ const (
 func (l *ListenFlags) register(fl *pflag.FlagSet, io *IOStreams) {
 	fl.StringVar(&l.Listen, "listen", envOr(io, "CARDFLOW_LISTEN", "127.0.0.1:8080"),
 		"address of the public surface: event hooks, endpoint flows, /healthz (CARDFLOW_LISTEN)")
-	fl.StringVar(&l.AdminListen, "admin-listen", envOr(io, "CARDFLOW_ADMIN_LISTEN", "127.0.0.1:9090"),
+	// CARDFLOW_ADMIN_LISTEN set to "" means no admin surface, as
+	// --admin-listen "" does, not the default address.
+	adminListen := "127.0.0.1:9090"
+	if v, ok := io.LookupEnv("CARDFLOW_ADMIN_LISTEN"); ok {
+		adminListen = v
+	}
+	fl.StringVar(&l.AdminListen, "admin-listen", adminListen,
 		`address of the admin surface: history API, replays, health, /metrics, profiles (CARDFLOW_ADMIN_LISTEN); "" serves none`)
 	fl.StringVar(&l.AdminTokenFile, "admin-token-file", envOr(io, "CARDFLOW_ADMIN_TOKENS_FILE", ""),
 		"file of hashed admin tokens, made with 'cardflow admin token create'; required unless --admin-listen is on loopback (CARDFLOW_ADMIN_TOKENS_FILE)")
