@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -244,6 +245,30 @@ func TestFlagsRunAdminListenFromEnv(t *testing.T) {
 		}
 		if got.Net.AdminListen != tt.want {
 			t.Errorf("%v %v: admin surface on %q, want %q", tt.environ, tt.args, got.Net.AdminListen, tt.want)
+		}
+	}
+}
+
+// TestFlagsHistoryShowRefuseBadValues: a --format history and show do not
+// write, a --limit that is not positive and a negative --since are usage
+// errors, as in dry-run and the history API, instead of text output, every
+// execution, or none.
+func TestFlagsHistoryShowRefuseBadValues(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"history", "--format", "yaml"}, `--format is text or json, not "yaml"`},
+		{[]string{"show", "ex_1", "--format", "yaml"}, `--format is text or json, not "yaml"`},
+		{[]string{"history", "--limit", "0"}, "--limit is a positive number, not 0"},
+		{[]string{"history", "--limit", "-1"}, "--limit is a positive number, not -1"},
+		{[]string{"history", "--since", "-5h"}, "not a negative one"},
+	} {
+		var errOut strings.Builder
+		f := &cli.Factory{IO: &cli.IOStreams{Out: &strings.Builder{}, ErrOut: &errOut}}
+		code := cli.Main(f, append(tt.args, "--db", filepath.Join(t.TempDir(), "none.db")))
+		if code != cli.ExitUsage || !strings.Contains(errOut.String(), tt.want) {
+			t.Errorf("%v: exit %d, %q; want exit %d with %q", tt.args, code, errOut.String(), cli.ExitUsage, tt.want)
 		}
 	}
 }
