@@ -36,6 +36,16 @@ func (e *Engine) prune(ctx context.Context, r Retention) {
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
+	// Give the lease up on the way out, as pollers do, so that another
+	// replica prunes at its next round instead of after the lease's TTL
+	// (a rolling restart would otherwise leave nobody pruning for a while).
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := e.opts.Store.ReleaseLease(rctx, retentionLease, e.opts.Owner); err != nil {
+			e.log.Warn("releasing the retention lease failed", "err", err)
+		}
+	}()
 	for {
 		held, err := e.opts.Store.AcquireLease(ctx, retentionLease, e.opts.Owner, 2*every)
 		if err == nil && held {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -105,4 +106,61 @@ func httpGet(t *testing.T, url string) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// leaseSpy is a store that says when owner first holds the named lease.
+type leaseSpy struct {
+	*memory.Store
+	name, owner string
+	held        chan struct{}
+	once        sync.Once
+}
+
+func (s *leaseSpy) AcquireLease(ctx context.Context, name, owner string, ttl time.Duration) (bool, error) {
+	ok, err := s.Store.AcquireLease(ctx, name, owner, ttl)
+	if ok && name == s.name && owner == s.owner {
+		s.once.Do(func() { close(s.held) })
+	}
+	return ok, err
+}
+
+// TestRetentionLeaseReleasedOnStop: an engine that stops gives the
+// retention lease up, so that another replica prunes at its next round
+// rather than after the lease's TTL (two rounds).
+func TestRetentionLeaseReleasedOnStop(t *testing.T) {
+	dir := t.TempDir()
+	src := "flow \"ok\" {\n  trigger \"http.endpoint\" {\n    token = env(\"ENDPOINT_TOKEN\")\n  }\n  card \"c\" {\n    action = text.compose\n    text   = \"x\"\n  }\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "ok.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st := &leaseSpy{Store: memory.New(), name: "cardflow.retention", owner: "r1", held: make(chan struct{})}
+	defer st.Close()
+	e := engine.New(engine.Options{
+		Registry: engineRegistry(), Store: st, Paths: []string{dir}, Owner: "r1", Workers: 1,
+		Host:      lang.Host{LookupEnv: func(string) (string, bool) { return "t0ken-value", true }},
+		Retention: engine.Retention{Keep: time.Hour, Every: time.Hour},
+	})
+	if diags, err := e.Reload(context.Background()); err != nil {
+		t.Fatalf("Reload: %v %s", err, diags.Error())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.Run(ctx) }()
+	select {
+	case <-st.held:
+	case <-time.After(10 * time.Second):
+		cancel()
+		<-done
+		t.Fatal("the engine did not take the retention lease within 10s")
+	}
+	if ok, err := st.AcquireLease(context.Background(), "cardflow.retention", "r2", time.Hour); ok || err != nil {
+		t.Fatalf("another replica took the lease the running engine holds: %v %v", ok, err)
+	}
+	cancel()
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run: %v", err)
+	}
+	if ok, err := st.AcquireLease(context.Background(), "cardflow.retention", "r2", time.Hour); !ok || err != nil {
+		t.Errorf("after the engine stopped, another replica cannot take the retention lease (%v %v): it was not released", ok, err)
+	}
 }

@@ -7,12 +7,14 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -132,6 +134,22 @@ func TestE2ETLS(t *testing.T) {
 		if err == nil {
 			conn.Close()
 			t.Errorf("%s: a TLS 1.1 handshake succeeded", addr)
+		}
+	}
+	// net/http reports the refused handshakes itself: as log records, not
+	// as plain lines that would break a JSON log.
+	eventually(t, "the refused handshakes in the log", func() bool {
+		n := 0
+		for _, r := range e.p.out.records() {
+			if msg, _ := r["msg"].(string); strings.Contains(msg, "TLS handshake error") && r["level"] == "WARN" {
+				n++
+			}
+		}
+		return n >= 2
+	})
+	for _, line := range strings.Split(strings.TrimSpace(e.p.out.String()), "\n") {
+		if !json.Valid([]byte(line)) {
+			t.Errorf("a log line is not JSON: %s", line)
 		}
 	}
 

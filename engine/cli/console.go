@@ -55,6 +55,9 @@ the same console on its admin listener under /ui/.`,
   cardflow console --store postgres://cardflow@db/cardflow flows/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			if err := checkLogLevel(opts.LogLevel); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -111,7 +114,8 @@ func consoleRun(ctx context.Context, opts *ConsoleOptions) error {
 		return exit(ExitProblem, err)
 	}
 	c := newConsole(src, auth, log, nil) // no engine, no /metrics
-	srv := &http.Server{Handler: c, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv := &http.Server{Handler: c, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	fmt.Fprintf(opts.IO.Out, "Console on http://%s/ui/ over %s. Ctrl-C stops it.\n", ln.Addr(), opts.Store.Name())

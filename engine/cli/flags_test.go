@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -186,5 +187,88 @@ func TestFlagsVersion(t *testing.T) {
 	}
 	if _, err := parseFlags(t, cli.NewCmdVersion, "extra"); err == nil {
 		t.Error("an argument: want a usage error")
+	}
+}
+
+// TestFlagsRunRefusesOutOfRange: values the engine would silently replace
+// with a default of its own (--workers 0 ran 16 workers, --drain 0 drained
+// for 10s, --log-level verbose logged at info) are usage errors.
+func TestFlagsRunRefusesOutOfRange(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--workers", "0"}, "--workers must be at least 1"},
+		{[]string{"--workers", "-3"}, "--workers must be at least 1"},
+		{[]string{"--inbox-limit", "0"}, "--inbox-limit must be at least 1"},
+		{[]string{"--ack-wait", "-1s"}, "--ack-wait must not be negative"},
+		{[]string{"--drain", "0"}, "--drain must be positive"},
+		{[]string{"--drain", "-1s"}, "--drain must be positive"},
+		{[]string{"--log-level", "verbose"}, `--log-level is debug, info, warn or error, not "verbose"`},
+	} {
+		var errOut strings.Builder
+		f := &cli.Factory{IO: &cli.IOStreams{Out: &strings.Builder{}, ErrOut: &errOut}}
+		code := cli.Main(f, append([]string{"run"}, append(tt.args, "no-such-flows")...))
+		if code != cli.ExitUsage || !strings.Contains(errOut.String(), tt.want) {
+			t.Errorf("%v: exit %d, %q; want exit %d with %q", tt.args, code, errOut.String(), cli.ExitUsage, tt.want)
+		}
+	}
+	o := mustParse(t, cli.NewCmdRun, "--ack-wait", "0", "--workers", "1", "--inbox-limit", "1", "--log-level", "WARN")
+	diff(t, []any{time.Duration(0), 1, 1}, []any{o.AckWait, o.Workers, o.InboxLimit})
+	if _, err := parseFlags(t, cli.NewCmdConsole, "--log-level", "trace"); err == nil || !strings.Contains(err.Error(), "--log-level is debug") {
+		t.Errorf("console --log-level trace: %v, want a usage error", err)
+	}
+}
+
+// TestFlagsRunAdminListenFromEnv: CARDFLOW_ADMIN_LISTEN names the admin
+// address, and set to "" serves no admin surface, as --admin-listen ""
+// does, rather than the default 127.0.0.1:9090.
+func TestFlagsRunAdminListenFromEnv(t *testing.T) {
+	for _, tt := range []struct {
+		environ []string
+		args    []string
+		want    string
+	}{
+		{nil, nil, "127.0.0.1:9090"},
+		{[]string{"CARDFLOW_ADMIN_LISTEN=127.0.0.1:9191"}, nil, "127.0.0.1:9191"},
+		{[]string{"CARDFLOW_ADMIN_LISTEN="}, nil, ""},
+		{[]string{"CARDFLOW_ADMIN_LISTEN="}, []string{"--admin-listen", "127.0.0.1:9292"}, "127.0.0.1:9292"},
+	} {
+		var got *cli.RunOptions
+		f := &cli.Factory{IO: &cli.IOStreams{Out: &strings.Builder{}, ErrOut: &strings.Builder{}, Environ: tt.environ}}
+		cmd := cli.NewCmdRun(f, func(o *cli.RunOptions) error { got = o; return nil })
+		cmd.SetArgs(tt.args)
+		cmd.SetOut(&strings.Builder{})
+		cmd.SetErr(&strings.Builder{})
+		if err := cmd.Execute(); err != nil || got == nil {
+			t.Fatalf("%v %v: %v", tt.environ, tt.args, err)
+		}
+		if got.Net.AdminListen != tt.want {
+			t.Errorf("%v %v: admin surface on %q, want %q", tt.environ, tt.args, got.Net.AdminListen, tt.want)
+		}
+	}
+}
+
+// TestFlagsHistoryShowRefuseBadValues: a --format history and show do not
+// write, a --limit that is not positive and a negative --since are usage
+// errors, as in dry-run and the history API, instead of text output, every
+// execution, or none.
+func TestFlagsHistoryShowRefuseBadValues(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"history", "--format", "yaml"}, `--format is text or json, not "yaml"`},
+		{[]string{"show", "ex_1", "--format", "yaml"}, `--format is text or json, not "yaml"`},
+		{[]string{"history", "--limit", "0"}, "--limit is a positive number, not 0"},
+		{[]string{"history", "--limit", "-1"}, "--limit is a positive number, not -1"},
+		{[]string{"history", "--since", "-5h"}, "not a negative one"},
+	} {
+		var errOut strings.Builder
+		f := &cli.Factory{IO: &cli.IOStreams{Out: &strings.Builder{}, ErrOut: &errOut}}
+		code := cli.Main(f, append(tt.args, "--db", filepath.Join(t.TempDir(), "none.db")))
+		if code != cli.ExitUsage || !strings.Contains(errOut.String(), tt.want) {
+			t.Errorf("%v: exit %d, %q; want exit %d with %q", tt.args, code, errOut.String(), cli.ExitUsage, tt.want)
+		}
 	}
 }

@@ -43,6 +43,12 @@ func NewCmdHistory(f *Factory, runF func(*HistoryOptions) error) *cobra.Command 
   cardflow history --flow provision_on_approval --status failed --since 24h`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Format != "text" && opts.Format != "json" {
+				return exit(ExitUsage, fmt.Errorf("--format is text or json, not %q", opts.Format))
+			}
+			if opts.Limit < 1 {
+				return exit(ExitUsage, fmt.Errorf("--limit is a positive number, not %d", opts.Limit))
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -63,6 +69,9 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	if d, err := plan.ParseDuration(s); err == nil {
+		if d < 0 {
+			return time.Time{}, fmt.Errorf("--since is a duration back from now (24h, 7d), not a negative one: %q", s)
+		}
 		return now.Add(-d), nil
 	}
 	t, err := time.Parse(time.RFC3339, s)

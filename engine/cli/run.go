@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -80,6 +81,12 @@ run on one replica at a time).`,
 			default:
 				return exit(ExitUsage, fmt.Errorf("--log-format is text or json, not %q", opts.LogFormat))
 			}
+			if err := opts.check(); err != nil {
+				return err
+			}
+			if err := opts.Retain.check(cmd.Flags()); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -100,6 +107,35 @@ run on one replica at a time).`,
 	opts.Vars.register(fl)
 	opts.Retain.register(fl, f)
 	return cmd
+}
+
+// check refuses values of the engine's flags that it would otherwise
+// replace with a default of its own (--workers 0 ran 16 workers, --drain 0
+// drained for 10s, --log-level verbose logged at info) or that mean
+// nothing: the operator learns of the mistake at once rather than from
+// how the process behaves.
+func (o *RunOptions) check() error {
+	switch {
+	case o.Workers < 1:
+		return exit(ExitUsage, fmt.Errorf("--workers must be at least 1, not %d", o.Workers))
+	case o.InboxLimit < 1:
+		return exit(ExitUsage, fmt.Errorf("--inbox-limit must be at least 1, not %d", o.InboxLimit))
+	case o.AckWait < 0:
+		return exit(ExitUsage, fmt.Errorf("--ack-wait must not be negative (0 never holds a delivery), not %v", o.AckWait))
+	case o.Drain <= 0:
+		return exit(ExitUsage, fmt.Errorf("--drain must be positive, not %v", o.Drain))
+	}
+	return checkLogLevel(o.LogLevel)
+}
+
+// checkLogLevel refuses a --log-level that is not debug, info, warn or
+// error.
+func checkLogLevel(level string) error {
+	switch strings.ToLower(level) {
+	case "debug", "info", "warn", "error":
+		return nil
+	}
+	return exit(ExitUsage, fmt.Errorf("--log-level is debug, info, warn or error, not %q", level))
 }
 
 func envOr(io *IOStreams, name, def string) string {
@@ -161,7 +197,7 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 		return err
 	}
 	defer st.Close()
-	pub, adm, err := opts.Net.open(surf)
+	pub, adm, err := opts.Net.open(surf, log)
 	if err != nil {
 		return err
 	}

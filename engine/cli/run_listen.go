@@ -41,7 +41,13 @@ const (
 func (l *ListenFlags) register(fl *pflag.FlagSet, io *IOStreams) {
 	fl.StringVar(&l.Listen, "listen", envOr(io, "CARDFLOW_LISTEN", "127.0.0.1:8080"),
 		"address of the public surface: event hooks, endpoint flows, /healthz (CARDFLOW_LISTEN)")
-	fl.StringVar(&l.AdminListen, "admin-listen", envOr(io, "CARDFLOW_ADMIN_LISTEN", "127.0.0.1:9090"),
+	// CARDFLOW_ADMIN_LISTEN set to "" means no admin surface, as
+	// --admin-listen "" does, not the default address.
+	adminListen := "127.0.0.1:9090"
+	if v, ok := io.LookupEnv("CARDFLOW_ADMIN_LISTEN"); ok {
+		adminListen = v
+	}
+	fl.StringVar(&l.AdminListen, "admin-listen", adminListen,
 		`address of the admin surface: history API, replays, health, /metrics, profiles (CARDFLOW_ADMIN_LISTEN); "" serves none`)
 	fl.StringVar(&l.AdminTokenFile, "admin-token-file", envOr(io, "CARDFLOW_ADMIN_TOKENS_FILE", ""),
 		"file of hashed admin tokens, made with 'cardflow admin token create'; required unless --admin-listen is on loopback (CARDFLOW_ADMIN_TOKENS_FILE)")
@@ -131,8 +137,10 @@ type listening struct {
 }
 
 // listen opens addr with a surface's timeouts and TLS; serve sets the
-// server's handler.
-func listen(addr string, tlsCfg *tls.Config, writeTimeout, idleTimeout time.Duration) (*listening, error) {
+// server's handler. What net/http itself reports (failed TLS handshakes,
+// accept errors, a handler's panic) goes to log at warn level, as a record
+// like every other line, not as a plain line in the middle of a JSON log.
+func listen(addr string, tlsCfg *tls.Config, writeTimeout, idleTimeout time.Duration, log *slog.Logger) (*listening, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, exit(ExitProblem, err)
@@ -143,6 +151,7 @@ func listen(addr string, tlsCfg *tls.Config, writeTimeout, idleTimeout time.Dura
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return &listening{ln: ln, srv: srv}, nil
 }
@@ -167,12 +176,13 @@ func (l *listening) url() string {
 
 // open listens on both surfaces' addresses (the admin one unless it is
 // ""). An admin listener without tokens must have landed on loopback.
-func (l *ListenFlags) open(s *surfaces) (pub, adm *listening, err error) {
-	pub, err = listen(l.Listen, s.publicTLS, publicWriteTimeout, l.IdleTimeout)
+// The servers' own errors go to log.
+func (l *ListenFlags) open(s *surfaces, log *slog.Logger) (pub, adm *listening, err error) {
+	pub, err = listen(l.Listen, s.publicTLS, publicWriteTimeout, l.IdleTimeout, log)
 	if err != nil || l.AdminListen == "" {
 		return pub, nil, err
 	}
-	adm, err = listen(l.AdminListen, s.adminTLS, l.AdminWriteTimeout, l.IdleTimeout)
+	adm, err = listen(l.AdminListen, s.adminTLS, l.AdminWriteTimeout, l.IdleTimeout, log)
 	if err == nil && s.auth == nil {
 		if a, ok := adm.ln.Addr().(*net.TCPAddr); !ok || !a.IP.IsLoopback() {
 			adm.ln.Close()

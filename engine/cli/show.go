@@ -44,6 +44,9 @@ are cut at 300 characters unless --full is given; --format json is always whole.
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
+			if opts.Format != "text" && opts.Format != "json" {
+				return exit(ExitUsage, fmt.Errorf("--format is text or json, not %q", opts.Format))
+			}
 			if runF != nil {
 				return runF(opts)
 			}

@@ -34,15 +34,35 @@ func (s *StoreFlags) register(fl *pflag.FlagSet, f *Factory) {
 		"PostgreSQL store shared by replicas, postgres://user@host/db (CARDFLOW_STORE); overrides --db")
 }
 
-// Name is the store for messages and logs, without a password.
+// Name is the store for messages and logs, without a password: neither
+// the URL's own nor one given as a parameter (?password=, ?sslpassword=,
+// which PostgreSQL's drivers take too).
 func (s *StoreFlags) Name() string {
 	if s.Store == "" {
 		return s.DB
 	}
 	if u, err := url.Parse(s.Store); err == nil && u.Scheme != "" {
+		u.RawQuery = redactQuery(u.RawQuery)
 		return u.Redacted()
 	}
 	return "PostgreSQL store"
+}
+
+// redactQuery replaces the values of the secret parameters of a raw URL
+// query with xxxxx, as url.URL.Redacted does the password, keeping the
+// others and their order as written.
+func redactQuery(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	params := strings.Split(raw, "&")
+	for i, p := range params {
+		k, _, ok := strings.Cut(p, "=")
+		if name, err := url.QueryUnescape(k); ok && err == nil && (strings.EqualFold(name, "password") || strings.EqualFold(name, "sslpassword")) {
+			params[i] = k + "=xxxxx"
+		}
+	}
+	return strings.Join(params, "&")
 }
 
 // Args are the store flags given on the command line, quoted for a shell,

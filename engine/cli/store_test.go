@@ -67,3 +67,25 @@ func TestStoreFlagPostgres(t *testing.T) {
 		t.Errorf("the replayed execution is not pending again:\n%s", hist)
 	}
 }
+
+// TestStoreNameHidesPasswordParameters: a password given as a parameter
+// of the --store URL (?password=, which the PostgreSQL driver takes) is
+// hidden as the URL's own password is, in the error that names the store.
+func TestStoreNameHidesPasswordParameters(t *testing.T) {
+	for _, url := range []string{
+		"postgres://cardflow@127.0.0.1:1/cardflow?sslmode=disable&password=S3cretPassw0rd",
+		"postgres://cardflow@127.0.0.1:1/cardflow?Password=S3cretPassw0rd&sslmode=disable",
+		"postgres://cardflow:S3cretPassw0rd@127.0.0.1:1/cardflow?sslpassword=S3cretPassw0rd",
+	} {
+		res := run(t, nil, "history", "--store", url)
+		if res.code != cli.ExitProblem || !strings.Contains(res.stderr, "opening the store postgres://cardflow") {
+			t.Errorf("%s: want exit %d naming the store:\n%s", url, cli.ExitProblem, res)
+		}
+		if strings.Contains(res.stderr, "S3cretPassw0rd") {
+			t.Errorf("the error shows the password:\n%s", res.stderr)
+		}
+		if !strings.Contains(res.stderr, "xxxxx") {
+			t.Errorf("the error does not mark the hidden password:\n%s", res.stderr)
+		}
+	}
+}
