@@ -43,7 +43,7 @@ func compile(cfg *config.Config, diags hcl.Diagnostics, opts LoadOptions) (*plan
 	// Even with structure errors the checker reports what it can still see
 	// in the files that parsed, without duplicates.
 	gen, d := plan.Compile(cfg, plan.Options{Registry: opts.Registry, Vars: opts.Vars, Mode: opts.Mode, Host: opts.Host, CheckEnv: opts.CheckEnv})
-	return gen, cfg.Files, sortDiagnostics(dedupe(append(diags, d...)))
+	return gen, cfg.Files, sortDiagnostics(lang.Dedupe(append(diags, d...)))
 }
 
 // sortDiagnostics orders diagnostics as SortDiagnostics does and those at
@@ -81,26 +81,4 @@ func SortDiagnostics(diags hcl.Diagnostics) {
 		}
 		return a.Start.Byte < b.Start.Byte
 	})
-}
-
-// dedupe drops diagnostics identical in summary and subject.
-func dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
-	type key struct {
-		summary string
-		rng     hcl.Range
-	}
-	seen := map[key]bool{}
-	out := diags[:0:0]
-	for _, d := range diags {
-		k := key{summary: d.Summary}
-		if d.Subject != nil {
-			k.rng = *d.Subject
-		}
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		out = append(out, d)
-	}
-	return out
 }

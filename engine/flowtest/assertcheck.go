@@ -59,7 +59,7 @@ func (c *checker) checkTypes(expr hcl.Expression) hcl.Diagnostics {
 	if !diags.HasErrors() {
 		diags = append(diags, lang.CheckUnevaluated(expr, ectx)...)
 	}
-	diags = errorsOnly(diags)
+	diags = lang.ErrorsOnly(diags)
 	lang.SuggestAttributes(diags)
 	if diags.HasErrors() {
 		return diags

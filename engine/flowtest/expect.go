@@ -7,6 +7,7 @@ import (
 
 	"github.com/cardflow/cardflow/engine/config"
 	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/runtime"
 	"github.com/cardflow/cardflow/engine/store"
@@ -192,7 +193,7 @@ func (o *outcome) check(tr *config.TestRun) hcl.Diagnostics {
 	}
 	ectx := o.evalContext()
 	for _, a := range tr.Asserts {
-		diags = append(diags, dedupe(checkAssert(a, ectx))...)
+		diags = append(diags, lang.Dedupe(checkAssert(a, ectx))...)
 	}
 	for _, e := range tr.ExpectCalls {
 		diags = append(diags, o.checkCalls(e, ectx)...)
@@ -434,26 +435,4 @@ func listCalls(calls []call, filtered bool) string {
 		}
 	}
 	return b.String()
-}
-
-// dedupe drops repeats of one diagnostic (HCL reports a null attribute
-// access once per use in an expression).
-func dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
-	type key struct {
-		summary string
-		rng     hcl.Range
-	}
-	seen := map[key]bool{}
-	var out hcl.Diagnostics
-	for _, d := range diags {
-		k := key{summary: d.Summary}
-		if d.Subject != nil {
-			k.rng = *d.Subject
-		}
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, d)
-		}
-	}
-	return out
 }

@@ -106,7 +106,7 @@ func compileRun(cfg *config.Config, tr *config.TestRun, reg *connector.Registry)
 	}
 	gen, d := plan.Compile(cfg, plan.Options{Registry: reg, Vars: vars, Mode: lang.Check, Host: testHost()})
 	if d.HasErrors() {
-		return nil, nil, errorsOnly(d)
+		return nil, nil, lang.ErrorsOnly(d)
 	}
 	flow, ok := gen.Flows[tr.Flow]
 	if !ok {
@@ -320,14 +320,4 @@ func staticContext(gen *plan.Generation) *hcl.EvalContext {
 
 func internal(tr *config.TestRun, err error) *hcl.Diagnostic {
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Test run failed to execute", Detail: err.Error(), Subject: tr.DeclRange.Ptr()}
-}
-
-func errorsOnly(diags hcl.Diagnostics) hcl.Diagnostics {
-	var out hcl.Diagnostics
-	for _, d := range diags {
-		if d.Severity == hcl.DiagError {
-			out = append(out, d)
-		}
-	}
-	return out
 }

@@ -37,7 +37,7 @@ func CheckConditionalBranches(expr hcl.Expression, ctx *hcl.EvalContext) hcl.Dia
 				types = TypesOnly(ctx)
 			}
 			_, d := result.Value(types)
-			diags = append(diags, errorsOnly(d)...)
+			diags = append(diags, ErrorsOnly(d)...)
 		}
 		return nil
 	})
@@ -67,8 +67,8 @@ func TypesOnly(ctx *hcl.EvalContext) *hcl.EvalContext {
 	return types
 }
 
-// errorsOnly returns the errors of diags.
-func errorsOnly(diags hcl.Diagnostics) hcl.Diagnostics {
+// ErrorsOnly returns the errors of diags, without the warnings.
+func ErrorsOnly(diags hcl.Diagnostics) hcl.Diagnostics {
 	var out hcl.Diagnostics
 	for _, d := range diags {
 		if d.Severity == hcl.DiagError {
@@ -78,10 +78,11 @@ func errorsOnly(diags hcl.Diagnostics) hcl.Diagnostics {
 	return out
 }
 
-// dedupe drops diagnostics that repeat an earlier one's summary at the
+// Dedupe drops diagnostics that repeat an earlier one's summary at the
 // same place: the checks of CheckUnevaluated overlap where conditionals,
-// logical operators and for expressions nest.
-func dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
+// logical operators and for expressions nest, and HCL reports a null
+// attribute access once per use in an expression.
+func Dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
 	type key struct {
 		summary string
 		subject hcl.Range

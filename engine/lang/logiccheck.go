@@ -68,5 +68,5 @@ func CheckUnevaluated(expr hcl.Expression, ctx *hcl.EvalContext) hcl.Diagnostics
 	diags := CheckForBodies(expr, ctx)
 	diags = append(diags, CheckLogicalOperands(expr, ctx)...)
 	diags = append(diags, CheckConditionalBranches(expr, ctx)...)
-	return dedupe(diags)
+	return Dedupe(diags)
 }
