@@ -84,16 +84,7 @@ func (fc *flowConv) eachInput(m *Method, helper *flowOut) ([]string, map[string]
 		keys = append(keys, "item")
 		vals["item"] = "each.value"
 	}
-	for _, f := range m.Inputs {
-		if f.Group == "context" || f.Key == "flo" || f.Key == "list" || f.Key == "concurrency" || vals[f.Key] != "" {
-			continue
-		}
-		if e, ok := fc.input(m, f); ok {
-			keys = append(keys, f.Key)
-			vals[f.Key] = e
-		}
-	}
-	return keys, vals
+	return fc.otherInputs(m, keys, vals)
 }
 
 // helper resolves the flow a card calls: a flow of the export by id, or a
@@ -324,4 +315,19 @@ func (fc *flowConv) errorInputs(handler *flowOut, call string, keys []string, va
 		}
 	}
 	return out, outVals
+}
+
+// otherInputs adds the inputs of For Each card m that are not its list,
+// its helper or its settings, by name, after the keys already in vals.
+func (fc *flowConv) otherInputs(m *Method, keys []string, vals map[string]string) ([]string, map[string]string) {
+	for _, f := range m.Inputs {
+		if f.Group == "context" || f.Key == "flo" || f.Key == "list" || f.Key == "concurrency" || vals[f.Key] != "" {
+			continue
+		}
+		if e, ok := fc.input(m, f); ok {
+			keys = append(keys, f.Key)
+			vals[f.Key] = e
+		}
+	}
+	return keys, vals
 }

@@ -299,16 +299,7 @@ func (fc *flowConv) eventInputs(m *Method, helper *flowOut, list *Field) ([]stri
 		keys = append(keys, first)
 		vals[first] = fc.eventObject(list)
 	}
-	for _, f := range m.Inputs {
-		if f.Group == "context" || f.Key == "flo" || f.Key == "list" || f.Key == "concurrency" || vals[f.Key] != "" {
-			continue
-		}
-		if e, ok := fc.input(m, f); ok {
-			keys = append(keys, f.Key)
-			vals[f.Key] = e
-		}
-	}
-	return keys, vals
+	return fc.otherInputs(m, keys, vals)
 }
 
 // helperReads reports whether a card of the helper flow is wired to the
