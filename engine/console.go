@@ -235,8 +235,11 @@ func (s *ConsoleSource) Health(ctx context.Context) console.Health {
 		if v := e.storeHealth.view(now); v["status"] != "ok" {
 			h.Store = fmt.Sprintf("%s: %s", v["status"], v["error"])
 		}
-		if e.storeHealth.refusing(now) != nil {
+		switch {
+		case e.storeHealth.refusing(now) != nil:
 			h.Status = "unavailable: events are refused with 503 (the store says why)"
+		case e.storeHealth.unavailable(now) != nil:
+			h.Status = "unavailable: /healthz answers 503 while the store cannot be reached (the store says why)"
 		}
 		return h
 	}

@@ -107,6 +107,7 @@ func New(opts Options) *Engine {
 	}
 	e := &Engine{opts: opts, log: opts.Logger, clients: runtime.NewClients(), pinned: map[string]*plan.Flow{}}
 	e.storeHealth.log = opts.Logger
+	e.storeHealth.claims.what, e.storeHealth.reads.what = "claiming executions", "counting the inbox"
 	e.intake = &trigger.Intake{Store: opts.Store, Generation: e.Generation, Limit: opts.InboxLimit,
 		AckWait: opts.AckWait,
 		Health:  intakeHealth{h: &e.storeHealth, st: opts.Store}}
@@ -117,7 +118,8 @@ func New(opts Options) *Engine {
 	e.intake.Observer = e.metrics
 	endings := &runtime.Endings{}
 	e.exec = &runtime.Executor{Store: opts.Store, Intake: e.intake, Clients: e.clients, Logger: opts.Logger, Observer: e.metrics, Invoker: opts.Invoker, Endings: endings}
-	e.pool = &runtime.Pool{Executor: e.exec, Resolver: e, Owner: opts.Owner, Workers: opts.Workers, Lease: opts.Lease, Logger: opts.Logger}
+	e.pool = &runtime.Pool{Executor: e.exec, Resolver: e, Owner: opts.Owner, Workers: opts.Workers, Lease: opts.Lease, Logger: opts.Logger,
+		Claims: claimHealth{h: &e.storeHealth}}
 	e.intake.Workers = e.pool
 	e.triggers = &trigger.Manager{Store: opts.Store, Intake: e.intake, Clients: e.clients, Logger: opts.Logger, Owner: opts.Owner, Observer: e.metrics}
 	e.srv = &server.Server{Backend: e, Intake: e.intake, Logger: opts.Logger, Observer: e.metrics, Metrics: e.metrics.Handler(), Endings: endings}
@@ -288,12 +290,19 @@ func (e *Engine) Run(ctx context.Context) error {
 	return err
 }
 
-// watchDepth refreshes the inbox depth that intake checks.
+// watchDepth refreshes the inbox depth that intake checks. Whether the
+// read works is also the store's health: it is made whether or not events
+// arrive or workers are idle.
 func (e *Engine) watchDepth(ctx context.Context) {
 	t := time.NewTicker(200 * time.Millisecond)
 	defer t.Stop()
 	for {
-		if n, err := e.opts.Store.Depth(ctx); err == nil {
+		e.storeHealth.started(&e.storeHealth.reads)
+		n, err := e.opts.Store.Depth(ctx)
+		if ctx.Err() == nil {
+			e.storeHealth.ended(&e.storeHealth.reads, err, time.Now())
+		}
+		if err == nil {
 			e.intake.SetDepth(n)
 		}
 		select {
@@ -334,13 +343,14 @@ func (e *Engine) Health() server.Health {
 	}
 	now := time.Now()
 	h["store"] = e.storeHealth.view(now)
-	if e.storeHealth.refusing(now) != nil {
+	if e.storeHealth.unavailable(now) != nil {
 		h["status"] = "unavailable"
 	}
 	return server.Health{Status: h["status"].(string), Detail: h}
 }
 
 // IntakeRefused implements server.Backend: true while the store cannot
-// keep events, so that /healthz (and /api/v1/health) answer 503 and a
+// keep events (intake refuses them) or cannot be reached (the pool's
+// claims fail), so that /healthz (and /api/v1/health) answer 503 and a
 // load balancer sends them elsewhere.
-func (e *Engine) IntakeRefused() bool { return e.storeHealth.refusing(time.Now()) != nil }
+func (e *Engine) IntakeRefused() bool { return e.storeHealth.unavailable(time.Now()) != nil }

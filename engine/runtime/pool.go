@@ -33,7 +33,11 @@ type Pool struct {
 	Lease    time.Duration // claim lease; renewed while running
 	Poll     time.Duration // how often to look for work without a wake-up
 	Logger   *slog.Logger
+	// Claims, when set, is told of each claim the claim loop makes.
+	Claims ClaimWatcher
 
+	// failures is the claim loop's record of claims that fail in a row.
+	failures claimFailures
 	// wake is made once, by whichever of Wake and Run comes first: intake
 	// and pollers may call Wake before Run has started.
 	wakeOnce sync.Once
@@ -267,9 +271,16 @@ func (p *Pool) claim(ctx context.Context, r *reservation) []trigger.Claimed {
 	// may still be written, and pin called, after it returned.
 	pins := &claimPins{p: p}
 	pins.flows = pins.buf[:0]
+	if p.Claims != nil {
+		p.Claims.ClaimStarted(p.Executor.Clock.Now())
+	}
 	exs, err := p.Executor.Store.Claim(cctx, p.Owner, r.n, p.Lease, store.ClaimOptions{Pin: pins.pin})
+	now := p.Executor.Clock.Now()
+	if p.Claims != nil {
+		p.Claims.ClaimEnded(err, now)
+	}
+	p.failures.ended(p.Logger, err, now)
 	if err != nil {
-		p.Logger.Error("claiming executions failed", "err", err)
 		return nil
 	}
 	if ctx.Err() == nil || len(exs) == 0 {
