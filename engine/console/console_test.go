@@ -20,6 +20,7 @@ import (
 	"github.com/cardflow/cardflow/engine/console"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/memory"
+	"github.com/cardflow/cardflow/engine/trigger"
 )
 
 const (
@@ -639,5 +640,26 @@ func TestTablePages(t *testing.T) {
 	_, body, _ = get(t, http.DefaultClient, srv.URL+"/ui/tables/bulk?after=user49&q=user")
 	if n := strings.Count(body, "<tr><td><code>"); n != 15 || !strings.Contains(body, `<a href="?q=user">First</a>`) || strings.Contains(body, `rel="next"`) {
 		t.Errorf("the last page shows %d rows and these links:\n%s", n, regexp.MustCompile(`<nav class="pager".*</nav>`).FindString(body))
+	}
+}
+
+// TestAboutKeepsTheTriggersCase: search keeps correlation terms in lower
+// case, but the list and the execution show them as the event wrote them,
+// so that a case-sensitive Okta id can be copied from the page.
+func TestAboutKeepsTheTriggersCase(t *testing.T) {
+	f := newFixture(t, 0)
+	payload := []byte(`{"event":{"uuid":"E-1","target":[{"id":"00u8newUsEr1x2Y","alternateId":"Nils.Ny@Acme.example","displayName":"Nils Ny"}]}}`)
+	res, err := f.st.Enqueue(context.Background(), []store.Event{{Flow: "request_approval", DedupKey: "cased",
+		Payload: payload, Terms: trigger.Terms(payload)}}, store.EnqueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.login(readToken)
+	want := "00u8newUsEr1x2Y, E-1, Nils Ny, Nils.Ny@Acme.example"
+	for _, path := range []string{"/ui/executions?q=00U8NEWUSER", "/ui/executions/" + res[0].ID} {
+		code, body, _ := get(t, c, f.srv.URL+path)
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("GET %s = %d, want the terms %q in the trigger's case in\n%s", path, code, want, body)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/trigger"
 )
 
 // pageSize is how many executions a list page shows.
@@ -414,6 +415,11 @@ func (c *Console) funcs() template.FuncMap {
 			return s
 		},
 		"join": strings.Join,
+		// about is an execution's correlation terms in the case its
+		// trigger wrote them (search keeps them in lower case).
+		"about": func(e *store.Execution) string {
+			return strings.Join(trigger.DisplayTerms(e.Payload, e.Terms), ", ")
+		},
 		// dict passes several values to a partial template.
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)
