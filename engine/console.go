@@ -329,19 +329,25 @@ func (s *ConsoleSource) Audit(ctx context.Context, e console.AuditEntry) error {
 	return nil
 }
 
-// AuditLog implements console.Source: the newest n entries.
-func (s *ConsoleSource) AuditLog(ctx context.Context, n int) ([]console.AuditEntry, error) {
+// AuditLog implements console.Source: n entries, newest first, older
+// than the one keyed before if it is set. Keys sort newest first, so the
+// entries before one are the keys after it; the scan skips to them (the
+// log is operator actions, few enough to scan).
+func (s *ConsoleSource) AuditLog(ctx context.Context, before string, n int) ([]console.AuditEntry, error) {
 	var (
 		out     []console.AuditEntry
 		scanErr error
 	)
-	err := s.Store.TableScan(ctx, auditTable, func(_ string, row []byte) bool {
+	err := s.Store.TableScan(ctx, auditTable, func(key string, row []byte) bool {
+		if before != "" && key <= before {
+			return true
+		}
 		var e auditRow
 		if scanErr = json.Unmarshal(row, &e); scanErr != nil {
 			return false
 		}
 		out = append(out, console.AuditEntry{At: e.At, Who: e.Who, Role: e.Role, Action: e.Action, Target: e.Target,
-			Detail: e.Detail, Outcome: e.Outcome, Remote: e.Remote})
+			Detail: e.Detail, Outcome: e.Outcome, Remote: e.Remote, Key: key})
 		return len(out) < n
 	})
 	return out, errors.Join(err, scanErr)

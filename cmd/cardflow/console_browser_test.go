@@ -103,7 +103,7 @@ func newConsoleHistory(t *testing.T) *consoleHistory {
 
 // TestConsoleNarrowScreen: at 400 px wide (a phone) no page of the console
 // is wider than the screen: wide tables scroll within themselves, and long
-// errors and ids wrap.
+// errors and ids wrap. Search boxes show their placeholder in full.
 func TestConsoleNarrowScreen(t *testing.T) {
 	h := newConsoleHistory(t)
 	b := newBrowser(t)
@@ -116,10 +116,27 @@ func TestConsoleNarrowScreen(t *testing.T) {
 		if !b.eval(`document.documentElement.scrollWidth <= document.documentElement.clientWidth`) {
 			t.Errorf("%s at 400 px is %s px wide", page.path, b.evalString(`String(document.documentElement.scrollWidth)`))
 		}
+		if cut := b.evalString(cutPlaceholders); cut != "" {
+			t.Errorf("%s at 400 px cuts off the placeholder of %s", page.path, cut)
+		}
 		b.screenshot("console-narrow-" + page.name)
 	}
+	// On a wide screen too.
+	b.do("a wide screen", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(h.url+"/executions"), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+	if cut := b.evalString(cutPlaceholders); cut != "" {
+		t.Errorf("/executions at 1280 px cuts off the placeholder of %s", cut)
+	}
+	b.screenshot("console-wide-executions")
 	b.noErrors()
 }
+
+// cutPlaceholders is a JavaScript expression: the ids of the page's
+// inputs too narrow to show their placeholder in full, "" when none is.
+const cutPlaceholders = `Array.from(document.querySelectorAll("input[placeholder]")).filter(i => {
+	const cs = getComputedStyle(i), ctx = document.createElement("canvas").getContext("2d");
+	ctx.font = cs.font;
+	return ctx.measureText(i.placeholder).width > i.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+}).map(i => "#" + i.id).join(", ")`
 
 // evalString evaluates a JavaScript expression to a string.
 func (b *browser) evalString(expr string) string {

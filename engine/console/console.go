@@ -38,7 +38,9 @@ type Source interface {
 	// the failed card); force replays a succeeded one.
 	Replay(ctx context.Context, id, fromCard string, force bool) error
 	Audit(ctx context.Context, e AuditEntry) error
-	AuditLog(ctx context.Context, n int) ([]AuditEntry, error)
+	// AuditLog returns up to n entries, newest first: the newest, or with
+	// before (an entry's Key) those older than that entry.
+	AuditLog(ctx context.Context, before string, n int) ([]AuditEntry, error)
 }
 
 // Role is what a principal may do.

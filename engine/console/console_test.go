@@ -20,6 +20,7 @@ import (
 	"github.com/cardflow/cardflow/engine/console"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/memory"
+	"github.com/cardflow/cardflow/engine/trigger"
 )
 
 const (
@@ -639,5 +640,75 @@ func TestTablePages(t *testing.T) {
 	_, body, _ = get(t, http.DefaultClient, srv.URL+"/ui/tables/bulk?after=user49&q=user")
 	if n := strings.Count(body, "<tr><td><code>"); n != 15 || !strings.Contains(body, `<a href="?q=user">First</a>`) || strings.Contains(body, `rel="next"`) {
 		t.Errorf("the last page shows %d rows and these links:\n%s", n, regexp.MustCompile(`<nav class="pager".*</nav>`).FindString(body))
+	}
+}
+
+// TestAboutKeepsTheTriggersCase: search keeps correlation terms in lower
+// case, but the list and the execution show them as the event wrote them,
+// so that a case-sensitive Okta id can be copied from the page.
+func TestAboutKeepsTheTriggersCase(t *testing.T) {
+	f := newFixture(t, 0)
+	payload := []byte(`{"event":{"uuid":"E-1","target":[{"id":"00u8newUsEr1x2Y","alternateId":"Nils.Ny@Acme.example","displayName":"Nils Ny"}]}}`)
+	res, err := f.st.Enqueue(context.Background(), []store.Event{{Flow: "request_approval", DedupKey: "cased",
+		Payload: payload, Terms: trigger.Terms(payload)}}, store.EnqueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.login(readToken)
+	want := "00u8newUsEr1x2Y, E-1, Nils Ny, Nils.Ny@Acme.example"
+	for _, path := range []string{"/ui/executions?q=00U8NEWUSER", "/ui/executions/" + res[0].ID} {
+		code, body, _ := get(t, c, f.srv.URL+path)
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("GET %s = %d, want the terms %q in the trigger's case in\n%s", path, code, want, body)
+		}
+	}
+}
+
+// TestAuditLogPages: the audit log pages as the executions list does,
+// newest first, every entry once, with Older and Newest links.
+func TestAuditLogPages(t *testing.T) {
+	f := newFixture(t, 0)
+	src := &engine.ConsoleSource{Store: f.st}
+	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	const n = 120
+	for i := range n {
+		// Two entries share each instant: the target tells them apart.
+		e := console.AuditEntry{At: start.Add(time.Duration(i/2) * time.Second), Who: "oncall", Role: "operate",
+			Action: "replay", Target: fmt.Sprintf("ex_%03d", i), Outcome: "ok"}
+		if err := src.Audit(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := f.login(readToken)
+	target := regexp.MustCompile(`<code>(ex_\d{3})</code>`)
+	next, pages := "/ui/audit", 0
+	var seen []string
+	for next != "" {
+		code, body, _ := get(t, c, f.srv.URL+next)
+		if code != http.StatusOK {
+			t.Fatalf("GET %s = %d", next, code)
+		}
+		if pages++; (pages > 1) != strings.Contains(body, `<a href="/ui/audit">Newest</a>`) {
+			t.Errorf("page %d: a Newest link only on later pages", pages)
+		}
+		for _, m := range target.FindAllStringSubmatch(body, -1) {
+			seen = append(seen, m[1])
+		}
+		next = ""
+		if m := regexp.MustCompile(`<a href="(\?[^"]*)" rel="next">Older</a>`).FindStringSubmatch(body); m != nil {
+			next = "/ui/audit" + strings.ReplaceAll(m[1], "&amp;", "&")
+		}
+	}
+	if pages != 3 || len(seen) != n {
+		t.Fatalf("the audit log shows %d entries on %d pages, want %d on 3", len(seen), pages, n)
+	}
+	for i, id := range seen {
+		// Newest first; of two at one instant, the key's order.
+		if want := (n - 2 - i/2*2) + i%2; id != fmt.Sprintf("ex_%03d", want) {
+			t.Fatalf("entry %d is %s, want ex_%03d (newest first, each once)", i, id, want)
+		}
+	}
+	if _, body, _ := get(t, c, f.srv.URL+"/ui/audit?before=zzz"); !strings.Contains(body, "No older entries.") {
+		t.Error("a page past the oldest entry does not say there are no older ones")
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/trigger"
 )
 
 // pageSize is how many executions a list page shows.
@@ -317,13 +318,26 @@ func (c *Console) healthPage(w http.ResponseWriter, r *request) {
 	})
 }
 
+// auditPage lists the audit log newest first, a page at a time, as the
+// executions list does: Older walks back from the page's last entry.
 func (c *Console) auditPage(w http.ResponseWriter, r *request) {
-	log, err := c.opts.Source.AuditLog(r.Context(), 200)
+	before := r.URL.Query().Get("before")
+	log, err := c.opts.Source.AuditLog(r.Context(), before, pageSize+1)
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	c.page(w, r, "audit", "Audit log", map[string]any{"Entries": log})
+	next := ""
+	if len(log) > pageSize {
+		log = log[:pageSize]
+		next = "?" + url.Values{"before": {log[pageSize-1].Key}}.Encode()
+	}
+	empty := "No operator action yet."
+	if before != "" {
+		empty = "No older entries."
+	}
+	c.page(w, r, "audit", "Audit log", map[string]any{"Entries": log, "Empty": empty,
+		"NextLink": next, "Older": before != ""})
 }
 
 // page renders a page inside the layout.
@@ -414,6 +428,11 @@ func (c *Console) funcs() template.FuncMap {
 			return s
 		},
 		"join": strings.Join,
+		// about is an execution's correlation terms in the case its
+		// trigger wrote them (search keeps them in lower case).
+		"about": func(e *store.Execution) string {
+			return strings.Join(trigger.DisplayTerms(e.Payload, e.Terms), ", ")
+		},
 		// dict passes several values to a partial template.
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)

@@ -117,6 +117,9 @@ type AuditEntry struct {
 	Detail  string // how: the card a replay starts from
 	Outcome string // "ok", or why it was refused
 	Remote  string // the client's address
+	// Key orders the log, newest first; the audit page's Older link
+	// carries it.
+	Key string
 }
 
 // Page is one page of executions, newest first.

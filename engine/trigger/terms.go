@@ -2,6 +2,7 @@ package trigger
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -36,10 +37,42 @@ func Terms(payload []byte) []string {
 	}
 	s := jsonscan.New(payload)
 	var out []string
-	if !collectTerms(&s, 0, &out) {
+	if !collectTerms(&s, 0, &out, addTerm) {
 		return nil
 	}
 	return sortTerms(out)
+}
+
+// DisplayTerms returns terms, an execution's correlation terms as Terms
+// made them from payload, in the case payload writes them: search keeps
+// them in lower case, but an Okta id (00u8newUsEr…) is case-sensitive and
+// an operator copies it from the console. The order is terms' order; a
+// term the payload does not write (an older payload, a store's own) stays
+// as it is. Where the payload writes a term in several cases, the first
+// one wins.
+func DisplayTerms(payload []byte, terms []string) []string {
+	if len(terms) == 0 || len(payload) == 0 {
+		return terms
+	}
+	s := jsonscan.New(payload)
+	var originals []string
+	collectTerms(&s, 0, &originals, addOriginal)
+	cased := make(map[string]string, len(originals))
+	for _, o := range originals {
+		t := store.NormalizeTerm(o)
+		if _, seen := cased[t]; !seen {
+			cased[t] = o
+		}
+	}
+	out := make([]string, len(terms))
+	for i, t := range terms {
+		if o, ok := cased[t]; ok {
+			out[i] = o
+		} else {
+			out[i] = t
+		}
+	}
+	return out
 }
 
 // sortTerms sorts collected terms, drops repeats and keeps at most
@@ -56,7 +89,9 @@ func sortTerms(out []string) []string {
 // maxTermDepth is how deep in the payload terms are looked for.
 const maxTermDepth = 4
 
-func collectTerms(s *jsonscan.Scanner, depth int, out *[]string) bool {
+// collectTerms reads the string values of isTermKey members into out
+// through add (addTerm, or addOriginal for DisplayTerms).
+func collectTerms(s *jsonscan.Scanner, depth int, out *[]string, add func(*[]string, []byte)) bool {
 	if depth > maxTermDepth {
 		return s.Skip()
 	}
@@ -64,16 +99,16 @@ func collectTerms(s *jsonscan.Scanner, depth int, out *[]string) bool {
 	case '{':
 		return s.Object(func(key []byte, _ int) bool {
 			if s.Peek() != '"' {
-				return collectTerms(s, depth+1, out)
+				return collectTerms(s, depth+1, out, add)
 			}
 			v, _, ok := s.StringBytes()
 			if ok && isTermKey(key) {
-				addTerm(out, v)
+				add(out, v)
 			}
 			return ok
 		})
 	case '[':
-		return s.Array(func(int) bool { return collectTerms(s, depth+1, out) })
+		return s.Array(func(int) bool { return collectTerms(s, depth+1, out, add) })
 	}
 	return s.Skip()
 }
@@ -86,6 +121,17 @@ func addTerm(out *[]string, v []byte) {
 	}
 	if t, ok := normalTerm(v); ok {
 		*out = append(*out, t)
+	}
+}
+
+// addOriginal adds the value of an isTermKey member as addTerm would,
+// trimmed but in its own case.
+func addOriginal(out *[]string, v []byte) {
+	if len(*out) >= 4*store.MaxTerms {
+		return
+	}
+	if _, ok := normalTerm(v); ok {
+		*out = append(*out, strings.TrimSpace(string(v)))
 	}
 }
 

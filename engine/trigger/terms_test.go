@@ -32,6 +32,32 @@ func TestTerms(t *testing.T) {
 	}
 }
 
+func TestDisplayTerms(t *testing.T) {
+	cases := []struct {
+		name, payload string
+		terms, want   []string
+	}{
+		{"okta event", `{"event":{"uuid":"E-1","actor":{"id":"00uA","alternateId":"admin@example.com","displayName":"Ada Admin"},
+			"target":[{"id":"00u8newUsEr","alternateId":"Alice@Example.com","displayName":"Alice Smith"}]}}`,
+			nil, []string{"00u8newUsEr", "00uA", "Ada Admin", "admin@example.com", "Alice Smith", "Alice@Example.com", "E-1"}},
+		{"first case wins", `{"a":{"id":" ABC "},"b":{"id":"abc"}}`, nil, []string{"ABC"}},
+		{"terms the payload lacks stay", `{"id":"Xy"}`, []string{"other", "xy"}, []string{"other", "Xy"}},
+		{"not json", `nope`, []string{"kept"}, []string{"kept"}},
+		{"no terms", `{"id":"Xy"}`, []string{}, []string{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			terms := tc.terms
+			if terms == nil {
+				terms = Terms([]byte(tc.payload))
+			}
+			if got := DisplayTerms([]byte(tc.payload), terms); !slices.Equal(got, tc.want) {
+				t.Errorf("DisplayTerms = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestTermsAreBounded(t *testing.T) {
 	var b strings.Builder
 	b.WriteString(`{"target":[`)
