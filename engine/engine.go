@@ -209,6 +209,7 @@ func (e *Engine) activate(ctx context.Context, gen *plan.Generation) error {
 	n := e.genNum.Add(1)
 	e.metrics.generation.Set(float64(n))
 	e.metrics.reloads.WithLabelValues("accepted").Inc()
+	e.metrics.zeroFlowSeries(gen.Config.FlowNames())
 	if runCtx != nil {
 		e.triggers.Sync(runCtx, gen)
 	}

@@ -41,7 +41,7 @@ func newMetrics(depth func() float64) *Metrics {
 	m.retries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_card_retries_total", Help: "Card retries, by flow and card."}, []string{"flow", "card"})
 	m.received = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_events_received_total", Help: "Pushed events stored in the inbox, by flow."}, []string{"flow"})
 	m.held = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "cardflow_intake_held_seconds", Help: "How long pushed events that found every worker busy were held for one before they were stored (--ack-wait).", Buckets: prometheus.ExponentialBuckets(0.001, 4, 6)})
-	m.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_requests_rejected_total", Help: "Rejected requests, by route (the first segment of the route matched: /hooks, /flows, /api, /metrics, /debug, /ui, or other) and status."}, []string{"route", "status"})
+	m.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_requests_rejected_total", Help: "Rejected requests, by route (the first segment of the route matched: /hooks, /flows, /healthz, /api, /metrics, /debug, /ui, or other) and status."}, []string{"route", "status"})
 	m.reloads = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_reloads_total", Help: "Flow reloads, by result (accepted, rejected)."}, []string{"result"})
 	m.pollErrs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cardflow_poll_errors_total", Help: "Failed polls, by flow."}, []string{"flow"})
 	m.lag = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "cardflow_trigger_lag_seconds", Help: "Age of the newest event a poller emitted when it emitted it, by flow."}, []string{"flow"})
@@ -50,7 +50,47 @@ func newMetrics(depth func() float64) *Metrics {
 	m.pruned = prometheus.NewCounter(prometheus.CounterOpts{Name: "cardflow_executions_pruned_total", Help: "Finished executions deleted after the retention period."})
 	m.reg.MustRegister(m.executions, m.execDur, m.cardDur, m.cardErrs, m.retries, m.received, m.held, m.rejected, m.reloads, m.pollErrs, m.lag, m.depth, m.generation, m.pruned,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.zeroKnownSeries()
 	return m
+}
+
+// rejectedRoutes and rejectedStatuses are the label values of
+// cardflow_requests_rejected_total that exist before any request: the
+// routes of both surfaces and the console, and the refusals they answer.
+var (
+	rejectedRoutes   = []string{"/hooks", "/flows", "/healthz", "/api", "/metrics", "/debug", "/ui", "other"}
+	rejectedStatuses = []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound,
+		http.StatusMethodNotAllowed, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusServiceUnavailable}
+	// endedStatuses are the statuses cardflow_executions_total counts.
+	endedStatuses = []store.Status{store.Succeeded, store.Failed, store.Halted, store.Filtered}
+)
+
+// zeroKnownSeries creates, at zero, the series whose label values are
+// known before anything happens, so that a fresh process exports 0 for
+// them rather than nothing (rate() and absent-series alerts see "no data"
+// otherwise).
+func (m *Metrics) zeroKnownSeries() {
+	for _, r := range []string{"accepted", "rejected"} {
+		m.reloads.WithLabelValues(r)
+	}
+	for _, route := range rejectedRoutes {
+		for _, status := range rejectedStatuses {
+			m.rejected.WithLabelValues(route, http.StatusText(status))
+		}
+	}
+}
+
+// zeroFlowSeries creates, at zero, the per-flow series of the flows of a
+// generation just loaded: their executions by ending status, the events
+// they received and their failed polls.
+func (m *Metrics) zeroFlowSeries(flows []string) {
+	for _, flow := range flows {
+		for _, st := range endedStatuses {
+			m.executions.WithLabelValues(flow, string(st))
+		}
+		m.received.WithLabelValues(flow)
+		m.pollErrs.WithLabelValues(flow)
+	}
 }
 
 // Handler serves the metrics.

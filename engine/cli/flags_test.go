@@ -263,6 +263,7 @@ func TestFlagsHistoryShowRefuseBadValues(t *testing.T) {
 		{[]string{"history", "--limit", "0"}, "--limit is a positive number, not 0"},
 		{[]string{"history", "--limit", "-1"}, "--limit is a positive number, not -1"},
 		{[]string{"history", "--since", "-5h"}, "not a negative one"},
+		{[]string{"history", "--since", "yesterday"}, `--since is a duration back from now (24h, 7d) or an RFC 3339 time (2026-01-31T09:00:00Z), not "yesterday"`},
 	} {
 		var errOut strings.Builder
 		f := &cli.Factory{IO: &cli.IOStreams{Out: &strings.Builder{}, ErrOut: &errOut}}

@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/spf13/cobra"
@@ -64,26 +63,9 @@ func NewCmdHistory(f *Factory, runF func(*HistoryOptions) error) *cobra.Command 
 	return cmd
 }
 
-func parseSince(s string, now time.Time) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if d, err := plan.ParseDuration(s); err == nil {
-		if d < 0 {
-			return time.Time{}, fmt.Errorf("--since is a duration back from now (24h, 7d), not a negative one: %q", s)
-		}
-		return now.Add(-d), nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("--since is a duration (24h, 7d) or an RFC 3339 time, not %q", s)
-	}
-	return t, nil
-}
-
 func historyRun(ctx context.Context, opts *HistoryOptions) error {
 	ctx = orBackground(ctx)
-	since, err := parseSince(opts.Since, opts.Now())
+	since, err := server.ParseSince("--since", opts.Since, opts.Now())
 	if err != nil {
 		return exit(ExitUsage, err)
 	}

@@ -27,6 +27,7 @@ type Admin struct {
 	auth    Authenticator
 	auditor Auditor
 	mux     *http.ServeMux
+	routed  http.Handler // mux, counting what no route matches
 	csrf    *http.CrossOriginProtection
 }
 
@@ -34,6 +35,7 @@ type Admin struct {
 // never beside the public handler.
 func (s *Server) Admin(opts AdminOptions) *Admin {
 	a := &Admin{s: s, auth: opts.Auth, auditor: opts.Auditor, mux: http.NewServeMux(), csrf: http.NewCrossOriginProtection()}
+	a.routed = s.countUnrouted(a.mux)
 	if a.auditor == nil {
 		a.auditor = &AuditRing{Next: LogAuditor{Logger: s.log()}}
 	}
@@ -109,7 +111,7 @@ func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, http.StatusServiceUnavailable, "authentication is unavailable; retry")
 		return
 	}
-	a.mux.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
+	a.routed.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
 }
 
 // fail refuses a request before it is routed (unauthenticated, cross-site):

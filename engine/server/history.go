@@ -3,10 +3,12 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/store"
 )
 
@@ -94,9 +96,9 @@ func (s *Server) listExecutions(w http.ResponseWriter, r *http.Request) {
 		f.Limit = min(n, MaxLimit)
 	}
 	if since := q.Get("since"); since != "" {
-		t, err := time.Parse(time.RFC3339, since)
+		t, err := ParseSince("since", since, time.Now())
 		if err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "since is an RFC 3339 time"})
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 			return
 		}
 		f.Since = t
@@ -111,6 +113,27 @@ func (s *Server) listExecutions(w http.ResponseWriter, r *http.Request) {
 		out = append(out, ExecutionView(ex, nil))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"executions": out})
+}
+
+// ParseSince reads the since of the history API and of `cardflow history
+// --since`, so that both take the same values: a duration back from now
+// (90m, 24h, 7d) or an RFC 3339 time. "" is no bound (the zero time). name
+// is how the error names the parameter ("since", "--since").
+func ParseSince(name, s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if d, err := plan.ParseDuration(s); err == nil {
+		if d < 0 {
+			return time.Time{}, fmt.Errorf("%s is a duration back from now (24h, 7d), not a negative one: %q", name, s)
+		}
+		return now.Add(-d), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s is a duration back from now (24h, 7d) or an RFC 3339 time (2026-01-31T09:00:00Z), not %q", name, s)
+	}
+	return t, nil
 }
 
 // MaxLimit caps how many executions one history request returns.

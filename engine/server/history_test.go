@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,6 +63,9 @@ func TestHistoryAPI(t *testing.T) {
 		{"?limit=1000000", 3},
 		{"?since=2000-01-01T00:00:00Z", 3},
 		{"?since=2999-01-01T00:00:00Z", 0},
+		{"?since=1h", 3},
+		{"?since=7d", 3},
+		{"?since=90m", 3},
 	}
 	for _, tt := range filters {
 		t.Run("list"+tt.query, func(t *testing.T) {
@@ -69,6 +73,18 @@ func TestHistoryAPI(t *testing.T) {
 			getJSON(t, f, "/api/v1/executions"+tt.query, 200, &body)
 			if len(body.Executions) != tt.want {
 				t.Errorf("%d executions, want %d", len(body.Executions), tt.want)
+			}
+		})
+	}
+	for q, want := range map[string]string{
+		"since=yesterday": `since is a duration back from now (24h, 7d) or an RFC 3339 time (2026-01-31T09:00:00Z), not "yesterday"`,
+		"since=-5h":       `since is a duration back from now (24h, 7d), not a negative one: "-5h"`,
+	} {
+		t.Run("bad "+q, func(t *testing.T) {
+			var body map[string]string
+			getJSON(t, f, "/api/v1/executions?"+q, 400, &body)
+			if body["error"] != want {
+				t.Errorf("error %q, want %q", body["error"], want)
 			}
 		})
 	}
@@ -142,5 +158,33 @@ func TestExecutionViewDropsInvalidJSON(t *testing.T) {
 	}
 	if _, err := json.Marshal(v); err != nil {
 		t.Errorf("the view does not encode: %v", err)
+	}
+}
+
+// TestParseSince: the one parser of the history API's since and of
+// `cardflow history --since`.
+func TestParseSince(t *testing.T) {
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		in   string
+		want time.Time
+	}{
+		{"", time.Time{}},
+		{"0", now},
+		{"90m", now.Add(-90 * time.Minute)},
+		{"24h", now.Add(-24 * time.Hour)},
+		{"7d", now.Add(-7 * 24 * time.Hour)},
+		{"2026-01-31T09:00:00Z", time.Date(2026, 1, 31, 9, 0, 0, 0, time.UTC)},
+		{"2026-01-31T09:00:00+02:00", time.Date(2026, 1, 31, 7, 0, 0, 0, time.UTC)},
+	} {
+		got, err := server.ParseSince("since", tt.in, now)
+		if err != nil || !got.Equal(tt.want) {
+			t.Errorf("ParseSince(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+	for _, in := range []string{"yesterday", "-5h", "-1d", "7 d", "2026-01-31", "1w"} {
+		if got, err := server.ParseSince("--since", in, now); err == nil || !strings.HasPrefix(err.Error(), "--since is a duration back from now") {
+			t.Errorf("ParseSince(%q) = %v, %v; want an error naming --since and the accepted forms", in, got, err)
+		}
 	}
 }

@@ -83,8 +83,39 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/hooks/{connector}/{connection}", s.hook)
 	mux.HandleFunc("POST /flows/{flow}/invoke", s.invoke)
 	mux.HandleFunc("GET /healthz", s.health)
-	return mux
+	return s.countUnrouted(mux)
 }
+
+// countUnrouted serves mux, counting what mux answers itself, a path no
+// route matches (404) or a method its routes do not take (405), under the
+// route "other", as the handlers count what they refuse.
+func (s *Server) countUnrouted(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" || s.Observer == nil {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(sw, r)
+		if sw.status >= 400 {
+			s.Observer.Rejected(otherRoute, sw.status)
+		}
+	})
+}
+
+// statusWriter remembers the status a handler answered.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (s *Server) log() *slog.Logger {
 	if s.Logger == nil {
