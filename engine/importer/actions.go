@@ -92,9 +92,9 @@ func (fc *flowConv) action(m *Method, mp *actionMapping) (string, string, bool) 
 		if p := outputPath(mp, o); p == "__null" {
 			fc.setOutput(m, o, "null")
 		} else if tpl, ok := strings.CutPrefix(p, "="); ok {
-			fc.setOutput(m, o, fillRecord(tpl, "card."+b.label))
+			fc.setOutput(m, o, guardFirst(fillRecord(tpl, "card."+b.label)))
 		} else {
-			fc.setOutput(m, o, "card."+b.label+p)
+			fc.setOutput(m, o, guardFirst("card."+b.label+p))
 		}
 	}
 	if m.Comments != "" && !strings.HasPrefix(m.Comments, "Retrieve") {

@@ -258,6 +258,8 @@ var comparisons = map[string]string{"==": "==", "!=": "!=", ">=": ">=", "<=": "<
 // predicate builds the expr-lang condition of a comparison card (left
 // operand, operator, right operand) in group.
 func (fc *flowConv) predicate(m *Method, group string) (string, bool) {
+	opV, _ := fc.inputLiteral(m, group, "operator")
+	op, _ := opV.(string)
 	operand := func(key string) (string, bool) {
 		for _, f := range m.Inputs {
 			if f.Key != key || f.Group != group {
@@ -270,14 +272,19 @@ func (fc *flowConv) predicate(m *Method, group string) (string, bool) {
 			if isReference(e) {
 				return e, true
 			}
+			// emptiness guards a read of a first item itself.
+			if _, inner, ok := unguardFirst(e); ok && isReference(inner) && key == "left-operand" && (op == "is empty" || op == "is not empty") {
+				return inner, true
+			}
+			if g, ok := exprLangFirst(e); ok {
+				return g, true
+			}
 			return fc.materialize(m, key, e), true
 		}
 		return "nil", true
 	}
 	a, ok1 := operand("left-operand")
 	b, ok2 := operand("right-operand")
-	opV, _ := fc.inputLiteral(m, group, "operator")
-	op, _ := opV.(string)
 	if !ok1 || !ok2 {
 		return "", false
 	}

@@ -32,6 +32,9 @@ func emptiness(a string, list, not bool, s syntax) string {
 		}
 		return fmt.Sprintf("(%s == %s || %s(%s) == 0)", a, s.null, s.length, a)
 	}
+	if _, inner, ok := unguardFirst(a); ok {
+		a = inner
+	}
 	guard := ""
 	if sm := firstItemRE.FindStringSubmatch(a); sm != nil && isReference(sm[1]) {
 		guard = sm[1]

@@ -17,7 +17,8 @@ const oktaNativeSeed = `{"okta": {"groups": [
 // (Search Groups, Create User) become that action, not okta.api_call, and
 // keep their outputs; a card whose Okta-only output a later card reads
 // (Search Groups' Raw Object) stays okta.api_call. The flows run against
-// the Okta emulator.
+// the Okta emulator. Search Groups' first matching record is null when no
+// group matches, and the flow goes on.
 func TestOktaNativeCards(t *testing.T) {
 	res := importFile(t, "okta-native.flopack")
 	data, err := os.ReadFile("testdata/import/okta-native.flopack")
@@ -28,7 +29,7 @@ func TestOktaNativeCards(t *testing.T) {
 	checkEveryCard(t, "okta-native", data, res)
 	for file, want := range map[string][]string{
 		"find_group.hcl":       {"action     = okta.search_groups", "query      = trigger.input.groupName", "limit      = 1"},
-		"find_group_raw.hcl":   {"action     = okta.api_call", `path       = "/api/v1/groups"`, "raw = card.search_groups.body[0]"},
+		"find_group_raw.hcl":   {"action     = okta.api_call", `path       = "/api/v1/groups"`, "raw = (length(card.search_groups.body) > 0 ? card.search_groups.body[0] : null)"},
 		"list_okta_groups.hcl": {"action     = okta.search_groups", `search     = "type eq \"${"OKTA_GROUP"}\""`, "limit      = 10000"},
 		"new_user.hcl":         {"action     = okta.create_user", "activate   = false", "login     = trigger.input.login"},
 	} {
@@ -52,6 +53,18 @@ run "Search Groups finds the first group whose name starts with the query" {
   expect_call "card.return" {
     with = { result = { id = "00g1contractors", profile = { Name = "Contractors", Description = "External staff" } } }
   }
+}
+
+run "Search Groups that finds no group gives null outputs and the flow goes on" {
+  flow          = flow.find_group
+  trigger       = { input = { groupName = "Nobody" } }
+  emulator "okta" { seed_file = "seed.json" }
+  expect_status = "succeeded"
+  assert {
+    condition     = card.search_groups.count == 0
+    error_message = "no group"
+  }
+  expect_call "card.return" { with = { result = { id = null, profile = null } } }
 }
 
 run "Search Groups lists every group of a type" {

@@ -185,3 +185,30 @@ run "a row: allow" {
 }
 `)
 }
+
+// TestFirstMatchingRowEmpty: a Continue If on a field of the row Search
+// Rows found (approvals' Process Resolution) reads null when no row
+// matches, so the flow halts as in Okta Workflows instead of failing on
+// an empty list; with the row it goes on.
+func TestFirstMatchingRowEmpty(t *testing.T) {
+	t.Setenv("PROCESS_RESOLUTION_CLIENT_TOKEN", "test-token")
+	runImported(t, importFile(t, "approvals.flopack"), `
+run "no pending approval: halted" {
+  flow          = flow.process_resolution
+  trigger       = { body = { userId = "00u1" } }
+  expect_status = "halted"
+  expect_call "okta.add_user_to_group" { count = 0 }
+}
+
+run "a pending approval: approved" {
+  flow    = flow.process_resolution
+  trigger = { body = { userId = "00u1" } }
+  table "approvals" {
+    rows = { "00u1" = { userId = "00u1", login = "kari@example.com", incident = "INC1", status = "pending" } }
+  }
+  mock "okta.add_user_to_group" { output = { changed = true } }
+  expect_status = "succeeded"
+  expect_call "okta.add_user_to_group" { with = { group = "Employees", user = "00u1" } }
+}
+`)
+}

@@ -44,6 +44,11 @@ var tableCards = map[string]*actionMapping{
 				return false
 			}
 			keys, vals := fc.groupObject(m, "Fields")
+			// Update Row needs the row id: it fails when the row it was
+			// read from was not found, and so does the unguarded read.
+			if _, inner, ok := unguardFirst(id); ok {
+				id = inner
+			}
 			b.set("key", "tostring("+id+")")
 			// Update Row keeps the other columns: merge the row the id
 			// was read with when it is at hand.
@@ -151,7 +156,7 @@ func searchRows(fc *flowConv, m *Method, b *block) bool {
 	// Search Rows' row id is the key column of the first row.
 	for _, o := range m.Outputs {
 		if o.Group == "Row" && o.Key == "Row ID" {
-			fc.setOutput(m, o, attrPath("card."+b.label+".rows[0]", t.key))
+			fc.setOutput(m, o, guardFirst(attrPath("card."+b.label+".rows[0]", t.key)))
 		}
 	}
 	var where *Field

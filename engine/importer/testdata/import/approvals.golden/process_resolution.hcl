@@ -12,7 +12,7 @@ flow "process_resolution" {
 
   card "continue_if_pending" {
     action = flow.return
-    if     = "!(card.search_the_request.rows[0].status == 'pending')"
+    if     = "!((len(card.search_the_request.rows) > 0 ? card.search_the_request.rows[0].status : nil) == 'pending')"
     status = "halted"
     reason = "no approval is pending"
   }
