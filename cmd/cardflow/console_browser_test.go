@@ -103,7 +103,10 @@ func newConsoleHistory(t *testing.T) *consoleHistory {
 
 // TestConsoleNarrowScreen: at 400 px wide (a phone) no page of the console
 // is wider than the screen: wide tables scroll within themselves, and long
-// errors and ids wrap. Search boxes show their placeholder in full.
+// errors and ids wrap. Search boxes show their placeholder in full. A list
+// of executions shows each in a compact block of at most 120 px, its error
+// and About terms cut short on screen but whole in their title attributes,
+// while a wide screen keeps the table with the terms in full.
 func TestConsoleNarrowScreen(t *testing.T) {
 	h := newConsoleHistory(t)
 	b := newBrowser(t)
@@ -119,6 +122,28 @@ func TestConsoleNarrowScreen(t *testing.T) {
 		if cut := b.evalString(cutPlaceholders); cut != "" {
 			t.Errorf("%s at 400 px cuts off the placeholder of %s", page.path, cut)
 		}
+		// A list of executions shows several to a screen, each whole
+		// in its title attributes and on its own page.
+		if n := b.count(`[data-testid=executions] tbody tr`); n > 0 {
+			if n != 2 {
+				t.Errorf("%s lists %d executions, want 2", page.path, n)
+			}
+			if tall := b.evalString(tallRows); tall != "" {
+				t.Errorf("%s at 400 px has executions taller than 120 px: %s", page.path, tall)
+			}
+			for sel, want := range map[string]string{
+				`[data-testid=executions] td.terms`:     "z2yz5e1xqcbagxw6tle4zo1eql6",
+				`[data-testid=executions] td.st .error`: "card incident: servicenow.create_record",
+			} {
+				if !b.eval(`[...document.querySelectorAll(` + strconv.Quote(sel) + `)].some(e => e.title.includes(` + strconv.Quote(want) + `))`) {
+					t.Errorf("%s at 400 px: no %s has %q in its title", page.path, sel, want)
+				}
+			}
+			if !b.eval(`[...document.querySelectorAll("[data-testid=executions] tbody tr a")].every(a => {
+				const r = a.getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= document.documentElement.clientWidth; })`) {
+				t.Errorf("%s at 400 px: an execution's link is not on the screen", page.path)
+			}
+		}
 		b.screenshot("console-narrow-" + page.name)
 	}
 	// On a wide screen too.
@@ -126,9 +151,21 @@ func TestConsoleNarrowScreen(t *testing.T) {
 	if cut := b.evalString(cutPlaceholders); cut != "" {
 		t.Errorf("/executions at 1280 px cuts off the placeholder of %s", cut)
 	}
+	// The wide list stays a table, the About terms in full.
+	if !b.eval(`[...document.querySelectorAll("[data-testid=executions] tbody tr")].every(tr => getComputedStyle(tr).display === "table-row")`) {
+		t.Error("/executions at 1280 px does not show the executions as a table")
+	}
+	if !b.eval(`[...document.querySelectorAll("[data-testid=executions] td.terms")].every(td => td.scrollWidth <= td.clientWidth && td.scrollHeight <= td.clientHeight)`) {
+		t.Error("/executions at 1280 px cuts the About terms short")
+	}
 	b.screenshot("console-wide-executions")
 	b.noErrors()
 }
+
+// tallRows is a JavaScript expression: the heights of the executions
+// listed taller than 120 px, "" when none is.
+const tallRows = `[...document.querySelectorAll("[data-testid=executions] tbody tr")].map(tr => tr.getBoundingClientRect().height).
+	filter(h => h > 120).map(h => Math.round(h) + " px").join(", ")`
 
 // cutPlaceholders is a JavaScript expression: the ids of the page's
 // inputs too narrow to show their placeholder in full, "" when none is.
