@@ -95,7 +95,21 @@ func newConsoleHistory(t *testing.T) *consoleHistory {
 		`"incident":"INC0010001","sys_id":"929b7a840971335ec7661f58da3a4291","status":"pending"}`)); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(console.New(console.Options{Source: &engine.ConsoleSource{Store: st, Generation: gen}}))
+	// Two replays in the audit log: one refused with a long reason, one
+	// that went ahead.
+	src := &engine.ConsoleSource{Store: st, Generation: gen}
+	for i, e := range []console.AuditEntry{
+		{Who: "viewer-dashboard-token", Role: "view", Action: "replay", Target: h.failed, Detail: "from the failed card",
+			Outcome: "refused: Replaying needs the operate role; viewer-dashboard-token has view.", Remote: "192.0.2.17:53122"},
+		{Who: "oncall-operator", Role: "operate", Action: "replay", Target: h.failed, Detail: "from card incident, forced",
+			Outcome: "ok", Remote: "[2001:db8::1]:61000"},
+	} {
+		e.At = t0.Add(time.Duration(i+1) * time.Second)
+		if err := src.Audit(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(console.New(console.Options{Source: src}))
 	t.Cleanup(srv.Close)
 	h.url = srv.URL + "/ui"
 	return h
@@ -144,6 +158,27 @@ func TestConsoleNarrowScreen(t *testing.T) {
 				t.Errorf("%s at 400 px: an execution's link is not on the screen", page.path)
 			}
 		}
+		// The audit log shows each action in a compact block too, its
+		// outcome whole in its title attribute.
+		if n := b.count(`[data-testid=audit] tbody tr`); n > 0 {
+			if n != 2 {
+				t.Errorf("%s lists %d actions, want 2", page.path, n)
+			}
+			if tall := b.evalString(tallAuditRows); tall != "" {
+				t.Errorf("%s at 400 px has actions taller than 120 px: %s", page.path, tall)
+			}
+			if !b.eval(`[...document.querySelectorAll("[data-testid=audit] td.outcome")].some(e => e.title.includes("refused: Replaying needs the operate role; viewer-dashboard-token has view."))`) {
+				t.Errorf("%s at 400 px: no outcome has the whole refusal in its title", page.path)
+			}
+			if !b.eval(`[...document.querySelectorAll("[data-testid=audit] tbody tr a")].every(a => {
+				const r = a.getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= document.documentElement.clientWidth; })`) {
+				t.Errorf("%s at 400 px: an action's execution link is not on the screen", page.path)
+			}
+			// Nothing needs scrolling sideways, not even within the table.
+			if !b.eval(`[...document.querySelectorAll(".scroll")].every(d => d.scrollWidth <= d.clientWidth)`) {
+				t.Errorf("%s at 400 px scrolls the audit log sideways", page.path)
+			}
+		}
 		b.screenshot("console-narrow-" + page.name)
 	}
 	// On a wide screen too.
@@ -159,12 +194,26 @@ func TestConsoleNarrowScreen(t *testing.T) {
 		t.Error("/executions at 1280 px cuts the About terms short")
 	}
 	b.screenshot("console-wide-executions")
+	// The wide audit log stays a table too, the outcomes in full.
+	b.do("the wide audit log", chromedp.Navigate(h.url+"/audit"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=audit]`)))
+	if !b.eval(`[...document.querySelectorAll("[data-testid=audit] tbody tr")].every(tr => getComputedStyle(tr).display === "table-row")`) {
+		t.Error("/audit at 1280 px does not show the actions as a table")
+	}
+	if !b.eval(`[...document.querySelectorAll("[data-testid=audit] td")].every(td => td.scrollWidth <= td.clientWidth && td.scrollHeight <= td.clientHeight)`) {
+		t.Error("/audit at 1280 px cuts an action short")
+	}
+	b.screenshot("console-wide-audit")
 	b.noErrors()
 }
 
 // tallRows is a JavaScript expression: the heights of the executions
 // listed taller than 120 px, "" when none is.
 const tallRows = `[...document.querySelectorAll("[data-testid=executions] tbody tr")].map(tr => tr.getBoundingClientRect().height).
+	filter(h => h > 120).map(h => Math.round(h) + " px").join(", ")`
+
+// tallAuditRows is a JavaScript expression: the heights of the audit
+// log's actions taller than 120 px, "" when none is.
+const tallAuditRows = `[...document.querySelectorAll("[data-testid=audit] tbody tr")].map(tr => tr.getBoundingClientRect().height).
 	filter(h => h > 120).map(h => Math.round(h) + " px").join(", ")`
 
 // cutPlaceholders is a JavaScript expression: the ids of the page's
