@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -179,6 +180,18 @@ func TestConsoleNarrowScreen(t *testing.T) {
 				t.Errorf("%s at 400 px scrolls the audit log sideways", page.path)
 			}
 		}
+		// A table's rows stack their values, each after its column's
+		// name, so nothing scrolls sideways and every value is whole.
+		if n := b.count(`[data-testid=rows] tbody tr`); n > 0 {
+			if !b.eval(`[...document.querySelectorAll(".scroll")].every(d => d.scrollWidth <= d.clientWidth)`) {
+				t.Errorf("%s at 400 px scrolls the rows sideways", page.path)
+			}
+			if got := b.evalString(`[...document.querySelectorAll("[data-testid=rows] td")].filter(td => {
+				const r = td.getBoundingClientRect(); return r.width > 0 && r.right <= document.documentElement.clientWidth; }).map(td => [...td.childNodes].map(n => n.textContent).join(" ")).join(" | ")`); !strings.Contains(got, "login fiona.fail@acme.example") ||
+				!strings.Contains(got, "sys_id 929b7a840971335ec7661f58da3a4291") {
+				t.Errorf("%s at 400 px shows the values %q, want each login and sys_id on the screen after its column's name", page.path, got)
+			}
+		}
 		b.screenshot("console-narrow-" + page.name)
 	}
 	// On a wide screen too.
@@ -203,6 +216,15 @@ func TestConsoleNarrowScreen(t *testing.T) {
 		t.Error("/audit at 1280 px cuts an action short")
 	}
 	b.screenshot("console-wide-audit")
+	// A wide table's rows stay a table, the column names only in its header.
+	b.do("the wide rows", chromedp.Navigate(h.url+"/tables/approvals"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=rows]`)))
+	if !b.eval(`[...document.querySelectorAll("[data-testid=rows] tbody tr")].every(tr => getComputedStyle(tr).display === "table-row")`) {
+		t.Error("/tables/approvals at 1280 px does not show the rows as a table")
+	}
+	if !b.eval(`[...document.querySelectorAll("[data-testid=rows] td .label")].every(l => l.getBoundingClientRect().width === 0)`) {
+		t.Error("/tables/approvals at 1280 px repeats the column names in the rows")
+	}
+	b.screenshot("console-wide-table")
 	b.noErrors()
 }
 
