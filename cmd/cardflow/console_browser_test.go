@@ -192,6 +192,21 @@ func TestConsoleNarrowScreen(t *testing.T) {
 				t.Errorf("%s at 400 px shows the values %q, want each login and sys_id on the screen after its column's name", page.path, got)
 			}
 		}
+		// The health page's counts per minute likewise, each after its
+		// status.
+		if page.name == "health" {
+			if n := b.count(`[data-testid=activity] tbody tr`); n != 1 {
+				t.Errorf("%s has %d minutes in the counts per minute, want 1", page.path, n)
+			}
+			if !b.eval(`[...document.querySelectorAll(".scroll")].every(d => d.scrollWidth <= d.clientWidth)`) {
+				t.Errorf("%s at 400 px scrolls the counts per minute sideways", page.path)
+			}
+			if got := b.evalString(`[...document.querySelectorAll("[data-testid=activity] td")].filter(td => {
+				const r = td.getBoundingClientRect(); return r.width > 0 && r.right <= document.documentElement.clientWidth; }).map(td => [...td.childNodes].map(n => n.textContent).join(" ")).join(" | ")`); !strings.Contains(got, "succeeded 1") ||
+				!strings.Contains(got, "failed 1") || !strings.Contains(got, "pending 0") {
+				t.Errorf("%s at 400 px shows the counts %q, want each on the screen after its status", page.path, got)
+			}
+		}
 		b.screenshot("console-narrow-" + page.name)
 	}
 	// On a wide screen too.
@@ -225,6 +240,15 @@ func TestConsoleNarrowScreen(t *testing.T) {
 		t.Error("/tables/approvals at 1280 px repeats the column names in the rows")
 	}
 	b.screenshot("console-wide-table")
+	b.do("the wide health page", chromedp.Navigate(h.url+"/health"), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+	b.eval(`document.querySelectorAll("details").forEach(d => d.open = true) === undefined`)
+	if !b.eval(`[...document.querySelectorAll("[data-testid=activity] tbody tr")].every(tr => getComputedStyle(tr).display === "table-row")`) {
+		t.Error("/health at 1280 px does not show the counts per minute as a table")
+	}
+	if !b.eval(`[...document.querySelectorAll("[data-testid=activity] td .label")].every(l => l.getBoundingClientRect().width === 0)`) {
+		t.Error("/health at 1280 px repeats the statuses in the counts per minute")
+	}
+	b.screenshot("console-wide-health")
 	b.noErrors()
 }
 
