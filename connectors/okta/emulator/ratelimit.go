@@ -16,19 +16,9 @@ import (
 // and default limits are the per-minute management limits Okta
 // documented for Workforce Identity orgs (developer.okta.com
 // rl-global-mgmt, May 2025; newer docs show them only in the org's rate
-// limit dashboard):
+// limit dashboard), one per entry of rateBuckets.
 //
-//	users       GET, POST /api/v1/users                          600
-//	user_read   GET /api/v1/users/{idOrLogin}                    2000
-//	user_write  POST, PUT, DELETE /api/v1/users/{id}             600
-//	groups      GET, POST /api/v1/groups                         500
-//	group       GET, PUT, DELETE /api/v1/groups/{id}             1000
-//	apps        /api/v1/apps and /api/v1/apps/{id}/...           100
-//	app         GET, PUT, DELETE /api/v1/apps/{id}               500
-//	logs        /api/v1/logs                                     120
-//	other       every other /api/v1 endpoint                     1200
-//
-// Endpoints the table does not name (a user's lifecycle operations and
+// Endpoints no bucket names (a user's lifecycle operations and
 // groups, group memberships, event hooks) count against "other", as Okta
 // counts endpoints that match no specific bucket. Okta's concurrency limit
 // is not modelled.
