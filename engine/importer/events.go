@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/cardflow/cardflow/engine/connector"
 )
 
 // Okta Workflows' event cards come in two shapes. Older cards hand over
@@ -121,11 +123,7 @@ func (fc *flowConv) eventField(key string, typ any) string {
 // eventSubObject writes an object with Okta Workflows' field names read
 // from the event's object at base.
 func (fc *flowConv) eventSubObject(base, name string, fields map[string]any) string {
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := connector.SortedKeys(fields)
 	vals := map[string]string{}
 	for _, k := range keys {
 		vals[k] = fc.eventSubfield(base, name, k)
@@ -168,11 +166,7 @@ func (fc *flowConv) eventObject(o *Field) string {
 			}
 		}
 	}
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := connector.SortedKeys(fields)
 	vals := map[string]string{}
 	for _, k := range keys {
 		vals[k] = fc.eventField(k, fieldType(fields[k]))

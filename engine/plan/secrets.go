@@ -86,7 +86,7 @@ func checkConstantCredentials(a connector.Attribute, expr hcl.Expression, funcs 
 	var keys []string
 	for it := v.ElementIterator(); it.Next(); {
 		k, e := it.Element()
-		if namesCredential(k.AsString()) && hasLiteralText(e) && !(e.Type() == cty.String && noSecret(e.AsString())) {
+		if namesCredential(k.AsString()) && hasLiteralText(e) && !(e.Type() == cty.String && credential.PlainValue(e.AsString())) {
 			keys = append(keys, k.AsString())
 		}
 	}
@@ -165,11 +165,7 @@ func holdsNoSecret(expr hcl.Expression) bool {
 	if d.HasErrors() || v.Type() != cty.String || !v.IsKnown() || v.IsNull() {
 		return false
 	}
-	return noSecret(v.AsString())
-}
-
-func noSecret(s string) bool {
-	return credential.PlainValue(s)
+	return credential.PlainValue(v.AsString())
 }
 
 // hasLiteralText reports whether v holds a non-empty string anywhere: a
