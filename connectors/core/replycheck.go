@@ -3,7 +3,6 @@ package core
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -29,7 +28,7 @@ func checkRaw(result cty.Value) []connector.Finding {
 		return []connector.Finding{rawFinding("", fmt.Sprintf("The result of a raw reply is an object { status, headers, body }, not %s.", aType(result.Type())))}
 	}
 	var out []connector.Finding
-	for _, name := range sortedNames(attrs) {
+	for _, name := range connector.SortedKeys(attrs) {
 		var problem string
 		switch rawAttr(name) {
 		case "status":
@@ -164,7 +163,7 @@ func rawHeadersProblem(name string, v cty.Value) string {
 		}
 		return ""
 	}
-	for _, h := range sortedNames(elems) {
+	for _, h := range connector.SortedKeys(elems) {
 		hv := elems[h]
 		if !headerType(hv.Type()) {
 			return fmt.Sprintf("The value of header %s is a string, not %s.", h, aType(hv.Type()))
@@ -211,13 +210,4 @@ func aType(ty cty.Type) string {
 		return "an " + name
 	}
 	return "a " + name
-}
-
-func sortedNames(m map[string]cty.Value) []string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
