@@ -61,18 +61,13 @@ func readDryRunEvent(path string, flow *plan.Flow) (dryRunInput, error) {
 	if flow.Trigger == nil {
 		return dryRunInput{events: []dryRunEvent{{Payload: b}}}, nil
 	}
-	if decode := flow.Trigger.Spec.DecodeDelivery; decode != nil {
-		events, isDelivery, err := decode(b)
-		if ce := (*connector.Error)(nil); errors.As(err, &ce) && ce.Message != "" {
-			err = errors.New(ce.Message) // the connector's words, without the HTTP status it answers
-		}
-		if err != nil {
-			return dryRunInput{}, fmt.Errorf("--event %s is not a delivery the %s trigger can take: %w (cardflow run refuses it with 400 Bad Request)",
-				path, flow.Trigger.Type, err)
-		}
-		if isDelivery {
-			return deliveryEvents(path, flow, events)
-		}
+	events, isDelivery, err := flowtest.DecodeDelivery(flow, b)
+	if err != nil {
+		return dryRunInput{}, fmt.Errorf("--event %s is not a delivery the %s trigger can take: %w (cardflow run refuses it with 400 Bad Request)",
+			path, flow.Trigger.Type, err)
+	}
+	if isDelivery {
+		return deliveryEvents(path, flow, events)
 	}
 	if err := checkEvent(b, flow.Trigger.Spec.Output, flow.Trigger.Type); err != nil {
 		return dryRunInput{}, fmt.Errorf("--event %s does not fit the %s trigger of %s: %w", path, flow.Trigger.Type, flow.Name, err)
