@@ -28,8 +28,7 @@ type dryRunInput struct {
 
 // dryRunEvent is one event of --event.
 type dryRunEvent struct {
-	ID, Type string
-	Payload  []byte
+	engine.DryRunEvent
 	// Skipped says why cardflow run would start no execution for the
 	// event; "" when it would.
 	Skipped string
@@ -40,7 +39,7 @@ func (in dryRunInput) taken() []engine.DryRunEvent {
 	var out []engine.DryRunEvent
 	for _, ev := range in.events {
 		if ev.Skipped == "" {
-			out = append(out, engine.DryRunEvent{ID: ev.ID, Type: ev.Type, Payload: ev.Payload})
+			out = append(out, ev.DryRunEvent)
 		}
 	}
 	return out
@@ -59,20 +58,15 @@ func readDryRunEvent(path string, flow *plan.Flow) (dryRunInput, error) {
 		return dryRunInput{}, fmt.Errorf("--event %s is not JSON: %w", path, err)
 	}
 	if flow.Trigger == nil {
-		return dryRunInput{events: []dryRunEvent{{Payload: b}}}, nil
+		return dryRunInput{events: []dryRunEvent{{DryRunEvent: engine.DryRunEvent{Payload: b}}}}, nil
 	}
-	if decode := flow.Trigger.Spec.DecodeDelivery; decode != nil {
-		events, isDelivery, err := decode(b)
-		if ce := (*connector.Error)(nil); errors.As(err, &ce) && ce.Message != "" {
-			err = errors.New(ce.Message) // the connector's words, without the HTTP status it answers
-		}
-		if err != nil {
-			return dryRunInput{}, fmt.Errorf("--event %s is not a delivery the %s trigger can take: %w (cardflow run refuses it with 400 Bad Request)",
-				path, flow.Trigger.Type, err)
-		}
-		if isDelivery {
-			return deliveryEvents(path, flow, events)
-		}
+	events, isDelivery, err := flowtest.DecodeDelivery(flow, b)
+	if err != nil {
+		return dryRunInput{}, fmt.Errorf("--event %s is not a delivery the %s trigger can take: %w (cardflow run refuses it with 400 Bad Request)",
+			path, flow.Trigger.Type, err)
+	}
+	if isDelivery {
+		return deliveryEvents(path, flow, events)
 	}
 	if err := checkEvent(b, flow.Trigger.Spec.Output, flow.Trigger.Type); err != nil {
 		return dryRunInput{}, fmt.Errorf("--event %s does not fit the %s trigger of %s: %w", path, flow.Trigger.Type, flow.Name, err)
@@ -89,7 +83,7 @@ func readDryRunEvent(path string, flow *plan.Flow) (dryRunInput, error) {
 	if err := checkPushed(b, typ, flow); err != nil {
 		return dryRunInput{}, fmt.Errorf("--event %s: %w", path, err)
 	}
-	return dryRunInput{events: []dryRunEvent{{Payload: b}}}, nil
+	return dryRunInput{events: []dryRunEvent{{DryRunEvent: engine.DryRunEvent{Payload: b}}}}, nil
 }
 
 // deliveryEvents sorts the events of a delivery as cardflow run does:
@@ -106,7 +100,7 @@ func deliveryEvents(path string, flow *plan.Flow, events []connector.Event) (dry
 		if err := checkPushed(ev.Payload, ev.Type, flow); err != nil {
 			return dryRunInput{}, fmt.Errorf("--event %s: event %d of %d (%s): %w", path, i+1, len(events), ev.ID, err)
 		}
-		de := dryRunEvent{ID: ev.ID, Type: ev.Type, Payload: ev.Payload}
+		de := dryRunEvent{DryRunEvent: engine.DryRunEvent{ID: ev.ID, Type: ev.Type, Payload: ev.Payload}}
 		if accept := flow.Trigger.Spec.Accept; accept != nil && !accept(cfg, ev) {
 			de.Skipped = fmt.Sprintf("the trigger of %s does not list type %s", flow.Name, ev.Type)
 		} else if j, seen := first[ev.ID]; seen {

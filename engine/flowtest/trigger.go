@@ -86,24 +86,34 @@ func readTriggerFile(flow *plan.Flow, file string, expr hcl.Expression) (trigger
 	if err != nil {
 		return triggerFile{}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read trigger file", Detail: err.Error(), Subject: subject}}
 	}
-	if flow.Trigger != nil && flow.Trigger.Spec.DecodeDelivery != nil {
-		events, isDelivery, err := flow.Trigger.Spec.DecodeDelivery(b)
-		if ce := (*connector.Error)(nil); errors.As(err, &ce) && ce.Message != "" {
-			err = errors.New(ce.Message) // the connector's words, without the HTTP status it answers
-		}
-		if err != nil {
-			return triggerFile{}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid delivery in trigger file",
-				Detail: fmt.Sprintf("%s is not a delivery the %s trigger can take: %v.", path, flow.Trigger.Type, err), Subject: subject}}
-		}
-		if isDelivery {
-			return acceptedEvents(flow, path, events, subject)
-		}
+	events, isDelivery, err := DecodeDelivery(flow, b)
+	if err != nil {
+		return triggerFile{}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid delivery in trigger file",
+			Detail: fmt.Sprintf("%s is not a delivery the %s trigger can take: %v.", path, flow.Trigger.Type, err), Subject: subject}}
+	}
+	if isDelivery {
+		return acceptedEvents(flow, path, events, subject)
 	}
 	val, err := connector.FromJSON(b, cty.DynamicPseudoType)
 	if err != nil {
 		return triggerFile{}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid trigger file", Detail: fmt.Sprintf("%s is not JSON: %v", path, err), Subject: subject}}
 	}
 	return triggerFile{values: []cty.Value{val}}, nil
+}
+
+// DecodeDelivery decodes b with the delivery decoder of flow's trigger, as
+// cardflow run does: isDelivery is false for a trigger value, and for a
+// trigger whose connector takes no deliveries. The error of a delivery
+// the connector refuses is its words, without the HTTP status it answers.
+func DecodeDelivery(flow *plan.Flow, b []byte) (events []connector.Event, isDelivery bool, err error) {
+	if flow.Trigger == nil || flow.Trigger.Spec.DecodeDelivery == nil {
+		return nil, false, nil
+	}
+	events, isDelivery, err = flow.Trigger.Spec.DecodeDelivery(b)
+	if ce := (*connector.Error)(nil); errors.As(err, &ce) && ce.Message != "" {
+		err = errors.New(ce.Message)
+	}
+	return events, isDelivery, err
 }
 
 // acceptedEvents keeps the events of a delivery the flow's trigger accepts
