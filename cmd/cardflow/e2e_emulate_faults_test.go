@@ -210,3 +210,61 @@ func TestE2EEmulateOktaRateLimits(t *testing.T) {
 		t.Errorf("user list while groups are limited: %d, headers %v; want 200 from the users bucket", resp.StatusCode, resp.Header)
 	}
 }
+
+// TestE2EEmulateOktaConcurrencyLimit: `cardflow emulate okta
+// --enforce-rate-limits --concurrency-limit 1` answers a request made
+// while another is in flight (held by a latency fault) with 429 E0000047
+// and X-Rate-Limit-Limit and -Remaining 0, on any endpoint, and serves
+// both once the first is answered.
+func TestE2EEmulateOktaConcurrencyLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	t.Parallel()
+	base, _ := startEmulator(t, "okta", "--listen", "127.0.0.1:0", "--enforce-rate-limits", "--concurrency-limit", "1",
+		"--fault", `{"latency": "1s", "path": "/api/v1/groups"}`)
+	get := func(path string) (*http.Response, string) {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Authorization", "SSWS x")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+			return nil, ""
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(b)
+	}
+	held := make(chan int, 1)
+	start := time.Now()
+	go func() {
+		resp, _ := get("/api/v1/groups")
+		if resp == nil {
+			held <- 0
+			return
+		}
+		held <- resp.StatusCode
+	}()
+	// Probe until the held request is in flight (a probe before it is
+	// served at once: the latency holds only group requests).
+	var (
+		resp *http.Response
+		body string
+	)
+	for time.Since(start) < 900*time.Millisecond {
+		if resp, body = get("/api/v1/users"); resp == nil || resp.StatusCode != http.StatusOK {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if resp == nil || resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, `"errorCode":"E0000047"`) ||
+		resp.Header.Get("X-Rate-Limit-Limit") != "0" || resp.Header.Get("X-Rate-Limit-Remaining") != "0" {
+		t.Fatalf("a request while one is in flight: %v %s; want 429 E0000047 with limit and remaining 0", resp, body)
+	}
+	if s := <-held; s != http.StatusOK || time.Since(start) < time.Second {
+		t.Errorf("held request: %d after %v, want 200 after its 1 s latency", s, time.Since(start))
+	}
+	if resp, _ := get("/api/v1/users"); resp == nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("a request after the first was answered: %v, want 200", resp)
+	}
+}

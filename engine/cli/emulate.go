@@ -32,6 +32,9 @@ type EmulateOptions struct {
 	// RateLimits (Okta) are "bucket=limit" overrides of the buckets'
 	// per-minute limits.
 	RateLimits []string
+	// ConcurrencyLimit (Okta, with EnforceRateLimits) is how many API
+	// requests the org processes at once; 0 turns the limit off.
+	ConcurrencyLimit int
 	// BatchWindow (Okta) amalgamates a hook's events within this long of
 	// the first into one delivery.
 	BatchWindow time.Duration
@@ -54,6 +57,9 @@ func NewCmdEmulate(f *Factory, runF func(*EmulateOptions) error) *cobra.Command 
 
   # An Okta org that answers 429 after 5 reads of users a minute
   cardflow emulate okta --enforce-rate-limits --rate-limit user_read=5
+
+  # An Okta org that processes at most 4 requests at once
+  cardflow emulate okta --enforce-rate-limits --concurrency-limit 4
 
   # A ServiceNow instance with basic auth
   cardflow emulate servicenow --listen 127.0.0.1:9002 --user admin --password admin`,
@@ -80,6 +86,12 @@ their default limits per minute:
   app 500          GET, PUT, DELETE /api/v1/apps/{id}
   logs 120         GET /api/v1/logs
   other 1200       every other /api/v1 endpoint
+
+With --enforce-rate-limits the Okta emulator also enforces Okta's concurrency
+limit: at most --concurrency-limit requests (default 75, Okta's default; 0
+turns it off) are processed at once, across all endpoints, and a request
+beyond them gets 429 E0000047 with X-Rate-Limit-Limit and -Remaining 0, as
+Okta answers it.
 
 --delivery-batch-window 2s delivers the events of an Okta event hook that
 occur within 2 s of the first in one delivery, as Okta amalgamates events
@@ -111,6 +123,9 @@ after the client gave up; only its answer is lost).`,
 			if err := checkEmulateCredentials(opts.System, cmd.Flags().Changed); err != nil {
 				return err
 			}
+			if err := checkConcurrencyLimit(opts, cmd.Flags().Changed); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -124,6 +139,7 @@ after the client gave up; only its answer is lost).`,
 	cmd.Flags().StringVar(&opts.Password, "password", "", "ServiceNow: that user's password")
 	cmd.Flags().BoolVar(&opts.EnforceRateLimits, "enforce-rate-limits", false, "Okta: answer 429 once a rate-limit bucket is used up, until its window resets")
 	cmd.Flags().StringArrayVar(&opts.RateLimits, "rate-limit", nil, "Okta: a bucket's limit per minute, as bucket=N (repeatable), e.g. user_read=5")
+	cmd.Flags().IntVar(&opts.ConcurrencyLimit, "concurrency-limit", oktaDefaultConcurrency, "Okta, with --enforce-rate-limits: requests processed at once, across all endpoints (0: no limit)")
 	cmd.Flags().DurationVar(&opts.BatchWindow, "delivery-batch-window", 0, "Okta: deliver an event hook's events that occur within this long of the first together, e.g. 2s (default: each at once)")
 	cmd.Flags().BoolVar(&opts.Pprof, "pprof", false, "serve Go profiles under /_emulator/debug/pprof/ (profile, heap, allocs)")
 	cmd.Flags().StringArrayVar(&opts.Faults, "fault", nil, `a fault injected from the start, as JSON (repeatable), e.g. '{"status": 503, "for": "30s"}'`)
@@ -140,12 +156,28 @@ func checkEmulateCredentials(system string, given func(string) bool) error {
 		return exit(ExitUsage, errors.New("--password needs --user: the servicenow emulator requires that user and password; without --user it accepts any user and password"))
 	case system == "servicenow" && given("token"):
 		return exit(ExitUsage, errors.New("--token is for the okta emulator; the servicenow emulator takes --user and --password"))
-	case system == "servicenow" && (given("enforce-rate-limits") || given("rate-limit")):
-		return exit(ExitUsage, errors.New("--enforce-rate-limits and --rate-limit are for the okta emulator"))
+	case system == "servicenow" && (given("enforce-rate-limits") || given("rate-limit") || given("concurrency-limit")):
+		return exit(ExitUsage, errors.New("--enforce-rate-limits, --rate-limit and --concurrency-limit are for the okta emulator"))
 	case system == "servicenow" && given("delivery-batch-window"):
 		return exit(ExitUsage, errors.New("--delivery-batch-window is for the okta emulator's event hooks"))
 	case system == "okta" && (given("user") || given("password")):
 		return exit(ExitUsage, errors.New("--user and --password are for the servicenow emulator; the okta emulator takes --token"))
+	}
+	return nil
+}
+
+// oktaDefaultConcurrency is Okta's default concurrency limit for
+// Workforce and Customer Identity orgs.
+const oktaDefaultConcurrency = 75
+
+// checkConcurrencyLimit refuses a negative --concurrency-limit, and one
+// given without --enforce-rate-limits, which would be ignored.
+func checkConcurrencyLimit(opts *EmulateOptions, given func(string) bool) error {
+	switch {
+	case opts.ConcurrencyLimit < 0:
+		return exit(ExitUsage, fmt.Errorf("--concurrency-limit %d: want the number of requests processed at once, or 0 for no limit", opts.ConcurrencyLimit))
+	case given("concurrency-limit") && !opts.EnforceRateLimits:
+		return exit(ExitUsage, errors.New("--concurrency-limit needs --enforce-rate-limits: without it no limit is enforced"))
 	}
 	return nil
 }
@@ -169,7 +201,8 @@ func emulateRun(ctx context.Context, opts *EmulateOptions) error {
 		return exit(ExitUsage, fmt.Errorf("--delivery-batch-window %s is negative", opts.BatchWindow))
 	}
 	e, err := serve(ServeEmulatorOptions{Token: opts.Token, User: opts.User, Password: opts.Password, SeedPath: opts.Seed,
-		EnforceRateLimits: opts.EnforceRateLimits, RateLimits: limits, DeliveryBatchWindow: opts.BatchWindow})
+		EnforceRateLimits: opts.EnforceRateLimits, RateLimits: limits, ConcurrencyLimit: opts.ConcurrencyLimit,
+		DeliveryBatchWindow: opts.BatchWindow})
 	if err != nil {
 		return exit(ExitUsage, err)
 	}

@@ -11,7 +11,8 @@ import (
 // would ignore is a usage error, before anything listens: the emulator
 // would otherwise accept any client while the user thinks it checks. So
 // are the Okta emulator's rate-limit and batching flags given to the
-// ServiceNow one, and a negative batching window.
+// ServiceNow one, a negative batching window, and a concurrency limit that
+// is negative or would not be enforced.
 func TestEmulateRefusesIgnoredCredentials(t *testing.T) {
 	for _, tt := range []struct {
 		args []string
@@ -21,8 +22,11 @@ func TestEmulateRefusesIgnoredCredentials(t *testing.T) {
 		{[]string{"servicenow", "--token", "T"}, "--token is for the okta emulator"},
 		{[]string{"okta", "--user", "admin"}, "--user and --password are for the servicenow emulator"},
 		{[]string{"okta", "--password", "P"}, "--user and --password are for the servicenow emulator"},
-		{[]string{"servicenow", "--enforce-rate-limits"}, "--enforce-rate-limits and --rate-limit are for the okta emulator"},
-		{[]string{"servicenow", "--rate-limit", "users=5"}, "--enforce-rate-limits and --rate-limit are for the okta emulator"},
+		{[]string{"servicenow", "--enforce-rate-limits"}, "--enforce-rate-limits, --rate-limit and --concurrency-limit are for the okta emulator"},
+		{[]string{"servicenow", "--rate-limit", "users=5"}, "--enforce-rate-limits, --rate-limit and --concurrency-limit are for the okta emulator"},
+		{[]string{"servicenow", "--concurrency-limit", "5"}, "--enforce-rate-limits, --rate-limit and --concurrency-limit are for the okta emulator"},
+		{[]string{"okta", "--concurrency-limit", "5"}, "--concurrency-limit needs --enforce-rate-limits"},
+		{[]string{"okta", "--enforce-rate-limits", "--concurrency-limit=-1"}, "--concurrency-limit -1: want the number of requests processed at once, or 0 for no limit"},
 		{[]string{"servicenow", "--delivery-batch-window", "2s"}, "--delivery-batch-window is for the okta emulator's event hooks"},
 		{[]string{"okta", "--delivery-batch-window=-1s"}, "--delivery-batch-window -1s is negative"},
 	} {

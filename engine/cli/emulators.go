@@ -53,6 +53,9 @@ type ServeEmulatorOptions struct {
 	// rate limits and override their limits by bucket name.
 	EnforceRateLimits bool
 	RateLimits        map[string]int
+	// ConcurrencyLimit (Okta, with EnforceRateLimits) is how many API
+	// requests the org processes at once (0: no limit).
+	ConcurrencyLimit int
 	// DeliveryBatchWindow (Okta) amalgamates a hook's events within this
 	// long of the first into one delivery (0: each at once).
 	DeliveryBatchWindow time.Duration

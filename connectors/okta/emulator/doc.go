@@ -22,8 +22,9 @@
 // attributes and operators each endpoint lists (users and groups, 400
 // E0000031 for the rest); requests are counted in Okta's per-endpoint
 // rate-limit buckets (RateBuckets) and reported in the X-Rate-Limit-*
-// headers, but refused with 429 only with Options.EnforceRateLimits or an
-// injected Fault, and there is no concurrency limit; each event-hook
+// headers, but refused with 429 only with Options.EnforceRateLimits (which
+// also enforces Okta's concurrency limit, Options.ConcurrencyLimit) or an
+// injected Fault; each event-hook
 // delivery carries one event, sent at once, unless
 // Options.DeliveryBatchWindow amalgamates the events of a window; seeded
 // objects write no System

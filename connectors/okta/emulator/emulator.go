@@ -36,6 +36,13 @@ type Options struct {
 	// RateLimitWindow is the length of a rate-limit window. Default one
 	// minute, as in Okta; tests shorten it.
 	RateLimitWindow time.Duration
+	// ConcurrencyLimit is, with EnforceRateLimits, how many API requests
+	// the org processes at once, across all endpoints; a request beyond
+	// it is answered 429 E0000047 with X-Rate-Limit-Limit and -Remaining
+	// 0, as Okta answers it. 0 means DefaultConcurrencyLimit (75, Okta's
+	// default); NoConcurrencyLimit turns it off. Without EnforceRateLimits
+	// there is no concurrency limit.
+	ConcurrencyLimit int
 	// HookClient sends event-hook verifications and deliveries. Default: a
 	// client with a 3 s timeout and its own transport, closed by Close.
 	HookClient *http.Client
@@ -98,22 +105,25 @@ type Emulator struct {
 	quiet       bool // seeding: no System Log events
 	// rates has its own lock: every request takes it.
 	rates *rateLimiter
+	// inFlight is lock-free: every request takes a slot.
+	inFlight *concurrency
 }
 
 // New returns an empty org and starts its event-hook delivery goroutine;
 // call Close to stop it.
 func New(opts Options) *Emulator {
 	e := &Emulator{
-		now:     opts.Now,
-		logger:  opts.Logger,
-		users:   map[string]*userRec{},
-		byLogin: map[string]*userRec{},
-		groups:  map[string]*groupRec{},
-		apps:    map[string]*appRec{},
-		hooks:   map[string]*hookRec{},
-		batches: map[string]*batch{},
-		wake:    make(chan struct{}, 1),
-		rates:   newRateLimiter(opts),
+		now:      opts.Now,
+		logger:   opts.Logger,
+		users:    map[string]*userRec{},
+		byLogin:  map[string]*userRec{},
+		groups:   map[string]*groupRec{},
+		apps:     map[string]*appRec{},
+		hooks:    map[string]*hookRec{},
+		batches:  map[string]*batch{},
+		wake:     make(chan struct{}, 1),
+		rates:    newRateLimiter(opts),
+		inFlight: newConcurrency(opts),
 	}
 	e.batchWindow = opts.DeliveryBatchWindow
 	e.token.Store(opts.Token)
@@ -226,6 +236,15 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The SDK computes its 429 back-off as X-Rate-Limit-Reset - Date, so both
 	// come from the same clock.
 	h["Date"] = []string{now.UTC().Format(http.TimeFormat)}
+	// The slot is taken before anything else and given back however the
+	// request ends (a dropped connection aborts with a panic): a refused
+	// request counts against no bucket, an injected latency holds its slot.
+	if !e.inFlight.enter() {
+		concurrencyRefusal(h, now)
+		e.writeError(w, errRateLimited)
+		return
+	}
+	defer e.inFlight.leave()
 	b := bucketOf(r.Method, r.URL.Path)
 	if e.applyFault(w, r, b, now) {
 		return

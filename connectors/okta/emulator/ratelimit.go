@@ -21,7 +21,7 @@ import (
 // Endpoints no bucket names (a user's lifecycle operations and
 // groups, group memberships, event hooks) count against "other", as Okta
 // counts endpoints that match no specific bucket. Okta's concurrency limit
-// is not modelled.
+// is apart from the buckets (concurrency.go).
 var rateBuckets = [...]RateBucket{
 	bucketUsers:     {Name: "users", Endpoints: "GET, POST /api/v1/users", Limit: 600},
 	bucketUserRead:  {Name: "user_read", Endpoints: "GET /api/v1/users/{idOrLogin}", Limit: 2000},

@@ -15,8 +15,12 @@ func serveOkta(o cli.ServeEmulatorOptions) (*cli.ServedEmulator, error) {
 	if err := oktaemu.CheckRateLimits(o.RateLimits); err != nil {
 		return nil, fmt.Errorf("--rate-limit: %w", err)
 	}
+	concurrency := o.ConcurrencyLimit
+	if concurrency == 0 {
+		concurrency = oktaemu.NoConcurrencyLimit
+	}
 	e := oktaemu.New(oktaemu.Options{Token: o.Token, EnforceRateLimits: o.EnforceRateLimits, RateLimits: o.RateLimits,
-		DeliveryBatchWindow: o.DeliveryBatchWindow})
+		ConcurrencyLimit: concurrency, DeliveryBatchWindow: o.DeliveryBatchWindow})
 	if o.SeedPath != "" {
 		s, err := seedPart(o.SeedPath, seed.Okta)
 		if err == nil {
