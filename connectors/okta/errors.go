@@ -73,6 +73,9 @@ func rateLimited(rl *rateLimitedError) *connector.Error {
 	if e.Message == "" {
 		e.Message = "API call exceeded rate limit due to too many requests."
 	}
+	if rl.concurrency() {
+		e.Message += " (the org's concurrency limit: too many requests in flight at once)"
+	}
 	return e
 }
 

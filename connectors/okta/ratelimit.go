@@ -37,10 +37,13 @@ func (b *resetBook) refused(req *http.Request, now time.Time) *rateLimitedError 
 	return rl
 }
 
-// record remembers a 429 for req's bucket, if it says when the limit resets.
+// record remembers a 429 for req's bucket, if it says when the limit
+// resets. A 429 of the org's concurrency limit is not remembered: it says
+// nothing of the bucket, and a request sent as soon as another one ends
+// passes.
 func (b *resetBook) record(req *http.Request, rl *rateLimitedError) {
 	at := rl.at
-	if at.IsZero() {
+	if at.IsZero() || rl.concurrency() {
 		return
 	}
 	key := bucketOf(req)

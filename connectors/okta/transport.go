@@ -123,6 +123,14 @@ type rateLimitedError struct {
 
 func (e *rateLimitedError) Error() string { return "HTTP 429 Too Many Requests" }
 
+// concurrency reports whether the 429 is Okta's concurrency limit (too
+// many requests of the org in flight at once) rather than an exhausted
+// rate-limit bucket: Okta then reports X-Rate-Limit-Limit and -Remaining
+// as 0, and its X-Rate-Limit-Reset is only an estimate.
+func (e *rateLimitedError) concurrency() bool {
+	return strings.TrimSpace(e.header.Get("X-Rate-Limit-Limit")) == "0"
+}
+
 // connResetError is a connection closed by the server mid-request.
 type connResetError struct{ msg string }
 
