@@ -10,6 +10,7 @@ import (
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/zclconf/go-cty/cty"
+	"golang.org/x/net/http/httpguts"
 )
 
 // The reply modes of trigger "http.endpoint".
@@ -179,7 +180,8 @@ var serverHeaders = map[string]bool{
 // are, numbers and booleans as their JSON text; null ones are left out.
 func rawHeaders(h http.Header, headers map[string]any) error {
 	for k, v := range headers {
-		if !validHeaderName(k) {
+		// A field name is a token (RFC 9110 §5.1), as net/http checks it.
+		if !httpguts.ValidHeaderFieldName(k) {
 			return fmt.Errorf("headers: %q is not a header name", k)
 		}
 		var s string
@@ -204,22 +206,6 @@ func rawHeaders(h http.Header, headers map[string]any) error {
 		h.Set(k, s)
 	}
 	return nil
-}
-
-// validHeaderName reports whether s is an HTTP token (RFC 9110 5.1).
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range []byte(s) {
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 func isNullJSON(b []byte) bool {

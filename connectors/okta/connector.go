@@ -11,12 +11,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/okta/okta-sdk-golang/v2/okta"
 	"github.com/zclconf/go-cty/cty"
+	"golang.org/x/net/http/httpguts"
 	"golang.org/x/time/rate"
 
 	"github.com/cardflow/cardflow/engine/connector"
@@ -225,7 +225,7 @@ func parseSettings(cfg cty.Value) (*settings, error) {
 	if s.hookHeader == "" {
 		s.hookHeader = defaultHookHeader
 	}
-	if !headerName.MatchString(s.hookHeader) {
+	if !httpguts.ValidHeaderFieldName(s.hookHeader) {
 		return nil, fmt.Errorf("event_hook_header %q is not an HTTP header name", s.hookHeader)
 	}
 	timeout := connector.String(cfg, "request_timeout")
@@ -407,15 +407,12 @@ func checkRateLimit(v cty.Value) error {
 	return nil
 }
 
-// headerName is an HTTP header field name (RFC 9110 token).
-var headerName = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
-
 func checkHeaderName(v cty.Value) error {
 	v, ok := checkable(v)
 	if !ok {
 		return nil
 	}
-	if !headerName.MatchString(v.AsString()) {
+	if !httpguts.ValidHeaderFieldName(v.AsString()) {
 		return fmt.Errorf("event_hook_header %q is not an HTTP header name", v.AsString())
 	}
 	return nil

@@ -1,6 +1,7 @@
 package okta_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -77,6 +78,10 @@ func TestOpenValidation(t *testing.T) {
 			"request_timeout": cty.StringVal("soon")}, "duration"},
 		{"bad hook header", map[string]cty.Value{"org_url": cty.StringVal("https://acme.okta.com"), "token": cty.StringVal("t"),
 			"event_hook_header": cty.StringVal("X Secret:")}, "header name"},
+		{"hook header with a line break", map[string]cty.Value{"org_url": cty.StringVal("https://acme.okta.com"), "token": cty.StringVal("t"),
+			"event_hook_header": cty.StringVal("X-Secret\n")}, `event_hook_header "X-Secret\n" is not an HTTP header name`},
+		{"hook header not ASCII", map[string]cty.Value{"org_url": cty.StringVal("https://acme.okta.com"), "token": cty.StringVal("t"),
+			"event_hook_header": cty.StringVal("X-Sécret")}, "header name"},
 		{"bad rate", map[string]cty.Value{"org_url": cty.StringVal("https://acme.okta.com"), "token": cty.StringVal("t"),
 			"rate_limit": cty.NumberIntVal(0)}, "rate_limit"},
 	}
@@ -120,6 +125,18 @@ func TestConnectionChecks(t *testing.T) {
 	timeout, _ := schema.Lookup("request_timeout")
 	if timeout.Check(cty.StringVal("30")) == nil || timeout.Check(cty.StringVal("1m")) != nil {
 		t.Error("request_timeout Check is wrong")
+	}
+	hookHeader, _ := schema.Lookup("event_hook_header")
+	for _, good := range []string{"X-Okta-Hook-Key", "authorization", "!#$%&'*+-.^_`|~09AZaz"} {
+		if err := hookHeader.Check(cty.StringVal(good)); err != nil {
+			t.Errorf("event_hook_header Check refused %q: %v", good, err)
+		}
+	}
+	for _, bad := range []string{"", "X Secret", "X-Secret:", "X\n", "X\tY", "Xé", "X/Y", "X@Y", "X(Y)", "X\"Y", "X\x7f"} {
+		err := hookHeader.Check(cty.StringVal(bad))
+		if want := fmt.Sprintf("event_hook_header %q is not an HTTP header name", bad); err == nil || err.Error() != want {
+			t.Errorf("event_hook_header Check(%q) = %v, want %s", bad, err, want)
+		}
 	}
 	for _, name := range []string{"token", "private_key", "event_hook_secret"} {
 		if a, _ := schema.Lookup(name); !a.Sensitive {

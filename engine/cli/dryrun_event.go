@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/cardflow/cardflow/engine"
@@ -86,41 +85,29 @@ func readDryRunEvent(path string, flow *plan.Flow) (dryRunInput, error) {
 	return dryRunInput{events: []dryRunEvent{{DryRunEvent: engine.DryRunEvent{Payload: b}}}}, nil
 }
 
-// deliveryEvents sorts the events of a delivery as cardflow run does:
-// every event is checked (one it would refuse fails the whole delivery),
-// those of a type the trigger does not list, and repeats of an event id,
-// start no execution.
+// deliveryEvents sorts the events of a delivery as cardflow run does
+// (flowtest.SortDelivery): every event is checked first (one it would
+// refuse fails the whole delivery); those of a type the trigger does not
+// list, and repeats of an event id, start no execution.
 func deliveryEvents(path string, flow *plan.Flow, events []connector.Event) (dryRunInput, error) {
-	cfg, _ := flow.Trigger.Config.UnmarkDeep()
-	in := dryRunInput{delivery: true}
-	first := map[string]int{}
-	var types []string
 	for i := range events {
 		ev := &events[i]
 		if err := checkPushed(ev.Payload, ev.Type, flow); err != nil {
 			return dryRunInput{}, fmt.Errorf("--event %s: event %d of %d (%s): %w", path, i+1, len(events), ev.ID, err)
 		}
-		de := dryRunEvent{DryRunEvent: engine.DryRunEvent{ID: ev.ID, Type: ev.Type, Payload: ev.Payload}}
-		if accept := flow.Trigger.Spec.Accept; accept != nil && !accept(cfg, ev) {
-			de.Skipped = fmt.Sprintf("the trigger of %s does not list type %s", flow.Name, ev.Type)
-		} else if j, seen := first[ev.ID]; seen {
-			de.Skipped = fmt.Sprintf("it repeats event %d (uuid %s), which starts the one execution", j+1, ev.ID)
-		} else {
-			first[ev.ID] = i
-		}
-		if !slices.Contains(types, ev.Type) {
-			types = append(types, ev.Type)
-		}
-		in.events = append(in.events, de)
 	}
-	if len(in.taken()) == 0 {
+	d := flowtest.SortDelivery(flow, events)
+	if len(d.Taken()) == 0 {
 		why := "the delivery has no events"
-		if len(events) > 0 {
-			slices.Sort(types)
-			why = fmt.Sprintf("it has events of type %s only, which the trigger's event_types does not list", strings.Join(types, ", "))
+		if len(d) > 0 {
+			why = fmt.Sprintf("it has %s, which the trigger's event_types does not list", d.NoneTaken())
 		}
 		return dryRunInput{}, fmt.Errorf("--event %s: no event in the delivery matches the trigger of %s: %s (cardflow run would start no execution for it)",
 			path, flow.Name, why)
+	}
+	in := dryRunInput{delivery: true}
+	for _, ev := range d {
+		in.events = append(in.events, dryRunEvent{DryRunEvent: engine.DryRunEvent{ID: ev.ID, Type: ev.Type, Payload: ev.Payload}, Skipped: ev.Skipped})
 	}
 	return in, nil
 }

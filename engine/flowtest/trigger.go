@@ -116,18 +116,73 @@ func DecodeDelivery(flow *plan.Flow, b []byte) (events []connector.Event, isDeli
 	return events, isDelivery, err
 }
 
-// acceptedEvents keeps the events of a delivery the flow's trigger accepts
-// (its event_types), as cardflow run does: the others start no execution.
-func acceptedEvents(flow *plan.Flow, path string, events []connector.Event, subject *hcl.Range) (triggerFile, hcl.Diagnostics) {
+// Delivery is the events of one delivery, in order, each with whether
+// cardflow run starts an execution for it.
+type Delivery []DeliveryEvent
+
+// DeliveryEvent is one event of a delivery.
+type DeliveryEvent struct {
+	connector.Event
+	// Skipped says why cardflow run starts no execution for the event; ""
+	// when it starts one.
+	Skipped string
+}
+
+// SortDelivery sorts the events of a delivery to flow's trigger as cardflow
+// run does: an event of a type the trigger does not list (its
+// event_types) starts no execution, nor does one that repeats an earlier
+// event's id (run keeps one execution per event id). It checks no event:
+// run refuses a whole delivery with one it cannot take, whichever events
+// start executions.
+func SortDelivery(flow *plan.Flow, events []connector.Event) Delivery {
 	cfg, _ := flow.Trigger.Config.UnmarkDeep()
-	tf := triggerFile{delivery: true}
-	types := map[string]bool{}
-	for i := range events {
-		ev := &events[i]
-		types[ev.Type] = true
-		if accept := flow.Trigger.Spec.Accept; accept != nil && !accept(cfg, ev) {
-			continue
+	accept := flow.Trigger.Spec.Accept
+	d := make(Delivery, len(events))
+	first := map[string]int{}
+	for i, ev := range events {
+		d[i].Event = ev
+		if accept != nil && !accept(cfg, &events[i]) {
+			d[i].Skipped = fmt.Sprintf("the trigger of %s does not list type %s", flow.Name, ev.Type)
+		} else if j, seen := first[ev.ID]; seen {
+			d[i].Skipped = fmt.Sprintf("it repeats event %d (uuid %s), which starts the one execution", j+1, ev.ID)
+		} else {
+			first[ev.ID] = i
 		}
+	}
+	return d
+}
+
+// Taken returns the events that start an execution, in order.
+func (d Delivery) Taken() []connector.Event {
+	var out []connector.Event
+	for _, ev := range d {
+		if ev.Skipped == "" {
+			out = append(out, ev.Event)
+		}
+	}
+	return out
+}
+
+// NoneTaken says what the delivery has when it starts no execution: "no
+// events", or "events of type T only" (its types, sorted), which the
+// trigger does not list.
+func (d Delivery) NoneTaken() string {
+	if len(d) == 0 {
+		return "no events"
+	}
+	types := map[string]bool{}
+	for _, ev := range d {
+		types[ev.Type] = true
+	}
+	return fmt.Sprintf("events of type %s only", strings.Join(connector.SortedKeys(types), ", "))
+}
+
+// acceptedEvents keeps the events of a delivery that start an execution
+// (SortDelivery), as cardflow run does: the others start none.
+func acceptedEvents(flow *plan.Flow, path string, events []connector.Event, subject *hcl.Range) (triggerFile, hcl.Diagnostics) {
+	d := SortDelivery(flow, events)
+	tf := triggerFile{delivery: true}
+	for _, ev := range d.Taken() {
 		v, err := connector.FromJSON(ev.Payload, cty.DynamicPseudoType)
 		if err != nil {
 			return triggerFile{}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid delivery in trigger file", Detail: fmt.Sprintf("%s: event %s: %v.", path, ev.ID, err), Subject: subject}}
@@ -135,16 +190,12 @@ func acceptedEvents(flow *plan.Flow, path string, events []connector.Event, subj
 		tf.values = append(tf.values, v)
 	}
 	if len(tf.values) == 0 {
-		what := "no events"
-		if len(events) > 0 {
-			what = fmt.Sprintf("events of type %s only", strings.Join(connector.SortedKeys(types), ", "))
-		}
 		return triggerFile{}, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "No event of the delivery starts the flow",
 			Detail: fmt.Sprintf("The delivery in %s has %s, and the %s trigger of flow %q takes none: cardflow run would start no execution for it. "+
 				"Use a delivery with an event of a type the trigger's event_types lists.",
-				path, what, flow.Trigger.Type, flow.Name),
+				path, d.NoneTaken(), flow.Trigger.Type, flow.Name),
 			Subject: subject,
 		}}
 	}

@@ -131,6 +131,24 @@ func TestTriggerFileDelivery(t *testing.T) {
 			t.Errorf("passed %v, %d executions, calls %v; want 2 executions of the 2 create events:\n%s", r.Passed, r.Executions, r.Calls, diagText(r.Diagnostics))
 		}
 	})
+	t.Run("an event repeated in the delivery", func(t *testing.T) {
+		// cardflow run keeps one execution per event uuid, and so does
+		// cardflow dry-run: the repeat of ev1 starts none.
+		body := delivery("user.lifecycle.create:00u1kari0nordmann0h7", "user.lifecycle.create:00u2ola0hansen000h7", "user.lifecycle.create:00u1kari0nordmann0h7")
+		body = strings.Replace(body, `"uuid": "ev3"`, `"uuid": "ev1"`, 1)
+		r := runDelivery(t, body, `
+  expect_call "okta.read_user" {
+    with  = { user = "00u1kari0nordmann0h7" }
+    count = 1
+  }
+  assert {
+    condition     = trigger.event.uuid == "ev2"
+    error_message = "asserts see the last execution, that of ev2"
+  }`)
+		if !r.Passed || r.Executions != 2 || r.Calls["okta.read_user"] != 2 {
+			t.Errorf("passed %v, %d executions, calls %v; want 2 executions, ev3 repeating ev1:\n%s", r.Passed, r.Executions, r.Calls, diagText(r.Diagnostics))
+		}
+	})
 	t.Run("repeat delivers it again", func(t *testing.T) {
 		body := delivery("user.lifecycle.create:00u1kari0nordmann0h7", "user.lifecycle.create:00u2ola0hansen000h7")
 		r := runDelivery(t, body, "  repeat = 2")

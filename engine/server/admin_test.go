@@ -247,6 +247,27 @@ func TestBearerTokenGrammar(t *testing.T) {
 			t.Errorf("Authorization %q: %+v, want %+v", tt.header, got, tt.want)
 		}
 	}
+	// The scheme is a token (RFC 9110 §5.6.2): a tchar after "Bearer"
+	// makes another scheme; anything else ends it, and with no space
+	// between it and the token68 the credentials are malformed.
+	const tchar = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	for c := rune(0x21); c < 0x100; c++ {
+		if c == 0x7f {
+			continue
+		}
+		h := "Bearer" + string(c) + " abc"
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", h)
+		want := result{"", true}
+		if strings.ContainsRune(tchar, c) {
+			want = result{}
+		}
+		var got result
+		got.Token, got.Bearer = server.BearerToken(r)
+		if got != want {
+			t.Errorf("Authorization %q: %+v, want %+v", h, got, want)
+		}
+	}
 }
 
 func label(f *tokenFixture, token string) string {

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // Role is what a principal may do on the admin surface.
@@ -122,7 +124,8 @@ func BearerToken(r *http.Request) (token string, bearer bool) {
 	// The value is trimmed of the optional whitespace around it, as the
 	// server does when it reads the request (RFC 9110 §5.5).
 	h := strings.Trim(values[0], " \t")
-	scheme := h[:len(h)-len(strings.TrimLeftFunc(h, isTchar))]
+	// The scheme is a token (RFC 9110 §5.6.2): net/http's own rules.
+	scheme := h[:len(h)-len(strings.TrimLeftFunc(h, httpguts.IsTokenRune))]
 	if !strings.EqualFold(scheme, "Bearer") {
 		return "", false
 	}
@@ -132,13 +135,6 @@ func BearerToken(r *http.Request) (token string, bearer bool) {
 		return "", true
 	}
 	return token, true
-}
-
-// isTchar reports whether c may be part of an HTTP token (RFC 9110 §5.6.2),
-// an authentication scheme's name.
-func isTchar(c rune) bool {
-	return c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-		strings.ContainsRune("!#$%&'*+-.^_`|~", c))
 }
 
 // isToken68 reports whether s is a token68 (RFC 9110 §11.2).
