@@ -47,6 +47,7 @@ func TestTermReadersStartEmpty(t *testing.T) {
 	events := []string{
 		`{"id":"A1","login":"Bob@Example.com","x":{"email":" Carol@example.COM "}}`,
 		`{"id":"\u00c9t\u00e9","displayName":"` + strings.Repeat("z", 300) + `"}`,
+		`{"displayName":"Jane Doe","target":[{"displayName":"Ola  Nordmann (IT)"}]}`,
 		`{"uuid":"u-1"}`,
 		`{}`,
 	}
@@ -55,6 +56,7 @@ func TestTermReadersStartEmpty(t *testing.T) {
 			r := newTermReader()
 			terms, ok := checkTerms(t, []byte(ev), oktaEvent, false)
 			r.members.Each(nil, []byte("left over"))
+			r.members.Each([]byte("displayName"), []byte("Left Over"))
 			if !ok {
 				t.Fatalf("%s: refused", ev)
 			}
