@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -109,6 +110,10 @@ func TestConsoleLocalTimes(t *testing.T) {
 			}
 			texts := checkLocal(t, zone+" "+page.path, times, loc)
 			if page.path == "/health" {
+				// cardflow console loads no generation: it says when none was.
+				if got := b.text(`[data-testid=reload] p`); got != "Generation 1." {
+					t.Errorf("the health page's reload status reads %q, want %q", got, "Generation 1.")
+				}
 				labels := b.times(chartLabels)
 				if len(labels) < 7 { // 6 axis labels and a bar
 					t.Errorf("the chart has %d labels with a time, want 7 or more", len(labels))
@@ -153,6 +158,46 @@ func TestConsoleLocalTimes(t *testing.T) {
 		({Datetime: t.getAttribute("datetime"), Text: t.textContent, Title: t.title, Format: t.dataset.format || ""})))`)
 	if texts := checkLocal(t, "the updated list", live, loc); len(texts) != 1 || !strings.HasSuffix(texts[0], " "+time.Now().In(loc).Format("MST")) {
 		t.Errorf("the new execution's time reads %q, want it in %s", texts, loc)
+	}
+	b.noErrors()
+}
+
+// TestConsoleTimeWindowInLocalTime: the executions list's time window
+// reads and is typed in the browser's time zone, which its labels name,
+// and goes to the server in UTC, as the links carry it.
+func TestConsoleTimeWindowInLocalTime(t *testing.T) {
+	h := newConsoleHistory(t)
+	loc, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skipf("no time zone data: %v", err)
+	}
+	b := newBrowser(t)
+	b.inZone("America/New_York")
+	const field = "2006-01-02T15:04"
+	hourAgo := time.Now().UTC().Add(-time.Hour).Truncate(time.Minute)
+	b.do("opening the list since an hour ago", chromedp.Navigate(h.url+"/executions?"+url.Values{"since": {hourAgo.Format(field)}}.Encode()),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=executions]`)))
+	if got, want := b.evalString(`document.getElementById("since").value`), hourAgo.In(loc).Format(field); got != want {
+		t.Errorf("the From field reads %q, want %q, the UTC %s in New York", got, want, hourAgo.Format(field))
+	}
+	if got, want := b.text(`label[for=since]`), "From ("+time.Now().In(loc).Format("MST")+")"; got != want {
+		t.Errorf("the From field's label is %q, want %q", got, want)
+	}
+	for _, tc := range []struct {
+		since time.Time
+		n     int
+	}{{hourAgo.Add(2 * time.Hour), 0}, {hourAgo, 2}} {
+		local := tc.since.In(loc).Format(field)
+		b.eval(`(document.getElementById("since").value = ` + strconv.Quote(local) + `) !== ""`)
+		b.do("filtering from "+local, chromedp.Click(chromedp.CSS(`form.filters button[type=submit]`)))
+		b.waitLoaded(url.Values{"since": {tc.since.UTC().Format(field)}}.Encode())
+		b.do("reading the list", chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+		if n := b.count(`[data-testid=executions] tbody tr`); n != tc.n {
+			t.Errorf("from %s in New York the list shows %d executions, want %d", local, n, tc.n)
+		}
+		if got := b.evalString(`document.getElementById("since").value`); got != local {
+			t.Errorf("after filtering from %s the From field reads %q", local, got)
+		}
 	}
 	b.noErrors()
 }

@@ -57,7 +57,34 @@
     root.querySelectorAll(".tz").forEach(function (e) { e.textContent = zoneName(new Date()); });
   }
 
+  // The list's time window: the server reads it in UTC, and so do the
+  // links that carry it. A browser shows it and takes it in its own zone
+  // (the label names it), and sends it in UTC.
+  var field = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)$/;
+
+  function fieldOf(d, utc) {
+    return utc
+      ? d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + "T" + pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes())
+      : d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+
+  function localWindow() {
+    var inputs = document.querySelectorAll("input[type=datetime-local][data-utc]");
+    if (!inputs.length) return;
+    inputs.forEach(function (i) {
+      var m = field.exec(i.value);
+      if (m) i.value = fieldOf(new Date(Date.UTC(+m[1], m[2] - 1, +m[3], +m[4], +m[5])), false);
+    });
+    inputs[0].form.addEventListener("formdata", function (e) {
+      inputs.forEach(function (i) {
+        var m = field.exec(i.value);
+        if (m) e.formData.set(i.name, fieldOf(new Date(+m[1], m[2] - 1, +m[3], +m[4], +m[5]), true));
+      });
+    });
+  }
+
   localTimes(document);
+  localWindow();
 
   var region = document.getElementById("live-region");
   if (!region || !window.EventSource || !region.dataset.live) return;
