@@ -8,17 +8,18 @@ import (
 	"github.com/cardflow/cardflow/engine/store"
 )
 
-// appendNormalized keeps what addTerm keeps, as addTerm keeps it.
+// appendNormalized keeps what collected.add keeps, as it keeps it.
 func checkNormalized(t *testing.T, v string) {
 	t.Helper()
-	var want []string
-	addTerm(&want, []byte(v))
+	var c collected
+	c.add(nil, []byte(v), false)
+	want := c.terms
 	got := string(appendNormalized([]byte("x"), []byte(v)))
 	switch {
 	case len(want) == 0 && got != "x":
-		t.Fatalf("appendNormalized(%q) appended %q; addTerm drops it", v, got[1:])
+		t.Fatalf("appendNormalized(%q) appended %q; collected.add drops it", v, got[1:])
 	case len(want) == 1 && got != "x"+want[0]:
-		t.Fatalf("appendNormalized(%q) appended %q; addTerm keeps %q", v, got[1:], want[0])
+		t.Fatalf("appendNormalized(%q) appended %q; collected.add keeps %q", v, got[1:], want[0])
 	}
 }
 

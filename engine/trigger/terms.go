@@ -186,14 +186,6 @@ func collectTerms(s *jsonscan.Scanner, depth int, add func(key, v []byte)) bool 
 	return s.Skip()
 }
 
-// addTerm adds the value of an isTermKey member, normalized, unless it
-// cannot be one.
-func addTerm(out *[]string, v []byte) {
-	c := collected{terms: *out}
-	c.add(nil, v, false)
-	*out = c.terms
-}
-
 // normalTerm returns v normalized as stores keep terms, or false when it
 // cannot be one.
 func normalTerm(v []byte) (string, bool) {
@@ -236,8 +228,8 @@ func (r *termReader) add(key, v []byte) {
 	}
 }
 
-// appendNormalized appends v normalized as addTerm keeps it, or nothing
-// when addTerm would drop it.
+// appendNormalized appends v normalized as collected.add keeps it, or
+// nothing when collected.add would drop it.
 func appendNormalized(dst, v []byte) []byte {
 	if t, ok := normalTerm(v); ok {
 		return append(dst, t...)
