@@ -77,6 +77,14 @@ func TestDemo(t *testing.T) {
 	if filtered.code != 0 || strings.Count(strings.TrimSpace(filtered.stdout), "\n") != 1 || !strings.Contains(filtered.stdout, "on_rejection") {
 		t.Errorf("history --flow on_rejection: want one execution\n%s", filtered)
 	}
+	// --text finds a user's executions by a word of their name.
+	bySurname := run(t, nil, "history", "--db", db, "--text", "HANSEN")
+	if bySurname.code != 0 || strings.Count(strings.TrimSpace(bySurname.stdout), "\n") != 1 || !strings.Contains(bySurname.stdout, "request_approval") {
+		t.Errorf("history --text HANSEN: want Ola Hansen's request_approval execution\n%s", bySurname)
+	}
+	if none := run(t, nil, "history", "--db", db, "--text", "ansen"); none.code != 0 || strings.Count(strings.TrimSpace(none.stdout), "\n") != 0 {
+		t.Errorf("history --text ansen: want no execution (a term matches from its start)\n%s", none)
+	}
 	if res := run(t, nil, "show", "ex_nope", "--db", db); res.code != 1 {
 		t.Errorf("show of an unknown id: want exit 1\n%s", res)
 	}

@@ -127,8 +127,8 @@ func TestFlagsEmulate(t *testing.T) {
 }
 
 func TestFlagsHistory(t *testing.T) {
-	o := mustParse(t, cli.NewCmdHistory, "--flow", "f", "--status", "failed", "--since", "24h", "--limit", "5", "--format", "json", "--db", "h.db")
-	diff(t, []any{"f", "failed", "24h", 5, "json", "h.db"}, []any{o.Flow, o.Status, o.Since, o.Limit, o.Format, o.Store.DB})
+	o := mustParse(t, cli.NewCmdHistory, "--flow", "f", "--status", "failed", "--since", "24h", "--text", "doe", "--limit", "5", "--format", "json", "--db", "h.db")
+	diff(t, []any{"f", "failed", "24h", "doe", 5, "json", "h.db"}, []any{o.Flow, o.Status, o.Since, o.Text, o.Limit, o.Format, o.Store.DB})
 	needs(t, map[string]bool{"OpenStore": o.OpenStore != nil, "Now": o.Now != nil})
 }
 

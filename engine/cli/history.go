@@ -20,6 +20,8 @@ type HistoryOptions struct {
 	Flow   string
 	Status string
 	Since  string
+	// Text matches the executions' correlation terms from their start.
+	Text   string
 	Limit  int
 	Format string
 	// OpenStore opens the store of --db/--store (StoreFlags.OpenToRead).
@@ -39,7 +41,10 @@ func NewCmdHistory(f *Factory, runF func(*HistoryOptions) error) *cobra.Command 
   cardflow history
 
   # Failed executions of one flow over the last day
-  cardflow history --flow provision_on_approval --status failed --since 24h`,
+  cardflow history --flow provision_on_approval --status failed --since 24h
+
+  # A user's executions, by login, Okta id or a word of their name
+  cardflow history --text doe`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Format != "text" && opts.Format != "json" {
@@ -58,6 +63,7 @@ func NewCmdHistory(f *Factory, runF func(*HistoryOptions) error) *cobra.Command 
 	cmd.Flags().StringVar(&opts.Flow, "flow", "", "only this flow")
 	cmd.Flags().StringVar(&opts.Status, "status", "", "only this status: pending, running, waiting, succeeded, failed, halted, filtered")
 	cmd.Flags().StringVar(&opts.Since, "since", "", "only executions received since a duration ago (24h) or an RFC 3339 time")
+	cmd.Flags().StringVar(&opts.Text, "text", "", "only executions with a correlation term (login, email, Okta id, a word of a name, incident number) that starts with this, in any case")
 	cmd.Flags().IntVar(&opts.Limit, "limit", 50, "at most this many")
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "text or json")
 	return cmd
@@ -79,7 +85,8 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 		return err
 	}
 	defer st.Close()
-	exs, err := st.Executions(ctx, store.Filter{Flow: opts.Flow, Status: store.Status(opts.Status), Since: since, Limit: opts.Limit})
+	exs, err := st.Executions(ctx, store.Filter{Flow: opts.Flow, Status: store.Status(opts.Status), Since: since,
+		Text: strings.TrimSpace(opts.Text), Limit: opts.Limit})
 	if err != nil {
 		return exit(ExitProblem, err)
 	}

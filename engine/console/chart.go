@@ -46,7 +46,9 @@ type ChartRow struct {
 	Counts []int // in chartStatuses order
 }
 
-// activityChart draws the last hour by minute, stacked by status.
+// activityChart draws the last hour by minute, stacked by status. Its
+// times are UTC, each label marked with its time (data-datetime) for
+// console.js to show in the browser's time zone; the page names the zone.
 func activityChart(counts []store.ActivityCount, now time.Time) Chart {
 	// The bars stand below a top margin that holds the peak's label, so
 	// that the newest minute's bar does not run through it.
@@ -91,11 +93,13 @@ func activityChart(counts []store.ActivityCount, now time.Time) Chart {
 			}
 			hh := float64(h-top) * float64(n) / float64(peak)
 			y -= hh
-			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s: %d</title></rect>`,
-				float64(m)*bar+1, y, bar-2, hh, chartStatuses[s].Color, start.Add(time.Duration(m)*time.Minute).Format("15:04"), chartStatuses[s].Status, n)
+			at := start.Add(time.Duration(m) * time.Minute)
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title data-datetime="%s" data-format="hm">%s %s: %d</title></rect>`,
+				float64(m)*bar+1, y, bar-2, hh, chartStatuses[s].Color, at.Format(time.RFC3339), at.Format("15:04"), chartStatuses[s].Status, n)
 		}
 		if m%10 == 0 {
-			fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="axis">%s</text>`, float64(m)*bar, h+16, start.Add(time.Duration(m)*time.Minute).Format("15:04"))
+			at := start.Add(time.Duration(m) * time.Minute)
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="axis" data-datetime="%s" data-format="hm">%s</text>`, float64(m)*bar, h+16, at.Format(time.RFC3339), at.Format("15:04"))
 		}
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="12" class="axis" text-anchor="end">%d/min</text></svg>`, w-2, peak)

@@ -608,7 +608,7 @@ func TestListSaysWhy(t *testing.T) {
 	if !strings.Contains(body, "card read_user: okta.read_user: HTTP 403: xxx") || strings.Contains(body, strings.Repeat("x", 200)+"<") {
 		t.Errorf("the list does not show the failed execution's error, shortened")
 	}
-	if !strings.Contains(body, `until <time datetime="2026-12-31T17:00:00Z">2026-12-31 17:00:00.000</time>`) {
+	if !strings.Contains(body, `until <time datetime="2026-12-31T17:00:00Z">2026-12-31 17:00:00.000 UTC</time>`) {
 		t.Errorf("the list does not show when the waiting execution wakes")
 	}
 }

@@ -404,13 +404,8 @@ func (c *Console) funcs() template.FuncMap {
 			}
 			return humanDuration(c.opts.Now().Sub(t)) + " ago"
 		},
-		"when": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return t.UTC().Format("2006-01-02 15:04:05.000")
-		},
-		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) },
+		"when":   func(t time.Time) template.HTML { return timeElement(t, "2006-01-02 15:04:05.000 UTC", "") },
+		"minute": func(t time.Time) template.HTML { return timeElement(t, "15:04 UTC", "minute") },
 		"dur": func(a, b time.Time) string {
 			if a.IsZero() || b.IsZero() {
 				return ""
@@ -442,6 +437,24 @@ func (c *Console) funcs() template.FuncMap {
 			return m
 		},
 	}
+}
+
+// timeElement renders t as a <time> element whose text is t in UTC, in
+// layout: what a page shows without JavaScript. console.js rewrites the
+// text in the browser's time zone, naming the zone, and keeps the UTC
+// text in its title; format tells it which form (see console.js). The zero
+// time is nothing.
+func timeElement(t time.Time, layout, format string) template.HTML {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.UTC()
+	attr := ""
+	if format != "" {
+		attr = ` data-format="` + format + `"`
+	}
+	// Both strings are made of digits and the layout's fixed characters.
+	return template.HTML(`<time datetime="` + t.Format(time.RFC3339Nano) + `"` + attr + `>` + t.Format(layout) + `</time>`)
 }
 
 func humanDuration(d time.Duration) string {

@@ -56,7 +56,7 @@ func TestRetriedCardCountsItsAttempts(t *testing.T) {
 		t.Errorf("the card shows %d attempts, want 3", n)
 	}
 	for _, want := range []string{
-		"Backoff before attempt 2 · from <time datetime=\"2026-12-08T00:12:50.002Z\">2026-12-08 00:12:50.002</time> until <time datetime=\"2026-12-08T00:12:58Z\">2026-12-08 00:12:58.000</time> UTC",
+		"Backoff before attempt 2 · from <time datetime=\"2026-12-08T00:12:50.002Z\">2026-12-08 00:12:50.002 UTC</time> until <time datetime=\"2026-12-08T00:12:58Z\">2026-12-08 00:12:58.000 UTC</time>",
 		"Backoff before attempt 3 · from",
 	} {
 		if !strings.Contains(body, want) {

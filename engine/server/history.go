@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cardflow/cardflow/engine/plan"
@@ -82,7 +83,7 @@ func ExecutionView(ex *store.Execution, journal []store.JournalEntry) ExecutionJ
 
 func (s *Server) listExecutions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := store.Filter{Flow: q.Get("flow"), Status: store.Status(q.Get("status"))}
+	f := store.Filter{Flow: q.Get("flow"), Status: store.Status(q.Get("status")), Text: strings.TrimSpace(q.Get("text"))}
 	if !knownStatus(f.Status) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "status is one of pending, running, waiting, succeeded, failed, halted, filtered"})
 		return

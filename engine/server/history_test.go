@@ -66,6 +66,14 @@ func TestHistoryAPI(t *testing.T) {
 		{"?since=1h", 3},
 		{"?since=7d", 3},
 		{"?since=90m", 3},
+		// text matches a correlation term from its start, in any case:
+		// a login, a display name, a word of one (a surname).
+		{"?text=kari.nordmann@", 2},
+		{"?text=Kari", 2},
+		{"?text=nordmann", 2},
+		{"?text=%20HANSEN%20", 1},
+		{"?text=ordmann", 0},
+		{"?text=nordmann&flow=on_update", 1},
 	}
 	for _, tt := range filters {
 		t.Run("list"+tt.query, func(t *testing.T) {

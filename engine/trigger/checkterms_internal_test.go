@@ -4,12 +4,15 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/plan"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/internal/jsonscan"
 )
 
 // checkTerms returns the terms the intake's check reads of payload for a
@@ -51,6 +54,9 @@ func FuzzCheckReadsTerms(f *testing.F) {
 		`{"a":{"b":{"c":{"d":{"id":"four"},"e":{"f":{"id":"deep"}}}}},"l":[[[[{"id":"in lists"}]]]]}`,
 		`{"id":"\u00c9t\u00e9 \"quoted\"","login":"A\\B"}`,
 		`{"event":{"uuid":"E-2","target":[]},"user":{"login":"x@example.com","profile":{"email":"X@Example.com"}}}`,
+		`{"event":{"target":[{"displayName":"  Doe,  Jane\u00a0(Contractor) Jr. "},{"displayName":"\u0130pek \u212aelvin \u2003Lee"}]},"displayName":7}`,
+		`{"displayName":"Jane Roe Doe","login":"Jane Doe","t":[` + ids(14) + `]}`,
+		`{"displayName":"` + strings.Repeat("ab ", 80) + `","x":{"displayName":"` + strings.Repeat("b a ", 60) + `"}}`,
 	} {
 		f.Add([]byte(c))
 	}
@@ -70,6 +76,34 @@ func FuzzCheckReadsTerms(f *testing.F) {
 				if ok && !slices.Equal(got, want) && (len(got) != 0 || len(want) != 0) {
 					t.Errorf("type %s, decode %v: the check read terms %q, Terms reads %q", ty.FriendlyName(), decode, got, want)
 				}
+			}
+		}
+	})
+}
+
+// Every term Terms reads DisplayTerms finds in the payload, the words of
+// display names too, so that the console shows each as the payload wrote
+// it.
+func FuzzDisplayTermsFindsEveryTerm(f *testing.F) {
+	for _, c := range []string{
+		`{"displayName":"Jane Doe","login":"JANE@example.com"}`,
+		`{"event":{"target":[{"displayName":"  Doe,  Jane\u00a0(Contractor) Jr. "},{"displayName":"\u0130pek \u212aelvin \u2003L\u00e9e"}]}}`,
+		`{"displayName":"A\u00ffB \"C\" d\u0085E"}`,
+		`{"displayName":"` + strings.Repeat("Ab ", 80) + `"}`,
+	} {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		s := jsonscan.New(payload)
+		var c collected
+		collectTerms(&s, 0, func(key, v []byte) { c.add(key, v, true) })
+		written := map[string]bool{}
+		for _, o := range slices.Concat(c.terms, c.words) {
+			written[store.NormalizeTerm(o)] = true
+		}
+		for _, term := range Terms(payload) {
+			if !written[term] {
+				t.Errorf("the payload writes no term %q (it writes %q)", term, slices.Concat(c.terms, c.words))
 			}
 		}
 	})

@@ -8,17 +8,18 @@ import (
 	"github.com/cardflow/cardflow/engine/store"
 )
 
-// appendNormalized keeps what addTerm keeps, as addTerm keeps it.
+// appendNormalized keeps what collected.add keeps, as it keeps it.
 func checkNormalized(t *testing.T, v string) {
 	t.Helper()
-	var want []string
-	addTerm(&want, []byte(v))
+	var c collected
+	c.add(nil, []byte(v), false)
+	want := c.terms
 	got := string(appendNormalized([]byte("x"), []byte(v)))
 	switch {
 	case len(want) == 0 && got != "x":
-		t.Fatalf("appendNormalized(%q) appended %q; addTerm drops it", v, got[1:])
+		t.Fatalf("appendNormalized(%q) appended %q; collected.add drops it", v, got[1:])
 	case len(want) == 1 && got != "x"+want[0]:
-		t.Fatalf("appendNormalized(%q) appended %q; addTerm keeps %q", v, got[1:], want[0])
+		t.Fatalf("appendNormalized(%q) appended %q; collected.add keeps %q", v, got[1:], want[0])
 	}
 }
 
@@ -47,6 +48,7 @@ func TestTermReadersStartEmpty(t *testing.T) {
 	events := []string{
 		`{"id":"A1","login":"Bob@Example.com","x":{"email":" Carol@example.COM "}}`,
 		`{"id":"\u00c9t\u00e9","displayName":"` + strings.Repeat("z", 300) + `"}`,
+		`{"displayName":"Jane Doe","target":[{"displayName":"Ola  Nordmann (IT)"}]}`,
 		`{"uuid":"u-1"}`,
 		`{}`,
 	}
@@ -55,6 +57,7 @@ func TestTermReadersStartEmpty(t *testing.T) {
 			r := newTermReader()
 			terms, ok := checkTerms(t, []byte(ev), oktaEvent, false)
 			r.members.Each(nil, []byte("left over"))
+			r.members.Each([]byte("displayName"), []byte("Left Over"))
 			if !ok {
 				t.Fatalf("%s: refused", ev)
 			}

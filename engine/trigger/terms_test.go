@@ -1,6 +1,7 @@
 package trigger
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,7 +16,20 @@ func TestTerms(t *testing.T) {
 	}{
 		{"okta event", `{"event":{"uuid":"E-1","actor":{"id":"00uA","alternateId":"admin@example.com","displayName":"Ada Admin"},
 			"target":[{"id":"00uB","alternateId":"Alice@Example.com","displayName":"Alice Smith","type":"User"}]}}`,
-			[]string{"00ua", "00ub", "ada admin", "admin@example.com", "alice smith", "alice@example.com", "e-1"}},
+			[]string{"00ua", "00ub", "ada admin", "admin@example.com", "alice smith", "alice@example.com", "e-1", "smith"}},
+		// Each word of a display name is a term too, but for those a
+		// value starts with (search finds jane by "jane doe").
+		{"surname", `{"displayName":"Jane Doe"}`, []string{"doe", "jane doe"}},
+		{"words between spaces, without punctuation", `{"displayName":"  Doe,  Jane\u00a0(Contractor) Jr. "}`,
+			[]string{"contractor", "doe,  jane\u00a0(contractor) jr.", "jane", "jr"}},
+		{"one word", `{"displayName":"Cher"}`, []string{"cher"}},
+		{"a word another value starts with", `{"displayName":"Ada Admin","alternateId":"admin@example.com"}`, []string{"ada admin", "admin@example.com"}},
+		{"only display names", `{"login":"Jane Doe","email":"Ann Lee","id":"A B","name":"Zoe Roe"}`, []string{"a b", "ann lee", "jane doe"}},
+		{"words repeat", `{"a":{"displayName":"Jane Doe"},"b":{"displayName":"John Doe"}}`, []string{"doe", "jane doe", "john doe"}},
+		// Words fill the room values leave under store.MaxTerms, and
+		// never take a value's place.
+		{"values first", `{"displayName":"Jane Doe","t":[` + ids(15) + `]}`, append([]string{"jane doe"}, idTerms(15)...)},
+		{"words in what room is left", `{"displayName":"Jane Roe Doe","t":[` + ids(14) + `]}`, append([]string{"doe", "jane roe doe"}, idTerms(14)...)},
 		{"servicenow record", `{"record":{"number":"INC0010001","sys_id":"abc","state":"6","correlation_id":"00uB","short_description":"x"}}`,
 			[]string{"00ub", "abc", "inc0010001"}},
 		{"repeats and blanks", `{"a":{"id":"X"},"b":[{"id":"x"},{"id":"  "}]}`, []string{"x"}},
@@ -32,6 +46,23 @@ func TestTerms(t *testing.T) {
 	}
 }
 
+// ids is n members {"id":"v00"}, {"id":"v01"}, ...; idTerms their terms.
+func ids(n int) string {
+	parts := make([]string, n)
+	for i := range n {
+		parts[i] = fmt.Sprintf(`{"id":"V%02d"}`, i)
+	}
+	return strings.Join(parts, ",")
+}
+
+func idTerms(n int) []string {
+	out := make([]string, n)
+	for i := range n {
+		out[i] = fmt.Sprintf("v%02d", i)
+	}
+	return out
+}
+
 func TestDisplayTerms(t *testing.T) {
 	cases := []struct {
 		name, payload string
@@ -39,7 +70,10 @@ func TestDisplayTerms(t *testing.T) {
 	}{
 		{"okta event", `{"event":{"uuid":"E-1","actor":{"id":"00uA","alternateId":"admin@example.com","displayName":"Ada Admin"},
 			"target":[{"id":"00u8newUsEr","alternateId":"Alice@Example.com","displayName":"Alice Smith"}]}}`,
-			nil, []string{"00u8newUsEr", "00uA", "Ada Admin", "admin@example.com", "Alice Smith", "Alice@Example.com", "E-1"}},
+			nil, []string{"00u8newUsEr", "00uA", "Ada Admin", "admin@example.com", "Alice Smith", "Alice@Example.com", "E-1", "Smith"}},
+		{"words as written", `{"displayName":"Mary-Kate McDONALD","login":"mk@example.com"}`, nil,
+			[]string{"Mary-Kate McDONALD", "McDONALD", "mk@example.com"}},
+		{"a value's case before a word's", `{"displayName":"Jane DOE","id":"Doe"}`, nil, []string{"Doe", "Jane DOE"}},
 		{"first case wins", `{"a":{"id":" ABC "},"b":{"id":"abc"}}`, nil, []string{"ABC"}},
 		{"terms the payload lacks stay", `{"id":"Xy"}`, []string{"other", "xy"}, []string{"other", "Xy"}},
 		{"not json", `nope`, []string{"kept"}, []string{"kept"}},
