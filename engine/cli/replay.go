@@ -109,7 +109,7 @@ func checkReplay(ctx context.Context, st store.Store, opts *ReplayOptions) error
 		return nil
 	}
 	ex, err := st.Execution(ctx, opts.ID)
-	if err != nil || !ex.Status.Final() || (ex.Status != store.Failed && !opts.Force) {
+	if err != nil || !ex.Status.Final() || (!ex.Status.ReplaysUnforced() && !opts.Force) {
 		return nil
 	}
 	err = engine.CheckReplay(ctx, st, engine.CheckOptions{Registry: opts.Registry, Host: lang.Host{LookupEnv: opts.IO.LookupEnv}}, ex)
