@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/cardflow/cardflow/engine/store"
 )
@@ -24,25 +23,9 @@ type Operations interface {
 	ExecutionCanceled(flow string)
 }
 
-// MaxCancelReason bounds the reason of a cancel, in bytes: it is kept as
-// the execution's error.
-const MaxCancelReason = 1000
-
 // cancelRequest is the optional JSON body of a cancel.
 type cancelRequest struct {
 	Reason string `json:"reason"`
-}
-
-// CheckCancelReason refuses a reason no history should keep: one too long
-// or with control characters (a line break forged into a log line).
-func CheckCancelReason(reason string) error {
-	if len(reason) > MaxCancelReason {
-		return fmt.Errorf("the reason is %d bytes; keep it under %d", len(reason), MaxCancelReason)
-	}
-	if strings.IndexFunc(reason, unicode.IsControl) >= 0 {
-		return errors.New("the reason has a control character (a line break, a tab); write it on one line")
-	}
-	return nil
 }
 
 // readCancelRequest reads a cancel's optional JSON body, or its reason
@@ -68,7 +51,7 @@ func readCancelRequest(w http.ResponseWriter, r *http.Request) (cancelRequest, e
 		}
 	}
 	req.Reason = strings.TrimSpace(req.Reason)
-	return req, CheckCancelReason(req.Reason)
+	return req, store.CheckCancelReason(req.Reason)
 }
 
 // errCancelBody is the answer to a cancel body that does not decode.

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // ErrRunning is returned by Cancel for an execution a worker is running
@@ -31,6 +33,22 @@ func CancelReason(who, why string) string {
 		return "canceled by " + who
 	}
 	return "canceled by " + who + ": " + why
+}
+
+// MaxCancelReason bounds the reason of a cancel, in bytes: it is kept as
+// the execution's error.
+const MaxCancelReason = 1000
+
+// CheckCancelReason refuses a reason no history should keep: one too long
+// or with control characters (a line break forged into a log line).
+func CheckCancelReason(reason string) error {
+	if len(reason) > MaxCancelReason {
+		return fmt.Errorf("the reason is %d bytes; keep it under %d", len(reason), MaxCancelReason)
+	}
+	if strings.IndexFunc(reason, unicode.IsControl) >= 0 {
+		return errors.New("the reason has a control character (a line break, a tab); write it on one line")
+	}
+	return nil
 }
 
 // CancelRefusal is the error a store returns when Cancel finds execution
