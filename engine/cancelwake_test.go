@@ -229,17 +229,17 @@ func TestCancelAndWakeThroughTheAdminAPI(t *testing.T) {
 	}
 }
 
-// TestWakeARetryingCard: a card whose retry backs off for half an hour
-// (ServiceNow answered 503) parks its execution; woken through the API
-// after ServiceNow is back, it makes its next attempt at once and opens
-// the incident.
+// TestWakeARetryingCard: a card whose retry waits half an hour (ServiceNow
+// answered 429 with a Retry-After of 30 minutes, which the backoff
+// honours) parks its execution; woken through the API, it makes its next
+// attempt at once and opens the incident.
 func TestWakeARetryingCard(t *testing.T) {
 	r := startOffboard(t)
-	r.sn.Inject(snemu.Fault{Method: "POST", PathPrefix: "/api/now/table/incident", Status: http.StatusServiceUnavailable})
+	r.sn.Inject(snemu.Fault{Method: "POST", PathPrefix: "/api/now/table/incident", Status: http.StatusTooManyRequests, RetryAfter: 30 * time.Minute})
 	id := r.start(t, "ticket", "dana", "")
 	parked := r.waitFor(t, id, store.Waiting, 10*time.Second)
-	if until := time.Until(parked.WakeAt); until < 10*time.Minute {
-		t.Fatalf("the retry parked it for %v, want about 30m", until)
+	if until := time.Until(parked.WakeAt); until < 25*time.Minute {
+		t.Fatalf("the retry parked it for %v, want 30m (the Retry-After)", until)
 	}
 	if n := r.incidents("dana"); n != 0 {
 		t.Fatalf("%d incidents before the wake", n)
