@@ -280,6 +280,26 @@ func (s *ConsoleSource) Replay(ctx context.Context, id, fromCard string, force b
 	return err
 }
 
+// Cancel implements console.Source.
+func (s *ConsoleSource) Cancel(ctx context.Context, id, who, reason string) error {
+	err := s.Store.Cancel(ctx, id, store.CancelReason(who, reason))
+	if err == nil && s.Engine != nil {
+		if ex, rerr := s.Store.Execution(ctx, id); rerr == nil {
+			s.Engine.ExecutionCanceled(ex.Flow)
+		}
+	}
+	return err
+}
+
+// Wake implements console.Source.
+func (s *ConsoleSource) Wake(ctx context.Context, id string) error {
+	_, err := store.Wake(ctx, s.Store, id)
+	if err == nil && s.Engine != nil {
+		s.Engine.ExecutionWoken()
+	}
+	return err
+}
+
 // auditKey sorts newest first: the time's distance to the end of time.
 func auditKey(t time.Time) string {
 	return fmt.Sprintf("%019d", math.MaxInt64-t.UnixNano())

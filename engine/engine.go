@@ -355,3 +355,12 @@ func (e *Engine) Health() server.Health {
 // claims fail), so that /healthz (and /api/v1/health) answer 503 and a
 // load balancer sends them elsewhere.
 func (e *Engine) IntakeRefused() bool { return e.storeHealth.unavailable(time.Now()) != nil }
+
+var _ server.Operations = (*Engine)(nil)
+
+// ExecutionWoken implements server.Operations: the pool claims the woken
+// execution now, not at its next poll.
+func (e *Engine) ExecutionWoken() { e.pool.Wake() }
+
+// ExecutionCanceled implements server.Operations.
+func (e *Engine) ExecutionCanceled(flow string) { e.metrics.Canceled(flow) }

@@ -62,7 +62,7 @@ var (
 	rejectedStatuses = []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound,
 		http.StatusMethodNotAllowed, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusServiceUnavailable}
 	// endedStatuses are the statuses cardflow_executions_total counts.
-	endedStatuses = []store.Status{store.Succeeded, store.Failed, store.Halted, store.Filtered}
+	endedStatuses = []store.Status{store.Succeeded, store.Failed, store.Halted, store.Filtered, store.Canceled}
 )
 
 // zeroKnownSeries creates, at zero, the series whose label values are
@@ -116,6 +116,13 @@ func (m *Metrics) Retry(flow, card string) { m.retries.WithLabelValues(flow, car
 func (m *Metrics) ExecutionDone(flow string, status store.Status, d time.Duration) {
 	m.executions.WithLabelValues(flow, string(status)).Inc()
 	m.execDur.WithLabelValues(flow).Observe(d.Seconds())
+}
+
+// Canceled counts an execution of flow an operator canceled: it ended, as
+// cardflow_executions_total counts endings, but no worker ran it to its
+// end, so it has no duration.
+func (m *Metrics) Canceled(flow string) {
+	m.executions.WithLabelValues(flow, string(store.Canceled)).Inc()
 }
 
 // Received implements trigger.IntakeObserver.

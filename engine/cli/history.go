@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -61,7 +62,7 @@ func NewCmdHistory(f *Factory, runF func(*HistoryOptions) error) *cobra.Command 
 	}
 	opts.Store.register(cmd.Flags(), f)
 	cmd.Flags().StringVar(&opts.Flow, "flow", "", "only this flow")
-	cmd.Flags().StringVar(&opts.Status, "status", "", "only this status: pending, running, waiting, succeeded, failed, halted, filtered")
+	cmd.Flags().StringVar(&opts.Status, "status", "", "only this status: "+server.StatusList())
 	cmd.Flags().StringVar(&opts.Since, "since", "", "only executions received since a duration ago (24h) or an RFC 3339 time")
 	cmd.Flags().StringVar(&opts.Text, "text", "", "only executions with a correlation term (login, email, Okta id, a word of a name, incident number) that starts with this, in any case")
 	cmd.Flags().IntVar(&opts.Limit, "limit", 50, "at most this many")
@@ -75,10 +76,8 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 	if err != nil {
 		return exit(ExitUsage, err)
 	}
-	switch store.Status(opts.Status) {
-	case "", store.Pending, store.Running, store.Waiting, store.Succeeded, store.Failed, store.Halted, store.Filtered:
-	default:
-		return exit(ExitUsage, fmt.Errorf("unknown status %q", opts.Status))
+	if opts.Status != "" && !slices.Contains(store.Statuses, store.Status(opts.Status)) {
+		return exit(ExitUsage, fmt.Errorf("unknown status %q: it is one of %s", opts.Status, server.StatusList()))
 	}
 	st, err := opts.OpenStore(ctx)
 	if err != nil {

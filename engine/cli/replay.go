@@ -48,7 +48,9 @@ store picks the execution up; cardflow show marks where each replay began.
 
 An execution that did not fail (succeeded, halted, filtered) is refused: its
 cards would run again, writes included (a second incident). --force replays
-it anyway, from --from-card or else from its first card.
+it anyway, from --from-card or else from its first card. A canceled execution
+is replayed as a failed one is; without a failed card it goes on where it was
+canceled.
 
 An execution that cannot run on its definition is refused with the reason:
 the definition no longer compiles, or a connection's org_url or
@@ -109,7 +111,7 @@ func checkReplay(ctx context.Context, st store.Store, opts *ReplayOptions) error
 		return nil
 	}
 	ex, err := st.Execution(ctx, opts.ID)
-	if err != nil || !ex.Status.Final() || (ex.Status != store.Failed && !opts.Force) {
+	if err != nil || !ex.Status.Final() || (!ex.Status.ReplaysUnforced() && !opts.Force) {
 		return nil
 	}
 	err = engine.CheckReplay(ctx, st, engine.CheckOptions{Registry: opts.Registry, Host: lang.Host{LookupEnv: opts.IO.LookupEnv}}, ex)

@@ -95,6 +95,8 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdHistory(f, nil),
 		NewCmdShow(f, nil),
 		NewCmdReplay(f, nil),
+		NewCmdCancel(f, nil),
+		NewCmdWake(f, nil),
 		NewCmdPrune(f, nil),
 		NewCmdConsole(f, nil),
 		NewCmdAdmin(f, nil),

@@ -39,7 +39,7 @@ func TestWiringIsVisible(t *testing.T) {
 		names = append(names, c.Name())
 	}
 	for _, want := range []string{"validate", "fmt", "test", "dry-run", "docs", "run", "demo", "emulate", "history", "show",
-		"replay", "prune", "console", "admin", "okta", "import", "version"} {
+		"replay", "cancel", "wake", "prune", "console", "admin", "okta", "import", "version"} {
 		if !strings.Contains(" "+strings.Join(names, " ")+" ", " "+want+" ") {
 			t.Errorf("cardflow has no %s command (it has %v)", want, names)
 		}

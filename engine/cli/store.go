@@ -96,7 +96,7 @@ type openMode int
 
 const (
 	toRead   openMode = iota // history, show: an existing store, read-only
-	toChange                 // replay: an existing store, read and written
+	toChange                 // replay, cancel, wake: an existing store, read and written
 	toRun                    // run: created when missing, this process's alone
 )
 
@@ -105,7 +105,8 @@ const (
 // that does not exist is an error naming it, never a new empty store.
 func (s *StoreFlags) OpenToRead(ctx context.Context) (store.Store, error) { return s.open(ctx, toRead) }
 
-// Open opens an existing store to change executions (replay).
+// Open opens an existing store to change executions (replay, cancel,
+// wake).
 func (s *StoreFlags) Open(ctx context.Context) (store.Store, error) { return s.open(ctx, toChange) }
 
 // OpenToRun opens the store for cardflow run, creating it if needed. A

@@ -19,6 +19,7 @@ var chartStatuses = []struct {
 	{store.Failed, "#c62828"},
 	{store.Halted, "#8d6e63"},
 	{store.Filtered, "#9e9e9e"},
+	{store.Canceled, "#6d4c9f"},
 	{store.Running, "#1565c0"},
 	{store.Waiting, "#8a5a00"},
 	{store.Pending, "#f9a825"},

@@ -37,6 +37,13 @@ type Source interface {
 	// Replay queues a finished execution to run again from fromCard ("":
 	// the failed card); force replays a succeeded one.
 	Replay(ctx context.Context, id, fromCard string, force bool) error
+	// Cancel ends a pending or waiting execution as canceled, as who, for
+	// reason ("" when none was given): store.ErrRunning, ErrFinished or
+	// ErrNotFound otherwise.
+	Cancel(ctx context.Context, id, who, reason string) error
+	// Wake makes a waiting execution due now: store.ErrNotWaiting or
+	// ErrNotFound otherwise.
+	Wake(ctx context.Context, id string) error
 	Audit(ctx context.Context, e AuditEntry) error
 	// AuditLog returns up to n entries, newest first: the newest, or with
 	// before (an entry's Key) those older than that entry.
@@ -46,7 +53,8 @@ type Source interface {
 // Role is what a principal may do.
 type Role string
 
-// The roles: read sees everything; operate may also replay.
+// The roles: read sees everything; operate may also replay, cancel and
+// wake executions.
 const (
 	RoleRead    Role = "read"
 	RoleOperate Role = "operate"
@@ -144,6 +152,8 @@ func New(opts Options) *Console {
 	m.Handle("GET "+p+"/executions", c.authed(c.executionsPage))
 	m.Handle("GET "+p+"/executions/{id}", c.authed(c.executionPage))
 	m.Handle("POST "+p+"/executions/{id}/replay", c.authed(c.replay))
+	m.Handle("POST "+p+"/executions/{id}/cancel", c.authed(c.cancel))
+	m.Handle("POST "+p+"/executions/{id}/wake", c.authed(c.wake))
 	m.Handle("GET "+p+"/definitions/{hash}", c.authed(c.definitionPage))
 	m.Handle("GET "+p+"/tables", c.authed(c.tablesPage))
 	m.Handle("GET "+p+"/tables/{name}", c.authed(c.tablePage))

@@ -2,7 +2,7 @@
 // the loaded flows (each drawn as its chain of cards), executions (a list
 // with filters and keyset pages, one execution card by card with its
 // inputs and outputs), flow tables, health and the audit log of operator
-// actions, plus replay for operators.
+// actions, plus replay, cancel and wake ("Retry now") for operators.
 //
 // It is an http.Handler that the admin surface mounts under /ui/. It reads
 // and acts only through a Source, which the engine's facade implements; it
@@ -14,6 +14,6 @@
 // admin token and gets a session cookie (HttpOnly, SameSite=Strict, signed
 // with a key of this process). A session keeps its token's digest and asks
 // the Authenticator again on every request, so that a revoked token or a
-// changed role takes effect at once. Replay needs the operate role and a
-// form token tied to the session.
+// changed role takes effect at once. Replay, cancel and wake need the
+// operate role and a form token tied to the session.
 package console

@@ -68,9 +68,7 @@ func parseListQuery(r *http.Request) (listQuery, store.Filter, error) {
 	q := listQuery{Flow: v.Get("flow"), Status: v.Get("status"), Q: strings.TrimSpace(v.Get("q")),
 		Since: v.Get("since"), Until: v.Get("until"), Before: v.Get("before")}
 	f := store.Filter{Flow: q.Flow, Status: store.Status(q.Status), Text: q.Q, Before: q.Before, Limit: pageSize + 1}
-	switch f.Status {
-	case "", store.Pending, store.Running, store.Waiting, store.Succeeded, store.Failed, store.Halted, store.Filtered:
-	default:
+	if f.Status != "" && !slices.Contains(store.Statuses, f.Status) {
 		return q, f, fmt.Errorf("unknown status %q", q.Status)
 	}
 	if q.Before != "" && !strings.HasPrefix(q.Before, "ex_") {
@@ -151,7 +149,7 @@ func (c *Console) executionsPage(w http.ResponseWriter, r *request) {
 		"LiveQuery": func() string { lq := q; lq.Before = ""; return lq.values().Encode() }(),
 		// Only the first page follows the store: older pages stay put.
 		"LiveVersion": liveVersionOfList(q, list),
-		"Statuses":    []store.Status{store.Pending, store.Running, store.Waiting, store.Succeeded, store.Failed, store.Halted, store.Filtered},
+		"Statuses":    store.Statuses,
 	})
 }
 
@@ -176,6 +174,7 @@ func (c *Console) executionPage(w http.ResponseWriter, r *request) {
 		"Ex": ex, "Timeline": timeline(ex, journal), "Flow": flow,
 		"Trigger": prettyJSON(ex.Payload), "Output": prettyJSON(ex.Output),
 		"Replayable": ex.Status.Final(), "Message": r.URL.Query().Get("msg"),
+		"Cancelable": ex.Status == store.Pending || ex.Status == store.Waiting, "Wakeable": ex.Status == store.Waiting,
 		"Cards": cardNames(journal), "Version": executionVersion(ex, journal),
 	})
 }

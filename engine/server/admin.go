@@ -18,7 +18,8 @@ type AdminOptions struct {
 	Pprof bool
 }
 
-// Admin is the admin surface: the history API, replays, the health
+// Admin is the admin surface: the history API, replays, cancels and
+// wakes, the health
 // detail, /metrics, profiles and whatever else is mounted on it (the console). It serves
 // nothing to a request its Authenticator does not prove, and each route
 // names the role it needs.
@@ -43,6 +44,8 @@ func (s *Server) Admin(opts AdminOptions) *Admin {
 	a.Handle("GET /api/v1/executions", RoleRead, http.HandlerFunc(s.listExecutions))
 	a.Handle("GET /api/v1/executions/{id}", RoleRead, http.HandlerFunc(s.getExecution))
 	a.handle("POST /api/v1/executions/{id}/replay", RoleOperate, http.HandlerFunc(a.replay), a.replayForbidden)
+	a.handle("POST /api/v1/executions/{id}/cancel", RoleOperate, http.HandlerFunc(a.cancel), a.forbidden("cancel"))
+	a.handle("POST /api/v1/executions/{id}/wake", RoleOperate, http.HandlerFunc(a.wake), a.forbidden("wake"))
 	if s.Metrics != nil {
 		a.Handle("GET /metrics", RoleRead, s.Metrics)
 	}

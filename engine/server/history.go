@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,7 +86,7 @@ func (s *Server) listExecutions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.Filter{Flow: q.Get("flow"), Status: store.Status(q.Get("status")), Text: strings.TrimSpace(q.Get("text"))}
 	if !knownStatus(f.Status) {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "status is one of pending, running, waiting, succeeded, failed, halted, filtered"})
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "status is one of " + StatusList()})
 		return
 	}
 	if l := q.Get("limit"); l != "" {
@@ -141,11 +142,17 @@ func ParseSince(name, s string, now time.Time) (time.Time, error) {
 const MaxLimit = 1000
 
 func knownStatus(s store.Status) bool {
-	switch s {
-	case "", store.Pending, store.Running, store.Waiting, store.Succeeded, store.Failed, store.Halted, store.Filtered:
-		return true
+	return s == "" || slices.Contains(store.Statuses, s)
+}
+
+// StatusList names every execution status, comma-separated: what a status
+// filter takes.
+func StatusList() string {
+	names := make([]string, len(store.Statuses))
+	for i, s := range store.Statuses {
+		names[i] = string(s)
 	}
-	return false
+	return strings.Join(names, ", ")
 }
 
 func (s *Server) getExecution(w http.ResponseWriter, r *http.Request) {

@@ -118,7 +118,7 @@ func (a *Admin) canReplay(ctx context.Context, id string, force bool) (string, e
 		return "", nil
 	}
 	ex, err := a.s.Backend.Store().Execution(ctx, id)
-	if err != nil || !ex.Status.Final() || (ex.Status != store.Failed && !force) {
+	if err != nil || !ex.Status.Final() || (!ex.Status.ReplaysUnforced() && !force) {
 		return "", nil
 	}
 	return rc.CanReplay(ctx, ex)

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // unknownReplayFields refuses a replay body with fields a replay does not
@@ -42,11 +41,5 @@ func (a *Admin) replayForbidden(w http.ResponseWriter, r *http.Request, msg stri
 // refuseReplay audits a replay refused before it reached the store, then
 // answers status with msg.
 func (a *Admin) refuseReplay(w http.ResponseWriter, r *http.Request, req replayRequest, status int, msg string) {
-	ev := AuditEvent{Time: time.Now().UTC(), Action: "replay", Target: r.PathValue("id"), Detail: req.detail(req.FromCard),
-		Outcome: msg, Remote: r.RemoteAddr}
-	if p := PrincipalFrom(r.Context()); p != nil {
-		ev.Principal, ev.Method, ev.Role = p.Name, p.Method, p.Role.String()
-	}
-	a.auditor.Audit(r.Context(), ev)
-	a.s.fail(w, r, status, msg)
+	a.refuse(w, r, "replay", req.detail(req.FromCard), status, msg)
 }

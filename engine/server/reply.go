@@ -62,6 +62,12 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, flow, id string, 
 	case store.Succeeded, store.Halted:
 		result = ex.Output
 	case store.Filtered:
+	case store.Canceled:
+		// Who canceled it and why stays in the history, as a failure's
+		// error does.
+		s.log().Info("endpoint call answered 409: an operator canceled its execution", "flow", flow, "execution", id)
+		writeJSON(w, http.StatusConflict, map[string]string{"error": "the execution was canceled", "execution": id})
+		return
 	default:
 		// The error stays in the history: it may name hosts, paths or
 		// values the caller must not learn.

@@ -69,6 +69,8 @@ func TestReplyEndedElsewhere(t *testing.T) {
 		{name: "filtered", flow: "lookup", status: store.Filtered, wantStatus: 204},
 		{name: "failed", flow: "lookup", status: store.Failed, error: "card r: GET https://internal.example/secret-path: 500",
 			wantStatus: 500, wantBody: `"the flow failed"`},
+		{name: "canceled", flow: "lookup", status: store.Canceled, error: "canceled by alice: card r: internal.example",
+			wantStatus: 409, wantBody: `"the execution was canceled"`},
 		{name: "raw", flow: "raw", status: store.Succeeded, output: `{"status":202,"headers":{"X-A":"b"},"body":"ok"}`,
 			wantStatus: 202, wantBody: "ok", wantHeader: map[string]string{"X-A": "b", "Content-Type": "text/plain; charset=utf-8"}},
 		{name: "raw that is not a reply", flow: "raw", status: store.Succeeded, output: `{"statusCode":200}`,

@@ -117,6 +117,7 @@ type fakeBackend struct {
 	st      *memory.Store
 	// refused says the intake refuses every event (the store is lost).
 	refused atomic.Bool
+	ops     operations
 }
 
 func (b *fakeBackend) Generation() *plan.Generation { return b.gen }

@@ -30,7 +30,7 @@ const BackgroundPruneShare = 0.05
 
 // Statuses are the statuses p deletes.
 func (p Prune) Statuses() []Status {
-	s := []Status{Succeeded, Halted, Filtered}
+	s := []Status{Succeeded, Halted, Filtered, Canceled}
 	if p.Failed {
 		s = append(s, Failed)
 	}

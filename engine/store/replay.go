@@ -21,6 +21,10 @@ var ErrNotFailed = errors.New("replaying it would run its cards again, writes in
 // not run in the execution.
 var ErrUnknownCard = errors.New("the card did not run in this execution")
 
+// ReplaysUnforced reports whether Replay queues an execution in status s
+// without Force: a failed or canceled one.
+func (s Status) ReplaysUnforced() bool { return s == Failed || s == Canceled }
+
 // Replayed reports what Replay queued.
 type Replayed struct {
 	Execution *Execution
@@ -40,8 +44,11 @@ type ReplayOptions struct {
 
 // Replay queues a failed execution to run again on the definition it was
 // pinned to. Cards before the last failed card (or FromCard) keep their
-// journaled outputs; that card and those journaled after it run again. An
-// execution that finished otherwise is replayed only with Force. The
+// journaled outputs; that card and those journaled after it run again. A
+// canceled execution is replayed as a failed one is; without a failed
+// card it goes on where it was canceled (the card it waited in, or its
+// start). An execution that finished otherwise is replayed only with
+// Force. The
 // CLI's `cardflow replay` and the admin API share it. It reads the
 // execution's history and writes the resets and the reopening in one
 // transaction (Worker.Reopen).
@@ -56,7 +63,7 @@ func Replay(ctx context.Context, st interface {
 	if !ex.Status.Final() {
 		return Replayed{Execution: ex}, fmt.Errorf("execution %s is %s: %w", ex.ID, ex.Status, ErrNotFinished)
 	}
-	if ex.Status != Failed && !opts.Force {
+	if !ex.Status.ReplaysUnforced() && !opts.Force {
 		return Replayed{Execution: ex}, fmt.Errorf("execution %s %s: %w", ex.ID, ex.Status, ErrNotFailed)
 	}
 	journal, err := st.Journal(ctx, ex.ID)
@@ -64,6 +71,11 @@ func Replay(ctx context.Context, st interface {
 		return Replayed{}, err
 	}
 	resets, from, err := replayResets(journal, opts.FromCard)
+	if ex.Status == Canceled && opts.FromCard == "" && !opts.Force && !hasFailedCard(journal) {
+		// Canceled while it waited or before it started: it goes on
+		// where it stopped, and no card that ran runs again.
+		resets, from, err = nil, stoppedAt(journal), nil
+	}
 	if err != nil {
 		return Replayed{Execution: ex}, err
 	}
@@ -124,4 +136,23 @@ func replayResets(journal []JournalEntry, fromCard string) ([]JournalEntry, stri
 		resets = append(resets, JournalEntry{Card: e.Card, Key: e.Key, Status: EntryReset, Attempt: e.Attempt})
 	}
 	return resets, from, nil
+}
+
+// hasFailedCard reports whether a card attempt in the journal failed.
+func hasFailedCard(journal []JournalEntry) bool {
+	for _, e := range journal {
+		if e.Status == EntryError {
+			return true
+		}
+	}
+	return false
+}
+
+// stoppedAt is the card an execution was waiting in when it stopped: its
+// last entry's, when that is a waiting one; else "" (it had not started).
+func stoppedAt(journal []JournalEntry) string {
+	if n := len(journal); n > 0 && journal[n-1].Status == EntryWaiting {
+		return journal[n-1].Card
+	}
+	return ""
 }

@@ -17,7 +17,8 @@ type Status string
 // Execution statuses. Pending, Running and Waiting are live; the rest are
 // final. A waiting execution is parked until its WakeAt (a flow.wait card,
 // a retry's long backoff): no worker holds it, and a claim takes it again
-// when it is due.
+// when it is due. An operator may cancel a pending or waiting execution
+// (Worker.Cancel): it ends canceled and no worker claims it again.
 const (
 	Pending   Status = "pending"   // acknowledged, in the inbox, not yet claimed
 	Running   Status = "running"   // claimed by a worker
@@ -26,7 +27,12 @@ const (
 	Failed    Status = "failed"    // a card failed and its policy halted the flow
 	Halted    Status = "halted"    // a card stopped the flow early on purpose
 	Filtered  Status = "filtered"  // the trigger's filter was false: nothing ran
+	Canceled  Status = "canceled"  // an operator canceled it while it was pending or waiting
 )
+
+// Statuses are every execution status, live ones first: what history
+// filters accept.
+var Statuses = []Status{Pending, Running, Waiting, Succeeded, Failed, Halted, Filtered, Canceled}
 
 // Final reports whether s is a terminal status.
 func (s Status) Final() bool { return s != Pending && s != Running && s != Waiting && s != "" }

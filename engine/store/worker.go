@@ -42,6 +42,23 @@ type Worker interface {
 	// nothing: two replays of one execution never both append their
 	// resets.
 	Reopen(ctx context.Context, id string, entries ...JournalEntry) error
+	// Cancel ends a pending or waiting execution as Canceled, with reason
+	// as its Error and EndedAt now; its WakeAt is cleared and no claim
+	// takes it again. It is atomic against Claim: of a Cancel and a Claim
+	// of one execution, whichever commits first wins, never both.
+	// ErrRunning (wrapped) when a worker holds it, ErrFinished (wrapped)
+	// when it is final, ErrNotFound when there is none; then nothing is
+	// written.
+	Cancel(ctx context.Context, id, reason string) error
+	// Wake makes a waiting execution due now, so that the next Claim
+	// takes it, and appends entries (which must be the execution's: the
+	// waits it cuts short, see store.Wake) in the same transaction. It
+	// acts only while the execution still waits until parkedUntil (the
+	// WakeAt its caller read with the journal it woke): ErrNotWaiting
+	// (wrapped) when it is not waiting or was parked again meanwhile,
+	// ErrNotFound when there is none; then nothing is written. Stores
+	// that are Notifiers notify their workers.
+	Wake(ctx context.Context, id string, parkedUntil time.Time, entries ...JournalEntry) error
 
 	PutDefinition(ctx context.Context, hash string, source []byte) error
 	Definition(ctx context.Context, hash string) ([]byte, error)

@@ -191,3 +191,45 @@ func hasTermPrefix(terms []string, text string) bool {
 	}
 	return false
 }
+
+// Cancel ends a pending or waiting execution as canceled, with reason as
+// its error.
+func (s *Store) Cancel(ctx context.Context, id, reason string) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	e, ok := s.executions[id]
+	if !ok {
+		return notFound(id)
+	}
+	if e.Status != store.Pending && e.Status != store.Waiting {
+		return store.CancelRefusal(id, e.Status)
+	}
+	e.Status, e.Error, e.WakeAt, e.EndedAt = store.Canceled, reason, time.Time{}, time.Now().UTC()
+	return nil
+}
+
+// Wake makes a waiting execution due now and appends entries, if it still
+// waits until parkedUntil. A refused Wake appends nothing.
+func (s *Store) Wake(ctx context.Context, id string, parkedUntil time.Time, entries ...store.JournalEntry) error {
+	for _, en := range entries {
+		if en.ExecutionID != id {
+			return fmt.Errorf("wake %s: a journal entry of execution %s", id, en.ExecutionID)
+		}
+	}
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	e, ok := s.executions[id]
+	if !ok {
+		return notFound(id)
+	}
+	if e.Status != store.Waiting || !e.WakeAt.Equal(parkedUntil) {
+		return store.WakeRefusal(id, e.Status)
+	}
+	s.appendLocked(entries)
+	e.WakeAt = time.Now().UTC()
+	return nil
+}

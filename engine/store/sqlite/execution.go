@@ -147,6 +147,53 @@ func (s *Store) Reopen(ctx context.Context, id string, entries ...store.JournalE
 	})
 }
 
+// Cancel ends a pending or waiting execution as canceled, with reason as
+// its error, in one transaction on the write connection that claims run
+// on: a claim either took it first (and it is refused as running) or never
+// will.
+func (s *Store) Cancel(ctx context.Context, id, reason string) error {
+	return s.w.do(ctx, func(tx *writeTx) error {
+		n, err := tx.changed(wCancel, reason, time.Now().UnixNano(), id)
+		if err != nil || n == 1 {
+			return err
+		}
+		var status string
+		if err := tx.queryRow(wStatus, id).Scan(&status); err != nil {
+			return keep(noRows(err, "execution "+id))
+		}
+		return keep(store.CancelRefusal(id, store.Status(status)))
+	})
+}
+
+// Wake makes a waiting execution due now and appends entries, in one
+// transaction, if it still waits until parkedUntil; a refused Wake appends
+// nothing. The next claim looks for due waiting executions.
+func (s *Store) Wake(ctx context.Context, id string, parkedUntil time.Time, entries ...store.JournalEntry) error {
+	for _, en := range entries {
+		if en.ExecutionID != id {
+			return fmt.Errorf("wake %s: a journal entry of execution %s", id, en.ExecutionID)
+		}
+	}
+	entries = packEntries(entries)
+	return s.w.do(ctx, func(tx *writeTx) error {
+		now := time.Now()
+		n, err := tx.changed(wWake, now.UnixNano(), id, parkedUntil.UnixNano())
+		if err != nil {
+			return err
+		}
+		if n == 1 {
+			s.parked(now)
+			// All or nothing, as Reopen.
+			return unkeep(s.appendEntries(tx, entries))
+		}
+		var status string
+		if err := tx.queryRow(wStatus, id).Scan(&status); err != nil {
+			return keep(noRows(err, "execution "+id))
+		}
+		return keep(store.WakeRefusal(id, store.Status(status)))
+	})
+}
+
 // Execution returns one execution, or store.ErrNotFound.
 func (s *Store) Execution(ctx context.Context, id string) (*store.Execution, error) {
 	var terms sql.NullString
@@ -231,7 +278,7 @@ func executionsQuery(f store.Filter) (string, []any) {
 		// A literal, not a parameter, and the index's condition: only then
 		// may SQLite use the partial index that holds the status.
 		where = append(where, live, "status = '"+string(f.Status)+"'")
-	case store.Succeeded, store.Failed, store.Halted, store.Filtered:
+	case store.Succeeded, store.Failed, store.Halted, store.Filtered, store.Canceled:
 		where = append(where, ended, "status = '"+string(f.Status)+"'")
 	default:
 		where, args = append(where, "status = ?"), append(args, string(f.Status))

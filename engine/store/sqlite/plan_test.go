@@ -19,7 +19,7 @@ func TestQueryPlans(t *testing.T) {
 	s := openTemp(t)
 	type query struct{ sql, index string } // index: one the plan must use, if any
 	var hot []query
-	for _, id := range []writeStmt{wInsertExecution, wInsertClaimed, wDedupLookup, wClaim, wRenew, wPin, wAppend, wFinish} {
+	for _, id := range []writeStmt{wInsertExecution, wInsertClaimed, wDedupLookup, wClaim, wRenew, wPin, wAppend, wFinish, wCancel, wWake} {
 		hot = append(hot, query{writeSQL[id], ""})
 	}
 	hot = append(hot, query{readSQL[rDepth], "executions_live"})
@@ -30,6 +30,7 @@ func TestQueryPlans(t *testing.T) {
 	for st, index := range map[store.Status]string{
 		store.Pending: "executions_live", store.Running: "executions_live",
 		store.Succeeded: "executions_ended", store.Failed: "executions_ended", store.Filtered: "executions_ended",
+		store.Canceled: "executions_ended",
 	} {
 		q, _ := executionsQuery(store.Filter{Status: st})
 		hot = append(hot, query{q, index})

@@ -1,5 +1,11 @@
 package sqlite
 
+import (
+	"strings"
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
 // writeStmt names a statement prepared once on the write connection.
 type writeStmt int
 
@@ -31,6 +37,8 @@ const (
 	wFinish
 	wFinishNum
 	wReopen
+	wCancel
+	wWake
 	wStatus
 	wPutDefinition
 	wSetCursor
@@ -160,6 +168,12 @@ var writeSQL = [numWriteStmts]string{
 		WHERE num = ? AND id = ?`,
 	wReopen: `UPDATE executions SET status = 'pending', output = NULL, error = '', ended_at = NULL
 		WHERE id = ? AND status <> 'pending' AND status <> 'running' AND status <> 'waiting'`,
+	// Only a live execution no worker holds is canceled: the claim, on
+	// the same write connection, either took it first or never will.
+	wCancel: `UPDATE executions SET status = 'canceled', error = ?, ended_at = ?, wake_at = NULL, owner = '', lease_until = NULL
+		WHERE id = ? AND (status = 'pending' OR status = 'waiting')`,
+	// Only while it waits until the time its caller read (see Store.Wake).
+	wWake:   `UPDATE executions SET wake_at = ? WHERE id = ? AND status = 'waiting' AND wake_at = ?`,
 	wStatus: `SELECT status FROM executions WHERE id = ?`,
 
 	wPutDefinition: `INSERT INTO definitions (hash, source, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -190,10 +204,11 @@ var writeSQL = [numWriteStmts]string{
 // the index each status is in id order already, and sorting the union
 // would read every old execution for each batch.
 func prunable(failed bool) string {
-	statuses := `'succeeded', 'halted', 'filtered'`
-	if failed {
-		statuses += `, 'failed'`
+	var quoted []string
+	for _, st := range (store.Prune{Failed: failed}).Statuses() {
+		quoted = append(quoted, "'"+string(st)+"'")
 	}
+	statuses := strings.Join(quoted, ", ")
 	return `SELECT num FROM executions WHERE ` + ended + ` AND status IN (` + statuses + `) AND id < ? AND ended_at < ?`
 }
 

@@ -26,6 +26,10 @@
 //     refuses a live execution and keeps the journal and Claims. The
 //     entries Reopen carries are journaled only if it reopens: of
 //     concurrent replays of one execution, one journals its resets.
+//   - Cancel ends only a pending or waiting execution (ErrRunning,
+//     ErrFinished otherwise); of a Cancel and a Claim racing for one
+//     execution exactly one wins. Wake makes only a waiting execution due
+//     now, and journals its entries only if it does.
 //   - ReleaseLease by a non-holder is a no-op. After Close calls fail.
 //   - Timestamps survive to the millisecond, bytes exactly (nil and empty
 //     alike).

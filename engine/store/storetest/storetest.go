@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Park", parkTests},
 		{"Journal", journalTests},
 		{"Reopen", reopenTests},
+		{"Cancel", cancelTests},
 		{"History", historyTests},
 		{"State", stateTests},
 		{"Prune", pruneTests},

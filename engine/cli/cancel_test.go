@@ -1,0 +1,190 @@
+package cli_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cardflow/cardflow/connectors/core"
+	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/connector"
+	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/store"
+	"github.com/cardflow/cardflow/engine/store/sqlite"
+)
+
+// waitFlow waits an hour, then tells the API which user it is about: the
+// side effect a canceled execution must never have.
+const waitFlow = `
+flow "offboard" {
+  trigger "http.endpoint" {
+    token = env("ENDPOINT_TOKEN")
+  }
+  card "pause" {
+    action = flow.wait
+    for    = "1h"
+  }
+  card "notify" {
+    action = http.request
+    method = "POST"
+    url    = "${env("API")}/notify"
+    body   = { user = trigger.body.user }
+  }
+}
+`
+
+// TestCancelAndWakeCommands parks two executions in flow.wait under a
+// running engine, then cancels one and wakes the other with the CLI on the
+// same store: the woken one notifies the API at once, the canceled one
+// never does.
+func TestCancelAndWakeCommands(t *testing.T) {
+	var (
+		mu       sync.Mutex
+		notified []string
+	)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct{ User string }
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		mu.Lock()
+		notified = append(notified, body.User)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer api.Close()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "flow.hcl"), []byte(waitFlow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "cardflow.db")
+	env := map[string]string{"API": api.URL, "ENDPOINT_TOKEN": "tok"}
+	st, err := sqlite.Open(db, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	eng := engine.New(engine.Options{
+		Registry: connector.NewRegistry(core.Connectors()...), Store: st, Paths: []string{dir},
+		Host: lang.Host{LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if diags, err := eng.Reload(ctx); err != nil {
+		t.Fatalf("reload: %v %s", err, diags.Error())
+	}
+	done := make(chan error, 1)
+	go func() { done <- eng.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	srv := httptest.NewServer(eng.Handler())
+	defer srv.Close()
+	start := func(user string) string {
+		t.Helper()
+		req, _ := http.NewRequest("POST", srv.URL+"/flows/offboard/invoke", strings.NewReader(`{"user":"`+user+`"}`))
+		req.Header.Set("x-api-client-token", "tok")
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body struct{ Executions []string }
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		if resp.StatusCode != http.StatusAccepted || len(body.Executions) != 1 {
+			t.Fatalf("invoke: HTTP %d %v", resp.StatusCode, body.Executions)
+		}
+		return body.Executions[0]
+	}
+	await := func(id string, want store.Status) *store.Execution {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			ex, err := st.Execution(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ex.Status == want {
+				return ex
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("execution %s is %s (%s), want %s", id, ex.Status, ex.Error, want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	alice, bob := start("alice"), start("bob")
+	await(alice, store.Waiting)
+	parkedUntil := await(bob, store.Waiting).WakeAt
+
+	res := run(t, []string{"USER=carol"}, "cancel", alice, "--db", db, "--reason", "user left before approval")
+	if res.code != 0 || !strings.Contains(res.stdout, "canceled by carol: user left before approval") {
+		t.Fatalf("cancel:\n%s", res)
+	}
+	if res := run(t, nil, "wake", bob, "--db", db); res.code != 0 || !strings.Contains(res.stdout, "is due now") {
+		t.Fatalf("wake:\n%s", res)
+	}
+	ex := await(bob, store.Succeeded)
+	if !ex.EndedAt.Before(parkedUntil.Add(-50 * time.Minute)) {
+		t.Errorf("the woken execution ended at %v; it was parked until %v", ex.EndedAt, parkedUntil)
+	}
+	ex = await(alice, store.Canceled)
+	if ex.Error != "canceled by carol: user left before approval" || ex.EndedAt.IsZero() {
+		t.Errorf("canceled execution: error %q, ended %v", ex.Error, ex.EndedAt)
+	}
+	time.Sleep(1500 * time.Millisecond) // a few of the engine's claims more
+	mu.Lock()
+	got := strings.Join(notified, ",")
+	mu.Unlock()
+	if got != "bob" {
+		t.Errorf("the API was notified about %q, want bob only", got)
+	}
+
+	// Refusals: exit 1 with the reason.
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"cancel", bob, "--db", db}, "already finished (succeeded)"},
+		{[]string{"cancel", "ex_nope", "--db", db}, "no execution ex_nope"},
+		{[]string{"wake", alice, "--db", db}, "is canceled: only a waiting execution can be woken"},
+		{[]string{"wake", "ex_nope", "--db", db}, "no execution ex_nope"},
+	} {
+		if res := run(t, nil, tt.args...); res.code != 1 || !strings.Contains(res.stderr, tt.want) {
+			t.Errorf("%v: want exit 1 with %q\n%s", tt.args, tt.want, res)
+		}
+	}
+	if res := run(t, nil, "cancel", bob, "--db", db, "--reason", "two\nlines"); res.code != 2 || !strings.Contains(res.stderr, "control character") {
+		t.Errorf("a reason with a line break: want exit 2\n%s", res)
+	}
+	if res := run(t, nil, "history", "--status", "canceled", "--db", db); res.code != 0 || !strings.Contains(res.stdout, alice) || strings.Contains(res.stdout, bob) {
+		t.Errorf("history --status canceled:\n%s", res)
+	}
+}
+
+// TestCancelRefusesARunningExecution: a claimed execution is refused with
+// a reason that says it can be canceled once it waits or ends.
+func TestCancelRefusesARunningExecution(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "cardflow.db")
+	st, err := sqlite.Open(db, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enq, err := st.Enqueue(t.Context(), []store.Event{{Flow: "f", DedupKey: "k", ReceivedAt: time.Now()}}, store.EnqueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Claim(t.Context(), "w", 1, time.Minute, store.ClaimOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	res := run(t, nil, "cancel", enq[0].ID, "--db", db)
+	if res.code != 1 || !strings.Contains(res.stderr, "is running: a worker is running it; it can be canceled once it waits or ends") {
+		t.Errorf("cancel of a running execution:\n%s", res)
+	}
+}

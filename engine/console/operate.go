@@ -1,0 +1,90 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+// operation is what an operator's form asks of one execution: its name in
+// the audit log, the words of its refusals, and the message its page shows
+// once done.
+type operation struct {
+	action, verb, done string
+}
+
+var (
+	cancelOp = operation{action: "cancel", verb: "Canceling", done: "canceled"}
+	wakeOp   = operation{action: "wake", verb: "Waking", done: "woken"}
+)
+
+// operate checks an operator's form as replay does (role, form token,
+// confirmation when confirm), audits the refusals, and else runs do and
+// audits its outcome. detail is the audit's detail.
+func (c *Console) operate(w http.ResponseWriter, r *request, op operation, detail string, confirm bool, do func() error) {
+	id := r.PathValue("id")
+	entry := AuditEntry{At: c.opts.Now().UTC(), Who: r.who.Name, Role: string(r.who.Role), Action: op.action, Target: id,
+		Detail: detail, Outcome: "ok", Remote: r.RemoteAddr}
+	refuse := func(status int, msg string) {
+		entry.Outcome = "refused: " + msg
+		c.audit(r, entry)
+		c.renderError(w, r, status, msg)
+	}
+	if r.who.Role != RoleOperate {
+		refuse(http.StatusForbidden, op.verb+" needs the operate role; "+r.who.Name+" has "+string(r.who.Role)+".")
+		return
+	}
+	if !checkForm(r) {
+		refuse(http.StatusForbidden, "The form has expired or came from another site; open the execution again.")
+		return
+	}
+	if confirm && r.PostFormValue("confirm") != "yes" {
+		refuse(http.StatusBadRequest, "Confirm that you want to "+op.action+" it by ticking the box.")
+		return
+	}
+	err := do()
+	var bad badInput
+	if errors.As(err, &bad) {
+		refuse(http.StatusBadRequest, bad.Error())
+		return
+	}
+	if err != nil {
+		entry.Outcome = "refused: " + err.Error()
+	}
+	c.audit(r, entry)
+	if errors.Is(err, store.ErrNotFound) {
+		c.notFound(w, r, "There is no execution "+strconv.Quote(id)+".")
+		return
+	}
+	if err != nil {
+		c.renderError(w, r, http.StatusConflict, err.Error())
+		return
+	}
+	http.Redirect(w, r.Request, c.opts.Prefix+"/executions/"+url.PathEscape(id)+"?msg="+op.done, http.StatusSeeOther)
+}
+
+// badInput is a form value the operation refuses before it acts.
+type badInput struct{ error }
+
+// cancel ends a pending or waiting execution as canceled, with the reason
+// the form gives.
+func (c *Console) cancel(w http.ResponseWriter, r *request) {
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	c.operate(w, r, cancelOp, reason, true, func() error {
+		if err := store.CheckCancelReason(reason); err != nil {
+			return badInput{err}
+		}
+		return c.opts.Source.Cancel(r.Context(), r.PathValue("id"), r.who.Name, reason)
+	})
+}
+
+// wake makes a waiting execution due now ("Retry now").
+func (c *Console) wake(w http.ResponseWriter, r *request) {
+	c.operate(w, r, wakeOp, "", false, func() error {
+		return c.opts.Source.Wake(r.Context(), r.PathValue("id"))
+	})
+}

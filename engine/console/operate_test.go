@@ -1,0 +1,167 @@
+package console_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cardflow/cardflow/engine/store"
+)
+
+// park claims the fixture's oldest pending execution and parks it for an
+// hour; it returns its id.
+func (f *fixture) park() string {
+	f.t.Helper()
+	got, err := f.st.Claim(context.Background(), "w", 1, time.Minute, store.ClaimOptions{})
+	if err != nil || len(got) != 1 {
+		f.t.Fatalf("Claim = %v, %v", got, err)
+	}
+	id := got[0].ID
+	wake := time.Now().Add(time.Hour)
+	if err := f.st.Park(context.Background(), id, wake, store.JournalEntry{ExecutionID: id, Card: "pause", Attempt: 1, Status: store.EntryWaiting,
+		Output: []byte(`{"reason":"wait","until":"` + wake.UTC().Format(time.RFC3339Nano) + `"}`), StartedAt: time.Now(), EndedAt: time.Now()}); err != nil {
+		f.t.Fatal(err)
+	}
+	return id
+}
+
+func post(t *testing.T, c *http.Client, f *fixture, id, action string, form url.Values, origin string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/ui/executions/"+id+"/"+action, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestCancel: only an operator's confirmed form from the page cancels a
+// pending or waiting execution, with their name and reason; each refusal
+// is audited, and a running or finished execution is refused with why.
+func TestCancel(t *testing.T) {
+	f := newFixture(t, 2)
+	waiting := f.park()
+	got, err := f.st.Claim(context.Background(), "w", 1, time.Minute, store.ClaimOptions{})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Claim = %v, %v", got, err)
+	}
+	running := got[0].ID
+	reader := f.login(readToken)
+	_, page, _ := get(t, reader, f.srv.URL+"/ui/executions/"+waiting)
+	if strings.Contains(page, `data-testid="cancel-form"`) || strings.Contains(page, `data-testid="wake-form"`) {
+		t.Error("a read session sees the cancel or wake form")
+	}
+	if code, _ := post(t, reader, f, waiting, "cancel", url.Values{"confirm": {"yes"}}, ""); code != http.StatusForbidden {
+		t.Errorf("a read session's cancel = %d, want 403", code)
+	}
+	op := f.login(operateToken)
+	tok := replayForm(t, op, f, waiting)
+	_, page, _ = get(t, op, f.srv.URL+"/ui/executions/"+waiting)
+	if !strings.Contains(page, `data-testid="cancel-form"`) || !strings.Contains(page, `data-testid="wake-form"`) {
+		t.Fatal("an operate session sees no cancel or wake form on a waiting execution")
+	}
+	for _, tc := range []struct {
+		name   string
+		id     string
+		form   url.Values
+		origin string
+		want   int
+		says   string
+	}{
+		{"no form token", waiting, url.Values{"confirm": {"yes"}}, "", http.StatusForbidden, "form has expired"},
+		{"another site", waiting, url.Values{"confirm": {"yes"}, "csrf": {tok}}, "https://evil.example", http.StatusForbidden, "form has expired"},
+		{"not confirmed", waiting, url.Values{"csrf": {tok}}, "", http.StatusBadRequest, "ticking the box"},
+		{"a reason on two lines", waiting, url.Values{"csrf": {tok}, "confirm": {"yes"}, "reason": {"a\nb"}}, "", http.StatusBadRequest, "control character"},
+		{"running", running, url.Values{"csrf": {tok}, "confirm": {"yes"}}, "", http.StatusConflict, "can be canceled once it waits or ends"},
+		{"finished", f.failed, url.Values{"csrf": {tok}, "confirm": {"yes"}}, "", http.StatusConflict, "already finished (failed)"},
+		{"unknown", "ex_nope", url.Values{"csrf": {tok}, "confirm": {"yes"}}, "", http.StatusNotFound, "no execution"},
+	} {
+		code, body := post(t, op, f, tc.id, "cancel", tc.form, tc.origin)
+		if code != tc.want || !strings.Contains(body, tc.says) {
+			t.Errorf("%s: cancel = %d, want %d saying %q", tc.name, code, tc.want, tc.says)
+		}
+	}
+	if s := f.status(waiting); s != store.Waiting {
+		t.Fatalf("the execution is %s after refused cancels", s)
+	}
+	code, _ := post(t, op, f, waiting, "cancel", url.Values{"csrf": {tok}, "confirm": {"yes"}, "reason": {" user left before approval "}}, f.srv.URL)
+	if code != http.StatusSeeOther {
+		t.Fatalf("the operator's cancel = %d, want 303", code)
+	}
+	ex, err := f.st.Execution(context.Background(), waiting)
+	if err != nil || ex.Status != store.Canceled || ex.Error != "canceled by oncall: user left before approval" {
+		t.Fatalf("after the cancel: %+v, %v", ex, err)
+	}
+	_, page, _ = get(t, op, f.srv.URL+"/ui/executions/"+waiting+"?msg=canceled")
+	for _, want := range []string{`st-canceled`, `data-testid="canceled"`, "canceled by oncall: user left before approval", `data-testid="replay-form"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the canceled execution's page lacks %s", want)
+		}
+	}
+	if strings.Contains(page, `data-testid="cancel-form"`) {
+		t.Error("the canceled execution's page still has the cancel form")
+	}
+	_, list, _ := get(t, op, f.srv.URL+"/ui/executions?status=canceled")
+	if !strings.Contains(list, waiting) || strings.Contains(list, running) {
+		t.Error("the list filtered by canceled does not list only the canceled execution")
+	}
+	_, audit, _ := get(t, op, f.srv.URL+"/ui/audit")
+	for _, want := range []string{"user left before approval", "refused: Canceling needs the operate role", "refused: The form has expired",
+		"refused: Confirm that you want to cancel", "can be canceled once it waits or ends"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("the audit log lacks %q", want)
+		}
+	}
+}
+
+// TestWake: Retry now makes a waiting execution due at once; it is
+// offered and accepted for waiting executions only.
+func TestWake(t *testing.T) {
+	f := newFixture(t, 2)
+	waiting := f.park()
+	pending := func() string {
+		exs, err := f.st.Executions(context.Background(), store.Filter{Status: store.Pending})
+		if err != nil || len(exs) != 1 {
+			t.Fatalf("pending = %v, %v", exs, err)
+		}
+		return exs[0].ID
+	}()
+	op := f.login(operateToken)
+	_, page, _ := get(t, op, f.srv.URL+"/ui/executions/"+pending)
+	if strings.Contains(page, `data-testid="wake-form"`) || !strings.Contains(page, `data-testid="cancel-form"`) {
+		t.Error("a pending execution's page: want a cancel form and no wake form")
+	}
+	tok := replayForm(t, op, f, waiting)
+	if code, body := post(t, op, f, pending, "wake", url.Values{"csrf": {tok}}, ""); code != http.StatusConflict || !strings.Contains(body, "only a waiting execution can be woken") {
+		t.Errorf("waking a pending execution = %d, want 409 saying why", code)
+	}
+	if code, _ := post(t, op, f, waiting, "wake", url.Values{}, ""); code != http.StatusForbidden {
+		t.Errorf("a wake without the form token = %d, want 403", code)
+	}
+	before := time.Now()
+	if code, _ := post(t, op, f, waiting, "wake", url.Values{"csrf": {tok}}, ""); code != http.StatusSeeOther {
+		t.Fatalf("the operator's wake = %d, want 303", code)
+	}
+	ex, _ := f.st.Execution(context.Background(), waiting)
+	if ex.Status != store.Waiting || ex.WakeAt.Before(before.Add(-time.Second)) || ex.WakeAt.After(time.Now()) {
+		t.Errorf("after the wake: %s due %v, want waiting and due now", ex.Status, ex.WakeAt)
+	}
+	got, err := f.st.Claim(context.Background(), "w2", 5, time.Minute, store.ClaimOptions{})
+	if err != nil || len(got) != 2 {
+		t.Errorf("Claim after the wake = %d executions, %v; want the pending and the woken one", len(got), err)
+	}
+	_, audit, _ := get(t, op, f.srv.URL+"/ui/audit")
+	if !strings.Contains(audit, "wake") || !strings.Contains(audit, "only a waiting execution can be woken") {
+		t.Error("the audit log lacks the wakes")
+	}
+}
