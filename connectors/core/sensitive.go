@@ -24,10 +24,10 @@ var sensitiveAttr = connector.Attribute{
 func checkSensitive(v cty.Value) error {
 	var errs []error
 	seen := map[string]bool{}
-	for it := v.ElementIterator(); it.Next(); {
+	for i, it := 1, v.ElementIterator(); it.Next(); i++ {
 		_, e := it.Element()
 		if e.IsNull() {
-			errs = append(errs, errors.New("a path is null: give member names separated by dots"))
+			errs = append(errs, &connector.ItemError{Index: i, Err: errors.New("a path is null: give member names separated by dots")})
 			continue
 		}
 		s := e.AsString()
@@ -40,7 +40,7 @@ func checkSensitive(v cty.Value) error {
 		}
 		seen[s] = true
 		if err != nil {
-			errs = append(errs, &connector.ItemError{Key: s, Err: err})
+			errs = append(errs, &connector.ItemError{Key: s, Index: i, Err: err})
 		}
 	}
 	return errors.Join(errs...)

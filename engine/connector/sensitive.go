@@ -27,7 +27,10 @@ type SensitiveField struct {
 // joined with errors.Join; each becomes a diagnostic of its own.
 type ItemError struct {
 	Key string
-	Err error
+	// Index, when not 0, is the position of the list element, counted
+	// from 1: it tells apart elements that spell the same Key.
+	Index int
+	Err   error
 }
 
 func (e *ItemError) Error() string { return e.Err.Error() }

@@ -9,6 +9,7 @@ import (
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -55,6 +56,9 @@ func checkDiags(a connector.Attribute, expr hcl.Expression, err error) hcl.Diagn
 		var ie *connector.ItemError
 		if errors.As(e, &ie) {
 			subject = itemRange(expr, ie.Key)
+			if tc, ok := expr.(*hclsyntax.TupleConsExpr); ok && ie.Index > 0 && ie.Index <= len(tc.Exprs) {
+				subject = tc.Exprs[ie.Index-1].Range()
+			}
 		}
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
