@@ -69,10 +69,16 @@ func TestDryRunRedactsSensitiveEndpointFields(t *testing.T) {
 		var rep struct {
 			Execution struct {
 				Trigger struct {
-					Body struct{ Data struct{ Context struct{ Credential map[string]string } } }
+					Body struct {
+						Data struct {
+							Context struct{ Credential map[string]string }
+						}
+					}
 				}
 			}
-			Writes []struct{ Input struct{ Body map[string]string } } `json:"intercepted_writes"`
+			Writes []struct {
+				Input struct{ Body map[string]string }
+			} `json:"intercepted_writes"`
 		}
 		if err := json.Unmarshal([]byte(res.stdout), &rep); err != nil {
 			t.Fatal(err)
