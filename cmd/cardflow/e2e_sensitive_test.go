@@ -68,6 +68,28 @@ flow "password_import" {
 }
 `
 
+// e2eSensitiveWait waits longer than an execution waits on its worker
+// (1 s) before it reads the password: it must not park, since a parked
+// execution resumes from the stored event, which lacks the password.
+const e2eSensitiveWait = `
+flow "password_wait" {
+  trigger "http.endpoint" {
+    token         = var.endpoint_token
+    reply         = "result"
+    reply_timeout = "10s"
+    sensitive     = ["password"]
+  }
+  card "pause" {
+    action = flow.wait
+    for    = "2s"
+  }
+  card "answer" {
+    action = flow.return
+    result = { given = trigger.body.password != "" }
+  }
+}
+`
+
 // passwordImportBody is the body Okta posts to a password import inline
 // hook (com.okta.user.credential.password.import), with extra carrying
 // anything else the caller adds.
@@ -99,6 +121,11 @@ func TestE2ESensitiveEndpointFields(t *testing.T) {
 		var in struct{ Username, Password string }
 		_ = json.NewDecoder(r.Body).Decode(&in)
 		verified = append(verified, in.Password)
+		if in.Username == "echo" {
+			// A directory that quotes what it was sent in its error.
+			http.Error(w, "refused the password "+in.Password, http.StatusBadRequest)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"valid": `+boolJSON(in.Username == importUser && in.Password == importPassword)+`}`)
 	}))
@@ -109,7 +136,7 @@ func TestE2ESensitiveEndpointFields(t *testing.T) {
 	serial := strings.Replace(e2eSensitiveFlows[strings.Index(e2eSensitiveFlows, "flow "):], `flow "password_import" {`,
 		`flow "password_import_serial" {
   concurrency = 1`, 1)
-	if err := os.WriteFile(filepath.Join(e.flowDir, "password_import.hcl"), []byte(e2eSensitiveFlows+serial), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(e.flowDir, "password_import.hcl"), []byte(e2eSensitiveFlows+serial+e2eSensitiveWait), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	e.extraArgs = []string{"--var", "endpoint_token=e2e-endpoint-token", "--var", "legacy_url=" + legacy.URL}
@@ -132,6 +159,19 @@ func TestE2ESensitiveEndpointFields(t *testing.T) {
 		t.Fatalf("the legacy directory was sent %q; want the real password first and last", verified)
 	}
 	id := a.header.Get(server.ExecutionHeader)
+
+	if w := e.invokeReply("password_wait", `{"password": "`+importPassword+`"}`, nil); w.status != http.StatusOK || w.body != `{"given":true}` {
+		t.Errorf("a flow that waits before it reads the password: %d %s; want 200 {\"given\":true}", w.status, w.body)
+	}
+
+	// The card fails with an error that quotes the password: the error
+	// is scrubbed in the history and the log.
+	echo := e.invokeReply("password_import", passwordImportBody("echo", importPassword, ""), nil)
+	echoed := e.execution(echo.header.Get(server.ExecutionHeader))
+	if echo.status != http.StatusInternalServerError || echoed.Status != "failed" || !strings.Contains(echoed.Error, "refused the password (sensitive)") {
+		t.Errorf("a failure quoting the password: answer %d, execution %s %q; want 500, failed, the password scrubbed", echo.status, echoed.Status, echoed.Error)
+	}
+	verified = verified[:3]
 
 	ex := e.execution(id)
 	var trig struct {
@@ -181,7 +221,7 @@ func TestE2ESensitiveEndpointFields(t *testing.T) {
 	}
 
 	outputs := map[string]string{"the log": e.cur.out.String()}
-	for _, path := range []string{"/api/v1/executions/" + id, "/api/v1/executions?flow=password_import", "/ui/executions/" + id} {
+	for _, path := range []string{"/api/v1/executions/" + id, "/api/v1/executions/" + echoed.ID, "/api/v1/executions?flow=password_import", "/ui/executions/" + id} {
 		resp, err := http.Get(e.adminURL(path))
 		if err != nil {
 			t.Fatal(err)
