@@ -143,6 +143,12 @@ func scrubString(s string, secrets []string, found *[]string, changed *bool) str
 	return s
 }
 
+// UnstoredReason is why an execution whose stored event lacks the value
+// of the sensitive field named field cannot run again.
+func UnstoredReason(field string) string {
+	return "trigger field " + field + " is sensitive and was not stored: this execution cannot be resumed or replayed"
+}
+
 // Unstored returns the name of the first sensitive field of t that holds
 // lang.Redacted in payload, a stored event: its value was not stored, and
 // an execution cannot run on the stored event without it. "" when none

@@ -246,7 +246,7 @@ func startValue(flow *plan.Flow, ex *store.Execution, trig cty.Value, rec *trigg
 		if rec != nil {
 			payload = rec.Payload
 		} else if name := flow.Trigger.Unstored(payload); name != "" {
-			return cty.NilVal, fmt.Errorf("trigger field %s is sensitive and was not stored: this execution cannot be resumed or replayed", name)
+			return cty.NilVal, errors.New(plan.UnstoredReason(name))
 		}
 		var err error
 		if trig, err = triggerValue(flow, payload); err != nil {
