@@ -69,3 +69,63 @@ func TestSensitiveFieldNotStored(t *testing.T) {
 		t.Errorf("journal of the first run: input %s output %s", j[0].Input, j[0].Output)
 	}
 }
+
+// TestSensitiveFieldNotPassedToAnAsyncHelper: an asynchronous helper's
+// event is stored, so a call whose input holds the password fails the
+// card rather than store it; a synchronous call runs inside the
+// execution and gets it.
+func TestSensitiveFieldNotPassedToAnAsyncHelper(t *testing.T) {
+	h := newHarness(t, `
+flow "import" {
+  trigger "http.endpoint" {
+    token     = env("FAKE_TOKEN")
+    sensitive = ["password"]
+  }
+  card "sync" {
+    action = flow.call
+    flow   = flow.check
+    input  = { password = trigger.body.password }
+  }
+  card "async" {
+    action = flow.call
+    flow   = flow.check
+    async  = true
+    input  = { password = trigger.body.password }
+  }
+}
+
+flow "check" {
+  trigger "flow.called" {}
+  card "answer" {
+    action = flow.return
+    result = { given = trigger.input.password == "pw-secret-9c1" }
+  }
+}
+`)
+	const password = "pw-secret-9c1"
+	payload := []byte(`{"method":"POST","headers":{},"query":{},"body":{"password":"` + password + `"}}`)
+	ex := h.enqueue("import", "call-1", map[string]any{"body": map[string]any{"password": "(sensitive)"}})
+	res := h.exec.ExecuteReceived(context.Background(), ex, h.gen.Flows["import"], &trigger.Received{Payload: payload, Secrets: []string{password}})
+	if res.Status != store.Failed || res.Err == nil || !strings.Contains(res.Err.Error(), "card async: ") || !strings.Contains(res.Err.Error(), "holds a secret") {
+		t.Fatalf("run: %s %v; want the async card to fail", res.Status, res.Err)
+	}
+	j := h.journal(ex.ID)
+	var syncOut string
+	for _, e := range j {
+		if e.Card == "sync" {
+			syncOut = string(e.Output)
+		}
+	}
+	if syncOut != `{"result":{"given":true}}` {
+		t.Errorf("the synchronous helper's result %s; want it to have seen the password", syncOut)
+	}
+	all, err := h.store.Executions(context.Background(), store.Filter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range all {
+		if x.Flow == "check" {
+			t.Errorf("the async helper was enqueued: %s", x.Payload)
+		}
+	}
+}
