@@ -273,6 +273,16 @@ func (s *ConsoleSource) Activity(ctx context.Context, since time.Time, step time
 
 // Replay implements console.Source.
 func (s *ConsoleSource) Replay(ctx context.Context, id, fromCard string, force bool) error {
+	if s.Engine != nil {
+		// Refused up front, as the admin API refuses it, rather than
+		// queued to fail.
+		ex, err := s.Store.Execution(ctx, id)
+		if err == nil && ex.Status.Final() && (ex.Status == store.Failed || force) {
+			if reason, err := s.Engine.CanReplay(ctx, ex); err == nil && reason != "" {
+				return fmt.Errorf("execution %s is not replayed: %s", id, reason)
+			}
+		}
+	}
 	_, err := store.Replay(ctx, s.Store, id, store.ReplayOptions{FromCard: fromCard, Force: force})
 	if err == nil && s.Engine != nil {
 		s.Engine.pool.Wake()

@@ -234,14 +234,30 @@ func CheckReplay(ctx context.Context, st store.Store, opts CheckOptions, ex *sto
 		return nil // never pinned: it runs on the definition loaded then
 	}
 	r := &reproducer{defs: st, registry: opts.Registry, vars: opts.Vars, host: opts.Host, mode: lang.Check}
-	_, err := r.reproduce(ctx, ex.Flow, ex.DefinitionHash)
-	return err
+	f, err := r.reproduce(ctx, ex.Flow, ex.DefinitionHash)
+	if err != nil {
+		return err
+	}
+	return unstored(f, ex)
+}
+
+// unstored is the ErrCannotRun of an execution whose stored event lacks a
+// sensitive field's value (plan.Trigger.Unstored): run again, it would
+// fail before its first card.
+func unstored(f *plan.Flow, ex *store.Execution) error {
+	if name := f.Trigger.Unstored(ex.Payload); name != "" {
+		return cannotRunf("%s", plan.UnstoredReason(name))
+	}
+	return nil
 }
 
 // CanReplay implements server.ReplayChecker: whether ex can run on its
 // definition in this process, with its settings, and if not, why.
 func (e *Engine) CanReplay(ctx context.Context, ex *store.Execution) (string, error) {
-	_, err := e.Resolve(ctx, ex.Flow, ex.DefinitionHash)
+	f, err := e.Resolve(ctx, ex.Flow, ex.DefinitionHash)
+	if err == nil {
+		err = unstored(f, ex)
+	}
 	if errors.Is(err, ErrCannotRun) {
 		return err.Error(), nil
 	}

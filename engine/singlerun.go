@@ -88,11 +88,20 @@ type SingleResult struct {
 // until it parks, unless ParkAfter is NeverPark). The error is cardflow's,
 // not the flow's: a failed flow is a Result with status failed.
 func (r *SingleRun) Execute(ctx context.Context, flow *plan.Flow, ev SingleEvent) (*SingleResult, error) {
+	// The sensitive fields of the event are not stored, as cardflow run
+	// does not store them: the run reads them, the report shows the
+	// stored event.
+	stored, removed, changed := flow.Trigger.Redact(ev.Payload)
+	var rec *trigger.Received
+	if changed {
+		rec = &trigger.Received{Payload: ev.Payload, Secrets: removed}
+		ev.Payload = stored
+	}
 	ex, err := r.start(ctx, flow, ev)
 	if err != nil {
 		return nil, err
 	}
-	res := r.exec.Execute(ctx, ex, flow)
+	res := r.exec.ExecuteReceived(ctx, ex, flow, rec)
 	out := &SingleResult{Execution: ex, Result: res}
 	if after, err := r.store.Execution(context.WithoutCancel(ctx), ex.ID); err == nil {
 		out.Execution = after

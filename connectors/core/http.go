@@ -71,13 +71,15 @@ func HTTP() *connector.Connector {
 				"x-api-client-token header or the clientToken query parameter. An Idempotency-Key header dedups retries: a retry " +
 				"runs nothing again and, with a reply, is answered with the first call's execution. With reply = \"result\" or " +
 				"\"raw\" the caller waits for the flow's answer (Okta inline hooks, Okta Workflows' Return and Return Raw).",
-			Mode:         connector.Push,
-			Config:       append(connector.Schema{{Name: "token", Type: cty.String, Required: true, Sensitive: true, Doc: "The client token callers present."}}, replyAttrs...),
+			Mode: connector.Push,
+			Config: append(connector.Schema{{Name: "token", Type: cty.String, Required: true, Sensitive: true, Doc: "The client token callers present."}},
+				append(replyAttrs, sensitiveAttr)...),
 			Output:       endpointOutput,
 			IDField:      "the Idempotency-Key header",
 			Invoke:       invokeEndpoint,
 			Authenticate: authenticateEndpoint,
 			Reply:        endpointReply,
+			Sensitive:    endpointSensitive,
 			Lint:         lintReply,
 		}},
 	}

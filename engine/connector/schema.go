@@ -263,6 +263,10 @@ type Trigger struct {
 	// stored; a Reply makes the engine wait for the execution to end and
 	// answer with the flow's result.
 	Reply func(cfg cty.Value) *Reply
+	// Sensitive, when set, returns the fields of the events that a trigger
+	// block with config cfg declares sensitive (a password in an inline
+	// hook's body): the engine never stores them (see SensitiveField).
+	Sensitive func(cfg cty.Value) []SensitiveField
 	// Lint, when set, looks at the trigger block's config (see Finding).
 	Lint func(cfg cty.Value) []Finding
 	// LintCompare, when set, looks at a comparison in the flow's filter or

@@ -82,6 +82,11 @@ func (fc *flowConv) trigger(m *Method) (as, note string, ok bool) {
 			}
 		}
 		note = "callers POST to /flows/" + fc.out.name + "/invoke with the client token in the x-api-client-token header (Okta Workflows' invoke URL and its clientToken change)."
+		if paths := sensitiveBody(m); len(paths) > 0 {
+			// A password import hook posts the user's password: it must
+			// never be stored with the event.
+			t.set("sensitive", quotedList(paths))
+		}
 	case m.Module == "http" && m.Key == "delegated":
 		// A delegated flow is run by a person from the Okta Admin Console
 		// with the inputs it asks for: an endpoint flow they can POST to.

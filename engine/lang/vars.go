@@ -18,6 +18,9 @@ import (
 // Sensitive is the cty mark carried by values that must never be shown.
 const Sensitive = "sensitive"
 
+// Redacted replaces sensitive values wherever they would be shown.
+const Redacted = "(sensitive)"
+
 // VarEnvPrefix is the prefix of environment variables that set flow
 // variables, as Terraform's TF_VAR_.
 const VarEnvPrefix = "CARDFLOW_VAR_"

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -26,12 +28,7 @@ func convertArg(a connector.Attribute, expr hcl.Expression, v cty.Value) (cty.Va
 	if a.Check != nil && conv.IsWhollyKnown() && !conv.IsNull() {
 		plain, _ := conv.UnmarkDeep()
 		if err := a.Check(plain); err != nil {
-			return conv, hcl.Diagnostics{{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid argument value",
-				Detail:   fmt.Sprintf("The argument %q is not valid: %s", a.Name, sentence(err.Error())),
-				Subject:  expr.Range().Ptr(),
-			}}
+			return conv, checkDiags(a, expr, err)
 		}
 	}
 	if a.Required && conv.IsKnown() && conv.IsNull() {
@@ -43,6 +40,34 @@ func convertArg(a connector.Attribute, expr hcl.Expression, v cty.Value) (cty.Va
 		}}
 	}
 	return conv, nil
+}
+
+// checkDiags turns the error of a's Check into diagnostics: one per error
+// of an errors.Join, each pointing at the element or key an
+// *connector.ItemError names when the expression spells it out.
+func checkDiags(a connector.Attribute, expr hcl.Expression, err error) hcl.Diagnostics {
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	var diags hcl.Diagnostics
+	for _, e := range errs {
+		subject := expr.Range()
+		var ie *connector.ItemError
+		if errors.As(e, &ie) {
+			subject = itemRange(expr, ie.Key)
+			if tc, ok := expr.(*hclsyntax.TupleConsExpr); ok && ie.Index > 0 && ie.Index <= len(tc.Exprs) {
+				subject = tc.Exprs[ie.Index-1].Range()
+			}
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid argument value",
+			Detail:   fmt.Sprintf("The argument %q is not valid: %s", a.Name, sentence(e.Error())),
+			Subject:  subject.Ptr(),
+		})
+	}
+	return diags
 }
 
 // sentence ends s with a period unless it already ends a sentence.

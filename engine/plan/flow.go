@@ -75,6 +75,17 @@ func (c *compiler) trigger(decl *config.Trigger) (*Trigger, hcl.Diagnostics) {
 	if !diags.HasErrors() {
 		diags = append(diags, lint(decl.Spec.Lint, cfgVal, decl.Attrs, decl.TypeRange)...)
 	}
+	// A token from an unset env() is unknown in validate and dry-run: the
+	// fields are known all the same.
+	if cfgVal.IsKnown() && !cfgVal.IsNull() {
+		plain, _ := cfgVal.UnmarkDeep()
+		if decl.Spec.Sensitive != nil {
+			t.Sensitive = decl.Spec.Sensitive(plain)
+		}
+		if decl.Spec.Invoke != nil {
+			t.Secrets = flowSecrets(c.gen, cfgVal)
+		}
+	}
 	t.Output = decl.Spec.Output
 	if decl.Spec.OutputFor != nil && cfgVal.IsWhollyKnown() && !cfgVal.IsNull() {
 		t.Output = decl.Spec.OutputFor(cfgVal)

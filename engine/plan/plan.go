@@ -115,6 +115,14 @@ type Trigger struct {
 	// Output is the type of trigger.* that expressions are checked
 	// against: Spec.Output, narrowed by Spec.OutputFor.
 	Output cty.Type
+	// Sensitive are the fields of the events the block declares sensitive
+	// (Spec.Sensitive): never stored, marked sensitive in the first run.
+	Sensitive []connector.SensitiveField
+	// Secrets are the flow's known secret strings that a pushed event may
+	// echo (the endpoint's token, sensitive variables, connection
+	// secrets): Redact keeps them out of the stored event. Set for
+	// triggers invoked per flow (endpoints) only.
+	Secrets []string
 }
 
 // Card is a checked card.

@@ -109,13 +109,21 @@ type Result struct {
 // Execute runs ex on flow (which must be the definition ex is pinned to),
 // resuming from its journal, and records the outcome in the store.
 func (x *Executor) Execute(ctx context.Context, ex *store.Execution, flow *plan.Flow) Result {
-	return x.execute(ctx, ex, flow, cty.NilVal)
+	return x.execute(ctx, ex, flow, cty.NilVal, nil)
+}
+
+// ExecuteReceived is Execute for the first run of an execution whose
+// stored payload had the sensitive fields of flow's trigger redacted
+// (plan.Trigger.Redact): it runs on rec, the event as it was received.
+func (x *Executor) ExecuteReceived(ctx context.Context, ex *store.Execution, flow *plan.Flow, rec *trigger.Received) Result {
+	return x.execute(ctx, ex, flow, cty.NilVal, rec)
 }
 
 // execute is Execute with the execution's trigger value on flow when the
 // intake decoded it already (trigger.Claimed), else cty.NilVal: it is
-// decoded from the stored payload.
-func (x *Executor) execute(ctx context.Context, ex *store.Execution, flow *plan.Flow, trig cty.Value) Result {
+// decoded from rec's payload when rec is not nil, else from the stored
+// one.
+func (x *Executor) execute(ctx context.Context, ex *store.Execution, flow *plan.Flow, trig cty.Value, rec *trigger.Received) Result {
 	x.defaults()
 	start := x.Clock.Now()
 	log := &execLogger{base: x.Logger, id: ex.ID, flow: flow.Name}
@@ -137,7 +145,10 @@ func (x *Executor) execute(ctx context.Context, ex *store.Execution, flow *plan.
 	defer cancel()
 
 	sec := newSecrets(infoOf(flow.Gen).secrets) // shared: add copies on write
-	res, r := x.run(ctx, ex, flow, log, sec, fresh, trig)
+	if rec != nil {
+		sec.add(rec.Secrets...)
+	}
+	res, r := x.run(ctx, ex, flow, log, sec, fresh, trig, rec)
 	if res.Status == store.Waiting {
 		return x.park(ctx, ex, res, r, log)
 	}
@@ -195,7 +206,7 @@ func (x *Executor) execute(ctx context.Context, ex *store.Execution, flow *plan.
 // run runs the cards and returns how the execution ended, and the run
 // (nil if no card ran) whose lazy journal entries are still to be written.
 // trigger is the trigger value when decoded already, else cty.NilVal.
-func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow, log *execLogger, sec *secrets, fresh bool, trigger cty.Value) (Result, *run) {
+func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow, log *execLogger, sec *secrets, fresh bool, trigger cty.Value, rec *trigger.Received) (Result, *run) {
 	var journal []store.JournalEntry
 	if !fresh {
 		var err error
@@ -203,13 +214,11 @@ func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow
 			return Result{Status: store.Failed, Err: fmt.Errorf("reading the journal: %w", err)}, nil
 		}
 	}
-	if trigger == cty.NilVal {
-		var err error
-		if trigger, err = triggerValue(flow, ex.Payload); err != nil {
-			return Result{Status: store.Failed, Err: err}, nil
-		}
+	trigger, err := startValue(flow, ex, trigger, rec)
+	if err != nil {
+		return Result{Status: store.Failed, Err: err}, nil
 	}
-	r := &run{x: x, ex: ex, flow: flow, log: log, sec: sec}
+	r := &run{x: x, ex: ex, flow: flow, log: log, sec: sec, unstored: rec != nil}
 	if len(journal) > 0 {
 		r.done, r.waits = replayJournal(journal)
 	}
@@ -224,6 +233,30 @@ func (x *Executor) run(ctx context.Context, ex *store.Execution, flow *plan.Flow
 		}
 	}
 	return r.cardsOf(ctx, flow, trigger, ""), r
+}
+
+// startValue is the trigger value an execution runs on: trig when the
+// intake decoded it already, else decoded from rec's payload, else from
+// the stored one; its sensitive fields marked. An execution whose stored
+// payload lacks a sensitive field's value, and that has no rec, cannot
+// run: it would run on the placeholder as if it were the value.
+func startValue(flow *plan.Flow, ex *store.Execution, trig cty.Value, rec *trigger.Received) (cty.Value, error) {
+	if trig == cty.NilVal {
+		payload := ex.Payload
+		if rec != nil {
+			payload = rec.Payload
+		} else if name := flow.Trigger.Unstored(payload); name != "" {
+			return cty.NilVal, errors.New(plan.UnstoredReason(name))
+		}
+		var err error
+		if trig, err = triggerValue(flow, payload); err != nil {
+			return cty.NilVal, err
+		}
+	}
+	if flow.Trigger != nil && len(flow.Trigger.Sensitive) > 0 {
+		trig = flow.Trigger.MarkSensitive(trig)
+	}
+	return trig, nil
 }
 
 // triggerValue decodes the stored trigger payload to the trigger's type:

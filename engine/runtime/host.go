@@ -95,6 +95,14 @@ func (h *host) CallFlow(ctx context.Context, name string, input cty.Value, async
 		return cty.NilVal, connector.Errorf(connector.Invalid, "input: %v", err)
 	}
 	payload := marshal(map[string]any{"input": in, "caller": map[string]any{"flow": r.flow.Name, "execution_id": r.ex.ID}})
+	if async && r.sec.scrub(string(payload)) != string(payload) {
+		// The helper's event is stored: a secret in it (a password an
+		// endpoint's caller sent, a sensitive variable) would be kept in
+		// the history, and a placeholder in its place would run as if it
+		// were the value.
+		return cty.NilVal, connector.Errorf(connector.Invalid,
+			"the input of an asynchronous call to %s holds a secret, which would be stored with its event: call it synchronously, or let it read the secret itself", name)
+	}
 	if async {
 		_, err := r.x.Intake.Submit(ctx, []store.Event{{
 			Flow: name, DedupKey: r.ex.ID + "/" + h.card + "/" + h.key, Type: "flow.called",

@@ -92,7 +92,7 @@ func (r *run) wait(ctx context.Context, name, key string, attempt int, until tim
 	switch {
 	case d <= 0 && reason == waitCard:
 		return nil // a time that has passed
-	case d <= r.x.parkAfter():
+	case d <= r.x.parkAfter() || r.unstored:
 		return r.x.Clock.Sleep(ctx, d)
 	}
 	w := waitOutput{Until: until.UTC(), Reason: reason}

@@ -63,6 +63,9 @@ type Pool struct {
 	// Freed for whoever waits for one.
 	freedMu sync.Mutex
 	freed   chan struct{}
+	// held are the events whose sensitive fields the store lacks, for
+	// the workers that start their executions (Hold).
+	held heldEvents
 	// claimed is the claim loop's buffer of what it hands its workers,
 	// reused from one claim to the next (Start does not keep it).
 	claimed []trigger.Claimed
@@ -451,6 +454,12 @@ func (p *Pool) start(ctx context.Context, c trigger.Claimed) {
 		if flow != c.Flow {
 			trig = cty.NilVal
 		}
+		rec := c.Received
+		if rec == nil && (ex.PinnedByClaim || ex.DefinitionHash == "") {
+			// Its first run: the intake may have left it pending with
+			// what the store lacks.
+			rec = p.held.take(ex.Flow, ex.DedupKey)
+		}
 		switch {
 		case err == nil:
 		case ctx.Err() == nil:
@@ -472,7 +481,7 @@ func (p *Pool) start(ctx context.Context, c trigger.Claimed) {
 			p.release(run, ex.ID)
 			return
 		}
-		res := p.Executor.execute(ctx, ex, flow, trig)
+		res := p.Executor.execute(ctx, ex, flow, trig, rec)
 		release()
 		if res.Status == store.Running {
 			// Interrupted by shutdown: give it back so it resumes soon.

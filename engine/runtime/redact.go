@@ -16,7 +16,7 @@ import (
 )
 
 // Redacted replaces sensitive values wherever they would be shown.
-const Redacted = "(sensitive)"
+const Redacted = lang.Redacted
 
 // minSecretLen is the shortest secret scrubbed by value: replacing every
 // "1" or "yes" in a journal would destroy it and protect nothing.

@@ -27,6 +27,10 @@ type run struct {
 	// waits are the waiting entries of instances parked before this claim
 	// (see resumeWait).
 	waits map[journalKey]store.JournalEntry
+	// unstored says that the run holds values its stored event lacks
+	// (trigger.Received): it cannot run again from the store, so it waits
+	// on its worker rather than park.
+	unstored bool
 	// last is the flow's last card: nothing with an effect runs after it,
 	// so its result can wait for the outcome's write (see lazyResult).
 	last *plan.Card

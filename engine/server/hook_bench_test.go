@@ -91,9 +91,11 @@ func (claimingInbox) Enqueue(_ context.Context, events []store.Event, opts store
 // triggerValue) when it has none.
 type startingWorkers struct{}
 
-func (startingWorkers) Reserve(n int) trigger.Reservation { return startingReservation(n) }
-func (startingWorkers) Wake()                             {}
-func (startingWorkers) Freed() <-chan struct{}            { return nil }
+func (startingWorkers) Reserve(n int) trigger.Reservation           { return startingReservation(n) }
+func (startingWorkers) Wake()                                       {}
+func (startingWorkers) Freed() <-chan struct{}                      { return nil }
+func (startingWorkers) Hold(string, string, *trigger.Received) bool { return false }
+func (startingWorkers) Release(string, string)                      {}
 
 type startingReservation int
 

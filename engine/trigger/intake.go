@@ -47,6 +47,26 @@ type Workers interface {
 	// Freed returns a channel that is closed the next time a worker is
 	// freed.
 	Freed() <-chan struct{}
+	// Hold keeps what the intake did not store of the event of flow with
+	// dedup key key (see Received) for the worker that starts its
+	// execution, which takes it. It returns false, and keeps nothing, when
+	// it holds that event already (a retried delivery). The intake holds
+	// an event before the write that enqueues it, so that no claim can
+	// start the execution without it.
+	Hold(flow, key string, r *Received) bool
+	// Release drops what Hold kept for the event, if it was not taken.
+	Release(flow, key string)
+}
+
+// Received is what an execution's first run has of its event that the
+// store does not: the event's payload as it was received, before the
+// sensitive fields of its flow's trigger (plan.Trigger.Redact) were
+// replaced in the stored one.
+type Received struct {
+	Payload []byte
+	// Secrets are the strings redacted from the stored payload: the run
+	// scrubs them from whatever it writes down.
+	Secrets []string
 }
 
 // Reservation is idle workers set aside for executions the intake claims
@@ -72,6 +92,9 @@ type Claimed struct {
 	// Flow, decoded from its payload as the intake checked the event: the
 	// worker starts on it without decoding the payload again.
 	Trigger cty.Value
+	// Received, when not nil, is what the store lacks of the event: the
+	// execution runs on it rather than on Execution.Payload.
+	Received *Received
 }
 
 // Health is the engine's view of whether the store keeps events: the
@@ -181,7 +204,7 @@ func (in *Intake) Push(ctx context.Context, events []store.Event) ([]store.Enque
 			events[i].Terms = Terms(events[i].Payload)
 		}
 	}
-	return in.push(ctx, events, flows, nil)
+	return in.push(ctx, events, flows, nil, nil)
 }
 
 // Submit enqueues the engine's own work: executions that executions start
@@ -205,15 +228,16 @@ func (in *Intake) Submit(ctx context.Context, events []store.Event) ([]store.Enq
 
 // push writes a batch from outside, flows[i] the definition of event i
 // when it is known (nil: not claimed), values[i] its trigger value on it
-// when decoded already (values may be nil).
-func (in *Intake) push(ctx context.Context, batch []store.Event, flows []*plan.Flow, values []cty.Value) ([]store.Enqueued, error) {
+// when decoded already (values may be nil), recs[i] what was not stored
+// of it (recs may be nil).
+func (in *Intake) push(ctx context.Context, batch []store.Event, flows []*plan.Flow, values []cty.Value, recs []*Received) ([]store.Enqueued, error) {
 	if len(batch) == 0 {
 		return nil, nil
 	}
 	if err := in.admit(); err != nil {
 		return nil, err
 	}
-	res, err := in.claimingWrite(ctx, batch, flows, values, store.EnqueueOptions{}, in.AckWait > 0)
+	res, err := in.claimingWrite(ctx, batch, flows, values, recs, store.EnqueueOptions{}, in.AckWait > 0)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotStored, err)
 	}
@@ -227,7 +251,11 @@ func (in *Intake) push(ctx context.Context, batch []store.Event, flows []*plan.F
 // take and handing it to them, with the trigger values of values (which
 // may be nil), and tells Health how the write went. With wait, when no
 // worker is idle, it first waits for one up to AckWait.
-func (in *Intake) claimingWrite(ctx context.Context, batch []store.Event, flows []*plan.Flow, values []cty.Value, opts store.EnqueueOptions, wait bool) ([]store.Enqueued, error) {
+func (in *Intake) claimingWrite(ctx context.Context, batch []store.Event, flows []*plan.Flow, values []cty.Value, recs []*Received, opts store.EnqueueOptions, wait bool) ([]store.Enqueued, error) {
+	var held []bool
+	if recs != nil {
+		held = in.hold(batch, recs)
+	}
 	var r Reservation
 	if in.Workers != nil && flows != nil && len(batch) > 0 {
 		r = in.Workers.Reserve(len(batch))
@@ -249,6 +277,9 @@ func (in *Intake) claimingWrite(ctx context.Context, batch []store.Event, flows 
 		wctx = context.WithoutCancel(ctx)
 	}
 	res, err := in.write(wctx, batch, opts)
+	if held != nil {
+		in.release(batch, held, res, err)
+	}
 	if r != nil {
 		var claimed []Claimed
 		for i, q := range res {
@@ -256,6 +287,9 @@ func (in *Intake) claimingWrite(ctx context.Context, batch []store.Event, flows 
 				c := Claimed{Execution: q.Claimed, Flow: flows[i]}
 				if values != nil {
 					c.Trigger = values[i]
+				}
+				if recs != nil {
+					c.Received = recs[i]
 				}
 				claimed = append(claimed, c)
 			}
@@ -270,6 +304,37 @@ func (in *Intake) claimingWrite(ctx context.Context, batch []store.Event, flows 
 	}
 	in.added(res)
 	return res, nil
+}
+
+// hold gives the workers what is not stored of the events of batch
+// (recs[i], when not nil) before they are written, so that the worker
+// that claims one of them from the store starts on it; it returns which
+// it held. Without workers nothing is held: such an execution fails
+// rather than run on the stored event.
+func (in *Intake) hold(batch []store.Event, recs []*Received) []bool {
+	if in.Workers == nil {
+		return nil
+	}
+	held := make([]bool, len(batch))
+	for i, r := range recs {
+		if r != nil {
+			held[i] = in.Workers.Hold(batch[i].Flow, batch[i].DedupKey, r)
+		}
+	}
+	return held
+}
+
+// release drops what hold kept and no worker took: the events the write
+// claimed (their Claimed carries it), repeated ones, and all when the write
+// failed. Those left pending keep it until a worker of this process claims
+// them.
+func (in *Intake) release(batch []store.Event, held []bool, res []store.Enqueued, err error) {
+	for i, h := range held {
+		pending := err == nil && i < len(res) && !res[i].Duplicate && res[i].Claimed == nil
+		if h && !pending {
+			in.Workers.Release(batch[i].Flow, batch[i].DedupKey)
+		}
+	}
 }
 
 // waitForWorker reserves workers for n events as soon as one is freed, and
@@ -406,7 +471,7 @@ func (in *Intake) Poll(ctx context.Context, f *plan.Flow, events []connector.Eve
 			flows[i] = current
 		}
 	}
-	return in.claimingWrite(ctx, batch, flows, nil, store.EnqueueOptions{CursorKey: cursorKey, Cursor: cursor}, false)
+	return in.claimingWrite(ctx, batch, flows, nil, nil, store.EnqueueOptions{CursorKey: cursorKey, Cursor: cursor}, false)
 }
 
 // write is the intake's one write to the store.

@@ -46,6 +46,9 @@ func (w *idleWorkers) Freed() <-chan struct{} {
 	return w.freed
 }
 
+func (w *idleWorkers) Hold(string, string, *trigger.Received) bool { return false }
+func (w *idleWorkers) Release(string, string)                      {}
+
 func (w *idleWorkers) Wake() {
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -182,6 +182,12 @@ func (r *recorder) Wake() {
 // Freed implements trigger.Workers: no worker is ever freed.
 func (r *recorder) Freed() <-chan struct{} { return nil }
 
+// Hold implements trigger.Workers: it holds nothing.
+func (r *recorder) Hold(string, string, *trigger.Received) bool { return false }
+
+// Release implements trigger.Workers.
+func (r *recorder) Release(string, string) {}
+
 // Reserve implements trigger.Workers: no worker is ever idle.
 func (r *recorder) Reserve(int) trigger.Reservation { return noWorkers{} }
 

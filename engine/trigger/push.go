@@ -76,7 +76,7 @@ func (in *Intake) Hook(ctx context.Context, gen *plan.Generation, addr string, e
 			}
 		}
 	}
-	return in.push(ctx, batch, flows, values)
+	return in.push(ctx, batch, flows, values, nil)
 }
 
 // checkUntaken checks event i of a delivery of n that no flow takes
@@ -99,10 +99,16 @@ func checkUntaken(ev *connector.Event, specs []*connector.Trigger, i, n int) err
 // Invoke enqueues the events of one request to the endpoint of flow f,
 // each checked against f's trigger first: an event that fails its check
 // stores nothing and returns the check's *connector.Error.
+//
+// The sensitive fields of f's trigger, and the flow's secrets an event
+// echoes, are not stored (plan.Trigger.Redact): the execution's first run
+// gets them from the intake, in its Claimed or held for the worker that
+// claims it (Workers.Hold).
 func (in *Intake) Invoke(ctx context.Context, f *plan.Flow, events []connector.Event) ([]store.Enqueued, error) {
 	batch := make([]store.Event, len(events))
 	flows := make([]*plan.Flow, len(events))
 	var values []cty.Value
+	var recs []*Received
 	now := in.now()
 	for i := range events {
 		ev := &events[i]
@@ -116,11 +122,20 @@ func (in *Intake) Invoke(ctx context.Context, f *plan.Flow, events []connector.E
 		if values != nil {
 			values[i] = v
 		}
-		batch[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: ev.Payload, ReceivedAt: now,
+		payload := ev.Payload
+		if stored, removed, changed := f.Trigger.Redact(payload); changed {
+			if recs == nil {
+				recs = make([]*Received, len(events))
+			}
+			recs[i] = &Received{Payload: payload, Secrets: removed}
+			// The terms history finds it by are of what is stored.
+			payload, terms = stored, Terms(stored)
+		}
+		batch[i] = store.Event{Flow: f.Name, DedupKey: ev.ID, Type: ev.Type, Payload: payload, ReceivedAt: now,
 			Terms: terms}
 		flows[i] = f
 	}
-	return in.push(ctx, batch, flows, values)
+	return in.push(ctx, batch, flows, values, recs)
 }
 
 // check checks event i of a delivery of n against the trigger of flow f
