@@ -28,6 +28,10 @@ func (fc *flowConv) convertCard(m *Method, fr *FlowReport) {
 		if e, _, ok := fc.inputByKey(m, "*", "list"); ok && fc.call(m, fr, e, "") {
 			return
 		}
+	} else if m.Kernel && m.Module == "list" && m.Key == "filter" {
+		if fc.filterCall(m, fr) {
+			return
+		}
 	} else if m.Kernel {
 		if fn := kernelFuncs[m.Module+"."+m.Key]; fn != nil {
 			if note, ok := fc.function(m, fn); ok {
