@@ -44,3 +44,40 @@ run "Filter keeps the items its flow returns true for" {
 }
 `)
 }
+
+// TestDateDiff: Difference becomes timediff() in days, hours and minutes
+// with their fractions and in whole seconds and milliseconds, end minus
+// start, as Okta Workflows computes them. A card whose months a later card
+// reads stays a placeholder that says why.
+func TestDateDiff(t *testing.T) {
+	res := importFile(t, "date-diff.flopack")
+	data, err := os.ReadFile("testdata/import/date-diff.flopack")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, "date-diff", res)
+	checkEveryCard(t, "date-diff", data, res)
+	for _, fr := range res.Report.Flows {
+		for _, c := range fr.Cards {
+			if fr.File == "months_between.hcl" && c.Card == "diff" && (c.Status != "placeholder" || !strings.Contains(c.Note, "Its months are read")) {
+				t.Errorf("Difference of months: %s, %q", c.Status, c.Note)
+			}
+		}
+	}
+	delete(res.Files, "months_between.hcl")
+	runImported(t, res, `
+run "Difference is end minus start" {
+  flow    = flow.time_between
+  trigger = { input = { start = "2026-12-06T20:30:00Z", end = "2026-12-08T08:30:00Z" } }
+  expect_call "card.return" {
+    with = { result = { days = 1.5, hours = 36, minutes = 2160, seconds = 129600, milliseconds = 129600000 } }
+  }
+}
+
+run "Difference is negative when end is earlier, and whole seconds are truncated toward zero" {
+  flow    = flow.time_between
+  trigger = { input = { start = "2026-12-08T08:30:00.2505Z", end = "2026-12-06T20:30:00Z" } }
+  expect_call "card.return" { with = { result = { seconds = -129600, milliseconds = -129600250 } } }
+}
+`)
+}

@@ -197,6 +197,30 @@ var kernelFuncs = map[string]kernelFunc{
 	},
 	"date.add":      dateShift("+"),
 	"date.subtract": dateShift("-"),
+	"date.diff":     dateDiff,
+}
+
+// dateDiff is Difference: end minus start, in days, hours and minutes with
+// their fractions, in whole seconds and milliseconds (truncated toward
+// zero), from timediff()'s seconds. Calendar months and years have no
+// such formula: a card whose months or years a later card reads is not
+// converted.
+func dateDiff(a *args) (map[string]string, string, bool) {
+	if !a.has("start") || !a.has("end") {
+		return nil, "", false
+	}
+	for _, o := range a.m.Outputs {
+		if (o.Key == "months" || o.Key == "years") && a.fc.wired(a.m, o) {
+			a.fc.notes[a.m.UUID] = "Its " + o.Key + " are read, which count calendar months: cardflow's timediff() gives the seconds between two times, from which days, hours and minutes follow."
+			return nil, "", false
+		}
+	}
+	secs := fmt.Sprintf("timediff(%s, %s)", a.get("start"), a.get("end"))
+	whole := func(e string) string { return fmt.Sprintf("(%s < 0 ? ceil(%s) : floor(%s))", e, e, e) }
+	return map[string]string{
+		"days": secs + " / 86400", "hours": secs + " / 3600", "minutes": secs + " / 60",
+		"seconds": whole(secs), "milliseconds": whole(secs + " * 1000"),
+	}, "start and end must be RFC 3339 times (2026-01-31T09:00:00Z), as Okta's dates and timestamp() are.", true
 }
 
 func call1(fn, key string) kernelFunc {
