@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -30,6 +31,18 @@ var kernelFuncs = map[string]kernelFunc{
 	},
 	"string.replace": func(a *args) (map[string]string, string, bool) {
 		return one(fmt.Sprintf("replace(%s, %s, %s)", a.get("string"), a.get("src"), a.get("dest")))
+	},
+	// Find Last of a literal text: the length of what comes before its
+	// last occurrence, -1 when it does not occur.
+	"string.lastIndexOf": func(a *args) (map[string]string, string, bool) {
+		sub, ok := a.literalOf("substr")
+		text, isStr := sub.(string)
+		if !ok || !isStr {
+			return nil, "", false
+		}
+		pat, s := literal("(?s)^(.*)"+regexp.QuoteMeta(text)), a.get("string")
+		// length() counts a list's items: split("", …) lists the characters.
+		return one(fmt.Sprintf("(length(regexall(%s, %s)) > 0 ? length(split(\"\", regex(%s, %s)[0])) : -1)", pat, s, pat, s))
 	},
 	"string.substr": func(a *args) (map[string]string, string, bool) {
 		start := a.get("start")
