@@ -85,6 +85,7 @@ run "Difference is negative when end is earlier, and whole seconds are truncated
 // TestFindLast: Find Last of a literal text is the position of its last
 // occurrence (the length of what comes before it), -1 when it does not
 // occur; a text with regular expression characters is found as written.
+// Length counts a text's characters.
 func TestFindLast(t *testing.T) {
 	res := importFile(t, "find-last.flopack")
 	data, err := os.ReadFile("testdata/import/find-last.flopack")
@@ -97,13 +98,13 @@ func TestFindLast(t *testing.T) {
 run "Find Last finds the last occurrence" {
   flow    = flow.split_name
   trigger = { input = { name = "Kari Nordmann Olsen\\plus" } }
-  expect_call "card.return" { with = { result = { space = 13, backslash = 19 } } }
+  expect_call "card.return" { with = { result = { space = 13, backslash = 19, length = 24 } } }
 }
 
 run "Find Last of a text that does not occur is -1" {
   flow    = flow.split_name
   trigger = { input = { name = "Kari" } }
-  expect_call "card.return" { with = { result = { space = -1, backslash = -1 } } }
+  expect_call "card.return" { with = { result = { space = -1, backslash = -1, length = 4 } } }
 }
 `)
 }

@@ -25,7 +25,11 @@ var kernelFuncs = map[string]kernelFunc{
 	"string.toLowerCase": call1("lower", "string"),
 	"string.toUpperCase": call1("upper", "string"),
 	"string.trim":        call1("trimspace", "string"),
-	"string.length":      call1("length", "string"),
+	// length() counts a list's items and fails on a text: split("", …)
+	// lists its characters.
+	"string.length": func(a *args) (map[string]string, string, bool) {
+		return one(fmt.Sprintf("length(split(\"\", %s))", a.get("string")))
+	},
 	"string.split": func(a *args) (map[string]string, string, bool) {
 		return one(fmt.Sprintf("split(%s, %s)", a.get("delimiter"), a.get("string")))
 	},

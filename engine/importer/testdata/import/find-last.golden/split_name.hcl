@@ -8,6 +8,7 @@ flow "split_name" {
     result = {
       space     = (length(regexall("(?s)^(.*) ", trigger.input.name)) > 0 ? length(split("", regex("(?s)^(.*) ", trigger.input.name)[0])) : -1)
       backslash = (length(regexall("(?s)^(.*)\\\\", trigger.input.name)) > 0 ? length(split("", regex("(?s)^(.*)\\\\", trigger.input.name)[0])) : -1)
+      length    = length(split("", trigger.input.name))
     }
   }
 }
