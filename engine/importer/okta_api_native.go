@@ -1,14 +1,19 @@
 package importer
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cardflow/cardflow/engine/connector"
 )
 
 // A Custom API Action card whose request is one a cardflow Okta action
@@ -147,6 +152,9 @@ func (fc *flowConv) nativeAPICall(m *Method) *actionMapping {
 		}
 		if hasBody {
 			obj, ok := objectFields(body)
+			if !ok {
+				obj, ok = jsonTextFields(body)
+			}
 			if !ok {
 				continue
 			}
@@ -314,4 +322,79 @@ func objectFields(expr string) (map[string]string, bool) {
 		out[k.AsString()] = string(it.ValueExpr.Range().SliceBytes(src))
 	}
 	return out, true
+}
+
+// jsonTextFields is objectFields for a body written as JSON text (a
+// Compose of JSON): the text's object with each value as HCL, the
+// interpolations of the text where they were. ok is false for any text
+// that is not a JSON object of such values.
+func jsonTextFields(expr string) (map[string]string, bool) {
+	parts, ok := templateParts(expr)
+	if !ok {
+		return nil, false
+	}
+	// Each interpolation becomes a marker the JSON decoder keeps in the
+	// string it is in.
+	var b strings.Builder
+	var exprs []string
+	for _, p := range parts {
+		if p.expr != "" {
+			fmt.Fprintf(&b, "\ue000%d\ue001", len(exprs))
+			exprs = append(exprs, p.expr)
+		} else {
+			b.WriteString(p.text)
+		}
+	}
+	var v map[string]any
+	if err := json.Unmarshal([]byte(b.String()), &v); err != nil {
+		return nil, false
+	}
+	out := map[string]string{}
+	for k, x := range v {
+		e, ok := jsonValueHCL(x, exprs)
+		if !ok {
+			return nil, false
+		}
+		out[k] = e
+	}
+	return out, true
+}
+
+// markerRE finds the markers: private-use characters, which JSON strings
+// may hold (control characters they may not).
+var markerRE = regexp.MustCompile("\ue000([0-9]+)\ue001")
+
+// jsonValueHCL writes a decoded JSON value as HCL, its strings as
+// templates of the interpolations their markers stand for.
+func jsonValueHCL(x any, exprs []string) (string, bool) {
+	switch v := x.(type) {
+	case string:
+		var parts, es []string
+		last := 0
+		for _, m := range markerRE.FindAllStringSubmatchIndex(v, -1) {
+			n, _ := strconv.Atoi(v[m[2]:m[3]])
+			parts = append(parts, v[last:m[0]])
+			es = append(es, exprs[n])
+			last = m[1]
+		}
+		parts = append(parts, v[last:])
+		if len(es) == 1 && parts[0] == "" && parts[1] == "" {
+			return es[0], true
+		}
+		return template(parts, es), true
+	case map[string]any:
+		keys := connector.SortedKeys(v)
+		vals := map[string]string{}
+		for _, k := range keys {
+			e, ok := jsonValueHCL(v[k], exprs)
+			if !ok {
+				return "", false
+			}
+			vals[k] = e
+		}
+		return inlineObject(keys, vals), true
+	case nil, bool, float64:
+		return literal(v), true
+	}
+	return "", false
 }

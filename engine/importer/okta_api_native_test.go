@@ -15,8 +15,9 @@ const oktaAPISeed = `{"okta": {
 }}`
 
 // TestOktaAPINative: a Custom API Action whose request an Okta action
-// makes (GET /api/v1/users/{id}, POST /api/v1/groups, group membership,
-// app assignment) becomes that action, and the later cards that read
+// makes (GET /api/v1/users/{id}, POST /api/v1/groups with its body as an
+// object or as JSON text, group membership, app assignment) becomes that
+// action, and the later cards that read
 // fields of Okta's response body read them from the action's output. A
 // request no action makes exactly (an assignment of scope GROUP), or whose
 // body a later card reads a field of that the action does not return (a
@@ -34,6 +35,7 @@ func TestOktaAPINative(t *testing.T) {
 		"read_user_by_api.hcl":        {"action     = okta.read_user", "user       = trigger.input.userId", "login  = card.custom_api_action.profile.login", "code   = 200"},
 		"read_cost_center_by_api.hcl": {"action     = okta.api_call", "cc = card.custom_api_action.body.profile.costCenterCode"},
 		"create_group_by_api.hcl":     {"action      = okta.create_group", "description = trigger.input.description", "id = card.custom_api_action.id"},
+		"create_group_from_json.hcl":  {"action      = okta.create_group", "name        = trigger.input.name", `description = "Licensed users"`},
 		"add_member_by_api.hcl":       {"action     = okta.add_user_to_group", "action     = okta.remove_user_from_group", "added   = 204"},
 		"assign_app_by_api.hcl":       {"action     = okta.assign_user_to_app", "app        = trigger.input.appId", `scope = "USER"`, "action     = okta.api_call", `scope = "GROUP"`},
 	} {
@@ -62,6 +64,14 @@ run "POST /api/v1/groups creates the group with okta.create_group" {
     condition     = card.custom_api_action.changed && startswith(card.custom_api_action.id, "00g")
     error_message = "a new group"
   }
+}
+
+run "POST /api/v1/groups with a JSON text body creates the group with okta.create_group" {
+  flow    = flow.create_group_from_json
+  trigger = { input = { name = "Licensed" } }
+  emulator "okta" { seed_file = "seed.json" }
+  expect_call "okta.create_group" { with = { name = "Licensed", description = "Licensed users" } }
+  expect_call "card.return" { with = { result = { code = 200 } } }
 }
 
 run "PUT and DELETE of a group member add and remove the user" {
