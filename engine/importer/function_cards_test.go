@@ -48,7 +48,8 @@ run "Filter keeps the items its flow returns true for" {
 // TestDateDiff: Difference becomes timediff() in days, hours and minutes
 // with their fractions and in whole seconds and milliseconds, end minus
 // start, as Okta Workflows computes them. A card whose months a later card
-// reads stays a placeholder that says why.
+// reads stays a placeholder that says why. Date to Unix and Date to Epoch
+// read timediff() from 1970.
 func TestDateDiff(t *testing.T) {
 	res := importFile(t, "date-diff.flopack")
 	data, err := os.ReadFile("testdata/import/date-diff.flopack")
@@ -74,10 +75,16 @@ run "Difference is end minus start" {
   }
 }
 
+run "Date to Unix and Date to Epoch count from 1970 in whole milliseconds and seconds" {
+  flow    = flow.unix_time
+  trigger = { input = { at = "2016-09-07T00:01:25.670Z" } }
+  expect_call "card.return" { with = { result = { unix = 1473206485670, epoch = 1473206485 } } }
+}
+
 run "Difference is negative when end is earlier, and whole seconds are truncated toward zero" {
   flow    = flow.time_between
-  trigger = { input = { start = "2026-12-08T08:30:00.2505Z", end = "2026-12-06T20:30:00Z" } }
-  expect_call "card.return" { with = { result = { seconds = -129600, milliseconds = -129600250 } } }
+  trigger = { input = { start = "2026-12-08T08:30:00.67Z", end = "2026-12-06T20:30:00Z" } }
+  expect_call "card.return" { with = { result = { seconds = -129600, milliseconds = -129600670 } } }
 }
 `)
 }

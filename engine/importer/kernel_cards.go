@@ -215,11 +215,23 @@ var kernelFuncs = map[string]kernelFunc{
 	"date.add":      dateShift("+"),
 	"date.subtract": dateShift("-"),
 	"date.diff":     dateDiff,
+	// Date to Unix and Date to Epoch: whole milliseconds and seconds
+	// since 1970-01-01T00:00:00Z. timediff()'s fractions of a second are
+	// binary, so milliseconds are rounded (Okta's times have whole ones).
+	"date.unix": func(a *args) (map[string]string, string, bool) {
+		return one(fmt.Sprintf("floor(timediff(%q, %s) * 1000 + 0.5)", unixEpoch, a.get("start")))
+	},
+	"date.epoch": func(a *args) (map[string]string, string, bool) {
+		return one(fmt.Sprintf("floor(timediff(%q, %s))", unixEpoch, a.get("start")))
+	},
 }
 
+const unixEpoch = "1970-01-01T00:00:00Z"
+
 // dateDiff is Difference: end minus start, in days, hours and minutes with
-// their fractions, in whole seconds and milliseconds (truncated toward
-// zero), from timediff()'s seconds. Calendar months and years have no
+// their fractions, in whole seconds (truncated toward zero) and
+// milliseconds (rounded: Okta's times have whole ones, and timediff()'s
+// fractions of a second are binary), from timediff()'s seconds. Calendar months and years have no
 // such formula: a card whose months or years a later card reads is not
 // converted.
 func dateDiff(a *args) (map[string]string, string, bool) {
@@ -236,7 +248,7 @@ func dateDiff(a *args) (map[string]string, string, bool) {
 	whole := func(e string) string { return fmt.Sprintf("(%s < 0 ? ceil(%s) : floor(%s))", e, e, e) }
 	return map[string]string{
 		"days": secs + " / 86400", "hours": secs + " / 3600", "minutes": secs + " / 60",
-		"seconds": whole(secs), "milliseconds": whole(secs + " * 1000"),
+		"seconds": whole(secs), "milliseconds": "floor(" + secs + " * 1000 + 0.5)",
 	}, "start and end must be RFC 3339 times (2026-01-31T09:00:00Z), as Okta's dates and timestamp() are.", true
 }
 

@@ -10,7 +10,7 @@ flow "time_between" {
       hours        = timediff(trigger.input.start, trigger.input.end) / 3600
       minutes      = timediff(trigger.input.start, trigger.input.end) / 60
       seconds      = (timediff(trigger.input.start, trigger.input.end) < 0 ? ceil(timediff(trigger.input.start, trigger.input.end)) : floor(timediff(trigger.input.start, trigger.input.end)))
-      milliseconds = (timediff(trigger.input.start, trigger.input.end) * 1000 < 0 ? ceil(timediff(trigger.input.start, trigger.input.end) * 1000) : floor(timediff(trigger.input.start, trigger.input.end) * 1000))
+      milliseconds = floor(timediff(trigger.input.start, trigger.input.end) * 1000 + 0.5)
     }
   }
 }
