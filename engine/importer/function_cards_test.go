@@ -115,3 +115,22 @@ run "Find Last of a text that does not occur is -1" {
 }
 `)
 }
+
+// TestFindByItself: Find By with its path left blank compares the items
+// themselves.
+func TestFindByItself(t *testing.T) {
+	res := importFile(t, "find-by.flopack")
+	data, err := os.ReadFile("testdata/import/find-by.flopack")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, "find-by", res)
+	checkEveryCard(t, "find-by", data, res)
+	runImported(t, res, `
+run "Find By with no path finds the item equal to the comparison" {
+  flow    = flow.find_name
+  trigger = { input = { names = ["Kari", "Ola", "Per"] } }
+  expect_call "card.return" { with = { result = { item = "Ola", index = 1 } } }
+}
+`)
+}

@@ -363,7 +363,8 @@ func expand(a *args) (map[string]string, string, bool) {
 func itemCondition(a *args) (string, bool) {
 	p, ok := a.literalOf("path")
 	ps, isStr := p.(string)
-	if !ok || !isStr {
+	if !ok || !isStr && p != nil {
+		// A path left blank (null) compares the item itself, as "" does.
 		return "", false
 	}
 	x := "x"
