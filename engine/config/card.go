@@ -84,6 +84,36 @@ var cardMetaSchema = &hcl.BodySchema{
 	Blocks:     []hcl.BlockHeaderSchema{{Type: "retry"}},
 }
 
+// cardMetaSchemaFor is cardMetaSchema without the attributes that b's
+// action takes as arguments of its own (okta.create_group's description):
+// those go to the action, and the card has no description then.
+func cardMetaSchemaFor(b *hcl.Block, reg *connector.Registry) *hcl.BodySchema {
+	peek, _, _ := b.Body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "action"}}})
+	a := peek.Attributes["action"]
+	if a == nil || reg == nil {
+		return cardMetaSchema
+	}
+	tr, d := hcl.AbsTraversalForExpr(a.Expr)
+	if d.HasErrors() || len(tr) != 2 {
+		return cardMetaSchema
+	}
+	step, _ := tr[1].(hcl.TraverseAttr)
+	_, spec, err := reg.Action(tr.RootName() + "." + step.Name)
+	if err != nil {
+		return cardMetaSchema
+	}
+	if _, takes := spec.Input.Lookup("description"); !takes {
+		return cardMetaSchema
+	}
+	s := &hcl.BodySchema{Blocks: cardMetaSchema.Blocks}
+	for _, at := range cardMeta {
+		if at.Name != "description" {
+			s.Attributes = append(s.Attributes, at)
+		}
+	}
+	return s
+}
+
 var retrySchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "attempts"},
@@ -97,7 +127,7 @@ var retrySchema = &hcl.BodySchema{
 func decodeCard(b *hcl.Block, reg *connector.Registry, src []byte) (*Card, hcl.Diagnostics) {
 	c := &Card{Name: b.Labels[0], DeclRange: b.DefRange}
 	diags := checkName("card", c.Name, b.LabelRanges[0])
-	meta, rest, d := b.Body.PartialContent(cardMetaSchema)
+	meta, rest, d := b.Body.PartialContent(cardMetaSchemaFor(b, reg))
 	diags = append(diags, d...)
 	for name, a := range meta.Attributes {
 		switch name {

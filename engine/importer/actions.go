@@ -40,11 +40,20 @@ type actionMapping struct {
 	// same call through okta.api_call).
 	unavailable map[string]bool
 	fallback    *actionMapping
+	// native returns the mapping of a card to an action of its own, or
+	// nil (a Custom API Action whose request an Okta action makes).
+	native func(fc *flowConv, m *Method) *actionMapping
 }
 
-// choose returns the mapping to convert m with: mp, or its fallback when
-// mp's action is missing or a later card reads an output mp lacks.
+// choose returns the mapping to convert m with: the action mp.native
+// finds, mp, or its fallback when mp's action is missing or a later card
+// reads an output mp lacks.
 func (fc *flowConv) choose(m *Method, mp *actionMapping) *actionMapping {
+	if mp.native != nil {
+		if n := mp.native(fc, m); n != nil {
+			return n
+		}
+	}
 	if mp.fallback == nil {
 		return mp
 	}

@@ -58,6 +58,59 @@ func (fc *flowConv) call(m *Method, fr *FlowReport, forEach, note string) bool {
 	return true
 }
 
+// filterCall converts Filter (Custom): its flow is called for each item,
+// and the items it returns true for are kept, in their order. The calls
+// are keyed by the item's index, so that equal items are each asked, as
+// Okta Workflows does.
+func (fc *flowConv) filterCall(m *Method, fr *FlowReport) bool {
+	list, _, ok := fc.inputByKey(m, "*", "list")
+	_, flo, _ := fc.inputByKey(m, "*", "flo")
+	if !ok || flo == nil {
+		return false
+	}
+	ref, helper, err := fc.helper(m, flo.Data)
+	if err != nil || helper == nil {
+		return false
+	}
+	field := returnedField(helper.src)
+	if field == "" {
+		return false
+	}
+	b := fc.newCard(m, "flow.call")
+	b.set("flow", ref)
+	b.set("for_each", "{ for i, x in "+list+" : tostring(i) => x }")
+	keys, vals := fc.eachInput(m, helper)
+	b.set("input", object(keys, vals))
+	fc.emit(b)
+	kept := fmt.Sprintf("[for i, x in %s : x if %s]", list, attrPath("card."+b.label+"[tostring(i)].result", field))
+	for _, o := range m.Outputs {
+		fc.setOutput(m, o, kept)
+	}
+	fr.add(m, Converted, b.label, "")
+	return true
+}
+
+// returnedField is the one field the Return cards of a Filter's flow
+// return (true keeps the item), "" when they return none or several.
+func returnedField(f *Flow) string {
+	field := ""
+	for _, m := range f.Methods {
+		if !m.Kernel || m.Module != "control" || m.Key != "return" {
+			continue
+		}
+		for _, in := range m.Inputs {
+			if in.Group == "context" {
+				continue
+			}
+			if field != "" && field != in.Key {
+				return ""
+			}
+			field = in.Key
+		}
+	}
+	return field
+}
+
 func without(keys []string, drop ...string) []string {
 	var out []string
 	for _, k := range keys {

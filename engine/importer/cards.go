@@ -28,6 +28,10 @@ func (fc *flowConv) convertCard(m *Method, fr *FlowReport) {
 		if e, _, ok := fc.inputByKey(m, "*", "list"); ok && fc.call(m, fr, e, "") {
 			return
 		}
+	} else if m.Kernel && m.Module == "list" && m.Key == "filter" {
+		if fc.filterCall(m, fr) {
+			return
+		}
 	} else if m.Kernel {
 		if fn := kernelFuncs[m.Module+"."+m.Key]; fn != nil {
 			if note, ok := fc.function(m, fn); ok {
@@ -123,6 +127,8 @@ func (fc *flowConv) placeholderNote(m *Method) string {
 		return fmt.Sprintf("the %s card %q could not be converted to %s; set its arguments by hand.", m.Module, m.Key, mp.action)
 	case mp != nil:
 		return fmt.Sprintf("the %s card %q maps to a cardflow action this build does not have; replace this card by hand.", m.Module, m.Key)
+	case isOktaEvent(m):
+		return fc.eventPlaceholderNote(m)
 	case knownConnectors[m.Module]:
 		return fmt.Sprintf("the %s card %q has no cardflow action yet; call the API with %s.api_call, or replace the card by hand.", m.Module, m.Key, m.Module)
 	}
@@ -146,7 +152,7 @@ func isTriggerCard(m *Method) bool {
 	if m.Kernel {
 		return (m.Module == "http" && (m.Key == "accept" || m.Key == "delegated")) || (m.Module == "control" && m.Key == "callable")
 	}
-	if _, ok := oktaEvents[m.Key]; ok && m.Module == "okta" {
+	if isOktaEvent(m) {
 		return true
 	}
 	// Event cards of other connectors have the inputs type and data and a

@@ -164,6 +164,9 @@ type flowConv struct {
 	// missingEvent are the event card fields the System Log event does
 	// not carry (they read null), for the trigger's note.
 	missingEvent []string
+	// eventCard is the key of the Okta event card that became the flow's
+	// okta.event_hook trigger, "" when none did.
+	eventCard string
 }
 
 func (im *importState) convertFlow(fo *flowOut) {

@@ -2,6 +2,7 @@ package importer_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -44,6 +45,26 @@ func corpusFiles(t *testing.T, dir string) []string {
 type measured struct {
 	cards, cardsOK int // kernel, table, Okta and ServiceNow cards
 	flows, flowsOK int // flows made only of those
+	// failing counts, by "module.card (status)", the measured cards that
+	// do not validate; blocking counts the flows each such card alone
+	// keeps from validating.
+	failing, blocking map[string]int
+}
+
+func (m *measured) add(o measured) {
+	m.cards += o.cards
+	m.cardsOK += o.cardsOK
+	m.flows += o.flows
+	m.flowsOK += o.flowsOK
+	if m.failing == nil {
+		m.failing, m.blocking = map[string]int{}, map[string]int{}
+	}
+	for k, n := range o.failing {
+		m.failing[k] += n
+	}
+	for k, n := range o.blocking {
+		m.blocking[k] += n
+	}
 }
 
 var measuredModules = map[string]bool{"stash": true, "okta": true, "servicenow": true}
@@ -75,9 +96,10 @@ func measure(t *testing.T, name string, data []byte) measured {
 		}
 		bad[f][blockAt(res.Files[f], d.Subject.Start.Line)] = true
 	}
-	var m measured
+	m := measured{failing: map[string]int{}, blocking: map[string]int{}}
 	for _, fr := range res.Report.Flows {
 		onlyMeasured, flowOK := true, len(bad[fr.File]) == 0
+		failing := map[string]bool{}
 		for _, c := range fr.Cards {
 			if !(c.Kernel || measuredModules[c.Module]) {
 				onlyMeasured = false
@@ -102,12 +124,20 @@ func measure(t *testing.T, name string, data []byte) measured {
 			}
 			if ok {
 				m.cardsOK++
+			} else {
+				k := fmt.Sprintf("%s.%s (%s)", c.Module, c.Card, c.Status)
+				m.failing[k]++
+				failing[k] = true
 			}
 		}
 		if onlyMeasured {
 			m.flows++
 			if flowOK {
 				m.flowsOK++
+			} else if len(failing) == 1 {
+				for k := range failing {
+					m.blocking[k]++
+				}
 			}
 		}
 	}
@@ -249,6 +279,7 @@ func TestCorpus(t *testing.T) {
 	for _, dir := range dirs {
 		files := corpusFiles(t, dir)
 		var total measured
+		total.add(measured{})
 		for _, f := range files {
 			if strings.Contains(filepath.Base(f), "malformed") {
 				continue
@@ -257,18 +288,36 @@ func TestCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m := measure(t, f, data)
-			total.cards += m.cards
-			total.cardsOK += m.cardsOK
-			total.flows += m.flows
-			total.flowsOK += m.flowsOK
+			total.add(measure(t, f, data))
 		}
 		if total.cards == 0 {
 			t.Fatalf("%s: no cards measured", dir)
 		}
 		t.Logf("%s: %d exports; kernel, table, Okta and ServiceNow cards that validate: %d of %d (%.1f %%); flows of only those cards that validate with no edits: %d of %d (%.1f %%)",
 			dir, len(files), total.cardsOK, total.cards, pct(total.cardsOK, total.cards), total.flowsOK, total.flows, pct(total.flowsOK, total.flows))
+		logFailing(t, total)
 	}
+}
+
+// logFailing lists the cards that do not validate, most flows blocked
+// first: the flows that card alone keeps from validating, then how many
+// such cards there are.
+func logFailing(t *testing.T, m measured) {
+	t.Helper()
+	keys := connector.SortedKeys(m.failing)
+	sort.SliceStable(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if m.blocking[a] != m.blocking[b] {
+			return m.blocking[a] > m.blocking[b]
+		}
+		return m.failing[a] > m.failing[b]
+	})
+	var b strings.Builder
+	b.WriteString("cards that do not validate (flows that card alone blocks, cards):")
+	for _, k := range keys {
+		fmt.Fprintf(&b, "\n  %3d %4d  %s", m.blocking[k], m.failing[k], k)
+	}
+	t.Log(b.String())
 }
 
 func pct(a, b int) float64 {

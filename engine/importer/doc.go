@@ -10,7 +10,8 @@
 // Which Okta Workflows card maps to which cardflow action lives in mapping
 // tables, one file per connector (okta_cards.go, servicenow_cards.go,
 // table_cards.go, http_cards.go) and one for the kernel function cards
-// (kernel_cards.go). The tables live here rather than in the connectors'
+// (kernel_cards.go); okta_api_native.go maps Okta Custom API Action
+// requests to the Okta actions that make them. The tables live here rather than in the connectors'
 // descriptors for now: the mappings name Okta Workflows' field ids and
 // groups, which the connectors do not otherwise know. A mapping to an
 // action the registry does not have yields a placeholder, so a table can

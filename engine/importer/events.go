@@ -67,6 +67,38 @@ var eventObjects = map[string]string{
 	"Application": "trigger.app",
 }
 
+// eventCardFields are the fields of particular event cards beyond
+// eventFields and eventObjects, by card.
+var eventCardFields = map[string]map[string]string{
+	// The end user who reports activity on their account is the event's
+	// actor.
+	"userReportedSuspiciousActivityBeta": {
+		"Name": "trigger.event.actor.displayName", "Email": "trigger.event.actor.alternateId", "User ID": "trigger.event.actor.id",
+	},
+}
+
+// eventCardObjects are the objects (with eventObjectFields) of particular
+// event cards, by card.
+var eventCardObjects = map[string]map[string]string{
+	"accessCertificationDecisionSubmitted": {"Review Item": "trigger.event.target[0]"},
+}
+
+// eventCardNotes say what to check on the events of particular cards.
+var eventCardNotes = map[string]string{
+	"accessCertificationDecisionSubmitted": "Review Item reads the event's first target (trigger.event.target[0]): check on a delivered event that it is the review item; the campaign, user and resource are in Debug Data.",
+	"userReportedSuspiciousActivityBeta":   "Name, Email and User ID read the event's actor, the user who reported the activity.",
+}
+
+// eventObjectBase returns where the event card's object name (Okta User,
+// Review Item) is in the event.
+func (fc *flowConv) eventObjectBase(name string) (string, bool) {
+	if base, ok := eventCardObjects[fc.eventCard][name]; ok {
+		return base, true
+	}
+	base, ok := eventObjects[name]
+	return base, ok
+}
+
 // eventObjectFields are the fields of an actor or target.
 var eventObjectFields = map[string]string{
 	"ID": "id", "Alternate ID": "alternateId", "Display Name": "displayName", "Type": "type",
@@ -87,7 +119,7 @@ func (fc *flowConv) eventOutput(o *Field) string {
 	case o.Group == "context" && o.Key == "execution_id":
 		return "trigger.delivery.event_id"
 	}
-	if base, ok := eventObjects[o.Group]; ok {
+	if base, ok := fc.eventObjectBase(o.Group); ok {
 		return fc.eventSubfield(base, o.Group, o.Key)
 	}
 	if o.Group == "Debug Context" {
@@ -104,13 +136,16 @@ func (fc *flowConv) eventOutput(o *Field) string {
 // helper flow's input holds it.
 func (fc *flowConv) eventField(key string, typ any) string {
 	sub, isObj := typ.(map[string]any)
+	if e, ok := eventCardFields[fc.eventCard][key]; ok {
+		return e
+	}
 	if e, ok := eventFields[key]; ok {
 		if isObj && key == "Debug Context" {
 			return fc.eventSubObject(e, key, sub)
 		}
 		return e
 	}
-	if base, ok := eventObjects[key]; ok {
+	if base, ok := fc.eventObjectBase(key); ok {
 		if isObj {
 			return fc.eventSubObject(base, key, sub)
 		}
@@ -208,7 +243,7 @@ func (fc *flowConv) eventList(m *Method, f *Field) *Field {
 	}
 	id, out, _ := strings.Cut(srcs[0], "/")
 	src := fc.f.byID[id]
-	if src == nil || src.Module != "okta" || oktaEvents[src.Key] == "" {
+	if src == nil || !isOktaEvent(src) || fc.eventCard == "" {
 		return nil
 	}
 	if o := src.Output(out); o != nil && o.Key == "collection" && o.Collection {
@@ -282,8 +317,14 @@ func (fc *flowConv) eventInputs(m *Method, helper *flowOut, list *Field) ([]stri
 			}
 			fields = true
 			if helperReads(hm, o) && vals[o.Key] == "" {
+				typ := o.Type
+				if _, isObj := typ.(map[string]any); !isObj && o.Key == "Debug Context" {
+					// Okta Workflows' Debug Context holds Debug Data,
+					// whatever type the helper gave its input.
+					typ = map[string]any{"Debug Data": "object"}
+				}
 				keys = append(keys, o.Key)
-				vals[o.Key] = fc.eventField(o.Key, o.Type)
+				vals[o.Key] = fc.eventField(o.Key, typ)
 			}
 		}
 		break
@@ -310,7 +351,7 @@ func helperReads(hm *Method, o *Field) bool {
 // markEventRead records that the card being converted read the trigger.
 func (fc *flowConv) markEventRead() {
 	for _, m := range fc.f.Methods {
-		if fc.out.trigger != nil && m.Module == "okta" && oktaEvents[m.Key] != "" {
+		if fc.eventCard != "" && isOktaEvent(m) {
 			fc.reads[m.UUID] = true
 			return
 		}

@@ -146,3 +146,83 @@ run "a single-event card reads the same fields" {
 }
 `)
 }
+
+// TestEventCardsByType: Okta event cards become an okta.event_hook
+// trigger on their event type, from the importer's table or, for a card it
+// does not know, from the type Okta Workflows ends the card's description
+// with. Card-specific fields (Suspicious Activity Reported's reporter,
+// Access Certification Decision Submitted's Review Item) read the event. A
+// card whose type okta.event_hook refuses, or that does not say its type,
+// stays a placeholder that says why and what to write instead.
+func TestEventCardsByType(t *testing.T) {
+	res := importFile(t, "event-cards.flopack")
+	data, err := os.ReadFile("testdata/import/event-cards.flopack")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, "event-cards", res)
+	checkEveryCard(t, "event-cards", data, res)
+	notes := map[string]string{}
+	for _, fr := range res.Report.Flows {
+		for _, c := range fr.Cards {
+			notes[fr.File+" "+c.Title] = string(c.Status) + ": " + c.Note
+		}
+	}
+	for card, want := range map[string][]string{
+		"hook_delivery_failed.hcl Event Hook Delivery Failed": {"placeholder: ", "starts the flow on event_hook.delivery", "not eligible for event hooks",
+			`trigger "okta.system_log" block with event_types = ["event_hook.delivery"]`},
+		"device_event.hcl Device Risk Changed":                                      {"placeholder: ", "does not say which event type starts it", `trigger "okta.event_hook"`},
+		"user_unlocked.hcl User Account Unlocked":                                   {"converted: ", "event hook for user.account.unlock"},
+		"access_certification_decision.hcl Access Certification Decision Submitted": {"converted: ", "Review Item reads the event's first target"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(notes[card], w) {
+				t.Errorf("%s: note %q lacks %q", card, notes[card], w)
+			}
+		}
+	}
+	// The placeholders fail validation, as they should; run the rest.
+	delete(res.Files, "hook_delivery_failed.hcl")
+	delete(res.Files, "device_event.hcl")
+	runImported(t, res, `
+run "Suspicious Activity Reported hands its helper the user who reported" {
+  flow = flow.suspicious_activity_reported
+  trigger = { event = {
+    uuid = "e7", published = "2026-11-28T11:00:00.000Z", eventType = "user.account.report_suspicious_activity_by_enduser",
+    actor  = { id = "00u7", type = "User", alternateId = "kari@acme.example", displayName = "Kari Nordmann" }
+    target = [{ id = "00u7", type = "User", alternateId = "kari@acme.example", displayName = "Kari Nordmann" }]
+  } }
+  mock "okta.clear_user_sessions" { output = {} }
+  expect_call "okta.clear_user_sessions" { with = { user = "00u7", oauth_tokens = false } }
+  expect_call "card.for_each_ignore_errors" {
+    with = { input = { Name = "Kari Nordmann", Email = "kari@acme.example", "User ID" = "00u7" } }
+  }
+  expect_status = "succeeded"
+}
+
+run "Access Certification Decision Submitted hands its helper the review item and Debug Data" {
+  flow = flow.access_certification_decision
+  trigger = { event = {
+    uuid = "e8", published = "2026-11-28T12:00:00.000Z", eventType = "certification.campaign.item.decide",
+    target = [{ id = "irv1", type = "ReviewItem", alternateId = "irv1", displayName = "Review of Kari" }]
+    debugContext = { debugData = { campaignItemDecision = "REVOKE", campaignItemPrincipalId = "00u7" } }
+  } }
+  expect_call "card.for_each_ignore_errors" {
+    with = { input = {
+      "Review Item"   = { ID = "irv1", "Display Name" = "Review of Kari" }
+      "Debug Context" = { "Debug Data" = { campaignItemDecision = "REVOKE", campaignItemPrincipalId = "00u7" } }
+    } }
+  }
+  expect_status = "succeeded"
+}
+
+run "an event card the importer has no entry for starts on the type its description names" {
+  flow = flow.user_unlocked
+  trigger = { event = {
+    uuid = "e9", published = "2026-11-28T13:00:00.000Z", eventType = "user.account.unlock",
+    target = [{ id = "00u9", type = "User", alternateId = "ola@acme.example", displayName = "Ola" }]
+  } }
+  expect_call "card.return" { with = { result = { user = "00u9", at = "2026-11-28T13:00:00.000Z" } } }
+}
+`)
+}

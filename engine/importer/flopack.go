@@ -41,8 +41,11 @@ type Method struct {
 	Title    string
 	Config   string // the connection's id, "" for kernel cards
 	Comments string
-	Inputs   []*Field
-	Outputs  []*Field
+	// Webhook is true for event cards: Okta starts the flow by POSTing
+	// to them.
+	Webhook bool
+	Inputs  []*Field
+	Outputs []*Field
 	// Pins wire an output field to inputs of other cards.
 	Pins []Pin
 	// Branches of an If/Else: the first card of each branch and whether
@@ -145,6 +148,7 @@ type rawMethod struct {
 		Model struct {
 			Config   any            `json:"config"`
 			Comments any            `json:"comments"`
+			Webhook  bool           `json:"webhook"`
 			Inputs   *rawFields     `json:"inputs"`
 			Outputs  *rawFields     `json:"outputs"`
 			Policy   map[string]any `json:"policy"`
@@ -270,6 +274,7 @@ func parseMethod(rm *rawMethod) *Method {
 	if s, ok := rm.Node.Model.Config.(string); ok {
 		m.Config = s
 	}
+	m.Webhook = rm.Node.Model.Webhook
 	switch c := rm.Node.Model.Comments.(type) {
 	case string:
 		m.Comments = c

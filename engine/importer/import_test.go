@@ -35,7 +35,7 @@ func importFile(t *testing.T, name string) *importer.Result {
 // TestGolden compares every file an import writes, and its report, with
 // testdata/import/<export>.golden/; go test -update rewrites them.
 func TestGolden(t *testing.T) {
-	for _, name := range []string{"approvals.flopack", "unsupported.flopack", "endpoint-reply.flopack", "password-import.flopack"} {
+	for _, name := range []string{"approvals.flopack", "unsupported.flopack", "endpoint-reply.flopack", "password-import.flopack", "event-cards.flopack", "okta-api-native.flopack", "filter-custom.flopack", "date-diff.flopack", "find-last.flopack", "find-by.flopack"} {
 		t.Run(name, func(t *testing.T) {
 			res := importFile(t, name)
 			var rep bytes.Buffer

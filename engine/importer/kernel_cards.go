@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -24,12 +25,28 @@ var kernelFuncs = map[string]kernelFunc{
 	"string.toLowerCase": call1("lower", "string"),
 	"string.toUpperCase": call1("upper", "string"),
 	"string.trim":        call1("trimspace", "string"),
-	"string.length":      call1("length", "string"),
+	// length() counts a list's items and fails on a text: split("", …)
+	// lists its characters.
+	"string.length": func(a *args) (map[string]string, string, bool) {
+		return one(fmt.Sprintf("length(split(\"\", %s))", a.get("string")))
+	},
 	"string.split": func(a *args) (map[string]string, string, bool) {
 		return one(fmt.Sprintf("split(%s, %s)", a.get("delimiter"), a.get("string")))
 	},
 	"string.replace": func(a *args) (map[string]string, string, bool) {
 		return one(fmt.Sprintf("replace(%s, %s, %s)", a.get("string"), a.get("src"), a.get("dest")))
+	},
+	// Find Last of a literal text: the length of what comes before its
+	// last occurrence, -1 when it does not occur.
+	"string.lastIndexOf": func(a *args) (map[string]string, string, bool) {
+		sub, ok := a.literalOf("substr")
+		text, isStr := sub.(string)
+		if !ok || !isStr {
+			return nil, "", false
+		}
+		pat, s := literal("(?s)^(.*)"+regexp.QuoteMeta(text)), a.get("string")
+		// length() counts a list's items: split("", …) lists the characters.
+		return one(fmt.Sprintf("(length(regexall(%s, %s)) > 0 ? length(split(\"\", regex(%s, %s)[0])) : -1)", pat, s, pat, s))
 	},
 	"string.substr": func(a *args) (map[string]string, string, bool) {
 		start := a.get("start")
@@ -197,6 +214,42 @@ var kernelFuncs = map[string]kernelFunc{
 	},
 	"date.add":      dateShift("+"),
 	"date.subtract": dateShift("-"),
+	"date.diff":     dateDiff,
+	// Date to Unix and Date to Epoch: whole milliseconds and seconds
+	// since 1970-01-01T00:00:00Z. timediff()'s fractions of a second are
+	// binary, so milliseconds are rounded (Okta's times have whole ones).
+	"date.unix": func(a *args) (map[string]string, string, bool) {
+		return one(fmt.Sprintf("floor(timediff(%q, %s) * 1000 + 0.5)", unixEpoch, a.get("start")))
+	},
+	"date.epoch": func(a *args) (map[string]string, string, bool) {
+		return one(fmt.Sprintf("floor(timediff(%q, %s))", unixEpoch, a.get("start")))
+	},
+}
+
+const unixEpoch = "1970-01-01T00:00:00Z"
+
+// dateDiff is Difference: end minus start, in days, hours and minutes with
+// their fractions, in whole seconds (truncated toward zero) and
+// milliseconds (rounded: Okta's times have whole ones, and timediff()'s
+// fractions of a second are binary), from timediff()'s seconds. Calendar months and years have no
+// such formula: a card whose months or years a later card reads is not
+// converted.
+func dateDiff(a *args) (map[string]string, string, bool) {
+	if !a.has("start") || !a.has("end") {
+		return nil, "", false
+	}
+	for _, o := range a.m.Outputs {
+		if (o.Key == "months" || o.Key == "years") && a.fc.wired(a.m, o) {
+			a.fc.notes[a.m.UUID] = "Its " + o.Key + " are read, which count calendar months: cardflow's timediff() gives the seconds between two times, from which days, hours and minutes follow."
+			return nil, "", false
+		}
+	}
+	secs := fmt.Sprintf("timediff(%s, %s)", a.get("start"), a.get("end"))
+	whole := func(e string) string { return fmt.Sprintf("(%s < 0 ? ceil(%s) : floor(%s))", e, e, e) }
+	return map[string]string{
+		"days": secs + " / 86400", "hours": secs + " / 3600", "minutes": secs + " / 60",
+		"seconds": whole(secs), "milliseconds": "floor(" + secs + " * 1000 + 0.5)",
+	}, "start and end must be RFC 3339 times (2026-01-31T09:00:00Z), as Okta's dates and timestamp() are.", true
 }
 
 func call1(fn, key string) kernelFunc {
@@ -310,7 +363,8 @@ func expand(a *args) (map[string]string, string, bool) {
 func itemCondition(a *args) (string, bool) {
 	p, ok := a.literalOf("path")
 	ps, isStr := p.(string)
-	if !ok || !isStr {
+	if !ok || !isStr && p != nil {
+		// A path left blank (null) compares the item itself, as "" does.
 		return "", false
 	}
 	x := "x"

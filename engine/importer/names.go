@@ -70,6 +70,12 @@ func isIdent(s string) bool {
 
 // attrPath appends key to expr as .key or ["key"].
 func attrPath(expr, key string) string {
+	if strings.HasPrefix(expr, "{") {
+		// An attribute of an object written out is its value.
+		if fields, ok := objectFields(expr); ok && fields[key] != "" {
+			return fields[key]
+		}
+	}
 	if isIdent(key) && !strings.Contains(key, "-") {
 		return expr + "." + key
 	}

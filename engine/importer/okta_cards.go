@@ -18,6 +18,7 @@ var oktaAPICall = &actionMapping{
 	action: "okta.api_call", connection: "okta",
 	inputs:  map[string]string{"parameters/requestType": "method", "Relative URL": "path", "Query": "query", "Body": "body", "Headers": ""},
 	outputs: map[string]string{"Status Code": ".status", "Body": ".body", "Headers": ".headers"},
+	native:  (*flowConv).nativeAPICall,
 }
 
 var oktaMembership = &actionMapping{

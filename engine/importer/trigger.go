@@ -2,7 +2,10 @@ package importer
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
+
+	"github.com/zclconf/go-cty/cty"
 )
 
 // oktaEvents maps Okta event cards to the event types of okta.event_hook.
@@ -30,6 +33,63 @@ var oktaEvents = map[string]string{
 	"userSessionStart":                     "user.session.start",
 	"userSessionEnd":                       "user.session.end",
 	"userSessionCleared":                   "user.session.clear",
+	// List-shaped cards; their own fields are in eventCardFields.
+	"accessCertificationDecisionSubmitted": "certification.campaign.item.decide",
+	"userReportedSuspiciousActivityBeta":   "user.account.report_suspicious_activity_by_enduser",
+}
+
+// eventTypeInComment is the event type Okta Workflows writes at the end of
+// an event card's description: "Starts flow when … (group.lifecycle.delete)".
+var eventTypeInComment = regexp.MustCompile(`\(([a-z0-9_]+(?:\.[a-z0-9_]+)+)\)\s*$`)
+
+// isOktaEvent reports whether m is an Okta event card.
+func isOktaEvent(m *Method) bool {
+	return m.Module == "okta" && (oktaEvents[m.Key] != "" || m.Webhook)
+}
+
+// eventTypeOf returns the Okta event type an Okta event card starts its
+// flow on: from oktaEvents, else from the card's description; "" when
+// neither says.
+func eventTypeOf(m *Method) string {
+	if t := oktaEvents[m.Key]; t != "" {
+		return t
+	}
+	if sm := eventTypeInComment.FindStringSubmatch(m.Comments); sm != nil {
+		return sm[1]
+	}
+	return ""
+}
+
+// hookRefuses returns why okta.event_hook does not take event type t (its
+// event_types check: Okta does not deliver it to event hooks), or nil.
+func (fc *flowConv) hookRefuses(t string) error {
+	if fc.im.reg == nil {
+		return nil
+	}
+	_, tr, err := fc.im.reg.Trigger("okta.event_hook")
+	if err != nil {
+		return err
+	}
+	for _, a := range tr.Config {
+		if a.Name == "event_types" && a.Check != nil {
+			return a.Check(cty.ListVal([]cty.Value{cty.StringVal(t)}))
+		}
+	}
+	return nil
+}
+
+// eventPlaceholderNote says why an Okta event card did not become an
+// okta.event_hook trigger and what to write instead.
+func (fc *flowConv) eventPlaceholderNote(m *Method) string {
+	t := eventTypeOf(m)
+	if t == "" {
+		return fmt.Sprintf("the Okta event card %q does not say which event type starts it; look the card up in Okta's event types, then replace this card by a trigger \"okta.event_hook\" block with that type in event_types (and read the event as trigger.event).", m.Key)
+	}
+	err := fc.hookRefuses(t)
+	if err == nil {
+		err = fmt.Errorf("the flow has a trigger already")
+	}
+	return fmt.Sprintf("the Okta event card %q starts the flow on %s, which okta.event_hook does not take: %v. Replace this card by a trigger \"okta.system_log\" block with event_types = [%q], which polls the System Log for it, and read the event as trigger.event.", m.Key, t, err, t)
 }
 
 // eventPaths maps the fields of an Okta Workflows event card's objects to
@@ -112,16 +172,21 @@ func (fc *flowConv) trigger(m *Method) (as, note string, ok bool) {
 				fc.setOutput(m, o, attrPath("trigger.input", o.Key))
 			}
 		}
-	case m.Module == "okta" && oktaEvents[m.Key] != "":
+	case isOktaEvent(m):
+		et := eventTypeOf(m)
+		if et == "" || fc.hookRefuses(et) != nil {
+			return "", "", false
+		}
 		t.label = "okta.event_hook"
+		fc.eventCard = m.Key
 		conn := fc.im.connection("okta", m.Config)
 		fc.im.conns["okta/"+m.Config].eventHook = true
 		t.set("connection", conn)
-		t.set("event_types", fmt.Sprintf("[%q]", oktaEvents[m.Key]))
+		t.set("event_types", fmt.Sprintf("[%q]", et))
 		for _, o := range m.Outputs {
 			fc.setOutput(m, o, fc.eventOutput(o))
 		}
-		note = "register an Okta event hook for " + oktaEvents[m.Key] + " to /hooks/okta/" + strings.TrimPrefix(conn, "connection.okta.") + " (or poll with okta.system_log)."
+		note = strings.TrimSpace("register an Okta event hook for " + et + " to /hooks/okta/" + strings.TrimPrefix(conn, "connection.okta.") + " (or poll with okta.system_log). " + eventCardNotes[m.Key])
 	default:
 		return "", "", false
 	}

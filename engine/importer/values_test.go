@@ -44,7 +44,8 @@ func TestImportValues(t *testing.T) {
 		}},
 		{"Okta's record fields read cardflow's", "group_report.hcl", []string{
 			"x if x.Profile.Name == \"Admins\"", "Profile = { Name = x.name, Description = x.description }",
-			"{ Name = card.read_group.name, Description = card.read_group.description }.Name",
+			// Profile.Name of Read Group's { Name = …, Description = … }.
+			"group_name     = card.read_group.name",
 			`x.Actor["Alternate ID"]`, "x.Login]",
 		}},
 		{"Read User's Last Login and primaryPhone", "group_report.hcl", []string{

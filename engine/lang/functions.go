@@ -105,8 +105,30 @@ func Functions(mode Mode, host Host) map[string]function.Function {
 	fns["env"] = envFunc(mode, host)
 	fns["file"] = fileFunc(host)
 	fns["timestamp"] = timestampFunc(host)
+	fns["timediff"] = timediffFunc
 	return fns
 }
+
+// timediffFunc is timediff(start, end): the seconds from start to end, two
+// RFC 3339 times, with their fractions; negative when end is earlier.
+// Okta Workflows' Difference card reads its days, hours and minutes from
+// it.
+var timediffFunc = function.New(&function.Spec{
+	Description: "Returns the seconds from start to end (RFC 3339 times), negative when end is earlier.",
+	Params:      []function.Parameter{{Name: "start", Type: cty.String}, {Name: "end", Type: cty.String}},
+	Type:        function.StaticReturnType(cty.Number),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		var ts [2]time.Time
+		for i, a := range args {
+			t, err := time.Parse(time.RFC3339Nano, a.AsString())
+			if err != nil {
+				return cty.NilVal, function.NewArgErrorf(i, "%q is not an RFC 3339 time such as \"2026-01-31T09:00:00Z\"", a.AsString())
+			}
+			ts[i] = t
+		}
+		return cty.NumberFloatVal(ts[1].Sub(ts[0]).Seconds()), nil
+	},
+})
 
 // timestampFunc returns the current time in UTC as RFC 3339 text, as
 // Terraform's timestamp() does: Okta Workflows' Now card, and the start of

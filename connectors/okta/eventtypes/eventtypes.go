@@ -28,6 +28,9 @@ var eligible = []string{
 	"policy.lifecycle.activate", "policy.lifecycle.deactivate",
 	"system.org.rate_limit.warning", "system.org.rate_limit.violation",
 	"system.api_token.create", "system.api_token.revoke",
+	// Okta Workflows has event cards for these (Access Certification
+	// Decision Submitted, Suspicious Activity Reported).
+	"certification.campaign.item.decide", "user.account.report_suspicious_activity_by_enduser",
 }
 
 // ineligible are known types that Okta never delivers to event hooks.
