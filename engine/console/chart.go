@@ -87,6 +87,7 @@ func activityChart(counts []store.ActivityCount, now time.Time) Chart {
 	fmt.Fprintf(&b, `<svg viewBox="0 0 %d %d" role="img" aria-labelledby="chart-title" class="chart"><title id="chart-title">Executions per minute over the last hour, by status (peak %d)</title>`, w, h+pad, peak)
 	bar := float64(w) / minutes
 	for m, row := range byMinute {
+		at := start.Add(time.Duration(m) * time.Minute)
 		y := float64(h)
 		for s, n := range row {
 			if n == 0 {
@@ -94,12 +95,10 @@ func activityChart(counts []store.ActivityCount, now time.Time) Chart {
 			}
 			hh := float64(h-top) * float64(n) / float64(peak)
 			y -= hh
-			at := start.Add(time.Duration(m) * time.Minute)
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title data-datetime="%s" data-format="hm">%s %s: %d</title></rect>`,
 				float64(m)*bar+1, y, bar-2, hh, chartStatuses[s].Color, at.Format(time.RFC3339), at.Format("15:04"), chartStatuses[s].Status, n)
 		}
 		if m%10 == 0 {
-			at := start.Add(time.Duration(m) * time.Minute)
 			fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="axis" data-datetime="%s" data-format="hm">%s</text>`, float64(m)*bar, h+16, at.Format(time.RFC3339), at.Format("15:04"))
 		}
 	}

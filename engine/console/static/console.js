@@ -14,12 +14,19 @@
   // element of class tz names that zone.
   function pad(n, w) { return String(n).padStart(w || 2, "0"); }
 
+  // One formatter for every time of a page: making one costs more than
+  // using it.
+  var zoneFormat;
+  try {
+    zoneFormat = new Intl.DateTimeFormat(undefined, { timeZoneName: "short" });
+  } catch (e) { /* no Intl: zoneName writes the offset */ }
+
   function zoneName(d) {
     try {
-      var part = new Intl.DateTimeFormat(undefined, { timeZoneName: "short" }).formatToParts(d)
+      var part = zoneFormat && zoneFormat.formatToParts(d)
         .find(function (p) { return p.type === "timeZoneName"; });
       if (part) return part.value;
-    } catch (e) { /* no Intl: the offset below */ }
+    } catch (e) { /* no formatToParts: the offset below */ }
     var off = -d.getTimezoneOffset();
     return "UTC" + (off < 0 ? "-" : "+") + pad(Math.floor(Math.abs(off) / 60)) + ":" + pad(Math.abs(off) % 60);
   }
