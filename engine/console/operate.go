@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -55,6 +56,15 @@ func (c *Console) operate(w http.ResponseWriter, r *request, op operation, detai
 		refuse(http.StatusBadRequest, bad.Error())
 		return
 	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) && !slices.ContainsFunc(refusals, func(e error) bool { return errors.Is(err, e) }) {
+		// The store failed: its words go to the log, not to the page.
+		c.opts.Logger.Error("an operator's "+op.action+" failed", "err", err, "who", entry.Who, "target", id)
+		msg := "The " + op.action + " could not be stored; retry."
+		entry.Outcome = "failed: " + msg
+		c.audit(r, entry)
+		c.renderError(w, r, http.StatusServiceUnavailable, msg)
+		return
+	}
 	if err != nil {
 		entry.Outcome = "refused: " + err.Error()
 	}
@@ -69,6 +79,11 @@ func (c *Console) operate(w http.ResponseWriter, r *request, op operation, detai
 	}
 	http.Redirect(w, r.Request, c.opts.Prefix+"/executions/"+url.PathEscape(id)+"?msg="+op.done, http.StatusSeeOther)
 }
+
+// refusals are the store's answers that say why it did not act on an
+// execution: a form shows them as they are (409).
+var refusals = []error{store.ErrNotFailed, store.ErrNotFinished, store.ErrUnknownCard, store.ErrRunning, store.ErrFinished,
+	store.ErrNotWaiting}
 
 // badInput is a form value the operation refuses before it acts.
 type badInput struct{ error }
