@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,21 +12,24 @@ import (
 )
 
 // operation is what an operator's form asks of one execution: its name in
-// the audit log, the words of its refusals, and the message its page shows
-// once done.
+// the audit log, the words of its refusals, the message its page shows
+// once done, and the refusal of a form whose confirmation box is not
+// ticked ("" when it needs none).
 type operation struct {
-	action, verb, done string
+	action, verb, done, confirm string
 }
 
 var (
-	cancelOp = operation{action: "cancel", verb: "Canceling", done: "canceled"}
-	wakeOp   = operation{action: "wake", verb: "Waking", done: "woken"}
+	replayOp = operation{action: "replay", verb: "Replaying", done: "replay", confirm: "Confirm the replay by ticking the box."}
+	cancelOp = operation{action: "cancel", verb: "Canceling", done: "canceled",
+		confirm: "Confirm that you want to cancel it by ticking the box."}
+	wakeOp = operation{action: "wake", verb: "Waking", done: "woken"}
 )
 
-// operate checks an operator's form as replay does (role, form token,
-// confirmation when confirm), audits the refusals, and else runs do and
-// audits its outcome. detail is the audit's detail.
-func (c *Console) operate(w http.ResponseWriter, r *request, op operation, detail string, confirm bool, do func() error) {
+// operate checks an operator's form (role, form token, confirmation when
+// op asks for one), audits the refusals, and else runs do and audits its
+// outcome: replay, cancel and wake share it. detail is the audit's detail.
+func (c *Console) operate(w http.ResponseWriter, r *request, op operation, detail string, do func() error) {
 	id := r.PathValue("id")
 	entry := AuditEntry{At: c.opts.Now().UTC(), Who: r.who.Name, Role: string(r.who.Role), Action: op.action, Target: id,
 		Detail: detail, Outcome: "ok", Remote: r.RemoteAddr}
@@ -42,14 +46,23 @@ func (c *Console) operate(w http.ResponseWriter, r *request, op operation, detai
 		refuse(http.StatusForbidden, "The form has expired or came from another site; open the execution again.")
 		return
 	}
-	if confirm && r.PostFormValue("confirm") != "yes" {
-		refuse(http.StatusBadRequest, "Confirm that you want to "+op.action+" it by ticking the box.")
+	if op.confirm != "" && r.PostFormValue("confirm") != "yes" {
+		refuse(http.StatusBadRequest, op.confirm)
 		return
 	}
 	err := do()
 	var bad badInput
 	if errors.As(err, &bad) {
 		refuse(http.StatusBadRequest, bad.Error())
+		return
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) && !slices.ContainsFunc(refusals, func(e error) bool { return errors.Is(err, e) }) {
+		// The store failed: its words go to the log, not to the page.
+		c.opts.Logger.Error("an operator's "+op.action+" failed", "err", err, "who", entry.Who, "target", id)
+		msg := "The " + op.action + " could not be stored; retry."
+		entry.Outcome = "failed: " + msg
+		c.audit(r, entry)
+		c.renderError(w, r, http.StatusServiceUnavailable, msg)
 		return
 	}
 	if err != nil {
@@ -67,6 +80,11 @@ func (c *Console) operate(w http.ResponseWriter, r *request, op operation, detai
 	http.Redirect(w, r.Request, c.opts.Prefix+"/executions/"+url.PathEscape(id)+"?msg="+op.done, http.StatusSeeOther)
 }
 
+// refusals are the store's answers that say why it did not act on an
+// execution: a form shows them as they are (409).
+var refusals = []error{store.ErrNotFailed, store.ErrNotFinished, store.ErrUnknownCard, store.ErrRunning, store.ErrFinished,
+	store.ErrNotWaiting}
+
 // badInput is a form value the operation refuses before it acts.
 type badInput struct{ error }
 
@@ -74,7 +92,7 @@ type badInput struct{ error }
 // the form gives.
 func (c *Console) cancel(w http.ResponseWriter, r *request) {
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
-	c.operate(w, r, cancelOp, reason, true, func() error {
+	c.operate(w, r, cancelOp, reason, func() error {
 		if err := store.CheckCancelReason(reason); err != nil {
 			return badInput{err}
 		}
@@ -84,7 +102,7 @@ func (c *Console) cancel(w http.ResponseWriter, r *request) {
 
 // wake makes a waiting execution due now ("Retry now").
 func (c *Console) wake(w http.ResponseWriter, r *request) {
-	c.operate(w, r, wakeOp, "", false, func() error {
+	c.operate(w, r, wakeOp, "", func() error {
 		return c.opts.Source.Wake(r.Context(), r.PathValue("id"))
 	})
 }

@@ -165,3 +165,22 @@ func TestWake(t *testing.T) {
 		t.Error("the audit log lacks the wakes")
 	}
 }
+
+// TestOperateStoreFailure: when the store fails a cancel or a wake, the
+// page says to retry (503) and does not show the store's own error.
+func TestOperateStoreFailure(t *testing.T) {
+	f := newFixture(t, 1)
+	waiting := f.park()
+	op := f.login(operateToken)
+	tok := replayForm(t, op, f, waiting)
+	f.st.Close()
+	for _, action := range []string{"cancel", "wake"} {
+		code, body := post(t, op, f, waiting, action, url.Values{"csrf": {tok}, "confirm": {"yes"}}, "")
+		if code != http.StatusServiceUnavailable || !strings.Contains(body, "could not be stored; retry") {
+			t.Errorf("%s over a failed store = %d, want 503 saying to retry:\n%s", action, code, body)
+		}
+		if strings.Contains(body, "memory store") {
+			t.Errorf("%s over a failed store shows the store's error:\n%s", action, body)
+		}
+	}
+}

@@ -180,42 +180,11 @@ func (c *Console) executionPage(w http.ResponseWriter, r *request) {
 }
 
 func (c *Console) replay(w http.ResponseWriter, r *request) {
-	id := r.PathValue("id")
 	from, force := r.PostFormValue("from"), r.PostFormValue("force") == "yes"
-	entry := AuditEntry{At: c.opts.Now().UTC(), Who: r.who.Name, Role: string(r.who.Role), Action: "replay", Target: id,
-		Detail: replayDetail(from, force), Outcome: "ok", Remote: r.RemoteAddr}
 	// Refusals are audited too: the audit log lists every replay asked for.
-	refuse := func(status int, msg string) {
-		entry.Outcome = "refused: " + msg
-		c.audit(r, entry)
-		c.renderError(w, r, status, msg)
-	}
-	if r.who.Role != RoleOperate {
-		refuse(http.StatusForbidden, "Replaying needs the operate role; "+r.who.Name+" has "+string(r.who.Role)+".")
-		return
-	}
-	if !checkForm(r) {
-		refuse(http.StatusForbidden, "The form has expired or came from another site; open the execution again.")
-		return
-	}
-	if r.PostFormValue("confirm") != "yes" {
-		refuse(http.StatusBadRequest, "Confirm the replay by ticking the box.")
-		return
-	}
-	err := c.opts.Source.Replay(r.Context(), id, from, force)
-	if err != nil {
-		entry.Outcome = "refused: " + err.Error()
-	}
-	c.audit(r, entry)
-	if errors.Is(err, store.ErrNotFound) {
-		c.notFound(w, r, "There is no execution "+strconv.Quote(id)+".")
-		return
-	}
-	if err != nil {
-		c.renderError(w, r, http.StatusConflict, err.Error())
-		return
-	}
-	http.Redirect(w, r.Request, c.opts.Prefix+"/executions/"+url.PathEscape(id)+"?msg=replay", http.StatusSeeOther)
+	c.operate(w, r, replayOp, replayDetail(from, force), func() error {
+		return c.opts.Source.Replay(r.Context(), r.PathValue("id"), from, force)
+	})
 }
 
 // audit records an operator action; a record that cannot be written is

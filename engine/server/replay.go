@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/cardflow/cardflow/engine/store"
 )
@@ -56,11 +55,7 @@ func (a *Admin) replay(w http.ResponseWriter, r *http.Request) {
 	if fc := r.URL.Query().Get("from_card"); fc != "" {
 		req.FromCard = fc
 	}
-	p := PrincipalFrom(r.Context())
-	ev := AuditEvent{
-		Time: time.Now().UTC(), Principal: p.Name, Method: p.Method, Role: p.Role.String(),
-		Action: "replay", Target: r.PathValue("id"), Detail: req.detail(req.FromCard), Remote: r.RemoteAddr,
-	}
+	ev := a.auditEvent(r, "replay", req.detail(req.FromCard))
 	reason, err := a.canReplay(r.Context(), ev.Target, req.Force)
 	if err == nil && reason != "" {
 		err = &cannotReplayError{reason: reason}
