@@ -279,7 +279,7 @@ func (s *ConsoleSource) Replay(ctx context.Context, id, fromCard string, force b
 		ex, err := s.Store.Execution(ctx, id)
 		if err == nil && ex.Status.Final() && (ex.Status == store.Failed || force) {
 			if reason, err := s.Engine.CanReplay(ctx, ex); err == nil && reason != "" {
-				return fmt.Errorf("execution %s is not replayed: %s", id, reason)
+				return &console.Refusal{Reason: fmt.Sprintf("execution %s is not replayed: %s", id, reason)}
 			}
 		}
 	}

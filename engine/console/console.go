@@ -35,7 +35,8 @@ type Source interface {
 	Health(ctx context.Context) Health
 	Activity(ctx context.Context, since time.Time, step time.Duration) ([]store.ActivityCount, error)
 	// Replay queues a finished execution to run again from fromCard ("":
-	// the failed card); force replays a succeeded one.
+	// the failed card); force replays a succeeded one. A *Refusal says why
+	// it will not, as store.ErrNotFailed and the store's others do.
 	Replay(ctx context.Context, id, fromCard string, force bool) error
 	// Cancel ends a pending or waiting execution as canceled, as who, for
 	// reason ("" when none was given): store.ErrRunning, ErrFinished or

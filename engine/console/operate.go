@@ -56,7 +56,7 @@ func (c *Console) operate(w http.ResponseWriter, r *request, op operation, detai
 		refuse(http.StatusBadRequest, bad.Error())
 		return
 	}
-	if err != nil && !errors.Is(err, store.ErrNotFound) && !slices.ContainsFunc(refusals, func(e error) bool { return errors.Is(err, e) }) {
+	if err != nil && !errors.Is(err, store.ErrNotFound) && !refused(err) {
 		// The store failed: its words go to the log, not to the page.
 		c.opts.Logger.Error("an operator's "+op.action+" failed", "err", err, "who", entry.Who, "target", id)
 		msg := "The " + op.action + " could not be stored; retry."
@@ -84,6 +84,20 @@ func (c *Console) operate(w http.ResponseWriter, r *request, op operation, detai
 // execution: a form shows them as they are (409).
 var refusals = []error{store.ErrNotFailed, store.ErrNotFinished, store.ErrUnknownCard, store.ErrRunning, store.ErrFinished,
 	store.ErrNotWaiting}
+
+// Refusal is what a Source answers when it will not act on an execution
+// for a reason of its own, which the operator reads as it is (409): a
+// replay against an org its connection no longer names, say.
+type Refusal struct{ Reason string }
+
+func (r *Refusal) Error() string { return r.Reason }
+
+// refused reports whether err says why the execution was not acted on
+// (a store's refusal or a Source's), rather than that acting failed.
+func refused(err error) bool {
+	var r *Refusal
+	return errors.As(err, &r) || slices.ContainsFunc(refusals, func(e error) bool { return errors.Is(err, e) })
+}
 
 // badInput is a form value the operation refuses before it acts.
 type badInput struct{ error }

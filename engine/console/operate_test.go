@@ -4,11 +4,14 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/console"
 	"github.com/cardflow/cardflow/engine/store"
 )
 
@@ -182,5 +185,33 @@ func TestOperateStoreFailure(t *testing.T) {
 		if strings.Contains(body, "memory store") {
 			t.Errorf("%s over a failed store shows the store's error:\n%s", action, body)
 		}
+	}
+}
+
+// refusingReplay is a source that will not replay anything, for a reason
+// of its own, as the engine's refuses a replay against another org.
+type refusingReplay struct{ console.Source }
+
+func (refusingReplay) Replay(context.Context, string, string, bool) error {
+	return &console.Refusal{Reason: "execution is not replayed: connection okta.main's org_url changed"}
+}
+
+// TestReplayRefusedBySource: a source's refusal is shown as it is (409)
+// and audited as a refusal, not taken for a store failure (503 "retry").
+func TestReplayRefusedBySource(t *testing.T) {
+	f := newFixture(t, 0)
+	f.srv = httptest.NewServer(console.New(console.Options{Source: refusingReplay{&engine.ConsoleSource{Store: f.st}}, Auth: f.auth, Poll: 20 * time.Millisecond}))
+	t.Cleanup(f.srv.Close)
+	op := f.login(operateToken)
+	tok := replayForm(t, op, f, f.failed)
+	code, body := postReplay(t, op, f, f.failed, url.Values{"csrf": {tok}, "confirm": {"yes"}}, "")
+	if code != http.StatusConflict || !strings.Contains(body, "org_url changed") {
+		t.Errorf("replay the source refuses = %d, want 409 with its reason:\n%s", code, body)
+	}
+	if got := f.status(f.failed); got != store.Failed {
+		t.Errorf("after the refused replay the execution is %s, want failed as before", got)
+	}
+	if _, audit, _ := get(t, op, f.srv.URL+"/ui/audit"); !strings.Contains(audit, "refused: execution is not replayed: connection okta.main&#39;s org_url changed") {
+		t.Errorf("the audit log does not record the refusal with its reason:\n%s", audit)
 	}
 }
