@@ -277,7 +277,7 @@ func (s *ConsoleSource) Replay(ctx context.Context, id, fromCard string, force b
 		// Refused up front, as the admin API refuses it, rather than
 		// queued to fail.
 		ex, err := s.Store.Execution(ctx, id)
-		if err == nil && ex.Status.Final() && (ex.Status == store.Failed || force) {
+		if err == nil && ex.Status.Final() && (ex.Status.ReplaysUnforced() || force) {
 			if reason, err := s.Engine.CanReplay(ctx, ex); err == nil && reason != "" {
 				return &console.Refusal{Reason: fmt.Sprintf("execution %s is not replayed: %s", id, reason)}
 			}

@@ -84,6 +84,7 @@ func (c *compiler) trigger(decl *config.Trigger) (*Trigger, hcl.Diagnostics) {
 		}
 		if decl.Spec.Invoke != nil {
 			t.Secrets = flowSecrets(c.gen, cfgVal)
+			t.secretBytes = bytesOf(t.Secrets)
 		}
 	}
 	t.Output = decl.Spec.Output

@@ -123,6 +123,9 @@ type Trigger struct {
 	// secrets): Redact keeps them out of the stored event. Set for
 	// triggers invoked per flow (endpoints) only.
 	Secrets []string
+	// secretBytes are Secrets as bytes, made once for Redact's scan of
+	// every event (nil: made per call).
+	secretBytes [][]byte
 }
 
 // Card is a checked card.

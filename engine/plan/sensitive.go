@@ -23,7 +23,7 @@ func (t *Trigger) Redact(payload []byte) (stored []byte, removed []string, chang
 	if t == nil || len(t.Sensitive) == 0 && len(t.Secrets) == 0 || len(payload) == 0 {
 		return payload, nil, false
 	}
-	if len(t.Sensitive) == 0 && !mayHoldSecret(payload, t.Secrets) {
+	if len(t.Sensitive) == 0 && !t.mayHoldSecret(payload) {
 		return payload, nil, false
 	}
 	dec := json.NewDecoder(bytes.NewReader(payload))
@@ -51,18 +51,35 @@ func (t *Trigger) Redact(payload []byte) (stored []byte, removed []string, chang
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), removed, true
 }
 
-// mayHoldSecret reports whether payload may hold one of secrets: as it
+// mayHoldSecret reports whether payload may hold one of t.Secrets: as it
 // is, or JSON-escaped (a secret with a quote, a backslash or a control
-// character is looked for in the decoded strings always).
-func mayHoldSecret(payload []byte, secrets []string) bool {
+// character is looked for in the decoded strings always). It allocates
+// nothing when t was compiled: every event of an endpoint is scanned.
+func (t *Trigger) mayHoldSecret(payload []byte) bool {
+	secrets := t.secretBytes
+	if secrets == nil {
+		secrets = bytesOf(t.Secrets)
+	}
 	for _, s := range secrets {
-		if bytes.Contains(payload, []byte(s)) || strings.ContainsFunc(s, func(r rune) bool {
+		if bytes.Contains(payload, s) || bytes.ContainsFunc(s, func(r rune) bool {
 			return r < 0x20 || r == '"' || r == '\\' || r == '<' || r == '>' || r == '&' || r > 0x7e
 		}) {
 			return true
 		}
 	}
 	return false
+}
+
+// bytesOf returns ss as byte slices.
+func bytesOf(ss []string) [][]byte {
+	if len(ss) == 0 {
+		return nil
+	}
+	out := make([][]byte, len(ss))
+	for i, s := range ss {
+		out[i] = []byte(s)
+	}
+	return out
 }
 
 // redactAt replaces the non-null value at path in v (a decoded JSON

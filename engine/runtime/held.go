@@ -24,6 +24,8 @@ type heldEvents struct {
 	mu    sync.Mutex
 	m     map[heldKey]heldEvent
 	bytes int
+	// swept is when sweep last looked.
+	swept time.Time
 }
 
 type heldKey struct{ flow, key string }
@@ -70,6 +72,22 @@ func (h *heldEvents) expire(now time.Time, n int) {
 		h.dropLocked(oldest)
 	}
 }
+
+// sweep drops what was held longer than heldFor, looking at most once
+// per heldSweep: an event no worker here claims (cancelled while pending,
+// claimed by another replica) is not kept until the next one is held.
+func (h *heldEvents) sweep(now time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.m) == 0 || now.Sub(h.swept) < heldSweep {
+		return
+	}
+	h.swept = now
+	h.expire(now, 0)
+}
+
+// heldSweep is how often sweep looks.
+const heldSweep = time.Minute
 
 func (h *heldEvents) dropLocked(k heldKey) {
 	if e, ok := h.m[k]; ok {

@@ -45,4 +45,11 @@ func TestHeldEvents(t *testing.T) {
 	if h.take("import", "c") != nil {
 		t.Error("released event still held")
 	}
+
+	// Left pending and never claimed here: dropped without another hold.
+	h.hold("import", "d", first, now)
+	h.sweep(now.Add(heldFor + time.Second))
+	if len(h.m) != 0 || h.bytes != 0 {
+		t.Errorf("sweep after heldFor kept %d events (%d bytes)", len(h.m), h.bytes)
+	}
 }

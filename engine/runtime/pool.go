@@ -212,6 +212,7 @@ func (p *Pool) Run(ctx context.Context, drain time.Duration) error {
 		case <-notify:
 		case <-timer.C:
 		}
+		p.held.sweep(time.Now())
 	}
 	p.mu.Lock()
 	p.execCtx = nil // no more reservations: drain waits for those made
