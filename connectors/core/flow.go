@@ -26,7 +26,10 @@ func Flow() *connector.Connector {
 				Input: connector.Schema{
 					{Name: "flow", Type: cty.String, Required: true, Doc: "The helper flow: flow.<name>."},
 					{Name: "input", Type: cty.DynamicPseudoType, Doc: "The helper's trigger.input."},
-					{Name: "async", Type: cty.Bool, Default: cty.False},
+					{Name: "async", Type: cty.Bool, Default: cty.False,
+						Doc: "true: enqueue the helper and go on. Its input is stored with the helper's event, so an input " +
+							"holding a secret (a sensitive variable, a connection's secret, a sensitive trigger field) fails the card: " +
+							"call synchronously, or let the helper read the secret itself."},
 				},
 				Output: cty.Object(map[string]cty.Type{"result": cty.DynamicPseudoType}),
 				Effect: connector.Write,
