@@ -18,6 +18,41 @@ import (
 // Sensitive is the cty mark carried by values that must never be shown.
 const Sensitive = "sensitive"
 
+// MinSecretLen is the shortest secret scrubbed by value: replacing every
+// "1" or "yes" in a journal or an event would destroy it and protect
+// nothing.
+const MinSecretLen = 4
+
+// SensitiveStrings calls add with every known string in v that is
+// sensitive: all of them when sensitive is true, else those under a
+// Sensitive mark.
+func SensitiveStrings(v cty.Value, sensitive bool, add func(string)) {
+	if v == cty.NilVal {
+		return
+	}
+	if v.HasMark(Sensitive) {
+		sensitive = true
+	} else if !sensitive && !v.ContainsMarked() {
+		return
+	}
+	v, _ = v.Unmark()
+	if v.IsNull() || !v.IsKnown() {
+		return
+	}
+	ty := v.Type()
+	switch {
+	case ty == cty.String:
+		if sensitive {
+			add(v.AsString())
+		}
+	case ty.IsCollectionType() || ty.IsObjectType() || ty.IsTupleType():
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			SensitiveStrings(e, sensitive, add)
+		}
+	}
+}
+
 // Redacted replaces sensitive values wherever they would be shown.
 const Redacted = "(sensitive)"
 

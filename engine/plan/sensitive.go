@@ -269,56 +269,33 @@ func markAt(v cty.Value, path []string) cty.Value {
 }
 
 // flowSecrets are the strings a flow whose trigger config is cfg holds as
-// secrets: its trigger's sensitive arguments (an endpoint's token), the
-// sensitive variables and the connections' secrets of gen.
+// secrets: its trigger's sensitive arguments (an endpoint's token), and
+// gen's (GenerationSecrets).
 func flowSecrets(gen *Generation, cfg cty.Value) []string {
 	var out []string
+	lang.SensitiveStrings(cfg, false, func(s string) {
+		if len(s) >= lang.MinSecretLen {
+			out = append(out, s)
+		}
+	})
+	return append(out, GenerationSecrets(gen)...)
+}
+
+// GenerationSecrets are the secret strings of gen, at least
+// lang.MinSecretLen long: the values of its sensitive variables and of
+// its connections' sensitive attributes.
+func GenerationSecrets(gen *Generation) []string {
+	var out []string
 	add := func(s string) {
-		if len(s) >= minScrubLen {
+		if len(s) >= lang.MinSecretLen {
 			out = append(out, s)
 		}
 	}
-	markedStrings(cfg, false, add)
-	if gen.Vars != cty.NilVal {
-		markedStrings(gen.Vars, false, add)
-	}
+	lang.SensitiveStrings(gen.Vars, false, add)
 	for _, name := range connector.SortedKeys(gen.Connections) {
-		if c := gen.Connections[name]; c != nil && c.Config != cty.NilVal {
-			markedStrings(c.Config, false, add)
+		if c := gen.Connections[name]; c != nil {
+			lang.SensitiveStrings(c.Config, false, add)
 		}
 	}
 	return out
-}
-
-// minScrubLen is the shortest secret scrubbed by value, as the runtime
-// scrubs: replacing every "yes" would destroy events and protect nothing.
-const minScrubLen = 4
-
-// markedStrings calls add with every known string of v under a
-// lang.Sensitive mark (every string when sensitive).
-func markedStrings(v cty.Value, sensitive bool, add func(string)) {
-	if v == cty.NilVal {
-		return
-	}
-	if v.HasMark(lang.Sensitive) {
-		sensitive = true
-	} else if !sensitive && !v.ContainsMarked() {
-		return
-	}
-	v, _ = v.Unmark()
-	if v.IsNull() || !v.IsKnown() {
-		return
-	}
-	ty := v.Type()
-	switch {
-	case ty == cty.String:
-		if sensitive {
-			add(v.AsString())
-		}
-	case ty.IsCollectionType() || ty.IsObjectType() || ty.IsTupleType():
-		for it := v.ElementIterator(); it.Next(); {
-			_, e := it.Element()
-			markedStrings(e, sensitive, add)
-		}
-	}
 }

@@ -18,10 +18,6 @@ import (
 // Redacted replaces sensitive values wherever they would be shown.
 const Redacted = lang.Redacted
 
-// minSecretLen is the shortest secret scrubbed by value: replacing every
-// "1" or "yes" in a journal would destroy it and protect nothing.
-const minSecretLen = 4
-
 // secrets is what an execution must never write down. Marks say which
 // values are sensitive while they are cty values; once a value has reached
 // an action it comes back unmarked (an echoed header, a connector error
@@ -54,7 +50,7 @@ func (s *secrets) add(vals ...string) {
 	}
 	next := cur
 	for _, v := range vals {
-		if len(v) < minSecretLen || strings.Contains(v, Redacted) || slices.Contains(next, v) {
+		if len(v) < lang.MinSecretLen || strings.Contains(v, Redacted) || slices.Contains(next, v) {
 			continue
 		}
 		for _, sp := range spellings(v) {
@@ -120,7 +116,7 @@ func (s *secrets) inputJSON(dst []byte, in input, schema connector.Schema, order
 		var found []string
 		collect := func(str string) { found = append(found, str) }
 		for i, a := range schema {
-			sensitiveStrings(in.vals[i], a.Sensitive, collect)
+			lang.SensitiveStrings(in.vals[i], a.Sensitive, collect)
 		}
 		if len(found) > 0 {
 			s.add(found...)
@@ -267,32 +263,6 @@ func (s *secrets) goValue(v any) any {
 		return out
 	}
 	return v
-}
-
-// sensitiveStrings calls add with every string in v that is sensitive: all
-// of them when sensitive is true, else those under a sensitive mark.
-func sensitiveStrings(v cty.Value, sensitive bool, add func(string)) {
-	if v.HasMark(lang.Sensitive) {
-		sensitive = true
-	} else if !sensitive && !v.ContainsMarked() {
-		return
-	}
-	v, _ = v.Unmark()
-	if v.IsNull() || !v.IsKnown() {
-		return
-	}
-	ty := v.Type()
-	switch {
-	case ty == cty.String:
-		if sensitive {
-			add(v.AsString())
-		}
-	case ty.IsCollectionType() || ty.IsObjectType() || ty.IsTupleType():
-		for it := v.ElementIterator(); it.Next(); {
-			_, e := it.Element()
-			sensitiveStrings(e, sensitive, add)
-		}
-	}
 }
 
 func marshal(x any) []byte {

@@ -353,19 +353,5 @@ func (s *flowScope) predicateEnv(each *lang.Each) map[string]cty.Value {
 // generationSecrets lists the secret strings of a generation: the values
 // of sensitive variables and connection attributes, in every spelling.
 func generationSecrets(gen *plan.Generation) []string {
-	var list []string
-	add := func(s string) {
-		if len(s) >= minSecretLen {
-			list = append(list, s)
-		}
-	}
-	if gen.Vars != cty.NilVal {
-		sensitiveStrings(gen.Vars, false, add)
-	}
-	for _, name := range connector.SortedKeys(gen.Connections) {
-		if c := gen.Connections[name]; c != nil && c.Config != cty.NilVal {
-			sensitiveStrings(c.Config, false, add)
-		}
-	}
-	return withSpellings(list)
+	return withSpellings(plan.GenerationSecrets(gen))
 }

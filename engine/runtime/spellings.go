@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 
+	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/internal/jsonw"
 )
 
@@ -15,11 +16,11 @@ import (
 // signed URLs). A value that reached an action comes back in any of them
 // (an echoed URL, a body, an error), and a journal, a log line or a
 // history page must show none of them. Spellings shorter than
-// minSecretLen or equal to another are left out.
+// lang.MinSecretLen or equal to another are left out.
 func spellings(secret string) []string {
 	out := []string{secret}
 	add := func(s string) {
-		if len(s) >= minSecretLen && !slices.Contains(out, s) {
+		if len(s) >= lang.MinSecretLen && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
