@@ -152,7 +152,8 @@ func TestCancelAndWakeCommands(t *testing.T) {
 	}{
 		{[]string{"cancel", bob, "--db", db}, "already finished (succeeded)"},
 		{[]string{"cancel", "ex_nope", "--db", db}, "no execution ex_nope"},
-		{[]string{"wake", alice, "--db", db}, "is canceled: only a waiting execution can be woken"},
+		{[]string{"wake", alice, "--db", db}, "execution " + alice + " already finished (canceled): only a waiting execution can be woken"},
+		{[]string{"wake", bob, "--db", db}, "execution " + bob + " already finished (succeeded): only a waiting execution can be woken"},
 		{[]string{"wake", "ex_nope", "--db", db}, "no execution ex_nope"},
 	} {
 		if res := run(t, nil, tt.args...); res.code != 1 || !strings.Contains(res.stderr, tt.want) {
@@ -161,6 +162,14 @@ func TestCancelAndWakeCommands(t *testing.T) {
 	}
 	if res := run(t, nil, "cancel", bob, "--db", db, "--reason", "two\nlines"); res.code != 2 || !strings.Contains(res.stderr, "control character") {
 		t.Errorf("a reason with a line break: want exit 2\n%s", res)
+	}
+	// The limit counts characters, as the console's reason field does: 1000
+	// characters of a non-Latin script pass, 1001 do not.
+	if res := run(t, nil, "cancel", "ex_nope", "--db", db, "--reason", strings.Repeat("承", 1000)); res.code != 1 || !strings.Contains(res.stderr, "no execution ex_nope") {
+		t.Errorf("a reason of 1000 characters (3000 bytes): want it taken (then exit 1, no such execution)\n%s", res)
+	}
+	if res := run(t, nil, "cancel", bob, "--db", db, "--reason", strings.Repeat("承", 1001)); res.code != 2 || !strings.Contains(res.stderr, "the reason is 1001 characters; keep it to 1000 at most") {
+		t.Errorf("a reason of 1001 characters: want exit 2 saying so\n%s", res)
 	}
 	if res := run(t, nil, "history", "--status", "canceled", "--db", db); res.code != 0 || !strings.Contains(res.stdout, alice) || strings.Contains(res.stdout, bob) {
 		t.Errorf("history --status canceled:\n%s", res)

@@ -73,6 +73,9 @@ func TestCancel(t *testing.T) {
 	if !strings.Contains(page, `data-testid="cancel-form"`) || !strings.Contains(page, `data-testid="wake-form"`) {
 		t.Fatal("an operate session sees no cancel or wake form on a waiting execution")
 	}
+	if !strings.Contains(page, "no worker runs it again, so its cards after the wait never run.") {
+		t.Error("the cancel form does not say that the cards after the wait never run")
+	}
 	for _, tc := range []struct {
 		name   string
 		id     string
@@ -85,6 +88,8 @@ func TestCancel(t *testing.T) {
 		{"another site", waiting, url.Values{"confirm": {"yes"}, "csrf": {tok}}, "https://evil.example", http.StatusForbidden, "form has expired"},
 		{"not confirmed", waiting, url.Values{"csrf": {tok}}, "", http.StatusBadRequest, "ticking the box"},
 		{"a reason on two lines", waiting, url.Values{"csrf": {tok}, "confirm": {"yes"}, "reason": {"a\nb"}}, "", http.StatusBadRequest, "control character"},
+		{"a reason over the field's 1000 characters", waiting, url.Values{"csrf": {tok}, "confirm": {"yes"}, "reason": {strings.Repeat("é", 1001)}}, "",
+			http.StatusBadRequest, "the reason is 1001 characters; keep it to 1000 at most"},
 		{"running", running, url.Values{"csrf": {tok}, "confirm": {"yes"}}, "", http.StatusConflict, "can be canceled once it waits or ends"},
 		{"finished", f.failed, url.Values{"csrf": {tok}, "confirm": {"yes"}}, "", http.StatusConflict, "already finished (failed)"},
 		{"unknown", "ex_nope", url.Values{"csrf": {tok}, "confirm": {"yes"}}, "", http.StatusNotFound, "no execution"},
@@ -124,6 +129,28 @@ func TestCancel(t *testing.T) {
 		if !strings.Contains(audit, want) {
 			t.Errorf("the audit log lacks %q", want)
 		}
+	}
+}
+
+// TestCancelReasonInCharacters: the reason field takes 1000 characters
+// (maxlength), and the cancel takes as many, whatever their script: 1000
+// characters of Chinese are 3000 bytes.
+func TestCancelReasonInCharacters(t *testing.T) {
+	f := newFixture(t, 1)
+	waiting := f.park()
+	op := f.login(operateToken)
+	tok := replayForm(t, op, f, waiting)
+	_, page, _ := get(t, op, f.srv.URL+"/ui/executions/"+waiting)
+	if !strings.Contains(page, `maxlength="1000"`) {
+		t.Fatal("the reason field does not take 1000 characters")
+	}
+	reason := strings.Repeat("承", 1000)
+	if code, body := post(t, op, f, waiting, "cancel", url.Values{"csrf": {tok}, "confirm": {"yes"}, "reason": {reason}}, ""); code != http.StatusSeeOther {
+		t.Fatalf("a cancel with 1000 characters of reason = %d, want 303:\n%s", code, body)
+	}
+	ex, err := f.st.Execution(context.Background(), waiting)
+	if err != nil || ex.Status != store.Canceled || ex.Error != "canceled by oncall: "+reason {
+		t.Fatalf("after the cancel: status %s, error %.60q…, %v", ex.Status, ex.Error, err)
 	}
 }
 

@@ -146,7 +146,7 @@ func TestAdminCancelRefused(t *testing.T) {
 		{"a body that does not decode", f.operator, "/api/v1/executions/" + running + "/cancel", `{"reason": 1}`, http.StatusBadRequest, "the body is empty or"},
 		{"an unknown field", f.operator, "/api/v1/executions/" + running + "/cancel", `{"reson": "x"}`, http.StatusBadRequest, `unknown field \"reson\" in the body`},
 		{"a line break in the reason", f.operator, "/api/v1/executions/" + running + "/cancel", `{"reason": "a\nb"}`, http.StatusBadRequest, "control character"},
-		{"a reason too long", f.operator, "/api/v1/executions/" + running + "/cancel", `{"reason": "` + strings.Repeat("x", 1001) + `"}`, http.StatusBadRequest, "keep it under 1000"},
+		{"a reason too long", f.operator, "/api/v1/executions/" + running + "/cancel", `{"reason": "` + strings.Repeat("x", 1001) + `"}`, http.StatusBadRequest, "the reason is 1001 characters; keep it to 1000 at most"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

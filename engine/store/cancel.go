@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // ErrRunning is returned by Cancel for an execution a worker is running
@@ -35,15 +36,15 @@ func CancelReason(who, why string) string {
 	return "canceled by " + who + ": " + why
 }
 
-// MaxCancelReason bounds the reason of a cancel, in bytes: it is kept as
-// the execution's error.
+// MaxCancelReason bounds the reason of a cancel, in characters (as the
+// console's reason field counts them): it is kept as the execution's error.
 const MaxCancelReason = 1000
 
 // CheckCancelReason refuses a reason no history should keep: one too long
 // or with control characters (a line break forged into a log line).
 func CheckCancelReason(reason string) error {
-	if len(reason) > MaxCancelReason {
-		return fmt.Errorf("the reason is %d bytes; keep it under %d", len(reason), MaxCancelReason)
+	if n := utf8.RuneCountInString(reason); n > MaxCancelReason {
+		return fmt.Errorf("the reason is %d characters; keep it to %d at most", n, MaxCancelReason)
 	}
 	if strings.IndexFunc(reason, unicode.IsControl) >= 0 {
 		return errors.New("the reason has a control character (a line break, a tab); write it on one line")
@@ -63,8 +64,11 @@ func CancelRefusal(id string, status Status) error {
 // WakeRefusal is the error a store returns when Wake finds execution id in
 // status, or waiting until another time than its caller read.
 func WakeRefusal(id string, status Status) error {
-	if status == Waiting {
+	switch {
+	case status == Waiting:
 		return fmt.Errorf("execution %s was parked again meanwhile; wake it again: %w", id, ErrNotWaiting)
+	case status.Final():
+		return fmt.Errorf("execution %s already finished (%s): %w", id, status, ErrNotWaiting)
 	}
 	return fmt.Errorf("execution %s is %s: %w", id, status, ErrNotWaiting)
 }
