@@ -49,9 +49,12 @@ func Flow() *connector.Connector {
 				Doc: "Stops the flow here with a result (the output of a flow.call that ran it). status is \"succeeded\" (default) " +
 					"or \"halted\" (stopped on purpose, for example an event the flow ignores).",
 				Input: connector.Schema{
-					{Name: "result", Type: cty.DynamicPseudoType},
-					{Name: "status", Type: cty.String, Default: cty.StringVal("succeeded"), Check: checkStopStatus},
-					{Name: "reason", Type: cty.String, Default: cty.StringVal("")},
+					{Name: "result", Type: cty.DynamicPseudoType,
+						Doc: "The flow's result: the result of the flow.call that ran it, and the answer of an endpoint flow with reply = \"result\" or \"raw\". None by default."},
+					{Name: "status", Type: cty.String, Default: cty.StringVal("succeeded"), Check: checkStopStatus,
+						Doc: "How the execution ends: \"succeeded\" or \"halted\" (stopped on purpose, as Okta Workflows' Continue If). Any other value is an error."},
+					{Name: "reason", Type: cty.String, Default: cty.StringVal(""),
+						Doc: "Why the flow stopped, for the history: it is journaled with the card's output (cardflow show)."},
 				},
 				Output: cty.EmptyObject,
 				Effect: connector.Pure,
@@ -82,7 +85,8 @@ func Flow() *connector.Connector {
 				Doc: "Fails the card with message, so the execution fails (or its on_error policy applies): Okta Workflows' Throw Error. " +
 					"A caller's flow.call fails with it too.",
 				Input: connector.Schema{
-					{Name: "message", Type: cty.String, Required: true},
+					{Name: "message", Type: cty.String, Required: true,
+						Doc: "The error: the card fails with \"flow.fail: <message>\", and is not retried."},
 				},
 				Output: cty.EmptyObject,
 				Effect: connector.Pure,

@@ -48,12 +48,13 @@ func HTTP() *connector.Connector {
 			Name: "request",
 			Doc:  "Sends an HTTP request. A JSON response body is parsed; others are text. The output is { status, headers, body }. Dry runs treat it as a write.",
 			Input: connector.Schema{
-				{Name: "method", Type: cty.String, Default: cty.StringVal("GET")},
-				{Name: "url", Type: cty.String, Required: true},
+				{Name: "method", Type: cty.String, Default: cty.StringVal("GET"), Doc: "The HTTP method, e.g. \"POST\"; it is upper-cased."},
+				{Name: "url", Type: cty.String, Required: true, Doc: "An http:// or https:// URL; any other fails the card."},
 				{Name: "headers", Type: cty.Map(cty.String), CredentialKeys: true, Doc: "Request headers. They are journaled: put credentials in secret_headers."},
 				{Name: "secret_headers", Type: cty.Map(cty.String), Sensitive: true,
 					Doc: "Headers carrying credentials (Authorization = \"Bearer ${env(\"API_TOKEN\")}\"). Redacted from the journal and logs; they win over headers."},
-				{Name: "query", Type: cty.Map(cty.String), CredentialKeys: true},
+				{Name: "query", Type: cty.Map(cty.String), CredentialKeys: true,
+					Doc: "Query parameters, added to those in url (replacing one of the same name). They are journaled: a credential in them (api_key) is redacted only when it is a secret, such as a sensitive variable's value."},
 				{Name: "body", Type: cty.DynamicPseudoType,
 					Doc: "A string is sent as it is (a form, JSON text); any other value is sent as JSON. Without a Content-Type in headers, " +
 						"a string that is a JSON object or array goes as application/json, any other as text/plain; charset=utf-8."},

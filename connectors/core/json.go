@@ -15,9 +15,12 @@ func JSON() *connector.Connector {
 		Doc:  "JSON parsing and building.",
 		Actions: []*connector.Action{
 			{
-				Name:   "parse",
-				Doc:    "Parses a JSON text. The output is { value }.",
-				Input:  connector.Schema{{Name: "text", Type: cty.String, Required: true}},
+				Name: "parse",
+				Doc:  "Parses a JSON text. The output is { value }.",
+				Input: connector.Schema{
+					{Name: "text", Type: cty.String, Required: true,
+						Doc: "The JSON text: an object, array, string, number, true, false or null. Any other text fails the card."},
+				},
 				Output: cty.Object(map[string]cty.Type{"value": cty.DynamicPseudoType}),
 				Effect: connector.Pure,
 				Do: func(_ context.Context, call *connector.Call) (cty.Value, error) {
@@ -29,9 +32,12 @@ func JSON() *connector.Connector {
 				},
 			},
 			{
-				Name:   "build",
-				Doc:    "Encodes a value as JSON text. The output is { text }.",
-				Input:  connector.Schema{{Name: "value", Type: cty.DynamicPseudoType, Required: true}},
+				Name: "build",
+				Doc:  "Encodes a value as JSON text. The output is { text }.",
+				Input: connector.Schema{
+					{Name: "value", Type: cty.DynamicPseudoType, Required: true,
+						Doc: "The value to encode, of any type. The text is compact, with object keys sorted."},
+				},
 				Output: cty.Object(map[string]cty.Type{"text": cty.String}),
 				Effect: connector.Pure,
 				Do: func(_ context.Context, call *connector.Call) (cty.Value, error) {

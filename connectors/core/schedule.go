@@ -24,8 +24,11 @@ func Schedule() *connector.Connector {
 				"A run missed while cardflow was stopped runs once when it starts again. trigger.time is the scheduled time (RFC 3339).",
 			Mode: connector.Poll,
 			Config: connector.Schema{
-				{Name: "cron", Type: cty.String, Required: true, Check: checkCron},
-				{Name: "timezone", Type: cty.String, Default: cty.StringVal("UTC"), Check: checkZone},
+				{Name: "cron", Type: cty.String, Required: true, Check: checkCron,
+					Doc: "Five fields: minute, hour, day of month, month (1–12 or JAN–DEC), day of week (0–6 or SUN–SAT, Sunday 0); " +
+						"or @yearly, @monthly, @weekly, @daily, @hourly or @every with a duration (\"@every 1h30m\")."},
+				{Name: "timezone", Type: cty.String, Default: cty.StringVal("UTC"), Check: checkZone,
+					Doc: "The IANA time zone the cron times are in, e.g. \"Europe/Paris\"."},
 			},
 			Output:       cty.Object(map[string]cty.Type{"time": cty.String}),
 			DefaultEvery: time.Second,
