@@ -34,7 +34,8 @@ type ExecutionJSON struct {
 	Cards   []CardJSON      `json:"cards,omitempty"`
 }
 
-// CardJSON is one journal entry.
+// CardJSON is one journal entry. Status is the entry's, except that a
+// waiting entry a cancel cut short reads "canceled" (store.CanceledWaits).
 type CardJSON struct {
 	Card       string          `json:"card"`
 	Key        string          `json:"key,omitempty"`
@@ -68,8 +69,13 @@ func ExecutionView(ex *store.Execution, journal []store.JournalEntry) ExecutionJ
 	if json.Valid(ex.Payload) {
 		v.Trigger = ex.Payload
 	}
-	for _, e := range journal {
-		c := CardJSON{Card: e.Card, Key: e.Key, Attempt: e.Attempt, Status: string(e.Status), Error: e.Error, ErrorKind: e.ErrorKind,
+	cut := store.CanceledWaits(ex.Status, journal)
+	for i, e := range journal {
+		status := e.Status
+		if cut[i] {
+			status = store.EntryWaitCanceled
+		}
+		c := CardJSON{Card: e.Card, Key: e.Key, Attempt: e.Attempt, Status: string(status), Error: e.Error, ErrorKind: e.ErrorKind,
 			StartedAt: e.StartedAt, DurationMS: float64(e.EndedAt.Sub(e.StartedAt).Microseconds()) / 1000}
 		if json.Valid(e.Input) {
 			c.Input = e.Input
