@@ -175,6 +175,10 @@ func TestCancelAndWakeCommands(t *testing.T) {
 	if res := run(t, nil, "history", "--status", "canceled", "--db", db); res.code != 0 || !strings.Contains(res.stdout, alice) || strings.Contains(res.stdout, bob) {
 		t.Errorf("history --status canceled:\n%s", res)
 	}
+	// The British spelling is refused with the one it takes.
+	if res := run(t, nil, "history", "--status", "cancelled", "--db", db); res.code != 2 || !strings.Contains(res.stderr, `unknown status "cancelled": did you mean "canceled"?`) {
+		t.Errorf("history --status cancelled: want exit 2 suggesting canceled\n%s", res)
+	}
 	// show says the cancel cut the wait short: the card is not still
 	// waiting, and no "claimed 0×".
 	res = run(t, nil, "show", alice, "--db", db)

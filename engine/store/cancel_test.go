@@ -10,7 +10,9 @@ import (
 // of the same card instance followed (and no replay discarded) were cut
 // short by the cancel.
 func TestCanceledWaits(t *testing.T) {
-	e := func(card, key string, s EntryStatus) JournalEntry { return JournalEntry{Card: card, Key: key, Status: s} }
+	e := func(card, key string, s EntryStatus) JournalEntry {
+		return JournalEntry{Card: card, Key: key, Status: s}
+	}
 	for _, tt := range []struct {
 		name    string
 		status  Status
