@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -173,6 +174,21 @@ func TestCancelAndWakeCommands(t *testing.T) {
 	}
 	if res := run(t, nil, "history", "--status", "canceled", "--db", db); res.code != 0 || !strings.Contains(res.stdout, alice) || strings.Contains(res.stdout, bob) {
 		t.Errorf("history --status canceled:\n%s", res)
+	}
+	// The British spelling is refused with the one it takes.
+	if res := run(t, nil, "history", "--status", "cancelled", "--db", db); res.code != 2 || !strings.Contains(res.stderr, `unknown status "cancelled": did you mean "canceled"?`) {
+		t.Errorf("history --status cancelled: want exit 2 suggesting canceled\n%s", res)
+	}
+	// show says the cancel cut the wait short: the card is not still
+	// waiting, and no "claimed 0×".
+	res = run(t, nil, "show", alice, "--db", db)
+	if res.code != 0 || !regexp.MustCompile(`(?m)^  pause +canceled +attempt 1 `).MatchString(res.stdout) ||
+		!strings.Contains(res.stdout, "(canceled while waiting; pause never woke)") ||
+		strings.Contains(res.stdout, "waiting  attempt") || strings.Contains(res.stdout, "claimed 0×") {
+		t.Errorf("show of the canceled execution:\n%s", res)
+	}
+	if res := run(t, nil, "show", bob, "--db", db); res.code != 0 || !strings.Contains(res.stdout, "(claimed 1×)") {
+		t.Errorf("show of the woken execution:\n%s", res)
 	}
 }
 

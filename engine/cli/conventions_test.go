@@ -89,7 +89,7 @@ func TestExitStatusTable(t *testing.T) {
 		{[]string{"replay", "ex_nope", "--db", db}, cli.ExitFailed, "`show` or `replay` named no execution in the store"},
 		{[]string{"cancel", "ex_nope", "--db", db}, cli.ExitFailed, "`cancel` or `wake` named no execution in the store"},
 		{[]string{"wake", "ex_nope", "--db", db}, cli.ExitFailed, "`cancel` or `wake` named no execution in the store"},
-		{[]string{"cancel", "ex_nope", "--reason", "a\nb", "--db", db}, cli.ExitUsage, "a `--reason` that is too long or not one line"},
+		{[]string{"cancel", "ex_nope", "--reason", "a\nb", "--db", db}, cli.ExitUsage, "a `--reason` over 1000 characters or not on one line"},
 		{[]string{"wake", "ex_nope", "--db", filepath.Join(dir, "none.db")}, cli.ExitUsage, "`cancel`, `wake`"},
 		{[]string{"admin", "token", "create", "ci", "--role", "read", "--file", tokens}, cli.ExitFailed, "`admin token create` named a token the file holds already"},
 		{[]string{"fmt", "--check", filepath.Dir(unformatted)}, cli.ExitFailed, "`fmt --check` found files to format"},

@@ -20,6 +20,7 @@ import (
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/console"
 	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/flows"
 	"github.com/spf13/cobra"
@@ -218,7 +219,12 @@ func (d *demo) serveConsole(ctx context.Context, opts *DemoOptions, eng *engine.
 	if err != nil {
 		return exit(ExitProblem, fmt.Errorf("console: %w", err))
 	}
-	token := console.NewToken()
+	// An admin token as `cardflow admin token create` makes one (cfadm_,
+	// 256 random bits), kept only in memory for this run.
+	token, err := server.GenerateToken()
+	if err != nil {
+		return exit(ExitProblem, fmt.Errorf("console: %w", err))
+	}
 	var tokens console.Tokens
 	tokens.Add(token, console.Principal{Name: "demo", Role: console.RoleOperate})
 	c := console.New(console.Options{Source: &engine.ConsoleSource{Store: d.store, Engine: eng}, Auth: &tokens})
@@ -227,7 +233,7 @@ func (d *demo) serveConsole(ctx context.Context, opts *DemoOptions, eng *engine.
 	defer srv.Close()
 	url := "http://" + ln.Addr().String() + "/ui/"
 	fmt.Fprintln(d.out)
-	fmt.Fprintf(d.out, "The console is at %s\nLog in with this token (operate role, valid while the demo runs):\n  %s\n", url, token)
+	fmt.Fprintf(d.out, "The console is at %s\nLog in with this admin token (operate role, valid while the demo runs):\n  %s\n", url, token)
 	fmt.Fprintln(d.out, "The emulators and cardflow keep running; Ctrl-C stops them.")
 	if opts.consoleReady != nil {
 		opts.consoleReady(url, token)

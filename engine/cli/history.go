@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -76,8 +75,8 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 	if err != nil {
 		return exit(ExitUsage, err)
 	}
-	if opts.Status != "" && !slices.Contains(store.Statuses, store.Status(opts.Status)) {
-		return exit(ExitUsage, fmt.Errorf("unknown status %q: it is one of %s", opts.Status, server.StatusList()))
+	if err := server.CheckStatus(opts.Status); err != nil {
+		return exit(ExitUsage, err)
 	}
 	st, err := opts.OpenStore(ctx)
 	if err != nil {

@@ -93,7 +93,7 @@ func printExecution(io *IOStreams, v server.ExecutionJSON, full bool) {
 		fmt.Fprintf(w, "  received    %s\n", v.ReceivedAt.UTC().Format(time.RFC3339Nano))
 	}
 	if v.StartedAt != nil && v.EndedAt != nil {
-		fmt.Fprintf(w, "  duration    %s (claimed %d×)\n", v.EndedAt.Sub(*v.StartedAt).Round(time.Microsecond), v.Claims)
+		fmt.Fprintf(w, "  duration    %s%s\n", v.EndedAt.Sub(*v.StartedAt).Round(time.Microsecond), durationNote(v))
 	}
 	if v.Error != "" {
 		fmt.Fprintf(w, "  error       %s\n", v.Error)
@@ -124,6 +124,23 @@ func printExecution(io *IOStreams, v server.ExecutionJSON, full bool) {
 			fmt.Fprintf(w, "      error   %s (%s)\n", c.Error, c.ErrorKind)
 		}
 	}
+}
+
+// durationNote says how the execution's time was spent: the worker claims
+// it took, or that a cancel ended it while parked (a parked execution holds
+// no claim, so its count reads 0 then).
+func durationNote(v server.ExecutionJSON) string {
+	if v.Status == string(store.Canceled) {
+		for _, c := range v.Cards {
+			if c.Status == string(store.EntryWaitCanceled) {
+				return " (canceled while waiting; " + c.Card + " never woke)"
+			}
+		}
+	}
+	if v.Claims == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (claimed %d×)", v.Claims)
 }
 
 // compactJSON is b on one line, cut at 300 characters unless full.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/trigger"
 )
@@ -68,8 +69,8 @@ func parseListQuery(r *http.Request) (listQuery, store.Filter, error) {
 	q := listQuery{Flow: v.Get("flow"), Status: v.Get("status"), Q: strings.TrimSpace(v.Get("q")),
 		Since: v.Get("since"), Until: v.Get("until"), Before: v.Get("before")}
 	f := store.Filter{Flow: q.Flow, Status: store.Status(q.Status), Text: q.Q, Before: q.Before, Limit: pageSize + 1}
-	if f.Status != "" && !slices.Contains(store.Statuses, f.Status) {
-		return q, f, fmt.Errorf("unknown status %q", q.Status)
+	if err := server.CheckStatus(q.Status); err != nil {
+		return q, f, err
 	}
 	if q.Before != "" && !strings.HasPrefix(q.Before, "ex_") {
 		return q, f, fmt.Errorf("before is an execution id")

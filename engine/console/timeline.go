@@ -42,6 +42,9 @@ type Attempt struct {
 type Wait struct {
 	Until  time.Time
 	Reason string
+	// Canceled is set when a cancel cut the wait short
+	// (store.CanceledWaits): the card never woke.
+	Canceled bool
 }
 
 // Marker is a line across the timeline: where a replay began.
@@ -71,7 +74,8 @@ func timeline(ex *store.Execution, journal []store.JournalEntry) Timeline {
 	var tl Timeline
 	open := map[[2]string]int{} // card instance -> its step since the last replay
 	var order []int             // step index per item, -1 for a marker
-	for _, e := range journal {
+	cut := store.CanceledWaits(ex.Status, journal)
+	for j, e := range journal {
 		if e.Status == store.EntryReset {
 			if len(order) == 0 || order[len(order)-1] != -1 {
 				tl.Replays = append(tl.Replays, Marker{At: e.StartedAt, Label: "Replay from " + e.Card})
@@ -93,11 +97,14 @@ func timeline(ex *store.Execution, journal []store.JournalEntry) Timeline {
 			Start: e.StartedAt, End: e.EndedAt, Input: prettyJSON(e.Input), Output: prettyJSON(e.Output)}
 		if e.Status == store.EntryWaiting {
 			a.Wait = parseWait(e.Output)
+			if cut[j] {
+				a.Status, a.Wait.Canceled = string(store.EntryWaitCanceled), true
+			}
 		} else {
 			s.Tries++
 		}
 		s.Attempts = append(s.Attempts, a)
-		s.Status, s.End = string(e.Status), e.EndedAt
+		s.Status, s.End = a.Status, e.EndedAt
 	}
 	place(&tl, ex)
 	m := 0

@@ -64,3 +64,42 @@ func TestRetriedCardCountsItsAttempts(t *testing.T) {
 		}
 	}
 }
+
+// TestCanceledWaitIsNotShownWaiting: an execution canceled while its card
+// waited shows that card's wait as canceled, not as still waiting.
+func TestCanceledWaitIsNotShownWaiting(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	res, err := f.st.Enqueue(ctx, []store.Event{{Flow: "request_approval", DedupKey: "canceled", Payload: []byte(`{"event":{}}`)}}, store.EnqueueOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res[0].ID
+	if got, err := f.st.Claim(ctx, "w1", 1, time.Minute, store.ClaimOptions{}); err != nil || len(got) != 1 || got[0].ID != id {
+		t.Fatalf("Claim = %v, %v; want %s", got, err, id)
+	}
+	now := time.Now().UTC()
+	wake := now.Add(time.Hour)
+	entry := store.JournalEntry{ExecutionID: id, Card: "pause", Attempt: 1, Status: store.EntryWaiting,
+		Output: []byte(`{"until":"` + wake.Format(time.RFC3339Nano) + `","reason":"wait"}`), StartedAt: now, EndedAt: now}
+	if err := f.st.Park(ctx, id, wake, entry); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.Cancel(ctx, id, store.CancelReason("oncall", "")); err != nil {
+		t.Fatal(err)
+	}
+	code, body, _ := get(t, f.login(readToken), f.srv.URL+"/ui/executions/"+id)
+	if code != http.StatusOK {
+		t.Fatalf("GET the execution = %d", code)
+	}
+	step := regexp.MustCompile(`(?s)<li class="step st-(\w+)" data-card="pause">.*?</li>`).FindStringSubmatch(body)
+	if step == nil {
+		t.Fatalf("no pause step on the timeline:\n%s", body)
+	}
+	if step[1] != "canceled" || strings.Contains(step[0], `class="status st-waiting"`) {
+		t.Errorf("the pause step is %q, want canceled:\n%s", step[1], step[0])
+	}
+	if !strings.Contains(step[0], "Wait canceled · from") || !strings.Contains(step[0], "cut short when the execution was canceled") {
+		t.Errorf("the pause step does not say the cancel cut its wait short:\n%s", step[0])
+	}
+}

@@ -32,6 +32,3 @@ func (t *Tokens) Authenticate(sum TokenDigest) (Principal, bool) {
 	}
 	return found, ok
 }
-
-// NewToken returns a new random token.
-func NewToken() string { return "cft_" + randomToken() }

@@ -59,6 +59,7 @@ func (c *compiler) flow(decl *config.Flow) (*Flow, hcl.Diagnostics) {
 	if !diags.HasErrors() {
 		diags = append(diags, lintComparisons(f)...)
 		diags = append(diags, replyChecks(f)...)
+		diags = append(diags, sensitiveWaitChecks(f)...)
 	}
 	f.TriggerUse = triggerUse(decl, t)
 	return f, diags

@@ -3,10 +3,12 @@ package plan
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/cardflow/cardflow/engine/connector"
 	"github.com/cardflow/cardflow/engine/lang"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -298,4 +300,30 @@ func GenerationSecrets(gen *Generation) []string {
 		}
 	}
 	return out
+}
+
+// sensitiveWaitChecks warns of each flow.wait card of a flow whose trigger
+// has sensitive fields: the store lacks their values, so such an execution
+// is never parked; it holds its worker for the whole wait, shows as
+// running, and can be neither canceled nor woken.
+func sensitiveWaitChecks(f *Flow) hcl.Diagnostics {
+	if f.Trigger == nil || len(f.Trigger.Sensitive) == 0 {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	for _, c := range f.Decl.Cards {
+		if c.Action != "flow.wait" {
+			continue
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  "Wait holds a worker",
+			Detail: fmt.Sprintf("The trigger's sensitive fields are not stored, so an execution of this flow is never parked: "+
+				"card %q holds its worker for the whole wait, shows as running meanwhile, and can be neither canceled nor woken. "+
+				"Move the wait and the cards after it to another flow started with flow.call and async = true (its input must "+
+				"hold no sensitive value), or remove the wait.", c.Name),
+			Subject: c.ActionRange.Ptr(),
+		})
+	}
+	return diags
 }

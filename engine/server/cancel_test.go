@@ -104,6 +104,16 @@ func TestAdminCancel(t *testing.T) {
 	if len(view.Cards) != 1 || view.Cards[0].Card != "pause" {
 		t.Errorf("cancel answered cards %+v, want its journal", view.Cards)
 	}
+	// The cancel cut the wait short: the card is not shown as still
+	// waiting, in the answer and in the execution's view alike.
+	if len(view.Cards) == 1 && view.Cards[0].Status != "canceled" {
+		t.Errorf("cancel answered the pause card as %q, want canceled", view.Cards[0].Status)
+	}
+	r = f.do(t, "GET", "/api/v1/executions/"+id, f.reader)
+	var got server.ExecutionJSON
+	if err := json.Unmarshal([]byte(r.Body), &got); err != nil || r.Status != http.StatusOK || len(got.Cards) != 1 || got.Cards[0].Status != "canceled" {
+		t.Errorf("GET the canceled execution: %d %s, want its pause card canceled", r.Status, r.Body)
+	}
 	ev := f.lastAudit(t, "cancel")
 	if ev.Principal != "alice" || ev.Role != "operate" || ev.Method != "token" || ev.Target != id || ev.Detail != "user left before approval" || ev.Outcome != "ok" {
 		t.Errorf("audit of the cancel: %+v", ev)

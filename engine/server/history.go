@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agext/levenshtein"
 	"github.com/cardflow/cardflow/engine/plan"
 	"github.com/cardflow/cardflow/engine/store"
 )
@@ -34,7 +35,8 @@ type ExecutionJSON struct {
 	Cards   []CardJSON      `json:"cards,omitempty"`
 }
 
-// CardJSON is one journal entry.
+// CardJSON is one journal entry. Status is the entry's, except that a
+// waiting entry a cancel cut short reads "canceled" (store.CanceledWaits).
 type CardJSON struct {
 	Card       string          `json:"card"`
 	Key        string          `json:"key,omitempty"`
@@ -68,8 +70,13 @@ func ExecutionView(ex *store.Execution, journal []store.JournalEntry) ExecutionJ
 	if json.Valid(ex.Payload) {
 		v.Trigger = ex.Payload
 	}
-	for _, e := range journal {
-		c := CardJSON{Card: e.Card, Key: e.Key, Attempt: e.Attempt, Status: string(e.Status), Error: e.Error, ErrorKind: e.ErrorKind,
+	cut := store.CanceledWaits(ex.Status, journal)
+	for i, e := range journal {
+		status := e.Status
+		if cut[i] {
+			status = store.EntryWaitCanceled
+		}
+		c := CardJSON{Card: e.Card, Key: e.Key, Attempt: e.Attempt, Status: string(status), Error: e.Error, ErrorKind: e.ErrorKind,
 			StartedAt: e.StartedAt, DurationMS: float64(e.EndedAt.Sub(e.StartedAt).Microseconds()) / 1000}
 		if json.Valid(e.Input) {
 			c.Input = e.Input
@@ -85,8 +92,8 @@ func ExecutionView(ex *store.Execution, journal []store.JournalEntry) ExecutionJ
 func (s *Server) listExecutions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.Filter{Flow: q.Get("flow"), Status: store.Status(q.Get("status")), Text: strings.TrimSpace(q.Get("text"))}
-	if !knownStatus(f.Status) {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "status is one of " + StatusList()})
+	if err := CheckStatus(string(f.Status)); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 		return
 	}
 	if l := q.Get("limit"); l != "" {
@@ -141,8 +148,24 @@ func ParseSince(name, s string, now time.Time) (time.Time, error) {
 // MaxLimit caps how many executions one history request returns.
 const MaxLimit = 1000
 
-func knownStatus(s store.Status) bool {
-	return s == "" || slices.Contains(store.Statuses, s)
+// CheckStatus refuses a status filter that names no execution status,
+// suggesting the nearest one ("cancelled": did you mean "canceled"?). ""
+// (no filter) passes. The history API, `cardflow history` and the console
+// word it alike.
+func CheckStatus(s string) error {
+	if s == "" || slices.Contains(store.Statuses, store.Status(s)) {
+		return nil
+	}
+	best, bestDist := "", 1<<30
+	for _, c := range store.Statuses {
+		if d := levenshtein.Distance(strings.ToLower(s), string(c), nil); d < bestDist {
+			best, bestDist = string(c), d
+		}
+	}
+	if bestDist <= 3 && bestDist <= len(s)/3+1 {
+		return fmt.Errorf("unknown status %q: did you mean %q? It is one of %s", s, best, StatusList())
+	}
+	return fmt.Errorf("unknown status %q: it is one of %s", s, StatusList())
 }
 
 // StatusList names every execution status, comma-separated: what a status

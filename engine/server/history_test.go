@@ -105,6 +105,20 @@ func TestHistoryAPI(t *testing.T) {
 			}
 		})
 	}
+	// A near miss of a status is answered with the spelling it takes.
+	for q, want := range map[string]string{
+		"cancelled": `unknown status "cancelled": did you mean "canceled"? It is one of ` + server.StatusList(),
+		"Failed":    `unknown status "Failed": did you mean "failed"? It is one of ` + server.StatusList(),
+		"done":      `unknown status "done": it is one of ` + server.StatusList(),
+	} {
+		t.Run("status="+q, func(t *testing.T) {
+			var body map[string]string
+			getJSON(t, f, "/api/v1/executions?status="+q, 400, &body)
+			if body["error"] != want {
+				t.Errorf("error %q, want %q", body["error"], want)
+			}
+		})
+	}
 	t.Run("get", func(t *testing.T) {
 		var got server.ExecutionJSON
 		getJSON(t, f, "/api/v1/executions/"+done.ID, 200, &got)

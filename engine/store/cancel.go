@@ -142,3 +142,39 @@ func cutWaits(journal []JournalEntry, now time.Time) []JournalEntry {
 	}
 	return out
 }
+
+// EntryWaitCanceled is how views show a waiting entry that a cancel cut
+// short: the journal keeps it as EntryWaiting (what happened), the views
+// derive this from the execution's final status.
+const EntryWaitCanceled EntryStatus = "canceled"
+
+// CanceledWaits reports which waiting entries of a canceled execution's
+// journal were cut short by the cancel: those of a card instance with no
+// later entry, before any later replay. It is nil unless status is
+// Canceled. The history API, `cardflow show` and the console call it so
+// that none shows a canceled execution's card as still waiting.
+func CanceledWaits(status Status, journal []JournalEntry) map[int]bool {
+	if status != Canceled {
+		return nil
+	}
+	var cut map[int]bool
+	open := map[[2]string]int{} // card instance -> index of its open waiting entry
+	for i, e := range journal {
+		if e.Status == EntryReset {
+			clear(open)
+			continue
+		}
+		k := [2]string{e.Card, e.Key}
+		delete(open, k)
+		if e.Status == EntryWaiting {
+			open[k] = i
+		}
+	}
+	for _, i := range open {
+		if cut == nil {
+			cut = map[int]bool{}
+		}
+		cut[i] = true
+	}
+	return cut
+}
