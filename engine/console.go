@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -341,6 +342,7 @@ var _ server.Auditor = Auditor{}
 // Audit implements server.Auditor. A row that cannot be written is logged
 // as an error; the action itself stands.
 func (a Auditor) Audit(ctx context.Context, ev server.AuditEvent) {
+	ev.Detail, ev.Outcome = clipAudit(ev.Detail), clipAudit(ev.Outcome)
 	server.LogAuditor{Logger: a.Logger}.Audit(ctx, ev)
 	row, err := json.Marshal(auditRow{At: ev.Time.UTC(), Who: ev.Principal, Method: ev.Method, Role: ev.Role, Action: ev.Action,
 		Target: ev.Target, Detail: ev.Detail, Outcome: ev.Outcome, Remote: ev.Remote})
@@ -350,6 +352,27 @@ func (a Auditor) Audit(ctx context.Context, ev server.AuditEvent) {
 	if err != nil && a.Logger != nil {
 		a.Logger.Error("writing the audit log failed", "err", err, "action", ev.Action, "target", ev.Target, "principal", ev.Principal)
 	}
+}
+
+// maxAuditText bounds an audit entry's detail and outcome, in
+// characters: a refused request keeps what it asked for (a cancel's
+// reason), which may be as long as the request body was.
+const maxAuditText = store.MaxCancelReason
+
+// clipAudit is s cut to maxAuditText characters, saying how long it was.
+func clipAudit(s string) string {
+	n := utf8.RuneCountInString(s)
+	if n <= maxAuditText {
+		return s
+	}
+	cut := 0
+	for i := range s {
+		if cut == maxAuditText {
+			return s[:i] + fmt.Sprintf("… (%d characters in all)", n)
+		}
+		cut++
+	}
+	return s
 }
 
 // Audit implements console.Source.
