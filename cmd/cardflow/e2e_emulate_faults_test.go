@@ -222,7 +222,7 @@ func TestE2EEmulateOktaConcurrencyLimit(t *testing.T) {
 	}
 	t.Parallel()
 	base, _ := startEmulator(t, "okta", "--listen", "127.0.0.1:0", "--enforce-rate-limits", "--concurrency-limit", "1",
-		"--fault", `{"latency": "1s", "path": "/api/v1/groups"}`)
+		"--fault", `{"latency": "3s", "path": "/api/v1/groups"}`)
 	get := func(path string) (*http.Response, string) {
 		req, _ := http.NewRequest("GET", base+path, nil)
 		req.Header.Set("Authorization", "SSWS x")
@@ -246,12 +246,14 @@ func TestE2EEmulateOktaConcurrencyLimit(t *testing.T) {
 		held <- resp.StatusCode
 	}()
 	// Probe until the held request is in flight (a probe before it is
-	// served at once: the latency holds only group requests).
+	// served at once: the latency holds only group requests). Under -race
+	// on a loaded machine the held request took most of a second to reach
+	// the emulator, so its latency leaves the probes ample time.
 	var (
 		resp *http.Response
 		body string
 	)
-	for time.Since(start) < 900*time.Millisecond {
+	for time.Since(start) < 2800*time.Millisecond {
 		if resp, body = get("/api/v1/users"); resp == nil || resp.StatusCode != http.StatusOK {
 			break
 		}
@@ -261,8 +263,8 @@ func TestE2EEmulateOktaConcurrencyLimit(t *testing.T) {
 		resp.Header.Get("X-Rate-Limit-Limit") != "0" || resp.Header.Get("X-Rate-Limit-Remaining") != "0" {
 		t.Fatalf("a request while one is in flight: %v %s; want 429 E0000047 with limit and remaining 0", resp, body)
 	}
-	if s := <-held; s != http.StatusOK || time.Since(start) < time.Second {
-		t.Errorf("held request: %d after %v, want 200 after its 1 s latency", s, time.Since(start))
+	if s := <-held; s != http.StatusOK || time.Since(start) < 3*time.Second {
+		t.Errorf("held request: %d after %v, want 200 after its 3 s latency", s, time.Since(start))
 	}
 	if resp, _ := get("/api/v1/users"); resp == nil || resp.StatusCode != http.StatusOK {
 		t.Errorf("a request after the first was answered: %v, want 200", resp)
