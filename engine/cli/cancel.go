@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cardflow/cardflow/engine"
+	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/spf13/cobra"
 )
@@ -64,6 +66,7 @@ func cancelRun(ctx context.Context, opts *CancelOptions) error {
 	}
 	defer st.Close()
 	err = st.Cancel(ctx, opts.ID, store.CancelReason(operator(opts.IO), reason))
+	auditCLI(ctx, opts.IO, st, "cancel", opts.ID, reason, err)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return exit(ExitFailed, fmt.Errorf("no execution %s in %s", opts.ID, opts.Store.Name()))
@@ -80,6 +83,22 @@ func cancelRun(ctx context.Context, opts *CancelOptions) error {
 	return nil
 }
 
+// auditCLI writes what an operator did from the command line to the
+// store's audit log, as the admin API and the console write theirs: the
+// console's audit page lists it beside them, as who (the login of the
+// environment) by "cli". An unknown execution is not audited.
+func auditCLI(ctx context.Context, io *IOStreams, st store.Store, action, id, detail string, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		return
+	}
+	outcome := "ok"
+	if err != nil {
+		outcome = "refused: " + err.Error()
+	}
+	engine.Auditor{Store: st}.Audit(ctx, server.AuditEvent{Time: time.Now().UTC(), Principal: operator(io), Method: "cli",
+		Action: action, Target: id, Detail: detail, Outcome: outcome, Remote: "cli"})
+}
+
 // operator names who runs the command, for a cancel's reason: the login
 // of the environment, as an audit trail would.
 func operator(io *IOStreams) string {
@@ -88,7 +107,7 @@ func operator(io *IOStreams) string {
 			return strings.TrimSpace(v)
 		}
 	}
-	return "cardflow cancel"
+	return "cardflow"
 }
 
 // WakeOptions are the inputs of cardflow wake.
@@ -134,6 +153,11 @@ func wakeRun(ctx context.Context, opts *WakeOptions) error {
 	}
 	defer st.Close()
 	ex, err := store.Wake(ctx, st, opts.ID)
+	detail := ""
+	if err == nil {
+		detail = "was due " + ex.WakeAt.UTC().Format(time.RFC3339)
+	}
+	auditCLI(ctx, opts.IO, st, "wake", opts.ID, detail, err)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return exit(ExitFailed, fmt.Errorf("no execution %s in %s", opts.ID, opts.Store.Name()))

@@ -190,6 +190,32 @@ func TestCancelAndWakeCommands(t *testing.T) {
 	if res := run(t, nil, "show", bob, "--db", db); res.code != 0 || !strings.Contains(res.stdout, "(claimed 1×)") {
 		t.Errorf("show of the woken execution:\n%s", res)
 	}
+
+	// Each action taken from the command line is in the store's audit log,
+	// which the console lists, beside the admin API's and the console's:
+	// who, from "cli", what, the outcome; an unknown id is not.
+	log, err := (&engine.ConsoleSource{Store: st}).AuditLog(ctx, "", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, e := range log {
+		if e.Remote != "cli" || e.Target == "ex_nope" {
+			t.Errorf("audit entry %+v: want it from cli and of a known execution", e)
+		}
+		lines = append(lines, e.Who+" "+e.Action+" "+e.Target+" | "+e.Detail+" | "+e.Outcome)
+	}
+	all := strings.Join(lines, "\n")
+	for _, want := range []string{
+		"carol cancel " + alice + " | user left before approval | ok",
+		"wake " + bob + " | was due ",
+		"cancel " + bob + " |  | refused: execution " + bob + " already finished (succeeded)",
+		"wake " + alice + " |  | refused: execution " + alice + " already finished (canceled)",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the audit log lacks %q:\n%s", want, all)
+		}
+	}
 }
 
 // TestCancelRefusesARunningExecution: a claimed execution is refused with

@@ -83,6 +83,11 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 		return err
 	}
 	res, err := store.Replay(ctx, st, opts.ID, store.ReplayOptions{FromCard: opts.FromCard, Force: opts.Force})
+	from := opts.FromCard
+	if err == nil {
+		from = res.FromCard
+	}
+	auditCLI(ctx, opts.IO, st, "replay", opts.ID, opts.auditDetail(from), err)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return exit(ExitFailed, fmt.Errorf("no execution %s in %s", opts.ID, opts.Store.Name()))
@@ -117,9 +122,20 @@ func checkReplay(ctx context.Context, st store.Store, opts *ReplayOptions) error
 	err = engine.CheckReplay(ctx, st, engine.CheckOptions{Registry: opts.Registry, Host: lang.Host{LookupEnv: opts.IO.LookupEnv}}, ex)
 	switch {
 	case errors.Is(err, engine.ErrCannotRun):
-		return exit(ExitFailed, fmt.Errorf("execution %s is not replayed: %w", ex.ID, err))
+		refusal := fmt.Errorf("execution %s is not replayed: %w", ex.ID, err)
+		auditCLI(ctx, opts.IO, st, "replay", ex.ID, opts.auditDetail(opts.FromCard), refusal)
+		return exit(ExitFailed, refusal)
 	case err != nil:
 		return exit(ExitProblem, err)
 	}
 	return nil
+}
+
+// auditDetail is a replay's detail in the audit log, as the admin API
+// words it: the card it starts from, and whether it was forced.
+func (opts *ReplayOptions) auditDetail(from string) string {
+	if opts.Force {
+		return from + " (forced)"
+	}
+	return from
 }

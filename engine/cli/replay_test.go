@@ -168,8 +168,24 @@ func TestReplayFromCardMustHaveRun(t *testing.T) {
 	if res := run(t, nil, "replay", id, "--db", db, "--force", "--from-card", "zzz"); res.code != 1 || !strings.Contains(res.stderr, "did not run") {
 		t.Errorf("--from-card of a card that did not run: want exit 1\n%s", res)
 	}
-	if res := run(t, nil, "replay", id, "--db", db, "--force", "--from-card", "a"); res.code != 0 {
+	if res := run(t, []string{"USER=dana"}, "replay", id, "--db", db, "--force", "--from-card", "a"); res.code != 0 {
 		t.Errorf("--from-card a:\n%s", res)
+	}
+	// Both are in the store's audit log, the refusal with its reason.
+	st, err := sqlite.Open(db, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log, err := (&engine.ConsoleSource{Store: st}).AuditLog(t.Context(), "", 10)
+	if err != nil || len(log) != 2 {
+		t.Fatalf("audit log: %+v, %v; want the two replays", log, err)
+	}
+	if e := log[0]; e.Who != "dana" || e.Action != "replay" || e.Target != id || e.Detail != "a (forced)" || e.Outcome != "ok" || e.Remote != "cli" {
+		t.Errorf("the accepted replay's audit entry: %+v", e)
+	}
+	if e := log[1]; e.Detail != "zzz (forced)" || !strings.HasPrefix(e.Outcome, "refused: ") || !strings.Contains(e.Outcome, "did not run") {
+		t.Errorf("the refused replay's audit entry: %+v", e)
 	}
 }
 
