@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -214,4 +215,16 @@ type Notifier interface {
 type Checker interface {
 	// Check returns nil while the store is sound, else why it is not.
 	Check() error
+}
+
+// CheckEntriesOf returns an error, naming op, when one of entries is not
+// a journal entry of execution id: the writes that end, park, reopen or
+// wake an execution append only its own entries.
+func CheckEntriesOf(op, id string, entries []JournalEntry) error {
+	for _, en := range entries {
+		if en.ExecutionID != id {
+			return fmt.Errorf("%s %s: a journal entry of execution %s", op, id, en.ExecutionID)
+		}
+	}
+	return nil
 }

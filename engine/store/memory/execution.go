@@ -79,10 +79,8 @@ func (s *Store) Finish(ctx context.Context, id string, status store.Status, outp
 	if !status.Final() {
 		return fmt.Errorf("finish %s: status %q is not final", id, status)
 	}
-	for _, en := range entries {
-		if en.ExecutionID != id {
-			return fmt.Errorf("finish %s: a journal entry of execution %s", id, en.ExecutionID)
-		}
+	if err := store.CheckEntriesOf("finish", id, entries); err != nil {
+		return err
 	}
 	if err := s.lock(ctx); err != nil {
 		return err
@@ -102,10 +100,8 @@ func (s *Store) Finish(ctx context.Context, id string, status store.Status, outp
 // entries; its journal stays so the replay can resume after the last good
 // card. A refused Reopen appends nothing.
 func (s *Store) Reopen(ctx context.Context, id string, entries ...store.JournalEntry) error {
-	for _, en := range entries {
-		if en.ExecutionID != id {
-			return fmt.Errorf("reopen %s: a journal entry of execution %s", id, en.ExecutionID)
-		}
+	if err := store.CheckEntriesOf("reopen", id, entries); err != nil {
+		return err
 	}
 	if err := s.lock(ctx); err != nil {
 		return err
@@ -213,10 +209,8 @@ func (s *Store) Cancel(ctx context.Context, id, reason string) error {
 // Wake makes a waiting execution due now and appends entries, if it still
 // waits until parkedUntil. A refused Wake appends nothing.
 func (s *Store) Wake(ctx context.Context, id string, parkedUntil time.Time, entries ...store.JournalEntry) error {
-	for _, en := range entries {
-		if en.ExecutionID != id {
-			return fmt.Errorf("wake %s: a journal entry of execution %s", id, en.ExecutionID)
-		}
+	if err := store.CheckEntriesOf("wake", id, entries); err != nil {
+		return err
 	}
 	if err := s.lock(ctx); err != nil {
 		return err

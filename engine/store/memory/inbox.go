@@ -145,10 +145,8 @@ func (s *Store) Renew(ctx context.Context, owner string, ids []string, lease tim
 
 // Park sets a running execution waiting until wake, with entries appended.
 func (s *Store) Park(ctx context.Context, id string, wake time.Time, entries ...store.JournalEntry) error {
-	for _, en := range entries {
-		if en.ExecutionID != id {
-			return fmt.Errorf("park %s: a journal entry of execution %s", id, en.ExecutionID)
-		}
+	if err := store.CheckEntriesOf("park", id, entries); err != nil {
+		return err
 	}
 	if err := s.lock(ctx); err != nil {
 		return err

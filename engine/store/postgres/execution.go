@@ -77,10 +77,8 @@ func (s *Store) Finish(ctx context.Context, id string, status store.Status, outp
 	if !status.Final() {
 		return fmt.Errorf("finish %s: status %q is not final", id, status)
 	}
-	for _, en := range entries {
-		if en.ExecutionID != id {
-			return fmt.Errorf("finish %s: a journal entry of execution %s", id, en.ExecutionID)
-		}
+	if err := store.CheckEntriesOf("finish", id, entries); err != nil {
+		return err
 	}
 	err := s.writer(id).do(ctx, func(b *batch) {
 		// The entries first: for an unknown execution the foreign key
@@ -99,10 +97,8 @@ func (s *Store) Finish(ctx context.Context, id string, status store.Status, outp
 // entries, in one transaction; its journal stays so the replay can resume
 // after the last good card. A refused Reopen appends nothing.
 func (s *Store) Reopen(ctx context.Context, id string, entries ...store.JournalEntry) error {
-	for _, en := range entries {
-		if en.ExecutionID != id {
-			return fmt.Errorf("reopen %s: a journal entry of execution %s", id, en.ExecutionID)
-		}
+	if err := store.CheckEntriesOf("reopen", id, entries); err != nil {
+		return err
 	}
 	var reopened bool
 	err := s.writer(id).do(ctx, func(b *batch) {

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -64,10 +63,8 @@ const parkExecution = `UPDATE executions SET status = 'waiting', owner = '', lea
 // Park sets a running execution waiting until wake and appends entries, in
 // one transaction; an execution that is not running is left as it is.
 func (s *Store) Park(ctx context.Context, id string, wake time.Time, entries ...store.JournalEntry) error {
-	for _, en := range entries {
-		if en.ExecutionID != id {
-			return fmt.Errorf("park %s: a journal entry of execution %s", id, en.ExecutionID)
-		}
+	if err := store.CheckEntriesOf("park", id, entries); err != nil {
+		return err
 	}
 	return s.writer(id).do(ctx, func(b *batch) {
 		whileRunning.queue(b, id, entries)
@@ -109,10 +106,8 @@ func (s *Store) Cancel(ctx context.Context, id, reason string) error {
 // waits until parkedUntil; a refused Wake appends nothing. It notifies the
 // replicas' workers.
 func (s *Store) Wake(ctx context.Context, id string, parkedUntil time.Time, entries ...store.JournalEntry) error {
-	for _, en := range entries {
-		if en.ExecutionID != id {
-			return fmt.Errorf("wake %s: a journal entry of execution %s", id, en.ExecutionID)
-		}
+	if err := store.CheckEntriesOf("wake", id, entries); err != nil {
+		return err
 	}
 	var woken bool
 	err := s.writer(id).do(ctx, func(b *batch) {

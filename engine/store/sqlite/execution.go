@@ -86,10 +86,8 @@ func (s *Store) Finish(ctx context.Context, id string, status store.Status, outp
 	if !status.Final() {
 		return fmt.Errorf("finish %s: status %q is not final", id, status)
 	}
-	for _, en := range entries {
-		if en.ExecutionID != id {
-			return fmt.Errorf("finish %s: a journal entry of execution %s", id, en.ExecutionID)
-		}
+	if err := store.CheckEntriesOf("finish", id, entries); err != nil {
+		return err
 	}
 	output, entries = pack(output), packEntries(entries)
 	return s.w.do(ctx, func(tx *writeTx) error {
@@ -124,10 +122,8 @@ func (s *Store) finish(tx *writeTx, id, status string, output []byte, errMsg any
 // entries, in one transaction; its journal stays so the replay can resume
 // after the last good card. A refused Reopen appends nothing.
 func (s *Store) Reopen(ctx context.Context, id string, entries ...store.JournalEntry) error {
-	for _, en := range entries {
-		if en.ExecutionID != id {
-			return fmt.Errorf("reopen %s: a journal entry of execution %s", id, en.ExecutionID)
-		}
+	if err := store.CheckEntriesOf("reopen", id, entries); err != nil {
+		return err
 	}
 	entries = packEntries(entries)
 	return s.w.do(ctx, func(tx *writeTx) error {
@@ -169,10 +165,8 @@ func (s *Store) Cancel(ctx context.Context, id, reason string) error {
 // transaction, if it still waits until parkedUntil; a refused Wake appends
 // nothing. The next claim looks for due waiting executions.
 func (s *Store) Wake(ctx context.Context, id string, parkedUntil time.Time, entries ...store.JournalEntry) error {
-	for _, en := range entries {
-		if en.ExecutionID != id {
-			return fmt.Errorf("wake %s: a journal entry of execution %s", id, en.ExecutionID)
-		}
+	if err := store.CheckEntriesOf("wake", id, entries); err != nil {
+		return err
 	}
 	entries = packEntries(entries)
 	return s.w.do(ctx, func(tx *writeTx) error {

@@ -316,10 +316,8 @@ func (s *Store) Renew(ctx context.Context, owner string, ids []string, lease tim
 // Park sets a running execution waiting until wake and appends entries, in
 // one transaction.
 func (s *Store) Park(ctx context.Context, id string, wake time.Time, entries ...store.JournalEntry) error {
-	for _, en := range entries {
-		if en.ExecutionID != id {
-			return fmt.Errorf("park %s: a journal entry of execution %s", id, en.ExecutionID)
-		}
+	if err := store.CheckEntriesOf("park", id, entries); err != nil {
+		return err
 	}
 	entries = packEntries(entries)
 	return s.w.do(ctx, func(tx *writeTx) error {
