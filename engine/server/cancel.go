@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,20 +69,7 @@ func (a *Admin) cancel(w http.ResponseWriter, r *http.Request) {
 	ev := a.auditEvent(r, "cancel", req.Reason)
 	st := a.s.Backend.Store()
 	err = st.Cancel(r.Context(), ev.Target, store.CancelReason(ev.Principal, req.Reason))
-	status, msg := http.StatusOK, "ok"
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		status, msg = http.StatusNotFound, "no such execution"
-	case errors.Is(err, store.ErrRunning), errors.Is(err, store.ErrFinished):
-		status, msg = http.StatusConflict, err.Error()
-	case err != nil:
-		a.s.log().Error("canceling an execution failed", "execution", ev.Target, "err", err)
-		status, msg = http.StatusServiceUnavailable, "the cancel could not be stored; retry"
-	}
-	ev.Outcome = msg
-	a.auditor.Audit(r.Context(), ev)
-	if status != http.StatusOK {
-		a.s.fail(w, r, status, msg)
+	if !a.answered(w, r, ev, err, store.ErrRunning, store.ErrFinished) {
 		return
 	}
 	view, ex := a.view(r.Context(), ev.Target)
@@ -99,20 +87,7 @@ func (a *Admin) wake(w http.ResponseWriter, r *http.Request) {
 	if ex != nil && !ex.WakeAt.IsZero() {
 		ev.Detail = "was due " + ex.WakeAt.UTC().Format(time.RFC3339)
 	}
-	status, msg := http.StatusOK, "ok"
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		status, msg = http.StatusNotFound, "no such execution"
-	case errors.Is(err, store.ErrNotWaiting):
-		status, msg = http.StatusConflict, err.Error()
-	case err != nil:
-		a.s.log().Error("waking an execution failed", "execution", ev.Target, "err", err)
-		status, msg = http.StatusServiceUnavailable, "the wake could not be stored; retry"
-	}
-	ev.Outcome = msg
-	a.auditor.Audit(r.Context(), ev)
-	if status != http.StatusOK {
-		a.s.fail(w, r, status, msg)
+	if !a.answered(w, r, ev, err, store.ErrNotWaiting) {
 		return
 	}
 	if ops, ok := a.s.Backend.(Operations); ok {
@@ -120,6 +95,31 @@ func (a *Admin) wake(w http.ResponseWriter, r *http.Request) {
 	}
 	view, _ := a.view(r.Context(), ev.Target)
 	writeJSON(w, http.StatusOK, view)
+}
+
+// answered audits ev, the action err is the outcome of, and reports
+// whether it was done; when it was not, it answers: 404 for an unknown
+// execution, 409 with the store's words for one of refusals, else 503
+// (the store's error goes to the log, not to the caller).
+func (a *Admin) answered(w http.ResponseWriter, r *http.Request, ev AuditEvent, err error, refusals ...error) bool {
+	status, msg := http.StatusOK, "ok"
+	switch {
+	case err == nil:
+	case errors.Is(err, store.ErrNotFound):
+		status, msg = http.StatusNotFound, "no such execution"
+	case slices.ContainsFunc(refusals, func(e error) bool { return errors.Is(err, e) }):
+		status, msg = http.StatusConflict, err.Error()
+	default:
+		a.s.log().Error("an admin action failed", "action", ev.Action, "execution", ev.Target, "err", err)
+		status, msg = http.StatusServiceUnavailable, "the "+ev.Action+" could not be stored; retry"
+	}
+	ev.Outcome = msg
+	a.auditor.Audit(r.Context(), ev)
+	if status != http.StatusOK {
+		a.s.fail(w, r, status, msg)
+		return false
+	}
+	return true
 }
 
 // view reads execution id back as the history API shows it; what cannot
