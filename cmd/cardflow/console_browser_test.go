@@ -346,6 +346,22 @@ func TestConsoleReplayFormFollowsTheExecution(t *testing.T) {
 	b.noErrors()
 }
 
+// openLiveExecutions opens the executions list of the console at url and
+// waits until it follows the store. It returns the deadline it waited
+// against, which the caller's next waits share.
+func openLiveExecutions(t *testing.T, b *browser, url string) time.Time {
+	t.Helper()
+	b.do("opening the executions", chromedp.Navigate(url+"/executions"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=executions]`)))
+	deadline := time.Now().Add(waitFor)
+	for !b.eval(`document.documentElement.dataset.live === "on"`) {
+		if time.Now().After(deadline) {
+			t.Fatal("the list does not follow the store")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return deadline
+}
+
 // TestConsoleOlderAfterLiveUpdate: when new executions arrive while the
 // first page of the list is open, the page updates in place, and its
 // "Older" link then goes on from the last execution it shows: none is
@@ -367,14 +383,7 @@ func TestConsoleOlderAfterLiveUpdate(t *testing.T) {
 	}
 	enqueue("before", 60)
 	b := newBrowser(t)
-	b.do("opening the executions", chromedp.Navigate(h.url+"/executions"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=executions]`)))
-	deadline := time.Now().Add(waitFor)
-	for !b.eval(`document.documentElement.dataset.live === "on"`) {
-		if time.Now().After(deadline) {
-			t.Fatal("the list does not follow the store")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	deadline := openLiveExecutions(t, b, h.url)
 	newest := enqueue("after", 10)
 	for b.text(`[data-testid=executions] tbody tr:first-child a`) != newest {
 		if time.Now().After(deadline) {

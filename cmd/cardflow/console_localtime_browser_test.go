@@ -135,14 +135,7 @@ func TestConsoleLocalTimes(t *testing.T) {
 	// A list that follows the store shows the new execution's time in the
 	// browser's zone too.
 	loc, _ := time.LoadLocation("America/Los_Angeles")
-	b.do("opening the executions", chromedp.Navigate(h.url+"/executions"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=executions]`)))
-	deadline := time.Now().Add(waitFor)
-	for !b.eval(`document.documentElement.dataset.live === "on"`) {
-		if time.Now().After(deadline) {
-			t.Fatal("the list does not follow the store")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	deadline := openLiveExecutions(t, b, h.url)
 	res, err := h.st.Enqueue(context.Background(), []store.Event{{Flow: "request_approval", DedupKey: "live", Payload: []byte(`{"event":{}}`)}}, store.EnqueueOptions{})
 	if err != nil {
 		t.Fatal(err)

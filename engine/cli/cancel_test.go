@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -13,10 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cardflow/cardflow/connectors/core"
 	"github.com/cardflow/cardflow/engine"
-	"github.com/cardflow/cardflow/engine/connector"
-	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/sqlite"
 )
@@ -66,23 +62,8 @@ func TestCancelAndWakeCommands(t *testing.T) {
 	}
 	db := filepath.Join(t.TempDir(), "cardflow.db")
 	env := map[string]string{"API": api.URL, "ENDPOINT_TOKEN": "tok"}
-	st, err := sqlite.Open(db, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	eng := engine.New(engine.Options{
-		Registry: connector.NewRegistry(core.Connectors()...), Store: st, Paths: []string{dir},
-		Host: lang.Host{LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }},
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if diags, err := eng.Reload(ctx); err != nil {
-		t.Fatalf("reload: %v %s", err, diags.Error())
-	}
-	done := make(chan error, 1)
-	go func() { done <- eng.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	eng, st, ctx, stop := startEngine(t, db, dir, env)
+	defer stop()
 	srv := httptest.NewServer(eng.Handler())
 	defer srv.Close()
 	start := func(user string) string {

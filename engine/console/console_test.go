@@ -249,22 +249,6 @@ func replayForm(t *testing.T, c *http.Client, f *fixture, id string) string {
 	return m[1]
 }
 
-func postReplay(t *testing.T, c *http.Client, f *fixture, id string, form url.Values, origin string) (int, string) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/ui/executions/"+id+"/replay", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if origin != "" {
-		req.Header.Set("Origin", origin)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
 func (f *fixture) status(id string) store.Status {
 	f.t.Helper()
 	ex, err := f.st.Execution(context.Background(), id)
@@ -280,7 +264,7 @@ func TestReplay(t *testing.T) {
 	if tok := replayForm(t, reader, f, f.failed); tok != "" {
 		t.Error("a read session sees the replay form")
 	}
-	if code, _ := postReplay(t, reader, f, f.failed, url.Values{"confirm": {"yes"}}, ""); code != http.StatusForbidden {
+	if code, _ := post(t, reader, f, f.failed, "replay", url.Values{"confirm": {"yes"}}, ""); code != http.StatusForbidden {
 		t.Errorf("a read session's replay = %d, want 403", code)
 	}
 	op := f.login(operateToken)
@@ -300,7 +284,7 @@ func TestReplay(t *testing.T) {
 		{"unknown card", url.Values{"csrf": {tok}, "confirm": {"yes"}, "from": {"nope"}}, "", http.StatusConflict},
 	}
 	for _, tc := range cases {
-		if code, _ := postReplay(t, op, f, f.failed, tc.form, tc.origin); code != tc.want {
+		if code, _ := post(t, op, f, f.failed, "replay", tc.form, tc.origin); code != tc.want {
 			t.Errorf("%s: replay = %d, want %d", tc.name, code, tc.want)
 		}
 		if s := f.status(f.failed); s != store.Failed {
@@ -308,10 +292,10 @@ func TestReplay(t *testing.T) {
 		}
 	}
 	// A succeeded execution needs force.
-	if code, body := postReplay(t, op, f, f.succeeded, url.Values{"csrf": {tok}, "confirm": {"yes"}}, ""); code != http.StatusConflict || !strings.Contains(body, "succeeded") {
+	if code, body := post(t, op, f, f.succeeded, "replay", url.Values{"csrf": {tok}, "confirm": {"yes"}}, ""); code != http.StatusConflict || !strings.Contains(body, "succeeded") {
 		t.Errorf("replaying a succeeded execution = %d, want 409 saying it succeeded", code)
 	}
-	if code, _ := postReplay(t, op, f, f.failed, url.Values{"csrf": {tok}, "confirm": {"yes"}}, f.srv.URL); code != http.StatusSeeOther {
+	if code, _ := post(t, op, f, f.failed, "replay", url.Values{"csrf": {tok}, "confirm": {"yes"}}, f.srv.URL); code != http.StatusSeeOther {
 		t.Fatalf("the operator's replay = %d, want 303", code)
 	}
 	if s := f.status(f.failed); s != store.Pending {

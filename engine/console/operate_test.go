@@ -32,6 +32,9 @@ func (f *fixture) park() string {
 	return id
 }
 
+// post submits form to an execution's action (cancel, wake or replay) on the
+// console, with origin as its Origin header when set, and returns the
+// response's status and body.
 func post(t *testing.T, c *http.Client, f *fixture, id, action string, form url.Values, origin string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/ui/executions/"+id+"/"+action, strings.NewReader(form.Encode()))
@@ -231,7 +234,7 @@ func TestReplayRefusedBySource(t *testing.T) {
 	t.Cleanup(f.srv.Close)
 	op := f.login(operateToken)
 	tok := replayForm(t, op, f, f.failed)
-	code, body := postReplay(t, op, f, f.failed, url.Values{"csrf": {tok}, "confirm": {"yes"}}, "")
+	code, body := post(t, op, f, f.failed, "replay", url.Values{"csrf": {tok}, "confirm": {"yes"}}, "")
 	if code != http.StatusConflict || !strings.Contains(body, "org_url changed") {
 		t.Errorf("replay the source refuses = %d, want 409 with its reason:\n%s", code, body)
 	}
