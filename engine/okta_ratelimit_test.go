@@ -1,22 +1,14 @@
 package engine_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	oktaemu "github.com/cardflow/cardflow/connectors/okta/emulator"
-	"github.com/cardflow/cardflow/engine"
-	"github.com/cardflow/cardflow/engine/lang"
-	"github.com/cardflow/cardflow/engine/store"
-	"github.com/cardflow/cardflow/engine/store/memory"
 )
 
 const readUserFlow = `
@@ -80,68 +72,16 @@ func TestOktaRateLimitEnforcedWaits(t *testing.T) {
 		}
 	}
 
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "flows.hcl"), []byte(readUserFlow), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{"ENDPOINT_TOKEN": endpointToken, "OKTA_ORG_URL": okta.URL, "OKTA_API_TOKEN": "okta-token"}
-	st := memory.New()
-	t.Cleanup(func() { _ = st.Close() })
-	e := engine.New(engine.Options{
-		Registry: engineRegistry(), Store: st, Paths: []string{dir}, Workers: 4, Owner: "test",
-		Host: lang.Host{LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }},
-	})
-	if diags, err := e.Reload(context.Background()); err != nil || diags.HasErrors() {
-		t.Fatalf("Reload: %v %s", err, diags.Error())
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- e.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil && err != context.Canceled {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	srv := httptest.NewServer(e.Handler())
-	t.Cleanup(srv.Close)
+	st, srv := oktaFlowEngine(t, readUserFlow, okta.URL, 4)
 
 	start := time.Now()
+	bodies := make([]string, n)
 	for i := range n {
-		req, _ := http.NewRequest("POST", srv.URL+"/flows/read/invoke", strings.NewReader(fmt.Sprintf(`{"user":"u%d@acme.example"}`, i)))
-		req.Header.Set("X-Api-Client-Token", endpointToken)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusAccepted {
-			t.Fatalf("invoke %d: status %d", i, resp.StatusCode)
-		}
+		bodies[i] = fmt.Sprintf(`{"user":"u%d@acme.example"}`, i)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		exs, err := st.Executions(context.Background(), store.Filter{Flow: "read", Limit: 100})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var succeeded int
-		for _, ex := range exs {
-			switch ex.Status {
-			case store.Succeeded:
-				succeeded++
-			case store.Failed:
-				t.Fatalf("execution %s failed: %s", ex.ID, ex.Error)
-			}
-		}
-		if succeeded == n {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d executions succeeded after 30 s", succeeded, n)
-		}
-		time.Sleep(20 * time.Millisecond)
+	invokeFlows(t, srv, "read", bodies)
+	if succeeded, ok := waitSucceeded(t, st, "read", n, time.Now().Add(30*time.Second)); !ok {
+		t.Fatalf("%d of %d executions succeeded after 30 s", succeeded, n)
 	}
 	// Five reads at two per window: at least two windows' resets waited
 	// for, and Okta said 429 at least once.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/cardflow/cardflow/engine"
 	"github.com/cardflow/cardflow/engine/lang"
-	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/memory"
 )
@@ -39,7 +37,7 @@ func TestRetentionPrunesInTheBackground(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := memory.New()
-	defer st.Close()
+	t.Cleanup(func() { _ = st.Close() })
 	e := engine.New(engine.Options{
 		Registry: engineRegistry(), Store: st, Paths: []string{dir}, Owner: "test", Workers: 2,
 		Host:      lang.Host{LookupEnv: func(string) (string, bool) { return "t0ken-value", true }},
@@ -48,17 +46,8 @@ func TestRetentionPrunesInTheBackground(t *testing.T) {
 	if diags, err := e.Reload(context.Background()); err != nil {
 		t.Fatalf("Reload: %v %s", err, diags.Error())
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- e.Run(ctx) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	srv := httptest.NewServer(e.Handler())
-	defer srv.Close()
-	admin := httptest.NewServer(e.Admin(server.AdminOptions{Auth: server.LoopbackTrust{}}))
-	defer admin.Close()
+	srv, admin := runEngine(t, e)
+	ctx := context.Background()
 
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/flows/ok/invoke", strings.NewReader(`{}`))
 	req.Header.Set("X-Api-Client-Token", "t0ken-value")

@@ -7,17 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/cardflow/cardflow/engine"
-	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/store/postgres"
 	"github.com/cardflow/cardflow/engine/store/postgres/pgtest"
 )
@@ -122,29 +117,10 @@ func TestPostgresOutageHealthz(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "flows.hcl"), []byte(flowsSource("http://127.0.0.1:1")), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { _ = st.Close() })
 	logs := &syncLog{}
-	e := engine.New(engine.Options{
-		Registry: engineRegistry(), Store: st, Paths: []string{dir}, Owner: "test",
-		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
-		Host:   lang.Host{LookupEnv: func(k string) (string, bool) { return endpointToken, k == "ENDPOINT_TOKEN" }},
-	})
-	if _, err := e.Reload(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- e.Run(ctx) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	srv := httptest.NewServer(e.Handler())
-	defer srv.Close()
+	e := healthEngine(t, st, slog.New(slog.NewJSONHandler(logs, nil)))
+	srv, _ := runEngine(t, e)
 	waitFor := func(code int, within time.Duration) {
 		t.Helper()
 		deadline := time.Now().Add(within)

@@ -7,15 +7,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/cardflow/cardflow/engine"
-	"github.com/cardflow/cardflow/engine/lang"
 	"github.com/cardflow/cardflow/engine/server"
 	"github.com/cardflow/cardflow/engine/store"
 	"github.com/cardflow/cardflow/engine/store/memory"
@@ -42,19 +39,9 @@ func (s *fullDisk) Enqueue(ctx context.Context, evs []store.Event, opts store.En
 // status word alone, and the admin /api/v1/health 503 with the store's
 // status and error.
 func TestIntakeRefusesWhileWritesFail(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "flows.hcl"), []byte(flowsSource("http://127.0.0.1:1")), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	st := &fullDisk{Store: memory.New()}
 	defer st.Close()
-	e := engine.New(engine.Options{
-		Registry: engineRegistry(), Store: st, Paths: []string{dir}, Owner: "test",
-		Host: lang.Host{LookupEnv: func(k string) (string, bool) { return endpointToken, k == "ENDPOINT_TOKEN" }},
-	})
-	if _, err := e.Reload(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	e := healthEngine(t, st, nil)
 	srv := httptest.NewServer(e.Handler())
 	defer srv.Close()
 	admin := httptest.NewServer(e.Admin(server.AdminOptions{Auth: server.LoopbackTrust{}}))
@@ -96,19 +83,9 @@ func TestIntakeRefusesWhileWritesFail(t *testing.T) {
 // TestConsoleHealthShowsTheStore: the console's health page reports what
 // /healthz does while the store's writes fail, not "ok".
 func TestConsoleHealthShowsTheStore(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "flows.hcl"), []byte(flowsSource("http://127.0.0.1:1")), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	st := &fullDisk{Store: memory.New()}
 	defer st.Close()
-	e := engine.New(engine.Options{
-		Registry: engineRegistry(), Store: st, Paths: []string{dir}, Owner: "test",
-		Host: lang.Host{LookupEnv: func(k string) (string, bool) { return endpointToken, k == "ENDPOINT_TOKEN" }},
-	})
-	if _, err := e.Reload(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	e := healthEngine(t, st, nil)
 	srv := httptest.NewServer(e.Handler())
 	defer srv.Close()
 	src := &engine.ConsoleSource{Store: st, Engine: e}
@@ -168,35 +145,15 @@ func TestHealthzUnavailableWhileStoreUnreachable(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := &unreachable{Store: memory.New()}
-			defer st.Close()
+			t.Cleanup(func() { _ = st.Close() })
 			healthWhileDown(t, st, tc.down(st), tc.why)
 		})
 	}
 }
 
 func healthWhileDown(t *testing.T, st *unreachable, down *atomic.Bool, why string) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "flows.hcl"), []byte(flowsSource("http://127.0.0.1:1")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	e := engine.New(engine.Options{
-		Registry: engineRegistry(), Store: st, Paths: []string{dir}, Owner: "test",
-		Host: lang.Host{LookupEnv: func(k string) (string, bool) { return endpointToken, k == "ENDPOINT_TOKEN" }},
-	})
-	if _, err := e.Reload(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- e.Run(ctx) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	srv := httptest.NewServer(e.Handler())
-	defer srv.Close()
-	admin := httptest.NewServer(e.Admin(server.AdminOptions{Auth: server.LoopbackTrust{}}))
-	defer admin.Close()
+	e := healthEngine(t, st, nil)
+	srv, admin := runEngine(t, e)
 	healthz := func() int {
 		resp, err := http.Get(srv.URL + "/healthz")
 		if err != nil {
